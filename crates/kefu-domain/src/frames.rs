@@ -1,0 +1,170 @@
+//! The WebSocket protocol's frames, one JSON object per text frame, tagged by `type`.
+//! `docs/websocket.md` is the prose version; this file is the truth.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::conversation::ConversationSummary;
+use crate::message::{Message, MessageKind};
+
+/// The largest text frame a client may send, in bytes.
+pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+
+/// What a buyer or an agent may send. Buyers omit `conversation_id`: theirs is implied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientFrame {
+    /// Send a message. Acked with `ack` once durable; a repeated `client_msg_id` is acked
+    /// again with the first copy's seq and nothing new is stored.
+    Send {
+        #[serde(default)]
+        conversation_id: Option<Uuid>,
+        client_msg_id: String,
+        kind: MessageKind,
+        #[serde(default)]
+        body: String,
+        #[serde(default)]
+        attachment_id: Option<Uuid>,
+    },
+    /// The sender is typing; relayed to the other side, never stored.
+    Typing {
+        #[serde(default)]
+        conversation_id: Option<Uuid>,
+    },
+    /// Everything up to `seq` has been read.
+    Read {
+        #[serde(default)]
+        conversation_id: Option<Uuid>,
+        seq: i64,
+    },
+    Ping,
+}
+
+/// Why a frame could not be understood.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FrameError {
+    #[error("frames are JSON objects of at most {MAX_FRAME_BYTES} bytes")]
+    TooLarge,
+    #[error("unknown frame type `{0}`")]
+    UnknownType(String),
+    #[error("malformed frame: {0}")]
+    Malformed(String),
+}
+
+impl FrameError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            FrameError::TooLarge => "frame_too_large",
+            FrameError::UnknownType(_) => "unknown_frame_type",
+            FrameError::Malformed(_) => "malformed_frame",
+        }
+    }
+}
+
+const CLIENT_FRAME_TYPES: [&str; 4] = ["send", "typing", "read", "ping"];
+
+impl ClientFrame {
+    pub fn parse(text: &str) -> Result<ClientFrame, FrameError> {
+        if text.len() > MAX_FRAME_BYTES {
+            return Err(FrameError::TooLarge);
+        }
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| FrameError::Malformed(e.to_string()))?;
+        let kind = value
+            .get("type")
+            .and_then(|t| t.as_str())
+            .ok_or_else(|| FrameError::Malformed("missing `type`".to_owned()))?;
+        if !CLIENT_FRAME_TYPES.contains(&kind) {
+            return Err(FrameError::UnknownType(kind.chars().take(40).collect()));
+        }
+        serde_json::from_value(value).map_err(|e| FrameError::Malformed(e.to_string()))
+    }
+}
+
+/// Who is typing or reading, as the other side sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Party {
+    Buyer,
+    Agent,
+}
+
+/// What the server sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// First frame of every session.
+    Hello {
+        session_id: Uuid,
+        /// The buyer's current conversation, if any (buyer sessions only).
+        conversation_id: Option<Uuid>,
+        /// The server pings at this interval; a client silent for three intervals is dropped.
+        heartbeat_ms: u64,
+    },
+    /// A stored message (new, or replayed on resume).
+    Message { message: Message },
+    /// The message with this `client_msg_id` is durable.
+    Ack {
+        client_msg_id: String,
+        message_id: Uuid,
+        conversation_id: Uuid,
+        seq: i64,
+        created_at: i64,
+        /// True when this send repeated one already stored.
+        duplicate: bool,
+    },
+    Typing {
+        conversation_id: Uuid,
+        party: Party,
+        user_id: Option<Uuid>,
+    },
+    Read {
+        conversation_id: Uuid,
+        party: Party,
+        seq: i64,
+    },
+    /// A conversation changed (new message, status, assignee, unread). Agent sessions only.
+    Conversation { conversation: ConversationSummary },
+    /// An agent's status changed (WB-9). Agent sessions only.
+    Presence { user_id: Uuid, status: String },
+    /// A frame was refused; nothing was stored. `client_msg_id` names the send it answers.
+    Error {
+        code: String,
+        message: String,
+        client_msg_id: Option<String>,
+    },
+    Pong,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_send_frame_parses() {
+        let f = ClientFrame::parse(r#"{"type":"send","client_msg_id":"c1","kind":"text","body":"你好"}"#)
+            .unwrap();
+        assert!(matches!(f, ClientFrame::Send { ref body, .. } if body == "你好"));
+    }
+
+    #[test]
+    fn unknown_and_malformed_frames_are_told_apart() {
+        assert_eq!(
+            ClientFrame::parse(r#"{"type":"launch"}"#),
+            Err(FrameError::UnknownType("launch".into()))
+        );
+        assert!(matches!(
+            ClientFrame::parse(r#"{"type":"send"}"#),
+            Err(FrameError::Malformed(_))
+        ));
+        assert!(matches!(ClientFrame::parse("not json"), Err(FrameError::Malformed(_))));
+        let big = format!(r#"{{"type":"ping","x":"{}"}}"#, "a".repeat(MAX_FRAME_BYTES));
+        assert_eq!(ClientFrame::parse(&big), Err(FrameError::TooLarge));
+    }
+
+    #[test]
+    fn server_frames_are_tagged_by_type() {
+        let v = serde_json::to_value(ServerFrame::Pong).unwrap();
+        assert_eq!(v, serde_json::json!({"type":"pong"}));
+    }
+}

@@ -1,0 +1,12 @@
+//! kefu's domain: the nouns every other crate shares and the rules that need no IO.
+//!
+//! Nothing here touches a socket, a file or a database; every rule is a plain function over
+//! plain data, so it is unit-tested without a runtime.
+
+pub mod account;
+pub mod channel;
+pub mod conversation;
+pub mod frames;
+pub mod message;
+pub mod role;
+pub mod time;

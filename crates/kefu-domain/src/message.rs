@@ -1,0 +1,220 @@
+//! Messages: who sent them, what kind they are, and the parsed content a send must carry.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// The longest text message, in characters. Longer sends are refused with `message_too_long`.
+pub const MAX_TEXT_CHARS: usize = 5_000;
+/// The longest client message id, in bytes.
+pub const MAX_CLIENT_MSG_ID_BYTES: usize = 64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SenderKind {
+    Buyer,
+    Agent,
+    /// kefu itself: welcome texts, notices.
+    System,
+    /// The robot (BOT-*).
+    Bot,
+}
+
+impl SenderKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SenderKind::Buyer => "buyer",
+            SenderKind::Agent => "agent",
+            SenderKind::System => "system",
+            SenderKind::Bot => "bot",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SenderKind> {
+        Some(match s {
+            "buyer" => SenderKind::Buyer,
+            "agent" => SenderKind::Agent,
+            "system" => SenderKind::System,
+            "bot" => SenderKind::Bot,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    Text,
+    Image,
+    File,
+}
+
+impl MessageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Text => "text",
+            MessageKind::Image => "image",
+            MessageKind::File => "file",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MessageKind> {
+        Some(match s {
+            "text" => MessageKind::Text,
+            "image" => MessageKind::Image,
+            "file" => MessageKind::File,
+            _ => return None,
+        })
+    }
+}
+
+/// Why a send was refused before anything was stored. Each maps to a stable error code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ContentError {
+    #[error("a text message needs some text")]
+    Empty,
+    #[error("a message may hold at most {MAX_TEXT_CHARS} characters")]
+    TooLong,
+    #[error("a picture or file message needs an uploaded attachment")]
+    MissingAttachment,
+    #[error("the client message id must be 1 to {MAX_CLIENT_MSG_ID_BYTES} bytes")]
+    BadClientMsgId,
+}
+
+impl ContentError {
+    /// The stable, snake_case code clients translate.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ContentError::Empty => "message_empty",
+            ContentError::TooLong => "message_too_long",
+            ContentError::MissingAttachment => "attachment_required",
+            ContentError::BadClientMsgId => "bad_client_msg_id",
+        }
+    }
+}
+
+/// What a send carries once it is known to be well-formed: text is trimmed and bounded,
+/// media points at an attachment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageContent {
+    pub kind: MessageKind,
+    pub body: String,
+    pub attachment_id: Option<Uuid>,
+}
+
+impl MessageContent {
+    pub fn parse(
+        kind: MessageKind,
+        body: &str,
+        attachment_id: Option<Uuid>,
+    ) -> Result<MessageContent, ContentError> {
+        let body = body.trim();
+        if body.chars().count() > MAX_TEXT_CHARS {
+            return Err(ContentError::TooLong);
+        }
+        match kind {
+            MessageKind::Text if body.is_empty() => Err(ContentError::Empty),
+            MessageKind::Text => Ok(MessageContent {
+                kind,
+                body: body.to_owned(),
+                attachment_id: None,
+            }),
+            MessageKind::Image | MessageKind::File => match attachment_id {
+                Some(id) => Ok(MessageContent {
+                    kind,
+                    body: body.to_owned(),
+                    attachment_id: Some(id),
+                }),
+                None => Err(ContentError::MissingAttachment),
+            },
+        }
+    }
+
+    /// A one-line preview for conversation lists.
+    pub fn preview(&self) -> String {
+        match self.kind {
+            MessageKind::Text => self.body.chars().take(80).collect(),
+            MessageKind::Image => "[图片]".to_owned(),
+            MessageKind::File => "[文件]".to_owned(),
+        }
+    }
+}
+
+/// Checks a client message id: the key that makes a retried send land once.
+pub fn parse_client_msg_id(id: &str) -> Result<String, ContentError> {
+    if id.is_empty() || id.len() > MAX_CLIENT_MSG_ID_BYTES || id.chars().any(char::is_control) {
+        return Err(ContentError::BadClientMsgId);
+    }
+    Ok(id.to_owned())
+}
+
+/// An uploaded file as messages show it. `url` is a signed link the server fills in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Attachment {
+    pub id: Uuid,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    #[serde(default)]
+    pub url: String,
+}
+
+/// A stored message, as both APIs and both WebSocket protocols carry it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Message {
+    pub id: Uuid,
+    pub conversation_id: Uuid,
+    /// Gap-free, per conversation, from 1.
+    pub seq: i64,
+    pub sender_kind: SenderKind,
+    pub sender_id: Option<Uuid>,
+    pub sender_name: String,
+    pub client_msg_id: Option<String>,
+    pub kind: MessageKind,
+    pub body: String,
+    pub attachment: Option<Attachment>,
+    /// Epoch milliseconds, UTC.
+    pub created_at: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_trimmed_and_bounded() {
+        let c = MessageContent::parse(MessageKind::Text, "  你好  ", None).unwrap();
+        assert_eq!(c.body, "你好");
+        assert_eq!(
+            MessageContent::parse(MessageKind::Text, "   ", None),
+            Err(ContentError::Empty)
+        );
+        let long = "好".repeat(MAX_TEXT_CHARS + 1);
+        assert_eq!(
+            MessageContent::parse(MessageKind::Text, &long, None),
+            Err(ContentError::TooLong)
+        );
+        let exactly = "好".repeat(MAX_TEXT_CHARS);
+        assert!(MessageContent::parse(MessageKind::Text, &exactly, None).is_ok());
+    }
+
+    #[test]
+    fn media_needs_an_attachment() {
+        assert_eq!(
+            MessageContent::parse(MessageKind::Image, "", None),
+            Err(ContentError::MissingAttachment)
+        );
+        let id = Uuid::new_v4();
+        let c = MessageContent::parse(MessageKind::File, "", Some(id)).unwrap();
+        assert_eq!(c.attachment_id, Some(id));
+        assert_eq!(c.preview(), "[文件]");
+    }
+
+    #[test]
+    fn client_msg_ids_are_short_and_printable() {
+        assert!(parse_client_msg_id("c-1").is_ok());
+        assert!(parse_client_msg_id("").is_err());
+        assert!(parse_client_msg_id(&"x".repeat(65)).is_err());
+        assert!(parse_client_msg_id("a\nb").is_err());
+    }
+}

@@ -1,0 +1,406 @@
+//! kefu's one storage boundary. SQLite (embedded, the default) and PostgreSQL sit behind the
+//! same use-case methods on [`Store`]; the backend is chosen by the URL scheme.
+//!
+//! Every SQL text lives in `sql.rs`, compiled once per backend; the DML is the portable subset
+//! (`$n` placeholders, `RETURNING`, `ON CONFLICT`), the DDL lives in `migrations/{sqlite,postgres}`.
+
+mod rows;
+pub mod writer;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use kefu_domain::account::{AgentStatus, Buyer, Tenant, TenantKind, User};
+use kefu_domain::channel::{Channel, Entry};
+use kefu_domain::conversation::{ConversationEvent, ConversationStatus, ConversationSummary};
+use kefu_domain::message::{Attachment, Message};
+use kefu_domain::role::Role;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use uuid::Uuid;
+
+pub use writer::{AppendRequest, Appended};
+
+/// Everything that can go wrong below the API. The server maps these to error codes.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data is not what kefu wrote: {0}")]
+    Corrupt(String),
+    #[error("unsupported database URL `{0}`: use sqlite://… or postgres://…")]
+    UnsupportedUrl(String),
+    /// The named thing does not exist in the caller's tenant.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    #[error("the message writer has stopped")]
+    WriterGone,
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A connection pool to one of the two backends. Cheap to clone.
+#[derive(Clone, Debug)]
+pub enum Store {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+/// Calls the same-named function of the backend module that matches the pool.
+macro_rules! dispatch {
+    ($self:ident . $f:ident ( $($arg:expr),* $(,)? )) => {
+        match $self {
+            Store::Sqlite(pool) => sqlite::$f(pool, $($arg),*).await,
+            Store::Postgres(pool) => postgres::$f(pool, $($arg),*).await,
+        }
+    };
+}
+
+mod sqlite {
+    type Db = sqlx::Sqlite;
+    include!("sql.rs");
+}
+
+mod postgres {
+    type Db = sqlx::Postgres;
+    include!("sql.rs");
+}
+
+/// A new account, with its password already hashed by the caller.
+#[derive(Debug, Clone)]
+pub struct NewUser<'a> {
+    pub tenant_id: Uuid,
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub password_hash: &'a str,
+    pub role: Role,
+    pub team: Option<&'a str>,
+    pub phone: Option<&'a str>,
+}
+
+/// An authenticated session or API token, found by the hash of its secret.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    pub user: User,
+    pub csrf_token: String,
+    pub is_ui: bool,
+}
+
+/// A file's metadata, recorded after its bytes are safely on disk.
+#[derive(Debug, Clone)]
+pub struct NewAttachment<'a> {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub uploader_kind: &'a str,
+    pub uploader_id: Uuid,
+    pub file_name: &'a str,
+    pub content_type: &'a str,
+    pub size_bytes: i64,
+    pub sha256: &'a str,
+    pub storage_key: &'a str,
+}
+
+/// Where an attachment's bytes live, for serving them.
+#[derive(Debug, Clone)]
+pub struct StoredAttachment {
+    pub attachment: Attachment,
+    pub tenant_id: Uuid,
+    pub storage_key: String,
+}
+
+/// Which conversations a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusFilter {
+    Only(ConversationStatus),
+    All,
+}
+
+impl Store {
+    /// Opens the database named by `url` (`sqlite://path` or `postgres://…`), creating an
+    /// SQLite file if needed, and applies pending migrations.
+    pub async fn connect(url: &str) -> Result<Store> {
+        let store = if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // Acked means durable: a commit survives power loss, not only a crash.
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options)
+                .await?;
+            Store::Sqlite(pool)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let options = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await?;
+            Store::Postgres(pool)
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_owned()));
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// The SQLite URL for a database file inside `data_dir`.
+    pub fn sqlite_url_in(data_dir: &Path) -> String {
+        format!("sqlite://{}", data_dir.join("kefu.db").display())
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        match self {
+            Store::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
+            Store::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+            Store::Postgres(_) => "postgres",
+        }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Store::Sqlite(pool) => pool.close().await,
+            Store::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    /// Answers when the database does.
+    pub async fn ping(&self) -> Result<()> {
+        dispatch!(self.ping())
+    }
+
+    /// A server-wide secret, created on first use and shared by every process on the same
+    /// database (token signing keys).
+    pub async fn server_secret(&self, name: &str, fresh: &str) -> Result<String> {
+        dispatch!(self.server_secret(name, fresh))
+    }
+
+    // Tenants (ACC-1)
+
+    pub async fn create_tenant(
+        &self,
+        kind: TenantKind,
+        slug: &str,
+        name: &str,
+        identity_secret: &str,
+    ) -> Result<Tenant> {
+        dispatch!(self.create_tenant(kind, slug, name, identity_secret))
+    }
+
+    pub async fn tenant_by_slug(&self, slug: &str) -> Result<Option<Tenant>> {
+        dispatch!(self.tenant_by_slug(slug))
+    }
+
+    pub async fn tenant(&self, id: Uuid) -> Result<Option<Tenant>> {
+        dispatch!(self.tenant(id))
+    }
+
+    /// The secret a shop's site signs buyer identities with.
+    pub async fn tenant_identity_secret(&self, id: Uuid) -> Result<Option<String>> {
+        dispatch!(self.tenant_identity_secret(id))
+    }
+
+    // Users and sessions (ACC-2, ACC-3)
+
+    pub async fn create_user(&self, user: &NewUser<'_>) -> Result<User> {
+        dispatch!(self.create_user(user))
+    }
+
+    /// The user and their password hash, for login. Disabled users are not found.
+    pub async fn user_for_login(&self, username: &str) -> Result<Option<(User, String)>> {
+        dispatch!(self.user_for_login(username))
+    }
+
+    pub async fn user(&self, tenant_id: Uuid, id: Uuid) -> Result<Option<User>> {
+        dispatch!(self.user(tenant_id, id))
+    }
+
+    pub async fn team(&self, tenant_id: Uuid) -> Result<Vec<User>> {
+        dispatch!(self.team(tenant_id))
+    }
+
+    pub async fn set_user_status(&self, user_id: Uuid, status: AgentStatus) -> Result<()> {
+        dispatch!(self.set_user_status(user_id, status))
+    }
+
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: Uuid,
+        is_ui: bool,
+        name: &str,
+        csrf_token: &str,
+        expires_at: i64,
+    ) -> Result<()> {
+        dispatch!(self.create_session(token_hash, user_id, is_ui, name, csrf_token, expires_at))
+    }
+
+    pub async fn session(&self, token_hash: &str) -> Result<Option<SessionInfo>> {
+        dispatch!(self.session(token_hash))
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        dispatch!(self.delete_session(token_hash))
+    }
+
+    // Buyers (CH-6)
+
+    /// Finds or creates the buyer a channel knows by `external_id`, refreshing last-seen.
+    pub async fn upsert_buyer(
+        &self,
+        tenant_id: Uuid,
+        channel: Channel,
+        external_id: &str,
+        display_name: &str,
+    ) -> Result<Buyer> {
+        dispatch!(self.upsert_buyer(tenant_id, channel, external_id, display_name))
+    }
+
+    pub async fn buyer(&self, tenant_id: Uuid, id: Uuid) -> Result<Option<Buyer>> {
+        dispatch!(self.buyer(tenant_id, id))
+    }
+
+    // Conversations
+
+    /// The buyer's current conversation, created (with its `created` event) if there is none.
+    pub async fn open_conversation(
+        &self,
+        tenant_id: Uuid,
+        buyer: &Buyer,
+        entry: Entry,
+    ) -> Result<ConversationSummary> {
+        dispatch!(self.open_conversation(tenant_id, buyer, entry))
+    }
+
+    pub async fn current_conversation(
+        &self,
+        tenant_id: Uuid,
+        buyer_id: Uuid,
+    ) -> Result<Option<ConversationSummary>> {
+        dispatch!(self.current_conversation(tenant_id, buyer_id))
+    }
+
+    pub async fn conversation(
+        &self,
+        tenant_id: Uuid,
+        id: Uuid,
+    ) -> Result<Option<ConversationSummary>> {
+        dispatch!(self.conversation(tenant_id, id))
+    }
+
+    pub async fn list_conversations(
+        &self,
+        tenant_id: Uuid,
+        filter: StatusFilter,
+        limit: i64,
+    ) -> Result<Vec<ConversationSummary>> {
+        dispatch!(self.list_conversations(tenant_id, filter, limit))
+    }
+
+    /// The team read up to `seq`: the unread count drops to the buyer messages after it.
+    pub async fn mark_read_by_agent(
+        &self,
+        tenant_id: Uuid,
+        id: Uuid,
+        seq: i64,
+    ) -> Result<ConversationSummary> {
+        dispatch!(self.mark_read_by_agent(tenant_id, id, seq))
+    }
+
+    pub async fn mark_read_by_buyer(
+        &self,
+        tenant_id: Uuid,
+        id: Uuid,
+        seq: i64,
+    ) -> Result<ConversationSummary> {
+        dispatch!(self.mark_read_by_buyer(tenant_id, id, seq))
+    }
+
+    /// Open → resolved, logged. Resolving a resolved conversation changes nothing.
+    pub async fn resolve_conversation(
+        &self,
+        tenant_id: Uuid,
+        id: Uuid,
+        by: Uuid,
+    ) -> Result<ConversationSummary> {
+        dispatch!(self.resolve_conversation(tenant_id, id, by))
+    }
+
+    /// Resolved → open by an agent, logged; a new first-response cycle starts.
+    pub async fn reopen_conversation(
+        &self,
+        tenant_id: Uuid,
+        id: Uuid,
+        by: Uuid,
+    ) -> Result<ConversationSummary> {
+        dispatch!(self.reopen_conversation(tenant_id, id, by))
+    }
+
+    /// Gives the conversation to `assignee` (a user of the same tenant), logged.
+    pub async fn assign_conversation(
+        &self,
+        tenant_id: Uuid,
+        id: Uuid,
+        assignee: Uuid,
+        by: Uuid,
+    ) -> Result<ConversationSummary> {
+        dispatch!(self.assign_conversation(tenant_id, id, assignee, by))
+    }
+
+    pub async fn conversation_events(
+        &self,
+        tenant_id: Uuid,
+        id: Uuid,
+    ) -> Result<Vec<ConversationEvent>> {
+        dispatch!(self.conversation_events(tenant_id, id))
+    }
+
+    // Messages
+
+    /// Messages of a conversation in seq order: after `after_seq`, or the last `limit`
+    /// before `before_seq`.
+    pub async fn messages(
+        &self,
+        tenant_id: Uuid,
+        conversation_id: Uuid,
+        after_seq: i64,
+        before_seq: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<Message>> {
+        dispatch!(self.messages(tenant_id, conversation_id, after_seq, before_seq, limit))
+    }
+
+    /// Appends a batch of messages in one transaction (the group commit). The outer result
+    /// fails only when the transaction did; per-message refusals are inner errors.
+    pub async fn append_batch(
+        &self,
+        batch: &[AppendRequest],
+    ) -> Result<Vec<Result<Appended, StoreError>>> {
+        dispatch!(self.append_batch(batch))
+    }
+
+    // Attachments
+
+    pub async fn insert_attachment(&self, new: &NewAttachment<'_>) -> Result<Attachment> {
+        dispatch!(self.insert_attachment(new))
+    }
+
+    pub async fn attachment(&self, id: Uuid) -> Result<Option<StoredAttachment>> {
+        dispatch!(self.attachment(id))
+    }
+}

@@ -1,0 +1,239 @@
+//! Row shapes as both backends return them, and their checked conversion to domain types.
+//! Ids are stored as UUID text and enums as snake_case text; anything else is `Corrupt`.
+
+use kefu_domain::account::{AgentStatus, Buyer, Tenant, TenantKind, User};
+use kefu_domain::channel::{Channel, Entry};
+use kefu_domain::conversation::{
+    ConversationEvent, ConversationStatus, ConversationSummary, EventKind,
+};
+use kefu_domain::message::{Attachment, Message, MessageKind, SenderKind};
+use kefu_domain::role::Role;
+use uuid::Uuid;
+
+use crate::StoreError;
+
+pub(crate) fn uuid(s: &str) -> Result<Uuid, StoreError> {
+    Uuid::parse_str(s).map_err(|_| StoreError::Corrupt(format!("bad uuid `{s}`")))
+}
+
+fn opt_uuid(s: Option<&str>) -> Result<Option<Uuid>, StoreError> {
+    s.map(uuid).transpose()
+}
+
+fn parsed<T>(value: &str, parse: fn(&str) -> Option<T>, what: &str) -> Result<T, StoreError> {
+    parse(value).ok_or_else(|| StoreError::Corrupt(format!("bad {what} `{value}`")))
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct TenantRow {
+    pub id: String,
+    pub kind: String,
+    pub slug: String,
+    pub name: String,
+    pub timezone: String,
+}
+
+impl TryFrom<TenantRow> for Tenant {
+    type Error = StoreError;
+    fn try_from(r: TenantRow) -> Result<Tenant, StoreError> {
+        Ok(Tenant {
+            id: uuid(&r.id)?,
+            kind: parsed(&r.kind, TenantKind::parse, "tenant kind")?,
+            slug: r.slug,
+            name: r.name,
+            timezone: r.timezone,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct UserRow {
+    pub id: String,
+    pub tenant_id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub team: Option<String>,
+    pub status: String,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = StoreError;
+    fn try_from(r: UserRow) -> Result<User, StoreError> {
+        Ok(User {
+            id: uuid(&r.id)?,
+            tenant_id: uuid(&r.tenant_id)?,
+            username: r.username,
+            display_name: r.display_name,
+            role: parsed(&r.role, Role::parse, "role")?,
+            team: r.team,
+            status: parsed(&r.status, AgentStatus::parse, "agent status")?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct BuyerRow {
+    pub id: String,
+    pub tenant_id: String,
+    pub channel: String,
+    pub external_id: String,
+    pub display_name: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+}
+
+impl TryFrom<BuyerRow> for Buyer {
+    type Error = StoreError;
+    fn try_from(r: BuyerRow) -> Result<Buyer, StoreError> {
+        Ok(Buyer {
+            id: uuid(&r.id)?,
+            tenant_id: uuid(&r.tenant_id)?,
+            channel: parsed(&r.channel, Channel::parse, "channel")?,
+            external_id: r.external_id,
+            display_name: r.display_name,
+            created_at: r.created_at,
+            last_seen_at: r.last_seen_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ConversationRow {
+    pub id: String,
+    pub tenant_id: String,
+    pub buyer_id: String,
+    pub buyer_name: String,
+    pub channel: String,
+    pub entry: String,
+    pub status: String,
+    pub assignee_id: Option<String>,
+    pub assignee_name: Option<String>,
+    pub last_seq: i64,
+    pub last_message_preview: String,
+    pub last_message_at: i64,
+    pub unread_count: i64,
+    pub buyer_read_seq: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl TryFrom<ConversationRow> for ConversationSummary {
+    type Error = StoreError;
+    fn try_from(r: ConversationRow) -> Result<ConversationSummary, StoreError> {
+        Ok(ConversationSummary {
+            id: uuid(&r.id)?,
+            tenant_id: uuid(&r.tenant_id)?,
+            buyer_id: uuid(&r.buyer_id)?,
+            buyer_name: r.buyer_name,
+            channel: parsed(&r.channel, Channel::parse, "channel")?,
+            entry: parsed(&r.entry, Entry::parse, "entry")?,
+            status: parsed(&r.status, ConversationStatus::parse, "status")?,
+            assignee_id: opt_uuid(r.assignee_id.as_deref())?,
+            assignee_name: r.assignee_name,
+            last_seq: r.last_seq,
+            last_message_preview: r.last_message_preview,
+            last_message_at: r.last_message_at,
+            unread_count: r.unread_count,
+            buyer_read_seq: r.buyer_read_seq,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct MessageRow {
+    pub id: String,
+    pub conversation_id: String,
+    pub seq: i64,
+    pub sender_kind: String,
+    pub sender_id: Option<String>,
+    pub sender_name: String,
+    pub client_msg_id: Option<String>,
+    pub kind: String,
+    pub body: String,
+    pub created_at: i64,
+    pub attachment_id: Option<String>,
+    pub file_name: Option<String>,
+    pub content_type: Option<String>,
+    pub size_bytes: Option<i64>,
+}
+
+impl TryFrom<MessageRow> for Message {
+    type Error = StoreError;
+    fn try_from(r: MessageRow) -> Result<Message, StoreError> {
+        let attachment = match r.attachment_id.as_deref() {
+            Some(id) => Some(Attachment {
+                id: uuid(id)?,
+                file_name: r.file_name.unwrap_or_default(),
+                content_type: r.content_type.unwrap_or_default(),
+                size_bytes: r.size_bytes.unwrap_or_default(),
+                url: String::new(),
+            }),
+            None => None,
+        };
+        Ok(Message {
+            id: uuid(&r.id)?,
+            conversation_id: uuid(&r.conversation_id)?,
+            seq: r.seq,
+            sender_kind: parsed(&r.sender_kind, SenderKind::parse, "sender kind")?,
+            sender_id: opt_uuid(r.sender_id.as_deref())?,
+            sender_name: r.sender_name,
+            client_msg_id: r.client_msg_id,
+            kind: parsed(&r.kind, MessageKind::parse, "message kind")?,
+            body: r.body,
+            attachment,
+            created_at: r.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct EventRow {
+    pub id: i64,
+    pub conversation_id: String,
+    pub kind: String,
+    pub actor_kind: String,
+    pub actor_id: Option<String>,
+    pub message_seq: Option<i64>,
+    pub data: String,
+    pub at: i64,
+}
+
+impl TryFrom<EventRow> for ConversationEvent {
+    type Error = StoreError;
+    fn try_from(r: EventRow) -> Result<ConversationEvent, StoreError> {
+        Ok(ConversationEvent {
+            id: r.id,
+            conversation_id: uuid(&r.conversation_id)?,
+            kind: parsed(&r.kind, EventKind::parse, "event kind")?,
+            actor_kind: parsed(&r.actor_kind, SenderKind::parse, "actor kind")?,
+            actor_id: opt_uuid(r.actor_id.as_deref())?,
+            message_seq: r.message_seq,
+            data: serde_json::from_str(&r.data)
+                .map_err(|e| StoreError::Corrupt(format!("bad event data: {e}")))?,
+            at: r.at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct AttachmentRow {
+    pub id: String,
+    pub tenant_id: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub storage_key: String,
+}
+
+/// The conversation columns the writer needs to decide a message's effects.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ConversationStateRow {
+    pub tenant_id: String,
+    pub status: String,
+    pub assignee_id: Option<String>,
+    pub awaiting_first_reply: bool,
+    pub cycle_started_at: i64,
+}

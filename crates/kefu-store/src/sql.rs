@@ -1,0 +1,961 @@
+// Every SQL text kefu runs, written once in the portable subset and compiled for each backend
+// (`lib.rs` includes this file with `Db` = Sqlite and = Postgres). Only this file writes SQL.
+
+#[allow(unused_imports)]
+use kefu_domain::account::{AgentStatus, Buyer, Tenant, TenantKind, User};
+use kefu_domain::channel::{Entry};
+use kefu_domain::conversation::{
+    ConversationEvent, ConversationState, ConversationStatus, ConversationSummary, EventKind,
+};
+use kefu_domain::message::{Attachment, Message, SenderKind};
+use kefu_domain::time::now_ms;
+use sqlx::Pool;
+use uuid::Uuid;
+
+use crate::rows::{
+    uuid, AttachmentRow, BuyerRow, ConversationRow, ConversationStateRow, EventRow, MessageRow,
+    TenantRow, UserRow,
+};
+use crate::writer::{AppendRequest, Appended};
+use crate::{NewAttachment, NewUser, Result, SessionInfo, StatusFilter, StoreError, StoredAttachment};
+
+macro_rules! conversation_select {
+    () => {
+        "SELECT c.id, c.tenant_id, c.buyer_id, c.buyer_name, c.channel, c.entry, c.status, \
+         c.assignee_id, u.display_name AS assignee_name, c.last_seq, c.last_message_preview, \
+         c.last_message_at, c.unread_count, c.buyer_read_seq, c.created_at, c.updated_at \
+         FROM conversations c LEFT JOIN users u ON u.id = c.assignee_id "
+    };
+}
+
+macro_rules! message_select {
+    () => {
+        "SELECT m.id, m.conversation_id, m.seq, m.sender_kind, m.sender_id, m.sender_name, \
+         m.client_msg_id, m.kind, m.body, m.created_at, m.attachment_id, a.file_name, \
+         a.content_type, a.size_bytes \
+         FROM messages m LEFT JOIN attachments a ON a.id = m.attachment_id "
+    };
+}
+
+const USER_COLUMNS_SQL: &str = "id, tenant_id, username, display_name, role, team, status";
+
+pub(crate) async fn ping(pool: &Pool<Db>) -> Result<()> {
+    sqlx::query("SELECT 1").execute(pool).await?;
+    Ok(())
+}
+
+pub(crate) async fn server_secret(pool: &Pool<Db>, name: &str, fresh: &str) -> Result<String> {
+    sqlx::query(
+        "INSERT INTO server_secrets (name, value, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(name)
+    .bind(fresh)
+    .bind(now_ms())
+    .execute(pool)
+    .await?;
+    let (value,): (String,) = sqlx::query_as("SELECT value FROM server_secrets WHERE name = $1")
+        .bind(name)
+        .fetch_one(pool)
+        .await?;
+    Ok(value)
+}
+
+// Tenants
+
+pub(crate) async fn create_tenant(
+    pool: &Pool<Db>,
+    kind: TenantKind,
+    slug: &str,
+    name: &str,
+    identity_secret: &str,
+) -> Result<Tenant> {
+    let row: TenantRow = sqlx::query_as(
+        "INSERT INTO tenants (id, kind, slug, name, identity_secret, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) \
+         RETURNING id, kind, slug, name, timezone",
+    )
+    .bind(Uuid::now_v7().to_string())
+    .bind(kind.as_str())
+    .bind(slug)
+    .bind(name)
+    .bind(identity_secret)
+    .bind(now_ms())
+    .fetch_one(pool)
+    .await
+    .map_err(unique_as_conflict("tenant_slug_taken"))?;
+    row.try_into()
+}
+
+pub(crate) async fn tenant_by_slug(pool: &Pool<Db>, slug: &str) -> Result<Option<Tenant>> {
+    let row: Option<TenantRow> =
+        sqlx::query_as("SELECT id, kind, slug, name, timezone FROM tenants WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(pool)
+            .await?;
+    row.map(TryInto::try_into).transpose()
+}
+
+pub(crate) async fn tenant(pool: &Pool<Db>, id: Uuid) -> Result<Option<Tenant>> {
+    let row: Option<TenantRow> =
+        sqlx::query_as("SELECT id, kind, slug, name, timezone FROM tenants WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(pool)
+            .await?;
+    row.map(TryInto::try_into).transpose()
+}
+
+pub(crate) async fn tenant_identity_secret(pool: &Pool<Db>, id: Uuid) -> Result<Option<String>> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT identity_secret FROM tenants WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map(|(s,)| s))
+}
+
+// Users and sessions
+
+pub(crate) async fn create_user(pool: &Pool<Db>, user: &NewUser<'_>) -> Result<User> {
+    let row: UserRow = sqlx::query_as(
+        "INSERT INTO users (id, tenant_id, username, display_name, password_hash, role, team, \
+         phone, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         RETURNING id, tenant_id, username, display_name, role, team, status",
+    )
+    .bind(Uuid::now_v7().to_string())
+    .bind(user.tenant_id.to_string())
+    .bind(user.username)
+    .bind(user.display_name)
+    .bind(user.password_hash)
+    .bind(user.role.as_str())
+    .bind(user.team)
+    .bind(user.phone)
+    .bind(now_ms())
+    .fetch_one(pool)
+    .await
+    .map_err(unique_as_conflict("username_taken"))?;
+    row.try_into()
+}
+
+#[derive(sqlx::FromRow)]
+struct LoginRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    password_hash: String,
+}
+
+pub(crate) async fn user_for_login(
+    pool: &Pool<Db>,
+    username: &str,
+) -> Result<Option<(User, String)>> {
+    let row: Option<LoginRow> = sqlx::query_as(
+        "SELECT id, tenant_id, username, display_name, role, team, status, password_hash \
+         FROM users WHERE username = $1 AND NOT disabled",
+    )
+    .bind(username)
+    .fetch_optional(pool)
+    .await?;
+    row.map(|r| Ok((r.user.try_into()?, r.password_hash)))
+        .transpose()
+}
+
+pub(crate) async fn user(pool: &Pool<Db>, tenant_id: Uuid, id: Uuid) -> Result<Option<User>> {
+    let row: Option<UserRow> = sqlx::query_as(
+        "SELECT id, tenant_id, username, display_name, role, team, status \
+         FROM users WHERE id = $1 AND tenant_id = $2",
+    )
+    .bind(id.to_string())
+    .bind(tenant_id.to_string())
+    .fetch_optional(pool)
+    .await?;
+    row.map(TryInto::try_into).transpose()
+}
+
+pub(crate) async fn team(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<User>> {
+    let _ = USER_COLUMNS_SQL;
+    let rows: Vec<UserRow> = sqlx::query_as(
+        "SELECT id, tenant_id, username, display_name, role, team, status \
+         FROM users WHERE tenant_id = $1 AND NOT disabled ORDER BY username",
+    )
+    .bind(tenant_id.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+pub(crate) async fn set_user_status(
+    pool: &Pool<Db>,
+    user_id: Uuid,
+    status: AgentStatus,
+) -> Result<()> {
+    sqlx::query("UPDATE users SET status = $1 WHERE id = $2")
+        .bind(status.as_str())
+        .bind(user_id.to_string())
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn create_session(
+    pool: &Pool<Db>,
+    token_hash: &str,
+    user_id: Uuid,
+    is_ui: bool,
+    name: &str,
+    csrf_token: &str,
+    expires_at: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO auth_sessions (token_hash, user_id, kind, name, csrf_token, created_at, \
+         expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(token_hash)
+    .bind(user_id.to_string())
+    .bind(if is_ui { "ui" } else { "api" })
+    .bind(name)
+    .bind(csrf_token)
+    .bind(now_ms())
+    .bind(expires_at)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    csrf_token: String,
+    kind: String,
+}
+
+pub(crate) async fn session(pool: &Pool<Db>, token_hash: &str) -> Result<Option<SessionInfo>> {
+    let row: Option<SessionRow> = sqlx::query_as(
+        "SELECT u.id, u.tenant_id, u.username, u.display_name, u.role, u.team, u.status, \
+         s.csrf_token, s.kind FROM auth_sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND NOT u.disabled",
+    )
+    .bind(token_hash)
+    .bind(now_ms())
+    .fetch_optional(pool)
+    .await?;
+    row.map(|r| {
+        Ok(SessionInfo {
+            user: r.user.try_into()?,
+            csrf_token: r.csrf_token,
+            is_ui: r.kind == "ui",
+        })
+    })
+    .transpose()
+}
+
+pub(crate) async fn delete_session(pool: &Pool<Db>, token_hash: &str) -> Result<()> {
+    sqlx::query("DELETE FROM auth_sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+// Buyers
+
+pub(crate) async fn upsert_buyer(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    channel: kefu_domain::channel::Channel,
+    external_id: &str,
+    display_name: &str,
+) -> Result<Buyer> {
+    let now = now_ms();
+    let row: BuyerRow = sqlx::query_as(
+        "INSERT INTO buyers (id, tenant_id, channel, external_id, display_name, created_at, \
+         last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $6) \
+         ON CONFLICT (tenant_id, channel, external_id) DO UPDATE SET last_seen_at = $6 \
+         RETURNING id, tenant_id, channel, external_id, display_name, created_at, last_seen_at",
+    )
+    .bind(Uuid::now_v7().to_string())
+    .bind(tenant_id.to_string())
+    .bind(channel.as_str())
+    .bind(external_id)
+    .bind(display_name)
+    .bind(now)
+    .fetch_one(pool)
+    .await?;
+    row.try_into()
+}
+
+pub(crate) async fn buyer(pool: &Pool<Db>, tenant_id: Uuid, id: Uuid) -> Result<Option<Buyer>> {
+    let row: Option<BuyerRow> = sqlx::query_as(
+        "SELECT id, tenant_id, channel, external_id, display_name, created_at, last_seen_at \
+         FROM buyers WHERE id = $1 AND tenant_id = $2",
+    )
+    .bind(id.to_string())
+    .bind(tenant_id.to_string())
+    .fetch_optional(pool)
+    .await?;
+    row.map(TryInto::try_into).transpose()
+}
+
+// Conversations
+
+async fn insert_event(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    tenant_id: &str,
+    conversation_id: &str,
+    kind: EventKind,
+    actor_kind: SenderKind,
+    actor_id: Option<String>,
+    message_seq: Option<i64>,
+    data: serde_json::Value,
+    at: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO conversation_events (tenant_id, conversation_id, kind, actor_kind, \
+         actor_id, message_seq, data, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(tenant_id)
+    .bind(conversation_id)
+    .bind(kind.as_str())
+    .bind(actor_kind.as_str())
+    .bind(actor_id)
+    .bind(message_seq)
+    .bind(data.to_string())
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn open_conversation(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    buyer: &Buyer,
+    entry: Entry,
+) -> Result<ConversationSummary> {
+    if let Some(current) = current_conversation(pool, tenant_id, buyer.id).await? {
+        return Ok(current);
+    }
+    let id = Uuid::now_v7();
+    let now = now_ms();
+    let tenant = tenant_id.to_string();
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "INSERT INTO conversations (id, tenant_id, buyer_id, buyer_name, channel, entry, status, \
+         cycle_started_at, last_message_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $7, $7, $7)",
+    )
+    .bind(id.to_string())
+    .bind(&tenant)
+    .bind(buyer.id.to_string())
+    .bind(&buyer.display_name)
+    .bind(buyer.channel.as_str())
+    .bind(entry.as_str())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    insert_event(
+        &mut tx,
+        &tenant,
+        &id.to_string(),
+        EventKind::Created,
+        SenderKind::Buyer,
+        Some(buyer.id.to_string()),
+        None,
+        serde_json::json!({ "channel": buyer.channel, "entry": entry }),
+        now,
+    )
+    .await?;
+    let claimed = sqlx::query(
+        "UPDATE buyers SET current_conversation_id = $1 \
+         WHERE id = $2 AND tenant_id = $3 AND current_conversation_id IS NULL",
+    )
+    .bind(id.to_string())
+    .bind(buyer.id.to_string())
+    .bind(&tenant)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if claimed == 0 {
+        // Another request opened one first; use theirs.
+        tx.rollback().await?;
+        return current_conversation(pool, tenant_id, buyer.id)
+            .await?
+            .ok_or(StoreError::NotFound("buyer"));
+    }
+    tx.commit().await?;
+    conversation(pool, tenant_id, id)
+        .await?
+        .ok_or(StoreError::NotFound("conversation"))
+}
+
+pub(crate) async fn current_conversation(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    buyer_id: Uuid,
+) -> Result<Option<ConversationSummary>> {
+    let row: Option<ConversationRow> = sqlx::query_as(concat!(
+        conversation_select!(),
+        "JOIN buyers b ON b.current_conversation_id = c.id \
+         WHERE b.id = $1 AND b.tenant_id = $2 AND c.tenant_id = $2"
+    ))
+    .bind(buyer_id.to_string())
+    .bind(tenant_id.to_string())
+    .fetch_optional(pool)
+    .await?;
+    row.map(TryInto::try_into).transpose()
+}
+
+async fn conversation_in(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    tenant_id: &str,
+    id: &str,
+) -> Result<Option<ConversationSummary>> {
+    let row: Option<ConversationRow> = sqlx::query_as(concat!(
+        conversation_select!(),
+        "WHERE c.id = $1 AND c.tenant_id = $2"
+    ))
+    .bind(id)
+    .bind(tenant_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(TryInto::try_into).transpose()
+}
+
+pub(crate) async fn conversation(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> Result<Option<ConversationSummary>> {
+    let mut conn = pool.acquire().await?;
+    conversation_in(&mut conn, &tenant_id.to_string(), &id.to_string()).await
+}
+
+pub(crate) async fn list_conversations(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    filter: StatusFilter,
+    limit: i64,
+) -> Result<Vec<ConversationSummary>> {
+    let status = match filter {
+        StatusFilter::Only(s) => s.as_str(),
+        StatusFilter::All => "all",
+    };
+    let rows: Vec<ConversationRow> = sqlx::query_as(concat!(
+        conversation_select!(),
+        "WHERE c.tenant_id = $1 AND ($2 = 'all' OR c.status = $2) \
+         ORDER BY c.last_message_at DESC, c.id DESC LIMIT $3"
+    ))
+    .bind(tenant_id.to_string())
+    .bind(status)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+pub(crate) async fn mark_read_by_agent(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    id: Uuid,
+    seq: i64,
+) -> Result<ConversationSummary> {
+    let (tenant, id) = (tenant_id.to_string(), id.to_string());
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "UPDATE conversations SET agent_read_seq = CASE WHEN $3 >= last_seq THEN last_seq \
+         WHEN $3 > agent_read_seq THEN $3 ELSE agent_read_seq END \
+         WHERE id = $1 AND tenant_id = $2",
+    )
+    .bind(&id)
+    .bind(&tenant)
+    .bind(seq)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE conversations SET unread_count = (SELECT CAST(COUNT(*) AS BIGINT) FROM messages m \
+         WHERE m.conversation_id = conversations.id AND m.sender_kind = 'buyer' \
+         AND m.seq > conversations.agent_read_seq) WHERE id = $1 AND tenant_id = $2",
+    )
+    .bind(&id)
+    .bind(&tenant)
+    .execute(&mut *tx)
+    .await?;
+    let summary = conversation_in(&mut tx, &tenant, &id).await?;
+    tx.commit().await?;
+    summary.ok_or(StoreError::NotFound("conversation"))
+}
+
+pub(crate) async fn mark_read_by_buyer(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    id: Uuid,
+    seq: i64,
+) -> Result<ConversationSummary> {
+    let (tenant, id) = (tenant_id.to_string(), id.to_string());
+    let mut conn = pool.acquire().await?;
+    sqlx::query(
+        "UPDATE conversations SET buyer_read_seq = CASE WHEN $3 >= last_seq THEN last_seq \
+         WHEN $3 > buyer_read_seq THEN $3 ELSE buyer_read_seq END \
+         WHERE id = $1 AND tenant_id = $2",
+    )
+    .bind(&id)
+    .bind(&tenant)
+    .bind(seq)
+    .execute(&mut *conn)
+    .await?;
+    conversation_in(&mut conn, &tenant, &id)
+        .await?
+        .ok_or(StoreError::NotFound("conversation"))
+}
+
+/// Runs a guarded status change and logs it when it happened; returns the conversation.
+async fn change_status(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    id: Uuid,
+    by: Uuid,
+    update_sql: &'static str,
+    kind: EventKind,
+) -> Result<ConversationSummary> {
+    let (tenant, id) = (tenant_id.to_string(), id.to_string());
+    let now = now_ms();
+    let mut tx = pool.begin().await?;
+    let changed = sqlx::query(update_sql)
+        .bind(&id)
+        .bind(&tenant)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if changed > 0 {
+        insert_event(
+            &mut tx,
+            &tenant,
+            &id,
+            kind,
+            SenderKind::Agent,
+            Some(by.to_string()),
+            None,
+            serde_json::json!({}),
+            now,
+        )
+        .await?;
+    }
+    let summary = conversation_in(&mut tx, &tenant, &id).await?;
+    tx.commit().await?;
+    summary.ok_or(StoreError::NotFound("conversation"))
+}
+
+pub(crate) async fn resolve_conversation(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    id: Uuid,
+    by: Uuid,
+) -> Result<ConversationSummary> {
+    change_status(
+        pool,
+        tenant_id,
+        id,
+        by,
+        "UPDATE conversations SET status = 'resolved', resolved_at = $3, updated_at = $3 \
+         WHERE id = $1 AND tenant_id = $2 AND status = 'open'",
+        EventKind::Resolved,
+    )
+    .await
+}
+
+pub(crate) async fn reopen_conversation(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    id: Uuid,
+    by: Uuid,
+) -> Result<ConversationSummary> {
+    change_status(
+        pool,
+        tenant_id,
+        id,
+        by,
+        "UPDATE conversations SET status = 'open', resolved_at = NULL, cycle_started_at = $3, \
+         awaiting_first_reply = TRUE, updated_at = $3 \
+         WHERE id = $1 AND tenant_id = $2 AND status = 'resolved'",
+        EventKind::Reopened,
+    )
+    .await
+}
+
+pub(crate) async fn assign_conversation(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    id: Uuid,
+    assignee: Uuid,
+    by: Uuid,
+) -> Result<ConversationSummary> {
+    if user(pool, tenant_id, assignee).await?.is_none() {
+        return Err(StoreError::NotFound("assignee"));
+    }
+    let (tenant, id) = (tenant_id.to_string(), id.to_string());
+    let now = now_ms();
+    let mut tx = pool.begin().await?;
+    let previous: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT assignee_id FROM conversations WHERE id = $1 AND tenant_id = $2")
+            .bind(&id)
+            .bind(&tenant)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((previous,)) = previous else {
+        return Err(StoreError::NotFound("conversation"));
+    };
+    if previous.as_deref() != Some(assignee.to_string().as_str()) {
+        sqlx::query(
+            "UPDATE conversations SET assignee_id = $3, updated_at = $4 \
+             WHERE id = $1 AND tenant_id = $2",
+        )
+        .bind(&id)
+        .bind(&tenant)
+        .bind(assignee.to_string())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        insert_event(
+            &mut tx,
+            &tenant,
+            &id,
+            EventKind::Assigned,
+            SenderKind::Agent,
+            Some(by.to_string()),
+            None,
+            serde_json::json!({ "assignee_id": assignee, "previous_assignee_id": previous }),
+            now,
+        )
+        .await?;
+    }
+    let summary = conversation_in(&mut tx, &tenant, &id).await?;
+    tx.commit().await?;
+    summary.ok_or(StoreError::NotFound("conversation"))
+}
+
+pub(crate) async fn conversation_events(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> Result<Vec<ConversationEvent>> {
+    let rows: Vec<EventRow> = sqlx::query_as(
+        "SELECT id, conversation_id, kind, actor_kind, actor_id, message_seq, data, at \
+         FROM conversation_events WHERE conversation_id = $1 AND tenant_id = $2 ORDER BY id",
+    )
+    .bind(id.to_string())
+    .bind(tenant_id.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+// Messages
+
+pub(crate) async fn messages(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    conversation_id: Uuid,
+    after_seq: i64,
+    before_seq: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Message>> {
+    let rows: Vec<MessageRow> = match before_seq {
+        None => {
+            sqlx::query_as(concat!(
+                message_select!(),
+                "WHERE m.conversation_id = $1 AND m.tenant_id = $2 AND m.seq > $3 \
+                 ORDER BY m.seq LIMIT $4"
+            ))
+            .bind(conversation_id.to_string())
+            .bind(tenant_id.to_string())
+            .bind(after_seq)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        }
+        Some(before) => {
+            let mut rows: Vec<MessageRow> = sqlx::query_as(concat!(
+                message_select!(),
+                "WHERE m.conversation_id = $1 AND m.tenant_id = $2 AND m.seq > $3 AND m.seq < $4 \
+                 ORDER BY m.seq DESC LIMIT $5"
+            ))
+            .bind(conversation_id.to_string())
+            .bind(tenant_id.to_string())
+            .bind(after_seq)
+            .bind(before)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+            rows.reverse();
+            rows
+        }
+    };
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+pub(crate) async fn append_batch(
+    pool: &Pool<Db>,
+    batch: &[AppendRequest],
+) -> Result<Vec<Result<Appended>>> {
+    let mut tx = pool.begin().await?;
+    let mut results = Vec::with_capacity(batch.len());
+    for request in batch {
+        let result = match append_one(&mut tx, request).await {
+            // Database errors abort the transaction: the writer retries the batch singly.
+            Err(StoreError::Database(e)) => return Err(StoreError::Database(e)),
+            other => other,
+        };
+        results.push(result);
+    }
+    tx.commit().await?;
+    Ok(results)
+}
+
+async fn append_one(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    r: &AppendRequest,
+) -> Result<Appended> {
+    let tenant = r.tenant_id.to_string();
+    let conversation_id = r.conversation_id.to_string();
+    let sender_id = r.sender_id.map(|id| id.to_string());
+
+    let state: Option<ConversationStateRow> = sqlx::query_as(
+        "SELECT tenant_id, status, assignee_id, awaiting_first_reply, cycle_started_at \
+         FROM conversations WHERE id = $1",
+    )
+    .bind(&conversation_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(state) = state.filter(|s| s.tenant_id == tenant) else {
+        return Err(StoreError::NotFound("conversation"));
+    };
+
+    if let (Some(sender), Some(client_id)) = (&sender_id, &r.client_msg_id) {
+        let existing: Option<MessageRow> = sqlx::query_as(concat!(
+            message_select!(),
+            "WHERE m.conversation_id = $1 AND m.sender_id = $2 AND m.client_msg_id = $3"
+        ))
+        .bind(&conversation_id)
+        .bind(sender)
+        .bind(client_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(existing) = existing {
+            let conversation = conversation_in(conn, &tenant, &conversation_id)
+                .await?
+                .ok_or(StoreError::NotFound("conversation"))?;
+            return Ok(Appended {
+                message: existing.try_into()?,
+                conversation,
+                duplicate: true,
+            });
+        }
+    }
+
+    let attachment = match r.content.attachment_id {
+        None => None,
+        Some(id) => {
+            let row: Option<AttachmentRow> = sqlx::query_as(
+                "SELECT id, tenant_id, file_name, content_type, size_bytes, storage_key \
+                 FROM attachments WHERE id = $1 AND tenant_id = $2",
+            )
+            .bind(id.to_string())
+            .bind(&tenant)
+            .fetch_optional(&mut *conn)
+            .await?;
+            let row = row.ok_or(StoreError::NotFound("attachment"))?;
+            Some(Attachment {
+                id: uuid(&row.id)?,
+                file_name: row.file_name,
+                content_type: row.content_type,
+                size_bytes: row.size_bytes,
+                url: String::new(),
+            })
+        }
+    };
+
+    let current = ConversationState {
+        status: ConversationStatus::parse(&state.status)
+            .ok_or_else(|| StoreError::Corrupt(format!("bad status `{}`", state.status)))?,
+        assignee_id: state.assignee_id.as_deref().map(uuid).transpose()?,
+        awaiting_first_reply: state.awaiting_first_reply,
+    };
+    let effects = current.effects_of(r.sender_kind);
+    let is_buyer = r.sender_kind == SenderKind::Buyer;
+    let is_agent = r.sender_kind == SenderKind::Agent;
+    let now = now_ms();
+
+    let (seq,): (i64,) = sqlx::query_as(
+        "UPDATE conversations SET last_seq = last_seq + 1, last_message_preview = $2, \
+         last_message_at = $3, updated_at = $3, \
+         status = CASE WHEN $4 THEN 'open' ELSE status END, \
+         resolved_at = CASE WHEN $4 THEN NULL ELSE resolved_at END, \
+         cycle_started_at = CASE WHEN $4 THEN $3 ELSE cycle_started_at END, \
+         awaiting_first_reply = CASE WHEN $4 THEN TRUE WHEN $6 THEN FALSE \
+             ELSE awaiting_first_reply END, \
+         assignee_id = CASE WHEN $7 THEN $8 ELSE assignee_id END, \
+         unread_count = CASE WHEN $5 THEN unread_count + 1 WHEN $6 THEN 0 \
+             ELSE unread_count END, \
+         agent_read_seq = CASE WHEN $6 THEN last_seq + 1 ELSE agent_read_seq END, \
+         last_buyer_message_at = CASE WHEN $5 THEN $3 ELSE last_buyer_message_at END \
+         WHERE id = $1 RETURNING last_seq",
+    )
+    .bind(&conversation_id)
+    .bind(r.content.preview())
+    .bind(now)
+    .bind(effects.reopens)
+    .bind(is_buyer)
+    .bind(is_agent)
+    .bind(effects.assigns_to_sender && sender_id.is_some())
+    .bind(&sender_id)
+    .fetch_one(&mut *conn)
+    .await?;
+
+    let message_id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO messages (id, tenant_id, conversation_id, seq, sender_kind, sender_id, \
+         sender_name, client_msg_id, kind, body, attachment_id, channel, external_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(message_id.to_string())
+    .bind(&tenant)
+    .bind(&conversation_id)
+    .bind(seq)
+    .bind(r.sender_kind.as_str())
+    .bind(&sender_id)
+    .bind(&r.sender_name)
+    .bind(&r.client_msg_id)
+    .bind(r.content.kind.as_str())
+    .bind(&r.content.body)
+    .bind(r.content.attachment_id.map(|id| id.to_string()))
+    .bind(r.channel.as_str())
+    .bind(&r.external_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+
+    let event = |kind, seq: Option<i64>, data| (kind, seq, data);
+    let mut events = Vec::with_capacity(3);
+    if effects.reopens {
+        events.push(event(EventKind::Reopened, None, serde_json::json!({})));
+    }
+    let message_kind = match r.sender_kind {
+        SenderKind::Buyer => EventKind::BuyerMessage,
+        _ => EventKind::AgentMessage,
+    };
+    events.push(event(
+        message_kind,
+        Some(seq),
+        serde_json::json!({ "kind": r.content.kind, "sender": r.sender_kind }),
+    ));
+    if effects.first_reply {
+        events.push(event(
+            EventKind::FirstReply,
+            Some(seq),
+            serde_json::json!({ "wait_ms": now - state.cycle_started_at }),
+        ));
+    }
+    if effects.assigns_to_sender && sender_id.is_some() {
+        events.push(event(
+            EventKind::Assigned,
+            None,
+            serde_json::json!({ "assignee_id": sender_id, "previous_assignee_id": null, "reason": "first_reply" }),
+        ));
+    }
+    for (kind, message_seq, data) in events {
+        insert_event(
+            conn,
+            &tenant,
+            &conversation_id,
+            kind,
+            r.sender_kind,
+            sender_id.clone(),
+            message_seq,
+            data,
+            now,
+        )
+        .await?;
+    }
+
+    let conversation = conversation_in(conn, &tenant, &conversation_id)
+        .await?
+        .ok_or(StoreError::NotFound("conversation"))?;
+    Ok(Appended {
+        message: Message {
+            id: message_id,
+            conversation_id: r.conversation_id,
+            seq,
+            sender_kind: r.sender_kind,
+            sender_id: r.sender_id,
+            sender_name: r.sender_name.clone(),
+            client_msg_id: r.client_msg_id.clone(),
+            kind: r.content.kind,
+            body: r.content.body.clone(),
+            attachment,
+            created_at: now,
+        },
+        conversation,
+        duplicate: false,
+    })
+}
+
+// Attachments
+
+pub(crate) async fn insert_attachment(pool: &Pool<Db>, new: &NewAttachment<'_>) -> Result<Attachment> {
+    sqlx::query(
+        "INSERT INTO attachments (id, tenant_id, uploader_kind, uploader_id, file_name, \
+         content_type, size_bytes, sha256, storage_key, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(new.id.to_string())
+    .bind(new.tenant_id.to_string())
+    .bind(new.uploader_kind)
+    .bind(new.uploader_id.to_string())
+    .bind(new.file_name)
+    .bind(new.content_type)
+    .bind(new.size_bytes)
+    .bind(new.sha256)
+    .bind(new.storage_key)
+    .bind(now_ms())
+    .execute(pool)
+    .await?;
+    Ok(Attachment {
+        id: new.id,
+        file_name: new.file_name.to_owned(),
+        content_type: new.content_type.to_owned(),
+        size_bytes: new.size_bytes,
+        url: String::new(),
+    })
+}
+
+pub(crate) async fn attachment(pool: &Pool<Db>, id: Uuid) -> Result<Option<StoredAttachment>> {
+    let row: Option<AttachmentRow> = sqlx::query_as(
+        "SELECT id, tenant_id, file_name, content_type, size_bytes, storage_key \
+         FROM attachments WHERE id = $1",
+    )
+    .bind(id.to_string())
+    .fetch_optional(pool)
+    .await?;
+    row.map(|r| {
+        Ok(StoredAttachment {
+            tenant_id: uuid(&r.tenant_id)?,
+            storage_key: r.storage_key,
+            attachment: Attachment {
+                id: uuid(&r.id)?,
+                file_name: r.file_name,
+                content_type: r.content_type,
+                size_bytes: r.size_bytes,
+                url: String::new(),
+            },
+        })
+    })
+    .transpose()
+}
+
+fn unique_as_conflict(code: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
+    move |e| match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(code),
+        _ => StoreError::Database(e),
+    }
+}

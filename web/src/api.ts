@@ -1,0 +1,339 @@
+// The kefu API as the UI speaks it: DTOs mirroring the Rust types (serde snake_case, times
+// in epoch ms, ids as UUID strings), the WebSocket frames (kefu-domain/src/frames.rs), and one
+// typed function per HTTP endpoint (docs/http-api.md).
+
+export type Uuid = string
+/** Epoch milliseconds, UTC. */
+export type EpochMs = number
+
+export type SenderKind = 'buyer' | 'agent' | 'system' | 'bot'
+export type MessageKind = 'text' | 'image' | 'file'
+export type ConversationStatus = 'open' | 'resolved'
+export type Channel = 'web' | 'wechat_mp' | 'wecom' | 'douyin' | 'email' | 'phone'
+export type Entry =
+  | 'shop_home'
+  | 'order_card'
+  | 'product_page'
+  | 'live_room'
+  | 'creator'
+  | 'official_desk'
+export type Role = 'super_admin' | 'supervisor' | 'agent' | 'qa'
+/** WB-9 */
+export type AgentStatus = 'online' | 'busy' | 'away' | 'offline'
+export type EventKind =
+  | 'created'
+  | 'buyer_message'
+  | 'agent_message'
+  | 'assigned'
+  | 'first_reply'
+  | 'resolved'
+  | 'reopened'
+
+export interface Attachment {
+  id: Uuid
+  file_name: string
+  content_type: string
+  size_bytes: number
+  /** Signed, expiring `/files/{id}?exp=…&sig=…` link. */
+  url: string
+}
+
+export interface Message {
+  id: Uuid
+  conversation_id: Uuid
+  /** Gap-free per conversation, from 1. */
+  seq: number
+  sender_kind: SenderKind
+  sender_id: Uuid | null
+  sender_name: string
+  client_msg_id: string | null
+  kind: MessageKind
+  body: string
+  attachment: Attachment | null
+  created_at: EpochMs
+}
+
+export interface ConversationSummary {
+  id: Uuid
+  tenant_id: Uuid
+  buyer_id: Uuid
+  buyer_name: string
+  channel: Channel
+  entry: Entry
+  status: ConversationStatus
+  assignee_id: Uuid | null
+  assignee_name: string | null
+  last_seq: number
+  last_message_preview: string
+  last_message_at: EpochMs
+  unread_count: number
+  buyer_read_seq: number
+  created_at: EpochMs
+  updated_at: EpochMs
+}
+
+export interface ConversationEvent {
+  id?: Uuid | number
+  conversation_id?: Uuid
+  kind: EventKind
+  actor_id?: Uuid | null
+  actor_name?: string | null
+  data?: Record<string, unknown> | null
+  created_at: EpochMs
+}
+
+export interface User {
+  id: Uuid
+  tenant_id?: Uuid
+  username: string
+  display_name?: string
+  role: Role
+  status?: AgentStatus
+}
+
+export interface Tenant {
+  id: Uuid
+  slug?: string
+  name: string
+  kind?: string
+}
+
+export interface Shop {
+  slug: string
+  name: string
+  kind: string
+}
+
+export interface Buyer {
+  id: Uuid
+  name?: string
+  display_name?: string
+  channel?: Channel
+  created_at?: EpochMs
+}
+
+export interface AuthSession {
+  user: User
+  tenant: Tenant
+  csrf_token: string
+}
+
+export interface BuyerSession {
+  buyer_token: string
+  buyer: Buyer
+  shop: Shop
+  conversation_id: Uuid | null
+  /** Not in the documented contract; used when a server provides it. */
+  agent_read_seq?: number
+}
+
+export interface SendBody {
+  client_msg_id: string
+  kind: MessageKind
+  body: string
+  attachment_id: Uuid | null
+}
+
+/** Every error body is `{code, message}`; the UI translates `code`, never `message`. */
+export class ApiError extends Error {
+  readonly status: number
+  readonly code: string
+
+  constructor(status: number, code: string, message: string) {
+    super(message || code)
+    this.status = status
+    this.code = code
+  }
+}
+
+let csrfToken = ''
+
+/** The UI session's CSRF token, sent as `X-CSRF-Token` on every non-GET cookie request. */
+export function setCsrfToken(token: string): void {
+  csrfToken = token
+}
+
+interface RequestOptions {
+  body?: unknown
+  form?: FormData
+  /** Bearer token (buyer token); when set, no CSRF header is needed. */
+  token?: string
+  query?: Record<string, string | number | undefined | null>
+}
+
+async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' }
+  let body: BodyInit | undefined
+  if (opts.form) {
+    body = opts.form
+  } else if (opts.body !== undefined) {
+    headers['Content-Type'] = 'application/json'
+    body = JSON.stringify(opts.body)
+  }
+  if (opts.token) {
+    headers.Authorization = `Bearer ${opts.token}`
+  } else if (method !== 'GET' && csrfToken) {
+    headers['X-CSRF-Token'] = csrfToken
+  }
+  let url = path
+  if (opts.query) {
+    const params = new URLSearchParams()
+    for (const [key, value] of Object.entries(opts.query)) {
+      if (value !== undefined && value !== null && value !== '') params.set(key, String(value))
+    }
+    const qs = params.toString()
+    if (qs) url += `?${qs}`
+  }
+  let response: Response
+  try {
+    response = await fetch(url, { method, headers, body, credentials: 'same-origin' })
+  } catch {
+    throw new ApiError(0, 'network', 'network error')
+  }
+  if (!response.ok) {
+    let code = `http_${response.status}`
+    let message = response.statusText
+    try {
+      const err = (await response.json()) as { code?: string; message?: string }
+      if (err.code) code = err.code
+      if (err.message) message = err.message
+    } catch {
+      // Not JSON (a proxy's error page, say): keep the HTTP status as the code.
+    }
+    throw new ApiError(response.status, code, message)
+  }
+  if (response.status === 204) return undefined as T
+  const text = await response.text()
+  return (text ? JSON.parse(text) : undefined) as T
+}
+
+/** Lists come as `{key: [...]}`; tolerate a bare array too. */
+function listOf<T>(value: unknown, key: string): T[] {
+  if (Array.isArray(value)) return value as T[]
+  const inner = (value as Record<string, unknown> | undefined)?.[key]
+  return Array.isArray(inner) ? (inner as T[]) : []
+}
+
+const V1 = '/api/v1'
+
+// ---- agents (cookie session + CSRF) ----
+
+export const agentApi = {
+  login: (username: string, password: string) =>
+    request<AuthSession>('POST', `${V1}/auth/login`, { body: { username, password } }),
+  logout: () => request<void>('POST', `${V1}/auth/logout`),
+  me: () => request<AuthSession>('GET', `${V1}/auth/me`),
+  setStatus: (status: AgentStatus) =>
+    request<unknown>('PUT', `${V1}/me/status`, { body: { status } }),
+  async conversations(status: ConversationStatus | 'all', limit = 200) {
+    const res = await request<unknown>('GET', `${V1}/conversations`, { query: { status, limit } })
+    return listOf<ConversationSummary>(res, 'conversations')
+  },
+  conversation: (id: Uuid) => request<ConversationSummary>('GET', `${V1}/conversations/${id}`),
+  async messages(id: Uuid, query: { after_seq?: number; before_seq?: number; limit?: number } = {}) {
+    const res = await request<unknown>('GET', `${V1}/conversations/${id}/messages`, { query })
+    return listOf<Message>(res, 'messages')
+  },
+  send: (id: Uuid, body: SendBody) =>
+    request<Message>('POST', `${V1}/conversations/${id}/messages`, { body }),
+  read: (id: Uuid, seq: number) =>
+    request<void>('POST', `${V1}/conversations/${id}/read`, { body: { seq } }),
+  resolve: (id: Uuid) => request<ConversationSummary>('POST', `${V1}/conversations/${id}/resolve`),
+  reopen: (id: Uuid) => request<ConversationSummary>('POST', `${V1}/conversations/${id}/reopen`),
+  async events(id: Uuid) {
+    const res = await request<unknown>('GET', `${V1}/conversations/${id}/events`)
+    return listOf<ConversationEvent>(res, 'events')
+  },
+  buyer: (id: Uuid) => request<Buyer>('GET', `${V1}/buyers/${id}`),
+  upload(file: File) {
+    const form = new FormData()
+    form.append('file', file, file.name)
+    return request<Attachment>('POST', `${V1}/attachments`, { form })
+  },
+}
+
+// ---- buyers (bearer buyer token) ----
+
+export const buyerApi = {
+  shop: (slug: string) => request<Shop>('GET', `${V1}/shops/${encodeURIComponent(slug)}`),
+  session: (shop: string, buyerToken?: string | null, identity?: string | null) =>
+    request<BuyerSession>('POST', `${V1}/buyer/session`, {
+      body: {
+        shop,
+        ...(buyerToken ? { buyer_token: buyerToken } : {}),
+        ...(identity ? { identity } : {}),
+      },
+    }),
+  async messages(token: string, afterSeq?: number) {
+    const res = await request<unknown>('GET', `${V1}/buyer/messages`, {
+      token,
+      query: { after_seq: afterSeq },
+    })
+    return listOf<Message>(res, 'messages')
+  },
+  send: (token: string, body: SendBody) =>
+    request<Message>('POST', `${V1}/buyer/messages`, { token, body }),
+  upload(token: string, file: File) {
+    const form = new FormData()
+    form.append('file', file, file.name)
+    return request<Attachment>('POST', `${V1}/buyer/attachments`, { token, form })
+  },
+}
+
+/** The stable error code of anything thrown by the API layer. */
+export function errorCode(err: unknown): string {
+  if (err instanceof ApiError) return err.code
+  return 'internal'
+}
+
+/** Upload limits the server enforces (docs/http-api.md "Files"); checked early for a kind error. */
+export const MAX_IMAGE_BYTES = 10 * 1024 * 1024
+export const MAX_FILE_BYTES = 20 * 1024 * 1024
+export const IMAGE_ACCEPT = 'image/png,image/jpeg,image/gif,image/webp'
+export const FILE_ACCEPT =
+  '.pdf,.zip,.mp4,.txt,.doc,.docx,.xls,.xlsx,.ppt,.pptx,application/pdf,application/zip,video/mp4,text/plain'
+
+// ---- WebSocket frames (crates/kefu-domain/src/frames.rs) ----
+
+export type Party = 'buyer' | 'agent'
+
+/** What a client sends. Buyers omit `conversation_id`: theirs is implied. */
+export type ClientFrame =
+  | ({ type: 'send'; conversation_id?: Uuid } & SendBody)
+  | { type: 'typing'; conversation_id?: Uuid }
+  | { type: 'read'; conversation_id?: Uuid; seq: number }
+  | { type: 'ping' }
+
+export interface HelloFrame {
+  type: 'hello'
+  session_id: Uuid
+  conversation_id: Uuid | null
+  heartbeat_ms: number
+}
+export interface AckFrame {
+  type: 'ack'
+  client_msg_id: string
+  message_id: Uuid
+  conversation_id: Uuid
+  seq: number
+  created_at: EpochMs
+  duplicate: boolean
+}
+export interface ErrorFrame {
+  type: 'error'
+  code: string
+  message: string
+  client_msg_id: string | null
+}
+
+/** What the server sends. */
+export type ServerFrame =
+  | HelloFrame
+  | { type: 'message'; message: Message }
+  | AckFrame
+  | { type: 'typing'; conversation_id: Uuid; party: Party; user_id: Uuid | null }
+  | { type: 'read'; conversation_id: Uuid; party: Party; seq: number }
+  | { type: 'conversation'; conversation: ConversationSummary }
+  | { type: 'presence'; user_id: Uuid; status: string }
+  | ErrorFrame
+  | { type: 'pong' }

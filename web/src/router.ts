@@ -1,0 +1,15 @@
+// History-mode routes; the Rust server answers every non-/api path with index.html.
+import { createRouter, createWebHistory } from 'vue-router'
+
+export const router = createRouter({
+  history: createWebHistory('/'),
+  routes: [
+    { path: '/', redirect: '/agent' },
+    // CH-1: the buyer's web chat page for one shop.
+    { path: '/chat/:shop', name: 'chat', component: () => import('./pages/BuyerChat.vue') },
+    { path: '/agent/login', name: 'login', component: () => import('./pages/AgentLogin.vue') },
+    // WB-1: the agent workbench.
+    { path: '/agent', name: 'workbench', component: () => import('./pages/AgentWorkbench.vue') },
+    { path: '/:pathMatch(.*)*', redirect: '/agent' },
+  ],
+})
