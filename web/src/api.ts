@@ -72,45 +72,60 @@ export interface ConversationSummary {
   updated_at: EpochMs
 }
 
+/** One row of a conversation's event log (KPI and DATA reports are derived from these). */
 export interface ConversationEvent {
-  id?: Uuid | number
-  conversation_id?: Uuid
+  id: number
+  conversation_id: Uuid
   kind: EventKind
-  actor_id?: Uuid | null
-  actor_name?: string | null
-  data?: Record<string, unknown> | null
-  created_at: EpochMs
+  actor_kind: SenderKind
+  actor_id: Uuid | null
+  message_seq: number | null
+  /** created: {channel, entry}; assigned: {assignee_id, previous_assignee_id, reason?};
+   *  first_reply: {wait_ms}; buyer/agent_message: {kind, sender}. */
+  data: Record<string, unknown>
+  at: EpochMs
 }
+
+export type TenantKind = 'platform' | 'shop'
 
 export interface User {
   id: Uuid
-  tenant_id?: Uuid
+  tenant_id: Uuid
   username: string
-  display_name?: string
+  display_name: string
   role: Role
-  status?: AgentStatus
+  /** `pre_sales`, `after_sales` or `qa` (ACC-6). */
+  team: string | null
+  status: AgentStatus
 }
 
 export interface Tenant {
   id: Uuid
-  slug?: string
+  kind: TenantKind
+  slug: string
   name: string
-  kind?: string
+  timezone: string
 }
 
 export interface Shop {
   slug: string
   name: string
-  kind: string
+  kind: TenantKind
 }
 
 export interface Buyer {
   id: Uuid
-  name?: string
-  display_name?: string
-  channel?: Channel
-  created_at?: EpochMs
+  tenant_id: Uuid
+  channel: Channel
+  /** `anon:<uuid>` or `member:<shop member id>` on the web. */
+  external_id: string
+  display_name: string
+  created_at: EpochMs
+  last_seen_at: EpochMs
 }
+
+/** A team member as `GET /api/v1/team` lists them. */
+export type TeamMember = User
 
 export interface AuthSession {
   user: User
@@ -123,8 +138,6 @@ export interface BuyerSession {
   buyer: Buyer
   shop: Shop
   conversation_id: Uuid | null
-  /** Not in the documented contract; used when a server provides it. */
-  agent_read_seq?: number
 }
 
 export interface SendBody {
@@ -224,7 +237,7 @@ export const agentApi = {
   logout: () => request<void>('POST', `${V1}/auth/logout`),
   me: () => request<AuthSession>('GET', `${V1}/auth/me`),
   setStatus: (status: AgentStatus) =>
-    request<unknown>('PUT', `${V1}/me/status`, { body: { status } }),
+    request<User>('PUT', `${V1}/me/status`, { body: { status } }),
   async conversations(status: ConversationStatus | 'all', limit = 200) {
     const res = await request<unknown>('GET', `${V1}/conversations`, { query: { status, limit } })
     return listOf<ConversationSummary>(res, 'conversations')
@@ -245,6 +258,10 @@ export const agentApi = {
     return listOf<ConversationEvent>(res, 'events')
   },
   buyer: (id: Uuid) => request<Buyer>('GET', `${V1}/buyers/${id}`),
+  async team() {
+    const res = await request<unknown>('GET', `${V1}/team`)
+    return listOf<TeamMember>(res, 'users')
+  },
   upload(file: File) {
     const form = new FormData()
     form.append('file', file, file.name)

@@ -134,7 +134,17 @@ export class Timeline {
     return 0
   }
 
+  /** The seq up to which our messages count as read: what the other side said it read, or
+   *  anything before a later message from the other person (they answered, so they saw it). */
+  readSeq(): number {
+    const person: SenderKind = this.ownSide === 'buyer' ? 'agent' : 'buyer'
+    let answered = 0
+    for (const m of this.messages) if (m.sender_kind === person) answered = m.seq
+    return Math.max(this.peerReadSeq, answered)
+  }
+
   items(): TimelineItem[] {
+    const readSeq = this.readSeq()
     const stored = this.messages.map<TimelineItem>((m) => {
       const mine = m.sender_kind === this.ownSide
       return {
@@ -147,7 +157,7 @@ export class Timeline {
         attachment: m.attachment,
         created_at: m.created_at,
         mine,
-        state: mine ? (m.seq <= this.peerReadSeq ? 'read' : 'sent') : null,
+        state: mine ? (m.seq <= readSeq ? 'read' : 'sent') : null,
         error: null,
         client_msg_id: m.client_msg_id,
       }

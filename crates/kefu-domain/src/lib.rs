@@ -4,6 +4,7 @@
 //! plain data, so it is unit-tested without a runtime.
 
 pub mod account;
+pub mod attachment_kinds;
 pub mod channel;
 pub mod conversation;
 pub mod frames;

@@ -1,1 +1,141 @@
+//! kefu's server: one axum router for the JSON API, both WebSocket protocols, the embedded
+//! web UI, `/healthz` and `/metrics`. [`Server::start`] opens storage and the bus;
+//! [`Server::serve`] runs until its shutdown future resolves, then drains sessions and the
+//! message writer.
 
+pub mod account;
+pub mod assets;
+pub mod attachments;
+pub mod auth;
+pub mod buyers;
+pub mod bus;
+pub mod conversations;
+pub mod demo;
+pub mod error;
+pub mod extract;
+pub mod messaging;
+pub mod openapi;
+pub mod ops;
+pub mod realtime;
+pub mod router;
+pub mod settings;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use kefu_store::Store;
+use kefu_store::writer::Writer;
+use metrics_exporter_prometheus::PrometheusHandle;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+pub use settings::Settings;
+
+/// Everything a handler may use. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub writer: Writer,
+    pub bus: bus::Bus,
+    pub keys: Arc<auth::Keys>,
+    pub settings: Arc<Settings>,
+    pub metrics: PrometheusHandle,
+    /// Cancelled when the server begins to shut down; sessions watch it.
+    pub shutdown: CancellationToken,
+    /// Every live WebSocket session, so shutdown can wait for them.
+    pub sessions: TaskTracker,
+    /// Login attempts per username (ACC: brute-force guard).
+    pub login_limiter: Arc<DefaultKeyedRateLimiter<String>>,
+}
+
+/// A started server: storage open, migrations applied, bus connected, not yet listening.
+pub struct Server {
+    pub state: AppState,
+    writer_task: JoinHandle<()>,
+}
+
+impl Server {
+    pub async fn start(settings: Settings) -> anyhow::Result<Server> {
+        tokio::fs::create_dir_all(&settings.data_dir)
+            .await
+            .with_context(|| format!("creating data dir {}", settings.data_dir.display()))?;
+        let url = settings.effective_database_url();
+        let store = Store::connect(&url)
+            .await
+            .with_context(|| format!("opening {}", settings::redact_url(&url)))?;
+        let keys = auth::Keys::load(&store).await?;
+        let bus = if settings.nats_url.is_empty() {
+            bus::Bus::local()
+        } else {
+            bus::Bus::nats(&settings.nats_url)
+                .await
+                .with_context(|| format!("connecting to {}", settings::redact_url(&settings.nats_url)))?
+        };
+        let (writer, writer_task) = Writer::spawn(store.clone());
+        let per_minute = NonZeroU32::new(settings.auth.logins_per_minute.max(1))
+            .context("logins_per_minute")?;
+        let state = AppState {
+            store,
+            writer,
+            bus,
+            keys: Arc::new(keys),
+            settings: Arc::new(settings),
+            metrics: ops::metrics_handle(),
+            shutdown: CancellationToken::new(),
+            sessions: TaskTracker::new(),
+            login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
+        };
+        Ok(Server { state, writer_task })
+    }
+
+    /// Serves until `shutdown` resolves; then closes WebSocket sessions (code 1012), waits
+    /// for them, and lets the writer commit what it holds.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let Server { state, writer_task } = self;
+        let app = router::app(state.clone());
+        let cancel = state.shutdown.clone();
+        tracing::info!(addr = %listener.local_addr()?, backend = state.store.backend_name(), "kefu listening");
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            cancel.cancel();
+        })
+        .await?;
+        state.sessions.close();
+        if tokio::time::timeout(Duration::from_secs(10), state.sessions.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("some sessions did not close within 10 s");
+        }
+        let store = state.store.clone();
+        drop(state);
+        let _ = tokio::time::timeout(Duration::from_secs(10), writer_task).await;
+        store.close().await;
+        tracing::info!("kefu stopped");
+        Ok(())
+    }
+}
+
+/// Starts and serves in one call (the shape tests use).
+pub async fn launch_with_listener(
+    settings: Settings,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    Server::start(settings).await?.serve(listener, shutdown).await
+}

@@ -1,1 +1,126 @@
-fn main() {}
+//! The `kefu` command: `serve`, `demo` (serve with a seeded demo), `config default`.
+
+mod config;
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use kefu_server::{Server, Settings, demo};
+use tokio::net::TcpListener;
+
+#[derive(Parser)]
+#[command(name = "kefu", version, about = "Customer service for online shops: one program, every channel.")]
+struct Cli {
+    /// A kefu.toml to read (default: ./kefu.toml when it exists).
+    #[arg(long, global = true, env = "KEFU_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve(ServeFlags),
+    /// Run the server with a demo platform desk and two shops (idempotent).
+    Demo(ServeFlags),
+    /// Settings files.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print the commented example kefu.toml with every default.
+    Default,
+}
+
+#[derive(Args, Default)]
+struct ServeFlags {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long)]
+    listen: Option<String>,
+    /// Data directory [default: ./kefu-data].
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// sqlite://… or postgres://… [default: SQLite in the data directory].
+    #[arg(long)]
+    database_url: Option<String>,
+    /// nats://… to fan events out across processes.
+    #[arg(long)]
+    nats_url: Option<String>,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Config(ConfigCommand::Default) => {
+            print!("{}", config::EXAMPLE);
+            Ok(())
+        }
+        Command::Serve(flags) => run(cli.config, flags, false),
+        Command::Demo(flags) => run(cli.config, flags, true),
+    }
+}
+
+fn run(config_file: Option<PathBuf>, flags: ServeFlags, with_demo: bool) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KEFU_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+        )
+        .init();
+    let settings = config::load(config_file.as_deref(), &flags)?;
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(serve(settings, with_demo))
+}
+
+async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(settings.listen)
+        .await
+        .with_context(|| format!("listening on {}", settings.listen))?;
+    let addr = listener.local_addr()?;
+    let server = Server::start(settings).await?;
+    if with_demo {
+        let summary = demo::seed(&server.state.store)
+            .await
+            .map_err(|e| anyhow::anyhow!("seeding the demo: {e}"))?;
+        println!("\nkefu demo is running at http://{addr}\n");
+        println!("  Agent workbench: http://{addr}/agent   (password for every account: {})", demo::DEMO_PASSWORD);
+        println!("  API docs:        http://{addr}/api/v1/docs\n");
+        for (tenant, usernames) in &summary.tenants {
+            println!("  {} ({})", tenant.name, tenant.slug);
+            println!("    buyer chat: http://{addr}/chat/{}", tenant.slug);
+            println!("    logins:     {}", usernames.join(", "));
+        }
+        println!();
+    } else {
+        println!("kefu is running at http://{addr}");
+    }
+    server.serve(listener, shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: draining sessions");
+}

@@ -1,0 +1,206 @@
+//! Signing in and out, API tokens, the caller's own status (WB-9) and the team roster.
+
+use std::net::SocketAddr;
+
+use axum::Json;
+use axum::extract::{ConnectInfo, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use kefu_domain::account::{AgentStatus, Tenant, User};
+use kefu_domain::frames::ServerFrame;
+use kefu_domain::role::Permission;
+use kefu_domain::time::now_ms;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::auth::{self, Agent, SESSION_COOKIE};
+use crate::bus::Audience;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::ApiJson;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+/// Who is signed in, and the token to echo in `X-CSRF-Token` on changes.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub user: User,
+    pub tenant: Tenant,
+    pub csrf_token: String,
+}
+
+async fn me_of(state: &AppState, user: User, csrf_token: String) -> Result<Me, ApiError> {
+    let tenant = state
+        .store
+        .tenant(user.tenant_id)
+        .await?
+        .ok_or_else(|| ApiError::Internal("user without tenant".into()))?;
+    Ok(Me {
+        user,
+        tenant,
+        csrf_token,
+    })
+}
+
+/// Signs in and sets the `kefu_session` cookie.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    jar: CookieJar,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> Result<(CookieJar, Json<Me>), ApiError> {
+    let username = request.username.trim().to_lowercase();
+    if state.login_limiter.check_key(&username).is_err() {
+        tracing::warn!(%username, %peer, "login rate limit hit");
+        return Err(ApiError::RateLimited);
+    }
+    let Some((user, hash)) = state.store.user_for_login(&username).await? else {
+        // Spend the same time as a real check, so timing does not reveal usernames.
+        let _ = auth::hash_password(request.password).await;
+        return Err(ApiError::InvalidCredentials);
+    };
+    if !auth::verify_password(request.password, hash).await {
+        return Err(ApiError::InvalidCredentials);
+    }
+    let token = auth::random_secret();
+    let csrf_token = auth::random_secret();
+    let hours = state.settings.auth.session_hours;
+    state
+        .store
+        .create_session(
+            &auth::sha256_hex(&token),
+            user.id,
+            true,
+            "ui",
+            &csrf_token,
+            now_ms() + hours * 3600 * 1000,
+        )
+        .await?;
+    let cookie = Cookie::build((SESSION_COOKIE, token))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.settings.auth.secure_cookies)
+        .max_age(time_hours(hours))
+        .build();
+    let me = me_of(&state, user, csrf_token).await?;
+    Ok((jar.add(cookie), Json(me)))
+}
+
+fn time_hours(hours: i64) -> time::Duration {
+    time::Duration::hours(hours)
+}
+
+/// Ends the session behind the cookie or token used.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204)))]
+pub async fn logout(
+    State(state): State<AppState>,
+    agent: Agent,
+    jar: CookieJar,
+) -> Result<impl IntoResponse, ApiError> {
+    state.store.delete_session(&agent.token_hash).await?;
+    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
+    Ok((jar, StatusCode::NO_CONTENT))
+}
+
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth",
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+pub async fn me(State(state): State<AppState>, agent: Agent) -> Result<Json<Me>, ApiError> {
+    Ok(Json(me_of(&state, agent.user, agent.csrf_token).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewToken {
+    /// What the token is for, e.g. "order system".
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenCreated {
+    /// Send as `Authorization: Bearer …`. Shown once; kefu keeps only its hash.
+    pub token: String,
+    pub expires_at: i64,
+}
+
+/// Creates an API token acting as the caller, valid for a year.
+#[utoipa::path(post, path = "/api/v1/auth/tokens", tag = "auth", request_body = NewToken,
+    responses((status = 201, body = TokenCreated)))]
+pub async fn create_token(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiJson(request): ApiJson<NewToken>,
+) -> Result<(StatusCode, Json<TokenCreated>), ApiError> {
+    let name = request.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(ApiError::bad_request("invalid_name", "name the token (1–100 characters)"));
+    }
+    let token = auth::random_secret();
+    let expires_at = now_ms() + 365 * 24 * 3600 * 1000;
+    state
+        .store
+        .create_session(
+            &auth::sha256_hex(&token),
+            agent.user.id,
+            false,
+            name,
+            &auth::random_secret(),
+            expires_at,
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(TokenCreated { token, expires_at })))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StatusChange {
+    pub status: String,
+}
+
+/// Sets the caller's availability (WB-9) and tells the team.
+#[utoipa::path(put, path = "/api/v1/me/status", tag = "team", request_body = StatusChange,
+    responses((status = 200, body = User), (status = 400, body = ErrorBody)))]
+pub async fn set_status(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiJson(request): ApiJson<StatusChange>,
+) -> Result<Json<User>, ApiError> {
+    let status = AgentStatus::parse(&request.status).ok_or_else(|| {
+        ApiError::bad_request("invalid_status", "status is online, busy, away or offline")
+    })?;
+    state.store.set_user_status(agent.user.id, status).await?;
+    state
+        .bus
+        .publish(
+            agent.tenant_id(),
+            Audience::Agents,
+            ServerFrame::Presence {
+                user_id: agent.user.id,
+                status: status.as_str().to_owned(),
+            },
+        )
+        .await;
+    Ok(Json(User {
+        status,
+        ..agent.user
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Team {
+    pub users: Vec<User>,
+}
+
+/// The caller's tenant's accounts.
+#[utoipa::path(get, path = "/api/v1/team", tag = "team", responses((status = 200, body = Team)))]
+pub async fn team(State(state): State<AppState>, agent: Agent) -> Result<Json<Team>, ApiError> {
+    agent.require(Permission::ReadTeam)?;
+    let users = state.store.team(agent.tenant_id()).await?;
+    Ok(Json(Team { users }))
+}

@@ -1,0 +1,44 @@
+//! The web UI, embedded at compile time from `web/dist`, served with an SPA fallback: any path
+//! that is not a file gets `index.html`, except under `/api/`, which answers JSON 404s.
+
+use axum::body::Body;
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use rust_embed::RustEmbed;
+
+use crate::error::ApiError;
+
+#[derive(RustEmbed)]
+#[folder = "../../web/dist"]
+struct WebDist;
+
+pub async fn serve(uri: Uri) -> Response {
+    let path = uri.path().trim_start_matches('/');
+    if path.starts_with("api/") || path == "api" {
+        return ApiError::NotFound("route").into_response();
+    }
+    if let Some(file) = WebDist::get(path).filter(|_| !path.is_empty()) {
+        let cache = if path.starts_with("assets/") {
+            // Vite puts a content hash in every asset name.
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
+        return Response::builder()
+            .header(
+                header::CONTENT_TYPE,
+                mime_guess::from_path(path).first_or_octet_stream().as_ref(),
+            )
+            .header(header::CACHE_CONTROL, cache)
+            .body(Body::from(file.data))
+            .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response());
+    }
+    match WebDist::get("index.html") {
+        Some(index) => Response::builder()
+            .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+            .header(header::CACHE_CONTROL, "no-cache")
+            .body(Body::from(index.data))
+            .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response()),
+        None => (StatusCode::NOT_FOUND, "the web UI is not built").into_response(),
+    }
+}

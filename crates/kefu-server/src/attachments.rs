@@ -1,0 +1,208 @@
+//! Uploads and downloads. The type is read from the bytes (never the name or the claimed
+//! content type), checked against the accepted list and its size limit, written under the
+//! data directory, then recorded. Downloads need a signed, expiring link (`Keys::file_url`).
+
+use axum::body::Body;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::Response;
+use kefu_domain::attachment_kinds::{AcceptedType, accepted_type};
+use kefu_domain::message::Attachment;
+use kefu_domain::role::Permission;
+use kefu_store::NewAttachment;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::{Agent, BuyerCaller};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::ApiQuery;
+
+/// Uploads a picture or file for an agent's reply.
+#[utoipa::path(post, path = "/api/v1/attachments", tag = "attachments",
+    request_body(content_type = "multipart/form-data", description = "field `file`"),
+    responses((status = 201, body = Attachment), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
+pub async fn upload_for_agent(
+    State(state): State<AppState>,
+    agent: Agent,
+    multipart: Multipart,
+) -> Result<(StatusCode, axum::Json<Attachment>), ApiError> {
+    agent.require(Permission::HandleConversations)?;
+    let attachment = store_upload(&state, agent.tenant_id(), "agent", agent.user.id, multipart).await?;
+    Ok((StatusCode::CREATED, axum::Json(attachment)))
+}
+
+/// Uploads a picture or file for a buyer's message (CH-1, SELF-4 evidence).
+#[utoipa::path(post, path = "/api/v1/buyer/attachments", tag = "buyer",
+    request_body(content_type = "multipart/form-data", description = "field `file`"),
+    responses((status = 201, body = Attachment), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
+pub async fn upload_for_buyer(
+    State(state): State<AppState>,
+    caller: BuyerCaller,
+    multipart: Multipart,
+) -> Result<(StatusCode, axum::Json<Attachment>), ApiError> {
+    let attachment =
+        store_upload(&state, caller.claims.tenant, "buyer", caller.claims.sub, multipart).await?;
+    Ok((StatusCode::CREATED, axum::Json(attachment)))
+}
+
+async fn store_upload(
+    state: &AppState,
+    tenant_id: Uuid,
+    uploader_kind: &str,
+    uploader_id: Uuid,
+    mut multipart: Multipart,
+) -> Result<Attachment, ApiError> {
+    let limits = &state.settings.limits;
+    let (file_name, bytes) = loop {
+        let field = multipart
+            .next_field()
+            .await
+            .map_err(|e| multipart_error(e.status(), e.body_text()))?
+            .ok_or_else(|| ApiError::bad_request("file_required", "send the file in field `file`"))?;
+        if field.name() == Some("file") {
+            let name = sanitize_file_name(field.file_name().unwrap_or("file"));
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| multipart_error(e.status(), e.body_text()))?;
+            break (name, bytes);
+        }
+    };
+    if bytes.is_empty() {
+        return Err(ApiError::bad_request("file_empty", "the file is empty"));
+    }
+    let accepted = accepted_type(&bytes).ok_or(ApiError::UnsupportedFileType)?;
+    let limit = match accepted {
+        AcceptedType::Image(_) => limits.max_image_bytes,
+        AcceptedType::File(_) => limits.max_file_bytes,
+    };
+    if bytes.len() > limit {
+        return Err(ApiError::FileTooLarge {
+            limit_mib: limit / (1024 * 1024),
+        });
+    }
+    let id = Uuid::now_v7();
+    let storage_key = format!("attachments/{tenant_id}/{id}");
+    let path = state.settings.data_dir.join(&storage_key);
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    write_durably(&path, &bytes)
+        .await
+        .map_err(|e| ApiError::Internal(format!("writing {}: {e}", path.display())))?;
+    let size_bytes = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+    let mut attachment = state
+        .store
+        .insert_attachment(&NewAttachment {
+            id,
+            tenant_id,
+            uploader_kind,
+            uploader_id,
+            file_name: &file_name,
+            content_type: accepted.mime(),
+            size_bytes,
+            sha256: &sha256,
+            storage_key: &storage_key,
+        })
+        .await?;
+    attachment.url = state.keys.file_url(id);
+    Ok(attachment)
+}
+
+fn multipart_error(status: StatusCode, text: String) -> ApiError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::BodyTooLarge
+    } else {
+        ApiError::bad_request("invalid_multipart", text)
+    }
+}
+
+/// Writes to a temporary name, syncs, then renames: a file is whole or absent.
+async fn write_durably(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use tokio::io::AsyncWriteExt;
+    if let Some(dir) = path.parent() {
+        tokio::fs::create_dir_all(dir).await?;
+    }
+    let temp = path.with_extension("part");
+    let mut file = tokio::fs::File::create(&temp).await?;
+    file.write_all(bytes).await?;
+    file.sync_all().await?;
+    tokio::fs::rename(&temp, path).await
+}
+
+/// Keeps a display name safe for headers and file systems.
+fn sanitize_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let clean: String = base
+        .chars()
+        .filter(|c| !c.is_control() && *c != '"')
+        .take(120)
+        .collect();
+    if clean.trim().is_empty() {
+        "file".to_owned()
+    } else {
+        clean
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FileQuery {
+    exp: i64,
+    sig: String,
+}
+
+/// `GET /files/{id}?exp=…&sig=…`: the bytes, for whoever holds a valid signed link.
+pub async fn download(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    ApiQuery(query): ApiQuery<FileQuery>,
+) -> Result<Response, ApiError> {
+    if !state.keys.verify_file_url(id, query.exp, &query.sig) {
+        return Err(ApiError::NotFound("attachment"));
+    }
+    let stored = state
+        .store
+        .attachment(id)
+        .await?
+        .ok_or(ApiError::NotFound("attachment"))?;
+    let bytes = tokio::fs::read(state.settings.data_dir.join(&stored.storage_key))
+        .await
+        .map_err(|e| ApiError::Internal(format!("reading attachment {id}: {e}")))?;
+    let a = &stored.attachment;
+    let disposition = if a.content_type.starts_with("image/") {
+        "inline".to_owned()
+    } else {
+        let encoded: String = a
+            .file_name
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        format!("attachment; filename*=UTF-8''{encoded}")
+    };
+    Response::builder()
+        .header(header::CONTENT_TYPE, &a.content_type)
+        .header(header::CONTENT_DISPOSITION, disposition)
+        .header(header::CACHE_CONTROL, "private, max-age=86400")
+        .header("x-content-type-options", "nosniff")
+        .body(Body::from(bytes))
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_lose_paths_and_control_characters() {
+        assert_eq!(sanitize_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(sanitize_file_name("C:\\x\\发票.pdf"), "发票.pdf");
+        assert_eq!(sanitize_file_name("a\"b\n.png"), "ab.png");
+        assert_eq!(sanitize_file_name("  "), "file");
+    }
+}

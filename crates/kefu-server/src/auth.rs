@@ -1,0 +1,312 @@
+//! Who is calling: agents by UI session cookie (CSRF-checked) or API bearer token, buyers by
+//! a signed buyer token. Extractors here are the only way handlers learn the caller, and they
+//! always carry the caller's tenant (ACC-1).
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::Argon2;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{Method, header};
+use axum_extra::extract::CookieJar;
+use hmac::{Hmac, Mac};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use kefu_domain::account::User;
+use kefu_domain::channel::Entry;
+use kefu_domain::role::Permission;
+use kefu_domain::time::now_ms;
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+pub const SESSION_COOKIE: &str = "kefu_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// Buyer tokens last a year: the anonymous buyer keeps their history on this device.
+const BUYER_TOKEN_MS: i64 = 365 * 24 * 3600 * 1000;
+
+/// A fresh random secret, hex-encoded (256 bits).
+pub fn random_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+pub fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// Argon2id, off the async threads.
+pub async fn hash_password(password: String) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| ApiError::Internal(format!("hashing failed: {e}")))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+}
+
+pub async fn verify_password(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// Signing keys, shared by every process on the same database.
+pub struct Keys {
+    buyer_encoding: EncodingKey,
+    buyer_decoding: DecodingKey,
+    file_key: Vec<u8>,
+}
+
+impl Keys {
+    pub async fn load(store: &kefu_store::Store) -> Result<Keys, kefu_store::StoreError> {
+        let buyer = store.server_secret("buyer_token_key", &random_secret()).await?;
+        let files = store.server_secret("file_url_key", &random_secret()).await?;
+        Ok(Keys {
+            buyer_encoding: EncodingKey::from_secret(buyer.as_bytes()),
+            buyer_decoding: DecodingKey::from_secret(buyer.as_bytes()),
+            file_key: files.into_bytes(),
+        })
+    }
+
+    pub fn issue_buyer_token(&self, claims: &BuyerClaims) -> Result<String, ApiError> {
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.buyer_encoding)
+            .map_err(|e| ApiError::Internal(format!("signing failed: {e}")))
+    }
+
+    pub fn verify_buyer_token(&self, token: &str) -> Option<BuyerClaims> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        jsonwebtoken::decode::<BuyerClaims>(token, &self.buyer_decoding, &validation)
+            .ok()
+            .map(|data| data.claims)
+            .filter(|c| c.kind == "buyer")
+    }
+
+    fn file_mac(&self, id: Uuid, expires: i64) -> Hmac<Sha256> {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.file_key)
+            .expect("HMAC accepts keys of any length");
+        mac.update(format!("{id}:{expires}").as_bytes());
+        mac
+    }
+
+    /// A link to an attachment valid for at least a week; links made on the same day are
+    /// identical, so browsers cache the file.
+    pub fn file_url(&self, id: Uuid) -> String {
+        const DAY_MS: i64 = 24 * 3600 * 1000;
+        let expires = (now_ms() / DAY_MS + 8) * DAY_MS;
+        format!("/files/{id}?exp={expires}&sig={}", hex::encode(self.file_mac(id, expires).finalize().into_bytes()))
+    }
+
+    pub fn verify_file_url(&self, id: Uuid, expires: i64, signature: &str) -> bool {
+        if expires < now_ms() {
+            return false;
+        }
+        hex::decode(signature)
+            .map(|sig| self.file_mac(id, expires).verify_slice(&sig).is_ok())
+            .unwrap_or(false)
+    }
+}
+
+/// What a buyer token says. Anonymous buyers are `anon:<uuid>`; buyers a shop's site vouched
+/// for are `member:<their member id>` and are the same buyer on every device.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BuyerClaims {
+    /// The buyer's id.
+    pub sub: Uuid,
+    pub tenant: Uuid,
+    pub kind: String,
+    pub entry: Entry,
+    pub exp: i64,
+}
+
+impl BuyerClaims {
+    pub fn new(tenant: Uuid, buyer: Uuid, entry: Entry) -> BuyerClaims {
+        BuyerClaims {
+            sub: buyer,
+            tenant,
+            kind: "buyer".to_owned(),
+            entry,
+            exp: (now_ms() + BUYER_TOKEN_MS) / 1000,
+        }
+    }
+}
+
+/// What a shop's site signs (HS256, with the shop's identity secret) to vouch for a shopper.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ShopIdentity {
+    /// The shop's own member id.
+    pub sub: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub exp: i64,
+}
+
+pub fn verify_shop_identity(token: &str, secret: &str) -> Option<ShopIdentity> {
+    let validation = Validation::new(Algorithm::HS256);
+    jsonwebtoken::decode::<ShopIdentity>(
+        token,
+        &DecodingKey::from_secret(secret.as_bytes()),
+        &validation,
+    )
+    .ok()
+    .map(|d| d.claims)
+    .filter(|c| !c.sub.is_empty() && c.sub.len() <= 128)
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+}
+
+/// A signed-in team member.
+#[derive(Debug, Clone)]
+pub struct Agent {
+    pub user: User,
+    pub csrf_token: String,
+    /// The hash of the credential used, to end a session on logout.
+    pub token_hash: String,
+    /// Authenticated by the UI cookie (so browsers may attach it cross-site).
+    pub by_cookie: bool,
+}
+
+impl Agent {
+    pub fn tenant_id(&self) -> Uuid {
+        self.user.tenant_id
+    }
+
+    /// ACC-3: refuses unless the caller's role allows `permission`.
+    pub fn require(&self, permission: Permission) -> Result<(), ApiError> {
+        if self.user.role.allows(permission) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+}
+
+/// Finds the agent behind a bearer token or session cookie, without CSRF checks.
+pub async fn authenticate_agent(
+    state: &AppState,
+    bearer_token: Option<&str>,
+    cookie_token: Option<&str>,
+) -> Result<Agent, ApiError> {
+    let (token, by_cookie) = match (bearer_token, cookie_token) {
+        (Some(token), _) => (token, false),
+        (None, Some(token)) => (token, true),
+        (None, None) => return Err(ApiError::Unauthenticated),
+    };
+    let token_hash = sha256_hex(token);
+    let session = state
+        .store
+        .session(&token_hash)
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    if by_cookie && !session.is_ui {
+        return Err(ApiError::Unauthenticated);
+    }
+    Ok(Agent {
+        user: session.user,
+        csrf_token: session.csrf_token,
+        token_hash,
+        by_cookie,
+    })
+}
+
+impl FromRequestParts<AppState> for Agent {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Agent, ApiError> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let cookie = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned());
+        let agent = authenticate_agent(state, bearer(parts), cookie.as_deref()).await?;
+        let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if agent.by_cookie && !safe {
+            let sent = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            if !constant_time_eq(sent.as_bytes(), agent.csrf_token.as_bytes()) {
+                return Err(ApiError::CsrfFailed);
+            }
+        }
+        Ok(agent)
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A buyer, by their buyer token.
+#[derive(Debug, Clone)]
+pub struct BuyerCaller {
+    pub claims: BuyerClaims,
+}
+
+impl FromRequestParts<AppState> for BuyerCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<BuyerCaller, ApiError> {
+        let token = bearer(parts).ok_or(ApiError::Unauthenticated)?;
+        let claims = state
+            .keys
+            .verify_buyer_token(token)
+            .ok_or(ApiError::Unauthenticated)?;
+        Ok(BuyerCaller { claims })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constant_time_comparison_matches_equality() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+
+    #[test]
+    fn shop_identities_need_the_shop_secret() {
+        let claims = ShopIdentity {
+            sub: "member-42".into(),
+            name: Some("小王".into()),
+            exp: now_ms() / 1000 + 600,
+        };
+        let token = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(b"shop-secret"),
+        )
+        .unwrap();
+        assert_eq!(
+            verify_shop_identity(&token, "shop-secret").unwrap().sub,
+            "member-42"
+        );
+        assert!(verify_shop_identity(&token, "another-secret").is_none());
+    }
+}

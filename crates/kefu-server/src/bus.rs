@@ -1,0 +1,161 @@
+//! The event bus: how a stored message reaches every session that should see it. In-process
+//! by default; with `--nats-url` every event goes through NATS so sessions on other processes
+//! get it too. Either way, delivery to local sessions goes through one [`Hub`].
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use futures::StreamExt;
+use kefu_domain::frames::ServerFrame;
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+/// Events a session can fall behind by before it is dropped (and resumes on reconnect).
+const SESSION_BUFFER: usize = 1024;
+const SUBJECT_PREFIX: &str = "kefu.events";
+
+/// Who in a tenant an event is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    /// Every agent session of the tenant.
+    Agents,
+    /// Every session of one buyer.
+    Buyer(Uuid),
+    /// Both of the above.
+    AgentsAndBuyer(Uuid),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BusEvent {
+    pub tenant_id: Uuid,
+    pub audience: Audience,
+    pub frame: ServerFrame,
+}
+
+type Channels = RwLock<HashMap<Uuid, broadcast::Sender<Arc<BusEvent>>>>;
+
+/// Local fan-out: one broadcast channel per tenant (agents) and per buyer.
+#[derive(Default)]
+pub struct Hub {
+    agents: Channels,
+    buyers: Channels,
+}
+
+impl Hub {
+    pub fn subscribe_agents(&self, tenant_id: Uuid) -> broadcast::Receiver<Arc<BusEvent>> {
+        subscribe(&self.agents, tenant_id)
+    }
+
+    pub fn subscribe_buyer(&self, buyer_id: Uuid) -> broadcast::Receiver<Arc<BusEvent>> {
+        subscribe(&self.buyers, buyer_id)
+    }
+
+    fn deliver(&self, event: BusEvent) {
+        let event = Arc::new(event);
+        match event.audience {
+            Audience::Agents => send(&self.agents, event.tenant_id, &event),
+            Audience::Buyer(buyer) => send(&self.buyers, buyer, &event),
+            Audience::AgentsAndBuyer(buyer) => {
+                send(&self.agents, event.tenant_id, &event);
+                send(&self.buyers, buyer, &event);
+            }
+        }
+    }
+}
+
+fn subscribe(channels: &Channels, key: Uuid) -> broadcast::Receiver<Arc<BusEvent>> {
+    if let Ok(map) = channels.read()
+        && let Some(sender) = map.get(&key)
+    {
+        return sender.subscribe();
+    }
+    let mut map = channels.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+    map.entry(key)
+        .or_insert_with(|| broadcast::channel(SESSION_BUFFER).0)
+        .subscribe()
+}
+
+fn send(channels: &Channels, key: Uuid, event: &Arc<BusEvent>) {
+    let nobody_listens = match channels.read() {
+        Ok(map) => match map.get(&key) {
+            Some(sender) => sender.send(event.clone()).is_err(),
+            None => false,
+        },
+        Err(_) => false,
+    };
+    if nobody_listens {
+        let mut map = channels.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if map.get(&key).is_some_and(|s| s.receiver_count() == 0) {
+            map.remove(&key);
+        }
+    }
+}
+
+/// Publishes events; local sessions receive them through the hub.
+#[derive(Clone)]
+pub enum Bus {
+    Local(Arc<Hub>),
+    Nats {
+        client: async_nats::Client,
+        hub: Arc<Hub>,
+    },
+}
+
+impl Bus {
+    pub fn local() -> Bus {
+        Bus::Local(Arc::new(Hub::default()))
+    }
+
+    /// Connects to NATS and starts relaying every kefu event from it into the local hub.
+    pub async fn nats(url: &str) -> anyhow::Result<Bus> {
+        let client = async_nats::connect(url).await?;
+        let mut subscription = client.subscribe(format!("{SUBJECT_PREFIX}.>")).await?;
+        let hub = Arc::new(Hub::default());
+        let relay = hub.clone();
+        tokio::spawn(async move {
+            while let Some(message) = subscription.next().await {
+                match serde_json::from_slice::<BusEvent>(&message.payload) {
+                    Ok(event) => relay.deliver(event),
+                    Err(error) => tracing::warn!(%error, "undecodable event on the bus"),
+                }
+            }
+        });
+        // The subscription must be live before this process publishes anything.
+        client.flush().await?;
+        Ok(Bus::Nats { client, hub })
+    }
+
+    pub fn hub(&self) -> &Hub {
+        match self {
+            Bus::Local(hub) | Bus::Nats { hub, .. } => hub,
+        }
+    }
+
+    pub async fn publish(&self, tenant_id: Uuid, audience: Audience, frame: ServerFrame) {
+        let event = BusEvent {
+            tenant_id,
+            audience,
+            frame,
+        };
+        match self {
+            Bus::Local(hub) => hub.deliver(event),
+            Bus::Nats { client, hub } => {
+                let subject = format!("{SUBJECT_PREFIX}.{tenant_id}");
+                let published = match serde_json::to_vec(&event) {
+                    Ok(payload) => client
+                        .publish(subject, payload.into())
+                        .await
+                        .map_err(|e| e.to_string()),
+                    Err(e) => Err(e.to_string()),
+                };
+                if let Err(error) = published {
+                    // Keep local sessions live even when NATS is down.
+                    tracing::warn!(%error, "publishing to NATS failed; delivering locally");
+                    hub.deliver(event);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! The buyer's side of the HTTP API (chat page and widget) and the agent's view of a buyer.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use kefu_domain::account::{Buyer, TenantKind};
+use kefu_domain::channel::{Channel, Entry};
+use kefu_domain::message::Message;
+use kefu_domain::role::Permission;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::{self, Agent, BuyerCaller, BuyerClaims};
+use crate::conversations::{MessageList, MessagesQuery, message_page};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::messaging::{self, SendMessage};
+
+/// What the chat page shows of a shop.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShopInfo {
+    pub slug: String,
+    pub name: String,
+    pub kind: TenantKind,
+}
+
+#[utoipa::path(get, path = "/api/v1/shops/{slug}", tag = "buyer",
+    responses((status = 200, body = ShopInfo), (status = 404, body = ErrorBody)))]
+pub async fn shop(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Json<ShopInfo>, ApiError> {
+    let tenant = state
+        .store
+        .tenant_by_slug(&slug)
+        .await?
+        .ok_or(ApiError::NotFound("shop"))?;
+    Ok(Json(ShopInfo {
+        slug: tenant.slug,
+        name: tenant.name,
+        kind: tenant.kind,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BuyerSessionRequest {
+    /// The shop's slug.
+    pub shop: String,
+    /// A token from an earlier session on this device: the same buyer comes back.
+    #[serde(default)]
+    pub buyer_token: Option<String>,
+    /// A JWT (HS256) signed by the shop with its identity secret: `sub` = the shop's member
+    /// id, optional `name`, `exp`. The same member is the same buyer on every device.
+    #[serde(default)]
+    pub identity: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BuyerSession {
+    pub buyer_token: String,
+    pub buyer: Buyer,
+    pub shop: ShopInfo,
+    pub conversation_id: Option<Uuid>,
+}
+
+/// Starts or resumes a buyer's chat session.
+#[utoipa::path(post, path = "/api/v1/buyer/session", tag = "buyer", request_body = BuyerSessionRequest,
+    responses((status = 200, body = BuyerSession), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn start_session(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<BuyerSessionRequest>,
+) -> Result<Json<BuyerSession>, ApiError> {
+    let tenant = state
+        .store
+        .tenant_by_slug(&request.shop)
+        .await?
+        .ok_or(ApiError::NotFound("shop"))?;
+    let entry = match tenant.kind {
+        TenantKind::Platform => Entry::OfficialDesk,
+        TenantKind::Shop => Entry::ShopHome,
+    };
+    let returning = request
+        .buyer_token
+        .as_deref()
+        .and_then(|t| state.keys.verify_buyer_token(t))
+        .filter(|claims| claims.tenant == tenant.id);
+    let buyer = if let Some(identity) = request.identity.as_deref() {
+        let secret = state
+            .store
+            .tenant_identity_secret(tenant.id)
+            .await?
+            .ok_or(ApiError::NotFound("shop"))?;
+        let identity = auth::verify_shop_identity(identity, &secret).ok_or_else(|| {
+            ApiError::bad_request("invalid_identity", "the shop identity token is not valid")
+        })?;
+        let name = identity
+            .name
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| format!("会员{}", tail(&identity.sub)));
+        state
+            .store
+            .upsert_buyer(tenant.id, Channel::Web, &format!("member:{}", identity.sub), &name)
+            .await?
+    } else if let Some(existing) = match &returning {
+        Some(claims) => state.store.buyer(tenant.id, claims.sub).await?,
+        None => None,
+    } {
+        state
+            .store
+            .upsert_buyer(tenant.id, existing.channel, &existing.external_id, &existing.display_name)
+            .await?
+    } else {
+        let anon = Uuid::new_v4();
+        let name = format!("访客{}", tail(&anon.simple().to_string()).to_uppercase());
+        state
+            .store
+            .upsert_buyer(tenant.id, Channel::Web, &format!("anon:{anon}"), &name)
+            .await?
+    };
+    let conversation_id = state
+        .store
+        .current_conversation(tenant.id, buyer.id)
+        .await?
+        .map(|c| c.id);
+    let buyer_token = state
+        .keys
+        .issue_buyer_token(&BuyerClaims::new(tenant.id, buyer.id, entry))?;
+    Ok(Json(BuyerSession {
+        buyer_token,
+        buyer,
+        shop: ShopInfo {
+            slug: tenant.slug,
+            name: tenant.name,
+            kind: tenant.kind,
+        },
+        conversation_id,
+    }))
+}
+
+fn tail(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    chars[chars.len().saturating_sub(4)..].iter().collect()
+}
+
+async fn caller_buyer(state: &AppState, caller: &BuyerCaller) -> Result<Buyer, ApiError> {
+    state
+        .store
+        .buyer(caller.claims.tenant, caller.claims.sub)
+        .await?
+        .ok_or(ApiError::Unauthenticated)
+}
+
+/// The buyer's conversation history (empty before their first message).
+#[utoipa::path(get, path = "/api/v1/buyer/messages", tag = "buyer", params(MessagesQuery),
+    responses((status = 200, body = MessageList), (status = 401, body = ErrorBody)))]
+pub async fn messages(
+    State(state): State<AppState>,
+    caller: BuyerCaller,
+    ApiQuery(query): ApiQuery<MessagesQuery>,
+) -> Result<Json<MessageList>, ApiError> {
+    let buyer = caller_buyer(&state, &caller).await?;
+    match state
+        .store
+        .current_conversation(buyer.tenant_id, buyer.id)
+        .await?
+    {
+        Some(c) => Ok(Json(message_page(&state, buyer.tenant_id, c.id, &query).await?)),
+        None => Ok(Json(MessageList { messages: vec![] })),
+    }
+}
+
+/// Sends a message over HTTP (the WebSocket `send` frame is the usual way).
+#[utoipa::path(post, path = "/api/v1/buyer/messages", tag = "buyer", request_body = SendMessage,
+    responses((status = 201, body = Message), (status = 200, body = Message), (status = 400, body = ErrorBody)))]
+pub async fn send(
+    State(state): State<AppState>,
+    caller: BuyerCaller,
+    ApiJson(request): ApiJson<SendMessage>,
+) -> Result<(StatusCode, Json<Message>), ApiError> {
+    let buyer = caller_buyer(&state, &caller).await?;
+    let appended = messaging::send_as_buyer(&state, &buyer, caller.claims.entry, request).await?;
+    let status = if appended.duplicate {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(appended.message)))
+}
+
+/// A buyer as agents see them.
+#[utoipa::path(get, path = "/api/v1/buyers/{id}", tag = "conversations",
+    responses((status = 200, body = Buyer), (status = 404, body = ErrorBody)))]
+pub async fn profile(
+    State(state): State<AppState>,
+    agent: Agent,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Buyer>, ApiError> {
+    agent.require(Permission::ReadConversations)?;
+    state
+        .store
+        .buyer(agent.tenant_id(), id)
+        .await?
+        .map(Json)
+        .ok_or(ApiError::NotFound("buyer"))
+}

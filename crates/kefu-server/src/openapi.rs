@@ -1,0 +1,28 @@
+//! The OpenAPI document, generated from the handlers' annotations and served at
+//! `/api/v1/openapi.json` (browsable at `/api/v1/docs`).
+
+use utoipa::OpenApi;
+
+use crate::{account, attachments, buyers, conversations, error, messaging};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "kefu API", description = "Customer service for online shops. Errors are `{code, message}`; see docs/http-api.md. WebSocket protocols: docs/websocket.md."),
+    paths(
+        account::login, account::logout, account::me, account::create_token, account::set_status, account::team,
+        conversations::list, conversations::get, conversations::messages, conversations::send,
+        conversations::read, conversations::resolve, conversations::reopen, conversations::assign,
+        conversations::events,
+        buyers::shop, buyers::start_session, buyers::messages, buyers::send, buyers::profile,
+        attachments::upload_for_agent, attachments::upload_for_buyer,
+    ),
+    components(schemas(error::ErrorBody, messaging::SendMessage)),
+    tags(
+        (name = "auth", description = "Agent sign-in, sessions and API tokens"),
+        (name = "conversations", description = "The agent workbench"),
+        (name = "buyer", description = "The buyer chat page and widget"),
+        (name = "team", description = "Accounts and availability"),
+        (name = "attachments", description = "Pictures and files"),
+    )
+)]
+pub struct ApiDoc;

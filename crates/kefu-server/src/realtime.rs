@@ -1,0 +1,464 @@
+//! The two WebSocket protocols (`docs/websocket.md`). One task per connection owns its socket;
+//! it reads client frames, forwards bus events, pings, and closes with 1012 on shutdown.
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::Response;
+use axum_extra::extract::CookieJar;
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use kefu_domain::account::{AgentStatus, Buyer};
+use kefu_domain::channel::Entry;
+use kefu_domain::frames::{ClientFrame, Party, ServerFrame};
+use kefu_domain::role::Permission;
+use serde::Deserialize;
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::{Agent, SESSION_COOKIE, authenticate_agent};
+use crate::bus::{Audience, BusEvent};
+use crate::error::ApiError;
+use crate::extract::ApiQuery;
+use crate::messaging::{self, SendMessage};
+
+const HEARTBEAT: Duration = Duration::from_secs(20);
+/// Largest WebSocket message accepted at the transport; above `MAX_FRAME_BYTES` it is
+/// answered with `frame_too_large` rather than a dropped connection.
+const MAX_TRANSPORT_BYTES: usize = 1024 * 1024;
+/// Close code 1012: service restart; clients reconnect and resume.
+const CLOSE_RESTART: u16 = 1012;
+
+#[derive(Debug, Deserialize)]
+pub struct BuyerWsQuery {
+    token: String,
+    /// Replay stored messages after this seq before live ones.
+    after_seq: Option<i64>,
+}
+
+/// `GET /api/v1/buyer/ws`
+pub async fn buyer(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<BuyerWsQuery>,
+    ws: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    let claims = state
+        .keys
+        .verify_buyer_token(&query.token)
+        .ok_or(ApiError::Unauthenticated)?;
+    let buyer = state
+        .store
+        .buyer(claims.tenant, claims.sub)
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    let tracker = state.sessions.clone();
+    Ok(ws
+        .max_message_size(MAX_TRANSPORT_BYTES)
+        .on_upgrade(move |socket| {
+            tracker.track_future(run(
+                socket,
+                state,
+                Role::Buyer {
+                    buyer,
+                    entry: claims.entry,
+                    after_seq: query.after_seq,
+                },
+            ))
+        }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AgentWsQuery {
+    token: Option<String>,
+}
+
+/// `GET /api/v1/agent/ws`
+pub async fn agent(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<AgentWsQuery>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    let jar = CookieJar::from_headers(&headers);
+    let cookie = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned());
+    let agent = authenticate_agent(&state, query.token.as_deref(), cookie.as_deref()).await?;
+    if agent.by_cookie && !same_origin(&headers) {
+        // A cookie rides along on cross-site WebSocket requests: refuse them (CSWSH).
+        return Err(ApiError::Forbidden);
+    }
+    agent.require(Permission::ReadConversations)?;
+    if agent.user.status == AgentStatus::Offline {
+        state
+            .store
+            .set_user_status(agent.user.id, AgentStatus::Online)
+            .await?;
+        state
+            .bus
+            .publish(
+                agent.tenant_id(),
+                Audience::Agents,
+                ServerFrame::Presence {
+                    user_id: agent.user.id,
+                    status: AgentStatus::Online.as_str().to_owned(),
+                },
+            )
+            .await;
+    }
+    let tracker = state.sessions.clone();
+    Ok(ws
+        .max_message_size(MAX_TRANSPORT_BYTES)
+        .on_upgrade(move |socket| tracker.track_future(run(socket, state, Role::Agent(agent)))))
+}
+
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true; // not a browser
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    origin
+        .split_once("://")
+        .is_some_and(|(_, rest)| rest == host)
+}
+
+enum Role {
+    Buyer {
+        buyer: Buyer,
+        entry: Entry,
+        after_seq: Option<i64>,
+    },
+    Agent(Agent),
+}
+
+struct Session {
+    state: AppState,
+    role: Role,
+    /// The buyer's conversation, once there is one.
+    conversation_id: Option<Uuid>,
+    /// Live copies of messages up to this seq were already sent from storage.
+    replayed_up_to: i64,
+    limiter: DefaultDirectRateLimiter,
+}
+
+enum Step {
+    Continue,
+    Close(Option<u16>),
+}
+
+async fn run(mut socket: WebSocket, state: AppState, role: Role) {
+    let label = match role {
+        Role::Buyer { .. } => "buyer",
+        Role::Agent(_) => "agent",
+    };
+    metrics::gauge!("kefu_ws_connections", "role" => label).increment(1.0);
+    if let Err(error) = session(&mut socket, state, role).await {
+        tracing::debug!(%error, "websocket session ended with an error");
+    }
+    metrics::gauge!("kefu_ws_connections", "role" => label).decrement(1.0);
+}
+
+async fn session(socket: &mut WebSocket, state: AppState, role: Role) -> anyhow::Result<()> {
+    let mut events = match &role {
+        Role::Buyer { buyer, .. } => state.bus.hub().subscribe_buyer(buyer.id),
+        Role::Agent(agent) => state.bus.hub().subscribe_agents(agent.tenant_id()),
+    };
+    let per_second = NonZeroU32::new(state.settings.limits.messages_per_second.max(1))
+        .unwrap_or(NonZeroU32::MIN);
+    let burst = per_second.saturating_mul(NonZeroU32::new(2).unwrap_or(NonZeroU32::MIN));
+    let mut s = Session {
+        limiter: RateLimiter::direct(Quota::per_second(per_second).allow_burst(burst)),
+        conversation_id: None,
+        replayed_up_to: 0,
+        state,
+        role,
+    };
+
+    let session_id = Uuid::new_v4();
+    if let Role::Buyer { buyer, after_seq, .. } = &s.role {
+        let current = s
+            .state
+            .store
+            .current_conversation(buyer.tenant_id, buyer.id)
+            .await?;
+        s.conversation_id = current.map(|c| c.id);
+        send(socket, &hello(session_id, s.conversation_id)).await?;
+        if let (Some(after), Some(conversation_id)) = (*after_seq, s.conversation_id) {
+            s.replayed_up_to = replay(socket, &s.state, buyer, conversation_id, after).await?;
+        }
+    } else {
+        send(socket, &hello(session_id, None)).await?;
+    }
+
+    let mut heartbeat = tokio::time::interval(HEARTBEAT);
+    heartbeat.tick().await;
+    let mut last_heard = Instant::now();
+    let shutdown = s.state.shutdown.clone();
+    loop {
+        let step = tokio::select! {
+            inbound = socket.recv() => match inbound {
+                None | Some(Err(_)) => return Ok(()),
+                Some(Ok(message)) => {
+                    last_heard = Instant::now();
+                    s.on_inbound(socket, message).await?
+                }
+            },
+            event = events.recv() => match event {
+                Ok(event) => s.on_event(socket, &event).await?,
+                // Fell behind: close so the client resumes from its last seq, with no gap.
+                Err(broadcast::error::RecvError::Lagged(_)) => Step::Close(Some(1013)),
+                Err(broadcast::error::RecvError::Closed) => Step::Close(Some(CLOSE_RESTART)),
+            },
+            _ = heartbeat.tick() => {
+                if last_heard.elapsed() > HEARTBEAT * 3 {
+                    Step::Close(None)
+                } else {
+                    socket.send(WsMessage::Ping(Default::default())).await?;
+                    Step::Continue
+                }
+            }
+            _ = shutdown.cancelled() => Step::Close(Some(CLOSE_RESTART)),
+        };
+        if let Step::Close(code) = step {
+            let frame = code.map(|code| CloseFrame {
+                code,
+                reason: Utf8Bytes::from_static("reconnect"),
+            });
+            let _ = socket.send(WsMessage::Close(frame)).await;
+            return Ok(());
+        }
+    }
+}
+
+fn hello(session_id: Uuid, conversation_id: Option<Uuid>) -> ServerFrame {
+    ServerFrame::Hello {
+        session_id,
+        conversation_id,
+        heartbeat_ms: u64::try_from(HEARTBEAT.as_millis()).unwrap_or(20_000),
+    }
+}
+
+async fn send(socket: &mut WebSocket, frame: &ServerFrame) -> anyhow::Result<()> {
+    let text = serde_json::to_string(frame)?;
+    socket.send(WsMessage::Text(text.into())).await?;
+    Ok(())
+}
+
+async fn send_error(
+    socket: &mut WebSocket,
+    error: &ApiError,
+    client_msg_id: Option<String>,
+) -> anyhow::Result<()> {
+    let body = error.body();
+    send(
+        socket,
+        &ServerFrame::Error {
+            code: body.code,
+            message: body.message,
+            client_msg_id,
+        },
+    )
+    .await
+}
+
+/// Sends every stored message after `after_seq`, page by page; returns the last seq sent.
+async fn replay(
+    socket: &mut WebSocket,
+    state: &AppState,
+    buyer: &Buyer,
+    conversation_id: Uuid,
+    after_seq: i64,
+) -> anyhow::Result<i64> {
+    const PAGE: i64 = 500;
+    let mut last = after_seq;
+    loop {
+        let page = state
+            .store
+            .messages(buyer.tenant_id, conversation_id, last, None, PAGE)
+            .await?;
+        let full = page.len() as i64 == PAGE;
+        for message in page {
+            last = message.seq;
+            let message = messaging::present(state, message);
+            send(socket, &ServerFrame::Message { message }).await?;
+        }
+        if !full {
+            return Ok(last);
+        }
+    }
+}
+
+impl Session {
+    async fn on_inbound(&mut self, socket: &mut WebSocket, message: WsMessage) -> anyhow::Result<Step> {
+        let text = match message {
+            WsMessage::Text(text) => text,
+            WsMessage::Binary(_) => {
+                let error = ApiError::bad_request(
+                    "binary_not_supported",
+                    "frames are JSON text; upload files over HTTP",
+                );
+                send_error(socket, &error, None).await?;
+                return Ok(Step::Continue);
+            }
+            WsMessage::Close(_) => return Ok(Step::Close(None)),
+            WsMessage::Ping(_) | WsMessage::Pong(_) => return Ok(Step::Continue),
+        };
+        let frame = match ClientFrame::parse(text.as_str()) {
+            Ok(frame) => frame,
+            Err(error) => {
+                send_error(socket, &error.into(), None).await?;
+                return Ok(Step::Continue);
+            }
+        };
+        match frame {
+            ClientFrame::Ping => send(socket, &ServerFrame::Pong).await?,
+            ClientFrame::Send {
+                conversation_id,
+                client_msg_id,
+                kind,
+                body,
+                attachment_id,
+            } => {
+                let request = SendMessage {
+                    client_msg_id: client_msg_id.clone(),
+                    kind,
+                    body,
+                    attachment_id,
+                };
+                let result = if self.limiter.check().is_err() {
+                    Err(ApiError::RateLimited)
+                } else {
+                    self.send_message(conversation_id, request).await
+                };
+                match result {
+                    Ok(frame) => send(socket, &frame).await?,
+                    Err(error) => send_error(socket, &error, Some(client_msg_id)).await?,
+                }
+            }
+            ClientFrame::Typing { conversation_id } => {
+                if let Err(error) = self.typing(conversation_id).await {
+                    send_error(socket, &error, None).await?;
+                }
+            }
+            ClientFrame::Read {
+                conversation_id,
+                seq,
+            } => {
+                if let Err(error) = self.read(conversation_id, seq).await {
+                    send_error(socket, &error, None).await?;
+                }
+            }
+        }
+        Ok(Step::Continue)
+    }
+
+    async fn send_message(
+        &mut self,
+        conversation_id: Option<Uuid>,
+        request: SendMessage,
+    ) -> Result<ServerFrame, ApiError> {
+        let appended = match &self.role {
+            Role::Buyer { buyer, entry, .. } => {
+                let appended = messaging::send_as_buyer(&self.state, buyer, *entry, request).await?;
+                self.conversation_id = Some(appended.conversation.id);
+                appended
+            }
+            Role::Agent(agent) => {
+                let conversation_id = conversation_id.ok_or_else(|| {
+                    ApiError::bad_request("conversation_required", "agents name the conversation")
+                })?;
+                messaging::send_as_agent(&self.state, agent, conversation_id, request).await?
+            }
+        };
+        let message = appended.message;
+        Ok(ServerFrame::Ack {
+            client_msg_id: message.client_msg_id.unwrap_or_default(),
+            message_id: message.id,
+            conversation_id: message.conversation_id,
+            seq: message.seq,
+            created_at: message.created_at,
+            duplicate: appended.duplicate,
+        })
+    }
+
+    async fn typing(&self, conversation_id: Option<Uuid>) -> Result<(), ApiError> {
+        match &self.role {
+            Role::Buyer { buyer, .. } => {
+                if let Some(conversation_id) = self.conversation_id {
+                    self.state
+                        .bus
+                        .publish(
+                            buyer.tenant_id,
+                            Audience::Agents,
+                            ServerFrame::Typing {
+                                conversation_id,
+                                party: Party::Buyer,
+                                user_id: None,
+                            },
+                        )
+                        .await;
+                }
+            }
+            Role::Agent(agent) => {
+                agent.require(Permission::HandleConversations)?;
+                let conversation_id = conversation_id.ok_or_else(|| {
+                    ApiError::bad_request("conversation_required", "agents name the conversation")
+                })?;
+                let conversation = self
+                    .state
+                    .store
+                    .conversation(agent.tenant_id(), conversation_id)
+                    .await?
+                    .ok_or(ApiError::NotFound("conversation"))?;
+                self.state
+                    .bus
+                    .publish(
+                        agent.tenant_id(),
+                        Audience::Buyer(conversation.buyer_id),
+                        ServerFrame::Typing {
+                            conversation_id,
+                            party: Party::Agent,
+                            user_id: Some(agent.user.id),
+                        },
+                    )
+                    .await;
+            }
+        }
+        Ok(())
+    }
+
+    async fn read(&self, conversation_id: Option<Uuid>, seq: i64) -> Result<(), ApiError> {
+        match &self.role {
+            Role::Buyer { buyer, .. } => {
+                messaging::read_by_buyer(&self.state, buyer, seq).await?;
+            }
+            Role::Agent(agent) => {
+                let conversation_id = conversation_id.ok_or_else(|| {
+                    ApiError::bad_request("conversation_required", "agents name the conversation")
+                })?;
+                messaging::read_by_agent(&self.state, agent, conversation_id, seq).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn on_event(&mut self, socket: &mut WebSocket, event: &Arc<BusEvent>) -> anyhow::Result<Step> {
+        if let ServerFrame::Message { message } = &event.frame {
+            if let Role::Buyer { .. } = self.role {
+                if Some(message.conversation_id) == self.conversation_id
+                    && message.seq <= self.replayed_up_to
+                {
+                    return Ok(Step::Continue);
+                }
+                self.conversation_id = Some(message.conversation_id);
+            }
+        }
+        send(socket, &event.frame).await?;
+        Ok(Step::Continue)
+    }
+}

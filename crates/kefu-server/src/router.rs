@@ -1,0 +1,57 @@
+//! Every route kefu serves, in one table.
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post, put};
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::openapi::ApiDoc;
+use crate::{AppState, account, assets, attachments, buyers, conversations, ops, realtime};
+
+pub fn app(state: AppState) -> Router {
+    let limits = &state.settings.limits;
+    let upload_limit = DefaultBodyLimit::max(limits.max_file_bytes.max(limits.max_image_bytes) + 64 * 1024);
+    let api = Router::new()
+        .route("/auth/login", post(account::login))
+        .route("/auth/logout", post(account::logout))
+        .route("/auth/me", get(account::me))
+        .route("/auth/tokens", post(account::create_token))
+        .route("/me/status", put(account::set_status))
+        .route("/team", get(account::team))
+        .route("/conversations", get(conversations::list))
+        .route("/conversations/{id}", get(conversations::get))
+        .route(
+            "/conversations/{id}/messages",
+            get(conversations::messages).post(conversations::send),
+        )
+        .route("/conversations/{id}/read", post(conversations::read))
+        .route("/conversations/{id}/resolve", post(conversations::resolve))
+        .route("/conversations/{id}/reopen", post(conversations::reopen))
+        .route("/conversations/{id}/assign", post(conversations::assign))
+        .route("/conversations/{id}/events", get(conversations::events))
+        .route("/buyers/{id}", get(buyers::profile))
+        .route("/shops/{slug}", get(buyers::shop))
+        .route("/buyer/session", post(buyers::start_session))
+        .route("/buyer/messages", get(buyers::messages).post(buyers::send))
+        .route("/buyer/ws", get(realtime::buyer))
+        .route("/agent/ws", get(realtime::agent))
+        .layer(DefaultBodyLimit::max(limits.max_json_bytes))
+        .merge(
+            Router::new()
+                .route("/attachments", post(attachments::upload_for_agent))
+                .route("/buyer/attachments", post(attachments::upload_for_buyer))
+                .layer(upload_limit),
+        );
+    Router::new()
+        .nest("/api/v1", api)
+        .merge(SwaggerUi::new("/api/v1/docs").url("/api/v1/openapi.json", ApiDoc::openapi()))
+        .route("/files/{id}", get(attachments::download))
+        .route("/healthz", get(ops::healthz))
+        .route("/metrics", get(ops::metrics))
+        .fallback(assets::serve)
+        .layer(axum::middleware::from_fn(ops::track_http))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

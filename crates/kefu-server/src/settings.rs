@@ -1,0 +1,143 @@
+//! The server's typed settings. The `kefu` command layers them: defaults → `kefu.toml` →
+//! `KEFU_SECTION__KEY` environment variables → flags. Secrets never appear in `Debug` output.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+#[derive(Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Where the embedded database (by default) and uploaded files live.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; empty means `sqlite://<data_dir>/kefu.db`.
+    pub database_url: String,
+    /// `nats://…` to fan events out across processes; empty means in-process only.
+    pub nats_url: String,
+    pub limits: Limits,
+    pub auth: AuthSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Largest picture upload, in bytes.
+    pub max_image_bytes: usize,
+    /// Largest file upload, in bytes.
+    pub max_file_bytes: usize,
+    /// Messages one WebSocket may send per second, sustained (bursts of twice that pass).
+    pub messages_per_second: u32,
+    /// Largest JSON request body, in bytes.
+    pub max_json_bytes: usize,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthSettings {
+    /// How long a UI login lasts, in hours.
+    pub session_hours: i64,
+    /// Failed-or-not login attempts allowed per username per minute.
+    pub logins_per_minute: u32,
+    /// Mark the session cookie `Secure` (serve behind TLS).
+    pub secure_cookies: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./kefu-data"),
+            database_url: String::new(),
+            nats_url: String::new(),
+            limits: Limits::default(),
+            auth: AuthSettings::default(),
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_image_bytes: 10 * 1024 * 1024,
+            max_file_bytes: 20 * 1024 * 1024,
+            messages_per_second: 20,
+            max_json_bytes: 256 * 1024,
+        }
+    }
+}
+
+impl Default for AuthSettings {
+    fn default() -> AuthSettings {
+        AuthSettings {
+            session_hours: 24 * 7,
+            logins_per_minute: 10,
+            secure_cookies: false,
+        }
+    }
+}
+
+impl Settings {
+    /// The database URL, defaulting to the SQLite file in the data directory.
+    pub fn effective_database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            kefu_store::Store::sqlite_url_in(&self.data_dir)
+        } else {
+            self.database_url.clone()
+        }
+    }
+}
+
+/// Hides the password part of a URL (`postgres://user:secret@host` → `user:***@host`).
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &userinfo[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("nats_url", &redact_url(&self.nats_url))
+            .field("limits", &self.limits)
+            .field("auth", &self.auth)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_in_urls_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://kefu:hunter2@db:5432/kefu"),
+            "postgres://kefu:***@db:5432/kefu"
+        );
+        assert_eq!(redact_url("nats://127.0.0.1:4222"), "nats://127.0.0.1:4222");
+        let s = Settings {
+            database_url: "postgres://a:secret@h/d".into(),
+            ..Settings::default()
+        };
+        assert!(!format!("{s:?}").contains("secret"));
+    }
+}

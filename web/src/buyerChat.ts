@@ -1,0 +1,221 @@
+// The buyer side of a chat (CH-1): resume or start a buyer session, load the history, keep a
+// WebSocket that resumes after the last seq seen, and drive every send through
+// sending → sent → read, resending unacked sends with the same client_msg_id on reconnect.
+
+import { reactive, ref } from 'vue'
+import { ApiError, buyerApi, errorCode } from './api'
+import type { Buyer, ClientFrame, MessageKind, ServerFrame, Shop } from './api'
+import { ReconnectingSocket, socketUrl } from './ws'
+import type { SocketStatus } from './ws'
+import { Timeline, pendingSend } from './timeline'
+import type { PendingSend } from './timeline'
+
+export type ChatPhase = 'loading' | 'ready' | 'not_found' | 'failed'
+
+const TYPING_SHOWN_MS = 4000
+/** A send still unacked this long while the socket is down goes over HTTP instead. */
+const HTTP_FALLBACK_MS = 6000
+
+function tokenKey(slug: string): string {
+  return `kefu.buyer.${slug}`
+}
+
+function readToken(slug: string): string | null {
+  try {
+    return localStorage.getItem(tokenKey(slug))
+  } catch {
+    return null
+  }
+}
+
+function saveToken(slug: string, token: string | null): void {
+  try {
+    if (token) localStorage.setItem(tokenKey(slug), token)
+    else localStorage.removeItem(tokenKey(slug))
+  } catch {
+    // Without storage the buyer is anonymous per visit; the chat still works.
+  }
+}
+
+export function useBuyerChat(slug: string, identity: string | null, onError: (code: string) => void) {
+  const phase = ref<ChatPhase>('loading')
+  const failure = ref('')
+  const shop = ref<Shop | null>(null)
+  const buyer = ref<Buyer | null>(null)
+  const connection = ref<SocketStatus>('connecting')
+  const agentTyping = ref(false)
+  const timeline = reactive(new Timeline('buyer')) as Timeline
+
+  let token = ''
+  let socket: ReconnectingSocket | null = null
+  let lastReadSent = 0
+  let typingTimer: ReturnType<typeof setTimeout> | undefined
+
+  async function openSession() {
+    const saved = readToken(slug)
+    try {
+      return await buyerApi.session(slug, saved, identity)
+    } catch (err) {
+      // A stale or foreign token (secret rotated, data reset): start over as a new buyer.
+      if (saved && err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 404 && err.status !== 429) {
+        saveToken(slug, null)
+        return await buyerApi.session(slug, null, identity)
+      }
+      throw err
+    }
+  }
+
+  async function start(): Promise<void> {
+    phase.value = 'loading'
+    try {
+      const [shopInfo, session] = await Promise.all([buyerApi.shop(slug), openSession()])
+      shop.value = shopInfo
+      buyer.value = session.buyer
+      token = session.buyer_token
+      saveToken(slug, token)
+      timeline.addMany(await buyerApi.messages(token))
+      phase.value = 'ready'
+      connect()
+    } catch (err) {
+      const code = errorCode(err)
+      if (err instanceof ApiError && (err.status === 404 || code === 'shop_not_found')) {
+        phase.value = 'not_found'
+      } else {
+        failure.value = code
+        phase.value = 'failed'
+      }
+    }
+  }
+
+  function connect(): void {
+    socket?.stop()
+    socket = new ReconnectingSocket(
+      () => socketUrl(`/api/v1/buyer/ws?token=${encodeURIComponent(token)}&after_seq=${timeline.lastSeq}`),
+      {
+        onFrame,
+        onReady: () => {
+          for (const p of timeline.resendable()) socket?.send(sendFrame(p))
+          markSeen()
+        },
+        onStatus: (s) => (connection.value = s),
+      },
+    )
+    socket.start()
+  }
+
+  function stop(): void {
+    socket?.stop()
+    socket = null
+    clearTimeout(typingTimer)
+  }
+
+  function onFrame(frame: ServerFrame): void {
+    switch (frame.type) {
+      case 'message':
+        timeline.add(frame.message)
+        if (frame.message.sender_kind !== 'buyer') agentTyping.value = false
+        break
+      case 'ack':
+        timeline.ack(frame, { id: buyer.value?.id ?? null, name: buyerName() })
+        break
+      case 'typing':
+        if (frame.party === 'agent') {
+          agentTyping.value = true
+          clearTimeout(typingTimer)
+          typingTimer = setTimeout(() => (agentTyping.value = false), TYPING_SHOWN_MS)
+        }
+        break
+      case 'read':
+        if (frame.party === 'agent') timeline.markPeerRead(frame.seq)
+        break
+      case 'error':
+        if (!frame.client_msg_id || !timeline.fail(frame.client_msg_id, frame.code)) onError(frame.code)
+        break
+      default:
+        break
+    }
+  }
+
+  function buyerName(): string {
+    return buyer.value?.display_name ?? ''
+  }
+
+  function sendFrame(p: PendingSend): ClientFrame {
+    return { type: 'send', client_msg_id: p.client_msg_id, kind: p.kind, body: p.body, attachment_id: p.attachment_id }
+  }
+
+  /** Sends over the socket, or over HTTP if the socket stays down. */
+  function dispatch(clientMsgId: string): void {
+    const p = timeline.findPending(clientMsgId)
+    if (!p || p.state !== 'sending') return
+    if (socket?.send(sendFrame(p))) return
+    setTimeout(() => void sendOverHttp(clientMsgId), HTTP_FALLBACK_MS)
+  }
+
+  async function sendOverHttp(clientMsgId: string): Promise<void> {
+    const p = timeline.findPending(clientMsgId)
+    if (!p || p.state !== 'sending' || socket?.isOpen) return
+    try {
+      timeline.add(await buyerApi.send(token, { client_msg_id: p.client_msg_id, kind: p.kind, body: p.body, attachment_id: p.attachment_id }))
+    } catch (err) {
+      // Network still down: the socket resends on reconnect. A refusal is final.
+      if (err instanceof ApiError && err.status > 0) timeline.fail(clientMsgId, err.code)
+    }
+  }
+
+  function sendText(text: string): void {
+    const p = pendingSend('text', text)
+    timeline.queue(p)
+    dispatch(p.client_msg_id)
+  }
+
+  async function upload(clientMsgId: string): Promise<void> {
+    const p = timeline.findPending(clientMsgId)
+    if (!p?.file) return
+    p.state = 'uploading'
+    p.error = null
+    try {
+      const attachment = await buyerApi.upload(token, p.file)
+      if (p.attachment?.url.startsWith('blob:')) URL.revokeObjectURL(p.attachment.url)
+      p.attachment = attachment
+      p.attachment_id = attachment.id
+      p.file = null
+      p.state = 'sending'
+      dispatch(clientMsgId)
+    } catch (err) {
+      timeline.fail(clientMsgId, errorCode(err))
+    }
+  }
+
+  function sendFile(file: File, kind: Exclude<MessageKind, 'text'>): void {
+    const p = pendingSend(kind, '', file)
+    timeline.queue(p)
+    void upload(p.client_msg_id)
+  }
+
+  function retry(clientMsgId: string): void {
+    const p = timeline.findPending(clientMsgId)
+    if (!p) return
+    if (p.file) {
+      void upload(clientMsgId)
+      return
+    }
+    p.state = 'sending'
+    p.error = null
+    dispatch(clientMsgId)
+  }
+
+  function typing(): void {
+    socket?.send({ type: 'typing' })
+  }
+
+  /** The newest messages are on screen: tell the agent side, once per new agent message. */
+  function markSeen(): void {
+    if (document.visibilityState !== 'visible') return
+    if (timeline.lastPeerSeq() <= lastReadSent) return
+    const seq = timeline.lastSeq
+    if (socket?.send({ type: 'read', seq })) lastReadSent = seq
+  }
+
+  return { phase, failure, shop, buyer, connection, agentTyping, timeline, start, stop, sendText, sendFile, retry, typing, markSeen }
+}

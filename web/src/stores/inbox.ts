@@ -1,0 +1,419 @@
+// The workbench's live state (WB-1): the conversation list of the chosen tab, the open
+// conversation's messages and event log, buyers' typing, all kept current by the agent
+// WebSocket. On reconnect the list is refetched and the open conversation catches up
+// after its last seq; unacked sends go again with the same client_msg_id.
+
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import { ApiError, agentApi, errorCode } from '../api'
+import type { ClientFrame, ConversationEvent, ConversationStatus, ConversationSummary, MessageKind, ServerFrame, Uuid } from '../api'
+import { ReconnectingSocket, socketUrl } from '../ws'
+import type { SocketStatus } from '../ws'
+import { Timeline, pendingSend } from '../timeline'
+import type { PendingSend } from '../timeline'
+import { useAgentSession } from './agentSession'
+
+export type InboxTab = ConversationStatus | 'all'
+
+const PAGE = 100
+const TYPING_SHOWN_MS = 4000
+
+export const useInbox = defineStore('inbox', () => {
+  const session = useAgentSession()
+
+  const tab = ref<InboxTab>('open')
+  const conversations = ref<ConversationSummary[]>([])
+  const listLoading = ref(false)
+  const search = ref('')
+  const openId = ref<Uuid | null>(null)
+  const openSummary = ref<ConversationSummary | null>(null)
+  const timelines = ref<Record<Uuid, Timeline>>({})
+  const events = ref<ConversationEvent[]>([])
+  const loadingEarlier = ref(false)
+  const buyerTyping = ref<Record<Uuid, boolean>>({})
+  const connection = ref<SocketStatus>('connecting')
+  /** Errors for the page to show (translated there). */
+  const errors = ref<string[]>([])
+
+  const typingTimers = new Map<Uuid, ReturnType<typeof setTimeout>>()
+  const lastReadSent = new Map<Uuid, number>()
+  let socket: ReconnectingSocket | null = null
+  let eventsTimer: ReturnType<typeof setTimeout> | undefined
+
+  const openTimeline = computed(() => (openId.value ? timelines.value[openId.value] ?? null : null))
+  const visibleConversations = computed(() => {
+    const q = search.value.trim().toLowerCase()
+    if (!q) return conversations.value
+    return conversations.value.filter(
+      (c) => c.buyer_name.toLowerCase().includes(q) || c.last_message_preview.toLowerCase().includes(q),
+    )
+  })
+
+  function report(code: string): void {
+    errors.value.push(code)
+  }
+
+  // ---- the list ----
+
+  function matchesTab(c: ConversationSummary): boolean {
+    return tab.value === 'all' || c.status === tab.value
+  }
+
+  function sortList(): void {
+    conversations.value.sort((a, b) => b.last_message_at - a.last_message_at)
+  }
+
+  async function loadList(): Promise<void> {
+    const wanted = tab.value
+    listLoading.value = true
+    try {
+      const list = await agentApi.conversations(wanted, 200)
+      if (wanted !== tab.value) return
+      conversations.value = list.filter(matchesTab)
+      sortList()
+      const open = list.find((c) => c.id === openId.value)
+      if (open) adoptSummary(open)
+    } catch (err) {
+      report(errorCode(err))
+    } finally {
+      listLoading.value = false
+    }
+  }
+
+  function setTab(next: InboxTab): void {
+    if (tab.value === next) return
+    tab.value = next
+    conversations.value = []
+    void loadList()
+  }
+
+  /** A `conversation` frame or an action's answer: upsert, re-sort, drop if off-tab. */
+  function upsert(c: ConversationSummary): void {
+    const list = conversations.value
+    const at = list.findIndex((x) => x.id === c.id)
+    if (matchesTab(c)) {
+      if (at >= 0) list[at] = c
+      else list.push(c)
+      sortList()
+    } else if (at >= 0 && c.id === openId.value) {
+      // Resolved while open: it stays in view until the agent moves on.
+      list[at] = c
+    } else if (at >= 0) {
+      list.splice(at, 1)
+    }
+    if (c.id === openId.value) adoptSummary(c)
+  }
+
+  function adoptSummary(c: ConversationSummary): void {
+    openSummary.value = c
+    timelines.value[c.id]?.markPeerRead(c.buyer_read_seq)
+  }
+
+  // ---- the open conversation ----
+
+  function timelineOf(id: Uuid): Timeline {
+    if (!timelines.value[id]) timelines.value[id] = new Timeline('agent')
+    return timelines.value[id]
+  }
+
+  async function catchUp(id: Uuid): Promise<void> {
+    const tl = timelineOf(id)
+    if (!tl.messages.length) {
+      // The newest page first (before_seq pages backwards); older ones on demand.
+      const last = openSummary.value?.id === id ? openSummary.value.last_seq : 0
+      tl.addMany(await agentApi.messages(id, last > 0 ? { before_seq: last + 1, limit: PAGE } : { limit: PAGE }))
+      tl.hasEarlier = tl.firstSeq > 1
+    }
+    // Whatever came after what we hold (a reconnect, or a server whose first page is the oldest).
+    for (let i = 0; i < 50; i++) {
+      const more = await agentApi.messages(id, { after_seq: tl.lastSeq, limit: PAGE })
+      tl.addMany(more)
+      if (more.length < PAGE) break
+    }
+  }
+
+  async function open(id: Uuid): Promise<void> {
+    if (openId.value === id) return
+    openId.value = id
+    // Drop what a status change left behind in this tab while it was open.
+    conversations.value = conversations.value.filter((c) => c.id === id || matchesTab(c))
+    events.value = []
+    const fromList = conversations.value.find((c) => c.id === id)
+    openSummary.value = fromList ?? null
+    const tl = timelineOf(id)
+    try {
+      if (!fromList) adoptSummary(await agentApi.conversation(id))
+      if (openSummary.value) tl.markPeerRead(openSummary.value.buyer_read_seq)
+      await catchUp(id)
+      if (openId.value !== id) return
+      markSeen()
+      void loadEvents()
+    } catch (err) {
+      report(errorCode(err))
+    }
+  }
+
+  async function loadEarlier(): Promise<void> {
+    const tl = openTimeline.value
+    const id = openId.value
+    if (!tl || !id || loadingEarlier.value) return
+    loadingEarlier.value = true
+    try {
+      const older = await agentApi.messages(id, { before_seq: tl.firstSeq, limit: 50 })
+      tl.addMany(older)
+      tl.hasEarlier = older.length > 0 && tl.firstSeq > 1
+    } catch (err) {
+      report(errorCode(err))
+    } finally {
+      loadingEarlier.value = false
+    }
+  }
+
+  async function loadEvents(): Promise<void> {
+    const id = openId.value
+    if (!id) return
+    try {
+      const list = await agentApi.events(id)
+      if (id === openId.value) events.value = list.sort((a, b) => a.at - b.at || a.id - b.id)
+    } catch {
+      // The panel just shows what it had.
+    }
+  }
+
+  function refreshEventsSoon(): void {
+    clearTimeout(eventsTimer)
+    eventsTimer = setTimeout(() => void loadEvents(), 400)
+  }
+
+  /** The open conversation's newest message is on screen: read up to it (clears the badge). */
+  function markSeen(): void {
+    const id = openId.value
+    const tl = openTimeline.value
+    if (!id || !tl || document.visibilityState !== 'visible' || !session.canReply) return
+    const seq = tl.lastSeq
+    if (seq <= (lastReadSent.get(id) ?? 0)) return
+    const summary = conversations.value.find((c) => c.id === id)
+    if (summary) summary.unread_count = 0
+    if (openSummary.value?.id === id) openSummary.value.unread_count = 0
+    lastReadSent.set(id, seq)
+    if (!socket?.send({ type: 'read', conversation_id: id, seq })) {
+      agentApi.read(id, seq).catch(() => lastReadSent.delete(id))
+    }
+  }
+
+  // ---- sending ----
+
+  function sendFrame(conversationId: Uuid, p: PendingSend): ClientFrame {
+    return { type: 'send', conversation_id: conversationId, client_msg_id: p.client_msg_id, kind: p.kind, body: p.body, attachment_id: p.attachment_id }
+  }
+
+  function dispatch(conversationId: Uuid, clientMsgId: string): void {
+    const p = timelineOf(conversationId).findPending(clientMsgId)
+    if (p && p.state === 'sending') socket?.send(sendFrame(conversationId, p))
+    // Not connected: onReady resends it.
+  }
+
+  function sendText(text: string): void {
+    const id = openId.value
+    if (!id) return
+    const p = pendingSend('text', text)
+    timelineOf(id).queue(p)
+    dispatch(id, p.client_msg_id)
+  }
+
+  async function upload(conversationId: Uuid, clientMsgId: string): Promise<void> {
+    const p = timelineOf(conversationId).findPending(clientMsgId)
+    if (!p?.file) return
+    p.state = 'uploading'
+    p.error = null
+    try {
+      const attachment = await agentApi.upload(p.file)
+      if (p.attachment?.url.startsWith('blob:')) URL.revokeObjectURL(p.attachment.url)
+      p.attachment = attachment
+      p.attachment_id = attachment.id
+      p.file = null
+      p.state = 'sending'
+      dispatch(conversationId, clientMsgId)
+    } catch (err) {
+      timelineOf(conversationId).fail(clientMsgId, errorCode(err))
+    }
+  }
+
+  function sendFile(file: File, kind: Exclude<MessageKind, 'text'>): void {
+    const id = openId.value
+    if (!id) return
+    const p = pendingSend(kind, '', file)
+    timelineOf(id).queue(p)
+    void upload(id, p.client_msg_id)
+  }
+
+  function retry(clientMsgId: string): void {
+    const id = openId.value
+    if (!id) return
+    const p = timelineOf(id).findPending(clientMsgId)
+    if (!p) return
+    if (p.file) {
+      void upload(id, clientMsgId)
+      return
+    }
+    p.state = 'sending'
+    p.error = null
+    dispatch(id, clientMsgId)
+  }
+
+  function typing(): void {
+    if (openId.value) socket?.send({ type: 'typing', conversation_id: openId.value })
+  }
+
+  async function setStatus(action: 'resolve' | 'reopen'): Promise<boolean> {
+    const id = openId.value
+    if (!id) return false
+    try {
+      upsert(await (action === 'resolve' ? agentApi.resolve(id) : agentApi.reopen(id)))
+      void loadEvents()
+      return true
+    } catch (err) {
+      report(errorCode(err))
+      return false
+    }
+  }
+
+  // ---- the socket ----
+
+  function onFrame(frame: ServerFrame): void {
+    switch (frame.type) {
+      case 'conversation':
+        upsert(frame.conversation)
+        if (frame.conversation.id === openId.value) refreshEventsSoon()
+        break
+      case 'message': {
+        const m = frame.message
+        timelines.value[m.conversation_id]?.add(m)
+        if (m.sender_kind === 'buyer') buyerTyping.value[m.conversation_id] = false
+        break
+      }
+      case 'ack':
+        timelines.value[frame.conversation_id]?.ack(frame, { id: session.user?.id ?? null, name: session.displayName })
+        break
+      case 'typing':
+        if (frame.party === 'buyer') showTyping(frame.conversation_id)
+        break
+      case 'read':
+        if (frame.party === 'buyer') {
+          timelines.value[frame.conversation_id]?.markPeerRead(frame.seq)
+          if (openSummary.value?.id === frame.conversation_id) {
+            openSummary.value.buyer_read_seq = Math.max(openSummary.value.buyer_read_seq, frame.seq)
+          }
+        }
+        break
+      case 'presence':
+        if (frame.user_id === session.user?.id && ['online', 'busy', 'away', 'offline'].includes(frame.status)) {
+          session.status = frame.status as typeof session.status
+        }
+        break
+      case 'error': {
+        const failed = frame.client_msg_id
+          ? Object.values(timelines.value).some((tl) => tl.fail(frame.client_msg_id!, frame.code))
+          : false
+        if (!failed) report(frame.code)
+        break
+      }
+      default:
+        break
+    }
+  }
+
+  function showTyping(conversationId: Uuid): void {
+    buyerTyping.value[conversationId] = true
+    clearTimeout(typingTimers.get(conversationId))
+    typingTimers.set(
+      conversationId,
+      setTimeout(() => (buyerTyping.value[conversationId] = false), TYPING_SHOWN_MS),
+    )
+  }
+
+  async function onReady(resumed: boolean): Promise<void> {
+    for (const [id, tl] of Object.entries(timelines.value)) {
+      for (const p of tl.resendable()) socket?.send(sendFrame(id, p))
+    }
+    if (!resumed) return
+    // Whatever happened while we were away.
+    await loadList()
+    const id = openId.value
+    if (id) {
+      try {
+        await catchUp(id)
+        markSeen()
+        void loadEvents()
+      } catch (err) {
+        report(errorCode(err))
+      }
+    }
+  }
+
+  let failedConnects = 0
+
+  /** A socket that keeps failing may mean the session ended: ask, and sign out if so. */
+  function onStatus(s: SocketStatus): void {
+    connection.value = s
+    if (s === 'open') failedConnects = 0
+    if (s !== 'closed' || ++failedConnects < 2) return
+    agentApi.me().catch((err) => {
+      if (err instanceof ApiError && err.status === 401) report('unauthenticated')
+    })
+  }
+
+  function start(): void {
+    if (socket) return
+    void session.loadTeam()
+    socket = new ReconnectingSocket(() => socketUrl('/api/v1/agent/ws'), {
+      onFrame,
+      onReady: (resumed) => void onReady(resumed),
+      onStatus,
+    })
+    socket.start()
+    void loadList()
+  }
+
+  function stop(): void {
+    socket?.stop()
+    socket = null
+    clearTimeout(eventsTimer)
+    typingTimers.forEach((t) => clearTimeout(t))
+    typingTimers.clear()
+    conversations.value = []
+    timelines.value = {}
+    openId.value = null
+    openSummary.value = null
+    events.value = []
+    lastReadSent.clear()
+  }
+
+  return {
+    tab,
+    conversations,
+    visibleConversations,
+    listLoading,
+    search,
+    openId,
+    openSummary,
+    openTimeline,
+    events,
+    loadingEarlier,
+    buyerTyping,
+    connection,
+    errors,
+    setTab,
+    loadList,
+    open,
+    loadEarlier,
+    markSeen,
+    sendText,
+    sendFile,
+    retry,
+    typing,
+    setStatus,
+    start,
+    stop,
+  }
+})
