@@ -1,0 +1,202 @@
+//! One storage story, told against SQLite and PostgreSQL alike: a shop, its agent and a buyer
+//! talk; the conversation is resolved and reopened; every step lands in the event log.
+
+use kefu_domain::account::TenantKind;
+use kefu_domain::channel::{Channel, Entry};
+use kefu_domain::conversation::{ConversationStatus, EventKind};
+use kefu_domain::message::{MessageContent, MessageKind, SenderKind};
+use kefu_domain::role::Role;
+use kefu_store::writer::Writer;
+use kefu_store::{AppendRequest, NewUser, StatusFilter, Store, StoreError, scratch};
+use uuid::Uuid;
+
+async fn sqlite() -> (Store, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("kefu-story-{}", Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = Store::connect(&Store::sqlite_url_in(&dir)).await.unwrap();
+    (store, dir)
+}
+
+async fn postgres() -> Store {
+    Store::connect(&scratch::create_database().await.unwrap())
+        .await
+        .unwrap()
+}
+
+fn text(conversation: Uuid, tenant: Uuid, sender: SenderKind, who: Uuid, id: &str, body: &str) -> AppendRequest {
+    AppendRequest {
+        tenant_id: tenant,
+        conversation_id: conversation,
+        sender_kind: sender,
+        sender_id: Some(who),
+        sender_name: "someone".into(),
+        client_msg_id: Some(id.into()),
+        content: MessageContent::parse(MessageKind::Text, body, None).unwrap(),
+        channel: Channel::Web,
+        external_id: None,
+    }
+}
+
+async fn story(store: Store) {
+    let shop = store
+        .create_tenant(TenantKind::Shop, "story-shop", "故事小店", "secret")
+        .await
+        .unwrap();
+    let other = store
+        .create_tenant(TenantKind::Shop, "other-shop", "别人的店", "secret")
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.create_tenant(TenantKind::Shop, "story-shop", "重名", "s").await,
+        Err(StoreError::Conflict("tenant_slug_taken"))
+    ));
+    let agent = store
+        .create_user(&NewUser {
+            tenant_id: shop.id,
+            username: "story-agent",
+            display_name: "小雨",
+            password_hash: "hash",
+            role: Role::Agent,
+            team: Some("pre_sales"),
+            phone: None,
+        })
+        .await
+        .unwrap();
+    let (found, hash) = store.user_for_login("story-agent").await.unwrap().unwrap();
+    assert_eq!((found.id, hash.as_str()), (agent.id, "hash"));
+
+    let buyer = store
+        .upsert_buyer(shop.id, Channel::Web, "anon:1", "访客")
+        .await
+        .unwrap();
+    let again = store
+        .upsert_buyer(shop.id, Channel::Web, "anon:1", "访客")
+        .await
+        .unwrap();
+    assert_eq!(buyer.id, again.id, "a channel id maps to one buyer");
+
+    let conversation = store
+        .open_conversation(shop.id, &buyer, Entry::ShopHome)
+        .await
+        .unwrap();
+    let same = store
+        .open_conversation(shop.id, &buyer, Entry::ShopHome)
+        .await
+        .unwrap();
+    assert_eq!(conversation.id, same.id, "a buyer has one current conversation");
+
+    // Group commit: three messages, one transaction, seqs 1..3 in order.
+    let (writer, task) = Writer::spawn(store.clone());
+    let batch = [
+        text(conversation.id, shop.id, SenderKind::Buyer, buyer.id, "b1", "你好"),
+        text(conversation.id, shop.id, SenderKind::Buyer, buyer.id, "b2", "在吗"),
+        text(conversation.id, shop.id, SenderKind::Agent, agent.id, "a1", "您好，在的"),
+    ];
+    let results = store.append_batch(&batch).await.unwrap();
+    let seqs: Vec<i64> = results.iter().map(|r| r.as_ref().unwrap().message.seq).collect();
+    assert_eq!(seqs, [1, 2, 3]);
+    let after = &results[2].as_ref().unwrap().conversation;
+    assert_eq!(after.assignee_id, Some(agent.id), "the first replier takes it");
+    assert_eq!(after.unread_count, 0);
+
+    // A retried send is stored once and answered with the first copy.
+    let retry = writer
+        .append(text(conversation.id, shop.id, SenderKind::Buyer, buyer.id, "b2", "在吗"))
+        .await
+        .unwrap();
+    assert!(retry.duplicate);
+    assert_eq!(retry.message.seq, 2);
+
+    // Concurrent sends through the writer keep seqs gap-free.
+    let sends = (0..40).map(|i| {
+        let writer = writer.clone();
+        let request = text(conversation.id, shop.id, SenderKind::Buyer, buyer.id, &format!("c{i}"), "并发");
+        async move { writer.append(request).await.unwrap().message.seq }
+    });
+    let mut seqs = futures_join(sends).await;
+    seqs.sort_unstable();
+    assert_eq!(seqs, (4..44).collect::<Vec<i64>>());
+
+    let messages = store.messages(shop.id, conversation.id, 0, None, 500).await.unwrap();
+    assert_eq!(messages.len(), 43);
+    assert!(messages.windows(2).all(|w| w[1].seq == w[0].seq + 1));
+    let page = store.messages(shop.id, conversation.id, 0, Some(10), 3).await.unwrap();
+    assert_eq!(page.iter().map(|m| m.seq).collect::<Vec<_>>(), [7, 8, 9]);
+
+    let read = store.mark_read_by_agent(shop.id, conversation.id, 40).await.unwrap();
+    assert_eq!(read.unread_count, 3, "buyer messages 41..43 are still unread");
+
+    // Resolve, then the buyer writes again: reopened, with a fresh first-reply cycle.
+    let resolved = store
+        .resolve_conversation(shop.id, conversation.id, agent.id)
+        .await
+        .unwrap();
+    assert_eq!(resolved.status, ConversationStatus::Resolved);
+    let reopened = writer
+        .append(text(conversation.id, shop.id, SenderKind::Buyer, buyer.id, "late", "还有个问题"))
+        .await
+        .unwrap();
+    assert_eq!(reopened.conversation.status, ConversationStatus::Open);
+    writer
+        .append(text(conversation.id, shop.id, SenderKind::Agent, agent.id, "a2", "请讲"))
+        .await
+        .unwrap();
+
+    let kinds: Vec<EventKind> = store
+        .conversation_events(shop.id, conversation.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    let count = |k: EventKind| kinds.iter().filter(|x| **x == k).count();
+    assert_eq!(kinds[0], EventKind::Created);
+    assert_eq!(count(EventKind::FirstReply), 2, "one per cycle");
+    assert_eq!(count(EventKind::Resolved), 1);
+    assert_eq!(count(EventKind::Reopened), 1);
+    assert_eq!(count(EventKind::Assigned), 1);
+    assert_eq!(count(EventKind::BuyerMessage), 43);
+    assert_eq!(count(EventKind::AgentMessage), 2);
+
+    // ACC-1: the other shop sees nothing of this one.
+    assert!(store.conversation(other.id, conversation.id).await.unwrap().is_none());
+    assert!(store.messages(other.id, conversation.id, 0, None, 10).await.unwrap().is_empty());
+    assert!(store.buyer(other.id, buyer.id).await.unwrap().is_none());
+    assert!(matches!(
+        store.resolve_conversation(other.id, conversation.id, agent.id).await,
+        Err(StoreError::NotFound("conversation"))
+    ));
+    let foreign = writer
+        .append(text(conversation.id, other.id, SenderKind::Agent, agent.id, "x", "越权"))
+        .await;
+    assert!(matches!(foreign, Err(StoreError::NotFound("conversation"))));
+    assert!(store
+        .list_conversations(other.id, StatusFilter::All, 50)
+        .await
+        .unwrap()
+        .is_empty());
+
+    drop(writer);
+    task.await.unwrap();
+}
+
+async fn futures_join<F: std::future::Future<Output = i64> + Send + 'static>(futures: impl Iterator<Item = F>) -> Vec<i64> {
+    let handles: Vec<_> = futures.map(|f| tokio::spawn(async move { f.await })).collect();
+    let mut out = vec![];
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_story_holds_on_sqlite() {
+    let (store, dir) = sqlite().await;
+    story(store).await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn the_story_holds_on_postgres() {
+    story(postgres().await).await;
+}
