@@ -3,7 +3,7 @@
 //! data directory, then recorded. Downloads need a signed, expiring link (`Keys::file_url`).
 
 use axum::body::Body;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::Response;
 use kefu_domain::attachment_kinds::{AcceptedType, accepted_type};
@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::auth::{Agent, BuyerCaller};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::ApiQuery;
+use crate::extract::{ApiPath, ApiQuery};
 
 /// Uploads a picture or file for an agent's reply.
 #[utoipa::path(post, path = "/api/v1/attachments", tag = "attachments",
@@ -154,7 +154,7 @@ pub struct FileQuery {
 /// `GET /files/{id}?exp=…&sig=…`: the bytes, for whoever holds a valid signed link.
 pub async fn download(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiQuery(query): ApiQuery<FileQuery>,
 ) -> Result<Response, ApiError> {
     if !state.keys.verify_file_url(id, query.exp, &query.sig) {

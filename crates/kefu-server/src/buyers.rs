@@ -1,7 +1,7 @@
 //! The buyer's side of the HTTP API (chat page and widget) and the agent's view of a buyer.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use kefu_domain::account::{Buyer, TenantKind};
 use kefu_domain::channel::{Channel, Entry};
@@ -15,7 +15,7 @@ use crate::AppState;
 use crate::auth::{self, Agent, BuyerCaller, BuyerClaims};
 use crate::conversations::{MessageList, MessagesQuery, message_page};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::messaging::{self, SendMessage};
 
 /// What the chat page shows of a shop.
@@ -30,7 +30,7 @@ pub struct ShopInfo {
     responses((status = 200, body = ShopInfo), (status = 404, body = ErrorBody)))]
 pub async fn shop(
     State(state): State<AppState>,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
 ) -> Result<Json<ShopInfo>, ApiError> {
     let tenant = state
         .store
@@ -195,7 +195,7 @@ pub async fn send(
 pub async fn profile(
     State(state): State<AppState>,
     agent: Agent,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Buyer>, ApiError> {
     agent.require(Permission::ReadConversations)?;
     state

@@ -2,7 +2,7 @@
 //! event log behind every report.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use kefu_domain::conversation::{ConversationEvent, ConversationStatus, ConversationSummary};
 use kefu_domain::message::Message;
@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::auth::Agent;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::messaging::{self, SendMessage};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -64,7 +64,7 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     agent: Agent,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<ConversationSummary>, ApiError> {
     agent.require(Permission::ReadConversations)?;
     state
@@ -119,7 +119,7 @@ pub(crate) async fn message_page(
 pub async fn messages(
     State(state): State<AppState>,
     agent: Agent,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiQuery(query): ApiQuery<MessagesQuery>,
 ) -> Result<Json<MessageList>, ApiError> {
     agent.require(Permission::ReadConversations)?;
@@ -139,7 +139,7 @@ pub async fn messages(
 pub async fn send(
     State(state): State<AppState>,
     agent: Agent,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(request): ApiJson<SendMessage>,
 ) -> Result<(StatusCode, Json<Message>), ApiError> {
     let appended = messaging::send_as_agent(&state, &agent, id, request).await?;
@@ -161,7 +161,7 @@ pub struct ReadUpTo {
 pub async fn read(
     State(state): State<AppState>,
     agent: Agent,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(request): ApiJson<ReadUpTo>,
 ) -> Result<Json<ConversationSummary>, ApiError> {
     Ok(Json(
@@ -174,7 +174,7 @@ pub async fn read(
 pub async fn resolve(
     State(state): State<AppState>,
     agent: Agent,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<ConversationSummary>, ApiError> {
     agent.require(Permission::HandleConversations)?;
     let conversation = state
@@ -190,7 +190,7 @@ pub async fn resolve(
 pub async fn reopen(
     State(state): State<AppState>,
     agent: Agent,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<ConversationSummary>, ApiError> {
     agent.require(Permission::HandleConversations)?;
     let conversation = state
@@ -213,7 +213,7 @@ pub struct Assignment {
 pub async fn assign(
     State(state): State<AppState>,
     agent: Agent,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(request): ApiJson<Assignment>,
 ) -> Result<Json<ConversationSummary>, ApiError> {
     agent.require(Permission::AssignConversations)?;
@@ -236,7 +236,7 @@ pub struct EventList {
 pub async fn events(
     State(state): State<AppState>,
     agent: Agent,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<EventList>, ApiError> {
     agent.require(Permission::ReadConversations)?;
     state

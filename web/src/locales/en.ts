@@ -56,13 +56,13 @@ const en: typeof zhCN = {
   },
   chat: {
     online: 'Customer service',
-    welcome: 'Hello, welcome to {shop}! Tell us what you need and we will answer shortly.',
     agentTyping: 'Agent is typing…',
     shopNotFound: 'Shop not found',
     shopNotFoundHint: 'Please check the link',
     loadFailed: 'Could not load',
     retry: 'Reload',
     tipOrder: 'Share your order number and screenshots for faster help',
+    greeting: 'Welcome to {shop}',
     encrypted: 'Messages are encrypted in transit',
   },
   login: {

@@ -54,13 +54,13 @@ export default {
   },
   chat: {
     online: '在线客服',
-    welcome: '您好，欢迎咨询{shop}！请描述您的问题，我们会尽快为您解答。',
     agentTyping: '客服正在输入…',
     shopNotFound: '没有找到这家店铺',
     shopNotFoundHint: '请检查链接是否正确',
     loadFailed: '加载失败',
     retry: '重新加载',
     tipOrder: '提供订单号和截图，客服能更快帮您处理',
+    greeting: '欢迎咨询{shop}',
     encrypted: '对话内容已加密传输',
   },
   login: {

@@ -336,6 +336,9 @@ export const useInbox = defineStore('inbox', () => {
     for (const [id, tl] of Object.entries(timelines.value)) {
       for (const p of tl.resendable()) socket?.send(sendFrame(id, p))
     }
+    // Connecting may have changed our status (offline → online) before this socket could
+    // hear the presence frame: ask.
+    void session.load().catch(() => {})
     if (!resumed) return
     // Whatever happened while we were away.
     await loadList()

@@ -1,0 +1,351 @@
+//! A spawned kefu for each test (fresh SQLite, demo data, port 0) and small clients for the
+//! agent and buyer APIs and WebSockets.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use kefu_server::{Server, Settings, demo};
+use reqwest::{Response, StatusCode};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use uuid::Uuid;
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub http: reqwest::Client,
+    pub data_dir: PathBuf,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        let data_dir = std::env::temp_dir().join(format!("kefu-test-{}", Uuid::new_v4()));
+        let mut settings = Settings {
+            data_dir: data_dir.clone(),
+            ..Settings::default()
+        };
+        adjust(&mut settings);
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = Server::start(settings).await.unwrap();
+        demo::seed(&server.state.store).await.unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(server.serve(listener, async move {
+            let _ = stopped.await;
+        }));
+        TestApp {
+            addr,
+            http: reqwest::Client::new(),
+            data_dir,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub fn ws_url(&self, path: &str) -> String {
+        format!("ws://{}{}", self.addr, path)
+    }
+
+    /// Signs in and trades the session for an API token.
+    pub async fn agent(&self, username: &str) -> AgentClient {
+        let login = self
+            .http
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"username": username, "password": demo::DEMO_PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(login.status(), StatusCode::OK, "login {username}");
+        let cookie = login
+            .headers()
+            .get("set-cookie")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        let me: Value = login.json().await.unwrap();
+        let token: Value = self
+            .http
+            .post(self.url("/api/v1/auth/tokens"))
+            .header("cookie", &cookie)
+            .header("x-csrf-token", me["csrf_token"].as_str().unwrap())
+            .json(&json!({"name": "tests"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        AgentClient {
+            base: self.url(""),
+            ws_base: self.ws_url(""),
+            http: self.http.clone(),
+            token: token["token"].as_str().unwrap().to_owned(),
+            user_id: me["user"]["id"].as_str().unwrap().parse().unwrap(),
+        }
+    }
+
+    pub async fn buyer(&self, shop: &str) -> BuyerClient {
+        self.buyer_with(json!({"shop": shop})).await
+    }
+
+    pub async fn buyer_with(&self, body: Value) -> BuyerClient {
+        let response = self
+            .http
+            .post(self.url("/api/v1/buyer/session"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let session: Value = response.json().await.unwrap();
+        BuyerClient {
+            base: self.url(""),
+            ws_base: self.ws_url(""),
+            http: self.http.clone(),
+            token: session["buyer_token"].as_str().unwrap().to_owned(),
+            buyer_id: session["buyer"]["id"].as_str().unwrap().parse().unwrap(),
+            session,
+        }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.unwrap().unwrap();
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+pub struct AgentClient {
+    base: String,
+    ws_base: String,
+    pub http: reqwest::Client,
+    pub token: String,
+    pub user_id: Uuid,
+}
+
+impl AgentClient {
+    pub async fn get(&self, path: &str) -> Response {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Response {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn conversations(&self, status: &str) -> Vec<Value> {
+        let body: Value = self
+            .get(&format!("/api/v1/conversations?status={status}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        body["conversations"].as_array().unwrap().clone()
+    }
+
+    pub async fn messages(&self, conversation: &str) -> Vec<Value> {
+        let body: Value = self
+            .get(&format!("/api/v1/conversations/{conversation}/messages"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        body["messages"].as_array().unwrap().clone()
+    }
+
+    pub async fn reply(&self, conversation: &str, client_msg_id: &str, text: &str) -> Response {
+        self.post(
+            &format!("/api/v1/conversations/{conversation}/messages"),
+            json!({"client_msg_id": client_msg_id, "kind": "text", "body": text}),
+        )
+        .await
+    }
+
+    pub async fn event_kinds(&self, conversation: &str) -> Vec<String> {
+        let body: Value = self
+            .get(&format!("/api/v1/conversations/{conversation}/events"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        body["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    pub async fn socket(&self) -> Socket {
+        Socket::connect(&format!("{}/api/v1/agent/ws?token={}", self.ws_base, self.token)).await
+    }
+}
+
+pub struct BuyerClient {
+    base: String,
+    ws_base: String,
+    pub http: reqwest::Client,
+    pub token: String,
+    pub buyer_id: Uuid,
+    pub session: Value,
+}
+
+impl BuyerClient {
+    pub async fn send(&self, client_msg_id: &str, text: &str) -> Response {
+        self.http
+            .post(format!("{}/api/v1/buyer/messages", self.base))
+            .bearer_auth(&self.token)
+            .json(&json!({"client_msg_id": client_msg_id, "kind": "text", "body": text}))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn messages(&self) -> Vec<Value> {
+        let body: Value = self
+            .http
+            .get(format!("{}/api/v1/buyer/messages", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["messages"].as_array().unwrap().clone()
+    }
+
+    pub async fn upload(&self, name: &str, bytes: Vec<u8>) -> Response {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
+        self.http
+            .post(format!("{}/api/v1/buyer/attachments", self.base))
+            .bearer_auth(&self.token)
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn socket(&self, after_seq: Option<i64>) -> Socket {
+        let resume = after_seq.map(|s| format!("&after_seq={s}")).unwrap_or_default();
+        Socket::connect(&format!(
+            "{}/api/v1/buyer/ws?token={}{resume}",
+            self.ws_base, self.token
+        ))
+        .await
+    }
+}
+
+type WsStream =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A WebSocket client that reads JSON frames, skipping transport pings.
+pub struct Socket {
+    stream: WsStream,
+}
+
+impl Socket {
+    pub async fn connect(url: &str) -> Socket {
+        let (stream, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+        let mut socket = Socket { stream };
+        let hello = socket.next().await;
+        assert_eq!(hello["type"], "hello");
+        socket
+    }
+
+    pub async fn send(&mut self, frame: Value) {
+        self.stream
+            .send(WsMessage::Text(frame.to_string().into()))
+            .await
+            .unwrap();
+    }
+
+    pub async fn send_raw(&mut self, message: WsMessage) {
+        self.stream.send(message).await.unwrap();
+    }
+
+    /// The next JSON frame, failing the test after 5 s.
+    pub async fn next(&mut self) -> Value {
+        loop {
+            let message = tokio::time::timeout(Duration::from_secs(5), self.stream.next())
+                .await
+                .expect("a frame within 5 s")
+                .expect("the socket is open")
+                .unwrap();
+            match message {
+                WsMessage::Text(text) => return serde_json::from_str(text.as_str()).unwrap(),
+                WsMessage::Close(frame) => panic!("closed: {frame:?}"),
+                _ => continue,
+            }
+        }
+    }
+
+    /// The next frame of `kind`, skipping others.
+    pub async fn next_of(&mut self, kind: &str) -> Value {
+        loop {
+            let frame = self.next().await;
+            if frame["type"] == kind {
+                return frame;
+            }
+        }
+    }
+
+    /// Frames that arrive within `window`, for asserting that something did *not* happen.
+    pub async fn drain(&mut self, window: Duration) -> Vec<Value> {
+        let mut frames = vec![];
+        while let Ok(Some(Ok(message))) = tokio::time::timeout(window, self.stream.next()).await {
+            if let WsMessage::Text(text) = message {
+                frames.push(serde_json::from_str(text.as_str()).unwrap());
+            }
+        }
+        frames
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.stream.close(None).await;
+    }
+}
+
+pub fn text_frame(client_msg_id: &str, body: &str) -> Value {
+    json!({"type": "send", "client_msg_id": client_msg_id, "kind": "text", "body": body})
+}

@@ -1,0 +1,176 @@
+use std::time::Duration;
+
+use serde_json::json;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+
+use crate::helpers::{TestApp, text_frame};
+
+#[tokio::test]
+async fn a_retried_websocket_send_is_acked_twice_and_stored_once() {
+    let app = TestApp::spawn().await;
+    let buyer = app.buyer("shanye-tea").await;
+    let mut socket = buyer.socket(Some(0)).await;
+    socket.send(text_frame("retry-1", "物流到哪了？")).await;
+    let first = socket.next_of("ack").await;
+    assert_eq!(first["duplicate"], false);
+    // The client lost the ack and reconnects, then sends again with the same id.
+    socket.close().await;
+    let mut socket = buyer.socket(None).await;
+    socket.send(text_frame("retry-1", "物流到哪了？")).await;
+    let second = socket.next_of("ack").await;
+    assert_eq!(second["duplicate"], true);
+    assert_eq!(second["message_id"], first["message_id"]);
+    assert_eq!(second["seq"], first["seq"]);
+    assert_eq!(buyer.messages().await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_reconnecting_buyer_resumes_without_gap_or_duplicate() {
+    let app = TestApp::spawn().await;
+    let buyer = app.buyer("shanye-tea").await;
+    let mut socket = buyer.socket(Some(0)).await;
+    socket.send(text_frame("b1", "第一条")).await;
+    socket.next_of("ack").await;
+    let conversation = buyer.messages().await[0]["conversation_id"].as_str().unwrap().to_owned();
+    socket.close().await;
+
+    // While the buyer is away, the agent writes three replies.
+    let agent = app.agent("tea-pre1").await;
+    for i in 0..3 {
+        agent.reply(&conversation, &format!("r{i}"), &format!("回复{i}")).await;
+    }
+
+    // The buyer comes back having seen seq 1: it gets 2, 3, 4 exactly once, in order, then
+    // live messages.
+    let mut socket = buyer.socket(Some(1)).await;
+    let mut seqs = vec![];
+    for _ in 0..3 {
+        let frame = socket.next_of("message").await;
+        seqs.push(frame["message"]["seq"].as_i64().unwrap());
+    }
+    assert_eq!(seqs, [2, 3, 4]);
+    agent.reply(&conversation, "r3", "还在吗").await;
+    let live = socket.next_of("message").await;
+    assert_eq!(live["message"]["seq"], 5);
+    let rest = socket.drain(Duration::from_millis(300)).await;
+    assert!(
+        rest.iter().all(|f| f["type"] != "message"),
+        "no duplicates: {rest:?}"
+    );
+}
+
+#[tokio::test]
+async fn agents_see_buyers_live_and_buyers_see_replies_typing_and_reads() {
+    let app = TestApp::spawn().await;
+    let agent = app.agent("tea-pre1").await;
+    let mut agent_socket = agent.socket().await;
+    let buyer = app.buyer("shanye-tea").await;
+    let mut buyer_socket = buyer.socket(Some(0)).await;
+
+    buyer_socket.send(text_frame("b1", "你好")).await;
+    let ack = buyer_socket.next_of("ack").await;
+    let conversation = ack["conversation_id"].as_str().unwrap().to_owned();
+    let seen = agent_socket.next_of("message").await;
+    assert_eq!(seen["message"]["body"], "你好");
+    let update = agent_socket.next_of("conversation").await;
+    assert_eq!(update["conversation"]["unread_count"], 1);
+
+    buyer_socket.send(json!({"type": "typing"})).await;
+    let typing = agent_socket.next_of("typing").await;
+    assert_eq!(typing["party"], "buyer");
+    assert_eq!(typing["conversation_id"], conversation.as_str());
+
+    agent_socket
+        .send(json!({"type": "read", "conversation_id": conversation, "seq": 1}))
+        .await;
+    let read = buyer_socket.next_of("read").await;
+    assert_eq!((read["party"].as_str(), read["seq"].as_i64()), (Some("agent"), Some(1)));
+
+    agent_socket
+        .send(json!({"type": "typing", "conversation_id": conversation}))
+        .await;
+    assert_eq!(buyer_socket.next_of("typing").await["party"], "agent");
+
+    agent_socket
+        .send(json!({"type": "send", "conversation_id": conversation, "client_msg_id": "a1", "kind": "text", "body": "您好！"}))
+        .await;
+    assert_eq!(agent_socket.next_of("ack").await["seq"], 2);
+    let reply = buyer_socket.next_of("message").await;
+    assert_eq!(reply["message"]["body"], "您好！");
+    assert_eq!(reply["message"]["sender_name"], "售前·小雨");
+
+    buyer_socket.send(json!({"type": "read", "seq": 2})).await;
+    let buyer_read = agent_socket.next_of("read").await;
+    assert_eq!((buyer_read["party"].as_str(), buyer_read["seq"].as_i64()), (Some("buyer"), Some(2)));
+}
+
+#[tokio::test]
+async fn unknown_malformed_oversize_and_binary_frames_get_errors_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let buyer = app.buyer("shanye-tea").await;
+    let mut socket = buyer.socket(Some(0)).await;
+    let cases = [
+        (json!({"type": "launch_rocket"}).to_string(), "unknown_frame_type"),
+        ("{\"type\":\"send\"".to_owned(), "malformed_frame"),
+        (json!({"type": "send", "kind": "text", "body": "x"}).to_string(), "malformed_frame"),
+        (text_frame("long", &"好".repeat(5001)).to_string(), "message_too_long"),
+        (format!("{{\"type\":\"ping\",\"pad\":\"{}\"}}", "a".repeat(70 * 1024)), "frame_too_large"),
+    ];
+    for (frame, code) in cases {
+        socket.send_raw(WsMessage::Text(frame.into())).await;
+        let error = socket.next_of("error").await;
+        assert_eq!(error["code"], code);
+    }
+    socket.send_raw(WsMessage::Binary(vec![0xff, 0x00].into())).await;
+    assert_eq!(socket.next_of("error").await["code"], "binary_not_supported");
+    // The session is still usable and nothing was stored.
+    socket.send(json!({"type": "ping"})).await;
+    assert_eq!(socket.next_of("pong").await["type"], "pong");
+    assert!(buyer.messages().await.is_empty());
+}
+
+#[tokio::test]
+async fn sends_beyond_the_rate_limit_are_refused() {
+    let app = TestApp::spawn_with(|s| s.limits.messages_per_second = 2).await;
+    let buyer = app.buyer("shanye-tea").await;
+    let mut socket = buyer.socket(Some(0)).await;
+    for i in 0..8 {
+        socket.send(text_frame(&format!("burst-{i}"), "刷屏")).await;
+    }
+    let mut acks = 0;
+    let mut limited = 0;
+    while acks + limited < 8 {
+        let frame = socket.next().await;
+        match frame["type"].as_str() {
+            Some("ack") => acks += 1,
+            Some("error") => {
+                assert_eq!(frame["code"], "rate_limited");
+                limited += 1;
+            }
+            _ => {}
+        }
+    }
+    assert!(limited > 0 && acks >= 4, "acks {acks}, limited {limited}");
+    assert_eq!(buyer.messages().await.len(), acks);
+}
+
+#[tokio::test]
+async fn shutdown_closes_sessions_with_a_restart_code() {
+    let app = TestApp::spawn().await;
+    let buyer = app.buyer("shanye-tea").await;
+    let url = app.ws_url(&format!("/api/v1/buyer/ws?token={}", buyer.token));
+    let (mut stream, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    use futures::StreamExt;
+    let hello = stream.next().await.unwrap().unwrap();
+    assert!(hello.is_text());
+    let stopping = tokio::spawn(app.stop());
+    let mut close_code = None;
+    while let Some(Ok(message)) = stream.next().await {
+        if let WsMessage::Close(Some(frame)) = message {
+            close_code = Some(u16::from(frame.code));
+            break;
+        }
+    }
+    assert_eq!(close_code, Some(1012));
+    stopping.await.unwrap();
+}
