@@ -148,7 +148,8 @@ export class Timeline {
     const stored = this.messages.map<TimelineItem>((m) => {
       const mine = m.sender_kind === this.ownSide
       return {
-        key: m.id,
+        // Our own sends keep their pending key once stored, so the bubble is not re-created.
+        key: mine && m.client_msg_id ? m.client_msg_id : m.id,
         seq: m.seq,
         sender_kind: m.sender_kind,
         sender_name: m.sender_name,
