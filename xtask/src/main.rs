@@ -1,1 +1,153 @@
-fn main() {}
+//! kefu's automation, in Rust rather than shell: `cargo xtask demo`, `cargo xtask test`,
+//! `cargo xtask bench`. Run from anywhere in the repository.
+
+mod bench;
+#[cfg(test)]
+mod tidy;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, bail};
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = project_root();
+    std::env::set_current_dir(&root)?;
+    match args.first().map(String::as_str) {
+        Some("demo") => demo(&args[1..]),
+        Some("test") => test(),
+        Some("web") => build_web(),
+        Some("bench") => bench::run(&args[1..]),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <demo [kefu demo flags…] | test | web | bench [--quick]>\n\n\
+                 demo   build the web UI and a release kefu, then run `kefu demo`\n\
+                 test   everything CI runs: format, lints, Rust tests (SQLite, PostgreSQL,\n\
+                        NATS), and the browser test in Chromium\n\
+                 web    build the web UI into web/dist\n\
+                 bench  the WebSocket message benchmark (see BENCHMARKS.md)"
+            );
+            Ok(())
+        }
+    }
+}
+
+fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Runs a command, echoing it, and fails if it fails.
+fn run(program: &str, args: &[&str], dir: Option<&str>) -> anyhow::Result<()> {
+    eprintln!("$ {program} {}", args.join(" "));
+    let mut command = Command::new(program);
+    command.args(args);
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
+    let status = command
+        .status()
+        .with_context(|| format!("starting {program}"))?;
+    if !status.success() {
+        bail!("`{program} {}` failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
+
+fn build_web() -> anyhow::Result<()> {
+    // `npm ci` only when the lock file changed since the last install.
+    let stamp = Path::new("web/node_modules/.package-lock.json");
+    let fresh = match (
+        std::fs::metadata(stamp),
+        std::fs::metadata("web/package-lock.json"),
+    ) {
+        (Ok(installed), Ok(lock)) => installed.modified()? >= lock.modified()?,
+        _ => false,
+    };
+    if !fresh {
+        run("npm", &["ci", "--no-audit", "--no-fund"], Some("web"))?;
+    }
+    run("npm", &["run", "build"], Some("web"))
+}
+
+fn demo(flags: &[String]) -> anyhow::Result<()> {
+    build_web()?;
+    let mut args = vec!["run", "--release", "--package", "kefu", "--", "demo"];
+    args.extend(flags.iter().map(String::as_str));
+    run("cargo", &args, None)
+}
+
+fn ensure_chromium() -> anyhow::Result<()> {
+    if Path::new("/usr/bin/chromium").exists() {
+        return Ok(());
+    }
+    run("apt-get", &["update", "-qq"], None)?;
+    run(
+        "apt-get",
+        &[
+            "install",
+            "-y",
+            "-qq",
+            "--no-install-recommends",
+            "chromium",
+        ],
+        None,
+    )
+}
+
+fn test() -> anyhow::Result<()> {
+    ensure_chromium()?;
+    build_web()?;
+    run("cargo", &["fmt", "--all", "--", "--check"], None)?;
+    run(
+        "cargo",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        None,
+    )?;
+    drop_scratch_databases();
+    run(
+        "cargo",
+        &["nextest", "run", "--workspace", "--no-fail-fast"],
+        None,
+    )?;
+    run("cargo", &["build", "--package", "kefu"], None)?;
+    run("npm", &["run", "e2e"], Some("web"))
+}
+
+/// Each test makes its own PostgreSQL database; clear the ones earlier runs left behind.
+fn drop_scratch_databases() {
+    let admin = std::env::var("KEFU_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    let dropped = tokio::runtime::Runtime::new().map(|rt| {
+        rt.block_on(async {
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(&admin).await?;
+            let names: Vec<(String,)> =
+                sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE 'kefu_test_%'")
+                    .fetch_all(&mut conn)
+                    .await?;
+            for (name,) in &names {
+                let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut conn)
+                    .await?;
+            }
+            Ok::<usize, sqlx::Error>(names.len())
+        })
+    });
+    match dropped {
+        Ok(Ok(n)) => eprintln!("dropped {n} scratch databases"),
+        Ok(Err(e)) => eprintln!("could not clear scratch databases: {e}"),
+        Err(e) => eprintln!("could not clear scratch databases: {e}"),
+    }
+}

@@ -77,7 +77,10 @@ mod tests {
 
     #[test]
     fn documents_text_and_video_are_files() {
-        assert_eq!(accepted_type(b"%PDF-1.7"), Some(AcceptedType::File("application/pdf")));
+        assert_eq!(
+            accepted_type(b"%PDF-1.7"),
+            Some(AcceptedType::File("application/pdf"))
+        );
         assert_eq!(
             accepted_type("订单号 123".as_bytes()).map(AcceptedType::mime),
             Some("text/plain; charset=utf-8")

@@ -102,7 +102,9 @@ pub enum ServerFrame {
         heartbeat_ms: u64,
     },
     /// A stored message (new, or replayed on resume).
-    Message { message: Message },
+    Message {
+        message: Message,
+    },
     /// The message with this `client_msg_id` is durable.
     Ack {
         client_msg_id: String,
@@ -124,9 +126,14 @@ pub enum ServerFrame {
         seq: i64,
     },
     /// A conversation changed (new message, status, assignee, unread). Agent sessions only.
-    Conversation { conversation: ConversationSummary },
+    Conversation {
+        conversation: ConversationSummary,
+    },
     /// An agent's status changed (WB-9). Agent sessions only.
-    Presence { user_id: Uuid, status: String },
+    Presence {
+        user_id: Uuid,
+        status: String,
+    },
     /// A frame was refused; nothing was stored. `client_msg_id` names the send it answers.
     Error {
         code: String,
@@ -142,8 +149,10 @@ mod tests {
 
     #[test]
     fn a_send_frame_parses() {
-        let f = ClientFrame::parse(r#"{"type":"send","client_msg_id":"c1","kind":"text","body":"你好"}"#)
-            .unwrap();
+        let f = ClientFrame::parse(
+            r#"{"type":"send","client_msg_id":"c1","kind":"text","body":"你好"}"#,
+        )
+        .unwrap();
         assert!(matches!(f, ClientFrame::Send { ref body, .. } if body == "你好"));
     }
 
@@ -157,7 +166,10 @@ mod tests {
             ClientFrame::parse(r#"{"type":"send"}"#),
             Err(FrameError::Malformed(_))
         ));
-        assert!(matches!(ClientFrame::parse("not json"), Err(FrameError::Malformed(_))));
+        assert!(matches!(
+            ClientFrame::parse("not json"),
+            Err(FrameError::Malformed(_))
+        ));
         let big = format!(r#"{{"type":"ping","x":"{}"}}"#, "a".repeat(MAX_FRAME_BYTES));
         assert_eq!(ClientFrame::parse(&big), Err(FrameError::TooLarge));
     }

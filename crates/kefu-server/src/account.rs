@@ -140,7 +140,10 @@ pub async fn create_token(
 ) -> Result<(StatusCode, Json<TokenCreated>), ApiError> {
     let name = request.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(ApiError::bad_request("invalid_name", "name the token (1–100 characters)"));
+        return Err(ApiError::bad_request(
+            "invalid_name",
+            "name the token (1–100 characters)",
+        ));
     }
     let token = auth::random_secret();
     let expires_at = now_ms() + 365 * 24 * 3600 * 1000;
@@ -155,7 +158,10 @@ pub async fn create_token(
             expires_at,
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(TokenCreated { token, expires_at })))
+    Ok((
+        StatusCode::CREATED,
+        Json(TokenCreated { token, expires_at }),
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -29,7 +29,8 @@ pub async fn upload_for_agent(
     multipart: Multipart,
 ) -> Result<(StatusCode, axum::Json<Attachment>), ApiError> {
     agent.require(Permission::HandleConversations)?;
-    let attachment = store_upload(&state, agent.tenant_id(), "agent", agent.user.id, multipart).await?;
+    let attachment =
+        store_upload(&state, agent.tenant_id(), "agent", agent.user.id, multipart).await?;
     Ok((StatusCode::CREATED, axum::Json(attachment)))
 }
 
@@ -42,8 +43,14 @@ pub async fn upload_for_buyer(
     caller: BuyerCaller,
     multipart: Multipart,
 ) -> Result<(StatusCode, axum::Json<Attachment>), ApiError> {
-    let attachment =
-        store_upload(&state, caller.claims.tenant, "buyer", caller.claims.sub, multipart).await?;
+    let attachment = store_upload(
+        &state,
+        caller.claims.tenant,
+        "buyer",
+        caller.claims.sub,
+        multipart,
+    )
+    .await?;
     Ok((StatusCode::CREATED, axum::Json(attachment)))
 }
 
@@ -60,7 +67,9 @@ async fn store_upload(
             .next_field()
             .await
             .map_err(|e| multipart_error(e.status(), e.body_text()))?
-            .ok_or_else(|| ApiError::bad_request("file_required", "send the file in field `file`"))?;
+            .ok_or_else(|| {
+                ApiError::bad_request("file_required", "send the file in field `file`")
+            })?;
         if field.name() == Some("file") {
             let name = sanitize_file_name(field.file_name().unwrap_or("file"));
             let bytes = field

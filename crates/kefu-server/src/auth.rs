@@ -2,9 +2,9 @@
 //! a signed buyer token. Extractors here are the only way handlers learn the caller, and they
 //! always carry the caller's tenant (ACC-1).
 
+use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::Argon2;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{Method, header};
@@ -74,8 +74,12 @@ pub struct Keys {
 
 impl Keys {
     pub async fn load(store: &kefu_store::Store) -> Result<Keys, kefu_store::StoreError> {
-        let buyer = store.server_secret("buyer_token_key", &random_secret()).await?;
-        let files = store.server_secret("file_url_key", &random_secret()).await?;
+        let buyer = store
+            .server_secret("buyer_token_key", &random_secret())
+            .await?;
+        let files = store
+            .server_secret("file_url_key", &random_secret())
+            .await?;
         Ok(Keys {
             buyer_encoding: EncodingKey::from_secret(buyer.as_bytes()),
             buyer_decoding: DecodingKey::from_secret(buyer.as_bytes()),
@@ -109,7 +113,10 @@ impl Keys {
     pub fn file_url(&self, id: Uuid) -> String {
         const DAY_MS: i64 = 24 * 3600 * 1000;
         let expires = (now_ms() / DAY_MS + 8) * DAY_MS;
-        format!("/files/{id}?exp={expires}&sig={}", hex::encode(self.file_mac(id, expires).finalize().into_bytes()))
+        format!(
+            "/files/{id}?exp={expires}&sig={}",
+            hex::encode(self.file_mac(id, expires).finalize().into_bytes())
+        )
     }
 
     pub fn verify_file_url(&self, id: Uuid, expires: i64, signature: &str) -> bool {

@@ -71,7 +71,9 @@ fn subscribe(channels: &Channels, key: Uuid) -> broadcast::Receiver<Arc<BusEvent
     {
         return sender.subscribe();
     }
-    let mut map = channels.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut map = channels
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     map.entry(key)
         .or_insert_with(|| broadcast::channel(SESSION_BUFFER).0)
         .subscribe()
@@ -86,7 +88,9 @@ fn send(channels: &Channels, key: Uuid, event: &Arc<BusEvent>) {
         Err(_) => false,
     };
     if nobody_listens {
-        let mut map = channels.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut map = channels
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if map.get(&key).is_some_and(|s| s.receiver_count() == 0) {
             map.remove(&key);
         }

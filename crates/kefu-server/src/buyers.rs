@@ -101,7 +101,12 @@ pub async fn start_session(
             .unwrap_or_else(|| format!("会员{}", tail(&identity.sub)));
         state
             .store
-            .upsert_buyer(tenant.id, Channel::Web, &format!("member:{}", identity.sub), &name)
+            .upsert_buyer(
+                tenant.id,
+                Channel::Web,
+                &format!("member:{}", identity.sub),
+                &name,
+            )
             .await?
     } else if let Some(existing) = match &returning {
         Some(claims) => state.store.buyer(tenant.id, claims.sub).await?,
@@ -109,7 +114,12 @@ pub async fn start_session(
     } {
         state
             .store
-            .upsert_buyer(tenant.id, existing.channel, &existing.external_id, &existing.display_name)
+            .upsert_buyer(
+                tenant.id,
+                existing.channel,
+                &existing.external_id,
+                &existing.display_name,
+            )
             .await?
     } else {
         let anon = Uuid::new_v4();
@@ -166,7 +176,9 @@ pub async fn messages(
         .current_conversation(buyer.tenant_id, buyer.id)
         .await?
     {
-        Some(c) => Ok(Json(message_page(&state, buyer.tenant_id, c.id, &query).await?)),
+        Some(c) => Ok(Json(
+            message_page(&state, buyer.tenant_id, c.id, &query).await?,
+        )),
         None => Ok(Json(MessageList { messages: vec![] })),
     }
 }

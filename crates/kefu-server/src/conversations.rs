@@ -128,7 +128,9 @@ pub async fn messages(
         .conversation(agent.tenant_id(), id)
         .await?
         .ok_or(ApiError::NotFound("conversation"))?;
-    Ok(Json(message_page(&state, agent.tenant_id(), id, &query).await?))
+    Ok(Json(
+        message_page(&state, agent.tenant_id(), id, &query).await?,
+    ))
 }
 
 /// Replies to the buyer. 201 when stored, 200 when the `client_msg_id` was already stored.
@@ -244,6 +246,9 @@ pub async fn events(
         .conversation(agent.tenant_id(), id)
         .await?
         .ok_or(ApiError::NotFound("conversation"))?;
-    let events = state.store.conversation_events(agent.tenant_id(), id).await?;
+    let events = state
+        .store
+        .conversation_events(agent.tenant_id(), id)
+        .await?;
     Ok(Json(EventList { events }))
 }

@@ -15,13 +15,15 @@ use crate::error::ApiError;
 /// Every demo account signs in with this password.
 pub const DEMO_PASSWORD: &str = "kefu-demo-2026";
 
+/// (buyer name, [(from the buyer?, text)], resolved?)
+type DemoBuyer = (&'static str, &'static [(bool, &'static str)], bool);
+
 struct DemoTenant {
     kind: TenantKind,
     slug: &'static str,
     name: &'static str,
     prefix: &'static str,
-    /// (buyer name, [(from buyer?, text)], resolved?)
-    buyers: &'static [(&'static str, &'static [(bool, &'static str)], bool)],
+    buyers: &'static [DemoBuyer],
 }
 
 const TENANTS: [DemoTenant; 3] = [
@@ -34,7 +36,10 @@ const TENANTS: [DemoTenant; 3] = [
             "用户小林",
             &[
                 (true, "商家一直不发货，可以平台介入吗？"),
-                (false, "您好，这里是平台官方客服。请提供订单号，我们帮您核实。"),
+                (
+                    false,
+                    "您好，这里是平台官方客服。请提供订单号，我们帮您核实。",
+                ),
                 (true, "订单号 DY20261118004512"),
             ],
             false,
@@ -50,7 +55,10 @@ const TENANTS: [DemoTenant; 3] = [
                 "爱喝茶的阿May",
                 &[
                     (true, "你好，明前龙井还有货吗？"),
-                    (false, "亲，有的哦～今年的明前龙井刚到货，250g 礼盒装现在有满减。"),
+                    (
+                        false,
+                        "亲，有的哦～今年的明前龙井刚到货，250g 礼盒装现在有满减。",
+                    ),
                     (true, "阔以，那我下单了"),
                 ],
                 true,
@@ -85,16 +93,8 @@ const TENANTS: [DemoTenant; 3] = [
                 ],
                 true,
             ),
-            (
-                "李同学",
-                &[(true, "直播间说的学生优惠怎么领？")],
-                false,
-            ),
-            (
-                "赵女士",
-                &[(true, "充电宝发不了货吗？下单五天了")],
-                false,
-            ),
+            ("李同学", &[(true, "直播间说的学生优惠怎么领？")], false),
+            ("赵女士", &[(true, "充电宝发不了货吗？下单五天了")], false),
         ],
     },
 ];
@@ -156,7 +156,16 @@ pub async fn seed(store: &Store) -> Result<DemoSummary, ApiError> {
                 .upsert_buyer(tenant.id, Channel::Web, &format!("demo:{i}"), name)
                 .await?;
             let agent = &agents[i % agents.len()];
-            seed_conversation(store, &tenant, &buyer, agent.id, &agent.display_name, lines, *resolved).await?;
+            seed_conversation(
+                store,
+                &tenant,
+                &buyer,
+                agent.id,
+                &agent.display_name,
+                lines,
+                *resolved,
+            )
+            .await?;
         }
         summary.tenants.push((tenant, usernames));
     }

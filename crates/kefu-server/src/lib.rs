@@ -7,8 +7,8 @@ pub mod account;
 pub mod assets;
 pub mod attachments;
 pub mod auth;
-pub mod buyers;
 pub mod bus;
+pub mod buyers;
 pub mod conversations;
 pub mod demo;
 pub mod error;
@@ -74,13 +74,13 @@ impl Server {
         let bus = if settings.nats_url.is_empty() {
             bus::Bus::local()
         } else {
-            bus::Bus::nats(&settings.nats_url)
-                .await
-                .with_context(|| format!("connecting to {}", settings::redact_url(&settings.nats_url)))?
+            bus::Bus::nats(&settings.nats_url).await.with_context(|| {
+                format!("connecting to {}", settings::redact_url(&settings.nats_url))
+            })?
         };
         let (writer, writer_task) = Writer::spawn(store.clone());
-        let per_minute = NonZeroU32::new(settings.auth.logins_per_minute.max(1))
-            .context("logins_per_minute")?;
+        let per_minute =
+            NonZeroU32::new(settings.auth.logins_per_minute.max(1)).context("logins_per_minute")?;
         let state = AppState {
             store,
             writer,
@@ -137,5 +137,8 @@ pub async fn launch_with_listener(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    Server::start(settings).await?.serve(listener, shutdown).await
+    Server::start(settings)
+        .await?
+        .serve(listener, shutdown)
+        .await
 }

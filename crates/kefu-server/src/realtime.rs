@@ -5,8 +5,8 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
+use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use axum_extra::extract::CookieJar;
@@ -180,7 +180,10 @@ async fn session(socket: &mut WebSocket, state: AppState, role: Role) -> anyhow:
     };
 
     let session_id = Uuid::new_v4();
-    if let Role::Buyer { buyer, after_seq, .. } = &s.role {
+    if let Role::Buyer {
+        buyer, after_seq, ..
+    } = &s.role
+    {
         let current = s
             .state
             .store
@@ -294,7 +297,11 @@ async fn replay(
 }
 
 impl Session {
-    async fn on_inbound(&mut self, socket: &mut WebSocket, message: WsMessage) -> anyhow::Result<Step> {
+    async fn on_inbound(
+        &mut self,
+        socket: &mut WebSocket,
+        message: WsMessage,
+    ) -> anyhow::Result<Step> {
         let text = match message {
             WsMessage::Text(text) => text,
             WsMessage::Binary(_) => {
@@ -364,7 +371,8 @@ impl Session {
     ) -> Result<ServerFrame, ApiError> {
         let appended = match &self.role {
             Role::Buyer { buyer, entry, .. } => {
-                let appended = messaging::send_as_buyer(&self.state, buyer, *entry, request).await?;
+                let appended =
+                    messaging::send_as_buyer(&self.state, buyer, *entry, request).await?;
                 self.conversation_id = Some(appended.conversation.id);
                 appended
             }
@@ -447,16 +455,18 @@ impl Session {
         Ok(())
     }
 
-    async fn on_event(&mut self, socket: &mut WebSocket, event: &Arc<BusEvent>) -> anyhow::Result<Step> {
-        if let ServerFrame::Message { message } = &event.frame {
-            if let Role::Buyer { .. } = self.role {
-                if Some(message.conversation_id) == self.conversation_id
-                    && message.seq <= self.replayed_up_to
-                {
-                    return Ok(Step::Continue);
-                }
-                self.conversation_id = Some(message.conversation_id);
+    async fn on_event(
+        &mut self,
+        socket: &mut WebSocket,
+        event: &Arc<BusEvent>,
+    ) -> anyhow::Result<Step> {
+        if let (ServerFrame::Message { message }, Role::Buyer { .. }) = (&event.frame, &self.role) {
+            if Some(message.conversation_id) == self.conversation_id
+                && message.seq <= self.replayed_up_to
+            {
+                return Ok(Step::Continue);
             }
+            self.conversation_id = Some(message.conversation_id);
         }
         send(socket, &event.frame).await?;
         Ok(Step::Continue)

@@ -12,7 +12,8 @@ use crate::{AppState, account, assets, attachments, buyers, conversations, ops, 
 
 pub fn app(state: AppState) -> Router {
     let limits = &state.settings.limits;
-    let upload_limit = DefaultBodyLimit::max(limits.max_file_bytes.max(limits.max_image_bytes) + 64 * 1024);
+    let upload_limit =
+        DefaultBodyLimit::max(limits.max_file_bytes.max(limits.max_image_bytes) + 64 * 1024);
     let api = Router::new()
         .route("/auth/login", post(account::login))
         .route("/auth/logout", post(account::logout))

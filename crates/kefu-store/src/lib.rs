@@ -425,7 +425,10 @@ pub mod scratch {
             .execute(&mut conn)
             .await?;
         conn.close().await?;
-        let base = admin.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin);
+        let base = admin
+            .rsplit_once('/')
+            .map(|(base, _)| base)
+            .unwrap_or(&admin);
         Ok(format!("{base}/{name}"))
     }
 }

@@ -1,6 +1,8 @@
 //! One storage story, told against SQLite and PostgreSQL alike: a shop, its agent and a buyer
 //! talk; the conversation is resolved and reopened; every step lands in the event log.
 
+#![allow(clippy::unwrap_used)] // tests state their expectations by unwrapping
+
 use kefu_domain::account::TenantKind;
 use kefu_domain::channel::{Channel, Entry};
 use kefu_domain::conversation::{ConversationStatus, EventKind};
@@ -23,7 +25,14 @@ async fn postgres() -> Store {
         .unwrap()
 }
 
-fn text(conversation: Uuid, tenant: Uuid, sender: SenderKind, who: Uuid, id: &str, body: &str) -> AppendRequest {
+fn text(
+    conversation: Uuid,
+    tenant: Uuid,
+    sender: SenderKind,
+    who: Uuid,
+    id: &str,
+    body: &str,
+) -> AppendRequest {
     AppendRequest {
         tenant_id: tenant,
         conversation_id: conversation,
@@ -47,7 +56,9 @@ async fn story(store: Store) {
         .await
         .unwrap();
     assert!(matches!(
-        store.create_tenant(TenantKind::Shop, "story-shop", "重名", "s").await,
+        store
+            .create_tenant(TenantKind::Shop, "story-shop", "重名", "s")
+            .await,
         Err(StoreError::Conflict("tenant_slug_taken"))
     ));
     let agent = store
@@ -83,25 +94,63 @@ async fn story(store: Store) {
         .open_conversation(shop.id, &buyer, Entry::ShopHome)
         .await
         .unwrap();
-    assert_eq!(conversation.id, same.id, "a buyer has one current conversation");
+    assert_eq!(
+        conversation.id, same.id,
+        "a buyer has one current conversation"
+    );
 
     // Group commit: three messages, one transaction, seqs 1..3 in order.
     let (writer, task) = Writer::spawn(store.clone());
     let batch = [
-        text(conversation.id, shop.id, SenderKind::Buyer, buyer.id, "b1", "你好"),
-        text(conversation.id, shop.id, SenderKind::Buyer, buyer.id, "b2", "在吗"),
-        text(conversation.id, shop.id, SenderKind::Agent, agent.id, "a1", "您好，在的"),
+        text(
+            conversation.id,
+            shop.id,
+            SenderKind::Buyer,
+            buyer.id,
+            "b1",
+            "你好",
+        ),
+        text(
+            conversation.id,
+            shop.id,
+            SenderKind::Buyer,
+            buyer.id,
+            "b2",
+            "在吗",
+        ),
+        text(
+            conversation.id,
+            shop.id,
+            SenderKind::Agent,
+            agent.id,
+            "a1",
+            "您好，在的",
+        ),
     ];
     let results = store.append_batch(&batch).await.unwrap();
-    let seqs: Vec<i64> = results.iter().map(|r| r.as_ref().unwrap().message.seq).collect();
+    let seqs: Vec<i64> = results
+        .iter()
+        .map(|r| r.as_ref().unwrap().message.seq)
+        .collect();
     assert_eq!(seqs, [1, 2, 3]);
     let after = &results[2].as_ref().unwrap().conversation;
-    assert_eq!(after.assignee_id, Some(agent.id), "the first replier takes it");
+    assert_eq!(
+        after.assignee_id,
+        Some(agent.id),
+        "the first replier takes it"
+    );
     assert_eq!(after.unread_count, 0);
 
     // A retried send is stored once and answered with the first copy.
     let retry = writer
-        .append(text(conversation.id, shop.id, SenderKind::Buyer, buyer.id, "b2", "在吗"))
+        .append(text(
+            conversation.id,
+            shop.id,
+            SenderKind::Buyer,
+            buyer.id,
+            "b2",
+            "在吗",
+        ))
         .await
         .unwrap();
     assert!(retry.duplicate);
@@ -110,21 +159,40 @@ async fn story(store: Store) {
     // Concurrent sends through the writer keep seqs gap-free.
     let sends = (0..40).map(|i| {
         let writer = writer.clone();
-        let request = text(conversation.id, shop.id, SenderKind::Buyer, buyer.id, &format!("c{i}"), "并发");
+        let request = text(
+            conversation.id,
+            shop.id,
+            SenderKind::Buyer,
+            buyer.id,
+            &format!("c{i}"),
+            "并发",
+        );
         async move { writer.append(request).await.unwrap().message.seq }
     });
     let mut seqs = futures_join(sends).await;
     seqs.sort_unstable();
     assert_eq!(seqs, (4..44).collect::<Vec<i64>>());
 
-    let messages = store.messages(shop.id, conversation.id, 0, None, 500).await.unwrap();
+    let messages = store
+        .messages(shop.id, conversation.id, 0, None, 500)
+        .await
+        .unwrap();
     assert_eq!(messages.len(), 43);
     assert!(messages.windows(2).all(|w| w[1].seq == w[0].seq + 1));
-    let page = store.messages(shop.id, conversation.id, 0, Some(10), 3).await.unwrap();
+    let page = store
+        .messages(shop.id, conversation.id, 0, Some(10), 3)
+        .await
+        .unwrap();
     assert_eq!(page.iter().map(|m| m.seq).collect::<Vec<_>>(), [7, 8, 9]);
 
-    let read = store.mark_read_by_agent(shop.id, conversation.id, 40).await.unwrap();
-    assert_eq!(read.unread_count, 3, "buyer messages 41..43 are still unread");
+    let read = store
+        .mark_read_by_agent(shop.id, conversation.id, 40)
+        .await
+        .unwrap();
+    assert_eq!(
+        read.unread_count, 3,
+        "buyer messages 41..43 are still unread"
+    );
 
     // Resolve, then the buyer writes again: reopened, with a fresh first-reply cycle.
     let resolved = store
@@ -133,12 +201,26 @@ async fn story(store: Store) {
         .unwrap();
     assert_eq!(resolved.status, ConversationStatus::Resolved);
     let reopened = writer
-        .append(text(conversation.id, shop.id, SenderKind::Buyer, buyer.id, "late", "还有个问题"))
+        .append(text(
+            conversation.id,
+            shop.id,
+            SenderKind::Buyer,
+            buyer.id,
+            "late",
+            "还有个问题",
+        ))
         .await
         .unwrap();
     assert_eq!(reopened.conversation.status, ConversationStatus::Open);
     writer
-        .append(text(conversation.id, shop.id, SenderKind::Agent, agent.id, "a2", "请讲"))
+        .append(text(
+            conversation.id,
+            shop.id,
+            SenderKind::Agent,
+            agent.id,
+            "a2",
+            "请讲",
+        ))
         .await
         .unwrap();
 
@@ -159,29 +241,54 @@ async fn story(store: Store) {
     assert_eq!(count(EventKind::AgentMessage), 2);
 
     // ACC-1: the other shop sees nothing of this one.
-    assert!(store.conversation(other.id, conversation.id).await.unwrap().is_none());
-    assert!(store.messages(other.id, conversation.id, 0, None, 10).await.unwrap().is_empty());
+    assert!(
+        store
+            .conversation(other.id, conversation.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .messages(other.id, conversation.id, 0, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(store.buyer(other.id, buyer.id).await.unwrap().is_none());
     assert!(matches!(
-        store.resolve_conversation(other.id, conversation.id, agent.id).await,
+        store
+            .resolve_conversation(other.id, conversation.id, agent.id)
+            .await,
         Err(StoreError::NotFound("conversation"))
     ));
     let foreign = writer
-        .append(text(conversation.id, other.id, SenderKind::Agent, agent.id, "x", "越权"))
+        .append(text(
+            conversation.id,
+            other.id,
+            SenderKind::Agent,
+            agent.id,
+            "x",
+            "越权",
+        ))
         .await;
     assert!(matches!(foreign, Err(StoreError::NotFound("conversation"))));
-    assert!(store
-        .list_conversations(other.id, StatusFilter::All, 50)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(
+        store
+            .list_conversations(other.id, StatusFilter::All, 50)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     drop(writer);
     task.await.unwrap();
 }
 
-async fn futures_join<F: std::future::Future<Output = i64> + Send + 'static>(futures: impl Iterator<Item = F>) -> Vec<i64> {
-    let handles: Vec<_> = futures.map(|f| tokio::spawn(async move { f.await })).collect();
+async fn futures_join<F: std::future::Future<Output = i64> + Send + 'static>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<i64> {
+    let handles: Vec<_> = futures.map(tokio::spawn).collect();
     let mut out = vec![];
     for h in handles {
         out.push(h.await.unwrap());

@@ -13,7 +13,14 @@ pub const EXAMPLE: &str = include_str!("../kefu.example.toml");
 
 /// Top-level keys environment variables may set; other `KEFU_*` variables (KEFU_LOG,
 /// KEFU_CONFIG, a test's own) are not settings and are ignored here.
-const SETTING_KEYS: [&str; 6] = ["listen", "data_dir", "database_url", "nats_url", "limits", "auth"];
+const SETTING_KEYS: [&str; 6] = [
+    "listen",
+    "data_dir",
+    "database_url",
+    "nats_url",
+    "limits",
+    "auth",
+];
 
 pub fn load(file: Option<&Path>, flags: &ServeFlags) -> anyhow::Result<Settings> {
     let mut builder = Config::builder();
@@ -72,7 +79,10 @@ mod tests {
             .unwrap()
             .try_deserialize()
             .unwrap();
-        assert_eq!(format!("{from_example:?}"), format!("{:?}", Settings::default()));
+        assert_eq!(
+            format!("{from_example:?}"),
+            format!("{:?}", Settings::default())
+        );
     }
 
     #[test]
@@ -80,7 +90,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("kefu-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("kefu.toml");
-        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\n[limits]\nmessages_per_second = 5\n").unwrap();
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9000\"\n[limits]\nmessages_per_second = 5\n",
+        )
+        .unwrap();
         let flags = ServeFlags {
             listen: Some("127.0.0.1:9100".into()),
             ..ServeFlags::default()

@@ -10,7 +10,11 @@ use kefu_server::{Server, Settings, demo};
 use tokio::net::TcpListener;
 
 #[derive(Parser)]
-#[command(name = "kefu", version, about = "Customer service for online shops: one program, every channel.")]
+#[command(
+    name = "kefu",
+    version,
+    about = "Customer service for online shops: one program, every channel."
+)]
 struct Cli {
     /// A kefu.toml to read (default: ./kefu.toml when it exists).
     #[arg(long, global = true, env = "KEFU_CONFIG")]
@@ -89,7 +93,10 @@ async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!("seeding the demo: {e}"))?;
         println!("\nkefu demo is running at http://{addr}\n");
-        println!("  Agent workbench: http://{addr}/agent   (password for every account: {})", demo::DEMO_PASSWORD);
+        println!(
+            "  Agent workbench: http://{addr}/agent   (password for every account: {})",
+            demo::DEMO_PASSWORD
+        );
         println!("  API docs:        http://{addr}/api/v1/docs\n");
         for (tenant, usernames) in &summary.tenants {
             println!("  {} ({})", tenant.name, tenant.slug);

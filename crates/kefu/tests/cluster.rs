@@ -1,6 +1,8 @@
 //! Two `kefu` processes on one PostgreSQL database with NATS between them: a buyer connected
 //! to one and an agent connected to the other talk live.
 
+#![allow(clippy::unwrap_used)] // tests state their expectations by unwrapping
+
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -39,7 +41,8 @@ async fn start(args: &[&str], data_dir: &std::path::Path) -> (Child, String) {
     (child, addr)
 }
 
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn next_of(ws: &mut Ws, kind: &str) -> Value {
     loop {
@@ -61,7 +64,12 @@ async fn next_of(ws: &mut Ws, kind: &str) -> Value {
 async fn a_buyer_on_one_process_and_an_agent_on_another_talk_live() {
     let database_url = kefu_store::scratch::create_database().await.unwrap();
     let dir = std::env::temp_dir().join(format!("kefu-cluster-{}", std::process::id()));
-    let flags = ["--database-url", database_url.as_str(), "--nats-url", NATS_URL];
+    let flags = [
+        "--database-url",
+        database_url.as_str(),
+        "--nats-url",
+        NATS_URL,
+    ];
     let (_a, addr_a) = start(&[&["demo"][..], &flags].concat(), &dir.join("a")).await;
     let (_b, addr_b) = start(&[&["serve"][..], &flags].concat(), &dir.join("b")).await;
     let http = reqwest::Client::new();
@@ -73,8 +81,17 @@ async fn a_buyer_on_one_process_and_an_agent_on_another_talk_live() {
         .send()
         .await
         .unwrap();
-    let cookie = cookie_login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
-    let csrf = cookie_login.json::<Value>().await.unwrap()["csrf_token"].as_str().unwrap().to_owned();
+    let cookie = cookie_login.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let csrf = cookie_login.json::<Value>().await.unwrap()["csrf_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let api_token: Value = http
         .post(format!("http://{addr_b}/api/v1/auth/tokens"))
         .header("cookie", &cookie)
@@ -113,23 +130,35 @@ async fn a_buyer_on_one_process_and_an_agent_on_another_talk_live() {
     next_of(&mut buyer, "hello").await;
 
     let send = json!({"type": "send", "client_msg_id": "x1", "kind": "text", "body": "跨进程你好"});
-    buyer.send(Message::Text(send.to_string().into())).await.unwrap();
+    buyer
+        .send(Message::Text(send.to_string().into()))
+        .await
+        .unwrap();
     let ack = next_of(&mut buyer, "ack").await;
     let conversation = ack["conversation_id"].as_str().unwrap().to_owned();
     let seen = next_of(&mut agent, "message").await;
     assert_eq!(seen["message"]["body"], "跨进程你好");
 
     let reply = json!({"type": "send", "conversation_id": conversation, "client_msg_id": "y1", "kind": "text", "body": "收到，来自另一台机器"});
-    agent.send(Message::Text(reply.to_string().into())).await.unwrap();
+    agent
+        .send(Message::Text(reply.to_string().into()))
+        .await
+        .unwrap();
     assert_eq!(next_of(&mut agent, "ack").await["seq"], 2);
     let mine = next_of(&mut buyer, "message").await;
-    assert_eq!(mine["message"]["seq"], 1, "the buyer's own message comes back first");
+    assert_eq!(
+        mine["message"]["seq"], 1,
+        "the buyer's own message comes back first"
+    );
     let heard = next_of(&mut buyer, "message").await;
     assert_eq!(heard["message"]["body"], "收到，来自另一台机器");
     assert_eq!(heard["message"]["seq"], 2);
 
     let typing = json!({"type": "typing", "conversation_id": conversation});
-    agent.send(Message::Text(typing.to_string().into())).await.unwrap();
+    agent
+        .send(Message::Text(typing.to_string().into()))
+        .await
+        .unwrap();
     assert_eq!(next_of(&mut buyer, "typing").await["party"], "agent");
     let _ = std::fs::remove_dir_all(dir);
 }

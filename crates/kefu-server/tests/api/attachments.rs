@@ -3,7 +3,8 @@ use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
 
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+const PNG: &[u8] =
+    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
 
 #[tokio::test]
 async fn a_buyer_sends_a_picture_the_agent_can_open() {
@@ -38,7 +39,12 @@ async fn a_buyer_sends_a_picture_the_agent_can_open() {
     // A tampered signature opens nothing.
     let tampered = url.replace("sig=", "sig=00");
     assert_eq!(
-        app.http.get(app.url(&tampered)).send().await.unwrap().status(),
+        app.http
+            .get(app.url(&tampered))
+            .send()
+            .await
+            .unwrap()
+            .status(),
         StatusCode::NOT_FOUND
     );
 }
@@ -49,15 +55,23 @@ async fn wrong_types_and_oversize_files_are_refused_and_nothing_is_stored() {
     let buyer = app.buyer("shanye-tea").await;
 
     // An executable renamed to .png is judged by its bytes.
-    let exe = buyer.upload("cat.png", b"MZ\x90\0\x03\0\0\0\x04\0".to_vec()).await;
+    let exe = buyer
+        .upload("cat.png", b"MZ\x90\0\x03\0\0\0\x04\0".to_vec())
+        .await;
     assert_eq!(exe.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    assert_eq!(exe.json::<Value>().await.unwrap()["code"], "unsupported_file_type");
+    assert_eq!(
+        exe.json::<Value>().await.unwrap()["code"],
+        "unsupported_file_type"
+    );
 
     let mut big = PNG.to_vec();
     big.resize(2048, 0);
     let oversize = buyer.upload("big.png", big).await;
     assert_eq!(oversize.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(oversize.json::<Value>().await.unwrap()["code"], "file_too_large");
+    assert_eq!(
+        oversize.json::<Value>().await.unwrap()["code"],
+        "file_too_large"
+    );
 
     let empty = buyer.upload("empty.txt", vec![]).await;
     assert_eq!(empty.json::<Value>().await.unwrap()["code"], "file_empty");
@@ -72,7 +86,12 @@ async fn wrong_types_and_oversize_files_are_refused_and_nothing_is_stored() {
 async fn an_attachment_of_another_shop_cannot_be_sent() {
     let app = TestApp::spawn().await;
     let other = app.buyer("chaowan-digital").await;
-    let attachment: Value = other.upload("a.pdf", b"%PDF-1.7 test".to_vec()).await.json().await.unwrap();
+    let attachment: Value = other
+        .upload("a.pdf", b"%PDF-1.7 test".to_vec())
+        .await
+        .json()
+        .await
+        .unwrap();
     let buyer = app.buyer("shanye-tea").await;
     let sent = buyer
         .http
@@ -83,5 +102,8 @@ async fn an_attachment_of_another_shop_cannot_be_sent() {
         .await
         .unwrap();
     assert_eq!(sent.status(), StatusCode::NOT_FOUND);
-    assert_eq!(sent.json::<Value>().await.unwrap()["code"], "attachment_not_found");
+    assert_eq!(
+        sent.json::<Value>().await.unwrap()["code"],
+        "attachment_not_found"
+    );
 }

@@ -60,7 +60,10 @@ async fn a_cookie_session_needs_the_csrf_header_for_changes() {
     };
     let refused = change(false).await.unwrap();
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
-    assert_eq!(refused.json::<Value>().await.unwrap()["code"], "csrf_failed");
+    assert_eq!(
+        refused.json::<Value>().await.unwrap()["code"],
+        "csrf_failed"
+    );
     let accepted = change(true).await.unwrap();
     assert_eq!(accepted.status(), StatusCode::OK);
     assert_eq!(accepted.json::<Value>().await.unwrap()["status"], "busy");
@@ -111,7 +114,10 @@ async fn requests_without_credentials_are_unauthenticated() {
     for path in ["/api/v1/conversations", "/api/v1/team", "/api/v1/auth/me"] {
         let response = app.http.get(app.url(path)).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{path}");
-        assert_eq!(response.json::<Value>().await.unwrap()["code"], "unauthenticated");
+        assert_eq!(
+            response.json::<Value>().await.unwrap()["code"],
+            "unauthenticated"
+        );
     }
     let forged = app
         .http

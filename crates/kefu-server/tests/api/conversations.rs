@@ -25,7 +25,12 @@ async fn a_buyer_message_opens_a_conversation_the_agent_answers_and_resolves() {
 
     let reply = agent.reply(&id, "r1", "有的，亲").await;
     assert_eq!(reply.status(), StatusCode::CREATED);
-    let after: Value = agent.get(&format!("/api/v1/conversations/{id}")).await.json().await.unwrap();
+    let after: Value = agent
+        .get(&format!("/api/v1/conversations/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(after["assignee_id"], agent.user_id.to_string());
     assert_eq!(after["unread_count"], 0);
 
@@ -44,11 +49,22 @@ async fn a_buyer_message_opens_a_conversation_the_agent_answers_and_resolves() {
         .await
         .unwrap();
     assert_eq!(resolved["status"], "resolved");
-    assert!(!agent.conversations("open").await.iter().any(|c| c["id"] == id.as_str()));
+    assert!(
+        !agent
+            .conversations("open")
+            .await
+            .iter()
+            .any(|c| c["id"] == id.as_str())
+    );
 
     // The buyer writes again: the same conversation reopens.
     buyer.send("m2", "还有一个问题").await;
-    let reopened: Value = agent.get(&format!("/api/v1/conversations/{id}")).await.json().await.unwrap();
+    let reopened: Value = agent
+        .get(&format!("/api/v1/conversations/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(reopened["status"], "open");
     agent.reply(&id, "r2", "请讲").await;
     assert_eq!(
@@ -87,23 +103,43 @@ async fn qa_inspectors_read_but_cannot_reply_and_agents_cannot_assign() {
     let buyer = app.buyer("shanye-tea").await;
     buyer.send("m1", "质检看得到吗").await;
     let qa = app.agent("tea-qa").await;
-    let conversation = qa.conversations("open").await[0]["id"].as_str().unwrap().to_owned();
+    let conversation = qa.conversations("open").await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(qa.messages(&conversation).await.len(), 1);
     let reply = qa.reply(&conversation, "q1", "我是质检").await;
     assert_eq!(reply.status(), StatusCode::FORBIDDEN);
     assert_eq!(reply.json::<Value>().await.unwrap()["code"], "forbidden");
-    let resolve = qa.post(&format!("/api/v1/conversations/{conversation}/resolve"), json!({})).await;
+    let resolve = qa
+        .post(
+            &format!("/api/v1/conversations/{conversation}/resolve"),
+            json!({}),
+        )
+        .await;
     assert_eq!(resolve.status(), StatusCode::FORBIDDEN);
 
     let agent = app.agent("tea-pre1").await;
     let lead = app.agent("tea-lead").await;
     let assign = json!({"assignee_id": agent.user_id});
     let path = format!("/api/v1/conversations/{conversation}/assign");
-    assert_eq!(agent.post(&path, assign.clone()).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        agent.post(&path, assign.clone()).await.status(),
+        StatusCode::FORBIDDEN
+    );
     let assigned: Value = lead.post(&path, assign).await.json().await.unwrap();
     assert_eq!(assigned["assignee_id"], agent.user_id.to_string());
-    assert!(agent.event_kinds(&conversation).await.contains(&"assigned".to_owned()));
-    assert_eq!(qa.messages(&conversation).await.len(), 1, "nothing was written by refusals");
+    assert!(
+        agent
+            .event_kinds(&conversation)
+            .await
+            .contains(&"assigned".to_owned())
+    );
+    assert_eq!(
+        qa.messages(&conversation).await.len(),
+        1,
+        "nothing was written by refusals"
+    );
 }
 
 #[tokio::test]
@@ -112,15 +148,33 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
     let buyer = app.buyer("shanye-tea").await;
     buyer.send("ok", "第一条").await;
     let agent = app.agent("tea-pre1").await;
-    let id = agent.conversations("open").await[0]["id"].as_str().unwrap().to_owned();
+    let id = agent.conversations("open").await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let path = format!("/api/v1/conversations/{id}/messages");
 
     let cases = [
-        (json!({"client_msg_id": "a", "kind": "text", "body": "好".repeat(5001)}), "message_too_long"),
-        (json!({"client_msg_id": "b", "kind": "text", "body": "   "}), "message_empty"),
-        (json!({"client_msg_id": "", "kind": "text", "body": "x"}), "bad_client_msg_id"),
-        (json!({"client_msg_id": "c", "kind": "video", "body": "x"}), "invalid_json"),
-        (json!({"client_msg_id": "d", "kind": "image"}), "attachment_required"),
+        (
+            json!({"client_msg_id": "a", "kind": "text", "body": "好".repeat(5001)}),
+            "message_too_long",
+        ),
+        (
+            json!({"client_msg_id": "b", "kind": "text", "body": "   "}),
+            "message_empty",
+        ),
+        (
+            json!({"client_msg_id": "", "kind": "text", "body": "x"}),
+            "bad_client_msg_id",
+        ),
+        (
+            json!({"client_msg_id": "c", "kind": "video", "body": "x"}),
+            "invalid_json",
+        ),
+        (
+            json!({"client_msg_id": "d", "kind": "image"}),
+            "attachment_required",
+        ),
         (
             json!({"client_msg_id": "e", "kind": "image", "attachment_id": uuid::Uuid::new_v4()}),
             "attachment_not_found",
@@ -133,7 +187,10 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
     }
 
     // Invalid UTF-8 and broken JSON.
-    for raw in [b"{\"client_msg_id\":\"f\",\"kind\":\"text\",\"body\":\"\xff\xfe\"}".to_vec(), b"{not json".to_vec()] {
+    for raw in [
+        b"{\"client_msg_id\":\"f\",\"kind\":\"text\",\"body\":\"\xff\xfe\"}".to_vec(),
+        b"{not json".to_vec(),
+    ] {
         let response = agent
             .http
             .post(app.url(&path))
@@ -144,7 +201,10 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-        assert_eq!(response.json::<Value>().await.unwrap()["code"], "invalid_json");
+        assert_eq!(
+            response.json::<Value>().await.unwrap()["code"],
+            "invalid_json"
+        );
     }
 
     let oversize = agent
@@ -159,7 +219,10 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
     assert_eq!(oversize.status(), StatusCode::PAYLOAD_TOO_LARGE);
 
     let bad_status = agent.get("/api/v1/conversations?status=sleeping").await;
-    assert_eq!(bad_status.json::<Value>().await.unwrap()["code"], "invalid_status");
+    assert_eq!(
+        bad_status.json::<Value>().await.unwrap()["code"],
+        "invalid_status"
+    );
     let bad_id = agent.get("/api/v1/conversations/not-a-uuid").await;
     assert_eq!(bad_id.status(), StatusCode::BAD_REQUEST);
 

@@ -217,7 +217,11 @@ impl AgentClient {
     }
 
     pub async fn socket(&self) -> Socket {
-        Socket::connect(&format!("{}/api/v1/agent/ws?token={}", self.ws_base, self.token)).await
+        Socket::connect(&format!(
+            "{}/api/v1/agent/ws?token={}",
+            self.ws_base, self.token
+        ))
+        .await
     }
 }
 
@@ -267,7 +271,9 @@ impl BuyerClient {
     }
 
     pub async fn socket(&self, after_seq: Option<i64>) -> Socket {
-        let resume = after_seq.map(|s| format!("&after_seq={s}")).unwrap_or_default();
+        let resume = after_seq
+            .map(|s| format!("&after_seq={s}"))
+            .unwrap_or_default();
         Socket::connect(&format!(
             "{}/api/v1/buyer/ws?token={}{resume}",
             self.ws_base, self.token

@@ -25,7 +25,11 @@ async fn a_shop_signed_identity_is_the_same_buyer_on_every_device() {
         .await
         .unwrap();
     let tenant = store.tenant_by_slug("shanye-tea").await.unwrap().unwrap();
-    let secret = store.tenant_identity_secret(tenant.id).await.unwrap().unwrap();
+    let secret = store
+        .tenant_identity_secret(tenant.id)
+        .await
+        .unwrap()
+        .unwrap();
     let sign = |key: &str| {
         jsonwebtoken::encode(
             &Header::default(),
@@ -34,8 +38,12 @@ async fn a_shop_signed_identity_is_the_same_buyer_on_every_device() {
         )
         .unwrap()
     };
-    let phone = app.buyer_with(json!({"shop": "shanye-tea", "identity": sign(&secret)})).await;
-    let laptop = app.buyer_with(json!({"shop": "shanye-tea", "identity": sign(&secret)})).await;
+    let phone = app
+        .buyer_with(json!({"shop": "shanye-tea", "identity": sign(&secret)}))
+        .await;
+    let laptop = app
+        .buyer_with(json!({"shop": "shanye-tea", "identity": sign(&secret)}))
+        .await;
     assert_eq!(phone.buyer_id, laptop.buyer_id);
     assert_eq!(phone.session["buyer"]["display_name"], "老顾客周女士");
     phone.send("p1", "手机上问的").await;
@@ -49,7 +57,10 @@ async fn a_shop_signed_identity_is_the_same_buyer_on_every_device() {
         .await
         .unwrap();
     assert_eq!(forged.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(forged.json::<Value>().await.unwrap()["code"], "invalid_identity");
+    assert_eq!(
+        forged.json::<Value>().await.unwrap()["code"],
+        "invalid_identity"
+    );
 }
 
 #[tokio::test]
@@ -63,5 +74,8 @@ async fn an_unknown_shop_is_a_clear_404() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
-    assert_eq!(response.json::<Value>().await.unwrap()["code"], "shop_not_found");
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["code"],
+        "shop_not_found"
+    );
 }

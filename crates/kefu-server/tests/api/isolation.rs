@@ -14,11 +14,18 @@ async fn an_agent_of_shop_a_gets_404_on_every_resource_of_shop_b() {
     let buyer_b = app.buyer("chaowan-digital").await;
     buyer_b.send("b1", "耳机降噪吗").await;
     let agent_b = app.agent("digital-pre1").await;
-    let conversation = agent_b.conversations("open").await[0]["id"].as_str().unwrap().to_owned();
+    let conversation = agent_b.conversations("open").await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let intruder = app.agent("tea-admin").await;
     assert!(
-        !intruder.conversations("all").await.iter().any(|c| c["id"] == conversation.as_str()),
+        !intruder
+            .conversations("all")
+            .await
+            .iter()
+            .any(|c| c["id"] == conversation.as_str()),
         "not listed"
     );
     let gets = [
@@ -32,7 +39,10 @@ async fn an_agent_of_shop_a_gets_404_on_every_resource_of_shop_b() {
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "GET {path}");
     }
     let posts = [
-        ("messages", json!({"client_msg_id": "x", "kind": "text", "body": "越权"})),
+        (
+            "messages",
+            json!({"client_msg_id": "x", "kind": "text", "body": "越权"}),
+        ),
         ("read", json!({"seq": 1})),
         ("resolve", json!({})),
         ("reopen", json!({})),
@@ -40,7 +50,10 @@ async fn an_agent_of_shop_a_gets_404_on_every_resource_of_shop_b() {
     ];
     for (action, body) in posts {
         let response = intruder
-            .post(&format!("/api/v1/conversations/{conversation}/{action}"), body)
+            .post(
+                &format!("/api/v1/conversations/{conversation}/{action}"),
+                body,
+            )
             .await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "POST {action}");
     }
@@ -53,13 +66,24 @@ async fn an_agent_of_shop_a_gets_404_on_every_resource_of_shop_b() {
         )
         .await;
     assert_eq!(cross.status(), StatusCode::NOT_FOUND);
-    assert_eq!(cross.json::<Value>().await.unwrap()["code"], "assignee_not_found");
+    assert_eq!(
+        cross.json::<Value>().await.unwrap()["code"],
+        "assignee_not_found"
+    );
 
     // Nothing changed in shop B.
-    let after: Value = agent_b.get(&format!("/api/v1/conversations/{conversation}")).await.json().await.unwrap();
+    let after: Value = agent_b
+        .get(&format!("/api/v1/conversations/{conversation}"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(after["status"], "open");
     assert_eq!(after["last_seq"], 1);
-    assert_eq!(agent_b.event_kinds(&conversation).await, ["created", "buyer_message"]);
+    assert_eq!(
+        agent_b.event_kinds(&conversation).await,
+        ["created", "buyer_message"]
+    );
 }
 
 #[tokio::test]
@@ -74,10 +98,15 @@ async fn agent_sockets_only_hear_their_own_shop() {
     let mut buyer_socket = buyer.socket(Some(0)).await;
     buyer_socket.send(text_frame("b1", "只给潮玩数码看")).await;
     buyer_socket.next_of("ack").await;
-    assert_eq!(digital_socket.next_of("message").await["message"]["body"], "只给潮玩数码看");
+    assert_eq!(
+        digital_socket.next_of("message").await["message"]["body"],
+        "只给潮玩数码看"
+    );
     let leaked = tea_socket.drain(Duration::from_millis(400)).await;
     assert!(
-        leaked.iter().all(|f| f["type"] != "message" && f["type"] != "conversation"),
+        leaked
+            .iter()
+            .all(|f| f["type"] != "message" && f["type"] != "conversation"),
         "{leaked:?}"
     );
     // And a buyer token of one shop does not open another shop's session.

@@ -1,6 +1,8 @@
 //! kefu's API integration tests: one binary, one module per feature, each test against its
 //! own spawned server on a fresh SQLite database with the demo data.
 
+#![allow(clippy::unwrap_used)] // tests state their expectations by unwrapping
+
 mod attachments;
 mod auth;
 mod conversations;

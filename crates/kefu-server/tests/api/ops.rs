@@ -14,8 +14,21 @@ async fn health_metrics_and_the_openapi_document_are_served() {
     socket.send(text_frame("m", "指标")).await;
     socket.next_of("ack").await;
 
-    let metrics = app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
-    for name in ["kefu_ws_connections", "kefu_messages_total", "kefu_commit_batch_size", "kefu_http_requests_total"] {
+    let metrics = app
+        .http
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for name in [
+        "kefu_ws_connections",
+        "kefu_messages_total",
+        "kefu_commit_batch_size",
+        "kefu_http_requests_total",
+    ] {
         assert!(metrics.contains(name), "{name} missing from /metrics");
     }
 
@@ -29,7 +42,11 @@ async fn health_metrics_and_the_openapi_document_are_served() {
         .await
         .unwrap();
     assert!(openapi["openapi"].as_str().unwrap().starts_with("3."));
-    for path in ["/api/v1/auth/login", "/api/v1/conversations/{id}/messages", "/api/v1/buyer/session"] {
+    for path in [
+        "/api/v1/auth/login",
+        "/api/v1/conversations/{id}/messages",
+        "/api/v1/buyer/session",
+    ] {
         assert!(openapi["paths"][path].is_object(), "{path} is documented");
     }
     let docs = app.http.get(app.url("/api/v1/docs/")).send().await.unwrap();
@@ -39,11 +56,32 @@ async fn health_metrics_and_the_openapi_document_are_served() {
 #[tokio::test]
 async fn unknown_api_routes_are_json_404s_and_other_paths_get_the_web_ui() {
     let app = TestApp::spawn().await;
-    let api = app.http.get(app.url("/api/v1/nothing-here")).send().await.unwrap();
+    let api = app
+        .http
+        .get(app.url("/api/v1/nothing-here"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(api.status(), StatusCode::NOT_FOUND);
     assert_eq!(api.json::<Value>().await.unwrap()["code"], "not_found");
-    let page = app.http.get(app.url("/chat/shanye-tea")).send().await.unwrap();
+    let page = app
+        .http
+        .get(app.url("/chat/shanye-tea"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
-    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
-    assert!(page.text().await.unwrap().to_lowercase().contains("<!doctype html"));
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .to_lowercase()
+            .contains("<!doctype html")
+    );
 }

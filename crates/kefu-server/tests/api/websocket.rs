@@ -31,13 +31,18 @@ async fn a_reconnecting_buyer_resumes_without_gap_or_duplicate() {
     let mut socket = buyer.socket(Some(0)).await;
     socket.send(text_frame("b1", "第一条")).await;
     socket.next_of("ack").await;
-    let conversation = buyer.messages().await[0]["conversation_id"].as_str().unwrap().to_owned();
+    let conversation = buyer.messages().await[0]["conversation_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     socket.close().await;
 
     // While the buyer is away, the agent writes three replies.
     let agent = app.agent("tea-pre1").await;
     for i in 0..3 {
-        agent.reply(&conversation, &format!("r{i}"), &format!("回复{i}")).await;
+        agent
+            .reply(&conversation, &format!("r{i}"), &format!("回复{i}"))
+            .await;
     }
 
     // The buyer comes back having seen seq 1: it gets 2, 3, 4 exactly once, in order, then
@@ -84,7 +89,10 @@ async fn agents_see_buyers_live_and_buyers_see_replies_typing_and_reads() {
         .send(json!({"type": "read", "conversation_id": conversation, "seq": 1}))
         .await;
     let read = buyer_socket.next_of("read").await;
-    assert_eq!((read["party"].as_str(), read["seq"].as_i64()), (Some("agent"), Some(1)));
+    assert_eq!(
+        (read["party"].as_str(), read["seq"].as_i64()),
+        (Some("agent"), Some(1))
+    );
 
     agent_socket
         .send(json!({"type": "typing", "conversation_id": conversation}))
@@ -101,7 +109,10 @@ async fn agents_see_buyers_live_and_buyers_see_replies_typing_and_reads() {
 
     buyer_socket.send(json!({"type": "read", "seq": 2})).await;
     let buyer_read = agent_socket.next_of("read").await;
-    assert_eq!((buyer_read["party"].as_str(), buyer_read["seq"].as_i64()), (Some("buyer"), Some(2)));
+    assert_eq!(
+        (buyer_read["party"].as_str(), buyer_read["seq"].as_i64()),
+        (Some("buyer"), Some(2))
+    );
 }
 
 #[tokio::test]
@@ -110,19 +121,39 @@ async fn unknown_malformed_oversize_and_binary_frames_get_errors_and_change_noth
     let buyer = app.buyer("shanye-tea").await;
     let mut socket = buyer.socket(Some(0)).await;
     let cases = [
-        (json!({"type": "launch_rocket"}).to_string(), "unknown_frame_type"),
+        (
+            json!({"type": "launch_rocket"}).to_string(),
+            "unknown_frame_type",
+        ),
         ("{\"type\":\"send\"".to_owned(), "malformed_frame"),
-        (json!({"type": "send", "kind": "text", "body": "x"}).to_string(), "malformed_frame"),
-        (text_frame("long", &"好".repeat(5001)).to_string(), "message_too_long"),
-        (format!("{{\"type\":\"ping\",\"pad\":\"{}\"}}", "a".repeat(70 * 1024)), "frame_too_large"),
+        (
+            json!({"type": "send", "kind": "text", "body": "x"}).to_string(),
+            "malformed_frame",
+        ),
+        (
+            text_frame("long", &"好".repeat(5001)).to_string(),
+            "message_too_long",
+        ),
+        (
+            format!(
+                "{{\"type\":\"ping\",\"pad\":\"{}\"}}",
+                "a".repeat(70 * 1024)
+            ),
+            "frame_too_large",
+        ),
     ];
     for (frame, code) in cases {
         socket.send_raw(WsMessage::Text(frame.into())).await;
         let error = socket.next_of("error").await;
         assert_eq!(error["code"], code);
     }
-    socket.send_raw(WsMessage::Binary(vec![0xff, 0x00].into())).await;
-    assert_eq!(socket.next_of("error").await["code"], "binary_not_supported");
+    socket
+        .send_raw(WsMessage::Binary(vec![0xff, 0x00].into()))
+        .await;
+    assert_eq!(
+        socket.next_of("error").await["code"],
+        "binary_not_supported"
+    );
     // The session is still usable and nothing was stored.
     socket.send(json!({"type": "ping"})).await;
     assert_eq!(socket.next_of("pong").await["type"], "pong");
