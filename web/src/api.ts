@@ -249,8 +249,9 @@ export const agentApi = {
   },
   send: (id: Uuid, body: SendBody) =>
     request<Message>('POST', `${V1}/conversations/${id}/messages`, { body }),
+  /** The docs say 204; the server answers 200 with the updated summary. */
   read: (id: Uuid, seq: number) =>
-    request<void>('POST', `${V1}/conversations/${id}/read`, { body: { seq } }),
+    request<ConversationSummary | undefined>('POST', `${V1}/conversations/${id}/read`, { body: { seq } }),
   resolve: (id: Uuid) => request<ConversationSummary>('POST', `${V1}/conversations/${id}/resolve`),
   reopen: (id: Uuid) => request<ConversationSummary>('POST', `${V1}/conversations/${id}/reopen`),
   async events(id: Uuid) {

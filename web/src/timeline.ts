@@ -117,6 +117,13 @@ export class Timeline {
     return true
   }
 
+  /** Forgets a failed send the user gave up on. */
+  discard(clientMsgId: string): void {
+    const p = this.findPending(clientMsgId)
+    if (p?.attachment?.url.startsWith('blob:')) URL.revokeObjectURL(p.attachment.url)
+    this.pending = this.pending.filter((x) => x.client_msg_id !== clientMsgId)
+  }
+
   /** Sends that still wait for an ack and can be (re)sent as they are. */
   resendable(): PendingSend[] {
     return this.pending.filter((p) => p.state === 'sending')
@@ -179,6 +186,24 @@ export class Timeline {
     }))
     return stored.concat(pending)
   }
+}
+
+/** Refusals that sending the same thing again cannot fix: offer to remove, not to retry. */
+const FINAL_ERRORS = new Set([
+  'unsupported_file_type',
+  'file_too_large',
+  'body_too_large',
+  'message_empty',
+  'message_too_long',
+  'attachment_required',
+  'attachment_not_found',
+  'bad_client_msg_id',
+  'forbidden',
+  'conversation_not_found',
+])
+
+export function isRetryable(code: string | null): boolean {
+  return !code || !FINAL_ERRORS.has(code)
 }
 
 /** A fresh client message id: the key that makes a retried send land once. */

@@ -29,6 +29,7 @@ const en: typeof zhCN = {
     read: 'Read',
     failed: 'Not sent',
     retry: 'Retry',
+    discard: 'Remove',
   },
   composer: {
     placeholder: 'Type a message. Enter to send, Shift+Enter for a new line',

@@ -27,6 +27,7 @@ export default {
     read: '已读',
     failed: '发送失败',
     retry: '重试',
+    discard: '移除',
   },
   composer: {
     placeholder: '请输入消息，Enter 发送，Shift+Enter 换行',

@@ -197,7 +197,10 @@ export const useInbox = defineStore('inbox', () => {
     if (openSummary.value?.id === id) openSummary.value.unread_count = 0
     lastReadSent.set(id, seq)
     if (!socket?.send({ type: 'read', conversation_id: id, seq })) {
-      agentApi.read(id, seq).catch(() => lastReadSent.delete(id))
+      agentApi
+        .read(id, seq)
+        .then((summary) => summary && upsert(summary))
+        .catch(() => lastReadSent.delete(id))
     }
   }
 
