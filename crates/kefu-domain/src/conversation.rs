@@ -136,6 +136,8 @@ pub struct ConversationSummary {
     pub last_message_at: i64,
     /// Buyer messages the team has not read yet.
     pub unread_count: i64,
+    /// The highest seq the team has read; drives the buyer's "read" ticks.
+    pub agent_read_seq: i64,
     /// The highest seq the buyer has read; drives the agent's "read" ticks.
     pub buyer_read_seq: i64,
     pub created_at: i64,

@@ -91,23 +91,6 @@ pub async fn agent(
         return Err(ApiError::Forbidden);
     }
     agent.require(Permission::ReadConversations)?;
-    if agent.user.status == AgentStatus::Offline {
-        state
-            .store
-            .set_user_status(agent.user.id, AgentStatus::Online)
-            .await?;
-        state
-            .bus
-            .publish(
-                agent.tenant_id(),
-                Audience::Agents,
-                ServerFrame::Presence {
-                    user_id: agent.user.id,
-                    status: AgentStatus::Online.as_str().to_owned(),
-                },
-            )
-            .await;
-    }
     let tracker = state.sessions.clone();
     Ok(ws
         .max_message_size(MAX_TRANSPORT_BYTES)
@@ -189,13 +172,25 @@ async fn session(socket: &mut WebSocket, state: AppState, role: Role) -> anyhow:
             .store
             .current_conversation(buyer.tenant_id, buyer.id)
             .await?;
-        s.conversation_id = current.map(|c| c.id);
-        send(socket, &hello(session_id, s.conversation_id)).await?;
-        if let (Some(after), Some(conversation_id)) = (*after_seq, s.conversation_id) {
-            s.replayed_up_to = replay(socket, &s.state, buyer, conversation_id, after).await?;
+        s.conversation_id = current.as_ref().map(|c| c.id);
+        send(socket, &hello(session_id, current.as_ref().map(|c| c.id))).await?;
+        if let Some(current) = &current {
+            if let Some(after) = *after_seq {
+                s.replayed_up_to = replay(socket, &s.state, buyer, current.id, after).await?;
+            }
+            // Where the team has read up to, so "read" ticks survive a reload.
+            let read = ServerFrame::Read {
+                conversation_id: current.id,
+                party: Party::Agent,
+                seq: current.agent_read_seq,
+            };
+            send(socket, &read).await?;
         }
     } else {
         send(socket, &hello(session_id, None)).await?;
+    }
+    if let Role::Agent(agent) = &s.role {
+        come_online(&s.state, agent).await?;
     }
 
     let mut heartbeat = tokio::time::interval(HEARTBEAT);
@@ -236,6 +231,27 @@ async fn session(socket: &mut WebSocket, state: AppState, role: Role) -> anyhow:
             return Ok(());
         }
     }
+}
+
+/// An offline agent who opens the workbench becomes online (WB-9); the team, this session
+/// included (it subscribed first), hears it.
+async fn come_online(state: &AppState, agent: &Agent) -> anyhow::Result<()> {
+    if agent.user.status != AgentStatus::Offline {
+        return Ok(());
+    }
+    state
+        .store
+        .set_user_status(agent.user.id, AgentStatus::Online)
+        .await?;
+    let presence = ServerFrame::Presence {
+        user_id: agent.user.id,
+        status: AgentStatus::Online.as_str().to_owned(),
+    };
+    state
+        .bus
+        .publish(agent.tenant_id(), Audience::Agents, presence)
+        .await;
+    Ok(())
 }
 
 fn hello(session_id: Uuid, conversation_id: Option<Uuid>) -> ServerFrame {
@@ -337,11 +353,13 @@ impl Session {
                     body,
                     attachment_id,
                 };
+                let received = Instant::now();
                 let result = if self.limiter.check().is_err() {
                     Err(ApiError::RateLimited)
                 } else {
                     self.send_message(conversation_id, request).await
                 };
+                metrics::histogram!("kefu_ack_seconds").record(received.elapsed().as_secs_f64());
                 match result {
                     Ok(frame) => send(socket, &frame).await?,
                     Err(error) => send_error(socket, &error, Some(client_msg_id)).await?,

@@ -63,11 +63,15 @@ macro_rules! dispatch {
 
 mod sqlite {
     type Db = sqlx::Sqlite;
+    /// Take the write lock at BEGIN: a deferred transaction that reads first cannot upgrade
+    /// once another connection has committed, and fails without waiting for the busy timeout.
+    const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
     include!("sql.rs");
 }
 
 mod postgres {
     type Db = sqlx::Postgres;
+    const BEGIN_WRITE: &str = "BEGIN";
     include!("sql.rs");
 }
 

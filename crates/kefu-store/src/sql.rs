@@ -23,7 +23,8 @@ macro_rules! conversation_select {
     () => {
         "SELECT c.id, c.tenant_id, c.buyer_id, c.buyer_name, c.channel, c.entry, c.status, \
          c.assignee_id, u.display_name AS assignee_name, c.last_seq, c.last_message_preview, \
-         c.last_message_at, c.unread_count, c.buyer_read_seq, c.created_at, c.updated_at \
+         c.last_message_at, c.unread_count, c.agent_read_seq, c.buyer_read_seq, c.created_at, \
+         c.updated_at \
          FROM conversations c LEFT JOIN users u ON u.id = c.assignee_id "
     };
 }
@@ -338,7 +339,7 @@ pub(crate) async fn open_conversation(
     let id = Uuid::now_v7();
     let now = now_ms();
     let tenant = tenant_id.to_string();
-    let mut tx = pool.begin().await?;
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     sqlx::query(
         "INSERT INTO conversations (id, tenant_id, buyer_id, buyer_name, channel, entry, status, \
          cycle_started_at, last_message_at, created_at, updated_at) \
@@ -460,7 +461,7 @@ pub(crate) async fn mark_read_by_agent(
     seq: i64,
 ) -> Result<ConversationSummary> {
     let (tenant, id) = (tenant_id.to_string(), id.to_string());
-    let mut tx = pool.begin().await?;
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     sqlx::query(
         "UPDATE conversations SET agent_read_seq = CASE WHEN $3 >= last_seq THEN last_seq \
          WHEN $3 > agent_read_seq THEN $3 ELSE agent_read_seq END \
@@ -519,7 +520,7 @@ async fn change_status(
 ) -> Result<ConversationSummary> {
     let (tenant, id) = (tenant_id.to_string(), id.to_string());
     let now = now_ms();
-    let mut tx = pool.begin().await?;
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     let changed = sqlx::query(update_sql)
         .bind(&id)
         .bind(&tenant)
@@ -595,7 +596,7 @@ pub(crate) async fn assign_conversation(
     }
     let (tenant, id) = (tenant_id.to_string(), id.to_string());
     let now = now_ms();
-    let mut tx = pool.begin().await?;
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     let previous: Option<(Option<String>,)> =
         sqlx::query_as("SELECT assignee_id FROM conversations WHERE id = $1 AND tenant_id = $2")
             .bind(&id)
@@ -698,7 +699,7 @@ pub(crate) async fn append_batch(
     pool: &Pool<Db>,
     batch: &[AppendRequest],
 ) -> Result<Vec<Result<Appended>>> {
-    let mut tx = pool.begin().await?;
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     let mut results = Vec::with_capacity(batch.len());
     for request in batch {
         let result = match append_one(&mut tx, request).await {

@@ -205,3 +205,40 @@ async fn shutdown_closes_sessions_with_a_restart_code() {
     assert_eq!(close_code, Some(1012));
     stopping.await.unwrap();
 }
+
+#[tokio::test]
+async fn a_reconnecting_buyer_learns_how_far_the_team_has_read() {
+    let app = TestApp::spawn().await;
+    let buyer = app.buyer("shanye-tea").await;
+    buyer.send("b1", "看到了吗").await;
+    buyer.send("b2", "还在吗").await;
+    let agent = app.agent("tea-pre1").await;
+    let conversation = agent.conversations("open").await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    agent
+        .post(
+            &format!("/api/v1/conversations/{conversation}/read"),
+            json!({"seq": 2}),
+        )
+        .await;
+    let mut socket = buyer.socket(Some(2)).await;
+    let read = socket.next_of("read").await;
+    assert_eq!(
+        (read["party"].as_str(), read["seq"].as_i64()),
+        (Some("agent"), Some(2))
+    );
+}
+
+#[tokio::test]
+async fn an_agent_coming_online_hears_its_own_presence() {
+    let app = TestApp::spawn().await;
+    let agent = app.agent("tea-pre2").await;
+    let mut socket = agent.socket().await;
+    let presence = socket.next_of("presence").await;
+    assert_eq!(presence["user_id"], agent.user_id.to_string());
+    assert_eq!(presence["status"], "online");
+    let me: serde_json::Value = agent.get("/api/v1/auth/me").await.json().await.unwrap();
+    assert_eq!(me["user"]["status"], "online");
+}
