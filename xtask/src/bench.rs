@@ -25,6 +25,15 @@ struct Plan {
     paced_rate: u64,
 }
 
+/// Builds kefu and this tool with optimisations, then runs the benchmark optimised: the load
+/// generator and the raw SQLite baseline must not be handicapped by a debug build.
+pub fn build_and_run(args: &[String]) -> anyhow::Result<()> {
+    crate::run("cargo", &["build", "--release", "--package", "kefu", "--package", "xtask"], None)?;
+    let mut bench_args = vec!["bench-run"];
+    bench_args.extend(args.iter().map(String::as_str));
+    crate::run("target/release/xtask", &bench_args, None)
+}
+
 pub fn run(args: &[String]) -> anyhow::Result<()> {
     let quick = args.iter().any(|a| a == "--quick");
     let plan = Plan {
@@ -32,7 +41,6 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         seconds: if quick { 3 } else { 10 },
         paced_rate: 5_000,
     };
-    crate::run("cargo", &["build", "--release", "--package", "kefu"], None)?;
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(bench(plan))
 }

@@ -18,7 +18,8 @@ fn main() -> anyhow::Result<()> {
         Some("demo") => demo(&args[1..]),
         Some("test") => test(),
         Some("web") => build_web(),
-        Some("bench") => bench::run(&args[1..]),
+        Some("bench") => bench::build_and_run(&args[1..]),
+        Some("bench-run") => bench::run(&args[1..]),
         _ => {
             eprintln!(
                 "usage: cargo xtask <demo [kefu demo flags…] | test | web | bench [--quick]>\n\n\

@@ -23,6 +23,14 @@ const SETTING_KEYS: [&str; 6] = [
 ];
 
 pub fn load(file: Option<&Path>, flags: &ServeFlags) -> anyhow::Result<Settings> {
+    load_with_env(file, std::env::vars(), flags)
+}
+
+fn load_with_env(
+    file: Option<&Path>,
+    vars: impl Iterator<Item = (String, String)>,
+    flags: &ServeFlags,
+) -> anyhow::Result<Settings> {
     let mut builder = Config::builder();
     match file {
         Some(path) => {
@@ -33,7 +41,7 @@ pub fn load(file: Option<&Path>, flags: &ServeFlags) -> anyhow::Result<Settings>
         }
         None => {}
     }
-    let env: config::Map<String, String> = std::env::vars()
+    let env: config::Map<String, String> = vars
         .filter(|(key, _)| {
             key.strip_prefix("KEFU_").is_some_and(|rest| {
                 let rest = rest.to_lowercase();
@@ -45,6 +53,7 @@ pub fn load(file: Option<&Path>, flags: &ServeFlags) -> anyhow::Result<Settings>
         .collect();
     builder = builder.add_source(
         Environment::with_prefix("KEFU")
+            .prefix_separator("_")
             .separator("__")
             .try_parsing(true)
             .source(Some(env)),
@@ -102,6 +111,30 @@ mod tests {
         let settings = load(Some(&file), &flags).unwrap();
         assert_eq!(settings.listen.port(), 9100);
         assert_eq!(settings.limits.messages_per_second, 5);
+    }
+
+    #[test]
+    fn environment_variables_override_the_file_and_flags_override_both() {
+        let dir = std::env::temp_dir().join(format!("kefu-config-env-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("kefu.toml");
+        std::fs::write(&file, "nats_url = \"nats://file:4222\"\n").unwrap();
+        let vars = [
+            ("KEFU_NATS_URL", "nats://env:4222"),
+            ("KEFU_LIMITS__MESSAGES_PER_SECOND", "1000"),
+            ("KEFU_DATA_DIR", "/from/env"),
+            ("KEFU_LOG", "debug"),
+            ("KEFU_BIN", "/not/a/setting"),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()));
+        let flags = ServeFlags {
+            data_dir: Some("/from/flag".into()),
+            ..ServeFlags::default()
+        };
+        let settings = load_with_env(Some(&file), vars.into_iter(), &flags).unwrap();
+        assert_eq!(settings.nats_url, "nats://env:4222");
+        assert_eq!(settings.limits.messages_per_second, 1000);
+        assert_eq!(settings.data_dir, std::path::PathBuf::from("/from/flag"));
     }
 
     #[test]
