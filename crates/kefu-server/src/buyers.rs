@@ -192,7 +192,8 @@ pub async fn send(
     ApiJson(request): ApiJson<SendMessage>,
 ) -> Result<(StatusCode, Json<Message>), ApiError> {
     let buyer = caller_buyer(&state, &caller).await?;
-    let appended = messaging::send_as_buyer(&state, &buyer, caller.claims.entry, request).await?;
+    let appended =
+        messaging::send_as_buyer(&state, &buyer, caller.claims.entry, None, request).await?;
     let status = if appended.duplicate {
         StatusCode::OK
     } else {

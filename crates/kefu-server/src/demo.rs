@@ -203,7 +203,6 @@ async fn seed_conversation(
                 sender_name,
                 client_msg_id: Some(format!("demo-{n}")),
                 content: MessageContent::parse(MessageKind::Text, text, None)?,
-                channel: buyer.channel,
                 external_id: None,
             })
         })

@@ -37,29 +37,37 @@ pub fn present(state: &AppState, mut message: Message) -> Message {
     message
 }
 
+/// Sends as the buyer into their current conversation, opening one on the first message.
+/// A session that already knows the conversation passes it as `known`.
 pub async fn send_as_buyer(
     state: &AppState,
     buyer: &Buyer,
     entry: Entry,
+    known: Option<Uuid>,
     send: SendMessage,
 ) -> Result<Appended, ApiError> {
     let content = MessageContent::parse(send.kind, &send.body, send.attachment_id)?;
     let client_msg_id = parse_client_msg_id(&send.client_msg_id)?;
-    let conversation = state
-        .store
-        .open_conversation(buyer.tenant_id, buyer, entry)
-        .await?;
+    let conversation_id = match known {
+        Some(id) => id,
+        None => {
+            state
+                .store
+                .open_conversation(buyer.tenant_id, buyer, entry)
+                .await?
+                .id
+        }
+    };
     let appended = state
         .writer
         .append(AppendRequest {
             tenant_id: buyer.tenant_id,
-            conversation_id: conversation.id,
+            conversation_id,
             sender_kind: SenderKind::Buyer,
             sender_id: Some(buyer.id),
             sender_name: buyer.display_name.clone(),
             client_msg_id: Some(client_msg_id),
             content,
-            channel: buyer.channel,
             external_id: None,
         })
         .await?;
@@ -75,12 +83,6 @@ pub async fn send_as_agent(
     agent.require(Permission::HandleConversations)?;
     let content = MessageContent::parse(send.kind, &send.body, send.attachment_id)?;
     let client_msg_id = parse_client_msg_id(&send.client_msg_id)?;
-    let channel = state
-        .store
-        .conversation(agent.tenant_id(), conversation_id)
-        .await?
-        .ok_or(ApiError::NotFound("conversation"))?
-        .channel;
     let appended = state
         .writer
         .append(AppendRequest {
@@ -91,7 +93,6 @@ pub async fn send_as_agent(
             sender_name: agent.user.display_name.clone(),
             client_msg_id: Some(client_msg_id),
             content,
-            channel,
             external_id: None,
         })
         .await?;

@@ -389,8 +389,14 @@ impl Session {
     ) -> Result<ServerFrame, ApiError> {
         let appended = match &self.role {
             Role::Buyer { buyer, entry, .. } => {
-                let appended =
-                    messaging::send_as_buyer(&self.state, buyer, *entry, request).await?;
+                let appended = messaging::send_as_buyer(
+                    &self.state,
+                    buyer,
+                    *entry,
+                    self.conversation_id,
+                    request,
+                )
+                .await?;
                 self.conversation_id = Some(appended.conversation.id);
                 appended
             }

@@ -66,12 +66,17 @@ mod sqlite {
     /// Take the write lock at BEGIN: a deferred transaction that reads first cannot upgrade
     /// once another connection has committed, and fails without waiting for the busy timeout.
     const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
+    /// SQLite has no row locks; BEGIN IMMEDIATE already holds the database's write lock.
+    const LOCK_ROWS: &str = "";
     include!("sql.rs");
 }
 
 mod postgres {
     type Db = sqlx::Postgres;
     const BEGIN_WRITE: &str = "BEGIN";
+    /// Lock the batch's conversations (in id order, so writers never deadlock) so that seqs
+    /// stay gap-free when several processes write to one conversation.
+    const LOCK_ROWS: &str = " ORDER BY id FOR UPDATE";
     include!("sql.rs");
 }
 

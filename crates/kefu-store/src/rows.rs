@@ -229,13 +229,3 @@ pub(crate) struct AttachmentRow {
     pub size_bytes: i64,
     pub storage_key: String,
 }
-
-/// The conversation columns the writer needs to decide a message's effects.
-#[derive(sqlx::FromRow)]
-pub(crate) struct ConversationStateRow {
-    pub tenant_id: String,
-    pub status: String,
-    pub assignee_id: Option<String>,
-    pub awaiting_first_reply: bool,
-    pub cycle_started_at: i64,
-}

@@ -13,8 +13,7 @@ use sqlx::Pool;
 use uuid::Uuid;
 
 use crate::rows::{
-    uuid, AttachmentRow, BuyerRow, ConversationRow, ConversationStateRow, EventRow, MessageRow,
-    TenantRow, UserRow,
+    uuid, AttachmentRow, BuyerRow, ConversationRow, EventRow, MessageRow, TenantRow, UserRow,
 };
 use crate::writer::{AppendRequest, Appended};
 use crate::{NewAttachment, NewUser, Result, SessionInfo, StatusFilter, StoreError, StoredAttachment};
@@ -695,196 +694,264 @@ pub(crate) async fn messages(
     rows.into_iter().map(TryInto::try_into).collect()
 }
 
+/// A conversation as the writer holds it while a batch is applied.
+#[derive(sqlx::FromRow, Clone)]
+struct WriterConversation {
+    id: String,
+    tenant_id: String,
+    channel: String,
+    status: String,
+    assignee_id: Option<String>,
+    awaiting_first_reply: bool,
+    cycle_started_at: i64,
+    last_seq: i64,
+    last_message_preview: String,
+    last_message_at: i64,
+    unread_count: i64,
+    agent_read_seq: i64,
+    last_buyer_message_at: Option<i64>,
+    resolved_at: Option<i64>,
+}
+
+struct NewEvent {
+    conversation_id: String,
+    tenant_id: String,
+    kind: EventKind,
+    actor_kind: SenderKind,
+    actor_id: Option<String>,
+    message_seq: Option<i64>,
+    data: String,
+}
+
+struct NewMessage {
+    id: Uuid,
+    tenant_id: String,
+    conversation_id: String,
+    seq: i64,
+    channel: String,
+}
+
+/// Rows per multi-row statement; keeps every statement far below both backends' bind limits.
+const ROWS_PER_STATEMENT: usize = 400;
+
+/// Appends a batch in one transaction with a fixed number of statements, whatever its size:
+/// read the conversations (locked, on PostgreSQL), earlier copies of retried sends and the
+/// attachments; apply the state machine in memory in arrival order; then write all messages,
+/// all events and all conversation changes with one multi-row statement each.
 pub(crate) async fn append_batch(
     pool: &Pool<Db>,
     batch: &[AppendRequest],
 ) -> Result<Vec<Result<Appended>>> {
-    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
-    let mut results = Vec::with_capacity(batch.len());
-    for request in batch {
-        let result = match append_one(&mut tx, request).await {
-            // Database errors abort the transaction: the writer retries the batch singly.
-            Err(StoreError::Database(e)) => return Err(StoreError::Database(e)),
-            other => other,
-        };
-        results.push(result);
+    if batch.is_empty() {
+        return Ok(vec![]);
     }
-    tx.commit().await?;
-    Ok(results)
-}
-
-async fn append_one(
-    conn: &mut <Db as sqlx::Database>::Connection,
-    r: &AppendRequest,
-) -> Result<Appended> {
-    let tenant = r.tenant_id.to_string();
-    let conversation_id = r.conversation_id.to_string();
-    let sender_id = r.sender_id.map(|id| id.to_string());
-
-    let state: Option<ConversationStateRow> = sqlx::query_as(
-        "SELECT tenant_id, status, assignee_id, awaiting_first_reply, cycle_started_at \
-         FROM conversations WHERE id = $1",
-    )
-    .bind(&conversation_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(state) = state.filter(|s| s.tenant_id == tenant) else {
-        return Err(StoreError::NotFound("conversation"));
-    };
-
-    if let (Some(sender), Some(client_id)) = (&sender_id, &r.client_msg_id) {
-        let existing: Option<MessageRow> = sqlx::query_as(concat!(
-            message_select!(),
-            "WHERE m.conversation_id = $1 AND m.sender_id = $2 AND m.client_msg_id = $3"
-        ))
-        .bind(&conversation_id)
-        .bind(sender)
-        .bind(client_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-        if let Some(existing) = existing {
-            let conversation = conversation_in(conn, &tenant, &conversation_id)
-                .await?
-                .ok_or(StoreError::NotFound("conversation"))?;
-            return Ok(Appended {
-                message: existing.try_into()?,
-                conversation,
-                duplicate: true,
-            });
-        }
-    }
-
-    let attachment = match r.content.attachment_id {
-        None => None,
-        Some(id) => {
-            let row: Option<AttachmentRow> = sqlx::query_as(
-                "SELECT id, tenant_id, file_name, content_type, size_bytes, storage_key \
-                 FROM attachments WHERE id = $1 AND tenant_id = $2",
-            )
-            .bind(id.to_string())
-            .bind(&tenant)
-            .fetch_optional(&mut *conn)
-            .await?;
-            let row = row.ok_or(StoreError::NotFound("attachment"))?;
-            Some(Attachment {
-                id: uuid(&row.id)?,
-                file_name: row.file_name,
-                content_type: row.content_type,
-                size_bytes: row.size_bytes,
-                url: String::new(),
-            })
-        }
-    };
-
-    let current = ConversationState {
-        status: ConversationStatus::parse(&state.status)
-            .ok_or_else(|| StoreError::Corrupt(format!("bad status `{}`", state.status)))?,
-        assignee_id: state.assignee_id.as_deref().map(uuid).transpose()?,
-        awaiting_first_reply: state.awaiting_first_reply,
-    };
-    let effects = current.effects_of(r.sender_kind);
-    let is_buyer = r.sender_kind == SenderKind::Buyer;
-    let is_agent = r.sender_kind == SenderKind::Agent;
     let now = now_ms();
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
 
-    let (seq,): (i64,) = sqlx::query_as(
-        "UPDATE conversations SET last_seq = last_seq + 1, last_message_preview = $2, \
-         last_message_at = $3, updated_at = $3, \
-         status = CASE WHEN $4 THEN 'open' ELSE status END, \
-         resolved_at = CASE WHEN $4 THEN NULL ELSE resolved_at END, \
-         cycle_started_at = CASE WHEN $4 THEN $3 ELSE cycle_started_at END, \
-         awaiting_first_reply = CASE WHEN $4 THEN TRUE WHEN $6 THEN FALSE \
-             ELSE awaiting_first_reply END, \
-         assignee_id = CASE WHEN $7 THEN $8 ELSE assignee_id END, \
-         unread_count = CASE WHEN $5 THEN unread_count + 1 WHEN $6 THEN 0 \
-             ELSE unread_count END, \
-         agent_read_seq = CASE WHEN $6 THEN last_seq + 1 ELSE agent_read_seq END, \
-         last_buyer_message_at = CASE WHEN $5 THEN $3 ELSE last_buyer_message_at END \
-         WHERE id = $1 RETURNING last_seq",
-    )
-    .bind(&conversation_id)
-    .bind(r.content.preview())
-    .bind(now)
-    .bind(effects.reopens)
-    .bind(is_buyer)
-    .bind(is_agent)
-    .bind(effects.assigns_to_sender && sender_id.is_some())
-    .bind(&sender_id)
-    .fetch_one(&mut *conn)
-    .await?;
-
-    let message_id = Uuid::now_v7();
-    sqlx::query(
-        "INSERT INTO messages (id, tenant_id, conversation_id, seq, sender_kind, sender_id, \
-         sender_name, client_msg_id, kind, body, attachment_id, channel, external_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-    )
-    .bind(message_id.to_string())
-    .bind(&tenant)
-    .bind(&conversation_id)
-    .bind(seq)
-    .bind(r.sender_kind.as_str())
-    .bind(&sender_id)
-    .bind(&r.sender_name)
-    .bind(&r.client_msg_id)
-    .bind(r.content.kind.as_str())
-    .bind(&r.content.body)
-    .bind(r.content.attachment_id.map(|id| id.to_string()))
-    .bind(r.channel.as_str())
-    .bind(&r.external_id)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
-
-    let event = |kind, seq: Option<i64>, data| (kind, seq, data);
-    let mut events = Vec::with_capacity(3);
-    if effects.reopens {
-        events.push(event(EventKind::Reopened, None, serde_json::json!({})));
+    let mut conversation_ids: Vec<String> =
+        batch.iter().map(|r| r.conversation_id.to_string()).collect();
+    conversation_ids.sort();
+    conversation_ids.dedup();
+    let mut conversations: std::collections::HashMap<String, WriterConversation> =
+        std::collections::HashMap::new();
+    for chunk in conversation_ids.chunks(ROWS_PER_STATEMENT) {
+        let mut q = sqlx::QueryBuilder::<Db>::new(
+            "SELECT id, tenant_id, channel, status, assignee_id, awaiting_first_reply, \
+             cycle_started_at, last_seq, last_message_preview, last_message_at, unread_count, \
+             agent_read_seq, last_buyer_message_at, resolved_at FROM conversations WHERE id IN (",
+        );
+        let mut list = q.separated(", ");
+        for id in chunk {
+            list.push_bind(id.as_str());
+        }
+        q.push(")");
+        q.push(LOCK_ROWS);
+        let rows: Vec<WriterConversation> =
+            q.build_query_as().persistent(false).fetch_all(&mut *tx).await?;
+        conversations.extend(rows.into_iter().map(|c| (c.id.clone(), c)));
     }
-    let message_kind = match r.sender_kind {
-        SenderKind::Buyer => EventKind::BuyerMessage,
-        _ => EventKind::AgentMessage,
-    };
-    events.push(event(
-        message_kind,
-        Some(seq),
-        serde_json::json!({ "kind": r.content.kind, "sender": r.sender_kind }),
-    ));
-    if effects.first_reply {
-        events.push(event(
-            EventKind::FirstReply,
+
+    // Earlier copies of sends that carry a client id: a retry is answered with them.
+    let mut earlier: std::collections::HashMap<(String, String, String), Message> =
+        std::collections::HashMap::new();
+    let client_ids: Vec<&str> = batch
+        .iter()
+        .filter(|r| r.sender_id.is_some())
+        .filter_map(|r| r.client_msg_id.as_deref())
+        .collect();
+    for chunk in client_ids.chunks(ROWS_PER_STATEMENT) {
+        let mut q = sqlx::QueryBuilder::<Db>::new(concat!(
+            message_select!(),
+            "WHERE m.client_msg_id IN ("
+        ));
+        let mut list = q.separated(", ");
+        for id in chunk {
+            list.push_bind(*id);
+        }
+        q.push(") AND m.conversation_id IN (");
+        let mut list = q.separated(", ");
+        for id in &conversation_ids {
+            list.push_bind(id.as_str());
+        }
+        q.push(")");
+        let rows: Vec<MessageRow> =
+            q.build_query_as().persistent(false).fetch_all(&mut *tx).await?;
+        for row in rows {
+            let message: Message = row.try_into()?;
+            if let (Some(sender), Some(client)) = (message.sender_id, message.client_msg_id.clone())
+            {
+                earlier.insert(
+                    (message.conversation_id.to_string(), sender.to_string(), client),
+                    message,
+                );
+            }
+        }
+    }
+
+    let attachment_ids: Vec<String> = batch
+        .iter()
+        .filter_map(|r| r.content.attachment_id.map(|id| id.to_string()))
+        .collect();
+    let mut attachments: std::collections::HashMap<String, AttachmentRow> =
+        std::collections::HashMap::new();
+    for chunk in attachment_ids.chunks(ROWS_PER_STATEMENT) {
+        let mut q = sqlx::QueryBuilder::<Db>::new(
+            "SELECT id, tenant_id, file_name, content_type, size_bytes, storage_key \
+             FROM attachments WHERE id IN (",
+        );
+        let mut list = q.separated(", ");
+        for id in chunk {
+            list.push_bind(id.as_str());
+        }
+        q.push(")");
+        let rows: Vec<AttachmentRow> =
+            q.build_query_as().persistent(false).fetch_all(&mut *tx).await?;
+        attachments.extend(rows.into_iter().map(|a| (a.id.clone(), a)));
+    }
+
+    // Apply every send in arrival order.
+    enum Outcome {
+        Stored(Message),
+        Duplicate(Message),
+        Refused(StoreError),
+    }
+    let mut outcomes = Vec::with_capacity(batch.len());
+    let mut new_messages: Vec<(NewMessage, &AppendRequest)> = vec![];
+    let mut events: Vec<NewEvent> = vec![];
+    let mut touched: Vec<String> = vec![];
+    for r in batch {
+        let tenant = r.tenant_id.to_string();
+        let conversation_id = r.conversation_id.to_string();
+        let sender_id = r.sender_id.map(|id| id.to_string());
+        let Some(c) = conversations
+            .get_mut(&conversation_id)
+            .filter(|c| c.tenant_id == tenant)
+        else {
+            outcomes.push(Outcome::Refused(StoreError::NotFound("conversation")));
+            continue;
+        };
+        let retry_key = match (&sender_id, &r.client_msg_id) {
+            (Some(sender), Some(client)) => {
+                Some((conversation_id.clone(), sender.clone(), client.clone()))
+            }
+            _ => None,
+        };
+        if let Some(first) = retry_key.as_ref().and_then(|k| earlier.get(k)) {
+            outcomes.push(Outcome::Duplicate(first.clone()));
+            continue;
+        }
+        let attachment = match r.content.attachment_id {
+            None => None,
+            Some(id) => match attachments.get(&id.to_string()).filter(|a| a.tenant_id == tenant) {
+                Some(a) => Some(Attachment {
+                    id,
+                    file_name: a.file_name.clone(),
+                    content_type: a.content_type.clone(),
+                    size_bytes: a.size_bytes,
+                    url: String::new(),
+                }),
+                None => {
+                    outcomes.push(Outcome::Refused(StoreError::NotFound("attachment")));
+                    continue;
+                }
+            },
+        };
+
+        let state = ConversationState {
+            status: ConversationStatus::parse(&c.status)
+                .ok_or_else(|| StoreError::Corrupt(format!("bad status `{}`", c.status)))?,
+            assignee_id: c.assignee_id.as_deref().map(uuid).transpose()?,
+            awaiting_first_reply: c.awaiting_first_reply,
+        };
+        let effects = state.effects_of(r.sender_kind);
+        let assigns = effects.assigns_to_sender && sender_id.is_some();
+        let wait_ms = now - c.cycle_started_at;
+        c.last_seq += 1;
+        let seq = c.last_seq;
+        c.last_message_preview = r.content.preview();
+        c.last_message_at = now;
+        if effects.reopens {
+            c.status = ConversationStatus::Open.as_str().to_owned();
+            c.resolved_at = None;
+            c.cycle_started_at = now;
+            c.awaiting_first_reply = true;
+        }
+        match r.sender_kind {
+            SenderKind::Buyer => {
+                c.unread_count += 1;
+                c.last_buyer_message_at = Some(now);
+            }
+            SenderKind::Agent => {
+                c.awaiting_first_reply = false;
+                c.unread_count = 0;
+                c.agent_read_seq = seq;
+            }
+            SenderKind::System | SenderKind::Bot => {}
+        }
+        if assigns {
+            c.assignee_id = sender_id.clone();
+        }
+
+        let mut event = |kind, message_seq, data: serde_json::Value| {
+            events.push(NewEvent {
+                conversation_id: conversation_id.clone(),
+                tenant_id: tenant.clone(),
+                kind,
+                actor_kind: r.sender_kind,
+                actor_id: sender_id.clone(),
+                message_seq,
+                data: data.to_string(),
+            })
+        };
+        if effects.reopens {
+            event(EventKind::Reopened, None, serde_json::json!({}));
+        }
+        let message_kind = match r.sender_kind {
+            SenderKind::Buyer => EventKind::BuyerMessage,
+            _ => EventKind::AgentMessage,
+        };
+        event(
+            message_kind,
             Some(seq),
-            serde_json::json!({ "wait_ms": now - state.cycle_started_at }),
-        ));
-    }
-    if effects.assigns_to_sender && sender_id.is_some() {
-        events.push(event(
-            EventKind::Assigned,
-            None,
-            serde_json::json!({ "assignee_id": sender_id, "previous_assignee_id": null, "reason": "first_reply" }),
-        ));
-    }
-    for (kind, message_seq, data) in events {
-        insert_event(
-            conn,
-            &tenant,
-            &conversation_id,
-            kind,
-            r.sender_kind,
-            sender_id.clone(),
-            message_seq,
-            data,
-            now,
-        )
-        .await?;
-    }
+            serde_json::json!({ "kind": r.content.kind, "sender": r.sender_kind }),
+        );
+        if effects.first_reply {
+            event(
+                EventKind::FirstReply,
+                Some(seq),
+                serde_json::json!({ "wait_ms": wait_ms }),
+            );
+        }
+        if assigns {
+            event(
+                EventKind::Assigned,
+                None,
+                serde_json::json!({ "assignee_id": sender_id, "previous_assignee_id": null, "reason": "first_reply" }),
+            );
+        }
 
-    let conversation = conversation_in(conn, &tenant, &conversation_id)
-        .await?
-        .ok_or(StoreError::NotFound("conversation"))?;
-    Ok(Appended {
-        message: Message {
-            id: message_id,
+        let message = Message {
+            id: Uuid::now_v7(),
             conversation_id: r.conversation_id,
             seq,
             sender_kind: r.sender_kind,
@@ -895,10 +962,136 @@ async fn append_one(
             body: r.content.body.clone(),
             attachment,
             created_at: now,
-        },
-        conversation,
-        duplicate: false,
-    })
+        };
+        if let Some(key) = retry_key {
+            earlier.insert(key, message.clone());
+        }
+        new_messages.push((
+            NewMessage {
+                id: message.id,
+                tenant_id: tenant,
+                conversation_id: conversation_id.clone(),
+                seq,
+                channel: c.channel.clone(),
+            },
+            r,
+        ));
+        touched.push(conversation_id);
+        outcomes.push(Outcome::Stored(message));
+    }
+
+    for chunk in new_messages.chunks(ROWS_PER_STATEMENT) {
+        let mut q = sqlx::QueryBuilder::<Db>::new(
+            "INSERT INTO messages (id, tenant_id, conversation_id, seq, sender_kind, sender_id, \
+             sender_name, client_msg_id, kind, body, attachment_id, channel, external_id, \
+             created_at) ",
+        );
+        q.push_values(chunk, |mut row, (m, r)| {
+            row.push_bind(m.id.to_string())
+                .push_bind(m.tenant_id.as_str())
+                .push_bind(m.conversation_id.as_str())
+                .push_bind(m.seq)
+                .push_bind(r.sender_kind.as_str())
+                .push_bind(r.sender_id.map(|id| id.to_string()))
+                .push_bind(r.sender_name.as_str())
+                .push_bind(r.client_msg_id.as_deref())
+                .push_bind(r.content.kind.as_str())
+                .push_bind(r.content.body.as_str())
+                .push_bind(r.content.attachment_id.map(|id| id.to_string()))
+                .push_bind(m.channel.as_str())
+                .push_bind(r.external_id.as_deref())
+                .push_bind(now);
+        });
+        q.build().persistent(false).execute(&mut *tx).await?;
+    }
+    for chunk in events.chunks(ROWS_PER_STATEMENT) {
+        let mut q = sqlx::QueryBuilder::<Db>::new(
+            "INSERT INTO conversation_events (tenant_id, conversation_id, kind, actor_kind, \
+             actor_id, message_seq, data, at) ",
+        );
+        q.push_values(chunk, |mut row, e| {
+            row.push_bind(e.tenant_id.as_str())
+                .push_bind(e.conversation_id.as_str())
+                .push_bind(e.kind.as_str())
+                .push_bind(e.actor_kind.as_str())
+                .push_bind(e.actor_id.as_deref())
+                .push_bind(e.message_seq)
+                .push_bind(e.data.as_str())
+                .push_bind(now);
+        });
+        q.build().persistent(false).execute(&mut *tx).await?;
+    }
+    touched.sort();
+    touched.dedup();
+    let changed: Vec<&WriterConversation> =
+        touched.iter().filter_map(|id| conversations.get(id)).collect();
+    for chunk in changed.chunks(ROWS_PER_STATEMENT) {
+        // VALUES columns are column1…column12 on both backends; casts give PostgreSQL the types.
+        let mut q = sqlx::QueryBuilder::<Db>::new("UPDATE conversations SET \
+            status = v.column2, assignee_id = v.column3, \
+            awaiting_first_reply = CAST(v.column4 AS BOOLEAN), \
+            cycle_started_at = CAST(v.column5 AS BIGINT), last_seq = CAST(v.column6 AS BIGINT), \
+            last_message_preview = v.column7, last_message_at = CAST(v.column8 AS BIGINT), \
+            unread_count = CAST(v.column9 AS BIGINT), agent_read_seq = CAST(v.column10 AS BIGINT), \
+            last_buyer_message_at = CAST(v.column11 AS BIGINT), \
+            resolved_at = CAST(v.column12 AS BIGINT), updated_at = CAST(v.column8 AS BIGINT) \
+            FROM (");
+        q.push_values(chunk, |mut row, c| {
+            row.push_bind(c.id.as_str())
+                .push_bind(c.status.as_str())
+                .push_bind(c.assignee_id.as_deref())
+                .push_bind(c.awaiting_first_reply)
+                .push_bind(c.cycle_started_at)
+                .push_bind(c.last_seq)
+                .push_bind(c.last_message_preview.as_str())
+                .push_bind(c.last_message_at)
+                .push_bind(c.unread_count)
+                .push_bind(c.agent_read_seq)
+                .push_bind(c.last_buyer_message_at)
+                .push_bind(c.resolved_at);
+        });
+        q.push(") AS v WHERE conversations.id = v.column1");
+        q.build().persistent(false).execute(&mut *tx).await?;
+    }
+
+    let mut summaries: std::collections::HashMap<Uuid, ConversationSummary> =
+        std::collections::HashMap::new();
+    for chunk in conversation_ids.chunks(ROWS_PER_STATEMENT) {
+        let mut q =
+            sqlx::QueryBuilder::<Db>::new(concat!(conversation_select!(), "WHERE c.id IN ("));
+        let mut list = q.separated(", ");
+        for id in chunk {
+            list.push_bind(id.as_str());
+        }
+        q.push(")");
+        let rows: Vec<ConversationRow> =
+            q.build_query_as().persistent(false).fetch_all(&mut *tx).await?;
+        for row in rows {
+            let summary: ConversationSummary = row.try_into()?;
+            summaries.insert(summary.id, summary);
+        }
+    }
+    tx.commit().await?;
+
+    Ok(outcomes
+        .into_iter()
+        .map(|outcome| {
+            let (message, duplicate) = match outcome {
+                Outcome::Refused(e) => return Err(e),
+                Outcome::Stored(m) => (m, false),
+                Outcome::Duplicate(m) => (m, true),
+            };
+            let conversation = summaries
+                .get(&message.conversation_id)
+                .cloned()
+                .ok_or(StoreError::NotFound("conversation"))?;
+            Ok(Appended {
+                message,
+                conversation,
+                duplicate,
+            })
+        })
+        .collect())
 }
 
 // Attachments

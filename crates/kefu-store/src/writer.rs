@@ -4,7 +4,6 @@
 
 use std::time::Instant;
 
-use kefu_domain::channel::Channel;
 use kefu_domain::conversation::ConversationSummary;
 use kefu_domain::message::{Message, MessageContent, SenderKind};
 use tokio::sync::{mpsc, oneshot};
@@ -16,7 +15,8 @@ use crate::{Store, StoreError};
 /// The most messages one transaction carries.
 pub const MAX_BATCH: usize = 512;
 
-/// One message to store. The caller has checked who may write to the conversation.
+/// One message to store. The caller has checked who may write to the conversation; the
+/// message takes its conversation's channel.
 #[derive(Debug, Clone)]
 pub struct AppendRequest {
     pub tenant_id: Uuid,
@@ -27,7 +27,6 @@ pub struct AppendRequest {
     /// Makes a retried send land once (per sender and conversation).
     pub client_msg_id: Option<String>,
     pub content: MessageContent,
-    pub channel: Channel,
     /// The channel's own message id, for adapters (CH-3).
     pub external_id: Option<String>,
 }

@@ -41,7 +41,6 @@ fn text(
         sender_name: "someone".into(),
         client_msg_id: Some(id.into()),
         content: MessageContent::parse(MessageKind::Text, body, None).unwrap(),
-        channel: Channel::Web,
         external_id: None,
     }
 }
@@ -156,6 +155,44 @@ async fn story(store: Store) {
     assert!(retry.duplicate);
     assert_eq!(retry.message.seq, 2);
 
+    // Within one batch: a repeated client id is a duplicate, a send to a conversation of
+    // another tenant is refused, and neither disturbs its neighbours.
+    let mixed = [
+        text(
+            conversation.id,
+            shop.id,
+            SenderKind::Buyer,
+            buyer.id,
+            "twice",
+            "重复",
+        ),
+        text(
+            conversation.id,
+            other.id,
+            SenderKind::Buyer,
+            buyer.id,
+            "wrong-shop",
+            "越权",
+        ),
+        text(
+            conversation.id,
+            shop.id,
+            SenderKind::Buyer,
+            buyer.id,
+            "twice",
+            "重复",
+        ),
+    ];
+    let results = store.append_batch(&mixed).await.unwrap();
+    let first = results[0].as_ref().unwrap();
+    assert!(matches!(
+        results[1],
+        Err(StoreError::NotFound("conversation"))
+    ));
+    let again = results[2].as_ref().unwrap();
+    assert!(!first.duplicate && again.duplicate);
+    assert_eq!((first.message.seq, again.message.id), (4, first.message.id));
+
     // Concurrent sends through the writer keep seqs gap-free.
     let sends = (0..40).map(|i| {
         let writer = writer.clone();
@@ -171,13 +208,13 @@ async fn story(store: Store) {
     });
     let mut seqs = futures_join(sends).await;
     seqs.sort_unstable();
-    assert_eq!(seqs, (4..44).collect::<Vec<i64>>());
+    assert_eq!(seqs, (5..45).collect::<Vec<i64>>());
 
     let messages = store
         .messages(shop.id, conversation.id, 0, None, 500)
         .await
         .unwrap();
-    assert_eq!(messages.len(), 43);
+    assert_eq!(messages.len(), 44);
     assert!(messages.windows(2).all(|w| w[1].seq == w[0].seq + 1));
     let page = store
         .messages(shop.id, conversation.id, 0, Some(10), 3)
@@ -190,8 +227,8 @@ async fn story(store: Store) {
         .await
         .unwrap();
     assert_eq!(
-        read.unread_count, 3,
-        "buyer messages 41..43 are still unread"
+        read.unread_count, 4,
+        "buyer messages 41..44 are still unread"
     );
 
     // Resolve, then the buyer writes again: reopened, with a fresh first-reply cycle.
@@ -237,7 +274,7 @@ async fn story(store: Store) {
     assert_eq!(count(EventKind::Resolved), 1);
     assert_eq!(count(EventKind::Reopened), 1);
     assert_eq!(count(EventKind::Assigned), 1);
-    assert_eq!(count(EventKind::BuyerMessage), 43);
+    assert_eq!(count(EventKind::BuyerMessage), 44);
     assert_eq!(count(EventKind::AgentMessage), 2);
 
     // ACC-1: the other shop sees nothing of this one.
