@@ -69,6 +69,9 @@ async fn bench(plan: Plan) -> anyhow::Result<()> {
     println!("400-row INSERTs, 1 per tx:  {ceiling:>9.0} rows/s  (the ceiling)");
 
     let (mut server, addr) = start_kefu(&dir.join("kefu"))?;
+    if let Ok(pid_file) = std::env::var("KEFU_BENCH_PID_FILE") {
+        std::fs::write(pid_file, server.id().to_string())?;
+    }
     let result = load(&plan, &addr).await;
     let _ = server.kill();
     let _ = server.wait();
@@ -227,6 +230,22 @@ async fn connect_buyers(addr: &str, count: usize) -> anyhow::Result<Vec<Ws>> {
 
 type Latencies = Arc<Mutex<Histogram<u64>>>;
 
+/// What kefu says of its own commits, to see where the time goes.
+async fn print_server_metrics(addr: &str) {
+    let Ok(response) = reqwest::get(format!("http://{addr}/metrics")).await else {
+        return;
+    };
+    let text = response.text().await.unwrap_or_default();
+    println!("\n-- kefu /metrics during the closed loop --");
+    for line in text.lines() {
+        if (line.starts_with("kefu_commit") || line.starts_with("kefu_ack"))
+            && (line.contains("quantile=\"0.5\"") || line.contains("quantile=\"0.99\"") || line.contains("_count"))
+        {
+            println!("{line}");
+        }
+    }
+}
+
 async fn load(plan: &Plan, addr: &str) -> anyhow::Result<(f64, Histogram<u64>, Histogram<u64>)> {
     let sockets = connect_buyers(addr, plan.connections).await?;
     // Phase 1: every buyer sends as fast as its acks come back (4 in flight each).
@@ -246,6 +265,7 @@ async fn load(plan: &Plan, addr: &str) -> anyhow::Result<(f64, Histogram<u64>, H
     tokio::time::sleep(Duration::from_secs(plan.seconds)).await;
     let throughput =
         (acked.load(Ordering::Relaxed) - from) as f64 / started.elapsed().as_secs_f64();
+    print_server_metrics(addr).await;
     let mut sockets = vec![];
     for task in tasks {
         sockets.push(task.await??);

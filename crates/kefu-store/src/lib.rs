@@ -80,6 +80,42 @@ mod postgres {
     include!("sql.rs");
 }
 
+/// The group-commit writer's own connection.
+pub enum WriterConnection {
+    Sqlite(sqlx::SqliteConnection),
+    Postgres(sqlx::PgConnection),
+}
+
+impl WriterConnection {
+    /// [`Store::append_batch`] on this connection.
+    pub async fn append_batch(
+        &mut self,
+        batch: &[AppendRequest],
+    ) -> Result<Vec<Result<Appended, StoreError>>> {
+        match self {
+            WriterConnection::Sqlite(conn) => sqlite::append_batch_on(conn, batch).await,
+            WriterConnection::Postgres(conn) => postgres::append_batch_on(conn, batch).await,
+        }
+    }
+}
+
+/// Copies committed WAL pages into the SQLite database once a second, on a pool connection,
+/// so the group-commit writer never pays for a checkpoint. PASSIVE never blocks the writer.
+fn checkpoint_in_background(pool: sqlx::SqlitePool) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            if pool.is_closed() {
+                return;
+            }
+            if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+                tracing::debug!(%error, "background checkpoint failed");
+            }
+        }
+    });
+}
+
 /// A new account, with its password already hashed by the caller.
 #[derive(Debug, Clone)]
 pub struct NewUser<'a> {
@@ -140,11 +176,20 @@ impl Store {
                 // Acked means durable: a commit survives power loss, not only a crash.
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(Duration::from_secs(10))
+                // Read pages through a memory map and keep 32 MiB of them per connection.
+                .pragma("mmap_size", "268435456")
+                .pragma("cache_size", "-32768")
+                // Statement journals in memory, not in temporary files.
+                .pragma("temp_store", "memory")
+                // Checkpoints run in the background (`checkpoint_in_background`), not inside
+                // the writer's commits.
+                .pragma("wal_autocheckpoint", "0");
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .connect_with(options)
                 .await?;
+            checkpoint_in_background(pool.clone());
             Store::Sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)?;
@@ -401,6 +446,16 @@ impl Store {
         batch: &[AppendRequest],
     ) -> Result<Vec<Result<Appended, StoreError>>> {
         dispatch!(self.append_batch(batch))
+    }
+
+    /// A connection taken out of the pool for the writer's sole use.
+    pub async fn writer_connection(&self) -> Result<WriterConnection> {
+        Ok(match self {
+            Store::Sqlite(pool) => WriterConnection::Sqlite(sqlite::writer_connection(pool).await?),
+            Store::Postgres(pool) => {
+                WriterConnection::Postgres(postgres::writer_connection(pool).await?)
+            }
+        })
     }
 
     // Attachments

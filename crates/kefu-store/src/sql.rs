@@ -742,11 +742,25 @@ pub(crate) async fn append_batch(
     pool: &Pool<Db>,
     batch: &[AppendRequest],
 ) -> Result<Vec<Result<Appended>>> {
+    let mut conn = pool.acquire().await?;
+    append_batch_on(&mut conn, batch).await
+}
+
+/// A connection of its own for the group-commit writer: its page cache stays warm.
+pub(crate) async fn writer_connection(pool: &Pool<Db>) -> Result<<Db as sqlx::Database>::Connection> {
+    Ok(pool.acquire().await?.detach())
+}
+
+pub(crate) async fn append_batch_on(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    batch: &[AppendRequest],
+) -> Result<Vec<Result<Appended>>> {
+    use sqlx::Connection;
     if batch.is_empty() {
         return Ok(vec![]);
     }
     let now = now_ms();
-    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let mut tx = conn.begin_with(BEGIN_WRITE).await?;
 
     let mut conversation_ids: Vec<String> =
         batch.iter().map(|r| r.conversation_id.to_string()).collect();
@@ -774,38 +788,44 @@ pub(crate) async fn append_batch(
     // Earlier copies of sends that carry a client id: a retry is answered with them.
     let mut earlier: std::collections::HashMap<(String, String, String), Message> =
         std::collections::HashMap::new();
-    let client_ids: Vec<&str> = batch
+    let retries: Vec<(String, String, &str)> = batch
         .iter()
-        .filter(|r| r.sender_id.is_some())
-        .filter_map(|r| r.client_msg_id.as_deref())
-        .collect();
-    for chunk in client_ids.chunks(ROWS_PER_STATEMENT) {
-        let mut q = sqlx::QueryBuilder::<Db>::new(concat!(
-            message_select!(),
-            "WHERE m.client_msg_id IN ("
-        ));
-        let mut list = q.separated(", ");
-        for id in chunk {
-            list.push_bind(*id);
-        }
-        q.push(") AND m.conversation_id IN (");
-        let mut list = q.separated(", ");
-        for id in &conversation_ids {
-            list.push_bind(id.as_str());
-        }
-        q.push(")");
-        let rows: Vec<MessageRow> =
-            q.build_query_as().persistent(false).fetch_all(&mut *tx).await?;
-        for row in rows {
-            let message: Message = row.try_into()?;
-            if let (Some(sender), Some(client)) = (message.sender_id, message.client_msg_id.clone())
-            {
-                earlier.insert(
-                    (message.conversation_id.to_string(), sender.to_string(), client),
-                    message,
-                );
+        .filter_map(|r| match (r.sender_id, r.client_msg_id.as_deref()) {
+            (Some(sender), Some(client)) => {
+                Some((r.conversation_id.to_string(), sender.to_string(), client))
             }
+            _ => None,
+        })
+        .collect();
+    // One exact (conversation, sender, client id) term per send: each is a probe of the
+    // unique index, answered from the index alone. Only hits (real retries) are read whole.
+    let mut hits: Vec<(String, String, String)> = vec![];
+    for chunk in retries.chunks(ROWS_PER_STATEMENT / 3) {
+        let mut q = sqlx::QueryBuilder::<Db>::new(
+            "SELECT conversation_id, sender_id, client_msg_id FROM messages WHERE ",
+        );
+        for (i, (conversation, sender, client)) in chunk.iter().enumerate() {
+            q.push(if i == 0 { "(" } else { " OR (" });
+            q.push("conversation_id = ").push_bind(conversation.as_str());
+            q.push(" AND sender_id = ").push_bind(sender.as_str());
+            q.push(" AND client_msg_id = ").push_bind(*client);
+            q.push(")");
         }
+        let rows: Vec<(String, String, String)> =
+            q.build_query_as().persistent(false).fetch_all(&mut *tx).await?;
+        hits.extend(rows);
+    }
+    for (conversation, sender, client) in hits {
+        let row: MessageRow = sqlx::query_as(concat!(
+            message_select!(),
+            "WHERE m.conversation_id = $1 AND m.sender_id = $2 AND m.client_msg_id = $3"
+        ))
+        .bind(&conversation)
+        .bind(&sender)
+        .bind(&client)
+        .fetch_one(&mut *tx)
+        .await?;
+        earlier.insert((conversation, sender, client), row.try_into()?);
     }
 
     let attachment_ids: Vec<String> = batch

@@ -10,7 +10,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
-use crate::{Store, StoreError};
+use crate::{Store, StoreError, WriterConnection};
 
 /// The most messages one transaction carries.
 pub const MAX_BATCH: usize = 512;
@@ -71,17 +71,36 @@ impl Writer {
 
 async fn run(store: Store, mut queue: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
+    let mut connection: Option<WriterConnection> = None;
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        commit(&store, std::mem::take(&mut batch)).await;
+        if connection.is_none() {
+            connection = store.writer_connection().await.ok();
+        }
+        let jobs = std::mem::take(&mut batch);
+        let healthy = match &mut connection {
+            Some(conn) => commit(conn, jobs).await,
+            None => {
+                for job in jobs {
+                    let _ = job.reply.send(Err(StoreError::WriterGone));
+                }
+                false
+            }
+        };
+        if !healthy {
+            // Start the next batch on a fresh connection, in case this one broke.
+            connection = None;
+        }
     }
 }
 
-async fn commit(store: &Store, jobs: Vec<Job>) {
+/// Commits one batch and answers its senders; false when the connection may be unusable.
+async fn commit(conn: &mut WriterConnection, jobs: Vec<Job>) -> bool {
     let started = Instant::now();
     let (requests, replies): (Vec<_>, Vec<_>) =
         jobs.into_iter().map(|j| (j.request, j.reply)).unzip();
     metrics::histogram!("kefu_commit_batch_size").record(requests.len() as f64);
-    match store.append_batch(&requests).await {
+    let mut healthy = true;
+    match conn.append_batch(&requests).await {
         Ok(results) => {
             for (reply, result) in replies.into_iter().zip(results) {
                 let _ = reply.send(result);
@@ -91,13 +110,17 @@ async fn commit(store: &Store, jobs: Vec<Job>) {
             // One bad message must not sink its neighbours: retry each in its own transaction.
             tracing::warn!(%error, size = requests.len(), "batch commit failed; retrying singly");
             for (reply, request) in replies.into_iter().zip(requests) {
-                let result = match store.append_batch(std::slice::from_ref(&request)).await {
+                let result = match conn.append_batch(std::slice::from_ref(&request)).await {
                     Ok(mut results) => results.pop().unwrap_or(Err(StoreError::WriterGone)),
-                    Err(e) => Err(e),
+                    Err(e) => {
+                        healthy = false;
+                        Err(e)
+                    }
                 };
                 let _ = reply.send(result);
             }
         }
     }
     metrics::histogram!("kefu_commit_seconds").record(started.elapsed().as_secs_f64());
+    healthy
 }

@@ -95,7 +95,6 @@ CREATE TABLE conversations (
     resolved_at BIGINT
 );
 CREATE INDEX conversations_tenant_activity ON conversations (tenant_id, status, last_message_at);
-CREATE INDEX conversations_buyer ON conversations (buyer_id, updated_at);
 
 CREATE TABLE messages (
     id TEXT PRIMARY KEY,
