@@ -239,7 +239,9 @@ async fn print_server_metrics(addr: &str) {
     println!("\n-- kefu /metrics during the closed loop --");
     for line in text.lines() {
         if (line.starts_with("kefu_commit") || line.starts_with("kefu_ack"))
-            && (line.contains("quantile=\"0.5\"") || line.contains("quantile=\"0.99\"") || line.contains("_count"))
+            && (line.contains("quantile=\"0.5\"")
+                || line.contains("quantile=\"0.99\"")
+                || line.contains("_count"))
         {
             println!("{line}");
         }

@@ -109,7 +109,10 @@ fn checkpoint_in_background(pool: sqlx::SqlitePool) {
             if pool.is_closed() {
                 return;
             }
-            if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+            if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&pool)
+                .await
+            {
                 tracing::debug!(%error, "background checkpoint failed");
             }
         }
@@ -178,6 +181,7 @@ impl Store {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
                 // Read pages through a memory map and keep 32 MiB of them per connection.
+                .page_size(1024)
                 .pragma("mmap_size", "268435456")
                 .pragma("cache_size", "-32768")
                 // Statement journals in memory, not in temporary files.
