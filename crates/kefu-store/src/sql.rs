@@ -37,8 +37,6 @@ macro_rules! message_select {
     };
 }
 
-const USER_COLUMNS_SQL: &str = "id, tenant_id, username, display_name, role, team, status";
-
 pub(crate) async fn ping(pool: &Pool<Db>) -> Result<()> {
     sqlx::query("SELECT 1").execute(pool).await?;
     Ok(())
@@ -172,7 +170,6 @@ pub(crate) async fn user(pool: &Pool<Db>, tenant_id: Uuid, id: Uuid) -> Result<O
 }
 
 pub(crate) async fn team(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<User>> {
-    let _ = USER_COLUMNS_SQL;
     let rows: Vec<UserRow> = sqlx::query_as(
         "SELECT id, tenant_id, username, display_name, role, team, status \
          FROM users WHERE tenant_id = $1 AND NOT disabled ORDER BY username",
