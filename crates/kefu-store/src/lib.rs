@@ -76,7 +76,7 @@ mod postgres {
     const BEGIN_WRITE: &str = "BEGIN";
     /// Lock the batch's conversations (in id order, so writers never deadlock) so that seqs
     /// stay gap-free when several processes write to one conversation.
-    const LOCK_ROWS: &str = " ORDER BY id FOR UPDATE";
+    const LOCK_ROWS: &str = " ORDER BY c.id FOR UPDATE OF c";
     include!("sql.rs");
 }
 

@@ -696,9 +696,13 @@ pub(crate) async fn messages(
 struct WriterConversation {
     id: String,
     tenant_id: String,
+    buyer_id: String,
+    buyer_name: String,
     channel: String,
+    entry: String,
     status: String,
     assignee_id: Option<String>,
+    assignee_name: Option<String>,
     awaiting_first_reply: bool,
     cycle_started_at: i64,
     last_seq: i64,
@@ -706,8 +710,37 @@ struct WriterConversation {
     last_message_at: i64,
     unread_count: i64,
     agent_read_seq: i64,
+    buyer_read_seq: i64,
     last_buyer_message_at: Option<i64>,
     resolved_at: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl WriterConversation {
+    /// The summary the batch leaves behind, without reading it back.
+    fn summary(&self) -> Result<ConversationSummary> {
+        ConversationRow {
+            id: self.id.clone(),
+            tenant_id: self.tenant_id.clone(),
+            buyer_id: self.buyer_id.clone(),
+            buyer_name: self.buyer_name.clone(),
+            channel: self.channel.clone(),
+            entry: self.entry.clone(),
+            status: self.status.clone(),
+            assignee_id: self.assignee_id.clone(),
+            assignee_name: self.assignee_name.clone(),
+            last_seq: self.last_seq,
+            last_message_preview: self.last_message_preview.clone(),
+            last_message_at: self.last_message_at,
+            unread_count: self.unread_count,
+            agent_read_seq: self.agent_read_seq,
+            buyer_read_seq: self.buyer_read_seq,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+        .try_into()
+    }
 }
 
 struct NewEvent {
@@ -748,13 +781,32 @@ pub(crate) async fn writer_connection(pool: &Pool<Db>) -> Result<<Db as sqlx::Da
     Ok(pool.acquire().await?.detach())
 }
 
+/// Most sends are new, so the batch is first written without looking for earlier copies:
+/// the unique index on (conversation, sender, client id) notices a retried send, and then
+/// the batch is rolled back and written again, this time answering retries with their first
+/// copies.
 pub(crate) async fn append_batch_on(
     conn: &mut <Db as sqlx::Database>::Connection,
     batch: &[AppendRequest],
 ) -> Result<Vec<Result<Appended>>> {
+    match write_batch(conn, batch, false).await? {
+        Some(results) => Ok(results),
+        None => write_batch(conn, batch, true)
+            .await?
+            .ok_or(StoreError::Conflict("message_conflict")),
+    }
+}
+
+/// Writes the batch in one transaction; `None` when a send turned out to be a retry that
+/// `check_retries` did not look for (nothing was written).
+async fn write_batch(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    batch: &[AppendRequest],
+    check_retries: bool,
+) -> Result<Option<Vec<Result<Appended>>>> {
     use sqlx::Connection;
     if batch.is_empty() {
-        return Ok(vec![]);
+        return Ok(Some(vec![]));
     }
     let now = now_ms();
     let mut tx = conn.begin_with(BEGIN_WRITE).await?;
@@ -767,9 +819,12 @@ pub(crate) async fn append_batch_on(
         std::collections::HashMap::new();
     for chunk in conversation_ids.chunks(ROWS_PER_STATEMENT) {
         let mut q = sqlx::QueryBuilder::<Db>::new(
-            "SELECT id, tenant_id, channel, status, assignee_id, awaiting_first_reply, \
-             cycle_started_at, last_seq, last_message_preview, last_message_at, unread_count, \
-             agent_read_seq, last_buyer_message_at, resolved_at FROM conversations WHERE id IN (",
+            "SELECT c.id, c.tenant_id, c.buyer_id, c.buyer_name, c.channel, c.entry, c.status, \
+             c.assignee_id, u.display_name AS assignee_name, c.awaiting_first_reply, \
+             c.cycle_started_at, c.last_seq, c.last_message_preview, c.last_message_at, \
+             c.unread_count, c.agent_read_seq, c.buyer_read_seq, c.last_buyer_message_at, \
+             c.resolved_at, c.created_at, c.updated_at \
+             FROM conversations c LEFT JOIN users u ON u.id = c.assignee_id WHERE c.id IN (",
         );
         let mut list = q.separated(", ");
         for id in chunk {
@@ -787,6 +842,7 @@ pub(crate) async fn append_batch_on(
         std::collections::HashMap::new();
     let retries: Vec<(String, String, &str)> = batch
         .iter()
+        .filter(|_| check_retries)
         .filter_map(|r| match (r.sender_id, r.client_msg_id.as_deref()) {
             (Some(sender), Some(client)) => {
                 Some((r.conversation_id.to_string(), sender.to_string(), client))
@@ -907,6 +963,7 @@ pub(crate) async fn append_batch_on(
         let seq = c.last_seq;
         c.last_message_preview = r.content.preview();
         c.last_message_at = now;
+        c.updated_at = now;
         if effects.reopens {
             c.status = ConversationStatus::Open.as_str().to_owned();
             c.resolved_at = None;
@@ -927,6 +984,7 @@ pub(crate) async fn append_batch_on(
         }
         if assigns {
             c.assignee_id = sender_id.clone();
+            c.assignee_name = Some(r.sender_name.clone());
         }
 
         let mut event = |kind, message_seq, data: serde_json::Value| {
@@ -1019,7 +1077,17 @@ pub(crate) async fn append_batch_on(
                 .push_bind(r.external_id.as_deref())
                 .push_bind(now);
         });
-        q.build().persistent(false).execute(&mut *tx).await?;
+        q.push(" ON CONFLICT DO NOTHING RETURNING id");
+        let inserted = q.build().persistent(false).fetch_all(&mut *tx).await?.len();
+        if inserted < chunk.len() {
+            // A retried send we did not look for: write the batch again, looking.
+            tx.rollback().await?;
+            return if check_retries {
+                Err(StoreError::Conflict("message_conflict"))
+            } else {
+                Ok(None)
+            };
+        }
     }
     for chunk in events.chunks(ROWS_PER_STATEMENT) {
         let mut q = sqlx::QueryBuilder::<Db>::new(
@@ -1071,26 +1139,9 @@ pub(crate) async fn append_batch_on(
         q.build().persistent(false).execute(&mut *tx).await?;
     }
 
-    let mut summaries: std::collections::HashMap<Uuid, ConversationSummary> =
-        std::collections::HashMap::new();
-    for chunk in conversation_ids.chunks(ROWS_PER_STATEMENT) {
-        let mut q =
-            sqlx::QueryBuilder::<Db>::new(concat!(conversation_select!(), "WHERE c.id IN ("));
-        let mut list = q.separated(", ");
-        for id in chunk {
-            list.push_bind(id.as_str());
-        }
-        q.push(")");
-        let rows: Vec<ConversationRow> =
-            q.build_query_as().persistent(false).fetch_all(&mut *tx).await?;
-        for row in rows {
-            let summary: ConversationSummary = row.try_into()?;
-            summaries.insert(summary.id, summary);
-        }
-    }
     tx.commit().await?;
 
-    Ok(outcomes
+    Ok(Some(outcomes
         .into_iter()
         .map(|outcome| {
             let (message, duplicate) = match outcome {
@@ -1098,17 +1149,17 @@ pub(crate) async fn append_batch_on(
                 Outcome::Stored(m) => (m, false),
                 Outcome::Duplicate(m) => (m, true),
             };
-            let conversation = summaries
-                .get(&message.conversation_id)
-                .cloned()
-                .ok_or(StoreError::NotFound("conversation"))?;
+            let conversation = conversations
+                .get(&message.conversation_id.to_string())
+                .ok_or(StoreError::NotFound("conversation"))?
+                .summary()?;
             Ok(Appended {
                 message,
                 conversation,
                 duplicate,
             })
         })
-        .collect())
+        .collect()))
 }
 
 // Attachments
