@@ -220,9 +220,13 @@ async fn connect_buyers(addr: &str, count: usize) -> anyhow::Result<Vec<Ws>> {
             .json()
             .await?;
         let token = session["buyer_token"].as_str().context("buyer token")?;
-        let (ws, _) =
-            tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/buyer/ws?token={token}"))
-                .await?;
+        // Browsers send WebSocket frames without Nagle's delay; so does this load.
+        let (ws, _) = tokio_tungstenite::connect_async_with_config(
+            format!("ws://{addr}/api/v1/buyer/ws?token={token}"),
+            None,
+            true,
+        )
+        .await?;
         sockets.push(ws);
     }
     Ok(sockets)

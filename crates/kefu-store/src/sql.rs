@@ -1077,9 +1077,9 @@ async fn write_batch(
                 .push_bind(r.external_id.as_deref())
                 .push_bind(now);
         });
-        q.push(" ON CONFLICT DO NOTHING RETURNING id");
-        let inserted = q.build().persistent(false).fetch_all(&mut *tx).await?.len();
-        if inserted < chunk.len() {
+        q.push(" ON CONFLICT DO NOTHING");
+        let inserted = q.build().persistent(false).execute(&mut *tx).await?.rows_affected();
+        if inserted < chunk.len() as u64 {
             // A retried send we did not look for: write the batch again, looking.
             tx.rollback().await?;
             return if check_retries {
