@@ -53,6 +53,11 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", get(ops::metrics))
         .fallback(assets::serve)
         .layer(axum::middleware::from_fn(ops::track_http))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
+}
+
+/// Logs the path without the query: WebSocket URLs carry tokens there.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::debug_span!("http", method = %request.method(), path = %request.uri().path())
 }
