@@ -96,8 +96,10 @@ CREATE TABLE conversations (
 );
 CREATE INDEX conversations_tenant_activity ON conversations (tenant_id, status, last_message_at);
 
+-- Keyed by (conversation, seq): messages are read and written by conversation, and on SQLite
+-- the table is then its own index. `id` is a UUIDv7, unique by construction.
 CREATE TABLE messages (
-    id TEXT PRIMARY KEY,
+    id TEXT NOT NULL,
     tenant_id TEXT NOT NULL,
     conversation_id TEXT NOT NULL REFERENCES conversations(id),
     seq BIGINT NOT NULL,
@@ -111,7 +113,7 @@ CREATE TABLE messages (
     channel TEXT NOT NULL,
     external_id TEXT,
     created_at BIGINT NOT NULL,
-    UNIQUE (conversation_id, seq)
+    PRIMARY KEY (conversation_id, seq)
 );
 CREATE UNIQUE INDEX messages_client_id ON messages (conversation_id, sender_id, client_msg_id);
 
