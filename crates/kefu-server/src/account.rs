@@ -21,6 +21,9 @@ use crate::bus::Audience;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiJson;
 
+/// Longer usernames do not exist; refusing them early keeps the limiter's keys small.
+const MAX_USERNAME_BYTES: usize = 64;
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {
     pub username: String,
@@ -58,6 +61,9 @@ pub async fn login(
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<(CookieJar, Json<Me>), ApiError> {
     let username = request.username.trim().to_lowercase();
+    if username.is_empty() || username.len() > MAX_USERNAME_BYTES {
+        return Err(ApiError::InvalidCredentials);
+    }
     if state.login_limiter.check_key(&username).is_err() {
         tracing::warn!(%username, %peer, "login rate limit hit");
         return Err(ApiError::RateLimited);
@@ -180,7 +186,10 @@ pub async fn set_status(
     let status = AgentStatus::parse(&request.status).ok_or_else(|| {
         ApiError::bad_request("invalid_status", "status is online, busy, away or offline")
     })?;
-    state.store.set_user_status(agent.user.id, status).await?;
+    state
+        .store
+        .set_user_status(agent.tenant_id(), agent.user.id, status)
+        .await?;
     state
         .bus
         .publish(

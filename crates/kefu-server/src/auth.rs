@@ -39,8 +39,16 @@ pub fn sha256_hex(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
+/// Password checks running at once. Each Argon2id run takes ~19 MiB and a core for a moment;
+/// a flood of logins waits here instead of exhausting memory.
+static PASSWORD_WORK: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
 /// Argon2id, off the async threads.
 pub async fn hash_password(password: String) -> Result<String, ApiError> {
+    let _permit = PASSWORD_WORK
+        .acquire()
+        .await
+        .map_err(|_| ApiError::Unavailable)?;
     tokio::task::spawn_blocking(move || {
         Argon2::default()
             .hash_password(password.as_bytes())
@@ -52,6 +60,9 @@ pub async fn hash_password(password: String) -> Result<String, ApiError> {
 }
 
 pub async fn verify_password(password: String, hash: String) -> bool {
+    let Ok(_permit) = PASSWORD_WORK.acquire().await else {
+        return false;
+    };
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
             .map(|parsed| {

@@ -36,6 +36,13 @@ pub struct BusEvent {
 
 type Channels = RwLock<HashMap<Uuid, broadcast::Sender<Arc<BusEvent>>>>;
 
+/// The channel a session listens on.
+#[derive(Debug, Clone, Copy)]
+pub enum Subscription {
+    Agents(Uuid),
+    Buyer(Uuid),
+}
+
 /// Local fan-out: one broadcast channel per tenant (agents) and per buyer.
 #[derive(Default)]
 pub struct Hub {
@@ -50,6 +57,15 @@ impl Hub {
 
     pub fn subscribe_buyer(&self, buyer_id: Uuid) -> broadcast::Receiver<Arc<BusEvent>> {
         subscribe(&self.buyers, buyer_id)
+    }
+
+    /// Drops the channel once its last session has gone.
+    pub fn release(&self, subscription: Subscription) {
+        let (channels, key) = match subscription {
+            Subscription::Agents(tenant) => (&self.agents, tenant),
+            Subscription::Buyer(buyer) => (&self.buyers, buyer),
+        };
+        remove_if_unused(channels, key);
     }
 
     fn deliver(&self, event: BusEvent) {
@@ -88,12 +104,16 @@ fn send(channels: &Channels, key: Uuid, event: &Arc<BusEvent>) {
         Err(_) => false,
     };
     if nobody_listens {
-        let mut map = channels
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if map.get(&key).is_some_and(|s| s.receiver_count() == 0) {
-            map.remove(&key);
-        }
+        remove_if_unused(channels, key);
+    }
+}
+
+fn remove_if_unused(channels: &Channels, key: Uuid) {
+    let mut map = channels
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if map.get(&key).is_some_and(|s| s.receiver_count() == 0) {
+        map.remove(&key);
     }
 }
 
@@ -161,5 +181,27 @@ impl Bus {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_channel_goes_when_its_last_session_does() {
+        let hub = Hub::default();
+        let buyer = Uuid::new_v4();
+        let first = hub.subscribe_buyer(buyer);
+        let second = hub.subscribe_buyer(buyer);
+        drop(first);
+        hub.release(Subscription::Buyer(buyer));
+        assert!(
+            hub.buyers.read().unwrap().contains_key(&buyer),
+            "one session remains"
+        );
+        drop(second);
+        hub.release(Subscription::Buyer(buyer));
+        assert!(hub.buyers.read().unwrap().is_empty());
     }
 }

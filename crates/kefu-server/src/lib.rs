@@ -104,6 +104,14 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let Server { state, writer_task } = self;
+        let limiter = state.login_limiter.clone();
+        let forget_old_logins = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                limiter.retain_recent();
+            }
+        });
         let app = router::app(state.clone());
         let cancel = state.shutdown.clone();
         tracing::info!(addr = %listener.local_addr()?, backend = state.store.backend_name(), "kefu listening");
@@ -123,6 +131,7 @@ impl Server {
             cancel.cancel();
         })
         .await?;
+        forget_old_logins.abort();
         state.sessions.close();
         if tokio::time::timeout(Duration::from_secs(10), state.sessions.wait())
             .await

@@ -58,9 +58,9 @@ pub async fn send_as_buyer(
                 .id
         }
     };
-    let appended = state
-        .writer
-        .append(AppendRequest {
+    append_and_publish(
+        state,
+        AppendRequest {
             tenant_id: buyer.tenant_id,
             conversation_id,
             sender_kind: SenderKind::Buyer,
@@ -69,9 +69,9 @@ pub async fn send_as_buyer(
             client_msg_id: Some(client_msg_id),
             content,
             external_id: None,
-        })
-        .await?;
-    Ok(publish_appended(state, appended).await)
+        },
+    )
+    .await
 }
 
 pub async fn send_as_agent(
@@ -83,9 +83,9 @@ pub async fn send_as_agent(
     agent.require(Permission::HandleConversations)?;
     let content = MessageContent::parse(send.kind, &send.body, send.attachment_id)?;
     let client_msg_id = parse_client_msg_id(&send.client_msg_id)?;
-    let appended = state
-        .writer
-        .append(AppendRequest {
+    append_and_publish(
+        state,
+        AppendRequest {
             tenant_id: agent.tenant_id(),
             conversation_id,
             sender_kind: SenderKind::Agent,
@@ -94,9 +94,24 @@ pub async fn send_as_agent(
             client_msg_id: Some(client_msg_id),
             content,
             external_id: None,
-        })
-        .await?;
-    Ok(publish_appended(state, appended).await)
+        },
+    )
+    .await
+}
+
+/// Appends and publishes on a task of its own: a sender that goes away mid-send (an HTTP
+/// client timing out) must not leave a stored message unannounced.
+async fn append_and_publish(
+    state: &AppState,
+    request: AppendRequest,
+) -> Result<Appended, ApiError> {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let appended = state.writer.append(request).await?;
+        Ok(publish_appended(&state, appended).await)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("send task failed: {e}")))?
 }
 
 async fn publish_appended(state: &AppState, mut appended: Appended) -> Appended {

@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::{Agent, SESSION_COOKIE, authenticate_agent};
-use crate::bus::{Audience, BusEvent};
+use crate::bus::{Audience, BusEvent, Subscription};
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
 use crate::messaging::{self, SendMessage};
@@ -32,6 +32,8 @@ const HEARTBEAT: Duration = Duration::from_secs(20);
 const MAX_TRANSPORT_BYTES: usize = 1024 * 1024;
 /// Close code 1012: service restart; clients reconnect and resume.
 const CLOSE_RESTART: u16 = 1012;
+/// Close code 1008: policy violation; here, the agent's session has ended.
+const CLOSE_POLICY: u16 = 1008;
 
 #[derive(Debug, Deserialize)]
 pub struct BuyerWsQuery {
@@ -139,10 +141,17 @@ async fn run(mut socket: WebSocket, state: AppState, role: Role) {
         Role::Buyer { .. } => "buyer",
         Role::Agent(_) => "agent",
     };
+    let subscription = match &role {
+        Role::Buyer { buyer, .. } => Subscription::Buyer(buyer.id),
+        Role::Agent(agent) => Subscription::Agents(agent.tenant_id()),
+    };
+    let bus = state.bus.clone();
     metrics::gauge!("kefu_ws_connections", "role" => label).increment(1.0);
     if let Err(error) = session(&mut socket, state, role).await {
         tracing::debug!(%error, "websocket session ended with an error");
     }
+    // The session's receiver is gone: free the channel if nobody else listens.
+    bus.hub().release(subscription);
     metrics::gauge!("kefu_ws_connections", "role" => label).decrement(1.0);
 }
 
@@ -215,8 +224,11 @@ async fn session(socket: &mut WebSocket, state: AppState, role: Role) -> anyhow:
             _ = heartbeat.tick() => {
                 if last_heard.elapsed() > HEARTBEAT * 3 {
                     Step::Close(None)
+                } else if !s.still_signed_in().await {
+                    // Logged out, disabled or expired since the upgrade.
+                    Step::Close(Some(CLOSE_POLICY))
                 } else {
-                    socket.send(WsMessage::Ping(Default::default())).await?;
+                    transmit(socket, WsMessage::Ping(Default::default())).await?;
                     Step::Continue
                 }
             }
@@ -227,7 +239,7 @@ async fn session(socket: &mut WebSocket, state: AppState, role: Role) -> anyhow:
                 code,
                 reason: Utf8Bytes::from_static("reconnect"),
             });
-            let _ = socket.send(WsMessage::Close(frame)).await;
+            let _ = transmit(socket, WsMessage::Close(frame)).await;
             return Ok(());
         }
     }
@@ -241,7 +253,7 @@ async fn come_online(state: &AppState, agent: &Agent) -> anyhow::Result<()> {
     }
     state
         .store
-        .set_user_status(agent.user.id, AgentStatus::Online)
+        .set_user_status(agent.tenant_id(), agent.user.id, AgentStatus::Online)
         .await?;
     let presence = ServerFrame::Presence {
         user_id: agent.user.id,
@@ -264,8 +276,16 @@ fn hello(session_id: Uuid, conversation_id: Option<Uuid>) -> ServerFrame {
 
 async fn send(socket: &mut WebSocket, frame: &ServerFrame) -> anyhow::Result<()> {
     let text = serde_json::to_string(frame)?;
-    socket.send(WsMessage::Text(text.into())).await?;
-    Ok(())
+    transmit(socket, WsMessage::Text(text.into())).await
+}
+
+/// Sends one message, giving up on a client that has stopped reading: a full socket must not
+/// hold the session (and its heartbeat and shutdown) forever.
+async fn transmit(socket: &mut WebSocket, message: WsMessage) -> anyhow::Result<()> {
+    match tokio::time::timeout(HEARTBEAT, socket.send(message)).await {
+        Ok(sent) => Ok(sent?),
+        Err(_) => anyhow::bail!("the client stopped reading"),
+    }
 }
 
 async fn send_error(
@@ -313,6 +333,16 @@ async fn replay(
 }
 
 impl Session {
+    /// Buyers hold signed tokens; an agent's session or API token must still exist.
+    async fn still_signed_in(&self) -> bool {
+        match &self.role {
+            Role::Buyer { .. } => true,
+            Role::Agent(agent) => {
+                !matches!(self.state.store.session(&agent.token_hash).await, Ok(None))
+            }
+        }
+    }
+
     async fn on_inbound(
         &mut self,
         socket: &mut WebSocket,
@@ -365,6 +395,9 @@ impl Session {
                     Err(error) => send_error(socket, &error, Some(client_msg_id)).await?,
                 }
             }
+            // Typing and read frames share the sender's budget; over it they are dropped.
+            ClientFrame::Typing { .. } | ClientFrame::Read { .. }
+                if self.limiter.check().is_err() => {}
             ClientFrame::Typing { conversation_id } => {
                 if let Err(error) = self.typing(conversation_id).await {
                     send_error(socket, &error, None).await?;

@@ -292,8 +292,13 @@ impl Store {
         dispatch!(self.team(tenant_id))
     }
 
-    pub async fn set_user_status(&self, user_id: Uuid, status: AgentStatus) -> Result<()> {
-        dispatch!(self.set_user_status(user_id, status))
+    pub async fn set_user_status(
+        &self,
+        tenant_id: Uuid,
+        user_id: Uuid,
+        status: AgentStatus,
+    ) -> Result<()> {
+        dispatch!(self.set_user_status(tenant_id, user_id, status))
     }
 
     pub async fn create_session(

@@ -182,12 +182,14 @@ pub(crate) async fn team(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<User>> 
 
 pub(crate) async fn set_user_status(
     pool: &Pool<Db>,
+    tenant_id: Uuid,
     user_id: Uuid,
     status: AgentStatus,
 ) -> Result<()> {
-    sqlx::query("UPDATE users SET status = $1 WHERE id = $2")
+    sqlx::query("UPDATE users SET status = $1 WHERE id = $2 AND tenant_id = $3")
         .bind(status.as_str())
         .bind(user_id.to_string())
+        .bind(tenant_id.to_string())
         .execute(pool)
         .await?;
     Ok(())

@@ -6,7 +6,12 @@ use crate::helpers::TestApp;
 #[tokio::test]
 async fn a_wrong_password_is_refused_with_a_stable_code() {
     let app = TestApp::spawn().await;
-    for (username, password) in [("tea-pre1", "wrong"), ("nobody", "kefu-demo-2026")] {
+    let long = "x".repeat(100_000);
+    for (username, password) in [
+        ("tea-pre1", "wrong"),
+        ("nobody", "kefu-demo-2026"),
+        (long.as_str(), "kefu-demo-2026"),
+    ] {
         let response = app
             .http
             .post(app.url("/api/v1/auth/login"))

@@ -242,3 +242,26 @@ async fn an_agent_coming_online_hears_its_own_presence() {
     let me: serde_json::Value = agent.get("/api/v1/auth/me").await.json().await.unwrap();
     assert_eq!(me["user"]["status"], "online");
 }
+
+#[tokio::test]
+async fn an_agent_socket_closes_once_its_session_ends() {
+    let app = TestApp::spawn().await;
+    let agent = app.agent("tea-pre1").await;
+    let url = app.ws_url(&format!("/api/v1/agent/ws?token={}", agent.token));
+    let (mut stream, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    let logout = agent.post("/api/v1/auth/logout", json!({})).await;
+    assert_eq!(logout.status(), reqwest::StatusCode::NO_CONTENT);
+    // The next heartbeat (every 20 s) notices and closes with 1008.
+    use futures::StreamExt;
+    let code = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(Ok(message)) = stream.next().await {
+            if let WsMessage::Close(Some(frame)) = message {
+                return Some(u16::from(frame.code));
+            }
+        }
+        None
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, Some(1008));
+}
