@@ -141,6 +141,8 @@ pub struct ConversationSummary {
     /// The highest seq the buyer has read; drives the agent's "read" ticks.
     pub buyer_read_seq: i64,
     pub created_at: i64,
+    /// Advances with every change (message, read, status, assignment). Summaries can arrive
+    /// out of order; clients keep the one with the highest (`last_seq`, `updated_at`).
     pub updated_at: i64,
 }
 

@@ -462,12 +462,13 @@ pub(crate) async fn mark_read_by_agent(
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     sqlx::query(
         "UPDATE conversations SET agent_read_seq = CASE WHEN $3 >= last_seq THEN last_seq \
-         WHEN $3 > agent_read_seq THEN $3 ELSE agent_read_seq END \
+         WHEN $3 > agent_read_seq THEN $3 ELSE agent_read_seq END, updated_at = $4 \
          WHERE id = $1 AND tenant_id = $2",
     )
     .bind(&id)
     .bind(&tenant)
     .bind(seq)
+    .bind(now_ms())
     .execute(&mut *tx)
     .await?;
     sqlx::query(

@@ -91,6 +91,12 @@ export const useInbox = defineStore('inbox', () => {
   function upsert(c: ConversationSummary): void {
     const list = conversations.value
     const at = list.findIndex((x) => x.id === c.id)
+    // Frames from different requests can arrive out of order: never let an older summary
+    // replace a newer one (every change advances last_seq or updated_at).
+    const held = at >= 0 ? list[at] : undefined
+    if (held && (c.last_seq < held.last_seq || (c.last_seq === held.last_seq && c.updated_at < held.updated_at))) {
+      return
+    }
     if (matchesTab(c)) {
       if (at >= 0) list[at] = c
       else list.push(c)
