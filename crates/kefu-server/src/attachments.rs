@@ -19,6 +19,9 @@ use crate::auth::{Agent, BuyerCaller};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiPath, ApiQuery};
 
+/// Uploads being received and checked at the same time, across the process.
+static UPLOADS_AT_ONCE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(8);
+
 /// Uploads a picture or file for an agent's reply.
 #[utoipa::path(post, path = "/api/v1/attachments", tag = "attachments",
     request_body(content_type = "multipart/form-data", description = "field `file`"),
@@ -62,6 +65,14 @@ async fn store_upload(
     mut multipart: Multipart,
 ) -> Result<Attachment, ApiError> {
     let limits = &state.settings.limits;
+    if state.upload_limiter.check_key(&uploader_id).is_err() {
+        return Err(ApiError::RateLimited);
+    }
+    // Each upload is held in memory while it is checked; bound how many are at once.
+    let _permit = UPLOADS_AT_ONCE
+        .acquire()
+        .await
+        .map_err(|_| ApiError::Unavailable)?;
     let (file_name, bytes) = loop {
         let field = multipart
             .next_field()
@@ -174,7 +185,7 @@ pub async fn download(
         .attachment(id)
         .await?
         .ok_or(ApiError::NotFound("attachment"))?;
-    let bytes = tokio::fs::read(state.settings.data_dir.join(&stored.storage_key))
+    let file = tokio::fs::File::open(state.settings.data_dir.join(&stored.storage_key))
         .await
         .map_err(|e| ApiError::Internal(format!("reading attachment {id}: {e}")))?;
     let a = &stored.attachment;
@@ -199,7 +210,8 @@ pub async fn download(
         .header(header::CONTENT_DISPOSITION, disposition)
         .header(header::CACHE_CONTROL, "private, max-age=86400")
         .header("x-content-type-options", "nosniff")
-        .body(Body::from(bytes))
+        .header(header::CONTENT_LENGTH, a.size_bytes)
+        .body(Body::from_stream(tokio_util::io::ReaderStream::new(file)))
         .map_err(|e| ApiError::Internal(e.to_string()))
 }
 

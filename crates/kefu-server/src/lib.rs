@@ -54,6 +54,8 @@ pub struct AppState {
     pub sessions: TaskTracker,
     /// Login attempts per username (ACC: brute-force guard).
     pub login_limiter: Arc<DefaultKeyedRateLimiter<String>>,
+    /// Uploads per uploader (buyer or agent) per minute.
+    pub upload_limiter: Arc<DefaultKeyedRateLimiter<uuid::Uuid>>,
 }
 
 /// A started server: storage open, migrations applied, bus connected, not yet listening.
@@ -82,6 +84,8 @@ impl Server {
         let (writer, writer_task) = Writer::spawn(store.clone());
         let per_minute =
             NonZeroU32::new(settings.auth.logins_per_minute.max(1)).context("logins_per_minute")?;
+        let uploads_per_minute = NonZeroU32::new(settings.limits.uploads_per_minute.max(1))
+            .context("uploads_per_minute")?;
         let state = AppState {
             store,
             writer,
@@ -92,6 +96,7 @@ impl Server {
             shutdown: CancellationToken::new(),
             sessions: TaskTracker::new(),
             login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
+            upload_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(uploads_per_minute))),
         };
         Ok(Server { state, writer_task })
     }
@@ -104,12 +109,13 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let Server { state, writer_task } = self;
-        let limiter = state.login_limiter.clone();
+        let (logins, uploads) = (state.login_limiter.clone(), state.upload_limiter.clone());
         let forget_old_logins = tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(60));
             loop {
                 tick.tick().await;
-                limiter.retain_recent();
+                logins.retain_recent();
+                uploads.retain_recent();
             }
         });
         let app = router::app(state.clone());

@@ -33,6 +33,8 @@ pub struct Limits {
     pub messages_per_second: u32,
     /// Largest JSON request body, in bytes.
     pub max_json_bytes: usize,
+    /// Uploads one buyer or agent may make per minute.
+    pub uploads_per_minute: u32,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -66,6 +68,7 @@ impl Default for Limits {
             max_file_bytes: 20 * 1024 * 1024,
             messages_per_second: 20,
             max_json_bytes: 256 * 1024,
+            uploads_per_minute: 30,
         }
     }
 }

@@ -107,3 +107,18 @@ async fn an_attachment_of_another_shop_cannot_be_sent() {
         "attachment_not_found"
     );
 }
+
+#[tokio::test]
+async fn uploads_beyond_the_per_minute_limit_are_refused() {
+    let app = TestApp::spawn_with(|s| s.limits.uploads_per_minute = 2).await;
+    let buyer = app.buyer("shanye-tea").await;
+    for _ in 0..2 {
+        assert_eq!(
+            buyer.upload("a.txt", b"ok".to_vec()).await.status(),
+            StatusCode::CREATED
+        );
+    }
+    let third = buyer.upload("a.txt", b"ok".to_vec()).await;
+    assert_eq!(third.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(third.json::<Value>().await.unwrap()["code"], "rate_limited");
+}
