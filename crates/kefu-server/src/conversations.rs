@@ -171,6 +171,15 @@ pub async fn read(
     ))
 }
 
+/// Tells the team about a changed conversation and answers with it.
+async fn announce(
+    state: &AppState,
+    conversation: ConversationSummary,
+) -> Json<ConversationSummary> {
+    messaging::publish_conversation(state, &conversation).await;
+    Json(conversation)
+}
+
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/resolve", tag = "conversations",
     responses((status = 200, body = ConversationSummary), (status = 404, body = ErrorBody)))]
 pub async fn resolve(
@@ -183,8 +192,7 @@ pub async fn resolve(
         .store
         .resolve_conversation(agent.tenant_id(), id, agent.user.id)
         .await?;
-    messaging::publish_conversation(&state, &conversation).await;
-    Ok(Json(conversation))
+    Ok(announce(&state, conversation).await)
 }
 
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/reopen", tag = "conversations",
@@ -199,8 +207,7 @@ pub async fn reopen(
         .store
         .reopen_conversation(agent.tenant_id(), id, agent.user.id)
         .await?;
-    messaging::publish_conversation(&state, &conversation).await;
-    Ok(Json(conversation))
+    Ok(announce(&state, conversation).await)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -223,8 +230,7 @@ pub async fn assign(
         .store
         .assign_conversation(agent.tenant_id(), id, request.assignee_id, agent.user.id)
         .await?;
-    messaging::publish_conversation(&state, &conversation).await;
-    Ok(Json(conversation))
+    Ok(announce(&state, conversation).await)
 }
 
 #[derive(Debug, Serialize, ToSchema)]

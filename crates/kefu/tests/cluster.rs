@@ -60,6 +60,13 @@ async fn next_of(ws: &mut Ws, kind: &str) -> Value {
     }
 }
 
+/// Connects and reads the `hello` frame.
+async fn open_socket(url: &str) -> Ws {
+    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    next_of(&mut ws, "hello").await;
+    ws
+}
+
 #[tokio::test]
 async fn a_buyer_on_one_process_and_an_agent_on_another_talk_live() {
     let database_url = kefu_store::scratch::create_database().await.unwrap();
@@ -103,13 +110,11 @@ async fn a_buyer_on_one_process_and_an_agent_on_another_talk_live() {
         .json()
         .await
         .unwrap();
-    let (mut agent, _) = tokio_tungstenite::connect_async(format!(
+    let mut agent = open_socket(&format!(
         "ws://{addr_b}/api/v1/agent/ws?token={}",
         api_token["token"].as_str().unwrap()
     ))
-    .await
-    .unwrap();
-    next_of(&mut agent, "hello").await;
+    .await;
 
     // The buyer opens the chat on process A.
     let session: Value = http
@@ -121,13 +126,11 @@ async fn a_buyer_on_one_process_and_an_agent_on_another_talk_live() {
         .json()
         .await
         .unwrap();
-    let (mut buyer, _) = tokio_tungstenite::connect_async(format!(
+    let mut buyer = open_socket(&format!(
         "ws://{addr_a}/api/v1/buyer/ws?token={}&after_seq=0",
         session["buyer_token"].as_str().unwrap()
     ))
-    .await
-    .unwrap();
-    next_of(&mut buyer, "hello").await;
+    .await;
 
     let send = json!({"type": "send", "client_msg_id": "x1", "kind": "text", "body": "跨进程你好"});
     buyer
