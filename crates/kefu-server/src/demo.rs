@@ -2,12 +2,11 @@
 //! conversations, so a newcomer sees a living product. Seeding is idempotent: a tenant that
 //! already exists is left as it is.
 
-use kefu_domain::account::{Buyer, Tenant, TenantKind};
+use kefu_domain::account::{Buyer, Tenant, TenantKind, User};
 use kefu_domain::channel::{Channel, Entry};
 use kefu_domain::message::{MessageContent, MessageKind, SenderKind};
 use kefu_domain::role::Role;
 use kefu_store::{AppendRequest, NewUser, Store};
-use uuid::Uuid;
 
 use crate::auth;
 use crate::error::ApiError;
@@ -99,6 +98,9 @@ const TENANTS: [DemoTenant; 3] = [
     },
 ];
 
+/// How long ago each demo buyer's conversation happened, so lists read like a working day.
+const DEMO_AGES_MS: [i64; 4] = [26 * 3_600_000, 5 * 3_600_000, 50 * 60_000, 12 * 60_000];
+
 /// (username suffix, display name, role, team)
 const TEAM: [(&str, &str, Role, Option<&str>); 6] = [
     ("admin", "店铺管理员", Role::SuperAdmin, None),
@@ -151,21 +153,14 @@ pub async fn seed(store: &Store) -> Result<DemoSummary, ApiError> {
                 agents.push(user);
             }
         }
-        for (i, (name, lines, resolved)) in demo.buyers.iter().enumerate() {
+        for (i, history) in demo.buyers.iter().enumerate() {
             let buyer = store
-                .upsert_buyer(tenant.id, Channel::Web, &format!("demo:{i}"), name)
+                .upsert_buyer(tenant.id, Channel::Web, &format!("demo:{i}"), history.0)
                 .await?;
             let agent = &agents[i % agents.len()];
-            seed_conversation(
-                store,
-                &tenant,
-                &buyer,
-                agent.id,
-                &agent.display_name,
-                lines,
-                *resolved,
-            )
-            .await?;
+            // Older buyers first: 26 h, 5 h, 50 min, 12 min ago.
+            let age_ms = DEMO_AGES_MS[i % DEMO_AGES_MS.len()];
+            seed_conversation(store, &tenant, &buyer, agent, history, age_ms).await?;
         }
         summary.tenants.push((tenant, usernames));
     }
@@ -176,10 +171,9 @@ async fn seed_conversation(
     store: &Store,
     tenant: &Tenant,
     buyer: &Buyer,
-    agent_id: Uuid,
-    agent_name: &str,
-    lines: &[(bool, &str)],
-    resolved: bool,
+    agent: &User,
+    (_, lines, resolved): &DemoBuyer,
+    age_ms: i64,
 ) -> Result<(), ApiError> {
     let entry = match tenant.kind {
         TenantKind::Platform => Entry::OfficialDesk,
@@ -193,7 +187,7 @@ async fn seed_conversation(
             let (sender_kind, sender_id, sender_name) = if *from_buyer {
                 (SenderKind::Buyer, buyer.id, buyer.display_name.clone())
             } else {
-                (SenderKind::Agent, agent_id, agent_name.to_owned())
+                (SenderKind::Agent, agent.id, agent.display_name.clone())
             };
             Ok(AppendRequest {
                 tenant_id: tenant.id,
@@ -210,10 +204,13 @@ async fn seed_conversation(
     for result in store.append_batch(&requests).await? {
         result?;
     }
-    if resolved {
+    if *resolved {
         store
-            .resolve_conversation(tenant.id, conversation.id, agent_id)
+            .resolve_conversation(tenant.id, conversation.id, agent.id)
             .await?;
     }
+    store
+        .shift_conversation_back(tenant.id, conversation.id, age_ms)
+        .await?;
     Ok(())
 }

@@ -428,6 +428,16 @@ impl Store {
         dispatch!(self.assign_conversation(tenant_id, id, assignee, by))
     }
 
+    /// Moves a conversation's whole history back by `by_ms` (demo seeding).
+    pub async fn shift_conversation_back(
+        &self,
+        tenant_id: Uuid,
+        id: Uuid,
+        by_ms: i64,
+    ) -> Result<()> {
+        dispatch!(self.shift_conversation_back(tenant_id, id, by_ms))
+    }
+
     pub async fn conversation_events(
         &self,
         tenant_id: Uuid,

@@ -1165,6 +1165,38 @@ async fn write_batch(
         .collect()))
 }
 
+/// Moves a whole conversation back in time by `by_ms`: its messages, events and times keep
+/// their spacing. Used to seed demo history that reads like the past.
+pub(crate) async fn shift_conversation_back(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    id: Uuid,
+    by_ms: i64,
+) -> Result<()> {
+    let (tenant, id) = (tenant_id.to_string(), id.to_string());
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let statements = [
+        "UPDATE messages SET created_at = created_at - $3 \
+         WHERE conversation_id = $1 AND tenant_id = $2",
+        "UPDATE conversation_events SET at = at - $3 \
+         WHERE conversation_id = $1 AND tenant_id = $2",
+        "UPDATE conversations SET created_at = created_at - $3, updated_at = updated_at - $3, \
+         last_message_at = last_message_at - $3, cycle_started_at = cycle_started_at - $3, \
+         last_buyer_message_at = last_buyer_message_at - $3, resolved_at = resolved_at - $3 \
+         WHERE id = $1 AND tenant_id = $2",
+    ];
+    for sql in statements {
+        sqlx::query(sql)
+            .bind(&id)
+            .bind(&tenant)
+            .bind(by_ms)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 // Attachments
 
 pub(crate) async fn insert_attachment(pool: &Pool<Db>, new: &NewAttachment<'_>) -> Result<Attachment> {

@@ -85,3 +85,37 @@ async fn unknown_api_routes_are_json_404s_and_other_paths_get_the_web_ui() {
             .contains("<!doctype html")
     );
 }
+
+#[tokio::test]
+async fn the_demo_history_reads_like_a_working_day() {
+    let app = TestApp::spawn().await;
+    let agent = app.agent("tea-pre1").await;
+    let all = agent.conversations("all").await;
+    assert_eq!(all.len(), 4);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let ages: Vec<i64> = all
+        .iter()
+        .map(|c| (now - c["last_message_at"].as_i64().unwrap()) / 60_000)
+        .collect();
+    // Newest first: about 12 minutes, 50 minutes, 5 hours and 26 hours ago.
+    assert!(ages.windows(2).all(|w| w[0] <= w[1]), "{ages:?}");
+    assert!(ages[0] >= 11 && ages[3] >= 26 * 60 - 1, "{ages:?}");
+    // Each conversation's own history keeps its order.
+    let id = all[3]["id"].as_str().unwrap();
+    let messages = agent.messages(id).await;
+    let events: Value = agent
+        .get(&format!("/api/v1/conversations/{id}/events"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let created = events["events"][0]["at"].as_i64().unwrap();
+    assert!(
+        messages
+            .iter()
+            .all(|m| m["created_at"].as_i64().unwrap() >= created)
+    );
+}
