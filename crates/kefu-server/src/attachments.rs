@@ -165,6 +165,25 @@ fn sanitize_file_name(name: &str) -> String {
     }
 }
 
+/// Uploads nobody sent within this long are removed.
+pub const UNSENT_UPLOAD_TTL_MS: i64 = 24 * 3600 * 1000;
+
+/// Removes uploads older than `created_before` that no message carries: the row first (so
+/// a send can no longer pick it up), then the file. Returns how many went.
+pub async fn sweep_unsent(state: &AppState, created_before: i64) -> Result<usize, ApiError> {
+    let mut removed = 0;
+    for (id, storage_key) in state.store.unsent_attachments(created_before).await? {
+        if state.store.delete_unsent_attachment(id).await? {
+            let path = state.settings.data_dir.join(&storage_key);
+            if let Err(error) = tokio::fs::remove_file(&path).await {
+                tracing::warn!(%error, path = %path.display(), "could not remove an unsent upload");
+            }
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 #[derive(Debug, Deserialize)]
 pub struct FileQuery {
     exp: i64,

@@ -109,15 +109,7 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let Server { state, writer_task } = self;
-        let (logins, uploads) = (state.login_limiter.clone(), state.upload_limiter.clone());
-        let forget_old_logins = tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(60));
-            loop {
-                tick.tick().await;
-                logins.retain_recent();
-                uploads.retain_recent();
-            }
-        });
+        let housekeeping = tokio::spawn(housekeeping(state.clone()));
         let app = router::app(state.clone());
         let cancel = state.shutdown.clone();
         tracing::info!(addr = %listener.local_addr()?, backend = state.store.backend_name(), "kefu listening");
@@ -137,7 +129,8 @@ impl Server {
             cancel.cancel();
         })
         .await?;
-        forget_old_logins.abort();
+        housekeeping.abort();
+        let _ = housekeeping.await;
         state.sessions.close();
         if tokio::time::timeout(Duration::from_secs(10), state.sessions.wait())
             .await
@@ -151,6 +144,26 @@ impl Server {
         store.close().await;
         tracing::info!("kefu stopped");
         Ok(())
+    }
+}
+
+/// Once a minute: forget old rate-limit keys; once an hour: remove uploads nobody sent.
+async fn housekeeping(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    let mut minutes = 0u32;
+    loop {
+        tick.tick().await;
+        state.login_limiter.retain_recent();
+        state.upload_limiter.retain_recent();
+        if minutes % 60 == 0 {
+            let before = kefu_domain::time::now_ms() - attachments::UNSENT_UPLOAD_TTL_MS;
+            match attachments::sweep_unsent(&state, before).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "removed unsent uploads"),
+                Err(error) => tracing::warn!(%error, "sweeping unsent uploads failed"),
+            }
+        }
+        minutes = minutes.wrapping_add(1);
     }
 }
 

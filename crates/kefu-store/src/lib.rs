@@ -489,6 +489,17 @@ impl Store {
     pub async fn attachment(&self, id: Uuid) -> Result<Option<StoredAttachment>> {
         dispatch!(self.attachment(id))
     }
+
+    /// Uploads older than `created_before` that no message carries (at most 1,000 a call):
+    /// `(id, storage key)`.
+    pub async fn unsent_attachments(&self, created_before: i64) -> Result<Vec<(Uuid, String)>> {
+        dispatch!(self.unsent_attachments(created_before))
+    }
+
+    /// Forgets an upload, unless a message carries it by now. True when it was deleted.
+    pub async fn delete_unsent_attachment(&self, id: Uuid) -> Result<bool> {
+        dispatch!(self.delete_unsent_attachment(id))
+    }
 }
 
 /// Fresh PostgreSQL databases for tests: each test gets its own, so tests run in parallel.

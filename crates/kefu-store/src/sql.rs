@@ -1250,6 +1250,34 @@ pub(crate) async fn attachment(pool: &Pool<Db>, id: Uuid) -> Result<Option<Store
     .transpose()
 }
 
+pub(crate) async fn unsent_attachments(
+    pool: &Pool<Db>,
+    created_before: i64,
+) -> Result<Vec<(Uuid, String)>> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT a.id, a.storage_key FROM attachments a WHERE a.created_at < $1 \
+         AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.attachment_id = a.id) LIMIT 1000",
+    )
+    .bind(created_before)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(id, key)| Ok((uuid(&id)?, key)))
+        .collect()
+}
+
+pub(crate) async fn delete_unsent_attachment(pool: &Pool<Db>, id: Uuid) -> Result<bool> {
+    let deleted = sqlx::query(
+        "DELETE FROM attachments WHERE id = $1 \
+         AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.attachment_id = $1)",
+    )
+    .bind(id.to_string())
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(deleted > 0)
+}
+
 fn unique_as_conflict(code: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
     move |e| match &e {
         sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(code),

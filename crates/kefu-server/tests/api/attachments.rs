@@ -122,3 +122,68 @@ async fn uploads_beyond_the_per_minute_limit_are_refused() {
     assert_eq!(third.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(third.json::<Value>().await.unwrap()["code"], "rate_limited");
 }
+
+#[tokio::test]
+async fn uploads_nobody_sent_are_swept_and_sent_ones_stay() {
+    let app = TestApp::spawn().await;
+    let buyer = app.buyer("shanye-tea").await;
+    let kept: Value = buyer
+        .upload("kept.pdf", b"%PDF-1.7 kept".to_vec())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let dropped: Value = buyer
+        .upload("dropped.pdf", b"%PDF-1.7 dropped".to_vec())
+        .await
+        .json()
+        .await
+        .unwrap();
+    buyer
+        .http
+        .post(app.url("/api/v1/buyer/messages"))
+        .bearer_auth(&buyer.token)
+        .json(&json!({"client_msg_id": "f", "kind": "file", "attachment_id": kept["id"]}))
+        .send()
+        .await
+        .unwrap();
+
+    let state = app.state.as_ref().unwrap();
+    let far_future = i64::MAX / 2;
+    let removed = kefu_server::attachments::sweep_unsent(state, far_future)
+        .await
+        .unwrap();
+    assert_eq!(removed, 1);
+    let files = |name: &Value| {
+        let id = name["id"].as_str().unwrap().to_owned();
+        app.data_dir
+            .join("attachments")
+            .read_dir()
+            .unwrap()
+            .flat_map(|tenant| {
+                tenant
+                    .unwrap()
+                    .path()
+                    .read_dir()
+                    .unwrap()
+                    .map(|f| f.unwrap().file_name())
+            })
+            .any(|f| f.to_string_lossy() == id)
+    };
+    assert!(files(&kept), "a sent file stays");
+    assert!(!files(&dropped), "an unsent file goes");
+    let link = app
+        .http
+        .get(app.url(kept["url"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(link.status(), StatusCode::OK);
+    let gone = app
+        .http
+        .get(app.url(dropped["url"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+}

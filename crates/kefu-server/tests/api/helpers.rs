@@ -17,6 +17,8 @@ use uuid::Uuid;
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The server's state, for calling what has no HTTP route (housekeeping).
+    pub state: Option<kefu_server::AppState>,
     pub http: reqwest::Client,
     pub data_dir: PathBuf,
     stop: Option<oneshot::Sender<()>>,
@@ -39,12 +41,14 @@ impl TestApp {
         let addr = listener.local_addr().unwrap();
         let server = Server::start(settings).await.unwrap();
         demo::seed(&server.state.store).await.unwrap();
+        let state = server.state.clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(server.serve(listener, async move {
             let _ = stopped.await;
         }));
         TestApp {
             addr,
+            state: Some(state),
             http: reqwest::Client::new(),
             data_dir,
             stop: Some(stop),
@@ -127,6 +131,8 @@ impl TestApp {
     }
 
     pub async fn stop(mut self) {
+        // The server waits for every holder of its state before it finishes.
+        self.state = None;
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
