@@ -155,7 +155,7 @@ async fn housekeeping(state: AppState) {
         tick.tick().await;
         state.login_limiter.retain_recent();
         state.upload_limiter.retain_recent();
-        if minutes % 60 == 0 {
+        if minutes.is_multiple_of(60) {
             let before = kefu_domain::time::now_ms() - attachments::UNSENT_UPLOAD_TTL_MS;
             match attachments::sweep_unsent(&state, before).await {
                 Ok(0) => {}
