@@ -60,6 +60,23 @@ async fn next_of(ws: &mut Ws, kind: &str) -> Value {
     }
 }
 
+async fn send_frame(ws: &mut Ws, frame: &Value) {
+    ws.send(Message::Text(frame.to_string().into()))
+        .await
+        .unwrap();
+}
+
+async fn post_json(request: reqwest::RequestBuilder, body: Value) -> Value {
+    request
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 /// Connects and reads the `hello` frame.
 async fn open_socket(url: &str) -> Ws {
     let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
@@ -99,17 +116,11 @@ async fn a_buyer_on_one_process_and_an_agent_on_another_talk_live() {
         .as_str()
         .unwrap()
         .to_owned();
-    let api_token: Value = http
+    let tokens = http
         .post(format!("http://{addr_b}/api/v1/auth/tokens"))
         .header("cookie", &cookie)
-        .header("x-csrf-token", &csrf)
-        .json(&json!({"name": "cluster test"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .header("x-csrf-token", &csrf);
+    let api_token = post_json(tokens, json!({"name": "cluster test"})).await;
     let mut agent = open_socket(&format!(
         "ws://{addr_b}/api/v1/agent/ws?token={}",
         api_token["token"].as_str().unwrap()
@@ -117,15 +128,11 @@ async fn a_buyer_on_one_process_and_an_agent_on_another_talk_live() {
     .await;
 
     // The buyer opens the chat on process A.
-    let session: Value = http
-        .post(format!("http://{addr_a}/api/v1/buyer/session"))
-        .json(&json!({"shop": "shanye-tea"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session = post_json(
+        http.post(format!("http://{addr_a}/api/v1/buyer/session")),
+        json!({"shop": "shanye-tea"}),
+    )
+    .await;
     let mut buyer = open_socket(&format!(
         "ws://{addr_a}/api/v1/buyer/ws?token={}&after_seq=0",
         session["buyer_token"].as_str().unwrap()
@@ -133,20 +140,14 @@ async fn a_buyer_on_one_process_and_an_agent_on_another_talk_live() {
     .await;
 
     let send = json!({"type": "send", "client_msg_id": "x1", "kind": "text", "body": "跨进程你好"});
-    buyer
-        .send(Message::Text(send.to_string().into()))
-        .await
-        .unwrap();
+    send_frame(&mut buyer, &send).await;
     let ack = next_of(&mut buyer, "ack").await;
     let conversation = ack["conversation_id"].as_str().unwrap().to_owned();
     let seen = next_of(&mut agent, "message").await;
     assert_eq!(seen["message"]["body"], "跨进程你好");
 
     let reply = json!({"type": "send", "conversation_id": conversation, "client_msg_id": "y1", "kind": "text", "body": "收到，来自另一台机器"});
-    agent
-        .send(Message::Text(reply.to_string().into()))
-        .await
-        .unwrap();
+    send_frame(&mut agent, &reply).await;
     assert_eq!(next_of(&mut agent, "ack").await["seq"], 2);
     let mine = next_of(&mut buyer, "message").await;
     assert_eq!(
@@ -158,10 +159,7 @@ async fn a_buyer_on_one_process_and_an_agent_on_another_talk_live() {
     assert_eq!(heard["message"]["seq"], 2);
 
     let typing = json!({"type": "typing", "conversation_id": conversation});
-    agent
-        .send(Message::Text(typing.to_string().into()))
-        .await
-        .unwrap();
+    send_frame(&mut agent, &typing).await;
     assert_eq!(next_of(&mut buyer, "typing").await["party"], "agent");
     let _ = std::fs::remove_dir_all(dir);
 }
