@@ -81,7 +81,11 @@ impl Server {
                 format!("connecting to {}", settings::redact_url(&settings.nats_url))
             })?
         };
-        let (writer, writer_task) = Writer::spawn(store.clone());
+        let keys = Arc::new(keys);
+        let (writer, writer_task) = Writer::spawn_announcing(
+            store.clone(),
+            messaging::announcer(bus.clone(), keys.clone()),
+        );
         let per_minute =
             NonZeroU32::new(settings.auth.logins_per_minute.max(1)).context("logins_per_minute")?;
         let uploads_per_minute = NonZeroU32::new(settings.limits.uploads_per_minute.max(1))
@@ -90,7 +94,7 @@ impl Server {
             store,
             writer,
             bus,
-            keys: Arc::new(keys),
+            keys,
             settings: Arc::new(settings),
             metrics: ops::metrics_handle(),
             shutdown: CancellationToken::new(),

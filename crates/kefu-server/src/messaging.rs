@@ -1,5 +1,8 @@
 //! Sending a message, the same way from every door (buyer or agent, WebSocket or HTTP): parse,
-//! append through the group-commit writer, then publish to the sessions that should see it.
+//! submit to the group-commit writer, which announces each stored message to the sessions that
+//! should see it, in commit order, before its sender hears back.
+
+use std::sync::Arc;
 
 use kefu_domain::account::Buyer;
 use kefu_domain::channel::Entry;
@@ -7,14 +10,15 @@ use kefu_domain::conversation::ConversationSummary;
 use kefu_domain::frames::{Party, ServerFrame};
 use kefu_domain::message::{Message, MessageContent, MessageKind, SenderKind, parse_client_msg_id};
 use kefu_domain::role::Permission;
+use kefu_store::writer::{Announce, Pending};
 use kefu_store::{AppendRequest, Appended};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::auth::Agent;
-use crate::bus::Audience;
+use crate::auth::{Agent, Keys};
+use crate::bus::{Audience, Bus};
 use crate::error::ApiError;
 
 /// A message to send, as the HTTP API takes it (the WebSocket `send` frame carries the same).
@@ -30,11 +34,43 @@ pub struct SendMessage {
 }
 
 /// Fills in the signed links a message's attachment is fetched by.
-pub fn present(state: &AppState, mut message: Message) -> Message {
+pub fn present(state: &AppState, message: Message) -> Message {
+    present_with(&state.keys, message)
+}
+
+fn present_with(keys: &Keys, mut message: Message) -> Message {
     if let Some(attachment) = &mut message.attachment {
-        attachment.url = state.keys.file_url(attachment.id);
+        attachment.url = keys.file_url(attachment.id);
     }
     message
+}
+
+/// What the writer does with each committed message, in commit order, before the sender
+/// hears back: sign its links and tell the sessions that should see it.
+pub fn announcer(bus: Bus, keys: Arc<Keys>) -> Announce {
+    Arc::new(move |mut appended: Appended| {
+        let (bus, keys) = (bus.clone(), keys.clone());
+        Box::pin(async move {
+            appended.message = present_with(&keys, appended.message);
+            if appended.duplicate {
+                metrics::counter!("kefu_duplicate_sends_total").increment(1);
+                return appended;
+            }
+            metrics::counter!("kefu_messages_total", "sender" => appended.message.sender_kind.as_str())
+                .increment(1);
+            let conversation = &appended.conversation;
+            bus.publish(
+                conversation.tenant_id,
+                Audience::AgentsAndBuyer(conversation.buyer_id),
+                ServerFrame::Message {
+                    message: appended.message.clone(),
+                },
+            )
+            .await;
+            announce_conversation(&bus, conversation).await;
+            appended
+        })
+    })
 }
 
 /// Sends as the buyer into their current conversation, opening one on the first message.
@@ -46,6 +82,19 @@ pub async fn send_as_buyer(
     known: Option<Uuid>,
     send: SendMessage,
 ) -> Result<Appended, ApiError> {
+    let (pending, _) = submit_as_buyer(state, buyer, entry, known, send).await?;
+    Ok(pending.await?)
+}
+
+/// Checks and queues a buyer's message; the answer comes when it is stored and announced.
+/// Returns the conversation it goes into.
+pub async fn submit_as_buyer(
+    state: &AppState,
+    buyer: &Buyer,
+    entry: Entry,
+    known: Option<Uuid>,
+    send: SendMessage,
+) -> Result<(Pending, Uuid), ApiError> {
     let content = MessageContent::parse(send.kind, &send.body, send.attachment_id)?;
     let client_msg_id = parse_client_msg_id(&send.client_msg_id)?;
     let conversation_id = match known {
@@ -58,9 +107,9 @@ pub async fn send_as_buyer(
                 .id
         }
     };
-    append_and_publish(
-        state,
-        AppendRequest {
+    let pending = state
+        .writer
+        .submit(AppendRequest {
             tenant_id: buyer.tenant_id,
             conversation_id,
             sender_kind: SenderKind::Buyer,
@@ -69,9 +118,9 @@ pub async fn send_as_buyer(
             client_msg_id: Some(client_msg_id),
             content,
             external_id: None,
-        },
-    )
-    .await
+        })
+        .await?;
+    Ok((pending, conversation_id))
 }
 
 pub async fn send_as_agent(
@@ -80,12 +129,24 @@ pub async fn send_as_agent(
     conversation_id: Uuid,
     send: SendMessage,
 ) -> Result<Appended, ApiError> {
+    Ok(submit_as_agent(state, agent, conversation_id, send)
+        .await?
+        .await?)
+}
+
+/// Checks and queues an agent's message; the answer comes when it is stored and announced.
+pub async fn submit_as_agent(
+    state: &AppState,
+    agent: &Agent,
+    conversation_id: Uuid,
+    send: SendMessage,
+) -> Result<Pending, ApiError> {
     agent.require(Permission::HandleConversations)?;
     let content = MessageContent::parse(send.kind, &send.body, send.attachment_id)?;
     let client_msg_id = parse_client_msg_id(&send.client_msg_id)?;
-    append_and_publish(
-        state,
-        AppendRequest {
+    Ok(state
+        .writer
+        .submit(AppendRequest {
             tenant_id: agent.tenant_id(),
             conversation_id,
             sender_kind: SenderKind::Agent,
@@ -94,61 +155,37 @@ pub async fn send_as_agent(
             client_msg_id: Some(client_msg_id),
             content,
             external_id: None,
-        },
-    )
-    .await
+        })
+        .await?)
 }
 
-/// Appends and publishes on a task of its own: a sender that goes away mid-send (an HTTP
-/// client timing out) must not leave a stored message unannounced.
-async fn append_and_publish(
-    state: &AppState,
-    request: AppendRequest,
-) -> Result<Appended, ApiError> {
-    let state = state.clone();
-    tokio::spawn(async move {
-        let appended = state.writer.append(request).await?;
-        Ok(publish_appended(&state, appended).await)
-    })
-    .await
-    .map_err(|e| ApiError::Internal(format!("send task failed: {e}")))?
-}
-
-async fn publish_appended(state: &AppState, mut appended: Appended) -> Appended {
-    appended.message = present(state, appended.message);
-    if appended.duplicate {
-        metrics::counter!("kefu_duplicate_sends_total").increment(1);
-        return appended;
+/// The sender's `ack` for a stored message.
+pub fn ack(appended: Appended) -> ServerFrame {
+    let message = appended.message;
+    ServerFrame::Ack {
+        client_msg_id: message.client_msg_id.unwrap_or_default(),
+        message_id: message.id,
+        conversation_id: message.conversation_id,
+        seq: message.seq,
+        created_at: message.created_at,
+        duplicate: appended.duplicate,
     }
-    metrics::counter!("kefu_messages_total", "sender" => appended.message.sender_kind.as_str())
-        .increment(1);
-    let conversation = &appended.conversation;
-    state
-        .bus
-        .publish(
-            conversation.tenant_id,
-            Audience::AgentsAndBuyer(conversation.buyer_id),
-            ServerFrame::Message {
-                message: appended.message.clone(),
-            },
-        )
-        .await;
-    publish_conversation(state, conversation).await;
-    appended
 }
 
 /// Tells every agent of the tenant that a conversation changed.
 pub async fn publish_conversation(state: &AppState, conversation: &ConversationSummary) {
-    state
-        .bus
-        .publish(
-            conversation.tenant_id,
-            Audience::Agents,
-            ServerFrame::Conversation {
-                conversation: conversation.clone(),
-            },
-        )
-        .await;
+    announce_conversation(&state.bus, conversation).await;
+}
+
+async fn announce_conversation(bus: &Bus, conversation: &ConversationSummary) {
+    bus.publish(
+        conversation.tenant_id,
+        Audience::Agents,
+        ServerFrame::Conversation {
+            conversation: conversation.clone(),
+        },
+    )
+    .await;
 }
 
 /// The team read up to `seq`: unread counts drop for every agent, the buyer sees "read".

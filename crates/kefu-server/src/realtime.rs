@@ -1,7 +1,9 @@
 //! The two WebSocket protocols (`docs/websocket.md`). One task per connection owns its socket;
 //! it reads client frames, forwards bus events, pings, and closes with 1012 on shutdown.
 
+use std::future::Future;
 use std::num::NonZeroU32;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -10,11 +12,14 @@ use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket, 
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use axum_extra::extract::CookieJar;
+use futures::StreamExt;
+use futures::stream::FuturesOrdered;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use kefu_domain::account::{AgentStatus, Buyer};
 use kefu_domain::channel::Entry;
 use kefu_domain::frames::{ClientFrame, Party, ServerFrame};
 use kefu_domain::role::Permission;
+use kefu_store::writer::Pending;
 use serde::Deserialize;
 use tokio::sync::broadcast;
 use uuid::Uuid;
@@ -129,7 +134,18 @@ struct Session {
     /// Live copies of messages up to this seq were already sent from storage.
     replayed_up_to: i64,
     limiter: DefaultDirectRateLimiter,
+    /// Sends submitted and not yet answered, in the order the client sent them: a client
+    /// may keep several in flight, and each is answered (`ack` or `error`) in that order.
+    in_flight: FuturesOrdered<Answer>,
 }
+
+/// A send's answer once it is ready: when the frame came in, its client id, and the outcome.
+type Answer =
+    Pin<Box<dyn Future<Output = (Instant, String, Result<ServerFrame, ApiError>)> + Send + Sync>>;
+
+/// How many sends one connection may have in flight; past it the session stops reading
+/// until answers go out (backpressure rather than an unbounded queue).
+const MAX_IN_FLIGHT: usize = 64;
 
 enum Step {
     Continue,
@@ -167,6 +183,7 @@ async fn session(socket: &mut WebSocket, state: AppState, role: Role) -> anyhow:
         limiter: RateLimiter::direct(Quota::per_second(per_second).allow_burst(burst)),
         conversation_id: None,
         replayed_up_to: 0,
+        in_flight: FuturesOrdered::new(),
         state,
         role,
     };
@@ -208,7 +225,15 @@ async fn session(socket: &mut WebSocket, state: AppState, role: Role) -> anyhow:
     let shutdown = s.state.shutdown.clone();
     loop {
         let step = tokio::select! {
-            inbound = socket.recv() => match inbound {
+            Some((received, client_msg_id, answer)) = s.in_flight.next() => {
+                metrics::histogram!("kefu_ack_seconds").record(received.elapsed().as_secs_f64());
+                match answer {
+                    Ok(frame) => send(socket, &frame).await?,
+                    Err(error) => send_error(socket, &error, Some(client_msg_id)).await?,
+                }
+                Step::Continue
+            }
+            inbound = socket.recv(), if s.in_flight.len() < MAX_IN_FLIGHT => match inbound {
                 None | Some(Err(_)) => return Ok(()),
                 Some(Ok(message)) => {
                     last_heard = Instant::now();
@@ -384,16 +409,19 @@ impl Session {
                     attachment_id,
                 };
                 let received = Instant::now();
-                let result = if self.limiter.check().is_err() {
+                let submitted = if self.limiter.check().is_err() {
                     Err(ApiError::RateLimited)
                 } else {
-                    self.send_message(conversation_id, request).await
+                    self.submit(conversation_id, request).await
                 };
-                metrics::histogram!("kefu_ack_seconds").record(received.elapsed().as_secs_f64());
-                match result {
-                    Ok(frame) => send(socket, &frame).await?,
-                    Err(error) => send_error(socket, &error, Some(client_msg_id)).await?,
-                }
+                let answer: Answer = match submitted {
+                    Ok(pending) => Box::pin(async move {
+                        let answer = pending.await.map(messaging::ack).map_err(ApiError::from);
+                        (received, client_msg_id, answer)
+                    }),
+                    Err(error) => Box::pin(async move { (received, client_msg_id, Err(error)) }),
+                };
+                self.in_flight.push_back(answer);
             }
             // Typing and read frames share the sender's budget; over it they are dropped.
             ClientFrame::Typing { .. } | ClientFrame::Read { .. }
@@ -415,14 +443,16 @@ impl Session {
         Ok(Step::Continue)
     }
 
-    async fn send_message(
+    /// Queues a send behind this session's earlier ones; a buyer's first send opens their
+    /// conversation first, so later sends go to the same one.
+    async fn submit(
         &mut self,
         conversation_id: Option<Uuid>,
         request: SendMessage,
-    ) -> Result<ServerFrame, ApiError> {
-        let appended = match &self.role {
+    ) -> Result<Pending, ApiError> {
+        match &self.role {
             Role::Buyer { buyer, entry, .. } => {
-                let appended = messaging::send_as_buyer(
+                let (pending, conversation_id) = messaging::submit_as_buyer(
                     &self.state,
                     buyer,
                     *entry,
@@ -430,25 +460,16 @@ impl Session {
                     request,
                 )
                 .await?;
-                self.conversation_id = Some(appended.conversation.id);
-                appended
+                self.conversation_id = Some(conversation_id);
+                Ok(pending)
             }
             Role::Agent(agent) => {
                 let conversation_id = conversation_id.ok_or_else(|| {
                     ApiError::bad_request("conversation_required", "agents name the conversation")
                 })?;
-                messaging::send_as_agent(&self.state, agent, conversation_id, request).await?
+                messaging::submit_as_agent(&self.state, agent, conversation_id, request).await
             }
-        };
-        let message = appended.message;
-        Ok(ServerFrame::Ack {
-            client_msg_id: message.client_msg_id.unwrap_or_default(),
-            message_id: message.id,
-            conversation_id: message.conversation_id,
-            seq: message.seq,
-            created_at: message.created_at,
-            duplicate: appended.duplicate,
-        })
+        }
     }
 
     async fn typing(&self, conversation_id: Option<Uuid>) -> Result<(), ApiError> {

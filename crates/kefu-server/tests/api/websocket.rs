@@ -265,3 +265,46 @@ async fn an_agent_socket_closes_once_its_session_ends() {
     .unwrap();
     assert_eq!(code, Some(1008));
 }
+
+/// A client may keep many sends in flight on one socket: they are stored in the order sent,
+/// answered in that order, and every agent sees them in seq order.
+#[tokio::test]
+async fn pipelined_sends_are_stored_acked_and_announced_in_order() {
+    let app = TestApp::spawn().await;
+    let agent = app.agent("tea-pre1").await;
+    let mut agent_socket = agent.socket().await;
+    let buyer = app.buyer("shanye-tea").await;
+    let mut socket = buyer.socket(Some(0)).await;
+    for i in 0..30 {
+        socket
+            .send(text_frame(&format!("p{i}"), &format!("第{i}条")))
+            .await;
+    }
+    let mut acked = vec![];
+    for _ in 0..30 {
+        let ack = socket.next_of("ack").await;
+        acked.push((
+            ack["client_msg_id"].as_str().unwrap().to_owned(),
+            ack["seq"].as_i64().unwrap(),
+        ));
+    }
+    let expected: Vec<(String, i64)> = (0..30).map(|i| (format!("p{i}"), i + 1)).collect();
+    assert_eq!(acked, expected);
+
+    let mut announced = vec![];
+    for _ in 0..30 {
+        let frame = agent_socket.next_of("message").await;
+        announced.push(frame["message"]["seq"].as_i64().unwrap());
+    }
+    assert_eq!(announced, (1..=30).collect::<Vec<_>>());
+    let stored: Vec<String> = buyer
+        .messages()
+        .await
+        .iter()
+        .map(|m| m["body"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        stored,
+        (0..30).map(|i| format!("第{i}条")).collect::<Vec<_>>()
+    );
+}
