@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::channel::{Channel, Entry};
+use crate::commerce::EntryContext;
 use crate::message::SenderKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -52,6 +53,9 @@ pub enum EventKind {
     FirstReply,
     Resolved,
     Reopened,
+    /// The buyer came (back) in through an entry with context: an order card, a product
+    /// page, a live room, a creator's page. Data: entry, context.
+    Entered,
 }
 
 impl EventKind {
@@ -64,6 +68,7 @@ impl EventKind {
             EventKind::FirstReply => "first_reply",
             EventKind::Resolved => "resolved",
             EventKind::Reopened => "reopened",
+            EventKind::Entered => "entered",
         }
     }
 
@@ -76,6 +81,7 @@ impl EventKind {
             "first_reply" => EventKind::FirstReply,
             "resolved" => EventKind::Resolved,
             "reopened" => EventKind::Reopened,
+            "entered" => EventKind::Entered,
             _ => return None,
         })
     }
@@ -141,6 +147,8 @@ pub struct ConversationSummary {
     /// The highest seq the buyer has read; drives the agent's "read" ticks.
     pub buyer_read_seq: i64,
     pub created_at: i64,
+    /// What the buyer came about, from the entry that opened (or last re-entered) it (CH-2).
+    pub context: EntryContext,
     /// Advances with every change (message, read, status, assignment). Summaries can arrive
     /// out of order; clients keep the one with the highest (`last_seq`, `updated_at`).
     pub updated_at: i64,
@@ -198,6 +206,7 @@ mod tests {
             EventKind::FirstReply,
             EventKind::Resolved,
             EventKind::Reopened,
+            EventKind::Entered,
         ] {
             assert_eq!(EventKind::parse(k.as_str()), Some(k));
         }

@@ -6,6 +6,7 @@
 pub mod account;
 pub mod attachment_kinds;
 pub mod channel;
+pub mod commerce;
 pub mod conversation;
 pub mod frames;
 pub mod message;

@@ -1,6 +1,8 @@
 //! Messages: who sent them, what kind they are, and the parsed content a send must carry.
 
 use serde::{Deserialize, Serialize};
+
+use crate::commerce::CardRef;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -47,6 +49,12 @@ pub enum MessageKind {
     Text,
     Image,
     File,
+    /// An order as a card (CH-2): the body is an `OrderCard` snapshot in JSON. A send names
+    /// the order (`{"order_no": …}`) and the server fills in the snapshot.
+    OrderCard,
+    /// A product as a card: the body is a `ProductCard` snapshot in JSON; a send names it
+    /// (`{"product_code": …, "sku_code": …}`).
+    ProductCard,
 }
 
 impl MessageKind {
@@ -55,6 +63,8 @@ impl MessageKind {
             MessageKind::Text => "text",
             MessageKind::Image => "image",
             MessageKind::File => "file",
+            MessageKind::OrderCard => "order_card",
+            MessageKind::ProductCard => "product_card",
         }
     }
 
@@ -63,6 +73,8 @@ impl MessageKind {
             "text" => MessageKind::Text,
             "image" => MessageKind::Image,
             "file" => MessageKind::File,
+            "order_card" => MessageKind::OrderCard,
+            "product_card" => MessageKind::ProductCard,
             _ => return None,
         })
     }
@@ -79,6 +91,8 @@ pub enum ContentError {
     MissingAttachment,
     #[error("the client message id must be 1 to {MAX_CLIENT_MSG_ID_BYTES} bytes")]
     BadClientMsgId,
+    #[error("a card names its order (`order_no`) or product (`product_code`) in a JSON body")]
+    BadCard,
 }
 
 impl ContentError {
@@ -89,6 +103,7 @@ impl ContentError {
             ContentError::TooLong => "message_too_long",
             ContentError::MissingAttachment => "attachment_required",
             ContentError::BadClientMsgId => "bad_client_msg_id",
+            ContentError::BadCard => "bad_card",
         }
     }
 }
@@ -127,6 +142,32 @@ impl MessageContent {
                 }),
                 None => Err(ContentError::MissingAttachment),
             },
+            MessageKind::OrderCard | MessageKind::ProductCard => {
+                let card: CardRef =
+                    serde_json::from_str(body).map_err(|_| ContentError::BadCard)?;
+                let named = match kind {
+                    MessageKind::OrderCard => card.order_no.is_some(),
+                    _ => card.product_code.is_some(),
+                };
+                if !named {
+                    return Err(ContentError::BadCard);
+                }
+                Ok(MessageContent {
+                    kind,
+                    body: body.to_owned(),
+                    attachment_id: None,
+                })
+            }
+        }
+    }
+
+    /// A card's reference, for the server to turn into a snapshot.
+    pub fn card_ref(&self) -> Option<CardRef> {
+        match self.kind {
+            MessageKind::OrderCard | MessageKind::ProductCard => {
+                serde_json::from_str(&self.body).ok()
+            }
+            _ => None,
         }
     }
 
@@ -136,6 +177,20 @@ impl MessageContent {
             MessageKind::Text => self.body.chars().take(80).collect(),
             MessageKind::Image => "[图片]".to_owned(),
             MessageKind::File => "[文件]".to_owned(),
+            MessageKind::OrderCard => {
+                let order_no = serde_json::from_str::<serde_json::Value>(&self.body)
+                    .ok()
+                    .and_then(|v| v["order_no"].as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                format!("[订单] {order_no}")
+            }
+            MessageKind::ProductCard => {
+                let title: String = serde_json::from_str::<serde_json::Value>(&self.body)
+                    .ok()
+                    .and_then(|v| v["title"].as_str().map(|t| t.chars().take(60).collect()))
+                    .unwrap_or_default();
+                format!("[商品] {title}")
+            }
         }
     }
 }
@@ -208,6 +263,29 @@ mod tests {
         let c = MessageContent::parse(MessageKind::File, "", Some(id)).unwrap();
         assert_eq!(c.attachment_id, Some(id));
         assert_eq!(c.preview(), "[文件]");
+    }
+
+    #[test]
+    fn cards_name_what_they_show() {
+        let c = MessageContent::parse(MessageKind::OrderCard, r#"{"order_no":"T1"}"#, None);
+        assert_eq!(
+            c.unwrap().card_ref().unwrap().order_no.as_deref(),
+            Some("T1")
+        );
+        assert_eq!(
+            MessageContent::parse(MessageKind::OrderCard, r#"{"product_code":"P"}"#, None),
+            Err(ContentError::BadCard)
+        );
+        assert_eq!(
+            MessageContent::parse(MessageKind::ProductCard, "not json", None),
+            Err(ContentError::BadCard)
+        );
+        let snapshot = MessageContent {
+            kind: MessageKind::ProductCard,
+            body: r#"{"code":"P","title":"明前龙井"}"#.into(),
+            attachment_id: None,
+        };
+        assert_eq!(snapshot.preview(), "[商品] 明前龙井");
     }
 
     #[test]

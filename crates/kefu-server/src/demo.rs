@@ -179,7 +179,9 @@ async fn seed_conversation(
         TenantKind::Platform => Entry::OfficialDesk,
         TenantKind::Shop => Entry::ShopHome,
     };
-    let conversation = store.open_conversation(tenant.id, buyer, entry).await?;
+    let conversation = store
+        .open_conversation(tenant.id, buyer, entry, &Default::default())
+        .await?;
     let requests: Vec<AppendRequest> = lines
         .iter()
         .enumerate()

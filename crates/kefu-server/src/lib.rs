@@ -13,6 +13,7 @@ pub mod conversations;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod import;
 pub mod messaging;
 pub mod openapi;
 pub mod ops;

@@ -102,7 +102,7 @@ pub async fn submit_as_buyer(
         None => {
             state
                 .store
-                .open_conversation(buyer.tenant_id, buyer, entry)
+                .open_conversation(buyer.tenant_id, buyer, entry, &Default::default())
                 .await?
                 .id
         }

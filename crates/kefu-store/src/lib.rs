@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use kefu_domain::account::{AgentStatus, Buyer, Tenant, TenantKind, User};
 use kefu_domain::channel::{Channel, Entry};
+use kefu_domain::commerce::{EntryContext, Order, OrderInput, Product, ProductInput};
 use kefu_domain::conversation::{ConversationEvent, ConversationStatus, ConversationSummary};
 use kefu_domain::message::{Attachment, Message};
 use kefu_domain::role::Role;
@@ -159,6 +160,23 @@ pub struct StoredAttachment {
     pub attachment: Attachment,
     pub tenant_id: Uuid,
     pub storage_key: String,
+}
+
+/// What an upsert of products or orders did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct UpsertCounts {
+    pub created: u64,
+    pub updated: u64,
+    /// Sent again exactly as stored: nothing written.
+    pub unchanged: u64,
+}
+
+impl std::ops::AddAssign for UpsertCounts {
+    fn add_assign(&mut self, other: UpsertCounts) {
+        self.created += other.created;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+    }
 }
 
 /// Which conversations a list shows.
@@ -349,8 +367,73 @@ impl Store {
         tenant_id: Uuid,
         buyer: &Buyer,
         entry: Entry,
+        context: &EntryContext,
     ) -> Result<ConversationSummary> {
-        dispatch!(self.open_conversation(tenant_id, buyer, entry))
+        dispatch!(self.open_conversation(tenant_id, buyer, entry, context))
+    }
+
+    // Commerce (CH-2, CH-5, CH-6)
+
+    /// Inserts or updates products (checked inputs), in one transaction.
+    pub async fn upsert_products(
+        &self,
+        tenant_id: Uuid,
+        products: &[ProductInput],
+    ) -> Result<UpsertCounts> {
+        dispatch!(self.upsert_products(tenant_id, products))
+    }
+
+    /// Inserts or updates orders (checked inputs), in one transaction.
+    pub async fn upsert_orders(
+        &self,
+        tenant_id: Uuid,
+        orders: &[OrderInput],
+    ) -> Result<UpsertCounts> {
+        dispatch!(self.upsert_orders(tenant_id, orders))
+    }
+
+    pub async fn product(&self, tenant_id: Uuid, code: &str) -> Result<Option<Product>> {
+        dispatch!(self.product(tenant_id, code))
+    }
+
+    pub async fn products(
+        &self,
+        tenant_id: Uuid,
+        search: &str,
+        limit: i64,
+    ) -> Result<Vec<Product>> {
+        dispatch!(self.products(tenant_id, search, limit))
+    }
+
+    pub async fn order(&self, tenant_id: Uuid, order_no: &str) -> Result<Option<Order>> {
+        dispatch!(self.order(tenant_id, order_no))
+    }
+
+    pub async fn orders_of_member(
+        &self,
+        tenant_id: Uuid,
+        member_id: &str,
+        limit: i64,
+    ) -> Result<Vec<Order>> {
+        dispatch!(self.orders_of_member(tenant_id, member_id, limit))
+    }
+
+    /// Across every shop, with each order's tenant: for the platform's official desk only.
+    pub async fn orders_of_member_everywhere(
+        &self,
+        member_id: &str,
+        limit: i64,
+    ) -> Result<Vec<(Uuid, Order)>> {
+        dispatch!(self.orders_of_member_everywhere(member_id, limit))
+    }
+
+    pub async fn conversations_of_buyer(
+        &self,
+        tenant_id: Uuid,
+        buyer_id: Uuid,
+        limit: i64,
+    ) -> Result<Vec<ConversationSummary>> {
+        dispatch!(self.conversations_of_buyer(tenant_id, buyer_id, limit))
     }
 
     pub async fn current_conversation(

@@ -3,6 +3,7 @@
 
 use kefu_domain::account::{AgentStatus, Buyer, Tenant, TenantKind, User};
 use kefu_domain::channel::{Channel, Entry};
+use kefu_domain::commerce::{AfterSaleStatus, Order, PaymentStatus, Product, ShippingStatus};
 use kefu_domain::conversation::{
     ConversationEvent, ConversationStatus, ConversationSummary, EventKind,
 };
@@ -22,6 +23,10 @@ fn opt_uuid(s: Option<&str>) -> Result<Option<Uuid>, StoreError> {
 
 fn parsed<T>(value: &str, parse: fn(&str) -> Option<T>, what: &str) -> Result<T, StoreError> {
     parse(value).ok_or_else(|| StoreError::Corrupt(format!("bad {what} `{value}`")))
+}
+
+fn json<T: serde::de::DeserializeOwned>(value: &str, what: &str) -> Result<T, StoreError> {
+    serde_json::from_str(value).map_err(|e| StoreError::Corrupt(format!("bad {what}: {e}")))
 }
 
 #[derive(sqlx::FromRow)]
@@ -117,6 +122,7 @@ pub(crate) struct ConversationRow {
     pub buyer_read_seq: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    pub context: String,
 }
 
 impl TryFrom<ConversationRow> for ConversationSummary {
@@ -140,6 +146,7 @@ impl TryFrom<ConversationRow> for ConversationSummary {
             buyer_read_seq: r.buyer_read_seq,
             created_at: r.created_at,
             updated_at: r.updated_at,
+            context: json(&r.context, "conversation context")?,
         })
     }
 }
@@ -228,4 +235,88 @@ pub(crate) struct AttachmentRow {
     pub content_type: String,
     pub size_bytes: i64,
     pub storage_key: String,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ProductRow {
+    pub id: String,
+    pub code: String,
+    pub title: String,
+    pub category: String,
+    pub image_url: Option<String>,
+    pub attributes: String,
+    pub partner: Option<String>,
+    pub skus: String,
+    pub price_fen: i64,
+    pub stock: i64,
+    pub updated_at: i64,
+}
+
+impl TryFrom<ProductRow> for Product {
+    type Error = StoreError;
+    fn try_from(r: ProductRow) -> Result<Product, StoreError> {
+        Ok(Product {
+            id: uuid(&r.id)?,
+            code: r.code,
+            title: r.title,
+            category: r.category,
+            image_url: r.image_url,
+            attributes: json(&r.attributes, "product attributes")?,
+            partner: r
+                .partner
+                .as_deref()
+                .map(|p| json(p, "product partner"))
+                .transpose()?,
+            skus: json(&r.skus, "product skus")?,
+            price_fen: r.price_fen,
+            stock: r.stock,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct OrderRow {
+    pub id: String,
+    pub tenant_id: String,
+    pub order_no: String,
+    pub buyer_id: String,
+    pub buyer_name: String,
+    pub placed_at: i64,
+    pub items: String,
+    pub total_fen: i64,
+    pub paid_fen: i64,
+    pub payment_status: String,
+    pub shipping_status: String,
+    pub after_sale_status: String,
+    pub logistics_company: Option<String>,
+    pub tracking_no: Option<String>,
+    pub updated_at: i64,
+}
+
+impl TryFrom<OrderRow> for Order {
+    type Error = StoreError;
+    fn try_from(r: OrderRow) -> Result<Order, StoreError> {
+        Ok(Order {
+            id: uuid(&r.id)?,
+            order_no: r.order_no,
+            buyer_id: r.buyer_id,
+            buyer_name: r.buyer_name,
+            placed_at: r.placed_at,
+            items: json(&r.items, "order items")?,
+            total_fen: r.total_fen,
+            paid_fen: r.paid_fen,
+            payment_status: parsed(&r.payment_status, PaymentStatus::parse, "payment status")?,
+            shipping_status: parsed(&r.shipping_status, ShippingStatus::parse, "shipping status")?,
+            after_sale_status: parsed(
+                &r.after_sale_status,
+                AfterSaleStatus::parse,
+                "after-sale status",
+            )?,
+            logistics_company: r.logistics_company,
+            tracking_no: r.tracking_no,
+            partner: None,
+            updated_at: r.updated_at,
+        })
+    }
 }

@@ -3,7 +3,8 @@
 
 #[allow(unused_imports)]
 use kefu_domain::account::{AgentStatus, Buyer, Tenant, TenantKind, User};
-use kefu_domain::channel::{Entry};
+use kefu_domain::channel::Entry;
+use kefu_domain::commerce::{EntryContext, Order, OrderInput, OrderItem, Partner, Product, ProductInput};
 use kefu_domain::conversation::{
     ConversationEvent, ConversationState, ConversationStatus, ConversationSummary, EventKind,
 };
@@ -13,17 +14,21 @@ use sqlx::Pool;
 use uuid::Uuid;
 
 use crate::rows::{
-    uuid, AttachmentRow, BuyerRow, ConversationRow, EventRow, MessageRow, TenantRow, UserRow,
+    uuid, AttachmentRow, BuyerRow, ConversationRow, EventRow, MessageRow, OrderRow, ProductRow,
+    TenantRow, UserRow,
 };
 use crate::writer::{AppendRequest, Appended};
-use crate::{NewAttachment, NewUser, Result, SessionInfo, StatusFilter, StoreError, StoredAttachment};
+use crate::{
+    NewAttachment, NewUser, Result, SessionInfo, StatusFilter, StoreError, StoredAttachment,
+    UpsertCounts,
+};
 
 macro_rules! conversation_select {
     () => {
         "SELECT c.id, c.tenant_id, c.buyer_id, c.buyer_name, c.channel, c.entry, c.status, \
          c.assignee_id, u.display_name AS assignee_name, c.last_seq, c.last_message_preview, \
          c.last_message_at, c.unread_count, c.agent_read_seq, c.buyer_read_seq, c.created_at, \
-         c.updated_at \
+         c.updated_at, c.context \
          FROM conversations c LEFT JOIN users u ON u.id = c.assignee_id "
     };
 }
@@ -330,18 +335,24 @@ pub(crate) async fn open_conversation(
     tenant_id: Uuid,
     buyer: &Buyer,
     entry: Entry,
+    context: &EntryContext,
 ) -> Result<ConversationSummary> {
     if let Some(current) = current_conversation(pool, tenant_id, buyer.id).await? {
-        return Ok(current);
+        if context.is_empty() || (current.entry == entry && current.context == *context) {
+            return Ok(current);
+        }
+        return enter_conversation(pool, tenant_id, buyer, current.id, entry, context).await;
     }
     let id = Uuid::now_v7();
     let now = now_ms();
     let tenant = tenant_id.to_string();
+    let context_json = serde_json::to_string(context)
+        .map_err(|e| StoreError::Corrupt(format!("context: {e}")))?;
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     sqlx::query(
         "INSERT INTO conversations (id, tenant_id, buyer_id, buyer_name, channel, entry, status, \
-         cycle_started_at, last_message_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $7, $7, $7)",
+         cycle_started_at, last_message_at, created_at, updated_at, context) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $7, $7, $7, $8)",
     )
     .bind(id.to_string())
     .bind(&tenant)
@@ -350,6 +361,7 @@ pub(crate) async fn open_conversation(
     .bind(buyer.channel.as_str())
     .bind(entry.as_str())
     .bind(now)
+    .bind(&context_json)
     .execute(&mut *tx)
     .await?;
     insert_event(
@@ -360,7 +372,7 @@ pub(crate) async fn open_conversation(
         SenderKind::Buyer,
         Some(buyer.id.to_string()),
         None,
-        serde_json::json!({ "channel": buyer.channel, "entry": entry }),
+        serde_json::json!({ "channel": buyer.channel, "entry": entry, "context": context }),
         now,
     )
     .await?;
@@ -385,6 +397,52 @@ pub(crate) async fn open_conversation(
     conversation(pool, tenant_id, id)
         .await?
         .ok_or(StoreError::NotFound("conversation"))
+}
+
+/// The buyer came back into their conversation through another entry or about something
+/// else: the conversation takes the new context and the event log records it.
+async fn enter_conversation(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    buyer: &Buyer,
+    conversation_id: Uuid,
+    entry: Entry,
+    context: &EntryContext,
+) -> Result<ConversationSummary> {
+    let now = now_ms();
+    let tenant = tenant_id.to_string();
+    let id = conversation_id.to_string();
+    let context_json = serde_json::to_string(context)
+        .map_err(|e| StoreError::Corrupt(format!("context: {e}")))?;
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    sqlx::query(
+        "UPDATE conversations SET entry = $1, context = $2, updated_at = $3 \
+         WHERE id = $4 AND tenant_id = $5",
+    )
+    .bind(entry.as_str())
+    .bind(&context_json)
+    .bind(now)
+    .bind(&id)
+    .bind(&tenant)
+    .execute(&mut *tx)
+    .await?;
+    insert_event(
+        &mut tx,
+        &tenant,
+        &id,
+        EventKind::Entered,
+        SenderKind::Buyer,
+        Some(buyer.id.to_string()),
+        None,
+        serde_json::json!({ "channel": buyer.channel, "entry": entry, "context": context }),
+        now,
+    )
+    .await?;
+    let summary = conversation_in(&mut tx, &tenant, &id)
+        .await?
+        .ok_or(StoreError::NotFound("conversation"))?;
+    tx.commit().await?;
+    Ok(summary)
 }
 
 pub(crate) async fn current_conversation(
@@ -718,6 +776,7 @@ struct WriterConversation {
     resolved_at: Option<i64>,
     created_at: i64,
     updated_at: i64,
+    context: String,
 }
 
 impl WriterConversation {
@@ -741,6 +800,7 @@ impl WriterConversation {
             buyer_read_seq: self.buyer_read_seq,
             created_at: self.created_at,
             updated_at: self.updated_at,
+            context: self.context.clone(),
         }
         .try_into()
     }
@@ -826,7 +886,7 @@ async fn write_batch(
              c.assignee_id, u.display_name AS assignee_name, c.awaiting_first_reply, \
              c.cycle_started_at, c.last_seq, c.last_message_preview, c.last_message_at, \
              c.unread_count, c.agent_read_seq, c.buyer_read_seq, c.last_buyer_message_at, \
-             c.resolved_at, c.created_at, c.updated_at \
+             c.resolved_at, c.created_at, c.updated_at, c.context \
              FROM conversations c LEFT JOIN users u ON u.id = c.assignee_id WHERE c.id IN (",
         );
         let mut list = q.separated(", ");
@@ -1276,6 +1336,411 @@ pub(crate) async fn delete_unsent_attachment(pool: &Pool<Db>, id: Uuid) -> Resul
     .await?
     .rows_affected();
     Ok(deleted > 0)
+}
+
+// Commerce (CH-2, CH-5, CH-6)
+
+fn content_hash<T: serde::Serialize>(value: &T) -> Result<String> {
+    use sha2::Digest;
+    let bytes =
+        serde_json::to_vec(value).map_err(|e| StoreError::Corrupt(format!("hashing: {e}")))?;
+    Ok(hex::encode(&sha2::Sha256::digest(&bytes)[..16]))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("encoding: {e}")))
+}
+
+/// The stored hash (and id) of each of `codes` already in `table`, by code.
+async fn known_hashes(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    table: &'static str,
+    code_column: &'static str,
+    tenant: &str,
+    codes: &[&str],
+) -> Result<std::collections::HashMap<String, (String, String)>> {
+    let mut known = std::collections::HashMap::new();
+    for chunk in codes.chunks(ROWS_PER_STATEMENT) {
+        let mut q = sqlx::QueryBuilder::<Db>::new(format!(
+            "SELECT {code_column}, id, content_hash FROM {table} WHERE tenant_id = "
+        ));
+        q.push_bind(tenant);
+        q.push(format!(" AND {code_column} IN ("));
+        let mut list = q.separated(", ");
+        for code in chunk {
+            list.push_bind(*code);
+        }
+        q.push(")");
+        let rows: Vec<(String, String, String)> =
+            q.build_query_as().persistent(false).fetch_all(&mut *conn).await?;
+        known.extend(rows.into_iter().map(|(code, id, hash)| (code, (id, hash))));
+    }
+    Ok(known)
+}
+
+/// Inserts new products and updates changed ones, in one transaction; products whose
+/// content is unchanged are not written. Inputs must have passed `ProductInput::check`.
+pub(crate) async fn upsert_products(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    products: &[ProductInput],
+) -> Result<UpsertCounts> {
+    let mut counts = UpsertCounts::default();
+    if products.is_empty() {
+        return Ok(counts);
+    }
+    let now = now_ms();
+    let tenant = tenant_id.to_string();
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let codes: Vec<&str> = products.iter().map(|p| p.code.as_str()).collect();
+    let known = known_hashes(&mut tx, "products", "code", &tenant, &codes).await?;
+    let mut writes = vec![];
+    for product in products {
+        let hash = content_hash(product)?;
+        match known.get(&product.code) {
+            Some((_, stored)) if *stored == hash => counts.unchanged += 1,
+            Some(_) => {
+                counts.updated += 1;
+                writes.push((product, hash));
+            }
+            None => {
+                counts.created += 1;
+                writes.push((product, hash));
+            }
+        }
+    }
+    for chunk in writes.chunks(ROWS_PER_STATEMENT / 2) {
+        let rows = chunk
+            .iter()
+            .map(|(p, hash)| {
+                Ok((
+                    *p,
+                    hash.as_str(),
+                    to_json(&p.attributes)?,
+                    p.partner.as_ref().map(to_json).transpose()?,
+                    to_json(&p.skus)?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut q = sqlx::QueryBuilder::<Db>::new(
+            "INSERT INTO products (id, tenant_id, code, title, category, image_url, attributes, \
+             partner, skus, price_fen, stock, content_hash, created_at, updated_at) ",
+        );
+        q.push_values(rows, |mut row, (p, hash, attributes, partner, skus)| {
+            row.push_bind(Uuid::now_v7().to_string())
+                .push_bind(tenant.clone())
+                .push_bind(p.code.clone())
+                .push_bind(p.title.clone())
+                .push_bind(p.category.clone())
+                .push_bind(p.image_url.clone())
+                .push_bind(attributes)
+                .push_bind(partner)
+                .push_bind(skus)
+                .push_bind(p.skus.iter().map(|s| s.price_fen).min().unwrap_or(0))
+                .push_bind(p.skus.iter().map(|s| s.stock).sum::<i64>())
+                .push_bind(hash.to_owned())
+                .push_bind(now)
+                .push_bind(now);
+        });
+        q.push(
+            " ON CONFLICT (tenant_id, code) DO UPDATE SET title = excluded.title, \
+             category = excluded.category, image_url = excluded.image_url, \
+             attributes = excluded.attributes, partner = excluded.partner, skus = excluded.skus, \
+             price_fen = excluded.price_fen, stock = excluded.stock, \
+             content_hash = excluded.content_hash, updated_at = excluded.updated_at",
+        );
+        q.build().persistent(false).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(counts)
+}
+
+/// Inserts new orders and updates changed ones (their item rows replaced), in one
+/// transaction. Inputs must have passed `OrderInput::check`.
+pub(crate) async fn upsert_orders(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    orders: &[OrderInput],
+) -> Result<UpsertCounts> {
+    let mut counts = UpsertCounts::default();
+    if orders.is_empty() {
+        return Ok(counts);
+    }
+    let now = now_ms();
+    let tenant = tenant_id.to_string();
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let codes: Vec<&str> = orders.iter().map(|o| o.order_no.as_str()).collect();
+    let known = known_hashes(&mut tx, "orders", "order_no", &tenant, &codes).await?;
+    let mut writes = vec![];
+    let mut replaced: Vec<String> = vec![];
+    for order in orders {
+        let hash = content_hash(order)?;
+        match known.get(&order.order_no) {
+            Some((_, stored)) if *stored == hash => counts.unchanged += 1,
+            Some((id, _)) => {
+                counts.updated += 1;
+                replaced.push(id.clone());
+                writes.push((order, hash, id.clone()));
+            }
+            None => {
+                counts.created += 1;
+                writes.push((order, hash, Uuid::now_v7().to_string()));
+            }
+        }
+    }
+    for chunk in replaced.chunks(ROWS_PER_STATEMENT) {
+        let mut q = sqlx::QueryBuilder::<Db>::new("DELETE FROM order_items WHERE order_id IN (");
+        let mut list = q.separated(", ");
+        for id in chunk {
+            list.push_bind(id.as_str());
+        }
+        q.push(")");
+        q.build().persistent(false).execute(&mut *tx).await?;
+    }
+    for chunk in writes.chunks(ROWS_PER_STATEMENT / 2) {
+        let rows = chunk
+            .iter()
+            .map(|(o, hash, id)| Ok((*o, hash.as_str(), id.as_str(), to_json(&o.items)?)))
+            .collect::<Result<Vec<_>>>()?;
+        let mut q = sqlx::QueryBuilder::<Db>::new(
+            "INSERT INTO orders (id, tenant_id, order_no, buyer_id, buyer_name, placed_at, items, \
+             total_fen, paid_fen, payment_status, shipping_status, after_sale_status, \
+             logistics_company, tracking_no, content_hash, created_at, updated_at) ",
+        );
+        q.push_values(rows, |mut row, (o, hash, id, items)| {
+            row.push_bind(id.to_owned())
+                .push_bind(tenant.clone())
+                .push_bind(o.order_no.clone())
+                .push_bind(o.buyer_id.clone())
+                .push_bind(o.buyer_name.clone())
+                .push_bind(o.placed_at)
+                .push_bind(items)
+                .push_bind(o.total_fen)
+                .push_bind(o.paid_fen)
+                .push_bind(o.payment_status.as_str())
+                .push_bind(o.shipping_status.as_str())
+                .push_bind(o.after_sale_status.as_str())
+                .push_bind(o.logistics_company.clone())
+                .push_bind(o.tracking_no.clone())
+                .push_bind(hash.to_owned())
+                .push_bind(now)
+                .push_bind(now);
+        });
+        q.push(
+            " ON CONFLICT (tenant_id, order_no) DO UPDATE SET buyer_id = excluded.buyer_id, \
+             buyer_name = excluded.buyer_name, placed_at = excluded.placed_at, \
+             items = excluded.items, total_fen = excluded.total_fen, \
+             paid_fen = excluded.paid_fen, payment_status = excluded.payment_status, \
+             shipping_status = excluded.shipping_status, \
+             after_sale_status = excluded.after_sale_status, \
+             logistics_company = excluded.logistics_company, \
+             tracking_no = excluded.tracking_no, content_hash = excluded.content_hash, \
+             updated_at = excluded.updated_at",
+        );
+        q.build().persistent(false).execute(&mut *tx).await?;
+    }
+    let lines: Vec<(&str, i64, &OrderItem)> = writes
+        .iter()
+        .flat_map(|(o, _, id)| {
+            o.items
+                .iter()
+                .enumerate()
+                .map(move |(n, item)| (id.as_str(), n as i64, item))
+        })
+        .collect();
+    for chunk in lines.chunks(ROWS_PER_STATEMENT) {
+        let mut q = sqlx::QueryBuilder::<Db>::new(
+            "INSERT INTO order_items (order_id, line, tenant_id, product_code, sku_code, \
+             quantity, unit_price_fen) ",
+        );
+        q.push_values(chunk, |mut row, (id, line, item)| {
+            row.push_bind(*id)
+                .push_bind(*line)
+                .push_bind(tenant.as_str())
+                .push_bind(item.product_code.as_str())
+                .push_bind(item.sku_code.as_str())
+                .push_bind(item.quantity)
+                .push_bind(item.unit_price_fen);
+        });
+        q.build().persistent(false).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(counts)
+}
+
+macro_rules! product_select {
+    () => {
+        "SELECT id, code, title, category, image_url, attributes, partner, skus, price_fen, \
+         stock, updated_at FROM products "
+    };
+}
+
+macro_rules! order_select {
+    () => {
+        "SELECT id, tenant_id, order_no, buyer_id, buyer_name, placed_at, items, total_fen, \
+         paid_fen, payment_status, shipping_status, after_sale_status, logistics_company, \
+         tracking_no, updated_at FROM orders "
+    };
+}
+
+pub(crate) async fn product(pool: &Pool<Db>, tenant_id: Uuid, code: &str) -> Result<Option<Product>> {
+    let row: Option<ProductRow> =
+        sqlx::query_as(concat!(product_select!(), "WHERE tenant_id = $1 AND code = $2"))
+            .bind(tenant_id.to_string())
+            .bind(code)
+            .fetch_optional(pool)
+            .await?;
+    row.map(TryInto::try_into).transpose()
+}
+
+/// Products whose code, title or category contains `search` (all when empty), by code.
+pub(crate) async fn products(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    search: &str,
+    limit: i64,
+) -> Result<Vec<Product>> {
+    let pattern = format!("%{}%", like_escape(search));
+    let rows: Vec<ProductRow> = sqlx::query_as(concat!(
+        product_select!(),
+        "WHERE tenant_id = $1 AND ($2 = '' OR code LIKE $3 ESCAPE '\\' \
+         OR title LIKE $3 ESCAPE '\\' OR category LIKE $3 ESCAPE '\\') \
+         ORDER BY code LIMIT $4"
+    ))
+    .bind(tenant_id.to_string())
+    .bind(search)
+    .bind(pattern)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+fn like_escape(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// Fills in each order's fulfilment partner: the first of its products that has one.
+async fn with_partners(
+    pool: &Pool<Db>,
+    rows: Vec<OrderRow>,
+) -> Result<Vec<(Uuid, Order)>> {
+    let mut orders = rows
+        .into_iter()
+        .map(|r| Ok((uuid(&r.tenant_id)?, Order::try_from(r)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let mut wanted: Vec<(String, String)> = orders
+        .iter()
+        .flat_map(|(tenant, o)| {
+            o.items
+                .iter()
+                .map(move |i| (tenant.to_string(), i.product_code.clone()))
+        })
+        .collect();
+    wanted.sort();
+    wanted.dedup();
+    let mut partners: std::collections::HashMap<(String, String), Partner> =
+        std::collections::HashMap::new();
+    for chunk in wanted.chunks(ROWS_PER_STATEMENT / 2) {
+        let mut q = sqlx::QueryBuilder::<Db>::new(
+            "SELECT tenant_id, code, partner FROM products WHERE partner IS NOT NULL AND (",
+        );
+        for (n, (tenant, code)) in chunk.iter().enumerate() {
+            q.push(if n == 0 { "(tenant_id = " } else { " OR (tenant_id = " });
+            q.push_bind(tenant.as_str());
+            q.push(" AND code = ").push_bind(code.as_str()).push(")");
+        }
+        q.push(")");
+        let rows: Vec<(String, String, String)> =
+            q.build_query_as().persistent(false).fetch_all(pool).await?;
+        for (tenant, code, partner) in rows {
+            let partner = serde_json::from_str(&partner)
+                .map_err(|e| StoreError::Corrupt(format!("bad product partner: {e}")))?;
+            partners.insert((tenant, code), partner);
+        }
+    }
+    for (tenant, order) in &mut orders {
+        let tenant = tenant.to_string();
+        order.partner = order
+            .items
+            .iter()
+            .find_map(|i| partners.get(&(tenant.clone(), i.product_code.clone())))
+            .cloned();
+    }
+    Ok(orders)
+}
+
+pub(crate) async fn order(pool: &Pool<Db>, tenant_id: Uuid, order_no: &str) -> Result<Option<Order>> {
+    let row: Option<OrderRow> =
+        sqlx::query_as(concat!(order_select!(), "WHERE tenant_id = $1 AND order_no = $2"))
+            .bind(tenant_id.to_string())
+            .bind(order_no)
+            .fetch_optional(pool)
+            .await?;
+    Ok(with_partners(pool, row.into_iter().collect())
+        .await?
+        .pop()
+        .map(|(_, o)| o))
+}
+
+/// A member's orders in this shop, newest first.
+pub(crate) async fn orders_of_member(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    member_id: &str,
+    limit: i64,
+) -> Result<Vec<Order>> {
+    let rows: Vec<OrderRow> = sqlx::query_as(concat!(
+        order_select!(),
+        "WHERE tenant_id = $1 AND buyer_id = $2 ORDER BY placed_at DESC, order_no DESC LIMIT $3"
+    ))
+    .bind(tenant_id.to_string())
+    .bind(member_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(with_partners(pool, rows)
+        .await?
+        .into_iter()
+        .map(|(_, o)| o)
+        .collect())
+}
+
+/// A member's orders in every shop, newest first, with the shop each is from. Only the
+/// platform's official desk asks this (CH-2).
+pub(crate) async fn orders_of_member_everywhere(
+    pool: &Pool<Db>,
+    member_id: &str,
+    limit: i64,
+) -> Result<Vec<(Uuid, Order)>> {
+    let rows: Vec<OrderRow> = sqlx::query_as(concat!(
+        order_select!(),
+        "WHERE buyer_id = $1 ORDER BY placed_at DESC, order_no DESC LIMIT $2"
+    ))
+    .bind(member_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    with_partners(pool, rows).await
+}
+
+/// A buyer's earlier conversations in this shop, newest first.
+pub(crate) async fn conversations_of_buyer(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    buyer_id: Uuid,
+    limit: i64,
+) -> Result<Vec<ConversationSummary>> {
+    let rows: Vec<ConversationRow> = sqlx::query_as(concat!(
+        conversation_select!(),
+        "WHERE c.tenant_id = $1 AND c.buyer_id = $2 ORDER BY c.last_message_at DESC LIMIT $3"
+    ))
+    .bind(tenant_id.to_string())
+    .bind(buyer_id.to_string())
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(TryInto::try_into).collect()
 }
 
 fn unique_as_conflict(code: &'static str) -> impl Fn(sqlx::Error) -> StoreError {

@@ -1,0 +1,895 @@
+//! Importing a shop's products and orders from CSV or JSON Lines (CH-2, CH-6), the same way
+//! from the CLI (`kefu import`) and the admin API: every row is checked, bad rows are reported
+//! by line with a stable code and change nothing, good ones are upserted in batches, and a
+//! re-import of the same file changes nothing.
+//!
+//! CSV has one row per SKU (products) or per order line (orders); rows sharing a product code
+//! or order number form one record, which is refused whole if any of its rows is bad. JSON
+//! Lines has one record per line, shaped like `ProductInput` / `OrderInput`.
+
+use std::collections::HashMap;
+
+use kefu_domain::commerce::{
+    AfterSaleStatus, InputError, OrderInput, OrderItem, Partner, PaymentStatus, ProductInput,
+    ShippingStatus, SkuInput, parse_yuan,
+};
+use kefu_store::{Store, UpsertCounts};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+
+/// Records per transaction.
+const BATCH: usize = 500;
+/// A report lists at most this many rejected rows; `rejected` still counts them all.
+const MAX_LISTED: usize = 1_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    Csv,
+    Jsonl,
+}
+
+impl Format {
+    /// From a file name's extension, else from the content: JSON Lines starts with `{`.
+    pub fn detect(file_name: Option<&str>, text: &str) -> Format {
+        let lower = file_name.unwrap_or_default().to_ascii_lowercase();
+        if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") || lower.ends_with(".json") {
+            return Format::Jsonl;
+        }
+        if lower.ends_with(".csv") {
+            return Format::Csv;
+        }
+        if text
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .starts_with('{')
+        {
+            Format::Jsonl
+        } else {
+            Format::Csv
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportKind {
+    Products,
+    Orders,
+}
+
+/// One refused row: its line in the file (1 = the first line, the CSV header included).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Rejection {
+    pub line: u64,
+    pub code: String,
+    pub message: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ImportReport {
+    pub kind: ImportKind,
+    /// Data rows read (CSV rows or JSON lines, blank lines not counted).
+    pub rows: u64,
+    /// Records (products or orders) stored or already up to date.
+    pub accepted: u64,
+    /// Rows refused.
+    pub rejected: u64,
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    /// The first refused rows, by line.
+    pub rejections: Vec<Rejection>,
+}
+
+/// A file parsed into checked records, each with the line it starts on.
+pub struct Parsed<T> {
+    pub records: Vec<(u64, T)>,
+    pub rejections: Vec<Rejection>,
+    pub rows: u64,
+}
+
+fn reject(line: u64, e: &InputError) -> Rejection {
+    Rejection {
+        line,
+        code: e.code.to_owned(),
+        message: e.message.clone(),
+    }
+}
+
+/// Imports products; `progress(done, total)` is called after each batch.
+pub async fn import_products(
+    store: &Store,
+    tenant_id: Uuid,
+    text: &str,
+    format: Format,
+    progress: &mut (dyn FnMut(u64, u64) + Send),
+) -> Result<ImportReport, ApiError> {
+    let parsed = parse_products(text, format);
+    let mut counts = UpsertCounts::default();
+    let total = parsed.records.len() as u64;
+    let mut done = 0;
+    progress(0, total);
+    for batch in parsed.records.chunks(BATCH) {
+        let inputs: Vec<ProductInput> = batch.iter().map(|(_, p)| p.clone()).collect();
+        counts += store.upsert_products(tenant_id, &inputs).await?;
+        done += batch.len() as u64;
+        progress(done, total);
+    }
+    Ok(report(
+        ImportKind::Products,
+        parsed.rows,
+        total,
+        parsed.rejections,
+        counts,
+    ))
+}
+
+/// Imports orders; `progress(done, total)` is called after each batch.
+pub async fn import_orders(
+    store: &Store,
+    tenant_id: Uuid,
+    text: &str,
+    format: Format,
+    progress: &mut (dyn FnMut(u64, u64) + Send),
+) -> Result<ImportReport, ApiError> {
+    let parsed = parse_orders(text, format);
+    let mut counts = UpsertCounts::default();
+    let total = parsed.records.len() as u64;
+    let mut done = 0;
+    progress(0, total);
+    for batch in parsed.records.chunks(BATCH) {
+        let inputs: Vec<OrderInput> = batch.iter().map(|(_, o)| o.clone()).collect();
+        counts += store.upsert_orders(tenant_id, &inputs).await?;
+        done += batch.len() as u64;
+        progress(done, total);
+    }
+    Ok(report(
+        ImportKind::Orders,
+        parsed.rows,
+        total,
+        parsed.rejections,
+        counts,
+    ))
+}
+
+fn report(
+    kind: ImportKind,
+    rows: u64,
+    accepted: u64,
+    mut rejections: Vec<Rejection>,
+    counts: UpsertCounts,
+) -> ImportReport {
+    rejections.sort_by_key(|r| r.line);
+    let rejected = rejections.len() as u64;
+    rejections.truncate(MAX_LISTED);
+    ImportReport {
+        kind,
+        rows,
+        accepted,
+        rejected,
+        created: counts.created,
+        updated: counts.updated,
+        unchanged: counts.unchanged,
+        rejections,
+    }
+}
+
+pub fn parse_products(text: &str, format: Format) -> Parsed<ProductInput> {
+    match format {
+        Format::Jsonl => parse_jsonl(text, ProductInput::check, |p| p.code.clone()),
+        Format::Csv => parse_csv(text, &PRODUCT_COLUMNS, product_row, merge_product, |p| {
+            p.clone().check()
+        }),
+    }
+}
+
+pub fn parse_orders(text: &str, format: Format) -> Parsed<OrderInput> {
+    match format {
+        Format::Jsonl => parse_jsonl(text, OrderInput::check, |o| o.order_no.clone()),
+        Format::Csv => parse_csv(text, &ORDER_COLUMNS, order_row, merge_order, |o| {
+            o.clone().check()
+        }),
+    }
+}
+
+fn parse_jsonl<T: serde::de::DeserializeOwned>(
+    text: &str,
+    check: fn(T) -> Result<T, InputError>,
+    key: fn(&T) -> String,
+) -> Parsed<T> {
+    let mut parsed = Parsed {
+        records: vec![],
+        rejections: vec![],
+        rows: 0,
+    };
+    let mut first_line: HashMap<String, u64> = HashMap::new();
+    for (n, line) in text.trim_start_matches('\u{feff}').lines().enumerate() {
+        let line_no = n as u64 + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        parsed.rows += 1;
+        let record = serde_json::from_str::<T>(line)
+            .map_err(|e| InputError::new("malformed_row", format!("not a valid record: {e}")))
+            .and_then(check);
+        match record {
+            Ok(record) => match first_line.get(&key(&record)) {
+                Some(first) => parsed.rejections.push(duplicate(line_no, *first)),
+                None => {
+                    first_line.insert(key(&record), line_no);
+                    parsed.records.push((line_no, record));
+                }
+            },
+            Err(e) => parsed.rejections.push(reject(line_no, &e)),
+        }
+    }
+    parsed
+}
+
+fn duplicate(line: u64, first: u64) -> Rejection {
+    Rejection {
+        line,
+        code: "duplicate_in_file".to_owned(),
+        message: format!("repeats the record of line {first}; the first one is imported"),
+    }
+}
+
+/// A CSV column: its name and the header texts that mean it (English and Chinese).
+struct Column {
+    name: &'static str,
+    aliases: &'static [&'static str],
+    required: bool,
+}
+
+const fn col(name: &'static str, aliases: &'static [&'static str], required: bool) -> Column {
+    Column {
+        name,
+        aliases,
+        required,
+    }
+}
+
+const PRODUCT_COLUMNS: [Column; 13] = [
+    col("product_code", &["spu_code", "商品编码", "商品编号"], true),
+    col("title", &["商品名称", "标题"], true),
+    col("category", &["类目", "分类"], false),
+    col("sku_code", &["sku编码", "SKU编码", "规格编码"], true),
+    col("sku_name", &["规格", "规格名称"], false),
+    col("price", &["价格", "售价"], false),
+    col("price_fen", &["价格(分)"], false),
+    col("stock", &["库存"], false),
+    col("image_url", &["图片"], false),
+    col("attributes", &["属性"], false),
+    col("partner_name", &["履约方"], false),
+    col("partner_url", &["履约链接"], false),
+    col("partner_shared", &["共享字段"], false),
+];
+
+const ORDER_COLUMNS: [Column; 20] = [
+    col("order_no", &["订单号", "订单编号"], true),
+    col("buyer_id", &["买家ID", "会员ID", "买家id"], true),
+    col("buyer_name", &["买家昵称", "买家"], false),
+    col("placed_at", &["下单时间"], true),
+    col("payment_status", &["支付状态"], true),
+    col("shipping_status", &["发货状态", "物流状态"], true),
+    col("after_sale_status", &["售后状态"], false),
+    col("logistics_company", &["物流公司", "快递公司"], false),
+    col("tracking_no", &["运单号", "快递单号"], false),
+    col("total", &["订单金额", "实付金额"], false),
+    col("total_fen", &["订单金额(分)"], false),
+    col("paid", &["已付金额"], false),
+    col("paid_fen", &["已付金额(分)"], false),
+    col("product_code", &["商品编码"], true),
+    col("sku_code", &["sku编码", "SKU编码", "规格编码"], true),
+    col("item_title", &["商品名称", "商品标题"], true),
+    col("quantity", &["数量", "购买数量"], true),
+    col("unit_price", &["单价"], false),
+    col("unit_price_fen", &["单价(分)"], false),
+    col("timezone_offset", &[], false),
+];
+
+/// A CSV row's cells by column name.
+struct Row<'a> {
+    cells: HashMap<&'static str, &'a str>,
+}
+
+impl Row<'_> {
+    fn text(&self, name: &str) -> String {
+        self.cells
+            .get(name)
+            .map(|s| s.trim())
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    fn optional(&self, name: &str) -> Option<String> {
+        Some(self.text(name)).filter(|s| !s.is_empty())
+    }
+
+    /// Money from `<name>_fen` (integer fen) or `<name>` (yuan, "59.90").
+    fn money(&self, name: &str, required: bool) -> Result<Option<i64>, InputError> {
+        let fen = self.text(&format!("{name}_fen"));
+        if !fen.is_empty() {
+            return fen.parse().map(Some).map_err(|_| {
+                InputError::new(
+                    "bad_amount",
+                    format!("{name}_fen is not a whole number of fen"),
+                )
+            });
+        }
+        let yuan = self.text(name);
+        if yuan.is_empty() {
+            return if required {
+                Err(InputError::new(
+                    "missing_field",
+                    format!("{name} is required"),
+                ))
+            } else {
+                Ok(None)
+            };
+        }
+        parse_yuan(&yuan).map(Some).ok_or_else(|| {
+            InputError::new(
+                "bad_amount",
+                format!("{name} `{yuan}` is not an amount in yuan"),
+            )
+        })
+    }
+
+    /// A status by its code or its usual Chinese name.
+    fn status<T>(&self, name: &str, parse: fn(&str) -> Option<T>) -> Result<T, InputError> {
+        let text = self.text(name);
+        parse(&text).ok_or_else(|| {
+            InputError::new(
+                "bad_status",
+                format!("{name} `{text}` is not a known status"),
+            )
+        })
+    }
+
+    fn integer(&self, name: &str, default: i64) -> Result<i64, InputError> {
+        let text = self.text(name);
+        if text.is_empty() {
+            return Ok(default);
+        }
+        text.parse().map_err(|_| {
+            InputError::new(
+                "bad_number",
+                format!("{name} `{text}` is not a whole number"),
+            )
+        })
+    }
+}
+
+/// Parses CSV rows into records: each row is read by `row` into (key, record), rows with the
+/// same key are merged by `merge` (which refuses rows that disagree), and each record is
+/// checked once whole.
+fn parse_csv<T>(
+    text: &str,
+    columns: &[Column],
+    row: fn(&Row) -> Result<(String, T), InputError>,
+    merge: fn(&mut T, T) -> Result<(), InputError>,
+    check: fn(&T) -> Result<T, InputError>,
+) -> Parsed<T> {
+    let mut parsed = Parsed {
+        records: vec![],
+        rejections: vec![],
+        rows: 0,
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            parsed.rejections.push(Rejection {
+                line: 1,
+                code: "malformed_header".into(),
+                message: e.to_string(),
+            });
+            return parsed;
+        }
+    };
+    // Column index → canonical name.
+    let mut names: Vec<Option<&'static str>> = vec![];
+    for header in headers.iter() {
+        let header = header.trim();
+        names.push(
+            columns
+                .iter()
+                .find(|c| c.name.eq_ignore_ascii_case(header) || c.aliases.contains(&header))
+                .map(|c| c.name),
+        );
+    }
+    let missing: Vec<&str> = columns
+        .iter()
+        .filter(|c| c.required && !names.contains(&Some(c.name)))
+        .map(|c| c.name)
+        .collect();
+    if !missing.is_empty() {
+        parsed.rejections.push(Rejection {
+            line: 1,
+            code: "missing_column".into(),
+            message: format!("the header lacks: {}", missing.join(", ")),
+        });
+        return parsed;
+    }
+
+    struct Group<T> {
+        first_line: u64,
+        lines: Vec<u64>,
+        record: Option<T>,
+        error: Option<Rejection>,
+    }
+    let mut groups: Vec<Group<T>> = vec![];
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = reader.position().line() + 1;
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                parsed.rows += 1;
+                parsed.rejections.push(Rejection {
+                    line,
+                    code: "malformed_row".into(),
+                    message: e.to_string(),
+                });
+                continue;
+            }
+        }
+        let line = record.position().map_or(line, |p| p.line());
+        if record.iter().all(|cell| cell.trim().is_empty()) {
+            continue;
+        }
+        parsed.rows += 1;
+        let cells = names
+            .iter()
+            .zip(record.iter())
+            .filter_map(|(name, cell)| name.map(|n| (n, cell)))
+            .collect();
+        let (key, value) = match row(&Row { cells }) {
+            Ok(kv) => kv,
+            Err(e) => {
+                // Without a key the row stands alone.
+                let key = names
+                    .iter()
+                    .position(|n| *n == Some(columns[0].name))
+                    .and_then(|i| record.get(i))
+                    .map(|s| s.trim().to_owned())
+                    .unwrap_or_default();
+                let rejection = reject(line, &e);
+                match by_key.get(&key).filter(|_| !key.is_empty()) {
+                    Some(&g) => {
+                        groups[g].lines.push(line);
+                        groups[g].error.get_or_insert(rejection.clone());
+                        parsed.rejections.push(rejection);
+                    }
+                    None => {
+                        if !key.is_empty() {
+                            by_key.insert(key, groups.len());
+                        }
+                        groups.push(Group {
+                            first_line: line,
+                            lines: vec![line],
+                            record: None,
+                            error: Some(rejection.clone()),
+                        });
+                        parsed.rejections.push(rejection);
+                    }
+                }
+                continue;
+            }
+        };
+        match by_key.get(&key) {
+            Some(&g) => {
+                let group = &mut groups[g];
+                group.lines.push(line);
+                if group.error.is_some() {
+                    continue;
+                }
+                if let Some(existing) = group.record.as_mut()
+                    && let Err(e) = merge(existing, value)
+                {
+                    let rejection = reject(line, &e);
+                    group.error = Some(rejection.clone());
+                    parsed.rejections.push(rejection);
+                }
+            }
+            None => {
+                by_key.insert(key, groups.len());
+                groups.push(Group {
+                    first_line: line,
+                    lines: vec![line],
+                    record: Some(value),
+                    error: None,
+                });
+            }
+        }
+    }
+    for group in groups {
+        let checked = match (&group.error, &group.record) {
+            (None, Some(record)) => check(record).map_err(|e| reject(group.first_line, &e)),
+            (Some(e), _) => Err(e.clone()),
+            (None, None) => continue,
+        };
+        match checked {
+            Ok(record) => parsed.records.push((group.first_line, record)),
+            Err(cause) => {
+                let reported: Vec<u64> = parsed
+                    .rejections
+                    .iter()
+                    .filter(|r| group.lines.contains(&r.line))
+                    .map(|r| r.line)
+                    .collect();
+                if reported.is_empty() {
+                    parsed.rejections.push(cause.clone());
+                }
+                for line in &group.lines {
+                    if *line != cause.line && !reported.contains(line) {
+                        parsed.rejections.push(Rejection {
+                            line: *line,
+                            code: "record_rejected".into(),
+                            message: format!(
+                                "belongs to a record refused at line {}: {}",
+                                cause.line, cause.message
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    parsed
+}
+
+fn product_row(row: &Row) -> Result<(String, ProductInput), InputError> {
+    let code = row.text("product_code");
+    let attributes = match row.optional("attributes") {
+        None => Default::default(),
+        // JSON object, or "产地:西湖; 年份:2026".
+        Some(text) if text.starts_with('{') => serde_json::from_str(&text).map_err(|_| {
+            InputError::new("bad_attributes", "attributes is not a JSON object of texts")
+        })?,
+        Some(text) => text
+            .split([';', '；'])
+            .filter(|pair| !pair.trim().is_empty())
+            .map(|pair| {
+                pair.split_once([':', '：'])
+                    .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+                    .ok_or_else(|| {
+                        InputError::new("bad_attributes", "attributes are `name:value; …`")
+                    })
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    let partner = match (row.optional("partner_name"), row.optional("partner_url")) {
+        (None, None) => None,
+        (Some(name), Some(handoff_url)) => Some(Partner {
+            name,
+            handoff_url,
+            shared_fields: row
+                .text("partner_shared")
+                .split([';', ',', '；'])
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect(),
+        }),
+        _ => {
+            return Err(InputError::new(
+                "bad_partner",
+                "a partner needs both partner_name and partner_url",
+            ));
+        }
+    };
+    let price_fen = row
+        .money("price", true)?
+        .ok_or_else(|| InputError::new("missing_field", "price is required"))?;
+    let product = ProductInput {
+        code: code.clone(),
+        title: row.text("title"),
+        category: row.text("category"),
+        image_url: row.optional("image_url"),
+        attributes,
+        partner,
+        skus: vec![SkuInput {
+            code: row.text("sku_code"),
+            name: row.text("sku_name"),
+            price_fen,
+            stock: row.integer("stock", 0)?,
+        }],
+    };
+    Ok((code, product))
+}
+
+fn merge_product(into: &mut ProductInput, row: ProductInput) -> Result<(), InputError> {
+    if into.title != row.title
+        || into.category != row.category
+        || into.image_url != row.image_url
+        || into.partner != row.partner
+        || (!row.attributes.is_empty() && into.attributes != row.attributes)
+    {
+        return Err(InputError::new(
+            "conflicting_rows",
+            format!(
+                "product {} has different title, category, image, attributes or partner than its first row",
+                into.code
+            ),
+        ));
+    }
+    into.skus.extend(row.skus);
+    Ok(())
+}
+
+fn order_row(row: &Row) -> Result<(String, OrderInput), InputError> {
+    let order_no = row.text("order_no");
+    let payment_status = row.status("payment_status", |s| {
+        PaymentStatus::parse(s).or_else(|| payment_alias(s))
+    })?;
+    let shipping_status = row.status("shipping_status", |s| {
+        ShippingStatus::parse(s).or_else(|| shipping_alias(s))
+    })?;
+    let after_sale_status = if row.text("after_sale_status").is_empty() {
+        AfterSaleStatus::None
+    } else {
+        row.status("after_sale_status", |s| {
+            AfterSaleStatus::parse(s).or_else(|| after_sale_alias(s))
+        })?
+    };
+    let quantity = row.integer("quantity", 1)?;
+    let unit_price_fen = row.money("unit_price", true)?.unwrap_or(0);
+    let line_total = unit_price_fen.saturating_mul(quantity);
+    let total_fen = row.money("total", false)?;
+    let paid_fen = row.money("paid", false)?;
+    let order = OrderInput {
+        order_no: order_no.clone(),
+        buyer_id: row.text("buyer_id"),
+        buyer_name: row.text("buyer_name"),
+        placed_at: parse_time(&row.text("placed_at"))?,
+        items: vec![OrderItem {
+            product_code: row.text("product_code"),
+            sku_code: row.text("sku_code"),
+            title: row.text("item_title"),
+            quantity,
+            unit_price_fen,
+        }],
+        // Without a total column, the order's total is the sum of its lines.
+        total_fen: total_fen.unwrap_or(-line_total - 1),
+        paid_fen: paid_fen.unwrap_or(-1),
+        payment_status,
+        shipping_status,
+        after_sale_status,
+        logistics_company: row.optional("logistics_company"),
+        tracking_no: row.optional("tracking_no"),
+    };
+    Ok((order_no, finish_amounts(order)))
+}
+
+/// Negative totals mark "not given": the sum of the lines, and paid = total once paid.
+fn finish_amounts(mut order: OrderInput) -> OrderInput {
+    if order.total_fen < 0 {
+        order.total_fen = order
+            .items
+            .iter()
+            .map(|i| i.unit_price_fen.saturating_mul(i.quantity))
+            .sum();
+    }
+    if order.paid_fen < 0 {
+        order.paid_fen = match order.payment_status {
+            PaymentStatus::Unpaid | PaymentStatus::Closed => 0,
+            _ => order.total_fen,
+        };
+    }
+    order
+}
+
+fn merge_order(into: &mut OrderInput, row: OrderInput) -> Result<(), InputError> {
+    let same = into.buyer_id == row.buyer_id
+        && into.placed_at == row.placed_at
+        && into.payment_status == row.payment_status
+        && into.shipping_status == row.shipping_status
+        && into.after_sale_status == row.after_sale_status
+        && into.logistics_company == row.logistics_company
+        && into.tracking_no == row.tracking_no;
+    if !same {
+        return Err(InputError::new(
+            "conflicting_rows",
+            format!(
+                "order {} has a different buyer, time, status or logistics than its first row",
+                into.order_no
+            ),
+        ));
+    }
+    let summed = |o: &OrderInput| -> i64 {
+        o.items
+            .iter()
+            .map(|i| i.unit_price_fen.saturating_mul(i.quantity))
+            .sum()
+    };
+    // A total derived from the first line grows with each further line.
+    let derived_total = into.total_fen == summed(into) && row.total_fen == summed(&row);
+    into.items.extend(row.items);
+    if derived_total {
+        into.total_fen = summed(into);
+        if !matches!(
+            into.payment_status,
+            PaymentStatus::Unpaid | PaymentStatus::Closed
+        ) {
+            into.paid_fen = into.total_fen;
+        }
+    }
+    Ok(())
+}
+
+fn payment_alias(s: &str) -> Option<PaymentStatus> {
+    Some(match s {
+        "待支付" | "未支付" | "待付款" => PaymentStatus::Unpaid,
+        "已支付" | "已付款" => PaymentStatus::Paid,
+        "部分退款" => PaymentStatus::PartiallyRefunded,
+        "已退款" | "全额退款" => PaymentStatus::Refunded,
+        "已关闭" | "已取消" => PaymentStatus::Closed,
+        _ => return None,
+    })
+}
+
+fn shipping_alias(s: &str) -> Option<ShippingStatus> {
+    Some(match s {
+        "待发货" | "未发货" => ShippingStatus::Unshipped,
+        "已发货" => ShippingStatus::Shipped,
+        "运输中" => ShippingStatus::InTransit,
+        "已签收" | "已收货" => ShippingStatus::Delivered,
+        "已退回" | "退货" => ShippingStatus::Returned,
+        _ => return None,
+    })
+}
+
+fn after_sale_alias(s: &str) -> Option<AfterSaleStatus> {
+    Some(match s {
+        "无" | "无售后" => AfterSaleStatus::None,
+        "售后申请中" | "申请中" => AfterSaleStatus::Requested,
+        "处理中" | "售后处理中" => AfterSaleStatus::Processing,
+        "已退款" | "退款成功" => AfterSaleStatus::Refunded,
+        "已拒绝" | "售后拒绝" => AfterSaleStatus::Rejected,
+        "已完成" | "售后完成" => AfterSaleStatus::Completed,
+        _ => return None,
+    })
+}
+
+/// A time as shops export it: epoch milliseconds, RFC 3339 with an offset, or
+/// "YYYY-MM-DD HH:MM[:SS]" in China Standard Time (UTC+8, the default shop time zone).
+pub fn parse_time(text: &str) -> Result<i64, InputError> {
+    use time::format_description::well_known::Rfc3339;
+    use time::macros::{format_description, offset};
+    let bad = || {
+        InputError::new(
+            "bad_time",
+            format!("`{text}` is not a time (epoch ms, RFC 3339, or YYYY-MM-DD HH:MM:SS)"),
+        )
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(InputError::new("missing_field", "placed_at is required"));
+    }
+    if text.chars().all(|c| c.is_ascii_digit()) {
+        return text.parse().map_err(|_| bad());
+    }
+    if let Ok(t) = time::OffsetDateTime::parse(text, &Rfc3339) {
+        return Ok((t.unix_timestamp_nanos() / 1_000_000) as i64);
+    }
+    let normalised = text.replace('/', "-").replace('T', " ");
+    let with_seconds = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    let without_seconds = format_description!("[year]-[month]-[day] [hour]:[minute]");
+    let local = time::PrimitiveDateTime::parse(&normalised, with_seconds)
+        .or_else(|_| time::PrimitiveDateTime::parse(&normalised, without_seconds))
+        .map_err(|_| bad())?;
+    let utc = local.assume_offset(offset!(+8));
+    Ok((utc.unix_timestamp_nanos() / 1_000_000) as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ORDERS: &str = "\
+order_no,buyer_id,buyer_name,placed_at,payment_status,shipping_status,after_sale_status,logistics_company,tracking_no,product_code,sku_code,item_title,quantity,unit_price
+T1,m1,小王,2026-11-20 10:00:00,paid,shipped,,顺丰速运,SF1,TEA-1,TEA-1-250,龙井 250g,2,128.00
+T1,m1,小王,2026-11-20 10:00:00,paid,shipped,,顺丰速运,SF1,TEA-2,TEA-2-50,碧螺春 50g,1,39.9
+T2,m2,,2026-11-20 11:00,已付款,待发货,,,,TEA-1,TEA-1-250,龙井 250g,x,128
+T3,m3,,yesterday,paid,unshipped,,,,TEA-1,TEA-1-250,龙井 250g,1,128
+T4,m4,,2026-11-21 09:00,unpaid,unshipped,,,,TEA-1,TEA-1-250,龙井 250g,1,128
+T4,m5,,2026-11-21 09:00,unpaid,unshipped,,,,TEA-1,TEA-1-250,龙井 250g,1,128
+";
+
+    #[test]
+    fn csv_orders_group_lines_and_report_bad_rows_by_line() {
+        let parsed = parse_orders(ORDERS, Format::Csv);
+        assert_eq!(parsed.rows, 6);
+        let good: Vec<&OrderInput> = parsed.records.iter().map(|(_, o)| o).collect();
+        assert_eq!(good.len(), 1);
+        assert_eq!(good[0].order_no, "T1");
+        assert_eq!(good[0].items.len(), 2);
+        assert_eq!(good[0].total_fen, 2 * 12_800 + 3_990);
+        assert_eq!(good[0].paid_fen, good[0].total_fen);
+        assert_eq!(good[0].placed_at, 1_795_140_000_000);
+        let mut codes: Vec<(u64, &str)> = parsed
+            .rejections
+            .iter()
+            .map(|r| (r.line, r.code.as_str()))
+            .collect();
+        codes.sort();
+        assert_eq!(
+            codes,
+            [
+                (4, "bad_number"),
+                (5, "bad_time"),
+                (6, "record_rejected"),
+                (7, "conflicting_rows")
+            ]
+        );
+    }
+
+    #[test]
+    fn jsonl_reports_malformed_and_duplicate_lines() {
+        let good = r#"{"code":"P1","title":"龙井","skus":[{"code":"S1","price_fen":100}]}"#;
+        let text =
+            format!("{good}\n\n{{broken\n{good}\n{{\"code\":\"P2\",\"title\":\"\",\"skus\":[]}}\n");
+        let parsed = parse_products(&text, Format::Jsonl);
+        assert_eq!(parsed.rows, 4);
+        assert_eq!(parsed.records.len(), 1);
+        let lines: Vec<(u64, &str)> = parsed
+            .rejections
+            .iter()
+            .map(|r| (r.line, r.code.as_str()))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (3, "malformed_row"),
+                (4, "duplicate_in_file"),
+                (5, "missing_field")
+            ]
+        );
+    }
+
+    #[test]
+    fn csv_products_take_chinese_headers_and_yuan_prices() {
+        let text = "\u{feff}商品编码,商品名称,类目,SKU编码,规格,价格,库存,属性\n\
+                    TEA-1,明前龙井,绿茶,TEA-1-250,250g,¥128.00,10,产地:西湖;年份:2026\n\
+                    TEA-1,明前龙井,绿茶,TEA-1-500,500g,239.5,0,\n";
+        let parsed = parse_products(text, Format::Csv);
+        assert!(parsed.rejections.is_empty(), "{:?}", parsed.rejections);
+        let (line, p) = &parsed.records[0];
+        assert_eq!(*line, 2);
+        assert_eq!(p.skus.len(), 2);
+        assert_eq!(p.skus[1].price_fen, 23_950);
+        assert_eq!(p.attributes.get("产地").map(String::as_str), Some("西湖"));
+    }
+
+    #[test]
+    fn a_header_without_required_columns_is_refused_at_line_one() {
+        let parsed = parse_products("title,price\n龙井,1\n", Format::Csv);
+        assert!(parsed.records.is_empty());
+        assert_eq!(parsed.rejections[0].line, 1);
+        assert_eq!(parsed.rejections[0].code, "missing_column");
+    }
+
+    #[test]
+    fn times_parse_in_china_time_or_with_their_offset() {
+        assert_eq!(
+            parse_time("2026-11-20 08:00:00").unwrap(),
+            1_795_132_800_000
+        );
+        assert_eq!(
+            parse_time("2026-11-20T00:00:00Z").unwrap(),
+            1_795_132_800_000
+        );
+        assert_eq!(parse_time("1795132800000").unwrap(), 1_795_132_800_000);
+        assert!(parse_time("20 Nov").is_err());
+    }
+}
