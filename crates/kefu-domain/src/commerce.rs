@@ -504,6 +504,47 @@ pub struct CardRef {
     pub sku_code: Option<String>,
 }
 
+/// A case handed to an order's fulfilment partner (CH-5), with its deadline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct HandoffCase {
+    pub id: Uuid,
+    pub conversation_id: Uuid,
+    pub order_no: String,
+    pub partner_name: String,
+    pub handoff_url: String,
+    /// The order fields the partner received.
+    #[schema(value_type = Object)]
+    pub shared: serde_json::Value,
+    pub note: String,
+    /// `open` or `closed`.
+    pub status: String,
+    /// When the partner's answer is due, epoch ms.
+    pub due_at: i64,
+    pub created_by: Uuid,
+    pub created_at: i64,
+}
+
+/// Working days a cross-platform case may take (CH-5: "+2–3 working days").
+pub const HANDOFF_WORKING_DAYS: u32 = 3;
+
+/// `at_ms` plus `days` working days (Monday to Friday) in a time zone `offset_hours` east of
+/// UTC, keeping the time of day. Public holidays are not known here.
+pub fn add_working_days(at_ms: i64, days: u32, offset_hours: i64) -> i64 {
+    const DAY: i64 = 86_400_000;
+    let mut t = at_ms;
+    let mut left = days;
+    while left > 0 {
+        t += DAY;
+        // 1970-01-01 was a Thursday: weekday 0 = Monday.
+        let local_day = (t + offset_hours * 3_600_000).div_euclid(DAY);
+        let weekday = (local_day + 3).rem_euclid(7);
+        if weekday < 5 {
+            left -= 1;
+        }
+    }
+    t
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -602,6 +643,16 @@ mod tests {
         assert!(p.clone().check().is_ok());
         p.image_url = Some("javascript:alert(1)".into());
         assert_eq!(p.check().unwrap_err().code, "bad_url");
+    }
+
+    #[test]
+    fn working_days_skip_the_weekend() {
+        // Friday 2026-11-20 10:00 in Shanghai (02:00 UTC) + 3 working days = Wednesday 25th.
+        let friday = 1_795_140_000_000;
+        assert_eq!(add_working_days(friday, 3, 8), friday + 5 * 86_400_000);
+        // Monday + 3 = Thursday.
+        let monday = friday + 3 * 86_400_000;
+        assert_eq!(add_working_days(monday, 3, 8), monday + 3 * 86_400_000);
     }
 
     #[test]

@@ -56,6 +56,8 @@ pub enum EventKind {
     /// The buyer came (back) in through an entry with context: an order card, a product
     /// page, a live room, a creator's page. Data: entry, context.
     Entered,
+    /// The case went to the order's fulfilment partner (CH-5). Data: order, partner, due.
+    HandedOff,
 }
 
 impl EventKind {
@@ -69,6 +71,7 @@ impl EventKind {
             EventKind::Resolved => "resolved",
             EventKind::Reopened => "reopened",
             EventKind::Entered => "entered",
+            EventKind::HandedOff => "handed_off",
         }
     }
 
@@ -82,6 +85,7 @@ impl EventKind {
             "resolved" => EventKind::Resolved,
             "reopened" => EventKind::Reopened,
             "entered" => EventKind::Entered,
+            "handed_off" => EventKind::HandedOff,
             _ => return None,
         })
     }
@@ -207,6 +211,7 @@ mod tests {
             EventKind::Resolved,
             EventKind::Reopened,
             EventKind::Entered,
+            EventKind::HandedOff,
         ] {
             assert_eq!(EventKind::parse(k.as_str()), Some(k));
         }

@@ -28,6 +28,8 @@ pub enum Permission {
     AssignConversations,
     /// See the team roster.
     ReadTeam,
+    /// Import and change the shop's products and orders (CH-2).
+    ManageCatalog,
     /// Change tenant settings and accounts.
     ManageTenant,
 }
@@ -84,6 +86,9 @@ mod tests {
         assert!(Role::Supervisor.allows(Permission::AssignConversations));
         assert!(!Role::Supervisor.allows(Permission::ManageTenant));
         assert!(Role::SuperAdmin.allows(Permission::ManageTenant));
+        assert!(Role::Supervisor.allows(Permission::ManageCatalog));
+        assert!(!Role::Agent.allows(Permission::ManageCatalog));
+        assert!(!Role::Qa.allows(Permission::ManageCatalog));
     }
 
     #[test]

@@ -186,6 +186,97 @@ pub fn verify_shop_identity(token: &str, secret: &str) -> Option<ShopIdentity> {
     .filter(|c| !c.sub.is_empty() && c.sub.len() <= 128)
 }
 
+/// What a shop's site or app signs (HS256, with the shop's identity secret) to open chat with
+/// context: an entry link (`/chat/<shop>?entry=<token>`, CH-2; `docs/entry-links.md`). A buyer
+/// cannot forge one, so an order named here may be shown to the member named here.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EntryClaims {
+    /// The member id of the shopper, when the shop knows them; required for order entries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub entry: Entry,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_no: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room_title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator_name: Option<String>,
+    pub exp: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<i64>,
+}
+
+impl EntryClaims {
+    /// A link valid for a day from now.
+    pub fn new(entry: Entry) -> EntryClaims {
+        EntryClaims {
+            sub: None,
+            name: None,
+            entry,
+            order_no: None,
+            product_code: None,
+            sku_code: None,
+            room_id: None,
+            room_title: None,
+            creator_id: None,
+            creator_name: None,
+            exp: now_ms() / 1000 + 24 * 3600,
+            iat: Some(now_ms() / 1000),
+        }
+    }
+}
+
+/// The longest an entry token may be valid for: links are minted when a page is shown.
+pub const MAX_ENTRY_TOKEN_SECONDS: i64 = 7 * 24 * 3600;
+
+/// Signs an entry token as a shop's site would (for `kefu entry-link` and the demo).
+pub fn sign_entry_token(claims: &EntryClaims, secret: &str) -> Result<String, ApiError> {
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .map_err(|e| ApiError::Internal(format!("signing failed: {e}")))
+}
+
+/// Checks an entry token's signature, expiry (`exp` required, at most a week ahead) and
+/// field sizes.
+pub fn verify_entry_token(token: &str, secret: &str) -> Option<EntryClaims> {
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.set_required_spec_claims(&["exp"]);
+    let claims = jsonwebtoken::decode::<EntryClaims>(
+        token,
+        &DecodingKey::from_secret(secret.as_bytes()),
+        &validation,
+    )
+    .ok()?
+    .claims;
+    let short = |s: &Option<String>| s.as_ref().is_none_or(|s| !s.is_empty() && s.len() <= 128);
+    let fields = [
+        &claims.sub,
+        &claims.order_no,
+        &claims.product_code,
+        &claims.sku_code,
+        &claims.room_id,
+        &claims.creator_id,
+    ];
+    let titles_ok = [&claims.name, &claims.room_title, &claims.creator_name]
+        .iter()
+        .all(|t| t.as_ref().is_none_or(|t| t.chars().count() <= 100));
+    let fresh = claims.exp <= now_ms() / 1000 + MAX_ENTRY_TOKEN_SECONDS;
+    (fields.iter().all(|f| short(f)) && titles_ok && fresh).then_some(claims)
+}
+
 fn bearer(parts: &Parts) -> Option<&str> {
     parts
         .headers

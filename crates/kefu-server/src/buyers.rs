@@ -5,18 +5,20 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use kefu_domain::account::{Buyer, TenantKind};
 use kefu_domain::channel::{Channel, Entry};
+use kefu_domain::commerce::EntryContext;
 use kefu_domain::message::Message;
 use kefu_domain::role::Permission;
 use serde::{Deserialize, Serialize};
+use sha2::Digest;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::auth::{self, Agent, BuyerCaller, BuyerClaims};
 use crate::conversations::{MessageList, MessagesQuery, message_page};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::messaging::{self, SendMessage};
+use crate::{AppState, commerce};
 
 /// What the chat page shows of a shop.
 #[derive(Debug, Serialize, ToSchema)]
@@ -55,6 +57,11 @@ pub struct BuyerSessionRequest {
     /// id, optional `name`, `exp`. The same member is the same buyer on every device.
     #[serde(default)]
     pub identity: Option<String>,
+    /// An entry token (HS256, the shop's identity secret; `docs/entry-links.md`): where the
+    /// buyer came from and what about (order, product, live room, creator). Its `sub`, when
+    /// set, identifies the buyer like `identity`.
+    #[serde(default)]
+    pub entry: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -63,6 +70,10 @@ pub struct BuyerSession {
     pub buyer: Buyer,
     pub shop: ShopInfo,
     pub conversation_id: Option<Uuid>,
+    /// The door this session came through.
+    pub entry: Entry,
+    /// What the current conversation is about, when it came through an entry with context.
+    pub context: Option<EntryContext>,
 }
 
 /// Starts or resumes a buyer's chat session.
@@ -77,36 +88,79 @@ pub async fn start_session(
         .tenant_by_slug(&request.shop)
         .await?
         .ok_or(ApiError::NotFound("shop"))?;
-    let entry = match tenant.kind {
-        TenantKind::Platform => Entry::OfficialDesk,
-        TenantKind::Shop => Entry::ShopHome,
+    let secret = match request.identity.is_some() || request.entry.is_some() {
+        true => Some(
+            state
+                .store
+                .tenant_identity_secret(tenant.id)
+                .await?
+                .ok_or(ApiError::NotFound("shop"))?,
+        ),
+        false => None,
+    };
+    let link = match (request.entry.as_deref(), &secret) {
+        (Some(token), Some(secret)) => Some((
+            auth::verify_entry_token(token, secret).ok_or_else(|| {
+                ApiError::bad_request(
+                    "invalid_entry",
+                    "the entry link is not valid: wrong signature, expired, or malformed",
+                )
+            })?,
+            hex::encode(&sha2::Sha256::digest(token.as_bytes())[..12]),
+        )),
+        _ => None,
+    };
+    let entry = match (tenant.kind, &link) {
+        (TenantKind::Platform, _) => Entry::OfficialDesk,
+        (TenantKind::Shop, Some((claims, _))) if claims.entry != Entry::OfficialDesk => {
+            claims.entry
+        }
+        (TenantKind::Shop, _) => Entry::ShopHome,
     };
     let returning = request
         .buyer_token
         .as_deref()
         .and_then(|t| state.keys.verify_buyer_token(t))
         .filter(|claims| claims.tenant == tenant.id);
-    let buyer = if let Some(identity) = request.identity.as_deref() {
-        let secret = state
-            .store
-            .tenant_identity_secret(tenant.id)
-            .await?
-            .ok_or(ApiError::NotFound("shop"))?;
-        let identity = auth::verify_shop_identity(identity, &secret).ok_or_else(|| {
-            ApiError::bad_request("invalid_identity", "the shop identity token is not valid")
-        })?;
-        let name = identity
-            .name
+    // Who vouches for the buyer: the entry link's member, else the identity token's.
+    let member = match (&link, request.identity.as_deref(), &secret) {
+        (Some((claims, _)), _, _) if claims.sub.is_some() => {
+            claims.sub.clone().map(|sub| (sub, claims.name.clone()))
+        }
+        (_, Some(identity), Some(secret)) => {
+            let identity = auth::verify_shop_identity(identity, secret).ok_or_else(|| {
+                ApiError::bad_request("invalid_identity", "the shop identity token is not valid")
+            })?;
+            Some((identity.sub, identity.name))
+        }
+        _ => None,
+    };
+    if let Some((claims, _)) = &link {
+        match (&claims.order_no, &member) {
+            (Some(_), None) => {
+                return Err(ApiError::bad_request(
+                    "invalid_entry",
+                    "an order entry must name the buyer (sub)",
+                ));
+            }
+            (Some(order_no), Some((sub, _))) => {
+                commerce::check_entry_order(&state, tenant.id, sub, order_no).await?;
+            }
+            _ => {}
+        }
+        if let Some(code) = &claims.product_code
+            && state.store.product(tenant.id, code).await?.is_none()
+        {
+            return Err(ApiError::NotFound("product"));
+        }
+    }
+    let buyer = if let Some((sub, name)) = member {
+        let name = name
             .filter(|n| !n.trim().is_empty())
-            .unwrap_or_else(|| format!("会员{}", tail(&identity.sub)));
+            .unwrap_or_else(|| format!("会员{}", tail(&sub)));
         state
             .store
-            .upsert_buyer(
-                tenant.id,
-                Channel::Web,
-                &format!("member:{}", identity.sub),
-                &name,
-            )
+            .upsert_buyer(tenant.id, Channel::Web, &format!("member:{sub}"), &name)
             .await?
     } else if let Some(existing) = match &returning {
         Some(claims) => state.store.buyer(tenant.id, claims.sub).await?,
@@ -129,11 +183,27 @@ pub async fn start_session(
             .upsert_buyer(tenant.id, Channel::Web, &format!("anon:{anon}"), &name)
             .await?
     };
-    let conversation_id = state
+    let mut current = state
         .store
         .current_conversation(tenant.id, buyer.id)
-        .await?
-        .map(|c| c.id);
+        .await?;
+    if let Some((claims, link_id)) = &link {
+        let context = EntryContext {
+            order_no: claims.order_no.clone(),
+            product_code: claims.product_code.clone(),
+            sku_code: claims.sku_code.clone(),
+            room_id: claims.room_id.clone(),
+            room_title: claims.room_title.clone(),
+            creator_id: claims.creator_id.clone(),
+            creator_name: claims.creator_name.clone(),
+        };
+        if !context.is_empty() {
+            current =
+                Some(commerce::open_with_context(&state, &buyer, entry, &context, link_id).await?);
+        }
+    }
+    let conversation_id = current.as_ref().map(|c| c.id);
+    let context = current.map(|c| c.context).filter(|c| !c.is_empty());
     let buyer_token = state
         .keys
         .issue_buyer_token(&BuyerClaims::new(tenant.id, buyer.id, entry))?;
@@ -146,6 +216,8 @@ pub async fn start_session(
             kind: tenant.kind,
         },
         conversation_id,
+        entry,
+        context,
     }))
 }
 

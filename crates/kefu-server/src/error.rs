@@ -32,6 +32,9 @@ pub enum ApiError {
     /// 403: signed in, but the role does not allow this (ACC-3).
     #[error("your role does not allow this")]
     Forbidden,
+    /// 403 with its own code, e.g. `order_not_yours`.
+    #[error("{message}")]
+    Refused { code: &'static str, message: String },
     /// 403: a cookie-authenticated change without the matching `X-CSRF-Token`.
     #[error("missing or wrong X-CSRF-Token header")]
     CsrfFailed,
@@ -73,7 +76,9 @@ impl ApiError {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::Unauthenticated | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden | ApiError::CsrfFailed => StatusCode::FORBIDDEN,
+            ApiError::Forbidden | ApiError::CsrfFailed | ApiError::Refused { .. } => {
+                StatusCode::FORBIDDEN
+            }
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::FileTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -92,6 +97,7 @@ impl ApiError {
             ApiError::Unauthenticated => "unauthenticated",
             ApiError::InvalidCredentials => "invalid_credentials",
             ApiError::Forbidden => "forbidden",
+            ApiError::Refused { code, .. } => code,
             ApiError::CsrfFailed => "csrf_failed",
             ApiError::NotFound(thing) => match *thing {
                 "conversation" => "conversation_not_found",
@@ -99,6 +105,8 @@ impl ApiError {
                 "buyer" => "buyer_not_found",
                 "shop" => "shop_not_found",
                 "assignee" => "assignee_not_found",
+                "order" => "order_not_found",
+                "product" => "product_not_found",
                 _ => "not_found",
             },
             ApiError::Conflict(code) => code,

@@ -9,6 +9,7 @@ pub mod attachments;
 pub mod auth;
 pub mod bus;
 pub mod buyers;
+pub mod commerce;
 pub mod conversations;
 pub mod demo;
 pub mod error;

@@ -16,10 +16,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::auth::{Agent, Keys};
 use crate::bus::{Audience, Bus};
 use crate::error::ApiError;
+use crate::{AppState, commerce};
 
 /// A message to send, as the HTTP API takes it (the WebSocket `send` frame carries the same).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -97,6 +97,14 @@ pub async fn submit_as_buyer(
 ) -> Result<(Pending, Uuid), ApiError> {
     let content = MessageContent::parse(send.kind, &send.body, send.attachment_id)?;
     let client_msg_id = parse_client_msg_id(&send.client_msg_id)?;
+    let content = commerce::resolve_card(
+        state,
+        buyer.tenant_id,
+        commerce::member_of(buyer),
+        content,
+        None,
+    )
+    .await?;
     let conversation_id = match known {
         Some(id) => id,
         None => {
@@ -144,6 +152,29 @@ pub async fn submit_as_agent(
     agent.require(Permission::HandleConversations)?;
     let content = MessageContent::parse(send.kind, &send.body, send.attachment_id)?;
     let client_msg_id = parse_client_msg_id(&send.client_msg_id)?;
+    let content = if content.card_ref().is_some() {
+        // Only the conversation's own buyer's orders may be shown in it.
+        let conversation = state
+            .store
+            .conversation(agent.tenant_id(), conversation_id)
+            .await?
+            .ok_or(ApiError::NotFound("conversation"))?;
+        let buyer = state
+            .store
+            .buyer(agent.tenant_id(), conversation.buyer_id)
+            .await?
+            .ok_or(ApiError::NotFound("buyer"))?;
+        commerce::resolve_card(
+            state,
+            agent.tenant_id(),
+            commerce::member_of(&buyer),
+            content,
+            None,
+        )
+        .await?
+    } else {
+        content
+    };
     Ok(state
         .writer
         .submit(AppendRequest {

@@ -3,7 +3,7 @@
 
 use utoipa::OpenApi;
 
-use crate::{account, attachments, buyers, conversations, error, messaging};
+use crate::{account, attachments, buyers, commerce, conversations, error, messaging};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,6 +15,9 @@ use crate::{account, attachments, buyers, conversations, error, messaging};
         conversations::events,
         buyers::shop, buyers::start_session, buyers::messages, buyers::send, buyers::profile,
         attachments::upload_for_agent, attachments::upload_for_buyer,
+        commerce::products, commerce::product, commerce::put_product, commerce::order,
+        commerce::put_order, commerce::import, commerce::conversation_context,
+        commerce::buyer_orders, commerce::hand_off,
     ),
     components(schemas(error::ErrorBody, messaging::SendMessage)),
     tags(
@@ -23,6 +26,7 @@ use crate::{account, attachments, buyers, conversations, error, messaging};
         (name = "buyer", description = "The buyer chat page and widget"),
         (name = "team", description = "Accounts and availability"),
         (name = "attachments", description = "Pictures and files"),
+        (name = "commerce", description = "Products, orders, imports, context and partner handoffs"),
     )
 )]
 pub struct ApiDoc;

@@ -8,7 +8,9 @@ use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::openapi::ApiDoc;
-use crate::{AppState, account, assets, attachments, buyers, conversations, ops, realtime};
+use crate::{
+    AppState, account, assets, attachments, buyers, commerce, conversations, ops, realtime,
+};
 
 pub fn app(state: AppState) -> Router {
     let limits = &state.settings.limits;
@@ -32,6 +34,21 @@ pub fn app(state: AppState) -> Router {
         .route("/conversations/{id}/reopen", post(conversations::reopen))
         .route("/conversations/{id}/assign", post(conversations::assign))
         .route("/conversations/{id}/events", get(conversations::events))
+        .route(
+            "/conversations/{id}/context",
+            get(commerce::conversation_context),
+        )
+        .route("/conversations/{id}/handoffs", post(commerce::hand_off))
+        .route("/products", get(commerce::products))
+        .route(
+            "/products/{code}",
+            get(commerce::product).put(commerce::put_product),
+        )
+        .route(
+            "/orders/{order_no}",
+            get(commerce::order).put(commerce::put_order),
+        )
+        .route("/buyer/orders", get(commerce::buyer_orders))
         .route("/buyers/{id}", get(buyers::profile))
         .route("/shops/{slug}", get(buyers::shop))
         .route("/buyer/session", post(buyers::start_session))
@@ -44,6 +61,11 @@ pub fn app(state: AppState) -> Router {
                 .route("/attachments", post(attachments::upload_for_agent))
                 .route("/buyer/attachments", post(attachments::upload_for_buyer))
                 .layer(upload_limit),
+        )
+        .merge(
+            Router::new()
+                .route("/imports/{kind}", post(commerce::import))
+                .layer(DefaultBodyLimit::max(limits.max_import_bytes)),
         );
     Router::new()
         .nest("/api/v1", api)

@@ -35,6 +35,8 @@ pub struct Limits {
     pub max_json_bytes: usize,
     /// Uploads one buyer or agent may make per minute.
     pub uploads_per_minute: u32,
+    /// Largest product or order file imported over HTTP, in bytes.
+    pub max_import_bytes: usize,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -69,6 +71,7 @@ impl Default for Limits {
             messages_per_second: 20,
             max_json_bytes: 256 * 1024,
             uploads_per_minute: 30,
+            max_import_bytes: 64 * 1024 * 1024,
         }
     }
 }

@@ -13,7 +13,9 @@ use std::time::Duration;
 
 use kefu_domain::account::{AgentStatus, Buyer, Tenant, TenantKind, User};
 use kefu_domain::channel::{Channel, Entry};
-use kefu_domain::commerce::{EntryContext, Order, OrderInput, Product, ProductInput};
+use kefu_domain::commerce::{
+    EntryContext, HandoffCase, Order, OrderInput, Partner, Product, ProductInput,
+};
 use kefu_domain::conversation::{ConversationEvent, ConversationStatus, ConversationSummary};
 use kefu_domain::message::{Attachment, Message};
 use kefu_domain::role::Role;
@@ -160,6 +162,18 @@ pub struct StoredAttachment {
     pub attachment: Attachment,
     pub tenant_id: Uuid,
     pub storage_key: String,
+}
+
+/// A handoff to open (CH-5).
+pub struct NewHandoff<'a> {
+    pub tenant_id: Uuid,
+    pub conversation_id: Uuid,
+    pub order_no: &'a str,
+    pub partner: &'a Partner,
+    pub shared: serde_json::Value,
+    pub note: &'a str,
+    pub due_at: i64,
+    pub created_by: Uuid,
 }
 
 /// What an upsert of products or orders did.
@@ -425,6 +439,18 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<(Uuid, Order)>> {
         dispatch!(self.orders_of_member_everywhere(member_id, limit))
+    }
+
+    pub async fn create_handoff(&self, new: &NewHandoff<'_>) -> Result<HandoffCase> {
+        dispatch!(self.create_handoff(new))
+    }
+
+    pub async fn handoffs(
+        &self,
+        tenant_id: Uuid,
+        conversation_id: Uuid,
+    ) -> Result<Vec<HandoffCase>> {
+        dispatch!(self.handoffs(tenant_id, conversation_id))
     }
 
     pub async fn conversations_of_buyer(

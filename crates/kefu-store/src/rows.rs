@@ -3,7 +3,9 @@
 
 use kefu_domain::account::{AgentStatus, Buyer, Tenant, TenantKind, User};
 use kefu_domain::channel::{Channel, Entry};
-use kefu_domain::commerce::{AfterSaleStatus, Order, PaymentStatus, Product, ShippingStatus};
+use kefu_domain::commerce::{
+    AfterSaleStatus, HandoffCase, Order, PaymentStatus, Product, ShippingStatus,
+};
 use kefu_domain::conversation::{
     ConversationEvent, ConversationStatus, ConversationSummary, EventKind,
 };
@@ -317,6 +319,40 @@ impl TryFrom<OrderRow> for Order {
             tracking_no: r.tracking_no,
             partner: None,
             updated_at: r.updated_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct HandoffRow {
+    pub id: String,
+    pub conversation_id: String,
+    pub order_no: String,
+    pub partner_name: String,
+    pub handoff_url: String,
+    pub shared: String,
+    pub note: String,
+    pub status: String,
+    pub due_at: i64,
+    pub created_by: String,
+    pub created_at: i64,
+}
+
+impl TryFrom<HandoffRow> for HandoffCase {
+    type Error = StoreError;
+    fn try_from(r: HandoffRow) -> Result<HandoffCase, StoreError> {
+        Ok(HandoffCase {
+            id: uuid(&r.id)?,
+            conversation_id: uuid(&r.conversation_id)?,
+            order_no: r.order_no,
+            partner_name: r.partner_name,
+            handoff_url: r.handoff_url,
+            shared: json(&r.shared, "handoff shared data")?,
+            note: r.note,
+            status: r.status,
+            due_at: r.due_at,
+            created_by: uuid(&r.created_by)?,
+            created_at: r.created_at,
         })
     }
 }

@@ -4,7 +4,9 @@
 #[allow(unused_imports)]
 use kefu_domain::account::{AgentStatus, Buyer, Tenant, TenantKind, User};
 use kefu_domain::channel::Entry;
-use kefu_domain::commerce::{EntryContext, Order, OrderInput, OrderItem, Partner, Product, ProductInput};
+use kefu_domain::commerce::{
+    EntryContext, HandoffCase, Order, OrderInput, OrderItem, Partner, Product, ProductInput,
+};
 use kefu_domain::conversation::{
     ConversationEvent, ConversationState, ConversationStatus, ConversationSummary, EventKind,
 };
@@ -14,13 +16,13 @@ use sqlx::Pool;
 use uuid::Uuid;
 
 use crate::rows::{
-    uuid, AttachmentRow, BuyerRow, ConversationRow, EventRow, MessageRow, OrderRow, ProductRow,
-    TenantRow, UserRow,
+    uuid, AttachmentRow, BuyerRow, ConversationRow, EventRow, HandoffRow, MessageRow, OrderRow,
+    ProductRow, TenantRow, UserRow,
 };
 use crate::writer::{AppendRequest, Appended};
 use crate::{
-    NewAttachment, NewUser, Result, SessionInfo, StatusFilter, StoreError, StoredAttachment,
-    UpsertCounts,
+    NewAttachment, NewHandoff, NewUser, Result, SessionInfo, StatusFilter, StoreError,
+    StoredAttachment, UpsertCounts,
 };
 
 macro_rules! conversation_select {
@@ -1738,6 +1740,91 @@ pub(crate) async fn conversations_of_buyer(
     .bind(tenant_id.to_string())
     .bind(buyer_id.to_string())
     .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+/// Opens a handoff case and records it in the conversation's event log, in one transaction.
+pub(crate) async fn create_handoff(pool: &Pool<Db>, new: &NewHandoff<'_>) -> Result<HandoffCase> {
+    let id = Uuid::now_v7();
+    let now = now_ms();
+    let tenant = new.tenant_id.to_string();
+    let conversation = new.conversation_id.to_string();
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let exists: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM conversations WHERE id = $1 AND tenant_id = $2")
+            .bind(&conversation)
+            .bind(&tenant)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if exists.is_none() {
+        return Err(StoreError::NotFound("conversation"));
+    }
+    sqlx::query(
+        "INSERT INTO handoff_cases (id, tenant_id, conversation_id, order_no, partner_name, \
+         handoff_url, shared, note, status, due_at, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10, $11)",
+    )
+    .bind(id.to_string())
+    .bind(&tenant)
+    .bind(&conversation)
+    .bind(new.order_no)
+    .bind(&new.partner.name)
+    .bind(&new.partner.handoff_url)
+    .bind(new.shared.to_string())
+    .bind(new.note)
+    .bind(new.due_at)
+    .bind(new.created_by.to_string())
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .map_err(unique_as_conflict("handoff_exists"))?;
+    insert_event(
+        &mut tx,
+        &tenant,
+        &conversation,
+        EventKind::HandedOff,
+        SenderKind::Agent,
+        Some(new.created_by.to_string()),
+        None,
+        serde_json::json!({
+            "case_id": id,
+            "order_no": new.order_no,
+            "partner": new.partner.name,
+            "due_at": new.due_at,
+        }),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(HandoffCase {
+        id,
+        conversation_id: new.conversation_id,
+        order_no: new.order_no.to_owned(),
+        partner_name: new.partner.name.clone(),
+        handoff_url: new.partner.handoff_url.clone(),
+        shared: new.shared.clone(),
+        note: new.note.to_owned(),
+        status: "open".to_owned(),
+        due_at: new.due_at,
+        created_by: new.created_by,
+        created_at: now,
+    })
+}
+
+pub(crate) async fn handoffs(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    conversation_id: Uuid,
+) -> Result<Vec<HandoffCase>> {
+    let rows: Vec<HandoffRow> = sqlx::query_as(
+        "SELECT id, conversation_id, order_no, partner_name, handoff_url, shared, note, status, \
+         due_at, created_by, created_at FROM handoff_cases \
+         WHERE tenant_id = $1 AND conversation_id = $2 ORDER BY created_at DESC",
+    )
+    .bind(tenant_id.to_string())
+    .bind(conversation_id.to_string())
     .fetch_all(pool)
     .await?;
     rows.into_iter().map(TryInto::try_into).collect()

@@ -1,6 +1,7 @@
 //! The `kefu` command: `serve`, `demo` (serve with a seeded demo), `config default`.
 
 mod config;
+mod tools;
 
 use std::path::PathBuf;
 
@@ -32,6 +33,11 @@ enum Command {
     /// Settings files.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Import a shop's products or orders from CSV or JSON Lines (idempotent).
+    Import(tools::ImportArgs),
+    /// Print a signed chat link with context (order, product, live room, creator), as a
+    /// shop's site would make one.
+    EntryLink(tools::EntryLinkArgs),
 }
 
 #[derive(Subcommand)]
@@ -41,7 +47,7 @@ enum ConfigCommand {
 }
 
 #[derive(Args, Default)]
-struct ServeFlags {
+pub struct ServeFlags {
     /// Address to listen on [default: 127.0.0.1:8080].
     #[arg(long)]
     listen: Option<String>,
@@ -65,7 +71,48 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Serve(flags) => run(cli.config, flags, false),
         Command::Demo(flags) => run(cli.config, flags, true),
+        Command::Import(args) => {
+            let ok = with_store(cli.config, args.storage(), async |store| {
+                tools::import(store, &args).await
+            })?;
+            if !ok {
+                // Some rows were refused: say so to scripts.
+                std::process::exit(2);
+            }
+            Ok(())
+        }
+        Command::EntryLink(args) => with_store(cli.config, args.storage(), async |store| {
+            tools::entry_link(store, &args).await
+        }),
     }
+}
+
+/// Opens the configured database (applying migrations) and runs `work` on it.
+fn with_store<T>(
+    config_file: Option<PathBuf>,
+    flags: &ServeFlags,
+    work: impl AsyncFnOnce(&kefu_store::Store) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KEFU_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let settings = config::load(config_file.as_deref(), flags)?;
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(async {
+            std::fs::create_dir_all(&settings.data_dir)
+                .with_context(|| format!("creating {}", settings.data_dir.display()))?;
+            let url = settings.effective_database_url();
+            let store = kefu_store::Store::connect(&url).await?;
+            let result = work(&store).await;
+            store.close().await;
+            result
+        })
 }
 
 fn run(config_file: Option<PathBuf>, flags: ServeFlags, with_demo: bool) -> anyhow::Result<()> {

@@ -1,0 +1,183 @@
+//! Commands that work on the data directly, beside a running server or without one:
+//! `kefu import` (products and orders from CSV or JSON Lines) and `kefu entry-link` (a
+//! signed chat link with context, as a shop's site would make).
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use kefu_domain::channel::Entry;
+use kefu_server::auth::{EntryClaims, sign_entry_token};
+use kefu_server::import::{self, Format, ImportReport};
+use kefu_store::Store;
+
+use crate::ServeFlags;
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ImportWhat {
+    Products,
+    Orders,
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    /// What the file holds.
+    what: ImportWhat,
+    /// A .csv or .jsonl file (UTF-8).
+    file: PathBuf,
+    /// The shop's slug.
+    #[arg(long)]
+    shop: String,
+    /// csv or jsonl [default: from the file name, else the content].
+    #[arg(long)]
+    format: Option<String>,
+    #[command(flatten)]
+    storage: ServeFlags,
+}
+
+pub async fn import(store: &Store, args: &ImportArgs) -> anyhow::Result<bool> {
+    let tenant = store
+        .tenant_by_slug(&args.shop)
+        .await?
+        .with_context(|| format!("no shop `{}`", args.shop))?;
+    let bytes =
+        std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        anyhow::anyhow!("{} is not UTF-8; save it as CSV UTF-8", args.file.display())
+    })?;
+    let format = match args.format.as_deref() {
+        Some("csv") => Format::Csv,
+        Some("jsonl") => Format::Jsonl,
+        Some(other) => anyhow::bail!("unknown format `{other}`: csv or jsonl"),
+        None => Format::detect(args.file.to_str(), &text),
+    };
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} {msg} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta})",
+        )?
+        .progress_chars("=> "),
+    );
+    bar.set_message("importing");
+    let mut progress = |done: u64, total: u64| {
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let started = Instant::now();
+    let report = match args.what {
+        ImportWhat::Products => {
+            import::import_products(store, tenant.id, &text, format, &mut progress).await
+        }
+        ImportWhat::Orders => {
+            import::import_orders(store, tenant.id, &text, format, &mut progress).await
+        }
+    }
+    .map_err(|e| anyhow::anyhow!("import failed: {e}"))?;
+    bar.finish_and_clear();
+    print_report(&report, started.elapsed().as_secs_f64());
+    Ok(report.rejected == 0)
+}
+
+fn print_report(report: &ImportReport, seconds: f64) {
+    let rate = report.accepted as f64 / seconds.max(0.001);
+    println!(
+        "{} rows read: {} records accepted ({} new, {} updated, {} unchanged), {} rows rejected, in {:.1} s ({:.0} records/s)",
+        report.rows,
+        report.accepted,
+        report.created,
+        report.updated,
+        report.unchanged,
+        report.rejected,
+        seconds,
+        rate
+    );
+    for r in &report.rejections {
+        println!("  line {}: {} — {}", r.line, r.code, r.message);
+    }
+    if report.rejected > report.rejections.len() as u64 {
+        println!(
+            "  … and {} more",
+            report.rejected - report.rejections.len() as u64
+        );
+    }
+}
+
+#[derive(Args)]
+pub struct EntryLinkArgs {
+    /// The shop's slug.
+    #[arg(long)]
+    shop: String,
+    /// order_card, product_page, live_room, creator or shop_home.
+    #[arg(long, default_value = "shop_home")]
+    entry: String,
+    /// The shop's member id of the buyer (required with --order).
+    #[arg(long)]
+    member: Option<String>,
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    order: Option<String>,
+    #[arg(long)]
+    product: Option<String>,
+    #[arg(long)]
+    sku: Option<String>,
+    #[arg(long)]
+    room_id: Option<String>,
+    #[arg(long)]
+    room_title: Option<String>,
+    #[arg(long)]
+    creator_id: Option<String>,
+    #[arg(long)]
+    creator_name: Option<String>,
+    /// Where kefu is reached.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    base_url: String,
+    #[command(flatten)]
+    storage: ServeFlags,
+}
+
+pub async fn entry_link(store: &Store, args: &EntryLinkArgs) -> anyhow::Result<()> {
+    let tenant = store
+        .tenant_by_slug(&args.shop)
+        .await?
+        .with_context(|| format!("no shop `{}`", args.shop))?;
+    let secret = store
+        .tenant_identity_secret(tenant.id)
+        .await?
+        .context("the shop has no identity secret")?;
+    let entry =
+        Entry::parse(&args.entry).with_context(|| format!("unknown entry `{}`", args.entry))?;
+    let claims = EntryClaims {
+        sub: args.member.clone(),
+        name: args.name.clone(),
+        order_no: args.order.clone(),
+        product_code: args.product.clone(),
+        sku_code: args.sku.clone(),
+        room_id: args.room_id.clone(),
+        room_title: args.room_title.clone(),
+        creator_id: args.creator_id.clone(),
+        creator_name: args.creator_name.clone(),
+        ..EntryClaims::new(entry)
+    };
+    let token = sign_entry_token(&claims, &secret).map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "{}/chat/{}?entry={token}",
+        args.base_url.trim_end_matches('/'),
+        tenant.slug
+    );
+    Ok(())
+}
+
+impl ImportArgs {
+    pub fn storage(&self) -> &ServeFlags {
+        &self.storage
+    }
+}
+
+impl EntryLinkArgs {
+    pub fn storage(&self) -> &ServeFlags {
+        &self.storage
+    }
+}
