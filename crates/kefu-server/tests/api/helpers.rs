@@ -106,6 +106,17 @@ impl TestApp {
         }
     }
 
+    /// The secret a shop's site signs identity and entry tokens with.
+    pub async fn identity_secret(&self, shop: &str) -> String {
+        let store = &self.state.as_ref().unwrap().store;
+        let tenant = store.tenant_by_slug(shop).await.unwrap().unwrap();
+        store
+            .tenant_identity_secret(tenant.id)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
     pub async fn buyer(&self, shop: &str) -> BuyerClient {
         self.buyer_with(json!({"shop": shop})).await
     }
@@ -118,8 +129,9 @@ impl TestApp {
             .send()
             .await
             .unwrap();
-        assert_eq!(response.status(), StatusCode::OK);
+        let status = response.status();
         let session: Value = response.json().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{session}");
         BuyerClient {
             base: self.url(""),
             ws_base: self.ws_url(""),
@@ -152,7 +164,7 @@ impl Drop for TestApp {
 }
 
 pub struct AgentClient {
-    base: String,
+    pub base: String,
     ws_base: String,
     pub http: reqwest::Client,
     pub token: String,

@@ -5,6 +5,7 @@
 
 mod attachments;
 mod auth;
+mod commerce;
 mod conversations;
 mod helpers;
 mod identity;
