@@ -1,14 +1,20 @@
 //! The demo: a platform desk and two shops with their teams, a few buyers and their past
-//! conversations, so a newcomer sees a living product. Seeding is idempotent: a tenant that
-//! already exists is left as it is.
+//! conversations, and each shop's catalogue and orders (`demo_shop`), so a newcomer sees a
+//! living product. Seeding is idempotent: a tenant that already exists keeps its people and
+//! conversations, and a shop that already has products keeps them.
 
 use kefu_domain::account::{Buyer, Tenant, TenantKind, User};
 use kefu_domain::channel::{Channel, Entry};
+use kefu_domain::commerce::{
+    AfterSaleStatus, EntryContext, OrderCard, OrderInput, PaymentStatus, ShippingStatus,
+};
 use kefu_domain::message::{MessageContent, MessageKind, SenderKind};
 use kefu_domain::role::Role;
+use kefu_domain::time::now_ms;
 use kefu_store::{AppendRequest, NewUser, Store};
 
-use crate::auth;
+use crate::auth::{self, EntryClaims};
+use crate::demo_shop::{self, DemoCatalogue, DemoCommerce, member_id};
 use crate::error::ApiError;
 
 /// Every demo account signs in with this password.
@@ -22,6 +28,8 @@ struct DemoTenant {
     slug: &'static str,
     name: &'static str,
     prefix: &'static str,
+    /// The shop's generated catalogue; demo buyer `i` is its member `i`.
+    catalogue: Option<DemoCatalogue>,
     buyers: &'static [DemoBuyer],
 }
 
@@ -31,15 +39,19 @@ const TENANTS: [DemoTenant; 3] = [
         slug: "official",
         name: "平台官方客服",
         prefix: "official",
+        catalogue: None,
         buyers: &[(
-            "用户小林",
+            "赵女士",
             &[
-                (true, "商家一直不发货，可以平台介入吗？"),
+                (
+                    true,
+                    "潮玩数码的充电宝下单五天了一直不发货，可以平台介入吗？",
+                ),
                 (
                     false,
-                    "您好，这里是平台官方客服。请提供订单号，我们帮您核实。",
+                    "您好，这里是平台官方客服。我们看到了您在潮玩数码的订单，马上帮您催促商家。",
                 ),
-                (true, "订单号 DY20261118004512"),
+                (true, "好的，麻烦了"),
             ],
             false,
         )],
@@ -49,6 +61,7 @@ const TENANTS: [DemoTenant; 3] = [
         slug: "shanye-tea",
         name: "山野茶铺",
         prefix: "tea",
+        catalogue: Some(DemoCatalogue::Tea),
         buyers: &[
             (
                 "爱喝茶的阿May",
@@ -83,6 +96,7 @@ const TENANTS: [DemoTenant; 3] = [
         slug: "chaowan-digital",
         name: "潮玩数码",
         prefix: "digital",
+        catalogue: Some(DemoCatalogue::Digital),
         buyers: &[
             (
                 "数码控小张",
@@ -111,60 +125,193 @@ const TEAM: [(&str, &str, Role, Option<&str>); 6] = [
     ("qa", "质检·林", Role::Qa, Some("qa")),
 ];
 
-/// What `kefu demo` prints: the chat pages and the logins.
+/// What `kefu demo` prints: the chat pages, the logins, and entry links a shop's site would
+/// make (`label`, path and query).
 pub struct DemoSummary {
     pub tenants: Vec<(Tenant, Vec<String>)>,
+    pub entry_links: Vec<(String, String)>,
 }
 
 pub async fn seed(store: &Store) -> Result<DemoSummary, ApiError> {
     let hash = auth::hash_password(DEMO_PASSWORD.to_owned()).await?;
-    let mut summary = DemoSummary { tenants: vec![] };
+    let now = now_ms();
+    let mut summary = DemoSummary {
+        tenants: vec![],
+        entry_links: vec![],
+    };
     for demo in &TENANTS {
         let usernames: Vec<String> = TEAM
             .iter()
             .map(|(suffix, ..)| format!("{}-{suffix}", demo.prefix))
             .collect();
-        if let Some(existing) = store.tenant_by_slug(demo.slug).await? {
-            summary.tenants.push((existing, usernames));
-            continue;
+        let (tenant, fresh) = match store.tenant_by_slug(demo.slug).await? {
+            Some(existing) => (existing, false),
+            None => (
+                store
+                    .create_tenant(demo.kind, demo.slug, demo.name, &auth::random_secret())
+                    .await?,
+                true,
+            ),
+        };
+        let commerce = match demo.catalogue {
+            Some(catalogue) => Some(seed_commerce(store, &tenant, catalogue, now).await?),
+            None => None,
+        };
+        if let Some((catalogue, data)) = demo.catalogue.zip(commerce.as_ref()) {
+            summary
+                .entry_links
+                .extend(entry_links(store, &tenant, catalogue, data).await?);
         }
-        let tenant = store
-            .create_tenant(demo.kind, demo.slug, demo.name, &auth::random_secret())
-            .await?;
-        let mut agents = vec![];
-        for ((suffix, display, role, team), username) in TEAM.iter().zip(&usernames) {
-            let display = if demo.kind == TenantKind::Platform {
-                display.replace("店铺", "平台")
-            } else {
-                (*display).to_owned()
-            };
-            let user = store
-                .create_user(&NewUser {
-                    tenant_id: tenant.id,
-                    username,
-                    display_name: &display,
-                    password_hash: &hash,
-                    role: *role,
-                    team: *team,
-                    phone: None,
-                })
-                .await?;
-            if *role == Role::Agent && suffix.starts_with("pre") {
-                agents.push(user);
-            }
-        }
-        for (i, history) in demo.buyers.iter().enumerate() {
-            let buyer = store
-                .upsert_buyer(tenant.id, Channel::Web, &format!("demo:{i}"), history.0)
-                .await?;
-            let agent = &agents[i % agents.len()];
-            // Older buyers first: 26 h, 5 h, 50 min, 12 min ago.
-            let age_ms = DEMO_AGES_MS[i % DEMO_AGES_MS.len()];
-            seed_conversation(store, &tenant, &buyer, agent, history, age_ms).await?;
+        if fresh {
+            seed_people(store, demo, &tenant, &usernames, &hash, commerce.as_ref()).await?;
         }
         summary.tenants.push((tenant, usernames));
     }
     Ok(summary)
+}
+
+async fn seed_people(
+    store: &Store,
+    demo: &DemoTenant,
+    tenant: &Tenant,
+    usernames: &[String],
+    hash: &str,
+    commerce: Option<&DemoCommerce>,
+) -> Result<(), ApiError> {
+    let mut agents = vec![];
+    for ((suffix, display, role, team), username) in TEAM.iter().zip(usernames) {
+        let display = if demo.kind == TenantKind::Platform {
+            display.replace("店铺", "平台")
+        } else {
+            (*display).to_owned()
+        };
+        let user = store
+            .create_user(&NewUser {
+                tenant_id: tenant.id,
+                username,
+                display_name: &display,
+                password_hash: hash,
+                role: *role,
+                team: *team,
+                phone: None,
+            })
+            .await?;
+        if *role == Role::Agent && suffix.starts_with("pre") {
+            agents.push(user);
+        }
+    }
+    for (i, history) in demo.buyers.iter().enumerate() {
+        // Shop buyers are the catalogue's members 0, 1, 2…; the platform desk's buyer is
+        // the digital shop's member 2, whose order there has not shipped.
+        let member = match demo.catalogue {
+            Some(catalogue) => member_id(catalogue, i),
+            None => member_id(DemoCatalogue::Digital, 2),
+        };
+        let buyer = store
+            .upsert_buyer(
+                tenant.id,
+                Channel::Web,
+                &format!("member:{member}"),
+                history.0,
+            )
+            .await?;
+        let agent = &agents[i % agents.len()];
+        // Older buyers first: 26 h, 5 h, 50 min, 12 min ago.
+        let age_ms = DEMO_AGES_MS[i % DEMO_AGES_MS.len()];
+        let about = commerce.and_then(|c| demo_context(c, &member));
+        seed_conversation(store, tenant, &buyer, agent, history, age_ms, about).await?;
+    }
+    Ok(())
+}
+
+/// Imports the shop's generated catalogue and orders, unless it already has products.
+async fn seed_commerce(
+    store: &Store,
+    tenant: &Tenant,
+    catalogue: DemoCatalogue,
+    now: i64,
+) -> Result<DemoCommerce, ApiError> {
+    let data = demo_shop::generate(catalogue, now);
+    if store.products(tenant.id, "", 1).await?.is_empty() {
+        for batch in data.products.chunks(500) {
+            store.upsert_products(tenant.id, batch).await?;
+        }
+        for batch in data.orders.chunks(500) {
+            store.upsert_orders(tenant.id, batch).await?;
+        }
+    }
+    Ok(data)
+}
+
+/// The order a demo buyer's conversation is about: the newest one still waiting for
+/// something (not yet delivered, or with an after-sale case open).
+fn demo_context(data: &DemoCommerce, member: &str) -> Option<(Entry, EntryContext, OrderInput)> {
+    let order = data
+        .orders
+        .iter()
+        .filter(|o| o.buyer_id == member)
+        .filter(|o| {
+            matches!(o.after_sale_status, AfterSaleStatus::Requested)
+                || (o.payment_status == PaymentStatus::Paid
+                    && matches!(
+                        o.shipping_status,
+                        ShippingStatus::Unshipped | ShippingStatus::InTransit
+                    ))
+        })
+        .max_by_key(|o| o.placed_at)?;
+    let context = EntryContext {
+        order_no: Some(order.order_no.clone()),
+        ..EntryContext::default()
+    };
+    Some((Entry::OrderCard, context, order.clone()))
+}
+
+/// Links as the shop's site would make them: 王先生 taps 客服 on his parcel's order card,
+/// and a visitor comes from a live room about the shop's best seller.
+async fn entry_links(
+    store: &Store,
+    tenant: &Tenant,
+    catalogue: DemoCatalogue,
+    data: &DemoCommerce,
+) -> Result<Vec<(String, String)>, ApiError> {
+    let secret = store
+        .tenant_identity_secret(tenant.id)
+        .await?
+        .ok_or(ApiError::NotFound("shop"))?;
+    let mut links = vec![];
+    let member = member_id(catalogue, 1);
+    if let Some(order) = data
+        .orders
+        .iter()
+        .filter(|o| o.buyer_id == member && o.tracking_no.is_some())
+        .max_by_key(|o| o.placed_at)
+    {
+        let claims = EntryClaims {
+            sub: Some(member.clone()),
+            name: Some(order.buyer_name.clone()),
+            order_no: Some(order.order_no.clone()),
+            ..EntryClaims::new(Entry::OrderCard)
+        };
+        let token = auth::sign_entry_token(&claims, &secret)?;
+        links.push((
+            format!("order-card entry ({})", order.buyer_name),
+            format!("/chat/{}?entry={token}", tenant.slug),
+        ));
+    }
+    if let Some(product) = data.products.first() {
+        let claims = EntryClaims {
+            product_code: Some(product.code.clone()),
+            room_id: Some(format!("{}-live-1", tenant.slug)),
+            room_title: Some(format!("{} 直播间", tenant.name)),
+            ..EntryClaims::new(Entry::LiveRoom)
+        };
+        let token = auth::sign_entry_token(&claims, &secret)?;
+        links.push((
+            format!("live-room entry ({})", tenant.name),
+            format!("/chat/{}?entry={token}", tenant.slug),
+        ));
+    }
+    Ok(links)
 }
 
 async fn seed_conversation(
@@ -174,15 +321,51 @@ async fn seed_conversation(
     agent: &User,
     (_, lines, resolved): &DemoBuyer,
     age_ms: i64,
+    about: Option<(Entry, EntryContext, OrderInput)>,
 ) -> Result<(), ApiError> {
-    let entry = match tenant.kind {
-        TenantKind::Platform => Entry::OfficialDesk,
-        TenantKind::Shop => Entry::ShopHome,
+    let (entry, context) = match (&about, tenant.kind) {
+        (_, TenantKind::Platform) => (Entry::OfficialDesk, EntryContext::default()),
+        (Some((entry, context, _)), TenantKind::Shop) => (*entry, context.clone()),
+        (None, TenantKind::Shop) => (Entry::ShopHome, EntryContext::default()),
     };
     let conversation = store
-        .open_conversation(tenant.id, buyer, entry, &Default::default())
+        .open_conversation(tenant.id, buyer, entry, &context)
         .await?;
-    let requests: Vec<AppendRequest> = lines
+    // An order-card entry starts with the card, as the buyer's own first message.
+    let card = about
+        .filter(|_| tenant.kind == TenantKind::Shop)
+        .map(|(_, _, order)| -> Result<AppendRequest, ApiError> {
+            let snapshot = OrderCard {
+                order_no: order.order_no,
+                placed_at: order.placed_at,
+                items: order.items,
+                total_fen: order.total_fen,
+                payment_status: order.payment_status,
+                shipping_status: order.shipping_status,
+                after_sale_status: order.after_sale_status,
+                logistics_company: order.logistics_company,
+                tracking_no: order.tracking_no,
+            };
+            let body = serde_json::to_string(&snapshot)
+                .map_err(|e| ApiError::Internal(format!("card: {e}")))?;
+            Ok(AppendRequest {
+                tenant_id: tenant.id,
+                conversation_id: conversation.id,
+                sender_kind: SenderKind::Buyer,
+                sender_id: Some(buyer.id),
+                sender_name: buyer.display_name.clone(),
+                client_msg_id: Some("demo-card".to_owned()),
+                content: MessageContent {
+                    kind: MessageKind::OrderCard,
+                    body,
+                    attachment_id: None,
+                },
+                external_id: None,
+            })
+        })
+        .transpose()?;
+    let mut requests: Vec<AppendRequest> = card.into_iter().collect();
+    let texts: Vec<AppendRequest> = lines
         .iter()
         .enumerate()
         .map(|(n, (from_buyer, text))| {
@@ -203,6 +386,7 @@ async fn seed_conversation(
             })
         })
         .collect::<Result<_, ApiError>>()?;
+    requests.extend(texts);
     for result in store.append_batch(&requests).await? {
         result?;
     }

@@ -12,6 +12,7 @@ pub mod buyers;
 pub mod commerce;
 pub mod conversations;
 pub mod demo;
+pub mod demo_shop;
 pub mod error;
 pub mod extract;
 pub mod import;

@@ -34,10 +34,10 @@ enum Command {
     #[command(subcommand)]
     Config(ConfigCommand),
     /// Import a shop's products or orders from CSV or JSON Lines (idempotent).
-    Import(tools::ImportArgs),
+    Import(Box<tools::ImportArgs>),
     /// Print a signed chat link with context (order, product, live room, creator), as a
     /// shop's site would make one.
-    EntryLink(tools::EntryLinkArgs),
+    EntryLink(Box<tools::EntryLinkArgs>),
 }
 
 #[derive(Subcommand)]
@@ -149,6 +149,10 @@ async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
             println!("  {} ({})", tenant.name, tenant.slug);
             println!("    buyer chat: http://{addr}/chat/{}", tenant.slug);
             println!("    logins:     {}", usernames.join(", "));
+        }
+        println!("\n  Entry links a shop's site would make (signed, valid for a day):");
+        for (label, path) in &summary.entry_links {
+            println!("  {label}: http://{addr}{path}");
         }
         println!();
     } else {
