@@ -131,7 +131,7 @@ async fn raw_connection(path: &std::path::Path) -> anyhow::Result<SqliteConnecti
 }
 
 /// The fastest way to land rows durably here: multi-row INSERTs, one per transaction.
-async fn raw_sqlite_multirow(
+pub(crate) async fn raw_sqlite_multirow(
     path: &std::path::Path,
     rows_per_insert: usize,
     rows: usize,
@@ -183,7 +183,7 @@ async fn raw_sqlite(path: &std::path::Path, batch: usize, rows: usize) -> anyhow
     Ok(written as f64 / started.elapsed().as_secs_f64())
 }
 
-fn start_kefu(data_dir: &std::path::Path) -> anyhow::Result<(Child, String)> {
+pub(crate) fn start_kefu(data_dir: &std::path::Path) -> anyhow::Result<(Child, String)> {
     let mut child = Command::new("target/release/kefu")
         .args(["demo", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir)

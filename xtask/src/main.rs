@@ -2,6 +2,7 @@
 //! `cargo xtask bench`. Run from anywhere in the repository.
 
 mod bench;
+mod bench_import;
 #[cfg(test)]
 mod tidy;
 
@@ -20,14 +21,17 @@ fn main() -> anyhow::Result<()> {
         Some("web") => build_web(),
         Some("bench") => bench::build_and_run(&args[1..]),
         Some("bench-run") => bench::run(&args[1..]),
+        Some("bench-import") => bench_import::build_and_run(),
+        Some("bench-import-run") => bench_import::run(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <demo [kefu demo flags…] | test | web | bench [--quick]>\n\n\
+                "usage: cargo xtask <demo [kefu demo flags…] | test | web | bench [--quick] | bench-import>\n\n\
                  demo   build the web UI and a release kefu, then run `kefu demo`\n\
                  test   everything CI runs: format, lints, Rust tests (SQLite, PostgreSQL,\n\
                         NATS), and the browser test in Chromium\n\
                  web    build the web UI into web/dist\n\
-                 bench  the WebSocket message benchmark (see BENCHMARKS.md)"
+                 bench  the WebSocket message benchmark (see BENCHMARKS.md)\n\
+                 bench-import  importing 100,000 orders (see BENCHMARKS.md)"
             );
             Ok(())
         }
