@@ -7,7 +7,12 @@ export type Uuid = string
 export type EpochMs = number
 
 export type SenderKind = 'buyer' | 'agent' | 'system' | 'bot'
-export type MessageKind = 'text' | 'image' | 'file'
+export type MessageKind = 'text' | 'image' | 'file' | 'order_card' | 'product_card'
+/** The kinds that carry an uploaded attachment. */
+export type FileKind = 'image' | 'file'
+/** The kinds whose body is a card: JSON naming an order or product when sent, the server's
+ *  snapshot (`OrderCard` / `ProductCard`) once stored (CH-2). */
+export type CardKind = 'order_card' | 'product_card'
 export type ConversationStatus = 'open' | 'resolved'
 export type Channel = 'web' | 'wechat_mp' | 'wecom' | 'douyin' | 'email' | 'phone'
 export type Entry =
@@ -28,6 +33,7 @@ export type EventKind =
   | 'first_reply'
   | 'resolved'
   | 'reopened'
+  | 'entered'
 
 export interface Attachment {
   id: Uuid
@@ -69,6 +75,8 @@ export interface ConversationSummary {
   unread_count: number
   buyer_read_seq: number
   created_at: EpochMs
+  /** What the buyer came about, from the entry that opened (or last re-entered) it (CH-2). */
+  context: EntryContext
   updated_at: EpochMs
 }
 
@@ -80,7 +88,7 @@ export interface ConversationEvent {
   actor_kind: SenderKind
   actor_id: Uuid | null
   message_seq: number | null
-  /** created: {channel, entry}; assigned: {assignee_id, previous_assignee_id, reason?};
+  /** created: {channel, entry}; entered: {entry, context}; assigned: {assignee_id, previous_assignee_id, reason?};
    *  first_reply: {wait_ms}; buyer/agent_message: {kind, sender}. */
   data: Record<string, unknown>
   at: EpochMs
@@ -138,6 +146,142 @@ export interface BuyerSession {
   buyer: Buyer
   shop: Shop
   conversation_id: Uuid | null
+  /** Where the buyer came in; `shop_home` without an entry token. */
+  entry: Entry
+  context: EntryContext | null
+}
+
+// ---- commerce (CH-2, CH-5, CH-6): money in integer fen, times in epoch ms ----
+
+export type PaymentStatus = 'unpaid' | 'paid' | 'partially_refunded' | 'refunded' | 'closed'
+export type ShippingStatus = 'unshipped' | 'shipped' | 'in_transit' | 'delivered' | 'returned'
+export type AfterSaleStatus = 'none' | 'requested' | 'processing' | 'refunded' | 'rejected' | 'completed'
+
+export interface OrderItem {
+  product_code: string
+  sku_code: string
+  title: string
+  quantity: number
+  unit_price_fen: number
+}
+
+/** A third party that fulfils a product for the shop (CH-5), e.g. 携程, 饿了么. */
+export interface Partner {
+  name: string
+  handoff_url: string
+  /** Which of the order's fields the partner receives, e.g. `order_no`, `phone`. */
+  shared_fields: string[]
+}
+
+export interface Order {
+  id: Uuid
+  order_no: string
+  /** The shop's member id of the buyer. */
+  buyer_id: string
+  buyer_name: string
+  placed_at: EpochMs
+  items: OrderItem[]
+  total_fen: number
+  paid_fen: number
+  payment_status: PaymentStatus
+  shipping_status: ShippingStatus
+  after_sale_status: AfterSaleStatus
+  logistics_company: string | null
+  tracking_no: string | null
+  partner: Partner | null
+  updated_at: EpochMs
+}
+
+/** An order in the buyer's history, which on the platform desk spans shops. */
+export type ShopOrder = Order & { shop: { slug: string; name: string } }
+
+export interface Sku {
+  code: string
+  name: string
+  price_fen: number
+  stock: number
+}
+
+export interface Product {
+  id: Uuid
+  code: string
+  title: string
+  category: string
+  image_url: string | null
+  attributes: Record<string, string>
+  partner: Partner | null
+  skus: Sku[]
+  /** The lowest SKU price. */
+  price_fen: number
+  stock: number
+  updated_at: EpochMs
+}
+
+/** What a conversation is about, from a signed entry token (CH-2). */
+export interface EntryContext {
+  order_no?: string
+  product_code?: string
+  sku_code?: string
+  room_id?: string
+  room_title?: string
+  creator_id?: string
+  creator_name?: string
+}
+
+/** An `order_card` message's body: the order as it was when the card was sent. */
+export interface OrderCard {
+  order_no: string
+  placed_at: EpochMs
+  items: OrderItem[]
+  total_fen: number
+  payment_status: PaymentStatus
+  shipping_status: ShippingStatus
+  after_sale_status: AfterSaleStatus
+  logistics_company: string | null
+  tracking_no: string | null
+}
+
+/** A `product_card` message's body. */
+export interface ProductCard {
+  code: string
+  title: string
+  category: string
+  image_url: string | null
+  price_fen: number
+  sku_code: string | null
+  sku_name: string | null
+  /** The live room it was presented in, when the buyer came from one. */
+  room_title: string | null
+}
+
+/** A case handed to an order's fulfilment partner (CH-5), open until `due_at`. */
+export interface HandoffCase {
+  id: Uuid
+  order_no: string
+  partner_name: string
+  handoff_url: string
+  shared: Record<string, unknown>
+  note: string
+  status: 'open' | 'closed'
+  due_at: EpochMs
+  created_at: EpochMs
+}
+
+/** `GET /conversations/{id}/context`: everything the customer panel shows beside a chat. */
+export interface ConversationContext {
+  entry: Entry
+  context: EntryContext
+  buyer: Buyer
+  member_id: string | null
+  /** The order the conversation is about. */
+  order: Order | null
+  /** The product it is about. */
+  product: Product | null
+  /** The buyer's recent orders, newest first. */
+  orders: ShopOrder[]
+  /** This buyer's conversations here, newest first, the current one included. */
+  conversations: ConversationSummary[]
+  handoffs: HandoffCase[]
 }
 
 export interface SendBody {
@@ -259,6 +403,16 @@ export const agentApi = {
     return listOf<ConversationEvent>(res, 'events')
   },
   buyer: (id: Uuid) => request<Buyer>('GET', `${V1}/buyers/${id}`),
+  context: (id: Uuid) => request<ConversationContext>('GET', `${V1}/conversations/${id}/context`),
+  /** CH-5: hand the order's case to its fulfilment partner. */
+  handoff: (id: Uuid, orderNo: string, note: string) =>
+    request<HandoffCase>('POST', `${V1}/conversations/${id}/handoffs`, {
+      body: { order_no: orderNo, ...(note ? { note } : {}) },
+    }),
+  async products(q: string, limit = 20) {
+    const res = await request<unknown>('GET', `${V1}/products`, { query: { q, limit } })
+    return listOf<Product>(res, 'products')
+  },
   async team() {
     const res = await request<unknown>('GET', `${V1}/team`)
     return listOf<TeamMember>(res, 'users')
@@ -274,14 +428,22 @@ export const agentApi = {
 
 export const buyerApi = {
   shop: (slug: string) => request<Shop>('GET', `${V1}/shops/${encodeURIComponent(slug)}`),
-  session: (shop: string, buyerToken?: string | null, identity?: string | null) =>
+  /** `identity`: a shop member's signed JWT; `entry`: a signed entry token naming what the
+   *  buyer came about (CH-2). */
+  session: (shop: string, from: { buyerToken?: string | null; identity?: string | null; entry?: string | null }) =>
     request<BuyerSession>('POST', `${V1}/buyer/session`, {
       body: {
         shop,
-        ...(buyerToken ? { buyer_token: buyerToken } : {}),
-        ...(identity ? { identity } : {}),
+        ...(from.buyerToken ? { buyer_token: from.buyerToken } : {}),
+        ...(from.identity ? { identity: from.identity } : {}),
+        ...(from.entry ? { entry: from.entry } : {}),
       },
     }),
+  /** The buyer's own recent orders in this shop; empty for anonymous buyers. */
+  async orders(token: string) {
+    const res = await request<unknown>('GET', `${V1}/buyer/orders`, { token })
+    return listOf<Order>(res, 'orders')
+  },
   async messages(token: string, afterSeq?: number) {
     const res = await request<unknown>('GET', `${V1}/buyer/messages`, {
       token,

@@ -1,20 +1,24 @@
 // The buyer side of a chat (CH-1): resume or start a buyer session, load the history, keep a
 // WebSocket that resumes after the last seq seen, and drive every send through
 // sending → sent → read, resending unacked sends with the same client_msg_id on reconnect.
+// CH-2: an entry token says what the buyer came about; the buyer's orders can be sent as cards.
 
 import { reactive, ref } from 'vue'
 import { ApiError, buyerApi, errorCode } from './api'
-import type { Buyer, ClientFrame, MessageKind, ServerFrame, Shop } from './api'
+import type { Buyer, BuyerSession, ClientFrame, Entry, EntryContext, FileKind, MessageKind, Order, ServerFrame, Shop } from './api'
 import { ReconnectingSocket, socketUrl } from './ws'
 import type { SocketStatus } from './ws'
 import { Timeline, pendingSend } from './timeline'
 import type { PendingSend } from './timeline'
+import { orderCardRef } from './cards'
 
 export type ChatPhase = 'loading' | 'ready' | 'not_found' | 'failed'
 
 const TYPING_SHOWN_MS = 4000
 /** A send still unacked this long while the socket is down goes over HTTP instead. */
 const HTTP_FALLBACK_MS = 6000
+/** How the server refuses an entry token; the chat then opens without it. */
+const ENTRY_REFUSALS = new Set(['invalid_entry', 'order_not_yours'])
 
 function tokenKey(slug: string): string {
   return `kefu.buyer.${slug}`
@@ -37,7 +41,14 @@ function saveToken(slug: string, token: string | null): void {
   }
 }
 
-export function useBuyerChat(slug: string, identity: string | null, onError: (code: string) => void) {
+/** What the chat page's URL carries: `identity` (a member's signed JWT) and `entry` (a signed
+ *  token naming the order, product, live room or creator the buyer came from). */
+export interface ChatArrival {
+  identity: string | null
+  entry: string | null
+}
+
+export function useBuyerChat(slug: string, arrival: ChatArrival, onError: (code: string) => void) {
   const phase = ref<ChatPhase>('loading')
   const failure = ref('')
   const shop = ref<Shop | null>(null)
@@ -45,23 +56,50 @@ export function useBuyerChat(slug: string, identity: string | null, onError: (co
   const connection = ref<SocketStatus>('connecting')
   const agentTyping = ref(false)
   const timeline = reactive(new Timeline('buyer')) as Timeline
+  const entry = ref<Entry>('shop_home')
+  const context = ref<EntryContext | null>(null)
+  /** Why the entry token was refused (`invalid_entry`, `order_not_yours`), if it was. */
+  const entryRefused = ref<string | null>(null)
+  /** The buyer's own recent orders here; empty for anonymous buyers. */
+  const orders = ref<Order[]>([])
 
+  let entryToken = arrival.entry
   let token = ''
   let socket: ReconnectingSocket | null = null
   let lastReadSent = 0
   let typingTimer: ReturnType<typeof setTimeout> | undefined
 
-  async function openSession() {
-    const saved = readToken(slug)
-    try {
-      return await buyerApi.session(slug, saved, identity)
-    } catch (err) {
-      // A stale or foreign token (secret rotated, data reset): start over as a new buyer.
-      if (saved && err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 404 && err.status !== 429) {
-        saveToken(slug, null)
-        return await buyerApi.session(slug, null, identity)
+  /** Each retry drops one thing the server refused, so this ends. */
+  async function openSession(): Promise<BuyerSession> {
+    let saved = readToken(slug)
+    for (;;) {
+      try {
+        return await buyerApi.session(slug, { buyerToken: saved, identity: arrival.identity, entry: entryToken })
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err
+        if (entryToken && ENTRY_REFUSALS.has(err.code)) {
+          // Expired or someone else's: still let the buyer talk to the shop.
+          entryRefused.value = err.code
+          entryToken = null
+          continue
+        }
+        // A stale or foreign buyer token (secret rotated, data reset): start over as a new buyer.
+        if (saved && err.status >= 400 && err.status < 500 && err.status !== 404 && err.status !== 429) {
+          saveToken(slug, null)
+          saved = null
+          continue
+        }
+        throw err
       }
-      throw err
+    }
+  }
+
+  async function loadOrders(): Promise<void> {
+    try {
+      orders.value = await buyerApi.orders(token)
+    } catch {
+      // Without the list the buyer can still type the order number.
+      orders.value = []
     }
   }
 
@@ -71,8 +109,11 @@ export function useBuyerChat(slug: string, identity: string | null, onError: (co
       const [shopInfo, session] = await Promise.all([buyerApi.shop(slug), openSession()])
       shop.value = shopInfo
       buyer.value = session.buyer
+      entry.value = session.entry ?? 'shop_home'
+      context.value = session.context ?? null
       token = session.buyer_token
       saveToken(slug, token)
+      void loadOrders()
       timeline.addMany(await buyerApi.messages(token))
       phase.value = 'ready'
       connect()
@@ -163,10 +204,19 @@ export function useBuyerChat(slug: string, identity: string | null, onError: (co
     }
   }
 
-  function sendText(text: string): void {
-    const p = pendingSend('text', text)
+  function send(kind: MessageKind, body: string): void {
+    const p = pendingSend(kind, body)
     timeline.queue(p)
     dispatch(p.client_msg_id)
+  }
+
+  function sendText(text: string): void {
+    send('text', text)
+  }
+
+  /** The server swaps the order number for a snapshot of the order (CH-2). */
+  function sendOrder(orderNo: string): void {
+    send('order_card', orderCardRef(orderNo))
   }
 
   async function upload(clientMsgId: string): Promise<void> {
@@ -187,7 +237,7 @@ export function useBuyerChat(slug: string, identity: string | null, onError: (co
     }
   }
 
-  function sendFile(file: File, kind: Exclude<MessageKind, 'text'>): void {
+  function sendFile(file: File, kind: FileKind): void {
     const p = pendingSend(kind, '', file)
     timeline.queue(p)
     void upload(p.client_msg_id)
@@ -217,5 +267,25 @@ export function useBuyerChat(slug: string, identity: string | null, onError: (co
     if (socket?.send({ type: 'read', seq })) lastReadSent = seq
   }
 
-  return { phase, failure, shop, buyer, connection, agentTyping, timeline, start, stop, sendText, sendFile, retry, typing, markSeen }
+  return {
+    phase,
+    failure,
+    shop,
+    buyer,
+    connection,
+    agentTyping,
+    timeline,
+    entry,
+    context,
+    entryRefused,
+    orders,
+    start,
+    stop,
+    sendText,
+    sendOrder,
+    sendFile,
+    retry,
+    typing,
+    markSeen,
+  }
 }

@@ -79,3 +79,11 @@ export function avatarColour(key: string): string {
   for (const ch of key) h = (h * 31 + ch.codePointAt(0)!) >>> 0
   return AVATAR_COLOURS[h % AVATAR_COLOURS.length]
 }
+
+/** Integer fen as money: `¥1,299.00`. Exact (no floating point), so totals always match. */
+export function yuan(fen: number): string {
+  const sign = fen < 0 ? '-' : ''
+  const abs = Math.abs(Math.trunc(fen))
+  const whole = Math.floor(abs / 100).toLocaleString('en-US')
+  return `${sign}¥${whole}.${pad(abs % 100)}`
+}

@@ -70,7 +70,14 @@ export class Timeline {
       list.push(message)
       return true
     }
-    if (list.some((m) => m.id === message.id || m.seq === message.seq)) return false
+    // The server's copy wins over one built from our ack: a card's snapshot replaces the
+    // reference we sent.
+    const held = list.findIndex((m) => m.id === message.id)
+    if (held >= 0) {
+      if (list[held].body !== message.body) list[held] = message
+      return false
+    }
+    if (list.some((m) => m.seq === message.seq)) return false
     const at = list.findIndex((m) => m.seq > message.seq)
     list.splice(at < 0 ? list.length : at, 0, message)
     return true
@@ -200,6 +207,10 @@ const FINAL_ERRORS = new Set([
   'bad_client_msg_id',
   'forbidden',
   'conversation_not_found',
+  'bad_card',
+  'order_not_found',
+  'product_not_found',
+  'order_not_yours',
 ])
 
 export function isRetryable(code: string | null): boolean {

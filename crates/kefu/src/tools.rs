@@ -56,7 +56,7 @@ pub async fn import(store: &Store, args: &ImportArgs) -> anyhow::Result<bool> {
     let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template(
-            "{spinner} {msg} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta})",
+            "{spinner} {msg} [{bar:40}] {human_pos}/{human_len} records (eta {eta})",
         )?
         .progress_chars("=> "),
     );

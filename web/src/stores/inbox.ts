@@ -6,12 +6,13 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { ApiError, agentApi, errorCode } from '../api'
-import type { ClientFrame, ConversationEvent, ConversationStatus, ConversationSummary, MessageKind, ServerFrame, Uuid } from '../api'
+import type { ClientFrame, ConversationEvent, ConversationStatus, ConversationSummary, FileKind, MessageKind, ServerFrame, Uuid } from '../api'
 import { ReconnectingSocket, socketUrl } from '../ws'
 import type { SocketStatus } from '../ws'
 import { Timeline, pendingSend } from '../timeline'
 import type { PendingSend } from '../timeline'
 import { useAgentSession } from './agentSession'
+import { orderCardRef, productCardRef } from '../cards'
 
 export type InboxTab = ConversationStatus | 'all'
 
@@ -222,12 +223,25 @@ export const useInbox = defineStore('inbox', () => {
     // Not connected: onReady resends it.
   }
 
-  function sendText(text: string): void {
+  function send(kind: MessageKind, body: string): void {
     const id = openId.value
     if (!id) return
-    const p = pendingSend('text', text)
+    const p = pendingSend(kind, body)
     timelineOf(id).queue(p)
     dispatch(id, p.client_msg_id)
+  }
+
+  function sendText(text: string): void {
+    send('text', text)
+  }
+
+  /** CH-2: the server swaps the reference for a snapshot of the order or product. */
+  function sendOrderCard(orderNo: string): void {
+    send('order_card', orderCardRef(orderNo))
+  }
+
+  function sendProductCard(productCode: string, skuCode?: string | null): void {
+    send('product_card', productCardRef(productCode, skuCode))
   }
 
   async function upload(conversationId: Uuid, clientMsgId: string): Promise<void> {
@@ -248,7 +262,7 @@ export const useInbox = defineStore('inbox', () => {
     }
   }
 
-  function sendFile(file: File, kind: Exclude<MessageKind, 'text'>): void {
+  function sendFile(file: File, kind: FileKind): void {
     const id = openId.value
     if (!id) return
     const p = pendingSend(kind, '', file)
@@ -421,6 +435,8 @@ export const useInbox = defineStore('inbox', () => {
     loadEarlier,
     markSeen,
     sendText,
+    sendOrderCard,
+    sendProductCard,
     sendFile,
     retry,
     typing,
