@@ -1,0 +1,181 @@
+// What every browser story needs: a real `kefu demo` (KEFU_BIN, or ../target/debug/kefu) on a
+// free port with a fresh data dir, Debian's Chromium (CHROMIUM_PATH, or /usr/bin/chromium)
+// through playwright-core, the phone and desktop profiles, and steps that stop at the first
+// failure with screenshots and the server's log. Not a test file itself (no `.test.`).
+
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const webDir = path.resolve(here, '..')
+export const outputDir = path.join(here, 'output')
+const kefuBin = process.env.KEFU_BIN ?? path.resolve(webDir, '../target/debug/kefu')
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+export const WAIT = { timeout: 15_000 }
+export const DEMO_PASSWORD = 'kefu-demo-2026'
+
+/** A buyer on a phone in mainland China. */
+export const PHONE = {
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  locale: 'zh-CN',
+  timezoneId: 'Asia/Shanghai',
+}
+
+/** An agent at a desk. */
+export const DESKTOP = {
+  viewport: { width: 1440, height: 900 },
+  locale: 'zh-CN',
+  timezoneId: 'Asia/Shanghai',
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer()
+    probe.unref()
+    probe.on('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address()
+      probe.close(() => resolve(port))
+    })
+  })
+}
+
+/** Starts `kefu demo`; resolves once `/healthz` answers 200. */
+export async function startDemo() {
+  assert.ok(
+    existsSync(kefuBin),
+    `no kefu binary at ${kefuBin}: build it (cargo build -p kefu) or set KEFU_BIN`,
+  )
+  await mkdir(outputDir, { recursive: true })
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kefu-e2e-'))
+  const port = await freePort()
+  const baseUrl = `http://127.0.0.1:${port}`
+  const server = spawn(kefuBin, ['demo', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
+  })
+  let log = ''
+  // The banner with the demo's links comes first; keep stdout's head whole to read it.
+  let stdout = ''
+  server.stdout.on('data', (chunk) => {
+    if (stdout.length < 200_000) stdout += chunk.toString()
+    log = (log + chunk.toString()).slice(-20_000)
+  })
+  server.stderr.on('data', (chunk) => {
+    log = (log + chunk.toString()).slice(-20_000)
+  })
+  process.once('exit', () => server.kill('SIGKILL'))
+
+  async function stop() {
+    if (server.exitCode === null && server.signalCode === null) {
+      const exited = new Promise((r) => server.once('exit', r))
+      server.kill('SIGTERM')
+      const timer = setTimeout(() => server.kill('SIGKILL'), 5_000)
+      await exited
+      clearTimeout(timer)
+    }
+    await rm(dataDir, { recursive: true, force: true })
+  }
+
+  const until = Date.now() + 60_000
+  for (;;) {
+    if (server.exitCode !== null) {
+      await stop()
+      throw new Error(`kefu exited with ${server.exitCode} before it was healthy:\n${log}`)
+    }
+    try {
+      const res = await fetch(`${baseUrl}/healthz`)
+      if (res.status === 200) break
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > until) {
+      await stop()
+      throw new Error(`kefu was not healthy within 60 s:\n${log}`)
+    }
+    await new Promise((r) => setTimeout(r, 250))
+  }
+
+  return {
+    baseUrl,
+    /** The tail of stdout and stderr, for failure reports. */
+    log: () => log,
+    /** The first capture group of `pattern` in stdout, waiting for it to be printed. */
+    async printed(pattern, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs
+      for (;;) {
+        const match = stdout.match(pattern)
+        if (match) return match[1]
+        if (Date.now() > deadline) throw new Error(`kefu never printed ${pattern}:\n${stdout.slice(0, 4_000)}`)
+        await new Promise((r) => setTimeout(r, 100))
+      }
+    },
+    stop,
+  }
+}
+
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      '--no-first-run',
+    ],
+  })
+}
+
+/** Collects uncaught page errors, named by who saw them. */
+export function watchPage(page, who, errors) {
+  page.on('pageerror', (err) => errors.push(`${who}: ${err.message}`))
+}
+
+/** Steps share pages; after a failed step the rest are skipped, not timed out, and the
+ *  failure leaves `failure-<who>.png` for each page and the server log's tail. */
+export function stepper(t, pages, demo) {
+  let failed = false
+  return (name, fn) =>
+    failed
+      ? t.test(name, { skip: 'an earlier step failed' })
+      : t.test(name, async () => {
+          try {
+            await fn()
+          } catch (err) {
+            failed = true
+            for (const [who, page] of Object.entries(pages)) {
+              await page.screenshot({ path: path.join(outputDir, `failure-${who}.png`) }).catch(() => {})
+            }
+            const log = demo.log()
+            if (log) console.error(`--- kefu log (tail) ---\n${log.slice(-4_000)}`)
+            throw err
+          }
+        })
+}
+
+/** Signs in at /agent/login and lands on the workbench. */
+export async function signIn(page, baseUrl, username, { screenshot } = {}) {
+  await page.goto(`${baseUrl}/agent`)
+  await page.waitForURL(/\/agent\/login/, WAIT)
+  await page.getByTestId('login-username').waitFor(WAIT)
+  if (screenshot) await page.screenshot({ path: path.join(outputDir, screenshot) })
+  await page.getByTestId('login-username').fill(username)
+  await page.getByTestId('login-password').fill(DEMO_PASSWORD)
+  await page.getByTestId('login-submit').click()
+  await page.waitForURL((url) => url.pathname === '/agent', WAIT)
+}
