@@ -522,7 +522,26 @@ pub struct HandoffCase {
     pub due_at: i64,
     pub created_by: Uuid,
     pub created_at: i64,
+    pub closed_at: Option<i64>,
+    /// What came of it, written when it is closed.
+    pub resolution: String,
+    /// The conversation's buyer, for lists of cases.
+    pub buyer_name: String,
 }
+
+/// A note on a buyer that every agent of the shop sees (CH-6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct BuyerNote {
+    pub id: Uuid,
+    pub buyer_id: Uuid,
+    pub author_id: Uuid,
+    pub author_name: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+/// The longest buyer note, in characters.
+pub const MAX_NOTE_CHARS: usize = 1_000;
 
 /// Working days a cross-platform case may take (CH-5: "+2–3 working days").
 pub const HANDOFF_WORKING_DAYS: u32 = 3;

@@ -9,8 +9,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use kefu_domain::account::{Buyer, TenantKind};
 use kefu_domain::channel::Entry;
 use kefu_domain::commerce::{
-    EntryContext, HANDOFF_WORKING_DAYS, HandoffCase, Order, OrderCard, OrderInput, Product,
-    ProductCard, ProductInput, add_working_days,
+    BuyerNote, EntryContext, HANDOFF_WORKING_DAYS, HandoffCase, MAX_NOTE_CHARS, Order, OrderCard,
+    OrderInput, Product, ProductCard, ProductInput, add_working_days,
 };
 use kefu_domain::conversation::ConversationSummary;
 use kefu_domain::message::{MessageContent, MessageKind, SenderKind};
@@ -440,6 +440,8 @@ pub struct ConversationContext {
     /// The buyer's conversations here, newest first, this one included.
     pub conversations: Vec<ConversationSummary>,
     pub handoffs: Vec<HandoffCase>,
+    /// Notes every agent of the shop sees, newest first.
+    pub notes: Vec<BuyerNote>,
 }
 
 #[utoipa::path(get, path = "/api/v1/conversations/{id}/context", tag = "commerce",
@@ -518,6 +520,7 @@ pub async fn conversation_context(
         .conversations_of_buyer(tenant_id, buyer.id, 10)
         .await?;
     let handoffs = state.store.handoffs(tenant_id, id).await?;
+    let notes = state.store.buyer_notes(tenant_id, buyer.id).await?;
     Ok(Json(ConversationContext {
         entry: conversation.entry,
         context: conversation.context.clone(),
@@ -528,6 +531,7 @@ pub async fn conversation_context(
         orders: listed,
         conversations,
         handoffs,
+        notes,
     }))
 }
 
@@ -654,4 +658,132 @@ pub async fn hand_off(
         })
         .await?;
     Ok((StatusCode::CREATED, Json(case)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct CasesQuery {
+    /// `open` (default), `closed` or `all`.
+    status: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HandoffList {
+    pub handoffs: Vec<HandoffCase>,
+}
+
+/// The shop's partner handoff cases: open ones by due date (the tracking list, CH-5).
+#[utoipa::path(get, path = "/api/v1/handoffs", tag = "commerce", params(CasesQuery),
+    responses((status = 200, body = HandoffList), (status = 400, body = ErrorBody)))]
+pub async fn handoff_cases(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiQuery(query): ApiQuery<CasesQuery>,
+) -> Result<Json<HandoffList>, ApiError> {
+    agent.require(Permission::ReadConversations)?;
+    let status = match query.status.as_deref() {
+        None | Some("open") => Some("open"),
+        Some("closed") => Some("closed"),
+        Some("all") => None,
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "invalid_status",
+                "status is open, closed or all",
+            ));
+        }
+    };
+    let handoffs = state
+        .store
+        .handoff_cases(agent.tenant_id(), status, 200)
+        .await?;
+    Ok(Json(HandoffList { handoffs }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CloseHandoff {
+    /// What came of it; at most 500 characters.
+    #[serde(default)]
+    pub resolution: String,
+}
+
+/// Closes a case once the partner has answered.
+#[utoipa::path(post, path = "/api/v1/handoffs/{id}/close", tag = "commerce", request_body = CloseHandoff,
+    responses((status = 200, body = HandoffCase), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn close_handoff(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(request): ApiJson<CloseHandoff>,
+) -> Result<Json<HandoffCase>, ApiError> {
+    agent.require(Permission::HandleConversations)?;
+    let resolution = request.resolution.trim();
+    if resolution.chars().count() > 500 {
+        return Err(ApiError::bad_request(
+            "note_too_long",
+            "a resolution is at most 500 characters",
+        ));
+    }
+    Ok(Json(
+        state
+            .store
+            .close_handoff(agent.tenant_id(), id, resolution)
+            .await?,
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NoteList {
+    pub notes: Vec<BuyerNote>,
+}
+
+#[utoipa::path(get, path = "/api/v1/buyers/{id}/notes", tag = "conversations",
+    responses((status = 200, body = NoteList), (status = 404, body = ErrorBody)))]
+pub async fn notes(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<NoteList>, ApiError> {
+    agent.require(Permission::ReadConversations)?;
+    state
+        .store
+        .buyer(agent.tenant_id(), id)
+        .await?
+        .ok_or(ApiError::NotFound("buyer"))?;
+    let notes = state.store.buyer_notes(agent.tenant_id(), id).await?;
+    Ok(Json(NoteList { notes }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewNote {
+    /// 1 to 1,000 characters.
+    pub body: String,
+}
+
+/// Adds a note on the buyer that every agent of the shop sees (CH-6).
+#[utoipa::path(post, path = "/api/v1/buyers/{id}/notes", tag = "conversations", request_body = NewNote,
+    responses((status = 201, body = BuyerNote), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn add_note(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(note): ApiJson<NewNote>,
+) -> Result<(StatusCode, Json<BuyerNote>), ApiError> {
+    agent.require(Permission::HandleConversations)?;
+    let body = note.body.trim();
+    if body.is_empty() {
+        return Err(ApiError::bad_request(
+            "note_empty",
+            "a note needs some text",
+        ));
+    }
+    if body.chars().count() > MAX_NOTE_CHARS {
+        return Err(ApiError::bad_request(
+            "note_too_long",
+            "a note is at most 1,000 characters",
+        ));
+    }
+    let note = state
+        .store
+        .add_buyer_note(agent.tenant_id(), id, &agent.user, body)
+        .await?;
+    Ok((StatusCode::CREATED, Json(note)))
 }

@@ -107,6 +107,7 @@ impl ApiError {
                 "assignee" => "assignee_not_found",
                 "order" => "order_not_found",
                 "product" => "product_not_found",
+                "handoff" => "handoff_not_found",
                 _ => "not_found",
             },
             ApiError::Conflict(code) => code,

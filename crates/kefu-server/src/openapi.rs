@@ -17,7 +17,8 @@ use crate::{account, attachments, buyers, commerce, conversations, error, messag
         attachments::upload_for_agent, attachments::upload_for_buyer,
         commerce::products, commerce::product, commerce::put_product, commerce::order,
         commerce::put_order, commerce::import, commerce::conversation_context,
-        commerce::buyer_orders, commerce::hand_off,
+        commerce::buyer_orders, commerce::hand_off, commerce::handoff_cases,
+        commerce::close_handoff, commerce::notes, commerce::add_note,
     ),
     components(schemas(error::ErrorBody, messaging::SendMessage)),
     tags(

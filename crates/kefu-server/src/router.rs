@@ -49,6 +49,12 @@ pub fn app(state: AppState) -> Router {
             get(commerce::order).put(commerce::put_order),
         )
         .route("/buyer/orders", get(commerce::buyer_orders))
+        .route("/handoffs", get(commerce::handoff_cases))
+        .route("/handoffs/{id}/close", post(commerce::close_handoff))
+        .route(
+            "/buyers/{id}/notes",
+            get(commerce::notes).post(commerce::add_note),
+        )
         .route("/buyers/{id}", get(buyers::profile))
         .route("/shops/{slug}", get(buyers::shop))
         .route("/buyer/session", post(buyers::start_session))

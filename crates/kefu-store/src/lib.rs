@@ -14,7 +14,7 @@ use std::time::Duration;
 use kefu_domain::account::{AgentStatus, Buyer, Tenant, TenantKind, User};
 use kefu_domain::channel::{Channel, Entry};
 use kefu_domain::commerce::{
-    EntryContext, HandoffCase, Order, OrderInput, Partner, Product, ProductInput,
+    BuyerNote, EntryContext, HandoffCase, Order, OrderInput, Partner, Product, ProductInput,
 };
 use kefu_domain::conversation::{ConversationEvent, ConversationStatus, ConversationSummary};
 use kefu_domain::message::{Attachment, Message};
@@ -451,6 +451,38 @@ impl Store {
         conversation_id: Uuid,
     ) -> Result<Vec<HandoffCase>> {
         dispatch!(self.handoffs(tenant_id, conversation_id))
+    }
+
+    pub async fn handoff_cases(
+        &self,
+        tenant_id: Uuid,
+        status: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<HandoffCase>> {
+        dispatch!(self.handoff_cases(tenant_id, status, limit))
+    }
+
+    pub async fn close_handoff(
+        &self,
+        tenant_id: Uuid,
+        id: Uuid,
+        resolution: &str,
+    ) -> Result<HandoffCase> {
+        dispatch!(self.close_handoff(tenant_id, id, resolution))
+    }
+
+    pub async fn add_buyer_note(
+        &self,
+        tenant_id: Uuid,
+        buyer_id: Uuid,
+        author: &User,
+        body: &str,
+    ) -> Result<BuyerNote> {
+        dispatch!(self.add_buyer_note(tenant_id, buyer_id, author, body))
+    }
+
+    pub async fn buyer_notes(&self, tenant_id: Uuid, buyer_id: Uuid) -> Result<Vec<BuyerNote>> {
+        dispatch!(self.buyer_notes(tenant_id, buyer_id))
     }
 
     pub async fn conversations_of_buyer(

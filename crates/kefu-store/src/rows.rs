@@ -4,7 +4,7 @@
 use kefu_domain::account::{AgentStatus, Buyer, Tenant, TenantKind, User};
 use kefu_domain::channel::{Channel, Entry};
 use kefu_domain::commerce::{
-    AfterSaleStatus, HandoffCase, Order, PaymentStatus, Product, ShippingStatus,
+    AfterSaleStatus, BuyerNote, HandoffCase, Order, PaymentStatus, Product, ShippingStatus,
 };
 use kefu_domain::conversation::{
     ConversationEvent, ConversationStatus, ConversationSummary, EventKind,
@@ -336,6 +336,9 @@ pub(crate) struct HandoffRow {
     pub due_at: i64,
     pub created_by: String,
     pub created_at: i64,
+    pub closed_at: Option<i64>,
+    pub resolution: String,
+    pub buyer_name: String,
 }
 
 impl TryFrom<HandoffRow> for HandoffCase {
@@ -352,6 +355,33 @@ impl TryFrom<HandoffRow> for HandoffCase {
             status: r.status,
             due_at: r.due_at,
             created_by: uuid(&r.created_by)?,
+            created_at: r.created_at,
+            closed_at: r.closed_at,
+            resolution: r.resolution,
+            buyer_name: r.buyer_name,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct NoteRow {
+    pub id: String,
+    pub buyer_id: String,
+    pub author_id: String,
+    pub author_name: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+impl TryFrom<NoteRow> for BuyerNote {
+    type Error = StoreError;
+    fn try_from(r: NoteRow) -> Result<BuyerNote, StoreError> {
+        Ok(BuyerNote {
+            id: uuid(&r.id)?,
+            buyer_id: uuid(&r.buyer_id)?,
+            author_id: uuid(&r.author_id)?,
+            author_name: r.author_name,
+            body: r.body,
             created_at: r.created_at,
         })
     }

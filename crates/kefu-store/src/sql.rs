@@ -5,7 +5,7 @@
 use kefu_domain::account::{AgentStatus, Buyer, Tenant, TenantKind, User};
 use kefu_domain::channel::Entry;
 use kefu_domain::commerce::{
-    EntryContext, HandoffCase, Order, OrderInput, OrderItem, Partner, Product, ProductInput,
+    BuyerNote, EntryContext, HandoffCase, Order, OrderInput, OrderItem, Partner, Product, ProductInput,
 };
 use kefu_domain::conversation::{
     ConversationEvent, ConversationState, ConversationStatus, ConversationSummary, EventKind,
@@ -16,8 +16,8 @@ use sqlx::Pool;
 use uuid::Uuid;
 
 use crate::rows::{
-    uuid, AttachmentRow, BuyerRow, ConversationRow, EventRow, HandoffRow, MessageRow, OrderRow,
-    ProductRow, TenantRow, UserRow,
+    uuid, AttachmentRow, BuyerRow, ConversationRow, EventRow, HandoffRow, MessageRow, NoteRow,
+    OrderRow, ProductRow, TenantRow, UserRow,
 };
 use crate::writer::{AppendRequest, Appended};
 use crate::{
@@ -1752,15 +1752,13 @@ pub(crate) async fn create_handoff(pool: &Pool<Db>, new: &NewHandoff<'_>) -> Res
     let tenant = new.tenant_id.to_string();
     let conversation = new.conversation_id.to_string();
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
-    let exists: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM conversations WHERE id = $1 AND tenant_id = $2")
+    let buyer_name: (String,) =
+        sqlx::query_as("SELECT buyer_name FROM conversations WHERE id = $1 AND tenant_id = $2")
             .bind(&conversation)
             .bind(&tenant)
             .fetch_optional(&mut *tx)
-            .await?;
-    if exists.is_none() {
-        return Err(StoreError::NotFound("conversation"));
-    }
+            .await?
+            .ok_or(StoreError::NotFound("conversation"))?;
     sqlx::query(
         "INSERT INTO handoff_cases (id, tenant_id, conversation_id, order_no, partner_name, \
          handoff_url, shared, note, status, due_at, created_by, created_at) \
@@ -1810,7 +1808,18 @@ pub(crate) async fn create_handoff(pool: &Pool<Db>, new: &NewHandoff<'_>) -> Res
         due_at: new.due_at,
         created_by: new.created_by,
         created_at: now,
+        closed_at: None,
+        resolution: String::new(),
+        buyer_name: buyer_name.0,
     })
+}
+
+macro_rules! handoff_select {
+    () => {
+        "SELECT h.id, h.conversation_id, h.order_no, h.partner_name, h.handoff_url, h.shared, \
+         h.note, h.status, h.due_at, h.created_by, h.created_at, h.closed_at, h.resolution, \
+         c.buyer_name FROM handoff_cases h JOIN conversations c ON c.id = h.conversation_id "
+    };
 }
 
 pub(crate) async fn handoffs(
@@ -1818,13 +1827,122 @@ pub(crate) async fn handoffs(
     tenant_id: Uuid,
     conversation_id: Uuid,
 ) -> Result<Vec<HandoffCase>> {
-    let rows: Vec<HandoffRow> = sqlx::query_as(
-        "SELECT id, conversation_id, order_no, partner_name, handoff_url, shared, note, status, \
-         due_at, created_by, created_at FROM handoff_cases \
-         WHERE tenant_id = $1 AND conversation_id = $2 ORDER BY created_at DESC",
-    )
+    let rows: Vec<HandoffRow> = sqlx::query_as(concat!(
+        handoff_select!(),
+        "WHERE h.tenant_id = $1 AND h.conversation_id = $2 ORDER BY h.created_at DESC"
+    ))
     .bind(tenant_id.to_string())
     .bind(conversation_id.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+/// The shop's handoff cases: open ones by due date, or all, newest first.
+pub(crate) async fn handoff_cases(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    status: Option<&str>,
+    limit: i64,
+) -> Result<Vec<HandoffCase>> {
+    let rows: Vec<HandoffRow> = sqlx::query_as(concat!(
+        handoff_select!(),
+        "WHERE h.tenant_id = $1 AND ($2 = 'all' OR h.status = $2) \
+         ORDER BY CASE WHEN h.status = 'open' THEN 0 ELSE 1 END, \
+         CASE WHEN h.status = 'open' THEN h.due_at ELSE -h.created_at END LIMIT $3"
+    ))
+    .bind(tenant_id.to_string())
+    .bind(status.unwrap_or("all"))
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+/// Closes an open case with its resolution; `Conflict("handoff_closed")` when it already was.
+pub(crate) async fn close_handoff(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    id: Uuid,
+    resolution: &str,
+) -> Result<HandoffCase> {
+    let tenant = tenant_id.to_string();
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let closed = sqlx::query(
+        "UPDATE handoff_cases SET status = 'closed', closed_at = $1, resolution = $2 \
+         WHERE id = $3 AND tenant_id = $4 AND status = 'open'",
+    )
+    .bind(now_ms())
+    .bind(resolution)
+    .bind(id.to_string())
+    .bind(&tenant)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    let row: Option<HandoffRow> = sqlx::query_as(concat!(
+        handoff_select!(),
+        "WHERE h.id = $1 AND h.tenant_id = $2"
+    ))
+    .bind(id.to_string())
+    .bind(&tenant)
+    .fetch_optional(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    match (row, closed) {
+        (None, _) => Err(StoreError::NotFound("handoff")),
+        (Some(_), 0) => Err(StoreError::Conflict("handoff_closed")),
+        (Some(row), _) => row.try_into(),
+    }
+}
+
+pub(crate) async fn add_buyer_note(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    buyer_id: Uuid,
+    author: &User,
+    body: &str,
+) -> Result<BuyerNote> {
+    let id = Uuid::now_v7();
+    let now = now_ms();
+    let inserted = sqlx::query(
+        "INSERT INTO buyer_notes (id, tenant_id, buyer_id, author_id, body, created_at) \
+         SELECT $1, $2, b.id, $4, $5, $6 FROM buyers b WHERE b.id = $3 AND b.tenant_id = $2",
+    )
+    .bind(id.to_string())
+    .bind(tenant_id.to_string())
+    .bind(buyer_id.to_string())
+    .bind(author.id.to_string())
+    .bind(body)
+    .bind(now)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        return Err(StoreError::NotFound("buyer"));
+    }
+    Ok(BuyerNote {
+        id,
+        buyer_id,
+        author_id: author.id,
+        author_name: author.display_name.clone(),
+        body: body.to_owned(),
+        created_at: now,
+    })
+}
+
+/// A buyer's notes, newest first.
+pub(crate) async fn buyer_notes(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    buyer_id: Uuid,
+) -> Result<Vec<BuyerNote>> {
+    let rows: Vec<NoteRow> = sqlx::query_as(
+        "SELECT n.id, n.buyer_id, n.author_id, u.display_name AS author_name, n.body, \
+         n.created_at FROM buyer_notes n JOIN users u ON u.id = n.author_id \
+         WHERE n.tenant_id = $1 AND n.buyer_id = $2 ORDER BY n.created_at DESC, n.id DESC",
+    )
+    .bind(tenant_id.to_string())
+    .bind(buyer_id.to_string())
     .fetch_all(pool)
     .await?;
     rows.into_iter().map(TryInto::try_into).collect()

@@ -567,6 +567,108 @@ async fn agents_send_cards_and_hand_partner_orders_over_with_a_deadline() {
             .status(),
         StatusCode::FORBIDDEN
     );
+
+    // The tracking list: open cases by due date; closing one records the outcome, once.
+    let open: Value = agent.get("/api/v1/handoffs").await.json().await.unwrap();
+    assert_eq!(open["handoffs"][0]["id"], case["id"]);
+    assert_eq!(open["handoffs"][0]["buyer_name"], "会员wang");
+    let id = case["id"].as_str().unwrap();
+    let close = format!("/api/v1/handoffs/{id}/close");
+    let closed = agent
+        .post(&close, json!({"resolution": "携程已改期"}))
+        .await;
+    assert_eq!(closed.status(), StatusCode::OK);
+    let closed: Value = closed.json().await.unwrap();
+    assert_eq!(
+        (closed["status"].as_str(), closed["resolution"].as_str()),
+        (Some("closed"), Some("携程已改期"))
+    );
+    assert!(closed["closed_at"].is_i64());
+    let again = agent.post(&close, json!({})).await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let body: Value = again.json().await.unwrap();
+    assert_eq!(body["code"], "handoff_closed");
+    let open: Value = agent.get("/api/v1/handoffs").await.json().await.unwrap();
+    assert_eq!(open["handoffs"], json!([]));
+    let all: Value = agent
+        .get("/api/v1/handoffs?status=all")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all["handoffs"].as_array().unwrap().len(), 1);
+    let stranger = app.agent("digital-lead").await;
+    let theirs = stranger.post(&close, json!({})).await;
+    assert_eq!(theirs.status(), StatusCode::NOT_FOUND, "ACC-1");
+    let body: Value = theirs.json().await.unwrap();
+    assert_eq!(body["code"], "handoff_not_found");
+}
+
+#[tokio::test]
+async fn notes_on_a_buyer_are_shared_by_the_team_and_kept_per_shop() {
+    let (app, _, secret) = stocked().await;
+    let link = sign(
+        &secret,
+        json!({"sub": "m-chen", "entry": "shop_home", "exp": in_an_hour()}),
+    );
+    let buyer = app
+        .buyer_with(json!({"shop": "shanye-tea", "entry": link}))
+        .await;
+    buyer.send("n1", "礼盒破了").await;
+    let notes = format!("/api/v1/buyers/{}/notes", buyer.buyer_id);
+    let after = app.agent("tea-after1").await;
+    let added = after
+        .post(&notes, json!({"body": "  老客户，上次补发过一次  "}))
+        .await;
+    assert_eq!(added.status(), StatusCode::CREATED);
+    let added: Value = added.json().await.unwrap();
+    assert_eq!(added["body"], "老客户，上次补发过一次");
+    assert_eq!(added["author_name"], "售后·晓峰");
+    let long = "长".repeat(1_001);
+    for (body, code) in [("   ", "note_empty"), (long.as_str(), "note_too_long")] {
+        let refused: Value = after
+            .post(&notes, json!({"body": body}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(refused["code"], code);
+    }
+    // A colleague sees it, in the list and in the panel.
+    let pre = app.agent("tea-pre1").await;
+    let listed: Value = pre.get(&notes).await.json().await.unwrap();
+    assert_eq!(listed["notes"].as_array().unwrap().len(), 1);
+    let conversation = pre
+        .conversations("open")
+        .await
+        .into_iter()
+        .find(|c| c["buyer_id"] == buyer.buyer_id.to_string())
+        .unwrap();
+    let panel: Value = pre
+        .get(&format!(
+            "/api/v1/conversations/{}/context",
+            conversation["id"].as_str().unwrap()
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(panel["notes"][0]["body"], "老客户，上次补发过一次");
+    // QA reads but does not write; another shop sees nothing.
+    let qa = app.agent("tea-qa").await;
+    assert_eq!(
+        qa.post(&notes, json!({"body": "x"})).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let stranger = app.agent("digital-pre1").await;
+    assert_eq!(stranger.get(&notes).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        stranger
+            .post(&notes, json!({"body": "越权"}))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
