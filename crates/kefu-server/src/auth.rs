@@ -13,6 +13,7 @@ use hmac::{Hmac, Mac};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use kefu_domain::account::User;
 use kefu_domain::channel::Entry;
+use kefu_domain::commerce::EntryContext;
 use kefu_domain::role::Permission;
 use kefu_domain::time::now_ms;
 use rand::RngCore;
@@ -197,20 +198,10 @@ pub struct EntryClaims {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     pub entry: Entry,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order_no: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sku_code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub room_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub room_title: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub creator_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub creator_name: Option<String>,
+    /// What the buyer came about: `order_no`, `product_code`, `sku_code`, `room_id`,
+    /// `room_title`, `creator_id`, `creator_name`, all optional, at the top level.
+    #[serde(flatten)]
+    pub context: EntryContext,
     pub exp: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iat: Option<i64>,
@@ -223,13 +214,7 @@ impl EntryClaims {
             sub: None,
             name: None,
             entry,
-            order_no: None,
-            product_code: None,
-            sku_code: None,
-            room_id: None,
-            room_title: None,
-            creator_id: None,
-            creator_name: None,
+            context: EntryContext::default(),
             exp: now_ms() / 1000 + 24 * 3600,
             iat: Some(now_ms() / 1000),
         }
@@ -262,15 +247,16 @@ pub fn verify_entry_token(token: &str, secret: &str) -> Option<EntryClaims> {
     .ok()?
     .claims;
     let short = |s: &Option<String>| s.as_ref().is_none_or(|s| !s.is_empty() && s.len() <= 128);
+    let c = &claims.context;
     let fields = [
         &claims.sub,
-        &claims.order_no,
-        &claims.product_code,
-        &claims.sku_code,
-        &claims.room_id,
-        &claims.creator_id,
+        &c.order_no,
+        &c.product_code,
+        &c.sku_code,
+        &c.room_id,
+        &c.creator_id,
     ];
-    let titles_ok = [&claims.name, &claims.room_title, &claims.creator_name]
+    let titles_ok = [&claims.name, &c.room_title, &c.creator_name]
         .iter()
         .all(|t| t.as_ref().is_none_or(|t| t.chars().count() <= 100));
     let fresh = claims.exp <= now_ms() / 1000 + MAX_ENTRY_TOKEN_SECONDS;

@@ -136,7 +136,7 @@ pub async fn start_session(
         _ => None,
     };
     if let Some((claims, _)) = &link {
-        match (&claims.order_no, &member) {
+        match (&claims.context.order_no, &member) {
             (Some(_), None) => {
                 return Err(ApiError::bad_request(
                     "invalid_entry",
@@ -148,7 +148,7 @@ pub async fn start_session(
             }
             _ => {}
         }
-        if let Some(code) = &claims.product_code
+        if let Some(code) = &claims.context.product_code
             && state.store.product(tenant.id, code).await?.is_none()
         {
             return Err(ApiError::NotFound("product"));
@@ -188,18 +188,11 @@ pub async fn start_session(
         .current_conversation(tenant.id, buyer.id)
         .await?;
     if let Some((claims, link_id)) = &link {
-        let context = EntryContext {
-            order_no: claims.order_no.clone(),
-            product_code: claims.product_code.clone(),
-            sku_code: claims.sku_code.clone(),
-            room_id: claims.room_id.clone(),
-            room_title: claims.room_title.clone(),
-            creator_id: claims.creator_id.clone(),
-            creator_name: claims.creator_name.clone(),
-        };
-        if !context.is_empty() {
-            current =
-                Some(commerce::open_with_context(&state, &buyer, entry, &context, link_id).await?);
+        if !claims.context.is_empty() {
+            current = Some(
+                commerce::open_with_context(&state, &buyer, entry, &claims.context, link_id)
+                    .await?,
+            );
         }
     }
     let conversation_id = current.as_ref().map(|c| c.id);

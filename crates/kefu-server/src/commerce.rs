@@ -261,15 +261,28 @@ pub enum Upserted {
     Unchanged,
 }
 
-impl From<UpsertCounts> for Upserted {
-    fn from(c: UpsertCounts) -> Upserted {
-        if c.created > 0 {
+impl From<UpsertCounts> for UpsertResult {
+    fn from(c: UpsertCounts) -> UpsertResult {
+        let result = if c.created > 0 {
             Upserted::Created
         } else if c.updated > 0 {
             Upserted::Updated
         } else {
             Upserted::Unchanged
-        }
+        };
+        UpsertResult { result }
+    }
+}
+
+/// A `PUT` names its record in the path and the body; they must agree.
+fn same_code(body: &str, path: &str) -> Result<(), ApiError> {
+    if body == path.trim() {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(
+            "code_mismatch",
+            "the body's code differs from the path's",
+        ))
     }
 }
 
@@ -294,19 +307,12 @@ pub async fn put_product(
 ) -> Result<Json<UpsertResult>, ApiError> {
     agent.require(Permission::ManageCatalog)?;
     let product = product.check().map_err(invalid)?;
-    if product.code != code.trim() {
-        return Err(ApiError::bad_request(
-            "code_mismatch",
-            "the body's code differs from the path's",
-        ));
-    }
+    same_code(&product.code, &code)?;
     let counts = state
         .store
         .upsert_products(agent.tenant_id(), std::slice::from_ref(&product))
         .await?;
-    Ok(Json(UpsertResult {
-        result: counts.into(),
-    }))
+    Ok(Json(counts.into()))
 }
 
 #[utoipa::path(get, path = "/api/v1/orders/{order_no}", tag = "commerce",
@@ -336,19 +342,12 @@ pub async fn put_order(
 ) -> Result<Json<UpsertResult>, ApiError> {
     agent.require(Permission::ManageCatalog)?;
     let order = order.check().map_err(invalid)?;
-    if order.order_no != order_no.trim() {
-        return Err(ApiError::bad_request(
-            "code_mismatch",
-            "the body's order_no differs from the path's",
-        ));
-    }
+    same_code(&order.order_no, &order_no)?;
     let counts = state
         .store
         .upsert_orders(agent.tenant_id(), std::slice::from_ref(&order))
         .await?;
-    Ok(Json(UpsertResult {
-        result: counts.into(),
-    }))
+    Ok(Json(counts.into()))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -391,14 +390,7 @@ pub async fn import(
         }
     });
     let tenant = agent.tenant_id();
-    let report = match kind {
-        ImportKind::Products => {
-            import::import_products(&state.store, tenant, text, format, &mut |_, _| {}).await?
-        }
-        ImportKind::Orders => {
-            import::import_orders(&state.store, tenant, text, format, &mut |_, _| {}).await?
-        }
-    };
+    let report = import::import(&state.store, tenant, kind, text, format, &mut |_, _| {}).await?;
     tracing::info!(
         ?kind,
         rows = report.rows,

@@ -289,7 +289,10 @@ async fn entry_links(
         let claims = EntryClaims {
             sub: Some(member.clone()),
             name: Some(order.buyer_name.clone()),
-            order_no: Some(order.order_no.clone()),
+            context: EntryContext {
+                order_no: Some(order.order_no.clone()),
+                ..EntryContext::default()
+            },
             ..EntryClaims::new(Entry::OrderCard)
         };
         let token = auth::sign_entry_token(&claims, &secret)?;
@@ -300,9 +303,12 @@ async fn entry_links(
     }
     if let Some(product) = data.products.first() {
         let claims = EntryClaims {
-            product_code: Some(product.code.clone()),
-            room_id: Some(format!("{}-live-1", tenant.slug)),
-            room_title: Some(format!("{} 直播间", tenant.name)),
+            context: EntryContext {
+                product_code: Some(product.code.clone()),
+                room_id: Some(format!("{}-live-1", tenant.slug)),
+                room_title: Some(format!("{} 直播间", tenant.name)),
+                ..EntryContext::default()
+            },
             ..EntryClaims::new(Entry::LiveRoom)
         };
         let token = auth::sign_entry_token(&claims, &secret)?;

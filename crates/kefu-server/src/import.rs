@@ -101,60 +101,54 @@ fn reject(line: u64, e: &InputError) -> Rejection {
     }
 }
 
-/// Imports products; `progress(done, total)` is called after each batch.
-pub async fn import_products(
+/// Imports a file of `kind`; `progress(done, total)` is called after each batch of records.
+pub async fn import(
     store: &Store,
     tenant_id: Uuid,
+    kind: ImportKind,
     text: &str,
     format: Format,
     progress: &mut (dyn FnMut(u64, u64) + Send),
 ) -> Result<ImportReport, ApiError> {
-    let parsed = parse_products(text, format);
-    let mut counts = UpsertCounts::default();
-    let total = parsed.records.len() as u64;
-    let mut done = 0;
-    progress(0, total);
-    for batch in parsed.records.chunks(BATCH) {
-        let inputs: Vec<ProductInput> = batch.iter().map(|(_, p)| p.clone()).collect();
-        counts += store.upsert_products(tenant_id, &inputs).await?;
-        done += batch.len() as u64;
-        progress(done, total);
+    match kind {
+        ImportKind::Products => {
+            let parsed = parse_products(text, format);
+            store_all(kind, parsed, progress, |batch| async move {
+                store.upsert_products(tenant_id, &batch).await
+            })
+            .await
+        }
+        ImportKind::Orders => {
+            let parsed = parse_orders(text, format);
+            store_all(kind, parsed, progress, |batch| async move {
+                store.upsert_orders(tenant_id, &batch).await
+            })
+            .await
+        }
     }
-    Ok(report(
-        ImportKind::Products,
-        parsed.rows,
-        total,
-        parsed.rejections,
-        counts,
-    ))
 }
 
-/// Imports orders; `progress(done, total)` is called after each batch.
-pub async fn import_orders(
-    store: &Store,
-    tenant_id: Uuid,
-    text: &str,
-    format: Format,
+/// Upserts the accepted records in batches and reports.
+async fn store_all<T: Clone, F, Fut>(
+    kind: ImportKind,
+    parsed: Parsed<T>,
     progress: &mut (dyn FnMut(u64, u64) + Send),
-) -> Result<ImportReport, ApiError> {
-    let parsed = parse_orders(text, format);
+    mut upsert: F,
+) -> Result<ImportReport, ApiError>
+where
+    F: FnMut(Vec<T>) -> Fut,
+    Fut: std::future::Future<Output = Result<UpsertCounts, kefu_store::StoreError>>,
+{
     let mut counts = UpsertCounts::default();
     let total = parsed.records.len() as u64;
     let mut done = 0;
     progress(0, total);
     for batch in parsed.records.chunks(BATCH) {
-        let inputs: Vec<OrderInput> = batch.iter().map(|(_, o)| o.clone()).collect();
-        counts += store.upsert_orders(tenant_id, &inputs).await?;
+        counts += upsert(batch.iter().map(|(_, r)| r.clone()).collect()).await?;
         done += batch.len() as u64;
         progress(done, total);
     }
-    Ok(report(
-        ImportKind::Orders,
-        parsed.rows,
-        total,
-        parsed.rejections,
-        counts,
-    ))
+    Ok(report(kind, parsed.rows, total, parsed.rejections, counts))
 }
 
 fn report(

@@ -1380,6 +1380,36 @@ async fn known_hashes(
     Ok(known)
 }
 
+/// What to write of `records` given the stored (id, hash) by code: the new and the changed,
+/// each with its hash and id (stored, or fresh), the ids of the changed, and the counts.
+type Classified<'a, T> = (Vec<(&'a T, String, String)>, Vec<String>, UpsertCounts);
+
+fn classify<'a, T: serde::Serialize>(
+    records: &'a [T],
+    code: impl Fn(&T) -> &String,
+    known: &std::collections::HashMap<String, (String, String)>,
+) -> Result<Classified<'a, T>> {
+    let mut counts = UpsertCounts::default();
+    let mut writes = vec![];
+    let mut changed = vec![];
+    for record in records {
+        let hash = content_hash(record)?;
+        match known.get(code(record)) {
+            Some((_, stored)) if *stored == hash => counts.unchanged += 1,
+            Some((id, _)) => {
+                counts.updated += 1;
+                changed.push(id.clone());
+                writes.push((record, hash, id.clone()));
+            }
+            None => {
+                counts.created += 1;
+                writes.push((record, hash, Uuid::now_v7().to_string()));
+            }
+        }
+    }
+    Ok((writes, changed, counts))
+}
+
 /// Inserts new products and updates changed ones, in one transaction; products whose
 /// content is unchanged are not written. Inputs must have passed `ProductInput::check`.
 pub(crate) async fn upsert_products(
@@ -1387,37 +1417,23 @@ pub(crate) async fn upsert_products(
     tenant_id: Uuid,
     products: &[ProductInput],
 ) -> Result<UpsertCounts> {
-    let mut counts = UpsertCounts::default();
     if products.is_empty() {
-        return Ok(counts);
+        return Ok(UpsertCounts::default());
     }
     let now = now_ms();
     let tenant = tenant_id.to_string();
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     let codes: Vec<&str> = products.iter().map(|p| p.code.as_str()).collect();
     let known = known_hashes(&mut tx, "products", "code", &tenant, &codes).await?;
-    let mut writes = vec![];
-    for product in products {
-        let hash = content_hash(product)?;
-        match known.get(&product.code) {
-            Some((_, stored)) if *stored == hash => counts.unchanged += 1,
-            Some(_) => {
-                counts.updated += 1;
-                writes.push((product, hash));
-            }
-            None => {
-                counts.created += 1;
-                writes.push((product, hash));
-            }
-        }
-    }
+    let (writes, _, counts) = classify(products, |p| &p.code, &known)?;
     for chunk in writes.chunks(ROWS_PER_STATEMENT / 2) {
         let rows = chunk
             .iter()
-            .map(|(p, hash)| {
+            .map(|(p, hash, id)| {
                 Ok((
                     *p,
                     hash.as_str(),
+                    id.as_str(),
                     to_json(&p.attributes)?,
                     p.partner.as_ref().map(to_json).transpose()?,
                     to_json(&p.skus)?,
@@ -1428,8 +1444,8 @@ pub(crate) async fn upsert_products(
             "INSERT INTO products (id, tenant_id, code, title, category, image_url, attributes, \
              partner, skus, price_fen, stock, content_hash, created_at, updated_at) ",
         );
-        q.push_values(rows, |mut row, (p, hash, attributes, partner, skus)| {
-            row.push_bind(Uuid::now_v7().to_string())
+        q.push_values(rows, |mut row, (p, hash, id, attributes, partner, skus)| {
+            row.push_bind(id.to_owned())
                 .push_bind(tenant.clone())
                 .push_bind(p.code.clone())
                 .push_bind(p.title.clone())
@@ -1464,32 +1480,15 @@ pub(crate) async fn upsert_orders(
     tenant_id: Uuid,
     orders: &[OrderInput],
 ) -> Result<UpsertCounts> {
-    let mut counts = UpsertCounts::default();
     if orders.is_empty() {
-        return Ok(counts);
+        return Ok(UpsertCounts::default());
     }
     let now = now_ms();
     let tenant = tenant_id.to_string();
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     let codes: Vec<&str> = orders.iter().map(|o| o.order_no.as_str()).collect();
     let known = known_hashes(&mut tx, "orders", "order_no", &tenant, &codes).await?;
-    let mut writes = vec![];
-    let mut replaced: Vec<String> = vec![];
-    for order in orders {
-        let hash = content_hash(order)?;
-        match known.get(&order.order_no) {
-            Some((_, stored)) if *stored == hash => counts.unchanged += 1,
-            Some((id, _)) => {
-                counts.updated += 1;
-                replaced.push(id.clone());
-                writes.push((order, hash, id.clone()));
-            }
-            None => {
-                counts.created += 1;
-                writes.push((order, hash, Uuid::now_v7().to_string()));
-            }
-        }
-    }
+    let (writes, replaced, counts) = classify(orders, |o| &o.order_no, &known)?;
     for chunk in replaced.chunks(ROWS_PER_STATEMENT) {
         let mut q = sqlx::QueryBuilder::<Db>::new("DELETE FROM order_items WHERE order_id IN (");
         let mut list = q.separated(", ");

@@ -9,8 +9,9 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use kefu_domain::channel::Entry;
+use kefu_domain::commerce::EntryContext;
 use kefu_server::auth::{EntryClaims, sign_entry_token};
-use kefu_server::import::{self, Format, ImportReport};
+use kefu_server::import::{self, Format, ImportKind, ImportReport};
 use kefu_store::Store;
 
 use crate::ServeFlags;
@@ -66,15 +67,13 @@ pub async fn import(store: &Store, args: &ImportArgs) -> anyhow::Result<bool> {
         bar.set_position(done);
     };
     let started = Instant::now();
-    let report = match args.what {
-        ImportWhat::Products => {
-            import::import_products(store, tenant.id, &text, format, &mut progress).await
-        }
-        ImportWhat::Orders => {
-            import::import_orders(store, tenant.id, &text, format, &mut progress).await
-        }
-    }
-    .map_err(|e| anyhow::anyhow!("import failed: {e}"))?;
+    let kind = match args.what {
+        ImportWhat::Products => ImportKind::Products,
+        ImportWhat::Orders => ImportKind::Orders,
+    };
+    let report = import::import(store, tenant.id, kind, &text, format, &mut progress)
+        .await
+        .map_err(|e| anyhow::anyhow!("import failed: {e}"))?;
     bar.finish_and_clear();
     print_report(&report, started.elapsed().as_secs_f64());
     Ok(report.rejected == 0)
@@ -152,13 +151,15 @@ pub async fn entry_link(store: &Store, args: &EntryLinkArgs) -> anyhow::Result<(
     let claims = EntryClaims {
         sub: args.member.clone(),
         name: args.name.clone(),
-        order_no: args.order.clone(),
-        product_code: args.product.clone(),
-        sku_code: args.sku.clone(),
-        room_id: args.room_id.clone(),
-        room_title: args.room_title.clone(),
-        creator_id: args.creator_id.clone(),
-        creator_name: args.creator_name.clone(),
+        context: EntryContext {
+            order_no: args.order.clone(),
+            product_code: args.product.clone(),
+            sku_code: args.sku.clone(),
+            room_id: args.room_id.clone(),
+            room_title: args.room_title.clone(),
+            creator_id: args.creator_id.clone(),
+            creator_name: args.creator_name.clone(),
+        },
         ..EntryClaims::new(entry)
     };
     let token = sign_entry_token(&claims, &secret).map_err(|e| anyhow::anyhow!("{e}"))?;
