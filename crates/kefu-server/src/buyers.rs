@@ -187,13 +187,12 @@ pub async fn start_session(
         .store
         .current_conversation(tenant.id, buyer.id)
         .await?;
-    if let Some((claims, link_id)) = &link {
-        if !claims.context.is_empty() {
-            current = Some(
-                commerce::open_with_context(&state, &buyer, entry, &claims.context, link_id)
-                    .await?,
-            );
-        }
+    if let Some((claims, link_id)) = &link
+        && !claims.context.is_empty()
+    {
+        current = Some(
+            commerce::open_with_context(&state, &buyer, entry, &claims.context, link_id).await?,
+        );
     }
     let conversation_id = current.as_ref().map(|c| c.id);
     let context = current.map(|c| c.context).filter(|c| !c.is_empty());
