@@ -1,21 +1,40 @@
 // The browser end-to-end story of CH-2 and CH-6: 王先生 taps "contact the shop" on his order
 // (the demo's order-card entry link); his chat opens with that order already in it as a card.
 // An after-sales agent opens the conversation, sees the order and its tracking number in the
-// customer panel, and sends him another of his orders as a card, which he sees live.
+// customer panel, and sends him another of his orders as a card, which he sees live. Then the
+// shop's supervisor imports a small orders file on the catalogue page and reads which row was
+// refused and why.
 //
 // Runs a real `kefu demo` and Debian's Chromium (see harness.mjs). Screenshots: e2e/output/.
 
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
 import path from 'node:path'
 import { DESKTOP, PHONE, WAIT, launchBrowser, outputDir, signIn, startDemo, stepper, watchPage } from './harness.mjs'
 
 const AGENT = 'tea-after1'
+/** The tea shop's supervisor, who may import products and orders. */
+const LEAD = 'tea-lead'
 const BUYER_NAME = '王先生'
 /** The demo's parcel of 王先生 that is on its way (顺丰速运). */
 const TRACKING_NO = 'SF1452367788'
 /** From navigation start to the order card on screen. */
 const CARD_BUDGET_MS = 3_000
+/** Two good orders of the tea shop's member tea-m0001 (王先生) and, on line 4 (the header is
+ *  line 1), one whose time does not parse. */
+const ORDERS_CSV = [
+  'order_no,buyer_id,buyer_name,placed_at,payment_status,shipping_status,after_sale_status,logistics_company,tracking_no,total,paid,product_code,sku_code,item_title,quantity,unit_price',
+  'E2E-IMPORT-0001,tea-m0001,王先生,2026-11-20 10:00:00,paid,shipped,,顺丰速运,SF9900000001,,,TEA-0001,TEA-0001-250,西湖龙井 250g,1,128.00',
+  'E2E-IMPORT-0002,tea-m0001,王先生,2026-11-21 09:30,paid,unshipped,,,,,,TEA-0001,TEA-0001-250,西湖龙井 250g,2,128.00',
+  'E2E-IMPORT-0003,tea-m0001,王先生,yesterday,paid,unshipped,,,,,,TEA-0001,TEA-0001-250,西湖龙井 250g,1,128.00',
+].join('\n')
+/** The line the bad row is on, and the code it is refused with (docs/import.md). */
+const BAD_LINE = 4
+const BAD_TIME = 'bad_time'
+/** The server parses and stores the file after the upload: give it time on a busy machine. */
+const IMPORT_WAIT = { timeout: 60_000 }
 
 let demo
 let browser
@@ -37,11 +56,15 @@ after(async () => {
 test('a buyer arrives from an order card and the agent answers with his orders', { timeout: 240_000 }, async (t) => {
   const buyerContext = await browser.newContext(PHONE)
   const agentContext = await browser.newContext(DESKTOP)
+  const leadContext = await browser.newContext(DESKTOP)
   const buyer = await buyerContext.newPage()
   const agent = await agentContext.newPage()
+  const lead = await leadContext.newPage()
   watchPage(buyer, 'buyer', pageErrors)
   watchPage(agent, 'agent', pageErrors)
-  const step = stepper(t, { buyer, agent }, demo)
+  watchPage(lead, 'lead', pageErrors)
+  const step = stepper(t, { buyer, agent, lead }, demo)
+  const tmpDir = await mkdtemp(path.join(os.tmpdir(), 'kefu-e2e-import-'))
 
   // The newest card of that order from that side (the demo history may hold older ones).
   const orderCard = (page, orderNo, sender) =>
@@ -112,11 +135,47 @@ test('a buyer arrives from an order card and the agent answers with his orders',
       await agent.screenshot({ path: path.join(outputDir, 'order-card-agent.png') })
     })
 
+    await step('the supervisor imports an orders file and sees the bad row refused by line', async () => {
+      await signIn(lead, demo.baseUrl, LEAD)
+      // Only supervisors and super admins have the catalogue page in their top bar.
+      await lead.getByTestId('catalog-link').click()
+      await lead.waitForURL((url) => url.pathname === '/agent/catalog', WAIT)
+      await lead.getByTestId('catalog-import').waitFor(WAIT)
+
+      await lead.locator('[data-testid="import-kind"] [data-kind="orders"]').click()
+      await lead.locator('[data-testid="import-kind"][data-kind="orders"]').waitFor(WAIT)
+      const file = path.join(tmpDir, 'tea-orders.csv')
+      await writeFile(file, ORDERS_CSV)
+      await lead.getByTestId('import-file').setInputFiles(file)
+      await lead.getByTestId('import-file-name').filter({ hasText: 'tea-orders.csv' }).waitFor(WAIT)
+      const submit = lead.getByTestId('import-submit')
+      assert.ok(await submit.isEnabled(), 'a chosen file can be imported')
+      await submit.click()
+
+      const report = lead.locator('[data-testid="import-report"][data-kind="orders"]')
+      await report.waitFor(IMPORT_WAIT)
+      assert.equal(await lead.getByTestId('import-error').count(), 0, 'the import was not refused as a whole')
+      assert.equal((await report.getByTestId('import-accepted').textContent())?.trim(), '2')
+      assert.equal((await report.getByTestId('import-rejected').textContent())?.trim(), '1')
+      const rows = report.getByTestId('rejection-row')
+      assert.equal(await rows.count(), 1)
+      const bad = report.locator(`[data-testid="rejection-row"][data-line="${BAD_LINE}"]`)
+      await bad.waitFor(WAIT)
+      assert.equal(await bad.getAttribute('data-code'), BAD_TIME)
+      // The code is translated for the merchant, not shown raw alone.
+      await bad.getByText('时间无法识别').waitFor(WAIT)
+
+      await report.scrollIntoViewIfNeeded()
+      await lead.screenshot({ path: path.join(outputDir, 'catalog-import.png') })
+    })
+
     await step('no page threw an uncaught error', () => {
       assert.deepEqual(pageErrors, [])
     })
   } finally {
     await buyerContext.close()
     await agentContext.close()
+    await leadContext.close()
+    await rm(tmpDir, { recursive: true, force: true })
   }
 })

@@ -254,17 +254,76 @@ export interface ProductCard {
   room_title: string | null
 }
 
-/** A case handed to an order's fulfilment partner (CH-5), open until `due_at`. */
+export type HandoffStatus = 'open' | 'closed'
+
+/** A case handed to an order's fulfilment partner (CH-5), open until someone closes it with
+ *  what came of it; `due_at` is when the partner's answer is due. */
 export interface HandoffCase {
   id: Uuid
+  conversation_id: Uuid
   order_no: string
   partner_name: string
   handoff_url: string
   shared: Record<string, unknown>
   note: string
-  status: 'open' | 'closed'
+  status: HandoffStatus
   due_at: EpochMs
   created_at: EpochMs
+  closed_at: EpochMs | null
+  /** What came of it, written when it is closed. */
+  resolution: string
+  /** The conversation's buyer, for lists of cases. */
+  buyer_name: string
+}
+
+/** A note on a buyer that every agent of the shop sees (CH-6). */
+export interface BuyerNote {
+  id: Uuid
+  buyer_id: Uuid
+  author_id: Uuid
+  author_name: string
+  body: string
+  created_at: EpochMs
+}
+
+/** The longest buyer note the server takes, in characters. */
+export const MAX_NOTE_CHARS = 1000
+/** The longest resolution of a handoff case, in characters. */
+export const MAX_RESOLUTION_CHARS = 500
+
+// ---- imports (docs/import.md) ----
+
+export type ImportKind = 'products' | 'orders'
+export type ImportFormat = 'csv' | 'jsonl'
+
+/** One refused row: its line in the file (1 = the first line, the CSV header included). */
+export interface ImportRejection {
+  line: number
+  code: string
+  message: string
+}
+
+/** What an import did. `rows` and `rejected` count rows; `accepted` counts records (a
+ *  product or an order, which may span several rows) and splits into created/updated/unchanged. */
+export interface ImportReport {
+  kind: ImportKind
+  rows: number
+  accepted: number
+  rejected: number
+  created: number
+  updated: number
+  unchanged: number
+  /** The first refused rows (at most 1,000), by line. */
+  rejections: ImportRejection[]
+}
+
+/** The largest file `POST /imports/{kind}` takes. */
+export const MAX_IMPORT_BYTES = 64 * 1024 * 1024
+export const IMPORT_ACCEPT = '.csv,.jsonl,.ndjson,text/csv,application/x-ndjson'
+
+/** From the file name; anything that is not JSON Lines is sent as CSV. */
+export function importFormat(fileName: string): ImportFormat {
+  return /\.(jsonl|ndjson)$/i.test(fileName) ? 'jsonl' : 'csv'
 }
 
 /** `GET /conversations/{id}/context`: everything the customer panel shows beside a chat. */
@@ -282,6 +341,8 @@ export interface ConversationContext {
   /** This buyer's conversations here, newest first, the current one included. */
   conversations: ConversationSummary[]
   handoffs: HandoffCase[]
+  /** Notes on the buyer, newest first. */
+  notes: BuyerNote[]
 }
 
 export interface SendBody {
@@ -301,6 +362,21 @@ export class ApiError extends Error {
     this.status = status
     this.code = code
   }
+}
+
+/** An error answer as an ApiError: `{code, message}`, or the HTTP status when the body is not
+ *  JSON (a proxy's error page, say). */
+function apiError(status: number, statusText: string, body: string): ApiError {
+  let code = status === 413 ? 'body_too_large' : `http_${status}`
+  let message = statusText
+  try {
+    const err = JSON.parse(body) as { code?: string; message?: string }
+    if (err.code) code = err.code
+    if (err.message) message = err.message
+  } catch {
+    // Keep the status.
+  }
+  return new ApiError(status, code, message)
 }
 
 let csrfToken = ''
@@ -347,18 +423,7 @@ async function request<T>(method: string, path: string, opts: RequestOptions = {
   } catch {
     throw new ApiError(0, 'network', 'network error')
   }
-  if (!response.ok) {
-    let code = `http_${response.status}`
-    let message = response.statusText
-    try {
-      const err = (await response.json()) as { code?: string; message?: string }
-      if (err.code) code = err.code
-      if (err.message) message = err.message
-    } catch {
-      // Not JSON (a proxy's error page, say): keep the HTTP status as the code.
-    }
-    throw new ApiError(response.status, code, message)
-  }
+  if (!response.ok) throw apiError(response.status, response.statusText, await response.text().catch(() => ''))
   if (response.status === 204) return undefined as T
   const text = await response.text()
   return (text ? JSON.parse(text) : undefined) as T
@@ -409,6 +474,22 @@ export const agentApi = {
     request<HandoffCase>('POST', `${V1}/conversations/${id}/handoffs`, {
       body: { order_no: orderNo, ...(note ? { note } : {}) },
     }),
+  /** CH-5: cases handed to partners; open ones by due date, earliest first. */
+  async handoffs(status: HandoffStatus | 'all') {
+    const res = await request<unknown>('GET', `${V1}/handoffs`, { query: { status } })
+    return listOf<HandoffCase>(res, 'handoffs')
+  },
+  /** Throws `handoff_not_found` (404) or `handoff_closed` (409). */
+  closeHandoff: (id: Uuid, resolution: string) =>
+    request<HandoffCase>('POST', `${V1}/handoffs/${id}/close`, { body: { resolution } }),
+  /** CH-6: notes on a buyer, newest first. */
+  async notes(buyerId: Uuid) {
+    const res = await request<unknown>('GET', `${V1}/buyers/${buyerId}/notes`)
+    return listOf<BuyerNote>(res, 'notes')
+  },
+  /** Throws `note_empty`, `note_too_long` (400) or `forbidden` (QA). */
+  addNote: (buyerId: Uuid, body: string) =>
+    request<BuyerNote>('POST', `${V1}/buyers/${buyerId}/notes`, { body: { body } }),
   async products(q: string, limit = 20) {
     const res = await request<unknown>('GET', `${V1}/products`, { query: { q, limit } })
     return listOf<Product>(res, 'products')
@@ -422,6 +503,44 @@ export const agentApi = {
     form.append('file', file, file.name)
     return request<Attachment>('POST', `${V1}/attachments`, { form })
   },
+}
+
+/** Sends a products or orders file as the request body (supervisors and super admins). An
+ *  XHR rather than fetch, for upload progress: `onProgress(fraction)` runs as bytes leave, and
+ *  the server parses and stores the file after the last one. Rejects with ApiError
+ *  (`not_utf8`, `body_too_large`, `forbidden`; `aborted` when `signal` aborts). */
+export function importFile(
+  kind: ImportKind,
+  file: File,
+  onProgress: (fraction: number) => void,
+  signal?: AbortSignal,
+): Promise<ImportReport> {
+  const format = importFormat(file.name)
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest()
+    xhr.open('POST', `${V1}/imports/${kind}?format=${format}`)
+    xhr.setRequestHeader('Accept', 'application/json')
+    xhr.setRequestHeader('Content-Type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson')
+    if (csrfToken) xhr.setRequestHeader('X-CSRF-Token', csrfToken)
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total)
+    }
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        try {
+          resolve(JSON.parse(xhr.responseText) as ImportReport)
+        } catch {
+          reject(new ApiError(xhr.status, 'internal', 'not JSON'))
+        }
+      } else {
+        reject(apiError(xhr.status, xhr.statusText, xhr.responseText))
+      }
+    }
+    xhr.onerror = () => reject(new ApiError(0, 'network', 'network error'))
+    xhr.onabort = () => reject(new ApiError(0, 'aborted', 'aborted'))
+    signal?.addEventListener('abort', () => xhr.abort(), { once: true })
+    xhr.send(file)
+  })
 }
 
 // ---- buyers (bearer buyer token) ----

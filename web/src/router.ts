@@ -8,8 +8,10 @@ export const router = createRouter({
     // CH-1: the buyer's web chat page for one shop.
     { path: '/chat/:shop', name: 'chat', component: () => import('./pages/BuyerChat.vue') },
     { path: '/agent/login', name: 'login', component: () => import('./pages/AgentLogin.vue') },
-    // WB-1: the agent workbench.
+    // WB-1: the agent workbench; `?conversation=<id>` opens that conversation.
     { path: '/agent', name: 'workbench', component: () => import('./pages/AgentWorkbench.vue') },
+    // CH-2, CH-5: imports and partner handoffs, for supervisors and super admins.
+    { path: '/agent/catalog', name: 'catalog', component: () => import('./pages/AgentCatalog.vue') },
     { path: '/:pathMatch(.*)*', redirect: '/agent' },
   ],
 })

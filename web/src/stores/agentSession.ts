@@ -15,6 +15,8 @@ export const useAgentSession = defineStore('agentSession', () => {
   const displayName = computed(() => user.value?.display_name || user.value?.username || '')
   /** ACC-3: QA inspectors read conversations but never write to buyers. */
   const canReply = computed(() => !!user.value && user.value.role !== 'qa')
+  /** CH-2: supervisors and super admins import the shop's products and orders. */
+  const canManageCatalog = computed(() => user.value?.role === 'supervisor' || user.value?.role === 'super_admin')
 
   function adopt(session: AuthSession): void {
     user.value = session.user
@@ -71,5 +73,5 @@ export const useAgentSession = defineStore('agentSession', () => {
     }
   }
 
-  return { user, tenant, status, team, displayName, canReply, load, login, logout, loadTeam, nameOf, changeStatus }
+  return { user, tenant, status, team, displayName, canReply, canManageCatalog, load, login, logout, loadTeam, nameOf, changeStatus }
 })

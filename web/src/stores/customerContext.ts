@@ -1,11 +1,11 @@
 // What the open conversation is about (CH-2, CH-5, CH-6), for the customer panel: the entry,
-// the order and product, the buyer's orders and conversations, and partner handoffs. Loaded
-// when a conversation opens, and again when a card or a re-entry may have changed it.
+// the order and product, the buyer's orders, conversations and notes, and partner handoffs.
+// Loaded when a conversation opens, and again when a card or a re-entry may have changed it.
 
 import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
 import { agentApi } from '../api'
-import type { ConversationContext, HandoffCase, Uuid } from '../api'
+import type { BuyerNote, ConversationContext, HandoffCase, Uuid } from '../api'
 import { isCardKind } from '../cards'
 import { useInbox } from './inbox'
 
@@ -23,6 +23,8 @@ export const useCustomerContext = defineStore('customerContext', () => {
     failed.value = false
     try {
       const loaded = await agentApi.context(id)
+      // A server from before buyer notes (CH-6) leaves them out.
+      loaded.notes ??= []
       if (id === inbox.openId) context.value = loaded
     } catch {
       if (id === inbox.openId) failed.value = true
@@ -84,5 +86,26 @@ export const useCustomerContext = defineStore('customerContext', () => {
     return made
   }
 
-  return { context, loading, failed, reload, handoff }
+  /** CH-5: closes a case with what came of it; throws ApiError (`handoff_closed`, …). */
+  async function closeHandoff(caseId: Uuid, resolution: string): Promise<HandoffCase> {
+    const closed = await agentApi.closeHandoff(caseId, resolution)
+    const cases = context.value?.handoffs ?? []
+    const at = cases.findIndex((h) => h.id === closed.id)
+    if (at >= 0) cases[at] = closed
+    return closed
+  }
+
+  /** CH-6: adds a note on the open conversation's buyer; throws ApiError (`note_empty`, …). */
+  async function addNote(body: string): Promise<BuyerNote> {
+    const id = inbox.openId
+    const buyerId = context.value?.buyer.id ?? inbox.openSummary?.buyer_id
+    if (!id || !buyerId) throw new Error('no open conversation')
+    const note = await agentApi.addNote(buyerId, body)
+    if (id === inbox.openId && context.value && !context.value.notes.some((n) => n.id === note.id)) {
+      context.value.notes.unshift(note)
+    }
+    return note
+  }
+
+  return { context, loading, failed, reload, handoff, closeHandoff, addNote }
 })
