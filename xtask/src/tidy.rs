@@ -25,7 +25,8 @@ fn every_source_module_starts_with_a_header_comment() {
     let missing: Vec<_> = files
         .iter()
         .filter(|p| p.components().all(|c| c.as_os_str() != "tests") || p.ends_with("main.rs"))
-        .filter(|p| !p.ends_with("sql.rs") && !p.ends_with("build.rs"))
+        // SQL files are `include!`d into a module and cannot carry `//!`.
+        .filter(|p| !p.to_string_lossy().ends_with("sql.rs") && !p.ends_with("build.rs"))
         .filter(|p| {
             let text = std::fs::read_to_string(p).unwrap();
             !text.trim_start().starts_with("//!")

@@ -74,7 +74,9 @@ impl AgentStatus {
     }
 }
 
-/// A team member's account, without its secrets.
+/// A team member's account, without its secrets. The full phone number never serializes:
+/// only `phone_masked` does; the account itself and super admins get the number through
+/// `AccountView` (ACC-2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct User {
     pub id: Uuid,
@@ -82,9 +84,80 @@ pub struct User {
     pub username: String,
     pub display_name: String,
     pub role: Role,
-    /// `pre_sales`, `after_sales` or `qa` (ACC-6); free text so teams can be added.
+    /// A team key (`pre_sales`, `after_sales`, `qa`, or a custom one; ACC-6).
     pub team: Option<String>,
     pub status: AgentStatus,
+    /// 138****5678.
+    pub phone_masked: Option<String>,
+    #[serde(skip)]
+    pub phone: Option<String>,
+    /// In probation until then (ACC-4); `None` once passed.
+    pub probation_until: Option<i64>,
+    pub disabled: bool,
+}
+
+impl User {
+    pub fn in_probation(&self, now_ms: i64) -> bool {
+        self.probation_until.is_some_and(|until| until > now_ms)
+    }
+}
+
+/// An account as the account itself or a super admin sees it: with the full phone number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct AccountView {
+    #[serde(flatten)]
+    pub user: User,
+    pub phone: Option<String>,
+}
+
+/// Masks a phone number for everyone but its owner and super admins: 138****5678.
+pub fn mask_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.chars().collect();
+    let (head, tail) = if chars.len() >= 11 { (3, 4) } else { (1, 1) };
+    if chars.len() <= head + tail {
+        return "****".to_owned();
+    }
+    let start: String = chars[..head].iter().collect();
+    let end: String = chars[chars.len() - tail..].iter().collect();
+    format!("{start}****{end}")
+}
+
+/// A mainland mobile number (11 digits starting 1[3-9]), with an optional +86 and separators;
+/// returns its 11 digits.
+pub fn parse_phone(text: &str) -> Option<String> {
+    let digits: String = text
+        .trim()
+        .trim_start_matches("+86")
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-'))
+        .collect();
+    let ok = digits.len() == 11
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && digits.starts_with('1')
+        && digits
+            .as_bytes()
+            .get(1)
+            .is_some_and(|d| (b'3'..=b'9').contains(d));
+    ok.then_some(digits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_are_checked_and_masked() {
+        assert_eq!(parse_phone("138 1234 5678").as_deref(), Some("13812345678"));
+        assert_eq!(
+            parse_phone("+86 138-1234-5678").as_deref(),
+            Some("13812345678")
+        );
+        assert_eq!(parse_phone("12812345678"), None);
+        assert_eq!(parse_phone("1381234567"), None);
+        assert_eq!(mask_phone("13812345678"), "138****5678");
+        assert_eq!(mask_phone("12"), "****");
+        assert_eq!(mask_phone("0571888"), "0****8");
+    }
 }
 
 /// A buyer as one channel knows them (CH-6 links them across channels later).

@@ -9,6 +9,7 @@ pub mod channel;
 pub mod commerce;
 pub mod conversation;
 pub mod frames;
+pub mod guard;
 pub mod message;
 pub mod role;
 pub mod time;

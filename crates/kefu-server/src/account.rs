@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
-use kefu_domain::account::{AgentStatus, Tenant, User};
+use kefu_domain::account::{AccountView, AgentStatus, Tenant, User};
 use kefu_domain::frames::ServerFrame;
 use kefu_domain::role::Permission;
 use kefu_domain::time::now_ms;
@@ -33,9 +33,14 @@ pub struct LoginRequest {
 /// Who is signed in, and the token to echo in `X-CSRF-Token` on changes.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Me {
-    pub user: User,
+    /// The account, with its own full phone number.
+    pub user: AccountView,
     pub tenant: Tenant,
     pub csrf_token: String,
+    /// What the account may do now (role, group grants, probation); the UI shows only these.
+    pub permissions: Vec<Permission>,
+    /// In probation until then (ACC-4).
+    pub probation_until: Option<i64>,
 }
 
 async fn me_of(state: &AppState, user: User, csrf_token: String) -> Result<Me, ApiError> {
@@ -44,10 +49,17 @@ async fn me_of(state: &AppState, user: User, csrf_token: String) -> Result<Me, A
         .tenant(user.tenant_id)
         .await?
         .ok_or_else(|| ApiError::Internal("user without tenant".into()))?;
+    let permissions = auth::permissions_of(state, &user).await?.list();
+    let probation_until = user
+        .probation_until
+        .filter(|until| *until > kefu_domain::time::now_ms());
+    let phone = user.phone.clone();
     Ok(Me {
-        user,
+        user: AccountView { user, phone },
         tenant,
         csrf_token,
+        permissions,
+        probation_until,
     })
 }
 
@@ -215,7 +227,7 @@ pub struct Team {
 /// The caller's tenant's accounts.
 #[utoipa::path(get, path = "/api/v1/team", tag = "team", responses((status = 200, body = Team)))]
 pub async fn team(State(state): State<AppState>, agent: Agent) -> Result<Json<Team>, ApiError> {
-    agent.require(Permission::ReadTeam)?;
+    agent.require(Permission::TeamRead)?;
     let users = state.store.team(agent.tenant_id()).await?;
     Ok(Json(Team { users }))
 }

@@ -31,7 +31,7 @@ pub async fn upload_for_agent(
     agent: Agent,
     multipart: Multipart,
 ) -> Result<(StatusCode, axum::Json<Attachment>), ApiError> {
-    agent.require(Permission::HandleConversations)?;
+    agent.require(Permission::ConversationReply)?;
     let attachment =
         store_upload(&state, agent.tenant_id(), "agent", agent.user.id, multipart).await?;
     Ok((StatusCode::CREATED, axum::Json(attachment)))

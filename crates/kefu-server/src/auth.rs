@@ -14,7 +14,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use kefu_domain::account::User;
 use kefu_domain::channel::Entry;
 use kefu_domain::commerce::EntryContext;
-use kefu_domain::role::Permission;
+use kefu_domain::role::{Permission, Permissions, effective_permissions};
 use kefu_domain::time::now_ms;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -281,6 +281,8 @@ pub struct Agent {
     pub token_hash: String,
     /// Authenticated by the UI cookie (so browsers may attach it cross-site).
     pub by_cookie: bool,
+    /// What the caller may do now: role, unexpired group grants, probation (ACC-3, ACC-4).
+    pub permissions: Permissions,
 }
 
 impl Agent {
@@ -288,14 +290,29 @@ impl Agent {
         self.user.tenant_id
     }
 
-    /// ACC-3: refuses unless the caller's role allows `permission`.
+    /// ACC-3: refuses unless the caller may do `permission` right now.
     pub fn require(&self, permission: Permission) -> Result<(), ApiError> {
-        if self.user.role.allows(permission) {
+        if self.permissions.contains(permission) {
             Ok(())
         } else {
             Err(ApiError::Forbidden)
         }
     }
+
+    pub fn may(&self, permission: Permission) -> bool {
+        self.permissions.contains(permission)
+    }
+}
+
+/// What `user` may do now.
+pub async fn permissions_of(state: &AppState, user: &User) -> Result<Permissions, ApiError> {
+    let now = now_ms();
+    let granted = state.store.granted_permissions(user.id, now).await?;
+    Ok(effective_permissions(
+        user.role,
+        granted,
+        user.in_probation(now),
+    ))
 }
 
 /// Finds the agent behind a bearer token or session cookie, without CSRF checks.
@@ -318,11 +335,13 @@ pub async fn authenticate_agent(
     if by_cookie && !session.is_ui {
         return Err(ApiError::Unauthenticated);
     }
+    let permissions = permissions_of(state, &session.user).await?;
     Ok(Agent {
         user: session.user,
         csrf_token: session.csrf_token,
         token_hash,
         by_cookie,
+        permissions,
     })
 }
 

@@ -274,7 +274,7 @@ pub async fn profile(
     agent: Agent,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Buyer>, ApiError> {
-    agent.require(Permission::ReadConversations)?;
+    agent.require(Permission::ConversationRead)?;
     state
         .store
         .buyer(agent.tenant_id(), id)

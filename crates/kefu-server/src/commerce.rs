@@ -223,7 +223,7 @@ pub async fn products(
     agent: Agent,
     ApiQuery(query): ApiQuery<SearchQuery>,
 ) -> Result<Json<ProductList>, ApiError> {
-    agent.require(Permission::ReadConversations)?;
+    agent.require(Permission::ConversationRead)?;
     let limit = query.limit.unwrap_or(20).clamp(1, 100);
     let q = query.q.trim();
     if q.chars().count() > 100 {
@@ -243,7 +243,7 @@ pub async fn product(
     agent: Agent,
     ApiPath(code): ApiPath<String>,
 ) -> Result<Json<Product>, ApiError> {
-    agent.require(Permission::ReadConversations)?;
+    agent.require(Permission::ConversationRead)?;
     state
         .store
         .product(agent.tenant_id(), &code)
@@ -305,7 +305,7 @@ pub async fn put_product(
     ApiPath(code): ApiPath<String>,
     ApiJson(product): ApiJson<ProductInput>,
 ) -> Result<Json<UpsertResult>, ApiError> {
-    agent.require(Permission::ManageCatalog)?;
+    agent.require(Permission::CatalogManage)?;
     let product = product.check().map_err(invalid)?;
     same_code(&product.code, &code)?;
     let counts = state
@@ -322,7 +322,7 @@ pub async fn order(
     agent: Agent,
     ApiPath(order_no): ApiPath<String>,
 ) -> Result<Json<Order>, ApiError> {
-    agent.require(Permission::ReadConversations)?;
+    agent.require(Permission::ConversationRead)?;
     state
         .store
         .order(agent.tenant_id(), &order_no)
@@ -340,7 +340,7 @@ pub async fn put_order(
     ApiPath(order_no): ApiPath<String>,
     ApiJson(order): ApiJson<OrderInput>,
 ) -> Result<Json<UpsertResult>, ApiError> {
-    agent.require(Permission::ManageCatalog)?;
+    agent.require(Permission::CatalogManage)?;
     let order = order.check().map_err(invalid)?;
     same_code(&order.order_no, &order_no)?;
     let counts = state
@@ -369,7 +369,7 @@ pub async fn import(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<ImportReport>, ApiError> {
-    agent.require(Permission::ManageCatalog)?;
+    agent.require(Permission::CatalogManage)?;
     let text = std::str::from_utf8(&body).map_err(|_| {
         ApiError::bad_request(
             "not_utf8",
@@ -443,7 +443,7 @@ pub async fn conversation_context(
     agent: Agent,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<ConversationContext>, ApiError> {
-    agent.require(Permission::ReadConversations)?;
+    agent.require(Permission::ConversationRead)?;
     let tenant_id = agent.tenant_id();
     let conversation = state
         .store
@@ -582,7 +582,7 @@ pub async fn hand_off(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(request): ApiJson<HandoffRequest>,
 ) -> Result<(StatusCode, Json<HandoffCase>), ApiError> {
-    agent.require(Permission::HandleConversations)?;
+    agent.require(Permission::ConversationReply)?;
     if request.note.chars().count() > 500 {
         return Err(ApiError::bad_request(
             "note_too_long",
@@ -671,7 +671,7 @@ pub async fn handoff_cases(
     agent: Agent,
     ApiQuery(query): ApiQuery<CasesQuery>,
 ) -> Result<Json<HandoffList>, ApiError> {
-    agent.require(Permission::ReadConversations)?;
+    agent.require(Permission::ConversationRead)?;
     let status = match query.status.as_deref() {
         None | Some("open") => Some("open"),
         Some("closed") => Some("closed"),
@@ -706,11 +706,11 @@ pub async fn close_handoff(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(request): ApiJson<CloseHandoff>,
 ) -> Result<Json<HandoffCase>, ApiError> {
-    agent.require(Permission::HandleConversations)?;
+    agent.require(Permission::ConversationReply)?;
     let resolution = request.resolution.trim();
     if resolution.chars().count() > 500 {
         return Err(ApiError::bad_request(
-            "note_too_long",
+            "resolution_too_long",
             "a resolution is at most 500 characters",
         ));
     }
@@ -734,7 +734,7 @@ pub async fn notes(
     agent: Agent,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<NoteList>, ApiError> {
-    agent.require(Permission::ReadConversations)?;
+    agent.require(Permission::ConversationRead)?;
     state
         .store
         .buyer(agent.tenant_id(), id)
@@ -759,7 +759,7 @@ pub async fn add_note(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(note): ApiJson<NewNote>,
 ) -> Result<(StatusCode, Json<BuyerNote>), ApiError> {
-    agent.require(Permission::HandleConversations)?;
+    agent.require(Permission::ConversationReply)?;
     let body = note.body.trim();
     if body.is_empty() {
         return Err(ApiError::bad_request(

@@ -39,7 +39,7 @@ pub async fn list(
     agent: Agent,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<ConversationList>, ApiError> {
-    agent.require(Permission::ReadConversations)?;
+    agent.require(Permission::ConversationRead)?;
     let filter = match query.status.as_deref() {
         None | Some("open") => StatusFilter::Only(ConversationStatus::Open),
         Some("resolved") => StatusFilter::Only(ConversationStatus::Resolved),
@@ -66,7 +66,7 @@ pub async fn get(
     agent: Agent,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<ConversationSummary>, ApiError> {
-    agent.require(Permission::ReadConversations)?;
+    agent.require(Permission::ConversationRead)?;
     state
         .store
         .conversation(agent.tenant_id(), id)
@@ -122,7 +122,7 @@ pub async fn messages(
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(query): ApiQuery<MessagesQuery>,
 ) -> Result<Json<MessageList>, ApiError> {
-    agent.require(Permission::ReadConversations)?;
+    agent.require(Permission::ConversationRead)?;
     state
         .store
         .conversation(agent.tenant_id(), id)
@@ -187,7 +187,7 @@ pub async fn resolve(
     agent: Agent,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<ConversationSummary>, ApiError> {
-    agent.require(Permission::HandleConversations)?;
+    agent.require(Permission::ConversationReply)?;
     let conversation = state
         .store
         .resolve_conversation(agent.tenant_id(), id, agent.user.id)
@@ -202,7 +202,7 @@ pub async fn reopen(
     agent: Agent,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<ConversationSummary>, ApiError> {
-    agent.require(Permission::HandleConversations)?;
+    agent.require(Permission::ConversationReply)?;
     let conversation = state
         .store
         .reopen_conversation(agent.tenant_id(), id, agent.user.id)
@@ -225,7 +225,7 @@ pub async fn assign(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(request): ApiJson<Assignment>,
 ) -> Result<Json<ConversationSummary>, ApiError> {
-    agent.require(Permission::AssignConversations)?;
+    agent.require(Permission::ConversationAssign)?;
     let conversation = state
         .store
         .assign_conversation(agent.tenant_id(), id, request.assignee_id, agent.user.id)
@@ -246,7 +246,7 @@ pub async fn events(
     agent: Agent,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<EventList>, ApiError> {
-    agent.require(Permission::ReadConversations)?;
+    agent.require(Permission::ConversationRead)?;
     state
         .store
         .conversation(agent.tenant_id(), id)

@@ -194,6 +194,8 @@ async fn seed_people(
                 role: *role,
                 team: *team,
                 phone: None,
+                probation_until: None,
+                created_by: None,
             })
             .await?;
         if *role == Role::Agent && suffix.starts_with("pre") {

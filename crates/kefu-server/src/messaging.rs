@@ -149,7 +149,7 @@ pub async fn submit_as_agent(
     conversation_id: Uuid,
     send: SendMessage,
 ) -> Result<Pending, ApiError> {
-    agent.require(Permission::HandleConversations)?;
+    agent.require(Permission::ConversationReply)?;
     let content = MessageContent::parse(send.kind, &send.body, send.attachment_id)?;
     let client_msg_id = parse_client_msg_id(&send.client_msg_id)?;
     let content = if content.card_ref().is_some() {
@@ -226,7 +226,7 @@ pub async fn read_by_agent(
     conversation_id: Uuid,
     seq: i64,
 ) -> Result<ConversationSummary, ApiError> {
-    agent.require(Permission::ReadConversations)?;
+    agent.require(Permission::ConversationRead)?;
     let conversation = state
         .store
         .mark_read_by_agent(agent.tenant_id(), conversation_id, seq)

@@ -97,7 +97,7 @@ pub async fn agent(
         // A cookie rides along on cross-site WebSocket requests: refuse them (CSWSH).
         return Err(ApiError::Forbidden);
     }
-    agent.require(Permission::ReadConversations)?;
+    agent.require(Permission::ConversationRead)?;
     let tracker = state.sessions.clone();
     Ok(ws
         .max_message_size(MAX_TRANSPORT_BYTES)
@@ -491,7 +491,7 @@ impl Session {
                 }
             }
             Role::Agent(agent) => {
-                agent.require(Permission::HandleConversations)?;
+                agent.require(Permission::ConversationReply)?;
                 let conversation_id = conversation_id.ok_or_else(|| {
                     ApiError::bad_request("conversation_required", "agents name the conversation")
                 })?;

@@ -17,8 +17,11 @@ use kefu_domain::commerce::{
     BuyerNote, EntryContext, HandoffCase, Order, OrderInput, Partner, Product, ProductInput,
 };
 use kefu_domain::conversation::{ConversationEvent, ConversationStatus, ConversationSummary};
+use kefu_domain::guard::{
+    Approval, ApprovalKind, ApprovalStatus, AuditEntry, Grant, PermissionGroup, ShopSettings, Team,
+};
 use kefu_domain::message::{Attachment, Message};
-use kefu_domain::role::Role;
+use kefu_domain::role::{Permission, Permissions, Role};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use uuid::Uuid;
@@ -72,6 +75,7 @@ mod sqlite {
     /// SQLite has no row locks; BEGIN IMMEDIATE already holds the database's write lock.
     const LOCK_ROWS: &str = "";
     include!("sql.rs");
+    include!("guard_sql.rs");
 }
 
 mod postgres {
@@ -81,6 +85,7 @@ mod postgres {
     /// stay gap-free when several processes write to one conversation.
     const LOCK_ROWS: &str = " ORDER BY c.id FOR UPDATE OF c";
     include!("sql.rs");
+    include!("guard_sql.rs");
 }
 
 /// The group-commit writer's own connection.
@@ -132,6 +137,10 @@ pub struct NewUser<'a> {
     pub role: Role,
     pub team: Option<&'a str>,
     pub phone: Option<&'a str>,
+    /// ACC-4: the end of the new account's probation, if it starts in one.
+    pub probation_until: Option<i64>,
+    /// Who created it (none for the demo seed and the first admin).
+    pub created_by: Option<Uuid>,
 }
 
 /// An authenticated session or API token, found by the hash of its secret.
@@ -174,6 +183,60 @@ pub struct NewHandoff<'a> {
     pub note: &'a str,
     pub due_at: i64,
     pub created_by: Uuid,
+}
+
+/// What to change of an account; `None` keeps the value (`Some(None)` clears a team or a
+/// probation).
+#[derive(Debug, Clone, Default)]
+pub struct AccountChange<'a> {
+    pub display_name: Option<&'a str>,
+    pub role: Option<Role>,
+    pub team: Option<Option<&'a str>>,
+    pub disabled: Option<bool>,
+    pub probation_until: Option<Option<i64>>,
+}
+
+/// A sensitive operation to record (ACC-5).
+#[derive(Debug, Clone)]
+pub struct NewApproval<'a> {
+    pub tenant_id: Uuid,
+    pub kind: ApprovalKind,
+    pub conversation_id: Option<Uuid>,
+    pub order_no: &'a str,
+    pub amount_fen: Option<i64>,
+    pub payload: serde_json::Value,
+    pub reason: &'a str,
+    pub requested_by: Uuid,
+}
+
+/// An audit entry to append.
+#[derive(Debug, Clone)]
+pub struct NewAudit<'a> {
+    pub tenant_id: Uuid,
+    pub actor_id: Option<Uuid>,
+    pub actor_name: &'a str,
+    pub action: &'a str,
+    pub target: &'a str,
+    pub detail: serde_json::Value,
+}
+
+/// Which audit entries to list.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter<'a> {
+    pub actor_id: Option<Uuid>,
+    /// An action, or a family: `refund` matches `refund.request` and `refund.approve`.
+    pub action: Option<&'a str>,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    pub limit: i64,
+}
+
+/// What `verify_audit` found: entries checked, and the first broken entry of each broken
+/// chain (tenant, seq, what is wrong).
+#[derive(Debug, Clone, Default)]
+pub struct AuditVerdict {
+    pub checked: u64,
+    pub broken: Vec<(Uuid, i64, String)>,
 }
 
 /// What an upsert of products or orders did.
@@ -483,6 +546,131 @@ impl Store {
 
     pub async fn buyer_notes(&self, tenant_id: Uuid, buyer_id: Uuid) -> Result<Vec<BuyerNote>> {
         dispatch!(self.buyer_notes(tenant_id, buyer_id))
+    }
+
+    // Guard rails (ACC-2 … ACC-6)
+
+    pub async fn accounts(&self, tenant_id: Uuid) -> Result<Vec<User>> {
+        dispatch!(self.accounts(tenant_id))
+    }
+
+    pub async fn count_accounts(&self, tenant_id: Uuid) -> Result<i64> {
+        dispatch!(self.count_accounts(tenant_id))
+    }
+
+    pub async fn update_account(
+        &self,
+        tenant_id: Uuid,
+        id: Uuid,
+        change: &AccountChange<'_>,
+    ) -> Result<User> {
+        dispatch!(self.update_account(tenant_id, id, change))
+    }
+
+    pub async fn create_group(
+        &self,
+        tenant_id: Uuid,
+        name: &str,
+        description: &str,
+        permissions: &[Permission],
+    ) -> Result<PermissionGroup> {
+        dispatch!(self.create_group(tenant_id, name, description, permissions))
+    }
+
+    pub async fn groups(&self, tenant_id: Uuid) -> Result<Vec<PermissionGroup>> {
+        dispatch!(self.groups(tenant_id))
+    }
+
+    pub async fn grant_group(
+        &self,
+        tenant_id: Uuid,
+        group_id: Uuid,
+        user_ids: &[Uuid],
+        granted_by: Uuid,
+        expires_at: Option<i64>,
+    ) -> Result<u64> {
+        dispatch!(self.grant_group(tenant_id, group_id, user_ids, granted_by, expires_at))
+    }
+
+    pub async fn revoke_group(
+        &self,
+        tenant_id: Uuid,
+        group_id: Uuid,
+        user_id: Uuid,
+    ) -> Result<bool> {
+        dispatch!(self.revoke_group(tenant_id, group_id, user_id))
+    }
+
+    pub async fn grants(&self, tenant_id: Uuid) -> Result<Vec<Grant>> {
+        dispatch!(self.grants(tenant_id))
+    }
+
+    pub async fn granted_permissions(&self, user_id: Uuid, now: i64) -> Result<Permissions> {
+        dispatch!(self.granted_permissions(user_id, now))
+    }
+
+    pub async fn teams(&self, tenant_id: Uuid) -> Result<Vec<Team>> {
+        dispatch!(self.teams(tenant_id))
+    }
+
+    pub async fn upsert_team(&self, tenant_id: Uuid, team: &Team) -> Result<()> {
+        dispatch!(self.upsert_team(tenant_id, team))
+    }
+
+    pub async fn shop_settings(&self, tenant_id: Uuid) -> Result<ShopSettings> {
+        dispatch!(self.shop_settings(tenant_id))
+    }
+
+    pub async fn set_shop_settings(&self, tenant_id: Uuid, settings: &ShopSettings) -> Result<()> {
+        dispatch!(self.set_shop_settings(tenant_id, settings))
+    }
+
+    pub async fn create_approval(
+        &self,
+        new: &NewApproval<'_>,
+        execute_now: bool,
+    ) -> Result<Approval> {
+        dispatch!(self.create_approval(new, execute_now))
+    }
+
+    pub async fn approval(&self, tenant_id: Uuid, id: Uuid) -> Result<Option<Approval>> {
+        dispatch!(self.approval(tenant_id, id))
+    }
+
+    pub async fn approvals(
+        &self,
+        tenant_id: Uuid,
+        status: Option<ApprovalStatus>,
+        limit: i64,
+    ) -> Result<Vec<Approval>> {
+        dispatch!(self.approvals(tenant_id, status, limit))
+    }
+
+    pub async fn decide_approval(
+        &self,
+        tenant_id: Uuid,
+        id: Uuid,
+        approve: bool,
+        decided_by: Uuid,
+        reason: &str,
+    ) -> Result<Approval> {
+        dispatch!(self.decide_approval(tenant_id, id, approve, decided_by, reason))
+    }
+
+    pub async fn append_audit(&self, new: &NewAudit<'_>) -> Result<AuditEntry> {
+        dispatch!(self.append_audit(new))
+    }
+
+    pub async fn audit_entries(
+        &self,
+        tenant_id: Uuid,
+        filter: &AuditFilter<'_>,
+    ) -> Result<Vec<AuditEntry>> {
+        dispatch!(self.audit_entries(tenant_id, filter))
+    }
+
+    pub async fn verify_audit(&self, tenant_id: Option<Uuid>) -> Result<AuditVerdict> {
+        dispatch!(self.verify_audit(tenant_id))
     }
 
     pub async fn conversations_of_buyer(

@@ -1,7 +1,7 @@
 //! Row shapes as both backends return them, and their checked conversion to domain types.
 //! Ids are stored as UUID text and enums as snake_case text; anything else is `Corrupt`.
 
-use kefu_domain::account::{AgentStatus, Buyer, Tenant, TenantKind, User};
+use kefu_domain::account::{AgentStatus, Buyer, Tenant, TenantKind, User, mask_phone};
 use kefu_domain::channel::{Channel, Entry};
 use kefu_domain::commerce::{
     AfterSaleStatus, BuyerNote, HandoffCase, Order, PaymentStatus, Product, ShippingStatus,
@@ -9,8 +9,11 @@ use kefu_domain::commerce::{
 use kefu_domain::conversation::{
     ConversationEvent, ConversationStatus, ConversationSummary, EventKind,
 };
+use kefu_domain::guard::{
+    Approval, ApprovalKind, ApprovalStatus, AuditEntry, Grant, PermissionGroup,
+};
 use kefu_domain::message::{Attachment, Message, MessageKind, SenderKind};
-use kefu_domain::role::Role;
+use kefu_domain::role::{Permission, Role};
 use uuid::Uuid;
 
 use crate::StoreError;
@@ -62,6 +65,9 @@ pub(crate) struct UserRow {
     pub role: String,
     pub team: Option<String>,
     pub status: String,
+    pub phone: Option<String>,
+    pub probation_until: Option<i64>,
+    pub disabled: bool,
 }
 
 impl TryFrom<UserRow> for User {
@@ -75,6 +81,10 @@ impl TryFrom<UserRow> for User {
             role: parsed(&r.role, Role::parse, "role")?,
             team: r.team,
             status: parsed(&r.status, AgentStatus::parse, "agent status")?,
+            phone_masked: r.phone.as_deref().map(mask_phone),
+            phone: r.phone,
+            probation_until: r.probation_until,
+            disabled: r.disabled,
         })
     }
 }
@@ -383,6 +393,127 @@ impl TryFrom<NoteRow> for BuyerNote {
             author_name: r.author_name,
             body: r.body,
             created_at: r.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct GroupRow {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub permissions: String,
+    pub created_at: i64,
+}
+
+impl TryFrom<GroupRow> for PermissionGroup {
+    type Error = StoreError;
+    fn try_from(r: GroupRow) -> Result<PermissionGroup, StoreError> {
+        let names: Vec<String> = json(&r.permissions, "group permissions")?;
+        Ok(PermissionGroup {
+            id: uuid(&r.id)?,
+            name: r.name,
+            description: r.description,
+            permissions: names.iter().filter_map(|n| Permission::parse(n)).collect(),
+            created_at: r.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct GrantRow {
+    pub group_id: String,
+    pub group_name: String,
+    pub user_id: String,
+    pub granted_by: String,
+    pub granted_at: i64,
+    pub expires_at: Option<i64>,
+}
+
+impl TryFrom<GrantRow> for Grant {
+    type Error = StoreError;
+    fn try_from(r: GrantRow) -> Result<Grant, StoreError> {
+        Ok(Grant {
+            group_id: uuid(&r.group_id)?,
+            group_name: r.group_name,
+            user_id: uuid(&r.user_id)?,
+            granted_by: uuid(&r.granted_by)?,
+            granted_at: r.granted_at,
+            expires_at: r.expires_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ApprovalRow {
+    pub id: String,
+    pub kind: String,
+    pub conversation_id: Option<String>,
+    pub order_no: String,
+    pub amount_fen: Option<i64>,
+    pub payload: String,
+    pub reason: String,
+    pub requested_by: String,
+    pub requested_by_name: String,
+    pub requested_at: i64,
+    pub status: String,
+    pub decided_by: Option<String>,
+    pub decided_by_name: Option<String>,
+    pub decided_at: Option<i64>,
+    pub decision_reason: String,
+    pub executed_at: Option<i64>,
+}
+
+impl TryFrom<ApprovalRow> for Approval {
+    type Error = StoreError;
+    fn try_from(r: ApprovalRow) -> Result<Approval, StoreError> {
+        Ok(Approval {
+            id: uuid(&r.id)?,
+            kind: parsed(&r.kind, ApprovalKind::parse, "approval kind")?,
+            conversation_id: opt_uuid(r.conversation_id.as_deref())?,
+            order_no: r.order_no,
+            amount_fen: r.amount_fen,
+            payload: json(&r.payload, "approval payload")?,
+            reason: r.reason,
+            requested_by: uuid(&r.requested_by)?,
+            requested_by_name: r.requested_by_name,
+            requested_at: r.requested_at,
+            status: parsed(&r.status, ApprovalStatus::parse, "approval status")?,
+            decided_by: opt_uuid(r.decided_by.as_deref())?,
+            decided_by_name: r.decided_by_name,
+            decided_at: r.decided_at,
+            decision_reason: r.decision_reason,
+            executed_at: r.executed_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct AuditRow {
+    pub seq: i64,
+    pub at: i64,
+    pub actor_id: Option<String>,
+    pub actor_name: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl TryFrom<AuditRow> for AuditEntry {
+    type Error = StoreError;
+    fn try_from(r: AuditRow) -> Result<AuditEntry, StoreError> {
+        Ok(AuditEntry {
+            seq: r.seq,
+            at: r.at,
+            actor_id: opt_uuid(r.actor_id.as_deref())?,
+            actor_name: r.actor_name,
+            action: r.action,
+            target: r.target,
+            detail: json(&r.detail, "audit detail")?,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
         })
     }
 }

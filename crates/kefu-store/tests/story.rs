@@ -73,6 +73,8 @@ async fn story(store: Store) {
             role: Role::Agent,
             team: Some("pre_sales"),
             phone: None,
+            probation_until: None,
+            created_by: None,
         })
         .await
         .unwrap();

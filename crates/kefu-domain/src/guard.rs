@@ -1,0 +1,296 @@
+//! The team's guard rails (ACC-2 … ACC-6): shop settings, teams and their targets, permission
+//! groups, approvals of sensitive operations, and the audit chain's hashing. Plain rules over
+//! plain data.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::role::Permission;
+
+/// Per-shop settings of the guard rails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ShopSettings {
+    /// Refunds and compensations above this need a second person's approval (ACC-5).
+    pub refund_threshold_fen: i64,
+    /// How long a new agent's probation lasts, 7 to 15 days (ACC-4).
+    pub probation_days: i64,
+    /// Sub-accounts allowed under the main account (ACC-2).
+    pub max_accounts: i64,
+}
+
+impl Default for ShopSettings {
+    fn default() -> ShopSettings {
+        ShopSettings {
+            refund_threshold_fen: 50_000,
+            probation_days: 7,
+            max_accounts: 200,
+        }
+    }
+}
+
+impl ShopSettings {
+    /// Refuses values outside the rules; returns the stable code of the first bad field.
+    pub fn check(self) -> Result<ShopSettings, &'static str> {
+        if !(0..=100_000_000).contains(&self.refund_threshold_fen) {
+            return Err("bad_threshold");
+        }
+        if !(7..=15).contains(&self.probation_days) {
+            return Err("bad_probation_days");
+        }
+        if !(1..=10_000).contains(&self.max_accounts) {
+            return Err("bad_max_accounts");
+        }
+        Ok(self)
+    }
+}
+
+/// A team and its first-response target (ACC-6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Team {
+    /// `pre_sales`, `after_sales`, `qa`, or a custom key.
+    pub key: String,
+    pub name: String,
+    pub response_target_seconds: i64,
+    /// Active accounts in it.
+    #[serde(default)]
+    pub members: i64,
+}
+
+/// The teams every shop starts with, and the split the seed suggests (60/30/10).
+pub const DEFAULT_TEAMS: [(&str, &str, i64, u32); 3] = [
+    ("pre_sales", "售前", 30, 60),
+    ("after_sales", "售后", 2 * 3600, 30),
+    ("qa", "质检", 24 * 3600, 10),
+];
+
+/// A custom permission group (权限组).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PermissionGroup {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub permissions: Vec<Permission>,
+    pub created_at: i64,
+}
+
+/// A group granted to an account, maybe until a time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Grant {
+    pub group_id: Uuid,
+    pub group_name: String,
+    pub user_id: Uuid,
+    pub granted_by: Uuid,
+    pub granted_at: i64,
+    pub expires_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalKind {
+    Refund,
+    Compensation,
+    LogisticsChange,
+}
+
+impl ApprovalKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApprovalKind::Refund => "refund",
+            ApprovalKind::Compensation => "compensation",
+            ApprovalKind::LogisticsChange => "logistics_change",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ApprovalKind> {
+        Some(match s {
+            "refund" => ApprovalKind::Refund,
+            "compensation" => ApprovalKind::Compensation,
+            "logistics_change" => ApprovalKind::LogisticsChange,
+            _ => return None,
+        })
+    }
+
+    /// Who may ask for it.
+    pub fn request_permission(self) -> Permission {
+        match self {
+            ApprovalKind::Refund | ApprovalKind::Compensation => Permission::RefundRequest,
+            ApprovalKind::LogisticsChange => Permission::LogisticsChange,
+        }
+    }
+
+    /// Who may decide it.
+    pub fn approve_permission(self) -> Permission {
+        match self {
+            ApprovalKind::Refund | ApprovalKind::Compensation => Permission::RefundApprove,
+            ApprovalKind::LogisticsChange => Permission::LogisticsReview,
+        }
+    }
+
+    /// ACC-5: money at or below the shop's threshold is executed at once by a permitted
+    /// requester; above it, and every logistics change, waits for a second person.
+    pub fn needs_approval(self, amount_fen: i64, threshold_fen: i64) -> bool {
+        match self {
+            ApprovalKind::Refund | ApprovalKind::Compensation => amount_fen > threshold_fen,
+            ApprovalKind::LogisticsChange => true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalStatus {
+    Pending,
+    Approved,
+    Rejected,
+    Executed,
+}
+
+impl ApprovalStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApprovalStatus::Pending => "pending",
+            ApprovalStatus::Approved => "approved",
+            ApprovalStatus::Rejected => "rejected",
+            ApprovalStatus::Executed => "executed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ApprovalStatus> {
+        Some(match s {
+            "pending" => ApprovalStatus::Pending,
+            "approved" => ApprovalStatus::Approved,
+            "rejected" => ApprovalStatus::Rejected,
+            "executed" => ApprovalStatus::Executed,
+            _ => return None,
+        })
+    }
+}
+
+/// A sensitive operation and its decision (ACC-5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Approval {
+    pub id: Uuid,
+    pub kind: ApprovalKind,
+    pub conversation_id: Option<Uuid>,
+    pub order_no: String,
+    pub amount_fen: Option<i64>,
+    /// For a logistics change: `logistics_company`, `tracking_no`.
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+    pub reason: String,
+    pub requested_by: Uuid,
+    pub requested_by_name: String,
+    pub requested_at: i64,
+    pub status: ApprovalStatus,
+    pub decided_by: Option<Uuid>,
+    pub decided_by_name: Option<String>,
+    pub decided_at: Option<i64>,
+    pub decision_reason: String,
+    pub executed_at: Option<i64>,
+}
+
+/// One audit entry as stored (ACC-5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: i64,
+    pub actor_id: Option<Uuid>,
+    pub actor_name: String,
+    /// e.g. `login`, `account.create`, `role.change`, `group.grant`, `refund.request`,
+    /// `approval.approve`, `logistics.change`, `settings.change`, `data.export`.
+    pub action: String,
+    /// What it was done to, e.g. `user:<id>`, `order:<no>`.
+    pub target: String,
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The hash before a chain's first entry.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// An entry's hash: SHA-256 over the previous hash and every field, length-prefixed so no
+/// two different entries share an input.
+pub fn audit_hash(
+    tenant_id: Uuid,
+    seq: i64,
+    at: i64,
+    actor_id: Option<Uuid>,
+    actor_name: &str,
+    action: &str,
+    target: &str,
+    detail: &str,
+    prev_hash: &str,
+) -> String {
+    let mut hasher = Sha256::new();
+    let actor = actor_id.map(|a| a.to_string()).unwrap_or_default();
+    let fields: [&[u8]; 9] = [
+        prev_hash.as_bytes(),
+        tenant_id.as_bytes(),
+        &seq.to_be_bytes(),
+        &at.to_be_bytes(),
+        actor.as_bytes(),
+        actor_name.as_bytes(),
+        action.as_bytes(),
+        target.as_bytes(),
+        detail.as_bytes(),
+    ];
+    for field in fields {
+        hasher.update((field.len() as u64).to_be_bytes());
+        hasher.update(field);
+    }
+    hex::encode(hasher.finalize())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_above_the_threshold_and_every_logistics_change_wait() {
+        let threshold = ShopSettings::default().refund_threshold_fen;
+        assert!(!ApprovalKind::Refund.needs_approval(50_000, threshold));
+        assert!(ApprovalKind::Refund.needs_approval(50_001, threshold));
+        assert!(ApprovalKind::Compensation.needs_approval(60_000, threshold));
+        assert!(ApprovalKind::LogisticsChange.needs_approval(0, threshold));
+    }
+
+    #[test]
+    fn settings_stay_within_the_rules() {
+        let ok = ShopSettings::default();
+        assert!(ok.check().is_ok());
+        let short = ShopSettings {
+            probation_days: 5,
+            ..ok
+        };
+        assert_eq!(short.check(), Err("bad_probation_days"));
+        let negative = ShopSettings {
+            refund_threshold_fen: -1,
+            ..ok
+        };
+        assert_eq!(negative.check(), Err("bad_threshold"));
+    }
+
+    #[test]
+    fn the_hash_covers_every_field_and_the_previous_hash() {
+        let t = Uuid::nil();
+        let base = audit_hash(t, 1, 5, None, "a", "login", "user:1", "{}", GENESIS_HASH);
+        assert_eq!(base.len(), 64);
+        assert_ne!(
+            base,
+            audit_hash(t, 1, 5, None, "a", "login", "user:2", "{}", GENESIS_HASH)
+        );
+        assert_ne!(
+            base,
+            audit_hash(t, 1, 5, None, "a", "login", "user:1", "{}", &base)
+        );
+        // Moving a byte between fields changes the hash too.
+        assert_ne!(
+            audit_hash(t, 1, 5, None, "ab", "c", "", "{}", GENESIS_HASH),
+            audit_hash(t, 1, 5, None, "a", "bc", "", "{}", GENESIS_HASH)
+        );
+    }
+}

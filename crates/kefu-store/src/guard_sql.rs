@@ -1,0 +1,666 @@
+// The SQL of the team's guard rails (ACC-2 … ACC-6): accounts, permission groups, teams,
+// shop settings, approvals and the audit chain. Included beside `sql.rs`, compiled for each
+// backend the same way.
+
+use kefu_domain::guard::{
+    Approval, ApprovalKind, ApprovalStatus, AuditEntry, DEFAULT_TEAMS, GENESIS_HASH, Grant,
+    PermissionGroup, ShopSettings, Team, audit_hash,
+};
+use kefu_domain::role::{Permission, Permissions, Role};
+
+use crate::rows::{ApprovalRow, AuditRow, GrantRow, GroupRow};
+use crate::{AccountChange, AuditFilter, AuditVerdict, NewApproval, NewAudit};
+
+// Accounts
+
+/// Every account of the tenant, disabled ones included, by username.
+pub(crate) async fn accounts(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<User>> {
+    let rows: Vec<UserRow> = sqlx::query_as(
+        "SELECT id, tenant_id, username, display_name, role, team, status, phone, \
+         probation_until, disabled FROM users WHERE tenant_id = $1 ORDER BY username",
+    )
+    .bind(tenant_id.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+pub(crate) async fn count_accounts(pool: &Pool<Db>, tenant_id: Uuid) -> Result<i64> {
+    let (count,): (i64,) =
+        sqlx::query_as("SELECT CAST(COUNT(*) AS BIGINT) FROM users WHERE tenant_id = $1")
+            .bind(tenant_id.to_string())
+            .fetch_one(pool)
+            .await?;
+    Ok(count)
+}
+
+/// Changes what is given (`None` keeps the value); returns the account after.
+pub(crate) async fn update_account(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    id: Uuid,
+    change: &AccountChange<'_>,
+) -> Result<User> {
+    let updated = sqlx::query(
+        "UPDATE users SET display_name = COALESCE($1, display_name), role = COALESCE($2, role), \
+         team = CASE WHEN $3 THEN $4 ELSE team END, disabled = COALESCE($5, disabled), \
+         probation_until = CASE WHEN $6 THEN $7 ELSE probation_until END \
+         WHERE id = $8 AND tenant_id = $9",
+    )
+    .bind(change.display_name)
+    .bind(change.role.map(Role::as_str))
+    .bind(change.team.is_some())
+    .bind(change.team.flatten())
+    .bind(change.disabled)
+    .bind(change.probation_until.is_some())
+    .bind(change.probation_until.flatten())
+    .bind(id.to_string())
+    .bind(tenant_id.to_string())
+    .execute(pool)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        return Err(StoreError::NotFound("user"));
+    }
+    if change.disabled == Some(true) {
+        sqlx::query("DELETE FROM auth_sessions WHERE user_id = $1")
+            .bind(id.to_string())
+            .execute(pool)
+            .await?;
+    }
+    user(pool, tenant_id, id)
+        .await?
+        .ok_or(StoreError::NotFound("user"))
+}
+
+// Permission groups (ACC-3)
+
+pub(crate) async fn create_group(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    name: &str,
+    description: &str,
+    permissions: &[Permission],
+) -> Result<PermissionGroup> {
+    let id = Uuid::now_v7();
+    let now = now_ms();
+    let names: Vec<&str> = permissions.iter().map(|p| p.as_str()).collect();
+    sqlx::query(
+        "INSERT INTO permission_groups (id, tenant_id, name, description, permissions, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id.to_string())
+    .bind(tenant_id.to_string())
+    .bind(name)
+    .bind(description)
+    .bind(to_json(&names)?)
+    .bind(now)
+    .execute(pool)
+    .await
+    .map_err(unique_as_conflict("group_name_taken"))?;
+    Ok(PermissionGroup {
+        id,
+        name: name.to_owned(),
+        description: description.to_owned(),
+        permissions: permissions.to_vec(),
+        created_at: now,
+    })
+}
+
+pub(crate) async fn groups(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<PermissionGroup>> {
+    let rows: Vec<GroupRow> = sqlx::query_as(
+        "SELECT id, name, description, permissions, created_at FROM permission_groups \
+         WHERE tenant_id = $1 ORDER BY name",
+    )
+    .bind(tenant_id.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+/// Grants a group to accounts of the same tenant (again: a new expiry); returns how many.
+pub(crate) async fn grant_group(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    group_id: Uuid,
+    user_ids: &[Uuid],
+    granted_by: Uuid,
+    expires_at: Option<i64>,
+) -> Result<u64> {
+    let tenant = tenant_id.to_string();
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let group: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM permission_groups WHERE id = $1 AND tenant_id = $2")
+            .bind(group_id.to_string())
+            .bind(&tenant)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if group.is_none() {
+        return Err(StoreError::NotFound("group"));
+    }
+    let mut granted = 0;
+    for user in user_ids {
+        granted += sqlx::query(
+            "INSERT INTO permission_grants (group_id, user_id, tenant_id, granted_by, \
+             granted_at, expires_at) SELECT $1, u.id, $3, $4, $5, $6 FROM users u \
+             WHERE u.id = $2 AND u.tenant_id = $3 \
+             ON CONFLICT (group_id, user_id) DO UPDATE SET granted_by = excluded.granted_by, \
+             granted_at = excluded.granted_at, expires_at = excluded.expires_at",
+        )
+        .bind(group_id.to_string())
+        .bind(user.to_string())
+        .bind(&tenant)
+        .bind(granted_by.to_string())
+        .bind(now_ms())
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    }
+    if granted != user_ids.len() as u64 {
+        return Err(StoreError::NotFound("user"));
+    }
+    tx.commit().await?;
+    Ok(granted)
+}
+
+pub(crate) async fn revoke_group(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    group_id: Uuid,
+    user_id: Uuid,
+) -> Result<bool> {
+    Ok(sqlx::query(
+        "DELETE FROM permission_grants WHERE group_id = $1 AND user_id = $2 AND tenant_id = $3",
+    )
+    .bind(group_id.to_string())
+    .bind(user_id.to_string())
+    .bind(tenant_id.to_string())
+    .execute(pool)
+    .await?
+    .rows_affected()
+        > 0)
+}
+
+/// Grants of the tenant, expired ones included, by group then account.
+pub(crate) async fn grants(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<Grant>> {
+    let rows: Vec<GrantRow> = sqlx::query_as(
+        "SELECT pg.group_id, g.name AS group_name, pg.user_id, pg.granted_by, pg.granted_at, \
+         pg.expires_at FROM permission_grants pg JOIN permission_groups g ON g.id = pg.group_id \
+         WHERE pg.tenant_id = $1 ORDER BY g.name, pg.user_id",
+    )
+    .bind(tenant_id.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+/// The permissions an account holds through groups right now (unexpired grants).
+pub(crate) async fn granted_permissions(
+    pool: &Pool<Db>,
+    user_id: Uuid,
+    now: i64,
+) -> Result<Permissions> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT g.permissions FROM permission_grants pg \
+         JOIN permission_groups g ON g.id = pg.group_id \
+         WHERE pg.user_id = $1 AND (pg.expires_at IS NULL OR pg.expires_at > $2)",
+    )
+    .bind(user_id.to_string())
+    .bind(now)
+    .fetch_all(pool)
+    .await?;
+    let mut held = Permissions::NONE;
+    for (json,) in rows {
+        let names: Vec<String> = serde_json::from_str(&json)
+            .map_err(|e| StoreError::Corrupt(format!("group permissions: {e}")))?;
+        let list: Vec<Permission> = names.iter().filter_map(|n| Permission::parse(n)).collect();
+        held = held.union(Permissions::of(&list));
+    }
+    Ok(held)
+}
+
+// Teams and settings (ACC-6, ACC-4, ACC-5)
+
+/// The tenant's teams with their active members; the three defaults are created on first use.
+pub(crate) async fn teams(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<Team>> {
+    let tenant = tenant_id.to_string();
+    for (key, name, target, _) in DEFAULT_TEAMS {
+        sqlx::query(
+            "INSERT INTO teams (tenant_id, team_key, name, response_target_seconds, created_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, team_key) DO NOTHING",
+        )
+        .bind(&tenant)
+        .bind(key)
+        .bind(name)
+        .bind(target)
+        .bind(now_ms())
+        .execute(pool)
+        .await?;
+    }
+    let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
+        "SELECT t.team_key, t.name, t.response_target_seconds, \
+         CAST(COUNT(u.id) AS BIGINT) FROM teams t \
+         LEFT JOIN users u ON u.tenant_id = t.tenant_id AND u.team = t.team_key AND NOT u.disabled \
+         WHERE t.tenant_id = $1 GROUP BY t.team_key, t.name, t.response_target_seconds, \
+         t.created_at ORDER BY t.created_at, t.team_key",
+    )
+    .bind(&tenant)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(key, name, response_target_seconds, members)| Team {
+            key,
+            name,
+            response_target_seconds,
+            members,
+        })
+        .collect())
+}
+
+pub(crate) async fn upsert_team(pool: &Pool<Db>, tenant_id: Uuid, team: &Team) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO teams (tenant_id, team_key, name, response_target_seconds, created_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, team_key) DO UPDATE SET \
+         name = excluded.name, response_target_seconds = excluded.response_target_seconds",
+    )
+    .bind(tenant_id.to_string())
+    .bind(&team.key)
+    .bind(&team.name)
+    .bind(team.response_target_seconds)
+    .bind(now_ms())
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn shop_settings(pool: &Pool<Db>, tenant_id: Uuid) -> Result<ShopSettings> {
+    let row: Option<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT refund_threshold_fen, probation_days, max_accounts FROM tenant_settings \
+         WHERE tenant_id = $1",
+    )
+    .bind(tenant_id.to_string())
+    .fetch_optional(pool)
+    .await?;
+    Ok(row
+        .map(
+            |(refund_threshold_fen, probation_days, max_accounts)| ShopSettings {
+                refund_threshold_fen,
+                probation_days,
+                max_accounts,
+            },
+        )
+        .unwrap_or_default())
+}
+
+pub(crate) async fn set_shop_settings(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    settings: &ShopSettings,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO tenant_settings (tenant_id, refund_threshold_fen, probation_days, \
+         max_accounts, updated_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id) DO UPDATE \
+         SET refund_threshold_fen = excluded.refund_threshold_fen, \
+         probation_days = excluded.probation_days, max_accounts = excluded.max_accounts, \
+         updated_at = excluded.updated_at",
+    )
+    .bind(tenant_id.to_string())
+    .bind(settings.refund_threshold_fen)
+    .bind(settings.probation_days)
+    .bind(settings.max_accounts)
+    .bind(now_ms())
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+// Approvals (ACC-5)
+
+macro_rules! approval_select {
+    () => {
+        "SELECT a.id, a.kind, a.conversation_id, a.order_no, a.amount_fen, a.payload, a.reason, \
+         a.requested_by, r.display_name AS requested_by_name, a.requested_at, a.status, \
+         a.decided_by, d.display_name AS decided_by_name, a.decided_at, a.decision_reason, \
+         a.executed_at FROM approvals a JOIN users r ON r.id = a.requested_by \
+         LEFT JOIN users d ON d.id = a.decided_by "
+    };
+}
+
+/// Records a request; `execute_now` for one a permitted requester may carry out at once,
+/// which then runs in the same transaction.
+pub(crate) async fn create_approval(
+    pool: &Pool<Db>,
+    new: &NewApproval<'_>,
+    execute_now: bool,
+) -> Result<Approval> {
+    let id = Uuid::now_v7();
+    let now = now_ms();
+    let tenant = new.tenant_id.to_string();
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    sqlx::query(
+        "INSERT INTO approvals (id, tenant_id, kind, conversation_id, order_no, amount_fen, \
+         payload, reason, requested_by, requested_at, status) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending')",
+    )
+    .bind(id.to_string())
+    .bind(&tenant)
+    .bind(new.kind.as_str())
+    .bind(new.conversation_id.map(|c| c.to_string()))
+    .bind(new.order_no)
+    .bind(new.amount_fen)
+    .bind(new.payload.to_string())
+    .bind(new.reason)
+    .bind(new.requested_by.to_string())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    if execute_now {
+        sqlx::query("UPDATE approvals SET status = 'approved' WHERE id = $1")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        execute_in(&mut tx, &tenant, &id.to_string()).await?;
+    }
+    let approval = approval_in(&mut tx, &tenant, &id.to_string())
+        .await?
+        .ok_or(StoreError::NotFound("approval"))?;
+    tx.commit().await?;
+    Ok(approval)
+}
+
+async fn approval_in(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    tenant: &str,
+    id: &str,
+) -> Result<Option<Approval>> {
+    let row: Option<ApprovalRow> =
+        sqlx::query_as(concat!(approval_select!(), "WHERE a.id = $1 AND a.tenant_id = $2"))
+            .bind(id)
+            .bind(tenant)
+            .fetch_optional(&mut *conn)
+            .await?;
+    row.map(TryInto::try_into).transpose()
+}
+
+pub(crate) async fn approval(pool: &Pool<Db>, tenant_id: Uuid, id: Uuid) -> Result<Option<Approval>> {
+    let mut conn = pool.acquire().await?;
+    approval_in(&mut conn, &tenant_id.to_string(), &id.to_string()).await
+}
+
+/// The queue (`Some(Pending)`, oldest first) or any status, newest first.
+pub(crate) async fn approvals(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    status: Option<ApprovalStatus>,
+    limit: i64,
+) -> Result<Vec<Approval>> {
+    let rows: Vec<ApprovalRow> = sqlx::query_as(concat!(
+        approval_select!(),
+        "WHERE a.tenant_id = $1 AND ($2 = 'all' OR a.status = $2) \
+         ORDER BY CASE WHEN $2 = 'pending' THEN a.requested_at ELSE -a.requested_at END \
+         LIMIT $3"
+    ))
+    .bind(tenant_id.to_string())
+    .bind(status.map_or("all", ApprovalStatus::as_str))
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+/// Decides a pending request once: approving also executes it, in the same transaction. A
+/// second decision, concurrent or later, finds it no longer pending: `Conflict`.
+pub(crate) async fn decide_approval(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    id: Uuid,
+    approve: bool,
+    decided_by: Uuid,
+    reason: &str,
+) -> Result<Approval> {
+    let tenant = tenant_id.to_string();
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let decided = sqlx::query(
+        "UPDATE approvals SET status = $1, decided_by = $2, decided_at = $3, \
+         decision_reason = $4 WHERE id = $5 AND tenant_id = $6 AND status = 'pending' \
+         AND requested_by <> $2",
+    )
+    .bind(if approve { "approved" } else { "rejected" })
+    .bind(decided_by.to_string())
+    .bind(now_ms())
+    .bind(reason)
+    .bind(id.to_string())
+    .bind(&tenant)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    let Some(current) = approval_in(&mut tx, &tenant, &id.to_string()).await? else {
+        return Err(StoreError::NotFound("approval"));
+    };
+    if decided == 0 {
+        return Err(if current.requested_by == decided_by {
+            StoreError::Conflict("own_request")
+        } else {
+            StoreError::Conflict("already_decided")
+        });
+    }
+    if approve {
+        execute_in(&mut tx, &tenant, &id.to_string()).await?;
+    }
+    let after = approval_in(&mut tx, &tenant, &id.to_string())
+        .await?
+        .ok_or(StoreError::NotFound("approval"))?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Carries out an approved request exactly once: the status moves approved → executed under
+/// its WHERE clause, and only the statement that moved it changes the order.
+async fn execute_in(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    tenant: &str,
+    id: &str,
+) -> Result<()> {
+    let now = now_ms();
+    let moved = sqlx::query(
+        "UPDATE approvals SET status = 'executed', executed_at = $1 \
+         WHERE id = $2 AND tenant_id = $3 AND status = 'approved'",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(tenant)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if moved == 0 {
+        return Err(StoreError::Conflict("already_decided"));
+    }
+    let approval = approval_in(conn, tenant, id)
+        .await?
+        .ok_or(StoreError::NotFound("approval"))?;
+    match approval.kind {
+        ApprovalKind::Refund => {
+            // Refunded in full or in part; the after-sale case ends refunded.
+            sqlx::query(
+                "UPDATE orders SET payment_status = CASE WHEN $1 >= paid_fen THEN 'refunded' \
+                 ELSE 'partially_refunded' END, after_sale_status = 'refunded', \
+                 content_hash = 'changed-by-kefu', updated_at = $2 \
+                 WHERE tenant_id = $3 AND order_no = $4",
+            )
+            .bind(approval.amount_fen.unwrap_or(0))
+            .bind(now)
+            .bind(tenant)
+            .bind(&approval.order_no)
+            .execute(&mut *conn)
+            .await?;
+        }
+        ApprovalKind::LogisticsChange => {
+            sqlx::query(
+                "UPDATE orders SET logistics_company = $1, tracking_no = $2, \
+                 content_hash = 'changed-by-kefu', updated_at = $3 \
+                 WHERE tenant_id = $4 AND order_no = $5",
+            )
+            .bind(approval.payload["logistics_company"].as_str())
+            .bind(approval.payload["tracking_no"].as_str())
+            .bind(now)
+            .bind(tenant)
+            .bind(&approval.order_no)
+            .execute(&mut *conn)
+            .await?;
+        }
+        // A compensation (coupon, cash back) leaves the order as it is.
+        ApprovalKind::Compensation => {}
+    }
+    Ok(())
+}
+
+// The audit chain (ACC-5)
+
+/// Appends an entry to the tenant's chain. Two appends racing for the same seq: the primary
+/// key refuses one, which reads the new head and tries again.
+pub(crate) async fn append_audit(pool: &Pool<Db>, new: &NewAudit<'_>) -> Result<AuditEntry> {
+    let tenant = new.tenant_id.to_string();
+    let detail = new.detail.to_string();
+    for _ in 0..20 {
+        let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+        let head: Option<(i64, String)> = sqlx::query_as(
+            "SELECT seq, hash FROM audit_log WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1",
+        )
+        .bind(&tenant)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (seq, prev_hash) = match head {
+            Some((seq, hash)) => (seq + 1, hash),
+            None => (1, GENESIS_HASH.to_owned()),
+        };
+        let at = now_ms();
+        let hash = audit_hash(
+            new.tenant_id,
+            seq,
+            at,
+            new.actor_id,
+            new.actor_name,
+            new.action,
+            new.target,
+            &detail,
+            &prev_hash,
+        );
+        let inserted = sqlx::query(
+            "INSERT INTO audit_log (tenant_id, seq, at, actor_id, actor_name, action, target, \
+             detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&tenant)
+        .bind(seq)
+        .bind(at)
+        .bind(new.actor_id.map(|a| a.to_string()))
+        .bind(new.actor_name)
+        .bind(new.action)
+        .bind(new.target)
+        .bind(&detail)
+        .bind(&prev_hash)
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Ok(_) => {
+                tx.commit().await?;
+                return Ok(AuditEntry {
+                    seq,
+                    at,
+                    actor_id: new.actor_id,
+                    actor_name: new.actor_name.to_owned(),
+                    action: new.action.to_owned(),
+                    target: new.target.to_owned(),
+                    detail: new.detail.clone(),
+                    prev_hash,
+                    hash,
+                });
+            }
+            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+                tx.rollback().await?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(StoreError::Conflict("audit_busy"))
+}
+
+/// Entries by filter, newest first.
+pub(crate) async fn audit_entries(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    filter: &AuditFilter<'_>,
+) -> Result<Vec<AuditEntry>> {
+    let rows: Vec<AuditRow> = sqlx::query_as(
+        "SELECT seq, at, actor_id, actor_name, action, target, detail, prev_hash, hash \
+         FROM audit_log WHERE tenant_id = $1 \
+         AND ($2 = '' OR actor_id = $2) AND ($3 = '' OR action = $3 OR action LIKE $4) \
+         AND at >= $5 AND at < $6 ORDER BY seq DESC LIMIT $7",
+    )
+    .bind(tenant_id.to_string())
+    .bind(filter.actor_id.map(|a| a.to_string()).unwrap_or_default())
+    .bind(filter.action.unwrap_or_default())
+    .bind(format!("{}.%", filter.action.unwrap_or_default()))
+    .bind(filter.from.unwrap_or(i64::MIN))
+    .bind(filter.to.unwrap_or(i64::MAX))
+    .bind(filter.limit)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+/// Walks each tenant's chain (or one tenant's) from the start, recomputing every hash.
+pub(crate) async fn verify_audit(pool: &Pool<Db>, tenant_id: Option<Uuid>) -> Result<AuditVerdict> {
+    let tenants: Vec<(String,)> = match tenant_id {
+        Some(t) => vec![(t.to_string(),)],
+        None => {
+            sqlx::query_as("SELECT DISTINCT tenant_id FROM audit_log ORDER BY tenant_id")
+                .fetch_all(pool)
+                .await?
+        }
+    };
+    let mut verdict = AuditVerdict::default();
+    for (tenant,) in tenants {
+        let tenant_uuid = uuid(&tenant)?;
+        let rows: Vec<AuditRow> = sqlx::query_as(
+            "SELECT seq, at, actor_id, actor_name, action, target, detail, prev_hash, hash \
+             FROM audit_log WHERE tenant_id = $1 ORDER BY seq",
+        )
+        .bind(&tenant)
+        .fetch_all(pool)
+        .await?;
+        let mut prev = GENESIS_HASH.to_owned();
+        for (expected_seq, row) in (1..).zip(rows) {
+            verdict.checked += 1;
+            let actor = row.actor_id.as_deref().map(uuid).transpose()?;
+            let recomputed = audit_hash(
+                tenant_uuid,
+                row.seq,
+                row.at,
+                actor,
+                &row.actor_name,
+                &row.action,
+                &row.target,
+                &row.detail,
+                &prev,
+            );
+            let problem = if row.seq != expected_seq {
+                Some(format!("entry {expected_seq} is missing"))
+            } else if row.prev_hash != prev {
+                Some("its link to the previous entry is wrong".to_owned())
+            } else if row.hash != recomputed {
+                Some("its content does not match its hash".to_owned())
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                verdict.broken.push((tenant_uuid, row.seq, problem));
+                break;
+            }
+            prev = row.hash;
+        }
+    }
+    Ok(verdict)
+}
