@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::conversation::ConversationSummary;
+use crate::guard::Approval;
 use crate::message::{Message, MessageKind};
 
 /// The largest text frame a client may send, in bytes.
@@ -133,6 +134,11 @@ pub enum ServerFrame {
     Presence {
         user_id: Uuid,
         status: String,
+    },
+    /// A sensitive operation was requested or decided (ACC-5). Agent sessions only: the
+    /// approvers' queue and the requester follow it live.
+    Approval {
+        approval: Approval,
     },
     /// A frame was refused; nothing was stored. `client_msg_id` names the send it answers.
     Error {

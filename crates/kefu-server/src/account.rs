@@ -15,11 +15,11 @@ use kefu_domain::time::now_ms;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::AppState;
 use crate::auth::{self, Agent, SESSION_COOKIE};
 use crate::bus::Audience;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiJson;
+use crate::{AppState, audit};
 
 /// Longer usernames do not exist; refusing them early keeps the limiter's keys small.
 const MAX_USERNAME_BYTES: usize = 64;
@@ -86,6 +86,16 @@ pub async fn login(
         return Err(ApiError::InvalidCredentials);
     };
     if !auth::verify_password(request.password, hash).await {
+        audit::record_as(
+            &state,
+            user.tenant_id,
+            Some(user.id),
+            &user.display_name,
+            "login.failed",
+            &format!("user:{}", user.id),
+            serde_json::json!({ "peer": peer.ip().to_string() }),
+        )
+        .await;
         return Err(ApiError::InvalidCredentials);
     }
     let token = auth::random_secret();
@@ -109,6 +119,16 @@ pub async fn login(
         .secure(state.settings.auth.secure_cookies)
         .max_age(time_hours(hours))
         .build();
+    audit::record_as(
+        &state,
+        user.tenant_id,
+        Some(user.id),
+        &user.display_name,
+        "login",
+        &format!("user:{}", user.id),
+        serde_json::json!({ "peer": peer.ip().to_string() }),
+    )
+    .await;
     let me = me_of(&state, user, csrf_token).await?;
     Ok((jar.add(cookie), Json(me)))
 }

@@ -4,8 +4,10 @@
 //! message writer.
 
 pub mod account;
+pub mod approvals;
 pub mod assets;
 pub mod attachments;
+pub mod audit;
 pub mod auth;
 pub mod bus;
 pub mod buyers;
@@ -22,6 +24,7 @@ pub mod ops;
 pub mod realtime;
 pub mod router;
 pub mod settings;
+pub mod team;
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -3,7 +3,9 @@
 
 use utoipa::OpenApi;
 
-use crate::{account, attachments, buyers, commerce, conversations, error, messaging};
+use crate::{
+    account, approvals, attachments, audit, buyers, commerce, conversations, error, messaging, team,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -19,6 +21,11 @@ use crate::{account, attachments, buyers, commerce, conversations, error, messag
         commerce::put_order, commerce::import, commerce::conversation_context,
         commerce::buyer_orders, commerce::hand_off, commerce::handoff_cases,
         commerce::close_handoff, commerce::notes, commerce::add_note,
+        team::accounts, team::create_account, team::update_account, team::disable_account,
+        team::enable_account, team::change_probation, team::groups, team::create_group,
+        team::grant, team::revoke, team::teams, team::put_team, team::settings,
+        team::put_settings, approvals::request, approvals::queue, approvals::approve,
+        approvals::reject, audit::list, audit::verify,
     ),
     components(schemas(error::ErrorBody, messaging::SendMessage)),
     tags(
@@ -28,6 +35,7 @@ use crate::{account, attachments, buyers, commerce, conversations, error, messag
         (name = "team", description = "Accounts and availability"),
         (name = "attachments", description = "Pictures and files"),
         (name = "commerce", description = "Products, orders, imports, context and partner handoffs"),
+        (name = "approvals", description = "Refunds, compensations and logistics changes that need a second person (ACC-5)"),
     )
 )]
 pub struct ApiDoc;

@@ -2,14 +2,15 @@
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, patch, post, put};
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::openapi::ApiDoc;
 use crate::{
-    AppState, account, assets, attachments, buyers, commerce, conversations, ops, realtime,
+    AppState, account, approvals, assets, attachments, audit, buyers, commerce, conversations, ops,
+    realtime, team,
 };
 
 pub fn app(state: AppState) -> Router {
@@ -50,6 +51,28 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/buyer/orders", get(commerce::buyer_orders))
         .route("/handoffs", get(commerce::handoff_cases))
+        .route("/accounts", get(team::accounts).post(team::create_account))
+        .route("/accounts/{id}", patch(team::update_account))
+        .route("/accounts/{id}/disable", post(team::disable_account))
+        .route("/accounts/{id}/enable", post(team::enable_account))
+        .route("/accounts/{id}/probation", post(team::change_probation))
+        .route(
+            "/permission-groups",
+            get(team::groups).post(team::create_group),
+        )
+        .route("/permission-groups/{id}/grants", post(team::grant))
+        .route(
+            "/permission-groups/{id}/grants/{user_id}",
+            delete(team::revoke),
+        )
+        .route("/teams", get(team::teams))
+        .route("/teams/{key}", put(team::put_team))
+        .route("/settings", get(team::settings).put(team::put_settings))
+        .route("/approvals", get(approvals::queue).post(approvals::request))
+        .route("/approvals/{id}/approve", post(approvals::approve))
+        .route("/approvals/{id}/reject", post(approvals::reject))
+        .route("/audit", get(audit::list))
+        .route("/audit/verify", get(audit::verify))
         .route("/handoffs/{id}/close", post(commerce::close_handoff))
         .route(
             "/buyers/{id}/notes",

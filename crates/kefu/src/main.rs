@@ -38,6 +38,15 @@ enum Command {
     /// Print a signed chat link with context (order, product, live room, creator), as a
     /// shop's site would make one.
     EntryLink(Box<tools::EntryLinkArgs>),
+    /// The tamper-evident audit log (ACC-5).
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute every entry's hash and link; exit code 1 when a chain is broken.
+    Verify(Box<tools::AuditVerifyArgs>),
 }
 
 #[derive(Subcommand)]
@@ -84,6 +93,15 @@ fn main() -> anyhow::Result<()> {
         Command::EntryLink(args) => with_store(cli.config, args.storage(), async |store| {
             tools::entry_link(store, &args).await
         }),
+        Command::Audit(AuditCommand::Verify(args)) => {
+            let intact = with_store(cli.config, args.storage(), async |store| {
+                tools::audit_verify(store, &args).await
+            })?;
+            if !intact {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
     }
 }
 

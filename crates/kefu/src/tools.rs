@@ -171,6 +171,51 @@ pub async fn entry_link(store: &Store, args: &EntryLinkArgs) -> anyhow::Result<(
     Ok(())
 }
 
+#[derive(Args)]
+pub struct AuditVerifyArgs {
+    /// Only this shop's chain [default: every tenant's].
+    #[arg(long)]
+    shop: Option<String>,
+    #[command(flatten)]
+    storage: ServeFlags,
+}
+
+impl AuditVerifyArgs {
+    pub fn storage(&self) -> &ServeFlags {
+        &self.storage
+    }
+}
+
+/// Recomputes every audit chain; false when one is broken.
+pub async fn audit_verify(store: &Store, args: &AuditVerifyArgs) -> anyhow::Result<bool> {
+    let tenant = match &args.shop {
+        Some(slug) => Some(
+            store
+                .tenant_by_slug(slug)
+                .await?
+                .with_context(|| format!("no shop `{slug}`"))?,
+        ),
+        None => None,
+    };
+    let verdict = store.verify_audit(tenant.as_ref().map(|t| t.id)).await?;
+    if verdict.broken.is_empty() {
+        println!(
+            "audit log intact: {} entries checked, every hash and link matches",
+            verdict.checked
+        );
+        return Ok(true);
+    }
+    for (tenant_id, seq, problem) in &verdict.broken {
+        let name = match store.tenant(*tenant_id).await? {
+            Some(t) => t.slug,
+            None => tenant_id.to_string(),
+        };
+        println!("audit log BROKEN in {name} at entry {seq}: {problem}");
+    }
+    println!("{} entries checked", verdict.checked);
+    Ok(false)
+}
+
 impl ImportArgs {
     pub fn storage(&self) -> &ServeFlags {
         &self.storage
