@@ -11,4 +11,5 @@ mod helpers;
 mod identity;
 mod isolation;
 mod ops;
+mod permissions;
 mod websocket;
