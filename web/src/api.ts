@@ -102,9 +102,20 @@ export interface User {
   username: string
   display_name: string
   role: Role
-  /** `pre_sales`, `after_sales` or `qa` (ACC-6). */
+  /** `pre_sales`, `after_sales`, `qa` or a custom team's key (ACC-6). */
   team: string | null
   status: AgentStatus
+  /** 138****5678 (ACC-2). */
+  phone_masked: string | null
+  /** In probation until then (ACC-4); null once passed. */
+  probation_until: EpochMs | null
+  disabled: boolean
+}
+
+/** An account with its full phone number, for the account itself and super admins only
+ *  (null for everyone else). */
+export interface AccountView extends User {
+  phone: string | null
 }
 
 export interface Tenant {
@@ -136,9 +147,13 @@ export interface Buyer {
 export type TeamMember = User
 
 export interface AuthSession {
-  user: User
+  user: AccountView
   tenant: Tenant
   csrf_token: string
+  /** What the account may do now: its role, its group grants, cut down in probation. */
+  permissions: Permission[]
+  /** In probation until then (ACC-4). */
+  probation_until: EpochMs | null
 }
 
 export interface BuyerSession {
@@ -345,6 +360,192 @@ export interface ConversationContext {
   notes: BuyerNote[]
 }
 
+// ---- the team and its guard rails (ACC-2 … ACC-6) ----
+
+/** Everything an endpoint may ask for; a role is a bundle of these, and so is a group. */
+export const PERMISSIONS = [
+  'conversation.read',
+  'conversation.reply',
+  'conversation.assign',
+  'team.read',
+  'team.manage',
+  'account.manage',
+  'catalog.manage',
+  'refund.request',
+  'refund.approve',
+  'logistics.change',
+  'logistics.review',
+  'report.view',
+  'settings.manage',
+  'kb.manage',
+  'audit.view',
+  'qa.score',
+] as const
+export type Permission = (typeof PERMISSIONS)[number]
+
+export const ROLES: Role[] = ['super_admin', 'supervisor', 'agent', 'qa']
+
+export interface AccountList {
+  accounts: AccountView[]
+  /** How many the shop may have, disabled ones included. */
+  max_accounts: number
+}
+
+export interface NewAccount {
+  username: string
+  display_name: string
+  password: string
+  phone: string
+  role: Role
+  team?: string
+}
+
+/** `team: ''` takes the account out of its team. */
+export interface AccountUpdate {
+  display_name?: string
+  role?: Role
+  team?: string
+}
+
+export type ProbationChange = { action: 'pass' } | { action: 'extend'; days: number }
+
+export interface PermissionGroup {
+  id: Uuid
+  name: string
+  description: string
+  permissions: Permission[]
+  created_at: EpochMs
+}
+
+/** A group granted to an account, maybe until a time. */
+export interface Grant {
+  group_id: Uuid
+  group_name: string
+  user_id: Uuid
+  granted_by: Uuid
+  granted_at: EpochMs
+  expires_at: EpochMs | null
+}
+
+export interface GroupList {
+  groups: PermissionGroup[]
+  grants: Grant[]
+  /** Every permission there is. */
+  permissions: Permission[]
+}
+
+/** A team and its first-response target (ACC-6). */
+export interface Team {
+  key: string
+  name: string
+  response_target_seconds: number
+  /** Active accounts in it. */
+  members: number
+}
+
+/** A team's share of the active accounts beside the split the seed suggests (60/30/10). */
+export interface TeamShare {
+  key: string
+  members: number
+  share_percent: number
+  suggested_percent: number | null
+}
+
+export interface TeamList {
+  teams: Team[]
+  split: TeamShare[]
+}
+
+export interface ShopSettings {
+  /** Refunds and compensations above this wait for a second person (ACC-5). */
+  refund_threshold_fen: number
+  /** 7 to 15 (ACC-4). */
+  probation_days: number
+  /** 1 to 10,000 (ACC-2). */
+  max_accounts: number
+}
+
+export type ApprovalKind = 'refund' | 'compensation' | 'logistics_change'
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'executed'
+export const APPROVAL_KINDS: ApprovalKind[] = ['refund', 'compensation', 'logistics_change']
+
+/** What a logistics change carries; money requests carry `{}`. */
+export interface LogisticsPayload {
+  logistics_company?: string
+  tracking_no?: string
+  previous?: { logistics_company: string | null; tracking_no: string | null }
+}
+
+/** A sensitive operation and its decision (ACC-5), as the `approval` frame carries it. */
+export interface Approval {
+  id: Uuid
+  kind: ApprovalKind
+  conversation_id: Uuid | null
+  order_no: string
+  amount_fen: number | null
+  payload: LogisticsPayload
+  reason: string
+  requested_by: Uuid
+  requested_by_name: string
+  requested_at: EpochMs
+  status: ApprovalStatus
+  decided_by: Uuid | null
+  decided_by_name: string | null
+  decided_at: EpochMs | null
+  decision_reason: string
+  executed_at: EpochMs | null
+}
+
+/** An approval with the order it is about, as the HTTP answers carry it. */
+export interface ApprovalView extends Approval {
+  order: Order | null
+}
+
+export interface ApprovalRequest {
+  kind: ApprovalKind
+  order_no: string
+  amount_fen?: number
+  logistics_company?: string
+  tracking_no?: string
+  reason: string
+  conversation_id?: Uuid
+}
+
+/** The longest reason for a request or a decision, in characters. */
+export const MAX_REASON_CHARS = 500
+
+/** One link of the tenant's hash-chained audit log. */
+export interface AuditEntry {
+  seq: number
+  at: EpochMs
+  actor_id: Uuid | null
+  actor_name: string
+  /** e.g. `login`, `role.change`, `refund.request`, `approval.approve`. */
+  action: string
+  /** e.g. `user:<id>`, `order:<no>`, `group:<id>`, `settings`. */
+  target: string
+  detail: unknown
+  prev_hash: string
+  hash: string
+}
+
+export interface AuditQuery {
+  actor_id?: Uuid
+  /** An action (`refund.request`) or a family (`refund`). */
+  action?: string
+  from?: EpochMs
+  /** Exclusive. */
+  to?: EpochMs
+  limit?: number
+}
+
+export interface AuditVerdict {
+  intact: boolean
+  checked: number
+  broken_seq: number | null
+  problem: string | null
+}
+
 export interface SendBody {
   client_msg_id: string
   kind: MessageKind
@@ -503,6 +704,53 @@ export const agentApi = {
     form.append('file', file, file.name)
     return request<Attachment>('POST', `${V1}/attachments`, { form })
   },
+
+  // ACC-2 … ACC-6: accounts, permission groups, teams, settings, approvals, audit.
+  accounts: () => request<AccountList>('GET', `${V1}/accounts`),
+  /** Throws `invalid_username`, `weak_password`, `invalid_phone`, `unknown_team` (400),
+   *  `username_taken`, `account_limit_reached` (409). */
+  createAccount: (body: NewAccount) => request<AccountView>('POST', `${V1}/accounts`, { body }),
+  updateAccount: (id: Uuid, body: AccountUpdate) =>
+    request<AccountView>('PATCH', `${V1}/accounts/${id}`, { body }),
+  /** Disabling signs the account out everywhere; `cannot_disable_self` for one's own. */
+  setAccountDisabled: (id: Uuid, disabled: boolean) =>
+    request<AccountView>('POST', `${V1}/accounts/${id}/${disabled ? 'disable' : 'enable'}`),
+  changeProbation: (id: Uuid, body: ProbationChange) =>
+    request<AccountView>('POST', `${V1}/accounts/${id}/probation`, { body }),
+  groups: () => request<GroupList>('GET', `${V1}/permission-groups`),
+  /** Throws `group_name_taken` (409), `unknown_permission`, `invalid_description` (400). */
+  createGroup: (body: { name: string; description: string; permissions: Permission[] }) =>
+    request<PermissionGroup>('POST', `${V1}/permission-groups`, { body }),
+  /** Throws `expiry_in_the_past`, `invalid_accounts` (400). */
+  grantGroup: (groupId: Uuid, userIds: Uuid[], expiresAt: EpochMs | null) =>
+    request<{ granted: number }>('POST', `${V1}/permission-groups/${groupId}/grants`, {
+      body: { user_ids: userIds, ...(expiresAt ? { expires_at: expiresAt } : {}) },
+    }),
+  revokeGrant: (groupId: Uuid, userId: Uuid) =>
+    request<void>('DELETE', `${V1}/permission-groups/${groupId}/grants/${userId}`),
+  teams: () => request<TeamList>('GET', `${V1}/teams`),
+  /** Throws `invalid_target` (5 s – 7 days), `invalid_name` (400). */
+  putTeam: (key: string, body: { name: string; response_target_seconds: number }) =>
+    request<Team>('PUT', `${V1}/teams/${encodeURIComponent(key)}`, { body }),
+  settings: () => request<ShopSettings>('GET', `${V1}/settings`),
+  /** Throws `bad_threshold`, `bad_probation_days`, `bad_max_accounts` (400). */
+  putSettings: (body: ShopSettings) => request<ShopSettings>('PUT', `${V1}/settings`, { body }),
+  /** Answers `executed` at once for money at or below the threshold, else `pending`. Throws
+   *  `bad_amount`, `invalid_reason`, `invalid_logistics` (400), `order_not_found` (404). */
+  requestApproval: (body: ApprovalRequest) => request<ApprovalView>('POST', `${V1}/approvals`, { body }),
+  /** Approvers see the kinds they may decide; everyone sees their own requests. */
+  async approvals(status: 'pending' | 'all') {
+    const res = await request<unknown>('GET', `${V1}/approvals`, { query: { status } })
+    return listOf<ApprovalView>(res, 'approvals')
+  },
+  /** Throws `already_decided` or `own_request` (409). */
+  decideApproval: (id: Uuid, decision: 'approve' | 'reject', reason: string) =>
+    request<ApprovalView>('POST', `${V1}/approvals/${id}/${decision}`, { body: { reason } }),
+  async audit(query: AuditQuery) {
+    const res = await request<unknown>('GET', `${V1}/audit`, { query: { ...query } })
+    return listOf<AuditEntry>(res, 'entries')
+  },
+  verifyAudit: () => request<AuditVerdict>('GET', `${V1}/audit/verify`),
 }
 
 /** Sends a products or orders file as the request body (supervisors and super admins). An
@@ -634,5 +882,7 @@ export type ServerFrame =
   | { type: 'read'; conversation_id: Uuid; party: Party; seq: number }
   | { type: 'conversation'; conversation: ConversationSummary }
   | { type: 'presence'; user_id: Uuid; status: string }
+  /** ACC-5: a request was made or decided; the approvers' queue and the requester follow it. */
+  | { type: 'approval'; approval: Approval }
   | ErrorFrame
   | { type: 'pong' }

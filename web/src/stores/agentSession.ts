@@ -1,27 +1,46 @@
-// The signed-in agent: who they are, their tenant, their WB-9 status, and the CSRF token
-// every non-GET cookie request carries.
+// The signed-in agent: who they are, their tenant, their WB-9 status, what they may do now
+// (ACC-3, ACC-4: the server's permission list, which the UI follows to hide what it would
+// refuse), and the CSRF token every non-GET cookie request carries.
 
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { agentApi, setCsrfToken } from '../api'
-import type { AgentStatus, AuthSession, TeamMember, Tenant, User, Uuid } from '../api'
+import type { AccountView, AgentStatus, AuthSession, EpochMs, Permission, TeamMember, Tenant, Uuid } from '../api'
 
 export const useAgentSession = defineStore('agentSession', () => {
-  const user = ref<User | null>(null)
+  const user = ref<AccountView | null>(null)
   const tenant = ref<Tenant | null>(null)
   const status = ref<AgentStatus>('online')
   const team = ref<Record<Uuid, TeamMember>>({})
+  const permissions = ref<ReadonlySet<Permission>>(new Set())
+  /** ACC-4: in probation until then, holding only the basic conversation permissions. */
+  const probationUntil = ref<EpochMs | null>(null)
 
   const displayName = computed(() => user.value?.display_name || user.value?.username || '')
+
+  function can(p: Permission): boolean {
+    return permissions.value.has(p)
+  }
+
   /** ACC-3: QA inspectors read conversations but never write to buyers. */
-  const canReply = computed(() => !!user.value && user.value.role !== 'qa')
-  /** CH-2: supervisors and super admins import the shop's products and orders. */
-  const canManageCatalog = computed(() => user.value?.role === 'supervisor' || user.value?.role === 'super_admin')
+  const canReply = computed(() => can('conversation.reply'))
+  /** CH-2: import the shop's products and orders. */
+  const canManageCatalog = computed(() => can('catalog.manage'))
+  /** ACC-5: decide refunds and compensations, or logistics changes. */
+  const canApprove = computed(() => can('refund.approve') || can('logistics.review'))
+  /** ACC-5: ask for a refund, a compensation or a logistics change. */
+  const canRequest = computed(() => can('refund.request') || can('logistics.change'))
+  /** The team page: accounts, groups, teams, settings or the audit log. */
+  const canAdminister = computed(
+    () => can('account.manage') || can('team.manage') || can('settings.manage') || can('audit.view'),
+  )
 
   function adopt(session: AuthSession): void {
     user.value = session.user
     tenant.value = session.tenant
     status.value = session.user.status
+    permissions.value = new Set(session.permissions ?? [])
+    probationUntil.value = session.probation_until ?? null
     setCsrfToken(session.csrf_token)
   }
 
@@ -41,6 +60,8 @@ export const useAgentSession = defineStore('agentSession', () => {
       user.value = null
       tenant.value = null
       team.value = {}
+      permissions.value = new Set()
+      probationUntil.value = null
       setCsrfToken('')
     }
   }
@@ -73,5 +94,25 @@ export const useAgentSession = defineStore('agentSession', () => {
     }
   }
 
-  return { user, tenant, status, team, displayName, canReply, canManageCatalog, load, login, logout, loadTeam, nameOf, changeStatus }
+  return {
+    user,
+    tenant,
+    status,
+    team,
+    permissions,
+    probationUntil,
+    displayName,
+    can,
+    canReply,
+    canManageCatalog,
+    canApprove,
+    canRequest,
+    canAdminister,
+    load,
+    login,
+    logout,
+    loadTeam,
+    nameOf,
+    changeStatus,
+  }
 })

@@ -456,7 +456,7 @@ async fn every_endpoint_allows_and_denies_exactly_what_the_table_says() {
     tokio::time::sleep(Duration::from_millis(1_700)).await;
 
     let role = |r: Role| effective_permissions(r, Permissions::NONE, false);
-    let callers = vec![
+    let callers = [
         Caller {
             name: "qa",
             client: app.agent("tea-qa").await,
