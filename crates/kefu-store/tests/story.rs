@@ -569,3 +569,173 @@ async fn the_commerce_story_holds_on_sqlite() {
 async fn the_commerce_story_holds_on_postgres() {
     commerce_story(postgres().await).await;
 }
+
+/// ACC-5 at the storage boundary: concurrent decisions have one winner, concurrent audit
+/// appends make one unbroken chain, and an edited entry breaks it where it was edited.
+async fn guard_story(store: Store, tamper: impl AsyncFnOnce(Uuid, i64), shows_at: i64) {
+    use kefu_domain::guard::{ApprovalKind, ApprovalStatus};
+    use kefu_store::{NewApproval, NewAudit};
+    let shop = store
+        .create_tenant(TenantKind::Shop, "guard", "护栏小店", "s")
+        .await
+        .unwrap();
+    let mut people = vec![];
+    for (name, role) in [
+        ("asker", Role::Agent),
+        ("boss-a", Role::Supervisor),
+        ("boss-b", Role::SuperAdmin),
+    ] {
+        people.push(
+            store
+                .create_user(&NewUser {
+                    tenant_id: shop.id,
+                    username: name,
+                    display_name: name,
+                    password_hash: "x",
+                    role,
+                    team: None,
+                    phone: Some("13800000000"),
+                    probation_until: None,
+                    created_by: None,
+                })
+                .await
+                .unwrap(),
+        );
+    }
+    store
+        .upsert_orders(shop.id, &[order("O1", "m1", "P1", 1_795_000_000_000)])
+        .await
+        .unwrap();
+    for round in 0..5 {
+        let pending = store
+            .create_approval(
+                &NewApproval {
+                    tenant_id: shop.id,
+                    kind: ApprovalKind::Refund,
+                    conversation_id: None,
+                    order_no: "O1",
+                    amount_fen: Some(50 + round),
+                    payload: serde_json::json!({}),
+                    reason: "race",
+                    requested_by: people[0].id,
+                },
+                false,
+            )
+            .await
+            .unwrap();
+        assert_eq!(pending.status, ApprovalStatus::Pending);
+        let (a, b) = tokio::join!(
+            store.decide_approval(shop.id, pending.id, true, people[1].id, ""),
+            store.decide_approval(shop.id, pending.id, round % 2 == 0, people[2].id, "no"),
+        );
+        let winners = [a.is_ok(), b.is_ok()].iter().filter(|w| **w).count();
+        assert_eq!(winners, 1, "round {round}: {a:?} {b:?}");
+        let loser = if a.is_ok() { b } else { a };
+        assert!(matches!(
+            loser,
+            Err(StoreError::Conflict("already_decided"))
+        ));
+    }
+    let own = store
+        .create_approval(
+            &NewApproval {
+                tenant_id: shop.id,
+                kind: ApprovalKind::Compensation,
+                conversation_id: None,
+                order_no: "O1",
+                amount_fen: Some(1),
+                payload: serde_json::json!({}),
+                reason: "mine",
+                requested_by: people[1].id,
+            },
+            false,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .decide_approval(shop.id, own.id, true, people[1].id, "")
+            .await,
+        Err(StoreError::Conflict("own_request"))
+    ));
+
+    // Twenty concurrent appends: one chain, every seq once.
+    let mut tasks = vec![];
+    for n in 0..20 {
+        let store = store.clone();
+        let tenant = shop.id;
+        tasks.push(tokio::spawn(async move {
+            store
+                .append_audit(&NewAudit {
+                    tenant_id: tenant,
+                    actor_id: None,
+                    actor_name: "system",
+                    action: "test.append",
+                    target: &format!("n:{n}"),
+                    detail: serde_json::json!({ "n": n }),
+                })
+                .await
+                .unwrap()
+                .seq
+        }));
+    }
+    let mut seqs = vec![];
+    for t in tasks {
+        seqs.push(t.await.unwrap());
+    }
+    seqs.sort();
+    assert_eq!(seqs, (1..=20).collect::<Vec<i64>>());
+    let verdict = store.verify_audit(Some(shop.id)).await.unwrap();
+    assert_eq!((verdict.checked, verdict.broken.len()), (20, 0));
+    tamper(shop.id, 7).await;
+    let verdict = store.verify_audit(None).await.unwrap();
+    assert_eq!(verdict.broken.len(), 1);
+    assert_eq!(
+        (verdict.broken[0].0, verdict.broken[0].1),
+        (shop.id, shows_at)
+    );
+}
+
+#[tokio::test]
+async fn the_guard_story_holds_on_sqlite() {
+    let (store, dir) = sqlite().await;
+    let url = Store::sqlite_url_in(&dir);
+    guard_story(
+        store,
+        async |tenant, seq| {
+            let db = sqlx::SqlitePool::connect(&url).await.unwrap();
+            sqlx::query(
+                "UPDATE audit_log SET actor_name = 'mallory' WHERE tenant_id = $1 AND seq = $2",
+            )
+            .bind(tenant.to_string())
+            .bind(seq)
+            .execute(&db)
+            .await
+            .unwrap();
+            db.close().await;
+        },
+        7,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_guard_story_holds_on_postgres() {
+    let url = scratch::create_database().await.unwrap();
+    let store = Store::connect(&url).await.unwrap();
+    guard_story(
+        store,
+        async |tenant, seq| {
+            let db = sqlx::PgPool::connect(&url).await.unwrap();
+            sqlx::query("DELETE FROM audit_log WHERE tenant_id = $1 AND seq = $2")
+                .bind(tenant.to_string())
+                .bind(seq)
+                .execute(&db)
+                .await
+                .unwrap();
+            db.close().await;
+        },
+        8,
+    ) // a deleted entry 7 shows as entry 8 linking to nothing
+    .await;
+}

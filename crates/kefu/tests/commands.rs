@@ -1,0 +1,95 @@
+//! The data commands as an operator runs them: `kefu import` (report, exit code, idempotence)
+//! and `kefu audit verify` (intact, then tampered underneath).
+
+#![allow(clippy::unwrap_used)] // tests state their expectations by unwrapping
+
+use std::process::Command;
+
+use kefu_domain::account::TenantKind;
+use kefu_store::{NewAudit, Store};
+
+fn kefu(args: &[&str], data_dir: &std::path::Path) -> (i32, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env("KEFU_LOG", "warn")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    (output.status.code().unwrap_or(-1), text)
+}
+
+async fn shop(dir: &std::path::Path) -> (Store, uuid::Uuid) {
+    std::fs::create_dir_all(dir).unwrap();
+    let store = Store::connect(&Store::sqlite_url_in(dir)).await.unwrap();
+    let tenant = store
+        .create_tenant(TenantKind::Shop, "cli-shop", "命令行小店", "secret")
+        .await
+        .unwrap();
+    (store, tenant.id)
+}
+
+#[tokio::test]
+async fn kefu_import_reports_refused_lines_and_repeats_idempotently() {
+    let dir = std::env::temp_dir().join(format!("kefu-cli-{}", uuid::Uuid::new_v4()));
+    let (store, _) = shop(&dir).await;
+    store.close().await;
+    let file = dir.join("orders.csv");
+    std::fs::write(
+        &file,
+        "order_no,buyer_id,placed_at,payment_status,shipping_status,product_code,sku_code,item_title,quantity,unit_price\n\
+         C1,m1,2026-11-20 10:00,paid,delivered,P,P-1,茶,1,10\n\
+         C2,m2,someday,paid,delivered,P,P-1,茶,1,10\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let (code, out) = kefu(&["import", "orders", path, "--shop", "cli-shop"], &dir);
+    assert_eq!(code, 2, "some rows were refused: {out}");
+    assert!(out.contains("1 records accepted (1 new"), "{out}");
+    assert!(out.contains("line 3: bad_time"), "{out}");
+    let (_, again) = kefu(&["import", "orders", path, "--shop", "cli-shop"], &dir);
+    assert!(again.contains("(0 new, 0 updated, 1 unchanged)"), "{again}");
+    let (code, out) = kefu(&["import", "orders", path, "--shop", "nope"], &dir);
+    assert_ne!(code, 0);
+    assert!(out.contains("no shop `nope`"), "{out}");
+}
+
+#[tokio::test]
+async fn kefu_audit_verify_passes_an_intact_log_and_fails_a_tampered_one() {
+    let dir = std::env::temp_dir().join(format!("kefu-cli-{}", uuid::Uuid::new_v4()));
+    let (store, tenant) = shop(&dir).await;
+    for n in 0..5 {
+        store
+            .append_audit(&NewAudit {
+                tenant_id: tenant,
+                actor_id: None,
+                actor_name: "店铺管理员",
+                action: "refund.request",
+                target: &format!("order:T{n}"),
+                detail: serde_json::json!({ "amount_fen": 100 * n }),
+            })
+            .await
+            .unwrap();
+    }
+    store.close().await;
+    let (code, out) = kefu(&["audit", "verify"], &dir);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("audit log intact: 5 entries checked"), "{out}");
+
+    let db = sqlx::SqlitePool::connect(&Store::sqlite_url_in(&dir))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_log SET detail = '{\"amount_fen\":1}' WHERE seq = 3")
+        .execute(&db)
+        .await
+        .unwrap();
+    db.close().await;
+    let (code, out) = kefu(&["audit", "verify"], &dir);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("audit log BROKEN in cli-shop at entry 3"),
+        "{out}"
+    );
+}
