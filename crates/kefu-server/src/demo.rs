@@ -8,10 +8,12 @@ use kefu_domain::channel::{Channel, Entry};
 use kefu_domain::commerce::{
     AfterSaleStatus, EntryContext, OrderCard, OrderInput, PaymentStatus, ShippingStatus,
 };
+use kefu_domain::guard::ApprovalKind;
 use kefu_domain::message::{MessageContent, MessageKind, SenderKind};
-use kefu_domain::role::Role;
+use kefu_domain::role::{Permission, Role};
 use kefu_domain::time::now_ms;
-use kefu_store::{AppendRequest, NewUser, Store};
+use kefu_store::{AppendRequest, NewApproval, NewAudit, NewUser, Store};
+use uuid::Uuid;
 
 use crate::auth::{self, EntryClaims};
 use crate::demo_shop::{self, DemoCatalogue, DemoCommerce, member_id};
@@ -115,14 +117,32 @@ const TENANTS: [DemoTenant; 3] = [
 /// How long ago each demo buyer's conversation happened, so lists read like a working day.
 const DEMO_AGES_MS: [i64; 4] = [26 * 3_600_000, 5 * 3_600_000, 50 * 60_000, 12 * 60_000];
 
-/// (username suffix, display name, role, team)
-const TEAM: [(&str, &str, Role, Option<&str>); 6] = [
-    ("admin", "店铺管理员", Role::SuperAdmin, None),
-    ("lead", "客服主管", Role::Supervisor, None),
-    ("pre1", "售前·小雨", Role::Agent, Some("pre_sales")),
-    ("pre2", "售前·阿杰", Role::Agent, Some("pre_sales")),
-    ("after1", "售后·晓峰", Role::Agent, Some("after_sales")),
-    ("qa", "质检·林", Role::Qa, Some("qa")),
+/// (username suffix, display name, role, team, phone)
+const TEAM: [(&str, &str, Role, Option<&str>, &str); 6] = [
+    ("admin", "店铺管理员", Role::SuperAdmin, None, "13800138000"),
+    ("lead", "客服主管", Role::Supervisor, None, "13900139000"),
+    (
+        "pre1",
+        "售前·小雨",
+        Role::Agent,
+        Some("pre_sales"),
+        "13700137001",
+    ),
+    (
+        "pre2",
+        "售前·阿杰",
+        Role::Agent,
+        Some("pre_sales"),
+        "13700137002",
+    ),
+    (
+        "after1",
+        "售后·晓峰",
+        Role::Agent,
+        Some("after_sales"),
+        "13600136001",
+    ),
+    ("qa", "质检·林", Role::Qa, Some("qa"), "13500135001"),
 ];
 
 /// What `kefu demo` prints: the chat pages, the logins, and entry links a shop's site would
@@ -179,7 +199,8 @@ async fn seed_people(
     commerce: Option<&DemoCommerce>,
 ) -> Result<(), ApiError> {
     let mut agents = vec![];
-    for ((suffix, display, role, team), username) in TEAM.iter().zip(usernames) {
+    let mut staff = vec![];
+    for ((suffix, display, role, team, phone), username) in TEAM.iter().zip(usernames) {
         let display = if demo.kind == TenantKind::Platform {
             display.replace("店铺", "平台")
         } else {
@@ -193,15 +214,17 @@ async fn seed_people(
                 password_hash: hash,
                 role: *role,
                 team: *team,
-                phone: None,
+                phone: Some(phone),
                 probation_until: None,
                 created_by: None,
             })
             .await?;
         if *role == Role::Agent && suffix.starts_with("pre") {
-            agents.push(user);
+            agents.push(user.clone());
         }
+        staff.push(user);
     }
+    let mut conversations = vec![];
     for (i, history) in demo.buyers.iter().enumerate() {
         // Shop buyers are the catalogue's members 0, 1, 2…; the platform desk's buyer is
         // the digital shop's member 2, whose order there has not shipped.
@@ -221,7 +244,110 @@ async fn seed_people(
         // Older buyers first: 26 h, 5 h, 50 min, 12 min ago.
         let age_ms = DEMO_AGES_MS[i % DEMO_AGES_MS.len()];
         let about = commerce.and_then(|c| demo_context(c, &member));
-        seed_conversation(store, tenant, &buyer, agent, history, age_ms, about).await?;
+        let order_no = about
+            .as_ref()
+            .and_then(|(_, context, _)| context.order_no.clone());
+        let conversation =
+            seed_conversation(store, tenant, &buyer, agent, history, age_ms, about).await?;
+        conversations.push((conversation, order_no));
+    }
+    if demo.kind == TenantKind::Shop {
+        seed_guard_rails(store, tenant, &staff, &conversations).await?;
+    }
+    Ok(())
+}
+
+/// A live-stream support group granted for three days, an executed refund and a
+/// compensation waiting for the supervisor, with their audit entries (ACC-3, ACC-5).
+async fn seed_guard_rails(
+    store: &Store,
+    tenant: &Tenant,
+    staff: &[User],
+    conversations: &[(Uuid, Option<String>)],
+) -> Result<(), ApiError> {
+    let by = |suffix: &str| {
+        staff
+            .iter()
+            .find(|u| u.username.ends_with(&format!("-{suffix}")))
+            .ok_or_else(|| ApiError::Internal(format!("demo account {suffix}")))
+    };
+    let (admin, after, pre2) = (by("admin")?, by("after1")?, by("pre2")?);
+    let audit = async |actor: &User, action: &str, target: &str, detail: serde_json::Value| {
+        store
+            .append_audit(&NewAudit {
+                tenant_id: tenant.id,
+                actor_id: Some(actor.id),
+                actor_name: &actor.display_name,
+                action,
+                target,
+                detail,
+            })
+            .await
+    };
+    let group = store
+        .create_group(
+            tenant.id,
+            "大促直播支援",
+            "双十一直播期间协助分配会话、查看报表",
+            &[Permission::ConversationAssign, Permission::ReportView],
+        )
+        .await?;
+    let until = now_ms() + 3 * 86_400_000;
+    store
+        .grant_group(tenant.id, group.id, &[pre2.id], admin.id, Some(until))
+        .await?;
+    audit(
+        admin,
+        "group.create",
+        &format!("group:{}", group.id),
+        serde_json::json!({ "name": group.name }),
+    )
+    .await?;
+    audit(
+        admin,
+        "group.grant",
+        &format!("group:{}", group.id),
+        serde_json::json!({ "user_ids": [pre2.id], "expires_at": until }),
+    )
+    .await?;
+    // 王先生 (member 1) gets ¥20 back for the slow parcel at once; 陈女士 (member 2) asks for
+    // ¥600 for the broken gift box, above the ¥500 threshold.
+    let requests = [
+        (
+            1,
+            ApprovalKind::Compensation,
+            2_000,
+            "快递延误，补偿运费",
+            true,
+        ),
+        (
+            2,
+            ApprovalKind::Compensation,
+            60_000,
+            "礼盒破损，买家要求补偿",
+            false,
+        ),
+    ];
+    for (index, kind, amount_fen, reason, at_once) in requests {
+        let Some((conversation, Some(order_no))) = conversations.get(index) else {
+            continue;
+        };
+        let approval = store
+            .create_approval(
+                &NewApproval {
+                    tenant_id: tenant.id,
+                    kind,
+                    conversation_id: Some(*conversation),
+                    order_no,
+                    amount_fen: Some(amount_fen),
+                    payload: serde_json::json!({}),
+                    reason,
+                    requested_by: after.id,
+                },
+                at_once,
+            )
+            .await?;
+        audit(after, "compensation.request", &format!("order:{order_no}"), serde_json::json!({ "approval_id": approval.id, "amount_fen": amount_fen, "status": approval.status })).await?;
     }
     Ok(())
 }
@@ -330,7 +456,7 @@ async fn seed_conversation(
     (_, lines, resolved): &DemoBuyer,
     age_ms: i64,
     about: Option<(Entry, EntryContext, OrderInput)>,
-) -> Result<(), ApiError> {
+) -> Result<Uuid, ApiError> {
     let (entry, context) = match (&about, tenant.kind) {
         (_, TenantKind::Platform) => (Entry::OfficialDesk, EntryContext::default()),
         (Some((entry, context, _)), TenantKind::Shop) => (*entry, context.clone()),
@@ -406,5 +532,5 @@ async fn seed_conversation(
     store
         .shift_conversation_back(tenant.id, conversation.id, age_ms)
         .await?;
-    Ok(())
+    Ok(conversation.id)
 }

@@ -93,8 +93,13 @@ async fn refunds_within_the_threshold_run_at_once_and_larger_ones_wait_for_someo
     // The queue shows it, with the order.
     let admin = app.agent("tea-admin").await;
     let queue: Value = admin.get("/api/v1/approvals").await.json().await.unwrap();
-    assert_eq!(queue["approvals"][0]["id"], big["id"]);
-    assert_eq!(queue["approvals"][0]["order"]["order_no"], "G1");
+    let queued = queue["approvals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == big["id"])
+        .unwrap();
+    assert_eq!(queued["order"]["order_no"], "G1");
     let approved = admin
         .post(
             &format!("/api/v1/approvals/{id}/approve"),
@@ -253,7 +258,7 @@ async fn concurrent_decisions_have_exactly_one_winner() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|a| a["status"] == "executed")
+        .filter(|a| a["status"] == "executed" && a["kind"] == "refund")
         .count();
     assert_eq!(audit["entries"].as_array().unwrap().len(), executed);
     assert!(executed >= 3);
@@ -462,11 +467,13 @@ async fn probation_keeps_the_basics_until_passed_and_grants_expire() {
         .json()
         .await
         .unwrap();
-    assert_eq!(
-        listed["grants"].as_array().unwrap().len(),
-        2,
-        "expired grants stay listed"
-    );
+    let ours = listed["grants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["group_id"] == group["id"])
+        .count();
+    assert_eq!(ours, 2, "expired grants stay listed");
 }
 
 async fn trial_id(admin: &AgentClient, username: &str) -> String {
