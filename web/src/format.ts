@@ -87,3 +87,32 @@ export function yuan(fen: number): string {
   const whole = Math.floor(abs / 100).toLocaleString('en-US')
   return `${sign}¥${whole}.${pad(abs % 100)}`
 }
+
+/** `11-29`: a day this year or next, as a probation end reads. */
+export function monthDay(ms: number): string {
+  const d = new Date(ms)
+  return `${pad(d.getMonth() + 1)}-${pad(d.getDate())}`
+}
+
+/** A response target in seconds as its largest whole unit: `30 秒` / `2 小时` / `1 天`, or
+ *  `1 小时 30 分` when it is not whole. */
+export function responseTarget(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds))
+  if (s < 60) return t('time.seconds', { n: s })
+  if (s % 60) return duration(s * 1000)
+  const m = s / 60
+  if (m < 60) return t('time.minutes', { n: m })
+  if (m % 60) return duration(s * 1000)
+  const h = m / 60
+  return h % 24 ? t('time.hours', { n: h }) : t('time.days', { n: h / 24 })
+}
+
+/** Yuan typed by a person (`600`, `59.9`, `¥1,299.00`) as integer fen, or null when it is not
+ *  a positive amount with at most two decimals. */
+export function parseYuan(text: string): number | null {
+  const cleaned = text.trim().replace(/^[¥￥]/, '').replace(/,/g, '')
+  if (!/^\d+(\.\d{1,2})?$/.test(cleaned)) return null
+  const [whole, frac = ''] = cleaned.split('.')
+  const fen = Number(whole) * 100 + Number(frac.padEnd(2, '0'))
+  return Number.isSafeInteger(fen) ? fen : null
+}

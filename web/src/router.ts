@@ -10,8 +10,12 @@ export const router = createRouter({
     { path: '/agent/login', name: 'login', component: () => import('./pages/AgentLogin.vue') },
     // WB-1: the agent workbench; `?conversation=<id>` opens that conversation.
     { path: '/agent', name: 'workbench', component: () => import('./pages/AgentWorkbench.vue') },
-    // CH-2, CH-5: imports and partner handoffs, for supervisors and super admins.
+    // CH-2, CH-5: imports and partner handoffs, for those who manage the catalogue.
     { path: '/agent/catalog', name: 'catalog', component: () => import('./pages/AgentCatalog.vue') },
+    // ACC-5: the approvals queue, and a requester's own requests.
+    { path: '/agent/approvals', name: 'approvals', component: () => import('./pages/AgentApprovals.vue') },
+    // ACC-2 … ACC-6: accounts, permission groups, teams, settings, audit; `?tab=` picks one.
+    { path: '/agent/team', name: 'team', component: () => import('./pages/AgentTeam.vue') },
     { path: '/:pathMatch(.*)*', redirect: '/agent' },
   ],
 })

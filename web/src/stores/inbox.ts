@@ -12,6 +12,7 @@ import type { SocketStatus } from '../ws'
 import { Timeline, pendingSend } from '../timeline'
 import type { PendingSend } from '../timeline'
 import { useAgentSession } from './agentSession'
+import { useApprovals } from './approvals'
 import { orderCardRef, productCardRef } from '../cards'
 
 export type InboxTab = ConversationStatus | 'all'
@@ -21,6 +22,7 @@ const TYPING_SHOWN_MS = 4000
 
 export const useInbox = defineStore('inbox', () => {
   const session = useAgentSession()
+  const approvals = useApprovals()
 
   const tab = ref<InboxTab>('open')
   const conversations = ref<ConversationSummary[]>([])
@@ -334,6 +336,9 @@ export const useInbox = defineStore('inbox', () => {
           session.status = frame.status as typeof session.status
         }
         break
+      case 'approval':
+        approvals.apply(frame.approval)
+        break
       case 'error': {
         const failed = frame.client_msg_id
           ? Object.values(timelines.value).some((tl) => tl.fail(frame.client_msg_id!, frame.code))
@@ -364,6 +369,7 @@ export const useInbox = defineStore('inbox', () => {
     void session.load().catch(() => {})
     if (!resumed) return
     // Whatever happened while we were away.
+    void approvals.load()
     await loadList()
     const id = openId.value
     if (id) {

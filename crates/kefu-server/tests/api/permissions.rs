@@ -474,7 +474,7 @@ async fn every_endpoint_allows_and_denies_exactly_what_the_table_says() {
         },
         Caller {
             name: "agent",
-            client: app.agent("tea-pre2").await,
+            client: app.agent("tea-after1").await,
             permissions: role(Role::Agent),
         },
         Caller {
