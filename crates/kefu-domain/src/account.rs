@@ -94,6 +94,8 @@ pub struct User {
     /// In probation until then (ACC-4); `None` once passed.
     pub probation_until: Option<i64>,
     pub disabled: bool,
+    /// The account proved, with a code sent to it, that it holds its phone number (ACC-2).
+    pub phone_verified: bool,
 }
 
 impl User {

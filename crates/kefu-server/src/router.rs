@@ -23,6 +23,8 @@ pub fn app(state: AppState) -> Router {
         .route("/auth/me", get(account::me))
         .route("/auth/tokens", post(account::create_token))
         .route("/me/status", put(account::set_status))
+        .route("/me/phone/code", post(team::send_phone_code))
+        .route("/me/phone/verify", post(team::verify_phone))
         .route("/team", get(account::team))
         .route("/conversations", get(conversations::list))
         .route("/conversations/{id}", get(conversations::get))

@@ -48,6 +48,10 @@ pub struct AuthSettings {
     pub logins_per_minute: u32,
     /// Mark the session cookie `Secure` (serve behind TLS).
     pub secure_cookies: bool,
+    /// Where phone verification codes go (ACC-2): kefu POSTs
+    /// `{"phone", "code", "text"}` as JSON to this URL of the shop's SMS gateway. Empty: the
+    /// code is written to kefu's log instead (for trying kefu out).
+    pub sms_webhook_url: String,
 }
 
 impl Default for Settings {
@@ -82,6 +86,7 @@ impl Default for AuthSettings {
             session_hours: 24 * 7,
             logins_per_minute: 10,
             secure_cookies: false,
+            sms_webhook_url: String::new(),
         }
     }
 }

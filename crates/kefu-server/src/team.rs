@@ -9,7 +9,7 @@ use kefu_domain::account::{AccountView, User, parse_phone};
 use kefu_domain::guard::{DEFAULT_TEAMS, Grant, PermissionGroup, ShopSettings, Team};
 use kefu_domain::role::{Permission, Role};
 use kefu_domain::time::now_ms;
-use kefu_store::{AccountChange, NewUser};
+use kefu_store::{AccountChange, NewUser, PhoneCodeCheck};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -690,4 +690,121 @@ pub async fn put_settings(
     )
     .await;
     Ok(Json(settings))
+}
+
+/// How long a phone code lives, and how often one may be asked for.
+const CODE_TTL_MS: i64 = 10 * 60_000;
+const CODE_INTERVAL_MS: i64 = 60_000;
+const CODE_ATTEMPTS: i64 = 5;
+
+/// Sends a six-digit code to the caller's own phone number (ACC-2).
+#[utoipa::path(post, path = "/api/v1/me/phone/code", tag = "team",
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn send_phone_code(
+    State(state): State<AppState>,
+    agent: Agent,
+) -> Result<StatusCode, ApiError> {
+    let Some(phone) = agent.user.phone.clone() else {
+        return Err(ApiError::bad_request(
+            "no_phone",
+            "the account has no phone number",
+        ));
+    };
+    if agent.user.phone_verified {
+        return Err(ApiError::bad_request(
+            "phone_already_verified",
+            "the phone number is verified already",
+        ));
+    }
+    let code = format!("{:06}", rand::random_range(0..1_000_000u32));
+    let stored = state
+        .store
+        .put_phone_code(
+            agent.user.id,
+            &auth::sha256_hex(&format!("{}:{code}", agent.user.id)),
+            now_ms() + CODE_TTL_MS,
+            CODE_INTERVAL_MS,
+        )
+        .await?;
+    if !stored {
+        return Err(ApiError::RateLimited);
+    }
+    let text = format!("【客服】您的验证码是 {code}，10 分钟内有效。");
+    let url = &state.settings.auth.sms_webhook_url;
+    if url.is_empty() {
+        tracing::warn!(
+            phone = %kefu_domain::account::mask_phone(&phone),
+            %code,
+            "no SMS gateway configured (auth.sms_webhook_url): the verification code is logged"
+        );
+    } else {
+        let sent = reqwest::Client::new()
+            .post(url)
+            .timeout(std::time::Duration::from_secs(10))
+            .json(&serde_json::json!({ "phone": phone, "code": code, "text": text }))
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status);
+        if let Err(error) = sent {
+            tracing::error!(%error, "the SMS gateway refused the verification code");
+            return Err(ApiError::Unavailable);
+        }
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PhoneCode {
+    pub code: String,
+}
+
+/// Proves the caller holds their phone number with the code sent to it.
+#[utoipa::path(post, path = "/api/v1/me/phone/verify", tag = "team", request_body = PhoneCode,
+    responses((status = 200, body = AccountView), (status = 400, body = ErrorBody)))]
+pub async fn verify_phone(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiJson(sent): ApiJson<PhoneCode>,
+) -> Result<Json<AccountView>, ApiError> {
+    let code = sent.code.trim();
+    let hash = auth::sha256_hex(&format!("{}:{code}", agent.user.id));
+    match state
+        .store
+        .check_phone_code(agent.user.id, &hash, CODE_ATTEMPTS)
+        .await?
+    {
+        PhoneCodeCheck::Verified => {}
+        PhoneCodeCheck::Wrong => {
+            return Err(ApiError::bad_request(
+                "wrong_code",
+                "that is not the code we sent",
+            ));
+        }
+        PhoneCodeCheck::Expired | PhoneCodeCheck::NoCode => {
+            return Err(ApiError::bad_request(
+                "code_expired",
+                "ask for a new code; the last one expired",
+            ));
+        }
+        PhoneCodeCheck::TooManyAttempts => {
+            return Err(ApiError::bad_request(
+                "too_many_attempts",
+                "too many wrong codes; ask for a new one",
+            ));
+        }
+    }
+    audit::record(
+        &state,
+        &agent,
+        "account.phone_verified",
+        &format!("user:{}", agent.user.id),
+        serde_json::json!({}),
+    )
+    .await;
+    let user = state
+        .store
+        .user(agent.tenant_id(), agent.user.id)
+        .await?
+        .ok_or(ApiError::NotFound("user"))?;
+    Ok(Json(view(&agent, user)))
 }

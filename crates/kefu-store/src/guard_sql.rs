@@ -9,7 +9,7 @@ use kefu_domain::guard::{
 use kefu_domain::role::{Permission, Permissions, Role};
 
 use crate::rows::{ApprovalRow, AuditRow, GrantRow, GroupRow};
-use crate::{AccountChange, AuditFilter, AuditVerdict, NewApproval, NewAudit};
+use crate::{AccountChange, AuditFilter, AuditVerdict, NewApproval, NewAudit, PhoneCodeCheck};
 
 // Accounts
 
@@ -17,7 +17,7 @@ use crate::{AccountChange, AuditFilter, AuditVerdict, NewApproval, NewAudit};
 pub(crate) async fn accounts(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<User>> {
     let rows: Vec<UserRow> = sqlx::query_as(
         "SELECT id, tenant_id, username, display_name, role, team, status, phone, \
-         probation_until, disabled FROM users WHERE tenant_id = $1 ORDER BY username",
+         probation_until, disabled, phone_verified_at FROM users WHERE tenant_id = $1 ORDER BY username",
     )
     .bind(tenant_id.to_string())
     .fetch_all(pool)
@@ -663,4 +663,91 @@ pub(crate) async fn verify_audit(pool: &Pool<Db>, tenant_id: Option<Uuid>) -> Re
         }
     }
     Ok(verdict)
+}
+
+// Phone verification (ACC-2)
+
+/// Replaces the account's outstanding code; `false` when one was sent less than
+/// `min_interval_ms` ago (nothing changes then).
+pub(crate) async fn put_phone_code(
+    pool: &Pool<Db>,
+    user_id: Uuid,
+    code_hash: &str,
+    expires_at: i64,
+    min_interval_ms: i64,
+) -> Result<bool> {
+    let now = now_ms();
+    let written = sqlx::query(
+        "INSERT INTO phone_codes (user_id, code_hash, sent_at, expires_at, attempts) \
+         VALUES ($1, $2, $3, $4, 0) ON CONFLICT (user_id) DO UPDATE SET \
+         code_hash = excluded.code_hash, sent_at = excluded.sent_at, \
+         expires_at = excluded.expires_at, attempts = 0 \
+         WHERE phone_codes.sent_at <= $5",
+    )
+    .bind(user_id.to_string())
+    .bind(code_hash)
+    .bind(now)
+    .bind(expires_at)
+    .bind(now - min_interval_ms)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(written > 0)
+}
+
+/// Checks a code against the outstanding one, counting the attempt; marks the phone
+/// verified on a match and forgets the code.
+pub(crate) async fn check_phone_code(
+    pool: &Pool<Db>,
+    user_id: Uuid,
+    code_hash: &str,
+    max_attempts: i64,
+) -> Result<PhoneCodeCheck> {
+    let now = now_ms();
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let row: Option<(String, i64, i64)> = sqlx::query_as(
+        "SELECT code_hash, expires_at, attempts FROM phone_codes WHERE user_id = $1",
+    )
+    .bind(user_id.to_string())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((stored, expires_at, attempts)) = row else {
+        return Ok(PhoneCodeCheck::NoCode);
+    };
+    if expires_at <= now {
+        return Ok(PhoneCodeCheck::Expired);
+    }
+    if attempts >= max_attempts {
+        return Ok(PhoneCodeCheck::TooManyAttempts);
+    }
+    if stored != code_hash {
+        sqlx::query("UPDATE phone_codes SET attempts = attempts + 1 WHERE user_id = $1")
+            .bind(user_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        return Ok(PhoneCodeCheck::Wrong);
+    }
+    sqlx::query("DELETE FROM phone_codes WHERE user_id = $1")
+        .bind(user_id.to_string())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE users SET phone_verified_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(user_id.to_string())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(PhoneCodeCheck::Verified)
+}
+
+/// Records a phone as verified by other means (the demo's accounts, an operator's import).
+pub(crate) async fn mark_phone_verified(pool: &Pool<Db>, tenant_id: Uuid, user_id: Uuid) -> Result<()> {
+    sqlx::query("UPDATE users SET phone_verified_at = $1 WHERE id = $2 AND tenant_id = $3")
+        .bind(now_ms())
+        .bind(user_id.to_string())
+        .bind(tenant_id.to_string())
+        .execute(pool)
+        .await?;
+    Ok(())
 }

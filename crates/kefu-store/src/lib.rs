@@ -239,6 +239,16 @@ pub struct AuditVerdict {
     pub broken: Vec<(Uuid, i64, String)>,
 }
 
+/// The outcome of checking a phone verification code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhoneCodeCheck {
+    Verified,
+    Wrong,
+    Expired,
+    TooManyAttempts,
+    NoCode,
+}
+
 /// What an upsert of products or orders did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct UpsertCounts {
@@ -671,6 +681,29 @@ impl Store {
 
     pub async fn verify_audit(&self, tenant_id: Option<Uuid>) -> Result<AuditVerdict> {
         dispatch!(self.verify_audit(tenant_id))
+    }
+
+    pub async fn put_phone_code(
+        &self,
+        user_id: Uuid,
+        code_hash: &str,
+        expires_at: i64,
+        min_interval_ms: i64,
+    ) -> Result<bool> {
+        dispatch!(self.put_phone_code(user_id, code_hash, expires_at, min_interval_ms))
+    }
+
+    pub async fn check_phone_code(
+        &self,
+        user_id: Uuid,
+        code_hash: &str,
+        max_attempts: i64,
+    ) -> Result<PhoneCodeCheck> {
+        dispatch!(self.check_phone_code(user_id, code_hash, max_attempts))
+    }
+
+    pub async fn mark_phone_verified(&self, tenant_id: Uuid, user_id: Uuid) -> Result<()> {
+        dispatch!(self.mark_phone_verified(tenant_id, user_id))
     }
 
     pub async fn conversations_of_buyer(

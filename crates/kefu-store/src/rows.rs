@@ -68,6 +68,7 @@ pub(crate) struct UserRow {
     pub phone: Option<String>,
     pub probation_until: Option<i64>,
     pub disabled: bool,
+    pub phone_verified_at: Option<i64>,
 }
 
 impl TryFrom<UserRow> for User {
@@ -85,6 +86,7 @@ impl TryFrom<UserRow> for User {
             phone: r.phone,
             probation_until: r.probation_until,
             disabled: r.disabled,
+            phone_verified: r.phone_verified_at.is_some(),
         })
     }
 }

@@ -592,3 +592,77 @@ async fn the_audit_log_records_sensitive_actions_and_notices_tampering() {
     assert_eq!(verdict["broken_seq"], seq);
     db.close().await;
 }
+
+/// ACC-2: an account proves its phone number with a code the shop's SMS gateway delivers.
+#[tokio::test]
+async fn an_account_verifies_its_phone_with_a_code_sent_through_the_gateway() {
+    use std::sync::{Arc, Mutex};
+    let sent: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let inbox = sent.clone();
+    let gateway = axum::Router::new().route(
+        "/sms",
+        axum::routing::post(move |axum::Json(body): axum::Json<Value>| {
+            let inbox = inbox.clone();
+            async move {
+                inbox.lock().unwrap().push(body);
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/sms", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, gateway).await.unwrap() });
+    let app = TestApp::spawn_with(|s| s.auth.sms_webhook_url = url).await;
+
+    let admin = app.agent("tea-admin").await;
+    admin
+        .post(
+            "/api/v1/accounts",
+            json!({"username": "tea-phone", "display_name": "验证", "password": "kefu-demo-2026", "phone": "13612345678", "role": "qa"}),
+        )
+        .await;
+    let me = app.agent("tea-phone").await;
+    let profile: Value = me.get("/api/v1/auth/me").await.json().await.unwrap();
+    assert_eq!(profile["user"]["phone_verified"], false);
+    assert_eq!(
+        me.post("/api/v1/me/phone/code", json!({})).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let message = sent.lock().unwrap().pop().unwrap();
+    assert_eq!(message["phone"], "13612345678");
+    let code = message["code"].as_str().unwrap().to_owned();
+    assert!(message["text"].as_str().unwrap().contains(&code));
+    assert_eq!(
+        me.post("/api/v1/me/phone/code", json!({})).await.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "one code a minute"
+    );
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let answer: Value = me
+        .post("/api/v1/me/phone/verify", json!({"code": wrong}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["code"], "wrong_code");
+    let verified = me
+        .post("/api/v1/me/phone/verify", json!({"code": code}))
+        .await;
+    assert_eq!(verified.status(), StatusCode::OK);
+    let verified: Value = verified.json().await.unwrap();
+    assert_eq!(verified["phone_verified"], true);
+    let again: Value = me
+        .post("/api/v1/me/phone/code", json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["code"], "phone_already_verified");
+    let audit: Value = admin
+        .get("/api/v1/audit?action=account.phone_verified")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(audit["entries"].as_array().unwrap().len(), 1);
+}

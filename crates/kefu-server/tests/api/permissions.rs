@@ -38,6 +38,8 @@ const TABLE: &[(&str, &str, Rule)] = &[
     ("GET", "/auth/me", AnyAgent),
     ("POST", "/auth/tokens", AnyAgent),
     ("PUT", "/me/status", AnyAgent),
+    ("POST", "/me/phone/code", AnyAgent),
+    ("POST", "/me/phone/verify", AnyAgent),
     ("GET", "/team", Needs(TeamRead)),
     ("GET", "/conversations", Needs(ConversationRead)),
     ("GET", "/conversations/{id}", Needs(ConversationRead)),
@@ -310,6 +312,7 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
         .replace("{kind}", "orders");
     let body = match (method, path) {
         ("PUT", "/me/status") => json!({"status": "online"}),
+        ("POST", "/me/phone/verify") => json!({"code": "000000"}),
         ("POST", "/auth/tokens") => json!({"name": format!("matrix {n}")}),
         ("POST", "/conversations/{id}/messages") => {
             json!({"client_msg_id": format!("m{n}"), "kind": "text", "body": "矩阵"})

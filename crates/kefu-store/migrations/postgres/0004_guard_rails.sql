@@ -5,6 +5,17 @@
 -- ACC-4: until this time the account keeps only the basic conversation permissions.
 ALTER TABLE users ADD COLUMN probation_until BIGINT;
 ALTER TABLE users ADD COLUMN created_by TEXT;
+-- ACC-2: the account proved it holds its phone number (a code sent by SMS).
+ALTER TABLE users ADD COLUMN phone_verified_at BIGINT;
+
+-- The one outstanding verification code per account, hashed.
+CREATE TABLE phone_codes (
+    user_id TEXT PRIMARY KEY REFERENCES users(id),
+    code_hash TEXT NOT NULL,
+    sent_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    attempts BIGINT NOT NULL DEFAULT 0
+);
 
 -- ACC-3: a named bundle of permissions (权限组) a super admin defines.
 CREATE TABLE permission_groups (
