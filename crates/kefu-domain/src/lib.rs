@@ -12,4 +12,5 @@ pub mod frames;
 pub mod guard;
 pub mod message;
 pub mod role;
+pub mod routing;
 pub mod time;
