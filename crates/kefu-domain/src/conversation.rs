@@ -58,6 +58,8 @@ pub enum EventKind {
     Entered,
     /// The case went to the order's fulfilment partner (CH-5). Data: order, partner, due.
     HandedOff,
+    /// The conversation's tags changed (WB-5). Data: added, removed.
+    Tagged,
 }
 
 impl EventKind {
@@ -72,6 +74,7 @@ impl EventKind {
             EventKind::Reopened => "reopened",
             EventKind::Entered => "entered",
             EventKind::HandedOff => "handed_off",
+            EventKind::Tagged => "tagged",
         }
     }
 
@@ -86,6 +89,7 @@ impl EventKind {
             "reopened" => EventKind::Reopened,
             "entered" => EventKind::Entered,
             "handed_off" => EventKind::HandedOff,
+            "tagged" => EventKind::Tagged,
             _ => return None,
         })
     }
@@ -153,6 +157,8 @@ pub struct ConversationSummary {
     pub created_at: i64,
     /// What the buyer came about, from the entry that opened (or last re-entered) it (CH-2).
     pub context: EntryContext,
+    /// Tag keys (WB-5).
+    pub tags: Vec<String>,
     /// Advances with every change (message, read, status, assignment). Summaries can arrive
     /// out of order; clients keep the one with the highest (`last_seq`, `updated_at`).
     pub updated_at: i64,
@@ -212,6 +218,7 @@ mod tests {
             EventKind::Reopened,
             EventKind::Entered,
             EventKind::HandedOff,
+            EventKind::Tagged,
         ] {
             assert_eq!(EventKind::parse(k.as_str()), Some(k));
         }

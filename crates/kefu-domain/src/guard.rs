@@ -53,6 +53,9 @@ pub struct Team {
     pub key: String,
     pub name: String,
     pub response_target_seconds: i64,
+    /// Its agents must tag a conversation before resolving it (WB-5).
+    #[serde(default)]
+    pub require_tag: bool,
     /// Active accounts in it.
     #[serde(default)]
     pub members: i64,

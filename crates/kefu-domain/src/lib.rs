@@ -13,4 +13,5 @@ pub mod guard;
 pub mod message;
 pub mod role;
 pub mod routing;
+pub mod tags;
 pub mod time;

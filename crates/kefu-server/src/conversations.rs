@@ -7,16 +7,17 @@ use axum::http::StatusCode;
 use kefu_domain::conversation::{ConversationEvent, ConversationStatus, ConversationSummary};
 use kefu_domain::message::Message;
 use kefu_domain::role::Permission;
+use kefu_domain::tags::Tag;
 use kefu_store::StatusFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::auth::Agent;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::messaging::{self, SendMessage};
+use crate::{AppState, audit};
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ListQuery {
@@ -24,6 +25,8 @@ pub struct ListQuery {
     status: Option<String>,
     /// At most 200; default 50.
     limit: Option<i64>,
+    /// Only conversations with this tag (WB-5).
+    tag: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -54,7 +57,16 @@ pub async fn list(
     let limit = query.limit.unwrap_or(50).clamp(1, 200);
     let conversations = state
         .store
-        .list_conversations(agent.tenant_id(), filter, limit)
+        .list_conversations(
+            agent.tenant_id(),
+            filter,
+            query
+                .tag
+                .as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty()),
+            limit,
+        )
         .await?;
     Ok(Json(ConversationList { conversations }))
 }
@@ -188,9 +200,144 @@ pub async fn resolve(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<ConversationSummary>, ApiError> {
     agent.require(Permission::ConversationReply)?;
+    let current = state
+        .store
+        .conversation(agent.tenant_id(), id)
+        .await?
+        .ok_or(ApiError::NotFound("conversation"))?;
+    // WB-5: a team may require a tag before its agents resolve a conversation.
+    if current.tags.is_empty() && team_requires_tag(&state, &agent).await? {
+        return Err(ApiError::bad_request(
+            "tag_required",
+            "tag the conversation before resolving it",
+        ));
+    }
     let conversation = state
         .store
         .resolve_conversation(agent.tenant_id(), id, agent.user.id)
+        .await?;
+    Ok(announce(&state, conversation).await)
+}
+
+async fn team_requires_tag(state: &AppState, agent: &Agent) -> Result<bool, ApiError> {
+    let Some(team) = &agent.user.team else {
+        return Ok(false);
+    };
+    Ok(state
+        .store
+        .teams(agent.tenant_id())
+        .await?
+        .iter()
+        .any(|t| &t.key == team && t.require_tag))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TagList {
+    pub tags: Vec<Tag>,
+}
+
+/// The built-in categories and the shop's own tags (WB-5).
+#[utoipa::path(get, path = "/api/v1/tags", tag = "conversations",
+    responses((status = 200, body = TagList)))]
+pub async fn tags(State(state): State<AppState>, agent: Agent) -> Result<Json<TagList>, ApiError> {
+    agent.require(Permission::ConversationRead)?;
+    let mut tags = kefu_domain::tags::builtin();
+    tags.extend(state.store.custom_tags(agent.tenant_id()).await?);
+    Ok(Json(TagList { tags }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewTag {
+    /// 2–32 lower-case letters, digits or `_`.
+    pub key: String,
+    pub name: String,
+}
+
+/// Adds a shop's own tag.
+#[utoipa::path(post, path = "/api/v1/tags", tag = "conversations", request_body = NewTag,
+    responses((status = 201, body = Tag), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn add_tag(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiJson(new): ApiJson<NewTag>,
+) -> Result<(StatusCode, Json<Tag>), ApiError> {
+    agent.require(Permission::TeamManage)?;
+    let key = kefu_domain::tags::check_key(&new.key).map_err(|code| match code {
+        "tag_exists" => ApiError::Conflict("tag_exists"),
+        _ => ApiError::bad_request(
+            "invalid_tag",
+            "a tag key is 2–32 lower-case letters, digits or '_'",
+        ),
+    })?;
+    let name = new.name.trim();
+    if name.is_empty() || name.chars().count() > 20 {
+        return Err(ApiError::bad_request(
+            "invalid_name",
+            "a tag name is 1–20 characters",
+        ));
+    }
+    let tag = state
+        .store
+        .add_custom_tag(agent.tenant_id(), &key, name)
+        .await?;
+    audit::record(
+        &state,
+        &agent,
+        "tag.create",
+        &format!("tag:{key}"),
+        serde_json::json!({ "name": name }),
+    )
+    .await;
+    Ok((StatusCode::CREATED, Json(tag)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TagsUpdate {
+    /// The conversation's tags after the change (at most 10).
+    pub tags: Vec<String>,
+}
+
+/// Sets a conversation's tags; the event log records what was added and removed.
+#[utoipa::path(put, path = "/api/v1/conversations/{id}/tags", tag = "conversations", request_body = TagsUpdate,
+    responses((status = 200, body = ConversationSummary), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn set_tags(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(update): ApiJson<TagsUpdate>,
+) -> Result<Json<ConversationSummary>, ApiError> {
+    agent.require(Permission::ConversationReply)?;
+    let mut known: Vec<String> = kefu_domain::tags::BUILTIN_TAGS
+        .iter()
+        .map(|(k, ..)| (*k).to_owned())
+        .collect();
+    known.extend(
+        state
+            .store
+            .custom_tags(agent.tenant_id())
+            .await?
+            .into_iter()
+            .map(|t| t.key),
+    );
+    let mut tags: Vec<String> = vec![];
+    for tag in update.tags {
+        let tag = tag.trim().to_owned();
+        if !known.contains(&tag) {
+            return Err(ApiError::bad_request(
+                "unknown_tag",
+                format!("no tag `{tag}`"),
+            ));
+        }
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    if tags.len() > 10 {
+        return Err(ApiError::bad_request("too_many_tags", "at most 10 tags"));
+    }
+    let conversation = state
+        .store
+        .set_conversation_tags(agent.tenant_id(), id, &tags, agent.user.id)
         .await?;
     Ok(announce(&state, conversation).await)
 }

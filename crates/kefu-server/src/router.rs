@@ -37,6 +37,11 @@ pub fn app(state: AppState) -> Router {
         .route("/conversations/{id}/reopen", post(conversations::reopen))
         .route("/conversations/{id}/assign", post(conversations::assign))
         .route("/conversations/{id}/events", get(conversations::events))
+        .route("/conversations/{id}/tags", put(conversations::set_tags))
+        .route(
+            "/tags",
+            get(conversations::tags).post(conversations::add_tag),
+        )
         .route(
             "/conversations/{id}/context",
             get(commerce::conversation_context),

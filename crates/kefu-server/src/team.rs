@@ -597,6 +597,9 @@ pub struct TeamUpdate {
     pub name: String,
     /// First-response target, 5 seconds to 7 days.
     pub response_target_seconds: i64,
+    /// Its agents must tag a conversation before resolving it (WB-5).
+    #[serde(default)]
+    pub require_tag: bool,
 }
 
 /// Creates a custom team or changes one's name and target.
@@ -630,6 +633,7 @@ pub async fn put_team(
         key,
         name: check_display_name(&update.name)?.to_owned(),
         response_target_seconds: update.response_target_seconds,
+        require_tag: update.require_tag,
         members: 0,
     };
     state.store.upsert_team(agent.tenant_id(), &team).await?;

@@ -22,6 +22,7 @@ use kefu_domain::guard::{
 };
 use kefu_domain::message::{Attachment, Message};
 use kefu_domain::role::{Permission, Permissions, Role};
+use kefu_domain::tags::Tag;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use uuid::Uuid;
@@ -702,6 +703,25 @@ impl Store {
         dispatch!(self.check_phone_code(user_id, code_hash, max_attempts))
     }
 
+    pub async fn custom_tags(&self, tenant_id: Uuid) -> Result<Vec<Tag>> {
+        dispatch!(self.custom_tags(tenant_id))
+    }
+
+    pub async fn add_custom_tag(&self, tenant_id: Uuid, key: &str, name: &str) -> Result<Tag> {
+        dispatch!(self.add_custom_tag(tenant_id, key, name))
+    }
+
+    /// Replaces a conversation's tags (keys already checked by the caller).
+    pub async fn set_conversation_tags(
+        &self,
+        tenant_id: Uuid,
+        conversation_id: Uuid,
+        tags: &[String],
+        by: Uuid,
+    ) -> Result<ConversationSummary> {
+        dispatch!(self.set_conversation_tags(tenant_id, conversation_id, tags, by))
+    }
+
     pub async fn mark_phone_verified(&self, tenant_id: Uuid, user_id: Uuid) -> Result<()> {
         dispatch!(self.mark_phone_verified(tenant_id, user_id))
     }
@@ -735,9 +755,10 @@ impl Store {
         &self,
         tenant_id: Uuid,
         filter: StatusFilter,
+        tag: Option<&str>,
         limit: i64,
     ) -> Result<Vec<ConversationSummary>> {
-        dispatch!(self.list_conversations(tenant_id, filter, limit))
+        dispatch!(self.list_conversations(tenant_id, filter, tag, limit))
     }
 
     /// The team read up to `seq`: the unread count drops to the buyer messages after it.

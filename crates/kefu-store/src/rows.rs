@@ -137,6 +137,7 @@ pub(crate) struct ConversationRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub context: String,
+    pub tags: String,
 }
 
 impl TryFrom<ConversationRow> for ConversationSummary {
@@ -161,6 +162,7 @@ impl TryFrom<ConversationRow> for ConversationSummary {
             created_at: r.created_at,
             updated_at: r.updated_at,
             context: json(&r.context, "conversation context")?,
+            tags: json(&r.tags, "conversation tags")?,
         })
     }
 }

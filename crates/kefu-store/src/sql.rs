@@ -30,7 +30,7 @@ macro_rules! conversation_select {
         "SELECT c.id, c.tenant_id, c.buyer_id, c.buyer_name, c.channel, c.entry, c.status, \
          c.assignee_id, u.display_name AS assignee_name, c.last_seq, c.last_message_preview, \
          c.last_message_at, c.unread_count, c.agent_read_seq, c.buyer_read_seq, c.created_at, \
-         c.updated_at, c.context \
+         c.updated_at, c.context, c.tags \
          FROM conversations c LEFT JOIN users u ON u.id = c.assignee_id "
     };
 }
@@ -500,6 +500,7 @@ pub(crate) async fn list_conversations(
     pool: &Pool<Db>,
     tenant_id: Uuid,
     filter: StatusFilter,
+    tag: Option<&str>,
     limit: i64,
 ) -> Result<Vec<ConversationSummary>> {
     let status = match filter {
@@ -509,11 +510,14 @@ pub(crate) async fn list_conversations(
     let rows: Vec<ConversationRow> = sqlx::query_as(concat!(
         conversation_select!(),
         "WHERE c.tenant_id = $1 AND ($2 = 'all' OR c.status = $2) \
+         AND ($4 = '' OR EXISTS (SELECT 1 FROM conversation_tags t \
+         WHERE t.conversation_id = c.id AND t.tag_key = $4)) \
          ORDER BY c.last_message_at DESC, c.id DESC LIMIT $3"
     ))
     .bind(tenant_id.to_string())
     .bind(status)
     .bind(limit)
+    .bind(tag.unwrap_or_default())
     .fetch_all(pool)
     .await?;
     rows.into_iter().map(TryInto::try_into).collect()
@@ -786,6 +790,7 @@ struct WriterConversation {
     created_at: i64,
     updated_at: i64,
     context: String,
+    tags: String,
 }
 
 impl WriterConversation {
@@ -810,6 +815,7 @@ impl WriterConversation {
             created_at: self.created_at,
             updated_at: self.updated_at,
             context: self.context.clone(),
+            tags: self.tags.clone(),
         }
         .try_into()
     }
@@ -895,7 +901,7 @@ async fn write_batch(
              c.assignee_id, u.display_name AS assignee_name, c.awaiting_first_reply, \
              c.cycle_started_at, c.last_seq, c.last_message_preview, c.last_message_at, \
              c.unread_count, c.agent_read_seq, c.buyer_read_seq, c.last_buyer_message_at, \
-             c.resolved_at, c.created_at, c.updated_at, c.context \
+             c.resolved_at, c.created_at, c.updated_at, c.context, c.tags \
              FROM conversations c LEFT JOIN users u ON u.id = c.assignee_id WHERE c.id IN (",
         );
         let mut list = q.separated(", ");

@@ -318,7 +318,7 @@ async fn story(store: Store) {
     assert!(matches!(foreign, Err(StoreError::NotFound("conversation"))));
     assert!(
         store
-            .list_conversations(other.id, StatusFilter::All, 50)
+            .list_conversations(other.id, StatusFilter::All, None, 50)
             .await
             .unwrap()
             .is_empty()

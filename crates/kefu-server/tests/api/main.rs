@@ -13,4 +13,5 @@ mod identity;
 mod isolation;
 mod ops;
 mod permissions;
+mod tags;
 mod websocket;

@@ -70,6 +70,9 @@ const TABLE: &[(&str, &str, Rule)] = &[
         Needs(ConversationAssign),
     ),
     ("GET", "/conversations/{id}/events", Needs(ConversationRead)),
+    ("PUT", "/conversations/{id}/tags", Needs(ConversationReply)),
+    ("GET", "/tags", Needs(ConversationRead)),
+    ("POST", "/tags", Needs(TeamManage)),
     (
         "GET",
         "/conversations/{id}/context",
@@ -320,6 +323,8 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
         ("POST", "/conversations/{id}/read") => json!({"seq": 1}),
         ("POST", "/conversations/{id}/assign") => json!({"assignee_id": f.target_user}),
         ("POST", "/conversations/{id}/handoffs") => json!({"order_no": "P1"}),
+        ("PUT", "/conversations/{id}/tags") => json!({"tags": ["invoice"]}),
+        ("POST", "/tags") => json!({"key": format!("t{n}"), "name": "矩阵"}),
         ("PUT", "/products/{code}") => json!({
             "code": "TOUR-1", "title": "茶园游", "category": "体验",
             "skus": [{"code": "TOUR-1-A", "name": "成人", "price_fen": 90000, "stock": 9}],
