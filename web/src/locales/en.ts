@@ -887,6 +887,7 @@ const en: typeof zhCN = {
       executedHint: 'The buyer gets a message in the conversation',
     },
     history: 'After-sale requests',
+    allRequests: 'All requests',
     errors: {
       amount: 'Enter an amount from 0.01 to {max}',
       reason: 'Give a reason (up to 500 characters)',

@@ -885,6 +885,7 @@ export default {
       executedHint: '买家会在会话中收到消息',
     },
     history: '售后申请',
+    allRequests: '全部申请',
     errors: {
       amount: '请输入 0.01 到 {max} 之间的金额',
       reason: '请填写理由（最多 500 字）',
