@@ -546,6 +546,14 @@ impl Session {
             }
             self.conversation_id = Some(message.conversation_id);
         }
+        // ACC-5: a request's amount and reason reach only those who may decide it, and its
+        // requester.
+        if let (ServerFrame::Approval { approval }, Role::Agent(agent)) = (&event.frame, &self.role)
+            && !agent.may(approval.kind.approve_permission())
+            && approval.requested_by != agent.user.id
+        {
+            return Ok(Step::Continue);
+        }
         send(socket, &event.frame).await?;
         Ok(Step::Continue)
     }

@@ -666,3 +666,32 @@ async fn an_account_verifies_its_phone_with_a_code_sent_through_the_gateway() {
         .unwrap();
     assert_eq!(audit["entries"].as_array().unwrap().len(), 1);
 }
+
+/// Approval frames go live to those who may decide them and to the requester, nobody else.
+#[tokio::test]
+async fn approval_frames_reach_approvers_and_the_requester_only() {
+    let app = TestApp::spawn().await;
+    shop_with_order(&app).await;
+    let requester = app.agent("tea-after1").await;
+    let approver = app.agent("tea-lead").await;
+    let bystander = app.agent("tea-pre1").await;
+    let mut to_requester = requester.socket().await;
+    let mut to_approver = approver.socket().await;
+    let mut to_bystander = bystander.socket().await;
+    let (_, asked) = ask(
+        &requester,
+        json!({"kind": "compensation", "order_no": "G1", "amount_fen": 70_000, "reason": "直播承诺"}),
+    )
+    .await;
+    let seen = to_approver.next_of("approval").await;
+    assert_eq!(seen["approval"]["id"], asked["id"]);
+    let mine = to_requester.next_of("approval").await;
+    assert_eq!(mine["approval"]["status"], "pending");
+    let others = to_bystander
+        .drain(std::time::Duration::from_millis(400))
+        .await;
+    assert!(
+        others.iter().all(|f| f["type"] != "approval"),
+        "a bystander saw {others:?}"
+    );
+}
