@@ -23,6 +23,7 @@ pub mod openapi;
 pub mod ops;
 pub mod realtime;
 pub mod router;
+pub mod routing;
 pub mod settings;
 pub mod team;
 

@@ -4,7 +4,8 @@
 use utoipa::OpenApi;
 
 use crate::{
-    account, approvals, attachments, audit, buyers, commerce, conversations, error, messaging, team,
+    account, approvals, attachments, audit, buyers, commerce, conversations, error, messaging,
+    routing, team,
 };
 
 #[derive(OpenApi)]
@@ -15,7 +16,7 @@ use crate::{
         conversations::list, conversations::get, conversations::messages, conversations::send,
         conversations::read, conversations::resolve, conversations::reopen, conversations::assign,
         conversations::events, conversations::tags, conversations::add_tag,
-        conversations::set_tags,
+        conversations::set_tags, routing::rules, routing::put_rules, routing::test,
         buyers::shop, buyers::start_session, buyers::messages, buyers::send, buyers::profile,
         attachments::upload_for_agent, attachments::upload_for_buyer,
         commerce::products, commerce::product, commerce::put_product, commerce::order,
@@ -36,6 +37,7 @@ use crate::{
         (name = "team", description = "Accounts and availability"),
         (name = "attachments", description = "Pictures and files"),
         (name = "commerce", description = "Products, orders, imports, context and partner handoffs"),
+        (name = "routing", description = "Routing rules and their tester (WB-4)"),
         (name = "approvals", description = "Refunds, compensations and logistics changes that need a second person (ACC-5)"),
     )
 )]

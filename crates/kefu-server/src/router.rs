@@ -10,7 +10,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::openapi::ApiDoc;
 use crate::{
     AppState, account, approvals, assets, attachments, audit, buyers, commerce, conversations, ops,
-    realtime, team,
+    realtime, routing, team,
 };
 
 pub fn app(state: AppState) -> Router {
@@ -42,6 +42,11 @@ pub fn app(state: AppState) -> Router {
             "/tags",
             get(conversations::tags).post(conversations::add_tag),
         )
+        .route(
+            "/routing/rules",
+            get(routing::rules).put(routing::put_rules),
+        )
+        .route("/routing/test", post(routing::test))
         .route(
             "/conversations/{id}/context",
             get(commerce::conversation_context),

@@ -7,6 +7,7 @@ use kefu_domain::guard::{
     PermissionGroup, ShopSettings, Team, audit_hash,
 };
 use kefu_domain::role::{Permission, Permissions, Role};
+use kefu_domain::routing::RoutingRule;
 use kefu_domain::tags::Tag;
 
 use crate::rows::{ApprovalRow, AuditRow, GrantRow, GroupRow};
@@ -870,4 +871,63 @@ pub(crate) async fn set_conversation_tags(
     let summary = conversation_in(&mut tx, &tenant, &id).await?;
     tx.commit().await?;
     summary.ok_or(StoreError::NotFound("conversation"))
+}
+
+// Routing rules (WB-4)
+
+pub(crate) async fn routing_rules(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<RoutingRule>> {
+    let rows: Vec<(String, String, i64, String, String, bool)> = sqlx::query_as(
+        "SELECT id, name, position, conditions, team, enabled FROM routing_rules \
+         WHERE tenant_id = $1 ORDER BY position, id",
+    )
+    .bind(tenant_id.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(id, name, position, conditions, team, enabled)| {
+            Ok(RoutingRule {
+                id: uuid(&id)?,
+                name,
+                position: i32::try_from(position)
+                    .map_err(|_| StoreError::Corrupt(format!("rule position {position}")))?,
+                conditions: serde_json::from_str(&conditions)
+                    .map_err(|e| StoreError::Corrupt(format!("rule conditions: {e}")))?,
+                team,
+                enabled,
+            })
+        })
+        .collect()
+}
+
+/// Replaces the tenant's rules with `rules`, in one transaction.
+pub(crate) async fn replace_routing_rules(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    rules: &[RoutingRule],
+) -> Result<()> {
+    let tenant = tenant_id.to_string();
+    let now = now_ms();
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    sqlx::query("DELETE FROM routing_rules WHERE tenant_id = $1")
+        .bind(&tenant)
+        .execute(&mut *tx)
+        .await?;
+    for rule in rules {
+        sqlx::query(
+            "INSERT INTO routing_rules (id, tenant_id, name, position, conditions, team, enabled, \
+             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(rule.id.to_string())
+        .bind(&tenant)
+        .bind(&rule.name)
+        .bind(i64::from(rule.position))
+        .bind(to_json(&rule.conditions)?)
+        .bind(&rule.team)
+        .bind(rule.enabled)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }

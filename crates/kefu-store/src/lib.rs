@@ -22,6 +22,7 @@ use kefu_domain::guard::{
 };
 use kefu_domain::message::{Attachment, Message};
 use kefu_domain::role::{Permission, Permissions, Role};
+use kefu_domain::routing::RoutingRule;
 use kefu_domain::tags::Tag;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -720,6 +721,18 @@ impl Store {
         by: Uuid,
     ) -> Result<ConversationSummary> {
         dispatch!(self.set_conversation_tags(tenant_id, conversation_id, tags, by))
+    }
+
+    pub async fn routing_rules(&self, tenant_id: Uuid) -> Result<Vec<RoutingRule>> {
+        dispatch!(self.routing_rules(tenant_id))
+    }
+
+    pub async fn replace_routing_rules(
+        &self,
+        tenant_id: Uuid,
+        rules: &[RoutingRule],
+    ) -> Result<()> {
+        dispatch!(self.replace_routing_rules(tenant_id, rules))
     }
 
     pub async fn mark_phone_verified(&self, tenant_id: Uuid, user_id: Uuid) -> Result<()> {

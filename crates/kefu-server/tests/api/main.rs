@@ -13,5 +13,6 @@ mod identity;
 mod isolation;
 mod ops;
 mod permissions;
+mod routing;
 mod tags;
 mod websocket;

@@ -73,6 +73,9 @@ const TABLE: &[(&str, &str, Rule)] = &[
     ("PUT", "/conversations/{id}/tags", Needs(ConversationReply)),
     ("GET", "/tags", Needs(ConversationRead)),
     ("POST", "/tags", Needs(TeamManage)),
+    ("GET", "/routing/rules", Needs(TeamRead)),
+    ("PUT", "/routing/rules", Needs(TeamManage)),
+    ("POST", "/routing/test", Needs(TeamRead)),
     (
         "GET",
         "/conversations/{id}/context",
@@ -325,6 +328,8 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
         ("POST", "/conversations/{id}/handoffs") => json!({"order_no": "P1"}),
         ("PUT", "/conversations/{id}/tags") => json!({"tags": ["invoice"]}),
         ("POST", "/tags") => json!({"key": format!("t{n}"), "name": "矩阵"}),
+        ("PUT", "/routing/rules") => json!({"rules": []}),
+        ("POST", "/routing/test") => json!({"facts": {"entry": "order_card", "channel": "web"}}),
         ("PUT", "/products/{code}") => json!({
             "code": "TOUR-1", "title": "茶园游", "category": "体验",
             "skus": [{"code": "TOUR-1-A", "name": "成人", "price_fen": 90000, "stock": 9}],

@@ -23,3 +23,21 @@ CREATE TABLE custom_tags (
 );
 
 ALTER TABLE teams ADD COLUMN require_tag BOOLEAN NOT NULL DEFAULT FALSE;
+
+-- WB-4: the supervisor's routing rules, tried in `position` order; `conditions` is a JSON
+-- array of `{"kind": …, "value": …}`.
+CREATE TABLE routing_rules (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    name TEXT NOT NULL,
+    position BIGINT NOT NULL,
+    conditions TEXT NOT NULL,
+    team TEXT NOT NULL,
+    enabled BOOLEAN NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE INDEX routing_rules_tenant ON routing_rules (tenant_id, position);
+
+-- How a team's conversations are spread over its agents, and each agent's concurrency cap.
+ALTER TABLE teams ADD COLUMN strategy TEXT NOT NULL DEFAULT 'least_loaded';
+ALTER TABLE users ADD COLUMN max_concurrent BIGINT NOT NULL DEFAULT 5;
