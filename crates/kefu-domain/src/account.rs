@@ -96,6 +96,9 @@ pub struct User {
     pub disabled: bool,
     /// The account proved, with a code sent to it, that it holds its phone number (ACC-2).
     pub phone_verified: bool,
+    /// On a break (`away`, 小休): why, and until when (WB-9).
+    pub break_reason: Option<String>,
+    pub break_until: Option<i64>,
 }
 
 impl User {

@@ -134,6 +134,11 @@ pub enum ServerFrame {
     Presence {
         user_id: Uuid,
         status: String,
+        /// A break's reason and end (WB-9).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        until: Option<i64>,
     },
     /// A sensitive operation was requested or decided (ACC-5). Agent sessions only: the
     /// approvers' queue and the requester follow it live.

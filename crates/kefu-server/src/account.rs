@@ -204,7 +204,14 @@ pub async fn create_token(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct StatusChange {
+    /// `online`, `busy` (no new assignments), `away` (a break, 小休) or `offline`.
     pub status: String,
+    /// For a break: why (1–40 characters), e.g. 午饭, 培训.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// For a break: how long, 1–120 minutes; back online by itself after.
+    #[serde(default)]
+    pub minutes: Option<i64>,
 }
 
 /// Sets the caller's availability (WB-9) and tells the team.
@@ -218,25 +225,77 @@ pub async fn set_status(
     let status = AgentStatus::parse(&request.status).ok_or_else(|| {
         ApiError::bad_request("invalid_status", "status is online, busy, away or offline")
     })?;
+    let on_break = match status {
+        AgentStatus::Away => {
+            let reason = request
+                .reason
+                .as_deref()
+                .map(str::trim)
+                .filter(|r| !r.is_empty() && r.chars().count() <= 40)
+                .ok_or_else(|| {
+                    ApiError::bad_request(
+                        "invalid_break",
+                        "a break needs a reason (1–40 characters)",
+                    )
+                })?;
+            let minutes = request
+                .minutes
+                .filter(|m| (1..=120).contains(m))
+                .ok_or_else(|| {
+                    ApiError::bad_request("invalid_break", "a break lasts 1 to 120 minutes")
+                })?;
+            Some((reason.to_owned(), now_ms() + minutes * 60_000))
+        }
+        _ => None,
+    };
     state
         .store
-        .set_user_status(agent.tenant_id(), agent.user.id, status)
+        .set_user_status(
+            agent.tenant_id(),
+            agent.user.id,
+            status,
+            on_break.as_ref().map(|(r, until)| (r.as_str(), *until)),
+        )
         .await?;
+    announce_presence(
+        &state,
+        agent.tenant_id(),
+        agent.user.id,
+        status,
+        on_break.clone(),
+    )
+    .await;
+    let (break_reason, break_until) = on_break.unzip();
+    Ok(Json(User {
+        status,
+        break_reason,
+        break_until,
+        ..agent.user
+    }))
+}
+
+/// Tells the tenant's agents someone's status changed.
+pub async fn announce_presence(
+    state: &AppState,
+    tenant_id: uuid::Uuid,
+    user_id: uuid::Uuid,
+    status: AgentStatus,
+    on_break: Option<(String, i64)>,
+) {
+    let (reason, until) = on_break.unzip();
     state
         .bus
         .publish(
-            agent.tenant_id(),
+            tenant_id,
             Audience::Agents,
             ServerFrame::Presence {
-                user_id: agent.user.id,
+                user_id,
                 status: status.as_str().to_owned(),
+                reason,
+                until,
             },
         )
         .await;
-    Ok(Json(User {
-        status,
-        ..agent.user
-    }))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

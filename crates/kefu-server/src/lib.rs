@@ -160,13 +160,18 @@ impl Server {
 
 /// Once a minute: forget old rate-limit keys; once an hour: remove uploads nobody sent.
 async fn housekeeping(state: AppState) {
-    let mut tick = tokio::time::interval(Duration::from_secs(60));
-    let mut minutes = 0u32;
+    // Every 5 s: breaks whose time is up (WB-9). Every minute: rate-limit keys. Every hour:
+    // uploads nobody sent. Deadlines live in the database, so a restart loses none.
+    let mut tick = tokio::time::interval(Duration::from_secs(5));
+    let mut ticks = 0u32;
     loop {
         tick.tick().await;
-        state.login_limiter.retain_recent();
-        state.upload_limiter.retain_recent();
-        if minutes.is_multiple_of(60) {
+        end_breaks(&state).await;
+        if ticks.is_multiple_of(12) {
+            state.login_limiter.retain_recent();
+            state.upload_limiter.retain_recent();
+        }
+        if ticks.is_multiple_of(720) {
             let before = kefu_domain::time::now_ms() - attachments::UNSENT_UPLOAD_TTL_MS;
             match attachments::sweep_unsent(&state, before).await {
                 Ok(0) => {}
@@ -174,7 +179,26 @@ async fn housekeeping(state: AppState) {
                 Err(error) => tracing::warn!(%error, "sweeping unsent uploads failed"),
             }
         }
-        minutes = minutes.wrapping_add(1);
+        ticks = ticks.wrapping_add(1);
+    }
+}
+
+/// Agents whose break is over are online again, and the team hears it.
+pub async fn end_breaks(state: &AppState) {
+    match state.store.end_breaks(kefu_domain::time::now_ms()).await {
+        Ok(ended) => {
+            for (tenant, user) in ended {
+                account::announce_presence(
+                    state,
+                    tenant,
+                    user,
+                    kefu_domain::account::AgentStatus::Online,
+                    None,
+                )
+                .await;
+            }
+        }
+        Err(error) => tracing::warn!(%error, "ending breaks failed"),
     }
 }
 

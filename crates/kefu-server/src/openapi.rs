@@ -26,7 +26,7 @@ use crate::{
         team::accounts, team::create_account, team::update_account, team::disable_account,
         team::enable_account, team::change_probation, team::groups, team::create_group,
         team::grant, team::revoke, team::teams, team::put_team, team::settings,
-        team::put_settings, team::send_phone_code, team::verify_phone, approvals::request, approvals::queue, approvals::approve,
+        team::put_settings, team::send_phone_code, team::verify_phone, team::live, approvals::request, approvals::queue, approvals::approve,
         approvals::reject, audit::list, audit::verify,
     ),
     components(schemas(error::ErrorBody, messaging::SendMessage)),

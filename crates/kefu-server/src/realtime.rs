@@ -278,11 +278,13 @@ async fn come_online(state: &AppState, agent: &Agent) -> anyhow::Result<()> {
     }
     state
         .store
-        .set_user_status(agent.tenant_id(), agent.user.id, AgentStatus::Online)
+        .set_user_status(agent.tenant_id(), agent.user.id, AgentStatus::Online, None)
         .await?;
     let presence = ServerFrame::Presence {
         user_id: agent.user.id,
         status: AgentStatus::Online.as_str().to_owned(),
+        reason: None,
+        until: None,
     };
     state
         .bus

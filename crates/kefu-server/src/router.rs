@@ -26,6 +26,7 @@ pub fn app(state: AppState) -> Router {
         .route("/me/phone/code", post(team::send_phone_code))
         .route("/me/phone/verify", post(team::verify_phone))
         .route("/team", get(account::team))
+        .route("/team/live", get(team::live))
         .route("/conversations", get(conversations::list))
         .route("/conversations/{id}", get(conversations::get))
         .route(

@@ -11,7 +11,9 @@ use kefu_domain::routing::RoutingRule;
 use kefu_domain::tags::Tag;
 
 use crate::rows::{ApprovalRow, AuditRow, GrantRow, GroupRow};
-use crate::{AccountChange, AuditFilter, AuditVerdict, NewApproval, NewAudit, PhoneCodeCheck};
+use crate::{
+    AccountChange, AgentActivity, AuditFilter, AuditVerdict, NewApproval, NewAudit, PhoneCodeCheck,
+};
 
 // Accounts
 
@@ -19,7 +21,7 @@ use crate::{AccountChange, AuditFilter, AuditVerdict, NewApproval, NewAudit, Pho
 pub(crate) async fn accounts(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<User>> {
     let rows: Vec<UserRow> = sqlx::query_as(
         "SELECT id, tenant_id, username, display_name, role, team, status, phone, \
-         probation_until, disabled, phone_verified_at FROM users WHERE tenant_id = $1 ORDER BY username",
+         probation_until, disabled, phone_verified_at, break_reason, break_until FROM users WHERE tenant_id = $1 ORDER BY username",
     )
     .bind(tenant_id.to_string())
     .fetch_all(pool)
@@ -930,4 +932,63 @@ pub(crate) async fn replace_routing_rules(
     }
     tx.commit().await?;
     Ok(())
+}
+
+// The supervisor's live view (WB-9)
+
+/// Per agent: open conversations assigned (load), and since `since`: replies sent,
+/// conversations resolved, first replies and their waits.
+pub(crate) async fn team_activity(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    since: i64,
+) -> Result<std::collections::HashMap<Uuid, AgentActivity>> {
+    let tenant = tenant_id.to_string();
+    let mut activity: std::collections::HashMap<Uuid, AgentActivity> =
+        std::collections::HashMap::new();
+    let loads: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT assignee_id, CAST(COUNT(*) AS BIGINT) FROM conversations \
+         WHERE tenant_id = $1 AND status = 'open' AND assignee_id IS NOT NULL \
+         GROUP BY assignee_id",
+    )
+    .bind(&tenant)
+    .fetch_all(pool)
+    .await?;
+    for (user, load) in loads {
+        activity.entry(uuid(&user)?).or_default().load = load;
+    }
+    let counts: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT actor_id, kind, CAST(COUNT(*) AS BIGINT) FROM conversation_events \
+         WHERE tenant_id = $1 AND at >= $2 AND actor_id IS NOT NULL \
+         AND kind IN ('agent_message', 'resolved') GROUP BY actor_id, kind",
+    )
+    .bind(&tenant)
+    .bind(since)
+    .fetch_all(pool)
+    .await?;
+    for (user, kind, count) in counts {
+        let entry = activity.entry(uuid(&user)?).or_default();
+        match kind.as_str() {
+            "agent_message" => entry.replies = count,
+            _ => entry.resolved = count,
+        }
+    }
+    let waits: Vec<(String, String)> = sqlx::query_as(
+        "SELECT actor_id, data FROM conversation_events \
+         WHERE tenant_id = $1 AND at >= $2 AND actor_id IS NOT NULL AND kind = 'first_reply'",
+    )
+    .bind(&tenant)
+    .bind(since)
+    .fetch_all(pool)
+    .await?;
+    for (user, data) in waits {
+        let wait = serde_json::from_str::<serde_json::Value>(&data)
+            .ok()
+            .and_then(|d| d["wait_ms"].as_i64())
+            .unwrap_or(0);
+        let entry = activity.entry(uuid(&user)?).or_default();
+        entry.first_replies += 1;
+        entry.first_reply_wait_ms_total += wait;
+    }
+    Ok(activity)
 }

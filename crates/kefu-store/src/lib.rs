@@ -241,6 +241,17 @@ pub struct AuditVerdict {
     pub broken: Vec<(Uuid, i64, String)>,
 }
 
+/// One agent's numbers for the supervisor's live view (WB-9).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AgentActivity {
+    /// Open conversations assigned now.
+    pub load: i64,
+    pub replies: i64,
+    pub resolved: i64,
+    pub first_replies: i64,
+    pub first_reply_wait_ms_total: i64,
+}
+
 /// The outcome of checking a phone verification code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PhoneCodeCheck {
@@ -407,8 +418,14 @@ impl Store {
         tenant_id: Uuid,
         user_id: Uuid,
         status: AgentStatus,
+        break_until: Option<(&str, i64)>,
     ) -> Result<()> {
-        dispatch!(self.set_user_status(tenant_id, user_id, status))
+        dispatch!(self.set_user_status(tenant_id, user_id, status, break_until))
+    }
+
+    /// Ends breaks whose time is up; returns (tenant, user) of each.
+    pub async fn end_breaks(&self, now: i64) -> Result<Vec<(Uuid, Uuid)>> {
+        dispatch!(self.end_breaks(now))
     }
 
     pub async fn create_session(
@@ -733,6 +750,14 @@ impl Store {
         rules: &[RoutingRule],
     ) -> Result<()> {
         dispatch!(self.replace_routing_rules(tenant_id, rules))
+    }
+
+    pub async fn team_activity(
+        &self,
+        tenant_id: Uuid,
+        since: i64,
+    ) -> Result<std::collections::HashMap<Uuid, AgentActivity>> {
+        dispatch!(self.team_activity(tenant_id, since))
     }
 
     pub async fn mark_phone_verified(&self, tenant_id: Uuid, user_id: Uuid) -> Result<()> {

@@ -69,6 +69,8 @@ pub(crate) struct UserRow {
     pub probation_until: Option<i64>,
     pub disabled: bool,
     pub phone_verified_at: Option<i64>,
+    pub break_reason: Option<String>,
+    pub break_until: Option<i64>,
 }
 
 impl TryFrom<UserRow> for User {
@@ -87,6 +89,8 @@ impl TryFrom<UserRow> for User {
             probation_until: r.probation_until,
             disabled: r.disabled,
             phone_verified: r.phone_verified_at.is_some(),
+            break_reason: r.break_reason,
+            break_until: r.break_until,
         })
     }
 }

@@ -127,7 +127,7 @@ pub(crate) async fn create_user(pool: &Pool<Db>, user: &NewUser<'_>) -> Result<U
          phone, created_at, probation_until, created_by) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
          RETURNING id, tenant_id, username, display_name, role, team, status, phone, \
-         probation_until, disabled, phone_verified_at",
+         probation_until, disabled, phone_verified_at, break_reason, break_until",
     )
     .bind(Uuid::now_v7().to_string())
     .bind(user.tenant_id.to_string())
@@ -159,7 +159,7 @@ pub(crate) async fn user_for_login(
 ) -> Result<Option<(User, String)>> {
     let row: Option<LoginRow> = sqlx::query_as(
         "SELECT id, tenant_id, username, display_name, role, team, status, phone, \
-         probation_until, disabled, phone_verified_at, password_hash \
+         probation_until, disabled, phone_verified_at, break_reason, break_until, password_hash \
          FROM users WHERE username = $1 AND NOT disabled",
     )
     .bind(username)
@@ -172,7 +172,7 @@ pub(crate) async fn user_for_login(
 pub(crate) async fn user(pool: &Pool<Db>, tenant_id: Uuid, id: Uuid) -> Result<Option<User>> {
     let row: Option<UserRow> = sqlx::query_as(
         "SELECT id, tenant_id, username, display_name, role, team, status, phone, \
-         probation_until, disabled, phone_verified_at FROM users WHERE id = $1 AND tenant_id = $2",
+         probation_until, disabled, phone_verified_at, break_reason, break_until FROM users WHERE id = $1 AND tenant_id = $2",
     )
     .bind(id.to_string())
     .bind(tenant_id.to_string())
@@ -184,7 +184,7 @@ pub(crate) async fn user(pool: &Pool<Db>, tenant_id: Uuid, id: Uuid) -> Result<O
 pub(crate) async fn team(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<User>> {
     let rows: Vec<UserRow> = sqlx::query_as(
         "SELECT id, tenant_id, username, display_name, role, team, status, phone, \
-         probation_until, disabled, phone_verified_at FROM users WHERE tenant_id = $1 AND NOT disabled \
+         probation_until, disabled, phone_verified_at, break_reason, break_until FROM users WHERE tenant_id = $1 AND NOT disabled \
          ORDER BY username",
     )
     .bind(tenant_id.to_string())
@@ -198,14 +198,35 @@ pub(crate) async fn set_user_status(
     tenant_id: Uuid,
     user_id: Uuid,
     status: AgentStatus,
+    break_until: Option<(&str, i64)>,
 ) -> Result<()> {
-    sqlx::query("UPDATE users SET status = $1 WHERE id = $2 AND tenant_id = $3")
-        .bind(status.as_str())
-        .bind(user_id.to_string())
-        .bind(tenant_id.to_string())
-        .execute(pool)
-        .await?;
+    sqlx::query(
+        "UPDATE users SET status = $1, break_reason = $2, break_until = $3 \
+         WHERE id = $4 AND tenant_id = $5",
+    )
+    .bind(status.as_str())
+    .bind(break_until.map(|(reason, _)| reason))
+    .bind(break_until.map(|(_, until)| until))
+    .bind(user_id.to_string())
+    .bind(tenant_id.to_string())
+    .execute(pool)
+    .await?;
     Ok(())
+}
+
+/// Ends breaks whose time is up (WB-9): those agents are online again. Returns them.
+pub(crate) async fn end_breaks(pool: &Pool<Db>, now: i64) -> Result<Vec<(Uuid, Uuid)>> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "UPDATE users SET status = 'online', break_reason = NULL, break_until = NULL \
+         WHERE status = 'away' AND break_until IS NOT NULL AND break_until <= $1 \
+         RETURNING tenant_id, id",
+    )
+    .bind(now)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(tenant, id)| Ok((uuid(&tenant)?, uuid(&id)?)))
+        .collect()
 }
 
 pub(crate) async fn create_session(
@@ -244,7 +265,8 @@ struct SessionRow {
 pub(crate) async fn session(pool: &Pool<Db>, token_hash: &str) -> Result<Option<SessionInfo>> {
     let row: Option<SessionRow> = sqlx::query_as(
         "SELECT u.id, u.tenant_id, u.username, u.display_name, u.role, u.team, u.status, \
-         u.phone, u.probation_until, u.disabled, u.phone_verified_at, \
+         u.phone, u.probation_until, u.disabled, u.phone_verified_at, u.break_reason, \
+         u.break_until, \
          s.csrf_token, s.kind FROM auth_sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND NOT u.disabled",
     )

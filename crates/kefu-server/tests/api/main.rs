@@ -13,6 +13,7 @@ mod identity;
 mod isolation;
 mod ops;
 mod permissions;
+mod presence;
 mod routing;
 mod tags;
 mod websocket;

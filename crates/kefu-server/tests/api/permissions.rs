@@ -41,6 +41,7 @@ const TABLE: &[(&str, &str, Rule)] = &[
     ("POST", "/me/phone/code", AnyAgent),
     ("POST", "/me/phone/verify", AnyAgent),
     ("GET", "/team", Needs(TeamRead)),
+    ("GET", "/team/live", AnyOf(&[ReportView, TeamManage])),
     ("GET", "/conversations", Needs(ConversationRead)),
     ("GET", "/conversations/{id}", Needs(ConversationRead)),
     (

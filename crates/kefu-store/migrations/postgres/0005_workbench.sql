@@ -41,3 +41,7 @@ CREATE INDEX routing_rules_tenant ON routing_rules (tenant_id, position);
 -- How a team's conversations are spread over its agents, and each agent's concurrency cap.
 ALTER TABLE teams ADD COLUMN strategy TEXT NOT NULL DEFAULT 'least_loaded';
 ALTER TABLE users ADD COLUMN max_concurrent BIGINT NOT NULL DEFAULT 5;
+
+-- WB-9: a break (小休) has a reason and an end; the end is stored, so a restart keeps it.
+ALTER TABLE users ADD COLUMN break_reason TEXT;
+ALTER TABLE users ADD COLUMN break_until BIGINT;
