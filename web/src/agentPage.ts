@@ -8,6 +8,8 @@ import { ApiError, errorCode } from './api'
 import { useAgentSession } from './stores/agentSession'
 import { useApprovals } from './stores/approvals'
 import { useShopSettings } from './stores/shopSettings'
+import { useTags } from './stores/tags'
+import { useRouting } from './stores/routing'
 
 export function useAgentPage(titleKey: string) {
   const { t } = useI18n()
@@ -16,6 +18,8 @@ export function useAgentPage(titleKey: string) {
   const session = useAgentSession()
   const approvals = useApprovals()
   const shop = useShopSettings()
+  const tags = useTags()
+  const routing = useRouting()
   const ready = ref(false)
   const failure = ref('')
 
@@ -28,6 +32,8 @@ export function useAgentPage(titleKey: string) {
   async function logout(): Promise<void> {
     approvals.reset()
     shop.reset()
+    tags.reset()
+    routing.reset()
     try {
       await session.logout()
     } catch {

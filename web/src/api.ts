@@ -22,6 +22,8 @@ export type Entry =
   | 'live_room'
   | 'creator'
   | 'official_desk'
+export const CHANNELS: Channel[] = ['web', 'wechat_mp', 'wecom', 'douyin', 'email', 'phone']
+export const ENTRIES: Entry[] = ['shop_home', 'order_card', 'product_page', 'live_room', 'creator', 'official_desk']
 export type Role = 'super_admin' | 'supervisor' | 'agent' | 'qa'
 /** WB-9 */
 export type AgentStatus = 'online' | 'busy' | 'away' | 'offline'
@@ -34,6 +36,8 @@ export type EventKind =
   | 'resolved'
   | 'reopened'
   | 'entered'
+  /** WB-5: data {added, removed} tag keys. */
+  | 'tagged'
 
 export interface Attachment {
   id: Uuid
@@ -77,6 +81,8 @@ export interface ConversationSummary {
   created_at: EpochMs
   /** What the buyer came about, from the entry that opened (or last re-entered) it (CH-2). */
   context: EntryContext
+  /** Tag keys (WB-5), at most `MAX_TAGS`. */
+  tags: string[]
   updated_at: EpochMs
 }
 
@@ -110,6 +116,8 @@ export interface User {
   /** In probation until then (ACC-4); null once passed. */
   probation_until: EpochMs | null
   disabled: boolean
+  /** The account proved it holds its phone number with a code sent to it (ACC-2). */
+  phone_verified: boolean
 }
 
 /** An account with its full phone number, for the account itself and super admins only
@@ -439,8 +447,16 @@ export interface Team {
   key: string
   name: string
   response_target_seconds: number
+  /** Its agents must tag a conversation before resolving it (WB-5). */
+  require_tag: boolean
   /** Active accounts in it. */
   members: number
+}
+
+export interface TeamUpdate {
+  name: string
+  response_target_seconds: number
+  require_tag: boolean
 }
 
 /** A team's share of the active accounts beside the split the seed suggests (60/30/10). */
@@ -546,6 +562,79 @@ export interface AuditVerdict {
   problem: string | null
 }
 
+// ---- conversation tags (WB-5) and routing rules (WB-4) ----
+
+export type TagGroup = 'after_sales' | 'pre_sales' | 'service' | 'custom'
+export const TAG_GROUPS: TagGroup[] = ['after_sales', 'pre_sales', 'service', 'custom']
+/** The most tags one conversation carries. */
+export const MAX_TAGS = 10
+
+export interface Tag {
+  /** Stable key: `logistics_delay`, or a shop's own. */
+  key: string
+  name: string
+  group: TagGroup
+  builtin: boolean
+}
+
+/** One test a routing rule makes; all of a rule's conditions must hold. */
+export type RoutingCondition =
+  | { kind: 'entry'; value: Entry }
+  | { kind: 'channel'; value: Channel }
+  | { kind: 'category' | 'sku' | 'issue_type' | 'language'; value: string }
+  | { kind: 'vip_at_least'; value: number }
+export type ConditionKind = RoutingCondition['kind']
+export const CONDITION_KINDS: ConditionKind[] = ['entry', 'channel', 'category', 'sku', 'issue_type', 'language', 'vip_at_least']
+export const MAX_RULES = 100
+export const MAX_CONDITIONS = 10
+export const MAX_RULE_NAME_CHARS = 64
+
+export interface RoutingRule {
+  id: Uuid
+  name: string
+  /** Tried in ascending order, from 1. */
+  position: number
+  /** Empty: matches every conversation. */
+  conditions: RoutingCondition[]
+  /** A team key. */
+  team: string
+  enabled: boolean
+}
+
+/** A rule as `PUT /routing/rules` and the tester take it: no id for a new rule. */
+export interface RuleInput {
+  id?: Uuid
+  name: string
+  conditions: RoutingCondition[]
+  team: string
+  enabled: boolean
+}
+
+export interface RuleList {
+  rules: RoutingRule[]
+  /** Where a conversation goes when no rule matches. */
+  default_team: string
+}
+
+/** A sample conversation for the rule tester. */
+export interface ConversationFacts {
+  entry: Entry
+  channel: Channel
+  category?: string
+  sku?: string
+  issue_type?: string
+  language?: string
+  vip_level?: number
+}
+
+export interface RouteDecision {
+  team: string
+  /** The matching rule; null when the default team took it. */
+  rule_id: Uuid | null
+  /** English lines from the server, one per rule tried, then the outcome. */
+  explanation: string[]
+}
+
 export interface SendBody {
   client_msg_id: string
   kind: MessageKind
@@ -648,8 +737,9 @@ export const agentApi = {
   me: () => request<AuthSession>('GET', `${V1}/auth/me`),
   setStatus: (status: AgentStatus) =>
     request<User>('PUT', `${V1}/me/status`, { body: { status } }),
-  async conversations(status: ConversationStatus | 'all', limit = 200) {
-    const res = await request<unknown>('GET', `${V1}/conversations`, { query: { status, limit } })
+  /** `tag`: only conversations carrying it (WB-5). */
+  async conversations(status: ConversationStatus | 'all', limit = 200, tag?: string) {
+    const res = await request<unknown>('GET', `${V1}/conversations`, { query: { status, limit, tag } })
     return listOf<ConversationSummary>(res, 'conversations')
   },
   conversation: (id: Uuid) => request<ConversationSummary>('GET', `${V1}/conversations/${id}`),
@@ -662,7 +752,31 @@ export const agentApi = {
   /** The docs say 204; the server answers 200 with the updated summary. */
   read: (id: Uuid, seq: number) =>
     request<ConversationSummary | undefined>('POST', `${V1}/conversations/${id}/read`, { body: { seq } }),
+  /** Throws `tag_required` when the agent's team wants a tag first (WB-5). */
   resolve: (id: Uuid) => request<ConversationSummary>('POST', `${V1}/conversations/${id}/resolve`),
+  /** Replaces the conversation's tags. Throws `unknown_tag`, `too_many_tags` (400). */
+  setTags: (id: Uuid, tags: string[]) =>
+    request<ConversationSummary>('PUT', `${V1}/conversations/${id}/tags`, { body: { tags } }),
+  /** The built-in categories and the shop's own (WB-5). */
+  async tags() {
+    const res = await request<unknown>('GET', `${V1}/tags`)
+    return listOf<Tag>(res, 'tags')
+  },
+  /** Throws `invalid_tag`, `invalid_name` (400), `tag_exists` (409). */
+  createTag: (key: string, name: string) => request<Tag>('POST', `${V1}/tags`, { body: { key, name } }),
+  /** WB-4: the shop's rules in the order they are tried. */
+  routingRules: () => request<RuleList>('GET', `${V1}/routing/rules`),
+  /** Replaces every rule; the list's order is the order tried. Throws `bad_rule_name`,
+   *  `bad_rule_team`, `bad_rule_condition`, `too_many_rules`, `unknown_team` (400). */
+  putRoutingRules: (rules: RuleInput[]) => request<RuleList>('PUT', `${V1}/routing/rules`, { body: { rules } }),
+  /** Where a sample conversation would go: through `rules` (a draft) or the saved ones. */
+  testRouting: (facts: ConversationFacts, rules?: RuleInput[]) =>
+    request<RouteDecision>('POST', `${V1}/routing/test`, { body: { facts, ...(rules ? { rules } : {}) } }),
+  /** ACC-2: a six-digit code to one's own phone. Throws `rate_limited` (429, one a minute),
+   *  `no_phone`, `phone_already_verified` (400). */
+  sendPhoneCode: () => request<void>('POST', `${V1}/me/phone/code`),
+  /** Throws `wrong_code`, `code_expired`, `too_many_attempts` (400). */
+  verifyPhone: (code: string) => request<AccountView>('POST', `${V1}/me/phone/verify`, { body: { code } }),
   reopen: (id: Uuid) => request<ConversationSummary>('POST', `${V1}/conversations/${id}/reopen`),
   async events(id: Uuid) {
     const res = await request<unknown>('GET', `${V1}/conversations/${id}/events`)
@@ -730,7 +844,7 @@ export const agentApi = {
     request<void>('DELETE', `${V1}/permission-groups/${groupId}/grants/${userId}`),
   teams: () => request<TeamList>('GET', `${V1}/teams`),
   /** Throws `invalid_target` (5 s – 7 days), `invalid_name` (400). */
-  putTeam: (key: string, body: { name: string; response_target_seconds: number }) =>
+  putTeam: (key: string, body: TeamUpdate) =>
     request<Team>('PUT', `${V1}/teams/${encodeURIComponent(key)}`, { body }),
   settings: () => request<ShopSettings>('GET', `${V1}/settings`),
   /** Throws `bad_threshold`, `bad_probation_days`, `bad_max_accounts` (400). */

@@ -60,6 +60,8 @@ pub enum EventKind {
     HandedOff,
     /// The conversation's tags changed (WB-5). Data: added, removed.
     Tagged,
+    /// Handed to a colleague or a team with a note (WB-1). Data: from, to user or team, note.
+    Transferred,
 }
 
 impl EventKind {
@@ -75,6 +77,7 @@ impl EventKind {
             EventKind::Entered => "entered",
             EventKind::HandedOff => "handed_off",
             EventKind::Tagged => "tagged",
+            EventKind::Transferred => "transferred",
         }
     }
 
@@ -90,6 +93,7 @@ impl EventKind {
             "entered" => EventKind::Entered,
             "handed_off" => EventKind::HandedOff,
             "tagged" => EventKind::Tagged,
+            "transferred" => EventKind::Transferred,
             _ => return None,
         })
     }
@@ -159,6 +163,8 @@ pub struct ConversationSummary {
     pub context: EntryContext,
     /// Tag keys (WB-5).
     pub tags: Vec<String>,
+    /// The team it belongs to, once routed or transferred to one.
+    pub team: Option<String>,
     /// Advances with every change (message, read, status, assignment). Summaries can arrive
     /// out of order; clients keep the one with the highest (`last_seq`, `updated_at`).
     pub updated_at: i64,
@@ -219,8 +225,24 @@ mod tests {
             EventKind::Entered,
             EventKind::HandedOff,
             EventKind::Tagged,
+            EventKind::Transferred,
         ] {
             assert_eq!(EventKind::parse(k.as_str()), Some(k));
         }
     }
+}
+
+/// An internal note on a conversation: agents only, never the buyer (WB-1). A supervisor's
+/// note is a whisper to the agent on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct InternalNote {
+    pub id: Uuid,
+    pub conversation_id: Uuid,
+    pub author_id: Uuid,
+    pub author_name: String,
+    pub body: String,
+    /// The colleagues it @mentions.
+    pub mentions: Vec<Uuid>,
+    pub whisper: bool,
+    pub created_at: i64,
 }

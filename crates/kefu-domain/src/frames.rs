@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::conversation::ConversationSummary;
+use crate::conversation::{ConversationSummary, InternalNote};
 use crate::guard::Approval;
 use crate::message::{Message, MessageKind};
 
@@ -139,6 +139,10 @@ pub enum ServerFrame {
         reason: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         until: Option<i64>,
+    },
+    /// An internal note was added to a conversation (WB-1). Agent sessions only.
+    Note {
+        note: InternalNote,
     },
     /// A sensitive operation was requested or decided (ACC-5). Agent sessions only: the
     /// approvers' queue and the requester follow it live.

@@ -4,7 +4,10 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use kefu_domain::conversation::{ConversationEvent, ConversationStatus, ConversationSummary};
+use kefu_domain::conversation::{
+    ConversationEvent, ConversationStatus, ConversationSummary, InternalNote,
+};
+use kefu_domain::frames::ServerFrame;
 use kefu_domain::message::Message;
 use kefu_domain::role::Permission;
 use kefu_domain::tags::Tag;
@@ -14,6 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::Agent;
+use crate::bus::Audience;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::messaging::{self, SendMessage};
@@ -404,4 +408,197 @@ pub async fn events(
         .conversation_events(agent.tenant_id(), id)
         .await?;
     Ok(Json(EventList { events }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Transfer {
+    /// A colleague to hand it to…
+    #[serde(default)]
+    pub to_user_id: Option<Uuid>,
+    /// …or a team whose queue it goes back to, unassigned.
+    #[serde(default)]
+    pub to_team: Option<String>,
+    /// For the one who takes it over; at most 500 characters.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Hands a conversation to a colleague or a team, with a note (WB-1). The agent on it may;
+/// so may anyone who may assign.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/transfer", tag = "conversations",
+    request_body = Transfer,
+    responses((status = 200, body = ConversationSummary), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn transfer(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(request): ApiJson<Transfer>,
+) -> Result<Json<ConversationSummary>, ApiError> {
+    agent.require(Permission::ConversationReply)?;
+    let current = state
+        .store
+        .conversation(agent.tenant_id(), id)
+        .await?
+        .ok_or(ApiError::NotFound("conversation"))?;
+    if current.assignee_id != Some(agent.user.id) && !agent.may(Permission::ConversationAssign) {
+        return Err(ApiError::Forbidden);
+    }
+    let note = request.note.trim();
+    if note.chars().count() > 500 {
+        return Err(ApiError::bad_request(
+            "note_too_long",
+            "a note is at most 500 characters",
+        ));
+    }
+    let team = request
+        .to_team
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    match (request.to_user_id, team) {
+        (Some(_), None) => {}
+        (None, Some(key)) => {
+            if !state
+                .store
+                .teams(agent.tenant_id())
+                .await?
+                .iter()
+                .any(|t| t.key == key)
+            {
+                return Err(ApiError::bad_request(
+                    "unknown_team",
+                    "no team with that key",
+                ));
+            }
+        }
+        _ => {
+            return Err(ApiError::bad_request(
+                "invalid_transfer",
+                "name either a colleague (to_user_id) or a team (to_team)",
+            ));
+        }
+    }
+    let conversation = state
+        .store
+        .transfer_conversation(
+            agent.tenant_id(),
+            id,
+            request.to_user_id,
+            team,
+            note,
+            agent.user.id,
+        )
+        .await?;
+    if !note.is_empty() {
+        let mentions: Vec<Uuid> = request.to_user_id.into_iter().collect();
+        let note = state
+            .store
+            .add_note(
+                agent.tenant_id(),
+                id,
+                &agent.user,
+                &format!("转交：{note}"),
+                &mentions,
+                false,
+            )
+            .await?;
+        state
+            .bus
+            .publish(
+                agent.tenant_id(),
+                Audience::Agents,
+                ServerFrame::Note { note },
+            )
+            .await;
+    }
+    Ok(announce(&state, conversation).await)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NoteList {
+    pub notes: Vec<InternalNote>,
+}
+
+/// A conversation's internal notes, oldest first; never shown to the buyer.
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/notes", tag = "conversations",
+    responses((status = 200, body = NoteList), (status = 404, body = ErrorBody)))]
+pub async fn notes(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<NoteList>, ApiError> {
+    agent.require(Permission::ConversationRead)?;
+    state
+        .store
+        .conversation(agent.tenant_id(), id)
+        .await?
+        .ok_or(ApiError::NotFound("conversation"))?;
+    Ok(Json(NoteList {
+        notes: state.store.notes(agent.tenant_id(), id).await?,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewInternalNote {
+    /// 1–1,000 characters; `@username` or `@显示名` mentions a colleague.
+    pub body: String,
+}
+
+/// Adds an internal note; colleagues it @mentions are told. A supervisor's note on a
+/// conversation someone else has is a whisper to them.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/notes", tag = "conversations",
+    request_body = NewInternalNote,
+    responses((status = 201, body = InternalNote), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn add_note(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(new): ApiJson<NewInternalNote>,
+) -> Result<(StatusCode, Json<InternalNote>), ApiError> {
+    agent.require(Permission::ConversationReply)?;
+    let body = new.body.trim();
+    if body.is_empty() {
+        return Err(ApiError::bad_request(
+            "note_empty",
+            "a note needs some text",
+        ));
+    }
+    if body.chars().count() > 1_000 {
+        return Err(ApiError::bad_request(
+            "note_too_long",
+            "a note is at most 1,000 characters",
+        ));
+    }
+    let current = state
+        .store
+        .conversation(agent.tenant_id(), id)
+        .await?
+        .ok_or(ApiError::NotFound("conversation"))?;
+    let mentions: Vec<Uuid> = state
+        .store
+        .team(agent.tenant_id())
+        .await?
+        .into_iter()
+        .filter(|u| {
+            u.id != agent.user.id
+                && (body.contains(&format!("@{}", u.username))
+                    || body.contains(&format!("@{}", u.display_name)))
+        })
+        .map(|u| u.id)
+        .collect();
+    let whisper = agent.may(Permission::ConversationAssign)
+        && current.assignee_id.is_some_and(|a| a != agent.user.id);
+    let note = state
+        .store
+        .add_note(agent.tenant_id(), id, &agent.user, body, &mentions, whisper)
+        .await?;
+    state
+        .bus
+        .publish(
+            agent.tenant_id(),
+            Audience::Agents,
+            ServerFrame::Note { note: note.clone() },
+        )
+        .await;
+    Ok((StatusCode::CREATED, Json(note)))
 }

@@ -37,6 +37,14 @@ pub fn app(state: AppState) -> Router {
         .route("/conversations/{id}/resolve", post(conversations::resolve))
         .route("/conversations/{id}/reopen", post(conversations::reopen))
         .route("/conversations/{id}/assign", post(conversations::assign))
+        .route(
+            "/conversations/{id}/transfer",
+            post(conversations::transfer),
+        )
+        .route(
+            "/conversations/{id}/notes",
+            get(conversations::notes).post(conversations::add_note),
+        )
         .route("/conversations/{id}/events", get(conversations::events))
         .route("/conversations/{id}/tags", put(conversations::set_tags))
         .route(

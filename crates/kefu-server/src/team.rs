@@ -642,7 +642,11 @@ pub async fn put_team(
         &agent,
         "team.change",
         &format!("team:{}", team.key),
-        serde_json::json!({ "name": team.name, "response_target_seconds": team.response_target_seconds }),
+        serde_json::json!({
+            "name": team.name,
+            "response_target_seconds": team.response_target_seconds,
+            "require_tag": team.require_tag,
+        }),
     )
     .await;
     let teams = state.store.teams(agent.tenant_id()).await?;

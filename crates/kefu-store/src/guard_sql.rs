@@ -7,6 +7,7 @@ use kefu_domain::guard::{
     PermissionGroup, ShopSettings, Team, audit_hash,
 };
 use kefu_domain::role::{Permission, Permissions, Role};
+use kefu_domain::conversation::InternalNote;
 use kefu_domain::routing::RoutingRule;
 use kefu_domain::tags::Tag;
 
@@ -991,4 +992,147 @@ pub(crate) async fn team_activity(
         entry.first_reply_wait_ms_total += wait;
     }
     Ok(activity)
+}
+
+// Transfers and internal notes (WB-1)
+
+/// Hands a conversation to a colleague (`to_user`) or back to a team's queue (`to_team`,
+/// unassigned), recording who, to whom and the note in the event log.
+pub(crate) async fn transfer_conversation(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    id: Uuid,
+    to_user: Option<Uuid>,
+    to_team: Option<&str>,
+    note: &str,
+    by: Uuid,
+) -> Result<ConversationSummary> {
+    let (tenant, conversation) = (tenant_id.to_string(), id.to_string());
+    let now = now_ms();
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let previous: Option<(Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT assignee_id, team FROM conversations WHERE id = $1 AND tenant_id = $2",
+    )
+    .bind(&conversation)
+    .bind(&tenant)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((previous, previous_team)) = previous else {
+        return Err(StoreError::NotFound("conversation"));
+    };
+    let team = match (to_user, to_team) {
+        (Some(user_id), _) => {
+            let row: Option<(Option<String>,)> = sqlx::query_as(
+                "SELECT team FROM users WHERE id = $1 AND tenant_id = $2 AND NOT disabled",
+            )
+            .bind(user_id.to_string())
+            .bind(&tenant)
+            .fetch_optional(&mut *tx)
+            .await?;
+            row.ok_or(StoreError::NotFound("assignee"))?.0.or(previous_team)
+        }
+        (None, team) => team.map(str::to_owned),
+    };
+    sqlx::query(
+        "UPDATE conversations SET assignee_id = $1, team = $2, updated_at = $3 \
+         WHERE id = $4 AND tenant_id = $5",
+    )
+    .bind(to_user.map(|u| u.to_string()))
+    .bind(&team)
+    .bind(now)
+    .bind(&conversation)
+    .bind(&tenant)
+    .execute(&mut *tx)
+    .await?;
+    insert_event(
+        &mut tx,
+        &tenant,
+        &conversation,
+        EventKind::Transferred,
+        SenderKind::Agent,
+        Some(by.to_string()),
+        None,
+        serde_json::json!({
+            "previous_assignee_id": previous, "to_user_id": to_user, "to_team": team,
+            "note": note,
+        }),
+        now,
+    )
+    .await?;
+    let summary = conversation_in(&mut tx, &tenant, &conversation).await?;
+    tx.commit().await?;
+    summary.ok_or(StoreError::NotFound("conversation"))
+}
+
+pub(crate) async fn add_note(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    conversation_id: Uuid,
+    author: &User,
+    body: &str,
+    mentions: &[Uuid],
+    whisper: bool,
+) -> Result<InternalNote> {
+    let id = Uuid::now_v7();
+    let now = now_ms();
+    let inserted = sqlx::query(
+        "INSERT INTO conversation_notes (id, tenant_id, conversation_id, author_id, body, \
+         mentions, whisper, created_at) SELECT $1, $2, c.id, $4, $5, $6, $7, $8 \
+         FROM conversations c WHERE c.id = $3 AND c.tenant_id = $2",
+    )
+    .bind(id.to_string())
+    .bind(tenant_id.to_string())
+    .bind(conversation_id.to_string())
+    .bind(author.id.to_string())
+    .bind(body)
+    .bind(to_json(&mentions)?)
+    .bind(whisper)
+    .bind(now)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        return Err(StoreError::NotFound("conversation"));
+    }
+    Ok(InternalNote {
+        id,
+        conversation_id,
+        author_id: author.id,
+        author_name: author.display_name.clone(),
+        body: body.to_owned(),
+        mentions: mentions.to_vec(),
+        whisper,
+        created_at: now,
+    })
+}
+
+pub(crate) async fn notes(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    conversation_id: Uuid,
+) -> Result<Vec<InternalNote>> {
+    let rows: Vec<(String, String, String, String, String, bool, i64)> = sqlx::query_as(
+        "SELECT n.id, n.author_id, u.display_name, n.body, n.mentions, n.whisper, n.created_at \
+         FROM conversation_notes n JOIN users u ON u.id = n.author_id \
+         WHERE n.tenant_id = $1 AND n.conversation_id = $2 ORDER BY n.created_at, n.id",
+    )
+    .bind(tenant_id.to_string())
+    .bind(conversation_id.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(id, author, author_name, body, mentions, whisper, created_at)| {
+            Ok(InternalNote {
+                id: uuid(&id)?,
+                conversation_id,
+                author_id: uuid(&author)?,
+                author_name,
+                body,
+                mentions: serde_json::from_str(&mentions)
+                    .map_err(|e| StoreError::Corrupt(format!("note mentions: {e}")))?,
+                whisper,
+                created_at,
+            })
+        })
+        .collect()
 }

@@ -16,7 +16,9 @@ use kefu_domain::channel::{Channel, Entry};
 use kefu_domain::commerce::{
     BuyerNote, EntryContext, HandoffCase, Order, OrderInput, Partner, Product, ProductInput,
 };
-use kefu_domain::conversation::{ConversationEvent, ConversationStatus, ConversationSummary};
+use kefu_domain::conversation::{
+    ConversationEvent, ConversationStatus, ConversationSummary, InternalNote,
+};
 use kefu_domain::guard::{
     Approval, ApprovalKind, ApprovalStatus, AuditEntry, Grant, PermissionGroup, ShopSettings, Team,
 };
@@ -758,6 +760,34 @@ impl Store {
         since: i64,
     ) -> Result<std::collections::HashMap<Uuid, AgentActivity>> {
         dispatch!(self.team_activity(tenant_id, since))
+    }
+
+    pub async fn transfer_conversation(
+        &self,
+        tenant_id: Uuid,
+        id: Uuid,
+        to_user: Option<Uuid>,
+        to_team: Option<&str>,
+        note: &str,
+        by: Uuid,
+    ) -> Result<ConversationSummary> {
+        dispatch!(self.transfer_conversation(tenant_id, id, to_user, to_team, note, by))
+    }
+
+    pub async fn add_note(
+        &self,
+        tenant_id: Uuid,
+        conversation_id: Uuid,
+        author: &User,
+        body: &str,
+        mentions: &[Uuid],
+        whisper: bool,
+    ) -> Result<InternalNote> {
+        dispatch!(self.add_note(tenant_id, conversation_id, author, body, mentions, whisper))
+    }
+
+    pub async fn notes(&self, tenant_id: Uuid, conversation_id: Uuid) -> Result<Vec<InternalNote>> {
+        dispatch!(self.notes(tenant_id, conversation_id))
     }
 
     pub async fn mark_phone_verified(&self, tenant_id: Uuid, user_id: Uuid) -> Result<()> {

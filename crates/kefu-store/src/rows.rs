@@ -142,6 +142,7 @@ pub(crate) struct ConversationRow {
     pub updated_at: i64,
     pub context: String,
     pub tags: String,
+    pub team: Option<String>,
 }
 
 impl TryFrom<ConversationRow> for ConversationSummary {
@@ -167,6 +168,7 @@ impl TryFrom<ConversationRow> for ConversationSummary {
             updated_at: r.updated_at,
             context: json(&r.context, "conversation context")?,
             tags: json(&r.tags, "conversation tags")?,
+            team: r.team,
         })
     }
 }

@@ -30,7 +30,7 @@ macro_rules! conversation_select {
         "SELECT c.id, c.tenant_id, c.buyer_id, c.buyer_name, c.channel, c.entry, c.status, \
          c.assignee_id, u.display_name AS assignee_name, c.last_seq, c.last_message_preview, \
          c.last_message_at, c.unread_count, c.agent_read_seq, c.buyer_read_seq, c.created_at, \
-         c.updated_at, c.context, c.tags \
+         c.updated_at, c.context, c.tags, c.team \
          FROM conversations c LEFT JOIN users u ON u.id = c.assignee_id "
     };
 }
@@ -813,6 +813,7 @@ struct WriterConversation {
     updated_at: i64,
     context: String,
     tags: String,
+    team: Option<String>,
 }
 
 impl WriterConversation {
@@ -838,6 +839,7 @@ impl WriterConversation {
             updated_at: self.updated_at,
             context: self.context.clone(),
             tags: self.tags.clone(),
+            team: self.team.clone(),
         }
         .try_into()
     }
@@ -923,7 +925,7 @@ async fn write_batch(
              c.assignee_id, u.display_name AS assignee_name, c.awaiting_first_reply, \
              c.cycle_started_at, c.last_seq, c.last_message_preview, c.last_message_at, \
              c.unread_count, c.agent_read_seq, c.buyer_read_seq, c.last_buyer_message_at, \
-             c.resolved_at, c.created_at, c.updated_at, c.context, c.tags \
+             c.resolved_at, c.created_at, c.updated_at, c.context, c.tags, c.team \
              FROM conversations c LEFT JOIN users u ON u.id = c.assignee_id WHERE c.id IN (",
         );
         let mut list = q.separated(", ");

@@ -17,6 +17,8 @@ export const useAgentSession = defineStore('agentSession', () => {
   const probationUntil = ref<EpochMs | null>(null)
 
   const displayName = computed(() => user.value?.display_name || user.value?.username || '')
+  /** ACC-2: the account has a phone number it has not yet proved it holds. */
+  const phoneUnverified = computed(() => !!user.value?.phone && !user.value.phone_verified)
 
   function can(p: Permission): boolean {
     return permissions.value.has(p)
@@ -42,6 +44,11 @@ export const useAgentSession = defineStore('agentSession', () => {
     permissions.value = new Set(session.permissions ?? [])
     probationUntil.value = session.probation_until ?? null
     setCsrfToken(session.csrf_token)
+  }
+
+  /** The account as a change of its own answered it (a verified phone, say). */
+  function adoptAccount(account: AccountView): void {
+    if (user.value?.id === account.id) user.value = account
   }
 
   /** Throws ApiError (401 `unauthenticated` when there is no session). */
@@ -102,6 +109,7 @@ export const useAgentSession = defineStore('agentSession', () => {
     permissions,
     probationUntil,
     displayName,
+    phoneUnverified,
     can,
     canReply,
     canManageCatalog,
@@ -111,6 +119,7 @@ export const useAgentSession = defineStore('agentSession', () => {
     load,
     login,
     logout,
+    adoptAccount,
     loadTeam,
     nameOf,
     changeStatus,

@@ -1,6 +1,6 @@
-// The workbench's live state (WB-1): the conversation list of the chosen tab, the open
-// conversation's messages and event log, buyers' typing, all kept current by the agent
-// WebSocket. On reconnect the list is refetched and the open conversation catches up
+// The workbench's live state (WB-1): the conversation list of the chosen tab and tag (WB-5),
+// the open conversation's messages, tags and event log, buyers' typing, all kept current by
+// the agent WebSocket. On reconnect the list is refetched and the open conversation catches up
 // after its last seq; unacked sends go again with the same client_msg_id.
 
 import { defineStore } from 'pinia'
@@ -28,6 +28,8 @@ export const useInbox = defineStore('inbox', () => {
   const conversations = ref<ConversationSummary[]>([])
   const listLoading = ref(false)
   const search = ref('')
+  /** Only conversations with this tag key; '' for all (WB-5). */
+  const tagFilter = ref('')
   const openId = ref<Uuid | null>(null)
   const openSummary = ref<ConversationSummary | null>(null)
   const timelines = ref<Record<Uuid, Timeline>>({})
@@ -58,8 +60,9 @@ export const useInbox = defineStore('inbox', () => {
 
   // ---- the list ----
 
+  /** Whether the chosen tab and tag filter list it. */
   function matchesTab(c: ConversationSummary): boolean {
-    return tab.value === 'all' || c.status === tab.value
+    return (tab.value === 'all' || c.status === tab.value) && (!tagFilter.value || c.tags.includes(tagFilter.value))
   }
 
   function sortList(): void {
@@ -68,10 +71,11 @@ export const useInbox = defineStore('inbox', () => {
 
   async function loadList(): Promise<void> {
     const wanted = tab.value
+    const tag = tagFilter.value
     listLoading.value = true
     try {
-      const list = await agentApi.conversations(wanted, 200)
-      if (wanted !== tab.value) return
+      const list = await agentApi.conversations(wanted, 200, tag || undefined)
+      if (wanted !== tab.value || tag !== tagFilter.value) return
       conversations.value = list.filter(matchesTab)
       sortList()
       const open = list.find((c) => c.id === openId.value)
@@ -86,6 +90,13 @@ export const useInbox = defineStore('inbox', () => {
   function setTab(next: InboxTab): void {
     if (tab.value === next) return
     tab.value = next
+    conversations.value = []
+    void loadList()
+  }
+
+  function setTagFilter(key: string): void {
+    if (tagFilter.value === key) return
+    tagFilter.value = key
     conversations.value = []
     void loadList()
   }
@@ -290,17 +301,29 @@ export const useInbox = defineStore('inbox', () => {
     if (openId.value) socket?.send({ type: 'typing', conversation_id: openId.value })
   }
 
-  async function setStatus(action: 'resolve' | 'reopen'): Promise<boolean> {
+  /** Null when done, else the error code: reported to the page, except `tag_required`, which
+   *  the pane answers by opening the tag picker (WB-5). */
+  async function setStatus(action: 'resolve' | 'reopen'): Promise<string | null> {
     const id = openId.value
-    if (!id) return false
+    if (!id) return 'conversation_required'
     try {
       upsert(await (action === 'resolve' ? agentApi.resolve(id) : agentApi.reopen(id)))
       void loadEvents()
-      return true
+      return null
     } catch (err) {
-      report(errorCode(err))
-      return false
+      const code = errorCode(err)
+      if (code !== 'tag_required') report(code)
+      return code
     }
+  }
+
+  /** WB-5: replaces the open conversation's tags. Throws ApiError (`unknown_tag`,
+   *  `too_many_tags`) for the picker to show. */
+  async function setTags(tags: string[]): Promise<void> {
+    const id = openId.value
+    if (!id) return
+    upsert(await agentApi.setTags(id, tags))
+    void loadEvents()
   }
 
   // ---- the socket ----
@@ -414,6 +437,7 @@ export const useInbox = defineStore('inbox', () => {
     typingTimers.forEach((t) => clearTimeout(t))
     typingTimers.clear()
     conversations.value = []
+    tagFilter.value = ''
     timelines.value = {}
     openId.value = null
     openSummary.value = null
@@ -427,6 +451,7 @@ export const useInbox = defineStore('inbox', () => {
     visibleConversations,
     listLoading,
     search,
+    tagFilter,
     openId,
     openSummary,
     openTimeline,
@@ -436,6 +461,7 @@ export const useInbox = defineStore('inbox', () => {
     connection,
     errors,
     setTab,
+    setTagFilter,
     loadList,
     open,
     loadEarlier,
@@ -447,6 +473,7 @@ export const useInbox = defineStore('inbox', () => {
     retry,
     typing,
     setStatus,
+    setTags,
     start,
     stop,
   }

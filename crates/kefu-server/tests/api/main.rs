@@ -16,4 +16,5 @@ mod permissions;
 mod presence;
 mod routing;
 mod tags;
+mod transfer;
 mod websocket;

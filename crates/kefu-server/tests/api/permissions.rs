@@ -70,6 +70,17 @@ const TABLE: &[(&str, &str, Rule)] = &[
         "/conversations/{id}/assign",
         Needs(ConversationAssign),
     ),
+    (
+        "POST",
+        "/conversations/{id}/transfer",
+        Needs(ConversationAssign),
+    ),
+    ("GET", "/conversations/{id}/notes", Needs(ConversationRead)),
+    (
+        "POST",
+        "/conversations/{id}/notes",
+        Needs(ConversationReply),
+    ),
     ("GET", "/conversations/{id}/events", Needs(ConversationRead)),
     ("PUT", "/conversations/{id}/tags", Needs(ConversationReply)),
     ("GET", "/tags", Needs(ConversationRead)),
@@ -209,6 +220,9 @@ struct Caller {
 
 struct Fixtures {
     conversation: String,
+    /// Assigned to `target_user`, who is none of the callers: only those who may assign
+    /// may transfer it.
+    held: String,
     buyer: String,
     target_user: String,
     group: String,
@@ -284,8 +298,27 @@ async fn fixtures(app: &TestApp, admin: &AgentClient, lead: &AgentClient) -> Fix
         .json()
         .await
         .unwrap();
+    let other = app.buyer("shanye-tea").await;
+    other.send("held", "请帮我转人工").await;
+    let held = lead
+        .conversations("open")
+        .await
+        .into_iter()
+        .find(|c| c["buyer_id"] == other.buyer_id.to_string())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let assigned = lead
+        .post(
+            &format!("/api/v1/conversations/{held}/assign"),
+            json!({"assignee_id": target["id"]}),
+        )
+        .await;
+    assert_eq!(assigned.status(), StatusCode::OK);
     Fixtures {
         conversation,
+        held,
         buyer: buyer.buyer_id.to_string(),
         target_user: target["id"].as_str().unwrap().to_owned(),
         group: group["id"].as_str().unwrap().to_owned(),
@@ -296,7 +329,11 @@ async fn fixtures(app: &TestApp, admin: &AgentClient, lead: &AgentClient) -> Fix
 
 /// The concrete request for a route: path with real ids, and a body of the right shape.
 fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<Value>) {
-    let concrete = path
+    let held = path.replace(
+        "/conversations/{id}/transfer",
+        &format!("/conversations/{}/transfer", f.held),
+    );
+    let concrete = held
         .replace(
             "{id}/grants/{user_id}",
             &format!("{}/grants/{}", f.group, f.target_user),
@@ -326,6 +363,10 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
         }
         ("POST", "/conversations/{id}/read") => json!({"seq": 1}),
         ("POST", "/conversations/{id}/assign") => json!({"assignee_id": f.target_user}),
+        ("POST", "/conversations/{id}/transfer") => {
+            json!({"to_team": "after_sales", "note": "矩阵"})
+        }
+        ("POST", "/conversations/{id}/notes") => json!({"body": "矩阵 @tea-lead"}),
         ("POST", "/conversations/{id}/handoffs") => json!({"order_no": "P1"}),
         ("PUT", "/conversations/{id}/tags") => json!({"tags": ["invoice"]}),
         ("POST", "/tags") => json!({"key": format!("t{n}"), "name": "矩阵"}),

@@ -45,3 +45,20 @@ ALTER TABLE users ADD COLUMN max_concurrent BIGINT NOT NULL DEFAULT 5;
 -- WB-9: a break (小休) has a reason and an end; the end is stored, so a restart keeps it.
 ALTER TABLE users ADD COLUMN break_reason TEXT;
 ALTER TABLE users ADD COLUMN break_until BIGINT;
+
+-- WB-1/WB-4: the team a conversation belongs to (set by routing or a transfer).
+ALTER TABLE conversations ADD COLUMN team TEXT;
+
+-- WB-1: internal notes on a conversation, never shown to the buyer; a supervisor's note to
+-- the agent is a whisper. `mentions` is a JSON array of user ids.
+CREATE TABLE conversation_notes (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    conversation_id TEXT NOT NULL REFERENCES conversations(id),
+    author_id TEXT NOT NULL REFERENCES users(id),
+    body TEXT NOT NULL,
+    mentions TEXT NOT NULL DEFAULT '[]',
+    whisper BOOLEAN NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX conversation_notes_conversation ON conversation_notes (conversation_id, created_at);
