@@ -140,6 +140,15 @@ pub enum ServerFrame {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         until: Option<i64>,
     },
+    /// The buyer's place in the queue (CH-7, WB-4), sent when it changes; `position` 0 with
+    /// `agent_name` when an agent has taken the conversation. Buyer sessions only.
+    Queue {
+        conversation_id: Uuid,
+        position: usize,
+        ahead: usize,
+        estimated_wait_ms: i64,
+        agent_name: Option<String>,
+    },
     /// An internal note was added to a conversation (WB-1). Agent sessions only.
     Note {
         note: InternalNote,

@@ -18,6 +18,10 @@ pub struct ShopSettings {
     pub probation_days: i64,
     /// Sub-accounts allowed under the main account (ACC-2).
     pub max_accounts: i64,
+    /// The router assigns waiting conversations to agents by the teams' strategies (WB-4);
+    /// off, agents take conversations from the list.
+    #[serde(default)]
+    pub routing_enabled: bool,
 }
 
 impl Default for ShopSettings {
@@ -26,6 +30,7 @@ impl Default for ShopSettings {
             refund_threshold_fen: 50_000,
             probation_days: 7,
             max_accounts: 200,
+            routing_enabled: false,
         }
     }
 }

@@ -265,6 +265,7 @@ pub async fn set_status(
         on_break.clone(),
     )
     .await;
+    state.dispatcher.wake();
     let (break_reason, break_until) = on_break.unzip();
     Ok(Json(User {
         status,

@@ -220,6 +220,8 @@ pub async fn resolve(
         .store
         .resolve_conversation(agent.tenant_id(), id, agent.user.id)
         .await?;
+    // The agent has room for the next one in the queue.
+    state.dispatcher.wake();
     Ok(announce(&state, conversation).await)
 }
 
@@ -489,6 +491,7 @@ pub async fn transfer(
             agent.user.id,
         )
         .await?;
+    state.dispatcher.wake();
     if !note.is_empty() {
         let mentions: Vec<Uuid> = request.to_user_id.into_iter().collect();
         let note = state

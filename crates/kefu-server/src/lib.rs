@@ -15,6 +15,7 @@ pub mod commerce;
 pub mod conversations;
 pub mod demo;
 pub mod demo_shop;
+pub mod dispatch;
 pub mod error;
 pub mod extract;
 pub mod import;
@@ -63,6 +64,8 @@ pub struct AppState {
     pub login_limiter: Arc<DefaultKeyedRateLimiter<String>>,
     /// Uploads per uploader (buyer or agent) per minute.
     pub upload_limiter: Arc<DefaultKeyedRateLimiter<uuid::Uuid>>,
+    /// Wakes the live router (WB-4).
+    pub dispatcher: dispatch::Dispatcher,
 }
 
 /// A started server: storage open, migrations applied, bus connected, not yet listening.
@@ -89,9 +92,10 @@ impl Server {
             })?
         };
         let keys = Arc::new(keys);
+        let dispatcher = dispatch::Dispatcher::default();
         let (writer, writer_task) = Writer::spawn_announcing(
             store.clone(),
-            messaging::announcer(bus.clone(), keys.clone()),
+            messaging::announcer(bus.clone(), keys.clone(), dispatcher.clone()),
         );
         let per_minute =
             NonZeroU32::new(settings.auth.logins_per_minute.max(1)).context("logins_per_minute")?;
@@ -108,6 +112,7 @@ impl Server {
             sessions: TaskTracker::new(),
             login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
             upload_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(uploads_per_minute))),
+            dispatcher,
         };
         Ok(Server { state, writer_task })
     }
@@ -121,6 +126,7 @@ impl Server {
     ) -> anyhow::Result<()> {
         let Server { state, writer_task } = self;
         let housekeeping = tokio::spawn(housekeeping(state.clone()));
+        let router = tokio::spawn(dispatch::run_forever(state.clone()));
         let app = router::app(state.clone());
         let cancel = state.shutdown.clone();
         tracing::info!(addr = %listener.local_addr()?, backend = state.store.backend_name(), "kefu listening");
@@ -142,6 +148,8 @@ impl Server {
         .await?;
         housekeeping.abort();
         let _ = housekeeping.await;
+        router.abort();
+        let _ = router.await;
         state.sessions.close();
         if tokio::time::timeout(Duration::from_secs(10), state.sessions.wait())
             .await
@@ -187,6 +195,9 @@ async fn housekeeping(state: AppState) {
 pub async fn end_breaks(state: &AppState) {
     match state.store.end_breaks(kefu_domain::time::now_ms()).await {
         Ok(ended) => {
+            if !ended.is_empty() {
+                state.dispatcher.wake();
+            }
             for (tenant, user) in ended {
                 account::announce_presence(
                     state,

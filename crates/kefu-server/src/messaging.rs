@@ -47,10 +47,16 @@ fn present_with(keys: &Keys, mut message: Message) -> Message {
 
 /// What the writer does with each committed message, in commit order, before the sender
 /// hears back: sign its links and tell the sessions that should see it.
-pub fn announcer(bus: Bus, keys: Arc<Keys>) -> Announce {
+pub fn announcer(bus: Bus, keys: Arc<Keys>, dispatcher: crate::dispatch::Dispatcher) -> Announce {
     Arc::new(move |mut appended: Appended| {
-        let (bus, keys) = (bus.clone(), keys.clone());
+        let (bus, keys, dispatcher) = (bus.clone(), keys.clone(), dispatcher.clone());
         Box::pin(async move {
+            // A buyer waiting for someone: the router may assign now (WB-4).
+            if appended.message.sender_kind == SenderKind::Buyer
+                && appended.conversation.assignee_id.is_none()
+            {
+                dispatcher.wake();
+            }
             appended.message = present_with(&keys, appended.message);
             if appended.duplicate {
                 metrics::counter!("kefu_duplicate_sends_total").increment(1);
@@ -108,11 +114,12 @@ pub async fn submit_as_buyer(
     let conversation_id = match known {
         Some(id) => id,
         None => {
-            state
+            let opened = state
                 .store
                 .open_conversation(buyer.tenant_id, buyer, entry, &Default::default())
-                .await?
-                .id
+                .await?;
+            crate::dispatch::route_new(state, &opened).await;
+            opened.id
         }
     };
     let pending = state

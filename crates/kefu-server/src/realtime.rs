@@ -280,6 +280,7 @@ async fn come_online(state: &AppState, agent: &Agent) -> anyhow::Result<()> {
         .store
         .set_user_status(agent.tenant_id(), agent.user.id, AgentStatus::Online, None)
         .await?;
+    state.dispatcher.wake();
     let presence = ServerFrame::Presence {
         user_id: agent.user.id,
         status: AgentStatus::Online.as_str().to_owned(),

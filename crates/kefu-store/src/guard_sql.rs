@@ -8,7 +8,9 @@ use kefu_domain::guard::{
 };
 use kefu_domain::role::{Permission, Permissions, Role};
 use kefu_domain::conversation::InternalNote;
-use kefu_domain::routing::RoutingRule;
+use kefu_domain::routing::{
+    AgentSnapshot, ChannelPriority, RouterState, RoutingRule, Strategy, Waiting,
+};
 use kefu_domain::tags::Tag;
 
 use crate::rows::{ApprovalRow, AuditRow, GrantRow, GroupRow};
@@ -285,19 +287,20 @@ pub(crate) async fn upsert_team(pool: &Pool<Db>, tenant_id: Uuid, team: &Team) -
 }
 
 pub(crate) async fn shop_settings(pool: &Pool<Db>, tenant_id: Uuid) -> Result<ShopSettings> {
-    let row: Option<(i64, i64, i64)> = sqlx::query_as(
-        "SELECT refund_threshold_fen, probation_days, max_accounts FROM tenant_settings \
-         WHERE tenant_id = $1",
+    let row: Option<(i64, i64, i64, bool)> = sqlx::query_as(
+        "SELECT refund_threshold_fen, probation_days, max_accounts, routing_enabled \
+         FROM tenant_settings WHERE tenant_id = $1",
     )
     .bind(tenant_id.to_string())
     .fetch_optional(pool)
     .await?;
     Ok(row
         .map(
-            |(refund_threshold_fen, probation_days, max_accounts)| ShopSettings {
+            |(refund_threshold_fen, probation_days, max_accounts, routing_enabled)| ShopSettings {
                 refund_threshold_fen,
                 probation_days,
                 max_accounts,
+                routing_enabled,
             },
         )
         .unwrap_or_default())
@@ -310,16 +313,18 @@ pub(crate) async fn set_shop_settings(
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO tenant_settings (tenant_id, refund_threshold_fen, probation_days, \
-         max_accounts, updated_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id) DO UPDATE \
+         max_accounts, updated_at, routing_enabled) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (tenant_id) DO UPDATE \
          SET refund_threshold_fen = excluded.refund_threshold_fen, \
          probation_days = excluded.probation_days, max_accounts = excluded.max_accounts, \
-         updated_at = excluded.updated_at",
+         updated_at = excluded.updated_at, routing_enabled = excluded.routing_enabled",
     )
     .bind(tenant_id.to_string())
     .bind(settings.refund_threshold_fen)
     .bind(settings.probation_days)
     .bind(settings.max_accounts)
     .bind(now_ms())
+    .bind(settings.routing_enabled)
     .execute(pool)
     .await?;
     Ok(())
@@ -1135,4 +1140,138 @@ pub(crate) async fn notes(
             })
         })
         .collect()
+}
+
+// The router (WB-4)
+
+/// Tenants whose router is on.
+pub(crate) async fn routing_tenants(pool: &Pool<Db>) -> Result<Vec<Uuid>> {
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT tenant_id FROM tenant_settings WHERE routing_enabled")
+            .fetch_all(pool)
+            .await?;
+    rows.iter().map(|(t,)| uuid(t)).collect()
+}
+
+/// Sets a conversation's team once (routing decides it when the conversation opens).
+pub(crate) async fn set_conversation_team(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    id: Uuid,
+    team: &str,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE conversations SET team = $1 WHERE id = $2 AND tenant_id = $3 AND team IS NULL",
+    )
+    .bind(team)
+    .bind(id.to_string())
+    .bind(tenant_id.to_string())
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// What the router decides over, read fresh: agents with their loads and caps, the waiting
+/// conversations (open, unassigned, in a team, the buyer has written), each team's strategy.
+/// The second value maps each waiting conversation to its buyer.
+pub(crate) async fn routing_snapshot(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+) -> Result<(RouterState, std::collections::HashMap<Uuid, Uuid>)> {
+    let tenant = tenant_id.to_string();
+    let agents: Vec<(String, Option<String>, String, i64, i64)> = sqlx::query_as(
+        "SELECT u.id, u.team, u.status, u.max_concurrent, \
+         CAST((SELECT COUNT(*) FROM conversations c WHERE c.assignee_id = u.id \
+         AND c.status = 'open') AS BIGINT) \
+         FROM users u WHERE u.tenant_id = $1 AND NOT u.disabled",
+    )
+    .bind(&tenant)
+    .fetch_all(pool)
+    .await?;
+    let waiting: Vec<(String, String, String, String, i64)> = sqlx::query_as(
+        "SELECT id, team, entry, buyer_id, cycle_started_at FROM conversations \
+         WHERE tenant_id = $1 AND status = 'open' AND assignee_id IS NULL \
+         AND team IS NOT NULL AND last_buyer_message_at IS NOT NULL",
+    )
+    .bind(&tenant)
+    .fetch_all(pool)
+    .await?;
+    let strategies: Vec<(String, String)> =
+        sqlx::query_as("SELECT team_key, strategy FROM teams WHERE tenant_id = $1")
+            .bind(&tenant)
+            .fetch_all(pool)
+            .await?;
+    let mut state = RouterState::default();
+    for (id, team, status, cap, load) in agents {
+        state.agents.push(AgentSnapshot {
+            id: uuid(&id)?,
+            team,
+            status: AgentStatus::parse(&status).unwrap_or(AgentStatus::Offline),
+            load: u32::try_from(load).unwrap_or(u32::MAX),
+            cap: u32::try_from(cap).unwrap_or(0),
+            last_assigned_at: 0,
+        });
+    }
+    let mut buyers = std::collections::HashMap::new();
+    for (id, team, entry, buyer, since) in waiting {
+        let id = uuid(&id)?;
+        buyers.insert(id, uuid(&buyer)?);
+        state.queue.push(Waiting {
+            conversation_id: id,
+            team,
+            priority: ChannelPriority::of_entry(Entry::parse(&entry).unwrap_or(Entry::ShopHome)),
+            vip_level: 0,
+            waiting_since: since,
+            last_agent: None,
+        });
+    }
+    for (team, strategy) in strategies {
+        if let Some(strategy) = Strategy::parse(&strategy) {
+            state.strategies.insert(team, strategy);
+        }
+    }
+    Ok((state, buyers))
+}
+
+/// Gives a waiting conversation to `agent` unless someone got it first (another process, an
+/// agent who replied): exactly one owner. `None` when it was no longer waiting.
+pub(crate) async fn claim_conversation(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    id: Uuid,
+    agent: Uuid,
+) -> Result<Option<ConversationSummary>> {
+    let (tenant, conversation) = (tenant_id.to_string(), id.to_string());
+    let now = now_ms();
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let claimed = sqlx::query(
+        "UPDATE conversations SET assignee_id = $1, updated_at = $2 \
+         WHERE id = $3 AND tenant_id = $4 AND assignee_id IS NULL AND status = 'open'",
+    )
+    .bind(agent.to_string())
+    .bind(now)
+    .bind(&conversation)
+    .bind(&tenant)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if claimed == 0 {
+        tx.rollback().await?;
+        return Ok(None);
+    }
+    insert_event(
+        &mut tx,
+        &tenant,
+        &conversation,
+        EventKind::Assigned,
+        SenderKind::System,
+        None,
+        None,
+        serde_json::json!({ "assignee_id": agent, "previous_assignee_id": null, "reason": "routing" }),
+        now,
+    )
+    .await?;
+    let summary = conversation_in(&mut tx, &tenant, &conversation).await?;
+    tx.commit().await?;
+    Ok(summary)
 }

@@ -24,7 +24,7 @@ use kefu_domain::guard::{
 };
 use kefu_domain::message::{Attachment, Message};
 use kefu_domain::role::{Permission, Permissions, Role};
-use kefu_domain::routing::RoutingRule;
+use kefu_domain::routing::{RouterState, RoutingRule};
 use kefu_domain::tags::Tag;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -788,6 +788,31 @@ impl Store {
 
     pub async fn notes(&self, tenant_id: Uuid, conversation_id: Uuid) -> Result<Vec<InternalNote>> {
         dispatch!(self.notes(tenant_id, conversation_id))
+    }
+
+    pub async fn routing_tenants(&self) -> Result<Vec<Uuid>> {
+        dispatch!(self.routing_tenants())
+    }
+
+    pub async fn set_conversation_team(&self, tenant_id: Uuid, id: Uuid, team: &str) -> Result<()> {
+        dispatch!(self.set_conversation_team(tenant_id, id, team))
+    }
+
+    /// The router's snapshot, and each waiting conversation's buyer.
+    pub async fn routing_snapshot(
+        &self,
+        tenant_id: Uuid,
+    ) -> Result<(RouterState, std::collections::HashMap<Uuid, Uuid>)> {
+        dispatch!(self.routing_snapshot(tenant_id))
+    }
+
+    pub async fn claim_conversation(
+        &self,
+        tenant_id: Uuid,
+        id: Uuid,
+        agent: Uuid,
+    ) -> Result<Option<ConversationSummary>> {
+        dispatch!(self.claim_conversation(tenant_id, id, agent))
     }
 
     pub async fn mark_phone_verified(&self, tenant_id: Uuid, user_id: Uuid) -> Result<()> {

@@ -7,6 +7,7 @@ mod attachments;
 mod auth;
 mod commerce;
 mod conversations;
+mod dispatch;
 mod guard;
 mod helpers;
 mod identity;

@@ -62,3 +62,6 @@ CREATE TABLE conversation_notes (
     created_at BIGINT NOT NULL
 );
 CREATE INDEX conversation_notes_conversation ON conversation_notes (conversation_id, created_at);
+
+-- WB-4: the router assigns waiting conversations to agents when the shop turns it on.
+ALTER TABLE tenant_settings ADD COLUMN routing_enabled BOOLEAN NOT NULL DEFAULT FALSE;

@@ -1,0 +1,174 @@
+//! The live router (WB-4, CH-7): for every shop that turned it on, waiting conversations go
+//! to agents by their team's strategy, and waiting buyers hear their place in the queue.
+//!
+//! Each run reads a fresh snapshot from the database and decides with
+//! `kefu_domain::routing::dispatch`; each assignment is a compare-and-set on the
+//! conversation (`assignee_id IS NULL`), so two processes, or an agent replying first, never
+//! give one conversation two owners, and a restart loses nothing. Runs are woken at once by
+//! a buyer's message, a status change or a freed agent, and every second regardless.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use kefu_domain::conversation::ConversationSummary;
+use kefu_domain::frames::ServerFrame;
+use kefu_domain::routing::{self, ConversationFacts, queue_positions};
+use kefu_domain::time::now_ms;
+use tokio::sync::{Mutex, Notify};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::bus::Audience;
+use crate::messaging;
+
+/// The handle that wakes the router.
+#[derive(Clone, Default)]
+pub struct Dispatcher {
+    wake: Arc<Notify>,
+    /// Round-robin cursors and the queue places last told to buyers, per tenant.
+    memory: Arc<Mutex<HashMap<Uuid, TenantMemory>>>,
+}
+
+#[derive(Default)]
+struct TenantMemory {
+    cursors: HashMap<String, usize>,
+    told: HashMap<Uuid, usize>,
+}
+
+/// How long one conversation takes an agent, for queue estimates.
+const AVERAGE_HANDLE_MS: i64 = 3 * 60_000;
+
+impl Dispatcher {
+    /// Something changed that may let a conversation be assigned.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+}
+
+/// Runs the router until the process stops.
+pub async fn run_forever(state: AppState) {
+    loop {
+        tokio::select! {
+            _ = state.dispatcher.wake.notified() => {}
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = state.shutdown.cancelled() => return,
+        }
+        match state.store.routing_tenants().await {
+            Ok(tenants) => {
+                for tenant in tenants {
+                    if let Err(error) = run_once(&state, tenant).await {
+                        tracing::warn!(%error, %tenant, "routing failed");
+                    }
+                }
+            }
+            Err(error) => tracing::warn!(%error, "listing routing tenants failed"),
+        }
+    }
+}
+
+/// One routing pass for a tenant; returns the conversations it assigned.
+pub async fn run_once(state: &AppState, tenant: Uuid) -> anyhow::Result<Vec<ConversationSummary>> {
+    let (mut snapshot, buyers) = state.store.routing_snapshot(tenant).await?;
+    let mut memory = state.dispatcher.memory.lock().await;
+    let memory = memory.entry(tenant).or_default();
+    snapshot.cursors = std::mem::take(&mut memory.cursors);
+    let assignments = routing::dispatch(&mut snapshot, now_ms());
+    memory.cursors = std::mem::take(&mut snapshot.cursors);
+    let mut assigned = vec![];
+    for assignment in assignments {
+        if let Some(summary) = state
+            .store
+            .claim_conversation(tenant, assignment.conversation_id, assignment.agent_id)
+            .await?
+        {
+            messaging::publish_conversation(state, &summary).await;
+            memory.told.remove(&summary.id);
+            if let Some(buyer) = buyers.get(&summary.id) {
+                state
+                    .bus
+                    .publish(
+                        tenant,
+                        Audience::Buyer(*buyer),
+                        ServerFrame::Queue {
+                            conversation_id: summary.id,
+                            position: 0,
+                            ahead: 0,
+                            estimated_wait_ms: 0,
+                            agent_name: summary.assignee_name.clone(),
+                        },
+                    )
+                    .await;
+            }
+            assigned.push(summary);
+        }
+    }
+    // Buyers still waiting hear their place when it changes.
+    let places = queue_positions(&snapshot, AVERAGE_HANDLE_MS);
+    memory.told.retain(|id, _| places.contains_key(id));
+    for (conversation, info) in places {
+        if memory.told.get(&conversation) == Some(&info.position) {
+            continue;
+        }
+        memory.told.insert(conversation, info.position);
+        if let Some(buyer) = buyers.get(&conversation) {
+            state
+                .bus
+                .publish(
+                    tenant,
+                    Audience::Buyer(*buyer),
+                    ServerFrame::Queue {
+                        conversation_id: conversation,
+                        position: info.position,
+                        ahead: info.ahead,
+                        estimated_wait_ms: info.estimated_wait_ms,
+                        agent_name: None,
+                    },
+                )
+                .await;
+        }
+    }
+    Ok(assigned)
+}
+
+/// Decides a newly opened conversation's team by the shop's rules (WB-4).
+pub async fn route_new(state: &AppState, conversation: &ConversationSummary) {
+    if conversation.team.is_some() {
+        return;
+    }
+    let category = match &conversation.context.product_code {
+        Some(code) => state
+            .store
+            .product(conversation.tenant_id, code)
+            .await
+            .ok()
+            .flatten()
+            .map(|p| p.category),
+        None => None,
+    };
+    let facts = ConversationFacts {
+        entry: conversation.entry,
+        channel: conversation.channel,
+        category,
+        sku: conversation.context.sku_code.clone(),
+        issue_type: None,
+        language: None,
+        vip_level: 0,
+        priority: routing::ChannelPriority::of_entry(conversation.entry),
+    };
+    let rules = match state.store.routing_rules(conversation.tenant_id).await {
+        Ok(rules) => rules,
+        Err(error) => {
+            tracing::warn!(%error, "reading routing rules failed");
+            return;
+        }
+    };
+    let decision = routing::route_team(&rules, &facts, crate::routing::DEFAULT_TEAM);
+    if let Err(error) = state
+        .store
+        .set_conversation_team(conversation.tenant_id, conversation.id, &decision.team)
+        .await
+    {
+        tracing::warn!(%error, "setting the conversation's team failed");
+    }
+}

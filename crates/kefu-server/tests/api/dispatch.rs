@@ -1,0 +1,183 @@
+//! WB-4 / CH-7: the live router. With routing on, a conversation goes to its team by the
+//! rules and to an available agent at once; with nobody available the buyer waits and hears
+//! their place, and is served when an agent comes online.
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{AgentClient, TestApp};
+
+async fn assignee_of(agent: &AgentClient, conversation: &str) -> Option<String> {
+    let summary: Value = agent
+        .get(&format!("/api/v1/conversations/{conversation}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    summary["assignee_id"].as_str().map(str::to_owned)
+}
+
+/// Waits up to 3 s for the router to give `conversation` to someone.
+async fn routed(agent: &AgentClient, conversation: &str) -> Option<String> {
+    let until = Instant::now() + Duration::from_secs(3);
+    while Instant::now() < until {
+        if let Some(who) = assignee_of(agent, conversation).await {
+            return Some(who);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    None
+}
+
+async fn put(agent: &AgentClient, path: &str, body: Value) -> StatusCode {
+    agent
+        .http
+        .put(format!("{}{path}", agent.base))
+        .bearer_auth(&agent.token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn the_router_assigns_by_rule_and_strategy_and_queues_when_nobody_is_free() {
+    let app = TestApp::spawn().await;
+    let admin = app.agent("tea-admin").await;
+    assert_eq!(
+        put(
+            &admin,
+            "/api/v1/settings",
+            json!({"refund_threshold_fen": 50000, "probation_days": 7, "max_accounts": 200, "routing_enabled": true}),
+        )
+        .await,
+        StatusCode::OK
+    );
+    let lead = app.agent("tea-lead").await;
+    assert_eq!(
+        put(
+            &lead,
+            "/api/v1/routing/rules",
+            json!({"rules": [{"name": "订单卡片走售后", "conditions": [{"kind": "entry", "value": "order_card"}], "team": "after_sales"}]}),
+        )
+        .await,
+        StatusCode::OK
+    );
+    let orders = "order_no,buyer_id,placed_at,payment_status,shipping_status,product_code,sku_code,item_title,quantity,unit_price\n\
+                  R1,m-r1,2026-11-20 10:00,paid,shipped,P,P-1,茶,1,10\n\
+                  R2,m-r2,2026-11-20 10:00,paid,shipped,P,P-1,茶,1,10\n";
+    admin
+        .http
+        .post(format!("{}/api/v1/imports/orders", admin.base))
+        .bearer_auth(&admin.token)
+        .header("content-type", "text/csv")
+        .body(orders)
+        .send()
+        .await
+        .unwrap();
+    let secret = app.identity_secret("shanye-tea").await;
+    let link = |member: &str, order: &str| {
+        jsonwebtoken::encode(
+            &jsonwebtoken::Header::default(),
+            &json!({"sub": member, "entry": "order_card", "order_no": order, "exp": kefu_domain::time::now_ms() / 1000 + 3600}),
+            &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+        )
+        .unwrap()
+    };
+
+    // The after-sales agent opens the workbench (and so comes online).
+    let after = app.agent("tea-after1").await;
+    let _after_socket = after.socket().await;
+    let started = Instant::now();
+    let first = app
+        .buyer_with(json!({"shop": "shanye-tea", "entry": link("m-r1", "R1")}))
+        .await;
+    let first_id = first.session["conversation_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        routed(&after, &first_id).await,
+        Some(after.user_id.to_string())
+    );
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(1), "routing took {took:?}");
+    let summary: Value = after
+        .get(&format!("/api/v1/conversations/{first_id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(summary["team"], "after_sales");
+    let events: Value = after
+        .get(&format!("/api/v1/conversations/{first_id}/events"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let assigned = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "assigned")
+        .unwrap();
+    assert_eq!(assigned["data"]["reason"], "routing");
+
+    // Busy: no new assignments; the next order-card buyer waits in the after-sales queue.
+    assert_eq!(
+        put(&after, "/api/v1/me/status", json!({"status": "busy"})).await,
+        StatusCode::OK
+    );
+    let second = app
+        .buyer_with(json!({"shop": "shanye-tea", "entry": link("m-r2", "R2")}))
+        .await;
+    let second_id = second.session["conversation_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut second_socket = second.socket(Some(0)).await;
+    second_socket
+        .send(crate::helpers::text_frame("w1", "有人吗"))
+        .await;
+    let place = second_socket.next_of("queue").await;
+    assert_eq!(place["position"], 1);
+    assert!(place["estimated_wait_ms"].as_i64().unwrap() > 0);
+    assert_eq!(assignee_of(&after, &second_id).await, None);
+
+    // Back online: the head of the queue is theirs, and the buyer hears who took it.
+    assert_eq!(
+        put(&after, "/api/v1/me/status", json!({"status": "online"})).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        routed(&after, &second_id).await,
+        Some(after.user_id.to_string())
+    );
+    let served = second_socket.next_of("queue").await;
+    let served = if served["position"] == 0 {
+        served
+    } else {
+        second_socket.next_of("queue").await
+    };
+    assert_eq!(served["agent_name"], "售后·晓峰");
+
+    // A shop-home buyer goes to the default team (pre-sales), nobody there is online: waits.
+    let third = app.buyer("shanye-tea").await;
+    third.send("x1", "普洱怎么泡").await;
+    let third_id = after
+        .conversations("open")
+        .await
+        .into_iter()
+        .find(|c| c["buyer_id"] == third.buyer_id.to_string())
+        .unwrap();
+    assert_eq!(third_id["team"], "pre_sales");
+    tokio::time::sleep(Duration::from_millis(1_300)).await;
+    assert_eq!(
+        assignee_of(&after, third_id["id"].as_str().unwrap()).await,
+        None,
+        "no after-sales agent takes a pre-sales conversation"
+    );
+}
