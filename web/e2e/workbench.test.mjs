@@ -4,7 +4,9 @@
 // after-sales agent tags a conversation 物流延误 from the picker, finds it through the list's
 // tag filter, and, resolving another one untagged, is asked for a tag first. A new agent
 // proves their phone number with the code the server sends (logged, as the demo has no SMS
-// gateway), and the accounts table marks it verified (ACC-2).
+// gateway), and the accounts table marks it verified (ACC-2). A pre-sales agent takes a lunch
+// break that the supervisor sees on the Live tab (WB-9); the after-sales agent transfers a
+// conversation to pre-sales with a note and @-mentions the supervisor in an internal note (WB-1).
 //
 // Runs a real `kefu demo` and Debian's Chromium (see harness.mjs). Screenshots: e2e/output/.
 
@@ -21,6 +23,12 @@ const RULE_NAME = '订单卡片走售后'
 const TAG_KEY = 'logistics_delay'
 const TAG_NAME = '物流延误'
 const SHOP_TAG = { key: 'gift_issue', name: '赠品问题' }
+/** In the pre-sales team (WB-9 breaks). */
+const PRE_AGENT = 'tea-pre1'
+const BREAK_REASON = '午饭'
+const TRANSFER_NOTE = '买家问的是新品，转售前跟进'
+/** The conversation the after-sales agent transfers (WB-1). */
+let transferredId = ''
 /** Manages accounts. */
 const ADMIN = 'tea-admin'
 const NEWCOMER = { username: 'tea-new1', display_name: '售后·小周', phone: '13712345678', role: 'agent', team: 'after_sales' }
@@ -202,6 +210,102 @@ test('a supervisor tests and saves a routing rule, and an agent tags and filters
   } finally {
     await leadContext.close()
     await agentContext.close()
+  }
+})
+
+test('an agent takes a break, the supervisor watches it live, and an agent transfers and notes a conversation', { timeout: 180_000 }, async (t) => {
+  const preContext = await browser.newContext(DESKTOP)
+  const leadContext = await browser.newContext(DESKTOP)
+  const afterContext = await browser.newContext(DESKTOP)
+  const pre = await preContext.newPage()
+  const lead = await leadContext.newPage()
+  const after = await afterContext.newPage()
+  watchPage(pre, 'pre', pageErrors)
+  watchPage(lead, 'lead', pageErrors)
+  watchPage(after, 'after', pageErrors)
+  const step = stepper(t, { pre, lead, after }, demo)
+
+  try {
+    await step('a pre-sales agent takes a 15-minute lunch break and sees it in the top bar', async () => {
+      await signIn(pre, demo.baseUrl, PRE_AGENT)
+      await pre.getByTestId('status-select').click()
+      await pre.locator('[data-testid="status-away"]:visible').click()
+      const dialog = pre.getByTestId('status-break-dialog')
+      await dialog.waitFor(WAIT)
+      await dialog.locator('[data-testid="break-reason-preset"][data-value="lunch"]').click()
+      assert.equal(await dialog.getByTestId('break-reason').inputValue(), BREAK_REASON)
+      await dialog.getByTestId('break-minutes').fill('15')
+      await dialog.getByTestId('break-submit').click()
+      await dialog.waitFor({ state: 'hidden', ...WAIT })
+      const badge = pre.locator(`[data-testid="break-badge"][data-reason="${BREAK_REASON}"]`)
+      await badge.waitFor(WAIT)
+      assert.match((await badge.textContent()) ?? '', /小休中 · 午饭 · 剩 1[45] 分钟/)
+      await pre.locator('[data-testid="status-select"][data-status="away"]').waitFor(WAIT)
+    })
+
+    await step('the supervisor sees the agent away for lunch on the Live tab', async () => {
+      await signIn(lead, demo.baseUrl, LEAD)
+      await lead.goto(`${demo.baseUrl}/agent/team`)
+      await lead.getByTestId('team-tab-live').click()
+      const row = lead.locator(`[data-testid="live-row"][data-username="${PRE_AGENT}"]`)
+      await row.waitFor(WAIT)
+      await lead.locator(`[data-testid="live-row"][data-username="${PRE_AGENT}"][data-status="away"][data-reason="${BREAK_REASON}"]`).waitFor(WAIT)
+      assert.match((await row.getByTestId('live-status').textContent()) ?? '', /午饭/)
+      await lead.screenshot({ path: path.join(outputDir, 'team-live.png') })
+    })
+
+    await step('an after-sales agent replies to a conversation, then transfers it to pre-sales with a note', async () => {
+      await signIn(after, demo.baseUrl, AGENT)
+      const first = after.locator('[data-testid="conversation-item"][data-status="open"]').first()
+      await first.waitFor(WAIT)
+      transferredId = (await first.getAttribute('data-conversation-id')) ?? ''
+      assert.ok(transferredId, 'the list names its conversations')
+      await first.click()
+      // The first reply makes it the agent's own, which may then hand it on.
+      await after.getByTestId('composer-input').fill('您好，我先帮您看一下')
+      await after.getByTestId('send-button').click()
+      await after.getByTestId('transfer-button').waitFor(WAIT)
+      await after.getByTestId('transfer-button').click()
+      const dialog = after.getByTestId('transfer-dialog')
+      await dialog.waitFor(WAIT)
+      await dialog.locator('[data-testid="transfer-team"][data-value="pre_sales"]').click()
+      await dialog.getByTestId('transfer-note').fill(TRANSFER_NOTE)
+      await dialog.getByTestId('transfer-submit').click()
+      await after.locator('.el-message').filter({ hasText: '已转交' }).waitFor(WAIT)
+      await dialog.waitFor({ state: 'hidden', ...WAIT })
+      await after.locator('[data-testid="event"][data-kind="transferred"]').waitFor(WAIT)
+    })
+
+    await step('the agent adds an internal note mentioning the supervisor with @', async () => {
+      const input = after.getByTestId('note-input-internal')
+      await input.click()
+      await input.fill('麻烦主管关注一下 @tea-l')
+      await after.locator(`[data-testid="mention-option"][data-username="${LEAD}"]`).click()
+      assert.equal(await input.inputValue(), `麻烦主管关注一下 @${LEAD} `)
+      await input.pressSequentially('谢谢')
+      await input.press('Control+Enter')
+      const note = after.getByTestId('note-item-internal').filter({ hasText: `@${LEAD} 谢谢` })
+      await note.waitFor(WAIT)
+      assert.equal(await note.getAttribute('data-whisper'), 'false')
+
+      const call = await apiSession(LEAD)
+      const res = await call('GET', `/conversations/${transferredId}/notes`)
+      assert.equal(res.status, 200)
+      const { notes } = await res.json()
+      const ours = notes.find((n) => n.body.includes(`@${LEAD} 谢谢`))
+      assert.ok(ours, 'the note is stored')
+      assert.ok(ours.mentions.length >= 1, 'the note mentions the supervisor')
+      const moved = await (await call('GET', `/conversations/${transferredId}`)).json()
+      assert.equal(moved.team, 'pre_sales', 'the conversation is in the pre-sales queue')
+    })
+
+    await step('no page threw an uncaught error', () => {
+      assert.deepEqual(pageErrors, [])
+    })
+  } finally {
+    await preContext.close()
+    await leadContext.close()
+    await afterContext.close()
   }
 })
 

@@ -38,6 +38,10 @@ export type EventKind =
   | 'entered'
   /** WB-5: data {added, removed} tag keys. */
   | 'tagged'
+  /** CH-5: data {case_id, order_no, partner, due_at}. */
+  | 'handed_off'
+  /** WB-1: data {previous_assignee_id, to_user_id, to_team, note}. */
+  | 'transferred'
 
 export interface Attachment {
   id: Uuid
@@ -83,6 +87,8 @@ export interface ConversationSummary {
   context: EntryContext
   /** Tag keys (WB-5), at most `MAX_TAGS`. */
   tags: string[]
+  /** The team whose queue it is in (WB-1 transfers, WB-4 routing); null when none. */
+  team: string | null
   updated_at: EpochMs
 }
 
@@ -111,6 +117,9 @@ export interface User {
   /** `pre_sales`, `after_sales`, `qa` or a custom team's key (ACC-6). */
   team: string | null
   status: AgentStatus
+  /** WB-9: while `away`, why (午饭, 培训 …) and until when; null otherwise. */
+  break_reason: string | null
+  break_until: EpochMs | null
   /** 138****5678 (ACC-2). */
   phone_masked: string | null
   /** In probation until then (ACC-4); null once passed. */
@@ -307,6 +316,53 @@ export interface BuyerNote {
   author_name: string
   body: string
   created_at: EpochMs
+}
+
+/** A note on a conversation that only agents see (WB-1): `mentions` are user ids; a
+ *  supervisor's note on a conversation someone else has is a `whisper` (主管悄悄话). */
+export interface InternalNote {
+  id: Uuid
+  conversation_id: Uuid
+  author_id: Uuid
+  author_name: string
+  body: string
+  mentions: Uuid[]
+  whisper: boolean
+  created_at: EpochMs
+}
+
+/** WB-9: a break (小休) as `PUT /me/status` takes it with `away`. */
+export interface BreakRequest {
+  /** 1–40 characters. */
+  reason: string
+  /** 1–120. */
+  minutes: number
+}
+export const MAX_BREAK_REASON_CHARS = 40
+export const MAX_BREAK_MINUTES = 120
+
+/** WB-1: where a conversation goes — a colleague, or a team's queue (exactly one). */
+export interface TransferRequest {
+  to_user_id?: Uuid
+  to_team?: string
+  note?: string
+}
+
+/** One row of the supervisor's live view (WB-9). */
+export interface LiveAgent {
+  user: User
+  /** Open conversations assigned to them now. */
+  load: number
+  replies_today: number
+  resolved_today: number
+  first_replies_today: number
+  avg_first_reply_ms: number | null
+}
+
+export interface TeamLive {
+  agents: LiveAgent[]
+  /** Where "today" starts. */
+  since: EpochMs
 }
 
 /** The longest buyer note the server takes, in characters. */
@@ -735,8 +791,11 @@ export const agentApi = {
     request<AuthSession>('POST', `${V1}/auth/login`, { body: { username, password } }),
   logout: () => request<void>('POST', `${V1}/auth/logout`),
   me: () => request<AuthSession>('GET', `${V1}/auth/me`),
-  setStatus: (status: AgentStatus) =>
-    request<User>('PUT', `${V1}/me/status`, { body: { status } }),
+  /** WB-9: `away` is a break and needs its reason and minutes, else 400 `invalid_break`. */
+  setStatus: (status: AgentStatus, brk?: BreakRequest) =>
+    request<User>('PUT', `${V1}/me/status`, { body: { status, ...(status === 'away' && brk ? brk : {}) } }),
+  /** WB-9: every agent with their load and today's numbers (`report.view` or `team.manage`). */
+  teamLive: () => request<TeamLive>('GET', `${V1}/team/live`),
   /** `tag`: only conversations carrying it (WB-5). */
   async conversations(status: ConversationStatus | 'all', limit = 200, tag?: string) {
     const res = await request<unknown>('GET', `${V1}/conversations`, { query: { status, limit, tag } })
@@ -778,6 +837,18 @@ export const agentApi = {
   /** Throws `wrong_code`, `code_expired`, `too_many_attempts` (400). */
   verifyPhone: (code: string) => request<AccountView>('POST', `${V1}/me/phone/verify`, { body: { code } }),
   reopen: (id: Uuid) => request<ConversationSummary>('POST', `${V1}/conversations/${id}/reopen`),
+  /** WB-1: to a colleague or a team's queue. Throws `invalid_transfer`, `unknown_team`,
+   *  `note_too_long` (400), `forbidden` (403). */
+  transfer: (id: Uuid, body: TransferRequest) =>
+    request<ConversationSummary>('POST', `${V1}/conversations/${id}/transfer`, { body }),
+  /** WB-1: the conversation's internal notes. */
+  async internalNotes(id: Uuid) {
+    const res = await request<unknown>('GET', `${V1}/conversations/${id}/notes`)
+    return listOf<InternalNote>(res, 'notes')
+  },
+  /** Throws `note_empty`, `note_too_long` (400). */
+  addInternalNote: (id: Uuid, body: string) =>
+    request<InternalNote>('POST', `${V1}/conversations/${id}/notes`, { body: { body } }),
   async events(id: Uuid) {
     const res = await request<unknown>('GET', `${V1}/conversations/${id}/events`)
     return listOf<ConversationEvent>(res, 'events')
@@ -987,6 +1058,15 @@ export interface ErrorFrame {
   client_msg_id: string | null
 }
 
+/** WB-9: someone's availability changed; a break carries its reason and end. */
+export interface PresenceFrame {
+  type: 'presence'
+  user_id: Uuid
+  status: string
+  reason?: string | null
+  until?: EpochMs | null
+}
+
 /** What the server sends. */
 export type ServerFrame =
   | HelloFrame
@@ -995,7 +1075,9 @@ export type ServerFrame =
   | { type: 'typing'; conversation_id: Uuid; party: Party; user_id: Uuid | null }
   | { type: 'read'; conversation_id: Uuid; party: Party; seq: number }
   | { type: 'conversation'; conversation: ConversationSummary }
-  | { type: 'presence'; user_id: Uuid; status: string }
+  | PresenceFrame
+  /** WB-1: an internal note was added to a conversation. */
+  | { type: 'note'; note: InternalNote }
   /** ACC-5: a request was made or decided; the approvers' queue and the requester follow it. */
   | { type: 'approval'; approval: Approval }
   | ErrorFrame

@@ -99,6 +99,8 @@ pub struct User {
     /// On a break (`away`, 小休): why, and until when (WB-9).
     pub break_reason: Option<String>,
     pub break_until: Option<i64>,
+    /// The most conversations the router gives them at once (WB-4).
+    pub max_concurrent: i64,
 }
 
 impl User {

@@ -61,9 +61,17 @@ pub struct Team {
     /// Its agents must tag a conversation before resolving it (WB-5).
     #[serde(default)]
     pub require_tag: bool,
+    /// How its conversations are spread over its agents: `least_loaded`, `round_robin` or
+    /// `sticky` (WB-4).
+    #[serde(default = "least_loaded")]
+    pub strategy: String,
     /// Active accounts in it.
     #[serde(default)]
     pub members: i64,
+}
+
+fn least_loaded() -> String {
+    "least_loaded".to_owned()
 }
 
 /// The teams every shop starts with, and the split the seed suggests (60/30/10).

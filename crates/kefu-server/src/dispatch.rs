@@ -26,6 +26,8 @@ use crate::messaging;
 #[derive(Clone, Default)]
 pub struct Dispatcher {
     wake: Arc<Notify>,
+    /// Conversations whose buyer should hear their place again (they wrote, they reconnected).
+    retell: Arc<std::sync::Mutex<std::collections::HashSet<Uuid>>>,
     /// Round-robin cursors and the queue places last told to buyers, per tenant.
     memory: Arc<Mutex<HashMap<Uuid, TenantMemory>>>,
 }
@@ -43,6 +45,14 @@ impl Dispatcher {
     /// Something changed that may let a conversation be assigned.
     pub fn wake(&self) {
         self.wake.notify_one();
+    }
+
+    /// The buyer of `conversation` is listening (again): tell them their place on the next run.
+    pub fn retell(&self, conversation: Uuid) {
+        if let Ok(mut retell) = self.retell.lock() {
+            retell.insert(conversation);
+        }
+        self.wake();
     }
 }
 
@@ -72,6 +82,9 @@ pub async fn run_once(state: &AppState, tenant: Uuid) -> anyhow::Result<Vec<Conv
     let (mut snapshot, buyers) = state.store.routing_snapshot(tenant).await?;
     let mut memory = state.dispatcher.memory.lock().await;
     let memory = memory.entry(tenant).or_default();
+    if let Ok(mut retell) = state.dispatcher.retell.lock() {
+        retell.retain(|id| memory.told.remove(id).is_none() && buyers.contains_key(id));
+    }
     snapshot.cursors = std::mem::take(&mut memory.cursors);
     let assignments = routing::dispatch(&mut snapshot, now_ms());
     memory.cursors = std::mem::take(&mut snapshot.cursors);

@@ -55,7 +55,7 @@ pub fn announcer(bus: Bus, keys: Arc<Keys>, dispatcher: crate::dispatch::Dispatc
             if appended.message.sender_kind == SenderKind::Buyer
                 && appended.conversation.assignee_id.is_none()
             {
-                dispatcher.wake();
+                dispatcher.retell(appended.conversation.id);
             }
             appended.message = present_with(&keys, appended.message);
             if appended.duplicate {

@@ -199,6 +199,10 @@ async fn session(socket: &mut WebSocket, state: AppState, role: Role) -> anyhow:
             .current_conversation(buyer.tenant_id, buyer.id)
             .await?;
         s.conversation_id = current.as_ref().map(|c| c.id);
+        // A waiting buyer hears their place in the queue again (WB-4).
+        if let Some(waiting) = current.as_ref().filter(|c| c.assignee_id.is_none()) {
+            s.state.dispatcher.retell(waiting.id);
+        }
         send(socket, &hello(session_id, current.as_ref().map(|c| c.id))).await?;
         if let Some(current) = &current {
             if let Some(after) = *after_seq {

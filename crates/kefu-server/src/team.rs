@@ -184,6 +184,10 @@ pub struct AccountUpdate {
     /// A team key; an empty string takes the account out of its team.
     #[serde(default)]
     pub team: Option<String>,
+    /// The most conversations the router gives them at once, 0–50 (WB-4). A supervisor
+    /// (`team.manage`) may change only this.
+    #[serde(default)]
+    pub max_concurrent: Option<i64>,
 }
 
 /// Changes an account's name, role or team.
@@ -195,7 +199,19 @@ pub async fn update_account(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(update): ApiJson<AccountUpdate>,
 ) -> Result<Json<AccountView>, ApiError> {
-    agent.require(Permission::AccountManage)?;
+    let only_cap = update.display_name.is_none() && update.role.is_none() && update.team.is_none();
+    if !(only_cap && agent.may(Permission::TeamManage)) {
+        agent.require(Permission::AccountManage)?;
+    }
+    if update
+        .max_concurrent
+        .is_some_and(|cap| !(0..=50).contains(&cap))
+    {
+        return Err(ApiError::bad_request(
+            "invalid_cap",
+            "an agent takes 0 to 50 conversations at once",
+        ));
+    }
     let tenant_id = agent.tenant_id();
     let before = state
         .store
@@ -227,6 +243,7 @@ pub async fn update_account(
                 display_name,
                 role: update.role,
                 team,
+                max_concurrent: update.max_concurrent,
                 ..AccountChange::default()
             },
         )
@@ -241,7 +258,10 @@ pub async fn update_account(
         )
         .await;
     }
-    if user.team != before.team || user.display_name != before.display_name {
+    if user.team != before.team
+        || user.display_name != before.display_name
+        || user.max_concurrent != before.max_concurrent
+    {
         audit::record(
             &state,
             &agent,
@@ -250,6 +270,7 @@ pub async fn update_account(
             serde_json::json!({
                 "team": { "from": before.team, "to": user.team },
                 "display_name": { "from": before.display_name, "to": user.display_name },
+                "max_concurrent": { "from": before.max_concurrent, "to": user.max_concurrent },
             }),
         )
         .await;
@@ -600,6 +621,9 @@ pub struct TeamUpdate {
     /// Its agents must tag a conversation before resolving it (WB-5).
     #[serde(default)]
     pub require_tag: bool,
+    /// `least_loaded` (default), `round_robin` or `sticky` (WB-4).
+    #[serde(default)]
+    pub strategy: Option<String>,
 }
 
 /// Creates a custom team or changes one's name and target.
@@ -629,11 +653,34 @@ pub async fn put_team(
             "a response target is 5 seconds to 7 days",
         ));
     }
+    // A PUT without a strategy keeps the team's.
+    let existing_strategy = state
+        .store
+        .teams(agent.tenant_id())
+        .await?
+        .into_iter()
+        .find(|t| t.key == key)
+        .map_or_else(|| "least_loaded".to_owned(), |t| t.strategy);
     let team = Team {
         key,
         name: check_display_name(&update.name)?.to_owned(),
         response_target_seconds: update.response_target_seconds,
         require_tag: update.require_tag,
+        strategy: update
+            .strategy
+            .as_deref()
+            .map(|s| {
+                kefu_domain::routing::Strategy::parse(s)
+                    .map(|s| s.as_str().to_owned())
+                    .ok_or_else(|| {
+                        ApiError::bad_request(
+                            "invalid_strategy",
+                            "least_loaded, round_robin or sticky",
+                        )
+                    })
+            })
+            .transpose()?
+            .unwrap_or(existing_strategy),
         members: 0,
     };
     state.store.upsert_team(agent.tenant_id(), &team).await?;
@@ -646,6 +693,7 @@ pub async fn put_team(
             "name": team.name,
             "response_target_seconds": team.response_target_seconds,
             "require_tag": team.require_tag,
+            "strategy": team.strategy,
         }),
     )
     .await;

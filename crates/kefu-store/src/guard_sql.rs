@@ -24,7 +24,7 @@ use crate::{
 pub(crate) async fn accounts(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<User>> {
     let rows: Vec<UserRow> = sqlx::query_as(
         "SELECT id, tenant_id, username, display_name, role, team, status, phone, \
-         probation_until, disabled, phone_verified_at, break_reason, break_until FROM users WHERE tenant_id = $1 ORDER BY username",
+         probation_until, disabled, phone_verified_at, break_reason, break_until, max_concurrent FROM users WHERE tenant_id = $1 ORDER BY username",
     )
     .bind(tenant_id.to_string())
     .fetch_all(pool)
@@ -51,7 +51,8 @@ pub(crate) async fn update_account(
     let updated = sqlx::query(
         "UPDATE users SET display_name = COALESCE($1, display_name), role = COALESCE($2, role), \
          team = CASE WHEN $3 THEN $4 ELSE team END, disabled = COALESCE($5, disabled), \
-         probation_until = CASE WHEN $6 THEN $7 ELSE probation_until END \
+         probation_until = CASE WHEN $6 THEN $7 ELSE probation_until END, \
+         max_concurrent = COALESCE($10, max_concurrent) \
          WHERE id = $8 AND tenant_id = $9",
     )
     .bind(change.display_name)
@@ -63,6 +64,7 @@ pub(crate) async fn update_account(
     .bind(change.probation_until.flatten())
     .bind(id.to_string())
     .bind(tenant_id.to_string())
+    .bind(change.max_concurrent)
     .execute(pool)
     .await?
     .rows_affected();
@@ -245,35 +247,38 @@ pub(crate) async fn teams(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<Team>>
         .execute(pool)
         .await?;
     }
-    let rows: Vec<(String, String, i64, bool, i64)> = sqlx::query_as(
-        "SELECT t.team_key, t.name, t.response_target_seconds, t.require_tag, \
+    let rows: Vec<(String, String, i64, bool, String, i64)> = sqlx::query_as(
+        "SELECT t.team_key, t.name, t.response_target_seconds, t.require_tag, t.strategy, \
          CAST(COUNT(u.id) AS BIGINT) FROM teams t \
          LEFT JOIN users u ON u.tenant_id = t.tenant_id AND u.team = t.team_key AND NOT u.disabled \
          WHERE t.tenant_id = $1 GROUP BY t.team_key, t.name, t.response_target_seconds, \
-         t.require_tag, t.created_at ORDER BY t.created_at, t.team_key",
+         t.require_tag, t.strategy, t.created_at ORDER BY t.created_at, t.team_key",
     )
     .bind(&tenant)
     .fetch_all(pool)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(key, name, response_target_seconds, require_tag, members)| Team {
-            key,
-            name,
-            response_target_seconds,
-            require_tag,
-            members,
-        })
+        .map(
+            |(key, name, response_target_seconds, require_tag, strategy, members)| Team {
+                key,
+                name,
+                response_target_seconds,
+                require_tag,
+                strategy,
+                members,
+            },
+        )
         .collect())
 }
 
 pub(crate) async fn upsert_team(pool: &Pool<Db>, tenant_id: Uuid, team: &Team) -> Result<()> {
     sqlx::query(
         "INSERT INTO teams (tenant_id, team_key, name, response_target_seconds, created_at, \
-         require_tag) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, team_key) \
-         DO UPDATE SET name = excluded.name, \
+         require_tag, strategy) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (tenant_id, team_key) DO UPDATE SET name = excluded.name, \
          response_target_seconds = excluded.response_target_seconds, \
-         require_tag = excluded.require_tag",
+         require_tag = excluded.require_tag, strategy = excluded.strategy",
     )
     .bind(tenant_id.to_string())
     .bind(&team.key)
@@ -281,6 +286,7 @@ pub(crate) async fn upsert_team(pool: &Pool<Db>, tenant_id: Uuid, team: &Team) -
     .bind(team.response_target_seconds)
     .bind(now_ms())
     .bind(team.require_tag)
+    .bind(&team.strategy)
     .execute(pool)
     .await?;
     Ok(())

@@ -198,6 +198,7 @@ pub struct AccountChange<'a> {
     pub team: Option<Option<&'a str>>,
     pub disabled: Option<bool>,
     pub probation_until: Option<Option<i64>>,
+    pub max_concurrent: Option<i64>,
 }
 
 /// A sensitive operation to record (ACC-5).

@@ -71,6 +71,7 @@ pub(crate) struct UserRow {
     pub phone_verified_at: Option<i64>,
     pub break_reason: Option<String>,
     pub break_until: Option<i64>,
+    pub max_concurrent: i64,
 }
 
 impl TryFrom<UserRow> for User {
@@ -91,6 +92,7 @@ impl TryFrom<UserRow> for User {
             phone_verified: r.phone_verified_at.is_some(),
             break_reason: r.break_reason,
             break_until: r.break_until,
+            max_concurrent: r.max_concurrent,
         })
     }
 }

@@ -127,7 +127,7 @@ pub(crate) async fn create_user(pool: &Pool<Db>, user: &NewUser<'_>) -> Result<U
          phone, created_at, probation_until, created_by) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
          RETURNING id, tenant_id, username, display_name, role, team, status, phone, \
-         probation_until, disabled, phone_verified_at, break_reason, break_until",
+         probation_until, disabled, phone_verified_at, break_reason, break_until, max_concurrent",
     )
     .bind(Uuid::now_v7().to_string())
     .bind(user.tenant_id.to_string())
@@ -159,7 +159,7 @@ pub(crate) async fn user_for_login(
 ) -> Result<Option<(User, String)>> {
     let row: Option<LoginRow> = sqlx::query_as(
         "SELECT id, tenant_id, username, display_name, role, team, status, phone, \
-         probation_until, disabled, phone_verified_at, break_reason, break_until, password_hash \
+         probation_until, disabled, phone_verified_at, break_reason, break_until, max_concurrent, password_hash \
          FROM users WHERE username = $1 AND NOT disabled",
     )
     .bind(username)
@@ -172,7 +172,7 @@ pub(crate) async fn user_for_login(
 pub(crate) async fn user(pool: &Pool<Db>, tenant_id: Uuid, id: Uuid) -> Result<Option<User>> {
     let row: Option<UserRow> = sqlx::query_as(
         "SELECT id, tenant_id, username, display_name, role, team, status, phone, \
-         probation_until, disabled, phone_verified_at, break_reason, break_until FROM users WHERE id = $1 AND tenant_id = $2",
+         probation_until, disabled, phone_verified_at, break_reason, break_until, max_concurrent FROM users WHERE id = $1 AND tenant_id = $2",
     )
     .bind(id.to_string())
     .bind(tenant_id.to_string())
@@ -184,7 +184,7 @@ pub(crate) async fn user(pool: &Pool<Db>, tenant_id: Uuid, id: Uuid) -> Result<O
 pub(crate) async fn team(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<User>> {
     let rows: Vec<UserRow> = sqlx::query_as(
         "SELECT id, tenant_id, username, display_name, role, team, status, phone, \
-         probation_until, disabled, phone_verified_at, break_reason, break_until FROM users WHERE tenant_id = $1 AND NOT disabled \
+         probation_until, disabled, phone_verified_at, break_reason, break_until, max_concurrent FROM users WHERE tenant_id = $1 AND NOT disabled \
          ORDER BY username",
     )
     .bind(tenant_id.to_string())
@@ -266,7 +266,7 @@ pub(crate) async fn session(pool: &Pool<Db>, token_hash: &str) -> Result<Option<
     let row: Option<SessionRow> = sqlx::query_as(
         "SELECT u.id, u.tenant_id, u.username, u.display_name, u.role, u.team, u.status, \
          u.phone, u.probation_until, u.disabled, u.phone_verified_at, u.break_reason, \
-         u.break_until, \
+         u.break_until, u.max_concurrent, \
          s.csrf_token, s.kind FROM auth_sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND NOT u.disabled",
     )

@@ -5,12 +5,17 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { agentApi, setCsrfToken } from '../api'
-import type { AccountView, AgentStatus, AuthSession, EpochMs, Permission, TeamMember, Tenant, Uuid } from '../api'
+import type { AccountView, AgentStatus, AuthSession, BreakRequest, EpochMs, Permission, PresenceFrame, TeamMember, Tenant, Uuid } from '../api'
+
+const STATUSES: readonly string[] = ['online', 'busy', 'away', 'offline']
 
 export const useAgentSession = defineStore('agentSession', () => {
   const user = ref<AccountView | null>(null)
   const tenant = ref<Tenant | null>(null)
   const status = ref<AgentStatus>('online')
+  /** WB-9: while away, the break's reason and end (the server ends it by itself). */
+  const breakReason = ref<string | null>(null)
+  const breakUntil = ref<EpochMs | null>(null)
   const team = ref<Record<Uuid, TeamMember>>({})
   const permissions = ref<ReadonlySet<Permission>>(new Set())
   /** ACC-4: in probation until then, holding only the basic conversation permissions. */
@@ -34,13 +39,19 @@ export const useAgentSession = defineStore('agentSession', () => {
   const canRequest = computed(() => can('refund.request') || can('logistics.change'))
   /** The team page: accounts, groups, teams, settings or the audit log. */
   const canAdminister = computed(
-    () => can('account.manage') || can('team.manage') || can('settings.manage') || can('audit.view'),
+    () => can('account.manage') || can('team.manage') || can('settings.manage') || can('audit.view') || can('report.view'),
   )
+  /** WB-9: the supervisor's live view of the team. */
+  const canWatchTeam = computed(() => can('report.view') || can('team.manage'))
+  /** WB-1: move anyone's conversation, not only one's own. */
+  const canAssign = computed(() => can('conversation.assign'))
 
   function adopt(session: AuthSession): void {
     user.value = session.user
     tenant.value = session.tenant
     status.value = session.user.status
+    breakReason.value = session.user.break_reason ?? null
+    breakUntil.value = session.user.break_until ?? null
     permissions.value = new Set(session.permissions ?? [])
     probationUntil.value = session.probation_until ?? null
     setCsrfToken(session.csrf_token)
@@ -89,22 +100,48 @@ export const useAgentSession = defineStore('agentSession', () => {
     return u ? u.display_name || u.username : null
   }
 
-  /** WB-9: online / busy / away / offline. Reverts if the server refuses. */
-  async function changeStatus(next: AgentStatus): Promise<void> {
-    const before = status.value
+  /** WB-9: online / busy / away (a break: `brk` says why and how long) / offline. Reverts if
+   *  the server refuses (`invalid_break`). */
+  async function changeStatus(next: AgentStatus, brk?: BreakRequest): Promise<void> {
+    const before = [status.value, breakReason.value, breakUntil.value] as const
     status.value = next
+    breakReason.value = next === 'away' ? brk?.reason ?? null : null
+    breakUntil.value = next === 'away' && brk ? Date.now() + brk.minutes * 60_000 : null
     try {
-      await agentApi.setStatus(next)
+      const me = await agentApi.setStatus(next, brk)
+      if (me && typeof me === 'object' && me.status) {
+        status.value = me.status
+        breakReason.value = me.break_reason ?? null
+        breakUntil.value = me.break_until ?? null
+      }
     } catch (err) {
-      status.value = before
+      ;[status.value, breakReason.value, breakUntil.value] = before
       throw err
     }
+  }
+
+  /** A `presence` frame: someone's status (and break) changed, maybe ours — a break the
+   *  server ended comes back as `online`. */
+  function applyPresence(frame: PresenceFrame): void {
+    if (!STATUSES.includes(frame.status)) return
+    const next = frame.status as AgentStatus
+    const reason = next === 'away' ? frame.reason ?? null : null
+    const until = next === 'away' ? frame.until ?? null : null
+    if (frame.user_id === user.value?.id) {
+      status.value = next
+      breakReason.value = reason
+      breakUntil.value = until
+    }
+    const member = team.value[frame.user_id]
+    if (member) team.value[frame.user_id] = { ...member, status: next, break_reason: reason, break_until: until }
   }
 
   return {
     user,
     tenant,
     status,
+    breakReason,
+    breakUntil,
     team,
     permissions,
     probationUntil,
@@ -116,6 +153,8 @@ export const useAgentSession = defineStore('agentSession', () => {
     canApprove,
     canRequest,
     canAdminister,
+    canWatchTeam,
+    canAssign,
     load,
     login,
     logout,
@@ -123,5 +162,6 @@ export const useAgentSession = defineStore('agentSession', () => {
     loadTeam,
     nameOf,
     changeStatus,
+    applyPresence,
   }
 })

@@ -6,7 +6,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { ApiError, agentApi, errorCode } from '../api'
-import type { ClientFrame, ConversationEvent, ConversationStatus, ConversationSummary, FileKind, MessageKind, ServerFrame, Uuid } from '../api'
+import type { ClientFrame, ConversationEvent, ConversationStatus, ConversationSummary, FileKind, InternalNote, MessageKind, ServerFrame, TransferRequest, Uuid } from '../api'
 import { ReconnectingSocket, socketUrl } from '../ws'
 import type { SocketStatus } from '../ws'
 import { Timeline, pendingSend } from '../timeline'
@@ -39,6 +39,10 @@ export const useInbox = defineStore('inbox', () => {
   const connection = ref<SocketStatus>('connecting')
   /** Errors for the page to show (translated there). */
   const errors = ref<string[]>([])
+  /** WB-1: the open conversation's internal notes, oldest first. */
+  const notes = ref<InternalNote[]>([])
+  /** Notes mentioning me on conversations not in view, for the page to announce. */
+  const mentions = ref<InternalNote[]>([])
 
   const typingTimers = new Map<Uuid, ReturnType<typeof setTimeout>>()
   const lastReadSent = new Map<Uuid, number>()
@@ -158,6 +162,7 @@ export const useInbox = defineStore('inbox', () => {
     // Drop what a status change left behind in this tab while it was open.
     conversations.value = conversations.value.filter((c) => c.id === id || matchesTab(c))
     events.value = []
+    notes.value = []
     const fromList = conversations.value.find((c) => c.id === id)
     openSummary.value = fromList ?? null
     const tl = timelineOf(id)
@@ -168,6 +173,7 @@ export const useInbox = defineStore('inbox', () => {
       if (openId.value !== id) return
       markSeen()
       void loadEvents()
+      void loadNotes()
     } catch (err) {
       report(errorCode(err))
     }
@@ -198,6 +204,51 @@ export const useInbox = defineStore('inbox', () => {
     } catch {
       // The panel just shows what it had.
     }
+  }
+
+  async function loadNotes(): Promise<void> {
+    const id = openId.value
+    if (!id) return
+    try {
+      const list = await agentApi.internalNotes(id)
+      if (id === openId.value) {
+        notes.value = []
+        for (const n of list) keepNote(n)
+      }
+    } catch {
+      // The section just shows what it had.
+    }
+  }
+
+  /** Inserts (or replaces) a note of the open conversation, in time order. */
+  function keepNote(n: InternalNote): void {
+    if (n.conversation_id !== openId.value) return
+    const list = notes.value
+    const at = list.findIndex((x) => x.id === n.id)
+    if (at >= 0) {
+      list[at] = n
+      return
+    }
+    list.push(n)
+    list.sort((a, b) => a.created_at - b.created_at)
+  }
+
+  /** WB-1: throws ApiError (`note_empty`, `note_too_long`) for the section to show. */
+  async function addNote(body: string): Promise<void> {
+    const id = openId.value
+    if (!id) return
+    keepNote(await agentApi.addInternalNote(id, body))
+  }
+
+  /** WB-1: hands the open conversation to a colleague or a team. Throws ApiError. */
+  async function transfer(body: TransferRequest): Promise<ConversationSummary | null> {
+    const id = openId.value
+    if (!id) return null
+    const moved = await agentApi.transfer(id, body)
+    upsert(moved)
+    void loadEvents()
+    if (body.note) void loadNotes()
+    return moved
   }
 
   function refreshEventsSoon(): void {
@@ -355,10 +406,16 @@ export const useInbox = defineStore('inbox', () => {
         }
         break
       case 'presence':
-        if (frame.user_id === session.user?.id && ['online', 'busy', 'away', 'offline'].includes(frame.status)) {
-          session.status = frame.status as typeof session.status
+        session.applyPresence(frame)
+        break
+      case 'note': {
+        const n = frame.note
+        if (n.conversation_id === openId.value) keepNote(n)
+        else if (session.user && n.author_id !== session.user.id && n.mentions?.includes(session.user.id)) {
+          mentions.value.push(n)
         }
         break
+      }
       case 'approval':
         approvals.apply(frame.approval)
         break
@@ -400,6 +457,7 @@ export const useInbox = defineStore('inbox', () => {
         await catchUp(id)
         markSeen()
         void loadEvents()
+        void loadNotes()
       } catch (err) {
         report(errorCode(err))
       }
@@ -442,6 +500,8 @@ export const useInbox = defineStore('inbox', () => {
     openId.value = null
     openSummary.value = null
     events.value = []
+    notes.value = []
+    mentions.value = []
     lastReadSent.clear()
   }
 
@@ -460,6 +520,8 @@ export const useInbox = defineStore('inbox', () => {
     buyerTyping,
     connection,
     errors,
+    notes,
+    mentions,
     setTab,
     setTagFilter,
     loadList,
@@ -474,6 +536,8 @@ export const useInbox = defineStore('inbox', () => {
     typing,
     setStatus,
     setTags,
+    addNote,
+    transfer,
     start,
     stop,
   }

@@ -156,12 +156,13 @@ async fn the_router_assigns_by_rule_and_strategy_and_queues_when_nobody_is_free(
         routed(&after, &second_id).await,
         Some(after.user_id.to_string())
     );
-    let served = second_socket.next_of("queue").await;
-    let served = if served["position"] == 0 {
-        served
-    } else {
-        second_socket.next_of("queue").await
-    };
+    let mut served = second_socket.next_of("queue").await;
+    for _ in 0..5 {
+        if served["position"] == 0 {
+            break;
+        }
+        served = second_socket.next_of("queue").await;
+    }
     assert_eq!(served["agent_name"], "售后·晓峰");
 
     // A shop-home buyer goes to the default team (pre-sales), nobody there is online: waits.
@@ -180,4 +181,104 @@ async fn the_router_assigns_by_rule_and_strategy_and_queues_when_nobody_is_free(
         None,
         "no after-sales agent takes a pre-sales conversation"
     );
+}
+
+/// Round-robin spreads a team's conversations in turn; caps hold; supervisors set caps.
+#[tokio::test]
+async fn round_robin_takes_turns_and_caps_hold() {
+    let app = TestApp::spawn().await;
+    let admin = app.agent("tea-admin").await;
+    put(
+        &admin,
+        "/api/v1/settings",
+        json!({"refund_threshold_fen": 50000, "probation_days": 7, "max_accounts": 200, "routing_enabled": true}),
+    )
+    .await;
+    let lead = app.agent("tea-lead").await;
+    assert_eq!(
+        put(
+            &lead,
+            "/api/v1/teams/pre_sales",
+            json!({"name": "售前", "response_target_seconds": 30, "strategy": "round_robin"}),
+        )
+        .await,
+        StatusCode::OK
+    );
+    let bad: Value = lead
+        .http
+        .put(format!("{}/api/v1/teams/pre_sales", lead.base))
+        .bearer_auth(&lead.token)
+        .json(&json!({"name": "售前", "response_target_seconds": 30, "strategy": "random"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(bad["code"], "invalid_strategy");
+    let pre1 = app.agent("tea-pre1").await;
+    let pre2 = app.agent("tea-pre2").await;
+    // The supervisor caps pre2 at one more conversation than the demo gave them.
+    let live: Value = lead.get("/api/v1/team/live").await.json().await.unwrap();
+    let demo_load = live["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["user"]["username"] == "tea-pre2")
+        .unwrap()["load"]
+        .as_i64()
+        .unwrap();
+    let accounts: Value = lead.get("/api/v1/accounts").await.json().await.unwrap();
+    let pre2_id = accounts["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["username"] == "tea-pre2")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let capped = lead
+        .http
+        .patch(format!("{}/api/v1/accounts/{pre2_id}", lead.base))
+        .bearer_auth(&lead.token)
+        .json(&json!({"max_concurrent": demo_load + 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(capped.status(), StatusCode::OK);
+    let renamed = lead
+        .http
+        .patch(format!("{}/api/v1/accounts/{pre2_id}", lead.base))
+        .bearer_auth(&lead.token)
+        .json(&json!({"display_name": "改名"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        renamed.status(),
+        StatusCode::FORBIDDEN,
+        "only the cap is a supervisor's"
+    );
+    let _s1 = pre1.socket().await;
+    let _s2 = pre2.socket().await;
+
+    let mut owners = vec![];
+    for n in 0..4 {
+        let buyer = app.buyer("shanye-tea").await;
+        buyer.send(&format!("q{n}"), "请问有货吗").await;
+        let id = pre1
+            .conversations("open")
+            .await
+            .into_iter()
+            .find(|c| c["buyer_id"] == buyer.buyer_id.to_string())
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        owners.push(routed(&pre1, &id).await.unwrap());
+    }
+    let by_pre2 = owners.iter().filter(|o| **o == pre2_id).count();
+    assert_eq!(by_pre2, 1, "pre2 had room for one: {owners:?}");
+    assert_eq!(owners.len() - by_pre2, 3);
 }
