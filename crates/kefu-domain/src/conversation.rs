@@ -62,6 +62,9 @@ pub enum EventKind {
     Tagged,
     /// Handed to a colleague or a team with a note (WB-1). Data: from, to user or team, note.
     Transferred,
+    /// Taken from an agent who went away or left the buyer waiting too long, back to the
+    /// queue or up for grabs (WB-7, WB-8). Data: previous assignee, reason.
+    Stranded,
 }
 
 impl EventKind {
@@ -78,6 +81,7 @@ impl EventKind {
             EventKind::HandedOff => "handed_off",
             EventKind::Tagged => "tagged",
             EventKind::Transferred => "transferred",
+            EventKind::Stranded => "stranded",
         }
     }
 
@@ -94,6 +98,7 @@ impl EventKind {
             "handed_off" => EventKind::HandedOff,
             "tagged" => EventKind::Tagged,
             "transferred" => EventKind::Transferred,
+            "stranded" => EventKind::Stranded,
             _ => return None,
         })
     }
@@ -165,6 +170,11 @@ pub struct ConversationSummary {
     pub tags: Vec<String>,
     /// The team it belongs to, once routed or transferred to one.
     pub team: Option<String>,
+    /// When the buyer last wrote; with `awaiting_reply`, what timeout warnings count from
+    /// (WB-7).
+    pub last_buyer_message_at: Option<i64>,
+    /// The buyer wrote last and nobody has answered yet.
+    pub awaiting_reply: bool,
     /// Advances with every change (message, read, status, assignment). Summaries can arrive
     /// out of order; clients keep the one with the highest (`last_seq`, `updated_at`).
     pub updated_at: i64,
@@ -226,6 +236,7 @@ mod tests {
             EventKind::HandedOff,
             EventKind::Tagged,
             EventKind::Transferred,
+            EventKind::Stranded,
         ] {
             assert_eq!(EventKind::parse(k.as_str()), Some(k));
         }

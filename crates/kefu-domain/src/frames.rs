@@ -149,6 +149,17 @@ pub enum ServerFrame {
         estimated_wait_ms: i64,
         agent_name: Option<String>,
     },
+    /// A stranded conversation is up for grabs: the first of the team to grab it gets it
+    /// (WB-8). Agent sessions of that team only.
+    Grab {
+        conversation: ConversationSummary,
+    },
+    /// A buyer has waited past twice the team's response target (WB-7). Agent sessions of
+    /// those who manage the team only.
+    Alert {
+        conversation: ConversationSummary,
+        waited_ms: i64,
+    },
     /// An internal note was added to a conversation (WB-1). Agent sessions only.
     Note {
         note: InternalNote,

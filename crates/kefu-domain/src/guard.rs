@@ -65,6 +65,10 @@ pub struct Team {
     /// `sticky` (WB-4).
     #[serde(default = "least_loaded")]
     pub strategy: String,
+    /// Stranded conversations are offered to every idle agent of the team; the first to
+    /// grab one gets it (WB-8). Off: they go back to the queue.
+    #[serde(default)]
+    pub grab_mode: bool,
     /// Active accounts in it.
     #[serde(default)]
     pub members: i64,

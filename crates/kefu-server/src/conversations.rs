@@ -605,3 +605,29 @@ pub async fn add_note(
         .await;
     Ok((StatusCode::CREATED, Json(note)))
 }
+
+/// Takes a conversation that is up for grabs (WB-8): of one's own team (or for anyone who may
+/// assign), unassigned; the first to grab it gets it, everyone else `already_taken`.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/grab", tag = "conversations",
+    responses((status = 200, body = ConversationSummary), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn grab(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<ConversationSummary>, ApiError> {
+    agent.require(Permission::ConversationReply)?;
+    let current = state
+        .store
+        .conversation(agent.tenant_id(), id)
+        .await?
+        .ok_or(ApiError::NotFound("conversation"))?;
+    if current.team != agent.user.team && !agent.may(Permission::ConversationAssign) {
+        return Err(ApiError::Forbidden);
+    }
+    let summary = state
+        .store
+        .claim_conversation(agent.tenant_id(), id, agent.user.id)
+        .await?
+        .ok_or(ApiError::Conflict("already_taken"))?;
+    Ok(announce(&state, summary).await)
+}

@@ -185,3 +185,64 @@ pub async fn route_new(state: &AppState, conversation: &ConversationSummary) {
         tracing::warn!(%error, "setting the conversation's team failed");
     }
 }
+
+/// Takes back conversations whose agent went away or offline, or left the buyer waiting past
+/// twice the team's target (WB-7): the supervisors are alerted, and the conversation goes back
+/// to the queue or, in a grab-mode team, up for grabs (WB-8). Runs every few seconds.
+pub async fn sweep_stranded(state: &AppState) {
+    let stranded = match state.store.stranded(now_ms()).await {
+        Ok(stranded) => stranded,
+        Err(error) => {
+            tracing::warn!(%error, "looking for stranded conversations failed");
+            return;
+        }
+    };
+    for s in stranded {
+        let released = state
+            .store
+            .release_conversation(
+                s.tenant_id,
+                s.conversation_id,
+                s.assignee_id,
+                &s.reason,
+                s.grab_mode,
+            )
+            .await;
+        let summary = match released {
+            Ok(Some(summary)) => summary,
+            Ok(None) => continue,
+            Err(error) => {
+                tracing::warn!(%error, "releasing a stranded conversation failed");
+                continue;
+            }
+        };
+        messaging::publish_conversation(state, &summary).await;
+        if s.reason == "no_reply" {
+            state
+                .bus
+                .publish(
+                    s.tenant_id,
+                    Audience::Agents,
+                    ServerFrame::Alert {
+                        conversation: summary.clone(),
+                        waited_ms: s.waited_ms,
+                    },
+                )
+                .await;
+        }
+        if s.grab_mode {
+            state
+                .bus
+                .publish(
+                    s.tenant_id,
+                    Audience::Agents,
+                    ServerFrame::Grab {
+                        conversation: summary,
+                    },
+                )
+                .await;
+        } else {
+            state.dispatcher.wake();
+        }
+    }
+}

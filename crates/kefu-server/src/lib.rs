@@ -175,6 +175,7 @@ async fn housekeeping(state: AppState) {
     loop {
         tick.tick().await;
         end_breaks(&state).await;
+        dispatch::sweep_stranded(&state).await;
         if ticks.is_multiple_of(12) {
             state.login_limiter.retain_recent();
             state.upload_limiter.retain_recent();

@@ -17,7 +17,7 @@ use crate::{
         conversations::read, conversations::resolve, conversations::reopen, conversations::assign,
         conversations::events, conversations::tags, conversations::add_tag,
         conversations::set_tags, conversations::transfer, conversations::notes,
-        conversations::add_note, routing::rules, routing::put_rules, routing::test,
+        conversations::add_note, conversations::grab, routing::rules, routing::put_rules, routing::test,
         buyers::shop, buyers::start_session, buyers::messages, buyers::send, buyers::profile,
         attachments::upload_for_agent, attachments::upload_for_buyer,
         commerce::products, commerce::product, commerce::put_product, commerce::order,

@@ -553,6 +553,20 @@ impl Session {
             }
             self.conversation_id = Some(message.conversation_id);
         }
+        // WB-8: a conversation up for grabs is shown to its team; WB-7: an alert to those who
+        // manage teams.
+        if let Role::Agent(agent) = &self.role {
+            let shown = match &event.frame {
+                ServerFrame::Grab { conversation } => {
+                    conversation.team.is_some() && conversation.team == agent.user.team
+                }
+                ServerFrame::Alert { .. } => agent.may(Permission::TeamManage),
+                _ => true,
+            };
+            if !shown {
+                return Ok(Step::Continue);
+            }
+        }
         // ACC-5: a request's amount and reason reach only those who may decide it, and its
         // requester.
         if let (ServerFrame::Approval { approval }, Role::Agent(agent)) = (&event.frame, &self.role)

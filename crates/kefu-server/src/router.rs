@@ -41,6 +41,7 @@ pub fn app(state: AppState) -> Router {
             "/conversations/{id}/transfer",
             post(conversations::transfer),
         )
+        .route("/conversations/{id}/grab", post(conversations::grab))
         .route(
             "/conversations/{id}/notes",
             get(conversations::notes).post(conversations::add_note),

@@ -624,6 +624,9 @@ pub struct TeamUpdate {
     /// `least_loaded` (default), `round_robin` or `sticky` (WB-4).
     #[serde(default)]
     pub strategy: Option<String>,
+    /// Offer stranded conversations to the team's idle agents to grab (WB-8).
+    #[serde(default)]
+    pub grab_mode: bool,
 }
 
 /// Creates a custom team or changes one's name and target.
@@ -681,6 +684,7 @@ pub async fn put_team(
             })
             .transpose()?
             .unwrap_or(existing_strategy),
+        grab_mode: update.grab_mode,
         members: 0,
     };
     state.store.upsert_team(agent.tenant_id(), &team).await?;
@@ -694,6 +698,7 @@ pub async fn put_team(
             "response_target_seconds": team.response_target_seconds,
             "require_tag": team.require_tag,
             "strategy": team.strategy,
+            "grab_mode": team.grab_mode,
         }),
     )
     .await;

@@ -15,7 +15,7 @@ use kefu_domain::tags::Tag;
 
 use crate::rows::{ApprovalRow, AuditRow, GrantRow, GroupRow};
 use crate::{
-    AccountChange, AgentActivity, AuditFilter, AuditVerdict, NewApproval, NewAudit, PhoneCodeCheck,
+    AccountChange, AgentActivity, Stranded, AuditFilter, AuditVerdict, NewApproval, NewAudit, PhoneCodeCheck,
 };
 
 // Accounts
@@ -247,12 +247,12 @@ pub(crate) async fn teams(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<Team>>
         .execute(pool)
         .await?;
     }
-    let rows: Vec<(String, String, i64, bool, String, i64)> = sqlx::query_as(
+    let rows: Vec<(String, String, i64, bool, String, bool, i64)> = sqlx::query_as(
         "SELECT t.team_key, t.name, t.response_target_seconds, t.require_tag, t.strategy, \
-         CAST(COUNT(u.id) AS BIGINT) FROM teams t \
+         t.grab_mode, CAST(COUNT(u.id) AS BIGINT) FROM teams t \
          LEFT JOIN users u ON u.tenant_id = t.tenant_id AND u.team = t.team_key AND NOT u.disabled \
          WHERE t.tenant_id = $1 GROUP BY t.team_key, t.name, t.response_target_seconds, \
-         t.require_tag, t.strategy, t.created_at ORDER BY t.created_at, t.team_key",
+         t.require_tag, t.strategy, t.grab_mode, t.created_at ORDER BY t.created_at, t.team_key",
     )
     .bind(&tenant)
     .fetch_all(pool)
@@ -260,13 +260,16 @@ pub(crate) async fn teams(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<Team>>
     Ok(rows
         .into_iter()
         .map(
-            |(key, name, response_target_seconds, require_tag, strategy, members)| Team {
-                key,
-                name,
-                response_target_seconds,
-                require_tag,
-                strategy,
-                members,
+            |(key, name, response_target_seconds, require_tag, strategy, grab_mode, members)| {
+                Team {
+                    key,
+                    name,
+                    response_target_seconds,
+                    require_tag,
+                    strategy,
+                    grab_mode,
+                    members,
+                }
             },
         )
         .collect())
@@ -275,10 +278,11 @@ pub(crate) async fn teams(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<Team>>
 pub(crate) async fn upsert_team(pool: &Pool<Db>, tenant_id: Uuid, team: &Team) -> Result<()> {
     sqlx::query(
         "INSERT INTO teams (tenant_id, team_key, name, response_target_seconds, created_at, \
-         require_tag, strategy) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         require_tag, strategy, grab_mode) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
          ON CONFLICT (tenant_id, team_key) DO UPDATE SET name = excluded.name, \
          response_target_seconds = excluded.response_target_seconds, \
-         require_tag = excluded.require_tag, strategy = excluded.strategy",
+         require_tag = excluded.require_tag, strategy = excluded.strategy, \
+         grab_mode = excluded.grab_mode",
     )
     .bind(tenant_id.to_string())
     .bind(&team.key)
@@ -287,6 +291,7 @@ pub(crate) async fn upsert_team(pool: &Pool<Db>, tenant_id: Uuid, team: &Team) -
     .bind(now_ms())
     .bind(team.require_tag)
     .bind(&team.strategy)
+    .bind(team.grab_mode)
     .execute(pool)
     .await?;
     Ok(())
@@ -1197,7 +1202,7 @@ pub(crate) async fn routing_snapshot(
     let waiting: Vec<(String, String, String, String, i64)> = sqlx::query_as(
         "SELECT id, team, entry, buyer_id, cycle_started_at FROM conversations \
          WHERE tenant_id = $1 AND status = 'open' AND assignee_id IS NULL \
-         AND team IS NOT NULL AND last_buyer_message_at IS NOT NULL",
+         AND team IS NOT NULL AND last_buyer_message_at IS NOT NULL AND NOT up_for_grabs",
     )
     .bind(&tenant)
     .fetch_all(pool)
@@ -1251,7 +1256,7 @@ pub(crate) async fn claim_conversation(
     let now = now_ms();
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     let claimed = sqlx::query(
-        "UPDATE conversations SET assignee_id = $1, updated_at = $2 \
+        "UPDATE conversations SET assignee_id = $1, updated_at = $2, up_for_grabs = FALSE \
          WHERE id = $3 AND tenant_id = $4 AND assignee_id IS NULL AND status = 'open'",
     )
     .bind(agent.to_string())
@@ -1274,6 +1279,89 @@ pub(crate) async fn claim_conversation(
         None,
         None,
         serde_json::json!({ "assignee_id": agent, "previous_assignee_id": null, "reason": "routing" }),
+        now,
+    )
+    .await?;
+    let summary = conversation_in(&mut tx, &tenant, &conversation).await?;
+    tx.commit().await?;
+    Ok(summary)
+}
+
+/// Conversations of routed shops whose agent went away or offline, or left the buyer waiting
+/// past twice the team's target: (tenant, conversation, assignee, grab mode, reason,
+/// waited ms).
+pub(crate) async fn stranded(pool: &Pool<Db>, now: i64) -> Result<Vec<Stranded>> {
+    type Row = (String, String, String, Option<bool>, String, Option<i64>);
+    let rows: Vec<Row> =
+        sqlx::query_as(
+            "SELECT c.tenant_id, c.id, c.assignee_id, t.grab_mode, u.status, \
+             c.last_buyer_message_at \
+             FROM conversations c JOIN users u ON u.id = c.assignee_id \
+             JOIN tenant_settings s ON s.tenant_id = c.tenant_id AND s.routing_enabled \
+             LEFT JOIN teams t ON t.tenant_id = c.tenant_id AND t.team_key = c.team \
+             WHERE c.status = 'open' AND c.assignee_id IS NOT NULL AND (u.status IN \
+             ('away', 'offline') OR (c.last_buyer_message_at IS NOT NULL \
+             AND c.last_buyer_message_at >= c.last_message_at \
+             AND c.last_buyer_message_at < $1 - 2000 * COALESCE(t.response_target_seconds, 7200)))",
+        )
+        .bind(now)
+        .fetch_all(pool)
+        .await?;
+    rows.into_iter()
+        .map(|(tenant, id, assignee, grab, status, last_buyer)| {
+            Ok(Stranded {
+                tenant_id: uuid(&tenant)?,
+                conversation_id: uuid(&id)?,
+                assignee_id: uuid(&assignee)?,
+                grab_mode: grab.unwrap_or(false),
+                reason: if status == "away" || status == "offline" {
+                    format!("agent_{status}")
+                } else {
+                    "no_reply".to_owned()
+                },
+                waited_ms: last_buyer.map_or(0, |at| now - at),
+            })
+        })
+        .collect()
+}
+
+/// Takes a conversation back from `assignee` (if it is still theirs) into its team's queue.
+pub(crate) async fn release_conversation(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    id: Uuid,
+    assignee: Uuid,
+    reason: &str,
+    up_for_grabs: bool,
+) -> Result<Option<ConversationSummary>> {
+    let (tenant, conversation) = (tenant_id.to_string(), id.to_string());
+    let now = now_ms();
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let released = sqlx::query(
+        "UPDATE conversations SET assignee_id = NULL, updated_at = $1, up_for_grabs = $5 \
+         WHERE id = $2 AND tenant_id = $3 AND assignee_id = $4 AND status = 'open'",
+    )
+    .bind(now)
+    .bind(&conversation)
+    .bind(&tenant)
+    .bind(assignee.to_string())
+    .bind(up_for_grabs)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if released == 0 {
+        tx.rollback().await?;
+        return Ok(None);
+    }
+    insert_event(
+        &mut tx,
+        &tenant,
+        &conversation,
+        EventKind::Stranded,
+        SenderKind::System,
+        None,
+        None,
+        serde_json::json!({ "previous_assignee_id": assignee, "reason": reason }),
         now,
     )
     .await?;

@@ -255,6 +255,20 @@ pub struct AgentActivity {
     pub first_reply_wait_ms_total: i64,
 }
 
+/// A conversation the router takes back (WB-7, WB-8).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stranded {
+    pub tenant_id: Uuid,
+    pub conversation_id: Uuid,
+    pub assignee_id: Uuid,
+    /// Its team offers stranded conversations to grab.
+    pub grab_mode: bool,
+    /// `agent_away`, `agent_offline` or `no_reply`.
+    pub reason: String,
+    /// How long the buyer has waited, ms.
+    pub waited_ms: i64,
+}
+
 /// The outcome of checking a phone verification code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PhoneCodeCheck {
@@ -814,6 +828,21 @@ impl Store {
         agent: Uuid,
     ) -> Result<Option<ConversationSummary>> {
         dispatch!(self.claim_conversation(tenant_id, id, agent))
+    }
+
+    pub async fn stranded(&self, now: i64) -> Result<Vec<Stranded>> {
+        dispatch!(self.stranded(now))
+    }
+
+    pub async fn release_conversation(
+        &self,
+        tenant_id: Uuid,
+        id: Uuid,
+        assignee: Uuid,
+        reason: &str,
+        up_for_grabs: bool,
+    ) -> Result<Option<ConversationSummary>> {
+        dispatch!(self.release_conversation(tenant_id, id, assignee, reason, up_for_grabs))
     }
 
     pub async fn mark_phone_verified(&self, tenant_id: Uuid, user_id: Uuid) -> Result<()> {

@@ -145,6 +145,7 @@ pub(crate) struct ConversationRow {
     pub context: String,
     pub tags: String,
     pub team: Option<String>,
+    pub last_buyer_message_at: Option<i64>,
 }
 
 impl TryFrom<ConversationRow> for ConversationSummary {
@@ -171,6 +172,10 @@ impl TryFrom<ConversationRow> for ConversationSummary {
             context: json(&r.context, "conversation context")?,
             tags: json(&r.tags, "conversation tags")?,
             team: r.team,
+            awaiting_reply: r
+                .last_buyer_message_at
+                .is_some_and(|at| at >= r.last_message_at),
+            last_buyer_message_at: r.last_buyer_message_at,
         })
     }
 }

@@ -30,7 +30,7 @@ macro_rules! conversation_select {
         "SELECT c.id, c.tenant_id, c.buyer_id, c.buyer_name, c.channel, c.entry, c.status, \
          c.assignee_id, u.display_name AS assignee_name, c.last_seq, c.last_message_preview, \
          c.last_message_at, c.unread_count, c.agent_read_seq, c.buyer_read_seq, c.created_at, \
-         c.updated_at, c.context, c.tags, c.team \
+         c.updated_at, c.context, c.tags, c.team, c.last_buyer_message_at \
          FROM conversations c LEFT JOIN users u ON u.id = c.assignee_id "
     };
 }
@@ -840,6 +840,7 @@ impl WriterConversation {
             context: self.context.clone(),
             tags: self.tags.clone(),
             team: self.team.clone(),
+            last_buyer_message_at: self.last_buyer_message_at,
         }
         .try_into()
     }

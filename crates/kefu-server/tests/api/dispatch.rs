@@ -282,3 +282,116 @@ async fn round_robin_takes_turns_and_caps_hold() {
     assert_eq!(by_pre2, 1, "pre2 had room for one: {owners:?}");
     assert_eq!(owners.len() - by_pre2, 3);
 }
+
+/// WB-8: exactly one of several agents grabbing the same conversation gets it.
+#[tokio::test]
+async fn a_grab_race_has_exactly_one_winner() {
+    let app = TestApp::spawn().await;
+    let pre1 = app.agent("tea-pre1").await;
+    let pre2 = app.agent("tea-pre2").await;
+    let lead = app.agent("tea-lead").await;
+    let after = app.agent("tea-after1").await;
+    for round in 0..8 {
+        let buyer = app.buyer("shanye-tea").await;
+        buyer.send(&format!("g{round}"), "有人吗").await;
+        let id = pre1
+            .conversations("open")
+            .await
+            .into_iter()
+            .find(|c| c["buyer_id"] == buyer.buyer_id.to_string())
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let path = format!("/api/v1/conversations/{id}/grab");
+        // Another team's agent may not grab a pre-sales conversation.
+        if round == 0 {
+            assert_eq!(
+                after.post(&path, json!({})).await.status(),
+                StatusCode::FORBIDDEN
+            );
+        }
+        let (a, b, c) = tokio::join!(
+            pre1.post(&path, json!({})),
+            pre2.post(&path, json!({})),
+            lead.post(&path, json!({})),
+        );
+        let statuses = [a.status(), b.status(), c.status()];
+        assert_eq!(
+            statuses.iter().filter(|s| **s == StatusCode::OK).count(),
+            1,
+            "round {round}: {statuses:?}"
+        );
+        assert_eq!(
+            statuses
+                .iter()
+                .filter(|s| **s == StatusCode::CONFLICT)
+                .count(),
+            2,
+            "round {round}: {statuses:?}"
+        );
+    }
+}
+
+/// WB-7 / WB-8: an agent who goes on a break loses their conversation back to the team, which
+/// in grab mode is offered to the team's agents.
+#[tokio::test]
+async fn a_stranded_conversation_is_offered_to_the_team_to_grab() {
+    let app = TestApp::spawn().await;
+    let admin = app.agent("tea-admin").await;
+    put(
+        &admin,
+        "/api/v1/settings",
+        json!({"refund_threshold_fen": 50000, "probation_days": 7, "max_accounts": 200, "routing_enabled": true}),
+    )
+    .await;
+    let lead = app.agent("tea-lead").await;
+    assert_eq!(
+        put(
+            &lead,
+            "/api/v1/teams/pre_sales",
+            json!({"name": "售前", "response_target_seconds": 30, "grab_mode": true}),
+        )
+        .await,
+        StatusCode::OK
+    );
+    let pre1 = app.agent("tea-pre1").await;
+    let _pre1_socket = pre1.socket().await;
+    let buyer = app.buyer("shanye-tea").await;
+    buyer.send("s1", "这个茶适合送人吗").await;
+    let id = pre1
+        .conversations("open")
+        .await
+        .into_iter()
+        .find(|c| c["buyer_id"] == buyer.buyer_id.to_string())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(routed(&pre1, &id).await, Some(pre1.user_id.to_string()));
+
+    let pre2 = app.agent("tea-pre2").await;
+    let mut pre2_socket = pre2.socket().await;
+    assert_eq!(
+        put(
+            &pre1,
+            "/api/v1/me/status",
+            json!({"status": "away", "reason": "开会", "minutes": 30})
+        )
+        .await,
+        StatusCode::OK
+    );
+    kefu_server::dispatch::sweep_stranded(app.state.as_ref().unwrap()).await;
+    let offer = pre2_socket.next_of("grab").await;
+    assert_eq!(offer["conversation"]["id"], id);
+    assert_eq!(assignee_of(&pre1, &id).await, None);
+    let taken: Value = pre2
+        .post(&format!("/api/v1/conversations/{id}/grab"), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(taken["assignee_id"], pre2.user_id.to_string());
+    let kinds = pre2.event_kinds(&id).await;
+    assert!(kinds.contains(&"stranded".to_owned()), "{kinds:?}");
+}

@@ -78,6 +78,11 @@ const TABLE: &[(&str, &str, Rule)] = &[
     ("GET", "/conversations/{id}/notes", Needs(ConversationRead)),
     (
         "POST",
+        "/conversations/{id}/grab",
+        Needs(ConversationAssign),
+    ),
+    (
+        "POST",
         "/conversations/{id}/notes",
         Needs(ConversationReply),
     ),
@@ -309,6 +314,23 @@ async fn fixtures(app: &TestApp, admin: &AgentClient, lead: &AgentClient) -> Fix
         .as_str()
         .unwrap()
         .to_owned();
+    // In a team none of the callers belongs to, and held by someone who is none of them.
+    let vip = lead
+        .http
+        .put(format!("{}/api/v1/teams/vip", lead.base))
+        .bearer_auth(&lead.token)
+        .json(&json!({"name": "VIP", "response_target_seconds": 60}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(vip.status(), StatusCode::OK);
+    let moved = lead
+        .post(
+            &format!("/api/v1/conversations/{held}/transfer"),
+            json!({"to_team": "vip"}),
+        )
+        .await;
+    assert_eq!(moved.status(), StatusCode::OK);
     let assigned = lead
         .post(
             &format!("/api/v1/conversations/{held}/assign"),
@@ -329,10 +351,15 @@ async fn fixtures(app: &TestApp, admin: &AgentClient, lead: &AgentClient) -> Fix
 
 /// The concrete request for a route: path with real ids, and a body of the right shape.
 fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<Value>) {
-    let held = path.replace(
-        "/conversations/{id}/transfer",
-        &format!("/conversations/{}/transfer", f.held),
-    );
+    let held = path
+        .replace(
+            "/conversations/{id}/transfer",
+            &format!("/conversations/{}/transfer", f.held),
+        )
+        .replace(
+            "/conversations/{id}/grab",
+            &format!("/conversations/{}/grab", f.held),
+        );
     let concrete = held
         .replace(
             "{id}/grants/{user_id}",

@@ -65,3 +65,8 @@ CREATE INDEX conversation_notes_conversation ON conversation_notes (conversation
 
 -- WB-4: the router assigns waiting conversations to agents when the shop turns it on.
 ALTER TABLE tenant_settings ADD COLUMN routing_enabled BOOLEAN NOT NULL DEFAULT FALSE;
+
+-- WB-8: stranded conversations of this team are offered to all its idle agents to grab.
+ALTER TABLE teams ADD COLUMN grab_mode BOOLEAN NOT NULL DEFAULT FALSE;
+-- A stranded conversation of a grab-mode team waits to be grabbed, not routed.
+ALTER TABLE conversations ADD COLUMN up_for_grabs BOOLEAN NOT NULL DEFAULT FALSE;
