@@ -3,6 +3,7 @@
 
 mod bench;
 mod bench_import;
+mod bench_routing;
 #[cfg(test)]
 mod tidy;
 
@@ -23,15 +24,18 @@ fn main() -> anyhow::Result<()> {
         Some("bench-run") => bench::run(&args[1..]),
         Some("bench-import") => bench_import::build_and_run(),
         Some("bench-import-run") => bench_import::run(),
+        Some("bench-routing") => bench_routing::build_and_run(),
+        Some("bench-routing-run") => bench_routing::run(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <demo [kefu demo flags…] | test | web | bench [--quick] | bench-import>\n\n\
+                "usage: cargo xtask <demo [kefu demo flags…] | test | web | bench [--quick] | bench-import | bench-routing>\n\n\
                  demo   build the web UI and a release kefu, then run `kefu demo`\n\
                  test   everything CI runs: format, lints, Rust tests (SQLite, PostgreSQL,\n\
                         NATS), and the browser test in Chromium\n\
                  web    build the web UI into web/dist\n\
                  bench  the WebSocket message benchmark (see BENCHMARKS.md)\n\
-                 bench-import  importing 100,000 orders (see BENCHMARKS.md)"
+                 bench-import  importing 100,000 orders (see BENCHMARKS.md)\n\
+                 bench-routing  the router with 500 agents and 10,000 waiting (see BENCHMARKS.md)"
             );
             Ok(())
         }

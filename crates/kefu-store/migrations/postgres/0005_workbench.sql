@@ -70,3 +70,6 @@ ALTER TABLE tenant_settings ADD COLUMN routing_enabled BOOLEAN NOT NULL DEFAULT 
 ALTER TABLE teams ADD COLUMN grab_mode BOOLEAN NOT NULL DEFAULT FALSE;
 -- A stranded conversation of a grab-mode team waits to be grabbed, not routed.
 ALTER TABLE conversations ADD COLUMN up_for_grabs BOOLEAN NOT NULL DEFAULT FALSE;
+-- The router counts each agent's open conversations, and finds the waiting ones per team.
+CREATE INDEX conversations_assignee ON conversations (assignee_id, status);
+CREATE INDEX conversations_waiting ON conversations (tenant_id, status, assignee_id, team);
