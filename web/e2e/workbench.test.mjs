@@ -7,6 +7,8 @@
 // gateway), and the accounts table marks it verified (ACC-2). A pre-sales agent takes a lunch
 // break that the supervisor sees on the Live tab (WB-9); the after-sales agent transfers a
 // conversation to pre-sales with a note and @-mentions the supervisor in an internal note (WB-1).
+// The admin turns on automatic assignment in the shop settings and saves it, then turns it off
+// again so the other stories keep their manual queue (WB-4).
 //
 // Runs a real `kefu demo` and Debian's Chromium (see harness.mjs). Screenshots: e2e/output/.
 
@@ -351,6 +353,41 @@ test('a new agent verifies their phone number with the code sent to it', { timeo
       await admin.goto(`${demo.baseUrl}/agent/team?tab=accounts`)
       const row = admin.locator(`[data-testid="account-row"][data-username="${NEWCOMER.username}"]`)
       await row.locator('[data-testid="phone-mark"][data-verified="true"]').waitFor(WAIT)
+    })
+
+    await step('the admin turns on automatic assignment in the settings, saves, and turns it back off', async () => {
+      const call = await apiSession(ADMIN)
+      const settings = async () => (await call('GET', '/settings')).json()
+      /** The save button is disabled while saving too: wait for the server to have it. */
+      const settled = async (routingEnabled) => {
+        for (let i = 0; i < 50; i++) {
+          const now = await settings()
+          if (now.routing_enabled === routingEnabled) return now
+          await new Promise((r) => setTimeout(r, 100))
+        }
+        assert.fail(`routing_enabled never became ${routingEnabled}`)
+      }
+      const before = await settings()
+      assert.equal(before.routing_enabled, false, 'the demo starts without automatic assignment')
+      await admin.goto(`${demo.baseUrl}/agent/team?tab=settings`)
+      const form = admin.getByTestId('shop-settings')
+      const toggle = form.getByTestId('settings-routing')
+      await form.locator('[data-testid="settings-routing"][data-on="false"]').waitFor(WAIT)
+
+      await toggle.click()
+      await form.locator('[data-testid="settings-routing"][data-on="true"]').waitFor(WAIT)
+      await form.getByTestId('settings-save').click()
+      const on = await settled(true)
+      await form.locator('[data-testid="settings-save"]:disabled').waitFor(WAIT)
+      await admin.screenshot({ path: path.join(outputDir, 'settings-routing-on.png') })
+      assert.deepEqual(on, { ...before, routing_enabled: true }, 'only automatic assignment changed')
+
+      await toggle.click()
+      await form.locator('[data-testid="settings-routing"][data-on="false"]').waitFor(WAIT)
+      await form.getByTestId('settings-save').click()
+      const off = await settled(false)
+      await form.locator('[data-testid="settings-save"]:disabled').waitFor(WAIT)
+      assert.deepEqual(off, before, 'the settings are as they were')
     })
 
     await step('no page threw an uncaught error', () => {

@@ -127,6 +127,8 @@ export interface User {
   disabled: boolean
   /** The account proved it holds its phone number with a code sent to it (ACC-2). */
   phone_verified: boolean
+  /** WB-4: how many conversations the router gives them at once, 0–50. */
+  max_concurrent: number
 }
 
 /** An account with its full phone number, for the account itself and super admins only
@@ -469,7 +471,12 @@ export interface AccountUpdate {
   display_name?: string
   role?: Role
   team?: string
+  /** WB-4: 0–50; `team.manage` may change this alone. */
+  max_concurrent?: number
 }
+
+/** WB-4: the per-agent concurrency cap's bounds. */
+export const MAX_CONCURRENT_CAP = 50
 
 export type ProbationChange = { action: 'pass' } | { action: 'extend'; days: number }
 
@@ -507,12 +514,19 @@ export interface Team {
   require_tag: boolean
   /** Active accounts in it. */
   members: number
+  /** How the live router picks an agent for its waiting conversations (WB-4). */
+  strategy: RoutingStrategy
 }
+
+/** WB-4: the fewest open conversations first, in turn, or the agent who served the buyer last. */
+export type RoutingStrategy = 'least_loaded' | 'round_robin' | 'sticky'
+export const ROUTING_STRATEGIES: RoutingStrategy[] = ['least_loaded', 'round_robin', 'sticky']
 
 export interface TeamUpdate {
   name: string
   response_target_seconds: number
   require_tag: boolean
+  strategy?: RoutingStrategy
 }
 
 /** A team's share of the active accounts beside the split the seed suggests (60/30/10). */
@@ -535,6 +549,8 @@ export interface ShopSettings {
   probation_days: number
   /** 1 to 10,000 (ACC-2). */
   max_accounts: number
+  /** The live router assigns waiting conversations to agents by the teams' strategies (WB-4). */
+  routing_enabled: boolean
 }
 
 export type ApprovalKind = 'refund' | 'compensation' | 'logistics_change'
@@ -895,6 +911,7 @@ export const agentApi = {
   /** Throws `invalid_username`, `weak_password`, `invalid_phone`, `unknown_team` (400),
    *  `username_taken`, `account_limit_reached` (409). */
   createAccount: (body: NewAccount) => request<AccountView>('POST', `${V1}/accounts`, { body }),
+  /** Throws `invalid_cap` (400) for a `max_concurrent` outside 0–50. */
   updateAccount: (id: Uuid, body: AccountUpdate) =>
     request<AccountView>('PATCH', `${V1}/accounts/${id}`, { body }),
   /** Disabling signs the account out everywhere; `cannot_disable_self` for one's own. */
@@ -914,7 +931,7 @@ export const agentApi = {
   revokeGrant: (groupId: Uuid, userId: Uuid) =>
     request<void>('DELETE', `${V1}/permission-groups/${groupId}/grants/${userId}`),
   teams: () => request<TeamList>('GET', `${V1}/teams`),
-  /** Throws `invalid_target` (5 s – 7 days), `invalid_name` (400). */
+  /** Throws `invalid_target` (5 s – 7 days), `invalid_name`, `invalid_strategy` (400). */
   putTeam: (key: string, body: TeamUpdate) =>
     request<Team>('PUT', `${V1}/teams/${encodeURIComponent(key)}`, { body }),
   settings: () => request<ShopSettings>('GET', `${V1}/settings`),
@@ -1067,6 +1084,17 @@ export interface PresenceFrame {
   until?: EpochMs | null
 }
 
+/** CH-7, WB-4: a waiting buyer's place in the queue (`position` ≥ 1), or `position` 0 with
+ *  `agent_name` once an agent has taken the conversation. */
+export interface QueueFrame {
+  type: 'queue'
+  conversation_id: Uuid
+  position: number
+  ahead: number
+  estimated_wait_ms: number
+  agent_name: string | null
+}
+
 /** What the server sends. */
 export type ServerFrame =
   | HelloFrame
@@ -1076,6 +1104,7 @@ export type ServerFrame =
   | { type: 'read'; conversation_id: Uuid; party: Party; seq: number }
   | { type: 'conversation'; conversation: ConversationSummary }
   | PresenceFrame
+  | QueueFrame
   /** WB-1: an internal note was added to a conversation. */
   | { type: 'note'; note: InternalNote }
   /** ACC-5: a request was made or decided; the approvers' queue and the requester follow it. */

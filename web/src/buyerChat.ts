@@ -2,10 +2,11 @@
 // WebSocket that resumes after the last seq seen, and drive every send through
 // sending → sent → read, resending unacked sends with the same client_msg_id on reconnect.
 // CH-2: an entry token says what the buyer came about; the buyer's orders can be sent as cards.
+// CH-7, WB-4: while the buyer waits, `queue` frames say their place; then who took them.
 
 import { reactive, ref } from 'vue'
 import { ApiError, buyerApi, errorCode } from './api'
-import type { Buyer, BuyerSession, ClientFrame, Entry, EntryContext, FileKind, MessageKind, Order, ServerFrame, Shop } from './api'
+import type { Buyer, BuyerSession, ClientFrame, Entry, EntryContext, FileKind, MessageKind, Order, QueueFrame, ServerFrame, Shop } from './api'
 import { ReconnectingSocket, socketUrl } from './ws'
 import type { SocketStatus } from './ws'
 import { Timeline, pendingSend } from './timeline'
@@ -62,6 +63,10 @@ export function useBuyerChat(slug: string, arrival: ChatArrival, onError: (code:
   const entryRefused = ref<string | null>(null)
   /** The buyer's own recent orders here; empty for anonymous buyers. */
   const orders = ref<Order[]>([])
+  /** The buyer's place while waiting for an agent (`position` ≥ 1); null when not waiting. */
+  const queue = ref<QueueFrame | null>(null)
+  /** Who took the conversation, and the last seq the buyer had then (where the line goes). */
+  const servedBy = ref<{ name: string; afterSeq: number } | null>(null)
 
   let entryToken = arrival.entry
   let token = ''
@@ -155,6 +160,18 @@ export function useBuyerChat(slug: string, arrival: ChatArrival, onError: (code:
       case 'message':
         timeline.add(frame.message)
         if (frame.message.sender_kind !== 'buyer') agentTyping.value = false
+        // An agent is talking: whatever the queue said, the buyer is no longer waiting.
+        if (frame.message.sender_kind === 'agent') queue.value = null
+        break
+      case 'queue':
+        if (frame.position >= 1) {
+          queue.value = frame
+          servedBy.value = null
+        } else {
+          queue.value = null
+          const name = frame.agent_name?.trim()
+          if (name) servedBy.value = { name, afterSeq: timeline.lastSeq }
+        }
         break
       case 'ack':
         timeline.ack(frame, { id: buyer.value?.id ?? null, name: buyerName() })
@@ -279,6 +296,8 @@ export function useBuyerChat(slug: string, arrival: ChatArrival, onError: (code:
     context,
     entryRefused,
     orders,
+    queue,
+    servedBy,
     start,
     stop,
     sendText,

@@ -383,6 +383,7 @@ pub async fn assign(
         .store
         .assign_conversation(agent.tenant_id(), id, request.assignee_id, agent.user.id)
         .await?;
+    crate::dispatch::tell_served(&state, &conversation).await;
     Ok(announce(&state, conversation).await)
 }
 
@@ -492,6 +493,7 @@ pub async fn transfer(
         )
         .await?;
     state.dispatcher.wake();
+    crate::dispatch::tell_served(&state, &conversation).await;
     if !note.is_empty() {
         let mentions: Vec<Uuid> = request.to_user_id.into_iter().collect();
         let note = state
@@ -629,5 +631,6 @@ pub async fn grab(
         .claim_conversation(agent.tenant_id(), id, agent.user.id)
         .await?
         .ok_or(ApiError::Conflict("already_taken"))?;
+    crate::dispatch::tell_served(&state, &summary).await;
     Ok(announce(&state, summary).await)
 }

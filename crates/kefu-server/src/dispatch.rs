@@ -246,3 +246,25 @@ pub async fn sweep_stranded(state: &AppState) {
         }
     }
 }
+
+/// Tells the buyer someone has taken their conversation (assigned by hand, grabbed,
+/// transferred to a colleague), as the router does when it assigns.
+pub async fn tell_served(state: &AppState, summary: &ConversationSummary) {
+    if summary.assignee_id.is_none() {
+        return;
+    }
+    state
+        .bus
+        .publish(
+            summary.tenant_id,
+            Audience::Buyer(summary.buyer_id),
+            ServerFrame::Queue {
+                conversation_id: summary.id,
+                position: 0,
+                ahead: 0,
+                estimated_wait_ms: 0,
+                agent_name: summary.assignee_name.clone(),
+            },
+        )
+        .await;
+}

@@ -32,7 +32,8 @@ export const useShopSettings = defineStore('shopSettings', () => {
     if (!settings.value) void load()
   }
 
-  /** Throws ApiError (`bad_threshold`, `bad_probation_days`, `bad_max_accounts`, `forbidden`). */
+  /** Sends all four fields. Throws ApiError (`bad_threshold`, `bad_probation_days`,
+   *  `bad_max_accounts`, `forbidden`). */
   async function save(next: ShopSettings): Promise<void> {
     settings.value = await agentApi.putSettings(next)
   }

@@ -395,3 +395,36 @@ async fn a_stranded_conversation_is_offered_to_the_team_to_grab() {
     let kinds = pre2.event_kinds(&id).await;
     assert!(kinds.contains(&"stranded".to_owned()), "{kinds:?}");
 }
+
+/// A buyer hears who serves them however the conversation was taken: here, assigned by hand.
+#[tokio::test]
+async fn a_buyer_hears_who_took_the_conversation_when_assigned_by_hand() {
+    let app = TestApp::spawn().await;
+    let buyer = app.buyer("shanye-tea").await;
+    let mut socket = buyer.socket(Some(0)).await;
+    socket.send(crate::helpers::text_frame("h1", "你好")).await;
+    socket.next_of("ack").await;
+    let lead = app.agent("tea-lead").await;
+    let after = app.agent("tea-after1").await;
+    let id = lead
+        .conversations("open")
+        .await
+        .into_iter()
+        .find(|c| c["buyer_id"] == buyer.buyer_id.to_string())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let assigned = lead
+        .post(
+            &format!("/api/v1/conversations/{id}/assign"),
+            json!({"assignee_id": after.user_id}),
+        )
+        .await;
+    assert_eq!(assigned.status(), StatusCode::OK);
+    let served = socket.next_of("queue").await;
+    assert_eq!(
+        (served["position"].as_i64(), served["agent_name"].as_str()),
+        (Some(0), Some("售后·晓峰"))
+    );
+}
