@@ -700,6 +700,64 @@ pub fn timeout_level(waited_ms: i64, target_ms: i64) -> TimeoutLevel {
     }
 }
 
+/// Words that say what a buyer's first message is about, by issue type, in the order tried:
+/// a refund question that mentions the parcel is about the refund.
+const ISSUE_WORDS: [(&str, &[&str]); 5] = [
+    (
+        "refund",
+        &["退款", "退钱", "退货", "退换", "换货", "refund", "return"],
+    ),
+    (
+        "quality",
+        &[
+            "破损", "坏了", "质量", "假货", "瑕疵", "漏液", "damaged", "broken",
+        ],
+    ),
+    (
+        "logistics",
+        &[
+            "物流", "快递", "发货", "没到", "不动", "单号", "配送", "delivery", "shipping",
+        ],
+    ),
+    ("invoice", &["发票", "开票", "invoice"]),
+    (
+        "presale",
+        &[
+            "有货",
+            "有没有",
+            "多少钱",
+            "优惠",
+            "区别",
+            "推荐",
+            "尺码",
+            "库存",
+            "price",
+            "stock",
+        ],
+    ),
+];
+
+/// The issue type a buyer's message names (WB-4: routing by issue), if any.
+pub fn issue_type_of(text: &str) -> Option<&'static str> {
+    let lower = text.to_lowercase();
+    ISSUE_WORDS
+        .iter()
+        .find(|(_, words)| words.iter().any(|w| lower.contains(w)))
+        .map(|(issue, _)| *issue)
+}
+
+/// A message's language, roughly: Chinese when it has CJK characters, English when it has
+/// Latin letters only (WB-4: routing to multilingual groups, LIVE-3).
+pub fn language_of(text: &str) -> Option<&'static str> {
+    if text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+        Some("zh")
+    } else if text.chars().any(|c| c.is_ascii_alphabetic()) {
+        Some("en")
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1561,5 +1619,17 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn first_messages_name_their_issue_and_language() {
+        assert_eq!(issue_type_of("我要退款，快递一直不动"), Some("refund"));
+        assert_eq!(issue_type_of("我的快递三天没动了"), Some("logistics"));
+        assert_eq!(issue_type_of("收到的茶叶包装破损"), Some("quality"));
+        assert_eq!(issue_type_of("这款有货吗"), Some("presale"));
+        assert_eq!(issue_type_of("你好"), None);
+        assert_eq!(language_of("你好"), Some("zh"));
+        assert_eq!(language_of("Is this in stock?"), Some("en"));
+        assert_eq!(language_of("123"), None);
     }
 }

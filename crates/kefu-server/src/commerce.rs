@@ -163,7 +163,7 @@ pub async fn open_with_context(
         .store
         .open_conversation(buyer.tenant_id, buyer, entry, context)
         .await?;
-    crate::dispatch::route_new(state, &conversation).await;
+    crate::dispatch::route_new(state, &conversation, None).await;
     let card = match (&context.order_no, &context.product_code) {
         (Some(order_no), _) => Some((
             MessageKind::OrderCard,

@@ -144,8 +144,13 @@ pub async fn run_once(state: &AppState, tenant: Uuid) -> anyhow::Result<Vec<Conv
     Ok(assigned)
 }
 
-/// Decides a newly opened conversation's team by the shop's rules (WB-4).
-pub async fn route_new(state: &AppState, conversation: &ConversationSummary) {
+/// Decides a newly opened conversation's team by the shop's rules (WB-4); `first_message`
+/// is the buyer's text when the conversation opens with one (its issue and language).
+pub async fn route_new(
+    state: &AppState,
+    conversation: &ConversationSummary,
+    first_message: Option<&str>,
+) {
     if conversation.team.is_some() {
         return;
     }
@@ -164,8 +169,12 @@ pub async fn route_new(state: &AppState, conversation: &ConversationSummary) {
         channel: conversation.channel,
         category,
         sku: conversation.context.sku_code.clone(),
-        issue_type: None,
-        language: None,
+        issue_type: first_message
+            .and_then(routing::issue_type_of)
+            .map(str::to_owned),
+        language: first_message
+            .and_then(routing::language_of)
+            .map(str::to_owned),
         vip_level: 0,
         priority: routing::ChannelPriority::of_entry(conversation.entry),
     };

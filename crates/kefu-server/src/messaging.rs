@@ -118,7 +118,8 @@ pub async fn submit_as_buyer(
                 .store
                 .open_conversation(buyer.tenant_id, buyer, entry, &Default::default())
                 .await?;
-            crate::dispatch::route_new(state, &opened).await;
+            let text = (content.kind == MessageKind::Text).then_some(content.body.as_str());
+            crate::dispatch::route_new(state, &opened, text).await;
             opened.id
         }
     };

@@ -125,3 +125,43 @@ async fn rules_route_by_entry_and_issue_and_the_tester_explains_why() {
     let (status, _) = put_rules(&app.agent("tea-pre1").await, json!([])).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+/// A buyer's first words route the conversation: a refund question goes to after-sales.
+#[tokio::test]
+async fn the_first_message_routes_by_issue_and_language() {
+    let app = TestApp::spawn().await;
+    let lead = app.agent("tea-lead").await;
+    let vip = lead
+        .http
+        .put(format!("{}/api/v1/teams/vip", lead.base))
+        .bearer_auth(&lead.token)
+        .json(&json!({"name": "VIP", "response_target_seconds": 30}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(vip.status(), StatusCode::OK);
+    let (status, _) = put_rules(
+        &lead,
+        json!([
+            {"name": "退款走售后", "conditions": [{"kind": "issue_type", "value": "refund"}], "team": "after_sales"},
+            {"name": "英文走 VIP", "conditions": [{"kind": "language", "value": "en"}], "team": "vip"},
+        ]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    for (text, team) in [
+        ("我要退款，茶叶不喜欢", "after_sales"),
+        ("Do you ship to Singapore?", "vip"),
+        ("普洱怎么泡", "pre_sales"),
+    ] {
+        let buyer = app.buyer("shanye-tea").await;
+        buyer.send("first", text).await;
+        let conversation = lead
+            .conversations("open")
+            .await
+            .into_iter()
+            .find(|c| c["buyer_id"] == buyer.buyer_id.to_string())
+            .unwrap();
+        assert_eq!(conversation["team"], team, "{text}");
+    }
+}
