@@ -89,6 +89,10 @@ export interface ConversationSummary {
   tags: string[]
   /** The team whose queue it is in (WB-1 transfers, WB-4 routing); null when none. */
   team: string | null
+  /** WB-7: when the buyer last wrote; null before they have. */
+  last_buyer_message_at: EpochMs | null
+  /** WB-7: the buyer wrote last and nobody has answered yet. */
+  awaiting_reply: boolean
   updated_at: EpochMs
 }
 
@@ -857,6 +861,9 @@ export const agentApi = {
    *  `note_too_long` (400), `forbidden` (403). */
   transfer: (id: Uuid, body: TransferRequest) =>
     request<ConversationSummary>('POST', `${V1}/conversations/${id}/transfer`, { body }),
+  /** WB-8: takes an unassigned conversation of one's team. Throws `already_taken` (409),
+   *  `forbidden` (403). */
+  grab: (id: Uuid) => request<ConversationSummary>('POST', `${V1}/conversations/${id}/grab`),
   /** WB-1: the conversation's internal notes. */
   async internalNotes(id: Uuid) {
     const res = await request<unknown>('GET', `${V1}/conversations/${id}/notes`)
@@ -1109,5 +1116,10 @@ export type ServerFrame =
   | { type: 'note'; note: InternalNote }
   /** ACC-5: a request was made or decided; the approvers' queue and the requester follow it. */
   | { type: 'approval'; approval: Approval }
+  /** WB-8: a stranded conversation of my team is up for grabs. */
+  | { type: 'grab'; conversation: ConversationSummary }
+  /** WB-7: to those who manage teams: a buyer waited past twice the target and the
+   *  conversation was taken back from its agent. */
+  | { type: 'alert'; conversation: ConversationSummary; waited_ms: number }
   | ErrorFrame
   | { type: 'pong' }

@@ -156,6 +156,19 @@ const en: typeof zhCN = {
     note: 'note: {note}',
     tagsRemoved: 'removed: {names}',
   },
+  wait: {
+    label: 'Waiting {time}',
+    title: 'The buyer is waiting for a reply; response target {seconds} s',
+  },
+  grab: {
+    action: 'Grab',
+    offer: 'Up for grabs: {name}',
+    taken: 'A colleague already took it',
+  },
+  waitAlert: {
+    title: 'Conversation taken back',
+    message: '{name} has waited {minutes} min; the conversation was taken back',
+  },
   workbench: {
     tabs: {
       open: 'Open',
@@ -1114,6 +1127,7 @@ const en: typeof zhCN = {
   },
   errors: {
     unknown: 'Something went wrong ({code})',
+    already_taken: 'A colleague already took it',
     network: 'Network problem. Check your connection and try again',
     invalid_credentials: 'Wrong username or password',
     rate_limited: 'Too many attempts. Please wait a moment',

@@ -154,6 +154,19 @@ export default {
     note: '备注：{note}',
     tagsRemoved: '移除：{names}',
   },
+  wait: {
+    label: '等待 {time}',
+    title: '买家在等回复；响应目标 {seconds} 秒',
+  },
+  grab: {
+    action: '抢单',
+    offer: '有会话待抢：{name}',
+    taken: '已被其他同事接走',
+  },
+  waitAlert: {
+    title: '会话已收回',
+    message: '买家 {name} 已等待 {minutes} 分钟，会话已收回',
+  },
   workbench: {
     tabs: {
       open: '进行中',
@@ -1112,6 +1125,7 @@ export default {
   },
   errors: {
     unknown: '操作失败（{code}）',
+    already_taken: '已被其他同事接走',
     network: '网络异常，请检查网络后重试',
     invalid_credentials: '账号或密码错误',
     rate_limited: '操作太频繁，请稍后再试',

@@ -19,6 +19,17 @@ export type InboxTab = ConversationStatus | 'all'
 
 const PAGE = 100
 const TYPING_SHOWN_MS = 4000
+/** WB-7: the response target when the conversation's team (or its target) is unknown. */
+export const DEFAULT_TARGET_SECONDS = 120
+
+/** WB-7: how long a buyer has waited: within the target, past it, past twice it. */
+export type WaitLevel = 'ok' | 'warn' | 'alert'
+
+/** WB-7: a supervisor's notice that a conversation was taken back from its agent. */
+export interface WaitAlert {
+  conversation: ConversationSummary
+  waited_ms: number
+}
 
 export const useInbox = defineStore('inbox', () => {
   const session = useAgentSession()
@@ -43,6 +54,18 @@ export const useInbox = defineStore('inbox', () => {
   const notes = ref<InternalNote[]>([])
   /** Notes mentioning me on conversations not in view, for the page to announce. */
   const mentions = ref<InternalNote[]>([])
+  /** WB-8: conversations offered to grab, for the page to announce. */
+  const grabOffers = ref<ConversationSummary[]>([])
+  /** WB-8: offered conversations someone has since taken, for the page to withdraw. */
+  const grabsTaken = ref<Uuid[]>([])
+  /** WB-7: conversations taken back after a long wait, for the page to announce. */
+  const alerts = ref<WaitAlert[]>([])
+  /** WB-7: each team's response target in seconds, by key. */
+  const targets = ref<Record<string, number>>({})
+  /** WB-7: one shared clock for the wait timers, ticking every second. */
+  const now = ref(Date.now())
+  let clock: ReturnType<typeof setInterval> | undefined
+  const offered = new Set<Uuid>()
 
   const typingTimers = new Map<Uuid, ReturnType<typeof setTimeout>>()
   const lastReadSent = new Map<Uuid, number>()
@@ -57,6 +80,67 @@ export const useInbox = defineStore('inbox', () => {
       (c) => c.buyer_name.toLowerCase().includes(q) || c.last_message_preview.toLowerCase().includes(q),
     )
   })
+
+  /** WB-7: the response target of the conversation's team, else the default. */
+  function targetOf(c: ConversationSummary): number {
+    const s = c.team ? targets.value[c.team] : undefined
+    return s && s > 0 ? s : DEFAULT_TARGET_SECONDS
+  }
+
+  /** WB-7: whether a wait timer shows on the conversation. */
+  function isWaiting(c: ConversationSummary): boolean {
+    return c.status === 'open' && !!c.awaiting_reply && c.last_buyer_message_at != null
+  }
+
+  function waitedMs(c: ConversationSummary, at = now.value): number {
+    return Math.max(0, at - (c.last_buyer_message_at ?? at))
+  }
+
+  function waitLevel(c: ConversationSummary, at = now.value): WaitLevel {
+    const target = targetOf(c) * 1000
+    const waited = waitedMs(c, at)
+    return waited > 2 * target ? 'alert' : waited > target ? 'warn' : 'ok'
+  }
+
+  /** WB-8: an unassigned open conversation of my own team, which I may grab. */
+  function canGrab(c: ConversationSummary): boolean {
+    return (
+      c.status === 'open' &&
+      !c.assignee_id &&
+      !!c.team &&
+      c.team === session.user?.team &&
+      session.canReply
+    )
+  }
+
+  async function loadTargets(): Promise<void> {
+    if (!session.can('team.read')) return
+    try {
+      const list = await agentApi.teams()
+      targets.value = Object.fromEntries(list.teams.map((t) => [t.key, t.response_target_seconds]))
+    } catch {
+      // The default target stands in.
+    }
+  }
+
+  /** WB-8: takes the conversation and opens it. Null when done, else the error code
+   *  (`already_taken` …), which is reported to the page too. */
+  async function grab(id: Uuid): Promise<string | null> {
+    try {
+      const mine = await agentApi.grab(id)
+      upsert(mine)
+      void open(mine.id)
+      return null
+    } catch (err) {
+      const code = errorCode(err)
+      report(code)
+      if (code === 'already_taken') {
+        // Refresh the row so its button goes away.
+        agentApi.conversation(id).then(upsert).catch(() => {})
+      }
+      return code
+    }
+  }
 
   function report(code: string): void {
     errors.value.push(code)
@@ -383,6 +467,9 @@ export const useInbox = defineStore('inbox', () => {
     switch (frame.type) {
       case 'conversation':
         upsert(frame.conversation)
+        if (frame.conversation.assignee_id && offered.delete(frame.conversation.id)) {
+          grabsTaken.value.push(frame.conversation.id)
+        }
         if (frame.conversation.id === openId.value) refreshEventsSoon()
         break
       case 'message': {
@@ -418,6 +505,18 @@ export const useInbox = defineStore('inbox', () => {
       }
       case 'approval':
         approvals.apply(frame.approval)
+        break
+      case 'grab':
+        if (!frame.conversation) break
+        upsert(frame.conversation)
+        if (frame.conversation.assignee_id || !session.canReply) break
+        offered.add(frame.conversation.id)
+        grabOffers.value.push(frame.conversation)
+        break
+      case 'alert':
+        if (!frame.conversation) break
+        upsert(frame.conversation)
+        alerts.value.push({ conversation: frame.conversation, waited_ms: frame.waited_ms ?? 0 })
         break
       case 'error': {
         const failed = frame.client_msg_id
@@ -479,6 +578,9 @@ export const useInbox = defineStore('inbox', () => {
   function start(): void {
     if (socket) return
     void session.loadTeam()
+    void loadTargets()
+    now.value = Date.now()
+    clock = setInterval(() => (now.value = Date.now()), 1000)
     socket = new ReconnectingSocket(() => socketUrl('/api/v1/agent/ws'), {
       onFrame,
       onReady: (resumed) => void onReady(resumed),
@@ -492,6 +594,12 @@ export const useInbox = defineStore('inbox', () => {
     socket?.stop()
     socket = null
     clearTimeout(eventsTimer)
+    clearInterval(clock)
+    clock = undefined
+    offered.clear()
+    grabOffers.value = []
+    grabsTaken.value = []
+    alerts.value = []
     typingTimers.forEach((t) => clearTimeout(t))
     typingTimers.clear()
     conversations.value = []
@@ -522,6 +630,17 @@ export const useInbox = defineStore('inbox', () => {
     errors,
     notes,
     mentions,
+    grabOffers,
+    grabsTaken,
+    alerts,
+    targets,
+    now,
+    targetOf,
+    isWaiting,
+    waitedMs,
+    waitLevel,
+    canGrab,
+    grab,
     setTab,
     setTagFilter,
     loadList,
