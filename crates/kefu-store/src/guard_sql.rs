@@ -1300,8 +1300,7 @@ pub(crate) async fn stranded(pool: &Pool<Db>, now: i64) -> Result<Vec<Stranded>>
              JOIN tenant_settings s ON s.tenant_id = c.tenant_id AND s.routing_enabled \
              LEFT JOIN teams t ON t.tenant_id = c.tenant_id AND t.team_key = c.team \
              WHERE c.status = 'open' AND c.assignee_id IS NOT NULL AND (u.status IN \
-             ('away', 'offline') OR (c.last_buyer_message_at IS NOT NULL \
-             AND c.last_buyer_message_at >= c.last_message_at \
+             ('away', 'offline') OR (c.last_buyer_message_at IS NOT NULL AND c.awaiting_reply \
              AND c.last_buyer_message_at < $1 - 2000 * COALESCE(t.response_target_seconds, 7200)))",
         )
         .bind(now)

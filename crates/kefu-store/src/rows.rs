@@ -146,6 +146,7 @@ pub(crate) struct ConversationRow {
     pub tags: String,
     pub team: Option<String>,
     pub last_buyer_message_at: Option<i64>,
+    pub awaiting_reply: bool,
 }
 
 impl TryFrom<ConversationRow> for ConversationSummary {
@@ -172,9 +173,7 @@ impl TryFrom<ConversationRow> for ConversationSummary {
             context: json(&r.context, "conversation context")?,
             tags: json(&r.tags, "conversation tags")?,
             team: r.team,
-            awaiting_reply: r
-                .last_buyer_message_at
-                .is_some_and(|at| at >= r.last_message_at),
+            awaiting_reply: r.awaiting_reply,
             last_buyer_message_at: r.last_buyer_message_at,
         })
     }

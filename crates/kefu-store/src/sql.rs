@@ -30,7 +30,7 @@ macro_rules! conversation_select {
         "SELECT c.id, c.tenant_id, c.buyer_id, c.buyer_name, c.channel, c.entry, c.status, \
          c.assignee_id, u.display_name AS assignee_name, c.last_seq, c.last_message_preview, \
          c.last_message_at, c.unread_count, c.agent_read_seq, c.buyer_read_seq, c.created_at, \
-         c.updated_at, c.context, c.tags, c.team, c.last_buyer_message_at \
+         c.updated_at, c.context, c.tags, c.team, c.last_buyer_message_at, c.awaiting_reply \
          FROM conversations c LEFT JOIN users u ON u.id = c.assignee_id "
     };
 }
@@ -800,6 +800,7 @@ struct WriterConversation {
     assignee_id: Option<String>,
     assignee_name: Option<String>,
     awaiting_first_reply: bool,
+    awaiting_reply: bool,
     cycle_started_at: i64,
     last_seq: i64,
     last_message_preview: String,
@@ -841,6 +842,7 @@ impl WriterConversation {
             tags: self.tags.clone(),
             team: self.team.clone(),
             last_buyer_message_at: self.last_buyer_message_at,
+            awaiting_reply: self.awaiting_reply,
         }
         .try_into()
     }
@@ -924,6 +926,7 @@ async fn write_batch(
         let mut q = sqlx::QueryBuilder::<Db>::new(
             "SELECT c.id, c.tenant_id, c.buyer_id, c.buyer_name, c.channel, c.entry, c.status, \
              c.assignee_id, u.display_name AS assignee_name, c.awaiting_first_reply, \
+             c.awaiting_reply, \
              c.cycle_started_at, c.last_seq, c.last_message_preview, c.last_message_at, \
              c.unread_count, c.agent_read_seq, c.buyer_read_seq, c.last_buyer_message_at, \
              c.resolved_at, c.created_at, c.updated_at, c.context, c.tags, c.team \
@@ -1077,9 +1080,11 @@ async fn write_batch(
             SenderKind::Buyer => {
                 c.unread_count += 1;
                 c.last_buyer_message_at = Some(now);
+                c.awaiting_reply = true;
             }
             SenderKind::Agent => {
                 c.awaiting_first_reply = false;
+                c.awaiting_reply = false;
                 c.unread_count = 0;
                 c.agent_read_seq = seq;
             }
@@ -1214,7 +1219,7 @@ async fn write_batch(
     let changed: Vec<&WriterConversation> =
         touched.iter().filter_map(|id| conversations.get(id)).collect();
     for chunk in changed.chunks(ROWS_PER_STATEMENT) {
-        // VALUES columns are column1…column12 on both backends; casts give PostgreSQL the types.
+        // VALUES columns are column1…column13 on both backends; casts give PostgreSQL the types.
         let mut q = sqlx::QueryBuilder::<Db>::new("UPDATE conversations SET \
             status = v.column2, assignee_id = v.column3, \
             awaiting_first_reply = CAST(v.column4 AS BOOLEAN), \
@@ -1222,7 +1227,8 @@ async fn write_batch(
             last_message_preview = v.column7, last_message_at = CAST(v.column8 AS BIGINT), \
             unread_count = CAST(v.column9 AS BIGINT), agent_read_seq = CAST(v.column10 AS BIGINT), \
             last_buyer_message_at = CAST(v.column11 AS BIGINT), \
-            resolved_at = CAST(v.column12 AS BIGINT), updated_at = CAST(v.column8 AS BIGINT) \
+            resolved_at = CAST(v.column12 AS BIGINT), updated_at = CAST(v.column8 AS BIGINT), \
+            awaiting_reply = CAST(v.column13 AS BOOLEAN) \
             FROM (");
         q.push_values(chunk, |mut row, c| {
             row.push_bind(c.id.as_str())
@@ -1236,7 +1242,8 @@ async fn write_batch(
                 .push_bind(c.unread_count)
                 .push_bind(c.agent_read_seq)
                 .push_bind(c.last_buyer_message_at)
-                .push_bind(c.resolved_at);
+                .push_bind(c.resolved_at)
+                .push_bind(c.awaiting_reply);
         });
         q.push(") AS v WHERE conversations.id = v.column1");
         q.build().persistent(false).execute(&mut *tx).await?;

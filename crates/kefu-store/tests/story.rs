@@ -739,3 +739,59 @@ async fn the_guard_story_holds_on_postgres() {
     ) // a deleted entry 7 shows as entry 8 linking to nothing
     .await;
 }
+
+/// WB-7: "awaiting a reply" follows who wrote last, even when one commit carries both.
+#[tokio::test]
+async fn awaiting_reply_follows_who_wrote_last_within_one_batch() {
+    let (store, _dir) = sqlite().await;
+    let shop = store
+        .create_tenant(TenantKind::Shop, "wait", "等待", "s")
+        .await
+        .unwrap();
+    let agent = store
+        .create_user(&NewUser {
+            tenant_id: shop.id,
+            username: "wait-agent",
+            display_name: "客服",
+            password_hash: "x",
+            role: Role::Agent,
+            team: None,
+            phone: None,
+            probation_until: None,
+            created_by: None,
+        })
+        .await
+        .unwrap();
+    let buyer = store
+        .upsert_buyer(shop.id, Channel::Web, "anon:w", "访客")
+        .await
+        .unwrap();
+    let c = store
+        .open_conversation(shop.id, &buyer, Entry::ShopHome, &EntryContext::default())
+        .await
+        .unwrap();
+    let both = [
+        text(c.id, shop.id, SenderKind::Buyer, buyer.id, "w1", "在吗"),
+        text(c.id, shop.id, SenderKind::Agent, agent.id, "w2", "在的"),
+    ];
+    let results = store.append_batch(&both).await.unwrap();
+    let after = results.last().unwrap().as_ref().unwrap();
+    assert!(
+        !after.conversation.awaiting_reply,
+        "the agent answered in the same commit"
+    );
+    let again = store
+        .append_batch(&[text(
+            c.id,
+            shop.id,
+            SenderKind::Buyer,
+            buyer.id,
+            "w3",
+            "还有问题",
+        )])
+        .await
+        .unwrap();
+    assert!(again[0].as_ref().unwrap().conversation.awaiting_reply);
+    let stored = store.conversation(shop.id, c.id).await.unwrap().unwrap();
+    assert!(stored.awaiting_reply);
+}

@@ -73,3 +73,6 @@ ALTER TABLE conversations ADD COLUMN up_for_grabs BOOLEAN NOT NULL DEFAULT FALSE
 -- The router counts each agent's open conversations, and finds the waiting ones per team.
 CREATE INDEX conversations_assignee ON conversations (assignee_id, status);
 CREATE INDEX conversations_waiting ON conversations (tenant_id, status, assignee_id, team);
+-- WB-7: the buyer wrote last and no agent has answered since (kept by the writer; times alone
+-- cannot tell, since one commit stamps a whole batch with the same time).
+ALTER TABLE conversations ADD COLUMN awaiting_reply BOOLEAN NOT NULL DEFAULT FALSE;
