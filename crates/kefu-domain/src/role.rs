@@ -247,6 +247,7 @@ mod tests {
     #[test]
     fn approvals_need_a_supervisor_and_accounts_an_admin() {
         assert!(!Role::Agent.allows(Permission::ConversationAssign));
+        assert!(Role::Supervisor.allows(Permission::ConversationAssign));
         assert!(Role::Agent.allows(Permission::RefundRequest));
         assert!(!Role::Agent.allows(Permission::RefundApprove));
         assert!(Role::Supervisor.allows(Permission::RefundApprove));

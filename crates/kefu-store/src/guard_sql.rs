@@ -3,7 +3,7 @@
 // backend the same way.
 
 use kefu_domain::guard::{
-    Approval, ApprovalKind, ApprovalStatus, AuditEntry, DEFAULT_TEAMS, GENESIS_HASH, Grant,
+    Approval, ApprovalKind, ApprovalStatus, AuditEntry, GENESIS_HASH, Grant,
     PermissionGroup, ShopSettings, Team, audit_hash,
 };
 use kefu_domain::role::{Permission, Permissions, Role};
@@ -231,22 +231,9 @@ pub(crate) async fn granted_permissions(
 
 // Teams and settings (ACC-6, ACC-4, ACC-5)
 
-/// The tenant's teams with their active members; the three defaults are created on first use.
+/// The tenant's teams with their active members (the defaults come with the tenant).
 pub(crate) async fn teams(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<Team>> {
     let tenant = tenant_id.to_string();
-    for (key, name, target, _) in DEFAULT_TEAMS {
-        sqlx::query(
-            "INSERT INTO teams (tenant_id, team_key, name, response_target_seconds, created_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, team_key) DO NOTHING",
-        )
-        .bind(&tenant)
-        .bind(key)
-        .bind(name)
-        .bind(target)
-        .bind(now_ms())
-        .execute(pool)
-        .await?;
-    }
     let rows: Vec<(String, String, i64, bool, String, bool, i64)> = sqlx::query_as(
         "SELECT t.team_key, t.name, t.response_target_seconds, t.require_tag, t.strategy, \
          t.grab_mode, CAST(COUNT(u.id) AS BIGINT) FROM teams t \

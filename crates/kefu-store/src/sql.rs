@@ -75,6 +75,7 @@ pub(crate) async fn create_tenant(
     name: &str,
     identity_secret: &str,
 ) -> Result<Tenant> {
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     let row: TenantRow = sqlx::query_as(
         "INSERT INTO tenants (id, kind, slug, name, identity_secret, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) \
@@ -86,9 +87,24 @@ pub(crate) async fn create_tenant(
     .bind(name)
     .bind(identity_secret)
     .bind(now_ms())
-    .fetch_one(pool)
+    .fetch_one(&mut *tx)
     .await
     .map_err(unique_as_conflict("tenant_slug_taken"))?;
+    // ACC-6: every tenant starts with the default teams.
+    for (key, team_name, target, _) in kefu_domain::guard::DEFAULT_TEAMS {
+        sqlx::query(
+            "INSERT INTO teams (tenant_id, team_key, name, response_target_seconds, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&row.id)
+        .bind(key)
+        .bind(team_name)
+        .bind(target)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
     row.try_into()
 }
 

@@ -76,3 +76,14 @@ CREATE INDEX conversations_waiting ON conversations (tenant_id, status, assignee
 -- WB-7: the buyer wrote last and no agent has answered since (kept by the writer; times alone
 -- cannot tell, since one commit stamps a whole batch with the same time).
 ALTER TABLE conversations ADD COLUMN awaiting_reply BOOLEAN NOT NULL DEFAULT FALSE;
+-- ACC-6: tenants created before teams existed get the default ones (new tenants get them
+-- when they are created).
+INSERT INTO teams (tenant_id, team_key, name, response_target_seconds, created_at)
+SELECT id, 'pre_sales', '售前', 30, created_at FROM tenants WHERE TRUE
+ON CONFLICT (tenant_id, team_key) DO NOTHING;
+INSERT INTO teams (tenant_id, team_key, name, response_target_seconds, created_at)
+SELECT id, 'after_sales', '售后', 7200, created_at FROM tenants WHERE TRUE
+ON CONFLICT (tenant_id, team_key) DO NOTHING;
+INSERT INTO teams (tenant_id, team_key, name, response_target_seconds, created_at)
+SELECT id, 'qa', '质检', 86400, created_at FROM tenants WHERE TRUE
+ON CONFLICT (tenant_id, team_key) DO NOTHING;
