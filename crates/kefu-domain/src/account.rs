@@ -178,4 +178,7 @@ pub struct Buyer {
     pub display_name: String,
     pub created_at: i64,
     pub last_seen_at: i64,
+    /// The shop's member level (0 = none, up to 9), as its site vouched for it (WB-4).
+    #[serde(default)]
+    pub vip_level: u8,
 }

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::role::Permission;
 
 /// Per-shop settings of the guard rails.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ShopSettings {
     /// Refunds and compensations above this need a second person's approval (ACC-5).
     pub refund_threshold_fen: i64,
@@ -22,6 +22,10 @@ pub struct ShopSettings {
     /// off, agents take conversations from the list.
     #[serde(default)]
     pub routing_enabled: bool,
+    /// When the shop is staffed, in its time zone; teams that count their response target in
+    /// office hours (WB-7) skip the rest. None: around the clock.
+    #[serde(default)]
+    pub office_hours: Option<crate::hours::OfficeHours>,
 }
 
 impl Default for ShopSettings {
@@ -31,6 +35,7 @@ impl Default for ShopSettings {
             probation_days: 7,
             max_accounts: 200,
             routing_enabled: false,
+            office_hours: None,
         }
     }
 }
@@ -46,6 +51,9 @@ impl ShopSettings {
         }
         if !(1..=10_000).contains(&self.max_accounts) {
             return Err("bad_max_accounts");
+        }
+        if let Some(hours) = &self.office_hours {
+            hours.check()?;
         }
         Ok(self)
     }
@@ -69,6 +77,10 @@ pub struct Team {
     /// grab one gets it (WB-8). Off: they go back to the queue.
     #[serde(default)]
     pub grab_mode: bool,
+    /// Its response target counts only the shop's office hours (WB-7): after-sales' 2 h do
+    /// not run overnight. Off, or when the shop has none: wall-clock time.
+    #[serde(default)]
+    pub office_hours_only: bool,
     /// Active accounts in it.
     #[serde(default)]
     pub members: i64,
@@ -281,17 +293,26 @@ mod tests {
     #[test]
     fn settings_stay_within_the_rules() {
         let ok = ShopSettings::default();
-        assert!(ok.check().is_ok());
+        assert!(ok.clone().check().is_ok());
         let short = ShopSettings {
             probation_days: 5,
-            ..ok
+            ..ok.clone()
         };
         assert_eq!(short.check(), Err("bad_probation_days"));
         let negative = ShopSettings {
             refund_threshold_fen: -1,
-            ..ok
+            ..ok.clone()
         };
         assert_eq!(negative.check(), Err("bad_threshold"));
+        let backwards = ShopSettings {
+            office_hours: Some(crate::hours::OfficeHours {
+                days: vec![1, 2, 3, 4, 5],
+                open: "18:00".into(),
+                close: "09:00".into(),
+            }),
+            ..ok
+        };
+        assert_eq!(backwards.check(), Err("invalid_office_hours"));
     }
 
     #[test]

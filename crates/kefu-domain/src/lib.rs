@@ -10,6 +10,7 @@ pub mod commerce;
 pub mod conversation;
 pub mod frames;
 pub mod guard;
+pub mod hours;
 pub mod message;
 pub mod role;
 pub mod routing;

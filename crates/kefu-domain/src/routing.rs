@@ -710,13 +710,32 @@ const ISSUE_WORDS: [(&str, &[&str]); 5] = [
     (
         "quality",
         &[
-            "破损", "坏了", "质量", "假货", "瑕疵", "漏液", "damaged", "broken",
+            "破损",
+            "坏了",
+            "质量",
+            "假货",
+            "瑕疵",
+            "漏液",
+            "发错",
+            "damaged",
+            "broken",
+            "quality",
+            "wrong item",
         ],
     ),
     (
         "logistics",
         &[
-            "物流", "快递", "发货", "没到", "不动", "单号", "配送", "delivery", "shipping",
+            "物流",
+            "快递",
+            "发货",
+            "没到",
+            "不动",
+            "单号",
+            "配送",
+            "delivery",
+            "shipping",
+            "logistics",
         ],
     ),
     ("invoice", &["发票", "开票", "invoice"]),
@@ -737,13 +756,17 @@ const ISSUE_WORDS: [(&str, &[&str]); 5] = [
     ),
 ];
 
-/// The issue type a buyer's message names (WB-4: routing by issue), if any.
+/// The issue type a buyer's message names (WB-4: routing by issue), if any. Lines are tried
+/// in order, so the structured problem form (SELF-4), whose first line is the problem
+/// ("【问题】物流问题") and second the request ("【诉求】退款"), routes by the problem.
 pub fn issue_type_of(text: &str) -> Option<&'static str> {
-    let lower = text.to_lowercase();
-    ISSUE_WORDS
-        .iter()
-        .find(|(_, words)| words.iter().any(|w| lower.contains(w)))
-        .map(|(issue, _)| *issue)
+    text.lines().find_map(|line| {
+        let lower = line.to_lowercase();
+        ISSUE_WORDS
+            .iter()
+            .find(|(_, words)| words.iter().any(|w| lower.contains(w)))
+            .map(|(issue, _)| *issue)
+    })
 }
 
 /// A message's language, roughly: Chinese when it has CJK characters, English when it has
@@ -1628,6 +1651,20 @@ mod tests {
         assert_eq!(issue_type_of("收到的茶叶包装破损"), Some("quality"));
         assert_eq!(issue_type_of("这款有货吗"), Some("presale"));
         assert_eq!(issue_type_of("你好"), None);
+        // The problem form: the problem line decides, not the request line after it.
+        assert_eq!(
+            issue_type_of("【问题】物流问题\n【诉求】退款\n【描述】三天没动"),
+            Some("logistics")
+        );
+        assert_eq!(
+            issue_type_of("【问题】发错货\n【诉求】换货"),
+            Some("quality")
+        );
+        assert_eq!(
+            issue_type_of("[Problem] Wrong item\n[Request] Refund"),
+            Some("quality")
+        );
+        assert_eq!(issue_type_of("【问题】其他\n【诉求】退款"), Some("refund"));
         assert_eq!(language_of("你好"), Some("zh"));
         assert_eq!(language_of("Is this in stock?"), Some("en"));
         assert_eq!(language_of("123"), None);

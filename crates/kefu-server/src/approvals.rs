@@ -44,6 +44,18 @@ pub struct ApprovalRequest {
     /// The conversation it was asked from: the buyer hears the outcome there.
     #[serde(default)]
     pub conversation_id: Option<Uuid>,
+    /// Compensations: paid as money (`cash`, the default) or as a shop coupon (`coupon`,
+    /// the workbench's 发优惠券 tool, WB-1).
+    #[serde(default)]
+    pub compensation_form: Option<CompensationForm>,
+}
+
+/// How a compensation reaches the buyer; kept in the request's payload as `form`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CompensationForm {
+    Cash,
+    Coupon,
 }
 
 /// A request with the order it is about, as the queue shows it.
@@ -106,7 +118,19 @@ pub async fn request(
                     format!("the amount is 0.01 to {} yuan", format_yuan(most)),
                 ));
             }
-            (Some(amount), serde_json::json!({}))
+            let payload = match (request.kind, request.compensation_form) {
+                (ApprovalKind::Compensation, form) => {
+                    serde_json::json!({ "form": form.unwrap_or(CompensationForm::Cash) })
+                }
+                (_, None) => serde_json::json!({}),
+                (_, Some(_)) => {
+                    return Err(ApiError::bad_request(
+                        "invalid_compensation_form",
+                        "only a compensation has a form (cash or coupon)",
+                    ));
+                }
+            };
+            (Some(amount), payload)
         }
         ApprovalKind::LogisticsChange => {
             let text = |t: &Option<String>| {
@@ -208,7 +232,14 @@ async fn announce(state: &AppState, tenant_id: Uuid, approval: &Approval) {
         return;
     };
     let amount = approval.amount_fen.map(format_yuan).unwrap_or_default();
+    let coupon = approval.payload["form"] == "coupon";
     let text = match (approval.kind, approval.status) {
+        (ApprovalKind::Compensation, ApprovalStatus::Pending) if coupon => {
+            format!("您的优惠券（¥{amount}）申请已提交，正在审核。")
+        }
+        (ApprovalKind::Compensation, ApprovalStatus::Executed) if coupon => {
+            format!("已为您发放 ¥{amount} 店铺优惠券，下单时可直接抵扣。")
+        }
         (ApprovalKind::Refund, ApprovalStatus::Pending) => {
             format!("您的退款申请（¥{amount}）已提交，正在审核。")
         }

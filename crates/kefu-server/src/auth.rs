@@ -172,6 +172,9 @@ pub struct ShopIdentity {
     pub sub: String,
     #[serde(default)]
     pub name: Option<String>,
+    /// The member's level in the shop, 0–9 (WB-4: routing and queue priority).
+    #[serde(default)]
+    pub vip: Option<u8>,
     pub exp: i64,
 }
 
@@ -197,6 +200,9 @@ pub struct EntryClaims {
     pub sub: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The member's level in the shop, 0–9, when `sub` is set (WB-4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vip: Option<u8>,
     pub entry: Entry,
     /// What the buyer came about: `order_no`, `product_code`, `sku_code`, `room_id`,
     /// `room_title`, `creator_id`, `creator_name`, all optional, at the top level.
@@ -213,6 +219,7 @@ impl EntryClaims {
         EntryClaims {
             sub: None,
             name: None,
+            vip: None,
             entry,
             context: EntryContext::default(),
             exp: now_ms() / 1000 + 24 * 3600,
@@ -409,6 +416,7 @@ mod tests {
         let claims = ShopIdentity {
             sub: "member-42".into(),
             name: Some("小王".into()),
+            vip: Some(2),
             exp: now_ms() / 1000 + 600,
         };
         let token = jsonwebtoken::encode(

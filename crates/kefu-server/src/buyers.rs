@@ -124,14 +124,15 @@ pub async fn start_session(
         .filter(|claims| claims.tenant == tenant.id);
     // Who vouches for the buyer: the entry link's member, else the identity token's.
     let member = match (&link, request.identity.as_deref(), &secret) {
-        (Some((claims, _)), _, _) if claims.sub.is_some() => {
-            claims.sub.clone().map(|sub| (sub, claims.name.clone()))
-        }
+        (Some((claims, _)), _, _) if claims.sub.is_some() => claims
+            .sub
+            .clone()
+            .map(|sub| (sub, claims.name.clone(), claims.vip)),
         (_, Some(identity), Some(secret)) => {
             let identity = auth::verify_shop_identity(identity, secret).ok_or_else(|| {
                 ApiError::bad_request("invalid_identity", "the shop identity token is not valid")
             })?;
-            Some((identity.sub, identity.name))
+            Some((identity.sub, identity.name, identity.vip))
         }
         _ => None,
     };
@@ -143,7 +144,7 @@ pub async fn start_session(
                     "an order entry must name the buyer (sub)",
                 ));
             }
-            (Some(order_no), Some((sub, _))) => {
+            (Some(order_no), Some((sub, _, _))) => {
                 commerce::check_entry_order(&state, tenant.id, sub, order_no).await?;
             }
             _ => {}
@@ -154,14 +155,22 @@ pub async fn start_session(
             return Err(ApiError::NotFound("product"));
         }
     }
-    let buyer = if let Some((sub, name)) = member {
+    let buyer = if let Some((sub, name, vip)) = member {
         let name = name
             .filter(|n| !n.trim().is_empty())
             .unwrap_or_else(|| format!("会员{}", tail(&sub)));
-        state
+        let mut buyer = state
             .store
             .upsert_buyer(tenant.id, Channel::Web, &format!("member:{sub}"), &name)
-            .await?
+            .await?;
+        // The shop's word on the member's level is the latest one it signed.
+        if let Some(vip) = vip.map(|v| v.min(9))
+            && vip != buyer.vip_level
+        {
+            state.store.set_buyer_vip(tenant.id, buyer.id, vip).await?;
+            buyer.vip_level = vip;
+        }
+        buyer
     } else if let Some(existing) = match &returning {
         Some(claims) => state.store.buyer(tenant.id, claims.sub).await?,
         None => None,

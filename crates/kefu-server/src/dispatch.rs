@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use kefu_domain::conversation::ConversationSummary;
 use kefu_domain::frames::ServerFrame;
+use kefu_domain::hours;
 use kefu_domain::routing::{self, ConversationFacts, queue_positions};
 use kefu_domain::time::now_ms;
 use tokio::sync::{Mutex, Notify};
@@ -175,7 +176,13 @@ pub async fn route_new(
         language: first_message
             .and_then(routing::language_of)
             .map(str::to_owned),
-        vip_level: 0,
+        vip_level: state
+            .store
+            .buyer(conversation.tenant_id, conversation.buyer_id)
+            .await
+            .ok()
+            .flatten()
+            .map_or(0, |b| b.vip_level),
         priority: routing::ChannelPriority::of_entry(conversation.entry),
     };
     let rules = match state.store.routing_rules(conversation.tenant_id).await {
@@ -206,7 +213,24 @@ pub async fn sweep_stranded(state: &AppState) {
             return;
         }
     };
-    for s in stranded {
+    let now = now_ms();
+    let mut schedules = HashMap::new();
+    for mut s in stranded {
+        if s.reason == "no_reply" && s.office_hours_only {
+            // WB-7: the team's target counts office time; the night does not strand anyone.
+            let schedule = match schedules.get(&s.tenant_id) {
+                Some(schedule) => *schedule,
+                None => {
+                    let schedule = office_schedule(state, s.tenant_id).await;
+                    schedules.insert(s.tenant_id, schedule);
+                    schedule
+                }
+            };
+            s.waited_ms = hours::waited_ms(schedule.as_ref(), s.waiting_since.unwrap_or(now), now);
+            if s.waited_ms < 2 * s.target_ms {
+                continue;
+            }
+        }
         let released = state
             .store
             .release_conversation(
@@ -254,6 +278,18 @@ pub async fn sweep_stranded(state: &AppState) {
             state.dispatcher.wake();
         }
     }
+}
+
+/// The shop's office hours in its time zone, when it has set them (WB-7).
+pub async fn office_schedule(state: &AppState, tenant_id: Uuid) -> Option<hours::Schedule> {
+    let hours = state
+        .store
+        .shop_settings(tenant_id)
+        .await
+        .ok()?
+        .office_hours?;
+    let zone = state.store.tenant(tenant_id).await.ok()??.timezone;
+    hours.schedule(&zone)
 }
 
 /// Tells the buyer someone has taken their conversation (assigned by hand, grabbed,

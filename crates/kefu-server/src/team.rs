@@ -627,6 +627,10 @@ pub struct TeamUpdate {
     /// Offer stranded conversations to the team's idle agents to grab (WB-8).
     #[serde(default)]
     pub grab_mode: bool,
+    /// Count the response target in the shop's office hours only (WB-7); absent keeps the
+    /// team's setting.
+    #[serde(default)]
+    pub office_hours_only: Option<bool>,
 }
 
 /// Creates a custom team or changes one's name and target.
@@ -656,14 +660,15 @@ pub async fn put_team(
             "a response target is 5 seconds to 7 days",
         ));
     }
-    // A PUT without a strategy keeps the team's.
-    let existing_strategy = state
+    // A PUT without a strategy or office-hours flag keeps the team's.
+    let existing = state
         .store
         .teams(agent.tenant_id())
         .await?
         .into_iter()
-        .find(|t| t.key == key)
-        .map_or_else(|| "least_loaded".to_owned(), |t| t.strategy);
+        .find(|t| t.key == key);
+    let existing_office_hours = existing.as_ref().is_some_and(|t| t.office_hours_only);
+    let existing_strategy = existing.map_or_else(|| "least_loaded".to_owned(), |t| t.strategy);
     let team = Team {
         key,
         name: check_display_name(&update.name)?.to_owned(),
@@ -685,6 +690,7 @@ pub async fn put_team(
             .transpose()?
             .unwrap_or(existing_strategy),
         grab_mode: update.grab_mode,
+        office_hours_only: update.office_hours_only.unwrap_or(existing_office_hours),
         members: 0,
     };
     state.store.upsert_team(agent.tenant_id(), &team).await?;
@@ -698,6 +704,7 @@ pub async fn put_team(
             "response_target_seconds": team.response_target_seconds,
             "require_tag": team.require_tag,
             "strategy": team.strategy,
+            "office_hours_only": team.office_hours_only,
             "grab_mode": team.grab_mode,
         }),
     )
@@ -734,7 +741,8 @@ pub async fn put_settings(
     let settings = settings.check().map_err(|code| {
         ApiError::bad_request(
             code,
-            "refund threshold 0–1,000,000 yuan, probation 7–15 days, 1–10,000 accounts",
+            "refund threshold 0–1,000,000 yuan, probation 7–15 days, 1–10,000 accounts; \
+             office hours: weekdays 1–7 and open before close as HH:MM",
         )
     })?;
     let before = state.store.shop_settings(agent.tenant_id()).await?;

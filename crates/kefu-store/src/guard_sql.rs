@@ -234,12 +234,14 @@ pub(crate) async fn granted_permissions(
 /// The tenant's teams with their active members (the defaults come with the tenant).
 pub(crate) async fn teams(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<Team>> {
     let tenant = tenant_id.to_string();
-    let rows: Vec<(String, String, i64, bool, String, bool, i64)> = sqlx::query_as(
+    type Row = (String, String, i64, bool, String, bool, bool, i64);
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT t.team_key, t.name, t.response_target_seconds, t.require_tag, t.strategy, \
-         t.grab_mode, CAST(COUNT(u.id) AS BIGINT) FROM teams t \
+         t.grab_mode, t.office_hours_only, CAST(COUNT(u.id) AS BIGINT) FROM teams t \
          LEFT JOIN users u ON u.tenant_id = t.tenant_id AND u.team = t.team_key AND NOT u.disabled \
          WHERE t.tenant_id = $1 GROUP BY t.team_key, t.name, t.response_target_seconds, \
-         t.require_tag, t.strategy, t.grab_mode, t.created_at ORDER BY t.created_at, t.team_key",
+         t.require_tag, t.strategy, t.grab_mode, t.office_hours_only, t.created_at \
+         ORDER BY t.created_at, t.team_key",
     )
     .bind(&tenant)
     .fetch_all(pool)
@@ -247,14 +249,15 @@ pub(crate) async fn teams(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<Team>>
     Ok(rows
         .into_iter()
         .map(
-            |(key, name, response_target_seconds, require_tag, strategy, grab_mode, members)| {
+            |(key, name, target, require_tag, strategy, grab_mode, office_hours_only, members)| {
                 Team {
                     key,
                     name,
-                    response_target_seconds,
+                    response_target_seconds: target,
                     require_tag,
                     strategy,
                     grab_mode,
+                    office_hours_only,
                     members,
                 }
             },
@@ -265,11 +268,12 @@ pub(crate) async fn teams(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<Team>>
 pub(crate) async fn upsert_team(pool: &Pool<Db>, tenant_id: Uuid, team: &Team) -> Result<()> {
     sqlx::query(
         "INSERT INTO teams (tenant_id, team_key, name, response_target_seconds, created_at, \
-         require_tag, strategy, grab_mode) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         require_tag, strategy, grab_mode, office_hours_only) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
          ON CONFLICT (tenant_id, team_key) DO UPDATE SET name = excluded.name, \
          response_target_seconds = excluded.response_target_seconds, \
          require_tag = excluded.require_tag, strategy = excluded.strategy, \
-         grab_mode = excluded.grab_mode",
+         grab_mode = excluded.grab_mode, office_hours_only = excluded.office_hours_only",
     )
     .bind(tenant_id.to_string())
     .bind(&team.key)
@@ -279,26 +283,31 @@ pub(crate) async fn upsert_team(pool: &Pool<Db>, tenant_id: Uuid, team: &Team) -
     .bind(team.require_tag)
     .bind(&team.strategy)
     .bind(team.grab_mode)
+    .bind(team.office_hours_only)
     .execute(pool)
     .await?;
     Ok(())
 }
 
 pub(crate) async fn shop_settings(pool: &Pool<Db>, tenant_id: Uuid) -> Result<ShopSettings> {
-    let row: Option<(i64, i64, i64, bool)> = sqlx::query_as(
-        "SELECT refund_threshold_fen, probation_days, max_accounts, routing_enabled \
-         FROM tenant_settings WHERE tenant_id = $1",
+    let row: Option<(i64, i64, i64, bool, Option<String>)> = sqlx::query_as(
+        "SELECT refund_threshold_fen, probation_days, max_accounts, routing_enabled, \
+         office_hours FROM tenant_settings WHERE tenant_id = $1",
     )
     .bind(tenant_id.to_string())
     .fetch_optional(pool)
     .await?;
     Ok(row
         .map(
-            |(refund_threshold_fen, probation_days, max_accounts, routing_enabled)| ShopSettings {
-                refund_threshold_fen,
-                probation_days,
-                max_accounts,
-                routing_enabled,
+            |(refund_threshold_fen, probation_days, max_accounts, routing_enabled, hours)| {
+                ShopSettings {
+                    refund_threshold_fen,
+                    probation_days,
+                    max_accounts,
+                    routing_enabled,
+                    // Stored only after `check`; anything unreadable means around the clock.
+                    office_hours: hours.and_then(|h| serde_json::from_str(&h).ok()),
+                }
             },
         )
         .unwrap_or_default())
@@ -311,11 +320,13 @@ pub(crate) async fn set_shop_settings(
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO tenant_settings (tenant_id, refund_threshold_fen, probation_days, \
-         max_accounts, updated_at, routing_enabled) VALUES ($1, $2, $3, $4, $5, $6) \
+         max_accounts, updated_at, routing_enabled, office_hours) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
          ON CONFLICT (tenant_id) DO UPDATE \
          SET refund_threshold_fen = excluded.refund_threshold_fen, \
          probation_days = excluded.probation_days, max_accounts = excluded.max_accounts, \
-         updated_at = excluded.updated_at, routing_enabled = excluded.routing_enabled",
+         updated_at = excluded.updated_at, routing_enabled = excluded.routing_enabled, \
+         office_hours = excluded.office_hours",
     )
     .bind(tenant_id.to_string())
     .bind(settings.refund_threshold_fen)
@@ -323,6 +334,12 @@ pub(crate) async fn set_shop_settings(
     .bind(settings.max_accounts)
     .bind(now_ms())
     .bind(settings.routing_enabled)
+    .bind(
+        settings
+            .office_hours
+            .as_ref()
+            .and_then(|h| serde_json::to_string(h).ok()),
+    )
     .execute(pool)
     .await?;
     Ok(())
@@ -1186,10 +1203,12 @@ pub(crate) async fn routing_snapshot(
     .bind(&tenant)
     .fetch_all(pool)
     .await?;
-    let waiting: Vec<(String, String, String, String, i64)> = sqlx::query_as(
-        "SELECT id, team, entry, buyer_id, cycle_started_at FROM conversations \
-         WHERE tenant_id = $1 AND status = 'open' AND assignee_id IS NULL \
-         AND team IS NOT NULL AND last_buyer_message_at IS NOT NULL AND NOT up_for_grabs",
+    let waiting: Vec<(String, String, String, String, i64, i64)> = sqlx::query_as(
+        "SELECT c.id, c.team, c.entry, c.buyer_id, c.cycle_started_at, \
+         CAST(COALESCE((SELECT b.vip_level FROM buyers b WHERE b.id = c.buyer_id), 0) AS BIGINT) \
+         FROM conversations c \
+         WHERE c.tenant_id = $1 AND c.status = 'open' AND c.assignee_id IS NULL \
+         AND c.team IS NOT NULL AND c.last_buyer_message_at IS NOT NULL AND NOT c.up_for_grabs",
     )
     .bind(&tenant)
     .fetch_all(pool)
@@ -1211,14 +1230,14 @@ pub(crate) async fn routing_snapshot(
         });
     }
     let mut buyers = std::collections::HashMap::new();
-    for (id, team, entry, buyer, since) in waiting {
+    for (id, team, entry, buyer, since, vip) in waiting {
         let id = uuid(&id)?;
         buyers.insert(id, uuid(&buyer)?);
         state.queue.push(Waiting {
             conversation_id: id,
             team,
             priority: ChannelPriority::of_entry(Entry::parse(&entry).unwrap_or(Entry::ShopHome)),
-            vip_level: 0,
+            vip_level: u8::try_from(vip.clamp(0, 9)).unwrap_or(0),
             waiting_since: since,
             last_agent: None,
         });
@@ -1278,36 +1297,51 @@ pub(crate) async fn claim_conversation(
 /// past twice the team's target: (tenant, conversation, assignee, grab mode, reason,
 /// waited ms).
 pub(crate) async fn stranded(pool: &Pool<Db>, now: i64) -> Result<Vec<Stranded>> {
-    type Row = (String, String, String, Option<bool>, String, Option<i64>);
-    let rows: Vec<Row> =
-        sqlx::query_as(
-            "SELECT c.tenant_id, c.id, c.assignee_id, t.grab_mode, u.status, \
-             c.last_buyer_message_at \
-             FROM conversations c JOIN users u ON u.id = c.assignee_id \
-             JOIN tenant_settings s ON s.tenant_id = c.tenant_id AND s.routing_enabled \
-             LEFT JOIN teams t ON t.tenant_id = c.tenant_id AND t.team_key = c.team \
-             WHERE c.status = 'open' AND c.assignee_id IS NOT NULL AND (u.status IN \
-             ('away', 'offline') OR (c.last_buyer_message_at IS NOT NULL AND c.awaiting_reply \
-             AND c.last_buyer_message_at < $1 - 2000 * COALESCE(t.response_target_seconds, 7200)))",
-        )
-        .bind(now)
-        .fetch_all(pool)
-        .await?;
+    type Row = (
+        String,
+        String,
+        String,
+        Option<bool>,
+        String,
+        Option<i64>,
+        Option<i64>,
+        Option<bool>,
+    );
+    // Wall-clock time is never less than office time: past twice the target here is the
+    // superset the caller narrows for teams that count office hours only.
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT c.tenant_id, c.id, c.assignee_id, t.grab_mode, u.status, \
+         c.last_buyer_message_at, t.response_target_seconds, t.office_hours_only \
+         FROM conversations c JOIN users u ON u.id = c.assignee_id \
+         JOIN tenant_settings s ON s.tenant_id = c.tenant_id AND s.routing_enabled \
+         LEFT JOIN teams t ON t.tenant_id = c.tenant_id AND t.team_key = c.team \
+         WHERE c.status = 'open' AND c.assignee_id IS NOT NULL AND (u.status IN \
+         ('away', 'offline') OR (c.last_buyer_message_at IS NOT NULL AND c.awaiting_reply \
+         AND c.last_buyer_message_at < $1 - 2000 * COALESCE(t.response_target_seconds, 7200)))",
+    )
+    .bind(now)
+    .fetch_all(pool)
+    .await?;
     rows.into_iter()
-        .map(|(tenant, id, assignee, grab, status, last_buyer)| {
-            Ok(Stranded {
-                tenant_id: uuid(&tenant)?,
-                conversation_id: uuid(&id)?,
-                assignee_id: uuid(&assignee)?,
-                grab_mode: grab.unwrap_or(false),
-                reason: if status == "away" || status == "offline" {
-                    format!("agent_{status}")
-                } else {
-                    "no_reply".to_owned()
-                },
-                waited_ms: last_buyer.map_or(0, |at| now - at),
-            })
-        })
+        .map(
+            |(tenant, id, assignee, grab, status, last_buyer, target, office)| {
+                Ok(Stranded {
+                    tenant_id: uuid(&tenant)?,
+                    conversation_id: uuid(&id)?,
+                    assignee_id: uuid(&assignee)?,
+                    grab_mode: grab.unwrap_or(false),
+                    reason: if status == "away" || status == "offline" {
+                        format!("agent_{status}")
+                    } else {
+                        "no_reply".to_owned()
+                    },
+                    waited_ms: last_buyer.map_or(0, |at| now - at),
+                    waiting_since: last_buyer,
+                    target_ms: target.unwrap_or(7200) * 1000,
+                    office_hours_only: office.unwrap_or(false),
+                })
+            },
+        )
         .collect()
 }
 

@@ -265,8 +265,13 @@ pub struct Stranded {
     pub grab_mode: bool,
     /// `agent_away`, `agent_offline` or `no_reply`.
     pub reason: String,
-    /// How long the buyer has waited, ms.
+    /// How long the buyer has waited, ms of wall-clock time.
     pub waited_ms: i64,
+    /// When the unanswered buyer message came, for `no_reply`.
+    pub waiting_since: Option<i64>,
+    /// The team's response target, ms, and whether it counts office hours only (WB-7).
+    pub target_ms: i64,
+    pub office_hours_only: bool,
 }
 
 /// The outcome of checking a phone verification code.
@@ -476,6 +481,11 @@ impl Store {
         display_name: &str,
     ) -> Result<Buyer> {
         dispatch!(self.upsert_buyer(tenant_id, channel, external_id, display_name))
+    }
+
+    /// Records the member level the shop's site vouched for (WB-4).
+    pub async fn set_buyer_vip(&self, tenant_id: Uuid, id: Uuid, vip_level: u8) -> Result<()> {
+        dispatch!(self.set_buyer_vip(tenant_id, id, vip_level))
     }
 
     pub async fn buyer(&self, tenant_id: Uuid, id: Uuid) -> Result<Option<Buyer>> {

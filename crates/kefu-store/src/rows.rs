@@ -106,6 +106,7 @@ pub(crate) struct BuyerRow {
     pub display_name: String,
     pub created_at: i64,
     pub last_seen_at: i64,
+    pub vip_level: i64,
 }
 
 impl TryFrom<BuyerRow> for Buyer {
@@ -119,6 +120,7 @@ impl TryFrom<BuyerRow> for Buyer {
             display_name: r.display_name,
             created_at: r.created_at,
             last_seen_at: r.last_seen_at,
+            vip_level: u8::try_from(r.vip_level.clamp(0, 9)).unwrap_or(0),
         })
     }
 }

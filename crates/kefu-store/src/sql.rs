@@ -93,14 +93,15 @@ pub(crate) async fn create_tenant(
     // ACC-6: every tenant starts with the default teams.
     for (key, team_name, target, _) in kefu_domain::guard::DEFAULT_TEAMS {
         sqlx::query(
-            "INSERT INTO teams (tenant_id, team_key, name, response_target_seconds, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO teams (tenant_id, team_key, name, response_target_seconds, created_at, \
+             office_hours_only) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(&row.id)
         .bind(key)
         .bind(team_name)
         .bind(target)
         .bind(now_ms())
+        .bind(key == "after_sales")
         .execute(&mut *tx)
         .await?;
     }
@@ -322,7 +323,8 @@ pub(crate) async fn upsert_buyer(
         "INSERT INTO buyers (id, tenant_id, channel, external_id, display_name, created_at, \
          last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $6) \
          ON CONFLICT (tenant_id, channel, external_id) DO UPDATE SET last_seen_at = $6 \
-         RETURNING id, tenant_id, channel, external_id, display_name, created_at, last_seen_at",
+         RETURNING id, tenant_id, channel, external_id, display_name, created_at, last_seen_at, \
+         vip_level",
     )
     .bind(Uuid::now_v7().to_string())
     .bind(tenant_id.to_string())
@@ -335,10 +337,26 @@ pub(crate) async fn upsert_buyer(
     row.try_into()
 }
 
+/// The member level the shop's site vouched for (WB-4); routing and the queue use it.
+pub(crate) async fn set_buyer_vip(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    id: Uuid,
+    vip_level: u8,
+) -> Result<()> {
+    sqlx::query("UPDATE buyers SET vip_level = $1 WHERE id = $2 AND tenant_id = $3")
+        .bind(i64::from(vip_level))
+        .bind(id.to_string())
+        .bind(tenant_id.to_string())
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
 pub(crate) async fn buyer(pool: &Pool<Db>, tenant_id: Uuid, id: Uuid) -> Result<Option<Buyer>> {
     let row: Option<BuyerRow> = sqlx::query_as(
-        "SELECT id, tenant_id, channel, external_id, display_name, created_at, last_seen_at \
-         FROM buyers WHERE id = $1 AND tenant_id = $2",
+        "SELECT id, tenant_id, channel, external_id, display_name, created_at, last_seen_at, \
+         vip_level FROM buyers WHERE id = $1 AND tenant_id = $2",
     )
     .bind(id.to_string())
     .bind(tenant_id.to_string())

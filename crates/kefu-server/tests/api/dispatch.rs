@@ -428,3 +428,219 @@ async fn a_buyer_hears_who_took_the_conversation_when_assigned_by_hand() {
         (Some(0), Some("售后·晓峰"))
     );
 }
+
+/// Signs a shop identity token for `member` with a VIP level, as the shop's site would.
+fn member_token(secret: &str, member: &str, vip: u8) -> String {
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &json!({"sub": member, "vip": vip, "exp": kefu_domain::time::now_ms() / 1000 + 3600}),
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
+}
+
+async fn conversation_of(agent: &AgentClient, buyer: &crate::helpers::BuyerClient) -> Value {
+    agent
+        .conversations("open")
+        .await
+        .into_iter()
+        .find(|c| c["buyer_id"] == buyer.buyer_id.to_string())
+        .unwrap()
+}
+
+/// WB-4 / CH-7: the VIP level the shop vouches for routes by rule and goes ahead in the queue;
+/// the structured problem form routes by the problem it names.
+#[tokio::test]
+async fn vip_level_and_the_problem_form_route_and_order_the_queue() {
+    let app = TestApp::spawn().await;
+    let admin = app.agent("tea-admin").await;
+    put(
+        &admin,
+        "/api/v1/settings",
+        json!({"refund_threshold_fen": 50000, "probation_days": 7, "max_accounts": 200, "routing_enabled": true}),
+    )
+    .await;
+    let lead = app.agent("tea-lead").await;
+    assert_eq!(
+        put(
+            &lead,
+            "/api/v1/teams/vip",
+            json!({"name": "VIP 专席", "response_target_seconds": 20}),
+        )
+        .await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        put(
+            &lead,
+            "/api/v1/routing/rules",
+            json!({"rules": [
+                {"name": "黑金会员", "conditions": [{"kind": "vip_at_least", "value": 3}], "team": "vip"},
+                {"name": "物流问题走售后", "conditions": [{"kind": "issue_type", "value": "logistics"}], "team": "after_sales"},
+            ]}),
+        )
+        .await,
+        StatusCode::OK
+    );
+    let secret = app.identity_secret("shanye-tea").await;
+
+    // A level-3 member goes to the VIP team; the level is on the buyer's profile.
+    let gold = app
+        .buyer_with(json!({"shop": "shanye-tea", "identity": member_token(&secret, "m-gold", 3)}))
+        .await;
+    assert_eq!(gold.session["buyer"]["vip_level"], 3);
+    gold.send("v1", "在吗").await;
+    assert_eq!(conversation_of(&lead, &gold).await["team"], "vip");
+
+    // The problem form's first line names the problem: logistics, not the refund it asks for.
+    let parcel = app.buyer("shanye-tea").await;
+    parcel
+        .send("p1", "【问题】物流问题\n【诉求】退款\n【描述】三天没更新")
+        .await;
+    assert_eq!(conversation_of(&lead, &parcel).await["team"], "after_sales");
+
+    // Nobody in pre-sales is online: an ordinary buyer who wrote first still waits behind a
+    // level-2 member who wrote later.
+    let plain = app.buyer("shanye-tea").await;
+    let mut plain_socket = plain.socket(Some(0)).await;
+    plain_socket
+        .send(crate::helpers::text_frame("q1", "这款还有货吗"))
+        .await;
+    assert_eq!(plain_socket.next_of("queue").await["position"], 1);
+    let silver = app
+        .buyer_with(json!({"shop": "shanye-tea", "identity": member_token(&secret, "m-silver", 2)}))
+        .await;
+    let mut silver_socket = silver.socket(Some(0)).await;
+    silver_socket
+        .send(crate::helpers::text_frame("q2", "这款还有货吗"))
+        .await;
+    assert_eq!(silver_socket.next_of("queue").await["position"], 1);
+    assert_eq!(conversation_of(&lead, &silver).await["team"], "pre_sales");
+    let mut place = plain_socket.next_of("queue").await;
+    for _ in 0..5 {
+        if place["position"] == 2 {
+            break;
+        }
+        place = plain_socket.next_of("queue").await;
+    }
+    assert_eq!(place["position"], 2, "the member went ahead: {place}");
+}
+
+/// WB-7: a team that counts its target in office hours does not strand a conversation for
+/// time the shop was closed; counted around the clock, the same wait strands it.
+#[tokio::test]
+async fn office_hours_keep_the_night_out_of_response_targets() {
+    let app = TestApp::spawn().await;
+    let admin = app.agent("tea-admin").await;
+    // Open one hour a day, twelve hours away from now (Shanghai time).
+    let hour_now = (kefu_domain::time::now_ms() / 3_600_000 + 8) % 24;
+    let open = match (hour_now + 12) % 24 {
+        23 => 22,
+        h => h,
+    };
+    let settings = |hours: Value| {
+        json!({"refund_threshold_fen": 50000, "probation_days": 7, "max_accounts": 200,
+               "routing_enabled": true, "office_hours": hours})
+    };
+    assert_eq!(
+        put(
+            &admin,
+            "/api/v1/settings",
+            settings(json!({"days": [1, 2, 3, 4, 5, 6, 7], "open": format!("{open:02}:00"), "close": format!("{:02}:00", open + 1)})),
+        )
+        .await,
+        StatusCode::OK
+    );
+    let bad = admin
+        .http
+        .put(format!("{}/api/v1/settings", admin.base))
+        .bearer_auth(&admin.token)
+        .json(&settings(
+            json!({"days": [1], "open": "18:00", "close": "09:00"}),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let body: Value = bad.json().await.unwrap();
+    assert_eq!(body["code"], "invalid_office_hours");
+
+    let lead = app.agent("tea-lead").await;
+    let teams: Value = lead.get("/api/v1/teams").await.json().await.unwrap();
+    let after_sales = teams["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["key"] == "after_sales")
+        .unwrap()
+        .clone();
+    assert_eq!(after_sales["office_hours_only"], true, "{after_sales}");
+    assert_eq!(
+        put(
+            &lead,
+            "/api/v1/teams/after_sales",
+            json!({"name": "售后", "response_target_seconds": 60}),
+        )
+        .await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        put(
+            &lead,
+            "/api/v1/routing/rules",
+            json!({"rules": [{"name": "物流", "conditions": [{"kind": "issue_type", "value": "logistics"}], "team": "after_sales"}]}),
+        )
+        .await,
+        StatusCode::OK
+    );
+    let after = app.agent("tea-after1").await;
+    let _after_socket = after.socket().await;
+    let buyer = app.buyer("shanye-tea").await;
+    buyer.send("n1", "快递三天没动了").await;
+    let id = conversation_of(&after, &buyer).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(routed(&after, &id).await, Some(after.user_id.to_string()));
+
+    // The message came three hours ago, all of it outside office hours.
+    let db = sqlx::SqlitePool::connect(&kefu_store::Store::sqlite_url_in(&app.data_dir))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE conversations SET last_buyer_message_at = $1 WHERE id = $2")
+        .bind(kefu_domain::time::now_ms() - 3 * 3_600_000)
+        .bind(&id)
+        .execute(&db)
+        .await
+        .unwrap();
+    db.close().await;
+    let state = app.state.as_ref().unwrap();
+    kefu_server::dispatch::sweep_stranded(state).await;
+    assert_eq!(
+        assignee_of(&after, &id).await,
+        Some(after.user_id.to_string()),
+        "closed hours do not count"
+    );
+
+    // Counted around the clock, three hours is far past twice the 60 s target.
+    assert_eq!(
+        put(
+            &lead,
+            "/api/v1/teams/after_sales",
+            json!({"name": "售后", "response_target_seconds": 60, "office_hours_only": false}),
+        )
+        .await,
+        StatusCode::OK
+    );
+    let mut lead_socket = lead.socket().await;
+    kefu_server::dispatch::sweep_stranded(state).await;
+    let alert = lead_socket.next_of("alert").await;
+    assert_eq!(alert["conversation"]["id"], id);
+    assert!(alert["waited_ms"].as_i64().unwrap() >= 3 * 3_600_000 - 60_000);
+    assert!(
+        after
+            .event_kinds(&id)
+            .await
+            .contains(&"stranded".to_owned())
+    );
+}

@@ -129,7 +129,29 @@ async fn refunds_within_the_threshold_run_at_once_and_larger_ones_wait_for_someo
             json!({"kind": "refund", "order_no": "NOPE", "amount_fen": 100, "reason": "x"}),
             "order_not_found",
         ),
+        (
+            json!({"kind": "refund", "order_no": "G1", "amount_fen": 100, "reason": "x", "compensation_form": "coupon"}),
+            "invalid_compensation_form",
+        ),
     ] {
+        let (_, answer) = ask(&agent, body).await;
+        assert_eq!(answer["code"], code);
+    }
+
+    // WB-1's pinned 发优惠券 tool: a compensation paid as a coupon, executed within the
+    // threshold, says so to the buyer.
+    let (status, coupon) = ask(
+        &agent,
+        json!({"kind": "compensation", "compensation_form": "coupon", "order_no": "G1", "amount_fen": 2_000, "reason": "安抚", "conversation_id": conversation}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{coupon}");
+    assert_eq!(coupon["status"], "executed");
+    assert_eq!(coupon["payload"]["form"], "coupon");
+    for (body, code) in [(
+        json!({"kind": "compensation", "compensation_form": "voucher", "order_no": "G1", "amount_fen": 100, "reason": "x"}),
+        "invalid_json",
+    )] {
         let (_, answer) = ask(&agent, body).await;
         assert_eq!(answer["code"], code);
     }
@@ -141,10 +163,11 @@ async fn refunds_within_the_threshold_run_at_once_and_larger_ones_wait_for_someo
         .filter(|m| m["sender_kind"] == "system")
         .map(|m| m["body"].as_str().unwrap())
         .collect();
-    assert_eq!(notices.len(), 3, "{notices:?}");
+    assert_eq!(notices.len(), 4, "{notices:?}");
     assert!(notices[0].contains("已为订单 G1 退款 ¥300.00"));
     assert!(notices[1].contains("补偿申请（¥600.00）已提交"));
     assert!(notices[2].contains("已为您发放补偿 ¥600.00"));
+    assert!(notices[3].contains("已为您发放 ¥20.00 店铺优惠券"));
 }
 
 #[tokio::test]

@@ -1,0 +1,271 @@
+//! Office hours (WB-7, ACC-6): a shop's working days and daily opening time, in its own time
+//! zone. A team whose target counts in office hours (after-sales' 2 h, say) does not see a
+//! buyer who wrote at 23:00 as late at 08:59 the next morning: only office time is counted.
+//! Pure functions over UTC epoch milliseconds; the zone's rules (daylight saving included)
+//! come from chrono-tz.
+
+use chrono::{Datelike, Days, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// When the shop is staffed: `days` are ISO weekdays (1 = Monday … 7 = Sunday), `open` and
+/// `close` are "HH:MM" local times with `open` before `close`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct OfficeHours {
+    pub days: Vec<u8>,
+    pub open: String,
+    pub close: String,
+}
+
+/// Office hours checked once, ready to count with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Schedule {
+    /// Bit `d - 1` set when ISO weekday `d` is a working day.
+    days: u8,
+    open: NaiveTime,
+    close: NaiveTime,
+    zone: Tz,
+}
+
+/// The default zone when a shop names none or names one chrono-tz does not know.
+pub const DEFAULT_ZONE: Tz = chrono_tz::Asia::Shanghai;
+
+/// A year of days is the most a count walks through; anything longer is clamped.
+const MAX_DAYS: u64 = 400;
+
+fn clock(text: &str) -> Option<NaiveTime> {
+    NaiveTime::parse_from_str(text.trim(), "%H:%M").ok()
+}
+
+impl OfficeHours {
+    /// The stable code of the first problem, for `PUT /settings`.
+    pub fn check(&self) -> Result<(), &'static str> {
+        let days_ok = !self.days.is_empty()
+            && self.days.len() <= 7
+            && self.days.iter().all(|d| (1..=7).contains(d));
+        match (days_ok, clock(&self.open), clock(&self.close)) {
+            (true, Some(open), Some(close)) if open < close => Ok(()),
+            _ => Err("invalid_office_hours"),
+        }
+    }
+
+    /// The schedule in `zone` (an IANA name such as "Asia/Shanghai"; unknown names fall back
+    /// to [`DEFAULT_ZONE`]). `None` when the hours do not pass [`OfficeHours::check`].
+    pub fn schedule(&self, zone: &str) -> Option<Schedule> {
+        self.check().ok()?;
+        Some(Schedule {
+            days: self.days.iter().fold(0, |bits, d| bits | 1 << (d - 1)),
+            open: clock(&self.open)?,
+            close: clock(&self.close)?,
+            zone: zone.parse().unwrap_or(DEFAULT_ZONE),
+        })
+    }
+}
+
+impl Schedule {
+    /// The office interval of one local date, as UTC epoch ms, if it is a working day.
+    fn window(&self, date: NaiveDate) -> Option<(i64, i64)> {
+        let weekday = date.weekday().number_from_monday();
+        if self.days & (1 << (weekday - 1)) == 0 {
+            return None;
+        }
+        // A time skipped by a daylight-saving jump takes the earliest valid reading.
+        let at = |time| {
+            self.zone
+                .from_local_datetime(&date.and_time(time))
+                .earliest()
+                .map(|t| t.timestamp_millis())
+        };
+        Some((at(self.open)?, at(self.close)?))
+    }
+
+    /// The local dates to walk for a span starting at `from_ms`.
+    fn dates_from(&self, from_ms: i64) -> impl Iterator<Item = NaiveDate> + '_ {
+        let first = Utc
+            .timestamp_millis_opt(from_ms)
+            .single()
+            .map(|t| t.with_timezone(&self.zone).date_naive())
+            .unwrap_or_default();
+        (0..MAX_DAYS).filter_map(move |n| first.checked_add_days(Days::new(n)))
+    }
+
+    /// Office milliseconds in `[from_ms, to_ms)`.
+    pub fn office_ms_between(&self, from_ms: i64, to_ms: i64) -> i64 {
+        let mut total = 0;
+        for date in self.dates_from(from_ms) {
+            let Some((open, close)) = self.window(date) else {
+                continue;
+            };
+            if open >= to_ms {
+                break;
+            }
+            total += (close.min(to_ms) - open.max(from_ms)).max(0);
+        }
+        total
+    }
+
+    /// The moment `office_ms` of office time have passed since `from_ms`: a reply deadline
+    /// that skips nights and days off.
+    pub fn deadline(&self, from_ms: i64, office_ms: i64) -> i64 {
+        let mut left = office_ms;
+        for date in self.dates_from(from_ms) {
+            let Some((open, close)) = self.window(date) else {
+                continue;
+            };
+            let start = open.max(from_ms);
+            if start >= close {
+                continue;
+            }
+            if close - start >= left {
+                return start + left;
+            }
+            left -= close - start;
+        }
+        from_ms.saturating_add(office_ms)
+    }
+}
+
+/// How long a buyer has waited, as a team's target counts it: office time when the team
+/// counts in office hours and the shop has them, else wall-clock time.
+pub fn waited_ms(schedule: Option<&Schedule>, since_ms: i64, now_ms: i64) -> i64 {
+    match schedule {
+        Some(schedule) => schedule.office_ms_between(since_ms, now_ms),
+        None => (now_ms - since_ms).max(0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 09:00–18:00 Monday to Friday, Shanghai (UTC+8, no daylight saving).
+    fn weekdays() -> Schedule {
+        OfficeHours {
+            days: vec![1, 2, 3, 4, 5],
+            open: "09:00".into(),
+            close: "18:00".into(),
+        }
+        .schedule("Asia/Shanghai")
+        .unwrap()
+    }
+
+    /// Epoch ms of a Shanghai wall-clock time.
+    fn cst(y: i32, m: u32, d: u32, h: u32, min: u32) -> i64 {
+        chrono_tz::Asia::Shanghai
+            .with_ymd_and_hms(y, m, d, h, min, 0)
+            .unwrap()
+            .timestamp_millis()
+    }
+
+    const HOUR: i64 = 3_600_000;
+
+    #[test]
+    fn bad_hours_are_refused_with_a_code() {
+        let hours = |days: Vec<u8>, open: &str, close: &str| OfficeHours {
+            days,
+            open: open.into(),
+            close: close.into(),
+        };
+        assert_eq!(hours(vec![1], "09:00", "18:00").check(), Ok(()));
+        for bad in [
+            hours(vec![], "09:00", "18:00"),
+            hours(vec![0], "09:00", "18:00"),
+            hours(vec![8], "09:00", "18:00"),
+            hours(vec![1], "18:00", "09:00"),
+            hours(vec![1], "9点", "18:00"),
+            hours(vec![1], "09:00", "24:30"),
+        ] {
+            assert_eq!(bad.check(), Err("invalid_office_hours"), "{bad:?}");
+            assert!(bad.schedule("Asia/Shanghai").is_none());
+        }
+    }
+
+    #[test]
+    fn within_one_day_office_time_is_wall_time() {
+        // 2026-11-23 is a Monday.
+        let s = weekdays();
+        assert_eq!(
+            s.office_ms_between(cst(2026, 11, 23, 10, 0), cst(2026, 11, 23, 11, 30)),
+            90 * 60_000
+        );
+    }
+
+    #[test]
+    fn nights_and_weekends_do_not_count() {
+        let s = weekdays();
+        // Friday 17:00 → Monday 10:00: one hour on Friday, one on Monday.
+        assert_eq!(
+            s.office_ms_between(cst(2026, 11, 27, 17, 0), cst(2026, 11, 30, 10, 0)),
+            2 * HOUR
+        );
+        // A buyer who wrote at 23:00 has waited nothing at 08:59.
+        assert_eq!(
+            s.office_ms_between(cst(2026, 11, 23, 23, 0), cst(2026, 11, 24, 8, 59)),
+            0
+        );
+        assert_eq!(
+            waited_ms(Some(&s), cst(2026, 11, 23, 23, 0), cst(2026, 11, 24, 9, 30)),
+            HOUR / 2
+        );
+        assert_eq!(waited_ms(None, 1_000, 4_000), 3_000);
+        assert_eq!(waited_ms(None, 4_000, 1_000), 0);
+    }
+
+    #[test]
+    fn a_deadline_skips_closed_time() {
+        let s = weekdays();
+        // Two office hours from Friday 17:00: Friday's last hour, then Monday 09:00–10:00.
+        assert_eq!(
+            s.deadline(cst(2026, 11, 27, 17, 0), 2 * HOUR),
+            cst(2026, 11, 30, 10, 0)
+        );
+        // From Saturday night: Monday morning.
+        assert_eq!(
+            s.deadline(cst(2026, 11, 28, 22, 0), 30 * 60_000),
+            cst(2026, 11, 30, 9, 30)
+        );
+        // Within a day: plain addition.
+        assert_eq!(
+            s.deadline(cst(2026, 11, 24, 10, 0), HOUR),
+            cst(2026, 11, 24, 11, 0)
+        );
+    }
+
+    #[test]
+    fn deadline_and_count_agree() {
+        let s = weekdays();
+        let from = cst(2026, 11, 26, 16, 17);
+        for office in [0, 1, 59_000, HOUR, 9 * HOUR, 30 * HOUR] {
+            let due = s.deadline(from, office);
+            assert_eq!(s.office_ms_between(from, due), office, "{office}");
+        }
+    }
+
+    #[test]
+    fn daylight_saving_zones_count_real_hours() {
+        // New York springs forward on 2026-03-08 at 02:00: a 01:00–05:00 window is 3 h long.
+        let s = OfficeHours {
+            days: vec![7],
+            open: "01:00".into(),
+            close: "05:00".into(),
+        }
+        .schedule("America/New_York")
+        .unwrap();
+        let ny = |d: u32, h: u32| {
+            chrono_tz::America::New_York
+                .with_ymd_and_hms(2026, 3, d, h, 0, 0)
+                .unwrap()
+                .timestamp_millis()
+        };
+        assert_eq!(s.office_ms_between(ny(7, 0), ny(9, 0)), 3 * HOUR);
+        // An unknown zone falls back to Shanghai rather than failing.
+        let fallback = OfficeHours {
+            days: vec![1, 2, 3, 4, 5],
+            open: "09:00".into(),
+            close: "18:00".into(),
+        }
+        .schedule("Mars/Olympus");
+        assert_eq!(fallback, Some(weekdays()));
+    }
+}
