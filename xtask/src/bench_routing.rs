@@ -158,7 +158,12 @@ async fn database_path() -> anyhow::Result<()> {
     let mut claimed = 0;
     for a in &assignments {
         if store
-            .claim_conversation(tenant.id, a.conversation_id, a.agent_id)
+            .claim_conversation(
+                tenant.id,
+                a.conversation_id,
+                a.agent_id,
+                kefu_store::Claim::Route,
+            )
             .await?
             .is_some()
         {

@@ -628,7 +628,12 @@ pub async fn grab(
     }
     let summary = state
         .store
-        .claim_conversation(agent.tenant_id(), id, agent.user.id)
+        .claim_conversation(
+            agent.tenant_id(),
+            id,
+            agent.user.id,
+            kefu_store::Claim::Grab,
+        )
         .await?
         .ok_or(ApiError::Conflict("already_taken"))?;
     crate::dispatch::tell_served(&state, &summary).await;

@@ -93,7 +93,12 @@ pub async fn run_once(state: &AppState, tenant: Uuid) -> anyhow::Result<Vec<Conv
     for assignment in assignments {
         if let Some(summary) = state
             .store
-            .claim_conversation(tenant, assignment.conversation_id, assignment.agent_id)
+            .claim_conversation(
+                tenant,
+                assignment.conversation_id,
+                assignment.agent_id,
+                kefu_store::Claim::Route,
+            )
             .await?
         {
             messaging::publish_conversation(state, &summary).await;

@@ -1257,10 +1257,34 @@ pub(crate) async fn claim_conversation(
     tenant_id: Uuid,
     id: Uuid,
     agent: Uuid,
+    claim: crate::Claim,
 ) -> Result<Option<ConversationSummary>> {
     let (tenant, conversation) = (tenant_id.to_string(), id.to_string());
     let now = now_ms();
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    if claim == crate::Claim::Route {
+        // Under the agent's row lock: their status and load cannot change underneath.
+        // Only a compile-time constant is spliced in.
+        let agent_row: Option<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT status, max_concurrent FROM users WHERE id = $1 AND tenant_id = $2 \
+             AND NOT disabled{LOCK_ROW}"
+        )))
+        .bind(agent.to_string())
+        .bind(&tenant)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (load,): (i64,) = sqlx::query_as(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM conversations \
+             WHERE assignee_id = $1 AND status = 'open'",
+        )
+        .bind(agent.to_string())
+        .fetch_one(&mut *tx)
+        .await?;
+        if !matches!(agent_row, Some((status, cap)) if status == "online" && load < cap) {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+    }
     let claimed = sqlx::query(
         "UPDATE conversations SET assignee_id = $1, updated_at = $2, up_for_grabs = FALSE \
          WHERE id = $3 AND tenant_id = $4 AND assignee_id IS NULL AND status = 'open'",
@@ -1284,7 +1308,10 @@ pub(crate) async fn claim_conversation(
         SenderKind::System,
         None,
         None,
-        serde_json::json!({ "assignee_id": agent, "previous_assignee_id": null, "reason": "routing" }),
+        serde_json::json!({
+            "assignee_id": agent, "previous_assignee_id": null,
+            "reason": match claim { crate::Claim::Route => "routing", crate::Claim::Grab => "grab" },
+        }),
         now,
     )
     .await?;

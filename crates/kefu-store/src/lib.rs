@@ -78,6 +78,7 @@ mod sqlite {
     const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
     /// SQLite has no row locks; BEGIN IMMEDIATE already holds the database's write lock.
     const LOCK_ROWS: &str = "";
+    const LOCK_ROW: &str = "";
     include!("sql.rs");
     include!("guard_sql.rs");
 }
@@ -88,6 +89,8 @@ mod postgres {
     /// Lock the batch's conversations (in id order, so writers never deadlock) so that seqs
     /// stay gap-free when several processes write to one conversation.
     const LOCK_ROWS: &str = " ORDER BY c.id FOR UPDATE OF c";
+    /// Lock the one row read, for a check-then-write that must not interleave.
+    const LOCK_ROW: &str = " FOR UPDATE";
     include!("sql.rs");
     include!("guard_sql.rs");
 }
@@ -272,6 +275,14 @@ pub struct Stranded {
     /// The team's response target, ms, and whether it counts office hours only (WB-7).
     pub target_ms: i64,
     pub office_hours_only: bool,
+}
+
+/// Who takes a waiting conversation: the router (within the agent's status and cap) or an
+/// agent grabbing it (WB-8), recorded as the assignment's reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    Route,
+    Grab,
 }
 
 /// The outcome of checking a phone verification code.
@@ -831,13 +842,18 @@ impl Store {
         dispatch!(self.routing_snapshot(tenant_id))
     }
 
+    /// Gives a waiting conversation to `agent`, unless someone got it first: exactly one
+    /// owner. A [`Claim::Route`] also holds only while the agent is online and under their
+    /// cap, checked under a lock on the agent, so two routers (processes) planning from the
+    /// same snapshot cannot overfill them. `None` when the claim did not take.
     pub async fn claim_conversation(
         &self,
         tenant_id: Uuid,
         id: Uuid,
         agent: Uuid,
+        claim: Claim,
     ) -> Result<Option<ConversationSummary>> {
-        dispatch!(self.claim_conversation(tenant_id, id, agent))
+        dispatch!(self.claim_conversation(tenant_id, id, agent, claim))
     }
 
     pub async fn stranded(&self, now: i64) -> Result<Vec<Stranded>> {

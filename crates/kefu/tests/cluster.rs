@@ -163,3 +163,215 @@ async fn a_buyer_on_one_process_and_an_agent_on_another_talk_live() {
     assert_eq!(next_of(&mut buyer, "typing").await["party"], "agent");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Signs `username` in on `addr` and returns an API token for it.
+async fn sign_in(http: &reqwest::Client, addr: &str, username: &str) -> String {
+    let login = http
+        .post(format!("http://{addr}/api/v1/auth/login"))
+        .json(&json!({"username": username, "password": "kefu-demo-2026"}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = login.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let csrf = login.json::<Value>().await.unwrap()["csrf_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let tokens = http
+        .post(format!("http://{addr}/api/v1/auth/tokens"))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &csrf);
+    post_json(tokens, json!({"name": "cluster test"})).await["token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn get_json(http: &reqwest::Client, url: String, token: &str) -> Value {
+    http.get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// `(assignee, number of assigned events)` of a conversation.
+async fn owners(http: &reqwest::Client, addr: &str, token: &str, id: &str) -> (Value, usize) {
+    let summary = get_json(
+        http,
+        format!("http://{addr}/api/v1/conversations/{id}"),
+        token,
+    )
+    .await;
+    let events = get_json(
+        http,
+        format!("http://{addr}/api/v1/conversations/{id}/events"),
+        token,
+    )
+    .await;
+    let assigned = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "assigned")
+        .count();
+    (summary["assignee_id"].clone(), assigned)
+}
+
+/// WB-4: both processes run the router over one PostgreSQL database; buyers arrive on both at
+/// once, agents sit on different processes, and still every conversation has exactly one
+/// owner and no agent goes past their cap.
+#[tokio::test]
+async fn two_routers_on_one_database_give_each_conversation_one_owner() {
+    let database_url = kefu_store::scratch::create_database().await.unwrap();
+    let dir = std::env::temp_dir().join(format!("kefu-cluster-routing-{}", std::process::id()));
+    let flags = [
+        "--database-url",
+        database_url.as_str(),
+        "--nats-url",
+        NATS_URL,
+    ];
+    let (_a, addr_a) = start(&[&["demo"][..], &flags].concat(), &dir.join("a")).await;
+    let (_b, addr_b) = start(&[&["serve"][..], &flags].concat(), &dir.join("b")).await;
+    let http = reqwest::Client::new();
+
+    // The admin turns routing on; each pre-sales agent may take 3 more than they hold now.
+    let admin = sign_in(&http, &addr_a, "tea-admin").await;
+    let settings = http
+        .put(format!("http://{addr_a}/api/v1/settings"))
+        .bearer_auth(&admin)
+        .json(&json!({"refund_threshold_fen": 50000, "probation_days": 7, "max_accounts": 200, "routing_enabled": true}))
+        .send()
+        .await
+        .unwrap();
+    assert!(settings.status().is_success());
+    let live = get_json(&http, format!("http://{addr_a}/api/v1/team/live"), &admin).await;
+    let mut caps = std::collections::HashMap::new();
+    for agent in live["agents"].as_array().unwrap() {
+        let name = agent["user"]["username"].as_str().unwrap();
+        if name == "tea-pre1" || name == "tea-pre2" {
+            let id = agent["user"]["id"].as_str().unwrap().to_owned();
+            let cap = agent["load"].as_i64().unwrap() + 3;
+            let patched = http
+                .patch(format!("http://{addr_a}/api/v1/accounts/{id}"))
+                .bearer_auth(&admin)
+                .json(&json!({"max_concurrent": cap}))
+                .send()
+                .await
+                .unwrap();
+            assert!(patched.status().is_success());
+            caps.insert(id, cap);
+        }
+    }
+    assert_eq!(caps.len(), 2);
+
+    // One agent on each process comes online by opening the workbench.
+    let pre1 = sign_in(&http, &addr_a, "tea-pre1").await;
+    let pre2 = sign_in(&http, &addr_b, "tea-pre2").await;
+    let _pre1_ws = open_socket(&format!("ws://{addr_a}/api/v1/agent/ws?token={pre1}")).await;
+    let _pre2_ws = open_socket(&format!("ws://{addr_b}/api/v1/agent/ws?token={pre2}")).await;
+
+    // Twenty buyers write at once, half to each process.
+    let sends = (0..20).map(|i| {
+        let http = http.clone();
+        let addr = if i % 2 == 0 { &addr_a } else { &addr_b }.clone();
+        async move {
+            let session = post_json(
+                http.post(format!("http://{addr}/api/v1/buyer/session")),
+                json!({"shop": "shanye-tea"}),
+            )
+            .await;
+            let sent = post_json(
+                http.post(format!("http://{addr}/api/v1/buyer/messages"))
+                    .bearer_auth(session["buyer_token"].as_str().unwrap()),
+                json!({"client_msg_id": format!("r{i}"), "kind": "text", "body": "这款茶还有货吗"}),
+            )
+            .await;
+            sent["conversation_id"].as_str().unwrap().to_owned()
+        }
+    });
+    let conversations = futures::future::join_all(sends).await;
+
+    // Six are served (three each), fourteen wait; nobody is served twice.
+    let mut served = 0;
+    for _ in 0..100 {
+        served = 0;
+        for id in &conversations {
+            let (assignee, _) = owners(&http, &addr_b, &admin, id).await;
+            served += usize::from(!assignee.is_null());
+        }
+        if served == 6 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut by_agent = std::collections::HashMap::new();
+    for id in &conversations {
+        let (assignee, _) = owners(&http, &addr_b, &admin, id).await;
+        *by_agent.entry(assignee.to_string()).or_insert(0) += 1;
+    }
+    assert_eq!(
+        served, 6,
+        "both agents filled to their caps: {by_agent:?} {caps:?}"
+    );
+    // Let both routers run a few more passes over the same state.
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    for id in &conversations {
+        let (assignee, assigned) = owners(&http, &addr_a, &admin, id).await;
+        assert!(assigned <= 1, "{id} was assigned {assigned} times");
+        assert_eq!(assigned, usize::from(!assignee.is_null()));
+    }
+    let live = get_json(&http, format!("http://{addr_b}/api/v1/team/live"), &admin).await;
+    for agent in live["agents"].as_array().unwrap() {
+        if let Some(cap) = caps.get(agent["user"]["id"].as_str().unwrap()) {
+            assert_eq!(agent["load"].as_i64().unwrap(), *cap, "{agent}");
+        }
+    }
+
+    // pre2 (on B) resolves one of theirs: the head of the queue is served next, once.
+    let pre2_id =
+        get_json(&http, format!("http://{addr_b}/api/v1/auth/me"), &pre2).await["user"]["id"]
+            .clone();
+    let mut theirs = None;
+    for id in &conversations {
+        if owners(&http, &addr_b, &admin, id).await.0 == pre2_id {
+            theirs = Some(id.clone());
+            break;
+        }
+    }
+    let theirs = theirs.expect("pre2 serves someone");
+    let resolved = http
+        .post(format!(
+            "http://{addr_b}/api/v1/conversations/{theirs}/resolve"
+        ))
+        .bearer_auth(&pre2)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert!(resolved.status().is_success(), "{resolved:?}");
+    let mut assignments = 0;
+    for _ in 0..100 {
+        assignments = 0;
+        for id in &conversations {
+            let (_, assigned) = owners(&http, &addr_a, &admin, id).await;
+            assert!(assigned <= 1, "{id} was assigned {assigned} times");
+            assignments += assigned;
+        }
+        if assignments == 7 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(assignments, 7, "the freed place went to a waiting buyer");
+    let _ = std::fs::remove_dir_all(dir);
+}

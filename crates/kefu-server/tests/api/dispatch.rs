@@ -644,3 +644,69 @@ async fn office_hours_keep_the_night_out_of_response_targets() {
             .contains(&"stranded".to_owned())
     );
 }
+
+/// WB-7 / WB-9: timers are stored deadlines, not sleeping tasks: a break that ended and a
+/// reply that went overdue while kefu was down are acted on by the next process.
+#[tokio::test]
+async fn breaks_and_overdue_replies_survive_a_restart() {
+    let app = TestApp::spawn().await;
+    let admin = app.agent("tea-admin").await;
+    put(
+        &admin,
+        "/api/v1/settings",
+        json!({"refund_threshold_fen": 50000, "probation_days": 7, "max_accounts": 200, "routing_enabled": true}),
+    )
+    .await;
+    let pre1 = app.agent("tea-pre1").await;
+    let pre2 = app.agent("tea-pre2").await;
+    let pre1_socket = pre1.socket().await;
+    assert_eq!(
+        put(
+            &pre2,
+            "/api/v1/me/status",
+            json!({"status": "away", "reason": "午饭", "minutes": 30})
+        )
+        .await,
+        StatusCode::OK
+    );
+    let buyer = app.buyer("shanye-tea").await;
+    buyer.send("t1", "这款茶叶是今年的吗").await;
+    let id = conversation_of(&pre1, &buyer).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(routed(&pre1, &id).await, Some(pre1.user_id.to_string()));
+    pre1_socket.close().await;
+
+    // kefu is down for a while: the break's end and the reply's deadline pass meanwhile.
+    let app = app.restart().await;
+    let db = sqlx::SqlitePool::connect(&kefu_store::Store::sqlite_url_in(&app.data_dir))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE users SET break_until = $1 WHERE username = 'tea-pre2'")
+        .bind(kefu_domain::time::now_ms() - 60_000)
+        .execute(&db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE conversations SET last_buyer_message_at = $1 WHERE id = $2")
+        .bind(kefu_domain::time::now_ms() - 3_600_000)
+        .bind(&id)
+        .execute(&db)
+        .await
+        .unwrap();
+    db.close().await;
+
+    // The new process's housekeeping acts on what was stored.
+    let state = app.state.as_ref().unwrap();
+    kefu_server::end_breaks(state).await;
+    let pre2 = app.agent("tea-pre2").await;
+    let me: Value = pre2.get("/api/v1/auth/me").await.json().await.unwrap();
+    assert_eq!(me["user"]["status"], "online", "the stored break ended");
+    kefu_server::dispatch::sweep_stranded(state).await;
+    let kinds = pre2.event_kinds(&id).await;
+    assert!(kinds.contains(&"stranded".to_owned()), "{kinds:?}");
+    // Back in the queue, it goes to an agent who is online.
+    let _pre2_socket = pre2.socket().await;
+    let owner = routed(&pre2, &id).await;
+    assert!(owner.is_some(), "re-routed after the restart");
+}

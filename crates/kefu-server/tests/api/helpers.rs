@@ -32,6 +32,18 @@ impl TestApp {
 
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         let data_dir = std::env::temp_dir().join(format!("kefu-test-{}", Uuid::new_v4()));
+        TestApp::start_in(data_dir, adjust).await
+    }
+
+    /// Stops the server and starts a new one on the same data: nothing held in memory
+    /// survives, only what was stored.
+    pub async fn restart(mut self) -> TestApp {
+        let data_dir = std::mem::take(&mut self.data_dir);
+        self.stop().await;
+        TestApp::start_in(data_dir, |_| {}).await
+    }
+
+    async fn start_in(data_dir: PathBuf, adjust: impl FnOnce(&mut Settings)) -> TestApp {
         let mut settings = Settings {
             data_dir: data_dir.clone(),
             ..Settings::default()
@@ -159,7 +171,9 @@ impl Drop for TestApp {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        let _ = std::fs::remove_dir_all(&self.data_dir);
+        if !self.data_dir.as_os_str().is_empty() {
+            let _ = std::fs::remove_dir_all(&self.data_dir);
+        }
     }
 }
 
