@@ -561,11 +561,15 @@ export type ApprovalKind = 'refund' | 'compensation' | 'logistics_change'
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'executed'
 export const APPROVAL_KINDS: ApprovalKind[] = ['refund', 'compensation', 'logistics_change']
 
-/** What a logistics change carries; money requests carry `{}`. */
+/** How a compensation reaches the buyer: as money, or as a shop coupon (WB-1's 发优惠券). */
+export type CompensationForm = 'cash' | 'coupon'
+
+/** What a logistics change carries; a compensation carries its `form`, a refund `{}`. */
 export interface LogisticsPayload {
   logistics_company?: string
   tracking_no?: string
   previous?: { logistics_company: string | null; tracking_no: string | null }
+  form?: CompensationForm
 }
 
 /** A sensitive operation and its decision (ACC-5), as the `approval` frame carries it. */
@@ -601,10 +605,14 @@ export interface ApprovalRequest {
   tracking_no?: string
   reason: string
   conversation_id?: Uuid
+  /** Compensations only; `cash` when left out. */
+  compensation_form?: CompensationForm
 }
 
 /** The longest reason for a request or a decision, in characters. */
 export const MAX_REASON_CHARS = 500
+/** The most a compensation may be (the server's rule): 10,000 yuan. */
+export const MAX_COMPENSATION_FEN = 1_000_000
 
 /** One link of the tenant's hash-chained audit log. */
 export interface AuditEntry {
@@ -899,6 +907,8 @@ export const agentApi = {
   /** Throws `note_empty`, `note_too_long` (400) or `forbidden` (QA). */
   addNote: (buyerId: Uuid, body: string) =>
     request<BuyerNote>('POST', `${V1}/buyers/${buyerId}/notes`, { body: { body } }),
+  /** WB-1: any order of the shop by its number. Throws `order_not_found` (404). */
+  order: (orderNo: string) => request<Order>('GET', `${V1}/orders/${encodeURIComponent(orderNo)}`),
   async products(q: string, limit = 20) {
     const res = await request<unknown>('GET', `${V1}/products`, { query: { q, limit } })
     return listOf<Product>(res, 'products')

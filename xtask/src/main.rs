@@ -89,8 +89,10 @@ fn demo(flags: &[String]) -> anyhow::Result<()> {
     run("cargo", &args, None)
 }
 
+/// Debian's Chromium for the browser tests, and CJK fonts so screenshots show Chinese.
 fn ensure_chromium() -> anyhow::Result<()> {
-    if Path::new("/usr/bin/chromium").exists() {
+    if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/share/fonts/opentype/noto").exists()
+    {
         return Ok(());
     }
     run("apt-get", &["update", "-qq"], None)?;
@@ -102,6 +104,7 @@ fn ensure_chromium() -> anyhow::Result<()> {
             "-qq",
             "--no-install-recommends",
             "chromium",
+            "fonts-noto-cjk",
         ],
         None,
     )

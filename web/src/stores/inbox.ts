@@ -1,7 +1,9 @@
 // The workbench's live state (WB-1): the conversation list of the chosen tab and tag (WB-5),
 // the open conversation's messages, tags and event log, buyers' typing, all kept current by
 // the agent WebSocket. On reconnect the list is refetched and the open conversation catches up
-// after its last seq; unacked sends go again with the same client_msg_id.
+// after its last seq; unacked sends go again with the same client_msg_id. Conversations held
+// in the workbench's tabs keep their summaries, and a pane's actions name their conversation
+// (split view shows two); without one they act on the open conversation.
 
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
@@ -44,8 +46,12 @@ export const useInbox = defineStore('inbox', () => {
   const openId = ref<Uuid | null>(null)
   const openSummary = ref<ConversationSummary | null>(null)
   const timelines = ref<Record<Uuid, Timeline>>({})
+  /** WB-1: the summaries of the conversations in the workbench's tabs, kept current even when
+   *  the list's tab no longer shows them (resolved, transferred away). */
+  const held = ref<Record<Uuid, ConversationSummary>>({})
+  const heldIds = new Set<Uuid>()
   const events = ref<ConversationEvent[]>([])
-  const loadingEarlier = ref(false)
+  const loadingEarlier = ref<Record<Uuid, boolean>>({})
   const buyerTyping = ref<Record<Uuid, boolean>>({})
   const connection = ref<SocketStatus>('connecting')
   /** Errors for the page to show (translated there). */
@@ -69,6 +75,8 @@ export const useInbox = defineStore('inbox', () => {
 
   const typingTimers = new Map<Uuid, ReturnType<typeof setTimeout>>()
   const lastReadSent = new Map<Uuid, number>()
+  /** Catch-ups under way, so two panes asking for one conversation share a request. */
+  const catchingUp = new Map<Uuid, Promise<void>>()
   let socket: ReconnectingSocket | null = null
   let eventsTimer: ReturnType<typeof setTimeout> | undefined
 
@@ -168,6 +176,7 @@ export const useInbox = defineStore('inbox', () => {
       sortList()
       const open = list.find((c) => c.id === openId.value)
       if (open) adoptSummary(open)
+      list.forEach(keepHeld)
     } catch (err) {
       report(errorCode(err))
     } finally {
@@ -195,10 +204,9 @@ export const useInbox = defineStore('inbox', () => {
     const at = list.findIndex((x) => x.id === c.id)
     // Frames from different requests can arrive out of order: never let an older summary
     // replace a newer one (every change advances last_seq or updated_at).
-    const held = at >= 0 ? list[at] : undefined
-    if (held && (c.last_seq < held.last_seq || (c.last_seq === held.last_seq && c.updated_at < held.updated_at))) {
-      return
-    }
+    const listed = at >= 0 ? list[at] : undefined
+    if (listed && isOlder(c, listed)) return
+    keepHeld(c)
     if (matchesTab(c)) {
       if (at >= 0) list[at] = c
       else list.push(c)
@@ -214,7 +222,58 @@ export const useInbox = defineStore('inbox', () => {
 
   function adoptSummary(c: ConversationSummary): void {
     openSummary.value = c
+    keepHeld(c)
     timelines.value[c.id]?.markPeerRead(c.buyer_read_seq)
+  }
+
+  /** Whether `c` is older than `than`: every change advances last_seq or updated_at. */
+  function isOlder(c: ConversationSummary, than: ConversationSummary): boolean {
+    return c.last_seq < than.last_seq || (c.last_seq === than.last_seq && c.updated_at < than.updated_at)
+  }
+
+  // ---- the tabs' conversations (WB-1) ----
+
+  function keepHeld(c: ConversationSummary): void {
+    if (!heldIds.has(c.id)) return
+    const before = held.value[c.id]
+    if (!before || !isOlder(c, before)) held.value[c.id] = c
+  }
+
+  /** The freshest summary in hand, wherever it is kept. */
+  function summaryOf(id: Uuid): ConversationSummary | null {
+    if (openSummary.value?.id === id) return openSummary.value
+    return held.value[id] ?? conversations.value.find((c) => c.id === id) ?? null
+  }
+
+  function timelineFor(id: Uuid): Timeline | null {
+    return timelines.value[id] ?? null
+  }
+
+  /** Keeps these conversations' summaries current, fetching those not in hand. Resolves to the
+   *  ones that are gone or no longer this agent's to see. */
+  async function hold(ids: Uuid[]): Promise<Uuid[]> {
+    heldIds.clear()
+    ids.forEach((id) => heldIds.add(id))
+    const next: Record<Uuid, ConversationSummary> = {}
+    const missing: Uuid[] = []
+    for (const id of ids) {
+      const known = held.value[id] ?? summaryOf(id)
+      if (known) next[id] = known
+      // The open one's summary is on its way (`open` fetches it).
+      else if (id !== openId.value) missing.push(id)
+    }
+    held.value = next
+    const lost: Uuid[] = []
+    await Promise.all(
+      missing.map(async (id) => {
+        try {
+          keepHeld(await agentApi.conversation(id))
+        } catch (err) {
+          if (err instanceof ApiError && (err.status === 404 || err.status === 403)) lost.push(id)
+        }
+      }),
+    )
+    return lost
   }
 
   // ---- the open conversation ----
@@ -224,11 +283,19 @@ export const useInbox = defineStore('inbox', () => {
     return timelines.value[id]
   }
 
-  async function catchUp(id: Uuid): Promise<void> {
+  function catchUp(id: Uuid): Promise<void> {
+    const running = catchingUp.get(id)
+    if (running) return running
+    const done = fetchNewer(id).finally(() => catchingUp.delete(id))
+    catchingUp.set(id, done)
+    return done
+  }
+
+  async function fetchNewer(id: Uuid): Promise<void> {
     const tl = timelineOf(id)
     if (!tl.messages.length) {
       // The newest page first (before_seq pages backwards); older ones on demand.
-      const last = openSummary.value?.id === id ? openSummary.value.last_seq : 0
+      const last = summaryOf(id)?.last_seq ?? 0
       tl.addMany(await agentApi.messages(id, last > 0 ? { before_seq: last + 1, limit: PAGE } : { limit: PAGE }))
       tl.hasEarlier = tl.firstSeq > 1
     }
@@ -248,7 +315,7 @@ export const useInbox = defineStore('inbox', () => {
     events.value = []
     notes.value = []
     const fromList = conversations.value.find((c) => c.id === id)
-    openSummary.value = fromList ?? null
+    openSummary.value = fromList ?? held.value[id] ?? null
     const tl = timelineOf(id)
     try {
       if (!fromList) adoptSummary(await agentApi.conversation(id))
@@ -263,11 +330,29 @@ export const useInbox = defineStore('inbox', () => {
     }
   }
 
-  async function loadEarlier(): Promise<void> {
-    const tl = openTimeline.value
-    const id = openId.value
-    if (!tl || !id || loadingEarlier.value) return
-    loadingEarlier.value = true
+  /** WB-1: no conversation in view (its tab was the last one closed). */
+  function closeOpen(): void {
+    openId.value = null
+    openSummary.value = null
+    events.value = []
+    notes.value = []
+  }
+
+  /** WB-1: a conversation's messages for a pane beside the open one (split view). */
+  async function loadMessages(id: Uuid): Promise<void> {
+    try {
+      const summary = summaryOf(id)
+      if (summary) timelineOf(id).markPeerRead(summary.buyer_read_seq)
+      await catchUp(id)
+    } catch (err) {
+      report(errorCode(err))
+    }
+  }
+
+  async function loadEarlier(id = openId.value): Promise<void> {
+    const tl = id ? timelines.value[id] : undefined
+    if (!tl || !id || loadingEarlier.value[id]) return
+    loadingEarlier.value[id] = true
     try {
       const older = await agentApi.messages(id, { before_seq: tl.firstSeq, limit: 50 })
       tl.addMany(older)
@@ -275,7 +360,7 @@ export const useInbox = defineStore('inbox', () => {
     } catch (err) {
       report(errorCode(err))
     } finally {
-      loadingEarlier.value = false
+      loadingEarlier.value[id] = false
     }
   }
 
@@ -324,9 +409,8 @@ export const useInbox = defineStore('inbox', () => {
     keepNote(await agentApi.addInternalNote(id, body))
   }
 
-  /** WB-1: hands the open conversation to a colleague or a team. Throws ApiError. */
-  async function transfer(body: TransferRequest): Promise<ConversationSummary | null> {
-    const id = openId.value
+  /** WB-1: hands the conversation to a colleague or a team. Throws ApiError. */
+  async function transfer(body: TransferRequest, id = openId.value): Promise<ConversationSummary | null> {
     if (!id) return null
     const moved = await agentApi.transfer(id, body)
     upsert(moved)
@@ -340,16 +424,16 @@ export const useInbox = defineStore('inbox', () => {
     eventsTimer = setTimeout(() => void loadEvents(), 400)
   }
 
-  /** The open conversation's newest message is on screen: read up to it (clears the badge). */
-  function markSeen(): void {
-    const id = openId.value
-    const tl = openTimeline.value
+  /** The conversation's newest message is on screen: read up to it (clears the badge). */
+  function markSeen(id = openId.value): void {
+    const tl = id ? timelines.value[id] : undefined
     if (!id || !tl || document.visibilityState !== 'visible' || !session.canReply) return
     const seq = tl.lastSeq
     if (seq <= (lastReadSent.get(id) ?? 0)) return
     const summary = conversations.value.find((c) => c.id === id)
     if (summary) summary.unread_count = 0
     if (openSummary.value?.id === id) openSummary.value.unread_count = 0
+    if (held.value[id]) held.value[id].unread_count = 0
     lastReadSent.set(id, seq)
     if (!socket?.send({ type: 'read', conversation_id: id, seq })) {
       agentApi
@@ -371,25 +455,24 @@ export const useInbox = defineStore('inbox', () => {
     // Not connected: onReady resends it.
   }
 
-  function send(kind: MessageKind, body: string): void {
-    const id = openId.value
+  function send(kind: MessageKind, body: string, id: Uuid | null): void {
     if (!id) return
     const p = pendingSend(kind, body)
     timelineOf(id).queue(p)
     dispatch(id, p.client_msg_id)
   }
 
-  function sendText(text: string): void {
-    send('text', text)
+  function sendText(text: string, id = openId.value): void {
+    send('text', text, id)
   }
 
   /** CH-2: the server swaps the reference for a snapshot of the order or product. */
-  function sendOrderCard(orderNo: string): void {
-    send('order_card', orderCardRef(orderNo))
+  function sendOrderCard(orderNo: string, id = openId.value): void {
+    send('order_card', orderCardRef(orderNo), id)
   }
 
-  function sendProductCard(productCode: string, skuCode?: string | null): void {
-    send('product_card', productCardRef(productCode, skuCode))
+  function sendProductCard(productCode: string, skuCode?: string | null, id = openId.value): void {
+    send('product_card', productCardRef(productCode, skuCode), id)
   }
 
   async function upload(conversationId: Uuid, clientMsgId: string): Promise<void> {
@@ -410,16 +493,14 @@ export const useInbox = defineStore('inbox', () => {
     }
   }
 
-  function sendFile(file: File, kind: FileKind): void {
-    const id = openId.value
+  function sendFile(file: File, kind: FileKind, id = openId.value): void {
     if (!id) return
     const p = pendingSend(kind, '', file)
     timelineOf(id).queue(p)
     void upload(id, p.client_msg_id)
   }
 
-  function retry(clientMsgId: string): void {
-    const id = openId.value
+  function retry(clientMsgId: string, id = openId.value): void {
     if (!id) return
     const p = timelineOf(id).findPending(clientMsgId)
     if (!p) return
@@ -432,14 +513,13 @@ export const useInbox = defineStore('inbox', () => {
     dispatch(id, clientMsgId)
   }
 
-  function typing(): void {
-    if (openId.value) socket?.send({ type: 'typing', conversation_id: openId.value })
+  function typing(id = openId.value): void {
+    if (id) socket?.send({ type: 'typing', conversation_id: id })
   }
 
   /** Null when done, else the error code: reported to the page, except `tag_required`, which
    *  the pane answers by opening the tag picker (WB-5). */
-  async function setStatus(action: 'resolve' | 'reopen'): Promise<string | null> {
-    const id = openId.value
+  async function setStatus(action: 'resolve' | 'reopen', id = openId.value): Promise<string | null> {
     if (!id) return 'conversation_required'
     try {
       upsert(await (action === 'resolve' ? agentApi.resolve(id) : agentApi.reopen(id)))
@@ -452,10 +532,9 @@ export const useInbox = defineStore('inbox', () => {
     }
   }
 
-  /** WB-5: replaces the open conversation's tags. Throws ApiError (`unknown_tag`,
+  /** WB-5: replaces the conversation's tags. Throws ApiError (`unknown_tag`,
    *  `too_many_tags`) for the picker to show. */
-  async function setTags(tags: string[]): Promise<void> {
-    const id = openId.value
+  async function setTags(tags: string[], id = openId.value): Promise<void> {
     if (!id) return
     upsert(await agentApi.setTags(id, tags))
     void loadEvents()
@@ -561,6 +640,9 @@ export const useInbox = defineStore('inbox', () => {
         report(errorCode(err))
       }
     }
+    // Then the tabs' others: split view shows a second one, and the rest stay whole.
+    const others = [...heldIds].filter((x) => x !== id && timelines.value[x]?.messages.length)
+    await Promise.all(others.map((x) => catchUp(x).catch(() => {})))
   }
 
   let failedConnects = 0
@@ -605,6 +687,9 @@ export const useInbox = defineStore('inbox', () => {
     conversations.value = []
     tagFilter.value = ''
     timelines.value = {}
+    held.value = {}
+    heldIds.clear()
+    loadingEarlier.value = {}
     openId.value = null
     openSummary.value = null
     events.value = []
@@ -645,6 +730,11 @@ export const useInbox = defineStore('inbox', () => {
     setTagFilter,
     loadList,
     open,
+    closeOpen,
+    summaryOf,
+    timelineFor,
+    hold,
+    loadMessages,
     loadEarlier,
     markSeen,
     sendText,
