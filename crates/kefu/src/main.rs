@@ -1,6 +1,8 @@
-//! The `kefu` command: `serve`, `demo` (serve with a seeded demo), `config default`.
+//! The `kefu` command: `serve`, `demo` (serve with a seeded demo), `config default`, `import`,
+//! `entry-link`, `audit verify`, `robot eval|ask`.
 
 mod config;
+mod robot_cli;
 mod tools;
 
 use std::path::PathBuf;
@@ -41,6 +43,18 @@ enum Command {
     /// The tamper-evident audit log (ACC-5).
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The FAQ robot: evaluate a knowledge base on labelled questions, or ask it one.
+    #[command(subcommand)]
+    Robot(RobotCommand),
+}
+
+#[derive(Subcommand)]
+enum RobotCommand {
+    /// Build the robot from KB.jsonl and score it on QUERIES.jsonl; the last line of stdout
+    /// is the figures as JSON.
+    Eval(Box<robot_cli::EvalArgs>),
+    /// Build the robot from KB.jsonl and print its decision on one question, explained.
+    Ask(Box<robot_cli::AskArgs>),
 }
 
 #[derive(Subcommand)]
@@ -93,6 +107,8 @@ fn main() -> anyhow::Result<()> {
         Command::EntryLink(args) => with_store(cli.config, args.storage(), async |store| {
             tools::entry_link(store, &args).await
         }),
+        Command::Robot(RobotCommand::Eval(args)) => robot_cli::eval(&args),
+        Command::Robot(RobotCommand::Ask(args)) => robot_cli::ask(&args),
         Command::Audit(AuditCommand::Verify(args)) => {
             let intact = with_store(cli.config, args.storage(), async |store| {
                 tools::audit_verify(store, &args).await

@@ -93,3 +93,63 @@ async fn kefu_audit_verify_passes_an_intact_log_and_fails_a_tampered_one() {
         "{out}"
     );
 }
+
+/// BOT-6: `kefu robot eval` on the project's own evaluation set: a report, and as the last
+/// line of stdout the figures the release process reads. `kefu robot ask` explains one.
+#[test]
+fn kefu_robot_eval_prints_the_figures_last_and_ask_explains() {
+    let eval = concat!(env!("CARGO_MANIFEST_DIR"), "/../kefu-robot/eval");
+    let output = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args(["robot", "eval", "--now", "2026-11-20T00:00:00Z"])
+        .args(["--kb", &format!("{eval}/kb.jsonl")])
+        .args(["--lexicon", &format!("{eval}/lexicon.json")])
+        .args(["--queries", &format!("{eval}/queries-dev.jsonl")])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("hand-off recall"), "{stdout}");
+    let figures: serde_json::Value =
+        serde_json::from_str(stdout.trim_end().lines().last().unwrap()).unwrap();
+    for key in [
+        "queries",
+        "top1_accuracy",
+        "answered",
+        "answer_precision",
+        "answer_coverage",
+        "handoff_recall",
+        "p50_us",
+        "p99_us",
+        "build_ms",
+    ] {
+        assert!(figures.get(key).is_some(), "{key} missing: {figures}");
+    }
+    assert!(figures["queries"].as_u64().unwrap() >= 450);
+    // Floors well under today's figures: a regression in matching fails here.
+    assert!(
+        figures["top1_accuracy"].as_f64().unwrap() > 0.75,
+        "{figures}"
+    );
+    assert!(
+        figures["answer_precision"].as_f64().unwrap() > 0.85,
+        "{figures}"
+    );
+    assert!(
+        figures["handoff_recall"].as_f64().unwrap() > 0.85,
+        "{figures}"
+    );
+
+    let asked = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args([
+            "robot",
+            "ask",
+            "--kb",
+            &format!("{eval}/kb.jsonl"),
+            "转人工",
+        ])
+        .output()
+        .unwrap();
+    let decision: serde_json::Value = serde_json::from_slice(&asked.stdout).unwrap();
+    assert_eq!(decision["action"], "handoff");
+    assert_eq!(decision["reason"], "asked_for_human");
+}

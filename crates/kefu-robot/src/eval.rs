@@ -1,0 +1,271 @@
+//! Measuring the robot (BOT-6) on labelled buyer messages: each runs through the real
+//! decision path, and the report gives top-1 accuracy, answer precision and coverage, hand-off
+//! recall for questions the shop never answered, and the time each decision took.
+
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use crate::kb::LineError;
+use crate::robot::{Action, Context, Robot};
+
+/// A labelled message: the entry that answers it, or none (a good robot does not answer).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelledQuery {
+    pub text: String,
+    pub expect: Option<String>,
+}
+
+/// Reads labelled queries from JSON Lines; bad lines are reported, not fatal.
+pub fn parse_queries(text: &str) -> (Vec<LabelledQuery>, Vec<LineError>) {
+    let mut queries = vec![];
+    let mut errors = vec![];
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<LabelledQuery>(line) {
+            Ok(q) => queries.push(q),
+            Err(e) => errors.push(LineError {
+                line: n + 1,
+                code: "invalid_json".to_owned(),
+                message: e.to_string(),
+            }),
+        }
+    }
+    (queries, errors)
+}
+
+/// The figures, as the release process reads them (the JSON line).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Metrics {
+    pub queries: usize,
+    /// Queries with an expected entry.
+    pub labelled: usize,
+    pub top1_accuracy: f64,
+    pub answered: usize,
+    pub answer_precision: f64,
+    pub answer_coverage: f64,
+    pub handoff_recall: f64,
+    pub clarified: usize,
+    pub p50_us: u64,
+    pub p99_us: u64,
+    pub build_ms: u64,
+}
+
+/// A query the robot got wrong, for the human-readable report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Miss {
+    pub text: String,
+    pub expect: Option<String>,
+    /// `answer:<id>`, `clarify`, `handoff:<reason>`, `greet`.
+    pub got: String,
+    pub best: Option<(String, f32)>,
+    /// Where the expected entry stood among the top candidates (1-based), if there.
+    pub expected_rank: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub metrics: Metrics,
+    pub misses: Vec<Miss>,
+    /// (threshold, precision, coverage) if answering at that probability.
+    pub sweep: Vec<(f32, f64, f64)>,
+}
+
+fn ratio(n: usize, d: usize) -> f64 {
+    if d == 0 { 0.0 } else { n as f64 / d as f64 }
+}
+
+fn percentile(sorted: &[u64], p: f64) -> u64 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+/// Runs every query through `robot.decide` in `context`.
+pub fn evaluate(
+    robot: &Robot,
+    queries: &[LabelledQuery],
+    context: &Context,
+    build_ms: u64,
+) -> Report {
+    let mut times = Vec::with_capacity(queries.len());
+    let (mut top1, mut answered, mut correct, mut answered_labelled) = (0, 0, 0, 0);
+    let (mut nulls, mut nulls_held, mut clarified) = (0, 0, 0);
+    let mut misses = vec![];
+    // (best probability, best id is right, expected is some) for the sweep.
+    let mut outcomes: Vec<(f32, bool, bool)> = vec![];
+    for q in queries {
+        let started = Instant::now();
+        let decision = robot.decide(&q.text, context);
+        times.push(u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX));
+        let best = decision.candidates.first();
+        if q.expect.is_some() && best.map(|b| &b.id) == q.expect.as_ref() {
+            top1 += 1;
+        }
+        let triggered = matches!(decision.action, Action::Handoff { reason } if reason != crate::robot::HandoffReason::Unknown)
+            || matches!(decision.action, Action::Greet { .. });
+        outcomes.push((
+            if triggered { 0.0 } else { decision.confidence },
+            best.map(|b| &b.id) == q.expect.as_ref(),
+            q.expect.is_some(),
+        ));
+        let (got, right) = match &decision.action {
+            Action::Answer { id, .. } => {
+                answered += 1;
+                answered_labelled += usize::from(q.expect.is_some());
+                let right = q.expect.as_ref() == Some(id);
+                correct += usize::from(right);
+                (format!("answer:{id}"), right)
+            }
+            Action::Clarify { choices } => {
+                clarified += 1;
+                let right = q.expect.is_none();
+                let offered = q
+                    .expect
+                    .as_ref()
+                    .is_some_and(|e| choices.iter().any(|c| &c.id == e));
+                ("clarify".to_owned(), right || offered)
+            }
+            Action::Handoff { reason } => (
+                format!(
+                    "handoff:{}",
+                    serde_json::to_string(reason)
+                        .unwrap_or_default()
+                        .trim_matches('"')
+                ),
+                q.expect.is_none(),
+            ),
+            Action::Greet { .. } => ("greet".to_owned(), q.expect.is_none()),
+        };
+        if q.expect.is_none() {
+            nulls += 1;
+            nulls_held += usize::from(!matches!(decision.action, Action::Answer { .. }));
+        }
+        if !right {
+            misses.push(Miss {
+                text: q.text.clone(),
+                expect: q.expect.clone(),
+                got,
+                best: best.map(|b| (b.id.clone(), b.probability)),
+                expected_rank: q.expect.as_ref().and_then(|e| {
+                    decision
+                        .candidates
+                        .iter()
+                        .position(|c| &c.id == e)
+                        .map(|i| i + 1)
+                }),
+            });
+        }
+    }
+    let labelled = queries.iter().filter(|q| q.expect.is_some()).count();
+    times.sort_unstable();
+    let sweep = [0.1f32, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]
+        .iter()
+        .map(|t| {
+            let given: Vec<&(f32, bool, bool)> =
+                outcomes.iter().filter(|(p, _, _)| p >= t).collect();
+            let right = given
+                .iter()
+                .filter(|(_, ok, labelled)| *ok && *labelled)
+                .count();
+            let covered = given.iter().filter(|(_, _, labelled)| *labelled).count();
+            (*t, ratio(right, given.len()), ratio(covered, labelled))
+        })
+        .collect();
+    Report {
+        metrics: Metrics {
+            queries: queries.len(),
+            labelled,
+            top1_accuracy: ratio(top1, labelled),
+            answered,
+            answer_precision: ratio(correct, answered),
+            answer_coverage: ratio(answered_labelled, labelled),
+            handoff_recall: ratio(nulls_held, nulls),
+            clarified,
+            p50_us: percentile(&times, 0.5),
+            p99_us: percentile(&times, 0.99),
+            build_ms,
+        },
+        misses,
+        sweep,
+    }
+}
+
+impl Report {
+    /// The human-readable part: figures, the threshold sweep and the misses.
+    pub fn render(&self) -> String {
+        let m = &self.metrics;
+        let mut out = String::new();
+        let pct = |x: f64| format!("{:.1} %", x * 100.0);
+        out.push_str(&format!(
+            "queries {} ({} labelled, {} expected to be handed off)\n",
+            m.queries,
+            m.labelled,
+            m.queries - m.labelled
+        ));
+        out.push_str(&format!("top-1 accuracy     {}\n", pct(m.top1_accuracy)));
+        out.push_str(&format!(
+            "answered           {} (precision {}, coverage {})\n",
+            m.answered,
+            pct(m.answer_precision),
+            pct(m.answer_coverage)
+        ));
+        out.push_str(&format!("clarified          {}\n", m.clarified));
+        out.push_str(&format!("hand-off recall    {}\n", pct(m.handoff_recall)));
+        out.push_str(&format!(
+            "decision time      p50 {} µs, p99 {} µs; build {} ms\n",
+            m.p50_us, m.p99_us, m.build_ms
+        ));
+        out.push_str("\nif answering at confidence ≥ t: t → precision / coverage\n");
+        for (t, p, c) in &self.sweep {
+            out.push_str(&format!("  {t:.1} → {} / {}\n", pct(*p), pct(*c)));
+        }
+        out.push_str(&format!("\nmisses ({})\n", self.misses.len()));
+        for miss in &self.misses {
+            out.push_str(&format!(
+                "  {:<28} expect {:<24} (#{}) got {:<28} best {}\n",
+                miss.text,
+                miss.expect.as_deref().unwrap_or("—"),
+                miss.expected_rank.map_or("-".to_owned(), |r| r.to_string()),
+                miss.got,
+                miss.best
+                    .as_ref()
+                    .map(|(id, p)| format!("{id} {p:.2}"))
+                    .unwrap_or_default()
+            ));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kb::parse_jsonl;
+    use crate::lexicon::Lexicon;
+
+    #[test]
+    fn the_figures_count_what_they_say() {
+        let (entries, _) = parse_jsonl(
+            r#"{"id": "ship", "question": "多久发货", "similar": ["几天发货", "什么时候发货", "啥时候发出"], "answer": "48小时"}
+{"id": "invoice", "question": "能开发票吗", "similar": ["可以开票吗", "怎么开发票", "要电子发票"], "answer": "可以"}"#,
+        );
+        let robot = Robot::build(entries, &Lexicon::default());
+        let (queries, errors) = parse_queries(
+            "{\"text\": \"几天能发货\", \"expect\": \"ship\"}\n{\"text\": \"转人工\", \"expect\": null}\n{\"text\": \"开发票\", \"expect\": \"invoice\"}\nnope",
+        );
+        assert_eq!(errors.len(), 1);
+        let report = evaluate(&robot, &queries, &Context::default(), 5);
+        let m = &report.metrics;
+        assert_eq!((m.queries, m.labelled), (3, 2));
+        assert_eq!(m.handoff_recall, 1.0);
+        assert!(m.answered <= 2);
+        assert_eq!(m.build_ms, 5);
+        assert!(m.p99_us >= m.p50_us);
+        assert!(report.render().contains("hand-off recall"));
+    }
+}

@@ -1,0 +1,184 @@
+//! Lexicons (BOT-2): what a shop teaches the robot about its buyers' words. Synonyms map to
+//! the group's first word, colloquial and dialect words to their standard form, negation words
+//! mark what follows as negated, terms are kept whole by the segmenter, and blocked words make
+//! the robot hand the conversation to a person. Built-in defaults cover common chat Chinese;
+//! a shop's own lexicon is added on top.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// A shop's lexicons, as stored and as `--lexicon FILE` reads them (JSON).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lexicon {
+    /// Groups of words that mean the same; the first is the one matched on.
+    #[serde(default)]
+    pub synonyms: Vec<Vec<String>>,
+    /// Colloquial or dialect word → standard word (阔以 → 可以).
+    #[serde(default)]
+    pub colloquial: BTreeMap<String, String>,
+    /// Words that negate what follows (不, 没, 不想 …).
+    #[serde(default)]
+    pub negations: Vec<String>,
+    /// Product names and jargon the segmenter keeps whole.
+    #[serde(default)]
+    pub terms: Vec<String>,
+    /// Words the robot never answers: the conversation goes to a person.
+    #[serde(default)]
+    pub blocked: Vec<String>,
+}
+
+/// Colloquial, dialect and internet spellings every shop's buyers use.
+const BUILTIN_COLLOQUIAL: &[(&str, &str)] = &[
+    ("双十一", "双11"),
+    ("双十二", "双12"),
+    ("几时", "什么时候"),
+    ("阔以", "可以"),
+    ("可以不", "可以吗"),
+    ("木有", "没有"),
+    ("莫得", "没有"),
+    ("没得", "没有"),
+    ("神马", "什么"),
+    ("啥子", "什么"),
+    ("肿么", "怎么"),
+    ("咋个", "怎么"),
+    ("咋样", "怎么样"),
+    ("咋", "怎么"),
+    ("啥", "什么"),
+    ("巴适", "好"),
+    ("晓得", "知道"),
+    ("造吗", "知道吗"),
+    ("酱紫", "这样子"),
+    ("介个", "这个"),
+    ("稀饭", "喜欢"),
+    ("童鞋", "同学"),
+    ("灰常", "非常"),
+    ("伐", "吗"),
+    ("伐啦", "吗"),
+    ("多久能到", "多久到"),
+    ("kd", "快递"),
+    ("sf", "顺丰"),
+    ("jd", "京东"),
+    ("tk", "退款"),
+    ("thx", "谢谢"),
+    ("pls", "请"),
+];
+
+/// Negation words; longer ones are tried first.
+const BUILTIN_NEGATIONS: &[&str] = &[
+    "不想",
+    "不要",
+    "不用",
+    "不需要",
+    "不能",
+    "不会",
+    "没有",
+    "无需",
+    "别",
+    "不",
+    "没",
+    "未",
+    "甭",
+];
+
+impl Lexicon {
+    /// The defaults every robot starts from.
+    pub fn builtin() -> Lexicon {
+        Lexicon {
+            synonyms: vec![],
+            colloquial: BUILTIN_COLLOQUIAL
+                .iter()
+                .map(|(from, to)| ((*from).to_owned(), (*to).to_owned()))
+                .collect(),
+            negations: BUILTIN_NEGATIONS.iter().map(|w| (*w).to_owned()).collect(),
+            terms: vec![],
+            blocked: vec![],
+        }
+    }
+
+    /// This lexicon with `shop`'s entries added; the shop wins where both map a word.
+    pub fn with(mut self, shop: &Lexicon) -> Lexicon {
+        self.synonyms.extend(shop.synonyms.iter().cloned());
+        for (from, to) in &shop.colloquial {
+            self.colloquial.insert(from.clone(), to.clone());
+        }
+        for (list, more) in [
+            (&mut self.negations, &shop.negations),
+            (&mut self.terms, &shop.terms),
+            (&mut self.blocked, &shop.blocked),
+        ] {
+            for word in more {
+                if !list.contains(word) {
+                    list.push(word.clone());
+                }
+            }
+        }
+        self
+    }
+
+    /// The stable code of the first problem: empty words, a synonym group of one, or more
+    /// than the limits (200 groups, 2,000 words in all).
+    pub fn check(&self) -> Result<(), &'static str> {
+        let words = self.synonyms.iter().map(Vec::len).sum::<usize>()
+            + self.colloquial.len()
+            + self.negations.len()
+            + self.terms.len()
+            + self.blocked.len();
+        let empty = |w: &String| w.trim().is_empty() || w.chars().count() > 32;
+        if self
+            .synonyms
+            .iter()
+            .any(|g| g.len() < 2 || g.iter().any(empty))
+            || self.colloquial.iter().any(|(a, b)| empty(a) || empty(b))
+            || self.negations.iter().any(empty)
+            || self.terms.iter().any(empty)
+            || self.blocked.iter().any(empty)
+        {
+            return Err("invalid_lexicon");
+        }
+        if self.synonyms.len() > 200 || words > 2_000 {
+            return Err("lexicon_too_large");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shop_lexicon_adds_to_the_builtin_one() {
+        let shop = Lexicon {
+            colloquial: [("巴适".to_owned(), "舒服".to_owned())].into(),
+            terms: vec!["明前龙井".into()],
+            negations: vec!["不".into()],
+            ..Lexicon::default()
+        };
+        let merged = Lexicon::builtin().with(&shop);
+        assert_eq!(merged.colloquial["巴适"], "舒服");
+        assert_eq!(merged.colloquial["阔以"], "可以");
+        assert_eq!(merged.terms, ["明前龙井"]);
+        assert_eq!(merged.negations.iter().filter(|w| *w == "不").count(), 1);
+    }
+
+    #[test]
+    fn bad_lexicons_are_refused_with_a_code() {
+        assert_eq!(Lexicon::builtin().check(), Ok(()));
+        let lonely = Lexicon {
+            synonyms: vec![vec!["退款".into()]],
+            ..Lexicon::default()
+        };
+        assert_eq!(lonely.check(), Err("invalid_lexicon"));
+        let blank = Lexicon {
+            blocked: vec![" ".into()],
+            ..Lexicon::default()
+        };
+        assert_eq!(blank.check(), Err("invalid_lexicon"));
+        let huge = Lexicon {
+            terms: (0..2_001).map(|i| format!("词{i}")).collect(),
+            ..Lexicon::default()
+        };
+        assert_eq!(huge.check(), Err("lexicon_too_large"));
+    }
+}

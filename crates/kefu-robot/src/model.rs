@@ -1,0 +1,740 @@
+//! Matching (BOT-2): BM25 over the entries finds candidates, then a logistic model scores
+//! each candidate from how the message compares with the entry's examples (similarity by
+//! feature kind, coverage, negation agreement, product context). The model is trained when
+//! the knowledge base is built, on the knowledge base itself: every similar question is asked
+//! with itself left out, and sometimes with its whole entry left out, so the model also
+//! learns what a question the shop never answered looks like. Its output is a probability
+//! that the candidate is right, so a threshold is a precision.
+
+use std::collections::HashMap;
+
+use crate::classifier::{Classifier, Sample};
+use crate::features::{KINDS, Kind, extract, word_feature};
+use crate::text::Analysis;
+
+/// BM25 parameters.
+const K1: f32 = 1.2;
+const B: f32 = 0.75;
+/// Candidates scored per message.
+pub const CANDIDATES: usize = 12;
+/// Training questions at most, spread evenly over the entries' examples.
+const MAX_TRAINING_QUERIES: usize = 6_000;
+
+/// Per-kind L2-normalised TF-IDF vector, sorted by feature.
+#[derive(Debug, Clone, Default)]
+pub struct Vector {
+    pub weights: Vec<(u64, f32)>,
+}
+
+impl Vector {
+    /// Cosine similarity by kind, in [`KINDS`] order.
+    fn cosines(&self, other: &Vector) -> [f32; 5] {
+        let mut out = [0.0; 5];
+        let (a, b) = (&self.weights, &other.weights);
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() && j < b.len() {
+            match a[i].0.cmp(&b[j].0) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    let k = (a[i].0 >> 56) as usize;
+                    if (1..=5).contains(&k) {
+                        out[k - 1] += a[i].1 * b[j].1;
+                    }
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        out
+    }
+
+    fn contains(&self, feature: u64) -> bool {
+        self.weights
+            .binary_search_by_key(&feature, |(f, _)| *f)
+            .is_ok()
+    }
+}
+
+/// One example (a standard or similar question) as the model holds it.
+#[derive(Debug, Clone)]
+pub struct Example {
+    pub entry: u32,
+    pub tf: Vec<(u64, f32)>,
+    pub vector: Vector,
+    /// Its words, for explaining a match.
+    pub words: Vec<String>,
+}
+
+/// An example read, with its term frequencies.
+pub type Analysed = (Analysis, Vec<(u64, f32)>);
+
+/// The index over a knowledge base's examples.
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    pub examples: Vec<Example>,
+    /// Per entry, its examples' range in `examples`.
+    pub ranges: Vec<(u32, u32)>,
+    /// Inverse document frequency over examples, for the vectors.
+    idf: HashMap<u64, f32>,
+    /// The idf of a feature seen once: what an unseen one weighs.
+    unseen_idf: f32,
+    /// Entry-level BM25: feature → (entry, summed tf).
+    postings: HashMap<u64, Vec<(u32, f32)>>,
+    bm25_idf: HashMap<u64, f32>,
+    entry_len: Vec<f32>,
+    avg_len: f32,
+}
+
+/// A message prepared for matching.
+#[derive(Debug, Clone)]
+pub struct Query {
+    pub tf: Vec<(u64, f32)>,
+    pub vector: Vector,
+    /// Word features of negated words, with the plain word's feature.
+    pub negated: Vec<(u64, u64)>,
+    pub word_count: usize,
+}
+
+/// TF-IDF by kind, L2-normalised per kind. A feature the knowledge base never saw weighs as
+/// much as the rarest one: a word nobody answered about makes a message less like every entry.
+fn vectorize(tf: &[(u64, f32)], idf: &HashMap<u64, f32>, unseen: f32) -> Vector {
+    let mut weights: Vec<(u64, f32)> = tf
+        .iter()
+        .map(|(f, n)| (*f, (1.0 + n.ln()) * idf.get(f).copied().unwrap_or(unseen)))
+        .collect();
+    let mut norms = [0.0f32; 6];
+    for (f, w) in &weights {
+        norms[(*f >> 56) as usize % 6] += w * w;
+    }
+    for (f, w) in &mut weights {
+        let norm = norms[(*f >> 56) as usize % 6].sqrt();
+        if norm > 0.0 {
+            *w /= norm;
+        }
+    }
+    Vector { weights }
+}
+
+impl Index {
+    /// Indexes the analysed examples of each entry (`examples[e]` for entry `e`).
+    pub fn build(examples: Vec<Vec<Analysed>>) -> Index {
+        let total: usize = examples.iter().map(Vec::len).sum();
+        let mut df: HashMap<u64, u32> = HashMap::new();
+        for (_, tf) in examples.iter().flatten() {
+            for (f, _) in tf {
+                *df.entry(*f).or_default() += 1;
+            }
+        }
+        let n = total.max(1) as f32;
+        let idf: HashMap<u64, f32> = df
+            .iter()
+            .map(|(f, d)| (*f, (1.0 + n / *d as f32).ln()))
+            .collect();
+        let mut index = Index {
+            idf,
+            unseen_idf: (1.0 + n).ln(),
+            ..Index::default()
+        };
+        let mut entry_df: HashMap<u64, u32> = HashMap::new();
+        for (e, list) in examples.into_iter().enumerate() {
+            let entry = e as u32;
+            let start = index.examples.len() as u32;
+            let mut summed: HashMap<u64, f32> = HashMap::new();
+            for (analysis, tf) in list {
+                for (f, n) in &tf {
+                    if Kind::of(*f).is_some_and(Kind::retrieves) {
+                        *summed.entry(*f).or_default() += n;
+                    }
+                }
+                let vector = vectorize(&tf, &index.idf, index.unseen_idf);
+                index.examples.push(Example {
+                    entry,
+                    tf,
+                    vector,
+                    words: analysis.words.into_iter().map(|w| w.text).collect(),
+                });
+            }
+            index.ranges.push((start, index.examples.len() as u32));
+            index.entry_len.push(summed.values().sum());
+            for (f, n) in summed {
+                *entry_df.entry(f).or_default() += 1;
+                index.postings.entry(f).or_default().push((entry, n));
+            }
+        }
+        let entries = index.ranges.len().max(1) as f32;
+        index.avg_len = index.entry_len.iter().sum::<f32>() / entries;
+        index.bm25_idf = entry_df
+            .into_iter()
+            .map(|(f, d)| {
+                let d = d as f32;
+                (f, (1.0 + (entries - d + 0.5) / (d + 0.5)).ln())
+            })
+            .collect();
+        index
+    }
+
+    pub fn query(&self, analysis: &Analysis) -> Query {
+        let tf = extract(analysis);
+        let vector = vectorize(&tf, &self.idf, self.unseen_idf);
+        let negated = analysis
+            .words
+            .iter()
+            .filter(|w| w.negated)
+            .map(|w| (word_feature(&w.text, true), word_feature(&w.text, false)))
+            .collect();
+        Query {
+            tf,
+            vector,
+            negated,
+            word_count: analysis.words.len(),
+        }
+    }
+
+    /// Whether some example has this word.
+    pub fn knows_word(&self, word: &str) -> bool {
+        self.idf.contains_key(&word_feature(word, false))
+    }
+
+    pub fn entries(&self) -> usize {
+        self.ranges.len()
+    }
+
+    /// BM25 scores of the entries the query touches, best first, at most `k`, among those
+    /// `allowed`. `leave_out` removes one example from its entry, as if it were not there.
+    fn retrieve(
+        &self,
+        query: &Query,
+        k: usize,
+        allowed: &dyn Fn(u32) -> bool,
+        leave_out: Option<usize>,
+        scores: &mut Vec<f32>,
+    ) -> Vec<(u32, f32)> {
+        scores.clear();
+        scores.resize(self.entries(), 0.0);
+        let left = leave_out.map(|x| &self.examples[x]);
+        let mut touched = vec![];
+        for (f, _) in &query.tf {
+            let (Some(list), Some(idf)) = (self.postings.get(f), self.bm25_idf.get(f)) else {
+                continue;
+            };
+            for (entry, n) in list {
+                let (mut n, mut len) = (*n, self.entry_len[*entry as usize]);
+                if let Some(left) = left.filter(|l| l.entry == *entry) {
+                    if let Ok(i) = left.tf.binary_search_by_key(f, |(g, _)| *g) {
+                        n -= left.tf[i].1;
+                    }
+                    len -= left
+                        .tf
+                        .iter()
+                        .filter(|(g, _)| Kind::of(*g).is_some_and(Kind::retrieves))
+                        .map(|(_, m)| m)
+                        .sum::<f32>();
+                }
+                if n <= 0.0 {
+                    continue;
+                }
+                let norm = K1 * (1.0 - B + B * len.max(1.0) / self.avg_len.max(1.0));
+                let slot = &mut scores[*entry as usize];
+                if *slot == 0.0 {
+                    touched.push(*entry);
+                }
+                *slot += idf * n * (K1 + 1.0) / (n + norm);
+            }
+        }
+        let mut found: Vec<(u32, f32)> = touched
+            .into_iter()
+            .filter(|e| allowed(*e))
+            .map(|e| (e, scores[e as usize]))
+            .collect();
+        let k = k.min(found.len());
+        if k > 0 && found.len() > k {
+            found.select_nth_unstable_by(k - 1, |a, b| b.1.total_cmp(&a.1));
+            found.truncate(k);
+        }
+        found.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        found
+    }
+
+    /// The query's own BM25 mass: what a perfect entry would score, to scale scores.
+    fn ideal(&self, query: &Query) -> f32 {
+        query
+            .tf
+            .iter()
+            .filter_map(|(f, _)| self.bm25_idf.get(f))
+            .map(|idf| idf * (K1 + 1.0) / (1.0 + K1))
+            .sum::<f32>()
+            .max(1e-3)
+    }
+}
+
+/// What the model knows about a candidate besides the text: set by the caller.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Prior {
+    /// +1: a product entry for the product in context; −1: for another product; 0: general.
+    pub product: f32,
+}
+
+/// The pair features of one candidate.
+pub const FEATURES: usize = 16;
+
+/// A candidate with its features.
+#[derive(Debug, Clone)]
+pub struct Scored {
+    pub entry: u32,
+    /// The example it matched best.
+    pub example: u32,
+    pub bm25: f32,
+    pub cosine: f32,
+    pub features: [f32; FEATURES],
+    pub probability: f32,
+}
+
+impl Index {
+    /// Candidates with their pair features (probability not yet set).
+    #[allow(clippy::too_many_arguments)]
+    pub fn candidates(
+        &self,
+        query: &Query,
+        allowed: &dyn Fn(u32) -> bool,
+        prior: &dyn Fn(u32) -> Prior,
+        classifier: &Classifier,
+        leave_out: Option<usize>,
+        scores: &mut Vec<f32>,
+    ) -> Vec<Scored> {
+        let found = self.retrieve(query, CANDIDATES, allowed, leave_out, scores);
+        let Some(top_bm25) = found.first().map(|(_, s)| *s) else {
+            return vec![];
+        };
+        let ideal = self.ideal(query);
+        let total_weight: f32 = KINDS.iter().map(|k| k.weight()).sum();
+        let query_words: Vec<(u64, f32)> = query
+            .vector
+            .weights
+            .iter()
+            .filter(|(f, _)| Kind::of(*f) == Some(Kind::Word))
+            .copied()
+            .collect();
+        let mut out: Vec<Scored> = found
+            .iter()
+            .map(|(entry, bm25)| {
+                let (start, end) = self.ranges[*entry as usize];
+                let mut best = (start, [0.0f32; 5], -1.0f32);
+                for x in start..end {
+                    if leave_out == Some(x as usize) {
+                        continue;
+                    }
+                    let cos = query.vector.cosines(&self.examples[x as usize].vector);
+                    let all = KINDS
+                        .iter()
+                        .zip(cos)
+                        .map(|(k, c)| k.weight() * c)
+                        .sum::<f32>()
+                        / total_weight;
+                    if all > best.2 {
+                        best = (x, cos, all);
+                    }
+                }
+                let (example, cos, all) = best;
+                let ex = &self.examples[example as usize];
+                // Coverage: how much of the query's word weight the example has, and back.
+                let mass: f32 = query_words.iter().map(|(_, w)| w * w).sum();
+                let covered: f32 = query_words
+                    .iter()
+                    .filter(|(f, _)| ex.vector.contains(*f))
+                    .map(|(_, w)| w * w)
+                    .sum();
+                let ex_words: Vec<&(u64, f32)> = ex
+                    .vector
+                    .weights
+                    .iter()
+                    .filter(|(f, _)| Kind::of(*f) == Some(Kind::Word))
+                    .collect();
+                let ex_mass: f32 = ex_words.iter().map(|(_, w)| w * w).sum();
+                let ex_covered: f32 = ex_words
+                    .iter()
+                    .filter(|(f, _)| query.vector.contains(*f))
+                    .map(|(_, w)| w * w)
+                    .sum();
+                // Negation disagreement: the query negates a word the entry says plainly.
+                let clash = query
+                    .negated
+                    .iter()
+                    .filter(|(neg, plain)| ex.vector.contains(*plain) && !ex.vector.contains(*neg))
+                    .count();
+                let p = prior(*entry);
+                let mut features = [0.0; FEATURES];
+                features[0] = 1.0;
+                features[1] = bm25 / top_bm25;
+                features[2] = (bm25 / ideal).min(2.0);
+                features[3] = all.max(0.0);
+                features[4] = cos[0];
+                features[5] = cos[2];
+                features[6] = cos[4];
+                features[7] = 0.0; // the gap to the best other, below
+                features[8] = if mass > 0.0 { covered / mass } else { 0.0 };
+                features[9] = if ex_mass > 0.0 {
+                    ex_covered / ex_mass
+                } else {
+                    0.0
+                };
+                features[10] = clash.min(2) as f32;
+                features[11] = p.product;
+                features[12] = 1.0 / (1.0 + query.word_count as f32);
+                features[13] = cos[3];
+                Scored {
+                    entry: *entry,
+                    example,
+                    bm25: *bm25,
+                    cosine: all.max(0.0),
+                    features,
+                    probability: 0.0,
+                }
+            })
+            .collect();
+        let best_other = |values: &[f32], i: usize, floor: f32| {
+            values
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, c)| *c)
+                .fold(floor, f32::max)
+        };
+        let cosines: Vec<f32> = out.iter().map(|s| s.cosine).collect();
+        let entries: Vec<u32> = out.iter().map(|s| s.entry).collect();
+        let learned = classifier.scores(&query.vector, &entries);
+        let max = learned.iter().copied().fold(f32::MIN, f32::max);
+        let total: f32 = learned.iter().map(|z| (z - max).exp()).sum();
+        for (i, s) in out.iter_mut().enumerate() {
+            s.features[7] = s.cosine - best_other(&cosines, i, 0.0);
+            s.features[14] = (learned[i] - max).exp() / total;
+            s.features[15] = (learned[i] - best_other(&learned, i, f32::MIN)).clamp(-5.0, 5.0);
+        }
+        out
+    }
+}
+
+/// A logistic model over the pair features.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranker {
+    pub weights: [f32; FEATURES],
+}
+
+impl Default for Ranker {
+    /// Before any training: similarity alone.
+    fn default() -> Ranker {
+        let mut weights = [0.0; FEATURES];
+        weights[0] = -4.0;
+        weights[3] = 8.0;
+        weights[7] = 4.0;
+        Ranker { weights }
+    }
+}
+
+fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+impl Ranker {
+    pub fn probability(&self, features: &[f32; FEATURES]) -> f32 {
+        sigmoid(self.weights.iter().zip(features).map(|(w, x)| w * x).sum())
+    }
+
+    /// Fits the weights by Newton's method (IRLS) with L2 regularisation.
+    pub fn fit(rows: &[([f32; FEATURES], bool)]) -> Ranker {
+        const LAMBDA: f64 = 1e-2;
+        let mut w = [0.0f64; FEATURES];
+        if rows.iter().all(|(_, y)| *y) || rows.iter().all(|(_, y)| !*y) {
+            return Ranker::default();
+        }
+        for _ in 0..25 {
+            let mut grad = [0.0f64; FEATURES];
+            let mut hess = [[0.0f64; FEATURES]; FEATURES];
+            for (x, y) in rows {
+                let z: f64 = w.iter().zip(x).map(|(w, x)| w * f64::from(*x)).sum();
+                let p = 1.0 / (1.0 + (-z).exp());
+                let err = p - if *y { 1.0 } else { 0.0 };
+                let s = (p * (1.0 - p)).max(1e-6);
+                for i in 0..FEATURES {
+                    let xi = f64::from(x[i]);
+                    grad[i] += err * xi;
+                    for j in 0..FEATURES {
+                        hess[i][j] += s * xi * f64::from(x[j]);
+                    }
+                }
+            }
+            for i in 0..FEATURES {
+                grad[i] += LAMBDA * w[i];
+                hess[i][i] += LAMBDA;
+            }
+            let Some(step) = solve(hess, grad) else {
+                break;
+            };
+            let mut change = 0.0f64;
+            for i in 0..FEATURES {
+                w[i] -= step[i];
+                change = change.max(step[i].abs());
+            }
+            if change < 1e-6 {
+                break;
+            }
+        }
+        let mut weights = [0.0f32; FEATURES];
+        for (out, w) in weights.iter_mut().zip(w) {
+            *out = w as f32;
+        }
+        Ranker { weights }
+    }
+}
+
+/// Solves `a · x = b` by Gaussian elimination with partial pivoting.
+fn solve(mut a: [[f64; FEATURES]; FEATURES], mut b: [f64; FEATURES]) -> Option<[f64; FEATURES]> {
+    for col in 0..FEATURES {
+        let pivot = (col..FEATURES).max_by(|i, j| a[*i][col].abs().total_cmp(&a[*j][col].abs()))?;
+        if a[pivot][col].abs() < 1e-12 {
+            return None;
+        }
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        let pivot_row = a[col];
+        for row in col + 1..FEATURES {
+            let factor = a[row][col] / pivot_row[col];
+            for (cell, p) in a[row].iter_mut().zip(pivot_row).skip(col) {
+                *cell -= factor * p;
+            }
+            b[row] -= factor * b[col];
+        }
+    }
+    let mut x = [0.0f64; FEATURES];
+    for row in (0..FEATURES).rev() {
+        let rest: f64 = (row + 1..FEATURES).map(|k| a[row][k] * x[k]).sum();
+        x[row] = (b[row] - rest) / a[row][row];
+    }
+    Some(x)
+}
+
+/// Words from outside any shop's knowledge base, for made-up questions the robot must not
+/// answer: one word of an entry's question with one of these is what many unanswerable
+/// buyer questions look like (they share a word with something the shop did answer).
+const OFF_TOPIC: &[&str] = &[
+    "血压",
+    "招聘",
+    "天气",
+    "足球",
+    "孩子",
+    "学校",
+    "注册",
+    "合作",
+    "主播",
+    "样品",
+    "博主",
+    "肥料",
+    "电视",
+    "考试",
+    "工资",
+    "房子",
+    "医院",
+    "感冒",
+    "减肥",
+    "游戏",
+    "工厂",
+    "批发",
+    "代理",
+    "加盟",
+    "租房",
+    "旅游",
+    "签证",
+    "股票",
+    "宠物",
+    "婚礼",
+    "老师",
+    "明星",
+    "电影",
+    "音乐",
+    "汽车",
+    "地铁",
+    "飞机",
+    "火车",
+    "大师",
+    "粉色",
+    "童装",
+    "英文版",
+    "环保",
+    "供货",
+    "茶园",
+    "砍价",
+    "临时工",
+    "测评",
+    "上新",
+    "以旧换新",
+    "电脑",
+    "冰箱",
+    "保险",
+    "贷款",
+    "律所",
+    "老板娘",
+    "外卖",
+    "健身",
+    "疫苗",
+    "面试",
+    "直播",
+    "淘宝",
+    "小红书",
+    "微博",
+    "快手",
+    "拼多多",
+    "团购",
+    "众筹",
+    "捐款",
+];
+
+/// A made-up question that shares one word with `example` and adds an off-topic one.
+fn distractor(example: &Example, n: usize) -> Query {
+    let mut words = vec![];
+    if !example.words.is_empty() {
+        let word = &example.words[n % example.words.len()];
+        words.push(crate::text::Word {
+            text: word.clone(),
+            negated: false,
+        });
+    }
+    words.push(crate::text::Word {
+        text: OFF_TOPIC[(n * 7 + 3) % OFF_TOPIC.len()].to_owned(),
+        negated: false,
+    });
+    let analysis = crate::text::Analysis {
+        words,
+        ..crate::text::Analysis::default()
+    };
+    let tf = extract(&analysis);
+    Query {
+        tf,
+        vector: Vector::default(),
+        negated: vec![],
+        word_count: analysis.words.len(),
+    }
+}
+
+impl Index {
+    /// Each example as a classifier sample: its entry and the entries BM25 confuses it with
+    /// (its own example left out).
+    pub fn samples(&self) -> Vec<Sample<'_>> {
+        let mut scores = vec![];
+        self.examples
+            .iter()
+            .enumerate()
+            .map(|(x, example)| {
+                let query = Query {
+                    tf: example.tf.clone(),
+                    vector: example.vector.clone(),
+                    negated: vec![],
+                    word_count: example.words.len(),
+                };
+                let rivals = self
+                    .retrieve(&query, CANDIDATES, &|_| true, Some(x), &mut scores)
+                    .into_iter()
+                    .map(|(e, _)| e)
+                    .collect();
+                Sample {
+                    vector: &example.vector,
+                    entry: example.entry,
+                    rivals,
+                }
+            })
+            .collect()
+    }
+}
+
+/// The training rows: each chosen example asked with itself left out (its entry should
+/// win), every third one with its entry left out too (nothing should), and a made-up
+/// distractor for every other one (nothing should).
+pub fn training_rows<'c>(
+    index: &Index,
+    is_product: &dyn Fn(u32) -> bool,
+    classifier_for: &dyn Fn(usize) -> &'c Classifier,
+) -> Vec<([f32; FEATURES], bool)> {
+    let eligible: Vec<usize> = (0..index.examples.len())
+        .filter(|x| {
+            let (start, end) = index.ranges[index.examples[*x].entry as usize];
+            end - start >= 2
+        })
+        .collect();
+    let stride = eligible.len().div_ceil(MAX_TRAINING_QUERIES).max(1);
+    let mut rows = vec![];
+    let mut scores = vec![];
+    for (n, x) in eligible.iter().step_by(stride).enumerate() {
+        let example = &index.examples[*x];
+        let query = Query {
+            tf: example.tf.clone(),
+            vector: example.vector.clone(),
+            negated: vec![],
+            word_count: example.words.len(),
+        };
+        let own = example.entry;
+        let without_entry = n % 3 == 2;
+        let allowed = |e: u32| !(without_entry && e == own);
+        // A question about a product is asked in that product's context half the time: its
+        // own entry is then the product in context, other product entries are not.
+        let in_context = is_product(own) && n % 2 == 0;
+        let prior = |e: u32| Prior {
+            product: match (in_context, is_product(e)) {
+                (true, true) if e == own => 1.0,
+                (true, true) => -1.0,
+                _ => 0.0,
+            },
+        };
+        let classifier = classifier_for(*x);
+        let candidates =
+            index.candidates(&query, &allowed, &prior, classifier, Some(*x), &mut scores);
+        for c in candidates {
+            rows.push((c.features, c.entry == own));
+        }
+        if n % 4 == 0 {
+            let mut fake = distractor(example, n);
+            fake.vector = vectorize(&fake.tf, &index.idf, index.unseen_idf);
+            let none = |_: u32| Prior::default();
+            for c in index.candidates(&fake, &|_| true, &none, classifier, None, &mut scores) {
+                rows.push((c.features, false));
+            }
+        }
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn solving_a_small_system() {
+        let mut a = [[0.0; FEATURES]; FEATURES];
+        let mut b = [0.0; FEATURES];
+        for i in 0..FEATURES {
+            a[i][i] = 2.0;
+            b[i] = i as f64;
+        }
+        a[0][1] = 1.0;
+        let x = solve(a, b).unwrap();
+        assert!((x[1] - 0.5).abs() < 1e-9);
+        assert!((x[0] - (0.0 - 0.5) / 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_ranker_learns_a_separable_rule() {
+        let mut rows = vec![];
+        for i in 0..200 {
+            let mut x = [0.0; FEATURES];
+            x[0] = 1.0;
+            x[3] = (i % 10) as f32 / 10.0;
+            rows.push((x, i % 10 >= 5));
+        }
+        let ranker = Ranker::fit(&rows);
+        let mut high = [0.0; FEATURES];
+        high[0] = 1.0;
+        high[3] = 0.9;
+        let mut low = high;
+        low[3] = 0.1;
+        assert!(ranker.probability(&high) > 0.9);
+        assert!(ranker.probability(&low) < 0.1);
+    }
+}
