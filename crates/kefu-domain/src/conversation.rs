@@ -65,6 +65,9 @@ pub enum EventKind {
     /// Taken from an agent who went away or left the buyer waiting too long, back to the
     /// queue or up for grabs (WB-7, WB-8). Data: previous assignee, reason.
     Stranded,
+    /// The robot handed the buyer to people (BOT-3). Data: reason, the robot's guess of the
+    /// entry and issue type.
+    RobotHandoff,
 }
 
 impl EventKind {
@@ -82,6 +85,7 @@ impl EventKind {
             EventKind::Tagged => "tagged",
             EventKind::Transferred => "transferred",
             EventKind::Stranded => "stranded",
+            EventKind::RobotHandoff => "robot_handoff",
         }
     }
 
@@ -99,6 +103,7 @@ impl EventKind {
             "tagged" => EventKind::Tagged,
             "transferred" => EventKind::Transferred,
             "stranded" => EventKind::Stranded,
+            "robot_handoff" => EventKind::RobotHandoff,
             _ => return None,
         })
     }
@@ -175,6 +180,9 @@ pub struct ConversationSummary {
     pub last_buyer_message_at: Option<i64>,
     /// The buyer wrote last and nobody has answered yet.
     pub awaiting_reply: bool,
+    /// The robot is serving it (BOT-3); the router leaves it alone until it hands off.
+    #[serde(default)]
+    pub robot_active: bool,
     /// Advances with every change (message, read, status, assignment). Summaries can arrive
     /// out of order; clients keep the one with the highest (`last_seq`, `updated_at`).
     pub updated_at: i64,

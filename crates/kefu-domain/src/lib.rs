@@ -12,6 +12,7 @@ pub mod frames;
 pub mod guard;
 pub mod hours;
 pub mod message;
+pub mod robot;
 pub mod role;
 pub mod routing;
 pub mod tags;

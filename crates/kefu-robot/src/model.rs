@@ -440,10 +440,13 @@ impl Ranker {
         sigmoid(self.weights.iter().zip(features).map(|(w, x)| w * x).sum())
     }
 
-    /// Fits the weights by Newton's method (IRLS) with L2 regularisation.
+    /// Fits the weights by Newton's method (IRLS), regularised towards the default ranker:
+    /// a small knowledge base, with few questions to learn from, keeps close to plain
+    /// similarity; a large one learns its own weighting.
     pub fn fit(rows: &[([f32; FEATURES], bool)]) -> Ranker {
-        const LAMBDA: f64 = 1e-2;
-        let mut w = [0.0f64; FEATURES];
+        const LAMBDA: f64 = 0.5;
+        let prior = Ranker::default().weights.map(f64::from);
+        let mut w = prior;
         if rows.iter().all(|(_, y)| *y) || rows.iter().all(|(_, y)| !*y) {
             return Ranker::default();
         }
@@ -464,7 +467,7 @@ impl Ranker {
                 }
             }
             for i in 0..FEATURES {
-                grad[i] += LAMBDA * w[i];
+                grad[i] += LAMBDA * (w[i] - prior[i]);
                 hess[i][i] += LAMBDA;
             }
             let Some(step) = solve(hess, grad) else {

@@ -167,7 +167,7 @@ impl Default for Thresholds {
     fn default() -> Thresholds {
         // Tuned on the dev half of the evaluation set for ≥ 95 % answer precision.
         Thresholds {
-            answer: 0.3,
+            answer: 0.25,
             clarify: 0.05,
             option: 0.08,
         }
@@ -478,11 +478,13 @@ impl Robot {
                     if confidence >= t.clarify
                         || candidates.len() >= 2 && candidates[1].probability >= t.option =>
                 {
+                    // The likely ones, at least the best two.
                     let choices: Vec<Choice> = candidates
                         .iter()
-                        .filter(|c| c.probability >= t.option)
+                        .enumerate()
+                        .filter(|(i, c)| *i < 2 || c.probability >= t.option)
                         .take(3)
-                        .map(|c| Choice {
+                        .map(|(_, c)| Choice {
                             id: c.id.clone(),
                             question: c.question.clone(),
                         })

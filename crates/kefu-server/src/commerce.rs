@@ -164,6 +164,7 @@ pub async fn open_with_context(
         .open_conversation(buyer.tenant_id, buyer, entry, context)
         .await?;
     crate::dispatch::route_new(state, &conversation, None).await;
+    crate::robot::adopt(state, &conversation).await;
     let card = match (&context.order_no, &context.product_code) {
         (Some(order_no), _) => Some((
             MessageKind::OrderCard,
@@ -370,7 +371,10 @@ pub async fn import(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<ImportReport>, ApiError> {
-    agent.require(Permission::CatalogManage)?;
+    agent.require(match kind {
+        ImportKind::Kb => Permission::KbManage,
+        ImportKind::Products | ImportKind::Orders => Permission::CatalogManage,
+    })?;
     let text = std::str::from_utf8(&body).map_err(|_| {
         ApiError::bad_request(
             "not_utf8",

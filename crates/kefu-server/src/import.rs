@@ -59,6 +59,8 @@ impl Format {
 pub enum ImportKind {
     Products,
     Orders,
+    /// The robot's knowledge base (BOT-1).
+    Kb,
 }
 
 /// One refused row: its line in the file (1 = the first line, the CSV header included).
@@ -125,7 +127,106 @@ pub async fn import(
             })
             .await
         }
+        ImportKind::Kb => {
+            let parsed = parse_kb(text, format);
+            store_all(kind, parsed, progress, |batch| async move {
+                let rows: Vec<(String, serde_json::Value)> = batch
+                    .into_iter()
+                    .map(|e| {
+                        let body = serde_json::to_value(&e).unwrap_or_default();
+                        (e.id, body)
+                    })
+                    .collect();
+                store.upsert_kb_entries(tenant_id, &rows, None).await
+            })
+            .await
+        }
     }
+}
+
+/// A knowledge base entry as checked by the robot, its code kept stable.
+fn check_kb(entry: kefu_robot::Entry) -> Result<kefu_robot::Entry, InputError> {
+    entry
+        .check()
+        .map(|()| entry)
+        .map_err(|code| InputError::new(code, "see docs/robot.md for the entry's rules"))
+}
+
+/// Knowledge base entries from JSON Lines (one entry a line) or CSV (one row per entry, or
+/// several rows with the same id adding similar questions).
+pub fn parse_kb(text: &str, format: Format) -> Parsed<kefu_robot::Entry> {
+    match format {
+        Format::Jsonl => parse_jsonl(text, check_kb, |e| e.id.clone()),
+        Format::Csv => parse_csv(text, &KB_COLUMNS, kb_row, merge_kb, |e| check_kb(e.clone())),
+    }
+}
+
+const KB_COLUMNS: [Column; 9] = [
+    col("id", &["编号", "问题编号"], true),
+    col("question", &["标准问题", "问题"], true),
+    col("similar", &["相似问题", "相似问法"], false),
+    col("answer", &["答案", "回答"], true),
+    col("tier", &["类型", "层级"], false),
+    col("skus", &["SKU", "sku", "适用商品"], false),
+    col("categories", &["类目", "适用类目"], false),
+    col("valid_from", &["生效时间", "开始时间"], false),
+    col("valid_to", &["失效时间", "结束时间"], false),
+];
+
+/// Several values in one cell: separated by `|`, `；` or a line break.
+fn list(cell: &str) -> Vec<String> {
+    cell.split(['|', '；', ';', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn kb_row(row: &Row) -> Result<(String, kefu_robot::Entry), InputError> {
+    let tier = match row.text("tier").as_str() {
+        "" | "general" | "通用" => kefu_robot::Tier::General,
+        "product" | "商品" => kefu_robot::Tier::Product,
+        "scenario" | "活动" | "场景" => kefu_robot::Tier::Scenario,
+        other => {
+            return Err(InputError::new(
+                "bad_tier",
+                format!("tier `{other}` is general, product or scenario"),
+            ));
+        }
+    };
+    let id = row.text("id");
+    let entry = kefu_robot::Entry {
+        id: id.clone(),
+        question: row.text("question"),
+        similar: list(&row.text("similar")),
+        answer: kefu_robot::Answer {
+            text: row.text("answer"),
+            ..kefu_robot::Answer::default()
+        },
+        tier,
+        skus: list(&row.text("skus")),
+        categories: list(&row.text("categories")),
+        valid_from: row.optional("valid_from"),
+        valid_to: row.optional("valid_to"),
+        conditions: kefu_robot::kb::Conditions::default(),
+    };
+    Ok((id, entry))
+}
+
+/// Rows repeating an id add similar questions; a different answer is a conflict.
+fn merge_kb(into: &mut kefu_robot::Entry, more: kefu_robot::Entry) -> Result<(), InputError> {
+    if !more.answer.text.is_empty() && more.answer.text != into.answer.text {
+        return Err(InputError::new(
+            "conflicting_rows",
+            format!("entry {} has two different answers", into.id),
+        ));
+    }
+    for q in std::iter::once(more.question).chain(more.similar) {
+        if !q.is_empty() && q != into.question && !into.similar.contains(&q) {
+            into.similar.push(q);
+        }
+    }
+    Ok(())
 }
 
 /// Upserts the accepted records in batches and reports.

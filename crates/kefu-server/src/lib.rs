@@ -23,6 +23,8 @@ pub mod messaging;
 pub mod openapi;
 pub mod ops;
 pub mod realtime;
+pub mod robot;
+pub mod robot_api;
 pub mod router;
 pub mod routing;
 pub mod settings;
@@ -66,6 +68,8 @@ pub struct AppState {
     pub upload_limiter: Arc<DefaultKeyedRateLimiter<uuid::Uuid>>,
     /// Wakes the live router (WB-4).
     pub dispatcher: dispatch::Dispatcher,
+    /// The robot's inbox and each shop's built robot (BOT-*).
+    pub robot: robot::RobotDesk,
 }
 
 /// A started server: storage open, migrations applied, bus connected, not yet listening.
@@ -93,9 +97,10 @@ impl Server {
         };
         let keys = Arc::new(keys);
         let dispatcher = dispatch::Dispatcher::default();
+        let robot = robot::RobotDesk::default();
         let (writer, writer_task) = Writer::spawn_announcing(
             store.clone(),
-            messaging::announcer(bus.clone(), keys.clone(), dispatcher.clone()),
+            messaging::announcer(bus.clone(), keys.clone(), dispatcher.clone(), robot.clone()),
         );
         let per_minute =
             NonZeroU32::new(settings.auth.logins_per_minute.max(1)).context("logins_per_minute")?;
@@ -113,6 +118,7 @@ impl Server {
             login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
             upload_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(uploads_per_minute))),
             dispatcher,
+            robot,
         };
         Ok(Server { state, writer_task })
     }
@@ -127,6 +133,7 @@ impl Server {
         let Server { state, writer_task } = self;
         let housekeeping = tokio::spawn(housekeeping(state.clone()));
         let router = tokio::spawn(dispatch::run_forever(state.clone()));
+        let robot = tokio::spawn(robot::run_forever(state.clone()));
         let app = router::app(state.clone());
         let cancel = state.shutdown.clone();
         tracing::info!(addr = %listener.local_addr()?, backend = state.store.backend_name(), "kefu listening");
@@ -150,6 +157,8 @@ impl Server {
         let _ = housekeeping.await;
         router.abort();
         let _ = router.await;
+        robot.abort();
+        let _ = robot.await;
         state.sessions.close();
         if tokio::time::timeout(Duration::from_secs(10), state.sessions.wait())
             .await

@@ -47,9 +47,15 @@ fn present_with(keys: &Keys, mut message: Message) -> Message {
 
 /// What the writer does with each committed message, in commit order, before the sender
 /// hears back: sign its links and tell the sessions that should see it.
-pub fn announcer(bus: Bus, keys: Arc<Keys>, dispatcher: crate::dispatch::Dispatcher) -> Announce {
+pub fn announcer(
+    bus: Bus,
+    keys: Arc<Keys>,
+    dispatcher: crate::dispatch::Dispatcher,
+    robot: crate::robot::RobotDesk,
+) -> Announce {
     Arc::new(move |mut appended: Appended| {
         let (bus, keys, dispatcher) = (bus.clone(), keys.clone(), dispatcher.clone());
+        let robot = robot.clone();
         Box::pin(async move {
             // A buyer waiting for someone: the router may assign now (WB-4).
             if appended.message.sender_kind == SenderKind::Buyer
@@ -74,6 +80,10 @@ pub fn announcer(bus: Bus, keys: Arc<Keys>, dispatcher: crate::dispatch::Dispatc
             )
             .await;
             announce_conversation(&bus, conversation).await;
+            // The robot reads it after everyone saw it (BOT-3).
+            if appended.message.sender_kind == SenderKind::Buyer {
+                robot.consider(conversation, &appended.message);
+            }
             appended
         })
     })
@@ -120,6 +130,7 @@ pub async fn submit_as_buyer(
                 .await?;
             let text = (content.kind == MessageKind::Text).then_some(content.body.as_str());
             crate::dispatch::route_new(state, &opened, text).await;
+            crate::robot::adopt(state, &opened).await;
             opened.id
         }
     };

@@ -5,7 +5,7 @@ use utoipa::OpenApi;
 
 use crate::{
     account, approvals, attachments, audit, buyers, commerce, conversations, error, messaging,
-    routing, team,
+    robot_api, routing, team,
 };
 
 #[derive(OpenApi)]
@@ -18,6 +18,8 @@ use crate::{
         conversations::events, conversations::tags, conversations::add_tag,
         conversations::set_tags, conversations::transfer, conversations::notes,
         conversations::add_note, conversations::grab, routing::rules, routing::put_rules, routing::test,
+        robot_api::entries, robot_api::put_entry, robot_api::delete_entry, robot_api::settings,
+        robot_api::put_settings, robot_api::ask, robot_api::suggestions, robot_api::metrics,
         buyers::shop, buyers::start_session, buyers::messages, buyers::send, buyers::profile,
         attachments::upload_for_agent, attachments::upload_for_buyer,
         commerce::products, commerce::product, commerce::put_product, commerce::order,
@@ -39,6 +41,7 @@ use crate::{
         (name = "attachments", description = "Pictures and files"),
         (name = "commerce", description = "Products, orders, imports, context and partner handoffs"),
         (name = "routing", description = "Routing rules and their tester (WB-4)"),
+        (name = "robot", description = "The FAQ robot: knowledge base, settings, test console, suggestions, metrics (BOT-*)"),
         (name = "approvals", description = "Refunds, compensations and logistics changes that need a second person (ACC-5)"),
     )
 )]

@@ -10,7 +10,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::openapi::ApiDoc;
 use crate::{
     AppState, account, approvals, assets, attachments, audit, buyers, commerce, conversations, ops,
-    realtime, routing, team,
+    realtime, robot_api, routing, team,
 };
 
 pub fn app(state: AppState) -> Router {
@@ -57,6 +57,21 @@ pub fn app(state: AppState) -> Router {
             get(routing::rules).put(routing::put_rules),
         )
         .route("/routing/test", post(routing::test))
+        .route("/robot/entries", get(robot_api::entries))
+        .route(
+            "/robot/entries/{id}",
+            put(robot_api::put_entry).delete(robot_api::delete_entry),
+        )
+        .route(
+            "/robot/settings",
+            get(robot_api::settings).put(robot_api::put_settings),
+        )
+        .route("/robot/ask", post(robot_api::ask))
+        .route("/robot/metrics", get(robot_api::metrics))
+        .route(
+            "/conversations/{id}/suggestions",
+            get(robot_api::suggestions),
+        )
         .route(
             "/conversations/{id}/context",
             get(commerce::conversation_context),

@@ -1208,7 +1208,8 @@ pub(crate) async fn routing_snapshot(
          CAST(COALESCE((SELECT b.vip_level FROM buyers b WHERE b.id = c.buyer_id), 0) AS BIGINT) \
          FROM conversations c \
          WHERE c.tenant_id = $1 AND c.status = 'open' AND c.assignee_id IS NULL \
-         AND c.team IS NOT NULL AND c.last_buyer_message_at IS NOT NULL AND NOT c.up_for_grabs",
+         AND c.team IS NOT NULL AND c.last_buyer_message_at IS NOT NULL AND NOT c.up_for_grabs \
+         AND NOT c.robot_active",
     )
     .bind(&tenant)
     .fetch_all(pool)
@@ -1385,7 +1386,8 @@ pub(crate) async fn release_conversation(
     let now = now_ms();
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     let released = sqlx::query(
-        "UPDATE conversations SET assignee_id = NULL, updated_at = $1, up_for_grabs = $5 \
+        "UPDATE conversations SET assignee_id = NULL, updated_at = $1, up_for_grabs = $5, \
+         robot_active = FALSE \
          WHERE id = $2 AND tenant_id = $3 AND assignee_id = $4 AND status = 'open'",
     )
     .bind(now)

@@ -23,6 +23,7 @@ use kefu_domain::guard::{
     Approval, ApprovalKind, ApprovalStatus, AuditEntry, Grant, PermissionGroup, ShopSettings, Team,
 };
 use kefu_domain::message::{Attachment, Message};
+use kefu_domain::robot::{RobotLogEntry, RobotSettings};
 use kefu_domain::role::{Permission, Permissions, Role};
 use kefu_domain::routing::{RouterState, RoutingRule};
 use kefu_domain::tags::Tag;
@@ -81,6 +82,7 @@ mod sqlite {
     const LOCK_ROW: &str = "";
     include!("sql.rs");
     include!("guard_sql.rs");
+    include!("robot_sql.rs");
 }
 
 mod postgres {
@@ -93,6 +95,7 @@ mod postgres {
     const LOCK_ROW: &str = " FOR UPDATE";
     include!("sql.rs");
     include!("guard_sql.rs");
+    include!("robot_sql.rs");
 }
 
 /// The group-commit writer's own connection.
@@ -283,6 +286,28 @@ pub struct Stranded {
 pub enum Claim {
     Route,
     Grab,
+}
+
+/// A knowledge base entry as stored: its id and JSON body (BOT-1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct KbRow {
+    pub id: String,
+    pub body: serde_json::Value,
+    pub updated_at: i64,
+}
+
+/// A line for the robot's log.
+#[derive(Debug, Clone)]
+pub struct NewRobotLog<'a> {
+    pub tenant_id: Uuid,
+    pub conversation_id: Option<Uuid>,
+    pub text: &'a str,
+    /// `answer`, `clarify`, `handoff`, `greet`.
+    pub action: &'a str,
+    pub entry_id: Option<&'a str>,
+    pub reason: Option<&'a str>,
+    pub confidence: f64,
+    pub choices: &'a [String],
 }
 
 /// The outcome of checking a phone verification code.
@@ -492,6 +517,69 @@ impl Store {
         display_name: &str,
     ) -> Result<Buyer> {
         dispatch!(self.upsert_buyer(tenant_id, channel, external_id, display_name))
+    }
+
+    pub async fn robot_settings(&self, tenant_id: Uuid) -> Result<RobotSettings> {
+        dispatch!(self.robot_settings(tenant_id))
+    }
+
+    pub async fn set_robot_settings(
+        &self,
+        tenant_id: Uuid,
+        settings: &RobotSettings,
+    ) -> Result<RobotSettings> {
+        dispatch!(self.set_robot_settings(tenant_id, settings))
+    }
+
+    pub async fn kb_entries(&self, tenant_id: Uuid) -> Result<Vec<KbRow>> {
+        dispatch!(self.kb_entries(tenant_id))
+    }
+
+    /// Inserts or replaces entries (id, JSON body) at once; bumps the version on a change.
+    pub async fn upsert_kb_entries(
+        &self,
+        tenant_id: Uuid,
+        entries: &[(String, serde_json::Value)],
+        by: Option<Uuid>,
+    ) -> Result<UpsertCounts> {
+        dispatch!(self.upsert_kb_entries(tenant_id, entries, by))
+    }
+
+    pub async fn delete_kb_entry(&self, tenant_id: Uuid, id: &str) -> Result<bool> {
+        dispatch!(self.delete_kb_entry(tenant_id, id))
+    }
+
+    /// The robot starts serving a new, unassigned conversation.
+    pub async fn adopt_conversation(&self, tenant_id: Uuid, id: Uuid) -> Result<()> {
+        dispatch!(self.adopt_conversation(tenant_id, id))
+    }
+
+    /// The robot hands a conversation to people (once; `None` when it was not serving it),
+    /// with a `robot_handoff` event carrying `data`.
+    pub async fn robot_handoff(
+        &self,
+        tenant_id: Uuid,
+        id: Uuid,
+        data: serde_json::Value,
+    ) -> Result<Option<ConversationSummary>> {
+        dispatch!(self.robot_handoff(tenant_id, id, data))
+    }
+
+    pub async fn log_robot(&self, entry: &NewRobotLog<'_>) -> Result<()> {
+        dispatch!(self.log_robot(entry))
+    }
+
+    pub async fn robot_log_of(
+        &self,
+        tenant_id: Uuid,
+        conversation_id: Uuid,
+        limit: i64,
+    ) -> Result<Vec<RobotLogEntry>> {
+        dispatch!(self.robot_log_of(tenant_id, conversation_id, limit))
+    }
+
+    pub async fn robot_log_since(&self, tenant_id: Uuid, since: i64) -> Result<Vec<RobotLogEntry>> {
+        dispatch!(self.robot_log_since(tenant_id, since))
     }
 
     /// Records the member level the shop's site vouched for (WB-4).

@@ -149,6 +149,7 @@ pub(crate) struct ConversationRow {
     pub team: Option<String>,
     pub last_buyer_message_at: Option<i64>,
     pub awaiting_reply: bool,
+    pub robot_active: bool,
 }
 
 impl TryFrom<ConversationRow> for ConversationSummary {
@@ -176,6 +177,7 @@ impl TryFrom<ConversationRow> for ConversationSummary {
             tags: json(&r.tags, "conversation tags")?,
             team: r.team,
             awaiting_reply: r.awaiting_reply,
+            robot_active: r.robot_active,
             last_buyer_message_at: r.last_buyer_message_at,
         })
     }

@@ -30,8 +30,8 @@ macro_rules! conversation_select {
         "SELECT c.id, c.tenant_id, c.buyer_id, c.buyer_name, c.channel, c.entry, c.status, \
          c.assignee_id, u.display_name AS assignee_name, c.last_seq, c.last_message_preview, \
          c.last_message_at, c.unread_count, c.agent_read_seq, c.buyer_read_seq, c.created_at, \
-         c.updated_at, c.context, c.tags, c.team, c.last_buyer_message_at, c.awaiting_reply \
-         FROM conversations c LEFT JOIN users u ON u.id = c.assignee_id "
+         c.updated_at, c.context, c.tags, c.team, c.last_buyer_message_at, c.awaiting_reply, \
+         c.robot_active FROM conversations c LEFT JOIN users u ON u.id = c.assignee_id "
     };
 }
 
@@ -849,6 +849,7 @@ struct WriterConversation {
     context: String,
     tags: String,
     team: Option<String>,
+    robot_active: bool,
 }
 
 impl WriterConversation {
@@ -877,6 +878,7 @@ impl WriterConversation {
             team: self.team.clone(),
             last_buyer_message_at: self.last_buyer_message_at,
             awaiting_reply: self.awaiting_reply,
+            robot_active: self.robot_active,
         }
         .try_into()
     }
@@ -963,8 +965,9 @@ async fn write_batch(
              c.awaiting_reply, \
              c.cycle_started_at, c.last_seq, c.last_message_preview, c.last_message_at, \
              c.unread_count, c.agent_read_seq, c.buyer_read_seq, c.last_buyer_message_at, \
-             c.resolved_at, c.created_at, c.updated_at, c.context, c.tags, c.team \
-             FROM conversations c LEFT JOIN users u ON u.id = c.assignee_id WHERE c.id IN (",
+             c.resolved_at, c.created_at, c.updated_at, c.context, c.tags, c.team, \
+             c.robot_active FROM conversations c LEFT JOIN users u ON u.id = c.assignee_id \
+             WHERE c.id IN (",
         );
         let mut list = q.separated(", ");
         for id in chunk {

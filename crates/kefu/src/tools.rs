@@ -20,6 +20,8 @@ use crate::ServeFlags;
 pub enum ImportWhat {
     Products,
     Orders,
+    /// The robot's knowledge base (BOT-1).
+    Kb,
 }
 
 #[derive(Args)]
@@ -70,6 +72,7 @@ pub async fn import(store: &Store, args: &ImportArgs) -> anyhow::Result<bool> {
     let kind = match args.what {
         ImportWhat::Products => ImportKind::Products,
         ImportWhat::Orders => ImportKind::Orders,
+        ImportWhat::Kb => ImportKind::Kb,
     };
     let report = import::import(store, tenant.id, kind, &text, format, &mut progress)
         .await

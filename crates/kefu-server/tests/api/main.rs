@@ -15,6 +15,7 @@ mod isolation;
 mod ops;
 mod permissions;
 mod presence;
+mod robot;
 mod routing;
 mod tags;
 mod transfer;

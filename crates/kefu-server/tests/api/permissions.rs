@@ -93,6 +93,18 @@ const TABLE: &[(&str, &str, Rule)] = &[
     ("GET", "/routing/rules", Needs(TeamRead)),
     ("PUT", "/routing/rules", Needs(TeamManage)),
     ("POST", "/routing/test", Needs(TeamRead)),
+    ("GET", "/robot/entries", Needs(ConversationRead)),
+    ("PUT", "/robot/entries/{id}", Needs(KbManage)),
+    ("DELETE", "/robot/entries/{id}", Needs(KbManage)),
+    ("GET", "/robot/settings", Needs(ConversationRead)),
+    ("PUT", "/robot/settings", Needs(KbManage)),
+    ("POST", "/robot/ask", Needs(ConversationRead)),
+    ("GET", "/robot/metrics", Needs(ReportView)),
+    (
+        "GET",
+        "/conversations/{id}/suggestions",
+        Needs(ConversationRead),
+    ),
     (
         "GET",
         "/conversations/{id}/context",
@@ -399,6 +411,9 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
         ("POST", "/tags") => json!({"key": format!("t{n}"), "name": "矩阵"}),
         ("PUT", "/routing/rules") => json!({"rules": []}),
         ("POST", "/routing/test") => json!({"facts": {"entry": "order_card", "channel": "web"}}),
+        ("PUT", "/robot/entries/{id}") => json!({"question": "多久发货", "answer": "48小时内"}),
+        ("PUT", "/robot/settings") => json!({"mode": "assist"}),
+        ("POST", "/robot/ask") => json!({"text": "多久发货"}),
         ("PUT", "/products/{code}") => json!({
             "code": "TOUR-1", "title": "茶园游", "category": "体验",
             "skus": [{"code": "TOUR-1-A", "name": "成人", "price_fen": 90000, "stock": 9}],

@@ -1,0 +1,440 @@
+//! The robot at the desk (BOT-1 … BOT-7): a shop in `robot_first` mode (or `night_only`
+//! outside its office hours) has the robot take each new conversation. Every committed buyer
+//! message in such a conversation goes to the robot, which answers, offers choices (the buyer
+//! replies with a number), greets, or hands the buyer to people: asked for, a complaint, anger,
+//! something it does not know, or misunderstood twice. The handoff goes into routing with the
+//! robot's guess. Each shop's robot is built from its knowledge base and lexicons and rebuilt
+//! when they change (`kb_version`).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use kefu_domain::conversation::ConversationSummary;
+use kefu_domain::message::{Message, MessageContent, MessageKind, SenderKind};
+use kefu_domain::robot::{RobotLogEntry, RobotMode, RobotSettings};
+use kefu_domain::time::now_ms;
+use kefu_robot::{Action, Context, Decision, HandoffReason, Lexicon, Robot};
+use kefu_store::{AppendRequest, NewRobotLog};
+use tokio::sync::{Mutex, mpsc};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// The robot's name in the chat.
+pub const ROBOT_NAME: &str = "智能客服";
+
+/// What buyers read when the robot passes them on.
+const HANDOFF_TEXT: &str = "好的，正在为您转接人工客服，请稍候～";
+
+/// A buyer message for the robot, with its shop.
+type Job = (Uuid, Message);
+/// Each shop's robot with the knowledge base version it was built from.
+type Built = HashMap<Uuid, (i64, Arc<Robot>)>;
+
+/// Buyer messages for the robot, and each shop's built robot.
+#[derive(Clone)]
+pub struct RobotDesk {
+    jobs: mpsc::UnboundedSender<Job>,
+    inbox: Arc<Mutex<Option<mpsc::UnboundedReceiver<Job>>>>,
+    built: Arc<Mutex<Built>>,
+}
+
+impl Default for RobotDesk {
+    fn default() -> RobotDesk {
+        let (jobs, inbox) = mpsc::unbounded_channel();
+        RobotDesk {
+            jobs,
+            inbox: Arc::new(Mutex::new(Some(inbox))),
+            built: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+}
+
+impl RobotDesk {
+    /// A committed buyer message in a conversation the robot serves.
+    pub fn consider(&self, conversation: &ConversationSummary, message: &Message) {
+        if conversation.robot_active && conversation.assignee_id.is_none() {
+            let _ = self.jobs.send((conversation.tenant_id, message.clone()));
+        }
+    }
+}
+
+/// A knowledge base entry read back from storage; entries that no longer parse are skipped.
+fn entries_of(rows: Vec<kefu_store::KbRow>) -> Vec<kefu_robot::Entry> {
+    rows.into_iter()
+        .filter_map(|row| serde_json::from_value::<kefu_robot::Entry>(row.body).ok())
+        .filter(|e| e.check().is_ok())
+        .collect()
+}
+
+/// The shop's lexicon from its settings; an unreadable one is empty.
+pub fn lexicon_of(settings: &RobotSettings) -> Lexicon {
+    serde_json::from_value(settings.lexicon.clone()).unwrap_or_default()
+}
+
+/// The shop's robot, built on first use and again after its knowledge base changed.
+pub async fn robot_for(state: &AppState, tenant_id: Uuid) -> Result<Arc<Robot>, ApiError> {
+    let settings = state.store.robot_settings(tenant_id).await?;
+    let mut built = state.robot.built.lock().await;
+    if let Some((version, robot)) = built.get(&tenant_id)
+        && *version == settings.kb_version
+    {
+        return Ok(robot.clone());
+    }
+    let entries = entries_of(state.store.kb_entries(tenant_id).await?);
+    let lexicon = lexicon_of(&settings);
+    let robot = tokio::task::spawn_blocking(move || Robot::build(entries, &lexicon))
+        .await
+        .map_err(|e| ApiError::Internal(format!("building the robot: {e}")))?;
+    let robot = Arc::new(robot);
+    built.insert(tenant_id, (settings.kb_version, robot.clone()));
+    Ok(robot)
+}
+
+/// Whether the robot takes a conversation that opens now (BOT-7: nights only, or always).
+pub async fn takes_new(state: &AppState, tenant_id: Uuid) -> bool {
+    let Ok(settings) = state.store.robot_settings(tenant_id).await else {
+        return false;
+    };
+    match (settings.mode, settings.night_only) {
+        (RobotMode::RobotFirst, false) => true,
+        (RobotMode::RobotFirst, true) => {
+            let now = now_ms();
+            crate::dispatch::office_schedule(state, tenant_id)
+                .await
+                .is_some_and(|s| s.office_ms_between(now, now + 1) == 0)
+        }
+        _ => false,
+    }
+}
+
+/// A new conversation: the robot takes it when the shop says so.
+pub async fn adopt(state: &AppState, conversation: &ConversationSummary) {
+    if conversation.assignee_id.is_none()
+        && takes_new(state, conversation.tenant_id).await
+        && let Err(error) = state
+            .store
+            .adopt_conversation(conversation.tenant_id, conversation.id)
+            .await
+    {
+        tracing::warn!(%error, "the robot could not take a conversation");
+    }
+}
+
+/// Serves the robot's messages until the process stops, one at a time, in commit order.
+pub async fn run_forever(state: AppState) {
+    let Some(mut inbox) = state.robot.inbox.lock().await.take() else {
+        return;
+    };
+    loop {
+        let job = tokio::select! {
+            job = inbox.recv() => job,
+            _ = state.shutdown.cancelled() => return,
+        };
+        let Some((tenant_id, message)) = job else {
+            return;
+        };
+        if let Err(error) = serve(&state, tenant_id, &message).await {
+            tracing::warn!(%error, "the robot failed on a message");
+        }
+    }
+}
+
+/// What the robot knows of the conversation.
+async fn context_of(state: &AppState, conversation: &ConversationSummary) -> Context {
+    let product_code = conversation
+        .context
+        .sku_code
+        .clone()
+        .or(conversation.context.product_code.clone());
+    let product = match &conversation.context.product_code {
+        Some(code) => state
+            .store
+            .product(conversation.tenant_id, code)
+            .await
+            .ok()
+            .flatten(),
+        None => None,
+    };
+    let now = now_ms();
+    let office = crate::dispatch::office_schedule(state, conversation.tenant_id).await;
+    Context {
+        product: product_code,
+        product_title: product.as_ref().map(|p| p.title.clone()),
+        category: product.map(|p| p.category),
+        entry: Some(conversation.entry.as_str().to_owned()),
+        channel: Some(conversation.channel.as_str().to_owned()),
+        in_office_hours: office.map(|s| s.office_ms_between(now, now + 1) > 0),
+        now_ms: now,
+    }
+}
+
+/// "2", "第二个", "选1": the buyer picks one of the choices last offered.
+fn picked(text: &str, offered: &[String]) -> Option<usize> {
+    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let t = t
+        .trim_start_matches(['选', '第'])
+        .trim_end_matches(['个', '条', '。', '.']);
+    let n = match t {
+        "1" | "一" | "①" => 1,
+        "2" | "二" | "②" => 2,
+        "3" | "三" | "③" => 3,
+        _ => return None,
+    };
+    (n <= offered.len()).then_some(n - 1)
+}
+
+/// Words with which a buyer says the last answer missed.
+const MISSED: &[&str] = &[
+    "不是这个",
+    "不对",
+    "答非所问",
+    "没用",
+    "不是问这个",
+    "你没懂",
+    "听不懂",
+];
+
+async fn serve(state: &AppState, tenant_id: Uuid, message: &Message) -> Result<(), ApiError> {
+    if message.kind != MessageKind::Text {
+        return Ok(());
+    }
+    let Some(conversation) = state
+        .store
+        .conversation(tenant_id, message.conversation_id)
+        .await?
+    else {
+        return Ok(());
+    };
+    if !conversation.robot_active || conversation.assignee_id.is_some() {
+        return Ok(());
+    }
+    let robot = robot_for(state, tenant_id).await?;
+    let recent = state
+        .store
+        .robot_log_of(tenant_id, conversation.id, 4)
+        .await?;
+    let text = message.body.as_str();
+    // A reply to the choices just offered.
+    if let Some(last) = recent.first().filter(|l| l.action == "clarify")
+        && let Some(i) = picked(text, &last.choices)
+        && let Some(entry) = robot.entries().iter().find(|e| e.id == last.choices[i])
+    {
+        log(
+            state,
+            &conversation,
+            text,
+            "answer",
+            Some(&entry.id),
+            Some("picked"),
+            1.0,
+            &[],
+        )
+        .await;
+        return say(state, &conversation, message, &entry.answer.text).await;
+    }
+    let context = context_of(state, &conversation).await;
+    let decision = robot.decide(text, &context);
+    // Misunderstood twice: a clarification or a "that's not it" after one already.
+    let corrected = MISSED.iter().any(|w| text.contains(w));
+    let missed_before = recent
+        .iter()
+        .take_while(|l| l.action == "clarify" || l.reason.as_deref() == Some("corrected"))
+        .count();
+    let unsure = matches!(decision.action, Action::Clarify { .. }) || corrected;
+    if unsure && missed_before >= 1 {
+        return hand_off(
+            state,
+            &conversation,
+            message,
+            HandoffReason::Misunderstood,
+            &decision,
+        )
+        .await;
+    }
+    match &decision.action {
+        Action::Answer { id, answer, .. } if !corrected => {
+            log(
+                state,
+                &conversation,
+                text,
+                "answer",
+                Some(id),
+                None,
+                decision.confidence.into(),
+                &[],
+            )
+            .await;
+            say(state, &conversation, message, &answer.text).await
+        }
+        Action::Clarify { choices } if !choices.is_empty() => {
+            let ids: Vec<String> = choices.iter().map(|c| c.id.clone()).collect();
+            let reason = corrected.then_some("corrected");
+            log(
+                state,
+                &conversation,
+                text,
+                "clarify",
+                None,
+                reason,
+                decision.confidence.into(),
+                &ids,
+            )
+            .await;
+            let mut reply = String::from("您是想问：");
+            for (i, c) in choices.iter().enumerate() {
+                reply.push_str(&format!("\n{}. {}", i + 1, c.question));
+            }
+            reply.push_str("\n回复数字即可；找人工客服请回复「人工」。");
+            say(state, &conversation, message, &reply).await
+        }
+        Action::Greet { text: greeting } => {
+            log(state, &conversation, text, "greet", None, None, 0.0, &[]).await;
+            say(state, &conversation, message, greeting).await
+        }
+        Action::Handoff { reason } => {
+            hand_off(state, &conversation, message, *reason, &decision).await
+        }
+        // An answer the buyer just said was wrong, or nothing to offer: ask once more.
+        _ => {
+            log(
+                state,
+                &conversation,
+                text,
+                "clarify",
+                None,
+                Some("corrected"),
+                0.0,
+                &[],
+            )
+            .await;
+            say(
+                state,
+                &conversation,
+                message,
+                "抱歉没能理解您的问题，能换个说法再描述一下吗？找人工客服请回复「人工」。",
+            )
+            .await
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn log(
+    state: &AppState,
+    conversation: &ConversationSummary,
+    text: &str,
+    action: &str,
+    entry_id: Option<&str>,
+    reason: Option<&str>,
+    confidence: f64,
+    choices: &[String],
+) {
+    let entry = NewRobotLog {
+        tenant_id: conversation.tenant_id,
+        conversation_id: Some(conversation.id),
+        text,
+        action,
+        entry_id,
+        reason,
+        confidence,
+        choices,
+    };
+    if let Err(error) = state.store.log_robot(&entry).await {
+        tracing::warn!(%error, "writing the robot's log failed");
+    }
+}
+
+/// The robot's message in the conversation, answering `to` (idempotent per message).
+async fn say(
+    state: &AppState,
+    conversation: &ConversationSummary,
+    to: &Message,
+    text: &str,
+) -> Result<(), ApiError> {
+    let content = MessageContent::parse(MessageKind::Text, text, None)?;
+    state
+        .writer
+        .append(AppendRequest {
+            tenant_id: conversation.tenant_id,
+            conversation_id: conversation.id,
+            sender_kind: SenderKind::Bot,
+            sender_id: None,
+            sender_name: ROBOT_NAME.to_owned(),
+            client_msg_id: Some(format!("robot-{}", to.id)),
+            content,
+            external_id: None,
+        })
+        .await?;
+    Ok(())
+}
+
+/// Passes the buyer to people: a note to the buyer, a `robot_handoff` event with the reason
+/// and the robot's guess, and the router wakes for the conversation.
+async fn hand_off(
+    state: &AppState,
+    conversation: &ConversationSummary,
+    to: &Message,
+    reason: HandoffReason,
+    decision: &Decision,
+) -> Result<(), ApiError> {
+    let reason_text = serde_json::to_value(reason)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let guess = decision.candidates.first();
+    let issue_type = guess.and_then(|c| kefu_domain::routing::issue_type_of(&c.question));
+    log(
+        state,
+        conversation,
+        &to.body,
+        "handoff",
+        guess.map(|c| c.id.as_str()),
+        Some(&reason_text),
+        decision.confidence.into(),
+        &[],
+    )
+    .await;
+    say(state, conversation, to, HANDOFF_TEXT).await?;
+    let data = serde_json::json!({
+        "reason": reason_text,
+        "guess": guess.map(|c| serde_json::json!({ "id": c.id, "question": c.question, "probability": c.probability })),
+        "issue_type": issue_type,
+    });
+    if let Some(summary) = state
+        .store
+        .robot_handoff(conversation.tenant_id, conversation.id, data)
+        .await?
+    {
+        crate::messaging::publish_conversation(state, &summary).await;
+        state.dispatcher.wake();
+    }
+    Ok(())
+}
+
+/// The robot's log of a conversation, for the agent who takes it over.
+pub async fn transcript(
+    state: &AppState,
+    conversation: &ConversationSummary,
+) -> Result<Vec<RobotLogEntry>, ApiError> {
+    Ok(state
+        .store
+        .robot_log_of(conversation.tenant_id, conversation.id, 50)
+        .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_choice_is_picked_by_number() {
+        let offered = vec!["a".to_owned(), "b".to_owned()];
+        assert_eq!(picked("2", &offered), Some(1));
+        assert_eq!(picked("第一个", &offered), Some(0));
+        assert_eq!(picked("选 1", &offered), Some(0));
+        assert_eq!(picked("3", &offered), None);
+        assert_eq!(picked("发货", &offered), None);
+    }
+}

@@ -1,0 +1,453 @@
+//! The robot's HTTP API (BOT-1 … BOT-6): the knowledge base (list, put, delete; import goes
+//! through `/imports/kb`), the robot's settings and lexicons, the test console, the replies
+//! it suggests to agents, and its daily figures.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use kefu_domain::robot::{RobotMode, RobotSettings};
+use kefu_domain::role::Permission;
+use kefu_domain::time::now_ms;
+use kefu_robot::{Action, Context, Decision, Lexicon};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::audit;
+use crate::auth::Agent;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::robot::robot_for;
+
+/// A knowledge base entry with when it last changed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KbEntryView {
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub entry: serde_json::Value,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KbList {
+    pub entries: Vec<KbEntryView>,
+    pub total: usize,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct KbQuery {
+    /// Words in the question, similar questions or answer.
+    pub q: Option<String>,
+    /// `general`, `product` or `scenario`.
+    pub tier: Option<String>,
+}
+
+/// The shop's knowledge base (agents may read it; `kb.manage` changes it).
+#[utoipa::path(get, path = "/api/v1/robot/entries", tag = "robot", params(KbQuery),
+    responses((status = 200, body = KbList), (status = 403, body = ErrorBody)))]
+pub async fn entries(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiQuery(query): ApiQuery<KbQuery>,
+) -> Result<Json<KbList>, ApiError> {
+    agent.require(Permission::ConversationRead)?;
+    let needle = query.q.as_deref().map(str::trim).unwrap_or_default();
+    let entries: Vec<KbEntryView> = state
+        .store
+        .kb_entries(agent.tenant_id())
+        .await?
+        .into_iter()
+        .filter(|row| {
+            query
+                .tier
+                .as_deref()
+                .is_none_or(|t| row.body["tier"].as_str().unwrap_or("general") == t)
+        })
+        .filter(|row| needle.is_empty() || row.body.to_string().contains(needle))
+        .map(|row| KbEntryView {
+            entry: row.body,
+            updated_at: row.updated_at,
+        })
+        .collect();
+    let total = entries.len();
+    Ok(Json(KbList { entries, total }))
+}
+
+/// Creates or replaces one entry; the path's id wins over the body's.
+#[utoipa::path(put, path = "/api/v1/robot/entries/{id}", tag = "robot",
+    request_body(content = Object, description = "the entry: question, similar, answer, tier, skus, categories, valid_from, valid_to, conditions"),
+    responses((status = 200, body = KbEntryView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn put_entry(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(mut body): ApiJson<serde_json::Value>,
+) -> Result<Json<KbEntryView>, ApiError> {
+    agent.require(Permission::KbManage)?;
+    body["id"] = serde_json::Value::String(id);
+    let entry: kefu_robot::Entry = serde_json::from_value(body)
+        .map_err(|e| ApiError::bad_request("invalid_kb_entry", e.to_string()))?;
+    entry
+        .check()
+        .map_err(|code| ApiError::bad_request(code, "see docs/robot.md for what an entry needs"))?;
+    let body = serde_json::to_value(&entry).map_err(|e| ApiError::Internal(e.to_string()))?;
+    state
+        .store
+        .upsert_kb_entries(
+            agent.tenant_id(),
+            &[(entry.id.clone(), body.clone())],
+            Some(agent.user.id),
+        )
+        .await?;
+    audit::record(
+        &state,
+        &agent,
+        "kb.change",
+        &format!("kb:{}", entry.id),
+        serde_json::json!({ "question": entry.question }),
+    )
+    .await;
+    Ok(Json(KbEntryView {
+        entry: body,
+        updated_at: now_ms(),
+    }))
+}
+
+/// Removes one entry.
+#[utoipa::path(delete, path = "/api/v1/robot/entries/{id}", tag = "robot",
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn delete_entry(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiPath(id): ApiPath<String>,
+) -> Result<StatusCode, ApiError> {
+    agent.require(Permission::KbManage)?;
+    if !state.store.delete_kb_entry(agent.tenant_id(), &id).await? {
+        return Err(ApiError::NotFound("kb_entry"));
+    }
+    audit::record(
+        &state,
+        &agent,
+        "kb.delete",
+        &format!("kb:{id}"),
+        serde_json::json!({}),
+    )
+    .await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The robot's settings and lexicons.
+#[utoipa::path(get, path = "/api/v1/robot/settings", tag = "robot",
+    responses((status = 200, body = RobotSettings), (status = 403, body = ErrorBody)))]
+pub async fn settings(
+    State(state): State<AppState>,
+    agent: Agent,
+) -> Result<Json<RobotSettings>, ApiError> {
+    agent.require(Permission::ConversationRead)?;
+    Ok(Json(state.store.robot_settings(agent.tenant_id()).await?))
+}
+
+/// What `PUT /robot/settings` takes.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RobotSettingsUpdate {
+    pub mode: RobotMode,
+    #[serde(default)]
+    pub night_only: bool,
+    /// Lexicons; absent keeps the shop's.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub lexicon: Option<serde_json::Value>,
+}
+
+/// Sets the mode (off, assist, robot_first), night-only service and the lexicons.
+#[utoipa::path(put, path = "/api/v1/robot/settings", tag = "robot", request_body = RobotSettingsUpdate,
+    responses((status = 200, body = RobotSettings), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn put_settings(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiJson(update): ApiJson<RobotSettingsUpdate>,
+) -> Result<Json<RobotSettings>, ApiError> {
+    agent.require(Permission::KbManage)?;
+    let before = state.store.robot_settings(agent.tenant_id()).await?;
+    let lexicon = match update.lexicon {
+        Some(value) => {
+            let lexicon: Lexicon = serde_json::from_value(value.clone())
+                .map_err(|e| ApiError::bad_request("invalid_lexicon", e.to_string()))?;
+            lexicon.check().map_err(|code| {
+                ApiError::bad_request(
+                    code,
+                    "synonym groups need two words or more; words are 1–32 characters; at most 200 groups and 2,000 words",
+                )
+            })?;
+            serde_json::to_value(&lexicon).map_err(|e| ApiError::Internal(e.to_string()))?
+        }
+        None => before.lexicon.clone(),
+    };
+    let saved = state
+        .store
+        .set_robot_settings(
+            agent.tenant_id(),
+            &RobotSettings {
+                mode: update.mode,
+                night_only: update.night_only,
+                lexicon,
+                kb_version: before.kb_version,
+            },
+        )
+        .await?;
+    audit::record(
+        &state,
+        &agent,
+        "robot.settings",
+        "robot",
+        serde_json::json!({
+            "mode": { "from": before.mode, "to": saved.mode },
+            "night_only": saved.night_only,
+            "lexicon_changed": saved.kb_version != before.kb_version,
+        }),
+    )
+    .await;
+    Ok(Json(saved))
+}
+
+/// A question for the test console.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AskRequest {
+    pub text: String,
+    /// A product code or SKU in context ("这个" means it).
+    #[serde(default)]
+    pub product: Option<String>,
+}
+
+/// The test console (BOT-3): the robot's decision on a question, with its candidates, their
+/// scores and why.
+#[utoipa::path(post, path = "/api/v1/robot/ask", tag = "robot", request_body = AskRequest,
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn ask(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiJson(request): ApiJson<AskRequest>,
+) -> Result<Json<Decision>, ApiError> {
+    agent.require(Permission::ConversationRead)?;
+    let text = request.text.trim();
+    if text.is_empty() || text.chars().count() > 500 {
+        return Err(ApiError::bad_request(
+            "invalid_question",
+            "ask a question of 1–500 characters",
+        ));
+    }
+    let robot = robot_for(&state, agent.tenant_id()).await?;
+    let product = match &request.product {
+        Some(code) => state.store.product(agent.tenant_id(), code).await?,
+        None => None,
+    };
+    let context = Context {
+        product: request.product.clone(),
+        product_title: product.as_ref().map(|p| p.title.clone()),
+        category: product.map(|p| p.category),
+        now_ms: now_ms(),
+        ..Context::default()
+    };
+    Ok(Json(robot.decide(text, &context)))
+}
+
+/// A reply the robot suggests to an agent (BOT-3 assist).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Suggestion {
+    pub id: String,
+    pub question: String,
+    pub answer: String,
+    pub probability: f32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Suggestions {
+    /// The buyer message they answer.
+    pub message_seq: Option<i64>,
+    pub suggestions: Vec<Suggestion>,
+}
+
+/// Suggested replies for the buyer's latest message in a conversation, best first.
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/suggestions", tag = "robot",
+    responses((status = 200, body = Suggestions), (status = 404, body = ErrorBody)))]
+pub async fn suggestions(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<Suggestions>, ApiError> {
+    agent.require(Permission::ConversationRead)?;
+    let conversation = state
+        .store
+        .conversation(agent.tenant_id(), id)
+        .await?
+        .ok_or(ApiError::NotFound("conversation"))?;
+    let messages = state
+        .store
+        .messages(agent.tenant_id(), conversation.id, 0, Some(i64::MAX), 30)
+        .await?;
+    let latest = messages.iter().rev().find(|m| {
+        m.sender_kind == kefu_domain::message::SenderKind::Buyer
+            && m.kind == kefu_domain::message::MessageKind::Text
+    });
+    let Some(latest) = latest else {
+        return Ok(Json(Suggestions {
+            message_seq: None,
+            suggestions: vec![],
+        }));
+    };
+    let robot = robot_for(&state, agent.tenant_id()).await?;
+    let context = Context {
+        product: conversation
+            .context
+            .sku_code
+            .clone()
+            .or(conversation.context.product_code.clone()),
+        now_ms: now_ms(),
+        ..Context::default()
+    };
+    let decision = robot.decide(&latest.body, &context);
+    let handed_off = matches!(
+        decision.action,
+        Action::Handoff { .. } | Action::Greet { .. }
+    );
+    let suggestions = decision
+        .candidates
+        .iter()
+        .filter(|c| !handed_off || c.probability >= robot.thresholds.answer)
+        .filter(|c| c.probability >= robot.thresholds.option)
+        .take(3)
+        .filter_map(|c| {
+            robot
+                .entries()
+                .iter()
+                .find(|e| e.id == c.id)
+                .map(|e| Suggestion {
+                    id: e.id.clone(),
+                    question: e.question.clone(),
+                    answer: e.answer.text.clone(),
+                    probability: c.probability,
+                })
+        })
+        .collect();
+    Ok(Json(Suggestions {
+        message_seq: Some(latest.seq),
+        suggestions,
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct MetricsQuery {
+    /// Days back from today, 1–90 [default 7].
+    pub days: Option<i64>,
+}
+
+/// One day of the robot's work (BOT-6), in the shop's time zone (China Standard Time).
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct RobotDay {
+    /// YYYY-MM-DD.
+    pub day: String,
+    /// Buyer messages the robot read.
+    pub questions: u64,
+    pub answered: u64,
+    pub clarified: u64,
+    pub handed_off: u64,
+    pub greeted: u64,
+    /// Answered or clarified, of questions that were not greetings.
+    pub recognition_rate: f64,
+    pub answer_rate: f64,
+    pub clarification_rate: f64,
+    pub transfer_rate: f64,
+    /// Robot turns per conversation it served that day.
+    pub turns_per_dialogue: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RobotMetrics {
+    pub days: Vec<RobotDay>,
+    /// The questions most often handed off as unknown, with how often.
+    pub top_unanswered: Vec<(String, u64)>,
+}
+
+const DAY_MS: i64 = 86_400_000;
+/// China Standard Time, the default shop zone, has no daylight saving.
+const CST_MS: i64 = 8 * 3_600_000;
+
+fn day_of(at: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(at + CST_MS)
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+fn rate(n: u64, d: u64) -> f64 {
+    if d == 0 { 0.0 } else { n as f64 / d as f64 }
+}
+
+/// The robot's figures per day, and the top unanswered questions.
+#[utoipa::path(get, path = "/api/v1/robot/metrics", tag = "robot", params(MetricsQuery),
+    responses((status = 200, body = RobotMetrics), (status = 403, body = ErrorBody)))]
+pub async fn metrics(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiQuery(query): ApiQuery<MetricsQuery>,
+) -> Result<Json<RobotMetrics>, ApiError> {
+    agent.require(Permission::ReportView)?;
+    let days = query.days.unwrap_or(7).clamp(1, 90);
+    let now = now_ms();
+    let since = (now + CST_MS) / DAY_MS * DAY_MS - CST_MS - (days - 1) * DAY_MS;
+    let log = state
+        .store
+        .robot_log_since(agent.tenant_id(), since)
+        .await?;
+    let mut by_day: Vec<RobotDay> = (0..days)
+        .map(|d| RobotDay {
+            day: day_of(since + d * DAY_MS),
+            ..RobotDay::default()
+        })
+        .collect();
+    let mut dialogues: HashMap<(usize, Uuid), u64> = HashMap::new();
+    let mut unanswered: HashMap<String, u64> = HashMap::new();
+    for entry in &log {
+        let i = usize::try_from((entry.at - since) / DAY_MS).unwrap_or(0);
+        let Some(day) = by_day.get_mut(i) else {
+            continue;
+        };
+        day.questions += 1;
+        match entry.action.as_str() {
+            "answer" => day.answered += 1,
+            "clarify" => day.clarified += 1,
+            "greet" => day.greeted += 1,
+            _ => {
+                day.handed_off += 1;
+                if entry.reason.as_deref() == Some("unknown") {
+                    *unanswered.entry(entry.text.clone()).or_default() += 1;
+                }
+            }
+        }
+        if let Some(c) = entry.conversation_id {
+            *dialogues.entry((i, c)).or_default() += 1;
+        }
+    }
+    for (i, day) in by_day.iter_mut().enumerate() {
+        let asked = day.questions - day.greeted;
+        day.recognition_rate = rate(day.answered + day.clarified, asked);
+        day.answer_rate = rate(day.answered, asked);
+        day.clarification_rate = rate(day.clarified, asked);
+        day.transfer_rate = rate(day.handed_off, asked);
+        let turns: Vec<u64> = dialogues
+            .iter()
+            .filter(|((d, _), _)| *d == i)
+            .map(|(_, n)| *n)
+            .collect();
+        day.turns_per_dialogue = rate(turns.iter().sum(), turns.len() as u64);
+    }
+    let mut top_unanswered: Vec<(String, u64)> = unanswered.into_iter().collect();
+    top_unanswered.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    top_unanswered.truncate(20);
+    Ok(Json(RobotMetrics {
+        days: by_day,
+        top_unanswered,
+    }))
+}

@@ -1,0 +1,293 @@
+// The SQL of the robot (BOT-1 … BOT-6): knowledge base entries, robot settings, the robot's
+// log, and which conversations it serves. Included beside `sql.rs`, compiled for each
+// backend the same way.
+
+use kefu_domain::robot::{RobotLogEntry, RobotMode, RobotSettings};
+
+use crate::{KbRow, NewRobotLog};
+
+pub(crate) async fn robot_settings(pool: &Pool<Db>, tenant_id: Uuid) -> Result<RobotSettings> {
+    let row: Option<(String, bool, String, i64)> = sqlx::query_as(
+        "SELECT mode, night_only, lexicon, kb_version FROM robot_settings WHERE tenant_id = $1",
+    )
+    .bind(tenant_id.to_string())
+    .fetch_optional(pool)
+    .await?;
+    Ok(row
+        .map(|(mode, night_only, lexicon, kb_version)| RobotSettings {
+            mode: RobotMode::parse(&mode).unwrap_or_default(),
+            night_only,
+            lexicon: serde_json::from_str(&lexicon).unwrap_or_else(|_| serde_json::json!({})),
+            kb_version,
+        })
+        .unwrap_or_default())
+}
+
+/// Saves mode, night-only and lexicons; a lexicon change bumps the knowledge base version.
+pub(crate) async fn set_robot_settings(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    settings: &RobotSettings,
+) -> Result<RobotSettings> {
+    let lexicon = settings.lexicon.to_string();
+    sqlx::query(
+        "INSERT INTO robot_settings (tenant_id, mode, night_only, lexicon, kb_version, updated_at) \
+         VALUES ($1, $2, $3, $4, 1, $5) ON CONFLICT (tenant_id) DO UPDATE SET \
+         mode = excluded.mode, night_only = excluded.night_only, lexicon = excluded.lexicon, \
+         updated_at = excluded.updated_at, kb_version = robot_settings.kb_version + \
+         CASE WHEN robot_settings.lexicon = excluded.lexicon THEN 0 ELSE 1 END",
+    )
+    .bind(tenant_id.to_string())
+    .bind(settings.mode.as_str())
+    .bind(settings.night_only)
+    .bind(&lexicon)
+    .bind(now_ms())
+    .execute(pool)
+    .await?;
+    robot_settings(pool, tenant_id).await
+}
+
+async fn bump_kb_version(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    tenant_id: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO robot_settings (tenant_id, kb_version, updated_at) VALUES ($1, 1, $2) \
+         ON CONFLICT (tenant_id) DO UPDATE SET kb_version = robot_settings.kb_version + 1",
+    )
+    .bind(tenant_id)
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Every entry of the shop's knowledge base, by id.
+pub(crate) async fn kb_entries(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<KbRow>> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT entry_id, body, updated_at FROM kb_entries WHERE tenant_id = $1 ORDER BY entry_id",
+    )
+    .bind(tenant_id.to_string())
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, body, updated_at)| KbRow {
+            id,
+            body: serde_json::from_str(&body).unwrap_or(serde_json::Value::Null),
+            updated_at,
+        })
+        .collect())
+}
+
+/// Inserts or replaces entries in one transaction: (new, updated, unchanged).
+pub(crate) async fn upsert_kb_entries(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    entries: &[(String, serde_json::Value)],
+    by: Option<Uuid>,
+) -> Result<UpsertCounts> {
+    let tenant = tenant_id.to_string();
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let mut counts = UpsertCounts::default();
+    let now = now_ms();
+    for (id, body) in entries {
+        let body = body.to_string();
+        let existing: Option<(String,)> =
+            sqlx::query_as("SELECT body FROM kb_entries WHERE tenant_id = $1 AND entry_id = $2")
+                .bind(&tenant)
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match existing {
+            Some((old,)) if old == body => counts.unchanged += 1,
+            Some(_) => {
+                sqlx::query(
+                    "UPDATE kb_entries SET body = $1, updated_at = $2, updated_by = $3 \
+                     WHERE tenant_id = $4 AND entry_id = $5",
+                )
+                .bind(&body)
+                .bind(now)
+                .bind(by.map(|u| u.to_string()))
+                .bind(&tenant)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                counts.updated += 1;
+            }
+            None => {
+                sqlx::query(
+                    "INSERT INTO kb_entries (tenant_id, entry_id, body, updated_at, updated_by) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(&tenant)
+                .bind(id)
+                .bind(&body)
+                .bind(now)
+                .bind(by.map(|u| u.to_string()))
+                .execute(&mut *tx)
+                .await?;
+                counts.created += 1;
+            }
+        }
+    }
+    if counts.created + counts.updated > 0 {
+        bump_kb_version(&mut tx, &tenant).await?;
+    }
+    tx.commit().await?;
+    Ok(counts)
+}
+
+/// Removes one entry; false when there was none.
+pub(crate) async fn delete_kb_entry(pool: &Pool<Db>, tenant_id: Uuid, id: &str) -> Result<bool> {
+    let tenant = tenant_id.to_string();
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let gone = sqlx::query("DELETE FROM kb_entries WHERE tenant_id = $1 AND entry_id = $2")
+        .bind(&tenant)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+        > 0;
+    if gone {
+        bump_kb_version(&mut tx, &tenant).await?;
+    }
+    tx.commit().await?;
+    Ok(gone)
+}
+
+/// The robot starts serving a new conversation: the router leaves it alone (BOT-3).
+pub(crate) async fn adopt_conversation(pool: &Pool<Db>, tenant_id: Uuid, id: Uuid) -> Result<()> {
+    sqlx::query(
+        "UPDATE conversations SET robot_active = TRUE WHERE id = $1 AND tenant_id = $2 \
+         AND assignee_id IS NULL",
+    )
+    .bind(id.to_string())
+    .bind(tenant_id.to_string())
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The robot hands the conversation to people, once: the summary when it did.
+pub(crate) async fn robot_handoff(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    id: Uuid,
+    data: serde_json::Value,
+) -> Result<Option<ConversationSummary>> {
+    let (tenant, conversation) = (tenant_id.to_string(), id.to_string());
+    let now = now_ms();
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let changed = sqlx::query(
+        "UPDATE conversations SET robot_active = FALSE, updated_at = $1 \
+         WHERE id = $2 AND tenant_id = $3 AND robot_active",
+    )
+    .bind(now)
+    .bind(&conversation)
+    .bind(&tenant)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        tx.rollback().await?;
+        return Ok(None);
+    }
+    insert_event(
+        &mut tx,
+        &tenant,
+        &conversation,
+        EventKind::RobotHandoff,
+        SenderKind::Bot,
+        None,
+        None,
+        data,
+        now,
+    )
+    .await?;
+    let summary = conversation_in(&mut tx, &tenant, &conversation).await?;
+    tx.commit().await?;
+    Ok(summary)
+}
+
+pub(crate) async fn log_robot(pool: &Pool<Db>, entry: &NewRobotLog<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO robot_log (id, tenant_id, conversation_id, at, text, action, entry_id, \
+         reason, confidence, choices) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(Uuid::now_v7().to_string())
+    .bind(entry.tenant_id.to_string())
+    .bind(entry.conversation_id.map(|c| c.to_string()))
+    .bind(now_ms())
+    .bind(entry.text)
+    .bind(entry.action)
+    .bind(entry.entry_id)
+    .bind(entry.reason)
+    .bind(entry.confidence)
+    .bind(serde_json::to_string(entry.choices).unwrap_or_else(|_| "[]".to_owned()))
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+type LogRow = (
+    Option<String>,
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    f64,
+    String,
+);
+
+fn log_entry(row: LogRow) -> RobotLogEntry {
+    let (conversation, at, text, action, entry_id, reason, confidence, choices) = row;
+    RobotLogEntry {
+        conversation_id: conversation.and_then(|c| c.parse().ok()),
+        at,
+        text,
+        action,
+        entry_id,
+        reason,
+        confidence,
+        choices: serde_json::from_str(&choices).unwrap_or_default(),
+    }
+}
+
+/// A conversation's robot log, newest first.
+pub(crate) async fn robot_log_of(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    conversation_id: Uuid,
+    limit: i64,
+) -> Result<Vec<RobotLogEntry>> {
+    let rows: Vec<LogRow> = sqlx::query_as(
+        "SELECT conversation_id, at, text, action, entry_id, reason, confidence, choices \
+         FROM robot_log WHERE tenant_id = $1 AND conversation_id = $2 ORDER BY at DESC, id DESC \
+         LIMIT $3",
+    )
+    .bind(tenant_id.to_string())
+    .bind(conversation_id.to_string())
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(log_entry).collect())
+}
+
+/// The shop's robot log since `since` (epoch ms), oldest first, for metrics.
+pub(crate) async fn robot_log_since(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    since: i64,
+) -> Result<Vec<RobotLogEntry>> {
+    let rows: Vec<LogRow> = sqlx::query_as(
+        "SELECT conversation_id, at, text, action, entry_id, reason, confidence, choices \
+         FROM robot_log WHERE tenant_id = $1 AND at >= $2 ORDER BY at, id",
+    )
+    .bind(tenant_id.to_string())
+    .bind(since)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(log_entry).collect())
+}
