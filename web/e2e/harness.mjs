@@ -179,3 +179,40 @@ export async function signIn(page, baseUrl, username, { screenshot } = {}) {
   await page.getByTestId('login-submit').click()
   await page.waitForURL((url) => url.pathname === '/agent', WAIT)
 }
+
+/** An API session as `username` (cookie and CSRF token), for setting a story up and checking
+ *  what the server holds: `call(method, path, body)` → fetch's Response. */
+export async function apiSession(baseUrl, username) {
+  const res = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
+  })
+  assert.equal(res.status, 200, `${username} signs in`)
+  const { csrf_token: csrf } = await res.json()
+  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+  return (method, path, body) =>
+    fetch(`${baseUrl}/api/v1${path}`, {
+      method,
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf, Cookie: cookie },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+}
+
+/** Polls `probe` until it returns something truthy (and returns that), for server state a page
+ *  does not show; fails with `what` after `timeoutMs`. */
+export async function until(probe, what, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await probe()
+    if (value) return value
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
+
+/** Waits for running animations (a dialog fading in, a notice sliding in) to end, for a
+ *  steady screenshot. */
+export function settle(page) {
+  return page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => {}))))
+}

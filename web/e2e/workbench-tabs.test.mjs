@@ -12,7 +12,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import path from 'node:path'
-import { DEMO_PASSWORD, DESKTOP, WAIT, launchBrowser, outputDir, signIn, startDemo, stepper, watchPage } from './harness.mjs'
+import { DEMO_PASSWORD, DESKTOP, WAIT, launchBrowser, outputDir, settle, signIn, startDemo, stepper, watchPage } from './harness.mjs'
 
 /** After-sales: may reply, transfer and ask for refunds and compensations. */
 const AGENT = 'tea-after1'
@@ -75,11 +75,6 @@ async function visitorWrites(text) {
     body: JSON.stringify({ client_msg_id: crypto.randomUUID(), kind: 'text', body: text, attachment_id: null }),
   })
   assert.ok(sent.ok, `the visitor's message is taken (${sent.status})`)
-}
-
-/** Waits for running animations (a dialog fading in) to end, for a steady screenshot. */
-function settle(page) {
-  return page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => {}))))
 }
 
 test('an agent works several conversations in tabs and split view, with shortcuts and pinned tools', { timeout: 300_000 }, async (t) => {

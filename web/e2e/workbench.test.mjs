@@ -15,7 +15,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import path from 'node:path'
-import { DEMO_PASSWORD, DESKTOP, WAIT, launchBrowser, outputDir, signIn, startDemo, stepper, watchPage } from './harness.mjs'
+import { DEMO_PASSWORD, DESKTOP, WAIT, apiSession as sessionAs, launchBrowser, outputDir, signIn, startDemo, stepper, watchPage } from './harness.mjs'
 
 /** The tea shop's supervisor: manages teams, so edits routing rules and tags. */
 const LEAD = 'tea-lead'
@@ -61,23 +61,8 @@ async function choose(page, select, optionTestId, value) {
   await option.waitFor({ state: 'hidden', ...WAIT })
 }
 
-/** An API session as `username` (cookie and CSRF token), for setting a story up. */
-async function apiSession(username) {
-  const res = await fetch(`${demo.baseUrl}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
-  })
-  assert.equal(res.status, 200, `${username} signs in`)
-  const { csrf_token: csrf } = await res.json()
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
-  return (method, path, body) =>
-    fetch(`${demo.baseUrl}/api/v1${path}`, {
-      method,
-      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf, Cookie: cookie },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-}
+/** An API session as `username`, for setting a story up. */
+const apiSession = (username) => sessionAs(demo.baseUrl, username)
 
 test('a supervisor tests and saves a routing rule, and an agent tags and filters conversations', { timeout: 300_000 }, async (t) => {
   const leadContext = await browser.newContext(DESKTOP)

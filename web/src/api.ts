@@ -164,6 +164,8 @@ export interface Buyer {
   display_name: string
   created_at: EpochMs
   last_seen_at: EpochMs
+  /** The shop's member level, 0 (none) to 9, as its site vouched for it (WB-4). */
+  vip_level?: number
 }
 
 /** A team member as `GET /api/v1/team` lists them. */
@@ -520,6 +522,10 @@ export interface Team {
   members: number
   /** How the live router picks an agent for its waiting conversations (WB-4). */
   strategy: RoutingStrategy
+  /** Stranded conversations are offered to the team's idle agents to grab (WB-8). */
+  grab_mode: boolean
+  /** Its response target counts only the shop's office hours (WB-7). */
+  office_hours_only: boolean
 }
 
 /** WB-4: the fewest open conversations first, in turn, or the agent who served the buyer last. */
@@ -531,6 +537,10 @@ export interface TeamUpdate {
   response_target_seconds: number
   require_tag: boolean
   strategy?: RoutingStrategy
+  /** Absent turns it off. */
+  grab_mode?: boolean
+  /** Absent keeps the team's setting. */
+  office_hours_only?: boolean
 }
 
 /** A team's share of the active accounts beside the split the seed suggests (60/30/10). */
@@ -555,6 +565,15 @@ export interface ShopSettings {
   max_accounts: number
   /** The live router assigns waiting conversations to agents by the teams' strategies (WB-4). */
   routing_enabled: boolean
+  /** When the shop is staffed, in its time zone (WB-7); null: around the clock. */
+  office_hours: OfficeHours | null
+}
+
+/** Working days (ISO: 1 = Monday … 7 = Sunday) and the daily "HH:MM" opening, open before close. */
+export interface OfficeHours {
+  days: number[]
+  open: string
+  close: string
 }
 
 export type ApprovalKind = 'refund' | 'compensation' | 'logistics_change'
@@ -952,7 +971,7 @@ export const agentApi = {
   putTeam: (key: string, body: TeamUpdate) =>
     request<Team>('PUT', `${V1}/teams/${encodeURIComponent(key)}`, { body }),
   settings: () => request<ShopSettings>('GET', `${V1}/settings`),
-  /** Throws `bad_threshold`, `bad_probation_days`, `bad_max_accounts` (400). */
+  /** Throws `bad_threshold`, `bad_probation_days`, `bad_max_accounts`, `invalid_office_hours` (400). */
   putSettings: (body: ShopSettings) => request<ShopSettings>('PUT', `${V1}/settings`, { body }),
   /** Answers `executed` at once for money at or below the threshold, else `pending`. Throws
    *  `bad_amount`, `invalid_reason`, `invalid_logistics` (400), `order_not_found` (404). */

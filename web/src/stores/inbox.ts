@@ -3,7 +3,8 @@
 // the agent WebSocket. On reconnect the list is refetched and the open conversation catches up
 // after its last seq; unacked sends go again with the same client_msg_id. Conversations held
 // in the workbench's tabs keep their summaries, and a pane's actions name their conversation
-// (split view shows two); without one they act on the open conversation.
+// (split view shows two); without one they act on the open conversation. Wait timers count
+// office time only for teams that say so, when the shop has office hours (WB-7, officeHours.ts).
 
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
@@ -15,6 +16,8 @@ import { Timeline, pendingSend } from '../timeline'
 import type { PendingSend } from '../timeline'
 import { useAgentSession } from './agentSession'
 import { useApprovals } from './approvals'
+import { useShopSettings } from './shopSettings'
+import { DEFAULT_ZONE, scheduleOf, waitedMs as countWaited } from '../officeHours'
 import { orderCardRef, productCardRef } from '../cards'
 
 export type InboxTab = ConversationStatus | 'all'
@@ -36,6 +39,7 @@ export interface WaitAlert {
 export const useInbox = defineStore('inbox', () => {
   const session = useAgentSession()
   const approvals = useApprovals()
+  const shop = useShopSettings()
 
   const tab = ref<InboxTab>('open')
   const conversations = ref<ConversationSummary[]>([])
@@ -68,6 +72,10 @@ export const useInbox = defineStore('inbox', () => {
   const alerts = ref<WaitAlert[]>([])
   /** WB-7: each team's response target in seconds, by key. */
   const targets = ref<Record<string, number>>({})
+  /** WB-7: the teams whose target counts only the shop's office hours. */
+  const officeHoursTeams = ref<Set<string>>(new Set())
+  /** WB-7: the shop's office hours in its time zone; null around the clock. */
+  const schedule = computed(() => scheduleOf(shop.settings?.office_hours, session.tenant?.timezone ?? DEFAULT_ZONE))
   /** WB-7: one shared clock for the wait timers, ticking every second. */
   const now = ref(Date.now())
   let clock: ReturnType<typeof setInterval> | undefined
@@ -100,8 +108,14 @@ export const useInbox = defineStore('inbox', () => {
     return c.status === 'open' && !!c.awaiting_reply && c.last_buyer_message_at != null
   }
 
+  /** WB-7: whether the conversation's wait counts office time only (as the server strands it). */
+  function countsOfficeHours(c: ConversationSummary): boolean {
+    return !!c.team && officeHoursTeams.value.has(c.team) && !!schedule.value
+  }
+
   function waitedMs(c: ConversationSummary, at = now.value): number {
-    return Math.max(0, at - (c.last_buyer_message_at ?? at))
+    const since = c.last_buyer_message_at ?? at
+    return countWaited(countsOfficeHours(c) ? schedule.value : null, since, at)
   }
 
   function waitLevel(c: ConversationSummary, at = now.value): WaitLevel {
@@ -126,6 +140,7 @@ export const useInbox = defineStore('inbox', () => {
     try {
       const list = await agentApi.teams()
       targets.value = Object.fromEntries(list.teams.map((t) => [t.key, t.response_target_seconds]))
+      officeHoursTeams.value = new Set(list.teams.filter((t) => t.office_hours_only).map((t) => t.key))
     } catch {
       // The default target stands in.
     }
@@ -588,7 +603,8 @@ export const useInbox = defineStore('inbox', () => {
       case 'grab':
         if (!frame.conversation) break
         upsert(frame.conversation)
-        if (frame.conversation.assignee_id || !session.canReply) break
+        // Offered to the team's idle agents: not to another team, nor to someone on a break.
+        if (!canGrab(frame.conversation) || session.status !== 'online') break
         offered.add(frame.conversation.id)
         grabOffers.value.push(frame.conversation)
         break
@@ -661,6 +677,7 @@ export const useInbox = defineStore('inbox', () => {
     if (socket) return
     void session.loadTeam()
     void loadTargets()
+    if (session.can('team.read')) shop.ensureLoaded()
     now.value = Date.now()
     clock = setInterval(() => (now.value = Date.now()), 1000)
     socket = new ReconnectingSocket(() => socketUrl('/api/v1/agent/ws'), {
@@ -721,6 +738,7 @@ export const useInbox = defineStore('inbox', () => {
     targets,
     now,
     targetOf,
+    countsOfficeHours,
     isWaiting,
     waitedMs,
     waitLevel,

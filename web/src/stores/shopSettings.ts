@@ -1,5 +1,6 @@
-// The shop's guard-rail settings (ACC-2, ACC-4, ACC-5): every team member reads them (an agent
-// sees whether a refund will need approval); those allowed change them on the team page.
+// The shop's guard-rail settings (ACC-2, ACC-4, ACC-5, WB-7): every team member reads them (an
+// agent sees whether a refund will need approval, and wait timers count the office hours);
+// those allowed change them on the team page.
 
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
@@ -32,8 +33,8 @@ export const useShopSettings = defineStore('shopSettings', () => {
     if (!settings.value) void load()
   }
 
-  /** Sends all four fields. Throws ApiError (`bad_threshold`, `bad_probation_days`,
-   *  `bad_max_accounts`, `forbidden`). */
+  /** Sends every field. Throws ApiError (`bad_threshold`, `bad_probation_days`,
+   *  `bad_max_accounts`, `invalid_office_hours`, `forbidden`). */
   async function save(next: ShopSettings): Promise<void> {
     settings.value = await agentApi.putSettings(next)
   }
