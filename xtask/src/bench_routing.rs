@@ -149,7 +149,7 @@ async fn database_path() -> anyhow::Result<()> {
     db.close().await;
 
     let started = Instant::now();
-    let (mut snapshot, _) = store.routing_snapshot(tenant.id).await?;
+    let (mut snapshot, _) = store.routing_snapshot(tenant.id, "pre_sales").await?;
     let snapshot_ms = started.elapsed().as_secs_f64() * 1e3;
     let started = Instant::now();
     let assignments = dispatch(&mut snapshot, 1_795_000_100_000);

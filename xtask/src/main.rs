@@ -91,7 +91,8 @@ fn demo(flags: &[String]) -> anyhow::Result<()> {
 
 /// Debian's Chromium for the browser tests, and CJK fonts so screenshots show Chinese.
 fn ensure_chromium() -> anyhow::Result<()> {
-    if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/share/fonts/opentype/noto").exists()
+    if Path::new("/usr/bin/chromium").exists()
+        && Path::new("/usr/share/fonts/opentype/noto").exists()
     {
         return Ok(());
     }

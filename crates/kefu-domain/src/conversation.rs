@@ -183,6 +183,9 @@ pub struct ConversationSummary {
     /// The robot is serving it (BOT-3); the router leaves it alone until it hands off.
     #[serde(default)]
     pub robot_active: bool,
+    /// Offered to its team's agents to grab (WB-8) rather than waiting in the queue.
+    #[serde(default)]
+    pub up_for_grabs: bool,
     /// Advances with every change (message, read, status, assignment). Summaries can arrive
     /// out of order; clients keep the one with the highest (`last_seq`, `updated_at`).
     pub updated_at: i64,

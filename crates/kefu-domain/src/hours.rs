@@ -70,11 +70,18 @@ impl Schedule {
         if self.days & (1 << (weekday - 1)) == 0 {
             return None;
         }
-        // A time skipped by a daylight-saving jump takes the earliest valid reading.
+        // A time repeated by a daylight-saving change is read the first time; one skipped by
+        // a jump forward is shifted by the jump, as clocks do (02:30 → 03:30).
         let at = |time| {
+            let local = date.and_time(time);
             self.zone
-                .from_local_datetime(&date.and_time(time))
+                .from_local_datetime(&local)
                 .earliest()
+                .or_else(|| {
+                    self.zone
+                        .from_local_datetime(&(local + chrono::Duration::hours(1)))
+                        .earliest()
+                })
                 .map(|t| t.timestamp_millis())
         };
         Some((at(self.open)?, at(self.close)?))
@@ -259,6 +266,15 @@ mod tests {
                 .timestamp_millis()
         };
         assert_eq!(s.office_ms_between(ny(7, 0), ny(9, 0)), 3 * HOUR);
+        // Opening at 02:30, which that day never happens: the day still counts, from 03:30.
+        let gap = OfficeHours {
+            days: vec![7],
+            open: "02:30".into(),
+            close: "05:00".into(),
+        }
+        .schedule("America/New_York")
+        .unwrap();
+        assert_eq!(gap.office_ms_between(ny(7, 0), ny(9, 0)), 90 * 60_000);
         // An unknown zone falls back to Shanghai rather than failing.
         let fallback = OfficeHours {
             days: vec![1, 2, 3, 4, 5],

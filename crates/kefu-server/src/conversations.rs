@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use kefu_domain::account::AgentStatus;
 use kefu_domain::conversation::{
     ConversationEvent, ConversationStatus, ConversationSummary, InternalNote,
 };
@@ -459,7 +460,17 @@ pub async fn transfer(
         .map(str::trim)
         .filter(|t| !t.is_empty());
     match (request.to_user_id, team) {
-        (Some(_), None) => {}
+        (Some(colleague), None) => {
+            // A colleague who is away or offline would only have it taken back (WB-7).
+            let user = state
+                .store
+                .user(agent.tenant_id(), colleague)
+                .await?
+                .ok_or(ApiError::NotFound("user"))?;
+            if matches!(user.status, AgentStatus::Away | AgentStatus::Offline) {
+                return Err(ApiError::Conflict("colleague_unavailable"));
+            }
+        }
         (None, Some(key)) => {
             if !state
                 .store
@@ -626,16 +637,34 @@ pub async fn grab(
     if current.team != agent.user.team && !agent.may(Permission::ConversationAssign) {
         return Err(ApiError::Forbidden);
     }
-    let summary = state
+    // With the router on, a waiting conversation is the queue's: only one offered to the
+    // team (WB-8) may be grabbed, and only within the agent's cap.
+    let routed = state
         .store
-        .claim_conversation(
-            agent.tenant_id(),
-            id,
-            agent.user.id,
-            kefu_store::Claim::Grab,
-        )
+        .shop_settings(agent.tenant_id())
         .await?
-        .ok_or(ApiError::Conflict("already_taken"))?;
+        .routing_enabled;
+    if routed && current.assignee_id.is_none() && !current.up_for_grabs {
+        return Err(ApiError::Conflict("queued_for_routing"));
+    }
+    let claim = if routed {
+        kefu_store::Claim::GrabOffered
+    } else {
+        kefu_store::Claim::Grab
+    };
+    let Some(summary) = state
+        .store
+        .claim_conversation(agent.tenant_id(), id, agent.user.id, claim)
+        .await?
+    else {
+        let now = state.store.conversation(agent.tenant_id(), id).await?;
+        return Err(ApiError::Conflict(
+            match now.is_some_and(|c| c.assignee_id.is_none()) {
+                true => "at_capacity",
+                false => "already_taken",
+            },
+        ));
+    };
     crate::dispatch::tell_served(&state, &summary).await;
     Ok(announce(&state, summary).await)
 }

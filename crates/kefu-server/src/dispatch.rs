@@ -80,7 +80,11 @@ pub async fn run_forever(state: AppState) {
 
 /// One routing pass for a tenant; returns the conversations it assigned.
 pub async fn run_once(state: &AppState, tenant: Uuid) -> anyhow::Result<Vec<ConversationSummary>> {
-    let (mut snapshot, buyers) = state.store.routing_snapshot(tenant).await?;
+    // A conversation from before routing was on (no team yet) waits for the default team.
+    let (mut snapshot, buyers) = state
+        .store
+        .routing_snapshot(tenant, crate::routing::DEFAULT_TEAM)
+        .await?;
     let mut memory = state.dispatcher.memory.lock().await;
     let memory = memory.entry(tenant).or_default();
     if let Ok(mut retell) = state.dispatcher.retell.lock() {
@@ -221,20 +225,27 @@ pub async fn sweep_stranded(state: &AppState) {
     let now = now_ms();
     let mut schedules = HashMap::new();
     for mut s in stranded {
-        if s.reason == "no_reply" && s.office_hours_only {
-            // WB-7: the team's target counts office time; the night does not strand anyone.
-            let schedule = match schedules.get(&s.tenant_id) {
-                Some(schedule) => *schedule,
-                None => {
+        if s.reason == "no_reply" {
+            // The wait counts from the buyer's message, but the agent is only answerable from
+            // when they got it (a buyer who queued long is not stranded on arrival), and in
+            // office time when the team's target says so (WB-7).
+            let since = s
+                .waiting_since
+                .unwrap_or(now)
+                .max(s.assigned_at.unwrap_or(i64::MIN));
+            let schedule = match (s.office_hours_only, schedules.get(&s.tenant_id)) {
+                (false, _) => None,
+                (true, Some(schedule)) => *schedule,
+                (true, None) => {
                     let schedule = office_schedule(state, s.tenant_id).await;
                     schedules.insert(s.tenant_id, schedule);
                     schedule
                 }
             };
-            s.waited_ms = hours::waited_ms(schedule.as_ref(), s.waiting_since.unwrap_or(now), now);
-            if s.waited_ms < 2 * s.target_ms {
+            if hours::waited_ms(schedule.as_ref(), since, now) < 2 * s.target_ms {
                 continue;
             }
+            s.waited_ms = hours::waited_ms(schedule.as_ref(), s.waiting_since.unwrap_or(now), now);
         }
         let released = state
             .store

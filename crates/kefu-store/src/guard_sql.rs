@@ -1192,6 +1192,7 @@ pub(crate) async fn set_conversation_team(
 pub(crate) async fn routing_snapshot(
     pool: &Pool<Db>,
     tenant_id: Uuid,
+    default_team: &str,
 ) -> Result<(RouterState, std::collections::HashMap<Uuid, Uuid>)> {
     let tenant = tenant_id.to_string();
     let agents: Vec<(String, Option<String>, String, i64, i64)> = sqlx::query_as(
@@ -1204,14 +1205,15 @@ pub(crate) async fn routing_snapshot(
     .fetch_all(pool)
     .await?;
     let waiting: Vec<(String, String, String, String, i64, i64)> = sqlx::query_as(
-        "SELECT c.id, c.team, c.entry, c.buyer_id, c.cycle_started_at, \
+        "SELECT c.id, COALESCE(c.team, $2), c.entry, c.buyer_id, c.cycle_started_at, \
          CAST(COALESCE((SELECT b.vip_level FROM buyers b WHERE b.id = c.buyer_id), 0) AS BIGINT) \
          FROM conversations c \
          WHERE c.tenant_id = $1 AND c.status = 'open' AND c.assignee_id IS NULL \
-         AND c.team IS NOT NULL AND c.last_buyer_message_at IS NOT NULL AND NOT c.up_for_grabs \
+         AND c.last_buyer_message_at IS NOT NULL AND NOT c.up_for_grabs \
          AND NOT c.robot_active",
     )
     .bind(&tenant)
+    .bind(default_team)
     .fetch_all(pool)
     .await?;
     let strategies: Vec<(String, String)> =
@@ -1263,7 +1265,7 @@ pub(crate) async fn claim_conversation(
     let (tenant, conversation) = (tenant_id.to_string(), id.to_string());
     let now = now_ms();
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
-    if claim == crate::Claim::Route {
+    if claim != crate::Claim::Grab {
         // Under the agent's row lock: their status and load cannot change underneath.
         // Only a compile-time constant is spliced in.
         let agent_row: Option<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -1281,19 +1283,25 @@ pub(crate) async fn claim_conversation(
         .bind(agent.to_string())
         .fetch_one(&mut *tx)
         .await?;
-        if !matches!(agent_row, Some((status, cap)) if status == "online" && load < cap) {
+        let available = match claim {
+            crate::Claim::Route => |status: &str| status == "online",
+            _ => |status: &str| status == "online" || status == "busy",
+        };
+        if !matches!(agent_row, Some((status, cap)) if available(&status) && load < cap) {
             tx.rollback().await?;
             return Ok(None);
         }
     }
     let claimed = sqlx::query(
         "UPDATE conversations SET assignee_id = $1, updated_at = $2, up_for_grabs = FALSE \
-         WHERE id = $3 AND tenant_id = $4 AND assignee_id IS NULL AND status = 'open'",
+         WHERE id = $3 AND tenant_id = $4 AND assignee_id IS NULL AND status = 'open' \
+         AND (up_for_grabs OR $5)",
     )
     .bind(agent.to_string())
     .bind(now)
     .bind(&conversation)
     .bind(&tenant)
+    .bind(claim != crate::Claim::GrabOffered)
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -1311,7 +1319,7 @@ pub(crate) async fn claim_conversation(
         None,
         serde_json::json!({
             "assignee_id": agent, "previous_assignee_id": null,
-            "reason": match claim { crate::Claim::Route => "routing", crate::Claim::Grab => "grab" },
+            "reason": match claim { crate::Claim::Route => "routing", _ => "grab" },
         }),
         now,
     )
@@ -1334,12 +1342,15 @@ pub(crate) async fn stranded(pool: &Pool<Db>, now: i64) -> Result<Vec<Stranded>>
         Option<i64>,
         Option<i64>,
         Option<bool>,
+        Option<i64>,
     );
     // Wall-clock time is never less than office time: past twice the target here is the
     // superset the caller narrows for teams that count office hours only.
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT c.tenant_id, c.id, c.assignee_id, t.grab_mode, u.status, \
-         c.last_buyer_message_at, t.response_target_seconds, t.office_hours_only \
+         c.last_buyer_message_at, t.response_target_seconds, t.office_hours_only, \
+         (SELECT MAX(e.at) FROM conversation_events e WHERE e.conversation_id = c.id \
+         AND e.kind IN ('assigned', 'transferred')) \
          FROM conversations c JOIN users u ON u.id = c.assignee_id \
          JOIN tenant_settings s ON s.tenant_id = c.tenant_id AND s.routing_enabled \
          LEFT JOIN teams t ON t.tenant_id = c.tenant_id AND t.team_key = c.team \
@@ -1352,7 +1363,7 @@ pub(crate) async fn stranded(pool: &Pool<Db>, now: i64) -> Result<Vec<Stranded>>
     .await?;
     rows.into_iter()
         .map(
-            |(tenant, id, assignee, grab, status, last_buyer, target, office)| {
+            |(tenant, id, assignee, grab, status, last_buyer, target, office, assigned)| {
                 Ok(Stranded {
                     tenant_id: uuid(&tenant)?,
                     conversation_id: uuid(&id)?,
@@ -1365,6 +1376,7 @@ pub(crate) async fn stranded(pool: &Pool<Db>, now: i64) -> Result<Vec<Stranded>>
                     },
                     waited_ms: last_buyer.map_or(0, |at| now - at),
                     waiting_since: last_buyer,
+                    assigned_at: assigned,
                     target_ms: target.unwrap_or(7200) * 1000,
                     office_hours_only: office.unwrap_or(false),
                 })

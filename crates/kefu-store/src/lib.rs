@@ -275,6 +275,8 @@ pub struct Stranded {
     pub waited_ms: i64,
     /// When the unanswered buyer message came, for `no_reply`.
     pub waiting_since: Option<i64>,
+    /// When the agent got it: a wait is counted from here at the earliest.
+    pub assigned_at: Option<i64>,
     /// The team's response target, ms, and whether it counts office hours only (WB-7).
     pub target_ms: i64,
     pub office_hours_only: bool,
@@ -285,7 +287,11 @@ pub struct Stranded {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Claim {
     Route,
+    /// Taken from the list (the router is off).
     Grab,
+    /// Grabbed after being offered to the team (WB-8): only while it is up for grabs and the
+    /// agent is under their cap.
+    GrabOffered,
 }
 
 /// A knowledge base entry as stored: its id and JSON body (BOT-1).
@@ -926,8 +932,9 @@ impl Store {
     pub async fn routing_snapshot(
         &self,
         tenant_id: Uuid,
+        default_team: &str,
     ) -> Result<(RouterState, std::collections::HashMap<Uuid, Uuid>)> {
-        dispatch!(self.routing_snapshot(tenant_id))
+        dispatch!(self.routing_snapshot(tenant_id, default_team))
     }
 
     /// Gives a waiting conversation to `agent`, unless someone got it first: exactly one

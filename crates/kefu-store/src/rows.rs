@@ -150,6 +150,7 @@ pub(crate) struct ConversationRow {
     pub last_buyer_message_at: Option<i64>,
     pub awaiting_reply: bool,
     pub robot_active: bool,
+    pub up_for_grabs: bool,
 }
 
 impl TryFrom<ConversationRow> for ConversationSummary {
@@ -178,6 +179,7 @@ impl TryFrom<ConversationRow> for ConversationSummary {
             team: r.team,
             awaiting_reply: r.awaiting_reply,
             robot_active: r.robot_active,
+            up_for_grabs: r.up_for_grabs,
             last_buyer_message_at: r.last_buyer_message_at,
         })
     }

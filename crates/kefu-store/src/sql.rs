@@ -31,7 +31,8 @@ macro_rules! conversation_select {
          c.assignee_id, u.display_name AS assignee_name, c.last_seq, c.last_message_preview, \
          c.last_message_at, c.unread_count, c.agent_read_seq, c.buyer_read_seq, c.created_at, \
          c.updated_at, c.context, c.tags, c.team, c.last_buyer_message_at, c.awaiting_reply, \
-         c.robot_active FROM conversations c LEFT JOIN users u ON u.id = c.assignee_id "
+         c.robot_active, c.up_for_grabs FROM conversations c \
+         LEFT JOIN users u ON u.id = c.assignee_id "
     };
 }
 
@@ -850,6 +851,7 @@ struct WriterConversation {
     tags: String,
     team: Option<String>,
     robot_active: bool,
+    up_for_grabs: bool,
 }
 
 impl WriterConversation {
@@ -879,6 +881,7 @@ impl WriterConversation {
             last_buyer_message_at: self.last_buyer_message_at,
             awaiting_reply: self.awaiting_reply,
             robot_active: self.robot_active,
+            up_for_grabs: self.up_for_grabs,
         }
         .try_into()
     }
@@ -966,8 +969,8 @@ async fn write_batch(
              c.cycle_started_at, c.last_seq, c.last_message_preview, c.last_message_at, \
              c.unread_count, c.agent_read_seq, c.buyer_read_seq, c.last_buyer_message_at, \
              c.resolved_at, c.created_at, c.updated_at, c.context, c.tags, c.team, \
-             c.robot_active FROM conversations c LEFT JOIN users u ON u.id = c.assignee_id \
-             WHERE c.id IN (",
+             c.robot_active, c.up_for_grabs FROM conversations c \
+             LEFT JOIN users u ON u.id = c.assignee_id WHERE c.id IN (",
         );
         let mut list = q.separated(", ");
         for id in chunk {

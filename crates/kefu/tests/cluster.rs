@@ -244,8 +244,26 @@ async fn two_routers_on_one_database_give_each_conversation_one_owner() {
     let (_b, addr_b) = start(&[&["serve"][..], &flags].concat(), &dir.join("b")).await;
     let http = reqwest::Client::new();
 
-    // The admin turns routing on; each pre-sales agent may take 3 more than they hold now.
+    // The demo's open conversations are resolved first: only this test's buyers queue.
     let admin = sign_in(&http, &addr_a, "tea-admin").await;
+    let open = get_json(
+        &http,
+        format!("http://{addr_a}/api/v1/conversations?status=open&limit=200"),
+        &admin,
+    )
+    .await;
+    for c in open["conversations"].as_array().unwrap() {
+        let id = c["id"].as_str().unwrap();
+        let resolved = http
+            .post(format!("http://{addr_a}/api/v1/conversations/{id}/resolve"))
+            .bearer_auth(&admin)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert!(resolved.status().is_success(), "{resolved:?}");
+    }
+    // The admin turns routing on; each pre-sales agent may take 3 conversations.
     let settings = http
         .put(format!("http://{addr_a}/api/v1/settings"))
         .bearer_auth(&admin)

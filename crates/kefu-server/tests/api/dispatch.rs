@@ -429,6 +429,23 @@ async fn a_buyer_hears_who_took_the_conversation_when_assigned_by_hand() {
     );
 }
 
+/// Moves a conversation's last buyer message and its assignment `ms` into the past.
+async fn backdate(db: &sqlx::SqlitePool, id: &str, ms: i64) {
+    let at = kefu_domain::time::now_ms() - ms;
+    sqlx::query("UPDATE conversations SET last_buyer_message_at = $1 WHERE id = $2")
+        .bind(at)
+        .bind(id)
+        .execute(db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE conversation_events SET at = $1 WHERE conversation_id = $2")
+        .bind(at)
+        .bind(id)
+        .execute(db)
+        .await
+        .unwrap();
+}
+
 /// Signs a shop identity token for `member` with a VIP level, as the shop's site would.
 fn member_token(secret: &str, member: &str, vip: u8) -> String {
     jsonwebtoken::encode(
@@ -500,13 +517,16 @@ async fn vip_level_and_the_problem_form_route_and_order_the_queue() {
     assert_eq!(conversation_of(&lead, &parcel).await["team"], "after_sales");
 
     // Nobody in pre-sales is online: an ordinary buyer who wrote first still waits behind a
-    // level-2 member who wrote later.
+    // level-2 member who wrote later, who goes to the head of the queue.
     let plain = app.buyer("shanye-tea").await;
     let mut plain_socket = plain.socket(Some(0)).await;
     plain_socket
         .send(crate::helpers::text_frame("q1", "这款还有货吗"))
         .await;
-    assert_eq!(plain_socket.next_of("queue").await["position"], 1);
+    // (The demo's older conversations wait in pre-sales too.)
+    let before = plain_socket.next_of("queue").await["position"]
+        .as_i64()
+        .unwrap();
     let silver = app
         .buyer_with(json!({"shop": "shanye-tea", "identity": member_token(&secret, "m-silver", 2)}))
         .await;
@@ -518,12 +538,16 @@ async fn vip_level_and_the_problem_form_route_and_order_the_queue() {
     assert_eq!(conversation_of(&lead, &silver).await["team"], "pre_sales");
     let mut place = plain_socket.next_of("queue").await;
     for _ in 0..5 {
-        if place["position"] == 2 {
+        if place["position"] == before + 1 {
             break;
         }
         place = plain_socket.next_of("queue").await;
     }
-    assert_eq!(place["position"], 2, "the member went ahead: {place}");
+    assert_eq!(
+        place["position"],
+        before + 1,
+        "the member went ahead: {place}"
+    );
 }
 
 /// WB-7: a team that counts its target in office hours does not strand a conversation for
@@ -603,16 +627,11 @@ async fn office_hours_keep_the_night_out_of_response_targets() {
         .to_owned();
     assert_eq!(routed(&after, &id).await, Some(after.user_id.to_string()));
 
-    // The message came three hours ago, all of it outside office hours.
+    // The message came, and the agent got it, three hours ago, all outside office hours.
     let db = sqlx::SqlitePool::connect(&kefu_store::Store::sqlite_url_in(&app.data_dir))
         .await
         .unwrap();
-    sqlx::query("UPDATE conversations SET last_buyer_message_at = $1 WHERE id = $2")
-        .bind(kefu_domain::time::now_ms() - 3 * 3_600_000)
-        .bind(&id)
-        .execute(&db)
-        .await
-        .unwrap();
+    backdate(&db, &id, 3 * 3_600_000).await;
     db.close().await;
     let state = app.state.as_ref().unwrap();
     kefu_server::dispatch::sweep_stranded(state).await;
@@ -688,12 +707,7 @@ async fn breaks_and_overdue_replies_survive_a_restart() {
         .execute(&db)
         .await
         .unwrap();
-    sqlx::query("UPDATE conversations SET last_buyer_message_at = $1 WHERE id = $2")
-        .bind(kefu_domain::time::now_ms() - 3_600_000)
-        .bind(&id)
-        .execute(&db)
-        .await
-        .unwrap();
+    backdate(&db, &id, 3_600_000).await;
     db.close().await;
 
     // The new process's housekeeping acts on what was stored.
@@ -709,4 +723,127 @@ async fn breaks_and_overdue_replies_survive_a_restart() {
     let _pre2_socket = pre2.socket().await;
     let owner = routed(&pre2, &id).await;
     assert!(owner.is_some(), "re-routed after the restart");
+}
+
+/// WB-8 with the router on: a queued conversation is the queue's, not anyone's to grab; an
+/// offered one is grabbed only within the agent's cap. WB-1: a transfer to a colleague who is
+/// away is refused. WB-7: a buyer who queued long is not taken back from the agent who just
+/// got them.
+#[tokio::test]
+async fn the_queue_is_not_grabbed_caps_hold_for_grabs_and_long_queues_do_not_strand() {
+    let app = TestApp::spawn().await;
+    let admin = app.agent("tea-admin").await;
+    put(
+        &admin,
+        "/api/v1/settings",
+        json!({"refund_threshold_fen": 50000, "probation_days": 7, "max_accounts": 200, "routing_enabled": true}),
+    )
+    .await;
+    let lead = app.agent("tea-lead").await;
+    put(
+        &lead,
+        "/api/v1/teams/pre_sales",
+        json!({"name": "售前", "response_target_seconds": 30, "grab_mode": true}),
+    )
+    .await;
+    let pre1 = app.agent("tea-pre1").await;
+    let pre2 = app.agent("tea-pre2").await;
+    // Nobody in pre-sales is online: the buyer queues.
+    let buyer = app.buyer("shanye-tea").await;
+    buyer.send("q1", "这款茶有货吗").await;
+    let id = conversation_of(&pre1, &buyer).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let grab = pre1
+        .post(&format!("/api/v1/conversations/{id}/grab"), json!({}))
+        .await;
+    assert_eq!(grab.status(), StatusCode::CONFLICT);
+    let body: Value = grab.json().await.unwrap();
+    assert_eq!(body["code"], "queued_for_routing");
+
+    // It queued for an hour; pre1 comes online and gets it; the sweep leaves it with them.
+    let db = sqlx::SqlitePool::connect(&kefu_store::Store::sqlite_url_in(&app.data_dir))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE conversations SET last_buyer_message_at = $1 WHERE id = $2")
+        .bind(kefu_domain::time::now_ms() - 3_600_000)
+        .bind(&id)
+        .execute(&db)
+        .await
+        .unwrap();
+    let _pre1_socket = pre1.socket().await;
+    assert_eq!(routed(&pre1, &id).await, Some(pre1.user_id.to_string()));
+    kefu_server::dispatch::sweep_stranded(app.state.as_ref().unwrap()).await;
+    assert_eq!(
+        assignee_of(&pre1, &id).await,
+        Some(pre1.user_id.to_string()),
+        "just assigned: not stranded for the time it queued"
+    );
+
+    // A transfer to a colleague on a break is refused.
+    put(
+        &pre2,
+        "/api/v1/me/status",
+        json!({"status": "away", "reason": "午饭", "minutes": 30}),
+    )
+    .await;
+    let transfer = pre1
+        .post(
+            &format!("/api/v1/conversations/{id}/transfer"),
+            json!({"to_user_id": pre2.user_id, "note": "请跟进"}),
+        )
+        .await;
+    assert_eq!(transfer.status(), StatusCode::CONFLICT);
+    let body: Value = transfer.json().await.unwrap();
+    assert_eq!(body["code"], "colleague_unavailable");
+
+    // pre1 goes away: the conversation is offered; pre2, back but at a cap of 0, cannot grab
+    // it; raised to 1, they can.
+    put(&pre2, "/api/v1/me/status", json!({"status": "online"})).await;
+    let cap = |n: i64| json!({"max_concurrent": n});
+    let patched = admin
+        .http
+        .patch(format!("{}/api/v1/accounts/{}", admin.base, pre2.user_id))
+        .bearer_auth(&admin.token)
+        .json(&cap(0))
+        .send()
+        .await
+        .unwrap();
+    assert!(patched.status().is_success());
+    put(
+        &pre1,
+        "/api/v1/me/status",
+        json!({"status": "away", "reason": "开会", "minutes": 30}),
+    )
+    .await;
+    kefu_server::dispatch::sweep_stranded(app.state.as_ref().unwrap()).await;
+    let offered: Value = pre2
+        .get(&format!("/api/v1/conversations/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(offered["up_for_grabs"], true, "{offered}");
+    let full = pre2
+        .post(&format!("/api/v1/conversations/{id}/grab"), json!({}))
+        .await;
+    let body: Value = full.json().await.unwrap();
+    assert_eq!(body["code"], "at_capacity");
+    admin
+        .http
+        .patch(format!("{}/api/v1/accounts/{}", admin.base, pre2.user_id))
+        .bearer_auth(&admin.token)
+        .json(&cap(1))
+        .send()
+        .await
+        .unwrap();
+    let taken: Value = pre2
+        .post(&format!("/api/v1/conversations/{id}/grab"), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(taken["assignee_id"], pre2.user_id.to_string());
+    assert_eq!(taken["up_for_grabs"], false);
 }
