@@ -185,6 +185,9 @@ pub async fn seed(store: &Store) -> Result<DemoSummary, ApiError> {
         if fresh {
             seed_people(store, demo, &tenant, &usernames, &hash, commerce.as_ref()).await?;
         }
+        if demo.slug == "shanye-tea" {
+            seed_robot(store, &tenant).await?;
+        }
         summary.tenants.push((tenant, usernames));
     }
     Ok(summary)
@@ -354,6 +357,38 @@ async fn seed_guard_rails(
 }
 
 /// Imports the shop's generated catalogue and orders, unless it already has products.
+/// The tea shop's knowledge base and lexicons: the robot's evaluation set, which is written
+/// as this kind of shop (BOT-1). The robot assists agents; the shop may put it first.
+async fn seed_robot(store: &Store, tenant: &Tenant) -> Result<(), ApiError> {
+    if !store.kb_entries(tenant.id).await?.is_empty() {
+        return Ok(());
+    }
+    let (entries, _) = kefu_robot::parse_jsonl(include_str!("../../kefu-robot/eval/kb.jsonl"));
+    let rows: Vec<(String, serde_json::Value)> = entries
+        .into_iter()
+        .map(|e| {
+            let body = serde_json::to_value(&e).unwrap_or_default();
+            (e.id, body)
+        })
+        .collect();
+    store.upsert_kb_entries(tenant.id, &rows, None).await?;
+    let lexicon: serde_json::Value =
+        serde_json::from_str(include_str!("../../kefu-robot/eval/lexicon.json"))
+            .unwrap_or_default();
+    store
+        .set_robot_settings(
+            tenant.id,
+            &kefu_domain::robot::RobotSettings {
+                mode: kefu_domain::robot::RobotMode::Assist,
+                night_only: false,
+                lexicon,
+                kb_version: 0,
+            },
+        )
+        .await?;
+    Ok(())
+}
+
 async fn seed_commerce(
     store: &Store,
     tenant: &Tenant,

@@ -1,7 +1,8 @@
 //! BOT-1 … BOT-6 over HTTP: the knowledge base (put, list, delete, import with per-line
 //! errors), settings and lexicons, the test console, and the robot serving a buyer: an
 //! answer, a clarification picked by number, a greeting, and "转人工" to an agent through
-//! routing with the robot's guess; suggestions for agents and the daily figures.
+//! routing with the robot's guess; suggestions for agents and the daily figures. (In the
+//! digital shop: the tea shop's demo already has a knowledge base.)
 
 use std::time::{Duration, Instant};
 
@@ -67,7 +68,7 @@ async fn robot_says(buyer: &BuyerClient, after: usize) -> String {
 #[tokio::test]
 async fn the_knowledge_base_is_edited_imported_and_checked() {
     let app = TestApp::spawn().await;
-    let admin = app.agent("tea-admin").await;
+    let admin = app.agent("digital-admin").await;
     let report = import_kb(&admin, KB, "application/x-ndjson").await;
     assert_eq!(report["created"], 6, "{report}");
     assert_eq!(report["rejected"], 0);
@@ -139,7 +140,7 @@ async fn the_knowledge_base_is_edited_imported_and_checked() {
     assert_eq!(list["entries"][0]["answer"]["text"], "满300减40");
 
     // An agent may read the knowledge base, not change it.
-    let agent = app.agent("tea-pre1").await;
+    let agent = app.agent("digital-pre1").await;
     assert_eq!(
         agent.get("/api/v1/robot/entries").await.status(),
         StatusCode::OK
@@ -177,7 +178,7 @@ async fn the_knowledge_base_is_edited_imported_and_checked() {
 #[tokio::test]
 async fn the_test_console_explains_a_decision() {
     let app = TestApp::spawn().await;
-    let admin = app.agent("tea-admin").await;
+    let admin = app.agent("digital-admin").await;
     import_kb(&admin, KB, "application/x-ndjson").await;
     let (status, _) = put(
         &admin,
@@ -214,7 +215,7 @@ async fn the_test_console_explains_a_decision() {
 #[tokio::test]
 async fn the_robot_serves_a_buyer_and_hands_off_to_an_agent() {
     let app = TestApp::spawn().await;
-    let admin = app.agent("tea-admin").await;
+    let admin = app.agent("digital-admin").await;
     import_kb(&admin, KB, "application/x-ndjson").await;
     put(
         &admin,
@@ -229,11 +230,11 @@ async fn the_robot_serves_a_buyer_and_hands_off_to_an_agent() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    let pre1 = app.agent("tea-pre1").await;
+    let pre1 = app.agent("digital-pre1").await;
     let _socket = pre1.socket().await;
 
     // A confident answer, in the chat, from the robot; nobody is assigned.
-    let buyer = app.buyer("shanye-tea").await;
+    let buyer = app.buyer("chaowan-digital").await;
     buyer.send("b1", "请问下单后多久发货呀").await;
     assert_eq!(
         robot_says(&buyer, 0).await,
@@ -331,7 +332,7 @@ async fn the_robot_serves_a_buyer_and_hands_off_to_an_agent() {
 #[tokio::test]
 async fn an_unsure_robot_offers_choices_and_a_number_picks_one() {
     let app = TestApp::spawn().await;
-    let admin = app.agent("tea-admin").await;
+    let admin = app.agent("digital-admin").await;
     import_kb(&admin, KB, "application/x-ndjson").await;
     put(
         &admin,
@@ -339,7 +340,7 @@ async fn an_unsure_robot_offers_choices_and_a_number_picks_one() {
         json!({"mode": "robot_first"}),
     )
     .await;
-    let buyer = app.buyer("shanye-tea").await;
+    let buyer = app.buyer("chaowan-digital").await;
     // Vague enough to match more than one entry.
     buyer.send("c1", "快递").await;
     let first = robot_says(&buyer, 0).await;
@@ -365,4 +366,35 @@ async fn an_unsure_robot_offers_choices_and_a_number_picks_one() {
     buyer.send("c4", "不对 答非所问").await;
     let last = robot_says(&buyer, said + 1).await;
     assert!(last.contains("转接人工"), "{last}");
+}
+
+/// The demo tea shop comes with its knowledge base and lexicons, the robot assisting agents.
+#[tokio::test]
+async fn the_demo_tea_shop_has_a_robot_that_knows_its_shop() {
+    let app = TestApp::spawn().await;
+    let admin = app.agent("tea-admin").await;
+    let settings: Value = admin
+        .get("/api/v1/robot/settings")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(settings["mode"], "assist");
+    let list: Value = admin
+        .get("/api/v1/robot/entries")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(list["total"].as_u64().unwrap() >= 120, "{}", list["total"]);
+    let decision: Value = admin
+        .post(
+            "/api/v1/robot/ask",
+            json!({"text": "亲 付完款多久能发出呀"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(decision["candidates"][0]["id"], "ship-time", "{decision}");
 }
