@@ -3,6 +3,7 @@
 
 mod bench;
 mod bench_import;
+mod bench_robot;
 mod bench_routing;
 #[cfg(test)]
 mod tidy;
@@ -25,17 +26,20 @@ fn main() -> anyhow::Result<()> {
         Some("bench-import") => bench_import::build_and_run(),
         Some("bench-import-run") => bench_import::run(),
         Some("bench-routing") => bench_routing::build_and_run(),
+        Some("bench-robot") => bench_robot::build_and_run(),
+        Some("bench-robot-run") => bench_robot::run(),
         Some("bench-routing-run") => bench_routing::run(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <demo [kefu demo flags…] | test | web | bench [--quick] | bench-import | bench-routing>\n\n\
+                "usage: cargo xtask <demo [kefu demo flags…] | test | web | bench [--quick] | bench-import | bench-routing | bench-robot>\n\n\
                  demo   build the web UI and a release kefu, then run `kefu demo`\n\
                  test   everything CI runs: format, lints, Rust tests (SQLite, PostgreSQL,\n\
                         NATS), and the browser test in Chromium\n\
                  web    build the web UI into web/dist\n\
                  bench  the WebSocket message benchmark (see BENCHMARKS.md)\n\
                  bench-import  importing 100,000 orders (see BENCHMARKS.md)\n\
-                 bench-routing  the router with 500 agents and 10,000 waiting (see BENCHMARKS.md)"
+                 bench-routing  the router with 500 agents and 10,000 waiting (see BENCHMARKS.md)\n\
+                 bench-robot    the robot with 10,000 entries, beside Python jieba + BM25"
             );
             Ok(())
         }

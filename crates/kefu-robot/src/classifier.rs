@@ -8,13 +8,15 @@ use std::collections::HashMap;
 
 use crate::model::Vector;
 
-/// Passes over the training questions.
-const EPOCHS: usize = 8;
+/// Updates (question × class) per training run at most: a small knowledge base gets all
+/// eight passes, a large one fewer, so a build stays within seconds.
+const BUDGET: usize = 600_000;
+const MAX_EPOCHS: usize = 8;
 const LEARNING_RATE: f32 = 0.5;
 /// Weight decay per update, a light L2.
 const DECAY: f32 = 1e-4;
 
-/// Per feature, the entries it speaks for, with weights.
+/// Per feature, the entries it speaks for, with weights, sorted by entry.
 #[derive(Debug, Clone, Default)]
 pub struct Classifier {
     weights: HashMap<u64, Vec<(u32, f32)>>,
@@ -27,24 +29,33 @@ pub struct Sample<'a> {
     pub rivals: Vec<u32>,
 }
 
+/// The weight of `class` in a feature's list (sorted by class).
+fn weight(list: &[(u32, f32)], class: u32) -> f32 {
+    list.binary_search_by_key(&class, |(c, _)| *c)
+        .map_or(0.0, |i| list[i].1)
+}
+
 impl Classifier {
     /// Fits by stochastic gradient descent on the softmax over each sample's own entry and
     /// rivals, in a fixed order (the build is deterministic).
     pub fn fit(samples: &[Sample<'_>]) -> Classifier {
         let mut w: HashMap<(u64, u32), f32> = HashMap::new();
+        let per_epoch: usize = samples.iter().map(|s| 1 + s.rivals.len()).sum();
+        let epochs = (BUDGET / per_epoch.max(1)).clamp(1, MAX_EPOCHS);
         let mut scores: Vec<f32> = vec![];
         let mut classes: Vec<u32> = vec![];
-        for epoch in 0..EPOCHS {
+        let mut features: Vec<(u64, f32)> = vec![];
+        for epoch in 0..epochs {
             let lr = LEARNING_RATE / (1.0 + epoch as f32);
             for s in samples {
+                features.clear();
+                features.extend(s.vector.weights.iter());
                 classes.clear();
                 classes.push(s.entry);
                 classes.extend(s.rivals.iter().filter(|r| **r != s.entry));
                 scores.clear();
                 for c in &classes {
-                    let score: f32 = s
-                        .vector
-                        .weights
+                    let score: f32 = features
                         .iter()
                         .map(|(f, x)| w.get(&(*f, *c)).copied().unwrap_or(0.0) * x)
                         .sum();
@@ -58,7 +69,7 @@ impl Classifier {
                     if gradient.abs() < 1e-4 {
                         continue;
                     }
-                    for (f, x) in &s.vector.weights {
+                    for (f, x) in &features {
                         let slot = w.entry((*f, *c)).or_insert(0.0);
                         *slot -= lr * (gradient * x + DECAY * *slot);
                     }
@@ -71,6 +82,9 @@ impl Classifier {
                 weights.entry(f).or_default().push((c, v));
             }
         }
+        for list in weights.values_mut() {
+            list.sort_unstable_by_key(|(c, _)| *c);
+        }
         Classifier { weights }
     }
 
@@ -81,10 +95,8 @@ impl Classifier {
             let Some(list) = self.weights.get(f) else {
                 continue;
             };
-            for (c, v) in list {
-                if let Some(i) = entries.iter().position(|e| e == c) {
-                    out[i] += v * x;
-                }
+            for (i, e) in entries.iter().enumerate() {
+                out[i] += weight(list, *e) * x;
             }
         }
         out

@@ -213,6 +213,12 @@ impl Index {
         scores.clear();
         scores.resize(self.entries(), 0.0);
         let left = leave_out.map(|x| &self.examples[x]);
+        let left_len: f32 = left.map_or(0.0, |l| {
+            l.tf.iter()
+                .filter(|(g, _)| Kind::of(*g).is_some_and(Kind::retrieves))
+                .map(|(_, m)| m)
+                .sum()
+        });
         let mut touched = vec![];
         for (f, _) in &query.tf {
             let (Some(list), Some(idf)) = (self.postings.get(f), self.bm25_idf.get(f)) else {
@@ -224,12 +230,7 @@ impl Index {
                     if let Ok(i) = left.tf.binary_search_by_key(f, |(g, _)| *g) {
                         n -= left.tf[i].1;
                     }
-                    len -= left
-                        .tf
-                        .iter()
-                        .filter(|(g, _)| Kind::of(*g).is_some_and(Kind::retrieves))
-                        .map(|(_, m)| m)
-                        .sum::<f32>();
+                    len -= left_len;
                 }
                 if n <= 0.0 {
                     continue;
@@ -288,6 +289,8 @@ pub struct Scored {
     pub cosine: f32,
     pub features: [f32; FEATURES],
     pub probability: f32,
+    /// The ranker's log-odds, what candidates are ordered by.
+    pub logit: f32,
 }
 
 impl Index {
@@ -389,6 +392,7 @@ impl Index {
                     cosine: all.max(0.0),
                     features,
                     probability: 0.0,
+                    logit: 0.0,
                 }
             })
             .collect();
@@ -436,15 +440,20 @@ fn sigmoid(x: f32) -> f32 {
 }
 
 impl Ranker {
+    /// The log-odds: ranks candidates even where probabilities round to 0 or 1.
+    pub fn logit(&self, features: &[f32; FEATURES]) -> f32 {
+        self.weights.iter().zip(features).map(|(w, x)| w * x).sum()
+    }
+
     pub fn probability(&self, features: &[f32; FEATURES]) -> f32 {
-        sigmoid(self.weights.iter().zip(features).map(|(w, x)| w * x).sum())
+        sigmoid(self.logit(features))
     }
 
     /// Fits the weights by Newton's method (IRLS), regularised towards the default ranker:
     /// a small knowledge base, with few questions to learn from, keeps close to plain
     /// similarity; a large one learns its own weighting.
     pub fn fit(rows: &[([f32; FEATURES], bool)]) -> Ranker {
-        const LAMBDA: f64 = 0.5;
+        let lambda = 0.5;
         let prior = Ranker::default().weights.map(f64::from);
         let mut w = prior;
         if rows.iter().all(|(_, y)| *y) || rows.iter().all(|(_, y)| !*y) {
@@ -467,12 +476,17 @@ impl Ranker {
                 }
             }
             for i in 0..FEATURES {
-                grad[i] += LAMBDA * (w[i] - prior[i]);
-                hess[i][i] += LAMBDA;
+                grad[i] += lambda * (w[i] - prior[i]);
+                hess[i][i] += lambda;
             }
-            let Some(step) = solve(hess, grad) else {
+            let Some(mut step) = solve(hess, grad) else {
                 break;
             };
+            // Damped: no weight moves more than 2 per step.
+            let largest = step.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+            if largest > 2.0 {
+                step.iter_mut().for_each(|x| *x *= 2.0 / largest);
+            }
             let mut change = 0.0f64;
             for i in 0..FEATURES {
                 w[i] -= step[i];
@@ -622,27 +636,56 @@ impl Index {
     /// Each example as a classifier sample: its entry and the entries BM25 confuses it with
     /// (its own example left out).
     pub fn samples(&self) -> Vec<Sample<'_>> {
-        let mut scores = vec![];
+        // Rivals come from the questions' words and pinyin pairs (not every character pair):
+        // far fewer postings to walk, and what the classifier must learn to tell apart.
+        // Split over the cores.
+        let rivals_of = |x: usize, scores: &mut Vec<f32>| -> Vec<u32> {
+            let example = &self.examples[x];
+            let query = Query {
+                tf: example
+                    .tf
+                    .iter()
+                    .filter(|(f, _)| matches!(Kind::of(*f), Some(Kind::Word | Kind::Pinyin)))
+                    .copied()
+                    .collect(),
+                vector: Vector::default(),
+                negated: vec![],
+                word_count: example.words.len(),
+            };
+            self.retrieve(&query, CANDIDATES, &|_| true, Some(x), scores)
+                .into_iter()
+                .map(|(e, _)| e)
+                .collect()
+        };
+        let n = self.examples.len();
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |t| t.get())
+            .min(8);
+        let chunk = n.div_ceil(threads).max(1);
+        let rivals: Vec<Vec<u32>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..n)
+                .step_by(chunk)
+                .map(|start| {
+                    scope.spawn(move || {
+                        let mut scores = vec![];
+                        (start..(start + chunk).min(n))
+                            .map(|x| rivals_of(x, &mut scores))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
         self.examples
             .iter()
-            .enumerate()
-            .map(|(x, example)| {
-                let query = Query {
-                    tf: example.tf.clone(),
-                    vector: example.vector.clone(),
-                    negated: vec![],
-                    word_count: example.words.len(),
-                };
-                let rivals = self
-                    .retrieve(&query, CANDIDATES, &|_| true, Some(x), &mut scores)
-                    .into_iter()
-                    .map(|(e, _)| e)
-                    .collect();
-                Sample {
-                    vector: &example.vector,
-                    entry: example.entry,
-                    rivals,
-                }
+            .zip(rivals)
+            .map(|(example, rivals)| Sample {
+                vector: &example.vector,
+                entry: example.entry,
+                rivals,
             })
             .collect()
     }

@@ -256,12 +256,20 @@ pub struct Robot {
     classifier: Classifier,
     ranker: Ranker,
     pub thresholds: Thresholds,
+    /// How long each step of the last build took, ms (analyse, index, rivals, …).
+    pub build_phases: Vec<(&'static str, u64)>,
 }
 
 impl Robot {
     /// Builds the robot from the entries (already checked) and the shop's lexicon (added to
     /// the built-in one), training its ranker on the entries' own questions.
     pub fn build(entries: Vec<Entry>, lexicon: &Lexicon) -> Robot {
+        let mut clock = std::time::Instant::now();
+        let mut phases = vec![];
+        let mut lap = |name: &'static str| {
+            phases.push((name, clock.elapsed().as_millis() as u64));
+            clock = std::time::Instant::now();
+        };
         let analyzer = Analyzer::new(&Lexicon::builtin().with(lexicon));
         let examples = entries
             .iter()
@@ -275,7 +283,9 @@ impl Robot {
                     .collect()
             })
             .collect();
+        lap("analyse");
         let index = Index::build(examples);
+        lap("index");
         let windows = entries
             .iter()
             .map(|e| {
@@ -293,16 +303,21 @@ impl Robot {
             classifier: Classifier::default(),
             ranker: Ranker::default(),
             thresholds: Thresholds::default(),
+            build_phases: vec![],
         };
         // Cross-fitting: the ranker learns from classifier scores of questions that
         // classifier did not train on, as it will meet buyers' messages.
         let samples = robot.index.samples();
+        lap("rivals");
+        // Each half trains on at most 3,000 questions of the other parity: enough to score
+        // the ranker's training questions, which it never saw.
+        let stride = samples.len().div_ceil(2 * 3_000).max(1);
         let halves: Vec<Classifier> = (0..2)
             .map(|k| {
                 let part: Vec<_> = samples
                     .iter()
                     .enumerate()
-                    .filter(|(x, _)| x % 2 != k)
+                    .filter(|(x, _)| x % 2 != k && (x / 2) % stride == 0)
                     .map(|(_, s)| crate::classifier::Sample {
                         vector: s.vector,
                         entry: s.entry,
@@ -312,15 +327,25 @@ impl Robot {
                 Classifier::fit(&part)
             })
             .collect();
+        lap("classifier halves");
         let is_product = |e: u32| robot.entries[e as usize].tier == Tier::Product;
         let rows = training_rows(&robot.index, &is_product, &|x| &halves[x % 2]);
+        lap("ranker rows");
         robot.ranker = Ranker::fit(&rows);
+        lap("ranker");
         robot.classifier = Classifier::fit(&samples);
+        lap("classifier");
+        robot.build_phases = phases;
         robot
     }
 
     pub fn entries(&self) -> &[Entry] {
         &self.entries
+    }
+
+    /// The trained ranker's weights, for diagnostics.
+    pub fn ranker_weights(&self) -> [f32; crate::model::FEATURES] {
+        self.ranker.weights
     }
 
     /// Whether an entry may be given in this context: validity window and conditions.
@@ -401,13 +426,10 @@ impl Robot {
             &mut scores,
         );
         for s in &mut scored {
+            s.logit = self.ranker.logit(&s.features);
             s.probability = self.ranker.probability(&s.features);
         }
-        scored.sort_by(|a, b| {
-            b.probability
-                .total_cmp(&a.probability)
-                .then(a.entry.cmp(&b.entry))
-        });
+        scored.sort_by(|a, b| b.logit.total_cmp(&a.logit).then(a.entry.cmp(&b.entry)));
         let query_words: Vec<&str> = analysis.words.iter().map(|w| w.text.as_str()).collect();
         let candidates: Vec<Candidate> = scored
             .iter()

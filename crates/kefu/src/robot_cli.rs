@@ -137,5 +137,7 @@ pub fn ask(args: &AskArgs) -> anyhow::Result<()> {
     let took = started.elapsed();
     println!("{}", serde_json::to_string_pretty(&decision)?);
     eprintln!("decided in {} µs", took.as_micros());
+    eprintln!("ranker weights {:?}", robot.ranker_weights());
+    eprintln!("build phases (ms) {:?}", robot.build_phases);
     Ok(())
 }

@@ -1,0 +1,211 @@
+//! `cargo xtask bench-robot`: the robot with a 10,000-entry knowledge base (issue #6). The
+//! knowledge base is the evaluation set's 153 entries, each repeated for 65 products ("明前绿茶
+//! 下单后多久发货"), so every entry has real similar questions; the queries are the labelled
+//! dev questions with a product name in front. Telling 65 near-copies apart by the product
+//! name alone is harder than a real shop's knowledge base, so top-1 here is a floor. Timed: the build (analyse, index, train) and
+//! each decision on one core. Baseline in the same run on the same data: Python jieba
+//! segmentation with rank_bm25 (installed into target/bench-venv by this command), the usual
+//! quick FAQ matcher, build and per-query time.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use kefu_robot::eval::parse_queries;
+use kefu_robot::{Context, Entry, Lexicon, Robot, parse_jsonl};
+
+const PRODUCTS: usize = 65;
+const QUERIES: usize = 2_000;
+
+pub fn build_and_run() -> anyhow::Result<()> {
+    crate::run("cargo", &["build", "--release", "--package", "xtask"], None)?;
+    crate::run("target/release/xtask", &["bench-robot-run"], None)
+}
+
+/// "明前绿茶", "高山茶壶" …: 65 product names to multiply the knowledge base with.
+fn product(n: usize) -> String {
+    const KINDS: [&str; 13] = [
+        "绿茶", "红茶", "白茶", "乌龙", "普洱", "茶具", "茶壶", "茶杯", "茶服", "耳机", "礼盒",
+        "茶盘", "花茶",
+    ];
+    const GRADES: [&str; 5] = ["明前", "高山", "有机", "古树", "手工"];
+    format!(
+        "{}{}",
+        GRADES[n / KINDS.len() % GRADES.len()],
+        KINDS[n % KINDS.len()]
+    )
+}
+
+fn knowledge_base(base: &[Entry]) -> Vec<Entry> {
+    let mut out = Vec::with_capacity(base.len() * PRODUCTS);
+    for p in 0..PRODUCTS {
+        let name = product(p);
+        for e in base {
+            let mut entry = e.clone();
+            entry.id = format!("{}-p{p}", e.id);
+            entry.question = format!("{name}{}", e.question);
+            entry.similar = e.similar.iter().map(|s| format!("{name}{s}")).collect();
+            out.push(entry);
+        }
+    }
+    out
+}
+
+fn percentile(sorted: &[u64], p: f64) -> u64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted.get(i).copied().unwrap_or_default()
+}
+
+pub fn run() -> anyhow::Result<()> {
+    let eval = Path::new("crates/kefu-robot/eval");
+    let (base, _) = parse_jsonl(&std::fs::read_to_string(eval.join("kb.jsonl"))?);
+    let lexicon: Lexicon =
+        serde_json::from_str(&std::fs::read_to_string(eval.join("lexicon.json"))?)?;
+    let (labelled, _) = parse_queries(&std::fs::read_to_string(eval.join("queries-dev.jsonl"))?);
+    let entries = knowledge_base(&base);
+    let examples: usize = entries.iter().map(|e| 1 + e.similar.len()).sum();
+    let queries: Vec<(String, Option<String>)> = (0..QUERIES)
+        .map(|i| {
+            let q = &labelled[i % labelled.len()];
+            let p = (i * 7) % PRODUCTS;
+            (
+                format!("{}{}", product(p), q.text),
+                q.expect.as_ref().map(|id| format!("{id}-p{p}")),
+            )
+        })
+        .collect();
+    println!(
+        "== {} entries ({examples} questions), {QUERIES} queries, one core ==",
+        entries.len()
+    );
+
+    // kefu: build, then decide each query.
+    let jsonl: String = entries
+        .iter()
+        .map(|e| serde_json::to_string(e).unwrap_or_default() + "\n")
+        .collect();
+    std::fs::create_dir_all("target/bench-robot")?;
+    std::fs::write("target/bench-robot/kb.jsonl", &jsonl)?;
+    let queries_jsonl: String = queries
+        .iter()
+        .map(|(text, expect)| {
+            serde_json::json!({ "text": text, "expect": expect }).to_string() + "\n"
+        })
+        .collect();
+    std::fs::write("target/bench-robot/queries.jsonl", queries_jsonl)?;
+    let started = Instant::now();
+    let robot = Robot::build(entries, &lexicon);
+    let build_ms = started.elapsed().as_millis();
+    println!("build phases (ms): {:?}", robot.build_phases);
+    let context = Context {
+        now_ms: kefu_robot::kb::parse_time("2026-11-20T00:00:00Z").unwrap_or_default(),
+        ..Context::default()
+    };
+    // Warm up, then time each decision.
+    for (text, _) in queries.iter().take(200) {
+        std::hint::black_box(robot.decide(text, &context));
+    }
+    let mut times = Vec::with_capacity(queries.len());
+    let mut top1 = 0;
+    for (text, expect) in &queries {
+        let started = Instant::now();
+        let decision = robot.decide(text, &context);
+        times.push(started.elapsed().as_micros() as u64);
+        if expect.is_some() && decision.candidates.first().map(|c| &c.id) == expect.as_ref() {
+            top1 += 1;
+        }
+    }
+    times.sort_unstable();
+    let labelled_count = queries.iter().filter(|(_, e)| e.is_some()).count();
+    let (p50, p99) = (percentile(&times, 0.5), percentile(&times, 0.99));
+    println!(
+        "kefu robot:  build {build_ms:>6} ms   decide p50 {p50:>5} µs  p99 {p99:>5} µs   top-1 {:.1} %",
+        top1 as f64 * 100.0 / labelled_count as f64
+    );
+
+    // Python jieba + rank_bm25 on the same files.
+    let python = ensure_venv()?;
+    let output = Command::new(&python)
+        .arg("-c")
+        .arg(PYTHON_BASELINE)
+        .arg("target/bench-robot/kb.jsonl")
+        .arg("target/bench-robot/queries.jsonl")
+        .output()?;
+    if !output.status.success() {
+        anyhow::bail!(
+            "the Python baseline failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let line = String::from_utf8_lossy(&output.stdout);
+    let figures: serde_json::Value = serde_json::from_str(line.trim())?;
+    let (py_build, py_p50, py_p99) = (
+        figures["build_ms"].as_f64().unwrap_or_default(),
+        figures["p50_us"].as_f64().unwrap_or_default(),
+        figures["p99_us"].as_f64().unwrap_or_default(),
+    );
+    println!(
+        "python jieba + rank_bm25:  build {py_build:>6.0} ms   query p50 {py_p50:>5.0} µs  p99 {py_p99:>5.0} µs   top-1 {:.1} %",
+        figures["top1"].as_f64().unwrap_or_default() * 100.0
+    );
+    println!(
+        "ratio (python / kefu):     build {:.1}×   p50 {:.1}×   p99 {:.1}×",
+        py_build / build_ms.max(1) as f64,
+        py_p50 / p50.max(1) as f64,
+        py_p99 / p99.max(1) as f64
+    );
+    Ok(())
+}
+
+/// A virtualenv with jieba and rank_bm25 from the package registry, made once.
+fn ensure_venv() -> anyhow::Result<String> {
+    let venv = Path::new("target/bench-venv");
+    let python = venv.join("bin/python");
+    if !python.exists() {
+        crate::run("python3", &["-m", "venv", "target/bench-venv"], None)?;
+    }
+    let ready = Command::new(&python)
+        .args(["-c", "import jieba, rank_bm25"])
+        .output()?
+        .status
+        .success();
+    if !ready {
+        crate::run(
+            &python.to_string_lossy(),
+            &["-m", "pip", "install", "-q", "jieba", "rank_bm25"],
+            None,
+        )?;
+    }
+    Ok(python.to_string_lossy().into_owned())
+}
+
+/// Entry-level documents (question and similar questions, segmented by jieba), BM25Okapi,
+/// the best-scoring entry per query.
+const PYTHON_BASELINE: &str = r#"
+import json, sys, time
+import jieba
+from rank_bm25 import BM25Okapi
+jieba.setLogLevel(60)
+jieba.initialize()
+kb = [json.loads(l) for l in open(sys.argv[1], encoding='utf-8')]
+queries = [json.loads(l) for l in open(sys.argv[2], encoding='utf-8')]
+t = time.perf_counter()
+ids = [e['id'] for e in kb]
+docs = [jieba.lcut(' '.join([e['question']] + e.get('similar', []))) for e in kb]
+bm25 = BM25Okapi(docs)
+build_ms = (time.perf_counter() - t) * 1000
+for q in queries[:200]:
+    bm25.get_scores(jieba.lcut(q['text']))
+times, top1, labelled = [], 0, 0
+for q in queries:
+    t = time.perf_counter()
+    scores = bm25.get_scores(jieba.lcut(q['text']))
+    best = int(scores.argmax())
+    times.append((time.perf_counter() - t) * 1e6)
+    if q['expect'] is not None:
+        labelled += 1
+        top1 += ids[best] == q['expect']
+times.sort()
+print(json.dumps({'build_ms': build_ms, 'p50_us': times[len(times)//2],
+                  'p99_us': times[int(len(times)*0.99)], 'top1': top1 / max(labelled, 1)}))
+"#;
