@@ -4,7 +4,7 @@
 //! retrieval candidates (its own entry and the entries BM25 confuses it with), so a
 //! knowledge base of 10,000 entries trains in about a second.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::model::Vector;
 
@@ -39,7 +39,7 @@ impl Classifier {
     /// Fits by stochastic gradient descent on the softmax over each sample's own entry and
     /// rivals, in a fixed order (the build is deterministic).
     pub fn fit(samples: &[Sample<'_>]) -> Classifier {
-        let mut w: HashMap<(u64, u32), f32> = HashMap::new();
+        let mut w: HashMap<(u64, u32), f32> = HashMap::default();
         let per_epoch: usize = samples.iter().map(|s| 1 + s.rivals.len()).sum();
         let epochs = (BUDGET / per_epoch.max(1)).clamp(1, MAX_EPOCHS);
         let mut scores: Vec<f32> = vec![];
@@ -76,7 +76,7 @@ impl Classifier {
                 }
             }
         }
-        let mut weights: HashMap<u64, Vec<(u32, f32)>> = HashMap::new();
+        let mut weights: HashMap<u64, Vec<(u32, f32)>> = HashMap::default();
         for ((f, c), v) in w {
             if v.abs() > 1e-4 {
                 weights.entry(f).or_default().push((c, v));

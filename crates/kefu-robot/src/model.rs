@@ -6,7 +6,7 @@
 //! learns what a question the shop never answered looks like. Its output is a probability
 //! that the candidate is right, so a threshold is a precision.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::classifier::{Classifier, Sample};
 use crate::features::{KINDS, Kind, extract, word_feature};
@@ -120,7 +120,7 @@ impl Index {
     /// Indexes the analysed examples of each entry (`examples[e]` for entry `e`).
     pub fn build(examples: Vec<Vec<Analysed>>) -> Index {
         let total: usize = examples.iter().map(Vec::len).sum();
-        let mut df: HashMap<u64, u32> = HashMap::new();
+        let mut df: HashMap<u64, u32> = HashMap::default();
         for (_, tf) in examples.iter().flatten() {
             for (f, _) in tf {
                 *df.entry(*f).or_default() += 1;
@@ -136,11 +136,11 @@ impl Index {
             unseen_idf: (1.0 + n).ln(),
             ..Index::default()
         };
-        let mut entry_df: HashMap<u64, u32> = HashMap::new();
+        let mut entry_df: HashMap<u64, u32> = HashMap::default();
         for (e, list) in examples.into_iter().enumerate() {
             let entry = e as u32;
             let start = index.examples.len() as u32;
-            let mut summed: HashMap<u64, f32> = HashMap::new();
+            let mut summed: HashMap<u64, f32> = HashMap::default();
             for (analysis, tf) in list {
                 for (f, n) in &tf {
                     if Kind::of(*f).is_some_and(Kind::retrieves) {

@@ -99,33 +99,8 @@ async fn a_buyer_on_one_process_and_an_agent_on_another_talk_live() {
     let http = reqwest::Client::new();
 
     // The agent signs in on process B and opens its socket there.
-    let cookie_login = http
-        .post(format!("http://{addr_b}/api/v1/auth/login"))
-        .json(&json!({"username": "tea-pre1", "password": "kefu-demo-2026"}))
-        .send()
-        .await
-        .unwrap();
-    let cookie = cookie_login.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let csrf = cookie_login.json::<Value>().await.unwrap()["csrf_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let tokens = http
-        .post(format!("http://{addr_b}/api/v1/auth/tokens"))
-        .header("cookie", &cookie)
-        .header("x-csrf-token", &csrf);
-    let api_token = post_json(tokens, json!({"name": "cluster test"})).await;
-    let mut agent = open_socket(&format!(
-        "ws://{addr_b}/api/v1/agent/ws?token={}",
-        api_token["token"].as_str().unwrap()
-    ))
-    .await;
+    let api_token = sign_in(&http, &addr_b, "tea-pre1").await;
+    let mut agent = open_socket(&format!("ws://{addr_b}/api/v1/agent/ws?token={api_token}")).await;
 
     // The buyer opens the chat on process A.
     let session = post_json(

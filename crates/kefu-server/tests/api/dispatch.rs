@@ -31,6 +31,28 @@ async fn routed(agent: &AgentClient, conversation: &str) -> Option<String> {
     None
 }
 
+/// Turns the shop's router on (WB-4), as its admin.
+pub async fn routing_on(admin: &AgentClient) -> StatusCode {
+    put(
+        admin,
+        "/api/v1/settings",
+        json!({"refund_threshold_fen": 50000, "probation_days": 7, "max_accounts": 200, "routing_enabled": true}),
+    )
+    .await
+}
+
+/// Resolves the demo's open conversations, so only a test's own buyers wait for the router
+/// (conversations from before routing was on queue for the default team).
+async fn clear_the_queue(admin: &AgentClient) {
+    for c in admin.conversations("open").await {
+        let id = c["id"].as_str().unwrap();
+        let resolved = admin
+            .post(&format!("/api/v1/conversations/{id}/resolve"), json!({}))
+            .await;
+        assert!(resolved.status().is_success());
+    }
+}
+
 async fn put(agent: &AgentClient, path: &str, body: Value) -> StatusCode {
     agent
         .http
@@ -47,15 +69,7 @@ async fn put(agent: &AgentClient, path: &str, body: Value) -> StatusCode {
 async fn the_router_assigns_by_rule_and_strategy_and_queues_when_nobody_is_free() {
     let app = TestApp::spawn().await;
     let admin = app.agent("tea-admin").await;
-    assert_eq!(
-        put(
-            &admin,
-            "/api/v1/settings",
-            json!({"refund_threshold_fen": 50000, "probation_days": 7, "max_accounts": 200, "routing_enabled": true}),
-        )
-        .await,
-        StatusCode::OK
-    );
+    assert_eq!(routing_on(&admin).await, StatusCode::OK);
     let lead = app.agent("tea-lead").await;
     assert_eq!(
         put(
@@ -188,12 +202,8 @@ async fn the_router_assigns_by_rule_and_strategy_and_queues_when_nobody_is_free(
 async fn round_robin_takes_turns_and_caps_hold() {
     let app = TestApp::spawn().await;
     let admin = app.agent("tea-admin").await;
-    put(
-        &admin,
-        "/api/v1/settings",
-        json!({"refund_threshold_fen": 50000, "probation_days": 7, "max_accounts": 200, "routing_enabled": true}),
-    )
-    .await;
+    clear_the_queue(&admin).await;
+    routing_on(&admin).await;
     let lead = app.agent("tea-lead").await;
     assert_eq!(
         put(
@@ -339,12 +349,7 @@ async fn a_grab_race_has_exactly_one_winner() {
 async fn a_stranded_conversation_is_offered_to_the_team_to_grab() {
     let app = TestApp::spawn().await;
     let admin = app.agent("tea-admin").await;
-    put(
-        &admin,
-        "/api/v1/settings",
-        json!({"refund_threshold_fen": 50000, "probation_days": 7, "max_accounts": 200, "routing_enabled": true}),
-    )
-    .await;
+    routing_on(&admin).await;
     let lead = app.agent("tea-lead").await;
     assert_eq!(
         put(
@@ -471,12 +476,7 @@ async fn conversation_of(agent: &AgentClient, buyer: &crate::helpers::BuyerClien
 async fn vip_level_and_the_problem_form_route_and_order_the_queue() {
     let app = TestApp::spawn().await;
     let admin = app.agent("tea-admin").await;
-    put(
-        &admin,
-        "/api/v1/settings",
-        json!({"refund_threshold_fen": 50000, "probation_days": 7, "max_accounts": 200, "routing_enabled": true}),
-    )
-    .await;
+    routing_on(&admin).await;
     let lead = app.agent("tea-lead").await;
     assert_eq!(
         put(
@@ -670,12 +670,7 @@ async fn office_hours_keep_the_night_out_of_response_targets() {
 async fn breaks_and_overdue_replies_survive_a_restart() {
     let app = TestApp::spawn().await;
     let admin = app.agent("tea-admin").await;
-    put(
-        &admin,
-        "/api/v1/settings",
-        json!({"refund_threshold_fen": 50000, "probation_days": 7, "max_accounts": 200, "routing_enabled": true}),
-    )
-    .await;
+    routing_on(&admin).await;
     let pre1 = app.agent("tea-pre1").await;
     let pre2 = app.agent("tea-pre2").await;
     let pre1_socket = pre1.socket().await;
@@ -733,12 +728,7 @@ async fn breaks_and_overdue_replies_survive_a_restart() {
 async fn the_queue_is_not_grabbed_caps_hold_for_grabs_and_long_queues_do_not_strand() {
     let app = TestApp::spawn().await;
     let admin = app.agent("tea-admin").await;
-    put(
-        &admin,
-        "/api/v1/settings",
-        json!({"refund_threshold_fen": 50000, "probation_days": 7, "max_accounts": 200, "routing_enabled": true}),
-    )
-    .await;
+    routing_on(&admin).await;
     let lead = app.agent("tea-lead").await;
     put(
         &lead,

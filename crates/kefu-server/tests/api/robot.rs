@@ -217,12 +217,7 @@ async fn the_robot_serves_a_buyer_and_hands_off_to_an_agent() {
     let app = TestApp::spawn().await;
     let admin = app.agent("digital-admin").await;
     import_kb(&admin, KB, "application/x-ndjson").await;
-    put(
-        &admin,
-        "/api/v1/settings",
-        json!({"refund_threshold_fen": 50000, "probation_days": 7, "max_accounts": 200, "routing_enabled": true}),
-    )
-    .await;
+    crate::dispatch::routing_on(&admin).await;
     let (status, _) = put(
         &admin,
         "/api/v1/robot/settings",
