@@ -645,7 +645,7 @@ impl Index {
                 tf: example
                     .tf
                     .iter()
-                    .filter(|(f, _)| matches!(Kind::of(*f), Some(Kind::Word | Kind::Pinyin)))
+                    .filter(|(f, _)| Kind::of(*f) == Some(Kind::Word))
                     .copied()
                     .collect(),
                 vector: Vector::default(),
