@@ -171,6 +171,15 @@ test('two agents and three buyers: queue, assignment, transfer, grab and office 
         const { conversations } = await (await call('GET', '/conversations?status=open&limit=200')).json()
         return !conversations.some((c) => c.assignee_id === ids[PRE1.username] || c.assignee_id === ids[PRE2.username])
       }, 'the offline agents’ conversations to be taken back')
+      // The router serves the demo's older waiting conversations too (those from before it was on
+      // wait for the default team, pre-sales), oldest first: the admin parks them with the QA
+      // team, where nobody picks them up in this story and waits count wall-clock time, so
+      // pre-sales starts with an empty queue.
+      const { conversations } = await (await call('GET', '/conversations?status=open&limit=200')).json()
+      for (const c of conversations.filter((x) => !x.assignee_id)) {
+        const res = await call('POST', `/conversations/${c.id}/transfer`, { to_team: 'qa' })
+        assert.equal(res.status, 200, await res.text())
+      }
     })
 
     await step('pre1 comes online, and the first buyer’s question goes straight to them', async () => {
@@ -346,7 +355,7 @@ test('two agents and three buyers: queue, assignment, transfer, grab and office 
       await buyerWrites(buyerB, '还在吗？想再问一下价格')
       const timer = row(pre1, conversation.b).locator('[data-testid="wait-timer"][data-office-hours="true"]')
       await timer.waitFor(WAIT)
-      // A wall-clock timer (a demo buyer with no team) moves on; the office-hours one does not.
+      // A wall-clock timer (a demo buyer parked with QA) moves on; the office-hours one does not.
       const wallClock = pre1.locator('[data-testid="wait-timer"][data-office-hours="false"]').first()
       const before = await wallClock.textContent()
       await pre1.waitForFunction(

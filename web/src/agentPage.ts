@@ -10,6 +10,7 @@ import { useApprovals } from './stores/approvals'
 import { useShopSettings } from './stores/shopSettings'
 import { useTags } from './stores/tags'
 import { useRouting } from './stores/routing'
+import { useRobot } from './stores/robot'
 
 export function useAgentPage(titleKey: string) {
   const { t } = useI18n()
@@ -20,6 +21,7 @@ export function useAgentPage(titleKey: string) {
   const shop = useShopSettings()
   const tags = useTags()
   const routing = useRouting()
+  const robot = useRobot()
   const ready = ref(false)
   const failure = ref('')
 
@@ -34,6 +36,7 @@ export function useAgentPage(titleKey: string) {
     shop.reset()
     tags.reset()
     routing.reset()
+    robot.reset()
     try {
       await session.logout()
     } catch {

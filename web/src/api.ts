@@ -42,6 +42,10 @@ export type EventKind =
   | 'handed_off'
   /** WB-1: data {previous_assignee_id, to_user_id, to_team, note}. */
   | 'transferred'
+  /** WB-7, WB-8: taken back from its agent; data {previous_assignee_id, reason}. */
+  | 'stranded'
+  /** BOT-3: the robot passed the buyer to people; data {reason, guess: {id, question, probability}, issue_type}. */
+  | 'robot_handoff'
 
 export interface Attachment {
   id: Uuid
@@ -93,6 +97,10 @@ export interface ConversationSummary {
   last_buyer_message_at: EpochMs | null
   /** WB-7: the buyer wrote last and nobody has answered yet. */
   awaiting_reply: boolean
+  /** BOT-3: the robot is serving it; the router leaves it alone until it hands off. */
+  robot_active: boolean
+  /** WB-8: offered to its team's agents to grab rather than waiting in the router's queue. */
+  up_for_grabs: boolean
   updated_at: EpochMs
 }
 
@@ -380,7 +388,8 @@ export const MAX_RESOLUTION_CHARS = 500
 
 // ---- imports (docs/import.md) ----
 
-export type ImportKind = 'products' | 'orders'
+/** `kb`: the robot's knowledge base (BOT-1), `POST /imports/kb`. */
+export type ImportKind = 'products' | 'orders' | 'kb'
 export type ImportFormat = 'csv' | 'jsonl'
 
 /** One refused row: its line in the file (1 = the first line, the CSV header included). */
@@ -738,6 +747,173 @@ export interface RouteDecision {
   explanation: string[]
 }
 
+// ---- the robot (BOT-1 … BOT-7, docs/robot.md) ----
+
+/** General Q&A, per-product Q&A (bound to SKUs or categories), or scenario Q&A (promotion
+ *  rules, given only inside their validity window). */
+export type KbTier = 'general' | 'product' | 'scenario'
+export const KB_TIERS: KbTier[] = ['general', 'product', 'scenario']
+
+/** What the robot sends: text, maybe with a picture, a product card or buttons. */
+export interface KbAnswer {
+  text: string
+  image_url?: string
+  product_code?: string
+  buttons?: string[]
+}
+
+/** When an entry may be given; empty lists mean "any". */
+export interface KbConditions {
+  entries?: string[]
+  channels?: string[]
+  /** true: only in office hours; false: only outside them. */
+  office_hours?: boolean | null
+}
+
+/** One knowledge base entry: a standard question, the similar questions buyers ask (the
+ *  robot's training data), and its answer. */
+export interface KbEntry {
+  /** 1–64 of `A–Z a–z 0–9 - _ .`. */
+  id: string
+  /** 1–200 characters, as are the similar questions (at most 200 of them). */
+  question: string
+  similar: string[]
+  answer: KbAnswer
+  tier: KbTier
+  skus: string[]
+  categories: string[]
+  /** ISO-8601 (or a date, read as UTC midnight); scenario entries' window. */
+  valid_from: string | null
+  valid_to: string | null
+  conditions?: KbConditions
+}
+export const MAX_KB_ID_CHARS = 64
+export const MAX_KB_QUESTION_CHARS = 200
+export const MAX_KB_SIMILAR = 200
+export const MAX_KB_ANSWER_CHARS = 2000
+
+export interface KbEntryView extends KbEntry {
+  updated_at: EpochMs
+}
+
+export interface KbList {
+  entries: KbEntryView[]
+  total: number
+}
+
+/** `off`: people only; `assist`: people, with the robot's suggested replies; `robot_first`:
+ *  the robot takes each new conversation (with `night_only`, outside office hours only). */
+export type RobotMode = 'off' | 'assist' | 'robot_first'
+export const ROBOT_MODES: RobotMode[] = ['off', 'assist', 'robot_first']
+
+/** A shop's lexicons (BOT-2), added to the built-in ones. */
+export interface Lexicon {
+  /** Groups of words that mean the same; each is read as its group's first word. */
+  synonyms: string[][]
+  /** Colloquial or dialect word → standard word (阔以 → 可以). */
+  colloquial: Record<string, string>
+  /** Words that negate the next two words. */
+  negations: string[]
+  /** Product names and jargon kept whole. */
+  terms: string[]
+  /** Words that hand the conversation to a person. */
+  blocked: string[]
+}
+/** The server's limits: words of 1–32 characters, 200 groups, 2,000 words in all. */
+export const MAX_LEXICON_WORD_CHARS = 32
+export const MAX_LEXICON_GROUPS = 200
+export const MAX_LEXICON_WORDS = 2000
+
+export interface RobotSettings {
+  mode: RobotMode
+  night_only: boolean
+  /** As stored; keys may be missing. */
+  lexicon: Partial<Lexicon>
+  /** Bumped by every change to the entries or lexicons. */
+  kb_version: number
+}
+
+export type HandoffReason =
+  | 'asked_for_human'
+  | 'personal_case'
+  | 'complaint'
+  | 'angry'
+  | 'blocked'
+  | 'unknown'
+  | 'misunderstood'
+
+/** A candidate entry as the test console shows it. */
+export interface RobotCandidate {
+  id: string
+  question: string
+  /** 0–1, calibrated. */
+  probability: number
+  bm25: number
+  similarity: number
+  /** The entry's example it matched best, and the words they share. */
+  matched_example: string
+  matched_words: string[]
+}
+
+export type RobotAction =
+  | { action: 'answer'; id: string; question: string; answer: KbAnswer }
+  | { action: 'clarify'; choices: { id: string; question: string }[] }
+  | { action: 'handoff'; reason: HandoffReason }
+  | { action: 'greet'; text: string }
+
+/** `POST /robot/ask`: what the robot would do with a message, and why. */
+export type RobotDecision = RobotAction & {
+  /** The message as the robot read it. */
+  normalized: string
+  /** Its content words; a negated one is prefixed ¬. */
+  words: string[]
+  /** Lexicon rules and triggers that fired ("阔以 → 可以", "转人工 人工"). */
+  fired: string[]
+  candidates: RobotCandidate[]
+  /** The best candidate's id, even when it hands off. */
+  guess: string | null
+  /** The best candidate's probability less the runner-up's. */
+  confidence: number
+}
+export const MAX_ASK_CHARS = 500
+
+/** A reply the robot suggests to the agent (BOT-3 assist). */
+export interface RobotSuggestion {
+  id: string
+  question: string
+  answer: string
+  probability: number
+}
+
+export interface RobotSuggestions {
+  /** The buyer message they answer; null when the buyer has written no text. */
+  message_seq: number | null
+  suggestions: RobotSuggestion[]
+}
+
+/** One day of the robot's work (BOT-6), in the shop's time zone. */
+export interface RobotDay {
+  /** YYYY-MM-DD. */
+  day: string
+  questions: number
+  answered: number
+  clarified: number
+  handed_off: number
+  greeted: number
+  /** Of the questions that were not greetings, 0–1. */
+  recognition_rate: number
+  answer_rate: number
+  clarification_rate: number
+  transfer_rate: number
+  turns_per_dialogue: number
+}
+
+export interface RobotMetrics {
+  days: RobotDay[]
+  /** The questions most often handed off as unknown, with how often. */
+  top_unanswered: [string, number][]
+}
+
 export interface SendBody {
   client_msg_id: string
   kind: MessageKind
@@ -989,11 +1165,32 @@ export const agentApi = {
     return listOf<AuditEntry>(res, 'entries')
   },
   verifyAudit: () => request<AuditVerdict>('GET', `${V1}/audit/verify`),
+
+  // BOT-1 … BOT-7: the robot's knowledge base, settings, test console, suggestions, figures.
+  /** `q`: words in the question, similar questions or answer. */
+  robotEntries: (q = '', tier: KbTier | '' = '') => request<KbList>('GET', `${V1}/robot/entries`, { query: { q, tier } }),
+  /** Creates or replaces the entry; the path's id wins. Throws `invalid_kb_entry`,
+   *  `invalid_kb_id`, `invalid_question`, `invalid_answer`, `product_entry_unbound`,
+   *  `invalid_validity` (400), `forbidden` (403). */
+  putRobotEntry: (id: string, entry: KbEntry) =>
+    request<KbEntryView>('PUT', `${V1}/robot/entries/${encodeURIComponent(id)}`, { body: entry }),
+  deleteRobotEntry: (id: string) => request<void>('DELETE', `${V1}/robot/entries/${encodeURIComponent(id)}`),
+  robotSettings: () => request<RobotSettings>('GET', `${V1}/robot/settings`),
+  /** `lexicon` absent keeps the shop's. Throws `invalid_lexicon`, `lexicon_too_large` (400). */
+  putRobotSettings: (body: { mode: RobotMode; night_only: boolean; lexicon?: Lexicon }) =>
+    request<RobotSettings>('PUT', `${V1}/robot/settings`, { body }),
+  /** The test console. Throws `invalid_question` (1–500 characters). */
+  askRobot: (text: string, product?: string) =>
+    request<RobotDecision>('POST', `${V1}/robot/ask`, { body: { text, ...(product ? { product } : {}) } }),
+  /** Up to three replies for the buyer's latest text message, best first. */
+  suggestions: (conversationId: Uuid) => request<RobotSuggestions>('GET', `${V1}/conversations/${conversationId}/suggestions`),
+  /** `report.view`; `days` 1–90. */
+  robotMetrics: (days: number) => request<RobotMetrics>('GET', `${V1}/robot/metrics`, { query: { days } }),
 }
 
-/** Sends a products or orders file as the request body (supervisors and super admins). An
- *  XHR rather than fetch, for upload progress: `onProgress(fraction)` runs as bytes leave, and
- *  the server parses and stores the file after the last one. Rejects with ApiError
+/** Sends a products, orders or knowledge base file as the request body (`catalog.manage`,
+ *  `kb.manage`). An XHR rather than fetch, for upload progress: `onProgress(fraction)` runs as
+ *  bytes leave, and the server parses and stores the file after the last one. Rejects with ApiError
  *  (`not_utf8`, `body_too_large`, `forbidden`; `aborted` when `signal` aborts). */
 export function importFile(
   kind: ImportKind,

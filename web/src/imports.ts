@@ -1,6 +1,7 @@
-// What the catalogue page knows about import files (docs/import.md): each kind's CSV columns
-// with an example row, and CSV text the way Excel opens it (UTF-8 with a BOM, CRLF), for the
-// templates and the list of refused rows. Everything here runs in the browser.
+// What the import form knows about import files (docs/import.md, docs/robot.md): each kind's
+// CSV columns with an example row and the notes shown beside them, and CSV text the way Excel
+// opens it (UTF-8 with a BOM, CRLF), for the templates and the list of refused rows. Everything
+// here runs in the browser.
 
 import type { ImportKind } from './api'
 
@@ -49,9 +50,30 @@ const ORDER_COLUMNS: ImportColumn[] = [
   col('unit_price', '128.00', true),
 ]
 
+/** BOT-1: one row per entry; rows repeating an `id` add similar questions to it. */
+const KB_COLUMNS: ImportColumn[] = [
+  col('id', 'ship-time', true),
+  col('question', '下单后多久发货', true),
+  col('similar', '几天能发出|什么时候发货|拍了多久发'),
+  col('answer', '亲，现货付款后48小时内发货哦～', true),
+  col('tier', '通用'),
+  col('skus', ''),
+  col('categories', ''),
+  col('valid_from', ''),
+  col('valid_to', ''),
+]
+
 export const IMPORT_COLUMNS: Record<ImportKind, ImportColumn[]> = {
   products: PRODUCT_COLUMNS,
   orders: ORDER_COLUMNS,
+  kb: KB_COLUMNS,
+}
+
+/** The notes under each kind's columns (`imports.help.notes.<key>`). */
+export const IMPORT_NOTES: Record<ImportKind, string[]> = {
+  products: ['encoding', 'lines', 'money', 'time', 'status', 'excel', 'jsonl'],
+  orders: ['encoding', 'lines', 'money', 'time', 'status', 'excel', 'jsonl'],
+  kb: ['kbEncoding', 'kbSimilar', 'kbTier', 'kbTime', 'kbJsonl'],
 }
 
 function csvField(value: string | number): string {

@@ -16,6 +16,8 @@ export const router = createRouter({
     { path: '/agent/approvals', name: 'approvals', component: () => import('./pages/AgentApprovals.vue') },
     // ACC-2 … ACC-6: accounts, permission groups, teams, settings, audit; `?tab=` picks one.
     { path: '/agent/team', name: 'team', component: () => import('./pages/AgentTeam.vue') },
+    // BOT-1 … BOT-6: the robot's knowledge base, settings and lexicons, test console, figures; `?tab=`.
+    { path: '/agent/robot', name: 'robot', component: () => import('./pages/AgentRobot.vue') },
     { path: '/:pathMatch(.*)*', redirect: '/agent' },
   ],
 })

@@ -146,10 +146,17 @@ pub async fn import(
 
 /// A knowledge base entry as checked by the robot, its code kept stable.
 fn check_kb(entry: kefu_robot::Entry) -> Result<kefu_robot::Entry, InputError> {
-    entry
-        .check()
-        .map(|()| entry)
-        .map_err(|code| InputError::new(code, "see docs/robot.md for the entry's rules"))
+    entry.check().map(|()| entry).map_err(|code| {
+        let why = match code {
+            "invalid_kb_id" => "the id is 1–64 characters of A–Z a–z 0–9 - _ .",
+            "invalid_question" => "questions are 1–200 characters, at most 200 similar ones",
+            "invalid_answer" => "the answer is 1–2,000 characters",
+            "product_entry_unbound" => "a product entry names its SKUs or categories",
+            "invalid_validity" => "valid_from / valid_to are ISO-8601 times, from before to",
+            _ => "see docs/robot.md",
+        };
+        InputError::new(code, why)
+    })
 }
 
 /// Knowledge base entries from JSON Lines (one entry a line) or CSV (one row per entry, or

@@ -1187,7 +1187,8 @@ pub(crate) async fn set_conversation_team(
 }
 
 /// What the router decides over, read fresh: agents with their loads and caps, the waiting
-/// conversations (open, unassigned, in a team, the buyer has written), each team's strategy.
+/// conversations (open, unassigned, the buyer waiting for an answer; those without a team
+/// wait for `default_team`), each team's strategy.
 /// The second value maps each waiting conversation to its buyer.
 pub(crate) async fn routing_snapshot(
     pool: &Pool<Db>,
@@ -1209,7 +1210,7 @@ pub(crate) async fn routing_snapshot(
          CAST(COALESCE((SELECT b.vip_level FROM buyers b WHERE b.id = c.buyer_id), 0) AS BIGINT) \
          FROM conversations c \
          WHERE c.tenant_id = $1 AND c.status = 'open' AND c.assignee_id IS NULL \
-         AND c.last_buyer_message_at IS NOT NULL AND NOT c.up_for_grabs \
+         AND c.last_buyer_message_at IS NOT NULL AND c.awaiting_reply AND NOT c.up_for_grabs \
          AND NOT c.robot_active",
     )
     .bind(&tenant)

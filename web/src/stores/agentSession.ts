@@ -33,6 +33,8 @@ export const useAgentSession = defineStore('agentSession', () => {
   const canReply = computed(() => can('conversation.reply'))
   /** CH-2: import the shop's products and orders. */
   const canManageCatalog = computed(() => can('catalog.manage'))
+  /** BOT-1, BOT-2: the robot's knowledge base, lexicons and mode. */
+  const canManageKb = computed(() => can('kb.manage'))
   /** ACC-5: decide refunds and compensations, or logistics changes. */
   const canApprove = computed(() => can('refund.approve') || can('logistics.review'))
   /** ACC-5: ask for a refund, a compensation or a logistics change. */
@@ -150,6 +152,7 @@ export const useAgentSession = defineStore('agentSession', () => {
     can,
     canReply,
     canManageCatalog,
+    canManageKb,
     canApprove,
     canRequest,
     canAdminister,

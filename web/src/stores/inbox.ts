@@ -124,15 +124,13 @@ export const useInbox = defineStore('inbox', () => {
     return waited > 2 * target ? 'alert' : waited > target ? 'warn' : 'ok'
   }
 
-  /** WB-8: an unassigned open conversation of my own team, which I may grab. */
+  /** WB-8: an unassigned open conversation of my own team, which I may grab. With the router
+   *  on, waiting conversations are the queue's, served in turn: only those offered to the team
+   *  (`up_for_grabs`) may be grabbed (else `queued_for_routing`). */
   function canGrab(c: ConversationSummary): boolean {
-    return (
-      c.status === 'open' &&
-      !c.assignee_id &&
-      !!c.team &&
-      c.team === session.user?.team &&
-      session.canReply
-    )
+    const mayTake = c.status === 'open' && !c.assignee_id && !!c.team && c.team === session.user?.team && session.canReply
+    if (!mayTake) return false
+    return shop.settings?.routing_enabled ? !!c.up_for_grabs : true
   }
 
   async function loadTargets(): Promise<void> {
