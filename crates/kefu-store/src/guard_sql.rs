@@ -1205,9 +1205,12 @@ pub(crate) async fn routing_snapshot(
     .bind(&tenant)
     .fetch_all(pool)
     .await?;
-    let waiting: Vec<(String, String, String, String, i64, i64)> = sqlx::query_as(
+    type WaitingRow = (String, String, String, String, i64, i64, Option<String>);
+    // With the agent it was taken from when they went away (sticky).
+    let waiting: Vec<WaitingRow> = sqlx::query_as(
         "SELECT c.id, COALESCE(c.team, $2), c.entry, c.buyer_id, c.cycle_started_at, \
-         CAST(COALESCE((SELECT b.vip_level FROM buyers b WHERE b.id = c.buyer_id), 0) AS BIGINT) \
+         CAST(COALESCE((SELECT b.vip_level FROM buyers b WHERE b.id = c.buyer_id), 0) AS BIGINT), \
+         c.last_assignee_id \
          FROM conversations c \
          WHERE c.tenant_id = $1 AND c.status = 'open' AND c.assignee_id IS NULL \
          AND c.last_buyer_message_at IS NOT NULL AND c.awaiting_reply AND NOT c.up_for_grabs \
@@ -1234,7 +1237,7 @@ pub(crate) async fn routing_snapshot(
         });
     }
     let mut buyers = std::collections::HashMap::new();
-    for (id, team, entry, buyer, since, vip) in waiting {
+    for (id, team, entry, buyer, since, vip, last) in waiting {
         let id = uuid(&id)?;
         buyers.insert(id, uuid(&buyer)?);
         state.queue.push(Waiting {
@@ -1243,7 +1246,7 @@ pub(crate) async fn routing_snapshot(
             priority: ChannelPriority::of_entry(Entry::parse(&entry).unwrap_or(Entry::ShopHome)),
             vip_level: u8::try_from(vip.clamp(0, 9)).unwrap_or(0),
             waiting_since: since,
-            last_agent: None,
+            last_agent: last.as_deref().map(uuid).transpose()?,
         });
     }
     for (team, strategy) in strategies {
@@ -1400,7 +1403,8 @@ pub(crate) async fn release_conversation(
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     let released = sqlx::query(
         "UPDATE conversations SET assignee_id = NULL, updated_at = $1, up_for_grabs = $5, \
-         robot_active = FALSE \
+         robot_active = FALSE, \
+         last_assignee_id = CASE WHEN $6 = 'no_reply' THEN NULL ELSE assignee_id END \
          WHERE id = $2 AND tenant_id = $3 AND assignee_id = $4 AND status = 'open'",
     )
     .bind(now)
@@ -1408,6 +1412,7 @@ pub(crate) async fn release_conversation(
     .bind(&tenant)
     .bind(assignee.to_string())
     .bind(up_for_grabs)
+    .bind(reason)
     .execute(&mut *tx)
     .await?
     .rows_affected();

@@ -837,3 +837,67 @@ async fn the_queue_is_not_grabbed_caps_hold_for_grabs_and_long_queues_do_not_str
     assert_eq!(taken["assignee_id"], pre2.user_id.to_string());
     assert_eq!(taken["up_for_grabs"], false);
 }
+
+/// WB-4 sticky: a conversation taken from an agent who went away goes back to them once they
+/// are back, though a colleague has fewer conversations (least-loaded would choose them).
+#[tokio::test]
+async fn sticky_routing_returns_a_buyer_to_the_agent_who_was_serving_them() {
+    let app = TestApp::spawn().await;
+    let admin = app.agent("tea-admin").await;
+    clear_the_queue(&admin).await;
+    routing_on(&admin).await;
+    let lead = app.agent("tea-lead").await;
+    put(
+        &lead,
+        "/api/v1/teams/pre_sales",
+        json!({"name": "售前", "response_target_seconds": 30, "strategy": "sticky"}),
+    )
+    .await;
+    let pre1 = app.agent("tea-pre1").await;
+    let pre2 = app.agent("tea-pre2").await;
+    let _s1 = pre1.socket().await;
+    let _s2 = pre2.socket().await;
+    put(&pre2, "/api/v1/me/status", json!({"status": "busy"})).await;
+    let a = app.buyer("shanye-tea").await;
+    a.send("s1", "这款茶有货吗").await;
+    let a_id = conversation_of(&pre1, &a).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(routed(&pre1, &a_id).await, Some(pre1.user_id.to_string()));
+
+    // pre1 steps away: the conversation goes back to the queue; nobody is free.
+    put(
+        &pre1,
+        "/api/v1/me/status",
+        json!({"status": "away", "reason": "开会", "minutes": 30}),
+    )
+    .await;
+    kefu_server::dispatch::sweep_stranded(app.state.as_ref().unwrap()).await;
+    assert_eq!(assignee_of(&pre1, &a_id).await, None);
+
+    // With the router paused, both come back, and pre1 takes another buyer by hand.
+    put(
+        &admin,
+        "/api/v1/settings",
+        json!({"refund_threshold_fen": 50000, "probation_days": 7, "max_accounts": 200, "routing_enabled": false}),
+    )
+    .await;
+    put(&pre1, "/api/v1/me/status", json!({"status": "online"})).await;
+    put(&pre2, "/api/v1/me/status", json!({"status": "online"})).await;
+    let b = app.buyer("shanye-tea").await;
+    b.send("s2", "你好").await;
+    let b_id = conversation_of(&pre1, &b).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    pre1.reply(&b_id, "r1", "您好").await;
+    assert_eq!(
+        assignee_of(&pre1, &b_id).await,
+        Some(pre1.user_id.to_string())
+    );
+
+    // Router on: pre2 has fewer conversations, but the buyer goes back to pre1.
+    routing_on(&admin).await;
+    assert_eq!(routed(&pre1, &a_id).await, Some(pre1.user_id.to_string()));
+}
