@@ -9,7 +9,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import path from 'node:path'
-import { DESKTOP, PHONE, WAIT, launchBrowser, outputDir, signIn, startDemo, stepper, watchPage } from './harness.mjs'
+import { DESKTOP, PHONE, WAIT, launchBrowser, outputDir, showTab, signIn, startDemo, stepper, watchPage } from './harness.mjs'
 
 const AGENT = 'tea-after1'
 /** The tea shop's supervisor: may approve refunds and compensations and read the audit log. */
@@ -73,6 +73,7 @@ test('a compensation above the threshold waits for the supervisor, and is paid o
 
     await step('the after-sales agent asks for a ¥600 compensation, which waits for approval', async () => {
       await signIn(agent, demo.baseUrl, AGENT)
+      await showTab(agent, 'open')
       await agent.getByTestId('conversation-item').filter({ hasText: BUYER_NAME }).first().click()
       const current = agent.locator(`[data-testid="current-order"][data-order-no="${orderNo}"]`)
       await current.waitFor(WAIT)

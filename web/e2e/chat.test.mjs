@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import path from 'node:path'
-import { DESKTOP, PHONE, WAIT, launchBrowser, outputDir, signIn, startDemo, stepper, watchPage } from './harness.mjs'
+import { DESKTOP, PHONE, WAIT, launchBrowser, outputDir, showTab, signIn, startDemo, stepper, watchPage } from './harness.mjs'
 
 const SHOP = 'shanye-tea'
 const SHOP_NAME = '山野茶铺'
@@ -63,7 +63,12 @@ test('a buyer and an agent talk live, and the buyer finds the history after a re
 
     await step('an agent signs in and finds the conversation in the list', async () => {
       await signIn(agent, demo.baseUrl, AGENT, { screenshot: 'agent-login.png' })
-      await agent.getByTestId('conversation-item').filter({ hasText: BUYER_TEXT }).waitFor(WAIT)
+      // With no conversation of their own, the agent lands on 待接入, where the new buyer waits.
+      await agent.locator('[data-testid="tab-waiting"][aria-selected="true"]').waitFor(WAIT)
+      const row = agent.getByTestId('conversation-item').filter({ hasText: BUYER_TEXT })
+      await row.waitFor(WAIT)
+      assert.equal(await row.getAttribute('data-assignee-id'), '')
+      await row.getByTestId('wait-timer').waitFor(WAIT)
     })
 
     await step('the agent opens it, the buyer sees it read, and the agent replies', async () => {
@@ -83,6 +88,15 @@ test('a buyer and an agent talk live, and the buyer finds the history after a re
         .waitFor(WAIT)
     })
 
+    await step('answered, the conversation is the agent’s: back at the desk they land on 我的', async () => {
+      await agent.reload()
+      await agent.locator('[data-testid="tab-mine"][aria-selected="true"][data-count="1"]').waitFor(WAIT)
+      const row = agent.getByTestId('conversation-item').filter({ hasText: AGENT_TEXT })
+      await row.waitFor(WAIT)
+      assert.notEqual(await row.getAttribute('data-assignee-id'), '')
+      await buyerMessage(agent, 'agent', AGENT_TEXT).waitFor(WAIT)
+    })
+
     await step('the buyer sees the reply live, and the agent sees it read', async () => {
       await buyerMessage(buyer, 'agent', AGENT_TEXT).waitFor(WAIT)
       await buyerMessage(agent, 'agent', AGENT_TEXT)
@@ -91,6 +105,8 @@ test('a buyer and an agent talk live, and the buyer finds the history after a re
     })
 
     await step('the agent sees the buyer typing', async () => {
+      // Every open conversation, for the README's picture of the workbench.
+      await showTab(agent, 'open')
       const input = buyer.getByTestId('composer-input')
       await input.click()
       await input.pressSequentially('好的，谢谢', { delay: 60 })

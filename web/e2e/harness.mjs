@@ -180,6 +180,14 @@ export async function signIn(page, baseUrl, username, { screenshot } = {}) {
   await page.waitForURL((url) => url.pathname === '/agent', WAIT)
 }
 
+/** Picks a tab of the workbench's conversation list (WB-1): `waiting` (待接入), `mine` (我的),
+ *  `open` (进行中, every open conversation) or `resolved` (已解决). An agent lands on 我的 if
+ *  they have any conversation, else on 待接入. */
+export async function showTab(page, tab) {
+  await page.getByTestId(`tab-${tab}`).click()
+  await page.locator(`[data-testid="tab-${tab}"][aria-selected="true"]`).waitFor(WAIT)
+}
+
 /** An API session as `username` (cookie and CSRF token), for setting a story up and checking
  *  what the server holds: `call(method, path, body)` → fetch's Response. */
 export async function apiSession(baseUrl, username) {

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { DESKTOP, PHONE, WAIT, launchBrowser, outputDir, signIn, startDemo, stepper, watchPage } from './harness.mjs'
+import { DESKTOP, PHONE, WAIT, launchBrowser, outputDir, showTab, signIn, startDemo, stepper, watchPage } from './harness.mjs'
 
 const AGENT = 'tea-after1'
 /** The tea shop's supervisor, who may import products and orders. */
@@ -106,6 +106,7 @@ test('a buyer arrives from an order card and the agent answers with his orders',
 
     await step('the after-sales agent opens the conversation and sees the order in the panel', async () => {
       await signIn(agent, demo.baseUrl, AGENT)
+      await showTab(agent, 'open')
       await agent.getByTestId('conversation-item').filter({ hasText: BUYER_NAME }).first().click()
       await agent.getByTestId('open-buyer-name').filter({ hasText: BUYER_NAME }).waitFor(WAIT)
       await orderCard(agent, orderNo, 'buyer').waitFor(WAIT)

@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { DESKTOP, PHONE, WAIT, apiSession, launchBrowser, outputDir, settle, signIn, startDemo, stepper, until, watchPage } from './harness.mjs'
+import { DESKTOP, PHONE, WAIT, apiSession, launchBrowser, outputDir, settle, showTab, signIn, startDemo, stepper, until, watchPage } from './harness.mjs'
 
 const SHOP = 'shanye-tea'
 const SHOP_NAME = '山野茶铺'
@@ -254,6 +254,8 @@ test('the robot: knowledge base, lexicon, test console, serving a buyer, suggest
 
       // An agent at the desk, to watch the conversation.
       await signIn(pre1, demo.baseUrl, PRE1.username)
+      // Served by the robot, nobody's yet: 待接入 lists it.
+      await showTab(pre1, 'waiting')
 
       await buyer.goto(`${demo.baseUrl}/chat/${SHOP}`)
       await buyer.getByTestId('shop-name').filter({ hasText: SHOP_NAME }).waitFor(WAIT)

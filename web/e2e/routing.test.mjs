@@ -13,7 +13,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import path from 'node:path'
-import { DESKTOP, PHONE, WAIT, apiSession, launchBrowser, outputDir, settle, signIn, startDemo, stepper, until, watchPage } from './harness.mjs'
+import { DESKTOP, PHONE, WAIT, apiSession, launchBrowser, outputDir, settle, showTab, signIn, startDemo, stepper, until, watchPage } from './harness.mjs'
 
 const SHOP = 'shanye-tea'
 const SHOP_NAME = '山野茶铺'
@@ -110,6 +110,7 @@ test('two agents and three buyers: queue, assignment, transfer, grab and office 
   async function comesOnline(page, who) {
     await signIn(page, demo.baseUrl, who.username)
     await page.locator('[data-testid="status-select"][data-status="online"]').waitFor(WAIT)
+    await showTab(page, 'open')
     await until(async () => {
       const { accounts } = await (await call('GET', '/accounts')).json()
       return accounts.find((a) => a.username === who.username)?.status === 'online'
@@ -227,6 +228,26 @@ test('two agents and three buyers: queue, assignment, transfer, grab and office 
       await pre2.screenshot({ path: path.join(outputDir, 'routing-agent-pre2.png') })
     })
 
+    await step('the queued buyer is under 待接入 with its wait timer, and counted on the tab', async () => {
+      for (const [agent, who] of [[pre1, PRE1], [pre2, PRE2]]) {
+        await showTab(agent, 'waiting')
+        const queued = row(agent, conversation.c, '')
+        await queued.waitFor(WAIT)
+        assert.match((await queued.getByTestId('wait-timer').textContent()) ?? '', /^等待 \d+:\d\d$/)
+        // Nobody's conversations only: the agent's own, open in their pane, is not listed.
+        const rows = agent.getByTestId('conversation-item')
+        assert.equal(await agent.locator('[data-testid="conversation-item"]:not([data-assignee-id=""])').count(), 0)
+        assert.equal(await agent.getByTestId('tab-waiting').getAttribute('data-count'), String(await rows.count()))
+        // 我的 holds the one the router gave them, and not the queued one.
+        await showTab(agent, 'mine')
+        await row(agent, who === PRE1 ? conversation.a : conversation.b, ids[who.username]).waitFor(WAIT)
+        assert.equal(await row(agent, conversation.c).count(), 0)
+        assert.equal(await agent.getByTestId('tab-mine').getAttribute('data-count'), '1')
+      }
+      await pre1.screenshot({ path: path.join(outputDir, 'routing-waiting.png') })
+      for (const agent of [pre1, pre2]) await showTab(agent, 'open')
+    })
+
     await step('pre1 resolves their conversation, and the queued buyer is theirs at once', async () => {
       await row(pre1, conversation.a).click()
       await pre1.getByTestId('resolve-button').click()
@@ -236,6 +257,21 @@ test('two agents and three buyers: queue, assignment, transfer, grab and office 
       await buyerC.getByTestId('queue-banner').waitFor({ state: 'detached', ...WAIT })
       // Answered at once: a buyer left waiting past twice the target (60 s) is taken back.
       await agentReplies(pre1, conversation.c, buyerC, '熟茶建议用 100℃ 的沸水，先洗茶一次再泡')
+    })
+
+    await step('assigned, the buyer leaves 待接入 for 我的 of pre1, and not of pre2', async () => {
+      await showTab(pre1, 'mine')
+      await row(pre1, conversation.c, ids[PRE1.username]).waitFor(WAIT)
+      await showTab(pre1, 'waiting')
+      await row(pre1, conversation.c).waitFor({ state: 'detached', ...WAIT })
+      await showTab(pre2, 'waiting')
+      await row(pre2, conversation.c).waitFor({ state: 'detached', ...WAIT })
+      await showTab(pre2, 'mine')
+      await row(pre2, conversation.b, ids[PRE2.username]).waitFor(WAIT)
+      assert.equal(await row(pre2, conversation.c).count(), 0)
+      for (const agent of [pre1, pre2]) await showTab(agent, 'open')
+      // The conversation pre1 answers is still in view, in their own pane.
+      await pre1.locator(`[data-testid="conversation-pane"][data-conversation-id="${conversation.c}"]`).waitFor(WAIT)
     })
 
     await step('pre1 hands the conversation to pre2 with a note, and pre2 finds it with the note', async () => {
@@ -351,6 +387,7 @@ test('two agents and three buyers: queue, assignment, transfer, grab and office 
       await team.locator('[data-testid="team-timing"][data-office-hours="true"]').waitFor(WAIT)
 
       await pre1.reload()
+      await showTab(pre1, 'open')
       await row(pre1, conversation.b).waitFor(WAIT)
       await buyerWrites(buyerB, '还在吗？想再问一下价格')
       const timer = row(pre1, conversation.b).locator('[data-testid="wait-timer"][data-office-hours="true"]')

@@ -12,7 +12,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import path from 'node:path'
-import { DEMO_PASSWORD, DESKTOP, WAIT, launchBrowser, outputDir, settle, signIn, startDemo, stepper, watchPage } from './harness.mjs'
+import { DEMO_PASSWORD, DESKTOP, WAIT, launchBrowser, outputDir, settle, showTab, signIn, startDemo, stepper, watchPage } from './harness.mjs'
 
 /** After-sales: may reply, transfer and ask for refunds and compensations. */
 const AGENT = 'tea-after1'
@@ -102,6 +102,7 @@ test('an agent works several conversations in tabs and split view, with shortcut
   try {
     await step('opening three conversations from the list puts each in a tab', async () => {
       await signIn(agent, demo.baseUrl, AGENT)
+      await showTab(agent, 'open')
       const rows = agent.locator('[data-testid="conversation-item"][data-status="open"]')
       await rows.nth(2).waitFor(WAIT)
       for (let i = 0; i < 3; i++) {
@@ -134,6 +135,7 @@ test('an agent works several conversations in tabs and split view, with shortcut
 
     await step('the tabs are there again after a reload', async () => {
       await agent.reload()
+      await showTab(agent, 'open')
       await tab(opened[2]).waitFor(WAIT)
       assert.deepEqual(await tabIds(), [opened[0], opened[2]])
       await paneWith('main', opened[2]).waitFor(WAIT)
@@ -332,7 +334,7 @@ test('an agent works several conversations in tabs and split view, with shortcut
 
     await step('a ninth tab closes the least recently used one', async () => {
       for (let i = 1; i <= VISITORS; i++) await visitorWrites(`你好，我想问第 ${i} 个问题`)
-      await agent.getByTestId('tab-all').click()
+      await showTab(agent, 'open')
       const rows = agent.getByTestId('conversation-item')
       await rows.nth(8).waitFor(WAIT)
 

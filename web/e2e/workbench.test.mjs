@@ -15,7 +15,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import path from 'node:path'
-import { DEMO_PASSWORD, DESKTOP, WAIT, apiSession as sessionAs, launchBrowser, outputDir, signIn, startDemo, stepper, watchPage } from './harness.mjs'
+import { DEMO_PASSWORD, DESKTOP, WAIT, apiSession as sessionAs, launchBrowser, outputDir, showTab, signIn, startDemo, stepper, watchPage } from './harness.mjs'
 
 /** The tea shop's supervisor: manages teams, so edits routing rules and tags. */
 const LEAD = 'tea-lead'
@@ -140,6 +140,7 @@ test('a supervisor tests and saves a routing rule, and an agent tags and filters
 
     await step('the agent tags a conversation 物流延误 from the picker', async () => {
       await signIn(agent, demo.baseUrl, AGENT)
+      await showTab(agent, 'open')
       const first = agent.getByTestId('conversation-item').first()
       await first.waitFor(WAIT)
       taggedId = (await first.getAttribute('data-conversation-id')) ?? ''
@@ -243,6 +244,7 @@ test('an agent takes a break, the supervisor watches it live, and an agent trans
 
     await step('an after-sales agent replies to a conversation, then transfers it to pre-sales with a note', async () => {
       await signIn(after, demo.baseUrl, AGENT)
+      await showTab(after, 'open')
       const first = after.locator('[data-testid="conversation-item"][data-status="open"]').first()
       await first.waitFor(WAIT)
       transferredId = (await first.getAttribute('data-conversation-id')) ?? ''

@@ -181,13 +181,26 @@ const en: typeof zhCN = {
   },
   workbench: {
     tabs: {
+      waiting: 'Waiting',
+      mine: 'Mine',
       open: 'Open',
       resolved: 'Resolved',
-      all: 'All',
+    },
+    tabHints: {
+      waiting: 'Open and unassigned: queued, up for grabs or served by the robot',
+      mine: 'Open conversations assigned to you',
+      open: 'All open conversations',
+      resolved: 'Resolved conversations',
     },
     search: 'Search buyers or messages',
     empty: 'No conversations',
     emptyFiltered: 'No matching conversations',
+    emptyTab: {
+      waiting: 'Nobody is waiting',
+      mine: 'No conversations assigned to you',
+      open: 'No open conversations',
+      resolved: 'No resolved conversations',
+    },
     unassigned: 'Unassigned',
     noConversation: 'Pick a conversation on the left',
     noConversationHint: 'New messages appear in the list as they arrive',

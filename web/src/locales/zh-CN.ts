@@ -179,13 +179,26 @@ export default {
   },
   workbench: {
     tabs: {
+      waiting: '待接入',
+      mine: '我的',
       open: '进行中',
       resolved: '已解决',
-      all: '全部',
+    },
+    tabHints: {
+      waiting: '未分配的进行中会话：排队中、待抢单或机器人接待中',
+      mine: '分配给我的进行中会话',
+      open: '全部进行中的会话',
+      resolved: '已解决的会话',
     },
     search: '搜索买家或消息',
     empty: '暂无会话',
     emptyFiltered: '没有匹配的会话',
+    emptyTab: {
+      waiting: '没有等待接入的会话',
+      mine: '暂无分配给你的会话',
+      open: '暂无进行中的会话',
+      resolved: '暂无已解决的会话',
+    },
     unassigned: '未分配',
     noConversation: '选择左侧的会话开始接待',
     noConversationHint: '新消息会实时出现在会话列表中',

@@ -1,5 +1,7 @@
-// The workbench's live state (WB-1): the conversation list of the chosen tab and tag (WB-5),
-// the open conversation's messages, tags and event log, buyers' typing, all kept current by
+// The workbench's live state (WB-1): the conversation list of the chosen tab and tag (WB-5) —
+// 待接入 (open, nobody's: queued, up for grabs or the robot's), 我的 (open, mine), 进行中 (every
+// open one) and 已解决; the first three are views of one open list, the resolved one is fetched
+// while its tab is up —, the open conversation's messages, tags and event log, buyers' typing, all kept current by
 // the agent WebSocket. On reconnect the list is refetched and the open conversation catches up
 // after its last seq; unacked sends go again with the same client_msg_id. Conversations held
 // in the workbench's tabs keep their summaries, and a pane's actions name their conversation
@@ -20,9 +22,15 @@ import { useShopSettings } from './shopSettings'
 import { DEFAULT_ZONE, scheduleOf, waitedMs as countWaited } from '../officeHours'
 import { orderCardRef, productCardRef } from '../cards'
 
-export type InboxTab = ConversationStatus | 'all'
+/** WB-1: the list's tabs: waiting (open and unassigned), mine (open and mine), open, resolved. */
+export type InboxTab = 'waiting' | 'mine' | 'open' | 'resolved'
+export const INBOX_TABS: readonly InboxTab[] = ['waiting', 'mine', 'open', 'resolved']
 
 const PAGE = 100
+
+function newestFirst(a: ConversationSummary, b: ConversationSummary): number {
+  return b.last_message_at - a.last_message_at
+}
 const TYPING_SHOWN_MS = 4000
 /** WB-7: the response target when the conversation's team (or its target) is unknown. */
 export const DEFAULT_TARGET_SECONDS = 120
@@ -41,9 +49,20 @@ export const useInbox = defineStore('inbox', () => {
   const approvals = useApprovals()
   const shop = useShopSettings()
 
-  const tab = ref<InboxTab>('open')
-  const conversations = ref<ConversationSummary[]>([])
-  const listLoading = ref(false)
+  /** Until the first list is in: then 我的 if I have any, else 待接入 (unless the agent chose). */
+  const tab = ref<InboxTab>('mine')
+  let tabChosen = false
+  /** The open conversations (with the tag filter), newest first: 待接入, 我的 and 进行中 are
+   *  views of it, so their counts need no request of their own. */
+  const openList = ref<ConversationSummary[]>([])
+  /** The resolved ones, while the 已解决 tab is up (`resolvedLoaded` once fetched). */
+  const resolvedList = ref<ConversationSummary[]>([])
+  const resolvedLoaded = ref(false)
+  /** The open conversation's row stays in the tab it was listed in until the agent moves on,
+   *  whatever befalls it meanwhile (resolved, taken, transferred). */
+  const stickyId = ref<Uuid | null>(null)
+  const loads = ref(0)
+  const listLoading = computed(() => loads.value > 0)
   const search = ref('')
   /** Only conversations with this tag key; '' for all (WB-5). */
   const tagFilter = ref('')
@@ -89,6 +108,46 @@ export const useInbox = defineStore('inbox', () => {
   let eventsTimer: ReturnType<typeof setTimeout> | undefined
 
   const openTimeline = computed(() => (openId.value ? timelines.value[openId.value] ?? null : null))
+
+  /** Whether the tab lists the conversation (the tag filter aside). */
+  function inTab(c: ConversationSummary, which: InboxTab = tab.value): boolean {
+    switch (which) {
+      case 'waiting':
+        return c.status === 'open' && !c.assignee_id
+      case 'mine':
+        return c.status === 'open' && !!c.assignee_id && c.assignee_id === session.user?.id
+      case 'open':
+        return c.status === 'open'
+      case 'resolved':
+        return c.status === 'resolved'
+    }
+  }
+
+  const waitingList = computed(() => openList.value.filter((c) => inTab(c, 'waiting')))
+  const mineList = computed(() => openList.value.filter((c) => inTab(c, 'mine')))
+  /** Each tab's number of conversations; null for 已解决 while it is not loaded. */
+  const counts = computed<Record<InboxTab, number | null>>(() => ({
+    waiting: waitingList.value.length,
+    mine: mineList.value.length,
+    open: openList.value.length,
+    resolved: resolvedLoaded.value ? resolvedList.value.length : null,
+  }))
+
+  function listOfTab(which: InboxTab): ConversationSummary[] {
+    if (which === 'waiting') return waitingList.value
+    if (which === 'mine') return mineList.value
+    if (which === 'open') return openList.value
+    return resolvedList.value
+  }
+
+  /** The chosen tab's conversations, newest first, with the open one kept (`stickyId`). */
+  const conversations = computed(() => {
+    const list = listOfTab(tab.value)
+    const id = stickyId.value
+    if (!id || id !== openId.value || list.some((c) => c.id === id)) return list
+    const kept = openSummary.value?.id === id ? openSummary.value : null
+    return kept ? [...list, kept].sort(newestFirst) : list
+  })
   const visibleConversations = computed(() => {
     const q = search.value.trim().toLowerCase()
     if (!q) return conversations.value
@@ -149,8 +208,9 @@ export const useInbox = defineStore('inbox', () => {
   async function grab(id: Uuid): Promise<string | null> {
     try {
       const mine = await agentApi.grab(id)
-      upsert(mine)
+      // Opened first, so that its row stays in the tab it was grabbed from (待接入).
       void open(mine.id)
+      upsert(mine)
       return null
     } catch (err) {
       const code = errorCode(err)
@@ -169,67 +229,112 @@ export const useInbox = defineStore('inbox', () => {
 
   // ---- the list ----
 
-  /** Whether the chosen tab and tag filter list it. */
-  function matchesTab(c: ConversationSummary): boolean {
-    return (tab.value === 'all' || c.status === tab.value) && (!tagFilter.value || c.tags.includes(tagFilter.value))
+  function matchesTag(c: ConversationSummary): boolean {
+    return !tagFilter.value || c.tags.includes(tagFilter.value)
   }
 
-  function sortList(): void {
-    conversations.value.sort((a, b) => b.last_message_at - a.last_message_at)
+  /** Keeps the open conversation's row in the chosen tab if the tab lists it now. */
+  function stick(): void {
+    const id = openId.value
+    if (id && listOfTab(tab.value).some((c) => c.id === id)) stickyId.value = id
+    else if (stickyId.value !== id) stickyId.value = null
   }
 
-  async function loadList(): Promise<void> {
-    const wanted = tab.value
+  /** The first list picks the tab: 我的 if I have any, else 待接入. */
+  function chooseTab(): void {
+    if (tabChosen) return
+    tabChosen = true
+    tab.value = mineList.value.length ? 'mine' : 'waiting'
+  }
+
+  /** One status's conversations (with the tag filter); null if the filter changed meanwhile. */
+  async function fetchList(status: ConversationStatus): Promise<ConversationSummary[] | null> {
     const tag = tagFilter.value
-    listLoading.value = true
+    const list = await agentApi.conversations(status, 200, tag || undefined)
+    if (tag !== tagFilter.value) return null
+    const open = list.find((c) => c.id === openId.value)
+    if (open) adoptSummary(open)
+    list.forEach(keepHeld)
+    return list.filter((c) => c.status === status && matchesTag(c)).sort(newestFirst)
+  }
+
+  /** The open list, and the resolved one while its tab is up. */
+  async function loadList(): Promise<void> {
+    loads.value++
     try {
-      const list = await agentApi.conversations(wanted, 200, tag || undefined)
-      if (wanted !== tab.value || tag !== tagFilter.value) return
-      conversations.value = list.filter(matchesTab)
-      sortList()
-      const open = list.find((c) => c.id === openId.value)
-      if (open) adoptSummary(open)
-      list.forEach(keepHeld)
+      const [open] = await Promise.all([fetchList('open'), tab.value === 'resolved' ? loadResolved() : null])
+      if (open) {
+        openList.value = open
+        chooseTab()
+        stick()
+      }
     } catch (err) {
       report(errorCode(err))
     } finally {
-      listLoading.value = false
+      loads.value--
+    }
+  }
+
+  async function loadResolved(): Promise<void> {
+    loads.value++
+    try {
+      const list = await fetchList('resolved')
+      if (!list || tab.value !== 'resolved') return
+      resolvedList.value = list
+      resolvedLoaded.value = true
+      stick()
+    } catch (err) {
+      report(errorCode(err))
+    } finally {
+      loads.value--
     }
   }
 
   function setTab(next: InboxTab): void {
+    tabChosen = true
     if (tab.value === next) return
     tab.value = next
-    conversations.value = []
-    void loadList()
+    resolvedList.value = []
+    resolvedLoaded.value = false
+    stickyId.value = null
+    stick()
+    // 待接入, 我的 and 进行中 are in hand; 已解决 is fetched.
+    if (next === 'resolved') void loadResolved()
   }
 
   function setTagFilter(key: string): void {
     if (tagFilter.value === key) return
     tagFilter.value = key
-    conversations.value = []
+    openList.value = []
+    resolvedList.value = []
+    resolvedLoaded.value = false
     void loadList()
   }
 
-  /** A `conversation` frame or an action's answer: upsert, re-sort, drop if off-tab. */
-  function upsert(c: ConversationSummary): void {
-    const list = conversations.value
+  /** Puts `c` in `list` (newest first) if it belongs there, else takes it out. */
+  function place(list: ConversationSummary[], c: ConversationSummary, belongs: boolean): void {
     const at = list.findIndex((x) => x.id === c.id)
-    // Frames from different requests can arrive out of order: never let an older summary
-    // replace a newer one (every change advances last_seq or updated_at).
-    const listed = at >= 0 ? list[at] : undefined
-    if (listed && isOlder(c, listed)) return
-    keepHeld(c)
-    if (matchesTab(c)) {
+    if (belongs) {
       if (at >= 0) list[at] = c
       else list.push(c)
-      sortList()
-    } else if (at >= 0 && c.id === openId.value) {
-      // Resolved while open: it stays in view until the agent moves on.
-      list[at] = c
+      list.sort(newestFirst)
     } else if (at >= 0) {
       list.splice(at, 1)
     }
+  }
+
+  /** A `conversation` frame or an action's answer: into the list of its status, or out. */
+  function upsert(c: ConversationSummary): void {
+    // Frames from different requests can arrive out of order: never let an older summary
+    // replace a newer one (every change advances last_seq or updated_at).
+    const known =
+      openList.value.find((x) => x.id === c.id) ??
+      resolvedList.value.find((x) => x.id === c.id) ??
+      (openSummary.value?.id === c.id ? openSummary.value : undefined)
+    if (known && isOlder(c, known)) return
+    keepHeld(c)
+    place(openList.value, c, c.status === 'open' && matchesTag(c))
+    if (resolvedLoaded.value) place(resolvedList.value, c, c.status === 'resolved' && matchesTag(c))
     if (c.id === openId.value) adoptSummary(c)
   }
 
@@ -255,7 +360,11 @@ export const useInbox = defineStore('inbox', () => {
   /** The freshest summary in hand, wherever it is kept. */
   function summaryOf(id: Uuid): ConversationSummary | null {
     if (openSummary.value?.id === id) return openSummary.value
-    return held.value[id] ?? conversations.value.find((c) => c.id === id) ?? null
+    return held.value[id] ?? listed(id) ?? null
+  }
+
+  function listed(id: Uuid): ConversationSummary | undefined {
+    return openList.value.find((c) => c.id === id) ?? resolvedList.value.find((c) => c.id === id)
   }
 
   function timelineFor(id: Uuid): Timeline | null {
@@ -323,11 +432,12 @@ export const useInbox = defineStore('inbox', () => {
   async function open(id: Uuid): Promise<void> {
     if (openId.value === id) return
     openId.value = id
-    // Drop what a status change left behind in this tab while it was open.
-    conversations.value = conversations.value.filter((c) => c.id === id || matchesTab(c))
+    // What a change left behind in this tab while it was open goes; this one stays if listed.
+    stickyId.value = null
+    stick()
     events.value = []
     notes.value = []
-    const fromList = conversations.value.find((c) => c.id === id)
+    const fromList = listed(id)
     openSummary.value = fromList ?? held.value[id] ?? null
     const tl = timelineOf(id)
     try {
@@ -443,7 +553,7 @@ export const useInbox = defineStore('inbox', () => {
     if (!id || !tl || document.visibilityState !== 'visible' || !session.canReply) return
     const seq = tl.lastSeq
     if (seq <= (lastReadSent.get(id) ?? 0)) return
-    const summary = conversations.value.find((c) => c.id === id)
+    const summary = listed(id)
     if (summary) summary.unread_count = 0
     if (openSummary.value?.id === id) openSummary.value.unread_count = 0
     if (held.value[id]) held.value[id].unread_count = 0
@@ -699,7 +809,12 @@ export const useInbox = defineStore('inbox', () => {
     alerts.value = []
     typingTimers.forEach((t) => clearTimeout(t))
     typingTimers.clear()
-    conversations.value = []
+    openList.value = []
+    resolvedList.value = []
+    resolvedLoaded.value = false
+    stickyId.value = null
+    tab.value = 'mine'
+    tabChosen = false
     tagFilter.value = ''
     timelines.value = {}
     held.value = {}
@@ -716,6 +831,8 @@ export const useInbox = defineStore('inbox', () => {
   return {
     tab,
     conversations,
+    openList,
+    counts,
     visibleConversations,
     listLoading,
     search,
