@@ -97,6 +97,11 @@ impl Schedule {
         (0..MAX_DAYS).filter_map(move |n| first.checked_add_days(Days::new(n)))
     }
 
+    /// Whether the shop is open at `at_ms`.
+    pub fn is_open(&self, at_ms: i64) -> bool {
+        self.office_ms_between(at_ms, at_ms + 1) > 0
+    }
+
     /// Office milliseconds in `[from_ms, to_ms)`.
     pub fn office_ms_between(&self, from_ms: i64, to_ms: i64) -> i64 {
         let mut total = 0;
@@ -196,6 +201,8 @@ mod tests {
             s.office_ms_between(cst(2026, 11, 23, 10, 0), cst(2026, 11, 23, 11, 30)),
             90 * 60_000
         );
+        assert!(s.is_open(cst(2026, 11, 23, 10, 0)));
+        assert!(!s.is_open(cst(2026, 11, 23, 18, 0)));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use kefu_domain::conversation::ConversationSummary;
 use kefu_domain::message::{Message, MessageContent, MessageKind, SenderKind};
-use kefu_domain::robot::{RobotLogEntry, RobotMode, RobotSettings};
+use kefu_domain::robot::{RobotMode, RobotSettings};
 use kefu_domain::time::now_ms;
 use kefu_robot::{Action, Context, Decision, HandoffReason, Lexicon, Robot};
 use kefu_store::{AppendRequest, NewRobotLog};
@@ -103,7 +103,7 @@ pub async fn takes_new(state: &AppState, tenant_id: Uuid) -> bool {
             let now = now_ms();
             crate::dispatch::office_schedule(state, tenant_id)
                 .await
-                .is_some_and(|s| s.office_ms_between(now, now + 1) == 0)
+                .is_some_and(|s| !s.is_open(now))
         }
         _ => false,
     }
@@ -141,31 +141,34 @@ pub async fn run_forever(state: AppState) {
     }
 }
 
-/// What the robot knows of the conversation.
-async fn context_of(state: &AppState, conversation: &ConversationSummary) -> Context {
-    let product_code = conversation
-        .context
-        .sku_code
-        .clone()
-        .or(conversation.context.product_code.clone());
-    let product = match &conversation.context.product_code {
-        Some(code) => state
-            .store
-            .product(conversation.tenant_id, code)
-            .await
-            .ok()
-            .flatten(),
+/// The product a code names, as the robot reads it: its title ("这个" means it) and category.
+pub async fn product_context(
+    state: &AppState,
+    tenant_id: Uuid,
+    code: Option<&str>,
+) -> (Option<String>, Option<String>) {
+    let product = match code {
+        Some(code) => state.store.product(tenant_id, code).await.ok().flatten(),
         None => None,
     };
+    product.map_or((None, None), |p| (Some(p.title), Some(p.category)))
+}
+
+/// What the robot knows of the conversation: the product in context, entry, channel, office
+/// hours and the time. The same for serving buyers and suggesting replies to agents.
+pub async fn context_of(state: &AppState, conversation: &ConversationSummary) -> Context {
+    let c = &conversation.context;
+    let (product_title, category) =
+        product_context(state, conversation.tenant_id, c.product_code.as_deref()).await;
     let now = now_ms();
     let office = crate::dispatch::office_schedule(state, conversation.tenant_id).await;
     Context {
-        product: product_code,
-        product_title: product.as_ref().map(|p| p.title.clone()),
-        category: product.map(|p| p.category),
+        product: c.sku_code.clone().or(c.product_code.clone()),
+        product_title,
+        category,
         entry: Some(conversation.entry.as_str().to_owned()),
         channel: Some(conversation.channel.as_str().to_owned()),
-        in_office_hours: office.map(|s| s.office_ms_between(now, now + 1) > 0),
+        in_office_hours: office.map(|s| s.is_open(now)),
         now_ms: now,
     }
 }
@@ -411,17 +414,6 @@ async fn hand_off(
         state.dispatcher.wake();
     }
     Ok(())
-}
-
-/// The robot's log of a conversation, for the agent who takes it over.
-pub async fn transcript(
-    state: &AppState,
-    conversation: &ConversationSummary,
-) -> Result<Vec<RobotLogEntry>, ApiError> {
-    Ok(state
-        .store
-        .robot_log_of(conversation.tenant_id, conversation.id, 50)
-        .await?)
 }
 
 #[cfg(test)]

@@ -240,14 +240,12 @@ pub async fn ask(
         ));
     }
     let robot = robot_for(&state, agent.tenant_id()).await?;
-    let product = match &request.product {
-        Some(code) => state.store.product(agent.tenant_id(), code).await?,
-        None => None,
-    };
+    let (product_title, category) =
+        crate::robot::product_context(&state, agent.tenant_id(), request.product.as_deref()).await;
     let context = Context {
         product: request.product.clone(),
-        product_title: product.as_ref().map(|p| p.title.clone()),
-        category: product.map(|p| p.category),
+        product_title,
+        category,
         now_ms: now_ms(),
         ..Context::default()
     };
@@ -299,15 +297,7 @@ pub async fn suggestions(
         }));
     };
     let robot = robot_for(&state, agent.tenant_id()).await?;
-    let context = Context {
-        product: conversation
-            .context
-            .sku_code
-            .clone()
-            .or(conversation.context.product_code.clone()),
-        now_ms: now_ms(),
-        ..Context::default()
-    };
+    let context = crate::robot::context_of(&state, &conversation).await;
     let decision = robot.decide(&latest.body, &context);
     let handed_off = matches!(
         decision.action,
