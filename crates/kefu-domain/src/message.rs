@@ -55,6 +55,9 @@ pub enum MessageKind {
     /// A product as a card: the body is a `ProductCard` snapshot in JSON; a send names it
     /// (`{"product_code": …, "sku_code": …}`).
     ProductCard,
+    /// Text with reply buttons (BOT-3, BOT-4): the robot's choices. The body is `Buttons` in
+    /// JSON; a tap sends the button's `reply` as an ordinary text message.
+    Buttons,
 }
 
 impl MessageKind {
@@ -65,6 +68,7 @@ impl MessageKind {
             MessageKind::File => "file",
             MessageKind::OrderCard => "order_card",
             MessageKind::ProductCard => "product_card",
+            MessageKind::Buttons => "buttons",
         }
     }
 
@@ -75,6 +79,7 @@ impl MessageKind {
             "file" => MessageKind::File,
             "order_card" => MessageKind::OrderCard,
             "product_card" => MessageKind::ProductCard,
+            "buttons" => MessageKind::Buttons,
             _ => return None,
         })
     }
@@ -93,6 +98,12 @@ pub enum ContentError {
     BadClientMsgId,
     #[error("a card names its order (`order_no`) or product (`product_code`) in a JSON body")]
     BadCard,
+    #[error(
+        "a buttons message is JSON {{\"text\", \"buttons\": [{{\"label\", \"reply\"}}]}} with 1 to {MAX_BUTTONS} buttons of at most {MAX_BUTTON_CHARS} characters"
+    )]
+    BadButtons,
+    #[error("buyers send text, pictures, files and cards, not buttons")]
+    ButtonsNotForBuyers,
 }
 
 impl ContentError {
@@ -104,6 +115,8 @@ impl ContentError {
             ContentError::MissingAttachment => "attachment_required",
             ContentError::BadClientMsgId => "bad_client_msg_id",
             ContentError::BadCard => "bad_card",
+            ContentError::BadButtons => "bad_buttons",
+            ContentError::ButtonsNotForBuyers => "buttons_not_for_buyers",
         }
     }
 }
@@ -158,7 +171,35 @@ impl MessageContent {
                     attachment_id: None,
                 })
             }
+            MessageKind::Buttons => {
+                let buttons: Buttons =
+                    serde_json::from_str(body).map_err(|_| ContentError::BadButtons)?;
+                let fits = |s: &str| {
+                    let n = s.trim().chars().count();
+                    (1..=MAX_BUTTON_CHARS).contains(&n)
+                };
+                if buttons.text.trim().is_empty()
+                    || !(1..=MAX_BUTTONS).contains(&buttons.buttons.len())
+                    || !buttons
+                        .buttons
+                        .iter()
+                        .all(|b| fits(&b.label) && fits(&b.reply))
+                {
+                    return Err(ContentError::BadButtons);
+                }
+                Ok(MessageContent {
+                    kind,
+                    body: body.to_owned(),
+                    attachment_id: None,
+                })
+            }
         }
+    }
+
+    /// Text with reply buttons, checked and stored as compact JSON.
+    pub fn buttons(buttons: &Buttons) -> Result<MessageContent, ContentError> {
+        let body = serde_json::to_string(buttons).map_err(|_| ContentError::BadButtons)?;
+        MessageContent::parse(MessageKind::Buttons, &body, None)
     }
 
     /// A card's reference, for the server to turn into a snapshot.
@@ -191,8 +232,30 @@ impl MessageContent {
                     .unwrap_or_default();
                 format!("[商品] {title}")
             }
+            MessageKind::Buttons => serde_json::from_str::<Buttons>(&self.body)
+                .map(|b| b.text.chars().take(80).collect())
+                .unwrap_or_default(),
         }
     }
+}
+
+/// At most this many buttons under one message.
+pub const MAX_BUTTONS: usize = 10;
+/// A button's label and reply are at most this long.
+pub const MAX_BUTTON_CHARS: usize = 60;
+
+/// Text with reply buttons: what a `buttons` message holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Buttons {
+    pub text: String,
+    pub buttons: Vec<Button>,
+}
+
+/// One reply button: what it shows, and the text a tap sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Button {
+    pub label: String,
+    pub reply: String,
 }
 
 /// Checks a client message id: the key that makes a retried send land once.

@@ -140,6 +140,8 @@ pub fn evaluate(
                 q.expect.is_none(),
             ),
             Action::Greet { .. } => ("greet".to_owned(), q.expect.is_none()),
+            // The evaluation's knowledge base has no flows.
+            Action::Flow { id, .. } => (format!("flow:{id}"), false),
         };
         if q.expect.is_none() {
             nulls += 1;

@@ -2,16 +2,21 @@
 //! compile into a [`Robot`] that reads a buyer's message ([`text`]), finds and scores
 //! candidates with a model trained on the knowledge base itself ([`model`]), and decides to
 //! answer, clarify or hand off ([`robot`]); [`eval`] measures it on labelled questions.
+//! Multi-turn flows ([`flow`]) start from the same decision, and [`training`] turns the
+//! robot's misses into proposed entries.
 
 pub mod classifier;
 pub mod eval;
 pub mod features;
+pub mod flow;
 pub mod kb;
 pub mod lexicon;
 pub mod model;
 pub mod robot;
 pub mod text;
+pub mod training;
 
+pub use flow::Flow;
 pub use kb::{Answer, Entry, Tier, parse_jsonl};
 pub use lexicon::Lexicon;
 pub use robot::{Action, Context, Decision, HandoffReason, Robot, Thresholds};

@@ -131,6 +131,11 @@ const CLOSING_WORDS: &[&str] = &[
     "拜拜",
     "再见",
 ];
+/// The id prefix of the entries that stand for flows' triggers.
+pub const FLOW_PREFIX: &str = "flow:";
+/// A flow's trigger this likely starts it even where a question about the buyer's own
+/// order would otherwise go to a person: the flow is how the robot looks into it.
+const FLOW_OVER_PERSONAL: f32 = 0.3;
 /// Small talk answered with a greeting rather than the knowledge base.
 const GREETING: &str = "您好，我是智能客服，请问有什么可以帮您？";
 /// The answer to a buyer who only acknowledges or says thanks.
@@ -167,7 +172,7 @@ impl Default for Thresholds {
     fn default() -> Thresholds {
         // Tuned on the dev half of the evaluation set for ≥ 95 % answer precision.
         Thresholds {
-            answer: 0.25,
+            answer: 0.4,
             clarify: 0.05,
             option: 0.08,
         }
@@ -213,6 +218,11 @@ pub enum Action {
     Greet {
         text: String,
     },
+    /// Start a multi-turn flow (BOT-4).
+    Flow {
+        id: String,
+        name: String,
+    },
 }
 
 /// A candidate as the console shows it.
@@ -256,6 +266,8 @@ pub struct Robot {
     classifier: Classifier,
     ranker: Ranker,
     pub thresholds: Thresholds,
+    /// The enabled flows, whose triggers are trained in as entries `flow:<id>`.
+    flows: Vec<crate::flow::Flow>,
     /// How long each step of the last build took, ms (analyse, index, rivals, …).
     pub build_phases: Vec<(&'static str, u64)>,
 }
@@ -264,6 +276,36 @@ impl Robot {
     /// Builds the robot from the entries (already checked) and the shop's lexicon (added to
     /// the built-in one), training its ranker on the entries' own questions.
     pub fn build(entries: Vec<Entry>, lexicon: &Lexicon) -> Robot {
+        Robot::build_with_flows(entries, vec![], lexicon)
+    }
+
+    /// Builds the robot with multi-turn flows besides the entries: each enabled flow's
+    /// triggers are learned like an entry's questions, so the same decision starts it.
+    pub fn build_with_flows(
+        mut entries: Vec<Entry>,
+        flows: Vec<crate::flow::Flow>,
+        lexicon: &Lexicon,
+    ) -> Robot {
+        let flows: Vec<crate::flow::Flow> = flows
+            .into_iter()
+            .filter(|f| f.enabled && f.check().is_ok())
+            .collect();
+        for flow in &flows {
+            let mut triggers = flow.triggers.iter().filter(|t| !t.trim().is_empty());
+            let Some(first) = triggers.next() else {
+                continue;
+            };
+            entries.push(Entry {
+                id: format!("{FLOW_PREFIX}{}", flow.id),
+                question: first.clone(),
+                similar: triggers.cloned().collect(),
+                answer: Answer {
+                    text: flow.name.clone(),
+                    ..Answer::default()
+                },
+                ..Entry::default()
+            });
+        }
         let mut clock = std::time::Instant::now();
         let mut phases = vec![];
         let mut lap = |name: &'static str| {
@@ -303,6 +345,7 @@ impl Robot {
             classifier: Classifier::default(),
             ranker: Ranker::default(),
             thresholds: Thresholds::default(),
+            flows,
             build_phases: vec![],
         };
         // Cross-fitting: the ranker learns from classifier scores of questions that
@@ -339,8 +382,35 @@ impl Robot {
         robot
     }
 
+    /// The knowledge base's entries, without the flows' trigger entries.
     pub fn entries(&self) -> &[Entry] {
-        &self.entries
+        let flows = self.flows.len().min(self.entries.len());
+        &self.entries[..self.entries.len() - flows]
+    }
+
+    /// An enabled flow by id.
+    pub fn flow(&self, id: &str) -> Option<&crate::flow::Flow> {
+        self.flows.iter().find(|f| f.id == id)
+    }
+
+    /// The action for an entry chosen: its answer, or the flow it starts.
+    fn act_on(&self, e: u32) -> Action {
+        let entry = &self.entries[e as usize];
+        match entry
+            .id
+            .strip_prefix(FLOW_PREFIX)
+            .and_then(|id| self.flow(id))
+        {
+            Some(flow) => Action::Flow {
+                id: flow.id.clone(),
+                name: flow.name.clone(),
+            },
+            None => Action::Answer {
+                id: entry.id.clone(),
+                question: entry.question.clone(),
+                answer: entry.answer.clone(),
+            },
+        }
     }
 
     /// The trained ranker's weights, for diagnostics.
@@ -465,7 +535,15 @@ impl Robot {
             [best, second, ..] => best.probability - second.probability,
         };
         let t = self.thresholds;
-        let action = if let Some(reason) = trigger {
+        let flow_first = scored.first().filter(|s| {
+            s.probability >= FLOW_OVER_PERSONAL
+                && self.entries[s.entry as usize].id.starts_with(FLOW_PREFIX)
+        });
+        let action = if let (Some(HandoffReason::PersonalCase), Some(best)) = (trigger, flow_first)
+        {
+            fired.push("个案 → 流程".to_owned());
+            self.act_on(best.entry)
+        } else if let Some(reason) = trigger {
             Action::Handoff { reason }
         } else if analysis.words.is_empty() {
             Action::Greet {
@@ -488,14 +566,7 @@ impl Robot {
             }
         } else {
             match candidates.first() {
-                Some(_) if confidence >= t.answer => {
-                    let entry = &self.entries[scored[0].entry as usize];
-                    Action::Answer {
-                        id: entry.id.clone(),
-                        question: entry.question.clone(),
-                        answer: entry.answer.clone(),
-                    }
-                }
+                Some(_) if confidence >= t.answer => self.act_on(scored[0].entry),
                 Some(_)
                     if confidence >= t.clarify
                         || candidates.len() >= 2 && candidates[1].probability >= t.option =>
@@ -719,5 +790,33 @@ mod tests {
         assert_eq!(d.guess.as_deref(), Some("tea-brew"), "{d:#?}");
         assert!(!matches!(d.action, Action::Handoff { .. }), "{d:#?}");
         assert!(d.fired.iter().any(|f| f.starts_with("这个 →")));
+    }
+
+    #[test]
+    fn a_flow_starts_from_its_triggers_even_for_ones_own_order() {
+        let (entries, _) = parse_jsonl(
+            r#"{"id": "ship-time", "question": "多久发货", "similar": ["什么时候发货", "几天能发出"], "answer": "48小时内发货"}
+{"id": "invoice", "question": "能开发票吗", "similar": ["可以开票吗", "发票怎么开"], "answer": "可以"}"#,
+        );
+        let flow: crate::flow::Flow = serde_json::from_str(
+            r#"{"id": "track", "name": "查物流", "triggers": ["我的快递到哪了", "查物流", "帮我查一下订单到哪了", "包裹到哪里了"],
+                "steps": [{"slot": "order", "kind": "order", "prompt": "查哪一单？"}],
+                "finish": {"action": "logistics"}}"#,
+        )
+        .unwrap();
+        let r = Robot::build_with_flows(entries, vec![flow], &Lexicon::default());
+        assert_eq!(r.entries().len(), 2);
+        for text in ["我的快递到哪了呀", "帮我查查订单到哪了"] {
+            let d = r.decide(text, &now());
+            assert_eq!(
+                d.action,
+                Action::Flow {
+                    id: "track".into(),
+                    name: "查物流".into()
+                },
+                "{text}: {d:#?}"
+            );
+        }
+        assert_eq!(answered(&r.decide("几天能发货", &now())), Some("ship-time"));
     }
 }

@@ -111,6 +111,9 @@ pub async fn submit_as_buyer(
     known: Option<Uuid>,
     send: SendMessage,
 ) -> Result<(Pending, Uuid), ApiError> {
+    if send.kind == MessageKind::Buttons {
+        return Err(kefu_domain::message::ContentError::ButtonsNotForBuyers.into());
+    }
     let content = MessageContent::parse(send.kind, &send.body, send.attachment_id)?;
     let client_msg_id = parse_client_msg_id(&send.client_msg_id)?;
     let content = commerce::resolve_card(
