@@ -388,6 +388,11 @@ impl Robot {
         &self.entries[..self.entries.len() - flows]
     }
 
+    /// An entry by id, the flows' trigger entries included.
+    pub fn entry(&self, id: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.id == id)
+    }
+
     /// An enabled flow by id.
     pub fn flow(&self, id: &str) -> Option<&crate::flow::Flow> {
         self.flows.iter().find(|f| f.id == id)

@@ -357,8 +357,9 @@ async fn seed_guard_rails(
 }
 
 /// Imports the shop's generated catalogue and orders, unless it already has products.
-/// The tea shop's knowledge base and lexicons: the robot's evaluation set, which is written
-/// as this kind of shop (BOT-1). The robot assists agents; the shop may put it first.
+/// The tea shop's knowledge base, lexicons and flows: the robot's evaluation set, which is
+/// written as this kind of shop (BOT-1), and the flows of `demo_flows.json` (BOT-4). The
+/// robot assists agents; the shop may put it first.
 async fn seed_robot(store: &Store, tenant: &Tenant) -> Result<(), ApiError> {
     if !store.kb_entries(tenant.id).await?.is_empty() {
         return Ok(());
@@ -372,6 +373,15 @@ async fn seed_robot(store: &Store, tenant: &Tenant) -> Result<(), ApiError> {
         })
         .collect();
     store.upsert_kb_entries(tenant.id, &rows, None).await?;
+    // The multi-turn flows (BOT-4): track an order, return or exchange an item.
+    let flows: Vec<kefu_robot::Flow> =
+        serde_json::from_str(include_str!("demo_flows.json")).unwrap_or_default();
+    for flow in flows.iter().filter(|f| f.check().is_ok()) {
+        let body = serde_json::to_value(flow).unwrap_or_default();
+        store
+            .put_robot_flow(tenant.id, &flow.id, &body, None)
+            .await?;
+    }
     let lexicon: serde_json::Value =
         serde_json::from_str(include_str!("../../kefu-robot/eval/lexicon.json"))
             .unwrap_or_default();

@@ -112,6 +112,8 @@ impl ApiError {
                 "group" => "group_not_found",
                 "grant" => "grant_not_found",
                 "approval" => "approval_not_found",
+                "flow" => "flow_not_found",
+                "proposal" => "proposal_not_found",
                 _ => "not_found",
             },
             ApiError::Conflict(code) => code,

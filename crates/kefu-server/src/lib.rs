@@ -25,6 +25,8 @@ pub mod ops;
 pub mod realtime;
 pub mod robot;
 pub mod robot_api;
+pub mod robot_flows;
+pub mod robot_training;
 pub mod router;
 pub mod routing;
 pub mod settings;
@@ -134,6 +136,7 @@ impl Server {
         let housekeeping = tokio::spawn(housekeeping(state.clone()));
         let router = tokio::spawn(dispatch::run_forever(state.clone()));
         let robot = tokio::spawn(robot::run_forever(state.clone()));
+        let training = tokio::spawn(robot_training::weekly(state.clone()));
         let app = router::app(state.clone());
         let cancel = state.shutdown.clone();
         tracing::info!(addr = %listener.local_addr()?, backend = state.store.backend_name(), "kefu listening");
@@ -159,6 +162,8 @@ impl Server {
         let _ = router.await;
         robot.abort();
         let _ = robot.await;
+        training.abort();
+        let _ = training.await;
         state.sessions.close();
         if tokio::time::timeout(Duration::from_secs(10), state.sessions.wait())
             .await

@@ -5,7 +5,7 @@ use utoipa::OpenApi;
 
 use crate::{
     account, approvals, attachments, audit, buyers, commerce, conversations, error, messaging,
-    robot_api, routing, team,
+    robot_api, robot_flows, robot_training, routing, team,
 };
 
 #[derive(OpenApi)]
@@ -20,6 +20,9 @@ use crate::{
         conversations::add_note, conversations::grab, routing::rules, routing::put_rules, routing::test,
         robot_api::entries, robot_api::put_entry, robot_api::delete_entry, robot_api::settings,
         robot_api::put_settings, robot_api::ask, robot_api::suggestions, robot_api::metrics,
+        robot_flows::flows, robot_flows::put_flow, robot_flows::delete_flow,
+        robot_flows::after_sales, robot_training::run, robot_training::proposals,
+        robot_training::approve, robot_training::reject,
         buyers::shop, buyers::start_session, buyers::messages, buyers::send, buyers::profile,
         attachments::upload_for_agent, attachments::upload_for_buyer,
         commerce::products, commerce::product, commerce::put_product, commerce::order,

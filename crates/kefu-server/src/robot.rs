@@ -10,10 +10,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use kefu_domain::conversation::ConversationSummary;
-use kefu_domain::message::{Message, MessageContent, MessageKind, SenderKind};
+use kefu_domain::message::{Button, Buttons, Message, MessageContent, MessageKind, SenderKind};
 use kefu_domain::robot::{RobotMode, RobotSettings};
 use kefu_domain::time::now_ms;
-use kefu_robot::{Action, Context, Decision, HandoffReason, Lexicon, Robot};
+use kefu_robot::{Action, Context, Decision, Lexicon, Robot};
 use kefu_store::{AppendRequest, NewRobotLog};
 use tokio::sync::{Mutex, mpsc};
 use uuid::Uuid;
@@ -83,10 +83,18 @@ pub async fn robot_for(state: &AppState, tenant_id: Uuid) -> Result<Arc<Robot>, 
         return Ok(robot.clone());
     }
     let entries = entries_of(state.store.kb_entries(tenant_id).await?);
+    let flows: Vec<kefu_robot::Flow> = state
+        .store
+        .robot_flows(tenant_id)
+        .await?
+        .into_iter()
+        .filter_map(|row| serde_json::from_value(row.body).ok())
+        .collect();
     let lexicon = lexicon_of(&settings);
-    let robot = tokio::task::spawn_blocking(move || Robot::build(entries, &lexicon))
-        .await
-        .map_err(|e| ApiError::Internal(format!("building the robot: {e}")))?;
+    let robot =
+        tokio::task::spawn_blocking(move || Robot::build_with_flows(entries, flows, &lexicon))
+            .await
+            .map_err(|e| ApiError::Internal(format!("building the robot: {e}")))?;
     let robot = Arc::new(robot);
     built.insert(tenant_id, (settings.kb_version, robot.clone()));
     Ok(robot)
@@ -173,19 +181,25 @@ pub async fn context_of(state: &AppState, conversation: &ConversationSummary) ->
     }
 }
 
-/// "2", "第二个", "选1": the buyer picks one of the choices last offered.
-fn picked(text: &str, offered: &[String]) -> Option<usize> {
-    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    let t = t
-        .trim_start_matches(['选', '第'])
-        .trim_end_matches(['个', '条', '。', '.']);
-    let n = match t {
-        "1" | "一" | "①" => 1,
-        "2" | "二" | "②" => 2,
-        "3" | "三" | "③" => 3,
-        _ => return None,
-    };
-    (n <= offered.len()).then_some(n - 1)
+/// What the robot knows without a conversation: the shop's office hours and the time.
+pub async fn context_of_shop(state: &AppState, tenant_id: Uuid) -> Context {
+    let now = now_ms();
+    let office = crate::dispatch::office_schedule(state, tenant_id).await;
+    Context {
+        in_office_hours: office.map(|s| s.is_open(now)),
+        now_ms: now,
+        ..Context::default()
+    }
+}
+
+/// The buyer picks one of the choices last offered: a tapped button sends the question
+/// itself; "2", "第二个", "选1" pick by position.
+fn picked(robot: &Robot, text: &str, offered: &[String]) -> Option<usize> {
+    let t = text.trim();
+    offered
+        .iter()
+        .position(|id| robot.entry(id).is_some_and(|e| e.question == t))
+        .or_else(|| kefu_robot::flow::ordinal(t, offered.len().min(3)))
 }
 
 /// Words with which a buyer says the last answer missed.
@@ -200,7 +214,7 @@ const MISSED: &[&str] = &[
 ];
 
 async fn serve(state: &AppState, tenant_id: Uuid, message: &Message) -> Result<(), ApiError> {
-    if message.kind != MessageKind::Text {
+    if !matches!(message.kind, MessageKind::Text | MessageKind::Image) {
         return Ok(());
     }
     let Some(conversation) = state
@@ -214,6 +228,13 @@ async fn serve(state: &AppState, tenant_id: Uuid, message: &Message) -> Result<(
         return Ok(());
     }
     let robot = robot_for(state, tenant_id).await?;
+    // A flow in progress reads the message first (BOT-4).
+    if crate::robot_flows::continue_flow(state, &robot, &conversation, message).await? {
+        return Ok(());
+    }
+    if message.kind != MessageKind::Text {
+        return Ok(());
+    }
     let recent = state
         .store
         .robot_log_of(tenant_id, conversation.id, 4)
@@ -221,21 +242,32 @@ async fn serve(state: &AppState, tenant_id: Uuid, message: &Message) -> Result<(
     let text = message.body.as_str();
     // A reply to the choices just offered.
     if let Some(last) = recent.first().filter(|l| l.action == "clarify")
-        && let Some(i) = picked(text, &last.choices)
-        && let Some(entry) = robot.entries().iter().find(|e| e.id == last.choices[i])
+        && let Some(i) = picked(&robot, text, &last.choices)
     {
-        log(
-            state,
-            &conversation,
-            text,
-            "answer",
-            Some(&entry.id),
-            Some("picked"),
-            1.0,
-            &[],
-        )
-        .await;
-        return say(state, &conversation, message, &entry.answer.text).await;
+        let id = &last.choices[i];
+        if let Some(flow) = id.strip_prefix(kefu_robot::robot::FLOW_PREFIX) {
+            return crate::robot_flows::start(state, &robot, &conversation, message, flow).await;
+        }
+        if let Some(entry) = robot.entry(id) {
+            log(
+                state,
+                &conversation,
+                text,
+                "answer",
+                Some(&entry.id),
+                Some("picked"),
+                1.0,
+                &[],
+            )
+            .await;
+            return say(
+                state,
+                &conversation,
+                message,
+                &[answer_reply(&entry.answer)],
+            )
+            .await;
+        }
     }
     let context = context_of(state, &conversation).await;
     let decision = robot.decide(text, &context);
@@ -251,8 +283,9 @@ async fn serve(state: &AppState, tenant_id: Uuid, message: &Message) -> Result<(
             state,
             &conversation,
             message,
-            HandoffReason::Misunderstood,
-            &decision,
+            "misunderstood",
+            Some(&decision),
+            None,
         )
         .await;
     }
@@ -269,7 +302,10 @@ async fn serve(state: &AppState, tenant_id: Uuid, message: &Message) -> Result<(
                 &[],
             )
             .await;
-            say(state, &conversation, message, &answer.text).await
+            say(state, &conversation, message, &[answer_reply(answer)]).await
+        }
+        Action::Flow { id, .. } if !corrected => {
+            crate::robot_flows::start(state, &robot, &conversation, message, id).await
         }
         Action::Clarify { choices } if !choices.is_empty() => {
             let ids: Vec<String> = choices.iter().map(|c| c.id.clone()).collect();
@@ -285,19 +321,42 @@ async fn serve(state: &AppState, tenant_id: Uuid, message: &Message) -> Result<(
                 &ids,
             )
             .await;
-            let mut reply = String::from("您是想问：");
-            for (i, c) in choices.iter().enumerate() {
-                reply.push_str(&format!("\n{}. {}", i + 1, c.question));
-            }
-            reply.push_str("\n回复数字即可；找人工客服请回复「人工」。");
-            say(state, &conversation, message, &reply).await
+            let reply = Buttons {
+                text: "您是想问以下哪个问题？点选即可，找人工客服请回复「人工」。".to_owned(),
+                buttons: choices
+                    .iter()
+                    .map(|c| Button {
+                        label: c.question.clone(),
+                        reply: c.question.clone(),
+                    })
+                    .collect(),
+            };
+            say(state, &conversation, message, &[Reply::Buttons(reply)]).await
         }
         Action::Greet { text: greeting } => {
             log(state, &conversation, text, "greet", None, None, 0.0, &[]).await;
-            say(state, &conversation, message, greeting).await
+            say(
+                state,
+                &conversation,
+                message,
+                &[Reply::Text(greeting.clone())],
+            )
+            .await
         }
         Action::Handoff { reason } => {
-            hand_off(state, &conversation, message, *reason, &decision).await
+            let reason = serde_json::to_value(reason)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            hand_off(
+                state,
+                &conversation,
+                message,
+                &reason,
+                Some(&decision),
+                None,
+            )
+            .await
         }
         // An answer the buyer just said was wrong, or nothing to offer: ask once more.
         _ => {
@@ -312,11 +371,12 @@ async fn serve(state: &AppState, tenant_id: Uuid, message: &Message) -> Result<(
                 &[],
             )
             .await;
+            let again = "抱歉没能理解您的问题，能换个说法再描述一下吗？找人工客服请回复「人工」。";
             say(
                 state,
                 &conversation,
                 message,
-                "抱歉没能理解您的问题，能换个说法再描述一下吗？找人工客服请回复「人工」。",
+                &[Reply::Text(again.to_owned())],
             )
             .await
         }
@@ -324,7 +384,7 @@ async fn serve(state: &AppState, tenant_id: Uuid, message: &Message) -> Result<(
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn log(
+pub(crate) async fn log(
     state: &AppState,
     conversation: &ConversationSummary,
     text: &str,
@@ -349,44 +409,75 @@ async fn log(
     }
 }
 
-/// The robot's message in the conversation, answering `to` (idempotent per message).
-async fn say(
+/// One message the robot sends.
+pub enum Reply {
+    Text(String),
+    Buttons(Buttons),
+}
+
+/// An entry's answer as the robot sends it: its text, with its buttons when it has them.
+fn answer_reply(answer: &kefu_robot::Answer) -> Reply {
+    match answer.buttons.is_empty() {
+        true => Reply::Text(answer.text.clone()),
+        false => Reply::Buttons(Buttons {
+            text: answer.text.clone(),
+            buttons: answer
+                .buttons
+                .iter()
+                .map(|b| Button {
+                    label: b.clone(),
+                    reply: b.clone(),
+                })
+                .collect(),
+        }),
+    }
+}
+
+/// The robot's messages in the conversation, answering `to` (idempotent per message: a
+/// retried job sends nothing twice).
+pub(crate) async fn say(
     state: &AppState,
     conversation: &ConversationSummary,
     to: &Message,
-    text: &str,
+    replies: &[Reply],
 ) -> Result<(), ApiError> {
-    let content = MessageContent::parse(MessageKind::Text, text, None)?;
-    state
-        .writer
-        .append(AppendRequest {
-            tenant_id: conversation.tenant_id,
-            conversation_id: conversation.id,
-            sender_kind: SenderKind::Bot,
-            sender_id: None,
-            sender_name: ROBOT_NAME.to_owned(),
-            client_msg_id: Some(format!("robot-{}", to.id)),
-            content,
-            external_id: None,
-        })
-        .await?;
+    for (k, reply) in replies.iter().enumerate() {
+        let content = match reply {
+            Reply::Text(text) => MessageContent::parse(MessageKind::Text, text, None)?,
+            Reply::Buttons(buttons) => MessageContent::buttons(buttons)?,
+        };
+        let client_msg_id = match k {
+            0 => format!("robot-{}", to.id),
+            k => format!("robot-{}-{k}", to.id),
+        };
+        state
+            .writer
+            .append(AppendRequest {
+                tenant_id: conversation.tenant_id,
+                conversation_id: conversation.id,
+                sender_kind: SenderKind::Bot,
+                sender_id: None,
+                sender_name: ROBOT_NAME.to_owned(),
+                client_msg_id: Some(client_msg_id),
+                content,
+                external_id: None,
+            })
+            .await?;
+    }
     Ok(())
 }
 
-/// Passes the buyer to people: a note to the buyer, a `robot_handoff` event with the reason
-/// and the robot's guess, and the router wakes for the conversation.
-async fn hand_off(
+/// Passes the buyer to people: a note to the buyer, a `robot_handoff` event with the reason,
+/// the robot's guess and what a flow collected, and the router wakes for the conversation.
+pub(crate) async fn hand_off(
     state: &AppState,
     conversation: &ConversationSummary,
     to: &Message,
-    reason: HandoffReason,
-    decision: &Decision,
+    reason_text: &str,
+    decision: Option<&Decision>,
+    slots: Option<serde_json::Value>,
 ) -> Result<(), ApiError> {
-    let reason_text = serde_json::to_value(reason)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    let guess = decision.candidates.first();
+    let guess = decision.and_then(|d| d.candidates.first());
     let issue_type = guess.and_then(|c| kefu_domain::routing::issue_type_of(&c.question));
     log(
         state,
@@ -394,16 +485,23 @@ async fn hand_off(
         &to.body,
         "handoff",
         guess.map(|c| c.id.as_str()),
-        Some(&reason_text),
-        decision.confidence.into(),
+        Some(reason_text),
+        decision.map_or(0.0, |d| d.confidence.into()),
         &[],
     )
     .await;
-    say(state, conversation, to, HANDOFF_TEXT).await?;
+    say(
+        state,
+        conversation,
+        to,
+        &[Reply::Text(HANDOFF_TEXT.to_owned())],
+    )
+    .await?;
     let data = serde_json::json!({
         "reason": reason_text,
         "guess": guess.map(|c| serde_json::json!({ "id": c.id, "question": c.question, "probability": c.probability })),
         "issue_type": issue_type,
+        "flow": slots,
     });
     if let Some(summary) = state
         .store
@@ -414,19 +512,4 @@ async fn hand_off(
         state.dispatcher.wake();
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_choice_is_picked_by_number() {
-        let offered = vec!["a".to_owned(), "b".to_owned()];
-        assert_eq!(picked("2", &offered), Some(1));
-        assert_eq!(picked("第一个", &offered), Some(0));
-        assert_eq!(picked("选 1", &offered), Some(0));
-        assert_eq!(picked("3", &offered), None);
-        assert_eq!(picked("发货", &offered), None);
-    }
 }

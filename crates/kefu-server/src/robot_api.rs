@@ -345,6 +345,8 @@ pub struct RobotDay {
     pub clarified: u64,
     pub handed_off: u64,
     pub greeted: u64,
+    /// Steps of multi-turn flows (BOT-4): turns, not questions.
+    pub flow_turns: u64,
     /// Answered or clarified, of questions that were not greetings.
     pub recognition_rate: f64,
     pub answer_rate: f64,
@@ -404,6 +406,14 @@ pub async fn metrics(
         let Some(day) = by_day.get_mut(i) else {
             continue;
         };
+        if let Some(c) = entry.conversation_id {
+            *dialogues.entry((i, c)).or_default() += 1;
+        }
+        if entry.action == "flow" {
+            // A step of a multi-turn flow: a turn of the dialogue, not a question.
+            day.flow_turns += 1;
+            continue;
+        }
         day.questions += 1;
         match entry.action.as_str() {
             "answer" => day.answered += 1,
@@ -415,9 +425,6 @@ pub async fn metrics(
                     *unanswered.entry(entry.text.clone()).or_default() += 1;
                 }
             }
-        }
-        if let Some(c) = entry.conversation_id {
-            *dialogues.entry((i, c)).or_default() += 1;
         }
     }
     for (i, day) in by_day.iter_mut().enumerate() {

@@ -10,7 +10,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::openapi::ApiDoc;
 use crate::{
     AppState, account, approvals, assets, attachments, audit, buyers, commerce, conversations, ops,
-    realtime, robot_api, routing, team,
+    realtime, robot_api, robot_flows, robot_training, routing, team,
 };
 
 pub fn app(state: AppState) -> Router {
@@ -68,6 +68,19 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/robot/ask", post(robot_api::ask))
         .route("/robot/metrics", get(robot_api::metrics))
+        .route("/robot/flows", get(robot_flows::flows))
+        .route(
+            "/robot/flows/{id}",
+            put(robot_flows::put_flow).delete(robot_flows::delete_flow),
+        )
+        .route("/after-sales", get(robot_flows::after_sales))
+        .route("/robot/proposals", get(robot_training::proposals))
+        .route("/robot/proposals/run", post(robot_training::run))
+        .route(
+            "/robot/proposals/{id}/approve",
+            post(robot_training::approve),
+        )
+        .route("/robot/proposals/{id}/reject", post(robot_training::reject))
         .route(
             "/conversations/{id}/suggestions",
             get(robot_api::suggestions),

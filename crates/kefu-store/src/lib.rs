@@ -83,6 +83,7 @@ mod sqlite {
     include!("sql.rs");
     include!("guard_sql.rs");
     include!("robot_sql.rs");
+    include!("flow_sql.rs");
 }
 
 mod postgres {
@@ -96,6 +97,7 @@ mod postgres {
     include!("sql.rs");
     include!("guard_sql.rs");
     include!("robot_sql.rs");
+    include!("flow_sql.rs");
 }
 
 /// The group-commit writer's own connection.
@@ -300,6 +302,81 @@ pub struct KbRow {
     pub id: String,
     pub body: serde_json::Value,
     pub updated_at: i64,
+}
+
+/// A multi-turn flow as stored: its id and JSON body (BOT-4).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlowRow {
+    pub id: String,
+    pub body: serde_json::Value,
+    pub updated_at: i64,
+}
+
+/// An after-sale request a flow is about to create.
+#[derive(Debug, Clone)]
+pub struct NewAfterSale<'a> {
+    pub tenant_id: Uuid,
+    pub order_no: &'a str,
+    pub conversation_id: Option<Uuid>,
+    pub member_id: &'a str,
+    /// `return_refund`, `refund_only` or `exchange`.
+    pub kind: &'a str,
+    pub sku_code: Option<&'a str>,
+    pub item_title: Option<&'a str>,
+    pub reason: &'a str,
+    pub detail: &'a str,
+    pub photo_attachment_id: Option<Uuid>,
+}
+
+/// A stored after-sale request.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct AfterSaleRow {
+    pub id: Uuid,
+    /// What the buyer and the shop quote: `AS` + day + six digits.
+    pub case_no: String,
+    pub order_no: String,
+    pub conversation_id: Option<Uuid>,
+    pub member_id: String,
+    pub kind: String,
+    pub sku_code: Option<String>,
+    pub item_title: Option<String>,
+    pub reason: String,
+    pub detail: String,
+    pub photo_attachment_id: Option<Uuid>,
+    pub status: String,
+    pub created_at: i64,
+}
+
+/// A question the robot missed, with the first reply a person gave after it (BOT-5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RobotMiss {
+    pub text: String,
+    pub human_answer: Option<String>,
+}
+
+/// A proposal for the review queue.
+#[derive(Debug, Clone)]
+pub struct NewProposal {
+    /// `new_entry` or `similar`.
+    pub kind: String,
+    pub entry_id: Option<String>,
+    pub body: serde_json::Value,
+    /// How many times buyers asked.
+    pub asked: i64,
+}
+
+/// A stored proposal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProposalRow {
+    pub id: Uuid,
+    pub kind: String,
+    pub entry_id: Option<String>,
+    pub body: serde_json::Value,
+    pub asked: i64,
+    pub status: String,
+    pub created_at: i64,
+    pub decided_by: Option<Uuid>,
+    pub decided_at: Option<i64>,
 }
 
 /// A line for the robot's log.
@@ -586,6 +663,101 @@ impl Store {
 
     pub async fn robot_log_since(&self, tenant_id: Uuid, since: i64) -> Result<Vec<RobotLogEntry>> {
         dispatch!(self.robot_log_since(tenant_id, since))
+    }
+
+    pub async fn robot_flows(&self, tenant_id: Uuid) -> Result<Vec<FlowRow>> {
+        dispatch!(self.robot_flows(tenant_id))
+    }
+
+    /// Creates or replaces a flow (checked JSON body); bumps the knowledge base version.
+    pub async fn put_robot_flow(
+        &self,
+        tenant_id: Uuid,
+        id: &str,
+        body: &serde_json::Value,
+        by: Option<Uuid>,
+    ) -> Result<()> {
+        dispatch!(self.put_robot_flow(tenant_id, id, body, by))
+    }
+
+    pub async fn delete_robot_flow(&self, tenant_id: Uuid, id: &str) -> Result<bool> {
+        dispatch!(self.delete_robot_flow(tenant_id, id))
+    }
+
+    /// The flow a conversation is in, and its state.
+    pub async fn flow_run(
+        &self,
+        tenant_id: Uuid,
+        conversation_id: Uuid,
+    ) -> Result<Option<(String, serde_json::Value)>> {
+        dispatch!(self.flow_run(tenant_id, conversation_id))
+    }
+
+    /// Saves a conversation's flow state (flow id, state), or ends it with `None`.
+    pub async fn set_flow_run(
+        &self,
+        tenant_id: Uuid,
+        conversation_id: Uuid,
+        run: Option<(&str, &serde_json::Value)>,
+    ) -> Result<()> {
+        dispatch!(self.set_flow_run(tenant_id, conversation_id, run))
+    }
+
+    /// Records an after-sale request and marks its order `requested`.
+    pub async fn create_after_sale(&self, new: &NewAfterSale<'_>) -> Result<AfterSaleRow> {
+        dispatch!(self.create_after_sale(new))
+    }
+
+    pub async fn after_sales(&self, tenant_id: Uuid, limit: i64) -> Result<Vec<AfterSaleRow>> {
+        dispatch!(self.after_sales(tenant_id, limit))
+    }
+
+    /// The robot's misses since `since`, newest first, with the human replies after them.
+    pub async fn robot_misses(
+        &self,
+        tenant_id: Uuid,
+        since: i64,
+        limit: i64,
+    ) -> Result<Vec<RobotMiss>> {
+        dispatch!(self.robot_misses(tenant_id, since, limit))
+    }
+
+    /// Replaces the pending proposals with a new run's; returns how many.
+    pub async fn replace_proposals(
+        &self,
+        tenant_id: Uuid,
+        proposals: &[NewProposal],
+    ) -> Result<u64> {
+        dispatch!(self.replace_proposals(tenant_id, proposals))
+    }
+
+    pub async fn proposals(
+        &self,
+        tenant_id: Uuid,
+        status: &str,
+        limit: i64,
+    ) -> Result<Vec<ProposalRow>> {
+        dispatch!(self.proposals(tenant_id, status, limit))
+    }
+
+    pub async fn proposal(&self, tenant_id: Uuid, id: Uuid) -> Result<Option<ProposalRow>> {
+        dispatch!(self.proposal(tenant_id, id))
+    }
+
+    /// Approves (writing the entry) or rejects a pending proposal; false when it was not.
+    pub async fn decide_proposal(
+        &self,
+        tenant_id: Uuid,
+        id: Uuid,
+        approved: Option<(&str, &serde_json::Value)>,
+        by: Uuid,
+    ) -> Result<bool> {
+        dispatch!(self.decide_proposal(tenant_id, id, approved, by))
+    }
+
+    /// Shops with the robot on whose misses were last analysed before `before`.
+    pub async fn robots_due_for_training(&self, before: i64) -> Result<Vec<Uuid>> {
+        dispatch!(self.robots_due_for_training(before))
     }
 
     /// Records the member level the shop's site vouched for (WB-4).

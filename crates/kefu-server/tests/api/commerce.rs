@@ -40,7 +40,7 @@ async fn import(agent: &AgentClient, kind: &str, body: &str) -> (StatusCode, Val
 }
 
 /// The tea shop with the fixture catalogue and orders, and its identity secret.
-async fn stocked() -> (TestApp, AgentClient, String) {
+pub async fn stocked() -> (TestApp, AgentClient, String) {
     let app = TestApp::spawn().await;
     let admin = app.agent("tea-admin").await;
     let (status, report) = import(&admin, "products", PRODUCTS).await;
@@ -51,7 +51,7 @@ async fn stocked() -> (TestApp, AgentClient, String) {
     (app, admin, secret)
 }
 
-fn sign(secret: &str, claims: Value) -> String {
+pub fn sign(secret: &str, claims: Value) -> String {
     jsonwebtoken::encode(
         &Header::default(),
         &claims,
@@ -60,7 +60,7 @@ fn sign(secret: &str, claims: Value) -> String {
     .unwrap()
 }
 
-fn in_an_hour() -> i64 {
+pub fn in_an_hour() -> i64 {
     kefu_domain::time::now_ms() / 1000 + 3600
 }
 

@@ -258,7 +258,7 @@ impl AgentClient {
 }
 
 pub struct BuyerClient {
-    base: String,
+    pub base: String,
     ws_base: String,
     pub http: reqwest::Client,
     pub token: String,

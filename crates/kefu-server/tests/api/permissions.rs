@@ -100,6 +100,14 @@ const TABLE: &[(&str, &str, Rule)] = &[
     ("PUT", "/robot/settings", Needs(KbManage)),
     ("POST", "/robot/ask", Needs(ConversationRead)),
     ("GET", "/robot/metrics", Needs(ReportView)),
+    ("GET", "/robot/flows", Needs(ConversationRead)),
+    ("PUT", "/robot/flows/{id}", Needs(KbManage)),
+    ("DELETE", "/robot/flows/{id}", Needs(KbManage)),
+    ("GET", "/after-sales", Needs(ConversationRead)),
+    ("GET", "/robot/proposals", Needs(KbManage)),
+    ("POST", "/robot/proposals/run", Needs(KbManage)),
+    ("POST", "/robot/proposals/{id}/approve", Needs(KbManage)),
+    ("POST", "/robot/proposals/{id}/reject", Needs(KbManage)),
     (
         "GET",
         "/conversations/{id}/suggestions",
@@ -389,6 +397,11 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
         .replace("/approvals/{id}", &format!("/approvals/{}", f.approval))
         .replace("/handoffs/{id}", &format!("/handoffs/{}", f.handoff))
         .replace("/buyers/{id}", &format!("/buyers/{}", f.buyer))
+        .replace(
+            "/proposals/{id}",
+            &format!("/proposals/{}", uuid::Uuid::nil()),
+        )
+        .replace("/flows/{id}", "/flows/matrix")
         .replace("{code}", "TOUR-1")
         .replace("{order_no}", "P1")
         .replace("{key}", "vip")
@@ -413,6 +426,11 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
         ("POST", "/routing/test") => json!({"facts": {"entry": "order_card", "channel": "web"}}),
         ("PUT", "/robot/entries/{id}") => json!({"question": "多久发货", "answer": "48小时内"}),
         ("PUT", "/robot/settings") => json!({"mode": "assist"}),
+        ("PUT", "/robot/flows/{id}") => json!({
+            "name": "矩阵", "triggers": ["矩阵"],
+            "steps": [{"slot": "order", "kind": "order", "prompt": "哪一单？"}],
+            "finish": {"action": "logistics"}
+        }),
         ("POST", "/robot/ask") => json!({"text": "多久发货"}),
         ("PUT", "/products/{code}") => json!({
             "code": "TOUR-1", "title": "茶园游", "category": "体验",

@@ -47,15 +47,14 @@ async fn import_kb(agent: &AgentClient, body: &str, content_type: &str) -> Value
 }
 
 /// Waits up to 5 s for a message from the robot after `after` of them.
-async fn robot_says(buyer: &BuyerClient, after: usize) -> String {
+async fn robot_message(buyer: &BuyerClient, after: usize) -> Value {
     let until = Instant::now() + Duration::from_secs(5);
     while Instant::now() < until {
-        let said: Vec<String> = buyer
+        let said: Vec<Value> = buyer
             .messages()
             .await
             .into_iter()
             .filter(|m| m["sender_kind"] == "bot")
-            .map(|m| m["body"].as_str().unwrap().to_owned())
             .collect();
         if said.len() > after {
             return said[after].clone();
@@ -63,6 +62,33 @@ async fn robot_says(buyer: &BuyerClient, after: usize) -> String {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("the robot said nothing after {after} messages");
+}
+
+/// The text of the robot's message after `after` of them (a buttons message's text).
+async fn robot_says(buyer: &BuyerClient, after: usize) -> String {
+    let message = robot_message(buyer, after).await;
+    let body = message["body"].as_str().unwrap().to_owned();
+    match message["kind"] == "buttons" {
+        true => serde_json::from_str::<Value>(&body).unwrap()["text"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+        false => body,
+    }
+}
+
+/// The robot's message after `after` of them, with its buttons' replies.
+async fn robot_asks(buyer: &BuyerClient, after: usize) -> (String, Vec<String>) {
+    let message = robot_message(buyer, after).await;
+    assert_eq!(message["kind"], "buttons", "{message}");
+    let body: Value = serde_json::from_str(message["body"].as_str().unwrap()).unwrap();
+    let replies = body["buttons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["reply"].as_str().unwrap().to_owned())
+        .collect();
+    (body["text"].as_str().unwrap().to_owned(), replies)
 }
 
 #[tokio::test]
@@ -325,7 +351,7 @@ async fn the_robot_serves_a_buyer_and_hands_off_to_an_agent() {
 }
 
 #[tokio::test]
-async fn an_unsure_robot_offers_choices_and_a_number_picks_one() {
+async fn an_unsure_robot_offers_buttons_and_a_tap_picks_one() {
     let app = TestApp::spawn().await;
     let admin = app.agent("digital-admin").await;
     import_kb(&admin, KB, "application/x-ndjson").await;
@@ -336,30 +362,41 @@ async fn an_unsure_robot_offers_choices_and_a_number_picks_one() {
     )
     .await;
     let buyer = app.buyer("chaowan-digital").await;
-    // Vague enough to match more than one entry.
-    buyer.send("c1", "快递").await;
-    let first = robot_says(&buyer, 0).await;
-    let mut said = 1;
-    if first.starts_with("您是想问") {
-        let lines: Vec<&str> = first.lines().collect();
-        assert!(lines.len() >= 3, "{first}");
-        buyer.send("c2", "1").await;
-        let answer = robot_says(&buyer, 1).await;
-        let offered = lines[1].trim_start_matches("1. ");
-        let kb_answer = KB
-            .lines()
-            .map(|l| serde_json::from_str::<Value>(l).unwrap())
-            .find(|e| e["question"] == offered)
-            .unwrap();
-        assert_eq!(answer, kb_answer["answer"].as_str().unwrap());
-        said = 2;
-    }
+    // Both shipping entries fit: the robot asks which, with buttons (BOT-3).
+    buyer.send("c1", "发货快递").await;
+    let offer = robot_message(&buyer, 0).await;
+    assert_eq!(offer["kind"], "buttons", "{offer}");
+    let body: Value = serde_json::from_str(offer["body"].as_str().unwrap()).unwrap();
+    let buttons = body["buttons"].as_array().unwrap();
+    assert!(buttons.len() >= 2, "{body}");
+    let labels: Vec<&str> = buttons
+        .iter()
+        .map(|b| b["label"].as_str().unwrap())
+        .collect();
+    assert!(labels.contains(&"下单后多久发货"), "{labels:?}");
+    assert!(labels.contains(&"发什么快递"), "{labels:?}");
+    // A tap sends the button's reply as the buyer's text; the robot answers that entry.
+    let tapped = buttons.iter().find(|b| b["label"] == "发什么快递").unwrap();
+    buyer.send("c2", tapped["reply"].as_str().unwrap()).await;
+    assert_eq!(robot_says(&buyer, 1).await, "默认中通，顺丰需补差价。");
+    // Buyers cannot send buttons themselves.
+    let forged = buyer
+        .http
+        .post(format!("{}/api/v1/buyer/messages", buyer.base))
+        .bearer_auth(&buyer.token)
+        .json(&json!({"client_msg_id": "f1", "kind": "buttons", "body": body.to_string()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::BAD_REQUEST);
+    let forged: Value = forged.json().await.unwrap();
+    assert_eq!(forged["code"], "buttons_not_for_buyers");
     // Misunderstood twice: "not this" once more is asked again, twice is handed off.
     buyer.send("c3", "不是这个").await;
-    let again = robot_says(&buyer, said).await;
+    let again = robot_says(&buyer, 2).await;
     assert!(!again.contains("转接"), "{again}");
     buyer.send("c4", "不对 答非所问").await;
-    let last = robot_says(&buyer, said + 1).await;
+    let last = robot_says(&buyer, 3).await;
     assert!(last.contains("转接人工"), "{last}");
 }
 
@@ -392,4 +429,293 @@ async fn the_demo_tea_shop_has_a_robot_that_knows_its_shop() {
         .await
         .unwrap();
     assert_eq!(decision["candidates"][0]["id"], "ship-time", "{decision}");
+}
+
+const PNG: &[u8] =
+    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+
+/// BOT-4 over HTTP: a buyer with orders runs the tea shop's return flow with buttons, a
+/// correction and a photo, ten messages in all, and an after-sale request is filed; another
+/// flow is left for a person with what it had collected; flows are edited and checked.
+#[tokio::test]
+async fn a_return_flow_files_an_after_sale_request_and_a_person_can_take_over() {
+    let (app, admin, secret) = crate::commerce::stocked().await;
+    let (status, _) = put(
+        &admin,
+        "/api/v1/robot/settings",
+        json!({"mode": "robot_first"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let flows: Value = admin.get("/api/v1/robot/flows").await.json().await.unwrap();
+    let ids: Vec<&str> = flows["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["exchange", "return", "track-order"]);
+    let token = crate::commerce::sign(
+        &secret,
+        json!({"sub": "m-wang", "entry": "shop_home", "exp": crate::commerce::in_an_hour()}),
+    );
+    let buyer = app
+        .buyer_with(json!({"shop": "shanye-tea", "entry": token}))
+        .await;
+
+    // 1: the flow starts, offering the buyer's orders, newest first.
+    buyer.send("r1", "我要退货").await;
+    let (text, replies) = robot_asks(&buyer, 0).await;
+    assert!(text.contains("订单"), "{text}");
+    assert_eq!(replies, ["T101", "T100"]);
+    // 2: T100 has two items: which one?
+    buyer.send("r2", "T100").await;
+    let (_, replies) = robot_asks(&buyer, 1).await;
+    assert_eq!(replies, ["明前龙井 250g 罐装", "明前龙井 500g 礼盒"]);
+    // 3: a correction: the other order, which has one item, so the reason comes next.
+    buyer.send("r3", "不是这个，是另一单").await;
+    let (text, replies) = robot_asks(&buyer, 2).await;
+    assert!(text.contains("原因"), "{text}");
+    assert!(replies.contains(&"质量问题".to_owned()));
+    // 4: a question on the side is answered, and the reason asked again.
+    buyer.send("r4", "退款多久到账").await;
+    let aside = robot_says(&buyer, 3).await;
+    assert!(!aside.contains("原因"), "{aside}");
+    let (again, _) = robot_asks(&buyer, 4).await;
+    assert!(again.starts_with("继续刚才的「退货退款」"), "{again}");
+    // 5–6: the reason, then the description.
+    buyer.send("r5", "质量问题").await;
+    assert!(robot_says(&buyer, 5).await.contains("描述"));
+    buyer.send("r6", "门票日期选错了").await;
+    assert!(robot_says(&buyer, 6).await.contains("照片"));
+    // 7: a photo.
+    let uploaded: Value = buyer
+        .upload("问题.png", PNG.to_vec())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let sent = buyer
+        .http
+        .post(format!("{}/api/v1/buyer/messages", buyer.base))
+        .bearer_auth(&buyer.token)
+        .json(&json!({"client_msg_id": "r7", "kind": "image", "attachment_id": uploaded["id"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), StatusCode::CREATED);
+    let (summary, replies) = robot_asks(&buyer, 7).await;
+    assert!(
+        summary.contains("T101") && summary.contains("图片：已上传"),
+        "{summary}"
+    );
+    assert_eq!(replies, ["确认", "取消"]);
+    // 8: confirmed: the request is filed with what the buyer said.
+    buyer.send("r8", "确认").await;
+    let done = robot_says(&buyer, 8).await;
+    assert!(
+        done.contains("服务单号 AS") && done.contains("T101"),
+        "{done}"
+    );
+    let filed: Value = admin.get("/api/v1/after-sales").await.json().await.unwrap();
+    let request = &filed["requests"][0];
+    assert_eq!(request["order_no"], "T101", "{filed}");
+    assert_eq!(request["kind"], "return_refund");
+    assert_eq!(request["reason"], "质量问题");
+    assert_eq!(request["detail"], "门票日期选错了");
+    assert_eq!(request["sku_code"], "TOUR-1-A");
+    assert_eq!(request["photo_attachment_id"], uploaded["id"]);
+    assert!(done.contains(request["case_no"].as_str().unwrap()));
+    let order: Value = admin.get("/api/v1/orders/T101").await.json().await.unwrap();
+    assert_eq!(order["after_sale_status"], "requested");
+
+    // Another flow, left for a person midway: the handoff carries what it collected.
+    buyer.send("x1", "我要换货").await;
+    robot_asks(&buyer, 9).await;
+    buyer.send("x2", "T100").await;
+    robot_asks(&buyer, 10).await;
+    buyer.send("x3", "转人工").await;
+    assert!(robot_says(&buyer, 11).await.contains("人工"));
+    let agent = app.agent("tea-after1").await;
+    let conversation = agent
+        .conversations("open")
+        .await
+        .into_iter()
+        .find(|c| c["buyer_id"] == buyer.buyer_id.to_string())
+        .unwrap();
+    let events: Value = agent
+        .get(&format!(
+            "/api/v1/conversations/{}/events",
+            conversation["id"].as_str().unwrap()
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let handoff = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "robot_handoff")
+        .unwrap()
+        .clone();
+    assert_eq!(handoff["data"]["reason"], "asked_for_human");
+    assert_eq!(
+        handoff["data"]["flow"]["order"]["value"], "T100",
+        "{handoff}"
+    );
+
+    // Flows are checked when edited; a bad one changes nothing.
+    let mut flow = flows["flows"][1].clone();
+    flow["triggers"] = json!([]);
+    let (status, body) = put(&admin, "/api/v1/robot/flows/return", flow.clone()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["code"], "bad_flow");
+    assert!(
+        body["message"].as_str().unwrap().contains("triggers"),
+        "{body}"
+    );
+    flow["triggers"] = json!(["我要退货", "退了吧"]);
+    flow["enabled"] = json!(false);
+    let (status, saved) = put(&admin, "/api/v1/robot/flows/return", flow).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["enabled"], false);
+    let agent_put = put(&agent, "/api/v1/robot/flows/return", saved).await;
+    assert_eq!(agent_put.0, StatusCode::FORBIDDEN);
+    let gone = admin
+        .http
+        .delete(format!("{}/api/v1/robot/flows/exchange", admin.base))
+        .bearer_auth(&admin.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), StatusCode::NO_CONTENT);
+    let gone = admin
+        .http
+        .delete(format!("{}/api/v1/robot/flows/exchange", admin.base))
+        .bearer_auth(&admin.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+}
+
+/// BOT-5 over HTTP: questions the robot could not answer, with the agents' replies, become
+/// a proposal; approved, the robot answers them; decided twice is a conflict; a rejected
+/// question is not proposed again.
+#[tokio::test]
+async fn missed_questions_become_proposals_a_person_approves() {
+    let app = TestApp::spawn().await;
+    let admin = app.agent("digital-admin").await;
+    import_kb(&admin, KB, "application/x-ndjson").await;
+    put(
+        &admin,
+        "/api/v1/robot/settings",
+        json!({"mode": "robot_first"}),
+    )
+    .await;
+    let ask = async |text: &str, k: usize, reply: Option<&str>| {
+        let buyer = app.buyer("chaowan-digital").await;
+        buyer.send(&format!("q{k}"), text).await;
+        assert!(robot_says(&buyer, 0).await.contains("人工"), "{text}");
+        if let Some(reply) = reply {
+            let conversation = admin
+                .conversations("open")
+                .await
+                .into_iter()
+                .find(|c| c["buyer_id"] == buyer.buyer_id.to_string())
+                .unwrap();
+            let id = conversation["id"].as_str().unwrap();
+            let sent = admin.reply(id, &format!("a{k}"), reply).await;
+            assert_eq!(sent.status(), StatusCode::CREATED);
+        }
+    };
+    ask("你们招主播吗", 1, Some("暂时不招主播哦，感谢关注～")).await;
+    ask("你们招不招主播", 2, Some("暂时不招主播哦，感谢关注～")).await;
+    ask("你们店招主播吗", 3, None).await;
+    ask("能寄到火星吗", 4, None).await;
+    ask("能寄到火星吗", 5, None).await;
+
+    let run: Value = admin
+        .post("/api/v1/robot/proposals/run", json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(run["created"], 2, "{run}");
+    let pending: Value = admin
+        .get("/api/v1/robot/proposals")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let hiring = pending
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["question"].as_str().unwrap().contains("主播"))
+        .unwrap()
+        .clone();
+    assert_eq!(hiring["kind"], "new_entry", "{hiring}");
+    assert_eq!(hiring["count"], 3);
+    assert_eq!(hiring["answer"], "暂时不招主播哦，感谢关注～");
+    assert_eq!(hiring["human_answers"].as_array().unwrap().len(), 1);
+    let mars = pending
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["question"] == "能寄到火星吗")
+        .unwrap()
+        .clone();
+
+    // Approved (with the id the reviewer chose): the robot answers it now.
+    let id = hiring["id"].as_str().unwrap();
+    let approved = admin
+        .post(
+            &format!("/api/v1/robot/proposals/{id}/approve"),
+            json!({"entry_id": "hiring"}),
+        )
+        .await;
+    assert_eq!(approved.status(), StatusCode::OK);
+    let decision: Value = admin
+        .post("/api/v1/robot/ask", json!({"text": "你们招主播吗"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(decision["action"], "answer", "{decision}");
+    assert_eq!(decision["id"], "hiring");
+    let twice = admin
+        .post(&format!("/api/v1/robot/proposals/{id}/approve"), json!({}))
+        .await;
+    assert_eq!(twice.status(), StatusCode::CONFLICT);
+    let body: Value = twice.json().await.unwrap();
+    assert_eq!(body["code"], "proposal_decided");
+
+    // Rejected: not proposed again; and an agent may not run the queue.
+    let mars_id = mars["id"].as_str().unwrap();
+    let rejected = admin
+        .post(
+            &format!("/api/v1/robot/proposals/{mars_id}/reject"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(rejected.status(), StatusCode::NO_CONTENT);
+    let run: Value = admin
+        .post("/api/v1/robot/proposals/run", json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(run["created"], 0, "{run}");
+    let decided: Value = admin
+        .get("/api/v1/robot/proposals?status=approved")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(decided[0]["decided_by"].is_string(), "{decided}");
+    let agent = app.agent("digital-pre1").await;
+    let refused = agent.post("/api/v1/robot/proposals/run", json!({})).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
 }

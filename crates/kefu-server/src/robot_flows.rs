@@ -1,0 +1,541 @@
+//! Multi-turn flows at the desk (BOT-4): the merchant's flows (list, put, delete), and the
+//! robot walking a buyer through one. The pure engine (`kefu_robot::flow`) decides each
+//! turn; here the buyer's orders become its facts, its prompts become button messages, the
+//! state is kept per conversation between messages, and a finished flow looks up the
+//! logistics, files an after-sale request, replies, or hands the buyer to a person with
+//! what was collected.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use kefu_domain::commerce::{Order, ShippingStatus, format_yuan};
+use kefu_domain::conversation::ConversationSummary;
+use kefu_domain::message::{Message, MessageKind};
+use kefu_domain::role::Permission;
+use kefu_robot::flow::{
+    Facts, FinishAction, Flow, Input, ItemFact, OrderFact, Prompt, Run, StepKind, Turn, render,
+};
+use kefu_robot::{Action, HandoffReason, Robot};
+use kefu_store::{AfterSaleRow, NewAfterSale};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::audit;
+use crate::auth::Agent;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{ApiJson, ApiPath};
+use crate::robot::{Reply, hand_off, log, say};
+
+/// The shop's flows.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FlowList {
+    #[schema(value_type = Vec<Object>)]
+    pub flows: Vec<serde_json::Value>,
+}
+
+/// The shop's multi-turn flows (agents may read them; `kb.manage` changes them).
+#[utoipa::path(get, path = "/api/v1/robot/flows", tag = "robot",
+    responses((status = 200, body = FlowList), (status = 403, body = ErrorBody)))]
+pub async fn flows(
+    State(state): State<AppState>,
+    agent: Agent,
+) -> Result<Json<FlowList>, ApiError> {
+    agent.require(Permission::ConversationRead)?;
+    let flows = state
+        .store
+        .robot_flows(agent.tenant_id())
+        .await?
+        .into_iter()
+        .map(|row| row.body)
+        .collect();
+    Ok(Json(FlowList { flows }))
+}
+
+/// Creates or replaces a flow; the path's id wins over the body's. A definition that does
+/// not hold together is refused with `bad_flow` and a message naming the problem.
+#[utoipa::path(put, path = "/api/v1/robot/flows/{id}", tag = "robot",
+    request_body(content = Object, description = "the flow: name, enabled, triggers, steps, finish (docs/robot.md)"),
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn put_flow(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(mut body): ApiJson<serde_json::Value>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    agent.require(Permission::KbManage)?;
+    body["id"] = serde_json::Value::String(id);
+    let flow: Flow = serde_json::from_value(body)
+        .map_err(|e| ApiError::bad_request("bad_flow", e.to_string()))?;
+    flow.check()
+        .map_err(|message| ApiError::bad_request("bad_flow", message))?;
+    let body = serde_json::to_value(&flow).map_err(|e| ApiError::Internal(e.to_string()))?;
+    state
+        .store
+        .put_robot_flow(agent.tenant_id(), &flow.id, &body, Some(agent.user.id))
+        .await?;
+    audit::record(
+        &state,
+        &agent,
+        "kb.flow_change",
+        &format!("flow:{}", flow.id),
+        serde_json::json!({ "name": flow.name, "enabled": flow.enabled }),
+    )
+    .await;
+    Ok(Json(body))
+}
+
+/// Removes a flow; buyers in it are left where they are, and the robot reads their next
+/// message afresh.
+#[utoipa::path(delete, path = "/api/v1/robot/flows/{id}", tag = "robot",
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn delete_flow(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiPath(id): ApiPath<String>,
+) -> Result<StatusCode, ApiError> {
+    agent.require(Permission::KbManage)?;
+    if !state
+        .store
+        .delete_robot_flow(agent.tenant_id(), &id)
+        .await?
+    {
+        return Err(ApiError::NotFound("flow"));
+    }
+    audit::record(
+        &state,
+        &agent,
+        "kb.flow_delete",
+        &format!("flow:{id}"),
+        serde_json::json!({}),
+    )
+    .await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AfterSaleList {
+    pub requests: Vec<AfterSaleRow>,
+}
+
+/// After-sale requests buyers filed through the robot's flows, newest first.
+#[utoipa::path(get, path = "/api/v1/after-sales", tag = "robot",
+    responses((status = 200, body = AfterSaleList), (status = 403, body = ErrorBody)))]
+pub async fn after_sales(
+    State(state): State<AppState>,
+    agent: Agent,
+) -> Result<Json<AfterSaleList>, ApiError> {
+    agent.require(Permission::ConversationRead)?;
+    let requests = state.store.after_sales(agent.tenant_id(), 200).await?;
+    Ok(Json(AfterSaleList { requests }))
+}
+
+/// The buyer's recent orders, as the engine offers them.
+async fn facts_of(state: &AppState, conversation: &ConversationSummary) -> Result<Facts, ApiError> {
+    let buyer = state
+        .store
+        .buyer(conversation.tenant_id, conversation.buyer_id)
+        .await?;
+    let Some(member) = buyer.as_ref().and_then(crate::commerce::member_of) else {
+        return Ok(Facts::default());
+    };
+    let orders = state
+        .store
+        .orders_of_member(conversation.tenant_id, member, 8)
+        .await?;
+    Ok(Facts {
+        orders: orders.iter().map(order_fact).collect(),
+    })
+}
+
+fn order_fact(order: &Order) -> OrderFact {
+    let count: i64 = order.items.iter().map(|i| i.quantity).sum();
+    let first = order.items.first();
+    let what = match (first, order.items.len()) {
+        (Some(item), 1) => format!("{} ×{}", item.title, item.quantity),
+        (Some(item), _) => format!("{} 等 {count} 件", item.title),
+        (None, _) => String::new(),
+    };
+    OrderFact {
+        order_no: order.order_no.clone(),
+        summary: format!("{what} · ¥{}", format_yuan(order.total_fen)),
+        items: order
+            .items
+            .iter()
+            .map(|i| ItemFact {
+                sku_code: i.sku_code.clone(),
+                title: i.title.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// The robot's decision starts a flow.
+pub async fn start(
+    state: &AppState,
+    robot: &Robot,
+    conversation: &ConversationSummary,
+    message: &Message,
+    flow_id: &str,
+) -> Result<(), ApiError> {
+    let Some(flow) = robot.flow(flow_id) else {
+        return Ok(());
+    };
+    let facts = facts_of(state, conversation).await?;
+    let (run, turn) = Run::start(flow, &facts, &input_of(message));
+    act(state, conversation, message, flow, run, turn, None).await
+}
+
+fn input_of(message: &Message) -> Input<'_> {
+    Input {
+        text: match message.kind {
+            MessageKind::Text => &message.body,
+            _ => "",
+        },
+        picture: (message.kind == MessageKind::Image)
+            .then(|| message.attachment.as_ref().map(|a| a.id.to_string()))
+            .flatten(),
+    }
+}
+
+/// A message in a conversation with a flow in progress: true when the flow took it.
+pub async fn continue_flow(
+    state: &AppState,
+    robot: &Robot,
+    conversation: &ConversationSummary,
+    message: &Message,
+) -> Result<bool, ApiError> {
+    let Some((flow_id, saved)) = state
+        .store
+        .flow_run(conversation.tenant_id, conversation.id)
+        .await?
+    else {
+        return Ok(false);
+    };
+    let (Some(flow), Ok(mut run)) = (robot.flow(&flow_id), serde_json::from_value::<Run>(saved))
+    else {
+        // The flow was switched off or changed shape: read the message afresh.
+        end(state, conversation).await?;
+        return Ok(false);
+    };
+    // A person asked for, a complaint, anger: leave the flow for people at once.
+    let context = crate::robot::context_of(state, conversation).await;
+    let decision =
+        (message.kind == MessageKind::Text).then(|| robot.decide(&message.body, &context));
+    if let Some(d) = &decision
+        && let Action::Handoff { reason } = d.action
+        && matches!(
+            reason,
+            HandoffReason::AskedForHuman
+                | HandoffReason::Complaint
+                | HandoffReason::Angry
+                | HandoffReason::Blocked
+        )
+    {
+        end(state, conversation).await?;
+        let slots = serde_json::to_value(&run.slots).unwrap_or_default();
+        hand_off(
+            state,
+            conversation,
+            message,
+            reason_str(reason),
+            Some(d),
+            Some(slots),
+        )
+        .await?;
+        return Ok(true);
+    }
+    let facts = facts_of(state, conversation).await?;
+    let turn = run.step(flow, &facts, &input_of(message));
+    // Not an answer to the flow's question, but one the knowledge base has: answer it, then
+    // ask again.
+    let aside = match (&turn, &decision) {
+        (Turn::Missed(_), Some(d)) => match &d.action {
+            Action::Answer { answer, id, .. } if d.confidence >= robot.thresholds.answer => {
+                run.forgive();
+                log(
+                    state,
+                    conversation,
+                    &message.body,
+                    "answer",
+                    Some(id),
+                    Some("in_flow"),
+                    d.confidence.into(),
+                    &[],
+                )
+                .await;
+                Some(answer.text.clone())
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    act(state, conversation, message, flow, run, turn, aside).await?;
+    Ok(true)
+}
+
+fn reason_str(reason: HandoffReason) -> &'static str {
+    match reason {
+        HandoffReason::AskedForHuman => "asked_for_human",
+        HandoffReason::PersonalCase => "personal_case",
+        HandoffReason::Complaint => "complaint",
+        HandoffReason::Angry => "angry",
+        HandoffReason::Blocked => "blocked",
+        HandoffReason::Unknown => "unknown",
+        HandoffReason::Misunderstood => "misunderstood",
+    }
+}
+
+async fn end(state: &AppState, conversation: &ConversationSummary) -> Result<(), ApiError> {
+    state
+        .store
+        .set_flow_run(conversation.tenant_id, conversation.id, None)
+        .await?;
+    Ok(())
+}
+
+/// Carries out a turn: asks (after an aside), finishes, cancels or hands over.
+async fn act(
+    state: &AppState,
+    conversation: &ConversationSummary,
+    message: &Message,
+    flow: &Flow,
+    run: Run,
+    turn: Turn,
+    aside: Option<String>,
+) -> Result<(), ApiError> {
+    let text = input_of(message).text.to_owned();
+    match turn {
+        Turn::Ask(prompt) | Turn::Missed(prompt) => {
+            let state_json =
+                serde_json::to_value(&run).map_err(|e| ApiError::Internal(e.to_string()))?;
+            state
+                .store
+                .set_flow_run(
+                    conversation.tenant_id,
+                    conversation.id,
+                    Some((&flow.id, &state_json)),
+                )
+                .await?;
+            log(
+                state,
+                conversation,
+                &text,
+                "flow",
+                Some(&flow.id),
+                Some("ask"),
+                1.0,
+                &[],
+            )
+            .await;
+            let mut replies = vec![];
+            let prompt = match aside {
+                Some(answer) => {
+                    replies.push(Reply::Text(answer));
+                    Prompt {
+                        text: format!("继续刚才的「{}」：{}", flow.name, prompt.text),
+                        buttons: prompt.buttons,
+                    }
+                }
+                None => prompt,
+            };
+            replies.push(reply_of(prompt));
+            say(state, conversation, message, &replies).await
+        }
+        Turn::Done => {
+            end(state, conversation).await?;
+            finish(state, conversation, message, flow, &run).await
+        }
+        Turn::Cancelled => {
+            end(state, conversation).await?;
+            log(
+                state,
+                conversation,
+                &text,
+                "flow",
+                Some(&flow.id),
+                Some("cancelled"),
+                1.0,
+                &[],
+            )
+            .await;
+            let bye = Reply::Text(format!(
+                "好的，已为您取消「{}」。还有其他问题随时问我哦～",
+                flow.name
+            ));
+            say(state, conversation, message, &[bye]).await
+        }
+        Turn::Stuck { why } => {
+            end(state, conversation).await?;
+            let slots = serde_json::to_value(&run.slots).unwrap_or_default();
+            hand_off(state, conversation, message, why, None, Some(slots)).await
+        }
+    }
+}
+
+fn reply_of(prompt: Prompt) -> Reply {
+    match prompt.buttons.is_empty() {
+        true => Reply::Text(prompt.text),
+        false => Reply::Buttons(kefu_domain::message::Buttons {
+            text: prompt.text,
+            buttons: prompt
+                .buttons
+                .into_iter()
+                .map(|b| kefu_domain::message::Button {
+                    label: b.label,
+                    reply: b.reply,
+                })
+                .collect(),
+        }),
+    }
+}
+
+fn shipping_label(status: ShippingStatus) -> &'static str {
+    match status {
+        ShippingStatus::Unshipped => "待发货",
+        ShippingStatus::Shipped => "已发货",
+        ShippingStatus::InTransit => "运输中",
+        ShippingStatus::Delivered => "已签收",
+        ShippingStatus::Returned => "已退回",
+    }
+}
+
+/// Every slot is filled: the finish, with the flow's own text or a default one.
+async fn finish(
+    state: &AppState,
+    conversation: &ConversationSummary,
+    message: &Message,
+    flow: &Flow,
+    run: &Run,
+) -> Result<(), ApiError> {
+    let text = input_of(message).text.to_owned();
+    let mut values = run.values(flow);
+    let tenant_id = conversation.tenant_id;
+    let order_no = run.slot_of(flow, StepKind::Order).map(|f| f.value.clone());
+    let order = match &order_no {
+        Some(no) => state.store.order(tenant_id, no).await?,
+        None => None,
+    };
+    let reply = match flow.finish.action {
+        FinishAction::Logistics => {
+            let Some(order) = order else {
+                return hand_off(state, conversation, message, "no_orders", None, None).await;
+            };
+            values.insert("order_no".into(), order.order_no.clone());
+            values.insert(
+                "shipping_status".into(),
+                shipping_label(order.shipping_status).into(),
+            );
+            values.insert(
+                "logistics_company".into(),
+                order.logistics_company.clone().unwrap_or_default(),
+            );
+            values.insert(
+                "tracking_no".into(),
+                order.tracking_no.clone().unwrap_or_default(),
+            );
+            let default = match (order.shipping_status, &order.tracking_no) {
+                (ShippingStatus::Unshipped, _) => {
+                    "您的订单 {order_no} 还在仓库打包，尚未发货，发出后会第一时间通知您。"
+                }
+                (_, Some(_)) => {
+                    "您的订单 {order_no} 状态：{shipping_status}，{logistics_company} 运单号 {tracking_no}，可在订单详情里查看实时轨迹。"
+                }
+                (_, None) => "您的订单 {order_no} 状态：{shipping_status}。",
+            };
+            let template = match flow.finish.text.trim().is_empty() {
+                true => default,
+                false => flow.finish.text.as_str(),
+            };
+            render(template, &values)
+        }
+        FinishAction::AfterSale => {
+            let (Some(order), Some(kind)) = (order, flow.finish.after_sale) else {
+                return hand_off(state, conversation, message, "no_orders", None, None).await;
+            };
+            let member = state
+                .store
+                .buyer(tenant_id, conversation.buyer_id)
+                .await?
+                .as_ref()
+                .and_then(|b| crate::commerce::member_of(b).map(str::to_owned))
+                .unwrap_or_default();
+            if member != order.buyer_id {
+                // Only the buyer's own orders are ever offered; this guards the rest.
+                return hand_off(state, conversation, message, "personal_case", None, None).await;
+            }
+            let item = run.slot_of(flow, StepKind::Item);
+            let of_kind = |kind: StepKind| {
+                flow.steps
+                    .iter()
+                    .find(|s| s.kind == kind)
+                    .and_then(|s| run.slots.get(&s.slot))
+                    .map(|f| f.value.clone())
+                    .unwrap_or_default()
+            };
+            let reason = run
+                .slots
+                .get("reason")
+                .map(|f| f.value.clone())
+                .unwrap_or_else(|| of_kind(StepKind::Choice));
+            let photo = of_kind(StepKind::Photo).parse().ok();
+            let request = state
+                .store
+                .create_after_sale(&NewAfterSale {
+                    tenant_id,
+                    order_no: &order.order_no,
+                    conversation_id: Some(conversation.id),
+                    member_id: &member,
+                    kind: kind.as_str(),
+                    sku_code: item.map(|i| i.value.as_str()),
+                    item_title: item.map(|i| i.label.as_str()),
+                    reason: &reason,
+                    detail: &of_kind(StepKind::Text),
+                    photo_attachment_id: photo,
+                })
+                .await?;
+            values.insert("case_no".into(), request.case_no.clone());
+            values.insert("order_no".into(), order.order_no.clone());
+            let default = format!(
+                "已为您提交{}申请，服务单号 {{case_no}}（订单 {{order_no}}）。我们会在 24 小时内审核，请留意消息通知。",
+                kind.label()
+            );
+            let template = match flow.finish.text.trim().is_empty() {
+                true => default,
+                false => flow.finish.text.clone(),
+            };
+            render(&template, &values)
+        }
+        FinishAction::Reply => render(&flow.finish.text, &values),
+        FinishAction::Handoff => {
+            let slots = serde_json::to_value(&run.slots).unwrap_or_default();
+            return hand_off(state, conversation, message, "flow", None, Some(slots)).await;
+        }
+    };
+    log(
+        state,
+        conversation,
+        &text,
+        "flow",
+        Some(&flow.id),
+        Some("done"),
+        1.0,
+        &[],
+    )
+    .await;
+    say(state, conversation, message, &[Reply::Text(reply)]).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_flows_hold_together() {
+        let flows: Vec<Flow> = serde_json::from_str(include_str!("demo_flows.json")).unwrap();
+        assert_eq!(flows.len(), 3);
+        for flow in &flows {
+            assert_eq!(flow.check(), Ok(()), "{}", flow.id);
+        }
+    }
+}

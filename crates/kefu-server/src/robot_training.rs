@@ -1,0 +1,355 @@
+//! The robot's training loop (BOT-5): the questions it missed in the last weeks, with what
+//! agents answered them, are clustered (`kefu_robot::training`) into proposals, on demand
+//! and weekly; a person approves one (a new entry, or new similar questions for an entry)
+//! or rejects it, and a rejected question is not proposed again.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use kefu_domain::role::Permission;
+use kefu_domain::time::now_ms;
+use kefu_robot::training::{Miss, propose};
+use kefu_store::{NewProposal, ProposalRow};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::audit;
+use crate::auth::Agent;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{ApiPath, ApiQuery};
+use crate::robot::{context_of_shop, robot_for};
+
+/// Misses from this far back are analysed.
+const WINDOW_MS: i64 = 28 * 86_400_000;
+/// At most this many misses per run.
+const MAX_MISSES: i64 = 5_000;
+/// Each shop's misses are analysed again after a week.
+const WEEK_MS: i64 = 7 * 86_400_000;
+
+/// A proposal in the review queue.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProposalView {
+    pub id: Uuid,
+    /// `new_entry` or `similar`.
+    pub kind: String,
+    pub entry_id: Option<String>,
+    pub entry_question: Option<String>,
+    pub question: String,
+    pub similar: Vec<String>,
+    pub answer: String,
+    /// How many times buyers asked.
+    pub count: i64,
+    pub examples: Vec<String>,
+    pub human_answers: Vec<String>,
+    /// `pending`, `approved` or `rejected`.
+    pub status: String,
+    pub created_at: i64,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<i64>,
+}
+
+fn strings(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn view(row: ProposalRow, decided_by: Option<String>) -> ProposalView {
+    let b = &row.body;
+    ProposalView {
+        id: row.id,
+        kind: row.kind,
+        entry_id: row.entry_id,
+        entry_question: b["entry_question"].as_str().map(str::to_owned),
+        question: b["question"].as_str().unwrap_or_default().to_owned(),
+        similar: strings(&b["similar"]),
+        answer: b["answer"].as_str().unwrap_or_default().to_owned(),
+        count: row.asked,
+        examples: strings(&b["examples"]),
+        human_answers: strings(&b["human_answers"]),
+        status: row.status,
+        created_at: row.created_at,
+        decided_by,
+        decided_at: row.decided_at,
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrainingRun {
+    /// Proposals this run made (pending ones from before are replaced).
+    pub created: u64,
+    /// Proposals now waiting for review.
+    pub pending: u64,
+}
+
+/// Builds the shop's proposals from its robot's misses and replaces the pending ones.
+pub async fn train(state: &AppState, tenant_id: Uuid) -> Result<u64, ApiError> {
+    let robot = robot_for(state, tenant_id).await?;
+    let misses: Vec<Miss> = state
+        .store
+        .robot_misses(tenant_id, now_ms() - WINDOW_MS, MAX_MISSES)
+        .await?
+        .into_iter()
+        .map(|m| Miss {
+            text: m.text,
+            human_answer: m.human_answer,
+        })
+        .collect();
+    // What a person rejected is not proposed again.
+    let skip: HashSet<String> = state
+        .store
+        .proposals(tenant_id, "rejected", 1_000)
+        .await?
+        .iter()
+        .flat_map(|p| strings(&p.body["examples"]))
+        .map(|t| robot.analyze(&t).normalized.replace(' ', ""))
+        .collect();
+    let context = context_of_shop(state, tenant_id).await;
+    let proposals = tokio::task::spawn_blocking(move || propose(&robot, &misses, &context, &skip))
+        .await
+        .map_err(|e| ApiError::Internal(format!("analysing misses: {e}")))?;
+    let rows: Vec<NewProposal> = proposals
+        .into_iter()
+        .map(|p| NewProposal {
+            kind: p.kind.as_str().to_owned(),
+            entry_id: p.entry_id.clone(),
+            asked: i64::from(p.count),
+            body: serde_json::json!({
+                "question": p.question,
+                "similar": p.similar,
+                "answer": p.answer,
+                "examples": p.examples,
+                "human_answers": p.human_answers,
+                "entry_question": p.entry_question,
+            }),
+        })
+        .collect();
+    Ok(state.store.replace_proposals(tenant_id, &rows).await?)
+}
+
+/// Analyses the robot's misses now (it also runs weekly).
+#[utoipa::path(post, path = "/api/v1/robot/proposals/run", tag = "robot",
+    responses((status = 200, body = TrainingRun), (status = 403, body = ErrorBody)))]
+pub async fn run(
+    State(state): State<AppState>,
+    agent: Agent,
+) -> Result<Json<TrainingRun>, ApiError> {
+    agent.require(Permission::KbManage)?;
+    let created = train(&state, agent.tenant_id()).await?;
+    let pending = state
+        .store
+        .proposals(agent.tenant_id(), "pending", 1_000)
+        .await?
+        .len() as u64;
+    Ok(Json(TrainingRun { created, pending }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ProposalQuery {
+    /// `pending` (the default), `approved` or `rejected`.
+    pub status: Option<String>,
+}
+
+/// The review queue.
+#[utoipa::path(get, path = "/api/v1/robot/proposals", tag = "robot", params(ProposalQuery),
+    responses((status = 200, body = Vec<ProposalView>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn proposals(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiQuery(query): ApiQuery<ProposalQuery>,
+) -> Result<Json<Vec<ProposalView>>, ApiError> {
+    agent.require(Permission::KbManage)?;
+    let status = query.status.as_deref().unwrap_or("pending");
+    if !["pending", "approved", "rejected"].contains(&status) {
+        return Err(ApiError::bad_request(
+            "bad_status",
+            "status is pending, approved or rejected",
+        ));
+    }
+    let rows = state
+        .store
+        .proposals(agent.tenant_id(), status, 500)
+        .await?;
+    let mut views = vec![];
+    for row in rows {
+        let by = match row.decided_by {
+            Some(user) => state
+                .store
+                .user(agent.tenant_id(), user)
+                .await?
+                .map(|u| u.display_name),
+            None => None,
+        };
+        views.push(view(row, by));
+    }
+    Ok(Json(views))
+}
+
+/// What the reviewer changed before approving; missing fields keep the proposal's.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct Approval {
+    pub question: Option<String>,
+    pub similar: Option<Vec<String>>,
+    pub answer: Option<String>,
+    /// For a new entry: its id (else one is made up).
+    pub entry_id: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Approved {
+    #[schema(value_type = Object)]
+    pub entry: serde_json::Value,
+}
+
+async fn pending(state: &AppState, agent: &Agent, id: Uuid) -> Result<ProposalRow, ApiError> {
+    let row = state
+        .store
+        .proposal(agent.tenant_id(), id)
+        .await?
+        .ok_or(ApiError::NotFound("proposal"))?;
+    if row.status != "pending" {
+        return Err(ApiError::Conflict("proposal_decided"));
+    }
+    Ok(row)
+}
+
+/// Approves a proposal: a new entry, or the phrasings added to the entry's similar
+/// questions. The robot is rebuilt with it.
+#[utoipa::path(post, path = "/api/v1/robot/proposals/{id}/approve", tag = "robot",
+    request_body = Approval,
+    responses((status = 200, body = Approved), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn approve(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiPath(id): ApiPath<Uuid>,
+    body: axum::body::Bytes,
+) -> Result<Json<Approved>, ApiError> {
+    agent.require(Permission::KbManage)?;
+    // The body is optional: nothing edited approves the proposal as it is.
+    let edit: Approval = match body.iter().all(u8::is_ascii_whitespace) {
+        true => Approval::default(),
+        false => serde_json::from_slice(&body)
+            .map_err(|e| ApiError::bad_request("invalid_json", e.to_string()))?,
+    };
+    let row = pending(&state, &agent, id).await?;
+    let proposal = view(row, None);
+    let similar = edit.similar.unwrap_or(proposal.similar);
+    let entry = match (proposal.kind.as_str(), &proposal.entry_id) {
+        ("similar", Some(entry_id)) => {
+            let stored = state
+                .store
+                .kb_entries(agent.tenant_id())
+                .await?
+                .into_iter()
+                .find(|r| &r.id == entry_id)
+                .ok_or(ApiError::NotFound("kb_entry"))?;
+            let mut entry: kefu_robot::Entry = serde_json::from_value(stored.body)
+                .map_err(|e| ApiError::Internal(format!("a stored entry: {e}")))?;
+            for text in similar.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+                if text != entry.question && !entry.similar.iter().any(|s| s == text) {
+                    entry.similar.push(text.to_owned());
+                }
+            }
+            entry
+        }
+        _ => kefu_robot::Entry {
+            id: edit
+                .entry_id
+                .unwrap_or_else(|| format!("learned-{}", &id.simple().to_string()[20..])),
+            question: edit.question.unwrap_or(proposal.question).trim().to_owned(),
+            similar: similar
+                .iter()
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            answer: kefu_robot::Answer {
+                text: edit.answer.unwrap_or(proposal.answer).trim().to_owned(),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    };
+    entry.check().map_err(|code| {
+        ApiError::bad_request(code, "the entry needs an id, a question and an answer")
+    })?;
+    let body = serde_json::to_value(&entry).map_err(|e| ApiError::Internal(e.to_string()))?;
+    if !state
+        .store
+        .decide_proposal(
+            agent.tenant_id(),
+            id,
+            Some((&entry.id, &body)),
+            agent.user.id,
+        )
+        .await?
+    {
+        return Err(ApiError::Conflict("proposal_decided"));
+    }
+    audit::record(
+        &state,
+        &agent,
+        "kb.proposal_approve",
+        &format!("kb:{}", entry.id),
+        serde_json::json!({ "proposal": id, "kind": proposal.kind }),
+    )
+    .await;
+    Ok(Json(Approved { entry: body }))
+}
+
+/// Rejects a proposal; its questions are not proposed again.
+#[utoipa::path(post, path = "/api/v1/robot/proposals/{id}/reject", tag = "robot",
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn reject(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    agent.require(Permission::KbManage)?;
+    pending(&state, &agent, id).await?;
+    if !state
+        .store
+        .decide_proposal(agent.tenant_id(), id, None, agent.user.id)
+        .await?
+    {
+        return Err(ApiError::Conflict("proposal_decided"));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Analyses each shop's misses once a week, checking hourly (the first time ten minutes
+/// after start, so a restart loop does not rebuild every robot), until the process stops.
+pub async fn weekly(state: AppState) {
+    tokio::select! {
+        _ = tokio::time::sleep(Duration::from_secs(600)) => {}
+        _ = state.shutdown.cancelled() => return,
+    }
+    loop {
+        match state
+            .store
+            .robots_due_for_training(now_ms() - WEEK_MS)
+            .await
+        {
+            Ok(due) => {
+                for tenant_id in due {
+                    if let Err(error) = train(&state, tenant_id).await {
+                        tracing::warn!(%error, %tenant_id, "the weekly robot training failed");
+                    }
+                }
+            }
+            Err(error) => tracing::warn!(%error, "listing robots due for training failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(3_600)) => {}
+            _ = state.shutdown.cancelled() => return,
+        }
+    }
+}
