@@ -42,12 +42,16 @@ impl Classifier {
         let mut w: HashMap<(u64, u32), f32> = HashMap::default();
         let per_epoch: usize = samples.iter().map(|s| 1 + s.rivals.len()).sum();
         let epochs = (BUDGET / per_epoch.max(1)).clamp(1, MAX_EPOCHS);
+        // Beyond the budget even in one pass: every k-th question (each entry keeps some, as
+        // they come grouped by entry).
+        let stride = per_epoch.div_ceil(BUDGET).max(1);
+        let samples: Vec<&Sample<'_>> = samples.iter().step_by(stride).collect();
         let mut scores: Vec<f32> = vec![];
         let mut classes: Vec<u32> = vec![];
         let mut features: Vec<(u64, f32)> = vec![];
         for epoch in 0..epochs {
             let lr = LEARNING_RATE / (1.0 + epoch as f32);
-            for s in samples {
+            for s in &samples {
                 features.clear();
                 features.extend(s.vector.weights.iter());
                 classes.clear();

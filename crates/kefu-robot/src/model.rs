@@ -632,60 +632,60 @@ fn distractor(example: &Example, n: usize) -> Query {
     }
 }
 
+/// `f` over `items`, split over the cores, in order.
+pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |t| t.get())
+        .min(8);
+    let chunk = items.len().div_ceil(threads).max(1);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
 impl Index {
-    /// Each example as a classifier sample: its entry and the entries BM25 confuses it with
-    /// (its own example left out).
+    /// Each example as a classifier sample: its entry and the entries BM25 confuses that
+    /// entry with. Rivals are found once per entry, from the words of all its questions
+    /// (and the pinyin pairs that match typos): a tenth of the retrievals of asking each
+    /// question, and the entries the classifier must learn to tell this one from.
     pub fn samples(&self) -> Vec<Sample<'_>> {
-        // Rivals come from the questions' words and pinyin pairs (not every character pair):
-        // far fewer postings to walk, and what the classifier must learn to tell apart.
-        // Split over the cores.
-        let rivals_of = |x: usize, scores: &mut Vec<f32>| -> Vec<u32> {
-            let example = &self.examples[x];
+        let entries: Vec<u32> = (0..self.entries() as u32).collect();
+        let rivals: Vec<Vec<u32>> = parallel_map(&entries, |&e| {
+            let (start, end) = self.ranges[e as usize];
+            let mut words: Vec<(u64, f32)> = self.examples[start as usize..end as usize]
+                .iter()
+                .flat_map(|x| x.tf.iter())
+                .filter(|(f, _)| Kind::of(*f) == Some(Kind::Word))
+                .copied()
+                .collect();
+            words.sort_unstable_by_key(|(f, _)| *f);
+            words.dedup_by_key(|(f, _)| *f);
             let query = Query {
-                tf: example
-                    .tf
-                    .iter()
-                    .filter(|(f, _)| Kind::of(*f) == Some(Kind::Word))
-                    .copied()
-                    .collect(),
+                tf: words,
                 vector: Vector::default(),
                 negated: vec![],
-                word_count: example.words.len(),
+                word_count: 0,
             };
-            self.retrieve(&query, CANDIDATES, &|_| true, Some(x), scores)
+            let mut scores = vec![];
+            self.retrieve(&query, CANDIDATES, &|r| r != e, None, &mut scores)
                 .into_iter()
-                .map(|(e, _)| e)
-                .collect()
-        };
-        let n = self.examples.len();
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |t| t.get())
-            .min(8);
-        let chunk = n.div_ceil(threads).max(1);
-        let rivals: Vec<Vec<u32>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..n)
-                .step_by(chunk)
-                .map(|start| {
-                    scope.spawn(move || {
-                        let mut scores = vec![];
-                        (start..(start + chunk).min(n))
-                            .map(|x| rivals_of(x, &mut scores))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
+                .map(|(r, _)| r)
                 .collect()
         });
         self.examples
             .iter()
-            .zip(rivals)
-            .map(|(example, rivals)| Sample {
+            .map(|example| Sample {
                 vector: &example.vector,
                 entry: example.entry,
-                rivals,
+                rivals: rivals[example.entry as usize].clone(),
             })
             .collect()
     }

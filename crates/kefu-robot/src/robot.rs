@@ -313,18 +313,15 @@ impl Robot {
             clock = std::time::Instant::now();
         };
         let analyzer = Analyzer::new(&Lexicon::builtin().with(lexicon));
-        let examples = entries
-            .iter()
-            .map(|e| {
-                e.examples()
-                    .map(|q| {
-                        let analysis = analyzer.analyze(q);
-                        let tf = crate::features::extract(&analysis);
-                        (analysis, tf)
-                    })
-                    .collect()
-            })
-            .collect();
+        let examples = crate::model::parallel_map(&entries, |e| {
+            e.examples()
+                .map(|q| {
+                    let analysis = analyzer.analyze(q);
+                    let tf = crate::features::extract(&analysis);
+                    (analysis, tf)
+                })
+                .collect()
+        });
         lap("analyse");
         let index = Index::build(examples);
         lap("index");
@@ -348,15 +345,24 @@ impl Robot {
             flows,
             build_phases: vec![],
         };
-        // Cross-fitting: the ranker learns from classifier scores of questions that
-        // classifier did not train on, as it will meet buyers' messages.
         let samples = robot.index.samples();
         lap("rivals");
-        // Each half trains on at most 3,000 questions of the other parity: enough to score
-        // the ranker's training questions, which it never saw.
-        let stride = samples.len().div_ceil(2 * 3_000).max(1);
-        let halves: Vec<Classifier> = (0..2)
-            .map(|k| {
+        // Two lines of work at once: the final classifier on every question, and the ranker
+        // (cross-fitted: it learns from the scores of classifiers that did not train on its
+        // questions, as it will meet buyers' messages).
+        let is_product = |e: u32| robot.entries[e as usize].tier == Tier::Product;
+        let (classifier, ranker, mut timed) = std::thread::scope(|scope| {
+            let whole = scope.spawn(|| {
+                let clock = std::time::Instant::now();
+                let classifier = Classifier::fit(&samples);
+                (classifier, clock.elapsed().as_millis() as u64)
+            });
+            let mut timed: Vec<(&'static str, u64)> = vec![];
+            let mut clock = std::time::Instant::now();
+            // Each half trains on at most 3,000 questions of the other parity: enough to
+            // score the ranker's training questions, which it never saw.
+            let stride = samples.len().div_ceil(2 * 3_000).max(1);
+            let half = |k: usize| {
                 let part: Vec<_> = samples
                     .iter()
                     .enumerate()
@@ -368,16 +374,25 @@ impl Robot {
                     })
                     .collect();
                 Classifier::fit(&part)
-            })
-            .collect();
-        lap("classifier halves");
-        let is_product = |e: u32| robot.entries[e as usize].tier == Tier::Product;
-        let rows = training_rows(&robot.index, &is_product, &|x| &halves[x % 2]);
-        lap("ranker rows");
-        robot.ranker = Ranker::fit(&rows);
-        lap("ranker");
-        robot.classifier = Classifier::fit(&samples);
-        lap("classifier");
+            };
+            let halves = [half(0), half(1)];
+            timed.push(("classifier halves ‖", clock.elapsed().as_millis() as u64));
+            clock = std::time::Instant::now();
+            let rows = training_rows(&robot.index, &is_product, &|x| &halves[x % 2]);
+            timed.push(("ranker rows ‖", clock.elapsed().as_millis() as u64));
+            clock = std::time::Instant::now();
+            let ranker = Ranker::fit(&rows);
+            timed.push(("ranker ‖", clock.elapsed().as_millis() as u64));
+            let (classifier, ms) = whole
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            timed.push(("classifier ‖", ms));
+            (classifier, ranker, timed)
+        });
+        lap("train");
+        robot.classifier = classifier;
+        robot.ranker = ranker;
+        phases.append(&mut timed);
         robot.build_phases = phases;
         robot
     }
