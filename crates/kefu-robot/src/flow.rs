@@ -143,11 +143,11 @@ impl Flow {
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if !id_ok {
-            return Err("id: 1 to 40 lowercase letters, digits or -".into());
+            return Err("编号（id）：1–40 个小写字母、数字或 -".into());
         }
         let name = self.name.trim().chars().count();
         if !(1..=30).contains(&name) {
-            return Err("name: 1 to 30 characters".into());
+            return Err("名称：1–30 个字".into());
         }
         let triggers: Vec<&String> = self
             .triggers
@@ -155,20 +155,20 @@ impl Flow {
             .filter(|t| !t.trim().is_empty())
             .collect();
         if triggers.is_empty() || triggers.len() > 50 {
-            return Err("triggers: 1 to 50 buyer messages that start the flow".into());
+            return Err("触发语句（triggers）：需要 1–50 条买家会说的话".into());
         }
         if triggers.iter().any(|t| t.chars().count() > 100) {
-            return Err("triggers: each at most 100 characters".into());
+            return Err("触发语句（triggers）：每条最多 100 个字".into());
         }
         if self.steps.is_empty() && self.finish.action != FinishAction::Handoff {
-            return Err("steps: at least one".into());
+            return Err("步骤（steps）：至少一步".into());
         }
         if self.steps.len() > MAX_STEPS {
-            return Err(format!("steps: at most {MAX_STEPS}"));
+            return Err(format!("步骤（steps）：最多 {MAX_STEPS} 步"));
         }
         let mut seen: Vec<&str> = vec![];
         for (i, step) in self.steps.iter().enumerate() {
-            let at = format!("step {}", i + 1);
+            let at = format!("第 {} 步", i + 1);
             let slot_ok = !step.slot.is_empty()
                 && step.slot.len() <= 30
                 && step
@@ -176,16 +176,14 @@ impl Flow {
                     .chars()
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
             if !slot_ok {
-                return Err(format!(
-                    "{at}: the slot name is 1 to 30 lowercase letters, digits or _"
-                ));
+                return Err(format!("{at}：槽位名（slot）为 1–30 个小写字母、数字或 _"));
             }
             if seen.contains(&step.slot.as_str()) || FINISH_VALUES.contains(&step.slot.as_str()) {
-                return Err(format!("{at}: the slot name {} is taken", step.slot));
+                return Err(format!("{at}：槽位名 {} 已被使用", step.slot));
             }
             let prompt = step.prompt.trim().chars().count();
             if !(1..=200).contains(&prompt) {
-                return Err(format!("{at}: the prompt is 1 to 200 characters"));
+                return Err(format!("{at}：提问（prompt）为 1–200 个字"));
             }
             match step.kind {
                 StepKind::Choice
@@ -197,11 +195,11 @@ impl Flow {
                             .any(|o| !(1..=30).contains(&o.trim().chars().count())) =>
                 {
                     return Err(format!(
-                        "{at}: a choice has 2 to {MAX_OPTIONS} options of 1 to 30 characters"
+                        "{at}：选择题需要 2–{MAX_OPTIONS} 个选项（options），每个 1–30 个字"
                     ));
                 }
                 StepKind::Item if !self.has_order_before(i) => {
-                    return Err(format!("{at}: an item step needs an order step before it"));
+                    return Err(format!("{at}：选商品（item）之前需要先选订单（order）"));
                 }
                 _ => {}
             }
@@ -211,24 +209,25 @@ impl Flow {
         match self.finish.action {
             FinishAction::Logistics | FinishAction::AfterSale if !orders => {
                 return Err(
-                    "finish: looking up logistics or an after-sale request needs an order step"
-                        .into(),
+                    "结束动作（finish）：查物流或提交售后需要一个选订单（order）步骤".into(),
                 );
             }
             FinishAction::AfterSale if self.finish.after_sale.is_none() => {
-                return Err("finish: say which after-sale request (after_sale)".into());
+                return Err("结束动作（finish）：请选择售后类型（after_sale）".into());
             }
             FinishAction::Reply if self.finish.text.trim().is_empty() => {
-                return Err("finish: a reply needs its text".into());
+                return Err("结束动作（finish）：回复需要填写内容（text）".into());
             }
             _ => {}
         }
         if self.finish.text.chars().count() > 500 {
-            return Err("finish: the text is at most 500 characters".into());
+            return Err("结束动作（finish）：内容最多 500 个字".into());
         }
         for name in placeholders(&self.finish.text) {
             if !seen.contains(&name) && !FINISH_VALUES.contains(&name) {
-                return Err(format!("finish: {{{name}}} is not a slot or a known value"));
+                return Err(format!(
+                    "结束动作（finish）：{{{name}}} 不是槽位，也不是可用的变量"
+                ));
             }
         }
         Ok(())
@@ -383,6 +382,26 @@ const NO: &[&str] = &["不", "否", "别", "no"];
 const SKIP: &[&str] = &["跳过", "没有", "没拍", "不用", "无", "没图"];
 const LATEST: &[&str] = &["最近", "最新", "刚买", "刚下", "刚拍", "上一单", "最后一"];
 
+/// A button's label or reply is at most this long (as the server's `buttons` messages).
+pub const BUTTON_CHARS: usize = 60;
+
+/// `text`, cut to a button's length with "…" when longer.
+pub fn button_text(text: &str) -> String {
+    match text.chars().count() > BUTTON_CHARS {
+        true => text.chars().take(BUTTON_CHARS - 1).chain(['…']).collect(),
+        false => text.to_owned(),
+    }
+}
+
+/// Whether a buyer's message is `full`, or `full` as a button cut it.
+pub fn says(message: &str, full: &str) -> bool {
+    let message = message.trim();
+    message == full
+        || message
+            .strip_suffix('…')
+            .is_some_and(|start| !start.is_empty() && full.starts_with(start))
+}
+
 /// "2", "第二个", "选1", "②": a position in a list of `n`, from 0.
 pub fn ordinal(text: &str, n: usize) -> Option<usize> {
     let t: String = text
@@ -535,8 +554,8 @@ impl Run {
                         .iter()
                         .take(MAX_OPTIONS)
                         .map(|o| Choice {
-                            label: format!("{} · {}", o.order_no, o.summary),
-                            reply: o.order_no.clone(),
+                            label: button_text(&format!("{} · {}", o.order_no, o.summary)),
+                            reply: button_text(&o.order_no),
                         })
                         .collect()
                 }
@@ -555,8 +574,8 @@ impl Run {
                         .iter()
                         .take(MAX_OPTIONS)
                         .map(|it| Choice {
-                            label: it.title.clone(),
-                            reply: it.title.clone(),
+                            label: button_text(&it.title),
+                            reply: button_text(&it.title),
                         })
                         .collect()
                 }
@@ -638,7 +657,11 @@ impl Run {
         };
         match step.kind {
             StepKind::Order => {
-                let order = order_in(&text, facts).or_else(|| {
+                let exact = facts
+                    .orders
+                    .iter()
+                    .find(|o| text == o.order_no.to_lowercase());
+                let order = exact.or_else(|| order_in(&text, facts)).or_else(|| {
                     ordinal(&text, facts.orders.len().min(MAX_OPTIONS))
                         .map(|k| &facts.orders[k])
                         .or_else(|| has_any(&text, LATEST).then(|| facts.orders.first())?)
@@ -650,7 +673,7 @@ impl Run {
                 let item = items
                     .iter()
                     .find(|it| {
-                        text == it.title.to_lowercase() || text == it.sku_code.to_lowercase()
+                        says(&text, &it.title.to_lowercase()) || text == it.sku_code.to_lowercase()
                     })
                     .or_else(|| ordinal(&text, items.len()).map(|k| &items[k]))
                     .or_else(|| {
@@ -935,16 +958,16 @@ mod tests {
     fn a_bad_definition_names_its_problem() {
         let mut f = returns();
         f.triggers.clear();
-        assert!(f.check().unwrap_err().starts_with("triggers"));
+        assert!(f.check().unwrap_err().contains("triggers"));
         let mut f = returns();
         f.steps.swap(0, 1);
-        assert!(f.check().unwrap_err().contains("order step before"));
+        assert!(f.check().unwrap_err().contains("需要先选订单"));
         let mut f = returns();
         f.finish.text = "{nope}".into();
         assert!(f.check().unwrap_err().contains("{nope}"));
         let mut f = returns();
         f.steps[2].options.truncate(1);
-        assert!(f.check().unwrap_err().contains("2 to"));
+        assert!(f.check().unwrap_err().contains("2–"));
         let mut f = returns();
         f.id = "Return!".into();
         assert!(f.check().is_err());
@@ -1094,6 +1117,39 @@ mod tests {
             },
         );
         assert_eq!(turn, Turn::Stuck { why: "no_orders" });
+    }
+
+    #[test]
+    fn long_titles_are_cut_on_buttons_and_still_picked() {
+        let long = "明前特级西湖龙井茶叶礼盒装".repeat(6);
+        let facts = Facts {
+            orders: vec![OrderFact {
+                order_no: "T1".into(),
+                summary: long.clone(),
+                items: vec![
+                    ItemFact {
+                        sku_code: "A".into(),
+                        title: format!("{long} 250g"),
+                    },
+                    ItemFact {
+                        sku_code: "B".into(),
+                        title: "白瓷杯".into(),
+                    },
+                ],
+            }],
+        };
+        let flow = returns();
+        let input = |text| Input {
+            text,
+            picture: None,
+        };
+        let (mut run, turn) = Run::start(&flow, &facts, &input("退货"));
+        assert!(asked(&turn).buttons[0].label.chars().count() <= BUTTON_CHARS);
+        let turn = run.step(&flow, &facts, &input("T1"));
+        let tapped = asked(&turn).buttons[0].reply.clone();
+        assert!(tapped.ends_with('…') && tapped.chars().count() == BUTTON_CHARS);
+        run.step(&flow, &facts, &input(&tapped));
+        assert_eq!(run.slots["item"].value, "A");
     }
 
     #[test]

@@ -479,6 +479,12 @@ impl Robot {
         }
     }
 
+    /// A message's TF-IDF features weighed by this knowledge base (words it never saw weigh
+    /// most), sorted by feature: for comparing messages with each other.
+    pub fn features_of(&self, analysis: &Analysis) -> Vec<(u64, f32)> {
+        self.index.query(analysis).vector.weights
+    }
+
     /// Reads a message.
     pub fn analyze(&self, text: &str) -> Analysis {
         self.analyzer.analyze(text)

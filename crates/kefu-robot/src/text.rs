@@ -84,6 +84,30 @@ const FILLER: &[&str] = &[
     "有没有人",
 ];
 
+/// "X不X" / "X没X" → "X" (an A-not-A question asks, it does not negate); `None` when the
+/// text has none.
+fn a_not_a(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let mut changed = false;
+    while i < chars.len() {
+        if i + 2 < chars.len()
+            && matches!(chars[i + 1], '不' | '没')
+            && chars[i] == chars[i + 2]
+            && ('\u{4e00}'..='\u{9fff}').contains(&chars[i])
+        {
+            out.push(chars[i]);
+            i += 3;
+            changed = true;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    changed.then_some(out)
+}
+
 /// Words that start with a negation character but negate nothing.
 const NOT_NEGATIONS: &[&str] = &[
     "不错",
@@ -317,6 +341,12 @@ impl Analyzer {
             } else if *unit {
                 raw.push(Some(text.clone()));
             } else {
+                // "招不招", "包不包邮", "有没有": a yes-no question, not a negation.
+                let collapsed = a_not_a(text);
+                if let Some(plain) = &collapsed {
+                    fired.push(format!("正反问 {text} → {plain}"));
+                }
+                let text = collapsed.as_deref().unwrap_or(text);
                 for token in JIEBA.cut(text, true) {
                     raw.push(Some(token.word.to_owned()));
                 }
@@ -472,6 +502,16 @@ mod tests {
     fn shop_terms_stay_whole() {
         let words = texts(&analyzer().analyze("明前龙井怎么泡"));
         assert_eq!(words.first().map(String::as_str), Some("明前龙井"));
+    }
+
+    #[test]
+    fn a_yes_no_question_is_not_a_negation() {
+        assert_eq!(a_not_a("招不招主播").as_deref(), Some("招主播"));
+        assert_eq!(a_not_a("包不包邮").as_deref(), Some("包邮"));
+        assert_eq!(a_not_a("有没有赠品").as_deref(), Some("有赠品"));
+        assert_eq!(a_not_a("不想退了"), None);
+        let analysis = Analyzer::new(&Lexicon::builtin()).analyze("发不发货啊");
+        assert!(analysis.words.iter().all(|w| !w.negated), "{analysis:?}");
     }
 
     #[test]

@@ -115,7 +115,7 @@ pub fn propose(
                     normalized: normalized.clone(),
                     count: 0,
                     answers: vec![],
-                    vector: unit(crate::features::extract(&analysis)),
+                    vector: unit(robot.features_of(&analysis)),
                     guess: decision
                         .candidates
                         .first()
@@ -136,12 +136,17 @@ pub fn propose(
     }
     items.sort_by(|a, b| b.count.cmp(&a.count).then(a.normalized.cmp(&b.normalized)));
     // Greedy clustering: each question joins the first cluster whose leading question is
-    // alike enough, else leads a new one.
+    // alike enough, or which an agent answered with the very same words, else leads a new
+    // one.
     let mut clusters: Vec<Vec<usize>> = vec![];
     for (i, item) in items.iter().enumerate() {
+        let same_answer = |c: &Vec<usize>| {
+            c.iter()
+                .any(|&j| items[j].answers.iter().any(|a| item.answers.contains(a)))
+        };
         match clusters
             .iter_mut()
-            .find(|c| cosine(&items[c[0]].vector, &item.vector) >= SAME_QUESTION)
+            .find(|c| cosine(&items[c[0]].vector, &item.vector) >= SAME_QUESTION || same_answer(c))
         {
             Some(cluster) => cluster.push(i),
             None => clusters.push(vec![i]),
@@ -293,6 +298,14 @@ mod tests {
         assert_eq!(hire.question, "你们招主播吗");
         assert_eq!(hire.answer, "暂时不招主播哦，感谢关注");
         assert_eq!(hire.human_answers.len(), 2);
+        // Other words, but the agents answered them the same: one question.
+        let part_time = [
+            miss("你们招聘兼职客服吗", Some("目前在招兼职茶艺师")),
+            miss("店里招不招兼职客服", Some("目前在招兼职茶艺师")),
+        ];
+        let joined = propose(&robot(), &part_time, &Context::default(), &HashSet::new());
+        assert_eq!(joined.len(), 1, "{joined:#?}");
+        assert_eq!(joined[0].count, 2);
         // Asked once, and nobody answered: not enough to propose.
         assert!(proposals.iter().all(|p| p.question != "能寄到国外吗"));
     }

@@ -491,7 +491,47 @@ async fn entry_links(
             format!("/chat/{}?entry={token}", tenant.slug),
         ));
     }
+    // A signed-in member with several orders and no conversation yet: who the robot's flows
+    // (BOT-4) meet first, e.g. "我要退货" with their own orders as buttons.
+    if let Some((member, name)) = regular_member(data) {
+        let claims = EntryClaims {
+            sub: Some(member),
+            name: Some(name.clone()),
+            ..EntryClaims::new(Entry::ShopHome)
+        };
+        let token = auth::sign_entry_token(&claims, &secret)?;
+        links.push((
+            format!("member entry ({name})"),
+            format!("/chat/{}?entry={token}", tenant.slug),
+        ));
+    }
     Ok(links)
+}
+
+/// The member with the most orders among those the demo conversations leave alone (past the
+/// first ten), one of them with two items or more; ties to the lowest id.
+fn regular_member(data: &DemoCommerce) -> Option<(String, String)> {
+    let mut counts: std::collections::BTreeMap<&str, (usize, bool, &str)> = Default::default();
+    for order in &data.orders {
+        let numbered = order
+            .buyer_id
+            .rsplit('m')
+            .next()
+            .and_then(|n| n.parse::<usize>().ok());
+        if numbered.is_none_or(|n| n < 10) {
+            continue;
+        }
+        let slot = counts
+            .entry(&order.buyer_id)
+            .or_insert((0, false, &order.buyer_name));
+        slot.0 += 1;
+        slot.1 |= order.items.len() >= 2;
+    }
+    counts
+        .into_iter()
+        .filter(|(_, (_, several, _))| *several)
+        .max_by(|a, b| a.1.0.cmp(&b.1.0).then(b.0.cmp(a.0)))
+        .map(|(member, (_, _, name))| (member.to_owned(), name.to_owned()))
 }
 
 async fn seed_conversation(

@@ -198,7 +198,11 @@ fn picked(robot: &Robot, text: &str, offered: &[String]) -> Option<usize> {
     let t = text.trim();
     offered
         .iter()
-        .position(|id| robot.entry(id).is_some_and(|e| e.question == t))
+        .position(|id| {
+            robot
+                .entry(id)
+                .is_some_and(|e| kefu_robot::flow::says(t, &e.question))
+        })
         .or_else(|| kefu_robot::flow::ordinal(t, offered.len().min(3)))
 }
 
@@ -326,8 +330,8 @@ async fn serve(state: &AppState, tenant_id: Uuid, message: &Message) -> Result<(
                 buttons: choices
                     .iter()
                     .map(|c| Button {
-                        label: c.question.clone(),
-                        reply: c.question.clone(),
+                        label: kefu_robot::flow::button_text(&c.question),
+                        reply: kefu_robot::flow::button_text(&c.question),
                     })
                     .collect(),
             };
@@ -425,8 +429,8 @@ fn answer_reply(answer: &kefu_robot::Answer) -> Reply {
                 .buttons
                 .iter()
                 .map(|b| Button {
-                    label: b.clone(),
-                    reply: b.clone(),
+                    label: kefu_robot::flow::button_text(b),
+                    reply: kefu_robot::flow::button_text(b),
                 })
                 .collect(),
         }),

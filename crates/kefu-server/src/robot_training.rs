@@ -243,6 +243,14 @@ pub async fn approve(
     let row = pending(&state, &agent, id).await?;
     let proposal = view(row, None);
     let similar = edit.similar.unwrap_or(proposal.similar);
+    // A new entry never replaces one of the same id.
+    let existing_ids: Vec<String> = state
+        .store
+        .kb_entries(agent.tenant_id())
+        .await?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
     let entry = match (proposal.kind.as_str(), &proposal.entry_id) {
         ("similar", Some(entry_id)) => {
             let stored = state
@@ -260,6 +268,13 @@ pub async fn approve(
                 }
             }
             entry
+        }
+        _ if edit
+            .entry_id
+            .as_ref()
+            .is_some_and(|id| existing_ids.contains(id)) =>
+        {
+            return Err(ApiError::Conflict("kb_entry_exists"));
         }
         _ => kefu_robot::Entry {
             id: edit
@@ -322,6 +337,14 @@ pub async fn reject(
     {
         return Err(ApiError::Conflict("proposal_decided"));
     }
+    audit::record(
+        &state,
+        &agent,
+        "kb.proposal_reject",
+        &format!("proposal:{id}"),
+        serde_json::json!({}),
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }
 
