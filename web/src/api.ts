@@ -7,7 +7,7 @@ export type Uuid = string
 export type EpochMs = number
 
 export type SenderKind = 'buyer' | 'agent' | 'system' | 'bot'
-export type MessageKind = 'text' | 'image' | 'file' | 'order_card' | 'product_card'
+export type MessageKind = 'text' | 'image' | 'file' | 'order_card' | 'product_card' | 'buttons'
 /** The kinds that carry an uploaded attachment. */
 export type FileKind = 'image' | 'file'
 /** The kinds whose body is a card: JSON naming an order or product when sent, the server's
@@ -914,6 +914,112 @@ export interface RobotMetrics {
   top_unanswered: [string, number][]
 }
 
+// ---- multi-turn flows (BOT-4) and the training loop (BOT-5) ----
+
+/** One reply button of a `buttons` message: what it shows, and the text a tap sends. */
+export interface ReplyButton {
+  label: string
+  reply: string
+}
+
+/** The body of a `buttons` message (BOT-3 clarifying, BOT-4 flows), JSON in `Message.body`. */
+export interface ButtonsBody {
+  text: string
+  buttons: ReplyButton[]
+}
+
+/** `order`: one of the buyer's recent orders; `item`: an item of the order chosen before;
+ *  `choice`: one of the step's options; `photo`: a picture; `text`: free text; `confirm`: 是/否. */
+export type FlowStepKind = 'order' | 'item' | 'choice' | 'photo' | 'text' | 'confirm'
+export const FLOW_STEP_KINDS: FlowStepKind[] = ['order', 'item', 'choice', 'photo', 'text', 'confirm']
+
+/** What a flow does once every slot is filled. */
+export type FlowAction = 'logistics' | 'after_sale' | 'reply' | 'handoff'
+export const FLOW_ACTIONS: FlowAction[] = ['logistics', 'after_sale', 'reply', 'handoff']
+
+export type AfterSaleKind = 'return_refund' | 'refund_only' | 'exchange'
+export const AFTER_SALE_KINDS: AfterSaleKind[] = ['return_refund', 'refund_only', 'exchange']
+
+/** One slot a flow fills. */
+export interface FlowStep {
+  /** Lowercase letters, digits and `_`; usable as `{slot}` in the finish text. */
+  slot: string
+  kind: FlowStepKind
+  /** What the robot asks. */
+  prompt: string
+  /** For `choice`: the options, offered as buttons. */
+  options: string[]
+  /** An optional step accepts 跳过. */
+  optional: boolean
+}
+
+export interface FlowFinish {
+  action: FlowAction
+  /** For `after_sale`: which request to create. */
+  after_sale?: AfterSaleKind | null
+  /** The reply; `{slot}` and the action's values (`{case_no}`, `{tracking_no}` …) are filled in. */
+  text: string
+}
+
+/** A multi-turn flow as the merchant defines it (BOT-4). */
+export interface Flow {
+  /** Lowercase letters, digits and `-`. */
+  id: string
+  name: string
+  enabled: boolean
+  /** Buyer messages that start the flow. */
+  triggers: string[]
+  steps: FlowStep[]
+  finish: FlowFinish
+}
+
+/** The values a finish text may use besides the slot names, by action. */
+export const FLOW_VALUES: Record<FlowAction, string[]> = {
+  logistics: ['order_no', 'logistics_company', 'tracking_no', 'shipping_status'],
+  after_sale: ['case_no', 'order_no'],
+  reply: [],
+  handoff: [],
+}
+
+/** `new_entry`: a question the knowledge base lacks; `similar`: more ways to ask an entry's. */
+export type ProposalKind = 'new_entry' | 'similar'
+export type ProposalStatus = 'pending' | 'approved' | 'rejected'
+export const PROPOSAL_STATUSES: ProposalStatus[] = ['pending', 'approved', 'rejected']
+
+/** A proposal of the training loop (BOT-5), built from the robot's misses and what people
+ *  answered them. */
+export interface Proposal {
+  id: Uuid
+  kind: ProposalKind
+  /** For `similar`: the entry to extend. */
+  entry_id: string | null
+  entry_question: string | null
+  /** For `new_entry`: the standard question. */
+  question: string
+  /** The other phrasings (`new_entry`), or those to add (`similar`). */
+  similar: string[]
+  answer: string
+  /** How many times buyers asked. */
+  count: number
+  /** The buyers' messages, most asked first. */
+  examples: string[]
+  /** What people answered, most given first. */
+  human_answers: string[]
+  status: ProposalStatus
+  created_at: EpochMs
+  decided_by: string | null
+  decided_at: EpochMs | null
+}
+
+/** The edited values an approval may carry; what is absent stays as proposed. */
+export interface ProposalEdit {
+  question?: string
+  similar?: string[]
+  answer?: string
+  /** For `new_entry`: the new entry's id; the server makes one when absent. */
+  entry_id?: string
+}
+
 export interface SendBody {
   client_msg_id: string
   kind: MessageKind
@@ -939,7 +1045,9 @@ function apiError(status: number, statusText: string, body: string): ApiError {
   let code = status === 413 ? 'body_too_large' : `http_${status}`
   let message = statusText
   try {
-    const err = JSON.parse(body) as { code?: string; message?: string }
+    const parsed = JSON.parse(body) as { code?: string; message?: string; error?: { code?: string; message?: string } }
+    // `{code, message}`, or the same wrapped in `error`.
+    const err = parsed.error ?? parsed
     if (err.code) code = err.code
     if (err.message) message = err.message
   } catch {
@@ -1186,6 +1294,25 @@ export const agentApi = {
   suggestions: (conversationId: Uuid) => request<RobotSuggestions>('GET', `${V1}/conversations/${conversationId}/suggestions`),
   /** `report.view`; `days` 1–90. */
   robotMetrics: (days: number) => request<RobotMetrics>('GET', `${V1}/robot/metrics`, { query: { days } }),
+
+  // BOT-4: multi-turn flows; BOT-5: the training loop's review queue.
+  async robotFlows() {
+    const res = await request<unknown>('GET', `${V1}/robot/flows`)
+    return listOf<Flow>(res, 'flows')
+  },
+  /** Creates or replaces the flow. Throws `bad_flow` (422) with a message naming the problem. */
+  putRobotFlow: (id: string, flow: Flow) => request<Flow>('PUT', `${V1}/robot/flows/${encodeURIComponent(id)}`, { body: flow }),
+  deleteRobotFlow: (id: string) => request<void>('DELETE', `${V1}/robot/flows/${encodeURIComponent(id)}`),
+  /** Builds proposals now from the robot's misses (the server also does weekly). */
+  runProposals: () => request<{ created: number; pending: number }>('POST', `${V1}/robot/proposals/run`),
+  async proposals(status: ProposalStatus) {
+    const res = await request<unknown>('GET', `${V1}/robot/proposals`, { query: { status } })
+    return listOf<Proposal>(res, 'proposals')
+  },
+  /** Throws `proposal_decided` (409) when someone decided it first. */
+  approveProposal: (id: Uuid, edit: ProposalEdit) =>
+    request<{ entry: KbEntryView }>('POST', `${V1}/robot/proposals/${id}/approve`, { body: edit }),
+  rejectProposal: (id: Uuid) => request<void>('POST', `${V1}/robot/proposals/${id}/reject`),
 }
 
 /** Sends a products, orders or knowledge base file as the request body (`catalog.manage`,

@@ -3,8 +3,9 @@
 // sending → sent → read, resending unacked sends with the same client_msg_id on reconnect.
 // CH-2: an entry token says what the buyer came about; the buyer's orders can be sent as cards.
 // CH-7, WB-4: while the buyer waits, `queue` frames say their place; then who took them.
+// BOT-3, BOT-4: the robot's reply buttons; a tap sends the button's reply as typed text, once.
 
-import { reactive, ref } from 'vue'
+import { computed, reactive, ref } from 'vue'
 import { ApiError, buyerApi, errorCode } from './api'
 import type { Buyer, BuyerSession, ClientFrame, Entry, EntryContext, FileKind, MessageKind, Order, QueueFrame, ServerFrame, Shop } from './api'
 import { ReconnectingSocket, socketUrl } from './ws'
@@ -12,6 +13,7 @@ import type { SocketStatus } from './ws'
 import { Timeline, pendingSend } from './timeline'
 import type { PendingSend } from './timeline'
 import { orderCardRef } from './cards'
+import { liveButtonsId } from './buttons'
 
 export type ChatPhase = 'loading' | 'ready' | 'not_found' | 'failed'
 
@@ -67,6 +69,8 @@ export function useBuyerChat(slug: string, arrival: ChatArrival, onError: (code:
   const queue = ref<QueueFrame | null>(null)
   /** Who took the conversation, and the last seq the buyer had then (where the line goes). */
   const servedBy = ref<{ name: string; afterSeq: number } | null>(null)
+  /** The buttons message the buyer may still answer with a tap (BOT-3, BOT-4). */
+  const liveButtons = computed(() => liveButtonsId(timeline.messages, timeline.pending.length > 0))
 
   let entryToken = arrival.entry
   let token = ''
@@ -231,6 +235,13 @@ export function useBuyerChat(slug: string, arrival: ChatArrival, onError: (code:
     send('text', text)
   }
 
+  /** A reply button tapped: its reply goes as ordinary text, and only while its message's
+   *  buttons are live — the send itself spends them, so a second tap sends nothing. */
+  function reply(text: string, messageId: string): void {
+    if (liveButtons.value !== messageId) return
+    sendText(text)
+  }
+
   /** The server swaps the order number for a snapshot of the order (CH-2). */
   function sendOrder(orderNo: string): void {
     send('order_card', orderCardRef(orderNo))
@@ -298,9 +309,11 @@ export function useBuyerChat(slug: string, arrival: ChatArrival, onError: (code:
     orders,
     queue,
     servedBy,
+    liveButtons,
     start,
     stop,
     sendText,
+    reply,
     sendOrder,
     sendFile,
     retry,

@@ -1,6 +1,7 @@
-// The robot page's editing rules (BOT-1, BOT-2, docs/robot.md): an entry as its dialog edits
-// it and back, lexicons as rows to edit and back, the checks the server makes (so the form can
-// say what is wrong before sending), and a validity window in words.
+// The robot page's editing rules (BOT-1, BOT-2, BOT-4, BOT-5, docs/robot.md): an entry as its
+// dialog edits it and back, lexicons as rows to edit and back, the checks the server makes (so
+// the form can say what is wrong before sending), a validity window in words, a multi-turn flow
+// as its form edits it and back, and a proposal's edits.
 
 import {
   MAX_KB_ANSWER_CHARS,
@@ -11,7 +12,7 @@ import {
   MAX_LEXICON_WORDS,
   MAX_LEXICON_WORD_CHARS,
 } from './api'
-import type { EpochMs, KbEntry, KbTier, Lexicon } from './api'
+import type { AfterSaleKind, EpochMs, Flow, FlowAction, FlowStepKind, KbEntry, KbTier, Lexicon, Proposal, ProposalEdit } from './api'
 
 const KB_ID = /^[A-Za-z0-9._-]{1,64}$/
 
@@ -199,4 +200,138 @@ export function markWords(text: string, marked: string[]): { text: string; hit: 
 export function percent(share: number): string {
   const p = share * 100
   return `${p > 0 && p < 10 ? p.toFixed(1) : Math.round(p)}%`
+}
+
+// ---- multi-turn flows (BOT-4) ----
+
+/** A step as the form edits it: the options one per line. `key` keeps a row's inputs in place
+ *  while the steps are moved about. */
+export interface StepDraft {
+  key: number
+  slot: string
+  kind: FlowStepKind
+  prompt: string
+  options: string
+  optional: boolean
+}
+
+/** A flow as the form edits it: triggers one per line. */
+export interface FlowDraft {
+  id: string
+  name: string
+  enabled: boolean
+  triggers: string
+  steps: StepDraft[]
+  action: FlowAction
+  afterSale: AfterSaleKind
+  text: string
+}
+
+let stepKeys = 0
+
+export function blankStep(kind: FlowStepKind = 'text', slot = ''): StepDraft {
+  return { key: ++stepKeys, slot, kind, prompt: '', options: '', optional: false }
+}
+
+/** A new flow starts where most do: which order. */
+export function blankFlow(): FlowDraft {
+  return { id: '', name: '', enabled: true, triggers: '', steps: [blankStep('order', 'order')], action: 'reply', afterSale: 'return_refund', text: '' }
+}
+
+/** Lines of a textarea, trimmed, empty ones dropped. */
+export function lines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+}
+
+export function flowDraftOf(flow: Flow): FlowDraft {
+  return {
+    id: flow.id,
+    name: flow.name,
+    enabled: flow.enabled,
+    triggers: (flow.triggers ?? []).join('\n'),
+    steps: (flow.steps ?? []).map((s) => ({
+      key: ++stepKeys,
+      slot: s.slot,
+      kind: s.kind,
+      prompt: s.prompt,
+      options: (s.options ?? []).join('\n'),
+      optional: !!s.optional,
+    })),
+    action: flow.finish.action,
+    afterSale: flow.finish.after_sale ?? 'return_refund',
+    text: flow.finish.text ?? '',
+  }
+}
+
+/** The flow to send: the options only with a choice, the after-sale kind only with that finish.
+ *  Whatever else is wrong the server says (`bad_flow`), naming the problem. */
+export function flowOf(draft: FlowDraft): Flow {
+  return {
+    id: draft.id.trim(),
+    name: draft.name.trim(),
+    enabled: draft.enabled,
+    triggers: unique(lines(draft.triggers)),
+    steps: draft.steps.map((s) => ({
+      slot: s.slot.trim(),
+      kind: s.kind,
+      prompt: s.prompt.trim(),
+      options: s.kind === 'choice' ? lines(s.options) : [],
+      optional: (s.kind === 'photo' || s.kind === 'text') && s.optional,
+    })),
+    finish: {
+      action: draft.action,
+      ...(draft.action === 'after_sale' ? { after_sale: draft.afterSale } : {}),
+      text: draft.text.trim(),
+    },
+  }
+}
+
+/** Only these kinds can be skipped (the robot offers 跳过). */
+export function skippable(kind: FlowStepKind): boolean {
+  return kind === 'photo' || kind === 'text'
+}
+
+/** Moves `list[at]` by `by` places, if it can go there. */
+export function move<T>(list: T[], at: number, by: number): void {
+  const to = at + by
+  if (to < 0 || to >= list.length) return
+  const [item] = list.splice(at, 1)
+  list.splice(to, 0, item)
+}
+
+/** Which part of the form a `bad_flow` message is about ("触发语句（triggers）：…", "第 2 步：…"), to mark it. */
+export type FlowPart = 'id' | 'name' | 'triggers' | 'steps' | 'finish' | { step: number }
+
+export function flowPartOf(message: string): FlowPart | null {
+  const step = /^(?:第\s*(\d+)\s*步|step (\d+)\b)/i.exec(message)
+  if (step) return { step: Number(step[1] ?? step[2]) - 1 }
+  if (/^名称/.test(message)) return 'name'
+  const head = /^(?:[^（(：:]*[（(])?(id|name|triggers|steps|finish)\b/i.exec(message)
+  return head ? (head[1].toLowerCase() as FlowPart) : null
+}
+
+// ---- the training loop (BOT-5) ----
+
+/** A proposal as its card edits it: similar questions one per line. */
+export interface ProposalDraft {
+  question: string
+  similar: string
+  answer: string
+  entryId: string
+}
+
+export function proposalDraftOf(p: Proposal): ProposalDraft {
+  return { question: p.question, similar: p.similar.join('\n'), answer: p.answer, entryId: '' }
+}
+
+/** What an approval sends: a new entry's question, phrasings, answer (and id, if one was
+ *  typed); for an existing entry, only the phrasings to add. */
+export function proposalEditOf(p: Proposal, draft: ProposalDraft): ProposalEdit {
+  const similar = unique(lines(draft.similar))
+  if (p.kind === 'similar') return { similar }
+  const entryId = draft.entryId.trim()
+  return { question: draft.question.trim(), similar, answer: draft.answer.trim(), ...(entryId ? { entry_id: entryId } : {}) }
 }
