@@ -359,9 +359,9 @@ impl Robot {
             });
             let mut timed: Vec<(&'static str, u64)> = vec![];
             let mut clock = std::time::Instant::now();
-            // Each half trains on at most 3,000 questions of the other parity: enough to
+            // Each half trains on at most 2,000 questions of the other parity: enough to
             // score the ranker's training questions, which it never saw.
-            let stride = samples.len().div_ceil(2 * 3_000).max(1);
+            let stride = samples.len().div_ceil(2 * 2_000).max(1);
             let half = |k: usize| {
                 let part: Vec<_> = samples
                     .iter()
