@@ -317,17 +317,7 @@ async fn act(
                     Some((&flow.id, &state_json)),
                 )
                 .await?;
-            log(
-                state,
-                conversation,
-                &text,
-                "flow",
-                Some(&flow.id),
-                Some("ask"),
-                1.0,
-                &[],
-            )
-            .await;
+            log_step(state, conversation, &text, flow, "ask").await;
             let mut replies = vec![];
             let prompt = match aside {
                 Some(answer) => {
@@ -348,17 +338,7 @@ async fn act(
         }
         Turn::Cancelled => {
             end(state, conversation).await?;
-            log(
-                state,
-                conversation,
-                &text,
-                "flow",
-                Some(&flow.id),
-                Some("cancelled"),
-                1.0,
-                &[],
-            )
-            .await;
+            log_step(state, conversation, &text, flow, "cancelled").await;
             let bye = Reply::Text(format!(
                 "好的，已为您取消「{}」。还有其他问题随时问我哦～",
                 flow.name
@@ -371,6 +351,27 @@ async fn act(
             hand_off(state, conversation, message, why, None, Some(slots)).await
         }
     }
+}
+
+/// A step of a flow in the robot's log: a turn of the dialogue (BOT-6), with its outcome.
+async fn log_step(
+    state: &AppState,
+    conversation: &ConversationSummary,
+    text: &str,
+    flow: &Flow,
+    outcome: &str,
+) {
+    log(
+        state,
+        conversation,
+        text,
+        "flow",
+        Some(&flow.id),
+        Some(outcome),
+        1.0,
+        &[],
+    )
+    .await;
 }
 
 fn reply_of(prompt: Prompt) -> Reply {
@@ -512,17 +513,7 @@ async fn finish(
             return hand_off(state, conversation, message, "flow", None, Some(slots)).await;
         }
     };
-    log(
-        state,
-        conversation,
-        &text,
-        "flow",
-        Some(&flow.id),
-        Some("done"),
-        1.0,
-        &[],
-    )
-    .await;
+    log_step(state, conversation, &text, flow, "done").await;
     say(state, conversation, message, &[Reply::Text(reply)]).await
 }
 

@@ -64,6 +64,23 @@ async fn robot_message(buyer: &BuyerClient, after: usize) -> Value {
     panic!("the robot said nothing after {after} messages");
 }
 
+/// The conversation's `robot_handoff` event.
+async fn handoff_of(agent: &AgentClient, conversation: &str) -> Value {
+    let events: Value = agent
+        .get(&format!("/api/v1/conversations/{conversation}/events"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "robot_handoff")
+        .unwrap()
+        .clone()
+}
+
 /// The text of the robot's message after `after` of them (a buttons message's text).
 async fn robot_says(buyer: &BuyerClient, after: usize) -> String {
     let message = robot_message(buyer, after).await;
@@ -311,19 +328,7 @@ async fn the_robot_serves_a_buyer_and_hands_off_to_an_agent() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(assignee, pre1.user_id.to_string());
-    let events: Value = pre1
-        .get(&format!("/api/v1/conversations/{id}/events"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let handoff = events["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["kind"] == "robot_handoff")
-        .unwrap()
-        .clone();
+    let handoff = handoff_of(&pre1, &id).await;
     assert_eq!(handoff["data"]["reason"], "asked_for_human");
     // The robot is quiet now that a person has it.
     buyer.send("b4", "多久发货").await;
@@ -543,22 +548,7 @@ async fn a_return_flow_files_an_after_sale_request_and_a_person_can_take_over() 
         .into_iter()
         .find(|c| c["buyer_id"] == buyer.buyer_id.to_string())
         .unwrap();
-    let events: Value = agent
-        .get(&format!(
-            "/api/v1/conversations/{}/events",
-            conversation["id"].as_str().unwrap()
-        ))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let handoff = events["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["kind"] == "robot_handoff")
-        .unwrap()
-        .clone();
+    let handoff = handoff_of(&agent, conversation["id"].as_str().unwrap()).await;
     assert_eq!(handoff["data"]["reason"], "asked_for_human");
     assert_eq!(
         handoff["data"]["flow"]["order"]["value"], "T100",
