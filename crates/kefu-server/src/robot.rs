@@ -268,7 +268,7 @@ async fn serve(state: &AppState, tenant_id: Uuid, message: &Message) -> Result<(
                 state,
                 &conversation,
                 message,
-                &[answer_reply(&entry.answer)],
+                &answer_replies(&entry.answer),
             )
             .await;
         }
@@ -306,7 +306,7 @@ async fn serve(state: &AppState, tenant_id: Uuid, message: &Message) -> Result<(
                 &[],
             )
             .await;
-            say(state, &conversation, message, &[answer_reply(answer)]).await
+            say(state, &conversation, message, &answer_replies(answer)).await
         }
         Action::Flow { id, .. } if !corrected => {
             crate::robot_flows::start(state, &robot, &conversation, message, id).await
@@ -417,9 +417,20 @@ pub(crate) async fn log(
 pub enum Reply {
     Text(String),
     Buttons(Buttons),
+    /// The card of a product of the shop, by its code.
+    ProductCard(String),
 }
 
-/// An entry's answer as the robot sends it: its text, with its buttons when it has them.
+/// An entry's answer as the robot sends it: its text (with its buttons when it has them),
+/// then the product's card when it names one.
+fn answer_replies(answer: &kefu_robot::Answer) -> Vec<Reply> {
+    let mut replies = vec![answer_reply(answer)];
+    if let Some(code) = &answer.product_code {
+        replies.push(Reply::ProductCard(code.clone()));
+    }
+    replies
+}
+
 fn answer_reply(answer: &kefu_robot::Answer) -> Reply {
     match answer.buttons.is_empty() {
         true => Reply::Text(answer.text.clone()),
@@ -449,6 +460,20 @@ pub(crate) async fn say(
         let content = match reply {
             Reply::Text(text) => MessageContent::parse(MessageKind::Text, text, None)?,
             Reply::Buttons(buttons) => MessageContent::buttons(buttons)?,
+            Reply::ProductCard(code) => {
+                let named = serde_json::json!({ "product_code": code }).to_string();
+                let card = MessageContent::parse(MessageKind::ProductCard, &named, None)?;
+                match crate::commerce::resolve_card(state, conversation.tenant_id, None, card, None)
+                    .await
+                {
+                    Ok(card) => card,
+                    Err(error) => {
+                        // The product is gone from the catalogue: the answer stands without it.
+                        tracing::warn!(%error, %code, "a robot answer names an unknown product");
+                        continue;
+                    }
+                }
+            }
         };
         let client_msg_id = match k {
             0 => format!("robot-{}", to.id),

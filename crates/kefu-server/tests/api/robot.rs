@@ -384,6 +384,21 @@ async fn an_unsure_robot_offers_buttons_and_a_tap_picks_one() {
     let tapped = buttons.iter().find(|b| b["label"] == "发什么快递").unwrap();
     buyer.send("c2", tapped["reply"].as_str().unwrap()).await;
     assert_eq!(robot_says(&buyer, 1).await, "默认中通，顺丰需补差价。");
+    // An answer that names a product comes with the product's card.
+    let (status, _) = put(
+        &admin,
+        "/api/v1/robot/entries/earbuds-card",
+        json!({"question": "降噪耳机在哪买", "similar": ["降噪耳机链接发我", "降噪耳机怎么买"],
+               "answer": {"text": "这款降噪耳机可以直接下单哦：", "product_code": "DIGI-0001"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    buyer.send("p1", "降噪耳机链接发我一下").await;
+    assert_eq!(robot_says(&buyer, 2).await, "这款降噪耳机可以直接下单哦：");
+    let card = robot_message(&buyer, 3).await;
+    assert_eq!(card["kind"], "product_card", "{card}");
+    let snapshot: Value = serde_json::from_str(card["body"].as_str().unwrap()).unwrap();
+    assert_eq!(snapshot["code"], "DIGI-0001", "{snapshot}");
     // Buyers cannot send buttons themselves.
     let forged = buyer
         .http
@@ -398,10 +413,10 @@ async fn an_unsure_robot_offers_buttons_and_a_tap_picks_one() {
     assert_eq!(forged["code"], "buttons_not_for_buyers");
     // Misunderstood twice: "not this" once more is asked again, twice is handed off.
     buyer.send("c3", "不是这个").await;
-    let again = robot_says(&buyer, 2).await;
+    let again = robot_says(&buyer, 4).await;
     assert!(!again.contains("转接"), "{again}");
     buyer.send("c4", "不对 答非所问").await;
-    let last = robot_says(&buyer, 3).await;
+    let last = robot_says(&buyer, 5).await;
     assert!(last.contains("转接人工"), "{last}");
 }
 
