@@ -82,7 +82,7 @@ pub fn announcer(
             announce_conversation(&bus, conversation).await;
             // The robot reads it after everyone saw it (BOT-3).
             if appended.message.sender_kind == SenderKind::Buyer {
-                robot.consider(conversation, &appended.message);
+                robot.consider(conversation, &appended.message, appended.reopened);
             }
             appended
         })

@@ -27,8 +27,8 @@ pub const ROBOT_NAME: &str = "智能客服";
 /// What buyers read when the robot passes them on.
 const HANDOFF_TEXT: &str = "好的，正在为您转接人工客服，请稍候～";
 
-/// A buyer message for the robot, with its shop.
-type Job = (Uuid, Message);
+/// A buyer message for the robot, with its shop, and whether it reopened the conversation.
+type Job = (Uuid, Message, bool);
 /// Each shop's robot with the knowledge base version it was built from.
 type Built = HashMap<Uuid, (i64, Arc<Robot>)>;
 
@@ -52,10 +52,14 @@ impl Default for RobotDesk {
 }
 
 impl RobotDesk {
-    /// A committed buyer message in a conversation the robot serves.
-    pub fn consider(&self, conversation: &ConversationSummary, message: &Message) {
-        if conversation.robot_active && conversation.assignee_id.is_none() {
-            let _ = self.jobs.send((conversation.tenant_id, message.clone()));
+    /// A committed buyer message in a conversation the robot serves, or one that reopened a
+    /// resolved conversation (the robot may take a returning buyer, as a new one).
+    pub fn consider(&self, conversation: &ConversationSummary, message: &Message, reopened: bool) {
+        let serving = conversation.robot_active && conversation.assignee_id.is_none();
+        if serving || (reopened && !conversation.robot_active) {
+            let _ = self
+                .jobs
+                .send((conversation.tenant_id, message.clone(), reopened));
         }
     }
 }
@@ -140,10 +144,10 @@ pub async fn run_forever(state: AppState) {
             job = inbox.recv() => job,
             _ = state.shutdown.cancelled() => return,
         };
-        let Some((tenant_id, message)) = job else {
+        let Some((tenant_id, message, reopened)) = job else {
             return;
         };
-        if let Err(error) = serve(&state, tenant_id, &message).await {
+        if let Err(error) = serve(&state, tenant_id, &message, reopened).await {
             tracing::warn!(%error, "the robot failed on a message");
         }
     }
@@ -217,17 +221,35 @@ const MISSED: &[&str] = &[
     "听不懂",
 ];
 
-async fn serve(state: &AppState, tenant_id: Uuid, message: &Message) -> Result<(), ApiError> {
+async fn serve(
+    state: &AppState,
+    tenant_id: Uuid,
+    message: &Message,
+    reopened: bool,
+) -> Result<(), ApiError> {
     if !matches!(message.kind, MessageKind::Text | MessageKind::Image) {
         return Ok(());
     }
-    let Some(conversation) = state
+    let Some(mut conversation) = state
         .store
         .conversation(tenant_id, message.conversation_id)
         .await?
     else {
         return Ok(());
     };
+    // A buyer coming back to a resolved conversation meets the robot first, as a new one
+    // would; whoever served them before is kept for the handoff (sticky routing).
+    if reopened
+        && !conversation.robot_active
+        && takes_new(state, tenant_id).await
+        && let Some(taken) = state
+            .store
+            .readopt_conversation(tenant_id, conversation.id)
+            .await?
+    {
+        crate::messaging::publish_conversation(state, &taken).await;
+        conversation = taken;
+    }
     if !conversation.robot_active || conversation.assignee_id.is_some() {
         return Ok(());
     }

@@ -637,6 +637,16 @@ impl Store {
         dispatch!(self.adopt_conversation(tenant_id, id))
     }
 
+    /// The robot takes back a conversation a returning buyer reopened (`None` when it is
+    /// already serving it or it is not open).
+    pub async fn readopt_conversation(
+        &self,
+        tenant_id: Uuid,
+        id: Uuid,
+    ) -> Result<Option<ConversationSummary>> {
+        dispatch!(self.readopt_conversation(tenant_id, id))
+    }
+
     /// The robot hands a conversation to people (once; `None` when it was not serving it),
     /// with a `robot_handoff` event carrying `data`.
     pub async fn robot_handoff(

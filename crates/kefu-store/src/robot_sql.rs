@@ -169,6 +169,59 @@ pub(crate) async fn adopt_conversation(pool: &Pool<Db>, tenant_id: Uuid, id: Uui
     Ok(())
 }
 
+/// The robot takes back a conversation a returning buyer reopened: whoever had it is kept as
+/// the last assignee (sticky routing brings the buyer back to them after a handoff). The
+/// summary when it did.
+pub(crate) async fn readopt_conversation(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> Result<Option<ConversationSummary>> {
+    let (tenant, conversation) = (tenant_id.to_string(), id.to_string());
+    let now = now_ms();
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    // Only a compile-time constant is spliced in.
+    let previous: Option<(Option<String>,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT assignee_id FROM conversations WHERE id = $1 AND tenant_id = $2 \
+         AND status = 'open' AND NOT robot_active{LOCK_ROW}"
+    )))
+    .bind(&conversation)
+    .bind(&tenant)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((previous,)) = previous else {
+        tx.rollback().await?;
+        return Ok(None);
+    };
+    sqlx::query(
+        "UPDATE conversations SET robot_active = TRUE, \
+         last_assignee_id = COALESCE(assignee_id, last_assignee_id), assignee_id = NULL, \
+         updated_at = $1 WHERE id = $2 AND tenant_id = $3",
+    )
+    .bind(now)
+    .bind(&conversation)
+    .bind(&tenant)
+    .execute(&mut *tx)
+    .await?;
+    if let Some(previous) = previous {
+        insert_event(
+            &mut tx,
+            &tenant,
+            &conversation,
+            EventKind::Stranded,
+            SenderKind::Bot,
+            None,
+            None,
+            serde_json::json!({ "previous_assignee_id": previous, "reason": "robot_first" }),
+            now,
+        )
+        .await?;
+    }
+    let summary = conversation_in(&mut tx, &tenant, &conversation).await?;
+    tx.commit().await?;
+    Ok(summary)
+}
+
 /// The robot hands the conversation to people, once: the summary when it did.
 pub(crate) async fn robot_handoff(
     pool: &Pool<Db>,

@@ -1050,7 +1050,8 @@ async fn write_batch(
 
     // Apply every send in arrival order.
     enum Outcome {
-        Stored(Message),
+        /// With whether it reopened a resolved conversation.
+        Stored(Message, bool),
         Duplicate(Message),
         Refused(StoreError),
     }
@@ -1200,7 +1201,7 @@ async fn write_batch(
             r,
         ));
         touched.push(conversation_id);
-        outcomes.push(Outcome::Stored(message));
+        outcomes.push(Outcome::Stored(message, effects.reopens));
     }
 
     for chunk in new_messages.chunks(ROWS_PER_STATEMENT) {
@@ -1294,10 +1295,10 @@ async fn write_batch(
     Ok(Some(outcomes
         .into_iter()
         .map(|outcome| {
-            let (message, duplicate) = match outcome {
+            let (message, duplicate, reopened) = match outcome {
                 Outcome::Refused(e) => return Err(e),
-                Outcome::Stored(m) => (m, false),
-                Outcome::Duplicate(m) => (m, true),
+                Outcome::Stored(m, reopened) => (m, false, reopened),
+                Outcome::Duplicate(m) => (m, true, false),
             };
             let conversation = conversations
                 .get(&message.conversation_id.to_string())
@@ -1307,6 +1308,7 @@ async fn write_batch(
                 message,
                 conversation,
                 duplicate,
+                reopened,
             })
         })
         .collect()))

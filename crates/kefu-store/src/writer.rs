@@ -42,6 +42,8 @@ pub struct Appended {
     pub conversation: ConversationSummary,
     /// The send repeated one already stored; nothing new was written.
     pub duplicate: bool,
+    /// The message reopened a resolved conversation (a buyer coming back).
+    pub reopened: bool,
 }
 
 /// How a process announces what the writer committed (to its sessions, over its bus). It

@@ -341,6 +341,35 @@ async fn the_robot_serves_a_buyer_and_hands_off_to_an_agent() {
         .count();
     assert_eq!(bot_messages, 3);
 
+    // Resolved, the buyer comes back another day: the robot takes them again, as a new
+    // buyer; the agent is kept as the last one (sticky routing).
+    let resolved = pre1
+        .post(&format!("/api/v1/conversations/{id}/resolve"), json!({}))
+        .await;
+    assert_eq!(
+        resolved.status(),
+        StatusCode::OK,
+        "{}",
+        resolved.text().await.unwrap()
+    );
+    buyer.send("b5", "发票怎么开").await;
+    assert_eq!(
+        robot_says(&buyer, 3).await,
+        "可以开电子发票，在订单页申请。"
+    );
+    let summary: Value = pre1
+        .get(&format!("/api/v1/conversations/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(summary["robot_active"], true, "{summary}");
+    assert_eq!(summary["assignee_id"], Value::Null);
+    assert!(
+        pre1.event_kinds(&id).await.contains(&"stranded".to_owned()),
+        "the agent's conversation left them on the record"
+    );
+
     // The day's figures count what the robot did.
     let metrics: Value = admin
         .get("/api/v1/robot/metrics?days=1")
@@ -349,10 +378,11 @@ async fn the_robot_serves_a_buyer_and_hands_off_to_an_agent() {
         .await
         .unwrap();
     let today = &metrics["days"][0];
-    assert_eq!(today["answered"], 1, "{metrics}");
+    // Two answers (before and after the buyer came back), the thanks, the one handoff.
+    assert_eq!(today["answered"], 2, "{metrics}");
     assert_eq!(today["greeted"], 1);
     assert_eq!(today["handed_off"], 1);
-    assert_eq!(today["transfer_rate"], 0.5);
+    assert_eq!(today["transfer_rate"], 1.0 / 3.0);
 }
 
 #[tokio::test]
