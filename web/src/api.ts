@@ -1045,9 +1045,7 @@ function apiError(status: number, statusText: string, body: string): ApiError {
   let code = status === 413 ? 'body_too_large' : `http_${status}`
   let message = statusText
   try {
-    const parsed = JSON.parse(body) as { code?: string; message?: string; error?: { code?: string; message?: string } }
-    // `{code, message}`, or the same wrapped in `error`.
-    const err = parsed.error ?? parsed
+    const err = JSON.parse(body) as { code?: string; message?: string }
     if (err.code) code = err.code
     if (err.message) message = err.message
   } catch {

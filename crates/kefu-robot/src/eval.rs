@@ -130,15 +130,9 @@ pub fn evaluate(
                     .is_some_and(|e| choices.iter().any(|c| &c.id == e));
                 ("clarify".to_owned(), right || offered)
             }
-            Action::Handoff { reason } => (
-                format!(
-                    "handoff:{}",
-                    serde_json::to_string(reason)
-                        .unwrap_or_default()
-                        .trim_matches('"')
-                ),
-                q.expect.is_none(),
-            ),
+            Action::Handoff { reason } => {
+                (format!("handoff:{}", reason.as_str()), q.expect.is_none())
+            }
             Action::Greet { .. } => ("greet".to_owned(), q.expect.is_none()),
             // The evaluation's knowledge base has no flows.
             Action::Flow { id, .. } => (format!("flow:{id}"), false),

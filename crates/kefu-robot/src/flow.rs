@@ -450,8 +450,8 @@ impl Run {
             return Turn::Stuck { why: "too_long" };
         }
         let text = input.text.trim().to_lowercase();
-        let asking = self.asking.and_then(|i| flow.steps.get(i).map(|s| (i, s)));
-        let is_confirm = asking.is_some_and(|(_, s)| s.kind == StepKind::Confirm);
+        let asking = self.asking.and_then(|i| flow.steps.get(i));
+        let is_confirm = asking.is_some_and(|s| s.kind == StepKind::Confirm);
         if has_any(&text, CANCEL) && !is_confirm {
             return Turn::Cancelled;
         }
@@ -462,8 +462,8 @@ impl Run {
         if corrective && is_confirm && self.correct(flow, facts, &text) {
             return self.corrected(flow, facts);
         }
-        if let Some((i, step)) = asking.filter(|_| !(corrective && is_confirm)) {
-            match self.read(flow, facts, i, step, input) {
+        if let Some(step) = asking.filter(|_| !(corrective && is_confirm)) {
+            match self.read(flow, facts, step, input) {
                 Some(Read::Filled(filled)) => {
                     self.slots.insert(step.slot.clone(), filled);
                     self.misses = 0;
@@ -640,14 +640,7 @@ impl Run {
             .map_or(&[], |o| o.items.as_slice())
     }
 
-    fn read(
-        &self,
-        flow: &Flow,
-        facts: &Facts,
-        _i: usize,
-        step: &Step,
-        input: &Input,
-    ) -> Option<Read> {
+    fn read(&self, flow: &Flow, facts: &Facts, step: &Step, input: &Input) -> Option<Read> {
         let text = input.text.trim().to_lowercase();
         let filled = |value: &str, label: &str| {
             Some(Read::Filled(Filled {

@@ -193,6 +193,21 @@ pub enum HandoffReason {
     Misunderstood,
 }
 
+impl HandoffReason {
+    /// The reason as the log, events and API name it (its serialized form).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HandoffReason::AskedForHuman => "asked_for_human",
+            HandoffReason::PersonalCase => "personal_case",
+            HandoffReason::Complaint => "complaint",
+            HandoffReason::Angry => "angry",
+            HandoffReason::Blocked => "blocked",
+            HandoffReason::Unknown => "unknown",
+            HandoffReason::Misunderstood => "misunderstood",
+        }
+    }
+}
+
 /// A choice offered when clarifying.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Choice {
@@ -734,6 +749,22 @@ mod tests {
                 "{text}: {:?}",
                 d.fired
             );
+        }
+    }
+
+    #[test]
+    fn a_reason_is_named_as_it_is_serialized() {
+        use HandoffReason::*;
+        for reason in [
+            AskedForHuman,
+            PersonalCase,
+            Complaint,
+            Angry,
+            Blocked,
+            Unknown,
+            Misunderstood,
+        ] {
+            assert_eq!(serde_json::json!(reason), reason.as_str());
         }
     }
 

@@ -172,16 +172,13 @@ pub async fn context_of(state: &AppState, conversation: &ConversationSummary) ->
     let c = &conversation.context;
     let (product_title, category) =
         product_context(state, conversation.tenant_id, c.product_code.as_deref()).await;
-    let now = now_ms();
-    let office = crate::dispatch::office_schedule(state, conversation.tenant_id).await;
     Context {
         product: c.sku_code.clone().or(c.product_code.clone()),
         product_title,
         category,
         entry: Some(conversation.entry.as_str().to_owned()),
         channel: Some(conversation.channel.as_str().to_owned()),
-        in_office_hours: office.map(|s| s.is_open(now)),
-        now_ms: now,
+        ..context_of_shop(state, conversation.tenant_id).await
     }
 }
 
@@ -370,15 +367,11 @@ async fn serve(
             .await
         }
         Action::Handoff { reason } => {
-            let reason = serde_json::to_value(reason)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
             hand_off(
                 state,
                 &conversation,
                 message,
-                &reason,
+                reason.as_str(),
                 Some(&decision),
                 None,
             )

@@ -238,7 +238,7 @@ pub async fn continue_flow(
             state,
             conversation,
             message,
-            reason_str(reason),
+            reason.as_str(),
             Some(d),
             Some(slots),
         )
@@ -272,18 +272,6 @@ pub async fn continue_flow(
     };
     act(state, conversation, message, flow, run, turn, aside).await?;
     Ok(true)
-}
-
-fn reason_str(reason: HandoffReason) -> &'static str {
-    match reason {
-        HandoffReason::AskedForHuman => "asked_for_human",
-        HandoffReason::PersonalCase => "personal_case",
-        HandoffReason::Complaint => "complaint",
-        HandoffReason::Angry => "angry",
-        HandoffReason::Blocked => "blocked",
-        HandoffReason::Unknown => "unknown",
-        HandoffReason::Misunderstood => "misunderstood",
-    }
 }
 
 async fn end(state: &AppState, conversation: &ConversationSummary) -> Result<(), ApiError> {
@@ -467,10 +455,7 @@ async fn finish(
             }
             let item = run.slot_of(flow, StepKind::Item);
             let of_kind = |kind: StepKind| {
-                flow.steps
-                    .iter()
-                    .find(|s| s.kind == kind)
-                    .and_then(|s| run.slots.get(&s.slot))
+                run.slot_of(flow, kind)
                     .map(|f| f.value.clone())
                     .unwrap_or_default()
             };

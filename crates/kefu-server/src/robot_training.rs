@@ -179,14 +179,21 @@ pub async fn proposals(
         .store
         .proposals(agent.tenant_id(), status, 500)
         .await?;
+    // Each decider's name once, however many proposals they decided.
+    let mut names: std::collections::HashMap<Uuid, Option<String>> = Default::default();
     let mut views = vec![];
     for row in rows {
         let by = match row.decided_by {
-            Some(user) => state
-                .store
-                .user(agent.tenant_id(), user)
-                .await?
-                .map(|u| u.display_name),
+            Some(user) if !names.contains_key(&user) => {
+                let name = state
+                    .store
+                    .user(agent.tenant_id(), user)
+                    .await?
+                    .map(|u| u.display_name);
+                names.insert(user, name.clone());
+                name
+            }
+            Some(user) => names.get(&user).cloned().flatten(),
             None => None,
         };
         views.push(view(row, by));
@@ -243,20 +250,10 @@ pub async fn approve(
     let row = pending(&state, &agent, id).await?;
     let proposal = view(row, None);
     let similar = edit.similar.unwrap_or(proposal.similar);
-    // A new entry never replaces one of the same id.
-    let existing_ids: Vec<String> = state
-        .store
-        .kb_entries(agent.tenant_id())
-        .await?
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
+    let stored = state.store.kb_entries(agent.tenant_id()).await?;
     let entry = match (proposal.kind.as_str(), &proposal.entry_id) {
         ("similar", Some(entry_id)) => {
-            let stored = state
-                .store
-                .kb_entries(agent.tenant_id())
-                .await?
+            let stored = stored
                 .into_iter()
                 .find(|r| &r.id == entry_id)
                 .ok_or(ApiError::NotFound("kb_entry"))?;
@@ -269,10 +266,11 @@ pub async fn approve(
             }
             entry
         }
+        // A new entry never replaces one of the same id.
         _ if edit
             .entry_id
             .as_ref()
-            .is_some_and(|id| existing_ids.contains(id)) =>
+            .is_some_and(|id| stored.iter().any(|r| &r.id == id)) =>
         {
             return Err(ApiError::Conflict("kb_entry_exists"));
         }
