@@ -123,6 +123,9 @@ pub fn run() -> anyhow::Result<()> {
         top1 as f64 * 100.0 / labelled_count as f64
     );
 
+    if std::env::args().any(|a| a == "--kefu-only") {
+        return Ok(());
+    }
     // Python jieba + rank_bm25 on the same files.
     let python = ensure_venv()?;
     let output = Command::new(&python)

@@ -16,10 +16,12 @@ const LEARNING_RATE: f32 = 0.5;
 /// Weight decay per update, a light L2.
 const DECAY: f32 = 1e-4;
 
-/// Per feature, the entries it speaks for, with weights, sorted by entry.
+/// Per entry, the features that speak for or against it, with weights. One small table per
+/// entry: a training step touches the tables of one sample's dozen entries, which stay in
+/// cache, where one table keyed by (feature, entry) spreads them over all of memory.
 #[derive(Debug, Clone, Default)]
 pub struct Classifier {
-    weights: HashMap<u64, Vec<(u32, f32)>>,
+    weights: Vec<HashMap<u64, f32>>,
 }
 
 /// One training question: its vector, its entry, and the entries it competes with.
@@ -29,17 +31,16 @@ pub struct Sample<'a> {
     pub rivals: Vec<u32>,
 }
 
-/// The weight of `class` in a feature's list (sorted by class).
-fn weight(list: &[(u32, f32)], class: u32) -> f32 {
-    list.binary_search_by_key(&class, |(c, _)| *c)
-        .map_or(0.0, |i| list[i].1)
-}
-
 impl Classifier {
     /// Fits by stochastic gradient descent on the softmax over each sample's own entry and
     /// rivals, in a fixed order (the build is deterministic).
     pub fn fit(samples: &[Sample<'_>]) -> Classifier {
-        let mut w: HashMap<(u64, u32), f32> = HashMap::default();
+        let classes = samples
+            .iter()
+            .flat_map(|s| std::iter::once(s.entry).chain(s.rivals.iter().copied()))
+            .max()
+            .map_or(0, |c| c as usize + 1);
+        let mut w: Vec<HashMap<u64, f32>> = vec![HashMap::default(); classes];
         let per_epoch: usize = samples.iter().map(|s| 1 + s.rivals.len()).sum();
         let epochs = (BUDGET / per_epoch.max(1)).clamp(1, MAX_EPOCHS);
         // Beyond the budget even in one pass: every k-th question (each entry keeps some, as
@@ -48,20 +49,19 @@ impl Classifier {
         let samples: Vec<&Sample<'_>> = samples.iter().step_by(stride).collect();
         let mut scores: Vec<f32> = vec![];
         let mut classes: Vec<u32> = vec![];
-        let mut features: Vec<(u64, f32)> = vec![];
         for epoch in 0..epochs {
             let lr = LEARNING_RATE / (1.0 + epoch as f32);
             for s in &samples {
-                features.clear();
-                features.extend(s.vector.weights.iter());
+                let features = &s.vector.weights;
                 classes.clear();
                 classes.push(s.entry);
                 classes.extend(s.rivals.iter().filter(|r| **r != s.entry));
                 scores.clear();
                 for c in &classes {
+                    let table = &w[*c as usize];
                     let score: f32 = features
                         .iter()
-                        .map(|(f, x)| w.get(&(*f, *c)).copied().unwrap_or(0.0) * x)
+                        .map(|(f, x)| table.get(f).copied().unwrap_or(0.0) * x)
                         .sum();
                     scores.push(score);
                 }
@@ -73,37 +73,34 @@ impl Classifier {
                     if gradient.abs() < 1e-4 {
                         continue;
                     }
-                    for (f, x) in &features {
-                        let slot = w.entry((*f, *c)).or_insert(0.0);
+                    let table = &mut w[*c as usize];
+                    for (f, x) in features {
+                        let slot = table.entry(*f).or_insert(0.0);
                         *slot -= lr * (gradient * x + DECAY * *slot);
                     }
                 }
             }
         }
-        let mut weights: HashMap<u64, Vec<(u32, f32)>> = HashMap::default();
-        for ((f, c), v) in w {
-            if v.abs() > 1e-4 {
-                weights.entry(f).or_default().push((c, v));
-            }
+        for table in &mut w {
+            table.retain(|_, v| v.abs() > 1e-4);
+            table.shrink_to_fit();
         }
-        for list in weights.values_mut() {
-            list.sort_unstable_by_key(|(c, _)| *c);
-        }
-        Classifier { weights }
+        Classifier { weights: w }
     }
 
     /// The scores of `entries` for a vector, in their order.
     pub fn scores(&self, vector: &Vector, entries: &[u32]) -> Vec<f32> {
-        let mut out = vec![0.0; entries.len()];
-        for (f, x) in &vector.weights {
-            let Some(list) = self.weights.get(f) else {
-                continue;
-            };
-            for (i, e) in entries.iter().enumerate() {
-                out[i] += weight(list, *e) * x;
-            }
-        }
-        out
+        entries
+            .iter()
+            .map(|e| match self.weights.get(*e as usize) {
+                Some(table) if !table.is_empty() => vector
+                    .weights
+                    .iter()
+                    .filter_map(|(f, x)| table.get(f).map(|w| w * x))
+                    .sum(),
+                _ => 0.0,
+            })
+            .collect()
     }
 }
 
