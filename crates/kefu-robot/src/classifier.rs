@@ -10,7 +10,7 @@ use crate::model::Vector;
 
 /// Updates (question × class) per training run at most: a small knowledge base gets all
 /// eight passes, a large one fewer, so a build stays within seconds.
-const BUDGET: usize = 400_000;
+pub const BUDGET: usize = 400_000;
 const MAX_EPOCHS: usize = 8;
 const LEARNING_RATE: f32 = 0.5;
 /// Weight decay per update, a light L2.
@@ -33,8 +33,13 @@ pub struct Sample<'a> {
 
 impl Classifier {
     /// Fits by stochastic gradient descent on the softmax over each sample's own entry and
-    /// rivals, in a fixed order (the build is deterministic).
+    /// rivals, in a fixed order (the build is deterministic), within [`BUDGET`] updates.
     pub fn fit(samples: &[Sample<'_>]) -> Classifier {
+        Classifier::fit_within(samples, BUDGET)
+    }
+
+    /// [`Classifier::fit`] within `budget` updates.
+    pub fn fit_within(samples: &[Sample<'_>], budget: usize) -> Classifier {
         let classes = samples
             .iter()
             .flat_map(|s| std::iter::once(s.entry).chain(s.rivals.iter().copied()))
@@ -42,11 +47,13 @@ impl Classifier {
             .map_or(0, |c| c as usize + 1);
         let mut w: Vec<HashMap<u64, f32>> = vec![HashMap::default(); classes];
         let per_epoch: usize = samples.iter().map(|s| 1 + s.rivals.len()).sum();
-        let epochs = (BUDGET / per_epoch.max(1)).clamp(1, MAX_EPOCHS);
-        // Beyond the budget even in one pass: every k-th question (each entry keeps some, as
-        // they come grouped by entry).
-        let stride = per_epoch.div_ceil(BUDGET).max(1);
-        let samples: Vec<&Sample<'_>> = samples.iter().step_by(stride).collect();
+        let epochs = (budget / per_epoch.max(1)).clamp(1, MAX_EPOCHS);
+        // Beyond the budget even in one pass: a spread share of the questions.
+        let keep = samples.len() / per_epoch.div_ceil(budget).max(1);
+        let samples: Vec<&Sample<'_>> = crate::model::spread((0..samples.len()).collect(), keep)
+            .into_iter()
+            .map(|x| &samples[x])
+            .collect();
         let mut scores: Vec<f32> = vec![];
         let mut classes: Vec<u32> = vec![];
         for epoch in 0..epochs {

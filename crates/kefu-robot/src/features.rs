@@ -55,20 +55,52 @@ impl Kind {
     }
 }
 
-/// FNV-1a over the bytes, tagged with the kind.
+/// FNV-1a over the parts' bytes (a separator between parts), tagged with the kind.
 fn hash(kind: Kind, parts: &[&str]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut h = Fnv::new();
     for (i, part) in parts.iter().enumerate() {
         if i > 0 {
-            h ^= 0x1f;
-            h = h.wrapping_mul(0x0100_0000_01b3);
+            h.byte(0x1f);
         }
-        for b in part.bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
+        h.bytes(part.as_bytes());
+    }
+    h.tagged(kind)
+}
+
+/// The same hash over characters, each a part, without making strings of them.
+fn hash_chars(kind: Kind, chars: &[char]) -> u64 {
+    let mut h = Fnv::new();
+    let mut buf = [0u8; 4];
+    for (i, c) in chars.iter().enumerate() {
+        if i > 0 {
+            h.byte(0x1f);
+        }
+        h.bytes(c.encode_utf8(&mut buf).as_bytes());
+    }
+    h.tagged(kind)
+}
+
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn byte(&mut self, b: u8) {
+        self.0 ^= u64::from(b);
+        self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+    }
+
+    fn bytes(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.byte(*b);
         }
     }
-    (h & 0x00ff_ffff_ffff_ffff) | (u64::from(kind as u8) << 56)
+
+    fn tagged(self, kind: Kind) -> u64 {
+        (self.0 & 0x00ff_ffff_ffff_ffff) | (u64::from(kind as u8) << 56)
+    }
 }
 
 /// The feature of a word as it appears (negated or not).
@@ -88,20 +120,15 @@ pub fn extract(analysis: &Analysis) -> Vec<(u64, f32)> {
     }
     // N-grams run within a word sequence; the join is what the buyer wrote, filler aside.
     let chars: Vec<char> = analysis.content().chars().collect();
-    let mut buf = [0u8; 16];
-    let s = |c: &char, buf: &mut [u8; 16]| -> String { c.encode_utf8(buf).to_owned() };
     for (i, c) in chars.iter().enumerate() {
-        let one = s(c, &mut buf);
         if !c.is_ascii() {
-            out.push(hash(Kind::Char, &[&one]));
+            out.push(hash_chars(Kind::Char, &chars[i..=i]));
         }
-        if let Some(next) = chars.get(i + 1) {
-            let two = s(next, &mut buf);
-            out.push(hash(Kind::Bigram, &[&one, &two]));
-            if let Some(third) = chars.get(i + 2) {
-                let three = s(third, &mut buf);
-                out.push(hash(Kind::Trigram, &[&one, &two, &three]));
-            }
+        if i + 1 < chars.len() {
+            out.push(hash_chars(Kind::Bigram, &chars[i..i + 2]));
+        }
+        if i + 2 < chars.len() {
+            out.push(hash_chars(Kind::Trigram, &chars[i..i + 3]));
         }
     }
     let syllables: Vec<Option<&'static str>> = chars
@@ -147,6 +174,18 @@ mod tests {
             .filter(|f| right.contains(f) && Kind::of(**f) == Some(Kind::Pinyin))
             .collect();
         assert_eq!(shared.len(), 1);
+    }
+
+    #[test]
+    fn characters_hash_as_their_strings_do() {
+        assert_eq!(
+            hash_chars(Kind::Bigram, &['发', '货']),
+            hash(Kind::Bigram, &["发", "货"])
+        );
+        assert_ne!(
+            hash_chars(Kind::Bigram, &['发', '货']),
+            hash(Kind::Word, &["发货"])
+        );
     }
 
     #[test]

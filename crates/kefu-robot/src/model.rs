@@ -6,6 +6,7 @@
 //! learns what a question the shop never answered looks like. Its output is a probability
 //! that the candidate is right, so a threshold is a precision.
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::classifier::{Classifier, Sample};
@@ -18,7 +19,7 @@ const B: f32 = 0.75;
 /// Candidates scored per message.
 pub const CANDIDATES: usize = 12;
 /// Training questions at most, spread evenly over the entries' examples.
-const MAX_TRAINING_QUERIES: usize = 3_000;
+const MAX_TRAINING_QUERIES: usize = 2_000;
 /// Rivals are looked up without the words in more than a tenth of the entries, and at
 /// least this many: a small knowledge base keeps them all.
 const RIVAL_COMMON_FLOOR: usize = 200;
@@ -83,10 +84,18 @@ pub struct Index {
     /// The idf of a feature seen once: what an unseen one weighs.
     unseen_idf: f32,
     /// Entry-level BM25: feature → (entry, summed tf).
-    postings: HashMap<u64, Vec<(u32, f32)>>,
-    bm25_idf: HashMap<u64, f32>,
+    postings: HashMap<u64, Postings>,
     entry_len: Vec<f32>,
     avg_len: f32,
+    /// Per entry, BM25's length normalisation `k1 · (1 − b + b · len / avg)`.
+    entry_norm: Vec<f32>,
+}
+
+/// A feature's BM25 idf over entries, and the entries that have it with their summed tf.
+#[derive(Debug, Clone, Default)]
+struct Postings {
+    idf: f32,
+    list: Vec<(u32, f32)>,
 }
 
 /// A message prepared for matching.
@@ -123,12 +132,23 @@ impl Index {
     /// Indexes the analysed examples of each entry (`examples[e]` for entry `e`).
     pub fn build(examples: Vec<Vec<Analysed>>) -> Index {
         let total: usize = examples.iter().map(Vec::len).sum();
-        let mut df: HashMap<u64, u32> = HashMap::default();
-        for (_, tf) in examples.iter().flatten() {
-            for (f, _) in tf {
-                *df.entry(*f).or_default() += 1;
-            }
-        }
+        let df = examples
+            .par_iter()
+            .fold(HashMap::<u64, u32>::default, |mut df, list| {
+                for (_, tf) in list {
+                    for (f, _) in tf {
+                        *df.entry(*f).or_default() += 1;
+                    }
+                }
+                df
+            })
+            .reduce(HashMap::default, |a, b| {
+                let (mut a, b) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+                for (f, d) in b {
+                    *a.entry(f).or_default() += d;
+                }
+                a
+            });
         let n = total.max(1) as f32;
         let idf: HashMap<u64, f32> = df
             .iter()
@@ -139,40 +159,60 @@ impl Index {
             unseen_idf: (1.0 + n).ln(),
             ..Index::default()
         };
-        let mut entry_df: HashMap<u64, u32> = HashMap::default();
-        for (e, list) in examples.into_iter().enumerate() {
-            let entry = e as u32;
-            let start = index.examples.len() as u32;
-            let mut summed: HashMap<u64, f32> = HashMap::default();
-            for (analysis, tf) in list {
-                for (f, n) in &tf {
-                    if Kind::of(*f).is_some_and(Kind::retrieves) {
-                        *summed.entry(*f).or_default() += n;
+        // Per entry, in parallel: its examples' vectors and its summed term frequencies.
+        let compiled: Vec<_> = examples
+            .into_par_iter()
+            .enumerate()
+            .map(|(e, list)| {
+                let mut summed: Vec<(u64, f32)> = vec![];
+                let list: Vec<Example> = list
+                    .into_iter()
+                    .map(|(analysis, tf)| {
+                        summed.extend(
+                            tf.iter()
+                                .filter(|(f, _)| Kind::of(*f).is_some_and(Kind::retrieves)),
+                        );
+                        Example {
+                            entry: e as u32,
+                            vector: vectorize(&tf, &index.idf, index.unseen_idf),
+                            tf,
+                            words: analysis.words.into_iter().map(|w| w.text).collect(),
+                        }
+                    })
+                    .collect();
+                summed.sort_unstable_by_key(|(f, _)| *f);
+                summed.dedup_by(|next, kept| {
+                    let same = next.0 == kept.0;
+                    if same {
+                        kept.1 += next.1;
                     }
-                }
-                let vector = vectorize(&tf, &index.idf, index.unseen_idf);
-                index.examples.push(Example {
-                    entry,
-                    tf,
-                    vector,
-                    words: analysis.words.into_iter().map(|w| w.text).collect(),
+                    same
                 });
-            }
+                (list, summed)
+            })
+            .collect();
+        for (e, (list, summed)) in compiled.into_iter().enumerate() {
+            let start = index.examples.len() as u32;
+            index.examples.extend(list);
             index.ranges.push((start, index.examples.len() as u32));
-            index.entry_len.push(summed.values().sum());
+            index.entry_len.push(summed.iter().map(|(_, n)| n).sum());
             for (f, n) in summed {
-                *entry_df.entry(f).or_default() += 1;
-                index.postings.entry(f).or_default().push((entry, n));
+                index
+                    .postings
+                    .entry(f)
+                    .or_default()
+                    .list
+                    .push((e as u32, n));
             }
         }
         let entries = index.ranges.len().max(1) as f32;
+        for postings in index.postings.values_mut() {
+            let d = postings.list.len() as f32;
+            postings.idf = (1.0 + (entries - d + 0.5) / (d + 0.5)).ln();
+        }
         index.avg_len = index.entry_len.iter().sum::<f32>() / entries;
-        index.bm25_idf = entry_df
-            .into_iter()
-            .map(|(f, d)| {
-                let d = d as f32;
-                (f, (1.0 + (entries - d + 0.5) / (d + 0.5)).ln())
-            })
+        index.entry_norm = (index.entry_len.iter())
+            .map(|len| index.length_norm(*len))
             .collect();
         index
     }
@@ -224,21 +264,20 @@ impl Index {
         });
         let mut touched = vec![];
         for (f, _) in &query.tf {
-            let (Some(list), Some(idf)) = (self.postings.get(f), self.bm25_idf.get(f)) else {
+            let Some(Postings { idf, list }) = self.postings.get(f) else {
                 continue;
             };
             for (entry, n) in list {
-                let (mut n, mut len) = (*n, self.entry_len[*entry as usize]);
+                let (mut n, mut norm) = (*n, self.entry_norm[*entry as usize]);
                 if let Some(left) = left.filter(|l| l.entry == *entry) {
                     if let Ok(i) = left.tf.binary_search_by_key(f, |(g, _)| *g) {
                         n -= left.tf[i].1;
                     }
-                    len -= left_len;
+                    norm = self.length_norm(self.entry_len[*entry as usize] - left_len);
                 }
                 if n <= 0.0 {
                     continue;
                 }
-                let norm = K1 * (1.0 - B + B * len.max(1.0) / self.avg_len.max(1.0));
                 let slot = &mut scores[*entry as usize];
                 if *slot == 0.0 {
                     touched.push(*entry);
@@ -260,13 +299,17 @@ impl Index {
         found
     }
 
+    fn length_norm(&self, len: f32) -> f32 {
+        K1 * (1.0 - B + B * len.max(1.0) / self.avg_len.max(1.0))
+    }
+
     /// The query's own BM25 mass: what a perfect entry would score, to scale scores.
     fn ideal(&self, query: &Query) -> f32 {
         query
             .tf
             .iter()
-            .filter_map(|(f, _)| self.bm25_idf.get(f))
-            .map(|idf| idf * (K1 + 1.0) / (1.0 + K1))
+            .filter_map(|(f, _)| self.postings.get(f))
+            .map(|p| p.idf * (K1 + 1.0) / (1.0 + K1))
             .sum::<f32>()
             .max(1e-3)
     }
@@ -635,25 +678,6 @@ fn distractor(example: &Example, n: usize) -> Query {
     }
 }
 
-/// `f` over `items`, split over the cores, in order.
-pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |t| t.get())
-        .min(8);
-    let chunk = items.len().div_ceil(threads).max(1);
-    let f = &f;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
-}
-
 impl Index {
     /// Each example as a classifier sample: its entry and the entries BM25 confuses that
     /// entry with. Rivals are found once per entry, from the words of all its questions
@@ -662,31 +686,34 @@ impl Index {
     pub fn samples(&self) -> Vec<Sample<'_>> {
         let entries: Vec<u32> = (0..self.entries() as u32).collect();
         let common = (entries.len() / 10).max(RIVAL_COMMON_FLOOR);
-        let rivals: Vec<Vec<u32>> = parallel_map(&entries, |&e| {
-            let (start, end) = self.ranges[e as usize];
-            let mut words: Vec<(u64, f32)> = self.examples[start as usize..end as usize]
-                .iter()
-                .flat_map(|x| x.tf.iter())
-                .filter(|(f, _)| Kind::of(*f) == Some(Kind::Word))
-                .copied()
-                .collect();
-            words.sort_unstable_by_key(|(f, _)| *f);
-            words.dedup_by_key(|(f, _)| *f);
-            // Words in a tenth of a large knowledge base's entries ("发货" among 10,000) walk
-            // long postings and say little about which entries are confusable.
-            words.retain(|(f, _)| self.postings.get(f).is_none_or(|p| p.len() <= common));
-            let query = Query {
-                tf: words,
-                vector: Vector::default(),
-                negated: vec![],
-                word_count: 0,
-            };
-            let mut scores = vec![];
-            self.retrieve(&query, CANDIDATES, &|r| r != e, None, &mut scores)
-                .into_iter()
-                .map(|(r, _)| r)
-                .collect()
-        });
+        let rivals: Vec<Vec<u32>> = entries
+            .par_iter()
+            .map(|&e| {
+                let (start, end) = self.ranges[e as usize];
+                let mut words: Vec<(u64, f32)> = self.examples[start as usize..end as usize]
+                    .iter()
+                    .flat_map(|x| x.tf.iter())
+                    .filter(|(f, _)| Kind::of(*f) == Some(Kind::Word))
+                    .copied()
+                    .collect();
+                words.sort_unstable_by_key(|(f, _)| *f);
+                words.dedup_by_key(|(f, _)| *f);
+                // Words in a tenth of a large knowledge base's entries ("发货" among 10,000) walk
+                // long postings and say little about which entries are confusable.
+                words.retain(|(f, _)| self.postings.get(f).is_none_or(|p| p.list.len() <= common));
+                let query = Query {
+                    tf: words,
+                    vector: Vector::default(),
+                    negated: vec![],
+                    word_count: 0,
+                };
+                let mut scores = vec![];
+                self.retrieve(&query, CANDIDATES, &|r| r != e, None, &mut scores)
+                    .into_iter()
+                    .map(|(r, _)| r)
+                    .collect()
+            })
+            .collect();
         self.examples
             .iter()
             .map(|example| Sample {
@@ -698,13 +725,32 @@ impl Index {
     }
 }
 
+/// At most `k` of `items`, chosen by a fixed hash of each rather than every n-th: a stride
+/// can fall in step with the knowledge base's own pattern (the n-th question of every
+/// entry) and train on one kind of question only. Kept in their order; deterministic.
+pub fn spread(mut items: Vec<usize>, k: usize) -> Vec<usize> {
+    if items.len() > k {
+        let key = |x: usize| {
+            // splitmix64's finaliser.
+            let mut z = (x as u64).wrapping_add(0x9e37_79b9_7f4a_7c15);
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        };
+        items.select_nth_unstable_by_key(k, |x| key(*x));
+        items.truncate(k);
+        items.sort_unstable();
+    }
+    items
+}
+
 /// The training rows: each chosen example asked with itself left out (its entry should
 /// win), every third one with its entry left out too (nothing should), and a made-up
 /// distractor for every other one (nothing should).
 pub fn training_rows<'c>(
     index: &Index,
-    is_product: &dyn Fn(u32) -> bool,
-    classifier_for: &dyn Fn(usize) -> &'c Classifier,
+    is_product: &(dyn Fn(u32) -> bool + Sync),
+    classifier_for: &(dyn Fn(usize) -> &'c Classifier + Sync),
 ) -> Vec<([f32; FEATURES], bool)> {
     let eligible: Vec<usize> = (0..index.examples.len())
         .filter(|x| {
@@ -712,46 +758,52 @@ pub fn training_rows<'c>(
             end - start >= 2
         })
         .collect();
-    let stride = eligible.len().div_ceil(MAX_TRAINING_QUERIES).max(1);
-    let mut rows = vec![];
-    let mut scores = vec![];
-    for (n, x) in eligible.iter().step_by(stride).enumerate() {
-        let example = &index.examples[*x];
-        let query = Query {
-            tf: example.tf.clone(),
-            vector: example.vector.clone(),
-            negated: vec![],
-            word_count: example.words.len(),
-        };
-        let own = example.entry;
-        let without_entry = n % 3 == 2;
-        let allowed = |e: u32| !(without_entry && e == own);
-        // A question about a product is asked in that product's context half the time: its
-        // own entry is then the product in context, other product entries are not.
-        let in_context = is_product(own) && n % 2 == 0;
-        let prior = |e: u32| Prior {
-            product: match (in_context, is_product(e)) {
-                (true, true) if e == own => 1.0,
-                (true, true) => -1.0,
-                _ => 0.0,
-            },
-        };
-        let classifier = classifier_for(*x);
-        let candidates =
-            index.candidates(&query, &allowed, &prior, classifier, Some(*x), &mut scores);
-        for c in candidates {
-            rows.push((c.features, c.entry == own));
-        }
-        if n % 4 == 0 {
-            let mut fake = distractor(example, n);
-            fake.vector = vectorize(&fake.tf, &index.idf, index.unseen_idf);
-            let none = |_: u32| Prior::default();
-            for c in index.candidates(&fake, &|_| true, &none, classifier, None, &mut scores) {
-                rows.push((c.features, false));
+    let chosen: Vec<(usize, usize)> = spread(eligible, MAX_TRAINING_QUERIES)
+        .into_iter()
+        .enumerate()
+        .collect();
+    chosen
+        .par_iter()
+        .map_init(Vec::new, |scores, &(n, x)| {
+            let mut rows = vec![];
+            let example = &index.examples[x];
+            let query = Query {
+                tf: example.tf.clone(),
+                vector: example.vector.clone(),
+                negated: vec![],
+                word_count: example.words.len(),
+            };
+            let own = example.entry;
+            let without_entry = n % 3 == 2;
+            let allowed = |e: u32| !(without_entry && e == own);
+            // A question about a product is asked in that product's context half the time: its
+            // own entry is then the product in context, other product entries are not.
+            let in_context = is_product(own) && n % 2 == 0;
+            let prior = |e: u32| Prior {
+                product: match (in_context, is_product(e)) {
+                    (true, true) if e == own => 1.0,
+                    (true, true) => -1.0,
+                    _ => 0.0,
+                },
+            };
+            let classifier = classifier_for(x);
+            let candidates =
+                index.candidates(&query, &allowed, &prior, classifier, Some(x), scores);
+            for c in candidates {
+                rows.push((c.features, c.entry == own));
             }
-        }
-    }
-    rows
+            if n % 4 == 0 {
+                let mut fake = distractor(example, n);
+                fake.vector = vectorize(&fake.tf, &index.idf, index.unseen_idf);
+                let none = |_: u32| Prior::default();
+                for c in index.candidates(&fake, &|_| true, &none, classifier, None, scores) {
+                    rows.push((c.features, false));
+                }
+            }
+            rows
+        })
+        .flatten()
+        .collect()
 }
 
 #[cfg(test)]

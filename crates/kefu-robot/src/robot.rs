@@ -3,6 +3,7 @@
 //! complaint words, is angry, or writes a blocked word; greet back on small talk. Every
 //! decision carries its explanation for the test console.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::classifier::Classifier;
@@ -328,15 +329,18 @@ impl Robot {
             clock = std::time::Instant::now();
         };
         let analyzer = Analyzer::new(&Lexicon::builtin().with(lexicon));
-        let examples = crate::model::parallel_map(&entries, |e| {
-            e.examples()
-                .map(|q| {
-                    let analysis = analyzer.analyze(q);
-                    let tf = crate::features::extract(&analysis);
-                    (analysis, tf)
-                })
-                .collect()
-        });
+        let examples = entries
+            .par_iter()
+            .map(|e| {
+                e.examples()
+                    .map(|q| {
+                        let analysis = analyzer.analyze(q);
+                        let tf = crate::features::extract(&analysis);
+                        (analysis, tf)
+                    })
+                    .collect()
+            })
+            .collect();
         lap("analyse");
         let index = Index::build(examples);
         lap("index");
@@ -366,44 +370,53 @@ impl Robot {
         // (cross-fitted: it learns from the scores of classifiers that did not train on its
         // questions, as it will meet buyers' messages).
         let is_product = |e: u32| robot.entries[e as usize].tier == Tier::Product;
-        let (classifier, ranker, mut timed) = std::thread::scope(|scope| {
-            let whole = scope.spawn(|| {
+        let timed = std::sync::Mutex::new(vec![]);
+        let time = |name: &'static str, clock: std::time::Instant| {
+            let ms = clock.elapsed().as_millis() as u64;
+            if let Ok(mut timed) = timed.lock() {
+                timed.push((name, ms));
+            }
+        };
+        let (classifier, ranker) = rayon::join(
+            || {
                 let clock = std::time::Instant::now();
                 let classifier = Classifier::fit(&samples);
-                (classifier, clock.elapsed().as_millis() as u64)
-            });
-            let mut timed: Vec<(&'static str, u64)> = vec![];
-            let mut clock = std::time::Instant::now();
-            // Each half trains on at most 2,000 questions of the other parity: enough to
-            // score the ranker's training questions, which it never saw.
-            let stride = samples.len().div_ceil(2 * 2_000).max(1);
-            let half = |k: usize| {
-                let part: Vec<_> = samples
-                    .iter()
-                    .enumerate()
-                    .filter(|(x, _)| x % 2 != k && (x / 2) % stride == 0)
-                    .map(|(_, s)| crate::classifier::Sample {
-                        vector: s.vector,
-                        entry: s.entry,
-                        rivals: s.rivals.clone(),
-                    })
-                    .collect();
-                Classifier::fit(&part)
-            };
-            let halves = [half(0), half(1)];
-            timed.push(("classifier halves ‖", clock.elapsed().as_millis() as u64));
-            clock = std::time::Instant::now();
-            let rows = training_rows(&robot.index, &is_product, &|x| &halves[x % 2]);
-            timed.push(("ranker rows ‖", clock.elapsed().as_millis() as u64));
-            clock = std::time::Instant::now();
-            let ranker = Ranker::fit(&rows);
-            timed.push(("ranker ‖", clock.elapsed().as_millis() as u64));
-            let (classifier, ms) = whole
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            timed.push(("classifier ‖", ms));
-            (classifier, ranker, timed)
-        });
+                time("classifier ‖", clock);
+                classifier
+            },
+            || {
+                let clock = std::time::Instant::now();
+                // Each half trains on at most 2,000 questions of the other parity, within a
+                // quarter of the whole's budget: enough to score the ranker's training
+                // questions, which it never saw (a small knowledge base's halves still get
+                // every pass).
+                let half = |k: usize| {
+                    let own = (0..samples.len()).filter(|x| x % 2 != k).collect();
+                    let part: Vec<_> = crate::model::spread(own, 2_000)
+                        .into_iter()
+                        .map(|x| crate::classifier::Sample {
+                            vector: samples[x].vector,
+                            entry: samples[x].entry,
+                            rivals: samples[x].rivals.clone(),
+                        })
+                        .collect();
+                    Classifier::fit_within(&part, crate::classifier::BUDGET / 4)
+                };
+                let halves: [Classifier; 2] = {
+                    let (a, b) = rayon::join(|| half(0), || half(1));
+                    [a, b]
+                };
+                time("classifier halves ‖", clock);
+                let clock = std::time::Instant::now();
+                let rows = training_rows(&robot.index, &is_product, &|x| &halves[x % 2]);
+                time("ranker rows ‖", clock);
+                let clock = std::time::Instant::now();
+                let ranker = Ranker::fit(&rows);
+                time("ranker ‖", clock);
+                ranker
+            },
+        );
+        let mut timed = timed.into_inner().unwrap_or_default();
         lap("train");
         robot.classifier = classifier;
         robot.ranker = ranker;

@@ -4,7 +4,7 @@
 //! longest-match scan, shop terms kept whole, the rest segmented by jieba, filler words
 //! (亲, 哈, 呢 …) dropped, and the words after a negation marked as negated.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::LazyLock;
 
 use jieba_rs::Jieba;
@@ -170,11 +170,13 @@ impl Analysis {
 pub struct Analyzer {
     /// Replacements and protected units for the longest-match scan: a key maps to what it is
     /// read as (a term or a synonym's head maps to itself).
-    units: HashMap<String, String>,
+    units: FxHashMap<String, String>,
+    /// Every prefix of a unit's key (the keys included): where the scan may stop growing.
+    prefixes: FxHashSet<String>,
     /// Keys made of ASCII letters and digits only match as whole words ("sf", not "sfx").
     max_unit_chars: usize,
     negations: Vec<String>,
-    filler: HashSet<&'static str>,
+    filler: FxHashSet<&'static str>,
     pub(crate) blocked: Vec<String>,
 }
 
@@ -199,7 +201,7 @@ fn fold(c: char) -> char {
 
 impl Analyzer {
     pub fn new(lexicon: &Lexicon) -> Analyzer {
-        let mut units = HashMap::new();
+        let mut units = FxHashMap::default();
         for term in &lexicon.terms {
             let term = normalize_word(term);
             units.insert(term.clone(), term);
@@ -220,6 +222,13 @@ impl Analyzer {
         }
         units.retain(|k, _| !k.is_empty());
         let max_unit_chars = units.keys().map(|k| k.chars().count()).max().unwrap_or(1);
+        let prefixes = units
+            .keys()
+            .flat_map(|k| {
+                k.char_indices()
+                    .map(|(i, c)| k[..i + c.len_utf8()].to_owned())
+            })
+            .collect();
         let mut negations: Vec<String> = lexicon
             .negations
             .iter()
@@ -228,6 +237,7 @@ impl Analyzer {
         negations.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
         Analyzer {
             units,
+            prefixes,
             max_unit_chars,
             negations,
             filler: FILLER.iter().copied().collect(),
@@ -292,22 +302,29 @@ impl Analyzer {
     ) {
         let chars: Vec<char> = chunk.chars().collect();
         let mut gap = String::new();
+        let mut key = String::new();
         let mut i = 0;
         while i < chars.len() {
-            let longest = (1..=self.max_unit_chars.min(chars.len() - i))
-                .rev()
-                .find_map(|len| {
-                    let key: String = chars[i..i + len].iter().collect();
-                    let whole_word = !key.chars().all(|c| c.is_ascii_alphanumeric())
-                        || ((i == 0 || !chars[i - 1].is_ascii_alphanumeric())
-                            && chars
-                                .get(i + len)
-                                .is_none_or(|c| !c.is_ascii_alphanumeric()));
-                    match self.units.get(&key) {
-                        Some(to) if whole_word => Some((len, key, to)),
-                        _ => None,
-                    }
-                });
+            // Grow the key while it starts some unit; remember the longest unit on the way.
+            let mut longest: Option<(usize, String, &String)> = None;
+            key.clear();
+            for len in 1..=self.max_unit_chars.min(chars.len() - i) {
+                key.push(chars[i + len - 1]);
+                if !self.prefixes.contains(key.as_str()) {
+                    break;
+                }
+                let Some(to) = self.units.get(key.as_str()) else {
+                    continue;
+                };
+                let whole_word = !key.chars().all(|c| c.is_ascii_alphanumeric())
+                    || ((i == 0 || !chars[i - 1].is_ascii_alphanumeric())
+                        && chars
+                            .get(i + len)
+                            .is_none_or(|c| !c.is_ascii_alphanumeric()));
+                if whole_word {
+                    longest = Some((len, key.clone(), to));
+                }
+            }
             match longest {
                 Some((len, key, to)) => {
                     if !gap.is_empty() {
