@@ -4,6 +4,8 @@
 //! longest-match scan, shop terms kept whole, the rest segmented by jieba, filler words
 //! (亲, 哈, 呢 …) dropped, and the words after a negation marked as negated.
 
+use std::borrow::Cow;
+
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::LazyLock;
 
@@ -176,6 +178,8 @@ pub struct Analyzer {
     /// Keys made of ASCII letters and digits only match as whole words ("sf", not "sfx").
     max_unit_chars: usize,
     negations: Vec<String>,
+    /// The first characters of the negation words: a token starting otherwise negates nothing.
+    negation_starts: FxHashSet<char>,
     filler: FxHashSet<&'static str>,
     pub(crate) blocked: Vec<String>,
 }
@@ -235,11 +239,13 @@ impl Analyzer {
             .map(|w| normalize_word(w))
             .collect();
         negations.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+        let negation_starts = negations.iter().filter_map(|w| w.chars().next()).collect();
         Analyzer {
             units,
             prefixes,
             max_unit_chars,
             negations,
+            negation_starts,
             filler: FILLER.iter().copied().collect(),
             blocked: lexicon.blocked.iter().map(|w| normalize_word(w)).collect(),
         }
@@ -351,22 +357,25 @@ impl Analyzer {
 
     /// Segments the gaps, drops filler, splits and applies negations.
     fn words(&self, pieces: &[(String, bool)], fired: &mut Vec<String>) -> Vec<Word> {
-        let mut raw: Vec<Option<String>> = vec![]; // None: a chunk boundary
-        for (text, unit) in pieces {
+        // "招不招", "包不包邮", "有没有": a yes-no question, not a negation.
+        let texts: Vec<Cow<'_, str>> = pieces
+            .iter()
+            .map(|(text, unit)| match a_not_a(text).filter(|_| !*unit) {
+                Some(plain) => {
+                    fired.push(format!("正反问 {text} → {plain}"));
+                    Cow::Owned(plain)
+                }
+                None => Cow::Borrowed(text.as_str()),
+            })
+            .collect();
+        let mut raw: Vec<Option<&str>> = vec![]; // None: a chunk boundary
+        for ((_, unit), text) in pieces.iter().zip(&texts) {
             if text == " " {
                 raw.push(None);
             } else if *unit {
-                raw.push(Some(text.clone()));
+                raw.push(Some(text));
             } else {
-                // "招不招", "包不包邮", "有没有": a yes-no question, not a negation.
-                let collapsed = a_not_a(text);
-                if let Some(plain) = &collapsed {
-                    fired.push(format!("正反问 {text} → {plain}"));
-                }
-                let text = collapsed.as_deref().unwrap_or(text);
-                for token in JIEBA.cut(text, true) {
-                    raw.push(Some(token.word.to_owned()));
-                }
+                raw.extend(JIEBA.cut(text, true).into_iter().map(|t| Some(t.word)));
             }
         }
         let mut words = vec![];
@@ -378,13 +387,17 @@ impl Analyzer {
                 continue;
             };
             // "不想退" may come as one token: split off the negation.
-            let split = if NOT_NEGATIONS.contains(&token.as_str()) {
+            let may_negate = token
+                .chars()
+                .next()
+                .is_some_and(|c| self.negation_starts.contains(&c));
+            let split = if !may_negate || NOT_NEGATIONS.contains(&token) {
                 None
             } else {
                 self.negations
                     .iter()
                     .find(|n| token.starts_with(n.as_str()))
-                    .map(|n| (n.clone(), token[n.len()..].to_owned()))
+                    .map(|n| (n.clone(), &token[n.len()..]))
             };
             let (negation, rest) = match split {
                 Some((n, rest)) => (Some(n), rest),
@@ -398,7 +411,7 @@ impl Analyzer {
                     negated: false,
                 });
             }
-            if rest.is_empty() || self.filler.contains(rest.as_str()) {
+            if rest.is_empty() || self.filler.contains(rest) {
                 continue;
             }
             let negated = reach > 0;
@@ -407,7 +420,7 @@ impl Analyzer {
                 reach -= 1;
             }
             words.push(Word {
-                text: rest,
+                text: rest.to_owned(),
                 negated,
             });
         }

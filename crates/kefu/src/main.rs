@@ -1,6 +1,11 @@
 //! The `kefu` command: `serve`, `demo` (serve with a seeded demo), `config default`, `import`,
 //! `entry-link`, `audit verify`, `robot eval|ask`.
 
+/// mimalloc: the robot's build and the server's message path make many small allocations, and
+/// glibc's allocator spent a fifth of the robot build's time in them.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod config;
 mod robot_cli;
 mod tools;
