@@ -95,7 +95,11 @@ pub struct Index {
 #[derive(Debug, Clone, Default)]
 struct Postings {
     idf: f32,
+    /// Sorted by entry.
     list: Vec<(u32, f32)>,
+    /// Per entry in `list`, the feature's BM25 weight in it: what a message adds to the
+    /// entry's score when nothing is left out, worked out once.
+    weights: Vec<f32>,
 }
 
 /// A message prepared for matching.
@@ -206,14 +210,19 @@ impl Index {
             }
         }
         let entries = index.ranges.len().max(1) as f32;
-        for postings in index.postings.values_mut() {
-            let d = postings.list.len() as f32;
-            postings.idf = (1.0 + (entries - d + 0.5) / (d + 0.5)).ln();
-        }
         index.avg_len = index.entry_len.iter().sum::<f32>() / entries;
         index.entry_norm = (index.entry_len.iter())
             .map(|len| index.length_norm(*len))
             .collect();
+        let norms = &index.entry_norm;
+        for postings in index.postings.values_mut() {
+            let d = postings.list.len() as f32;
+            let idf = (1.0 + (entries - d + 0.5) / (d + 0.5)).ln();
+            postings.idf = idf;
+            postings.weights = (postings.list.iter())
+                .map(|(e, n)| idf * n * (K1 + 1.0) / (n + norms[*e as usize]))
+                .collect();
+        }
         index
     }
 
@@ -264,25 +273,37 @@ impl Index {
         });
         let mut touched = vec![];
         for (f, _) in &query.tf {
-            let Some(Postings { idf, list }) = self.postings.get(f) else {
+            let Some(Postings { idf, list, weights }) = self.postings.get(f) else {
                 continue;
             };
-            for (entry, n) in list {
-                let (mut n, mut norm) = (*n, self.entry_norm[*entry as usize]);
-                if let Some(left) = left.filter(|l| l.entry == *entry) {
+            let Some(left) = left else {
+                for ((entry, _), w) in list.iter().zip(weights) {
+                    let slot = &mut scores[*entry as usize];
+                    if *slot == 0.0 {
+                        touched.push(*entry);
+                    }
+                    *slot += w;
+                }
+                continue;
+            };
+            for ((entry, n), w) in list.iter().zip(weights) {
+                let mut w = *w;
+                if left.entry == *entry {
+                    let mut n = *n;
                     if let Ok(i) = left.tf.binary_search_by_key(f, |(g, _)| *g) {
                         n -= left.tf[i].1;
                     }
-                    norm = self.length_norm(self.entry_len[*entry as usize] - left_len);
-                }
-                if n <= 0.0 {
-                    continue;
+                    if n <= 0.0 {
+                        continue;
+                    }
+                    let norm = self.length_norm(self.entry_len[*entry as usize] - left_len);
+                    w = idf * n * (K1 + 1.0) / (n + norm);
                 }
                 let slot = &mut scores[*entry as usize];
                 if *slot == 0.0 {
                     touched.push(*entry);
                 }
-                *slot += idf * n * (K1 + 1.0) / (n + norm);
+                *slot += w;
             }
         }
         let mut found: Vec<(u32, f32)> = touched
@@ -685,7 +706,7 @@ impl Index {
     /// question, and the entries the classifier must learn to tell this one from.
     pub fn samples(&self) -> Vec<Sample<'_>> {
         let entries: Vec<u32> = (0..self.entries() as u32).collect();
-        let common = (entries.len() / 10).max(RIVAL_COMMON_FLOOR);
+        let common = (entries.len() / 40).max(RIVAL_COMMON_FLOOR);
         let rivals: Vec<Vec<u32>> = entries
             .par_iter()
             .map(|&e| {

@@ -387,7 +387,7 @@ impl Robot {
             || {
                 let clock = std::time::Instant::now();
                 // Each half trains on at most 2,000 questions of the other parity, within a
-                // quarter of the whole's budget: enough to score the ranker's training
+                // third of the whole's budget: enough to score the ranker's training
                 // questions, which it never saw (a small knowledge base's halves still get
                 // every pass).
                 let half = |k: usize| {
@@ -400,7 +400,7 @@ impl Robot {
                             rivals: samples[x].rivals.clone(),
                         })
                         .collect();
-                    Classifier::fit_within(&part, crate::classifier::BUDGET / 4)
+                    Classifier::fit_within(&part, crate::classifier::BUDGET / 3)
                 };
                 let halves: [Classifier; 2] = {
                     let (a, b) = rayon::join(|| half(0), || half(1));
