@@ -20,6 +20,11 @@ pub enum Tier {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Answer {
     pub text: String,
+    /// A picture the merchant uploaded (its attachment id), sent after the text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// A picture's address, kept with the entry for the merchant's own reference; buyers are
+    /// sent uploaded pictures only (`image`), never a link kefu did not check.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -120,6 +125,9 @@ impl Entry {
         if self.answer.text.trim().is_empty() || self.answer.text.chars().count() > 2_000 {
             return Err("invalid_answer");
         }
+        if self.answer.image.as_deref().is_some_and(|id| !is_uuid(id)) {
+            return Err("invalid_answer_image");
+        }
         if self.tier == Tier::Product && self.skus.is_empty() && self.categories.is_empty() {
             return Err("product_entry_unbound");
         }
@@ -136,6 +144,15 @@ impl Entry {
     pub fn examples(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.question.as_str()).chain(self.similar.iter().map(String::as_str))
     }
+}
+
+/// An id as uploads are named: 8-4-4-4-12 hexadecimal digits.
+fn is_uuid(id: &str) -> bool {
+    let groups: Vec<&str> = id.split('-').collect();
+    groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
+        && groups
+            .iter()
+            .all(|g| g.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// A line of a JSON Lines file that could not be read.
@@ -203,6 +220,8 @@ mod tests {
             r#"{"id": "t", "question": "q", "answer": " "}"#,
             "",
             r#"{"id": "u", "question": "q", "answer": {"text": "看图", "image_url": "/files/1"}}"#,
+            r#"{"id": "v", "question": "q", "answer": {"text": "看图", "image": "/files/1"}}"#,
+            r#"{"id": "w", "question": "q", "answer": {"text": "看图", "image": "0190a4b2-7c1d-7e3f-8a9b-0c1d2e3f4a5b"}}"#,
         ]
         .join("\n");
         let (entries, errors) = parse_jsonl(&text);
@@ -216,10 +235,15 @@ mod tests {
                 (5, "product_entry_unbound"),
                 (6, "invalid_validity"),
                 (7, "invalid_answer"),
+                (10, "invalid_answer_image"),
             ]
         );
-        assert_eq!(entries.len(), 2);
+        assert_eq!(entries.len(), 3);
         assert_eq!(entries[1].answer.image_url.as_deref(), Some("/files/1"));
+        assert_eq!(
+            entries[2].answer.image.as_deref(),
+            Some("0190a4b2-7c1d-7e3f-8a9b-0c1d2e3f4a5b")
+        );
     }
 
     #[test]

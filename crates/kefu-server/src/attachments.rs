@@ -168,7 +168,8 @@ fn sanitize_file_name(name: &str) -> String {
 /// Uploads nobody sent within this long are removed.
 pub const UNSENT_UPLOAD_TTL_MS: i64 = 24 * 3600 * 1000;
 
-/// Removes uploads older than `created_before` that no message carries: the row first (so
+/// Removes uploads older than `created_before` that no message carries and no knowledge base
+/// answer shows (a robot answer's picture): the row first (so
 /// a send can no longer pick it up), then the file. Returns how many went.
 pub async fn sweep_unsent(state: &AppState, created_before: i64) -> Result<usize, ApiError> {
     let mut removed = 0;

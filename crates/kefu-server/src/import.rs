@@ -151,6 +151,7 @@ fn check_kb(entry: kefu_robot::Entry) -> Result<kefu_robot::Entry, InputError> {
             "invalid_kb_id" => "the id is 1–64 characters of A–Z a–z 0–9 - _ .",
             "invalid_question" => "questions are 1–200 characters, at most 200 similar ones",
             "invalid_answer" => "the answer is 1–2,000 characters",
+            "invalid_answer_image" => "the answer's picture is the id of an uploaded picture",
             "product_entry_unbound" => "a product entry names its SKUs or categories",
             "invalid_validity" => "valid_from / valid_to are ISO-8601 times, from before to",
             _ => "see docs/robot.md",

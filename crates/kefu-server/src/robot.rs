@@ -434,12 +434,17 @@ pub enum Reply {
     Buttons(Buttons),
     /// The card of a product of the shop, by its code.
     ProductCard(String),
+    /// A picture the shop uploaded, by its attachment id.
+    Image(Uuid),
 }
 
 /// An entry's answer as the robot sends it: its text (with its buttons when it has them),
-/// then the product's card when it names one.
+/// then its picture, then the product's card when it names one.
 fn answer_replies(answer: &kefu_robot::Answer) -> Vec<Reply> {
     let mut replies = vec![answer_reply(answer)];
+    if let Some(id) = answer.image.as_deref().and_then(|id| id.parse().ok()) {
+        replies.push(Reply::Image(id));
+    }
     if let Some(code) = &answer.product_code {
         replies.push(Reply::ProductCard(code.clone()));
     }
@@ -463,6 +468,20 @@ fn answer_reply(answer: &kefu_robot::Answer) -> Reply {
     }
 }
 
+/// An uploaded picture of the shop's, if there is one by this id.
+pub(crate) async fn shop_picture(
+    state: &AppState,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> Result<Option<kefu_domain::message::Attachment>, ApiError> {
+    Ok(state
+        .store
+        .attachment(id)
+        .await?
+        .filter(|a| a.tenant_id == tenant_id && a.attachment.content_type.starts_with("image/"))
+        .map(|a| a.attachment))
+}
+
 /// The robot's messages in the conversation, answering `to` (idempotent per message: a
 /// retried job sends nothing twice).
 pub(crate) async fn say(
@@ -475,6 +494,17 @@ pub(crate) async fn say(
         let content = match reply {
             Reply::Text(text) => MessageContent::parse(MessageKind::Text, text, None)?,
             Reply::Buttons(buttons) => MessageContent::buttons(buttons)?,
+            Reply::Image(id) => {
+                if shop_picture(state, conversation.tenant_id, *id)
+                    .await?
+                    .is_none()
+                {
+                    // The picture was removed: the answer stands without it.
+                    tracing::warn!(%id, "a robot answer's picture is gone");
+                    continue;
+                }
+                MessageContent::parse(MessageKind::Image, "", Some(*id))?
+            }
             Reply::ProductCard(code) => {
                 let named = serde_json::json!({ "product_code": code }).to_string();
                 let card = MessageContent::parse(MessageKind::ProductCard, &named, None)?;

@@ -93,6 +93,20 @@ pub async fn put_entry(
     entry
         .check()
         .map_err(|code| ApiError::bad_request(code, "see docs/robot.md for what an entry needs"))?;
+    if let Some(image) = &entry.answer.image {
+        let id = image.parse().map_err(|_| {
+            ApiError::bad_request("invalid_answer_image", "the picture is an upload's id")
+        })?;
+        if crate::robot::shop_picture(&state, agent.tenant_id(), id)
+            .await?
+            .is_none()
+        {
+            return Err(ApiError::bad_request(
+                "answer_image_not_found",
+                "upload the picture first (POST /api/v1/attachments); its id goes in answer.image",
+            ));
+        }
+    }
     let body = serde_json::to_value(&entry).map_err(|e| ApiError::Internal(e.to_string()))?;
     state
         .store

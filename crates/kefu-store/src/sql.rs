@@ -1405,7 +1405,9 @@ pub(crate) async fn unsent_attachments(
 ) -> Result<Vec<(Uuid, String)>> {
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT a.id, a.storage_key FROM attachments a WHERE a.created_at < $1 \
-         AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.attachment_id = a.id) LIMIT 1000",
+         AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.attachment_id = a.id) \
+         AND NOT EXISTS (SELECT 1 FROM kb_entries k WHERE k.tenant_id = a.tenant_id \
+                         AND k.body LIKE '%' || a.id || '%') LIMIT 1000",
     )
     .bind(created_before)
     .fetch_all(pool)
@@ -1418,7 +1420,9 @@ pub(crate) async fn unsent_attachments(
 pub(crate) async fn delete_unsent_attachment(pool: &Pool<Db>, id: Uuid) -> Result<bool> {
     let deleted = sqlx::query(
         "DELETE FROM attachments WHERE id = $1 \
-         AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.attachment_id = $1)",
+         AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.attachment_id = $1) \
+         AND NOT EXISTS (SELECT 1 FROM kb_entries k WHERE k.tenant_id = attachments.tenant_id \
+                         AND k.body LIKE '%' || $1 || '%')",
     )
     .bind(id.to_string())
     .execute(pool)

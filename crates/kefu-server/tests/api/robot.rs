@@ -450,6 +450,101 @@ async fn an_unsure_robot_offers_buttons_and_a_tap_picks_one() {
     assert!(last.contains("转接人工"), "{last}");
 }
 
+/// An answer with a picture (BOT-1): the merchant uploads it, names it in the answer, and the
+/// robot sends it after the text; the upload is kept while an answer shows it.
+#[tokio::test]
+async fn an_answer_with_a_picture_sends_it_after_the_text() {
+    const PNG: &[u8] =
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+    let app = TestApp::spawn().await;
+    let admin = app.agent("digital-admin").await;
+    import_kb(&admin, KB, "application/x-ndjson").await;
+    put(
+        &admin,
+        "/api/v1/robot/settings",
+        json!({"mode": "robot_first"}),
+    )
+    .await;
+    let upload = |name: &'static str, bytes: &'static [u8]| {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name);
+        admin
+            .http
+            .post(format!("{}/api/v1/attachments", admin.base))
+            .bearer_auth(&admin.token)
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+    };
+    let picture: Value = upload("尺码表.png", PNG)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entry = |image: &Value| {
+        json!({"question": "耳机尺寸多大", "similar": ["耳机有多大", "耳机尺寸是多少", "耳机大小"],
+               "answer": {"text": "尺寸见下图：", "image": image}})
+    };
+    // Only an upload of the shop's, and only a picture.
+    let (status, body) = put(
+        &admin,
+        "/api/v1/robot/entries/earbuds-size",
+        entry(&json!("0190a4b2-7c1d-7e3f-8a9b-0c1d2e3f4a5b")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["code"], "answer_image_not_found");
+    let (_, body) = put(
+        &admin,
+        "/api/v1/robot/entries/earbuds-size",
+        entry(&json!("尺码表")),
+    )
+    .await;
+    assert_eq!(body["code"], "invalid_answer_image");
+    let pdf: Value = upload("说明.pdf", b"%PDF-1.4 manual")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let (_, body) = put(
+        &admin,
+        "/api/v1/robot/entries/earbuds-size",
+        entry(&pdf["id"]),
+    )
+    .await;
+    assert_eq!(body["code"], "answer_image_not_found");
+    let (status, _) = put(
+        &admin,
+        "/api/v1/robot/entries/earbuds-size",
+        entry(&picture["id"]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let buyer = app.buyer("chaowan-digital").await;
+    buyer.send("s1", "耳机尺寸多大呀").await;
+    assert_eq!(robot_says(&buyer, 0).await, "尺寸见下图：");
+    let sent = robot_message(&buyer, 1).await;
+    assert_eq!(sent["kind"], "image", "{sent}");
+    assert_eq!(sent["attachment"]["id"], picture["id"], "{sent}");
+    let link = sent["attachment"]["url"].as_str().unwrap();
+    let fetched = app.http.get(app.url(link)).send().await.unwrap();
+    assert_eq!(fetched.status(), StatusCode::OK);
+    assert_eq!(fetched.bytes().await.unwrap().as_ref(), PNG);
+
+    // The sweeper removes the unsent PDF but keeps the answer's picture, even once no message
+    // would carry it.
+    let state = app.state.as_ref().unwrap();
+    let removed = kefu_server::attachments::sweep_unsent(state, i64::MAX / 2)
+        .await
+        .unwrap();
+    assert_eq!(removed, 1);
+    let id: uuid::Uuid = picture["id"].as_str().unwrap().parse().unwrap();
+    assert!(state.store.attachment(id).await.unwrap().is_some());
+    let id: uuid::Uuid = pdf["id"].as_str().unwrap().parse().unwrap();
+    assert!(state.store.attachment(id).await.unwrap().is_none());
+}
+
 /// The demo tea shop comes with its knowledge base and lexicons, the robot assisting agents.
 #[tokio::test]
 async fn the_demo_tea_shop_has_a_robot_that_knows_its_shop() {
