@@ -164,6 +164,8 @@ test('the robot: knowledge base, lexicon, test console, serving a buyer, suggest
     return text ? JSON.parse(text) : null
   }
   const entry = async (id) => (await json('GET', `/robot/entries?q=${encodeURIComponent(id)}`)).entries.find((e) => e.id === id)
+  /** A loaded picture's width in pixels (0 until it has loaded). */
+  const naturalWidth = (img) => img.evaluate((el) => (el.complete ? el.naturalWidth : 0))
   const message = (page, sender, text) => page.locator(`[data-testid="message"][data-sender="${sender}"]`, { hasText: text })
   let conversationId = ''
   const row = (page) => page.locator(`[data-testid="conversation-item"][data-conversation-id="${conversationId}"]`)
@@ -271,6 +273,12 @@ test('the robot: knowledge base, lexicon, test console, serving a buyer, suggest
       await admin.keyboard.type(EDITED.similar)
       assert.equal(await inputs.nth(6).inputValue(), EDITED.similar)
       await dialog.getByTestId('kb-form-answer').fill(EDITED.answer)
+      // A picture for the answer: uploaded in the dialog, shown there before it is saved.
+      const picture = path.join(tmpDir, 'tea-class.png')
+      await writeFile(picture, png(96))
+      await dialog.getByTestId('kb-form-image-file').setInputFiles(picture)
+      await dialog.locator('[data-testid="kb-form-image"] img').waitFor(WAIT)
+      await until(async () => naturalWidth(dialog.locator('[data-testid="kb-form-image"] img')), 'the picture previewed')
       await settle(admin)
       await admin.screenshot({ path: path.join(outputDir, 'robot-kb-edit.png') })
       await dialog.getByTestId('kb-form-submit').click()
@@ -281,6 +289,7 @@ test('the robot: knowledge base, lexicon, test console, serving a buyer, suggest
         return e?.similar.includes(EDITED.similar) && e
       }, 'the edit stored')
       assert.equal(saved.answer.text, EDITED.answer)
+      assert.match(saved.answer.image ?? '', /^[0-9a-f-]{36}$/, 'the picture named by its upload')
       assert.equal(saved.similar.length, 7)
       const listed = admin.locator(`[data-testid="kb-row"][data-id="${EDITED.id}"]`)
       await listed.locator('[data-testid="kb-similar-count"][data-count="7"]').waitFor(WAIT)
@@ -366,9 +375,15 @@ test('the robot: knowledge base, lexicon, test console, serving a buyer, suggest
       await reply.waitFor(WAIT)
       await reply.getByTestId('robot-avatar').waitFor(WAIT)
       await reply.getByTestId('robot-label').waitFor(WAIT)
+      // The answer's picture follows the text, and loads.
+      const seq = Number(await reply.getAttribute('data-seq'))
+      const picture = buyer.locator(`[data-testid="message"][data-sender="bot"][data-seq="${seq + 1}"] img`)
+      await picture.waitFor(WAIT)
+      await until(async () => naturalWidth(picture), 'the answer picture loaded')
 
       // The agent sees it served by the robot.
-      const found = pre1.getByTestId('conversation-item').filter({ hasText: EDITED.answer.slice(0, 8) })
+      // Its last message is the answer's picture.
+      const found = pre1.locator('[data-testid="conversation-item"][data-robot="true"]').filter({ hasText: '[图片]' })
       await found.first().waitFor(WAIT)
       conversationId = (await found.first().getAttribute('data-conversation-id')) ?? ''
       assert.ok(conversationId)

@@ -757,6 +757,9 @@ export const KB_TIERS: KbTier[] = ['general', 'product', 'scenario']
 /** What the robot sends: text, maybe with a picture, a product card or buttons. */
 export interface KbAnswer {
   text: string
+  /** An uploaded picture's id, sent after the text. */
+  image?: Uuid
+  /** Kept for the merchant's reference; never sent. */
   image_url?: string
   product_code?: string
   buttons?: string[]
@@ -794,6 +797,8 @@ export const MAX_KB_ANSWER_CHARS = 2000
 
 export interface KbEntryView extends KbEntry {
   updated_at: EpochMs
+  /** Signed link to the answer's picture, for a preview. */
+  image_link?: string
 }
 
 export interface KbList {

@@ -22,6 +22,8 @@ export interface EntryDraft {
   question: string
   similar: string[]
   answer: string
+  /** The answer's picture: an upload's id, and a link to show it by. */
+  image: { id: string; link: string | null } | null
   tier: KbTier
   skus: string[]
   categories: string[]
@@ -30,7 +32,7 @@ export interface EntryDraft {
 }
 
 export function blankEntry(): EntryDraft {
-  return { id: '', question: '', similar: [''], answer: '', tier: 'general', skus: [], categories: [], validFrom: null, validTo: null }
+  return { id: '', question: '', similar: [''], answer: '', image: null, tier: 'general', skus: [], categories: [], validFrom: null, validTo: null }
 }
 
 /** A time the server reads (ISO-8601, or a date as UTC midnight), as a Date; null if none. */
@@ -40,12 +42,13 @@ function dateOf(iso: string | null | undefined): Date | null {
   return Number.isNaN(d.getTime()) ? null : d
 }
 
-export function draftOf(entry: KbEntry): EntryDraft {
+export function draftOf(entry: KbEntry & { image_link?: string }): EntryDraft {
   return {
     id: entry.id,
     question: entry.question,
     similar: entry.similar.length ? [...entry.similar] : [''],
     answer: entry.answer.text,
+    image: entry.answer.image ? { id: entry.answer.image, link: entry.image_link ?? null } : null,
     tier: entry.tier ?? 'general',
     skus: [...(entry.skus ?? [])],
     categories: [...(entry.categories ?? [])],
@@ -54,16 +57,18 @@ export function draftOf(entry: KbEntry): EntryDraft {
   }
 }
 
-/** The entry to send. What the dialog does not edit (a picture, buttons, conditions) is kept
- *  from `before`; the window goes only with scenario entries. */
+/** The entry to send. What the dialog does not edit (buttons, a product card, conditions) is
+ *  kept from `before`; the window goes only with scenario entries. */
 export function entryOf(draft: EntryDraft, before?: KbEntry | null): KbEntry {
   const scenario = draft.tier === 'scenario'
+  const { image_link: _link, updated_at: _at, ...kept } = (before ?? {}) as KbEntry & { image_link?: string; updated_at?: number }
+  const { image: _image, ...answer } = before?.answer ?? { text: '' }
   return {
-    ...(before ?? {}),
+    ...kept,
     id: draft.id.trim(),
     question: draft.question.trim(),
     similar: unique(draft.similar.map((q) => q.trim()).filter(Boolean)),
-    answer: { ...(before?.answer ?? {}), text: draft.answer.trim() },
+    answer: { ...answer, text: draft.answer.trim(), ...(draft.image ? { image: draft.image.id } : {}) },
     tier: draft.tier,
     skus: unique(draft.skus.map((s) => s.trim()).filter(Boolean)),
     categories: unique(draft.categories.map((s) => s.trim()).filter(Boolean)),

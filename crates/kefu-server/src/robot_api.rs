@@ -29,6 +29,23 @@ pub struct KbEntryView {
     #[schema(value_type = Object)]
     pub entry: serde_json::Value,
     pub updated_at: i64,
+    /// A signed, expiring link to the answer's picture, for the editor's preview.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_link: Option<String>,
+}
+
+impl KbEntryView {
+    fn new(state: &AppState, entry: serde_json::Value, updated_at: i64) -> KbEntryView {
+        let image_link = entry["answer"]["image"]
+            .as_str()
+            .and_then(|id| id.parse().ok())
+            .map(|id| state.keys.file_url(id));
+        KbEntryView {
+            entry,
+            updated_at,
+            image_link,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -67,10 +84,7 @@ pub async fn entries(
                 .is_none_or(|t| row.body["tier"].as_str().unwrap_or("general") == t)
         })
         .filter(|row| needle.is_empty() || row.body.to_string().contains(needle))
-        .map(|row| KbEntryView {
-            entry: row.body,
-            updated_at: row.updated_at,
-        })
+        .map(|row| KbEntryView::new(&state, row.body, row.updated_at))
         .collect();
     let total = entries.len();
     Ok(Json(KbList { entries, total }))
@@ -124,10 +138,7 @@ pub async fn put_entry(
         serde_json::json!({ "question": entry.question }),
     )
     .await;
-    Ok(Json(KbEntryView {
-        entry: body,
-        updated_at: now_ms(),
-    }))
+    Ok(Json(KbEntryView::new(&state, body, now_ms())))
 }
 
 /// Removes one entry.
