@@ -110,6 +110,17 @@ pub fn run() -> anyhow::Result<()> {
     sorted.sort_unstable();
     let build_ms = sorted[BUILDS / 2];
     println!("builds (ms): {builds:?}, median {build_ms}");
+    // What a merchant's edit costs: one entry gets a similar question more and a new answer,
+    // and the robot is rebuilt after the one it replaces (which read every other question).
+    let mut edited = entries.clone();
+    edited[0].similar.push("今天下单明天能发出吗".to_owned());
+    edited[0].answer.text.push_str("（节假日顺延）");
+    let started = Instant::now();
+    let rebuilt = Robot::rebuild(Some(&robot), edited, vec![], &lexicon);
+    let rebuild_ms = started.elapsed().as_millis();
+    println!("rebuild phases (ms): {:?}", rebuilt.build_phases);
+    println!("rebuild after editing one entry: {rebuild_ms} ms");
+    drop(rebuilt);
     let context = Context {
         now_ms: kefu_robot::kb::parse_time("2026-11-20T00:00:00Z").unwrap_or_default(),
         ..Context::default()

@@ -70,8 +70,8 @@ pub struct Example {
     pub words: Vec<String>,
 }
 
-/// An example read, with its term frequencies.
-pub type Analysed = (Analysis, Vec<(u64, f32)>);
+/// An example read: its words (for explaining a match) and its term frequencies.
+pub type Analysed = (Vec<String>, Vec<(u64, f32)>);
 
 /// The index over a knowledge base's examples.
 #[derive(Debug, Clone, Default)]
@@ -171,7 +171,7 @@ impl Index {
                 let mut summed: Vec<(u64, f32)> = vec![];
                 let list: Vec<Example> = list
                     .into_iter()
-                    .map(|(analysis, tf)| {
+                    .map(|(words, tf)| {
                         summed.extend(
                             tf.iter()
                                 .filter(|(f, _)| Kind::of(*f).is_some_and(Kind::retrieves)),
@@ -180,7 +180,7 @@ impl Index {
                             entry: e as u32,
                             vector: vectorize(&tf, &index.idf, index.unseen_idf),
                             tf,
-                            words: analysis.words.into_iter().map(|w| w.text).collect(),
+                            words,
                         }
                     })
                     .collect();

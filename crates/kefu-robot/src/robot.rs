@@ -275,6 +275,8 @@ pub struct Decision {
 #[derive(Debug, Clone)]
 pub struct Robot {
     analyzer: Analyzer,
+    /// The shop's lexicon it was built with (the built-in one aside).
+    lexicon: Lexicon,
     entries: Vec<Entry>,
     /// Per entry: validity window, epoch ms.
     windows: Vec<(Option<i64>, Option<i64>)>,
@@ -298,6 +300,18 @@ impl Robot {
     /// Builds the robot with multi-turn flows besides the entries: each enabled flow's
     /// triggers are learned like an entry's questions, so the same decision starts it.
     pub fn build_with_flows(
+        entries: Vec<Entry>,
+        flows: Vec<crate::flow::Flow>,
+        lexicon: &Lexicon,
+    ) -> Robot {
+        Robot::rebuild(None, entries, flows, lexicon)
+    }
+
+    /// [`Robot::build_with_flows`], after `previous` (the shop's robot before its knowledge
+    /// base changed): with the same lexicon, the questions it already read are not read
+    /// again, only the new or edited ones. The robot built is the same either way.
+    pub fn rebuild(
+        previous: Option<&Robot>,
         mut entries: Vec<Entry>,
         flows: Vec<crate::flow::Flow>,
         lexicon: &Lexicon,
@@ -329,14 +343,21 @@ impl Robot {
             clock = std::time::Instant::now();
         };
         let analyzer = Analyzer::new(&Lexicon::builtin().with(lexicon));
+        let known = previous
+            .filter(|p| p.lexicon == *lexicon)
+            .map(Robot::read_questions)
+            .unwrap_or_default();
         let examples = entries
             .par_iter()
             .map(|e| {
                 e.examples()
-                    .map(|q| {
-                        let analysis = analyzer.analyze(q);
-                        let tf = crate::features::extract(&analysis);
-                        (analysis, tf)
+                    .map(|q| match known.get(q) {
+                        Some(x) => (x.words.clone(), x.tf.clone()),
+                        None => {
+                            let analysis = analyzer.analyze(q);
+                            let tf = crate::features::extract(&analysis);
+                            (analysis.words.into_iter().map(|w| w.text).collect(), tf)
+                        }
                     })
                     .collect()
             })
@@ -355,6 +376,7 @@ impl Robot {
             .collect();
         let mut robot = Robot {
             analyzer,
+            lexicon: lexicon.clone(),
             entries,
             windows,
             index,
@@ -423,6 +445,16 @@ impl Robot {
         phases.append(&mut timed);
         robot.build_phases = phases;
         robot
+    }
+
+    /// Every question it was trained on, as it read them.
+    fn read_questions(&self) -> rustc_hash::FxHashMap<&str, &crate::model::Example> {
+        let mut read = rustc_hash::FxHashMap::default();
+        for (entry, (start, end)) in self.entries.iter().zip(&self.index.ranges) {
+            let examples = &self.index.examples[*start as usize..*end as usize];
+            read.extend(entry.examples().zip(examples));
+        }
+        read
     }
 
     /// The knowledge base's entries, without the flows' trigger entries.
@@ -719,6 +751,39 @@ mod tests {
         let (entries, errors) = parse_jsonl(kb);
         assert!(errors.is_empty(), "{errors:?}");
         Robot::build(entries, &Lexicon::default())
+    }
+
+    #[test]
+    fn a_rebuild_reads_only_new_questions_and_decides_as_a_fresh_build() {
+        let before = robot();
+        let mut entries = before.entries().to_vec();
+        entries[0].similar.push("今天拍明天能发吗".to_owned());
+        entries[3].answer.text = "可以开电子发票和纸质发票".to_owned();
+        entries.remove(2);
+        let lexicon = Lexicon::default();
+        let rebuilt = Robot::rebuild(Some(&before), entries.clone(), vec![], &lexicon);
+        let fresh = Robot::build(entries.clone(), &lexicon);
+        assert_eq!(rebuilt.ranker_weights(), fresh.ranker_weights());
+        for q in [
+            "今天拍明天能发吗",
+            "发票",
+            "不想退了",
+            "这款茶怎么泡",
+            "双11满减",
+        ] {
+            assert_eq!(rebuilt.decide(q, &now()), fresh.decide(q, &now()), "{q}");
+        }
+        // Another lexicon reads everything again, as it must.
+        let mut other = Lexicon::default();
+        other
+            .synonyms
+            .push(vec!["发货".to_owned(), "发出".to_owned()]);
+        let relexed = Robot::rebuild(Some(&before), entries.clone(), vec![], &other);
+        let fresh = Robot::build(entries, &other);
+        assert_eq!(
+            relexed.decide("几天能发出", &now()),
+            fresh.decide("几天能发出", &now())
+        );
     }
 
     fn now() -> Context {

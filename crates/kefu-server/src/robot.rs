@@ -38,6 +38,9 @@ pub struct RobotDesk {
     jobs: mpsc::UnboundedSender<Job>,
     inbox: Arc<Mutex<Option<mpsc::UnboundedReceiver<Job>>>>,
     built: Arc<Mutex<Built>>,
+    /// Per shop, held while its robot builds: one build per shop at a time, and a build never
+    /// holds up another shop's robot.
+    building: Arc<Mutex<HashMap<Uuid, Arc<Mutex<()>>>>>,
 }
 
 impl Default for RobotDesk {
@@ -47,6 +50,7 @@ impl Default for RobotDesk {
             jobs,
             inbox: Arc::new(Mutex::new(Some(inbox))),
             built: Arc::new(Mutex::new(HashMap::new())),
+            building: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 }
@@ -77,15 +81,38 @@ pub fn lexicon_of(settings: &RobotSettings) -> Lexicon {
     serde_json::from_value(settings.lexicon.clone()).unwrap_or_default()
 }
 
-/// The shop's robot, built on first use and again after its knowledge base changed.
+/// The shop's robot if it is built from this version of the knowledge base; if not, the one
+/// built from an earlier version, if any.
+async fn built_robot(
+    state: &AppState,
+    tenant_id: Uuid,
+    version: i64,
+) -> Result<Arc<Robot>, Option<Arc<Robot>>> {
+    let built = state.robot.built.lock().await;
+    match built.get(&tenant_id) {
+        Some((v, robot)) if *v == version => Ok(robot.clone()),
+        other => Err(other.map(|(_, robot)| robot.clone())),
+    }
+}
+
+/// The shop's robot, built on first use and again after its knowledge base changed (reading
+/// only the questions that are new since the last build).
 pub async fn robot_for(state: &AppState, tenant_id: Uuid) -> Result<Arc<Robot>, ApiError> {
     let settings = state.store.robot_settings(tenant_id).await?;
-    let mut built = state.robot.built.lock().await;
-    if let Some((version, robot)) = built.get(&tenant_id)
-        && *version == settings.kb_version
-    {
-        return Ok(robot.clone());
+    if let Ok(robot) = built_robot(state, tenant_id, settings.kb_version).await {
+        return Ok(robot);
     }
+    let gate = (state.robot.building.lock().await)
+        .entry(tenant_id)
+        .or_default()
+        .clone();
+    let _building = gate.lock().await;
+    // Another request may have built it while this one waited, or the base moved on again.
+    let settings = state.store.robot_settings(tenant_id).await?;
+    let previous = match built_robot(state, tenant_id, settings.kb_version).await {
+        Ok(robot) => return Ok(robot),
+        Err(previous) => previous,
+    };
     let entries = entries_of(state.store.kb_entries(tenant_id).await?);
     let flows: Vec<kefu_robot::Flow> = state
         .store
@@ -95,12 +122,13 @@ pub async fn robot_for(state: &AppState, tenant_id: Uuid) -> Result<Arc<Robot>, 
         .filter_map(|row| serde_json::from_value(row.body).ok())
         .collect();
     let lexicon = lexicon_of(&settings);
-    let robot =
-        tokio::task::spawn_blocking(move || Robot::build_with_flows(entries, flows, &lexicon))
-            .await
-            .map_err(|e| ApiError::Internal(format!("building the robot: {e}")))?;
+    let robot = tokio::task::spawn_blocking(move || {
+        Robot::rebuild(previous.as_deref(), entries, flows, &lexicon)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("building the robot: {e}")))?;
     let robot = Arc::new(robot);
-    built.insert(tenant_id, (settings.kb_version, robot.clone()));
+    (state.robot.built.lock().await).insert(tenant_id, (settings.kb_version, robot.clone()));
     Ok(robot)
 }
 
