@@ -48,6 +48,14 @@ const EDITED = {
   similar: '茶艺课几点开始',
   answer: '茶艺体验课每周六下午两点在杭州门店开课，每人98元，在店铺首页「茶艺课」预约即可～',
 }
+/** An entry made in the dialog with everything it offers beyond text. */
+const CARD_ENTRY = {
+  id: 'e2e-lj-gift',
+  question: '龙井礼盒有现货吗',
+  similar: ['龙井礼盒还有吗', '送人的龙井礼盒能买吗'],
+  answer: '龙井礼盒有现货，下单当天发出，可代写贺卡～',
+  buttons: ['怎么写贺卡', '能开发票吗'],
+}
 const SYNONYM = ['茶艺课', '茶道课', '茶艺培训']
 const ROBOT_HANDOFF = '正在为您转接人工客服'
 /** A question nobody's knowledge base answers: handed over as unknown. */
@@ -300,6 +308,55 @@ test('the robot: knowledge base, lexicon, test console, serving a buyer, suggest
       await admin.locator('.el-message').waitFor({ state: 'detached', ...WAIT })
       await settle(admin)
       await admin.screenshot({ path: path.join(outputDir, 'robot-kb.png') })
+    })
+
+    await step('the admin makes an entry with a product card and reply buttons, given only on the web in office hours', async () => {
+      await admin.getByTestId('kb-create').click()
+      const dialog = admin.locator('[data-testid="kb-form"][data-id=""]')
+      await dialog.waitFor(WAIT)
+      await dialog.getByTestId('kb-form-id').fill(CARD_ENTRY.id)
+      await dialog.getByTestId('kb-form-question').fill(CARD_ENTRY.question)
+      const similar = dialog.getByTestId('kb-form-similar-input')
+      await similar.first().fill(CARD_ENTRY.similar[0])
+      await similar.first().press('Enter')
+      await admin.keyboard.type(CARD_ENTRY.similar[1])
+      await dialog.getByTestId('kb-form-answer').fill(CARD_ENTRY.answer)
+      await dialog.getByTestId('kb-form-more').click()
+      const options = dialog.getByTestId('kb-form-options')
+      await options.waitFor(WAIT)
+      // The card: a product of the catalogue, found by typing part of its name.
+      await options.getByTestId('kb-form-product').click()
+      await admin.keyboard.type('龙井')
+      const offered = admin.locator('.el-select-dropdown__item[data-code]:visible').filter({ hasText: '龙井' }).first()
+      await offered.waitFor(WAIT)
+      const code = await offered.getAttribute('data-code')
+      await offered.click()
+      const buttons = options.getByTestId('kb-form-buttons')
+      for (const label of CARD_ENTRY.buttons) {
+        await buttons.fill(label)
+        await buttons.press('Enter')
+      }
+      await options.locator('[data-testid="kb-form-channels"] [data-value="web"]').click()
+      await options.locator('[data-testid="kb-form-office-hours"] [data-value="in"]').click()
+      await settle(admin)
+      await admin.screenshot({ path: path.join(outputDir, 'robot-kb-options.png') })
+      await dialog.getByTestId('kb-form-submit').click()
+      await dialog.waitFor({ state: 'hidden', ...WAIT })
+
+      const saved = await until(() => entry(CARD_ENTRY.id), 'the entry stored')
+      assert.equal(saved.answer.text, CARD_ENTRY.answer)
+      assert.equal(saved.answer.product_code, code)
+      assert.deepEqual(saved.answer.buttons, CARD_ENTRY.buttons)
+      assert.deepEqual(saved.similar, CARD_ENTRY.similar)
+      assert.deepEqual(saved.conditions, { channels: ['web'], office_hours: true })
+      // Opened again, the dialog shows what was saved, the options open.
+      await admin.locator(`[data-testid="kb-row"][data-id="${CARD_ENTRY.id}"]`).getByTestId('kb-edit').click()
+      const again = admin.locator(`[data-testid="kb-form"][data-id="${CARD_ENTRY.id}"]`)
+      await again.getByTestId('kb-form-options').waitFor(WAIT)
+      await again.locator('[data-testid="kb-form-office-hours"][data-value="in"]').waitFor(WAIT)
+      await again.getByTestId('kb-form-options').filter({ hasText: CARD_ENTRY.buttons[0] }).waitFor(WAIT)
+      await admin.keyboard.press('Escape')
+      await again.waitFor({ state: 'hidden', ...WAIT })
     })
 
     await step('the admin teaches the lexicon a synonym group', async () => {

@@ -24,6 +24,14 @@ export interface EntryDraft {
   answer: string
   /** The answer's picture: an upload's id, and a link to show it by. */
   image: { id: string; link: string | null } | null
+  /** A product whose card follows the answer ('' for none). */
+  productCode: string
+  /** Reply buttons under the answer. */
+  buttons: string[]
+  /** Where the entry is given: entry points and channels (none: everywhere), and when. */
+  entries: string[]
+  channels: string[]
+  officeHours: OfficeHoursCondition
   tier: KbTier
   skus: string[]
   categories: string[]
@@ -31,8 +39,31 @@ export interface EntryDraft {
   validTo: Date | null
 }
 
+/** When an entry is given: any time, only in office hours, or only outside them. */
+export type OfficeHoursCondition = 'any' | 'in' | 'out'
+export const OFFICE_HOURS_CONDITIONS: OfficeHoursCondition[] = ['any', 'in', 'out']
+
+/** Reply buttons an answer may carry. */
+export const MAX_ANSWER_BUTTONS = 6
+
 export function blankEntry(): EntryDraft {
-  return { id: '', question: '', similar: [''], answer: '', image: null, tier: 'general', skus: [], categories: [], validFrom: null, validTo: null }
+  return {
+    id: '',
+    question: '',
+    similar: [''],
+    answer: '',
+    image: null,
+    productCode: '',
+    buttons: [],
+    entries: [],
+    channels: [],
+    officeHours: 'any',
+    tier: 'general',
+    skus: [],
+    categories: [],
+    validFrom: null,
+    validTo: null,
+  }
 }
 
 /** A time the server reads (ISO-8601, or a date as UTC midnight), as a Date; null if none. */
@@ -49,6 +80,11 @@ export function draftOf(entry: KbEntry & { image_link?: string }): EntryDraft {
     similar: entry.similar.length ? [...entry.similar] : [''],
     answer: entry.answer.text,
     image: entry.answer.image ? { id: entry.answer.image, link: entry.image_link ?? null } : null,
+    productCode: entry.answer.product_code ?? '',
+    buttons: [...(entry.answer.buttons ?? [])],
+    entries: [...(entry.conditions?.entries ?? [])],
+    channels: [...(entry.conditions?.channels ?? [])],
+    officeHours: entry.conditions?.office_hours == null ? 'any' : entry.conditions.office_hours ? 'in' : 'out',
     tier: entry.tier ?? 'general',
     skus: [...(entry.skus ?? [])],
     categories: [...(entry.categories ?? [])],
@@ -57,18 +93,31 @@ export function draftOf(entry: KbEntry & { image_link?: string }): EntryDraft {
   }
 }
 
-/** The entry to send. What the dialog does not edit (buttons, a product card, conditions) is
- *  kept from `before`; the window goes only with scenario entries. */
+/** The entry to send. What the dialog does not edit (an answer's `image_url`) is kept from
+ *  `before`; the window goes only with scenario entries. */
 export function entryOf(draft: EntryDraft, before?: KbEntry | null): KbEntry {
   const scenario = draft.tier === 'scenario'
   const { image_link: _link, updated_at: _at, ...kept } = (before ?? {}) as KbEntry & { image_link?: string; updated_at?: number }
-  const { image: _image, ...answer } = before?.answer ?? { text: '' }
+  const { image: _image, product_code: _code, buttons: _buttons, ...answer } = before?.answer ?? { text: '' }
+  const buttons = unique(draft.buttons.map((b) => b.trim()).filter(Boolean))
+  const code = draft.productCode.trim()
   return {
     ...kept,
     id: draft.id.trim(),
     question: draft.question.trim(),
     similar: unique(draft.similar.map((q) => q.trim()).filter(Boolean)),
-    answer: { ...answer, text: draft.answer.trim(), ...(draft.image ? { image: draft.image.id } : {}) },
+    answer: {
+      ...answer,
+      text: draft.answer.trim(),
+      ...(draft.image ? { image: draft.image.id } : {}),
+      ...(code ? { product_code: code } : {}),
+      ...(buttons.length ? { buttons } : {}),
+    },
+    conditions: {
+      entries: [...draft.entries],
+      channels: [...draft.channels],
+      office_hours: draft.officeHours === 'any' ? null : draft.officeHours === 'in',
+    },
     tier: draft.tier,
     skus: unique(draft.skus.map((s) => s.trim()).filter(Boolean)),
     categories: unique(draft.categories.map((s) => s.trim()).filter(Boolean)),
