@@ -90,6 +90,9 @@ pub async fn entries(
     Ok(Json(KbList { entries, total }))
 }
 
+/// Reply buttons an answer may carry (as the entry dialog offers).
+const MAX_ANSWER_BUTTONS: usize = 6;
+
 /// Creates or replaces one entry; the path's id wins over the body's.
 #[utoipa::path(put, path = "/api/v1/robot/entries/{id}", tag = "robot",
     request_body(content = Object, description = "the entry: question, similar, answer, tier, skus, categories, valid_from, valid_to, conditions"),
@@ -107,6 +110,26 @@ pub async fn put_entry(
     entry
         .check()
         .map_err(|code| ApiError::bad_request(code, "see docs/robot.md for what an entry needs"))?;
+    // What the dialog offers, checked here too: a product of the catalogue, a few buttons.
+    if let Some(code) = &entry.answer.product_code
+        && state
+            .store
+            .product(agent.tenant_id(), code)
+            .await?
+            .is_none()
+    {
+        return Err(ApiError::bad_request(
+            "answer_product_not_found",
+            "the product card names a product code the catalogue does not have",
+        ));
+    }
+    let buttons = &entry.answer.buttons;
+    if buttons.len() > MAX_ANSWER_BUTTONS || buttons.iter().any(|b| b.trim().is_empty()) {
+        return Err(ApiError::bad_request(
+            "invalid_answer_buttons",
+            format!("at most {MAX_ANSWER_BUTTONS} buttons, none empty"),
+        ));
+    }
     if let Some(image) = &entry.answer.image {
         let id = image.parse().map_err(|_| {
             ApiError::bad_request("invalid_answer_image", "the picture is an upload's id")

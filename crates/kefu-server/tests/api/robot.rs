@@ -423,6 +423,30 @@ async fn an_unsure_robot_offers_buttons_and_a_tap_picks_one() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
+    // A card for a product the catalogue lacks, or too many buttons, is refused.
+    for (answer, code) in [
+        (
+            json!({"text": "见卡片", "product_code": "NOPE-404"}),
+            "answer_product_not_found",
+        ),
+        (
+            json!({"text": "选一个", "buttons": ["1", "2", "3", "4", "5", "6", "7"]}),
+            "invalid_answer_buttons",
+        ),
+        (
+            json!({"text": "选一个", "buttons": ["好", " "]}),
+            "invalid_answer_buttons",
+        ),
+    ] {
+        let (status, body) = put(
+            &admin,
+            "/api/v1/robot/entries/earbuds-bad",
+            json!({"question": "耳机怎么选", "answer": answer}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body["code"], code);
+    }
     buyer.send("p1", "降噪耳机链接发我一下").await;
     assert_eq!(robot_says(&buyer, 2).await, "这款降噪耳机可以直接下单哦：");
     let card = robot_message(&buyer, 3).await;
