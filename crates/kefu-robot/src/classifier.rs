@@ -10,7 +10,7 @@ use crate::model::Vector;
 
 /// Updates (question × class) per training run at most: a small knowledge base gets all
 /// eight passes, a large one fewer, so a build stays within seconds.
-pub const BUDGET: usize = 300_000;
+pub const BUDGET: usize = 200_000;
 const MAX_EPOCHS: usize = 8;
 const LEARNING_RATE: f32 = 0.5;
 /// Weight decay per update, a light L2.

@@ -422,7 +422,7 @@ impl Robot {
                             rivals: samples[x].rivals.clone(),
                         })
                         .collect();
-                    Classifier::fit_within(&part, crate::classifier::BUDGET / 3)
+                    Classifier::fit_within(&part, crate::classifier::BUDGET / 4)
                 };
                 let halves: [Classifier; 2] = {
                     let (a, b) = rayon::join(|| half(0), || half(1));
