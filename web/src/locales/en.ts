@@ -1763,7 +1763,7 @@ const en: typeof zhCN = {
     invalid_answer_image: 'The answer picture must be an uploaded picture',
     answer_image_not_found: 'That picture is not there: upload it again (pictures only)',
     answer_product_not_found: 'The catalogue has no product with that code',
-    invalid_answer_buttons: 'At most 6 reply buttons, none empty'
+    invalid_answer_buttons: 'At most 6 reply buttons, none empty',
     product_entry_unbound: 'A product Q&A must name at least one SKU or category',
     invalid_validity: 'The validity window cannot be read, or it ends before it starts',
     invalid_lexicon: 'The lexicon has a problem: words are 1–32 characters and a synonym group needs two words or more',

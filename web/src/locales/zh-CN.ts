@@ -1761,7 +1761,7 @@ export default {
     invalid_answer_image: '答案图片须为已上传的图片',
     answer_image_not_found: '找不到这张图片，请重新上传（仅支持图片）',
     answer_product_not_found: '商品库里没有这个商品编码',
-    invalid_answer_buttons: '快捷按钮最多 6 个，且不能为空'
+    invalid_answer_buttons: '快捷按钮最多 6 个，且不能为空',
     product_entry_unbound: '商品问答须绑定至少一个 SKU 或类目',
     invalid_validity: '有效期无法识别，或结束时间不晚于开始时间',
     invalid_lexicon: '词库有误：词语不能为空、最多 32 字，每组同义词至少两个词',

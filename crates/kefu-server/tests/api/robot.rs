@@ -31,6 +31,20 @@ async fn put(agent: &AgentClient, path: &str, body: Value) -> (StatusCode, Value
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// The digital shop's admin, its knowledge base imported and the robot serving first.
+async fn robot_first_shop(app: &TestApp) -> AgentClient {
+    let admin = app.agent("digital-admin").await;
+    import_kb(&admin, KB, "application/x-ndjson").await;
+    let (status, _) = put(
+        &admin,
+        "/api/v1/robot/settings",
+        json!({"mode": "robot_first"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    admin
+}
+
 async fn import_kb(agent: &AgentClient, body: &str, content_type: &str) -> Value {
     agent
         .http
@@ -388,14 +402,7 @@ async fn the_robot_serves_a_buyer_and_hands_off_to_an_agent() {
 #[tokio::test]
 async fn an_unsure_robot_offers_buttons_and_a_tap_picks_one() {
     let app = TestApp::spawn().await;
-    let admin = app.agent("digital-admin").await;
-    import_kb(&admin, KB, "application/x-ndjson").await;
-    put(
-        &admin,
-        "/api/v1/robot/settings",
-        json!({"mode": "robot_first"}),
-    )
-    .await;
+    let admin = robot_first_shop(&app).await;
     let buyer = app.buyer("chaowan-digital").await;
     // Both shipping entries fit: the robot asks which, with buttons (BOT-3).
     buyer.send("c1", "发货快递").await;
@@ -481,14 +488,7 @@ async fn an_answer_with_a_picture_sends_it_after_the_text() {
     const PNG: &[u8] =
         b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
     let app = TestApp::spawn().await;
-    let admin = app.agent("digital-admin").await;
-    import_kb(&admin, KB, "application/x-ndjson").await;
-    put(
-        &admin,
-        "/api/v1/robot/settings",
-        json!({"mode": "robot_first"}),
-    )
-    .await;
+    let admin = robot_first_shop(&app).await;
     let upload = |name: &'static str, bytes: &'static [u8]| {
         let part = reqwest::multipart::Part::bytes(bytes).file_name(name);
         admin
@@ -760,14 +760,7 @@ async fn a_return_flow_files_an_after_sale_request_and_a_person_can_take_over() 
 #[tokio::test]
 async fn missed_questions_become_proposals_a_person_approves() {
     let app = TestApp::spawn().await;
-    let admin = app.agent("digital-admin").await;
-    import_kb(&admin, KB, "application/x-ndjson").await;
-    put(
-        &admin,
-        "/api/v1/robot/settings",
-        json!({"mode": "robot_first"}),
-    )
-    .await;
+    let admin = robot_first_shop(&app).await;
     let ask = async |text: &str, k: usize, reply: Option<&str>| {
         let buyer = app.buyer("chaowan-digital").await;
         buyer.send(&format!("q{k}"), text).await;
