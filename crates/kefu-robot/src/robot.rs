@@ -132,6 +132,11 @@ const CLOSING_WORDS: &[&str] = &[
     "拜拜",
     "再见",
 ];
+thread_local! {
+    /// BM25's per-entry scores while deciding, kept between messages.
+    static SCORES: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// The id prefix of the entries that stand for flows' triggers.
 pub const FLOW_PREFIX: &str = "flow:";
 /// A flow's trigger this likely starts it even where a question about the buyer's own
@@ -570,17 +575,14 @@ impl Robot {
         }
         let trigger = self.trigger(&analysis, &mut fired);
         let query = self.index.query(&analysis);
-        let mut scores = vec![];
         let allowed = |e: u32| self.allowed(e, context);
         let prior = |e: u32| self.prior(e, context);
-        let mut scored = self.index.candidates(
-            &query,
-            &allowed,
-            &prior,
-            &self.classifier,
-            None,
-            &mut scores,
-        );
+        // One score per entry, in a buffer each thread keeps: a fresh one per message would
+        // be fresh memory for the kernel to hand over, which shows in the slowest decisions.
+        let mut scored = SCORES.with_borrow_mut(|scores| {
+            self.index
+                .candidates(&query, &allowed, &prior, &self.classifier, None, scores)
+        });
         for s in &mut scored {
             s.logit = self.ranker.logit(&s.features);
             s.probability = self.ranker.probability(&s.features);
