@@ -272,16 +272,8 @@ async fn the_test_console_explains_a_decision() {
 #[tokio::test]
 async fn the_robot_serves_a_buyer_and_hands_off_to_an_agent() {
     let app = TestApp::spawn().await;
-    let admin = app.agent("digital-admin").await;
-    import_kb(&admin, KB, "application/x-ndjson").await;
+    let admin = robot_first_shop(&app).await;
     crate::dispatch::routing_on(&admin).await;
-    let (status, _) = put(
-        &admin,
-        "/api/v1/robot/settings",
-        json!({"mode": "robot_first"}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
     let pre1 = app.agent("digital-pre1").await;
     let _socket = pre1.socket().await;
 
