@@ -396,6 +396,9 @@ pub async fn import(
     });
     let tenant = agent.tenant_id();
     let report = import::import(&state.store, tenant, kind, text, format, &mut |_, _| {}).await?;
+    if kind == ImportKind::Kb && report.accepted > 0 {
+        crate::robot::rebuild_soon(&state, tenant);
+    }
     tracing::info!(
         ?kind,
         rows = report.rows,

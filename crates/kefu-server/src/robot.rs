@@ -132,6 +132,24 @@ pub async fn robot_for(state: &AppState, tenant_id: Uuid) -> Result<Arc<Robot>, 
     Ok(robot)
 }
 
+/// Builds the shop's robot now, in the background, after its knowledge base, flows or
+/// lexicon changed: the next buyer does not wait for the build.
+pub fn rebuild_soon(state: &AppState, tenant_id: Uuid) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        if let Err(error) = robot_for(&state, tenant_id).await {
+            tracing::warn!(%error, %tenant_id, "rebuilding the robot");
+        }
+    });
+}
+
+/// The knowledge base version the shop's robot in memory was built from, if it is built.
+pub async fn built_version(state: &AppState, tenant_id: Uuid) -> Option<i64> {
+    (state.robot.built.lock().await)
+        .get(&tenant_id)
+        .map(|(version, _)| *version)
+}
+
 /// Whether the robot takes a conversation that opens now (BOT-7: nights only, or always).
 pub async fn takes_new(state: &AppState, tenant_id: Uuid) -> bool {
     let Ok(settings) = state.store.robot_settings(tenant_id).await else {

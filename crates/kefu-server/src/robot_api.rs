@@ -153,6 +153,7 @@ pub async fn put_entry(
             Some(agent.user.id),
         )
         .await?;
+    crate::robot::rebuild_soon(&state, agent.tenant_id());
     audit::record(
         &state,
         &agent,
@@ -176,6 +177,7 @@ pub async fn delete_entry(
     if !state.store.delete_kb_entry(agent.tenant_id(), &id).await? {
         return Err(ApiError::NotFound("kb_entry"));
     }
+    crate::robot::rebuild_soon(&state, agent.tenant_id());
     audit::record(
         &state,
         &agent,
@@ -258,6 +260,9 @@ pub async fn put_settings(
         }),
     )
     .await;
+    if saved.kb_version != before.kb_version {
+        crate::robot::rebuild_soon(&state, agent.tenant_id());
+    }
     Ok(Json(saved))
 }
 

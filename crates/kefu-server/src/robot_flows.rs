@@ -74,6 +74,7 @@ pub async fn put_flow(
         .store
         .put_robot_flow(agent.tenant_id(), &flow.id, &body, Some(agent.user.id))
         .await?;
+    crate::robot::rebuild_soon(&state, agent.tenant_id());
     audit::record(
         &state,
         &agent,
@@ -102,6 +103,7 @@ pub async fn delete_flow(
     {
         return Err(ApiError::NotFound("flow"));
     }
+    crate::robot::rebuild_soon(&state, agent.tenant_id());
     audit::record(
         &state,
         &agent,

@@ -307,6 +307,7 @@ pub async fn approve(
     {
         return Err(ApiError::Conflict("proposal_decided"));
     }
+    crate::robot::rebuild_soon(&state, agent.tenant_id());
     audit::record(
         &state,
         &agent,

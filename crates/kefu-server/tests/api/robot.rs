@@ -473,6 +473,43 @@ async fn an_unsure_robot_offers_buttons_and_a_tap_picks_one() {
     assert!(last.contains("转接人工"), "{last}");
 }
 
+/// An edit rebuilds the shop's robot in the background: no buyer waits for the build.
+#[tokio::test]
+async fn an_edit_rebuilds_the_robot_before_anyone_asks() {
+    let app = TestApp::spawn().await;
+    let admin = robot_first_shop(&app).await;
+    let state = app.state.as_ref().unwrap();
+    let tenant = state
+        .store
+        .tenant_by_slug("chaowan-digital")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let (status, _) = put(
+        &admin,
+        "/api/v1/robot/entries/earbuds-warranty",
+        json!({"question": "耳机保修多久", "similar": ["耳机坏了保修吗"], "answer": "一年保修"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let settings: Value = admin
+        .get("/api/v1/robot/settings")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let version = settings["kb_version"].as_i64().unwrap();
+    let until = Instant::now() + Duration::from_secs(10);
+    while kefu_server::robot::built_version(state, tenant).await != Some(version) {
+        assert!(
+            Instant::now() < until,
+            "the robot rebuilt without a question"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// An answer with a picture (BOT-1): the merchant uploads it, names it in the answer, and the
 /// robot sends it after the text; the upload is kept while an answer shows it.
 #[tokio::test]
