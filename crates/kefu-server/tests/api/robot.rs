@@ -35,14 +35,19 @@ async fn put(agent: &AgentClient, path: &str, body: Value) -> (StatusCode, Value
 async fn robot_first_shop(app: &TestApp) -> AgentClient {
     let admin = app.agent("digital-admin").await;
     import_kb(&admin, KB, "application/x-ndjson").await;
-    let (status, _) = put(
-        &admin,
+    robot_first(&admin).await;
+    admin
+}
+
+/// The shop's robot serves first.
+async fn robot_first(admin: &AgentClient) {
+    let (status, body) = put(
+        admin,
         "/api/v1/robot/settings",
         json!({"mode": "robot_first"}),
     )
     .await;
-    assert_eq!(status, StatusCode::OK);
-    admin
+    assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 async fn import_kb(agent: &AgentClient, body: &str, content_type: &str) -> Value {
@@ -638,13 +643,7 @@ const PNG: &[u8] =
 #[tokio::test]
 async fn a_return_flow_files_an_after_sale_request_and_a_person_can_take_over() {
     let (app, admin, secret) = crate::commerce::stocked().await;
-    let (status, _) = put(
-        &admin,
-        "/api/v1/robot/settings",
-        json!({"mode": "robot_first"}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
+    robot_first(&admin).await;
     let flows: Value = admin.get("/api/v1/robot/flows").await.json().await.unwrap();
     let ids: Vec<&str> = flows["flows"]
         .as_array()
