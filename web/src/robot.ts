@@ -93,22 +93,20 @@ export function draftOf(entry: KbEntry & { image_link?: string }): EntryDraft {
   }
 }
 
-/** The entry to send. What the dialog does not edit (an answer's `image_url`) is kept from
- *  `before`; the window goes only with scenario entries. */
+/** The entry to send. The dialog edits every field but an answer's `image_url`, which is
+ *  kept from `before`; the window goes only with scenario entries. */
 export function entryOf(draft: EntryDraft, before?: KbEntry | null): KbEntry {
   const scenario = draft.tier === 'scenario'
-  const { image_link: _link, updated_at: _at, ...kept } = (before ?? {}) as KbEntry & { image_link?: string; updated_at?: number }
-  const { image: _image, product_code: _code, buttons: _buttons, ...answer } = before?.answer ?? { text: '' }
+  const imageUrl = before?.answer.image_url
   const buttons = unique(draft.buttons.map((b) => b.trim()).filter(Boolean))
   const code = draft.productCode.trim()
   return {
-    ...kept,
     id: draft.id.trim(),
     question: draft.question.trim(),
     similar: unique(draft.similar.map((q) => q.trim()).filter(Boolean)),
     answer: {
-      ...answer,
       text: draft.answer.trim(),
+      ...(imageUrl ? { image_url: imageUrl } : {}),
       ...(draft.image ? { image: draft.image.id } : {}),
       ...(code ? { product_code: code } : {}),
       ...(buttons.length ? { buttons } : {}),

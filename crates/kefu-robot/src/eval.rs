@@ -90,14 +90,7 @@ fn percentile(sorted: &[u64], p: f64) -> u64 {
 /// the set's rules say (`eval/README.md`): a question about 双12 is asked in the 双12 season.
 /// Every other query is asked at `context`'s clock.
 fn at_window(robot: &Robot, query: &LabelledQuery, context: &Context) -> Context {
-    let window = (query.expect.as_deref())
-        .and_then(|id| robot.entry(id))
-        .map(|e| {
-            (
-                e.valid_from.as_deref().and_then(crate::kb::parse_time),
-                e.valid_to.as_deref().and_then(crate::kb::parse_time),
-            )
-        });
+    let window = query.expect.as_deref().and_then(|id| robot.window(id));
     let mut context = context.clone();
     if let Some((from, to)) = window {
         let inside =

@@ -473,6 +473,12 @@ impl Robot {
         self.entries.iter().find(|e| e.id == id)
     }
 
+    /// An entry's validity window (epoch ms, either end open), by id.
+    pub fn window(&self, id: &str) -> Option<(Option<i64>, Option<i64>)> {
+        let e = self.entries.iter().position(|e| e.id == id)?;
+        Some(self.windows[e])
+    }
+
     /// An enabled flow by id.
     pub fn flow(&self, id: &str) -> Option<&crate::flow::Flow> {
         self.flows.iter().find(|f| f.id == id)

@@ -360,13 +360,15 @@ impl Analyzer {
         // "招不招", "包不包邮", "有没有": a yes-no question, not a negation.
         let texts: Vec<Cow<'_, str>> = pieces
             .iter()
-            .map(|(text, unit)| match a_not_a(text).filter(|_| !*unit) {
-                Some(plain) => {
-                    fired.push(format!("正反问 {text} → {plain}"));
-                    Cow::Owned(plain)
-                }
-                None => Cow::Borrowed(text.as_str()),
-            })
+            .map(
+                |(text, unit)| match (!*unit).then(|| a_not_a(text)).flatten() {
+                    Some(plain) => {
+                        fired.push(format!("正反问 {text} → {plain}"));
+                        Cow::Owned(plain)
+                    }
+                    None => Cow::Borrowed(text.as_str()),
+                },
+            )
             .collect();
         let mut raw: Vec<Option<&str>> = vec![]; // None: a chunk boundary
         for ((_, unit), text) in pieces.iter().zip(&texts) {

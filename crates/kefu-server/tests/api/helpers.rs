@@ -195,6 +195,11 @@ impl AgentClient {
             .unwrap()
     }
 
+    /// A GET answered with JSON, read.
+    pub async fn get_json(&self, path: &str) -> Value {
+        self.get(path).await.json().await.unwrap()
+    }
+
     pub async fn post(&self, path: &str, body: Value) -> Response {
         self.http
             .post(format!("{}{path}", self.base))

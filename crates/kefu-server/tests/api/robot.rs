@@ -86,11 +86,8 @@ async fn robot_message(buyer: &BuyerClient, after: usize) -> Value {
 /// The conversation's `robot_handoff` event.
 async fn handoff_of(agent: &AgentClient, conversation: &str) -> Value {
     let events: Value = agent
-        .get(&format!("/api/v1/conversations/{conversation}/events"))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/conversations/{conversation}/events"))
+        .await;
     events["events"]
         .as_array()
         .unwrap()
@@ -163,12 +160,7 @@ async fn the_knowledge_base_is_edited_imported_and_checked() {
         "{report}"
     );
     assert_eq!(report["created"], 2);
-    let list: Value = admin
-        .get("/api/v1/robot/entries?q=赠品")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list: Value = admin.get_json("/api/v1/robot/entries?q=赠品").await;
     assert_eq!(list["total"], 1);
     let gift = &list["entries"][0];
     assert_eq!(
@@ -193,12 +185,7 @@ async fn the_knowledge_base_is_edited_imported_and_checked() {
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["code"], "invalid_validity");
-    let list: Value = admin
-        .get("/api/v1/robot/entries?tier=scenario")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list: Value = admin.get_json("/api/v1/robot/entries?tier=scenario").await;
     assert_eq!(list["entries"][0]["answer"]["text"], "满300减40");
 
     // An agent may read the knowledge base, not change it.
@@ -298,12 +285,7 @@ async fn the_robot_serves_a_buyer_and_hands_off_to_an_agent() {
     assert_eq!(conversation["robot_active"], true);
     let id = conversation["id"].as_str().unwrap().to_owned();
     tokio::time::sleep(Duration::from_millis(1_200)).await;
-    let summary: Value = pre1
-        .get(&format!("/api/v1/conversations/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let summary: Value = pre1.get_json(&format!("/api/v1/conversations/{id}")).await;
     assert_eq!(
         summary["assignee_id"],
         Value::Null,
@@ -316,11 +298,8 @@ async fn the_robot_serves_a_buyer_and_hands_off_to_an_agent() {
 
     // Suggestions for an agent looking at it.
     let suggestions: Value = pre1
-        .get(&format!("/api/v1/conversations/{id}/suggestions"))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/conversations/{id}/suggestions"))
+        .await;
     assert!(suggestions["message_seq"].is_i64(), "{suggestions}");
 
     // "转人工": the robot says so, hands off with its reason, and routing assigns an agent.
@@ -329,12 +308,7 @@ async fn the_robot_serves_a_buyer_and_hands_off_to_an_agent() {
     let until = Instant::now() + Duration::from_secs(3);
     let mut assignee = Value::Null;
     while Instant::now() < until && assignee.is_null() {
-        let summary: Value = pre1
-            .get(&format!("/api/v1/conversations/{id}"))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let summary: Value = pre1.get_json(&format!("/api/v1/conversations/{id}")).await;
         assignee = summary["assignee_id"].clone();
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -368,12 +342,7 @@ async fn the_robot_serves_a_buyer_and_hands_off_to_an_agent() {
         robot_says(&buyer, 3).await,
         "可以开电子发票，在订单页申请。"
     );
-    let summary: Value = pre1
-        .get(&format!("/api/v1/conversations/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let summary: Value = pre1.get_json(&format!("/api/v1/conversations/{id}")).await;
     assert_eq!(summary["robot_active"], true, "{summary}");
     assert_eq!(summary["assignee_id"], Value::Null);
     assert!(
@@ -382,12 +351,7 @@ async fn the_robot_serves_a_buyer_and_hands_off_to_an_agent() {
     );
 
     // The day's figures count what the robot did.
-    let metrics: Value = admin
-        .get("/api/v1/robot/metrics?days=1")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let metrics: Value = admin.get_json("/api/v1/robot/metrics?days=1").await;
     let today = &metrics["days"][0];
     // Two answers (before and after the buyer came back), the thanks, the one handoff.
     assert_eq!(today["answered"], 2, "{metrics}");
@@ -498,12 +462,7 @@ async fn an_edit_rebuilds_the_robot_before_anyone_asks() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    let settings: Value = admin
-        .get("/api/v1/robot/settings")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let settings: Value = admin.get_json("/api/v1/robot/settings").await;
     let version = settings["kb_version"].as_i64().unwrap();
     let until = Instant::now() + Duration::from_secs(10);
     while kefu_server::robot::built_version(state, tenant).await != Some(version) {
@@ -608,19 +567,9 @@ async fn an_answer_with_a_picture_sends_it_after_the_text() {
 async fn the_demo_tea_shop_has_a_robot_that_knows_its_shop() {
     let app = TestApp::spawn().await;
     let admin = app.agent("tea-admin").await;
-    let settings: Value = admin
-        .get("/api/v1/robot/settings")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let settings: Value = admin.get_json("/api/v1/robot/settings").await;
     assert_eq!(settings["mode"], "assist");
-    let list: Value = admin
-        .get("/api/v1/robot/entries")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list: Value = admin.get_json("/api/v1/robot/entries").await;
     assert!(list["total"].as_u64().unwrap() >= 120, "{}", list["total"]);
     let decision: Value = admin
         .post(
@@ -644,7 +593,7 @@ const PNG: &[u8] =
 async fn a_return_flow_files_an_after_sale_request_and_a_person_can_take_over() {
     let (app, admin, secret) = crate::commerce::stocked().await;
     robot_first(&admin).await;
-    let flows: Value = admin.get("/api/v1/robot/flows").await.json().await.unwrap();
+    let flows: Value = admin.get_json("/api/v1/robot/flows").await;
     let ids: Vec<&str> = flows["flows"]
         .as_array()
         .unwrap()
@@ -714,7 +663,7 @@ async fn a_return_flow_files_an_after_sale_request_and_a_person_can_take_over() 
         done.contains("服务单号 AS") && done.contains("T101"),
         "{done}"
     );
-    let filed: Value = admin.get("/api/v1/after-sales").await.json().await.unwrap();
+    let filed: Value = admin.get_json("/api/v1/after-sales").await;
     let request = &filed["requests"][0];
     assert_eq!(request["order_no"], "T101", "{filed}");
     assert_eq!(request["kind"], "return_refund");
@@ -723,7 +672,7 @@ async fn a_return_flow_files_an_after_sale_request_and_a_person_can_take_over() 
     assert_eq!(request["sku_code"], "TOUR-1-A");
     assert_eq!(request["photo_attachment_id"], uploaded["id"]);
     assert!(done.contains(request["case_no"].as_str().unwrap()));
-    let order: Value = admin.get("/api/v1/orders/T101").await.json().await.unwrap();
+    let order: Value = admin.get_json("/api/v1/orders/T101").await;
     assert_eq!(order["after_sale_status"], "requested");
 
     // Another flow, left for a person midway: the handoff carries what it collected.
@@ -818,12 +767,7 @@ async fn missed_questions_become_proposals_a_person_approves() {
         .await
         .unwrap();
     assert_eq!(run["created"], 2, "{run}");
-    let pending: Value = admin
-        .get("/api/v1/robot/proposals")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let pending: Value = admin.get_json("/api/v1/robot/proposals").await;
     let hiring = pending
         .as_array()
         .unwrap()
@@ -884,11 +828,8 @@ async fn missed_questions_become_proposals_a_person_approves() {
         .unwrap();
     assert_eq!(run["created"], 0, "{run}");
     let decided: Value = admin
-        .get("/api/v1/robot/proposals?status=approved")
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json("/api/v1/robot/proposals?status=approved")
+        .await;
     assert!(decided[0]["decided_by"].is_string(), "{decided}");
     let agent = app.agent("digital-pre1").await;
     let refused = agent.post("/api/v1/robot/proposals/run", json!({})).await;
