@@ -5,10 +5,6 @@
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
-use axum::http::{Method, header};
-use axum_extra::extract::CookieJar;
 use hmac::{Hmac, Mac};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use kefu_domain::account::User;
@@ -270,15 +266,6 @@ pub fn verify_entry_token(token: &str, secret: &str) -> Option<EntryClaims> {
     (fields.iter().all(|f| short(f)) && titles_ok && fresh).then_some(claims)
 }
 
-fn bearer(parts: &Parts) -> Option<&str> {
-    parts
-        .headers
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-}
-
 /// A signed-in team member.
 #[derive(Debug, Clone)]
 pub struct Agent {
@@ -352,52 +339,15 @@ pub async fn authenticate_agent(
     })
 }
 
-impl FromRequestParts<AppState> for Agent {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Agent, ApiError> {
-        let jar = CookieJar::from_headers(&parts.headers);
-        let cookie = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned());
-        let agent = authenticate_agent(state, bearer(parts), cookie.as_deref()).await?;
-        let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-        if agent.by_cookie && !safe {
-            let sent = parts
-                .headers
-                .get(CSRF_HEADER)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
-            if !constant_time_eq(sent.as_bytes(), agent.csrf_token.as_bytes()) {
-                return Err(ApiError::CsrfFailed);
-            }
-        }
-        Ok(agent)
-    }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 /// A buyer, by their buyer token.
 #[derive(Debug, Clone)]
 pub struct BuyerCaller {
     pub claims: BuyerClaims,
 }
 
-impl FromRequestParts<AppState> for BuyerCaller {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<BuyerCaller, ApiError> {
-        let token = bearer(parts).ok_or(ApiError::Unauthenticated)?;
-        let claims = state
-            .keys
-            .verify_buyer_token(token)
-            .ok_or(ApiError::Unauthenticated)?;
-        Ok(BuyerCaller { claims })
-    }
+/// Compares secrets in time that does not depend on where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]

@@ -1,10 +1,8 @@
 //! The one API error type. Each variant's doc names its HTTP status; the body is always
-//! `{code, message}` with a stable snake_case `code` that clients translate. Internal errors
-//! are logged once here and answered with a bare 500.
+//! `{code, message}` with a stable snake_case `code` that clients translate. No HTTP types
+//! here: `desk` returns these too, and `http::error` turns them into responses (internal
+//! errors logged once there and answered with a bare 500).
 
-use axum::Json;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use kefu_domain::frames::FrameError;
 use kefu_domain::message::ContentError;
 use kefu_store::StoreError;
@@ -72,21 +70,20 @@ impl ApiError {
         }
     }
 
-    pub fn status(&self) -> StatusCode {
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> u16 {
         match self {
-            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            ApiError::Unauthenticated | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden | ApiError::CsrfFailed | ApiError::Refused { .. } => {
-                StatusCode::FORBIDDEN
-            }
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::FileTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedFileType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::BadRequest { .. } => 400,
+            ApiError::Unauthenticated | ApiError::InvalidCredentials => 401,
+            ApiError::Forbidden | ApiError::CsrfFailed | ApiError::Refused { .. } => 403,
+            ApiError::NotFound(_) => 404,
+            ApiError::Conflict(_) => 409,
+            ApiError::FileTooLarge { .. } => 413,
+            ApiError::BodyTooLarge => 413,
+            ApiError::UnsupportedFileType => 415,
+            ApiError::RateLimited => 429,
+            ApiError::Unavailable => 503,
+            ApiError::Internal(_) => 500,
         }
     }
 
@@ -131,15 +128,6 @@ impl ApiError {
             code: self.code().to_owned(),
             message: self.to_string(),
         }
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        if let ApiError::Internal(detail) = &self {
-            tracing::error!(%detail, "internal error");
-        }
-        (self.status(), Json(self.body())).into_response()
     }
 }
 

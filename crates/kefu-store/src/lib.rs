@@ -4,6 +4,7 @@
 //! Every SQL text lives in `sql.rs`, compiled once per backend; the DML is the portable subset
 //! (`$n` placeholders, `RETURNING`, `ON CONFLICT`), the DDL lives in `migrations/{sqlite,postgres}`.
 
+mod leader;
 mod rows;
 pub mod writer;
 
@@ -31,6 +32,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use uuid::Uuid;
 
+pub use leader::Leadership;
 pub use writer::{AppendRequest, Appended};
 
 /// Everything that can go wrong below the API. The server maps these to error codes.

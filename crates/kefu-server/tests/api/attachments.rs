@@ -150,7 +150,7 @@ async fn uploads_nobody_sent_are_swept_and_sent_ones_stay() {
 
     let state = app.state.as_ref().unwrap();
     let far_future = i64::MAX / 2;
-    let removed = kefu_server::attachments::sweep_unsent(state, far_future)
+    let removed = kefu_server::jobs::housekeeping::sweep_unsent(state, far_future)
         .await
         .unwrap();
     assert_eq!(removed, 1);

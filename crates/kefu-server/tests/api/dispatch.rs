@@ -386,7 +386,7 @@ async fn a_stranded_conversation_is_offered_to_the_team_to_grab() {
         .await,
         StatusCode::OK
     );
-    kefu_server::dispatch::sweep_stranded(app.state.as_ref().unwrap()).await;
+    kefu_server::desk::dispatch::sweep_stranded(app.state.as_ref().unwrap()).await;
     let offer = pre2_socket.next_of("grab").await;
     assert_eq!(offer["conversation"]["id"], id);
     assert_eq!(assignee_of(&pre1, &id).await, None);
@@ -634,7 +634,7 @@ async fn office_hours_keep_the_night_out_of_response_targets() {
     backdate(&db, &id, 3 * 3_600_000).await;
     db.close().await;
     let state = app.state.as_ref().unwrap();
-    kefu_server::dispatch::sweep_stranded(state).await;
+    kefu_server::desk::dispatch::sweep_stranded(state).await;
     assert_eq!(
         assignee_of(&after, &id).await,
         Some(after.user_id.to_string()),
@@ -652,7 +652,7 @@ async fn office_hours_keep_the_night_out_of_response_targets() {
         StatusCode::OK
     );
     let mut lead_socket = lead.socket().await;
-    kefu_server::dispatch::sweep_stranded(state).await;
+    kefu_server::desk::dispatch::sweep_stranded(state).await;
     let alert = lead_socket.next_of("alert").await;
     assert_eq!(alert["conversation"]["id"], id);
     assert!(alert["waited_ms"].as_i64().unwrap() >= 3 * 3_600_000 - 60_000);
@@ -707,11 +707,11 @@ async fn breaks_and_overdue_replies_survive_a_restart() {
 
     // The new process's housekeeping acts on what was stored.
     let state = app.state.as_ref().unwrap();
-    kefu_server::end_breaks(state).await;
+    kefu_server::jobs::housekeeping::end_breaks(state).await;
     let pre2 = app.agent("tea-pre2").await;
     let me: Value = pre2.get("/api/v1/auth/me").await.json().await.unwrap();
     assert_eq!(me["user"]["status"], "online", "the stored break ended");
-    kefu_server::dispatch::sweep_stranded(state).await;
+    kefu_server::desk::dispatch::sweep_stranded(state).await;
     let kinds = pre2.event_kinds(&id).await;
     assert!(kinds.contains(&"stranded".to_owned()), "{kinds:?}");
     // Back in the queue, it goes to an agent who is online.
@@ -764,7 +764,7 @@ async fn the_queue_is_not_grabbed_caps_hold_for_grabs_and_long_queues_do_not_str
         .unwrap();
     let _pre1_socket = pre1.socket().await;
     assert_eq!(routed(&pre1, &id).await, Some(pre1.user_id.to_string()));
-    kefu_server::dispatch::sweep_stranded(app.state.as_ref().unwrap()).await;
+    kefu_server::desk::dispatch::sweep_stranded(app.state.as_ref().unwrap()).await;
     assert_eq!(
         assignee_of(&pre1, &id).await,
         Some(pre1.user_id.to_string()),
@@ -807,7 +807,7 @@ async fn the_queue_is_not_grabbed_caps_hold_for_grabs_and_long_queues_do_not_str
         json!({"status": "away", "reason": "开会", "minutes": 30}),
     )
     .await;
-    kefu_server::dispatch::sweep_stranded(app.state.as_ref().unwrap()).await;
+    kefu_server::desk::dispatch::sweep_stranded(app.state.as_ref().unwrap()).await;
     let offered: Value = pre2
         .get(&format!("/api/v1/conversations/{id}"))
         .await
@@ -873,7 +873,7 @@ async fn sticky_routing_returns_a_buyer_to_the_agent_who_was_serving_them() {
         json!({"status": "away", "reason": "开会", "minutes": 30}),
     )
     .await;
-    kefu_server::dispatch::sweep_stranded(app.state.as_ref().unwrap()).await;
+    kefu_server::desk::dispatch::sweep_stranded(app.state.as_ref().unwrap()).await;
     assert_eq!(assignee_of(&pre1, &a_id).await, None);
 
     // With the router paused, both come back, and pre1 takes another buyer by hand.

@@ -185,33 +185,15 @@ const TABLE: &[(&str, &str, Rule)] = &[
     ("GET", "/metrics", Public),
 ];
 
-/// The (method, path) pairs the router serves, read from its source.
+/// The (method, path) pairs the router serves: the OpenAPI document is built from the same
+/// route list as the router, so what it documents is what is served.
 fn routes() -> BTreeSet<(String, String)> {
-    let source = include_str!("../../src/router.rs");
+    let doc = serde_json::to_value(kefu_server::http::openapi()).unwrap();
     let mut found = BTreeSet::new();
-    for (i, _) in source.match_indices(".route(") {
-        let rest = &source[i + ".route(".len()..];
-        let Some(start) = rest.find('"') else {
-            continue;
-        };
-        let Some(len) = rest[start + 1..].find('"') else {
-            continue;
-        };
-        let path = rest[start + 1..start + 1 + len].to_owned();
-        // The handler list runs to the `.route(` after this one (or the end).
-        let body = &rest[start + 1 + len..rest.find(".route(").unwrap_or(rest.len())];
-        let body = &body[..body.find(".layer(").unwrap_or(body.len())];
-        for method in ["get", "post", "put", "patch", "delete"] {
-            let call = format!("{method}(");
-            let named = body.match_indices(&call).any(|(at, _)| {
-                !body[..at]
-                    .chars()
-                    .next_back()
-                    .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':')
-            });
-            if named {
-                found.insert((method.to_uppercase(), path.clone()));
-            }
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let path = path.strip_prefix("/api/v1").unwrap_or(path);
+        for method in item.as_object().unwrap().keys() {
+            found.insert((method.to_uppercase(), path.to_owned()));
         }
     }
     found

@@ -88,7 +88,7 @@ async fn breaks_have_a_reason_and_an_end_and_the_supervisor_sees_everyone_live()
         .await
         .unwrap();
     db.close().await;
-    kefu_server::end_breaks(app.state.as_ref().unwrap()).await;
+    kefu_server::jobs::housekeeping::end_breaks(app.state.as_ref().unwrap()).await;
     let back = lead_socket.next_of("presence").await;
     assert_eq!(back["status"], "online");
     let me: Value = agent.get("/api/v1/auth/me").await.json().await.unwrap();

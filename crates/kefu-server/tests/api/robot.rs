@@ -465,7 +465,7 @@ async fn an_edit_rebuilds_the_robot_before_anyone_asks() {
     let settings: Value = admin.get_json("/api/v1/robot/settings").await;
     let version = settings["kb_version"].as_i64().unwrap();
     let until = Instant::now() + Duration::from_secs(10);
-    while kefu_server::robot::built_version(state, tenant).await != Some(version) {
+    while kefu_server::desk::robot::built_version(state, tenant).await != Some(version) {
         assert!(
             Instant::now() < until,
             "the robot rebuilt without a question"
@@ -552,7 +552,7 @@ async fn an_answer_with_a_picture_sends_it_after_the_text() {
     // The sweeper removes the unsent PDF but keeps the answer's picture, even once no message
     // would carry it.
     let state = app.state.as_ref().unwrap();
-    let removed = kefu_server::attachments::sweep_unsent(state, i64::MAX / 2)
+    let removed = kefu_server::jobs::housekeeping::sweep_unsent(state, i64::MAX / 2)
         .await
         .unwrap();
     assert_eq!(removed, 1);

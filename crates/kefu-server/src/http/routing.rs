@@ -11,14 +11,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::AppState;
-use crate::audit;
 use crate::auth::Agent;
+use crate::desk::dispatch::DEFAULT_TEAM;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::ApiJson;
+use crate::http::extract::ApiJson;
+use crate::{AppState, audit};
 
-/// Where a conversation goes when no rule matches.
-pub const DEFAULT_TEAM: &str = "pre_sales";
 /// The most rules a shop keeps.
 const MAX_RULES: usize = 100;
 

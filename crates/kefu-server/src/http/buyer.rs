@@ -1,50 +1,27 @@
-//! The buyer's side of the HTTP API (chat page and widget) and the agent's view of a buyer.
+//! `/buyer`: the buyer's side of the API (chat page and widget): starting a session, with a
+//! shop's identity or entry link, the buyer's messages, and the buyer's own orders.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use kefu_domain::account::{Buyer, TenantKind};
 use kefu_domain::channel::{Channel, Entry};
-use kefu_domain::commerce::EntryContext;
+use kefu_domain::commerce::{EntryContext, Order};
 use kefu_domain::message::Message;
-use kefu_domain::role::Permission;
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{self, Agent, BuyerCaller, BuyerClaims};
-use crate::conversations::{MessageList, MessagesQuery, message_page};
+use super::shops::ShopInfo;
+use crate::AppState;
+use crate::auth::{self, BuyerCaller, BuyerClaims};
+use crate::desk::cards;
+use crate::desk::cards::{is_platform, member_of};
+use crate::desk::inbound::{self, SendMessage};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::messaging::{self, SendMessage};
-use crate::{AppState, commerce};
-
-/// What the chat page shows of a shop.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ShopInfo {
-    pub slug: String,
-    pub name: String,
-    pub kind: TenantKind,
-}
-
-#[utoipa::path(get, path = "/api/v1/shops/{slug}", tag = "buyer",
-    responses((status = 200, body = ShopInfo), (status = 404, body = ErrorBody)))]
-pub async fn shop(
-    State(state): State<AppState>,
-    ApiPath(slug): ApiPath<String>,
-) -> Result<Json<ShopInfo>, ApiError> {
-    let tenant = state
-        .store
-        .tenant_by_slug(&slug)
-        .await?
-        .ok_or(ApiError::NotFound("shop"))?;
-    Ok(Json(ShopInfo {
-        slug: tenant.slug,
-        name: tenant.name,
-        kind: tenant.kind,
-    }))
-}
+use crate::http::conversations::{MessageList, MessagesQuery, message_page};
+use crate::http::extract::{ApiJson, ApiQuery};
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct BuyerSessionRequest {
@@ -145,7 +122,7 @@ pub async fn start_session(
                 ));
             }
             (Some(order_no), Some((sub, _, _))) => {
-                commerce::check_entry_order(&state, tenant.id, sub, order_no).await?;
+                cards::check_entry_order(&state, tenant.id, sub, order_no).await?;
             }
             _ => {}
         }
@@ -200,7 +177,7 @@ pub async fn start_session(
         && !claims.context.is_empty()
     {
         current = Some(
-            commerce::open_with_context(&state, &buyer, entry, &claims.context, link_id).await?,
+            inbound::open_with_context(&state, &buyer, entry, &claims.context, link_id).await?,
         );
     }
     let conversation_id = current.as_ref().map(|c| c.id);
@@ -266,7 +243,7 @@ pub async fn send(
 ) -> Result<(StatusCode, Json<Message>), ApiError> {
     let buyer = caller_buyer(&state, &caller).await?;
     let appended =
-        messaging::send_as_buyer(&state, &buyer, caller.claims.entry, None, request).await?;
+        inbound::send_as_buyer(&state, &buyer, caller.claims.entry, None, request).await?;
     let status = if appended.duplicate {
         StatusCode::OK
     } else {
@@ -275,19 +252,39 @@ pub async fn send(
     Ok((status, Json(appended.message)))
 }
 
-/// A buyer as agents see them.
-#[utoipa::path(get, path = "/api/v1/buyers/{id}", tag = "conversations",
-    responses((status = 200, body = Buyer), (status = 404, body = ErrorBody)))]
-pub async fn profile(
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderList {
+    pub orders: Vec<Order>,
+}
+
+/// The buyer's own recent orders in this shop (none for anonymous buyers), to pick one for
+/// a card or a problem report (SELF-4).
+#[utoipa::path(get, path = "/api/v1/buyer/orders", tag = "buyer",
+    responses((status = 200, body = OrderList), (status = 401, body = ErrorBody)))]
+pub async fn buyer_orders(
     State(state): State<AppState>,
-    agent: Agent,
-    ApiPath(id): ApiPath<Uuid>,
-) -> Result<Json<Buyer>, ApiError> {
-    agent.require(Permission::ConversationRead)?;
-    state
+    caller: BuyerCaller,
+) -> Result<Json<OrderList>, ApiError> {
+    let buyer = state
         .store
-        .buyer(agent.tenant_id(), id)
+        .buyer(caller.claims.tenant, caller.claims.sub)
         .await?
-        .map(Json)
-        .ok_or(ApiError::NotFound("buyer"))
+        .ok_or(ApiError::Unauthenticated)?;
+    let orders = match member_of(&buyer) {
+        None => vec![],
+        Some(member) if is_platform(&state, buyer.tenant_id).await? => state
+            .store
+            .orders_of_member_everywhere(member, 20)
+            .await?
+            .into_iter()
+            .map(|(_, o)| o)
+            .collect(),
+        Some(member) => {
+            state
+                .store
+                .orders_of_member(buyer.tenant_id, member, 20)
+                .await?
+        }
+    };
+    Ok(Json(OrderList { orders }))
 }

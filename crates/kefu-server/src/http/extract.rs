@@ -3,8 +3,14 @@
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
+use axum::http::{Method, header};
+use axum_extra::extract::CookieJar;
 use serde::de::DeserializeOwned;
 
+use crate::AppState;
+use crate::auth::{
+    Agent, BuyerCaller, CSRF_HEADER, SESSION_COOKIE, authenticate_agent, constant_time_eq,
+};
 use crate::error::ApiError;
 
 /// A JSON body. Malformed JSON, bad UTF-8, wrong field types and a missing content type are
@@ -62,5 +68,52 @@ where
             Ok(axum::extract::Path(value)) => Ok(ApiPath(value)),
             Err(e) => Err(ApiError::bad_request("invalid_path", e.body_text())),
         }
+    }
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+}
+
+impl FromRequestParts<AppState> for Agent {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Agent, ApiError> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let cookie = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned());
+        let agent = authenticate_agent(state, bearer(parts), cookie.as_deref()).await?;
+        let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if agent.by_cookie && !safe {
+            let sent = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            if !constant_time_eq(sent.as_bytes(), agent.csrf_token.as_bytes()) {
+                return Err(ApiError::CsrfFailed);
+            }
+        }
+        Ok(agent)
+    }
+}
+
+impl FromRequestParts<AppState> for BuyerCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<BuyerCaller, ApiError> {
+        let token = bearer(parts).ok_or(ApiError::Unauthenticated)?;
+        let claims = state
+            .keys
+            .verify_buyer_token(token)
+            .ok_or(ApiError::Unauthenticated)?;
+        Ok(BuyerCaller { claims })
     }
 }

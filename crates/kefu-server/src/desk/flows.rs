@@ -1,136 +1,21 @@
-//! Multi-turn flows at the desk (BOT-4): the merchant's flows (list, put, delete), and the
-//! robot walking a buyer through one. The pure engine (`kefu_robot::flow`) decides each
-//! turn; here the buyer's orders become its facts, its prompts become button messages, the
-//! state is kept per conversation between messages, and a finished flow looks up the
-//! logistics, files an after-sale request, replies, or hands the buyer to a person with
-//! what was collected.
+//! The robot walking a buyer through a multi-turn flow (BOT-4). The pure engine
+//! (`kefu_robot::flow`) decides each turn; here the buyer's orders become its facts, its
+//! prompts become button messages, its state is kept per conversation between messages, and
+//! a finished flow looks up the logistics, files an after-sale request, replies, or hands
+//! the buyer to a person with what was collected.
 
-use axum::Json;
-use axum::extract::State;
-use axum::http::StatusCode;
 use kefu_domain::commerce::{Order, ShippingStatus, format_yuan};
 use kefu_domain::conversation::ConversationSummary;
 use kefu_domain::message::{Message, MessageKind};
-use kefu_domain::role::Permission;
 use kefu_robot::flow::{
     Facts, FinishAction, Flow, Input, ItemFact, OrderFact, Prompt, Run, StepKind, Turn, render,
 };
 use kefu_robot::{Action, HandoffReason, Robot};
-use kefu_store::{AfterSaleRow, NewAfterSale};
-use serde::Serialize;
-use utoipa::ToSchema;
+use kefu_store::NewAfterSale;
 
 use crate::AppState;
-use crate::audit;
-use crate::auth::Agent;
-use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, ApiPath};
-use crate::robot::{Reply, hand_off, log, say};
-
-/// The shop's flows.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FlowList {
-    #[schema(value_type = Vec<Object>)]
-    pub flows: Vec<serde_json::Value>,
-}
-
-/// The shop's multi-turn flows (agents may read them; `kb.manage` changes them).
-#[utoipa::path(get, path = "/api/v1/robot/flows", tag = "robot",
-    responses((status = 200, body = FlowList), (status = 403, body = ErrorBody)))]
-pub async fn flows(
-    State(state): State<AppState>,
-    agent: Agent,
-) -> Result<Json<FlowList>, ApiError> {
-    agent.require(Permission::ConversationRead)?;
-    let flows = state
-        .store
-        .robot_flows(agent.tenant_id())
-        .await?
-        .into_iter()
-        .map(|row| row.body)
-        .collect();
-    Ok(Json(FlowList { flows }))
-}
-
-/// Creates or replaces a flow; the path's id wins over the body's. A definition that does
-/// not hold together is refused with `bad_flow` and a message naming the problem.
-#[utoipa::path(put, path = "/api/v1/robot/flows/{id}", tag = "robot",
-    request_body(content = Object, description = "the flow: name, enabled, triggers, steps, finish (docs/robot.md)"),
-    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn put_flow(
-    State(state): State<AppState>,
-    agent: Agent,
-    ApiPath(id): ApiPath<String>,
-    ApiJson(mut body): ApiJson<serde_json::Value>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    agent.require(Permission::KbManage)?;
-    body["id"] = serde_json::Value::String(id);
-    let flow: Flow = serde_json::from_value(body)
-        .map_err(|e| ApiError::bad_request("bad_flow", e.to_string()))?;
-    flow.check()
-        .map_err(|message| ApiError::bad_request("bad_flow", message))?;
-    let body = serde_json::to_value(&flow).map_err(|e| ApiError::Internal(e.to_string()))?;
-    state
-        .store
-        .put_robot_flow(agent.tenant_id(), &flow.id, &body, Some(agent.user.id))
-        .await?;
-    crate::robot::rebuild_soon(&state, agent.tenant_id());
-    audit::record(
-        &state,
-        &agent,
-        "kb.flow_change",
-        &format!("flow:{}", flow.id),
-        serde_json::json!({ "name": flow.name, "enabled": flow.enabled }),
-    )
-    .await;
-    Ok(Json(body))
-}
-
-/// Removes a flow; buyers in it are left where they are, and the robot reads their next
-/// message afresh.
-#[utoipa::path(delete, path = "/api/v1/robot/flows/{id}", tag = "robot",
-    responses((status = 204), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn delete_flow(
-    State(state): State<AppState>,
-    agent: Agent,
-    ApiPath(id): ApiPath<String>,
-) -> Result<StatusCode, ApiError> {
-    agent.require(Permission::KbManage)?;
-    if !state
-        .store
-        .delete_robot_flow(agent.tenant_id(), &id)
-        .await?
-    {
-        return Err(ApiError::NotFound("flow"));
-    }
-    crate::robot::rebuild_soon(&state, agent.tenant_id());
-    audit::record(
-        &state,
-        &agent,
-        "kb.flow_delete",
-        &format!("flow:{id}"),
-        serde_json::json!({}),
-    )
-    .await;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AfterSaleList {
-    pub requests: Vec<AfterSaleRow>,
-}
-
-/// After-sale requests buyers filed through the robot's flows, newest first.
-#[utoipa::path(get, path = "/api/v1/after-sales", tag = "robot",
-    responses((status = 200, body = AfterSaleList), (status = 403, body = ErrorBody)))]
-pub async fn after_sales(
-    State(state): State<AppState>,
-    agent: Agent,
-) -> Result<Json<AfterSaleList>, ApiError> {
-    agent.require(Permission::ConversationRead)?;
-    let requests = state.store.after_sales(agent.tenant_id(), 200).await?;
-    Ok(Json(AfterSaleList { requests }))
-}
+use crate::desk::robot::{Reply, hand_off, log, say};
+use crate::error::ApiError;
 
 /// The buyer's recent orders, as the engine offers them.
 async fn facts_of(state: &AppState, conversation: &ConversationSummary) -> Result<Facts, ApiError> {
@@ -138,7 +23,7 @@ async fn facts_of(state: &AppState, conversation: &ConversationSummary) -> Resul
         .store
         .buyer(conversation.tenant_id, conversation.buyer_id)
         .await?;
-    let Some(member) = buyer.as_ref().and_then(crate::commerce::member_of) else {
+    let Some(member) = buyer.as_ref().and_then(crate::desk::cards::member_of) else {
         return Ok(Facts::default());
     };
     let orders = state
@@ -221,7 +106,7 @@ pub async fn continue_flow(
         return Ok(false);
     };
     // A person asked for, a complaint, anger: leave the flow for people at once.
-    let context = crate::robot::context_of(state, conversation).await;
+    let context = crate::desk::robot::context_of(state, conversation).await;
     let decision =
         (message.kind == MessageKind::Text).then(|| robot.decide(&message.body, &context));
     if let Some(d) = &decision
@@ -449,7 +334,7 @@ async fn finish(
                 .buyer(tenant_id, conversation.buyer_id)
                 .await?
                 .as_ref()
-                .and_then(|b| crate::commerce::member_of(b).map(str::to_owned))
+                .and_then(|b| crate::desk::cards::member_of(b).map(str::to_owned))
                 .unwrap_or_default();
             if member != order.buyer_id {
                 // Only the buyer's own orders are ever offered; this guards the rest.
@@ -510,7 +395,7 @@ mod tests {
 
     #[test]
     fn the_demo_flows_hold_together() {
-        let flows: Vec<Flow> = serde_json::from_str(include_str!("demo_flows.json")).unwrap();
+        let flows: Vec<Flow> = serde_json::from_str(include_str!("../demo_flows.json")).unwrap();
         assert_eq!(flows.len(), 3);
         for flow in &flows {
             assert_eq!(flow.check(), Ok(()), "{}", flow.id);

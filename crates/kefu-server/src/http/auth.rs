@@ -1,4 +1,4 @@
-//! Signing in and out, API tokens, the caller's own status (WB-9) and the team roster.
+//! `/auth`: signing in and out, the caller's session, and API tokens.
 
 use std::net::SocketAddr;
 
@@ -8,17 +8,15 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
-use kefu_domain::account::{AccountView, AgentStatus, Tenant, User};
-use kefu_domain::frames::ServerFrame;
+use kefu_domain::account::{AccountView, Tenant, User};
 use kefu_domain::role::Permission;
 use kefu_domain::time::now_ms;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::{self, Agent, SESSION_COOKIE};
-use crate::bus::Audience;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::ApiJson;
+use crate::http::extract::ApiJson;
 use crate::{AppState, audit};
 
 /// Longer usernames do not exist; refusing them early keeps the limiter's keys small.
@@ -200,114 +198,4 @@ pub async fn create_token(
         StatusCode::CREATED,
         Json(TokenCreated { token, expires_at }),
     ))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct StatusChange {
-    /// `online`, `busy` (no new assignments), `away` (a break, 小休) or `offline`.
-    pub status: String,
-    /// For a break: why (1–40 characters), e.g. 午饭, 培训.
-    #[serde(default)]
-    pub reason: Option<String>,
-    /// For a break: how long, 1–120 minutes; back online by itself after.
-    #[serde(default)]
-    pub minutes: Option<i64>,
-}
-
-/// Sets the caller's availability (WB-9) and tells the team.
-#[utoipa::path(put, path = "/api/v1/me/status", tag = "team", request_body = StatusChange,
-    responses((status = 200, body = User), (status = 400, body = ErrorBody)))]
-pub async fn set_status(
-    State(state): State<AppState>,
-    agent: Agent,
-    ApiJson(request): ApiJson<StatusChange>,
-) -> Result<Json<User>, ApiError> {
-    let status = AgentStatus::parse(&request.status).ok_or_else(|| {
-        ApiError::bad_request("invalid_status", "status is online, busy, away or offline")
-    })?;
-    let on_break = match status {
-        AgentStatus::Away => {
-            let reason = request
-                .reason
-                .as_deref()
-                .map(str::trim)
-                .filter(|r| !r.is_empty() && r.chars().count() <= 40)
-                .ok_or_else(|| {
-                    ApiError::bad_request(
-                        "invalid_break",
-                        "a break needs a reason (1–40 characters)",
-                    )
-                })?;
-            let minutes = request
-                .minutes
-                .filter(|m| (1..=120).contains(m))
-                .ok_or_else(|| {
-                    ApiError::bad_request("invalid_break", "a break lasts 1 to 120 minutes")
-                })?;
-            Some((reason.to_owned(), now_ms() + minutes * 60_000))
-        }
-        _ => None,
-    };
-    state
-        .store
-        .set_user_status(
-            agent.tenant_id(),
-            agent.user.id,
-            status,
-            on_break.as_ref().map(|(r, until)| (r.as_str(), *until)),
-        )
-        .await?;
-    announce_presence(
-        &state,
-        agent.tenant_id(),
-        agent.user.id,
-        status,
-        on_break.clone(),
-    )
-    .await;
-    state.dispatcher.wake();
-    let (break_reason, break_until) = on_break.unzip();
-    Ok(Json(User {
-        status,
-        break_reason,
-        break_until,
-        ..agent.user
-    }))
-}
-
-/// Tells the tenant's agents someone's status changed.
-pub async fn announce_presence(
-    state: &AppState,
-    tenant_id: uuid::Uuid,
-    user_id: uuid::Uuid,
-    status: AgentStatus,
-    on_break: Option<(String, i64)>,
-) {
-    let (reason, until) = on_break.unzip();
-    state
-        .bus
-        .publish(
-            tenant_id,
-            Audience::Agents,
-            ServerFrame::Presence {
-                user_id,
-                status: status.as_str().to_owned(),
-                reason,
-                until,
-            },
-        )
-        .await;
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Team {
-    pub users: Vec<User>,
-}
-
-/// The caller's tenant's accounts.
-#[utoipa::path(get, path = "/api/v1/team", tag = "team", responses((status = 200, body = Team)))]
-pub async fn team(State(state): State<AppState>, agent: Agent) -> Result<Json<Team>, ApiError> {
-    agent.require(Permission::TeamRead)?;
-    let users = state.store.team(agent.tenant_id()).await?;
-    Ok(Json(Team { users }))
 }

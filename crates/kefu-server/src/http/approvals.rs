@@ -17,12 +17,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::AppState;
-use crate::audit;
 use crate::auth::Agent;
 use crate::bus::Audience;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::{AppState, audit};
 
 /// The most a compensation may be: 10,000 yuan.
 const MAX_COMPENSATION_FEN: i64 = 1_000_000;

@@ -27,6 +27,8 @@ pub fn metrics_handle() -> PrometheusHandle {
 }
 
 /// 200 `ok` when the database answers, 503 otherwise.
+#[utoipa::path(get, path = "/healthz", tag = "ops",
+    responses((status = 200, description = "ok"), (status = 503, description = "database unavailable")))]
 pub async fn healthz(State(state): State<AppState>) -> Response {
     match state.store.ping().await {
         Ok(()) => (StatusCode::OK, "ok").into_response(),
@@ -37,6 +39,8 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
+/// Prometheus metrics in the text format.
+#[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, description = "Prometheus text format")))]
 pub async fn metrics(State(state): State<AppState>) -> String {
     state.metrics.run_upkeep();
     state.metrics.render()

@@ -1,6 +1,9 @@
 //! The agent's view of conversations: list, read, reply, resolve, reopen, assign, and the
 //! event log behind every report.
 
+pub mod context;
+pub mod suggestions;
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -11,18 +14,18 @@ use kefu_domain::conversation::{
 use kefu_domain::frames::ServerFrame;
 use kefu_domain::message::Message;
 use kefu_domain::role::Permission;
-use kefu_domain::tags::Tag;
 use kefu_store::StatusFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::AppState;
 use crate::auth::Agent;
 use crate::bus::Audience;
+use crate::desk::inbound::{self, SendMessage};
+use crate::desk::outbound;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::messaging::{self, SendMessage};
-use crate::{AppState, audit};
+use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ListQuery {
@@ -125,7 +128,7 @@ pub(crate) async fn message_page(
         )
         .await?
         .into_iter()
-        .map(|m| messaging::present(state, m))
+        .map(|m| outbound::present(state, m))
         .collect();
     Ok(MessageList { messages })
 }
@@ -161,7 +164,7 @@ pub async fn send(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(request): ApiJson<SendMessage>,
 ) -> Result<(StatusCode, Json<Message>), ApiError> {
-    let appended = messaging::send_as_agent(&state, &agent, id, request).await?;
+    let appended = inbound::send_as_agent(&state, &agent, id, request).await?;
     let status = if appended.duplicate {
         StatusCode::OK
     } else {
@@ -184,7 +187,7 @@ pub async fn read(
     ApiJson(request): ApiJson<ReadUpTo>,
 ) -> Result<Json<ConversationSummary>, ApiError> {
     Ok(Json(
-        messaging::read_by_agent(&state, &agent, id, request.seq).await?,
+        inbound::read_by_agent(&state, &agent, id, request.seq).await?,
     ))
 }
 
@@ -193,7 +196,7 @@ async fn announce(
     state: &AppState,
     conversation: ConversationSummary,
 ) -> Json<ConversationSummary> {
-    messaging::publish_conversation(state, &conversation).await;
+    outbound::publish_conversation(state, &conversation).await;
     Json(conversation)
 }
 
@@ -236,66 +239,6 @@ async fn team_requires_tag(state: &AppState, agent: &Agent) -> Result<bool, ApiE
         .await?
         .iter()
         .any(|t| &t.key == team && t.require_tag))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TagList {
-    pub tags: Vec<Tag>,
-}
-
-/// The built-in categories and the shop's own tags (WB-5).
-#[utoipa::path(get, path = "/api/v1/tags", tag = "conversations",
-    responses((status = 200, body = TagList)))]
-pub async fn tags(State(state): State<AppState>, agent: Agent) -> Result<Json<TagList>, ApiError> {
-    agent.require(Permission::ConversationRead)?;
-    let mut tags = kefu_domain::tags::builtin();
-    tags.extend(state.store.custom_tags(agent.tenant_id()).await?);
-    Ok(Json(TagList { tags }))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct NewTag {
-    /// 2–32 lower-case letters, digits or `_`.
-    pub key: String,
-    pub name: String,
-}
-
-/// Adds a shop's own tag.
-#[utoipa::path(post, path = "/api/v1/tags", tag = "conversations", request_body = NewTag,
-    responses((status = 201, body = Tag), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn add_tag(
-    State(state): State<AppState>,
-    agent: Agent,
-    ApiJson(new): ApiJson<NewTag>,
-) -> Result<(StatusCode, Json<Tag>), ApiError> {
-    agent.require(Permission::TeamManage)?;
-    let key = kefu_domain::tags::check_key(&new.key).map_err(|code| match code {
-        "tag_exists" => ApiError::Conflict("tag_exists"),
-        _ => ApiError::bad_request(
-            "invalid_tag",
-            "a tag key is 2–32 lower-case letters, digits or '_'",
-        ),
-    })?;
-    let name = new.name.trim();
-    if name.is_empty() || name.chars().count() > 20 {
-        return Err(ApiError::bad_request(
-            "invalid_name",
-            "a tag name is 1–20 characters",
-        ));
-    }
-    let tag = state
-        .store
-        .add_custom_tag(agent.tenant_id(), &key, name)
-        .await?;
-    audit::record(
-        &state,
-        &agent,
-        "tag.create",
-        &format!("tag:{key}"),
-        serde_json::json!({ "name": name }),
-    )
-    .await;
-    Ok((StatusCode::CREATED, Json(tag)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -384,7 +327,7 @@ pub async fn assign(
         .store
         .assign_conversation(agent.tenant_id(), id, request.assignee_id, agent.user.id)
         .await?;
-    crate::dispatch::tell_served(&state, &conversation).await;
+    crate::desk::dispatch::tell_served(&state, &conversation).await;
     Ok(announce(&state, conversation).await)
 }
 
@@ -504,7 +447,7 @@ pub async fn transfer(
         )
         .await?;
     state.dispatcher.wake();
-    crate::dispatch::tell_served(&state, &conversation).await;
+    crate::desk::dispatch::tell_served(&state, &conversation).await;
     if !note.is_empty() {
         let mentions: Vec<Uuid> = request.to_user_id.into_iter().collect();
         let note = state
@@ -665,6 +608,6 @@ pub async fn grab(
             },
         ));
     };
-    crate::dispatch::tell_served(&state, &summary).await;
+    crate::desk::dispatch::tell_served(&state, &summary).await;
     Ok(announce(&state, summary).await)
 }

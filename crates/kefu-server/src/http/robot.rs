@@ -1,6 +1,9 @@
-//! The robot's HTTP API (BOT-1 … BOT-6): the knowledge base (list, put, delete; import goes
-//! through `/imports/kb`), the robot's settings and lexicons, the test console, the replies
-//! it suggests to agents, and its daily figures.
+//! `/robot` (BOT-1 … BOT-6): the knowledge base (list, put, delete; import goes through
+//! `/imports/kb`), the robot's settings and lexicons, the test console, and its daily
+//! figures. Flows and the training review queue are in `robot/`.
+
+pub mod flows;
+pub mod proposals;
 
 use std::collections::HashMap;
 
@@ -10,17 +13,16 @@ use axum::http::StatusCode;
 use kefu_domain::robot::{RobotMode, RobotSettings};
 use kefu_domain::role::Permission;
 use kefu_domain::time::now_ms;
-use kefu_robot::{Action, Context, Decision, Lexicon};
+use kefu_robot::{Context, Decision, Lexicon};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::AppState;
-use crate::audit;
 use crate::auth::Agent;
+use crate::desk::robot::robot_for;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::robot::robot_for;
+use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::{AppState, audit};
 
 /// A knowledge base entry with when it last changed.
 #[derive(Debug, Serialize, ToSchema)]
@@ -134,7 +136,7 @@ pub async fn put_entry(
         let id = image.parse().map_err(|_| {
             ApiError::bad_request("invalid_answer_image", "the picture is an upload's id")
         })?;
-        if crate::robot::shop_picture(&state, agent.tenant_id(), id)
+        if crate::desk::robot::shop_picture(&state, agent.tenant_id(), id)
             .await?
             .is_none()
         {
@@ -153,7 +155,7 @@ pub async fn put_entry(
             Some(agent.user.id),
         )
         .await?;
-    crate::robot::rebuild_soon(&state, agent.tenant_id());
+    crate::desk::robot::rebuild_soon(&state, agent.tenant_id());
     audit::record(
         &state,
         &agent,
@@ -177,7 +179,7 @@ pub async fn delete_entry(
     if !state.store.delete_kb_entry(agent.tenant_id(), &id).await? {
         return Err(ApiError::NotFound("kb_entry"));
     }
-    crate::robot::rebuild_soon(&state, agent.tenant_id());
+    crate::desk::robot::rebuild_soon(&state, agent.tenant_id());
     audit::record(
         &state,
         &agent,
@@ -261,7 +263,7 @@ pub async fn put_settings(
     )
     .await;
     if saved.kb_version != before.kb_version {
-        crate::robot::rebuild_soon(&state, agent.tenant_id());
+        crate::desk::robot::rebuild_soon(&state, agent.tenant_id());
     }
     Ok(Json(saved))
 }
@@ -294,7 +296,8 @@ pub async fn ask(
     }
     let robot = robot_for(&state, agent.tenant_id()).await?;
     let (product_title, category) =
-        crate::robot::product_context(&state, agent.tenant_id(), request.product.as_deref()).await;
+        crate::desk::robot::product_context(&state, agent.tenant_id(), request.product.as_deref())
+            .await;
     let context = Context {
         product: request.product.clone(),
         product_title,
@@ -303,82 +306,6 @@ pub async fn ask(
         ..Context::default()
     };
     Ok(Json(robot.decide(text, &context)))
-}
-
-/// A reply the robot suggests to an agent (BOT-3 assist).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Suggestion {
-    pub id: String,
-    pub question: String,
-    pub answer: String,
-    pub probability: f32,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Suggestions {
-    /// The buyer message they answer.
-    pub message_seq: Option<i64>,
-    pub suggestions: Vec<Suggestion>,
-}
-
-/// Suggested replies for the buyer's latest message in a conversation, best first.
-#[utoipa::path(get, path = "/api/v1/conversations/{id}/suggestions", tag = "robot",
-    responses((status = 200, body = Suggestions), (status = 404, body = ErrorBody)))]
-pub async fn suggestions(
-    State(state): State<AppState>,
-    agent: Agent,
-    ApiPath(id): ApiPath<Uuid>,
-) -> Result<Json<Suggestions>, ApiError> {
-    agent.require(Permission::ConversationRead)?;
-    let conversation = state
-        .store
-        .conversation(agent.tenant_id(), id)
-        .await?
-        .ok_or(ApiError::NotFound("conversation"))?;
-    let messages = state
-        .store
-        .messages(agent.tenant_id(), conversation.id, 0, Some(i64::MAX), 30)
-        .await?;
-    let latest = messages.iter().rev().find(|m| {
-        m.sender_kind == kefu_domain::message::SenderKind::Buyer
-            && m.kind == kefu_domain::message::MessageKind::Text
-    });
-    let Some(latest) = latest else {
-        return Ok(Json(Suggestions {
-            message_seq: None,
-            suggestions: vec![],
-        }));
-    };
-    let robot = robot_for(&state, agent.tenant_id()).await?;
-    let context = crate::robot::context_of(&state, &conversation).await;
-    let decision = robot.decide(&latest.body, &context);
-    let handed_off = matches!(
-        decision.action,
-        Action::Handoff { .. } | Action::Greet { .. }
-    );
-    let suggestions = decision
-        .candidates
-        .iter()
-        .filter(|c| !handed_off || c.probability >= robot.thresholds.answer)
-        .filter(|c| c.probability >= robot.thresholds.option)
-        .take(3)
-        .filter_map(|c| {
-            robot
-                .entries()
-                .iter()
-                .find(|e| e.id == c.id)
-                .map(|e| Suggestion {
-                    id: e.id.clone(),
-                    question: e.question.clone(),
-                    answer: e.answer.text.clone(),
-                    probability: c.probability,
-                })
-        })
-        .collect();
-    Ok(Json(Suggestions {
-        message_seq: Some(latest.seq),
-        suggestions,
-    }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

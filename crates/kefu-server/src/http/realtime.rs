@@ -22,14 +22,16 @@ use kefu_domain::role::Permission;
 use kefu_store::writer::Pending;
 use serde::Deserialize;
 use tokio::sync::broadcast;
+use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::{Agent, SESSION_COOKIE, authenticate_agent};
 use crate::bus::{Audience, BusEvent, Subscription};
-use crate::error::ApiError;
-use crate::extract::ApiQuery;
-use crate::messaging::{self, SendMessage};
+use crate::desk::inbound::{self, SendMessage};
+use crate::desk::outbound;
+use crate::error::{ApiError, ErrorBody};
+use crate::http::extract::ApiQuery;
 
 const HEARTBEAT: Duration = Duration::from_secs(20);
 /// Largest WebSocket message accepted at the transport; above `MAX_FRAME_BYTES` it is
@@ -40,14 +42,18 @@ const CLOSE_RESTART: u16 = 1012;
 /// Close code 1008: policy violation; here, the agent's session has ended.
 const CLOSE_POLICY: u16 = 1008;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 pub struct BuyerWsQuery {
+    /// The buyer token from `POST /api/v1/buyer/session`.
     token: String,
     /// Replay stored messages after this seq before live ones.
     after_seq: Option<i64>,
 }
 
-/// `GET /api/v1/buyer/ws`
+/// The buyer's WebSocket (`docs/websocket.md`): upgrade, then `ClientFrame`s in and
+/// `ServerFrame`s out.
+#[utoipa::path(get, path = "/api/v1/buyer/ws", tag = "buyer", params(BuyerWsQuery),
+    responses((status = 101, description = "switching to the WebSocket protocol"), (status = 401, body = ErrorBody)))]
 pub async fn buyer(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<BuyerWsQuery>,
@@ -78,12 +84,15 @@ pub async fn buyer(
         }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 pub struct AgentWsQuery {
+    /// An API token; browsers use the session cookie instead.
     token: Option<String>,
 }
 
-/// `GET /api/v1/agent/ws`
+/// The agent's WebSocket (`docs/websocket.md`): the tenant's live events.
+#[utoipa::path(get, path = "/api/v1/agent/ws", tag = "conversations", params(AgentWsQuery),
+    responses((status = 101, description = "switching to the WebSocket protocol"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn agent(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<AgentWsQuery>,
@@ -355,7 +364,7 @@ async fn replay(
         let full = page.len() as i64 == PAGE;
         for message in page {
             last = message.seq;
-            let message = messaging::present(state, message);
+            let message = outbound::present(state, message);
             send(socket, &ServerFrame::Message { message }).await?;
         }
         if !full {
@@ -423,7 +432,7 @@ impl Session {
                 };
                 let answer: Answer = match submitted {
                     Ok(pending) => Box::pin(async move {
-                        let answer = pending.await.map(messaging::ack).map_err(ApiError::from);
+                        let answer = pending.await.map(outbound::ack).map_err(ApiError::from);
                         (received, client_msg_id, answer)
                     }),
                     Err(error) => Box::pin(async move { (received, client_msg_id, Err(error)) }),
@@ -459,7 +468,7 @@ impl Session {
     ) -> Result<Pending, ApiError> {
         match &self.role {
             Role::Buyer { buyer, entry, .. } => {
-                let (pending, conversation_id) = messaging::submit_as_buyer(
+                let (pending, conversation_id) = inbound::submit_as_buyer(
                     &self.state,
                     buyer,
                     *entry,
@@ -474,7 +483,7 @@ impl Session {
                 let conversation_id = conversation_id.ok_or_else(|| {
                     ApiError::bad_request("conversation_required", "agents name the conversation")
                 })?;
-                messaging::submit_as_agent(&self.state, agent, conversation_id, request).await
+                inbound::submit_as_agent(&self.state, agent, conversation_id, request).await
             }
         }
     }
@@ -528,13 +537,13 @@ impl Session {
     async fn read(&self, conversation_id: Option<Uuid>, seq: i64) -> Result<(), ApiError> {
         match &self.role {
             Role::Buyer { buyer, .. } => {
-                messaging::read_by_buyer(&self.state, buyer, seq).await?;
+                inbound::read_by_buyer(&self.state, buyer, seq).await?;
             }
             Role::Agent(agent) => {
                 let conversation_id = conversation_id.ok_or_else(|| {
                     ApiError::bad_request("conversation_required", "agents name the conversation")
                 })?;
-                messaging::read_by_agent(&self.state, agent, conversation_id, seq).await?;
+                inbound::read_by_agent(&self.state, agent, conversation_id, seq).await?;
             }
         }
         Ok(())

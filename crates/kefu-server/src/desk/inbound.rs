@@ -1,25 +1,27 @@
-//! Sending a message, the same way from every door (buyer or agent, WebSocket or HTTP): parse,
-//! submit to the group-commit writer, which announces each stored message to the sessions that
-//! should see it, in commit order, before its sender hears back.
-
-use std::sync::Arc;
+//! The one door into a conversation. Every channel's buyer message (the chat page over
+//! WebSocket or HTTP today; WeChat, WeCom, Douyin, email, phone next) and every agent reply
+//! enters here: parsed, cards resolved, the conversation opened or reopened and routed, then
+//! handed to the group-commit writer. An entry link opens a conversation with its context.
 
 use kefu_domain::account::Buyer;
 use kefu_domain::channel::Entry;
+use kefu_domain::commerce::EntryContext;
 use kefu_domain::conversation::ConversationSummary;
 use kefu_domain::frames::{Party, ServerFrame};
-use kefu_domain::message::{Message, MessageContent, MessageKind, SenderKind, parse_client_msg_id};
+use kefu_domain::message::{MessageContent, MessageKind, SenderKind, parse_client_msg_id};
 use kefu_domain::role::Permission;
-use kefu_store::writer::{Announce, Pending};
+use kefu_store::writer::Pending;
 use kefu_store::{AppendRequest, Appended};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{Agent, Keys};
-use crate::bus::{Audience, Bus};
+use crate::AppState;
+use crate::auth::Agent;
+use crate::bus::Audience;
+use crate::desk::cards::{self, member_of, resolve_card};
+use crate::desk::outbound::publish_conversation;
 use crate::error::ApiError;
-use crate::{AppState, commerce};
 
 /// A message to send, as the HTTP API takes it (the WebSocket `send` frame carries the same).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -31,62 +33,6 @@ pub struct SendMessage {
     pub body: String,
     #[serde(default)]
     pub attachment_id: Option<Uuid>,
-}
-
-/// Fills in the signed links a message's attachment is fetched by.
-pub fn present(state: &AppState, message: Message) -> Message {
-    present_with(&state.keys, message)
-}
-
-fn present_with(keys: &Keys, mut message: Message) -> Message {
-    if let Some(attachment) = &mut message.attachment {
-        attachment.url = keys.file_url(attachment.id);
-    }
-    message
-}
-
-/// What the writer does with each committed message, in commit order, before the sender
-/// hears back: sign its links and tell the sessions that should see it.
-pub fn announcer(
-    bus: Bus,
-    keys: Arc<Keys>,
-    dispatcher: crate::dispatch::Dispatcher,
-    robot: crate::robot::RobotDesk,
-) -> Announce {
-    Arc::new(move |mut appended: Appended| {
-        let (bus, keys, dispatcher) = (bus.clone(), keys.clone(), dispatcher.clone());
-        let robot = robot.clone();
-        Box::pin(async move {
-            // A buyer waiting for someone: the router may assign now (WB-4).
-            if appended.message.sender_kind == SenderKind::Buyer
-                && appended.conversation.assignee_id.is_none()
-            {
-                dispatcher.retell(appended.conversation.id);
-            }
-            appended.message = present_with(&keys, appended.message);
-            if appended.duplicate {
-                metrics::counter!("kefu_duplicate_sends_total").increment(1);
-                return appended;
-            }
-            metrics::counter!("kefu_messages_total", "sender" => appended.message.sender_kind.as_str())
-                .increment(1);
-            let conversation = &appended.conversation;
-            bus.publish(
-                conversation.tenant_id,
-                Audience::AgentsAndBuyer(conversation.buyer_id),
-                ServerFrame::Message {
-                    message: appended.message.clone(),
-                },
-            )
-            .await;
-            announce_conversation(&bus, conversation).await;
-            // The robot reads it after everyone saw it (BOT-3).
-            if appended.message.sender_kind == SenderKind::Buyer {
-                robot.consider(conversation, &appended.message, appended.reopened);
-            }
-            appended
-        })
-    })
 }
 
 /// Sends as the buyer into their current conversation, opening one on the first message.
@@ -116,10 +62,10 @@ pub async fn submit_as_buyer(
     }
     let content = MessageContent::parse(send.kind, &send.body, send.attachment_id)?;
     let client_msg_id = parse_client_msg_id(&send.client_msg_id)?;
-    let content = commerce::resolve_card(
+    let content = cards::resolve_card(
         state,
         buyer.tenant_id,
-        commerce::member_of(buyer),
+        cards::member_of(buyer),
         content,
         None,
     )
@@ -132,8 +78,8 @@ pub async fn submit_as_buyer(
                 .open_conversation(buyer.tenant_id, buyer, entry, &Default::default())
                 .await?;
             let text = (content.kind == MessageKind::Text).then_some(content.body.as_str());
-            crate::dispatch::route_new(state, &opened, text).await;
-            crate::robot::adopt(state, &opened).await;
+            crate::desk::dispatch::route_new(state, &opened, text).await;
+            crate::desk::robot::adopt(state, &opened).await;
             opened.id
         }
     };
@@ -186,10 +132,10 @@ pub async fn submit_as_agent(
             .buyer(agent.tenant_id(), conversation.buyer_id)
             .await?
             .ok_or(ApiError::NotFound("buyer"))?;
-        commerce::resolve_card(
+        cards::resolve_card(
             state,
             agent.tenant_id(),
-            commerce::member_of(&buyer),
+            cards::member_of(&buyer),
             content,
             None,
         )
@@ -210,35 +156,6 @@ pub async fn submit_as_agent(
             external_id: None,
         })
         .await?)
-}
-
-/// The sender's `ack` for a stored message.
-pub fn ack(appended: Appended) -> ServerFrame {
-    let message = appended.message;
-    ServerFrame::Ack {
-        client_msg_id: message.client_msg_id.unwrap_or_default(),
-        message_id: message.id,
-        conversation_id: message.conversation_id,
-        seq: message.seq,
-        created_at: message.created_at,
-        duplicate: appended.duplicate,
-    }
-}
-
-/// Tells every agent of the tenant that a conversation changed.
-pub async fn publish_conversation(state: &AppState, conversation: &ConversationSummary) {
-    announce_conversation(&state.bus, conversation).await;
-}
-
-async fn announce_conversation(bus: &Bus, conversation: &ConversationSummary) {
-    bus.publish(
-        conversation.tenant_id,
-        Audience::Agents,
-        ServerFrame::Conversation {
-            conversation: conversation.clone(),
-        },
-    )
-    .await;
 }
 
 /// The team read up to `seq`: unread counts drop for every agent, the buyer sees "read".
@@ -299,4 +216,57 @@ pub async fn read_by_buyer(
         )
         .await;
     Ok(Some(conversation))
+}
+
+/// What an entry link opens with: the conversation takes the context, and an order or
+/// product card goes in as the buyer's message (once per link: a reload repeats nothing).
+pub async fn open_with_context(
+    state: &AppState,
+    buyer: &Buyer,
+    entry: Entry,
+    context: &EntryContext,
+    link_id: &str,
+) -> Result<ConversationSummary, ApiError> {
+    let conversation = state
+        .store
+        .open_conversation(buyer.tenant_id, buyer, entry, context)
+        .await?;
+    crate::desk::dispatch::route_new(state, &conversation, None).await;
+    crate::desk::robot::adopt(state, &conversation).await;
+    let card = match (&context.order_no, &context.product_code) {
+        (Some(order_no), _) => Some((
+            MessageKind::OrderCard,
+            serde_json::json!({ "order_no": order_no }),
+        )),
+        (None, Some(code)) => Some((
+            MessageKind::ProductCard,
+            serde_json::json!({ "product_code": code, "sku_code": context.sku_code }),
+        )),
+        (None, None) => None,
+    };
+    if let Some((kind, reference)) = card {
+        let content = MessageContent::parse(kind, &reference.to_string(), None)?;
+        let content = resolve_card(
+            state,
+            buyer.tenant_id,
+            member_of(buyer),
+            content,
+            context.room_title.clone(),
+        )
+        .await?;
+        state
+            .writer
+            .append(AppendRequest {
+                tenant_id: buyer.tenant_id,
+                conversation_id: conversation.id,
+                sender_kind: SenderKind::Buyer,
+                sender_id: Some(buyer.id),
+                sender_name: buyer.display_name.clone(),
+                client_msg_id: Some(format!("entry-{link_id}")),
+                content,
+                external_id: None,
+            })
+            .await?;
+    }
+    Ok(conversation)
 }

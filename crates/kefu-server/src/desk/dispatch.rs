@@ -21,7 +21,10 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::bus::Audience;
-use crate::messaging;
+use crate::desk::outbound;
+
+/// Where a conversation goes when no rule matches.
+pub const DEFAULT_TEAM: &str = "pre_sales";
 
 /// The handle that wakes the router.
 #[derive(Clone, Default)]
@@ -81,10 +84,7 @@ pub async fn run_forever(state: AppState) {
 /// One routing pass for a tenant; returns the conversations it assigned.
 pub async fn run_once(state: &AppState, tenant: Uuid) -> anyhow::Result<Vec<ConversationSummary>> {
     // A conversation from before routing was on (no team yet) waits for the default team.
-    let (mut snapshot, buyers) = state
-        .store
-        .routing_snapshot(tenant, crate::routing::DEFAULT_TEAM)
-        .await?;
+    let (mut snapshot, buyers) = state.store.routing_snapshot(tenant, DEFAULT_TEAM).await?;
     let mut memory = state.dispatcher.memory.lock().await;
     let memory = memory.entry(tenant).or_default();
     if let Ok(mut retell) = state.dispatcher.retell.lock() {
@@ -105,7 +105,7 @@ pub async fn run_once(state: &AppState, tenant: Uuid) -> anyhow::Result<Vec<Conv
             )
             .await?
         {
-            messaging::publish_conversation(state, &summary).await;
+            outbound::publish_conversation(state, &summary).await;
             memory.told.remove(&summary.id);
             if let Some(buyer) = buyers.get(&summary.id) {
                 state
@@ -201,7 +201,7 @@ pub async fn route_new(
             return;
         }
     };
-    let decision = routing::route_team(&rules, &facts, crate::routing::DEFAULT_TEAM);
+    let decision = routing::route_team(&rules, &facts, DEFAULT_TEAM);
     if let Err(error) = state
         .store
         .set_conversation_team(conversation.tenant_id, conversation.id, &decision.team)
@@ -265,7 +265,7 @@ pub async fn sweep_stranded(state: &AppState) {
                 continue;
             }
         };
-        messaging::publish_conversation(state, &summary).await;
+        outbound::publish_conversation(state, &summary).await;
         if s.reason == "no_reply" {
             state
                 .bus

@@ -1,35 +1,21 @@
-//! The robot's training loop (BOT-5): the questions it missed in the last weeks, with what
-//! agents answered them, are clustered (`kefu_robot::training`) into proposals, on demand
-//! and weekly; a person approves one (a new entry, or new similar questions for an entry)
-//! or rejects it, and a rejected question is not proposed again.
-
-use std::collections::HashSet;
-use std::time::Duration;
+//! `/robot/proposals` (BOT-5): the training loop's review queue. A person approves a
+//! proposal (a new entry, or new similar questions for an entry) or rejects it, and a
+//! rejected question is not proposed again; a run can be started on demand.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use kefu_domain::role::Permission;
-use kefu_domain::time::now_ms;
-use kefu_robot::training::{Miss, propose};
-use kefu_store::{NewProposal, ProposalRow};
+use kefu_store::ProposalRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::AppState;
-use crate::audit;
 use crate::auth::Agent;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiPath, ApiQuery};
-use crate::robot::{context_of_shop, robot_for};
-
-/// Misses from this far back are analysed.
-const WINDOW_MS: i64 = 28 * 86_400_000;
-/// At most this many misses per run.
-const MAX_MISSES: i64 = 5_000;
-/// Each shop's misses are analysed again after a week.
-const WEEK_MS: i64 = 7 * 86_400_000;
+use crate::http::extract::{ApiPath, ApiQuery};
+use crate::jobs::training::{strings, train};
+use crate::{AppState, audit};
 
 /// A proposal in the review queue.
 #[derive(Debug, Serialize, ToSchema)]
@@ -51,16 +37,6 @@ pub struct ProposalView {
     pub created_at: i64,
     pub decided_by: Option<String>,
     pub decided_at: Option<i64>,
-}
-
-fn strings(v: &serde_json::Value) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn view(row: ProposalRow, decided_by: Option<String>) -> ProposalView {
@@ -89,51 +65,6 @@ pub struct TrainingRun {
     pub created: u64,
     /// Proposals now waiting for review.
     pub pending: u64,
-}
-
-/// Builds the shop's proposals from its robot's misses and replaces the pending ones.
-pub async fn train(state: &AppState, tenant_id: Uuid) -> Result<u64, ApiError> {
-    let robot = robot_for(state, tenant_id).await?;
-    let misses: Vec<Miss> = state
-        .store
-        .robot_misses(tenant_id, now_ms() - WINDOW_MS, MAX_MISSES)
-        .await?
-        .into_iter()
-        .map(|m| Miss {
-            text: m.text,
-            human_answer: m.human_answer,
-        })
-        .collect();
-    // What a person rejected is not proposed again.
-    let skip: HashSet<String> = state
-        .store
-        .proposals(tenant_id, "rejected", 1_000)
-        .await?
-        .iter()
-        .flat_map(|p| strings(&p.body["examples"]))
-        .map(|t| robot.analyze(&t).normalized.replace(' ', ""))
-        .collect();
-    let context = context_of_shop(state, tenant_id).await;
-    let proposals = tokio::task::spawn_blocking(move || propose(&robot, &misses, &context, &skip))
-        .await
-        .map_err(|e| ApiError::Internal(format!("analysing misses: {e}")))?;
-    let rows: Vec<NewProposal> = proposals
-        .into_iter()
-        .map(|p| NewProposal {
-            kind: p.kind.as_str().to_owned(),
-            entry_id: p.entry_id.clone(),
-            asked: i64::from(p.count),
-            body: serde_json::json!({
-                "question": p.question,
-                "similar": p.similar,
-                "answer": p.answer,
-                "examples": p.examples,
-                "human_answers": p.human_answers,
-                "entry_question": p.entry_question,
-            }),
-        })
-        .collect();
-    Ok(state.store.replace_proposals(tenant_id, &rows).await?)
 }
 
 /// Analyses the robot's misses now (it also runs weekly).
@@ -307,7 +238,7 @@ pub async fn approve(
     {
         return Err(ApiError::Conflict("proposal_decided"));
     }
-    crate::robot::rebuild_soon(&state, agent.tenant_id());
+    crate::desk::robot::rebuild_soon(&state, agent.tenant_id());
     audit::record(
         &state,
         &agent,
@@ -345,33 +276,4 @@ pub async fn reject(
     )
     .await;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Analyses each shop's misses once a week, checking hourly (the first time ten minutes
-/// after start, so a restart loop does not rebuild every robot), until the process stops.
-pub async fn weekly(state: AppState) {
-    tokio::select! {
-        _ = tokio::time::sleep(Duration::from_secs(600)) => {}
-        _ = state.shutdown.cancelled() => return,
-    }
-    loop {
-        match state
-            .store
-            .robots_due_for_training(now_ms() - WEEK_MS)
-            .await
-        {
-            Ok(due) => {
-                for tenant_id in due {
-                    if let Err(error) = train(&state, tenant_id).await {
-                        tracing::warn!(%error, %tenant_id, "the weekly robot training failed");
-                    }
-                }
-            }
-            Err(error) => tracing::warn!(%error, "listing robots due for training failed"),
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(Duration::from_secs(3_600)) => {}
-            _ = state.shutdown.cancelled() => return,
-        }
-    }
 }

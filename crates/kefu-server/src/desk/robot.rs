@@ -159,7 +159,7 @@ pub async fn takes_new(state: &AppState, tenant_id: Uuid) -> bool {
         (RobotMode::RobotFirst, false) => true,
         (RobotMode::RobotFirst, true) => {
             let now = now_ms();
-            crate::dispatch::office_schedule(state, tenant_id)
+            crate::desk::dispatch::office_schedule(state, tenant_id)
                 .await
                 .is_some_and(|s| !s.is_open(now))
         }
@@ -231,7 +231,7 @@ pub async fn context_of(state: &AppState, conversation: &ConversationSummary) ->
 /// What the robot knows without a conversation: the shop's office hours and the time.
 pub async fn context_of_shop(state: &AppState, tenant_id: Uuid) -> Context {
     let now = now_ms();
-    let office = crate::dispatch::office_schedule(state, tenant_id).await;
+    let office = crate::desk::dispatch::office_schedule(state, tenant_id).await;
     Context {
         in_office_hours: office.map(|s| s.is_open(now)),
         now_ms: now,
@@ -290,7 +290,7 @@ async fn serve(
             .readopt_conversation(tenant_id, conversation.id)
             .await?
     {
-        crate::messaging::publish_conversation(state, &taken).await;
+        crate::desk::outbound::publish_conversation(state, &taken).await;
         conversation = taken;
     }
     if !conversation.robot_active || conversation.assignee_id.is_some() {
@@ -298,7 +298,7 @@ async fn serve(
     }
     let robot = robot_for(state, tenant_id).await?;
     // A flow in progress reads the message first (BOT-4).
-    if crate::robot_flows::continue_flow(state, &robot, &conversation, message).await? {
+    if crate::desk::flows::continue_flow(state, &robot, &conversation, message).await? {
         return Ok(());
     }
     if message.kind != MessageKind::Text {
@@ -315,7 +315,7 @@ async fn serve(
     {
         let id = &last.choices[i];
         if let Some(flow) = id.strip_prefix(kefu_robot::robot::FLOW_PREFIX) {
-            return crate::robot_flows::start(state, &robot, &conversation, message, flow).await;
+            return crate::desk::flows::start(state, &robot, &conversation, message, flow).await;
         }
         if let Some(entry) = robot.entry(id) {
             log(
@@ -374,7 +374,7 @@ async fn serve(
             say(state, &conversation, message, &answer_replies(answer)).await
         }
         Action::Flow { id, .. } if !corrected => {
-            crate::robot_flows::start(state, &robot, &conversation, message, id).await
+            crate::desk::flows::start(state, &robot, &conversation, message, id).await
         }
         Action::Clarify { choices } if !choices.is_empty() => {
             let ids: Vec<String> = choices.iter().map(|c| c.id.clone()).collect();
@@ -554,8 +554,14 @@ pub(crate) async fn say(
             Reply::ProductCard(code) => {
                 let named = serde_json::json!({ "product_code": code }).to_string();
                 let card = MessageContent::parse(MessageKind::ProductCard, &named, None)?;
-                match crate::commerce::resolve_card(state, conversation.tenant_id, None, card, None)
-                    .await
+                match crate::desk::cards::resolve_card(
+                    state,
+                    conversation.tenant_id,
+                    None,
+                    card,
+                    None,
+                )
+                .await
                 {
                     Ok(card) => card,
                     Err(error) => {
@@ -628,7 +634,7 @@ pub(crate) async fn hand_off(
         .robot_handoff(conversation.tenant_id, conversation.id, data)
         .await?
     {
-        crate::messaging::publish_conversation(state, &summary).await;
+        crate::desk::outbound::publish_conversation(state, &summary).await;
         state.dispatcher.wake();
     }
     Ok(())

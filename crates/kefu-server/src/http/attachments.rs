@@ -12,12 +12,13 @@ use kefu_domain::role::Permission;
 use kefu_store::NewAttachment;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
+use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::{Agent, BuyerCaller};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiPath, ApiQuery};
+use crate::http::extract::{ApiPath, ApiQuery};
 
 /// Uploads being received and checked at the same time, across the process.
 static UPLOADS_AT_ONCE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(8);
@@ -165,33 +166,17 @@ fn sanitize_file_name(name: &str) -> String {
     }
 }
 
-/// Uploads nobody sent within this long are removed.
-pub const UNSENT_UPLOAD_TTL_MS: i64 = 24 * 3600 * 1000;
-
-/// Removes uploads older than `created_before` that no message carries and no knowledge base
-/// answer shows (a robot answer's picture): the row first (so
-/// a send can no longer pick it up), then the file. Returns how many went.
-pub async fn sweep_unsent(state: &AppState, created_before: i64) -> Result<usize, ApiError> {
-    let mut removed = 0;
-    for (id, storage_key) in state.store.unsent_attachments(created_before).await? {
-        if state.store.delete_unsent_attachment(id).await? {
-            let path = state.settings.data_dir.join(&storage_key);
-            if let Err(error) = tokio::fs::remove_file(&path).await {
-                tracing::warn!(%error, path = %path.display(), "could not remove an unsent upload");
-            }
-            removed += 1;
-        }
-    }
-    Ok(removed)
-}
-
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 pub struct FileQuery {
+    /// When the link expires, in seconds since the epoch.
     exp: i64,
+    /// The link's signature.
     sig: String,
 }
 
-/// `GET /files/{id}?exp=…&sig=…`: the bytes, for whoever holds a valid signed link.
+/// The bytes of an upload, for whoever holds a valid signed link (messages carry them).
+#[utoipa::path(get, path = "/files/{id}", tag = "attachments", params(("id" = Uuid, Path), FileQuery),
+    responses((status = 200, description = "the file"), (status = 404, body = ErrorBody)))]
 pub async fn download(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,

@@ -1,0 +1,18 @@
+//! The service desk: what happens to a conversation, whichever channel it came from and
+//! whoever answers it. No HTTP here (no axum, no handler types): `http` and, next, the
+//! channel adapters call in; replies leave through `outbound`.
+//!
+//! - `inbound`: the one door every channel's buyer message and every agent reply enters by
+//!   (parse, resolve cards, open or reopen the conversation, hand to the writer);
+//! - `outbound`: what happens after the writer commits (publish to the tenant's sessions,
+//!   wake the router and the robot), and presence;
+//! - `dispatch`: the live router (WB-4): queue, claims, stranded conversations;
+//! - `robot` and `flows`: the robot at the desk (BOT-3) and its multi-turn flows (BOT-4);
+//! - `cards`: order and product cards, shown only to the buyer they belong to.
+
+pub mod cards;
+pub mod dispatch;
+pub mod flows;
+pub mod inbound;
+pub mod outbound;
+pub mod robot;

@@ -1,0 +1,73 @@
+//! `/imports`: products, orders and knowledge base entries from CSV or JSON Lines, with
+//! line-numbered rejections (`crate::import`).
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use kefu_domain::role::Permission;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::AppState;
+use crate::auth::Agent;
+use crate::error::{ApiError, ErrorBody};
+use crate::http::extract::{ApiPath, ApiQuery};
+use crate::import::{self, Format, ImportKind, ImportReport};
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ImportQuery {
+    /// `csv` or `jsonl`; by default from the Content-Type, else from the content.
+    format: Option<Format>,
+}
+
+/// Imports a CSV or JSON Lines file sent as the request body. Bad rows are reported by
+/// line and change nothing; a repeated import changes nothing.
+#[utoipa::path(post, path = "/api/v1/imports/{kind}", tag = "commerce", params(ImportQuery),
+    request_body(content = String, description = "the file", content_type = "text/csv"),
+    responses((status = 200, body = ImportReport), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn import(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiPath(kind): ApiPath<ImportKind>,
+    ApiQuery(query): ApiQuery<ImportQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<ImportReport>, ApiError> {
+    agent.require(match kind {
+        ImportKind::Kb => Permission::KbManage,
+        ImportKind::Products | ImportKind::Orders => Permission::CatalogManage,
+    })?;
+    let text = std::str::from_utf8(&body).map_err(|_| {
+        ApiError::bad_request(
+            "not_utf8",
+            "the file is not UTF-8 text; save it as CSV UTF-8",
+        )
+    })?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let format = query.format.unwrap_or_else(|| {
+        if content_type.starts_with("text/csv") {
+            Format::Csv
+        } else if content_type.contains("ndjson") || content_type.contains("jsonl") {
+            Format::Jsonl
+        } else {
+            Format::detect(None, text)
+        }
+    });
+    let tenant = agent.tenant_id();
+    let report = import::import(&state.store, tenant, kind, text, format, &mut |_, _| {}).await?;
+    if kind == ImportKind::Kb && report.accepted > 0 {
+        crate::desk::robot::rebuild_soon(&state, tenant);
+    }
+    tracing::info!(
+        ?kind,
+        rows = report.rows,
+        accepted = report.accepted,
+        rejected = report.rejected,
+        "import"
+    );
+    Ok(Json(report))
+}

@@ -1,0 +1,176 @@
+//! The HTTP edge: every route kefu serves, in one list that builds both the axum router and
+//! the OpenAPI document (`routes!`), so a route cannot be served without being documented.
+//! Handlers live one file per URL prefix and turn requests into calls on `desk` and the store;
+//! nothing below this module imports it.
+
+pub mod accounts;
+pub mod after_sales;
+pub mod approvals;
+pub mod assets;
+pub mod attachments;
+pub mod audit;
+pub mod auth;
+pub mod buyer;
+pub mod buyers;
+pub mod conversations;
+pub mod error;
+pub mod extract;
+pub mod handoffs;
+pub mod imports;
+pub mod me;
+pub mod ops;
+pub mod orders;
+pub mod permission_groups;
+pub mod products;
+pub mod realtime;
+pub mod robot;
+pub mod routing;
+pub mod settings;
+pub mod shops;
+pub mod tags;
+pub mod team;
+pub mod teams;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::AppState;
+use crate::settings::Limits;
+
+use self::conversations::{context, suggestions};
+use self::robot::{flows, proposals};
+
+/// What the route list does not say: the title, the tags, and schemas no route names.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "kefu API", description = "Customer service for online shops. Errors are `{code, message}`; see docs/http-api.md. WebSocket protocols: docs/websocket.md."),
+    components(schemas(error::ErrorBody, crate::desk::inbound::SendMessage)),
+    tags(
+        (name = "auth", description = "Agent sign-in, sessions and API tokens"),
+        (name = "conversations", description = "The agent workbench"),
+        (name = "buyer", description = "The buyer chat page and widget"),
+        (name = "team", description = "Accounts and availability"),
+        (name = "attachments", description = "Pictures and files"),
+        (name = "commerce", description = "Products, orders, imports, context and partner handoffs"),
+        (name = "routing", description = "Routing rules and their tester (WB-4)"),
+        (name = "robot", description = "The FAQ robot: knowledge base, settings, test console, suggestions, metrics (BOT-*)"),
+        (name = "approvals", description = "Refunds, compensations and logistics changes that need a second person (ACC-5)"),
+        (name = "ops", description = "Health and metrics for operators"),
+    )
+)]
+struct ApiDoc;
+
+/// Every route, each with its body limit. The one list of what kefu serves.
+fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
+    let upload_limit =
+        DefaultBodyLimit::max(limits.max_file_bytes.max(limits.max_image_bytes) + 64 * 1024);
+    let json = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(auth::create_token))
+        .routes(routes!(me::set_status))
+        .routes(routes!(me::send_phone_code))
+        .routes(routes!(me::verify_phone))
+        .routes(routes!(team::team))
+        .routes(routes!(team::live))
+        .routes(routes!(conversations::list))
+        .routes(routes!(conversations::get))
+        .routes(routes!(conversations::messages, conversations::send))
+        .routes(routes!(conversations::read))
+        .routes(routes!(conversations::resolve))
+        .routes(routes!(conversations::reopen))
+        .routes(routes!(conversations::assign))
+        .routes(routes!(conversations::transfer))
+        .routes(routes!(conversations::grab))
+        .routes(routes!(conversations::notes, conversations::add_note))
+        .routes(routes!(conversations::events))
+        .routes(routes!(conversations::set_tags))
+        .routes(routes!(context::conversation_context))
+        .routes(routes!(context::hand_off))
+        .routes(routes!(suggestions::suggestions))
+        .routes(routes!(tags::tags, tags::add_tag))
+        .routes(routes!(routing::rules, routing::put_rules))
+        .routes(routes!(routing::test))
+        .routes(routes!(robot::entries))
+        .routes(routes!(robot::put_entry, robot::delete_entry))
+        .routes(routes!(robot::settings, robot::put_settings))
+        .routes(routes!(robot::ask))
+        .routes(routes!(robot::metrics))
+        .routes(routes!(flows::flows))
+        .routes(routes!(flows::put_flow, flows::delete_flow))
+        .routes(routes!(proposals::proposals))
+        .routes(routes!(proposals::run))
+        .routes(routes!(proposals::approve))
+        .routes(routes!(proposals::reject))
+        .routes(routes!(after_sales::after_sales))
+        .routes(routes!(products::products))
+        .routes(routes!(products::product, products::put_product))
+        .routes(routes!(orders::order, orders::put_order))
+        .routes(routes!(handoffs::handoff_cases))
+        .routes(routes!(handoffs::close_handoff))
+        .routes(routes!(accounts::accounts, accounts::create_account))
+        .routes(routes!(accounts::update_account))
+        .routes(routes!(accounts::disable_account))
+        .routes(routes!(accounts::enable_account))
+        .routes(routes!(accounts::change_probation))
+        .routes(routes!(
+            permission_groups::groups,
+            permission_groups::create_group
+        ))
+        .routes(routes!(permission_groups::grant))
+        .routes(routes!(permission_groups::revoke))
+        .routes(routes!(teams::teams))
+        .routes(routes!(teams::put_team))
+        .routes(routes!(settings::settings, settings::put_settings))
+        .routes(routes!(approvals::queue, approvals::request))
+        .routes(routes!(approvals::approve))
+        .routes(routes!(approvals::reject))
+        .routes(routes!(audit::list))
+        .routes(routes!(audit::verify))
+        .routes(routes!(buyers::profile))
+        .routes(routes!(buyers::notes, buyers::add_note))
+        .routes(routes!(shops::shop))
+        .routes(routes!(buyer::start_session))
+        .routes(routes!(buyer::messages, buyer::send))
+        .routes(routes!(buyer::buyer_orders))
+        .routes(routes!(realtime::buyer))
+        .routes(routes!(realtime::agent))
+        .layer(DefaultBodyLimit::max(limits.max_json_bytes));
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(attachments::upload_for_agent))
+        .routes(routes!(attachments::upload_for_buyer))
+        .layer(upload_limit);
+    let imports = OpenApiRouter::new()
+        .routes(routes!(imports::import))
+        .layer(DefaultBodyLimit::max(limits.max_import_bytes));
+    let outside_the_api = OpenApiRouter::new()
+        .routes(routes!(attachments::download))
+        .routes(routes!(ops::healthz))
+        .routes(routes!(ops::metrics));
+    json.merge(uploads).merge(imports).merge(outside_the_api)
+}
+
+/// The OpenAPI document, as served at `/api/v1/openapi.json` (and written by `kefu openapi`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    routes(&Limits::default()).into_openapi()
+}
+
+pub fn app(state: AppState) -> Router {
+    let (api, doc) = routes(&state.settings.limits).split_for_parts();
+    api.merge(SwaggerUi::new("/api/v1/docs").url("/api/v1/openapi.json", doc))
+        .fallback(assets::serve)
+        .layer(axum::middleware::from_fn(ops::track_http))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .with_state(state)
+}
+
+/// Logs the path without the query: WebSocket URLs carry tokens there.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::debug_span!("http", method = %request.method(), path = %request.uri().path())
+}

@@ -1,0 +1,37 @@
+//! `/shops`: what the chat page shows of a shop before a buyer writes.
+
+use axum::Json;
+use axum::extract::State;
+use kefu_domain::account::TenantKind;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::error::{ApiError, ErrorBody};
+use crate::http::extract::ApiPath;
+
+/// What the chat page shows of a shop.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShopInfo {
+    pub slug: String,
+    pub name: String,
+    pub kind: TenantKind,
+}
+
+#[utoipa::path(get, path = "/api/v1/shops/{slug}", tag = "buyer",
+    responses((status = 200, body = ShopInfo), (status = 404, body = ErrorBody)))]
+pub async fn shop(
+    State(state): State<AppState>,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<Json<ShopInfo>, ApiError> {
+    let tenant = state
+        .store
+        .tenant_by_slug(&slug)
+        .await?
+        .ok_or(ApiError::NotFound("shop"))?;
+    Ok(Json(ShopInfo {
+        slug: tenant.slug,
+        name: tenant.name,
+        kind: tenant.kind,
+    }))
+}

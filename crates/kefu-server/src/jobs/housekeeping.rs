@@ -1,0 +1,59 @@
+//! The periodic upkeep the leader runs: breaks that are over (WB-9), conversations stranded
+//! with agents who went away (WB-4), uploads nobody sent. Deadlines live in the database, so
+//! a restart or a new leader loses none.
+
+use crate::AppState;
+use crate::desk::outbound;
+use crate::error::ApiError;
+
+/// Uploads nobody sent within this long are removed.
+pub const UNSENT_UPLOAD_TTL_MS: i64 = 24 * 3600 * 1000;
+
+/// Removes uploads older than `created_before` that no message carries and no knowledge base
+/// answer shows (a robot answer's picture): the row first (so
+/// a send can no longer pick it up), then the file. Returns how many went.
+pub async fn sweep_unsent(state: &AppState, created_before: i64) -> Result<usize, ApiError> {
+    let mut removed = 0;
+    for (id, storage_key) in state.store.unsent_attachments(created_before).await? {
+        if state.store.delete_unsent_attachment(id).await? {
+            let path = state.settings.data_dir.join(&storage_key);
+            if let Err(error) = tokio::fs::remove_file(&path).await {
+                tracing::warn!(%error, path = %path.display(), "could not remove an unsent upload");
+            }
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+/// Agents whose break is over are online again, and the team hears it.
+pub async fn end_breaks(state: &AppState) {
+    match state.store.end_breaks(kefu_domain::time::now_ms()).await {
+        Ok(ended) => {
+            if !ended.is_empty() {
+                state.dispatcher.wake();
+            }
+            for (tenant, user) in ended {
+                outbound::announce_presence(
+                    state,
+                    tenant,
+                    user,
+                    kefu_domain::account::AgentStatus::Online,
+                    None,
+                )
+                .await;
+            }
+        }
+        Err(error) => tracing::warn!(%error, "ending breaks failed"),
+    }
+}
+
+/// Removes uploads nobody sent within [`UNSENT_UPLOAD_TTL_MS`], and logs how many.
+pub async fn sweep_old_uploads(state: &AppState) {
+    let before = kefu_domain::time::now_ms() - UNSENT_UPLOAD_TTL_MS;
+    match sweep_unsent(state, before).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(removed = n, "removed unsent uploads"),
+        Err(error) => tracing::warn!(%error, "sweeping unsent uploads failed"),
+    }
+}

@@ -1,0 +1,106 @@
+//! The background jobs: housekeeping and sweeps every five seconds, uploads nobody sent every
+//! hour, each shop's robot training weekly. With several processes on one PostgreSQL
+//! database, only the leader (`Store::lead`) runs them; when it goes, another takes over
+//! within a tick. Rate-limit keys live in each process's memory, so every process forgets its
+//! own.
+
+pub mod housekeeping;
+pub mod training;
+
+use std::time::Duration;
+
+use kefu_store::Leadership;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use crate::AppState;
+
+/// The advisory lock key of the jobs' leader ("kefujobs").
+const LEADER_KEY: i64 = 0x6b65_6675_6a6f_6273;
+const TICK: Duration = Duration::from_secs(5);
+/// Rate-limit keys are forgotten every minute; unsent uploads swept every hour.
+const LIMITER_TICKS: u64 = 12;
+const UPLOAD_TICKS: u64 = 720;
+/// Training is checked hourly, the first time ten minutes after start (or after this
+/// process became the leader), so a restart loop does not rebuild every robot.
+const TRAINING_EVERY: Duration = Duration::from_secs(3_600);
+const TRAINING_DELAY: Duration = Duration::from_secs(600);
+
+/// Runs the jobs until the task is aborted (on shutdown).
+pub async fn run_forever(state: AppState) {
+    let mut tick = tokio::time::interval(TICK);
+    let mut ticks = 0u64;
+    let mut leadership: Option<Leadership> = None;
+    let mut training = Training::default();
+    loop {
+        tick.tick().await;
+        if ticks.is_multiple_of(LIMITER_TICKS) {
+            state.login_limiter.retain_recent();
+            state.upload_limiter.retain_recent();
+        }
+        ticks = ticks.wrapping_add(1);
+        if !lead(&state, &mut leadership).await {
+            training.next = None;
+            continue;
+        }
+        housekeeping::end_breaks(&state).await;
+        crate::desk::dispatch::sweep_stranded(&state).await;
+        if ticks % UPLOAD_TICKS == 1 {
+            housekeeping::sweep_old_uploads(&state).await;
+        }
+        training.when_due(&state);
+    }
+}
+
+/// Whether this process leads now, taking the lead when nobody holds it.
+async fn lead(state: &AppState, leadership: &mut Option<Leadership>) -> bool {
+    if let Some(held) = leadership {
+        if held.holds().await {
+            return true;
+        }
+        tracing::warn!("lost the jobs' leader lock");
+        *leadership = None;
+    }
+    match state.store.lead(LEADER_KEY).await {
+        Ok(Some(won)) => {
+            tracing::info!("this process runs the background jobs");
+            *leadership = Some(won);
+            true
+        }
+        Ok(None) => false,
+        Err(error) => {
+            tracing::warn!(%error, "could not ask for the jobs' leader lock");
+            false
+        }
+    }
+}
+
+/// The weekly training, on a task of its own so a long build never holds up the sweeps.
+#[derive(Default)]
+struct Training {
+    next: Option<Instant>,
+    running: Option<JoinHandle<()>>,
+}
+
+impl Training {
+    fn when_due(&mut self, state: &AppState) {
+        let now = Instant::now();
+        let next = *self.next.get_or_insert(now + TRAINING_DELAY);
+        let idle = self.running.as_ref().is_none_or(JoinHandle::is_finished);
+        if now >= next && idle {
+            let state = state.clone();
+            self.running = Some(tokio::spawn(async move {
+                training::train_due(&state).await;
+            }));
+            self.next = Some(now + TRAINING_EVERY);
+        }
+    }
+}
+
+impl Drop for Training {
+    fn drop(&mut self) {
+        if let Some(running) = &self.running {
+            running.abort();
+        }
+    }
+}

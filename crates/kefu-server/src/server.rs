@@ -1,0 +1,138 @@
+//! Starting and stopping: storage, keys, the bus and the writer; then the desk's workers,
+//! the jobs and the HTTP listener; on shutdown, sessions drain and the writer commits.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::serve::ListenerExt;
+use governor::{Quota, RateLimiter};
+use kefu_store::Store;
+use kefu_store::writer::Writer;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::desk::{dispatch, outbound, robot};
+use crate::settings::{self, Settings};
+use crate::state::AppState;
+use crate::{auth, bus, http, jobs};
+
+/// A started server: storage open, migrations applied, bus connected, not yet listening.
+pub struct Server {
+    pub state: AppState,
+    writer_task: JoinHandle<()>,
+}
+
+impl Server {
+    pub async fn start(settings: Settings) -> anyhow::Result<Server> {
+        tokio::fs::create_dir_all(&settings.data_dir)
+            .await
+            .with_context(|| format!("creating data dir {}", settings.data_dir.display()))?;
+        let url = settings.effective_database_url();
+        let store = Store::connect(&url)
+            .await
+            .with_context(|| format!("opening {}", settings::redact_url(&url)))?;
+        let keys = auth::Keys::load(&store).await?;
+        let bus = if settings.nats_url.is_empty() {
+            bus::Bus::local()
+        } else {
+            bus::Bus::nats(&settings.nats_url).await.with_context(|| {
+                format!("connecting to {}", settings::redact_url(&settings.nats_url))
+            })?
+        };
+        let keys = Arc::new(keys);
+        let dispatcher = dispatch::Dispatcher::default();
+        let robot = robot::RobotDesk::default();
+        let (writer, writer_task) = Writer::spawn_announcing(
+            store.clone(),
+            outbound::announcer(bus.clone(), keys.clone(), dispatcher.clone(), robot.clone()),
+        );
+        let per_minute =
+            NonZeroU32::new(settings.auth.logins_per_minute.max(1)).context("logins_per_minute")?;
+        let uploads_per_minute = NonZeroU32::new(settings.limits.uploads_per_minute.max(1))
+            .context("uploads_per_minute")?;
+        let state = AppState {
+            store,
+            writer,
+            bus,
+            keys,
+            settings: Arc::new(settings),
+            metrics: http::ops::metrics_handle(),
+            shutdown: CancellationToken::new(),
+            sessions: TaskTracker::new(),
+            login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
+            upload_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(uploads_per_minute))),
+            dispatcher,
+            robot,
+        };
+        Ok(Server { state, writer_task })
+    }
+
+    /// Serves until `shutdown` resolves; then closes WebSocket sessions (code 1012), waits
+    /// for them, and lets the writer commit what it holds.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let Server { state, writer_task } = self;
+        let workers = [
+            tokio::spawn(dispatch::run_forever(state.clone())),
+            tokio::spawn(robot::run_forever(state.clone())),
+            tokio::spawn(jobs::run_forever(state.clone())),
+        ];
+        let app = http::app(state.clone());
+        let cancel = state.shutdown.clone();
+        tracing::info!(addr = %listener.local_addr()?, backend = state.store.backend_name(), "kefu listening");
+        // Frames are small and interactive: send them at once rather than waiting (Nagle)
+        // for the peer's acknowledgement of the previous one.
+        let listener = listener.tap_io(|stream| {
+            if let Err(error) = stream.set_nodelay(true) {
+                tracing::debug!(%error, "could not set TCP_NODELAY");
+            }
+        });
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            cancel.cancel();
+        })
+        .await?;
+        for worker in workers {
+            worker.abort();
+            let _ = worker.await;
+        }
+        state.sessions.close();
+        if tokio::time::timeout(Duration::from_secs(10), state.sessions.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("some sessions did not close within 10 s");
+        }
+        let store = state.store.clone();
+        drop(state);
+        let _ = tokio::time::timeout(Duration::from_secs(10), writer_task).await;
+        store.close().await;
+        tracing::info!("kefu stopped");
+        Ok(())
+    }
+}
+
+/// Starts and serves in one call (the shape tests use).
+pub async fn launch_with_listener(
+    settings: Settings,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    Server::start(settings)
+        .await?
+        .serve(listener, shutdown)
+        .await
+}

@@ -1,0 +1,36 @@
+//! `AppState`: everything a handler, the desk or a job may use. Cheap to clone.
+
+use std::sync::Arc;
+
+use governor::DefaultKeyedRateLimiter;
+use kefu_store::Store;
+use kefu_store::writer::Writer;
+use metrics_exporter_prometheus::PrometheusHandle;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::desk::{dispatch, robot};
+use crate::settings::Settings;
+use crate::{auth, bus};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub writer: Writer,
+    pub bus: bus::Bus,
+    pub keys: Arc<auth::Keys>,
+    pub settings: Arc<Settings>,
+    pub metrics: PrometheusHandle,
+    /// Cancelled when the server begins to shut down; sessions watch it.
+    pub shutdown: CancellationToken,
+    /// Every live WebSocket session, so shutdown can wait for them.
+    pub sessions: TaskTracker,
+    /// Login attempts per username (ACC: brute-force guard).
+    pub login_limiter: Arc<DefaultKeyedRateLimiter<String>>,
+    /// Uploads per uploader (buyer or agent) per minute.
+    pub upload_limiter: Arc<DefaultKeyedRateLimiter<uuid::Uuid>>,
+    /// Wakes the live router (WB-4).
+    pub dispatcher: dispatch::Dispatcher,
+    /// The robot's inbox and each shop's built robot (BOT-*).
+    pub robot: robot::RobotDesk,
+}
