@@ -142,6 +142,17 @@ fn test() -> anyhow::Result<()> {
         &["nextest", "run", "--workspace", "--no-fail-fast"],
         None,
     )?;
+    // The API suite once more, each test on a fresh PostgreSQL database (SQLite above).
+    eprintln!("$ KEFU_TEST_BACKEND=postgres cargo nextest run --package kefu-server --test api");
+    let status = Command::new("cargo")
+        .args(["nextest", "run", "--package", "kefu-server", "--test", "api"])
+        .args(["--no-fail-fast"])
+        .env("KEFU_TEST_BACKEND", "postgres")
+        .status()
+        .context("starting cargo nextest")?;
+    if !status.success() {
+        bail!("the API suite on PostgreSQL failed ({status})");
+    }
     run("cargo", &["build", "--package", "kefu"], None)?;
     run("npm", &["run", "e2e"], Some("web"))
 }

@@ -435,20 +435,13 @@ async fn a_buyer_hears_who_took_the_conversation_when_assigned_by_hand() {
 }
 
 /// Moves a conversation's last buyer message and its assignment `ms` into the past.
-async fn backdate(db: &sqlx::SqlitePool, id: &str, ms: i64) {
+async fn backdate(app: &TestApp, id: &str, ms: i64) {
     let at = kefu_domain::time::now_ms() - ms;
-    sqlx::query("UPDATE conversations SET last_buyer_message_at = $1 WHERE id = $2")
-        .bind(at)
-        .bind(id)
-        .execute(db)
-        .await
-        .unwrap();
-    sqlx::query("UPDATE conversation_events SET at = $1 WHERE conversation_id = $2")
-        .bind(at)
-        .bind(id)
-        .execute(db)
-        .await
-        .unwrap();
+    app.tamper(&format!(
+        "UPDATE conversations SET last_buyer_message_at = {at} WHERE id = '{id}';
+         UPDATE conversation_events SET at = {at} WHERE conversation_id = '{id}';"
+    ))
+    .await;
 }
 
 /// Signs a shop identity token for `member` with a VIP level, as the shop's site would.
@@ -628,11 +621,7 @@ async fn office_hours_keep_the_night_out_of_response_targets() {
     assert_eq!(routed(&after, &id).await, Some(after.user_id.to_string()));
 
     // The message came, and the agent got it, three hours ago, all outside office hours.
-    let db = sqlx::SqlitePool::connect(&kefu_store::Store::sqlite_url_in(&app.data_dir))
-        .await
-        .unwrap();
-    backdate(&db, &id, 3 * 3_600_000).await;
-    db.close().await;
+    backdate(&app, &id, 3 * 3_600_000).await;
     let state = app.state.as_ref().unwrap();
     kefu_server::desk::dispatch::sweep_stranded(state).await;
     assert_eq!(
@@ -694,16 +683,12 @@ async fn breaks_and_overdue_replies_survive_a_restart() {
 
     // kefu is down for a while: the break's end and the reply's deadline pass meanwhile.
     let app = app.restart().await;
-    let db = sqlx::SqlitePool::connect(&kefu_store::Store::sqlite_url_in(&app.data_dir))
-        .await
-        .unwrap();
-    sqlx::query("UPDATE users SET break_until = $1 WHERE username = 'tea-pre2'")
-        .bind(kefu_domain::time::now_ms() - 60_000)
-        .execute(&db)
-        .await
-        .unwrap();
-    backdate(&db, &id, 3_600_000).await;
-    db.close().await;
+    app.tamper(&format!(
+        "UPDATE users SET break_until = {} WHERE username = 'tea-pre2'",
+        kefu_domain::time::now_ms() - 60_000
+    ))
+    .await;
+    backdate(&app, &id, 3_600_000).await;
 
     // The new process's housekeeping acts on what was stored.
     let state = app.state.as_ref().unwrap();
@@ -753,15 +738,11 @@ async fn the_queue_is_not_grabbed_caps_hold_for_grabs_and_long_queues_do_not_str
     assert_eq!(body["code"], "queued_for_routing");
 
     // It queued for an hour; pre1 comes online and gets it; the sweep leaves it with them.
-    let db = sqlx::SqlitePool::connect(&kefu_store::Store::sqlite_url_in(&app.data_dir))
-        .await
-        .unwrap();
-    sqlx::query("UPDATE conversations SET last_buyer_message_at = $1 WHERE id = $2")
-        .bind(kefu_domain::time::now_ms() - 3_600_000)
-        .bind(&id)
-        .execute(&db)
-        .await
-        .unwrap();
+    app.tamper(&format!(
+        "UPDATE conversations SET last_buyer_message_at = {} WHERE id = '{id}'",
+        kefu_domain::time::now_ms() - 3_600_000
+    ))
+    .await;
     let _pre1_socket = pre1.socket().await;
     assert_eq!(routed(&pre1, &id).await, Some(pre1.user_id.to_string()));
     kefu_server::desk::dispatch::sweep_stranded(app.state.as_ref().unwrap()).await;

@@ -593,18 +593,12 @@ async fn the_audit_log_records_sensitive_actions_and_notices_tampering() {
     // Someone edits a row underneath: the chain says where.
     let store = &app.state.as_ref().unwrap().store;
     let tenant = store.tenant_by_slug("shanye-tea").await.unwrap().unwrap();
-    let db = sqlx::SqlitePool::connect(&kefu_store::Store::sqlite_url_in(&app.data_dir))
-        .await
-        .unwrap();
     let seq: i64 = refunds["entries"][0]["seq"].as_i64().unwrap();
-    sqlx::query(
-        "UPDATE audit_log SET detail = '{\"amount_fen\":1}' WHERE tenant_id = $1 AND seq = $2",
-    )
-    .bind(tenant.id.to_string())
-    .bind(seq)
-    .execute(&db)
-    .await
-    .unwrap();
+    app.tamper(&format!(
+        "UPDATE audit_log SET detail = '{{\"amount_fen\":1}}' WHERE tenant_id = '{}' AND seq = {seq}",
+        tenant.id
+    ))
+    .await;
     let verdict: Value = admin
         .get("/api/v1/audit/verify")
         .await
@@ -613,7 +607,6 @@ async fn the_audit_log_records_sensitive_actions_and_notices_tampering() {
         .unwrap();
     assert_eq!(verdict["intact"], false);
     assert_eq!(verdict["broken_seq"], seq);
-    db.close().await;
 }
 
 /// ACC-2: an account proves its phone number with a code the shop's SMS gateway delivers.

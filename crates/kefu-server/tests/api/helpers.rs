@@ -1,5 +1,7 @@
-//! A spawned kefu for each test (fresh SQLite, demo data, port 0) and small clients for the
-//! agent and buyer APIs and WebSockets.
+//! A spawned kefu for each test (a fresh database, demo data, port 0) and small clients for
+//! the agent and buyer APIs and WebSockets. The database is SQLite, or with
+//! `KEFU_TEST_BACKEND=postgres` a fresh PostgreSQL database per test (`cargo xtask test`
+//! runs the suite both ways).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -21,6 +23,8 @@ pub struct TestApp {
     pub state: Option<kefu_server::AppState>,
     pub http: reqwest::Client,
     pub data_dir: PathBuf,
+    /// Empty for SQLite in `data_dir`; else the test's own PostgreSQL database.
+    database_url: String,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<anyhow::Result<()>>>,
 }
@@ -32,20 +36,31 @@ impl TestApp {
 
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         let data_dir = std::env::temp_dir().join(format!("kefu-test-{}", Uuid::new_v4()));
-        TestApp::start_in(data_dir, adjust).await
+        let database_url = match std::env::var("KEFU_TEST_BACKEND").as_deref() {
+            Ok("postgres") => kefu_store::scratch::create_database().await.unwrap(),
+            Ok("sqlite") | Err(_) => String::new(),
+            Ok(other) => panic!("KEFU_TEST_BACKEND is sqlite or postgres, not {other}"),
+        };
+        TestApp::start_in(data_dir, database_url, adjust).await
     }
 
     /// Stops the server and starts a new one on the same data: nothing held in memory
     /// survives, only what was stored.
     pub async fn restart(mut self) -> TestApp {
         let data_dir = std::mem::take(&mut self.data_dir);
+        let database_url = std::mem::take(&mut self.database_url);
         self.stop().await;
-        TestApp::start_in(data_dir, |_| {}).await
+        TestApp::start_in(data_dir, database_url, |_| {}).await
     }
 
-    async fn start_in(data_dir: PathBuf, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    async fn start_in(
+        data_dir: PathBuf,
+        database_url: String,
+        adjust: impl FnOnce(&mut Settings),
+    ) -> TestApp {
         let mut settings = Settings {
             data_dir: data_dir.clone(),
+            database_url: database_url.clone(),
             ..Settings::default()
         };
         adjust(&mut settings);
@@ -63,8 +78,25 @@ impl TestApp {
             state: Some(state),
             http: reqwest::Client::new(),
             data_dir,
+            database_url,
             stop: Some(stop),
             task: Some(task),
+        }
+    }
+
+    /// Runs SQL on the test's database behind kefu's back: for tests that make time pass or
+    /// tamper with a row. Values go into the text (tests' own ids and numbers only).
+    pub async fn tamper(&self, sql: &str) {
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        if self.database_url.is_empty() {
+            let url = kefu_store::Store::sqlite_url_in(&self.data_dir);
+            let db = sqlx::SqlitePool::connect(&url).await.unwrap();
+            sqlx::raw_sql(sql).execute(&db).await.unwrap();
+            db.close().await;
+        } else {
+            let db = sqlx::PgPool::connect(&self.database_url).await.unwrap();
+            sqlx::raw_sql(sql).execute(&db).await.unwrap();
+            db.close().await;
         }
     }
 

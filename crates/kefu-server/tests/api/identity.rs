@@ -21,9 +21,7 @@ async fn a_returning_buyer_token_keeps_the_same_buyer_and_history() {
 async fn a_shop_signed_identity_is_the_same_buyer_on_every_device() {
     let app = TestApp::spawn().await;
     // The shop's identity secret is what its site signs with (shown to its admins).
-    let store = kefu_store::Store::connect(&kefu_store::Store::sqlite_url_in(&app.data_dir))
-        .await
-        .unwrap();
+    let store = &app.state.as_ref().unwrap().store;
     let tenant = store.tenant_by_slug("shanye-tea").await.unwrap().unwrap();
     let secret = store
         .tenant_identity_secret(tenant.id)

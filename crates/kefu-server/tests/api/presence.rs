@@ -80,14 +80,8 @@ async fn breaks_have_a_reason_and_an_end_and_the_supervisor_sees_everyone_live()
     );
 
     // The break's end is stored: once it has passed, the sweep puts the agent back online.
-    let db = sqlx::SqlitePool::connect(&kefu_store::Store::sqlite_url_in(&app.data_dir))
-        .await
-        .unwrap();
-    sqlx::query("UPDATE users SET break_until = 1 WHERE username = 'tea-pre1'")
-        .execute(&db)
-        .await
-        .unwrap();
-    db.close().await;
+    app.tamper("UPDATE users SET break_until = 1 WHERE username = 'tea-pre1'")
+        .await;
     kefu_server::jobs::housekeeping::end_breaks(app.state.as_ref().unwrap()).await;
     let back = lead_socket.next_of("presence").await;
     assert_eq!(back["status"], "online");
