@@ -2,6 +2,7 @@
 //! `docs/websocket.md` is the prose version; this file is the truth.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::conversation::{ConversationSummary, InternalNote};
@@ -12,7 +13,7 @@ use crate::message::{Message, MessageKind};
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 
 /// What a buyer or an agent may send. Buyers omit `conversation_id`: theirs is implied.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientFrame {
     /// Send a message. Acked with `ack` once durable; a repeated `client_msg_id` is acked
@@ -83,7 +84,7 @@ impl ClientFrame {
 }
 
 /// Who is typing or reading, as the other side sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Party {
     Buyer,
@@ -91,7 +92,7 @@ pub enum Party {
 }
 
 /// What the server sends.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerFrame {
     /// First frame of every session.

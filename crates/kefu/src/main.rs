@@ -51,6 +51,9 @@ enum Command {
     /// The FAQ robot: evaluate a knowledge base on labelled questions, or ask it one.
     #[command(subcommand)]
     Robot(RobotCommand),
+    /// Print the OpenAPI document of the HTTP API (with the WebSocket frames as schemas), as
+    /// served at /api/v1/openapi.json.
+    Openapi,
 }
 
 #[derive(Subcommand)]
@@ -112,6 +115,10 @@ fn main() -> anyhow::Result<()> {
         Command::EntryLink(args) => with_store(cli.config, args.storage(), async |store| {
             tools::entry_link(store, &args).await
         }),
+        Command::Openapi => {
+            println!("{}", kefu_server::http::openapi().to_pretty_json()?);
+            Ok(())
+        }
         Command::Robot(RobotCommand::Eval(args)) => robot_cli::eval(&args),
         Command::Robot(RobotCommand::Ask(args)) => robot_cli::ask(&args),
         Command::Audit(AuditCommand::Verify(args)) => {

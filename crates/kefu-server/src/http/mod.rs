@@ -49,7 +49,12 @@ use self::robot::{flows, proposals};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "kefu API", description = "Customer service for online shops. Errors are `{code, message}`; see docs/http-api.md. WebSocket protocols: docs/websocket.md."),
-    components(schemas(error::ErrorBody, crate::desk::inbound::SendMessage)),
+    components(schemas(
+        error::ErrorBody,
+        crate::desk::inbound::SendMessage,
+        kefu_domain::frames::ClientFrame,
+        kefu_domain::frames::ServerFrame,
+    )),
     tags(
         (name = "auth", description = "Agent sign-in, sessions and API tokens"),
         (name = "conversations", description = "The agent workbench"),
