@@ -31,9 +31,11 @@ interface LocalDate {
   day: number
 }
 
-/** "HH:MM" as minutes after midnight, as chrono's `%H:%M` reads it; null when it is not one. */
+/** "HH:MM" as minutes after midnight, as chrono's `%H:%M` reads it (one or two digits each, and
+ *  spaces before the minutes skipped, as chrono skips them before any number); null when it is
+ *  not one. */
 function clock(text: string): number | null {
-  const m = /^(\d{1,2}):(\d{1,2})$/.exec(text.trim())
+  const m = /^(\d{1,2}):\s*(\d{1,2})$/.exec(text.trim())
   if (!m) return null
   const [h, min] = [Number(m[1]), Number(m[2])]
   return h <= 23 && min <= 59 ? h * 60 + min : null
@@ -49,7 +51,10 @@ function checkOfficeHours(hours: OfficeHours): 'invalid_office_hours' | null {
 
 const formatters = new Map<string, Intl.DateTimeFormat>()
 
-/** A formatter reading wall-clock parts in `zone`; null for a zone this browser does not know. */
+/** A formatter reading wall-clock parts in `zone`; null for a zone this browser does not know,
+ *  or one it knows only by ignoring case: chrono-tz reads names exactly, so the server counts
+ *  "america/new_york" in Shanghai time. (Intl names an alias by the zone it stands for, so a
+ *  miscased alias such as "us/eastern" still slips through.) */
 function formatter(zone: string): Intl.DateTimeFormat | null {
   let f = formatters.get(zone)
   if (!f) {
@@ -67,6 +72,8 @@ function formatter(zone: string): Intl.DateTimeFormat | null {
     } catch {
       return null
     }
+    const known = f.resolvedOptions().timeZone
+    if (known !== zone && known.toLowerCase() === zone.toLowerCase()) return null
     formatters.set(zone, f)
   }
   return f
@@ -106,7 +113,8 @@ function localDateOf(ms: number, zone: string): LocalDate {
 }
 
 /** The earliest instant that reads `minutes` after midnight of `date` in `zone`; null for a
- *  time a daylight-saving jump skips (chrono's `from_local_datetime(..).earliest()`). */
+ *  time a daylight-saving jump skips (chrono's `from_local_datetime(..).earliest()`). `minutes`
+ *  may run past midnight into the next day. */
 function instantOf(date: LocalDate, minutes: number, zone: string): number | null {
   const wall = Date.UTC(date.year, date.month - 1, date.day, 0, minutes)
   // The offsets in force a day either side cover any one jump near this time.
@@ -127,8 +135,11 @@ function windowOf(s: Schedule, date: LocalDate): [number, number] | null {
   const weekday = new Date(Date.UTC(date.year, date.month - 1, date.day)).getUTCDay() || 7
   let window: [number, number] | null = null
   if (s.days & (1 << (weekday - 1))) {
-    const open = instantOf(date, s.open, s.zone)
-    const close = instantOf(date, s.close, s.zone)
+    // As hours.rs reads them: a time repeated by a daylight-saving change is read the first
+    // time, and one a jump forward skips is read an hour later (02:30 → 03:30).
+    const at = (minutes: number) => instantOf(date, minutes, s.zone) ?? instantOf(date, minutes + 60, s.zone)
+    const open = at(s.open)
+    const close = at(s.close)
     window = open !== null && close !== null ? [open, close] : null
   }
   s.windows.set(key, window)
