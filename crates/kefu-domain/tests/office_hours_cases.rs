@@ -61,11 +61,17 @@ fn hours_rs_counts_every_case() {
         let schedule = c.hours.as_ref().and_then(|h| h.schedule(&c.zone));
         let office = schedule.map(|s| s.office_ms_between(c.from, c.to));
         if office != c.office_ms {
-            failures.push(format!("{}: office {office:?}, expected {:?}", c.name, c.office_ms));
+            failures.push(format!(
+                "{}: office {office:?}, expected {:?}",
+                c.name, c.office_ms
+            ));
         }
         let waited = waited_ms(schedule.as_ref(), c.from, c.to);
         if waited != c.waited_ms {
-            failures.push(format!("{}: waited {waited}, expected {}", c.name, c.waited_ms));
+            failures.push(format!(
+                "{}: waited {waited}, expected {}",
+                c.name, c.waited_ms
+            ));
         }
         if let Some(d) = &c.deadline {
             match schedule {
