@@ -1,5 +1,7 @@
 // Vite build of the kefu web UI. `dist/` is embedded by the Rust server, which serves it at `/`
 // with an SPA fallback; in dev, `/api` and `/files` go to a local `kefu` on port 8080.
+// `test` configures vitest (`npm test`), which runs the unit tests of the TypeScript logic.
+/// <reference types="vitest/config" />
 import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
 
@@ -28,5 +30,10 @@ export default defineConfig({
     emptyOutDir: true,
     chunkSizeWarningLimit: 900,
     sourcemap: false,
+  },
+  test: {
+    // Only the unit tests under src/; the browser stories in e2e/ run with `npm run e2e`.
+    include: ['src/**/*.test.ts'],
+    environment: 'node',
   },
 })

@@ -6,18 +6,18 @@ export const router = createRouter({
   routes: [
     { path: '/', redirect: '/agent' },
     // CH-1: the buyer's web chat page for one shop.
-    { path: '/chat/:shop', name: 'chat', component: () => import('./pages/BuyerChat.vue') },
-    { path: '/agent/login', name: 'login', component: () => import('./pages/AgentLogin.vue') },
+    { path: '/chat/:shop', name: 'chat', component: () => import('./features/buyer/BuyerChat.vue') },
+    { path: '/agent/login', name: 'login', component: () => import('./features/login/AgentLogin.vue') },
     // WB-1: the agent workbench; `?conversation=<id>` opens that conversation.
-    { path: '/agent', name: 'workbench', component: () => import('./pages/AgentWorkbench.vue') },
+    { path: '/agent', name: 'workbench', component: () => import('./features/workbench/AgentWorkbench.vue') },
     // CH-2, CH-5: imports and partner handoffs, for those who manage the catalogue.
-    { path: '/agent/catalog', name: 'catalog', component: () => import('./pages/AgentCatalog.vue') },
+    { path: '/agent/catalog', name: 'catalog', component: () => import('./features/catalogue/AgentCatalog.vue') },
     // ACC-5: the approvals queue, and a requester's own requests.
-    { path: '/agent/approvals', name: 'approvals', component: () => import('./pages/AgentApprovals.vue') },
+    { path: '/agent/approvals', name: 'approvals', component: () => import('./features/approvals/AgentApprovals.vue') },
     // ACC-2 … ACC-6: accounts, permission groups, teams, settings, audit; `?tab=` picks one.
-    { path: '/agent/team', name: 'team', component: () => import('./pages/AgentTeam.vue') },
+    { path: '/agent/team', name: 'team', component: () => import('./features/team/AgentTeam.vue') },
     // BOT-1 … BOT-6: the robot's knowledge base, settings and lexicons, test console, figures; `?tab=`.
-    { path: '/agent/robot', name: 'robot', component: () => import('./pages/AgentRobot.vue') },
+    { path: '/agent/robot', name: 'robot', component: () => import('./features/robot/AgentRobot.vue') },
     { path: '/:pathMatch(.*)*', redirect: '/agent' },
   ],
 })

@@ -38,8 +38,8 @@ fn main() -> anyhow::Result<()> {
             eprintln!(
                 "usage: cargo xtask <demo [kefu demo flags…] | test | web | bench [--quick] | bench-import | bench-routing | bench-robot>\n\n\
                  demo   build the web UI and a release kefu, then run `kefu demo`\n\
-                 test   everything CI runs: format, lints, Rust tests (SQLite, PostgreSQL,\n\
-                        NATS), and the browser test in Chromium\n\
+                 test   everything CI runs: the web unit tests, format, lints, Rust tests\n\
+                        (SQLite, PostgreSQL, NATS), and the browser test in Chromium\n\
                  web    build the web UI into web/dist\n\
                  bench  the WebSocket message benchmark (see BENCHMARKS.md)\n\
                  bench-import  importing 100,000 orders (see BENCHMARKS.md)\n\
@@ -123,6 +123,7 @@ fn ensure_chromium() -> anyhow::Result<()> {
 fn test() -> anyhow::Result<()> {
     ensure_chromium()?;
     build_web()?;
+    run("npm", &["test"], Some("web"))?;
     run("cargo", &["fmt", "--all", "--", "--check"], None)?;
     run(
         "cargo",

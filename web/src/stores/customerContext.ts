@@ -6,7 +6,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
 import { agentApi } from '../api'
 import type { BuyerNote, ConversationContext, HandoffCase, Uuid } from '../api'
-import { isCardKind } from '../cards'
+import { isCardKind } from '../features/catalogue/cards'
 import { useInbox } from './inbox'
 
 const REFRESH_DELAY_MS = 300

@@ -6,8 +6,8 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { agentApi } from '../api'
 import type { ConversationFacts, RouteDecision, RoutingRule, RuleList, Uuid } from '../api'
-import { draftId, draftOf, inputOf } from '../routing'
-import type { DraftRule, RuleFields } from '../routing'
+import { draftId, draftOf, inputOf } from '../features/team/routing'
+import type { DraftRule, RuleFields } from '../features/team/routing'
 
 export const useRouting = defineStore('routing', () => {
   const rules = ref<DraftRule[]>([])
