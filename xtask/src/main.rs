@@ -26,6 +26,7 @@ fn main() -> anyhow::Result<()> {
         Some("demo") => demo(&args[1..]),
         Some("test") => test(),
         Some("web") => build_web(),
+        Some("api-types") => api_types(args.get(1).map(String::as_str) == Some("--check")),
         Some("bench") => bench::build_and_run(&args[1..]),
         Some("bench-run") => bench::run(&args[1..]),
         Some("bench-import") => bench_import::build_and_run(),
@@ -41,6 +42,8 @@ fn main() -> anyhow::Result<()> {
                  test   everything CI runs: the web unit tests, format, lints, Rust tests\n\
                         (SQLite, PostgreSQL, NATS), and the browser test in Chromium\n\
                  web    build the web UI into web/dist\n\
+                 api-types  write docs/openapi.json and the UI's types generated from it\n\
+                        (--check: fail when they differ from the code)\n\
                  bench  the WebSocket message benchmark (see BENCHMARKS.md)\n\
                  bench-import  importing 100,000 orders (see BENCHMARKS.md)\n\
                  bench-routing  the router with 500 agents and 10,000 waiting (see BENCHMARKS.md)\n\
@@ -146,7 +149,14 @@ fn test() -> anyhow::Result<()> {
     // The API suite once more, each test on a fresh PostgreSQL database (SQLite above).
     eprintln!("$ KEFU_TEST_BACKEND=postgres cargo nextest run --package kefu-server --test api");
     let status = Command::new("cargo")
-        .args(["nextest", "run", "--package", "kefu-server", "--test", "api"])
+        .args([
+            "nextest",
+            "run",
+            "--package",
+            "kefu-server",
+            "--test",
+            "api",
+        ])
         .args(["--no-fail-fast"])
         .env("KEFU_TEST_BACKEND", "postgres")
         .status()
@@ -155,7 +165,64 @@ fn test() -> anyhow::Result<()> {
         bail!("the API suite on PostgreSQL failed ({status})");
     }
     run("cargo", &["build", "--package", "kefu"], None)?;
+    api_types(true)?;
     run("npm", &["run", "e2e"], Some("web"))
+}
+
+/// The OpenAPI document (`docs/openapi.json`, from `kefu openapi`) and the UI's types
+/// generated from it (`web/src/generated/openapi.ts`, by openapi-typescript). With `check`,
+/// fails when either differs from what the code gives now instead of writing them.
+fn api_types(check: bool) -> anyhow::Result<()> {
+    const DOC: &str = "docs/openapi.json";
+    const TYPES: &str = "web/src/generated/openapi.ts";
+    run("cargo", &["build", "--quiet", "--package", "kefu"], None)?;
+    let output = Command::new("target/debug/kefu")
+        .arg("openapi")
+        .output()
+        .context("running kefu openapi")?;
+    if !output.status.success() {
+        bail!(
+            "`kefu openapi` failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let out_dir = if check {
+        std::env::temp_dir().join(format!("kefu-api-types-{}", std::process::id()))
+    } else {
+        PathBuf::from(".")
+    };
+    let (doc, types) = (out_dir.join(DOC), out_dir.join(TYPES));
+    for path in [&doc, &types] {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+    }
+    std::fs::write(&doc, &output.stdout)?;
+    let absolute = |p: &Path| std::env::current_dir().map(|d| d.join(p));
+    run(
+        "npx",
+        &[
+            "openapi-typescript",
+            &absolute(&doc)?.to_string_lossy(),
+            "--output",
+            &absolute(&types)?.to_string_lossy(),
+        ],
+        Some("web"),
+    )?;
+    if check {
+        let stale: Vec<&str> = [(DOC, &doc), (TYPES, &types)]
+            .into_iter()
+            .filter(|(committed, fresh)| std::fs::read(committed).ok() != std::fs::read(fresh).ok())
+            .map(|(committed, _)| committed)
+            .collect();
+        let _ = std::fs::remove_dir_all(&out_dir);
+        if !stale.is_empty() {
+            bail!(
+                "{stale:?} differ from the API the code serves: run `cargo xtask api-types` and commit them"
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Each test makes its own PostgreSQL database; clear the ones earlier runs left behind.

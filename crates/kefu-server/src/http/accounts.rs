@@ -188,7 +188,7 @@ pub struct AccountUpdate {
 }
 
 /// Changes an account's name, role or team.
-#[utoipa::path(patch, path = "/api/v1/accounts/{id}", tag = "team", request_body = AccountUpdate,
+#[utoipa::path(patch, path = "/api/v1/accounts/{id}", tag = "team", params(("id" = Uuid, Path)), request_body = AccountUpdate,
     responses((status = 200, body = AccountView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn update_account(
     State(state): State<AppState>,
@@ -316,7 +316,7 @@ async fn set_disabled(
 }
 
 /// Disables an account: it is signed out everywhere and cannot sign in.
-#[utoipa::path(post, path = "/api/v1/accounts/{id}/disable", tag = "team",
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/disable", tag = "team", params(("id" = Uuid, Path)),
     responses((status = 200, body = AccountView), (status = 404, body = ErrorBody)))]
 pub async fn disable_account(
     State(state): State<AppState>,
@@ -326,7 +326,7 @@ pub async fn disable_account(
     set_disabled(&state, &agent, id, true).await
 }
 
-#[utoipa::path(post, path = "/api/v1/accounts/{id}/enable", tag = "team",
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/enable", tag = "team", params(("id" = Uuid, Path)),
     responses((status = 200, body = AccountView), (status = 404, body = ErrorBody)))]
 pub async fn enable_account(
     State(state): State<AppState>,
@@ -346,7 +346,7 @@ pub enum ProbationChange {
 }
 
 /// ACC-4: a supervisor passes a new agent early or extends their probation.
-#[utoipa::path(post, path = "/api/v1/accounts/{id}/probation", tag = "team", request_body = ProbationChange,
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/probation", tag = "team", params(("id" = Uuid, Path)), request_body = ProbationChange,
     responses((status = 200, body = AccountView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn change_probation(
     State(state): State<AppState>,

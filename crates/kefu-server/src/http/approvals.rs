@@ -302,6 +302,7 @@ async fn announce(state: &AppState, tenant_id: Uuid, approval: &Approval) {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     /// `pending` (default, oldest first) or `all` (newest first).
     status: Option<String>,
@@ -411,7 +412,7 @@ async fn decide(
 }
 
 /// Approves (and so executes) a pending request; not one's own, and only once.
-#[utoipa::path(post, path = "/api/v1/approvals/{id}/approve", tag = "approvals", request_body = Decision,
+#[utoipa::path(post, path = "/api/v1/approvals/{id}/approve", tag = "approvals", params(("id" = Uuid, Path)), request_body = Decision,
     responses((status = 200, body = ApprovalView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn approve(
     State(state): State<AppState>,
@@ -423,7 +424,7 @@ pub async fn approve(
 }
 
 /// Rejects a pending request, with a reason the requester and the buyer see.
-#[utoipa::path(post, path = "/api/v1/approvals/{id}/reject", tag = "approvals", request_body = Decision,
+#[utoipa::path(post, path = "/api/v1/approvals/{id}/reject", tag = "approvals", params(("id" = Uuid, Path)), request_body = Decision,
     responses((status = 200, body = ApprovalView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn reject(
     State(state): State<AppState>,

@@ -167,6 +167,7 @@ fn sanitize_file_name(name: &str) -> String {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FileQuery {
     /// When the link expires, in seconds since the epoch.
     exp: i64,
@@ -175,7 +176,7 @@ pub struct FileQuery {
 }
 
 /// The bytes of an upload, for whoever holds a valid signed link (messages carry them).
-#[utoipa::path(get, path = "/files/{id}", tag = "attachments", params(("id" = Uuid, Path), FileQuery),
+#[utoipa::path(get, path = "/files/{id}", tag = "attachments", params(("id" = Uuid, Path), ("id" = Uuid, Path), FileQuery),
     responses((status = 200, description = "the file"), (status = 404, body = ErrorBody)))]
 pub async fn download(
     State(state): State<AppState>,

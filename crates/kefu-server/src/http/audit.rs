@@ -16,6 +16,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::http::extract::ApiQuery;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Only this person's actions.
     actor_id: Option<Uuid>,

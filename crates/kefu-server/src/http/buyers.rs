@@ -16,7 +16,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiJson, ApiPath};
 
 /// A buyer as agents see them.
-#[utoipa::path(get, path = "/api/v1/buyers/{id}", tag = "conversations",
+#[utoipa::path(get, path = "/api/v1/buyers/{id}", tag = "conversations", params(("id" = Uuid, Path)),
     responses((status = 200, body = Buyer), (status = 404, body = ErrorBody)))]
 pub async fn profile(
     State(state): State<AppState>,
@@ -37,7 +37,7 @@ pub struct NoteList {
     pub notes: Vec<BuyerNote>,
 }
 
-#[utoipa::path(get, path = "/api/v1/buyers/{id}/notes", tag = "conversations",
+#[utoipa::path(get, path = "/api/v1/buyers/{id}/notes", tag = "conversations", params(("id" = Uuid, Path)),
     responses((status = 200, body = NoteList), (status = 404, body = ErrorBody)))]
 pub async fn notes(
     State(state): State<AppState>,
@@ -61,7 +61,7 @@ pub struct NewNote {
 }
 
 /// Adds a note on the buyer that every agent of the shop sees (CH-6).
-#[utoipa::path(post, path = "/api/v1/buyers/{id}/notes", tag = "conversations", request_body = NewNote,
+#[utoipa::path(post, path = "/api/v1/buyers/{id}/notes", tag = "conversations", params(("id" = Uuid, Path)), request_body = NewNote,
     responses((status = 201, body = BuyerNote), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn add_note(
     State(state): State<AppState>,

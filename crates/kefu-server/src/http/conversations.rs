@@ -28,6 +28,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// `open` (default), `resolved` or `all`.
     status: Option<String>,
@@ -79,7 +80,7 @@ pub async fn list(
     Ok(Json(ConversationList { conversations }))
 }
 
-#[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "conversations",
+#[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "conversations", params(("id" = Uuid, Path)),
     responses((status = 200, body = ConversationSummary), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
@@ -96,6 +97,7 @@ pub async fn get(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MessagesQuery {
     /// Messages after this seq (default 0).
     pub after_seq: Option<i64>,
@@ -134,7 +136,7 @@ pub(crate) async fn message_page(
 }
 
 #[utoipa::path(get, path = "/api/v1/conversations/{id}/messages", tag = "conversations",
-    params(MessagesQuery),
+    params(("id" = Uuid, Path), MessagesQuery),
     responses((status = 200, body = MessageList), (status = 404, body = ErrorBody)))]
 pub async fn messages(
     State(state): State<AppState>,
@@ -154,7 +156,7 @@ pub async fn messages(
 }
 
 /// Replies to the buyer. 201 when stored, 200 when the `client_msg_id` was already stored.
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/messages", tag = "conversations",
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/messages", tag = "conversations", params(("id" = Uuid, Path)),
     request_body = SendMessage,
     responses((status = 201, body = Message), (status = 200, body = Message),
         (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -178,7 +180,7 @@ pub struct ReadUpTo {
     pub seq: i64,
 }
 
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/read", tag = "conversations",
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/read", tag = "conversations", params(("id" = Uuid, Path)),
     request_body = ReadUpTo, responses((status = 200, body = ConversationSummary), (status = 404, body = ErrorBody)))]
 pub async fn read(
     State(state): State<AppState>,
@@ -200,7 +202,7 @@ async fn announce(
     Json(conversation)
 }
 
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/resolve", tag = "conversations",
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/resolve", tag = "conversations", params(("id" = Uuid, Path)),
     responses((status = 200, body = ConversationSummary), (status = 404, body = ErrorBody)))]
 pub async fn resolve(
     State(state): State<AppState>,
@@ -248,7 +250,7 @@ pub struct TagsUpdate {
 }
 
 /// Sets a conversation's tags; the event log records what was added and removed.
-#[utoipa::path(put, path = "/api/v1/conversations/{id}/tags", tag = "conversations", request_body = TagsUpdate,
+#[utoipa::path(put, path = "/api/v1/conversations/{id}/tags", tag = "conversations", params(("id" = Uuid, Path)), request_body = TagsUpdate,
     responses((status = 200, body = ConversationSummary), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn set_tags(
     State(state): State<AppState>,
@@ -292,7 +294,7 @@ pub async fn set_tags(
     Ok(announce(&state, conversation).await)
 }
 
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/reopen", tag = "conversations",
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/reopen", tag = "conversations", params(("id" = Uuid, Path)),
     responses((status = 200, body = ConversationSummary), (status = 404, body = ErrorBody)))]
 pub async fn reopen(
     State(state): State<AppState>,
@@ -313,7 +315,7 @@ pub struct Assignment {
 }
 
 /// Hands the conversation to another member of the team (supervisors and admins).
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/assign", tag = "conversations",
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/assign", tag = "conversations", params(("id" = Uuid, Path)),
     request_body = Assignment,
     responses((status = 200, body = ConversationSummary), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn assign(
@@ -337,7 +339,7 @@ pub struct EventList {
 }
 
 /// The conversation's event log, oldest first.
-#[utoipa::path(get, path = "/api/v1/conversations/{id}/events", tag = "conversations",
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/events", tag = "conversations", params(("id" = Uuid, Path)),
     responses((status = 200, body = EventList), (status = 404, body = ErrorBody)))]
 pub async fn events(
     State(state): State<AppState>,
@@ -372,7 +374,7 @@ pub struct Transfer {
 
 /// Hands a conversation to a colleague or a team, with a note (WB-1). The agent on it may;
 /// so may anyone who may assign.
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/transfer", tag = "conversations",
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/transfer", tag = "conversations", params(("id" = Uuid, Path)),
     request_body = Transfer,
     responses((status = 200, body = ConversationSummary), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn transfer(
@@ -479,7 +481,7 @@ pub struct NoteList {
 }
 
 /// A conversation's internal notes, oldest first; never shown to the buyer.
-#[utoipa::path(get, path = "/api/v1/conversations/{id}/notes", tag = "conversations",
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/notes", tag = "conversations", params(("id" = Uuid, Path)),
     responses((status = 200, body = NoteList), (status = 404, body = ErrorBody)))]
 pub async fn notes(
     State(state): State<AppState>,
@@ -505,7 +507,7 @@ pub struct NewInternalNote {
 
 /// Adds an internal note; colleagues it @mentions are told. A supervisor's note on a
 /// conversation someone else has is a whisper to them.
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/notes", tag = "conversations",
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/notes", tag = "conversations", params(("id" = Uuid, Path)),
     request_body = NewInternalNote,
     responses((status = 201, body = InternalNote), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn add_note(
@@ -564,7 +566,7 @@ pub async fn add_note(
 
 /// Takes a conversation that is up for grabs (WB-8): of one's own team (or for anyone who may
 /// assign), unassigned; the first to grab it gets it, everyone else `already_taken`.
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/grab", tag = "conversations",
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/grab", tag = "conversations", params(("id" = Uuid, Path)),
     responses((status = 200, body = ConversationSummary), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn grab(
     State(state): State<AppState>,

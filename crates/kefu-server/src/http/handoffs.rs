@@ -14,6 +14,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CasesQuery {
     /// `open` (default), `closed` or `all`.
     status: Option<String>,
@@ -59,7 +60,7 @@ pub struct CloseHandoff {
 }
 
 /// Closes a case once the partner has answered.
-#[utoipa::path(post, path = "/api/v1/handoffs/{id}/close", tag = "commerce", request_body = CloseHandoff,
+#[utoipa::path(post, path = "/api/v1/handoffs/{id}/close", tag = "commerce", params(("id" = Uuid, Path)), request_body = CloseHandoff,
     responses((status = 200, body = HandoffCase), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn close_handoff(
     State(state): State<AppState>,

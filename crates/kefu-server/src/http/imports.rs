@@ -16,6 +16,7 @@ use crate::http::extract::{ApiPath, ApiQuery};
 use crate::import::{self, Format, ImportKind, ImportReport};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// `csv` or `jsonl`; by default from the Content-Type, else from the content.
     format: Option<Format>,
@@ -23,7 +24,7 @@ pub struct ImportQuery {
 
 /// Imports a CSV or JSON Lines file sent as the request body. Bad rows are reported by
 /// line and change nothing; a repeated import changes nothing.
-#[utoipa::path(post, path = "/api/v1/imports/{kind}", tag = "commerce", params(ImportQuery),
+#[utoipa::path(post, path = "/api/v1/imports/{kind}", tag = "commerce", params(("kind" = ImportKind, Path), ImportQuery),
     request_body(content = String, description = "the file", content_type = "text/csv"),
     responses((status = 200, body = ImportReport), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn import(

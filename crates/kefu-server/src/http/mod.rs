@@ -54,6 +54,7 @@ use self::robot::{flows, proposals};
         crate::desk::inbound::SendMessage,
         kefu_domain::frames::ClientFrame,
         kefu_domain::frames::ServerFrame,
+        crate::import::Format,
     )),
     tags(
         (name = "auth", description = "Agent sign-in, sessions and API tokens"),

@@ -11,7 +11,7 @@ use crate::auth::Agent;
 use crate::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiJson, ApiPath};
 
-#[utoipa::path(get, path = "/api/v1/orders/{order_no}", tag = "commerce",
+#[utoipa::path(get, path = "/api/v1/orders/{order_no}", tag = "commerce", params(("order_no" = String, Path)),
     responses((status = 200, body = Order), (status = 404, body = ErrorBody)))]
 pub async fn order(
     State(state): State<AppState>,
@@ -28,7 +28,7 @@ pub async fn order(
 }
 
 /// Creates or replaces an order (status, logistics and after-sale changes included).
-#[utoipa::path(put, path = "/api/v1/orders/{order_no}", tag = "commerce", request_body = OrderInput,
+#[utoipa::path(put, path = "/api/v1/orders/{order_no}", tag = "commerce", params(("order_no" = String, Path)), request_body = OrderInput,
     responses((status = 200, body = UpsertResult), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn put_order(
     State(state): State<AppState>,

@@ -115,7 +115,7 @@ pub struct Granted {
 }
 
 /// Grants a group to many accounts at once, maybe until a time.
-#[utoipa::path(post, path = "/api/v1/permission-groups/{id}/grants", tag = "team", request_body = GrantRequest,
+#[utoipa::path(post, path = "/api/v1/permission-groups/{id}/grants", tag = "team", params(("id" = Uuid, Path)), request_body = GrantRequest,
     responses((status = 200, body = Granted), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn grant(
     State(state): State<AppState>,
@@ -158,7 +158,7 @@ pub async fn grant(
 }
 
 /// Takes a group away from an account.
-#[utoipa::path(delete, path = "/api/v1/permission-groups/{id}/grants/{user_id}", tag = "team",
+#[utoipa::path(delete, path = "/api/v1/permission-groups/{id}/grants/{user_id}", tag = "team", params(("id" = Uuid, Path), ("user_id" = Uuid, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn revoke(
     State(state): State<AppState>,

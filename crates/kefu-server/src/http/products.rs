@@ -15,6 +15,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// Part of a code, title or category; empty lists everything.
     #[serde(default)]
@@ -49,7 +50,7 @@ pub async fn products(
     Ok(Json(ProductList { products }))
 }
 
-#[utoipa::path(get, path = "/api/v1/products/{code}", tag = "commerce",
+#[utoipa::path(get, path = "/api/v1/products/{code}", tag = "commerce", params(("code" = String, Path)),
     responses((status = 200, body = Product), (status = 404, body = ErrorBody)))]
 pub async fn product(
     State(state): State<AppState>,
@@ -110,7 +111,7 @@ pub(super) fn invalid(e: kefu_domain::commerce::InputError) -> ApiError {
 
 /// Creates or replaces a product (a shop's backend keeps kefu current). Sending the same
 /// product again changes nothing.
-#[utoipa::path(put, path = "/api/v1/products/{code}", tag = "commerce", request_body = ProductInput,
+#[utoipa::path(put, path = "/api/v1/products/{code}", tag = "commerce", params(("code" = String, Path)), request_body = ProductInput,
     responses((status = 200, body = UpsertResult), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn put_product(
     State(state): State<AppState>,

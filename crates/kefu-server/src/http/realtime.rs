@@ -43,6 +43,7 @@ const CLOSE_RESTART: u16 = 1012;
 const CLOSE_POLICY: u16 = 1008;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BuyerWsQuery {
     /// The buyer token from `POST /api/v1/buyer/session`.
     token: String,
@@ -85,6 +86,7 @@ pub async fn buyer(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AgentWsQuery {
     /// An API token; browsers use the session cookie instead.
     token: Option<String>,

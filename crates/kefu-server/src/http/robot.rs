@@ -57,6 +57,7 @@ pub struct KbList {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct KbQuery {
     /// Words in the question, similar questions or answer.
     pub q: Option<String>,
@@ -96,7 +97,7 @@ pub async fn entries(
 const MAX_ANSWER_BUTTONS: usize = 6;
 
 /// Creates or replaces one entry; the path's id wins over the body's.
-#[utoipa::path(put, path = "/api/v1/robot/entries/{id}", tag = "robot",
+#[utoipa::path(put, path = "/api/v1/robot/entries/{id}", tag = "robot", params(("id" = String, Path)),
     request_body(content = Object, description = "the entry: question, similar, answer, tier, skus, categories, valid_from, valid_to, conditions"),
     responses((status = 200, body = KbEntryView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn put_entry(
@@ -168,7 +169,7 @@ pub async fn put_entry(
 }
 
 /// Removes one entry.
-#[utoipa::path(delete, path = "/api/v1/robot/entries/{id}", tag = "robot",
+#[utoipa::path(delete, path = "/api/v1/robot/entries/{id}", tag = "robot", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn delete_entry(
     State(state): State<AppState>,
@@ -309,6 +310,7 @@ pub async fn ask(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MetricsQuery {
     /// Days back from today, 1–90 [default 7].
     pub days: Option<i64>,

@@ -18,7 +18,7 @@ pub struct ShopInfo {
     pub kind: TenantKind,
 }
 
-#[utoipa::path(get, path = "/api/v1/shops/{slug}", tag = "buyer",
+#[utoipa::path(get, path = "/api/v1/shops/{slug}", tag = "buyer", params(("slug" = String, Path)),
     responses((status = 200, body = ShopInfo), (status = 404, body = ErrorBody)))]
 pub async fn shop(
     State(state): State<AppState>,

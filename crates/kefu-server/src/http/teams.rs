@@ -79,7 +79,7 @@ pub struct TeamUpdate {
 }
 
 /// Creates a custom team or changes one's name and target.
-#[utoipa::path(put, path = "/api/v1/teams/{key}", tag = "team", request_body = TeamUpdate,
+#[utoipa::path(put, path = "/api/v1/teams/{key}", tag = "team", params(("key" = String, Path)), request_body = TeamUpdate,
     responses((status = 200, body = Team), (status = 400, body = ErrorBody)))]
 pub async fn put_team(
     State(state): State<AppState>,

@@ -59,7 +59,7 @@ pub struct ConversationContext {
     pub notes: Vec<BuyerNote>,
 }
 
-#[utoipa::path(get, path = "/api/v1/conversations/{id}/context", tag = "commerce",
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/context", tag = "commerce", params(("id" = Uuid, Path)),
     responses((status = 200, body = ConversationContext), (status = 404, body = ErrorBody)))]
 pub async fn conversation_context(
     State(state): State<AppState>,
@@ -160,7 +160,7 @@ pub struct HandoffRequest {
 
 /// Hands the buyer's order over to its fulfilment partner (CH-5): a tracked case due in
 /// three working days, a line in the event log, and a notice in the conversation.
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/handoffs", tag = "commerce", request_body = HandoffRequest,
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/handoffs", tag = "commerce", params(("id" = Uuid, Path)), request_body = HandoffRequest,
     responses((status = 201, body = HandoffCase), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn hand_off(
     State(state): State<AppState>,

@@ -31,7 +31,7 @@ pub struct Suggestions {
 }
 
 /// Suggested replies for the buyer's latest message in a conversation, best first.
-#[utoipa::path(get, path = "/api/v1/conversations/{id}/suggestions", tag = "robot",
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/suggestions", tag = "robot", params(("id" = Uuid, Path)),
     responses((status = 200, body = Suggestions), (status = 404, body = ErrorBody)))]
 pub async fn suggestions(
     State(state): State<AppState>,

@@ -42,7 +42,7 @@ pub async fn flows(
 
 /// Creates or replaces a flow; the path's id wins over the body's. A definition that does
 /// not hold together is refused with `bad_flow` and a message naming the problem.
-#[utoipa::path(put, path = "/api/v1/robot/flows/{id}", tag = "robot",
+#[utoipa::path(put, path = "/api/v1/robot/flows/{id}", tag = "robot", params(("id" = String, Path)),
     request_body(content = Object, description = "the flow: name, enabled, triggers, steps, finish (docs/robot.md)"),
     responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn put_flow(
@@ -76,7 +76,7 @@ pub async fn put_flow(
 
 /// Removes a flow; buyers in it are left where they are, and the robot reads their next
 /// message afresh.
-#[utoipa::path(delete, path = "/api/v1/robot/flows/{id}", tag = "robot",
+#[utoipa::path(delete, path = "/api/v1/robot/flows/{id}", tag = "robot", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn delete_flow(
     State(state): State<AppState>,
