@@ -200,7 +200,7 @@ export interface paths {
             cookie?: never;
         };
         /** The tenant's audit log, newest first. */
-        get: operations["list"];
+        get: operations["audit_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -318,10 +318,10 @@ export interface paths {
             cookie?: never;
         };
         /** The buyer's conversation history (empty before their first message). */
-        get: operations["messages"];
+        get: operations["buyer_messages"];
         put?: never;
         /** Sends a message over HTTP (the WebSocket `send` frame is the usual way). */
-        post: operations["send"];
+        post: operations["buyer_send"];
         delete?: never;
         options?: never;
         head?: never;
@@ -409,10 +409,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["notes"];
+        get: operations["buyer_notes"];
         put?: never;
         /** Adds a note on the buyer that every agent of the shop sees (CH-6). */
-        post: operations["add_note"];
+        post: operations["add_buyer_note"];
         delete?: never;
         options?: never;
         head?: never;
@@ -996,7 +996,7 @@ export interface paths {
             cookie?: never;
         };
         /** The robot's figures per day, and the top unanswered questions. */
-        get: operations["metrics"];
+        get: operations["robot_metrics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1052,7 +1052,7 @@ export interface paths {
          * Approves a proposal: a new entry, or the phrasings added to the entry's similar
          *     questions. The robot is rebuilt with it.
          */
-        post: operations["approve"];
+        post: operations["approve_proposal"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1069,7 +1069,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Rejects a proposal; its questions are not proposed again. */
-        post: operations["reject"];
+        post: operations["reject_proposal"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1084,9 +1084,9 @@ export interface paths {
             cookie?: never;
         };
         /** The robot's settings and lexicons. */
-        get: operations["settings"];
+        get: operations["robot_settings"];
         /** Sets the mode (off, assist, robot_first), night-only service and the lexicons. */
-        put: operations["put_settings"];
+        put: operations["put_robot_settings"];
         post?: never;
         delete?: never;
         options?: never;
@@ -3202,7 +3202,7 @@ export interface operations {
             };
         };
     };
-    list: {
+    audit_list: {
         parameters: {
             query?: {
                 /** @description Only this person's actions. */
@@ -3413,7 +3413,7 @@ export interface operations {
             };
         };
     };
-    messages: {
+    buyer_messages: {
         parameters: {
             query?: {
                 /** @description Messages after this seq (default 0). */
@@ -3447,7 +3447,7 @@ export interface operations {
             };
         };
     };
-    send: {
+    buyer_send: {
         parameters: {
             query?: never;
             header?: never;
@@ -3612,7 +3612,7 @@ export interface operations {
             };
         };
     };
-    notes: {
+    buyer_notes: {
         parameters: {
             query?: never;
             header?: never;
@@ -3641,7 +3641,7 @@ export interface operations {
             };
         };
     };
-    add_note: {
+    add_buyer_note: {
         parameters: {
             query?: never;
             header?: never;
@@ -5081,7 +5081,7 @@ export interface operations {
             };
         };
     };
-    metrics: {
+    robot_metrics: {
         parameters: {
             query?: {
                 /** @description Days back from today, 1–90 [default 7]. */
@@ -5176,7 +5176,7 @@ export interface operations {
             };
         };
     };
-    approve: {
+    approve_proposal: {
         parameters: {
             query?: never;
             header?: never;
@@ -5225,7 +5225,7 @@ export interface operations {
             };
         };
     };
-    reject: {
+    reject_proposal: {
         parameters: {
             query?: never;
             header?: never;
@@ -5260,7 +5260,7 @@ export interface operations {
             };
         };
     };
-    settings: {
+    robot_settings: {
         parameters: {
             query?: never;
             header?: never;
@@ -5287,7 +5287,7 @@ export interface operations {
             };
         };
     };
-    put_settings: {
+    put_robot_settings: {
         parameters: {
             query?: never;
             header?: never;

@@ -36,7 +36,7 @@ pub struct AuditList {
 }
 
 /// The tenant's audit log, newest first.
-#[utoipa::path(get, path = "/api/v1/audit", tag = "team", params(AuditQuery),
+#[utoipa::path(get, operation_id = "audit_list", path = "/api/v1/audit", tag = "team", params(AuditQuery),
     responses((status = 200, body = AuditList), (status = 403, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,

@@ -213,7 +213,7 @@ async fn caller_buyer(state: &AppState, caller: &BuyerCaller) -> Result<Buyer, A
 }
 
 /// The buyer's conversation history (empty before their first message).
-#[utoipa::path(get, path = "/api/v1/buyer/messages", tag = "buyer", params(MessagesQuery),
+#[utoipa::path(get, operation_id = "buyer_messages", path = "/api/v1/buyer/messages", tag = "buyer", params(MessagesQuery),
     responses((status = 200, body = MessageList), (status = 401, body = ErrorBody)))]
 pub async fn messages(
     State(state): State<AppState>,
@@ -234,7 +234,7 @@ pub async fn messages(
 }
 
 /// Sends a message over HTTP (the WebSocket `send` frame is the usual way).
-#[utoipa::path(post, path = "/api/v1/buyer/messages", tag = "buyer", request_body = SendMessage,
+#[utoipa::path(post, operation_id = "buyer_send", path = "/api/v1/buyer/messages", tag = "buyer", request_body = SendMessage,
     responses((status = 201, body = Message), (status = 200, body = Message), (status = 400, body = ErrorBody)))]
 pub async fn send(
     State(state): State<AppState>,

@@ -37,7 +37,7 @@ pub struct NoteList {
     pub notes: Vec<BuyerNote>,
 }
 
-#[utoipa::path(get, path = "/api/v1/buyers/{id}/notes", tag = "conversations", params(("id" = Uuid, Path)),
+#[utoipa::path(get, operation_id = "buyer_notes", path = "/api/v1/buyers/{id}/notes", tag = "conversations", params(("id" = Uuid, Path)),
     responses((status = 200, body = NoteList), (status = 404, body = ErrorBody)))]
 pub async fn notes(
     State(state): State<AppState>,
@@ -61,7 +61,7 @@ pub struct NewNote {
 }
 
 /// Adds a note on the buyer that every agent of the shop sees (CH-6).
-#[utoipa::path(post, path = "/api/v1/buyers/{id}/notes", tag = "conversations", params(("id" = Uuid, Path)), request_body = NewNote,
+#[utoipa::path(post, operation_id = "add_buyer_note", path = "/api/v1/buyers/{id}/notes", tag = "conversations", params(("id" = Uuid, Path)), request_body = NewNote,
     responses((status = 201, body = BuyerNote), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn add_note(
     State(state): State<AppState>,

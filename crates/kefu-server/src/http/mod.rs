@@ -180,3 +180,31 @@ pub fn app(state: AppState) -> Router {
 fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
     tracing::debug_span!("http", method = %request.method(), path = %request.uri().path())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    /// Generated clients name a function after each operation id: two operations with one id
+    /// would collide there.
+    #[test]
+    fn every_operation_has_its_own_id() {
+        let doc = super::openapi();
+        let mut seen = HashSet::new();
+        for (path, item) in &doc.paths.paths {
+            let value = serde_json::to_value(item).unwrap();
+            for (method, operation) in value.as_object().unwrap() {
+                let id = operation["operationId"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
+                assert!(!id.is_empty(), "{method} {path} has no operation id");
+                assert!(
+                    seen.insert(id.clone()),
+                    "{method} {path}: operation id {id} is taken"
+                );
+            }
+        }
+        assert!(seen.len() > 70, "{seen:?}");
+    }
+}

@@ -193,7 +193,7 @@ pub async fn delete_entry(
 }
 
 /// The robot's settings and lexicons.
-#[utoipa::path(get, path = "/api/v1/robot/settings", tag = "robot",
+#[utoipa::path(get, operation_id = "robot_settings", path = "/api/v1/robot/settings", tag = "robot",
     responses((status = 200, body = RobotSettings), (status = 403, body = ErrorBody)))]
 pub async fn settings(
     State(state): State<AppState>,
@@ -216,7 +216,7 @@ pub struct RobotSettingsUpdate {
 }
 
 /// Sets the mode (off, assist, robot_first), night-only service and the lexicons.
-#[utoipa::path(put, path = "/api/v1/robot/settings", tag = "robot", request_body = RobotSettingsUpdate,
+#[utoipa::path(put, operation_id = "put_robot_settings", path = "/api/v1/robot/settings", tag = "robot", request_body = RobotSettingsUpdate,
     responses((status = 200, body = RobotSettings), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn put_settings(
     State(state): State<AppState>,
@@ -360,7 +360,7 @@ fn rate(n: u64, d: u64) -> f64 {
 }
 
 /// The robot's figures per day, and the top unanswered questions.
-#[utoipa::path(get, path = "/api/v1/robot/metrics", tag = "robot", params(MetricsQuery),
+#[utoipa::path(get, operation_id = "robot_metrics", path = "/api/v1/robot/metrics", tag = "robot", params(MetricsQuery),
     responses((status = 200, body = RobotMetrics), (status = 403, body = ErrorBody)))]
 pub async fn metrics(
     State(state): State<AppState>,

@@ -163,7 +163,7 @@ async fn pending(state: &AppState, agent: &Agent, id: Uuid) -> Result<ProposalRo
 
 /// Approves a proposal: a new entry, or the phrasings added to the entry's similar
 /// questions. The robot is rebuilt with it.
-#[utoipa::path(post, path = "/api/v1/robot/proposals/{id}/approve", tag = "robot", params(("id" = Uuid, Path)),
+#[utoipa::path(post, operation_id = "approve_proposal", path = "/api/v1/robot/proposals/{id}/approve", tag = "robot", params(("id" = Uuid, Path)),
     request_body = Approval,
     responses((status = 200, body = Approved), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn approve(
@@ -252,7 +252,7 @@ pub async fn approve(
 }
 
 /// Rejects a proposal; its questions are not proposed again.
-#[utoipa::path(post, path = "/api/v1/robot/proposals/{id}/reject", tag = "robot", params(("id" = Uuid, Path)),
+#[utoipa::path(post, operation_id = "reject_proposal", path = "/api/v1/robot/proposals/{id}/reject", tag = "robot", params(("id" = Uuid, Path)),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn reject(
     State(state): State<AppState>,
