@@ -1,8 +1,9 @@
 //! kefu's one storage boundary. SQLite (embedded, the default) and PostgreSQL sit behind the
 //! same use-case methods on [`Store`]; the backend is chosen by the URL scheme.
 //!
-//! Every SQL text lives in `sql.rs`, compiled once per backend; the DML is the portable subset
-//! (`$n` placeholders, `RETURNING`, `ON CONFLICT`), the DDL lives in `migrations/{sqlite,postgres}`.
+//! Every SQL text lives in `src/sql/`, one module per resource, compiled once per backend;
+//! the DML is the portable subset (`$n` placeholders, `RETURNING`, `ON CONFLICT`), the DDL
+//! lives in `migrations/{sqlite,postgres}`.
 
 mod rows;
 pub mod writer;
@@ -55,6 +56,14 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// Maps a unique-index violation to `Conflict(code)`, any other error to `Database`.
+fn unique_as_conflict(code: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
+    move |e| match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(code),
+        _ => StoreError::Database(e),
+    }
+}
+
 /// A connection pool to one of the two backends. Cheap to clone.
 #[derive(Clone, Debug)]
 pub enum Store {
@@ -62,16 +71,23 @@ pub enum Store {
     Postgres(sqlx::PgPool),
 }
 
-/// Calls the same-named function of the backend module that matches the pool.
+/// Calls the same-named function of a resource's SQL module in the backend that matches the
+/// pool: `dispatch!(self, conversations::conversation(tenant_id, id))`.
 macro_rules! dispatch {
-    ($self:ident . $f:ident ( $($arg:expr),* $(,)? )) => {
+    ($self:ident, $resource:ident :: $f:ident ( $($arg:expr),* $(,)? )) => {
         match $self {
-            Store::Sqlite(pool) => sqlite::$f(pool, $($arg),*).await,
-            Store::Postgres(pool) => postgres::$f(pool, $($arg),*).await,
+            Store::Sqlite(pool) => sqlite::$resource::$f(pool, $($arg),*).await,
+            Store::Postgres(pool) => postgres::$resource::$f(pool, $($arg),*).await,
         }
     };
 }
 
+/// Rows per multi-row statement; keeps every statement far below both backends' bind limits.
+const ROWS_PER_STATEMENT: usize = 400;
+
+/// The SQL of every resource, one module each in `src/sql/`, compiled once per backend: the
+/// same source with `Db = Sqlite`, and again (below) with `Db = Postgres`.
+#[path = "sql"]
 mod sqlite {
     type Db = sqlx::Sqlite;
     /// Take the write lock at BEGIN: a deferred transaction that reads first cannot upgrade
@@ -80,12 +96,31 @@ mod sqlite {
     /// SQLite has no row locks; BEGIN IMMEDIATE already holds the database's write lock.
     const LOCK_ROWS: &str = "";
     const LOCK_ROW: &str = "";
-    include!("sql.rs");
-    include!("guard_sql.rs");
-    include!("robot_sql.rs");
-    include!("flow_sql.rs");
+    pub(crate) mod accounts;
+    pub(crate) mod after_sales;
+    pub(crate) mod approvals;
+    pub(crate) mod attachments;
+    pub(crate) mod audit;
+    pub(crate) mod buyers;
+    pub(crate) mod commerce;
+    pub(crate) mod conversations;
+    pub(crate) mod flows;
+    pub(crate) mod handoffs;
+    pub(crate) mod messages;
+    pub(crate) mod notes;
+    pub(crate) mod permission_groups;
+    pub(crate) mod robot;
+    pub(crate) mod robot_training;
+    pub(crate) mod routing;
+    pub(crate) mod server;
+    pub(crate) mod sessions;
+    pub(crate) mod tags;
+    pub(crate) mod teams;
+    pub(crate) mod tenants;
 }
 
+#[path = "sql"]
+#[allow(clippy::duplicate_mod)] // the second compilation of `src/sql/`, by design
 mod postgres {
     type Db = sqlx::Postgres;
     const BEGIN_WRITE: &str = "BEGIN";
@@ -94,10 +129,27 @@ mod postgres {
     const LOCK_ROWS: &str = " ORDER BY c.id FOR UPDATE OF c";
     /// Lock the one row read, for a check-then-write that must not interleave.
     const LOCK_ROW: &str = " FOR UPDATE";
-    include!("sql.rs");
-    include!("guard_sql.rs");
-    include!("robot_sql.rs");
-    include!("flow_sql.rs");
+    pub(crate) mod accounts;
+    pub(crate) mod after_sales;
+    pub(crate) mod approvals;
+    pub(crate) mod attachments;
+    pub(crate) mod audit;
+    pub(crate) mod buyers;
+    pub(crate) mod commerce;
+    pub(crate) mod conversations;
+    pub(crate) mod flows;
+    pub(crate) mod handoffs;
+    pub(crate) mod messages;
+    pub(crate) mod notes;
+    pub(crate) mod permission_groups;
+    pub(crate) mod robot;
+    pub(crate) mod robot_training;
+    pub(crate) mod routing;
+    pub(crate) mod server;
+    pub(crate) mod sessions;
+    pub(crate) mod tags;
+    pub(crate) mod teams;
+    pub(crate) mod tenants;
 }
 
 /// The group-commit writer's own connection.
@@ -113,8 +165,10 @@ impl WriterConnection {
         batch: &[AppendRequest],
     ) -> Result<Vec<Result<Appended, StoreError>>> {
         match self {
-            WriterConnection::Sqlite(conn) => sqlite::append_batch_on(conn, batch).await,
-            WriterConnection::Postgres(conn) => postgres::append_batch_on(conn, batch).await,
+            WriterConnection::Sqlite(conn) => sqlite::messages::append_batch_on(conn, batch).await,
+            WriterConnection::Postgres(conn) => {
+                postgres::messages::append_batch_on(conn, batch).await
+            }
         }
     }
 }
@@ -501,13 +555,13 @@ impl Store {
 
     /// Answers when the database does.
     pub async fn ping(&self) -> Result<()> {
-        dispatch!(self.ping())
+        dispatch!(self, server::ping())
     }
 
     /// A server-wide secret, created on first use and shared by every process on the same
     /// database (token signing keys).
     pub async fn server_secret(&self, name: &str, fresh: &str) -> Result<String> {
-        dispatch!(self.server_secret(name, fresh))
+        dispatch!(self, server::server_secret(name, fresh))
     }
 
     // Tenants (ACC-1)
@@ -519,39 +573,42 @@ impl Store {
         name: &str,
         identity_secret: &str,
     ) -> Result<Tenant> {
-        dispatch!(self.create_tenant(kind, slug, name, identity_secret))
+        dispatch!(
+            self,
+            tenants::create_tenant(kind, slug, name, identity_secret)
+        )
     }
 
     pub async fn tenant_by_slug(&self, slug: &str) -> Result<Option<Tenant>> {
-        dispatch!(self.tenant_by_slug(slug))
+        dispatch!(self, tenants::tenant_by_slug(slug))
     }
 
     pub async fn tenant(&self, id: Uuid) -> Result<Option<Tenant>> {
-        dispatch!(self.tenant(id))
+        dispatch!(self, tenants::tenant(id))
     }
 
     /// The secret a shop's site signs buyer identities with.
     pub async fn tenant_identity_secret(&self, id: Uuid) -> Result<Option<String>> {
-        dispatch!(self.tenant_identity_secret(id))
+        dispatch!(self, tenants::tenant_identity_secret(id))
     }
 
     // Users and sessions (ACC-2, ACC-3)
 
     pub async fn create_user(&self, user: &NewUser<'_>) -> Result<User> {
-        dispatch!(self.create_user(user))
+        dispatch!(self, accounts::create_user(user))
     }
 
     /// The user and their password hash, for login. Disabled users are not found.
     pub async fn user_for_login(&self, username: &str) -> Result<Option<(User, String)>> {
-        dispatch!(self.user_for_login(username))
+        dispatch!(self, accounts::user_for_login(username))
     }
 
     pub async fn user(&self, tenant_id: Uuid, id: Uuid) -> Result<Option<User>> {
-        dispatch!(self.user(tenant_id, id))
+        dispatch!(self, accounts::user(tenant_id, id))
     }
 
     pub async fn team(&self, tenant_id: Uuid) -> Result<Vec<User>> {
-        dispatch!(self.team(tenant_id))
+        dispatch!(self, accounts::team(tenant_id))
     }
 
     pub async fn set_user_status(
@@ -561,12 +618,15 @@ impl Store {
         status: AgentStatus,
         break_until: Option<(&str, i64)>,
     ) -> Result<()> {
-        dispatch!(self.set_user_status(tenant_id, user_id, status, break_until))
+        dispatch!(
+            self,
+            accounts::set_user_status(tenant_id, user_id, status, break_until)
+        )
     }
 
     /// Ends breaks whose time is up; returns (tenant, user) of each.
     pub async fn end_breaks(&self, now: i64) -> Result<Vec<(Uuid, Uuid)>> {
-        dispatch!(self.end_breaks(now))
+        dispatch!(self, accounts::end_breaks(now))
     }
 
     pub async fn create_session(
@@ -578,15 +638,18 @@ impl Store {
         csrf_token: &str,
         expires_at: i64,
     ) -> Result<()> {
-        dispatch!(self.create_session(token_hash, user_id, is_ui, name, csrf_token, expires_at))
+        dispatch!(
+            self,
+            sessions::create_session(token_hash, user_id, is_ui, name, csrf_token, expires_at)
+        )
     }
 
     pub async fn session(&self, token_hash: &str) -> Result<Option<SessionInfo>> {
-        dispatch!(self.session(token_hash))
+        dispatch!(self, sessions::session(token_hash))
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        dispatch!(self.delete_session(token_hash))
+        dispatch!(self, sessions::delete_session(token_hash))
     }
 
     // Buyers (CH-6)
@@ -599,11 +662,14 @@ impl Store {
         external_id: &str,
         display_name: &str,
     ) -> Result<Buyer> {
-        dispatch!(self.upsert_buyer(tenant_id, channel, external_id, display_name))
+        dispatch!(
+            self,
+            buyers::upsert_buyer(tenant_id, channel, external_id, display_name)
+        )
     }
 
     pub async fn robot_settings(&self, tenant_id: Uuid) -> Result<RobotSettings> {
-        dispatch!(self.robot_settings(tenant_id))
+        dispatch!(self, robot::robot_settings(tenant_id))
     }
 
     pub async fn set_robot_settings(
@@ -611,11 +677,11 @@ impl Store {
         tenant_id: Uuid,
         settings: &RobotSettings,
     ) -> Result<RobotSettings> {
-        dispatch!(self.set_robot_settings(tenant_id, settings))
+        dispatch!(self, robot::set_robot_settings(tenant_id, settings))
     }
 
     pub async fn kb_entries(&self, tenant_id: Uuid) -> Result<Vec<KbRow>> {
-        dispatch!(self.kb_entries(tenant_id))
+        dispatch!(self, robot::kb_entries(tenant_id))
     }
 
     /// Inserts or replaces entries (id, JSON body) at once; bumps the version on a change.
@@ -625,16 +691,16 @@ impl Store {
         entries: &[(String, serde_json::Value)],
         by: Option<Uuid>,
     ) -> Result<UpsertCounts> {
-        dispatch!(self.upsert_kb_entries(tenant_id, entries, by))
+        dispatch!(self, robot::upsert_kb_entries(tenant_id, entries, by))
     }
 
     pub async fn delete_kb_entry(&self, tenant_id: Uuid, id: &str) -> Result<bool> {
-        dispatch!(self.delete_kb_entry(tenant_id, id))
+        dispatch!(self, robot::delete_kb_entry(tenant_id, id))
     }
 
     /// The robot starts serving a new, unassigned conversation.
     pub async fn adopt_conversation(&self, tenant_id: Uuid, id: Uuid) -> Result<()> {
-        dispatch!(self.adopt_conversation(tenant_id, id))
+        dispatch!(self, robot::adopt_conversation(tenant_id, id))
     }
 
     /// The robot takes back a conversation a returning buyer reopened (`None` when it is
@@ -644,7 +710,7 @@ impl Store {
         tenant_id: Uuid,
         id: Uuid,
     ) -> Result<Option<ConversationSummary>> {
-        dispatch!(self.readopt_conversation(tenant_id, id))
+        dispatch!(self, robot::readopt_conversation(tenant_id, id))
     }
 
     /// The robot hands a conversation to people (once; `None` when it was not serving it),
@@ -655,11 +721,11 @@ impl Store {
         id: Uuid,
         data: serde_json::Value,
     ) -> Result<Option<ConversationSummary>> {
-        dispatch!(self.robot_handoff(tenant_id, id, data))
+        dispatch!(self, robot::robot_handoff(tenant_id, id, data))
     }
 
     pub async fn log_robot(&self, entry: &NewRobotLog<'_>) -> Result<()> {
-        dispatch!(self.log_robot(entry))
+        dispatch!(self, robot::log_robot(entry))
     }
 
     pub async fn robot_log_of(
@@ -668,15 +734,15 @@ impl Store {
         conversation_id: Uuid,
         limit: i64,
     ) -> Result<Vec<RobotLogEntry>> {
-        dispatch!(self.robot_log_of(tenant_id, conversation_id, limit))
+        dispatch!(self, robot::robot_log_of(tenant_id, conversation_id, limit))
     }
 
     pub async fn robot_log_since(&self, tenant_id: Uuid, since: i64) -> Result<Vec<RobotLogEntry>> {
-        dispatch!(self.robot_log_since(tenant_id, since))
+        dispatch!(self, robot::robot_log_since(tenant_id, since))
     }
 
     pub async fn robot_flows(&self, tenant_id: Uuid) -> Result<Vec<FlowRow>> {
-        dispatch!(self.robot_flows(tenant_id))
+        dispatch!(self, flows::robot_flows(tenant_id))
     }
 
     /// Creates or replaces a flow (checked JSON body); bumps the knowledge base version.
@@ -687,11 +753,11 @@ impl Store {
         body: &serde_json::Value,
         by: Option<Uuid>,
     ) -> Result<()> {
-        dispatch!(self.put_robot_flow(tenant_id, id, body, by))
+        dispatch!(self, flows::put_robot_flow(tenant_id, id, body, by))
     }
 
     pub async fn delete_robot_flow(&self, tenant_id: Uuid, id: &str) -> Result<bool> {
-        dispatch!(self.delete_robot_flow(tenant_id, id))
+        dispatch!(self, flows::delete_robot_flow(tenant_id, id))
     }
 
     /// The flow a conversation is in, and its state.
@@ -700,7 +766,7 @@ impl Store {
         tenant_id: Uuid,
         conversation_id: Uuid,
     ) -> Result<Option<(String, serde_json::Value)>> {
-        dispatch!(self.flow_run(tenant_id, conversation_id))
+        dispatch!(self, flows::flow_run(tenant_id, conversation_id))
     }
 
     /// Saves a conversation's flow state (flow id, state), or ends it with `None`.
@@ -710,16 +776,16 @@ impl Store {
         conversation_id: Uuid,
         run: Option<(&str, &serde_json::Value)>,
     ) -> Result<()> {
-        dispatch!(self.set_flow_run(tenant_id, conversation_id, run))
+        dispatch!(self, flows::set_flow_run(tenant_id, conversation_id, run))
     }
 
     /// Records an after-sale request and marks its order `requested`.
     pub async fn create_after_sale(&self, new: &NewAfterSale<'_>) -> Result<AfterSaleRow> {
-        dispatch!(self.create_after_sale(new))
+        dispatch!(self, after_sales::create_after_sale(new))
     }
 
     pub async fn after_sales(&self, tenant_id: Uuid, limit: i64) -> Result<Vec<AfterSaleRow>> {
-        dispatch!(self.after_sales(tenant_id, limit))
+        dispatch!(self, after_sales::after_sales(tenant_id, limit))
     }
 
     /// The robot's misses since `since`, newest first, with the human replies after them.
@@ -729,7 +795,7 @@ impl Store {
         since: i64,
         limit: i64,
     ) -> Result<Vec<RobotMiss>> {
-        dispatch!(self.robot_misses(tenant_id, since, limit))
+        dispatch!(self, robot_training::robot_misses(tenant_id, since, limit))
     }
 
     /// Replaces the pending proposals with a new run's; returns how many.
@@ -738,7 +804,10 @@ impl Store {
         tenant_id: Uuid,
         proposals: &[NewProposal],
     ) -> Result<u64> {
-        dispatch!(self.replace_proposals(tenant_id, proposals))
+        dispatch!(
+            self,
+            robot_training::replace_proposals(tenant_id, proposals)
+        )
     }
 
     pub async fn proposals(
@@ -747,11 +816,11 @@ impl Store {
         status: &str,
         limit: i64,
     ) -> Result<Vec<ProposalRow>> {
-        dispatch!(self.proposals(tenant_id, status, limit))
+        dispatch!(self, robot_training::proposals(tenant_id, status, limit))
     }
 
     pub async fn proposal(&self, tenant_id: Uuid, id: Uuid) -> Result<Option<ProposalRow>> {
-        dispatch!(self.proposal(tenant_id, id))
+        dispatch!(self, robot_training::proposal(tenant_id, id))
     }
 
     /// Approves (writing the entry) or rejects a pending proposal; false when it was not.
@@ -762,21 +831,24 @@ impl Store {
         approved: Option<(&str, &serde_json::Value)>,
         by: Uuid,
     ) -> Result<bool> {
-        dispatch!(self.decide_proposal(tenant_id, id, approved, by))
+        dispatch!(
+            self,
+            robot_training::decide_proposal(tenant_id, id, approved, by)
+        )
     }
 
     /// Shops with the robot on whose misses were last analysed before `before`.
     pub async fn robots_due_for_training(&self, before: i64) -> Result<Vec<Uuid>> {
-        dispatch!(self.robots_due_for_training(before))
+        dispatch!(self, robot_training::robots_due_for_training(before))
     }
 
     /// Records the member level the shop's site vouched for (WB-4).
     pub async fn set_buyer_vip(&self, tenant_id: Uuid, id: Uuid, vip_level: u8) -> Result<()> {
-        dispatch!(self.set_buyer_vip(tenant_id, id, vip_level))
+        dispatch!(self, buyers::set_buyer_vip(tenant_id, id, vip_level))
     }
 
     pub async fn buyer(&self, tenant_id: Uuid, id: Uuid) -> Result<Option<Buyer>> {
-        dispatch!(self.buyer(tenant_id, id))
+        dispatch!(self, buyers::buyer(tenant_id, id))
     }
 
     // Conversations
@@ -789,7 +861,10 @@ impl Store {
         entry: Entry,
         context: &EntryContext,
     ) -> Result<ConversationSummary> {
-        dispatch!(self.open_conversation(tenant_id, buyer, entry, context))
+        dispatch!(
+            self,
+            conversations::open_conversation(tenant_id, buyer, entry, context)
+        )
     }
 
     // Commerce (CH-2, CH-5, CH-6)
@@ -800,7 +875,7 @@ impl Store {
         tenant_id: Uuid,
         products: &[ProductInput],
     ) -> Result<UpsertCounts> {
-        dispatch!(self.upsert_products(tenant_id, products))
+        dispatch!(self, commerce::upsert_products(tenant_id, products))
     }
 
     /// Inserts or updates orders (checked inputs), in one transaction.
@@ -809,11 +884,11 @@ impl Store {
         tenant_id: Uuid,
         orders: &[OrderInput],
     ) -> Result<UpsertCounts> {
-        dispatch!(self.upsert_orders(tenant_id, orders))
+        dispatch!(self, commerce::upsert_orders(tenant_id, orders))
     }
 
     pub async fn product(&self, tenant_id: Uuid, code: &str) -> Result<Option<Product>> {
-        dispatch!(self.product(tenant_id, code))
+        dispatch!(self, commerce::product(tenant_id, code))
     }
 
     pub async fn products(
@@ -822,11 +897,11 @@ impl Store {
         search: &str,
         limit: i64,
     ) -> Result<Vec<Product>> {
-        dispatch!(self.products(tenant_id, search, limit))
+        dispatch!(self, commerce::products(tenant_id, search, limit))
     }
 
     pub async fn order(&self, tenant_id: Uuid, order_no: &str) -> Result<Option<Order>> {
-        dispatch!(self.order(tenant_id, order_no))
+        dispatch!(self, commerce::order(tenant_id, order_no))
     }
 
     pub async fn orders_of_member(
@@ -835,7 +910,10 @@ impl Store {
         member_id: &str,
         limit: i64,
     ) -> Result<Vec<Order>> {
-        dispatch!(self.orders_of_member(tenant_id, member_id, limit))
+        dispatch!(
+            self,
+            commerce::orders_of_member(tenant_id, member_id, limit)
+        )
     }
 
     /// Across every shop, with each order's tenant: for the platform's official desk only.
@@ -844,11 +922,14 @@ impl Store {
         member_id: &str,
         limit: i64,
     ) -> Result<Vec<(Uuid, Order)>> {
-        dispatch!(self.orders_of_member_everywhere(member_id, limit))
+        dispatch!(
+            self,
+            commerce::orders_of_member_everywhere(member_id, limit)
+        )
     }
 
     pub async fn create_handoff(&self, new: &NewHandoff<'_>) -> Result<HandoffCase> {
-        dispatch!(self.create_handoff(new))
+        dispatch!(self, handoffs::create_handoff(new))
     }
 
     pub async fn handoffs(
@@ -856,7 +937,7 @@ impl Store {
         tenant_id: Uuid,
         conversation_id: Uuid,
     ) -> Result<Vec<HandoffCase>> {
-        dispatch!(self.handoffs(tenant_id, conversation_id))
+        dispatch!(self, handoffs::handoffs(tenant_id, conversation_id))
     }
 
     pub async fn handoff_cases(
@@ -865,7 +946,7 @@ impl Store {
         status: Option<&str>,
         limit: i64,
     ) -> Result<Vec<HandoffCase>> {
-        dispatch!(self.handoff_cases(tenant_id, status, limit))
+        dispatch!(self, handoffs::handoff_cases(tenant_id, status, limit))
     }
 
     pub async fn close_handoff(
@@ -874,7 +955,7 @@ impl Store {
         id: Uuid,
         resolution: &str,
     ) -> Result<HandoffCase> {
-        dispatch!(self.close_handoff(tenant_id, id, resolution))
+        dispatch!(self, handoffs::close_handoff(tenant_id, id, resolution))
     }
 
     pub async fn add_buyer_note(
@@ -884,21 +965,24 @@ impl Store {
         author: &User,
         body: &str,
     ) -> Result<BuyerNote> {
-        dispatch!(self.add_buyer_note(tenant_id, buyer_id, author, body))
+        dispatch!(
+            self,
+            notes::add_buyer_note(tenant_id, buyer_id, author, body)
+        )
     }
 
     pub async fn buyer_notes(&self, tenant_id: Uuid, buyer_id: Uuid) -> Result<Vec<BuyerNote>> {
-        dispatch!(self.buyer_notes(tenant_id, buyer_id))
+        dispatch!(self, notes::buyer_notes(tenant_id, buyer_id))
     }
 
     // Guard rails (ACC-2 … ACC-6)
 
     pub async fn accounts(&self, tenant_id: Uuid) -> Result<Vec<User>> {
-        dispatch!(self.accounts(tenant_id))
+        dispatch!(self, accounts::accounts(tenant_id))
     }
 
     pub async fn count_accounts(&self, tenant_id: Uuid) -> Result<i64> {
-        dispatch!(self.count_accounts(tenant_id))
+        dispatch!(self, accounts::count_accounts(tenant_id))
     }
 
     pub async fn update_account(
@@ -907,7 +991,7 @@ impl Store {
         id: Uuid,
         change: &AccountChange<'_>,
     ) -> Result<User> {
-        dispatch!(self.update_account(tenant_id, id, change))
+        dispatch!(self, accounts::update_account(tenant_id, id, change))
     }
 
     pub async fn create_group(
@@ -917,11 +1001,14 @@ impl Store {
         description: &str,
         permissions: &[Permission],
     ) -> Result<PermissionGroup> {
-        dispatch!(self.create_group(tenant_id, name, description, permissions))
+        dispatch!(
+            self,
+            permission_groups::create_group(tenant_id, name, description, permissions)
+        )
     }
 
     pub async fn groups(&self, tenant_id: Uuid) -> Result<Vec<PermissionGroup>> {
-        dispatch!(self.groups(tenant_id))
+        dispatch!(self, permission_groups::groups(tenant_id))
     }
 
     pub async fn grant_group(
@@ -932,7 +1019,10 @@ impl Store {
         granted_by: Uuid,
         expires_at: Option<i64>,
     ) -> Result<u64> {
-        dispatch!(self.grant_group(tenant_id, group_id, user_ids, granted_by, expires_at))
+        dispatch!(
+            self,
+            permission_groups::grant_group(tenant_id, group_id, user_ids, granted_by, expires_at)
+        )
     }
 
     pub async fn revoke_group(
@@ -941,31 +1031,34 @@ impl Store {
         group_id: Uuid,
         user_id: Uuid,
     ) -> Result<bool> {
-        dispatch!(self.revoke_group(tenant_id, group_id, user_id))
+        dispatch!(
+            self,
+            permission_groups::revoke_group(tenant_id, group_id, user_id)
+        )
     }
 
     pub async fn grants(&self, tenant_id: Uuid) -> Result<Vec<Grant>> {
-        dispatch!(self.grants(tenant_id))
+        dispatch!(self, permission_groups::grants(tenant_id))
     }
 
     pub async fn granted_permissions(&self, user_id: Uuid, now: i64) -> Result<Permissions> {
-        dispatch!(self.granted_permissions(user_id, now))
+        dispatch!(self, permission_groups::granted_permissions(user_id, now))
     }
 
     pub async fn teams(&self, tenant_id: Uuid) -> Result<Vec<Team>> {
-        dispatch!(self.teams(tenant_id))
+        dispatch!(self, teams::teams(tenant_id))
     }
 
     pub async fn upsert_team(&self, tenant_id: Uuid, team: &Team) -> Result<()> {
-        dispatch!(self.upsert_team(tenant_id, team))
+        dispatch!(self, teams::upsert_team(tenant_id, team))
     }
 
     pub async fn shop_settings(&self, tenant_id: Uuid) -> Result<ShopSettings> {
-        dispatch!(self.shop_settings(tenant_id))
+        dispatch!(self, tenants::shop_settings(tenant_id))
     }
 
     pub async fn set_shop_settings(&self, tenant_id: Uuid, settings: &ShopSettings) -> Result<()> {
-        dispatch!(self.set_shop_settings(tenant_id, settings))
+        dispatch!(self, tenants::set_shop_settings(tenant_id, settings))
     }
 
     pub async fn create_approval(
@@ -973,11 +1066,11 @@ impl Store {
         new: &NewApproval<'_>,
         execute_now: bool,
     ) -> Result<Approval> {
-        dispatch!(self.create_approval(new, execute_now))
+        dispatch!(self, approvals::create_approval(new, execute_now))
     }
 
     pub async fn approval(&self, tenant_id: Uuid, id: Uuid) -> Result<Option<Approval>> {
-        dispatch!(self.approval(tenant_id, id))
+        dispatch!(self, approvals::approval(tenant_id, id))
     }
 
     pub async fn approvals(
@@ -986,7 +1079,7 @@ impl Store {
         status: Option<ApprovalStatus>,
         limit: i64,
     ) -> Result<Vec<Approval>> {
-        dispatch!(self.approvals(tenant_id, status, limit))
+        dispatch!(self, approvals::approvals(tenant_id, status, limit))
     }
 
     pub async fn decide_approval(
@@ -997,11 +1090,14 @@ impl Store {
         decided_by: Uuid,
         reason: &str,
     ) -> Result<Approval> {
-        dispatch!(self.decide_approval(tenant_id, id, approve, decided_by, reason))
+        dispatch!(
+            self,
+            approvals::decide_approval(tenant_id, id, approve, decided_by, reason)
+        )
     }
 
     pub async fn append_audit(&self, new: &NewAudit<'_>) -> Result<AuditEntry> {
-        dispatch!(self.append_audit(new))
+        dispatch!(self, audit::append_audit(new))
     }
 
     pub async fn audit_entries(
@@ -1009,11 +1105,11 @@ impl Store {
         tenant_id: Uuid,
         filter: &AuditFilter<'_>,
     ) -> Result<Vec<AuditEntry>> {
-        dispatch!(self.audit_entries(tenant_id, filter))
+        dispatch!(self, audit::audit_entries(tenant_id, filter))
     }
 
     pub async fn verify_audit(&self, tenant_id: Option<Uuid>) -> Result<AuditVerdict> {
-        dispatch!(self.verify_audit(tenant_id))
+        dispatch!(self, audit::verify_audit(tenant_id))
     }
 
     pub async fn put_phone_code(
@@ -1023,7 +1119,10 @@ impl Store {
         expires_at: i64,
         min_interval_ms: i64,
     ) -> Result<bool> {
-        dispatch!(self.put_phone_code(user_id, code_hash, expires_at, min_interval_ms))
+        dispatch!(
+            self,
+            accounts::put_phone_code(user_id, code_hash, expires_at, min_interval_ms)
+        )
     }
 
     pub async fn check_phone_code(
@@ -1032,15 +1131,18 @@ impl Store {
         code_hash: &str,
         max_attempts: i64,
     ) -> Result<PhoneCodeCheck> {
-        dispatch!(self.check_phone_code(user_id, code_hash, max_attempts))
+        dispatch!(
+            self,
+            accounts::check_phone_code(user_id, code_hash, max_attempts)
+        )
     }
 
     pub async fn custom_tags(&self, tenant_id: Uuid) -> Result<Vec<Tag>> {
-        dispatch!(self.custom_tags(tenant_id))
+        dispatch!(self, tags::custom_tags(tenant_id))
     }
 
     pub async fn add_custom_tag(&self, tenant_id: Uuid, key: &str, name: &str) -> Result<Tag> {
-        dispatch!(self.add_custom_tag(tenant_id, key, name))
+        dispatch!(self, tags::add_custom_tag(tenant_id, key, name))
     }
 
     /// Replaces a conversation's tags (keys already checked by the caller).
@@ -1051,11 +1153,14 @@ impl Store {
         tags: &[String],
         by: Uuid,
     ) -> Result<ConversationSummary> {
-        dispatch!(self.set_conversation_tags(tenant_id, conversation_id, tags, by))
+        dispatch!(
+            self,
+            tags::set_conversation_tags(tenant_id, conversation_id, tags, by)
+        )
     }
 
     pub async fn routing_rules(&self, tenant_id: Uuid) -> Result<Vec<RoutingRule>> {
-        dispatch!(self.routing_rules(tenant_id))
+        dispatch!(self, routing::routing_rules(tenant_id))
     }
 
     pub async fn replace_routing_rules(
@@ -1063,7 +1168,7 @@ impl Store {
         tenant_id: Uuid,
         rules: &[RoutingRule],
     ) -> Result<()> {
-        dispatch!(self.replace_routing_rules(tenant_id, rules))
+        dispatch!(self, routing::replace_routing_rules(tenant_id, rules))
     }
 
     pub async fn team_activity(
@@ -1071,7 +1176,7 @@ impl Store {
         tenant_id: Uuid,
         since: i64,
     ) -> Result<std::collections::HashMap<Uuid, AgentActivity>> {
-        dispatch!(self.team_activity(tenant_id, since))
+        dispatch!(self, teams::team_activity(tenant_id, since))
     }
 
     pub async fn transfer_conversation(
@@ -1083,7 +1188,10 @@ impl Store {
         note: &str,
         by: Uuid,
     ) -> Result<ConversationSummary> {
-        dispatch!(self.transfer_conversation(tenant_id, id, to_user, to_team, note, by))
+        dispatch!(
+            self,
+            conversations::transfer_conversation(tenant_id, id, to_user, to_team, note, by)
+        )
     }
 
     pub async fn add_note(
@@ -1095,19 +1203,22 @@ impl Store {
         mentions: &[Uuid],
         whisper: bool,
     ) -> Result<InternalNote> {
-        dispatch!(self.add_note(tenant_id, conversation_id, author, body, mentions, whisper))
+        dispatch!(
+            self,
+            notes::add_note(tenant_id, conversation_id, author, body, mentions, whisper)
+        )
     }
 
     pub async fn notes(&self, tenant_id: Uuid, conversation_id: Uuid) -> Result<Vec<InternalNote>> {
-        dispatch!(self.notes(tenant_id, conversation_id))
+        dispatch!(self, notes::notes(tenant_id, conversation_id))
     }
 
     pub async fn routing_tenants(&self) -> Result<Vec<Uuid>> {
-        dispatch!(self.routing_tenants())
+        dispatch!(self, routing::routing_tenants())
     }
 
     pub async fn set_conversation_team(&self, tenant_id: Uuid, id: Uuid, team: &str) -> Result<()> {
-        dispatch!(self.set_conversation_team(tenant_id, id, team))
+        dispatch!(self, routing::set_conversation_team(tenant_id, id, team))
     }
 
     /// The router's snapshot, and each waiting conversation's buyer.
@@ -1116,7 +1227,7 @@ impl Store {
         tenant_id: Uuid,
         default_team: &str,
     ) -> Result<(RouterState, std::collections::HashMap<Uuid, Uuid>)> {
-        dispatch!(self.routing_snapshot(tenant_id, default_team))
+        dispatch!(self, routing::routing_snapshot(tenant_id, default_team))
     }
 
     /// Gives a waiting conversation to `agent`, unless someone got it first: exactly one
@@ -1130,11 +1241,14 @@ impl Store {
         agent: Uuid,
         claim: Claim,
     ) -> Result<Option<ConversationSummary>> {
-        dispatch!(self.claim_conversation(tenant_id, id, agent, claim))
+        dispatch!(
+            self,
+            routing::claim_conversation(tenant_id, id, agent, claim)
+        )
     }
 
     pub async fn stranded(&self, now: i64) -> Result<Vec<Stranded>> {
-        dispatch!(self.stranded(now))
+        dispatch!(self, routing::stranded(now))
     }
 
     pub async fn release_conversation(
@@ -1145,11 +1259,14 @@ impl Store {
         reason: &str,
         up_for_grabs: bool,
     ) -> Result<Option<ConversationSummary>> {
-        dispatch!(self.release_conversation(tenant_id, id, assignee, reason, up_for_grabs))
+        dispatch!(
+            self,
+            routing::release_conversation(tenant_id, id, assignee, reason, up_for_grabs)
+        )
     }
 
     pub async fn mark_phone_verified(&self, tenant_id: Uuid, user_id: Uuid) -> Result<()> {
-        dispatch!(self.mark_phone_verified(tenant_id, user_id))
+        dispatch!(self, accounts::mark_phone_verified(tenant_id, user_id))
     }
 
     pub async fn conversations_of_buyer(
@@ -1158,7 +1275,10 @@ impl Store {
         buyer_id: Uuid,
         limit: i64,
     ) -> Result<Vec<ConversationSummary>> {
-        dispatch!(self.conversations_of_buyer(tenant_id, buyer_id, limit))
+        dispatch!(
+            self,
+            conversations::conversations_of_buyer(tenant_id, buyer_id, limit)
+        )
     }
 
     pub async fn current_conversation(
@@ -1166,7 +1286,10 @@ impl Store {
         tenant_id: Uuid,
         buyer_id: Uuid,
     ) -> Result<Option<ConversationSummary>> {
-        dispatch!(self.current_conversation(tenant_id, buyer_id))
+        dispatch!(
+            self,
+            conversations::current_conversation(tenant_id, buyer_id)
+        )
     }
 
     pub async fn conversation(
@@ -1174,7 +1297,7 @@ impl Store {
         tenant_id: Uuid,
         id: Uuid,
     ) -> Result<Option<ConversationSummary>> {
-        dispatch!(self.conversation(tenant_id, id))
+        dispatch!(self, conversations::conversation(tenant_id, id))
     }
 
     pub async fn list_conversations(
@@ -1184,7 +1307,10 @@ impl Store {
         tag: Option<&str>,
         limit: i64,
     ) -> Result<Vec<ConversationSummary>> {
-        dispatch!(self.list_conversations(tenant_id, filter, tag, limit))
+        dispatch!(
+            self,
+            conversations::list_conversations(tenant_id, filter, tag, limit)
+        )
     }
 
     /// The team read up to `seq`: the unread count drops to the buyer messages after it.
@@ -1194,7 +1320,7 @@ impl Store {
         id: Uuid,
         seq: i64,
     ) -> Result<ConversationSummary> {
-        dispatch!(self.mark_read_by_agent(tenant_id, id, seq))
+        dispatch!(self, conversations::mark_read_by_agent(tenant_id, id, seq))
     }
 
     pub async fn mark_read_by_buyer(
@@ -1203,7 +1329,7 @@ impl Store {
         id: Uuid,
         seq: i64,
     ) -> Result<ConversationSummary> {
-        dispatch!(self.mark_read_by_buyer(tenant_id, id, seq))
+        dispatch!(self, conversations::mark_read_by_buyer(tenant_id, id, seq))
     }
 
     /// Open → resolved, logged. Resolving a resolved conversation changes nothing.
@@ -1213,7 +1339,7 @@ impl Store {
         id: Uuid,
         by: Uuid,
     ) -> Result<ConversationSummary> {
-        dispatch!(self.resolve_conversation(tenant_id, id, by))
+        dispatch!(self, conversations::resolve_conversation(tenant_id, id, by))
     }
 
     /// Resolved → open by an agent, logged; a new first-response cycle starts.
@@ -1223,7 +1349,7 @@ impl Store {
         id: Uuid,
         by: Uuid,
     ) -> Result<ConversationSummary> {
-        dispatch!(self.reopen_conversation(tenant_id, id, by))
+        dispatch!(self, conversations::reopen_conversation(tenant_id, id, by))
     }
 
     /// Gives the conversation to `assignee` (a user of the same tenant), logged.
@@ -1234,7 +1360,10 @@ impl Store {
         assignee: Uuid,
         by: Uuid,
     ) -> Result<ConversationSummary> {
-        dispatch!(self.assign_conversation(tenant_id, id, assignee, by))
+        dispatch!(
+            self,
+            conversations::assign_conversation(tenant_id, id, assignee, by)
+        )
     }
 
     /// Moves a conversation's whole history back by `by_ms` (demo seeding).
@@ -1244,7 +1373,10 @@ impl Store {
         id: Uuid,
         by_ms: i64,
     ) -> Result<()> {
-        dispatch!(self.shift_conversation_back(tenant_id, id, by_ms))
+        dispatch!(
+            self,
+            conversations::shift_conversation_back(tenant_id, id, by_ms)
+        )
     }
 
     pub async fn conversation_events(
@@ -1252,7 +1384,7 @@ impl Store {
         tenant_id: Uuid,
         id: Uuid,
     ) -> Result<Vec<ConversationEvent>> {
-        dispatch!(self.conversation_events(tenant_id, id))
+        dispatch!(self, conversations::conversation_events(tenant_id, id))
     }
 
     // Messages
@@ -1267,7 +1399,10 @@ impl Store {
         before_seq: Option<i64>,
         limit: i64,
     ) -> Result<Vec<Message>> {
-        dispatch!(self.messages(tenant_id, conversation_id, after_seq, before_seq, limit))
+        dispatch!(
+            self,
+            messages::messages(tenant_id, conversation_id, after_seq, before_seq, limit)
+        )
     }
 
     /// Appends a batch of messages in one transaction (the group commit). The outer result
@@ -1276,15 +1411,17 @@ impl Store {
         &self,
         batch: &[AppendRequest],
     ) -> Result<Vec<Result<Appended, StoreError>>> {
-        dispatch!(self.append_batch(batch))
+        dispatch!(self, messages::append_batch(batch))
     }
 
     /// A connection taken out of the pool for the writer's sole use.
     pub async fn writer_connection(&self) -> Result<WriterConnection> {
         Ok(match self {
-            Store::Sqlite(pool) => WriterConnection::Sqlite(sqlite::writer_connection(pool).await?),
+            Store::Sqlite(pool) => {
+                WriterConnection::Sqlite(sqlite::messages::writer_connection(pool).await?)
+            }
             Store::Postgres(pool) => {
-                WriterConnection::Postgres(postgres::writer_connection(pool).await?)
+                WriterConnection::Postgres(postgres::messages::writer_connection(pool).await?)
             }
         })
     }
@@ -1292,22 +1429,22 @@ impl Store {
     // Attachments
 
     pub async fn insert_attachment(&self, new: &NewAttachment<'_>) -> Result<Attachment> {
-        dispatch!(self.insert_attachment(new))
+        dispatch!(self, attachments::insert_attachment(new))
     }
 
     pub async fn attachment(&self, id: Uuid) -> Result<Option<StoredAttachment>> {
-        dispatch!(self.attachment(id))
+        dispatch!(self, attachments::attachment(id))
     }
 
     /// Uploads older than `created_before` that no message carries (at most 1,000 a call):
     /// `(id, storage key)`.
     pub async fn unsent_attachments(&self, created_before: i64) -> Result<Vec<(Uuid, String)>> {
-        dispatch!(self.unsent_attachments(created_before))
+        dispatch!(self, attachments::unsent_attachments(created_before))
     }
 
     /// Forgets an upload, unless a message carries it by now. True when it was deleted.
     pub async fn delete_unsent_attachment(&self, id: Uuid) -> Result<bool> {
-        dispatch!(self.delete_unsent_attachment(id))
+        dispatch!(self, attachments::delete_unsent_attachment(id))
     }
 }
 
