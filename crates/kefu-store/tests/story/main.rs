@@ -1,0 +1,199 @@
+//! One storage story, told against SQLite and PostgreSQL alike, a chapter (module) per
+//! resource. Every chapter runs on a fresh database of each backend, and together they call
+//! every public `Store` method (`the_story_calls_every_public_store_method` checks).
+
+#![allow(clippy::unwrap_used)] // tests state their expectations by unwrapping
+
+use std::future::Future;
+
+use kefu_domain::account::{Buyer, Tenant, TenantKind, User};
+use kefu_domain::channel::{Channel, Entry};
+use kefu_domain::commerce::{
+    AfterSaleStatus, EntryContext, OrderInput, OrderItem, PaymentStatus, ShippingStatus,
+};
+use kefu_domain::conversation::ConversationSummary;
+use kefu_domain::message::{MessageContent, MessageKind, SenderKind};
+use kefu_domain::role::Role;
+use kefu_store::{AppendRequest, NewUser, Store, scratch};
+use uuid::Uuid;
+
+/// Declares the tests `on_sqlite` and `on_postgres` (in a module named after the story) that
+/// tell `$story(store)` on a fresh database of each backend.
+macro_rules! on_both_backends {
+    ($story:ident) => {
+        mod $story {
+            #[tokio::test]
+            async fn on_sqlite() {
+                crate::on_sqlite(super::$story).await;
+            }
+
+            #[tokio::test]
+            async fn on_postgres() {
+                crate::on_postgres(super::$story).await;
+            }
+        }
+    };
+}
+
+mod approvals;
+mod audit;
+mod commerce;
+mod messages;
+
+/// A store on a fresh SQLite file, and the directory that holds it.
+pub async fn sqlite() -> (Store, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("kefu-story-{}", Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = Store::connect(&Store::sqlite_url_in(&dir)).await.unwrap();
+    assert_eq!(store.backend_name(), "sqlite");
+    (store, dir)
+}
+
+/// A store on a fresh PostgreSQL database, and its URL.
+pub async fn postgres() -> (Store, String) {
+    let url = scratch::create_database().await.unwrap();
+    let store = Store::connect(&url).await.unwrap();
+    assert_eq!(store.backend_name(), "postgres");
+    (store, url)
+}
+
+pub async fn on_sqlite<F: Future<Output = ()>>(story: impl FnOnce(Store) -> F) {
+    let (store, dir) = sqlite().await;
+    story(store.clone()).await;
+    store.close().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+pub async fn on_postgres<F: Future<Output = ()>>(story: impl FnOnce(Store) -> F) {
+    let (store, _) = postgres().await;
+    story(store.clone()).await;
+    store.close().await;
+}
+
+/// Lets the clock move on, so that rows ordered by time are ordered as written.
+pub async fn tick() {
+    tokio::time::sleep(std::time::Duration::from_millis(3)).await;
+}
+
+/// A shop with a supervisor, an agent in pre-sales, and a buyer on the web.
+pub struct Shop {
+    pub tenant: Tenant,
+    pub boss: User,
+    pub agent: User,
+    pub buyer: Buyer,
+}
+
+pub async fn shop(store: &Store, slug: &str) -> Shop {
+    let tenant = store
+        .create_tenant(TenantKind::Shop, slug, &format!("{slug} 小店"), "secret")
+        .await
+        .unwrap();
+    let boss = user(
+        store,
+        tenant.id,
+        &format!("{slug}-boss"),
+        Role::Supervisor,
+        None,
+    )
+    .await;
+    let agent = user(
+        store,
+        tenant.id,
+        &format!("{slug}-agent"),
+        Role::Agent,
+        Some("pre_sales"),
+    )
+    .await;
+    let buyer = store
+        .upsert_buyer(tenant.id, Channel::Web, &format!("{slug}:buyer"), "访客")
+        .await
+        .unwrap();
+    Shop {
+        tenant,
+        boss,
+        agent,
+        buyer,
+    }
+}
+
+pub async fn user(
+    store: &Store,
+    tenant_id: Uuid,
+    username: &str,
+    role: Role,
+    team: Option<&str>,
+) -> User {
+    store
+        .create_user(&NewUser {
+            tenant_id,
+            username,
+            display_name: username,
+            password_hash: "hash",
+            role,
+            team,
+            phone: None,
+            probation_until: None,
+            created_by: None,
+        })
+        .await
+        .unwrap()
+}
+
+/// The buyer's current conversation, opened from the shop's home page.
+pub async fn conversation(store: &Store, tenant_id: Uuid, buyer: &Buyer) -> ConversationSummary {
+    store
+        .open_conversation(tenant_id, buyer, Entry::ShopHome, &EntryContext::default())
+        .await
+        .unwrap()
+}
+
+pub fn text(
+    conversation: Uuid,
+    tenant: Uuid,
+    sender: SenderKind,
+    who: Uuid,
+    id: &str,
+    body: &str,
+) -> AppendRequest {
+    AppendRequest {
+        tenant_id: tenant,
+        conversation_id: conversation,
+        sender_kind: sender,
+        sender_id: Some(who),
+        sender_name: "someone".into(),
+        client_msg_id: Some(id.into()),
+        content: MessageContent::parse(MessageKind::Text, body, None).unwrap(),
+        external_id: None,
+    }
+}
+
+/// Stores one message, refusing nothing.
+pub async fn send(store: &Store, request: AppendRequest) -> kefu_store::Appended {
+    let mut results = store.append_batch(&[request]).await.unwrap();
+    results.pop().unwrap().unwrap()
+}
+
+pub fn order(order_no: &str, member: &str, product_code: &str, placed_at: i64) -> OrderInput {
+    OrderInput {
+        order_no: order_no.into(),
+        buyer_id: member.into(),
+        buyer_name: "小王".into(),
+        placed_at,
+        items: vec![OrderItem {
+            product_code: product_code.into(),
+            sku_code: format!("{product_code}-1"),
+            title: "商品".into(),
+            quantity: 1,
+            unit_price_fen: 100,
+        }],
+        total_fen: 100,
+        paid_fen: 100,
+        payment_status: PaymentStatus::Paid,
+        shipping_status: ShippingStatus::Shipped,
+        after_sale_status: AfterSaleStatus::None,
+        logistics_company: Some("顺丰速运".into()),
+        tracking_no: Some("SF1".into()),
+    }
+    .check()
+    .unwrap()
+}
