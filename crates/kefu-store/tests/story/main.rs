@@ -35,10 +35,15 @@ macro_rules! on_both_backends {
     };
 }
 
+mod accounts;
 mod approvals;
 mod audit;
+mod buyers;
 mod commerce;
 mod messages;
+mod server;
+mod sessions;
+mod tenants;
 
 /// A store on a fresh SQLite file, and the directory that holds it.
 pub async fn sqlite() -> (Store, std::path::PathBuf) {
