@@ -37,12 +37,19 @@ macro_rules! on_both_backends {
 
 mod accounts;
 mod approvals;
+mod attachments;
 mod audit;
 mod buyers;
 mod commerce;
+mod conversations;
+mod handoffs;
 mod messages;
+mod notes;
+mod permission_groups;
 mod server;
 mod sessions;
+mod tags;
+mod teams;
 mod tenants;
 
 /// A store on a fresh SQLite file, and the directory that holds it.
