@@ -36,16 +36,21 @@ macro_rules! on_both_backends {
 }
 
 mod accounts;
+mod after_sales;
 mod approvals;
 mod attachments;
 mod audit;
 mod buyers;
 mod commerce;
 mod conversations;
+mod flows;
 mod handoffs;
 mod messages;
 mod notes;
 mod permission_groups;
+mod robot;
+mod robot_training;
+mod routing;
 mod server;
 mod sessions;
 mod tags;
