@@ -93,7 +93,8 @@ pub(crate) async fn flow_run(
     Ok(row.and_then(|(id, state)| Some((id, serde_json::from_str(&state).ok()?))))
 }
 
-/// Saves a conversation's flow state, or ends it (`None`).
+/// Saves a conversation's flow state, or ends it (`None`). A run of another tenant's
+/// conversation is left alone (ACC-1).
 pub(crate) async fn set_flow_run(
     pool: &Pool<Db>,
     tenant_id: Uuid,
@@ -106,7 +107,8 @@ pub(crate) async fn set_flow_run(
             sqlx::query(
                 "INSERT INTO robot_flow_runs (conversation_id, tenant_id, flow_id, state, updated_at) \
                  VALUES ($1, $2, $3, $4, $5) ON CONFLICT (conversation_id) DO UPDATE SET \
-                 flow_id = excluded.flow_id, state = excluded.state, updated_at = excluded.updated_at",
+                 flow_id = excluded.flow_id, state = excluded.state, updated_at = excluded.updated_at \
+                 WHERE robot_flow_runs.tenant_id = excluded.tenant_id",
             )
             .bind(&conversation)
             .bind(&tenant)

@@ -66,6 +66,16 @@ async fn a_flow_and_its_runs_are_kept_until_deleted(store: Store) {
         Some(("refund".to_owned(), filled.clone()))
     );
     assert_eq!(store.flow_run(other.tenant.id, c.id).await.unwrap(), None);
+    let theirs = serde_json::json!({ "step": "hijack" });
+    store
+        .set_flow_run(other.tenant.id, c.id, Some(("refund", &theirs)))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.flow_run(tenant, c.id).await.unwrap(),
+        Some(("refund".to_owned(), filled.clone())),
+        "ACC-1: another shop cannot write this conversation's run"
+    );
     store.set_flow_run(tenant, c.id, None).await.unwrap();
     assert_eq!(store.flow_run(tenant, c.id).await.unwrap(), None);
 
