@@ -268,6 +268,8 @@ pub(crate) async fn product(
 }
 
 /// Products whose code, title or category contains `search` (all when empty), by code.
+/// Letters match in either case on both backends: SQLite's LIKE ignores ASCII case,
+/// PostgreSQL's does not, so both sides are lowered.
 pub(crate) async fn products(
     pool: &Pool<Db>,
     tenant_id: Uuid,
@@ -277,8 +279,9 @@ pub(crate) async fn products(
     let pattern = format!("%{}%", like_escape(search));
     let rows: Vec<ProductRow> = sqlx::query_as(concat!(
         product_select!(),
-        "WHERE tenant_id = $1 AND ($2 = '' OR code LIKE $3 ESCAPE '\\' \
-         OR title LIKE $3 ESCAPE '\\' OR category LIKE $3 ESCAPE '\\') \
+        "WHERE tenant_id = $1 AND ($2 = '' OR LOWER(code) LIKE LOWER($3) ESCAPE '\\' \
+         OR LOWER(title) LIKE LOWER($3) ESCAPE '\\' \
+         OR LOWER(category) LIKE LOWER($3) ESCAPE '\\') \
          ORDER BY code LIMIT $4"
     ))
     .bind(tenant_id.to_string())

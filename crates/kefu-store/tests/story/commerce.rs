@@ -92,6 +92,11 @@ async fn products_and_orders_are_upserted_and_found(store: Store) {
     let found = store.products(shop.id, "TOU", 10).await.unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].partner.as_ref(), Some(&ctrip));
+    assert_eq!(
+        store.products(shop.id, "tou", 10).await.unwrap(),
+        found,
+        "the search ignores case on both backends"
+    );
     assert_eq!(store.products(shop.id, "", 10).await.unwrap().len(), 2);
     assert!(store.products(shop.id, "%", 10).await.unwrap().is_empty());
 
