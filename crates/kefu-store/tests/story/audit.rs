@@ -2,7 +2,7 @@
 //! it where it was edited, and entries are listed by actor, action family and time.
 
 use kefu_domain::guard::GENESIS_HASH;
-use kefu_store::{AuditFilter, NewAudit, Store, scratch};
+use kefu_store::{AuditFilter, NewAudit, Store};
 use uuid::Uuid;
 
 on_both_backends!(entries_are_listed_by_actor_action_and_time);
@@ -92,10 +92,9 @@ async fn the_chain_survives_races_and_shows_tampering_on_sqlite() {
 
 #[tokio::test]
 async fn the_chain_survives_races_and_shows_tampering_on_postgres() {
-    let url = scratch::create_database().await.unwrap();
-    let store = Store::connect(&url).await.unwrap();
+    let (store, url) = crate::postgres().await;
     the_chain_survives_races_and_shows_tampering(
-        store,
+        store.clone(),
         async |tenant, seq| {
             let db = sqlx::PgPool::connect(&url).await.unwrap();
             sqlx::query("DELETE FROM audit_log WHERE tenant_id = $1 AND seq = $2")
@@ -109,6 +108,8 @@ async fn the_chain_survives_races_and_shows_tampering_on_postgres() {
         8, // a deleted entry 7 shows as entry 8 linking to nothing
     )
     .await;
+    store.close().await;
+    crate::drop_database(&url).await;
 }
 
 async fn entries_are_listed_by_actor_action_and_time(store: Store) {

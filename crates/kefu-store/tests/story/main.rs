@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)] // tests state their expectations by unwrapping
 
 use std::future::Future;
+use std::path::Path;
 
 use kefu_domain::account::{Buyer, Tenant, TenantKind, User};
 use kefu_domain::channel::{Channel, Entry};
@@ -82,9 +83,25 @@ pub async fn on_sqlite<F: Future<Output = ()>>(story: impl FnOnce(Store) -> F) {
 }
 
 pub async fn on_postgres<F: Future<Output = ()>>(story: impl FnOnce(Store) -> F) {
-    let (store, _) = postgres().await;
+    let (store, url) = postgres().await;
     story(store.clone()).await;
     store.close().await;
+    drop_database(&url).await;
+}
+
+/// Drops a scratch database once its story is told (best effort: a failed story leaves it).
+pub async fn drop_database(url: &str) {
+    use sqlx::Connection;
+    let Some((_, name)) = url.rsplit_once('/') else {
+        return;
+    };
+    if let Ok(mut admin) = sqlx::PgConnection::connect(&scratch::admin_url()).await {
+        let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        let _ = sqlx::query(sqlx::AssertSqlSafe(drop))
+            .execute(&mut admin)
+            .await;
+        let _ = admin.close().await;
+    }
 }
 
 /// Lets the clock move on, so that rows ordered by time are ordered as written.
@@ -213,4 +230,89 @@ pub fn order(order_no: &str, member: &str, product_code: &str, placed_at: i64) -
     }
     .check()
     .unwrap()
+}
+
+/// Every public `Store` method (an `impl Store` block's `pub fn` or `pub async fn` in
+/// `src/*.rs`) is called somewhere in the story, and every chapter's story is told on both
+/// backends: a method added without a story fails here.
+#[test]
+fn the_story_calls_every_public_store_method() {
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let sources = rust_files(&crate_dir.join("src"));
+    let chapters = rust_files(&crate_dir.join("tests/story"));
+    let story: String = chapters
+        .iter()
+        .map(|(_, text)| without_comments(text))
+        .collect();
+    let mut methods = vec![];
+    for (_, text) in &sources {
+        for block in text.split("\nimpl Store {\n").skip(1) {
+            let block = &block[..block.find("\n}\n").unwrap_or(block.len())];
+            for line in block.lines().map(str::trim_start) {
+                let Some(rest) = line
+                    .strip_prefix("pub async fn ")
+                    .or_else(|| line.strip_prefix("pub fn "))
+                else {
+                    continue;
+                };
+                let end = rest.find(['(', '<']).unwrap_or(rest.len());
+                methods.push(rest[..end].to_owned());
+            }
+        }
+    }
+    assert!(
+        methods.len() > 100,
+        "the scan found the methods: {methods:?}"
+    );
+    let missing: Vec<&String> = methods
+        .iter()
+        .filter(|m| !story.contains(&format!(".{m}(")) && !story.contains(&format!("::{m}(")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "Store methods no story calls: {missing:?}"
+    );
+
+    // A story is an `async fn name(store: Store)`; each must be told on both backends.
+    let mut untold = vec![];
+    for (path, text) in &chapters {
+        let text = without_comments(text);
+        for (i, _) in text.match_indices("async fn ") {
+            let rest = &text[i + "async fn ".len()..];
+            let Some((name, params)) = rest.split_once('(') else {
+                continue;
+            };
+            if params.starts_with("store: Store)")
+                && !text.contains(&format!("on_both_backends!({name});"))
+            {
+                untold.push(format!("{}: {name}", path.display()));
+            }
+        }
+    }
+    assert!(
+        untold.is_empty(),
+        "stories told on one backend only: {untold:?}"
+    );
+}
+
+/// The `.rs` files directly in `dir`, with their text.
+fn rust_files(dir: &Path) -> Vec<(std::path::PathBuf, String)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "rs"))
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            (path, text)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn without_comments(text: &str) -> String {
+    text.lines()
+        .map(|line| line.split("//").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
