@@ -3,7 +3,7 @@
 //!
 //! Each resource has two files of the same name: `src/<resource>.rs` holds its `Store`
 //! methods and types, `src/sql/<resource>.rs` its SQL, compiled once per backend (below).
-//! Every SQL text lives in `src/sql/`; the DML is the portable subset (`$n` placeholders,
+//! Every statement lives in `src/sql/`; the DML is the portable subset (`$n` placeholders,
 //! `RETURNING`, `ON CONFLICT`), the DDL lives in `migrations/{sqlite,postgres}`.
 
 /// Calls the same-named function of a resource's SQL module in the backend that matches the
