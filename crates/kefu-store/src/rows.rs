@@ -539,3 +539,7 @@ impl TryFrom<AuditRow> for AuditEntry {
         })
     }
 }
+
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("encoding: {e}")))
+}

@@ -1,10 +1,16 @@
-// The SQL of the robot (BOT-1 … BOT-6): knowledge base entries, robot settings, the robot's
-// log, and which conversations it serves. Included beside `sql.rs`, compiled for each
-// backend the same way.
+//! The SQL of the robot (BOT-1 … BOT-3): its settings, the knowledge base and its version,
+//! the conversations it serves, and its log.
 
+use kefu_domain::conversation::{ConversationSummary, EventKind};
+use kefu_domain::message::SenderKind;
 use kefu_domain::robot::{RobotLogEntry, RobotMode, RobotSettings};
+use kefu_domain::time::now_ms;
+use sqlx::Pool;
+use uuid::Uuid;
 
-use crate::{KbRow, NewRobotLog};
+use super::conversations::{conversation_in, insert_event};
+use super::{BEGIN_WRITE, Db, LOCK_ROW};
+use crate::{KbRow, NewRobotLog, Result, UpsertCounts};
 
 pub(crate) async fn robot_settings(pool: &Pool<Db>, tenant_id: Uuid) -> Result<RobotSettings> {
     let row: Option<(String, bool, String, i64)> = sqlx::query_as(
@@ -47,7 +53,7 @@ pub(crate) async fn set_robot_settings(
     robot_settings(pool, tenant_id).await
 }
 
-async fn bump_kb_version(
+pub(super) async fn bump_kb_version(
     conn: &mut <Db as sqlx::Database>::Connection,
     tenant_id: &str,
 ) -> Result<()> {

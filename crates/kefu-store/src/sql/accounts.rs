@@ -1,0 +1,271 @@
+//! The SQL of accounts (ACC-2 … ACC-4): users, the login lookup, agent status and breaks,
+//! account changes, and phone verification.
+
+use kefu_domain::account::{AgentStatus, User};
+use kefu_domain::role::Role;
+use kefu_domain::time::now_ms;
+use sqlx::Pool;
+use uuid::Uuid;
+
+use super::{BEGIN_WRITE, Db};
+use crate::rows::{UserRow, uuid};
+use crate::{AccountChange, NewUser, PhoneCodeCheck, Result, StoreError, unique_as_conflict};
+
+pub(crate) async fn create_user(pool: &Pool<Db>, user: &NewUser<'_>) -> Result<User> {
+    let row: UserRow = sqlx::query_as(
+        "INSERT INTO users (id, tenant_id, username, display_name, password_hash, role, team, \
+         phone, created_at, probation_until, created_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+         RETURNING id, tenant_id, username, display_name, role, team, status, phone, \
+         probation_until, disabled, phone_verified_at, break_reason, break_until, max_concurrent",
+    )
+    .bind(Uuid::now_v7().to_string())
+    .bind(user.tenant_id.to_string())
+    .bind(user.username)
+    .bind(user.display_name)
+    .bind(user.password_hash)
+    .bind(user.role.as_str())
+    .bind(user.team)
+    .bind(user.phone)
+    .bind(now_ms())
+    .bind(user.probation_until)
+    .bind(user.created_by.map(|id| id.to_string()))
+    .fetch_one(pool)
+    .await
+    .map_err(unique_as_conflict("username_taken"))?;
+    row.try_into()
+}
+
+#[derive(sqlx::FromRow)]
+struct LoginRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    password_hash: String,
+}
+
+pub(crate) async fn user_for_login(
+    pool: &Pool<Db>,
+    username: &str,
+) -> Result<Option<(User, String)>> {
+    let row: Option<LoginRow> = sqlx::query_as(
+        "SELECT id, tenant_id, username, display_name, role, team, status, phone, \
+         probation_until, disabled, phone_verified_at, break_reason, break_until, max_concurrent, password_hash \
+         FROM users WHERE username = $1 AND NOT disabled",
+    )
+    .bind(username)
+    .fetch_optional(pool)
+    .await?;
+    row.map(|r| Ok((r.user.try_into()?, r.password_hash)))
+        .transpose()
+}
+
+pub(crate) async fn user(pool: &Pool<Db>, tenant_id: Uuid, id: Uuid) -> Result<Option<User>> {
+    let row: Option<UserRow> = sqlx::query_as(
+        "SELECT id, tenant_id, username, display_name, role, team, status, phone, \
+         probation_until, disabled, phone_verified_at, break_reason, break_until, max_concurrent FROM users WHERE id = $1 AND tenant_id = $2",
+    )
+    .bind(id.to_string())
+    .bind(tenant_id.to_string())
+    .fetch_optional(pool)
+    .await?;
+    row.map(TryInto::try_into).transpose()
+}
+
+pub(crate) async fn team(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<User>> {
+    let rows: Vec<UserRow> = sqlx::query_as(
+        "SELECT id, tenant_id, username, display_name, role, team, status, phone, \
+         probation_until, disabled, phone_verified_at, break_reason, break_until, max_concurrent FROM users WHERE tenant_id = $1 AND NOT disabled \
+         ORDER BY username",
+    )
+    .bind(tenant_id.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+pub(crate) async fn set_user_status(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    status: AgentStatus,
+    break_until: Option<(&str, i64)>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE users SET status = $1, break_reason = $2, break_until = $3 \
+         WHERE id = $4 AND tenant_id = $5",
+    )
+    .bind(status.as_str())
+    .bind(break_until.map(|(reason, _)| reason))
+    .bind(break_until.map(|(_, until)| until))
+    .bind(user_id.to_string())
+    .bind(tenant_id.to_string())
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Ends breaks whose time is up (WB-9): those agents are online again. Returns them.
+pub(crate) async fn end_breaks(pool: &Pool<Db>, now: i64) -> Result<Vec<(Uuid, Uuid)>> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "UPDATE users SET status = 'online', break_reason = NULL, break_until = NULL \
+         WHERE status = 'away' AND break_until IS NOT NULL AND break_until <= $1 \
+         RETURNING tenant_id, id",
+    )
+    .bind(now)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(tenant, id)| Ok((uuid(&tenant)?, uuid(&id)?)))
+        .collect()
+}
+
+/// Every account of the tenant, disabled ones included, by username.
+pub(crate) async fn accounts(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<User>> {
+    let rows: Vec<UserRow> = sqlx::query_as(
+        "SELECT id, tenant_id, username, display_name, role, team, status, phone, \
+         probation_until, disabled, phone_verified_at, break_reason, break_until, max_concurrent FROM users WHERE tenant_id = $1 ORDER BY username",
+    )
+    .bind(tenant_id.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+pub(crate) async fn count_accounts(pool: &Pool<Db>, tenant_id: Uuid) -> Result<i64> {
+    let (count,): (i64,) =
+        sqlx::query_as("SELECT CAST(COUNT(*) AS BIGINT) FROM users WHERE tenant_id = $1")
+            .bind(tenant_id.to_string())
+            .fetch_one(pool)
+            .await?;
+    Ok(count)
+}
+
+/// Changes what is given (`None` keeps the value); returns the account after.
+pub(crate) async fn update_account(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    id: Uuid,
+    change: &AccountChange<'_>,
+) -> Result<User> {
+    let updated = sqlx::query(
+        "UPDATE users SET display_name = COALESCE($1, display_name), role = COALESCE($2, role), \
+         team = CASE WHEN $3 THEN $4 ELSE team END, disabled = COALESCE($5, disabled), \
+         probation_until = CASE WHEN $6 THEN $7 ELSE probation_until END, \
+         max_concurrent = COALESCE($10, max_concurrent) \
+         WHERE id = $8 AND tenant_id = $9",
+    )
+    .bind(change.display_name)
+    .bind(change.role.map(Role::as_str))
+    .bind(change.team.is_some())
+    .bind(change.team.flatten())
+    .bind(change.disabled)
+    .bind(change.probation_until.is_some())
+    .bind(change.probation_until.flatten())
+    .bind(id.to_string())
+    .bind(tenant_id.to_string())
+    .bind(change.max_concurrent)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        return Err(StoreError::NotFound("user"));
+    }
+    if change.disabled == Some(true) {
+        sqlx::query("DELETE FROM auth_sessions WHERE user_id = $1")
+            .bind(id.to_string())
+            .execute(pool)
+            .await?;
+    }
+    user(pool, tenant_id, id)
+        .await?
+        .ok_or(StoreError::NotFound("user"))
+}
+
+/// Replaces the account's outstanding code; `false` when one was sent less than
+/// `min_interval_ms` ago (nothing changes then).
+pub(crate) async fn put_phone_code(
+    pool: &Pool<Db>,
+    user_id: Uuid,
+    code_hash: &str,
+    expires_at: i64,
+    min_interval_ms: i64,
+) -> Result<bool> {
+    let now = now_ms();
+    let written = sqlx::query(
+        "INSERT INTO phone_codes (user_id, code_hash, sent_at, expires_at, attempts) \
+         VALUES ($1, $2, $3, $4, 0) ON CONFLICT (user_id) DO UPDATE SET \
+         code_hash = excluded.code_hash, sent_at = excluded.sent_at, \
+         expires_at = excluded.expires_at, attempts = 0 \
+         WHERE phone_codes.sent_at <= $5",
+    )
+    .bind(user_id.to_string())
+    .bind(code_hash)
+    .bind(now)
+    .bind(expires_at)
+    .bind(now - min_interval_ms)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(written > 0)
+}
+
+/// Checks a code against the outstanding one, counting the attempt; marks the phone
+/// verified on a match and forgets the code.
+pub(crate) async fn check_phone_code(
+    pool: &Pool<Db>,
+    user_id: Uuid,
+    code_hash: &str,
+    max_attempts: i64,
+) -> Result<PhoneCodeCheck> {
+    let now = now_ms();
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let row: Option<(String, i64, i64)> = sqlx::query_as(
+        "SELECT code_hash, expires_at, attempts FROM phone_codes WHERE user_id = $1",
+    )
+    .bind(user_id.to_string())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((stored, expires_at, attempts)) = row else {
+        return Ok(PhoneCodeCheck::NoCode);
+    };
+    if expires_at <= now {
+        return Ok(PhoneCodeCheck::Expired);
+    }
+    if attempts >= max_attempts {
+        return Ok(PhoneCodeCheck::TooManyAttempts);
+    }
+    if stored != code_hash {
+        sqlx::query("UPDATE phone_codes SET attempts = attempts + 1 WHERE user_id = $1")
+            .bind(user_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        return Ok(PhoneCodeCheck::Wrong);
+    }
+    sqlx::query("DELETE FROM phone_codes WHERE user_id = $1")
+        .bind(user_id.to_string())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE users SET phone_verified_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(user_id.to_string())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(PhoneCodeCheck::Verified)
+}
+
+/// Records a phone as verified by other means (the demo's accounts, an operator's import).
+pub(crate) async fn mark_phone_verified(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    user_id: Uuid,
+) -> Result<()> {
+    sqlx::query("UPDATE users SET phone_verified_at = $1 WHERE id = $2 AND tenant_id = $3")
+        .bind(now_ms())
+        .bind(user_id.to_string())
+        .bind(tenant_id.to_string())
+        .execute(pool)
+        .await?;
+    Ok(())
+}

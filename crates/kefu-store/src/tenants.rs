@@ -1,0 +1,44 @@
+//! Tenants (ACC-1): shops and the platform desk, and each one's settings (SQL:
+//! `sql/tenants.rs`).
+
+use kefu_domain::account::{Tenant, TenantKind};
+use kefu_domain::guard::ShopSettings;
+use uuid::Uuid;
+
+use crate::{Result, Store};
+
+impl Store {
+    pub async fn create_tenant(
+        &self,
+        kind: TenantKind,
+        slug: &str,
+        name: &str,
+        identity_secret: &str,
+    ) -> Result<Tenant> {
+        dispatch!(
+            self,
+            tenants::create_tenant(kind, slug, name, identity_secret)
+        )
+    }
+
+    pub async fn tenant_by_slug(&self, slug: &str) -> Result<Option<Tenant>> {
+        dispatch!(self, tenants::tenant_by_slug(slug))
+    }
+
+    pub async fn tenant(&self, id: Uuid) -> Result<Option<Tenant>> {
+        dispatch!(self, tenants::tenant(id))
+    }
+
+    /// The secret a shop's site signs buyer identities with.
+    pub async fn tenant_identity_secret(&self, id: Uuid) -> Result<Option<String>> {
+        dispatch!(self, tenants::tenant_identity_secret(id))
+    }
+
+    pub async fn shop_settings(&self, tenant_id: Uuid) -> Result<ShopSettings> {
+        dispatch!(self, tenants::shop_settings(tenant_id))
+    }
+
+    pub async fn set_shop_settings(&self, tenant_id: Uuid, settings: &ShopSettings) -> Result<()> {
+        dispatch!(self, tenants::set_shop_settings(tenant_id, settings))
+    }
+}
