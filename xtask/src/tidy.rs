@@ -139,3 +139,166 @@ fn literals(text: &str) -> Vec<String> {
         .map(str::to_owned)
         .collect()
 }
+
+/// `kefu-server/src` file → module path (`http/conversations/context.rs` → `http::conversations::context`).
+fn module_of(src: &Path, file: &Path) -> String {
+    let relative = file.strip_prefix(src).unwrap().with_extension("");
+    let mut parts: Vec<String> = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if parts.last().is_some_and(|p| p == "mod" || p == "lib") {
+        parts.pop();
+    }
+    parts.join("::")
+}
+
+/// The `crate::…` and `super::…` paths a file names, braces expanded one level deep.
+fn named_paths(module: &str, text: &str) -> Vec<String> {
+    let parent = module.rsplit_once("::").map_or("", |(p, _)| p);
+    let mut paths = vec![];
+    for (root, base) in [("crate::", String::new()), ("super::", parent.to_owned())] {
+        for (at, _) in text.match_indices(root) {
+            if text[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == ':') {
+                continue;
+            }
+            let rest = &text[at + root.len()..];
+            let path: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+                .collect();
+            let prefix = [base.as_str(), path.trim_end_matches(':')]
+                .iter()
+                .filter(|p| !p.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join("::");
+            match rest[path.len()..].strip_prefix('{') {
+                Some(group) if path.ends_with("::") || path.is_empty() => {
+                    let group = &group[..group.find('}').unwrap_or(0)];
+                    for item in group.split(',') {
+                        let item = item.trim().split(" as ").next().unwrap_or("").trim();
+                        if !item.is_empty() && item != "self" {
+                            paths.push(
+                                format!("{prefix}::{item}")
+                                    .trim_start_matches("::")
+                                    .to_owned(),
+                            );
+                        }
+                    }
+                    paths.push(prefix.clone());
+                }
+                _ => paths.push(prefix),
+            }
+        }
+    }
+    paths
+}
+
+/// ARCHITECTURE.md: no module cycle in kefu-server outside `desk/`. Each file's `crate::` and
+/// `super::` paths are resolved to the longest module that exists; `lib.rs` only declares
+/// modules and re-exports, so it is no link in a chain.
+#[test]
+fn kefu_server_has_no_import_cycle_outside_the_desk() {
+    let src = root().join("crates/kefu-server/src");
+    let mut files = vec![];
+    rust_files(&src, &mut files);
+    let modules: Vec<String> = files.iter().map(|f| module_of(&src, f)).collect();
+    let index = |path: &str| -> Option<usize> {
+        let mut path = path.to_owned();
+        loop {
+            if let Some(i) = modules.iter().position(|m| *m == path) {
+                return Some(i);
+            }
+            path = path.rsplit_once("::")?.0.to_owned();
+        }
+    };
+    let in_desk = |m: &str| m == "desk" || m.starts_with("desk::");
+    let mut edges = vec![vec![]; files.len()];
+    for (i, file) in files.iter().enumerate() {
+        let text = std::fs::read_to_string(file).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap_or("");
+        for path in named_paths(&modules[i], code) {
+            if let Some(j) = index(&path) {
+                let both_in_desk = in_desk(&modules[i]) && in_desk(&modules[j]);
+                if j != i && !modules[j].is_empty() && !both_in_desk && !edges[i].contains(&j) {
+                    edges[i].push(j);
+                }
+            }
+        }
+    }
+    assert!(
+        edges.iter().map(Vec::len).sum::<usize>() > 100,
+        "the scan found {edges:?}"
+    );
+    // Depth-first search for a back edge; report the cycle it closes.
+    fn visit(
+        n: usize,
+        edges: &[Vec<usize>],
+        state: &mut [u8],
+        stack: &mut Vec<usize>,
+    ) -> Option<Vec<usize>> {
+        state[n] = 1;
+        stack.push(n);
+        for &m in &edges[n] {
+            if state[m] == 1 {
+                let start = stack.iter().position(|&s| s == m).unwrap_or(0);
+                return Some(stack[start..].to_vec());
+            }
+            if state[m] == 0 {
+                if let Some(cycle) = visit(m, edges, state, stack) {
+                    return Some(cycle);
+                }
+            }
+        }
+        stack.pop();
+        state[n] = 2;
+        None
+    }
+    let mut state = vec![0u8; files.len()];
+    for n in 0..files.len() {
+        if state[n] == 0 {
+            let cycle = visit(n, &edges, &mut state, &mut vec![]);
+            let names: Vec<&str> = cycle
+                .iter()
+                .flatten()
+                .map(|&i| modules[i].as_str())
+                .collect();
+            assert!(names.is_empty(), "an import cycle outside desk/: {names:?}");
+        }
+    }
+}
+
+/// ARCHITECTURE.md: the desk knows no HTTP (axum, handler types) and calls no job.
+#[test]
+fn the_desk_imports_neither_http_nor_axum() {
+    let mut files = vec![];
+    rust_files(&root().join("crates/kefu-server/src/desk"), &mut files);
+    assert!(files.len() >= 5);
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for banned in ["axum", "crate::http", "super::super::http", "crate::jobs"] {
+            let named = text
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .any(|l| l.contains(banned));
+            assert!(!named, "{} names {banned}", file.display());
+        }
+    }
+}
+
+/// ARCHITECTURE.md: the router and the OpenAPI document come from one list, so every route
+/// is added with `routes!` (documented), never with a bare `.route(`.
+#[test]
+fn every_route_is_documented_by_construction() {
+    let mut files = vec![];
+    rust_files(&root().join("crates/kefu-server/src"), &mut files);
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            !text.contains(".route(") && !text.contains(".route_service("),
+            "{} adds a route outside the documented list",
+            file.display()
+        );
+    }
+}

@@ -1,4 +1,5 @@
-//! The conversation state machine and the event log's vocabulary.
+//! The conversation state machine (`apply`: what a message does to its conversation, as
+//! plain data in and out) and the event log's vocabulary.
 //!
 //! Every change to a conversation is one `EventKind` row with a timestamp; KPI and DATA
 //! reports (first response, 3-minute reply rate, handle time, reopen rate…) are derived from
@@ -10,7 +11,7 @@ use uuid::Uuid;
 
 use crate::channel::{Channel, Entry};
 use crate::commerce::EntryContext;
-use crate::message::SenderKind;
+use crate::message::{MessageKind, SenderKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -109,41 +110,141 @@ impl EventKind {
     }
 }
 
-/// What a conversation looks like before a message lands; enough to decide what it changes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The part of a conversation a message changes: what `apply` reads and returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConversationState {
     pub status: ConversationStatus,
-    pub assignee_id: Option<Uuid>,
-    /// Whether an agent has answered since the conversation was created or last reopened.
+    /// The owner, with the name lists show.
+    pub assignee: Option<(Uuid, String)>,
+    /// No agent has answered since the conversation was created or last reopened.
     pub awaiting_first_reply: bool,
+    /// The buyer wrote last and nobody has answered yet.
+    pub awaiting_reply: bool,
+    /// When the current cycle began (creation or the last reopening): first-response
+    /// times count from here.
+    pub cycle_started_at: i64,
+    pub resolved_at: Option<i64>,
+    /// The seq of the newest message; the next one gets `last_seq + 1`.
+    pub last_seq: i64,
+    pub last_message_preview: String,
+    pub last_message_at: i64,
+    /// Buyer messages the team has not read yet.
+    pub unread_count: i64,
+    /// The highest seq the team has read.
+    pub agent_read_seq: i64,
+    pub last_buyer_message_at: Option<i64>,
+    pub updated_at: i64,
 }
 
-/// What appending one message does to its conversation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct MessageEffects {
-    /// A buyer wrote to a resolved conversation: it opens again.
-    pub reopens: bool,
-    /// This agent message is the first reply of the current cycle.
-    pub first_reply: bool,
-    /// An agent answered an unassigned conversation: it becomes theirs.
-    pub assigns_to_sender: bool,
+/// A message about to be stored in a conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncomingMessage {
+    pub sender_kind: SenderKind,
+    pub sender_id: Option<Uuid>,
+    pub sender_name: String,
+    pub kind: MessageKind,
+    /// What lists show of it (`MessageContent::preview`).
+    pub preview: String,
 }
 
-impl ConversationState {
-    /// The one rule for what a message does, shared by every writer.
-    pub fn effects_of(&self, sender: SenderKind) -> MessageEffects {
-        match sender {
-            SenderKind::Buyer => MessageEffects {
-                reopens: self.status == ConversationStatus::Resolved,
-                ..MessageEffects::default()
-            },
-            SenderKind::Agent => MessageEffects {
-                first_reply: self.awaiting_first_reply,
-                assigns_to_sender: self.assignee_id.is_none(),
-                reopens: false,
-            },
-            SenderKind::System | SenderKind::Bot => MessageEffects::default(),
+/// An event-log row that `apply` decided on (the store adds ids, actor and time).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    pub kind: EventKind,
+    pub message_seq: Option<i64>,
+    pub data: serde_json::Value,
+}
+
+/// What a message did: the conversation after it, the seq it got, and the event-log rows
+/// it adds, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    pub state: ConversationState,
+    pub seq: i64,
+    /// A buyer wrote to a resolved conversation and it opened again.
+    pub reopened: bool,
+    pub events: Vec<NewEvent>,
+}
+
+/// The one rule for what a message does to its conversation, whichever writer stores it:
+/// - it takes the next seq and becomes the conversation's newest message;
+/// - a buyer writing to a resolved conversation reopens it and starts a new cycle;
+/// - a buyer message counts as unread and awaits a reply; an agent message answers, reads
+///   everything before it, is the cycle's first reply if none came yet, and makes an
+///   unassigned conversation the agent's;
+/// - system and robot messages change nothing else.
+pub fn apply(mut state: ConversationState, message: &IncomingMessage, now: i64) -> Applied {
+    let mut events = Vec::with_capacity(3);
+    let reopened =
+        message.sender_kind == SenderKind::Buyer && state.status == ConversationStatus::Resolved;
+    let first_reply = message.sender_kind == SenderKind::Agent && state.awaiting_first_reply;
+    let wait_ms = now - state.cycle_started_at;
+    let assign_to = match (message.sender_kind, message.sender_id, &state.assignee) {
+        (SenderKind::Agent, Some(agent), None) => Some(agent),
+        _ => None,
+    };
+    state.last_seq += 1;
+    let seq = state.last_seq;
+    state.last_message_preview.clone_from(&message.preview);
+    state.last_message_at = now;
+    state.updated_at = now;
+    if reopened {
+        state.status = ConversationStatus::Open;
+        state.resolved_at = None;
+        state.cycle_started_at = now;
+        state.awaiting_first_reply = true;
+        events.push(NewEvent {
+            kind: EventKind::Reopened,
+            message_seq: None,
+            data: serde_json::json!({}),
+        });
+    }
+    match message.sender_kind {
+        SenderKind::Buyer => {
+            state.unread_count += 1;
+            state.last_buyer_message_at = Some(now);
+            state.awaiting_reply = true;
         }
+        SenderKind::Agent => {
+            state.awaiting_first_reply = false;
+            state.awaiting_reply = false;
+            state.unread_count = 0;
+            state.agent_read_seq = seq;
+        }
+        SenderKind::System | SenderKind::Bot => {}
+    }
+    events.push(NewEvent {
+        kind: match message.sender_kind {
+            SenderKind::Buyer => EventKind::BuyerMessage,
+            _ => EventKind::AgentMessage,
+        },
+        message_seq: Some(seq),
+        data: serde_json::json!({ "kind": message.kind, "sender": message.sender_kind }),
+    });
+    if first_reply {
+        events.push(NewEvent {
+            kind: EventKind::FirstReply,
+            message_seq: Some(seq),
+            data: serde_json::json!({ "wait_ms": wait_ms }),
+        });
+    }
+    if let Some(agent) = assign_to {
+        state.assignee = Some((agent, message.sender_name.clone()));
+        events.push(NewEvent {
+            kind: EventKind::Assigned,
+            message_seq: None,
+            data: serde_json::json!({
+                "assignee_id": agent,
+                "previous_assignee_id": null,
+                "reason": "first_reply",
+            }),
+        });
+    }
+    Applied {
+        state,
+        seq,
+        reopened,
+        events,
     }
 }
 
@@ -209,28 +310,166 @@ pub struct ConversationEvent {
 mod tests {
     use super::*;
 
-    fn state(status: ConversationStatus, assignee: bool, awaiting: bool) -> ConversationState {
+    use proptest::prelude::*;
+
+    const AGENT: Uuid = Uuid::from_u128(7);
+
+    fn fresh(created_at: i64) -> ConversationState {
         ConversationState {
-            status,
-            assignee_id: assignee.then(Uuid::new_v4),
-            awaiting_first_reply: awaiting,
+            status: ConversationStatus::Open,
+            assignee: None,
+            awaiting_first_reply: true,
+            awaiting_reply: false,
+            cycle_started_at: created_at,
+            resolved_at: None,
+            last_seq: 0,
+            last_message_preview: String::new(),
+            last_message_at: created_at,
+            unread_count: 0,
+            agent_read_seq: 0,
+            last_buyer_message_at: None,
+            updated_at: created_at,
         }
+    }
+
+    fn message(sender_kind: SenderKind) -> IncomingMessage {
+        IncomingMessage {
+            sender_kind,
+            sender_id: (sender_kind == SenderKind::Agent).then_some(AGENT),
+            sender_name: "小美".to_owned(),
+            kind: MessageKind::Text,
+            preview: "你好".to_owned(),
+        }
+    }
+
+    fn kinds(applied: &Applied) -> Vec<EventKind> {
+        applied.events.iter().map(|e| e.kind).collect()
     }
 
     #[test]
     fn a_buyer_writing_to_a_resolved_conversation_reopens_it() {
-        let e = state(ConversationStatus::Resolved, true, false).effects_of(SenderKind::Buyer);
-        assert!(e.reopens);
-        let e = state(ConversationStatus::Open, true, false).effects_of(SenderKind::Buyer);
-        assert!(!e.reopens);
+        let mut state = fresh(0);
+        state.status = ConversationStatus::Resolved;
+        state.resolved_at = Some(50);
+        state.awaiting_first_reply = false;
+        let applied = apply(state, &message(SenderKind::Buyer), 100);
+        assert!(applied.reopened);
+        assert_eq!(applied.state.status, ConversationStatus::Open);
+        assert_eq!(applied.state.resolved_at, None);
+        assert_eq!(applied.state.cycle_started_at, 100);
+        assert!(applied.state.awaiting_first_reply && applied.state.awaiting_reply);
+        assert_eq!(
+            kinds(&applied),
+            [EventKind::Reopened, EventKind::BuyerMessage]
+        );
+        let again = apply(applied.state, &message(SenderKind::Buyer), 110);
+        assert!(!again.reopened);
+        assert_eq!(again.state.unread_count, 2);
     }
 
     #[test]
     fn the_first_agent_answer_is_the_first_reply_and_takes_the_conversation() {
-        let e = state(ConversationStatus::Open, false, true).effects_of(SenderKind::Agent);
-        assert!(e.first_reply && e.assigns_to_sender);
-        let e = state(ConversationStatus::Open, true, false).effects_of(SenderKind::Agent);
-        assert!(!e.first_reply && !e.assigns_to_sender);
+        let buyer = apply(fresh(1_000), &message(SenderKind::Buyer), 2_000);
+        let answer = apply(buyer.state, &message(SenderKind::Agent), 5_000);
+        assert_eq!(
+            kinds(&answer),
+            [
+                EventKind::AgentMessage,
+                EventKind::FirstReply,
+                EventKind::Assigned
+            ]
+        );
+        assert_eq!(answer.events[1].data["wait_ms"], 4_000);
+        assert_eq!(answer.state.assignee, Some((AGENT, "小美".to_owned())));
+        assert_eq!(answer.state.unread_count, 0);
+        assert_eq!(answer.state.agent_read_seq, 2);
+        assert!(!answer.state.awaiting_reply);
+        let second = apply(answer.state, &message(SenderKind::Agent), 6_000);
+        assert_eq!(kinds(&second), [EventKind::AgentMessage]);
+    }
+
+    #[test]
+    fn robot_and_system_messages_change_only_the_newest_message() {
+        let buyer = apply(fresh(0), &message(SenderKind::Buyer), 10);
+        for sender in [SenderKind::Bot, SenderKind::System] {
+            let after = apply(buyer.state.clone(), &message(sender), 20);
+            assert_eq!(after.state.unread_count, 1);
+            assert!(after.state.awaiting_reply && after.state.awaiting_first_reply);
+            assert_eq!(after.state.assignee, None);
+            assert_eq!(after.state.last_seq, 2);
+            assert_eq!(kinds(&after), [EventKind::AgentMessage]);
+        }
+    }
+
+    fn sender() -> impl Strategy<Value = SenderKind> {
+        prop_oneof![
+            Just(SenderKind::Buyer),
+            Just(SenderKind::Agent),
+            Just(SenderKind::Bot),
+            Just(SenderKind::System),
+        ]
+    }
+
+    proptest! {
+        /// Over any run of messages, with the conversation resolved in between at will:
+        /// seqs are gap-free, each message logs exactly one message event, a cycle has at
+        /// most one first reply and it comes after a buyer could wait for it, unread counts
+        /// the buyer messages since the team last answered, and an answered conversation
+        /// has an owner.
+        #[test]
+        fn every_run_of_messages_keeps_the_invariants(
+            steps in proptest::collection::vec((sender(), any::<bool>(), 0i64..100_000), 1..60),
+        ) {
+            let mut state = fresh(0);
+            let mut now = 0;
+            let mut unread = 0;
+            let mut first_replies_this_cycle = 0;
+            for (sender, resolve_first, gap) in steps {
+                now += gap;
+                if resolve_first {
+                    state.status = ConversationStatus::Resolved;
+                    state.resolved_at = Some(now);
+                }
+                let before = state.clone();
+                let applied = apply(state, &message(sender), now);
+                prop_assert_eq!(applied.seq, before.last_seq + 1);
+                prop_assert_eq!(applied.state.last_seq, applied.seq);
+                let message_events = applied
+                    .events
+                    .iter()
+                    .filter(|e| matches!(e.kind, EventKind::BuyerMessage | EventKind::AgentMessage))
+                    .count();
+                prop_assert_eq!(message_events, 1);
+                if applied.reopened {
+                    prop_assert_eq!(before.status, ConversationStatus::Resolved);
+                    prop_assert_eq!(sender, SenderKind::Buyer);
+                    first_replies_this_cycle = 0;
+                }
+                if sender == SenderKind::Buyer {
+                    prop_assert_eq!(applied.state.status, ConversationStatus::Open);
+                }
+                for event in &applied.events {
+                    if event.kind == EventKind::FirstReply {
+                        first_replies_this_cycle += 1;
+                        prop_assert!(event.data["wait_ms"].as_i64().unwrap_or(-1) >= 0);
+                    }
+                }
+                prop_assert!(first_replies_this_cycle <= 1);
+                match sender {
+                    SenderKind::Buyer => unread += 1,
+                    SenderKind::Agent => {
+                        unread = 0;
+                        prop_assert!(applied.state.assignee.is_some());
+                        prop_assert!(!applied.state.awaiting_first_reply);
+                        prop_assert_eq!(applied.state.agent_read_seq, applied.seq);
+                    }
+                    SenderKind::Bot | SenderKind::System => {}
+                }
+                prop_assert_eq!(applied.state.unread_count, unread);
+                prop_assert_eq!(applied.state.awaiting_reply, unread > 0);
+                state = applied.state;
+            }
+        }
     }
 
     #[test]

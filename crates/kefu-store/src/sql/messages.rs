@@ -2,7 +2,7 @@
 //! of sends in one transaction with a fixed number of statements.
 
 use kefu_domain::conversation::{
-    ConversationState, ConversationStatus, ConversationSummary, EventKind,
+    self, ConversationState, ConversationStatus, ConversationSummary, EventKind, IncomingMessage,
 };
 use kefu_domain::message::{Attachment, Message, SenderKind};
 use kefu_domain::time::now_ms;
@@ -98,6 +98,51 @@ struct WriterConversation {
 }
 
 impl WriterConversation {
+    /// What the state machine (`kefu_domain::conversation::apply`) reads.
+    fn state(&self) -> Result<ConversationState> {
+        let assignee = match (&self.assignee_id, &self.assignee_name) {
+            (Some(id), name) => Some((uuid(id)?, name.clone().unwrap_or_default())),
+            (None, _) => None,
+        };
+        Ok(ConversationState {
+            status: ConversationStatus::parse(&self.status)
+                .ok_or_else(|| StoreError::Corrupt(format!("bad status `{}`", self.status)))?,
+            assignee,
+            awaiting_first_reply: self.awaiting_first_reply,
+            awaiting_reply: self.awaiting_reply,
+            cycle_started_at: self.cycle_started_at,
+            resolved_at: self.resolved_at,
+            last_seq: self.last_seq,
+            last_message_preview: self.last_message_preview.clone(),
+            last_message_at: self.last_message_at,
+            unread_count: self.unread_count,
+            agent_read_seq: self.agent_read_seq,
+            last_buyer_message_at: self.last_buyer_message_at,
+            updated_at: self.updated_at,
+        })
+    }
+
+    /// Takes what the state machine decided.
+    fn set_state(&mut self, state: ConversationState) {
+        self.status = state.status.as_str().to_owned();
+        // The machine only ever gives an unowned conversation an owner.
+        if let (None, Some((id, name))) = (&self.assignee_id, state.assignee) {
+            self.assignee_id = Some(id.to_string());
+            self.assignee_name = Some(name);
+        }
+        self.awaiting_first_reply = state.awaiting_first_reply;
+        self.awaiting_reply = state.awaiting_reply;
+        self.cycle_started_at = state.cycle_started_at;
+        self.resolved_at = state.resolved_at;
+        self.last_seq = state.last_seq;
+        self.last_message_preview = state.last_message_preview;
+        self.last_message_at = state.last_message_at;
+        self.unread_count = state.unread_count;
+        self.agent_read_seq = state.agent_read_seq;
+        self.last_buyer_message_at = state.last_buyer_message_at;
+        self.updated_at = state.updated_at;
+    }
+
     /// The summary the batch leaves behind, without reading it back.
     fn summary(&self) -> Result<ConversationSummary> {
         ConversationRow {
@@ -354,82 +399,28 @@ async fn write_batch(
             },
         };
 
-        let state = ConversationState {
-            status: ConversationStatus::parse(&c.status)
-                .ok_or_else(|| StoreError::Corrupt(format!("bad status `{}`", c.status)))?,
-            assignee_id: c.assignee_id.as_deref().map(uuid).transpose()?,
-            awaiting_first_reply: c.awaiting_first_reply,
-        };
-        let effects = state.effects_of(r.sender_kind);
-        let assigns = effects.assigns_to_sender && sender_id.is_some();
-        let wait_ms = now - c.cycle_started_at;
-        c.last_seq += 1;
-        let seq = c.last_seq;
-        c.last_message_preview = r.content.preview();
-        c.last_message_at = now;
-        c.updated_at = now;
-        if effects.reopens {
-            c.status = ConversationStatus::Open.as_str().to_owned();
-            c.resolved_at = None;
-            c.cycle_started_at = now;
-            c.awaiting_first_reply = true;
-        }
-        match r.sender_kind {
-            SenderKind::Buyer => {
-                c.unread_count += 1;
-                c.last_buyer_message_at = Some(now);
-                c.awaiting_reply = true;
-            }
-            SenderKind::Agent => {
-                c.awaiting_first_reply = false;
-                c.awaiting_reply = false;
-                c.unread_count = 0;
-                c.agent_read_seq = seq;
-            }
-            SenderKind::System | SenderKind::Bot => {}
-        }
-        if assigns {
-            c.assignee_id = sender_id.clone();
-            c.assignee_name = Some(r.sender_name.clone());
-        }
-
-        let mut event = |kind, message_seq, data: serde_json::Value| {
-            events.push(NewEvent {
-                conversation_id: conversation_id.clone(),
-                tenant_id: tenant.clone(),
-                kind,
-                actor_kind: r.sender_kind,
-                actor_id: sender_id.clone(),
-                message_seq,
-                data: data.to_string(),
-            })
-        };
-        if effects.reopens {
-            event(EventKind::Reopened, None, serde_json::json!({}));
-        }
-        let message_kind = match r.sender_kind {
-            SenderKind::Buyer => EventKind::BuyerMessage,
-            _ => EventKind::AgentMessage,
-        };
-        event(
-            message_kind,
-            Some(seq),
-            serde_json::json!({ "kind": r.content.kind, "sender": r.sender_kind }),
+        let applied = conversation::apply(
+            c.state()?,
+            &IncomingMessage {
+                sender_kind: r.sender_kind,
+                sender_id: r.sender_id,
+                sender_name: r.sender_name.clone(),
+                kind: r.content.kind,
+                preview: r.content.preview(),
+            },
+            now,
         );
-        if effects.first_reply {
-            event(
-                EventKind::FirstReply,
-                Some(seq),
-                serde_json::json!({ "wait_ms": wait_ms }),
-            );
-        }
-        if assigns {
-            event(
-                EventKind::Assigned,
-                None,
-                serde_json::json!({ "assignee_id": sender_id, "previous_assignee_id": null, "reason": "first_reply" }),
-            );
-        }
+        let seq = applied.seq;
+        c.set_state(applied.state);
+        events.extend(applied.events.into_iter().map(|e| NewEvent {
+            conversation_id: conversation_id.clone(),
+            tenant_id: tenant.clone(),
+            kind: e.kind,
+            actor_kind: r.sender_kind,
+            actor_id: sender_id.clone(),
+            message_seq: e.message_seq,
+            data: e.data.to_string(),
+        }));
 
         let message = Message {
             id: Uuid::now_v7(),
@@ -458,7 +449,7 @@ async fn write_batch(
             r,
         ));
         touched.push(conversation_id);
-        outcomes.push(Outcome::Stored(message, effects.reopens));
+        outcomes.push(Outcome::Stored(message, applied.reopened));
     }
 
     for chunk in new_messages.chunks(ROWS_PER_STATEMENT) {
