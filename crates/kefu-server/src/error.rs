@@ -144,12 +144,12 @@ impl From<StoreError> for ApiError {
 
 impl From<ContentError> for ApiError {
     fn from(e: ContentError) -> ApiError {
-        ApiError::bad_request(e.code(), e.to_string())
+        ApiError::bad_request(e.code().as_str(), e.to_string())
     }
 }
 
 impl From<FrameError> for ApiError {
     fn from(e: FrameError) -> ApiError {
-        ApiError::bad_request(e.code(), e.to_string())
+        ApiError::bad_request(e.code().as_str(), e.to_string())
     }
 }

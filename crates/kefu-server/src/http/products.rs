@@ -105,7 +105,7 @@ pub(super) fn same_code(body: &str, path: &str) -> Result<(), ApiError> {
 }
 
 pub(super) fn invalid(e: kefu_domain::commerce::InputError) -> ApiError {
-    ApiError::bad_request(e.code, e.message)
+    ApiError::bad_request(e.code.as_str(), e.message)
 }
 
 /// Creates or replaces a product (a shop's backend keeps kefu current). Sending the same

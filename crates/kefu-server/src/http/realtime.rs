@@ -338,7 +338,8 @@ async fn send_error(
     send(
         socket,
         &ServerFrame::Error {
-            code: body.code,
+            code: kefu_domain::error_code::ErrorCode::parse(&body.code)
+                .unwrap_or(kefu_domain::error_code::ErrorCode::Internal),
             message: body.message,
             client_msg_id,
         },

@@ -109,9 +109,9 @@ pub async fn put_entry(
     body["id"] = serde_json::Value::String(id);
     let entry: kefu_robot::Entry = serde_json::from_value(body)
         .map_err(|e| ApiError::bad_request("invalid_kb_entry", e.to_string()))?;
-    entry
-        .check()
-        .map_err(|code| ApiError::bad_request(code, "see docs/robot.md for what an entry needs"))?;
+    entry.check().map_err(|code| {
+        ApiError::bad_request(code.as_str(), "see docs/robot.md for what an entry needs")
+    })?;
     // What the dialog offers, checked here too: a product of the catalogue, a few buttons.
     if let Some(code) = &entry.answer.product_code
         && state
@@ -230,7 +230,7 @@ pub async fn put_settings(
                 .map_err(|e| ApiError::bad_request("invalid_lexicon", e.to_string()))?;
             lexicon.check().map_err(|code| {
                 ApiError::bad_request(
-                    code,
+                    code.as_str(),
                     "synonym groups need two words or more; words are 1–32 characters; at most 200 groups and 2,000 words",
                 )
             })?;

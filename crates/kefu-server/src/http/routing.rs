@@ -92,7 +92,9 @@ async fn checked(
             enabled: rule.enabled,
         }
         .check()
-        .map_err(|code| ApiError::bad_request(code, format!("rule {} is not valid", n + 1)))?;
+        .map_err(|code| {
+            ApiError::bad_request(code.as_str(), format!("rule {} is not valid", n + 1))
+        })?;
         if !teams.iter().any(|t| t.key == rule.team) {
             return Err(ApiError::bad_request(
                 "unknown_team",

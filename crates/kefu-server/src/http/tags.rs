@@ -45,7 +45,7 @@ pub async fn add_tag(
 ) -> Result<(StatusCode, Json<Tag>), ApiError> {
     agent.require(Permission::TeamManage)?;
     let key = kefu_domain::tags::check_key(&new.key).map_err(|code| match code {
-        "tag_exists" => ApiError::Conflict("tag_exists"),
+        kefu_domain::error_code::ErrorCode::TagExists => ApiError::Conflict("tag_exists"),
         _ => ApiError::bad_request(
             "invalid_tag",
             "a tag key is 2–32 lower-case letters, digits or '_'",

@@ -223,7 +223,10 @@ pub async fn approve(
         },
     };
     entry.check().map_err(|code| {
-        ApiError::bad_request(code, "the entry needs an id, a question and an answer")
+        ApiError::bad_request(
+            code.as_str(),
+            "the entry needs an id, a question and an answer",
+        )
     })?;
     let body = serde_json::to_value(&entry).map_err(|e| ApiError::Internal(e.to_string()))?;
     if !state
