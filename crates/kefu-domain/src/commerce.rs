@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::error_code::ErrorCode;
+
 /// The longest product, SKU or order code, in bytes.
 pub const MAX_CODE_BYTES: usize = 64;
 /// The most SKUs one product, or items one order, may carry.
@@ -22,12 +24,12 @@ pub const MAX_TITLE_CHARS: usize = 200;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct InputError {
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl InputError {
-    pub fn new(code: &'static str, message: impl Into<String>) -> InputError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> InputError {
         InputError {
             code,
             message: message.into(),
@@ -211,7 +213,7 @@ fn check_code(field: &str, code: &str) -> Result<(), InputError> {
         || code.chars().any(|c| c.is_control() || c.is_whitespace())
     {
         return Err(InputError::new(
-            "bad_code",
+            ErrorCode::BadCode,
             format!("{field} must be 1 to {MAX_CODE_BYTES} bytes without spaces"),
         ));
     }
@@ -221,13 +223,13 @@ fn check_code(field: &str, code: &str) -> Result<(), InputError> {
 fn check_title(field: &str, title: &str, required: bool) -> Result<(), InputError> {
     if required && title.trim().is_empty() {
         return Err(InputError::new(
-            "missing_field",
+            ErrorCode::MissingField,
             format!("{field} is required"),
         ));
     }
     if title.chars().count() > MAX_TITLE_CHARS || title.chars().any(char::is_control) {
         return Err(InputError::new(
-            "bad_text",
+            ErrorCode::BadText,
             format!("{field} must be at most {MAX_TITLE_CHARS} printable characters"),
         ));
     }
@@ -238,7 +240,7 @@ fn check_amount(field: &str, fen: i64) -> Result<(), InputError> {
     // 100 million yuan: far above any order, far below overflow when summed.
     if !(0..=10_000_000_000).contains(&fen) {
         return Err(InputError::new(
-            "bad_amount",
+            ErrorCode::BadAmount,
             format!("{field} must be between 0 and 100,000,000 yuan, in fen"),
         ));
     }
@@ -256,7 +258,7 @@ impl ProductInput {
         check_title("category", &self.category, false)?;
         if self.skus.is_empty() || self.skus.len() > MAX_LINES {
             return Err(InputError::new(
-                "bad_skus",
+                ErrorCode::BadSkus,
                 format!("a product needs 1 to {MAX_LINES} SKUs"),
             ));
         }
@@ -268,11 +270,14 @@ impl ProductInput {
             check_title("sku name", &sku.name, false)?;
             check_amount("sku price", sku.price_fen)?;
             if sku.stock < 0 {
-                return Err(InputError::new("bad_stock", "stock cannot be negative"));
+                return Err(InputError::new(
+                    ErrorCode::BadStock,
+                    "stock cannot be negative",
+                ));
             }
             if !seen.insert(sku.code.clone()) {
                 return Err(InputError::new(
-                    "duplicate_sku",
+                    ErrorCode::DuplicateSku,
                     format!("SKU {} appears twice", sku.code),
                 ));
             }
@@ -296,7 +301,7 @@ fn check_url(url: &str) -> Result<(), InputError> {
         Ok(())
     } else {
         Err(InputError::new(
-            "bad_url",
+            ErrorCode::BadUrl,
             "links must be http(s) URLs or absolute paths",
         ))
     }
@@ -312,7 +317,7 @@ impl OrderInput {
         check_code("order_no", &self.order_no)?;
         if self.buyer_id.is_empty() || self.buyer_id.len() > 128 {
             return Err(InputError::new(
-                "bad_buyer",
+                ErrorCode::BadBuyer,
                 "buyer_id must be 1 to 128 bytes",
             ));
         }
@@ -320,13 +325,13 @@ impl OrderInput {
         // 2000-01-01 to 2100-01-01.
         if !(946_684_800_000..=4_102_444_800_000).contains(&self.placed_at) {
             return Err(InputError::new(
-                "bad_time",
+                ErrorCode::BadTime,
                 "placed_at must be a time between 2000 and 2100",
             ));
         }
         if self.items.is_empty() || self.items.len() > MAX_LINES {
             return Err(InputError::new(
-                "bad_items",
+                ErrorCode::BadItems,
                 format!("an order needs 1 to {MAX_LINES} items"),
             ));
         }
@@ -339,7 +344,7 @@ impl OrderInput {
             check_title("item title", &item.title, true)?;
             if !(1..=100_000).contains(&item.quantity) {
                 return Err(InputError::new(
-                    "bad_quantity",
+                    ErrorCode::BadQuantity,
                     "quantity must be 1 to 100000",
                 ));
             }
@@ -349,7 +354,7 @@ impl OrderInput {
         check_amount("paid", self.paid_fen)?;
         if self.paid_fen > self.total_fen {
             return Err(InputError::new(
-                "bad_amount",
+                ErrorCode::BadAmount,
                 "paid cannot exceed the total",
             ));
         }
@@ -617,19 +622,19 @@ mod tests {
     fn bad_orders_say_why_with_a_stable_code() {
         let mut o = order();
         o.items.clear();
-        assert_eq!(o.check().unwrap_err().code, "bad_items");
+        assert_eq!(o.check().unwrap_err().code, ErrorCode::BadItems);
         let mut o = order();
         o.paid_fen = o.total_fen + 1;
-        assert_eq!(o.check().unwrap_err().code, "bad_amount");
+        assert_eq!(o.check().unwrap_err().code, ErrorCode::BadAmount);
         let mut o = order();
         o.order_no = "has space".into();
-        assert_eq!(o.check().unwrap_err().code, "bad_code");
+        assert_eq!(o.check().unwrap_err().code, ErrorCode::BadCode);
         let mut o = order();
         o.items[0].quantity = 0;
-        assert_eq!(o.check().unwrap_err().code, "bad_quantity");
+        assert_eq!(o.check().unwrap_err().code, ErrorCode::BadQuantity);
         let mut o = order();
         o.placed_at = 5;
-        assert_eq!(o.check().unwrap_err().code, "bad_time");
+        assert_eq!(o.check().unwrap_err().code, ErrorCode::BadTime);
     }
 
     #[test]
@@ -656,12 +661,15 @@ mod tests {
                 },
             ],
         };
-        assert_eq!(product.clone().check().unwrap_err().code, "duplicate_sku");
+        assert_eq!(
+            product.clone().check().unwrap_err().code,
+            ErrorCode::DuplicateSku
+        );
         let mut p = product.clone();
         p.skus.pop();
         assert!(p.clone().check().is_ok());
         p.image_url = Some("javascript:alert(1)".into());
-        assert_eq!(p.check().unwrap_err().code, "bad_url");
+        assert_eq!(p.check().unwrap_err().code, ErrorCode::BadUrl);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::conversation::{ConversationSummary, InternalNote};
+use crate::error_code::ErrorCode;
 use crate::guard::Approval;
 use crate::message::{Message, MessageKind};
 
@@ -54,11 +55,11 @@ pub enum FrameError {
 }
 
 impl FrameError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            FrameError::TooLarge => "frame_too_large",
-            FrameError::UnknownType(_) => "unknown_frame_type",
-            FrameError::Malformed(_) => "malformed_frame",
+            FrameError::TooLarge => ErrorCode::FrameTooLarge,
+            FrameError::UnknownType(_) => ErrorCode::UnknownFrameType,
+            FrameError::Malformed(_) => ErrorCode::MalformedFrame,
         }
     }
 }
@@ -172,7 +173,7 @@ pub enum ServerFrame {
     },
     /// A frame was refused; nothing was stored. `client_msg_id` names the send it answers.
     Error {
-        code: String,
+        code: ErrorCode,
         message: String,
         client_msg_id: Option<String>,
     },

@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::error_code::ErrorCode;
 use crate::role::Permission;
 
 /// Per-shop settings of the guard rails.
@@ -42,15 +43,15 @@ impl Default for ShopSettings {
 
 impl ShopSettings {
     /// Refuses values outside the rules; returns the stable code of the first bad field.
-    pub fn check(self) -> Result<ShopSettings, &'static str> {
+    pub fn check(self) -> Result<ShopSettings, ErrorCode> {
         if !(0..=100_000_000).contains(&self.refund_threshold_fen) {
-            return Err("bad_threshold");
+            return Err(ErrorCode::BadThreshold);
         }
         if !(7..=15).contains(&self.probation_days) {
-            return Err("bad_probation_days");
+            return Err(ErrorCode::BadProbationDays);
         }
         if !(1..=10_000).contains(&self.max_accounts) {
-            return Err("bad_max_accounts");
+            return Err(ErrorCode::BadMaxAccounts);
         }
         if let Some(hours) = &self.office_hours {
             hours.check()?;
@@ -298,12 +299,12 @@ mod tests {
             probation_days: 5,
             ..ok.clone()
         };
-        assert_eq!(short.check(), Err("bad_probation_days"));
+        assert_eq!(short.check(), Err(ErrorCode::BadProbationDays));
         let negative = ShopSettings {
             refund_threshold_fen: -1,
             ..ok.clone()
         };
-        assert_eq!(negative.check(), Err("bad_threshold"));
+        assert_eq!(negative.check(), Err(ErrorCode::BadThreshold));
         let backwards = ShopSettings {
             office_hours: Some(crate::hours::OfficeHours {
                 days: vec![1, 2, 3, 4, 5],
@@ -312,7 +313,7 @@ mod tests {
             }),
             ..ok
         };
-        assert_eq!(backwards.check(), Err("invalid_office_hours"));
+        assert_eq!(backwards.check(), Err(ErrorCode::InvalidOfficeHours));
     }
 
     #[test]

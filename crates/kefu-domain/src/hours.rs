@@ -9,6 +9,8 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::error_code::ErrorCode;
+
 /// When the shop is staffed: `days` are ISO weekdays (1 = Monday … 7 = Sunday), `open` and
 /// `close` are "HH:MM" local times with `open` before `close`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -40,13 +42,13 @@ fn clock(text: &str) -> Option<NaiveTime> {
 
 impl OfficeHours {
     /// The stable code of the first problem, for `PUT /settings`.
-    pub fn check(&self) -> Result<(), &'static str> {
+    pub fn check(&self) -> Result<(), ErrorCode> {
         let days_ok = !self.days.is_empty()
             && self.days.len() <= 7
             && self.days.iter().all(|d| (1..=7).contains(d));
         match (days_ok, clock(&self.open), clock(&self.close)) {
             (true, Some(open), Some(close)) if open < close => Ok(()),
-            _ => Err("invalid_office_hours"),
+            _ => Err(ErrorCode::InvalidOfficeHours),
         }
     }
 
@@ -188,7 +190,7 @@ mod tests {
             hours(vec![1], "9点", "18:00"),
             hours(vec![1], "09:00", "24:30"),
         ] {
-            assert_eq!(bad.check(), Err("invalid_office_hours"), "{bad:?}");
+            assert_eq!(bad.check(), Err(ErrorCode::InvalidOfficeHours), "{bad:?}");
             assert!(bad.schedule("Asia/Shanghai").is_none());
         }
     }

@@ -8,6 +8,7 @@ pub mod attachment_kinds;
 pub mod channel;
 pub mod commerce;
 pub mod conversation;
+pub mod error_code;
 pub mod frames;
 pub mod guard;
 pub mod hours;

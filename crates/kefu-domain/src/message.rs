@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::commerce::CardRef;
+use crate::error_code::ErrorCode;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -108,15 +109,15 @@ pub enum ContentError {
 
 impl ContentError {
     /// The stable, snake_case code clients translate.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ContentError::Empty => "message_empty",
-            ContentError::TooLong => "message_too_long",
-            ContentError::MissingAttachment => "attachment_required",
-            ContentError::BadClientMsgId => "bad_client_msg_id",
-            ContentError::BadCard => "bad_card",
-            ContentError::BadButtons => "bad_buttons",
-            ContentError::ButtonsNotForBuyers => "buttons_not_for_buyers",
+            ContentError::Empty => ErrorCode::MessageEmpty,
+            ContentError::TooLong => ErrorCode::MessageTooLong,
+            ContentError::MissingAttachment => ErrorCode::AttachmentRequired,
+            ContentError::BadClientMsgId => ErrorCode::BadClientMsgId,
+            ContentError::BadCard => ErrorCode::BadCard,
+            ContentError::BadButtons => ErrorCode::BadButtons,
+            ContentError::ButtonsNotForBuyers => ErrorCode::ButtonsNotForBuyers,
         }
     }
 }

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use crate::account::AgentStatus;
 use crate::channel::{Channel, Entry};
+use crate::error_code::ErrorCode;
 
 /// How urgently a conversation's channel is served (CH-7): live-stream > video comment >
 /// ordinary DM. Declared lowest first, so the derived `Ord` ranks `LiveStream` highest.
@@ -217,14 +218,14 @@ impl RoutingRule {
 
     /// Trims the texts and refuses a rule that could never be shown or routed; returns the
     /// stable code of the first bad field.
-    pub fn check(mut self) -> Result<RoutingRule, &'static str> {
+    pub fn check(mut self) -> Result<RoutingRule, ErrorCode> {
         self.name = self.name.trim().to_owned();
         self.team = self.team.trim().to_owned();
         if self.name.is_empty() || self.name.chars().count() > 64 {
-            return Err("bad_rule_name");
+            return Err(ErrorCode::BadRuleName);
         }
         if self.team.is_empty() {
-            return Err("bad_rule_team");
+            return Err(ErrorCode::BadRuleTeam);
         }
         for condition in &mut self.conditions {
             if let Condition::Category(text)
@@ -234,7 +235,7 @@ impl RoutingRule {
             {
                 *text = text.trim().to_owned();
                 if text.is_empty() {
-                    return Err("bad_rule_condition");
+                    return Err(ErrorCode::BadRuleCondition);
                 }
             }
         }
@@ -986,11 +987,11 @@ mod tests {
         assert_eq!(ok.conditions, vec![Condition::Category("绿茶".into())]);
         let mut unnamed = rule(1, 1, vec![], "qa");
         unnamed.name = "  ".into();
-        assert_eq!(unnamed.check(), Err("bad_rule_name"));
-        assert_eq!(rule(1, 1, vec![], " ").check(), Err("bad_rule_team"));
+        assert_eq!(unnamed.check(), Err(ErrorCode::BadRuleName));
+        assert_eq!(rule(1, 1, vec![], " ").check(), Err(ErrorCode::BadRuleTeam));
         assert_eq!(
             rule(1, 1, vec![Condition::Sku(" ".into())], "qa").check(),
-            Err("bad_rule_condition")
+            Err(ErrorCode::BadRuleCondition)
         );
     }
 

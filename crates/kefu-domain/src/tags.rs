@@ -1,6 +1,7 @@
 //! Conversation tags (WB-5): what a conversation was about, for after-sales tracking, filters
 //! and reports. Every shop has the built-in categories and may add its own.
 
+use crate::error_code::ErrorCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -56,17 +57,17 @@ pub fn builtin() -> Vec<Tag> {
 }
 
 /// A custom tag key: 2–32 lower-case letters, digits or `_`, not a built-in one.
-pub fn check_key(key: &str) -> Result<String, &'static str> {
+pub fn check_key(key: &str) -> Result<String, ErrorCode> {
     let key = key.trim().to_lowercase();
     let ok = (2..=32).contains(&key.len())
         && key
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if !ok {
-        return Err("invalid_tag");
+        return Err(ErrorCode::InvalidTag);
     }
     if BUILTIN_TAGS.iter().any(|(k, ..)| *k == key) {
-        return Err("tag_exists");
+        return Err(ErrorCode::TagExists);
     }
     Ok(key)
 }
@@ -88,8 +89,8 @@ mod tests {
     #[test]
     fn custom_keys_are_checked() {
         assert_eq!(check_key(" VIP_Gift ").as_deref(), Ok("vip_gift"));
-        assert_eq!(check_key("x"), Err("invalid_tag"));
-        assert_eq!(check_key("有空格 "), Err("invalid_tag"));
-        assert_eq!(check_key("invoice"), Err("tag_exists"));
+        assert_eq!(check_key("x"), Err(ErrorCode::InvalidTag));
+        assert_eq!(check_key("有空格 "), Err(ErrorCode::InvalidTag));
+        assert_eq!(check_key("invoice"), Err(ErrorCode::TagExists));
     }
 }

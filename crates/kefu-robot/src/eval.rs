@@ -4,6 +4,7 @@
 
 use std::time::Instant;
 
+use kefu_domain::error_code::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 use crate::kb::LineError;
@@ -28,7 +29,7 @@ pub fn parse_queries(text: &str) -> (Vec<LabelledQuery>, Vec<LineError>) {
             Ok(q) => queries.push(q),
             Err(e) => errors.push(LineError {
                 line: n + 1,
-                code: "invalid_json".to_owned(),
+                code: ErrorCode::InvalidJson,
                 message: e.to_string(),
             }),
         }

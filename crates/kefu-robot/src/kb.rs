@@ -3,6 +3,7 @@
 //! it may be given. Read from JSON Lines with a per-line error report.
 
 use chrono::DateTime;
+use kefu_domain::error_code::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 /// General Q&A, per-product Q&A (bound to SKUs or categories), or scenario Q&A (promotion
@@ -106,36 +107,36 @@ pub const MAX_SIMILAR: usize = 200;
 
 impl Entry {
     /// The stable code of the first problem with this entry.
-    pub fn check(&self) -> Result<(), &'static str> {
+    pub fn check(&self) -> Result<(), ErrorCode> {
         let id_ok = (1..=64).contains(&self.id.len())
             && self
                 .id
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
         if !id_ok {
-            return Err("invalid_kb_id");
+            return Err(ErrorCode::InvalidKbId);
         }
         let question_ok = |q: &String| (1..=200).contains(&q.trim().chars().count());
         if !question_ok(&self.question)
             || self.similar.len() > MAX_SIMILAR
             || !self.similar.iter().all(question_ok)
         {
-            return Err("invalid_question");
+            return Err(ErrorCode::InvalidQuestion);
         }
         if self.answer.text.trim().is_empty() || self.answer.text.chars().count() > 2_000 {
-            return Err("invalid_answer");
+            return Err(ErrorCode::InvalidAnswer);
         }
         if self.answer.image.as_deref().is_some_and(|id| !is_uuid(id)) {
-            return Err("invalid_answer_image");
+            return Err(ErrorCode::InvalidAnswerImage);
         }
         if self.tier == Tier::Product && self.skus.is_empty() && self.categories.is_empty() {
-            return Err("product_entry_unbound");
+            return Err(ErrorCode::ProductEntryUnbound);
         }
         let from = self.valid_from.as_deref().map(parse_time);
         let to = self.valid_to.as_deref().map(parse_time);
         match (from, to) {
-            (Some(None), _) | (_, Some(None)) => Err("invalid_validity"),
-            (Some(Some(from)), Some(Some(to))) if from >= to => Err("invalid_validity"),
+            (Some(None), _) | (_, Some(None)) => Err(ErrorCode::InvalidValidity),
+            (Some(Some(from)), Some(Some(to))) if from >= to => Err(ErrorCode::InvalidValidity),
             _ => Ok(()),
         }
     }
@@ -160,7 +161,7 @@ fn is_uuid(id: &str) -> bool {
 pub struct LineError {
     /// 1-based.
     pub line: usize,
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
 }
 
@@ -175,17 +176,20 @@ pub fn parse_jsonl(text: &str) -> (Vec<Entry>, Vec<LineError>) {
         if line.trim().is_empty() {
             continue;
         }
-        let error = |code: &str, message: String| LineError {
+        let error = |code: ErrorCode, message: String| LineError {
             line: line_no,
-            code: code.to_owned(),
+            code,
             message,
         };
         match serde_json::from_str::<Entry>(line) {
-            Err(e) => errors.push(error("invalid_json", e.to_string())),
+            Err(e) => errors.push(error(ErrorCode::InvalidJson, e.to_string())),
             Ok(entry) => match entry.check() {
                 Err(code) => errors.push(error(code, format!("entry {:?}", entry.id))),
                 Ok(()) if !seen.insert(entry.id.clone()) => {
-                    errors.push(error("duplicate_kb_id", format!("entry {:?}", entry.id)));
+                    errors.push(error(
+                        ErrorCode::DuplicateKbId,
+                        format!("entry {:?}", entry.id),
+                    ));
                 }
                 Ok(()) => entries.push(entry),
             },
@@ -225,17 +229,17 @@ mod tests {
         ]
         .join("\n");
         let (entries, errors) = parse_jsonl(&text);
-        let codes: Vec<(usize, &str)> = errors.iter().map(|e| (e.line, e.code.as_str())).collect();
+        let codes: Vec<(usize, ErrorCode)> = errors.iter().map(|e| (e.line, e.code)).collect();
         assert_eq!(
             codes,
             [
-                (2, "invalid_json"),
-                (3, "duplicate_kb_id"),
-                (4, "invalid_kb_id"),
-                (5, "product_entry_unbound"),
-                (6, "invalid_validity"),
-                (7, "invalid_answer"),
-                (10, "invalid_answer_image"),
+                (2, ErrorCode::InvalidJson),
+                (3, ErrorCode::DuplicateKbId),
+                (4, ErrorCode::InvalidKbId),
+                (5, ErrorCode::ProductEntryUnbound),
+                (6, ErrorCode::InvalidValidity),
+                (7, ErrorCode::InvalidAnswer),
+                (10, ErrorCode::InvalidAnswerImage),
             ]
         );
         assert_eq!(entries.len(), 3);

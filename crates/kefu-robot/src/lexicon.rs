@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use kefu_domain::error_code::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 /// A shop's lexicons, as stored and as `--lexicon FILE` reads them (JSON).
@@ -118,7 +119,7 @@ impl Lexicon {
 
     /// The stable code of the first problem: empty words, a synonym group of one, or more
     /// than the limits (200 groups, 2,000 words in all).
-    pub fn check(&self) -> Result<(), &'static str> {
+    pub fn check(&self) -> Result<(), ErrorCode> {
         let words = self.synonyms.iter().map(Vec::len).sum::<usize>()
             + self.colloquial.len()
             + self.negations.len()
@@ -134,10 +135,10 @@ impl Lexicon {
             || self.terms.iter().any(empty)
             || self.blocked.iter().any(empty)
         {
-            return Err("invalid_lexicon");
+            return Err(ErrorCode::InvalidLexicon);
         }
         if self.synonyms.len() > 200 || words > 2_000 {
-            return Err("lexicon_too_large");
+            return Err(ErrorCode::LexiconTooLarge);
         }
         Ok(())
     }
@@ -169,16 +170,16 @@ mod tests {
             synonyms: vec![vec!["退款".into()]],
             ..Lexicon::default()
         };
-        assert_eq!(lonely.check(), Err("invalid_lexicon"));
+        assert_eq!(lonely.check(), Err(ErrorCode::InvalidLexicon));
         let blank = Lexicon {
             blocked: vec![" ".into()],
             ..Lexicon::default()
         };
-        assert_eq!(blank.check(), Err("invalid_lexicon"));
+        assert_eq!(blank.check(), Err(ErrorCode::InvalidLexicon));
         let huge = Lexicon {
             terms: (0..2_001).map(|i| format!("词{i}")).collect(),
             ..Lexicon::default()
         };
-        assert_eq!(huge.check(), Err("lexicon_too_large"));
+        assert_eq!(huge.check(), Err(ErrorCode::LexiconTooLarge));
     }
 }

@@ -10,6 +10,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use kefu_domain::account::User;
 use kefu_domain::channel::Entry;
 use kefu_domain::commerce::EntryContext;
+use kefu_domain::error_code::ErrorCode;
 use kefu_domain::role::{Permission, Permissions, effective_permissions};
 use kefu_domain::time::now_ms;
 use rand::RngCore;
@@ -45,7 +46,7 @@ pub async fn hash_password(password: String) -> Result<String, ApiError> {
     let _permit = PASSWORD_WORK
         .acquire()
         .await
-        .map_err(|_| ApiError::Unavailable)?;
+        .map_err(|_| ErrorCode::Unavailable)?;
     tokio::task::spawn_blocking(move || {
         Argon2::default()
             .hash_password(password.as_bytes())
@@ -289,7 +290,7 @@ impl Agent {
         if self.permissions.contains(permission) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden)
+            Err(ErrorCode::Forbidden.into())
         }
     }
 
@@ -318,16 +319,16 @@ pub async fn authenticate_agent(
     let (token, by_cookie) = match (bearer_token, cookie_token) {
         (Some(token), _) => (token, false),
         (None, Some(token)) => (token, true),
-        (None, None) => return Err(ApiError::Unauthenticated),
+        (None, None) => return Err(ErrorCode::Unauthenticated.into()),
     };
     let token_hash = sha256_hex(token);
     let session = state
         .store
         .session(&token_hash)
         .await?
-        .ok_or(ApiError::Unauthenticated)?;
+        .ok_or(ErrorCode::Unauthenticated)?;
     if by_cookie && !session.is_ui {
-        return Err(ApiError::Unauthenticated);
+        return Err(ErrorCode::Unauthenticated.into());
     }
     let permissions = permissions_of(state, &session.user).await?;
     Ok(Agent {

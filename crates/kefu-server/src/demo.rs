@@ -8,6 +8,7 @@ use kefu_domain::channel::{Channel, Entry};
 use kefu_domain::commerce::{
     AfterSaleStatus, EntryContext, OrderCard, OrderInput, PaymentStatus, ShippingStatus,
 };
+use kefu_domain::error_code::ErrorCode;
 use kefu_domain::guard::ApprovalKind;
 use kefu_domain::message::{MessageContent, MessageKind, SenderKind};
 use kefu_domain::role::{Permission, Role};
@@ -451,7 +452,7 @@ async fn entry_links(
     let secret = store
         .tenant_identity_secret(tenant.id)
         .await?
-        .ok_or(ApiError::NotFound("shop"))?;
+        .ok_or(ErrorCode::ShopNotFound)?;
     let mut links = vec![];
     let member = member_id(catalogue, 1);
     if let Some(order) = data

@@ -1,8 +1,10 @@
-//! The one API error type. Each variant's doc names its HTTP status; the body is always
-//! `{code, message}` with a stable snake_case `code` that clients translate. No HTTP types
-//! here: `desk` returns these too, and `http::error` turns them into responses (internal
-//! errors logged once there and answered with a bare 500).
+//! The one API error type. Every error is an `ErrorCode` (its stable snake_case string and its
+//! HTTP status, `kefu_domain::error_code`) with a message for people; the body is always
+//! `{code, message}`, and clients translate the code, never the message. No HTTP types here:
+//! `desk` returns these too, and `http::error` turns them into responses (internal errors
+//! logged once there and answered with a bare 500).
 
+use kefu_domain::error_code::ErrorCode;
 use kefu_domain::frames::FrameError;
 use kefu_domain::message::ContentError;
 use kefu_store::StoreError;
@@ -12,59 +14,25 @@ use utoipa::ToSchema;
 /// The body of every error response.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    /// 400: the request is malformed; `code` says how.
+    /// Refused with `code`, answered with the code's status (`ErrorCode::status`: 400 for a
+    /// malformed request, 404 for `…_not_found`, 409 for a conflict, …); `message` says why.
     #[error("{message}")]
-    BadRequest { code: &'static str, message: String },
-    /// 401: no valid session, token or buyer token.
-    #[error("sign in first")]
-    Unauthenticated,
-    /// 401: wrong username or password.
-    #[error("wrong username or password")]
-    InvalidCredentials,
-    /// 403: signed in, but the role does not allow this (ACC-3).
-    #[error("your role does not allow this")]
-    Forbidden,
-    /// 403 with its own code, e.g. `order_not_yours`.
-    #[error("{message}")]
-    Refused { code: &'static str, message: String },
-    /// 403: a cookie-authenticated change without the matching `X-CSRF-Token`.
-    #[error("missing or wrong X-CSRF-Token header")]
-    CsrfFailed,
-    /// 404: no such thing in the caller's tenant (other tenants' things look the same, ACC-1).
-    #[error("{0} not found")]
-    NotFound(&'static str),
-    /// 409: the change conflicts with what is stored.
-    #[error("conflict: {0}")]
-    Conflict(&'static str),
-    /// 413: the upload is larger than the limit for its type.
-    #[error("the file is larger than {limit_mib} MiB")]
-    FileTooLarge { limit_mib: usize },
-    /// 413: the request body is over the limit.
-    #[error("the request body is too large")]
-    BodyTooLarge,
-    /// 415: the upload's content is not an accepted picture or file type.
-    #[error("this file type is not accepted")]
-    UnsupportedFileType,
-    /// 429: too many attempts; try again later.
-    #[error("too many requests; try again shortly")]
-    RateLimited,
-    /// 503: the server is shutting down or the database is unreachable.
-    #[error("the service is unavailable")]
-    Unavailable,
-    /// 500: a bug or an outage; details are in the server log only.
+    Refused { code: ErrorCode, message: String },
+    /// 500 `internal`: a bug or an outage; the detail goes to the server log only.
     #[error("internal error")]
     Internal(String),
 }
 
 impl ApiError {
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError::BadRequest {
+    /// `code` with a message of its own.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
+        ApiError::Refused {
             code,
             message: message.into(),
         }
@@ -72,71 +40,59 @@ impl ApiError {
 
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> u16 {
-        match self {
-            ApiError::BadRequest { .. } => 400,
-            ApiError::Unauthenticated | ApiError::InvalidCredentials => 401,
-            ApiError::Forbidden | ApiError::CsrfFailed | ApiError::Refused { .. } => 403,
-            ApiError::NotFound(_) => 404,
-            ApiError::Conflict(_) => 409,
-            ApiError::FileTooLarge { .. } => 413,
-            ApiError::BodyTooLarge => 413,
-            ApiError::UnsupportedFileType => 415,
-            ApiError::RateLimited => 429,
-            ApiError::Unavailable => 503,
-            ApiError::Internal(_) => 500,
-        }
+        self.code().status()
     }
 
     /// The stable code. Every code is listed in `docs/http-api.md` (checked by the tidy test).
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ApiError::BadRequest { code, .. } => code,
-            ApiError::Unauthenticated => "unauthenticated",
-            ApiError::InvalidCredentials => "invalid_credentials",
-            ApiError::Forbidden => "forbidden",
-            ApiError::Refused { code, .. } => code,
-            ApiError::CsrfFailed => "csrf_failed",
-            ApiError::NotFound(thing) => match *thing {
-                "conversation" => "conversation_not_found",
-                "attachment" => "attachment_not_found",
-                "buyer" => "buyer_not_found",
-                "shop" => "shop_not_found",
-                "assignee" => "assignee_not_found",
-                "order" => "order_not_found",
-                "product" => "product_not_found",
-                "handoff" => "handoff_not_found",
-                "user" => "user_not_found",
-                "group" => "group_not_found",
-                "grant" => "grant_not_found",
-                "approval" => "approval_not_found",
-                "flow" => "flow_not_found",
-                "proposal" => "proposal_not_found",
-                _ => "not_found",
-            },
-            ApiError::Conflict(code) => code,
-            ApiError::FileTooLarge { .. } => "file_too_large",
-            ApiError::BodyTooLarge => "body_too_large",
-            ApiError::UnsupportedFileType => "unsupported_file_type",
-            ApiError::RateLimited => "rate_limited",
-            ApiError::Unavailable => "unavailable",
-            ApiError::Internal(_) => "internal",
+            ApiError::Refused { code, .. } => *code,
+            ApiError::Internal(_) => ErrorCode::Internal,
         }
     }
 
     pub fn body(&self) -> ErrorBody {
         ErrorBody {
-            code: self.code().to_owned(),
+            code: self.code(),
             message: self.to_string(),
         }
+    }
+}
+
+impl From<ErrorCode> for ApiError {
+    /// `code` with its usual message: a few fixed sentences, `conversation not found` for
+    /// `conversation_not_found`, `conflict: already_taken` for a conflict.
+    fn from(code: ErrorCode) -> ApiError {
+        let message = match code {
+            ErrorCode::Unauthenticated => "sign in first",
+            ErrorCode::InvalidCredentials => "wrong username or password",
+            ErrorCode::Forbidden => "your role does not allow this",
+            ErrorCode::CsrfFailed => "missing or wrong X-CSRF-Token header",
+            ErrorCode::BodyTooLarge => "the request body is too large",
+            ErrorCode::UnsupportedFileType => "this file type is not accepted",
+            ErrorCode::RateLimited => "too many requests; try again shortly",
+            ErrorCode::Unavailable => "the service is unavailable",
+            ErrorCode::Internal => "internal error",
+            _ if code.status() == 409 => return ApiError::new(code, format!("conflict: {code}")),
+            _ => return ApiError::new(code, code.as_str().replace('_', " ")),
+        };
+        ApiError::new(code, message)
     }
 }
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
         match e {
-            StoreError::NotFound(thing) => ApiError::NotFound(thing),
-            StoreError::Conflict(code) => ApiError::Conflict(code),
-            StoreError::WriterGone => ApiError::Unavailable,
+            // The store names the thing (`"conversation"`) and the conflict's code as text;
+            // the tidy test checks that each names an `ErrorCode`.
+            StoreError::NotFound(thing) => ErrorCode::parse(&format!("{thing}_not_found"))
+                .unwrap_or(ErrorCode::NotFound)
+                .into(),
+            StoreError::Conflict(code) => match ErrorCode::parse(code) {
+                Some(code) => code.into(),
+                None => ApiError::Internal(format!("a conflict with no error code: {code}")),
+            },
+            StoreError::WriterGone => ErrorCode::Unavailable.into(),
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -144,12 +100,71 @@ impl From<StoreError> for ApiError {
 
 impl From<ContentError> for ApiError {
     fn from(e: ContentError) -> ApiError {
-        ApiError::bad_request(e.code(), e.to_string())
+        ApiError::new(e.code(), e.to_string())
     }
 }
 
 impl From<FrameError> for ApiError {
     fn from(e: FrameError) -> ApiError {
-        ApiError::bad_request(e.code(), e.to_string())
+        ApiError::new(e.code(), e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_bring_their_status_and_usual_message() {
+        let e = ApiError::from(ErrorCode::ConversationNotFound);
+        assert_eq!(
+            (e.status(), e.to_string().as_str()),
+            (404, "conversation not found")
+        );
+        let e = ApiError::from(ErrorCode::AlreadyTaken);
+        assert_eq!(
+            (e.status(), e.to_string().as_str()),
+            (409, "conflict: already_taken")
+        );
+        let e = ApiError::new(ErrorCode::InvalidJson, "expected a string");
+        assert_eq!(e.status(), 400);
+        assert_eq!(e.body().message, "expected a string");
+        assert_eq!(
+            ApiError::from(ErrorCode::Forbidden).to_string(),
+            "your role does not allow this"
+        );
+    }
+
+    #[test]
+    fn internal_details_stay_out_of_the_body() {
+        let body = ApiError::Internal("disk full at /var/lib/kefu".into()).body();
+        assert_eq!(body.code, ErrorCode::Internal);
+        assert_eq!(body.message, "internal error");
+    }
+
+    #[test]
+    fn store_errors_keep_their_codes() {
+        let code = |e: StoreError| ApiError::from(e).code();
+        assert_eq!(
+            code(StoreError::NotFound("conversation")),
+            ErrorCode::ConversationNotFound
+        );
+        assert_eq!(
+            code(StoreError::NotFound("assignee")),
+            ErrorCode::AssigneeNotFound
+        );
+        assert_eq!(
+            code(StoreError::NotFound("anything else")),
+            ErrorCode::NotFound
+        );
+        assert_eq!(
+            code(StoreError::Conflict("handoff_closed")),
+            ErrorCode::HandoffClosed
+        );
+        assert_eq!(
+            code(StoreError::Conflict("no such code")),
+            ErrorCode::Internal
+        );
+        assert_eq!(code(StoreError::WriterGone), ErrorCode::Unavailable);
     }
 }

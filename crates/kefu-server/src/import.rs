@@ -13,6 +13,7 @@ use kefu_domain::commerce::{
     AfterSaleStatus, InputError, OrderInput, OrderItem, Partner, PaymentStatus, ProductInput,
     ShippingStatus, SkuInput, parse_yuan,
 };
+use kefu_domain::error_code::ErrorCode;
 use kefu_store::{Store, UpsertCounts};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -67,7 +68,7 @@ pub enum ImportKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Rejection {
     pub line: u64,
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
 }
 
@@ -98,7 +99,7 @@ pub struct Parsed<T> {
 fn reject(line: u64, e: &InputError) -> Rejection {
     Rejection {
         line,
-        code: e.code.to_owned(),
+        code: e.code,
         message: e.message.clone(),
     }
 }
@@ -148,12 +149,18 @@ pub async fn import(
 fn check_kb(entry: kefu_robot::Entry) -> Result<kefu_robot::Entry, InputError> {
     entry.check().map(|()| entry).map_err(|code| {
         let why = match code {
-            "invalid_kb_id" => "the id is 1–64 characters of A–Z a–z 0–9 - _ .",
-            "invalid_question" => "questions are 1–200 characters, at most 200 similar ones",
-            "invalid_answer" => "the answer is 1–2,000 characters",
-            "invalid_answer_image" => "the answer's picture is the id of an uploaded picture",
-            "product_entry_unbound" => "a product entry names its SKUs or categories",
-            "invalid_validity" => "valid_from / valid_to are ISO-8601 times, from before to",
+            ErrorCode::InvalidKbId => "the id is 1–64 characters of A–Z a–z 0–9 - _ .",
+            ErrorCode::InvalidQuestion => {
+                "questions are 1–200 characters, at most 200 similar ones"
+            }
+            ErrorCode::InvalidAnswer => "the answer is 1–2,000 characters",
+            ErrorCode::InvalidAnswerImage => {
+                "the answer's picture is the id of an uploaded picture"
+            }
+            ErrorCode::ProductEntryUnbound => "a product entry names its SKUs or categories",
+            ErrorCode::InvalidValidity => {
+                "valid_from / valid_to are ISO-8601 times, from before to"
+            }
             _ => "see docs/robot.md",
         };
         InputError::new(code, why)
@@ -197,7 +204,7 @@ fn kb_row(row: &Row) -> Result<(String, kefu_robot::Entry), InputError> {
         "scenario" | "活动" | "场景" => kefu_robot::Tier::Scenario,
         other => {
             return Err(InputError::new(
-                "bad_tier",
+                ErrorCode::BadTier,
                 format!("tier `{other}` is general, product or scenario"),
             ));
         }
@@ -225,7 +232,7 @@ fn kb_row(row: &Row) -> Result<(String, kefu_robot::Entry), InputError> {
 fn merge_kb(into: &mut kefu_robot::Entry, more: kefu_robot::Entry) -> Result<(), InputError> {
     if !more.answer.text.is_empty() && more.answer.text != into.answer.text {
         return Err(InputError::new(
-            "conflicting_rows",
+            ErrorCode::ConflictingRows,
             format!("entry {} has two different answers", into.id),
         ));
     }
@@ -318,7 +325,9 @@ fn parse_jsonl<T: serde::de::DeserializeOwned>(
         }
         parsed.rows += 1;
         let record = serde_json::from_str::<T>(line)
-            .map_err(|e| InputError::new("malformed_row", format!("not a valid record: {e}")))
+            .map_err(|e| {
+                InputError::new(ErrorCode::MalformedRow, format!("not a valid record: {e}"))
+            })
             .and_then(check);
         match record {
             Ok(record) => match first_line.get(&key(&record)) {
@@ -337,7 +346,7 @@ fn parse_jsonl<T: serde::de::DeserializeOwned>(
 fn duplicate(line: u64, first: u64) -> Rejection {
     Rejection {
         line,
-        code: "duplicate_in_file".to_owned(),
+        code: ErrorCode::DuplicateInFile,
         message: format!("repeats the record of line {first}; the first one is imported"),
     }
 }
@@ -420,7 +429,7 @@ impl Row<'_> {
         if !fen.is_empty() {
             return fen.parse().map(Some).map_err(|_| {
                 InputError::new(
-                    "bad_amount",
+                    ErrorCode::BadAmount,
                     format!("{name}_fen is not a whole number of fen"),
                 )
             });
@@ -429,7 +438,7 @@ impl Row<'_> {
         if yuan.is_empty() {
             return if required {
                 Err(InputError::new(
-                    "missing_field",
+                    ErrorCode::MissingField,
                     format!("{name} is required"),
                 ))
             } else {
@@ -438,7 +447,7 @@ impl Row<'_> {
         }
         parse_yuan(&yuan).map(Some).ok_or_else(|| {
             InputError::new(
-                "bad_amount",
+                ErrorCode::BadAmount,
                 format!("{name} `{yuan}` is not an amount in yuan"),
             )
         })
@@ -449,7 +458,7 @@ impl Row<'_> {
         let text = self.text(name);
         parse(&text).ok_or_else(|| {
             InputError::new(
-                "bad_status",
+                ErrorCode::BadStatus,
                 format!("{name} `{text}` is not a known status"),
             )
         })
@@ -462,7 +471,7 @@ impl Row<'_> {
         }
         text.parse().map_err(|_| {
             InputError::new(
-                "bad_number",
+                ErrorCode::BadNumber,
                 format!("{name} `{text}` is not a whole number"),
             )
         })
@@ -492,7 +501,7 @@ fn parse_csv<T>(
         Err(e) => {
             parsed.rejections.push(Rejection {
                 line: 1,
-                code: "malformed_header".into(),
+                code: ErrorCode::MalformedHeader,
                 message: e.to_string(),
             });
             return parsed;
@@ -517,7 +526,7 @@ fn parse_csv<T>(
     if !missing.is_empty() {
         parsed.rejections.push(Rejection {
             line: 1,
-            code: "missing_column".into(),
+            code: ErrorCode::MissingColumn,
             message: format!("the header lacks: {}", missing.join(", ")),
         });
         return parsed;
@@ -541,7 +550,7 @@ fn parse_csv<T>(
                 parsed.rows += 1;
                 parsed.rejections.push(Rejection {
                     line,
-                    code: "malformed_row".into(),
+                    code: ErrorCode::MalformedRow,
                     message: e.to_string(),
                 });
                 continue;
@@ -638,7 +647,7 @@ fn parse_csv<T>(
                     if *line != cause.line && !reported.contains(line) {
                         parsed.rejections.push(Rejection {
                             line: *line,
-                            code: "record_rejected".into(),
+                            code: ErrorCode::RecordRejected,
                             message: format!(
                                 "belongs to a record refused at line {}: {}",
                                 cause.line, cause.message
@@ -658,7 +667,10 @@ fn product_row(row: &Row) -> Result<(String, ProductInput), InputError> {
         None => Default::default(),
         // JSON object, or "产地:西湖; 年份:2026".
         Some(text) if text.starts_with('{') => serde_json::from_str(&text).map_err(|_| {
-            InputError::new("bad_attributes", "attributes is not a JSON object of texts")
+            InputError::new(
+                ErrorCode::BadAttributes,
+                "attributes is not a JSON object of texts",
+            )
         })?,
         Some(text) => text
             .split([';', '；'])
@@ -667,7 +679,7 @@ fn product_row(row: &Row) -> Result<(String, ProductInput), InputError> {
                 pair.split_once([':', '：'])
                     .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
                     .ok_or_else(|| {
-                        InputError::new("bad_attributes", "attributes are `name:value; …`")
+                        InputError::new(ErrorCode::BadAttributes, "attributes are `name:value; …`")
                     })
             })
             .collect::<Result<_, _>>()?,
@@ -686,14 +698,14 @@ fn product_row(row: &Row) -> Result<(String, ProductInput), InputError> {
         }),
         _ => {
             return Err(InputError::new(
-                "bad_partner",
+                ErrorCode::BadPartner,
                 "a partner needs both partner_name and partner_url",
             ));
         }
     };
     let price_fen = row
         .money("price", true)?
-        .ok_or_else(|| InputError::new("missing_field", "price is required"))?;
+        .ok_or_else(|| InputError::new(ErrorCode::MissingField, "price is required"))?;
     let product = ProductInput {
         code: code.clone(),
         title: row.text("title"),
@@ -719,7 +731,7 @@ fn merge_product(into: &mut ProductInput, row: ProductInput) -> Result<(), Input
         || (!row.attributes.is_empty() && into.attributes != row.attributes)
     {
         return Err(InputError::new(
-            "conflicting_rows",
+            ErrorCode::ConflictingRows,
             format!(
                 "product {} has different title, category, image, attributes or partner than its first row",
                 into.code
@@ -802,7 +814,7 @@ fn merge_order(into: &mut OrderInput, row: OrderInput) -> Result<(), InputError>
         && into.tracking_no == row.tracking_no;
     if !same {
         return Err(InputError::new(
-            "conflicting_rows",
+            ErrorCode::ConflictingRows,
             format!(
                 "order {} has a different buyer, time, status or logistics than its first row",
                 into.order_no
@@ -871,13 +883,16 @@ pub fn parse_time(text: &str) -> Result<i64, InputError> {
     use time::macros::{format_description, offset};
     let bad = || {
         InputError::new(
-            "bad_time",
+            ErrorCode::BadTime,
             format!("`{text}` is not a time (epoch ms, RFC 3339, or YYYY-MM-DD HH:MM:SS)"),
         )
     };
     let text = text.trim();
     if text.is_empty() {
-        return Err(InputError::new("missing_field", "placed_at is required"));
+        return Err(InputError::new(
+            ErrorCode::MissingField,
+            "placed_at is required",
+        ));
     }
     if text.chars().all(|c| c.is_ascii_digit()) {
         return text.parse().map_err(|_| bad());
@@ -920,19 +935,16 @@ T4,m5,,2026-11-21 09:00,unpaid,unshipped,,,,TEA-1,TEA-1-250,龙井 250g,1,128
         assert_eq!(good[0].total_fen, 2 * 12_800 + 3_990);
         assert_eq!(good[0].paid_fen, good[0].total_fen);
         assert_eq!(good[0].placed_at, 1_795_140_000_000);
-        let mut codes: Vec<(u64, &str)> = parsed
-            .rejections
-            .iter()
-            .map(|r| (r.line, r.code.as_str()))
-            .collect();
+        let mut codes: Vec<(u64, ErrorCode)> =
+            parsed.rejections.iter().map(|r| (r.line, r.code)).collect();
         codes.sort();
         assert_eq!(
             codes,
             [
-                (4, "bad_number"),
-                (5, "bad_time"),
-                (6, "record_rejected"),
-                (7, "conflicting_rows")
+                (4, ErrorCode::BadNumber),
+                (5, ErrorCode::BadTime),
+                (6, ErrorCode::RecordRejected),
+                (7, ErrorCode::ConflictingRows)
             ]
         );
     }
@@ -945,17 +957,14 @@ T4,m5,,2026-11-21 09:00,unpaid,unshipped,,,,TEA-1,TEA-1-250,龙井 250g,1,128
         let parsed = parse_products(&text, Format::Jsonl);
         assert_eq!(parsed.rows, 4);
         assert_eq!(parsed.records.len(), 1);
-        let lines: Vec<(u64, &str)> = parsed
-            .rejections
-            .iter()
-            .map(|r| (r.line, r.code.as_str()))
-            .collect();
+        let lines: Vec<(u64, ErrorCode)> =
+            parsed.rejections.iter().map(|r| (r.line, r.code)).collect();
         assert_eq!(
             lines,
             [
-                (3, "malformed_row"),
-                (4, "duplicate_in_file"),
-                (5, "missing_field")
+                (3, ErrorCode::MalformedRow),
+                (4, ErrorCode::DuplicateInFile),
+                (5, ErrorCode::MissingField)
             ]
         );
     }
@@ -979,7 +988,7 @@ T4,m5,,2026-11-21 09:00,unpaid,unshipped,,,,TEA-1,TEA-1-250,龙井 250g,1,128
         let parsed = parse_products("title,price\n龙井,1\n", Format::Csv);
         assert!(parsed.records.is_empty());
         assert_eq!(parsed.rejections[0].line, 1);
-        assert_eq!(parsed.rejections[0].code, "missing_column");
+        assert_eq!(parsed.rejections[0].code, ErrorCode::MissingColumn);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use kefu_domain::account::{Buyer, TenantKind};
 use kefu_domain::commerce::{Order, OrderCard, ProductCard};
 use kefu_domain::conversation::ConversationSummary;
+use kefu_domain::error_code::ErrorCode;
 use kefu_domain::message::{MessageContent, MessageKind};
 use serde::Serialize;
 use uuid::Uuid;
@@ -43,7 +44,7 @@ pub async fn resolve_card(
                 .store
                 .product(tenant_id, code)
                 .await?
-                .ok_or(ApiError::NotFound("product"))?;
+                .ok_or(ErrorCode::ProductNotFound)?;
             let mut snapshot = ProductCard::of(&product, card.sku_code.as_deref());
             snapshot.room_title = room_title;
             to_body(&snapshot)?
@@ -64,7 +65,7 @@ pub async fn member_order(
     member: Option<&str>,
     order_no: &str,
 ) -> Result<Order, ApiError> {
-    let member = member.ok_or(ApiError::NotFound("order"))?;
+    let member = member.ok_or(ErrorCode::OrderNotFound)?;
     let platform = is_platform(state, tenant_id).await?;
     let order = if platform {
         state
@@ -79,7 +80,7 @@ pub async fn member_order(
     };
     order
         .filter(|o| o.buyer_id == member)
-        .ok_or(ApiError::NotFound("order"))
+        .ok_or_else(|| ErrorCode::OrderNotFound.into())
 }
 
 /// Checks the order an entry link names: the shop signed the link, so saying whose order it
@@ -106,11 +107,11 @@ pub async fn check_entry_order(
     };
     match order {
         Some(o) if o.buyer_id == member => Ok(()),
-        Some(_) => Err(ApiError::Refused {
-            code: "order_not_yours",
-            message: "the entry names an order of another buyer".to_owned(),
-        }),
-        None => Err(ApiError::NotFound("order")),
+        Some(_) => Err(ApiError::new(
+            ErrorCode::OrderNotYours,
+            "the entry names an order of another buyer",
+        )),
+        None => Err(ErrorCode::OrderNotFound.into()),
     }
 }
 
@@ -131,7 +132,7 @@ pub async fn conversation_member(
         .store
         .buyer(conversation.tenant_id, conversation.buyer_id)
         .await?
-        .ok_or(ApiError::NotFound("buyer"))?;
+        .ok_or(ErrorCode::BuyerNotFound)?;
     let member = member_of(&buyer).map(str::to_owned);
     Ok((buyer, member))
 }

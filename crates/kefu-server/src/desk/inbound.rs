@@ -7,6 +7,7 @@ use kefu_domain::account::Buyer;
 use kefu_domain::channel::Entry;
 use kefu_domain::commerce::EntryContext;
 use kefu_domain::conversation::ConversationSummary;
+use kefu_domain::error_code::ErrorCode;
 use kefu_domain::frames::{Party, ServerFrame};
 use kefu_domain::message::{MessageContent, MessageKind, SenderKind, parse_client_msg_id};
 use kefu_domain::role::Permission;
@@ -126,12 +127,12 @@ pub async fn submit_as_agent(
             .store
             .conversation(agent.tenant_id(), conversation_id)
             .await?
-            .ok_or(ApiError::NotFound("conversation"))?;
+            .ok_or(ErrorCode::ConversationNotFound)?;
         let buyer = state
             .store
             .buyer(agent.tenant_id(), conversation.buyer_id)
             .await?
-            .ok_or(ApiError::NotFound("buyer"))?;
+            .ok_or(ErrorCode::BuyerNotFound)?;
         cards::resolve_card(
             state,
             agent.tenant_id(),

@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use kefu_domain::account::{AccountView, User, parse_phone};
+use kefu_domain::error_code::ErrorCode;
 use kefu_domain::role::{Permission, Role};
 use kefu_domain::time::now_ms;
 use kefu_store::{AccountChange, NewUser};
@@ -83,8 +84,8 @@ fn check_username(name: &str) -> Result<String, ApiError> {
     if ok {
         Ok(name)
     } else {
-        Err(ApiError::bad_request(
-            "invalid_username",
+        Err(ApiError::new(
+            ErrorCode::InvalidUsername,
             "a username is 3–32 lower-case letters, digits, '-', '_' or '.'",
         ))
     }
@@ -93,8 +94,8 @@ fn check_username(name: &str) -> Result<String, ApiError> {
 pub(super) fn check_display_name(name: &str) -> Result<&str, ApiError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 40 {
-        return Err(ApiError::bad_request(
-            "invalid_name",
+        return Err(ApiError::new(
+            ErrorCode::InvalidName,
             "a display name is 1–40 characters",
         ));
     }
@@ -107,8 +108,8 @@ async fn check_team(state: &AppState, tenant_id: Uuid, team: Option<&str>) -> Re
     if known.iter().any(|t| t.key == team) {
         Ok(())
     } else {
-        Err(ApiError::bad_request(
-            "unknown_team",
+        Err(ApiError::new(
+            ErrorCode::UnknownTeam,
             "no team with that key",
         ))
     }
@@ -127,19 +128,22 @@ pub async fn create_account(
     let username = check_username(&new.username)?;
     let display_name = check_display_name(&new.display_name)?;
     if new.password.chars().count() < 8 || new.password.len() > 128 {
-        return Err(ApiError::bad_request(
-            "weak_password",
+        return Err(ApiError::new(
+            ErrorCode::WeakPassword,
             "a password is 8 to 128 characters",
         ));
     }
     let phone = parse_phone(&new.phone).ok_or_else(|| {
-        ApiError::bad_request("invalid_phone", "a mainland mobile number, 11 digits")
+        ApiError::new(
+            ErrorCode::InvalidPhone,
+            "a mainland mobile number, 11 digits",
+        )
     })?;
     let team = new.team.as_deref().map(str::trim).filter(|t| !t.is_empty());
     check_team(&state, tenant_id, team).await?;
     let settings = state.store.shop_settings(tenant_id).await?;
     if state.store.count_accounts(tenant_id).await? >= settings.max_accounts {
-        return Err(ApiError::Conflict("account_limit_reached"));
+        return Err(ErrorCode::AccountLimitReached.into());
     }
     let probation_until =
         (new.role == Role::Agent).then(|| now_ms() + settings.probation_days * DAY_MS);
@@ -204,8 +208,8 @@ pub async fn update_account(
         .max_concurrent
         .is_some_and(|cap| !(0..=50).contains(&cap))
     {
-        return Err(ApiError::bad_request(
-            "invalid_cap",
+        return Err(ApiError::new(
+            ErrorCode::InvalidCap,
             "an agent takes 0 to 50 conversations at once",
         ));
     }
@@ -214,7 +218,7 @@ pub async fn update_account(
         .store
         .user(tenant_id, id)
         .await?
-        .ok_or(ApiError::NotFound("user"))?;
+        .ok_or(ErrorCode::UserNotFound)?;
     let display_name = update
         .display_name
         .as_deref()
@@ -226,8 +230,8 @@ pub async fn update_account(
         check_team(&state, tenant_id, Some(key)).await?;
     }
     if id == agent.user.id && update.role.is_some_and(|r| r != before.role) {
-        return Err(ApiError::bad_request(
-            "cannot_change_own_role",
+        return Err(ApiError::new(
+            ErrorCode::CannotChangeOwnRole,
             "ask another super admin to change your role",
         ));
     }
@@ -283,8 +287,8 @@ async fn set_disabled(
 ) -> Result<Json<AccountView>, ApiError> {
     agent.require(Permission::AccountManage)?;
     if id == agent.user.id {
-        return Err(ApiError::bad_request(
-            "cannot_disable_self",
+        return Err(ApiError::new(
+            ErrorCode::CannotDisableSelf,
             "you cannot disable your own account",
         ));
     }
@@ -361,13 +365,13 @@ pub async fn change_probation(
         .store
         .user(tenant_id, id)
         .await?
-        .ok_or(ApiError::NotFound("user"))?;
+        .ok_or(ErrorCode::UserNotFound)?;
     let (until, action) = match change {
         ProbationChange::Pass => (None, "probation.pass"),
         ProbationChange::Extend { days } => {
             if !(1..=8).contains(&days) {
-                return Err(ApiError::bad_request(
-                    "bad_probation_days",
+                return Err(ApiError::new(
+                    ErrorCode::BadProbationDays,
                     "extend by 1 to 8 days",
                 ));
             }

@@ -8,6 +8,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use kefu_domain::commerce::{Order, format_yuan};
+use kefu_domain::error_code::ErrorCode;
 use kefu_domain::frames::ServerFrame;
 use kefu_domain::guard::{Approval, ApprovalKind, ApprovalStatus};
 use kefu_domain::message::{MessageContent, MessageKind, SenderKind};
@@ -87,8 +88,8 @@ pub async fn request(
     let tenant_id = agent.tenant_id();
     let reason = request.reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(ApiError::bad_request(
-            "invalid_reason",
+        return Err(ApiError::new(
+            ErrorCode::InvalidReason,
             "give a reason of 1–500 characters",
         ));
     }
@@ -96,13 +97,13 @@ pub async fn request(
         .store
         .order(tenant_id, request.order_no.trim())
         .await?
-        .ok_or(ApiError::NotFound("order"))?;
+        .ok_or(ErrorCode::OrderNotFound)?;
     if let Some(conversation) = request.conversation_id {
         state
             .store
             .conversation(tenant_id, conversation)
             .await?
-            .ok_or(ApiError::NotFound("conversation"))?;
+            .ok_or(ErrorCode::ConversationNotFound)?;
     }
     let (amount_fen, payload) = match request.kind {
         ApprovalKind::Refund | ApprovalKind::Compensation => {
@@ -112,8 +113,8 @@ pub async fn request(
                 _ => MAX_COMPENSATION_FEN,
             };
             if amount < 1 || amount > most {
-                return Err(ApiError::bad_request(
-                    "bad_amount",
+                return Err(ApiError::new(
+                    ErrorCode::BadAmount,
                     format!("the amount is 0.01 to {} yuan", format_yuan(most)),
                 ));
             }
@@ -123,8 +124,8 @@ pub async fn request(
                 }
                 (_, None) => serde_json::json!({}),
                 (_, Some(_)) => {
-                    return Err(ApiError::bad_request(
-                        "invalid_compensation_form",
+                    return Err(ApiError::new(
+                        ErrorCode::InvalidCompensationForm,
                         "only a compensation has a form (cash or coupon)",
                     ));
                 }
@@ -141,8 +142,8 @@ pub async fn request(
             let (Some(company), Some(tracking)) =
                 (text(&request.logistics_company), text(&request.tracking_no))
             else {
-                return Err(ApiError::bad_request(
-                    "invalid_logistics",
+                return Err(ApiError::new(
+                    ErrorCode::InvalidLogistics,
                     "give the new logistics company and tracking number",
                 ));
             };
@@ -325,8 +326,8 @@ pub async fn queue(
         None | Some("pending") => Some(ApprovalStatus::Pending),
         Some("all") => None,
         Some(_) => {
-            return Err(ApiError::bad_request(
-                "invalid_status",
+            return Err(ApiError::new(
+                ErrorCode::InvalidStatus,
                 "status is pending or all",
             ));
         }
@@ -369,8 +370,8 @@ async fn decide(
     let tenant_id = agent.tenant_id();
     let reason = reason.trim();
     if reason.chars().count() > 500 || (!approve && reason.is_empty()) {
-        return Err(ApiError::bad_request(
-            "invalid_reason",
+        return Err(ApiError::new(
+            ErrorCode::InvalidReason,
             "a rejection needs a reason; at most 500 characters",
         ));
     }
@@ -378,7 +379,7 @@ async fn decide(
         .store
         .approval(tenant_id, id)
         .await?
-        .ok_or(ApiError::NotFound("approval"))?;
+        .ok_or(ErrorCode::ApprovalNotFound)?;
     agent.require(current.kind.approve_permission())?;
     let decided = state
         .store

@@ -4,6 +4,7 @@
 use axum::body::Body;
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
+use kefu_domain::error_code::ErrorCode;
 use rust_embed::RustEmbed;
 
 use crate::error::ApiError;
@@ -15,7 +16,7 @@ struct WebDist;
 pub async fn serve(uri: Uri) -> Response {
     let path = uri.path().trim_start_matches('/');
     if path.starts_with("api/") || path == "api" {
-        return ApiError::NotFound("route").into_response();
+        return ApiError::new(ErrorCode::NotFound, "route not found").into_response();
     }
     if let Some(file) = WebDist::get(path).filter(|_| !path.is_empty()) {
         let cache = if path.starts_with("assets/") {

@@ -7,6 +7,7 @@ use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::Response;
 use kefu_domain::attachment_kinds::{AcceptedType, accepted_type};
+use kefu_domain::error_code::ErrorCode;
 use kefu_domain::message::Attachment;
 use kefu_domain::role::Permission;
 use kefu_store::NewAttachment;
@@ -67,20 +68,20 @@ async fn store_upload(
 ) -> Result<Attachment, ApiError> {
     let limits = &state.settings.limits;
     if state.upload_limiter.check_key(&uploader_id).is_err() {
-        return Err(ApiError::RateLimited);
+        return Err(ErrorCode::RateLimited.into());
     }
     // Each upload is held in memory while it is checked; bound how many are at once.
     let _permit = UPLOADS_AT_ONCE
         .acquire()
         .await
-        .map_err(|_| ApiError::Unavailable)?;
+        .map_err(|_| ErrorCode::Unavailable)?;
     let (file_name, bytes) = loop {
         let field = multipart
             .next_field()
             .await
             .map_err(|e| multipart_error(e.status(), e.body_text()))?
             .ok_or_else(|| {
-                ApiError::bad_request("file_required", "send the file in field `file`")
+                ApiError::new(ErrorCode::FileRequired, "send the file in field `file`")
             })?;
         if field.name() == Some("file") {
             let name = sanitize_file_name(field.file_name().unwrap_or("file"));
@@ -92,17 +93,18 @@ async fn store_upload(
         }
     };
     if bytes.is_empty() {
-        return Err(ApiError::bad_request("file_empty", "the file is empty"));
+        return Err(ApiError::new(ErrorCode::FileEmpty, "the file is empty"));
     }
-    let accepted = accepted_type(&bytes).ok_or(ApiError::UnsupportedFileType)?;
+    let accepted = accepted_type(&bytes).ok_or(ErrorCode::UnsupportedFileType)?;
     let limit = match accepted {
         AcceptedType::Image(_) => limits.max_image_bytes,
         AcceptedType::File(_) => limits.max_file_bytes,
     };
     if bytes.len() > limit {
-        return Err(ApiError::FileTooLarge {
-            limit_mib: limit / (1024 * 1024),
-        });
+        return Err(ApiError::new(
+            ErrorCode::FileTooLarge,
+            format!("the file is larger than {} MiB", limit / (1024 * 1024)),
+        ));
     }
     let id = Uuid::now_v7();
     let storage_key = format!("attachments/{tenant_id}/{id}");
@@ -132,9 +134,9 @@ async fn store_upload(
 
 fn multipart_error(status: StatusCode, text: String) -> ApiError {
     if status == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::BodyTooLarge
+        ApiError::from(ErrorCode::BodyTooLarge)
     } else {
-        ApiError::bad_request("invalid_multipart", text)
+        ApiError::new(ErrorCode::InvalidMultipart, text)
     }
 }
 
@@ -184,13 +186,13 @@ pub async fn download(
     ApiQuery(query): ApiQuery<FileQuery>,
 ) -> Result<Response, ApiError> {
     if !state.keys.verify_file_url(id, query.exp, &query.sig) {
-        return Err(ApiError::NotFound("attachment"));
+        return Err(ErrorCode::AttachmentNotFound.into());
     }
     let stored = state
         .store
         .attachment(id)
         .await?
-        .ok_or(ApiError::NotFound("attachment"))?;
+        .ok_or(ErrorCode::AttachmentNotFound)?;
     let file = tokio::fs::File::open(state.settings.data_dir.join(&stored.storage_key))
         .await
         .map_err(|e| ApiError::Internal(format!("reading attachment {id}: {e}")))?;

@@ -3,6 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use kefu_domain::error_code::ErrorCode;
 use kefu_domain::guard::AuditEntry;
 use kefu_domain::role::Permission;
 use kefu_store::AuditFilter;
@@ -50,8 +51,8 @@ pub async fn list(
         .map(str::trim)
         .filter(|a| !a.is_empty());
     if action.is_some_and(|a| a.len() > 64) {
-        return Err(ApiError::bad_request(
-            "query_too_long",
+        return Err(ApiError::new(
+            ErrorCode::QueryTooLong,
             "an action is at most 64 bytes",
         ));
     }

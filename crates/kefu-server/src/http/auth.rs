@@ -9,6 +9,7 @@ use axum::response::IntoResponse;
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use kefu_domain::account::{AccountView, Tenant, User};
+use kefu_domain::error_code::ErrorCode;
 use kefu_domain::role::Permission;
 use kefu_domain::time::now_ms;
 use serde::{Deserialize, Serialize};
@@ -72,16 +73,16 @@ pub async fn login(
 ) -> Result<(CookieJar, Json<Me>), ApiError> {
     let username = request.username.trim().to_lowercase();
     if username.is_empty() || username.len() > MAX_USERNAME_BYTES {
-        return Err(ApiError::InvalidCredentials);
+        return Err(ErrorCode::InvalidCredentials.into());
     }
     if state.login_limiter.check_key(&username).is_err() {
         tracing::warn!(%username, %peer, "login rate limit hit");
-        return Err(ApiError::RateLimited);
+        return Err(ErrorCode::RateLimited.into());
     }
     let Some((user, hash)) = state.store.user_for_login(&username).await? else {
         // Spend the same time as a real check, so timing does not reveal usernames.
         let _ = auth::hash_password(request.password).await;
-        return Err(ApiError::InvalidCredentials);
+        return Err(ErrorCode::InvalidCredentials.into());
     };
     if !auth::verify_password(request.password, hash).await {
         audit::record_as(
@@ -94,7 +95,7 @@ pub async fn login(
             serde_json::json!({ "peer": peer.ip().to_string() }),
         )
         .await;
-        return Err(ApiError::InvalidCredentials);
+        return Err(ErrorCode::InvalidCredentials.into());
     }
     let token = auth::random_secret();
     let csrf_token = auth::random_secret();
@@ -176,8 +177,8 @@ pub async fn create_token(
 ) -> Result<(StatusCode, Json<TokenCreated>), ApiError> {
     let name = request.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(ApiError::bad_request(
-            "invalid_name",
+        return Err(ApiError::new(
+            ErrorCode::InvalidName,
             "name the token (1–100 characters)",
         ));
     }

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use kefu_domain::account::{Buyer, TenantKind};
 use kefu_domain::channel::{Channel, Entry};
 use kefu_domain::commerce::{EntryContext, Order};
+use kefu_domain::error_code::ErrorCode;
 use kefu_domain::message::Message;
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
@@ -64,22 +65,22 @@ pub async fn start_session(
         .store
         .tenant_by_slug(&request.shop)
         .await?
-        .ok_or(ApiError::NotFound("shop"))?;
+        .ok_or(ErrorCode::ShopNotFound)?;
     let secret = match request.identity.is_some() || request.entry.is_some() {
         true => Some(
             state
                 .store
                 .tenant_identity_secret(tenant.id)
                 .await?
-                .ok_or(ApiError::NotFound("shop"))?,
+                .ok_or(ErrorCode::ShopNotFound)?,
         ),
         false => None,
     };
     let link = match (request.entry.as_deref(), &secret) {
         (Some(token), Some(secret)) => Some((
             auth::verify_entry_token(token, secret).ok_or_else(|| {
-                ApiError::bad_request(
-                    "invalid_entry",
+                ApiError::new(
+                    ErrorCode::InvalidEntry,
                     "the entry link is not valid: wrong signature, expired, or malformed",
                 )
             })?,
@@ -107,7 +108,10 @@ pub async fn start_session(
             .map(|sub| (sub, claims.name.clone(), claims.vip)),
         (_, Some(identity), Some(secret)) => {
             let identity = auth::verify_shop_identity(identity, secret).ok_or_else(|| {
-                ApiError::bad_request("invalid_identity", "the shop identity token is not valid")
+                ApiError::new(
+                    ErrorCode::InvalidIdentity,
+                    "the shop identity token is not valid",
+                )
             })?;
             Some((identity.sub, identity.name, identity.vip))
         }
@@ -116,8 +120,8 @@ pub async fn start_session(
     if let Some((claims, _)) = &link {
         match (&claims.context.order_no, &member) {
             (Some(_), None) => {
-                return Err(ApiError::bad_request(
-                    "invalid_entry",
+                return Err(ApiError::new(
+                    ErrorCode::InvalidEntry,
                     "an order entry must name the buyer (sub)",
                 ));
             }
@@ -129,7 +133,7 @@ pub async fn start_session(
         if let Some(code) = &claims.context.product_code
             && state.store.product(tenant.id, code).await?.is_none()
         {
-            return Err(ApiError::NotFound("product"));
+            return Err(ErrorCode::ProductNotFound.into());
         }
     }
     let buyer = if let Some((sub, name, vip)) = member {
@@ -209,7 +213,7 @@ async fn caller_buyer(state: &AppState, caller: &BuyerCaller) -> Result<Buyer, A
         .store
         .buyer(caller.claims.tenant, caller.claims.sub)
         .await?
-        .ok_or(ApiError::Unauthenticated)
+        .ok_or_else(|| ErrorCode::Unauthenticated.into())
 }
 
 /// The buyer's conversation history (empty before their first message).
@@ -269,7 +273,7 @@ pub async fn buyer_orders(
         .store
         .buyer(caller.claims.tenant, caller.claims.sub)
         .await?
-        .ok_or(ApiError::Unauthenticated)?;
+        .ok_or(ErrorCode::Unauthenticated)?;
     let orders = match member_of(&buyer) {
         None => vec![],
         Some(member) if is_platform(&state, buyer.tenant_id).await? => state

@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use kefu_domain::account::Buyer;
 use kefu_domain::commerce::{BuyerNote, MAX_NOTE_CHARS};
+use kefu_domain::error_code::ErrorCode;
 use kefu_domain::role::Permission;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -29,7 +30,7 @@ pub async fn profile(
         .buyer(agent.tenant_id(), id)
         .await?
         .map(Json)
-        .ok_or(ApiError::NotFound("buyer"))
+        .ok_or_else(|| ErrorCode::BuyerNotFound.into())
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -49,7 +50,7 @@ pub async fn notes(
         .store
         .buyer(agent.tenant_id(), id)
         .await?
-        .ok_or(ApiError::NotFound("buyer"))?;
+        .ok_or(ErrorCode::BuyerNotFound)?;
     let notes = state.store.buyer_notes(agent.tenant_id(), id).await?;
     Ok(Json(NoteList { notes }))
 }
@@ -72,14 +73,14 @@ pub async fn add_note(
     agent.require(Permission::ConversationReply)?;
     let body = note.body.trim();
     if body.is_empty() {
-        return Err(ApiError::bad_request(
-            "note_empty",
+        return Err(ApiError::new(
+            ErrorCode::NoteEmpty,
             "a note needs some text",
         ));
     }
     if body.chars().count() > MAX_NOTE_CHARS {
-        return Err(ApiError::bad_request(
-            "note_too_long",
+        return Err(ApiError::new(
+            ErrorCode::NoteTooLong,
             "a note is at most 1,000 characters",
         ));
     }

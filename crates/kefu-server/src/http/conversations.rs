@@ -11,6 +11,7 @@ use kefu_domain::account::AgentStatus;
 use kefu_domain::conversation::{
     ConversationEvent, ConversationStatus, ConversationSummary, InternalNote,
 };
+use kefu_domain::error_code::ErrorCode;
 use kefu_domain::frames::ServerFrame;
 use kefu_domain::message::Message;
 use kefu_domain::role::Permission;
@@ -57,8 +58,8 @@ pub async fn list(
         Some("resolved") => StatusFilter::Only(ConversationStatus::Resolved),
         Some("all") => StatusFilter::All,
         Some(_) => {
-            return Err(ApiError::bad_request(
-                "invalid_status",
+            return Err(ApiError::new(
+                ErrorCode::InvalidStatus,
                 "status is open, resolved or all",
             ));
         }
@@ -93,7 +94,7 @@ pub async fn get(
         .conversation(agent.tenant_id(), id)
         .await?
         .map(Json)
-        .ok_or(ApiError::NotFound("conversation"))
+        .ok_or_else(|| ErrorCode::ConversationNotFound.into())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -149,7 +150,7 @@ pub async fn messages(
         .store
         .conversation(agent.tenant_id(), id)
         .await?
-        .ok_or(ApiError::NotFound("conversation"))?;
+        .ok_or(ErrorCode::ConversationNotFound)?;
     Ok(Json(
         message_page(&state, agent.tenant_id(), id, &query).await?,
     ))
@@ -214,11 +215,11 @@ pub async fn resolve(
         .store
         .conversation(agent.tenant_id(), id)
         .await?
-        .ok_or(ApiError::NotFound("conversation"))?;
+        .ok_or(ErrorCode::ConversationNotFound)?;
     // WB-5: a team may require a tag before its agents resolve a conversation.
     if current.tags.is_empty() && team_requires_tag(&state, &agent).await? {
-        return Err(ApiError::bad_request(
-            "tag_required",
+        return Err(ApiError::new(
+            ErrorCode::TagRequired,
             "tag the conversation before resolving it",
         ));
     }
@@ -275,8 +276,8 @@ pub async fn set_tags(
     for tag in update.tags {
         let tag = tag.trim().to_owned();
         if !known.contains(&tag) {
-            return Err(ApiError::bad_request(
-                "unknown_tag",
+            return Err(ApiError::new(
+                ErrorCode::UnknownTag,
                 format!("no tag `{tag}`"),
             ));
         }
@@ -285,7 +286,7 @@ pub async fn set_tags(
         }
     }
     if tags.len() > 10 {
-        return Err(ApiError::bad_request("too_many_tags", "at most 10 tags"));
+        return Err(ApiError::new(ErrorCode::TooManyTags, "at most 10 tags"));
     }
     let conversation = state
         .store
@@ -351,7 +352,7 @@ pub async fn events(
         .store
         .conversation(agent.tenant_id(), id)
         .await?
-        .ok_or(ApiError::NotFound("conversation"))?;
+        .ok_or(ErrorCode::ConversationNotFound)?;
     let events = state
         .store
         .conversation_events(agent.tenant_id(), id)
@@ -388,14 +389,14 @@ pub async fn transfer(
         .store
         .conversation(agent.tenant_id(), id)
         .await?
-        .ok_or(ApiError::NotFound("conversation"))?;
+        .ok_or(ErrorCode::ConversationNotFound)?;
     if current.assignee_id != Some(agent.user.id) && !agent.may(Permission::ConversationAssign) {
-        return Err(ApiError::Forbidden);
+        return Err(ErrorCode::Forbidden.into());
     }
     let note = request.note.trim();
     if note.chars().count() > 500 {
-        return Err(ApiError::bad_request(
-            "note_too_long",
+        return Err(ApiError::new(
+            ErrorCode::NoteTooLong,
             "a note is at most 500 characters",
         ));
     }
@@ -411,9 +412,9 @@ pub async fn transfer(
                 .store
                 .user(agent.tenant_id(), colleague)
                 .await?
-                .ok_or(ApiError::NotFound("user"))?;
+                .ok_or(ErrorCode::UserNotFound)?;
             if matches!(user.status, AgentStatus::Away | AgentStatus::Offline) {
-                return Err(ApiError::Conflict("colleague_unavailable"));
+                return Err(ErrorCode::ColleagueUnavailable.into());
             }
         }
         (None, Some(key)) => {
@@ -424,15 +425,15 @@ pub async fn transfer(
                 .iter()
                 .any(|t| t.key == key)
             {
-                return Err(ApiError::bad_request(
-                    "unknown_team",
+                return Err(ApiError::new(
+                    ErrorCode::UnknownTeam,
                     "no team with that key",
                 ));
             }
         }
         _ => {
-            return Err(ApiError::bad_request(
-                "invalid_transfer",
+            return Err(ApiError::new(
+                ErrorCode::InvalidTransfer,
                 "name either a colleague (to_user_id) or a team (to_team)",
             ));
         }
@@ -493,7 +494,7 @@ pub async fn notes(
         .store
         .conversation(agent.tenant_id(), id)
         .await?
-        .ok_or(ApiError::NotFound("conversation"))?;
+        .ok_or(ErrorCode::ConversationNotFound)?;
     Ok(Json(NoteList {
         notes: state.store.notes(agent.tenant_id(), id).await?,
     }))
@@ -519,14 +520,14 @@ pub async fn add_note(
     agent.require(Permission::ConversationReply)?;
     let body = new.body.trim();
     if body.is_empty() {
-        return Err(ApiError::bad_request(
-            "note_empty",
+        return Err(ApiError::new(
+            ErrorCode::NoteEmpty,
             "a note needs some text",
         ));
     }
     if body.chars().count() > 1_000 {
-        return Err(ApiError::bad_request(
-            "note_too_long",
+        return Err(ApiError::new(
+            ErrorCode::NoteTooLong,
             "a note is at most 1,000 characters",
         ));
     }
@@ -534,7 +535,7 @@ pub async fn add_note(
         .store
         .conversation(agent.tenant_id(), id)
         .await?
-        .ok_or(ApiError::NotFound("conversation"))?;
+        .ok_or(ErrorCode::ConversationNotFound)?;
     let mentions: Vec<Uuid> = state
         .store
         .team(agent.tenant_id())
@@ -578,9 +579,9 @@ pub async fn grab(
         .store
         .conversation(agent.tenant_id(), id)
         .await?
-        .ok_or(ApiError::NotFound("conversation"))?;
+        .ok_or(ErrorCode::ConversationNotFound)?;
     if current.team != agent.user.team && !agent.may(Permission::ConversationAssign) {
-        return Err(ApiError::Forbidden);
+        return Err(ErrorCode::Forbidden.into());
     }
     // With the router on, a waiting conversation is the queue's: only one offered to the
     // team (WB-8) may be grabbed, and only within the agent's cap.
@@ -590,7 +591,7 @@ pub async fn grab(
         .await?
         .routing_enabled;
     if routed && current.assignee_id.is_none() && !current.up_for_grabs {
-        return Err(ApiError::Conflict("queued_for_routing"));
+        return Err(ErrorCode::QueuedForRouting.into());
     }
     let claim = if routed {
         kefu_store::Claim::GrabOffered
@@ -603,12 +604,11 @@ pub async fn grab(
         .await?
     else {
         let now = state.store.conversation(agent.tenant_id(), id).await?;
-        return Err(ApiError::Conflict(
-            match now.is_some_and(|c| c.assignee_id.is_none()) {
-                true => "at_capacity",
-                false => "already_taken",
-            },
-        ));
+        return Err(match now.is_some_and(|c| c.assignee_id.is_none()) {
+            true => ErrorCode::AtCapacity,
+            false => ErrorCode::AlreadyTaken,
+        }
+        .into());
     };
     crate::desk::dispatch::tell_served(&state, &summary).await;
     Ok(announce(&state, summary).await)

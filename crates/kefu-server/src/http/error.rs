@@ -18,3 +18,20 @@ impl IntoResponse for ApiError {
         (status, Json(self.body())).into_response()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use kefu_domain::error_code::ErrorCode;
+
+    #[test]
+    fn the_openapi_document_lists_every_code() {
+        let doc = serde_json::to_value(crate::http::openapi()).expect("serialises");
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(
+            schemas["ErrorBody"]["properties"]["code"]["$ref"],
+            "#/components/schemas/ErrorCode"
+        );
+        let listed = schemas["ErrorCode"]["enum"].as_array().map(Vec::len);
+        assert_eq!(listed, Some(ErrorCode::ALL.len()));
+    }
+}

@@ -5,6 +5,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
 use axum_extra::extract::CookieJar;
+use kefu_domain::error_code::ErrorCode;
 use serde::de::DeserializeOwned;
 
 use crate::AppState;
@@ -28,9 +29,9 @@ where
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(ApiJson(value)),
             Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-                Err(ApiError::BodyTooLarge)
+                Err(ErrorCode::BodyTooLarge.into())
             }
-            Err(e) => Err(ApiError::bad_request("invalid_json", e.body_text())),
+            Err(e) => Err(ApiError::new(ErrorCode::InvalidJson, e.body_text())),
         }
     }
 }
@@ -48,7 +49,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
-            Err(e) => Err(ApiError::bad_request("invalid_query", e.body_text())),
+            Err(e) => Err(ApiError::new(ErrorCode::InvalidQuery, e.body_text())),
         }
     }
 }
@@ -66,7 +67,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(value)) => Ok(ApiPath(value)),
-            Err(e) => Err(ApiError::bad_request("invalid_path", e.body_text())),
+            Err(e) => Err(ApiError::new(ErrorCode::InvalidPath, e.body_text())),
         }
     }
 }
@@ -95,7 +96,7 @@ impl FromRequestParts<AppState> for Agent {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default();
             if !constant_time_eq(sent.as_bytes(), agent.csrf_token.as_bytes()) {
-                return Err(ApiError::CsrfFailed);
+                return Err(ErrorCode::CsrfFailed.into());
             }
         }
         Ok(agent)
@@ -109,11 +110,11 @@ impl FromRequestParts<AppState> for BuyerCaller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<BuyerCaller, ApiError> {
-        let token = bearer(parts).ok_or(ApiError::Unauthenticated)?;
+        let token = bearer(parts).ok_or(ErrorCode::Unauthenticated)?;
         let claims = state
             .keys
             .verify_buyer_token(token)
-            .ok_or(ApiError::Unauthenticated)?;
+            .ok_or(ErrorCode::Unauthenticated)?;
         Ok(BuyerCaller { claims })
     }
 }

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use kefu_domain::commerce::HandoffCase;
+use kefu_domain::error_code::ErrorCode;
 use kefu_domain::role::Permission;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -39,8 +40,8 @@ pub async fn handoff_cases(
         Some("closed") => Some("closed"),
         Some("all") => None,
         Some(_) => {
-            return Err(ApiError::bad_request(
-                "invalid_status",
+            return Err(ApiError::new(
+                ErrorCode::InvalidStatus,
                 "status is open, closed or all",
             ));
         }
@@ -71,8 +72,8 @@ pub async fn close_handoff(
     agent.require(Permission::ConversationReply)?;
     let resolution = request.resolution.trim();
     if resolution.chars().count() > 500 {
-        return Err(ApiError::bad_request(
-            "resolution_too_long",
+        return Err(ApiError::new(
+            ErrorCode::ResolutionTooLong,
             "a resolution is at most 500 characters",
         ));
     }

@@ -5,6 +5,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
+use kefu_domain::error_code::ErrorCode;
 use kefu_domain::role::Permission;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -40,8 +41,8 @@ pub async fn import(
         ImportKind::Products | ImportKind::Orders => Permission::CatalogManage,
     })?;
     let text = std::str::from_utf8(&body).map_err(|_| {
-        ApiError::bad_request(
-            "not_utf8",
+        ApiError::new(
+            ErrorCode::NotUtf8,
             "the file is not UTF-8 text; save it as CSV UTF-8",
         )
     })?;

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use kefu_domain::account::{AccountView, AgentStatus, User};
+use kefu_domain::error_code::ErrorCode;
 use kefu_domain::time::now_ms;
 use kefu_store::PhoneCodeCheck;
 use serde::Deserialize;
@@ -37,7 +38,10 @@ pub async fn set_status(
     ApiJson(request): ApiJson<StatusChange>,
 ) -> Result<Json<User>, ApiError> {
     let status = AgentStatus::parse(&request.status).ok_or_else(|| {
-        ApiError::bad_request("invalid_status", "status is online, busy, away or offline")
+        ApiError::new(
+            ErrorCode::InvalidStatus,
+            "status is online, busy, away or offline",
+        )
     })?;
     let on_break = match status {
         AgentStatus::Away => {
@@ -47,8 +51,8 @@ pub async fn set_status(
                 .map(str::trim)
                 .filter(|r| !r.is_empty() && r.chars().count() <= 40)
                 .ok_or_else(|| {
-                    ApiError::bad_request(
-                        "invalid_break",
+                    ApiError::new(
+                        ErrorCode::InvalidBreak,
                         "a break needs a reason (1–40 characters)",
                     )
                 })?;
@@ -56,7 +60,7 @@ pub async fn set_status(
                 .minutes
                 .filter(|m| (1..=120).contains(m))
                 .ok_or_else(|| {
-                    ApiError::bad_request("invalid_break", "a break lasts 1 to 120 minutes")
+                    ApiError::new(ErrorCode::InvalidBreak, "a break lasts 1 to 120 minutes")
                 })?;
             Some((reason.to_owned(), now_ms() + minutes * 60_000))
         }
@@ -102,14 +106,14 @@ pub async fn send_phone_code(
     agent: Agent,
 ) -> Result<StatusCode, ApiError> {
     let Some(phone) = agent.user.phone.clone() else {
-        return Err(ApiError::bad_request(
-            "no_phone",
+        return Err(ApiError::new(
+            ErrorCode::NoPhone,
             "the account has no phone number",
         ));
     };
     if agent.user.phone_verified {
-        return Err(ApiError::bad_request(
-            "phone_already_verified",
+        return Err(ApiError::new(
+            ErrorCode::PhoneAlreadyVerified,
             "the phone number is verified already",
         ));
     }
@@ -124,7 +128,7 @@ pub async fn send_phone_code(
         )
         .await?;
     if !stored {
-        return Err(ApiError::RateLimited);
+        return Err(ErrorCode::RateLimited.into());
     }
     let text = format!("【客服】您的验证码是 {code}，10 分钟内有效。");
     let url = &state.settings.auth.sms_webhook_url;
@@ -144,7 +148,7 @@ pub async fn send_phone_code(
             .and_then(reqwest::Response::error_for_status);
         if let Err(error) = sent {
             tracing::error!(%error, "the SMS gateway refused the verification code");
-            return Err(ApiError::Unavailable);
+            return Err(ErrorCode::Unavailable.into());
         }
     }
     Ok(StatusCode::NO_CONTENT)
@@ -172,20 +176,20 @@ pub async fn verify_phone(
     {
         PhoneCodeCheck::Verified => {}
         PhoneCodeCheck::Wrong => {
-            return Err(ApiError::bad_request(
-                "wrong_code",
+            return Err(ApiError::new(
+                ErrorCode::WrongCode,
                 "that is not the code we sent",
             ));
         }
         PhoneCodeCheck::Expired | PhoneCodeCheck::NoCode => {
-            return Err(ApiError::bad_request(
-                "code_expired",
+            return Err(ApiError::new(
+                ErrorCode::CodeExpired,
                 "ask for a new code; the last one expired",
             ));
         }
         PhoneCodeCheck::TooManyAttempts => {
-            return Err(ApiError::bad_request(
-                "too_many_attempts",
+            return Err(ApiError::new(
+                ErrorCode::TooManyAttempts,
                 "too many wrong codes; ask for a new one",
             ));
         }
@@ -202,6 +206,6 @@ pub async fn verify_phone(
         .store
         .user(agent.tenant_id(), agent.user.id)
         .await?
-        .ok_or(ApiError::NotFound("user"))?;
+        .ok_or(ErrorCode::UserNotFound)?;
     Ok(Json(view(&agent, user)))
 }

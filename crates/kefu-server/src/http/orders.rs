@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use kefu_domain::commerce::{Order, OrderInput};
+use kefu_domain::error_code::ErrorCode;
 use kefu_domain::role::Permission;
 
 use super::products::{UpsertResult, invalid, same_code};
@@ -24,7 +25,7 @@ pub async fn order(
         .order(agent.tenant_id(), &order_no)
         .await?
         .map(Json)
-        .ok_or(ApiError::NotFound("order"))
+        .ok_or_else(|| ErrorCode::OrderNotFound.into())
 }
 
 /// Creates or replaces an order (status, logistics and after-sale changes included).

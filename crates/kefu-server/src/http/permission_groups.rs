@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use kefu_domain::error_code::ErrorCode;
 use kefu_domain::guard::{Grant, PermissionGroup};
 use kefu_domain::role::Permission;
 use kefu_domain::time::now_ms;
@@ -60,23 +61,26 @@ pub async fn create_group(
     agent.require(Permission::AccountManage)?;
     let name = check_display_name(&new.name)?;
     if new.description.chars().count() > 200 {
-        return Err(ApiError::bad_request(
-            "invalid_description",
+        return Err(ApiError::new(
+            ErrorCode::InvalidDescription,
             "a description is at most 200 characters",
         ));
     }
     let mut permissions = vec![];
     for name in &new.permissions {
         let p = Permission::parse(name).ok_or_else(|| {
-            ApiError::bad_request("unknown_permission", format!("no permission `{name}`"))
+            ApiError::new(
+                ErrorCode::UnknownPermission,
+                format!("no permission `{name}`"),
+            )
         })?;
         if !permissions.contains(&p) {
             permissions.push(p);
         }
     }
     if permissions.is_empty() {
-        return Err(ApiError::bad_request(
-            "unknown_permission",
+        return Err(ApiError::new(
+            ErrorCode::UnknownPermission,
             "a group holds at least one permission",
         ));
     }
@@ -125,14 +129,14 @@ pub async fn grant(
 ) -> Result<Json<Granted>, ApiError> {
     agent.require(Permission::AccountManage)?;
     if request.user_ids.is_empty() || request.user_ids.len() > 500 {
-        return Err(ApiError::bad_request(
-            "invalid_accounts",
+        return Err(ApiError::new(
+            ErrorCode::InvalidAccounts,
             "grant to 1 to 500 accounts at once",
         ));
     }
     if request.expires_at.is_some_and(|t| t <= now_ms()) {
-        return Err(ApiError::bad_request(
-            "expiry_in_the_past",
+        return Err(ApiError::new(
+            ErrorCode::ExpiryInThePast,
             "a grant's expiry is in the future",
         ));
     }
@@ -171,7 +175,7 @@ pub async fn revoke(
         .revoke_group(agent.tenant_id(), id, user_id)
         .await?
     {
-        return Err(ApiError::NotFound("grant"));
+        return Err(ErrorCode::GrantNotFound.into());
     }
     audit::record(
         &state,

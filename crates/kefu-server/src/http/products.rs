@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use kefu_domain::commerce::{Product, ProductInput};
+use kefu_domain::error_code::ErrorCode;
 use kefu_domain::role::Permission;
 use kefu_store::UpsertCounts;
 use serde::{Deserialize, Serialize};
@@ -41,8 +42,8 @@ pub async fn products(
     let limit = query.limit.unwrap_or(20).clamp(1, 100);
     let q = query.q.trim();
     if q.chars().count() > 100 {
-        return Err(ApiError::bad_request(
-            "query_too_long",
+        return Err(ApiError::new(
+            ErrorCode::QueryTooLong,
             "search at most 100 characters",
         ));
     }
@@ -63,7 +64,7 @@ pub async fn product(
         .product(agent.tenant_id(), &code)
         .await?
         .map(Json)
-        .ok_or(ApiError::NotFound("product"))
+        .ok_or_else(|| ErrorCode::ProductNotFound.into())
 }
 
 /// What an upsert did to the one record sent.
@@ -98,15 +99,15 @@ pub(super) fn same_code(body: &str, path: &str) -> Result<(), ApiError> {
     if body == path.trim() {
         Ok(())
     } else {
-        Err(ApiError::bad_request(
-            "code_mismatch",
+        Err(ApiError::new(
+            ErrorCode::CodeMismatch,
             "the body's code differs from the path's",
         ))
     }
 }
 
 pub(super) fn invalid(e: kefu_domain::commerce::InputError) -> ApiError {
-    ApiError::bad_request(e.code, e.message)
+    ApiError::new(e.code, e.message)
 }
 
 /// Creates or replaces a product (a shop's backend keeps kefu current). Sending the same

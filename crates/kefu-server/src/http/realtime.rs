@@ -17,6 +17,7 @@ use futures::stream::FuturesOrdered;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use kefu_domain::account::{AgentStatus, Buyer};
 use kefu_domain::channel::Entry;
+use kefu_domain::error_code::ErrorCode;
 use kefu_domain::frames::{ClientFrame, Party, ServerFrame};
 use kefu_domain::role::Permission;
 use kefu_store::writer::Pending;
@@ -63,12 +64,12 @@ pub async fn buyer(
     let claims = state
         .keys
         .verify_buyer_token(&query.token)
-        .ok_or(ApiError::Unauthenticated)?;
+        .ok_or(ErrorCode::Unauthenticated)?;
     let buyer = state
         .store
         .buyer(claims.tenant, claims.sub)
         .await?
-        .ok_or(ApiError::Unauthenticated)?;
+        .ok_or(ErrorCode::Unauthenticated)?;
     let tracker = state.sessions.clone();
     Ok(ws
         .max_message_size(MAX_TRANSPORT_BYTES)
@@ -106,7 +107,7 @@ pub async fn agent(
     let agent = authenticate_agent(&state, query.token.as_deref(), cookie.as_deref()).await?;
     if agent.by_cookie && !same_origin(&headers) {
         // A cookie rides along on cross-site WebSocket requests: refuse them (CSWSH).
-        return Err(ApiError::Forbidden);
+        return Err(ErrorCode::Forbidden.into());
     }
     agent.require(Permission::ConversationRead)?;
     let tracker = state.sessions.clone();
@@ -394,8 +395,8 @@ impl Session {
         let text = match message {
             WsMessage::Text(text) => text,
             WsMessage::Binary(_) => {
-                let error = ApiError::bad_request(
-                    "binary_not_supported",
+                let error = ApiError::new(
+                    ErrorCode::BinaryNotSupported,
                     "frames are JSON text; upload files over HTTP",
                 );
                 send_error(socket, &error, None).await?;
@@ -428,7 +429,7 @@ impl Session {
                 };
                 let received = Instant::now();
                 let submitted = if self.limiter.check().is_err() {
-                    Err(ApiError::RateLimited)
+                    Err(ErrorCode::RateLimited.into())
                 } else {
                     self.submit(conversation_id, request).await
                 };
@@ -483,7 +484,10 @@ impl Session {
             }
             Role::Agent(agent) => {
                 let conversation_id = conversation_id.ok_or_else(|| {
-                    ApiError::bad_request("conversation_required", "agents name the conversation")
+                    ApiError::new(
+                        ErrorCode::ConversationRequired,
+                        "agents name the conversation",
+                    )
                 })?;
                 inbound::submit_as_agent(&self.state, agent, conversation_id, request).await
             }
@@ -511,14 +515,17 @@ impl Session {
             Role::Agent(agent) => {
                 agent.require(Permission::ConversationReply)?;
                 let conversation_id = conversation_id.ok_or_else(|| {
-                    ApiError::bad_request("conversation_required", "agents name the conversation")
+                    ApiError::new(
+                        ErrorCode::ConversationRequired,
+                        "agents name the conversation",
+                    )
                 })?;
                 let conversation = self
                     .state
                     .store
                     .conversation(agent.tenant_id(), conversation_id)
                     .await?
-                    .ok_or(ApiError::NotFound("conversation"))?;
+                    .ok_or(ErrorCode::ConversationNotFound)?;
                 self.state
                     .bus
                     .publish(
@@ -543,7 +550,10 @@ impl Session {
             }
             Role::Agent(agent) => {
                 let conversation_id = conversation_id.ok_or_else(|| {
-                    ApiError::bad_request("conversation_required", "agents name the conversation")
+                    ApiError::new(
+                        ErrorCode::ConversationRequired,
+                        "agents name the conversation",
+                    )
                 })?;
                 inbound::read_by_agent(&self.state, agent, conversation_id, seq).await?;
             }

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use kefu_domain::error_code::ErrorCode;
 use kefu_domain::robot::{RobotMode, RobotSettings};
 use kefu_domain::role::Permission;
 use kefu_domain::time::now_ms;
@@ -109,10 +110,10 @@ pub async fn put_entry(
     agent.require(Permission::KbManage)?;
     body["id"] = serde_json::Value::String(id);
     let entry: kefu_robot::Entry = serde_json::from_value(body)
-        .map_err(|e| ApiError::bad_request("invalid_kb_entry", e.to_string()))?;
+        .map_err(|e| ApiError::new(ErrorCode::InvalidKbEntry, e.to_string()))?;
     entry
         .check()
-        .map_err(|code| ApiError::bad_request(code, "see docs/robot.md for what an entry needs"))?;
+        .map_err(|code| ApiError::new(code, "see docs/robot.md for what an entry needs"))?;
     // What the dialog offers, checked here too: a product of the catalogue, a few buttons.
     if let Some(code) = &entry.answer.product_code
         && state
@@ -121,28 +122,31 @@ pub async fn put_entry(
             .await?
             .is_none()
     {
-        return Err(ApiError::bad_request(
-            "answer_product_not_found",
+        return Err(ApiError::new(
+            ErrorCode::AnswerProductNotFound,
             "the product card names a product code the catalogue does not have",
         ));
     }
     let buttons = &entry.answer.buttons;
     if buttons.len() > MAX_ANSWER_BUTTONS || buttons.iter().any(|b| b.trim().is_empty()) {
-        return Err(ApiError::bad_request(
-            "invalid_answer_buttons",
+        return Err(ApiError::new(
+            ErrorCode::InvalidAnswerButtons,
             format!("at most {MAX_ANSWER_BUTTONS} buttons, none empty"),
         ));
     }
     if let Some(image) = &entry.answer.image {
         let id = image.parse().map_err(|_| {
-            ApiError::bad_request("invalid_answer_image", "the picture is an upload's id")
+            ApiError::new(
+                ErrorCode::InvalidAnswerImage,
+                "the picture is an upload's id",
+            )
         })?;
         if crate::desk::robot::shop_picture(&state, agent.tenant_id(), id)
             .await?
             .is_none()
         {
-            return Err(ApiError::bad_request(
-                "answer_image_not_found",
+            return Err(ApiError::new(
+                ErrorCode::AnswerImageNotFound,
                 "upload the picture first (POST /api/v1/attachments); its id goes in answer.image",
             ));
         }
@@ -178,7 +182,7 @@ pub async fn delete_entry(
 ) -> Result<StatusCode, ApiError> {
     agent.require(Permission::KbManage)?;
     if !state.store.delete_kb_entry(agent.tenant_id(), &id).await? {
-        return Err(ApiError::NotFound("kb_entry"));
+        return Err(ErrorCode::KbEntryNotFound.into());
     }
     crate::desk::robot::rebuild_soon(&state, agent.tenant_id());
     audit::record(
@@ -228,9 +232,9 @@ pub async fn put_settings(
     let lexicon = match update.lexicon {
         Some(value) => {
             let lexicon: Lexicon = serde_json::from_value(value.clone())
-                .map_err(|e| ApiError::bad_request("invalid_lexicon", e.to_string()))?;
+                .map_err(|e| ApiError::new(ErrorCode::InvalidLexicon, e.to_string()))?;
             lexicon.check().map_err(|code| {
-                ApiError::bad_request(
+                ApiError::new(
                     code,
                     "synonym groups need two words or more; words are 1–32 characters; at most 200 groups and 2,000 words",
                 )
@@ -290,8 +294,8 @@ pub async fn ask(
     agent.require(Permission::ConversationRead)?;
     let text = request.text.trim();
     if text.is_empty() || text.chars().count() > 500 {
-        return Err(ApiError::bad_request(
-            "invalid_question",
+        return Err(ApiError::new(
+            ErrorCode::InvalidQuestion,
             "ask a question of 1–500 characters",
         ));
     }

@@ -5,6 +5,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use kefu_domain::error_code::ErrorCode;
 use kefu_domain::role::Permission;
 use kefu_domain::routing::{ConversationFacts, RouteDecision, RoutingRule, route_team};
 use serde::{Deserialize, Serialize};
@@ -69,8 +70,8 @@ async fn checked(
     input: Vec<RuleInput>,
 ) -> Result<Vec<RoutingRule>, ApiError> {
     if input.len() > MAX_RULES {
-        return Err(ApiError::bad_request(
-            "too_many_rules",
+        return Err(ApiError::new(
+            ErrorCode::TooManyRules,
             "a shop keeps at most 100 rules",
         ));
     }
@@ -78,8 +79,8 @@ async fn checked(
     let mut rules = Vec::with_capacity(input.len());
     for (n, rule) in input.into_iter().enumerate() {
         if rule.conditions.len() > 10 {
-            return Err(ApiError::bad_request(
-                "bad_rule_condition",
+            return Err(ApiError::new(
+                ErrorCode::BadRuleCondition,
                 "a rule has at most 10 conditions",
             ));
         }
@@ -92,10 +93,10 @@ async fn checked(
             enabled: rule.enabled,
         }
         .check()
-        .map_err(|code| ApiError::bad_request(code, format!("rule {} is not valid", n + 1)))?;
+        .map_err(|code| ApiError::new(code, format!("rule {} is not valid", n + 1)))?;
         if !teams.iter().any(|t| t.key == rule.team) {
-            return Err(ApiError::bad_request(
-                "unknown_team",
+            return Err(ApiError::new(
+                ErrorCode::UnknownTeam,
                 format!("rule {} sends to a team that does not exist", n + 1),
             ));
         }

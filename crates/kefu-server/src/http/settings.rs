@@ -32,7 +32,7 @@ pub async fn put_settings(
 ) -> Result<Json<ShopSettings>, ApiError> {
     agent.require(Permission::SettingsManage)?;
     let settings = settings.check().map_err(|code| {
-        ApiError::bad_request(
+        ApiError::new(
             code,
             "refund threshold 0–1,000,000 yuan, probation 7–15 days, 1–10,000 accounts; \
              office hours: weekdays 1–7 and open before close as HH:MM",

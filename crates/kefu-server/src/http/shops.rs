@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use kefu_domain::account::TenantKind;
+use kefu_domain::error_code::ErrorCode;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -28,7 +29,7 @@ pub async fn shop(
         .store
         .tenant_by_slug(&slug)
         .await?
-        .ok_or(ApiError::NotFound("shop"))?;
+        .ok_or(ErrorCode::ShopNotFound)?;
     Ok(Json(ShopInfo {
         slug: tenant.slug,
         name: tenant.name,

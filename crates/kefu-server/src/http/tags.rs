@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use kefu_domain::error_code::ErrorCode;
 use kefu_domain::role::Permission;
 use kefu_domain::tags::Tag;
 use serde::{Deserialize, Serialize};
@@ -45,16 +46,13 @@ pub async fn add_tag(
 ) -> Result<(StatusCode, Json<Tag>), ApiError> {
     agent.require(Permission::TeamManage)?;
     let key = kefu_domain::tags::check_key(&new.key).map_err(|code| match code {
-        "tag_exists" => ApiError::Conflict("tag_exists"),
-        _ => ApiError::bad_request(
-            "invalid_tag",
-            "a tag key is 2–32 lower-case letters, digits or '_'",
-        ),
+        ErrorCode::TagExists => ApiError::from(code),
+        _ => ApiError::new(code, "a tag key is 2–32 lower-case letters, digits or '_'"),
     })?;
     let name = new.name.trim();
     if name.is_empty() || name.chars().count() > 20 {
-        return Err(ApiError::bad_request(
-            "invalid_name",
+        return Err(ApiError::new(
+            ErrorCode::InvalidName,
             "a tag name is 1–20 characters",
         ));
     }

@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use kefu_domain::error_code::ErrorCode;
 use kefu_domain::guard::{DEFAULT_TEAMS, Team};
 use kefu_domain::role::Permission;
 use serde::{Deserialize, Serialize};
@@ -94,14 +95,14 @@ pub async fn put_team(
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if !key_ok {
-        return Err(ApiError::bad_request(
-            "invalid_team",
+        return Err(ApiError::new(
+            ErrorCode::InvalidTeam,
             "a team key is 2–32 lower-case letters, digits or '_'",
         ));
     }
     if !(5..=7 * 86_400).contains(&update.response_target_seconds) {
-        return Err(ApiError::bad_request(
-            "invalid_target",
+        return Err(ApiError::new(
+            ErrorCode::InvalidTarget,
             "a response target is 5 seconds to 7 days",
         ));
     }
@@ -126,8 +127,8 @@ pub async fn put_team(
                 kefu_domain::routing::Strategy::parse(s)
                     .map(|s| s.as_str().to_owned())
                     .ok_or_else(|| {
-                        ApiError::bad_request(
-                            "invalid_strategy",
+                        ApiError::new(
+                            ErrorCode::InvalidStrategy,
                             "least_loaded, round_robin or sticky",
                         )
                     })

@@ -11,6 +11,7 @@ use kefu_domain::commerce::{
     add_working_days,
 };
 use kefu_domain::conversation::ConversationSummary;
+use kefu_domain::error_code::ErrorCode;
 use kefu_domain::message::{MessageContent, MessageKind, SenderKind};
 use kefu_domain::role::Permission;
 use kefu_store::{AppendRequest, NewHandoff};
@@ -72,13 +73,13 @@ pub async fn conversation_context(
         .store
         .conversation(tenant_id, id)
         .await?
-        .ok_or(ApiError::NotFound("conversation"))?;
+        .ok_or(ErrorCode::ConversationNotFound)?;
     let (buyer, member) = conversation_member(&state, &conversation).await?;
     let here = state
         .store
         .tenant(tenant_id)
         .await?
-        .ok_or(ApiError::NotFound("shop"))?;
+        .ok_or(ErrorCode::ShopNotFound)?;
     let mut shops: std::collections::HashMap<Uuid, ShopRef> = std::collections::HashMap::new();
     shops.insert(
         here.id,
@@ -170,8 +171,8 @@ pub async fn hand_off(
 ) -> Result<(StatusCode, Json<HandoffCase>), ApiError> {
     agent.require(Permission::ConversationReply)?;
     if request.note.chars().count() > 500 {
-        return Err(ApiError::bad_request(
-            "note_too_long",
+        return Err(ApiError::new(
+            ErrorCode::NoteTooLong,
             "a note is at most 500 characters",
         ));
     }
@@ -180,7 +181,7 @@ pub async fn hand_off(
         .store
         .conversation(tenant_id, id)
         .await?
-        .ok_or(ApiError::NotFound("conversation"))?;
+        .ok_or(ErrorCode::ConversationNotFound)?;
     let (_, member) = conversation_member(&state, &conversation).await?;
     let order = member_order(
         &state,
@@ -192,7 +193,7 @@ pub async fn hand_off(
     let partner = order
         .partner
         .clone()
-        .ok_or_else(|| ApiError::bad_request("no_partner", "the shop fulfils this order itself"))?;
+        .ok_or_else(|| ApiError::new(ErrorCode::NoPartner, "the shop fulfils this order itself"))?;
     let card = serde_json::to_value(OrderCard::from(&order))
         .map_err(|e| ApiError::Internal(format!("card: {e}")))?;
     // Only the fields the partner is meant to receive.

@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use kefu_domain::error_code::ErrorCode;
 use kefu_domain::role::Permission;
 use kefu_robot::Action;
 use serde::Serialize;
@@ -43,7 +44,7 @@ pub async fn suggestions(
         .store
         .conversation(agent.tenant_id(), id)
         .await?
-        .ok_or(ApiError::NotFound("conversation"))?;
+        .ok_or(ErrorCode::ConversationNotFound)?;
     let messages = state
         .store
         .messages(agent.tenant_id(), conversation.id, 0, Some(i64::MAX), 30)

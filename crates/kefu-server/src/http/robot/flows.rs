@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use kefu_domain::error_code::ErrorCode;
 use kefu_domain::role::Permission;
 use kefu_robot::flow::Flow;
 use serde::Serialize;
@@ -54,9 +55,9 @@ pub async fn put_flow(
     agent.require(Permission::KbManage)?;
     body["id"] = serde_json::Value::String(id);
     let flow: Flow = serde_json::from_value(body)
-        .map_err(|e| ApiError::bad_request("bad_flow", e.to_string()))?;
+        .map_err(|e| ApiError::new(ErrorCode::BadFlow, e.to_string()))?;
     flow.check()
-        .map_err(|message| ApiError::bad_request("bad_flow", message))?;
+        .map_err(|message| ApiError::new(ErrorCode::BadFlow, message))?;
     let body = serde_json::to_value(&flow).map_err(|e| ApiError::Internal(e.to_string()))?;
     state
         .store
@@ -89,7 +90,7 @@ pub async fn delete_flow(
         .delete_robot_flow(agent.tenant_id(), &id)
         .await?
     {
-        return Err(ApiError::NotFound("flow"));
+        return Err(ErrorCode::FlowNotFound.into());
     }
     crate::desk::robot::rebuild_soon(&state, agent.tenant_id());
     audit::record(

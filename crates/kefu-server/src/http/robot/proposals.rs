@@ -5,6 +5,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use kefu_domain::error_code::ErrorCode;
 use kefu_domain::role::Permission;
 use kefu_store::ProposalRow;
 use serde::{Deserialize, Serialize};
@@ -102,8 +103,8 @@ pub async fn proposals(
     agent.require(Permission::KbManage)?;
     let status = query.status.as_deref().unwrap_or("pending");
     if !["pending", "approved", "rejected"].contains(&status) {
-        return Err(ApiError::bad_request(
-            "bad_status",
+        return Err(ApiError::new(
+            ErrorCode::BadStatus,
             "status is pending, approved or rejected",
         ));
     }
@@ -154,9 +155,9 @@ async fn pending(state: &AppState, agent: &Agent, id: Uuid) -> Result<ProposalRo
         .store
         .proposal(agent.tenant_id(), id)
         .await?
-        .ok_or(ApiError::NotFound("proposal"))?;
+        .ok_or(ErrorCode::ProposalNotFound)?;
     if row.status != "pending" {
-        return Err(ApiError::Conflict("proposal_decided"));
+        return Err(ErrorCode::ProposalDecided.into());
     }
     Ok(row)
 }
@@ -177,7 +178,7 @@ pub async fn approve(
     let edit: Approval = match body.iter().all(u8::is_ascii_whitespace) {
         true => Approval::default(),
         false => serde_json::from_slice(&body)
-            .map_err(|e| ApiError::bad_request("invalid_json", e.to_string()))?,
+            .map_err(|e| ApiError::new(ErrorCode::InvalidJson, e.to_string()))?,
     };
     let row = pending(&state, &agent, id).await?;
     let proposal = view(row, None);
@@ -188,7 +189,7 @@ pub async fn approve(
             let stored = stored
                 .into_iter()
                 .find(|r| &r.id == entry_id)
-                .ok_or(ApiError::NotFound("kb_entry"))?;
+                .ok_or(ErrorCode::KbEntryNotFound)?;
             let mut entry: kefu_robot::Entry = serde_json::from_value(stored.body)
                 .map_err(|e| ApiError::Internal(format!("a stored entry: {e}")))?;
             for text in similar.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
@@ -204,7 +205,7 @@ pub async fn approve(
             .as_ref()
             .is_some_and(|id| stored.iter().any(|r| &r.id == id)) =>
         {
-            return Err(ApiError::Conflict("kb_entry_exists"));
+            return Err(ErrorCode::KbEntryExists.into());
         }
         _ => kefu_robot::Entry {
             id: edit
@@ -223,9 +224,9 @@ pub async fn approve(
             ..Default::default()
         },
     };
-    entry.check().map_err(|code| {
-        ApiError::bad_request(code, "the entry needs an id, a question and an answer")
-    })?;
+    entry
+        .check()
+        .map_err(|code| ApiError::new(code, "the entry needs an id, a question and an answer"))?;
     let body = serde_json::to_value(&entry).map_err(|e| ApiError::Internal(e.to_string()))?;
     if !state
         .store
@@ -237,7 +238,7 @@ pub async fn approve(
         )
         .await?
     {
-        return Err(ApiError::Conflict("proposal_decided"));
+        return Err(ErrorCode::ProposalDecided.into());
     }
     crate::desk::robot::rebuild_soon(&state, agent.tenant_id());
     audit::record(
@@ -266,7 +267,7 @@ pub async fn reject(
         .decide_proposal(agent.tenant_id(), id, None, agent.user.id)
         .await?
     {
-        return Err(ApiError::Conflict("proposal_decided"));
+        return Err(ErrorCode::ProposalDecided.into());
     }
     audit::record(
         &state,

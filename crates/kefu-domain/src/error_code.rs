@@ -1,0 +1,339 @@
+//! Every error code kefu sends, declared once: its stable snake_case string (what clients
+//! translate, `web/src/locales/*.ts` under `errors`) and the HTTP status it is answered with.
+//! Codes inside WebSocket `error` frames and import reports carry a status too: the one they
+//! would have as a response of their own.
+//!
+//! `docs/http-api.md` lists every code with its status, and both UI locales translate every
+//! code; `cargo xtask test` checks both against `ErrorCode::ALL`.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Declares `ErrorCode` from groups of `status { Variant = "code", … }`: the enum (serialised
+/// as its string), `ALL`, `as_str` and `status`.
+macro_rules! error_codes {
+    ($($status:literal { $($(#[$doc:meta])* $variant:ident = $code:tt,)* })*) => {
+        /// A stable error code: `{code, message}` bodies, `error` frames and import reports
+        /// carry it, serialised as its snake_case string.
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+            ToSchema,
+        )]
+        pub enum ErrorCode {
+            $($($(#[$doc])* #[serde(rename = $code)] $variant,)*)*
+        }
+
+        impl ErrorCode {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [ErrorCode] = &[$($(ErrorCode::$variant,)*)*];
+
+            /// The code as clients see it.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $($(ErrorCode::$variant => $code,)*)*
+                }
+            }
+
+            /// The HTTP status of a response with this code.
+            pub const fn status(self) -> u16 {
+                match self {
+                    $($(ErrorCode::$variant => $status,)*)*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    400 {
+        // The request's shape.
+        /// The body is not JSON of the expected shape (or not UTF-8).
+        InvalidJson = "invalid_json",
+        InvalidQuery = "invalid_query",
+        InvalidPath = "invalid_path",
+        InvalidStatus = "invalid_status",
+        InvalidName = "invalid_name",
+        ConversationRequired = "conversation_required",
+        // Messages.
+        MessageEmpty = "message_empty",
+        MessageTooLong = "message_too_long",
+        BadClientMsgId = "bad_client_msg_id",
+        AttachmentRequired = "attachment_required",
+        BadCard = "bad_card",
+        BadButtons = "bad_buttons",
+        ButtonsNotForBuyers = "buttons_not_for_buyers",
+        // WebSocket frames (`error` frames only).
+        UnknownFrameType = "unknown_frame_type",
+        MalformedFrame = "malformed_frame",
+        FrameTooLarge = "frame_too_large",
+        BinaryNotSupported = "binary_not_supported",
+        // Buyers arriving.
+        InvalidIdentity = "invalid_identity",
+        InvalidEntry = "invalid_entry",
+        // Accounts, teams, permission groups.
+        InvalidUsername = "invalid_username",
+        WeakPassword = "weak_password",
+        InvalidPhone = "invalid_phone",
+        UnknownTeam = "unknown_team",
+        InvalidTeam = "invalid_team",
+        InvalidTarget = "invalid_target",
+        InvalidDescription = "invalid_description",
+        UnknownPermission = "unknown_permission",
+        InvalidAccounts = "invalid_accounts",
+        ExpiryInThePast = "expiry_in_the_past",
+        CannotChangeOwnRole = "cannot_change_own_role",
+        CannotDisableSelf = "cannot_disable_self",
+        // Phone verification (ACC-2).
+        NoPhone = "no_phone",
+        PhoneAlreadyVerified = "phone_already_verified",
+        WrongCode = "wrong_code",
+        CodeExpired = "code_expired",
+        TooManyAttempts = "too_many_attempts",
+        // Shop settings.
+        BadThreshold = "bad_threshold",
+        BadProbationDays = "bad_probation_days",
+        BadMaxAccounts = "bad_max_accounts",
+        InvalidOfficeHours = "invalid_office_hours",
+        // Approval requests (ACC-5).
+        InvalidReason = "invalid_reason",
+        InvalidLogistics = "invalid_logistics",
+        InvalidCompensationForm = "invalid_compensation_form",
+        // Tags, routing, transfers, breaks.
+        UnknownTag = "unknown_tag",
+        InvalidTag = "invalid_tag",
+        TooManyTags = "too_many_tags",
+        TagRequired = "tag_required",
+        BadRuleName = "bad_rule_name",
+        BadRuleTeam = "bad_rule_team",
+        BadRuleCondition = "bad_rule_condition",
+        TooManyRules = "too_many_rules",
+        InvalidTransfer = "invalid_transfer",
+        InvalidCap = "invalid_cap",
+        InvalidStrategy = "invalid_strategy",
+        InvalidBreak = "invalid_break",
+        // Notes, searches, handoffs.
+        QueryTooLong = "query_too_long",
+        NoteEmpty = "note_empty",
+        NoteTooLong = "note_too_long",
+        ResolutionTooLong = "resolution_too_long",
+        NoPartner = "no_partner",
+        // The robot: entries, lexicons, flows, proposals.
+        InvalidKbEntry = "invalid_kb_entry",
+        InvalidKbId = "invalid_kb_id",
+        InvalidQuestion = "invalid_question",
+        InvalidAnswer = "invalid_answer",
+        InvalidAnswerImage = "invalid_answer_image",
+        AnswerImageNotFound = "answer_image_not_found",
+        AnswerProductNotFound = "answer_product_not_found",
+        InvalidAnswerButtons = "invalid_answer_buttons",
+        ProductEntryUnbound = "product_entry_unbound",
+        InvalidValidity = "invalid_validity",
+        /// `kefu robot` reading a knowledge base file: an id seen before in the file.
+        DuplicateKbId = "duplicate_kb_id",
+        BadTier = "bad_tier",
+        InvalidLexicon = "invalid_lexicon",
+        LexiconTooLarge = "lexicon_too_large",
+        BadFlow = "bad_flow",
+        BadStatus = "bad_status",
+        // Products and orders, pushed or imported.
+        CodeMismatch = "code_mismatch",
+        MissingField = "missing_field",
+        BadCode = "bad_code",
+        BadText = "bad_text",
+        BadAmount = "bad_amount",
+        BadNumber = "bad_number",
+        BadQuantity = "bad_quantity",
+        BadStock = "bad_stock",
+        BadTime = "bad_time",
+        BadItems = "bad_items",
+        BadSkus = "bad_skus",
+        DuplicateSku = "duplicate_sku",
+        BadBuyer = "bad_buyer",
+        BadUrl = "bad_url",
+        BadAttributes = "bad_attributes",
+        BadPartner = "bad_partner",
+        ConflictingRows = "conflicting_rows",
+        // Import files: `not_utf8` answers the request; the rest are rows of its report.
+        NotUtf8 = "not_utf8",
+        MissingColumn = "missing_column",
+        MalformedHeader = "malformed_header",
+        MalformedRow = "malformed_row",
+        RecordRejected = "record_rejected",
+        DuplicateInFile = "duplicate_in_file",
+        // Uploads.
+        InvalidMultipart = "invalid_multipart",
+        FileRequired = "file_required",
+        FileEmpty = "file_empty",
+    }
+    401 {
+        Unauthenticated = "unauthenticated",
+        InvalidCredentials = "invalid_credentials",
+    }
+    403 {
+        Forbidden = "forbidden",
+        CsrfFailed = "csrf_failed",
+        /// An entry link names an order of another buyer.
+        OrderNotYours = "order_not_yours",
+    }
+    404 {
+        /// Nothing there, and nothing more specific to say (an unknown API route).
+        NotFound = "not_found",
+        ConversationNotFound = "conversation_not_found",
+        BuyerNotFound = "buyer_not_found",
+        ShopNotFound = "shop_not_found",
+        AttachmentNotFound = "attachment_not_found",
+        AssigneeNotFound = "assignee_not_found",
+        OrderNotFound = "order_not_found",
+        ProductNotFound = "product_not_found",
+        HandoffNotFound = "handoff_not_found",
+        UserNotFound = "user_not_found",
+        GroupNotFound = "group_not_found",
+        GrantNotFound = "grant_not_found",
+        ApprovalNotFound = "approval_not_found",
+        FlowNotFound = "flow_not_found",
+        ProposalNotFound = "proposal_not_found",
+        KbEntryNotFound = "kb_entry_not_found",
+    }
+    409 {
+        HandoffExists = "handoff_exists",
+        HandoffClosed = "handoff_closed",
+        QueuedForRouting = "queued_for_routing",
+        AtCapacity = "at_capacity",
+        ColleagueUnavailable = "colleague_unavailable",
+        AlreadyTaken = "already_taken",
+        ProposalDecided = "proposal_decided",
+        KbEntryExists = "kb_entry_exists",
+        AccountLimitReached = "account_limit_reached",
+        AlreadyDecided = "already_decided",
+        OwnRequest = "own_request",
+        AuditBusy = "audit_busy",
+        UsernameTaken = "username_taken",
+        TenantSlugTaken = "tenant_slug_taken",
+        GroupNameTaken = "group_name_taken",
+        TagExists = "tag_exists",
+        MessageConflict = "message_conflict",
+    }
+    413 {
+        BodyTooLarge = "body_too_large",
+        FileTooLarge = "file_too_large",
+    }
+    415 {
+        UnsupportedFileType = "unsupported_file_type",
+    }
+    429 {
+        RateLimited = "rate_limited",
+    }
+    500 {
+        /// A bug or an outage; the detail is in the server log only.
+        Internal = "internal",
+    }
+    503 {
+        /// Shutting down, or the database is unreachable.
+        Unavailable = "unavailable",
+    }
+}
+
+impl ErrorCode {
+    /// The code spelled `s`, if there is one.
+    pub fn parse(s: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.iter().copied().find(|c| c.as_str() == s)
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn strings_are_unique_snake_case() {
+        let mut seen = HashSet::new();
+        for code in ErrorCode::ALL {
+            let s = code.as_str();
+            assert!(seen.insert(s), "{s} twice");
+            assert!(
+                s.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                    && !s.starts_with('_')
+                    && !s.ends_with('_'),
+                "{s} is not snake_case"
+            );
+        }
+        assert!(ErrorCode::ALL.len() > 140, "{}", ErrorCode::ALL.len());
+    }
+
+    #[test]
+    fn statuses_are_as_documented() {
+        use ErrorCode::*;
+        for (code, status) in [
+            (InvalidJson, 400),
+            (BadAmount, 400),
+            (MalformedFrame, 400),
+            (Unauthenticated, 401),
+            (InvalidCredentials, 401),
+            (Forbidden, 403),
+            (CsrfFailed, 403),
+            (OrderNotYours, 403),
+            (NotFound, 404),
+            (ConversationNotFound, 404),
+            (KbEntryNotFound, 404),
+            (AlreadyTaken, 409),
+            (TagExists, 409),
+            (MessageConflict, 409),
+            (BodyTooLarge, 413),
+            (FileTooLarge, 413),
+            (UnsupportedFileType, 415),
+            (RateLimited, 429),
+            (Internal, 500),
+            (Unavailable, 503),
+        ] {
+            assert_eq!(code.status(), status, "{code}");
+        }
+        for code in ErrorCode::ALL {
+            assert!(
+                [400, 401, 403, 404, 409, 413, 415, 429, 500, 503].contains(&code.status()),
+                "{code}"
+            );
+            // A `…_not_found` is a 404, except an entry's missing picture or product, which
+            // is a field of the request that is wrong.
+            if code.as_str().ends_with("_not_found") && !code.as_str().starts_with("answer_") {
+                assert_eq!(code.status(), 404, "{code}");
+            }
+        }
+    }
+
+    #[test]
+    fn serialises_as_its_string_and_back() {
+        for &code in ErrorCode::ALL {
+            let json = serde_json::to_string(&code).expect("serialises");
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+            assert_eq!(code.to_string(), code.as_str());
+            let back: ErrorCode = serde_json::from_str(&json).expect("deserialises");
+            assert_eq!(back, code);
+            assert_eq!(ErrorCode::parse(code.as_str()), Some(code));
+        }
+        assert_eq!(ErrorCode::parse("no_such_code"), None);
+        assert!(serde_json::from_str::<ErrorCode>("\"no_such_code\"").is_err());
+    }
+
+    #[test]
+    fn the_openapi_schema_is_the_list_of_strings() {
+        let schema = serde_json::to_value(<ErrorCode as utoipa::PartialSchema>::schema())
+            .expect("serialises");
+        let listed: Vec<&str> = schema["enum"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default();
+        let all: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(listed, all, "{schema}");
+    }
+}
