@@ -385,10 +385,10 @@ fn kefu_server_has_no_import_cycle_outside_the_desk() {
                 let start = stack.iter().position(|&s| s == m).unwrap_or(0);
                 return Some(stack[start..].to_vec());
             }
-            if state[m] == 0 {
-                if let Some(cycle) = visit(m, edges, state, stack) {
-                    return Some(cycle);
-                }
+            if state[m] == 0
+                && let Some(cycle) = visit(m, edges, state, stack)
+            {
+                return Some(cycle);
             }
         }
         stack.pop();
