@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::error_code::ErrorCode;
+use crate::money::Money;
 
 /// The longest product, SKU or order code, in bytes.
 pub const MAX_CODE_BYTES: usize = 64;
@@ -56,7 +57,7 @@ pub struct SkuInput {
     /// The variant, e.g. "250g 罐装".
     #[serde(default)]
     pub name: String,
-    pub price_fen: i64,
+    pub price_fen: Money,
     #[serde(default)]
     pub stock: i64,
 }
@@ -90,7 +91,7 @@ pub struct Product {
     pub partner: Option<Partner>,
     pub skus: Vec<SkuInput>,
     /// The lowest SKU price.
-    pub price_fen: i64,
+    pub price_fen: Money,
     pub stock: i64,
     pub updated_at: i64,
 }
@@ -156,7 +157,7 @@ pub struct OrderItem {
     pub sku_code: String,
     pub title: String,
     pub quantity: i64,
-    pub unit_price_fen: i64,
+    pub unit_price_fen: Money,
 }
 
 /// An order, as a shop sends it.
@@ -170,9 +171,9 @@ pub struct OrderInput {
     /// When it was placed, epoch ms.
     pub placed_at: i64,
     pub items: Vec<OrderItem>,
-    pub total_fen: i64,
+    pub total_fen: Money,
     #[serde(default)]
-    pub paid_fen: i64,
+    pub paid_fen: Money,
     pub payment_status: PaymentStatus,
     pub shipping_status: ShippingStatus,
     #[serde(default = "no_after_sale")]
@@ -196,8 +197,8 @@ pub struct Order {
     pub buyer_name: String,
     pub placed_at: i64,
     pub items: Vec<OrderItem>,
-    pub total_fen: i64,
-    pub paid_fen: i64,
+    pub total_fen: Money,
+    pub paid_fen: Money,
     pub payment_status: PaymentStatus,
     pub shipping_status: ShippingStatus,
     pub after_sale_status: AfterSaleStatus,
@@ -236,9 +237,9 @@ fn check_title(field: &str, title: &str, required: bool) -> Result<(), InputErro
     Ok(())
 }
 
-fn check_amount(field: &str, fen: i64) -> Result<(), InputError> {
+fn check_amount(field: &str, amount: Money) -> Result<(), InputError> {
     // 100 million yuan: far above any order, far below overflow when summed.
-    if !(0..=10_000_000_000).contains(&fen) {
+    if !(0..=10_000_000_000).contains(&amount.fen()) {
         return Err(InputError::new(
             ErrorCode::BadAmount,
             format!("{field} must be between 0 and 100,000,000 yuan, in fen"),
@@ -371,42 +372,6 @@ impl OrderInput {
     }
 }
 
-/// Parses a price in yuan as merchants write it ("59.9", "59.90", "¥1,299") into fen, exactly.
-pub fn parse_yuan(text: &str) -> Option<i64> {
-    let cleaned: String = text
-        .trim()
-        .trim_start_matches(['¥', '￥'])
-        .chars()
-        .filter(|c| *c != ',')
-        .collect();
-    let (whole, fraction) = match cleaned.split_once('.') {
-        Some((w, f)) => (w, f),
-        None => (cleaned.as_str(), ""),
-    };
-    if whole.is_empty()
-        || !whole.chars().all(|c| c.is_ascii_digit())
-        || fraction.len() > 2
-        || !fraction.chars().all(|c| c.is_ascii_digit())
-        || whole.len() > 12
-    {
-        return None;
-    }
-    let yuan: i64 = whole.parse().ok()?;
-    let fen: i64 = match fraction.len() {
-        0 => 0,
-        1 => fraction.parse::<i64>().ok()? * 10,
-        _ => fraction.parse().ok()?,
-    };
-    yuan.checked_mul(100)?.checked_add(fen)
-}
-
-/// Fen as yuan text, "59.90".
-pub fn format_yuan(fen: i64) -> String {
-    let sign = if fen < 0 { "-" } else { "" };
-    let fen = fen.unsigned_abs();
-    format!("{sign}{}.{:02}", fen / 100, fen % 100)
-}
-
 /// What a conversation was opened about (CH-2): set from a signed entry token, recorded in
 /// the event log so reports can split by entry, product, creator and live room.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -442,7 +407,7 @@ pub struct OrderCard {
     pub order_no: String,
     pub placed_at: i64,
     pub items: Vec<OrderItem>,
-    pub total_fen: i64,
+    pub total_fen: Money,
     pub payment_status: PaymentStatus,
     pub shipping_status: ShippingStatus,
     pub after_sale_status: AfterSaleStatus,
@@ -473,7 +438,7 @@ pub struct ProductCard {
     pub title: String,
     pub category: String,
     pub image_url: Option<String>,
-    pub price_fen: i64,
+    pub price_fen: Money,
     /// The SKU the buyer was looking at, when known.
     pub sku_code: Option<String>,
     pub sku_name: Option<String>,
@@ -584,30 +549,16 @@ mod tests {
                 sku_code: "TEA-1-250".into(),
                 title: "明前龙井 250g".into(),
                 quantity: 2,
-                unit_price_fen: 12_800,
+                unit_price_fen: Money::from_fen(12_800),
             }],
-            total_fen: 25_600,
-            paid_fen: 25_600,
+            total_fen: Money::from_fen(25_600),
+            paid_fen: Money::from_fen(25_600),
             payment_status: PaymentStatus::Paid,
             shipping_status: ShippingStatus::Shipped,
             after_sale_status: AfterSaleStatus::None,
             logistics_company: Some("顺丰".into()),
             tracking_no: Some(" ".into()),
         }
-    }
-
-    #[test]
-    fn yuan_parses_exactly_into_fen() {
-        assert_eq!(parse_yuan("59.9"), Some(5_990));
-        assert_eq!(parse_yuan("59.90"), Some(5_990));
-        assert_eq!(parse_yuan("¥1,299"), Some(129_900));
-        assert_eq!(parse_yuan("0.01"), Some(1));
-        assert_eq!(parse_yuan("1.005"), None);
-        assert_eq!(parse_yuan("-3"), None);
-        assert_eq!(parse_yuan("abc"), None);
-        assert_eq!(parse_yuan(""), None);
-        assert_eq!(format_yuan(5_990), "59.90");
-        assert_eq!(format_yuan(7), "0.07");
     }
 
     #[test]
@@ -624,7 +575,7 @@ mod tests {
         o.items.clear();
         assert_eq!(o.check().unwrap_err().code, ErrorCode::BadItems);
         let mut o = order();
-        o.paid_fen = o.total_fen + 1;
+        o.paid_fen = Money::from_fen(o.total_fen.fen() + 1);
         assert_eq!(o.check().unwrap_err().code, ErrorCode::BadAmount);
         let mut o = order();
         o.order_no = "has space".into();
@@ -650,13 +601,13 @@ mod tests {
                 SkuInput {
                     code: "A".into(),
                     name: "250g".into(),
-                    price_fen: 100,
+                    price_fen: Money::from_fen(100),
                     stock: 1,
                 },
                 SkuInput {
                     code: "A".into(),
                     name: "500g".into(),
-                    price_fen: 200,
+                    price_fen: Money::from_fen(200),
                     stock: 1,
                 },
             ],

@@ -7,14 +7,16 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::commerce::InputError;
 use crate::error_code::ErrorCode;
+use crate::money::Money;
 use crate::role::Permission;
 
 /// Per-shop settings of the guard rails.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ShopSettings {
     /// Refunds and compensations above this need a second person's approval (ACC-5).
-    pub refund_threshold_fen: i64,
+    pub refund_threshold_fen: Money,
     /// How long a new agent's probation lasts, 7 to 15 days (ACC-4).
     pub probation_days: i64,
     /// Sub-accounts allowed under the main account (ACC-2).
@@ -32,7 +34,7 @@ pub struct ShopSettings {
 impl Default for ShopSettings {
     fn default() -> ShopSettings {
         ShopSettings {
-            refund_threshold_fen: 50_000,
+            refund_threshold_fen: Money::from_fen(50_000),
             probation_days: 7,
             max_accounts: 200,
             routing_enabled: false,
@@ -44,7 +46,7 @@ impl Default for ShopSettings {
 impl ShopSettings {
     /// Refuses values outside the rules; returns the stable code of the first bad field.
     pub fn check(self) -> Result<ShopSettings, ErrorCode> {
-        if !(0..=100_000_000).contains(&self.refund_threshold_fen) {
+        if !(0..=100_000_000).contains(&self.refund_threshold_fen.fen()) {
             return Err(ErrorCode::BadThreshold);
         }
         if !(7..=15).contains(&self.probation_days) {
@@ -163,10 +165,160 @@ impl ApprovalKind {
 
     /// ACC-5: money at or below the shop's threshold is executed at once by a permitted
     /// requester; above it, and every logistics change, waits for a second person.
-    pub fn needs_approval(self, amount_fen: i64, threshold_fen: i64) -> bool {
+    pub fn needs_approval(self, amount: Money, threshold: Money) -> bool {
         match self {
-            ApprovalKind::Refund | ApprovalKind::Compensation => amount_fen > threshold_fen,
+            ApprovalKind::Refund | ApprovalKind::Compensation => amount > threshold,
             ApprovalKind::LogisticsChange => true,
+        }
+    }
+}
+
+/// How a compensation reaches the buyer; kept in the approval's payload as `form`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CompensationForm {
+    /// Paid as money (the default).
+    Cash,
+    /// A shop coupon (the workbench's 发优惠券 tool, WB-1).
+    Coupon,
+}
+
+/// The most a compensation may be: 10,000 yuan.
+pub const MAX_COMPENSATION: Money = Money::from_fen(1_000_000);
+/// The longest reason, and the longest logistics company or tracking number, in characters.
+const MAX_REASON_CHARS: usize = 500;
+const MAX_LOGISTICS_CHARS: usize = 64;
+
+/// Why a sensitive operation is asked for: 1–500 characters, trimmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reason(String);
+
+impl Reason {
+    pub fn parse(text: &str) -> Result<Reason, InputError> {
+        let text = text.trim();
+        if text.is_empty() || text.chars().count() > MAX_REASON_CHARS {
+            return Err(InputError::new(
+                ErrorCode::InvalidReason,
+                "give a reason of 1–500 characters",
+            ));
+        }
+        Ok(Reason(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A request for a sensitive operation as it arrives (ACC-5), before it is checked.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ChangeRequest<'a> {
+    pub amount: Option<Money>,
+    pub logistics_company: Option<&'a str>,
+    pub tracking_no: Option<&'a str>,
+    pub compensation_form: Option<CompensationForm>,
+}
+
+/// What a sensitive operation changes, checked against the order it is about: a refund of at
+/// most what was paid, a compensation of at most [`MAX_COMPENSATION`], or a new logistics
+/// company and tracking number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SensitiveChange {
+    Refund(Money),
+    Compensation(Money, CompensationForm),
+    Logistics {
+        company: String,
+        tracking_no: String,
+    },
+}
+
+impl SensitiveChange {
+    /// Checks a request of `kind` on an order of which `paid` was paid.
+    pub fn parse(
+        kind: ApprovalKind,
+        request: ChangeRequest<'_>,
+        paid: Money,
+    ) -> Result<SensitiveChange, InputError> {
+        match kind {
+            ApprovalKind::Refund | ApprovalKind::Compensation => {
+                let amount = request.amount.unwrap_or(Money::ZERO);
+                let most = match kind {
+                    ApprovalKind::Refund => paid,
+                    _ => MAX_COMPENSATION,
+                };
+                if amount < Money::from_fen(1) || amount > most {
+                    return Err(InputError::new(
+                        ErrorCode::BadAmount,
+                        format!("the amount is 0.01 to {most} yuan"),
+                    ));
+                }
+                match (kind, request.compensation_form) {
+                    (ApprovalKind::Compensation, form) => Ok(SensitiveChange::Compensation(
+                        amount,
+                        form.unwrap_or(CompensationForm::Cash),
+                    )),
+                    (_, None) => Ok(SensitiveChange::Refund(amount)),
+                    (_, Some(_)) => Err(InputError::new(
+                        ErrorCode::InvalidCompensationForm,
+                        "only a compensation has a form (cash or coupon)",
+                    )),
+                }
+            }
+            ApprovalKind::LogisticsChange => {
+                let text = |t: Option<&str>| {
+                    t.map(str::trim)
+                        .filter(|t| !t.is_empty() && t.chars().count() <= MAX_LOGISTICS_CHARS)
+                        .map(str::to_owned)
+                };
+                match (text(request.logistics_company), text(request.tracking_no)) {
+                    (Some(company), Some(tracking_no)) => Ok(SensitiveChange::Logistics {
+                        company,
+                        tracking_no,
+                    }),
+                    _ => Err(InputError::new(
+                        ErrorCode::InvalidLogistics,
+                        "give the new logistics company and tracking number",
+                    )),
+                }
+            }
+        }
+    }
+
+    pub fn kind(&self) -> ApprovalKind {
+        match self {
+            SensitiveChange::Refund(_) => ApprovalKind::Refund,
+            SensitiveChange::Compensation(..) => ApprovalKind::Compensation,
+            SensitiveChange::Logistics { .. } => ApprovalKind::LogisticsChange,
+        }
+    }
+
+    /// The money it moves, for refunds and compensations.
+    pub fn amount(&self) -> Option<Money> {
+        match self {
+            SensitiveChange::Refund(amount) | SensitiveChange::Compensation(amount, _) => {
+                Some(*amount)
+            }
+            SensitiveChange::Logistics { .. } => None,
+        }
+    }
+
+    /// What the approval stores beside the amount; a logistics change keeps what it
+    /// replaces (`previous`), so the change can be reviewed and explained.
+    pub fn payload(
+        &self,
+        previous_company: Option<&str>,
+        previous_tracking_no: Option<&str>,
+    ) -> serde_json::Value {
+        match self {
+            SensitiveChange::Refund(_) => serde_json::json!({}),
+            SensitiveChange::Compensation(_, form) => serde_json::json!({ "form": form }),
+            SensitiveChange::Logistics {
+                company,
+                tracking_no,
+            } => serde_json::json!({
+                "logistics_company": company, "tracking_no": tracking_no,
+                "previous": { "logistics_company": previous_company, "tracking_no": previous_tracking_no },
+            }),
         }
     }
 }
@@ -208,7 +360,7 @@ pub struct Approval {
     pub kind: ApprovalKind,
     pub conversation_id: Option<Uuid>,
     pub order_no: String,
-    pub amount_fen: Option<i64>,
+    pub amount_fen: Option<Money>,
     /// For a logistics change: `logistics_company`, `tracking_no`.
     #[schema(value_type = Object)]
     pub payload: serde_json::Value,
@@ -285,10 +437,89 @@ mod tests {
     #[test]
     fn money_above_the_threshold_and_every_logistics_change_wait() {
         let threshold = ShopSettings::default().refund_threshold_fen;
-        assert!(!ApprovalKind::Refund.needs_approval(50_000, threshold));
-        assert!(ApprovalKind::Refund.needs_approval(50_001, threshold));
-        assert!(ApprovalKind::Compensation.needs_approval(60_000, threshold));
-        assert!(ApprovalKind::LogisticsChange.needs_approval(0, threshold));
+        assert!(!ApprovalKind::Refund.needs_approval(Money::from_fen(50_000), threshold));
+        assert!(ApprovalKind::Refund.needs_approval(Money::from_fen(50_001), threshold));
+        assert!(ApprovalKind::Compensation.needs_approval(Money::from_fen(60_000), threshold));
+        assert!(ApprovalKind::LogisticsChange.needs_approval(Money::from_fen(0), threshold));
+    }
+
+    #[test]
+    fn a_sensitive_change_is_checked_against_its_order() {
+        let paid = Money::from_fen(25_600);
+        let ask = |kind, fen, form| {
+            SensitiveChange::parse(
+                kind,
+                ChangeRequest {
+                    amount: Some(Money::from_fen(fen)),
+                    compensation_form: form,
+                    ..ChangeRequest::default()
+                },
+                paid,
+            )
+        };
+        let code = |r: Result<SensitiveChange, InputError>| r.unwrap_err().code;
+        assert_eq!(
+            ask(ApprovalKind::Refund, 25_600, None).unwrap(),
+            SensitiveChange::Refund(paid)
+        );
+        assert_eq!(
+            code(ask(ApprovalKind::Refund, 25_601, None)),
+            ErrorCode::BadAmount
+        );
+        assert_eq!(
+            code(ask(ApprovalKind::Refund, 0, None)),
+            ErrorCode::BadAmount
+        );
+        assert_eq!(
+            code(ask(
+                ApprovalKind::Refund,
+                100,
+                Some(CompensationForm::Coupon)
+            )),
+            ErrorCode::InvalidCompensationForm
+        );
+        let compensation = ask(ApprovalKind::Compensation, 1_000_000, None).unwrap();
+        assert_eq!(compensation.payload(None, None)["form"], "cash");
+        assert_eq!(compensation.amount(), Some(MAX_COMPENSATION));
+        assert_eq!(
+            code(ask(ApprovalKind::Compensation, 1_000_001, None)),
+            ErrorCode::BadAmount
+        );
+        let logistics = |company, tracking| {
+            SensitiveChange::parse(
+                ApprovalKind::LogisticsChange,
+                ChangeRequest {
+                    logistics_company: company,
+                    tracking_no: tracking,
+                    ..ChangeRequest::default()
+                },
+                paid,
+            )
+        };
+        let change = logistics(Some(" 顺丰 "), Some("SF1")).unwrap();
+        assert_eq!(change.amount(), None);
+        let payload = change.payload(Some("中通"), None);
+        assert_eq!(payload["logistics_company"], "顺丰");
+        assert_eq!(payload["previous"]["logistics_company"], "中通");
+        assert_eq!(
+            code(logistics(Some("顺丰"), Some("  "))),
+            ErrorCode::InvalidLogistics
+        );
+        assert_eq!(
+            code(logistics(None, Some("SF1"))),
+            ErrorCode::InvalidLogistics
+        );
+    }
+
+    #[test]
+    fn a_reason_is_one_to_five_hundred_characters() {
+        assert_eq!(Reason::parse("  破损  ").unwrap().as_str(), "破损");
+        assert_eq!(
+            Reason::parse(" ").unwrap_err().code,
+            ErrorCode::InvalidReason
+        );
+        assert!(Reason::parse(&"字".repeat(500)).is_ok());
+        assert!(Reason::parse(&"字".repeat(501)).is_err());
     }
 
     #[test]
@@ -301,7 +532,7 @@ mod tests {
         };
         assert_eq!(short.check(), Err(ErrorCode::BadProbationDays));
         let negative = ShopSettings {
-            refund_threshold_fen: -1,
+            refund_threshold_fen: Money::from_fen(-1),
             ..ok.clone()
         };
         assert_eq!(negative.check(), Err(ErrorCode::BadThreshold));

@@ -13,6 +13,7 @@ pub mod frames;
 pub mod guard;
 pub mod hours;
 pub mod message;
+pub mod money;
 pub mod robot;
 pub mod role;
 pub mod routing;

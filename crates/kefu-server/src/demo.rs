@@ -11,6 +11,7 @@ use kefu_domain::commerce::{
 use kefu_domain::error_code::ErrorCode;
 use kefu_domain::guard::ApprovalKind;
 use kefu_domain::message::{MessageContent, MessageKind, SenderKind};
+use kefu_domain::money::Money;
 use kefu_domain::role::{Permission, Role};
 use kefu_domain::time::now_ms;
 use kefu_store::{AppendRequest, NewApproval, NewAudit, NewUser, Store};
@@ -344,7 +345,7 @@ async fn seed_guard_rails(
                     kind,
                     conversation_id: Some(*conversation),
                     order_no,
-                    amount_fen: Some(amount_fen),
+                    amount_fen: Some(Money::from_fen(amount_fen)),
                     payload: serde_json::json!({}),
                     reason,
                     requested_by: after.id,

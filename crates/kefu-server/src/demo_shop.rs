@@ -7,6 +7,7 @@ use kefu_domain::commerce::{
     AfterSaleStatus, OrderInput, OrderItem, Partner, PaymentStatus, ProductInput, ShippingStatus,
     SkuInput,
 };
+use kefu_domain::money::Money;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -1074,7 +1075,7 @@ fn skus(code: &str, variants: &[Variant], base_fen: i64, rng: &mut StdRng) -> Ve
         .map(|variant| SkuInput {
             code: format!("{code}-{}", variant.code),
             name: variant.name.to_owned(),
-            price_fen: shop_price(base_fen * variant.percent / 100),
+            price_fen: Money::from_fen(shop_price(base_fen * variant.percent / 100)),
             stock: stock(rng),
         })
         .collect()
@@ -1200,7 +1201,7 @@ impl<'a> Shelf<'a> {
     fn item(&self, index: usize, rng: &mut StdRng) -> Option<OrderItem> {
         let product = self.products.get(index)?;
         let sku = rng.random_range(0..product.skus.len().max(1));
-        let cheap = product.skus.get(sku)?.price_fen < 8_000;
+        let cheap = product.skus.get(sku)?.price_fen < Money::from_fen(8_000);
         let quantity = match (cheap, rng.random_range(0..100)) {
             (true, 0..60) | (false, 0..90) => 1,
             (true, 60..88) | (false, _) => 2,
@@ -1364,7 +1365,10 @@ fn order(
     logistics: Option<(String, String)>,
     rng: &mut StdRng,
 ) -> OrderInput {
-    let subtotal: i64 = items.iter().map(|i| i.quantity * i.unit_price_fen).sum();
+    let subtotal: i64 = items
+        .iter()
+        .map(|i| i.quantity * i.unit_price_fen.fen())
+        .sum();
     let discount = if rng.random_bool(0.3) {
         DISCOUNTS
             .iter()
@@ -1390,8 +1394,8 @@ fn order(
         buyer_name: member.name,
         placed_at,
         items,
-        total_fen,
-        paid_fen,
+        total_fen: Money::from_fen(total_fen),
+        paid_fen: Money::from_fen(paid_fen),
         payment_status: fate.payment,
         shipping_status: fate.shipping,
         after_sale_status: fate.after_sale,
@@ -1646,10 +1650,11 @@ mod tests {
                     let sku = p.skus.iter().find(|s| s.code == item.sku_code).unwrap();
                     assert_eq!(item.unit_price_fen, sku.price_fen);
                     assert_eq!(item.title, format!("{} {}", p.title, sku.name));
-                    subtotal += item.quantity * item.unit_price_fen;
+                    subtotal += item.quantity * item.unit_price_fen.fen();
                 }
-                assert!(o.total_fen <= subtotal && o.total_fen >= subtotal - 10_000);
-                assert!(o.total_fen > 0);
+                let total = o.total_fen.fen();
+                assert!(total <= subtotal && total >= subtotal - 10_000);
+                assert!(total > 0);
             }
         }
     }
@@ -1694,7 +1699,7 @@ mod tests {
                 );
                 match o.payment_status {
                     P::Unpaid | P::Closed => {
-                        assert_eq!(o.paid_fen, 0);
+                        assert_eq!(o.paid_fen, Money::ZERO);
                         assert_eq!(
                             (o.shipping_status, o.after_sale_status),
                             (S::Unshipped, A::None)
@@ -1828,7 +1833,7 @@ mod tests {
         assert_eq!(shop_price(130_000), 129_900);
         for (_, data) in both() {
             for sku in data.products.iter().flat_map(|p| &p.skus) {
-                assert!(sku.price_fen >= 990, "{}", sku.price_fen);
+                assert!(sku.price_fen.fen() >= 990, "{}", sku.price_fen);
             }
         }
     }

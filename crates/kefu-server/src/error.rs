@@ -4,6 +4,7 @@
 //! `desk` returns these too, and `http::error` turns them into responses (internal errors
 //! logged once there and answered with a bare 500).
 
+use kefu_domain::commerce::InputError;
 use kefu_domain::error_code::ErrorCode;
 use kefu_domain::frames::FrameError;
 use kefu_domain::message::ContentError;
@@ -95,6 +96,12 @@ impl From<StoreError> for ApiError {
             StoreError::WriterGone => ErrorCode::Unavailable.into(),
             other => ApiError::Internal(other.to_string()),
         }
+    }
+}
+
+impl From<InputError> for ApiError {
+    fn from(e: InputError) -> ApiError {
+        ApiError::new(e.code, e.message)
     }
 }
 

@@ -11,9 +11,10 @@ use std::collections::HashMap;
 
 use kefu_domain::commerce::{
     AfterSaleStatus, InputError, OrderInput, OrderItem, Partner, PaymentStatus, ProductInput,
-    ShippingStatus, SkuInput, parse_yuan,
+    ShippingStatus, SkuInput,
 };
 use kefu_domain::error_code::ErrorCode;
+use kefu_domain::money::Money;
 use kefu_store::{Store, UpsertCounts};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -424,15 +425,18 @@ impl Row<'_> {
     }
 
     /// Money from `<name>_fen` (integer fen) or `<name>` (yuan, "59.90").
-    fn money(&self, name: &str, required: bool) -> Result<Option<i64>, InputError> {
+    fn money(&self, name: &str, required: bool) -> Result<Option<Money>, InputError> {
         let fen = self.text(&format!("{name}_fen"));
         if !fen.is_empty() {
-            return fen.parse().map(Some).map_err(|_| {
-                InputError::new(
-                    ErrorCode::BadAmount,
-                    format!("{name}_fen is not a whole number of fen"),
-                )
-            });
+            return fen
+                .parse()
+                .map(|fen| Some(Money::from_fen(fen)))
+                .map_err(|_| {
+                    InputError::new(
+                        ErrorCode::BadAmount,
+                        format!("{name}_fen is not a whole number of fen"),
+                    )
+                });
         }
         let yuan = self.text(name);
         if yuan.is_empty() {
@@ -445,7 +449,7 @@ impl Row<'_> {
                 Ok(None)
             };
         }
-        parse_yuan(&yuan).map(Some).ok_or_else(|| {
+        Money::parse_yuan(&yuan).map(Some).ok_or_else(|| {
             InputError::new(
                 ErrorCode::BadAmount,
                 format!("{name} `{yuan}` is not an amount in yuan"),
@@ -758,7 +762,7 @@ fn order_row(row: &Row) -> Result<(String, OrderInput), InputError> {
         })?
     };
     let quantity = row.integer("quantity", 1)?;
-    let unit_price_fen = row.money("unit_price", true)?.unwrap_or(0);
+    let unit_price_fen = row.money("unit_price", true)?.unwrap_or(Money::ZERO);
     let line_total = unit_price_fen.saturating_mul(quantity);
     let total_fen = row.money("total", false)?;
     let paid_fen = row.money("paid", false)?;
@@ -775,8 +779,8 @@ fn order_row(row: &Row) -> Result<(String, OrderInput), InputError> {
             unit_price_fen,
         }],
         // Without a total column, the order's total is the sum of its lines.
-        total_fen: total_fen.unwrap_or(-line_total - 1),
-        paid_fen: paid_fen.unwrap_or(-1),
+        total_fen: total_fen.unwrap_or(Money::from_fen(-line_total.fen() - 1)),
+        paid_fen: paid_fen.unwrap_or(Money::from_fen(-1)),
         payment_status,
         shipping_status,
         after_sale_status,
@@ -788,16 +792,16 @@ fn order_row(row: &Row) -> Result<(String, OrderInput), InputError> {
 
 /// Negative totals mark "not given": the sum of the lines, and paid = total once paid.
 fn finish_amounts(mut order: OrderInput) -> OrderInput {
-    if order.total_fen < 0 {
+    if order.total_fen < Money::ZERO {
         order.total_fen = order
             .items
             .iter()
             .map(|i| i.unit_price_fen.saturating_mul(i.quantity))
             .sum();
     }
-    if order.paid_fen < 0 {
+    if order.paid_fen < Money::ZERO {
         order.paid_fen = match order.payment_status {
-            PaymentStatus::Unpaid | PaymentStatus::Closed => 0,
+            PaymentStatus::Unpaid | PaymentStatus::Closed => Money::ZERO,
             _ => order.total_fen,
         };
     }
@@ -821,7 +825,7 @@ fn merge_order(into: &mut OrderInput, row: OrderInput) -> Result<(), InputError>
             ),
         ));
     }
-    let summed = |o: &OrderInput| -> i64 {
+    let summed = |o: &OrderInput| -> Money {
         o.items
             .iter()
             .map(|i| i.unit_price_fen.saturating_mul(i.quantity))
@@ -932,7 +936,7 @@ T4,m5,,2026-11-21 09:00,unpaid,unshipped,,,,TEA-1,TEA-1-250,龙井 250g,1,128
         assert_eq!(good.len(), 1);
         assert_eq!(good[0].order_no, "T1");
         assert_eq!(good[0].items.len(), 2);
-        assert_eq!(good[0].total_fen, 2 * 12_800 + 3_990);
+        assert_eq!(good[0].total_fen.fen(), 2 * 12_800 + 3_990);
         assert_eq!(good[0].paid_fen, good[0].total_fen);
         assert_eq!(good[0].placed_at, 1_795_140_000_000);
         let mut codes: Vec<(u64, ErrorCode)> =
@@ -979,7 +983,7 @@ T4,m5,,2026-11-21 09:00,unpaid,unshipped,,,,TEA-1,TEA-1-250,龙井 250g,1,128
         let (line, p) = &parsed.records[0];
         assert_eq!(*line, 2);
         assert_eq!(p.skus.len(), 2);
-        assert_eq!(p.skus[1].price_fen, 23_950);
+        assert_eq!(p.skus[1].price_fen.fen(), 23_950);
         assert_eq!(p.attributes.get("产地").map(String::as_str), Some("西湖"));
     }
 

@@ -2,6 +2,7 @@
 //! `sql/approvals.rs`).
 
 use kefu_domain::guard::{Approval, ApprovalKind, ApprovalStatus};
+use kefu_domain::money::Money;
 use uuid::Uuid;
 
 use crate::{Result, Store};
@@ -13,7 +14,7 @@ pub struct NewApproval<'a> {
     pub kind: ApprovalKind,
     pub conversation_id: Option<Uuid>,
     pub order_no: &'a str,
-    pub amount_fen: Option<i64>,
+    pub amount_fen: Option<Money>,
     pub payload: serde_json::Value,
     pub reason: &'a str,
     pub requested_by: Uuid,

@@ -13,6 +13,7 @@ use kefu_domain::guard::{
     Approval, ApprovalKind, ApprovalStatus, AuditEntry, Grant, PermissionGroup,
 };
 use kefu_domain::message::{Attachment, Message, MessageKind, SenderKind};
+use kefu_domain::money::Money;
 use kefu_domain::role::{Permission, Role};
 use uuid::Uuid;
 
@@ -302,7 +303,7 @@ impl TryFrom<ProductRow> for Product {
                 .map(|p| json(p, "product partner"))
                 .transpose()?,
             skus: json(&r.skus, "product skus")?,
-            price_fen: r.price_fen,
+            price_fen: Money::from_fen(r.price_fen),
             stock: r.stock,
             updated_at: r.updated_at,
         })
@@ -338,8 +339,8 @@ impl TryFrom<OrderRow> for Order {
             buyer_name: r.buyer_name,
             placed_at: r.placed_at,
             items: json(&r.items, "order items")?,
-            total_fen: r.total_fen,
-            paid_fen: r.paid_fen,
+            total_fen: Money::from_fen(r.total_fen),
+            paid_fen: Money::from_fen(r.paid_fen),
             payment_status: parsed(&r.payment_status, PaymentStatus::parse, "payment status")?,
             shipping_status: parsed(&r.shipping_status, ShippingStatus::parse, "shipping status")?,
             after_sale_status: parsed(
@@ -494,7 +495,7 @@ impl TryFrom<ApprovalRow> for Approval {
             kind: parsed(&r.kind, ApprovalKind::parse, "approval kind")?,
             conversation_id: opt_uuid(r.conversation_id.as_deref())?,
             order_no: r.order_no,
-            amount_fen: r.amount_fen,
+            amount_fen: r.amount_fen.map(Money::from_fen),
             payload: json(&r.payload, "approval payload")?,
             reason: r.reason,
             requested_by: uuid(&r.requested_by)?,

@@ -4,7 +4,7 @@
 //! a finished flow looks up the logistics, files an after-sale request, replies, or hands
 //! the buyer to a person with what was collected.
 
-use kefu_domain::commerce::{Order, ShippingStatus, format_yuan};
+use kefu_domain::commerce::{Order, ShippingStatus};
 use kefu_domain::conversation::ConversationSummary;
 use kefu_domain::message::{Message, MessageKind};
 use kefu_robot::flow::{
@@ -45,7 +45,7 @@ fn order_fact(order: &Order) -> OrderFact {
     };
     OrderFact {
         order_no: order.order_no.clone(),
-        summary: format!("{what} · ¥{}", format_yuan(order.total_fen)),
+        summary: format!("{what} · ¥{}", order.total_fen),
         items: order
             .items
             .iter()

@@ -7,11 +7,15 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use kefu_domain::commerce::{Order, format_yuan};
+use kefu_domain::commerce::Order;
 use kefu_domain::error_code::ErrorCode;
 use kefu_domain::frames::ServerFrame;
-use kefu_domain::guard::{Approval, ApprovalKind, ApprovalStatus};
+use kefu_domain::guard::{
+    Approval, ApprovalKind, ApprovalStatus, ChangeRequest, CompensationForm, Reason,
+    SensitiveChange,
+};
 use kefu_domain::message::{MessageContent, MessageKind, SenderKind};
+use kefu_domain::money::Money;
 use kefu_domain::role::Permission;
 use kefu_store::{AppendRequest, NewApproval};
 use serde::{Deserialize, Serialize};
@@ -24,16 +28,13 @@ use crate::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::{AppState, audit};
 
-/// The most a compensation may be: 10,000 yuan.
-const MAX_COMPENSATION_FEN: i64 = 1_000_000;
-
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ApprovalRequest {
     pub kind: ApprovalKind,
     pub order_no: String,
     /// Refunds and compensations: the amount, in fen.
     #[serde(default)]
-    pub amount_fen: Option<i64>,
+    pub amount_fen: Option<Money>,
     /// Logistics changes: the new company and tracking number.
     #[serde(default)]
     pub logistics_company: Option<String>,
@@ -48,14 +49,6 @@ pub struct ApprovalRequest {
     /// the workbench's 发优惠券 tool, WB-1).
     #[serde(default)]
     pub compensation_form: Option<CompensationForm>,
-}
-
-/// How a compensation reaches the buyer; kept in the request's payload as `form`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CompensationForm {
-    Cash,
-    Coupon,
 }
 
 /// A request with the order it is about, as the queue shows it.
@@ -86,13 +79,7 @@ pub async fn request(
 ) -> Result<(StatusCode, Json<ApprovalView>), ApiError> {
     agent.require(request.kind.request_permission())?;
     let tenant_id = agent.tenant_id();
-    let reason = request.reason.trim();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(ApiError::new(
-            ErrorCode::InvalidReason,
-            "give a reason of 1–500 characters",
-        ));
-    }
+    let reason = Reason::parse(&request.reason)?;
     let order = state
         .store
         .order(tenant_id, request.order_no.trim())
@@ -105,57 +92,21 @@ pub async fn request(
             .await?
             .ok_or(ErrorCode::ConversationNotFound)?;
     }
-    let (amount_fen, payload) = match request.kind {
-        ApprovalKind::Refund | ApprovalKind::Compensation => {
-            let amount = request.amount_fen.unwrap_or(0);
-            let most = match request.kind {
-                ApprovalKind::Refund => order.paid_fen,
-                _ => MAX_COMPENSATION_FEN,
-            };
-            if amount < 1 || amount > most {
-                return Err(ApiError::new(
-                    ErrorCode::BadAmount,
-                    format!("the amount is 0.01 to {} yuan", format_yuan(most)),
-                ));
-            }
-            let payload = match (request.kind, request.compensation_form) {
-                (ApprovalKind::Compensation, form) => {
-                    serde_json::json!({ "form": form.unwrap_or(CompensationForm::Cash) })
-                }
-                (_, None) => serde_json::json!({}),
-                (_, Some(_)) => {
-                    return Err(ApiError::new(
-                        ErrorCode::InvalidCompensationForm,
-                        "only a compensation has a form (cash or coupon)",
-                    ));
-                }
-            };
-            (Some(amount), payload)
-        }
-        ApprovalKind::LogisticsChange => {
-            let text = |t: &Option<String>| {
-                t.as_deref()
-                    .map(str::trim)
-                    .filter(|t| !t.is_empty() && t.chars().count() <= 64)
-                    .map(str::to_owned)
-            };
-            let (Some(company), Some(tracking)) =
-                (text(&request.logistics_company), text(&request.tracking_no))
-            else {
-                return Err(ApiError::new(
-                    ErrorCode::InvalidLogistics,
-                    "give the new logistics company and tracking number",
-                ));
-            };
-            (
-                None,
-                serde_json::json!({
-                    "logistics_company": company, "tracking_no": tracking,
-                    "previous": { "logistics_company": order.logistics_company, "tracking_no": order.tracking_no },
-                }),
-            )
-        }
-    };
+    let change = SensitiveChange::parse(
+        request.kind,
+        ChangeRequest {
+            amount: request.amount_fen,
+            logistics_company: request.logistics_company.as_deref(),
+            tracking_no: request.tracking_no.as_deref(),
+            compensation_form: request.compensation_form,
+        },
+        order.paid_fen,
+    )?;
+    let amount_fen = change.amount();
+    let payload = change.payload(
+        order.logistics_company.as_deref(),
+        order.tracking_no.as_deref(),
+    );
     let threshold = state
         .store
         .shop_settings(tenant_id)
@@ -163,7 +114,7 @@ pub async fn request(
         .refund_threshold_fen;
     let execute_now = !request
         .kind
-        .needs_approval(amount_fen.unwrap_or(0), threshold);
+        .needs_approval(amount_fen.unwrap_or(Money::ZERO), threshold);
     let approval = state
         .store
         .create_approval(
@@ -174,7 +125,7 @@ pub async fn request(
                 order_no: &order.order_no,
                 amount_fen,
                 payload,
-                reason,
+                reason: reason.as_str(),
                 requested_by: agent.user.id,
             },
             execute_now,
@@ -186,7 +137,7 @@ pub async fn request(
         &format!("{}.request", action_family(request.kind)),
         &format!("order:{}", order.order_no),
         serde_json::json!({
-            "approval_id": approval.id, "amount_fen": amount_fen, "reason": reason,
+            "approval_id": approval.id, "amount_fen": amount_fen, "reason": reason.as_str(),
             "status": approval.status, "payload": approval.payload,
         }),
     )
@@ -231,7 +182,10 @@ async fn announce(state: &AppState, tenant_id: Uuid, approval: &Approval) {
     let Some(conversation_id) = approval.conversation_id else {
         return;
     };
-    let amount = approval.amount_fen.map(format_yuan).unwrap_or_default();
+    let amount = approval
+        .amount_fen
+        .map(|a| a.to_string())
+        .unwrap_or_default();
     let coupon = approval.payload["form"] == "coupon";
     let text = match (approval.kind, approval.status) {
         (ApprovalKind::Compensation, ApprovalStatus::Pending) if coupon => {

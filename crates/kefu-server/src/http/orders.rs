@@ -6,7 +6,7 @@ use kefu_domain::commerce::{Order, OrderInput};
 use kefu_domain::error_code::ErrorCode;
 use kefu_domain::role::Permission;
 
-use super::products::{UpsertResult, invalid, same_code};
+use super::products::{UpsertResult, same_code};
 use crate::AppState;
 use crate::auth::Agent;
 use crate::error::{ApiError, ErrorBody};
@@ -38,7 +38,7 @@ pub async fn put_order(
     ApiJson(order): ApiJson<OrderInput>,
 ) -> Result<Json<UpsertResult>, ApiError> {
     agent.require(Permission::CatalogManage)?;
-    let order = order.check().map_err(invalid)?;
+    let order = order.check().map_err(ApiError::from)?;
     same_code(&order.order_no, &order_no)?;
     let counts = state
         .store

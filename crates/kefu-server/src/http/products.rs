@@ -106,10 +106,6 @@ pub(super) fn same_code(body: &str, path: &str) -> Result<(), ApiError> {
     }
 }
 
-pub(super) fn invalid(e: kefu_domain::commerce::InputError) -> ApiError {
-    ApiError::new(e.code, e.message)
-}
-
 /// Creates or replaces a product (a shop's backend keeps kefu current). Sending the same
 /// product again changes nothing.
 #[utoipa::path(put, path = "/api/v1/products/{code}", tag = "commerce", params(("code" = String, Path)), request_body = ProductInput,
@@ -121,7 +117,7 @@ pub async fn put_product(
     ApiJson(product): ApiJson<ProductInput>,
 ) -> Result<Json<UpsertResult>, ApiError> {
     agent.require(Permission::CatalogManage)?;
-    let product = product.check().map_err(invalid)?;
+    let product = product.check().map_err(ApiError::from)?;
     same_code(&product.code, &code)?;
     let counts = state
         .store

@@ -2,6 +2,7 @@
 //! out in the transaction that approves it.
 
 use kefu_domain::guard::{Approval, ApprovalKind, ApprovalStatus};
+use kefu_domain::money::Money;
 use kefu_domain::time::now_ms;
 use sqlx::Pool;
 use uuid::Uuid;
@@ -41,7 +42,7 @@ pub(crate) async fn create_approval(
     .bind(new.kind.as_str())
     .bind(new.conversation_id.map(|c| c.to_string()))
     .bind(new.order_no)
-    .bind(new.amount_fen)
+    .bind(new.amount_fen.map(Money::fen))
     .bind(new.payload.to_string())
     .bind(new.reason)
     .bind(new.requested_by.to_string())
@@ -187,7 +188,7 @@ async fn execute_in(
                  content_hash = 'changed-by-kefu', updated_at = $2 \
                  WHERE tenant_id = $3 AND order_no = $4",
             )
-            .bind(approval.amount_fen.unwrap_or(0))
+            .bind(approval.amount_fen.map_or(0, Money::fen))
             .bind(now)
             .bind(tenant)
             .bind(&approval.order_no)

@@ -121,7 +121,7 @@ pub(crate) async fn upsert_products(
                 .push_bind(attributes)
                 .push_bind(partner)
                 .push_bind(skus)
-                .push_bind(p.skus.iter().map(|s| s.price_fen).min().unwrap_or(0))
+                .push_bind(p.skus.iter().map(|s| s.price_fen.fen()).min().unwrap_or(0))
                 .push_bind(p.skus.iter().map(|s| s.stock).sum::<i64>())
                 .push_bind(hash.to_owned())
                 .push_bind(now)
@@ -183,8 +183,8 @@ pub(crate) async fn upsert_orders(
                 .push_bind(o.buyer_name.clone())
                 .push_bind(o.placed_at)
                 .push_bind(items)
-                .push_bind(o.total_fen)
-                .push_bind(o.paid_fen)
+                .push_bind(o.total_fen.fen())
+                .push_bind(o.paid_fen.fen())
                 .push_bind(o.payment_status.as_str())
                 .push_bind(o.shipping_status.as_str())
                 .push_bind(o.after_sale_status.as_str())
@@ -228,7 +228,7 @@ pub(crate) async fn upsert_orders(
                 .push_bind(item.product_code.as_str())
                 .push_bind(item.sku_code.as_str())
                 .push_bind(item.quantity)
-                .push_bind(item.unit_price_fen);
+                .push_bind(item.unit_price_fen.fen());
         });
         q.build().persistent(false).execute(&mut *tx).await?;
     }

@@ -3,6 +3,7 @@
 
 use kefu_domain::account::{Tenant, TenantKind};
 use kefu_domain::guard::ShopSettings;
+use kefu_domain::money::Money;
 use kefu_domain::time::now_ms;
 use sqlx::Pool;
 use uuid::Uuid;
@@ -91,7 +92,7 @@ pub(crate) async fn shop_settings(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Sh
         .map(
             |(refund_threshold_fen, probation_days, max_accounts, routing_enabled, hours)| {
                 ShopSettings {
-                    refund_threshold_fen,
+                    refund_threshold_fen: Money::from_fen(refund_threshold_fen),
                     probation_days,
                     max_accounts,
                     routing_enabled,
@@ -119,7 +120,7 @@ pub(crate) async fn set_shop_settings(
          office_hours = excluded.office_hours",
     )
     .bind(tenant_id.to_string())
-    .bind(settings.refund_threshold_fen)
+    .bind(settings.refund_threshold_fen.fen())
     .bind(settings.probation_days)
     .bind(settings.max_accounts)
     .bind(now_ms())

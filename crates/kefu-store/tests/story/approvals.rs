@@ -3,6 +3,7 @@
 
 use kefu_domain::commerce::{AfterSaleStatus, PaymentStatus};
 use kefu_domain::guard::{ApprovalKind, ApprovalStatus};
+use kefu_domain::money::Money;
 use kefu_domain::role::Role;
 use kefu_store::{NewApproval, Store, StoreError};
 use uuid::Uuid;
@@ -25,7 +26,7 @@ fn request<'a>(
         kind,
         conversation_id: None,
         order_no,
-        amount_fen,
+        amount_fen: amount_fen.map(Money::from_fen),
         payload,
         reason: "买家要求",
         requested_by,

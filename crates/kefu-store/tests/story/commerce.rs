@@ -6,6 +6,7 @@ use kefu_domain::account::TenantKind;
 use kefu_domain::channel::{Channel, Entry};
 use kefu_domain::commerce::{EntryContext, Partner, ProductInput, ShippingStatus, SkuInput};
 use kefu_domain::conversation::EventKind;
+use kefu_domain::money::Money;
 use kefu_store::{Store, UpsertCounts};
 
 use crate::order;
@@ -23,7 +24,7 @@ fn product(code: &str, price_fen: i64, partner: Option<Partner>) -> ProductInput
         skus: vec![SkuInput {
             code: format!("{code}-1"),
             name: "250g".into(),
-            price_fen,
+            price_fen: Money::from_fen(price_fen),
             stock: 5,
         }],
     }
@@ -86,7 +87,7 @@ async fn products_and_orders_are_upserted_and_found(store: Store) {
             .unwrap()
             .unwrap()
             .price_fen,
-        90
+        Money::from_fen(90)
     );
     assert!(store.product(other.id, "P1").await.unwrap().is_none());
     let found = store.products(shop.id, "TOU", 10).await.unwrap();

@@ -14,6 +14,7 @@ use kefu_domain::commerce::{
 };
 use kefu_domain::conversation::ConversationSummary;
 use kefu_domain::message::{MessageContent, MessageKind, SenderKind};
+use kefu_domain::money::Money;
 use kefu_domain::role::Role;
 use kefu_store::{AppendRequest, NewUser, Store, scratch};
 use uuid::Uuid;
@@ -219,10 +220,10 @@ pub fn order(order_no: &str, member: &str, product_code: &str, placed_at: i64) -
             sku_code: format!("{product_code}-1"),
             title: "商品".into(),
             quantity: 1,
-            unit_price_fen: 100,
+            unit_price_fen: Money::from_fen(100),
         }],
-        total_fen: 100,
-        paid_fen: 100,
+        total_fen: Money::from_fen(100),
+        paid_fen: Money::from_fen(100),
         payment_status: PaymentStatus::Paid,
         shipping_status: ShippingStatus::Shipped,
         after_sale_status: AfterSaleStatus::None,

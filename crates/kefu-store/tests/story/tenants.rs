@@ -4,6 +4,7 @@
 use kefu_domain::account::TenantKind;
 use kefu_domain::guard::ShopSettings;
 use kefu_domain::hours::OfficeHours;
+use kefu_domain::money::Money;
 use kefu_store::{Store, StoreError};
 use uuid::Uuid;
 
@@ -62,7 +63,7 @@ async fn a_shop_keeps_its_own_settings(store: Store) {
         "a shop starts with the defaults"
     );
     let settings = ShopSettings {
-        refund_threshold_fen: 20_000,
+        refund_threshold_fen: Money::from_fen(20_000),
         probation_days: 10,
         max_accounts: 5,
         routing_enabled: true,
