@@ -17,5 +17,6 @@ pub mod money;
 pub mod robot;
 pub mod role;
 pub mod routing;
+pub mod session;
 pub mod tags;
 pub mod time;

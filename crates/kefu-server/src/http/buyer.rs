@@ -4,11 +4,12 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use kefu_domain::account::{Buyer, TenantKind};
+use kefu_domain::account::Buyer;
 use kefu_domain::channel::{Channel, Entry};
 use kefu_domain::commerce::{EntryContext, Order};
 use kefu_domain::error_code::ErrorCode;
 use kefu_domain::message::Message;
+use kefu_domain::session::{EntryLink, Member, SessionStart, tail};
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
 use utoipa::ToSchema;
@@ -88,64 +89,62 @@ pub async fn start_session(
         )),
         _ => None,
     };
-    let entry = match (tenant.kind, &link) {
-        (TenantKind::Platform, _) => Entry::OfficialDesk,
-        (TenantKind::Shop, Some((claims, _))) if claims.entry != Entry::OfficialDesk => {
-            claims.entry
-        }
-        (TenantKind::Shop, _) => Entry::ShopHome,
-    };
-    let returning = request
-        .buyer_token
-        .as_deref()
-        .and_then(|t| state.keys.verify_buyer_token(t))
-        .filter(|claims| claims.tenant == tenant.id);
-    // Who vouches for the buyer: the entry link's member, else the identity token's.
-    let member = match (&link, request.identity.as_deref(), &secret) {
-        (Some((claims, _)), _, _) if claims.sub.is_some() => claims
-            .sub
-            .clone()
-            .map(|sub| (sub, claims.name.clone(), claims.vip)),
-        (_, Some(identity), Some(secret)) => {
-            let identity = auth::verify_shop_identity(identity, secret).ok_or_else(|| {
+    let link_id = link.as_ref().map(|(_, id)| id.clone());
+    let link = link.map(|(claims, _)| EntryLink {
+        entry: claims.entry,
+        member: claims.sub.map(|id| Member {
+            id,
+            name: claims.name,
+            vip: claims.vip,
+        }),
+        context: claims.context,
+    });
+    // The shop's identity token counts only when the link names nobody.
+    let identity = match (request.identity.as_deref(), &secret) {
+        (Some(token), Some(secret)) if link.as_ref().is_none_or(|l| l.member.is_none()) => {
+            let identity = auth::verify_shop_identity(token, secret).ok_or_else(|| {
                 ApiError::new(
                     ErrorCode::InvalidIdentity,
                     "the shop identity token is not valid",
                 )
             })?;
-            Some((identity.sub, identity.name, identity.vip))
+            Some(Member {
+                id: identity.sub,
+                name: identity.name,
+                vip: identity.vip,
+            })
         }
         _ => None,
     };
-    if let Some((claims, _)) = &link {
-        match (&claims.context.order_no, &member) {
-            (Some(_), None) => {
-                return Err(ApiError::new(
-                    ErrorCode::InvalidEntry,
-                    "an order entry must name the buyer (sub)",
-                ));
-            }
-            (Some(order_no), Some((sub, _, _))) => {
-                cards::check_entry_order(&state, tenant.id, sub, order_no).await?;
-            }
-            _ => {}
+    let start = SessionStart::parse(tenant.kind, link, identity)?;
+    let entry = start.entry;
+    if let Some(context) = &start.context {
+        if let (Some(order_no), Some(member)) = (&context.order_no, &start.member) {
+            cards::check_entry_order(&state, tenant.id, &member.id, order_no).await?;
         }
-        if let Some(code) = &claims.context.product_code
+        if let Some(code) = &context.product_code
             && state.store.product(tenant.id, code).await?.is_none()
         {
             return Err(ErrorCode::ProductNotFound.into());
         }
     }
-    let buyer = if let Some((sub, name, vip)) = member {
-        let name = name
-            .filter(|n| !n.trim().is_empty())
-            .unwrap_or_else(|| format!("会员{}", tail(&sub)));
+    let returning = request
+        .buyer_token
+        .as_deref()
+        .and_then(|t| state.keys.verify_buyer_token(t))
+        .filter(|claims| claims.tenant == tenant.id);
+    let buyer = if let Some(member) = &start.member {
         let mut buyer = state
             .store
-            .upsert_buyer(tenant.id, Channel::Web, &format!("member:{sub}"), &name)
+            .upsert_buyer(
+                tenant.id,
+                Channel::Web,
+                &format!("member:{}", member.id),
+                &member.display_name(),
+            )
             .await?;
         // The shop's word on the member's level is the latest one it signed.
-        if let Some(vip) = vip.map(|v| v.min(9))
+        if let Some(vip) = member.vip_level()
             && vip != buyer.vip_level
         {
             state.store.set_buyer_vip(tenant.id, buyer.id, vip).await?;
@@ -177,12 +176,8 @@ pub async fn start_session(
         .store
         .current_conversation(tenant.id, buyer.id)
         .await?;
-    if let Some((claims, link_id)) = &link
-        && !claims.context.is_empty()
-    {
-        current = Some(
-            inbound::open_with_context(&state, &buyer, entry, &claims.context, link_id).await?,
-        );
+    if let (Some(context), Some(link_id)) = (&start.context, &link_id) {
+        current = Some(inbound::open_with_context(&state, &buyer, entry, context, link_id).await?);
     }
     let conversation_id = current.as_ref().map(|c| c.id);
     let context = current.map(|c| c.context).filter(|c| !c.is_empty());
@@ -201,11 +196,6 @@ pub async fn start_session(
         entry,
         context,
     }))
-}
-
-fn tail(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    chars[chars.len().saturating_sub(4)..].iter().collect()
 }
 
 async fn caller_buyer(state: &AppState, caller: &BuyerCaller) -> Result<Buyer, ApiError> {
