@@ -442,3 +442,50 @@ fn every_route_is_documented_by_construction() {
         );
     }
 }
+
+/// The OpenAPI document names a schema after its Rust type, and a second type of the same name
+/// silently replaces the first there (and in the UI's generated types): the names of types
+/// deriving `ToSchema` are unique across the crates.
+#[test]
+fn schema_names_are_unique() {
+    let mut seen: Vec<(String, PathBuf)> = vec![];
+    let mut clashes = vec![];
+    for (path, code) in crate_sources() {
+        let mut derives_schema = false;
+        let mut in_derive = false;
+        for line in code.lines() {
+            let line = line.trim_start();
+            if line.starts_with("#[derive(") || in_derive {
+                derives_schema |= line.contains("ToSchema");
+                in_derive = !line.contains(")]");
+                continue;
+            }
+            if line.starts_with("#[") || line.starts_with("///") {
+                continue;
+            }
+            if derives_schema {
+                let name = ["pub struct ", "pub enum ", "struct ", "enum "]
+                    .iter()
+                    .find_map(|k| line.strip_prefix(k))
+                    .map(|rest| {
+                        rest.chars()
+                            .take_while(|c| c.is_alphanumeric() || *c == '_')
+                            .collect::<String>()
+                    });
+                if let Some(name) = name {
+                    if let Some((_, first)) = seen.iter().find(|(n, _)| *n == name) {
+                        clashes.push(format!(
+                            "{name}: {} and {}",
+                            first.display(),
+                            path.display()
+                        ));
+                    }
+                    seen.push((name, path.clone()));
+                }
+            }
+            derives_schema = false;
+        }
+    }
+    assert!(seen.len() > 100, "the scan found {}", seen.len());
+    assert!(clashes.is_empty(), "schema names used twice: {clashes:?}");
+}

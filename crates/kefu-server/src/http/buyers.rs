@@ -34,17 +34,17 @@ pub async fn profile(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct NoteList {
+pub struct BuyerNoteList {
     pub notes: Vec<BuyerNote>,
 }
 
 #[utoipa::path(get, operation_id = "buyer_notes", path = "/api/v1/buyers/{id}/notes", tag = "conversations", params(("id" = Uuid, Path)),
-    responses((status = 200, body = NoteList), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = BuyerNoteList), (status = 404, body = ErrorBody)))]
 pub async fn notes(
     State(state): State<AppState>,
     agent: Agent,
     ApiPath(id): ApiPath<Uuid>,
-) -> Result<Json<NoteList>, ApiError> {
+) -> Result<Json<BuyerNoteList>, ApiError> {
     agent.require(Permission::ConversationRead)?;
     state
         .store
@@ -52,7 +52,7 @@ pub async fn notes(
         .await?
         .ok_or(ErrorCode::BuyerNotFound)?;
     let notes = state.store.buyer_notes(agent.tenant_id(), id).await?;
-    Ok(Json(NoteList { notes }))
+    Ok(Json(BuyerNoteList { notes }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

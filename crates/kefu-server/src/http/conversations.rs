@@ -311,19 +311,19 @@ pub async fn reopen(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct Assignment {
+pub struct AssignRequest {
     pub assignee_id: Uuid,
 }
 
 /// Hands the conversation to another member of the team (supervisors and admins).
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/assign", tag = "conversations", params(("id" = Uuid, Path)),
-    request_body = Assignment,
+    request_body = AssignRequest,
     responses((status = 200, body = ConversationSummary), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn assign(
     State(state): State<AppState>,
     agent: Agent,
     ApiPath(id): ApiPath<Uuid>,
-    ApiJson(request): ApiJson<Assignment>,
+    ApiJson(request): ApiJson<AssignRequest>,
 ) -> Result<Json<ConversationSummary>, ApiError> {
     agent.require(Permission::ConversationAssign)?;
     let conversation = state
@@ -477,25 +477,25 @@ pub async fn transfer(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct NoteList {
+pub struct InternalNoteList {
     pub notes: Vec<InternalNote>,
 }
 
 /// A conversation's internal notes, oldest first; never shown to the buyer.
 #[utoipa::path(get, path = "/api/v1/conversations/{id}/notes", tag = "conversations", params(("id" = Uuid, Path)),
-    responses((status = 200, body = NoteList), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = InternalNoteList), (status = 404, body = ErrorBody)))]
 pub async fn notes(
     State(state): State<AppState>,
     agent: Agent,
     ApiPath(id): ApiPath<Uuid>,
-) -> Result<Json<NoteList>, ApiError> {
+) -> Result<Json<InternalNoteList>, ApiError> {
     agent.require(Permission::ConversationRead)?;
     state
         .store
         .conversation(agent.tenant_id(), id)
         .await?
         .ok_or(ErrorCode::ConversationNotFound)?;
-    Ok(Json(NoteList {
+    Ok(Json(InternalNoteList {
         notes: state.store.notes(agent.tenant_id(), id).await?,
     }))
 }

@@ -55,6 +55,10 @@ use self::robot::{flows, proposals};
         kefu_domain::frames::ClientFrame,
         kefu_domain::frames::ServerFrame,
         crate::import::Format,
+        kefu_domain::commerce::OrderCard,
+        kefu_domain::commerce::ProductCard,
+        kefu_domain::message::Buttons,
+        kefu_domain::message::Button,
     )),
     tags(
         (name = "auth", description = "Agent sign-in, sessions and API tokens"),

@@ -13,16 +13,19 @@ use crate::auth::Agent;
 use crate::error::{ApiError, ErrorBody};
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Team {
+pub struct TeamRoster {
     pub users: Vec<User>,
 }
 
 /// The caller's tenant's accounts.
-#[utoipa::path(get, path = "/api/v1/team", tag = "team", responses((status = 200, body = Team)))]
-pub async fn team(State(state): State<AppState>, agent: Agent) -> Result<Json<Team>, ApiError> {
+#[utoipa::path(get, path = "/api/v1/team", tag = "team", responses((status = 200, body = TeamRoster)))]
+pub async fn team(
+    State(state): State<AppState>,
+    agent: Agent,
+) -> Result<Json<TeamRoster>, ApiError> {
     agent.require(Permission::TeamRead)?;
     let users = state.store.team(agent.tenant_id()).await?;
-    Ok(Json(Team { users }))
+    Ok(Json(TeamRoster { users }))
 }
 
 /// One agent in the supervisor's live view.

@@ -136,7 +136,7 @@ pub async fn proposals(
 
 /// What the reviewer changed before approving; missing fields keep the proposal's.
 #[derive(Debug, Default, Deserialize, ToSchema)]
-pub struct Approval {
+pub struct ProposalEdit {
     pub question: Option<String>,
     pub similar: Option<Vec<String>>,
     pub answer: Option<String>,
@@ -165,7 +165,7 @@ async fn pending(state: &AppState, agent: &Agent, id: Uuid) -> Result<ProposalRo
 /// Approves a proposal: a new entry, or the phrasings added to the entry's similar
 /// questions. The robot is rebuilt with it.
 #[utoipa::path(post, operation_id = "approve_proposal", path = "/api/v1/robot/proposals/{id}/approve", tag = "robot", params(("id" = Uuid, Path)),
-    request_body = Approval,
+    request_body = ProposalEdit,
     responses((status = 200, body = Approved), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn approve(
     State(state): State<AppState>,
@@ -175,8 +175,8 @@ pub async fn approve(
 ) -> Result<Json<Approved>, ApiError> {
     agent.require(Permission::KbManage)?;
     // The body is optional: nothing edited approves the proposal as it is.
-    let edit: Approval = match body.iter().all(u8::is_ascii_whitespace) {
-        true => Approval::default(),
+    let edit: ProposalEdit = match body.iter().all(u8::is_ascii_whitespace) {
+        true => ProposalEdit::default(),
         false => serde_json::from_slice(&body)
             .map_err(|e| ApiError::new(ErrorCode::InvalidJson, e.to_string()))?,
     };
