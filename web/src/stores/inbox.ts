@@ -14,7 +14,7 @@ import { ApiError, agentApi, errorCode } from '../api'
 import type { ClientFrame, ConversationEvent, ConversationStatus, ConversationSummary, FileKind, InternalNote, MessageKind, ServerFrame, TransferRequest, Uuid } from '../api'
 import { ReconnectingSocket, socketUrl } from '../ws'
 import type { SocketStatus } from '../ws'
-import { Timeline, pendingSend } from '../features/messages/timeline'
+import { Timeline, pendingSend, revokePreview } from '../features/messages/timeline'
 import type { PendingSend } from '../features/messages/timeline'
 import { useAgentSession } from './agentSession'
 import { useApprovals } from './approvals'
@@ -605,7 +605,7 @@ export const useInbox = defineStore('inbox', () => {
     p.error = null
     try {
       const attachment = await agentApi.upload(p.file)
-      if (p.attachment?.url.startsWith('blob:')) URL.revokeObjectURL(p.attachment.url)
+      revokePreview(p.attachment)
       p.attachment = attachment
       p.attachment_id = attachment.id
       p.file = null
