@@ -3,79 +3,60 @@
 // per HTTP endpoint (docs/http-api.md).
 
 import type {
-  AccountList,
   AccountUpdate,
-  AccountView,
   AfterSaleKind,
   AgentStatus,
   ApprovalKind,
+  ApprovalList,
   ApprovalRequest,
   ApprovalView,
-  Attachment,
-  AuditEntry,
+  ApprovedProposal,
+  AuditList,
   AuditQuery,
-  AuditVerdict,
-  AuthSession,
   BreakRequest,
-  Buyer,
-  BuyerNote,
-  BuyerSession,
   Channel,
   ConditionKind,
   ConversationContext,
-  ConversationEvent,
   ConversationFacts,
   ConversationStatus,
-  ConversationSummary,
   Entry,
   EpochMs,
+  EventList,
   Flow,
   FlowAction,
+  FlowList,
   FlowStepKind,
-  GroupList,
   HandoffCase,
+  HandoffList,
   HandoffStatus,
   ImportFormat,
   ImportKind,
-  ImportReport,
-  InternalNote,
+  InternalNoteList,
   KbEntry,
   KbEntryView,
   KbList,
   KbTier,
-  Lexicon,
-  Message,
   NewAccount,
-  Order,
   Permission,
-  PermissionGroup,
   ProbationChange,
-  Product,
-  Proposal,
   ProposalEdit,
   ProposalStatus,
+  QueryOf,
+  RequestBody,
+  ResponseBody,
   RobotDecision,
-  RobotMetrics,
   RobotMode,
   RobotSettings,
-  RobotSuggestions,
+  RobotSettingsUpdate,
   Role,
-  RouteDecision,
   RoutingStrategy,
   RuleInput,
-  RuleList,
   SendBody,
-  Shop,
   ShopSettings,
-  Tag,
   TagGroup,
-  Team,
-  TeamList,
-  TeamLive,
-  TeamMember,
+  TeamMembers,
   TeamUpdate,
   TransferRequest,
-  User,
   Uuid,
 } from './apiTypes'
 
@@ -255,177 +236,195 @@ async function request<T>(method: string, path: string, opts: RequestOptions = {
   return (text ? JSON.parse(text) : undefined) as T
 }
 
+/** The items of list answer `R` under `key`. */
+type ItemsOf<R, K extends keyof R> = R[K] extends readonly (infer T)[] ? T[] : never
+
 /** Lists come as `{key: [...]}`; tolerate a bare array too. */
-function listOf<T>(value: unknown, key: string): T[] {
-  if (Array.isArray(value)) return value as T[]
-  const inner = (value as Record<string, unknown> | undefined)?.[key]
-  return Array.isArray(inner) ? (inner as T[]) : []
+function listOf<R extends object, K extends keyof R>(value: R | undefined, key: K): ItemsOf<R, K> {
+  if (Array.isArray(value)) return value as unknown as ItemsOf<R, K>
+  const inner = value?.[key]
+  return (Array.isArray(inner) ? inner : []) as ItemsOf<R, K>
 }
 
 const V1 = '/api/v1'
 
 // ---- agents (cookie session + CSRF) ----
+// Each call is typed by its operation in the OpenAPI document (`ResponseBody<'op'>`,
+// `RequestBody<'op'>`, `QueryOf<'op'>`); where the document is wrong or has a bare Object, by
+// the hand-written type in apiTypes.ts that says why.
 
 export const agentApi = {
   login: (username: string, password: string) =>
-    request<AuthSession>('POST', `${V1}/auth/login`, { body: { username, password } }),
+    request<ResponseBody<'login'>>('POST', `${V1}/auth/login`, { body: { username, password } satisfies RequestBody<'login'> }),
   logout: () => request<void>('POST', `${V1}/auth/logout`),
-  me: () => request<AuthSession>('GET', `${V1}/auth/me`),
+  me: () => request<ResponseBody<'me'>>('GET', `${V1}/auth/me`),
   /** WB-9: `away` is a break and needs its reason and minutes, else 400 `invalid_break`. */
   setStatus: (status: AgentStatus, brk?: BreakRequest) =>
-    request<User>('PUT', `${V1}/me/status`, { body: { status, ...(status === 'away' && brk ? brk : {}) } }),
+    request<ResponseBody<'set_status'>>('PUT', `${V1}/me/status`, {
+      body: { status, ...(status === 'away' && brk ? brk : {}) } satisfies RequestBody<'set_status'>,
+    }),
   /** WB-9: every agent with their load and today's numbers (`report.view` or `team.manage`). */
-  teamLive: () => request<TeamLive>('GET', `${V1}/team/live`),
+  teamLive: () => request<ResponseBody<'live'>>('GET', `${V1}/team/live`),
   /** `tag`: only conversations carrying it (WB-5). */
   async conversations(status: ConversationStatus | 'all', limit = 200, tag?: string) {
-    const res = await request<unknown>('GET', `${V1}/conversations`, { query: { status, limit, tag } })
-    return listOf<ConversationSummary>(res, 'conversations')
+    const res = await request<ResponseBody<'list'>>('GET', `${V1}/conversations`, {
+      query: { status, limit, tag } satisfies QueryOf<'list'>,
+    })
+    return listOf(res, 'conversations')
   },
-  conversation: (id: Uuid) => request<ConversationSummary>('GET', `${V1}/conversations/${id}`),
-  async messages(id: Uuid, query: { after_seq?: number; before_seq?: number; limit?: number } = {}) {
-    const res = await request<unknown>('GET', `${V1}/conversations/${id}/messages`, { query })
-    return listOf<Message>(res, 'messages')
+  conversation: (id: Uuid) => request<ResponseBody<'get'>>('GET', `${V1}/conversations/${id}`),
+  async messages(id: Uuid, query: QueryOf<'messages'> = {}) {
+    const res = await request<ResponseBody<'messages'>>('GET', `${V1}/conversations/${id}/messages`, { query })
+    return listOf(res, 'messages')
   },
   send: (id: Uuid, body: SendBody) =>
-    request<Message>('POST', `${V1}/conversations/${id}/messages`, { body }),
-  /** The docs say 204; the server answers 200 with the updated summary. */
+    request<ResponseBody<'send'>>('POST', `${V1}/conversations/${id}/messages`, { body: body satisfies RequestBody<'send'> }),
   read: (id: Uuid, seq: number) =>
-    request<ConversationSummary | undefined>('POST', `${V1}/conversations/${id}/read`, { body: { seq } }),
+    request<ResponseBody<'read'>>('POST', `${V1}/conversations/${id}/read`, { body: { seq } satisfies RequestBody<'read'> }),
   /** Throws `tag_required` when the agent's team wants a tag first (WB-5). */
-  resolve: (id: Uuid) => request<ConversationSummary>('POST', `${V1}/conversations/${id}/resolve`),
+  resolve: (id: Uuid) => request<ResponseBody<'resolve'>>('POST', `${V1}/conversations/${id}/resolve`),
   /** Replaces the conversation's tags. Throws `unknown_tag`, `too_many_tags` (400). */
   setTags: (id: Uuid, tags: string[]) =>
-    request<ConversationSummary>('PUT', `${V1}/conversations/${id}/tags`, { body: { tags } }),
+    request<ResponseBody<'set_tags'>>('PUT', `${V1}/conversations/${id}/tags`, { body: { tags } satisfies RequestBody<'set_tags'> }),
   /** The built-in categories and the shop's own (WB-5). */
   async tags() {
-    const res = await request<unknown>('GET', `${V1}/tags`)
-    return listOf<Tag>(res, 'tags')
+    const res = await request<ResponseBody<'tags'>>('GET', `${V1}/tags`)
+    return listOf(res, 'tags')
   },
   /** Throws `invalid_tag`, `invalid_name` (400), `tag_exists` (409). */
-  createTag: (key: string, name: string) => request<Tag>('POST', `${V1}/tags`, { body: { key, name } }),
+  createTag: (key: string, name: string) =>
+    request<ResponseBody<'add_tag'>>('POST', `${V1}/tags`, { body: { key, name } satisfies RequestBody<'add_tag'> }),
   /** WB-4: the shop's rules in the order they are tried. */
-  routingRules: () => request<RuleList>('GET', `${V1}/routing/rules`),
+  routingRules: () => request<ResponseBody<'rules'>>('GET', `${V1}/routing/rules`),
   /** Replaces every rule; the list's order is the order tried. Throws `bad_rule_name`,
    *  `bad_rule_team`, `bad_rule_condition`, `too_many_rules`, `unknown_team` (400). */
-  putRoutingRules: (rules: RuleInput[]) => request<RuleList>('PUT', `${V1}/routing/rules`, { body: { rules } }),
+  putRoutingRules: (rules: RuleInput[]) =>
+    request<ResponseBody<'put_rules'>>('PUT', `${V1}/routing/rules`, { body: { rules } satisfies RequestBody<'put_rules'> }),
   /** Where a sample conversation would go: through `rules` (a draft) or the saved ones. */
   testRouting: (facts: ConversationFacts, rules?: RuleInput[]) =>
-    request<RouteDecision>('POST', `${V1}/routing/test`, { body: { facts, ...(rules ? { rules } : {}) } }),
+    request<ResponseBody<'test'>>('POST', `${V1}/routing/test`, {
+      body: { facts, ...(rules ? { rules } : {}) } satisfies RequestBody<'test'>,
+    }),
   /** ACC-2: a six-digit code to one's own phone. Throws `rate_limited` (429, one a minute),
    *  `no_phone`, `phone_already_verified` (400). */
   sendPhoneCode: () => request<void>('POST', `${V1}/me/phone/code`),
   /** Throws `wrong_code`, `code_expired`, `too_many_attempts` (400). */
-  verifyPhone: (code: string) => request<AccountView>('POST', `${V1}/me/phone/verify`, { body: { code } }),
-  reopen: (id: Uuid) => request<ConversationSummary>('POST', `${V1}/conversations/${id}/reopen`),
+  verifyPhone: (code: string) =>
+    request<ResponseBody<'verify_phone'>>('POST', `${V1}/me/phone/verify`, { body: { code } satisfies RequestBody<'verify_phone'> }),
+  reopen: (id: Uuid) => request<ResponseBody<'reopen'>>('POST', `${V1}/conversations/${id}/reopen`),
   /** WB-1: to a colleague or a team's queue. Throws `invalid_transfer`, `unknown_team`,
    *  `note_too_long` (400), `forbidden` (403). */
   transfer: (id: Uuid, body: TransferRequest) =>
-    request<ConversationSummary>('POST', `${V1}/conversations/${id}/transfer`, { body }),
+    request<ResponseBody<'transfer'>>('POST', `${V1}/conversations/${id}/transfer`, { body: body satisfies RequestBody<'transfer'> }),
   /** WB-8: takes an unassigned conversation of one's team. Throws `already_taken` (409),
    *  `forbidden` (403). */
-  grab: (id: Uuid) => request<ConversationSummary>('POST', `${V1}/conversations/${id}/grab`),
+  grab: (id: Uuid) => request<ResponseBody<'grab'>>('POST', `${V1}/conversations/${id}/grab`),
   /** WB-1: the conversation's internal notes. */
   async internalNotes(id: Uuid) {
-    const res = await request<unknown>('GET', `${V1}/conversations/${id}/notes`)
-    return listOf<InternalNote>(res, 'notes')
+    const res = await request<InternalNoteList>('GET', `${V1}/conversations/${id}/notes`)
+    return listOf(res, 'notes')
   },
   /** Throws `note_empty`, `note_too_long` (400). */
   addInternalNote: (id: Uuid, body: string) =>
-    request<InternalNote>('POST', `${V1}/conversations/${id}/notes`, { body: { body } }),
+    request<ResponseBody<'add_note'>>('POST', `${V1}/conversations/${id}/notes`, { body: { body } satisfies RequestBody<'add_note'> }),
   async events(id: Uuid) {
-    const res = await request<unknown>('GET', `${V1}/conversations/${id}/events`)
-    return listOf<ConversationEvent>(res, 'events')
+    const res = await request<EventList>('GET', `${V1}/conversations/${id}/events`)
+    return listOf(res, 'events')
   },
-  buyer: (id: Uuid) => request<Buyer>('GET', `${V1}/buyers/${id}`),
+  buyer: (id: Uuid) => request<ResponseBody<'profile'>>('GET', `${V1}/buyers/${id}`),
   context: (id: Uuid) => request<ConversationContext>('GET', `${V1}/conversations/${id}/context`),
   /** CH-5: hand the order's case to its fulfilment partner. */
   handoff: (id: Uuid, orderNo: string, note: string) =>
     request<HandoffCase>('POST', `${V1}/conversations/${id}/handoffs`, {
-      body: { order_no: orderNo, ...(note ? { note } : {}) },
+      body: { order_no: orderNo, ...(note ? { note } : {}) } satisfies RequestBody<'hand_off'>,
     }),
   /** CH-5: cases handed to partners; open ones by due date, earliest first. */
   async handoffs(status: HandoffStatus | 'all') {
-    const res = await request<unknown>('GET', `${V1}/handoffs`, { query: { status } })
-    return listOf<HandoffCase>(res, 'handoffs')
+    const res = await request<HandoffList>('GET', `${V1}/handoffs`, { query: { status } satisfies QueryOf<'handoff_cases'> })
+    return listOf(res, 'handoffs')
   },
   /** Throws `handoff_not_found` (404) or `handoff_closed` (409). */
   closeHandoff: (id: Uuid, resolution: string) =>
-    request<HandoffCase>('POST', `${V1}/handoffs/${id}/close`, { body: { resolution } }),
+    request<HandoffCase>('POST', `${V1}/handoffs/${id}/close`, { body: { resolution } satisfies RequestBody<'close_handoff'> }),
   /** CH-6: notes on a buyer, newest first. */
   async notes(buyerId: Uuid) {
-    const res = await request<unknown>('GET', `${V1}/buyers/${buyerId}/notes`)
-    return listOf<BuyerNote>(res, 'notes')
+    const res = await request<ResponseBody<'buyer_notes'>>('GET', `${V1}/buyers/${buyerId}/notes`)
+    return listOf(res, 'notes')
   },
   /** Throws `note_empty`, `note_too_long` (400) or `forbidden` (QA). */
   addNote: (buyerId: Uuid, body: string) =>
-    request<BuyerNote>('POST', `${V1}/buyers/${buyerId}/notes`, { body: { body } }),
+    request<ResponseBody<'add_buyer_note'>>('POST', `${V1}/buyers/${buyerId}/notes`, { body: { body } satisfies RequestBody<'add_buyer_note'> }),
   /** WB-1: any order of the shop by its number. Throws `order_not_found` (404). */
-  order: (orderNo: string) => request<Order>('GET', `${V1}/orders/${encodeURIComponent(orderNo)}`),
+  order: (orderNo: string) => request<ResponseBody<'order'>>('GET', `${V1}/orders/${encodeURIComponent(orderNo)}`),
   async products(q: string, limit = 20) {
-    const res = await request<unknown>('GET', `${V1}/products`, { query: { q, limit } })
-    return listOf<Product>(res, 'products')
+    const res = await request<ResponseBody<'products'>>('GET', `${V1}/products`, { query: { q, limit } satisfies QueryOf<'products'> })
+    return listOf(res, 'products')
   },
   async team() {
-    const res = await request<unknown>('GET', `${V1}/team`)
-    return listOf<TeamMember>(res, 'users')
+    const res = await request<TeamMembers>('GET', `${V1}/team`)
+    return listOf(res, 'users')
   },
   upload(file: File) {
     const form = new FormData()
     form.append('file', file, file.name)
-    return request<Attachment>('POST', `${V1}/attachments`, { form })
+    return request<ResponseBody<'upload_for_agent'>>('POST', `${V1}/attachments`, { form })
   },
 
   // ACC-2 … ACC-6: accounts, permission groups, teams, settings, approvals, audit.
-  accounts: () => request<AccountList>('GET', `${V1}/accounts`),
+  accounts: () => request<ResponseBody<'accounts'>>('GET', `${V1}/accounts`),
   /** Throws `invalid_username`, `weak_password`, `invalid_phone`, `unknown_team` (400),
    *  `username_taken`, `account_limit_reached` (409). */
-  createAccount: (body: NewAccount) => request<AccountView>('POST', `${V1}/accounts`, { body }),
+  createAccount: (body: NewAccount) =>
+    request<ResponseBody<'create_account'>>('POST', `${V1}/accounts`, { body: body satisfies RequestBody<'create_account'> }),
   /** Throws `invalid_cap` (400) for a `max_concurrent` outside 0–50. */
   updateAccount: (id: Uuid, body: AccountUpdate) =>
-    request<AccountView>('PATCH', `${V1}/accounts/${id}`, { body }),
+    request<ResponseBody<'update_account'>>('PATCH', `${V1}/accounts/${id}`, { body: body satisfies RequestBody<'update_account'> }),
   /** Disabling signs the account out everywhere; `cannot_disable_self` for one's own. */
   setAccountDisabled: (id: Uuid, disabled: boolean) =>
-    request<AccountView>('POST', `${V1}/accounts/${id}/${disabled ? 'disable' : 'enable'}`),
+    request<ResponseBody<'disable_account' | 'enable_account'>>('POST', `${V1}/accounts/${id}/${disabled ? 'disable' : 'enable'}`),
   changeProbation: (id: Uuid, body: ProbationChange) =>
-    request<AccountView>('POST', `${V1}/accounts/${id}/probation`, { body }),
-  groups: () => request<GroupList>('GET', `${V1}/permission-groups`),
+    request<ResponseBody<'change_probation'>>('POST', `${V1}/accounts/${id}/probation`, { body: body satisfies RequestBody<'change_probation'> }),
+  groups: () => request<ResponseBody<'groups'>>('GET', `${V1}/permission-groups`),
   /** Throws `group_name_taken` (409), `unknown_permission`, `invalid_description` (400). */
   createGroup: (body: { name: string; description: string; permissions: Permission[] }) =>
-    request<PermissionGroup>('POST', `${V1}/permission-groups`, { body }),
+    request<ResponseBody<'create_group'>>('POST', `${V1}/permission-groups`, { body: body satisfies RequestBody<'create_group'> }),
   /** Throws `expiry_in_the_past`, `invalid_accounts` (400). */
   grantGroup: (groupId: Uuid, userIds: Uuid[], expiresAt: EpochMs | null) =>
-    request<{ granted: number }>('POST', `${V1}/permission-groups/${groupId}/grants`, {
-      body: { user_ids: userIds, ...(expiresAt ? { expires_at: expiresAt } : {}) },
+    request<ResponseBody<'grant'>>('POST', `${V1}/permission-groups/${groupId}/grants`, {
+      body: { user_ids: userIds, ...(expiresAt ? { expires_at: expiresAt } : {}) } satisfies RequestBody<'grant'>,
     }),
   revokeGrant: (groupId: Uuid, userId: Uuid) =>
     request<void>('DELETE', `${V1}/permission-groups/${groupId}/grants/${userId}`),
-  teams: () => request<TeamList>('GET', `${V1}/teams`),
+  teams: () => request<ResponseBody<'teams'>>('GET', `${V1}/teams`),
   /** Throws `invalid_target` (5 s – 7 days), `invalid_name`, `invalid_strategy` (400). */
   putTeam: (key: string, body: TeamUpdate) =>
-    request<Team>('PUT', `${V1}/teams/${encodeURIComponent(key)}`, { body }),
-  settings: () => request<ShopSettings>('GET', `${V1}/settings`),
+    request<ResponseBody<'put_team'>>('PUT', `${V1}/teams/${encodeURIComponent(key)}`, { body: body satisfies RequestBody<'put_team'> }),
+  settings: () => request<ResponseBody<'settings'>>('GET', `${V1}/settings`),
   /** Throws `bad_threshold`, `bad_probation_days`, `bad_max_accounts`, `invalid_office_hours` (400). */
-  putSettings: (body: ShopSettings) => request<ShopSettings>('PUT', `${V1}/settings`, { body }),
+  putSettings: (body: ShopSettings) =>
+    request<ResponseBody<'put_settings'>>('PUT', `${V1}/settings`, { body: body satisfies RequestBody<'put_settings'> }),
   /** Answers `executed` at once for money at or below the threshold, else `pending`. Throws
    *  `bad_amount`, `invalid_reason`, `invalid_logistics` (400), `order_not_found` (404). */
-  requestApproval: (body: ApprovalRequest) => request<ApprovalView>('POST', `${V1}/approvals`, { body }),
+  requestApproval: (body: ApprovalRequest) =>
+    request<ApprovalView>('POST', `${V1}/approvals`, { body: body satisfies RequestBody<'request'> }),
   /** Approvers see the kinds they may decide; everyone sees their own requests. */
   async approvals(status: 'pending' | 'all') {
-    const res = await request<unknown>('GET', `${V1}/approvals`, { query: { status } })
-    return listOf<ApprovalView>(res, 'approvals')
+    const res = await request<ApprovalList>('GET', `${V1}/approvals`, { query: { status } satisfies QueryOf<'queue'> })
+    return listOf(res, 'approvals')
   },
   /** Throws `already_decided` or `own_request` (409). */
   decideApproval: (id: Uuid, decision: 'approve' | 'reject', reason: string) =>
-    request<ApprovalView>('POST', `${V1}/approvals/${id}/${decision}`, { body: { reason } }),
+    request<ApprovalView>('POST', `${V1}/approvals/${id}/${decision}`, { body: { reason } satisfies RequestBody<'approve' | 'reject'> }),
   async audit(query: AuditQuery) {
-    const res = await request<unknown>('GET', `${V1}/audit`, { query: { ...query } })
-    return listOf<AuditEntry>(res, 'entries')
+    const res = await request<AuditList>('GET', `${V1}/audit`, { query: { ...query } })
+    return listOf(res, 'entries')
   },
-  verifyAudit: () => request<AuditVerdict>('GET', `${V1}/audit/verify`),
+  verifyAudit: () => request<ResponseBody<'verify'>>('GET', `${V1}/audit/verify`),
 
   // BOT-1 … BOT-7: the robot's knowledge base, settings, test console, suggestions, figures.
   /** `q`: words in the question, similar questions or answer. */
-  robotEntries: (q = '', tier: KbTier | '' = '') => request<KbList>('GET', `${V1}/robot/entries`, { query: { q, tier } }),
+  robotEntries: (q = '', tier: KbTier | '' = '') =>
+    request<KbList>('GET', `${V1}/robot/entries`, { query: { q, tier } satisfies QueryOf<'entries'> }),
   /** Creates or replaces the entry; the path's id wins. Throws `invalid_kb_entry`,
    *  `invalid_kb_id`, `invalid_question`, `invalid_answer`, `product_entry_unbound`,
    *  `invalid_validity` (400), `forbidden` (403). */
@@ -434,33 +433,39 @@ export const agentApi = {
   deleteRobotEntry: (id: string) => request<void>('DELETE', `${V1}/robot/entries/${encodeURIComponent(id)}`),
   robotSettings: () => request<RobotSettings>('GET', `${V1}/robot/settings`),
   /** `lexicon` absent keeps the shop's. Throws `invalid_lexicon`, `lexicon_too_large` (400). */
-  putRobotSettings: (body: { mode: RobotMode; night_only: boolean; lexicon?: Lexicon }) =>
-    request<RobotSettings>('PUT', `${V1}/robot/settings`, { body }),
+  putRobotSettings: (body: RobotSettingsUpdate) => request<RobotSettings>('PUT', `${V1}/robot/settings`, { body }),
   /** The test console. Throws `invalid_question` (1–500 characters). */
   askRobot: (text: string, product?: string) =>
-    request<RobotDecision>('POST', `${V1}/robot/ask`, { body: { text, ...(product ? { product } : {}) } }),
+    request<RobotDecision>('POST', `${V1}/robot/ask`, {
+      body: { text, ...(product ? { product } : {}) } satisfies RequestBody<'ask'>,
+    }),
   /** Up to three replies for the buyer's latest text message, best first. */
-  suggestions: (conversationId: Uuid) => request<RobotSuggestions>('GET', `${V1}/conversations/${conversationId}/suggestions`),
+  suggestions: (conversationId: Uuid) =>
+    request<ResponseBody<'suggestions'>>('GET', `${V1}/conversations/${conversationId}/suggestions`),
   /** `report.view`; `days` 1–90. */
-  robotMetrics: (days: number) => request<RobotMetrics>('GET', `${V1}/robot/metrics`, { query: { days } }),
+  robotMetrics: (days: number) =>
+    request<ResponseBody<'robot_metrics'>>('GET', `${V1}/robot/metrics`, { query: { days } satisfies QueryOf<'robot_metrics'> }),
 
   // BOT-4: multi-turn flows; BOT-5: the training loop's review queue.
   async robotFlows() {
-    const res = await request<unknown>('GET', `${V1}/robot/flows`)
-    return listOf<Flow>(res, 'flows')
+    const res = await request<FlowList>('GET', `${V1}/robot/flows`)
+    return listOf(res, 'flows')
   },
-  /** Creates or replaces the flow. Throws `bad_flow` (422) with a message naming the problem. */
+  /** Creates or replaces the flow. Throws `bad_flow` (400) with a message naming the problem. */
   putRobotFlow: (id: string, flow: Flow) => request<Flow>('PUT', `${V1}/robot/flows/${encodeURIComponent(id)}`, { body: flow }),
   deleteRobotFlow: (id: string) => request<void>('DELETE', `${V1}/robot/flows/${encodeURIComponent(id)}`),
   /** Builds proposals now from the robot's misses (the server also does weekly). */
-  runProposals: () => request<{ created: number; pending: number }>('POST', `${V1}/robot/proposals/run`),
+  runProposals: () => request<ResponseBody<'run'>>('POST', `${V1}/robot/proposals/run`),
+  /** The review queue: a bare array. */
   async proposals(status: ProposalStatus) {
-    const res = await request<unknown>('GET', `${V1}/robot/proposals`, { query: { status } })
-    return listOf<Proposal>(res, 'proposals')
+    const res = await request<ResponseBody<'proposals'>>('GET', `${V1}/robot/proposals`, {
+      query: { status } satisfies QueryOf<'proposals'>,
+    })
+    return Array.isArray(res) ? res : []
   },
   /** Throws `proposal_decided` (409) when someone decided it first. */
   approveProposal: (id: Uuid, edit: ProposalEdit) =>
-    request<{ entry: KbEntryView }>('POST', `${V1}/robot/proposals/${id}/approve`, { body: edit }),
+    request<ApprovedProposal>('POST', `${V1}/robot/proposals/${id}/approve`, { body: edit }),
   rejectProposal: (id: Uuid) => request<void>('POST', `${V1}/robot/proposals/${id}/reject`),
 }
 
@@ -473,8 +478,8 @@ export function importFile(
   file: File,
   onProgress: (fraction: number) => void,
   signal?: AbortSignal,
-): Promise<ImportReport> {
-  const format = importFormat(file.name)
+): Promise<ResponseBody<'import'>> {
+  const format = importFormat(file.name) satisfies QueryOf<'import'>['format']
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest()
     xhr.open('POST', `${V1}/imports/${kind}?format=${format}`)
@@ -487,7 +492,7 @@ export function importFile(
     xhr.onload = () => {
       if (xhr.status >= 200 && xhr.status < 300) {
         try {
-          resolve(JSON.parse(xhr.responseText) as ImportReport)
+          resolve(JSON.parse(xhr.responseText) as ResponseBody<'import'>)
         } catch {
           reject(new ApiError(xhr.status, 'internal', 'not JSON'))
         }
@@ -505,36 +510,36 @@ export function importFile(
 // ---- buyers (bearer buyer token) ----
 
 export const buyerApi = {
-  shop: (slug: string) => request<Shop>('GET', `${V1}/shops/${encodeURIComponent(slug)}`),
+  shop: (slug: string) => request<ResponseBody<'shop'>>('GET', `${V1}/shops/${encodeURIComponent(slug)}`),
   /** `identity`: a shop member's signed JWT; `entry`: a signed entry token naming what the
    *  buyer came about (CH-2). */
   session: (shop: string, from: { buyerToken?: string | null; identity?: string | null; entry?: string | null }) =>
-    request<BuyerSession>('POST', `${V1}/buyer/session`, {
+    request<ResponseBody<'start_session'>>('POST', `${V1}/buyer/session`, {
       body: {
         shop,
         ...(from.buyerToken ? { buyer_token: from.buyerToken } : {}),
         ...(from.identity ? { identity: from.identity } : {}),
         ...(from.entry ? { entry: from.entry } : {}),
-      },
+      } satisfies RequestBody<'start_session'>,
     }),
   /** The buyer's own recent orders in this shop; empty for anonymous buyers. */
   async orders(token: string) {
-    const res = await request<unknown>('GET', `${V1}/buyer/orders`, { token })
-    return listOf<Order>(res, 'orders')
+    const res = await request<ResponseBody<'buyer_orders'>>('GET', `${V1}/buyer/orders`, { token })
+    return listOf(res, 'orders')
   },
   async messages(token: string, afterSeq?: number) {
-    const res = await request<unknown>('GET', `${V1}/buyer/messages`, {
+    const res = await request<ResponseBody<'buyer_messages'>>('GET', `${V1}/buyer/messages`, {
       token,
-      query: { after_seq: afterSeq },
+      query: { after_seq: afterSeq } satisfies QueryOf<'buyer_messages'>,
     })
-    return listOf<Message>(res, 'messages')
+    return listOf(res, 'messages')
   },
   send: (token: string, body: SendBody) =>
-    request<Message>('POST', `${V1}/buyer/messages`, { token, body }),
+    request<ResponseBody<'buyer_send'>>('POST', `${V1}/buyer/messages`, { token, body: body satisfies RequestBody<'buyer_send'> }),
   upload(token: string, file: File) {
     const form = new FormData()
     form.append('file', file, file.name)
-    return request<Attachment>('POST', `${V1}/buyer/attachments`, { token, form })
+    return request<ResponseBody<'upload_for_buyer'>>('POST', `${V1}/buyer/attachments`, { token, form })
   },
 }
 

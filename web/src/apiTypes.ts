@@ -13,11 +13,17 @@ type Schemas = components['schemas']
 
 type JsonOf<T> = T extends { content: { 'application/json': infer B } } ? B : never
 type Success<R> = R extends { 200: infer S } ? S : R extends { 201: infer S } ? S : never
+type RequestJson<Op extends keyof operations> = JsonOf<NonNullable<operations[Op]['requestBody']>>
+type ResponseJson<Op extends keyof operations> = JsonOf<Success<operations[Op]['responses']>>
+/** The operations with a JSON body, and those answering JSON on success: the others cannot be
+ *  named below, so neither type is ever `never` (which would accept anything). */
+type WithJsonBody = { [Op in keyof operations]: [RequestJson<Op>] extends [never] ? never : Op }[keyof operations]
+type WithJsonAnswer = { [Op in keyof operations]: [ResponseJson<Op>] extends [never] ? never : Op }[keyof operations]
 
 /** The JSON body operation `Op` takes. */
-export type RequestBody<Op extends keyof operations> = JsonOf<NonNullable<operations[Op]['requestBody']>>
+export type RequestBody<Op extends WithJsonBody> = RequestJson<Op>
 /** The JSON operation `Op` answers with on success (200, else 201). */
-export type ResponseBody<Op extends keyof operations> = JsonOf<Success<operations[Op]['responses']>>
+export type ResponseBody<Op extends WithJsonAnswer> = ResponseJson<Op>
 /** The query parameters operation `Op` takes. */
 export type QueryOf<Op extends keyof operations> = NonNullable<operations[Op]['parameters']['query']>
 
@@ -290,7 +296,7 @@ export interface KbEntry {
 }
 
 // Hand-written: the document's KbEntryView is a bare Object intersected with its two own
-// fields, which makes every field `never` (http/robot.rs flattens a serde_json::Value).
+// fields, which types every entry field `never` (http/robot.rs flattens a serde_json::Value).
 export interface KbEntryView extends KbEntry {
   updated_at: EpochMs
   /** Signed link to the answer's picture, for a preview. */
@@ -474,3 +480,19 @@ export type PresenceFrame = ServerFrameOf<'presence'>
 /** CH-7, WB-4: a waiting buyer's place in the queue (`position` ≥ 1), or `position` 0 with
  *  `agent_name` once an agent has taken the conversation. */
 export type QueueFrame = ServerFrameOf<'queue'>
+
+// ---- lists whose items are hand-typed above (keys as the document names them) ----
+
+export type EventList = { [K in keyof Schemas['EventList']]: ConversationEvent[] }
+export type HandoffList = { [K in keyof Schemas['HandoffList']]: HandoffCase[] }
+export type ApprovalList = { [K in keyof Schemas['ApprovalList']]: ApprovalView[] }
+export type AuditList = { [K in keyof Schemas['AuditList']]: AuditEntry[] }
+export type FlowList = { [K in keyof Schemas['FlowList']]: Flow[] }
+/** What approving a proposal answers: the entry it made or extended. */
+export type ApprovedProposal = { [K in keyof Schemas['Approved']]: KbEntryView }
+// Hand-written: the document names `NoteList` ({notes: BuyerNote[]}) as GET
+// /conversations/{id}/notes' answer; http/conversations.rs and http/buyers.rs both define a
+// `NoteList`, and the schema kept the buyers' one.
+export interface InternalNoteList {
+  notes: InternalNote[]
+}
