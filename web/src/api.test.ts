@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { AGENT_STATUSES, ROUTING_STRATEGIES, importFormat, oneOf } from './api'
+import { AGENT_STATUSES, CHANNELS, PERMISSIONS, ROUTING_STRATEGIES, allOf, importFormat, oneOf } from './api'
 import type {
   ApprovalList,
   ApprovalView,
@@ -39,6 +39,24 @@ describe('oneOf', () => {
     expect(oneOf(AGENT_STATUSES, 'Away')).toBeNull()
     expect(oneOf(ROUTING_STRATEGIES, undefined)).toBeNull()
     expect(oneOf(ROUTING_STRATEGIES, null)).toBeNull()
+  })
+})
+
+describe('allOf', () => {
+  it('lists every member of the union, as a copy', () => {
+    const list = ['a', 'b'] as const
+    const all = allOf<'a' | 'b'>()(list)
+    expect(all).toEqual(['a', 'b'])
+    expect(all).not.toBe(list)
+    expect(new Set(CHANNELS).size).toBe(CHANNELS.length)
+    expect(new Set(PERMISSIONS).size).toBe(PERMISSIONS.length)
+  })
+
+  it('refuses a list that leaves a member out, at compile time', () => {
+    // @ts-expect-error 'c' is missing
+    expect(allOf<'a' | 'b' | 'c'>()(['a', 'b'])).toEqual(['a', 'b'])
+    // @ts-expect-error 'd' is no member
+    allOf<'a'>()(['a', 'd'])
   })
 })
 

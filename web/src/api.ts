@@ -62,10 +62,19 @@ import type {
 
 export type * from './apiTypes'
 
-export const CHANNELS: Channel[] = ['web', 'wechat_mp', 'wecom', 'douyin', 'email', 'phone']
-export const ENTRIES: Entry[] = ['shop_home', 'order_card', 'product_page', 'live_room', 'creator', 'official_desk']
-export const ROLES: Role[] = ['super_admin', 'supervisor', 'agent', 'qa']
-export const AGENT_STATUSES: AgentStatus[] = ['online', 'busy', 'away', 'offline']
+/** `list`, checked at compile time to name every member of the union `T` (an enum of the
+ *  OpenAPI document): one it leaves out is an error, "Expected 2 arguments", naming it. */
+export function allOf<T extends string>() {
+  return <const L extends readonly T[]>(
+    list: L,
+    ..._complete: [Exclude<T, L[number]>] extends [never] ? [] : [missing: Exclude<T, L[number]>]
+  ): T[] => [...list]
+}
+
+export const CHANNELS = allOf<Channel>()(['web', 'wechat_mp', 'wecom', 'douyin', 'email', 'phone'])
+export const ENTRIES = allOf<Entry>()(['shop_home', 'order_card', 'product_page', 'live_room', 'creator', 'official_desk'])
+export const ROLES = allOf<Role>()(['super_admin', 'supervisor', 'agent', 'qa'])
+export const AGENT_STATUSES = allOf<AgentStatus>()(['online', 'busy', 'away', 'offline'])
 
 /** `value` when it is one of `values`, else null: reads the enums the document has as plain
  *  strings (a presence frame's `status`, a team's `strategy`, a tag's `group` …). */
@@ -74,7 +83,7 @@ export function oneOf<T extends string>(values: readonly T[], value: string | nu
 }
 
 /** Everything an endpoint may ask for; a role is a bundle of these, and so is a group. */
-export const PERMISSIONS: Permission[] = [
+export const PERMISSIONS = allOf<Permission>()([
   'conversation.read',
   'conversation.reply',
   'conversation.assign',
@@ -91,7 +100,7 @@ export const PERMISSIONS: Permission[] = [
   'kb.manage',
   'audit.view',
   'qa.score',
-]
+])
 
 export const MAX_BREAK_REASON_CHARS = 40
 export const MAX_BREAK_MINUTES = 120
@@ -114,7 +123,7 @@ export function importFormat(fileName: string): ImportFormat {
 export const MAX_CONCURRENT_CAP = 50
 
 export const ROUTING_STRATEGIES: RoutingStrategy[] = ['least_loaded', 'round_robin', 'sticky']
-export const APPROVAL_KINDS: ApprovalKind[] = ['refund', 'compensation', 'logistics_change']
+export const APPROVAL_KINDS = allOf<ApprovalKind>()(['refund', 'compensation', 'logistics_change'])
 
 /** The longest reason for a request or a decision, in characters. */
 export const MAX_REASON_CHARS = 500
@@ -125,7 +134,7 @@ export const TAG_GROUPS: TagGroup[] = ['after_sales', 'pre_sales', 'service', 'c
 /** The most tags one conversation carries. */
 export const MAX_TAGS = 10
 
-export const CONDITION_KINDS: ConditionKind[] = ['entry', 'channel', 'category', 'sku', 'issue_type', 'language', 'vip_at_least']
+export const CONDITION_KINDS = allOf<ConditionKind>()(['entry', 'channel', 'category', 'sku', 'issue_type', 'language', 'vip_at_least'])
 export const MAX_RULES = 100
 export const MAX_CONDITIONS = 10
 export const MAX_RULE_NAME_CHARS = 64
@@ -138,7 +147,7 @@ export const MAX_KB_ANSWER_CHARS = 2000
 
 /** `off`: people only; `assist`: people, with the robot's suggested replies; `robot_first`:
  *  the robot takes each new conversation (with `night_only`, outside office hours only). */
-export const ROBOT_MODES: RobotMode[] = ['off', 'assist', 'robot_first']
+export const ROBOT_MODES = allOf<RobotMode>()(['off', 'assist', 'robot_first'])
 /** The server's limits: words of 1–32 characters, 200 groups, 2,000 words in all. */
 export const MAX_LEXICON_WORD_CHARS = 32
 export const MAX_LEXICON_GROUPS = 200
