@@ -21,6 +21,7 @@ import type {
   ConversationStatus,
   Entry,
   EpochMs,
+  ErrorBody,
   EventList,
   Flow,
   FlowAction,
@@ -186,7 +187,7 @@ function apiError(status: number, statusText: string, body: string): ApiError {
   let code = status === 413 ? 'body_too_large' : `http_${status}`
   let message = statusText
   try {
-    const err = JSON.parse(body) as { code?: string; message?: string }
+    const err = JSON.parse(body) as Partial<ErrorBody>
     if (err.code) code = err.code
     if (err.message) message = err.message
   } catch {

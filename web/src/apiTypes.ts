@@ -27,6 +27,9 @@ export type ResponseBody<Op extends WithJsonAnswer> = ResponseJson<Op>
 /** The query parameters operation `Op` takes. */
 export type QueryOf<Op extends keyof operations> = NonNullable<operations[Op]['parameters']['query']>
 
+/** Every error answer's body: the UI translates `code`, never `message`. */
+export type ErrorBody = Schemas['ErrorBody']
+
 // ---- scalars (the document has `string` with format uuid, `integer` with format int64) ----
 
 export type Uuid = string
