@@ -1324,6 +1324,7 @@ const en: typeof zhCN = {
       clarify: 'Clarify',
       handoff: 'Hand over',
       greet: 'Greet',
+      flow: 'Start a flow',
     },
     reasons: {
       asked_for_human: 'the buyer asked for a person',
@@ -1473,6 +1474,7 @@ const en: typeof zhCN = {
       answerFrom: 'Answers with: {question}',
       choices: 'Asks back: did you mean',
       greeting: 'Reply',
+      flowStarts: 'Starts the flow “{name}” and asks its first question',
       handoffHint: 'The robot tells the buyer it is passing them to a person and hands the conversation to the team',
       guess: 'The robot’s guess of the question: {question}',
       normalized: 'Normalized',

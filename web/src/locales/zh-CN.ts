@@ -1322,6 +1322,7 @@ export default {
       clarify: '反问确认',
       handoff: '转人工',
       greet: '寒暄回复',
+      flow: '进入多轮流程',
     },
     reasons: {
       asked_for_human: '买家要求人工',
@@ -1471,6 +1472,7 @@ export default {
       answerFrom: '回答：{question}',
       choices: '反问买家：您是想问',
       greeting: '回复',
+      flowStarts: '进入流程“{name}”，并问出第一个问题',
       handoffHint: '机器人会告诉买家正在转接人工客服，并把会话交给客服',
       guess: '机器人猜测买家在问：{question}',
       normalized: '规范化文本',

@@ -4,10 +4,9 @@
 
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { agentApi, setCsrfToken } from '../api'
+import { AGENT_STATUSES, agentApi, oneOf, setCsrfToken } from '../api'
 import type { AccountView, AgentStatus, AuthSession, BreakRequest, EpochMs, Permission, PresenceFrame, TeamMember, Tenant, Uuid } from '../api'
 
-const STATUSES: readonly string[] = ['online', 'busy', 'away', 'offline']
 
 export const useAgentSession = defineStore('agentSession', () => {
   const user = ref<AccountView | null>(null)
@@ -125,8 +124,8 @@ export const useAgentSession = defineStore('agentSession', () => {
   /** A `presence` frame: someone's status (and break) changed, maybe ours — a break the
    *  server ended comes back as `online`. */
   function applyPresence(frame: PresenceFrame): void {
-    if (!STATUSES.includes(frame.status)) return
-    const next = frame.status as AgentStatus
+    const next = oneOf(AGENT_STATUSES, frame.status)
+    if (!next) return
     const reason = next === 'away' ? frame.reason ?? null : null
     const until = next === 'away' ? frame.until ?? null : null
     if (frame.user_id === user.value?.id) {

@@ -101,7 +101,7 @@ export const useApprovals = defineStore('approvals', () => {
     const before = held?.status
     keep({ ...a, order: held?.order ?? null })
     const mine = a.requested_by === session.user?.id
-    const decidedByOther = a.decided_by !== null && a.decided_by !== session.user?.id
+    const decidedByOther = a.decided_by != null && a.decided_by !== session.user?.id
     if (mine && decidedByOther && before !== a.status && (a.status === 'executed' || a.status === 'rejected')) {
       notices.value.push({ approval: a })
     }

@@ -11,10 +11,10 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { ApiError, agentApi, errorCode } from '../api'
-import type { ClientFrame, ConversationEvent, ConversationStatus, ConversationSummary, FileKind, InternalNote, MessageKind, ServerFrame, TransferRequest, Uuid } from '../api'
+import type { ClientFrame, ConversationEvent, ConversationStatus, ConversationSummary, FileKind, InternalNote, MessageKind, ServerFrame, ServerFrameOf, TransferRequest, Uuid } from '../api'
 import { ReconnectingSocket, socketUrl } from '../ws'
 import type { SocketStatus } from '../ws'
-import { Timeline, pendingSend } from '../features/messages/timeline'
+import { Timeline, pendingSend, revokePreview } from '../features/messages/timeline'
 import type { PendingSend } from '../features/messages/timeline'
 import { useAgentSession } from './agentSession'
 import { useApprovals } from './approvals'
@@ -39,10 +39,7 @@ export const DEFAULT_TARGET_SECONDS = 120
 export type WaitLevel = 'ok' | 'warn' | 'alert'
 
 /** WB-7: a supervisor's notice that a conversation was taken back from its agent. */
-export interface WaitAlert {
-  conversation: ConversationSummary
-  waited_ms: number
-}
+export type WaitAlert = Omit<ServerFrameOf<'alert'>, 'type'>
 
 export const useInbox = defineStore('inbox', () => {
   const session = useAgentSession()
@@ -605,7 +602,7 @@ export const useInbox = defineStore('inbox', () => {
     p.error = null
     try {
       const attachment = await agentApi.upload(p.file)
-      if (p.attachment?.url.startsWith('blob:')) URL.revokeObjectURL(p.attachment.url)
+      revokePreview(p.attachment)
       p.attachment = attachment
       p.attachment_id = attachment.id
       p.file = null
@@ -719,7 +716,7 @@ export const useInbox = defineStore('inbox', () => {
       case 'alert':
         if (!frame.conversation) break
         upsert(frame.conversation)
-        alerts.value.push({ conversation: frame.conversation, waited_ms: frame.waited_ms ?? 0 })
+        alerts.value.push({ conversation: frame.conversation, waited_ms: frame.waited_ms })
         break
       case 'error': {
         const failed = frame.client_msg_id

@@ -90,7 +90,7 @@ export const useRobot = defineStore('robot', () => {
 
   async function saveLexicon(lexicon: Lexicon): Promise<void> {
     const s = settings.value ?? (await agentApi.robotSettings())
-    settings.value = await agentApi.putRobotSettings({ mode: s.mode, night_only: s.night_only, lexicon })
+    settings.value = await agentApi.putRobotSettings({ mode: s.mode, night_only: s.night_only ?? false, lexicon })
   }
 
   /** Throws ApiError (`invalid_question`). */

@@ -10,7 +10,7 @@ import { ApiError, buyerApi, errorCode } from '../../api'
 import type { Buyer, BuyerSession, ClientFrame, Entry, EntryContext, FileKind, MessageKind, Order, QueueFrame, ServerFrame, Shop } from '../../api'
 import { ReconnectingSocket, socketUrl } from '../../ws'
 import type { SocketStatus } from '../../ws'
-import { Timeline, pendingSend } from '../messages/timeline'
+import { Timeline, pendingSend, revokePreview } from '../messages/timeline'
 import type { PendingSend } from '../messages/timeline'
 import { orderCardRef } from '../catalogue/cards'
 import { liveButtonsId } from '../messages/buttons'
@@ -254,7 +254,7 @@ export function useBuyerChat(slug: string, arrival: ChatArrival, onError: (code:
     p.error = null
     try {
       const attachment = await buyerApi.upload(token, p.file)
-      if (p.attachment?.url.startsWith('blob:')) URL.revokeObjectURL(p.attachment.url)
+      revokePreview(p.attachment)
       p.attachment = attachment
       p.attachment_id = attachment.id
       p.file = null

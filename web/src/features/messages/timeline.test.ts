@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { AckFrame, Message, SenderKind } from '../../api'
-import { Timeline, isRetryable, newClientMsgId, pendingSend } from './timeline'
+import { Timeline, isRetryable, newClientMsgId, pendingSend, revokePreview } from './timeline'
 
 const CONVERSATION = '00000000-0000-7000-8000-000000000001'
 
@@ -34,6 +34,13 @@ function ack(clientMsgId: string, seq: number): AckFrame {
 }
 
 describe('Timeline', () => {
+  it('reads the optional fields the document allows to be absent as null', () => {
+    const t = new Timeline('agent')
+    const { attachment: _a, client_msg_id: _c, sender_id: _s, ...bare } = message(1, 'buyer')
+    t.add(bare)
+    expect(t.items()[0]).toMatchObject({ attachment: null, client_msg_id: null, key: 'm-1' })
+  })
+
   it('keeps stored messages in seq order, once each', () => {
     const t = new Timeline('agent')
     expect(t.add(message(2, 'buyer'))).toBe(true)
@@ -138,7 +145,7 @@ describe('sends', () => {
     const image = pendingSend('image', '', new File(['x'], 'photo.png', { type: 'image/png' }))
     expect(image.state).toBe('uploading')
     expect(image.attachment).toMatchObject({ file_name: 'photo.png', content_type: 'image/png', size_bytes: 1 })
-    expect(image.attachment?.url.startsWith('blob:')).toBe(true)
+    expect(image.attachment?.url?.startsWith('blob:')).toBe(true)
     const file = pendingSend('file', '', new File(['abc'], 'a.pdf', { type: 'application/pdf' }))
     expect(file.attachment?.url).toBe('')
     expect(pendingSend('text', 'hi')).toMatchObject({ state: 'sending', attachment: null, file: null })
@@ -147,4 +154,21 @@ describe('sends', () => {
     t.discard(image.client_msg_id)
     expect(t.pending).toEqual([])
   })
+
+  it('frees local previews only', () => {
+    const revoke = vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => {})
+    const attachment = { id: 'a', file_name: 'p.png', content_type: 'image/png', size_bytes: 1 }
+    revokePreview({ ...attachment, url: 'blob:preview-1' })
+    revokePreview({ ...attachment, url: '/files/a?exp=1&sig=x' })
+    revokePreview({ ...attachment, url: '' })
+    // The document has `url` optional: an attachment without one is no preview.
+    revokePreview(attachment)
+    revokePreview(null)
+    revokePreview(undefined)
+    expect(revoke.mock.calls).toEqual([['blob:preview-1']])
+  })
+})
+
+afterEach(() => {
+  vi.restoreAllMocks()
 })

@@ -127,7 +127,7 @@ export class Timeline {
   /** Forgets a failed send the user gave up on. */
   discard(clientMsgId: string): void {
     const p = this.findPending(clientMsgId)
-    if (p?.attachment?.url.startsWith('blob:')) URL.revokeObjectURL(p.attachment.url)
+    revokePreview(p?.attachment)
     this.pending = this.pending.filter((x) => x.client_msg_id !== clientMsgId)
   }
 
@@ -170,12 +170,12 @@ export class Timeline {
         sender_name: m.sender_name,
         kind: m.kind,
         body: m.body,
-        attachment: m.attachment,
+        attachment: m.attachment ?? null,
         created_at: m.created_at,
         mine,
         state: mine ? (m.seq <= readSeq ? 'read' : 'sent') : null,
         error: null,
-        client_msg_id: m.client_msg_id,
+        client_msg_id: m.client_msg_id ?? null,
       }
     })
     const pending = this.pending.map<TimelineItem>((p) => ({
@@ -223,6 +223,13 @@ export function newClientMsgId(): string {
   if (typeof crypto !== 'undefined' && 'randomUUID' in crypto) return crypto.randomUUID()
   // Non-secure contexts (plain http on a LAN address) lack randomUUID.
   return `c-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`
+}
+
+/** Frees a pending send's local preview (a `blob:` URL), once the upload replaced it or the
+ *  send was given up. Server attachments are left alone. */
+export function revokePreview(attachment: Attachment | null | undefined): void {
+  const url = attachment?.url
+  if (url?.startsWith('blob:')) URL.revokeObjectURL(url)
 }
 
 /** A pending send, optionally with a local preview of a file being uploaded. */

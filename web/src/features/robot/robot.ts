@@ -73,7 +73,7 @@ function dateOf(iso: string | null | undefined): Date | null {
   return Number.isNaN(d.getTime()) ? null : d
 }
 
-export function draftOf(entry: KbEntry & { image_link?: string }): EntryDraft {
+export function draftOf(entry: KbEntry & { image_link?: string | null }): EntryDraft {
   return {
     id: entry.id,
     question: entry.question,

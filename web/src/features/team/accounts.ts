@@ -21,7 +21,7 @@ export function mobileNumber(text: string): string | null {
 const SEEDED_NAMES: Record<string, string> = { pre_sales: '售前', after_sales: '售后', qa: '质检' }
 
 /** A team's name: the shop's own, or the seeded one in the reader's language. */
-export function teamLabel(key: string | null, teams: Team[] = []): string {
+export function teamLabel(key: string | null | undefined, teams: Team[] = []): string {
   if (!key) return ''
   const name = teams.find((t) => t.key === key)?.name ?? SEEDED_NAMES[key] ?? key
   const localKey = `teams.names.${key}`

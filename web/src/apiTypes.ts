@@ -1,0 +1,501 @@
+// The kefu API's types as the UI speaks them (serde snake_case, times in epoch ms, ids as UUID
+// strings). Everything the server's OpenAPI document describes is an alias of the type
+// generated from it (docs/openapi.json → src/generated/openapi.ts, `cargo xtask api-types`),
+// under the name the app uses: the server sends what the document says, so that is the truth.
+// What the document lacks or gets wrong is written by hand below, each with a line saying
+// why, until the Rust side describes it; api.ts re-exports all of it.
+
+import type { components, operations } from './generated/openapi'
+
+type Schemas = components['schemas']
+
+// ---- what each operation takes and answers, by its operation id ----
+
+type JsonOf<T> = T extends { content: { 'application/json': infer B } } ? B : never
+type Success<R> = R extends { 200: infer S } ? S : R extends { 201: infer S } ? S : never
+type RequestJson<Op extends keyof operations> = JsonOf<NonNullable<operations[Op]['requestBody']>>
+type ResponseJson<Op extends keyof operations> = JsonOf<Success<operations[Op]['responses']>>
+/** The operations with a JSON body, and those answering JSON on success: the others cannot be
+ *  named below, so neither type is ever `never` (which would accept anything). */
+type WithJsonBody = { [Op in keyof operations]: [RequestJson<Op>] extends [never] ? never : Op }[keyof operations]
+type WithJsonAnswer = { [Op in keyof operations]: [ResponseJson<Op>] extends [never] ? never : Op }[keyof operations]
+
+/** The JSON body operation `Op` takes. */
+export type RequestBody<Op extends WithJsonBody> = RequestJson<Op>
+/** The JSON operation `Op` answers with on success (200, else 201). */
+export type ResponseBody<Op extends WithJsonAnswer> = ResponseJson<Op>
+/** The query parameters operation `Op` takes. */
+export type QueryOf<Op extends keyof operations> = NonNullable<operations[Op]['parameters']['query']>
+
+/** Every error answer's body: the UI translates `code`, never `message`. */
+export type ErrorBody = Schemas['ErrorBody']
+
+// ---- scalars (the document has `string` with format uuid, `integer` with format int64) ----
+
+export type Uuid = string
+/** Epoch milliseconds, UTC. */
+export type EpochMs = number
+
+// ---- conversations and messages ----
+
+export type SenderKind = Schemas['SenderKind']
+export type MessageKind = Schemas['MessageKind']
+/** The kinds that carry an uploaded attachment. */
+export type FileKind = Extract<MessageKind, 'image' | 'file'>
+/** The kinds whose body is a card: JSON naming an order or product when sent, the server's
+ *  snapshot (`OrderCard` / `ProductCard`) once stored (CH-2). */
+export type CardKind = Extract<MessageKind, 'order_card' | 'product_card'>
+export type ConversationStatus = Schemas['ConversationStatus']
+export type Channel = Schemas['Channel']
+export type Entry = Schemas['Entry']
+export type Role = Schemas['Role']
+/** WB-9 */
+export type AgentStatus = Schemas['AgentStatus']
+/** The event log's kinds; `data` by kind: see `ConversationEvent`. */
+export type EventKind = Schemas['EventKind']
+export type TenantKind = Schemas['TenantKind']
+
+export type Attachment = Schemas['Attachment']
+export type Message = Schemas['Message']
+export type ConversationSummary = Schemas['ConversationSummary']
+/** What a conversation is about, from a signed entry token (CH-2). */
+export type EntryContext = Schemas['EntryContext']
+/** A message to send, over HTTP or in a WebSocket `send` frame. */
+export type SendBody = Schemas['SendMessage']
+
+/** One row of a conversation's event log (KPI and DATA reports are derived from these).
+ *  `data`: created: {channel, entry}; entered: {entry, context}; assigned: {assignee_id,
+ *  previous_assignee_id, reason?}; first_reply: {wait_ms}; buyer/agent_message: {kind, sender};
+ *  tagged: {added, removed}; handed_off: {case_id, order_no, partner, due_at}; transferred:
+ *  {previous_assignee_id, to_user_id, to_team, note}; stranded: {previous_assignee_id, reason};
+ *  robot_handoff: {reason, guess: {id, question, probability}, issue_type}. */
+// Hand-typed `data`: the document has it as a bare Object (ConversationEvent.data, serde_json::Value).
+export type ConversationEvent = Omit<Schemas['ConversationEvent'], 'data'> & { data: Record<string, unknown> }
+
+/** A note on a conversation that only agents see (WB-1): `mentions` are user ids; a
+ *  supervisor's note on a conversation someone else has is a `whisper` (主管悄悄话). */
+export type InternalNote = Schemas['InternalNote']
+/** WB-1: where a conversation goes — a colleague, or a team's queue (exactly one). */
+export type TransferRequest = Schemas['Transfer']
+
+// ---- accounts, sessions, tenants ----
+
+export type User = Schemas['User']
+/** An account with its full phone number, for the account itself and super admins only. */
+export type AccountView = Schemas['AccountView']
+/** A team member as `GET /api/v1/team` lists them. */
+export type TeamMember = User
+// Hand-written: the document names `Team` (the ACC-6 team) as GET /team's answer; two Rust
+// structs are called `Team` (http/team.rs and kefu-domain guard.rs) and the schema kept one.
+export interface TeamMembers {
+  users: TeamMember[]
+}
+export type Tenant = Schemas['Tenant']
+export type Shop = Schemas['ShopInfo']
+export type Buyer = Schemas['Buyer']
+/** Who is signed in, what they may do, and the CSRF token. */
+export type AuthSession = Schemas['Me']
+export type BuyerSession = Schemas['BuyerSession']
+export type Permission = Schemas['Permission']
+
+/** WB-9: a break (小休) as `PUT /me/status` takes it with `away`: a reason of 1–40
+ *  characters and 1–120 minutes. */
+export type BreakRequest = { [K in 'reason' | 'minutes']-?: NonNullable<Schemas['StatusChange'][K]> }
+
+/** One row of the supervisor's live view (WB-9). */
+export type LiveAgent = Schemas['AgentLive']
+export type TeamLive = Schemas['TeamLive']
+
+export type AccountList = Schemas['AccountList']
+export type NewAccount = Schemas['NewAccount']
+/** `team: ''` takes the account out of its team. */
+export type AccountUpdate = Schemas['AccountUpdate']
+export type ProbationChange = Schemas['ProbationChange']
+export type PermissionGroup = Schemas['PermissionGroup']
+/** A group granted to an account, maybe until a time. */
+export type Grant = Schemas['Grant']
+export type GroupList = Schemas['GroupList']
+
+/** A team and its first-response target (ACC-6). `strategy` is a string in the document:
+ *  read it with `routingStrategy`. */
+export type Team = Schemas['Team']
+/** WB-4: the fewest open conversations first, in turn, or the agent who served the buyer last. */
+// Hand-written: the document has Team.strategy and TeamUpdate.strategy as plain strings (kefu-domain guard.rs `strategy: String`).
+export type RoutingStrategy = 'least_loaded' | 'round_robin' | 'sticky'
+export type TeamUpdate = Schemas['TeamUpdate']
+/** A team's share of the active accounts beside the split the seed suggests (60/30/10). */
+export type TeamShare = Schemas['TeamShare']
+export type TeamList = Schemas['TeamList']
+export type ShopSettings = Schemas['ShopSettings']
+/** Working days (ISO: 1 = Monday … 7 = Sunday) and the daily "HH:MM" opening, open before close. */
+export type OfficeHours = Schemas['OfficeHours']
+
+// ---- commerce (CH-2, CH-5, CH-6): money in integer fen ----
+
+export type PaymentStatus = Schemas['PaymentStatus']
+export type ShippingStatus = Schemas['ShippingStatus']
+export type AfterSaleStatus = Schemas['AfterSaleStatus']
+export type OrderItem = Schemas['OrderItem']
+/** A third party that fulfils a product for the shop (CH-5), e.g. 携程, 饿了么. */
+export type Partner = Schemas['Partner']
+export type Order = Schemas['Order']
+/** An order in the buyer's history, which on the platform desk spans shops. */
+export type ShopOrder = Schemas['ShopOrder']
+/** A product's SKU, as stored (the document calls it `SkuInput` in both directions). */
+export type Sku = Schemas['SkuInput']
+export type Product = Schemas['Product']
+
+// Hand-written: the two card bodies are JSON inside `Message.body`; kefu-domain commerce.rs
+// `OrderCard` / `ProductCard` derive ToSchema but no route names them, so the document lacks them.
+/** An `order_card` message's body: the order as it was when the card was sent. */
+export interface OrderCard {
+  order_no: string
+  placed_at: EpochMs
+  items: OrderItem[]
+  total_fen: number
+  payment_status: PaymentStatus
+  shipping_status: ShippingStatus
+  after_sale_status: AfterSaleStatus
+  logistics_company: string | null
+  tracking_no: string | null
+}
+
+/** A `product_card` message's body. */
+export interface ProductCard {
+  code: string
+  title: string
+  category: string
+  image_url: string | null
+  price_fen: number
+  sku_code: string | null
+  sku_name: string | null
+  /** The live room it was presented in, when the buyer came from one. */
+  room_title: string | null
+}
+
+// Hand-written: the document has HandoffCase.status as a plain string (kefu-domain commerce.rs `status: String`).
+export type HandoffStatus = 'open' | 'closed'
+
+/** A case handed to an order's fulfilment partner (CH-5), open until someone closes it with
+ *  what came of it; `due_at` is when the partner's answer is due. `status` is a string in the
+ *  document: compare it with a `HandoffStatus`. */
+// Hand-typed `shared`: the document has it as a bare Object (HandoffCase.shared, serde_json::Value).
+export type HandoffCase = Omit<Schemas['HandoffCase'], 'shared'> & { shared: Record<string, unknown> }
+
+/** A note on a buyer that every agent of the shop sees (CH-6). */
+export type BuyerNote = Schemas['BuyerNote']
+
+/** `GET /conversations/{id}/context`: everything the customer panel shows beside a chat. */
+// Hand-typed `handoffs`: each one's `shared` is a bare Object in the document (see HandoffCase).
+export type ConversationContext = Omit<Schemas['ConversationContext'], 'handoffs'> & { handoffs: HandoffCase[] }
+
+// ---- imports (docs/import.md) ----
+
+/** `kb`: the robot's knowledge base (BOT-1), `POST /imports/kb`. */
+export type ImportKind = Schemas['ImportKind']
+export type ImportFormat = Schemas['Format']
+/** One refused row: its line in the file (1 = the first line, the CSV header included). */
+export type ImportRejection = Schemas['Rejection']
+/** What an import did. `rows` and `rejected` count rows; `accepted` counts records (a
+ *  product or an order, which may span several rows) and splits into created/updated/unchanged. */
+export type ImportReport = Schemas['ImportReport']
+
+// ---- approvals (ACC-5) and the audit log ----
+
+export type ApprovalKind = Schemas['ApprovalKind']
+export type ApprovalStatus = Schemas['ApprovalStatus']
+/** How a compensation reaches the buyer: as money, or as a shop coupon (WB-1's 发优惠券). */
+export type CompensationForm = Schemas['CompensationForm']
+
+/** What a logistics change carries; a compensation carries its `form`, a refund `{}`. */
+// Hand-written: the document has Approval.payload as a bare Object (kefu-domain guard.rs `payload: serde_json::Value`).
+export interface LogisticsPayload {
+  logistics_company?: string
+  tracking_no?: string
+  previous?: { logistics_company: string | null; tracking_no: string | null }
+  form?: CompensationForm
+}
+
+/** A sensitive operation and its decision (ACC-5), as the `approval` frame carries it. */
+export type Approval = Omit<Schemas['Approval'], 'payload'> & { payload: LogisticsPayload }
+/** An approval with the order it is about, as the HTTP answers carry it. */
+export type ApprovalView = Omit<Schemas['ApprovalView'], 'payload'> & { payload: LogisticsPayload }
+export type ApprovalRequest = Schemas['ApprovalRequest']
+
+/** One link of the tenant's hash-chained audit log. */
+// Hand-typed `detail`: the document has it as a bare Object (kefu-domain guard.rs `detail: serde_json::Value`).
+export type AuditEntry = Omit<Schemas['AuditEntry'], 'detail'> & { detail: unknown }
+/** `action`: an action (`refund.request`) or a family (`refund`); `to` is exclusive. */
+export type AuditQuery = QueryOf<'audit_list'>
+export type AuditVerdict = Schemas['ChainState']
+
+// ---- conversation tags (WB-5) and routing rules (WB-4) ----
+
+// Hand-written: the document has Tag.group as a plain string (kefu-domain tags.rs `group: String`).
+export type TagGroup = 'after_sales' | 'pre_sales' | 'service' | 'custom'
+/** `group` is a string in the document: read it with `tagGroup`. */
+export type Tag = Schemas['Tag']
+/** One test a routing rule makes; all of a rule's conditions must hold. */
+export type RoutingCondition = Schemas['Condition']
+export type ConditionKind = RoutingCondition['kind']
+export type RoutingRule = Schemas['RoutingRule']
+/** A rule as `PUT /routing/rules` and the tester take it: no id for a new rule. */
+export type RuleInput = Schemas['RuleInput']
+export type RuleList = Schemas['RuleList']
+/** A sample conversation for the rule tester. */
+export type ConversationFacts = Schemas['ConversationFacts']
+export type RouteDecision = Schemas['RouteDecision']
+
+// ---- the robot (BOT-1 … BOT-7, docs/robot.md) ----
+// kefu-robot's types (kb.rs, lexicon.rs, flow.rs, robot.rs) derive no ToSchema: the document
+// has the knowledge base entries, lexicons, flows and the test console's answer as bare
+// Objects, so they are written by hand here.
+
+export type RobotMode = Schemas['RobotMode']
+
+/** General Q&A, per-product Q&A (bound to SKUs or categories), or scenario Q&A (promotion
+ *  rules, given only inside their validity window). */
+// Hand-written: not in the document (kefu_robot::kb::Tier).
+export type KbTier = 'general' | 'product' | 'scenario'
+
+/** What the robot sends: text, maybe with a picture, a product card or buttons. */
+// Hand-written: not in the document (kefu_robot::kb::Answer).
+export interface KbAnswer {
+  text: string
+  /** An uploaded picture's id, sent after the text. */
+  image?: Uuid
+  /** Kept for the merchant's reference; never sent. */
+  image_url?: string
+  product_code?: string
+  buttons?: string[]
+}
+
+/** When an entry may be given; empty lists mean "any". */
+// Hand-written: not in the document (kefu_robot::kb::Conditions).
+export interface KbConditions {
+  entries?: string[]
+  channels?: string[]
+  /** true: only in office hours; false: only outside them. */
+  office_hours?: boolean | null
+}
+
+/** One knowledge base entry: a standard question, the similar questions buyers ask (the
+ *  robot's training data), and its answer. */
+// Hand-written: PUT /robot/entries/{id} takes a bare Object in the document (kefu_robot::kb::Entry).
+export interface KbEntry {
+  /** 1–64 of `A–Z a–z 0–9 - _ .`. */
+  id: string
+  /** 1–200 characters, as are the similar questions (at most 200 of them). */
+  question: string
+  similar: string[]
+  answer: KbAnswer
+  tier: KbTier
+  skus: string[]
+  categories: string[]
+  /** ISO-8601 (or a date, read as UTC midnight); scenario entries' window. */
+  valid_from: string | null
+  valid_to: string | null
+  conditions?: KbConditions
+}
+
+// Hand-written: the document's KbEntryView is a bare Object intersected with its two own
+// fields, which types every entry field `never` (http/robot.rs flattens a serde_json::Value).
+export interface KbEntryView extends KbEntry {
+  updated_at: EpochMs
+  /** Signed link to the answer's picture, for a preview. */
+  image_link?: string | null
+}
+
+export type KbList = Omit<Schemas['KbList'], 'entries'> & { entries: KbEntryView[] }
+
+/** A shop's lexicons (BOT-2), added to the built-in ones. */
+// Hand-written: the document has RobotSettings.lexicon as a bare Object (kefu_robot::lexicon::Lexicon).
+export interface Lexicon {
+  /** Groups of words that mean the same; each is read as its group's first word. */
+  synonyms: string[][]
+  /** Colloquial or dialect word → standard word (阔以 → 可以). */
+  colloquial: Record<string, string>
+  /** Words that negate the next two words. */
+  negations: string[]
+  /** Product names and jargon kept whole. */
+  terms: string[]
+  /** Words that hand the conversation to a person. */
+  blocked: string[]
+}
+
+/** `lexicon` as stored: keys may be missing. */
+export type RobotSettings = Omit<Schemas['RobotSettings'], 'lexicon'> & { lexicon?: Partial<Lexicon> }
+/** `lexicon` absent keeps the shop's. */
+export type RobotSettingsUpdate = Omit<Schemas['RobotSettingsUpdate'], 'lexicon'> & { lexicon?: Lexicon | null }
+
+// Hand-written: not in the document (kefu_robot::robot::HandoffReason; POST /robot/ask answers a bare Object).
+export type HandoffReason =
+  | 'asked_for_human'
+  | 'personal_case'
+  | 'complaint'
+  | 'angry'
+  | 'blocked'
+  | 'unknown'
+  | 'misunderstood'
+
+/** A candidate entry as the test console shows it. */
+// Hand-written: not in the document (kefu_robot::robot::Candidate).
+export interface RobotCandidate {
+  id: string
+  question: string
+  /** 0–1, calibrated. */
+  probability: number
+  bm25: number
+  similarity: number
+  /** The entry's example it matched best, and the words they share. */
+  matched_example: string
+  matched_words: string[]
+}
+
+// Hand-written: not in the document (kefu_robot::robot::Action, tagged by `action`).
+export type RobotAction =
+  | { action: 'answer'; id: string; question: string; answer: KbAnswer }
+  | { action: 'clarify'; choices: { id: string; question: string }[] }
+  | { action: 'handoff'; reason: HandoffReason }
+  | { action: 'greet'; text: string }
+  /** BOT-4: the message starts a multi-turn flow. */
+  | { action: 'flow'; id: string; name: string }
+
+/** `POST /robot/ask`: what the robot would do with a message, and why. */
+// Hand-written: the document answers POST /robot/ask with a bare Object (kefu_robot::robot::Decision).
+export type RobotDecision = RobotAction & {
+  /** The message as the robot read it. */
+  normalized: string
+  /** Its content words; a negated one is prefixed ¬. */
+  words: string[]
+  /** Lexicon rules and triggers that fired ("阔以 → 可以", "转人工 人工"). */
+  fired: string[]
+  candidates: RobotCandidate[]
+  /** The best candidate's id, even when it hands off. */
+  guess: string | null
+  /** The best candidate's probability less the runner-up's. */
+  confidence: number
+}
+
+/** A reply the robot suggests to the agent (BOT-3 assist). */
+export type RobotSuggestion = Schemas['Suggestion']
+/** `message_seq`: the buyer message they answer; absent or null when the buyer has written no text. */
+export type RobotSuggestions = Schemas['Suggestions']
+/** One day of the robot's work (BOT-6), in the shop's time zone; rates are 0–1. */
+export type RobotDay = Schemas['RobotDay']
+export type RobotMetrics = Schemas['RobotMetrics']
+
+// ---- multi-turn flows (BOT-4) and the training loop (BOT-5) ----
+
+// Hand-written: a `buttons` message's body is JSON inside `Message.body`; kefu-domain
+// message.rs `Buttons` / `Button` derive ToSchema but no route names them.
+/** One reply button of a `buttons` message: what it shows, and the text a tap sends. */
+export interface ReplyButton {
+  label: string
+  reply: string
+}
+
+/** The body of a `buttons` message (BOT-3 clarifying, BOT-4 flows), JSON in `Message.body`. */
+export interface ButtonsBody {
+  text: string
+  buttons: ReplyButton[]
+}
+
+// Hand-written, through `Flow`: the document has flows as bare Objects (kefu_robot::flow::{Flow, Step, StepKind, Finish, FinishAction, AfterSaleKind}).
+/** `order`: one of the buyer's recent orders; `item`: an item of the order chosen before;
+ *  `choice`: one of the step's options; `photo`: a picture; `text`: free text; `confirm`: 是/否. */
+export type FlowStepKind = 'order' | 'item' | 'choice' | 'photo' | 'text' | 'confirm'
+/** What a flow does once every slot is filled. */
+export type FlowAction = 'logistics' | 'after_sale' | 'reply' | 'handoff'
+export type AfterSaleKind = 'return_refund' | 'refund_only' | 'exchange'
+
+/** One slot a flow fills. */
+export interface FlowStep {
+  /** Lowercase letters, digits and `_`; usable as `{slot}` in the finish text. */
+  slot: string
+  kind: FlowStepKind
+  /** What the robot asks. */
+  prompt: string
+  /** For `choice`: the options, offered as buttons. */
+  options: string[]
+  /** An optional step accepts 跳过. */
+  optional: boolean
+}
+
+export interface FlowFinish {
+  action: FlowAction
+  /** For `after_sale`: which request to create. */
+  after_sale?: AfterSaleKind | null
+  /** The reply; `{slot}` and the action's values (`{case_no}`, `{tracking_no}` …) are filled in. */
+  text: string
+}
+
+/** A multi-turn flow as the merchant defines it (BOT-4). */
+export interface Flow {
+  /** Lowercase letters, digits and `-`. */
+  id: string
+  name: string
+  enabled: boolean
+  /** Buyer messages that start the flow. */
+  triggers: string[]
+  steps: FlowStep[]
+  finish: FlowFinish
+}
+
+/** `new_entry`: a question the knowledge base lacks; `similar`: more ways to ask an entry's. */
+// Hand-written: the document has ProposalView.kind and .status as plain strings (http/robot/proposals.rs `String`).
+export type ProposalKind = 'new_entry' | 'similar'
+export type ProposalStatus = 'pending' | 'approved' | 'rejected'
+
+/** A proposal of the training loop (BOT-5), built from the robot's misses and what people
+ *  answered them. `kind` and `status` are strings in the document. */
+export type Proposal = Schemas['ProposalView']
+
+/** The edited values an approval may carry; what is absent stays as proposed. */
+// Hand-written: the document's approve_proposal body names `Approval`, which resolves to the
+// ACC-5 approval: http/robot/proposals.rs `Approval` and kefu-domain guard.rs `Approval` collide.
+export interface ProposalEdit {
+  question?: string
+  similar?: string[]
+  answer?: string
+  /** For `new_entry`: the new entry's id; the server makes one when absent. */
+  entry_id?: string
+}
+
+// ---- WebSocket frames (crates/kefu-domain/src/frames.rs) ----
+
+export type Party = Schemas['Party']
+
+/** What a client sends. Buyers omit `conversation_id`: theirs is implied. */
+export type ClientFrame = Schemas['ClientFrame']
+
+type GeneratedServerFrame = Schemas['ServerFrame']
+/** What the server sends, tagged by `type`. */
+// Hand-typed `approval` frame: it carries an Approval, whose payload the document has as a bare Object.
+export type ServerFrame = Exclude<GeneratedServerFrame, { type: 'approval' }> | { type: 'approval'; approval: Approval }
+export type ServerFrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>
+export type HelloFrame = ServerFrameOf<'hello'>
+export type AckFrame = ServerFrameOf<'ack'>
+export type ErrorFrame = ServerFrameOf<'error'>
+/** WB-9: someone's availability changed; a break carries its reason and end. `status` is a
+ *  string in the document: read it with `agentStatus`. */
+export type PresenceFrame = ServerFrameOf<'presence'>
+/** CH-7, WB-4: a waiting buyer's place in the queue (`position` ≥ 1), or `position` 0 with
+ *  `agent_name` once an agent has taken the conversation. */
+export type QueueFrame = ServerFrameOf<'queue'>
+
+// ---- lists whose items are hand-typed above (keys as the document names them) ----
+
+export type EventList = { [K in keyof Schemas['EventList']]: ConversationEvent[] }
+export type HandoffList = { [K in keyof Schemas['HandoffList']]: HandoffCase[] }
+export type ApprovalList = { [K in keyof Schemas['ApprovalList']]: ApprovalView[] }
+export type AuditList = { [K in keyof Schemas['AuditList']]: AuditEntry[] }
+export type FlowList = { [K in keyof Schemas['FlowList']]: Flow[] }
+/** What approving a proposal answers: the entry it made or extended. */
+export type ApprovedProposal = { [K in keyof Schemas['Approved']]: KbEntryView }
+// Hand-written: the document names `NoteList` ({notes: BuyerNote[]}) as GET
+// /conversations/{id}/notes' answer; http/conversations.rs and http/buyers.rs both define a
+// `NoteList`, and the schema kept the buyers' one.
+export interface InternalNoteList {
+  notes: InternalNote[]
+}
