@@ -85,11 +85,8 @@ export type User = Schemas['User']
 export type AccountView = Schemas['AccountView']
 /** A team member as `GET /api/v1/team` lists them. */
 export type TeamMember = User
-// Hand-written: the document names `Team` (the ACC-6 team) as GET /team's answer; two Rust
-// structs are called `Team` (http/team.rs and kefu-domain guard.rs) and the schema kept one.
-export interface TeamMembers {
-  users: TeamMember[]
-}
+/** `GET /api/v1/team`: everyone on the team. */
+export type TeamMembers = Schemas['TeamRoster']
 export type Tenant = Schemas['Tenant']
 export type Shop = Schemas['ShopInfo']
 export type Buyer = Schemas['Buyer']
@@ -145,33 +142,11 @@ export type ShopOrder = Schemas['ShopOrder']
 export type Sku = Schemas['SkuInput']
 export type Product = Schemas['Product']
 
-// Hand-written: the two card bodies are JSON inside `Message.body`; kefu-domain commerce.rs
-// `OrderCard` / `ProductCard` derive ToSchema but no route names them, so the document lacks them.
-/** An `order_card` message's body: the order as it was when the card was sent. */
-export interface OrderCard {
-  order_no: string
-  placed_at: EpochMs
-  items: OrderItem[]
-  total_fen: number
-  payment_status: PaymentStatus
-  shipping_status: ShippingStatus
-  after_sale_status: AfterSaleStatus
-  logistics_company: string | null
-  tracking_no: string | null
-}
-
+/** An `order_card` message's body (JSON in `Message.body`): the order as it was when the card
+ *  was sent. */
+export type OrderCard = Schemas['OrderCard']
 /** A `product_card` message's body. */
-export interface ProductCard {
-  code: string
-  title: string
-  category: string
-  image_url: string | null
-  price_fen: number
-  sku_code: string | null
-  sku_name: string | null
-  /** The live room it was presented in, when the buyer came from one. */
-  room_title: string | null
-}
+export type ProductCard = Schemas['ProductCard']
 
 // Hand-written: the document has HandoffCase.status as a plain string (kefu-domain commerce.rs `status: String`).
 export type HandoffStatus = 'open' | 'closed'
@@ -387,19 +362,10 @@ export type RobotMetrics = Schemas['RobotMetrics']
 
 // ---- multi-turn flows (BOT-4) and the training loop (BOT-5) ----
 
-// Hand-written: a `buttons` message's body is JSON inside `Message.body`; kefu-domain
-// message.rs `Buttons` / `Button` derive ToSchema but no route names them.
 /** One reply button of a `buttons` message: what it shows, and the text a tap sends. */
-export interface ReplyButton {
-  label: string
-  reply: string
-}
-
+export type ReplyButton = Schemas['Button']
 /** The body of a `buttons` message (BOT-3 clarifying, BOT-4 flows), JSON in `Message.body`. */
-export interface ButtonsBody {
-  text: string
-  buttons: ReplyButton[]
-}
+export type ButtonsBody = Schemas['Buttons']
 
 // Hand-written, through `Flow`: the document has flows as bare Objects (kefu_robot::flow::{Flow, Step, StepKind, Finish, FinishAction, AfterSaleKind}).
 /** `order`: one of the buyer's recent orders; `item`: an item of the order chosen before;
@@ -452,15 +418,7 @@ export type ProposalStatus = 'pending' | 'approved' | 'rejected'
 export type Proposal = Schemas['ProposalView']
 
 /** The edited values an approval may carry; what is absent stays as proposed. */
-// Hand-written: the document's approve_proposal body names `Approval`, which resolves to the
-// ACC-5 approval: http/robot/proposals.rs `Approval` and kefu-domain guard.rs `Approval` collide.
-export interface ProposalEdit {
-  question?: string
-  similar?: string[]
-  answer?: string
-  /** For `new_entry`: the new entry's id; the server makes one when absent. */
-  entry_id?: string
-}
+export type ProposalEdit = Schemas['ProposalEdit']
 
 // ---- WebSocket frames (crates/kefu-domain/src/frames.rs) ----
 
@@ -493,9 +451,4 @@ export type AuditList = { [K in keyof Schemas['AuditList']]: AuditEntry[] }
 export type FlowList = { [K in keyof Schemas['FlowList']]: Flow[] }
 /** What approving a proposal answers: the entry it made or extended. */
 export type ApprovedProposal = { [K in keyof Schemas['Approved']]: KbEntryView }
-// Hand-written: the document names `NoteList` ({notes: BuyerNote[]}) as GET
-// /conversations/{id}/notes' answer; http/conversations.rs and http/buyers.rs both define a
-// `NoteList`, and the schema kept the buyers' one.
-export interface InternalNoteList {
-  notes: InternalNote[]
-}
+export type InternalNoteList = Schemas['InternalNoteList']

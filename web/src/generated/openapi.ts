@@ -1392,8 +1392,7 @@ export interface components {
         AgentStatus: "online" | "busy" | "away" | "offline";
         /** @description A sensitive operation and its decision (ACC-5). */
         Approval: {
-            /** Format: int64 */
-            amount_fen?: number | null;
+            amount_fen?: components["schemas"]["Money"] | null;
             /** Format: uuid */
             conversation_id?: string | null;
             /** Format: int64 */
@@ -1424,11 +1423,7 @@ export interface components {
             approvals: components["schemas"]["ApprovalView"][];
         };
         ApprovalRequest: {
-            /**
-             * Format: int64
-             * @description Refunds and compensations: the amount, in fen.
-             */
-            amount_fen?: number | null;
+            amount_fen?: components["schemas"]["Money"] | null;
             compensation_form?: components["schemas"]["CompensationForm"] | null;
             /**
              * Format: uuid
@@ -1458,7 +1453,7 @@ export interface components {
             product?: string | null;
             text: string;
         };
-        Assignment: {
+        AssignRequest: {
             /** Format: uuid */
             assignee_id: string;
         };
@@ -1495,6 +1490,16 @@ export interface components {
         AuditList: {
             entries: components["schemas"]["AuditEntry"][];
         };
+        /** @description One reply button: what it shows, and the text a tap sends. */
+        Button: {
+            label: string;
+            reply: string;
+        };
+        /** @description Text with reply buttons: what a `buttons` message holds. */
+        Buttons: {
+            buttons: components["schemas"]["Button"][];
+            text: string;
+        };
         /** @description A buyer as one channel knows them (CH-6 links them across channels later). */
         Buyer: {
             channel: components["schemas"]["Channel"];
@@ -1527,6 +1532,9 @@ export interface components {
             created_at: number;
             /** Format: uuid */
             id: string;
+        };
+        BuyerNoteList: {
+            notes: components["schemas"]["BuyerNote"][];
         };
         BuyerSession: {
             buyer: components["schemas"]["Buyer"];
@@ -1611,7 +1619,7 @@ export interface components {
             resolution?: string;
         };
         /**
-         * @description How a compensation reaches the buyer; kept in the request's payload as `form`.
+         * @description How a compensation reaches the buyer; kept in the approval's payload as `form`.
          * @enum {string}
          */
         CompensationForm: "cash" | "coupon";
@@ -1936,6 +1944,9 @@ export interface components {
             mentions: string[];
             whisper: boolean;
         };
+        InternalNoteList: {
+            notes: components["schemas"]["InternalNote"][];
+        };
         /** @description A knowledge base entry with when it last changed. */
         KbEntryView: Record<string, never> & {
             /** @description A signed, expiring link to the answer's picture, for the editor's preview. */
@@ -1995,6 +2006,12 @@ export interface components {
         MessageList: {
             messages: components["schemas"]["Message"][];
         };
+        /**
+         * Format: int64
+         * @description An amount in fen. On the wire and in storage it is the bare integer (`price_fen: 5990`).
+         * @example 5990
+         */
+        Money: number;
         NewAccount: {
             display_name: string;
             /** @description At least 8 characters. */
@@ -2030,9 +2047,6 @@ export interface components {
             /** @description What the token is for, e.g. "order system". */
             name: string;
         };
-        NoteList: {
-            notes: components["schemas"]["BuyerNote"][];
-        };
         /**
          * @description When the shop is staffed: `days` are ISO weekdays (1 = Monday … 7 = Sunday), `open` and
          *     `close` are "HH:MM" local times with `open` before `close`.
@@ -2052,18 +2066,32 @@ export interface components {
             items: components["schemas"]["OrderItem"][];
             logistics_company?: string | null;
             order_no: string;
-            /** Format: int64 */
-            paid_fen: number;
+            paid_fen: components["schemas"]["Money"];
             partner?: components["schemas"]["Partner"] | null;
             payment_status: components["schemas"]["PaymentStatus"];
             /** Format: int64 */
             placed_at: number;
             shipping_status: components["schemas"]["ShippingStatus"];
-            /** Format: int64 */
-            total_fen: number;
+            total_fen: components["schemas"]["Money"];
             tracking_no?: string | null;
             /** Format: int64 */
             updated_at: number;
+        };
+        /**
+         * @description An order card as a message carries it: a snapshot taken when it was sent, so the
+         *     conversation shows what both sides saw then.
+         */
+        OrderCard: {
+            after_sale_status: components["schemas"]["AfterSaleStatus"];
+            items: components["schemas"]["OrderItem"][];
+            logistics_company?: string | null;
+            order_no: string;
+            payment_status: components["schemas"]["PaymentStatus"];
+            /** Format: int64 */
+            placed_at: number;
+            shipping_status: components["schemas"]["ShippingStatus"];
+            total_fen: components["schemas"]["Money"];
+            tracking_no?: string | null;
         };
         /** @description An order, as a shop sends it. */
         OrderInput: {
@@ -2074,8 +2102,7 @@ export interface components {
             items: components["schemas"]["OrderItem"][];
             logistics_company?: string | null;
             order_no: string;
-            /** Format: int64 */
-            paid_fen?: number;
+            paid_fen?: components["schemas"]["Money"];
             payment_status: components["schemas"]["PaymentStatus"];
             /**
              * Format: int64
@@ -2083,8 +2110,7 @@ export interface components {
              */
             placed_at: number;
             shipping_status: components["schemas"]["ShippingStatus"];
-            /** Format: int64 */
-            total_fen: number;
+            total_fen: components["schemas"]["Money"];
             tracking_no?: string | null;
         };
         OrderItem: {
@@ -2093,8 +2119,7 @@ export interface components {
             quantity: number;
             sku_code: string;
             title: string;
-            /** Format: int64 */
-            unit_price_fen: number;
+            unit_price_fen: components["schemas"]["Money"];
         };
         OrderList: {
             orders: components["schemas"]["Order"][];
@@ -2159,17 +2184,27 @@ export interface components {
             id: string;
             image_url?: string | null;
             partner?: components["schemas"]["Partner"] | null;
-            /**
-             * Format: int64
-             * @description The lowest SKU price.
-             */
-            price_fen: number;
+            /** @description The lowest SKU price. */
+            price_fen: components["schemas"]["Money"];
             skus: components["schemas"]["SkuInput"][];
             /** Format: int64 */
             stock: number;
             title: string;
             /** Format: int64 */
             updated_at: number;
+        };
+        /** @description A product card as a message carries it. */
+        ProductCard: {
+            category: string;
+            code: string;
+            image_url?: string | null;
+            price_fen: components["schemas"]["Money"];
+            /** @description The live room it was presented in, when the buyer came from one. */
+            room_title?: string | null;
+            /** @description The SKU the buyer was looking at, when known. */
+            sku_code?: string | null;
+            sku_name?: string | null;
+            title: string;
         };
         /** @description A product (SPU) with its SKUs, as a shop sends it. */
         ProductInput: {
@@ -2185,6 +2220,14 @@ export interface components {
         };
         ProductList: {
             products: components["schemas"]["Product"][];
+        };
+        /** @description What the reviewer changed before approving; missing fields keep the proposal's. */
+        ProposalEdit: {
+            answer?: string | null;
+            /** @description For a new entry: its id (else one is made up). */
+            entry_id?: string | null;
+            question?: string | null;
+            similar?: string[] | null;
         };
         /** @description A proposal in the review queue. */
         ProposalView: {
@@ -2494,11 +2537,8 @@ export interface components {
              * @description How long a new agent's probation lasts, 7 to 15 days (ACC-4).
              */
             probation_days: number;
-            /**
-             * Format: int64
-             * @description Refunds and compensations above this need a second person's approval (ACC-5).
-             */
-            refund_threshold_fen: number;
+            /** @description Refunds and compensations above this need a second person's approval (ACC-5). */
+            refund_threshold_fen: components["schemas"]["Money"];
             /**
              * @description The router assigns waiting conversations to agents by the teams' strategies (WB-4);
              *     off, agents take conversations from the list.
@@ -2509,8 +2549,7 @@ export interface components {
             code: string;
             /** @description The variant, e.g. "250g 罐装". */
             name?: string;
-            /** Format: int64 */
-            price_fen: number;
+            price_fen: components["schemas"]["Money"];
             /** Format: int64 */
             stock?: number;
         };
@@ -2598,6 +2637,9 @@ export interface components {
              * @description Midnight today, China Standard Time, epoch ms.
              */
             since: number;
+        };
+        TeamRoster: {
+            users: components["schemas"]["User"][];
         };
         /** @description One team's share of the active accounts beside the split the seed suggests (60/30/10). */
         TeamShare: {
@@ -3634,7 +3676,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["NoteList"];
+                    "application/json": components["schemas"]["BuyerNoteList"];
                 };
             };
             404: {
@@ -3762,7 +3804,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Assignment"];
+                "application/json": components["schemas"]["AssignRequest"];
             };
         };
         responses: {
@@ -4053,7 +4095,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["NoteList"];
+                    "application/json": components["schemas"]["InternalNoteList"];
                 };
             };
             404: {
@@ -5193,7 +5235,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Approval"];
+                "application/json": components["schemas"]["ProposalEdit"];
             };
         };
         responses: {
@@ -5564,7 +5606,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Team"];
+                    "application/json": components["schemas"]["TeamRoster"];
                 };
             };
         };
