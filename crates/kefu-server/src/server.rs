@@ -17,6 +17,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::desk::hooks::Hooks;
 use crate::desk::{dispatch, outbound, robot};
 use crate::settings::{self, Settings};
 use crate::state::AppState;
@@ -50,7 +51,11 @@ impl Server {
         let robot = robot::RobotDesk::default();
         let (writer, writer_task) = Writer::spawn_announcing(
             store.clone(),
-            outbound::announcer(bus.clone(), keys.clone(), dispatcher.clone(), robot.clone()),
+            outbound::announcer(
+                bus.clone(),
+                keys.clone(),
+                Hooks::of_the_desk(&dispatcher, &robot),
+            ),
         );
         let per_minute =
             NonZeroU32::new(settings.auth.logins_per_minute.max(1)).context("logins_per_minute")?;

@@ -8,11 +8,13 @@
 //!   wake the router and the robot), and presence;
 //! - `dispatch`: the live router (WB-4): queue, claims, stranded conversations;
 //! - `robot` and `flows`: the robot at the desk (BOT-3) and its multi-turn flows (BOT-4);
-//! - `cards`: order and product cards, shown only to the buyer they belong to.
+//! - `cards`: order and product cards, shown only to the buyer they belong to;
+//! - `hooks`: who hears of each committed message (the router, the robot; automation next).
 
 pub mod cards;
 pub mod dispatch;
 pub mod flows;
+pub mod hooks;
 pub mod inbound;
 pub mod outbound;
 pub mod robot;

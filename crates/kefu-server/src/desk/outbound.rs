@@ -8,13 +8,14 @@ use std::sync::Arc;
 use kefu_domain::account::AgentStatus;
 use kefu_domain::conversation::ConversationSummary;
 use kefu_domain::frames::ServerFrame;
-use kefu_domain::message::{Message, SenderKind};
+use kefu_domain::message::Message;
 use kefu_store::Appended;
 use kefu_store::writer::Announce;
 
 use crate::AppState;
 use crate::auth::Keys;
 use crate::bus::{Audience, Bus};
+use crate::desk::hooks::{Committed, Hooks};
 
 /// Fills in the signed links a message's attachment is fetched by.
 pub fn present(state: &AppState, message: Message) -> Message {
@@ -29,23 +30,11 @@ fn present_with(keys: &Keys, mut message: Message) -> Message {
 }
 
 /// What the writer does with each committed message, in commit order, before the sender
-/// hears back: sign its links and tell the sessions that should see it.
-pub fn announcer(
-    bus: Bus,
-    keys: Arc<Keys>,
-    dispatcher: crate::desk::dispatch::Dispatcher,
-    robot: crate::desk::robot::RobotDesk,
-) -> Announce {
+/// hears back: sign its links, tell the sessions that should see it, then the hooks.
+pub fn announcer(bus: Bus, keys: Arc<Keys>, hooks: Hooks) -> Announce {
     Arc::new(move |mut appended: Appended| {
-        let (bus, keys, dispatcher) = (bus.clone(), keys.clone(), dispatcher.clone());
-        let robot = robot.clone();
+        let (bus, keys, hooks) = (bus.clone(), keys.clone(), hooks.clone());
         Box::pin(async move {
-            // A buyer waiting for someone: the router may assign now (WB-4).
-            if appended.message.sender_kind == SenderKind::Buyer
-                && appended.conversation.assignee_id.is_none()
-            {
-                dispatcher.retell(appended.conversation.id);
-            }
             appended.message = present_with(&keys, appended.message);
             if appended.duplicate {
                 metrics::counter!("kefu_duplicate_sends_total").increment(1);
@@ -63,10 +52,11 @@ pub fn announcer(
             )
             .await;
             announce_conversation(&bus, conversation).await;
-            // The robot reads it after everyone saw it (BOT-3).
-            if appended.message.sender_kind == SenderKind::Buyer {
-                robot.consider(conversation, &appended.message, appended.reopened);
-            }
+            hooks.tell(&Committed {
+                conversation,
+                message: &appended.message,
+                reopened: appended.reopened,
+            });
             appended
         })
     })
