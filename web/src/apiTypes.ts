@@ -230,11 +230,10 @@ export type RobotMode = Schemas['RobotMode']
 
 /** General Q&A, per-product Q&A (bound to SKUs or categories), or scenario Q&A (promotion
  *  rules, given only inside their validity window). */
-// Hand-written: not in the document (kefu_robot::kb::Tier).
-export type KbTier = 'general' | 'product' | 'scenario'
+export type KbTier = Schemas['KbTier']
 
 /** What the robot sends: text, maybe with a picture, a product card or buttons. */
-// Hand-written: not in the document (kefu_robot::kb::Answer).
+// Hand-written as the server writes it; held to the document's KbAnswer in api.test.ts.
 export interface KbAnswer {
   text: string
   /** An uploaded picture's id, sent after the text. */
@@ -246,7 +245,7 @@ export interface KbAnswer {
 }
 
 /** When an entry may be given; empty lists mean "any". */
-// Hand-written: not in the document (kefu_robot::kb::Conditions).
+// Hand-written as the server writes it; held to the document's KbConditions in api.test.ts.
 export interface KbConditions {
   entries?: string[]
   channels?: string[]
@@ -256,7 +255,7 @@ export interface KbConditions {
 
 /** One knowledge base entry: a standard question, the similar questions buyers ask (the
  *  robot's training data), and its answer. */
-// Hand-written: PUT /robot/entries/{id} takes a bare Object in the document (kefu_robot::kb::Entry).
+// Hand-written as the server writes it (lists always present); held to the document's KbEntry.
 export interface KbEntry {
   /** 1–64 of `A–Z a–z 0–9 - _ .`. */
   id: string
@@ -273,8 +272,7 @@ export interface KbEntry {
   conditions?: KbConditions
 }
 
-// Hand-written: the document's KbEntryView is a bare Object intersected with its two own
-// fields, which types every entry field `never` (http/robot.rs flattens a serde_json::Value).
+// Hand-written over KbEntry above; held to the document's KbEntryView in api.test.ts.
 export interface KbEntryView extends KbEntry {
   updated_at: EpochMs
   /** Signed link to the answer's picture, for a preview. */
@@ -284,7 +282,8 @@ export interface KbEntryView extends KbEntry {
 export type KbList = Omit<Schemas['KbList'], 'entries'> & { entries: KbEntryView[] }
 
 /** A shop's lexicons (BOT-2), added to the built-in ones. */
-// Hand-written: the document has RobotSettings.lexicon as a bare Object (kefu_robot::lexicon::Lexicon).
+// Hand-written as the server writes it (every list present); held to the document's Lexicon.
+// RobotSettings.lexicon itself stays a bare Object there: kefu-domain keeps it as JSON.
 export interface Lexicon {
   /** Groups of words that mean the same; each is read as its group's first word. */
   synonyms: string[][]
@@ -303,54 +302,13 @@ export type RobotSettings = Omit<Schemas['RobotSettings'], 'lexicon'> & { lexico
 /** `lexicon` absent keeps the shop's. */
 export type RobotSettingsUpdate = Omit<Schemas['RobotSettingsUpdate'], 'lexicon'> & { lexicon?: Lexicon | null }
 
-// Hand-written: not in the document (kefu_robot::robot::HandoffReason; POST /robot/ask answers a bare Object).
-export type HandoffReason =
-  | 'asked_for_human'
-  | 'personal_case'
-  | 'complaint'
-  | 'angry'
-  | 'blocked'
-  | 'unknown'
-  | 'misunderstood'
-
+export type HandoffReason = Schemas['HandoffReason']
 /** A candidate entry as the test console shows it. */
-// Hand-written: not in the document (kefu_robot::robot::Candidate).
-export interface RobotCandidate {
-  id: string
-  question: string
-  /** 0–1, calibrated. */
-  probability: number
-  bm25: number
-  similarity: number
-  /** The entry's example it matched best, and the words they share. */
-  matched_example: string
-  matched_words: string[]
-}
-
-// Hand-written: not in the document (kefu_robot::robot::Action, tagged by `action`).
-export type RobotAction =
-  | { action: 'answer'; id: string; question: string; answer: KbAnswer }
-  | { action: 'clarify'; choices: { id: string; question: string }[] }
-  | { action: 'handoff'; reason: HandoffReason }
-  | { action: 'greet'; text: string }
-  /** BOT-4: the message starts a multi-turn flow. */
-  | { action: 'flow'; id: string; name: string }
-
+export type RobotCandidate = Schemas['RobotCandidate']
+/** What the robot does, tagged by `action` (`flow`: the message starts a multi-turn flow, BOT-4). */
+export type RobotAction = Schemas['RobotAction']
 /** `POST /robot/ask`: what the robot would do with a message, and why. */
-// Hand-written: the document answers POST /robot/ask with a bare Object (kefu_robot::robot::Decision).
-export type RobotDecision = RobotAction & {
-  /** The message as the robot read it. */
-  normalized: string
-  /** Its content words; a negated one is prefixed ¬. */
-  words: string[]
-  /** Lexicon rules and triggers that fired ("阔以 → 可以", "转人工 人工"). */
-  fired: string[]
-  candidates: RobotCandidate[]
-  /** The best candidate's id, even when it hands off. */
-  guess: string | null
-  /** The best candidate's probability less the runner-up's. */
-  confidence: number
-}
+export type RobotDecision = Schemas['RobotDecision']
 
 /** A reply the robot suggests to the agent (BOT-3 assist). */
 export type RobotSuggestion = Schemas['Suggestion']
@@ -367,13 +325,15 @@ export type ReplyButton = Schemas['Button']
 /** The body of a `buttons` message (BOT-3 clarifying, BOT-4 flows), JSON in `Message.body`. */
 export type ButtonsBody = Schemas['Buttons']
 
-// Hand-written, through `Flow`: the document has flows as bare Objects (kefu_robot::flow::{Flow, Step, StepKind, Finish, FinishAction, AfterSaleKind}).
 /** `order`: one of the buyer's recent orders; `item`: an item of the order chosen before;
  *  `choice`: one of the step's options; `photo`: a picture; `text`: free text; `confirm`: 是/否. */
-export type FlowStepKind = 'order' | 'item' | 'choice' | 'photo' | 'text' | 'confirm'
+export type FlowStepKind = Schemas['StepKind']
 /** What a flow does once every slot is filled. */
-export type FlowAction = 'logistics' | 'after_sale' | 'reply' | 'handoff'
-export type AfterSaleKind = 'return_refund' | 'refund_only' | 'exchange'
+export type FlowAction = Schemas['FinishAction']
+export type AfterSaleKind = Schemas['AfterSaleKind']
+// Hand-written as the server writes them (every list and flag present): the document marks the
+// fields that have serde defaults optional, since requests may leave them out. api.test.ts holds
+// each of these to its generated schema.
 
 /** One slot a flow fills. */
 export interface FlowStep {

@@ -453,11 +453,17 @@ fn schema_names_are_unique() {
     for (path, code) in crate_sources() {
         let mut derives_schema = false;
         let mut in_derive = false;
+        // `#[schema(as = Name)]` names the schema instead of the type.
+        let mut renamed: Option<String> = None;
         for line in code.lines() {
             let line = line.trim_start();
             if line.starts_with("#[derive(") || in_derive {
                 derives_schema |= line.contains("ToSchema");
                 in_derive = !line.contains(")]");
+                continue;
+            }
+            if let Some(alias) = line.strip_prefix("#[schema(as = ") {
+                renamed = alias.split(')').next().map(str::to_owned);
                 continue;
             }
             if line.starts_with("#[") || line.starts_with("///") {
@@ -471,7 +477,8 @@ fn schema_names_are_unique() {
                         rest.chars()
                             .take_while(|c| c.is_alphanumeric() || *c == '_')
                             .collect::<String>()
-                    });
+                    })
+                    .map(|name| renamed.take().unwrap_or(name));
                 if let Some(name) = name {
                     if let Some((_, first)) = seen.iter().find(|(n, _)| *n == name) {
                         clashes.push(format!(
@@ -484,6 +491,7 @@ fn schema_names_are_unique() {
                 }
             }
             derives_schema = false;
+            renamed = None;
         }
     }
     assert!(seen.len() > 100, "the scan found {}", seen.len());

@@ -12,6 +12,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// At most this many steps in a flow, buttons in a prompt, turns in a run.
 pub const MAX_STEPS: usize = 12;
@@ -21,7 +22,7 @@ pub const MAX_TURNS: u32 = 40;
 const MAX_MISSES: u32 = 2;
 
 /// A flow as the merchant defines it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Flow {
     /// Lowercase letters, digits and `-`.
     pub id: String,
@@ -40,7 +41,7 @@ fn enabled() -> bool {
 }
 
 /// One slot to fill.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Step {
     /// The slot's name (`order`, `reason` …), usable as `{reason}` in the finish text.
     pub slot: String,
@@ -55,7 +56,7 @@ pub struct Step {
     pub optional: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StepKind {
     /// One of the buyer's recent orders.
@@ -73,7 +74,7 @@ pub enum StepKind {
 }
 
 /// What happens once every slot is filled.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Finish {
     pub action: FinishAction,
     /// For `after_sale`: which request to create.
@@ -85,7 +86,7 @@ pub struct Finish {
     pub text: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FinishAction {
     /// The chosen order's shipping status and tracking.
@@ -98,7 +99,7 @@ pub enum FinishAction {
     Handoff,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AfterSaleKind {
     ReturnRefund,

@@ -5,10 +5,12 @@
 use chrono::DateTime;
 use kefu_domain::error_code::ErrorCode;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// General Q&A, per-product Q&A (bound to SKUs or categories), or scenario Q&A (promotion
 /// rules, with a validity window).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[schema(as = KbTier)]
 #[serde(rename_all = "snake_case")]
 pub enum Tier {
     #[default]
@@ -18,7 +20,8 @@ pub enum Tier {
 }
 
 /// What the robot sends: text, optionally with a picture, a product card or buttons.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = KbAnswer)]
 pub struct Answer {
     pub text: String,
     /// A picture the merchant uploaded (its attachment id), sent after the text.
@@ -35,7 +38,8 @@ pub struct Answer {
 }
 
 /// When an entry may be given; empty lists mean "any".
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = KbConditions)]
 pub struct Conditions {
     /// Entry points (`order_card`, `live_room` …).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -48,7 +52,8 @@ pub struct Conditions {
 }
 
 /// One entry.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = KbEntry)]
 pub struct Entry {
     pub id: String,
     pub question: String,

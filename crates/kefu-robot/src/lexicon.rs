@@ -8,9 +8,10 @@ use std::collections::BTreeMap;
 
 use kefu_domain::error_code::ErrorCode;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// A shop's lexicons, as stored and as `--lexicon FILE` reads them (JSON).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Lexicon {
     /// Groups of words that mean the same; the first is the one matched on.
     #[serde(default)]

@@ -5,6 +5,7 @@
 
 use rayon::prelude::*;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::classifier::Classifier;
 use crate::kb::{Answer, Entry, Tier, parse_time};
@@ -186,7 +187,7 @@ impl Default for Thresholds {
 }
 
 /// Why the robot hands over.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum HandoffReason {
     AskedForHuman,
@@ -215,14 +216,16 @@ impl HandoffReason {
 }
 
 /// A choice offered when clarifying.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(as = RobotChoice)]
 pub struct Choice {
     pub id: String,
     pub question: String,
 }
 
 /// What the robot does with a message.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(as = RobotAction)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Action {
     Answer {
@@ -247,7 +250,8 @@ pub enum Action {
 }
 
 /// A candidate as the console shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(as = RobotCandidate)]
 pub struct Candidate {
     pub id: String,
     pub question: String,
@@ -260,7 +264,8 @@ pub struct Candidate {
 }
 
 /// A decision and why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(as = RobotDecision)]
 pub struct Decision {
     #[serde(flatten)]
     pub action: Action,

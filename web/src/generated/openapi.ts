@@ -1333,6 +1333,8 @@ export interface components {
         AccountView: components["schemas"]["User"] & {
             phone?: string | null;
         };
+        /** @enum {string} */
+        AfterSaleKind: "return_refund" | "refund_only" | "exchange";
         AfterSaleList: {
             requests: components["schemas"]["AfterSaleRow"][];
         };
@@ -1445,7 +1447,7 @@ export interface components {
             order?: components["schemas"]["Order"] | null;
         };
         Approved: {
-            entry: Record<string, never>;
+            entry: components["schemas"]["KbEntryView"];
         };
         /** @description A question for the test console. */
         AskRequest: {
@@ -1819,9 +1821,32 @@ export interface components {
         EventList: {
             events: components["schemas"]["ConversationEvent"][];
         };
+        /** @description What happens once every slot is filled. */
+        Finish: {
+            action: components["schemas"]["FinishAction"];
+            after_sale?: components["schemas"]["AfterSaleKind"] | null;
+            /**
+             * @description The reply; `{slot}` and the action's own values (`{case_no}`, `{tracking_no}` …)
+             *     are filled in.
+             */
+            text?: string;
+        };
+        /** @enum {string} */
+        FinishAction: "logistics" | "after_sale" | "reply" | "handoff";
+        /** @description A flow as the merchant defines it. */
+        Flow: {
+            enabled?: boolean;
+            finish: components["schemas"]["Finish"];
+            /** @description Lowercase letters, digits and `-`. */
+            id: string;
+            name: string;
+            steps: components["schemas"]["Step"][];
+            /** @description Buyer messages that start the flow: trained into the robot like similar questions. */
+            triggers?: string[];
+        };
         /** @description The shop's flows. */
         FlowList: {
-            flows: Record<string, never>[];
+            flows: components["schemas"]["Flow"][];
         };
         /** @enum {string} */
         Format: "csv" | "jsonl";
@@ -1891,6 +1916,11 @@ export interface components {
         HandoffList: {
             handoffs: components["schemas"]["HandoffCase"][];
         };
+        /**
+         * @description Why the robot hands over.
+         * @enum {string}
+         */
+        HandoffReason: "asked_for_human" | "personal_case" | "complaint" | "angry" | "blocked" | "unknown" | "misunderstood";
         HandoffRequest: {
             /** @description For the partner and the team; at most 500 characters. */
             note?: string;
@@ -1947,8 +1977,43 @@ export interface components {
         InternalNoteList: {
             notes: components["schemas"]["InternalNote"][];
         };
+        /** @description What the robot sends: text, optionally with a picture, a product card or buttons. */
+        KbAnswer: {
+            buttons?: string[];
+            /** @description A picture the merchant uploaded (its attachment id), sent after the text. */
+            image?: string | null;
+            /**
+             * @description A picture's address, kept with the entry for the merchant's own reference; buyers are
+             *     sent uploaded pictures only (`image`), never a link kefu did not check.
+             */
+            image_url?: string | null;
+            product_code?: string | null;
+            text: string;
+        };
+        /** @description When an entry may be given; empty lists mean "any". */
+        KbConditions: {
+            channels?: string[];
+            /** @description Entry points (`order_card`, `live_room` …). */
+            entries?: string[];
+            /** @description `Some(true)`: only in office hours; `Some(false)`: only outside them. */
+            office_hours?: boolean | null;
+        };
+        /** @description One entry. */
+        KbEntry: {
+            answer: components["schemas"]["KbAnswer"];
+            categories?: string[];
+            conditions?: components["schemas"]["KbConditions"];
+            id: string;
+            question: string;
+            similar?: string[];
+            skus?: string[];
+            tier?: components["schemas"]["KbTier"];
+            /** @description Scenario entries: ISO-8601 bounds of the validity window. */
+            valid_from?: string | null;
+            valid_to?: string | null;
+        };
         /** @description A knowledge base entry with when it last changed. */
-        KbEntryView: Record<string, never> & {
+        KbEntryView: components["schemas"]["KbEntry"] & {
             /** @description A signed, expiring link to the answer's picture, for the editor's preview. */
             image_link?: string | null;
             /** Format: int64 */
@@ -1957,6 +2022,27 @@ export interface components {
         KbList: {
             entries: components["schemas"]["KbEntryView"][];
             total: number;
+        };
+        /**
+         * @description General Q&A, per-product Q&A (bound to SKUs or categories), or scenario Q&A (promotion
+         *     rules, with a validity window).
+         * @enum {string}
+         */
+        KbTier: "general" | "product" | "scenario";
+        /** @description A shop's lexicons, as stored and as `--lexicon FILE` reads them (JSON). */
+        Lexicon: {
+            /** @description Words the robot never answers: the conversation goes to a person. */
+            blocked?: string[];
+            /** @description Colloquial or dialect word → standard word (阔以 → 可以). */
+            colloquial?: {
+                [key: string]: string;
+            };
+            /** @description Words that negate what follows (不, 没, 不想 …). */
+            negations?: string[];
+            /** @description Groups of words that mean the same; the first is the one matched on. */
+            synonyms?: string[][];
+            /** @description Product names and jargon the segmenter keeps whole. */
+            terms?: string[];
         };
         LoginRequest: {
             password: string;
@@ -2266,6 +2352,50 @@ export interface components {
             line: number;
             message: string;
         };
+        /** @description What the robot does with a message. */
+        RobotAction: {
+            /** @enum {string} */
+            action: "answer";
+            answer: components["schemas"]["KbAnswer"];
+            id: string;
+            question: string;
+        } | {
+            /** @enum {string} */
+            action: "clarify";
+            choices: components["schemas"]["RobotChoice"][];
+        } | {
+            /** @enum {string} */
+            action: "handoff";
+            reason: components["schemas"]["HandoffReason"];
+        } | {
+            /** @enum {string} */
+            action: "greet";
+            text: string;
+        } | {
+            /** @enum {string} */
+            action: "flow";
+            id: string;
+            name: string;
+        };
+        /** @description A candidate as the console shows it. */
+        RobotCandidate: {
+            /** Format: float */
+            bm25: number;
+            id: string;
+            /** @description The example it matched best, and the words they share. */
+            matched_example: string;
+            matched_words: string[];
+            /** Format: float */
+            probability: number;
+            question: string;
+            /** Format: float */
+            similarity: number;
+        };
+        /** @description A choice offered when clarifying. */
+        RobotChoice: {
+            id: string;
+            question: string;
+        };
         /** @description One day of the robot's work (BOT-6), in the shop's time zone (China Standard Time). */
         RobotDay: {
             /** Format: double */
@@ -2305,6 +2435,22 @@ export interface components {
              */
             turns_per_dialogue: number;
         };
+        /** @description A decision and why. */
+        RobotDecision: components["schemas"]["RobotAction"] & {
+            candidates: components["schemas"]["RobotCandidate"][];
+            /**
+             * Format: float
+             * @description The best candidate's probability less the runner-up's: what the thresholds compare.
+             */
+            confidence: number;
+            /** @description Lexicon rules and triggers that fired. */
+            fired: string[];
+            /** @description The robot's guess of the issue (the best candidate), even when it hands off. */
+            guess?: string | null;
+            /** @description The message as the robot read it. */
+            normalized: string;
+            words: string[];
+        };
         RobotMetrics: {
             days: components["schemas"]["RobotDay"][];
             /** @description The questions most often handed off as unknown, with how often. */
@@ -2333,8 +2479,7 @@ export interface components {
         };
         /** @description What `PUT /robot/settings` takes. */
         RobotSettingsUpdate: {
-            /** @description Lexicons; absent keeps the shop's. */
-            lexicon?: Record<string, never> | null;
+            lexicon?: components["schemas"]["Lexicon"] | null;
             mode: components["schemas"]["RobotMode"];
             night_only?: boolean;
         };
@@ -2564,6 +2709,20 @@ export interface components {
             /** @description `online`, `busy` (no new assignments), `away` (a break, 小休) or `offline`. */
             status: string;
         };
+        /** @description One slot to fill. */
+        Step: {
+            kind: components["schemas"]["StepKind"];
+            /** @description An optional step accepts "跳过". */
+            optional?: boolean;
+            /** @description For `choice`: the options, offered as buttons. */
+            options?: string[];
+            /** @description What the robot asks. */
+            prompt: string;
+            /** @description The slot's name (`order`, `reason` …), usable as `{reason}` in the finish text. */
+            slot: string;
+        };
+        /** @enum {string} */
+        StepKind: "order" | "item" | "choice" | "photo" | "text" | "confirm";
         /** @description A reply the robot suggests to an agent (BOT-3 assist). */
         Suggestion: {
             answer: string;
@@ -4895,7 +5054,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["RobotDecision"];
                 };
             };
             400: {
@@ -4957,10 +5116,10 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description the entry: question, similar, answer, tier, skus, categories, valid_from, valid_to, conditions */
+        /** @description the entry (its id may be left out: the path's wins) */
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["KbEntry"];
             };
         };
         responses: {
@@ -5061,10 +5220,10 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description the flow: name, enabled, triggers, steps, finish (docs/robot.md) */
+        /** @description the flow (docs/robot.md); its id may be left out: the path's wins */
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["Flow"];
             };
         };
         responses: {
@@ -5073,7 +5232,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Flow"];
                 };
             };
             400: {

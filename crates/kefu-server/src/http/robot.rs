@@ -29,7 +29,7 @@ use crate::{AppState, audit};
 #[derive(Debug, Serialize, ToSchema)]
 pub struct KbEntryView {
     #[serde(flatten)]
-    #[schema(value_type = Object)]
+    #[schema(value_type = kefu_robot::Entry)]
     pub entry: serde_json::Value,
     pub updated_at: i64,
     /// A signed, expiring link to the answer's picture, for the editor's preview.
@@ -99,7 +99,7 @@ const MAX_ANSWER_BUTTONS: usize = 6;
 
 /// Creates or replaces one entry; the path's id wins over the body's.
 #[utoipa::path(put, path = "/api/v1/robot/entries/{id}", tag = "robot", params(("id" = String, Path)),
-    request_body(content = Object, description = "the entry: question, similar, answer, tier, skus, categories, valid_from, valid_to, conditions"),
+    request_body(content = kefu_robot::Entry, description = "the entry (its id may be left out: the path's wins)"),
     responses((status = 200, body = KbEntryView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn put_entry(
     State(state): State<AppState>,
@@ -215,7 +215,7 @@ pub struct RobotSettingsUpdate {
     pub night_only: bool,
     /// Lexicons; absent keeps the shop's.
     #[serde(default)]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<kefu_robot::Lexicon>)]
     pub lexicon: Option<serde_json::Value>,
 }
 
@@ -285,7 +285,7 @@ pub struct AskRequest {
 /// The test console (BOT-3): the robot's decision on a question, with its candidates, their
 /// scores and why.
 #[utoipa::path(post, path = "/api/v1/robot/ask", tag = "robot", request_body = AskRequest,
-    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = kefu_robot::Decision), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn ask(
     State(state): State<AppState>,
     agent: Agent,

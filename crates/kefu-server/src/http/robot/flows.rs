@@ -19,7 +19,7 @@ use crate::http::extract::{ApiJson, ApiPath};
 /// The shop's flows.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FlowList {
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<kefu_robot::Flow>)]
     pub flows: Vec<serde_json::Value>,
 }
 
@@ -44,8 +44,8 @@ pub async fn flows(
 /// Creates or replaces a flow; the path's id wins over the body's. A definition that does
 /// not hold together is refused with `bad_flow` and a message naming the problem.
 #[utoipa::path(put, path = "/api/v1/robot/flows/{id}", tag = "robot", params(("id" = String, Path)),
-    request_body(content = Object, description = "the flow: name, enabled, triggers, steps, finish (docs/robot.md)"),
-    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    request_body(content = kefu_robot::Flow, description = "the flow (docs/robot.md); its id may be left out: the path's wins"),
+    responses((status = 200, body = kefu_robot::Flow), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn put_flow(
     State(state): State<AppState>,
     agent: Agent,

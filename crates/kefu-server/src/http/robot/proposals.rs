@@ -146,7 +146,7 @@ pub struct ProposalEdit {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Approved {
-    #[schema(value_type = Object)]
+    #[schema(value_type = super::super::robot::KbEntryView)]
     pub entry: serde_json::Value,
 }
 
