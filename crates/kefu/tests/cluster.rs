@@ -368,3 +368,66 @@ async fn two_routers_on_one_database_give_each_conversation_one_owner() {
     assert_eq!(assignments, 7, "the freed place went to a waiting buyer");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Starts `kefu serve` logging at info (to stdout), and forwards the lines that say it took
+/// the jobs' lead (`jobs::run_forever`) to `led`, tagged with `name`.
+async fn start_watching_the_lead(
+    database_url: &str,
+    data_dir: &std::path::Path,
+    name: &'static str,
+    led: tokio::sync::mpsc::UnboundedSender<&'static str>,
+) -> Child {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database-url",
+            database_url,
+        ])
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env("KEFU_LOG", "kefu_server=info")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if line.contains("this process runs the background jobs") {
+                let _ = led.send(name);
+            }
+        }
+    });
+    child
+}
+
+/// Jobs (housekeeping, sweeps, training) run on one process of several, and another takes
+/// them over when it goes (`Store::lead`, a PostgreSQL advisory lock).
+#[tokio::test]
+async fn one_process_runs_the_jobs_and_another_takes_over_when_it_goes() {
+    let database_url = kefu_store::scratch::create_database().await.unwrap();
+    let dir = std::env::temp_dir().join(format!("kefu-lead-{}", std::process::id()));
+    let (led, mut leaders) = tokio::sync::mpsc::unbounded_channel();
+    let mut a = start_watching_the_lead(&database_url, &dir.join("a"), "a", led.clone()).await;
+    let mut b = start_watching_the_lead(&database_url, &dir.join("b"), "b", led).await;
+    let first = tokio::time::timeout(Duration::from_secs(30), leaders.recv())
+        .await
+        .expect("a leader within 30 s")
+        .unwrap();
+    // Several ticks later, still only one.
+    let second = tokio::time::timeout(Duration::from_secs(12), leaders.recv()).await;
+    assert!(second.is_err(), "two leaders: {first} and {second:?}");
+    let (gone, other) = if first == "a" {
+        (&mut a, "b")
+    } else {
+        (&mut b, "a")
+    };
+    gone.kill().await.unwrap();
+    let next = tokio::time::timeout(Duration::from_secs(30), leaders.recv())
+        .await
+        .expect("another process leads within 30 s of the first one's end")
+        .unwrap();
+    assert_eq!(next, other);
+}
