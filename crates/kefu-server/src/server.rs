@@ -54,6 +54,8 @@ impl Server {
             outbound::announcer(
                 bus.clone(),
                 keys.clone(),
+                // No channel adapter yet: every buyer is on the chat page (CH-1).
+                outbound::Channels::default(),
                 Hooks::of_the_desk(&dispatcher, &robot),
             ),
         );

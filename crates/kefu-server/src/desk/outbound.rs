@@ -1,14 +1,17 @@
 //! The way out of the desk. After the writer commits, each message is announced (in commit
-//! order, before its sender hears back) to the sessions that should see it, and the router
-//! and the robot are woken; file links are signed on the way out. Presence changes leave
-//! here too.
+//! order, before its sender hears back) to the sessions that should see it; a reply to a
+//! buyer on another channel (WeChat, WeCom, Douyin, email, the phone) goes to that channel's
+//! sender; then the hooks hear of it. File links are signed on the way out. Presence changes
+//! leave here too.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use kefu_domain::account::AgentStatus;
+use kefu_domain::channel::Channel;
 use kefu_domain::conversation::ConversationSummary;
 use kefu_domain::frames::ServerFrame;
-use kefu_domain::message::Message;
+use kefu_domain::message::{Message, SenderKind};
 use kefu_store::Appended;
 use kefu_store::writer::Announce;
 
@@ -29,11 +32,53 @@ fn present_with(keys: &Keys, mut message: Message) -> Message {
     message
 }
 
+/// Sends replies to buyers on one channel other than kefu's chat page. A channel adapter
+/// registers one; it runs on the announcing task, so it queues the message and returns.
+pub trait ChannelSender: Send + Sync {
+    fn send(&self, conversation: &ConversationSummary, message: &Message);
+}
+
+/// The ways out to buyers, by channel. kefu's own chat page needs none: its buyers hold
+/// sessions on the bus.
+#[derive(Clone, Default)]
+pub struct Channels(Arc<HashMap<Channel, Arc<dyn ChannelSender>>>);
+
+/// Where a committed message goes besides the sessions that see it.
+pub enum Route {
+    /// Nowhere else: the buyer wrote it, or the buyer is on the chat page.
+    Sessions,
+    /// To the buyer's channel too.
+    Channel(Arc<dyn ChannelSender>),
+    /// For a buyer on a channel no adapter serves.
+    Undeliverable(Channel),
+}
+
+impl Channels {
+    /// These channels and `sender` for `channel`.
+    pub fn with(self, channel: Channel, sender: Arc<dyn ChannelSender>) -> Channels {
+        let mut senders = (*self.0).clone();
+        senders.insert(channel, sender);
+        Channels(Arc::new(senders))
+    }
+
+    pub fn route(&self, conversation: &ConversationSummary, message: &Message) -> Route {
+        if message.sender_kind == SenderKind::Buyer || conversation.channel == Channel::Web {
+            return Route::Sessions;
+        }
+        match self.0.get(&conversation.channel) {
+            Some(sender) => Route::Channel(sender.clone()),
+            None => Route::Undeliverable(conversation.channel),
+        }
+    }
+}
+
 /// What the writer does with each committed message, in commit order, before the sender
-/// hears back: sign its links, tell the sessions that should see it, then the hooks.
-pub fn announcer(bus: Bus, keys: Arc<Keys>, hooks: Hooks) -> Announce {
+/// hears back: sign its links, tell the sessions that should see it and the buyer's channel,
+/// then the hooks.
+pub fn announcer(bus: Bus, keys: Arc<Keys>, channels: Channels, hooks: Hooks) -> Announce {
     Arc::new(move |mut appended: Appended| {
         let (bus, keys, hooks) = (bus.clone(), keys.clone(), hooks.clone());
+        let channels = channels.clone();
         Box::pin(async move {
             appended.message = present_with(&keys, appended.message);
             if appended.duplicate {
@@ -52,6 +97,15 @@ pub fn announcer(bus: Bus, keys: Arc<Keys>, hooks: Hooks) -> Announce {
             )
             .await;
             announce_conversation(&bus, conversation).await;
+            match channels.route(conversation, &appended.message) {
+                Route::Sessions => {}
+                Route::Channel(sender) => sender.send(conversation, &appended.message),
+                Route::Undeliverable(channel) => {
+                    metrics::counter!("kefu_undeliverable_messages_total", "channel" => channel.as_str())
+                        .increment(1);
+                    tracing::warn!(conversation = %conversation.id, channel = channel.as_str(), "no adapter delivers to this channel");
+                }
+            }
             hooks.tell(&Committed {
                 conversation,
                 message: &appended.message,
@@ -113,4 +167,97 @@ pub async fn announce_presence(
             },
         )
         .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    use kefu_domain::channel::Entry;
+    use kefu_domain::commerce::EntryContext;
+    use kefu_domain::conversation::ConversationStatus;
+    use kefu_domain::message::MessageKind;
+    use uuid::Uuid;
+
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<i64>>);
+
+    impl ChannelSender for Recorder {
+        fn send(&self, _: &ConversationSummary, message: &Message) {
+            self.0.lock().unwrap().push(message.seq);
+        }
+    }
+
+    fn conversation(channel: Channel) -> ConversationSummary {
+        ConversationSummary {
+            id: Uuid::new_v4(),
+            tenant_id: Uuid::new_v4(),
+            buyer_id: Uuid::new_v4(),
+            buyer_name: "小王".into(),
+            channel,
+            entry: Entry::ShopHome,
+            status: ConversationStatus::Open,
+            assignee_id: None,
+            assignee_name: None,
+            last_seq: 1,
+            last_message_preview: String::new(),
+            last_message_at: 0,
+            unread_count: 0,
+            agent_read_seq: 0,
+            buyer_read_seq: 0,
+            created_at: 0,
+            context: EntryContext::default(),
+            tags: vec![],
+            team: None,
+            last_buyer_message_at: None,
+            awaiting_reply: false,
+            robot_active: false,
+            up_for_grabs: false,
+            updated_at: 0,
+        }
+    }
+
+    fn message(sender_kind: SenderKind, seq: i64) -> Message {
+        Message {
+            id: Uuid::new_v4(),
+            conversation_id: Uuid::new_v4(),
+            seq,
+            sender_kind,
+            sender_id: None,
+            sender_name: String::new(),
+            client_msg_id: None,
+            kind: MessageKind::Text,
+            body: "您好".into(),
+            attachment: None,
+            created_at: 0,
+        }
+    }
+
+    #[test]
+    fn replies_go_to_the_buyers_channel_and_buyer_messages_stay_in() {
+        let recorder = Arc::new(Recorder::default());
+        let channels = Channels::default().with(Channel::WechatMp, recorder.clone());
+        let wechat = conversation(Channel::WechatMp);
+        for (sender, seq) in [
+            (SenderKind::Agent, 2),
+            (SenderKind::Bot, 3),
+            (SenderKind::System, 4),
+        ] {
+            match channels.route(&wechat, &message(sender, seq)) {
+                Route::Channel(out) => out.send(&wechat, &message(sender, seq)),
+                _ => panic!("a {sender:?} reply to a WeChat buyer goes out on WeChat"),
+            }
+        }
+        assert_eq!(*recorder.0.lock().unwrap(), [2, 3, 4]);
+        let from_buyer = channels.route(&wechat, &message(SenderKind::Buyer, 5));
+        assert!(matches!(from_buyer, Route::Sessions));
+        let web = channels.route(&conversation(Channel::Web), &message(SenderKind::Agent, 6));
+        assert!(matches!(web, Route::Sessions));
+        let douyin = channels.route(
+            &conversation(Channel::Douyin),
+            &message(SenderKind::Agent, 7),
+        );
+        assert!(matches!(douyin, Route::Undeliverable(Channel::Douyin)));
+    }
 }
