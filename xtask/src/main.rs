@@ -146,18 +146,19 @@ fn test() -> anyhow::Result<()> {
         &["nextest", "run", "--workspace", "--no-fail-fast"],
         None,
     )?;
-    // The API suite once more, each test on a fresh PostgreSQL database (SQLite above).
-    eprintln!("$ KEFU_TEST_BACKEND=postgres cargo nextest run --package kefu-server --test api");
+    // The API suite once more, each test on a fresh PostgreSQL database (SQLite above). Chosen
+    // from the whole workspace's build by a filter, so nothing is compiled again.
+    let filter = "package(kefu-server) and binary(api)";
+    eprintln!("$ KEFU_TEST_BACKEND=postgres cargo nextest run --workspace -E '{filter}'");
     let status = Command::new("cargo")
         .args([
             "nextest",
             "run",
-            "--package",
-            "kefu-server",
-            "--test",
-            "api",
+            "--workspace",
+            "--no-fail-fast",
+            "-E",
+            filter,
         ])
-        .args(["--no-fail-fast"])
         .env("KEFU_TEST_BACKEND", "postgres")
         .status()
         .context("starting cargo nextest")?;
