@@ -19,8 +19,20 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// A handler that panicked anyway (a bug: no input may make one panic) answers like any
+/// internal error, a 500 with the `internal` code, and logs one line; the connection stays.
+pub fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("a panic without a message");
+    ApiError::Internal(format!("a handler panicked: {detail}")).into_response()
+}
+
 #[cfg(test)]
 mod tests {
+    use super::*;
     use kefu_domain::error_code::ErrorCode;
 
     #[test]
@@ -33,5 +45,16 @@ mod tests {
         );
         let listed = schemas["ErrorCode"]["enum"].as_array().map(Vec::len);
         assert_eq!(listed, Some(ErrorCode::ALL.len()));
+    }
+
+    #[tokio::test]
+    async fn a_panic_is_an_internal_error_with_its_code() {
+        let response = panicked(Box::new("index out of bounds"));
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(response.into_body(), 1024)
+            .await
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["code"], "internal");
     }
 }

@@ -33,6 +33,7 @@ pub mod teams;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -175,6 +176,7 @@ pub fn app(state: AppState) -> Router {
     let (api, doc) = routes(&state.settings.limits).split_for_parts();
     api.merge(SwaggerUi::new("/api/v1/docs").url("/api/v1/openapi.json", doc))
         .fallback(assets::serve)
+        .layer(CatchPanicLayer::custom(error::panicked))
         .layer(axum::middleware::from_fn(ops::track_http))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
@@ -210,5 +212,43 @@ mod tests {
             }
         }
         assert!(seen.len() > 70, "{seen:?}");
+    }
+
+    /// Issue #14: generated clients and fuzzers need a valid document: every `{parameter}`
+    /// of a path is declared as a path parameter, nothing else is, and every `$ref` resolves.
+    #[test]
+    fn the_document_declares_every_path_parameter_and_resolves_every_reference() {
+        let doc = serde_json::to_value(super::openapi()).unwrap();
+        let mut problems = vec![];
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            let named: HashSet<&str> = path
+                .split('{')
+                .skip(1)
+                .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+                .collect();
+            for (method, operation) in item.as_object().unwrap() {
+                let declared: HashSet<&str> = operation["parameters"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|p| p["in"] == "path")
+                    .filter_map(|p| p["name"].as_str())
+                    .collect();
+                if declared != named {
+                    problems.push(format!("{method} {path}: declares {declared:?}"));
+                }
+            }
+        }
+        let text = doc.to_string();
+        for (at, _) in text.match_indices("#/components/schemas/") {
+            let name: String = text[at + 21..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if doc["components"]["schemas"].get(&name).is_none() {
+                problems.push(format!("no schema {name}"));
+            }
+        }
+        assert!(problems.is_empty(), "{problems:#?}");
     }
 }

@@ -105,11 +105,11 @@ pub async fn put_entry(
     State(state): State<AppState>,
     agent: Agent,
     ApiPath(id): ApiPath<String>,
-    ApiJson(mut body): ApiJson<serde_json::Value>,
+    ApiJson(mut body): ApiJson<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<Json<KbEntryView>, ApiError> {
     agent.require(Permission::KbManage)?;
-    body["id"] = serde_json::Value::String(id);
-    let entry: kefu_robot::Entry = serde_json::from_value(body)
+    body.insert("id".to_owned(), serde_json::Value::String(id));
+    let entry: kefu_robot::Entry = serde_json::from_value(serde_json::Value::Object(body))
         .map_err(|e| ApiError::new(ErrorCode::InvalidKbEntry, e.to_string()))?;
     entry
         .check()

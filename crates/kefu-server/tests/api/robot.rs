@@ -835,3 +835,35 @@ async fn missed_questions_become_proposals_a_person_approves() {
     let refused = agent.post("/api/v1/robot/proposals/run", json!({})).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
 }
+
+/// Issue #14: a body that is JSON but not an object is refused like any malformed body; it
+/// once panicked the handler, which dropped the connection with no answer.
+#[tokio::test]
+async fn entries_and_flows_refuse_bodies_that_are_not_objects() {
+    let app = TestApp::spawn().await;
+    let admin = app.agent("tea-admin").await;
+    for path in ["/api/v1/robot/entries/e1", "/api/v1/robot/flows/f1"] {
+        for body in [json!([]), json!(true), json!(42), json!("x"), Value::Null] {
+            let (status, answer) = put(&admin, path, body.clone()).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{path} {body}: {answer}");
+            assert_eq!(answer["code"], "invalid_json", "{path} {body}");
+        }
+    }
+    // Nothing was stored, and the server still answers.
+    let entries = admin.get_json("/api/v1/robot/entries?q=e1").await;
+    assert!(
+        !entries["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["id"] == "e1")
+    );
+    let flows = admin.get_json("/api/v1/robot/flows").await;
+    assert!(
+        !flows["flows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == "f1")
+    );
+}

@@ -50,11 +50,11 @@ pub async fn put_flow(
     State(state): State<AppState>,
     agent: Agent,
     ApiPath(id): ApiPath<String>,
-    ApiJson(mut body): ApiJson<serde_json::Value>,
+    ApiJson(mut body): ApiJson<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     agent.require(Permission::KbManage)?;
-    body["id"] = serde_json::Value::String(id);
-    let flow: Flow = serde_json::from_value(body)
+    body.insert("id".to_owned(), serde_json::Value::String(id));
+    let flow: Flow = serde_json::from_value(serde_json::Value::Object(body))
         .map_err(|e| ApiError::new(ErrorCode::BadFlow, e.to_string()))?;
     flow.check()
         .map_err(|message| ApiError::new(ErrorCode::BadFlow, message))?;
