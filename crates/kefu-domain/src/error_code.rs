@@ -196,6 +196,9 @@ error_codes! {
         ProposalNotFound = "proposal_not_found",
         KbEntryNotFound = "kb_entry_not_found",
     }
+    408 {
+        RequestTimeout = "request_timeout",
+    }
     409 {
         HandoffExists = "handoff_exists",
         HandoffClosed = "handoff_closed",
@@ -289,6 +292,7 @@ mod tests {
             (AlreadyTaken, 409),
             (TagExists, 409),
             (MessageConflict, 409),
+            (RequestTimeout, 408),
             (BodyTooLarge, 413),
             (FileTooLarge, 413),
             (UnsupportedFileType, 415),

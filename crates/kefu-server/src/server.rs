@@ -2,13 +2,11 @@
 //! the jobs and the HTTP listener; on shutdown, sessions drain and the writer commits.
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use axum::serve::ListenerExt;
 use governor::{Quota, RateLimiter};
 use kefu_store::Store;
 use kefu_store::writer::Writer;
@@ -95,23 +93,13 @@ impl Server {
         ];
         let app = http::app(state.clone());
         let cancel = state.shutdown.clone();
+        let header_read = Duration::from_secs(state.settings.limits.header_read_seconds.max(1));
         tracing::info!(addr = %listener.local_addr()?, backend = state.store.backend_name(), "kefu listening");
-        // Frames are small and interactive: send them at once rather than waiting (Nagle)
-        // for the peer's acknowledgement of the previous one.
-        let listener = listener.tap_io(|stream| {
-            if let Err(error) = stream.set_nodelay(true) {
-                tracing::debug!(%error, "could not set TCP_NODELAY");
-            }
-        });
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
+        http::serve::serve(listener, app, header_read, async move {
             shutdown.await;
             cancel.cancel();
         })
-        .await?;
+        .await;
         for worker in workers {
             worker.abort();
             let _ = worker.await;

@@ -37,6 +37,12 @@ pub struct Limits {
     pub uploads_per_minute: u32,
     /// Largest product or order file imported over HTTP, in bytes.
     pub max_import_bytes: usize,
+    /// How long a client may take to send a request's headers, in seconds; then the
+    /// connection is closed (slow clients must not hold connections forever).
+    pub header_read_seconds: u64,
+    /// How long a request body may stall between two pieces, in seconds; then the request
+    /// fails with 408.
+    pub body_read_seconds: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -76,6 +82,8 @@ impl Default for Limits {
             max_json_bytes: 256 * 1024,
             uploads_per_minute: 30,
             max_import_bytes: 64 * 1024 * 1024,
+            header_read_seconds: 30,
+            body_read_seconds: 30,
         }
     }
 }

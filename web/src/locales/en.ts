@@ -1682,6 +1682,7 @@ const en: typeof zhCN = {
     unsupported_file_type: 'Unsupported file type (pictures: PNG/JPEG/GIF/WebP; files: PDF, ZIP, MP4, text, Office)',
     file_too_large: 'File too large (pictures up to 10 MB, files up to 20 MB)',
     body_too_large: 'Request too large',
+    request_timeout: 'The request was sent too slowly and timed out; try again',
     message_empty: 'Cannot send an empty message',
     message_too_long: 'Message too long (5,000 characters at most)',
     attachment_required: 'Upload a picture or file first',

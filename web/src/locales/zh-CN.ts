@@ -1680,6 +1680,7 @@ export default {
     unsupported_file_type: '不支持的文件类型（图片支持 PNG/JPEG/GIF/WebP，文件支持 PDF、ZIP、MP4、文本和 Office 文档）',
     file_too_large: '文件过大（图片不超过 10 MB，文件不超过 20 MB）',
     body_too_large: '内容过大',
+    request_timeout: '请求发送太慢，已超时，请重试',
     message_empty: '不能发送空白消息',
     message_too_long: '消息太长（最多 5000 字）',
     attachment_required: '请先上传图片或文件',

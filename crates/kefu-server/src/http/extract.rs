@@ -14,6 +14,18 @@ use crate::auth::{
 };
 use crate::error::ApiError;
 
+/// Whether reading a body failed because it stalled (`RequestBodyTimeoutLayer`).
+fn body_timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(error);
+    while let Some(error) = cause {
+        if error.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
+}
+
 /// A JSON body. Malformed JSON, bad UTF-8, wrong field types and a missing content type are
 /// `400 invalid_json`; too large is `413 body_too_large`.
 pub struct ApiJson<T>(pub T);
@@ -31,6 +43,10 @@ where
             Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
                 Err(ErrorCode::BodyTooLarge.into())
             }
+            Err(e) if body_timed_out(&e) => Err(ApiError::new(
+                ErrorCode::RequestTimeout,
+                "the request body stalled; send it again",
+            )),
             Err(e) => Err(ApiError::new(ErrorCode::InvalidJson, e.body_text())),
         }
     }

@@ -25,6 +25,7 @@ pub mod products;
 pub mod realtime;
 pub mod robot;
 pub mod routing;
+pub mod serve;
 pub mod settings;
 pub mod shops;
 pub mod tags;
@@ -33,7 +34,10 @@ pub mod teams;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use std::time::Duration;
+
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -177,6 +181,9 @@ pub fn app(state: AppState) -> Router {
     api.merge(SwaggerUi::new("/api/v1/docs").url("/api/v1/openapi.json", doc))
         .fallback(assets::serve)
         .layer(CatchPanicLayer::custom(error::panicked))
+        .layer(RequestBodyTimeoutLayer::new(Duration::from_secs(
+            state.settings.limits.body_read_seconds.max(1),
+        )))
         .layer(axum::middleware::from_fn(ops::track_http))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)

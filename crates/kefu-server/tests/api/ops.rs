@@ -1,3 +1,5 @@
+use std::time::Duration;
+
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -118,4 +120,64 @@ async fn the_demo_history_reads_like_a_working_day() {
             .iter()
             .all(|m| m["created_at"].as_i64().unwrap() >= created)
     );
+}
+
+/// Reads what the server sends on `stream` until it closes the connection, within `limit`.
+async fn read_until_closed(stream: &mut tokio::net::TcpStream, limit: Duration) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut received = vec![];
+    let closed = tokio::time::timeout(limit, async {
+        let mut buffer = [0u8; 1024];
+        loop {
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => received.extend_from_slice(&buffer[..n]),
+            }
+        }
+    })
+    .await;
+    assert!(
+        closed.is_ok(),
+        "the connection was still open after {limit:?}"
+    );
+    String::from_utf8_lossy(&received).into_owned()
+}
+
+/// Issue #14: a client that sends its headers slowly, or never finishes them, loses the
+/// connection after `limits.header_read_seconds` instead of holding it forever.
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_cut_off() {
+    use tokio::io::AsyncWriteExt;
+    let app = TestApp::spawn_with(|s| s.limits.header_read_seconds = 1).await;
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: kefu\r\nX-Slow: ")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    read_until_closed(&mut stream, Duration::from_secs(10)).await;
+    assert!(started.elapsed() >= Duration::from_millis(500));
+    // Others are served meanwhile and after.
+    let health = reqwest::get(app.url("/healthz")).await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+}
+
+/// Issue #14: a request body that stalls fails after `limits.body_read_seconds`, and the
+/// connection is not held.
+#[tokio::test]
+async fn a_body_that_stalls_fails_and_lets_go() {
+    use tokio::io::AsyncWriteExt;
+    let app = TestApp::spawn_with(|s| s.limits.body_read_seconds = 1).await;
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    stream
+        .write_all(
+            b"POST /api/v1/auth/login HTTP/1.1\r\nHost: kefu\r\nContent-Type: application/json\r\n\
+              Content-Length: 100\r\nConnection: close\r\n\r\n{\"username\":",
+        )
+        .await
+        .unwrap();
+    let answer = read_until_closed(&mut stream, Duration::from_secs(10)).await;
+    let status = answer.lines().next().unwrap_or_default();
+    assert!(status.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("\"request_timeout\""), "{answer}");
 }
