@@ -304,7 +304,7 @@ mod tests {
         }
         for code in ErrorCode::ALL {
             assert!(
-                [400, 401, 403, 404, 409, 413, 415, 429, 500, 503].contains(&code.status()),
+                [400, 401, 403, 404, 408, 409, 413, 415, 429, 500, 503].contains(&code.status()),
                 "{code}"
             );
             // A `…_not_found` is a 404, except an entry's missing picture or product, which
