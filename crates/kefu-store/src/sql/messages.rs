@@ -98,8 +98,9 @@ struct WriterConversation {
 }
 
 impl WriterConversation {
-    /// What the state machine (`kefu_domain::conversation::apply`) reads.
-    fn state(&self) -> Result<ConversationState> {
+    /// What the state machine (`kefu_domain::conversation::apply`) reads. The preview is
+    /// moved out, not copied: every message replaces it, and `set_state` puts it back.
+    fn state(&mut self) -> Result<ConversationState> {
         let assignee = match (&self.assignee_id, &self.assignee_name) {
             (Some(id), name) => Some((uuid(id)?, name.clone().unwrap_or_default())),
             (None, _) => None,
@@ -113,7 +114,7 @@ impl WriterConversation {
             cycle_started_at: self.cycle_started_at,
             resolved_at: self.resolved_at,
             last_seq: self.last_seq,
-            last_message_preview: self.last_message_preview.clone(),
+            last_message_preview: std::mem::take(&mut self.last_message_preview),
             last_message_at: self.last_message_at,
             unread_count: self.unread_count,
             agent_read_seq: self.agent_read_seq,
@@ -124,7 +125,9 @@ impl WriterConversation {
 
     /// Takes what the state machine decided.
     fn set_state(&mut self, state: ConversationState) {
-        self.status = state.status.as_str().to_owned();
+        if self.status != state.status.as_str() {
+            self.status = state.status.as_str().to_owned();
+        }
         // The machine only ever gives an unowned conversation an owner.
         if let (None, Some((id, name))) = (&self.assignee_id, state.assignee) {
             self.assignee_id = Some(id.to_string());
