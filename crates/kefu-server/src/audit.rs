@@ -1,5 +1,6 @@
-//! The audit log (ACC-5): every sensitive action is appended to the tenant's hash chain after
-//! it took effect.
+//! The audit log (ACC-5): an audited change takes a closure that turns what it did into audit
+//! entries, and the store appends them in the change's own transaction, so a change is never
+//! without its record. The entries are built here.
 
 use kefu_store::NewAudit;
 use uuid::Uuid;
@@ -7,17 +8,14 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::auth::Agent;
 
-/// Appends `action` on `target` by `agent`. The action has already happened: a failure to
-/// record it is logged loudly rather than undoing it.
-pub async fn record(
-    state: &AppState,
+/// An entry for `action` on `target` by a signed-in agent.
+pub fn by(
     agent: &Agent,
-    action: &str,
-    target: &str,
+    action: impl Into<String>,
+    target: impl Into<String>,
     detail: serde_json::Value,
-) {
-    record_as(
-        state,
+) -> NewAudit {
+    by_actor(
         agent.tenant_id(),
         Some(agent.user.id),
         &agent.user.display_name,
@@ -25,28 +23,31 @@ pub async fn record(
         target,
         detail,
     )
-    .await;
 }
 
-/// The same for an actor that is not a signed-in agent (a login, the system).
-pub async fn record_as(
-    state: &AppState,
+/// The same for an actor that is not a signed-in agent (a sign-in, the system).
+pub fn by_actor(
     tenant_id: Uuid,
     actor_id: Option<Uuid>,
     actor_name: &str,
-    action: &str,
-    target: &str,
+    action: impl Into<String>,
+    target: impl Into<String>,
     detail: serde_json::Value,
-) {
-    let entry = NewAudit {
+) -> NewAudit {
+    NewAudit {
         tenant_id,
         actor_id,
-        actor_name,
-        action,
-        target,
+        actor_name: actor_name.to_owned(),
+        action: action.into(),
+        target: target.into(),
         detail,
-    };
+    }
+}
+
+/// Appends an event that changes nothing else (a failed sign-in). The event has happened
+/// either way: a failure to record it is logged loudly.
+pub async fn record_event(state: &AppState, entry: NewAudit) {
     if let Err(error) = state.store.append_audit(&entry).await {
-        tracing::error!(%error, action, target, "could not append to the audit log");
+        tracing::error!(%error, action = entry.action, target = entry.target, "could not append to the audit log");
     }
 }

@@ -212,17 +212,20 @@ async fn seed_people(
             (*display).to_owned()
         };
         let user = store
-            .create_user(&NewUser {
-                tenant_id: tenant.id,
-                username,
-                display_name: &display,
-                password_hash: hash,
-                role: *role,
-                team: *team,
-                phone: Some(phone),
-                probation_until: None,
-                created_by: None,
-            })
+            .create_user(
+                &NewUser {
+                    tenant_id: tenant.id,
+                    username,
+                    display_name: &display,
+                    password_hash: hash,
+                    role: *role,
+                    team: *team,
+                    phone: Some(phone),
+                    probation_until: None,
+                    created_by: None,
+                },
+                |_| vec![],
+            )
             .await?;
         store.mark_phone_verified(tenant.id, user.id).await?;
         if *role == Role::Agent && suffix.starts_with("pre") {
@@ -278,17 +281,15 @@ async fn seed_guard_rails(
             .ok_or_else(|| ApiError::Internal(format!("demo account {suffix}")))
     };
     let (admin, after, pre2) = (by("admin")?, by("after1")?, by("pre2")?);
-    let audit = async |actor: &User, action: &str, target: &str, detail: serde_json::Value| {
-        store
-            .append_audit(&NewAudit {
-                tenant_id: tenant.id,
-                actor_id: Some(actor.id),
-                actor_name: &actor.display_name,
-                action,
-                target,
-                detail,
-            })
-            .await
+    let audit = |actor: &User, action: &str, target: String, detail: serde_json::Value| {
+        vec![NewAudit {
+            tenant_id: tenant.id,
+            actor_id: Some(actor.id),
+            actor_name: actor.display_name.clone(),
+            action: action.to_owned(),
+            target,
+            detail,
+        }]
     };
     let group = store
         .create_group(
@@ -296,26 +297,34 @@ async fn seed_guard_rails(
             "大促直播支援",
             "双十一直播期间协助分配会话、查看报表",
             &[Permission::ConversationAssign, Permission::ReportView],
+            |group| {
+                audit(
+                    admin,
+                    "group.create",
+                    format!("group:{}", group.id),
+                    serde_json::json!({ "name": group.name }),
+                )
+            },
         )
         .await?;
     let until = now_ms() + 3 * 86_400_000;
     store
-        .grant_group(tenant.id, group.id, &[pre2.id], admin.id, Some(until))
+        .grant_group(
+            tenant.id,
+            group.id,
+            &[pre2.id],
+            admin.id,
+            Some(until),
+            |_| {
+                audit(
+                    admin,
+                    "group.grant",
+                    format!("group:{}", group.id),
+                    serde_json::json!({ "user_ids": [pre2.id], "expires_at": until }),
+                )
+            },
+        )
         .await?;
-    audit(
-        admin,
-        "group.create",
-        &format!("group:{}", group.id),
-        serde_json::json!({ "name": group.name }),
-    )
-    .await?;
-    audit(
-        admin,
-        "group.grant",
-        &format!("group:{}", group.id),
-        serde_json::json!({ "user_ids": [pre2.id], "expires_at": until }),
-    )
-    .await?;
     // 王先生 (member 1) gets ¥20 back for the slow parcel at once; 陈女士 (member 2) asks for
     // ¥600 for the broken gift box, above the ¥500 threshold.
     let requests = [
@@ -338,7 +347,7 @@ async fn seed_guard_rails(
         let Some((conversation, Some(order_no))) = conversations.get(index) else {
             continue;
         };
-        let approval = store
+        store
             .create_approval(
                 &NewApproval {
                     tenant_id: tenant.id,
@@ -351,9 +360,16 @@ async fn seed_guard_rails(
                     requested_by: after.id,
                 },
                 at_once,
+                |approval| {
+                    audit(
+                        after,
+                        "compensation.request",
+                        format!("order:{order_no}"),
+                        serde_json::json!({ "approval_id": approval.id, "amount_fen": amount_fen, "status": approval.status }),
+                    )
+                },
             )
             .await?;
-        audit(after, "compensation.request", &format!("order:{order_no}"), serde_json::json!({ "approval_id": approval.id, "amount_fen": amount_fen, "status": approval.status })).await?;
     }
     Ok(())
 }
@@ -374,14 +390,16 @@ async fn seed_robot(store: &Store, tenant: &Tenant) -> Result<(), ApiError> {
             (e.id, body)
         })
         .collect();
-    store.upsert_kb_entries(tenant.id, &rows, None).await?;
+    store
+        .upsert_kb_entries(tenant.id, &rows, None, |_| vec![])
+        .await?;
     // The multi-turn flows (BOT-4): track an order, return or exchange an item.
     let flows: Vec<kefu_robot::Flow> =
         serde_json::from_str(include_str!("demo_flows.json")).unwrap_or_default();
     for flow in flows.iter().filter(|f| f.check().is_ok()) {
         let body = serde_json::to_value(flow).unwrap_or_default();
         store
-            .put_robot_flow(tenant.id, &flow.id, &body, None)
+            .put_robot_flow(tenant.id, &flow.id, &body, None, |_| vec![])
             .await?;
     }
     let lexicon: serde_json::Value =
@@ -396,6 +414,7 @@ async fn seed_robot(store: &Store, tenant: &Tenant) -> Result<(), ApiError> {
                 lexicon,
                 kb_version: 0,
             },
+            |_| vec![],
         )
         .await?;
     Ok(())

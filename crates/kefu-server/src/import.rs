@@ -139,7 +139,9 @@ pub async fn import(
                         (e.id, body)
                     })
                     .collect();
-                store.upsert_kb_entries(tenant_id, &rows, None).await
+                store
+                    .upsert_kb_entries(tenant_id, &rows, None, |_| vec![])
+                    .await
             })
             .await
         }

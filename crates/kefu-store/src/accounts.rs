@@ -5,7 +5,7 @@ use kefu_domain::account::{AgentStatus, User};
 use kefu_domain::role::Role;
 use uuid::Uuid;
 
-use crate::{Result, Store};
+use crate::{NewAudit, Result, Store};
 
 /// A new account, with its password already hashed by the caller.
 #[derive(Debug, Clone)]
@@ -46,8 +46,12 @@ pub enum PhoneCodeCheck {
 }
 
 impl Store {
-    pub async fn create_user(&self, user: &NewUser<'_>) -> Result<User> {
-        dispatch!(self, accounts::create_user(user))
+    pub async fn create_user(
+        &self,
+        user: &NewUser<'_>,
+        audit: impl FnOnce(&User) -> Vec<NewAudit> + Send,
+    ) -> Result<User> {
+        dispatch!(self, accounts::create_user(user, audit))
     }
 
     /// The user and their password hash, for login. Disabled users are not found.
@@ -94,8 +98,9 @@ impl Store {
         tenant_id: Uuid,
         id: Uuid,
         change: &AccountChange<'_>,
+        audit: impl FnOnce(&User, &User) -> Vec<NewAudit> + Send,
     ) -> Result<User> {
-        dispatch!(self, accounts::update_account(tenant_id, id, change))
+        dispatch!(self, accounts::update_account(tenant_id, id, change, audit))
     }
 
     pub async fn put_phone_code(
@@ -116,10 +121,11 @@ impl Store {
         user_id: Uuid,
         code_hash: &str,
         max_attempts: i64,
+        audit: impl FnOnce(&PhoneCodeCheck) -> Vec<NewAudit> + Send,
     ) -> Result<PhoneCodeCheck> {
         dispatch!(
             self,
-            accounts::check_phone_code(user_id, code_hash, max_attempts)
+            accounts::check_phone_code(user_id, code_hash, max_attempts, audit)
         )
     }
 

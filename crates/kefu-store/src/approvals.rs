@@ -5,7 +5,7 @@ use kefu_domain::guard::{Approval, ApprovalKind, ApprovalStatus};
 use kefu_domain::money::Money;
 use uuid::Uuid;
 
-use crate::{Result, Store};
+use crate::{NewAudit, Result, Store};
 
 /// A sensitive operation to record (ACC-5).
 #[derive(Debug, Clone)]
@@ -25,8 +25,9 @@ impl Store {
         &self,
         new: &NewApproval<'_>,
         execute_now: bool,
+        audit: impl FnOnce(&Approval) -> Vec<NewAudit> + Send,
     ) -> Result<Approval> {
-        dispatch!(self, approvals::create_approval(new, execute_now))
+        dispatch!(self, approvals::create_approval(new, execute_now, audit))
     }
 
     pub async fn approval(&self, tenant_id: Uuid, id: Uuid) -> Result<Option<Approval>> {
@@ -49,10 +50,11 @@ impl Store {
         approve: bool,
         decided_by: Uuid,
         reason: &str,
+        audit: impl FnOnce(&Approval) -> Vec<NewAudit> + Send,
     ) -> Result<Approval> {
         dispatch!(
             self,
-            approvals::decide_approval(tenant_id, id, approve, decided_by, reason)
+            approvals::decide_approval(tenant_id, id, approve, decided_by, reason, audit)
         )
     }
 }

@@ -5,14 +5,15 @@ use uuid::Uuid;
 
 use crate::{Result, Store};
 
-/// An audit entry to append.
+/// An audit entry to append. An audited change takes a closure that says, from what the
+/// change did, which entries record it; they commit in the change's transaction (ACC-5).
 #[derive(Debug, Clone)]
-pub struct NewAudit<'a> {
+pub struct NewAudit {
     pub tenant_id: Uuid,
     pub actor_id: Option<Uuid>,
-    pub actor_name: &'a str,
-    pub action: &'a str,
-    pub target: &'a str,
+    pub actor_name: String,
+    pub action: String,
+    pub target: String,
     pub detail: serde_json::Value,
 }
 
@@ -36,7 +37,9 @@ pub struct AuditVerdict {
 }
 
 impl Store {
-    pub async fn append_audit(&self, new: &NewAudit<'_>) -> Result<AuditEntry> {
+    /// Appends an event that changes nothing else (a failed sign-in); a change is audited by
+    /// the closure its own method takes.
+    pub async fn append_audit(&self, new: &NewAudit) -> Result<AuditEntry> {
         dispatch!(self, audit::append_audit(new))
     }
 

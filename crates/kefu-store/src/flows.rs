@@ -2,7 +2,7 @@
 
 use uuid::Uuid;
 
-use crate::{Result, Store};
+use crate::{NewAudit, Result, Store};
 
 /// A multi-turn flow as stored: its id and JSON body (BOT-4).
 #[derive(Debug, Clone, PartialEq)]
@@ -24,12 +24,18 @@ impl Store {
         id: &str,
         body: &serde_json::Value,
         by: Option<Uuid>,
+        audit: impl FnOnce(&()) -> Vec<NewAudit> + Send,
     ) -> Result<()> {
-        dispatch!(self, flows::put_robot_flow(tenant_id, id, body, by))
+        dispatch!(self, flows::put_robot_flow(tenant_id, id, body, by, audit))
     }
 
-    pub async fn delete_robot_flow(&self, tenant_id: Uuid, id: &str) -> Result<bool> {
-        dispatch!(self, flows::delete_robot_flow(tenant_id, id))
+    pub async fn delete_robot_flow(
+        &self,
+        tenant_id: Uuid,
+        id: &str,
+        audit: impl FnOnce(&bool) -> Vec<NewAudit> + Send,
+    ) -> Result<bool> {
+        dispatch!(self, flows::delete_robot_flow(tenant_id, id, audit))
     }
 
     /// The flow a conversation is in, and its state.

@@ -121,6 +121,8 @@ mod sqlite {
     /// SQLite has no row locks; BEGIN IMMEDIATE already holds the database's write lock.
     const LOCK_ROWS: &str = "";
     const LOCK_ROW: &str = "";
+    /// BEGIN IMMEDIATE already makes audit appends follow one another.
+    const LOCK_AUDIT_CHAIN: &str = "";
     pub(crate) mod accounts;
     pub(crate) mod after_sales;
     pub(crate) mod approvals;
@@ -154,6 +156,9 @@ mod postgres {
     const LOCK_ROWS: &str = " ORDER BY c.id FOR UPDATE OF c";
     /// Lock the one row read, for a check-then-write that must not interleave.
     const LOCK_ROW: &str = " FOR UPDATE";
+    /// One tenant's audit appends follow one another: a transaction-scoped advisory lock on
+    /// (class 5, the tenant), outside the one-key space of the jobs' leader lock.
+    const LOCK_AUDIT_CHAIN: &str = "SELECT pg_advisory_xact_lock(5, hashtext($1))";
     pub(crate) mod accounts;
     pub(crate) mod after_sales;
     pub(crate) mod approvals;

@@ -5,7 +5,7 @@ use kefu_domain::guard::{Grant, PermissionGroup};
 use kefu_domain::role::{Permission, Permissions};
 use uuid::Uuid;
 
-use crate::{Result, Store};
+use crate::{NewAudit, Result, Store};
 
 impl Store {
     pub async fn create_group(
@@ -14,10 +14,11 @@ impl Store {
         name: &str,
         description: &str,
         permissions: &[Permission],
+        audit: impl FnOnce(&PermissionGroup) -> Vec<NewAudit> + Send,
     ) -> Result<PermissionGroup> {
         dispatch!(
             self,
-            permission_groups::create_group(tenant_id, name, description, permissions)
+            permission_groups::create_group(tenant_id, name, description, permissions, audit)
         )
     }
 
@@ -32,10 +33,13 @@ impl Store {
         user_ids: &[Uuid],
         granted_by: Uuid,
         expires_at: Option<i64>,
+        audit: impl FnOnce(&u64) -> Vec<NewAudit> + Send,
     ) -> Result<u64> {
         dispatch!(
             self,
-            permission_groups::grant_group(tenant_id, group_id, user_ids, granted_by, expires_at)
+            permission_groups::grant_group(
+                tenant_id, group_id, user_ids, granted_by, expires_at, audit
+            )
         )
     }
 
@@ -44,10 +48,11 @@ impl Store {
         tenant_id: Uuid,
         group_id: Uuid,
         user_id: Uuid,
+        audit: impl FnOnce(&bool) -> Vec<NewAudit> + Send,
     ) -> Result<bool> {
         dispatch!(
             self,
-            permission_groups::revoke_group(tenant_id, group_id, user_id)
+            permission_groups::revoke_group(tenant_id, group_id, user_id, audit)
         )
     }
 

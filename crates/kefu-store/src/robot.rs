@@ -5,7 +5,7 @@ use kefu_domain::conversation::ConversationSummary;
 use kefu_domain::robot::{RobotLogEntry, RobotSettings};
 use uuid::Uuid;
 
-use crate::{Result, Store, UpsertCounts};
+use crate::{NewAudit, Result, Store, UpsertCounts};
 
 /// A knowledge base entry as stored: its id and JSON body (BOT-1).
 #[derive(Debug, Clone, PartialEq)]
@@ -38,8 +38,9 @@ impl Store {
         &self,
         tenant_id: Uuid,
         settings: &RobotSettings,
+        audit: impl FnOnce(&RobotSettings) -> Vec<NewAudit> + Send,
     ) -> Result<RobotSettings> {
-        dispatch!(self, robot::set_robot_settings(tenant_id, settings))
+        dispatch!(self, robot::set_robot_settings(tenant_id, settings, audit))
     }
 
     pub async fn kb_entries(&self, tenant_id: Uuid) -> Result<Vec<KbRow>> {
@@ -52,12 +53,21 @@ impl Store {
         tenant_id: Uuid,
         entries: &[(String, serde_json::Value)],
         by: Option<Uuid>,
+        audit: impl FnOnce(&UpsertCounts) -> Vec<NewAudit> + Send,
     ) -> Result<UpsertCounts> {
-        dispatch!(self, robot::upsert_kb_entries(tenant_id, entries, by))
+        dispatch!(
+            self,
+            robot::upsert_kb_entries(tenant_id, entries, by, audit)
+        )
     }
 
-    pub async fn delete_kb_entry(&self, tenant_id: Uuid, id: &str) -> Result<bool> {
-        dispatch!(self, robot::delete_kb_entry(tenant_id, id))
+    pub async fn delete_kb_entry(
+        &self,
+        tenant_id: Uuid,
+        id: &str,
+        audit: impl FnOnce(&bool) -> Vec<NewAudit> + Send,
+    ) -> Result<bool> {
+        dispatch!(self, robot::delete_kb_entry(tenant_id, id, audit))
     }
 
     /// The robot starts serving a new, unassigned conversation.

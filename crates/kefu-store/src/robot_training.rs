@@ -3,7 +3,7 @@
 
 use uuid::Uuid;
 
-use crate::{Result, Store};
+use crate::{NewAudit, Result, Store};
 
 /// A question the robot missed, with the first reply a person gave after it (BOT-5).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,10 +80,11 @@ impl Store {
         id: Uuid,
         approved: Option<(&str, &serde_json::Value)>,
         by: Uuid,
+        audit: impl FnOnce(&bool) -> Vec<NewAudit> + Send,
     ) -> Result<bool> {
         dispatch!(
             self,
-            robot_training::decide_proposal(tenant_id, id, approved, by)
+            robot_training::decide_proposal(tenant_id, id, approved, by, audit)
         )
     }
 

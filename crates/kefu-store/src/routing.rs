@@ -5,7 +5,7 @@ use kefu_domain::conversation::ConversationSummary;
 use kefu_domain::routing::{RouterState, RoutingRule};
 use uuid::Uuid;
 
-use crate::{Result, Store};
+use crate::{NewAudit, Result, Store};
 
 /// A conversation the router takes back (WB-7, WB-8).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,8 +49,12 @@ impl Store {
         &self,
         tenant_id: Uuid,
         rules: &[RoutingRule],
+        audit: impl FnOnce(&[RoutingRule]) -> Vec<NewAudit> + Send,
     ) -> Result<()> {
-        dispatch!(self, routing::replace_routing_rules(tenant_id, rules))
+        dispatch!(
+            self,
+            routing::replace_routing_rules(tenant_id, rules, audit)
+        )
     }
 
     pub async fn routing_tenants(&self) -> Result<Vec<Uuid>> {

@@ -3,7 +3,7 @@
 use kefu_domain::account::User;
 use uuid::Uuid;
 
-use crate::{Result, Store};
+use crate::{NewAudit, Result, Store};
 
 /// An authenticated session or API token, found by the hash of its secret.
 #[derive(Debug, Clone)]
@@ -22,10 +22,13 @@ impl Store {
         name: &str,
         csrf_token: &str,
         expires_at: i64,
+        audit: impl FnOnce(&()) -> Vec<NewAudit> + Send,
     ) -> Result<()> {
         dispatch!(
             self,
-            sessions::create_session(token_hash, user_id, is_ui, name, csrf_token, expires_at)
+            sessions::create_session(
+                token_hash, user_id, is_ui, name, csrf_token, expires_at, audit
+            )
         )
     }
 

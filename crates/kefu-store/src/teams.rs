@@ -4,7 +4,7 @@
 use kefu_domain::guard::Team;
 use uuid::Uuid;
 
-use crate::{Result, Store};
+use crate::{NewAudit, Result, Store};
 
 /// One agent's numbers for the supervisor's live view (WB-9).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -22,8 +22,13 @@ impl Store {
         dispatch!(self, teams::teams(tenant_id))
     }
 
-    pub async fn upsert_team(&self, tenant_id: Uuid, team: &Team) -> Result<()> {
-        dispatch!(self, teams::upsert_team(tenant_id, team))
+    pub async fn upsert_team(
+        &self,
+        tenant_id: Uuid,
+        team: &Team,
+        audit: impl FnOnce(&Team) -> Vec<NewAudit> + Send,
+    ) -> Result<()> {
+        dispatch!(self, teams::upsert_team(tenant_id, team, audit))
     }
 
     pub async fn team_activity(

@@ -5,7 +5,7 @@ use kefu_domain::account::{Tenant, TenantKind};
 use kefu_domain::guard::ShopSettings;
 use uuid::Uuid;
 
-use crate::{Result, Store};
+use crate::{NewAudit, Result, Store};
 
 impl Store {
     pub async fn create_tenant(
@@ -38,7 +38,12 @@ impl Store {
         dispatch!(self, tenants::shop_settings(tenant_id))
     }
 
-    pub async fn set_shop_settings(&self, tenant_id: Uuid, settings: &ShopSettings) -> Result<()> {
-        dispatch!(self, tenants::set_shop_settings(tenant_id, settings))
+    pub async fn set_shop_settings(
+        &self,
+        tenant_id: Uuid,
+        settings: &ShopSettings,
+        audit: impl FnOnce(&ShopSettings) -> Vec<NewAudit> + Send,
+    ) -> Result<()> {
+        dispatch!(self, tenants::set_shop_settings(tenant_id, settings, audit))
     }
 }

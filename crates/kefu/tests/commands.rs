@@ -65,9 +65,9 @@ async fn kefu_audit_verify_passes_an_intact_log_and_fails_a_tampered_one() {
             .append_audit(&NewAudit {
                 tenant_id: tenant,
                 actor_id: None,
-                actor_name: "店铺管理员",
-                action: "refund.request",
-                target: &format!("order:T{n}"),
+                actor_name: "店铺管理员".to_owned(),
+                action: "refund.request".to_owned(),
+                target: format!("order:T{n}"),
                 detail: serde_json::json!({ "amount_fen": 100 * n }),
             })
             .await

@@ -150,29 +150,31 @@ pub async fn create_account(
     let password_hash = auth::hash_password(new.password).await?;
     let user = state
         .store
-        .create_user(&NewUser {
-            tenant_id,
-            username: &username,
-            display_name,
-            password_hash: &password_hash,
-            role: new.role,
-            team,
-            phone: Some(&phone),
-            probation_until,
-            created_by: Some(agent.user.id),
-        })
+        .create_user(
+            &NewUser {
+                tenant_id,
+                username: &username,
+                display_name,
+                password_hash: &password_hash,
+                role: new.role,
+                team,
+                phone: Some(&phone),
+                probation_until,
+                created_by: Some(agent.user.id),
+            },
+            |user| {
+                vec![audit::by(
+                    &agent,
+                    "account.create",
+                    format!("user:{}", user.id),
+                    serde_json::json!({
+                        "username": user.username, "role": user.role, "team": user.team,
+                        "probation_until": user.probation_until,
+                    }),
+                )]
+            },
+        )
         .await?;
-    audit::record(
-        &state,
-        &agent,
-        "account.create",
-        &format!("user:{}", user.id),
-        serde_json::json!({
-            "username": user.username, "role": user.role, "team": user.team,
-            "probation_until": user.probation_until,
-        }),
-    )
-    .await;
     Ok((StatusCode::CREATED, Json(view(&agent, user))))
 }
 
@@ -247,35 +249,35 @@ pub async fn update_account(
                 max_concurrent: update.max_concurrent,
                 ..AccountChange::default()
             },
+            |before, user| {
+                let mut entries = vec![];
+                if user.role != before.role {
+                    entries.push(audit::by(
+                        &agent,
+                        "role.change",
+                        format!("user:{id}"),
+                        serde_json::json!({ "from": before.role, "to": user.role }),
+                    ));
+                }
+                if user.team != before.team
+                    || user.display_name != before.display_name
+                    || user.max_concurrent != before.max_concurrent
+                {
+                    entries.push(audit::by(
+                        &agent,
+                        "account.change",
+                        format!("user:{id}"),
+                        serde_json::json!({
+                            "team": { "from": before.team, "to": user.team },
+                            "display_name": { "from": before.display_name, "to": user.display_name },
+                            "max_concurrent": { "from": before.max_concurrent, "to": user.max_concurrent },
+                        }),
+                    ));
+                }
+                entries
+            },
         )
         .await?;
-    if user.role != before.role {
-        audit::record(
-            &state,
-            &agent,
-            "role.change",
-            &format!("user:{id}"),
-            serde_json::json!({ "from": before.role, "to": user.role }),
-        )
-        .await;
-    }
-    if user.team != before.team
-        || user.display_name != before.display_name
-        || user.max_concurrent != before.max_concurrent
-    {
-        audit::record(
-            &state,
-            &agent,
-            "account.change",
-            &format!("user:{id}"),
-            serde_json::json!({
-                "team": { "from": before.team, "to": user.team },
-                "display_name": { "from": before.display_name, "to": user.display_name },
-                "max_concurrent": { "from": before.max_concurrent, "to": user.max_concurrent },
-            }),
-        )
-        .await;
-    }
     Ok(Json(view(&agent, user)))
 }
 
@@ -292,6 +294,11 @@ async fn set_disabled(
             "you cannot disable your own account",
         ));
     }
+    let action = if disabled {
+        "account.disable"
+    } else {
+        "account.enable"
+    };
     let user = state
         .store
         .update_account(
@@ -301,21 +308,16 @@ async fn set_disabled(
                 disabled: Some(disabled),
                 ..AccountChange::default()
             },
+            |_, user| {
+                vec![audit::by(
+                    agent,
+                    action,
+                    format!("user:{id}"),
+                    serde_json::json!({ "username": user.username }),
+                )]
+            },
         )
         .await?;
-    let action = if disabled {
-        "account.disable"
-    } else {
-        "account.enable"
-    };
-    audit::record(
-        state,
-        agent,
-        action,
-        &format!("user:{id}"),
-        serde_json::json!({ "username": user.username }),
-    )
-    .await;
     Ok(Json(view(agent, user)))
 }
 
@@ -391,15 +393,15 @@ pub async fn change_probation(
                 probation_until: Some(until),
                 ..AccountChange::default()
             },
+            |before, _| {
+                vec![audit::by(
+                    &agent,
+                    action,
+                    format!("user:{id}"),
+                    serde_json::json!({ "from": before.probation_until, "to": until }),
+                )]
+            },
         )
         .await?;
-    audit::record(
-        &state,
-        &agent,
-        action,
-        &format!("user:{id}"),
-        serde_json::json!({ "from": before.probation_until, "to": until }),
-    )
-    .await;
     Ok(Json(view(&agent, user)))
 }

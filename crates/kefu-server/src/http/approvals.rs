@@ -129,29 +129,30 @@ pub async fn request(
                 requested_by: agent.user.id,
             },
             execute_now,
+            |approval| {
+                let family = action_family(request.kind);
+                let target = format!("order:{}", order.order_no);
+                let mut entries = vec![audit::by(
+                    &agent,
+                    format!("{family}.request"),
+                    target.clone(),
+                    serde_json::json!({
+                        "approval_id": approval.id, "amount_fen": amount_fen, "reason": reason.as_str(),
+                        "status": approval.status, "payload": approval.payload,
+                    }),
+                )];
+                if approval.status == ApprovalStatus::Executed {
+                    entries.push(audit::by(
+                        &agent,
+                        format!("{family}.execute"),
+                        target,
+                        serde_json::json!({ "approval_id": approval.id, "within_threshold": true }),
+                    ));
+                }
+                entries
+            },
         )
         .await?;
-    audit::record(
-        &state,
-        &agent,
-        &format!("{}.request", action_family(request.kind)),
-        &format!("order:{}", order.order_no),
-        serde_json::json!({
-            "approval_id": approval.id, "amount_fen": amount_fen, "reason": reason.as_str(),
-            "status": approval.status, "payload": approval.payload,
-        }),
-    )
-    .await;
-    if approval.status == ApprovalStatus::Executed {
-        audit::record(
-            &state,
-            &agent,
-            &format!("{}.execute", action_family(request.kind)),
-            &format!("order:{}", order.order_no),
-            serde_json::json!({ "approval_id": approval.id, "within_threshold": true }),
-        )
-        .await;
-    }
     announce(&state, tenant_id, &approval).await;
     Ok((
         StatusCode::CREATED,
@@ -337,31 +338,30 @@ async fn decide(
     agent.require(current.kind.approve_permission())?;
     let decided = state
         .store
-        .decide_approval(tenant_id, id, approve, agent.user.id, reason)
+        .decide_approval(tenant_id, id, approve, agent.user.id, reason, |decided| {
+            let target = format!("order:{}", decided.order_no);
+            let action = if approve {
+                "approval.approve"
+            } else {
+                "approval.reject"
+            };
+            let mut entries = vec![audit::by(
+                agent,
+                action,
+                target.clone(),
+                serde_json::json!({ "approval_id": id, "kind": decided.kind, "reason": reason }),
+            )];
+            if decided.status == ApprovalStatus::Executed {
+                entries.push(audit::by(
+                    agent,
+                    format!("{}.execute", action_family(decided.kind)),
+                    target,
+                    serde_json::json!({ "approval_id": id, "amount_fen": decided.amount_fen }),
+                ));
+            }
+            entries
+        })
         .await?;
-    let family = action_family(decided.kind);
-    audit::record(
-        state,
-        agent,
-        if approve {
-            "approval.approve"
-        } else {
-            "approval.reject"
-        },
-        &format!("order:{}", decided.order_no),
-        serde_json::json!({ "approval_id": id, "kind": decided.kind, "reason": reason }),
-    )
-    .await;
-    if decided.status == ApprovalStatus::Executed {
-        audit::record(
-            state,
-            agent,
-            &format!("{family}.execute"),
-            &format!("order:{}", decided.order_no),
-            serde_json::json!({ "approval_id": id, "amount_fen": decided.amount_fen }),
-        )
-        .await;
-    }
     announce(state, tenant_id, &decided).await;
     Ok(Json(with_order(state, tenant_id, decided).await))
 }

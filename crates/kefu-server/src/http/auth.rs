@@ -85,16 +85,15 @@ pub async fn login(
         return Err(ErrorCode::InvalidCredentials.into());
     };
     if !auth::verify_password(request.password, hash).await {
-        audit::record_as(
-            &state,
+        let failed = audit::by_actor(
             user.tenant_id,
             Some(user.id),
             &user.display_name,
             "login.failed",
-            &format!("user:{}", user.id),
+            format!("user:{}", user.id),
             serde_json::json!({ "peer": peer.ip().to_string() }),
-        )
-        .await;
+        );
+        audit::record_event(&state, failed).await;
         return Err(ErrorCode::InvalidCredentials.into());
     }
     let token = auth::random_secret();
@@ -109,6 +108,16 @@ pub async fn login(
             "ui",
             &csrf_token,
             now_ms() + hours * 3600 * 1000,
+            |_| {
+                vec![audit::by_actor(
+                    user.tenant_id,
+                    Some(user.id),
+                    &user.display_name,
+                    "login",
+                    format!("user:{}", user.id),
+                    serde_json::json!({ "peer": peer.ip().to_string() }),
+                )]
+            },
         )
         .await?;
     let cookie = Cookie::build((SESSION_COOKIE, token))
@@ -118,16 +127,6 @@ pub async fn login(
         .secure(state.settings.auth.secure_cookies)
         .max_age(time_hours(hours))
         .build();
-    audit::record_as(
-        &state,
-        user.tenant_id,
-        Some(user.id),
-        &user.display_name,
-        "login",
-        &format!("user:{}", user.id),
-        serde_json::json!({ "peer": peer.ip().to_string() }),
-    )
-    .await;
     let me = me_of(&state, user, csrf_token).await?;
     Ok((jar.add(cookie), Json(me)))
 }
@@ -193,6 +192,14 @@ pub async fn create_token(
             name,
             &auth::random_secret(),
             expires_at,
+            |_| {
+                vec![audit::by(
+                    &agent,
+                    "token.create",
+                    format!("user:{}", agent.user.id),
+                    serde_json::json!({ "name": name, "expires_at": expires_at }),
+                )]
+            },
         )
         .await?;
     Ok((

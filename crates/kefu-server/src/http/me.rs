@@ -171,7 +171,14 @@ pub async fn verify_phone(
     let hash = auth::sha256_hex(&format!("{}:{code}", agent.user.id));
     match state
         .store
-        .check_phone_code(agent.user.id, &hash, CODE_ATTEMPTS)
+        .check_phone_code(agent.user.id, &hash, CODE_ATTEMPTS, |_| {
+            vec![audit::by(
+                &agent,
+                "account.phone_verified",
+                format!("user:{}", agent.user.id),
+                serde_json::json!({}),
+            )]
+        })
         .await?
     {
         PhoneCodeCheck::Verified => {}
@@ -194,14 +201,6 @@ pub async fn verify_phone(
             ));
         }
     }
-    audit::record(
-        &state,
-        &agent,
-        "account.phone_verified",
-        &format!("user:{}", agent.user.id),
-        serde_json::json!({}),
-    )
-    .await;
     let user = state
         .store
         .user(agent.tenant_id(), agent.user.id)

@@ -91,16 +91,16 @@ pub async fn create_group(
             name,
             new.description.trim(),
             &permissions,
+            |group| {
+                vec![audit::by(
+                    &agent,
+                    "group.create",
+                    format!("group:{}", group.id),
+                    serde_json::json!({ "name": group.name, "permissions": group.permissions }),
+                )]
+            },
         )
         .await?;
-    audit::record(
-        &state,
-        &agent,
-        "group.create",
-        &format!("group:{}", group.id),
-        serde_json::json!({ "name": group.name, "permissions": group.permissions }),
-    )
-    .await;
     Ok((StatusCode::CREATED, Json(group)))
 }
 
@@ -148,16 +148,8 @@ pub async fn grant(
             &request.user_ids,
             agent.user.id,
             request.expires_at,
-        )
+        |_| vec![audit::by(&agent, "group.grant", format!("group:{id}"), serde_json::json!({ "user_ids": request.user_ids, "expires_at": request.expires_at }))])
         .await?;
-    audit::record(
-        &state,
-        &agent,
-        "group.grant",
-        &format!("group:{id}"),
-        serde_json::json!({ "user_ids": request.user_ids, "expires_at": request.expires_at }),
-    )
-    .await;
     Ok(Json(Granted { granted }))
 }
 
@@ -172,18 +164,17 @@ pub async fn revoke(
     agent.require(Permission::AccountManage)?;
     if !state
         .store
-        .revoke_group(agent.tenant_id(), id, user_id)
+        .revoke_group(agent.tenant_id(), id, user_id, |_| {
+            vec![audit::by(
+                &agent,
+                "group.revoke",
+                format!("group:{id}"),
+                serde_json::json!({ "user_id": user_id }),
+            )]
+        })
         .await?
     {
         return Err(ErrorCode::GrantNotFound.into());
     }
-    audit::record(
-        &state,
-        &agent,
-        "group.revoke",
-        &format!("group:{id}"),
-        serde_json::json!({ "user_id": user_id }),
-    )
-    .await;
     Ok(StatusCode::NO_CONTENT)
 }

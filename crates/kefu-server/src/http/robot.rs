@@ -158,17 +158,17 @@ pub async fn put_entry(
             agent.tenant_id(),
             &[(entry.id.clone(), body.clone())],
             Some(agent.user.id),
+            |_| {
+                vec![audit::by(
+                    &agent,
+                    "kb.change",
+                    format!("kb:{}", entry.id),
+                    serde_json::json!({ "question": entry.question }),
+                )]
+            },
         )
         .await?;
     crate::desk::robot::rebuild_soon(&state, agent.tenant_id());
-    audit::record(
-        &state,
-        &agent,
-        "kb.change",
-        &format!("kb:{}", entry.id),
-        serde_json::json!({ "question": entry.question }),
-    )
-    .await;
     Ok(Json(KbEntryView::new(&state, body, now_ms())))
 }
 
@@ -181,18 +181,21 @@ pub async fn delete_entry(
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     agent.require(Permission::KbManage)?;
-    if !state.store.delete_kb_entry(agent.tenant_id(), &id).await? {
+    if !state
+        .store
+        .delete_kb_entry(agent.tenant_id(), &id, |_| {
+            vec![audit::by(
+                &agent,
+                "kb.delete",
+                format!("kb:{id}"),
+                serde_json::json!({}),
+            )]
+        })
+        .await?
+    {
         return Err(ErrorCode::KbEntryNotFound.into());
     }
     crate::desk::robot::rebuild_soon(&state, agent.tenant_id());
-    audit::record(
-        &state,
-        &agent,
-        "kb.delete",
-        &format!("kb:{id}"),
-        serde_json::json!({}),
-    )
-    .await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -253,20 +256,20 @@ pub async fn put_settings(
                 lexicon,
                 kb_version: before.kb_version,
             },
+            |saved| {
+                vec![audit::by(
+                    &agent,
+                    "robot.settings",
+                    "robot",
+                    serde_json::json!({
+                        "mode": { "from": before.mode, "to": saved.mode },
+                        "night_only": saved.night_only,
+                        "lexicon_changed": saved.kb_version != before.kb_version,
+                    }),
+                )]
+            },
         )
         .await?;
-    audit::record(
-        &state,
-        &agent,
-        "robot.settings",
-        "robot",
-        serde_json::json!({
-            "mode": { "from": before.mode, "to": saved.mode },
-            "night_only": saved.night_only,
-            "lexicon_changed": saved.kb_version != before.kb_version,
-        }),
-    )
-    .await;
     if saved.kb_version != before.kb_version {
         crate::desk::robot::rebuild_soon(&state, agent.tenant_id());
     }

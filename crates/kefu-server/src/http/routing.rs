@@ -117,16 +117,15 @@ pub async fn put_rules(
     let rules = checked(&state, &agent, update.rules).await?;
     state
         .store
-        .replace_routing_rules(agent.tenant_id(), &rules)
+        .replace_routing_rules(agent.tenant_id(), &rules, |_| {
+            vec![audit::by(
+                &agent,
+                "routing.change",
+                "routing",
+                serde_json::json!({ "rules": rules.len() }),
+            )]
+        })
         .await?;
-    audit::record(
-        &state,
-        &agent,
-        "routing.change",
-        "routing",
-        serde_json::json!({ "rules": rules.len() }),
-    )
-    .await;
     Ok(Json(RuleList {
         rules,
         default_team: DEFAULT_TEAM.to_owned(),

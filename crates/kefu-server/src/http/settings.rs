@@ -41,15 +41,14 @@ pub async fn put_settings(
     let before = state.store.shop_settings(agent.tenant_id()).await?;
     state
         .store
-        .set_shop_settings(agent.tenant_id(), &settings)
+        .set_shop_settings(agent.tenant_id(), &settings, |_| {
+            vec![audit::by(
+                &agent,
+                "settings.change",
+                "settings",
+                serde_json::json!({ "from": before, "to": settings }),
+            )]
+        })
         .await?;
-    audit::record(
-        &state,
-        &agent,
-        "settings.change",
-        "settings",
-        serde_json::json!({ "from": before, "to": settings }),
-    )
-    .await;
     Ok(Json(settings))
 }

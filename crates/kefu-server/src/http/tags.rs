@@ -58,15 +58,14 @@ pub async fn add_tag(
     }
     let tag = state
         .store
-        .add_custom_tag(agent.tenant_id(), &key, name)
+        .add_custom_tag(agent.tenant_id(), &key, name, |_| {
+            vec![audit::by(
+                &agent,
+                "tag.create",
+                format!("tag:{key}"),
+                serde_json::json!({ "name": name }),
+            )]
+        })
         .await?;
-    audit::record(
-        &state,
-        &agent,
-        "tag.create",
-        &format!("tag:{key}"),
-        serde_json::json!({ "name": name }),
-    )
-    .await;
     Ok((StatusCode::CREATED, Json(tag)))
 }

@@ -139,22 +139,24 @@ pub async fn put_team(
         office_hours_only: update.office_hours_only.unwrap_or(existing_office_hours),
         members: 0,
     };
-    state.store.upsert_team(agent.tenant_id(), &team).await?;
-    audit::record(
-        &state,
-        &agent,
-        "team.change",
-        &format!("team:{}", team.key),
-        serde_json::json!({
-            "name": team.name,
-            "response_target_seconds": team.response_target_seconds,
-            "require_tag": team.require_tag,
-            "strategy": team.strategy,
-            "office_hours_only": team.office_hours_only,
-            "grab_mode": team.grab_mode,
-        }),
-    )
-    .await;
+    state
+        .store
+        .upsert_team(agent.tenant_id(), &team, |_| {
+            vec![audit::by(
+                &agent,
+                "team.change",
+                format!("team:{}", team.key),
+                serde_json::json!({
+                    "name": team.name,
+                    "response_target_seconds": team.response_target_seconds,
+                    "require_tag": team.require_tag,
+                    "strategy": team.strategy,
+                    "office_hours_only": team.office_hours_only,
+                    "grab_mode": team.grab_mode,
+                }),
+            )]
+        })
+        .await?;
     let teams = state.store.teams(agent.tenant_id()).await?;
     Ok(Json(
         teams

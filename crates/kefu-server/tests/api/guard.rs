@@ -366,17 +366,20 @@ async fn accounts_stop_at_the_cap_and_phones_show_only_to_their_owner_and_admins
     let tenant = store.tenant_by_slug("shanye-tea").await.unwrap().unwrap();
     for n in store.count_accounts(tenant.id).await.unwrap()..200 {
         store
-            .create_user(&kefu_store::NewUser {
-                tenant_id: tenant.id,
-                username: &format!("bulk-{n}"),
-                display_name: "批量",
-                password_hash: "x",
-                role: kefu_domain::role::Role::Agent,
-                team: None,
-                phone: None,
-                probation_until: None,
-                created_by: None,
-            })
+            .create_user(
+                &kefu_store::NewUser {
+                    tenant_id: tenant.id,
+                    username: &format!("bulk-{n}"),
+                    display_name: "批量",
+                    password_hash: "x",
+                    role: kefu_domain::role::Role::Agent,
+                    team: None,
+                    phone: None,
+                    probation_until: None,
+                    created_by: None,
+                },
+                |_| vec![],
+            )
             .await
             .unwrap();
     }

@@ -7,11 +7,19 @@ use kefu_domain::time::now_ms;
 use sqlx::Pool;
 use uuid::Uuid;
 
-use super::{BEGIN_WRITE, Db};
+use super::audit::append_all;
+use super::{BEGIN_WRITE, Db, LOCK_ROW};
 use crate::rows::{UserRow, uuid};
-use crate::{AccountChange, NewUser, PhoneCodeCheck, Result, StoreError, unique_as_conflict};
+use crate::{
+    AccountChange, NewAudit, NewUser, PhoneCodeCheck, Result, StoreError, unique_as_conflict,
+};
 
-pub(crate) async fn create_user(pool: &Pool<Db>, user: &NewUser<'_>) -> Result<User> {
+pub(crate) async fn create_user(
+    pool: &Pool<Db>,
+    user: &NewUser<'_>,
+    audit: impl FnOnce(&User) -> Vec<NewAudit> + Send,
+) -> Result<User> {
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     let row: UserRow = sqlx::query_as(
         "INSERT INTO users (id, tenant_id, username, display_name, password_hash, role, team, \
          phone, created_at, probation_until, created_by) \
@@ -30,10 +38,13 @@ pub(crate) async fn create_user(pool: &Pool<Db>, user: &NewUser<'_>) -> Result<U
     .bind(now_ms())
     .bind(user.probation_until)
     .bind(user.created_by.map(|id| id.to_string()))
-    .fetch_one(pool)
+    .fetch_one(&mut *tx)
     .await
     .map_err(unique_as_conflict("username_taken"))?;
-    row.try_into()
+    let created: User = row.try_into()?;
+    append_all(&mut tx, audit(&created)).await?;
+    tx.commit().await?;
+    Ok(created)
 }
 
 #[derive(sqlx::FromRow)]
@@ -60,13 +71,25 @@ pub(crate) async fn user_for_login(
 }
 
 pub(crate) async fn user(pool: &Pool<Db>, tenant_id: Uuid, id: Uuid) -> Result<Option<User>> {
-    let row: Option<UserRow> = sqlx::query_as(
+    user_in(&mut *pool.acquire().await?, tenant_id, id, "").await
+}
+
+/// The account on the caller's connection; `lock` is `""` or `LOCK_ROW`.
+async fn user_in(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    tenant_id: Uuid,
+    id: Uuid,
+    lock: &'static str,
+) -> Result<Option<User>> {
+    // Only a compile-time constant is spliced in.
+    let row: Option<UserRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT id, tenant_id, username, display_name, role, team, status, phone, \
-         probation_until, disabled, phone_verified_at, break_reason, break_until, max_concurrent FROM users WHERE id = $1 AND tenant_id = $2",
-    )
+         probation_until, disabled, phone_verified_at, break_reason, break_until, max_concurrent \
+         FROM users WHERE id = $1 AND tenant_id = $2{lock}"
+    )))
     .bind(id.to_string())
     .bind(tenant_id.to_string())
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?;
     row.map(TryInto::try_into).transpose()
 }
@@ -146,7 +169,12 @@ pub(crate) async fn update_account(
     tenant_id: Uuid,
     id: Uuid,
     change: &AccountChange<'_>,
+    audit: impl FnOnce(&User, &User) -> Vec<NewAudit> + Send,
 ) -> Result<User> {
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let before = user_in(&mut tx, tenant_id, id, LOCK_ROW)
+        .await?
+        .ok_or(StoreError::NotFound("user"))?;
     let updated = sqlx::query(
         "UPDATE users SET display_name = COALESCE($1, display_name), role = COALESCE($2, role), \
          team = CASE WHEN $3 THEN $4 ELSE team END, disabled = COALESCE($5, disabled), \
@@ -164,7 +192,7 @@ pub(crate) async fn update_account(
     .bind(id.to_string())
     .bind(tenant_id.to_string())
     .bind(change.max_concurrent)
-    .execute(pool)
+    .execute(&mut *tx)
     .await?
     .rows_affected();
     if updated == 0 {
@@ -173,12 +201,15 @@ pub(crate) async fn update_account(
     if change.disabled == Some(true) {
         sqlx::query("DELETE FROM auth_sessions WHERE user_id = $1")
             .bind(id.to_string())
-            .execute(pool)
+            .execute(&mut *tx)
             .await?;
     }
-    user(pool, tenant_id, id)
+    let after = user_in(&mut tx, tenant_id, id, "")
         .await?
-        .ok_or(StoreError::NotFound("user"))
+        .ok_or(StoreError::NotFound("user"))?;
+    append_all(&mut tx, audit(&before, &after)).await?;
+    tx.commit().await?;
+    Ok(after)
 }
 
 /// Replaces the account's outstanding code; `false` when one was sent less than
@@ -216,6 +247,7 @@ pub(crate) async fn check_phone_code(
     user_id: Uuid,
     code_hash: &str,
     max_attempts: i64,
+    audit: impl FnOnce(&PhoneCodeCheck) -> Vec<NewAudit> + Send,
 ) -> Result<PhoneCodeCheck> {
     let now = now_ms();
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
@@ -251,6 +283,7 @@ pub(crate) async fn check_phone_code(
         .bind(user_id.to_string())
         .execute(&mut *tx)
         .await?;
+    append_all(&mut tx, audit(&PhoneCodeCheck::Verified)).await?;
     tx.commit().await?;
     Ok(PhoneCodeCheck::Verified)
 }

@@ -7,9 +7,10 @@ use kefu_domain::time::now_ms;
 use sqlx::Pool;
 use uuid::Uuid;
 
+use super::audit::append_all;
 use super::{BEGIN_WRITE, Db};
 use crate::rows::ApprovalRow;
-use crate::{NewApproval, Result, StoreError};
+use crate::{NewApproval, NewAudit, Result, StoreError};
 
 macro_rules! approval_select {
     () => {
@@ -27,6 +28,7 @@ pub(crate) async fn create_approval(
     pool: &Pool<Db>,
     new: &NewApproval<'_>,
     execute_now: bool,
+    audit: impl FnOnce(&Approval) -> Vec<NewAudit> + Send,
 ) -> Result<Approval> {
     let id = Uuid::now_v7();
     let now = now_ms();
@@ -59,6 +61,7 @@ pub(crate) async fn create_approval(
     let approval = approval_in(&mut tx, &tenant, &id.to_string())
         .await?
         .ok_or(StoreError::NotFound("approval"))?;
+    append_all(&mut tx, audit(&approval)).await?;
     tx.commit().await?;
     Ok(approval)
 }
@@ -118,6 +121,7 @@ pub(crate) async fn decide_approval(
     approve: bool,
     decided_by: Uuid,
     reason: &str,
+    audit: impl FnOnce(&Approval) -> Vec<NewAudit> + Send,
 ) -> Result<Approval> {
     let tenant = tenant_id.to_string();
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
@@ -151,6 +155,7 @@ pub(crate) async fn decide_approval(
     let after = approval_in(&mut tx, &tenant, &id.to_string())
         .await?
         .ok_or(StoreError::NotFound("approval"))?;
+    append_all(&mut tx, audit(&after)).await?;
     tx.commit().await?;
     Ok(after)
 }

@@ -3,80 +3,92 @@
 
 use kefu_domain::guard::{AuditEntry, GENESIS_HASH, audit_hash};
 use kefu_domain::time::now_ms;
-use sqlx::Pool;
+use sqlx::{Pool, Transaction};
 use uuid::Uuid;
 
-use super::{BEGIN_WRITE, Db};
+use super::{BEGIN_WRITE, Db, LOCK_AUDIT_CHAIN};
 use crate::rows::{AuditRow, uuid};
-use crate::{AuditFilter, AuditVerdict, NewAudit, Result, StoreError};
+use crate::{AuditFilter, AuditVerdict, NewAudit, Result};
 
-/// Appends an entry to the tenant's chain. Two appends racing for the same seq: the primary
-/// key refuses one, which reads the new head and tries again.
-pub(crate) async fn append_audit(pool: &Pool<Db>, new: &NewAudit<'_>) -> Result<AuditEntry> {
+/// Appends an entry to the tenant's chain, in a transaction of its own (an event that changes
+/// nothing else: a failed sign-in).
+pub(crate) async fn append_audit(pool: &Pool<Db>, new: &NewAudit) -> Result<AuditEntry> {
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let entry = append_in(&mut tx, new).await?;
+    tx.commit().await?;
+    Ok(entry)
+}
+
+/// Appends an entry to the tenant's chain inside the caller's write transaction, so the entry
+/// commits with the change it records or not at all. Call it last in the transaction: on
+/// PostgreSQL it takes the tenant's chain lock (a transaction-scoped advisory lock) and holds
+/// it until commit, so appends follow one another; SQLite's write lock already does that.
+pub(crate) async fn append_in(tx: &mut Transaction<'_, Db>, new: &NewAudit) -> Result<AuditEntry> {
     let tenant = new.tenant_id.to_string();
-    let detail = new.detail.to_string();
-    for _ in 0..20 {
-        let mut tx = pool.begin_with(BEGIN_WRITE).await?;
-        let head: Option<(i64, String)> = sqlx::query_as(
-            "SELECT seq, hash FROM audit_log WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1",
-        )
-        .bind(&tenant)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let (seq, prev_hash) = match head {
-            Some((seq, hash)) => (seq + 1, hash),
-            None => (1, GENESIS_HASH.to_owned()),
-        };
-        let at = now_ms();
-        let hash = audit_hash(
-            new.tenant_id,
-            seq,
-            at,
-            new.actor_id,
-            new.actor_name,
-            new.action,
-            new.target,
-            &detail,
-            &prev_hash,
-        );
-        let inserted = sqlx::query(
-            "INSERT INTO audit_log (tenant_id, seq, at, actor_id, actor_name, action, target, \
-             detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(&tenant)
-        .bind(seq)
-        .bind(at)
-        .bind(new.actor_id.map(|a| a.to_string()))
-        .bind(new.actor_name)
-        .bind(new.action)
-        .bind(new.target)
-        .bind(&detail)
-        .bind(&prev_hash)
-        .bind(&hash)
-        .execute(&mut *tx)
-        .await;
-        match inserted {
-            Ok(_) => {
-                tx.commit().await?;
-                return Ok(AuditEntry {
-                    seq,
-                    at,
-                    actor_id: new.actor_id,
-                    actor_name: new.actor_name.to_owned(),
-                    action: new.action.to_owned(),
-                    target: new.target.to_owned(),
-                    detail: new.detail.clone(),
-                    prev_hash,
-                    hash,
-                });
-            }
-            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
-                tx.rollback().await?;
-            }
-            Err(e) => return Err(e.into()),
-        }
+    if !LOCK_AUDIT_CHAIN.is_empty() {
+        sqlx::query(LOCK_AUDIT_CHAIN)
+            .bind(&tenant)
+            .execute(&mut **tx)
+            .await?;
     }
-    Err(StoreError::Conflict("audit_busy"))
+    let detail = new.detail.to_string();
+    let head: Option<(i64, String)> = sqlx::query_as(
+        "SELECT seq, hash FROM audit_log WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1",
+    )
+    .bind(&tenant)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let (seq, prev_hash) = match head {
+        Some((seq, hash)) => (seq + 1, hash),
+        None => (1, GENESIS_HASH.to_owned()),
+    };
+    let at = now_ms();
+    let hash = audit_hash(
+        new.tenant_id,
+        seq,
+        at,
+        new.actor_id,
+        &new.actor_name,
+        &new.action,
+        &new.target,
+        &detail,
+        &prev_hash,
+    );
+    sqlx::query(
+        "INSERT INTO audit_log (tenant_id, seq, at, actor_id, actor_name, action, target, \
+         detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&tenant)
+    .bind(seq)
+    .bind(at)
+    .bind(new.actor_id.map(|a| a.to_string()))
+    .bind(&new.actor_name)
+    .bind(&new.action)
+    .bind(&new.target)
+    .bind(&detail)
+    .bind(&prev_hash)
+    .bind(&hash)
+    .execute(&mut **tx)
+    .await?;
+    Ok(AuditEntry {
+        seq,
+        at,
+        actor_id: new.actor_id,
+        actor_name: new.actor_name.clone(),
+        action: new.action.clone(),
+        target: new.target.clone(),
+        detail: new.detail.clone(),
+        prev_hash,
+        hash,
+    })
+}
+
+/// Appends what an audited change says about itself, inside the change's transaction.
+pub(crate) async fn append_all(tx: &mut Transaction<'_, Db>, entries: Vec<NewAudit>) -> Result<()> {
+    for entry in &entries {
+        append_in(tx, entry).await?;
+    }
+    Ok(())
 }
 
 /// Entries by filter, newest first.

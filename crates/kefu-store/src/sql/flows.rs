@@ -5,9 +5,10 @@ use kefu_domain::time::now_ms;
 use sqlx::Pool;
 use uuid::Uuid;
 
+use super::audit::append_all;
 use super::robot::bump_kb_version;
 use super::{BEGIN_WRITE, Db};
-use crate::{FlowRow, Result};
+use crate::{FlowRow, NewAudit, Result};
 
 /// Every flow the shop defined, by id.
 pub(crate) async fn robot_flows(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<FlowRow>> {
@@ -34,6 +35,7 @@ pub(crate) async fn put_robot_flow(
     id: &str,
     body: &serde_json::Value,
     by: Option<Uuid>,
+    audit: impl FnOnce(&()) -> Vec<NewAudit> + Send,
 ) -> Result<()> {
     let tenant = tenant_id.to_string();
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
@@ -50,12 +52,18 @@ pub(crate) async fn put_robot_flow(
     .execute(&mut *tx)
     .await?;
     bump_kb_version(&mut tx, &tenant).await?;
+    append_all(&mut tx, audit(&())).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Removes a flow (and ends its runs); false when there was none.
-pub(crate) async fn delete_robot_flow(pool: &Pool<Db>, tenant_id: Uuid, id: &str) -> Result<bool> {
+pub(crate) async fn delete_robot_flow(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    id: &str,
+    audit: impl FnOnce(&bool) -> Vec<NewAudit> + Send,
+) -> Result<bool> {
     let tenant = tenant_id.to_string();
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     let gone = sqlx::query("DELETE FROM robot_flows WHERE tenant_id = $1 AND flow_id = $2")
@@ -72,6 +80,7 @@ pub(crate) async fn delete_robot_flow(pool: &Pool<Db>, tenant_id: Uuid, id: &str
             .execute(&mut *tx)
             .await?;
         bump_kb_version(&mut tx, &tenant).await?;
+        append_all(&mut tx, audit(&gone)).await?;
     }
     tx.commit().await?;
     Ok(gone)

@@ -7,9 +7,10 @@ use kefu_domain::time::now_ms;
 use sqlx::Pool;
 use uuid::Uuid;
 
+use super::audit::append_all;
 use super::{BEGIN_WRITE, Db};
 use crate::rows::{GrantRow, GroupRow, to_json};
-use crate::{Result, StoreError, unique_as_conflict};
+use crate::{NewAudit, Result, StoreError, unique_as_conflict};
 
 pub(crate) async fn create_group(
     pool: &Pool<Db>,
@@ -17,10 +18,12 @@ pub(crate) async fn create_group(
     name: &str,
     description: &str,
     permissions: &[Permission],
+    audit: impl FnOnce(&PermissionGroup) -> Vec<NewAudit> + Send,
 ) -> Result<PermissionGroup> {
     let id = Uuid::now_v7();
     let now = now_ms();
     let names: Vec<&str> = permissions.iter().map(|p| p.as_str()).collect();
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     sqlx::query(
         "INSERT INTO permission_groups (id, tenant_id, name, description, permissions, \
          created_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -31,16 +34,19 @@ pub(crate) async fn create_group(
     .bind(description)
     .bind(to_json(&names)?)
     .bind(now)
-    .execute(pool)
+    .execute(&mut *tx)
     .await
     .map_err(unique_as_conflict("group_name_taken"))?;
-    Ok(PermissionGroup {
+    let group = PermissionGroup {
         id,
         name: name.to_owned(),
         description: description.to_owned(),
         permissions: permissions.to_vec(),
         created_at: now,
-    })
+    };
+    append_all(&mut tx, audit(&group)).await?;
+    tx.commit().await?;
+    Ok(group)
 }
 
 pub(crate) async fn groups(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<PermissionGroup>> {
@@ -62,6 +68,7 @@ pub(crate) async fn grant_group(
     user_ids: &[Uuid],
     granted_by: Uuid,
     expires_at: Option<i64>,
+    audit: impl FnOnce(&u64) -> Vec<NewAudit> + Send,
 ) -> Result<u64> {
     let tenant = tenant_id.to_string();
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
@@ -96,6 +103,7 @@ pub(crate) async fn grant_group(
     if granted != user_ids.len() as u64 {
         return Err(StoreError::NotFound("user"));
     }
+    append_all(&mut tx, audit(&granted)).await?;
     tx.commit().await?;
     Ok(granted)
 }
@@ -105,17 +113,24 @@ pub(crate) async fn revoke_group(
     tenant_id: Uuid,
     group_id: Uuid,
     user_id: Uuid,
+    audit: impl FnOnce(&bool) -> Vec<NewAudit> + Send,
 ) -> Result<bool> {
-    Ok(sqlx::query(
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let revoked = sqlx::query(
         "DELETE FROM permission_grants WHERE group_id = $1 AND user_id = $2 AND tenant_id = $3",
     )
     .bind(group_id.to_string())
     .bind(user_id.to_string())
     .bind(tenant_id.to_string())
-    .execute(pool)
+    .execute(&mut *tx)
     .await?
     .rows_affected()
-        > 0)
+        > 0;
+    if revoked {
+        append_all(&mut tx, audit(&revoked)).await?;
+    }
+    tx.commit().await?;
+    Ok(revoked)
 }
 
 /// Grants of the tenant, expired ones included, by group then account.

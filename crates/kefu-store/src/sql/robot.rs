@@ -8,16 +8,24 @@ use kefu_domain::time::now_ms;
 use sqlx::Pool;
 use uuid::Uuid;
 
+use super::audit::append_all;
 use super::conversations::{conversation_in, insert_event};
 use super::{BEGIN_WRITE, Db, LOCK_ROW};
-use crate::{KbRow, NewRobotLog, Result, UpsertCounts};
+use crate::{KbRow, NewAudit, NewRobotLog, Result, UpsertCounts};
 
 pub(crate) async fn robot_settings(pool: &Pool<Db>, tenant_id: Uuid) -> Result<RobotSettings> {
+    robot_settings_in(&mut *pool.acquire().await?, tenant_id).await
+}
+
+async fn robot_settings_in(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    tenant_id: Uuid,
+) -> Result<RobotSettings> {
     let row: Option<(String, bool, String, i64)> = sqlx::query_as(
         "SELECT mode, night_only, lexicon, kb_version FROM robot_settings WHERE tenant_id = $1",
     )
     .bind(tenant_id.to_string())
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?;
     Ok(row
         .map(|(mode, night_only, lexicon, kb_version)| RobotSettings {
@@ -34,8 +42,10 @@ pub(crate) async fn set_robot_settings(
     pool: &Pool<Db>,
     tenant_id: Uuid,
     settings: &RobotSettings,
+    audit: impl FnOnce(&RobotSettings) -> Vec<NewAudit> + Send,
 ) -> Result<RobotSettings> {
     let lexicon = settings.lexicon.to_string();
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     sqlx::query(
         "INSERT INTO robot_settings (tenant_id, mode, night_only, lexicon, kb_version, updated_at) \
          VALUES ($1, $2, $3, $4, 1, $5) ON CONFLICT (tenant_id) DO UPDATE SET \
@@ -48,9 +58,12 @@ pub(crate) async fn set_robot_settings(
     .bind(settings.night_only)
     .bind(&lexicon)
     .bind(now_ms())
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
-    robot_settings(pool, tenant_id).await
+    let saved = robot_settings_in(&mut tx, tenant_id).await?;
+    append_all(&mut tx, audit(&saved)).await?;
+    tx.commit().await?;
+    Ok(saved)
 }
 
 pub(super) async fn bump_kb_version(
@@ -92,6 +105,7 @@ pub(crate) async fn upsert_kb_entries(
     tenant_id: Uuid,
     entries: &[(String, serde_json::Value)],
     by: Option<Uuid>,
+    audit: impl FnOnce(&UpsertCounts) -> Vec<NewAudit> + Send,
 ) -> Result<UpsertCounts> {
     let tenant = tenant_id.to_string();
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
@@ -139,13 +153,19 @@ pub(crate) async fn upsert_kb_entries(
     }
     if counts.created + counts.updated > 0 {
         bump_kb_version(&mut tx, &tenant).await?;
+        append_all(&mut tx, audit(&counts)).await?;
     }
     tx.commit().await?;
     Ok(counts)
 }
 
 /// Removes one entry; false when there was none.
-pub(crate) async fn delete_kb_entry(pool: &Pool<Db>, tenant_id: Uuid, id: &str) -> Result<bool> {
+pub(crate) async fn delete_kb_entry(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    id: &str,
+    audit: impl FnOnce(&bool) -> Vec<NewAudit> + Send,
+) -> Result<bool> {
     let tenant = tenant_id.to_string();
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     let gone = sqlx::query("DELETE FROM kb_entries WHERE tenant_id = $1 AND entry_id = $2")
@@ -157,6 +177,7 @@ pub(crate) async fn delete_kb_entry(pool: &Pool<Db>, tenant_id: Uuid, id: &str) 
         > 0;
     if gone {
         bump_kb_version(&mut tx, &tenant).await?;
+        append_all(&mut tx, audit(&gone)).await?;
     }
     tx.commit().await?;
     Ok(gone)

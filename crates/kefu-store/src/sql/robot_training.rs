@@ -5,9 +5,10 @@ use kefu_domain::time::now_ms;
 use sqlx::Pool;
 use uuid::Uuid;
 
+use super::audit::append_all;
 use super::robot::bump_kb_version;
 use super::{BEGIN_WRITE, Db};
-use crate::{NewProposal, ProposalRow, Result, RobotMiss};
+use crate::{NewAudit, NewProposal, ProposalRow, Result, RobotMiss};
 
 /// Questions the robot missed since `since`: clarified, or handed off as unknown or
 /// misunderstood; each with the first text a person sent in that conversation after it.
@@ -156,6 +157,7 @@ pub(crate) async fn decide_proposal(
     id: Uuid,
     approved: Option<(&str, &serde_json::Value)>,
     by: Uuid,
+    audit: impl FnOnce(&bool) -> Vec<NewAudit> + Send,
 ) -> Result<bool> {
     let tenant = tenant_id.to_string();
     let now = now_ms();
@@ -197,6 +199,7 @@ pub(crate) async fn decide_proposal(
         .await?;
         bump_kb_version(&mut tx, &tenant).await?;
     }
+    append_all(&mut tx, audit(&true)).await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -12,10 +12,11 @@ use kefu_domain::time::now_ms;
 use sqlx::Pool;
 use uuid::Uuid;
 
+use super::audit::append_all;
 use super::conversations::{conversation_in, insert_event};
 use super::{BEGIN_WRITE, Db, LOCK_ROW};
 use crate::rows::{to_json, uuid};
-use crate::{Result, StoreError, Stranded};
+use crate::{NewAudit, Result, StoreError, Stranded};
 
 pub(crate) async fn routing_rules(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<RoutingRule>> {
     let rows: Vec<(String, String, i64, String, String, bool)> = sqlx::query_as(
@@ -46,6 +47,7 @@ pub(crate) async fn replace_routing_rules(
     pool: &Pool<Db>,
     tenant_id: Uuid,
     rules: &[RoutingRule],
+    audit: impl FnOnce(&[RoutingRule]) -> Vec<NewAudit> + Send,
 ) -> Result<()> {
     let tenant = tenant_id.to_string();
     let now = now_ms();
@@ -70,6 +72,7 @@ pub(crate) async fn replace_routing_rules(
         .execute(&mut *tx)
         .await?;
     }
+    append_all(&mut tx, audit(rules)).await?;
     tx.commit().await?;
     Ok(())
 }

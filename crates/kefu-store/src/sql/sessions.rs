@@ -5,9 +5,10 @@ use kefu_domain::time::now_ms;
 use sqlx::Pool;
 use uuid::Uuid;
 
-use super::Db;
+use super::audit::append_all;
+use super::{BEGIN_WRITE, Db};
 use crate::rows::UserRow;
-use crate::{Result, SessionInfo};
+use crate::{NewAudit, Result, SessionInfo};
 
 pub(crate) async fn create_session(
     pool: &Pool<Db>,
@@ -17,7 +18,9 @@ pub(crate) async fn create_session(
     name: &str,
     csrf_token: &str,
     expires_at: i64,
+    audit: impl FnOnce(&()) -> Vec<NewAudit> + Send,
 ) -> Result<()> {
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     sqlx::query(
         "INSERT INTO auth_sessions (token_hash, user_id, kind, name, csrf_token, created_at, \
          expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -29,8 +32,10 @@ pub(crate) async fn create_session(
     .bind(csrf_token)
     .bind(now_ms())
     .bind(expires_at)
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
+    append_all(&mut tx, audit(&())).await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -7,10 +7,11 @@ use kefu_domain::time::now_ms;
 use sqlx::Pool;
 use uuid::Uuid;
 
+use super::audit::append_all;
 use super::conversations::{conversation_in, insert_event};
 use super::{BEGIN_WRITE, Db};
 use crate::rows::to_json;
-use crate::{Result, StoreError, unique_as_conflict};
+use crate::{NewAudit, Result, StoreError, unique_as_conflict};
 
 pub(crate) async fn custom_tags(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<Tag>> {
     let rows: Vec<(String, String)> = sqlx::query_as(
@@ -35,7 +36,9 @@ pub(crate) async fn add_custom_tag(
     tenant_id: Uuid,
     key: &str,
     name: &str,
+    audit: impl FnOnce(&Tag) -> Vec<NewAudit> + Send,
 ) -> Result<Tag> {
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     sqlx::query(
         "INSERT INTO custom_tags (tenant_id, tag_key, name, created_at) VALUES ($1, $2, $3, $4)",
     )
@@ -43,15 +46,18 @@ pub(crate) async fn add_custom_tag(
     .bind(key)
     .bind(name)
     .bind(now_ms())
-    .execute(pool)
+    .execute(&mut *tx)
     .await
     .map_err(unique_as_conflict("tag_exists"))?;
-    Ok(Tag {
+    let tag = Tag {
         key: key.to_owned(),
         name: name.to_owned(),
         group: "custom".to_owned(),
         builtin: false,
-    })
+    };
+    append_all(&mut tx, audit(&tag)).await?;
+    tx.commit().await?;
+    Ok(tag)
 }
 
 pub(crate) async fn set_conversation_tags(

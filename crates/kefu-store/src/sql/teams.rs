@@ -6,9 +6,10 @@ use kefu_domain::time::now_ms;
 use sqlx::Pool;
 use uuid::Uuid;
 
-use super::Db;
+use super::audit::append_all;
+use super::{BEGIN_WRITE, Db};
 use crate::rows::uuid;
-use crate::{AgentActivity, Result};
+use crate::{AgentActivity, NewAudit, Result};
 
 /// The tenant's teams with their active members (the defaults come with the tenant).
 pub(crate) async fn teams(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<Team>> {
@@ -44,7 +45,13 @@ pub(crate) async fn teams(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<Team>>
         .collect())
 }
 
-pub(crate) async fn upsert_team(pool: &Pool<Db>, tenant_id: Uuid, team: &Team) -> Result<()> {
+pub(crate) async fn upsert_team(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    team: &Team,
+    audit: impl FnOnce(&Team) -> Vec<NewAudit> + Send,
+) -> Result<()> {
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     sqlx::query(
         "INSERT INTO teams (tenant_id, team_key, name, response_target_seconds, created_at, \
          require_tag, strategy, grab_mode, office_hours_only) \
@@ -63,8 +70,10 @@ pub(crate) async fn upsert_team(pool: &Pool<Db>, tenant_id: Uuid, team: &Team) -
     .bind(&team.strategy)
     .bind(team.grab_mode)
     .bind(team.office_hours_only)
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
+    append_all(&mut tx, audit(team)).await?;
+    tx.commit().await?;
     Ok(())
 }
 

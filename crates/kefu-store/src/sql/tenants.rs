@@ -8,9 +8,10 @@ use kefu_domain::time::now_ms;
 use sqlx::Pool;
 use uuid::Uuid;
 
+use super::audit::append_all;
 use super::{BEGIN_WRITE, Db};
 use crate::rows::TenantRow;
-use crate::{Result, unique_as_conflict};
+use crate::{NewAudit, Result, unique_as_conflict};
 
 pub(crate) async fn create_tenant(
     pool: &Pool<Db>,
@@ -108,7 +109,9 @@ pub(crate) async fn set_shop_settings(
     pool: &Pool<Db>,
     tenant_id: Uuid,
     settings: &ShopSettings,
+    audit: impl FnOnce(&ShopSettings) -> Vec<NewAudit> + Send,
 ) -> Result<()> {
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     sqlx::query(
         "INSERT INTO tenant_settings (tenant_id, refund_threshold_fen, probation_days, \
          max_accounts, updated_at, routing_enabled, office_hours) \
@@ -131,7 +134,9 @@ pub(crate) async fn set_shop_settings(
             .as_ref()
             .and_then(|h| serde_json::to_string(h).ok()),
     )
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
+    append_all(&mut tx, audit(settings)).await?;
+    tx.commit().await?;
     Ok(())
 }

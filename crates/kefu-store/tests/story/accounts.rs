@@ -16,17 +16,20 @@ async fn an_account_is_created_changed_and_disabled(store: Store) {
     let tenant = shop.tenant.id;
     let until = now_ms() + 7 * 86_400_000;
     let new = store
-        .create_user(&NewUser {
-            tenant_id: tenant,
-            username: "xiaoyu",
-            display_name: "小雨",
-            password_hash: "argon2-hash",
-            role: Role::Agent,
-            team: Some("after_sales"),
-            phone: Some("13812345678"),
-            probation_until: Some(until),
-            created_by: Some(shop.boss.id),
-        })
+        .create_user(
+            &NewUser {
+                tenant_id: tenant,
+                username: "xiaoyu",
+                display_name: "小雨",
+                password_hash: "argon2-hash",
+                role: Role::Agent,
+                team: Some("after_sales"),
+                phone: Some("13812345678"),
+                probation_until: Some(until),
+                created_by: Some(shop.boss.id),
+            },
+            |_| vec![],
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -66,7 +69,7 @@ async fn an_account_is_created_changed_and_disabled(store: Store) {
         created_by: None,
     };
     assert!(matches!(
-        store.create_user(&again).await,
+        store.create_user(&again, |_| vec![]).await,
         Err(StoreError::Conflict("username_taken"))
     ));
 
@@ -101,6 +104,7 @@ async fn an_account_is_created_changed_and_disabled(store: Store) {
                 max_concurrent: Some(8),
                 ..AccountChange::default()
             },
+            |_, _| vec![],
         )
         .await
         .unwrap();
@@ -130,6 +134,7 @@ async fn an_account_is_created_changed_and_disabled(store: Store) {
                 team: Some(Some("qa")),
                 ..AccountChange::default()
             },
+            |_, _| vec![],
         )
         .await
         .unwrap();
@@ -139,7 +144,12 @@ async fn an_account_is_created_changed_and_disabled(store: Store) {
     );
     assert!(matches!(
         store
-            .update_account(other.tenant.id, new.id, &AccountChange::default())
+            .update_account(
+                other.tenant.id,
+                new.id,
+                &AccountChange::default(),
+                |_, _| vec![]
+            )
             .await,
         Err(StoreError::NotFound("user"))
     ));
@@ -153,6 +163,7 @@ async fn an_account_is_created_changed_and_disabled(store: Store) {
             "browser",
             "csrf",
             now_ms() + 60_000,
+            |_| vec![],
         )
         .await
         .unwrap();
@@ -164,6 +175,7 @@ async fn an_account_is_created_changed_and_disabled(store: Store) {
                 disabled: Some(true),
                 ..AccountChange::default()
             },
+            |_, _| vec![],
         )
         .await
         .unwrap();
@@ -237,7 +249,10 @@ async fn a_phone_is_verified_by_code(store: Store) {
     let (tenant, agent, boss) = (shop.tenant.id, shop.agent.id, shop.boss.id);
     let later = now_ms() + 300_000;
     assert_eq!(
-        store.check_phone_code(agent, "h1", 5).await.unwrap(),
+        store
+            .check_phone_code(agent, "h1", 5, |_| vec![])
+            .await
+            .unwrap(),
         PhoneCodeCheck::NoCode
     );
     assert!(
@@ -254,21 +269,33 @@ async fn a_phone_is_verified_by_code(store: Store) {
         "not again within the minute"
     );
     assert_eq!(
-        store.check_phone_code(agent, "wrong", 2).await.unwrap(),
+        store
+            .check_phone_code(agent, "wrong", 2, |_| vec![])
+            .await
+            .unwrap(),
         PhoneCodeCheck::Wrong
     );
     assert_eq!(
-        store.check_phone_code(agent, "wrong", 2).await.unwrap(),
+        store
+            .check_phone_code(agent, "wrong", 2, |_| vec![])
+            .await
+            .unwrap(),
         PhoneCodeCheck::Wrong
     );
     assert_eq!(
-        store.check_phone_code(agent, "h1", 2).await.unwrap(),
+        store
+            .check_phone_code(agent, "h1", 2, |_| vec![])
+            .await
+            .unwrap(),
         PhoneCodeCheck::TooManyAttempts
     );
     // A new code (the interval is up) starts the attempts again.
     assert!(store.put_phone_code(agent, "h3", later, 0).await.unwrap());
     assert_eq!(
-        store.check_phone_code(agent, "h3", 2).await.unwrap(),
+        store
+            .check_phone_code(agent, "h3", 2, |_| vec![])
+            .await
+            .unwrap(),
         PhoneCodeCheck::Verified
     );
     assert!(
@@ -280,7 +307,10 @@ async fn a_phone_is_verified_by_code(store: Store) {
             .phone_verified
     );
     assert_eq!(
-        store.check_phone_code(agent, "h3", 2).await.unwrap(),
+        store
+            .check_phone_code(agent, "h3", 2, |_| vec![])
+            .await
+            .unwrap(),
         PhoneCodeCheck::NoCode,
         "a code is used once"
     );
@@ -291,7 +321,10 @@ async fn a_phone_is_verified_by_code(store: Store) {
             .unwrap()
     );
     assert_eq!(
-        store.check_phone_code(boss, "h4", 2).await.unwrap(),
+        store
+            .check_phone_code(boss, "h4", 2, |_| vec![])
+            .await
+            .unwrap(),
         PhoneCodeCheck::Expired
     );
     assert!(

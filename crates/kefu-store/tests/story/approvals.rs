@@ -61,13 +61,21 @@ async fn concurrent_decisions_have_one_winner(store: Store) {
                     asker,
                 ),
                 false,
+                |_| vec![],
             )
             .await
             .unwrap();
         assert_eq!(pending.status, ApprovalStatus::Pending);
         let (a, b) = tokio::join!(
-            store.decide_approval(shop.tenant.id, pending.id, true, boss_a, ""),
-            store.decide_approval(shop.tenant.id, pending.id, round % 2 == 0, boss_b, "no"),
+            store.decide_approval(shop.tenant.id, pending.id, true, boss_a, "", |_| vec![]),
+            store.decide_approval(
+                shop.tenant.id,
+                pending.id,
+                round % 2 == 0,
+                boss_b,
+                "no",
+                |_| vec![]
+            ),
         );
         let winners = [a.is_ok(), b.is_ok()].iter().filter(|w| **w).count();
         assert_eq!(winners, 1, "round {round}: {a:?} {b:?}");
@@ -88,12 +96,13 @@ async fn concurrent_decisions_have_one_winner(store: Store) {
                 boss_a,
             ),
             false,
+            |_| vec![],
         )
         .await
         .unwrap();
     assert!(matches!(
         store
-            .decide_approval(shop.tenant.id, own.id, true, boss_a, "")
+            .decide_approval(shop.tenant.id, own.id, true, boss_a, "", |_| vec![])
             .await,
         Err(StoreError::Conflict("own_request"))
     ));
@@ -127,6 +136,7 @@ async fn an_approved_request_is_carried_out_on_its_order(store: Store) {
                 boss,
             ),
             true,
+            |_| vec![],
         )
         .await
         .unwrap();
@@ -147,6 +157,7 @@ async fn an_approved_request_is_carried_out_on_its_order(store: Store) {
                 asker,
             ),
             false,
+            |_| vec![],
         )
         .await
         .unwrap();
@@ -162,6 +173,7 @@ async fn an_approved_request_is_carried_out_on_its_order(store: Store) {
                 asker,
             ),
             false,
+            |_| vec![],
         )
         .await
         .unwrap();
@@ -176,7 +188,7 @@ async fn an_approved_request_is_carried_out_on_its_order(store: Store) {
 
     // A partial refund: the order is partially refunded and its after-sale case refunded.
     let approved = store
-        .decide_approval(tenant, refund.id, true, boss, "核实无误")
+        .decide_approval(tenant, refund.id, true, boss, "核实无误", |_| vec![])
         .await
         .unwrap();
     assert_eq!(approved.status, ApprovalStatus::Executed);
@@ -200,7 +212,7 @@ async fn an_approved_request_is_carried_out_on_its_order(store: Store) {
 
     // A logistics change rewrites the order's carrier and tracking number.
     store
-        .decide_approval(tenant, logistics.id, true, boss, "")
+        .decide_approval(tenant, logistics.id, true, boss, "", |_| vec![])
         .await
         .unwrap();
     let l1 = store.order(tenant, "L1").await.unwrap().unwrap();
@@ -222,11 +234,12 @@ async fn an_approved_request_is_carried_out_on_its_order(store: Store) {
                 asker,
             ),
             false,
+            |_| vec![],
         )
         .await
         .unwrap();
     let rejected = store
-        .decide_approval(tenant, full.id, false, boss, "已超售后期")
+        .decide_approval(tenant, full.id, false, boss, "已超售后期", |_| vec![])
         .await
         .unwrap();
     assert_eq!(rejected.status, ApprovalStatus::Rejected);
@@ -259,7 +272,14 @@ async fn an_approved_request_is_carried_out_on_its_order(store: Store) {
     );
     assert!(matches!(
         store
-            .decide_approval(other.tenant.id, full.id, true, other.boss.id, "")
+            .decide_approval(
+                other.tenant.id,
+                full.id,
+                true,
+                other.boss.id,
+                "",
+                |_| vec![]
+            )
             .await,
         Err(StoreError::NotFound("approval"))
     ));

@@ -91,7 +91,7 @@ async fn an_upload_is_kept_while_something_carries_it(store: Store) {
     // A knowledge base answer names one.
     let entry = serde_json::json!({ "question": "长什么样", "answer": { "image": answer } });
     store
-        .upsert_kb_entries(tenant, &[("looks".to_owned(), entry)], None)
+        .upsert_kb_entries(tenant, &[("looks".to_owned(), entry)], None, |_| vec![])
         .await
         .unwrap();
 

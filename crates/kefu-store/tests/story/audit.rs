@@ -7,18 +7,13 @@ use uuid::Uuid;
 
 on_both_backends!(entries_are_listed_by_actor_action_and_time);
 
-fn entry<'a>(
-    tenant_id: Uuid,
-    actor_id: Option<Uuid>,
-    action: &'a str,
-    target: &'a str,
-) -> NewAudit<'a> {
+fn entry(tenant_id: Uuid, actor_id: Option<Uuid>, action: &str, target: &str) -> NewAudit {
     NewAudit {
         tenant_id,
         actor_id,
-        actor_name: "小雨",
-        action,
-        target,
+        actor_name: "小雨".to_owned(),
+        action: action.to_owned(),
+        target: target.to_owned(),
         detail: serde_json::json!({ "target": target }),
     }
 }
@@ -39,9 +34,9 @@ async fn the_chain_survives_races_and_shows_tampering(
                 .append_audit(&NewAudit {
                     tenant_id: tenant,
                     actor_id: None,
-                    actor_name: "system",
-                    action: "test.append",
-                    target: &format!("n:{n}"),
+                    actor_name: "system".to_owned(),
+                    action: "test.append".to_owned(),
+                    target: format!("n:{n}"),
                     detail: serde_json::json!({ "n": n }),
                 })
                 .await
@@ -191,4 +186,84 @@ async fn entries_are_listed_by_actor_action_and_time(store: Store) {
     assert_eq!(seqs(store.audit_entries(tenant, &one).await.unwrap()), [3]);
     let verdict = store.verify_audit(None).await.unwrap();
     assert_eq!((verdict.checked, verdict.broken.len()), (4, 0));
+}
+
+on_both_backends!(a_change_commits_with_its_audit_entries_or_not_at_all);
+
+/// ACC-5 (issue #14): an audited change and its entries commit in one transaction. A process
+/// that dies while the entries are written (here: the closure that makes them panics) keeps
+/// neither; changes racing on one shop each keep their entry, in one unbroken chain.
+async fn a_change_commits_with_its_audit_entries_or_not_at_all(store: Store) {
+    use kefu_domain::role::Role;
+    use kefu_store::AccountChange;
+
+    let shop = crate::shop(&store, "atomic").await;
+    let (tenant, agent) = (shop.tenant.id, shop.agent.id);
+    let promote = AccountChange {
+        role: Some(Role::Supervisor),
+        ..AccountChange::default()
+    };
+    let died = tokio::spawn({
+        let store = store.clone();
+        async move {
+            store
+                .update_account(tenant, agent, &promote, |_, _| {
+                    panic!("the process dies between the change and its record")
+                })
+                .await
+        }
+    })
+    .await;
+    assert!(died.is_err_and(|e| e.is_panic()));
+    let kept = store.user(tenant, agent).await.unwrap().unwrap();
+    assert_eq!(kept.role, Role::Agent, "the change went without its record");
+    let all = AuditFilter {
+        limit: 100,
+        ..AuditFilter::default()
+    };
+    assert!(store.audit_entries(tenant, &all).await.unwrap().is_empty());
+
+    let mut tasks = vec![];
+    for n in 0..12 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let name = format!("小雨{n}");
+            let change = AccountChange {
+                display_name: Some(&name),
+                ..AccountChange::default()
+            };
+            store
+                .update_account(tenant, agent, &change, |before, after| {
+                    vec![NewAudit {
+                        detail: serde_json::json!({
+                            "from": before.display_name, "to": after.display_name,
+                        }),
+                        ..entry(tenant, None, "account.change", &format!("user:{agent}"))
+                    }]
+                })
+                .await
+                .unwrap();
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let entries = store.audit_entries(tenant, &all).await.unwrap();
+    assert_eq!(entries.len(), 12);
+    // Each entry saw the name the previous change left: the changes and the chain agree.
+    let mut names: Vec<(i64, String, String)> = entries
+        .iter()
+        .map(|e| {
+            let text = |k: &str| e.detail[k].as_str().unwrap_or_default().to_owned();
+            (e.seq, text("from"), text("to"))
+        })
+        .collect();
+    names.sort();
+    for pair in names.windows(2) {
+        assert_eq!(pair[0].2, pair[1].1, "entries out of step with changes: {pair:?}");
+    }
+    let last = store.user(tenant, agent).await.unwrap().unwrap();
+    assert_eq!(names.last().map(|n| n.2.clone()), Some(last.display_name));
+    let verdict = store.verify_audit(Some(tenant)).await.unwrap();
+    assert_eq!((verdict.checked, verdict.broken.len()), (12, 0));
 }

@@ -17,13 +17,13 @@ async fn a_flow_and_its_runs_are_kept_until_deleted(store: Store) {
     assert!(store.robot_flows(tenant).await.unwrap().is_empty());
     let refund = serde_json::json!({ "name": "退款", "triggers": ["退款"], "steps": [] });
     store
-        .put_robot_flow(tenant, "refund", &refund, Some(boss))
+        .put_robot_flow(tenant, "refund", &refund, Some(boss), |_| vec![])
         .await
         .unwrap();
     assert_eq!(version().await, 1);
     let exchange = serde_json::json!({ "name": "换货", "triggers": ["换货"], "steps": [] });
     store
-        .put_robot_flow(tenant, "exchange", &exchange, None)
+        .put_robot_flow(tenant, "exchange", &exchange, None, |_| vec![])
         .await
         .unwrap();
     let flows = store.robot_flows(tenant).await.unwrap();
@@ -37,7 +37,7 @@ async fn a_flow_and_its_runs_are_kept_until_deleted(store: Store) {
     );
     let longer = serde_json::json!({ "name": "退款", "triggers": ["退款", "退钱"], "steps": [] });
     store
-        .put_robot_flow(tenant, "refund", &longer, Some(boss))
+        .put_robot_flow(tenant, "refund", &longer, Some(boss), |_| vec![])
         .await
         .unwrap();
     let replaced: FlowRow = store.robot_flows(tenant).await.unwrap().remove(1);
@@ -83,17 +83,27 @@ async fn a_flow_and_its_runs_are_kept_until_deleted(store: Store) {
         .set_flow_run(tenant, c.id, Some(("refund", &filled)))
         .await
         .unwrap();
-    assert!(store.delete_robot_flow(tenant, "refund").await.unwrap());
+    assert!(
+        store
+            .delete_robot_flow(tenant, "refund", |_| vec![])
+            .await
+            .unwrap()
+    );
     assert_eq!(
         store.flow_run(tenant, c.id).await.unwrap(),
         None,
         "its runs end with it"
     );
     assert_eq!(version().await, 4);
-    assert!(!store.delete_robot_flow(tenant, "refund").await.unwrap());
     assert!(
         !store
-            .delete_robot_flow(other.tenant.id, "exchange")
+            .delete_robot_flow(tenant, "refund", |_| vec![])
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .delete_robot_flow(other.tenant.id, "exchange", |_| vec![])
             .await
             .unwrap()
     );

@@ -160,17 +160,20 @@ pub async fn user(
     team: Option<&str>,
 ) -> User {
     store
-        .create_user(&NewUser {
-            tenant_id,
-            username,
-            display_name: username,
-            password_hash: "hash",
-            role,
-            team,
-            phone: None,
-            probation_until: None,
-            created_by: None,
-        })
+        .create_user(
+            &NewUser {
+                tenant_id,
+                username,
+                display_name: username,
+                password_hash: "hash",
+                role,
+                team,
+                phone: None,
+                probation_until: None,
+                created_by: None,
+            },
+            |_| vec![],
+        )
         .await
         .unwrap()
 }

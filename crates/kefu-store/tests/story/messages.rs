@@ -33,17 +33,20 @@ async fn a_shop_its_agent_and_a_buyer_talk(store: Store) {
         Err(StoreError::Conflict("tenant_slug_taken"))
     ));
     let agent = store
-        .create_user(&NewUser {
-            tenant_id: shop.id,
-            username: "story-agent",
-            display_name: "小雨",
-            password_hash: "hash",
-            role: Role::Agent,
-            team: Some("pre_sales"),
-            phone: None,
-            probation_until: None,
-            created_by: None,
-        })
+        .create_user(
+            &NewUser {
+                tenant_id: shop.id,
+                username: "story-agent",
+                display_name: "小雨",
+                password_hash: "hash",
+                role: Role::Agent,
+                team: Some("pre_sales"),
+                phone: None,
+                probation_until: None,
+                created_by: None,
+            },
+            |_| vec![],
+        )
         .await
         .unwrap();
     let (found, hash) = store.user_for_login("story-agent").await.unwrap().unwrap();
@@ -314,17 +317,20 @@ async fn awaiting_reply_follows_who_wrote_last_within_one_batch(store: Store) {
         .await
         .unwrap();
     let agent = store
-        .create_user(&NewUser {
-            tenant_id: shop.id,
-            username: "wait-agent",
-            display_name: "客服",
-            password_hash: "x",
-            role: Role::Agent,
-            team: None,
-            phone: None,
-            probation_until: None,
-            created_by: None,
-        })
+        .create_user(
+            &NewUser {
+                tenant_id: shop.id,
+                username: "wait-agent",
+                display_name: "客服",
+                password_hash: "x",
+                role: Role::Agent,
+                team: None,
+                phone: None,
+                probation_until: None,
+                created_by: None,
+            },
+            |_| vec![],
+        )
         .await
         .unwrap();
     let buyer = store

@@ -15,7 +15,7 @@ async fn a_group_is_granted_expires_and_is_revoked(store: Store) {
     let (tenant, agent, boss) = (shop.tenant.id, shop.agent.id, shop.boss.id);
     let refunds = [Permission::RefundApprove, Permission::ReportView];
     let group = store
-        .create_group(tenant, "退款专员", "可以批退款", &refunds)
+        .create_group(tenant, "退款专员", "可以批退款", &refunds, |_| vec![])
         .await
         .unwrap();
     assert_eq!(
@@ -27,11 +27,19 @@ async fn a_group_is_granted_expires_and_is_revoked(store: Store) {
         ("退款专员", "可以批退款", &refunds[..])
     );
     assert!(matches!(
-        store.create_group(tenant, "退款专员", "", &[]).await,
+        store
+            .create_group(tenant, "退款专员", "", &[], |_| vec![])
+            .await,
         Err(StoreError::Conflict("group_name_taken"))
     ));
     let empty = store
-        .create_group(tenant, "旁听", "", &[Permission::ConversationRead])
+        .create_group(
+            tenant,
+            "旁听",
+            "",
+            &[Permission::ConversationRead],
+            |_| vec![],
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -46,14 +54,14 @@ async fn a_group_is_granted_expires_and_is_revoked(store: Store) {
     );
     assert_eq!(
         store
-            .grant_group(tenant, group.id, &[agent, boss], boss, None)
+            .grant_group(tenant, group.id, &[agent, boss], boss, None, |_| vec![])
             .await
             .unwrap(),
         2
     );
     assert!(matches!(
         store
-            .grant_group(tenant, group.id, &[other.agent.id], boss, None)
+            .grant_group(tenant, group.id, &[other.agent.id], boss, None, |_| vec![])
             .await,
         Err(StoreError::NotFound("user"))
     ));
@@ -64,14 +72,15 @@ async fn a_group_is_granted_expires_and_is_revoked(store: Store) {
                 group.id,
                 &[other.agent.id],
                 other.boss.id,
-                None
+                None,
+                |_| vec![]
             )
             .await,
         Err(StoreError::NotFound("group"))
     ));
     assert!(matches!(
         store
-            .grant_group(tenant, Uuid::new_v4(), &[agent], boss, None)
+            .grant_group(tenant, Uuid::new_v4(), &[agent], boss, None, |_| vec![])
             .await,
         Err(StoreError::NotFound("group"))
     ));
@@ -94,7 +103,7 @@ async fn a_group_is_granted_expires_and_is_revoked(store: Store) {
     let until = now_ms() + 60_000;
     assert_eq!(
         store
-            .grant_group(tenant, group.id, &[agent], boss, Some(until))
+            .grant_group(tenant, group.id, &[agent], boss, Some(until), |_| vec![])
             .await
             .unwrap(),
         1
@@ -113,11 +122,21 @@ async fn a_group_is_granted_expires_and_is_revoked(store: Store) {
         "one grant per group and account"
     );
 
-    assert!(store.revoke_group(tenant, group.id, boss).await.unwrap());
-    assert!(!store.revoke_group(tenant, group.id, boss).await.unwrap());
+    assert!(
+        store
+            .revoke_group(tenant, group.id, boss, |_| vec![])
+            .await
+            .unwrap()
+    );
     assert!(
         !store
-            .revoke_group(other.tenant.id, group.id, agent)
+            .revoke_group(tenant, group.id, boss, |_| vec![])
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .revoke_group(other.tenant.id, group.id, agent, |_| vec![])
             .await
             .unwrap()
     );

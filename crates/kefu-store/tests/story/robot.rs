@@ -34,6 +34,7 @@ async fn settings_and_the_knowledge_base_move_the_version(store: Store) {
                 lexicon: lexicon.clone(),
                 kb_version: 99,
             },
+            |_| vec![],
         )
         .await
         .unwrap();
@@ -54,6 +55,7 @@ async fn settings_and_the_knowledge_base_move_the_version(store: Store) {
                 night_only: true,
                 ..saved.clone()
             },
+            |_| vec![],
         )
         .await
         .unwrap();
@@ -70,6 +72,7 @@ async fn settings_and_the_knowledge_base_move_the_version(store: Store) {
                 lexicon: terms.clone(),
                 ..night
             },
+            |_| vec![],
         )
         .await
         .unwrap();
@@ -87,6 +90,7 @@ async fn settings_and_the_knowledge_base_move_the_version(store: Store) {
                 ("refund".to_owned(), refund.clone()),
             ],
             Some(boss),
+            |_| vec![],
         )
         .await
         .unwrap();
@@ -109,14 +113,24 @@ async fn settings_and_the_knowledge_base_move_the_version(store: Store) {
         "by id"
     );
     let same = store
-        .upsert_kb_entries(tenant, &[("refund".to_owned(), refund.clone())], None)
+        .upsert_kb_entries(
+            tenant,
+            &[("refund".to_owned(), refund.clone())],
+            None,
+            |_| vec![],
+        )
         .await
         .unwrap();
     assert_eq!(same.unchanged, 1);
     assert_eq!(version().await, 3, "nothing changed, nothing to rebuild");
     let faster = serde_json::json!({ "question": "几天发货", "answer": { "text": "24小时内" } });
     let changed = store
-        .upsert_kb_entries(tenant, &[("shipping".to_owned(), faster.clone())], None)
+        .upsert_kb_entries(
+            tenant,
+            &[("shipping".to_owned(), faster.clone())],
+            None,
+            |_| vec![],
+        )
         .await
         .unwrap();
     assert_eq!(changed.updated, 1);
@@ -124,14 +138,24 @@ async fn settings_and_the_knowledge_base_move_the_version(store: Store) {
     let shipping_row: &KbRow = &store.kb_entries(tenant).await.unwrap()[1];
     assert_eq!(shipping_row.body, faster);
 
-    assert!(store.delete_kb_entry(tenant, "refund").await.unwrap());
-    assert!(!store.delete_kb_entry(tenant, "refund").await.unwrap());
+    assert!(
+        store
+            .delete_kb_entry(tenant, "refund", |_| vec![])
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .delete_kb_entry(tenant, "refund", |_| vec![])
+            .await
+            .unwrap()
+    );
     assert_eq!(version().await, 5);
     assert_eq!(store.kb_entries(tenant).await.unwrap().len(), 1);
     assert!(store.kb_entries(other.tenant.id).await.unwrap().is_empty());
     assert!(
         !store
-            .delete_kb_entry(other.tenant.id, "shipping")
+            .delete_kb_entry(other.tenant.id, "shipping", |_| vec![])
             .await
             .unwrap()
     );

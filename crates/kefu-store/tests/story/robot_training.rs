@@ -29,7 +29,10 @@ async fn misses_become_proposals_that_are_decided_once(store: Store) {
         mode: RobotMode::RobotFirst,
         ..RobotSettings::default()
     };
-    store.set_robot_settings(tenant, &on).await.unwrap();
+    store
+        .set_robot_settings(tenant, &on, |_| vec![])
+        .await
+        .unwrap();
     let start = now_ms();
     assert_eq!(
         store.robots_due_for_training(start).await.unwrap(),
@@ -154,13 +157,19 @@ async fn misses_become_proposals_that_are_decided_once(store: Store) {
     let entry = serde_json::json!({ "question": "能开发票吗", "answer": { "text": "可以" } });
     assert!(
         store
-            .decide_proposal(tenant, invoice.id, Some(("invoice", &entry)), boss)
+            .decide_proposal(
+                tenant,
+                invoice.id,
+                Some(("invoice", &entry)),
+                boss,
+                |_| vec![]
+            )
             .await
             .unwrap()
     );
     assert!(
         !store
-            .decide_proposal(tenant, invoice.id, None, boss)
+            .decide_proposal(tenant, invoice.id, None, boss, |_| vec![])
             .await
             .unwrap()
     );
@@ -184,7 +193,7 @@ async fn misses_become_proposals_that_are_decided_once(store: Store) {
     assert!(decided.decided_at.is_some());
     assert!(
         store
-            .decide_proposal(tenant, similar.id, None, boss)
+            .decide_proposal(tenant, similar.id, None, boss, |_| vec![])
             .await
             .unwrap()
     );
@@ -194,7 +203,7 @@ async fn misses_become_proposals_that_are_decided_once(store: Store) {
     );
     assert!(
         !store
-            .decide_proposal(idle.tenant.id, Uuid::new_v4(), None, boss)
+            .decide_proposal(idle.tenant.id, Uuid::new_v4(), None, boss, |_| vec![])
             .await
             .unwrap()
     );

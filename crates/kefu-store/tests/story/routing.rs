@@ -45,7 +45,7 @@ async fn rules_are_replaced_whole_and_read_in_order(store: Store) {
         enabled: false,
     };
     store
-        .replace_routing_rules(tenant, &[vip.clone(), refunds.clone()])
+        .replace_routing_rules(tenant, &[vip.clone(), refunds.clone()], |_| vec![])
         .await
         .unwrap();
     assert_eq!(
@@ -54,7 +54,7 @@ async fn rules_are_replaced_whole_and_read_in_order(store: Store) {
         "by position"
     );
     store
-        .replace_routing_rules(tenant, std::slice::from_ref(&vip))
+        .replace_routing_rules(tenant, std::slice::from_ref(&vip), |_| vec![])
         .await
         .unwrap();
     assert_eq!(store.routing_rules(tenant).await.unwrap(), [vip]);
@@ -65,7 +65,10 @@ async fn rules_are_replaced_whole_and_read_in_order(store: Store) {
             .unwrap()
             .is_empty()
     );
-    store.replace_routing_rules(tenant, &[]).await.unwrap();
+    store
+        .replace_routing_rules(tenant, &[], |_| vec![])
+        .await
+        .unwrap();
     assert!(store.routing_rules(tenant).await.unwrap().is_empty());
 }
 
@@ -77,7 +80,7 @@ async fn routed(store: &Store, slug: &str) -> crate::Shop {
         ..ShopSettings::default()
     };
     store
-        .set_shop_settings(shop.tenant.id, &settings)
+        .set_shop_settings(shop.tenant.id, &settings, |_| vec![])
         .await
         .unwrap();
     shop
@@ -206,7 +209,10 @@ async fn a_claim_gives_a_waiting_conversation_one_owner(store: Store) {
         max_concurrent: Some(1),
         ..AccountChange::default()
     };
-    store.update_account(tenant, agent, &capped).await.unwrap();
+    store
+        .update_account(tenant, agent, &capped, |_, _| vec![])
+        .await
+        .unwrap();
     assert_eq!(
         store
             .claim_conversation(tenant, second.id, agent, Claim::Route)
@@ -266,7 +272,10 @@ async fn stranded_conversations_are_found_and_taken_back(store: Store) {
     let after_sales = teams.iter_mut().find(|t| t.key == "after_sales").unwrap();
     after_sales.grab_mode = true;
     let after_sales: Team = after_sales.clone();
-    store.upsert_team(tenant, &after_sales).await.unwrap();
+    store
+        .upsert_team(tenant, &after_sales, |_| vec![])
+        .await
+        .unwrap();
     for who in [agent, colleague.id] {
         store
             .set_user_status(tenant, who, AgentStatus::Online, None)

@@ -11,15 +11,39 @@ async fn a_session_is_found_by_its_hash_until_it_ends(store: Store) {
     let agent = shop.agent;
     let hour = now_ms() + 3_600_000;
     store
-        .create_session("ui-hash", agent.id, true, "Firefox", "csrf-ui", hour)
+        .create_session(
+            "ui-hash",
+            agent.id,
+            true,
+            "Firefox",
+            "csrf-ui",
+            hour,
+            |_| vec![],
+        )
         .await
         .unwrap();
     store
-        .create_session("api-hash", agent.id, false, "ERP sync", "csrf-api", hour)
+        .create_session(
+            "api-hash",
+            agent.id,
+            false,
+            "ERP sync",
+            "csrf-api",
+            hour,
+            |_| vec![],
+        )
         .await
         .unwrap();
     store
-        .create_session("old-hash", agent.id, true, "old", "csrf-old", now_ms() - 1)
+        .create_session(
+            "old-hash",
+            agent.id,
+            true,
+            "old",
+            "csrf-old",
+            now_ms() - 1,
+            |_| vec![],
+        )
         .await
         .unwrap();
     let ui = store.session("ui-hash").await.unwrap().unwrap();

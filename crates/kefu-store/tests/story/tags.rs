@@ -12,7 +12,10 @@ async fn a_conversation_is_tagged_and_found_by_tag(store: Store) {
     let other = crate::shop(&store, "no-tags").await;
     let (tenant, agent) = (shop.tenant.id, shop.agent.id);
     assert!(store.custom_tags(tenant).await.unwrap().is_empty());
-    let gift = store.add_custom_tag(tenant, "gift", "赠品").await.unwrap();
+    let gift = store
+        .add_custom_tag(tenant, "gift", "赠品", |_| vec![])
+        .await
+        .unwrap();
     assert_eq!(
         gift,
         Tag {
@@ -23,11 +26,16 @@ async fn a_conversation_is_tagged_and_found_by_tag(store: Store) {
         }
     );
     assert!(matches!(
-        store.add_custom_tag(tenant, "gift", "又一个").await,
+        store
+            .add_custom_tag(tenant, "gift", "又一个", |_| vec![])
+            .await,
         Err(StoreError::Conflict("tag_exists"))
     ));
     crate::tick().await;
-    let late = store.add_custom_tag(tenant, "late", "迟发").await.unwrap();
+    let late = store
+        .add_custom_tag(tenant, "late", "迟发", |_| vec![])
+        .await
+        .unwrap();
     assert_eq!(store.custom_tags(tenant).await.unwrap(), [gift, late]);
     assert!(store.custom_tags(other.tenant.id).await.unwrap().is_empty());
 

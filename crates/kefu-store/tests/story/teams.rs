@@ -45,7 +45,10 @@ async fn a_shop_starts_with_default_teams_and_adds_its_own(store: Store) {
         strategy: "round_robin".into(),
         ..teams[1].clone() // pre_sales
     };
-    store.upsert_team(tenant, &pre_sales).await.unwrap();
+    store
+        .upsert_team(tenant, &pre_sales, |_| vec![])
+        .await
+        .unwrap();
     let vip = Team {
         key: "vip".into(),
         name: "大客户".into(),
@@ -56,7 +59,7 @@ async fn a_shop_starts_with_default_teams_and_adds_its_own(store: Store) {
         office_hours_only: false,
         members: 0,
     };
-    store.upsert_team(tenant, &vip).await.unwrap();
+    store.upsert_team(tenant, &vip, |_| vec![]).await.unwrap();
     let teams = store.teams(tenant).await.unwrap();
     assert_eq!(teams.len(), 4);
     assert_eq!(teams[3], vip, "a new team comes last");

@@ -75,14 +75,20 @@ async fn a_shop_keeps_its_own_settings(store: Store) {
     }
     .check()
     .unwrap();
-    store.set_shop_settings(shop.id, &settings).await.unwrap();
+    store
+        .set_shop_settings(shop.id, &settings, |_| vec![])
+        .await
+        .unwrap();
     assert_eq!(store.shop_settings(shop.id).await.unwrap(), settings);
     let changed = ShopSettings {
         routing_enabled: false,
         office_hours: None,
         ..settings
     };
-    store.set_shop_settings(shop.id, &changed).await.unwrap();
+    store
+        .set_shop_settings(shop.id, &changed, |_| vec![])
+        .await
+        .unwrap();
     assert_eq!(store.shop_settings(shop.id).await.unwrap(), changed);
     assert_eq!(
         store.shop_settings(other.id).await.unwrap(),

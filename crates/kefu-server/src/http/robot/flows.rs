@@ -61,17 +61,22 @@ pub async fn put_flow(
     let body = serde_json::to_value(&flow).map_err(|e| ApiError::Internal(e.to_string()))?;
     state
         .store
-        .put_robot_flow(agent.tenant_id(), &flow.id, &body, Some(agent.user.id))
+        .put_robot_flow(
+            agent.tenant_id(),
+            &flow.id,
+            &body,
+            Some(agent.user.id),
+            |_| {
+                vec![audit::by(
+                    &agent,
+                    "kb.flow_change",
+                    format!("flow:{}", flow.id),
+                    serde_json::json!({ "name": flow.name, "enabled": flow.enabled }),
+                )]
+            },
+        )
         .await?;
     crate::desk::robot::rebuild_soon(&state, agent.tenant_id());
-    audit::record(
-        &state,
-        &agent,
-        "kb.flow_change",
-        &format!("flow:{}", flow.id),
-        serde_json::json!({ "name": flow.name, "enabled": flow.enabled }),
-    )
-    .await;
     Ok(Json(body))
 }
 
@@ -87,19 +92,18 @@ pub async fn delete_flow(
     agent.require(Permission::KbManage)?;
     if !state
         .store
-        .delete_robot_flow(agent.tenant_id(), &id)
+        .delete_robot_flow(agent.tenant_id(), &id, |_| {
+            vec![audit::by(
+                &agent,
+                "kb.flow_delete",
+                format!("flow:{id}"),
+                serde_json::json!({}),
+            )]
+        })
         .await?
     {
         return Err(ErrorCode::FlowNotFound.into());
     }
     crate::desk::robot::rebuild_soon(&state, agent.tenant_id());
-    audit::record(
-        &state,
-        &agent,
-        "kb.flow_delete",
-        &format!("flow:{id}"),
-        serde_json::json!({}),
-    )
-    .await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -235,20 +235,20 @@ pub async fn approve(
             id,
             Some((&entry.id, &body)),
             agent.user.id,
+            |_| {
+                vec![audit::by(
+                    &agent,
+                    "kb.proposal_approve",
+                    format!("kb:{}", entry.id),
+                    serde_json::json!({ "proposal": id, "kind": proposal.kind }),
+                )]
+            },
         )
         .await?
     {
         return Err(ErrorCode::ProposalDecided.into());
     }
     crate::desk::robot::rebuild_soon(&state, agent.tenant_id());
-    audit::record(
-        &state,
-        &agent,
-        "kb.proposal_approve",
-        &format!("kb:{}", entry.id),
-        serde_json::json!({ "proposal": id, "kind": proposal.kind }),
-    )
-    .await;
     Ok(Json(Approved { entry: body }))
 }
 
@@ -264,18 +264,17 @@ pub async fn reject(
     pending(&state, &agent, id).await?;
     if !state
         .store
-        .decide_proposal(agent.tenant_id(), id, None, agent.user.id)
+        .decide_proposal(agent.tenant_id(), id, None, agent.user.id, |_| {
+            vec![audit::by(
+                &agent,
+                "kb.proposal_reject",
+                format!("proposal:{id}"),
+                serde_json::json!({}),
+            )]
+        })
         .await?
     {
         return Err(ErrorCode::ProposalDecided.into());
     }
-    audit::record(
-        &state,
-        &agent,
-        "kb.proposal_reject",
-        &format!("proposal:{id}"),
-        serde_json::json!({}),
-    )
-    .await;
     Ok(StatusCode::NO_CONTENT)
 }
