@@ -13,6 +13,9 @@ use uuid::Uuid;
 
 /// Events a session can fall behind by before it is dropped (and resumes on reconnect).
 const SESSION_BUFFER: usize = 1024;
+/// A buyer hears only their own conversation: a short buffer is plenty, and a buyer who
+/// falls behind it is closed with 1013 and resumes from their last seq.
+const BUYER_BUFFER: usize = 64;
 const SUBJECT_PREFIX: &str = "kefu.events";
 
 /// Who in a tenant an event is for.
@@ -52,11 +55,11 @@ pub struct Hub {
 
 impl Hub {
     pub fn subscribe_agents(&self, tenant_id: Uuid) -> broadcast::Receiver<Arc<BusEvent>> {
-        subscribe(&self.agents, tenant_id)
+        subscribe(&self.agents, tenant_id, SESSION_BUFFER)
     }
 
     pub fn subscribe_buyer(&self, buyer_id: Uuid) -> broadcast::Receiver<Arc<BusEvent>> {
-        subscribe(&self.buyers, buyer_id)
+        subscribe(&self.buyers, buyer_id, BUYER_BUFFER)
     }
 
     /// Drops the channel once its last session has gone.
@@ -81,7 +84,11 @@ impl Hub {
     }
 }
 
-fn subscribe(channels: &Channels, key: Uuid) -> broadcast::Receiver<Arc<BusEvent>> {
+fn subscribe(
+    channels: &Channels,
+    key: Uuid,
+    capacity: usize,
+) -> broadcast::Receiver<Arc<BusEvent>> {
     if let Ok(map) = channels.read()
         && let Some(sender) = map.get(&key)
     {
@@ -91,7 +98,7 @@ fn subscribe(channels: &Channels, key: Uuid) -> broadcast::Receiver<Arc<BusEvent
         .write()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     map.entry(key)
-        .or_insert_with(|| broadcast::channel(SESSION_BUFFER).0)
+        .or_insert_with(|| broadcast::channel(capacity).0)
         .subscribe()
 }
 

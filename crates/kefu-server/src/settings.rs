@@ -43,6 +43,10 @@ pub struct Limits {
     /// How long a request body may stall between two pieces, in seconds; then the request
     /// fails with 408.
     pub body_read_seconds: u64,
+    /// How long a WebSocket message may wait for a client that has stopped reading, in
+    /// seconds; then the socket is dropped (its own buffer is all it ever holds, and the
+    /// others' fan-out never waits for it).
+    pub socket_send_seconds: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -84,6 +88,7 @@ impl Default for Limits {
             max_import_bytes: 64 * 1024 * 1024,
             header_read_seconds: 30,
             body_read_seconds: 30,
+            socket_send_seconds: 20,
         }
     }
 }

@@ -42,6 +42,31 @@ const MAX_TRANSPORT_BYTES: usize = 1024 * 1024;
 const CLOSE_RESTART: u16 = 1012;
 /// Close code 1008: policy violation; here, the agent's session has ended.
 const CLOSE_POLICY: u16 = 1008;
+/// Bytes read from a socket at a time (tungstenite's default is 128 KiB, allocated up front
+/// for every connection). A larger frame grows the buffer while it is read (issue #14: an
+/// idle socket costs a few KB, not 194).
+const READ_BUFFER_BYTES: usize = 2 * 1024;
+
+/// The close code for a socket whose client broke the protocol (RFC 6455 §7.4.1): 1007 for
+/// a text frame that is not UTF-8, 1009 for a message above `MAX_TRANSPORT_BYTES`, 1002 for
+/// any other protocol error; `None` when the connection itself is gone.
+fn close_code_for(error: &axum::Error) -> Option<u16> {
+    use std::error::Error as _;
+    use tokio_tungstenite::tungstenite::Error;
+    match error.source()?.downcast_ref::<Error>()? {
+        Error::Utf8(_) => Some(1007),
+        Error::Capacity(_) => Some(1009),
+        Error::Protocol(_) => Some(1002),
+        _ => None,
+    }
+}
+
+/// The socket settings both roles share: small buffers, and the transport's size limit.
+fn tuned(ws: WebSocketUpgrade) -> WebSocketUpgrade {
+    ws.read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(0)
+        .max_message_size(MAX_TRANSPORT_BYTES)
+}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -71,19 +96,17 @@ pub async fn buyer(
         .await?
         .ok_or(ErrorCode::Unauthenticated)?;
     let tracker = state.sessions.clone();
-    Ok(ws
-        .max_message_size(MAX_TRANSPORT_BYTES)
-        .on_upgrade(move |socket| {
-            tracker.track_future(run(
-                socket,
-                state,
-                Role::Buyer {
-                    buyer,
-                    entry: claims.entry,
-                    after_seq: query.after_seq,
-                },
-            ))
-        }))
+    Ok(tuned(ws).on_upgrade(move |socket| {
+        tracker.track_future(run(
+            socket,
+            state,
+            Role::Buyer {
+                buyer,
+                entry: claims.entry,
+                after_seq: query.after_seq,
+            },
+        ))
+    }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -111,8 +134,7 @@ pub async fn agent(
     }
     agent.require(Permission::ConversationRead)?;
     let tracker = state.sessions.clone();
-    Ok(ws
-        .max_message_size(MAX_TRANSPORT_BYTES)
+    Ok(tuned(ws)
         .on_upgrade(move |socket| tracker.track_future(run(socket, state, Role::Agent(agent)))))
 }
 
@@ -164,7 +186,23 @@ enum Step {
     Close(Option<u16>),
 }
 
-async fn run(mut socket: WebSocket, state: AppState, role: Role) {
+/// A client's socket, and how long a message may wait for that client to read it.
+struct Wire {
+    socket: WebSocket,
+    send_deadline: Duration,
+}
+
+impl Wire {
+    async fn recv(&mut self) -> Option<Result<WsMessage, axum::Error>> {
+        self.socket.recv().await
+    }
+}
+
+async fn run(socket: WebSocket, state: AppState, role: Role) {
+    let mut socket = Wire {
+        socket,
+        send_deadline: Duration::from_secs(state.settings.limits.socket_send_seconds.max(1)),
+    };
     let label = match role {
         Role::Buyer { .. } => "buyer",
         Role::Agent(_) => "agent",
@@ -183,7 +221,7 @@ async fn run(mut socket: WebSocket, state: AppState, role: Role) {
     metrics::gauge!("kefu_ws_connections", "role" => label).decrement(1.0);
 }
 
-async fn session(socket: &mut WebSocket, state: AppState, role: Role) -> anyhow::Result<()> {
+async fn session(socket: &mut Wire, state: AppState, role: Role) -> anyhow::Result<()> {
     let mut events = match &role {
         Role::Buyer { buyer, .. } => state.bus.hub().subscribe_buyer(buyer.id),
         Role::Agent(agent) => state.bus.hub().subscribe_agents(agent.tenant_id()),
@@ -250,7 +288,11 @@ async fn session(socket: &mut WebSocket, state: AppState, role: Role) -> anyhow:
                 Step::Continue
             }
             inbound = socket.recv(), if s.in_flight.len() < MAX_IN_FLIGHT => match inbound {
-                None | Some(Err(_)) => return Ok(()),
+                None => return Ok(()),
+                Some(Err(error)) => match close_code_for(&error) {
+                    Some(code) => Step::Close(Some(code)),
+                    None => return Ok(()),
+                },
                 Some(Ok(message)) => {
                     last_heard = Instant::now();
                     s.on_inbound(socket, message).await?
@@ -318,22 +360,22 @@ fn hello(session_id: Uuid, conversation_id: Option<Uuid>) -> ServerFrame {
     }
 }
 
-async fn send(socket: &mut WebSocket, frame: &ServerFrame) -> anyhow::Result<()> {
+async fn send(socket: &mut Wire, frame: &ServerFrame) -> anyhow::Result<()> {
     let text = serde_json::to_string(frame)?;
     transmit(socket, WsMessage::Text(text.into())).await
 }
 
 /// Sends one message, giving up on a client that has stopped reading: a full socket must not
 /// hold the session (and its heartbeat and shutdown) forever.
-async fn transmit(socket: &mut WebSocket, message: WsMessage) -> anyhow::Result<()> {
-    match tokio::time::timeout(HEARTBEAT, socket.send(message)).await {
+async fn transmit(socket: &mut Wire, message: WsMessage) -> anyhow::Result<()> {
+    match tokio::time::timeout(socket.send_deadline, socket.socket.send(message)).await {
         Ok(sent) => Ok(sent?),
         Err(_) => anyhow::bail!("the client stopped reading"),
     }
 }
 
 async fn send_error(
-    socket: &mut WebSocket,
+    socket: &mut Wire,
     error: &ApiError,
     client_msg_id: Option<String>,
 ) -> anyhow::Result<()> {
@@ -351,7 +393,7 @@ async fn send_error(
 
 /// Sends every stored message after `after_seq`, page by page; returns the last seq sent.
 async fn replay(
-    socket: &mut WebSocket,
+    socket: &mut Wire,
     state: &AppState,
     buyer: &Buyer,
     conversation_id: Uuid,
@@ -387,11 +429,7 @@ impl Session {
         }
     }
 
-    async fn on_inbound(
-        &mut self,
-        socket: &mut WebSocket,
-        message: WsMessage,
-    ) -> anyhow::Result<Step> {
+    async fn on_inbound(&mut self, socket: &mut Wire, message: WsMessage) -> anyhow::Result<Step> {
         let text = match message {
             WsMessage::Text(text) => text,
             WsMessage::Binary(_) => {
@@ -561,11 +599,7 @@ impl Session {
         Ok(())
     }
 
-    async fn on_event(
-        &mut self,
-        socket: &mut WebSocket,
-        event: &Arc<BusEvent>,
-    ) -> anyhow::Result<Step> {
+    async fn on_event(&mut self, socket: &mut Wire, event: &Arc<BusEvent>) -> anyhow::Result<Step> {
         if let (ServerFrame::Message { message }, Role::Buyer { .. }) = (&event.frame, &self.role) {
             if Some(message.conversation_id) == self.conversation_id
                 && message.seq <= self.replayed_up_to

@@ -308,3 +308,105 @@ async fn pipelined_sends_are_stored_acked_and_announced_in_order() {
         (0..30).map(|i| format!("第{i}条")).collect::<Vec<_>>()
     );
 }
+
+/// Issue #14 (6): a client that breaks the WebSocket protocol hears why before the socket
+/// closes (RFC 6455 §7.4.1): 1007 for a text frame that is not UTF-8, 1002 for a protocol
+/// error, 1009 for a message above the transport's limit.
+#[tokio::test]
+async fn protocol_errors_close_the_socket_with_their_code() {
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+
+    let app = TestApp::spawn().await;
+    let buyer = app.buyer("shanye-tea").await;
+    let not_utf8 = Frame::message(vec![0xe4, 0xbd], OpCode::Data(Data::Text), true);
+    let stray_continuation = Frame::message(b"tail".to_vec(), OpCode::Data(Data::Continue), true);
+    let too_big = WsMessage::Text("a".repeat(1024 * 1024 + 1).into());
+    let cases = [
+        (WsMessage::Frame(not_utf8), 1007),
+        (WsMessage::Frame(stray_continuation), 1002),
+        (too_big, 1009),
+    ];
+    for (message, expected) in cases {
+        let url = app.ws_url(&format!("/api/v1/buyer/ws?token={}", buyer.token));
+        let (mut stream, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+        let hello = stream.next().await.unwrap().unwrap();
+        assert!(hello.is_text());
+        // The server may close while a large message is still being written.
+        let _ = stream.send(message).await;
+        let mut code = None;
+        while let Ok(Some(Ok(frame))) =
+            tokio::time::timeout(Duration::from_secs(5), stream.next()).await
+        {
+            if let WsMessage::Close(close) = frame {
+                code = close.map(|c| u16::from(c.code));
+                break;
+            }
+        }
+        assert_eq!(code, Some(expected));
+    }
+    // Nothing of it was stored, and the buyer can still talk.
+    let mut socket = buyer.socket(Some(0)).await;
+    socket.send(text_frame("after", "还在吗")).await;
+    assert_eq!(socket.next_of("ack").await["duplicate"], false);
+    assert_eq!(buyer.messages().await.len(), 1);
+}
+
+/// Issue #14: an agent whose client stops reading is dropped once a message has waited
+/// `limits.socket_send_seconds` for it (or its queue overflows); it never holds memory
+/// without bound, and the rest of the team hears every message on time meanwhile.
+#[tokio::test]
+async fn a_client_that_stops_reading_is_dropped_and_holds_up_nobody() {
+    use futures::StreamExt;
+
+    let app = TestApp::spawn_with(|s| {
+        s.limits.socket_send_seconds = 2;
+        s.limits.messages_per_second = 10_000;
+    })
+    .await;
+    let reader = app.agent("tea-pre1").await;
+    let mut reading = reader.socket().await;
+    let stalled = app.agent("tea-pre2").await;
+    let url = app.ws_url(&format!("/api/v1/agent/ws?token={}", stalled.token));
+    let (mut stuck, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    assert!(stuck.next().await.unwrap().unwrap().is_text()); // hello; then it reads no more
+    let buyer = app.buyer("shanye-tea").await;
+    let mut buyer_socket = buyer.socket(Some(0)).await;
+
+    // About 12 MB of messages: far more than the loopback socket buffers hold.
+    let body = "慢".repeat(4_000);
+    let total = 1_000;
+    let mut heard = 0;
+    for round in 0..total / 50 {
+        for i in 0..50 {
+            let id = format!("m{}", round * 50 + i);
+            buyer_socket.send(text_frame(&id, &body)).await;
+        }
+        for _ in 0..50 {
+            buyer_socket.next_of("ack").await;
+        }
+        while heard < (round + 1) * 50 {
+            reading.next_of("message").await;
+            heard += 1;
+        }
+    }
+    assert_eq!(heard, total);
+
+    // The stalled client, reading again, finds its socket cut before the end.
+    let mut delivered = 0;
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), stuck.next()).await {
+            Ok(Some(Ok(WsMessage::Text(text)))) if text.as_str().contains("\"message\"") => {
+                delivered += 1
+            }
+            Ok(Some(Ok(WsMessage::Close(_)))) | Ok(Some(Err(_))) | Ok(None) => break,
+            Ok(Some(Ok(_))) => {}
+            Err(_) => panic!("the stalled socket was neither cut nor finished"),
+        }
+    }
+    assert!(
+        delivered < total,
+        "the stalled client got all {total} messages"
+    );
+}
