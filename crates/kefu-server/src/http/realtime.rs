@@ -72,6 +72,10 @@ fn tuned(ws: WebSocketUpgrade) -> WebSocketUpgrade {
 #[into_params(parameter_in = Query)]
 pub struct BuyerWsQuery {
     /// The buyer token from `POST /api/v1/buyer/session`.
+    // Required, but read as empty when missing: then `401 unauthenticated` like every route
+    // that needs a caller (ACC-3), rather than `400 invalid_query`.
+    #[serde(default)]
+    #[param(required = true)]
     token: String,
     /// Replay stored messages after this seq before live ones.
     after_seq: Option<i64>,

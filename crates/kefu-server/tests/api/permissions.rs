@@ -1,17 +1,27 @@
-//! ACC-3 / ACC-4: one declared table says which permission every endpoint needs; this test
-//! walks every route the router serves with every kind of caller (super admin, supervisor,
-//! agent, QA inspector, an agent in probation, an agent whose group grant has expired) and
-//! checks allow (anything but 401/403) or deny (403 `forbidden`) against the table. A route
-//! missing from the table fails the test.
+//! ACC-3 / ACC-4 / ACC-1: one declared table says who may call every endpoint (`TABLE`: route
+//! → rule), and one function says what each kind of caller must get for each rule
+//! (`expected`: rule × caller → allowed, 403, 401 or 404). The tests walk every route the
+//! router serves with
+//!
+//! - every role of one shop (super admin, supervisor, agent, QA inspector, an agent in
+//!   probation, an agent whose group grant has expired): ACC-3 / ACC-4;
+//! - an anonymous caller and a buyer of that shop: only `Public` (and the buyer's `Buyer`)
+//!   routes let them through, everything else is `401 unauthenticated`;
+//! - agents of another shop and of the platform desk, calling with the first shop's ids:
+//!   ACC-1, nothing of the first shop is found, changed or shown to them.
+//!
+//! A route missing from the table fails `every_route_has_a_rule_and_every_rule_a_route`.
 
 use std::collections::BTreeSet;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use kefu_domain::role::{Permission, Permissions, Role, effective_permissions};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+use uuid::Uuid;
 
-use crate::helpers::{AgentClient, TestApp};
+use crate::helpers::{AgentClient, BuyerClient, TestApp};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy)]
@@ -185,12 +195,135 @@ const TABLE: &[(&str, &str, Rule)] = &[
     ("GET", "/metrics", Public),
 ];
 
-/// The (method, path) pairs the router serves: the OpenAPI document is built from the same
-/// route list as the router, so what it documents is what is served.
+/// What a route's path names, which decides what a caller of another tenant gets (ACC-1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    /// No path parameter: the caller's own shop (its lists, its settings, what it creates).
+    Own,
+    /// A key each shop chooses for itself (product code, order number, team key, knowledge
+    /// base entry and flow ids, import kind): another shop's caller reaches the record of
+    /// that name in its own shop, never the first shop's.
+    Keyed,
+    /// A record by the id kefu gave it (conversation, buyer, account, group, approval,
+    /// handoff, proposal): another tenant's caller finds nothing.
+    ById,
+}
+
+/// The target of a route, from its path.
+fn target(path: &str) -> Target {
+    const KEYS: [&str; 4] = ["{code}", "{order_no}", "{key}", "{kind}"];
+    if !path.contains('{') {
+        Target::Own
+    } else if KEYS.iter().any(|k| path.contains(k))
+        || path.starts_with("/robot/entries/")
+        || path.starts_with("/robot/flows/")
+    {
+        Target::Keyed
+    } else {
+        Target::ById
+    }
+}
+
+/// Who calls, seen from the shop whose fixtures the requests name (shop A, `shanye-tea`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CallerKind {
+    /// An agent of shop A, of any role.
+    SameShop,
+    /// An agent of another shop (`chaowan-digital`).
+    OtherShop,
+    /// An agent of the platform desk (`official`, `TenantKind::Platform`). The platform reads
+    /// a member's orders in every shop only inside its own conversations (the conversation
+    /// context, order cards, the buyer's order list); by id it reaches nothing of a shop.
+    PlatformDesk,
+    /// A buyer of shop A, with a buyer token.
+    Buyer,
+    /// No token, no cookie.
+    Anonymous,
+}
+
+/// What a call must answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expected {
+    /// Anything but 401 and 403 (400 for a body this test does not bother to make valid,
+    /// 404 for a record that is gone, …).
+    Allowed,
+    /// 403 `forbidden`.
+    Forbidden,
+    /// 401 `unauthenticated`.
+    Unauthenticated,
+    /// 404 with a `…not_found` code, exactly like a missing record (ACC-1).
+    NotFound,
+    /// `NotFound` or `Forbidden`: where what the caller may do depends on the record (its
+    /// own conversation, its own team, the kind of approval), the handler finds the record
+    /// first, and a caller of another tenant finds none. Either answer shows nothing.
+    NotFoundOrForbidden,
+}
+
+/// The declared matrix (ACC-1, ACC-3, ACC-4): rule × caller → expected answer. `held` is what
+/// the caller may do in its own tenant. No route answers 5xx to anyone.
+fn expected(rule: Rule, target: Target, caller: CallerKind, held: Permissions) -> Expected {
+    use CallerKind as C;
+    use Expected::*;
+    let permitted = match rule {
+        Public | Buyer | AnyAgent => true,
+        Needs(p) => held.contains(p),
+        AnyOf(list) => list.iter().any(|p| held.contains(*p)),
+    };
+    match (rule, caller) {
+        (Public, _) => Allowed,
+        (Buyer, C::Buyer) => Allowed,
+        // Agents are not buyers, buyers are not agents, and nobody is anybody without a token.
+        (Buyer, _) | (_, C::Buyer | C::Anonymous) => Unauthenticated,
+        (_, C::SameShop) if permitted => Allowed,
+        (_, C::SameShop) => Forbidden,
+        (_, C::OtherShop | C::PlatformDesk) => match (target, permitted) {
+            (Target::ById, true) => NotFound,
+            (Target::ById, false) => NotFoundOrForbidden,
+            (Target::Own | Target::Keyed, true) => Allowed,
+            (Target::Own | Target::Keyed, false) => Forbidden,
+        },
+    }
+}
+
+/// Whether an answer to `caller` may not carry anything of shop A: every answer to a caller
+/// of another tenant, to the anonymous and to a buyer outside the buyer's routes (public
+/// routes answer what is public: the shop's name, a file by its signed link, a sign-in).
+fn must_not_show_shop_a(rule: Rule, caller: CallerKind) -> bool {
+    !matches!(
+        (rule, caller),
+        (Public, _) | (_, CallerKind::SameShop) | (Buyer, CallerKind::Buyer)
+    )
+}
+
+fn answers_as_expected(expected: Expected, status: StatusCode, answer: &Value) -> bool {
+    let code = answer["code"].as_str().unwrap_or_default();
+    if status.is_server_error() {
+        return false;
+    }
+    match expected {
+        Expected::Allowed => status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN,
+        Expected::Forbidden => status == StatusCode::FORBIDDEN && code == "forbidden",
+        Expected::Unauthenticated => {
+            status == StatusCode::UNAUTHORIZED && code == "unauthenticated"
+        }
+        Expected::NotFound => status == StatusCode::NOT_FOUND && code.ends_with("not_found"),
+        Expected::NotFoundOrForbidden => {
+            answers_as_expected(Expected::NotFound, status, answer)
+                || answers_as_expected(Expected::Forbidden, status, answer)
+        }
+    }
+}
+
+/// The OpenAPI document is built from the same route list as the router, so what it
+/// documents is what is served.
+fn openapi_paths() -> Value {
+    serde_json::to_value(kefu_server::http::openapi()).unwrap()["paths"].clone()
+}
+
+/// The (method, path) pairs the router serves, paths without `/api/v1`.
 fn routes() -> BTreeSet<(String, String)> {
-    let doc = serde_json::to_value(kefu_server::http::openapi()).unwrap();
     let mut found = BTreeSet::new();
-    for (path, item) in doc["paths"].as_object().unwrap() {
+    for (path, item) in openapi_paths().as_object().unwrap() {
         let path = path.strip_prefix("/api/v1").unwrap_or(path);
         for method in item.as_object().unwrap().keys() {
             found.insert((method.to_uppercase(), path.to_owned()));
@@ -198,6 +331,17 @@ fn routes() -> BTreeSet<(String, String)> {
     }
     found
 }
+
+/// The served paths that are not under `/api/v1` (files, health, metrics).
+static OUTSIDE_THE_API: LazyLock<BTreeSet<String>> = LazyLock::new(|| {
+    openapi_paths()
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|p| !p.starts_with("/api/v1"))
+        .cloned()
+        .collect()
+});
 
 #[test]
 fn every_route_has_a_rule_and_every_rule_a_route() {
@@ -217,14 +361,90 @@ fn every_route_has_a_rule_and_every_rule_a_route() {
         stale.is_empty(),
         "rules for routes that do not exist: {stale:?}"
     );
+    assert_eq!(TABLE.len(), declared.len(), "a route declared twice");
+    assert!(OUTSIDE_THE_API.contains("/healthz"), "{OUTSIDE_THE_API:?}");
 }
 
+/// One caller: an agent's API token, a buyer's token, or nothing.
 struct Caller {
     name: &'static str,
-    client: AgentClient,
+    kind: CallerKind,
+    base: String,
+    http: reqwest::Client,
+    /// `None`: anonymous.
+    token: Option<String>,
+    /// What the caller may do in its own tenant (nothing for buyers and the anonymous).
     permissions: Permissions,
 }
 
+impl Caller {
+    fn agent(
+        name: &'static str,
+        kind: CallerKind,
+        client: AgentClient,
+        permissions: Permissions,
+    ) -> Caller {
+        Caller {
+            name,
+            kind,
+            base: client.base,
+            http: client.http,
+            token: Some(client.token),
+            permissions,
+        }
+    }
+
+    fn buyer(name: &'static str, client: &BuyerClient) -> Caller {
+        Caller {
+            name,
+            kind: CallerKind::Buyer,
+            base: client.base.clone(),
+            http: client.http.clone(),
+            token: Some(client.token.clone()),
+            permissions: Permissions::NONE,
+        }
+    }
+
+    fn anonymous(app: &TestApp) -> Caller {
+        Caller {
+            name: "anonymous",
+            kind: CallerKind::Anonymous,
+            base: app.url(""),
+            http: app.http.clone(),
+            token: None,
+            permissions: Permissions::NONE,
+        }
+    }
+
+    /// Checks that `/auth/me` lists exactly the permissions the matrix assumes.
+    async fn assert_permissions(&self) {
+        let me: Value = self
+            .http
+            .get(format!("{}/api/v1/auth/me", self.base))
+            .bearer_auth(self.token.as_deref().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let listed: BTreeSet<String> = me["permissions"]
+            .as_array()
+            .unwrap_or_else(|| panic!("/auth/me of {}: {me}", self.name))
+            .iter()
+            .map(|p| p.as_str().unwrap().to_owned())
+            .collect();
+        let expected: BTreeSet<String> = self
+            .permissions
+            .list()
+            .iter()
+            .map(|p| p.as_str().to_owned())
+            .collect();
+        assert_eq!(listed, expected, "/auth/me of {}", self.name);
+    }
+}
+
+/// Records of shop A (`shanye-tea`) that the requests name by id or key.
 struct Fixtures {
     conversation: String,
     /// Assigned to `target_user`, who is none of the callers: only those who may assign
@@ -235,6 +455,8 @@ struct Fixtures {
     group: String,
     approval: String,
     handoff: String,
+    /// A file shop A's super admin uploaded: its signed link (path and query).
+    file: String,
 }
 
 async fn fixtures(app: &TestApp, admin: &AgentClient, lead: &AgentClient) -> Fixtures {
@@ -305,6 +527,18 @@ async fn fixtures(app: &TestApp, admin: &AgentClient, lead: &AgentClient) -> Fix
         .json()
         .await
         .unwrap();
+    let part = reqwest::multipart::Part::bytes(b"%PDF-1.4 matrix".to_vec()).file_name("m.pdf");
+    let file: Value = admin
+        .http
+        .post(format!("{}/api/v1/attachments", admin.base))
+        .bearer_auth(&admin.token)
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let other = app.buyer("shanye-tea").await;
     other.send("held", "请帮我转人工").await;
     let held = lead
@@ -340,7 +574,7 @@ async fn fixtures(app: &TestApp, admin: &AgentClient, lead: &AgentClient) -> Fix
         )
         .await;
     assert_eq!(assigned.status(), StatusCode::OK);
-    Fixtures {
+    let f = Fixtures {
         conversation,
         held,
         buyer: buyer.buyer_id.to_string(),
@@ -348,7 +582,25 @@ async fn fixtures(app: &TestApp, admin: &AgentClient, lead: &AgentClient) -> Fix
         group: group["id"].as_str().unwrap().to_owned(),
         approval: approval["id"].as_str().unwrap().to_owned(),
         handoff: handoff["id"].as_str().unwrap().to_owned(),
+        file: file["url"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{file}"))
+            .to_owned(),
+    };
+    // A knowledge-base entry and a flow of shop A under the keys the requests use.
+    for path in ["/robot/entries/{id}", "/robot/flows/{id}"] {
+        let (concrete, body) = request("PUT", path, &f, 0);
+        let put = admin
+            .http
+            .put(format!("{}/api/v1{concrete}", admin.base))
+            .bearer_auth(&admin.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(put.status(), StatusCode::OK, "{concrete}");
     }
+    f
 }
 
 /// The concrete request for a route: path with real ids, and a body of the right shape.
@@ -363,6 +615,9 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
             &format!("/conversations/{}/grab", f.held),
         );
     let concrete = held
+        .replace("/files/{id}", &f.file)
+        .replace("{slug}", "shanye-tea")
+        .replace("/entries/{id}", "/entries/matrix")
         .replace(
             "{id}/grants/{user_id}",
             &format!("{}/grants/{}", f.group, f.target_user),
@@ -379,16 +634,22 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
         .replace("/approvals/{id}", &format!("/approvals/{}", f.approval))
         .replace("/handoffs/{id}", &format!("/handoffs/{}", f.handoff))
         .replace("/buyers/{id}", &format!("/buyers/{}", f.buyer))
-        .replace(
-            "/proposals/{id}",
-            &format!("/proposals/{}", uuid::Uuid::nil()),
-        )
+        .replace("/proposals/{id}", &format!("/proposals/{}", Uuid::nil()))
         .replace("/flows/{id}", "/flows/matrix")
         .replace("{code}", "TOUR-1")
         .replace("{order_no}", "P1")
         .replace("{key}", "vip")
         .replace("{kind}", "orders");
     let body = match (method, path) {
+        // A real sign-in (of another shop's QA inspector, so shop A's accounts stay as
+        // they are) and a real chat session.
+        ("POST", "/auth/login") => {
+            json!({"username": "digital-qa", "password": kefu_server::demo::DEMO_PASSWORD})
+        }
+        ("POST", "/buyer/session") => json!({"shop": "shanye-tea"}),
+        ("POST", "/buyer/messages") => {
+            json!({"client_msg_id": format!("b{n}"), "kind": "text", "body": "矩阵"})
+        }
         ("PUT", "/me/status") => json!({"status": "online"}),
         ("POST", "/me/phone/verify") => json!({"code": "000000"}),
         ("POST", "/auth/tokens") => json!({"name": format!("matrix {n}")}),
@@ -451,49 +712,47 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
     (concrete, Some(body))
 }
 
-fn allowed(rule: Rule, held: Permissions) -> Option<bool> {
-    match rule {
-        Public | Buyer => None,
-        AnyAgent => Some(true),
-        Needs(p) => Some(held.contains(p)),
-        AnyOf(list) => Some(list.iter().any(|p| held.contains(*p))),
-    }
-}
-
+/// Calls `concrete` (the route `template` with real ids) as `caller`: the status and the
+/// body as text.
 async fn call(
     caller: &Caller,
     method: &str,
-    path: &str,
+    template: &str,
+    concrete: &str,
     body: Option<Value>,
-) -> (StatusCode, Value) {
-    let url = format!("{}/api/v1{path}", caller.client.base);
-    if path == "/buyer/ws" {
-        // The buyer socket takes its token in the query; an agent's token is not a buyer's.
-        let ws = format!(
-            "{}?token={}",
-            url.replace("http://", "ws://"),
-            caller.client.token
-        );
+) -> (StatusCode, String) {
+    let prefix = if OUTSIDE_THE_API.contains(template) {
+        ""
+    } else {
+        "/api/v1"
+    };
+    let url = format!("{}{prefix}{concrete}", caller.base);
+    if template.ends_with("/ws") {
+        // Sockets take their token in the query.
+        let mut ws = url.replace("http://", "ws://");
+        if let Some(token) = &caller.token {
+            ws = format!("{ws}?token={token}");
+        }
         return match tokio_tungstenite::connect_async(ws).await {
             Err(tokio_tungstenite::tungstenite::Error::Http(response)) => (
                 StatusCode::from_u16(response.status().as_u16()).unwrap(),
-                Value::Null,
+                String::from_utf8_lossy(response.body().as_deref().unwrap_or_default())
+                    .into_owned(),
             ),
-            Err(_) => (StatusCode::BAD_GATEWAY, Value::Null),
-            Ok(_) => (StatusCode::SWITCHING_PROTOCOLS, Value::Null),
+            Err(e) => panic!("{} {template}: {e}", caller.name),
+            Ok(_) => (StatusCode::SWITCHING_PROTOCOLS, String::new()),
         };
     }
     let method = Method::from_bytes(method.as_bytes()).unwrap();
-    let mut request = caller
-        .client
-        .http
-        .request(method, &url)
-        .bearer_auth(&caller.client.token);
-    if path.starts_with("/imports/") {
+    let mut request = caller.http.request(method, &url);
+    if let Some(token) = &caller.token {
+        request = request.bearer_auth(token);
+    }
+    if template.starts_with("/imports/") {
         request = request.header("content-type", "text/csv").body(
             "order_no,buyer_id,placed_at,payment_status,shipping_status,product_code,sku_code,item_title,quantity,unit_price\n",
         );
-    } else if path == "/attachments" {
+    } else if template.ends_with("/attachments") {
         let part = reqwest::multipart::Part::bytes(b"%PDF-1.4 matrix".to_vec()).file_name("m.pdf");
         request = request.multipart(reqwest::multipart::Form::new().part("file", part));
     } else if let Some(body) = body {
@@ -501,10 +760,74 @@ async fn call(
     }
     let response = request.send().await.unwrap();
     let status = response.status();
-    let text = response.text().await.unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    (status, response.text().await.unwrap_or_default())
 }
 
+/// Checks made and those that failed.
+#[derive(Default)]
+struct Report {
+    checked: usize,
+    failures: Vec<String>,
+}
+
+impl Report {
+    fn assert_clean(&self, at_least: usize) {
+        assert!(
+            self.failures.is_empty(),
+            "{} of {} checks failed:\n{}",
+            self.failures.len(),
+            self.checked,
+            self.failures.join("\n")
+        );
+        assert!(self.checked >= at_least, "only {} checks", self.checked);
+    }
+}
+
+/// Calls every route in `TABLE` as `caller` and checks each answer against `expected` (and,
+/// where `must_not_show_shop_a`, that it carries none of `shop_a`: shop A's ids and name,
+/// unless the request itself named them). Signs out last, so the caller stays signed in for
+/// the rest. `n` keeps the names the caller creates apart from other callers'.
+async fn walk(
+    caller: &Caller,
+    f: &Fixtures,
+    shop_a: &BTreeSet<String>,
+    n: usize,
+    report: &mut Report,
+) {
+    let (rest, logout): (Vec<_>, Vec<_>) = TABLE.iter().partition(|r| r.1 != "/auth/logout");
+    for (i, &(method, path, rule)) in rest.into_iter().chain(logout).enumerate() {
+        let want = expected(rule, target(path), caller.kind, caller.permissions);
+        let (concrete, body) = request(method, path, f, n * 1000 + i);
+        let sent = format!("{concrete} {}", body.clone().unwrap_or_default());
+        let (status, text) = call(caller, method, path, &concrete, body).await;
+        let answer: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        report.checked += 1;
+        let mut wrong = vec![];
+        if !answers_as_expected(want, status, &answer) {
+            wrong.push(format!("expected {want:?}"));
+        }
+        if must_not_show_shop_a(rule, caller.kind) {
+            let shown: Vec<&String> = shop_a
+                .iter()
+                .filter(|m| text.contains(m.as_str()) && !sent.contains(m.as_str()))
+                .collect();
+            if !shown.is_empty() {
+                wrong.push(format!("shows shop A's {shown:?}"));
+            }
+        }
+        if !wrong.is_empty() {
+            let excerpt: String = text.chars().take(240).collect();
+            report.failures.push(format!(
+                "{} {method} {path}: {status} {excerpt} (rule {rule:?}, {:?}): {}",
+                caller.name,
+                target(path),
+                wrong.join("; ")
+            ));
+        }
+    }
+}
+
+/// ACC-3 / ACC-4: every role of shop A gets exactly what the table grants it.
 #[tokio::test]
 async fn every_endpoint_allows_and_denies_exactly_what_the_table_says() {
     let app = TestApp::spawn().await;
@@ -553,100 +876,158 @@ async fn every_endpoint_allows_and_denies_exactly_what_the_table_says() {
     tokio::time::sleep(Duration::from_millis(1_700)).await;
 
     let role = |r: Role| effective_permissions(r, Permissions::NONE, false);
+    let same = CallerKind::SameShop;
     let callers = [
-        Caller {
-            name: "qa",
-            client: app.agent("tea-qa").await,
-            permissions: role(Role::Qa),
-        },
-        Caller {
-            name: "probation agent",
-            client: trainee,
-            permissions: effective_permissions(Role::Agent, Permissions::NONE, true),
-        },
-        Caller {
-            name: "agent with an expired grant",
-            client: expired,
-            permissions: role(Role::Agent),
-        },
-        Caller {
-            name: "agent",
-            client: app.agent("tea-after1").await,
-            permissions: role(Role::Agent),
-        },
-        Caller {
-            name: "supervisor",
-            client: lead,
-            permissions: role(Role::Supervisor),
-        },
-        Caller {
-            name: "super admin",
-            client: admin,
-            permissions: role(Role::SuperAdmin),
-        },
+        Caller::agent("qa", same, app.agent("tea-qa").await, role(Role::Qa)),
+        Caller::agent(
+            "probation agent",
+            same,
+            trainee,
+            effective_permissions(Role::Agent, Permissions::NONE, true),
+        ),
+        Caller::agent(
+            "agent with an expired grant",
+            same,
+            expired,
+            role(Role::Agent),
+        ),
+        Caller::agent(
+            "agent",
+            same,
+            app.agent("tea-after1").await,
+            role(Role::Agent),
+        ),
+        Caller::agent("supervisor", same, lead, role(Role::Supervisor)),
+        Caller::agent("super admin", same, admin, role(Role::SuperAdmin)),
     ];
-    let mut checked = 0;
-    let mut failures = vec![];
+    let mut report = Report::default();
     for (n, caller) in callers.iter().enumerate() {
-        let me: Value = caller
-            .client
-            .get("/api/v1/auth/me")
-            .await
-            .json()
-            .await
-            .unwrap();
-        let listed: BTreeSet<String> = me["permissions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p.as_str().unwrap().to_owned())
-            .collect();
-        let expected: BTreeSet<String> = caller
-            .permissions
-            .list()
-            .iter()
-            .map(|p| p.as_str().to_owned())
-            .collect();
-        assert_eq!(listed, expected, "/auth/me of {}", caller.name);
-        for (i, (method, path, rule)) in TABLE.iter().enumerate() {
-            if *path == "/auth/logout" || *path == "/agent/ws" {
-                continue; // below, so the caller stays signed in for the rest
-            }
-            let (concrete, body) = request(method, path, &f, n * 100 + i);
-            let (status, answer) = call(caller, method, &concrete, body).await;
-            checked += 1;
-            let verdict = match (rule, allowed(*rule, caller.permissions)) {
-                (Buyer, _) => status == StatusCode::UNAUTHORIZED,
-                (Public, _) => status != StatusCode::FORBIDDEN,
-                (_, Some(true)) => {
-                    status != StatusCode::FORBIDDEN && status != StatusCode::UNAUTHORIZED
-                }
-                (_, _) => status == StatusCode::FORBIDDEN && answer["code"] == "forbidden",
-            };
-            if !verdict {
-                failures.push(format!(
-                    "{} {method} {path}: {status} {answer} (rule {rule:?})",
-                    caller.name
-                ));
-            }
-        }
-        // Every agent may open the workbench socket (all hold conversation.read).
-        assert!(caller.permissions.contains(ConversationRead));
-        let url = format!(
-            "{}/api/v1/agent/ws?token={}",
-            caller.client.base.replace("http://", "ws://"),
-            caller.client.token
-        );
-        let (socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
-        drop(socket);
+        caller.assert_permissions().await;
+        walk(caller, &f, &BTreeSet::new(), n, &mut report).await;
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {checked} checks failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-    assert!(checked > 300);
+    report.assert_clean(callers.len() * TABLE.len());
+}
+
+/// ACC-1 with ACC-3: the anonymous, a buyer of shop A, and agents of another shop and of the
+/// platform desk call every route with shop A's ids. The anonymous and the buyer get 401
+/// on every agent route; the others find none of shop A's records (404, or 403 where their
+/// role would not let them anyway), reach only their own tenant elsewhere, never see shop A's
+/// ids or name, and leave every record of shop A as it was.
+#[tokio::test]
+async fn no_one_outside_shop_a_reaches_shop_a() {
+    let app = TestApp::spawn().await;
+    let admin = app.agent("tea-admin").await;
+    let lead = app.agent("tea-lead").await;
+    let f = fixtures(&app, &admin, &lead).await;
+
+    let before = shop_a_records(&admin, &f).await;
+    let mut shop_a = BTreeSet::new();
+    for (_, record) in &before {
+        ids_in(record, &mut shop_a);
+    }
+    let store = &app.state.as_ref().unwrap().store;
+    let tenant = store.tenant_by_slug("shanye-tea").await.unwrap().unwrap();
+    shop_a.insert(tenant.id.to_string());
+    shop_a.insert(tenant.name.clone());
+    for id in [&f.conversation, &f.held, &f.buyer, &f.target_user, &f.group] {
+        assert!(shop_a.contains(id), "{id} not among shop A's ids");
+    }
+
+    let buyer = app.buyer("shanye-tea").await;
+    let role = |r: Role| effective_permissions(r, Permissions::NONE, false);
+    let (other, platform) = (CallerKind::OtherShop, CallerKind::PlatformDesk);
+    let callers = [
+        Caller::anonymous(&app),
+        Caller::buyer("buyer of shop A", &buyer),
+        Caller::agent(
+            "super admin of another shop",
+            other,
+            app.agent("digital-admin").await,
+            role(Role::SuperAdmin),
+        ),
+        Caller::agent(
+            "agent of another shop",
+            other,
+            app.agent("digital-after1").await,
+            role(Role::Agent),
+        ),
+        Caller::agent(
+            "super admin of the platform desk",
+            platform,
+            app.agent("official-admin").await,
+            role(Role::SuperAdmin),
+        ),
+        Caller::agent(
+            "supervisor of the platform desk",
+            platform,
+            app.agent("official-lead").await,
+            role(Role::Supervisor),
+        ),
+    ];
+    let mut report = Report::default();
+    for (n, caller) in callers.iter().enumerate() {
+        if caller.token.is_some() && caller.kind != CallerKind::Buyer {
+            caller.assert_permissions().await;
+        }
+        walk(caller, &f, &shop_a, n, &mut report).await;
+    }
+
+    let after = shop_a_records(&admin, &f).await;
+    for ((path, was), (_, is)) in before.iter().zip(&after) {
+        if was != is {
+            report
+                .failures
+                .push(format!("shop A's {path} changed:\n  {was}\n  {is}"));
+        }
+    }
+    report.assert_clean(callers.len() * TABLE.len());
+}
+
+/// What shop A's super admin reads of the records the requests name, to show afterwards that
+/// no caller outside shop A changed any (and to know shop A's ids).
+async fn shop_a_records(admin: &AgentClient, f: &Fixtures) -> Vec<(String, Value)> {
+    let c = &f.conversation;
+    let paths = [
+        format!("/conversations/{c}"),
+        format!("/conversations/{c}/messages"),
+        format!("/conversations/{c}/notes"),
+        format!("/conversations/{c}/events"),
+        format!("/conversations/{}", f.held),
+        format!("/buyers/{}", f.buyer),
+        format!("/buyers/{}/notes", f.buyer),
+        "/orders/P1".to_owned(),
+        "/products/TOUR-1".to_owned(),
+        "/accounts".to_owned(),
+        "/permission-groups".to_owned(),
+        "/approvals".to_owned(),
+        "/handoffs".to_owned(),
+        "/teams".to_owned(),
+        "/tags".to_owned(),
+        "/settings".to_owned(),
+        "/routing/rules".to_owned(),
+        "/robot/entries".to_owned(),
+        "/robot/flows".to_owned(),
+        "/robot/settings".to_owned(),
+    ];
+    let mut records = vec![];
+    for path in paths {
+        let response = admin.get(&format!("/api/v1{path}")).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        records.push((path, response.json().await.unwrap()));
+    }
+    records
+}
+
+/// Every id (UUID) in `value`.
+fn ids_in(value: &Value, found: &mut BTreeSet<String>) {
+    match value {
+        Value::String(s) if Uuid::parse_str(s).is_ok() => {
+            found.insert(s.clone());
+        }
+        Value::Array(items) => items.iter().for_each(|v| ids_in(v, found)),
+        Value::Object(fields) => fields.values().for_each(|v| ids_in(v, found)),
+        _ => {}
+    }
 }
 
 async fn admin_user(app: &TestApp, username: &str) -> String {
