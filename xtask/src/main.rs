@@ -7,6 +7,7 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod bench;
+mod bench_idle;
 mod bench_import;
 mod bench_robot;
 mod bench_routing;
@@ -29,6 +30,9 @@ fn main() -> anyhow::Result<()> {
         Some("api-types") => api_types(args.get(1).map(String::as_str) == Some("--check")),
         Some("bench") => bench::build_and_run(&args[1..]),
         Some("bench-run") => bench::run(&args[1..]),
+        Some("bench-idle") => bench_idle::build_and_run(&args[1..]),
+        Some("bench-idle-run") => bench_idle::run(&args[1..]),
+        Some("bench-idle-bare") => bench_idle::bare_server(),
         Some("bench-import") => bench_import::build_and_run(),
         Some("bench-import-run") => bench_import::run(),
         Some("bench-routing") => bench_routing::build_and_run(),
@@ -37,7 +41,7 @@ fn main() -> anyhow::Result<()> {
         Some("bench-routing-run") => bench_routing::run(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <demo [kefu demo flags…] | test | web | bench [--quick] | bench-import | bench-routing | bench-robot>\n\n\
+                "usage: cargo xtask <demo [kefu demo flags…] | test | web | bench [--quick] | bench-idle | bench-import | bench-routing | bench-robot>\n\n\
                  demo   build the web UI and a release kefu, then run `kefu demo`\n\
                  test   everything CI runs: the web unit tests, format, lints, Rust tests\n\
                         (SQLite, PostgreSQL, NATS), and the browser test in Chromium\n\
@@ -45,6 +49,8 @@ fn main() -> anyhow::Result<()> {
                  api-types  write docs/openapi.json and the UI's types generated from it\n\
                         (--check: fail when they differ from the code)\n\
                  bench  the WebSocket message benchmark (see BENCHMARKS.md)\n\
+                 bench-idle    bytes per idle WebSocket and one message to 10,000 sockets,\n\
+                        beside a bare tokio-tungstenite server (--counts 1000,10000 --fanout N)\n\
                  bench-import  importing 100,000 orders (see BENCHMARKS.md)\n\
                  bench-routing  the router with 500 agents and 10,000 waiting (see BENCHMARKS.md)\n\
                  bench-robot    the robot with 10,000 entries, beside Python jieba + BM25"
