@@ -11,6 +11,7 @@ mod bench_idle;
 mod bench_import;
 mod bench_robot;
 mod bench_routing;
+mod crash;
 #[cfg(test)]
 mod tidy;
 
@@ -30,6 +31,7 @@ fn main() -> anyhow::Result<()> {
         Some("api-types") => api_types(args.get(1).map(String::as_str) == Some("--check")),
         Some("bench") => bench::build_and_run(&args[1..]),
         Some("bench-run") => bench::run(&args[1..]),
+        Some("crash") => crash::build_and_run(&args[1..]),
         Some("bench-idle") => bench_idle::build_and_run(&args[1..]),
         Some("bench-idle-run") => bench_idle::run(&args[1..]),
         Some("bench-idle-bare") => bench_idle::bare_server(),
@@ -49,6 +51,8 @@ fn main() -> anyhow::Result<()> {
                  api-types  write docs/openapi.json and the UI's types generated from it\n\
                         (--check: fail when they differ from the code)\n\
                  bench  the WebSocket message benchmark (see BENCHMARKS.md)\n\
+                 crash  kill kefu with SIGKILL under load N times (--cycles N, --release) and\n\
+                        check every acknowledged message and audited change\n\
                  bench-idle    bytes per idle WebSocket and one message to 10,000 sockets,\n\
                         beside a bare tokio-tungstenite server (--counts 1000,10000 --fanout N)\n\
                  bench-import  importing 100,000 orders (see BENCHMARKS.md)\n\
@@ -172,6 +176,9 @@ fn test() -> anyhow::Result<()> {
         bail!("the API suite on PostgreSQL failed ({status})");
     }
     run("cargo", &["build", "--package", "kefu"], None)?;
+    // Issue #14: SIGKILL under load loses nothing acknowledged (100 cycles: `cargo xtask
+    // crash --cycles 100 --release`).
+    crash::build_and_run(&["--cycles".to_owned(), "5".to_owned()])?;
     api_types(true)?;
     run("npm", &["run", "e2e"], Some("web"))
 }
