@@ -28,21 +28,7 @@ struct Plan {
 /// Builds kefu and this tool with optimisations, then runs the benchmark optimised: the load
 /// generator and the raw SQLite baseline must not be handicapped by a debug build.
 pub fn build_and_run(args: &[String]) -> anyhow::Result<()> {
-    crate::run(
-        "cargo",
-        &[
-            "build",
-            "--release",
-            "--package",
-            "kefu",
-            "--package",
-            "xtask",
-        ],
-        None,
-    )?;
-    let mut bench_args = vec!["bench-run"];
-    bench_args.extend(args.iter().map(String::as_str));
-    crate::run("target/release/xtask", &bench_args, None)
+    crate::release_then(&["kefu", "xtask"], "bench-run", args)
 }
 
 pub fn run(args: &[String]) -> anyhow::Result<()> {

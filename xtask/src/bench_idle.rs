@@ -30,24 +30,8 @@ fn tuned() -> WebSocketConfig {
         .write_buffer_size(0)
 }
 
-const PASSWORD: &str = "kefu-demo-2026";
-
 pub fn build_and_run(args: &[String]) -> anyhow::Result<()> {
-    crate::run(
-        "cargo",
-        &[
-            "build",
-            "--release",
-            "--package",
-            "kefu",
-            "--package",
-            "xtask",
-        ],
-        None,
-    )?;
-    let mut bench_args = vec!["bench-idle-run"];
-    bench_args.extend(args.iter().map(String::as_str));
-    crate::run("target/release/xtask", &bench_args, None)
+    crate::release_then(&["kefu", "xtask"], "bench-idle-run", args)
 }
 
 /// `--counts 1000,10000` (idle sockets per step) and `--fanout 10000`.
@@ -278,32 +262,8 @@ async fn kefu_fanout(n: usize) -> anyhow::Result<Duration> {
     let server = start_kefu()?;
     let addr = &server.addr;
     let http = reqwest::Client::new();
-    let login = http
-        .post(format!("http://{addr}/api/v1/auth/login"))
-        .json(&json!({"username": "tea-admin", "password": PASSWORD}))
-        .send()
-        .await?;
-    let cookie = login
-        .headers()
-        .get("set-cookie")
-        .and_then(|c| c.to_str().ok())
-        .and_then(|c| c.split(';').next())
-        .context("session cookie")?
-        .to_owned();
-    let me: Value = login.json().await?;
-    let token: Value = http
-        .post(format!("http://{addr}/api/v1/auth/tokens"))
-        .header("cookie", &cookie)
-        .header(
-            "x-csrf-token",
-            me["csrf_token"].as_str().unwrap_or_default(),
-        )
-        .json(&json!({"name": "bench-idle"}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let token = token["token"].as_str().context("API token")?;
+    let token = crate::crash::sign_in(&http, addr).await?;
+
     let urls = (0..n)
         .map(|_| format!("ws://{addr}/api/v1/agent/ws?token={token}"))
         .collect();

@@ -11,19 +11,7 @@ use anyhow::{Context, bail};
 const ORDERS: usize = 100_000;
 
 pub fn build_and_run() -> anyhow::Result<()> {
-    crate::run(
-        "cargo",
-        &[
-            "build",
-            "--release",
-            "--package",
-            "kefu",
-            "--package",
-            "xtask",
-        ],
-        None,
-    )?;
-    crate::run("target/release/xtask", &["bench-import-run"], None)
+    crate::release_then(&["kefu", "xtask"], "bench-import-run", &[])
 }
 
 pub fn run() -> anyhow::Result<()> {

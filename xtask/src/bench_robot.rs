@@ -19,8 +19,7 @@ const QUERIES: usize = 2_000;
 const BUILDS: usize = 3;
 
 pub fn build_and_run() -> anyhow::Result<()> {
-    crate::run("cargo", &["build", "--release", "--package", "xtask"], None)?;
-    crate::run("target/release/xtask", &["bench-robot-run"], None)
+    crate::release_then(&["xtask"], "bench-robot-run", &[])
 }
 
 /// "明前绿茶", "高山茶壶" …: 65 product names to multiply the knowledge base with.

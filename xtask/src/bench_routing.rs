@@ -18,8 +18,7 @@ const WAITING: usize = 10_000;
 const TEAMS: [&str; 5] = ["pre_sales", "after_sales", "vip", "live", "global"];
 
 pub fn build_and_run() -> anyhow::Result<()> {
-    crate::run("cargo", &["build", "--release", "--package", "xtask"], None)?;
-    crate::run("target/release/xtask", &["bench-routing-run"], None)
+    crate::release_then(&["xtask"], "bench-routing-run", &[])
 }
 
 fn state() -> RouterState {

@@ -163,7 +163,8 @@ async fn crash(binary: &str, cycles: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn sign_in(http: &reqwest::Client, addr: &str) -> anyhow::Result<String> {
+/// An API token of the demo tea shop's super admin.
+pub(crate) async fn sign_in(http: &reqwest::Client, addr: &str) -> anyhow::Result<String> {
     let login = http
         .post(format!("http://{addr}/api/v1/auth/login"))
         .json(&json!({"username": "tea-admin", "password": PASSWORD}))

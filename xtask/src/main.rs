@@ -71,6 +71,19 @@ fn project_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
+/// Builds `packages` with optimisations, then runs `target/release/xtask <step> <args…>`: a
+/// benchmark's load generator and baselines must not be handicapped by a debug build.
+fn release_then(packages: &[&str], step: &str, args: &[String]) -> anyhow::Result<()> {
+    let mut build = vec!["build", "--release"];
+    for package in packages {
+        build.extend(["--package", package]);
+    }
+    run("cargo", &build, None)?;
+    let mut step_args = vec![step];
+    step_args.extend(args.iter().map(String::as_str));
+    run("target/release/xtask", &step_args, None)
+}
+
 /// Runs a command, echoing it, and fails if it fails.
 fn run(program: &str, args: &[&str], dir: Option<&str>) -> anyhow::Result<()> {
     eprintln!("$ {program} {}", args.join(" "));
