@@ -59,17 +59,18 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         );
     }
     tokio::runtime::Runtime::new()?.block_on(async {
-        println!("idle WebSocket connections: server resident memory per connection");
+        println!("idle WebSocket connections: server resident memory per connection (bytes),");
+        println!("over all N sockets and over the second N/2 (the marginal socket)");
         println!(
-            "{:>8} {:>14} {:>14} {:>7}",
-            "sockets", "kefu B/conn", "bare B/conn", "ratio"
+            "{:>8} {:>10} {:>10} {:>15} {:>15} {:>15}",
+            "sockets", "kefu all", "bare all", "kefu marginal", "bare marginal", "marginal ratio"
         );
         for &n in &counts {
-            let kefu = kefu_idle(n).await?;
-            let bare = bare_idle(n).await?;
+            let (kefu, kefu_marginal) = kefu_idle(n).await?;
+            let (bare, bare_marginal) = bare_idle(n).await?;
             println!(
-                "{n:>8} {kefu:>14.0} {bare:>14.0} {:>7.2}",
-                kefu / bare.max(1.0)
+                "{n:>8} {kefu:>10.0} {bare:>10.0} {kefu_marginal:>15.0} {bare_marginal:>15.0} {:>15.2}",
+                kefu_marginal / bare_marginal.max(1.0)
             );
         }
         println!("\none message to {fanout} sockets: until the last socket has it");
@@ -207,32 +208,40 @@ async fn open_all(urls: Vec<String>) -> anyhow::Result<Vec<Ws>> {
     Ok(sockets)
 }
 
-async fn kefu_idle(n: usize) -> anyhow::Result<f64> {
+/// Growth per socket while `urls` open: over all of them, and over the second half only (the
+/// marginal cost of one more socket, once caches that do not grow with sockets, like
+/// SQLite's page cache per pooled connection, have filled).
+async fn growth(pid: u32, urls: Vec<String>) -> anyhow::Result<(f64, f64)> {
+    let half = urls.len() / 2;
+    let mut urls = urls;
+    let second = urls.split_off(half);
+    let before = settled_rss(pid).await?;
+    let first_half = open_all(urls).await?;
+    let middle = settled_rss(pid).await?;
+    let second_half = open_all(second).await?;
+    let after = settled_rss(pid).await?;
+    let n = (first_half.len() + second_half.len()) as f64;
+    let marginal = (after - middle) / second_half.len().max(1) as f64;
+    drop((first_half, second_half));
+    Ok(((after - before) / n, marginal))
+}
+
+async fn kefu_idle(n: usize) -> anyhow::Result<(f64, f64)> {
     let server = start_kefu()?;
     let tokens = buyer_tokens(&server.addr, n).await?;
-    let pid = server.child.id();
-    let before = settled_rss(pid).await?;
     let urls = tokens
         .iter()
         .map(|t| format!("ws://{}/api/v1/buyer/ws?token={t}", server.addr))
         .collect();
-    let sockets = open_all(urls).await?;
-    let after = settled_rss(pid).await?;
-    drop(sockets);
-    Ok((after - before) / n as f64)
+    growth(server.child.id(), urls).await
 }
 
-async fn bare_idle(n: usize) -> anyhow::Result<f64> {
+async fn bare_idle(n: usize) -> anyhow::Result<(f64, f64)> {
     let server = start_bare()?;
-    let pid = server.child.id();
     // One socket first, so the runtime's own start-up is not counted.
-    let warm = open_all(vec![format!("ws://{}/", server.addr)]).await?;
-    let before = settled_rss(pid).await?;
+    let _warm = open_all(vec![format!("ws://{}/", server.addr)]).await?;
     let urls = (0..n).map(|_| format!("ws://{}/", server.addr)).collect();
-    let sockets = open_all(urls).await?;
-    let after = settled_rss(pid).await?;
-    drop((warm, sockets));
-    Ok((after - before) / n as f64)
+    growth(server.child.id(), urls).await
 }
 
 /// Waits on every socket for a text frame that contains `marker`; returns when the last has.

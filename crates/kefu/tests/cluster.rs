@@ -431,3 +431,191 @@ async fn one_process_runs_the_jobs_and_another_takes_over_when_it_goes() {
         .unwrap();
     assert_eq!(next, other);
 }
+
+/// Starts `kefu <args>` on PostgreSQL + NATS with the jobs' log line on stdout; returns the
+/// process and its address, and tells `led` when it takes the jobs' lead.
+async fn start_in_cluster(
+    args: &[&str],
+    data_dir: &std::path::Path,
+    name: &'static str,
+    led: tokio::sync::mpsc::UnboundedSender<&'static str>,
+) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args(args)
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--nats-url",
+            NATS_URL,
+            "--data-dir",
+        ])
+        .arg(data_dir)
+        .env("KEFU_LOG", "warn,kefu_server::jobs=info")
+        .env("KEFU_LIMITS__MESSAGES_PER_SECOND", "10000")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let (said_addr, addr) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let mut said_addr = Some(said_addr);
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(rest) = line.split("is running at http://").nth(1)
+                && let Some(tell) = said_addr.take()
+            {
+                let _ = tell.send(rest.trim().to_owned());
+            }
+            if line.contains("this process runs the background jobs") {
+                let _ = led.send(name);
+            }
+        }
+    });
+    let addr = tokio::time::timeout(Duration::from_secs(60), addr)
+        .await
+        .expect("kefu listens within 60 s")
+        .expect("kefu exited before it listened");
+    (child, addr)
+}
+
+/// A buyer who sends until told to stop, resuming on `addr` (from their last ack) whenever
+/// the socket drops; returns every ack as client id → seq.
+async fn keep_sending(
+    addrs: tokio::sync::watch::Receiver<String>,
+    token: String,
+    name: usize,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> std::collections::BTreeMap<String, i64> {
+    let mut acked = std::collections::BTreeMap::new();
+    let mut n = 0;
+    'connect: while !*stop.borrow() {
+        let addr = addrs.borrow().clone();
+        let last = acked.values().copied().max().unwrap_or(0);
+        let url = format!("ws://{addr}/api/v1/buyer/ws?token={token}&after_seq={last}");
+        let Ok((mut ws, _)) = tokio_tungstenite::connect_async(url).await else {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        while !*stop.borrow() {
+            n += 1;
+            let id = format!("b{name}-{n}");
+            let frame = json!({"type": "send", "client_msg_id": id, "kind": "text", "body": format!("第{n}条")});
+            if ws
+                .send(Message::Text(frame.to_string().into()))
+                .await
+                .is_err()
+            {
+                continue 'connect;
+            }
+            loop {
+                match tokio::time::timeout(Duration::from_secs(5), ws.next()).await {
+                    Ok(Some(Ok(Message::Text(text)))) => {
+                        let frame: Value = serde_json::from_str(text.as_str()).unwrap();
+                        if frame["type"] == "ack" && frame["client_msg_id"] == id.as_str() {
+                            acked.insert(id.clone(), frame["seq"].as_i64().unwrap());
+                            break;
+                        }
+                    }
+                    Ok(Some(Ok(_))) => {}
+                    // The process died under this send: it may or may not have been stored,
+                    // and it is not counted as acknowledged.
+                    _ => continue 'connect,
+                }
+            }
+        }
+    }
+    acked
+}
+
+/// Issue #14: two processes on PostgreSQL + NATS, buyers talking through the one that runs
+/// the jobs; it is killed (SIGKILL) under load. The buyers and the agent reconnect to the
+/// other process, every acknowledged message is there once at its acked seq, new messages
+/// still reach the agent live, and the other process takes the jobs over.
+#[tokio::test]
+async fn when_a_process_dies_under_load_its_clients_carry_on_at_the_other() {
+    let database_url = kefu_store::scratch::create_database().await.unwrap();
+    let dir = std::env::temp_dir().join(format!("kefu-failover-{}", std::process::id()));
+    let (led, mut leaders) = tokio::sync::mpsc::unbounded_channel();
+    let db = ["--database-url", database_url.as_str()];
+    let (a, addr_a) = start_in_cluster(
+        &[&["demo"][..], &db].concat(),
+        &dir.join("a"),
+        "a",
+        led.clone(),
+    )
+    .await;
+    let (b, addr_b) =
+        start_in_cluster(&[&["serve"][..], &db].concat(), &dir.join("b"), "b", led).await;
+    let first = tokio::time::timeout(Duration::from_secs(30), leaders.recv())
+        .await
+        .expect("a leader within 30 s")
+        .unwrap();
+    let (mut doomed, doomed_addr, _survivor_process, survivor, survivor_addr) = if first == "a" {
+        (a, addr_a, b, "b", addr_b)
+    } else {
+        (b, addr_b, a, "a", addr_a)
+    };
+    let http = reqwest::Client::new();
+
+    // Six buyers and an agent, all on the process about to die.
+    let (to, addrs) = tokio::sync::watch::channel(doomed_addr.clone());
+    let (stop_all, stop) = tokio::sync::watch::channel(false);
+    let mut buyers = vec![];
+    for n in 0..6 {
+        let session = post_json(
+            http.post(format!("http://{doomed_addr}/api/v1/buyer/session")),
+            json!({"shop": "shanye-tea"}),
+        )
+        .await;
+        let token = session["buyer_token"].as_str().unwrap().to_owned();
+        let sending = tokio::spawn(keep_sending(addrs.clone(), token.clone(), n, stop.clone()));
+        buyers.push((token, sending));
+    }
+    let agent_token = sign_in(&http, &doomed_addr, "tea-admin").await;
+    let agent_url = |addr: &str| format!("ws://{addr}/api/v1/agent/ws?token={agent_token}");
+    let _before = open_socket(&agent_url(&doomed_addr)).await;
+
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    doomed.start_kill().unwrap(); // SIGKILL
+    doomed.wait().await.unwrap();
+    to.send(survivor_addr.clone()).unwrap();
+    let mut agent = open_socket(&agent_url(&survivor_addr)).await;
+    // The agent hears the buyers, now talking through the survivor, live.
+    next_of(&mut agent, "message").await;
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    stop_all.send(true).unwrap();
+
+    let mut acknowledged = 0;
+    for (token, sending) in buyers {
+        let acked = sending.await.unwrap();
+        let stored = get_json(
+            &http,
+            format!("http://{survivor_addr}/api/v1/buyer/messages?limit=500"),
+            &token,
+        )
+        .await;
+        let stored = stored["messages"].as_array().unwrap();
+        for (seq, message) in (1..).zip(stored) {
+            assert_eq!(message["seq"], seq, "no gap in the conversation");
+        }
+        for (id, seq) in &acked {
+            let at: Vec<&Value> = stored
+                .iter()
+                .filter(|m| m["client_msg_id"] == id.as_str())
+                .collect();
+            assert_eq!(at.len(), 1, "acknowledged {id} stored {} times", at.len());
+            assert_eq!(at[0]["seq"], *seq, "{id} kept its acked seq");
+        }
+        acknowledged += acked.len();
+    }
+    assert!(
+        acknowledged > 50,
+        "only {acknowledged} messages were acknowledged"
+    );
+    let next = tokio::time::timeout(Duration::from_secs(30), leaders.recv())
+        .await
+        .expect("the survivor takes the jobs over within 30 s")
+        .unwrap();
+    assert_eq!(next, survivor);
+    let _ = std::fs::remove_dir_all(dir);
+}
