@@ -260,7 +260,10 @@ async fn a_change_commits_with_its_audit_entries_or_not_at_all(store: Store) {
         .collect();
     names.sort();
     for pair in names.windows(2) {
-        assert_eq!(pair[0].2, pair[1].1, "entries out of step with changes: {pair:?}");
+        assert_eq!(
+            pair[0].2, pair[1].1,
+            "entries out of step with changes: {pair:?}"
+        );
     }
     let last = store.user(tenant, agent).await.unwrap().unwrap();
     assert_eq!(names.last().map(|n| n.2.clone()), Some(last.display_name));
