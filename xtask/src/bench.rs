@@ -59,6 +59,7 @@ async fn bench(plan: Plan) -> anyhow::Result<()> {
         std::fs::write(pid_file, server.id().to_string())?;
     }
     let result = load(&plan, &addr).await;
+    let burst = first_acks(&addr, 500).await;
     let _ = server.kill();
     let _ = server.wait();
     let (throughput, saturated, paced) = result?;
@@ -80,6 +81,14 @@ async fn bench(plan: Plan) -> anyhow::Result<()> {
         ms(paced.value_at_quantile(0.99)),
         paced.len()
     );
+    let burst = burst?;
+    println!(
+        "first ack of 500 buyers opening conversations at once: p50 {:.1} ms, p99 {:.1} ms \
+         ({:.1}x the paced p99)",
+        ms(burst.value_at_quantile(0.5)),
+        ms(burst.value_at_quantile(0.99)),
+        burst.value_at_quantile(0.99) as f64 / paced.value_at_quantile(0.99).max(1) as f64
+    );
     println!("\n== ratios ==");
     println!(
         "kefu / one-row-per-transaction SQLite: {:.1}x  (group commit at work)",
@@ -95,6 +104,38 @@ async fn bench(plan: Plan) -> anyhow::Result<()> {
     );
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
+}
+
+/// `count` new buyers, connected and idle, send their first message (which opens their
+/// conversation) at the same instant; the time to each one's ack, in microseconds.
+async fn first_acks(addr: &str, count: usize) -> anyhow::Result<Histogram<u64>> {
+    let sockets = connect_buyers(addr, count).await?;
+    let start = Arc::new(tokio::sync::Barrier::new(count));
+    let mut waits = vec![];
+    for (n, mut ws) in sockets.into_iter().enumerate() {
+        let start = start.clone();
+        waits.push(tokio::spawn(async move {
+            let id = format!("first-{n}");
+            let frame =
+                json!({"type": "send", "client_msg_id": id, "kind": "text", "body": "在吗？"});
+            start.wait().await;
+            let sent = Instant::now();
+            ws.send(Message::Text(frame.to_string().into())).await?;
+            while let Some(message) = ws.next().await {
+                if let Message::Text(text) = message?
+                    && text.as_str().contains("\"ack\"")
+                {
+                    return anyhow::Ok(sent.elapsed().as_micros() as u64);
+                }
+            }
+            bail!("the socket closed before its ack")
+        }));
+    }
+    let mut latencies = Histogram::<u64>::new(3)?;
+    for wait in waits {
+        latencies.record(wait.await??)?;
+    }
+    Ok(latencies)
 }
 
 fn ms(micros: u64) -> f64 {

@@ -36,12 +36,11 @@ pub fn build_and_run(args: &[String]) -> anyhow::Result<()> {
         .and_then(|i| args.get(i + 1))
         .map_or(Ok(3), |n| n.parse())
         .context("--cycles takes a number")?;
-    let binary = if release {
-        "target/release/kefu"
-    } else {
-        "target/debug/kefu"
-    };
-    tokio::runtime::Runtime::new()?.block_on(crash(binary, cycles))
+    let binary = crate::target_dir()
+        .join(if release { "release" } else { "debug" })
+        .join("kefu");
+    let binary = binary.to_string_lossy().into_owned();
+    tokio::runtime::Runtime::new()?.block_on(crash(&binary, cycles))
 }
 
 /// What the server acknowledged: per buyer token, client id → (conversation, seq); and the

@@ -1,5 +1,5 @@
 //! kefu's automation, in Rust rather than shell: `cargo xtask demo`, `cargo xtask test`,
-//! `cargo xtask bench`. Run from anywhere in the repository.
+//! `cargo xtask schema-fuzz`, `cargo xtask bench`. Run from anywhere in the repository.
 
 /// mimalloc: the robot's build and the server's message path make many small allocations, and
 /// glibc's allocator spent a fifth of the robot build's time in them.
@@ -12,6 +12,7 @@ mod bench_import;
 mod bench_robot;
 mod bench_routing;
 mod crash;
+mod schema_fuzz;
 #[cfg(test)]
 mod tidy;
 
@@ -29,6 +30,7 @@ fn main() -> anyhow::Result<()> {
         Some("test") => test(),
         Some("web") => build_web(),
         Some("api-types") => api_types(args.get(1).map(String::as_str) == Some("--check")),
+        Some("schema-fuzz") => schema_fuzz::main(&args[1..]),
         Some("bench") => bench::build_and_run(&args[1..]),
         Some("bench-run") => bench::run(&args[1..]),
         Some("crash") => crash::build_and_run(&args[1..]),
@@ -43,10 +45,11 @@ fn main() -> anyhow::Result<()> {
         Some("bench-routing-run") => bench_routing::run(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <demo [kefu demo flags…] | test | web | bench [--quick] | bench-idle | bench-import | bench-routing | bench-robot>\n\n\
+                "usage: cargo xtask <demo [kefu demo flags…] | test | web | api-types [--check] | schema-fuzz [--seconds N] | crash [--cycles N] | bench [--quick] | bench-idle | bench-import | bench-routing | bench-robot>\n\n\
                  demo   build the web UI and a release kefu, then run `kefu demo`\n\
                  test   everything CI runs: the web unit tests, format, lints, Rust tests\n\
-                        (SQLite, PostgreSQL, NATS), and the browser test in Chromium\n\
+                        (SQLite, PostgreSQL, NATS), schema fuzzing, and the browser\n\
+                        test in Chromium\n\
                  web    build the web UI into web/dist\n\
                  api-types  write docs/openapi.json and the UI's types generated from it\n\
                         (--check: fail when they differ from the code)\n\
@@ -82,6 +85,13 @@ fn release_then(packages: &[&str], step: &str, args: &[String]) -> anyhow::Resul
     let mut step_args = vec![step];
     step_args.extend(args.iter().map(String::as_str));
     run("target/release/xtask", &step_args, None)
+}
+
+/// Where cargo builds: `CARGO_TARGET_DIR` when set, else `target/`, as an absolute path.
+fn target_dir() -> PathBuf {
+    let dir =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from);
+    project_root().join(dir)
 }
 
 /// Runs a command, echoing it, and fails if it fails.
@@ -193,6 +203,8 @@ fn test() -> anyhow::Result<()> {
     // crash --cycles 100 --release`).
     crash::build_and_run(&["--cycles".to_owned(), "5".to_owned()])?;
     api_types(true)?;
+    // schemathesis against the document just checked: a minute as each identity.
+    schema_fuzz::run(schema_fuzz::DEFAULT_SECONDS)?;
     run("npm", &["run", "e2e"], Some("web"))
 }
 
@@ -203,7 +215,7 @@ fn api_types(check: bool) -> anyhow::Result<()> {
     const DOC: &str = "docs/openapi.json";
     const TYPES: &str = "web/src/generated/openapi.ts";
     run("cargo", &["build", "--quiet", "--package", "kefu"], None)?;
-    let output = Command::new("target/debug/kefu")
+    let output = Command::new(target_dir().join("debug/kefu"))
         .arg("openapi")
         .output()
         .context("running kefu openapi")?;

@@ -69,6 +69,8 @@ error_codes! {
         MalformedFrame = "malformed_frame",
         FrameTooLarge = "frame_too_large",
         BinaryNotSupported = "binary_not_supported",
+        /// A WebSocket route called without a WebSocket upgrade.
+        WebsocketExpected = "websocket_expected",
         // Buyers arriving.
         InvalidIdentity = "invalid_identity",
         InvalidEntry = "invalid_entry",
@@ -85,6 +87,7 @@ error_codes! {
         ExpiryInThePast = "expiry_in_the_past",
         CannotChangeOwnRole = "cannot_change_own_role",
         CannotDisableSelf = "cannot_disable_self",
+        CannotChangeOwnProbation = "cannot_change_own_probation",
         // Phone verification (ACC-2).
         NoPhone = "no_phone",
         PhoneAlreadyVerified = "phone_already_verified",
@@ -196,6 +199,10 @@ error_codes! {
         ProposalNotFound = "proposal_not_found",
         KbEntryNotFound = "kb_entry_not_found",
     }
+    405 {
+        /// The route exists, but not with this method (the `Allow` header lists its methods).
+        MethodNotAllowed = "method_not_allowed",
+    }
     408 {
         RequestTimeout = "request_timeout",
     }
@@ -292,6 +299,7 @@ mod tests {
             (AlreadyTaken, 409),
             (TagExists, 409),
             (MessageConflict, 409),
+            (MethodNotAllowed, 405),
             (RequestTimeout, 408),
             (BodyTooLarge, 413),
             (FileTooLarge, 413),
@@ -304,7 +312,8 @@ mod tests {
         }
         for code in ErrorCode::ALL {
             assert!(
-                [400, 401, 403, 404, 408, 409, 413, 415, 429, 500, 503].contains(&code.status()),
+                [400, 401, 403, 404, 405, 408, 409, 413, 415, 429, 500, 503]
+                    .contains(&code.status()),
                 "{code}"
             );
             // A `…_not_found` is a 404, except an entry's missing picture or product, which

@@ -351,7 +351,7 @@ pub enum ProbationChange {
     Extend { days: i64 },
 }
 
-/// ACC-4: a supervisor passes a new agent early or extends their probation.
+/// ACC-4: a supervisor passes a new agent early or extends their probation; not their own.
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/probation", tag = "team", params(("id" = Uuid, Path)), request_body = ProbationChange,
     responses((status = 200, body = AccountView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn change_probation(
@@ -361,6 +361,13 @@ pub async fn change_probation(
     ApiJson(change): ApiJson<ProbationChange>,
 ) -> Result<Json<AccountView>, ApiError> {
     agent.require(Permission::TeamManage)?;
+    if id == agent.user.id {
+        // Probation takes away what changing it needs: nobody could lift it again.
+        return Err(ApiError::new(
+            ErrorCode::CannotChangeOwnProbation,
+            "ask another supervisor to change your probation",
+        ));
+    }
     let tenant_id = agent.tenant_id();
     let now = now_ms();
     let before = state

@@ -3,6 +3,7 @@
 //! data directory, then recorded. Downloads need a signed, expiring link (`Keys::file_url`).
 
 use axum::body::Body;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::Response;
@@ -27,13 +28,14 @@ static UPLOADS_AT_ONCE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_n
 /// Uploads a picture or file for an agent's reply.
 #[utoipa::path(post, path = "/api/v1/attachments", tag = "attachments",
     request_body(content_type = "multipart/form-data", description = "field `file`"),
-    responses((status = 201, body = Attachment), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
+    responses((status = 201, body = Attachment), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn upload_for_agent(
     State(state): State<AppState>,
     agent: Agent,
-    multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, axum::Json<Attachment>), ApiError> {
     agent.require(Permission::ConversationReply)?;
+    let multipart = multipart.map_err(rejected)?;
     let attachment =
         store_upload(&state, agent.tenant_id(), "agent", agent.user.id, multipart).await?;
     Ok((StatusCode::CREATED, axum::Json(attachment)))
@@ -42,12 +44,13 @@ pub async fn upload_for_agent(
 /// Uploads a picture or file for a buyer's message (CH-1, SELF-4 evidence).
 #[utoipa::path(post, path = "/api/v1/buyer/attachments", tag = "buyer",
     request_body(content_type = "multipart/form-data", description = "field `file`"),
-    responses((status = 201, body = Attachment), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
+    responses((status = 201, body = Attachment), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn upload_for_buyer(
     State(state): State<AppState>,
     caller: BuyerCaller,
-    multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, axum::Json<Attachment>), ApiError> {
+    let multipart = multipart.map_err(rejected)?;
     let attachment = store_upload(
         &state,
         caller.claims.tenant,
@@ -130,6 +133,11 @@ async fn store_upload(
         .await?;
     attachment.url = state.keys.file_url(id);
     Ok(attachment)
+}
+
+/// A body that is not multipart at all (axum answers that in plain text, without a code).
+fn rejected(rejection: MultipartRejection) -> ApiError {
+    multipart_error(rejection.status(), rejection.body_text())
 }
 
 fn multipart_error(status: StatusCode, text: String) -> ApiError {

@@ -57,7 +57,9 @@ pub struct BuyerSession {
 
 /// Starts or resumes a buyer's chat session.
 #[utoipa::path(post, path = "/api/v1/buyer/session", tag = "buyer", request_body = BuyerSessionRequest,
-    responses((status = 200, body = BuyerSession), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = BuyerSession), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody, description = "`order_not_yours`: the entry link names another buyer's order"),
+        (status = 404, body = ErrorBody)))]
 pub async fn start_session(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<BuyerSessionRequest>,
@@ -229,7 +231,9 @@ pub async fn messages(
 
 /// Sends a message over HTTP (the WebSocket `send` frame is the usual way).
 #[utoipa::path(post, operation_id = "buyer_send", path = "/api/v1/buyer/messages", tag = "buyer", request_body = SendMessage,
-    responses((status = 201, body = Message), (status = 200, body = Message), (status = 400, body = ErrorBody)))]
+    responses((status = 201, body = Message), (status = 200, body = Message), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "A card's order or product, or the attachment, is not found"),
+        (status = 409, body = ErrorBody, description = "`message_conflict`: send again")))]
 pub async fn send(
     State(state): State<AppState>,
     caller: BuyerCaller,

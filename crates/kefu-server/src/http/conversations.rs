@@ -160,7 +160,8 @@ pub async fn messages(
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/messages", tag = "conversations", params(("id" = Uuid, Path)),
     request_body = SendMessage,
     responses((status = 201, body = Message), (status = 200, body = Message),
-        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "`message_conflict`: send again")))]
 pub async fn send(
     State(state): State<AppState>,
     agent: Agent,

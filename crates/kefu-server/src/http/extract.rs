@@ -1,6 +1,7 @@
 //! Request extractors that answer bad input with kefu's `{code, message}` errors instead of
 //! axum's plain-text rejections.
 
+use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
@@ -52,6 +53,30 @@ where
     }
 }
 
+/// A raw body (an imported file). Too large is `413 body_too_large`; a body that stalls or
+/// breaks off is `408 request_timeout`.
+pub struct ApiBytes(pub axum::body::Bytes);
+
+impl<S> FromRequest<S> for ApiBytes
+where
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match axum::body::Bytes::from_request(req, state).await {
+            Ok(bytes) => Ok(ApiBytes(bytes)),
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ErrorCode::BodyTooLarge.into())
+            }
+            Err(e) => Err(ApiError::new(
+                ErrorCode::RequestTimeout,
+                format!("the request body could not be read; send it again ({e})"),
+            )),
+        }
+    }
+}
+
 /// Query parameters, with `400 invalid_query` on bad ones.
 pub struct ApiQuery<T>(pub T);
 
@@ -84,6 +109,27 @@ where
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(value)) => Ok(ApiPath(value)),
             Err(e) => Err(ApiError::new(ErrorCode::InvalidPath, e.body_text())),
+        }
+    }
+}
+
+/// A WebSocket upgrade, with `400 websocket_expected` when the request is plain HTTP (axum's
+/// own rejection is a plain-text body without a code).
+pub struct ApiWebSocket(pub WebSocketUpgrade);
+
+impl<S> FromRequestParts<S> for ApiWebSocket
+where
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match WebSocketUpgrade::from_request_parts(parts, state).await {
+            Ok(upgrade) => Ok(ApiWebSocket(upgrade)),
+            Err(e) => Err(ApiError::new(
+                ErrorCode::WebsocketExpected,
+                format!("this route takes a WebSocket: {}", e.body_text()),
+            )),
         }
     }
 }

@@ -2,7 +2,6 @@
 //! line-numbered rejections (`crate::import`).
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use kefu_domain::error_code::ErrorCode;
@@ -13,7 +12,7 @@ use utoipa::IntoParams;
 use crate::AppState;
 use crate::auth::Agent;
 use crate::error::{ApiError, ErrorBody};
-use crate::http::extract::{ApiPath, ApiQuery};
+use crate::http::extract::{ApiBytes, ApiPath, ApiQuery};
 use crate::import::{self, Format, ImportKind, ImportReport};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -34,7 +33,7 @@ pub async fn import(
     ApiPath(kind): ApiPath<ImportKind>,
     ApiQuery(query): ApiQuery<ImportQuery>,
     headers: HeaderMap,
-    body: Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> Result<Json<ImportReport>, ApiError> {
     agent.require(match kind {
         ImportKind::Kb => Permission::KbManage,

@@ -27,6 +27,7 @@ pub mod robot;
 pub mod routing;
 pub mod serve;
 pub mod settings;
+pub mod shared_responses;
 pub mod shops;
 pub mod tags;
 pub mod team;
@@ -173,12 +174,16 @@ fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document, as served at `/api/v1/openapi.json` (and written by `kefu openapi`).
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    routes(&Limits::default()).into_openapi()
+    let mut doc = routes(&Limits::default()).into_openapi();
+    shared_responses::document(&mut doc);
+    doc
 }
 
 pub fn app(state: AppState) -> Router {
-    let (api, doc) = routes(&state.settings.limits).split_for_parts();
+    let (api, mut doc) = routes(&state.settings.limits).split_for_parts();
+    shared_responses::document(&mut doc);
     api.merge(SwaggerUi::new("/api/v1/docs").url("/api/v1/openapi.json", doc))
+        .method_not_allowed_fallback(method_not_allowed)
         .fallback(assets::serve)
         .layer(CatchPanicLayer::custom(error::panicked))
         .layer(RequestBodyTimeoutLayer::new(Duration::from_secs(
@@ -187,6 +192,12 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(ops::track_http))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
+}
+
+/// A known route called with a method it does not take: a `{code, message}` body like every
+/// other error (axum adds the `Allow` header).
+async fn method_not_allowed() -> crate::error::ApiError {
+    kefu_domain::error_code::ErrorCode::MethodNotAllowed.into()
 }
 
 /// Logs the path without the query: WebSocket URLs carry tokens there.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::State;
-use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use axum_extra::extract::CookieJar;
@@ -32,7 +32,7 @@ use crate::bus::{Audience, BusEvent, Subscription};
 use crate::desk::inbound::{self, SendMessage};
 use crate::desk::outbound;
 use crate::error::{ApiError, ErrorBody};
-use crate::http::extract::ApiQuery;
+use crate::http::extract::{ApiQuery, ApiWebSocket};
 
 const HEARTBEAT: Duration = Duration::from_secs(20);
 /// Largest WebSocket message accepted at the transport; above `MAX_FRAME_BYTES` it is
@@ -88,7 +88,7 @@ pub struct BuyerWsQuery {
 pub async fn buyer(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<BuyerWsQuery>,
-    ws: WebSocketUpgrade,
+    ApiWebSocket(ws): ApiWebSocket,
 ) -> Result<Response, ApiError> {
     let claims = state
         .keys
@@ -127,7 +127,7 @@ pub async fn agent(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<AgentWsQuery>,
     headers: HeaderMap,
-    ws: WebSocketUpgrade,
+    ApiWebSocket(ws): ApiWebSocket,
 ) -> Result<Response, ApiError> {
     let jar = CookieJar::from_headers(&headers);
     let cookie = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned());

@@ -76,6 +76,22 @@ async fn wrong_types_and_oversize_files_are_refused_and_nothing_is_stored() {
     let empty = buyer.upload("empty.txt", vec![]).await;
     assert_eq!(empty.json::<Value>().await.unwrap()["code"], "file_empty");
 
+    // A body that is not multipart at all answers with a code too (schema fuzzing found a
+    // plain-text 400 here).
+    let not_multipart = app
+        .http
+        .post(app.url("/api/v1/buyer/attachments"))
+        .bearer_auth(&buyer.token)
+        .body("a file?")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_multipart.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        not_multipart.json::<Value>().await.unwrap()["code"],
+        "invalid_multipart"
+    );
+
     let stored = std::fs::read_dir(app.data_dir.join("attachments"))
         .map(|d| d.count())
         .unwrap_or(0);

@@ -717,3 +717,14 @@ async fn the_official_desk_sees_a_members_orders_across_shops() {
         ]
     );
 }
+
+/// An import over `limits.max_import_bytes` is a 413 with its code like any other body, not
+/// axum's plain text.
+#[tokio::test]
+async fn an_import_over_the_size_limit_is_refused_with_its_code() {
+    let app = TestApp::spawn_with(|s| s.limits.max_import_bytes = 1024).await;
+    let admin = app.agent("tea-admin").await;
+    let (status, body) = import(&admin, "products", &PRODUCTS.repeat(10)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(body["code"], "body_too_large");
+}

@@ -181,3 +181,34 @@ async fn a_body_that_stalls_fails_and_lets_go() {
     assert!(status.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(answer.contains("\"request_timeout\""), "{answer}");
 }
+
+/// Issue #14 (schema fuzzing): these answered with axum's own bodies, an empty 405 and a
+/// plain-text 400, instead of a `{code, message}`.
+#[tokio::test]
+async fn a_wrong_method_and_a_websocket_route_called_as_plain_http_answer_with_codes() {
+    let app = TestApp::spawn().await;
+    let wrong = app
+        .http
+        .delete(app.url("/api/v1/auth/me"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(wrong.headers()["allow"], "GET,HEAD");
+    assert_eq!(
+        wrong.json::<Value>().await.unwrap()["code"],
+        "method_not_allowed"
+    );
+    let buyer = app.buyer("shanye-tea").await;
+    for path in [
+        format!("/api/v1/buyer/ws?token={}", buyer.token),
+        "/api/v1/agent/ws?token=nobody".to_owned(),
+    ] {
+        let plain = app.http.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(plain.status(), StatusCode::BAD_REQUEST, "{path}");
+        assert_eq!(
+            plain.json::<Value>().await.unwrap()["code"],
+            "websocket_expected"
+        );
+    }
+}
