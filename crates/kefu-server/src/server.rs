@@ -62,7 +62,7 @@ impl Server {
         let uploads_per_minute = NonZeroU32::new(settings.limits.uploads_per_minute.max(1))
             .context("uploads_per_minute")?;
         let state = AppState {
-            store,
+            store: store.clone(),
             writer,
             bus,
             keys,
@@ -72,6 +72,7 @@ impl Server {
             sessions: TaskTracker::new(),
             login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
             upload_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(uploads_per_minute))),
+            opener: crate::desk::opener::Opener::spawn(store.clone()),
             dispatcher,
             robot,
         };

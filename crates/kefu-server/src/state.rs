@@ -33,4 +33,6 @@ pub struct AppState {
     pub dispatcher: dispatch::Dispatcher,
     /// The robot's inbox and each shop's built robot (BOT-*).
     pub robot: robot::RobotDesk,
+    /// Opens buyers' first conversations in batches.
+    pub opener: crate::desk::opener::Opener,
 }

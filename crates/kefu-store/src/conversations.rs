@@ -16,7 +16,27 @@ pub enum StatusFilter {
     All,
 }
 
+/// A conversation to open for a buyer's first message, with what the router and the robot
+/// decided before it existed (its team; whether the robot serves it).
+#[derive(Debug, Clone)]
+pub struct NewConversation {
+    pub buyer: Buyer,
+    pub entry: Entry,
+    pub team: Option<String>,
+    pub robot_active: bool,
+}
+
 impl Store {
+    /// Opens conversations for many buyers in one transaction (one commit for a burst of
+    /// first messages); a buyer who already has a current conversation gets it back as it is.
+    /// Answers in the order asked.
+    pub async fn open_conversations(
+        &self,
+        batch: &[NewConversation],
+    ) -> Result<Vec<ConversationSummary>> {
+        dispatch!(self, conversations::open_conversations(batch))
+    }
+
     /// The buyer's current conversation, created (with its `created` event) if there is none.
     pub async fn open_conversation(
         &self,

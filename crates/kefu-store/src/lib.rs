@@ -58,7 +58,7 @@ pub use approvals::NewApproval;
 pub use attachments::{NewAttachment, StoredAttachment};
 pub use audit::{AuditFilter, AuditVerdict, NewAudit};
 pub use commerce::UpsertCounts;
-pub use conversations::StatusFilter;
+pub use conversations::{NewConversation, StatusFilter};
 pub use flows::FlowRow;
 pub use handoffs::NewHandoff;
 pub use leader::Leadership;

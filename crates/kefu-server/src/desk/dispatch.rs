@@ -11,6 +11,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use kefu_domain::channel::{Channel, Entry};
+use kefu_domain::commerce::EntryContext;
 use kefu_domain::conversation::ConversationSummary;
 use kefu_domain::frames::ServerFrame;
 use kefu_domain::hours;
@@ -164,10 +166,43 @@ pub async fn route_new(
     if conversation.team.is_some() {
         return;
     }
-    let category = match &conversation.context.product_code {
+    let Some(team) = team_for(
+        state,
+        conversation.tenant_id,
+        conversation.buyer_id,
+        conversation.entry,
+        conversation.channel,
+        &conversation.context,
+        first_message,
+    )
+    .await
+    else {
+        return;
+    };
+    if let Err(error) = state
+        .store
+        .set_conversation_team(conversation.tenant_id, conversation.id, &team)
+        .await
+    {
+        tracing::warn!(%error, "setting the conversation's team failed");
+    }
+}
+
+/// The team the routing rules give a new conversation (WB-4), decided from what is known
+/// before it exists; `None` when the rules cannot be read.
+pub async fn team_for(
+    state: &AppState,
+    tenant_id: Uuid,
+    buyer_id: Uuid,
+    entry: Entry,
+    channel: Channel,
+    context: &EntryContext,
+    first_message: Option<&str>,
+) -> Option<String> {
+    let category = match &context.product_code {
         Some(code) => state
             .store
-            .product(conversation.tenant_id, code)
+            .product(tenant_id, code)
             .await
             .ok()
             .flatten()
@@ -175,10 +210,10 @@ pub async fn route_new(
         None => None,
     };
     let facts = ConversationFacts {
-        entry: conversation.entry,
-        channel: conversation.channel,
+        entry,
+        channel,
         category,
-        sku: conversation.context.sku_code.clone(),
+        sku: context.sku_code.clone(),
         issue_type: first_message
             .and_then(routing::issue_type_of)
             .map(str::to_owned),
@@ -187,28 +222,21 @@ pub async fn route_new(
             .map(str::to_owned),
         vip_level: state
             .store
-            .buyer(conversation.tenant_id, conversation.buyer_id)
+            .buyer(tenant_id, buyer_id)
             .await
             .ok()
             .flatten()
             .map_or(0, |b| b.vip_level),
-        priority: routing::ChannelPriority::of_entry(conversation.entry),
+        priority: routing::ChannelPriority::of_entry(entry),
     };
-    let rules = match state.store.routing_rules(conversation.tenant_id).await {
+    let rules = match state.store.routing_rules(tenant_id).await {
         Ok(rules) => rules,
         Err(error) => {
             tracing::warn!(%error, "reading routing rules failed");
-            return;
+            return None;
         }
     };
-    let decision = routing::route_team(&rules, &facts, DEFAULT_TEAM);
-    if let Err(error) = state
-        .store
-        .set_conversation_team(conversation.tenant_id, conversation.id, &decision.team)
-        .await
-    {
-        tracing::warn!(%error, "setting the conversation's team failed");
-    }
+    Some(routing::route_team(&rules, &facts, DEFAULT_TEAM).team)
 }
 
 /// Takes back conversations whose agent went away or offline, or left the buyer waiting past

@@ -12,7 +12,7 @@ use kefu_domain::frames::{Party, ServerFrame};
 use kefu_domain::message::{MessageContent, MessageKind, SenderKind, parse_client_msg_id};
 use kefu_domain::role::Permission;
 use kefu_store::writer::Pending;
-use kefu_store::{AppendRequest, Appended};
+use kefu_store::{AppendRequest, Appended, NewConversation};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -74,14 +74,27 @@ pub async fn submit_as_buyer(
     let conversation_id = match known {
         Some(id) => id,
         None => {
-            let opened = state
-                .store
-                .open_conversation(buyer.tenant_id, buyer, entry, &Default::default())
-                .await?;
+            // Team and robot are decided first, so the opening is one write, and a burst of
+            // first messages shares a few commits (issue #14).
             let text = (content.kind == MessageKind::Text).then_some(content.body.as_str());
-            crate::desk::dispatch::route_new(state, &opened, text).await;
-            crate::desk::robot::adopt(state, &opened).await;
-            opened.id
+            let team = crate::desk::dispatch::team_for(
+                state,
+                buyer.tenant_id,
+                buyer.id,
+                entry,
+                buyer.channel,
+                &Default::default(),
+                text,
+            )
+            .await;
+            let robot_active = crate::desk::robot::takes_new(state, buyer.tenant_id).await;
+            let new = NewConversation {
+                buyer: buyer.clone(),
+                entry,
+                team,
+                robot_active,
+            };
+            state.opener.open(new).await?.id
         }
     };
     let pending = state

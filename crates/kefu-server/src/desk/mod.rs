@@ -16,5 +16,6 @@ pub mod dispatch;
 pub mod flows;
 pub mod hooks;
 pub mod inbound;
+pub mod opener;
 pub mod outbound;
 pub mod robot;

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::accounts::user;
 use super::{BEGIN_WRITE, Db};
 use crate::rows::{ConversationRow, EventRow};
-use crate::{Result, StatusFilter, StoreError};
+use crate::{NewConversation, Result, StatusFilter, StoreError};
 
 macro_rules! conversation_select {
     () => {
@@ -121,6 +121,108 @@ pub(crate) async fn open_conversation(
     conversation(pool, tenant_id, id)
         .await?
         .ok_or(StoreError::NotFound("conversation"))
+}
+
+/// Opens many buyers' conversations in one transaction, with their team and robot decided
+/// beforehand. A buyer whose current conversation exists (or appears meanwhile) keeps it.
+pub(crate) async fn open_conversations(
+    pool: &Pool<Db>,
+    batch: &[NewConversation],
+) -> Result<Vec<ConversationSummary>> {
+    let now = now_ms();
+    let mut ids = Vec::with_capacity(batch.len());
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    for new in batch {
+        let (tenant, buyer) = (new.buyer.tenant_id.to_string(), new.buyer.id.to_string());
+        let current: Option<(Option<String>,)> = sqlx::query_as(
+            "SELECT current_conversation_id FROM buyers WHERE id = $1 AND tenant_id = $2",
+        )
+        .bind(&buyer)
+        .bind(&tenant)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((current,)) = current else {
+            return Err(StoreError::NotFound("buyer"));
+        };
+        if let Some(current) = current {
+            ids.push((new.buyer.tenant_id, crate::rows::uuid(&current)?));
+            continue;
+        }
+        let id = Uuid::now_v7();
+        sqlx::query(
+            "INSERT INTO conversations (id, tenant_id, buyer_id, buyer_name, channel, entry, \
+             status, cycle_started_at, last_message_at, created_at, updated_at, context, team, \
+             robot_active) VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $7, $7, $7, '{}', $8, $9)",
+        )
+        .bind(id.to_string())
+        .bind(&tenant)
+        .bind(&buyer)
+        .bind(&new.buyer.display_name)
+        .bind(new.buyer.channel.as_str())
+        .bind(new.entry.as_str())
+        .bind(now)
+        .bind(new.team.as_deref())
+        .bind(new.robot_active)
+        .execute(&mut *tx)
+        .await?;
+        insert_event(
+            &mut tx,
+            &tenant,
+            &id.to_string(),
+            EventKind::Created,
+            SenderKind::Buyer,
+            Some(buyer.clone()),
+            None,
+            serde_json::json!({
+                "channel": new.buyer.channel, "entry": new.entry, "context": EntryContext::default(),
+            }),
+            now,
+        )
+        .await?;
+        let claimed = sqlx::query(
+            "UPDATE buyers SET current_conversation_id = $1 \
+             WHERE id = $2 AND tenant_id = $3 AND current_conversation_id IS NULL",
+        )
+        .bind(id.to_string())
+        .bind(&buyer)
+        .bind(&tenant)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if claimed == 0 {
+            // Another process opened one first (PostgreSQL): take back ours, use theirs.
+            for undo in [
+                "DELETE FROM conversation_events WHERE conversation_id = $1",
+                "DELETE FROM conversations WHERE id = $1",
+            ] {
+                sqlx::query(undo)
+                    .bind(id.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let (theirs,): (Option<String>,) = sqlx::query_as(
+                "SELECT current_conversation_id FROM buyers WHERE id = $1 AND tenant_id = $2",
+            )
+            .bind(&buyer)
+            .bind(&tenant)
+            .fetch_one(&mut *tx)
+            .await?;
+            let theirs = theirs.ok_or(StoreError::NotFound("conversation"))?;
+            ids.push((new.buyer.tenant_id, crate::rows::uuid(&theirs)?));
+            continue;
+        }
+        ids.push((new.buyer.tenant_id, id));
+    }
+    tx.commit().await?;
+    let mut opened = Vec::with_capacity(ids.len());
+    for (tenant_id, id) in ids {
+        opened.push(
+            conversation(pool, tenant_id, id)
+                .await?
+                .ok_or(StoreError::NotFound("conversation"))?,
+        );
+    }
+    Ok(opened)
 }
 
 /// The buyer came back into their conversation through another entry or about something

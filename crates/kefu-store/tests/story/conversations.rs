@@ -294,3 +294,66 @@ async fn a_conversation_moves_back_in_time_whole(store: Store) {
             .collect::<Vec<_>>()
     );
 }
+
+on_both_backends!(a_burst_of_buyers_opens_its_conversations_in_one_go);
+
+/// Issue #14: many buyers' first conversations open in one transaction, each with the team
+/// and robot decided beforehand; a buyer who already has one gets it back unchanged, and a
+/// second burst opens nothing new.
+async fn a_burst_of_buyers_opens_its_conversations_in_one_go(store: Store) {
+    use kefu_domain::channel::{Channel, Entry};
+    use kefu_store::NewConversation;
+
+    let shop = crate::shop(&store, "burst").await;
+    let tenant = shop.tenant.id;
+    let existing = store
+        .open_conversation(tenant, &shop.buyer, Entry::ShopHome, &Default::default())
+        .await
+        .unwrap();
+    let mut batch = vec![NewConversation {
+        buyer: shop.buyer.clone(),
+        entry: Entry::ShopHome,
+        team: Some("after_sales".to_owned()),
+        robot_active: true,
+    }];
+    for n in 0..20 {
+        let buyer = store
+            .upsert_buyer(tenant, Channel::Web, &format!("anon:burst-{n}"), "访客")
+            .await
+            .unwrap();
+        batch.push(NewConversation {
+            buyer,
+            entry: Entry::ShopHome,
+            team: (n % 2 == 0).then(|| "pre_sales".to_owned()),
+            robot_active: n % 3 == 0,
+        });
+    }
+    let opened = store.open_conversations(&batch).await.unwrap();
+    assert_eq!(opened.len(), 21);
+    assert_eq!(
+        opened[0].id, existing.id,
+        "an existing conversation is kept"
+    );
+    assert_eq!(opened[0].team, existing.team);
+    for (n, (new, conversation)) in batch.iter().zip(&opened).enumerate().skip(1) {
+        assert_eq!(conversation.buyer_id, new.buyer.id);
+        assert_eq!(conversation.team, new.team, "buyer {n}");
+        assert_eq!(conversation.robot_active, new.robot_active, "buyer {n}");
+        let current = store
+            .current_conversation(tenant, new.buyer.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(current.id, conversation.id);
+        let events = store
+            .conversation_events(tenant, conversation.id)
+            .await
+            .unwrap();
+        assert_eq!(events.first().map(|e| e.kind), Some(EventKind::Created));
+    }
+    let again = store.open_conversations(&batch).await.unwrap();
+    let ids = |list: &[kefu_domain::conversation::ConversationSummary]| {
+        list.iter().map(|c| c.id).collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&again), ids(&opened));
+}
