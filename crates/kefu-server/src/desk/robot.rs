@@ -29,14 +29,18 @@ const HANDOFF_TEXT: &str = "好的，正在为您转接人工客服，请稍候�
 
 /// A buyer message for the robot, with its shop, and whether it reopened the conversation.
 type Job = (Uuid, Message, bool);
+/// Buyer messages waiting for the robot at most (issue #14: bounded, never a growing
+/// queue). Past it the robot skips the message: it stays in the conversation for the team
+/// to see, the log warns, and `kefu_robot_overflow_total` counts it (alert on it).
+const ROBOT_QUEUE: usize = 10_000;
 /// Each shop's robot with the knowledge base version it was built from.
 type Built = HashMap<Uuid, (i64, Arc<Robot>)>;
 
 /// Buyer messages for the robot, and each shop's built robot.
 #[derive(Clone)]
 pub struct RobotDesk {
-    jobs: mpsc::UnboundedSender<Job>,
-    inbox: Arc<Mutex<Option<mpsc::UnboundedReceiver<Job>>>>,
+    jobs: mpsc::Sender<Job>,
+    inbox: Arc<Mutex<Option<mpsc::Receiver<Job>>>>,
     built: Arc<Mutex<Built>>,
     /// Per shop, held while its robot builds: one build per shop at a time, and a build never
     /// holds up another shop's robot.
@@ -45,7 +49,7 @@ pub struct RobotDesk {
 
 impl Default for RobotDesk {
     fn default() -> RobotDesk {
-        let (jobs, inbox) = mpsc::unbounded_channel();
+        let (jobs, inbox) = mpsc::channel(ROBOT_QUEUE);
         RobotDesk {
             jobs,
             inbox: Arc::new(Mutex::new(Some(inbox))),
@@ -61,9 +65,11 @@ impl RobotDesk {
     pub fn consider(&self, conversation: &ConversationSummary, message: &Message, reopened: bool) {
         let serving = conversation.robot_active && conversation.assignee_id.is_none();
         if serving || (reopened && !conversation.robot_active) {
-            let _ = self
-                .jobs
-                .send((conversation.tenant_id, message.clone(), reopened));
+            let job = (conversation.tenant_id, message.clone(), reopened);
+            if self.jobs.try_send(job).is_err() {
+                metrics::counter!("kefu_robot_overflow_total").increment(1);
+                tracing::warn!(conversation = %conversation.id, "the robot's queue is full; it skips a message");
+            }
         }
     }
 }
