@@ -219,7 +219,13 @@ async fn run(socket: WebSocket, state: AppState, role: Role) {
     metrics::gauge!("kefu_ws_connections", "role" => label).increment(1.0);
     // Boxed, as are the steps inside it that touch storage: an idle session's future holds
     // only what waiting needs (4 KB, from 15 KB with them inline; issue #14).
-    if let Err(error) = Box::pin(session(&mut socket, state, role)).await {
+    let session = Box::pin(session(&mut socket, state, role));
+    eprintln!(
+        "SIZE {} frame {}",
+        std::mem::size_of_val(&*session),
+        std::mem::size_of::<ServerFrame>()
+    );
+    if let Err(error) = session.await {
         tracing::debug!(%error, "websocket session ended with an error");
     }
     // The session's receiver is gone: free the channel if nobody else listens.
@@ -244,42 +250,7 @@ async fn session(socket: &mut Wire, state: AppState, role: Role) -> anyhow::Resu
         role,
     };
 
-    let session_id = Uuid::new_v4();
-    if let Role::Buyer {
-        buyer, after_seq, ..
-    } = &s.role
-    {
-        let current = Box::pin(
-            s.state
-                .store
-                .current_conversation(buyer.tenant_id, buyer.id),
-        )
-        .await?;
-        s.conversation_id = current.as_ref().map(|c| c.id);
-        // A waiting buyer hears their place in the queue again (WB-4).
-        if let Some(waiting) = current.as_ref().filter(|c| c.assignee_id.is_none()) {
-            s.state.dispatcher.retell(waiting.id);
-        }
-        send(socket, &hello(session_id, current.as_ref().map(|c| c.id))).await?;
-        if let Some(current) = &current {
-            if let Some(after) = *after_seq {
-                s.replayed_up_to =
-                    Box::pin(replay(socket, &s.state, buyer, current.id, after)).await?;
-            }
-            // Where the team has read up to, so "read" ticks survive a reload.
-            let read = ServerFrame::Read {
-                conversation_id: current.id,
-                party: Party::Agent,
-                seq: current.agent_read_seq,
-            };
-            send(socket, &read).await?;
-        }
-    } else {
-        send(socket, &hello(session_id, None)).await?;
-    }
-    if let Role::Agent(agent) = &s.role {
-        Box::pin(come_online(&s.state, agent)).await?;
-    }
+    Box::pin(greet(socket, &mut s)).await?;
 
     let mut heartbeat = tokio::time::interval(HEARTBEAT);
     heartbeat.tick().await;
@@ -289,10 +260,7 @@ async fn session(socket: &mut Wire, state: AppState, role: Role) -> anyhow::Resu
         let step = tokio::select! {
             Some((received, client_msg_id, answer)) = s.in_flight.next() => {
                 metrics::histogram!("kefu_ack_seconds").record(received.elapsed().as_secs_f64());
-                match answer {
-                    Ok(frame) => send(socket, &frame).await?,
-                    Err(error) => send_error(socket, &error, Some(client_msg_id)).await?,
-                }
+                Box::pin(answer_send(socket, client_msg_id, answer)).await?;
                 Step::Continue
             }
             inbound = socket.recv(), if s.in_flight.len() < MAX_IN_FLIGHT => match inbound {
@@ -336,6 +304,50 @@ async fn session(socket: &mut Wire, state: AppState, role: Role) -> anyhow::Resu
     }
 }
 
+/// The session's opening: `hello`, and for a buyer their conversation's replay and read
+/// mark; an agent comes online. Its own future, so what it holds (a conversation, frames)
+/// is not carried by the idle session's.
+async fn greet(socket: &mut Wire, s: &mut Session) -> anyhow::Result<()> {
+    let session_id = Uuid::new_v4();
+    if let Role::Buyer {
+        buyer, after_seq, ..
+    } = &s.role
+    {
+        let current = Box::pin(
+            s.state
+                .store
+                .current_conversation(buyer.tenant_id, buyer.id),
+        )
+        .await?;
+        s.conversation_id = current.as_ref().map(|c| c.id);
+        // A waiting buyer hears their place in the queue again (WB-4).
+        if let Some(waiting) = current.as_ref().filter(|c| c.assignee_id.is_none()) {
+            s.state.dispatcher.retell(waiting.id);
+        }
+        send(socket, &hello(session_id, current.as_ref().map(|c| c.id))).await?;
+        if let Some(current) = &current {
+            if let Some(after) = *after_seq {
+                s.replayed_up_to =
+                    Box::pin(replay(socket, &s.state, buyer, current.id, after)).await?;
+            }
+            // Where the team has read up to, so "read" ticks survive a reload.
+            let read = ServerFrame::Read {
+                conversation_id: current.id,
+                party: Party::Agent,
+                seq: current.agent_read_seq,
+            };
+            send(socket, &read).await?;
+        }
+    } else {
+        send(socket, &hello(session_id, None)).await?;
+    }
+    if let Role::Agent(agent) = &s.role {
+        Box::pin(come_online(&s.state, agent)).await?;
+    }
+
+    Ok(())
+}
+
 /// An offline agent who opens the workbench becomes online (WB-9); the team, this session
 /// included (it subscribed first), hears it.
 async fn come_online(state: &AppState, agent: &Agent) -> anyhow::Result<()> {
@@ -368,6 +380,18 @@ fn hello(session_id: Uuid, conversation_id: Option<Uuid>) -> ServerFrame {
     }
 }
 
+/// Sends a queued send's answer: its ack, or its error.
+async fn answer_send(
+    socket: &mut Wire,
+    client_msg_id: String,
+    answer: Result<ServerFrame, ApiError>,
+) -> anyhow::Result<()> {
+    match answer {
+        Ok(frame) => send(socket, &frame).await,
+        Err(error) => send_error(socket, &error, Some(client_msg_id)).await,
+    }
+}
+
 async fn send(socket: &mut Wire, frame: &ServerFrame) -> anyhow::Result<()> {
     let text = serde_json::to_string(frame)?;
     transmit(socket, WsMessage::Text(text.into())).await
@@ -376,7 +400,12 @@ async fn send(socket: &mut Wire, frame: &ServerFrame) -> anyhow::Result<()> {
 /// Sends one message, giving up on a client that has stopped reading: a full socket must not
 /// hold the session (and its heartbeat and shutdown) forever.
 async fn transmit(socket: &mut Wire, message: WsMessage) -> anyhow::Result<()> {
-    match tokio::time::timeout(socket.send_deadline, socket.socket.send(message)).await {
+    // Boxed: the deadline's timer would otherwise sit in every idle session's future.
+    let sending = Box::pin(tokio::time::timeout(
+        socket.send_deadline,
+        socket.socket.send(message),
+    ));
+    match sending.await {
         Ok(sent) => Ok(sent?),
         Err(_) => anyhow::bail!("the client stopped reading"),
     }
