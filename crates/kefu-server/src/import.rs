@@ -765,7 +765,6 @@ fn order_row(row: &Row) -> Result<(String, OrderInput), InputError> {
     };
     let quantity = row.integer("quantity", 1)?;
     let unit_price_fen = row.money("unit_price", true)?.unwrap_or(Money::ZERO);
-    let line_total = unit_price_fen.saturating_mul(quantity);
     let total_fen = row.money("total", false)?;
     let paid_fen = row.money("paid", false)?;
     let order = OrderInput {
@@ -780,8 +779,10 @@ fn order_row(row: &Row) -> Result<(String, OrderInput), InputError> {
             quantity,
             unit_price_fen,
         }],
-        // Without a total column, the order's total is the sum of its lines.
-        total_fen: total_fen.unwrap_or(Money::from_fen(-line_total.fen() - 1)),
+        // Without a total column, the order's total is the sum of its lines (a negative
+        // total marks "not given", filled in by `finish_amounts`; found by fuzzing: the
+        // negated line total overflowed for a price of -2⁶³ fen).
+        total_fen: total_fen.unwrap_or(Money::from_fen(-1)),
         paid_fen: paid_fen.unwrap_or(Money::from_fen(-1)),
         payment_status,
         shipping_status,
@@ -995,6 +996,22 @@ T4,m5,,2026-11-21 09:00,unpaid,unshipped,,,,TEA-1,TEA-1-250,龙井 250g,1,128
         assert!(parsed.records.is_empty());
         assert_eq!(parsed.rejections[0].line, 1);
         assert_eq!(parsed.rejections[0].code, ErrorCode::MissingColumn);
+    }
+
+    /// Found by fuzzing (`import_csv`): amounts are read before they are checked, and the
+    /// arithmetic on them must not overflow; the rows are refused with `bad_amount`.
+    #[test]
+    fn extreme_amounts_are_refused_not_overflowed() {
+        let header = "order_no,buyer_id,placed_at,payment_status,shipping_status,product_code,sku_code,item_title,quantity,unit_price_fen\n";
+        for rows in [
+            "T1,m1,1795132800000,paid,shipped,P,S,t,1,-9223372036854775808\n",
+            "T1,m1,1795132800000,paid,shipped,P,S,t,9,9223372036854775807\n\
+             T1,m1,1795132800000,paid,shipped,P,S2,t,9,9223372036854775807\n",
+        ] {
+            let parsed = parse_orders(&format!("{header}{rows}"), Format::Csv);
+            assert!(parsed.records.is_empty());
+            assert_eq!(parsed.rejections[0].code, ErrorCode::BadAmount, "{rows}");
+        }
     }
 
     #[test]
