@@ -1,6 +1,6 @@
-//! A shop's JSON Lines import (CH-2, CH-6; `docs/import.md`): the first byte picks products, orders
-//! or knowledge base entries (BOT-1), the rest is the file as the API and `kefu import` read
-//! it, UTF-8.
+//! A shop's JSON Lines import (CH-2, CH-6; `docs/import.md`): the first byte picks products,
+//! orders or knowledge base entries (BOT-1), the rest is the file as the API and `kefu import`
+//! read it, UTF-8.
 #![no_main]
 
 use kefu_server::import::{Format, parse_kb, parse_orders, parse_products};
