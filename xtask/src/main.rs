@@ -1,5 +1,6 @@
 //! kefu's automation, in Rust rather than shell: `cargo xtask demo`, `cargo xtask test`,
-//! `cargo xtask schema-fuzz`, `cargo xtask bench`. Run from anywhere in the repository.
+//! `cargo xtask schema-fuzz`, `cargo xtask fuzz`, `cargo xtask crash`, `cargo xtask bench`.
+//! Run from anywhere in the repository.
 
 /// mimalloc: the robot's build and the server's message path make many small allocations, and
 /// glibc's allocator spent a fifth of the robot build's time in them.
@@ -12,6 +13,7 @@ mod bench_import;
 mod bench_robot;
 mod bench_routing;
 mod crash;
+mod fuzz;
 mod schema_fuzz;
 #[cfg(test)]
 mod tidy;
@@ -43,13 +45,14 @@ fn main() -> anyhow::Result<()> {
         Some("bench-robot") => bench_robot::build_and_run(),
         Some("bench-robot-run") => bench_robot::run(),
         Some("bench-routing-run") => bench_routing::run(),
+        Some("fuzz") => fuzz::run(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <demo [kefu demo flags…] | test | web | api-types [--check] | schema-fuzz [--seconds N] | crash [--cycles N] | bench [--quick] | bench-idle | bench-import | bench-routing | bench-robot>\n\n\
+                "usage: cargo xtask <demo [kefu demo flags…] | test | web | api-types [--check] | schema-fuzz [--seconds N] | fuzz [--seconds N | --runs N] [target…] | crash [--cycles N] | bench [--quick] | bench-idle | bench-import | bench-routing | bench-robot>\n\n\
                  demo   build the web UI and a release kefu, then run `kefu demo`\n\
                  test   everything CI runs: the web unit tests, format, lints, Rust tests\n\
-                        (SQLite, PostgreSQL, NATS), schema fuzzing, and the browser\n\
-                        test in Chromium\n\
+                        (SQLite, PostgreSQL, NATS), kill cycles, schema fuzzing, each fuzz\n\
+                        target briefly, and the browser test in Chromium\n\
                  web    build the web UI into web/dist\n\
                  api-types  write docs/openapi.json and the UI's types generated from it\n\
                         (--check: fail when they differ from the code)\n\
@@ -60,7 +63,9 @@ fn main() -> anyhow::Result<()> {
                         beside a bare tokio-tungstenite server (--counts 1000,10000 --fanout N)\n\
                  bench-import  importing 100,000 orders (see BENCHMARKS.md)\n\
                  bench-routing  the router with 500 agents and 10,000 waiting (see BENCHMARKS.md)\n\
-                 bench-robot    the robot with 10,000 entries, beside Python jieba + BM25"
+                 bench-robot    the robot with 10,000 entries, beside Python jieba + BM25\n\
+                 fuzz   the fuzz targets (cargo fuzz), each for N seconds (default 60) or N runs;\n\
+                        targets: ws_frame import_csv import_jsonl kb_json lexicon_json tokens"
             );
             Ok(())
         }
@@ -205,8 +210,14 @@ fn test() -> anyhow::Result<()> {
     api_types(true)?;
     // schemathesis against the document just checked: a minute as each identity.
     schema_fuzz::run(schema_fuzz::DEFAULT_SECONDS)?;
+    // Every parser of outside input, fuzzed briefly from its seeds (the long run is
+    // `cargo xtask fuzz --runs 10000000`, README.md).
+    fuzz::run(&["--seconds".to_owned(), FUZZ_SECONDS_IN_TEST.to_string()])?;
     run("npm", &["run", "e2e"], Some("web"))
 }
+
+/// How long `cargo xtask test` runs each fuzz target.
+const FUZZ_SECONDS_IN_TEST: u64 = 10;
 
 /// The OpenAPI document (`docs/openapi.json`, from `kefu openapi`) and the UI's types
 /// generated from it (`web/src/generated/openapi.ts`, by openapi-typescript). With `check`,

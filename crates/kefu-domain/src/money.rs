@@ -74,9 +74,11 @@ impl Money {
     }
 }
 
+/// The sum, held at the largest (or smallest) amount instead of overflowing, like
+/// [`Money::saturating_mul`]: amounts read from a file are summed before they are checked.
 impl std::iter::Sum for Money {
     fn sum<I: Iterator<Item = Money>>(amounts: I) -> Money {
-        Money(amounts.map(Money::fen).sum())
+        Money(amounts.fold(0, |sum, m| sum.saturating_add(m.0)))
     }
 }
 
@@ -122,6 +124,14 @@ mod tests {
         );
         let back: Money = serde_json::from_str("5990").unwrap();
         assert_eq!(back, Money::from_fen(5_990));
+    }
+
+    #[test]
+    fn sums_hold_at_the_largest_amount() {
+        let huge = [Money::from_fen(i64::MAX), Money::from_fen(1)];
+        assert_eq!(huge.into_iter().sum::<Money>(), Money::from_fen(i64::MAX));
+        let low = [Money::from_fen(i64::MIN), Money::from_fen(-1)];
+        assert_eq!(low.into_iter().sum::<Money>(), Money::from_fen(i64::MIN));
     }
 
     proptest::proptest! {
