@@ -778,8 +778,8 @@ fn order_row(row: &Row) -> Result<(String, OrderInput), InputError> {
             unit_price_fen,
         }],
         // Without a total column, the order's total is the sum of its lines (a negative
-        // total marks "not given", filled in by `finish_amounts`; found by fuzzing: the
-        // negated line total overflowed for a price of -2⁶³ fen).
+        // total marks "not given", filled in by `finish_amounts`; negating the line total
+        // here overflowed for a price of -2⁶³ fen, seen with the import_csv fuzz target).
         total_fen: total_fen.unwrap_or(Money::from_fen(-1)),
         paid_fen: paid_fen.unwrap_or(Money::from_fen(-1)),
         payment_status,
@@ -996,8 +996,8 @@ T4,m5,,2026-11-21 09:00,unpaid,unshipped,,,,TEA-1,TEA-1-250,龙井 250g,1,128
         assert_eq!(parsed.rejections[0].code, ErrorCode::MissingColumn);
     }
 
-    /// Found by fuzzing (`import_csv`): amounts are read before they are checked, and the
-    /// arithmetic on them must not overflow; the rows are refused with `bad_amount`.
+    /// Seen with the `import_csv` fuzz target: amounts are read before they are checked, and
+    /// the arithmetic on them must not overflow; the rows are refused with `bad_amount`.
     #[test]
     fn extreme_amounts_are_refused_not_overflowed() {
         let header = "order_no,buyer_id,placed_at,payment_status,shipping_status,product_code,sku_code,item_title,quantity,unit_price_fen\n";
