@@ -169,7 +169,7 @@ async fn connect(url: &str) -> anyhow::Result<Ws> {
 }
 
 /// Buyer tokens of new buyers of the demo tea shop.
-async fn buyer_tokens(addr: &str, n: usize) -> anyhow::Result<Vec<String>> {
+pub(crate) async fn buyer_tokens(addr: &str, n: usize) -> anyhow::Result<Vec<String>> {
     let http = reqwest::Client::new();
     let mut tokens = Vec::with_capacity(n);
     for _ in 0..n {

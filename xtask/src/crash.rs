@@ -84,25 +84,7 @@ async fn crash(binary: &str, cycles: usize) -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("kefu-crash-{}", uuid::Uuid::new_v4()));
     let http = reqwest::Client::new();
     let mut kefu = start(binary, &dir).await?;
-    let tokens = {
-        let mut tokens = vec![];
-        for _ in 0..BUYERS {
-            let session: Value = http
-                .post(format!("http://{}/api/v1/buyer/session", kefu.addr))
-                .json(&json!({"shop": "shanye-tea"}))
-                .send()
-                .await?
-                .json()
-                .await?;
-            tokens.push(
-                session["buyer_token"]
-                    .as_str()
-                    .context("buyer token")?
-                    .to_owned(),
-            );
-        }
-        tokens
-    };
+    let tokens = crate::bench_idle::buyer_tokens(&kefu.addr, BUYERS).await?;
     let acked = Arc::new(Mutex::new(Acked::default()));
     let mut rng = 0x9e37_79b9_7f4a_7c15_u64;
     let mut started = std::time::Instant::now();
