@@ -166,10 +166,17 @@ pub async fn route_new(
     if conversation.team.is_some() {
         return;
     }
+    let vip_level = state
+        .store
+        .buyer(conversation.tenant_id, conversation.buyer_id)
+        .await
+        .ok()
+        .flatten()
+        .map_or(0, |b| b.vip_level);
     let Some(team) = team_for(
         state,
         conversation.tenant_id,
-        conversation.buyer_id,
+        vip_level,
         conversation.entry,
         conversation.channel,
         &conversation.context,
@@ -193,7 +200,7 @@ pub async fn route_new(
 pub async fn team_for(
     state: &AppState,
     tenant_id: Uuid,
-    buyer_id: Uuid,
+    vip_level: u8,
     entry: Entry,
     channel: Channel,
     context: &EntryContext,
@@ -220,13 +227,7 @@ pub async fn team_for(
         language: first_message
             .and_then(routing::language_of)
             .map(str::to_owned),
-        vip_level: state
-            .store
-            .buyer(tenant_id, buyer_id)
-            .await
-            .ok()
-            .flatten()
-            .map_or(0, |b| b.vip_level),
+        vip_level,
         priority: routing::ChannelPriority::of_entry(entry),
     };
     let rules = match state.store.routing_rules(tenant_id).await {

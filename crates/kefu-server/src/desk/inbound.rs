@@ -80,7 +80,7 @@ pub async fn submit_as_buyer(
             let team = crate::desk::dispatch::team_for(
                 state,
                 buyer.tenant_id,
-                buyer.id,
+                buyer.vip_level,
                 entry,
                 buyer.channel,
                 &Default::default(),

@@ -67,50 +67,10 @@ pub(crate) async fn open_conversation(
         }
         return enter_conversation(pool, tenant_id, buyer, current.id, entry, context).await;
     }
-    let id = Uuid::now_v7();
-    let now = now_ms();
-    let tenant = tenant_id.to_string();
-    let context_json =
-        serde_json::to_string(context).map_err(|e| StoreError::Corrupt(format!("context: {e}")))?;
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
-    sqlx::query(
-        "INSERT INTO conversations (id, tenant_id, buyer_id, buyer_name, channel, entry, status, \
-         cycle_started_at, last_message_at, created_at, updated_at, context) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $7, $7, $7, $8)",
-    )
-    .bind(id.to_string())
-    .bind(&tenant)
-    .bind(buyer.id.to_string())
-    .bind(&buyer.display_name)
-    .bind(buyer.channel.as_str())
-    .bind(entry.as_str())
-    .bind(now)
-    .bind(&context_json)
-    .execute(&mut *tx)
-    .await?;
-    insert_event(
-        &mut tx,
-        &tenant,
-        &id.to_string(),
-        EventKind::Created,
-        SenderKind::Buyer,
-        Some(buyer.id.to_string()),
-        None,
-        serde_json::json!({ "channel": buyer.channel, "entry": entry, "context": context }),
-        now,
-    )
-    .await?;
-    let claimed = sqlx::query(
-        "UPDATE buyers SET current_conversation_id = $1 \
-         WHERE id = $2 AND tenant_id = $3 AND current_conversation_id IS NULL",
-    )
-    .bind(id.to_string())
-    .bind(buyer.id.to_string())
-    .bind(&tenant)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if claimed == 0 {
+    let (id, claimed) =
+        insert_claimed(&mut tx, buyer, entry, context, None, false, now_ms()).await?;
+    if !claimed {
         // Another request opened one first; use theirs.
         tx.rollback().await?;
         return current_conversation(pool, tenant_id, buyer.id)
@@ -121,6 +81,63 @@ pub(crate) async fn open_conversation(
     conversation(pool, tenant_id, id)
         .await?
         .ok_or(StoreError::NotFound("conversation"))
+}
+
+/// Inserts a new conversation with its `created` event and makes it the buyer's current one;
+/// `false` when the buyer got one meanwhile (what was inserted is then the caller's to undo).
+async fn insert_claimed(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    buyer: &Buyer,
+    entry: Entry,
+    context: &EntryContext,
+    team: Option<&str>,
+    robot_active: bool,
+    now: i64,
+) -> Result<(Uuid, bool)> {
+    let id = Uuid::now_v7();
+    let (tenant, buyer_id) = (buyer.tenant_id.to_string(), buyer.id.to_string());
+    let context_json =
+        serde_json::to_string(context).map_err(|e| StoreError::Corrupt(format!("context: {e}")))?;
+    sqlx::query(
+        "INSERT INTO conversations (id, tenant_id, buyer_id, buyer_name, channel, entry, status, \
+         cycle_started_at, last_message_at, created_at, updated_at, context, team, robot_active) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $7, $7, $7, $8, $9, $10)",
+    )
+    .bind(id.to_string())
+    .bind(&tenant)
+    .bind(&buyer_id)
+    .bind(&buyer.display_name)
+    .bind(buyer.channel.as_str())
+    .bind(entry.as_str())
+    .bind(now)
+    .bind(&context_json)
+    .bind(team)
+    .bind(robot_active)
+    .execute(&mut **tx)
+    .await?;
+    insert_event(
+        tx,
+        &tenant,
+        &id.to_string(),
+        EventKind::Created,
+        SenderKind::Buyer,
+        Some(buyer_id.clone()),
+        None,
+        serde_json::json!({ "channel": buyer.channel, "entry": entry, "context": context }),
+        now,
+    )
+    .await?;
+    let claimed = sqlx::query(
+        "UPDATE buyers SET current_conversation_id = $1 \
+         WHERE id = $2 AND tenant_id = $3 AND current_conversation_id IS NULL",
+    )
+    .bind(id.to_string())
+    .bind(&buyer_id)
+    .bind(&tenant)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok((id, claimed > 0))
 }
 
 /// Opens many buyers' conversations in one transaction, with their team and robot decided
@@ -148,48 +165,19 @@ pub(crate) async fn open_conversations(
             ids.push((new.buyer.tenant_id, crate::rows::uuid(&current)?));
             continue;
         }
-        let id = Uuid::now_v7();
-        sqlx::query(
-            "INSERT INTO conversations (id, tenant_id, buyer_id, buyer_name, channel, entry, \
-             status, cycle_started_at, last_message_at, created_at, updated_at, context, team, \
-             robot_active) VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $7, $7, $7, '{}', $8, $9)",
-        )
-        .bind(id.to_string())
-        .bind(&tenant)
-        .bind(&buyer)
-        .bind(&new.buyer.display_name)
-        .bind(new.buyer.channel.as_str())
-        .bind(new.entry.as_str())
-        .bind(now)
-        .bind(new.team.as_deref())
-        .bind(new.robot_active)
-        .execute(&mut *tx)
-        .await?;
-        insert_event(
+        let context = EntryContext::default();
+        let team = new.team.as_deref();
+        let (id, claimed) = insert_claimed(
             &mut tx,
-            &tenant,
-            &id.to_string(),
-            EventKind::Created,
-            SenderKind::Buyer,
-            Some(buyer.clone()),
-            None,
-            serde_json::json!({
-                "channel": new.buyer.channel, "entry": new.entry, "context": EntryContext::default(),
-            }),
+            &new.buyer,
+            new.entry,
+            &context,
+            team,
+            new.robot_active,
             now,
         )
         .await?;
-        let claimed = sqlx::query(
-            "UPDATE buyers SET current_conversation_id = $1 \
-             WHERE id = $2 AND tenant_id = $3 AND current_conversation_id IS NULL",
-        )
-        .bind(id.to_string())
-        .bind(&buyer)
-        .bind(&tenant)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if claimed == 0 {
+        if !claimed {
             // Another process opened one first (PostgreSQL): take back ours, use theirs.
             for undo in [
                 "DELETE FROM conversation_events WHERE conversation_id = $1",
