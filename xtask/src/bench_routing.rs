@@ -100,7 +100,7 @@ pub fn run() -> anyhow::Result<()> {
 async fn database_path() -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("kefu-bench-routing-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let store = Store::connect(&Store::sqlite_url_in(&dir)).await?;
+    let store = Store::connect(&Store::sqlite_url_in(&dir), kefu_store::Vault::in_memory()).await?;
     let tenant = store
         .create_tenant(TenantKind::Shop, "bench", "压测", "s")
         .await?;

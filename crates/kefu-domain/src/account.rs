@@ -76,8 +76,8 @@ impl AgentStatus {
 
 /// A team member's account, without its secrets. The full phone number never serializes:
 /// only `phone_masked` does; the account itself and super admins get the number through
-/// `AccountView` (ACC-2).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+/// `AccountView` (ACC-2). Nor does it print: `Debug` (and so every log line) shows it masked.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct User {
     pub id: Uuid,
     pub tenant_id: Uuid,
@@ -103,18 +103,46 @@ pub struct User {
     pub max_concurrent: i64,
 }
 
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("tenant_id", &self.tenant_id)
+            .field("username", &self.username)
+            .field("display_name", &self.display_name)
+            .field("role", &self.role)
+            .field("team", &self.team)
+            .field("status", &self.status)
+            .field("phone", &self.phone_masked)
+            .field("probation_until", &self.probation_until)
+            .field("disabled", &self.disabled)
+            .field("phone_verified", &self.phone_verified)
+            .field("break_reason", &self.break_reason)
+            .field("break_until", &self.break_until)
+            .field("max_concurrent", &self.max_concurrent)
+            .finish()
+    }
+}
+
 impl User {
     pub fn in_probation(&self, now_ms: i64) -> bool {
         self.probation_until.is_some_and(|until| until > now_ms)
     }
 }
 
-/// An account as the account itself or a super admin sees it: with the full phone number.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+/// An account as the account itself or a super admin sees it: with the full phone number
+/// (which `Debug` still masks).
+#[derive(Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct AccountView {
     #[serde(flatten)]
     pub user: User,
     pub phone: Option<String>,
+}
+
+impl std::fmt::Debug for AccountView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.user.fmt(f)
+    }
 }
 
 /// Masks a phone number for everyone but its owner and super admins: 138****5678.
@@ -164,6 +192,31 @@ mod tests {
         assert_eq!(mask_phone("13812345678"), "138****5678");
         assert_eq!(mask_phone("12"), "****");
         assert_eq!(mask_phone("0571888"), "0****8");
+        // Log lines print accounts masked (issue #14).
+        let user = User {
+            id: Uuid::nil(),
+            tenant_id: Uuid::nil(),
+            username: "a".into(),
+            display_name: "A".into(),
+            role: crate::role::Role::Agent,
+            team: None,
+            status: AgentStatus::Online,
+            phone_masked: Some(mask_phone("13812345678")),
+            phone: Some("13812345678".into()),
+            probation_until: None,
+            disabled: false,
+            phone_verified: true,
+            break_reason: None,
+            break_until: None,
+            max_concurrent: 5,
+        };
+        let view = AccountView {
+            phone: user.phone.clone(),
+            user,
+        };
+        let printed = format!("{view:?} {:?} {:#?}", view.user, view.user);
+        assert!(!printed.contains("13812345678"), "{printed}");
+        assert!(printed.contains("138****5678"), "{printed}");
     }
 }
 

@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use anyhow::Context;
 use governor::{Quota, RateLimiter};
-use kefu_store::Store;
 use kefu_store::writer::Writer;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -32,10 +31,7 @@ impl Server {
         tokio::fs::create_dir_all(&settings.data_dir)
             .await
             .with_context(|| format!("creating data dir {}", settings.data_dir.display()))?;
-        let url = settings.effective_database_url();
-        let store = Store::connect(&url)
-            .await
-            .with_context(|| format!("opening {}", settings::redact_url(&url)))?;
+        let store = settings.open_store().await?;
         let keys = auth::Keys::load(&store).await?;
         let bus = if settings.nats_url.is_empty() {
             bus::Bus::local()

@@ -18,6 +18,10 @@ pub struct Settings {
     pub database_url: String,
     /// `nats://…` to fan events out across processes; empty means in-process only.
     pub nats_url: String,
+    /// The key file that seals phone numbers and secrets in the database (issue #14);
+    /// empty means `<data_dir>/kefu.keys`, created on first start. Every process on one
+    /// database needs the same file.
+    pub key_file: PathBuf,
     pub limits: Limits,
     pub auth: AuthSettings,
 }
@@ -71,6 +75,7 @@ impl Default for Settings {
             data_dir: PathBuf::from("./kefu-data"),
             database_url: String::new(),
             nats_url: String::new(),
+            key_file: PathBuf::new(),
             limits: Limits::default(),
             auth: AuthSettings::default(),
         }
@@ -113,6 +118,27 @@ impl Settings {
             self.database_url.clone()
         }
     }
+
+    /// The key file, defaulting to `kefu.keys` in the data directory.
+    pub fn effective_key_file(&self) -> PathBuf {
+        if self.key_file.as_os_str().is_empty() {
+            self.data_dir.join("kefu.keys")
+        } else {
+            self.key_file.clone()
+        }
+    }
+
+    /// Opens the database with the key file's vault.
+    pub async fn open_store(&self) -> anyhow::Result<kefu_store::Store> {
+        use anyhow::Context;
+        let key_file = self.effective_key_file();
+        let vault = kefu_store::Vault::open_file(&key_file)
+            .with_context(|| format!("opening the key file {}", key_file.display()))?;
+        let url = self.effective_database_url();
+        kefu_store::Store::connect(&url, vault)
+            .await
+            .with_context(|| format!("opening {}", redact_url(&url)))
+    }
 }
 
 /// Hides the password part of a URL (`postgres://user:secret@host` → `user:***@host`).
@@ -141,6 +167,7 @@ impl fmt::Debug for Settings {
             .field("data_dir", &self.data_dir)
             .field("database_url", &redact_url(&self.database_url))
             .field("nats_url", &redact_url(&self.nats_url))
+            .field("key_file", &self.key_file)
             .field("limits", &self.limits)
             .field("auth", &self.auth)
             .finish()

@@ -51,20 +51,20 @@ impl Store {
         user: &NewUser<'_>,
         audit: impl FnOnce(&User) -> Vec<NewAudit> + Send,
     ) -> Result<User> {
-        dispatch!(self, accounts::create_user(user, audit))
+        dispatch!(self, accounts::create_user(&self.vault, user, audit))
     }
 
     /// The user and their password hash, for login. Disabled users are not found.
     pub async fn user_for_login(&self, username: &str) -> Result<Option<(User, String)>> {
-        dispatch!(self, accounts::user_for_login(username))
+        dispatch!(self, accounts::user_for_login(&self.vault, username))
     }
 
     pub async fn user(&self, tenant_id: Uuid, id: Uuid) -> Result<Option<User>> {
-        dispatch!(self, accounts::user(tenant_id, id))
+        dispatch!(self, accounts::user(&self.vault, tenant_id, id))
     }
 
     pub async fn team(&self, tenant_id: Uuid) -> Result<Vec<User>> {
-        dispatch!(self, accounts::team(tenant_id))
+        dispatch!(self, accounts::team(&self.vault, tenant_id))
     }
 
     pub async fn set_user_status(
@@ -86,7 +86,7 @@ impl Store {
     }
 
     pub async fn accounts(&self, tenant_id: Uuid) -> Result<Vec<User>> {
-        dispatch!(self, accounts::accounts(tenant_id))
+        dispatch!(self, accounts::accounts(&self.vault, tenant_id))
     }
 
     pub async fn count_accounts(&self, tenant_id: Uuid) -> Result<i64> {
@@ -100,7 +100,10 @@ impl Store {
         change: &AccountChange<'_>,
         audit: impl FnOnce(&User, &User) -> Vec<NewAudit> + Send,
     ) -> Result<User> {
-        dispatch!(self, accounts::update_account(tenant_id, id, change, audit))
+        dispatch!(
+            self,
+            accounts::update_account(&self.vault, tenant_id, id, change, audit)
+        )
     }
 
     pub async fn put_phone_code(

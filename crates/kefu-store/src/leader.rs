@@ -13,9 +13,9 @@ pub struct Leadership(Option<sqlx::PgConnection>);
 impl Store {
     /// Becomes the leader for `key` if no process is; `None` when another one is.
     pub async fn lead(&self, key: i64) -> Result<Option<Leadership>> {
-        match self {
-            Store::Sqlite(_) => Ok(Some(Leadership(None))),
-            Store::Postgres(pool) => {
+        match &self.pool {
+            crate::Backend::Sqlite(_) => Ok(Some(Leadership(None))),
+            crate::Backend::Postgres(pool) => {
                 // Detached: returned to the pool, the connection would keep the lock.
                 let mut conn = pool.acquire().await?.detach();
                 let (won,): (bool,) = sqlx::query_as("SELECT pg_try_advisory_lock($1)")

@@ -10,9 +10,9 @@
 /// pool: `dispatch!(self, conversations::conversation(tenant_id, id))`.
 macro_rules! dispatch {
     ($self:ident, $resource:ident :: $f:ident ( $($arg:expr),* $(,)? )) => {
-        match $self {
-            $crate::Store::Sqlite(pool) => $crate::sqlite::$resource::$f(pool, $($arg),*).await,
-            $crate::Store::Postgres(pool) => $crate::postgres::$resource::$f(pool, $($arg),*).await,
+        match &$self.pool {
+            $crate::Backend::Sqlite(pool) => $crate::sqlite::$resource::$f(pool, $($arg),*).await,
+            $crate::Backend::Postgres(pool) => $crate::postgres::$resource::$f(pool, $($arg),*).await,
         }
     };
 }
@@ -43,6 +43,7 @@ mod tenants;
 mod leader;
 mod rows;
 pub mod scratch;
+pub mod vault;
 pub mod writer;
 
 use std::path::Path;
@@ -68,6 +69,7 @@ pub use robot_training::{NewProposal, ProposalRow, RobotMiss};
 pub use routing::{Claim, Stranded};
 pub use sessions::SessionInfo;
 pub use teams::AgentActivity;
+pub use vault::{Field, Vault};
 pub use writer::{AppendRequest, Appended};
 
 /// Everything that can go wrong below the API. The server maps these to error codes.
@@ -88,6 +90,15 @@ pub enum StoreError {
     Conflict(&'static str),
     #[error("the message writer has stopped")]
     WriterGone,
+    /// The key file is missing, unreadable or malformed.
+    #[error("encryption keys: {0}")]
+    Vault(String),
+    /// A value is sealed with a key the key file does not hold.
+    #[error(
+        "a value in the database is sealed with key {key}, which {file} does not hold: use the \
+         key file this database was sealed with"
+    )]
+    KeyMissing { key: String, file: String },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -100,9 +111,16 @@ fn unique_as_conflict(code: &'static str) -> impl Fn(sqlx::Error) -> StoreError 
     }
 }
 
-/// A connection pool to one of the two backends. Cheap to clone.
+/// The database and the keys of its sealed fields. Cheap to clone.
 #[derive(Clone, Debug)]
-pub enum Store {
+pub struct Store {
+    pool: Backend,
+    vault: Vault,
+}
+
+/// A connection pool to one of the two backends.
+#[derive(Clone, Debug)]
+enum Backend {
     Sqlite(sqlx::SqlitePool),
     Postgres(sqlx::PgPool),
 }
@@ -144,6 +162,7 @@ mod sqlite {
     pub(crate) mod tags;
     pub(crate) mod teams;
     pub(crate) mod tenants;
+    pub(crate) mod vault;
 }
 
 #[path = "sql"]
@@ -180,6 +199,7 @@ mod postgres {
     pub(crate) mod tags;
     pub(crate) mod teams;
     pub(crate) mod tenants;
+    pub(crate) mod vault;
 }
 
 /// Copies committed WAL pages into the SQLite database once a second, on a pool connection,
@@ -204,9 +224,10 @@ fn checkpoint_in_background(pool: sqlx::SqlitePool) {
 
 impl Store {
     /// Opens the database named by `url` (`sqlite://path` or `postgres://…`), creating an
-    /// SQLite file if needed, and applies pending migrations.
-    pub async fn connect(url: &str) -> Result<Store> {
-        let store = if url.starts_with("sqlite:") {
+    /// SQLite file if needed, applies pending migrations, and checks that `vault` opens the
+    /// database's sealed fields (sealing any written before sealing existed).
+    pub async fn connect(url: &str, vault: Vault) -> Result<Store> {
+        let pool = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
@@ -231,7 +252,7 @@ impl Store {
                 .connect_with(options)
                 .await?;
             checkpoint_in_background(pool.clone());
-            Store::Sqlite(pool)
+            Backend::Sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
@@ -239,11 +260,13 @@ impl Store {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await?;
-            Store::Postgres(pool)
+            Backend::Postgres(pool)
         } else {
             return Err(StoreError::UnsupportedUrl(url.to_owned()));
         };
+        let store = Store { pool, vault };
         store.migrate().await?;
+        store.check_vault().await?;
         Ok(store)
     }
 
@@ -253,24 +276,24 @@ impl Store {
     }
 
     async fn migrate(&self) -> Result<()> {
-        match self {
-            Store::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
-            Store::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
+        match &self.pool {
+            Backend::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
+            Backend::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
         }
         Ok(())
     }
 
     pub fn backend_name(&self) -> &'static str {
-        match self {
-            Store::Sqlite(_) => "sqlite",
-            Store::Postgres(_) => "postgres",
+        match &self.pool {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
         }
     }
 
     pub async fn close(&self) {
-        match self {
-            Store::Sqlite(pool) => pool.close().await,
-            Store::Postgres(pool) => pool.close().await,
+        match &self.pool {
+            Backend::Sqlite(pool) => pool.close().await,
+            Backend::Postgres(pool) => pool.close().await,
         }
     }
 }

@@ -58,11 +58,11 @@ impl Store {
 
     /// A connection taken out of the pool for the writer's sole use.
     pub async fn writer_connection(&self) -> Result<WriterConnection> {
-        Ok(match self {
-            Store::Sqlite(pool) => {
+        Ok(match &self.pool {
+            crate::Backend::Sqlite(pool) => {
                 WriterConnection::Sqlite(crate::sqlite::messages::writer_connection(pool).await?)
             }
-            Store::Postgres(pool) => WriterConnection::Postgres(
+            crate::Backend::Postgres(pool) => WriterConnection::Postgres(
                 crate::postgres::messages::writer_connection(pool).await?,
             ),
         })

@@ -17,7 +17,7 @@ use kefu_domain::money::Money;
 use kefu_domain::role::{Permission, Role};
 use uuid::Uuid;
 
-use crate::StoreError;
+use crate::{Field, StoreError, Vault};
 
 pub(crate) fn uuid(s: &str) -> Result<Uuid, StoreError> {
     Uuid::parse_str(s).map_err(|_| StoreError::Corrupt(format!("bad uuid `{s}`")))
@@ -75,9 +75,11 @@ pub(crate) struct UserRow {
     pub max_concurrent: i64,
 }
 
-impl TryFrom<UserRow> for User {
-    type Error = StoreError;
-    fn try_from(r: UserRow) -> Result<User, StoreError> {
+impl UserRow {
+    /// The account, its phone number opened with `vault`.
+    pub fn open(self, vault: &Vault) -> Result<User, StoreError> {
+        let r = self;
+        let phone = vault.open_opt(Field::UserPhone, &r.id, r.phone.as_deref())?;
         Ok(User {
             id: uuid(&r.id)?,
             tenant_id: uuid(&r.tenant_id)?,
@@ -86,8 +88,8 @@ impl TryFrom<UserRow> for User {
             role: parsed(&r.role, Role::parse, "role")?,
             team: r.team,
             status: parsed(&r.status, AgentStatus::parse, "agent status")?,
-            phone_masked: r.phone.as_deref().map(mask_phone),
-            phone: r.phone,
+            phone_masked: phone.as_deref().map(mask_phone),
+            phone,
             probation_until: r.probation_until,
             disabled: r.disabled,
             phone_verified: r.phone_verified_at.is_some(),

@@ -33,7 +33,7 @@ impl Store {
     }
 
     pub async fn session(&self, token_hash: &str) -> Result<Option<SessionInfo>> {
-        dispatch!(self, sessions::session(token_hash))
+        dispatch!(self, sessions::session(&self.vault, token_hash))
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {

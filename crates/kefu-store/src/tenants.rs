@@ -17,7 +17,7 @@ impl Store {
     ) -> Result<Tenant> {
         dispatch!(
             self,
-            tenants::create_tenant(kind, slug, name, identity_secret)
+            tenants::create_tenant(&self.vault, kind, slug, name, identity_secret)
         )
     }
 
@@ -31,7 +31,7 @@ impl Store {
 
     /// The secret a shop's site signs buyer identities with.
     pub async fn tenant_identity_secret(&self, id: Uuid) -> Result<Option<String>> {
-        dispatch!(self, tenants::tenant_identity_secret(id))
+        dispatch!(self, tenants::tenant_identity_secret(&self.vault, id))
     }
 
     pub async fn shop_settings(&self, tenant_id: Uuid) -> Result<ShopSettings> {

@@ -13,11 +13,12 @@ pub const EXAMPLE: &str = include_str!("../kefu.example.toml");
 
 /// Top-level keys environment variables may set; other `KEFU_*` variables (KEFU_LOG,
 /// KEFU_CONFIG, a test's own) are not settings and are ignored here.
-const SETTING_KEYS: [&str; 6] = [
+const SETTING_KEYS: [&str; 7] = [
     "listen",
     "data_dir",
     "database_url",
     "nats_url",
+    "key_file",
     "limits",
     "auth",
 ];
@@ -69,6 +70,9 @@ fn load_with_env(
     }
     if let Some(url) = &flags.nats_url {
         builder = builder.set_override("nats_url", url.as_str())?;
+    }
+    if let Some(file) = &flags.key_file {
+        builder = builder.set_override("key_file", file.display().to_string())?;
     }
     builder
         .build()?

@@ -1,5 +1,5 @@
 //! The `kefu` command: `serve`, `demo` (serve with a seeded demo), `config default`, `import`,
-//! `entry-link`, `audit verify`, `robot eval|ask`.
+//! `entry-link`, `audit verify`, `keys status|rotate|retire`, `robot eval|ask`.
 
 /// mimalloc: the robot's build and the server's message path make many small allocations, and
 /// glibc's allocator spent a fifth of the robot build's time in them.
@@ -7,6 +7,7 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod config;
+mod keys;
 mod robot_cli;
 mod tools;
 
@@ -51,6 +52,10 @@ enum Command {
     /// The FAQ robot: evaluate a knowledge base on labelled questions, or ask it one.
     #[command(subcommand)]
     Robot(RobotCommand),
+    /// The key file that seals phone numbers and secrets in the database: status, rotate,
+    /// retire.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
     /// Print the OpenAPI document of the HTTP API (with the WebSocket frames as schemas), as
     /// served at /api/v1/openapi.json.
     Openapi,
@@ -91,6 +96,9 @@ pub struct ServeFlags {
     /// nats://… to fan events out across processes.
     #[arg(long)]
     nats_url: Option<String>,
+    /// The key file sealing phone numbers and secrets [default: <data dir>/kefu.keys].
+    #[arg(long)]
+    key_file: Option<PathBuf>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -119,6 +127,9 @@ fn main() -> anyhow::Result<()> {
             println!("{}", kefu_server::http::openapi().to_pretty_json()?);
             Ok(())
         }
+        Command::Keys(command) => with_store(cli.config, command.storage(), async |store| {
+            keys::run(store, &command).await
+        }),
         Command::Robot(RobotCommand::Eval(args)) => robot_cli::eval(&args),
         Command::Robot(RobotCommand::Ask(args)) => robot_cli::ask(&args),
         Command::Audit(AuditCommand::Verify(args)) => {
@@ -153,8 +164,7 @@ fn with_store<T>(
         .block_on(async {
             std::fs::create_dir_all(&settings.data_dir)
                 .with_context(|| format!("creating {}", settings.data_dir.display()))?;
-            let url = settings.effective_database_url();
-            let store = kefu_store::Store::connect(&url).await?;
+            let store = settings.open_store().await?;
             let result = work(&store).await;
             store.close().await;
             result

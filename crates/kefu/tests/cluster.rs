@@ -15,11 +15,19 @@ use tokio_tungstenite::tungstenite::Message;
 const NATS_URL: &str = "nats://127.0.0.1:4222";
 
 /// Starts `kefu <args>` and returns it with the address it printed.
+/// The key file beside a process's data directory, shared with its siblings.
+fn shared_key_file(data_dir: &std::path::Path) -> std::path::PathBuf {
+    data_dir.parent().unwrap_or(data_dir).join("kefu.keys")
+}
+
 async fn start(args: &[&str], data_dir: &std::path::Path) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
         .args(args)
         .args(["--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir)
+        // Every process on one database seals with the same keys.
+        .arg("--key-file")
+        .arg(shared_key_file(data_dir))
         .env("KEFU_LOG", "warn")
         .stdout(Stdio::piped())
         .kill_on_drop(true)
@@ -387,6 +395,9 @@ async fn start_watching_the_lead(
         ])
         .arg("--data-dir")
         .arg(data_dir)
+        // Every process on one database seals with the same keys.
+        .arg("--key-file")
+        .arg(shared_key_file(data_dir))
         .env("KEFU_LOG", "kefu_server=info")
         .stdout(Stdio::piped())
         .kill_on_drop(true)
@@ -450,6 +461,9 @@ async fn start_in_cluster(
             "--data-dir",
         ])
         .arg(data_dir)
+        // Every process on one database seals with the same keys.
+        .arg("--key-file")
+        .arg(shared_key_file(data_dir))
         .env("KEFU_LOG", "warn,kefu_server::jobs=info")
         .env("KEFU_LIMITS__MESSAGES_PER_SECOND", "10000")
         .stdout(Stdio::piped())

@@ -6,7 +6,7 @@
 use std::process::Command;
 
 use kefu_domain::account::TenantKind;
-use kefu_store::{NewAudit, Store};
+use kefu_store::{NewAudit, Store, Vault};
 
 fn kefu(args: &[&str], data_dir: &std::path::Path) -> (i32, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_kefu"))
@@ -23,7 +23,10 @@ fn kefu(args: &[&str], data_dir: &std::path::Path) -> (i32, String) {
 
 async fn shop(dir: &std::path::Path) -> (Store, uuid::Uuid) {
     std::fs::create_dir_all(dir).unwrap();
-    let store = Store::connect(&Store::sqlite_url_in(dir)).await.unwrap();
+    let vault = Vault::open_file(&dir.join("kefu.keys")).unwrap();
+    let store = Store::connect(&Store::sqlite_url_in(dir), vault)
+        .await
+        .unwrap();
     let tenant = store
         .create_tenant(TenantKind::Shop, "cli-shop", "命令行小店", "secret")
         .await
@@ -92,6 +95,77 @@ async fn kefu_audit_verify_passes_an_intact_log_and_fails_a_tampered_one() {
         out.contains("audit log BROKEN in cli-shop at entry 3"),
         "{out}"
     );
+}
+
+/// Issue #14: `kefu keys` lists what each key seals, rotates (reseals under a new key) and
+/// retires a key nothing uses; the database file never holds a phone number in clear, and
+/// `kefu` refuses a key file that does not open it.
+#[tokio::test]
+async fn kefu_keys_rotate_and_retire_and_the_database_holds_no_phone_in_clear() {
+    let dir = std::env::temp_dir().join(format!("kefu-cli-{}", uuid::Uuid::new_v4()));
+    let (store, tenant) = shop(&dir).await;
+    store
+        .create_user(
+            &kefu_store::NewUser {
+                tenant_id: tenant,
+                username: "keys-agent",
+                display_name: "客服",
+                password_hash: "hash",
+                role: kefu_domain::role::Role::Agent,
+                team: None,
+                phone: Some("13812345678"),
+                probation_until: None,
+                created_by: None,
+            },
+            |_| vec![],
+        )
+        .await
+        .unwrap();
+    store.close().await;
+    let (code, out) = kefu(&["keys", "status"], &dir);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("seals and opens"), "{out}");
+    assert!(out.contains("users.phone 1"), "{out}");
+    let old = out
+        .lines()
+        .find(|l| l.contains("seals and opens"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .to_owned();
+
+    let (code, out) = kefu(&["keys", "rotate"], &dir);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(&format!("`kefu keys retire {old}`")), "{out}");
+    let (code, out) = kefu(&["keys", "retire", &old], &dir);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = kefu(&["keys", "status"], &dir);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains(&old), "{out}");
+    let new = out
+        .lines()
+        .find(|l| l.contains("seals and opens"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .to_owned();
+    let (code, out) = kefu(&["keys", "retire", &new], &dir);
+    assert_eq!(code, 1, "the sealing key stays: {out}");
+    assert!(out.contains("rotate first"), "{out}");
+
+    for file in ["kefu.db", "kefu.db-wal"] {
+        if let Ok(bytes) = std::fs::read(dir.join(file)) {
+            let clear = bytes.windows(11).any(|w| w == b"13812345678");
+            assert!(!clear, "{file} holds the phone number in clear");
+        }
+    }
+
+    let other = dir.join("other.keys");
+    let (code, out) = kefu(
+        &["keys", "status", "--key-file", other.to_str().unwrap()],
+        &dir,
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(&format!("sealed with key {new}")), "{out}");
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// BOT-6: `kefu robot eval` on the project's own evaluation set: a report, and as the last

@@ -11,14 +11,18 @@ use super::audit::append_all;
 use super::{BEGIN_WRITE, Db, LOCK_ROW};
 use crate::rows::{UserRow, uuid};
 use crate::{
-    AccountChange, NewAudit, NewUser, PhoneCodeCheck, Result, StoreError, unique_as_conflict,
+    AccountChange, Field, NewAudit, NewUser, PhoneCodeCheck, Result, StoreError, Vault,
+    unique_as_conflict,
 };
 
 pub(crate) async fn create_user(
     pool: &Pool<Db>,
+    vault: &Vault,
     user: &NewUser<'_>,
     audit: impl FnOnce(&User) -> Vec<NewAudit> + Send,
 ) -> Result<User> {
+    let id = Uuid::now_v7().to_string();
+    let phone = vault.seal_opt(Field::UserPhone, &id, user.phone)?;
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     let row: UserRow = sqlx::query_as(
         "INSERT INTO users (id, tenant_id, username, display_name, password_hash, role, team, \
@@ -27,21 +31,21 @@ pub(crate) async fn create_user(
          RETURNING id, tenant_id, username, display_name, role, team, status, phone, \
          probation_until, disabled, phone_verified_at, break_reason, break_until, max_concurrent",
     )
-    .bind(Uuid::now_v7().to_string())
+    .bind(&id)
     .bind(user.tenant_id.to_string())
     .bind(user.username)
     .bind(user.display_name)
     .bind(user.password_hash)
     .bind(user.role.as_str())
     .bind(user.team)
-    .bind(user.phone)
+    .bind(phone)
     .bind(now_ms())
     .bind(user.probation_until)
     .bind(user.created_by.map(|id| id.to_string()))
     .fetch_one(&mut *tx)
     .await
     .map_err(unique_as_conflict("username_taken"))?;
-    let created: User = row.try_into()?;
+    let created = row.open(vault)?;
     append_all(&mut tx, audit(&created)).await?;
     tx.commit().await?;
     Ok(created)
@@ -56,6 +60,7 @@ struct LoginRow {
 
 pub(crate) async fn user_for_login(
     pool: &Pool<Db>,
+    vault: &Vault,
     username: &str,
 ) -> Result<Option<(User, String)>> {
     let row: Option<LoginRow> = sqlx::query_as(
@@ -66,17 +71,34 @@ pub(crate) async fn user_for_login(
     .bind(username)
     .fetch_optional(pool)
     .await?;
-    row.map(|r| Ok((r.user.try_into()?, r.password_hash)))
+    row.map(|r| Ok((r.user.open(vault)?, r.password_hash)))
         .transpose()
 }
 
-pub(crate) async fn user(pool: &Pool<Db>, tenant_id: Uuid, id: Uuid) -> Result<Option<User>> {
-    user_in(&mut *pool.acquire().await?, tenant_id, id, "").await
+pub(crate) async fn user(
+    pool: &Pool<Db>,
+    vault: &Vault,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> Result<Option<User>> {
+    user_in(&mut *pool.acquire().await?, vault, tenant_id, id, "").await
+}
+
+/// Whether the tenant has the account.
+pub(crate) async fn user_exists(pool: &Pool<Db>, tenant_id: Uuid, id: Uuid) -> Result<bool> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM users WHERE id = $1 AND tenant_id = $2")
+            .bind(id.to_string())
+            .bind(tenant_id.to_string())
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.is_some())
 }
 
 /// The account on the caller's connection; `lock` is `""` or `LOCK_ROW`.
 async fn user_in(
     conn: &mut <Db as sqlx::Database>::Connection,
+    vault: &Vault,
     tenant_id: Uuid,
     id: Uuid,
     lock: &'static str,
@@ -91,10 +113,10 @@ async fn user_in(
     .bind(tenant_id.to_string())
     .fetch_optional(&mut *conn)
     .await?;
-    row.map(TryInto::try_into).transpose()
+    row.map(|r| r.open(vault)).transpose()
 }
 
-pub(crate) async fn team(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<User>> {
+pub(crate) async fn team(pool: &Pool<Db>, vault: &Vault, tenant_id: Uuid) -> Result<Vec<User>> {
     let rows: Vec<UserRow> = sqlx::query_as(
         "SELECT id, tenant_id, username, display_name, role, team, status, phone, \
          probation_until, disabled, phone_verified_at, break_reason, break_until, max_concurrent FROM users WHERE tenant_id = $1 AND NOT disabled \
@@ -103,7 +125,7 @@ pub(crate) async fn team(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<User>> 
     .bind(tenant_id.to_string())
     .fetch_all(pool)
     .await?;
-    rows.into_iter().map(TryInto::try_into).collect()
+    rows.into_iter().map(|r| r.open(vault)).collect()
 }
 
 pub(crate) async fn set_user_status(
@@ -143,7 +165,7 @@ pub(crate) async fn end_breaks(pool: &Pool<Db>, now: i64) -> Result<Vec<(Uuid, U
 }
 
 /// Every account of the tenant, disabled ones included, by username.
-pub(crate) async fn accounts(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<User>> {
+pub(crate) async fn accounts(pool: &Pool<Db>, vault: &Vault, tenant_id: Uuid) -> Result<Vec<User>> {
     let rows: Vec<UserRow> = sqlx::query_as(
         "SELECT id, tenant_id, username, display_name, role, team, status, phone, \
          probation_until, disabled, phone_verified_at, break_reason, break_until, max_concurrent FROM users WHERE tenant_id = $1 ORDER BY username",
@@ -151,7 +173,7 @@ pub(crate) async fn accounts(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<Use
     .bind(tenant_id.to_string())
     .fetch_all(pool)
     .await?;
-    rows.into_iter().map(TryInto::try_into).collect()
+    rows.into_iter().map(|r| r.open(vault)).collect()
 }
 
 pub(crate) async fn count_accounts(pool: &Pool<Db>, tenant_id: Uuid) -> Result<i64> {
@@ -166,13 +188,14 @@ pub(crate) async fn count_accounts(pool: &Pool<Db>, tenant_id: Uuid) -> Result<i
 /// Changes what is given (`None` keeps the value); returns the account after.
 pub(crate) async fn update_account(
     pool: &Pool<Db>,
+    vault: &Vault,
     tenant_id: Uuid,
     id: Uuid,
     change: &AccountChange<'_>,
     audit: impl FnOnce(&User, &User) -> Vec<NewAudit> + Send,
 ) -> Result<User> {
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
-    let before = user_in(&mut tx, tenant_id, id, LOCK_ROW)
+    let before = user_in(&mut tx, vault, tenant_id, id, LOCK_ROW)
         .await?
         .ok_or(StoreError::NotFound("user"))?;
     let updated = sqlx::query(
@@ -204,7 +227,7 @@ pub(crate) async fn update_account(
             .execute(&mut *tx)
             .await?;
     }
-    let after = user_in(&mut tx, tenant_id, id, "")
+    let after = user_in(&mut tx, vault, tenant_id, id, "")
         .await?
         .ok_or(StoreError::NotFound("user"))?;
     append_all(&mut tx, audit(&before, &after)).await?;

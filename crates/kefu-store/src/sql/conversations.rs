@@ -10,7 +10,7 @@ use kefu_domain::time::now_ms;
 use sqlx::Pool;
 use uuid::Uuid;
 
-use super::accounts::user;
+use super::accounts::user_exists;
 use super::{BEGIN_WRITE, Db};
 use crate::rows::{ConversationRow, EventRow};
 use crate::{NewConversation, Result, StatusFilter, StoreError};
@@ -485,7 +485,7 @@ pub(crate) async fn assign_conversation(
     assignee: Uuid,
     by: Uuid,
 ) -> Result<ConversationSummary> {
-    if user(pool, tenant_id, assignee).await?.is_none() {
+    if !user_exists(pool, tenant_id, assignee).await? {
         return Err(StoreError::NotFound("assignee"));
     }
     let (tenant, id) = (tenant_id.to_string(), id.to_string());

@@ -12,6 +12,7 @@ pub(crate) async fn ping(pool: &Pool<Db>) -> Result<()> {
     Ok(())
 }
 
+/// Stores `fresh` (already sealed) under `name` unless a value is there; returns the stored one.
 pub(crate) async fn server_secret(pool: &Pool<Db>, name: &str, fresh: &str) -> Result<String> {
     sqlx::query(
         "INSERT INTO server_secrets (name, value, created_at) VALUES ($1, $2, $3) \
@@ -27,4 +28,13 @@ pub(crate) async fn server_secret(pool: &Pool<Db>, name: &str, fresh: &str) -> R
         .fetch_one(pool)
         .await?;
     Ok(value)
+}
+
+/// A server secret's stored (sealed) value, if it exists.
+pub(crate) async fn stored_secret(pool: &Pool<Db>, name: &str) -> Result<Option<String>> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT value FROM server_secrets WHERE name = $1")
+        .bind(name)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map(|(value,)| value))
 }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::audit::append_all;
 use super::{BEGIN_WRITE, Db};
 use crate::rows::UserRow;
-use crate::{NewAudit, Result, SessionInfo};
+use crate::{NewAudit, Result, SessionInfo, Vault};
 
 pub(crate) async fn create_session(
     pool: &Pool<Db>,
@@ -47,7 +47,11 @@ struct SessionRow {
     kind: String,
 }
 
-pub(crate) async fn session(pool: &Pool<Db>, token_hash: &str) -> Result<Option<SessionInfo>> {
+pub(crate) async fn session(
+    pool: &Pool<Db>,
+    vault: &Vault,
+    token_hash: &str,
+) -> Result<Option<SessionInfo>> {
     let row: Option<SessionRow> = sqlx::query_as(
         "SELECT u.id, u.tenant_id, u.username, u.display_name, u.role, u.team, u.status, \
          u.phone, u.probation_until, u.disabled, u.phone_verified_at, u.break_reason, \
@@ -61,7 +65,7 @@ pub(crate) async fn session(pool: &Pool<Db>, token_hash: &str) -> Result<Option<
     .await?;
     row.map(|r| {
         Ok(SessionInfo {
-            user: r.user.try_into()?,
+            user: r.user.open(vault)?,
             csrf_token: r.csrf_token,
             is_ui: r.kind == "ui",
         })

@@ -11,26 +11,29 @@ use uuid::Uuid;
 use super::audit::append_all;
 use super::{BEGIN_WRITE, Db};
 use crate::rows::TenantRow;
-use crate::{NewAudit, Result, unique_as_conflict};
+use crate::{Field, NewAudit, Result, Vault, unique_as_conflict};
 
 pub(crate) async fn create_tenant(
     pool: &Pool<Db>,
+    vault: &Vault,
     kind: TenantKind,
     slug: &str,
     name: &str,
     identity_secret: &str,
 ) -> Result<Tenant> {
+    let id = Uuid::now_v7().to_string();
+    let sealed = vault.seal(Field::TenantIdentitySecret, &id, identity_secret)?;
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     let row: TenantRow = sqlx::query_as(
         "INSERT INTO tenants (id, kind, slug, name, identity_secret, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) \
          RETURNING id, kind, slug, name, timezone",
     )
-    .bind(Uuid::now_v7().to_string())
+    .bind(&id)
     .bind(kind.as_str())
     .bind(slug)
     .bind(name)
-    .bind(identity_secret)
+    .bind(sealed)
     .bind(now_ms())
     .fetch_one(&mut *tx)
     .await
@@ -72,13 +75,19 @@ pub(crate) async fn tenant(pool: &Pool<Db>, id: Uuid) -> Result<Option<Tenant>> 
     row.map(TryInto::try_into).transpose()
 }
 
-pub(crate) async fn tenant_identity_secret(pool: &Pool<Db>, id: Uuid) -> Result<Option<String>> {
+pub(crate) async fn tenant_identity_secret(
+    pool: &Pool<Db>,
+    vault: &Vault,
+    id: Uuid,
+) -> Result<Option<String>> {
+    let id = id.to_string();
     let row: Option<(String,)> =
         sqlx::query_as("SELECT identity_secret FROM tenants WHERE id = $1")
-            .bind(id.to_string())
+            .bind(&id)
             .fetch_optional(pool)
             .await?;
-    Ok(row.map(|(s,)| s))
+    row.map(|(stored,)| vault.open(Field::TenantIdentitySecret, &id, &stored))
+        .transpose()
 }
 
 pub(crate) async fn shop_settings(pool: &Pool<Db>, tenant_id: Uuid) -> Result<ShopSettings> {

@@ -16,7 +16,7 @@ use kefu_domain::conversation::ConversationSummary;
 use kefu_domain::message::{MessageContent, MessageKind, SenderKind};
 use kefu_domain::money::Money;
 use kefu_domain::role::Role;
-use kefu_store::{AppendRequest, NewUser, Store, scratch};
+use kefu_store::{AppendRequest, NewUser, Store, Vault, scratch};
 use uuid::Uuid;
 
 /// Declares the tests `on_sqlite` and `on_postgres` (in a module named after the story) that
@@ -59,12 +59,16 @@ mod sessions;
 mod tags;
 mod teams;
 mod tenants;
+mod vault;
 
 /// A store on a fresh SQLite file, and the directory that holds it.
 pub async fn sqlite() -> (Store, std::path::PathBuf) {
     let dir = std::env::temp_dir().join(format!("kefu-story-{}", Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
-    let store = Store::connect(&Store::sqlite_url_in(&dir)).await.unwrap();
+    let vault = Vault::open_file(&dir.join("kefu.keys")).unwrap();
+    let store = Store::connect(&Store::sqlite_url_in(&dir), vault)
+        .await
+        .unwrap();
     assert_eq!(store.backend_name(), "sqlite");
     (store, dir)
 }
@@ -72,7 +76,7 @@ pub async fn sqlite() -> (Store, std::path::PathBuf) {
 /// A store on a fresh PostgreSQL database, and its URL.
 pub async fn postgres() -> (Store, String) {
     let url = scratch::create_database().await.unwrap();
-    let store = Store::connect(&url).await.unwrap();
+    let store = Store::connect(&url, Vault::in_memory()).await.unwrap();
     assert_eq!(store.backend_name(), "postgres");
     (store, url)
 }
