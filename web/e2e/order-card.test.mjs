@@ -113,6 +113,10 @@ test('a buyer arrives from an order card and the agent answers with his orders',
       const current = agent.locator(`[data-testid="current-order"][data-order-no="${orderNo}"]`)
       await current.waitFor(WAIT)
       assert.equal((await current.getByTestId('current-order-tracking').textContent())?.trim(), TRACKING_NO)
+      // Issue #14: the receiver shows masked (stored sealed; the full number never reaches agents).
+      const receiver = (await current.getByTestId('current-order-receiver').textContent()) ?? ''
+      assert.match(receiver, /^\s*\S\*+ 1\d\d\*{4}\d{4}\s*\S+\*{4}\s*$/u, receiver)
+      await current.screenshot({ path: path.join(outputDir, 'order-panel-receiver.png') })
       await agent.locator('[data-testid="entry-badge"][data-entry="order_card"]').waitFor(WAIT)
     })
 

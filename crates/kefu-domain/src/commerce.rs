@@ -182,7 +182,97 @@ pub struct OrderInput {
     pub logistics_company: Option<String>,
     #[serde(default)]
     pub tracking_no: Option<String>,
+    /// Who receives it, and where (收货人): sealed at rest, masked for agents (issue #14).
+    #[serde(default)]
+    pub receiver: Option<Receiver>,
 }
+
+/// An order's receiver (收货人). Stored sealed (issue #14); agents see it masked
+/// (`Receiver::masked`), a fulfilment partner gets the fields the shop shares with it (CH-5).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Receiver {
+    pub name: String,
+    /// The receiver's phone number, as the shop has it.
+    pub phone: String,
+    pub address: String,
+}
+
+/// Never the receiver in clear in a log line.
+impl std::fmt::Debug for Receiver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.masked().fmt_fields(f)
+    }
+}
+
+impl Receiver {
+    /// 张*, 138****5678, 浙江省杭州市****: enough to recognise, not to deliver.
+    pub fn masked(&self) -> Receiver {
+        let name: String = match self.name.chars().count() {
+            0 => String::new(),
+            1 => "*".into(),
+            n => self
+                .name
+                .chars()
+                .take(1)
+                .chain(std::iter::repeat_n('*', n - 1))
+                .collect(),
+        };
+        let address: String = self.address.chars().take(ADDRESS_SHOWN).collect();
+        let address = if self.address.chars().count() > ADDRESS_SHOWN {
+            format!("{address}****")
+        } else {
+            address
+        };
+        Receiver {
+            name,
+            phone: crate::account::mask_phone(&self.phone),
+            address,
+        }
+    }
+
+    fn fmt_fields(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Receiver")
+            .field("name", &self.name)
+            .field("phone", &self.phone)
+            .field("address", &self.address)
+            .finish()
+    }
+
+    /// Trims and checks each part; an all-empty receiver is none.
+    fn check(mut self) -> Result<Option<Receiver>, InputError> {
+        self.name = self.name.trim().to_owned();
+        self.phone = self.phone.trim().to_owned();
+        self.address = self.address.trim().to_owned();
+        if self.name.is_empty() && self.phone.is_empty() && self.address.is_empty() {
+            return Ok(None);
+        }
+        check_title("receiver name", &self.name, false)?;
+        if self.phone.chars().count() > 32
+            || !self
+                .phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' ' | '*'))
+        {
+            return Err(InputError::new(
+                ErrorCode::InvalidPhone,
+                "the receiver's phone is digits, spaces, + and - (at most 32)",
+            ));
+        }
+        if self.address.chars().count() > MAX_ADDRESS_CHARS
+            || self.address.chars().any(char::is_control)
+        {
+            return Err(InputError::new(
+                ErrorCode::BadText,
+                format!("the address is at most {MAX_ADDRESS_CHARS} characters, on one line"),
+            ));
+        }
+        Ok(Some(self))
+    }
+}
+
+/// The part of an address agents see: the province and city, roughly.
+const ADDRESS_SHOWN: usize = 6;
+const MAX_ADDRESS_CHARS: usize = 200;
 
 fn no_after_sale() -> AfterSaleStatus {
     AfterSaleStatus::None
@@ -204,6 +294,11 @@ pub struct Order {
     pub after_sale_status: AfterSaleStatus,
     pub logistics_company: Option<String>,
     pub tracking_no: Option<String>,
+    /// The receiver, masked: what agents see (issue #14).
+    pub receiver_masked: Option<Receiver>,
+    /// The receiver in clear: never serialized; only a partner hand-off reads it (CH-5).
+    #[serde(skip)]
+    pub receiver: Option<Receiver>,
     pub partner: Option<Partner>,
     pub updated_at: i64,
 }
@@ -368,6 +463,12 @@ impl OrderInput {
                 *text = None;
             }
         }
+        self.receiver = self
+            .receiver
+            .take()
+            .map(Receiver::check)
+            .transpose()?
+            .flatten();
         Ok(self)
     }
 }
@@ -558,7 +659,43 @@ mod tests {
             after_sale_status: AfterSaleStatus::None,
             logistics_company: Some("顺丰".into()),
             tracking_no: Some(" ".into()),
+            receiver: Some(Receiver {
+                name: " 王小明 ".into(),
+                phone: "138 1234 5678".into(),
+                address: "浙江省杭州市西湖区文三路 100 号".into(),
+            }),
         }
+    }
+
+    /// Issue #14: agents see a receiver masked, and no log line prints it in clear.
+    #[test]
+    fn a_receiver_is_trimmed_checked_and_masked() {
+        let o = order().check().unwrap();
+        let receiver = o.receiver.unwrap();
+        assert_eq!(receiver.name, "王小明");
+        let masked = receiver.masked();
+        assert_eq!(masked.name, "王**");
+        assert_eq!(masked.phone, "138****5678");
+        assert_eq!(masked.address, "浙江省杭州市****");
+        let printed = format!("{receiver:?}");
+        assert!(
+            !printed.contains("5678 ") && !printed.contains("文三路"),
+            "{printed}"
+        );
+        let mut o = order();
+        o.receiver = Some(Receiver {
+            name: String::new(),
+            phone: " ".into(),
+            address: String::new(),
+        });
+        assert_eq!(
+            o.check().unwrap().receiver,
+            None,
+            "an empty receiver is none"
+        );
+        let mut o = order();
+        o.receiver.as_mut().unwrap().phone = "call me".into();
+        assert_eq!(o.check().unwrap_err().code, ErrorCode::InvalidPhone);
     }
 
     #[test]

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use kefu_domain::commerce::{
-    AfterSaleStatus, OrderInput, OrderItem, Partner, PaymentStatus, ProductInput, ShippingStatus,
-    SkuInput,
+    AfterSaleStatus, OrderInput, OrderItem, Partner, PaymentStatus, ProductInput, Receiver,
+    ShippingStatus, SkuInput,
 };
 use kefu_domain::money::Money;
 use rand::rngs::StdRng;
@@ -1401,6 +1401,38 @@ fn order(
         after_sale_status: fate.after_sale,
         logistics_company,
         tracking_no,
+        // Its own generator, so the demo's other data stays what it was.
+        receiver: Some(receiver(placed_at as u64)),
+    }
+}
+
+/// Where the demo's orders go (issue #14: stored sealed, shown masked).
+const GIVEN: [&str; 8] = ["小明", "丽", "伟", "芳", "静", "磊", "婷婷", "建国"];
+const STREETS: [&str; 6] = [
+    "浙江省杭州市西湖区文三路",
+    "上海市浦东新区张杨路",
+    "广东省深圳市南山区科技园路",
+    "北京市朝阳区建国路",
+    "四川省成都市武侯区人民南路",
+    "江苏省南京市鼓楼区中山路",
+];
+
+fn receiver(seed: u64) -> Receiver {
+    let rng = &mut StdRng::seed_from_u64(seed);
+    let pick = |rng: &mut StdRng, list: &[&str]| list[rng.random_range(0..list.len())].to_owned();
+    Receiver {
+        name: pick(rng, SURNAMES) + &pick(rng, &GIVEN),
+        phone: format!(
+            "1{}{:09}",
+            rng.random_range(3..=9),
+            rng.random_range(0..1_000_000_000u32)
+        ),
+        address: format!(
+            "{} {} 号 {} 室",
+            pick(rng, &STREETS),
+            rng.random_range(1..400),
+            rng.random_range(101..2000)
+        ),
     }
 }
 

@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 
 use kefu_domain::commerce::{
     AfterSaleStatus, InputError, OrderInput, OrderItem, Partner, PaymentStatus, ProductInput,
-    ShippingStatus, SkuInput,
+    Receiver, ShippingStatus, SkuInput,
 };
 use kefu_domain::error_code::ErrorCode;
 use kefu_domain::money::Money;
@@ -385,7 +385,7 @@ const PRODUCT_COLUMNS: [Column; 13] = [
     col("partner_shared", &["共享字段"], false),
 ];
 
-const ORDER_COLUMNS: [Column; 20] = [
+const ORDER_COLUMNS: [Column; 23] = [
     col("order_no", &["订单号", "订单编号"], true),
     col("buyer_id", &["买家ID", "会员ID", "买家id"], true),
     col("buyer_name", &["买家昵称", "买家"], false),
@@ -395,6 +395,14 @@ const ORDER_COLUMNS: [Column; 20] = [
     col("after_sale_status", &["售后状态"], false),
     col("logistics_company", &["物流公司", "快递公司"], false),
     col("tracking_no", &["运单号", "快递单号"], false),
+    // The receiver (issue #14: stored sealed, shown masked).
+    col("receiver_name", &["收货人", "收件人"], false),
+    col(
+        "receiver_phone",
+        &["收货人电话", "联系电话", "手机号"],
+        false,
+    ),
+    col("receiver_address", &["收货地址", "详细地址"], false),
     col("total", &["订单金额", "实付金额"], false),
     col("total_fen", &["订单金额(分)"], false),
     col("paid", &["已付金额"], false),
@@ -787,6 +795,11 @@ fn order_row(row: &Row) -> Result<(String, OrderInput), InputError> {
         after_sale_status,
         logistics_company: row.optional("logistics_company"),
         tracking_no: row.optional("tracking_no"),
+        receiver: Some(Receiver {
+            name: row.text("receiver_name"),
+            phone: row.text("receiver_phone"),
+            address: row.text("receiver_address"),
+        }),
     };
     Ok((order_no, finish_amounts(order)))
 }
@@ -816,12 +829,13 @@ fn merge_order(into: &mut OrderInput, row: OrderInput) -> Result<(), InputError>
         && into.shipping_status == row.shipping_status
         && into.after_sale_status == row.after_sale_status
         && into.logistics_company == row.logistics_company
-        && into.tracking_no == row.tracking_no;
+        && into.tracking_no == row.tracking_no
+        && into.receiver == row.receiver;
     if !same {
         return Err(InputError::new(
             ErrorCode::ConflictingRows,
             format!(
-                "order {} has a different buyer, time, status or logistics than its first row",
+                "order {} has a different buyer, time, status, logistics or receiver than its first row",
                 into.order_no
             ),
         ));

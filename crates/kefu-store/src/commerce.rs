@@ -39,7 +39,10 @@ impl Store {
         tenant_id: Uuid,
         orders: &[OrderInput],
     ) -> Result<UpsertCounts> {
-        dispatch!(self, commerce::upsert_orders(tenant_id, orders))
+        dispatch!(
+            self,
+            commerce::upsert_orders(&self.vault, tenant_id, orders)
+        )
     }
 
     pub async fn product(&self, tenant_id: Uuid, code: &str) -> Result<Option<Product>> {
@@ -56,7 +59,7 @@ impl Store {
     }
 
     pub async fn order(&self, tenant_id: Uuid, order_no: &str) -> Result<Option<Order>> {
-        dispatch!(self, commerce::order(tenant_id, order_no))
+        dispatch!(self, commerce::order(&self.vault, tenant_id, order_no))
     }
 
     pub async fn orders_of_member(
@@ -67,7 +70,7 @@ impl Store {
     ) -> Result<Vec<Order>> {
         dispatch!(
             self,
-            commerce::orders_of_member(tenant_id, member_id, limit)
+            commerce::orders_of_member(&self.vault, tenant_id, member_id, limit)
         )
     }
 
@@ -79,7 +82,7 @@ impl Store {
     ) -> Result<Vec<(Uuid, Order)>> {
         dispatch!(
             self,
-            commerce::orders_of_member_everywhere(member_id, limit)
+            commerce::orders_of_member_everywhere(&self.vault, member_id, limit)
         )
     }
 }

@@ -4,7 +4,8 @@
 use kefu_domain::account::{AgentStatus, Buyer, Tenant, TenantKind, User, mask_phone};
 use kefu_domain::channel::{Channel, Entry};
 use kefu_domain::commerce::{
-    AfterSaleStatus, BuyerNote, HandoffCase, Order, PaymentStatus, Product, ShippingStatus,
+    AfterSaleStatus, BuyerNote, HandoffCase, Order, PaymentStatus, Product, Receiver,
+    ShippingStatus,
 };
 use kefu_domain::conversation::{
     ConversationEvent, ConversationStatus, ConversationSummary, EventKind,
@@ -328,12 +329,18 @@ pub(crate) struct OrderRow {
     pub after_sale_status: String,
     pub logistics_company: Option<String>,
     pub tracking_no: Option<String>,
+    pub receiver: Option<String>,
     pub updated_at: i64,
 }
 
-impl TryFrom<OrderRow> for Order {
-    type Error = StoreError;
-    fn try_from(r: OrderRow) -> Result<Order, StoreError> {
+impl OrderRow {
+    /// The order, its receiver opened with `vault`.
+    pub fn open(self, vault: &Vault) -> Result<Order, StoreError> {
+        let r = self;
+        let receiver: Option<Receiver> = vault
+            .open_opt(Field::OrderReceiver, &r.id, r.receiver.as_deref())?
+            .map(|text| json(&text, "order receiver"))
+            .transpose()?;
         Ok(Order {
             id: uuid(&r.id)?,
             order_no: r.order_no,
@@ -352,6 +359,8 @@ impl TryFrom<OrderRow> for Order {
             )?,
             logistics_company: r.logistics_company,
             tracking_no: r.tracking_no,
+            receiver_masked: receiver.as_ref().map(Receiver::masked),
+            receiver,
             partner: None,
             updated_at: r.updated_at,
         })

@@ -37,13 +37,16 @@ pub enum Field {
     TenantIdentitySecret,
     /// The server-wide signing keys (buyer tokens, file links) and the vault's own check.
     ServerSecret,
+    /// An order's receiver: name, phone and address, as JSON (CH-5).
+    OrderReceiver,
 }
 
 impl Field {
-    pub const ALL: [Field; 3] = [
+    pub const ALL: [Field; 4] = [
         Field::UserPhone,
         Field::TenantIdentitySecret,
         Field::ServerSecret,
+        Field::OrderReceiver,
     ];
 
     /// (table, key column, sealed column): compile-time names, spliced into SQL.
@@ -52,6 +55,7 @@ impl Field {
             Field::UserPhone => ("users", "id", "phone"),
             Field::TenantIdentitySecret => ("tenants", "id", "identity_secret"),
             Field::ServerSecret => ("server_secrets", "name", "value"),
+            Field::OrderReceiver => ("orders", "id", "receiver"),
         }
     }
 
@@ -60,6 +64,7 @@ impl Field {
             Field::UserPhone => "users.phone",
             Field::TenantIdentitySecret => "tenants.identity_secret",
             Field::ServerSecret => "server_secrets.value",
+            Field::OrderReceiver => "orders.receiver",
         }
     }
 }
@@ -69,6 +74,8 @@ impl Field {
 struct Key {
     id: String,
     cipher: XChaCha20Poly1305,
+    /// For fingerprints (`Vault::fingerprint`).
+    bytes: [u8; KEY_BYTES],
 }
 
 struct Keyring {
@@ -128,9 +135,14 @@ fn valid_key_id(id: &str) -> bool {
 
 impl Key {
     fn new(id: String, bytes: &[u8]) -> Result<Key> {
-        let cipher = XChaCha20Poly1305::new_from_slice(bytes)
+        let bytes: [u8; KEY_BYTES] = bytes
+            .try_into()
             .map_err(|_| StoreError::Vault("a key is 32 bytes".into()))?;
-        Ok(Key { id, cipher })
+        Ok(Key {
+            id,
+            cipher: XChaCha20Poly1305::new(&bytes.into()),
+            bytes,
+        })
     }
 
     fn fresh() -> Result<(Key, String)> {
@@ -206,15 +218,14 @@ impl Vault {
         // The OS's randomness does not fail on the systems kefu runs on; a zero key in a
         // throwaway vault would still only weaken a test.
         let _ = getrandom::fill(&mut bytes);
-        let cipher = XChaCha20Poly1305::new(&bytes.into());
+        let key = Key {
+            id: "memory".into(),
+            cipher: XChaCha20Poly1305::new(&bytes.into()),
+            bytes,
+        };
         Vault {
             inner: Arc::new(Inner {
-                ring: RwLock::new(Arc::new(Keyring {
-                    keys: vec![Key {
-                        id: "memory".into(),
-                        cipher,
-                    }],
-                })),
+                ring: RwLock::new(Arc::new(Keyring { keys: vec![key] })),
                 file: None,
                 stamp: Mutex::new(None),
             }),
@@ -333,6 +344,20 @@ impl Vault {
             )
             .map_err(|_| self.unreadable(field, row))?;
         String::from_utf8(plain).map_err(|_| self.unreadable(field, row))
+    }
+
+    /// A keyed fingerprint of a sealed field's plaintext (HMAC-SHA256 under the sealing key):
+    /// tells whether a value changed without storing anything guessable about it. It changes
+    /// when the key rotates.
+    pub fn fingerprint(&self, field: Field, plain: &str) -> Result<String> {
+        use hmac::{Hmac, Mac};
+        let ring = self.ring();
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&ring.keys[0].bytes)
+            .map_err(|_| StoreError::Vault("a fingerprint key".into()))?;
+        mac.update(field.label().as_bytes());
+        mac.update(b"/");
+        mac.update(plain.as_bytes());
+        Ok(hex::encode(&mac.finalize().into_bytes()[..16]))
     }
 
     /// Opens an optional stored value.

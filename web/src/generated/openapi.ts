@@ -1329,7 +1329,10 @@ export interface components {
             /** @description A team key; an empty string takes the account out of its team. */
             team?: string | null;
         };
-        /** @description An account as the account itself or a super admin sees it: with the full phone number. */
+        /**
+         * @description An account as the account itself or a super admin sees it: with the full phone number
+         *     (which `Debug` still masks).
+         */
         AccountView: components["schemas"]["User"] & {
             phone?: string | null;
         };
@@ -2157,6 +2160,7 @@ export interface components {
             payment_status: components["schemas"]["PaymentStatus"];
             /** Format: int64 */
             placed_at: number;
+            receiver_masked?: components["schemas"]["Receiver"] | null;
             shipping_status: components["schemas"]["ShippingStatus"];
             total_fen: components["schemas"]["Money"];
             tracking_no?: string | null;
@@ -2195,6 +2199,7 @@ export interface components {
              * @description When it was placed, epoch ms.
              */
             placed_at: number;
+            receiver?: components["schemas"]["Receiver"] | null;
             shipping_status: components["schemas"]["ShippingStatus"];
             total_fen: components["schemas"]["Money"];
             tracking_no?: string | null;
@@ -2344,6 +2349,16 @@ export interface components {
         ReadUpTo: {
             /** Format: int64 */
             seq: number;
+        };
+        /**
+         * @description An order's receiver (收货人). Stored sealed (issue #14); agents see it masked
+         *     (`Receiver::masked`), a fulfilment partner gets the fields the shop shares with it (CH-5).
+         */
+        Receiver: {
+            address: string;
+            name: string;
+            /** @description The receiver's phone number, as the shop has it. */
+            phone: string;
         };
         /** @description One refused row: its line in the file (1 = the first line, the CSV header included). */
         Rejection: {
@@ -2882,7 +2897,7 @@ export interface components {
         /**
          * @description A team member's account, without its secrets. The full phone number never serializes:
          *     only `phone_masked` does; the account itself and super admins get the number through
-         *     `AccountView` (ACC-2).
+         *     `AccountView` (ACC-2). Nor does it print: `Debug` (and so every log line) shows it masked.
          */
         User: {
             /** @description On a break (`away`, 小休): why, and until when (WB-9). */

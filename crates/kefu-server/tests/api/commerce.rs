@@ -11,18 +11,18 @@ const PRODUCTS: &str = "\
 product_code,title,category,sku_code,sku_name,price,stock,partner_name,partner_url,partner_shared
 TEA-1,明前龙井,绿茶,TEA-1-250,250g 罐装,128.00,20,,,
 TEA-1,明前龙井,绿茶,TEA-1-500,500g 礼盒,239.00,5,,,
-TOUR-1,茶园一日游,体验,TOUR-1-A,成人票,99,100,携程,https://partner.example/ctrip,order_no;items;buyer_name
+TOUR-1,茶园一日游,体验,TOUR-1-A,成人票,99,100,携程,https://partner.example/ctrip,order_no;items;buyer_name;phone
 BAD-1,,绿茶,BAD-1-1,默认,12,1,,,
 BAD-2,坏价格,绿茶,BAD-2-1,默认,12.345,1,,,
 ";
 
 const ORDERS: &str = "\
-order_no,buyer_id,buyer_name,placed_at,payment_status,shipping_status,after_sale_status,logistics_company,tracking_no,product_code,sku_code,item_title,quantity,unit_price
-T100,m-wang,王先生,2026-11-18 09:30:00,paid,in_transit,,顺丰速运,SF1452367788,TEA-1,TEA-1-250,明前龙井 250g 罐装,2,128
-T100,m-wang,王先生,2026-11-18 09:30:00,paid,in_transit,,顺丰速运,SF1452367788,TEA-1,TEA-1-500,明前龙井 500g 礼盒,1,239
-T101,m-wang,王先生,2026-11-19 10:00:00,paid,unshipped,,,,TOUR-1,TOUR-1-A,茶园一日游 成人票,2,99
-T200,m-chen,陈女士,2026-11-15 20:00:00,paid,delivered,requested,中通快递,ZT7788,TEA-1,TEA-1-250,明前龙井 250g 罐装,1,128
-T300,m-li,,not a time,paid,delivered,,,,TEA-1,TEA-1-250,明前龙井,1,128
+order_no,buyer_id,buyer_name,placed_at,payment_status,shipping_status,after_sale_status,logistics_company,tracking_no,product_code,sku_code,item_title,quantity,unit_price,收货人,收货人电话,收货地址
+T100,m-wang,王先生,2026-11-18 09:30:00,paid,in_transit,,顺丰速运,SF1452367788,TEA-1,TEA-1-250,明前龙井 250g 罐装,2,128,王小明,13812345678,浙江省杭州市西湖区文三路 100 号
+T100,m-wang,王先生,2026-11-18 09:30:00,paid,in_transit,,顺丰速运,SF1452367788,TEA-1,TEA-1-500,明前龙井 500g 礼盒,1,239,王小明,13812345678,浙江省杭州市西湖区文三路 100 号
+T101,m-wang,王先生,2026-11-19 10:00:00,paid,unshipped,,,,TOUR-1,TOUR-1-A,茶园一日游 成人票,2,99,王小明,13812345678,浙江省杭州市西湖区文三路 100 号
+T200,m-chen,陈女士,2026-11-15 20:00:00,paid,delivered,requested,中通快递,ZT7788,TEA-1,TEA-1-250,明前龙井 250g 罐装,1,128,,,
+T300,m-li,,not a time,paid,delivered,,,,TEA-1,TEA-1-250,明前龙井,1,128,,,
 ";
 
 async fn import(agent: &AgentClient, kind: &str, body: &str) -> (StatusCode, Value) {
@@ -258,6 +258,14 @@ async fn an_order_card_entry_opens_chat_with_the_order_for_buyer_and_agent() {
     assert_eq!(panel["member_id"], "m-wang");
     assert_eq!(panel["order"]["order_no"], "T100");
     assert_eq!(panel["order"]["logistics_company"], "顺丰速运");
+    // Issue #14: the receiver, masked; never in clear.
+    assert_eq!(
+        panel["order"]["receiver_masked"],
+        json!({"name": "王**", "phone": "138****5678", "address": "浙江省杭州市****"})
+    );
+    assert!(panel["order"].get("receiver").is_none());
+    assert!(!panel.to_string().contains("13812345678"), "{panel}");
+    assert!(panel["orders"][0].get("receiver").is_none());
     let orders: Vec<&str> = panel["orders"]
         .as_array()
         .unwrap()
@@ -533,6 +541,7 @@ async fn agents_send_cards_and_hand_partner_orders_over_with_a_deadline() {
     assert_eq!(case["status"], "open");
     assert_eq!(case["shared"]["order_no"], "T101");
     assert_eq!(case["shared"]["buyer_name"], "王先生");
+    assert_eq!(case["shared"]["phone"], "138****5678", "recorded masked");
     assert!(
         case["shared"].get("tracking_no").is_none(),
         "only the listed fields"

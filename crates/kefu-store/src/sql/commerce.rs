@@ -8,7 +8,21 @@ use uuid::Uuid;
 
 use super::{BEGIN_WRITE, Db};
 use crate::rows::{OrderRow, ProductRow, to_json, uuid};
-use crate::{ROWS_PER_STATEMENT, Result, StoreError, UpsertCounts};
+use crate::{Field, ROWS_PER_STATEMENT, Result, StoreError, UpsertCounts, Vault};
+
+/// An order's content hash: its receiver enters as a keyed fingerprint, so the hash says
+/// nothing guessable about it (issue #14).
+fn order_hash(vault: &Vault, order: &OrderInput) -> Result<String> {
+    let receiver = match &order.receiver {
+        Some(r) => Some(vault.fingerprint(Field::OrderReceiver, &to_json(r)?)?),
+        None => None,
+    };
+    let without = OrderInput {
+        receiver: None,
+        ..order.clone()
+    };
+    content_hash(&(without, receiver))
+}
 
 fn content_hash<T: serde::Serialize>(value: &T) -> Result<String> {
     use sha2::Digest;
@@ -51,16 +65,17 @@ async fn known_hashes(
 /// each with its hash and id (stored, or fresh), the ids of the changed, and the counts.
 type Classified<'a, T> = (Vec<(&'a T, String, String)>, Vec<String>, UpsertCounts);
 
-fn classify<'a, T: serde::Serialize>(
+fn classify<'a, T>(
     records: &'a [T],
     code: impl Fn(&T) -> &String,
+    hash: impl Fn(&T) -> Result<String>,
     known: &std::collections::HashMap<String, (String, String)>,
 ) -> Result<Classified<'a, T>> {
     let mut counts = UpsertCounts::default();
     let mut writes = vec![];
     let mut changed = vec![];
     for record in records {
-        let hash = content_hash(record)?;
+        let hash = hash(record)?;
         match known.get(code(record)) {
             Some((_, stored)) if *stored == hash => counts.unchanged += 1,
             Some((id, _)) => {
@@ -92,7 +107,7 @@ pub(crate) async fn upsert_products(
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     let codes: Vec<&str> = products.iter().map(|p| p.code.as_str()).collect();
     let known = known_hashes(&mut tx, "products", "code", &tenant, &codes).await?;
-    let (writes, _, counts) = classify(products, |p| &p.code, &known)?;
+    let (writes, _, counts) = classify(products, |p| &p.code, content_hash, &known)?;
     for chunk in writes.chunks(ROWS_PER_STATEMENT / 2) {
         let rows = chunk
             .iter()
@@ -144,6 +159,7 @@ pub(crate) async fn upsert_products(
 /// transaction. Inputs must have passed `OrderInput::check`.
 pub(crate) async fn upsert_orders(
     pool: &Pool<Db>,
+    vault: &Vault,
     tenant_id: Uuid,
     orders: &[OrderInput],
 ) -> Result<UpsertCounts> {
@@ -155,7 +171,8 @@ pub(crate) async fn upsert_orders(
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     let codes: Vec<&str> = orders.iter().map(|o| o.order_no.as_str()).collect();
     let known = known_hashes(&mut tx, "orders", "order_no", &tenant, &codes).await?;
-    let (writes, replaced, counts) = classify(orders, |o| &o.order_no, &known)?;
+    let (writes, replaced, counts) =
+        classify(orders, |o| &o.order_no, |o| order_hash(vault, o), &known)?;
     for chunk in replaced.chunks(ROWS_PER_STATEMENT) {
         let mut q = sqlx::QueryBuilder::<Db>::new("DELETE FROM order_items WHERE order_id IN (");
         let mut list = q.separated(", ");
@@ -168,14 +185,20 @@ pub(crate) async fn upsert_orders(
     for chunk in writes.chunks(ROWS_PER_STATEMENT / 2) {
         let rows = chunk
             .iter()
-            .map(|(o, hash, id)| Ok((*o, hash.as_str(), id.as_str(), to_json(&o.items)?)))
+            .map(|(o, hash, id)| {
+                let receiver = match &o.receiver {
+                    Some(r) => Some(vault.seal(Field::OrderReceiver, id, &to_json(r)?)?),
+                    None => None,
+                };
+                Ok((*o, hash.as_str(), id.as_str(), to_json(&o.items)?, receiver))
+            })
             .collect::<Result<Vec<_>>>()?;
         let mut q = sqlx::QueryBuilder::<Db>::new(
             "INSERT INTO orders (id, tenant_id, order_no, buyer_id, buyer_name, placed_at, items, \
              total_fen, paid_fen, payment_status, shipping_status, after_sale_status, \
-             logistics_company, tracking_no, content_hash, created_at, updated_at) ",
+             logistics_company, tracking_no, receiver, content_hash, created_at, updated_at) ",
         );
-        q.push_values(rows, |mut row, (o, hash, id, items)| {
+        q.push_values(rows, |mut row, (o, hash, id, items, receiver)| {
             row.push_bind(id.to_owned())
                 .push_bind(tenant.clone())
                 .push_bind(o.order_no.clone())
@@ -190,6 +213,7 @@ pub(crate) async fn upsert_orders(
                 .push_bind(o.after_sale_status.as_str())
                 .push_bind(o.logistics_company.clone())
                 .push_bind(o.tracking_no.clone())
+                .push_bind(receiver)
                 .push_bind(hash.to_owned())
                 .push_bind(now)
                 .push_bind(now);
@@ -202,8 +226,8 @@ pub(crate) async fn upsert_orders(
              shipping_status = excluded.shipping_status, \
              after_sale_status = excluded.after_sale_status, \
              logistics_company = excluded.logistics_company, \
-             tracking_no = excluded.tracking_no, content_hash = excluded.content_hash, \
-             updated_at = excluded.updated_at",
+             tracking_no = excluded.tracking_no, receiver = excluded.receiver, \
+             content_hash = excluded.content_hash, updated_at = excluded.updated_at",
         );
         q.build().persistent(false).execute(&mut *tx).await?;
     }
@@ -247,7 +271,7 @@ macro_rules! order_select {
     () => {
         "SELECT id, tenant_id, order_no, buyer_id, buyer_name, placed_at, items, total_fen, \
          paid_fen, payment_status, shipping_status, after_sale_status, logistics_company, \
-         tracking_no, updated_at FROM orders "
+         tracking_no, receiver, updated_at FROM orders "
     };
 }
 
@@ -300,10 +324,15 @@ fn like_escape(text: &str) -> String {
 }
 
 /// Fills in each order's fulfilment partner: the first of its products that has one.
-async fn with_partners(pool: &Pool<Db>, rows: Vec<OrderRow>) -> Result<Vec<(Uuid, Order)>> {
+/// Opens each order's receiver too.
+async fn with_partners(
+    pool: &Pool<Db>,
+    vault: &Vault,
+    rows: Vec<OrderRow>,
+) -> Result<Vec<(Uuid, Order)>> {
     let mut orders = rows
         .into_iter()
-        .map(|r| Ok((uuid(&r.tenant_id)?, Order::try_from(r)?)))
+        .map(|r| Ok((uuid(&r.tenant_id)?, r.open(vault)?)))
         .collect::<Result<Vec<_>>>()?;
     let mut wanted: Vec<(String, String)> = orders
         .iter()
@@ -352,6 +381,7 @@ async fn with_partners(pool: &Pool<Db>, rows: Vec<OrderRow>) -> Result<Vec<(Uuid
 
 pub(crate) async fn order(
     pool: &Pool<Db>,
+    vault: &Vault,
     tenant_id: Uuid,
     order_no: &str,
 ) -> Result<Option<Order>> {
@@ -363,7 +393,7 @@ pub(crate) async fn order(
     .bind(order_no)
     .fetch_optional(pool)
     .await?;
-    Ok(with_partners(pool, row.into_iter().collect())
+    Ok(with_partners(pool, vault, row.into_iter().collect())
         .await?
         .pop()
         .map(|(_, o)| o))
@@ -372,6 +402,7 @@ pub(crate) async fn order(
 /// A member's orders in this shop, newest first.
 pub(crate) async fn orders_of_member(
     pool: &Pool<Db>,
+    vault: &Vault,
     tenant_id: Uuid,
     member_id: &str,
     limit: i64,
@@ -385,7 +416,7 @@ pub(crate) async fn orders_of_member(
     .bind(limit)
     .fetch_all(pool)
     .await?;
-    Ok(with_partners(pool, rows)
+    Ok(with_partners(pool, vault, rows)
         .await?
         .into_iter()
         .map(|(_, o)| o)
@@ -396,6 +427,7 @@ pub(crate) async fn orders_of_member(
 /// platform's official desk asks this (CH-2).
 pub(crate) async fn orders_of_member_everywhere(
     pool: &Pool<Db>,
+    vault: &Vault,
     member_id: &str,
     limit: i64,
 ) -> Result<Vec<(Uuid, Order)>> {
@@ -407,5 +439,5 @@ pub(crate) async fn orders_of_member_everywhere(
     .bind(limit)
     .fetch_all(pool)
     .await?;
-    with_partners(pool, rows).await
+    with_partners(pool, vault, rows).await
 }

@@ -10,7 +10,7 @@ use std::path::Path;
 use kefu_domain::account::{Buyer, Tenant, TenantKind, User};
 use kefu_domain::channel::{Channel, Entry};
 use kefu_domain::commerce::{
-    AfterSaleStatus, EntryContext, OrderInput, OrderItem, PaymentStatus, ShippingStatus,
+    AfterSaleStatus, EntryContext, OrderInput, OrderItem, PaymentStatus, Receiver, ShippingStatus,
 };
 use kefu_domain::conversation::ConversationSummary;
 use kefu_domain::message::{MessageContent, MessageKind, SenderKind};
@@ -236,6 +236,11 @@ pub fn order(order_no: &str, member: &str, product_code: &str, placed_at: i64) -
         after_sale_status: AfterSaleStatus::None,
         logistics_company: Some("顺丰速运".into()),
         tracking_no: Some("SF1".into()),
+        receiver: Some(Receiver {
+            name: "王小明".into(),
+            phone: "13812345678".into(),
+            address: "浙江省杭州市西湖区文三路 100 号".into(),
+        }),
     }
     .check()
     .unwrap()

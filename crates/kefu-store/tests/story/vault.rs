@@ -86,6 +86,31 @@ async fn sealed_fields(url: &str, dir: &std::path::Path, raw: Raw) {
         .unwrap();
     assert_eq!(alice.phone.as_deref(), Some("13812345678"));
     assert_eq!(alice.phone_masked.as_deref(), Some("138****5678"));
+    let order = crate::order("V1", "m1", "P1", 1_795_000_000_000);
+    let counts = store
+        .upsert_orders(shop.tenant.id, std::slice::from_ref(&order))
+        .await
+        .unwrap();
+    assert_eq!(counts.created, 1);
+    let stored = store.order(shop.tenant.id, "V1").await.unwrap().unwrap();
+    assert_eq!(stored.receiver, order.receiver);
+    let masked = stored.receiver_masked.unwrap();
+    assert_eq!(
+        (masked.name.as_str(), masked.phone.as_str()),
+        ("王**", "138****5678")
+    );
+    // The same order again is unchanged; another receiver phone is a change.
+    let again = store
+        .upsert_orders(shop.tenant.id, std::slice::from_ref(&order))
+        .await
+        .unwrap();
+    assert_eq!(again.unchanged, 1);
+    let mut moved = order.clone();
+    if let Some(r) = moved.receiver.as_mut() {
+        r.phone = "13812345679".into();
+    }
+    let changed = store.upsert_orders(shop.tenant.id, &[moved]).await.unwrap();
+    assert_eq!(changed.updated, 1);
 
     // Underneath: ciphertext only.
     let phones = raw
@@ -94,13 +119,28 @@ async fn sealed_fields(url: &str, dir: &std::path::Path, raw: Raw) {
     assert_eq!(phones.len(), 2);
     let secrets = raw.texts("SELECT identity_secret FROM tenants").await;
     let server = raw.texts("SELECT value FROM server_secrets").await;
-    for stored in phones.iter().chain(&secrets).chain(&server) {
+    let receivers = raw.texts("SELECT receiver FROM orders").await;
+    for stored in phones
+        .iter()
+        .chain(&secrets)
+        .chain(&server)
+        .chain(&receivers)
+    {
         assert!(stored.starts_with("enc:v1:"), "{stored}");
         assert!(
             !stored.contains("1381234") && !stored.contains("secret"),
             "{stored}"
         );
+        assert!(!stored.contains("文三路"), "{stored}");
     }
+    // Nor does the order's content hash tell a guessed receiver from another.
+    let hashes = raw.texts("SELECT content_hash FROM orders").await;
+    let unkeyed = {
+        use sha2::Digest;
+        let bytes = serde_json::to_vec(&order).unwrap();
+        hex::encode(&sha2::Sha256::digest(&bytes)[..16])
+    };
+    assert!(!hashes.contains(&unkeyed));
     assert_eq!(
         store
             .tenant_identity_secret(shop.tenant.id)
@@ -144,7 +184,7 @@ async fn sealed_fields(url: &str, dir: &std::path::Path, raw: Raw) {
     let resealed = store.reseal().await.unwrap();
     assert_eq!(
         resealed as usize,
-        phones.len() + secrets.len() + server.len()
+        phones.len() + secrets.len() + server.len() + receivers.len()
     );
     let counts = store.sealed_counts().await.unwrap();
     assert!(

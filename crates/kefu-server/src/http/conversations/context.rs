@@ -196,12 +196,17 @@ pub async fn hand_off(
         .ok_or_else(|| ApiError::new(ErrorCode::NoPartner, "the shop fulfils this order itself"))?;
     let card = serde_json::to_value(OrderCard::from(&order))
         .map_err(|e| ApiError::Internal(format!("card: {e}")))?;
-    // Only the fields the partner is meant to receive.
+    // Only the fields the partner is meant to receive. The receiver's are recorded masked,
+    // as agents see them (issue #14); the order keeps them sealed in full.
+    let receiver = order.receiver_masked.as_ref();
     let shared: serde_json::Map<String, serde_json::Value> = partner
         .shared_fields
         .iter()
         .filter_map(|field| match field.as_str() {
             "buyer_name" => Some((field.clone(), order.buyer_name.clone().into())),
+            "receiver_name" => receiver.map(|r| (field.clone(), r.name.clone().into())),
+            "phone" => receiver.map(|r| (field.clone(), r.phone.clone().into())),
+            "address" => receiver.map(|r| (field.clone(), r.address.clone().into())),
             _ => card.get(field).map(|v| (field.clone(), v.clone())),
         })
         .collect();
