@@ -12,6 +12,7 @@ import assert from 'node:assert/strict'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { DESKTOP, PHONE, WAIT, launchBrowser, outputDir, showTab, signIn, startDemo, stepper, watchPage } from './harness.mjs'
 
 const AGENT = 'tea-after1'
@@ -172,6 +173,19 @@ test('a buyer arrives from an order card and the agent answers with his orders',
 
       await report.scrollIntoViewIfNeeded()
       await lead.screenshot({ path: path.join(outputDir, 'catalog-import.png') })
+    })
+
+    await step('the supervisor imports the orders workbook exported from Excel as it is', async () => {
+      const workbook = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../crates/kefu-server/tests/fixtures/orders.xlsx')
+      await lead.getByTestId('import-file').setInputFiles(workbook)
+      await lead.getByTestId('import-file-name').filter({ hasText: 'orders.xlsx' }).waitFor(WAIT)
+      await lead.getByTestId('import-submit').click()
+      const report = lead.locator('[data-testid="import-report"][data-kind="orders"]')
+      // The CSV's report (1 refused) gives way to the workbook's (none refused).
+      await report.getByTestId('import-rejected').filter({ hasText: /^\s*0\s*$/ }).waitFor(IMPORT_WAIT)
+      assert.equal(await lead.getByTestId('import-error').count(), 0, 'the workbook was read')
+      assert.equal((await report.getByTestId('import-accepted').textContent())?.trim(), '2')
+      await lead.screenshot({ path: path.join(outputDir, 'catalog-import-xlsx.png') })
     })
 
     await step('no page threw an uncaught error', () => {

@@ -64,7 +64,8 @@ describe('allOf', () => {
 })
 
 describe('importFormat', () => {
-  it('sends JSON Lines by their extension and everything else as CSV', () => {
+  it('sends JSON Lines and workbooks by their extension and everything else as CSV', () => {
+    expect(importFormat('orders.XLSX')).toBe('xlsx')
     expect(importFormat('kb.jsonl')).toBe('jsonl')
     expect(importFormat('orders.NDJSON')).toBe('jsonl')
     expect(importFormat('products.csv')).toBe('csv')

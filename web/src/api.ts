@@ -113,11 +113,19 @@ export const MAX_RESOLUTION_CHARS = 500
 
 /** The largest file `POST /imports/{kind}` takes. */
 export const MAX_IMPORT_BYTES = 64 * 1024 * 1024
-export const IMPORT_ACCEPT = '.csv,.jsonl,.ndjson,text/csv,application/x-ndjson'
+export const IMPORT_ACCEPT =
+  '.csv,.jsonl,.ndjson,.xlsx,text/csv,application/x-ndjson,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 
-/** From the file name; anything that is not JSON Lines is sent as CSV. */
+/** From the file name: JSON Lines, an Excel workbook, or else CSV (UTF-8 or GBK). */
 export function importFormat(fileName: string): ImportFormat {
-  return /\.(jsonl|ndjson)$/i.test(fileName) ? 'jsonl' : 'csv'
+  if (/\.(jsonl|ndjson)$/i.test(fileName)) return 'jsonl'
+  return /\.xlsx$/i.test(fileName) ? 'xlsx' : 'csv'
+}
+
+const IMPORT_CONTENT_TYPES: Record<ImportFormat, string> = {
+  csv: 'text/csv',
+  jsonl: 'application/x-ndjson',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 }
 
 /** WB-4: the per-agent concurrency cap's bounds. */
@@ -482,7 +490,7 @@ export const agentApi = {
 /** Sends a products, orders or knowledge base file as the request body (`catalog.manage`,
  *  `kb.manage`). An XHR rather than fetch, for upload progress: `onProgress(fraction)` runs as
  *  bytes leave, and the server parses and stores the file after the last one. Rejects with ApiError
- *  (`not_utf8`, `body_too_large`, `forbidden`; `aborted` when `signal` aborts). */
+ *  (`not_utf8`, `bad_workbook`, `body_too_large`, `forbidden`; `aborted` when `signal` aborts). */
 export function importFile(
   kind: ImportKind,
   file: File,
@@ -494,7 +502,7 @@ export function importFile(
     const xhr = new XMLHttpRequest()
     xhr.open('POST', `${V1}/imports/${kind}?format=${format}`)
     xhr.setRequestHeader('Accept', 'application/json')
-    xhr.setRequestHeader('Content-Type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson')
+    xhr.setRequestHeader('Content-Type', IMPORT_CONTENT_TYPES[format])
     if (csrfToken) xhr.setRequestHeader('X-CSRF-Token', csrfToken)
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total)

@@ -1,5 +1,5 @@
 //! `cargo xtask fuzz [--seconds N | --runs N] [target…]`: the fuzz targets in `fuzz/` (one per
-//! parser of outside input: WebSocket frames, imports, knowledge base and lexicon JSON, signed
+//! parser of outside input: WebSocket frames, imports (CSV, JSON Lines, .xlsx), knowledge base and lexicon JSON, signed
 //! tokens), built once with cargo-fuzz and run one after another, each for N seconds (default
 //! 60) or N executions. Any crash fails the command; libFuzzer leaves the input that crashed in
 //! `fuzz/artifacts/<target>/` and cargo-fuzz prints how to run it again.
@@ -17,9 +17,10 @@ use std::process::Command;
 use anyhow::{Context, bail};
 
 /// Every target, in the order they run.
-pub const TARGETS: [&str; 6] = [
+pub const TARGETS: [&str; 7] = [
     "ws_frame",
     "import_csv",
+    "import_xlsx",
     "import_jsonl",
     "kb_json",
     "lexicon_json",

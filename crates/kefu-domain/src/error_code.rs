@@ -158,8 +158,10 @@ error_codes! {
         BadAttributes = "bad_attributes",
         BadPartner = "bad_partner",
         ConflictingRows = "conflicting_rows",
-        // Import files: `not_utf8` answers the request; the rest are rows of its report.
+        // Import files: `not_utf8` and `bad_workbook` answer the request; the rest are rows
+        // of its report.
         NotUtf8 = "not_utf8",
+        BadWorkbook = "bad_workbook",
         MissingColumn = "missing_column",
         MalformedHeader = "malformed_header",
         MalformedRow = "malformed_row",

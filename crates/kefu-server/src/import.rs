@@ -27,11 +27,16 @@ const BATCH: usize = 500;
 /// A report lists at most this many rejected rows; `rejected` still counts them all.
 const MAX_LISTED: usize = 1_000;
 
+mod decode;
+pub use decode::{Hint, decode};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
     Csv,
     Jsonl,
+    /// An Excel workbook; its first sheet is read as CSV (`decode`).
+    Xlsx,
 }
 
 impl Format {
@@ -175,7 +180,9 @@ fn check_kb(entry: kefu_robot::Entry) -> Result<kefu_robot::Entry, InputError> {
 pub fn parse_kb(text: &str, format: Format) -> Parsed<kefu_robot::Entry> {
     match format {
         Format::Jsonl => parse_jsonl(text, check_kb, |e| e.id.clone()),
-        Format::Csv => parse_csv(text, &KB_COLUMNS, kb_row, merge_kb, |e| check_kb(e.clone())),
+        Format::Csv | Format::Xlsx => {
+            parse_csv(text, &KB_COLUMNS, kb_row, merge_kb, |e| check_kb(e.clone()))
+        }
     }
 }
 
@@ -295,18 +302,22 @@ fn report(
 pub fn parse_products(text: &str, format: Format) -> Parsed<ProductInput> {
     match format {
         Format::Jsonl => parse_jsonl(text, ProductInput::check, |p| p.code.clone()),
-        Format::Csv => parse_csv(text, &PRODUCT_COLUMNS, product_row, merge_product, |p| {
-            p.clone().check()
-        }),
+        Format::Csv | Format::Xlsx => {
+            parse_csv(text, &PRODUCT_COLUMNS, product_row, merge_product, |p| {
+                p.clone().check()
+            })
+        }
     }
 }
 
 pub fn parse_orders(text: &str, format: Format) -> Parsed<OrderInput> {
     match format {
         Format::Jsonl => parse_jsonl(text, OrderInput::check, |o| o.order_no.clone()),
-        Format::Csv => parse_csv(text, &ORDER_COLUMNS, order_row, merge_order, |o| {
-            o.clone().check()
-        }),
+        Format::Csv | Format::Xlsx => {
+            parse_csv(text, &ORDER_COLUMNS, order_row, merge_order, |o| {
+                o.clone().check()
+            })
+        }
     }
 }
 

@@ -42,7 +42,7 @@ impl Server {
         };
         let keys = Arc::new(keys);
         let dispatcher = dispatch::Dispatcher::default();
-        let robot = robot::RobotDesk::default();
+        let robot = robot::RobotDesk::with_capacity(settings.limits.robot_queue);
         let (writer, writer_task) = Writer::spawn_announcing(
             store.clone(),
             outbound::announcer(

@@ -51,6 +51,9 @@ pub struct Limits {
     /// seconds; then the socket is dropped (its own buffer is all it ever holds, and the
     /// others' fan-out never waits for it).
     pub socket_send_seconds: u64,
+    /// Buyer messages that may wait for the robot; past it, buyers go straight to people
+    /// (issue #14: a bounded queue, and nobody left waiting behind it).
+    pub robot_queue: usize,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -94,6 +97,7 @@ impl Default for Limits {
             header_read_seconds: 30,
             body_read_seconds: 30,
             socket_send_seconds: 20,
+            robot_queue: 10_000,
         }
     }
 }

@@ -41,7 +41,8 @@ enum Command {
     /// Settings files.
     #[command(subcommand)]
     Config(ConfigCommand),
-    /// Import a shop's products or orders from CSV or JSON Lines (idempotent).
+    /// Import a shop's products, orders or knowledge base from CSV, JSON Lines or .xlsx
+    /// (idempotent).
     Import(Box<tools::ImportArgs>),
     /// Print a signed chat link with context (order, product, live room, creator), as a
     /// shop's site would make one.

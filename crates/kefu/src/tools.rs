@@ -28,12 +28,12 @@ pub enum ImportWhat {
 pub struct ImportArgs {
     /// What the file holds.
     what: ImportWhat,
-    /// A .csv or .jsonl file (UTF-8).
+    /// A .csv or .jsonl file (UTF-8 or GBK), or an Excel workbook (.xlsx: its first sheet).
     file: PathBuf,
     /// The shop's slug.
     #[arg(long)]
     shop: String,
-    /// csv or jsonl [default: from the file name, else the content].
+    /// csv, jsonl or xlsx [default: from the file name, else the content].
     #[arg(long)]
     format: Option<String>,
     #[command(flatten)]
@@ -47,15 +47,21 @@ pub async fn import(store: &Store, args: &ImportArgs) -> anyhow::Result<bool> {
         .with_context(|| format!("no shop `{}`", args.shop))?;
     let bytes =
         std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
-    let text = String::from_utf8(bytes).map_err(|_| {
-        anyhow::anyhow!("{} is not UTF-8; save it as CSV UTF-8", args.file.display())
-    })?;
     let format = match args.format.as_deref() {
-        Some("csv") => Format::Csv,
-        Some("jsonl") => Format::Jsonl,
-        Some(other) => anyhow::bail!("unknown format `{other}`: csv or jsonl"),
-        None => Format::detect(args.file.to_str(), &text),
+        Some("csv") => Some(Format::Csv),
+        Some("jsonl") => Some(Format::Jsonl),
+        Some("xlsx") => Some(Format::Xlsx),
+        Some(other) => anyhow::bail!("unknown format `{other}`: csv, jsonl or xlsx"),
+        None => None,
     };
+    let hint = import::Hint {
+        file_name: args.file.to_str(),
+        content_type: None,
+        format,
+    };
+    // From the command line a workbook may be as large as the machine allows.
+    let (text, format) = import::decode(&bytes, hint, u64::MAX)
+        .map_err(|e| anyhow::anyhow!("{}: {} ({})", args.file.display(), e.message, e.code))?;
     let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template(

@@ -29,10 +29,12 @@ const HANDOFF_TEXT: &str = "好的，正在为您转接人工客服，请稍候�
 
 /// A buyer message for the robot, with its shop, and whether it reopened the conversation.
 type Job = (Uuid, Message, bool);
-/// Buyer messages waiting for the robot at most (issue #14: bounded, never a growing
-/// queue). Past it the robot skips the message: it stays in the conversation for the team
-/// to see, the log warns, and `kefu_robot_overflow_total` counts it (alert on it).
-const ROBOT_QUEUE: usize = 10_000;
+/// Buyer messages wait for the robot in a bounded queue (`limits.robot_queue`; issue #14).
+/// Past it the robot does not keep the buyer waiting: the conversation goes to people
+/// (`robot_busy`), through a queue of its own that a task of its own drains, and
+/// `kefu_robot_overflow_total` counts it (alert on it). Past that queue too, the message stays
+/// in the conversation for the team and `kefu_robot_dropped_total` counts it.
+const OVERFLOW_QUEUE: usize = 10_000;
 /// Each shop's robot with the knowledge base version it was built from.
 type Built = HashMap<Uuid, (i64, Arc<Robot>)>;
 
@@ -41,18 +43,24 @@ type Built = HashMap<Uuid, (i64, Arc<Robot>)>;
 pub struct RobotDesk {
     jobs: mpsc::Sender<Job>,
     inbox: Arc<Mutex<Option<mpsc::Receiver<Job>>>>,
+    overflow: mpsc::Sender<Job>,
+    overflow_inbox: Arc<Mutex<Option<mpsc::Receiver<Job>>>>,
     built: Arc<Mutex<Built>>,
     /// Per shop, held while its robot builds: one build per shop at a time, and a build never
     /// holds up another shop's robot.
     building: Arc<Mutex<HashMap<Uuid, Arc<Mutex<()>>>>>,
 }
 
-impl Default for RobotDesk {
-    fn default() -> RobotDesk {
-        let (jobs, inbox) = mpsc::channel(ROBOT_QUEUE);
+impl RobotDesk {
+    /// At most `queue` buyer messages wait for the robot.
+    pub fn with_capacity(queue: usize) -> RobotDesk {
+        let (jobs, inbox) = mpsc::channel(queue.max(1));
+        let (overflow, overflow_inbox) = mpsc::channel(OVERFLOW_QUEUE);
         RobotDesk {
             jobs,
             inbox: Arc::new(Mutex::new(Some(inbox))),
+            overflow,
+            overflow_inbox: Arc::new(Mutex::new(Some(overflow_inbox))),
             built: Arc::new(Mutex::new(HashMap::new())),
             building: Arc::new(Mutex::new(HashMap::new())),
         }
@@ -66,9 +74,12 @@ impl RobotDesk {
         let serving = conversation.robot_active && conversation.assignee_id.is_none();
         if serving || (reopened && !conversation.robot_active) {
             let job = (conversation.tenant_id, message.clone(), reopened);
-            if self.jobs.try_send(job).is_err() {
+            if let Err(full) = self.jobs.try_send(job) {
                 metrics::counter!("kefu_robot_overflow_total").increment(1);
-                tracing::warn!(conversation = %conversation.id, "the robot's queue is full; it skips a message");
+                if self.overflow.try_send(full.into_inner()).is_err() {
+                    metrics::counter!("kefu_robot_dropped_total").increment(1);
+                    tracing::warn!(conversation = %conversation.id, "the robot and its overflow are full; the message waits for the team");
+                }
             }
         }
     }
@@ -191,6 +202,8 @@ pub async fn run_forever(state: AppState) {
     let Some(mut inbox) = state.robot.inbox.lock().await.take() else {
         return;
     };
+    let overflow = tokio::spawn(hand_over_the_overflow(state.clone()));
+    let _stop_overflow = AbortOnDrop(overflow);
     loop {
         let job = tokio::select! {
             job = inbox.recv() => job,
@@ -201,6 +214,49 @@ pub async fn run_forever(state: AppState) {
         };
         if let Err(error) = serve(&state, tenant_id, &message, reopened).await {
             tracing::warn!(%error, "the robot failed on a message");
+        }
+    }
+}
+
+/// Aborts a task when dropped, with the loop that spawned it.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Buyers the robot had no room for go to people at once, rather than wait behind a queue
+/// that is already full (issue #14).
+async fn hand_over_the_overflow(state: AppState) {
+    let Some(mut inbox) = state.robot.overflow_inbox.lock().await.take() else {
+        return;
+    };
+    loop {
+        let job = tokio::select! {
+            job = inbox.recv() => job,
+            _ = state.shutdown.cancelled() => return,
+        };
+        let Some((tenant_id, message, _)) = job else {
+            return;
+        };
+        let conversation = match state
+            .store
+            .conversation(tenant_id, message.conversation_id)
+            .await
+        {
+            Ok(Some(c)) if c.robot_active && c.assignee_id.is_none() => c,
+            Ok(_) => continue,
+            Err(error) => {
+                tracing::warn!(%error, "reading a conversation the robot had no room for");
+                continue;
+            }
+        };
+        if let Err(error) =
+            hand_off(&state, &conversation, &message, "robot_busy", None, None).await
+        {
+            tracing::warn!(%error, "handing over a conversation the robot had no room for");
         }
     }
 }

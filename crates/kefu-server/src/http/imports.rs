@@ -1,10 +1,9 @@
-//! `/imports`: products, orders and knowledge base entries from CSV or JSON Lines, with
+//! `/imports`: products, orders and knowledge base entries from CSV, JSON Lines or .xlsx, with
 //! line-numbered rejections (`crate::import`).
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
-use kefu_domain::error_code::ErrorCode;
 use kefu_domain::role::Permission;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -18,12 +17,13 @@ use crate::import::{self, Format, ImportKind, ImportReport};
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ImportQuery {
-    /// `csv` or `jsonl`; by default from the Content-Type, else from the content.
+    /// `csv`, `jsonl` or `xlsx`; by default from the Content-Type, else from the content.
     format: Option<Format>,
 }
 
-/// Imports a CSV or JSON Lines file sent as the request body. Bad rows are reported by
-/// line and change nothing; a repeated import changes nothing.
+/// Imports a CSV or JSON Lines file (UTF-8 or GBK) or an Excel workbook (.xlsx, its first
+/// sheet) sent as the request body. Bad rows are reported by line (a workbook's row number)
+/// and change nothing; a repeated import changes nothing.
 #[utoipa::path(post, path = "/api/v1/imports/{kind}", tag = "commerce", params(("kind" = ImportKind, Path), ImportQuery),
     request_body(content = String, description = "the file", content_type = "text/csv"),
     responses((status = 200, body = ImportReport), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
@@ -39,27 +39,19 @@ pub async fn import(
         ImportKind::Kb => Permission::KbManage,
         ImportKind::Products | ImportKind::Orders => Permission::CatalogManage,
     })?;
-    let text = std::str::from_utf8(&body).map_err(|_| {
-        ApiError::new(
-            ErrorCode::NotUtf8,
-            "the file is not UTF-8 text; save it as CSV UTF-8",
-        )
-    })?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let format = query.format.unwrap_or_else(|| {
-        if content_type.starts_with("text/csv") {
-            Format::Csv
-        } else if content_type.contains("ndjson") || content_type.contains("jsonl") {
-            Format::Jsonl
-        } else {
-            Format::detect(None, text)
-        }
-    });
+        .and_then(|v| v.to_str().ok());
+    let hint = import::Hint {
+        file_name: None,
+        content_type,
+        format: query.format,
+    };
+    // A workbook may unzip to a few times the largest upload, no more.
+    let max_expanded = state.settings.limits.max_import_bytes as u64 * 4;
+    let (text, format) = import::decode(&body, hint, max_expanded)?;
     let tenant = agent.tenant_id();
-    let report = import::import(&state.store, tenant, kind, text, format, &mut |_, _| {}).await?;
+    let report = import::import(&state.store, tenant, kind, &text, format, &mut |_, _| {}).await?;
     if kind == ImportKind::Kb && report.accepted > 0 {
         crate::desk::robot::rebuild_soon(&state, tenant);
     }

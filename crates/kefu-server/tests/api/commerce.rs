@@ -737,3 +737,73 @@ async fn an_import_over_the_size_limit_is_refused_with_its_code() {
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(body["code"], "body_too_large");
 }
+
+/// Orders as merchants export them: an Excel workbook (rejections name its row numbers), and
+/// a CSV saved by Chinese Excel in GBK. The receivers land sealed and show masked (issue #14).
+#[tokio::test]
+async fn orders_import_from_an_excel_workbook_and_from_gbk_csv() {
+    let app = TestApp::spawn().await;
+    let admin = app.agent("tea-admin").await;
+    let workbook = include_bytes!("../fixtures/orders.xlsx");
+    let response = admin
+        .http
+        .post(format!("{}/api/v1/imports/orders", admin.base))
+        .bearer_auth(&admin.token)
+        .header(
+            "content-type",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        .body(workbook.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(report["accepted"], 2, "{report}");
+    assert_eq!(report["rows"], 3, "{report}");
+    let order = app.stored_order("shanye-tea", "T900").await;
+    assert_eq!(order.items.len(), 2);
+    assert_eq!(order.items[1].unit_price_fen.fen(), 23_950);
+    assert_eq!(
+        order.placed_at,
+        kefu_server::import::parse_time("2026-11-18 09:30:00").unwrap()
+    );
+    let masked = order.receiver_masked.unwrap();
+    assert_eq!(masked.phone, "138****5678");
+    let t901 = app.stored_order("shanye-tea", "T901").await;
+    assert_eq!(
+        t901.receiver.unwrap().address,
+        "浙江省杭州市 西湖区文三路 8 号"
+    );
+
+    // A broken workbook is refused with its code.
+    let broken = admin
+        .http
+        .post(format!("{}/api/v1/imports/orders?format=xlsx", admin.base))
+        .bearer_auth(&admin.token)
+        .body(workbook[..500].to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(broken.status(), StatusCode::BAD_REQUEST);
+    let body: Value = broken.json().await.unwrap();
+    assert_eq!(body["code"], "bad_workbook");
+
+    let (gbk, _, _) = encoding_rs::GBK.encode(
+        "订单号,买家ID,下单时间,支付状态,发货状态,商品编码,sku编码,商品名称,数量,单价,收货人,收货地址\n\
+         G1,m-gbk,2026-11-20 10:00,已付款,待发货,TEA-1,TEA-1-250,明前龙井,1,128,张三,北京市朝阳区建国路 1 号\n",
+    );
+    let response = admin
+        .http
+        .post(format!("{}/api/v1/imports/orders", admin.base))
+        .bearer_auth(&admin.token)
+        .header("content-type", "text/csv")
+        .body(gbk.into_owned())
+        .send()
+        .await
+        .unwrap();
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(report["accepted"], 1, "{report}");
+    let g1 = app.stored_order("shanye-tea", "G1").await;
+    assert_eq!(g1.receiver_masked.unwrap().name, "张*");
+}

@@ -161,6 +161,13 @@ impl TestApp {
             .unwrap()
     }
 
+    /// An order as the store holds it, its receiver in clear.
+    pub async fn stored_order(&self, shop: &str, order_no: &str) -> kefu_domain::commerce::Order {
+        let store = &self.state.as_ref().unwrap().store;
+        let tenant = store.tenant_by_slug(shop).await.unwrap().unwrap();
+        store.order(tenant.id, order_no).await.unwrap().unwrap()
+    }
+
     pub async fn buyer(&self, shop: &str) -> BuyerClient {
         self.buyer_with(json!({"shop": shop})).await
     }

@@ -867,3 +867,55 @@ async fn entries_and_flows_refuse_bodies_that_are_not_objects() {
             .any(|f| f["id"] == "f1")
     );
 }
+
+/// Issue #14: the robot's queue is bounded, and a buyer it has no room for is not left
+/// waiting behind it: the conversation goes to people at once (`robot_busy`), and every
+/// buyer hears from the desk.
+#[tokio::test]
+async fn buyers_the_robot_has_no_room_for_go_straight_to_people() {
+    let app = TestApp::spawn_with(|s| s.limits.robot_queue = 1).await;
+    let admin = robot_first_shop(&app).await;
+    let mut buyers = vec![];
+    for _ in 0..12 {
+        buyers.push(app.buyer("chaowan-digital").await);
+    }
+    // All at once: the robot takes one, one waits, the rest overflow.
+    let ids: Vec<String> = (0..buyers.len()).map(|n| format!("q{n}")).collect();
+    futures::future::join_all(
+        buyers
+            .iter()
+            .zip(&ids)
+            .map(|(b, id)| b.send(id, "请问下单后多久发货呀")),
+    )
+    .await;
+    let mut busy = 0;
+    for buyer in &buyers {
+        let said = robot_says(buyer, 0).await;
+        assert!(
+            said == "亲，现货付款后48小时内发货哦～" || said.contains("转接人工"),
+            "{said}"
+        );
+        if said.contains("转接人工") {
+            let conversation = admin
+                .conversations("open")
+                .await
+                .into_iter()
+                .find(|c| c["buyer_id"] == buyer.buyer_id.to_string())
+                .unwrap();
+            let id = conversation["id"].as_str().unwrap();
+            assert_eq!(handoff_of(&admin, id).await["data"]["reason"], "robot_busy");
+            busy += 1;
+        }
+    }
+    assert!(busy >= 1, "some buyers overflowed the one-message queue");
+    let metrics = app
+        .http
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("kefu_robot_overflow_total"), "{metrics}");
+}
