@@ -477,12 +477,12 @@ impl Store {
         Ok(())
     }
 
-    /// Reseals every sealed field's value that is not under the vault's first key (plaintext
-    /// included); returns how many it rewrote. Safe while kefu runs: a value changed since
-    /// it was read is left to the process that changed it.
-    pub async fn reseal(&self) -> Result<u64> {
-        let primary = self.vault.primary_key_id();
-        let mut rewritten = 0;
+    /// Calls `visit(field, row, stored)` for every stored value of every sealed field, a page
+    /// at a time.
+    async fn each_sealed(
+        &self,
+        mut visit: impl AsyncFnMut(Field, &str, &str) -> Result<()>,
+    ) -> Result<()> {
         for field in Field::ALL {
             let mut after = String::new();
             loop {
@@ -492,37 +492,43 @@ impl Store {
                 };
                 after = last.clone();
                 for (row, stored) in &page {
-                    if Vault::key_of(stored) == Some(primary.as_str()) {
-                        continue;
-                    }
-                    let plain = self.vault.open(field, row, stored)?;
-                    let sealed = self.vault.seal(field, row, &plain)?;
-                    if dispatch!(self, vault::replace_sealed(field, row, stored, &sealed))? {
-                        rewritten += 1;
-                    }
+                    visit(field, row, stored).await?;
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Reseals every sealed field's value that is not under the vault's first key (plaintext
+    /// included); returns how many it rewrote. Safe while kefu runs: a value changed since
+    /// it was read is left to the process that changed it.
+    pub async fn reseal(&self) -> Result<u64> {
+        let primary = self.vault.primary_key_id();
+        let mut rewritten = 0;
+        self.each_sealed(async |field, row, stored| {
+            if Vault::key_of(stored) == Some(primary.as_str()) {
+                return Ok(());
+            }
+            let plain = self.vault.open(field, row, stored)?;
+            let sealed = self.vault.seal(field, row, &plain)?;
+            if dispatch!(self, vault::replace_sealed(field, row, stored, &sealed))? {
+                rewritten += 1;
+            }
+            Ok(())
+        })
+        .await?;
         Ok(rewritten)
     }
 
     /// How many values each key seals, by field.
     pub async fn sealed_counts(&self) -> Result<SealedCounts> {
         let mut counts = SealedCounts::new();
-        for field in Field::ALL {
-            let mut after = String::new();
-            loop {
-                let page = dispatch!(self, vault::sealed_page(field, &after, RESEAL_PAGE))?;
-                let Some((last, _)) = page.last() else {
-                    break;
-                };
-                after = last.clone();
-                for (_, stored) in &page {
-                    let key = Vault::key_of(stored).map(str::to_owned);
-                    *counts.entry((key, field)).or_default() += 1;
-                }
-            }
-        }
+        self.each_sealed(async |field, _, stored| {
+            let key = Vault::key_of(stored).map(str::to_owned);
+            *counts.entry((key, field)).or_default() += 1;
+            Ok(())
+        })
+        .await?;
         Ok(counts)
     }
 

@@ -161,6 +161,18 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The Prometheus exposition at `/metrics`.
+    pub async fn metrics(&self) -> String {
+        self.http
+            .get(self.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     /// An order as the store holds it, its receiver in clear.
     pub async fn stored_order(&self, shop: &str, order_no: &str) -> kefu_domain::commerce::Order {
         let store = &self.state.as_ref().unwrap().store;
@@ -257,6 +269,15 @@ impl AgentClient {
             .await
             .unwrap();
         body["conversations"].as_array().unwrap().clone()
+    }
+
+    /// The open conversation of `buyer`.
+    pub async fn open_conversation_of(&self, buyer: &BuyerClient) -> Value {
+        self.conversations("open")
+            .await
+            .into_iter()
+            .find(|c| c["buyer_id"] == buyer.buyer_id.to_string())
+            .unwrap()
     }
 
     pub async fn messages(&self, conversation: &str) -> Vec<Value> {

@@ -16,15 +16,7 @@ async fn health_metrics_and_the_openapi_document_are_served() {
     socket.send(text_frame("m", "指标")).await;
     socket.next_of("ack").await;
 
-    let metrics = app
-        .http
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     for name in [
         "kefu_ws_connections",
         "kefu_messages_total",

@@ -743,12 +743,7 @@ async fn missed_questions_become_proposals_a_person_approves() {
         buyer.send(&format!("q{k}"), text).await;
         assert!(robot_says(&buyer, 0).await.contains("人工"), "{text}");
         if let Some(reply) = reply {
-            let conversation = admin
-                .conversations("open")
-                .await
-                .into_iter()
-                .find(|c| c["buyer_id"] == buyer.buyer_id.to_string())
-                .unwrap();
+            let conversation = admin.open_conversation_of(&buyer).await;
             let id = conversation["id"].as_str().unwrap();
             let sent = admin.reply(id, &format!("a{k}"), reply).await;
             assert_eq!(sent.status(), StatusCode::CREATED);
@@ -896,26 +891,13 @@ async fn buyers_the_robot_has_no_room_for_go_straight_to_people() {
             "{said}"
         );
         if said.contains("转接人工") {
-            let conversation = admin
-                .conversations("open")
-                .await
-                .into_iter()
-                .find(|c| c["buyer_id"] == buyer.buyer_id.to_string())
-                .unwrap();
+            let conversation = admin.open_conversation_of(buyer).await;
             let id = conversation["id"].as_str().unwrap();
             assert_eq!(handoff_of(&admin, id).await["data"]["reason"], "robot_busy");
             busy += 1;
         }
     }
     assert!(busy >= 1, "some buyers overflowed the one-message queue");
-    let metrics = app
-        .http
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(metrics.contains("kefu_robot_overflow_total"), "{metrics}");
 }
