@@ -102,7 +102,7 @@ async fn database_path() -> anyhow::Result<()> {
     std::fs::create_dir_all(&dir)?;
     let store = Store::connect(&Store::sqlite_url_in(&dir), kefu_store::Vault::in_memory()).await?;
     let tenant = store
-        .create_tenant(TenantKind::Shop, "bench", "压测", "s")
+        .create_tenant(TenantKind::Shop, "bench", "压测", "s", |_| vec![])
         .await?;
     let db = sqlx::SqlitePool::connect(&Store::sqlite_url_in(&dir)).await?;
     let mut tx = db.begin().await?;

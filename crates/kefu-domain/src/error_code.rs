@@ -76,6 +76,7 @@ error_codes! {
         InvalidEntry = "invalid_entry",
         // Accounts, teams, permission groups.
         InvalidUsername = "invalid_username",
+        InvalidSlug = "invalid_slug",
         WeakPassword = "weak_password",
         InvalidPhone = "invalid_phone",
         UnknownTeam = "unknown_team",

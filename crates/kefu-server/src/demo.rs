@@ -170,7 +170,13 @@ pub async fn seed(store: &Store) -> Result<DemoSummary, ApiError> {
             Some(existing) => (existing, false),
             None => (
                 store
-                    .create_tenant(demo.kind, demo.slug, demo.name, &auth::random_secret())
+                    .create_tenant(
+                        demo.kind,
+                        demo.slug,
+                        demo.name,
+                        &auth::random_secret(),
+                        |_| vec![],
+                    )
                     .await?,
                 true,
             ),

@@ -5,11 +5,13 @@
 //!   `/metrics`, from one route list that also builds the OpenAPI document;
 //! - `jobs`: housekeeping, sweeps and weekly training, run by one leader among processes;
 //! - shared below them: `state` (`AppState`), `auth` (credentials and keys), `bus`,
-//!   `audit`, `error`, `settings`; `import` and `demo` for the command line.
+//!   `audit`, `error`, `settings`; `accounts` (shops and accounts by the API's rules),
+//!   `import` and `demo` for the command line too.
 //!
 //! [`Server::start`] opens storage and the bus; [`Server::serve`] runs until its shutdown
 //! future resolves, then drains sessions and the message writer.
 
+pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod bus;

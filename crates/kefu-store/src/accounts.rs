@@ -89,6 +89,20 @@ impl Store {
         dispatch!(self, accounts::accounts(&self.vault, tenant_id))
     }
 
+    /// Sets an account's password (hashed by the caller) and signs it out of the UI.
+    pub async fn set_password(
+        &self,
+        tenant_id: Uuid,
+        id: Uuid,
+        password_hash: &str,
+        audit: impl FnOnce(&User) -> Vec<NewAudit> + Send,
+    ) -> Result<User> {
+        dispatch!(
+            self,
+            accounts::set_password(&self.vault, tenant_id, id, password_hash, audit)
+        )
+    }
+
     pub async fn count_accounts(&self, tenant_id: Uuid) -> Result<i64> {
         dispatch!(self, accounts::count_accounts(tenant_id))
     }

@@ -14,15 +14,21 @@ impl Store {
         slug: &str,
         name: &str,
         identity_secret: &str,
+        audit: impl FnOnce(&Tenant) -> Vec<NewAudit> + Send,
     ) -> Result<Tenant> {
         dispatch!(
             self,
-            tenants::create_tenant(&self.vault, kind, slug, name, identity_secret)
+            tenants::create_tenant(&self.vault, kind, slug, name, identity_secret, audit)
         )
     }
 
     pub async fn tenant_by_slug(&self, slug: &str) -> Result<Option<Tenant>> {
         dispatch!(self, tenants::tenant_by_slug(slug))
+    }
+
+    /// Every tenant, by slug: for the server's operator (`kefu shop list`), never a request.
+    pub async fn tenants(&self) -> Result<Vec<Tenant>> {
+        dispatch!(self, tenants::tenants())
     }
 
     pub async fn tenant(&self, id: Uuid) -> Result<Option<Tenant>> {

@@ -1,11 +1,13 @@
 //! The `kefu` command: `serve`, `demo` (serve with a seeded demo), `config default`, `import`,
-//! `entry-link`, `audit verify`, `keys status|rotate|retire`, `robot eval|ask`.
+//! `entry-link`, `audit verify`, `keys status|rotate|retire`, `shop create|list`,
+//! `user add|reset-password|list`, `robot eval|ask`.
 
 /// mimalloc: the robot's build and the server's message path make many small allocations, and
 /// glibc's allocator spent a fifth of the robot build's time in them.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod admin;
 mod config;
 mod keys;
 mod robot_cli;
@@ -57,6 +59,12 @@ enum Command {
     /// retire.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Shops and the platform desk: create, list.
+    #[command(subcommand)]
+    Shop(admin::ShopCommand),
+    /// A shop's accounts: add, reset a password, list.
+    #[command(subcommand)]
+    User(admin::UserCommand),
     /// Print the OpenAPI document of the HTTP API (with the WebSocket frames as schemas), as
     /// served at /api/v1/openapi.json.
     Openapi,
@@ -130,6 +138,12 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Keys(command) => with_store(cli.config, command.storage(), async |store| {
             keys::run(store, &command).await
+        }),
+        Command::Shop(command) => with_store(cli.config, command.storage(), async |store| {
+            admin::shop_command(store, &command).await
+        }),
+        Command::User(command) => with_store(cli.config, command.storage(), async |store| {
+            admin::user_command(store, &command).await
         }),
         Command::Robot(RobotCommand::Eval(args)) => robot_cli::eval(&args),
         Command::Robot(RobotCommand::Ask(args)) => robot_cli::ask(&args),

@@ -21,6 +21,32 @@ fn kefu(args: &[&str], data_dir: &std::path::Path) -> (i32, String) {
     (output.status.code().unwrap_or(-1), text)
 }
 
+/// `kefu ARGS --data-dir DIR` with `stdin` on its standard input.
+fn kefu_with_input(args: &[&str], data_dir: &std::path::Path, stdin: &str) -> (i32, String) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env("KEFU_LOG", "warn")
+        .env("RUST_BACKTRACE", "0")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    (output.status.code().unwrap_or(-1), text)
+}
+
 async fn shop(dir: &std::path::Path) -> (Store, uuid::Uuid) {
     std::fs::create_dir_all(dir).unwrap();
     let vault = Vault::open_file(&dir.join("kefu.keys")).unwrap();
@@ -28,7 +54,13 @@ async fn shop(dir: &std::path::Path) -> (Store, uuid::Uuid) {
         .await
         .unwrap();
     let tenant = store
-        .create_tenant(TenantKind::Shop, "cli-shop", "命令行小店", "secret")
+        .create_tenant(
+            TenantKind::Shop,
+            "cli-shop",
+            "命令行小店",
+            "secret",
+            |_| vec![],
+        )
         .await
         .unwrap();
     (store, tenant.id)
@@ -226,4 +258,167 @@ fn kefu_robot_eval_prints_the_figures_last_and_ask_explains() {
     let decision: serde_json::Value = serde_json::from_slice(&asked.stdout).unwrap();
     assert_eq!(decision["action"], "handoff");
     assert_eq!(decision["reason"], "asked_for_human");
+}
+
+/// Issue #15: a server set up from the command line alone: a shop, its super admin and a
+/// password reset, each refused clearly when wrong, each in the audit log as the command
+/// line's, and the new password the one that signs in.
+#[tokio::test]
+async fn kefu_shop_and_user_commands_set_a_server_up_from_nothing() {
+    let dir = std::env::temp_dir().join(format!("kefu-cli-{}", uuid::Uuid::new_v4()));
+    let (code, out) = kefu(&["shop", "list"], &dir);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("no shops yet"), "{out}");
+
+    let (code, out) = kefu(
+        &["shop", "create", "--slug", "my-shop", "--name", "我的小店"],
+        &dir,
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("created shop `my-shop`"), "{out}");
+    let (code, out) = kefu(
+        &["shop", "create", "--slug", "my-shop", "--name", "又一个"],
+        &dir,
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("tenant_slug_taken"), "{out}");
+    let (code, out) = kefu(
+        &["shop", "create", "--slug", "Bad Slug!", "--name", "x"],
+        &dir,
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("invalid_slug"), "{out}");
+    let (code, out) = kefu(
+        &[
+            "shop",
+            "create",
+            "--slug",
+            "official",
+            "--name",
+            "官方客服",
+            "--platform",
+        ],
+        &dir,
+    );
+    assert_eq!(code, 0, "{out}");
+
+    let add = [
+        "user",
+        "add",
+        "--shop",
+        "my-shop",
+        "--username",
+        "boss",
+        "--role",
+        "super_admin",
+    ];
+    let (code, out) = kefu(&add, &dir);
+    assert_eq!(code, 1, "the password comes only on standard input: {out}");
+    assert!(out.contains("--password-stdin"), "{out}");
+    let with_stdin = [&add[..], &["--password-stdin"]].concat();
+    let (code, out) = kefu_with_input(&with_stdin, &dir, "short\n");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("weak_password"), "{out}");
+    let (code, out) = kefu_with_input(
+        &[&with_stdin[..], &["--phone", "138 0013 8000"]].concat(),
+        &dir,
+        "first-password-1\n",
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("added boss"), "{out}");
+    let (code, out) = kefu_with_input(
+        &[
+            "user",
+            "add",
+            "--shop",
+            "my-shop",
+            "--username",
+            "x",
+            "--role",
+            "boss",
+            "--password-stdin",
+        ],
+        &dir,
+        "whatever-1\n",
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("unknown role `boss`"), "{out}");
+    let (code, out) = kefu_with_input(
+        &[
+            "user",
+            "add",
+            "--shop",
+            "nowhere",
+            "--username",
+            "x",
+            "--role",
+            "agent",
+            "--password-stdin",
+        ],
+        &dir,
+        "whatever-1\n",
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("no shop `nowhere`"), "{out}");
+
+    let (code, out) = kefu(&["user", "list", "--shop", "my-shop"], &dir);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("boss") && out.contains("super_admin"), "{out}");
+    assert!(
+        out.contains("138****8000") && !out.contains("13800138000"),
+        "{out}"
+    );
+    let (code, out) = kefu(&["shop", "list"], &dir);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("my-shop") && out.contains("1 accounts"),
+        "{out}"
+    );
+
+    let (code, out) = kefu_with_input(
+        &[
+            "user",
+            "reset-password",
+            "--shop",
+            "my-shop",
+            "--username",
+            "boss",
+            "--password-stdin",
+        ],
+        &dir,
+        "second-password-2\n",
+    );
+    assert_eq!(code, 0, "{out}");
+
+    let vault = Vault::open_file(&dir.join("kefu.keys")).unwrap();
+    let store = Store::connect(&Store::sqlite_url_in(&dir), vault)
+        .await
+        .unwrap();
+    let (user, hash) = store.user_for_login("boss").await.unwrap().unwrap();
+    assert!(kefu_server::auth::verify_password("second-password-2".into(), hash.clone()).await);
+    assert!(!kefu_server::auth::verify_password("first-password-1".into(), hash).await);
+    let entries: Vec<(String, String)> = sqlx::query_as(
+        "SELECT action, actor_name FROM audit_log WHERE tenant_id = $1 ORDER BY seq",
+    )
+    .bind(user.tenant_id.to_string())
+    .fetch_all(
+        &sqlx::SqlitePool::connect(&Store::sqlite_url_in(&dir))
+            .await
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    let actions: Vec<&str> = entries.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["tenant.create", "account.create", "account.password_reset"]
+    );
+    assert!(
+        entries.iter().all(|(_, actor)| actor == "命令行"),
+        "{entries:?}"
+    );
+    store.close().await;
+    let (code, out) = kefu(&["audit", "verify"], &dir);
+    assert_eq!(code, 0, "{out}");
+    let _ = std::fs::remove_dir_all(dir);
 }

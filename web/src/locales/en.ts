@@ -1720,6 +1720,7 @@ const en: typeof zhCN = {
     no_partner: 'The shop fulfils this order itself: there is no partner to hand it to',
     handoff_exists: 'This order already has an open handoff',
     invalid_username: 'A username is 3–32 lower-case letters, digits, - _ or .',
+    invalid_slug: 'A shop\'s slug is 2–32 lower-case letters, digits or -',
     weak_password: 'The password is too short (at least 8 characters)',
     invalid_phone: 'That is not an 11-digit mainland mobile number',
     unknown_team: 'No such team',

@@ -1718,6 +1718,7 @@ export default {
     no_partner: '该订单由店铺自行履约，无需转交',
     handoff_exists: '该订单已有处理中的转交',
     invalid_username: '账号须为 3–32 位小写字母、数字或 - _ .',
+    invalid_slug: '店铺标识须为 2–32 位小写字母、数字或 -',
     weak_password: '密码太短（至少 8 位）',
     invalid_phone: '手机号格式不正确（11 位手机号）',
     unknown_team: '团队不存在',

@@ -4,16 +4,17 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use kefu_domain::account::{AccountView, User, parse_phone};
+use kefu_domain::account::{AccountView, User};
 use kefu_domain::error_code::ErrorCode;
 use kefu_domain::role::{Permission, Role};
 use kefu_domain::time::now_ms;
-use kefu_store::{AccountChange, NewUser};
+use kefu_store::AccountChange;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{self, Agent};
+use crate::accounts::{self, AccountRequest, Actor, check_display_name, check_team};
+use crate::auth::Agent;
 use crate::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::{AppState, audit};
@@ -75,46 +76,6 @@ pub struct NewAccount {
     pub team: Option<String>,
 }
 
-fn check_username(name: &str) -> Result<String, ApiError> {
-    let name = name.trim().to_lowercase();
-    let ok = (3..=32).contains(&name.len())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'));
-    if ok {
-        Ok(name)
-    } else {
-        Err(ApiError::new(
-            ErrorCode::InvalidUsername,
-            "a username is 3–32 lower-case letters, digits, '-', '_' or '.'",
-        ))
-    }
-}
-
-pub(super) fn check_display_name(name: &str) -> Result<&str, ApiError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 40 {
-        return Err(ApiError::new(
-            ErrorCode::InvalidName,
-            "a display name is 1–40 characters",
-        ));
-    }
-    Ok(name)
-}
-
-async fn check_team(state: &AppState, tenant_id: Uuid, team: Option<&str>) -> Result<(), ApiError> {
-    let Some(team) = team else { return Ok(()) };
-    let known = state.store.teams(tenant_id).await?;
-    if known.iter().any(|t| t.key == team) {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            ErrorCode::UnknownTeam,
-            "no team with that key",
-        ))
-    }
-}
-
 /// Creates a sub-account (ACC-2). A new agent starts in probation (ACC-4).
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "team", request_body = NewAccount,
     responses((status = 201, body = AccountView), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
@@ -124,57 +85,20 @@ pub async fn create_account(
     ApiJson(new): ApiJson<NewAccount>,
 ) -> Result<(StatusCode, Json<AccountView>), ApiError> {
     agent.require(Permission::AccountManage)?;
-    let tenant_id = agent.tenant_id();
-    let username = check_username(&new.username)?;
-    let display_name = check_display_name(&new.display_name)?;
-    if new.password.chars().count() < 8 || new.password.len() > 128 {
-        return Err(ApiError::new(
-            ErrorCode::WeakPassword,
-            "a password is 8 to 128 characters",
-        ));
-    }
-    let phone = parse_phone(&new.phone).ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::InvalidPhone,
-            "a mainland mobile number, 11 digits",
-        )
-    })?;
-    let team = new.team.as_deref().map(str::trim).filter(|t| !t.is_empty());
-    check_team(&state, tenant_id, team).await?;
-    let settings = state.store.shop_settings(tenant_id).await?;
-    if state.store.count_accounts(tenant_id).await? >= settings.max_accounts {
-        return Err(ErrorCode::AccountLimitReached.into());
-    }
-    let probation_until =
-        (new.role == Role::Agent).then(|| now_ms() + settings.probation_days * DAY_MS);
-    let password_hash = auth::hash_password(new.password).await?;
-    let user = state
-        .store
-        .create_user(
-            &NewUser {
-                tenant_id,
-                username: &username,
-                display_name,
-                password_hash: &password_hash,
-                role: new.role,
-                team,
-                phone: Some(&phone),
-                probation_until,
-                created_by: Some(agent.user.id),
-            },
-            |user| {
-                vec![audit::by(
-                    &agent,
-                    "account.create",
-                    format!("user:{}", user.id),
-                    serde_json::json!({
-                        "username": user.username, "role": user.role, "team": user.team,
-                        "probation_until": user.probation_until,
-                    }),
-                )]
-            },
-        )
-        .await?;
+    let user = accounts::create_account(
+        &state.store,
+        agent.tenant_id(),
+        &Actor::of(&agent),
+        AccountRequest {
+            username: &new.username,
+            display_name: &new.display_name,
+            password: new.password,
+            phone: Some(&new.phone),
+            role: new.role,
+            team: new.team.as_deref(),
+        },
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(view(&agent, user))))
 }
 
@@ -229,7 +153,7 @@ pub async fn update_account(
     let team = update.team.as_deref().map(str::trim);
     let team = team.map(|t| Some(t).filter(|t| !t.is_empty()));
     if let Some(Some(key)) = team {
-        check_team(&state, tenant_id, Some(key)).await?;
+        check_team(&state.store, tenant_id, Some(key)).await?;
     }
     if id == agent.user.id && update.role.is_some_and(|r| r != before.role) {
         return Err(ApiError::new(

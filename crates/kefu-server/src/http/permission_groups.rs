@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::accounts::check_display_name;
 use crate::AppState;
+use crate::accounts::check_display_name;
 use crate::audit;
 use crate::auth::Agent;
 use crate::error::{ApiError, ErrorBody};

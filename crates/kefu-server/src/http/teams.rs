@@ -8,8 +8,8 @@ use kefu_domain::role::Permission;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::accounts::check_display_name;
 use crate::AppState;
+use crate::accounts::check_display_name;
 use crate::audit;
 use crate::auth::Agent;
 use crate::error::{ApiError, ErrorBody};

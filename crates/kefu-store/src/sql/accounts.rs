@@ -235,6 +235,35 @@ pub(crate) async fn update_account(
     Ok(after)
 }
 
+/// Sets the account's password hash and ends its UI sessions (API tokens stay); returns the
+/// account.
+pub(crate) async fn set_password(
+    pool: &Pool<Db>,
+    vault: &Vault,
+    tenant_id: Uuid,
+    id: Uuid,
+    password_hash: &str,
+    audit: impl FnOnce(&User) -> Vec<NewAudit> + Send,
+) -> Result<User> {
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let user = user_in(&mut tx, vault, tenant_id, id, LOCK_ROW)
+        .await?
+        .ok_or(StoreError::NotFound("user"))?;
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2 AND tenant_id = $3")
+        .bind(password_hash)
+        .bind(id.to_string())
+        .bind(tenant_id.to_string())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM auth_sessions WHERE user_id = $1 AND kind = 'ui'")
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+    append_all(&mut tx, audit(&user)).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
 /// Replaces the account's outstanding code; `false` when one was sent less than
 /// `min_interval_ms` ago (nothing changes then).
 pub(crate) async fn put_phone_code(

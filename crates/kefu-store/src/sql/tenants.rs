@@ -20,6 +20,7 @@ pub(crate) async fn create_tenant(
     slug: &str,
     name: &str,
     identity_secret: &str,
+    audit: impl FnOnce(&Tenant) -> Vec<NewAudit> + Send,
 ) -> Result<Tenant> {
     let id = Uuid::now_v7().to_string();
     let sealed = vault.seal(Field::TenantIdentitySecret, &id, identity_secret)?;
@@ -53,8 +54,10 @@ pub(crate) async fn create_tenant(
         .execute(&mut *tx)
         .await?;
     }
+    let tenant: Tenant = row.try_into()?;
+    append_all(&mut tx, audit(&tenant)).await?;
     tx.commit().await?;
-    row.try_into()
+    Ok(tenant)
 }
 
 pub(crate) async fn tenant_by_slug(pool: &Pool<Db>, slug: &str) -> Result<Option<Tenant>> {
@@ -64,6 +67,15 @@ pub(crate) async fn tenant_by_slug(pool: &Pool<Db>, slug: &str) -> Result<Option
             .fetch_optional(pool)
             .await?;
     row.map(TryInto::try_into).transpose()
+}
+
+/// Every tenant, by slug: for the server's operator (`kefu shop list`), not for a request.
+pub(crate) async fn tenants(pool: &Pool<Db>) -> Result<Vec<Tenant>> {
+    let rows: Vec<TenantRow> =
+        sqlx::query_as("SELECT id, kind, slug, name, timezone FROM tenants ORDER BY slug")
+            .fetch_all(pool)
+            .await?;
+    rows.into_iter().map(TryInto::try_into).collect()
 }
 
 pub(crate) async fn tenant(pool: &Pool<Db>, id: Uuid) -> Result<Option<Tenant>> {

@@ -36,11 +36,11 @@ fn product(code: &str, price_fen: i64, partner: Option<Partner>) -> ProductInput
 /// their fulfilment partner, and conversations remember what they were opened about.
 async fn products_and_orders_are_upserted_and_found(store: Store) {
     let shop = store
-        .create_tenant(TenantKind::Shop, "tea", "茶铺", "s")
+        .create_tenant(TenantKind::Shop, "tea", "茶铺", "s", |_| vec![])
         .await
         .unwrap();
     let other = store
-        .create_tenant(TenantKind::Shop, "digital", "数码", "s")
+        .create_tenant(TenantKind::Shop, "digital", "数码", "s", |_| vec![])
         .await
         .unwrap();
     let ctrip = Partner {

@@ -125,7 +125,13 @@ pub struct Shop {
 
 pub async fn shop(store: &Store, slug: &str) -> Shop {
     let tenant = store
-        .create_tenant(TenantKind::Shop, slug, &format!("{slug} 小店"), "secret")
+        .create_tenant(
+            TenantKind::Shop,
+            slug,
+            &format!("{slug} 小店"),
+            "secret",
+            |_| vec![],
+        )
         .await
         .unwrap();
     let boss = user(

@@ -19,16 +19,28 @@ on_both_backends!(the_writer_connection_appends_like_the_pool);
 
 async fn a_shop_its_agent_and_a_buyer_talk(store: Store) {
     let shop = store
-        .create_tenant(TenantKind::Shop, "story-shop", "故事小店", "secret")
+        .create_tenant(
+            TenantKind::Shop,
+            "story-shop",
+            "故事小店",
+            "secret",
+            |_| vec![],
+        )
         .await
         .unwrap();
     let other = store
-        .create_tenant(TenantKind::Shop, "other-shop", "别人的店", "secret")
+        .create_tenant(
+            TenantKind::Shop,
+            "other-shop",
+            "别人的店",
+            "secret",
+            |_| vec![],
+        )
         .await
         .unwrap();
     assert!(matches!(
         store
-            .create_tenant(TenantKind::Shop, "story-shop", "重名", "s")
+            .create_tenant(TenantKind::Shop, "story-shop", "重名", "s", |_| vec![])
             .await,
         Err(StoreError::Conflict("tenant_slug_taken"))
     ));
@@ -313,7 +325,7 @@ async fn futures_join<F: std::future::Future<Output = i64> + Send + 'static>(
 /// WB-7: "awaiting a reply" follows who wrote last, even when one commit carries both.
 async fn awaiting_reply_follows_who_wrote_last_within_one_batch(store: Store) {
     let shop = store
-        .create_tenant(TenantKind::Shop, "wait", "等待", "s")
+        .create_tenant(TenantKind::Shop, "wait", "等待", "s", |_| vec![])
         .await
         .unwrap();
     let agent = store

@@ -13,7 +13,13 @@ on_both_backends!(a_shop_keeps_its_own_settings);
 
 async fn a_shop_is_found_by_slug_and_id(store: Store) {
     let shop = store
-        .create_tenant(TenantKind::Shop, "tea-house", "茶馆", "identity-secret")
+        .create_tenant(
+            TenantKind::Shop,
+            "tea-house",
+            "茶馆",
+            "identity-secret",
+            |_| vec![],
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -22,13 +28,19 @@ async fn a_shop_is_found_by_slug_and_id(store: Store) {
     );
     assert_eq!(shop.timezone, "Asia/Shanghai");
     let desk = store
-        .create_tenant(TenantKind::Platform, "official", "官方客服", "desk-secret")
+        .create_tenant(
+            TenantKind::Platform,
+            "official",
+            "官方客服",
+            "desk-secret",
+            |_| vec![],
+        )
         .await
         .unwrap();
     assert_eq!(desk.kind, TenantKind::Platform);
     assert!(matches!(
         store
-            .create_tenant(TenantKind::Shop, "tea-house", "重名", "s")
+            .create_tenant(TenantKind::Shop, "tea-house", "重名", "s", |_| vec![])
             .await,
         Err(StoreError::Conflict("tenant_slug_taken"))
     ));
