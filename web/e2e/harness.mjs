@@ -52,7 +52,13 @@ function freePort() {
 }
 
 /** Starts `kefu demo`; resolves once `/healthz` answers 200. */
-export async function startDemo() {
+export function startDemo() {
+  return startKefu('demo')
+}
+
+/** Starts `kefu <command>` (`demo`, or `serve` on an empty data dir); resolves once `/healthz`
+ *  answers 200. */
+export async function startKefu(command) {
   assert.ok(
     existsSync(kefuBin),
     `no kefu binary at ${kefuBin}: build it (cargo build -p kefu) or set KEFU_BIN`,
@@ -61,7 +67,7 @@ export async function startDemo() {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kefu-e2e-'))
   const port = await freePort()
   const baseUrl = `http://127.0.0.1:${port}`
-  const server = spawn(kefuBin, ['demo', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir], {
+  const server = spawn(kefuBin, [command, '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
   })

@@ -272,6 +272,10 @@ const V1 = '/api/v1'
 // the hand-written type in apiTypes.ts that says why.
 
 export const agentApi = {
+  /** Issue #15: whether the first-run setup is open (the server has no shop yet). */
+  setupStatus: () => request<ResponseBody<'setup_status'>>('GET', `${V1}/setup`),
+  /** Creates the first shop and its super admin with the printed link's token; signs in. */
+  setup: (body: RequestBody<'setup'>) => request<ResponseBody<'setup'>>('POST', `${V1}/setup`, { body }),
   login: (username: string, password: string) =>
     request<ResponseBody<'login'>>('POST', `${V1}/auth/login`, { body: { username, password } satisfies RequestBody<'login'> }),
   logout: () => request<void>('POST', `${V1}/auth/logout`),

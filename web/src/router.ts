@@ -7,6 +7,8 @@ export const router = createRouter({
     { path: '/', redirect: '/agent' },
     // CH-1: the buyer's web chat page for one shop.
     { path: '/chat/:shop', name: 'chat', component: () => import('./features/buyer/BuyerChat.vue') },
+    // Issue #15: the first run's page, opened from the link kefu prints (`/setup#<token>`).
+    { path: '/setup', name: 'setup', component: () => import('./features/setup/SetupPage.vue') },
     { path: '/agent/login', name: 'login', component: () => import('./features/login/AgentLogin.vue') },
     // WB-1: the agent workbench; `?conversation=<id>` opens that conversation.
     { path: '/agent', name: 'workbench', component: () => import('./features/workbench/AgentWorkbench.vue') },

@@ -182,6 +182,8 @@ error_codes! {
         CsrfFailed = "csrf_failed",
         /// An entry link names an order of another buyer.
         OrderNotYours = "order_not_yours",
+        /// The first-run setup was asked with a token other than the one printed at start.
+        InvalidSetupToken = "invalid_setup_token",
     }
     404 {
         /// Nothing there, and nothing more specific to say (an unknown API route).
@@ -224,6 +226,8 @@ error_codes! {
         AuditBusy = "audit_busy",
         UsernameTaken = "username_taken",
         TenantSlugTaken = "tenant_slug_taken",
+        /// The server has its shop already; the first-run setup is closed.
+        SetupDone = "setup_done",
         GroupNameTaken = "group_name_taken",
         TagExists = "tag_exists",
         MessageConflict = "message_conflict",

@@ -24,6 +24,7 @@ pub mod import;
 pub mod jobs;
 pub mod server;
 pub mod settings;
+pub mod setup;
 pub mod state;
 
 pub use server::{Server, launch_with_listener};

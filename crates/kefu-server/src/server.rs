@@ -69,6 +69,7 @@ impl Server {
             login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
             upload_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(uploads_per_minute))),
             opener: crate::desk::opener::Opener::spawn(store.clone()),
+            setup: crate::setup::FirstRun::default(),
             dispatcher,
             robot,
         };

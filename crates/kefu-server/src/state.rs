@@ -35,4 +35,6 @@ pub struct AppState {
     pub robot: robot::RobotDesk,
     /// Opens buyers' first conversations in batches.
     pub opener: crate::desk::opener::Opener,
+    /// The first-run setup's token, while the server has no shop (issue #15).
+    pub setup: crate::setup::FirstRun,
 }

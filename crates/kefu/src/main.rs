@@ -229,6 +229,13 @@ async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
     } else {
         println!("kefu is running at http://{addr}");
     }
+    if let Some(token) = kefu_server::setup::open_if_empty(&server.state).await? {
+        println!(
+            "\n  kefu has no shop yet. Open this link to create your shop (or your platform's\n  \
+             official desk) and its super admin; it works once, and a restart prints a new one:\n\n    \
+             http://{addr}/setup#{token}\n\n  (or from the command line: kefu shop create, kefu user add)\n"
+        );
+    }
     server.serve(listener, shutdown_signal()).await
 }
 

@@ -72,6 +72,11 @@ export const useAgentSession = defineStore('agentSession', () => {
     adopt(await agentApi.login(username, password))
   }
 
+  /** Issue #15: the first-run setup, which signs its super admin in. */
+  async function setup(body: Parameters<typeof agentApi.setup>[0]): Promise<void> {
+    adopt(await agentApi.setup(body))
+  }
+
   async function logout(): Promise<void> {
     try {
       await agentApi.logout()
@@ -159,6 +164,7 @@ export const useAgentSession = defineStore('agentSession', () => {
     canAssign,
     load,
     login,
+    setup,
     logout,
     adoptAccount,
     loadTeam,

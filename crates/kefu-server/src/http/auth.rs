@@ -96,6 +96,16 @@ pub async fn login(
         audit::record_event(&state, failed).await;
         return Err(ErrorCode::InvalidCredentials.into());
     }
+    sign_in(&state, peer, jar, user).await
+}
+
+/// Starts a UI session for `user` (the `kefu_session` cookie), audited as `login`.
+pub(crate) async fn sign_in(
+    state: &AppState,
+    peer: SocketAddr,
+    jar: CookieJar,
+    user: User,
+) -> Result<(CookieJar, Json<Me>), ApiError> {
     let token = auth::random_secret();
     let csrf_token = auth::random_secret();
     let hours = state.settings.auth.session_hours;
@@ -127,7 +137,7 @@ pub async fn login(
         .secure(state.settings.auth.secure_cookies)
         .max_age(time_hours(hours))
         .build();
-    let me = me_of(&state, user, csrf_token).await?;
+    let me = me_of(state, user, csrf_token).await?;
     Ok((jar.add(cookie), Json(me)))
 }
 

@@ -27,6 +27,7 @@ pub mod robot;
 pub mod routing;
 pub mod serve;
 pub mod settings;
+pub mod setup;
 pub mod shared_responses;
 pub mod shops;
 pub mod tags;
@@ -87,6 +88,7 @@ fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
         DefaultBodyLimit::max(limits.max_file_bytes.max(limits.max_image_bytes) + 64 * 1024);
     let json = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::login))
+        .routes(routes!(setup::setup_status, setup::setup))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
         .routes(routes!(auth::create_token))

@@ -22,6 +22,8 @@ use crate::auth::SESSION_COOKIE;
 /// declare their own `401`.
 const PUBLIC: &[&str] = &[
     "login",
+    "setup_status",
+    "setup",
     "start_session",
     "shop",
     "download",

@@ -41,7 +41,24 @@ impl TestApp {
             Ok("sqlite") | Err(_) => String::new(),
             Ok(other) => panic!("KEFU_TEST_BACKEND is sqlite or postgres, not {other}"),
         };
-        TestApp::start_in(data_dir, database_url, adjust).await
+        TestApp::start_in(data_dir, database_url, adjust, true).await
+    }
+
+    /// A server on an empty database, as `kefu serve` first meets one, with its setup
+    /// link's token (issue #15).
+    pub async fn spawn_empty() -> (TestApp, String) {
+        let data_dir = std::env::temp_dir().join(format!("kefu-test-{}", Uuid::new_v4()));
+        let database_url = match std::env::var("KEFU_TEST_BACKEND").as_deref() {
+            Ok("postgres") => kefu_store::scratch::create_database().await.unwrap(),
+            _ => String::new(),
+        };
+        let app = TestApp::start_in(data_dir, database_url, |_| {}, false).await;
+        let state = app.state.as_ref().unwrap();
+        let token = kefu_server::setup::open_if_empty(state)
+            .await
+            .unwrap()
+            .unwrap();
+        (app, token)
     }
 
     /// Stops the server and starts a new one on the same data: nothing held in memory
@@ -50,13 +67,14 @@ impl TestApp {
         let data_dir = std::mem::take(&mut self.data_dir);
         let database_url = std::mem::take(&mut self.database_url);
         self.stop().await;
-        TestApp::start_in(data_dir, database_url, |_| {}).await
+        TestApp::start_in(data_dir, database_url, |_| {}, true).await
     }
 
     async fn start_in(
         data_dir: PathBuf,
         database_url: String,
         adjust: impl FnOnce(&mut Settings),
+        seed: bool,
     ) -> TestApp {
         let mut settings = Settings {
             data_dir: data_dir.clone(),
@@ -67,7 +85,9 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let server = Server::start(settings).await.unwrap();
-        demo::seed(&server.state.store).await.unwrap();
+        if seed {
+            demo::seed(&server.state.store).await.unwrap();
+        }
         let state = server.state.clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(server.serve(listener, async move {

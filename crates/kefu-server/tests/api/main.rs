@@ -17,6 +17,7 @@ mod permissions;
 mod presence;
 mod robot;
 mod routing;
+mod setup;
 mod tags;
 mod transfer;
 mod websocket;

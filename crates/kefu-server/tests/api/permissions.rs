@@ -44,6 +44,8 @@ use Rule::*;
 /// elsewhere), and its rule.
 const TABLE: &[(&str, &str, Rule)] = &[
     ("POST", "/auth/login", Public),
+    ("GET", "/setup", Public),
+    ("POST", "/setup", Public),
     ("POST", "/auth/logout", AnyAgent),
     ("GET", "/auth/me", AnyAgent),
     ("POST", "/auth/tokens", AnyAgent),
