@@ -21,15 +21,11 @@ async fn the_first_run_creates_the_shop_and_its_super_admin_once() {
         .cookie_store(true)
         .build()
         .unwrap();
-    let status: Value = browser
-        .get(app.url("/api/v1/setup"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(status["open"], true);
+    let get = async |path: &str| -> Value {
+        let response = browser.get(app.url(path)).send().await.unwrap();
+        response.json().await.unwrap()
+    };
+    assert_eq!(get("/api/v1/setup").await["open"], true);
     let post = async |body: Value| {
         let response = browser
             .post(app.url("/api/v1/setup"))
@@ -58,29 +54,13 @@ async fn the_first_run_creates_the_shop_and_its_super_admin_once() {
     assert_eq!(me["tenant"]["kind"], "shop");
     assert_eq!(me["user"]["role"], "super_admin");
     // Signed in: the cookie is the session.
-    let again: Value = browser
-        .get(app.url("/api/v1/auth/me"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(again["user"]["username"], "owner");
+    assert_eq!(get("/api/v1/auth/me").await["user"]["username"], "owner");
 
     // Once only.
     let (status, body) = post(request(&token, "second-shop")).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["code"], "setup_done");
-    let status: Value = browser
-        .get(app.url("/api/v1/setup"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(status["open"], false);
+    assert_eq!(get("/api/v1/setup").await["open"], false);
 
     let store = &app.state.as_ref().unwrap().store;
     let tenant = store.tenant_by_slug("hill-shop").await.unwrap().unwrap();
