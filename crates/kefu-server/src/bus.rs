@@ -135,6 +135,17 @@ pub enum Bus {
 }
 
 impl Bus {
+    /// Whether events reach the other processes: always in process, and over NATS while the
+    /// connection is up (`/readyz`).
+    pub fn is_connected(&self) -> bool {
+        match self {
+            Bus::Local(_) => true,
+            Bus::Nats { client, .. } => {
+                client.connection_state() == async_nats::connection::State::Connected
+            }
+        }
+    }
+
     pub fn local() -> Bus {
         Bus::Local(Arc::new(Hub::default()))
     }

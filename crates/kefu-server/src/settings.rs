@@ -24,6 +24,15 @@ pub struct Settings {
     pub key_file: PathBuf,
     pub limits: Limits,
     pub auth: AuthSettings,
+    pub http: HttpSettings,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpSettings {
+    /// Sites that may show kefu's pages in a frame (a shop that embeds the chat page), as
+    /// CSP `frame-ancestors` sources, e.g. `https://shop.example.com`. Empty: kefu only.
+    pub frame_ancestors: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -81,6 +90,7 @@ impl Default for Settings {
             key_file: PathBuf::new(),
             limits: Limits::default(),
             auth: AuthSettings::default(),
+            http: HttpSettings::default(),
         }
     }
 }
@@ -174,6 +184,7 @@ impl fmt::Debug for Settings {
             .field("key_file", &self.key_file)
             .field("limits", &self.limits)
             .field("auth", &self.auth)
+            .field("http", &self.http)
             .finish()
     }
 }

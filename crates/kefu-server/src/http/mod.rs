@@ -36,9 +36,12 @@ pub mod teams;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
 use std::time::Duration;
 
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
@@ -170,6 +173,8 @@ fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
     let outside_the_api = OpenApiRouter::new()
         .routes(routes!(attachments::download))
         .routes(routes!(ops::healthz))
+        .routes(routes!(ops::livez))
+        .routes(routes!(ops::readyz))
         .routes(routes!(ops::metrics));
     json.merge(uploads).merge(imports).merge(outside_the_api)
 }
@@ -188,12 +193,42 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(assets::serve)
         .layer(CatchPanicLayer::custom(error::panicked))
+        // Issue #15: security headers on every response, and compressed bodies.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            content_security_policy(&state.settings.http.frame_ancestors),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(CompressionLayer::new())
         .layer(RequestBodyTimeoutLayer::new(Duration::from_secs(
             state.settings.limits.body_read_seconds.max(1),
         )))
         .layer(axum::middleware::from_fn(ops::track_http))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
+}
+
+/// The content security policy every response carries (issue #15): the UI loads only from
+/// kefu itself (pictures from any HTTPS host: product images are the shop's), and only kefu's
+/// pages and the sites in `http.frame_ancestors` (a shop that embeds the chat page) may frame it.
+fn content_security_policy(frame_ancestors: &[String]) -> HeaderValue {
+    let ancestors = std::iter::once("'self'")
+        .chain(frame_ancestors.iter().map(String::as_str))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let csp = format!(
+        "default-src 'self'; img-src 'self' data: blob: https:; media-src 'self' blob:; \
+         style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self' ws: wss:; \
+         font-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors {ancestors}"
+    );
+    HeaderValue::from_str(&csp).unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"))
 }
 
 /// A known route called with a method it does not take: a `{code, message}` body like every

@@ -39,6 +39,40 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
+/// The process is alive (for a supervisor's liveness probe): answers while it serves HTTP at
+/// all, whatever its database does, so a database outage does not get it restarted.
+#[utoipa::path(get, path = "/livez", tag = "ops", responses((status = 200, description = "alive")))]
+pub async fn livez() -> &'static str {
+    "ok"
+}
+
+/// Ready for traffic (for a load balancer): the database answers and, with NATS configured,
+/// the bus is connected; else 503 naming what is not.
+#[utoipa::path(get, path = "/readyz", tag = "ops",
+    responses((status = 200, description = "ready"), (status = 503, description = "database or NATS unavailable")))]
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    let mut down = vec![];
+    if let Err(error) = state.store.ping().await {
+        tracing::warn!(%error, "readiness: database unavailable");
+        down.push("database");
+    }
+    if !state.bus.is_connected() {
+        down.push("nats");
+    }
+    if state.shutdown.is_cancelled() {
+        down.push("shutting down");
+    }
+    if down.is_empty() {
+        (StatusCode::OK, "ready").into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("unavailable: {}", down.join(", ")),
+        )
+            .into_response()
+    }
+}
+
 /// Prometheus metrics in the text format.
 #[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, description = "Prometheus text format")))]
 pub async fn metrics(State(state): State<AppState>) -> String {

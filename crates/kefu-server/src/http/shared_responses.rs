@@ -28,6 +28,8 @@ const PUBLIC: &[&str] = &[
     "shop",
     "download",
     "healthz",
+    "livez",
+    "readyz",
     "metrics",
     "buyer",
     "agent",

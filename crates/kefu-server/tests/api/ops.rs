@@ -204,3 +204,36 @@ async fn a_wrong_method_and_a_websocket_route_called_as_plain_http_answer_with_c
         );
     }
 }
+
+/// Issue #15: liveness and readiness for supervisors and load balancers, and the headers every
+/// response carries: a content security policy (framing only by kefu and the configured
+/// shops), no sniffing, no referrer off the site, and compressed bodies.
+#[tokio::test]
+async fn probes_security_headers_and_compression() {
+    let app = TestApp::spawn_with(|s| {
+        s.http.frame_ancestors = vec!["https://shop.example.com".into()];
+    })
+    .await;
+    for (path, body) in [("/livez", "ok"), ("/readyz", "ready")] {
+        let response = app.http.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), reqwest::StatusCode::OK, "{path}");
+        assert_eq!(response.text().await.unwrap(), body);
+    }
+    let page = app
+        .http
+        .get(app.url("/agent/login"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    let headers = page.headers();
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    assert!(
+        csp.contains("frame-ancestors 'self' https://shop.example.com"),
+        "{csp}"
+    );
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], "same-origin");
+    assert_eq!(headers["content-encoding"], "gzip");
+}

@@ -194,6 +194,8 @@ const TABLE: &[(&str, &str, Rule)] = &[
     ("POST", "/imports/{kind}", Needs(CatalogManage)),
     ("GET", "/files/{id}", Public),
     ("GET", "/healthz", Public),
+    ("GET", "/livez", Public),
+    ("GET", "/readyz", Public),
     ("GET", "/metrics", Public),
 ];
 
