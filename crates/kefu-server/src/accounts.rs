@@ -98,6 +98,20 @@ pub fn check_password(password: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// A mainland mobile number, normalised, if one is given.
+pub fn check_phone(phone: Option<&str>) -> Result<Option<String>, ApiError> {
+    phone
+        .map(|p| {
+            parse_phone(p).ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::InvalidPhone,
+                    "a mainland mobile number, 11 digits",
+                )
+            })
+        })
+        .transpose()
+}
+
 /// A shop's or the platform desk's slug: 2–32 lower-case letters, digits and `-`, as it
 /// appears in chat links (`/chat/{slug}`).
 pub fn check_slug(slug: &str) -> Result<String, ApiError> {

@@ -49,7 +49,7 @@ impl FirstRun {
 /// When the database has no shop and no platform desk yet, opens setup and returns the token
 /// to print in the link; otherwise `None`.
 pub async fn open_if_empty(state: &AppState) -> Result<Option<String>, kefu_store::StoreError> {
-    if !state.store.tenants().await?.is_empty() {
+    if state.store.any_tenant().await? {
         return Ok(None);
     }
     let token = auth::random_secret();

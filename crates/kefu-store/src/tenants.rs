@@ -31,6 +31,11 @@ impl Store {
         dispatch!(self, tenants::tenants())
     }
 
+    /// Whether the server has any shop or platform desk yet (the first run's check).
+    pub async fn any_tenant(&self) -> Result<bool> {
+        dispatch!(self, tenants::any_tenant())
+    }
+
     pub async fn tenant(&self, id: Uuid) -> Result<Option<Tenant>> {
         dispatch!(self, tenants::tenant(id))
     }

@@ -202,8 +202,9 @@ pub async fn run_forever(state: AppState) {
     let Some(mut inbox) = state.robot.inbox.lock().await.take() else {
         return;
     };
-    let overflow = tokio::spawn(hand_over_the_overflow(state.clone()));
-    let _stop_overflow = AbortOnDrop(overflow);
+    let _overflow = tokio_util::task::AbortOnDropHandle::new(tokio::spawn(hand_over_the_overflow(
+        state.clone(),
+    )));
     loop {
         let job = tokio::select! {
             job = inbox.recv() => job,
@@ -215,15 +216,6 @@ pub async fn run_forever(state: AppState) {
         if let Err(error) = serve(&state, tenant_id, &message, reopened).await {
             tracing::warn!(%error, "the robot failed on a message");
         }
-    }
-}
-
-/// Aborts a task when dropped, with the loop that spawned it.
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
     }
 }
 

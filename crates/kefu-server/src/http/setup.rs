@@ -84,12 +84,7 @@ pub async fn setup(
         .as_deref()
         .map(str::trim)
         .filter(|p| !p.is_empty());
-    if phone.is_some_and(|p| kefu_domain::account::parse_phone(p).is_none()) {
-        return Err(ApiError::new(
-            ErrorCode::InvalidPhone,
-            "a mainland mobile number, 11 digits",
-        ));
-    }
+    accounts::check_phone(phone)?;
     if !state.setup.close(&request.token) {
         return Err(ApiError::new(
             ErrorCode::SetupDone,

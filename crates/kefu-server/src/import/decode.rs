@@ -4,6 +4,7 @@
 //! at most a bound before it is read, and its cells are streamed and counted, so a small
 //! file cannot claim gigabytes (issue #14).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
 
@@ -29,11 +30,11 @@ pub struct Hint<'a> {
 
 /// The file's text and how to parse it (`Csv` or `Jsonl`; a workbook comes back as `Csv`).
 /// `max_expanded` bounds a workbook's unzipped size, in bytes.
-pub fn decode(
-    bytes: &[u8],
+pub fn decode<'a>(
+    bytes: &'a [u8],
     hint: Hint<'_>,
     max_expanded: u64,
-) -> Result<(String, Format), InputError> {
+) -> Result<(Cow<'a, str>, Format), InputError> {
     let is_workbook = match hint.format {
         Some(format) => format == Format::Xlsx,
         None => {
@@ -46,7 +47,10 @@ pub fn decode(
         }
     };
     if is_workbook {
-        return Ok((workbook_as_csv(bytes, max_expanded)?, Format::Csv));
+        return Ok((
+            Cow::Owned(workbook_as_csv(bytes, max_expanded)?),
+            Format::Csv,
+        ));
     }
     let text = text(bytes)?;
     let format = match hint.format {
@@ -60,14 +64,14 @@ pub fn decode(
     Ok((text, format))
 }
 
-/// UTF-8 (a BOM is fine), else GB18030 (which GBK is a part of), else refused.
-fn text(bytes: &[u8]) -> Result<String, InputError> {
+/// UTF-8 (a BOM is fine; borrowed, not copied), else GB18030 (which GBK is a part of), else
+/// refused.
+fn text(bytes: &[u8]) -> Result<Cow<'_, str>, InputError> {
     if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok(text.to_owned());
+        return Ok(Cow::Borrowed(text));
     }
     encoding_rs::GB18030
         .decode_without_bom_handling_and_without_replacement(bytes)
-        .map(|text| text.into_owned())
         .ok_or_else(|| {
             InputError::new(
                 ErrorCode::NotUtf8,

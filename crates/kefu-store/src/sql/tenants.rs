@@ -78,6 +78,14 @@ pub(crate) async fn tenants(pool: &Pool<Db>) -> Result<Vec<Tenant>> {
     rows.into_iter().map(TryInto::try_into).collect()
 }
 
+/// Whether any tenant exists (the first run's check), without reading them.
+pub(crate) async fn any_tenant(pool: &Pool<Db>) -> Result<bool> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT id FROM tenants LIMIT 1")
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.is_some())
+}
+
 pub(crate) async fn tenant(pool: &Pool<Db>, id: Uuid) -> Result<Option<Tenant>> {
     let row: Option<TenantRow> =
         sqlx::query_as("SELECT id, kind, slug, name, timezone FROM tenants WHERE id = $1")

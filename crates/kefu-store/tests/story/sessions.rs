@@ -118,4 +118,5 @@ async fn a_new_password_ends_the_ui_sessions_but_not_the_api_tokens(store: Store
         .map(|t| t.slug)
         .collect();
     assert_eq!(slugs, ["elsewhere", "passwords"]);
+    assert!(store.any_tenant().await.unwrap());
 }

@@ -12,6 +12,10 @@ on_both_backends!(a_shop_is_found_by_slug_and_id);
 on_both_backends!(a_shop_keeps_its_own_settings);
 
 async fn a_shop_is_found_by_slug_and_id(store: Store) {
+    assert!(
+        !store.any_tenant().await.unwrap(),
+        "a new database has none"
+    );
     let shop = store
         .create_tenant(
             TenantKind::Shop,
