@@ -425,6 +425,17 @@ export const agentApi = {
   /** Throws `bad_threshold`, `bad_probation_days`, `bad_max_accounts`, `invalid_office_hours` (400). */
   putSettings: (body: ShopSettings) =>
     request<ResponseBody<'put_settings'>>('PUT', `${V1}/settings`, { body: body satisfies RequestBody<'put_settings'> }),
+  /** CH-2: the shop's identity secret, super admin only (`forbidden` for anyone else). */
+  identitySecret: () => request<ResponseBody<'identity_secret'>>('GET', `${V1}/settings/identity-secret`),
+  /** Shows the secret; audited. */
+  revealIdentitySecret: () => request<ResponseBody<'reveal'>>('POST', `${V1}/settings/identity-secret/reveal`, { body: {} }),
+  /** A new secret, shown once; the old one verifies `grace_hours` more. Throws `invalid_grace` (400). */
+  rotateIdentitySecret: (graceHours: number) =>
+    request<ResponseBody<'rotate'>>('POST', `${V1}/settings/identity-secret/rotate`, {
+      body: { grace_hours: graceHours } satisfies RequestBody<'rotate'>,
+    }),
+  /** The old secret stops verifying now. */
+  endIdentityGrace: () => request<ResponseBody<'end_grace'>>('DELETE', `${V1}/settings/identity-secret/previous`),
   /** Answers `executed` at once for money at or below the threshold, else `pending`. Throws
    *  `bad_amount`, `invalid_reason`, `invalid_logistics` (400), `order_not_found` (404). */
   requestApproval: (body: ApprovalRequest) =>

@@ -43,6 +43,50 @@ pub struct Tenant {
     pub timezone: String,
 }
 
+/// The longest a rotated identity secret keeps verifying (CH-2): a week.
+pub const MAX_IDENTITY_GRACE_HOURS: u32 = 168;
+
+/// A shop's identity secret (CH-2): what its site signs member tokens and entry links with.
+/// After a rotation the secret before it still verifies until `previous_until`, so the shop's
+/// backend can switch without a gap. `Debug` prints neither secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct IdentitySecrets {
+    pub current: String,
+    pub previous: Option<String>,
+    /// When the previous secret stops verifying (ms).
+    pub previous_until: Option<i64>,
+    /// When the current secret replaced another (ms); `None` if it never was rotated.
+    pub rotated_at: Option<i64>,
+}
+
+impl IdentitySecrets {
+    /// The secrets a token may be signed with now: the current one first.
+    pub fn accepted(&self, now_ms: i64) -> impl Iterator<Item = &str> {
+        let previous = match self.previous_until {
+            Some(until) if until > now_ms => self.previous.as_deref(),
+            _ => None,
+        };
+        std::iter::once(self.current.as_str()).chain(previous)
+    }
+
+    /// Until when the previous secret still verifies, if it still does.
+    pub fn grace_until(&self, now_ms: i64) -> Option<i64> {
+        self.previous_until
+            .filter(|until| *until > now_ms && self.previous.is_some())
+    }
+}
+
+impl std::fmt::Debug for IdentitySecrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IdentitySecrets")
+            .field("current", &"****")
+            .field("previous", &self.previous.as_ref().map(|_| "****"))
+            .field("previous_until", &self.previous_until)
+            .field("rotated_at", &self.rotated_at)
+            .finish()
+    }
+}
+
 /// An agent's availability (WB-9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -179,6 +223,22 @@ pub fn parse_phone(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rotated_identity_secret_verifies_until_its_grace_ends() {
+        let secrets = IdentitySecrets {
+            current: "new".into(),
+            previous: Some("old".into()),
+            previous_until: Some(1_000),
+            rotated_at: Some(500),
+        };
+        assert_eq!(secrets.accepted(999).collect::<Vec<_>>(), ["new", "old"]);
+        assert_eq!(secrets.accepted(1_000).collect::<Vec<_>>(), ["new"]);
+        assert_eq!(secrets.grace_until(999), Some(1_000));
+        assert_eq!(secrets.grace_until(1_000), None);
+        let debug = format!("{secrets:?}");
+        assert!(!debug.contains("new") && !debug.contains("old"), "{debug}");
+    }
 
     #[test]
     fn phones_are_checked_and_masked() {

@@ -100,6 +100,8 @@ error_codes! {
         BadProbationDays = "bad_probation_days",
         BadMaxAccounts = "bad_max_accounts",
         InvalidOfficeHours = "invalid_office_hours",
+        /// An identity secret's rotation with a grace period outside 0–168 hours.
+        InvalidGrace = "invalid_grace",
         // Approval requests (ACC-5).
         InvalidReason = "invalid_reason",
         InvalidLogistics = "invalid_logistics",

@@ -476,9 +476,10 @@ async fn entry_links(
     data: &DemoCommerce,
 ) -> Result<Vec<(String, String)>, ApiError> {
     let secret = store
-        .tenant_identity_secret(tenant.id)
+        .identity_secrets(tenant.id)
         .await?
-        .ok_or(ErrorCode::ShopNotFound)?;
+        .ok_or(ErrorCode::ShopNotFound)?
+        .current;
     let mut links = vec![];
     let member = member_id(catalogue, 1);
     if let Some(order) = data

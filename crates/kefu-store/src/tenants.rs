@@ -1,7 +1,7 @@
 //! Tenants (ACC-1): shops and the platform desk, and each one's settings (SQL:
 //! `sql/tenants.rs`).
 
-use kefu_domain::account::{Tenant, TenantKind};
+use kefu_domain::account::{IdentitySecrets, Tenant, TenantKind};
 use kefu_domain::guard::ShopSettings;
 use uuid::Uuid;
 
@@ -40,9 +40,29 @@ impl Store {
         dispatch!(self, tenants::tenant(id))
     }
 
-    /// The secret a shop's site signs buyer identities with.
-    pub async fn tenant_identity_secret(&self, id: Uuid) -> Result<Option<String>> {
-        dispatch!(self, tenants::tenant_identity_secret(&self.vault, id))
+    /// The secrets a shop's site signs buyer identities and entry links with (CH-2).
+    pub async fn identity_secrets(&self, id: Uuid) -> Result<Option<IdentitySecrets>> {
+        dispatch!(self, tenants::identity_secrets(&self.vault, id))
+    }
+
+    /// A new identity secret; the old one verifies until `grace_until` (none: not at all).
+    /// `None` when there is no such tenant.
+    pub async fn rotate_identity_secret(
+        &self,
+        tenant_id: Uuid,
+        new_secret: &str,
+        grace_until: Option<i64>,
+        audit: impl FnOnce(&IdentitySecrets) -> Vec<NewAudit> + Send,
+    ) -> Result<Option<IdentitySecrets>> {
+        dispatch!(
+            self,
+            tenants::rotate_identity_secret(&self.vault, tenant_id, new_secret, grace_until, audit)
+        )
+    }
+
+    /// Stops the previous identity secret verifying now; false if none did.
+    pub async fn end_identity_grace(&self, tenant_id: Uuid, audit: Vec<NewAudit>) -> Result<bool> {
+        dispatch!(self, tenants::end_identity_grace(tenant_id, audit))
     }
 
     pub async fn shop_settings(&self, tenant_id: Uuid) -> Result<ShopSettings> {

@@ -35,6 +35,8 @@ pub enum Field {
     UserPhone,
     /// The secret a shop signs member tokens and entry links with (CH-2).
     TenantIdentitySecret,
+    /// A shop's identity secret before its last rotation, during the grace period (CH-2).
+    TenantPreviousIdentitySecret,
     /// The server-wide signing keys (buyer tokens, file links) and the vault's own check.
     ServerSecret,
     /// An order's receiver: name, phone and address, as JSON (CH-5).
@@ -42,9 +44,10 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [Field; 4] = [
+    pub const ALL: [Field; 5] = [
         Field::UserPhone,
         Field::TenantIdentitySecret,
+        Field::TenantPreviousIdentitySecret,
         Field::ServerSecret,
         Field::OrderReceiver,
     ];
@@ -54,6 +57,7 @@ impl Field {
         match self {
             Field::UserPhone => ("users", "id", "phone"),
             Field::TenantIdentitySecret => ("tenants", "id", "identity_secret"),
+            Field::TenantPreviousIdentitySecret => ("tenants", "id", "previous_identity_secret"),
             Field::ServerSecret => ("server_secrets", "name", "value"),
             Field::OrderReceiver => ("orders", "id", "receiver"),
         }
@@ -63,6 +67,7 @@ impl Field {
         match self {
             Field::UserPhone => "users.phone",
             Field::TenantIdentitySecret => "tenants.identity_secret",
+            Field::TenantPreviousIdentitySecret => "tenants.previous_identity_secret",
             Field::ServerSecret => "server_secrets.value",
             Field::OrderReceiver => "orders.receiver",
         }

@@ -152,9 +152,10 @@ pub async fn entry_link(store: &Store, args: &EntryLinkArgs) -> anyhow::Result<(
         .await?
         .with_context(|| format!("no shop `{}`", args.shop))?;
     let secret = store
-        .tenant_identity_secret(tenant.id)
+        .identity_secrets(tenant.id)
         .await?
-        .context("the shop has no identity secret")?;
+        .context("the shop has no identity secret")?
+        .current;
     let entry =
         Entry::parse(&args.entry).with_context(|| format!("unknown entry `{}`", args.entry))?;
     let claims = EntryClaims {

@@ -10,6 +10,7 @@ use kefu_domain::commerce::{EntryContext, Order};
 use kefu_domain::error_code::ErrorCode;
 use kefu_domain::message::Message;
 use kefu_domain::session::{EntryLink, Member, SessionStart, tail};
+use kefu_domain::time::now_ms;
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
 use utoipa::ToSchema;
@@ -69,27 +70,35 @@ pub async fn start_session(
         .tenant_by_slug(&request.shop)
         .await?
         .ok_or(ErrorCode::ShopNotFound)?;
-    let secret = match request.identity.is_some() || request.entry.is_some() {
+    // CH-2: during a rotation's grace, the secret before the current one still verifies.
+    let secrets = match request.identity.is_some() || request.entry.is_some() {
         true => Some(
             state
                 .store
-                .tenant_identity_secret(tenant.id)
+                .identity_secrets(tenant.id)
                 .await?
                 .ok_or(ErrorCode::ShopNotFound)?,
         ),
         false => None,
     };
-    let link = match (request.entry.as_deref(), &secret) {
-        (Some(token), Some(secret)) => Some((
-            auth::verify_entry_token(token, secret).ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::InvalidEntry,
-                    "the entry link is not valid: wrong signature, expired, or malformed",
-                )
-            })?,
-            hex::encode(&sha2::Sha256::digest(token.as_bytes())[..12]),
-        )),
-        _ => None,
+    let now = now_ms();
+    let secrets = || secrets.iter().flat_map(|s| s.accepted(now));
+    let link = match request.entry.as_deref() {
+        Some(token) => {
+            let claims = secrets()
+                .find_map(|secret| auth::verify_entry_token(token, secret))
+                .ok_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::InvalidEntry,
+                        "the entry link is not valid: wrong signature, expired, or malformed",
+                    )
+                })?;
+            Some((
+                claims,
+                hex::encode(&sha2::Sha256::digest(token.as_bytes())[..12]),
+            ))
+        }
+        None => None,
     };
     let link_id = link.as_ref().map(|(_, id)| id.clone());
     let link = link.map(|(claims, _)| EntryLink {
@@ -102,14 +111,16 @@ pub async fn start_session(
         context: claims.context,
     });
     // The shop's identity token counts only when the link names nobody.
-    let identity = match (request.identity.as_deref(), &secret) {
-        (Some(token), Some(secret)) if link.as_ref().is_none_or(|l| l.member.is_none()) => {
-            let identity = auth::verify_shop_identity(token, secret).ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::InvalidIdentity,
-                    "the shop identity token is not valid",
-                )
-            })?;
+    let identity = match request.identity.as_deref() {
+        Some(token) if link.as_ref().is_none_or(|l| l.member.is_none()) => {
+            let identity = secrets()
+                .find_map(|secret| auth::verify_shop_identity(token, secret))
+                .ok_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::InvalidIdentity,
+                        "the shop identity token is not valid",
+                    )
+                })?;
             Some(Member {
                 id: identity.sub,
                 name: identity.name,

@@ -16,6 +16,7 @@ pub mod conversations;
 pub mod error;
 pub mod extract;
 pub mod handoffs;
+pub mod identity_secret;
 pub mod imports;
 pub mod me;
 pub mod ops;
@@ -149,6 +150,10 @@ fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(teams::teams))
         .routes(routes!(teams::put_team))
         .routes(routes!(settings::settings, settings::put_settings))
+        .routes(routes!(identity_secret::identity_secret))
+        .routes(routes!(identity_secret::reveal))
+        .routes(routes!(identity_secret::rotate))
+        .routes(routes!(identity_secret::end_grace))
         .routes(routes!(approvals::queue, approvals::request))
         .routes(routes!(approvals::approve))
         .routes(routes!(approvals::reject))

@@ -175,10 +175,11 @@ impl TestApp {
         let store = &self.state.as_ref().unwrap().store;
         let tenant = store.tenant_by_slug(shop).await.unwrap().unwrap();
         store
-            .tenant_identity_secret(tenant.id)
+            .identity_secrets(tenant.id)
             .await
             .unwrap()
             .unwrap()
+            .current
     }
 
     /// The Prometheus exposition at `/metrics`.

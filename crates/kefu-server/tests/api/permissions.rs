@@ -35,6 +35,10 @@ enum Rule {
     Needs(Permission),
     /// Any one of these.
     AnyOf(&'static [Permission]),
+    /// The shop's super admin only, whatever groups grant (the identity secret signs any
+    /// member's identity). In these fixtures the super admins are the callers holding every
+    /// permission.
+    SuperAdmin,
 }
 
 use Permission::*;
@@ -165,6 +169,10 @@ const TABLE: &[(&str, &str, Rule)] = &[
     ("PUT", "/teams/{key}", Needs(TeamManage)),
     ("GET", "/settings", Needs(TeamRead)),
     ("PUT", "/settings", Needs(SettingsManage)),
+    ("GET", "/settings/identity-secret", SuperAdmin),
+    ("POST", "/settings/identity-secret/reveal", SuperAdmin),
+    ("POST", "/settings/identity-secret/rotate", SuperAdmin),
+    ("DELETE", "/settings/identity-secret/previous", SuperAdmin),
     (
         "GET",
         "/approvals",
@@ -272,6 +280,7 @@ fn expected(rule: Rule, target: Target, caller: CallerKind, held: Permissions) -
         Public | Buyer | AnyAgent => true,
         Needs(p) => held.contains(p),
         AnyOf(list) => list.iter().any(|p| held.contains(*p)),
+        SuperAdmin => held == Role::SuperAdmin.permissions(),
     };
     match (rule, caller) {
         (Public, _) => Allowed,
@@ -704,6 +713,7 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
         ("PUT", "/settings") => {
             json!({"refund_threshold_fen": 50000, "probation_days": 7, "max_accounts": 200})
         }
+        ("POST", "/settings/identity-secret/rotate") => json!({"grace_hours": 24}),
         ("POST", "/approvals") => json!({
             "kind": "refund", "order_no": "P1", "amount_fen": 100, "reason": "矩阵"
         }),

@@ -1,7 +1,7 @@
 //! The SQL of tenants (ACC-1): a shop or the platform desk, created with its default teams
 //! in one transaction, and its settings (`tenant_settings`).
 
-use kefu_domain::account::{Tenant, TenantKind};
+use kefu_domain::account::{IdentitySecrets, Tenant, TenantKind};
 use kefu_domain::guard::ShopSettings;
 use kefu_domain::money::Money;
 use kefu_domain::time::now_ms;
@@ -95,19 +95,105 @@ pub(crate) async fn tenant(pool: &Pool<Db>, id: Uuid) -> Result<Option<Tenant>> 
     row.map(TryInto::try_into).transpose()
 }
 
-pub(crate) async fn tenant_identity_secret(
+type SecretsRow = (String, Option<String>, Option<i64>, Option<i64>);
+
+const SECRETS: &str = "SELECT identity_secret, previous_identity_secret, \
+     previous_identity_secret_until, identity_secret_rotated_at FROM tenants WHERE id = $1";
+
+fn open_secrets(vault: &Vault, id: &str, row: SecretsRow) -> Result<IdentitySecrets> {
+    let (current, previous, previous_until, rotated_at) = row;
+    Ok(IdentitySecrets {
+        current: vault.open(Field::TenantIdentitySecret, id, &current)?,
+        previous: previous
+            .map(|p| vault.open(Field::TenantPreviousIdentitySecret, id, &p))
+            .transpose()?,
+        previous_until,
+        rotated_at,
+    })
+}
+
+pub(crate) async fn identity_secrets(
     pool: &Pool<Db>,
     vault: &Vault,
     id: Uuid,
-) -> Result<Option<String>> {
+) -> Result<Option<IdentitySecrets>> {
     let id = id.to_string();
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT identity_secret FROM tenants WHERE id = $1")
-            .bind(&id)
-            .fetch_optional(pool)
-            .await?;
-    row.map(|(stored,)| vault.open(Field::TenantIdentitySecret, &id, &stored))
-        .transpose()
+    let row: Option<SecretsRow> = sqlx::query_as(SECRETS)
+        .bind(&id)
+        .fetch_optional(pool)
+        .await?;
+    row.map(|row| open_secrets(vault, &id, row)).transpose()
+}
+
+/// Replaces the secret; the one before it verifies until `grace_until` (none: at once).
+pub(crate) async fn rotate_identity_secret(
+    pool: &Pool<Db>,
+    vault: &Vault,
+    tenant_id: Uuid,
+    new_secret: &str,
+    grace_until: Option<i64>,
+    audit: impl FnOnce(&IdentitySecrets) -> Vec<NewAudit> + Send,
+) -> Result<Option<IdentitySecrets>> {
+    let id = tenant_id.to_string();
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let Some(row) = sqlx::query_as::<_, SecretsRow>(SECRETS)
+        .bind(&id)
+        .fetch_optional(&mut *tx)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let before = open_secrets(vault, &id, row)?;
+    let now = now_ms();
+    let secrets = IdentitySecrets {
+        current: new_secret.to_owned(),
+        previous: grace_until.map(|_| before.current),
+        previous_until: grace_until,
+        rotated_at: Some(now),
+    };
+    let previous = secrets
+        .previous
+        .as_deref()
+        .map(|p| vault.seal(Field::TenantPreviousIdentitySecret, &id, p))
+        .transpose()?;
+    sqlx::query(
+        "UPDATE tenants SET identity_secret = $2, previous_identity_secret = $3, \
+         previous_identity_secret_until = $4, identity_secret_rotated_at = $5 WHERE id = $1",
+    )
+    .bind(&id)
+    .bind(vault.seal(Field::TenantIdentitySecret, &id, new_secret)?)
+    .bind(previous)
+    .bind(grace_until)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    append_all(&mut tx, audit(&secrets)).await?;
+    tx.commit().await?;
+    Ok(Some(secrets))
+}
+
+/// Ends a rotation's grace now: only the current secret verifies from here on.
+pub(crate) async fn end_identity_grace(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    audit: Vec<NewAudit>,
+) -> Result<bool> {
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let ended = sqlx::query(
+        "UPDATE tenants SET previous_identity_secret = NULL, \
+         previous_identity_secret_until = NULL \
+         WHERE id = $1 AND previous_identity_secret IS NOT NULL",
+    )
+    .bind(tenant_id.to_string())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        > 0;
+    if ended {
+        append_all(&mut tx, audit).await?;
+    }
+    tx.commit().await?;
+    Ok(ended)
 }
 
 pub(crate) async fn shop_settings(pool: &Pool<Db>, tenant_id: Uuid) -> Result<ShopSettings> {

@@ -5,11 +5,13 @@ use kefu_domain::account::TenantKind;
 use kefu_domain::guard::ShopSettings;
 use kefu_domain::hours::OfficeHours;
 use kefu_domain::money::Money;
-use kefu_store::{Store, StoreError};
+use kefu_domain::time::now_ms;
+use kefu_store::{NewAudit, Store, StoreError};
 use uuid::Uuid;
 
 on_both_backends!(a_shop_is_found_by_slug_and_id);
 on_both_backends!(a_shop_keeps_its_own_settings);
+on_both_backends!(an_identity_secret_rotates_with_a_grace_period);
 
 async fn a_shop_is_found_by_slug_and_id(store: Store) {
     assert!(
@@ -56,17 +58,97 @@ async fn a_shop_is_found_by_slug_and_id(store: Store) {
     assert_eq!(store.tenant(desk.id).await.unwrap(), Some(desk.clone()));
     assert_eq!(store.tenant_by_slug("nobody").await.unwrap(), None);
     assert_eq!(store.tenant(Uuid::new_v4()).await.unwrap(), None);
+    let secrets = |id| {
+        let store = store.clone();
+        async move { store.identity_secrets(id).await.unwrap() }
+    };
+    assert_eq!(secrets(shop.id).await.unwrap().current, "identity-secret");
+    assert_eq!(secrets(desk.id).await.unwrap().current, "desk-secret");
+    assert!(secrets(Uuid::new_v4()).await.is_none());
+    assert_eq!(secrets(shop.id).await.unwrap().rotated_at, None);
+}
+
+/// CH-2, issue #15: a rotation keeps the old secret verifying through its grace, sealed, and
+/// its audit entry commits with it; ending the grace early drops the old one.
+async fn an_identity_secret_rotates_with_a_grace_period(store: Store) {
+    let shop = crate::shop(&store, "rotating").await.tenant;
+    let other = crate::shop(&store, "steady").await.tenant;
+    let before = store.identity_secrets(other.id).await.unwrap().unwrap();
+    let entry = |action: &str| NewAudit {
+        tenant_id: shop.id,
+        actor_id: None,
+        actor_name: "命令行".into(),
+        action: action.into(),
+        target: "identity_secret".into(),
+        detail: serde_json::json!({}),
+    };
+    let until = now_ms() + 3_600_000;
+    let rotated = store
+        .rotate_identity_secret(shop.id, "second", Some(until), |_| {
+            vec![entry("identity_secret.rotate")]
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    let read = store.identity_secrets(shop.id).await.unwrap().unwrap();
+    assert_eq!(read, rotated);
+    assert_eq!(read.current, "second");
+    assert_eq!(read.previous.as_deref(), Some("secret"));
+    assert_eq!(read.previous_until, Some(until));
+    assert!(read.rotated_at.is_some());
     assert_eq!(
-        store.tenant_identity_secret(shop.id).await.unwrap(),
-        Some("identity-secret".to_owned())
+        read.accepted(now_ms()).collect::<Vec<_>>(),
+        ["second", "secret"]
     );
+    assert_eq!(read.accepted(until).collect::<Vec<_>>(), ["second"]);
+    // Another shop's secret is untouched; an unknown tenant rotates nothing.
     assert_eq!(
-        store.tenant_identity_secret(desk.id).await.unwrap(),
-        Some("desk-secret".to_owned())
+        store.identity_secrets(other.id).await.unwrap(),
+        Some(before)
     );
-    assert_eq!(
-        store.tenant_identity_secret(Uuid::new_v4()).await.unwrap(),
-        None
+    assert!(
+        store
+            .rotate_identity_secret(Uuid::new_v4(), "x", None, |_| vec![])
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // Ending the grace: once, audited once.
+    assert!(
+        store
+            .end_identity_grace(shop.id, vec![entry("identity_secret.end_grace")])
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .end_identity_grace(shop.id, vec![entry("identity_secret.end_grace")])
+            .await
+            .unwrap()
+    );
+    let read = store.identity_secrets(shop.id).await.unwrap().unwrap();
+    assert_eq!((read.previous, read.previous_until), (None, None));
+    // A rotation without grace keeps no previous secret.
+    let third = store
+        .rotate_identity_secret(shop.id, "third", None, |_| vec![])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(third.previous, None);
+    let filter = kefu_store::AuditFilter {
+        action: Some("identity_secret"),
+        limit: 10,
+        ..Default::default()
+    };
+    let entries = store.audit_entries(shop.id, &filter).await.unwrap();
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    assert!(
+        store
+            .verify_audit(Some(shop.id))
+            .await
+            .unwrap()
+            .broken
+            .is_empty()
     );
 }
 

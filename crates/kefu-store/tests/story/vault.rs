@@ -143,9 +143,10 @@ async fn sealed_fields(url: &str, dir: &std::path::Path, raw: Raw) {
     assert!(!hashes.contains(&unkeyed));
     assert_eq!(
         store
-            .tenant_identity_secret(shop.tenant.id)
+            .identity_secrets(shop.tenant.id)
             .await
             .unwrap()
+            .map(|s| s.current)
             .as_deref(),
         Some("secret")
     );
