@@ -215,6 +215,7 @@ pub(crate) fn start_kefu(data_dir: &std::path::Path) -> anyhow::Result<(Child, S
         .args(["demo", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir)
         .env("KEFU_LIMITS__MESSAGES_PER_SECOND", "1000000")
+        .envs(crate::ONE_ADDRESS_LOAD)
         .env("KEFU_LOG", "warn")
         .stdout(Stdio::piped())
         .spawn()
@@ -263,7 +264,12 @@ type Latencies = Arc<Mutex<Histogram<u64>>>;
 
 /// What kefu says of its own commits, to see where the time goes.
 async fn print_server_metrics(addr: &str) {
-    let Ok(response) = reqwest::get(format!("http://{addr}/metrics")).await else {
+    let Ok(response) = reqwest::Client::new()
+        .get(format!("http://{addr}/metrics"))
+        .bearer_auth(crate::BENCH_METRICS_TOKEN)
+        .send()
+        .await
+    else {
         return;
     };
     let text = response.text().await.unwrap_or_default();

@@ -63,6 +63,7 @@ async fn start(binary: &str, dir: &std::path::Path) -> anyhow::Result<Kefu> {
         .args(["demo", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(dir)
         .env("KEFU_LIMITS__MESSAGES_PER_SECOND", "100000")
+        .envs(crate::ONE_ADDRESS_LOAD)
         .env("KEFU_LOG", "warn")
         .stdout(std::process::Stdio::piped())
         .kill_on_drop(true)

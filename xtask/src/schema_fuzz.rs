@@ -154,7 +154,8 @@ impl Server {
         };
         let mut log_lines = open_log()?;
         let mut command = Command::new(binary);
-        // Only flags and defaults: no kefu.toml (the data directory has none), no KEFU_*.
+        // Only flags and defaults: no kefu.toml (the data directory has none), no KEFU_* but
+        // the metrics token below.
         for (key, _) in std::env::vars_os() {
             if key.to_string_lossy().starts_with("KEFU_") {
                 command.env_remove(key);
@@ -165,6 +166,8 @@ impl Server {
             .arg(&data_dir)
             .current_dir(&data_dir)
             .env("KEFU_LOG", "warn")
+            // The one setting it needs: a token to count requests at /metrics by.
+            .env("KEFU_METRICS__TOKEN", crate::BENCH_METRICS_TOKEN)
             .env("NO_COLOR", "1")
             .stdout(Stdio::piped())
             .stderr(open_log()?)
@@ -279,7 +282,10 @@ async fn identities(base: &str) -> anyhow::Result<(String, String)> {
 
 /// How many HTTP requests kefu has answered, from its own `/metrics`.
 async fn requests_served(base: &str) -> anyhow::Result<u64> {
-    let text = reqwest::get(format!("{base}/metrics"))
+    let text = reqwest::Client::new()
+        .get(format!("{base}/metrics"))
+        .bearer_auth(crate::BENCH_METRICS_TOKEN)
+        .send()
         .await?
         .text()
         .await?;

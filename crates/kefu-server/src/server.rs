@@ -57,6 +57,7 @@ impl Server {
             NonZeroU32::new(settings.auth.logins_per_minute.max(1)).context("logins_per_minute")?;
         let uploads_per_minute = NonZeroU32::new(settings.limits.uploads_per_minute.max(1))
             .context("uploads_per_minute")?;
+        let per_address = Arc::new(http::limits::PerAddress::new(&settings.limits));
         let state = AppState {
             store: store.clone(),
             writer,
@@ -68,6 +69,7 @@ impl Server {
             sessions: TaskTracker::new(),
             login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
             upload_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(uploads_per_minute))),
+            per_address,
             opener: crate::desk::opener::Opener::spawn(store.clone()),
             setup: crate::setup::FirstRun::default(),
             dispatcher,
@@ -84,6 +86,15 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let Server { state, writer_task } = self;
+        // Issue #15: `/metrics` on an address of its own, when configured.
+        let metrics_listener = match state.settings.metrics.listen.as_str() {
+            "" => None,
+            addr => Some(
+                TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("listening for metrics on {addr}"))?,
+            ),
+        };
         let workers = [
             tokio::spawn(dispatch::run_forever(state.clone())),
             tokio::spawn(robot::run_forever(state.clone())),
@@ -93,11 +104,25 @@ impl Server {
         let cancel = state.shutdown.clone();
         let header_read = Duration::from_secs(state.settings.limits.header_read_seconds.max(1));
         tracing::info!(addr = %listener.local_addr()?, backend = state.store.backend_name(), "kefu listening");
+        let metrics_server = metrics_listener.map(|metrics_listener| {
+            if let Ok(addr) = metrics_listener.local_addr() {
+                tracing::info!(%addr, "metrics listening");
+            }
+            tokio::spawn(http::serve::serve(
+                metrics_listener,
+                http::ops::metrics_app(state.clone()),
+                header_read,
+                state.shutdown.clone().cancelled_owned(),
+            ))
+        });
         http::serve::serve(listener, app, header_read, async move {
             shutdown.await;
             cancel.cancel();
         })
         .await;
+        if let Some(metrics_server) = metrics_server {
+            let _ = metrics_server.await;
+        }
         for worker in workers {
             worker.abort();
             let _ = worker.await;

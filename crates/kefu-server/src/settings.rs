@@ -25,6 +25,7 @@ pub struct Settings {
     pub limits: Limits,
     pub auth: AuthSettings,
     pub http: HttpSettings,
+    pub metrics: MetricsSettings,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -33,6 +34,33 @@ pub struct HttpSettings {
     /// Sites that may show kefu's pages in a frame (a shop that embeds the chat page), as
     /// CSP `frame-ancestors` sources, e.g. `https://shop.example.com`. Empty: kefu only.
     pub frame_ancestors: Vec<String>,
+    /// The header a reverse proxy in front of kefu puts the client's address in
+    /// (`X-Forwarded-For`, `X-Real-IP`), for per-address limits and logs; of a list, the last
+    /// address (the one the proxy added) counts. Empty: the connection's own address. Set it
+    /// only behind a proxy that sets the header, or clients choose their address.
+    pub trusted_proxy_header: String,
+}
+
+/// Where Prometheus scrapes `/metrics` (issue #15): never open to everyone on the main
+/// listener.
+#[derive(Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// An address of its own for `/metrics` (`127.0.0.1:9187`, a private network's); the main
+    /// listener then has no `/metrics`. Empty: served on the main listener, with the token.
+    pub listen: String,
+    /// With it, `/metrics` asks for `Authorization: Bearer <token>` (on either listener).
+    /// Without it and without `listen`, `/metrics` is off.
+    pub token: String,
+}
+
+impl fmt::Debug for MetricsSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MetricsSettings")
+            .field("listen", &self.listen)
+            .field("token", &(!self.token.is_empty()).then_some("***"))
+            .finish()
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -63,6 +91,13 @@ pub struct Limits {
     /// Buyer messages that may wait for the robot; past it, buyers go straight to people
     /// (issue #14: a bounded queue, and nobody left waiting behind it).
     pub robot_queue: usize,
+    /// Buyer chat sessions one client address may start per minute (issue #15: nobody fills
+    /// the database with buyers); bursts of as many pass.
+    pub sessions_per_minute_per_ip: u32,
+    /// Sign-in and first-run attempts one client address may make per minute.
+    pub logins_per_minute_per_ip: u32,
+    /// Uploads one client address may make per minute, whoever uploads.
+    pub uploads_per_minute_per_ip: u32,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -91,6 +126,7 @@ impl Default for Settings {
             limits: Limits::default(),
             auth: AuthSettings::default(),
             http: HttpSettings::default(),
+            metrics: MetricsSettings::default(),
         }
     }
 }
@@ -108,6 +144,9 @@ impl Default for Limits {
             body_read_seconds: 30,
             socket_send_seconds: 20,
             robot_queue: 10_000,
+            sessions_per_minute_per_ip: 60,
+            logins_per_minute_per_ip: 30,
+            uploads_per_minute_per_ip: 120,
         }
     }
 }
@@ -185,6 +224,7 @@ impl fmt::Debug for Settings {
             .field("limits", &self.limits)
             .field("auth", &self.auth)
             .field("http", &self.http)
+            .field("metrics", &self.metrics)
             .finish()
     }
 }

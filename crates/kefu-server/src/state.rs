@@ -29,6 +29,8 @@ pub struct AppState {
     pub login_limiter: Arc<DefaultKeyedRateLimiter<String>>,
     /// Uploads per uploader (buyer or agent) per minute.
     pub upload_limiter: Arc<DefaultKeyedRateLimiter<uuid::Uuid>>,
+    /// The open doors' allowances per client address (issue #15).
+    pub per_address: Arc<crate::http::limits::PerAddress>,
     /// Wakes the live router (WB-4).
     pub dispatcher: dispatch::Dispatcher,
     /// The robot's inbox and each shop's built robot (BOT-*).

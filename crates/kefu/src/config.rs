@@ -13,7 +13,7 @@ pub const EXAMPLE: &str = include_str!("../kefu.example.toml");
 
 /// Top-level keys environment variables may set; other `KEFU_*` variables (KEFU_LOG,
 /// KEFU_CONFIG, a test's own) are not settings and are ignored here.
-const SETTING_KEYS: [&str; 8] = [
+const SETTING_KEYS: [&str; 9] = [
     "listen",
     "data_dir",
     "database_url",
@@ -22,6 +22,7 @@ const SETTING_KEYS: [&str; 8] = [
     "limits",
     "auth",
     "http",
+    "metrics",
 ];
 
 pub fn load(file: Option<&Path>, flags: &ServeFlags) -> anyhow::Result<Settings> {

@@ -30,8 +30,35 @@ struct Cli {
     /// A kefu.toml to read (default: ./kefu.toml when it exists).
     #[arg(long, global = true, env = "KEFU_CONFIG")]
     config: Option<PathBuf>,
+    /// Log lines as `text` or as `json` (one object per line, with the request's id, method
+    /// and path on every line written while serving a request).
+    #[arg(long, global = true, env = "KEFU_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The log subscriber: `KEFU_LOG` filters (else `default_filter`), to stderr or stdout.
+fn init_logging(format: LogFormat, default_filter: &str, to_stderr: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KEFU_LOG")
+        .unwrap_or_else(|_| default_filter.into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match (format, to_stderr) {
+        (LogFormat::Text, false) => builder.init(),
+        (LogFormat::Text, true) => builder.with_writer(std::io::stderr).init(),
+        (LogFormat::Json, false) => builder.json().with_current_span(true).init(),
+        (LogFormat::Json, true) => builder
+            .json()
+            .with_current_span(true)
+            .with_writer(std::io::stderr)
+            .init(),
+    }
 }
 
 #[derive(Subcommand)]
@@ -112,13 +139,21 @@ pub struct ServeFlags {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    match &cli.command {
+        // The server logs what it does to stdout; a one-off command only its warnings.
+        Command::Serve(_) | Command::Demo(_) => {
+            init_logging(cli.log_format, "info,sqlx=warn,tower_http=warn", false);
+        }
+        Command::Config(_) | Command::Openapi => {}
+        _ => init_logging(cli.log_format, "warn", true),
+    }
     match cli.command {
         Command::Config(ConfigCommand::Default) => {
             print!("{}", config::EXAMPLE);
             Ok(())
         }
-        Command::Serve(flags) => run(cli.config, flags, false),
-        Command::Demo(flags) => run(cli.config, flags, true),
+        Command::Serve(flags) => run(cli.config, flags, false, cli.log_format),
+        Command::Demo(flags) => run(cli.config, flags, true, cli.log_format),
         Command::Import(args) => {
             let ok = with_store(cli.config, args.storage(), async |store| {
                 tools::import(store, &args).await
@@ -165,13 +200,6 @@ fn with_store<T>(
     flags: &ServeFlags,
     work: impl AsyncFnOnce(&kefu_store::Store) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("KEFU_LOG")
-                .unwrap_or_else(|_| "warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let settings = config::load(config_file.as_deref(), flags)?;
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -186,21 +214,25 @@ fn with_store<T>(
         })
 }
 
-fn run(config_file: Option<PathBuf>, flags: ServeFlags, with_demo: bool) -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("KEFU_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
-        )
-        .init();
+fn run(
+    config_file: Option<PathBuf>,
+    flags: ServeFlags,
+    with_demo: bool,
+    log_format: LogFormat,
+) -> anyhow::Result<()> {
     let settings = config::load(config_file.as_deref(), &flags)?;
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
-        .block_on(serve(settings, with_demo))
+        .block_on(serve(settings, with_demo, log_format))
 }
 
-async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
+async fn serve(settings: Settings, with_demo: bool, log_format: LogFormat) -> anyhow::Result<()> {
+    // With JSON logs on stdout, the banner for people goes to stderr.
+    let say = |text: String| match log_format {
+        LogFormat::Text => println!("{text}"),
+        LogFormat::Json => eprintln!("{text}"),
+    };
     let listener = TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("listening on {}", settings.listen))?;
@@ -210,31 +242,34 @@ async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
         let summary = demo::seed(&server.state.store)
             .await
             .map_err(|e| anyhow::anyhow!("seeding the demo: {e}"))?;
-        println!("\nkefu demo is running at http://{addr}\n");
-        println!(
+        say(format!("\nkefu demo is running at http://{addr}\n"));
+        say(format!(
             "  Agent workbench: http://{addr}/agent   (password for every account: {})",
             demo::DEMO_PASSWORD
-        );
-        println!("  API docs:        http://{addr}/api/v1/docs\n");
+        ));
+        say(format!("  API docs:        http://{addr}/api/v1/docs\n"));
         for (tenant, usernames) in &summary.tenants {
-            println!("  {} ({})", tenant.name, tenant.slug);
-            println!("    buyer chat: http://{addr}/chat/{}", tenant.slug);
-            println!("    logins:     {}", usernames.join(", "));
+            say(format!("  {} ({})", tenant.name, tenant.slug));
+            say(format!(
+                "    buyer chat: http://{addr}/chat/{}",
+                tenant.slug
+            ));
+            say(format!("    logins:     {}", usernames.join(", ")));
         }
-        println!("\n  Entry links a shop's site would make (signed, valid for a day):");
+        say("\n  Entry links a shop's site would make (signed, valid for a day):".to_owned());
         for (label, path) in &summary.entry_links {
-            println!("  {label}: http://{addr}{path}");
+            say(format!("  {label}: http://{addr}{path}"));
         }
-        println!();
+        say(String::new());
     } else {
-        println!("kefu is running at http://{addr}");
+        say(format!("kefu is running at http://{addr}"));
     }
     if let Some(token) = kefu_server::setup::open_if_empty(&server.state).await? {
-        println!(
+        say(format!(
             "\n  kefu has no shop yet. Open this link to create your shop (or your platform's\n  \
              official desk) and its super admin; it works once, and a restart prints a new one:\n\n    \
              http://{addr}/setup#{token}\n\n  (or from the command line: kefu shop create, kefu user add)\n"
-        );
+        ));
     }
     server.serve(listener, shutdown_signal()).await
 }

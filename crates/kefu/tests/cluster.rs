@@ -20,6 +20,13 @@ fn shared_key_file(data_dir: &std::path::Path) -> std::path::PathBuf {
     data_dir.parent().unwrap_or(data_dir).join("kefu.keys")
 }
 
+/// Every buyer here comes from 127.0.0.1: lift the per-address limits (issue #15).
+const ONE_ADDRESS: [(&str, &str); 3] = [
+    ("KEFU_LIMITS__SESSIONS_PER_MINUTE_PER_IP", "100000000"),
+    ("KEFU_LIMITS__LOGINS_PER_MINUTE_PER_IP", "100000000"),
+    ("KEFU_LIMITS__UPLOADS_PER_MINUTE_PER_IP", "100000000"),
+];
+
 async fn start(args: &[&str], data_dir: &std::path::Path) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
         .args(args)
@@ -29,6 +36,7 @@ async fn start(args: &[&str], data_dir: &std::path::Path) -> (Child, String) {
         .arg("--key-file")
         .arg(shared_key_file(data_dir))
         .env("KEFU_LOG", "warn")
+        .envs(ONE_ADDRESS)
         .stdout(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
@@ -399,6 +407,7 @@ async fn start_watching_the_lead(
         .arg("--key-file")
         .arg(shared_key_file(data_dir))
         .env("KEFU_LOG", "kefu_server=info")
+        .envs(ONE_ADDRESS)
         .stdout(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
@@ -465,6 +474,7 @@ async fn start_in_cluster(
         .arg("--key-file")
         .arg(shared_key_file(data_dir))
         .env("KEFU_LOG", "warn,kefu_server::jobs=info")
+        .envs(ONE_ADDRESS)
         .env("KEFU_LIMITS__MESSAGES_PER_SECOND", "10000")
         .stdout(Stdio::piped())
         .kill_on_drop(true)

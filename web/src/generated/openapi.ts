@@ -1411,7 +1411,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics in the text format. */
+        /**
+         * Prometheus metrics in the text format (issue #15: never open to everyone). On the main
+         *     listener only with `metrics.token` set and sent as a bearer token, and not at all when
+         *     `metrics.listen` gives them an address of their own.
+         */
         get: operations["metrics"];
         put?: never;
         post?: never;
@@ -3137,6 +3141,15 @@ export interface components {
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
+        /** @description Too many requests from this address (`rate_limited`); `Retry-After` says when to try again. */
+        RateLimited: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
         /** @description The body stalled (`request_timeout`). */
         RequestTimeout: {
             headers: {
@@ -4101,6 +4114,7 @@ export interface operations {
             };
             408: components["responses"]["RequestTimeout"];
             413: components["responses"]["BodyTooLarge"];
+            429: components["responses"]["RateLimited"];
         };
     };
     buyer: {
@@ -6368,6 +6382,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["BodyTooLarge"];
+            429: components["responses"]["RateLimited"];
         };
     };
     shop: {
@@ -6663,6 +6678,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description `unauthenticated`: without the metrics token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_found`: metrics are off here (no token set, or served on `metrics.listen`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };

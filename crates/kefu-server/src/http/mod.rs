@@ -18,6 +18,7 @@ pub mod extract;
 pub mod handoffs;
 pub mod identity_secret;
 pub mod imports;
+pub mod limits;
 pub mod me;
 pub mod ops;
 pub mod orders;
@@ -42,6 +43,7 @@ use std::time::Duration;
 
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -215,8 +217,20 @@ pub fn app(state: AppState) -> Router {
         .layer(RequestBodyTimeoutLayer::new(Duration::from_secs(
             state.settings.limits.body_read_seconds.max(1),
         )))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::per_address,
+        ))
         .layer(axum::middleware::from_fn(ops::track_http))
-        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(access_line),
+        )
+        // Issue #15: every request has an id (the proxy's `X-Request-Id`, or a new UUID), on
+        // its log lines and in its response.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
 }
 
@@ -243,8 +257,28 @@ async fn method_not_allowed() -> crate::error::ApiError {
 }
 
 /// Logs the path without the query: WebSocket URLs carry tokens there.
+/// The span every log line of a request is in: its id, method and path.
 fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
-    tracing::debug_span!("http", method = %request.method(), path = %request.uri().path())
+    let id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    // A proxy's id is the client's text: keep the log line short whatever it sent.
+    let id = id.get(..64).unwrap_or(id);
+    tracing::info_span!("http", request_id = %id, method = %request.method(), path = %request.uri().path())
+}
+
+const REQUEST_ID: &str = "x-request-id";
+
+/// One line per request answered (its span carries the id, method and path).
+fn access_line<B>(response: &axum::http::Response<B>, latency: Duration, _span: &tracing::Span) {
+    tracing::info!(
+        target: "kefu::access",
+        status = response.status().as_u16(),
+        ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
+        "served"
+    );
 }
 
 #[cfg(test)]

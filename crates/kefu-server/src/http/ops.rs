@@ -1,15 +1,19 @@
-//! Operations endpoints: `/healthz` and Prometheus `/metrics`, plus the HTTP metrics layer.
+//! Operations endpoints: `/healthz`, `/livez`, `/readyz` and Prometheus `/metrics` (on the
+//! main listener with a token, or on a listener of its own), plus the HTTP metrics layer.
 
 use std::sync::OnceLock;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use kefu_domain::error_code::ErrorCode;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
 use crate::AppState;
+use crate::auth::constant_time_eq;
+use crate::error::{ApiError, ErrorBody};
 
 /// The process-wide Prometheus recorder (the `metrics` facade has one global recorder).
 pub fn metrics_handle() -> PrometheusHandle {
@@ -73,11 +77,56 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-/// Prometheus metrics in the text format.
-#[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, description = "Prometheus text format")))]
-pub async fn metrics(State(state): State<AppState>) -> String {
+/// Prometheus metrics in the text format (issue #15: never open to everyone). On the main
+/// listener only with `metrics.token` set and sent as a bearer token, and not at all when
+/// `metrics.listen` gives them an address of their own.
+#[utoipa::path(get, path = "/metrics", tag = "ops", security(("metrics_token" = [])),
+    responses((status = 200, description = "Prometheus text format"),
+        (status = 401, body = ErrorBody, description = "`unauthenticated`: without the metrics token"),
+        (status = 404, body = ErrorBody, description = "`not_found`: metrics are off here (no token set, or served on `metrics.listen`)")))]
+pub async fn metrics(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<String, ApiError> {
+    let settings = &state.settings.metrics;
+    if !settings.listen.is_empty() || settings.token.is_empty() {
+        return Err(ApiError::new(
+            ErrorCode::NotFound,
+            "metrics are not served here: set metrics.token, or scrape metrics.listen",
+        ));
+    }
+    exposition(&state, &headers)
+}
+
+/// The text, for a caller with the token when one is set.
+fn exposition(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
+    let token = &state.settings.metrics.token;
+    if !token.is_empty() {
+        let sent = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        if !constant_time_eq(sent.as_bytes(), token.as_bytes()) {
+            return Err(ErrorCode::Unauthenticated.into());
+        }
+    }
     state.metrics.run_upkeep();
-    state.metrics.render()
+    Ok(state.metrics.render())
+}
+
+/// `metrics.listen`'s own server: `/metrics` and nothing else.
+pub fn metrics_app(state: AppState) -> axum::Router {
+    axum::Router::new()
+        .route(
+            "/metrics",
+            axum::routing::get(
+                |State(state): State<AppState>, headers: HeaderMap| async move {
+                    exposition(&state, &headers)
+                },
+            ),
+        )
+        .with_state(state)
 }
 
 /// Counts requests and times them per route template.

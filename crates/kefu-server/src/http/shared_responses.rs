@@ -17,6 +17,7 @@ use utoipa::openapi::security::{
 use utoipa::openapi::{ComponentsBuilder, Content, OpenApi, Ref, RefOr, Response, ResponseBuilder};
 
 use crate::auth::SESSION_COOKIE;
+use crate::http::limits::Door;
 
 /// Operations that take no credentials, or (the WebSockets) take them in the query and
 /// declare their own `401`.
@@ -40,6 +41,7 @@ const API_TOKEN: &str = "api_token";
 const SESSION: &str = "session_cookie";
 const CSRF: &str = "csrf_token";
 const BUYER_TOKEN: &str = "buyer_token";
+const METRICS_TOKEN: &str = "metrics_token";
 
 /// Who may call an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,6 +97,10 @@ pub fn document(doc: &mut OpenApi) {
         BUYER_TOKEN,
         bearer("A buyer's token, from `POST /api/v1/buyer/session`."),
     );
+    components.add_security_scheme(
+        METRICS_TOKEN,
+        bearer("`metrics.token` from kefu's settings, for Prometheus."),
+    );
     for (_, name, description) in SHARED {
         components
             .responses
@@ -123,6 +129,11 @@ pub fn document(doc: &mut OpenApi) {
                         Vec::<String>::new(),
                     )]);
                 }
+            }
+            // Issue #15: the open doors count per client address (`http::limits`); POST is
+            // the only changing method on their paths.
+            if !safe && Door::of(&axum::http::Method::POST, path).is_some() {
+                add_error(operation, 429);
             }
             let has_body = operation.request_body.is_some();
             let has_parameters = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
@@ -161,7 +172,7 @@ fn operations(item: &mut PathItem) -> impl Iterator<Item = (bool, &mut Operation
 
 /// The shared error responses, by status: their name under `components.responses` and what
 /// they mean.
-const SHARED: [(u16, &str, &str); 5] = [
+const SHARED: [(u16, &str, &str); 6] = [
     (
         400,
         "BadRequest",
@@ -182,6 +193,11 @@ const SHARED: [(u16, &str, &str); 5] = [
         413,
         "BodyTooLarge",
         "The body is too large (`body_too_large`).",
+    ),
+    (
+        429,
+        "RateLimited",
+        "Too many requests from this address (`rate_limited`); `Retry-After` says when to try again.",
     ),
 ];
 

@@ -37,6 +37,8 @@ pub async fn run_forever(state: AppState) {
         if ticks.is_multiple_of(LIMITER_TICKS) {
             state.login_limiter.retain_recent();
             state.upload_limiter.retain_recent();
+            state.per_address.retain_recent();
+            metrics::gauge!("kefu_rate_limit_addresses").set(state.per_address.len() as f64);
         }
         ticks = ticks.wrapping_add(1);
         if !lead(&state, &mut leadership).await {

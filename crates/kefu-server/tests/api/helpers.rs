@@ -17,6 +17,9 @@ use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use uuid::Uuid;
 
+/// The `metrics.token` every test server is started with.
+pub const METRICS_TOKEN: &str = "test-metrics-token";
+
 pub struct TestApp {
     pub addr: SocketAddr,
     /// The server's state, for calling what has no HTTP route (housekeeping).
@@ -81,6 +84,12 @@ impl TestApp {
             database_url: database_url.clone(),
             ..Settings::default()
         };
+        settings.metrics.token = METRICS_TOKEN.to_owned();
+        // Every test's buyers and agents come from 127.0.0.1: the per-address limits are
+        // tested on their own (`limits.rs`).
+        settings.limits.sessions_per_minute_per_ip = 1_000_000;
+        settings.limits.logins_per_minute_per_ip = 1_000_000;
+        settings.limits.uploads_per_minute_per_ip = 1_000_000;
         adjust(&mut settings);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -186,6 +195,7 @@ impl TestApp {
     pub async fn metrics(&self) -> String {
         self.http
             .get(self.url("/metrics"))
+            .bearer_auth(METRICS_TOKEN)
             .send()
             .await
             .unwrap()

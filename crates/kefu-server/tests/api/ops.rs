@@ -237,3 +237,145 @@ async fn probes_security_headers_and_compression() {
     assert_eq!(headers["referrer-policy"], "same-origin");
     assert_eq!(headers["content-encoding"], "gzip");
 }
+
+/// Issue #15: `/metrics` answers only with the operator's token, and not at all without one.
+#[tokio::test]
+async fn metrics_need_the_operators_token() {
+    let app = TestApp::spawn().await;
+    let get = |token: Option<&str>| {
+        let request = app.http.get(app.url("/metrics"));
+        match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+        .send()
+    };
+    let anonymous = get(None).await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        anonymous.json::<Value>().await.unwrap()["code"],
+        "unauthenticated"
+    );
+    // An agent's API token is not the metrics token.
+    let agent = app.agent("tea-admin").await;
+    assert_eq!(
+        get(Some(&agent.token)).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        get(Some(crate::helpers::METRICS_TOKEN))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+
+    let off = TestApp::spawn_with(|s| s.metrics.token.clear()).await;
+    let answer = off.http.get(off.url("/metrics")).send().await.unwrap();
+    assert_eq!(answer.status(), StatusCode::NOT_FOUND);
+}
+
+/// Issue #15: one address may start only so many buyer sessions, sign-ins and uploads a
+/// minute (429 `rate_limited`, with `Retry-After`); behind a trusted proxy each client's
+/// address counts apart, and a client cannot pick its address when no proxy is trusted.
+#[tokio::test]
+async fn the_open_doors_are_limited_per_client_address() {
+    let app = TestApp::spawn_with(|s| {
+        s.limits.sessions_per_minute_per_ip = 3;
+        s.limits.logins_per_minute_per_ip = 2;
+    })
+    .await;
+    let session = |forwarded: Option<&'static str>| {
+        let request = app
+            .http
+            .post(app.url("/api/v1/buyer/session"))
+            .json(&serde_json::json!({"shop": "shanye-tea"}));
+        match forwarded {
+            Some(address) => request.header("x-forwarded-for", address),
+            None => request,
+        }
+        .send()
+    };
+    for _ in 0..3 {
+        assert_eq!(session(None).await.unwrap().status(), StatusCode::OK);
+    }
+    let limited = session(None).await.unwrap();
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = limited.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=20).contains(&wait), "{wait}");
+    assert_eq!(
+        limited.json::<Value>().await.unwrap()["code"],
+        "rate_limited"
+    );
+    // Without a trusted proxy, a forged header changes nothing.
+    assert_eq!(
+        session(Some("198.51.100.1")).await.unwrap().status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Sign-ins count apart from sessions.
+    let login = || {
+        app.http
+            .post(app.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({"username": "nobody", "password": "x"}))
+            .send()
+    };
+    assert_eq!(login().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(login().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        login().await.unwrap().status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+
+    let proxied = TestApp::spawn_with(|s| {
+        s.limits.sessions_per_minute_per_ip = 1;
+        s.http.trusted_proxy_header = "X-Forwarded-For".into();
+    })
+    .await;
+    let via_proxy = |chain: &'static str| {
+        proxied
+            .http
+            .post(proxied.url("/api/v1/buyer/session"))
+            .header("x-forwarded-for", chain)
+            .json(&serde_json::json!({"shop": "shanye-tea"}))
+            .send()
+    };
+    assert_eq!(
+        via_proxy("203.0.113.5").await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        via_proxy("203.0.113.6").await.unwrap().status(),
+        StatusCode::OK,
+        "another client behind the same proxy"
+    );
+    // A client that writes someone else's address first is still counted as itself.
+    assert_eq!(
+        via_proxy("203.0.113.99, 203.0.113.5")
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let metrics = proxied.metrics().await;
+    assert!(metrics.contains("kefu_rate_limited_total"), "counted");
+}
+
+/// Issue #15: every response names its request (a proxy's id is kept).
+#[tokio::test]
+async fn every_response_carries_a_request_id() {
+    let app = TestApp::spawn().await;
+    let fresh = app.http.get(app.url("/livez")).send().await.unwrap();
+    assert_eq!(fresh.headers()["x-request-id"].len(), 36);
+    let kept = app
+        .http
+        .get(app.url("/livez"))
+        .header("x-request-id", "edge-7")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(kept.headers()["x-request-id"], "edge-7");
+}

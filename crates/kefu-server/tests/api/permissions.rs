@@ -35,6 +35,8 @@ enum Rule {
     Needs(Permission),
     /// Any one of these.
     AnyOf(&'static [Permission]),
+    /// The operator's `metrics.token` only (issue #15): no agent's or buyer's token opens it.
+    MetricsToken,
     /// The shop's super admin only, whatever groups grant (the identity secret signs any
     /// member's identity). In these fixtures the super admins are the callers holding every
     /// permission.
@@ -204,7 +206,7 @@ const TABLE: &[(&str, &str, Rule)] = &[
     ("GET", "/healthz", Public),
     ("GET", "/livez", Public),
     ("GET", "/readyz", Public),
-    ("GET", "/metrics", Public),
+    ("GET", "/metrics", MetricsToken),
 ];
 
 /// What a route's path names, which decides what a caller of another tenant gets (ACC-1).
@@ -278,12 +280,14 @@ fn expected(rule: Rule, target: Target, caller: CallerKind, held: Permissions) -
     use Expected::*;
     let permitted = match rule {
         Public | Buyer | AnyAgent => true,
+        MetricsToken => false,
         Needs(p) => held.contains(p),
         AnyOf(list) => list.iter().any(|p| held.contains(*p)),
         SuperAdmin => held == Role::SuperAdmin.permissions(),
     };
     match (rule, caller) {
         (Public, _) => Allowed,
+        (MetricsToken, _) => Unauthenticated,
         (Buyer, C::Buyer) => Allowed,
         // Agents are not buyers, buyers are not agents, and nobody is anybody without a token.
         (Buyer, _) | (_, C::Buyer | C::Anonymous) => Unauthenticated,
