@@ -14,6 +14,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod bus;
 pub mod demo;
 pub mod demo_shop;

@@ -23,6 +23,7 @@ mod after_sales;
 mod approvals;
 mod attachments;
 mod audit;
+pub mod backup;
 mod buyers;
 mod commerce;
 mod conversations;
@@ -141,11 +142,23 @@ mod sqlite {
     const LOCK_ROW: &str = "";
     /// BEGIN IMMEDIATE already makes audit appends follow one another.
     const LOCK_AUDIT_CHAIN: &str = "";
+    const IS_POSTGRES: bool = false;
+    /// A deferred transaction's first read fixes its WAL snapshot.
+    const SNAPSHOT: &str = "";
+    const LIST_TABLES: &str = "SELECT name FROM sqlite_master WHERE type = 'table' \
+         AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations' ORDER BY name";
+    const LIST_COLUMNS: &str = "SELECT name, type FROM pragma_table_info($1) ORDER BY cid";
+    const PRIMARY_KEY: &str = "SELECT name FROM pragma_table_info($1) WHERE pk > 0 ORDER BY pk";
+    const LIST_REFERENCES: &str = "SELECT m.name, f.\"table\" FROM sqlite_master m, \
+         pragma_foreign_key_list(m.name) f WHERE m.type = 'table'";
+    /// SQLite continues AUTOINCREMENT after the largest id inserted by itself.
+    const SERIAL_COLUMNS: &str = "SELECT '', '' WHERE 0";
     pub(crate) mod accounts;
     pub(crate) mod after_sales;
     pub(crate) mod approvals;
     pub(crate) mod attachments;
     pub(crate) mod audit;
+    pub(crate) mod backup;
     pub(crate) mod buyers;
     pub(crate) mod commerce;
     pub(crate) mod conversations;
@@ -178,11 +191,34 @@ mod postgres {
     /// One tenant's audit appends follow one another: a transaction-scoped advisory lock on
     /// (class 5, the tenant), outside the one-key space of the jobs' leader lock.
     const LOCK_AUDIT_CHAIN: &str = "SELECT pg_advisory_xact_lock(5, hashtext($1))";
+    const IS_POSTGRES: bool = true;
+    const SNAPSHOT: &str = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+    const LIST_TABLES: &str = "SELECT table_name::text FROM information_schema.tables \
+         WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' \
+         AND table_name <> '_sqlx_migrations' ORDER BY table_name";
+    const LIST_COLUMNS: &str = "SELECT column_name::text, data_type::text \
+         FROM information_schema.columns WHERE table_schema = current_schema() \
+         AND table_name = $1 ORDER BY ordinal_position";
+    const PRIMARY_KEY: &str = "SELECT k.column_name::text \
+         FROM information_schema.table_constraints c \
+         JOIN information_schema.key_column_usage k ON k.constraint_name = c.constraint_name \
+         AND k.table_schema = c.table_schema AND k.table_name = c.table_name \
+         WHERE c.constraint_type = 'PRIMARY KEY' AND c.table_schema = current_schema() \
+         AND c.table_name = $1 ORDER BY k.ordinal_position";
+    const LIST_REFERENCES: &str = "SELECT c.table_name::text, u.table_name::text \
+         FROM information_schema.table_constraints c \
+         JOIN information_schema.constraint_column_usage u \
+         ON u.constraint_name = c.constraint_name AND u.table_schema = c.table_schema \
+         WHERE c.constraint_type = 'FOREIGN KEY' AND c.table_schema = current_schema()";
+    const SERIAL_COLUMNS: &str = "SELECT table_name::text, column_name::text \
+         FROM information_schema.columns WHERE table_schema = current_schema() \
+         AND column_default LIKE 'nextval(%'";
     pub(crate) mod accounts;
     pub(crate) mod after_sales;
     pub(crate) mod approvals;
     pub(crate) mod attachments;
     pub(crate) mod audit;
+    pub(crate) mod backup;
     pub(crate) mod buyers;
     pub(crate) mod commerce;
     pub(crate) mod conversations;

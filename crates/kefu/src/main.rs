@@ -8,6 +8,7 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod admin;
+mod backup;
 mod config;
 mod keys;
 mod robot_cli;
@@ -92,6 +93,10 @@ enum Command {
     /// A shop's accounts: add, reset a password, list.
     #[command(subcommand)]
     User(admin::UserCommand),
+    /// Write a consistent, compressed backup (database and attachments) while kefu runs.
+    Backup(Box<backup::BackupArgs>),
+    /// Rebuild an empty data directory (SQLite, or --database-url PostgreSQL) from a backup.
+    Restore(Box<backup::RestoreArgs>),
     /// Print the OpenAPI document of the HTTP API (with the WebSocket frames as schemas), as
     /// served at /api/v1/openapi.json.
     Openapi,
@@ -167,6 +172,11 @@ fn main() -> anyhow::Result<()> {
         Command::EntryLink(args) => with_store(cli.config, args.storage(), async |store| {
             tools::entry_link(store, &args).await
         }),
+        Command::Backup(args) => {
+            let settings = config::load(cli.config.as_deref(), &args.storage)?;
+            runtime()?.block_on(backup::backup(&settings, &args))
+        }
+        Command::Restore(args) => runtime()?.block_on(backup::restore(&args)),
         Command::Openapi => {
             println!("{}", kefu_server::http::openapi().to_pretty_json()?);
             Ok(())
@@ -192,6 +202,12 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
 }
 
 /// Opens the configured database (applying migrations) and runs `work` on it.

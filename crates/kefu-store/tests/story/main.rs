@@ -42,6 +42,7 @@ mod after_sales;
 mod approvals;
 mod attachments;
 mod audit;
+mod backup;
 mod buyers;
 mod commerce;
 mod conversations;
