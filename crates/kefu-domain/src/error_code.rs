@@ -241,6 +241,10 @@ error_codes! {
     415 {
         UnsupportedFileType = "unsupported_file_type",
     }
+    416 {
+        /// A download's `Range` lies past the file's end.
+        RangeNotSatisfiable = "range_not_satisfiable",
+    }
     429 {
         RateLimited = "rate_limited",
     }

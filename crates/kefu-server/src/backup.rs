@@ -21,6 +21,8 @@ use anyhow::{Context, bail};
 use kefu_domain::time::now_ms;
 use kefu_store::backup::{Dump, Load, TableShape};
 use kefu_store::{Store, StoreError};
+
+use crate::files::Files;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -181,10 +183,10 @@ impl Drop for Scratch {
     }
 }
 
-/// Makes a backup of `store` and the attachments under `data_dir` at `out` (written beside it
-/// first, then renamed: `out` is whole or absent). Safe while kefu serves: the rows come from
-/// one snapshot, and every message acknowledged before it began is in it.
-pub async fn backup(store: &Store, data_dir: &Path, out: &Path) -> anyhow::Result<Manifest> {
+/// Makes a backup of `store` and its attachments (from `files`: disk or NATS) at `out`
+/// (written beside it first, then renamed: `out` is whole or absent). Safe while kefu serves:
+/// the rows come from one snapshot, and every message acknowledged before it began is in it.
+pub async fn backup(store: &Store, files: &Files, out: &Path) -> anyhow::Result<Manifest> {
     let scratch = Scratch::beside(out)?;
     let mut dump = JsonlDump {
         dir: scratch.0.clone(),
@@ -196,7 +198,7 @@ pub async fn backup(store: &Store, data_dir: &Path, out: &Path) -> anyhow::Resul
     let created_at = now_ms();
     let schema_version = store.export(&mut dump).await?;
     dump.finish_table()?;
-    let manifest = Manifest {
+    let mut manifest = Manifest {
         format: FORMAT.to_owned(),
         version: VERSION,
         kefu_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -207,32 +209,15 @@ pub async fn backup(store: &Store, data_dir: &Path, out: &Path) -> anyhow::Resul
         files: vec![],
         missing_files: vec![],
     };
-    let keys = dump.storage_keys;
-    let data_dir = data_dir.to_owned();
-    let out = out.to_owned();
-    tokio::task::spawn_blocking(move || write_archive(manifest, &scratch, &keys, &data_dir, &out))
-        .await
-        .context("the archive writer stopped")?
-}
-
-fn write_archive(
-    mut manifest: Manifest,
-    scratch: &Scratch,
-    keys: &BTreeSet<String>,
-    data_dir: &Path,
-    out: &Path,
-) -> anyhow::Result<Manifest> {
     let partial = scratch.0.join("archive.partial");
     let file = File::create(&partial).with_context(|| format!("creating {}", partial.display()))?;
-    let encoder = zstd::Encoder::new(BufWriter::new(file), ZSTD_LEVEL)?;
-    let mut tar = tar::Builder::new(encoder);
+    let mut tar = tar::Builder::new(zstd::Encoder::new(BufWriter::new(file), ZSTD_LEVEL)?);
     for table in &manifest.tables {
         let name = format!("{}.jsonl", table.shape.name);
         tar.append_path_with_name(scratch.0.join(&name), format!("{TABLES}{name}"))?;
     }
-    for key in keys {
-        let path = data_dir.join(key);
-        let Ok(file) = File::open(&path) else {
+    for key in &dump.storage_keys {
+        let Some(bytes) = files.read(key).await? else {
             tracing::warn!(
                 key,
                 "an attachment's file is gone; the backup goes on without it"
@@ -240,33 +225,36 @@ fn write_archive(
             manifest.missing_files.push(key.clone());
             continue;
         };
-        let mut header = tar::Header::new_gnu();
-        header.set_size(file.metadata()?.len());
-        header.set_mode(0o600);
-        header.set_mtime(0);
-        let mut reader = Hashing {
-            inner: file,
-            hasher: Sha256::new(),
-            bytes: 0,
-        };
-        tar.append_data(&mut header, format!("{FILES}{key}"), &mut reader)?;
+        append(&mut tar, &format!("{FILES}{key}"), &bytes, 0)?;
         manifest.files.push(FileEntry {
             key: key.clone(),
-            bytes: reader.bytes,
-            sha256: hex::encode(reader.hasher.finalize()),
+            bytes: bytes.len() as u64,
+            sha256: hex::encode(Sha256::digest(&bytes)),
         });
     }
     let text = serde_json::to_vec_pretty(&manifest)?;
-    let mut header = tar::Header::new_gnu();
-    header.set_size(text.len() as u64);
-    header.set_mode(0o600);
-    header.set_mtime(u64::try_from(manifest.created_at / 1000).unwrap_or(0));
-    tar.append_data(&mut header, MANIFEST, text.as_slice())?;
-    let encoder = tar.into_inner()?;
-    let file = encoder.finish()?.into_inner().map_err(|e| e.into_error())?;
+    append(&mut tar, MANIFEST, &text, manifest.created_at / 1000)?;
+    let file = tar
+        .into_inner()?
+        .finish()?
+        .into_inner()
+        .map_err(|e| e.into_error())?;
     file.sync_all()?;
     std::fs::rename(&partial, out).with_context(|| format!("writing {}", out.display()))?;
     Ok(manifest)
+}
+
+fn append(
+    tar: &mut tar::Builder<impl Write>,
+    path: &str,
+    bytes: &[u8],
+    mtime: i64,
+) -> std::io::Result<()> {
+    let mut header = tar::Header::new_gnu();
+    header.set_size(bytes.len() as u64);
+    header.set_mode(0o600);
+    header.set_mtime(u64::try_from(mtime).unwrap_or(0));
+    tar.append_data(&mut header, path, bytes)
 }
 
 /// Reads each table's file back, a batch of rows at a time.
@@ -316,43 +304,48 @@ struct Unpacked {
     files: BTreeMap<String, (u64, String)>,
 }
 
-fn unpack(archive: &Path, scratch: &Path, data_dir: &Path) -> anyhow::Result<Unpacked> {
+/// The largest attachment a restore takes from an archive (kefu's own limit is far below).
+const MAX_FILE_IN_ARCHIVE: u64 = 1 << 30;
+
+async fn unpack(archive: &Path, scratch: &Path, files: &Files) -> anyhow::Result<Unpacked> {
     let file = File::open(archive).with_context(|| format!("opening {}", archive.display()))?;
     let mut tar = tar::Archive::new(zstd::Decoder::new(file).context("not a zstd stream")?);
     let mut manifest = None;
     let mut tables = BTreeMap::new();
-    let mut files = BTreeMap::new();
+    let mut stored = BTreeMap::new();
     for entry in tar.entries().context("not a kefu backup")? {
-        let entry = entry.context("a damaged archive")?;
+        let mut entry = entry.context("a damaged archive")?;
         let path = entry.path()?.to_string_lossy().into_owned();
-        let mut reader = Hashing {
-            inner: entry,
-            hasher: Sha256::new(),
-            bytes: 0,
-        };
         if path == MANIFEST {
             let mut text = String::new();
-            reader.read_to_string(&mut text)?;
+            entry.read_to_string(&mut text)?;
             manifest = Some(serde_json::from_str::<Manifest>(&text).context("its manifest")?);
         } else if let Some(name) = path
             .strip_prefix(TABLES)
             .and_then(|n| n.strip_suffix(".jsonl"))
             .filter(|n| n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
         {
+            let mut reader = Hashing {
+                inner: entry,
+                hasher: Sha256::new(),
+                bytes: 0,
+            };
             let mut out = File::create(scratch.join(format!("{name}.jsonl")))?;
             std::io::copy(&mut reader, &mut out)?;
             tables.insert(name.to_owned(), hex::encode(reader.hasher.finalize()));
         } else if let Some(key) = path.strip_prefix(FILES).and_then(safe_key) {
-            let target = data_dir.join(key);
-            if let Some(parent) = target.parent() {
-                std::fs::create_dir_all(parent)?;
+            if entry.size() > MAX_FILE_IN_ARCHIVE {
+                bail!("{key} is larger than any upload kefu takes");
             }
-            let mut out = File::create(&target)?;
-            std::io::copy(&mut reader, &mut out)?;
-            out.sync_all()?;
-            files.insert(
+            let mut bytes = vec![];
+            entry.read_to_end(&mut bytes)?;
+            files
+                .put(key, &bytes)
+                .await
+                .with_context(|| format!("storing {key}"))?;
+            stored.insert(
                 key.to_owned(),
-                (reader.bytes, hex::encode(reader.hasher.finalize())),
+                (bytes.len() as u64, hex::encode(Sha256::digest(&bytes))),
             );
         } else {
             bail!("the archive has an entry kefu does not write: {path}");
@@ -362,21 +355,22 @@ fn unpack(archive: &Path, scratch: &Path, data_dir: &Path) -> anyhow::Result<Unp
     Ok(Unpacked {
         manifest,
         tables,
-        files,
+        files: stored,
     })
 }
 
 /// Restores `archive` into `store` (emptied first; the caller checks it held no shop) and
-/// its attachments under `data_dir`. Every table's and file's checksum and every table's row
-/// count is checked against the manifest; the database changes in one transaction.
-pub async fn restore(archive: &Path, store: &Store, data_dir: &Path) -> anyhow::Result<Manifest> {
-    let scratch = Scratch::beside(&data_dir.join("x"))?;
-    let unpacked = {
-        let (archive, dir, data_dir) = (archive.to_owned(), scratch.0.clone(), data_dir.to_owned());
-        tokio::task::spawn_blocking(move || unpack(&archive, &dir, &data_dir))
-            .await
-            .context("the archive reader stopped")??
-    };
+/// its attachments into `files`; `work_dir` holds the tables' files meanwhile. Every table's
+/// and file's checksum and every table's row count is checked against the manifest; the
+/// database changes in one transaction.
+pub async fn restore(
+    archive: &Path,
+    store: &Store,
+    files: &Files,
+    work_dir: &Path,
+) -> anyhow::Result<Manifest> {
+    let scratch = Scratch::beside(&work_dir.join("x"))?;
+    let unpacked = unpack(archive, &scratch.0, files).await?;
     let manifest = unpacked.manifest;
     if manifest.format != FORMAT || manifest.version != VERSION {
         bail!(

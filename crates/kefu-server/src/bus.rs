@@ -146,6 +146,14 @@ impl Bus {
         }
     }
 
+    /// The NATS connection, when there is one (the object store shares it).
+    pub fn nats_client(&self) -> Option<async_nats::Client> {
+        match self {
+            Bus::Local(_) => None,
+            Bus::Nats { client, .. } => Some(client.clone()),
+        }
+    }
+
     pub fn local() -> Bus {
         Bus::Local(Arc::new(Hub::default()))
     }

@@ -20,6 +20,7 @@ pub mod demo;
 pub mod demo_shop;
 pub mod desk;
 pub mod error;
+pub mod files;
 pub mod http;
 pub mod import;
 pub mod jobs;

@@ -16,6 +16,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::desk::hooks::Hooks;
 use crate::desk::{dispatch, outbound, robot};
+use crate::files::Files;
 use crate::settings::{self, Settings};
 use crate::state::AppState;
 use crate::{auth, bus, http, jobs};
@@ -39,6 +40,13 @@ impl Server {
             bus::Bus::nats(&settings.nats_url).await.with_context(|| {
                 format!("connecting to {}", settings::redact_url(&settings.nats_url))
             })?
+        };
+        // Issue #15: with NATS, uploads go to its object store, so any process serves them.
+        let files = match bus.nats_client() {
+            Some(client) => Files::in_nats(&settings.data_dir, client)
+                .await
+                .context("opening the NATS object store for uploads")?,
+            None => Files::on_disk(&settings.data_dir),
         };
         let keys = Arc::new(keys);
         let dispatcher = dispatch::Dispatcher::default();
@@ -70,6 +78,7 @@ impl Server {
             login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
             upload_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(uploads_per_minute))),
             per_address,
+            files,
             opener: crate::desk::opener::Opener::spawn(store.clone()),
             setup: crate::setup::FirstRun::default(),
             dispatcher,

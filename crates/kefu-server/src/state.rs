@@ -31,6 +31,8 @@ pub struct AppState {
     pub upload_limiter: Arc<DefaultKeyedRateLimiter<uuid::Uuid>>,
     /// The open doors' allowances per client address (issue #15).
     pub per_address: Arc<crate::http::limits::PerAddress>,
+    /// Where uploads live: the data directory, or NATS's object store (issue #15).
+    pub files: crate::files::Files,
     /// Wakes the live router (WB-4).
     pub dispatcher: dispatch::Dispatcher,
     /// The robot's inbox and each shop's built robot (BOT-*).

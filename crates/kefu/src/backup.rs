@@ -9,6 +9,7 @@ use anyhow::{Context, bail};
 use clap::Args;
 use kefu_server::Settings;
 use kefu_server::backup::Manifest;
+use kefu_server::files::Files;
 
 use crate::ServeFlags;
 
@@ -32,6 +33,10 @@ pub struct RestoreArgs {
     /// data directory: how a shop moves from SQLite to PostgreSQL.
     #[arg(long)]
     database_url: Option<String>,
+    /// With several processes on NATS: put the attachments into its object store (where
+    /// those processes read them) instead of the data directory.
+    #[arg(long)]
+    nats_url: Option<String>,
     /// The key file the backed-up server sealed its secrets with (`kefu keys status` shows
     /// it); copied into the new data directory as kefu.keys.
     #[arg(long)]
@@ -53,8 +58,11 @@ fn summary(manifest: &Manifest) -> String {
 
 pub async fn backup(settings: &Settings, args: &BackupArgs) -> anyhow::Result<()> {
     let store = settings.open_store().await?;
+    let files = Files::open(&settings.data_dir, &settings.nats_url)
+        .await
+        .context("opening where the uploads are")?;
     let started = Instant::now();
-    let manifest = kefu_server::backup::backup(&store, &settings.data_dir, &args.out).await;
+    let manifest = kefu_server::backup::backup(&store, &files, &args.out).await;
     store.close().await;
     let manifest = manifest?;
     let size = std::fs::metadata(&args.out)?.len();
@@ -131,8 +139,12 @@ async fn restore_into(args: &RestoreArgs) -> anyhow::Result<()> {
     let settings = Settings {
         data_dir: args.data_dir.clone(),
         database_url: args.database_url.clone().unwrap_or_default(),
+        nats_url: args.nats_url.clone().unwrap_or_default(),
         ..Settings::default()
     };
+    let files = Files::open(&settings.data_dir, &settings.nats_url)
+        .await
+        .context("opening where the uploads go")?;
     let store = settings.open_store().await?;
     let result = async {
         if store.any_tenant().await? {
@@ -142,7 +154,8 @@ async fn restore_into(args: &RestoreArgs) -> anyhow::Result<()> {
             );
         }
         let started = Instant::now();
-        let manifest = kefu_server::backup::restore(&args.archive, &store, &args.data_dir).await?;
+        let manifest =
+            kefu_server::backup::restore(&args.archive, &store, &files, &args.data_dir).await?;
         // Opened again, the store checks that this key file opens the backup's secrets.
         let reopened = settings
             .open_store()

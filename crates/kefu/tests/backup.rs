@@ -112,11 +112,52 @@ async fn client_ids_in(url: &str) -> BTreeSet<String> {
     ids.into_iter().map(|(id,)| id).collect()
 }
 
+async fn storage_keys_in(url: &str) -> Vec<String> {
+    use sqlx::Connection;
+    let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+    let keys: Vec<(String,)> = sqlx::query_as("SELECT storage_key FROM attachments")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    keys.into_iter().map(|(k,)| k).collect()
+}
+
+const PNG: &[u8] =
+    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+
 #[tokio::test]
 async fn a_backup_under_load_restores_every_acknowledged_message_on_sqlite_and_postgres() {
     let root = std::env::temp_dir().join(format!("kefu-backup-{}", uuid::Uuid::new_v4()));
     let live = root.join("live");
     let (mut server, addr) = start("demo", &live).await;
+
+    // A picture uploaded before the backup travels with it.
+    let picture: Vec<u8> = PNG
+        .iter()
+        .copied()
+        .chain((0..50_000u32).map(|i| (i % 251) as u8))
+        .collect();
+    let http = reqwest::Client::new();
+    let session: Value = http
+        .post(format!("http://{addr}/api/v1/buyer/session"))
+        .json(&json!({"shop": "shanye-tea"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let uploaded = http
+        .post(format!("http://{addr}/api/v1/buyer/attachments"))
+        .bearer_auth(session["buyer_token"].as_str().unwrap())
+        .multipart(reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(picture.clone()).file_name("发票.png"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(uploaded.status(), 201);
 
     let acked = Arc::new(Mutex::new(Vec::new()));
     let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -171,6 +212,13 @@ async fn a_backup_under_load_restores_every_acknowledged_message_on_sqlite_and_p
         .iter()
         .filter(|id| !in_sqlite.contains(*id))
         .collect();
+    let keys_restored =
+        storage_keys_in(&format!("sqlite://{}", restored.join("kefu.db").display())).await;
+    assert_eq!(keys_restored.len(), 1);
+    assert_eq!(
+        std::fs::read(restored.join(&keys_restored[0])).unwrap(),
+        picture
+    );
     assert!(
         lost.is_empty(),
         "{} acknowledged before the backup are missing: {lost:?}",

@@ -155,6 +155,145 @@ async fn a_buyer_on_one_process_and_an_agent_on_another_talk_live() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Issue #15: with NATS, uploads live in its object store: a picture uploaded through one
+/// process (with a data directory of its own) downloads through another, whole or by `Range`.
+#[tokio::test]
+async fn an_upload_through_one_process_downloads_through_another() {
+    let database_url = kefu_store::scratch::create_database().await.unwrap();
+    let dir = std::env::temp_dir().join(format!("kefu-files-{}", uuid::Uuid::new_v4()));
+    let flags = [
+        "--database-url",
+        database_url.as_str(),
+        "--nats-url",
+        NATS_URL,
+    ];
+    let (_a, addr_a) = start(&[&["demo"][..], &flags].concat(), &dir.join("a")).await;
+    let (_b, addr_b) = start(&[&["serve"][..], &flags].concat(), &dir.join("b")).await;
+    let http = reqwest::Client::new();
+    let session = post_json(
+        http.post(format!("http://{addr_a}/api/v1/buyer/session")),
+        json!({"shop": "shanye-tea"}),
+    )
+    .await;
+    let picture: Vec<u8> =
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89"
+            .iter()
+            .copied()
+            .chain((0..300_000u32).map(|i| (i % 253) as u8))
+            .collect();
+    let uploaded: Value = http
+        .post(format!("http://{addr_a}/api/v1/buyer/attachments"))
+        .bearer_auth(session["buyer_token"].as_str().unwrap())
+        .multipart(reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(picture.clone()).file_name("实拍.png"),
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let link = uploaded["url"].as_str().unwrap();
+    assert!(
+        !dir.join("a").join("attachments").exists(),
+        "nothing on process A's disk: the file is in NATS"
+    );
+
+    let whole = http
+        .get(format!("http://{addr_b}{link}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(whole.status(), 200);
+    assert_eq!(whole.headers()["accept-ranges"], "bytes");
+    assert_eq!(whole.bytes().await.unwrap().as_ref(), picture.as_slice());
+
+    // A phone seeking: a part from the middle, and the end.
+    let part = http
+        .get(format!("http://{addr_b}{link}"))
+        .header("range", "bytes=100000-100099")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(part.status(), 206);
+    assert_eq!(
+        part.headers()["content-range"],
+        format!("bytes 100000-100099/{}", picture.len()).as_str()
+    );
+    assert_eq!(
+        part.bytes().await.unwrap().as_ref(),
+        &picture[100_000..100_100]
+    );
+    let tail = http
+        .get(format!("http://{addr_b}{link}"))
+        .header("range", "bytes=-10")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tail.status(), 206);
+    assert_eq!(
+        tail.bytes().await.unwrap().as_ref(),
+        &picture[picture.len() - 10..]
+    );
+    let past = http
+        .get(format!("http://{addr_b}{link}"))
+        .header("range", format!("bytes={}-", picture.len()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(past.status(), 416);
+    assert_eq!(
+        past.headers()["content-range"],
+        format!("bytes */{}", picture.len()).as_str()
+    );
+
+    // `kefu backup` reads the upload from NATS; a restore onto one disk holds it.
+    let archive = dir.join("cluster.backup");
+    let keys = shared_key_file(&dir.join("a"));
+    let output = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args(["backup", "--out"])
+        .arg(&archive)
+        .args(["--data-dir"])
+        .arg(dir.join("c"))
+        .args(flags)
+        .arg("--key-file")
+        .arg(&keys)
+        .env("KEFU_LOG", "warn")
+        .output()
+        .await
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{said}");
+    assert!(said.contains("1 attachments"), "{said}");
+    let restored = dir.join("restored");
+    let output = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .arg("restore")
+        .arg(&archive)
+        .arg("--data-dir")
+        .arg(&restored)
+        .arg("--key-file")
+        .arg(&keys)
+        .env("KEFU_LOG", "warn")
+        .output()
+        .await
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let id = link
+        .trim_start_matches("/files/")
+        .split('?')
+        .next()
+        .unwrap();
+    let on_disk = std::fs::read_dir(restored.join("attachments"))
+        .unwrap()
+        .flatten()
+        .map(|tenant| tenant.path().join(id))
+        .find(|p| p.exists())
+        .expect("the upload restored onto the disk");
+    assert_eq!(std::fs::read(on_disk).unwrap(), picture);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// Signs `username` in on `addr` and returns an API token for it.
 async fn sign_in(http: &reqwest::Client, addr: &str, username: &str) -> String {
     let login = http

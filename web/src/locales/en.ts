@@ -1803,6 +1803,7 @@ const en: typeof zhCN = {
     bad_probation_days: 'Out of range (probation is 7–15 days; an extension 1–8 days)',
     bad_max_accounts: 'The account limit is 1–10,000',
     invalid_office_hours: 'Office hours need at least one day, and opening before closing',
+    range_not_satisfiable: 'That part of the file does not exist',
     invalid_grace: 'The old secret may keep working for 0 to 168 hours (a week)',
     bad_amount: 'That amount is not allowed: a refund is at most what was paid, a compensation at most 10,000 yuan',
     invalid_reason: 'Give a reason (1–500 characters)',

@@ -1801,6 +1801,7 @@ export default {
     bad_probation_days: '天数超出范围（试用期 7–15 天，每次延长 1–8 天）',
     bad_max_accounts: '子账号上限须在 1–10,000 之间',
     invalid_office_hours: '营业时间须至少选一天，且开门时间早于打烊时间',
+    range_not_satisfiable: '请求的文件范围不存在',
     invalid_grace: '旧密钥的保留时间须在 0 到 168 小时（一周）之间',
     bad_amount: '金额无效：退款不能超过实付金额，补偿最多 10,000 元',
     invalid_reason: '请填写理由（1–500 字）',

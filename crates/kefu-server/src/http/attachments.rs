@@ -1,12 +1,14 @@
 //! Uploads and downloads. The type is read from the bytes (never the name or the claimed
-//! content type), checked against the accepted list and its size limit, written under the
-//! data directory, then recorded. Downloads need a signed, expiring link (`Keys::file_url`).
+//! content type), checked against the accepted list and its size limit, stored (`Files`: the
+//! data directory, or NATS's object store), then recorded. Downloads need a signed, expiring
+//! link (`Keys::file_url`) and answer `Range` requests.
 
 use axum::body::Body;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
-use axum::http::{StatusCode, header};
-use axum::response::Response;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use headers::HeaderMapExt;
 use kefu_domain::attachment_kinds::{AcceptedType, accepted_type};
 use kefu_domain::error_code::ErrorCode;
 use kefu_domain::message::Attachment;
@@ -14,6 +16,7 @@ use kefu_domain::role::Permission;
 use kefu_store::NewAttachment;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
+use tokio::io::AsyncReadExt;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
@@ -111,11 +114,12 @@ async fn store_upload(
     }
     let id = Uuid::now_v7();
     let storage_key = format!("attachments/{tenant_id}/{id}");
-    let path = state.settings.data_dir.join(&storage_key);
     let sha256 = hex::encode(Sha256::digest(&bytes));
-    write_durably(&path, &bytes)
+    state
+        .files
+        .put(&storage_key, &bytes)
         .await
-        .map_err(|e| ApiError::Internal(format!("writing {}: {e}", path.display())))?;
+        .map_err(|e| ApiError::Internal(format!("storing {storage_key}: {e}")))?;
     let size_bytes = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
     let mut attachment = state
         .store
@@ -148,19 +152,6 @@ fn multipart_error(status: StatusCode, text: String) -> ApiError {
     }
 }
 
-/// Writes to a temporary name, syncs, then renames: a file is whole or absent.
-async fn write_durably(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use tokio::io::AsyncWriteExt;
-    if let Some(dir) = path.parent() {
-        tokio::fs::create_dir_all(dir).await?;
-    }
-    let temp = path.with_extension("part");
-    let mut file = tokio::fs::File::create(&temp).await?;
-    file.write_all(bytes).await?;
-    file.sync_all().await?;
-    tokio::fs::rename(&temp, path).await
-}
-
 /// Keeps a display name safe for headers and file systems.
 fn sanitize_file_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
@@ -185,13 +176,59 @@ pub struct FileQuery {
     sig: String,
 }
 
+/// What a download's `Range` header asks for, of a file of `len` bytes.
+#[derive(Debug, PartialEq, Eq)]
+enum Wanted {
+    Whole,
+    /// From `start` to `end`, both included.
+    Part(u64, u64),
+    Unsatisfiable,
+}
+
+/// One range is served as asked (clamped to the file); several are answered with the whole
+/// file, as RFC 9110 allows; none that fits is 416.
+fn wanted(range: Option<&headers::Range>, len: u64) -> Wanted {
+    use std::ops::Bound;
+    let Some(range) = range else {
+        return Wanted::Whole;
+    };
+    let ranges: Vec<_> = range.satisfiable_ranges(len).collect();
+    let [(start, end)] = ranges.as_slice() else {
+        return match ranges.is_empty() {
+            true => Wanted::Unsatisfiable,
+            false => Wanted::Whole,
+        };
+    };
+    let start = match *start {
+        Bound::Included(s) => s,
+        Bound::Excluded(s) => s.saturating_add(1),
+        Bound::Unbounded => 0,
+    };
+    let last = len.saturating_sub(1);
+    let end = match *end {
+        Bound::Included(e) => e.min(last),
+        Bound::Excluded(e) => e.saturating_sub(1).min(last),
+        Bound::Unbounded => last,
+    };
+    if len == 0 || start > end {
+        Wanted::Unsatisfiable
+    } else {
+        Wanted::Part(start, end)
+    }
+}
+
 /// The bytes of an upload, for whoever holds a valid signed link (messages carry them).
+/// Answers `Range` requests (a phone seeking in a video): 206 with the part asked for.
 #[utoipa::path(get, path = "/files/{id}", tag = "attachments", params(("id" = Uuid, Path), ("id" = Uuid, Path), FileQuery),
-    responses((status = 200, description = "the file"), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "the file"),
+        (status = 206, description = "the part of the file a `Range` header asked for"),
+        (status = 404, body = ErrorBody),
+        (status = 416, body = ErrorBody, description = "`range_not_satisfiable`: the range starts past the end")))]
 pub async fn download(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(query): ApiQuery<FileQuery>,
+    request_headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     if !state.keys.verify_file_url(id, query.exp, &query.sig) {
         return Err(ErrorCode::AttachmentNotFound.into());
@@ -201,10 +238,31 @@ pub async fn download(
         .attachment(id)
         .await?
         .ok_or(ErrorCode::AttachmentNotFound)?;
-    let file = tokio::fs::File::open(state.settings.data_dir.join(&stored.storage_key))
-        .await
-        .map_err(|e| ApiError::Internal(format!("reading attachment {id}: {e}")))?;
     let a = &stored.attachment;
+    let len = u64::try_from(a.size_bytes).unwrap_or(0);
+    let range = request_headers.typed_get::<headers::Range>();
+    let (status, start, end) = match wanted(range.as_ref(), len) {
+        Wanted::Whole => (StatusCode::OK, 0, len.saturating_sub(1)),
+        Wanted::Part(start, end) => (StatusCode::PARTIAL_CONTENT, start, end),
+        Wanted::Unsatisfiable => {
+            let mut response: Response = ApiError::new(
+                ErrorCode::RangeNotSatisfiable,
+                format!("the file has {len} bytes"),
+            )
+            .into_response();
+            if let Ok(value) = format!("bytes */{len}").parse() {
+                response.headers_mut().insert(header::CONTENT_RANGE, value);
+            }
+            return Ok(response);
+        }
+    };
+    let body_len = if len == 0 { 0 } else { end - start + 1 };
+    let reader = state
+        .files
+        .read_from(&stored.storage_key, start)
+        .await
+        .map_err(|e| ApiError::Internal(format!("reading attachment {id}: {e}")))?
+        .ok_or_else(|| ApiError::Internal(format!("attachment {id} has no file")))?;
     let disposition = if a.content_type.starts_with("image/") {
         "inline".to_owned()
     } else {
@@ -221,19 +279,43 @@ pub async fn download(
             .collect();
         format!("attachment; filename*=UTF-8''{encoded}")
     };
-    Response::builder()
+    let mut response = Response::builder()
+        .status(status)
+        .header(header::ACCEPT_RANGES, "bytes")
         .header(header::CONTENT_TYPE, &a.content_type)
         .header(header::CONTENT_DISPOSITION, disposition)
         .header(header::CACHE_CONTROL, "private, max-age=86400")
         .header("x-content-type-options", "nosniff")
-        .header(header::CONTENT_LENGTH, a.size_bytes)
-        .body(Body::from_stream(tokio_util::io::ReaderStream::new(file)))
+        .header(header::CONTENT_LENGTH, body_len);
+    if status == StatusCode::PARTIAL_CONTENT {
+        response = response.header(header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}"));
+    }
+    response
+        .body(Body::from_stream(tokio_util::io::ReaderStream::new(
+            reader.take(body_len),
+        )))
         .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_range_is_served_clamped_and_one_past_the_end_is_refused() {
+        let range = |text: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::RANGE, text.parse().unwrap());
+            headers.typed_get::<headers::Range>().unwrap()
+        };
+        assert_eq!(wanted(None, 10), Wanted::Whole);
+        assert_eq!(wanted(Some(&range("bytes=0-")), 10), Wanted::Part(0, 9));
+        assert_eq!(wanted(Some(&range("bytes=2-4")), 10), Wanted::Part(2, 4));
+        assert_eq!(wanted(Some(&range("bytes=5-999")), 10), Wanted::Part(5, 9));
+        assert_eq!(wanted(Some(&range("bytes=-3")), 10), Wanted::Part(7, 9));
+        assert_eq!(wanted(Some(&range("bytes=10-")), 10), Wanted::Unsatisfiable);
+        assert_eq!(wanted(Some(&range("bytes=0-1,4-5")), 10), Wanted::Whole);
+    }
 
     #[test]
     fn file_names_lose_paths_and_control_characters() {

@@ -16,9 +16,8 @@ pub async fn sweep_unsent(state: &AppState, created_before: i64) -> Result<usize
     let mut removed = 0;
     for (id, storage_key) in state.store.unsent_attachments(created_before).await? {
         if state.store.delete_unsent_attachment(id).await? {
-            let path = state.settings.data_dir.join(&storage_key);
-            if let Err(error) = tokio::fs::remove_file(&path).await {
-                tracing::warn!(%error, path = %path.display(), "could not remove an unsent upload");
+            if let Err(error) = state.files.delete(&storage_key).await {
+                tracing::warn!(%error, storage_key, "could not remove an unsent upload");
             }
             removed += 1;
         }
