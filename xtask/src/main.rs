@@ -13,6 +13,7 @@ mod bench_import;
 mod bench_robot;
 mod bench_routing;
 mod crash;
+mod deploy_check;
 mod fuzz;
 mod schema_fuzz;
 #[cfg(test)]
@@ -46,9 +47,10 @@ fn main() -> anyhow::Result<()> {
         Some("bench-robot-run") => bench_robot::run(),
         Some("bench-routing-run") => bench_routing::run(),
         Some("fuzz") => fuzz::run(&args[1..]),
+        Some("deploy-check") => deploy_check::main(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <demo [kefu demo flags…] | test | web | api-types [--check] | schema-fuzz [--seconds N] | fuzz [--seconds N | --runs N] [target…] | crash [--cycles N] | bench [--quick] | bench-idle | bench-import | bench-routing | bench-robot>\n\n\
+                "usage: cargo xtask <demo [kefu demo flags…] | test | web | api-types [--check] | schema-fuzz [--seconds N] | fuzz [--seconds N | --runs N] [target…] | crash [--cycles N] | deploy-check | bench [--quick] | bench-idle | bench-import | bench-routing | bench-robot>\n\n\
                  demo   build the web UI and a release kefu, then run `kefu demo`\n\
                  test   everything CI runs: the web unit tests, format, lints, Rust tests\n\
                         (SQLite, PostgreSQL, NATS), kill cycles, schema fuzzing, each fuzz\n\
@@ -226,6 +228,8 @@ fn test() -> anyhow::Result<()> {
     // Every parser of outside input, fuzzed briefly from its seeds (the long run is
     // `cargo xtask fuzz --runs 10000000`, README.md).
     fuzz::run(&["--seconds".to_owned(), FUZZ_SECONDS_IN_TEST.to_string()])?;
+    // Issue #15: the deployment files, as far as this machine can try them.
+    deploy_check::main()?;
     run("npm", &["run", "e2e"], Some("web"))
 }
 
