@@ -317,6 +317,7 @@ mod tests {
             (BodyTooLarge, 413),
             (FileTooLarge, 413),
             (UnsupportedFileType, 415),
+            (RangeNotSatisfiable, 416),
             (RateLimited, 429),
             (Internal, 500),
             (Unavailable, 503),
@@ -325,8 +326,10 @@ mod tests {
         }
         for code in ErrorCode::ALL {
             assert!(
-                [400, 401, 403, 404, 405, 408, 409, 413, 415, 429, 500, 503]
-                    .contains(&code.status()),
+                [
+                    400, 401, 403, 404, 405, 408, 409, 413, 415, 416, 429, 500, 503
+                ]
+                .contains(&code.status()),
                 "{code}"
             );
             // A `…_not_found` is a 404, except an entry's missing picture or product, which
