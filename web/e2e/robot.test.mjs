@@ -377,6 +377,10 @@ test('the robot: knowledge base, lexicon, test console, serving a buyer, suggest
         return (s.lexicon.synonyms ?? []).some((g) => g.join(',') === SYNONYM.join(',')) && s
       }, 'the synonym group saved')
       assert.ok(settings.kb_version > 0)
+      // Issue #16: the sensitive matters come preset and are saved as the shop's own list.
+      await lexicon.getByTestId('lexicon-sensitive').filter({ hasText: '盗刷' }).waitFor(WAIT)
+      await lexicon.getByTestId('lexicon-sensitive').screenshot({ path: path.join(outputDir, 'robot-sensitive.png') })
+      assert.ok(settings.lexicon.sensitive.includes('盗刷'), 'the preset list is saved with the rest')
       await lexicon.getByTestId('lexicon-unsaved').waitFor({ state: 'detached', ...WAIT })
       await admin.locator('.el-message').waitFor({ state: 'detached', ...WAIT })
       await settle(admin)
@@ -409,6 +413,12 @@ test('the robot: knowledge base, lexicon, test console, serving a buyer, suggest
       assert.deepEqual(await history.evaluateAll((els) => els.map((e) => e.getAttribute('data-action'))), ['answer', 'handoff', 'answer'])
       await settle(admin)
       await admin.screenshot({ path: path.join(outputDir, 'robot-console.png') })
+
+      // Issue #16: account security goes to a person however sure the robot is.
+      const stolen = await ask('我的卡被盗刷了')
+      assert.equal(await stolen.getAttribute('data-action'), 'handoff')
+      assert.equal(await stolen.getAttribute('data-reason'), 'sensitive')
+      await stolen.getByTestId('console-reason').filter({ hasText: '涉及账号安全或资金争议' }).waitFor(WAIT)
     })
 
     await step('with the robot first, it answers a buyer on a phone', async () => {

@@ -269,6 +269,8 @@ export interface KbEntry {
   /** ISO-8601 (or a date, read as UTC midnight); scenario entries' window. */
   valid_from: string | null
   valid_to: string | null
+  /** Issue #16: from this date the entry's questions go to a person (`outdated`). */
+  review_by?: string | null
   conditions?: KbConditions
 }
 
@@ -295,6 +297,8 @@ export interface Lexicon {
   terms: string[]
   /** Words that hand the conversation to a person. */
   blocked: string[]
+  /** Issue #16: sensitive matters, always a person; absent or null: the built-in list. */
+  sensitive?: string[] | null
 }
 
 /** `lexicon` as stored: keys may be missing. */

@@ -72,6 +72,11 @@ pub struct Entry {
     pub valid_from: Option<String>,
     #[serde(default)]
     pub valid_to: Option<String>,
+    /// A policy's review date (ISO-8601): from then on the robot hands its questions to a
+    /// person instead of answering, until someone checks the answer and moves the date
+    /// (BOT-3, issue #16).
+    #[serde(default)]
+    pub review_by: Option<String>,
     #[serde(default)]
     pub conditions: Conditions,
 }
@@ -136,6 +141,13 @@ impl Entry {
         }
         if self.tier == Tier::Product && self.skus.is_empty() && self.categories.is_empty() {
             return Err(ErrorCode::ProductEntryUnbound);
+        }
+        if self
+            .review_by
+            .as_deref()
+            .is_some_and(|t| parse_time(t).is_none())
+        {
+            return Err(ErrorCode::InvalidValidity);
         }
         let from = self.valid_from.as_deref().map(parse_time);
         let to = self.valid_to.as_deref().map(parse_time);

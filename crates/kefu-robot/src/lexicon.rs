@@ -28,6 +28,42 @@ pub struct Lexicon {
     /// Words the robot never answers: the conversation goes to a person.
     #[serde(default)]
     pub blocked: Vec<String>,
+    /// Sensitive matters (account security, money disputes): a person handles them, however
+    /// sure the robot is (issue #16). `None`: the built-in list (`BUILTIN_SENSITIVE`); a
+    /// shop's own list replaces it whole, so a shop may drop a built-in word too.
+    #[serde(default)]
+    pub sensitive: Option<Vec<String>>,
+}
+
+/// Account security and money disputes: never the robot's to answer.
+pub const BUILTIN_SENSITIVE: &[&str] = &[
+    "被盗",
+    "盗号",
+    "盗刷",
+    "盗用",
+    "密码被改",
+    "异地登录",
+    "验证码",
+    "账号冻结",
+    "账户冻结",
+    "多扣",
+    "重复扣",
+    "扣了两",
+    "扣两次",
+    "乱扣",
+    "被骗",
+    "诈骗",
+    "骗子",
+];
+
+impl Lexicon {
+    /// The sensitive words in force: the shop's list, or the built-in one.
+    pub fn sensitive_words(&self) -> Vec<String> {
+        match &self.sensitive {
+            Some(list) => list.clone(),
+            None => BUILTIN_SENSITIVE.iter().map(|w| (*w).to_owned()).collect(),
+        }
+    }
 }
 
 /// Colloquial, dialect and internet spellings every shop's buyers use.
@@ -95,6 +131,7 @@ impl Lexicon {
             negations: BUILTIN_NEGATIONS.iter().map(|w| (*w).to_owned()).collect(),
             terms: vec![],
             blocked: vec![],
+            sensitive: None,
         }
     }
 
@@ -103,6 +140,9 @@ impl Lexicon {
         self.synonyms.extend(shop.synonyms.iter().cloned());
         for (from, to) in &shop.colloquial {
             self.colloquial.insert(from.clone(), to.clone());
+        }
+        if let Some(list) = &shop.sensitive {
+            self.sensitive = Some(list.clone());
         }
         for (list, more) in [
             (&mut self.negations, &shop.negations),
@@ -125,7 +165,8 @@ impl Lexicon {
             + self.colloquial.len()
             + self.negations.len()
             + self.terms.len()
-            + self.blocked.len();
+            + self.blocked.len()
+            + self.sensitive.as_ref().map_or(0, Vec::len);
         let empty = |w: &String| w.trim().is_empty() || w.chars().count() > 32;
         if self
             .synonyms
@@ -135,6 +176,7 @@ impl Lexicon {
             || self.negations.iter().any(empty)
             || self.terms.iter().any(empty)
             || self.blocked.iter().any(empty)
+            || self.sensitive.iter().flatten().any(empty)
         {
             return Err(ErrorCode::InvalidLexicon);
         }

@@ -196,6 +196,10 @@ pub enum HandoffReason {
     Complaint,
     Angry,
     Blocked,
+    /// Account security or a money dispute (`Lexicon::sensitive`): never the robot's.
+    Sensitive,
+    /// The entry that would answer is past its review date (`Entry::review_by`).
+    Outdated,
     Unknown,
     Misunderstood,
 }
@@ -209,6 +213,8 @@ impl HandoffReason {
             HandoffReason::Complaint => "complaint",
             HandoffReason::Angry => "angry",
             HandoffReason::Blocked => "blocked",
+            HandoffReason::Sensitive => "sensitive",
+            HandoffReason::Outdated => "outdated",
             HandoffReason::Unknown => "unknown",
             HandoffReason::Misunderstood => "misunderstood",
         }
@@ -290,6 +296,8 @@ pub struct Robot {
     entries: Vec<Entry>,
     /// Per entry: validity window, epoch ms.
     windows: Vec<(Option<i64>, Option<i64>)>,
+    /// Each entry's review date (epoch ms), if it has one.
+    reviews: Vec<Option<i64>>,
     index: Index,
     classifier: Classifier,
     ranker: Ranker,
@@ -384,11 +392,16 @@ impl Robot {
                 )
             })
             .collect();
+        let reviews = entries
+            .iter()
+            .map(|e| e.review_by.as_deref().and_then(parse_time))
+            .collect();
         let mut robot = Robot {
             analyzer,
             lexicon: lexicon.clone(),
             entries,
             windows,
+            reviews,
             index,
             classifier: Classifier::default(),
             ranker: Ranker::default(),
@@ -489,9 +502,29 @@ impl Robot {
         self.flows.iter().find(|f| f.id == id)
     }
 
-    /// The action for an entry chosen: its answer, or the flow it starts.
-    fn act_on(&self, e: u32) -> Action {
+    /// Whether an entry is past its review date: its answer may no longer be true.
+    fn outdated(&self, e: u32, context: &Context) -> bool {
+        self.reviews[e as usize].is_some_and(|by| context.now_ms >= by)
+    }
+
+    /// Whether the entry `id` is past its review date (a choice picked after it passed).
+    pub fn is_outdated(&self, id: &str, context: &Context) -> bool {
+        self.entries
+            .iter()
+            .position(|e| e.id == id)
+            .is_some_and(|e| self.outdated(e as u32, context))
+    }
+
+    /// The action for an entry chosen: its answer, or the flow it starts; a person when the
+    /// entry is past its review date.
+    fn act_on(&self, e: u32, context: &Context, fired: &mut Vec<String>) -> Action {
         let entry = &self.entries[e as usize];
+        if self.outdated(e, context) {
+            fired.push(format!("待复核 {}", entry.id));
+            return Action::Handoff {
+                reason: HandoffReason::Outdated,
+            };
+        }
         match entry
             .id
             .strip_prefix(FLOW_PREFIX)
@@ -641,7 +674,7 @@ impl Robot {
         let action = if let (Some(HandoffReason::PersonalCase), Some(best)) = (trigger, flow_first)
         {
             fired.push("个案 → 流程".to_owned());
-            self.act_on(best.entry)
+            self.act_on(best.entry, context, &mut fired)
         } else if let Some(reason) = trigger {
             Action::Handoff { reason }
         } else if analysis.words.is_empty() {
@@ -665,23 +698,31 @@ impl Robot {
             }
         } else {
             match candidates.first() {
-                Some(_) if confidence >= t.answer => self.act_on(scored[0].entry),
+                Some(_) if confidence >= t.answer => {
+                    self.act_on(scored[0].entry, context, &mut fired)
+                }
                 Some(_)
                     if confidence >= t.clarify
                         || candidates.len() >= 2 && candidates[1].probability >= t.option =>
                 {
-                    // The likely ones, at least the best two.
+                    // The likely ones, at least the best two; none past its review date.
                     let choices: Vec<Choice> = candidates
                         .iter()
                         .enumerate()
                         .filter(|(i, c)| *i < 2 || c.probability >= t.option)
+                        .filter(|(i, _)| !self.outdated(scored[*i].entry, context))
                         .take(3)
                         .map(|(_, c)| Choice {
                             id: c.id.clone(),
                             question: c.question.clone(),
                         })
                         .collect();
-                    Action::Clarify { choices }
+                    match choices.is_empty() {
+                        true => Action::Handoff {
+                            reason: HandoffReason::Outdated,
+                        },
+                        false => Action::Clarify { choices },
+                    }
                 }
                 _ => Action::Handoff {
                     reason: HandoffReason::Unknown,
@@ -715,6 +756,10 @@ impl Robot {
         if let Some(word) = self.analyzer.blocked_in(analysis) {
             fired.push(format!("屏蔽词 {word}"));
             return Some(HandoffReason::Blocked);
+        }
+        if let Some(word) = self.analyzer.sensitive_in(analysis) {
+            fired.push(format!("敏感 {word}"));
+            return Some(HandoffReason::Sensitive);
         }
         if let Some(word) = found(HUMAN_WORDS) {
             fired.push(format!("转人工 {word}"));
@@ -857,6 +902,72 @@ mod tests {
         ] {
             assert_eq!(serde_json::json!(reason), reason.as_str());
         }
+    }
+
+    /// Issue #16: account security and money disputes go to a person however sure the
+    /// robot is; a shop's own list replaces the built-in one.
+    #[test]
+    fn sensitive_matters_go_to_a_person_whatever_the_confidence() {
+        let (entries, _) = parse_jsonl(concat!(
+            r#"{"id": "pwd", "question": "怎么改密码", "similar": ["账号被盗了怎么改密码", "验证码收不到"], "answer": "在设置里改"}"#,
+            "\n",
+            r#"{"id": "pay", "question": "付款失败怎么办", "similar": ["钱扣了订单没变"], "answer": "稍后刷新"}"#,
+        ));
+        let robot = Robot::build(entries.clone(), &Lexicon::builtin());
+        for text in ["账号被盗了怎么改密码", "你们多扣了我一笔钱", "收不到验证码"]
+        {
+            assert_eq!(
+                robot.decide(text, &now()).action,
+                Action::Handoff {
+                    reason: HandoffReason::Sensitive
+                },
+                "{text}"
+            );
+        }
+        // Money that was taken once is a routine question, not a dispute.
+        assert!(answered(&robot.decide("钱扣了订单没变", &now())).is_some());
+        // The shop's list replaces the built-in one: without 验证码 the robot answers it.
+        let own = Robot::build(
+            entries,
+            &Lexicon::builtin().with(&Lexicon {
+                sensitive: Some(vec!["被盗".into()]),
+                ..Lexicon::default()
+            }),
+        );
+        assert_eq!(answered(&own.decide("验证码收不到", &now())), Some("pwd"));
+    }
+
+    /// Issue #16: an entry past its review date is never answered nor offered.
+    #[test]
+    fn an_entry_past_its_review_date_goes_to_a_person() {
+        let (entries, errors) = parse_jsonl(concat!(
+            r#"{"id": "ship", "question": "多久发货", "similar": ["几天发货", "什么时候发"], "answer": "48小时内", "review_by": "2026-01-01"}"#,
+            "\n",
+            r#"{"id": "refund", "question": "退款多久到账", "similar": ["退款几天到"], "answer": "1-3天"}"#,
+        ));
+        assert!(errors.is_empty(), "{errors:?}");
+        let robot = Robot::build(entries, &Lexicon::builtin());
+        let before = Context {
+            now_ms: crate::kb::parse_time("2025-12-31").unwrap(),
+            ..Context::default()
+        };
+        let after = Context {
+            now_ms: crate::kb::parse_time("2026-01-02").unwrap(),
+            ..Context::default()
+        };
+        assert_eq!(answered(&robot.decide("多久发货", &before)), Some("ship"));
+        let late = robot.decide("多久发货", &after);
+        assert_eq!(
+            late.action,
+            Action::Handoff {
+                reason: HandoffReason::Outdated
+            }
+        );
+        assert!(late.fired.iter().any(|f| f.contains("待复核")), "{late:?}");
+        assert!(robot.is_outdated("ship", &after) && !robot.is_outdated("refund", &after));
+        let (bad, errors) =
+            parse_jsonl(r#"{"id": "x", "question": "q", "answer": "a", "review_by": "soon"}"#);
+        assert!(bad.is_empty() && errors.len() == 1);
     }
 
     #[test]

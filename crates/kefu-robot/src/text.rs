@@ -182,6 +182,8 @@ pub struct Analyzer {
     negation_starts: FxHashSet<char>,
     filler: FxHashSet<&'static str>,
     pub(crate) blocked: Vec<String>,
+    /// Sensitive matters (`Lexicon::sensitive_words`), folded like messages.
+    pub(crate) sensitive: Vec<String>,
 }
 
 fn is_cjk(c: char) -> bool {
@@ -248,6 +250,11 @@ impl Analyzer {
             negation_starts,
             filler: FILLER.iter().copied().collect(),
             blocked: lexicon.blocked.iter().map(|w| normalize_word(w)).collect(),
+            sensitive: lexicon
+                .sensitive_words()
+                .iter()
+                .map(|w| normalize_word(w))
+                .collect(),
         }
     }
 
@@ -429,14 +436,20 @@ impl Analyzer {
         words
     }
 
-    /// The blocked words the message contains.
+    /// The first blocked word the message contains.
     pub fn blocked_in(&self, analysis: &Analysis) -> Option<String> {
-        let compact = analysis.normalized.replace(' ', "");
-        self.blocked
-            .iter()
-            .find(|w| compact.contains(w.as_str()))
-            .cloned()
+        first_in(&self.blocked, analysis)
     }
+
+    /// The first sensitive word the message contains.
+    pub fn sensitive_in(&self, analysis: &Analysis) -> Option<String> {
+        first_in(&self.sensitive, analysis)
+    }
+}
+
+fn first_in(words: &[String], analysis: &Analysis) -> Option<String> {
+    let compact = analysis.normalized.replace(' ', "");
+    words.iter().find(|w| compact.contains(w.as_str())).cloned()
 }
 
 /// A lexicon word as the scan compares it: folded and simplified like messages are.

@@ -186,7 +186,7 @@ pub fn parse_kb(text: &str, format: Format) -> Parsed<kefu_robot::Entry> {
     }
 }
 
-const KB_COLUMNS: [Column; 9] = [
+const KB_COLUMNS: [Column; 10] = [
     col("id", &["编号", "问题编号"], true),
     col("question", &["标准问题", "问题"], true),
     col("similar", &["相似问题", "相似问法"], false),
@@ -196,6 +196,7 @@ const KB_COLUMNS: [Column; 9] = [
     col("categories", &["类目", "适用类目"], false),
     col("valid_from", &["生效时间", "开始时间"], false),
     col("valid_to", &["失效时间", "结束时间"], false),
+    col("review_by", &["复核日期"], false),
 ];
 
 /// Several values in one cell: separated by `|`, `；` or a line break.
@@ -233,6 +234,7 @@ fn kb_row(row: &Row) -> Result<(String, kefu_robot::Entry), InputError> {
         categories: list(&row.text("categories")),
         valid_from: row.optional("valid_from"),
         valid_to: row.optional("valid_to"),
+        review_by: row.optional("review_by"),
         conditions: kefu_robot::kb::Conditions::default(),
     };
     Ok((id, entry))

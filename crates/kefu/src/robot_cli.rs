@@ -1,15 +1,17 @@
 //! `kefu robot eval` and `kefu robot ask` (BOT-6): build a robot from a knowledge base file
 //! exactly as the product does (same normalisation, lexicons, model and thresholds) and run
 //! questions through its real decision path. `eval` prints a report and, as the last line of
-//! stdout, one JSON object of figures; `ask` prints one decision with its explanation.
+//! stdout, one JSON object of figures; `ask` prints one decision with its explanation. An
+//! invalid line in either file is an error unless `--skip-invalid` (then the figures say how
+//! many were skipped).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context as _, bail};
 use clap::Args;
 use kefu_robot::eval::{evaluate, parse_queries};
-use kefu_robot::kb::parse_time;
+use kefu_robot::kb::{LineError, parse_time};
 use kefu_robot::{Context, Lexicon, Robot, parse_jsonl};
 
 #[derive(Args)]
@@ -26,6 +28,10 @@ pub struct KbArgs {
     /// The SKU or product code in context ("这个" means it).
     #[arg(long)]
     product: Option<String>,
+    /// Build from the good lines when some are invalid (each still listed on stderr);
+    /// without it an invalid line is an error (BOT-6, issue #16).
+    #[arg(long)]
+    skip_invalid: bool,
 }
 
 #[derive(Args)]
@@ -55,18 +61,31 @@ fn read(path: &PathBuf) -> anyhow::Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
 }
 
-/// Builds the robot; returns it with the context and the build time in ms.
-fn build(args: &KbArgs) -> anyhow::Result<(Robot, Context, u64)> {
-    let (entries, errors) = parse_jsonl(&read(&args.kb)?);
-    for e in &errors {
-        eprintln!(
-            "{}:{}: {} ({})",
-            args.kb.display(),
-            e.line,
-            e.code,
-            e.message
+/// Lists every invalid line of `path` on stderr; unless `skip` allows it, any is an error.
+fn refuse_invalid(path: &Path, errors: &[LineError], skip: bool) -> anyhow::Result<()> {
+    for e in errors {
+        eprintln!("{}:{}: {} ({})", path.display(), e.line, e.code, e.message);
+    }
+    if !errors.is_empty() && !skip {
+        bail!(
+            "{}: {} invalid lines (listed above); fix them, or pass --skip-invalid to score \
+             the rest",
+            path.display(),
+            errors.len()
         );
     }
+    Ok(())
+}
+
+/// What a build skipped.
+struct Skipped {
+    entries: usize,
+}
+
+/// Builds the robot; returns it with the context, the build time in ms and what it skipped.
+fn build(args: &KbArgs) -> anyhow::Result<(Robot, Context, u64, Skipped)> {
+    let (entries, errors) = parse_jsonl(&read(&args.kb)?);
+    refuse_invalid(&args.kb, &errors, args.skip_invalid)?;
     if entries.is_empty() {
         bail!("{}: no usable entries", args.kb.display());
     }
@@ -90,21 +109,16 @@ fn build(args: &KbArgs) -> anyhow::Result<(Robot, Context, u64)> {
         now_ms,
         ..Context::default()
     };
-    Ok((robot, context, build_ms))
+    let skipped = Skipped {
+        entries: errors.len(),
+    };
+    Ok((robot, context, build_ms, skipped))
 }
 
 pub fn eval(args: &EvalArgs) -> anyhow::Result<()> {
-    let (robot, context, build_ms) = build(&args.kb)?;
+    let (robot, context, build_ms, skipped) = build(&args.kb)?;
     let (queries, errors) = parse_queries(&read(&args.queries)?);
-    for e in &errors {
-        eprintln!(
-            "{}:{}: {} ({})",
-            args.queries.display(),
-            e.line,
-            e.code,
-            e.message
-        );
-    }
+    refuse_invalid(&args.queries, &errors, args.kb.skip_invalid)?;
     let mut report = evaluate(&robot, &queries, &context, build_ms);
     if let Some(path) = &args.dump {
         let mut lines = String::new();
@@ -126,12 +140,15 @@ pub fn eval(args: &EvalArgs) -> anyhow::Result<()> {
     if hidden > 0 && !args.all_misses {
         println!("  … and {hidden} more (--all-misses)");
     }
-    println!("{}", serde_json::to_string(&report.metrics)?);
+    let mut figures = serde_json::to_value(&report.metrics)?;
+    figures["skipped_entries"] = skipped.entries.into();
+    figures["skipped_queries"] = errors.len().into();
+    println!("{figures}");
     Ok(())
 }
 
 pub fn ask(args: &AskArgs) -> anyhow::Result<()> {
-    let (robot, context, _) = build(&args.kb)?;
+    let (robot, context, _, _) = build(&args.kb)?;
     let started = Instant::now();
     let decision = robot.decide(&args.question, &context);
     let took = started.elapsed();

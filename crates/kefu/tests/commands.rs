@@ -260,6 +260,67 @@ fn kefu_robot_eval_prints_the_figures_last_and_ask_explains() {
     assert_eq!(decision["reason"], "asked_for_human");
 }
 
+/// Issue #16 (BOT-6): a knowledge base or query file with invalid lines is refused, every
+/// problem listed, unless `--skip-invalid`; then the figures say how many were skipped.
+#[test]
+fn kefu_robot_eval_refuses_invalid_lines_unless_told_to_skip_them() {
+    let dir = std::env::temp_dir().join(format!("kefu-eval-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let kb = dir.join("kb.jsonl");
+    std::fs::write(
+        &kb,
+        concat!(
+            r#"{"id": "ship", "question": "多久发货", "similar": ["什么时候发货", "几天能发"], "answer": {"text": "48 小时内发货"}}"#,
+            "\n",
+            r#"{"id": "refund", "question": "怎么退款", "similar": ["能退吗"], "answer": {"text": "订单页申请退款"}}"#,
+            "\n",
+            r#"{"id": "bad id!", "question": "坏的", "answer": {"text": "x"}}"#,
+            "\n",
+            "not json\n",
+        ),
+    )
+    .unwrap();
+    let queries = dir.join("queries.jsonl");
+    std::fs::write(
+        &queries,
+        concat!(
+            r#"{"text": "几天发货", "expect": "ship"}"#,
+            "\n",
+            r#"{"text": "我要退款", "expect": "refund"}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    let eval = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_kefu"))
+            .args(["robot", "eval", "--kb"])
+            .arg(&kb)
+            .arg("--queries")
+            .arg(&queries)
+            .args(extra)
+            .env("RUST_BACKTRACE", "0")
+            .output()
+            .unwrap()
+    };
+    let refused = eval(&[]);
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("kb.jsonl:3: invalid_kb_id"), "{said}");
+    assert!(said.contains("kb.jsonl:4:"), "every problem listed: {said}");
+    assert!(said.contains("2 invalid lines"), "{said}");
+    assert!(refused.stdout.is_empty(), "no figures for a refused file");
+
+    let skipped = eval(&["--skip-invalid"]);
+    assert!(skipped.status.success(), "{skipped:?}");
+    let stdout = String::from_utf8(skipped.stdout).unwrap();
+    let figures: serde_json::Value =
+        serde_json::from_str(stdout.trim_end().lines().last().unwrap()).unwrap();
+    assert_eq!(figures["skipped_entries"], 2, "{figures}");
+    assert_eq!(figures["skipped_queries"], 0, "{figures}");
+    assert_eq!(figures["queries"], 2, "{figures}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Issue #15: a server set up from the command line alone: a shop, its super admin and a
 /// password reset, each refused clearly when wrong, each in the audit log as the command
 /// line's, and the new password the one that signs in.

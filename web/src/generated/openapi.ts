@@ -2066,7 +2066,7 @@ export interface components {
          * @description Why the robot hands over.
          * @enum {string}
          */
-        HandoffReason: "asked_for_human" | "personal_case" | "complaint" | "angry" | "blocked" | "unknown" | "misunderstood";
+        HandoffReason: "asked_for_human" | "personal_case" | "complaint" | "angry" | "blocked" | "sensitive" | "outdated" | "unknown" | "misunderstood";
         HandoffRequest: {
             /** @description For the partner and the team; at most 500 characters. */
             note?: string;
@@ -2164,6 +2164,12 @@ export interface components {
             conditions?: components["schemas"]["KbConditions"];
             id: string;
             question: string;
+            /**
+             * @description A policy's review date (ISO-8601): from then on the robot hands its questions to a
+             *     person instead of answering, until someone checks the answer and moves the date
+             *     (BOT-3, issue #16).
+             */
+            review_by?: string | null;
             similar?: string[];
             skus?: string[];
             tier?: components["schemas"]["KbTier"];
@@ -2198,6 +2204,12 @@ export interface components {
             };
             /** @description Words that negate what follows (不, 没, 不想 …). */
             negations?: string[];
+            /**
+             * @description Sensitive matters (account security, money disputes): a person handles them, however
+             *     sure the robot is (issue #16). `None`: the built-in list (`BUILTIN_SENSITIVE`); a
+             *     shop's own list replaces it whole, so a shop may drop a built-in word too.
+             */
+            sensitive?: string[] | null;
             /** @description Groups of words that mean the same; the first is the one matched on. */
             synonyms?: string[][];
             /** @description Product names and jargon the segmenter keeps whole. */

@@ -117,6 +117,7 @@ pub async fn continue_flow(
                 | HandoffReason::Complaint
                 | HandoffReason::Angry
                 | HandoffReason::Blocked
+                | HandoffReason::Sensitive
         )
     {
         end(state, conversation).await?;

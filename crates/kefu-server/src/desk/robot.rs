@@ -371,6 +371,10 @@ async fn serve(
         if let Some(flow) = id.strip_prefix(kefu_robot::robot::FLOW_PREFIX) {
             return crate::desk::flows::start(state, &robot, &conversation, message, flow).await;
         }
+        // Past its review date since it was offered: a person answers (issue #16).
+        if robot.is_outdated(id, &context_of(state, &conversation).await) {
+            return hand_off(state, &conversation, message, "outdated", None, None).await;
+        }
         if let Some(entry) = robot.entry(id) {
             log(
                 state,

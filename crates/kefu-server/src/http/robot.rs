@@ -207,7 +207,19 @@ pub async fn settings(
     agent: Agent,
 ) -> Result<Json<RobotSettings>, ApiError> {
     agent.require(Permission::ConversationRead)?;
-    Ok(Json(state.store.robot_settings(agent.tenant_id()).await?))
+    let mut settings = state.store.robot_settings(agent.tenant_id()).await?;
+    // Issue #16: the sensitive list in force, so the editor starts from the built-in one.
+    if let Some(lexicon) = settings.lexicon.as_object_mut()
+        && lexicon
+            .get("sensitive")
+            .is_none_or(serde_json::Value::is_null)
+    {
+        lexicon.insert(
+            "sensitive".to_owned(),
+            serde_json::json!(kefu_robot::lexicon::BUILTIN_SENSITIVE),
+        );
+    }
+    Ok(Json(settings))
 }
 
 /// What `PUT /robot/settings` takes.

@@ -261,6 +261,57 @@ async fn the_test_console_explains_a_decision() {
     assert_eq!(human["reason"], "asked_for_human");
 }
 
+/// Issue #16: sensitive matters go to a person; the settings show the built-in list until the
+/// shop saves its own, which then replaces it.
+#[tokio::test]
+async fn sensitive_matters_go_to_a_person_and_the_shop_edits_the_list() {
+    let app = TestApp::spawn().await;
+    let admin = app.agent("digital-admin").await;
+    import_kb(&admin, KB, "application/x-ndjson").await;
+    let settings = admin.get_json("/api/v1/robot/settings").await;
+    let preset: Vec<&str> = settings["lexicon"]["sensitive"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert!(
+        preset.contains(&"盗刷") && preset.contains(&"多扣"),
+        "{settings}"
+    );
+    let ask = |text: &'static str| {
+        let admin = &admin;
+        async move {
+            admin
+                .post("/api/v1/robot/ask", json!({"text": text}))
+                .await
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let stolen = ask("我的卡被盗刷了 什么时候发货").await;
+    assert_eq!(stolen["action"], "handoff", "{stolen}");
+    assert_eq!(stolen["reason"], "sensitive");
+    // The shop's own list replaces the built-in one.
+    let (status, _) = put(
+        &admin,
+        "/api/v1/robot/settings",
+        json!({"mode": "assist", "lexicon": {"sensitive": ["发票抬头"]}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        admin.get_json("/api/v1/robot/settings").await["lexicon"]["sensitive"],
+        json!(["发票抬头"])
+    );
+    assert_ne!(
+        ask("我的卡被盗刷了 什么时候发货").await["reason"],
+        "sensitive"
+    );
+    assert_eq!(ask("发票抬头写错了").await["reason"], "sensitive");
+}
+
 #[tokio::test]
 async fn the_robot_serves_a_buyer_and_hands_off_to_an_agent() {
     let app = TestApp::spawn().await;

@@ -31,6 +31,7 @@ function entry(extra: Partial<KbEntry> = {}): KbEntry {
     categories: [],
     valid_from: null,
     valid_to: null,
+    review_by: null,
     ...extra,
   }
 }
@@ -72,6 +73,14 @@ describe('knowledge base entries', () => {
     expect(entryOf(draft, stored)).toEqual(stored)
   })
 
+  it('keeps a review date for any tier (issue #16)', () => {
+    const stored = entry({ review_by: '2027-03-01T00:00:00.000Z' })
+    const draft = draftOf(stored)
+    expect(draft.reviewBy?.toISOString()).toBe('2027-03-01T00:00:00.000Z')
+    expect(entryOf(draft, stored).review_by).toBe('2027-03-01T00:00:00.000Z')
+    expect(entryOf({ ...draft, reviewBy: null }).review_by).toBeNull()
+  })
+
   it('trims and dedupes what the dialog typed, and keeps a window only for scenarios', () => {
     const draft = {
       ...blankEntry(),
@@ -97,6 +106,7 @@ describe('lexicons', () => {
     negations: ['不'],
     terms: ['明前龙井'],
     blocked: [],
+    sensitive: ['盗刷'],
   }
 
   it('goes to rows and back, dropping empty words and rows', () => {
@@ -106,11 +116,11 @@ describe('lexicons', () => {
     draft.colloquial.push({ from: '木有', to: ' ' })
     draft.terms.push(' 明前龙井 ')
     expect(lexiconOf(draft)).toEqual(lexicon)
-    expect(lexiconDraftOf(null)).toEqual({ synonyms: [], colloquial: [], negations: [], terms: [], blocked: [] })
+    expect(lexiconDraftOf(null)).toEqual({ synonyms: [], colloquial: [], negations: [], terms: [], blocked: [], sensitive: [] })
   })
 
   it('counts words and finds problems as the server does', () => {
-    expect(lexiconWordCount(lexicon)).toBe(5)
+    expect(lexiconWordCount(lexicon)).toBe(6)
     expect(lexiconProblem(lexicon)).toBeNull()
     expect(lexiconProblem({ ...lexicon, synonyms: [['a', 'b'], ['c']] })).toEqual({ code: 'invalid_lexicon', group: 1 })
     expect(lexiconProblem({ ...lexicon, terms: ['词'.repeat(33)] })).toEqual({ code: 'invalid_lexicon' })

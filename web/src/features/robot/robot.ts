@@ -37,6 +37,8 @@ export interface EntryDraft {
   categories: string[]
   validFrom: Date | null
   validTo: Date | null
+  /** Issue #16: from this day the robot hands the entry's questions to a person. */
+  reviewBy: Date | null
 }
 
 /** When an entry is given: any time, only in office hours, or only outside them. */
@@ -63,6 +65,7 @@ export function blankEntry(): EntryDraft {
     categories: [],
     validFrom: null,
     validTo: null,
+    reviewBy: null,
   }
 }
 
@@ -90,6 +93,7 @@ export function draftOf(entry: KbEntry & { image_link?: string | null }): EntryD
     categories: [...(entry.categories ?? [])],
     validFrom: dateOf(entry.valid_from),
     validTo: dateOf(entry.valid_to),
+    reviewBy: dateOf(entry.review_by),
   }
 }
 
@@ -121,6 +125,7 @@ export function entryOf(draft: EntryDraft, before?: KbEntry | null): KbEntry {
     categories: unique(draft.categories.map((s) => s.trim()).filter(Boolean)),
     valid_from: scenario && draft.validFrom ? draft.validFrom.toISOString() : null,
     valid_to: scenario && draft.validTo ? draft.validTo.toISOString() : null,
+    review_by: draft.reviewBy ? draft.reviewBy.toISOString() : null,
   }
 }
 
@@ -166,10 +171,13 @@ export interface LexiconDraft {
   negations: string[]
   terms: string[]
   blocked: string[]
+  /** Issue #16: the sensitive matters in force (the server sends the built-in list until
+   *  the shop saves its own). */
+  sensitive: string[]
 }
 
-export type WordList = 'negations' | 'terms' | 'blocked'
-export const WORD_LISTS: WordList[] = ['negations', 'terms', 'blocked']
+export type WordList = 'negations' | 'terms' | 'blocked' | 'sensitive'
+export const WORD_LISTS: WordList[] = ['negations', 'terms', 'blocked', 'sensitive']
 
 const words = (v: unknown): string[] => (Array.isArray(v) ? v.filter((w): w is string => typeof w === 'string') : [])
 
@@ -181,6 +189,7 @@ export function lexiconDraftOf(lexicon: Partial<Lexicon> | null | undefined): Le
     negations: words(l.negations),
     terms: words(l.terms),
     blocked: words(l.blocked),
+    sensitive: words(l.sensitive),
   }
 }
 
@@ -199,6 +208,7 @@ export function lexiconOf(draft: LexiconDraft): Lexicon {
     negations: clean(draft.negations),
     terms: clean(draft.terms),
     blocked: clean(draft.blocked),
+    sensitive: clean(draft.sensitive),
   }
 }
 
@@ -209,7 +219,8 @@ export function lexiconWordCount(l: Lexicon): number {
     Object.keys(l.colloquial).length +
     l.negations.length +
     l.terms.length +
-    l.blocked.length
+    l.blocked.length +
+    (l.sensitive?.length ?? 0)
   )
 }
 
@@ -218,7 +229,7 @@ export function lexiconWordCount(l: Lexicon): number {
 export function lexiconProblem(l: Lexicon): { code: string; group?: number } | null {
   const at = l.synonyms.findIndex((g) => g.length < 2)
   if (at >= 0) return { code: 'invalid_lexicon', group: at }
-  const all = [...l.synonyms.flat(), ...Object.keys(l.colloquial), ...Object.values(l.colloquial), ...l.negations, ...l.terms, ...l.blocked]
+  const all = [...l.synonyms.flat(), ...Object.keys(l.colloquial), ...Object.values(l.colloquial), ...l.negations, ...l.terms, ...l.blocked, ...(l.sensitive ?? [])]
   if (all.some((w) => chars(w) > MAX_LEXICON_WORD_CHARS)) return { code: 'invalid_lexicon' }
   if (l.synonyms.length > MAX_LEXICON_GROUPS || lexiconWordCount(l) > MAX_LEXICON_WORDS) return { code: 'lexicon_too_large' }
   return null
