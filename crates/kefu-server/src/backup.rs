@@ -21,11 +21,11 @@ use anyhow::{Context, bail};
 use kefu_domain::time::now_ms;
 use kefu_store::backup::{Dump, Load, TableShape};
 use kefu_store::{Store, StoreError};
-
-use crate::files::Files;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+
+use crate::files::Files;
 
 pub const FORMAT: &str = "kefu-backup";
 pub const VERSION: u32 = 1;
