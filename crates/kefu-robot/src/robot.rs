@@ -503,23 +503,24 @@ impl Robot {
     }
 
     /// Whether an entry is past its review date: its answer may no longer be true.
-    fn outdated(&self, e: u32, context: &Context) -> bool {
-        self.reviews[e as usize].is_some_and(|by| context.now_ms >= by)
+    fn outdated(&self, e: u32, now_ms: i64) -> bool {
+        self.reviews[e as usize].is_some_and(|by| now_ms >= by)
     }
 
-    /// Whether the entry `id` is past its review date (a choice picked after it passed).
-    pub fn is_outdated(&self, id: &str, context: &Context) -> bool {
+    /// Whether the entry `id` is past its review date at `now_ms` (a choice picked after it
+    /// passed).
+    pub fn is_outdated(&self, id: &str, now_ms: i64) -> bool {
         self.entries
             .iter()
             .position(|e| e.id == id)
-            .is_some_and(|e| self.outdated(e as u32, context))
+            .is_some_and(|e| self.outdated(e as u32, now_ms))
     }
 
     /// The action for an entry chosen: its answer, or the flow it starts; a person when the
     /// entry is past its review date.
     fn act_on(&self, e: u32, context: &Context, fired: &mut Vec<String>) -> Action {
         let entry = &self.entries[e as usize];
-        if self.outdated(e, context) {
+        if self.outdated(e, context.now_ms) {
             fired.push(format!("待复核 {}", entry.id));
             return Action::Handoff {
                 reason: HandoffReason::Outdated,
@@ -710,7 +711,7 @@ impl Robot {
                         .iter()
                         .enumerate()
                         .filter(|(i, c)| *i < 2 || c.probability >= t.option)
-                        .filter(|(i, _)| !self.outdated(scored[*i].entry, context))
+                        .filter(|(i, _)| !self.outdated(scored[*i].entry, context.now_ms))
                         .take(3)
                         .map(|(_, c)| Choice {
                             id: c.id.clone(),
@@ -964,7 +965,9 @@ mod tests {
             }
         );
         assert!(late.fired.iter().any(|f| f.contains("待复核")), "{late:?}");
-        assert!(robot.is_outdated("ship", &after) && !robot.is_outdated("refund", &after));
+        assert!(
+            robot.is_outdated("ship", after.now_ms) && !robot.is_outdated("refund", after.now_ms)
+        );
         let (bad, errors) =
             parse_jsonl(r#"{"id": "x", "question": "q", "answer": "a", "review_by": "soon"}"#);
         assert!(bad.is_empty() && errors.len() == 1);

@@ -150,28 +150,22 @@ impl Dump for JsonlDump {
 struct Hashing<R> {
     inner: R,
     hasher: Sha256,
-    bytes: u64,
 }
 
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.hasher.update(&buf[..n]);
-        self.bytes += n as u64;
         Ok(n)
     }
 }
 
-/// A scratch directory beside `near`, removed when dropped.
+/// A scratch directory inside `dir`, removed when dropped.
 struct Scratch(PathBuf);
 
 impl Scratch {
-    fn beside(near: &Path) -> anyhow::Result<Scratch> {
-        let parent = near
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let dir = parent.join(format!(".kefu-backup-{}", uuid::Uuid::new_v4()));
+    fn within(dir: &Path) -> anyhow::Result<Scratch> {
+        let dir = dir.join(format!(".kefu-backup-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         Ok(Scratch(dir))
     }
@@ -187,7 +181,12 @@ impl Drop for Scratch {
 /// (written beside it first, then renamed: `out` is whole or absent). Safe while kefu serves:
 /// the rows come from one snapshot, and every message acknowledged before it began is in it.
 pub async fn backup(store: &Store, files: &Files, out: &Path) -> anyhow::Result<Manifest> {
-    let scratch = Scratch::beside(out)?;
+    // Beside `out`, so that the finished archive is renamed, not copied, into place.
+    let beside = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let scratch = Scratch::within(beside)?;
     let mut dump = JsonlDump {
         dir: scratch.0.clone(),
         current: None,
@@ -328,7 +327,6 @@ async fn unpack(archive: &Path, scratch: &Path, files: &Files) -> anyhow::Result
             let mut reader = Hashing {
                 inner: entry,
                 hasher: Sha256::new(),
-                bytes: 0,
             };
             let mut out = File::create(scratch.join(format!("{name}.jsonl")))?;
             std::io::copy(&mut reader, &mut out)?;
@@ -369,7 +367,7 @@ pub async fn restore(
     files: &Files,
     work_dir: &Path,
 ) -> anyhow::Result<Manifest> {
-    let scratch = Scratch::beside(&work_dir.join("x"))?;
+    let scratch = Scratch::within(work_dir)?;
     let unpacked = unpack(archive, &scratch.0, files).await?;
     let manifest = unpacked.manifest;
     if manifest.format != FORMAT || manifest.version != VERSION {

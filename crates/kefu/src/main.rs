@@ -217,17 +217,14 @@ fn with_store<T>(
     work: impl AsyncFnOnce(&kefu_store::Store) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
     let settings = config::load(config_file.as_deref(), flags)?;
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?
-        .block_on(async {
-            std::fs::create_dir_all(&settings.data_dir)
-                .with_context(|| format!("creating {}", settings.data_dir.display()))?;
-            let store = settings.open_store().await?;
-            let result = work(&store).await;
-            store.close().await;
-            result
-        })
+    runtime()?.block_on(async {
+        std::fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("creating {}", settings.data_dir.display()))?;
+        let store = settings.open_store().await?;
+        let result = work(&store).await;
+        store.close().await;
+        result
+    })
 }
 
 fn run(
@@ -237,10 +234,7 @@ fn run(
     log_format: LogFormat,
 ) -> anyhow::Result<()> {
     let settings = config::load(config_file.as_deref(), &flags)?;
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?
-        .block_on(serve(settings, with_demo, log_format))
+    runtime()?.block_on(serve(settings, with_demo, log_format))
 }
 
 async fn serve(settings: Settings, with_demo: bool, log_format: LogFormat) -> anyhow::Result<()> {

@@ -6,43 +6,23 @@
 #![allow(clippy::unwrap_used)] // tests state their expectations by unwrapping
 
 use std::collections::BTreeSet;
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use tokio_tungstenite::tungstenite::Message;
+
+mod common;
 
 const BUYERS: usize = 6;
 
 /// `kefu demo` or `kefu serve` on `data_dir`, and its address.
 async fn start(command: &str, data_dir: &std::path::Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
-        .args([command, "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data_dir)
-        .env("KEFU_LOG", "warn")
-        .env("KEFU_LIMITS__SESSIONS_PER_MINUTE_PER_IP", "100000")
-        .env("KEFU_LIMITS__MESSAGES_PER_SECOND", "10000")
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let addr = tokio::time::timeout(Duration::from_secs(60), async {
-        while let Some(line) = lines.next_line().await.unwrap() {
-            if let Some(rest) = line.split("is running at http://").nth(1) {
-                return rest.trim().to_owned();
-            }
-        }
-        panic!("kefu exited before it listened");
-    })
-    .await
-    .unwrap();
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, addr)
+    let mut kefu = common::kefu(&[command], data_dir);
+    kefu.env("KEFU_LIMITS__MESSAGES_PER_SECOND", "10000");
+    common::listening(kefu).await
 }
 
 /// `kefu ARGS`, its exit code and what it printed.

@@ -12,49 +12,22 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use tokio_tungstenite::tungstenite::Message;
 
+mod common;
+
+use common::ONE_ADDRESS;
+
 const NATS_URL: &str = "nats://127.0.0.1:4222";
 
-/// Starts `kefu <args>` and returns it with the address it printed.
 /// The key file beside a process's data directory, shared with its siblings.
 fn shared_key_file(data_dir: &std::path::Path) -> std::path::PathBuf {
     data_dir.parent().unwrap_or(data_dir).join("kefu.keys")
 }
 
-/// Every buyer here comes from 127.0.0.1: lift the per-address limits (issue #15).
-const ONE_ADDRESS: [(&str, &str); 3] = [
-    ("KEFU_LIMITS__SESSIONS_PER_MINUTE_PER_IP", "100000000"),
-    ("KEFU_LIMITS__LOGINS_PER_MINUTE_PER_IP", "100000000"),
-    ("KEFU_LIMITS__UPLOADS_PER_MINUTE_PER_IP", "100000000"),
-];
-
 async fn start(args: &[&str], data_dir: &std::path::Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
-        .args(args)
-        .args(["--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data_dir)
-        // Every process on one database seals with the same keys.
-        .arg("--key-file")
-        .arg(shared_key_file(data_dir))
-        .env("KEFU_LOG", "warn")
-        .envs(ONE_ADDRESS)
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let addr = tokio::time::timeout(Duration::from_secs(60), async {
-        while let Some(line) = lines.next_line().await.unwrap() {
-            if let Some(rest) = line.split("is running at http://").nth(1) {
-                return rest.trim().to_owned();
-            }
-        }
-        panic!("kefu exited before it listened");
-    })
-    .await
-    .unwrap();
-    // Keep draining stdout so the child never blocks on a full pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, addr)
+    let mut command = common::kefu(args, data_dir);
+    // Every process on one database seals with the same keys.
+    command.arg("--key-file").arg(shared_key_file(data_dir));
+    common::listening(command).await
 }
 
 type Ws =

@@ -372,7 +372,7 @@ async fn serve(
             return crate::desk::flows::start(state, &robot, &conversation, message, flow).await;
         }
         // Past its review date since it was offered: a person answers (issue #16).
-        if robot.is_outdated(id, &context_of(state, &conversation).await) {
+        if robot.is_outdated(id, kefu_domain::time::now_ms()) {
             return hand_off(state, &conversation, message, "outdated", None, None).await;
         }
         if let Some(entry) = robot.entry(id) {

@@ -66,7 +66,7 @@ pub struct PerAddress {
 impl PerAddress {
     pub fn new(limits: &Limits) -> PerAddress {
         let quota = |per_minute: u32| {
-            Quota::per_minute(NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN))
+            Quota::per_minute(NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN))
         };
         PerAddress {
             sessions: RateLimiter::keyed(quota(limits.sessions_per_minute_per_ip)),

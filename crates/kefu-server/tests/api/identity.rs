@@ -4,6 +4,16 @@ use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
 
+/// A member login as a shop's site signs it with `key` (HS256), valid until 2100.
+fn member_token(key: &str, sub: &str, name: &str) -> String {
+    jsonwebtoken::encode(
+        &Header::default(),
+        &json!({"sub": sub, "name": name, "exp": 4_102_444_800i64}),
+        &EncodingKey::from_secret(key.as_bytes()),
+    )
+    .unwrap()
+}
+
 #[tokio::test]
 async fn a_returning_buyer_token_keeps_the_same_buyer_and_history() {
     let app = TestApp::spawn().await;
@@ -29,14 +39,7 @@ async fn a_shop_signed_identity_is_the_same_buyer_on_every_device() {
         .unwrap()
         .unwrap()
         .current;
-    let sign = |key: &str| {
-        jsonwebtoken::encode(
-            &Header::default(),
-            &json!({"sub": "member-1001", "name": "老顾客周女士", "exp": 4_102_444_800i64}),
-            &EncodingKey::from_secret(key.as_bytes()),
-        )
-        .unwrap()
-    };
+    let sign = |key: &str| member_token(key, "member-1001", "老顾客周女士");
     let phone = app
         .buyer_with(json!({"shop": "shanye-tea", "identity": sign(&secret)}))
         .await;
@@ -88,14 +91,7 @@ async fn the_super_admin_reveals_and_rotates_the_identity_secret_with_a_grace_pe
     let app = TestApp::spawn().await;
     let admin = app.agent("tea-admin").await;
     let old = app.identity_secret("shanye-tea").await;
-    let sign = |key: &str| {
-        jsonwebtoken::encode(
-            &Header::default(),
-            &json!({"sub": "member-2001", "name": "王女士", "exp": 4_102_444_800i64}),
-            &EncodingKey::from_secret(key.as_bytes()),
-        )
-        .unwrap()
-    };
+    let sign = |key: &str| member_token(key, "member-2001", "王女士");
     let session = |token: String| {
         app.http
             .post(app.url("/api/v1/buyer/session"))
