@@ -124,6 +124,24 @@ fn remove_if_unused(channels: &Channels, key: Uuid) {
     }
 }
 
+/// A disconnection or a slow consumer can lose events (core NATS delivers at most once; the
+/// sockets fill such gaps from storage): each is logged and counted.
+fn note_bus_event(event: &async_nats::Event) {
+    let kind = match event {
+        async_nats::Event::Connected => {
+            tracing::info!("connected to NATS");
+            return;
+        }
+        async_nats::Event::Disconnected => "disconnected",
+        async_nats::Event::SlowConsumer(_) => "slow_consumer",
+        async_nats::Event::LameDuckMode => "lame_duck",
+        async_nats::Event::Draining | async_nats::Event::Closed => "closed",
+        async_nats::Event::ServerError(_) | async_nats::Event::ClientError(_) => "error",
+    };
+    tracing::warn!(%event, "NATS connection");
+    metrics::counter!("kefu_bus_incidents_total", "kind" => kind).increment(1);
+}
+
 /// Publishes events; local sessions receive them through the hub.
 #[derive(Clone)]
 pub enum Bus {
@@ -160,7 +178,10 @@ impl Bus {
 
     /// Connects to NATS and starts relaying every kefu event from it into the local hub.
     pub async fn nats(url: &str) -> anyhow::Result<Bus> {
-        let client = async_nats::connect(url).await?;
+        let client = async_nats::ConnectOptions::new()
+            .event_callback(|event| async move { note_bus_event(&event) })
+            .connect(url)
+            .await?;
         let mut subscription = client.subscribe(format!("{SUBJECT_PREFIX}.>")).await?;
         let hub = Arc::new(Hub::default());
         let relay = hub.clone();

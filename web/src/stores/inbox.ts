@@ -410,6 +410,13 @@ export const useInbox = defineStore('inbox', () => {
     return done
   }
 
+  /** The bus between servers may lose a frame: a loaded conversation that hears of `seq`
+   * while holding less than the one before it fetches what lies between. */
+  function fillGap(id: Uuid, seq: number): void {
+    const tl = timelines.value[id]
+    if (tl?.messages.length && seq > tl.lastSeq + 1) catchUp(id).catch(() => {})
+  }
+
   async function fetchNewer(id: Uuid): Promise<void> {
     const tl = timelineOf(id)
     if (!tl.messages.length) {
@@ -666,6 +673,7 @@ export const useInbox = defineStore('inbox', () => {
     switch (frame.type) {
       case 'conversation':
         upsert(frame.conversation)
+        fillGap(frame.conversation.id, frame.conversation.last_seq + 1)
         if (frame.conversation.assignee_id && offered.delete(frame.conversation.id)) {
           grabsTaken.value.push(frame.conversation.id)
         }
@@ -673,6 +681,7 @@ export const useInbox = defineStore('inbox', () => {
         break
       case 'message': {
         const m = frame.message
+        fillGap(m.conversation_id, m.seq)
         timelines.value[m.conversation_id]?.add(m)
         if (m.sender_kind === 'buyer') buyerTyping.value[m.conversation_id] = false
         break

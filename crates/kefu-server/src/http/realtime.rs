@@ -169,8 +169,10 @@ struct Session {
     role: Role,
     /// The buyer's conversation, once there is one.
     conversation_id: Option<Uuid>,
-    /// Live copies of messages up to this seq were already sent from storage.
-    replayed_up_to: i64,
+    /// Every message of the buyer's conversation up to this seq has gone to this socket,
+    /// when that is known: a live message past the next one means the bus lost some (core
+    /// NATS delivers at most once), and the missing ones are sent from storage first.
+    delivered_up_to: Option<i64>,
     limiter: DefaultDirectRateLimiter,
     /// Sends submitted and not yet answered, in the order the client sent them: a client
     /// may keep several in flight, and each is answered (`ack` or `error`) in that order.
@@ -238,7 +240,7 @@ async fn session(socket: &mut Wire, state: AppState, role: Role) -> anyhow::Resu
     let mut s = Session {
         limiter: RateLimiter::direct(Quota::per_second(per_second).allow_burst(burst)),
         conversation_id: None,
-        replayed_up_to: 0,
+        delivered_up_to: None,
         in_flight: FuturesOrdered::new(),
         state,
         role,
@@ -314,6 +316,8 @@ async fn greet(socket: &mut Wire, s: &mut Session) -> anyhow::Result<()> {
         )
         .await?;
         s.conversation_id = current.as_ref().map(|c| c.id);
+        // With no conversation yet, whichever starts is followed from its first message.
+        s.delivered_up_to = current.is_none().then_some(0);
         // A waiting buyer hears their place in the queue again (WB-4).
         if let Some(waiting) = current.as_ref().filter(|c| c.assignee_id.is_none()) {
             s.state.dispatcher.retell(waiting.id);
@@ -321,8 +325,8 @@ async fn greet(socket: &mut Wire, s: &mut Session) -> anyhow::Result<()> {
         send(socket, &hello(session_id, current.as_ref().map(|c| c.id))).await?;
         if let Some(current) = &current {
             if let Some(after) = *after_seq {
-                s.replayed_up_to =
-                    Box::pin(replay(socket, &s.state, buyer, current.id, after)).await?;
+                s.delivered_up_to =
+                    Some(Box::pin(replay(socket, &s.state, buyer, current.id, after)).await?);
             }
             // Where the team has read up to, so "read" ticks survive a reload.
             let read = ServerFrame::Read {
@@ -631,13 +635,29 @@ impl Session {
     }
 
     async fn on_event(&mut self, socket: &mut Wire, event: &Arc<BusEvent>) -> anyhow::Result<Step> {
-        if let (ServerFrame::Message { message }, Role::Buyer { .. }) = (&event.frame, &self.role) {
-            if Some(message.conversation_id) == self.conversation_id
-                && message.seq <= self.replayed_up_to
-            {
-                return Ok(Step::Continue);
+        if let (ServerFrame::Message { message }, Role::Buyer { buyer, .. }) =
+            (&event.frame, &self.role)
+        {
+            if Some(message.conversation_id) != self.conversation_id {
+                // A new conversation: followed from its first message.
+                self.conversation_id = Some(message.conversation_id);
+                self.delivered_up_to = Some(0);
             }
-            self.conversation_id = Some(message.conversation_id);
+            match self.delivered_up_to {
+                Some(delivered) if message.seq <= delivered => return Ok(Step::Continue),
+                Some(delivered) if message.seq > delivered + 1 => {
+                    // A gap: storage holds this message and the ones the bus lost.
+                    metrics::counter!("kefu_ws_gaps_filled_total").increment(1);
+                    let (state, conversation_id) = (self.state.clone(), message.conversation_id);
+                    let last =
+                        Box::pin(replay(socket, &state, buyer, conversation_id, delivered)).await?;
+                    self.delivered_up_to = Some(last.max(message.seq));
+                    if last >= message.seq {
+                        return Ok(Step::Continue);
+                    }
+                }
+                _ => self.delivered_up_to = Some(message.seq),
+            }
         }
         // WB-8: a conversation up for grabs is shown to its team; WB-7: an alert to those who
         // manage teams.

@@ -64,6 +64,73 @@ async fn a_reconnecting_buyer_resumes_without_gap_or_duplicate() {
     );
 }
 
+/// The bus between processes delivers at most once. Two replies stored without being
+/// announced (as if the bus lost them), then one announced: the buyer's socket gets all three,
+/// in order, once each.
+#[tokio::test]
+async fn a_buyer_never_sees_a_gap_when_the_bus_loses_messages() {
+    let app = TestApp::spawn().await;
+    let buyer = app.buyer("shanye-tea").await;
+    let mut socket = buyer.socket(Some(0)).await;
+    socket.send(text_frame("b1", "在吗")).await;
+    let ack = socket.next_of("ack").await;
+    let conversation = ack["conversation_id"].as_str().unwrap().to_owned();
+    assert_eq!(socket.next_of("message").await["message"]["seq"], 1);
+
+    let state = app.state.as_ref().unwrap();
+    let tenant = state
+        .store
+        .tenant_by_slug("shanye-tea")
+        .await
+        .unwrap()
+        .unwrap();
+    let lost: Vec<_> = ["丢了的一", "丢了的二"]
+        .iter()
+        .map(|text| kefu_store::AppendRequest {
+            tenant_id: tenant.id,
+            conversation_id: conversation.parse().unwrap(),
+            sender_kind: kefu_domain::message::SenderKind::System,
+            sender_id: None,
+            sender_name: "系统".to_owned(),
+            client_msg_id: None,
+            content: kefu_domain::message::MessageContent::parse(
+                kefu_domain::message::MessageKind::Text,
+                text,
+                None,
+            )
+            .unwrap(),
+            external_id: None,
+        })
+        .collect();
+    for stored in state.store.append_batch(&lost).await.unwrap() {
+        stored.unwrap();
+    }
+
+    let agent = app.agent("tea-pre1").await;
+    agent.reply(&conversation, "r1", "补上了吗").await;
+    let mut heard = vec![];
+    for _ in 0..3 {
+        let frame = socket.next_of("message").await;
+        heard.push((
+            frame["message"]["seq"].as_i64().unwrap(),
+            frame["message"]["body"].as_str().unwrap().to_owned(),
+        ));
+    }
+    assert_eq!(
+        heard,
+        [
+            (2, "丢了的一".to_owned()),
+            (3, "丢了的二".to_owned()),
+            (4, "补上了吗".to_owned())
+        ]
+    );
+    let rest = socket.drain(Duration::from_millis(300)).await;
+    assert!(
+        rest.iter().all(|f| f["type"] != "message"),
+        "no duplicates: {rest:?}"
+    );
+}
+
 #[tokio::test]
 async fn agents_see_buyers_live_and_buyers_see_replies_typing_and_reads() {
     let app = TestApp::spawn().await;
