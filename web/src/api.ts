@@ -151,7 +151,7 @@ export const MAX_RULE_NAME_CHARS = 64
 export const KB_TIERS: KbTier[] = ['general', 'product', 'scenario']
 export const MAX_KB_ID_CHARS = 64
 export const MAX_KB_QUESTION_CHARS = 200
-export const MAX_KB_SIMILAR = 200
+export const MAX_KB_SIMILAR = 5000
 export const MAX_KB_ANSWER_CHARS = 2000
 
 /** `off`: people only; `assist`: people, with the robot's suggested replies; `robot_first`:

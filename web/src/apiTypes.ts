@@ -259,7 +259,7 @@ export interface KbConditions {
 export interface KbEntry {
   /** 1–64 of `A–Z a–z 0–9 - _ .`. */
   id: string
-  /** 1–200 characters, as are the similar questions (at most 200 of them). */
+  /** 1–200 characters, as are the similar questions (at most 5,000 of them). */
   question: string
   similar: string[]
   answer: KbAnswer

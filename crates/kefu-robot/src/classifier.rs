@@ -10,8 +10,8 @@ use crate::model::Vector;
 
 /// Updates (question × class) per training run at most: a small knowledge base gets all
 /// eight passes, a large one fewer, so a build stays within seconds.
-pub const BUDGET: usize = 200_000;
-const MAX_EPOCHS: usize = 8;
+pub const BUDGET: usize = 2_000_000;
+const MAX_EPOCHS: usize = 16;
 const LEARNING_RATE: f32 = 0.5;
 /// Weight decay per update, a light L2.
 const DECAY: f32 = 1e-4;

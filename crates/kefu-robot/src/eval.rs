@@ -52,6 +52,11 @@ pub struct Metrics {
     pub p50_us: u64,
     pub p99_us: u64,
     pub build_ms: u64,
+    /// Answering only at or above one confidence: the most answerable questions answered
+    /// with at least 90 % of answers right (issue #16, the figure set against a learned
+    /// baseline), and the share of the others then handed off.
+    pub coverage_at_90: f64,
+    pub handoff_recall_at_90: f64,
 }
 
 /// A query the robot got wrong, for the human-readable report.
@@ -72,6 +77,68 @@ pub struct Report {
     pub misses: Vec<Miss>,
     /// (threshold, precision, coverage) if answering at that probability.
     pub sweep: Vec<(f32, f64, f64)>,
+}
+
+/// Answering when the confidence is at least `threshold`: how many answers are right, how
+/// many answerable questions get one, and how many of the others are handed off.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CurvePoint {
+    pub threshold: f32,
+    pub precision: f64,
+    pub coverage: f64,
+    pub handoff_recall: f64,
+}
+
+/// One question's outcome for the curve: the confidence the robot had, whether its best
+/// candidate was the expected entry, and whether there was one (else it should be handed off).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Outcome {
+    pub confidence: f32,
+    pub right: bool,
+    pub answerable: bool,
+}
+
+/// The precision–coverage curve over every threshold that splits the outcomes, highest
+/// threshold first (BOT-6).
+pub fn curve(outcomes: &[Outcome]) -> Vec<CurvePoint> {
+    let mut sorted = outcomes.to_vec();
+    sorted.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+    let labelled = sorted.iter().filter(|o| o.answerable).count();
+    let nulls = sorted.len() - labelled;
+    let (mut answered, mut right, mut covered) = (0, 0, 0);
+    let mut points = vec![];
+    for (i, o) in sorted.iter().enumerate() {
+        answered += 1;
+        right += usize::from(o.right && o.answerable);
+        covered += usize::from(o.answerable);
+        if sorted
+            .get(i + 1)
+            .is_some_and(|next| next.confidence == o.confidence)
+        {
+            continue;
+        }
+        let wrongly_answered = answered - covered;
+        points.push(CurvePoint {
+            threshold: o.confidence,
+            precision: ratio(right, answered),
+            coverage: ratio(covered, labelled),
+            handoff_recall: if nulls == 0 {
+                1.0
+            } else {
+                ratio(nulls - wrongly_answered, nulls)
+            },
+        });
+    }
+    points
+}
+
+/// The point of the curve with the most coverage at `precision` or better.
+pub fn at_precision(curve: &[CurvePoint], precision: f64) -> Option<CurvePoint> {
+    curve
+        .iter()
+        .filter(|p| p.precision >= precision)
+        .max_by(|a, b| a.coverage.total_cmp(&b.coverage))
+        .copied()
 }
 
 fn ratio(n: usize, d: usize) -> f64 {
@@ -114,8 +181,7 @@ pub fn evaluate(
     let (mut top1, mut answered, mut correct, mut answered_labelled) = (0, 0, 0, 0);
     let (mut nulls, mut nulls_held, mut clarified) = (0, 0, 0);
     let mut misses = vec![];
-    // (best probability, best id is right, expected is some) for the sweep.
-    let mut outcomes: Vec<(f32, bool, bool)> = vec![];
+    let mut outcomes: Vec<Outcome> = vec![];
     for q in queries {
         let context = at_window(robot, q, context);
         let started = Instant::now();
@@ -127,11 +193,11 @@ pub fn evaluate(
         }
         let triggered = matches!(decision.action, Action::Handoff { reason } if reason != crate::robot::HandoffReason::Unknown)
             || matches!(decision.action, Action::Greet { .. });
-        outcomes.push((
-            if triggered { 0.0 } else { decision.confidence },
-            best.map(|b| &b.id) == q.expect.as_ref(),
-            q.expect.is_some(),
-        ));
+        outcomes.push(Outcome {
+            confidence: if triggered { 0.0 } else { decision.confidence },
+            right: best.map(|b| &b.id) == q.expect.as_ref(),
+            answerable: q.expect.is_some(),
+        });
         let (got, right) = match &decision.action {
             Action::Answer { id, .. } => {
                 answered += 1;
@@ -181,16 +247,13 @@ pub fn evaluate(
     let sweep = [0.1f32, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]
         .iter()
         .map(|t| {
-            let given: Vec<&(f32, bool, bool)> =
-                outcomes.iter().filter(|(p, _, _)| p >= t).collect();
-            let right = given
-                .iter()
-                .filter(|(_, ok, labelled)| *ok && *labelled)
-                .count();
-            let covered = given.iter().filter(|(_, _, labelled)| *labelled).count();
+            let given: Vec<&Outcome> = outcomes.iter().filter(|o| o.confidence >= *t).collect();
+            let right = given.iter().filter(|o| o.right && o.answerable).count();
+            let covered = given.iter().filter(|o| o.answerable).count();
             (*t, ratio(right, given.len()), ratio(covered, labelled))
         })
         .collect();
+    let at_90 = at_precision(&curve(&outcomes), 0.9);
     Report {
         metrics: Metrics {
             queries: queries.len(),
@@ -204,6 +267,8 @@ pub fn evaluate(
             p50_us: percentile(&times, 0.5),
             p99_us: percentile(&times, 0.99),
             build_ms,
+            coverage_at_90: at_90.map_or(0.0, |p| p.coverage),
+            handoff_recall_at_90: at_90.map_or(1.0, |p| p.handoff_recall),
         },
         misses,
         sweep,
@@ -234,6 +299,11 @@ impl Report {
         out.push_str(&format!(
             "decision time      p50 {} µs, p99 {} µs; build {} ms\n",
             m.p50_us, m.p99_us, m.build_ms
+        ));
+        out.push_str(&format!(
+            "at 90 % precision  coverage {}, hand-off recall {}\n",
+            pct(m.coverage_at_90),
+            pct(m.handoff_recall_at_90)
         ));
         out.push_str("\nif answering at confidence ≥ t: t → precision / coverage\n");
         for (t, p, c) in &self.sweep {
@@ -282,6 +352,40 @@ mod tests {
         assert_eq!(m.build_ms, 5);
         assert!(m.p99_us >= m.p50_us);
         assert!(report.render().contains("hand-off recall"));
+    }
+
+    #[test]
+    fn the_curve_answers_above_each_threshold_and_finds_the_most_coverage_at_a_precision() {
+        let o = |confidence, right, answerable| Outcome {
+            confidence,
+            right,
+            answerable,
+        };
+        // Best first: right, right, an unanswerable one, right (tied with a wrong one), wrong.
+        let outcomes = [
+            o(0.9, true, true),
+            o(0.8, true, true),
+            o(0.7, false, false),
+            o(0.5, true, true),
+            o(0.5, false, true),
+            o(0.1, false, false),
+        ];
+        let points = curve(&outcomes);
+        let thresholds: Vec<f32> = points.iter().map(|p| p.threshold).collect();
+        assert_eq!(
+            thresholds,
+            [0.9, 0.8, 0.7, 0.5, 0.1],
+            "ties are one threshold"
+        );
+        assert_eq!(points[1].precision, 1.0);
+        assert_eq!(points[1].coverage, 0.5);
+        assert_eq!(points[1].handoff_recall, 1.0);
+        assert_eq!(points[2].precision, 2.0 / 3.0);
+        assert_eq!(points[2].handoff_recall, 0.5);
+        assert_eq!(points[3].coverage, 1.0);
+        assert_eq!(at_precision(&points, 0.9), Some(points[1]));
+        assert_eq!(at_precision(&points, 0.6).map(|p| p.threshold), Some(0.5));
+        assert_eq!(at_precision(&curve(&[o(0.4, false, true)]), 0.9), None);
     }
 
     #[test]

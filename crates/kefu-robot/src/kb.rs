@@ -113,7 +113,7 @@ pub fn parse_time(text: &str) -> Option<i64> {
 }
 
 /// The most similar questions an entry may have.
-pub const MAX_SIMILAR: usize = 200;
+pub const MAX_SIMILAR: usize = 5_000;
 
 impl Entry {
     /// The stable code of the first problem with this entry.
@@ -159,6 +159,21 @@ impl Entry {
     }
 
     /// The standard question and the similar ones: the entry's examples.
+    /// The entry with its questions trimmed, and similar questions that are empty, repeat
+    /// another or repeat the standard question dropped (first kept): imported chat logs bring
+    /// the same question many times.
+    pub fn tidy(mut self) -> Entry {
+        self.question = self.question.trim().to_owned();
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+        seen.insert(self.question.clone());
+        self.similar = std::mem::take(&mut self.similar)
+            .into_iter()
+            .map(|q| q.trim().to_owned())
+            .filter(|q| !q.is_empty() && seen.insert(q.clone()))
+            .collect();
+        self
+    }
+
     pub fn examples(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.question.as_str()).chain(self.similar.iter().map(String::as_str))
     }

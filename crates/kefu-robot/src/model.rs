@@ -18,6 +18,16 @@ const K1: f32 = 1.2;
 const B: f32 = 0.75;
 /// Candidates scored per message.
 pub const CANDIDATES: usize = 12;
+/// Rivals each entry's questions are trained against.
+const RIVALS: usize = 12;
+/// Fewer candidates than this from words, bigrams and pinyin: single characters look too.
+const CHAR_FALLBACK_BELOW: usize = 3;
+
+/// The kinds the entry-level index holds: those retrieval uses, and single characters for
+/// its fallback.
+fn indexed(kind: Kind) -> bool {
+    kind.retrieves() || kind == Kind::Char
+}
 /// Training questions at most, spread evenly over the entries' examples.
 const MAX_TRAINING_QUERIES: usize = 2_000;
 /// Rivals are looked up without the words in more than a tenth of the entries, and at
@@ -172,10 +182,7 @@ impl Index {
                 let list: Vec<Example> = list
                     .into_iter()
                     .map(|(words, tf)| {
-                        summed.extend(
-                            tf.iter()
-                                .filter(|(f, _)| Kind::of(*f).is_some_and(Kind::retrieves)),
-                        );
+                        summed.extend(tf.iter().filter(|(f, _)| Kind::of(*f).is_some_and(indexed)));
                         Example {
                             entry: e as u32,
                             vector: vectorize(&tf, &index.idf, index.unseen_idf),
@@ -199,7 +206,12 @@ impl Index {
             let start = index.examples.len() as u32;
             index.examples.extend(list);
             index.ranges.push((start, index.examples.len() as u32));
-            index.entry_len.push(summed.iter().map(|(_, n)| n).sum());
+            index.entry_len.push(
+                (summed.iter())
+                    .filter(|(f, _)| Kind::of(*f).is_some_and(Kind::retrieves))
+                    .map(|(_, n)| n)
+                    .sum(),
+            );
             for (f, n) in summed {
                 index
                     .postings
@@ -254,12 +266,15 @@ impl Index {
 
     /// BM25 scores of the entries the query touches, best first, at most `k`, among those
     /// `allowed`. `leave_out` removes one example from its entry, as if it were not there.
+    /// Single characters count only `with_chars`: when words and bigrams find (almost)
+    /// nothing, as for a short message of a name the knowledge base spells otherwise.
     fn retrieve(
         &self,
         query: &Query,
         k: usize,
         allowed: &dyn Fn(u32) -> bool,
         leave_out: Option<usize>,
+        with_chars: bool,
         scores: &mut Vec<f32>,
     ) -> Vec<(u32, f32)> {
         scores.clear();
@@ -273,6 +288,9 @@ impl Index {
         });
         let mut touched = vec![];
         for (f, _) in &query.tf {
+            if !with_chars && Kind::of(*f) == Some(Kind::Char) {
+                continue;
+            }
             let Some(Postings { idf, list, weights }) = self.postings.get(f) else {
                 continue;
             };
@@ -329,6 +347,7 @@ impl Index {
         query
             .tf
             .iter()
+            .filter(|(f, _)| Kind::of(*f).is_some_and(Kind::retrieves))
             .filter_map(|(f, _)| self.postings.get(f))
             .map(|p| p.idf * (K1 + 1.0) / (1.0 + K1))
             .sum::<f32>()
@@ -344,7 +363,7 @@ pub struct Prior {
 }
 
 /// The pair features of one candidate.
-pub const FEATURES: usize = 16;
+pub const FEATURES: usize = 17;
 
 /// A candidate with its features.
 #[derive(Debug, Clone)]
@@ -372,7 +391,11 @@ impl Index {
         leave_out: Option<usize>,
         scores: &mut Vec<f32>,
     ) -> Vec<Scored> {
-        let found = self.retrieve(query, CANDIDATES, allowed, leave_out, scores);
+        let mut found = self.retrieve(query, CANDIDATES, allowed, leave_out, false, scores);
+        let by_chars = found.len() < CHAR_FALLBACK_BELOW;
+        if by_chars {
+            found = self.retrieve(query, CANDIDATES, allowed, leave_out, true, scores);
+        }
         let Some(top_bm25) = found.first().map(|(_, s)| *s) else {
             return vec![];
         };
@@ -452,6 +475,7 @@ impl Index {
                 features[11] = p.product;
                 features[12] = 1.0 / (1.0 + query.word_count as f32);
                 features[13] = cos[3];
+                features[16] = f32::from(u8::from(by_chars));
                 Scored {
                     entry: *entry,
                     example,
@@ -489,6 +513,9 @@ impl Index {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ranker {
     pub weights: [f32; FEATURES],
+    /// Whether it learned from the knowledge base: one with a single question per entry
+    /// has nothing to learn from, and its similarity alone is no probability (issue #16).
+    pub trained: bool,
 }
 
 impl Default for Ranker {
@@ -498,7 +525,10 @@ impl Default for Ranker {
         weights[0] = -4.0;
         weights[3] = 8.0;
         weights[7] = 4.0;
-        Ranker { weights }
+        Ranker {
+            weights,
+            trained: false,
+        }
     }
 }
 
@@ -567,7 +597,10 @@ impl Ranker {
         for (out, w) in weights.iter_mut().zip(w) {
             *out = w as f32;
         }
-        Ranker { weights }
+        Ranker {
+            weights,
+            trained: true,
+        }
     }
 }
 
@@ -729,7 +762,7 @@ impl Index {
                     word_count: 0,
                 };
                 let mut scores = vec![];
-                self.retrieve(&query, CANDIDATES, &|r| r != e, None, &mut scores)
+                self.retrieve(&query, RIVALS, &|r| r != e, None, false, &mut scores)
                     .into_iter()
                     .map(|(r, _)| r)
                     .collect()

@@ -109,8 +109,10 @@ pub async fn put_entry(
 ) -> Result<Json<KbEntryView>, ApiError> {
     agent.require(Permission::KbManage)?;
     body.insert("id".to_owned(), serde_json::Value::String(id));
-    let entry: kefu_robot::Entry = serde_json::from_value(serde_json::Value::Object(body))
-        .map_err(|e| ApiError::new(ErrorCode::InvalidKbEntry, e.to_string()))?;
+    let entry: kefu_robot::Entry =
+        serde_json::from_value::<kefu_robot::Entry>(serde_json::Value::Object(body))
+            .map_err(|e| ApiError::new(ErrorCode::InvalidKbEntry, e.to_string()))?
+            .tidy();
     entry
         .check()
         .map_err(|code| ApiError::new(code, "see docs/robot.md for what an entry needs"))?;
