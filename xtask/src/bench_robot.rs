@@ -183,22 +183,30 @@ pub fn run() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A virtualenv with jieba and rank_bm25 from the package registry, made once.
-fn ensure_venv() -> anyhow::Result<String> {
+/// A virtualenv with jieba, rank_bm25 and scikit-learn from the package registry, made once.
+pub fn ensure_venv() -> anyhow::Result<String> {
     let venv = Path::new("target/bench-venv");
     let python = venv.join("bin/python");
     if !python.exists() {
         crate::run("python3", &["-m", "venv", "target/bench-venv"], None)?;
     }
     let ready = Command::new(&python)
-        .args(["-c", "import jieba, rank_bm25"])
+        .args(["-c", "import jieba, rank_bm25, sklearn"])
         .output()?
         .status
         .success();
     if !ready {
         crate::run(
             &python.to_string_lossy(),
-            &["-m", "pip", "install", "-q", "jieba", "rank_bm25"],
+            &[
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "jieba",
+                "rank_bm25",
+                "scikit-learn",
+            ],
             None,
         )?;
     }

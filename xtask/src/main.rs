@@ -11,6 +11,7 @@ mod bench;
 mod bench_idle;
 mod bench_import;
 mod bench_robot;
+mod bench_robot_real;
 mod bench_routing;
 mod crash;
 mod deploy_check;
@@ -45,12 +46,14 @@ fn main() -> anyhow::Result<()> {
         Some("bench-routing") => bench_routing::build_and_run(),
         Some("bench-robot") => bench_robot::build_and_run(),
         Some("bench-robot-run") => bench_robot::run(),
+        Some("bench-robot-real") => bench_robot_real::build_and_run(&args[1..]),
+        Some("bench-robot-real-run") => bench_robot_real::run(&args[1..]),
         Some("bench-routing-run") => bench_routing::run(),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("deploy-check") => deploy_check::main(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <demo [kefu demo flags…] | test | web | api-types [--check] | schema-fuzz [--seconds N] | fuzz [--seconds N | --runs N] [target…] | crash [--cycles N] | deploy-check | bench [--quick] | bench-idle | bench-import | bench-routing | bench-robot>\n\n\
+                "usage: cargo xtask <demo [kefu demo flags…] | test | web | api-types [--check] | schema-fuzz [--seconds N] | fuzz [--seconds N | --runs N] [target…] | crash [--cycles N] | deploy-check | bench [--quick] | bench-idle | bench-import | bench-routing | bench-robot | bench-robot-real --data DIR>\n\n\
                  demo   build the web UI and a release kefu, then run `kefu demo`\n\
                  test   everything CI runs: the web unit tests, format, lints, Rust tests\n\
                         (SQLite, PostgreSQL, NATS), kill cycles, schema fuzzing, each fuzz\n\

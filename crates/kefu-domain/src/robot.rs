@@ -51,6 +51,10 @@ pub struct RobotSettings {
     /// Bumped by every change to the knowledge base or lexicons.
     #[serde(default)]
     pub kb_version: i64,
+    /// The confidence at or above which the robot answers, picked by the shop on its
+    /// calibration curve (BOT-6); none: the robot's default.
+    #[serde(default)]
+    pub answer_threshold: Option<f32>,
 }
 
 fn empty_object() -> serde_json::Value {

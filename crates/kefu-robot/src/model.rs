@@ -20,6 +20,8 @@ const B: f32 = 0.75;
 pub const CANDIDATES: usize = 12;
 /// Rivals each entry's questions are trained against.
 const RIVALS: usize = 12;
+/// Per candidate, at most about this many of its questions are compared with the message.
+const MAX_COMPARED: usize = 40;
 /// Fewer candidates than this from words, bigrams and pinyin: single characters look too.
 const CHAR_FALLBACK_BELOW: usize = 3;
 
@@ -29,7 +31,7 @@ fn indexed(kind: Kind) -> bool {
     kind.retrieves() || kind == Kind::Char
 }
 /// Training questions at most, spread evenly over the entries' examples.
-const MAX_TRAINING_QUERIES: usize = 2_000;
+const MAX_TRAINING_QUERIES: usize = 6_000;
 /// Rivals are looked up without the words in more than a tenth of the entries, and at
 /// least this many: a small knowledge base keeps them all.
 const RIVAL_COMMON_FLOOR: usize = 200;
@@ -413,7 +415,10 @@ impl Index {
             .map(|(entry, bm25)| {
                 let (start, end) = self.ranges[*entry as usize];
                 let mut best = (start, [0.0f32; 5], -1.0f32);
-                for x in start..end {
+                // An entry with thousands of questions is compared with an even spread of
+                // them: the classifier has learned from all (issue #16).
+                let step = ((end - start) as usize).div_ceil(MAX_COMPARED).max(1);
+                for x in (start..end).step_by(step) {
                     if leave_out == Some(x as usize) {
                         continue;
                     }

@@ -419,6 +419,7 @@ async fn seed_robot(store: &Store, tenant: &Tenant) -> Result<(), ApiError> {
                 night_only: false,
                 lexicon,
                 kb_version: 0,
+                answer_threshold: None,
             },
             |_| vec![],
         )

@@ -913,6 +913,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/robot/calibration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Measures the robot on its own knowledge base (once per version; seconds for a large
+         *     one) and returns the calibration curve the merchant picks the answer threshold on.
+         */
+        get: operations["calibration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/robot/entries": {
         parameters: {
             query?: never;
@@ -1711,6 +1731,30 @@ export interface components {
             /** @description The shop's slug. */
             shop: string;
         };
+        /**
+         * @description The shop's calibration curve (BOT-6): for each answer threshold, the share of answers
+         *     that are right, of answerable questions answered, and of unanswerable ones handed off,
+         *     measured by cross-validation on the shop's own knowledge base.
+         */
+        CalibrationView: {
+            /**
+             * Format: float
+             * @description The threshold the robot answers at now, and the robot's default.
+             */
+            answer_threshold: number;
+            /** @description Held-out questions asked: of entries the robot had, and of entries it did not. */
+            answerable: number;
+            /** Format: float */
+            default_threshold: number;
+            /**
+             * Format: int64
+             * @description The knowledge base version measured.
+             */
+            kb_version: number;
+            /** @description Highest threshold first. */
+            points: components["schemas"]["CurvePoint"][];
+            unanswerable: number;
+        };
         ChainState: {
             /**
              * Format: int64
@@ -1923,6 +1967,20 @@ export interface components {
              *     out of order; clients keep the one with the highest (`last_seq`, `updated_at`).
              */
             updated_at: number;
+        };
+        /**
+         * @description Answering when the confidence is at least `threshold`: how many answers are right, how
+         *     many answerable questions get one, and how many of the others are handed off.
+         */
+        CurvePoint: {
+            /** Format: double */
+            coverage: number;
+            /** Format: double */
+            handoff_recall: number;
+            /** Format: double */
+            precision: number;
+            /** Format: float */
+            threshold: number;
         };
         Decision: {
             /** @description Required to reject; 0–500 characters. */
@@ -2654,6 +2712,12 @@ export interface components {
         /** @description A shop's robot settings. */
         RobotSettings: {
             /**
+             * Format: float
+             * @description The confidence at or above which the robot answers, picked by the shop on its
+             *     calibration curve (BOT-6); none: the robot's default.
+             */
+            answer_threshold?: number | null;
+            /**
              * Format: int64
              * @description Bumped by every change to the knowledge base or lexicons.
              */
@@ -2666,6 +2730,12 @@ export interface components {
         };
         /** @description What `PUT /robot/settings` takes. */
         RobotSettingsUpdate: {
+            /**
+             * Format: float
+             * @description The confidence at or above which the robot answers, 0.05–0.95 (a point of the
+             *     calibration curve); `null` goes back to the default; absent keeps the shop's.
+             */
+            answer_threshold?: number | null;
             lexicon?: components["schemas"]["Lexicon"] | null;
             mode: components["schemas"]["RobotMode"];
             night_only?: boolean;
@@ -5570,6 +5640,34 @@ export interface operations {
             };
             408: components["responses"]["RequestTimeout"];
             413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    calibration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalibrationView"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     entries: {

@@ -139,7 +139,9 @@ pub async fn continue_flow(
     // ask again.
     let aside = match (&turn, &decision) {
         (Turn::Missed(_), Some(d)) => match &d.action {
-            Action::Answer { answer, id, .. } if d.confidence >= robot.thresholds.answer => {
+            Action::Answer { answer, id, .. }
+                if d.confidence >= robot.answer_threshold(&context) =>
+            {
                 run.forgive();
                 log(
                     state,

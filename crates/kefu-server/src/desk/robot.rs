@@ -13,6 +13,7 @@ use kefu_domain::conversation::ConversationSummary;
 use kefu_domain::message::{Button, Buttons, Message, MessageContent, MessageKind, SenderKind};
 use kefu_domain::robot::{RobotMode, RobotSettings};
 use kefu_domain::time::now_ms;
+use kefu_robot::eval::{Calibration, cross_validate};
 use kefu_robot::{Action, Context, Decision, Lexicon, Robot};
 use kefu_store::{AppendRequest, NewRobotLog};
 use tokio::sync::{Mutex, mpsc};
@@ -37,6 +38,8 @@ type Job = (Uuid, Message, bool);
 const OVERFLOW_QUEUE: usize = 10_000;
 /// Each shop's robot with the knowledge base version it was built from.
 type Built = HashMap<Uuid, (i64, Arc<Robot>)>;
+/// Each shop's calibration curve with the knowledge base version it was measured on.
+type Measured = HashMap<Uuid, (i64, Arc<Calibration>)>;
 
 /// Buyer messages for the robot, and each shop's built robot.
 #[derive(Clone)]
@@ -49,6 +52,10 @@ pub struct RobotDesk {
     /// Per shop, held while its robot builds: one build per shop at a time, and a build never
     /// holds up another shop's robot.
     building: Arc<Mutex<HashMap<Uuid, Arc<Mutex<()>>>>>,
+    /// Per shop, its calibration curve and the knowledge base version it was measured on.
+    calibrations: Arc<Mutex<Measured>>,
+    /// Held while a calibration is measured.
+    measuring: Arc<Mutex<()>>,
 }
 
 impl RobotDesk {
@@ -63,6 +70,8 @@ impl RobotDesk {
             overflow_inbox: Arc::new(Mutex::new(Some(overflow_inbox))),
             built: Arc::new(Mutex::new(HashMap::new())),
             building: Arc::new(Mutex::new(HashMap::new())),
+            calibrations: Arc::new(Mutex::new(HashMap::new())),
+            measuring: Arc::new(Mutex::new(())),
         }
     }
 }
@@ -147,6 +156,46 @@ pub async fn robot_for(state: &AppState, tenant_id: Uuid) -> Result<Arc<Robot>, 
     let robot = Arc::new(robot);
     (state.robot.built.lock().await).insert(tenant_id, (settings.kb_version, robot.clone()));
     Ok(robot)
+}
+
+/// Rounds of the shop's cross-validation: each builds a robot on four fifths of the questions.
+const CALIBRATION_FOLDS: usize = 5;
+/// Held-out answerable questions asked per round at most (a third as many unanswerable).
+const CALIBRATION_QUESTIONS: usize = 400;
+
+/// The shop's calibration curve (BOT-6): measured by cross-validation on its knowledge base
+/// the first time it is asked for after the base changed, then kept. One measurement per
+/// at a time across shops (it builds robots: seconds for a large base), never holding up a
+/// shop's robot.
+pub async fn calibration_for(
+    state: &AppState,
+    tenant_id: Uuid,
+) -> Result<(i64, Arc<Calibration>), ApiError> {
+    let _measuring = state.robot.measuring.lock().await;
+    let settings = state.store.robot_settings(tenant_id).await?;
+    if let Some((version, calibration)) = state.robot.calibrations.lock().await.get(&tenant_id)
+        && *version == settings.kb_version
+    {
+        return Ok((*version, calibration.clone()));
+    }
+    let entries = entries_of(state.store.kb_entries(tenant_id).await?);
+    let lexicon = lexicon_of(&settings);
+    let context = context_of_shop(state, tenant_id).await;
+    let calibration = tokio::task::spawn_blocking(move || {
+        cross_validate(
+            &entries,
+            &lexicon,
+            CALIBRATION_FOLDS,
+            CALIBRATION_QUESTIONS,
+            &context,
+        )
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("measuring the robot: {e}")))?;
+    let calibration = Arc::new(calibration);
+    (state.robot.calibrations.lock().await)
+        .insert(tenant_id, (settings.kb_version, calibration.clone()));
+    Ok((settings.kb_version, calibration))
 }
 
 /// Builds the shop's robot now, in the background, after its knowledge base, flows or
@@ -282,13 +331,16 @@ pub async fn context_of(state: &AppState, conversation: &ConversationSummary) ->
     }
 }
 
-/// What the robot knows without a conversation: the shop's office hours and the time.
+/// What the robot knows without a conversation: the shop's office hours, the time and the
+/// shop's answer threshold.
 pub async fn context_of_shop(state: &AppState, tenant_id: Uuid) -> Context {
     let now = now_ms();
     let office = crate::desk::dispatch::office_schedule(state, tenant_id).await;
+    let settings = state.store.robot_settings(tenant_id).await;
     Context {
         in_office_hours: office.map(|s| s.is_open(now)),
         now_ms: now,
+        answer_threshold: settings.ok().and_then(|s| s.answer_threshold),
         ..Context::default()
     }
 }

@@ -126,6 +126,7 @@ fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(robot::settings, robot::put_settings))
         .routes(routes!(robot::ask))
         .routes(routes!(robot::metrics))
+        .routes(routes!(robot::calibration))
         .routes(routes!(flows::flows))
         .routes(routes!(flows::put_flow, flows::delete_flow))
         .routes(routes!(proposals::proposals))

@@ -234,7 +234,24 @@ pub struct RobotSettingsUpdate {
     #[serde(default)]
     #[schema(value_type = Option<kefu_robot::Lexicon>)]
     pub lexicon: Option<serde_json::Value>,
+    /// The confidence at or above which the robot answers, 0.05–0.95 (a point of the
+    /// calibration curve); `null` goes back to the default; absent keeps the shop's.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<f32>)]
+    pub answer_threshold: Option<Option<f32>>,
 }
+
+/// A field that may be absent (outer `None`), `null` (`Some(None)`) or a value.
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// The range a shop may set its robot's answer threshold in.
+const ANSWER_THRESHOLDS: std::ops::RangeInclusive<f32> = 0.05..=0.95;
 
 /// Sets the mode (off, assist, robot_first), night-only service and the lexicons.
 #[utoipa::path(put, operation_id = "put_robot_settings", path = "/api/v1/robot/settings", tag = "robot", request_body = RobotSettingsUpdate,
@@ -260,6 +277,17 @@ pub async fn put_settings(
         }
         None => before.lexicon.clone(),
     };
+    let answer_threshold = match update.answer_threshold {
+        None => before.answer_threshold,
+        Some(None) => None,
+        Some(Some(t)) if ANSWER_THRESHOLDS.contains(&t) => Some(t),
+        Some(Some(_)) => {
+            return Err(ApiError::new(
+                ErrorCode::BadThreshold,
+                "the robot's answer threshold is 0.05–0.95",
+            ));
+        }
+    };
     let saved = state
         .store
         .set_robot_settings(
@@ -269,6 +297,7 @@ pub async fn put_settings(
                 night_only: update.night_only,
                 lexicon,
                 kb_version: before.kb_version,
+                answer_threshold,
             },
             |saved| {
                 vec![audit::by(
@@ -279,6 +308,7 @@ pub async fn put_settings(
                         "mode": { "from": before.mode, "to": saved.mode },
                         "night_only": saved.night_only,
                         "lexicon_changed": saved.kb_version != before.kb_version,
+                        "answer_threshold": { "from": before.answer_threshold, "to": saved.answer_threshold },
                     }),
                 )]
             },
@@ -288,6 +318,46 @@ pub async fn put_settings(
         crate::desk::robot::rebuild_soon(&state, agent.tenant_id());
     }
     Ok(Json(saved))
+}
+
+/// The shop's calibration curve (BOT-6): for each answer threshold, the share of answers
+/// that are right, of answerable questions answered, and of unanswerable ones handed off,
+/// measured by cross-validation on the shop's own knowledge base.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalibrationView {
+    /// The knowledge base version measured.
+    pub kb_version: i64,
+    /// Held-out questions asked: of entries the robot had, and of entries it did not.
+    pub answerable: usize,
+    pub unanswerable: usize,
+    /// Highest threshold first.
+    pub points: Vec<kefu_robot::eval::CurvePoint>,
+    /// The threshold the robot answers at now, and the robot's default.
+    pub answer_threshold: f32,
+    pub default_threshold: f32,
+}
+
+/// Measures the robot on its own knowledge base (once per version; seconds for a large
+/// one) and returns the calibration curve the merchant picks the answer threshold on.
+#[utoipa::path(get, path = "/api/v1/robot/calibration", tag = "robot",
+    responses((status = 200, body = CalibrationView), (status = 403, body = ErrorBody)))]
+pub async fn calibration(
+    State(state): State<AppState>,
+    agent: Agent,
+) -> Result<Json<CalibrationView>, ApiError> {
+    agent.require(Permission::KbManage)?;
+    let (kb_version, measured) =
+        crate::desk::robot::calibration_for(&state, agent.tenant_id()).await?;
+    let default_threshold = kefu_robot::Thresholds::default().answer;
+    let settings = state.store.robot_settings(agent.tenant_id()).await?;
+    Ok(Json(CalibrationView {
+        kb_version,
+        answerable: measured.answerable,
+        unanswerable: measured.unanswerable,
+        points: measured.points.clone(),
+        answer_threshold: settings.answer_threshold.unwrap_or(default_threshold),
+        default_threshold,
+    }))
 }
 
 /// A question for the test console.
@@ -324,8 +394,7 @@ pub async fn ask(
         product: request.product.clone(),
         product_title,
         category,
-        now_ms: now_ms(),
-        ..Context::default()
+        ..crate::desk::robot::context_of_shop(&state, agent.tenant_id()).await
     };
     Ok(Json(robot.decide(text, &context)))
 }

@@ -118,6 +118,7 @@ const TABLE: &[(&str, &str, Rule)] = &[
     ("PUT", "/robot/settings", Needs(KbManage)),
     ("POST", "/robot/ask", Needs(ConversationRead)),
     ("GET", "/robot/metrics", Needs(ReportView)),
+    ("GET", "/robot/calibration", Needs(KbManage)),
     ("GET", "/robot/flows", Needs(ConversationRead)),
     ("PUT", "/robot/flows/{id}", Needs(KbManage)),
     ("DELETE", "/robot/flows/{id}", Needs(KbManage)),

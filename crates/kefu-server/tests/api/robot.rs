@@ -525,6 +525,97 @@ async fn an_edit_rebuilds_the_robot_before_anyone_asks() {
     }
 }
 
+/// BOT-6, issue #16: the shop's calibration curve, measured on its own knowledge base, and
+/// the answer threshold the merchant picks on it, which the robot then answers at.
+#[tokio::test]
+async fn the_merchant_picks_the_answer_threshold_on_the_calibration_curve() {
+    let app = TestApp::spawn().await;
+    let admin = app.agent("tea-admin").await;
+    let curve: Value = admin.get_json("/api/v1/robot/calibration").await;
+    let points = curve["points"].as_array().unwrap();
+    assert!(points.len() >= 10, "{curve}");
+    assert!(curve["answerable"].as_u64().unwrap() > 100, "{curve}");
+    assert!(curve["unanswerable"].as_u64().unwrap() > 10, "{curve}");
+    assert_eq!(curve["answer_threshold"], curve["default_threshold"]);
+    let first = &points[0];
+    let last = &points[points.len() - 1];
+    assert!(first["threshold"].as_f64() > last["threshold"].as_f64());
+    assert!(first["coverage"].as_f64() < last["coverage"].as_f64());
+
+    // A question answered at the default threshold, but not with near certainty.
+    let mut question = None;
+    for text in [
+        "啥时候能发走",
+        "包邮不",
+        "能便宜点吗",
+        "几天到",
+        "发票咋开",
+        "怎么退",
+        "有优惠吗",
+        "茶叶怎么保存",
+    ] {
+        let decision: Value = admin
+            .post("/api/v1/robot/ask", json!({ "text": text }))
+            .await
+            .json()
+            .await
+            .unwrap();
+        if decision["action"] == "answer" && decision["confidence"].as_f64() < Some(0.95) {
+            question = Some(json!({ "text": text }));
+            break;
+        }
+    }
+    let question = question.expect("one of these is answered below 0.95");
+
+    // A stricter point of the curve: the same question is no longer answered outright.
+    let (status, saved) = put(
+        &admin,
+        "/api/v1/robot/settings",
+        json!({"mode": "assist", "answer_threshold": 0.95}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert!((saved["answer_threshold"].as_f64().unwrap() - 0.95).abs() < 1e-6);
+    let after: Value = admin
+        .post("/api/v1/robot/ask", question.clone())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(after["action"], "answer", "{after}");
+    let curve: Value = admin.get_json("/api/v1/robot/calibration").await;
+    assert!((curve["answer_threshold"].as_f64().unwrap() - 0.95).abs() < 1e-6);
+
+    // Out of range: refused, nothing changed; a settings save without it keeps it.
+    let (status, body) = put(
+        &admin,
+        "/api/v1/robot/settings",
+        json!({"mode": "assist", "answer_threshold": 1.5}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_threshold"))
+    );
+    let (_, kept) = put(&admin, "/api/v1/robot/settings", json!({"mode": "assist"})).await;
+    assert!((kept["answer_threshold"].as_f64().unwrap() - 0.95).abs() < 1e-6);
+    // `null` goes back to the default.
+    let (_, reset) = put(
+        &admin,
+        "/api/v1/robot/settings",
+        json!({"mode": "assist", "answer_threshold": null}),
+    )
+    .await;
+    assert_eq!(reset["answer_threshold"], Value::Null);
+    let again: Value = admin
+        .post("/api/v1/robot/ask", question)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["action"], "answer");
+}
+
 /// An answer with a picture (BOT-1): the merchant uploads it, names it in the answer, and the
 /// robot sends it after the text; the upload is kept while an answer shows it.
 #[tokio::test]

@@ -21,19 +21,23 @@ async fn robot_settings_in(
     conn: &mut <Db as sqlx::Database>::Connection,
     tenant_id: Uuid,
 ) -> Result<RobotSettings> {
-    let row: Option<(String, bool, String, i64)> = sqlx::query_as(
-        "SELECT mode, night_only, lexicon, kb_version FROM robot_settings WHERE tenant_id = $1",
+    let row: Option<(String, bool, String, i64, Option<f64>)> = sqlx::query_as(
+        "SELECT mode, night_only, lexicon, kb_version, answer_threshold FROM robot_settings \
+         WHERE tenant_id = $1",
     )
     .bind(tenant_id.to_string())
     .fetch_optional(&mut *conn)
     .await?;
     Ok(row
-        .map(|(mode, night_only, lexicon, kb_version)| RobotSettings {
-            mode: RobotMode::parse(&mode).unwrap_or_default(),
-            night_only,
-            lexicon: serde_json::from_str(&lexicon).unwrap_or_else(|_| serde_json::json!({})),
-            kb_version,
-        })
+        .map(
+            |(mode, night_only, lexicon, kb_version, answer_threshold)| RobotSettings {
+                mode: RobotMode::parse(&mode).unwrap_or_default(),
+                night_only,
+                lexicon: serde_json::from_str(&lexicon).unwrap_or_else(|_| serde_json::json!({})),
+                kb_version,
+                answer_threshold: answer_threshold.map(|t| t as f32),
+            },
+        )
         .unwrap_or_default())
 }
 
@@ -47,9 +51,10 @@ pub(crate) async fn set_robot_settings(
     let lexicon = settings.lexicon.to_string();
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     sqlx::query(
-        "INSERT INTO robot_settings (tenant_id, mode, night_only, lexicon, kb_version, updated_at) \
-         VALUES ($1, $2, $3, $4, 1, $5) ON CONFLICT (tenant_id) DO UPDATE SET \
+        "INSERT INTO robot_settings (tenant_id, mode, night_only, lexicon, kb_version, updated_at, \
+         answer_threshold) VALUES ($1, $2, $3, $4, 1, $5, $6) ON CONFLICT (tenant_id) DO UPDATE SET \
          mode = excluded.mode, night_only = excluded.night_only, lexicon = excluded.lexicon, \
+         answer_threshold = excluded.answer_threshold, \
          updated_at = excluded.updated_at, kb_version = robot_settings.kb_version + \
          CASE WHEN robot_settings.lexicon = excluded.lexicon THEN 0 ELSE 1 END",
     )
@@ -58,6 +63,7 @@ pub(crate) async fn set_robot_settings(
     .bind(settings.night_only)
     .bind(&lexicon)
     .bind(now_ms())
+    .bind(settings.answer_threshold.map(f64::from))
     .execute(&mut *tx)
     .await?;
     let saved = robot_settings_in(&mut tx, tenant_id).await?;

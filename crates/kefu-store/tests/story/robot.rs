@@ -33,6 +33,7 @@ async fn settings_and_the_knowledge_base_move_the_version(store: Store) {
                 night_only: false,
                 lexicon: lexicon.clone(),
                 kb_version: 99,
+                answer_threshold: Some(0.6),
             },
             |_| vec![],
         )
@@ -43,9 +44,10 @@ async fn settings_and_the_knowledge_base_move_the_version(store: Store) {
             saved.mode,
             saved.night_only,
             &saved.lexicon,
-            saved.kb_version
+            saved.kb_version,
+            saved.answer_threshold
         ),
-        (RobotMode::RobotFirst, false, &lexicon, 1),
+        (RobotMode::RobotFirst, false, &lexicon, 1, Some(0.6)),
         "the store keeps the version, not the caller"
     );
     let night = store

@@ -69,7 +69,7 @@ pub async fn suggestions(
     let suggestions = decision
         .candidates
         .iter()
-        .filter(|c| !handed_off || c.probability >= robot.thresholds.answer)
+        .filter(|c| !handed_off || c.probability >= robot.answer_threshold(&context))
         .filter(|c| c.probability >= robot.thresholds.option)
         .take(3)
         .filter_map(|c| {
