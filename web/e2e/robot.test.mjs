@@ -387,6 +387,36 @@ test('the robot: knowledge base, lexicon, test console, serving a buyer, suggest
       await admin.screenshot({ path: path.join(outputDir, 'robot-settings.png') })
     })
 
+    await step('the admin measures the robot on its knowledge base and picks an answer threshold on the curve', async () => {
+      // Issue #16 (BOT-6): the calibration curve, measured by cross-validation on the shop's own
+      // knowledge base; a stricter point is picked with the slider and saved, then the default
+      // comes back.
+      const card = admin.getByTestId('robot-calibration')
+      await card.waitFor(WAIT)
+      await card.getByTestId('robot-calibration-measure').click()
+      await card.getByTestId('robot-calibration-chart').waitFor({ timeout: 60_000 })
+      const expected = card.getByTestId('robot-calibration-expected')
+      const before = await expected.getAttribute('data-threshold')
+      const handle = card.locator('[data-testid="robot-threshold-slider"] .el-slider__button-wrapper')
+      await handle.focus()
+      for (let i = 0; i < 20; i++) await admin.keyboard.press('ArrowRight')
+      await until(async () => (await expected.getAttribute('data-threshold')) !== before, 'the slider picks a point')
+      const picked = Number(await expected.getAttribute('data-threshold'))
+      assert.ok(picked > Number(before), `${picked} above ${before}`)
+      assert.match(await expected.textContent(), /%/)
+      await settle(admin)
+      await card.screenshot({ path: path.join(outputDir, 'robot-calibration.png') })
+      await card.getByTestId('robot-threshold-save').click()
+      await until(async () => {
+        const s = await json('GET', '/robot/settings')
+        return s.answer_threshold !== null && Math.abs(s.answer_threshold - picked) < 1e-4
+      }, 'the threshold saved')
+      await card.locator('[data-testid="robot-threshold-saved"]').filter({ hasText: picked.toFixed(2) }).waitFor(WAIT)
+      await card.getByTestId('robot-threshold-reset').click()
+      await until(async () => (await json('GET', '/robot/settings')).answer_threshold === null, 'back to the default')
+      await admin.locator('.el-message').first().waitFor({ state: 'detached', ...WAIT })
+    })
+
     await step('the test console answers, hands over “转人工”, and shows the synonym at work', async () => {
       await openTab('console')
       let result = await ask('茶艺课在哪里报名呀')

@@ -47,6 +47,7 @@ import type {
   ResponseBody,
   RobotDecision,
   RobotMode,
+  RobotCalibration,
   RobotSettings,
   RobotSettingsUpdate,
   Role,
@@ -476,6 +477,8 @@ export const agentApi = {
   suggestions: (conversationId: Uuid) =>
     request<ResponseBody<'suggestions'>>('GET', `${V1}/conversations/${conversationId}/suggestions`),
   /** `report.view`; `days` 1–90. */
+  /** BOT-6: measured on first asking after the knowledge base changed (seconds), then kept. */
+  robotCalibration: () => request<RobotCalibration>('GET', `${V1}/robot/calibration`),
   robotMetrics: (days: number) =>
     request<ResponseBody<'robot_metrics'>>('GET', `${V1}/robot/metrics`, { query: { days } satisfies QueryOf<'robot_metrics'> }),
 

@@ -321,6 +321,10 @@ export type RobotSuggestions = Schemas['Suggestions']
 /** One day of the robot's work (BOT-6), in the shop's time zone; rates are 0–1. */
 export type RobotDay = Schemas['RobotDay']
 export type RobotMetrics = Schemas['RobotMetrics']
+/** BOT-6: the robot measured on the shop's own knowledge base; points highest threshold first,
+ * rates 0–1. */
+export type RobotCalibration = Schemas['CalibrationView']
+export type CalibrationPoint = Schemas['CurvePoint']
 
 // ---- multi-turn flows (BOT-4) and the training loop (BOT-5) ----
 

@@ -88,6 +88,12 @@ export const useRobot = defineStore('robot', () => {
     settings.value = await agentApi.putRobotSettings({ mode, night_only: nightOnly })
   }
 
+  /** The answer threshold picked on the calibration curve; `null` is the default. */
+  async function saveThreshold(threshold: number | null): Promise<void> {
+    const s = settings.value ?? (await agentApi.robotSettings())
+    settings.value = await agentApi.putRobotSettings({ mode: s.mode, night_only: s.night_only ?? false, answer_threshold: threshold })
+  }
+
   async function saveLexicon(lexicon: Lexicon): Promise<void> {
     const s = settings.value ?? (await agentApi.robotSettings())
     settings.value = await agentApi.putRobotSettings({ mode: s.mode, night_only: s.night_only ?? false, lexicon })
@@ -222,6 +228,7 @@ export const useRobot = defineStore('robot', () => {
     loadSettings,
     saveMode,
     saveLexicon,
+    saveThreshold,
     ask,
     flows,
     flowsLoaded,
