@@ -503,12 +503,14 @@ impl Index {
         let cosines: Vec<f32> = out.iter().map(|s| s.cosine).collect();
         let entries: Vec<u32> = out.iter().map(|s| s.entry).collect();
         let learned = classifier.scores(&query.vector, &entries);
-        let max = learned.iter().copied().fold(f32::MIN, f32::max);
-        let total: f32 = learned.iter().map(|z| (z - max).exp()).sum();
+        // The softmax has a "none of these" with score 0 besides the candidates: a lone
+        // candidate found by chance ("ship" sharing "ip" with "IPX4") is not sure of itself.
+        let max = learned.iter().copied().fold(0.0, f32::max);
+        let total: f32 = learned.iter().map(|z| (z - max).exp()).sum::<f32>() + (-max).exp();
         for (i, s) in out.iter_mut().enumerate() {
             s.features[7] = s.cosine - best_other(&cosines, i, 0.0);
             s.features[14] = (learned[i] - max).exp() / total;
-            s.features[15] = (learned[i] - best_other(&learned, i, f32::MIN)).clamp(-5.0, 5.0);
+            s.features[15] = (learned[i] - best_other(&learned, i, 0.0)).clamp(-5.0, 5.0);
         }
         out
     }

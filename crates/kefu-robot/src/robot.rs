@@ -788,6 +788,11 @@ impl Robot {
             fired.push(format!("个案 {word}"));
             return Some(HandoffReason::PersonalCase);
         }
+        if looks_like_address(&compact) {
+            // A pasted address means "send it here instead": a person changes the order.
+            fired.push("个案 地址 → 改地址".to_owned());
+            return Some(HandoffReason::PersonalCase);
+        }
         if compact
             .split(|c: char| !c.is_ascii_digit())
             .any(|run| run.len() >= 8)
@@ -813,10 +818,57 @@ impl Robot {
     }
 }
 
+/// A delivery address as buyers paste one (issue #16): an administrative level (省, 市, 区,
+/// 县), a street-level part (路, 街, 弄, 号楼, 单元, 室 …) and a house number.
+fn looks_like_address(compact: &str) -> bool {
+    const REGION: [&str; 5] = ["省", "市", "区", "县", "镇"];
+    const STREET: [&str; 9] = ["路", "街", "弄", "巷", "栋", "幢", "单元", "号楼", "室"];
+    REGION.iter().any(|r| compact.contains(r))
+        && STREET.iter().any(|s| compact.contains(s))
+        && compact.chars().any(|c| c.is_ascii_digit())
+        && compact.chars().count() >= 10
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::kb::parse_jsonl;
+
+    /// Issue #16: a pasted address means "change my address", for a person; questions that
+    /// name a place are not addresses.
+    #[test]
+    fn a_pasted_address_goes_to_a_person_as_an_address_change() {
+        let robot = robot();
+        for pasted in [
+            "浙江省杭州市西湖区文三路100号 张三 13800000000",
+            "改成这个：上海市浦东新区张江路88弄3号402室",
+        ] {
+            let d = robot.decide(pasted, &now());
+            assert_eq!(
+                d.action,
+                Action::Handoff {
+                    reason: HandoffReason::PersonalCase
+                },
+                "{pasted}"
+            );
+            assert!(d.fired.iter().any(|f| f.contains("地址")), "{d:?}");
+        }
+        for question in ["杭州市区能当天到吗", "发到上海市要几天", "路上要走几天"]
+        {
+            assert!(!looks_like_address(question), "{question}");
+        }
+    }
+
+    /// Issue #16: a lone candidate found by chance (English "ship" sharing "ip" with "IPX4") is
+    /// not an answer: the classifier's softmax has "none of these" beside the candidates.
+    #[test]
+    fn a_lone_chance_candidate_is_not_answered() {
+        let (entries, _) = parse_jsonl(include_str!("../eval/kb.jsonl"));
+        let robot = Robot::build(entries, &Lexicon::default());
+        let d = robot.decide("when will it ship", &now());
+        assert!(!matches!(d.action, Action::Answer { .. }), "{d:?}");
+        assert!(d.confidence < 0.3, "{d:?}");
+    }
 
     fn robot() -> Robot {
         let kb = r#"{"id": "ship-time", "question": "多久发货", "similar": ["什么时候发货", "几天能发出", "拍了多久发", "付款后啥时候发"], "answer": "48小时内发货"}
