@@ -398,3 +398,23 @@ export function proposalEditOf(p: Proposal, draft: ProposalDraft): ProposalEdit 
   const entryId = draft.entryId.trim()
   return { question: draft.question.trim(), similar, answer: draft.answer.trim(), ...(entryId ? { entry_id: entryId } : {}) }
 }
+
+/** What the robot page's charts of rates share (BOT-6): drawn at once (a page of figures: what
+ * is on screen is the data), the legend above on the left, an axis tooltip in percent, and a
+ * 0–100 % value axis. */
+export const RATE_CHART = {
+  animation: false,
+  legend: { top: 0, left: 0, itemWidth: 14, itemHeight: 8, textStyle: { color: '#646a73' } },
+  tooltip: {
+    trigger: 'axis' as const,
+    valueFormatter: (v: unknown) => (typeof v === 'number' && v <= 1 ? percent(v) : String(v)),
+  },
+  rateAxis: {
+    type: 'value' as const,
+    min: 0,
+    max: 1,
+    interval: 0.25,
+    axisLabel: { color: '#8f959e', formatter: (v: number) => `${Math.round(v * 100)}%` },
+    splitLine: { lineStyle: { color: '#f0f1f4' } },
+  },
+}
