@@ -150,10 +150,12 @@ pub fn curve(outcomes: &[Outcome]) -> Vec<CurvePoint> {
     points
 }
 
-/// The point of the curve with the most coverage at `precision` or better.
+/// The point of the curve with the most coverage at `precision` or better; of equals, the
+/// highest threshold (it hands off the most).
 pub fn at_precision(curve: &[CurvePoint], precision: f64) -> Option<CurvePoint> {
     curve
         .iter()
+        .rev()
         .filter(|p| p.precision >= precision)
         .max_by(|a, b| a.coverage.total_cmp(&b.coverage))
         .copied()

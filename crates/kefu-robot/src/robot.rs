@@ -818,15 +818,24 @@ impl Robot {
     }
 }
 
-/// A delivery address as buyers paste one (issue #16): an administrative level (省, 市, 区,
-/// 县), a street-level part (路, 街, 弄, 号楼, 单元, 室 …) and a house number.
+/// A delivery address as buyers paste one (issue #16): a place name ending in an
+/// administrative level (…省, …市, …区, …县), a street (…路, …街, …道) and a house number
+/// (a number right before 号, 弄, 栋, 幢, 室 or 单元). Words that merely contain those
+/// characters (路由器, 区别, 室内) are not enough.
 fn looks_like_address(compact: &str) -> bool {
-    const REGION: [&str; 5] = ["省", "市", "区", "县", "镇"];
-    const STREET: [&str; 9] = ["路", "街", "弄", "巷", "栋", "幢", "单元", "号楼", "室"];
-    REGION.iter().any(|r| compact.contains(r))
-        && STREET.iter().any(|s| compact.contains(s))
-        && compact.chars().any(|c| c.is_ascii_digit())
-        && compact.chars().count() >= 10
+    let chars: Vec<char> = compact.chars().collect();
+    // A marker after a CJK character and before something other than a word it starts.
+    let ends_name = |markers: &[char], not_before: &[char]| {
+        chars.windows(3).any(|w| {
+            markers.contains(&w[1]) && crate::text::is_cjk(w[0]) && !not_before.contains(&w[2])
+        })
+    };
+    let numbered = chars
+        .windows(2)
+        .any(|w| w[0].is_ascii_digit() && ['号', '弄', '栋', '幢', '室', '单'].contains(&w[1]));
+    numbered
+        && ends_name(&['省', '市', '区', '县'], &['别', '分', '场'])
+        && ends_name(&['路', '街', '道', '巷'], &['由', '上', '理', '歉'])
 }
 
 #[cfg(test)]
@@ -853,8 +862,13 @@ mod tests {
             );
             assert!(d.fired.iter().any(|f| f.contains("地址")), "{d:?}");
         }
-        for question in ["杭州市区能当天到吗", "发到上海市要几天", "路上要走几天"]
-        {
+        for question in [
+            "杭州市区能当天到吗",
+            "发到上海市要几天",
+            "路上要走几天",
+            "路由器和中继器有什么区别，支持5G吗",
+            "室内用的加湿器，市场价多少，3号能到吗",
+        ] {
             assert!(!looks_like_address(question), "{question}");
         }
     }

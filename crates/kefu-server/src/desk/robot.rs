@@ -171,17 +171,28 @@ pub async fn calibration_for(
     state: &AppState,
     tenant_id: Uuid,
 ) -> Result<(i64, Arc<Calibration>), ApiError> {
-    let _measuring = state.robot.measuring.lock().await;
+    let cached = |version: i64| async move {
+        (state.robot.calibrations.lock().await)
+            .get(&tenant_id)
+            .filter(|(v, _)| *v == version)
+            .map(|(v, c)| (*v, c.clone()))
+    };
     let settings = state.store.robot_settings(tenant_id).await?;
-    if let Some((version, calibration)) = state.robot.calibrations.lock().await.get(&tenant_id)
-        && *version == settings.kb_version
-    {
-        return Ok((*version, calibration.clone()));
+    if let Some(found) = cached(settings.kb_version).await {
+        return Ok(found);
+    }
+    // Held until the measurement ends, even if the caller has gone: measurements never run
+    // side by side.
+    let measuring = state.robot.measuring.clone().lock_owned().await;
+    let settings = state.store.robot_settings(tenant_id).await?;
+    if let Some(found) = cached(settings.kb_version).await {
+        return Ok(found);
     }
     let entries = entries_of(state.store.kb_entries(tenant_id).await?);
     let lexicon = lexicon_of(&settings);
     let context = context_of_shop(state, tenant_id).await;
     let calibration = tokio::task::spawn_blocking(move || {
+        let _measuring = measuring;
         cross_validate(
             &entries,
             &lexicon,

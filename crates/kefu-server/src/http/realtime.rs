@@ -325,8 +325,13 @@ async fn greet(socket: &mut Wire, s: &mut Session) -> anyhow::Result<()> {
         send(socket, &hello(session_id, current.as_ref().map(|c| c.id))).await?;
         if let Some(current) = &current {
             if let Some(after) = *after_seq {
-                s.delivered_up_to =
-                    Some(Box::pin(replay(socket, &s.state, buyer, current.id, after)).await?);
+                let replayed = Box::pin(replay(socket, &s.state, buyer, current.id, after)).await?;
+                // An `after_seq` past this conversation's end (the client's last seq of an
+                // earlier one) must not hide its live messages.
+                s.delivered_up_to = Some(match replayed > after {
+                    true => replayed,
+                    false => after.min(current.last_seq),
+                });
             }
             // Where the team has read up to, so "read" ticks survive a reload.
             let read = ServerFrame::Read {
@@ -639,9 +644,13 @@ impl Session {
             (&event.frame, &self.role)
         {
             if Some(message.conversation_id) != self.conversation_id {
-                // A new conversation: followed from its first message.
+                // Another conversation: one that starts here is followed from its first
+                // message; one met midway (a late message of an earlier one) from this one,
+                // never replayed whole.
+                if self.conversation_id.is_some() {
+                    self.delivered_up_to = (message.seq == 1).then_some(0);
+                }
                 self.conversation_id = Some(message.conversation_id);
-                self.delivered_up_to = Some(0);
             }
             match self.delivered_up_to {
                 Some(delivered) if message.seq <= delivered => return Ok(Step::Continue),
