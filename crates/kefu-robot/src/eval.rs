@@ -150,6 +150,16 @@ pub fn curve(outcomes: &[Outcome]) -> Vec<CurvePoint> {
     points
 }
 
+/// Answering at `threshold`: the curve's point with the lowest threshold at or above it (it
+/// answers exactly the same questions); none when nothing is that sure.
+pub fn at_threshold(curve: &[CurvePoint], threshold: f32) -> Option<CurvePoint> {
+    curve
+        .iter()
+        .rev()
+        .find(|p| p.threshold >= threshold)
+        .copied()
+}
+
 /// The point of the curve with the most coverage at `precision` or better; of equals, the
 /// highest threshold (it hands off the most).
 pub fn at_precision(curve: &[CurvePoint], precision: f64) -> Option<CurvePoint> {
@@ -259,16 +269,15 @@ pub fn evaluate(
     }
     let labelled = queries.iter().filter(|q| q.expect.is_some()).count();
     times.sort_unstable();
+    let points = curve(&outcomes);
     let sweep = [0.1f32, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]
         .iter()
-        .map(|t| {
-            let given: Vec<&Outcome> = outcomes.iter().filter(|o| o.confidence >= *t).collect();
-            let right = given.iter().filter(|o| o.right && o.answerable).count();
-            let covered = given.iter().filter(|o| o.answerable).count();
-            (*t, ratio(right, given.len()), ratio(covered, labelled))
+        .map(|t| match at_threshold(&points, *t) {
+            Some(p) => (*t, p.precision, p.coverage),
+            None => (*t, 0.0, 0.0),
         })
         .collect();
-    let at_90 = at_precision(&curve(&outcomes), 0.9);
+    let at_90 = at_precision(&points, 0.9);
     Report {
         metrics: Metrics {
             queries: queries.len(),
@@ -494,6 +503,8 @@ mod tests {
         assert_eq!(at_precision(&points, 0.9), Some(points[1]));
         assert_eq!(at_precision(&points, 0.6).map(|p| p.threshold), Some(0.5));
         assert_eq!(at_precision(&curve(&[o(0.4, false, true)]), 0.9), None);
+        assert_eq!(at_threshold(&points, 0.6), Some(points[2]));
+        assert_eq!(at_threshold(&points, 0.95), None);
     }
 
     #[test]

@@ -170,23 +170,23 @@ const CALIBRATION_QUESTIONS: usize = 400;
 pub async fn calibration_for(
     state: &AppState,
     tenant_id: Uuid,
-) -> Result<(i64, Arc<Calibration>), ApiError> {
+) -> Result<(RobotSettings, Arc<Calibration>), ApiError> {
     let cached = |version: i64| async move {
         (state.robot.calibrations.lock().await)
             .get(&tenant_id)
             .filter(|(v, _)| *v == version)
-            .map(|(v, c)| (*v, c.clone()))
+            .map(|(_, c)| c.clone())
     };
     let settings = state.store.robot_settings(tenant_id).await?;
     if let Some(found) = cached(settings.kb_version).await {
-        return Ok(found);
+        return Ok((settings, found));
     }
     // Held until the measurement ends, even if the caller has gone: measurements never run
     // side by side.
     let measuring = state.robot.measuring.clone().lock_owned().await;
     let settings = state.store.robot_settings(tenant_id).await?;
     if let Some(found) = cached(settings.kb_version).await {
-        return Ok(found);
+        return Ok((settings, found));
     }
     let entries = entries_of(state.store.kb_entries(tenant_id).await?);
     let lexicon = lexicon_of(&settings);
@@ -206,7 +206,7 @@ pub async fn calibration_for(
     let calibration = Arc::new(calibration);
     (state.robot.calibrations.lock().await)
         .insert(tenant_id, (settings.kb_version, calibration.clone()));
-    Ok((settings.kb_version, calibration))
+    Ok((settings, calibration))
 }
 
 /// Builds the shop's robot now, in the background, after its knowledge base, flows or

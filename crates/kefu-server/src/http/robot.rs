@@ -346,12 +346,11 @@ pub async fn calibration(
     agent: Agent,
 ) -> Result<Json<CalibrationView>, ApiError> {
     agent.require(Permission::KbManage)?;
-    let (kb_version, measured) =
+    let (settings, measured) =
         crate::desk::robot::calibration_for(&state, agent.tenant_id()).await?;
     let default_threshold = kefu_robot::Thresholds::default().answer;
-    let settings = state.store.robot_settings(agent.tenant_id()).await?;
     Ok(Json(CalibrationView {
-        kb_version,
+        kb_version: settings.kb_version,
         answerable: measured.answerable,
         unanswerable: measured.unanswerable,
         points: measured.points.clone(),
