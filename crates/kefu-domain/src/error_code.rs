@@ -170,6 +170,8 @@ error_codes! {
         MalformedRow = "malformed_row",
         RecordRejected = "record_rejected",
         DuplicateInFile = "duplicate_in_file",
+        /// A chat log's sender is neither buyer, agent nor robot/system.
+        BadSender = "bad_sender",
         // Uploads.
         InvalidMultipart = "invalid_multipart",
         FileRequired = "file_required",
@@ -233,6 +235,8 @@ error_codes! {
         GroupNameTaken = "group_name_taken",
         TagExists = "tag_exists",
         MessageConflict = "message_conflict",
+        /// The knowledge base kept changing while questions were imported into it.
+        KbBusy = "kb_busy",
     }
     413 {
         BodyTooLarge = "body_too_large",

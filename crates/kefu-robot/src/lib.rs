@@ -3,12 +3,14 @@
 //! candidates with a model trained on the knowledge base itself ([`model`]), and decides to
 //! answer, clarify or hand off ([`robot`]); [`eval`] measures it on labelled questions.
 //! Multi-turn flows ([`flow`]) start from the same decision, and [`training`] turns the
-//! robot's misses into proposed entries.
+//! robot's misses into proposed entries; [`harvest`] adds real buyers' questions from chat
+//! logs to the entries people answered them with.
 
 pub mod classifier;
 pub mod eval;
 pub mod features;
 pub mod flow;
+pub mod harvest;
 pub mod kb;
 pub mod lexicon;
 pub mod model;

@@ -195,7 +195,7 @@ fn angry(c: char) -> bool {
 }
 
 /// Full-width ASCII to ASCII, the ideographic space to a space, ASCII lower-cased.
-fn fold(c: char) -> char {
+pub(crate) fn fold(c: char) -> char {
     match c {
         '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0)
             .unwrap_or(c)

@@ -28,6 +28,7 @@ const BATCH: usize = 500;
 const MAX_LISTED: usize = 1_000;
 
 mod decode;
+mod questions;
 pub use decode::{Hint, decode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
@@ -68,6 +69,9 @@ pub enum ImportKind {
     Orders,
     /// The robot's knowledge base (BOT-1).
     Kb,
+    /// Real buyers' questions for the knowledge base's entries: a chat log, or questions
+    /// labelled with their entry or a person's reply (issue #16).
+    KbQuestions,
 }
 
 /// One refused row: its line in the file (1 = the first line, the CSV header included).
@@ -93,6 +97,9 @@ pub struct ImportReport {
     pub unchanged: u64,
     /// The first refused rows, by line.
     pub rejections: Vec<Rejection>,
+    /// `kb_questions`: what became of the questions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub questions: Option<kefu_robot::harvest::HarvestReport>,
 }
 
 /// A file parsed into checked records, each with the line it starts on.
@@ -150,7 +157,69 @@ pub async fn import(
             })
             .await
         }
+        ImportKind::KbQuestions => import_questions(store, tenant_id, text, format, progress).await,
     }
+}
+
+/// Times the knowledge base may change under an import of questions before it gives up.
+const QUESTION_ATTEMPTS: usize = 3;
+
+/// Adds real buyers' questions to the entries they belong to. The entries are read, the
+/// questions added, and the changed entries written only if no edit came in between (else it
+/// starts again), so an agent's edit is never overwritten.
+async fn import_questions(
+    store: &Store,
+    tenant_id: Uuid,
+    text: &str,
+    format: Format,
+    progress: &mut (dyn FnMut(u64, u64) + Send),
+) -> Result<ImportReport, ApiError> {
+    let (labelled, mut rejections, rows) = questions::parse(text, format).questions();
+    progress(0, labelled.len() as u64);
+    for _ in 0..QUESTION_ATTEMPTS {
+        let version = store.kb_version(tenant_id).await?;
+        let mut entries: Vec<kefu_robot::Entry> = store
+            .kb_entries(tenant_id)
+            .await?
+            .into_iter()
+            .filter_map(|row| serde_json::from_value(row.body).ok())
+            .collect();
+        let harvest = kefu_robot::harvest::harvest(&mut entries, &labelled);
+        let changed: Vec<(String, serde_json::Value)> = harvest
+            .changed
+            .iter()
+            .map(|&i| {
+                let entry = &entries[i];
+                (
+                    entry.id.clone(),
+                    serde_json::to_value(entry).unwrap_or_default(),
+                )
+            })
+            .collect();
+        let counts = if changed.is_empty() {
+            Some(UpsertCounts::default())
+        } else {
+            store
+                .upsert_kb_entries_at(tenant_id, &changed, version)
+                .await?
+        };
+        let Some(counts) = counts else { continue };
+        progress(labelled.len() as u64, labelled.len() as u64);
+        rejections.extend(harvest.unknown.iter().map(|unknown| Rejection {
+            line: unknown.line,
+            code: ErrorCode::KbEntryNotFound,
+            message: format!("the knowledge base has no entry `{}`", unknown.id),
+        }));
+        let questions = harvest.report;
+        let accepted = questions.added + questions.known;
+        let mut report = report(ImportKind::KbQuestions, rows, accepted, rejections, counts);
+        report.questions = Some(questions);
+        return Ok(report);
+    }
+    Err(ApiError::new(
+        ErrorCode::KbBusy,
+        "the knowledge base kept changing during the import; try again",
+    ))
 }
 
 /// A knowledge base entry as checked by the robot, its code kept stable.
@@ -298,6 +367,7 @@ fn report(
         updated: counts.updated,
         unchanged: counts.unchanged,
         rejections,
+        questions: None,
     }
 }
 
@@ -505,6 +575,85 @@ impl Row<'_> {
     }
 }
 
+/// Reads a CSV file row by row, each as its cells by column name: `each(line, row)` gets
+/// every row that is not blank, with the rejections to add to. A header lacking a required
+/// column refuses the file, and a row the CSV reader cannot read is refused with its line;
+/// `rows` counts both kinds of row.
+fn read_csv(
+    text: &str,
+    columns: &[Column],
+    rows: &mut u64,
+    rejections: &mut Vec<Rejection>,
+    mut each: impl FnMut(u64, &Row, &mut Vec<Rejection>),
+) {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            rejections.push(Rejection {
+                line: 1,
+                code: ErrorCode::MalformedHeader,
+                message: e.to_string(),
+            });
+            return;
+        }
+    };
+    // Column index → canonical name.
+    let names: Vec<Option<&'static str>> = headers.iter().map(|h| column_of(columns, h)).collect();
+    let missing: Vec<&str> = columns
+        .iter()
+        .filter(|c| c.required && !names.contains(&Some(c.name)))
+        .map(|c| c.name)
+        .collect();
+    if !missing.is_empty() {
+        rejections.push(Rejection {
+            line: 1,
+            code: ErrorCode::MissingColumn,
+            message: format!("the header lacks: {}", missing.join(", ")),
+        });
+        return;
+    }
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = reader.position().line() + 1;
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                *rows += 1;
+                rejections.push(Rejection {
+                    line,
+                    code: ErrorCode::MalformedRow,
+                    message: e.to_string(),
+                });
+                continue;
+            }
+        }
+        let line = record.position().map_or(line, |p| p.line());
+        if record.iter().all(|cell| cell.trim().is_empty()) {
+            continue;
+        }
+        *rows += 1;
+        let cells = names
+            .iter()
+            .zip(record.iter())
+            .filter_map(|(name, cell)| name.map(|n| (n, cell)))
+            .collect();
+        each(line, &Row { cells }, rejections);
+    }
+}
+
+/// The column a header text names (its name in any case, or one of its aliases).
+fn column_of(columns: &[Column], header: &str) -> Option<&'static str> {
+    let header = header.trim();
+    columns
+        .iter()
+        .find(|c| c.name.eq_ignore_ascii_case(header) || c.aliases.contains(&header))
+        .map(|c| c.name)
+}
+
 /// Parses CSV rows into records: each row is read by `row` into (key, record), rows with the
 /// same key are merged by `merge` (which refuses rows that disagree), and each record is
 /// checked once whole.
@@ -520,45 +669,6 @@ fn parse_csv<T>(
         rejections: vec![],
         rows: 0,
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let headers = match reader.headers() {
-        Ok(h) => h.clone(),
-        Err(e) => {
-            parsed.rejections.push(Rejection {
-                line: 1,
-                code: ErrorCode::MalformedHeader,
-                message: e.to_string(),
-            });
-            return parsed;
-        }
-    };
-    // Column index → canonical name.
-    let mut names: Vec<Option<&'static str>> = vec![];
-    for header in headers.iter() {
-        let header = header.trim();
-        names.push(
-            columns
-                .iter()
-                .find(|c| c.name.eq_ignore_ascii_case(header) || c.aliases.contains(&header))
-                .map(|c| c.name),
-        );
-    }
-    let missing: Vec<&str> = columns
-        .iter()
-        .filter(|c| c.required && !names.contains(&Some(c.name)))
-        .map(|c| c.name)
-        .collect();
-    if !missing.is_empty() {
-        parsed.rejections.push(Rejection {
-            line: 1,
-            code: ErrorCode::MissingColumn,
-            message: format!("the header lacks: {}", missing.join(", ")),
-        });
-        return parsed;
-    }
-
     struct Group<T> {
         first_line: u64,
         lines: Vec<u64>,
@@ -567,48 +677,18 @@ fn parse_csv<T>(
     }
     let mut groups: Vec<Group<T>> = vec![];
     let mut by_key: HashMap<String, usize> = HashMap::new();
-    let mut record = csv::StringRecord::new();
-    loop {
-        let line = reader.position().line() + 1;
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                parsed.rows += 1;
-                parsed.rejections.push(Rejection {
-                    line,
-                    code: ErrorCode::MalformedRow,
-                    message: e.to_string(),
-                });
-                continue;
-            }
-        }
-        let line = record.position().map_or(line, |p| p.line());
-        if record.iter().all(|cell| cell.trim().is_empty()) {
-            continue;
-        }
-        parsed.rows += 1;
-        let cells = names
-            .iter()
-            .zip(record.iter())
-            .filter_map(|(name, cell)| name.map(|n| (n, cell)))
-            .collect();
-        let (key, value) = match row(&Row { cells }) {
+    read_csv(text, columns, &mut parsed.rows, &mut parsed.rejections, |line, cells, rejections| {
+        let (key, value) = match row(cells) {
             Ok(kv) => kv,
             Err(e) => {
                 // Without a key the row stands alone.
-                let key = names
-                    .iter()
-                    .position(|n| *n == Some(columns[0].name))
-                    .and_then(|i| record.get(i))
-                    .map(|s| s.trim().to_owned())
-                    .unwrap_or_default();
+                let key = cells.text(columns[0].name);
                 let rejection = reject(line, &e);
                 match by_key.get(&key).filter(|_| !key.is_empty()) {
                     Some(&g) => {
                         groups[g].lines.push(line);
                         groups[g].error.get_or_insert(rejection.clone());
-                        parsed.rejections.push(rejection);
+                        rejections.push(rejection);
                     }
                     None => {
                         if !key.is_empty() {
@@ -620,10 +700,10 @@ fn parse_csv<T>(
                             record: None,
                             error: Some(rejection.clone()),
                         });
-                        parsed.rejections.push(rejection);
+                        rejections.push(rejection);
                     }
                 }
-                continue;
+                return;
             }
         };
         match by_key.get(&key) {
@@ -631,14 +711,14 @@ fn parse_csv<T>(
                 let group = &mut groups[g];
                 group.lines.push(line);
                 if group.error.is_some() {
-                    continue;
+                    return;
                 }
                 if let Some(existing) = group.record.as_mut()
                     && let Err(e) = merge(existing, value)
                 {
                     let rejection = reject(line, &e);
                     group.error = Some(rejection.clone());
-                    parsed.rejections.push(rejection);
+                    rejections.push(rejection);
                 }
             }
             None => {
@@ -651,7 +731,7 @@ fn parse_csv<T>(
                 });
             }
         }
-    }
+    });
     // Lines already refused, each in one group: looked up, not searched for, so a file of a
     // million bad rows takes as long as one of good rows (searching the list was quadratic).
     let refused: HashSet<u64> = parsed.rejections.iter().map(|r| r.line).collect();

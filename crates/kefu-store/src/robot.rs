@@ -55,9 +55,30 @@ impl Store {
         by: Option<Uuid>,
         audit: impl FnOnce(&UpsertCounts) -> Vec<NewAudit> + Send,
     ) -> Result<UpsertCounts> {
+        let counts = dispatch!(
+            self,
+            robot::upsert_kb_entries(tenant_id, entries, by, None, audit)
+        )?;
+        Ok(counts.unwrap_or_default())
+    }
+
+    /// The knowledge base's version: bumped by every change to its entries or lexicons.
+    pub async fn kb_version(&self, tenant_id: Uuid) -> Result<i64> {
+        Ok(self.robot_settings(tenant_id).await?.kb_version)
+    }
+
+    /// As `upsert_kb_entries`, only if the knowledge base is still at `version` (`None`
+    /// otherwise, nothing written): a change computed from entries read at that version
+    /// overwrites no edit made since.
+    pub async fn upsert_kb_entries_at(
+        &self,
+        tenant_id: Uuid,
+        entries: &[(String, serde_json::Value)],
+        version: i64,
+    ) -> Result<Option<UpsertCounts>> {
         dispatch!(
             self,
-            robot::upsert_kb_entries(tenant_id, entries, by, audit)
+            robot::upsert_kb_entries(tenant_id, entries, None, Some(version), |_| vec![])
         )
     }
 

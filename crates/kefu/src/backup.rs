@@ -30,8 +30,8 @@ pub struct RestoreArgs {
     #[arg(long)]
     data_dir: PathBuf,
     /// Restore into this PostgreSQL database (it must hold no shop) instead of SQLite in the
-    /// data directory: how a shop moves from SQLite to PostgreSQL.
-    #[arg(long)]
+    /// data directory: how a shop moves from SQLite to PostgreSQL (also `--database`).
+    #[arg(long, visible_alias = "database")]
     database_url: Option<String>,
     /// With several processes on NATS: put the attachments into its object store (where
     /// those processes read them) instead of the data directory.

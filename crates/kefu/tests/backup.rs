@@ -214,7 +214,8 @@ async fn a_backup_under_load_restores_every_acknowledged_message_on_sqlite_and_p
         &out,
         "--data-dir",
         &on_pg_dir,
-        "--database-url",
+        // The spelling; --database-url is the same flag.
+        "--database",
         &url,
         "--key-file",
         keys,

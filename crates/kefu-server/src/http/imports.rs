@@ -36,7 +36,7 @@ pub async fn import(
     ApiBytes(body): ApiBytes,
 ) -> Result<Json<ImportReport>, ApiError> {
     agent.require(match kind {
-        ImportKind::Kb => Permission::KbManage,
+        ImportKind::Kb | ImportKind::KbQuestions => Permission::KbManage,
         ImportKind::Products | ImportKind::Orders => Permission::CatalogManage,
     })?;
     let content_type = headers
@@ -52,7 +52,12 @@ pub async fn import(
     let (text, format) = import::decode(&body, hint, max_expanded)?;
     let tenant = agent.tenant_id();
     let report = import::import(&state.store, tenant, kind, &text, format, &mut |_, _| {}).await?;
-    if kind == ImportKind::Kb && report.accepted > 0 {
+    let kb_changed = match kind {
+        ImportKind::Kb => report.accepted > 0,
+        ImportKind::KbQuestions => report.updated > 0,
+        ImportKind::Products | ImportKind::Orders => false,
+    };
+    if kb_changed {
         crate::desk::robot::rebuild_soon(&state, tenant);
     }
     tracing::info!(

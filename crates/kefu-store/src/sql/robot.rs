@@ -105,16 +105,31 @@ pub(crate) async fn kb_entries(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Vec<K
         .collect())
 }
 
-/// Inserts or replaces entries in one transaction: (new, updated, unchanged).
+/// Inserts or replaces entries in one transaction: (new, updated, unchanged). With
+/// `expect_version`, nothing is written (`None`) unless the knowledge base is still at that
+/// version.
 pub(crate) async fn upsert_kb_entries(
     pool: &Pool<Db>,
     tenant_id: Uuid,
     entries: &[(String, serde_json::Value)],
     by: Option<Uuid>,
+    expect_version: Option<i64>,
     audit: impl FnOnce(&UpsertCounts) -> Vec<NewAudit> + Send,
-) -> Result<UpsertCounts> {
+) -> Result<Option<UpsertCounts>> {
     let tenant = tenant_id.to_string();
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    if let Some(expected) = expect_version {
+        // Only a compile-time constant is spliced in.
+        let version: Option<(i64,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT kb_version FROM robot_settings WHERE tenant_id = $1{LOCK_ROW}"
+        )))
+        .bind(&tenant)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if version.map_or(0, |(v,)| v) != expected {
+            return Ok(None);
+        }
+    }
     let mut counts = UpsertCounts::default();
     let now = now_ms();
     for (id, body) in entries {
@@ -162,7 +177,7 @@ pub(crate) async fn upsert_kb_entries(
         append_all(&mut tx, audit(&counts)).await?;
     }
     tx.commit().await?;
-    Ok(counts)
+    Ok(Some(counts))
 }
 
 /// Removes one entry; false when there was none.
