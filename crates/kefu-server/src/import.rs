@@ -30,6 +30,7 @@ const MAX_LISTED: usize = 1_000;
 mod decode;
 mod questions;
 pub use decode::{Hint, decode};
+pub use questions::parse as parse_questions;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

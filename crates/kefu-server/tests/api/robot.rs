@@ -224,6 +224,122 @@ async fn the_knowledge_base_is_edited_imported_and_checked() {
     assert_eq!(body["code"], "invalid_lexicon");
 }
 
+/// Issue #16 part 1: a chat export (Chinese headers, times out of order) and a file of
+/// labelled questions add real buyers' questions to the entries people answered them with;
+/// the robot then answers them; agents without `kb.manage` cannot import.
+#[tokio::test]
+async fn chat_logs_and_labelled_questions_teach_the_knowledge_base() {
+    let app = TestApp::spawn().await;
+    let admin = app.agent("digital-admin").await;
+    import_kb(&admin, KB, "application/x-ndjson").await;
+    let import = |body: &'static str| {
+        let admin = &admin;
+        async move {
+            let response = admin
+                .http
+                .post(format!("{}/api/v1/imports/kb_questions", admin.base))
+                .bearer_auth(&admin.token)
+                .header("content-type", "text/csv")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    let log = "会话ID,发送方,内容,时间\n\
+               c1,买家,在吗,2026-03-01 10:00:00\n\
+               c1,买家,宝贝拍下后大概要等几天才寄,2026-03-01 10:00:05\n\
+               c1,客服,亲在的,2026-03-01 10:00:20\n\
+               c1,客服,亲，现货付款后48小时内发货哦～,2026-03-01 10:00:40\n\
+               c2,客服,退款1-3个工作日原路退回。,2026-03-02 09:00:09\n\
+               c2,买家,钱退哪去了啥时候能收到,2026-03-02 09:00:00\n\
+               c2,买家,好的,2026-03-02 09:00:30\n\
+               c2,客服,不客气,2026-03-02 09:00:40\n\
+               c3,路人,随便说说,2026-03-03 08:00:00\n";
+    let before: Value = admin
+        .post(
+            "/api/v1/robot/ask",
+            json!({"text": "宝贝拍下后大概要等几天才寄"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(before["action"], "answer", "{before}");
+    let report = import(log).await;
+    let questions = &report["questions"];
+    assert_eq!(report["kind"], "kb_questions", "{report}");
+    assert_eq!(questions["added"], 2, "{report}");
+    assert_eq!(questions["unmatched"], 1, "{report}");
+    assert_eq!(report["updated"], 2, "{report}");
+    assert_eq!(report["rejected"], 1, "{report}");
+    assert_eq!(report["rejections"][0]["line"], 10);
+    assert_eq!(report["rejections"][0]["code"], "bad_sender");
+    let entry: Value = admin.get_json("/api/v1/robot/entries?q=发货").await;
+    let ship = entry["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == "ship-time")
+        .unwrap();
+    assert!(
+        ship["similar"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("宝贝拍下后大概要等几天才寄")),
+        "{ship}"
+    );
+
+    // The same log again adds nothing; labelled rows name an entry or give a reply.
+    let again = import(log).await;
+    assert_eq!(again["questions"]["added"], 0, "{again}");
+    assert_eq!(again["questions"]["known"], 2, "{again}");
+    assert_eq!(again["updated"], 0, "{again}");
+    let labelled = import(
+        "问题,编号,客服回复\n\
+         可以开个公司抬头的票不,invoice,\n\
+         用啥牌子的快递寄,,默认中通，顺丰需补差价。\n\
+         这个不存在,no-such-entry,\n",
+    )
+    .await;
+    assert_eq!(labelled["questions"]["added"], 2, "{labelled}");
+    assert_eq!(labelled["rejections"][0]["line"], 4, "{labelled}");
+    assert_eq!(labelled["rejections"][0]["code"], "kb_entry_not_found");
+
+    // The robot learns them (rebuilt in the background).
+    let until = Instant::now() + Duration::from_secs(20);
+    loop {
+        let decision: Value = admin
+            .post(
+                "/api/v1/robot/ask",
+                json!({"text": "宝贝拍下后大概要等几天才寄"}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        if decision["action"] == "answer" && decision["id"] == "ship-time" {
+            break;
+        }
+        assert!(Instant::now() < until, "not learnt: {decision}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let agent = app.agent("digital-after1").await;
+    let refused = agent
+        .http
+        .post(format!("{}/api/v1/imports/kb_questions", agent.base))
+        .bearer_auth(&agent.token)
+        .header("content-type", "text/csv")
+        .body(log)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+}
+
 #[tokio::test]
 async fn the_test_console_explains_a_decision() {
     let app = TestApp::spawn().await;
