@@ -42,6 +42,19 @@ const KB = [
   .map((e) => JSON.stringify({ tier: 'general', skus: [], ...e }))
   .join('\n')
 const BAD_LINE = 7
+/** A chat export (issue #16): two buyers ask about tins in their own words and an agent
+ *  answers with the entry's answer (once word for word, once with a greeting); a third
+ *  question gets an answer in the agent's own words. */
+const CHAT_LOG = [
+  '会话ID,发送方,内容,时间',
+  'c-101,买家,在吗,2026-03-01 10:00:00',
+  'c-101,买家,喝完的罐子寄给你们有啥好处吗,2026-03-01 10:00:05',
+  'c-101,客服,空茶叶罐可寄回杭州门店回收，每个罐子返20积分。,2026-03-01 10:00:40',
+  'c-102,买家,铁皮罐子扔了可惜 你们回收不,2026-03-02 09:00:00',
+  'c-102,客服,亲～空茶叶罐可寄回杭州门店回收，每个罐子返20积分哦,2026-03-02 09:00:30',
+  'c-102,买家,能便宜点吗,2026-03-02 09:01:00',
+  'c-102,客服,已经是活动价啦,2026-03-02 09:01:20',
+].join('\n')
 /** The edit: a similar question more, and the answer with the class's time. */
 const EDITED = {
   id: 'e2e-tea-class',
@@ -267,6 +280,34 @@ test('the robot: knowledge base, lexicon, test console, serving a buyer, suggest
       await report.scrollIntoViewIfNeeded()
       await settle(admin)
       await admin.screenshot({ path: path.join(outputDir, 'robot-kb-import.png') })
+    })
+
+    await step('the admin imports a chat log: buyers\' real questions join the entries agents answered them with', async () => {
+      const form = admin.getByTestId('kb-import')
+      await form.locator('[data-testid="import-kind"] label[data-kind="kb_questions"]').click()
+      await form.locator('[data-testid="import-kind"][data-kind="kb_questions"]').waitFor(WAIT)
+      const file = path.join(tmpDir, 'chat-log.csv')
+      await writeFile(file, CHAT_LOG)
+      await form.getByTestId('import-file').setInputFiles(file)
+      await form.getByTestId('import-file-name').filter({ hasText: 'chat-log.csv' }).waitFor(WAIT)
+      await form.getByTestId('import-submit').click()
+
+      const report = form.locator('[data-testid="import-report"][data-kind="kb_questions"]')
+      await report.waitFor({ timeout: 60_000 })
+      const questions = report.getByTestId('import-questions')
+      assert.equal(await questions.getAttribute('data-added'), '2')
+      // One reply in the agent's own words labels nothing; the entry that learnt is listed.
+      await questions.locator('[data-why="unmatched"]').filter({ hasText: '1' }).waitFor(WAIT)
+      await report.locator('[data-testid="import-gains"] [data-entry="e2e-tin-recycle"]').filter({ hasText: '+2' }).waitFor(WAIT)
+      const learnt = await until(async () => {
+        const e = await entry('e2e-tin-recycle')
+        return e?.similar.includes('喝完的罐子寄给你们有啥好处吗') && e
+      }, 'the questions stored')
+      assert.equal(learnt.similar.length, 6)
+      await admin.locator('[data-testid="kb-row"][data-id="e2e-tin-recycle"] [data-testid="kb-similar-count"][data-count="6"]').waitFor(WAIT)
+      await report.scrollIntoViewIfNeeded()
+      await settle(admin)
+      await admin.screenshot({ path: path.join(outputDir, 'robot-kb-chat-log.png') })
     })
 
     await step('the admin edits an entry: a similar question more and a new answer', async () => {

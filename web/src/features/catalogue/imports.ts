@@ -66,10 +66,32 @@ const KB_COLUMNS: ImportColumn[] = [
   col('valid_to', ''),
 ]
 
+/** Issue #16: real buyers' questions. A chat log (one message a row; the template) or, in
+ *  place of its columns, labelled questions (`question` with `entry` or `reply`). */
+const KB_QUESTION_COLUMNS: ImportColumn[] = [
+  col('conversation', 'c-20260301-001', true),
+  col('sender', '买家', true),
+  col('text', '拍下后大概几天寄出', true),
+  col('time', '2026-03-01 10:00:05'),
+  col('question', ''),
+  col('entry', ''),
+  col('reply', ''),
+]
+
+/** The chat log template: a conversation as a chat export has it. */
+const KB_QUESTION_TEMPLATE: string[][] = [
+  ['conversation', 'sender', 'text', 'time'],
+  ['c-20260301-001', '买家', '在吗', '2026-03-01 10:00:00'],
+  ['c-20260301-001', '买家', '拍下后大概几天寄出', '2026-03-01 10:00:05'],
+  ['c-20260301-001', '客服', '亲，现货付款后48小时内发货哦～', '2026-03-01 10:00:40'],
+  ['c-20260301-001', '买家', '好的谢谢', '2026-03-01 10:01:10'],
+]
+
 export const IMPORT_COLUMNS: Record<ImportKind, ImportColumn[]> = {
   products: PRODUCT_COLUMNS,
   orders: ORDER_COLUMNS,
   kb: KB_COLUMNS,
+  kb_questions: KB_QUESTION_COLUMNS,
 }
 
 /** The notes under each kind's columns (`imports.help.notes.<key>`). */
@@ -77,6 +99,7 @@ export const IMPORT_NOTES: Record<ImportKind, string[]> = {
   products: ['encoding', 'lines', 'money', 'time', 'status', 'excel', 'jsonl'],
   orders: ['encoding', 'lines', 'money', 'time', 'status', 'excel', 'jsonl'],
   kb: ['kbEncoding', 'kbSimilar', 'kbTier', 'kbTime', 'kbJsonl'],
+  kb_questions: ['qLog', 'qMatch', 'qLabelled', 'qSkip', 'qJsonl'],
 }
 
 function csvField(value: string | number): string {
@@ -89,8 +112,9 @@ export function csvText(rows: (string | number)[][]): string {
   return `\uFEFF${rows.map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`
 }
 
-/** The header line and one example row of a kind. */
+/** The header line and one example row of a kind (a short conversation for a chat log). */
 export function templateCsv(kind: ImportKind): string {
+  if (kind === 'kb_questions') return csvText(KB_QUESTION_TEMPLATE)
   const columns = IMPORT_COLUMNS[kind]
   return csvText([columns.map((c) => c.name), columns.map((c) => c.example)])
 }
