@@ -402,7 +402,11 @@ mod tests {
     fn kb() -> Vec<Entry> {
         vec![
             entry("ship", "多久发货", "亲，现货付款后48小时内发货哦～"),
-            entry("refund", "怎么退款", "在订单页点申请售后，选仅退款，1-3个工作日原路退回。"),
+            entry(
+                "refund",
+                "怎么退款",
+                "在订单页点申请售后，选仅退款，1-3个工作日原路退回。",
+            ),
             entry("hi", "你好", "在的"),
         ]
     }
@@ -430,7 +434,11 @@ mod tests {
             ("c1", "客服", "亲您好"),
             ("c1", "客服", "现货付款后48小时内发货哦"),
             ("c1", "机器人", "请问还有什么可以帮您"),
-            ("c2", "客服", "在订单页点申请售后，选仅退款，1-3个工作日原路退回"),
+            (
+                "c2",
+                "客服",
+                "在订单页点申请售后，选仅退款，1-3个工作日原路退回",
+            ),
             ("c2", "买家", "好的"),
         ]));
         assert_eq!(questions.len(), 2, "{questions:?}");
@@ -464,10 +472,18 @@ mod tests {
             &[
                 // Word for word, then with the greeting changed and a line added.
                 labelled(2, "几天发货", &["亲，现货付款后48小时内发货哦～"]),
-                labelled(3, "拍了啥时候发", &["亲您好", "您好，现货付款后48小时内发货的"]),
+                labelled(
+                    3,
+                    "拍了啥时候发",
+                    &["亲您好", "您好，现货付款后48小时内发货的"],
+                ),
                 // A reply in the person's own words labels nothing.
                 labelled(4, "能便宜点吗", &["已经是最低价啦"]),
-                labelled(5, "退款咋弄", &["在订单页点申请售后，选仅退款，1-3个工作日原路退回"]),
+                labelled(
+                    5,
+                    "退款咋弄",
+                    &["在订单页点申请售后，选仅退款，1-3个工作日原路退回"],
+                ),
                 // Repeats and a question of another entry.
                 labelled(6, "几天发货？", &["亲，现货付款后48小时内发货哦～"]),
                 labelled(7, "怎么退款", &["亲，现货付款后48小时内发货哦～"]),
@@ -476,7 +492,14 @@ mod tests {
         );
         let r = &harvest.report;
         assert_eq!(
-            (r.questions, r.added, r.unmatched, r.known, r.conflicting, r.unusable),
+            (
+                r.questions,
+                r.added,
+                r.unmatched,
+                r.known,
+                r.conflicting,
+                r.unusable
+            ),
             (7, 3, 1, 1, 1, 1),
             "{r:?}"
         );
@@ -490,7 +513,11 @@ mod tests {
     #[test]
     fn a_reply_giving_two_answers_alike_labels_nothing() {
         let mut entries = kb();
-        entries.push(entry("ship-2", "预售多久发", "亲，现货付款后48小时内发货哦～"));
+        entries.push(entry(
+            "ship-2",
+            "预售多久发",
+            "亲，现货付款后48小时内发货哦～",
+        ));
         let harvest = harvest(
             &mut entries,
             &[Labelled {
@@ -515,7 +542,10 @@ mod tests {
         };
         let harvest = harvest(
             &mut entries,
-            &[named(2, "退钱怎么弄", "refund"), named(3, "啥时候到", "nope")],
+            &[
+                named(2, "退钱怎么弄", "refund"),
+                named(3, "啥时候到", "nope"),
+            ],
         );
         assert_eq!(entries[1].similar, ["退钱怎么弄"]);
         assert_eq!(

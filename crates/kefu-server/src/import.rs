@@ -678,61 +678,67 @@ fn parse_csv<T>(
     }
     let mut groups: Vec<Group<T>> = vec![];
     let mut by_key: HashMap<String, usize> = HashMap::new();
-    read_csv(text, columns, &mut parsed.rows, &mut parsed.rejections, |line, cells, rejections| {
-        let (key, value) = match row(cells) {
-            Ok(kv) => kv,
-            Err(e) => {
-                // Without a key the row stands alone.
-                let key = cells.text(columns[0].name);
-                let rejection = reject(line, &e);
-                match by_key.get(&key).filter(|_| !key.is_empty()) {
-                    Some(&g) => {
-                        groups[g].lines.push(line);
-                        groups[g].error.get_or_insert(rejection.clone());
-                        rejections.push(rejection);
-                    }
-                    None => {
-                        if !key.is_empty() {
-                            by_key.insert(key, groups.len());
+    read_csv(
+        text,
+        columns,
+        &mut parsed.rows,
+        &mut parsed.rejections,
+        |line, cells, rejections| {
+            let (key, value) = match row(cells) {
+                Ok(kv) => kv,
+                Err(e) => {
+                    // Without a key the row stands alone.
+                    let key = cells.text(columns[0].name);
+                    let rejection = reject(line, &e);
+                    match by_key.get(&key).filter(|_| !key.is_empty()) {
+                        Some(&g) => {
+                            groups[g].lines.push(line);
+                            groups[g].error.get_or_insert(rejection.clone());
+                            rejections.push(rejection);
                         }
-                        groups.push(Group {
-                            first_line: line,
-                            lines: vec![line],
-                            record: None,
-                            error: Some(rejection.clone()),
-                        });
-                        rejections.push(rejection);
+                        None => {
+                            if !key.is_empty() {
+                                by_key.insert(key, groups.len());
+                            }
+                            groups.push(Group {
+                                first_line: line,
+                                lines: vec![line],
+                                record: None,
+                                error: Some(rejection.clone()),
+                            });
+                            rejections.push(rejection);
+                        }
                     }
-                }
-                return;
-            }
-        };
-        match by_key.get(&key) {
-            Some(&g) => {
-                let group = &mut groups[g];
-                group.lines.push(line);
-                if group.error.is_some() {
                     return;
                 }
-                if let Some(existing) = group.record.as_mut()
-                    && let Err(e) = merge(existing, value)
-                {
-                    let rejection = reject(line, &e);
-                    group.error = Some(rejection.clone());
-                    rejections.push(rejection);
+            };
+            match by_key.get(&key) {
+                Some(&g) => {
+                    let group = &mut groups[g];
+                    group.lines.push(line);
+                    if group.error.is_some() {
+                        return;
+                    }
+                    if let Some(existing) = group.record.as_mut()
+                        && let Err(e) = merge(existing, value)
+                    {
+                        let rejection = reject(line, &e);
+                        group.error = Some(rejection.clone());
+                        rejections.push(rejection);
+                    }
+                }
+                None => {
+                    by_key.insert(key, groups.len());
+                    groups.push(Group {
+                        first_line: line,
+                        lines: vec![line],
+                        record: Some(value),
+                        error: None,
+                    });
                 }
             }
-            None => {
-                by_key.insert(key, groups.len());
-                groups.push(Group {
-                    first_line: line,
-                    lines: vec![line],
-                    record: Some(value),
-                    error: None,
-                });
-            }
-        }
-    });
+        },
+    );
     // Lines already refused, each in one group: looked up, not searched for, so a file of a
     // million bad rows takes as long as one of good rows (searching the list was quadratic).
     let refused: HashSet<u64> = parsed.rejections.iter().map(|r| r.line).collect();

@@ -22,6 +22,9 @@ pub enum ImportWhat {
     Orders,
     /// The robot's knowledge base (BOT-1).
     Kb,
+    /// Real buyers' questions for the knowledge base: a chat log, or questions labelled with
+    /// their entry or a person's reply (issue #16).
+    KbQuestions,
 }
 
 #[derive(Args)]
@@ -79,6 +82,7 @@ pub async fn import(store: &Store, args: &ImportArgs) -> anyhow::Result<bool> {
         ImportWhat::Products => ImportKind::Products,
         ImportWhat::Orders => ImportKind::Orders,
         ImportWhat::Kb => ImportKind::Kb,
+        ImportWhat::KbQuestions => ImportKind::KbQuestions,
     };
     let report = import::import(store, tenant.id, kind, &text, format, &mut progress)
         .await
@@ -101,6 +105,20 @@ fn print_report(report: &ImportReport, seconds: f64) {
         seconds,
         rate
     );
+    if let Some(q) = &report.questions {
+        println!(
+            "{} buyer questions: {} added to {} entries, {} already known; not added: {} replies in a person's own words, {} ambiguous, {} of another entry, {} past a limit, {} unusable",
+            q.questions,
+            q.added,
+            report.updated,
+            q.known,
+            q.unmatched,
+            q.ambiguous,
+            q.conflicting,
+            q.full,
+            q.unusable
+        );
+    }
     for r in &report.rejections {
         println!("  line {}: {} — {}", r.line, r.code, r.message);
     }

@@ -89,6 +89,40 @@ async fn kefu_import_reports_refused_lines_and_repeats_idempotently() {
     let (code, out) = kefu(&["import", "orders", path, "--shop", "nope"], &dir);
     assert_ne!(code, 0);
     assert!(out.contains("no shop `nope`"), "{out}");
+
+    // Issue #16: a knowledge base, then a chat log teaching it a buyer's question.
+    let kb = dir.join("kb.jsonl");
+    std::fs::write(
+        &kb,
+        r#"{"id": "ship", "question": "多久发货", "answer": "现货付款后48小时内发货"}"#,
+    )
+    .unwrap();
+    let (code, out) = kefu(
+        &["import", "kb", kb.to_str().unwrap(), "--shop", "cli-shop"],
+        &dir,
+    );
+    assert_eq!(code, 0, "{out}");
+    let log = dir.join("log.csv");
+    std::fs::write(
+        &log,
+        "会话ID,发送方,内容\nc1,买家,拍了几天能寄\nc1,客服,亲，现货付款后48小时内发货哦\n",
+    )
+    .unwrap();
+    let (code, out) = kefu(
+        &[
+            "import",
+            "kb-questions",
+            log.to_str().unwrap(),
+            "--shop",
+            "cli-shop",
+        ],
+        &dir,
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("1 buyer questions: 1 added to 1 entries"),
+        "{out}"
+    );
 }
 
 #[tokio::test]

@@ -29,7 +29,11 @@ const LOG_COLUMNS: [Column; 4] = [
 /// Labelled questions: one question a row.
 const LABELLED_COLUMNS: [Column; 3] = [
     col("question", &["问题", "买家问题", "买家消息", "问法"], true),
-    col("entry", &["编号", "问题编号", "知识库编号", "entry_id"], false),
+    col(
+        "entry",
+        &["编号", "问题编号", "知识库编号", "entry_id"],
+        false,
+    ),
     col("reply", &["回复", "客服回复", "答复", "人工回复"], false),
 ];
 
@@ -161,15 +165,21 @@ pub fn parse(text: &str, format: Format) -> QuestionRows {
             let mut rows = 0;
             let mut rejections = vec![];
             if is_log(text) {
-                read_csv(text, &LOG_COLUMNS, &mut rows, &mut rejections, |line, row, _| {
-                    out.log_line(
-                        line,
-                        &row.text("conversation"),
-                        &row.text("sender"),
-                        &row.text("text"),
-                        &row.text("time"),
-                    );
-                });
+                read_csv(
+                    text,
+                    &LOG_COLUMNS,
+                    &mut rows,
+                    &mut rejections,
+                    |line, row, _| {
+                        out.log_line(
+                            line,
+                            &row.text("conversation"),
+                            &row.text("sender"),
+                            &row.text("text"),
+                            &row.text("time"),
+                        );
+                    },
+                );
             } else {
                 read_csv(
                     text,
