@@ -21,4 +21,4 @@ pub mod training;
 pub use flow::Flow;
 pub use kb::{Answer, Entry, Tier, parse_jsonl};
 pub use lexicon::Lexicon;
-pub use robot::{Action, Context, Decision, HandoffReason, Robot, Thresholds};
+pub use robot::{Action, AlsoAnswer, Context, Decision, HandoffReason, Robot, Thresholds};

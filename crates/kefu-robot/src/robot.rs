@@ -293,6 +293,118 @@ pub struct Decision {
     pub guess: Option<String>,
     /// The best candidate's probability less the runner-up's: what the thresholds compare.
     pub confidence: f32,
+    /// The other questions of the same message, answered after the first (issue #16).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<AlsoAnswer>,
+}
+
+/// One more question of the message, and its answer.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(as = RobotAlsoAnswer)]
+pub struct AlsoAnswer {
+    pub id: String,
+    pub question: String,
+    pub answer: Answer,
+}
+
+/// At most this many questions in one message are answered one by one.
+const MAX_QUESTIONS: usize = 3;
+
+/// Words that make a clause a question.
+const QUESTION_WORDS: &[&str] = &[
+    "吗",
+    "么",
+    "嘛",
+    "呢",
+    "什么",
+    "啥",
+    "怎么",
+    "怎样",
+    "咋",
+    "如何",
+    "多少",
+    "几",
+    "哪",
+    "谁",
+    "是否",
+    "能不能",
+    "可不可以",
+    "可以不",
+    "有没有",
+    "会不会",
+    "要不要",
+    "是不是",
+    "多久",
+    "多长",
+    "多大",
+    "why",
+    "how",
+    "what",
+    "when",
+    "where",
+    "which",
+    "can",
+    "do",
+    "does",
+    "is",
+    "are",
+];
+
+/// The clauses of a message: between sentence marks, commas and spaces between Chinese words
+/// (not the spaces of an English sentence), each with two characters of text or more, and
+/// whether it asks something (a question word, or a question mark after it). None when there
+/// are more than [`MAX_QUESTIONS`].
+fn questions_in(text: &str) -> Vec<(String, bool)> {
+    let chars: Vec<char> = text.chars().collect();
+    let cjk_at = |c: Option<&char>| c.is_some_and(|c| crate::text::is_cjk(*c));
+    let mut parts: Vec<(String, bool)> = vec![];
+    let mut part = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let between_chinese = c.is_whitespace()
+            && cjk_at(chars[..i].iter().rev().find(|c| !c.is_whitespace()))
+            && cjk_at(chars[i + 1..].iter().find(|c| !c.is_whitespace()));
+        let ends = between_chinese || "？?。！!；;，,、~～\n".contains(c);
+        if !ends {
+            part.push(c);
+            continue;
+        }
+        let asked = matches!(c, '？' | '?');
+        let content = part
+            .chars()
+            .filter(|c| crate::text::is_cjk(*c) || c.is_alphanumeric())
+            .count();
+        if content >= 2 {
+            parts.push((part.trim().to_owned(), asked));
+        } else if asked && let Some(last) = parts.last_mut() {
+            last.1 = true;
+        }
+        part.clear();
+    }
+    if part
+        .chars()
+        .filter(|c| crate::text::is_cjk(*c) || c.is_alphanumeric())
+        .count()
+        >= 2
+    {
+        parts.push((part.trim().to_owned(), false));
+    }
+    for (text, asked) in &mut parts {
+        let lower = text.to_lowercase();
+        *asked = *asked
+            || QUESTION_WORDS.iter().any(|w| {
+                if w.is_ascii() {
+                    lower
+                        .split(|c: char| !c.is_ascii_alphanumeric())
+                        .any(|t| t == *w)
+                } else {
+                    lower.contains(w)
+                }
+            });
+    }
+    match parts.len() {
+        n if n > MAX_QUESTIONS => vec![],
+        _ => parts,
+    }
 }
 
 /// A knowledge base, compiled: analyser, index and trained ranker.
@@ -614,8 +726,74 @@ impl Robot {
         context.answer_threshold.unwrap_or(self.thresholds.answer)
     }
 
-    /// Decides what to do with one message.
+    /// Decides what to do with one message. A message asking several questions ("几天发货？
+    /// 能开发票吗") is answered question by question when the robot would answer each of
+    /// them (the rest in `also`); otherwise the message is decided whole (issue #16).
     pub fn decide(&self, text: &str, context: &Context) -> Decision {
+        let mut whole = self.decide_one(text, context);
+        let open = match &whole.action {
+            Action::Answer { .. } | Action::Clarify { .. } => true,
+            Action::Handoff { reason } => *reason == HandoffReason::Unknown,
+            _ => false,
+        };
+        let parts = questions_in(text);
+        if !open || parts.len() < 2 {
+            return whole;
+        }
+        let mut answers: Vec<AlsoAnswer> = vec![];
+        for (part, asked) in parts {
+            let decision = self.decide_one(&part, context);
+            match decision.action {
+                // "你好", "谢谢": part of the message, no question.
+                Action::Greet { .. } => continue,
+                // A statement ("我用花呗付的", "急用") is the question's context, not one of
+                // its own: the message is decided whole.
+                _ if !asked => return whole,
+                _ => {}
+            }
+            match decision.action {
+                Action::Answer {
+                    id,
+                    question,
+                    answer,
+                } => {
+                    if !answers.iter().any(|a| a.id == id) {
+                        answers.push(AlsoAnswer {
+                            id,
+                            question,
+                            answer,
+                        });
+                    }
+                }
+                // One of them needs a person, or is unclear: the message is decided whole.
+                _ => return whole,
+            }
+        }
+        // The whole message's answer, when it has one, must be one of them, and comes first.
+        if let Action::Answer { id, .. } = &whole.action {
+            match answers.iter().position(|a| a.id == *id) {
+                Some(at) => answers.swap(0, at),
+                None => return whole,
+            }
+        }
+        if answers.len() < 2 {
+            return whole;
+        }
+        let first = answers.remove(0);
+        whole
+            .fired
+            .push(format!("{} 个问题 → 分别回答", answers.len() + 1));
+        whole.action = Action::Answer {
+            id: first.id,
+            question: first.question,
+            answer: first.answer,
+        };
+        whole.also = answers;
+        whole
+    }
+
+    /// Decides one question.
+    fn decide_one(&self, text: &str, context: &Context) -> Decision {
         let mut analysis = self.analyzer.analyze(text);
         let mut fired = std::mem::take(&mut analysis.fired);
         // "这个/它" is the product in context: read its title along.
@@ -763,6 +941,7 @@ impl Robot {
             candidates,
             guess,
             confidence,
+            also: vec![],
         }
     }
 
@@ -873,15 +1052,79 @@ mod tests {
         }
     }
 
-    /// Issue #16: a lone candidate found by chance (English "ship" sharing "ip" with "IPX4") is
+    /// Issue #16: a lone candidate found by chance (English "zip" sharing "ip" with "IPX4") is
     /// not an answer: the classifier's softmax has "none of these" beside the candidates.
     #[test]
     fn a_lone_chance_candidate_is_not_answered() {
         let (entries, _) = parse_jsonl(include_str!("../eval/kb.jsonl"));
         let robot = Robot::build(entries, &Lexicon::default());
-        let d = robot.decide("when will it ship", &now());
+        let d = robot.decide("zip it", &now());
         assert!(!matches!(d.action, Action::Answer { .. }), "{d:?}");
         assert!(d.confidence < 0.3, "{d:?}");
+    }
+
+    /// Issue #16: English words in a Chinese question, and English questions, read as the
+    /// Chinese words the knowledge base uses.
+    #[test]
+    fn english_and_mixed_questions_are_read_as_chinese() {
+        let robot = robot();
+        for (text, expect) in [
+            ("发货time多久", "ship-time"),
+            ("refund几天到", "refund-time"),
+            ("when will it ship", "ship-time"),
+            ("can I get an invoice", "invoice"),
+        ] {
+            let d = robot.decide(text, &now());
+            assert_eq!(answered(&d), Some(expect), "{text}: {d:?}");
+        }
+    }
+
+    /// Issue #16: a message asking two questions gets both answers; one that also needs a
+    /// person, or greets first, is decided whole.
+    #[test]
+    fn several_questions_in_one_message_are_answered_each() {
+        let robot = robot();
+        for text in [
+            "多久发货？能开发票吗",
+            "多久发货 能开发票吗",
+            "亲，多久发货，可以开票吗~",
+        ] {
+            let d = robot.decide(text, &now());
+            // The whole message's reading first, then the other question.
+            let mut ids: Vec<&str> = answered(&d).into_iter().collect();
+            ids.extend(d.also.iter().map(|a| a.id.as_str()));
+            ids.sort_unstable();
+            assert_eq!(ids, ["invoice", "ship-time"], "{text}: {d:?}");
+        }
+        let hello = robot.decide("你好，多久发货", &now());
+        assert_eq!(answered(&hello), Some("ship-time"));
+        assert!(hello.also.is_empty(), "{hello:?}");
+        let complaint = robot.decide("多久发货？我要投诉你们", &now());
+        assert!(
+            matches!(complaint.action, Action::Handoff { .. }),
+            "{complaint:?}"
+        );
+        assert!(complaint.also.is_empty());
+        let parts = |text: &str| -> Vec<(String, bool)> { questions_in(text) };
+        assert_eq!(
+            parts("when will it ship, and can I get an invoice"),
+            [
+                ("when will it ship".to_owned(), true),
+                ("and can I get an invoice".to_owned(), true)
+            ]
+        );
+        // A statement before the question is its context.
+        assert_eq!(
+            parts("我用花呗付的 退款退到哪"),
+            [
+                ("我用花呗付的".to_owned(), false),
+                ("退款退到哪".to_owned(), true)
+            ]
+        );
+        assert_eq!(
+            parts("多久发货 ？ 能开票")[0],
+            ("多久发货".to_owned(), true)
+        );
     }
 
     fn robot() -> Robot {

@@ -84,6 +84,32 @@ const FILLER: &[&str] = &[
     "就是",
     "是不是",
     "有没有人",
+    // English function words, in English questions and mixed ones (issue #16).
+    // Single letters stay: "A款", "B款" are products.
+    "the",
+    "an",
+    "is",
+    "are",
+    "was",
+    "my",
+    "you",
+    "it",
+    "will",
+    "do",
+    "does",
+    "did",
+    "to",
+    "of",
+    "for",
+    "me",
+    "please",
+    "can",
+    "could",
+    "would",
+    "be",
+    "this",
+    "that",
+    "there",
 ];
 
 /// "X不X" / "X没X" → "X" (an A-not-A question asks, it does not negate); `None` when the

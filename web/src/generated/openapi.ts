@@ -2675,6 +2675,12 @@ export interface components {
             id: string;
             name: string;
         };
+        /** @description One more question of the message, and its answer. */
+        RobotAlsoAnswer: {
+            answer: components["schemas"]["KbAnswer"];
+            id: string;
+            question: string;
+        };
         /** @description A candidate as the console shows it. */
         RobotCandidate: {
             /** Format: float */
@@ -2735,6 +2741,8 @@ export interface components {
         };
         /** @description A decision and why. */
         RobotDecision: components["schemas"]["RobotAction"] & {
+            /** @description The other questions of the same message, answered after the first (issue #16). */
+            also?: components["schemas"]["RobotAlsoAnswer"][];
             candidates: components["schemas"]["RobotCandidate"][];
             /**
              * Format: float

@@ -1604,6 +1604,7 @@ const en: typeof zhCN = {
       confidence: 'Confidence',
       confidenceHint: 'Confidence is the best candidate’s probability less the runner-up’s: from 0.25 the robot answers; above 0.05, or with two close candidates, it asks back; otherwise it hands over.',
       answerFrom: 'Answers with: {question}',
+      alsoFrom: 'Also asked in the same message: {question}',
       choices: 'Asks back: did you mean',
       greeting: 'Reply',
       flowStarts: 'Starts the flow “{name}” and asks its first question',

@@ -1602,6 +1602,7 @@ export default {
       confidence: '置信度',
       confidenceHint: '置信度 = 第一名候选的概率减去第二名的概率：达到 0.25 直接回答，0.05 以上或有两个相近候选时反问确认，否则转人工。',
       answerFrom: '回答：{question}',
+      alsoFrom: '同一条消息里还问了：{question}',
       choices: '反问买家：您是想问',
       greeting: '回复',
       flowStarts: '进入流程“{name}”，并问出第一个问题',

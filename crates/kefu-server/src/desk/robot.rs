@@ -492,7 +492,12 @@ async fn serve(
                 &[],
             )
             .await;
-            say(state, &conversation, message, &answer_replies(answer)).await
+            // Several questions in the message: each answer in turn (issue #16).
+            let mut replies = answer_replies(answer);
+            for more in &decision.also {
+                replies.extend(answer_replies(&more.answer));
+            }
+            say(state, &conversation, message, &replies).await
         }
         Action::Flow { id, .. } if !corrected => {
             crate::desk::flows::start(state, &robot, &conversation, message, id).await

@@ -224,6 +224,56 @@ async fn the_knowledge_base_is_edited_imported_and_checked() {
     assert_eq!(body["code"], "invalid_lexicon");
 }
 
+/// Saves at the same moment keep each other's fields: a save that leaves the threshold out
+/// never puts back the threshold it read before another save changed it.
+#[tokio::test]
+async fn settings_saved_at_once_keep_each_others_threshold() {
+    let app = TestApp::spawn().await;
+    let admin = app.agent("digital-admin").await;
+    let mode_only =
+        (0..8).map(|_| put(&admin, "/api/v1/robot/settings", json!({"mode": "assist"})));
+    let threshold = put(
+        &admin,
+        "/api/v1/robot/settings",
+        json!({"mode": "assist", "answer_threshold": 0.6}),
+    );
+    let (saved, others) = tokio::join!(threshold, futures::future::join_all(mode_only));
+    assert_eq!(saved.0, StatusCode::OK, "{}", saved.1);
+    assert!(others.iter().all(|(status, _)| *status == StatusCode::OK));
+    let settings: Value = admin.get_json("/api/v1/robot/settings").await;
+    assert!(
+        (settings["answer_threshold"].as_f64().unwrap() - 0.6).abs() < 1e-6,
+        "{settings}"
+    );
+}
+
+/// Issue #16: an entry takes 5,000 similar questions from the dialog's PUT (a body larger than
+/// other JSON bodies may be), and no more.
+#[tokio::test]
+async fn an_entry_takes_five_thousand_similar_questions() {
+    let app = TestApp::spawn().await;
+    let admin = app.agent("digital-admin").await;
+    let similar: Vec<String> = (0..5_000)
+        .map(|n| format!("请问一下这个耳机第{n}号问法什么时候能发货呀"))
+        .collect();
+    let body =
+        json!({"id": "busy", "question": "多久发货", "similar": similar, "answer": "48小时内"});
+    assert!(body.to_string().len() > 256 * 1024);
+    let (status, saved) = put(&admin, "/api/v1/robot/entries/busy", body).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["similar"].as_array().unwrap().len(), 5_000);
+    let mut more = similar.clone();
+    more.push("再多一个问法".to_owned());
+    let (status, refused) = put(
+        &admin,
+        "/api/v1/robot/entries/busy",
+        json!({"id": "busy", "question": "多久发货", "similar": more, "answer": "48小时内"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused["code"], "invalid_question");
+}
+
 /// Issue #16 part 1: a chat export (Chinese headers, times out of order) and a file of
 /// labelled questions add real buyers' questions to the entries people answered them with;
 /// the robot then answers them; agents without `kb.manage` cannot import.
@@ -426,6 +476,27 @@ async fn sensitive_matters_go_to_a_person_and_the_shop_edits_the_list() {
         "sensitive"
     );
     assert_eq!(ask("发票抬头写错了").await["reason"], "sensitive");
+}
+
+/// Issue #16: a buyer asking two things in one message gets both answers, in order; English
+/// mixed in is read as Chinese.
+#[tokio::test]
+async fn two_questions_in_one_message_get_both_answers() {
+    let app = TestApp::spawn().await;
+    let _admin = robot_first_shop(&app).await;
+    let buyer = app.buyer("chaowan-digital").await;
+    buyer.send("m1", "下单后多久发货？能开发票吗").await;
+    let mut said = [robot_says(&buyer, 0).await, robot_says(&buyer, 1).await];
+    said.sort();
+    assert_eq!(
+        said,
+        [
+            "亲，现货付款后48小时内发货哦～",
+            "可以开电子发票，在订单页申请。"
+        ]
+    );
+    buyer.send("m2", "refund多久到账").await;
+    assert_eq!(robot_says(&buyer, 2).await, "退款1-3个工作日原路退回。");
 }
 
 #[tokio::test]
