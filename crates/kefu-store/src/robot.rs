@@ -34,13 +34,31 @@ impl Store {
         dispatch!(self, robot::robot_settings(tenant_id))
     }
 
+    /// Saves mode, night-only, lexicons and threshold; a lexicon change bumps the knowledge
+    /// base version.
     pub async fn set_robot_settings(
         &self,
         tenant_id: Uuid,
         settings: &RobotSettings,
         audit: impl FnOnce(&RobotSettings) -> Vec<NewAudit> + Send,
     ) -> Result<RobotSettings> {
-        dispatch!(self, robot::set_robot_settings(tenant_id, settings, audit))
+        let settings = settings.clone();
+        let (_, saved) = self
+            .update_robot_settings(tenant_id, move |_| settings, |_, saved| audit(saved))
+            .await?;
+        Ok(saved)
+    }
+
+    /// Changes the settings as `change` makes them from the ones in force, read in the
+    /// same transaction, so saves at the same moment do not undo each other's fields:
+    /// (before, after), both given to `audit`.
+    pub async fn update_robot_settings(
+        &self,
+        tenant_id: Uuid,
+        change: impl FnOnce(&RobotSettings) -> RobotSettings + Send,
+        audit: impl FnOnce(&RobotSettings, &RobotSettings) -> Vec<NewAudit> + Send,
+    ) -> Result<(RobotSettings, RobotSettings)> {
+        dispatch!(self, robot::update_robot_settings(tenant_id, change, audit))
     }
 
     pub async fn kb_entries(&self, tenant_id: Uuid) -> Result<Vec<KbRow>> {

@@ -101,6 +101,8 @@ export const useInbox = defineStore('inbox', () => {
   const lastReadSent = new Map<Uuid, number>()
   /** Catch-ups under way, so two panes asking for one conversation share a request. */
   const catchingUp = new Map<Uuid, Promise<void>>()
+  /** Conversations asked to catch up while a fetch was in flight. */
+  const catchUpAgain = new Set<Uuid>()
   let socket: ReconnectingSocket | null = null
   let eventsTimer: ReturnType<typeof setTimeout> | undefined
 
@@ -402,10 +404,21 @@ export const useInbox = defineStore('inbox', () => {
     return timelines.value[id]
   }
 
+  /** Fetches what is newer than the timeline holds. A call while a fetch is in flight joins
+   *  it, and the fetch runs once more after it: the one in flight may have started before
+   *  the message this caller heard of was stored. */
   function catchUp(id: Uuid): Promise<void> {
     const running = catchingUp.get(id)
-    if (running) return running
-    const done = fetchNewer(id).finally(() => catchingUp.delete(id))
+    if (running) {
+      catchUpAgain.add(id)
+      return running
+    }
+    const done = (async () => {
+      do {
+        catchUpAgain.delete(id)
+        await fetchNewer(id)
+      } while (catchUpAgain.has(id))
+    })().finally(() => catchingUp.delete(id))
     catchingUp.set(id, done)
     return done
   }

@@ -262,7 +262,6 @@ pub async fn put_settings(
     ApiJson(update): ApiJson<RobotSettingsUpdate>,
 ) -> Result<Json<RobotSettings>, ApiError> {
     agent.require(Permission::KbManage)?;
-    let before = state.store.robot_settings(agent.tenant_id()).await?;
     let lexicon = match update.lexicon {
         Some(value) => {
             let lexicon: Lexicon = serde_json::from_value(value.clone())
@@ -273,33 +272,32 @@ pub async fn put_settings(
                     "synonym groups need two words or more; words are 1–32 characters; at most 200 groups and 2,000 words",
                 )
             })?;
-            serde_json::to_value(&lexicon).map_err(|e| ApiError::Internal(e.to_string()))?
+            Some(serde_json::to_value(&lexicon).map_err(|e| ApiError::Internal(e.to_string()))?)
         }
-        None => before.lexicon.clone(),
+        None => None,
     };
-    let answer_threshold = match update.answer_threshold {
-        None => before.answer_threshold,
-        Some(None) => None,
-        Some(Some(t)) if ANSWER_THRESHOLDS.contains(&t) => Some(t),
-        Some(Some(_)) => {
-            return Err(ApiError::new(
-                ErrorCode::BadThreshold,
-                "the robot's answer threshold is 0.05–0.95",
-            ));
-        }
-    };
-    let saved = state
+    if let Some(Some(t)) = update.answer_threshold
+        && !ANSWER_THRESHOLDS.contains(&t)
+    {
+        return Err(ApiError::new(
+            ErrorCode::BadThreshold,
+            "the robot's answer threshold is 0.05–0.95",
+        ));
+    }
+    // What the request leaves out is kept as it stands when the change is written, not as
+    // it was read before (a save at the same moment keeps its fields).
+    let (before, saved) = state
         .store
-        .set_robot_settings(
+        .update_robot_settings(
             agent.tenant_id(),
-            &RobotSettings {
+            |now| RobotSettings {
                 mode: update.mode,
                 night_only: update.night_only,
-                lexicon,
-                kb_version: before.kb_version,
-                answer_threshold,
+                lexicon: lexicon.unwrap_or_else(|| now.lexicon.clone()),
+                kb_version: now.kb_version,
+                answer_threshold: update.answer_threshold.unwrap_or(now.answer_threshold),
             },
-            |saved| {
+            |before, saved| {
                 vec![audit::by(
                     &agent,
                     "robot.settings",

@@ -14,20 +14,24 @@ use super::{BEGIN_WRITE, Db, LOCK_ROW};
 use crate::{KbRow, NewAudit, NewRobotLog, Result, UpsertCounts};
 
 pub(crate) async fn robot_settings(pool: &Pool<Db>, tenant_id: Uuid) -> Result<RobotSettings> {
-    robot_settings_in(&mut *pool.acquire().await?, tenant_id).await
+    robot_settings_in(&mut *pool.acquire().await?, tenant_id, "").await
 }
 
+/// The settings on the caller's connection; `lock` is `""` or `LOCK_ROW`.
 async fn robot_settings_in(
     conn: &mut <Db as sqlx::Database>::Connection,
     tenant_id: Uuid,
+    lock: &'static str,
 ) -> Result<RobotSettings> {
-    let row: Option<(String, bool, String, i64, Option<f64>)> = sqlx::query_as(
-        "SELECT mode, night_only, lexicon, kb_version, answer_threshold FROM robot_settings \
-         WHERE tenant_id = $1",
-    )
-    .bind(tenant_id.to_string())
-    .fetch_optional(&mut *conn)
-    .await?;
+    // Only a compile-time constant is spliced in.
+    let row: Option<(String, bool, String, i64, Option<f64>)> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT mode, night_only, lexicon, kb_version, answer_threshold FROM robot_settings \
+             WHERE tenant_id = $1{lock}"
+        )))
+        .bind(tenant_id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
     Ok(row
         .map(
             |(mode, night_only, lexicon, kb_version, answer_threshold)| RobotSettings {
@@ -41,15 +45,19 @@ async fn robot_settings_in(
         .unwrap_or_default())
 }
 
-/// Saves mode, night-only and lexicons; a lexicon change bumps the knowledge base version.
-pub(crate) async fn set_robot_settings(
+/// Changes mode, night-only, lexicons and threshold as `change` makes them from the settings
+/// as they stand, read in the same transaction (two saves at once cannot undo each other's
+/// fields); a lexicon change bumps the knowledge base version. (before, after).
+pub(crate) async fn update_robot_settings(
     pool: &Pool<Db>,
     tenant_id: Uuid,
-    settings: &RobotSettings,
-    audit: impl FnOnce(&RobotSettings) -> Vec<NewAudit> + Send,
-) -> Result<RobotSettings> {
-    let lexicon = settings.lexicon.to_string();
+    change: impl FnOnce(&RobotSettings) -> RobotSettings + Send,
+    audit: impl FnOnce(&RobotSettings, &RobotSettings) -> Vec<NewAudit> + Send,
+) -> Result<(RobotSettings, RobotSettings)> {
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let before = robot_settings_in(&mut tx, tenant_id, LOCK_ROW).await?;
+    let settings = change(&before);
+    let lexicon = settings.lexicon.to_string();
     sqlx::query(
         "INSERT INTO robot_settings (tenant_id, mode, night_only, lexicon, kb_version, updated_at, \
          answer_threshold) VALUES ($1, $2, $3, $4, 1, $5, $6) ON CONFLICT (tenant_id) DO UPDATE SET \
@@ -66,10 +74,10 @@ pub(crate) async fn set_robot_settings(
     .bind(settings.answer_threshold.map(f64::from))
     .execute(&mut *tx)
     .await?;
-    let saved = robot_settings_in(&mut tx, tenant_id).await?;
-    append_all(&mut tx, audit(&saved)).await?;
+    let saved = robot_settings_in(&mut tx, tenant_id, "").await?;
+    append_all(&mut tx, audit(&before, &saved)).await?;
     tx.commit().await?;
-    Ok(saved)
+    Ok((before, saved))
 }
 
 pub(super) async fn bump_kb_version(
