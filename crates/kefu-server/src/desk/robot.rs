@@ -56,6 +56,9 @@ pub struct RobotDesk {
     calibrations: Arc<Mutex<Measured>>,
     /// Held while a calibration is measured.
     measuring: Arc<Mutex<()>>,
+    /// Each shop's answer threshold as `robot_for` last read it with the knowledge base
+    /// version: a decision reads the shop's robot settings once, not twice.
+    thresholds: Arc<std::sync::Mutex<HashMap<Uuid, Option<f32>>>>,
 }
 
 impl RobotDesk {
@@ -72,6 +75,7 @@ impl RobotDesk {
             building: Arc::new(Mutex::new(HashMap::new())),
             calibrations: Arc::new(Mutex::new(HashMap::new())),
             measuring: Arc::new(Mutex::new(())),
+            thresholds: Arc::new(std::sync::Mutex::new(HashMap::new())),
         }
     }
 }
@@ -125,6 +129,9 @@ async fn built_robot(
 /// only the questions that are new since the last build).
 pub async fn robot_for(state: &AppState, tenant_id: Uuid) -> Result<Arc<Robot>, ApiError> {
     let settings = state.store.robot_settings(tenant_id).await?;
+    if let Ok(mut thresholds) = state.robot.thresholds.lock() {
+        thresholds.insert(tenant_id, settings.answer_threshold);
+    }
     if let Ok(robot) = built_robot(state, tenant_id, settings.kb_version).await {
         return Ok(robot);
     }
@@ -347,11 +354,26 @@ pub async fn context_of(state: &AppState, conversation: &ConversationSummary) ->
 pub async fn context_of_shop(state: &AppState, tenant_id: Uuid) -> Context {
     let now = now_ms();
     let office = crate::desk::dispatch::office_schedule(state, tenant_id).await;
-    let settings = state.store.robot_settings(tenant_id).await;
+    // As the shop's robot was just fetched with (`robot_for`), else read.
+    let known = state
+        .robot
+        .thresholds
+        .lock()
+        .ok()
+        .and_then(|t| t.get(&tenant_id).copied());
+    let answer_threshold = match known {
+        Some(threshold) => threshold,
+        None => state
+            .store
+            .robot_settings(tenant_id)
+            .await
+            .ok()
+            .and_then(|s| s.answer_threshold),
+    };
     Context {
         in_office_hours: office.map(|s| s.is_open(now)),
         now_ms: now,
-        answer_threshold: settings.ok().and_then(|s| s.answer_threshold),
+        answer_threshold,
         ..Context::default()
     }
 }
