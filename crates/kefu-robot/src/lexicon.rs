@@ -201,11 +201,18 @@ const BUILTIN_NEGATIONS: &[&str] = &[
 impl Lexicon {
     /// The defaults every robot starts from.
     pub fn builtin() -> Lexicon {
+        Lexicon::builtin_for(false)
+    }
+
+    /// The defaults for a knowledge base in Chinese (`true`: English words read as Chinese)
+    /// or not (an English knowledge base keeps its own words).
+    pub fn builtin_for(chinese: bool) -> Lexicon {
+        let english: &[(&str, &str)] = if chinese { BUILTIN_ENGLISH } else { &[] };
         Lexicon {
             synonyms: vec![],
             colloquial: BUILTIN_COLLOQUIAL
                 .iter()
-                .chain(BUILTIN_ENGLISH)
+                .chain(english)
                 .map(|(from, to)| ((*from).to_owned(), (*to).to_owned()))
                 .collect(),
             negations: BUILTIN_NEGATIONS.iter().map(|w| (*w).to_owned()).collect(),

@@ -407,12 +407,36 @@ fn questions_in(text: &str) -> Vec<(String, bool)> {
     }
 }
 
+/// Questions looked at to tell a knowledge base's language.
+const LANGUAGE_SAMPLE: usize = 2_000;
+
+/// Whether a knowledge base is written in Chinese: more Chinese characters than Latin letters
+/// in (a spread sample of) its questions. A robot for one reads buyers' English words as
+/// Chinese; one for an English knowledge base keeps them (issue #16).
+fn is_chinese(entries: &[Entry]) -> bool {
+    let questions: Vec<&str> = entries.iter().flat_map(Entry::examples).collect();
+    let step = questions.len().div_ceil(LANGUAGE_SAMPLE).max(1);
+    let (mut cjk, mut latin) = (0usize, 0usize);
+    for q in questions.iter().step_by(step) {
+        for c in q.chars() {
+            if crate::text::is_cjk(c) {
+                cjk += 1;
+            } else if c.is_ascii_alphabetic() {
+                latin += 1;
+            }
+        }
+    }
+    cjk >= latin
+}
+
 /// A knowledge base, compiled: analyser, index and trained ranker.
 #[derive(Debug, Clone)]
 pub struct Robot {
     analyzer: Analyzer,
     /// The shop's lexicon it was built with (the built-in one aside).
     lexicon: Lexicon,
+    /// Whether the knowledge base is in Chinese: English words are then read as Chinese.
+    chinese: bool,
     entries: Vec<Entry>,
     /// Per entry: validity window, epoch ms.
     windows: Vec<(Option<i64>, Option<i64>)>,
@@ -480,9 +504,11 @@ impl Robot {
             phases.push((name, clock.elapsed().as_millis() as u64));
             clock = std::time::Instant::now();
         };
-        let analyzer = Analyzer::new(&Lexicon::builtin().with(lexicon));
+        let chinese = is_chinese(&entries);
+        let analyzer =
+            Analyzer::for_language(&Lexicon::builtin_for(chinese).with(lexicon), chinese);
         let known = previous
-            .filter(|p| p.lexicon == *lexicon)
+            .filter(|p| p.lexicon == *lexicon && p.chinese == chinese)
             .map(Robot::read_questions)
             .unwrap_or_default();
         let examples = entries
@@ -519,6 +545,7 @@ impl Robot {
         let mut robot = Robot {
             analyzer,
             lexicon: lexicon.clone(),
+            chinese,
             entries,
             windows,
             reviews,
@@ -1077,6 +1104,23 @@ mod tests {
             let d = robot.decide(text, &now());
             assert_eq!(answered(&d), Some(expect), "{text}: {d:?}");
         }
+    }
+
+    /// Issue #16: English words are read as Chinese only by a Chinese knowledge base's robot;
+    /// an English one keeps them ("do you" and "can you" differ there).
+    #[test]
+    fn an_english_knowledge_base_keeps_its_words() {
+        let kb = r#"{"id": "ship", "question": "when will my order ship", "similar": ["how long until it ships"], "answer": "2 days"}
+{"id": "refund", "question": "can you refund me", "similar": ["i want my money back"], "answer": "yes"}"#;
+        let (entries, _) = parse_jsonl(kb);
+        let english = Robot::build(entries, &Lexicon::default());
+        assert!(!english.chinese);
+        let read = english.analyze("can you ship it today");
+        assert_eq!(read.normalized, "can you ship it today");
+        assert!(read.words.iter().any(|w| w.text == "can"), "{read:?}");
+        let chinese = robot();
+        assert!(chinese.chinese);
+        assert_eq!(chinese.analyze("can you ship it today").normalized, "can you 发货 it 今天");
     }
 
     /// Issue #16: a message asking two questions gets both answers; one that also needs a

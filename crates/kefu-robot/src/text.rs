@@ -84,8 +84,13 @@ const FILLER: &[&str] = &[
     "就是",
     "是不是",
     "有没有人",
-    // English function words, in English questions and mixed ones (issue #16).
-    // Single letters stay: "A款", "B款" are products.
+];
+
+/// English function words: filler in a Chinese shop's robot, where English questions and
+/// English words in Chinese ones are read as Chinese (issue #16). An English knowledge base
+/// keeps them: "do you" and "can you" are different questions there. Single letters stay:
+/// "A款", "B款" are products.
+const ENGLISH_FILLER: &[&str] = &[
     "the",
     "an",
     "is",
@@ -232,6 +237,17 @@ pub(crate) fn fold(c: char) -> char {
 }
 
 impl Analyzer {
+    /// An analyser for a knowledge base in `lexicon`'s words; `into_chinese` also reads
+    /// English words as the Chinese ones the built-in lexicon gives and drops English
+    /// function words (a Chinese knowledge base: [`Lexicon::builtin_for`]).
+    pub fn for_language(lexicon: &Lexicon, into_chinese: bool) -> Analyzer {
+        let mut analyzer = Analyzer::new(lexicon);
+        if into_chinese {
+            analyzer.filler.extend(ENGLISH_FILLER.iter().copied());
+        }
+        analyzer
+    }
+
     pub fn new(lexicon: &Lexicon) -> Analyzer {
         let mut units = FxHashMap::default();
         for term in &lexicon.terms {

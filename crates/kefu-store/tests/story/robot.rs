@@ -137,6 +137,55 @@ async fn settings_and_the_knowledge_base_move_the_version(store: Store) {
         .unwrap();
     assert_eq!(changed.updated, 1);
     assert_eq!(version().await, 4);
+    assert_eq!(store.kb_version(tenant).await.unwrap(), 4);
+
+    // Issue #16: an import computed from the entries at a version writes only if the base is
+    // still there; a change made in between wins and the import starts again.
+    let more = serde_json::json!({ "question": "几天发货", "similar": ["拍了几天寄"], "answer": { "text": "24小时内" } });
+    let stale = store
+        .upsert_kb_entries_at(tenant, &[("shipping".to_owned(), more.clone())], 3)
+        .await
+        .unwrap();
+    assert_eq!(stale, None, "the base moved on from 3");
+    assert_eq!(store.kb_entries(tenant).await.unwrap()[1].body, faster);
+    let fresh = store
+        .upsert_kb_entries_at(tenant, &[("shipping".to_owned(), more.clone())], 4)
+        .await
+        .unwrap();
+    assert_eq!(fresh.map(|c| c.updated), Some(1));
+    assert_eq!(version().await, 5);
+    store
+        .upsert_kb_entries(
+            tenant,
+            &[("shipping".to_owned(), faster.clone())],
+            None,
+            |_| vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(version().await, 6);
+
+    // A change made from the settings as they stand, read in its own transaction.
+    let (before, after) = store
+        .update_robot_settings(
+            tenant,
+            |now| RobotSettings {
+                answer_threshold: Some(0.7),
+                ..now.clone()
+            },
+            |before, after| {
+                assert_eq!(before.answer_threshold, Some(0.6));
+                assert_eq!(after.answer_threshold, Some(0.7));
+                vec![]
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (before.lexicon, after.lexicon.clone()),
+        (terms.clone(), terms.clone())
+    );
+    assert_eq!(after.kb_version, 6, "the same lexicon keeps the version");
     let shipping_row: &KbRow = &store.kb_entries(tenant).await.unwrap()[1];
     assert_eq!(shipping_row.body, faster);
 
@@ -152,7 +201,7 @@ async fn settings_and_the_knowledge_base_move_the_version(store: Store) {
             .await
             .unwrap()
     );
-    assert_eq!(version().await, 5);
+    assert_eq!(version().await, 7);
     assert_eq!(store.kb_entries(tenant).await.unwrap().len(), 1);
     assert!(store.kb_entries(other.tenant.id).await.unwrap().is_empty());
     assert!(
