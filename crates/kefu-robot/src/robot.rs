@@ -767,18 +767,29 @@ impl Robot {
         if !open || parts.len() < 2 {
             return whole;
         }
-        let mut answers: Vec<AlsoAnswer> = vec![];
+        // First, cheaply: every clause asks something or only greets or thanks ("你好",
+        // "谢谢"); a statement ("我用花呗付的", "急用") is the question's context, not one of
+        // its own, and the message is decided whole. Two questions at least.
+        let mut questions = vec![];
         for (part, asked) in parts {
-            let decision = self.decide_one(&part, context);
-            match decision.action {
-                // "你好", "谢谢": part of the message, no question.
-                Action::Greet { .. } => continue,
-                // A statement ("我用花呗付的", "急用") is the question's context, not one of
-                // its own: the message is decided whole.
-                _ if !asked => return whole,
-                _ => {}
+            if asked {
+                questions.push(part);
+                continue;
             }
-            match decision.action {
+            let words = self.analyzer.analyze(&part).words;
+            if !words
+                .iter()
+                .all(|w| CLOSING_WORDS.contains(&w.text.as_str()))
+            {
+                return whole;
+            }
+        }
+        if questions.len() < 2 {
+            return whole;
+        }
+        let mut answers: Vec<AlsoAnswer> = vec![];
+        for part in questions {
+            match self.decide_one(&part, context).action {
                 Action::Answer {
                     id,
                     question,
@@ -792,6 +803,8 @@ impl Robot {
                         });
                     }
                 }
+                // "在吗？": a greeting asked as a question.
+                Action::Greet { .. } => {}
                 // One of them needs a person, or is unclear: the message is decided whole.
                 _ => return whole,
             }
@@ -1120,7 +1133,10 @@ mod tests {
         assert!(read.words.iter().any(|w| w.text == "can"), "{read:?}");
         let chinese = robot();
         assert!(chinese.chinese);
-        assert_eq!(chinese.analyze("can you ship it today").normalized, "can you 发货 it 今天");
+        assert_eq!(
+            chinese.analyze("can you ship it today").normalized,
+            "can you 发货 it 今天"
+        );
     }
 
     /// Issue #16: a message asking two questions gets both answers; one that also needs a
@@ -1140,6 +1156,8 @@ mod tests {
             ids.sort_unstable();
             assert_eq!(ids, ["invoice", "ship-time"], "{text}: {d:?}");
         }
+        let greeted = robot.decide("在吗？多久发货？能开发票吗", &now());
+        assert_eq!(greeted.also.len(), 1, "{greeted:?}");
         let hello = robot.decide("你好，多久发货", &now());
         assert_eq!(answered(&hello), Some("ship-time"));
         assert!(hello.also.is_empty(), "{hello:?}");

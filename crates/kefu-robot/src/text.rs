@@ -91,30 +91,8 @@ const FILLER: &[&str] = &[
 /// keeps them: "do you" and "can you" are different questions there. Single letters stay:
 /// "A款", "B款" are products.
 const ENGLISH_FILLER: &[&str] = &[
-    "the",
-    "an",
-    "is",
-    "are",
-    "was",
-    "my",
-    "you",
-    "it",
-    "will",
-    "do",
-    "does",
-    "did",
-    "to",
-    "of",
-    "for",
-    "me",
-    "please",
-    "can",
-    "could",
-    "would",
-    "be",
-    "this",
-    "that",
-    "there",
+    "the", "an", "is", "are", "was", "my", "you", "it", "will", "do", "does", "did", "to", "of",
+    "for", "me", "please", "can", "could", "would", "be", "this", "that", "there",
 ];
 
 /// "X不X" / "X没X" → "X" (an A-not-A question asks, it does not negate); `None` when the
