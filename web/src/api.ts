@@ -317,6 +317,16 @@ export const agentApi = {
   /** Throws `invalid_tag`, `invalid_name` (400), `tag_exists` (409). */
   createTag: (key: string, name: string) =>
     request<ResponseBody<'add_tag'>>('POST', `${V1}/tags`, { body: { key, name } satisfies RequestBody<'add_tag'> }),
+  /** WB-3: quick phrases the caller may use (`view: 'all'`: every phrase, `team.manage`),
+   *  searched by text, shortcut or pinyin initials; `conversation` fills their variables. */
+  phrases: (query: QueryOf<'phrases'> = {}) => request<ResponseBody<'phrases'>>('GET', `${V1}/phrases`, { query }),
+  /** Throws `invalid_phrase` (400), `phrase_limit_reached` (409). */
+  addPhrase: (body: RequestBody<'add_phrase'>) => request<ResponseBody<'add_phrase'>>('POST', `${V1}/phrases`, { body }),
+  putPhrase: (id: Uuid, body: RequestBody<'put_phrase'>) =>
+    request<ResponseBody<'put_phrase'>>('PUT', `${V1}/phrases/${id}`, { body }),
+  deletePhrase: (id: Uuid) => request<void>('DELETE', `${V1}/phrases/${id}`),
+  /** Counts a sending: the most used come first. */
+  phraseUsed: (id: Uuid) => request<void>('POST', `${V1}/phrases/${id}/used`),
   /** WB-4: the shop's rules in the order they are tried. */
   routingRules: () => request<ResponseBody<'rules'>>('GET', `${V1}/routing/rules`),
   /** Replaces every rule; the list's order is the order tried. Throws `bad_rule_name`,

@@ -210,6 +210,10 @@ export type AuditVerdict = Schemas['ChainState']
 export type TagGroup = 'after_sales' | 'pre_sales' | 'service' | 'custom'
 /** `group` is a string in the document: read it with `tagGroup`. */
 export type Tag = Schemas['Tag']
+/** WB-3: a quick phrase, with `filled` for the conversation asked about. */
+export type PhraseView = Schemas['PhraseView']
+export type PhraseInput = Schemas['PhraseInput']
+export type PhraseScope = Schemas['PhraseScope']
 /** One test a routing rule makes; all of a rule's conditions must hold. */
 export type RoutingCondition = Schemas['Condition']
 export type ConditionKind = RoutingCondition['kind']

@@ -20,6 +20,8 @@ export const router = createRouter({
     { path: '/agent/team', name: 'team', component: () => import('./features/team/AgentTeam.vue') },
     // BOT-1 … BOT-6: the robot's knowledge base, settings and lexicons, test console, figures; `?tab=`.
     { path: '/agent/robot', name: 'robot', component: () => import('./features/robot/AgentRobot.vue') },
+    // WB-3: quick phrases (every agent: their own; supervisors: the shop's and the teams').
+    { path: '/agent/phrases', name: 'phrases', component: () => import('./features/phrases/AgentPhrases.vue') },
     { path: '/:pathMatch(.*)*', redirect: '/agent' },
   ],
 })

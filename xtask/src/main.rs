@@ -10,6 +10,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod bench;
 mod bench_idle;
 mod bench_import;
+mod bench_phrases;
 mod bench_robot;
 mod bench_robot_real;
 mod bench_routing;
@@ -44,6 +45,8 @@ fn main() -> anyhow::Result<()> {
         Some("bench-import") => bench_import::build_and_run(),
         Some("bench-import-run") => bench_import::run(),
         Some("bench-routing") => bench_routing::build_and_run(),
+        Some("bench-phrases") => bench_phrases::build_and_run(),
+        Some("bench-phrases-run") => bench_phrases::run(),
         Some("bench-robot") => bench_robot::build_and_run(),
         Some("bench-robot-run") => bench_robot::run(),
         Some("bench-robot-real") => bench_robot_real::build_and_run(&args[1..]),
@@ -53,7 +56,7 @@ fn main() -> anyhow::Result<()> {
         Some("deploy-check") => deploy_check::main(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <demo [kefu demo flags…] | test | web | api-types [--check] | schema-fuzz [--seconds N] | fuzz [--seconds N | --runs N] [target…] | crash [--cycles N] | deploy-check | bench [--quick] | bench-idle | bench-import | bench-routing | bench-robot | bench-robot-real --data DIR>\n\n\
+                "usage: cargo xtask <demo [kefu demo flags…] | test | web | api-types [--check] | schema-fuzz [--seconds N] | fuzz [--seconds N | --runs N] [target…] | crash [--cycles N] | deploy-check | bench [--quick] | bench-idle | bench-import | bench-routing | bench-robot | bench-robot-real --data DIR | bench-phrases>\n\n\
                  demo   build the web UI and a release kefu, then run `kefu demo`\n\
                  test   everything CI runs: the web unit tests, format, lints, Rust tests\n\
                         (SQLite, PostgreSQL, NATS), kill cycles, schema fuzzing, each fuzz\n\
@@ -69,6 +72,7 @@ fn main() -> anyhow::Result<()> {
                  bench-import  importing 100,000 orders (see BENCHMARKS.md)\n\
                  bench-routing  the router with 500 agents and 10,000 waiting (see BENCHMARKS.md)\n\
                  bench-robot    the robot with 10,000 entries, beside Python jieba + BM25\n\
+                 bench-phrases  quick phrase search among 5,000, beside a plain scan\n\
                  fuzz   the fuzz targets (cargo fuzz), each for N seconds (default 60) or N runs;\n\
                         targets: ws_frame import_csv import_jsonl kb_json lexicon_json tokens"
             );

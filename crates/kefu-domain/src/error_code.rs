@@ -172,6 +172,9 @@ error_codes! {
         DuplicateInFile = "duplicate_in_file",
         /// A chat log's sender is neither buyer, agent nor robot/system.
         BadSender = "bad_sender",
+        /// A quick phrase kefu does not keep: empty or too long, a bad shortcut or category,
+        /// a team's phrase without its team (WB-3).
+        InvalidPhrase = "invalid_phrase",
         // Uploads.
         InvalidMultipart = "invalid_multipart",
         FileRequired = "file_required",
@@ -207,6 +210,7 @@ error_codes! {
         FlowNotFound = "flow_not_found",
         ProposalNotFound = "proposal_not_found",
         KbEntryNotFound = "kb_entry_not_found",
+        PhraseNotFound = "phrase_not_found",
     }
     405 {
         /// The route exists, but not with this method (the `Allow` header lists its methods).
@@ -225,6 +229,8 @@ error_codes! {
         ProposalDecided = "proposal_decided",
         KbEntryExists = "kb_entry_exists",
         AccountLimitReached = "account_limit_reached",
+        /// The shop keeps the most quick phrases it may (20,000).
+        PhraseLimitReached = "phrase_limit_reached",
         AlreadyDecided = "already_decided",
         OwnRequest = "own_request",
         AuditBusy = "audit_busy",

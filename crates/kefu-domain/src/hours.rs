@@ -52,6 +52,31 @@ impl OfficeHours {
         }
     }
 
+    /// The hours as buyers read them: "周一至周五 09:00–18:00", "每天 08:00–22:00",
+    /// "周一、周三 09:00–18:00" (a quick phrase's `{营业时间}`, issue #17).
+    pub fn describe(&self) -> String {
+        const NAMES: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
+        let mut days: Vec<u8> = self
+            .days
+            .iter()
+            .copied()
+            .filter(|d| (1..=7).contains(d))
+            .collect();
+        days.sort_unstable();
+        days.dedup();
+        let name = |d: u8| NAMES[usize::from(d - 1)];
+        let span = match days.as_slice() {
+            [] => String::new(),
+            all if all.len() == 7 => "每天".to_owned(),
+            [one] => name(*one).to_owned(),
+            [first, .., last] if usize::from(last - first) + 1 == days.len() => {
+                format!("{}至{}", name(*first), name(*last))
+            }
+            some => some.iter().map(|d| name(*d)).collect::<Vec<_>>().join("、"),
+        };
+        format!("{span} {}–{}", self.open.trim(), self.close.trim())
+    }
+
     /// The schedule in `zone` (an IANA name such as "Asia/Shanghai"; unknown names fall back
     /// to [`DEFAULT_ZONE`]). `None` when the hours do not pass [`OfficeHours::check`].
     pub fn schedule(&self, zone: &str) -> Option<Schedule> {
@@ -292,5 +317,18 @@ mod tests {
         }
         .schedule("Mars/Olympus");
         assert_eq!(fallback, Some(weekdays()));
+    }
+
+    #[test]
+    fn hours_read_as_buyers_read_them() {
+        let hours = |days: &[u8]| OfficeHours {
+            days: days.to_vec(),
+            open: "09:00".into(),
+            close: "18:00".into(),
+        };
+        assert_eq!(hours(&[1, 2, 3, 4, 5]).describe(), "周一至周五 09:00–18:00");
+        assert_eq!(hours(&[1, 2, 3, 4, 5, 6, 7]).describe(), "每天 09:00–18:00");
+        assert_eq!(hours(&[1, 3]).describe(), "周一、周三 09:00–18:00");
+        assert_eq!(hours(&[6]).describe(), "周六 09:00–18:00");
     }
 }

@@ -14,6 +14,7 @@ pub mod guard;
 pub mod hours;
 pub mod message;
 pub mod money;
+pub mod phrases;
 pub mod robot;
 pub mod role;
 pub mod routing;

@@ -856,6 +856,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/phrases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The quick phrases the caller may use (or, with `view=all`, every phrase of the shop),
+         *     searched by text, shortcut or pinyin initials, most used first.
+         */
+        get: operations["phrases"];
+        put?: never;
+        /** Adds a phrase: the shop's or a team's (`team.manage`), or the caller's own. */
+        post: operations["add_phrase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/phrases/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Rewrites a phrase (its scope and team stay). */
+        put: operations["put_phrase"];
+        post?: never;
+        /** Removes a phrase. */
+        delete: operations["delete_phrase"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/phrases/{id}/used": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Counts one more sending of a phrase the caller may use (the most used come first). */
+        post: operations["phrase_used"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/products": {
         parameters: {
             query?: never;
@@ -2023,7 +2079,7 @@ export interface components {
          *     carry it, serialised as its snake_case string.
          * @enum {string}
          */
-        ErrorCode: "invalid_json" | "invalid_query" | "invalid_path" | "invalid_status" | "invalid_name" | "conversation_required" | "message_empty" | "message_too_long" | "bad_client_msg_id" | "attachment_required" | "bad_card" | "bad_buttons" | "buttons_not_for_buyers" | "unknown_frame_type" | "malformed_frame" | "frame_too_large" | "binary_not_supported" | "websocket_expected" | "invalid_identity" | "invalid_entry" | "invalid_username" | "invalid_slug" | "weak_password" | "invalid_phone" | "unknown_team" | "invalid_team" | "invalid_target" | "invalid_description" | "unknown_permission" | "invalid_accounts" | "expiry_in_the_past" | "cannot_change_own_role" | "cannot_disable_self" | "cannot_change_own_probation" | "no_phone" | "phone_already_verified" | "wrong_code" | "code_expired" | "too_many_attempts" | "bad_threshold" | "bad_probation_days" | "bad_max_accounts" | "invalid_office_hours" | "invalid_grace" | "invalid_reason" | "invalid_logistics" | "invalid_compensation_form" | "unknown_tag" | "invalid_tag" | "too_many_tags" | "tag_required" | "bad_rule_name" | "bad_rule_team" | "bad_rule_condition" | "too_many_rules" | "invalid_transfer" | "invalid_cap" | "invalid_strategy" | "invalid_break" | "query_too_long" | "note_empty" | "note_too_long" | "resolution_too_long" | "no_partner" | "invalid_kb_entry" | "invalid_kb_id" | "invalid_question" | "invalid_answer" | "invalid_answer_image" | "answer_image_not_found" | "answer_product_not_found" | "invalid_answer_buttons" | "product_entry_unbound" | "invalid_validity" | "duplicate_kb_id" | "bad_tier" | "invalid_lexicon" | "lexicon_too_large" | "bad_flow" | "bad_status" | "code_mismatch" | "missing_field" | "bad_code" | "bad_text" | "bad_amount" | "bad_number" | "bad_quantity" | "bad_stock" | "bad_time" | "bad_items" | "bad_skus" | "duplicate_sku" | "bad_buyer" | "bad_url" | "bad_attributes" | "bad_partner" | "conflicting_rows" | "not_utf8" | "bad_workbook" | "missing_column" | "malformed_header" | "malformed_row" | "record_rejected" | "duplicate_in_file" | "bad_sender" | "invalid_multipart" | "file_required" | "file_empty" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_failed" | "order_not_yours" | "invalid_setup_token" | "not_found" | "conversation_not_found" | "buyer_not_found" | "shop_not_found" | "attachment_not_found" | "assignee_not_found" | "order_not_found" | "product_not_found" | "handoff_not_found" | "user_not_found" | "group_not_found" | "grant_not_found" | "approval_not_found" | "flow_not_found" | "proposal_not_found" | "kb_entry_not_found" | "method_not_allowed" | "request_timeout" | "handoff_exists" | "handoff_closed" | "queued_for_routing" | "at_capacity" | "colleague_unavailable" | "already_taken" | "proposal_decided" | "kb_entry_exists" | "account_limit_reached" | "already_decided" | "own_request" | "audit_busy" | "username_taken" | "tenant_slug_taken" | "setup_done" | "group_name_taken" | "tag_exists" | "message_conflict" | "kb_busy" | "body_too_large" | "file_too_large" | "unsupported_file_type" | "range_not_satisfiable" | "rate_limited" | "internal" | "unavailable";
+        ErrorCode: "invalid_json" | "invalid_query" | "invalid_path" | "invalid_status" | "invalid_name" | "conversation_required" | "message_empty" | "message_too_long" | "bad_client_msg_id" | "attachment_required" | "bad_card" | "bad_buttons" | "buttons_not_for_buyers" | "unknown_frame_type" | "malformed_frame" | "frame_too_large" | "binary_not_supported" | "websocket_expected" | "invalid_identity" | "invalid_entry" | "invalid_username" | "invalid_slug" | "weak_password" | "invalid_phone" | "unknown_team" | "invalid_team" | "invalid_target" | "invalid_description" | "unknown_permission" | "invalid_accounts" | "expiry_in_the_past" | "cannot_change_own_role" | "cannot_disable_self" | "cannot_change_own_probation" | "no_phone" | "phone_already_verified" | "wrong_code" | "code_expired" | "too_many_attempts" | "bad_threshold" | "bad_probation_days" | "bad_max_accounts" | "invalid_office_hours" | "invalid_grace" | "invalid_reason" | "invalid_logistics" | "invalid_compensation_form" | "unknown_tag" | "invalid_tag" | "too_many_tags" | "tag_required" | "bad_rule_name" | "bad_rule_team" | "bad_rule_condition" | "too_many_rules" | "invalid_transfer" | "invalid_cap" | "invalid_strategy" | "invalid_break" | "query_too_long" | "note_empty" | "note_too_long" | "resolution_too_long" | "no_partner" | "invalid_kb_entry" | "invalid_kb_id" | "invalid_question" | "invalid_answer" | "invalid_answer_image" | "answer_image_not_found" | "answer_product_not_found" | "invalid_answer_buttons" | "product_entry_unbound" | "invalid_validity" | "duplicate_kb_id" | "bad_tier" | "invalid_lexicon" | "lexicon_too_large" | "bad_flow" | "bad_status" | "code_mismatch" | "missing_field" | "bad_code" | "bad_text" | "bad_amount" | "bad_number" | "bad_quantity" | "bad_stock" | "bad_time" | "bad_items" | "bad_skus" | "duplicate_sku" | "bad_buyer" | "bad_url" | "bad_attributes" | "bad_partner" | "conflicting_rows" | "not_utf8" | "bad_workbook" | "missing_column" | "malformed_header" | "malformed_row" | "record_rejected" | "duplicate_in_file" | "bad_sender" | "invalid_phrase" | "invalid_multipart" | "file_required" | "file_empty" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_failed" | "order_not_yours" | "invalid_setup_token" | "not_found" | "conversation_not_found" | "buyer_not_found" | "shop_not_found" | "attachment_not_found" | "assignee_not_found" | "order_not_found" | "product_not_found" | "handoff_not_found" | "user_not_found" | "group_not_found" | "grant_not_found" | "approval_not_found" | "flow_not_found" | "proposal_not_found" | "kb_entry_not_found" | "phrase_not_found" | "method_not_allowed" | "request_timeout" | "handoff_exists" | "handoff_closed" | "queued_for_routing" | "at_capacity" | "colleague_unavailable" | "already_taken" | "proposal_decided" | "kb_entry_exists" | "account_limit_reached" | "phrase_limit_reached" | "already_decided" | "own_request" | "audit_busy" | "username_taken" | "tenant_slug_taken" | "setup_done" | "group_name_taken" | "tag_exists" | "message_conflict" | "kb_busy" | "body_too_large" | "file_too_large" | "unsupported_file_type" | "range_not_satisfiable" | "rate_limited" | "internal" | "unavailable";
         /**
          * @description One row of the conversation event log.
          * @enum {string}
@@ -2031,6 +2087,14 @@ export interface components {
         EventKind: "created" | "buyer_message" | "agent_message" | "assigned" | "first_reply" | "resolved" | "reopened" | "entered" | "handed_off" | "tagged" | "transferred" | "stranded" | "robot_handoff";
         EventList: {
             events: components["schemas"]["ConversationEvent"][];
+        };
+        /**
+         * @description A phrase's text with the variables filled in, and those the conversation had nothing for
+         *     (left as written, for the agent to fill).
+         */
+        Filled: {
+            missing: string[];
+            text: string;
         };
         /** @description What happens once every slot is filled. */
         Finish: {
@@ -2533,6 +2597,65 @@ export interface components {
         };
         PhoneCode: {
             code: string;
+        };
+        /** @description A stored phrase. */
+        Phrase: {
+            category: string;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description A picture sent after the text (an upload's id).
+             */
+            image?: string | null;
+            /**
+             * Format: uuid
+             * @description The agent whose own it is (`scope: personal`).
+             */
+            owner_id?: string | null;
+            /** @description A product card sent after the text. */
+            product_code?: string | null;
+            scope: components["schemas"]["PhraseScope"];
+            /** @description Typed after `/` to find it first ("fh", "tk1"). */
+            shortcut?: string | null;
+            /** @description The team's key (`scope: team`). */
+            team?: string | null;
+            /** @description The reply, with variables. */
+            text: string;
+            /** Format: int64 */
+            updated_at: number;
+            /**
+             * Format: int64
+             * @description Times agents sent it.
+             */
+            uses: number;
+        };
+        /** @description A phrase as written by a person, before it is checked. */
+        PhraseInput: {
+            category?: string | null;
+            /** Format: uuid */
+            image?: string | null;
+            product_code?: string | null;
+            scope: components["schemas"]["PhraseScope"];
+            shortcut?: string | null;
+            team?: string | null;
+            text: string;
+        };
+        PhraseList: {
+            phrases: components["schemas"]["PhraseView"][];
+            /** @description Phrases matching, before the limit. */
+            total: number;
+        };
+        /**
+         * @description Whose phrase it is: the whole shop's, one team's, or one agent's own.
+         * @enum {string}
+         */
+        PhraseScope: "shop" | "team" | "personal";
+        /** @description A phrase, with its text filled for the conversation asked about. */
+        PhraseView: components["schemas"]["Phrase"] & {
+            /** @description Whether the caller may change it. */
+            editable: boolean;
+            filled?: components["schemas"]["Filled"] | null;
         };
         ProbationChange: {
             /** @enum {string} */
@@ -5541,6 +5664,228 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    phrases: {
+        parameters: {
+            query?: {
+                /** @description Text, shortcut or pinyin initials ("fh" finds 发货); empty lists the most used. */
+                q?: string;
+                /** @description Fill the variables from this conversation. */
+                conversation?: string;
+                /** @description `all`: every phrase of the shop, to manage them (`team.manage`). */
+                view?: string;
+                /** @description At most this many (default 50, at most 500). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhraseList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_phrase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhraseInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Phrase"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    put_phrase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhraseInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Phrase"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    delete_phrase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    phrase_used: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;

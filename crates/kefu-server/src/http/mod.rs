@@ -23,6 +23,7 @@ pub mod me;
 pub mod ops;
 pub mod orders;
 pub mod permission_groups;
+pub mod phrases;
 pub mod products;
 pub mod realtime;
 pub mod robot;
@@ -119,6 +120,9 @@ fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(context::hand_off))
         .routes(routes!(suggestions::suggestions))
         .routes(routes!(tags::tags, tags::add_tag))
+        .routes(routes!(phrases::phrases, phrases::add_phrase))
+        .routes(routes!(phrases::put_phrase, phrases::delete_phrase))
+        .routes(routes!(phrases::phrase_used))
         .routes(routes!(routing::rules, routing::put_rules))
         .routes(routes!(routing::test))
         .routes(routes!(robot::entries))

@@ -14,6 +14,7 @@ mod identity;
 mod isolation;
 mod ops;
 mod permissions;
+mod phrases;
 mod presence;
 mod robot;
 mod routing;

@@ -108,6 +108,13 @@ const TABLE: &[(&str, &str, Rule)] = &[
     ("PUT", "/conversations/{id}/tags", Needs(ConversationReply)),
     ("GET", "/tags", Needs(ConversationRead)),
     ("POST", "/tags", Needs(TeamManage)),
+    // Quick phrases (WB-3): the rows name a shop phrase (one per caller); an agent's own
+    // phrases are theirs (tests/api/phrases.rs).
+    ("GET", "/phrases", Needs(ConversationRead)),
+    ("POST", "/phrases", Needs(TeamManage)),
+    ("PUT", "/phrases/{id}", Needs(TeamManage)),
+    ("POST", "/phrases/{id}/used", Needs(ConversationReply)),
+    ("DELETE", "/phrases/{id}", Needs(TeamManage)),
     ("GET", "/routing/rules", Needs(TeamRead)),
     ("PUT", "/routing/rules", Needs(TeamManage)),
     ("POST", "/routing/test", Needs(TeamRead)),
@@ -475,6 +482,8 @@ struct Fixtures {
     handoff: String,
     /// A file shop A's super admin uploaded: its signed link (path and query).
     file: String,
+    /// Shop phrases, one for each caller: those who may delete one delete their own.
+    phrases: Vec<String>,
 }
 
 async fn fixtures(app: &TestApp, admin: &AgentClient, lead: &AgentClient) -> Fixtures {
@@ -604,6 +613,7 @@ async fn fixtures(app: &TestApp, admin: &AgentClient, lead: &AgentClient) -> Fix
             .as_str()
             .unwrap_or_else(|| panic!("{file}"))
             .to_owned(),
+        phrases: shop_phrases(admin).await,
     };
     // A knowledge-base entry and a flow of shop A under the keys the requests use.
     for path in ["/robot/entries/{id}", "/robot/flows/{id}"] {
@@ -620,6 +630,27 @@ async fn fixtures(app: &TestApp, admin: &AgentClient, lead: &AgentClient) -> Fix
     }
     f
 }
+
+/// A shop phrase for each caller of the matrix.
+async fn shop_phrases(admin: &AgentClient) -> Vec<String> {
+    let mut ids = vec![];
+    for n in 0..PHRASES {
+        let phrase: Value = admin
+            .post(
+                "/api/v1/phrases",
+                json!({"scope": "shop", "text": format!("矩阵短语 {n}")}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        ids.push(phrase["id"].as_str().unwrap().to_owned());
+    }
+    ids
+}
+
+/// More than the callers the matrix walks.
+const PHRASES: usize = 40;
 
 /// The concrete request for a route: path with real ids, and a body of the right shape.
 fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<Value>) {
@@ -654,6 +685,10 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
         .replace("/buyers/{id}", &format!("/buyers/{}", f.buyer))
         .replace("/proposals/{id}", &format!("/proposals/{}", Uuid::nil()))
         .replace("/flows/{id}", "/flows/matrix")
+        .replace(
+            "/phrases/{id}",
+            &format!("/phrases/{}", f.phrases[n / 1000 % PHRASES]),
+        )
         .replace("{code}", "TOUR-1")
         .replace("{order_no}", "P1")
         .replace("{key}", "vip")
@@ -683,6 +718,8 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
         ("POST", "/conversations/{id}/handoffs") => json!({"order_no": "P1"}),
         ("PUT", "/conversations/{id}/tags") => json!({"tags": ["invoice"]}),
         ("POST", "/tags") => json!({"key": format!("t{n}"), "name": "矩阵"}),
+        ("POST", "/phrases") => json!({"scope": "shop", "text": format!("矩阵 {n}")}),
+        ("PUT", "/phrases/{id}") => json!({"scope": "shop", "text": format!("矩阵 {n}")}),
         ("PUT", "/routing/rules") => json!({"rules": []}),
         ("POST", "/routing/test") => json!({"facts": {"entry": "order_card", "channel": "web"}}),
         ("PUT", "/robot/entries/{id}") => json!({"question": "多久发货", "answer": "48小时内"}),

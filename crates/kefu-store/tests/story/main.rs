@@ -52,6 +52,7 @@ mod leader;
 mod messages;
 mod notes;
 mod permission_groups;
+mod phrases;
 mod robot;
 mod robot_training;
 mod routing;
