@@ -51,18 +51,27 @@ async fn robot_first(admin: &AgentClient) {
 }
 
 async fn import_kb(agent: &AgentClient, body: &str, content_type: &str) -> Value {
-    agent
+    import_file(agent, "kb", body, content_type).await.1
+}
+
+/// `POST /imports/{kind}` with the file as the body.
+async fn import_file(
+    agent: &AgentClient,
+    kind: &str,
+    body: &str,
+    content_type: &str,
+) -> (StatusCode, Value) {
+    let response = agent
         .http
-        .post(format!("{}/api/v1/imports/kb", agent.base))
+        .post(format!("{}/api/v1/imports/{kind}", agent.base))
         .bearer_auth(&agent.token)
         .header("content-type", content_type)
         .body(body.to_owned())
         .send()
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 /// Waits up to 5 s for a message from the robot after `after` of them.
@@ -285,17 +294,9 @@ async fn chat_logs_and_labelled_questions_teach_the_knowledge_base() {
     let import = |body: &'static str| {
         let admin = &admin;
         async move {
-            let response = admin
-                .http
-                .post(format!("{}/api/v1/imports/kb_questions", admin.base))
-                .bearer_auth(&admin.token)
-                .header("content-type", "text/csv")
-                .body(body)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), StatusCode::OK);
-            response.json::<Value>().await.unwrap()
+            let (status, report) = import_file(admin, "kb_questions", body, "text/csv").await;
+            assert_eq!(status, StatusCode::OK, "{report}");
+            report
         }
     };
     let log = "会话ID,发送方,内容,时间\n\
@@ -378,16 +379,8 @@ async fn chat_logs_and_labelled_questions_teach_the_knowledge_base() {
     }
 
     let agent = app.agent("digital-after1").await;
-    let refused = agent
-        .http
-        .post(format!("{}/api/v1/imports/kb_questions", agent.base))
-        .bearer_auth(&agent.token)
-        .header("content-type", "text/csv")
-        .body(log)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let (refused, _) = import_file(&agent, "kb_questions", log, "text/csv").await;
+    assert_eq!(refused, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
