@@ -55,6 +55,17 @@ pub(crate) async fn update_robot_settings(
     audit: impl FnOnce(&RobotSettings, &RobotSettings) -> Vec<NewAudit> + Send,
 ) -> Result<(RobotSettings, RobotSettings)> {
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    // The row exists (with the defaults a shop without one reads) before it is read locked:
+    // two first saves at once would otherwise both read "no row" and the later would undo
+    // the earlier's fields (PostgreSQL locks rows, not their absence).
+    sqlx::query(
+        "INSERT INTO robot_settings (tenant_id, updated_at) VALUES ($1, $2) \
+         ON CONFLICT (tenant_id) DO NOTHING",
+    )
+    .bind(tenant_id.to_string())
+    .bind(now_ms())
+    .execute(&mut *tx)
+    .await?;
     let before = robot_settings_in(&mut tx, tenant_id, LOCK_ROW).await?;
     let settings = change(&before);
     let lexicon = settings.lexicon.to_string();
