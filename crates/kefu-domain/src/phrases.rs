@@ -61,6 +61,17 @@ pub struct Phrase {
     pub updated_at: i64,
 }
 
+impl Phrase {
+    /// Whether an agent (`id`, in `team`) may use it: the shop's, their team's, their own.
+    pub fn usable_by(&self, id: Uuid, team: Option<&str>) -> bool {
+        match self.scope {
+            PhraseScope::Shop => true,
+            PhraseScope::Team => team.is_some() && self.team.as_deref() == team,
+            PhraseScope::Personal => self.owner_id == Some(id),
+        }
+    }
+}
+
 /// A phrase as written by a person, before it is checked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PhraseInput {

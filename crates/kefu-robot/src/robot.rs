@@ -350,6 +350,14 @@ const QUESTION_WORDS: &[&str] = &[
     "are",
 ];
 
+/// The characters of text (Chinese, letters, digits) in a clause.
+fn text_chars(clause: &str) -> usize {
+    clause
+        .chars()
+        .filter(|c| crate::text::is_cjk(*c) || c.is_alphanumeric())
+        .count()
+}
+
 /// The clauses of a message: between sentence marks, commas and spaces between Chinese words
 /// (not the spaces of an English sentence), each with two characters of text or more, and
 /// whether it asks something (a question word, or a question mark after it). None when there
@@ -369,23 +377,14 @@ fn questions_in(text: &str) -> Vec<(String, bool)> {
             continue;
         }
         let asked = matches!(c, '？' | '?');
-        let content = part
-            .chars()
-            .filter(|c| crate::text::is_cjk(*c) || c.is_alphanumeric())
-            .count();
-        if content >= 2 {
+        if text_chars(&part) >= 2 {
             parts.push((part.trim().to_owned(), asked));
         } else if asked && let Some(last) = parts.last_mut() {
             last.1 = true;
         }
         part.clear();
     }
-    if part
-        .chars()
-        .filter(|c| crate::text::is_cjk(*c) || c.is_alphanumeric())
-        .count()
-        >= 2
-    {
+    if text_chars(&part) >= 2 {
         parts.push((part.trim().to_owned(), false));
     }
     for (text, asked) in &mut parts {

@@ -283,16 +283,11 @@ pub async fn phrase_used(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     agent.require(Permission::ConversationReply)?;
-    let team = agent.user.team.clone().unwrap_or_default();
     let usable = state
         .store
         .phrase(agent.tenant_id(), id)
         .await?
-        .is_some_and(|p| match p.scope {
-            PhraseScope::Shop => true,
-            PhraseScope::Team => p.team.as_deref() == Some(team.as_str()),
-            PhraseScope::Personal => p.owner_id == Some(agent.user.id),
-        });
+        .is_some_and(|p| p.usable_by(agent.user.id, agent.user.team.as_deref()));
     if !usable || !state.store.phrase_used(agent.tenant_id(), id).await? {
         return Err(ErrorCode::PhraseNotFound.into());
     }
