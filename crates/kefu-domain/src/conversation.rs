@@ -211,7 +211,7 @@ pub fn apply(mut state: ConversationState, message: &IncomingMessage, now: i64) 
             state.unread_count = 0;
             state.agent_read_seq = seq;
         }
-        SenderKind::System | SenderKind::Bot => {}
+        SenderKind::System | SenderKind::Bot | SenderKind::Automation => {}
     }
     events.push(NewEvent {
         kind: match message.sender_kind {
@@ -391,7 +391,7 @@ mod tests {
     #[test]
     fn robot_and_system_messages_change_only_the_newest_message() {
         let buyer = apply(fresh(0), &message(SenderKind::Buyer), 10);
-        for sender in [SenderKind::Bot, SenderKind::System] {
+        for sender in [SenderKind::Bot, SenderKind::System, SenderKind::Automation] {
             let after = apply(buyer.state.clone(), &message(sender), 20);
             assert_eq!(after.state.unread_count, 1);
             assert!(after.state.awaiting_reply && after.state.awaiting_first_reply);
@@ -407,6 +407,7 @@ mod tests {
             Just(SenderKind::Agent),
             Just(SenderKind::Bot),
             Just(SenderKind::System),
+            Just(SenderKind::Automation),
         ]
     }
 
@@ -463,7 +464,7 @@ mod tests {
                         prop_assert!(!applied.state.awaiting_first_reply);
                         prop_assert_eq!(applied.state.agent_read_seq, applied.seq);
                     }
-                    SenderKind::Bot | SenderKind::System => {}
+                    SenderKind::Bot | SenderKind::System | SenderKind::Automation => {}
                 }
                 prop_assert_eq!(applied.state.unread_count, unread);
                 prop_assert_eq!(applied.state.awaiting_reply, unread > 0);

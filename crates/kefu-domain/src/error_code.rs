@@ -175,6 +175,9 @@ error_codes! {
         /// A quick phrase kefu does not keep: empty or too long, a bad shortcut or category,
         /// a team's phrase without its team (WB-3).
         InvalidPhrase = "invalid_phrase",
+        /// Automatic replies kefu could not send: an empty or overlong text, more than six
+        /// welcome buttons, a keyword rule without keywords or with a bad pattern (WB-2).
+        InvalidAutoReply = "invalid_auto_reply",
         // Uploads.
         InvalidMultipart = "invalid_multipart",
         FileRequired = "file_required",

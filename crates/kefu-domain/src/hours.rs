@@ -165,6 +165,58 @@ impl Schedule {
     }
 }
 
+impl Schedule {
+    /// When the shop next opens: `at_ms` itself when it is open then (WB-2's off-hours reply
+    /// names it). `None` only for hours that never open, which `check` refuses.
+    pub fn next_open(&self, at_ms: i64) -> Option<i64> {
+        self.dates_from(at_ms)
+            .filter_map(|date| self.window(date))
+            .find(|(_, close)| *close > at_ms)
+            .map(|(open, _)| open.max(at_ms))
+    }
+
+    /// When the shop last closed, if it is closed at `at_ms`: an off-hours reply goes out once
+    /// per closed stretch. Looks back a week and a day (every schedule opens once a week).
+    pub fn closed_since(&self, at_ms: i64) -> Option<i64> {
+        if self.is_open(at_ms) {
+            return None;
+        }
+        let from = at_ms.saturating_sub(8 * 24 * 3_600_000);
+        self.dates_from(from)
+            .filter_map(|date| self.window(date))
+            .take_while(|(open, _)| *open <= at_ms)
+            .map(|(_, close)| close)
+            .filter(|close| *close <= at_ms)
+            .last()
+    }
+
+    /// A moment as buyers read it in the shop's zone, against `now_ms`: "今天 18:00",
+    /// "明天 09:00", "12月8日（周二）09:00".
+    pub fn label(&self, at_ms: i64, now_ms: i64) -> String {
+        const NAMES: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
+        let local = |ms: i64| {
+            Utc.timestamp_millis_opt(ms)
+                .single()
+                .unwrap_or_default()
+                .with_timezone(&self.zone)
+        };
+        let (at, now) = (local(at_ms), local(now_ms));
+        let clock = at.format("%H:%M");
+        let days = (at.date_naive() - now.date_naive()).num_days();
+        match days {
+            0 => format!("今天 {clock}"),
+            1 => format!("明天 {clock}"),
+            2 => format!("后天 {clock}"),
+            _ => format!(
+                "{}月{}日（{}）{clock}",
+                at.month(),
+                at.day(),
+                NAMES[at.weekday().num_days_from_monday() as usize]
+            ),
+        }
+    }
+}
+
 /// How long a buyer has waited, as a team's target counts it: office time when the team
 /// counts in office hours and the shop has them, else wall-clock time.
 pub fn waited_ms(schedule: Option<&Schedule>, since_ms: i64, now_ms: i64) -> i64 {
@@ -198,6 +250,45 @@ mod tests {
     }
 
     const HOUR: i64 = 3_600_000;
+
+    #[test]
+    fn next_opening_and_closed_stretch_skip_nights_and_weekends() {
+        let s = weekdays();
+        // Friday 2026-12-04 20:00: closed since 18:00, next open Monday 09:00.
+        let friday_night = cst(2026, 12, 4, 20, 0);
+        assert_eq!(s.next_open(friday_night), Some(cst(2026, 12, 7, 9, 0)));
+        assert_eq!(s.closed_since(friday_night), Some(cst(2026, 12, 4, 18, 0)));
+        // Sunday, the whole weekend is the same closed stretch.
+        assert_eq!(
+            s.closed_since(cst(2026, 12, 6, 10, 0)),
+            Some(cst(2026, 12, 4, 18, 0))
+        );
+        // Monday 08:59 still closed; 09:00 open: opening is now, nothing closed.
+        assert_eq!(
+            s.next_open(cst(2026, 12, 7, 8, 59)),
+            Some(cst(2026, 12, 7, 9, 0))
+        );
+        let open = cst(2026, 12, 7, 9, 0);
+        assert_eq!(s.next_open(open), Some(open));
+        assert_eq!(s.closed_since(open), None);
+        // 18:00 sharp is closed again, since 18:00.
+        let closing = cst(2026, 12, 7, 18, 0);
+        assert_eq!(s.closed_since(closing), Some(closing));
+        assert_eq!(s.next_open(closing), Some(cst(2026, 12, 8, 9, 0)));
+    }
+
+    #[test]
+    fn moments_read_as_today_tomorrow_or_a_date_in_the_shops_zone() {
+        let s = weekdays();
+        let now = cst(2026, 12, 4, 20, 0);
+        assert_eq!(s.label(cst(2026, 12, 4, 21, 30), now), "今天 21:30");
+        assert_eq!(s.label(cst(2026, 12, 5, 9, 0), now), "明天 09:00");
+        assert_eq!(s.label(cst(2026, 12, 6, 9, 0), now), "后天 09:00");
+        assert_eq!(s.label(cst(2026, 12, 7, 9, 0), now), "12月7日（周一）09:00");
+        // 23:30 UTC is already the next day in Shanghai.
+        let utc_late = cst(2026, 12, 5, 7, 30);
+        assert_eq!(s.label(utc_late, cst(2026, 12, 4, 23, 0)), "明天 07:30");
+    }
 
     #[test]
     fn bad_hours_are_refused_with_a_code() {

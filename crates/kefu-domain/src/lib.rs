@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod attachment_kinds;
+pub mod automation;
 pub mod channel;
 pub mod commerce;
 pub mod conversation;

@@ -21,6 +21,9 @@ pub enum SenderKind {
     System,
     /// The robot (BOT-*).
     Bot,
+    /// The shop's automatic replies (WB-2): welcome, keyword rules, idle nudge, off-hours,
+    /// queue and closing messages. Never an agent's reply.
+    Automation,
 }
 
 impl SenderKind {
@@ -30,6 +33,7 @@ impl SenderKind {
             SenderKind::Agent => "agent",
             SenderKind::System => "system",
             SenderKind::Bot => "bot",
+            SenderKind::Automation => "automation",
         }
     }
 
@@ -39,6 +43,7 @@ impl SenderKind {
             "agent" => SenderKind::Agent,
             "system" => SenderKind::System,
             "bot" => SenderKind::Bot,
+            "automation" => SenderKind::Automation,
             _ => return None,
         })
     }

@@ -189,12 +189,16 @@ pub fn initials(text: &str) -> String {
 }
 
 /// The variables a phrase may hold, in Chinese and English: `{买家}` or `{buyer}`.
-pub const VARIABLES: [(&str, &str); 5] = [
+pub const VARIABLES: [(&str, &str); 7] = [
     ("买家", "buyer"),
     ("订单号", "order"),
     ("商品", "product"),
     ("客服", "agent"),
     ("营业时间", "hours"),
+    // When the shop opens next ("明天 09:00"), and the buyer's place in the queue: what the
+    // automatic replies say (WB-2), usable in phrases too.
+    ("下次营业", "next_open"),
+    ("排队位置", "position"),
 ];
 
 /// What the variables stand for in one conversation; `None` where it has nothing (no order).
@@ -205,6 +209,8 @@ pub struct Values {
     pub product: Option<String>,
     pub agent: Option<String>,
     pub hours: Option<String>,
+    pub next_open: Option<String>,
+    pub position: Option<String>,
 }
 
 /// A phrase's text with the variables filled in, and those the conversation had nothing for
@@ -217,6 +223,16 @@ pub struct Filled {
 
 /// Fills a phrase's variables from the conversation.
 pub fn fill(text: &str, values: &Values) -> Filled {
+    fill_with(text, values, true)
+}
+
+/// Fills an automatic reply's variables (WB-2): what the conversation has nothing for is
+/// left out, since no agent reads it before the buyer does.
+pub fn fill_for_buyer(text: &str, values: &Values) -> String {
+    fill_with(text, values, false).text
+}
+
+fn fill_with(text: &str, values: &Values, keep_missing: bool) -> Filled {
     let mut out = String::with_capacity(text.len());
     let mut missing = vec![];
     let mut rest = text;
@@ -239,12 +255,16 @@ pub fn fill(text: &str, values: &Values) -> Filled {
                     1 => &values.order,
                     2 => &values.product,
                     3 => &values.agent,
-                    _ => &values.hours,
+                    4 => &values.hours,
+                    5 => &values.next_open,
+                    _ => &values.position,
                 };
                 match value {
                     Some(v) => out.push_str(v),
                     None => {
-                        out.push_str(&rest[open..open + close + 2]);
+                        if keep_missing {
+                            out.push_str(&rest[open..open + close + 2]);
+                        }
                         let zh = VARIABLES[i].0.to_owned();
                         if !missing.contains(&zh) {
                             missing.push(zh);
@@ -377,6 +397,11 @@ mod tests {
         let filled = fill("{买家}您好，我是{agent}，订单{订单号}在查{未知}{", &values);
         assert_eq!(filled.text, "王先生您好，我是小美，订单{订单号}在查{未知}{");
         assert_eq!(filled.missing, ["订单号"]);
+        // An automatic reply leaves out what it has nothing for (WB-2).
+        assert_eq!(
+            fill_for_buyer("{买家}您好，订单{订单号}在查，前面{排队位置}位", &values),
+            "王先生您好，订单在查，前面位"
+        );
     }
 
     #[test]

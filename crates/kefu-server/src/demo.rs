@@ -195,10 +195,43 @@ pub async fn seed(store: &Store) -> Result<DemoSummary, ApiError> {
         }
         if demo.slug == "shanye-tea" {
             seed_robot(store, &tenant).await?;
+            seed_automation(store, &tenant).await?;
         }
         summary.tenants.push((tenant, usernames));
     }
     Ok(summary)
+}
+
+/// The tea shop's automatic replies (WB-2), drafted and all off: the merchant turns on what
+/// they want on the automation page. Kept once saved.
+async fn seed_automation(store: &Store, tenant: &Tenant) -> Result<(), ApiError> {
+    if store.auto_replies(tenant.id).await?.1 != 0 {
+        return Ok(());
+    }
+    let draft = serde_json::json!({
+        "welcome": {
+            "text": "您好{买家}，欢迎光临山野茶铺！想了解哪款茶，直接问我就好～",
+            "buttons": ["多久发货", "怎么退换货", "茶叶怎么保存", "有没有优惠"],
+            "by_entry": [
+                {"entry": "order_card", "text": "您好，是订单{订单号}的问题吗？请说说遇到了什么情况～", "buttons": ["查物流", "申请退款", "修改地址"]},
+                {"entry": "live_room", "text": "欢迎从直播间过来！直播间的优惠下单时自动生效～", "buttons": ["直播间优惠", "什么时候发货"]}
+            ]
+        },
+        "keywords": {"rules": [
+            {"id": "invoice", "name": "发票", "keywords": ["发票", "开票"], "reply": "可以开电子发票，下单时填写抬头和税号即可，发货后 3 天内发到邮箱。", "cooldown_minutes": 30},
+            {"id": "express", "name": "顺丰加急", "priority": 5, "keywords": ["顺丰", "加急"], "mode": "all", "reply": "可以发顺丰，补 10 元运费差价，付款后联系客服备注即可。", "cooldown_minutes": 30},
+            {"id": "order-no", "name": "报订单号", "keywords": [], "pattern": "\\d{12,}", "reply": "收到订单号，客服马上为您查询～", "cooldown_minutes": 60}
+        ]}
+    });
+    let replies: kefu_domain::automation::AutoReplies = serde_json::from_value(draft)
+        .map_err(|e| ApiError::Internal(format!("the demo's automatic replies: {e}")))?;
+    let replies = replies
+        .check()
+        .map_err(|e| ApiError::Internal(format!("the demo's automatic replies: {e}")))?;
+    store
+        .set_auto_replies(tenant.id, &replies, |_| vec![])
+        .await?;
+    Ok(())
 }
 
 async fn seed_people(

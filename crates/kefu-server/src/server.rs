@@ -51,6 +51,7 @@ impl Server {
         let keys = Arc::new(keys);
         let dispatcher = dispatch::Dispatcher::default();
         let robot = robot::RobotDesk::with_capacity(settings.limits.robot_queue);
+        let automation = crate::desk::automation::AutomationDesk::default();
         let (writer, writer_task) = Writer::spawn_announcing(
             store.clone(),
             outbound::announcer(
@@ -58,7 +59,7 @@ impl Server {
                 keys.clone(),
                 // No channel adapter yet: every buyer is on the chat page (CH-1).
                 outbound::Channels::default(),
-                Hooks::of_the_desk(&dispatcher, &robot),
+                Hooks::of_the_desk(&dispatcher, &robot, &automation),
             ),
         );
         let per_minute =
@@ -83,6 +84,7 @@ impl Server {
             setup: crate::setup::FirstRun::default(),
             dispatcher,
             robot,
+            automation,
         };
         Ok(Server { state, writer_task })
     }
@@ -107,6 +109,7 @@ impl Server {
         let workers = [
             tokio::spawn(dispatch::run_forever(state.clone())),
             tokio::spawn(robot::run_forever(state.clone())),
+            tokio::spawn(crate::desk::automation::run_forever(state.clone())),
             tokio::spawn(jobs::run_forever(state.clone())),
         ];
         let app = http::app(state.clone());

@@ -37,6 +37,8 @@ pub struct AppState {
     pub dispatcher: dispatch::Dispatcher,
     /// The robot's inbox and each shop's built robot (BOT-*).
     pub robot: robot::RobotDesk,
+    /// The automatic replies' inbox and each shop's compiled rules (WB-2).
+    pub automation: crate::desk::automation::AutomationDesk,
     /// Opens buyers' first conversations in batches.
     pub opener: crate::desk::opener::Opener,
     /// The first-run setup's token, while the server has no shop (issue #15).

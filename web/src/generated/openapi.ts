@@ -293,6 +293,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/automation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["automation"];
+        put: operations["put_automation"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/buyer/attachments": {
         parameters: {
             query?: never;
@@ -1714,6 +1730,66 @@ export interface components {
         AuditList: {
             entries: components["schemas"]["AuditEntry"][];
         };
+        /** @description A shop's automatic replies. Everything is off until the shop turns it on. */
+        AutoReplies: {
+            /**
+             * @default {
+             *       "channels": [],
+             *       "enabled": false,
+             *       "text": "感谢您的咨询，祝您购物愉快！如有其他问题随时找我们～"
+             *     }
+             */
+            closing: components["schemas"]["Notice"];
+            /**
+             * @default {
+             *       "channels": [],
+             *       "enabled": false,
+             *       "minutes": 5,
+             *       "text": "亲，客服正在为您查询，请稍等片刻～"
+             *     }
+             */
+            idle: components["schemas"]["IdleNudge"];
+            /**
+             * @default {
+             *       "channels": [],
+             *       "enabled": false,
+             *       "rules": []
+             *     }
+             */
+            keywords: components["schemas"]["KeywordReplies"];
+            /**
+             * @default {
+             *       "channels": [],
+             *       "enabled": false,
+             *       "text": "您好，现在是非工作时间，客服将于{下次营业}上线，请留言，我们上班后第一时间回复您。"
+             *     }
+             */
+            off_hours: components["schemas"]["Notice"];
+            /**
+             * @default {
+             *       "channels": [],
+             *       "enabled": false,
+             *       "text": "当前咨询人数较多，您前面还有{排队位置}位，请稍候～"
+             *     }
+             */
+            queue: components["schemas"]["Notice"];
+            /**
+             * @default {
+             *       "buttons": [],
+             *       "by_entry": [],
+             *       "channels": [],
+             *       "enabled": false,
+             *       "text": "您好，欢迎光临！请问有什么可以帮您？"
+             *     }
+             */
+            welcome: components["schemas"]["Welcome"];
+        };
+        /** @description The shop's automatic replies and their version (0: never saved, all off). */
+        AutomationView: {
+            replies: components["schemas"]["AutoReplies"];
+            /** Format: int64 */
+            version: number;
+        };
         /** @description One reply button: what it shows, and the text a tap sends. */
         Button: {
             label: string;
@@ -2069,6 +2145,12 @@ export interface components {
             id: string;
             question: string;
         };
+        /** @description The welcome for buyers who come in by one entry. */
+        EntryWelcome: {
+            buttons?: string[];
+            entry: components["schemas"]["Entry"];
+            text: string;
+        };
         /** @description The body of every error response. */
         ErrorBody: {
             code: components["schemas"]["ErrorCode"];
@@ -2079,7 +2161,7 @@ export interface components {
          *     carry it, serialised as its snake_case string.
          * @enum {string}
          */
-        ErrorCode: "invalid_json" | "invalid_query" | "invalid_path" | "invalid_status" | "invalid_name" | "conversation_required" | "message_empty" | "message_too_long" | "bad_client_msg_id" | "attachment_required" | "bad_card" | "bad_buttons" | "buttons_not_for_buyers" | "unknown_frame_type" | "malformed_frame" | "frame_too_large" | "binary_not_supported" | "websocket_expected" | "invalid_identity" | "invalid_entry" | "invalid_username" | "invalid_slug" | "weak_password" | "invalid_phone" | "unknown_team" | "invalid_team" | "invalid_target" | "invalid_description" | "unknown_permission" | "invalid_accounts" | "expiry_in_the_past" | "cannot_change_own_role" | "cannot_disable_self" | "cannot_change_own_probation" | "no_phone" | "phone_already_verified" | "wrong_code" | "code_expired" | "too_many_attempts" | "bad_threshold" | "bad_probation_days" | "bad_max_accounts" | "invalid_office_hours" | "invalid_grace" | "invalid_reason" | "invalid_logistics" | "invalid_compensation_form" | "unknown_tag" | "invalid_tag" | "too_many_tags" | "tag_required" | "bad_rule_name" | "bad_rule_team" | "bad_rule_condition" | "too_many_rules" | "invalid_transfer" | "invalid_cap" | "invalid_strategy" | "invalid_break" | "query_too_long" | "note_empty" | "note_too_long" | "resolution_too_long" | "no_partner" | "invalid_kb_entry" | "invalid_kb_id" | "invalid_question" | "invalid_answer" | "invalid_answer_image" | "answer_image_not_found" | "answer_product_not_found" | "invalid_answer_buttons" | "product_entry_unbound" | "invalid_validity" | "duplicate_kb_id" | "bad_tier" | "invalid_lexicon" | "lexicon_too_large" | "bad_flow" | "bad_status" | "code_mismatch" | "missing_field" | "bad_code" | "bad_text" | "bad_amount" | "bad_number" | "bad_quantity" | "bad_stock" | "bad_time" | "bad_items" | "bad_skus" | "duplicate_sku" | "bad_buyer" | "bad_url" | "bad_attributes" | "bad_partner" | "conflicting_rows" | "not_utf8" | "bad_workbook" | "missing_column" | "malformed_header" | "malformed_row" | "record_rejected" | "duplicate_in_file" | "bad_sender" | "invalid_phrase" | "invalid_multipart" | "file_required" | "file_empty" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_failed" | "order_not_yours" | "invalid_setup_token" | "not_found" | "conversation_not_found" | "buyer_not_found" | "shop_not_found" | "attachment_not_found" | "assignee_not_found" | "order_not_found" | "product_not_found" | "handoff_not_found" | "user_not_found" | "group_not_found" | "grant_not_found" | "approval_not_found" | "flow_not_found" | "proposal_not_found" | "kb_entry_not_found" | "phrase_not_found" | "method_not_allowed" | "request_timeout" | "handoff_exists" | "handoff_closed" | "queued_for_routing" | "at_capacity" | "colleague_unavailable" | "already_taken" | "proposal_decided" | "kb_entry_exists" | "account_limit_reached" | "phrase_limit_reached" | "already_decided" | "own_request" | "audit_busy" | "username_taken" | "tenant_slug_taken" | "setup_done" | "group_name_taken" | "tag_exists" | "message_conflict" | "kb_busy" | "body_too_large" | "file_too_large" | "unsupported_file_type" | "range_not_satisfiable" | "rate_limited" | "internal" | "unavailable";
+        ErrorCode: "invalid_json" | "invalid_query" | "invalid_path" | "invalid_status" | "invalid_name" | "conversation_required" | "message_empty" | "message_too_long" | "bad_client_msg_id" | "attachment_required" | "bad_card" | "bad_buttons" | "buttons_not_for_buyers" | "unknown_frame_type" | "malformed_frame" | "frame_too_large" | "binary_not_supported" | "websocket_expected" | "invalid_identity" | "invalid_entry" | "invalid_username" | "invalid_slug" | "weak_password" | "invalid_phone" | "unknown_team" | "invalid_team" | "invalid_target" | "invalid_description" | "unknown_permission" | "invalid_accounts" | "expiry_in_the_past" | "cannot_change_own_role" | "cannot_disable_self" | "cannot_change_own_probation" | "no_phone" | "phone_already_verified" | "wrong_code" | "code_expired" | "too_many_attempts" | "bad_threshold" | "bad_probation_days" | "bad_max_accounts" | "invalid_office_hours" | "invalid_grace" | "invalid_reason" | "invalid_logistics" | "invalid_compensation_form" | "unknown_tag" | "invalid_tag" | "too_many_tags" | "tag_required" | "bad_rule_name" | "bad_rule_team" | "bad_rule_condition" | "too_many_rules" | "invalid_transfer" | "invalid_cap" | "invalid_strategy" | "invalid_break" | "query_too_long" | "note_empty" | "note_too_long" | "resolution_too_long" | "no_partner" | "invalid_kb_entry" | "invalid_kb_id" | "invalid_question" | "invalid_answer" | "invalid_answer_image" | "answer_image_not_found" | "answer_product_not_found" | "invalid_answer_buttons" | "product_entry_unbound" | "invalid_validity" | "duplicate_kb_id" | "bad_tier" | "invalid_lexicon" | "lexicon_too_large" | "bad_flow" | "bad_status" | "code_mismatch" | "missing_field" | "bad_code" | "bad_text" | "bad_amount" | "bad_number" | "bad_quantity" | "bad_stock" | "bad_time" | "bad_items" | "bad_skus" | "duplicate_sku" | "bad_buyer" | "bad_url" | "bad_attributes" | "bad_partner" | "conflicting_rows" | "not_utf8" | "bad_workbook" | "missing_column" | "malformed_header" | "malformed_row" | "record_rejected" | "duplicate_in_file" | "bad_sender" | "invalid_phrase" | "invalid_auto_reply" | "invalid_multipart" | "file_required" | "file_empty" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_failed" | "order_not_yours" | "invalid_setup_token" | "not_found" | "conversation_not_found" | "buyer_not_found" | "shop_not_found" | "attachment_not_found" | "assignee_not_found" | "order_not_found" | "product_not_found" | "handoff_not_found" | "user_not_found" | "group_not_found" | "grant_not_found" | "approval_not_found" | "flow_not_found" | "proposal_not_found" | "kb_entry_not_found" | "phrase_not_found" | "method_not_allowed" | "request_timeout" | "handoff_exists" | "handoff_closed" | "queued_for_routing" | "at_capacity" | "colleague_unavailable" | "already_taken" | "proposal_decided" | "kb_entry_exists" | "account_limit_reached" | "phrase_limit_reached" | "already_decided" | "own_request" | "audit_busy" | "username_taken" | "tenant_slug_taken" | "setup_done" | "group_name_taken" | "tag_exists" | "message_conflict" | "kb_busy" | "body_too_large" | "file_too_large" | "unsupported_file_type" | "range_not_satisfiable" | "rate_limited" | "internal" | "unavailable";
         /**
          * @description One row of the conversation event log.
          * @enum {string}
@@ -2259,6 +2341,23 @@ export interface components {
              */
             rotated_at?: number | null;
         };
+        /**
+         * @description The nudge a buyer gets once when their agent has not answered for `minutes`; the agent's
+         *     reply timer keeps running.
+         */
+        IdleNudge: {
+            /** @default [] */
+            channels: components["schemas"]["Channel"][];
+            /** @default false */
+            enabled: boolean;
+            /**
+             * Format: int32
+             * @default 5
+             */
+            minutes: number;
+            /** @default 亲，客服正在为您查询，请稍等片刻～ */
+            text: string;
+        };
         /** @enum {string} */
         ImportKind: "products" | "orders" | "kb" | "kb_questions";
         /** @description What an import did. */
@@ -2369,6 +2468,38 @@ export interface components {
          * @enum {string}
          */
         KbTier: "general" | "product" | "scenario";
+        /** @description Keyword rules: a buyer's message that matches one gets its reply at once. */
+        KeywordReplies: {
+            /** @default [] */
+            channels: components["schemas"]["Channel"][];
+            /** @default false */
+            enabled: boolean;
+            /** @default [] */
+            rules: components["schemas"]["KeywordRule"][];
+        };
+        /**
+         * @description One keyword rule: keywords (any or all of them, case ignored) and/or a regular expression;
+         *     with both, both must match. The highest priority wins; it fires again in a conversation only
+         *     after its cooldown.
+         */
+        KeywordRule: {
+            /** Format: int32 */
+            cooldown_minutes?: number;
+            enabled?: boolean;
+            /** @description Chosen by the client, unique in the shop (1–40 characters). */
+            id: string;
+            keywords?: string[];
+            mode?: components["schemas"]["MatchMode"];
+            name: string;
+            /** @description A regular expression (Rust syntax) the message must match. */
+            pattern?: string | null;
+            /**
+             * Format: int32
+             * @description Higher first.
+             */
+            priority?: number;
+            reply: string;
+        };
         /** @description A shop's lexicons, as stored and as `--lexicon FILE` reads them (JSON). */
         Lexicon: {
             /** @description Words the robot never answers: the conversation goes to a person. */
@@ -2394,6 +2525,11 @@ export interface components {
             password: string;
             username: string;
         };
+        /**
+         * @description Whether one of a rule's keywords is enough, or all are needed.
+         * @enum {string}
+         */
+        MatchMode: "any" | "all";
         /** @description Who is signed in, and the token to echo in `X-CSRF-Token` on changes. */
         Me: {
             csrf_token: string;
@@ -2478,6 +2614,18 @@ export interface components {
         NewToken: {
             /** @description What the token is for, e.g. "order system". */
             name: string;
+        };
+        /**
+         * @description A message with nothing to configure but its text: off-hours (`{下次营业}` is the next
+         *     opening), the queue (`{排队位置}`), closing.
+         */
+        Notice: {
+            /** @default [] */
+            channels: components["schemas"]["Channel"][];
+            /** @default false */
+            enabled: boolean;
+            /** @default  */
+            text: string;
         };
         /**
          * @description When the shop is staffed: `days` are ISO weekdays (1 = Monday … 7 = Sunday), `open` and
@@ -2995,7 +3143,7 @@ export interface components {
             kind: components["schemas"]["MessageKind"];
         };
         /** @enum {string} */
-        SenderKind: "buyer" | "agent" | "system" | "bot";
+        SenderKind: "buyer" | "agent" | "system" | "bot" | "automation";
         /** @description What the server sends. */
         ServerFrame: {
             /**
@@ -3380,6 +3528,28 @@ export interface components {
             /** Format: uuid */
             tenant_id: string;
             username: string;
+        };
+        /**
+         * @description The welcome a conversation opens with: the shop's, or the one for the entry the buyer came
+         *     in by (an order card, a live room, the shop home).
+         */
+        Welcome: {
+            /**
+             * @description Questions the buyer taps instead of typing (at most six).
+             * @default []
+             */
+            buttons: string[];
+            /** @default [] */
+            by_entry: components["schemas"]["EntryWelcome"][];
+            /**
+             * @description The channels it is on for; empty: every channel.
+             * @default []
+             */
+            channels: components["schemas"]["Channel"][];
+            /** @default false */
+            enabled: boolean;
+            /** @default 您好，欢迎光临！请问有什么可以帮您？ */
+            text: string;
         };
     };
     responses: {
@@ -4155,6 +4325,62 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    automation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationView"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    put_automation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AutoReplies"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             408: components["responses"]["RequestTimeout"];

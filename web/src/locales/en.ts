@@ -1969,6 +1969,7 @@ const en: typeof zhCN = {
     duplicate_kb_id: 'The Q&A id appears twice in the file',
     tenant_slug_taken: 'That shop id is taken',
     message_conflict: 'The message collided with another send; send it again',
+    invalid_auto_reply: 'Automatic replies not saved: texts of 1–1,000 characters, at most six buttons, each rule with keywords or a valid pattern',
     invalid_phrase: 'Invalid phrase: 1–1,000 characters, a shortcut of letters, digits or -, and a team for a team phrase',
     phrase_not_found: 'The phrase does not exist or was deleted',
     phrase_limit_reached: 'A shop keeps at most 20,000 quick phrases',

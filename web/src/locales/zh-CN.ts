@@ -1967,6 +1967,7 @@ export default {
     duplicate_kb_id: '问答编号在文件中重复出现',
     tenant_slug_taken: '该店铺标识已被使用',
     message_conflict: '消息发送冲突，请重新发送',
+    invalid_auto_reply: '自动回复未保存：内容 1–1000 字，按钮最多 6 个，每条规则需有关键词或有效的正则表达式',
     invalid_phrase: '快捷短语无效：内容 1–1000 字，快捷码为字母、数字或 -，团队短语需选择团队',
     phrase_not_found: '快捷短语不存在或已被删除',
     phrase_limit_reached: '全店最多 20,000 条快捷短语',

@@ -132,10 +132,14 @@ pub async fn run_once(state: &AppState, tenant: Uuid) -> anyhow::Result<Vec<Conv
     let places = queue_positions(&snapshot, AVERAGE_HANDLE_MS);
     memory.told.retain(|id, _| places.contains_key(id));
     for (conversation, info) in places {
-        if memory.told.get(&conversation) == Some(&info.position) {
+        let told = memory.told.insert(conversation, info.position);
+        if told == Some(info.position) {
             continue;
         }
-        memory.told.insert(conversation, info.position);
+        if told.is_none() {
+            // WB-2: the queue message, once, with the place.
+            state.automation.queued(tenant, conversation, info.position);
+        }
         if let Some(buyer) = buyers.get(&conversation) {
             state
                 .bus

@@ -1,6 +1,6 @@
 //! What the desk tells those who act on conversations once a buyer's or an agent's message is
 //! committed and announced: the live router (a buyer is waiting), the robot (a buyer wrote to
-//! a conversation it serves), and next the automation rules. A hook runs on the writer's
+//! a conversation it serves), and the automatic replies (WB-2). A hook runs on the writer's
 //! announcing task, in commit order, so it only hands work to its own task and never waits.
 
 use std::sync::Arc;
@@ -8,6 +8,7 @@ use std::sync::Arc;
 use kefu_domain::conversation::ConversationSummary;
 use kefu_domain::message::{Message, SenderKind};
 
+use crate::desk::automation::AutomationDesk;
 use crate::desk::dispatch::Dispatcher;
 use crate::desk::robot::RobotDesk;
 
@@ -32,9 +33,17 @@ impl Hooks {
         Hooks(hooks.into())
     }
 
-    /// The desk's own: the router, then the robot.
-    pub fn of_the_desk(dispatcher: &Dispatcher, robot: &RobotDesk) -> Hooks {
-        Hooks::new(vec![Arc::new(dispatcher.clone()), Arc::new(robot.clone())])
+    /// The desk's own: the router, the robot, then the automatic replies.
+    pub fn of_the_desk(
+        dispatcher: &Dispatcher,
+        robot: &RobotDesk,
+        automation: &AutomationDesk,
+    ) -> Hooks {
+        Hooks::new(vec![
+            Arc::new(dispatcher.clone()),
+            Arc::new(robot.clone()),
+            Arc::new(automation.clone()),
+        ])
     }
 
     pub fn tell(&self, committed: &Committed<'_>) {

@@ -9,8 +9,11 @@
 //! - `dispatch`: the live router (WB-4): queue, claims, stranded conversations;
 //! - `robot` and `flows`: the robot at the desk (BOT-3) and its multi-turn flows (BOT-4);
 //! - `cards`: order and product cards, shown only to the buyer they belong to;
-//! - `hooks`: who hears of each committed message (the router, the robot; automation next).
+//! - `automation`: the shop's automatic replies (WB-2): welcome, keyword rules, idle nudge,
+//!   off-hours, queue and closing messages;
+//! - `hooks`: who hears of each committed message (the router, the robot, the automation).
 
+pub mod automation;
 pub mod cards;
 pub mod dispatch;
 pub mod flows;

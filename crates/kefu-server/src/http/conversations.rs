@@ -230,6 +230,10 @@ pub async fn resolve(
         .await?;
     // The agent has room for the next one in the queue.
     state.dispatcher.wake();
+    if current.status != ConversationStatus::Resolved {
+        // WB-2: the closing message.
+        state.automation.resolved(&conversation);
+    }
     Ok(announce(&state, conversation).await)
 }
 

@@ -10,6 +10,7 @@ pub mod assets;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod automation;
 pub mod buyer;
 pub mod buyers;
 pub mod conversations;
@@ -156,6 +157,7 @@ fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(teams::teams))
         .routes(routes!(teams::put_team))
         .routes(routes!(settings::settings, settings::put_settings))
+        .routes(routes!(automation::automation, automation::put_automation))
         .routes(routes!(identity_secret::identity_secret))
         .routes(routes!(identity_secret::reveal))
         .routes(routes!(identity_secret::rotate))

@@ -68,25 +68,8 @@ async fn values_for(state: &AppState, agent: &Agent, id: Uuid) -> Result<Values,
         .conversation(tenant, id)
         .await?
         .ok_or(ErrorCode::ConversationNotFound)?;
-    let (product, _) = crate::desk::robot::product_context(
-        state,
-        tenant,
-        conversation.context.product_code.as_deref(),
-    )
-    .await;
-    let hours = state
-        .store
-        .shop_settings(tenant)
-        .await?
-        .office_hours
-        .map(|h| h.describe());
-    Ok(Values {
-        buyer: Some(conversation.buyer_name.clone()).filter(|n| !n.is_empty()),
-        order: conversation.context.order_no.clone(),
-        product,
-        agent: Some(agent.user.display_name.clone()),
-        hours,
-    })
+    let agent_name = Some(agent.user.display_name.clone());
+    Ok(crate::desk::automation::values_of(state, &conversation, agent_name, None).await)
 }
 
 /// The quick phrases the caller may use (or, with `view=all`, every phrase of the shop),

@@ -47,6 +47,7 @@ pub async fn run_forever(state: AppState) {
         }
         housekeeping::end_breaks(&state).await;
         crate::desk::dispatch::sweep_stranded(&state).await;
+        crate::desk::automation::nudge_idle(&state).await;
         if ticks % UPLOAD_TICKS == 1 {
             housekeeping::sweep_old_uploads(&state).await;
         }

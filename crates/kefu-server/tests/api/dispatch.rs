@@ -43,7 +43,7 @@ pub async fn routing_on(admin: &AgentClient) -> StatusCode {
 
 /// Resolves the demo's open conversations, so only a test's own buyers wait for the router
 /// (conversations from before routing was on queue for the default team).
-async fn clear_the_queue(admin: &AgentClient) {
+pub async fn clear_the_queue(admin: &AgentClient) {
     for c in admin.conversations("open").await {
         let id = c["id"].as_str().unwrap();
         let resolved = admin
@@ -53,7 +53,7 @@ async fn clear_the_queue(admin: &AgentClient) {
     }
 }
 
-async fn put(agent: &AgentClient, path: &str, body: Value) -> StatusCode {
+pub async fn put(agent: &AgentClient, path: &str, body: Value) -> StatusCode {
     agent
         .http
         .put(format!("{}{path}", agent.base))
@@ -435,7 +435,7 @@ async fn a_buyer_hears_who_took_the_conversation_when_assigned_by_hand() {
 }
 
 /// Moves a conversation's last buyer message and its assignment `ms` into the past.
-async fn backdate(app: &TestApp, id: &str, ms: i64) {
+pub async fn backdate(app: &TestApp, id: &str, ms: i64) {
     let at = kefu_domain::time::now_ms() - ms;
     app.tamper(&format!(
         "UPDATE conversations SET last_buyer_message_at = {at} WHERE id = '{id}';

@@ -5,6 +5,7 @@
 
 mod attachments;
 mod auth;
+mod automation;
 mod commerce;
 mod conversations;
 mod dispatch;

@@ -179,6 +179,8 @@ const TABLE: &[(&str, &str, Rule)] = &[
     ("PUT", "/teams/{key}", Needs(TeamManage)),
     ("GET", "/settings", Needs(TeamRead)),
     ("PUT", "/settings", Needs(SettingsManage)),
+    ("GET", "/automation", Needs(TeamRead)),
+    ("PUT", "/automation", Needs(SettingsManage)),
     ("GET", "/settings/identity-secret", SuperAdmin),
     ("POST", "/settings/identity-secret/reveal", SuperAdmin),
     ("POST", "/settings/identity-secret/rotate", SuperAdmin),
@@ -756,6 +758,7 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
             json!({"refund_threshold_fen": 50000, "probation_days": 7, "max_accounts": 200})
         }
         ("POST", "/settings/identity-secret/rotate") => json!({"grace_hours": 24}),
+        ("PUT", "/automation") => json!({"closing": {"enabled": true, "text": "感谢咨询"}}),
         ("POST", "/approvals") => json!({
             "kind": "refund", "order_no": "P1", "amount_fen": 100, "reason": "矩阵"
         }),
@@ -1060,6 +1063,7 @@ async fn shop_a_records(admin: &AgentClient, f: &Fixtures) -> Vec<(String, Value
         "/teams".to_owned(),
         "/tags".to_owned(),
         "/settings".to_owned(),
+        "/automation".to_owned(),
         "/routing/rules".to_owned(),
         "/robot/entries".to_owned(),
         "/robot/flows".to_owned(),

@@ -42,6 +42,7 @@ mod after_sales;
 mod approvals;
 mod attachments;
 mod audit;
+mod automation;
 mod backup;
 mod buyers;
 mod commerce;
