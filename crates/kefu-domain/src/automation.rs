@@ -41,6 +41,8 @@ pub struct AutoReplies {
     pub off_hours: Notice,
     pub queue: Notice,
     pub closing: Notice,
+    /// The satisfaction rating's invitation after a resolution (KPI-3): its text.
+    pub rating: Notice,
 }
 
 /// The welcome a conversation opens with: the shop's, or the one for the entry the buyer came
@@ -173,6 +175,7 @@ impl Default for AutoReplies {
             ),
             queue: notice("当前咨询人数较多，您前面还有{排队位置}位，请稍候～"),
             closing: notice("感谢您的咨询，祝您购物愉快！如有其他问题随时找我们～"),
+            rating: notice("您对本次服务满意吗？点这里为我们打分～"),
         }
     }
 }
@@ -297,6 +300,7 @@ impl AutoReplies {
             ),
             ("queue", self.queue.enabled, &mut self.queue.text),
             ("closing", self.closing.enabled, &mut self.closing.text),
+            ("rating", self.rating.enabled, &mut self.rating.text),
         ] {
             *text = text.trim().to_owned();
             if (enabled && !text_ok(text)) || chars(text) > MAX_REPLY_CHARS {
@@ -337,6 +341,7 @@ impl AutoReplies {
             NoticeKind::OffHours => &self.off_hours,
             NoticeKind::Queue => &self.queue,
             NoticeKind::Closing => &self.closing,
+            NoticeKind::Rating => &self.rating,
         };
         (n.enabled && on_for(&n.channels, channel)).then_some(n.text.as_str())
     }
@@ -354,6 +359,7 @@ pub enum NoticeKind {
     OffHours,
     Queue,
     Closing,
+    Rating,
 }
 
 /// A welcome to send: its text, and question buttons (a tap sends the question).

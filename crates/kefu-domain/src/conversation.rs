@@ -69,6 +69,10 @@ pub enum EventKind {
     /// The robot handed the buyer to people (BOT-3). Data: reason, the robot's guess of the
     /// entry and issue type.
     RobotHandoff,
+    /// The buyer was invited to rate the service (KPI-3). Data: rating id, agent, again.
+    RatingInvited,
+    /// The buyer rated (KPI-3). Data: rating id, stars, reasons, agent, bad (1–2 stars).
+    Rated,
 }
 
 impl EventKind {
@@ -87,6 +91,8 @@ impl EventKind {
             EventKind::Transferred => "transferred",
             EventKind::Stranded => "stranded",
             EventKind::RobotHandoff => "robot_handoff",
+            EventKind::RatingInvited => "rating_invited",
+            EventKind::Rated => "rated",
         }
     }
 
@@ -105,6 +111,8 @@ impl EventKind {
             "transferred" => EventKind::Transferred,
             "stranded" => EventKind::Stranded,
             "robot_handoff" => EventKind::RobotHandoff,
+            "rating_invited" => EventKind::RatingInvited,
+            "rated" => EventKind::Rated,
             _ => return None,
         })
     }

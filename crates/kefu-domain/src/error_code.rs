@@ -64,6 +64,10 @@ error_codes! {
         BadCard = "bad_card",
         BadButtons = "bad_buttons",
         ButtonsNotForBuyers = "buttons_not_for_buyers",
+        /// A rating invitation is kefu's own message (KPI-3): nobody sends one.
+        RatingNotSendable = "rating_not_sendable",
+        /// Stars outside 1–5, a reason not offered for those stars, a comment over 500.
+        InvalidRating = "invalid_rating",
         // WebSocket frames (`error` frames only).
         UnknownFrameType = "unknown_frame_type",
         MalformedFrame = "malformed_frame",
@@ -214,6 +218,7 @@ error_codes! {
         ProposalNotFound = "proposal_not_found",
         KbEntryNotFound = "kb_entry_not_found",
         PhraseNotFound = "phrase_not_found",
+        RatingNotFound = "rating_not_found",
     }
     405 {
         /// The route exists, but not with this method (the `Allow` header lists its methods).
@@ -234,6 +239,10 @@ error_codes! {
         AccountLimitReached = "account_limit_reached",
         /// The shop keeps the most quick phrases it may (20,000).
         PhraseLimitReached = "phrase_limit_reached",
+        /// The buyer already rated, or (inviting again) was invited twice already.
+        RatingClosed = "rating_closed",
+        /// The invitation's day is over.
+        RatingExpired = "rating_expired",
         AlreadyDecided = "already_decided",
         OwnRequest = "own_request",
         AuditBusy = "audit_busy",

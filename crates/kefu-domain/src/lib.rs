@@ -16,6 +16,7 @@ pub mod hours;
 pub mod message;
 pub mod money;
 pub mod phrases;
+pub mod rating;
 pub mod robot;
 pub mod role;
 pub mod routing;

@@ -64,6 +64,9 @@ pub enum MessageKind {
     /// Text with reply buttons (BOT-3, BOT-4): the robot's choices. The body is `Buttons` in
     /// JSON; a tap sends the button's `reply` as an ordinary text message.
     Buttons,
+    /// The satisfaction rating's invitation (KPI-3): the body is a `RatingInvitation` in
+    /// JSON; the buyer taps it to rate. Only kefu sends one.
+    Rating,
 }
 
 impl MessageKind {
@@ -75,6 +78,7 @@ impl MessageKind {
             MessageKind::OrderCard => "order_card",
             MessageKind::ProductCard => "product_card",
             MessageKind::Buttons => "buttons",
+            MessageKind::Rating => "rating",
         }
     }
 
@@ -86,6 +90,7 @@ impl MessageKind {
             "order_card" => MessageKind::OrderCard,
             "product_card" => MessageKind::ProductCard,
             "buttons" => MessageKind::Buttons,
+            "rating" => MessageKind::Rating,
             _ => return None,
         })
     }
@@ -110,6 +115,8 @@ pub enum ContentError {
     BadButtons,
     #[error("buyers send text, pictures, files and cards, not buttons")]
     ButtonsNotForBuyers,
+    #[error("only kefu sends rating invitations")]
+    RatingNotSendable,
 }
 
 impl ContentError {
@@ -123,6 +130,7 @@ impl ContentError {
             ContentError::BadCard => ErrorCode::BadCard,
             ContentError::BadButtons => ErrorCode::BadButtons,
             ContentError::ButtonsNotForBuyers => ErrorCode::ButtonsNotForBuyers,
+            ContentError::RatingNotSendable => ErrorCode::RatingNotSendable,
         }
     }
 }
@@ -177,6 +185,7 @@ impl MessageContent {
                     attachment_id: None,
                 })
             }
+            MessageKind::Rating => Err(ContentError::RatingNotSendable),
             MessageKind::Buttons => {
                 let buttons: Buttons =
                     serde_json::from_str(body).map_err(|_| ContentError::BadButtons)?;
@@ -203,6 +212,15 @@ impl MessageContent {
     }
 
     /// Text with reply buttons, checked and stored as compact JSON.
+    /// A rating invitation (KPI-3), which only kefu makes: not through [`MessageContent::parse`].
+    pub fn rating(invitation: &crate::rating::RatingInvitation) -> MessageContent {
+        MessageContent {
+            kind: MessageKind::Rating,
+            body: serde_json::json!(invitation).to_string(),
+            attachment_id: None,
+        }
+    }
+
     pub fn buttons(buttons: &Buttons) -> Result<MessageContent, ContentError> {
         let body = serde_json::to_string(buttons).map_err(|_| ContentError::BadButtons)?;
         MessageContent::parse(MessageKind::Buttons, &body, None)
@@ -238,6 +256,7 @@ impl MessageContent {
                     .unwrap_or_default();
                 format!("[商品] {title}")
             }
+            MessageKind::Rating => "[邀请评价]".to_owned(),
             MessageKind::Buttons => serde_json::from_str::<Buttons>(&self.body)
                 .map(|b| b.text.chars().take(80).collect())
                 .unwrap_or_default(),

@@ -42,8 +42,11 @@ enum Job {
         message: Box<Message>,
         reopened: bool,
     },
-    /// An agent resolved the conversation.
-    Resolved(Box<ConversationSummary>),
+    /// An agent (`by`) resolved the conversation.
+    Resolved {
+        conversation: Box<ConversationSummary>,
+        by: Uuid,
+    },
     /// The router told a waiting buyer their place for the first time.
     Queued {
         tenant_id: Uuid,
@@ -85,9 +88,13 @@ impl AutomationDesk {
         }
     }
 
-    /// An agent resolved `conversation` (it was open): the closing message.
-    pub fn resolved(&self, conversation: &ConversationSummary) {
-        self.tell(Job::Resolved(Box::new(conversation.clone())));
+    /// Agent `by` resolved `conversation` (it was open): the closing message and the
+    /// rating's invitation.
+    pub fn resolved(&self, conversation: &ConversationSummary, by: Uuid) {
+        self.tell(Job::Resolved {
+            conversation: Box::new(conversation.clone()),
+            by,
+        });
     }
 
     /// A waiting buyer heard their place for the first time: the queue message.
@@ -298,14 +305,18 @@ async fn on_buyer_message(
     Ok(())
 }
 
-async fn on_resolved(state: &AppState, conversation: &ConversationSummary) -> Result<(), ApiError> {
+/// A resolution: the closing message, then the rating's invitation for the agent's service
+/// (the one assigned, else the one who resolved it).
+async fn on_resolved(
+    state: &AppState,
+    conversation: &ConversationSummary,
+    by: Uuid,
+) -> Result<(), ApiError> {
     let Some(shop) = compiled(state, conversation.tenant_id).await? else {
         return Ok(());
     };
-    if let Some(text) = shop
-        .replies
-        .notice(NoticeKind::Closing, conversation.channel)
-    {
+    let channel = conversation.channel;
+    if let Some(text) = shop.replies.notice(NoticeKind::Closing, channel) {
         send_text(
             state,
             conversation,
@@ -315,7 +326,49 @@ async fn on_resolved(state: &AppState, conversation: &ConversationSummary) -> Re
         )
         .await?;
     }
+    if let Some(text) = shop.replies.notice(NoticeKind::Rating, channel) {
+        let agent = conversation.assignee_id.or(Some(by));
+        if let Some(rating) = state
+            .store
+            .invite_rating(conversation.tenant_id, conversation.id, agent, now_ms())
+            .await?
+        {
+            invite_to_rate(state, conversation, &rating, text).await?;
+        }
+    }
     Ok(())
+}
+
+/// The rating's invitation as a message the buyer taps (KPI-3); sent again when a supervisor
+/// invites once more.
+pub async fn invite_to_rate(
+    state: &AppState,
+    conversation: &ConversationSummary,
+    rating: &kefu_domain::rating::Rating,
+    text: &str,
+) -> Result<(), ApiError> {
+    let invitation = kefu_domain::rating::RatingInvitation {
+        rating_id: rating.id,
+        expires_at: rating.expires_at,
+        text: text.to_owned(),
+    };
+    let key = format!("auto-rating-{}-{}", rating.id, rating.invited_at);
+    send(
+        state,
+        conversation,
+        MessageContent::rating(&invitation),
+        key,
+    )
+    .await
+}
+
+/// The text a shop invites buyers to rate with (its own, else kefu's).
+pub async fn rating_text(state: &AppState, tenant_id: Uuid) -> Result<String, ApiError> {
+    let (replies, _) = state.store.auto_replies(tenant_id).await?;
+    Ok(match replies.rating.text.trim() {
+        "" => AutoReplies::default().rating.text,
+        text => text.to_owned(),
+    })
 }
 
 async fn on_queued(
@@ -443,7 +496,7 @@ pub async fn run_forever(state: AppState) {
                 message,
                 reopened,
             } => on_buyer_message(&state, conversation, message, *reopened).await,
-            Job::Resolved(conversation) => on_resolved(&state, conversation).await,
+            Job::Resolved { conversation, by } => on_resolved(&state, conversation, *by).await,
             Job::Queued {
                 tenant_id,
                 conversation_id,

@@ -232,7 +232,7 @@ pub async fn resolve(
     state.dispatcher.wake();
     if current.status != ConversationStatus::Resolved {
         // WB-2: the closing message.
-        state.automation.resolved(&conversation);
+        state.automation.resolved(&conversation, agent.user.id);
     }
     Ok(announce(&state, conversation).await)
 }

@@ -26,6 +26,7 @@ pub mod orders;
 pub mod permission_groups;
 pub mod phrases;
 pub mod products;
+pub mod ratings;
 pub mod realtime;
 pub mod robot;
 pub mod routing;
@@ -173,6 +174,9 @@ fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(buyer::start_session))
         .routes(routes!(buyer::messages, buyer::send))
         .routes(routes!(buyer::buyer_orders))
+        .routes(routes!(ratings::buyer_rating, ratings::rate))
+        .routes(routes!(ratings::conversation_ratings))
+        .routes(routes!(ratings::reinvite))
         .routes(routes!(realtime::buyer))
         .routes(routes!(realtime::agent))
         .layer(DefaultBodyLimit::max(limits.max_json_bytes));

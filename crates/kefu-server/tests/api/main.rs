@@ -17,6 +17,7 @@ mod ops;
 mod permissions;
 mod phrases;
 mod presence;
+mod ratings;
 mod robot;
 mod routing;
 mod setup;

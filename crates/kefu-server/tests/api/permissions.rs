@@ -180,6 +180,14 @@ const TABLE: &[(&str, &str, Rule)] = &[
     ("GET", "/settings", Needs(TeamRead)),
     ("PUT", "/settings", Needs(SettingsManage)),
     ("GET", "/automation", Needs(TeamRead)),
+    (
+        "GET",
+        "/conversations/{id}/ratings",
+        Needs(ConversationRead),
+    ),
+    ("POST", "/ratings/{id}/reinvite", Needs(TeamManage)),
+    ("GET", "/buyer/ratings/{id}", Buyer),
+    ("POST", "/buyer/ratings/{id}", Buyer),
     ("PUT", "/automation", Needs(SettingsManage)),
     ("GET", "/settings/identity-secret", SuperAdmin),
     ("POST", "/settings/identity-secret/reveal", SuperAdmin),
@@ -486,6 +494,8 @@ struct Fixtures {
     file: String,
     /// Shop phrases, one for each caller: those who may delete one delete their own.
     phrases: Vec<String>,
+    /// A rating invitation in `conversation` (KPI-3).
+    rating: String,
 }
 
 async fn fixtures(app: &TestApp, admin: &AgentClient, lead: &AgentClient) -> Fixtures {
@@ -603,7 +613,26 @@ async fn fixtures(app: &TestApp, admin: &AgentClient, lead: &AgentClient) -> Fix
         )
         .await;
     assert_eq!(assigned.status(), StatusCode::OK);
+    let summary: Value = admin
+        .get_json(&format!("/api/v1/conversations/{conversation}"))
+        .await;
+    let tenant = Uuid::parse_str(summary["tenant_id"].as_str().unwrap()).unwrap();
+    let rating = app
+        .state
+        .as_ref()
+        .unwrap()
+        .store
+        .invite_rating(
+            tenant,
+            Uuid::parse_str(&conversation).unwrap(),
+            None,
+            kefu_domain::time::now_ms(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
     let f = Fixtures {
+        rating: rating.id.to_string(),
         conversation,
         held,
         buyer: buyer.buyer_id.to_string(),
@@ -684,6 +713,7 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
         )
         .replace("/approvals/{id}", &format!("/approvals/{}", f.approval))
         .replace("/handoffs/{id}", &format!("/handoffs/{}", f.handoff))
+        .replace("/ratings/{id}", &format!("/ratings/{}", f.rating))
         .replace("/buyers/{id}", &format!("/buyers/{}", f.buyer))
         .replace("/proposals/{id}", &format!("/proposals/{}", Uuid::nil()))
         .replace("/flows/{id}", "/flows/matrix")
@@ -764,6 +794,7 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
         }),
         ("POST", "/approvals/{id}/approve") => json!({}),
         ("POST", "/approvals/{id}/reject") => json!({"reason": "矩阵"}),
+        ("POST", "/buyer/ratings/{id}") => json!({"stars": 5, "reasons": ["回复及时"]}),
         ("POST", "/buyers/{id}/notes") => json!({"body": "矩阵"}),
         (_, _) if method == "GET" || method == "DELETE" => return (concrete, None),
         _ => json!({}),

@@ -54,6 +54,7 @@ mod messages;
 mod notes;
 mod permission_groups;
 mod phrases;
+mod ratings;
 mod robot;
 mod robot_training;
 mod routing;
