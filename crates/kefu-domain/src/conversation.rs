@@ -20,6 +20,10 @@ pub enum ConversationStatus {
     Open,
     /// Closed by an agent; a new buyer message reopens it.
     Resolved,
+    /// Closed as spam, harassment or an ad (WB-6): the buyer was blocked or the intake filter
+    /// flagged a message. The buyer may still write; messages are stored, but nothing reopens
+    /// or routes it, and reports count it apart. A supervisor may restore it.
+    Invalid,
 }
 
 impl ConversationStatus {
@@ -27,6 +31,7 @@ impl ConversationStatus {
         match self {
             ConversationStatus::Open => "open",
             ConversationStatus::Resolved => "resolved",
+            ConversationStatus::Invalid => "invalid",
         }
     }
 
@@ -34,6 +39,7 @@ impl ConversationStatus {
         match s {
             "open" => Some(ConversationStatus::Open),
             "resolved" => Some(ConversationStatus::Resolved),
+            "invalid" => Some(ConversationStatus::Invalid),
             _ => None,
         }
     }
@@ -73,6 +79,12 @@ pub enum EventKind {
     RatingInvited,
     /// The buyer rated (KPI-3). Data: rating id, stars, reasons, agent, bad (1–2 stars).
     Rated,
+    /// Closed as invalid (WB-6). Data: reason (`spam`, `harassment`, `ad`, `other`, or the
+    /// intake filter's `keyword:…`, `link:…`, `rate`), the block if any.
+    Invalidated,
+    /// An invalid conversation counted again: the block was lifted or a supervisor restored
+    /// it (WB-6).
+    Restored,
 }
 
 impl EventKind {
@@ -93,6 +105,8 @@ impl EventKind {
             EventKind::RobotHandoff => "robot_handoff",
             EventKind::RatingInvited => "rating_invited",
             EventKind::Rated => "rated",
+            EventKind::Invalidated => "invalidated",
+            EventKind::Restored => "restored",
         }
     }
 
@@ -113,6 +127,8 @@ impl EventKind {
             "robot_handoff" => EventKind::RobotHandoff,
             "rating_invited" => EventKind::RatingInvited,
             "rated" => EventKind::Rated,
+            "invalidated" => EventKind::Invalidated,
+            "restored" => EventKind::Restored,
             _ => return None,
         })
     }
@@ -180,7 +196,9 @@ pub struct Applied {
 /// - a buyer message counts as unread and awaits a reply; an agent message answers, reads
 ///   everything before it, is the cycle's first reply if none came yet, and makes an
 ///   unassigned conversation the agent's;
-/// - system and robot messages change nothing else.
+/// - system and robot messages change nothing else;
+/// - an invalid conversation (WB-6) stays invalid: its buyer's messages are kept, unread by
+///   nobody and awaiting nothing.
 pub fn apply(mut state: ConversationState, message: &IncomingMessage, now: i64) -> Applied {
     let mut events = Vec::with_capacity(3);
     let reopened =
@@ -208,6 +226,10 @@ pub fn apply(mut state: ConversationState, message: &IncomingMessage, now: i64) 
         });
     }
     match message.sender_kind {
+        // WB-6: an invalid conversation keeps the buyer's messages, and waits for nobody.
+        SenderKind::Buyer if state.status == ConversationStatus::Invalid => {
+            state.last_buyer_message_at = Some(now);
+        }
         SenderKind::Buyer => {
             state.unread_count += 1;
             state.last_buyer_message_at = Some(now);

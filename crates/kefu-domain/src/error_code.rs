@@ -182,6 +182,11 @@ error_codes! {
         /// Automatic replies kefu could not send: an empty or overlong text, more than six
         /// welcome buttons, a keyword rule without keywords or with a bad pattern (WB-2).
         InvalidAutoReply = "invalid_auto_reply",
+        /// A block's note over 200 characters, or days outside 1–365 (WB-6).
+        InvalidBlock = "invalid_block",
+        /// An intake filter with a keyword over 50 characters, over 500 keywords or 100
+        /// domains, or a rate over 600 a minute (WB-6).
+        InvalidIntakeFilter = "invalid_intake_filter",
         // Uploads.
         InvalidMultipart = "invalid_multipart",
         FileRequired = "file_required",
@@ -219,6 +224,7 @@ error_codes! {
         KbEntryNotFound = "kb_entry_not_found",
         PhraseNotFound = "phrase_not_found",
         RatingNotFound = "rating_not_found",
+        BlockNotFound = "block_not_found",
     }
     405 {
         /// The route exists, but not with this method (the `Allow` header lists its methods).

@@ -13,6 +13,7 @@ pub mod error_code;
 pub mod frames;
 pub mod guard;
 pub mod hours;
+pub mod intake;
 pub mod message;
 pub mod money;
 pub mod phrases;

@@ -205,7 +205,8 @@ pub async fn seed(store: &Store) -> Result<DemoSummary, ApiError> {
 /// The tea shop's automatic replies (WB-2), drafted and all off: the merchant turns on what
 /// they want on the automation page. Kept once saved.
 async fn seed_automation(store: &Store, tenant: &Tenant) -> Result<(), ApiError> {
-    if store.auto_replies(tenant.id).await?.1 != 0 {
+    use kefu_domain::automation::AutoReplies;
+    if store.shop_document::<AutoReplies>(tenant.id).await?.1 != 0 {
         return Ok(());
     }
     let draft = serde_json::json!({
@@ -223,13 +224,13 @@ async fn seed_automation(store: &Store, tenant: &Tenant) -> Result<(), ApiError>
             {"id": "order-no", "name": "报订单号", "keywords": [], "pattern": "\\d{12,}", "reply": "收到订单号，客服马上为您查询～", "cooldown_minutes": 60}
         ]}
     });
-    let replies: kefu_domain::automation::AutoReplies = serde_json::from_value(draft)
+    let replies: AutoReplies = serde_json::from_value(draft)
         .map_err(|e| ApiError::Internal(format!("the demo's automatic replies: {e}")))?;
     let replies = replies
         .check()
         .map_err(|e| ApiError::Internal(format!("the demo's automatic replies: {e}")))?;
     store
-        .set_auto_replies(tenant.id, &replies, |_| vec![])
+        .set_shop_document(tenant.id, &replies, |_| vec![])
         .await?;
     Ok(())
 }

@@ -85,6 +85,7 @@ impl Server {
             dispatcher,
             robot,
             automation,
+            intake: crate::desk::intake::IntakeDesk::default(),
         };
         Ok(Server { state, writer_task })
     }

@@ -39,6 +39,8 @@ pub struct AppState {
     pub robot: robot::RobotDesk,
     /// The automatic replies' inbox and each shop's compiled rules (WB-2).
     pub automation: crate::desk::automation::AutomationDesk,
+    /// Each shop's compiled intake filter and each buyer's sending rate (WB-6).
+    pub intake: crate::desk::intake::IntakeDesk,
     /// Opens buyers' first conversations in batches.
     pub opener: crate::desk::opener::Opener,
     /// The first-run setup's token, while the server has no shop (issue #15).

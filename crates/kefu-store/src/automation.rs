@@ -1,11 +1,12 @@
-//! Automatic replies (WB-2, issue #17): each shop's document, and when each reply last went
-//! out in a conversation (SQL: `sql/automation.rs`).
+//! A shop's documents of rules (issue #17: automatic replies, WB-2; the intake filter, WB-6),
+//! and when each automatic reply last went out in a conversation (SQL: `sql/automation.rs`).
 
 use kefu_domain::automation::AutoReplies;
 use kefu_domain::channel::Channel;
+use kefu_domain::intake::IntakeFilter;
 use uuid::Uuid;
 
-use crate::{NewAudit, Result, Store};
+use crate::{NewAudit, Result, Store, StoreError};
 
 /// An assigned conversation whose buyer has waited for the agent, for the idle nudge.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,24 +21,48 @@ pub struct IdleConversation {
     pub last_agent_at: i64,
 }
 
+/// A shop's document of rules, stored whole as JSON under its kind (issue #17).
+pub trait ShopDocument: serde::Serialize + serde::de::DeserializeOwned + Default {
+    const KIND: &'static str;
+}
+
+impl ShopDocument for AutoReplies {
+    const KIND: &'static str = "auto_replies";
+}
+
+impl ShopDocument for IntakeFilter {
+    const KIND: &'static str = "intake_filter";
+}
+
 impl Store {
-    /// The shop's automatic replies (all off when it never saved any) and when they were
-    /// saved (0: never), which is their version.
-    pub async fn auto_replies(&self, tenant_id: Uuid) -> Result<(AutoReplies, i64)> {
-        dispatch!(self, automation::auto_replies(tenant_id))
+    /// The shop's document of kind `T` (its default when it never saved one) and its version
+    /// (0: never saved).
+    pub async fn shop_document<T: ShopDocument>(&self, tenant_id: Uuid) -> Result<(T, i64)> {
+        let stored = dispatch!(self, automation::shop_document(tenant_id, T::KIND))?;
+        match stored {
+            None => Ok((T::default(), 0)),
+            Some((body, version)) => {
+                let document = serde_json::from_str(&body)
+                    .map_err(|e| StoreError::Corrupt(format!("{} of {tenant_id}: {e}", T::KIND)))?;
+                Ok((document, version))
+            }
+        }
     }
 
-    /// Saves the shop's automatic replies (checked by the caller) with their audit entries;
-    /// returns their new version.
-    pub async fn set_auto_replies(
+    /// Saves the shop's document (checked by the caller) with its audit entries, in one
+    /// transaction; returns its new version.
+    pub async fn set_shop_document<T: ShopDocument + Sync>(
         &self,
         tenant_id: Uuid,
-        replies: &AutoReplies,
-        audit: impl FnOnce(&AutoReplies) -> Vec<NewAudit> + Send,
+        document: &T,
+        audit: impl FnOnce(&T) -> Vec<NewAudit> + Send,
     ) -> Result<i64> {
+        let body = serde_json::to_string(document)
+            .map_err(|e| StoreError::Corrupt(format!("{}: {e}", T::KIND)))?;
+        let audit = audit(document);
         dispatch!(
             self,
-            automation::set_auto_replies(tenant_id, replies, audit)
+            automation::set_shop_document(tenant_id, T::KIND, body, audit)
         )
     }
 

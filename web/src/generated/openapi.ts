@@ -309,6 +309,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/blocklist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shop's blocks, newest first (at most 500), lifted and expired ones too. */
+        get: operations["blocklist"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/blocklist/{id}/lift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lifts a block: the buyer's invalid conversations count again (resolved; their next message
+         *     reopens one).
+         */
+        post: operations["lift"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/buyer/attachments": {
         parameters: {
             query?: never;
@@ -429,6 +466,26 @@ export interface paths {
         get: operations["profile"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/buyers/{id}/block": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Blocks the buyer (spam, harassment, ads) for 1–365 days or until lifted; their current
+         *     conversation closes as invalid. The buyer may still write and sees nothing different.
+         */
+        post: operations["block"];
         delete?: never;
         options?: never;
         head?: never;
@@ -678,6 +735,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Counts an invalid conversation again (the filter flagged it wrongly): open for the team,
+         *     routed as any other.
+         */
+        post: operations["restore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations/{id}/suggestions": {
         parameters: {
             query?: never;
@@ -781,6 +858,23 @@ export interface paths {
          *     and change nothing; a repeated import changes nothing.
          */
         post: operations["import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/intake-filter": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["intake_filter"];
+        /** Saves the intake filter: messages it flags close their conversation as invalid (WB-6). */
+        put: operations["put_intake_filter"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1853,6 +1947,48 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /** @description A buyer's block, as the blocklist shows it. */
+        Block: {
+            /** Format: int64 */
+            blocked_at: number;
+            /** Format: uuid */
+            blocked_by: string;
+            blocked_by_name: string;
+            /** Format: uuid */
+            buyer_id: string;
+            buyer_name: string;
+            /**
+             * Format: int64
+             * @description None: until lifted.
+             */
+            expires_at?: number | null;
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["BlockKind"];
+            /** Format: int64 */
+            lifted_at?: number | null;
+            /** Format: uuid */
+            lifted_by?: string | null;
+            note: string;
+        };
+        /** @description An agent's request to block a buyer. */
+        BlockInput: {
+            /**
+             * Format: int32
+             * @description How long: 1 to 365 days; none: until lifted.
+             */
+            days?: number | null;
+            kind: components["schemas"]["BlockKind"];
+            note?: string;
+        };
+        /**
+         * @description Why a buyer is blocked or a conversation is invalid.
+         * @enum {string}
+         */
+        BlockKind: "spam" | "harassment" | "ad" | "other";
+        BlockList: {
+            blocks: components["schemas"]["Block"][];
+        };
         /** @description One reply button: what it shows, and the text a tap sends. */
         Button: {
             label: string;
@@ -2117,7 +2253,7 @@ export interface components {
             conversations: components["schemas"]["ConversationSummary"][];
         };
         /** @enum {string} */
-        ConversationStatus: "open" | "resolved";
+        ConversationStatus: "open" | "resolved" | "invalid";
         /** @description A conversation as lists and panes show it. */
         ConversationSummary: {
             /**
@@ -2241,12 +2377,12 @@ export interface components {
          *     carry it, serialised as its snake_case string.
          * @enum {string}
          */
-        ErrorCode: "invalid_json" | "invalid_query" | "invalid_path" | "invalid_status" | "invalid_name" | "conversation_required" | "message_empty" | "message_too_long" | "bad_client_msg_id" | "attachment_required" | "bad_card" | "bad_buttons" | "buttons_not_for_buyers" | "rating_not_sendable" | "invalid_rating" | "unknown_frame_type" | "malformed_frame" | "frame_too_large" | "binary_not_supported" | "websocket_expected" | "invalid_identity" | "invalid_entry" | "invalid_username" | "invalid_slug" | "weak_password" | "invalid_phone" | "unknown_team" | "invalid_team" | "invalid_target" | "invalid_description" | "unknown_permission" | "invalid_accounts" | "expiry_in_the_past" | "cannot_change_own_role" | "cannot_disable_self" | "cannot_change_own_probation" | "no_phone" | "phone_already_verified" | "wrong_code" | "code_expired" | "too_many_attempts" | "bad_threshold" | "bad_probation_days" | "bad_max_accounts" | "invalid_office_hours" | "invalid_grace" | "invalid_reason" | "invalid_logistics" | "invalid_compensation_form" | "unknown_tag" | "invalid_tag" | "too_many_tags" | "tag_required" | "bad_rule_name" | "bad_rule_team" | "bad_rule_condition" | "too_many_rules" | "invalid_transfer" | "invalid_cap" | "invalid_strategy" | "invalid_break" | "query_too_long" | "note_empty" | "note_too_long" | "resolution_too_long" | "no_partner" | "invalid_kb_entry" | "invalid_kb_id" | "invalid_question" | "invalid_answer" | "invalid_answer_image" | "answer_image_not_found" | "answer_product_not_found" | "invalid_answer_buttons" | "product_entry_unbound" | "invalid_validity" | "duplicate_kb_id" | "bad_tier" | "invalid_lexicon" | "lexicon_too_large" | "bad_flow" | "bad_status" | "code_mismatch" | "missing_field" | "bad_code" | "bad_text" | "bad_amount" | "bad_number" | "bad_quantity" | "bad_stock" | "bad_time" | "bad_items" | "bad_skus" | "duplicate_sku" | "bad_buyer" | "bad_url" | "bad_attributes" | "bad_partner" | "conflicting_rows" | "not_utf8" | "bad_workbook" | "missing_column" | "malformed_header" | "malformed_row" | "record_rejected" | "duplicate_in_file" | "bad_sender" | "invalid_phrase" | "invalid_auto_reply" | "invalid_multipart" | "file_required" | "file_empty" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_failed" | "order_not_yours" | "invalid_setup_token" | "not_found" | "conversation_not_found" | "buyer_not_found" | "shop_not_found" | "attachment_not_found" | "assignee_not_found" | "order_not_found" | "product_not_found" | "handoff_not_found" | "user_not_found" | "group_not_found" | "grant_not_found" | "approval_not_found" | "flow_not_found" | "proposal_not_found" | "kb_entry_not_found" | "phrase_not_found" | "rating_not_found" | "method_not_allowed" | "request_timeout" | "handoff_exists" | "handoff_closed" | "queued_for_routing" | "at_capacity" | "colleague_unavailable" | "already_taken" | "proposal_decided" | "kb_entry_exists" | "account_limit_reached" | "phrase_limit_reached" | "rating_closed" | "rating_expired" | "already_decided" | "own_request" | "audit_busy" | "username_taken" | "tenant_slug_taken" | "setup_done" | "group_name_taken" | "tag_exists" | "message_conflict" | "kb_busy" | "body_too_large" | "file_too_large" | "unsupported_file_type" | "range_not_satisfiable" | "rate_limited" | "internal" | "unavailable";
+        ErrorCode: "invalid_json" | "invalid_query" | "invalid_path" | "invalid_status" | "invalid_name" | "conversation_required" | "message_empty" | "message_too_long" | "bad_client_msg_id" | "attachment_required" | "bad_card" | "bad_buttons" | "buttons_not_for_buyers" | "rating_not_sendable" | "invalid_rating" | "unknown_frame_type" | "malformed_frame" | "frame_too_large" | "binary_not_supported" | "websocket_expected" | "invalid_identity" | "invalid_entry" | "invalid_username" | "invalid_slug" | "weak_password" | "invalid_phone" | "unknown_team" | "invalid_team" | "invalid_target" | "invalid_description" | "unknown_permission" | "invalid_accounts" | "expiry_in_the_past" | "cannot_change_own_role" | "cannot_disable_self" | "cannot_change_own_probation" | "no_phone" | "phone_already_verified" | "wrong_code" | "code_expired" | "too_many_attempts" | "bad_threshold" | "bad_probation_days" | "bad_max_accounts" | "invalid_office_hours" | "invalid_grace" | "invalid_reason" | "invalid_logistics" | "invalid_compensation_form" | "unknown_tag" | "invalid_tag" | "too_many_tags" | "tag_required" | "bad_rule_name" | "bad_rule_team" | "bad_rule_condition" | "too_many_rules" | "invalid_transfer" | "invalid_cap" | "invalid_strategy" | "invalid_break" | "query_too_long" | "note_empty" | "note_too_long" | "resolution_too_long" | "no_partner" | "invalid_kb_entry" | "invalid_kb_id" | "invalid_question" | "invalid_answer" | "invalid_answer_image" | "answer_image_not_found" | "answer_product_not_found" | "invalid_answer_buttons" | "product_entry_unbound" | "invalid_validity" | "duplicate_kb_id" | "bad_tier" | "invalid_lexicon" | "lexicon_too_large" | "bad_flow" | "bad_status" | "code_mismatch" | "missing_field" | "bad_code" | "bad_text" | "bad_amount" | "bad_number" | "bad_quantity" | "bad_stock" | "bad_time" | "bad_items" | "bad_skus" | "duplicate_sku" | "bad_buyer" | "bad_url" | "bad_attributes" | "bad_partner" | "conflicting_rows" | "not_utf8" | "bad_workbook" | "missing_column" | "malformed_header" | "malformed_row" | "record_rejected" | "duplicate_in_file" | "bad_sender" | "invalid_phrase" | "invalid_auto_reply" | "invalid_block" | "invalid_intake_filter" | "invalid_multipart" | "file_required" | "file_empty" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_failed" | "order_not_yours" | "invalid_setup_token" | "not_found" | "conversation_not_found" | "buyer_not_found" | "shop_not_found" | "attachment_not_found" | "assignee_not_found" | "order_not_found" | "product_not_found" | "handoff_not_found" | "user_not_found" | "group_not_found" | "grant_not_found" | "approval_not_found" | "flow_not_found" | "proposal_not_found" | "kb_entry_not_found" | "phrase_not_found" | "rating_not_found" | "block_not_found" | "method_not_allowed" | "request_timeout" | "handoff_exists" | "handoff_closed" | "queued_for_routing" | "at_capacity" | "colleague_unavailable" | "already_taken" | "proposal_decided" | "kb_entry_exists" | "account_limit_reached" | "phrase_limit_reached" | "rating_closed" | "rating_expired" | "already_decided" | "own_request" | "audit_busy" | "username_taken" | "tenant_slug_taken" | "setup_done" | "group_name_taken" | "tag_exists" | "message_conflict" | "kb_busy" | "body_too_large" | "file_too_large" | "unsupported_file_type" | "range_not_satisfiable" | "rate_limited" | "internal" | "unavailable";
         /**
          * @description One row of the conversation event log.
          * @enum {string}
          */
-        EventKind: "created" | "buyer_message" | "agent_message" | "assigned" | "first_reply" | "resolved" | "reopened" | "entered" | "handed_off" | "tagged" | "transferred" | "stranded" | "robot_handoff" | "rating_invited" | "rated";
+        EventKind: "created" | "buyer_message" | "agent_message" | "assigned" | "first_reply" | "resolved" | "reopened" | "entered" | "handed_off" | "tagged" | "transferred" | "stranded" | "robot_handoff" | "rating_invited" | "rated" | "invalidated" | "restored";
         EventList: {
             events: components["schemas"]["ConversationEvent"][];
         };
@@ -2467,6 +2603,42 @@ export interface components {
             unchanged: number;
             /** Format: int64 */
             updated: number;
+        };
+        /** @description The shop's intake filter: messages it flags close their conversation as invalid. */
+        IntakeFilter: {
+            /** @default [] */
+            allowed_domains: string[];
+            /**
+             * @description Flag messages with a web link, except to `allowed_domains` (and their subdomains).
+             * @default true
+             */
+            block_links: boolean;
+            /** @default false */
+            enabled: boolean;
+            /**
+             * @description Words of ads and harassment (case ignored).
+             * @default [
+             *       "加微信",
+             *       "加vx",
+             *       "刷单",
+             *       "兼职日结",
+             *       "代理加盟",
+             *       "返利群"
+             *     ]
+             */
+            keywords: string[];
+            /**
+             * Format: int32
+             * @description A buyer sending more than this many messages in a minute is flagged; 0: no limit.
+             * @default 20
+             */
+            max_per_minute: number;
+        };
+        /** @description The shop's intake filter (WB-6) and its version (0: never saved, off). */
+        IntakeFilterView: {
+            filter: components["schemas"]["IntakeFilter"];
+            /** Format: int64 */
+            version: number;
         };
         /**
          * @description An internal note on a conversation: agents only, never the buyer (WB-1). A supervisor's
@@ -4510,6 +4682,59 @@ export interface operations {
             413: components["responses"]["BodyTooLarge"];
         };
     };
+    blocklist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BlockList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    lift: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Block"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     upload_for_buyer: {
         parameters: {
             query?: never;
@@ -4896,6 +5121,51 @@ export interface operations {
             };
         };
     };
+    block: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BlockInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Block"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
     buyer_notes: {
         parameters: {
             query?: never;
@@ -4976,7 +5246,7 @@ export interface operations {
     list: {
         parameters: {
             query?: {
-                /** @description `open` (default), `resolved` or `all`. */
+                /** @description `open` (default), `resolved`, `invalid` (WB-6: spam, closed apart) or `all`. */
                 status?: string;
                 /** @description At most 200; default 50. */
                 limit?: number;
@@ -5569,6 +5839,38 @@ export interface operations {
             };
         };
     };
+    restore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationSummary"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     suggestions: {
         parameters: {
             query?: never;
@@ -5820,6 +6122,62 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    intake_filter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntakeFilterView"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    put_intake_filter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IntakeFilter"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntakeFilterView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             408: components["responses"]["RequestTimeout"];
             413: components["responses"]["BodyTooLarge"];
         };

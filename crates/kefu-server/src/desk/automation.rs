@@ -122,7 +122,7 @@ impl MessageHook for AutomationDesk {
 
 /// The shop's automatic replies, compiled once per version; `None` when it never set any.
 async fn compiled(state: &AppState, tenant_id: Uuid) -> Result<Option<Arc<Compiled>>, ApiError> {
-    let (replies, version) = state.store.auto_replies(tenant_id).await?;
+    let (replies, version) = state.store.shop_document::<AutoReplies>(tenant_id).await?;
     if version == 0 {
         return Ok(None);
     }
@@ -240,6 +240,9 @@ async fn on_buyer_message(
     message: &Message,
     reopened: bool,
 ) -> Result<(), ApiError> {
+    if conversation.status == ConversationStatus::Invalid {
+        return Ok(());
+    }
     let Some(shop) = compiled(state, conversation.tenant_id).await? else {
         return Ok(());
     };
@@ -364,7 +367,7 @@ pub async fn invite_to_rate(
 
 /// The text a shop invites buyers to rate with (its own, else kefu's).
 pub async fn rating_text(state: &AppState, tenant_id: Uuid) -> Result<String, ApiError> {
-    let (replies, _) = state.store.auto_replies(tenant_id).await?;
+    let (replies, _) = state.store.shop_document::<AutoReplies>(tenant_id).await?;
     Ok(match replies.rating.text.trim() {
         "" => AutoReplies::default().rating.text,
         text => text.to_owned(),

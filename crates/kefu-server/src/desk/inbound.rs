@@ -94,9 +94,17 @@ pub async fn submit_as_buyer(
                 team,
                 robot_active,
             };
-            state.opener.open(new).await?.id
+            let opened = state.opener.open(new).await?.id;
+            crate::desk::intake::opened(state, buyer.tenant_id, buyer.id, opened).await?;
+            opened
         }
     };
+    // WB-6: a flagged message still goes in, into a conversation closed as invalid first.
+    let text = (content.kind == MessageKind::Text).then_some(content.body.as_str());
+    if let Some(flag) = crate::desk::intake::flag(state, buyer.tenant_id, buyer.id, text).await? {
+        crate::desk::intake::invalidate(state, buyer.tenant_id, conversation_id, &flag.reason())
+            .await?;
+    }
     let pending = state
         .writer
         .submit(AppendRequest {
@@ -245,6 +253,7 @@ pub async fn open_with_context(
         .store
         .open_conversation(buyer.tenant_id, buyer, entry, context)
         .await?;
+    crate::desk::intake::opened(state, buyer.tenant_id, buyer.id, conversation.id).await?;
     crate::desk::dispatch::route_new(state, &conversation, None).await;
     crate::desk::robot::adopt(state, &conversation).await;
     let card = match (&context.order_no, &context.product_code) {

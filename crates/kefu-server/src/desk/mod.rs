@@ -11,6 +11,8 @@
 //! - `cards`: order and product cards, shown only to the buyer they belong to;
 //! - `automation`: the shop's automatic replies (WB-2): welcome, keyword rules, idle nudge,
 //!   off-hours, queue and closing messages;
+//! - `intake`: the blocklist and the intake filter (WB-6): spam closes its conversation as
+//!   invalid before it is stored;
 //! - `hooks`: who hears of each committed message (the router, the robot, the automation).
 
 pub mod automation;
@@ -19,6 +21,7 @@ pub mod dispatch;
 pub mod flows;
 pub mod hooks;
 pub mod inbound;
+pub mod intake;
 pub mod opener;
 pub mod outbound;
 pub mod robot;

@@ -31,7 +31,7 @@ use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// `open` (default), `resolved` or `all`.
+    /// `open` (default), `resolved`, `invalid` (WB-6: spam, closed apart) or `all`.
     status: Option<String>,
     /// At most 200; default 50.
     limit: Option<i64>,
@@ -56,11 +56,12 @@ pub async fn list(
     let filter = match query.status.as_deref() {
         None | Some("open") => StatusFilter::Only(ConversationStatus::Open),
         Some("resolved") => StatusFilter::Only(ConversationStatus::Resolved),
+        Some("invalid") => StatusFilter::Only(ConversationStatus::Invalid),
         Some("all") => StatusFilter::All,
         Some(_) => {
             return Err(ApiError::new(
                 ErrorCode::InvalidStatus,
-                "status is open, resolved or all",
+                "status is open, resolved, invalid or all",
             ));
         }
     };

@@ -11,6 +11,7 @@ pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod automation;
+pub mod blocklist;
 pub mod buyer;
 pub mod buyers;
 pub mod conversations;
@@ -159,6 +160,14 @@ fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(teams::put_team))
         .routes(routes!(settings::settings, settings::put_settings))
         .routes(routes!(automation::automation, automation::put_automation))
+        .routes(routes!(
+            automation::intake_filter,
+            automation::put_intake_filter
+        ))
+        .routes(routes!(blocklist::block))
+        .routes(routes!(blocklist::blocklist))
+        .routes(routes!(blocklist::lift))
+        .routes(routes!(blocklist::restore))
         .routes(routes!(identity_secret::identity_secret))
         .routes(routes!(identity_secret::reveal))
         .routes(routes!(identity_secret::rotate))

@@ -6,6 +6,7 @@
 mod attachments;
 mod auth;
 mod automation;
+mod blocklist;
 mod commerce;
 mod conversations;
 mod dispatch;

@@ -186,6 +186,12 @@ const TABLE: &[(&str, &str, Rule)] = &[
         Needs(ConversationRead),
     ),
     ("POST", "/ratings/{id}/reinvite", Needs(TeamManage)),
+    ("GET", "/intake-filter", Needs(TeamRead)),
+    ("PUT", "/intake-filter", Needs(SettingsManage)),
+    ("POST", "/buyers/{id}/block", Needs(ConversationReply)),
+    ("GET", "/blocklist", Needs(TeamRead)),
+    ("POST", "/blocklist/{id}/lift", Needs(TeamManage)),
+    ("POST", "/conversations/{id}/restore", Needs(TeamManage)),
     ("GET", "/buyer/ratings/{id}", Buyer),
     ("POST", "/buyer/ratings/{id}", Buyer),
     ("PUT", "/automation", Needs(SettingsManage)),
@@ -496,6 +502,8 @@ struct Fixtures {
     phrases: Vec<String>,
     /// A rating invitation in `conversation` (KPI-3).
     rating: String,
+    /// A block on another buyer of shop A (WB-6).
+    block: String,
 }
 
 async fn fixtures(app: &TestApp, admin: &AgentClient, lead: &AgentClient) -> Fixtures {
@@ -631,7 +639,19 @@ async fn fixtures(app: &TestApp, admin: &AgentClient, lead: &AgentClient) -> Fix
         .await
         .unwrap()
         .unwrap();
+    let spammer = app.buyer("shanye-tea").await;
+    spammer.send("ad", "加微信领红包").await;
+    let block: Value = admin
+        .post(
+            &format!("/api/v1/buyers/{}/block", spammer.buyer_id),
+            json!({"kind": "ad", "note": "矩阵"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     let f = Fixtures {
+        block: block["id"].as_str().unwrap().to_owned(),
         rating: rating.id.to_string(),
         conversation,
         held,
@@ -714,6 +734,7 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
         .replace("/approvals/{id}", &format!("/approvals/{}", f.approval))
         .replace("/handoffs/{id}", &format!("/handoffs/{}", f.handoff))
         .replace("/ratings/{id}", &format!("/ratings/{}", f.rating))
+        .replace("/blocklist/{id}", &format!("/blocklist/{}", f.block))
         .replace("/buyers/{id}", &format!("/buyers/{}", f.buyer))
         .replace("/proposals/{id}", &format!("/proposals/{}", Uuid::nil()))
         .replace("/flows/{id}", "/flows/matrix")
@@ -795,6 +816,8 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
         ("POST", "/approvals/{id}/approve") => json!({}),
         ("POST", "/approvals/{id}/reject") => json!({"reason": "矩阵"}),
         ("POST", "/buyer/ratings/{id}") => json!({"stars": 5, "reasons": ["回复及时"]}),
+        ("POST", "/buyers/{id}/block") => json!({"kind": "spam", "note": "矩阵", "days": 1}),
+        ("PUT", "/intake-filter") => json!({"enabled": false}),
         ("POST", "/buyers/{id}/notes") => json!({"body": "矩阵"}),
         (_, _) if method == "GET" || method == "DELETE" => return (concrete, None),
         _ => json!({}),

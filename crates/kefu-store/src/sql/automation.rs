@@ -1,6 +1,5 @@
 //! The SQL of automatic replies (WB-2): the shop's document and the replies that went out.
 
-use kefu_domain::automation::AutoReplies;
 use kefu_domain::channel::Channel;
 use kefu_domain::time::now_ms;
 use sqlx::Pool;
@@ -11,45 +10,43 @@ use super::{BEGIN_WRITE, Db};
 use crate::automation::IdleConversation;
 use crate::{NewAudit, Result, StoreError};
 
-pub(crate) async fn auto_replies(pool: &Pool<Db>, tenant_id: Uuid) -> Result<(AutoReplies, i64)> {
-    let row: Option<(String, i64)> =
-        sqlx::query_as("SELECT body, updated_at FROM auto_replies WHERE tenant_id = $1")
-            .bind(tenant_id.to_string())
-            .fetch_optional(pool)
-            .await?;
-    match row {
-        None => Ok((AutoReplies::default(), 0)),
-        Some((body, at)) => {
-            let replies = serde_json::from_str(&body)
-                .map_err(|e| StoreError::Corrupt(format!("auto_replies of {tenant_id}: {e}")))?;
-            Ok((replies, at))
-        }
-    }
-}
-
-pub(crate) async fn set_auto_replies(
+pub(crate) async fn shop_document(
     pool: &Pool<Db>,
     tenant_id: Uuid,
-    replies: &AutoReplies,
-    audit: impl FnOnce(&AutoReplies) -> Vec<NewAudit> + Send,
+    kind: &str,
+) -> Result<Option<(String, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT body, updated_at FROM shop_documents WHERE tenant_id = $1 AND kind = $2",
+    )
+    .bind(tenant_id.to_string())
+    .bind(kind)
+    .fetch_optional(pool)
+    .await?)
+}
+
+pub(crate) async fn set_shop_document(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    kind: &str,
+    body: String,
+    audit: Vec<NewAudit>,
 ) -> Result<i64> {
-    let body = serde_json::to_string(replies)
-        .map_err(|e| StoreError::Corrupt(format!("auto_replies: {e}")))?;
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     // A version moves forward even when two saves share a millisecond.
     let (at,): (i64,) = sqlx::query_as(
-        "INSERT INTO auto_replies (tenant_id, body, updated_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (tenant_id) DO UPDATE SET body = excluded.body, \
-         updated_at = CASE WHEN excluded.updated_at > auto_replies.updated_at \
-         THEN excluded.updated_at ELSE auto_replies.updated_at + 1 END \
+        "INSERT INTO shop_documents (tenant_id, kind, body, updated_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (tenant_id, kind) DO UPDATE SET body = excluded.body, \
+         updated_at = CASE WHEN excluded.updated_at > shop_documents.updated_at \
+         THEN excluded.updated_at ELSE shop_documents.updated_at + 1 END \
          RETURNING updated_at",
     )
     .bind(tenant_id.to_string())
+    .bind(kind)
     .bind(body)
     .bind(now_ms())
     .fetch_one(&mut *tx)
     .await?;
-    append_all(&mut tx, audit(replies)).await?;
+    append_all(&mut tx, audit).await?;
     tx.commit().await?;
     Ok(at)
 }
@@ -91,7 +88,8 @@ pub(crate) async fn idle_conversations(
          AND e.kind IN ('assigned', 'transferred')) AS assigned_at, \
          (SELECT MAX(m.created_at) FROM messages m WHERE m.conversation_id = c.id \
          AND m.sender_kind = 'agent') AS last_agent_at \
-         FROM conversations c JOIN auto_replies a ON a.tenant_id = c.tenant_id \
+         FROM conversations c JOIN shop_documents d ON d.tenant_id = c.tenant_id \
+         AND d.kind = 'auto_replies' \
          WHERE c.status = 'open' AND c.assignee_id IS NOT NULL AND c.awaiting_reply \
          AND c.last_buyer_message_at IS NOT NULL AND c.last_buyer_message_at <= $1) w \
          WHERE NOT EXISTS (SELECT 1 FROM automation_fired f WHERE f.conversation_id = w.id \

@@ -227,7 +227,7 @@ pub(crate) async fn delete_kb_entry(
 pub(crate) async fn adopt_conversation(pool: &Pool<Db>, tenant_id: Uuid, id: Uuid) -> Result<()> {
     sqlx::query(
         "UPDATE conversations SET robot_active = TRUE WHERE id = $1 AND tenant_id = $2 \
-         AND assignee_id IS NULL",
+         AND assignee_id IS NULL AND status = 'open'",
     )
     .bind(id.to_string())
     .bind(tenant_id.to_string())

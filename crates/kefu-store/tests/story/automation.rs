@@ -14,27 +14,31 @@ async fn automatic_replies_are_kept_and_go_out_once(store: Store) {
     let shop = crate::shop(&store, "auto").await;
     let other = crate::shop(&store, "no-auto").await;
     let tenant = shop.tenant.id;
-    let (never, version) = store.auto_replies(tenant).await.unwrap();
+    let (never, version) = store.shop_document::<AutoReplies>(tenant).await.unwrap();
     assert_eq!((never, version), (AutoReplies::default(), 0));
 
     let mut replies = AutoReplies::default();
     replies.closing.enabled = true;
     replies.idle.enabled = true;
     let first = store
-        .set_auto_replies(tenant, &replies, |_| vec![])
+        .set_shop_document(tenant, &replies, |_| vec![])
         .await
         .unwrap();
     let second = store
-        .set_auto_replies(tenant, &replies, |_| vec![])
+        .set_shop_document(tenant, &replies, |_| vec![])
         .await
         .unwrap();
     assert!(second > first, "every save is a new version");
     assert_eq!(
-        store.auto_replies(tenant).await.unwrap(),
+        store.shop_document::<AutoReplies>(tenant).await.unwrap(),
         (replies.clone(), second)
     );
     assert_eq!(
-        store.auto_replies(other.tenant.id).await.unwrap().1,
+        store
+            .shop_document::<AutoReplies>(other.tenant.id)
+            .await
+            .unwrap()
+            .1,
         0,
         "ACC-1"
     );
