@@ -86,6 +86,7 @@ impl Server {
             robot,
             automation,
             intake: crate::desk::intake::IntakeDesk::default(),
+            service: crate::desk::service::ServiceDesk::default(),
         };
         Ok(Server { state, writer_task })
     }

@@ -41,6 +41,8 @@ pub struct AppState {
     pub automation: crate::desk::automation::AutomationDesk,
     /// Each shop's compiled intake filter and each buyer's sending rate (WB-6).
     pub intake: crate::desk::intake::IntakeDesk,
+    /// Each shop's service as the chat page shows it, kept a few seconds (issue #17).
+    pub service: crate::desk::service::ServiceDesk,
     /// Opens buyers' first conversations in batches.
     pub opener: crate::desk::opener::Opener,
     /// The first-run setup's token, while the server has no shop (issue #15).

@@ -67,6 +67,11 @@ impl Store {
         dispatch!(self, accounts::team(&self.vault, tenant_id))
     }
 
+    /// Agents of the shop online now (not on a break, not away).
+    pub async fn agents_online(&self, tenant_id: Uuid) -> Result<i64> {
+        dispatch!(self, accounts::agents_online(tenant_id))
+    }
+
     pub async fn set_user_status(
         &self,
         tenant_id: Uuid,

@@ -163,6 +163,20 @@ impl Store {
         )
     }
 
+    /// The waits (ms) of the shop's first replies since `since`, newest first, at most
+    /// `limit`: what the chat page's typical response time is measured from (issue #17).
+    pub async fn recent_first_reply_waits(
+        &self,
+        tenant_id: Uuid,
+        since: i64,
+        limit: i64,
+    ) -> Result<Vec<i64>> {
+        dispatch!(
+            self,
+            conversations::recent_first_reply_waits(tenant_id, since, limit)
+        )
+    }
+
     pub async fn conversation_events(
         &self,
         tenant_id: Uuid,

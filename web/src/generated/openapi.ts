@@ -3541,6 +3541,31 @@ export interface components {
             /** @enum {string} */
             type: "pong";
         };
+        /** @description The shop's service as the chat page shows it. */
+        ServiceStatus: {
+            /**
+             * Format: int64
+             * @description Agents online now.
+             */
+            agents_online: number;
+            /** @description The office hours as buyers read them ("周一至周五 09:00–18:00"). */
+            hours?: string | null;
+            /** @description How many first replies it was measured on. */
+            measured_replies: number;
+            /**
+             * Format: int64
+             * @description When closed: the next opening, as epoch ms and as buyers read it ("明天 09:00").
+             */
+            next_open_at?: number | null;
+            next_open_label?: string | null;
+            /** @description Within office hours (or the shop has none). */
+            open_now: boolean;
+            /**
+             * Format: int64
+             * @description The median wait for a first reply over the last 7 days, in ms; none below 3 replies.
+             */
+            typical_first_response_ms?: number | null;
+        };
         SetupRequest: {
             display_name: string;
             /** @description `shop` for a single shop, `platform` for a platform's official desk. */
@@ -3568,6 +3593,8 @@ export interface components {
         ShopInfo: {
             kind: components["schemas"]["TenantKind"];
             name: string;
+            /** @description Agents online, the typical first response, the next opening (issue #17). */
+            service: components["schemas"]["ServiceStatus"];
             slug: string;
         };
         /** @description An order as the agent's panel lists it, with the shop it is from. */

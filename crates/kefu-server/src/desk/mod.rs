@@ -8,6 +8,8 @@
 //!   wake the router and the robot), and presence;
 //! - `dispatch`: the live router (WB-4): queue, claims, stranded conversations;
 //! - `robot` and `flows`: the robot at the desk (BOT-3) and its multi-turn flows (BOT-4);
+//! - `service`: what the buyer sees before writing: agents online, the typical first
+//!   response of the last 7 days, the next opening;
 //! - `cards`: order and product cards, shown only to the buyer they belong to;
 //! - `automation`: the shop's automatic replies (WB-2): welcome, keyword rules, idle nudge,
 //!   off-hours, queue and closing messages;
@@ -25,3 +27,4 @@ pub mod intake;
 pub mod opener;
 pub mod outbound;
 pub mod robot;
+pub mod service;

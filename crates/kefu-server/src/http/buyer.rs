@@ -201,6 +201,7 @@ pub async fn start_session(
         buyer_token,
         buyer,
         shop: ShopInfo {
+            service: crate::desk::service::status(&state, tenant.id).await?,
             slug: tenant.slug,
             name: tenant.name,
             kind: tenant.kind,

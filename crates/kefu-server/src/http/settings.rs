@@ -50,5 +50,6 @@ pub async fn put_settings(
             )]
         })
         .await?;
+    state.service.forget(agent.tenant_id());
     Ok(Json(settings))
 }

@@ -1,4 +1,5 @@
-//! `/shops`: what the chat page shows of a shop before a buyer writes.
+//! `/shops`: what the chat page shows of a shop before a buyer writes: its name, and whether
+//! and how fast its agents answer.
 
 use axum::Json;
 use axum::extract::State;
@@ -8,6 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::AppState;
+use crate::desk::service::ServiceStatus;
 use crate::error::{ApiError, ErrorBody};
 use crate::http::extract::ApiPath;
 
@@ -17,6 +19,8 @@ pub struct ShopInfo {
     pub slug: String,
     pub name: String,
     pub kind: TenantKind,
+    /// Agents online, the typical first response, the next opening (issue #17).
+    pub service: ServiceStatus,
 }
 
 #[utoipa::path(get, path = "/api/v1/shops/{slug}", tag = "buyer", params(("slug" = String, Path)),
@@ -30,7 +34,9 @@ pub async fn shop(
         .tenant_by_slug(&slug)
         .await?
         .ok_or(ErrorCode::ShopNotFound)?;
+    let service = crate::desk::service::status(&state, tenant.id).await?;
     Ok(Json(ShopInfo {
+        service,
         slug: tenant.slug,
         name: tenant.name,
         kind: tenant.kind,

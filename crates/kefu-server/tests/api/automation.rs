@@ -249,3 +249,53 @@ async fn off_hours_and_queue_messages_tell_the_buyer_when_and_where() {
     );
     let _ = routing_on(&admin).await;
 }
+
+/// Issue #17: before writing, the chat page shows whether agents are online, the typical first
+/// response measured over the last 7 days, and when the shop opens next.
+#[tokio::test]
+async fn the_chat_page_shows_who_is_online_and_how_fast_the_shop_answers() {
+    let app = TestApp::spawn().await;
+    let admin = app.agent("tea-admin").await;
+    let agent = app.agent("tea-pre1").await;
+    assert_eq!(
+        put(&agent, "/api/v1/me/status", json!({"status": "online"})).await,
+        StatusCode::OK
+    );
+    for n in 0..3 {
+        let (_, c) = first_message(&app, &admin, "请问有货吗").await;
+        let reply = agent.reply(&c, &format!("r{n}"), "有的亲").await;
+        assert!(reply.status().is_success());
+    }
+    let hour = (chrono::Utc::now().hour() + 8) % 24;
+    let (open, close) = if hour < 12 {
+        ("20:00", "21:00")
+    } else {
+        ("05:00", "06:00")
+    };
+    let hours = json!({"days": [1, 2, 3, 4, 5, 6, 7], "open": open, "close": close});
+    let settings = json!({"refund_threshold_fen": 50000, "probation_days": 7, "max_accounts": 200, "office_hours": hours});
+    assert_eq!(
+        put(&admin, "/api/v1/settings", settings).await,
+        StatusCode::OK
+    );
+    let shop: Value = app
+        .http
+        .get(app.url("/api/v1/shops/shanye-tea"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let service = &shop["service"];
+    assert!(service["agents_online"].as_i64().unwrap() >= 1, "{service}");
+    assert!(
+        service["measured_replies"].as_i64().unwrap() >= 3,
+        "{service}"
+    );
+    assert!(service["typical_first_response_ms"].as_i64().unwrap() >= 0);
+    assert_eq!(service["open_now"], false);
+    let label = service["next_open_label"].as_str().unwrap();
+    assert!(label.ends_with(open), "{label}");
+    assert_eq!(service["hours"], format!("每天 {open}–{close}"));
+}

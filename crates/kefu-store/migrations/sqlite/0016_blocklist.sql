@@ -13,3 +13,7 @@ CREATE TABLE blocked_buyers (
     lifted_at BIGINT
 );
 CREATE INDEX blocked_buyers_by_buyer ON blocked_buyers (tenant_id, buyer_id);
+
+-- What the chat page shows before a buyer writes (issue #17): the typical first response of
+-- the last 7 days, read from the event log by kind and time (KPI reports read it so too).
+CREATE INDEX conversation_events_kind_time ON conversation_events (tenant_id, kind, at);

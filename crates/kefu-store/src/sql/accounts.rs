@@ -354,3 +354,13 @@ pub(crate) async fn mark_phone_verified(
         .await?;
     Ok(())
 }
+
+pub(crate) async fn agents_online(pool: &Pool<Db>, tenant_id: Uuid) -> Result<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND status = 'online' AND NOT disabled",
+    )
+    .bind(tenant_id.to_string())
+    .fetch_one(pool)
+    .await?;
+    Ok(n)
+}

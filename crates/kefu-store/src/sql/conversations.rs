@@ -646,3 +646,28 @@ pub(crate) async fn shift_conversation_back(
     tx.commit().await?;
     Ok(())
 }
+
+pub(crate) async fn recent_first_reply_waits(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    since: i64,
+    limit: i64,
+) -> Result<Vec<i64>> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT data FROM conversation_events WHERE tenant_id = $1 AND kind = 'first_reply' \
+         AND at >= $2 ORDER BY at DESC LIMIT $3",
+    )
+    .bind(tenant_id.to_string())
+    .bind(since)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|(data,)| {
+            serde_json::from_str::<serde_json::Value>(data)
+                .ok()
+                .and_then(|d| d["wait_ms"].as_i64())
+        })
+        .collect())
+}
