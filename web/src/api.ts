@@ -13,6 +13,7 @@ import type {
   ApprovedProposal,
   AuditList,
   AuditQuery,
+  AutoReplies,
   BreakRequest,
   Channel,
   ConditionKind,
@@ -327,6 +328,12 @@ export const agentApi = {
   deletePhrase: (id: Uuid) => request<void>('DELETE', `${V1}/phrases/${id}`),
   /** Counts a sending: the most used come first. */
   phraseUsed: (id: Uuid) => request<void>('POST', `${V1}/phrases/${id}/used`),
+  /** WB-2: the shop's automatic replies (`team.read`). */
+  automation: () => request<ResponseBody<'automation'>>('GET', `${V1}/automation`),
+  /** Replaces them all (`settings.manage`). Throws `invalid_auto_reply` (400) with a message
+   *  naming the part. */
+  putAutomation: (body: AutoReplies) =>
+    request<ResponseBody<'put_automation'>>('PUT', `${V1}/automation`, { body: body satisfies RequestBody<'put_automation'> }),
   /** WB-4: the shop's rules in the order they are tried. */
   routingRules: () => request<ResponseBody<'rules'>>('GET', `${V1}/routing/rules`),
   /** Replaces every rule; the list's order is the order tried. Throws `bad_rule_name`,

@@ -225,6 +225,24 @@ export type RuleList = Schemas['RuleList']
 export type ConversationFacts = Schemas['ConversationFacts']
 export type RouteDecision = Schemas['RouteDecision']
 
+// ---- automatic replies (WB-2) ----
+
+/** A shop's automatic replies: welcome, keyword rules, idle nudge, off-hours, queue, closing;
+ *  each on or off, for every channel (`channels` empty) or the ones listed. */
+export type AutoReplies = Schemas['AutoReplies']
+/** `GET`/`PUT /automation`: the replies and their version (0: never saved, all off). */
+export type AutomationView = Schemas['AutomationView']
+export type Welcome = Schemas['Welcome']
+/** The welcome for buyers who come in by one entry. */
+export type EntryWelcome = Schemas['EntryWelcome']
+export type KeywordReplies = Schemas['KeywordReplies']
+/** Keywords (any or all, case ignored) and/or a regular expression; highest priority wins. */
+export type KeywordRule = Schemas['KeywordRule']
+export type MatchMode = Schemas['MatchMode']
+export type IdleNudge = Schemas['IdleNudge']
+/** Off-hours, queue and closing: a text, on or off. */
+export type Notice = Schemas['Notice']
+
 // ---- the robot (BOT-1 … BOT-7, docs/robot.md) ----
 // kefu-robot's types (kb.rs, lexicon.rs, flow.rs, robot.rs) derive no ToSchema: the document
 // has the knowledge base entries, lexicons, flows and the test console's answer as bare

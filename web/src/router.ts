@@ -22,6 +22,8 @@ export const router = createRouter({
     { path: '/agent/robot', name: 'robot', component: () => import('./features/robot/AgentRobot.vue') },
     // WB-3: quick phrases (every agent: their own; supervisors: the shop's and the teams').
     { path: '/agent/phrases', name: 'phrases', component: () => import('./features/phrases/AgentPhrases.vue') },
+    // WB-2: the shop's automatic replies (everyone on the team reads; `settings.manage` edits).
+    { path: '/agent/automation', name: 'automation', component: () => import('./features/automation/AgentAutomation.vue') },
     { path: '/:pathMatch(.*)*', redirect: '/agent' },
   ],
 })

@@ -116,6 +116,29 @@ async fn automatic_replies_are_kept_and_go_out_once(store: Store) {
             .unwrap()
             .is_empty()
     );
+    // The first reply's wait is what the chat page's typical response time is measured on.
+    let waits = store
+        .recent_first_reply_waits(tenant, since - 1, 10)
+        .await
+        .unwrap();
+    assert_eq!(waits.len(), 1);
+    assert!(waits[0] >= 0);
+    let elsewhere = store
+        .recent_first_reply_waits(other.tenant.id, 0, 10)
+        .await
+        .unwrap();
+    assert!(elsewhere.is_empty(), "ACC-1");
+    assert_eq!(store.agents_online(tenant).await.unwrap(), 0);
+    store
+        .set_user_status(
+            tenant,
+            shop.agent.id,
+            kefu_domain::account::AgentStatus::Online,
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.agents_online(tenant).await.unwrap(), 1);
     send(
         &store,
         text(

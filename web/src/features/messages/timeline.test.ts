@@ -126,6 +126,13 @@ describe('Timeline', () => {
     t.addMany([message(1, 'buyer'), message(2, 'bot'), message(3, 'buyer')])
     expect(t.items().filter((i) => i.mine).map((i) => i.state)).toEqual(['read', 'sent'])
   })
+
+  it('does not count an automatic reply as anyone having read the buyer', () => {
+    const t = new Timeline('buyer')
+    t.addMany([message(1, 'buyer'), message(2, 'automation'), message(3, 'buyer')])
+    expect(t.items().filter((i) => i.mine).map((i) => i.state)).toEqual(['sent', 'sent'])
+    expect(t.items().find((i) => i.sender_kind === 'automation')?.mine).toBe(false)
+  })
 })
 
 describe('sends', () => {

@@ -151,7 +151,8 @@ export class Timeline {
   /** The seq up to which our messages count as read: what the other side said it read, or
    *  anything before a later message from the other person (they answered, so they saw it). */
   readSeq(): number {
-    // The buyer is answered by an agent or by the robot (BOT-3); the team by the buyer.
+    // The buyer is answered by an agent or by the robot (BOT-3); the team by the buyer. An
+    // automatic reply (WB-2) is sent whether anyone read the buyer or not: it proves nothing.
     const answerers: SenderKind[] = this.ownSide === 'buyer' ? ['agent', 'bot'] : ['buyer']
     let answered = 0
     for (const m of this.messages) if (answerers.includes(m.sender_kind)) answered = m.seq
