@@ -154,7 +154,7 @@ impl Default for IdleNudge {
             enabled: false,
             channels: vec![],
             minutes: 5,
-            text: "亲，客服正在为您查询，请稍等片刻～".into(),
+            text: "亲，{客服}正在为您查询，请稍等片刻～".into(),
         }
     }
 }
