@@ -20,6 +20,8 @@ import type {
   KbEntryView,
   Lexicon,
   ProposalEdit,
+  Rating,
+  RatingInput,
   RequestBody,
   ResponseBody,
   RobotDecision,
@@ -92,6 +94,8 @@ describe('API types', () => {
     expectTypeOf<ResponseBody<'notes'>>().toEqualTypeOf<InternalNoteList>()
     expectTypeOf<RequestBody<'approve_proposal'>>().toEqualTypeOf<ProposalEdit>()
     expectTypeOf<ResponseBody<'ask'>>().toEqualTypeOf<RobotDecision>()
+    expectTypeOf<ResponseBody<'conversation_ratings'>>().toEqualTypeOf<{ ratings: Rating[] }>()
+    expectTypeOf<RequestBody<'rate'>>().toEqualTypeOf<RatingInput>()
   })
 
   it('hand-written as the server writes them, still fit the document', () => {
@@ -112,5 +116,7 @@ describe('API types', () => {
     expectTypeOf<Schemas['Approval']['payload']>().toEqualTypeOf<BareObject>()
     expectTypeOf<Schemas['AuditEntry']['detail']>().toEqualTypeOf<BareObject>()
     expectTypeOf<Schemas['RobotSettings']['lexicon']>().toEqualTypeOf<BareObject | undefined>()
+    // No operation names a rating message's body, so the document has no RatingInvitation.
+    expectTypeOf<'RatingInvitation' extends keyof Schemas ? true : false>().toEqualTypeOf<false>()
   })
 })

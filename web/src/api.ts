@@ -14,6 +14,8 @@ import type {
   AuditList,
   AuditQuery,
   AutoReplies,
+  BlockInput,
+  BlockKind,
   BreakRequest,
   Channel,
   ConditionKind,
@@ -33,6 +35,7 @@ import type {
   HandoffStatus,
   ImportFormat,
   ImportKind,
+  IntakeFilter,
   InternalNoteList,
   KbEntry,
   KbEntryView,
@@ -44,6 +47,7 @@ import type {
   ProposalEdit,
   ProposalStatus,
   QueryOf,
+  RatingInput,
   RequestBody,
   ResponseBody,
   RobotDecision,
@@ -178,6 +182,10 @@ export const FLOW_VALUES: Record<FlowAction, string[]> = {
 }
 
 export const PROPOSAL_STATUSES: ProposalStatus[] = ['pending', 'approved', 'rejected']
+
+/** WB-6: why a buyer is blocked; the longest note a block takes, in characters. */
+export const BLOCK_KINDS = allOf<BlockKind>()(['spam', 'harassment', 'ad', 'other'])
+export const MAX_BLOCK_NOTE_CHARS = 200
 
 /** Every error body is `{code, message}`; the UI translates `code`, never `message`. */
 export class ApiError extends Error {
@@ -321,7 +329,8 @@ export const agentApi = {
   /** WB-3: quick phrases the caller may use (`view: 'all'`: every phrase, `team.manage`),
    *  searched by text, shortcut or pinyin initials; `conversation` fills their variables. */
   phrases: (query: QueryOf<'phrases'> = {}) => request<ResponseBody<'phrases'>>('GET', `${V1}/phrases`, { query }),
-  /** Throws `invalid_phrase` (400), `phrase_limit_reached` (409). */
+  /** Throws `invalid_phrase` (400), `attachment_not_found` / `product_not_found` (404: the
+   *  picture or product is not the shop's), `phrase_limit_reached` (409). */
   addPhrase: (body: RequestBody<'add_phrase'>) => request<ResponseBody<'add_phrase'>>('POST', `${V1}/phrases`, { body }),
   putPhrase: (id: Uuid, body: RequestBody<'put_phrase'>) =>
     request<ResponseBody<'put_phrase'>>('PUT', `${V1}/phrases/${id}`, { body }),
@@ -334,6 +343,24 @@ export const agentApi = {
    *  naming the part. */
   putAutomation: (body: AutoReplies) =>
     request<ResponseBody<'put_automation'>>('PUT', `${V1}/automation`, { body: body satisfies RequestBody<'put_automation'> }),
+  /** WB-6: blocks the buyer (`conversation.reply`); their current conversation closes as
+   *  invalid. Throws `invalid_block` (400), `buyer_not_found` (404). */
+  blockBuyer: (buyerId: Uuid, body: BlockInput) =>
+    request<ResponseBody<'block'>>('POST', `${V1}/buyers/${buyerId}/block`, { body: body satisfies RequestBody<'block'> }),
+  /** The shop's blocks, newest first, lifted and expired ones too (`team.read`). */
+  async blocklist() {
+    const res = await request<ResponseBody<'blocklist'>>('GET', `${V1}/blocklist`)
+    return listOf(res, 'blocks')
+  },
+  /** `team.manage`; the buyer's invalid conversations become resolved. Throws `block_not_found` (404). */
+  liftBlock: (id: Uuid) => request<ResponseBody<'lift'>>('POST', `${V1}/blocklist/${id}/lift`),
+  /** An invalid conversation (wrongly flagged) open again for the team (`team.manage`). */
+  restore: (id: Uuid) => request<ResponseBody<'restore'>>('POST', `${V1}/conversations/${id}/restore`),
+  /** WB-6: the shop's intake filter (`team.read`). */
+  intakeFilter: () => request<ResponseBody<'intake_filter'>>('GET', `${V1}/intake-filter`),
+  /** Replaces it (`settings.manage`). Throws `invalid_intake_filter` (400). */
+  putIntakeFilter: (body: IntakeFilter) =>
+    request<ResponseBody<'put_intake_filter'>>('PUT', `${V1}/intake-filter`, { body: body satisfies RequestBody<'put_intake_filter'> }),
   /** WB-4: the shop's rules in the order they are tried. */
   routingRules: () => request<ResponseBody<'rules'>>('GET', `${V1}/routing/rules`),
   /** Replaces every rule; the list's order is the order tried. Throws `bad_rule_name`,
@@ -371,6 +398,14 @@ export const agentApi = {
     const res = await request<EventList>('GET', `${V1}/conversations/${id}/events`)
     return listOf(res, 'events')
   },
+  /** KPI-3: the conversation's rating invitations and ratings, oldest first. */
+  async ratings(conversationId: Uuid) {
+    const res = await request<ResponseBody<'conversation_ratings'>>('GET', `${V1}/conversations/${conversationId}/ratings`)
+    return listOf(res, 'ratings')
+  },
+  /** KPI-3: invites the buyer once more (`team.manage`); a new invitation message follows.
+   *  Throws `rating_not_found` (404), `rating_closed` (409: rated, or invited again already). */
+  reinviteRating: (id: Uuid) => request<ResponseBody<'reinvite'>>('POST', `${V1}/ratings/${id}/reinvite`),
   buyer: (id: Uuid) => request<ResponseBody<'profile'>>('GET', `${V1}/buyers/${id}`),
   context: (id: Uuid) => request<ConversationContext>('GET', `${V1}/conversations/${id}/context`),
   /** CH-5: hand the order's case to its fulfilment partner. */
@@ -589,6 +624,12 @@ export const buyerApi = {
   },
   send: (token: string, body: SendBody) =>
     request<ResponseBody<'buyer_send'>>('POST', `${V1}/buyer/messages`, { token, body: body satisfies RequestBody<'buyer_send'> }),
+  /** KPI-3: an invitation of the buyer's, with the labels and reasons to choose from. */
+  rating: (token: string, id: Uuid) => request<ResponseBody<'buyer_rating'>>('GET', `${V1}/buyer/ratings/${id}`, { token }),
+  /** Rates once. Throws `invalid_rating` (400), `rating_not_found` (404), `rating_closed`,
+   *  `rating_expired` (409). */
+  rate: (token: string, id: Uuid, body: RatingInput) =>
+    request<ResponseBody<'rate'>>('POST', `${V1}/buyer/ratings/${id}`, { token, body: body satisfies RequestBody<'rate'> }),
   upload(token: string, file: File) {
     const form = new FormData()
     form.append('file', file, file.name)
@@ -601,6 +642,10 @@ export function errorCode(err: unknown): string {
   if (err instanceof ApiError) return err.code
   return 'internal'
 }
+
+/** WB-3: the shop's and teams' phrases as a CSV file (`team.manage`), what the phrases import
+ *  reads back; a plain link downloads it with the session cookie. */
+export const PHRASES_EXPORT_URL = `${V1}/phrases/export`
 
 /** Upload limits the server enforces (docs/http-api.md "Files"); checked early for a kind error. */
 export const MAX_IMAGE_BYTES = 10 * 1024 * 1024

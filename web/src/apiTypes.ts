@@ -243,6 +243,21 @@ export type IdleNudge = Schemas['IdleNudge']
 /** Off-hours, queue and closing: a text, on or off. */
 export type Notice = Schemas['Notice']
 
+// ---- blocking and the intake filter (WB-6) ----
+
+/** Why a buyer is blocked or a conversation is invalid: spam, harassment, ads, other. */
+export type BlockKind = Schemas['BlockKind']
+/** An agent's request to block a buyer: a note of at most 200 characters; `days` 1–365, or
+ *  none (null) until a supervisor lifts it. */
+export type BlockInput = Schemas['BlockInput']
+/** A buyer's block as the blocklist shows it; `expires_at` null: until lifted. */
+export type Block = Schemas['Block']
+/** The shop's intake filter: keywords, links outside the allowed domains and a sending rate
+ *  flag a message, which closes its conversation as invalid. */
+export type IntakeFilter = Schemas['IntakeFilter']
+/** `GET`/`PUT /intake-filter`: the filter and its version (0: never saved, off). */
+export type IntakeFilterView = Schemas['IntakeFilterView']
+
 // ---- the robot (BOT-1 … BOT-7, docs/robot.md) ----
 // kefu-robot's types (kb.rs, lexicon.rs, flow.rs, robot.rs) derive no ToSchema: the document
 // has the knowledge base entries, lexicons, flows and the test console's answer as bare
@@ -409,6 +424,26 @@ export type Proposal = Schemas['ProposalView']
 
 /** The edited values an approval may carry; what is absent stays as proposed. */
 export type ProposalEdit = Schemas['ProposalEdit']
+
+// ---- the satisfaction rating (KPI-3) and the shop's service (issue #17) ----
+
+export type RatingState = Schemas['RatingState']
+/** One invitation and, once the buyer answered, their rating: as the team reads it. */
+export type Rating = Schemas['Rating']
+/** An invitation as its buyer reads it, with the labels and the reasons they may tick. */
+export type BuyerRating = Schemas['BuyerRating']
+/** A buyer's rating: 1–5 stars, reasons from the list for those stars, a comment of at most 500. */
+export type RatingInput = Schemas['RatingInput']
+/** A `rating` message's body (JSON in `Message.body`): which invitation, until when, and what it asks. */
+// Hand-written: no operation names kefu-domain rating.rs `RatingInvitation`, so the document lacks it.
+export interface RatingInvitation {
+  rating_id: Uuid
+  expires_at: EpochMs
+  text: string
+}
+/** What the chat page shows before the buyer writes: agents online, the typical first reply,
+ *  the next opening. */
+export type ServiceStatus = Schemas['ServiceStatus']
 
 // ---- WebSocket frames (crates/kefu-domain/src/frames.rs) ----
 

@@ -24,6 +24,8 @@ export const router = createRouter({
     { path: '/agent/phrases', name: 'phrases', component: () => import('./features/phrases/AgentPhrases.vue') },
     // WB-2: the shop's automatic replies (everyone on the team reads; `settings.manage` edits).
     { path: '/agent/automation', name: 'automation', component: () => import('./features/automation/AgentAutomation.vue') },
+    // WB-6: the blocklist and the intake filter (the team reads; supervisors lift, `settings.manage` edits).
+    { path: '/agent/blocklist', name: 'blocklist', component: () => import('./features/blocklist/AgentBlocklist.vue') },
     { path: '/:pathMatch(.*)*', redirect: '/agent' },
   ],
 })

@@ -15,6 +15,7 @@ use kefu_domain::commerce::{
 };
 use kefu_domain::error_code::ErrorCode;
 use kefu_domain::money::Money;
+use kefu_domain::phrases::{PhraseInput, PhraseScope};
 use kefu_store::{Store, UpsertCounts};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -73,6 +74,9 @@ pub enum ImportKind {
     /// Real buyers' questions for the knowledge base's entries: a chat log, or questions
     /// labelled with their entry or a person's reply (issue #16).
     KbQuestions,
+    /// The shop's and teams' quick phrases (WB-3, issue #17), as `GET /phrases/export` writes
+    /// them.
+    Phrases,
 }
 
 /// One refused row: its line in the file (1 = the first line, the CSV header included).
@@ -159,7 +163,159 @@ pub async fn import(
             .await
         }
         ImportKind::KbQuestions => import_questions(store, tenant_id, text, format, progress).await,
+        ImportKind::Phrases => import_phrases(store, tenant_id, text, format, progress).await,
     }
+}
+
+/// The columns of a phrases file: what `GET /phrases/export` writes (its `uses` is ignored).
+const PHRASE_COLUMNS: [Column; 5] = [
+    col("text", &["内容", "话术", "短语"], true),
+    col("scope", &["范围"], false),
+    col("team", &["团队"], false),
+    col("category", &["分类"], false),
+    col("shortcut", &["快捷码", "快捷键"], false),
+];
+
+fn phrase_row(row: &Row) -> Result<(String, PhraseInput), InputError> {
+    let scope = match row.text("scope").as_str() {
+        "" | "shop" | "全店" => PhraseScope::Shop,
+        "team" | "团队" => PhraseScope::Team,
+        other => {
+            return Err(InputError::new(
+                ErrorCode::InvalidPhrase,
+                format!("scope `{other}` is shop (全店) or team (团队); agents add their own"),
+            ));
+        }
+    };
+    let optional = |name: &str| Some(row.text(name)).filter(|t| !t.is_empty());
+    let phrase = PhraseInput {
+        scope,
+        team: optional("team"),
+        category: optional("category"),
+        shortcut: optional("shortcut"),
+        text: row.text("text"),
+        image: None,
+        product_code: None,
+    };
+    let key = format!(
+        "{}|{}|{}",
+        scope.as_str(),
+        row.text("team"),
+        phrase.text.trim()
+    );
+    Ok((key, phrase))
+}
+
+fn merge_phrase(into: &mut PhraseInput, more: PhraseInput) -> Result<(), InputError> {
+    if more.category != into.category || more.shortcut != into.shortcut {
+        return Err(InputError::new(
+            ErrorCode::ConflictingRows,
+            "the phrase is in the file twice, with different categories or shortcuts",
+        ));
+    }
+    Ok(())
+}
+
+fn check_phrase(phrase: &PhraseInput) -> Result<PhraseInput, InputError> {
+    if phrase.scope == PhraseScope::Personal {
+        return Err(InputError::new(
+            ErrorCode::InvalidPhrase,
+            "import the shop's or a team's phrases; agents add their own",
+        ));
+    }
+    phrase
+        .clone()
+        .check()
+        .map(|_| phrase.clone())
+        .map_err(|(code, why)| InputError::new(code, why))
+}
+
+pub fn parse_phrases(text: &str, format: Format) -> Parsed<PhraseInput> {
+    match format {
+        Format::Jsonl => parse_jsonl(
+            text,
+            |p: PhraseInput| check_phrase(&p),
+            |p| format!("{}|{:?}|{}", p.scope.as_str(), p.team, p.text.trim()),
+        ),
+        Format::Csv | Format::Xlsx => parse_csv(
+            text,
+            &PHRASE_COLUMNS,
+            phrase_row,
+            merge_phrase,
+            check_phrase,
+        ),
+    }
+}
+
+/// Adds the file's phrases the shop lacks; one with the same scope, team and text is the
+/// same phrase, its category and shortcut updated when they differ. Past the shop's limit the
+/// rest are refused with `phrase_limit_reached`.
+async fn import_phrases(
+    store: &Store,
+    tenant_id: Uuid,
+    text: &str,
+    format: Format,
+    progress: &mut (dyn FnMut(u64, u64) + Send),
+) -> Result<ImportReport, ApiError> {
+    let mut parsed = parse_phrases(text, format);
+    let existing: HashMap<(PhraseScope, Option<String>, String), kefu_domain::phrases::Phrase> =
+        store
+            .phrases(tenant_id, kefu_store::Visible::All)
+            .await?
+            .into_iter()
+            .filter(|r| r.phrase.scope != PhraseScope::Personal)
+            .map(|r| {
+                let p = r.phrase;
+                ((p.scope, p.team.clone(), p.text.clone()), p)
+            })
+            .collect();
+    let mut counts = UpsertCounts::default();
+    let total = parsed.records.len() as u64;
+    let mut accepted = 0;
+    progress(0, total);
+    for (n, (line, input)) in parsed.records.iter().enumerate() {
+        let Ok(phrase) = input.clone().check() else {
+            continue;
+        };
+        let same = existing.get(&(phrase.scope, phrase.team.clone(), phrase.text.clone()));
+        match same {
+            Some(p) if p.category == phrase.category && p.shortcut == phrase.shortcut => {
+                counts.unchanged += 1;
+            }
+            Some(p) => {
+                store
+                    .update_phrase(tenant_id, p.id, &phrase, |_| vec![])
+                    .await?;
+                counts.updated += 1;
+            }
+            None => match store
+                .add_phrase(tenant_id, None, &phrase, |_| vec![])
+                .await?
+            {
+                Some(_) => counts.created += 1,
+                None => {
+                    parsed.rejections.push(Rejection {
+                        line: *line,
+                        code: ErrorCode::PhraseLimitReached,
+                        message: "the shop keeps 20,000 phrases already".to_owned(),
+                    });
+                    continue;
+                }
+            },
+        }
+        accepted += 1;
+        if (n + 1) % BATCH == 0 {
+            progress(n as u64 + 1, total);
+        }
+    }
+    progress(total, total);
+    Ok(report(
+        ImportKind::Phrases,
+        parsed.rows,
+        accepted,
+        parsed.rejections,
+        counts,
+    ))
 }
 
 /// Times the knowledge base may change under an import of questions before it gives up.

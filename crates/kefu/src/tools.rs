@@ -25,6 +25,8 @@ pub enum ImportWhat {
     /// Real buyers' questions for the knowledge base: a chat log, or questions labelled with
     /// their entry or a person's reply (issue #16).
     KbQuestions,
+    /// The shop's and teams' quick phrases (WB-3): text, scope, team, category, shortcut.
+    Phrases,
 }
 
 #[derive(Args)]
@@ -83,6 +85,7 @@ pub async fn import(store: &Store, args: &ImportArgs) -> anyhow::Result<bool> {
         ImportWhat::Orders => ImportKind::Orders,
         ImportWhat::Kb => ImportKind::Kb,
         ImportWhat::KbQuestions => ImportKind::KbQuestions,
+        ImportWhat::Phrases => ImportKind::Phrases,
     };
     let report = import::import(store, tenant.id, kind, &text, format, &mut progress)
         .await

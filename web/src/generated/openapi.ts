@@ -1021,6 +1021,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/phrases/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The shop's and teams' phrases as a CSV file (UTF-8 with a byte-order mark, for Excel):
+         *     `text,scope,team,category,shortcut,uses`, what `POST /imports/phrases` reads back.
+         */
+        get: operations["export_phrases"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/phrases/{id}": {
         parameters: {
             query?: never;
@@ -1893,7 +1913,7 @@ export interface components {
              *       "channels": [],
              *       "enabled": false,
              *       "minutes": 5,
-             *       "text": "亲，客服正在为您查询，请稍等片刻～"
+             *       "text": "亲，{客服}正在为您查询，请稍等片刻～"
              *     }
              */
             idle: components["schemas"]["IdleNudge"];
@@ -2571,11 +2591,11 @@ export interface components {
              * @default 5
              */
             minutes: number;
-            /** @default 亲，客服正在为您查询，请稍等片刻～ */
+            /** @default 亲，{客服}正在为您查询，请稍等片刻～ */
             text: string;
         };
         /** @enum {string} */
-        ImportKind: "products" | "orders" | "kb" | "kb_questions";
+        ImportKind: "products" | "orders" | "kb" | "kb_questions" | "phrases";
         /** @description What an import did. */
         ImportReport: {
             /**
@@ -6621,6 +6641,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The picture or the product is not the shop's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             408: components["responses"]["RequestTimeout"];
             409: {
                 headers: {
@@ -6631,6 +6660,34 @@ export interface operations {
                 };
             };
             413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    export_phrases: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     put_phrase: {

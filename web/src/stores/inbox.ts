@@ -1,7 +1,8 @@
 // The workbench's live state (WB-1): the conversation list of the chosen tab and tag (WB-5) —
 // 待接入 (open, nobody's: queued, up for grabs or the robot's), 我的 (open, mine), 进行中 (every
-// open one) and 已解决; the first three are views of one open list, the resolved one is fetched
-// while its tab is up —, the open conversation's messages, tags and event log, buyers' typing, all kept current by
+// open one), 已解决 and 无效 (WB-6: blocked or filtered); the first three are views of one open
+// list, the closed ones are fetched while their tab is up —, the open conversation's messages,
+// tags and event log, buyers' typing, and the alerts the agent hears (issue #17), all kept current by
 // the agent WebSocket. On reconnect the list is refetched and the open conversation catches up
 // after its last seq; unacked sends go again with the same client_msg_id. Conversations held
 // in the workbench's tabs keep their summaries, and a pane's actions name their conversation
@@ -11,7 +12,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { ApiError, agentApi, errorCode } from '../api'
-import type { ClientFrame, ConversationEvent, ConversationStatus, ConversationSummary, FileKind, InternalNote, MessageKind, ServerFrame, ServerFrameOf, TransferRequest, Uuid } from '../api'
+import type { BlockInput, ClientFrame, ConversationEvent, ConversationStatus, ConversationSummary, FileKind, InternalNote, MessageKind, ServerFrame, ServerFrameOf, TransferRequest, Uuid } from '../api'
 import { ReconnectingSocket, socketUrl } from '../ws'
 import type { SocketStatus } from '../ws'
 import { Timeline, pendingSend, revokePreview } from '../features/messages/timeline'
@@ -21,10 +22,21 @@ import { useApprovals } from './approvals'
 import { useShopSettings } from './shopSettings'
 import { DEFAULT_ZONE, scheduleOf, waitedMs as countWaited } from '../features/workbench/officeHours'
 import { orderCardRef, productCardRef } from '../features/catalogue/cards'
+import { AlertWatch } from '../features/workbench/alerts'
+import type { Alert, AlertContext } from '../features/workbench/alerts'
 
-/** WB-1: the list's tabs: waiting (open and unassigned), mine (open and mine), open, resolved. */
-export type InboxTab = 'waiting' | 'mine' | 'open' | 'resolved'
-export const INBOX_TABS: readonly InboxTab[] = ['waiting', 'mine', 'open', 'resolved']
+/** WB-1: the list's tabs: waiting (open and unassigned), mine (open and mine), open, resolved;
+ *  and invalid (WB-6), closed apart as spam. */
+export type InboxTab = 'waiting' | 'mine' | 'open' | 'resolved' | 'invalid'
+export const INBOX_TABS: readonly InboxTab[] = ['waiting', 'mine', 'open', 'resolved', 'invalid']
+/** The tabs whose conversations are fetched while the tab is up. */
+type ClosedTab = Extract<InboxTab, 'resolved' | 'invalid'>
+
+function isClosedTab(tab: InboxTab): tab is ClosedTab {
+  return tab === 'resolved' || tab === 'invalid'
+}
+/** How long after an agent's own action (a grab, a reply) its echo is no news to them. */
+const OWN_ACTION_MS = 5000
 
 const PAGE = 100
 
@@ -52,9 +64,10 @@ export const useInbox = defineStore('inbox', () => {
   /** The open conversations (with the tag filter), newest first: 待接入, 我的 and 进行中 are
    *  views of it, so their counts need no request of their own. */
   const openList = ref<ConversationSummary[]>([])
-  /** The resolved ones, while the 已解决 tab is up (`resolvedLoaded` once fetched). */
-  const resolvedList = ref<ConversationSummary[]>([])
-  const resolvedLoaded = ref(false)
+  /** The resolved or invalid ones, while the 已解决 or 无效 tab is up (`closedLoaded` once
+   *  fetched). */
+  const closedList = ref<ConversationSummary[]>([])
+  const closedLoaded = ref(false)
   /** The open conversation's row stays in the tab it was listed in until the agent moves on,
    *  whatever befalls it meanwhile (resolved, taken, transferred). */
   const stickyId = ref<Uuid | null>(null)
@@ -86,6 +99,16 @@ export const useInbox = defineStore('inbox', () => {
   const grabsTaken = ref<Uuid[]>([])
   /** WB-7: conversations taken back after a long wait, for the page to announce. */
   const alerts = ref<WaitAlert[]>([])
+  /** Issue #17: what the agent should hear of (alerts.ts decides), for the page to deliver. */
+  const agentAlerts = ref<Alert[]>([])
+  /** The conversations on screen (the workbench's panes), whose news is no news while the tab
+   *  is visible. */
+  const onScreen = ref<Uuid[]>([])
+  const alertWatch = new AlertWatch()
+  /** Conversations the agent just acted on (grab, send, restore), by when. */
+  const ownActions = new Map<Uuid, number>()
+  /** The late conversations are noted quietly on the first look after a list came. */
+  let lateNoted = false
   /** WB-7: each team's response target in seconds, by key. */
   const targets = ref<Record<string, number>>({})
   /** WB-7: the teams whose target counts only the shop's office hours. */
@@ -119,24 +142,30 @@ export const useInbox = defineStore('inbox', () => {
         return c.status === 'open'
       case 'resolved':
         return c.status === 'resolved'
+      case 'invalid':
+        return c.status === 'invalid'
     }
   }
 
   const waitingList = computed(() => openList.value.filter((c) => inTab(c, 'waiting')))
   const mineList = computed(() => openList.value.filter((c) => inTab(c, 'mine')))
-  /** Each tab's number of conversations; null for 已解决 while it is not loaded. */
-  const counts = computed<Record<InboxTab, number | null>>(() => ({
-    waiting: waitingList.value.length,
-    mine: mineList.value.length,
-    open: openList.value.length,
-    resolved: resolvedLoaded.value ? resolvedList.value.length : null,
-  }))
+  /** Each tab's number of conversations; null for 已解决 and 无效 while they are not loaded. */
+  const counts = computed<Record<InboxTab, number | null>>(() => {
+    const closed = (which: ClosedTab) => (tab.value === which && closedLoaded.value ? closedList.value.length : null)
+    return {
+      waiting: waitingList.value.length,
+      mine: mineList.value.length,
+      open: openList.value.length,
+      resolved: closed('resolved'),
+      invalid: closed('invalid'),
+    }
+  })
 
   function listOfTab(which: InboxTab): ConversationSummary[] {
     if (which === 'waiting') return waitingList.value
     if (which === 'mine') return mineList.value
     if (which === 'open') return openList.value
-    return resolvedList.value
+    return tab.value === which ? closedList.value : []
   }
 
   /** The chosen tab's conversations, newest first, with the open one kept (`stickyId`). */
@@ -205,6 +234,7 @@ export const useInbox = defineStore('inbox', () => {
   /** WB-8: takes the conversation and opens it. Null when done, else the error code
    *  (`already_taken` …), which is reported to the page too. */
   async function grab(id: Uuid): Promise<string | null> {
+    acted(id)
     try {
       const mine = await agentApi.grab(id)
       // Opened first, so that its row stays in the tab it was grabbed from (待接入).
@@ -224,6 +254,44 @@ export const useInbox = defineStore('inbox', () => {
 
   function report(code: string): void {
     errors.value.push(code)
+  }
+
+  // ---- alerts (issue #17) ----
+
+  /** The agent's own action on `id`: its echo over the socket is no news to them. */
+  function acted(id: Uuid): void {
+    ownActions.set(id, Date.now())
+  }
+
+  function alertContext(): AlertContext {
+    const at = Date.now()
+    const quiet = new Set<Uuid>()
+    for (const [id, when] of ownActions) {
+      if (at - when < OWN_ACTION_MS) quiet.add(id)
+      else ownActions.delete(id)
+    }
+    if (document.visibilityState === 'visible') onScreen.value.forEach((id) => quiet.add(id))
+    return {
+      me: session.user?.id ?? null,
+      myTeam: session.user?.team ?? null,
+      takesWaiting: session.canReply && session.status === 'online',
+      routing: !!shop.settings?.routing_enabled,
+      quiet,
+    }
+  }
+
+  /** A frame's summary, before the lists take it: what the agent should hear of. */
+  function observe(c: ConversationSummary): void {
+    const alert = alertWatch.observe(c, alertContext())
+    if (alert) agentAlerts.value.push(alert)
+  }
+
+  /** WB-7: each second, the conversations newly past their response target. */
+  function checkLate(): void {
+    const late = (c: ConversationSummary) => isWaiting(c) && waitLevel(c) !== 'ok'
+    const found = alertWatch.overdue(openList.value, late, alertContext(), !lateNoted)
+    lateNoted = true
+    agentAlerts.value.push(...found)
   }
 
   // ---- the list ----
@@ -254,16 +322,18 @@ export const useInbox = defineStore('inbox', () => {
     const open = list.find((c) => c.id === openId.value)
     if (open) adoptSummary(open)
     list.forEach(keepHeld)
+    list.forEach((c) => alertWatch.note(c))
     return list.filter((c) => c.status === status && matchesTag(c)).sort(newestFirst)
   }
 
-  /** The open list, and the resolved one while its tab is up. */
+  /** The open list, and the resolved or invalid one while its tab is up. */
   async function loadList(): Promise<void> {
     loads.value++
     try {
-      const [open] = await Promise.all([fetchList('open'), tab.value === 'resolved' ? loadResolved() : null])
+      const [open] = await Promise.all([fetchList('open'), isClosedTab(tab.value) ? loadClosed() : null])
       if (open) {
         openList.value = open
+        lateNoted = false
         chooseTab()
         stick()
       }
@@ -274,13 +344,15 @@ export const useInbox = defineStore('inbox', () => {
     }
   }
 
-  async function loadResolved(): Promise<void> {
+  async function loadClosed(): Promise<void> {
+    const which = tab.value
+    if (!isClosedTab(which)) return
     loads.value++
     try {
-      const list = await fetchList('resolved')
-      if (!list || tab.value !== 'resolved') return
-      resolvedList.value = list
-      resolvedLoaded.value = true
+      const list = await fetchList(which)
+      if (!list || tab.value !== which) return
+      closedList.value = list
+      closedLoaded.value = true
       stick()
     } catch (err) {
       report(errorCode(err))
@@ -293,20 +365,20 @@ export const useInbox = defineStore('inbox', () => {
     tabChosen = true
     if (tab.value === next) return
     tab.value = next
-    resolvedList.value = []
-    resolvedLoaded.value = false
+    closedList.value = []
+    closedLoaded.value = false
     stickyId.value = null
     stick()
-    // 待接入, 我的 and 进行中 are in hand; 已解决 is fetched.
-    if (next === 'resolved') void loadResolved()
+    // 待接入, 我的 and 进行中 are in hand; 已解决 and 无效 are fetched.
+    if (isClosedTab(next)) void loadClosed()
   }
 
   function setTagFilter(key: string): void {
     if (tagFilter.value === key) return
     tagFilter.value = key
     openList.value = []
-    resolvedList.value = []
-    resolvedLoaded.value = false
+    closedList.value = []
+    closedLoaded.value = false
     void loadList()
   }
 
@@ -328,18 +400,20 @@ export const useInbox = defineStore('inbox', () => {
     // replace a newer one (every change advances last_seq or updated_at).
     const known =
       openList.value.find((x) => x.id === c.id) ??
-      resolvedList.value.find((x) => x.id === c.id) ??
+      closedList.value.find((x) => x.id === c.id) ??
       (openSummary.value?.id === c.id ? openSummary.value : undefined)
     if (known && isOlder(c, known)) return
     keepHeld(c)
+    alertWatch.note(c)
     place(openList.value, c, c.status === 'open' && matchesTag(c))
-    if (resolvedLoaded.value) place(resolvedList.value, c, c.status === 'resolved' && matchesTag(c))
+    if (closedLoaded.value && isClosedTab(tab.value)) place(closedList.value, c, c.status === tab.value && matchesTag(c))
     if (c.id === openId.value) adoptSummary(c)
   }
 
   function adoptSummary(c: ConversationSummary): void {
     openSummary.value = c
     keepHeld(c)
+    alertWatch.note(c)
     timelines.value[c.id]?.markPeerRead(c.buyer_read_seq)
   }
 
@@ -363,7 +437,7 @@ export const useInbox = defineStore('inbox', () => {
   }
 
   function listed(id: Uuid): ConversationSummary | undefined {
-    return openList.value.find((c) => c.id === id) ?? resolvedList.value.find((c) => c.id === id)
+    return openList.value.find((c) => c.id === id) ?? closedList.value.find((c) => c.id === id)
   }
 
   function timelineFor(id: Uuid): Timeline | null {
@@ -388,7 +462,9 @@ export const useInbox = defineStore('inbox', () => {
     await Promise.all(
       missing.map(async (id) => {
         try {
-          keepHeld(await agentApi.conversation(id))
+          const c = await agentApi.conversation(id)
+          alertWatch.note(c)
+          keepHeld(c)
         } catch (err) {
           if (err instanceof ApiError && (err.status === 404 || err.status === 403)) lost.push(id)
         }
@@ -597,6 +673,7 @@ export const useInbox = defineStore('inbox', () => {
 
   function send(kind: MessageKind, body: string, id: Uuid | null): void {
     if (!id) return
+    acted(id)
     const p = pendingSend(kind, body)
     timelineOf(id).queue(p)
     dispatch(id, p.client_msg_id)
@@ -613,6 +690,17 @@ export const useInbox = defineStore('inbox', () => {
 
   function sendProductCard(productCode: string, skuCode?: string | null, id = openId.value): void {
     send('product_card', productCardRef(productCode, skuCode), id)
+  }
+
+  /** WB-3: a picture uploaded before (a quick phrase's), sent by its id; shown once stored. */
+  function sendPicture(attachmentId: Uuid, id = openId.value): void {
+    if (!id) return
+    acted(id)
+    const p = pendingSend('image', '')
+    p.attachment_id = attachmentId
+    p.attachment = { id: attachmentId, file_name: '', content_type: 'image/*', size_bytes: 0, url: '' }
+    timelineOf(id).queue(p)
+    dispatch(id, p.client_msg_id)
   }
 
   async function upload(conversationId: Uuid, clientMsgId: string): Promise<void> {
@@ -658,11 +746,14 @@ export const useInbox = defineStore('inbox', () => {
   }
 
   /** Null when done, else the error code: reported to the page, except `tag_required`, which
-   *  the pane answers by opening the tag picker (WB-5). */
-  async function setStatus(action: 'resolve' | 'reopen', id = openId.value): Promise<string | null> {
+   *  the pane answers by opening the tag picker (WB-5). `restore`: an invalid conversation
+   *  (WB-6) open again for the team. */
+  async function setStatus(action: 'resolve' | 'reopen' | 'restore', id = openId.value): Promise<string | null> {
     if (!id) return 'conversation_required'
+    acted(id)
+    const change = { resolve: agentApi.resolve, reopen: agentApi.reopen, restore: agentApi.restore }[action]
     try {
-      upsert(await (action === 'resolve' ? agentApi.resolve(id) : agentApi.reopen(id)))
+      upsert(await change(id))
       void loadEvents()
       return null
     } catch (err) {
@@ -670,6 +761,17 @@ export const useInbox = defineStore('inbox', () => {
       if (code !== 'tag_required') report(code)
       return code
     }
+  }
+
+  /** WB-6: blocks the conversation's buyer, which closes it as invalid. Throws ApiError
+   *  (`invalid_block`) for the dialog to show. */
+  async function block(input: BlockInput, id = openId.value): Promise<void> {
+    const c = id ? summaryOf(id) : null
+    if (!c) return
+    await agentApi.blockBuyer(c.buyer_id, input)
+    // The socket brings the change too; the answer does not carry it.
+    agentApi.conversation(c.id).then(upsert).catch(() => {})
+    if (c.id === openId.value) void loadEvents()
   }
 
   /** WB-5: replaces the conversation's tags. Throws ApiError (`unknown_tag`,
@@ -685,6 +787,7 @@ export const useInbox = defineStore('inbox', () => {
   function onFrame(frame: ServerFrame): void {
     switch (frame.type) {
       case 'conversation':
+        observe(frame.conversation)
         upsert(frame.conversation)
         fillGap(frame.conversation.id, frame.conversation.last_seq + 1)
         if (frame.conversation.assignee_id && offered.delete(frame.conversation.id)) {
@@ -729,6 +832,7 @@ export const useInbox = defineStore('inbox', () => {
         break
       case 'grab':
         if (!frame.conversation) break
+        observe(frame.conversation)
         upsert(frame.conversation)
         // Offered to the team's idle agents: not to another team, nor to someone on a break.
         if (!canGrab(frame.conversation) || session.status !== 'online') break
@@ -737,6 +841,7 @@ export const useInbox = defineStore('inbox', () => {
         break
       case 'alert':
         if (!frame.conversation) break
+        observe(frame.conversation)
         upsert(frame.conversation)
         alerts.value.push({ conversation: frame.conversation, waited_ms: frame.waited_ms })
         break
@@ -806,7 +911,10 @@ export const useInbox = defineStore('inbox', () => {
     void loadTargets()
     if (session.can('team.read')) shop.ensureLoaded()
     now.value = Date.now()
-    clock = setInterval(() => (now.value = Date.now()), 1000)
+    clock = setInterval(() => {
+      now.value = Date.now()
+      checkLate()
+    }, 1000)
     socket = new ReconnectingSocket(() => socketUrl('/api/v1/agent/ws'), {
       onFrame,
       onReady: (resumed) => void onReady(resumed),
@@ -826,11 +934,16 @@ export const useInbox = defineStore('inbox', () => {
     grabOffers.value = []
     grabsTaken.value = []
     alerts.value = []
+    agentAlerts.value = []
+    onScreen.value = []
+    alertWatch.reset()
+    ownActions.clear()
+    lateNoted = false
     typingTimers.forEach((t) => clearTimeout(t))
     typingTimers.clear()
     openList.value = []
-    resolvedList.value = []
-    resolvedLoaded.value = false
+    closedList.value = []
+    closedLoaded.value = false
     stickyId.value = null
     tab.value = 'mine'
     tabChosen = false
@@ -869,6 +982,8 @@ export const useInbox = defineStore('inbox', () => {
     grabOffers,
     grabsTaken,
     alerts,
+    agentAlerts,
+    onScreen,
     targets,
     now,
     targetOf,
@@ -892,11 +1007,13 @@ export const useInbox = defineStore('inbox', () => {
     sendText,
     sendOrderCard,
     sendProductCard,
+    sendPicture,
     sendFile,
     retry,
     typing,
     setStatus,
     setTags,
+    block,
     addNote,
     transfer,
     start,

@@ -38,6 +38,7 @@ pub async fn import(
     agent.require(match kind {
         ImportKind::Kb | ImportKind::KbQuestions => Permission::KbManage,
         ImportKind::Products | ImportKind::Orders => Permission::CatalogManage,
+        ImportKind::Phrases => Permission::TeamManage,
     })?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -55,7 +56,7 @@ pub async fn import(
     let kb_changed = match kind {
         ImportKind::Kb => report.accepted > 0,
         ImportKind::KbQuestions => report.updated > 0,
-        ImportKind::Products | ImportKind::Orders => false,
+        ImportKind::Products | ImportKind::Orders | ImportKind::Phrases => false,
     };
     if kb_changed {
         crate::desk::robot::rebuild_soon(&state, tenant);

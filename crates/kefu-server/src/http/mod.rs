@@ -126,6 +126,7 @@ fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(phrases::phrases, phrases::add_phrase))
         .routes(routes!(phrases::put_phrase, phrases::delete_phrase))
         .routes(routes!(phrases::phrase_used))
+        .routes(routes!(phrases::export_phrases))
         .routes(routes!(routing::rules, routing::put_rules))
         .routes(routes!(routing::test))
         .routes(routes!(robot::entries))

@@ -137,15 +137,38 @@ pub async fn phrases(
 }
 
 /// A checked phrase, or `invalid_phrase` with why.
-fn checked(input: PhraseInput) -> Result<phrases::CheckedPhrase, ApiError> {
-    input
+/// The phrase checked, its picture one of the shop's uploaded pictures and its product one of
+/// the shop's catalogue (what the composer sends after the text).
+async fn checked(
+    state: &AppState,
+    tenant_id: Uuid,
+    input: PhraseInput,
+) -> Result<phrases::CheckedPhrase, ApiError> {
+    let phrase = input
         .check()
-        .map_err(|(code, why)| ApiError::new(code, why))
+        .map_err(|(code, why)| ApiError::new(code, why))?;
+    if let Some(id) = phrase.image
+        && crate::desk::robot::shop_picture(state, tenant_id, id)
+            .await?
+            .is_none()
+    {
+        return Err(ApiError::new(
+            ErrorCode::AttachmentNotFound,
+            "the picture is not one of the shop's uploaded pictures",
+        ));
+    }
+    if let Some(code) = &phrase.product_code
+        && state.store.product(tenant_id, code).await?.is_none()
+    {
+        return Err(ErrorCode::ProductNotFound.into());
+    }
+    Ok(phrase)
 }
 
 /// Adds a phrase: the shop's or a team's (`team.manage`), or the caller's own.
 #[utoipa::path(post, path = "/api/v1/phrases", tag = "conversations", request_body = PhraseInput,
-    responses((status = 201, body = Phrase), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 201, body = Phrase), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "The picture or the product is not the shop's"), (status = 409, body = ErrorBody)))]
 pub async fn add_phrase(
     State(state): State<AppState>,
     agent: Agent,
@@ -161,7 +184,7 @@ pub async fn add_phrase(
             None
         }
     };
-    let phrase = checked(input)?;
+    let phrase = checked(&state, agent.tenant_id(), input).await?;
     let saved = state
         .store
         .add_phrase(agent.tenant_id(), owner, &phrase, |saved| {
@@ -220,11 +243,16 @@ pub async fn put_phrase(
 ) -> Result<Json<Phrase>, ApiError> {
     agent.require(Permission::ConversationRead)?;
     let before = editable(&state, &agent, id).await?;
-    let phrase = checked(PhraseInput {
-        scope: before.scope,
-        team: before.team.clone(),
-        ..input
-    })?;
+    let phrase = checked(
+        &state,
+        agent.tenant_id(),
+        PhraseInput {
+            scope: before.scope,
+            team: before.team.clone(),
+            ..input
+        },
+    )
+    .await?;
     let saved = state
         .store
         .update_phrase(agent.tenant_id(), id, &phrase, |saved| {
@@ -275,4 +303,48 @@ pub async fn phrase_used(
         return Err(ErrorCode::PhraseNotFound.into());
     }
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The shop's and teams' phrases as a CSV file (UTF-8 with a byte-order mark, for Excel):
+/// `text,scope,team,category,shortcut,uses`, what `POST /imports/phrases` reads back.
+#[utoipa::path(get, path = "/api/v1/phrases/export", tag = "conversations",
+    responses((status = 200, body = String, content_type = "text/csv"), (status = 403, body = ErrorBody)))]
+pub async fn export_phrases(
+    State(state): State<AppState>,
+    agent: Agent,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    agent.require(Permission::TeamManage)?;
+    let rows = state.store.phrases(agent.tenant_id(), Visible::All).await?;
+    let mut out = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    let written = (|| -> Result<Vec<u8>, csv::Error> {
+        out.write_record(["text", "scope", "team", "category", "shortcut", "uses"])?;
+        for row in rows
+            .iter()
+            .filter(|r| r.phrase.scope != PhraseScope::Personal)
+        {
+            let p = &row.phrase;
+            out.write_record([
+                p.text.as_str(),
+                p.scope.as_str(),
+                p.team.as_deref().unwrap_or_default(),
+                p.category.as_str(),
+                p.shortcut.as_deref().unwrap_or_default(),
+                &p.uses.to_string(),
+            ])?;
+        }
+        out.into_inner().map_err(|e| e.into_error().into())
+    })()
+    .map_err(|e| ApiError::Internal(format!("writing phrases: {e}")))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"phrases.csv\"",
+            ),
+        ],
+        written,
+    )
+        .into_response())
 }

@@ -165,5 +165,14 @@ pub async fn rate(
             now_ms(),
         )
         .await?;
-    Ok(Json(buyer_view(refused(change)?)))
+    let rated = refused(change)?;
+    // The team sees it on the conversation at once.
+    if let Some(conversation) = state
+        .store
+        .conversation(caller.claims.tenant, rated.conversation_id)
+        .await?
+    {
+        crate::desk::outbound::publish_conversation(&state, &conversation).await;
+    }
+    Ok(Json(buyer_view(rated)))
 }

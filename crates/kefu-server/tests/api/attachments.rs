@@ -3,7 +3,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
 
-const PNG: &[u8] =
+pub const PNG: &[u8] =
     b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
 
 #[tokio::test]

@@ -180,6 +180,7 @@ const TABLE: &[(&str, &str, Rule)] = &[
     ("GET", "/settings", Needs(TeamRead)),
     ("PUT", "/settings", Needs(SettingsManage)),
     ("GET", "/automation", Needs(TeamRead)),
+    ("GET", "/phrases/export", Needs(TeamManage)),
     (
         "GET",
         "/conversations/{id}/ratings",

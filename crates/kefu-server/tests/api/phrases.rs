@@ -150,3 +150,130 @@ async fn phrases_by_scope_with_variables_filled_from_the_conversation() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// WB-3: the shop's and teams' phrases go out as CSV and come back in; a repeated import
+/// changes nothing, a changed shortcut updates the phrase, and agents' own phrases are theirs.
+#[tokio::test]
+async fn phrases_export_as_csv_and_import_back() {
+    let (app, _, _) = stocked().await;
+    let admin = app.agent("tea-admin").await;
+    let agent = app.agent("tea-pre1").await;
+    let (status, _) = add(
+        &admin,
+        json!({"scope": "team", "team": "after_sales", "category": "售后", "shortcut": "tk", "text": "退款1-3个工作日原路退回"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = add(&agent, json!({"scope": "personal", "text": "我的私人话术"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(
+        agent.get("/api/v1/phrases/export").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let exported = admin.get("/api/v1/phrases/export").await;
+    assert_eq!(exported.status(), StatusCode::OK);
+    assert!(
+        exported.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let csv = exported.text().await.unwrap();
+    assert!(csv.starts_with('\u{feff}'), "a byte-order mark for Excel");
+    assert!(
+        csv.contains("退款1-3个工作日原路退回,team,after_sales,售后,tk,0"),
+        "{csv}"
+    );
+    assert!(!csv.contains("我的私人话术"), "agents' own stay theirs");
+
+    let import = |body: String| {
+        let admin = &admin;
+        async move {
+            let response = admin
+                .http
+                .post(format!("{}/api/v1/imports/phrases", admin.base))
+                .bearer_auth(&admin.token)
+                .header("content-type", "text/csv")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    let again = import(csv.clone()).await;
+    assert_eq!(
+        (again["created"].as_u64(), again["updated"].as_u64()),
+        (Some(0), Some(0)),
+        "{again}"
+    );
+    let changed = csv.replace(",售后,tk,", ",售后,tuikuan,")
+        + "亲，{订单号}已加急,全店,,物流,jj,\n我自己的,personal,,,,\n";
+    let report = import(changed).await;
+    assert_eq!(
+        (
+            report["created"].as_u64(),
+            report["updated"].as_u64(),
+            report["rejected"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1)),
+        "{report}"
+    );
+    assert_eq!(report["rejections"][0]["code"], "invalid_phrase");
+    assert_eq!(texts(&agent, "q=jj").await, ["亲，{订单号}已加急"]);
+    let after = texts(&app.agent("tea-after1").await, "q=tuikuan").await;
+    assert_eq!(after, ["退款1-3个工作日原路退回"]);
+}
+
+/// WB-3: a phrase may carry one of the shop's pictures and one of its products; anything else
+/// is refused.
+#[tokio::test]
+async fn a_phrase_carries_the_shops_own_picture_and_product() {
+    let (app, _, _) = stocked().await;
+    let admin = app.agent("tea-admin").await;
+    let part =
+        reqwest::multipart::Part::bytes(crate::attachments::PNG.to_vec()).file_name("tea.png");
+    let uploaded: Value = admin
+        .http
+        .post(format!("{}/api/v1/attachments", admin.base))
+        .bearer_auth(&admin.token)
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let picture = uploaded["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{uploaded}"));
+    let (status, saved) = add(
+        &admin,
+        json!({"scope": "shop", "text": "这是实拍图和商品链接", "image": picture, "product_code": "TEA-1"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{saved}");
+    assert_eq!(
+        (saved["image"].as_str(), saved["product_code"].as_str()),
+        (Some(picture), Some("TEA-1"))
+    );
+    let (status, refused) = add(
+        &admin,
+        json!({"scope": "shop", "text": "x", "image": uuid::Uuid::new_v4()}),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("attachment_not_found"))
+    );
+    let (status, refused) = add(
+        &admin,
+        json!({"scope": "shop", "text": "x", "product_code": "NOPE"}),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("product_not_found"))
+    );
+}

@@ -72,7 +72,9 @@ pub(crate) async fn unsent_attachments(
         "SELECT a.id, a.storage_key FROM attachments a WHERE a.created_at < $1 \
          AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.attachment_id = a.id) \
          AND NOT EXISTS (SELECT 1 FROM kb_entries k WHERE k.tenant_id = a.tenant_id \
-                         AND k.body LIKE '%' || a.id || '%') LIMIT 1000",
+                         AND k.body LIKE '%' || a.id || '%') \
+         AND NOT EXISTS (SELECT 1 FROM phrases p WHERE p.tenant_id = a.tenant_id \
+                         AND p.image_id = a.id) LIMIT 1000",
     )
     .bind(created_before)
     .fetch_all(pool)
@@ -87,7 +89,9 @@ pub(crate) async fn delete_unsent_attachment(pool: &Pool<Db>, id: Uuid) -> Resul
         "DELETE FROM attachments WHERE id = $1 \
          AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.attachment_id = $1) \
          AND NOT EXISTS (SELECT 1 FROM kb_entries k WHERE k.tenant_id = attachments.tenant_id \
-                         AND k.body LIKE '%' || $1 || '%')",
+                         AND k.body LIKE '%' || $1 || '%') \
+         AND NOT EXISTS (SELECT 1 FROM phrases p WHERE p.tenant_id = attachments.tenant_id \
+                         AND p.image_id = $1)",
     )
     .bind(id.to_string())
     .execute(pool)

@@ -178,6 +178,13 @@ pub(crate) async fn rate(
     .bind(tenant_id.to_string())
     .execute(&mut *tx)
     .await?;
+    // The team's views hear of it with the conversation's next summary.
+    sqlx::query("UPDATE conversations SET updated_at = $1 WHERE id = $2 AND tenant_id = $3")
+        .bind(now)
+        .bind(current.conversation_id.to_string())
+        .bind(tenant_id.to_string())
+        .execute(&mut *tx)
+        .await?;
     let data = serde_json::json!({
         "rating_id": id,
         "stars": given.stars,

@@ -26,7 +26,7 @@ async fn an_upload_is_kept_while_something_carries_it(store: Store) {
     let shop = crate::shop(&store, "uploads").await;
     let other = crate::shop(&store, "no-uploads").await;
     let (tenant, buyer) = (shop.tenant.id, &shop.buyer);
-    let [unsent, sent, answer, forgotten] = [(); 4].map(|_| Uuid::now_v7());
+    let [unsent, sent, answer, forgotten, phrase] = [(); 5].map(|_| Uuid::now_v7());
     let stored = store
         .insert_attachment(&upload(tenant, buyer.id, unsent, "ab/unsent"))
         .await
@@ -44,6 +44,7 @@ async fn an_upload_is_kept_while_something_carries_it(store: Store) {
         (sent, "ab/sent"),
         (answer, "ab/answer"),
         (forgotten, "ab/forgotten"),
+        (phrase, "ab/phrase"),
     ] {
         store
             .insert_attachment(&upload(tenant, buyer.id, id, key))
@@ -95,6 +96,23 @@ async fn an_upload_is_kept_while_something_carries_it(store: Store) {
         .await
         .unwrap();
 
+    // A quick phrase shows one (WB-3).
+    let with_picture = kefu_domain::phrases::PhraseInput {
+        scope: kefu_domain::phrases::PhraseScope::Shop,
+        team: None,
+        category: None,
+        shortcut: None,
+        text: "实拍图".to_owned(),
+        image: Some(phrase),
+        product_code: None,
+    }
+    .check()
+    .unwrap();
+    store
+        .add_phrase(tenant, None, &with_picture, |_| vec![])
+        .await
+        .unwrap();
+
     let mut swept = store.unsent_attachments(now_ms() + 1_000).await.unwrap();
     swept.sort();
     let mut expected = vec![
@@ -109,6 +127,7 @@ async fn an_upload_is_kept_while_something_carries_it(store: Store) {
     );
     assert!(!store.delete_unsent_attachment(sent).await.unwrap());
     assert!(!store.delete_unsent_attachment(answer).await.unwrap());
+    assert!(!store.delete_unsent_attachment(phrase).await.unwrap());
     assert!(store.delete_unsent_attachment(forgotten).await.unwrap());
     assert!(store.attachment(forgotten).await.unwrap().is_none());
     assert!(store.attachment(sent).await.unwrap().is_some());

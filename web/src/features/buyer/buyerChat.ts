@@ -4,16 +4,34 @@
 // CH-2: an entry token says what the buyer came about; the buyer's orders can be sent as cards.
 // CH-7, WB-4: while the buyer waits, `queue` frames say their place; then who took them.
 // BOT-3, BOT-4: the robot's reply buttons; a tap sends the button's reply as typed text, once.
+// KPI-3: the rating invitations' states, shared by their cards; issue #17: the shop's service
+// (who is online, the typical wait, the next opening) read again every minute.
 
 import { computed, reactive, ref } from 'vue'
 import { ApiError, buyerApi, errorCode } from '../../api'
-import type { Buyer, BuyerSession, ClientFrame, Entry, EntryContext, FileKind, MessageKind, Order, QueueFrame, ServerFrame, Shop } from '../../api'
+import type {
+  Buyer,
+  BuyerRating,
+  BuyerSession,
+  ClientFrame,
+  Entry,
+  EntryContext,
+  FileKind,
+  MessageKind,
+  Order,
+  QueueFrame,
+  RatingInput,
+  ServerFrame,
+  Shop,
+  Uuid,
+} from '../../api'
 import { ReconnectingSocket, socketUrl } from '../../ws'
 import type { SocketStatus } from '../../ws'
 import { Timeline, pendingSend, revokePreview } from '../messages/timeline'
 import type { PendingSend } from '../messages/timeline'
 import { orderCardRef } from '../catalogue/cards'
 import { liveButtonsId } from '../messages/buttons'
+import { readRatingInvitation } from '../messages/rating'
 
 export type ChatPhase = 'loading' | 'ready' | 'not_found' | 'failed'
 
@@ -22,6 +40,8 @@ const TYPING_SHOWN_MS = 4000
 const HTTP_FALLBACK_MS = 6000
 /** How the server refuses an entry token; the chat then opens without it. */
 const ENTRY_REFUSALS = new Set(['invalid_entry', 'order_not_yours'])
+/** How often the shop's service status is read again while the page is open. */
+const SERVICE_REFRESH_MS = 60_000
 
 function tokenKey(slug: string): string {
   return `kefu.buyer.${slug}`
@@ -71,12 +91,16 @@ export function useBuyerChat(slug: string, arrival: ChatArrival, onError: (code:
   const servedBy = ref<{ name: string; afterSeq: number } | null>(null)
   /** The buttons message the buyer may still answer with a tap (BOT-3, BOT-4). */
   const liveButtons = computed(() => liveButtonsId(timeline.messages, timeline.pending.length > 0))
+  /** KPI-3: rating invitations by id, as the server last told them. */
+  const ratings = ref<Record<Uuid, BuyerRating>>({})
+  const ratingLoads = new Map<Uuid, Promise<void>>()
 
   let entryToken = arrival.entry
   let token = ''
   let socket: ReconnectingSocket | null = null
   let lastReadSent = 0
   let typingTimer: ReturnType<typeof setTimeout> | undefined
+  let serviceTimer: ReturnType<typeof setInterval> | undefined
 
   /** Each retry drops one thing the server refused, so this ends. */
   async function openSession(): Promise<BuyerSession> {
@@ -126,6 +150,8 @@ export function useBuyerChat(slug: string, arrival: ChatArrival, onError: (code:
       timeline.addMany(await buyerApi.messages(token))
       phase.value = 'ready'
       connect()
+      clearInterval(serviceTimer)
+      serviceTimer = setInterval(() => void refreshShop(), SERVICE_REFRESH_MS)
     } catch (err) {
       const code = errorCode(err)
       if (err instanceof ApiError && (err.status === 404 || code === 'shop_not_found')) {
@@ -157,6 +183,45 @@ export function useBuyerChat(slug: string, arrival: ChatArrival, onError: (code:
     socket?.stop()
     socket = null
     clearTimeout(typingTimer)
+    clearInterval(serviceTimer)
+  }
+
+  /** Issue #17: who is online and how soon they answer change while the buyer looks. */
+  async function refreshShop(): Promise<void> {
+    if (document.visibilityState !== 'visible') return
+    try {
+      shop.value = await buyerApi.shop(slug)
+    } catch {
+      // Keep the last status; the next minute tries again.
+    }
+  }
+
+  /** Reads an invitation, once for all its cards; `again` reads it anew (a re-invite, a refusal). */
+  function loadRating(id: Uuid, again = false): Promise<void> {
+    const loading = ratingLoads.get(id)
+    if (loading && !again) return loading
+    const next = buyerApi
+      .rating(token, id)
+      .then((r) => {
+        ratings.value[id] = r
+      })
+      .catch(() => {
+        // The card falls back on the invitation's expiry; a later card or tap tries again.
+        if (ratingLoads.get(id) === next) ratingLoads.delete(id)
+      })
+    ratingLoads.set(id, next)
+    return next
+  }
+
+  /** Rates once. Throws ApiError; after a 409 (`rating_closed`, `rating_expired`) the invitation
+   *  is read again, so its cards show why. */
+  async function rate(id: Uuid, input: RatingInput): Promise<void> {
+    try {
+      ratings.value[id] = await buyerApi.rate(token, id, input)
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 409) void loadRating(id, true)
+      throw err
+    }
   }
 
   function onFrame(frame: ServerFrame): void {
@@ -166,6 +231,11 @@ export function useBuyerChat(slug: string, arrival: ChatArrival, onError: (code:
         if (frame.message.sender_kind !== 'buyer') agentTyping.value = false
         // An agent is talking: whatever the queue said, the buyer is no longer waiting.
         if (frame.message.sender_kind === 'agent') queue.value = null
+        // A supervisor invited the buyer again: the same invitation, open anew.
+        if (frame.message.kind === 'rating') {
+          const invitation = readRatingInvitation(frame.message.body)
+          if (invitation) void loadRating(invitation.rating_id, true)
+        }
         break
       case 'queue':
         if (frame.position >= 1) {
@@ -310,6 +380,9 @@ export function useBuyerChat(slug: string, arrival: ChatArrival, onError: (code:
     queue,
     servedBy,
     liveButtons,
+    ratings,
+    loadRating,
+    rate,
     start,
     stop,
     sendText,

@@ -87,7 +87,17 @@ const KB_QUESTION_TEMPLATE: string[][] = [
   ['c-20260301-001', '买家', '好的谢谢', '2026-03-01 10:01:10'],
 ]
 
+/** WB-3: the shop's and teams' quick phrases, as the phrases page exports them. */
+const PHRASE_COLUMNS: ImportColumn[] = [
+  col('text', '亲，{订单号}已为您加急处理～', true),
+  col('scope', 'shop'),
+  col('team', ''),
+  col('category', '物流'),
+  col('shortcut', 'jj'),
+]
+
 export const IMPORT_COLUMNS: Record<ImportKind, ImportColumn[]> = {
+  phrases: PHRASE_COLUMNS,
   products: PRODUCT_COLUMNS,
   orders: ORDER_COLUMNS,
   kb: KB_COLUMNS,
@@ -100,6 +110,7 @@ export const IMPORT_NOTES: Record<ImportKind, string[]> = {
   orders: ['encoding', 'lines', 'money', 'time', 'status', 'excel', 'jsonl'],
   kb: ['kbEncoding', 'kbSimilar', 'kbTier', 'kbTime', 'kbJsonl'],
   kb_questions: ['qLog', 'qMatch', 'qLabelled', 'qSkip', 'qJsonl'],
+  phrases: ['encoding', 'phraseScope', 'phraseSame', 'excel'],
 }
 
 function csvField(value: string | number): string {

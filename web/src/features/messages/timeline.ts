@@ -26,6 +26,8 @@ export interface PendingSend {
 /** A row of the message list, stored or pending. */
 export interface TimelineItem {
   key: string
+  /** The stored message's conversation; null while a send of ours is pending. */
+  conversation_id: Uuid | null
   seq: number | null
   sender_kind: SenderKind
   sender_name: string
@@ -166,6 +168,7 @@ export class Timeline {
       return {
         // Our own sends keep their pending key once stored, so the bubble is not re-created.
         key: mine && m.client_msg_id ? m.client_msg_id : m.id,
+        conversation_id: m.conversation_id,
         seq: m.seq,
         sender_kind: m.sender_kind,
         sender_name: m.sender_name,
@@ -181,6 +184,7 @@ export class Timeline {
     })
     const pending = this.pending.map<TimelineItem>((p) => ({
       key: p.client_msg_id,
+      conversation_id: null,
       seq: null,
       sender_kind: this.ownSide,
       sender_name: '',
