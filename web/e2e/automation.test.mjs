@@ -5,7 +5,7 @@
 // nudge (marked automatic for the agent); the agent sends a quick phrase with a variable
 // through "/"; resolving sends the closing message and the rating invitation, which the
 // buyer fills in and the agent sees; after hours, a new buyer gets the off-hours reply with
-// the next opening.
+// the next opening, and leaving (结束咨询) invites them to rate too.
 //
 // Runs a real `kefu demo` and Debian's Chromium (see harness.mjs). Screenshots: e2e/output/.
 
@@ -165,6 +165,14 @@ test('welcome, idle nudge, a phrase, closing, rating and the off-hours reply', {
       await automatic(night, `上线`).filter({ hasText: open }).waitFor(WAIT)
       await settle(night)
       await night.screenshot({ path: path.join(outputDir, 'automation-off-hours.png') })
+    })
+
+    await step('the buyer leaves with 结束咨询 and is invited to rate', async () => {
+      await night.getByTestId('end-conversation').click()
+      await night.getByTestId('rating-card').waitFor(WAIT)
+      await night.getByTestId('end-conversation').waitFor({ state: 'detached', ...WAIT })
+      await settle(night)
+      await night.screenshot({ path: path.join(outputDir, 'automation-buyer-leaves.png') })
     })
   } finally {
     assert.deepEqual(pageErrors, [])

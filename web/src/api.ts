@@ -626,6 +626,8 @@ export const buyerApi = {
     request<ResponseBody<'buyer_send'>>('POST', `${V1}/buyer/messages`, { token, body: body satisfies RequestBody<'buyer_send'> }),
   /** KPI-3: an invitation of the buyer's, with the labels and reasons to choose from. */
   rating: (token: string, id: Uuid) => request<ResponseBody<'buyer_rating'>>('GET', `${V1}/buyer/ratings/${id}`, { token }),
+  /** The buyer ends their conversation (结束咨询): closing message and rating follow. */
+  endConversation: (token: string) => request<void>('POST', `${V1}/buyer/conversation/end`, { token }),
   /** Rates once. Throws `invalid_rating` (400), `rating_not_found` (404), `rating_closed`,
    *  `rating_expired` (409). */
   rate: (token: string, id: Uuid, body: RatingInput) =>

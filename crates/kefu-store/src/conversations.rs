@@ -115,6 +115,17 @@ impl Store {
     }
 
     /// Open → resolved, logged. Resolving a resolved conversation changes nothing.
+    /// The buyer ends their own open conversation (resolved, the buyer the actor); callers
+    /// check the conversation is theirs.
+    pub async fn end_by_buyer(
+        &self,
+        tenant_id: Uuid,
+        id: Uuid,
+        buyer: Uuid,
+    ) -> Result<ConversationSummary> {
+        dispatch!(self, conversations::end_by_buyer(tenant_id, id, buyer))
+    }
+
     pub async fn resolve_conversation(
         &self,
         tenant_id: Uuid,

@@ -122,6 +122,8 @@ const en: typeof zhCN = {
     star5: 'Very satisfied',
   },
   service: {
+    end: 'End chat',
+    endFailed: 'Could not end the chat; try again',
     online: 'Agents online',
     onlineWithin: 'Agents online · usually reply within {time}',
     waitMinutes: '{n} min',

@@ -120,6 +120,8 @@ export default {
     star5: '非常满意',
   },
   service: {
+    end: '结束咨询',
+    endFailed: '结束失败，请稍后再试',
     online: '客服在线',
     onlineWithin: '客服在线 · 通常 {time}内回复',
     waitMinutes: '{n} 分钟',

@@ -42,10 +42,10 @@ enum Job {
         message: Box<Message>,
         reopened: bool,
     },
-    /// An agent (`by`) resolved the conversation.
+    /// An agent (`by`) or the buyer (`None`) resolved the conversation.
     Resolved {
         conversation: Box<ConversationSummary>,
-        by: Uuid,
+        by: Option<Uuid>,
     },
     /// The router told a waiting buyer their place for the first time.
     Queued {
@@ -88,9 +88,9 @@ impl AutomationDesk {
         }
     }
 
-    /// Agent `by` resolved `conversation` (it was open): the closing message and the
-    /// rating's invitation.
-    pub fn resolved(&self, conversation: &ConversationSummary, by: Uuid) {
+    /// Agent `by` (or the buyer, leaving: `None`) resolved `conversation` (it was open): the
+    /// closing message and the rating's invitation.
+    pub fn resolved(&self, conversation: &ConversationSummary, by: Option<Uuid>) {
         self.tell(Job::Resolved {
             conversation: Box::new(conversation.clone()),
             by,
@@ -309,11 +309,11 @@ async fn on_buyer_message(
 }
 
 /// A resolution: the closing message, then the rating's invitation for the agent's service
-/// (the one assigned, else the one who resolved it).
+/// (the one assigned, else the one who resolved it; none when the robot alone served).
 async fn on_resolved(
     state: &AppState,
     conversation: &ConversationSummary,
-    by: Uuid,
+    by: Option<Uuid>,
 ) -> Result<(), ApiError> {
     let Some(shop) = compiled(state, conversation.tenant_id).await? else {
         return Ok(());
@@ -330,7 +330,7 @@ async fn on_resolved(
         .await?;
     }
     if let Some(text) = shop.replies.notice(NoticeKind::Rating, channel) {
-        let agent = conversation.assignee_id.or(Some(by));
+        let agent = conversation.assignee_id.or(by);
         if let Some(rating) = state
             .store
             .invite_rating(conversation.tenant_id, conversation.id, agent, now_ms())

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use kefu_domain::account::Buyer;
 use kefu_domain::channel::{Channel, Entry};
 use kefu_domain::commerce::{EntryContext, Order};
+use kefu_domain::conversation::ConversationStatus;
 use kefu_domain::error_code::ErrorCode;
 use kefu_domain::message::Message;
 use kefu_domain::session::{EntryLink, Member, SessionStart, tail};
@@ -260,6 +261,35 @@ pub async fn send(
         StatusCode::CREATED
     };
     Ok((status, Json(appended.message)))
+}
+
+/// The buyer ends their conversation ("结束咨询", the buyer leaves): it is resolved, and the
+/// shop's closing message and rating invitation follow as after an agent resolves it. Nothing
+/// happens when there is no open conversation.
+#[utoipa::path(post, path = "/api/v1/buyer/conversation/end", tag = "buyer",
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+pub async fn end_conversation(
+    State(state): State<AppState>,
+    caller: BuyerCaller,
+) -> Result<StatusCode, ApiError> {
+    let buyer = caller_buyer(&state, &caller).await?;
+    let current = state
+        .store
+        .current_conversation(buyer.tenant_id, buyer.id)
+        .await?;
+    let Some(current) = current.filter(|c| c.status == ConversationStatus::Open) else {
+        return Ok(StatusCode::NO_CONTENT);
+    };
+    let ended = state
+        .store
+        .end_by_buyer(buyer.tenant_id, current.id, buyer.id)
+        .await?;
+    if ended.status == ConversationStatus::Resolved {
+        crate::desk::outbound::publish_conversation(&state, &ended).await;
+        state.dispatcher.wake();
+        state.automation.resolved(&ended, None);
+    }
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -233,7 +233,9 @@ pub async fn resolve(
     state.dispatcher.wake();
     if current.status != ConversationStatus::Resolved {
         // WB-2: the closing message.
-        state.automation.resolved(&conversation, agent.user.id);
+        state
+            .automation
+            .resolved(&conversation, Some(agent.user.id));
     }
     Ok(announce(&state, conversation).await)
 }

@@ -184,6 +184,7 @@ fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(buyer::start_session))
         .routes(routes!(buyer::messages, buyer::send))
         .routes(routes!(buyer::buyer_orders))
+        .routes(routes!(buyer::end_conversation))
         .routes(routes!(ratings::buyer_rating, ratings::rate))
         .routes(routes!(ratings::conversation_ratings))
         .routes(routes!(ratings::reinvite))

@@ -194,6 +194,7 @@ const TABLE: &[(&str, &str, Rule)] = &[
     ("POST", "/blocklist/{id}/lift", Needs(TeamManage)),
     ("POST", "/conversations/{id}/restore", Needs(TeamManage)),
     ("GET", "/buyer/ratings/{id}", Buyer),
+    ("POST", "/buyer/conversation/end", Buyer),
     ("POST", "/buyer/ratings/{id}", Buyer),
     ("PUT", "/automation", Needs(SettingsManage)),
     ("GET", "/settings/identity-secret", SuperAdmin),

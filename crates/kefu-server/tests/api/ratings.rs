@@ -198,3 +198,44 @@ async fn the_buyer_rates_once_within_a_day_and_is_invited_again_at_most_once() {
     let once_more = lead.post(&reinvite, json!({})).await;
     assert_eq!(once_more.status(), StatusCode::CONFLICT);
 }
+
+/// KPI-3: a buyer who leaves (结束咨询) is invited too; the conversation is resolved by them.
+#[tokio::test]
+async fn a_buyer_who_ends_the_conversation_is_invited_to_rate() {
+    let app = TestApp::spawn().await;
+    let admin = app.agent("tea-admin").await;
+    let agent = app.agent("tea-pre1").await;
+    let on = json!({"rating": {"enabled": true, "text": "请为本次服务打分"}});
+    assert_eq!(put(&admin, "/api/v1/automation", on).await, StatusCode::OK);
+    let buyer = app.buyer("shanye-tea").await;
+    assert!(buyer.send("q", "有现货吗").await.status().is_success());
+    let c = agent.open_conversation_of(&buyer).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(agent.reply(&c, "a", "有的").await.status().is_success());
+    let (status, _) = buyer_call(&buyer, "POST", "/api/v1/buyer/conversation/end", None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let invitation = invitations(&buyer, 1).await.remove(0);
+    assert_eq!(invitation["text"], "请为本次服务打分");
+    let summary: Value = agent.get_json(&format!("/api/v1/conversations/{c}")).await;
+    assert_eq!(summary["status"], "resolved");
+    let events: Value = agent
+        .get_json(&format!("/api/v1/conversations/{c}/events"))
+        .await;
+    let resolved = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "resolved")
+        .unwrap();
+    assert_eq!(resolved["actor_kind"], "buyer");
+    let on_it: Value = agent
+        .get_json(&format!("/api/v1/conversations/{c}/ratings"))
+        .await;
+    assert_eq!(on_it["ratings"][0]["agent_name"], "售前·小雨");
+    // Nothing open: nothing happens.
+    let (status, _) = buyer_call(&buyer, "POST", "/api/v1/buyer/conversation/end", None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(invitations(&buyer, 2).await.len(), 1);
+}

@@ -408,7 +408,7 @@ async fn change_status(
     pool: &Pool<Db>,
     tenant_id: Uuid,
     id: Uuid,
-    by: Uuid,
+    (actor_kind, by): (SenderKind, Uuid),
     update_sql: &'static str,
     kind: EventKind,
 ) -> Result<ConversationSummary> {
@@ -428,7 +428,7 @@ async fn change_status(
             &tenant,
             &id,
             kind,
-            SenderKind::Agent,
+            actor_kind,
             Some(by.to_string()),
             None,
             serde_json::json!({}),
@@ -451,7 +451,26 @@ pub(crate) async fn resolve_conversation(
         pool,
         tenant_id,
         id,
-        by,
+        (SenderKind::Agent, by),
+        "UPDATE conversations SET status = 'resolved', resolved_at = $3, updated_at = $3 \
+         WHERE id = $1 AND tenant_id = $2 AND status = 'open'",
+        EventKind::Resolved,
+    )
+    .await
+}
+
+/// The buyer ends their conversation (issue #17: "the buyer leaves"): resolved, by them.
+pub(crate) async fn end_by_buyer(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    id: Uuid,
+    buyer: Uuid,
+) -> Result<ConversationSummary> {
+    change_status(
+        pool,
+        tenant_id,
+        id,
+        (SenderKind::Buyer, buyer),
         "UPDATE conversations SET status = 'resolved', resolved_at = $3, updated_at = $3 \
          WHERE id = $1 AND tenant_id = $2 AND status = 'open'",
         EventKind::Resolved,
@@ -469,7 +488,7 @@ pub(crate) async fn reopen_conversation(
         pool,
         tenant_id,
         id,
-        by,
+        (SenderKind::Agent, by),
         "UPDATE conversations SET status = 'open', resolved_at = NULL, cycle_started_at = $3, \
          awaiting_first_reply = TRUE, updated_at = $3 \
          WHERE id = $1 AND tenant_id = $2 AND status = 'resolved'",

@@ -13,6 +13,15 @@ async fn ratings_are_invited_given_once_and_reinvited_once(store: Store) {
     let other = crate::shop(&store, "no-ratings").await;
     let tenant = shop.tenant.id;
     let c = crate::conversation(&store, tenant, &shop.buyer).await;
+    // The buyer leaves: resolved by them.
+    let ended = store
+        .end_by_buyer(tenant, c.id, shop.buyer.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        ended.status,
+        kefu_domain::conversation::ConversationStatus::Resolved
+    );
     let now = now_ms();
     let invited = store
         .invite_rating(tenant, c.id, Some(shop.agent.id), now)

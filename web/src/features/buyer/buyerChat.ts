@@ -31,6 +31,7 @@ import { Timeline, pendingSend, revokePreview } from '../messages/timeline'
 import type { PendingSend } from '../messages/timeline'
 import { orderCardRef } from '../catalogue/cards'
 import { liveButtonsId } from '../messages/buttons'
+import { mayEndConversation } from './service'
 import { readRatingInvitation } from '../messages/rating'
 
 export type ChatPhase = 'loading' | 'ready' | 'not_found' | 'failed'
@@ -93,6 +94,9 @@ export function useBuyerChat(slug: string, arrival: ChatArrival, onError: (code:
   const liveButtons = computed(() => liveButtonsId(timeline.messages, timeline.pending.length > 0))
   /** KPI-3: rating invitations by id, as the server last told them. */
   const ratings = ref<Record<Uuid, BuyerRating>>({})
+  /** The buyer ended the conversation here and has not written since. */
+  const ended = ref(false)
+  const canEnd = computed(() => !ended.value && mayEndConversation(timeline.messages))
   const ratingLoads = new Map<Uuid, Promise<void>>()
 
   let entryToken = arrival.entry
@@ -302,7 +306,15 @@ export function useBuyerChat(slug: string, arrival: ChatArrival, onError: (code:
   }
 
   function sendText(text: string): void {
+    ended.value = false
     send('text', text)
+  }
+
+  /** 结束咨询: the conversation is resolved; the closing message and the rating come as
+   *  messages. Throws ApiError. */
+  async function endConversation(): Promise<void> {
+    await buyerApi.endConversation(token)
+    ended.value = true
   }
 
   /** A reply button tapped: its reply goes as ordinary text, and only while its message's
@@ -381,6 +393,8 @@ export function useBuyerChat(slug: string, arrival: ChatArrival, onError: (code:
     servedBy,
     liveButtons,
     ratings,
+    canEnd,
+    endConversation,
     loadRating,
     rate,
     start,

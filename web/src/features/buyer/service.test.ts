@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ServiceStatus } from '../../api'
-import { nextOpening, serviceLine, serviceMood, typicalWait } from './service'
+import { mayEndConversation, nextOpening, serviceLine, serviceMood, typicalWait } from './service'
 import type { Translate } from './service'
 
 /** Shows the key and its values, so the tests read which text was chosen. */
@@ -81,5 +81,16 @@ describe('the next opening', () => {
     expect(nextOpening(at(23, 9), 'en', NOW, t)).toBe('Mon 09:00')
     expect(nextOpening(at(30, 9), 'en', NOW, t)).toBe('11-30 09:00')
     expect(nextOpening(status({ open_now: false }), 'en', NOW, t)).toBeNull()
+  })
+})
+
+describe('ending the conversation', () => {
+  const m = (sender_kind: 'buyer' | 'agent' | 'automation', kind: 'text' | 'rating' = 'text') => ({ sender_kind, kind })
+  it('is offered once the buyer wrote, until a rating invitation ends it', () => {
+    expect(mayEndConversation([])).toBe(false)
+    expect(mayEndConversation([m('automation')])).toBe(false)
+    expect(mayEndConversation([m('buyer'), m('agent')])).toBe(true)
+    expect(mayEndConversation([m('buyer'), m('agent'), m('automation', 'rating')])).toBe(false)
+    expect(mayEndConversation([m('buyer'), m('automation', 'rating'), m('buyer')])).toBe(true)
   })
 })

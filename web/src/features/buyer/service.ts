@@ -1,7 +1,7 @@
 // What the buyer sees before writing (issue #17): whether someone is there, how soon they
 // usually answer, and when the shop opens again, from the shop's `service`.
 
-import type { EpochMs, ServiceStatus } from '../../api'
+import type { EpochMs, Message, ServiceStatus } from '../../api'
 
 /** `online`: open with agents online; `away`: open, nobody online; `closed`: outside office hours. */
 export type ServiceMood = 'online' | 'away' | 'closed'
@@ -67,4 +67,14 @@ export function serviceLine(s: ServiceStatus, locale: string, now: EpochMs, t: T
   if (mood === 'away') return { mood, text: t('service.away'), hours: null }
   const next = nextOpening(s, locale, now, t)
   return { mood, text: next ? t('service.closedUntil', { time: next }) : t('service.closed'), hours: s.hours || null }
+}
+
+/** KPI-3: the buyer may end the conversation (结束咨询, then rate it) while they have written
+ *  since the last rating invitation: a conversation is going on. */
+export function mayEndConversation(messages: Pick<Message, 'kind' | 'sender_kind'>[]): boolean {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    if (messages[i].kind === 'rating') return false
+    if (messages[i].sender_kind === 'buyer') return true
+  }
+  return false
 }
