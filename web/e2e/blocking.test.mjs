@@ -2,7 +2,8 @@
 // an ad word on the 拉黑与过滤 page; a buyer's ad lands in the agent's 无效 tab, never in the
 // queue; another buyer harasses, the agent blocks them from the conversation, which turns
 // invalid while the buyer keeps writing and sees nothing different; the supervisor lifts the
-// block on the blocklist and restores the wrongly flagged conversation.
+// block on the blocklist and restores the wrongly flagged conversation. The agent is alerted
+// to the new buyer (the alert log, the tab title).
 //
 // Runs a real `kefu demo` and Debian's Chromium (see harness.mjs). Screenshots: e2e/output/.
 
@@ -93,6 +94,9 @@ test('ads are filtered out, a harasser is blocked, and both are reversed', { tim
     await step('the agent blocks a harasser; they keep writing into an invalid conversation', async () => {
       await rude.goto(`${demo.baseUrl}/chat/${SHOP}`)
       await write(rude, '你们客服都是骗子')
+      // A new buyer waiting alerts the agent (sound, desktop when hidden, the tab title).
+      await agent.waitForFunction(() => (window.__kefuAlerts ?? []).some((a) => a.kind === 'waiting'), null, WAIT)
+      await agent.waitForFunction(() => /^\(\d+\) /.test(document.title), null, WAIT)
       await showTab(agent, 'waiting')
       await agent.getByTestId('conversation-item').filter({ hasText: '骗子' }).click()
       await agent.getByTestId('block-buyer').click()
