@@ -115,6 +115,14 @@ fn yes() -> bool {
     true
 }
 
+impl KeywordRule {
+    /// The rule does not fire again at `now_ms` if it fired at or after this moment (its
+    /// cooldown; a rule without one always fires): what the desk claims it by.
+    pub fn quiet_since(&self, now_ms: i64) -> i64 {
+        now_ms - i64::from(self.cooldown_minutes) * 60_000 + 1
+    }
+}
+
 /// The nudge a buyer gets once when their agent has not answered for `minutes`; the agent's
 /// reply timer keeps running.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -474,7 +482,7 @@ impl KeywordMatcher {
 
     /// Whether `rule` may fire again, having last fired at `last_ms` (if ever).
     pub fn cooled_down(rule: &KeywordRule, last_ms: Option<i64>, now_ms: i64) -> bool {
-        last_ms.is_none_or(|last| now_ms - last >= i64::from(rule.cooldown_minutes) * 60_000)
+        last_ms.is_none_or(|last| last < rule.quiet_since(now_ms))
     }
 }
 

@@ -211,6 +211,11 @@ impl IntakeCheck {
         }
     }
 
+    /// Whether the filter counts each buyer's messages a minute.
+    pub fn limits_rate(&self) -> bool {
+        self.filter.enabled && self.filter.max_per_minute > 0
+    }
+
     /// Whether a buyer's text is flagged; `sent_this_minute`: the buyer's messages in the
     /// current minute, this one included.
     pub fn flag(&self, text: &str, sent_this_minute: u32) -> Option<Flag> {

@@ -6,8 +6,8 @@
 //! the idle nudge per unanswered stretch, the off-hours reply per closed stretch, the queue
 //! message) is claimed in the database first, so two processes never both send it.
 
-use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use kefu_domain::automation::{
     AUTOMATION_NAME, AutoReplies, KeywordMatcher, NoticeKind, WelcomeMessage,
@@ -22,6 +22,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::desk::hooks::{Committed, MessageHook};
+use crate::desk::shop_cache::ShopCache;
 use crate::error::ApiError;
 
 /// Events wait for the automation in a bounded queue; past it `kefu_automation_dropped_total`
@@ -55,19 +56,22 @@ enum Job {
     },
 }
 
-/// A shop's document with its keyword rules compiled, by version.
+/// A shop's document with its keyword rules compiled.
 struct Compiled {
-    version: i64,
     replies: AutoReplies,
     matcher: KeywordMatcher,
 }
 
-/// The automation's inbox and each shop's compiled rules.
+/// A shop's compiled rules are read again after this long, so a change saved on another
+/// process takes effect within it (at once on the process that saved it).
+const RULES_TTL: Duration = Duration::from_secs(5);
+
+/// The automation's inbox and each shop's compiled rules (`None`: it never saved any).
 #[derive(Clone)]
 pub struct AutomationDesk {
     jobs: mpsc::Sender<Job>,
     inbox: Arc<Mutex<Option<mpsc::Receiver<Job>>>>,
-    compiled: Arc<std::sync::Mutex<HashMap<Uuid, Arc<Compiled>>>>,
+    compiled: ShopCache<Option<Arc<Compiled>>>,
 }
 
 impl Default for AutomationDesk {
@@ -76,12 +80,17 @@ impl Default for AutomationDesk {
         AutomationDesk {
             jobs,
             inbox: Arc::new(Mutex::new(Some(inbox))),
-            compiled: Arc::default(),
+            compiled: ShopCache::new(RULES_TTL),
         }
     }
 }
 
 impl AutomationDesk {
+    /// Reads the shop's rules again on the next event (they were just saved).
+    pub fn forget(&self, tenant_id: Uuid) {
+        self.compiled.forget(tenant_id);
+    }
+
     fn tell(&self, job: Job) {
         if self.jobs.try_send(job).is_err() {
             metrics::counter!("kefu_automation_dropped_total").increment(1);
@@ -120,27 +129,20 @@ impl MessageHook for AutomationDesk {
     }
 }
 
-/// The shop's automatic replies, compiled once per version; `None` when it never set any.
+/// The shop's automatic replies, compiled; `None` when it never set any.
 async fn compiled(state: &AppState, tenant_id: Uuid) -> Result<Option<Arc<Compiled>>, ApiError> {
+    if let Some(kept) = state.automation.compiled.get(tenant_id) {
+        return Ok(kept.as_ref().clone());
+    }
     let (replies, version) = state.store.shop_document::<AutoReplies>(tenant_id).await?;
-    if version == 0 {
-        return Ok(None);
-    }
-    let known = (state.automation.compiled.lock().ok())
-        .and_then(|c| c.get(&tenant_id).cloned())
-        .filter(|c| c.version == version);
-    if let Some(known) = known {
-        return Ok(Some(known));
-    }
-    let compiled = Arc::new(Compiled {
-        version,
-        matcher: KeywordMatcher::new(&replies.keywords.rules),
-        replies,
+    let compiled = (version != 0).then(|| {
+        Arc::new(Compiled {
+            matcher: KeywordMatcher::new(&replies.keywords.rules),
+            replies,
+        })
     });
-    if let Ok(mut all) = state.automation.compiled.lock() {
-        all.insert(tenant_id, compiled.clone());
-    }
-    Ok(Some(compiled))
+    state.automation.compiled.put(tenant_id, compiled.clone());
+    Ok(compiled)
 }
 
 /// What the variables of an automatic reply or a quick phrase stand for in `conversation`;
@@ -158,13 +160,12 @@ pub async fn values_of(
         conversation.context.product_code.as_deref(),
     )
     .await;
-    let hours = (state.store.shop_settings(tenant).await.ok())
-        .and_then(|s| s.office_hours)
-        .map(|h| h.describe());
+    let office = crate::desk::dispatch::office(state, tenant).await;
     let now = now_ms();
-    let next_open = crate::desk::dispatch::office_schedule(state, tenant)
-        .await
-        .and_then(|s| s.next_open(now).map(|at| s.label(at, now)));
+    let next_open = office
+        .as_ref()
+        .and_then(|(_, s)| s.next_open(now).map(|at| s.label(at, now)));
+    let hours = office.map(|(hours, _)| hours.describe());
     Values {
         buyer: Some(conversation.buyer_name.clone()).filter(|n| !n.is_empty()),
         order: conversation.context.order_no.clone(),
@@ -283,14 +284,13 @@ async fn on_buyer_message(
         && message.kind == MessageKind::Text
         && let Some(rule) = shop.matcher.matching(&message.body)
     {
-        let cooldown = i64::from(rule.cooldown_minutes) * 60_000;
         let claimed = state
             .store
             .claim_automation(
                 tenant,
                 conversation.id,
                 &format!("kw:{}", rule.id),
-                now - cooldown + 1,
+                rule.quiet_since(now),
                 now,
             )
             .await?;
@@ -367,10 +367,11 @@ pub async fn invite_to_rate(
 
 /// The text a shop invites buyers to rate with (its own, else kefu's).
 pub async fn rating_text(state: &AppState, tenant_id: Uuid) -> Result<String, ApiError> {
-    let (replies, _) = state.store.shop_document::<AutoReplies>(tenant_id).await?;
-    Ok(match replies.rating.text.trim() {
-        "" => AutoReplies::default().rating.text,
-        text => text.to_owned(),
+    let shop = compiled(state, tenant_id).await?;
+    let text = shop.as_ref().map(|c| c.replies.rating.text.trim());
+    Ok(match text {
+        None | Some("") => AutoReplies::default().rating.text,
+        Some(text) => text.to_owned(),
     })
 }
 

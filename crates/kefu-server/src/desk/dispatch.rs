@@ -331,6 +331,14 @@ pub async fn sweep_stranded(state: &AppState) {
 
 /// The shop's office hours in its time zone, when it has set them (WB-7).
 pub async fn office_schedule(state: &AppState, tenant_id: Uuid) -> Option<hours::Schedule> {
+    office(state, tenant_id).await.map(|(_, schedule)| schedule)
+}
+
+/// The shop's office hours as it wrote them (what buyers read) and as a schedule in its zone.
+pub async fn office(
+    state: &AppState,
+    tenant_id: Uuid,
+) -> Option<(hours::OfficeHours, hours::Schedule)> {
     let hours = state
         .store
         .shop_settings(tenant_id)
@@ -338,7 +346,8 @@ pub async fn office_schedule(state: &AppState, tenant_id: Uuid) -> Option<hours:
         .ok()?
         .office_hours?;
     let zone = state.store.tenant(tenant_id).await.ok()??.timezone;
-    hours.schedule(&zone)
+    let schedule = hours.schedule(&zone)?;
+    Some((hours, schedule))
 }
 
 /// Tells the buyer someone has taken their conversation (assigned by hand, grabbed,

@@ -71,12 +71,12 @@ pub async fn submit_as_buyer(
         None,
     )
     .await?;
+    let text = (content.kind == MessageKind::Text).then_some(content.body.as_str());
     let conversation_id = match known {
         Some(id) => id,
         None => {
             // Team and robot are decided first, so the opening is one write, and a burst of
             // first messages shares a few commits (issue #14).
-            let text = (content.kind == MessageKind::Text).then_some(content.body.as_str());
             let team = crate::desk::dispatch::team_for(
                 state,
                 buyer.tenant_id,
@@ -100,7 +100,6 @@ pub async fn submit_as_buyer(
         }
     };
     // WB-6: a flagged message still goes in, into a conversation closed as invalid first.
-    let text = (content.kind == MessageKind::Text).then_some(content.body.as_str());
     if let Some(flag) = crate::desk::intake::flag(state, buyer.tenant_id, buyer.id, text).await? {
         crate::desk::intake::invalidate(state, buyer.tenant_id, conversation_id, &flag.reason())
             .await?;

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use kefu_domain::intake::{Flag, IntakeCheck, IntakeFilter};
 use kefu_domain::time::now_ms;
@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::desk::outbound::publish_conversation;
+use crate::desk::shop_cache::ShopCache;
 use crate::error::ApiError;
 
 /// A shop's filter is read again after this long, so a change made on another process takes
@@ -22,22 +23,26 @@ const FILTER_TTL: Duration = Duration::from_secs(5);
 /// Buyers whose sending rate is counted, at most; past it the counts of earlier minutes go.
 const MAX_COUNTED: usize = 100_000;
 
-/// A shop's compiled filter and when it was read.
-type Compiled = (Instant, Arc<IntakeCheck>);
-
 /// Each shop's compiled filter, and each buyer's messages this minute.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct IntakeDesk {
-    filters: Arc<Mutex<HashMap<Uuid, Compiled>>>,
+    filters: ShopCache<IntakeCheck>,
     counts: Arc<Mutex<HashMap<Uuid, (i64, u32)>>>,
+}
+
+impl Default for IntakeDesk {
+    fn default() -> IntakeDesk {
+        IntakeDesk {
+            filters: ShopCache::new(FILTER_TTL),
+            counts: Arc::default(),
+        }
+    }
 }
 
 impl IntakeDesk {
     /// Forgets a shop's compiled filter (it was just saved).
     pub fn forget(&self, tenant_id: Uuid) {
-        if let Ok(mut filters) = self.filters.lock() {
-            filters.remove(&tenant_id);
-        }
+        self.filters.forget(tenant_id);
     }
 
     /// Counts one more message of `buyer` in the current minute: the count, this one in.
@@ -61,18 +66,14 @@ impl IntakeDesk {
 }
 
 async fn check_of(state: &AppState, tenant_id: Uuid) -> Result<Arc<IntakeCheck>, ApiError> {
-    let cached = (state.intake.filters.lock().ok())
-        .and_then(|f| f.get(&tenant_id).cloned())
-        .filter(|(at, _)| at.elapsed() < FILTER_TTL);
-    if let Some((_, check)) = cached {
+    if let Some(check) = state.intake.filters.get(tenant_id) {
         return Ok(check);
     }
     let (filter, _) = state.store.shop_document::<IntakeFilter>(tenant_id).await?;
-    let check = Arc::new(IntakeCheck::new(&filter));
-    if let Ok(mut filters) = state.intake.filters.lock() {
-        filters.insert(tenant_id, (Instant::now(), check.clone()));
-    }
-    Ok(check)
+    Ok(state
+        .intake
+        .filters
+        .put(tenant_id, IntakeCheck::new(&filter)))
 }
 
 /// Whether the shop's filter flags this buyer message (its text, if any) now.
@@ -83,7 +84,11 @@ pub async fn flag(
     text: Option<&str>,
 ) -> Result<Option<Flag>, ApiError> {
     let check = check_of(state, tenant_id).await?;
-    let sent = state.intake.count(buyer, now_ms());
+    // Buyers are counted only for a shop whose filter limits the rate.
+    let sent = match check.limits_rate() {
+        true => state.intake.count(buyer, now_ms()),
+        false => 0,
+    };
     Ok(check.flag(text.unwrap_or_default(), sent))
 }
 

@@ -8,6 +8,7 @@
 //!   wake the router and the robot), and presence;
 //! - `dispatch`: the live router (WB-4): queue, claims, stranded conversations;
 //! - `robot` and `flows`: the robot at the desk (BOT-3) and its multi-turn flows (BOT-4);
+//! - `shop_cache`: what the desk keeps per shop for a few seconds (compiled rules, status);
 //! - `service`: what the buyer sees before writing: agents online, the typical first
 //!   response of the last 7 days, the next opening;
 //! - `cards`: order and product cards, shown only to the buyer they belong to;
@@ -28,3 +29,4 @@ pub mod opener;
 pub mod outbound;
 pub mod robot;
 pub mod service;
+pub mod shop_cache;

@@ -3,9 +3,8 @@
 //! measured from the event log, never typed in), and when it opens next if it is closed.
 //! The chat page asks for it unauthenticated, so it is kept a few seconds per shop.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use kefu_domain::time::now_ms;
 use serde::Serialize;
@@ -13,6 +12,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::desk::shop_cache::ShopCache;
 use crate::error::ApiError;
 
 /// How long a shop's status is kept before it is measured again.
@@ -41,16 +41,20 @@ pub struct ServiceStatus {
     pub hours: Option<String>,
 }
 
-/// Each shop's status and when it was measured.
-#[derive(Clone, Default)]
-pub struct ServiceDesk(Arc<Mutex<HashMap<Uuid, (Instant, ServiceStatus)>>>);
+/// Each shop's status, measured at most every [`TTL`].
+#[derive(Clone)]
+pub struct ServiceDesk(ShopCache<ServiceStatus>);
+
+impl Default for ServiceDesk {
+    fn default() -> ServiceDesk {
+        ServiceDesk(ShopCache::new(TTL))
+    }
+}
 
 impl ServiceDesk {
     /// Measures the shop again on the next request (its office hours just changed).
     pub fn forget(&self, tenant_id: Uuid) {
-        if let Ok(mut all) = self.0.lock() {
-            all.remove(&tenant_id);
-        }
+        self.0.forget(tenant_id);
     }
 }
 
@@ -63,12 +67,9 @@ pub fn typical(mut waits: Vec<i64>) -> Option<i64> {
     Some(waits[waits.len() / 2])
 }
 
-pub async fn status(state: &AppState, tenant_id: Uuid) -> Result<ServiceStatus, ApiError> {
-    let kept = (state.service.0.lock().ok())
-        .and_then(|s| s.get(&tenant_id).cloned())
-        .filter(|(at, _)| at.elapsed() < TTL);
-    if let Some((_, status)) = kept {
-        return Ok(status);
+pub async fn status(state: &AppState, tenant_id: Uuid) -> Result<Arc<ServiceStatus>, ApiError> {
+    if let Some(kept) = state.service.0.get(tenant_id) {
+        return Ok(kept);
     }
     let now = now_ms();
     let waits = state
@@ -76,27 +77,22 @@ pub async fn status(state: &AppState, tenant_id: Uuid) -> Result<ServiceStatus, 
         .recent_first_reply_waits(tenant_id, now - WINDOW_MS, SAMPLE)
         .await?;
     let measured_replies = waits.len();
-    let schedule = crate::desk::dispatch::office_schedule(state, tenant_id).await;
-    let open_now = schedule.is_none_or(|s| s.is_open(now));
-    let next_open_at = schedule
+    let office = crate::desk::dispatch::office(state, tenant_id).await;
+    let open_now = office.as_ref().is_none_or(|(_, s)| s.is_open(now));
+    let next_open = office
+        .as_ref()
         .filter(|_| !open_now)
-        .and_then(|s| s.next_open(now));
-    let hours = (state.store.shop_settings(tenant_id).await?)
-        .office_hours
-        .map(|h| h.describe());
+        .and_then(|(_, s)| s.next_open(now).map(|at| (at, s.label(at, now))));
     let status = ServiceStatus {
         agents_online: state.store.agents_online(tenant_id).await?,
         open_now,
         typical_first_response_ms: typical(waits),
         measured_replies,
-        next_open_label: schedule.zip(next_open_at).map(|(s, at)| s.label(at, now)),
-        next_open_at,
-        hours,
+        next_open_at: next_open.as_ref().map(|(at, _)| *at),
+        next_open_label: next_open.map(|(_, label)| label),
+        hours: office.map(|(hours, _)| hours.describe()),
     };
-    if let Ok(mut all) = state.service.0.lock() {
-        all.insert(tenant_id, (Instant::now(), status.clone()));
-    }
-    Ok(status)
+    Ok(state.service.0.put(tenant_id, status))
 }
 
 #[cfg(test)]

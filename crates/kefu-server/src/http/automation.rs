@@ -51,6 +51,7 @@ pub async fn put_automation(
         .check()
         .map_err(|invalid| ApiError::new(invalid.code(), invalid.0))?;
     let version = save_document(&state, &agent, &replies, "automation.change").await?;
+    state.automation.forget(agent.tenant_id());
     Ok(Json(AutomationView { replies, version }))
 }
 

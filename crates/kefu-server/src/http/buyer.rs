@@ -202,7 +202,10 @@ pub async fn start_session(
         buyer_token,
         buyer,
         shop: ShopInfo {
-            service: crate::desk::service::status(&state, tenant.id).await?,
+            service: crate::desk::service::status(&state, tenant.id)
+                .await?
+                .as_ref()
+                .clone(),
             slug: tenant.slug,
             name: tenant.name,
             kind: tenant.kind,

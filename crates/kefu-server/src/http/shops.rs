@@ -34,7 +34,10 @@ pub async fn shop(
         .tenant_by_slug(&slug)
         .await?
         .ok_or(ErrorCode::ShopNotFound)?;
-    let service = crate::desk::service::status(&state, tenant.id).await?;
+    let service = crate::desk::service::status(&state, tenant.id)
+        .await?
+        .as_ref()
+        .clone();
     Ok(Json(ShopInfo {
         service,
         slug: tenant.slug,

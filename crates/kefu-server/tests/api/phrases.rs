@@ -189,17 +189,10 @@ async fn phrases_export_as_csv_and_import_back() {
     let import = |body: String| {
         let admin = &admin;
         async move {
-            let response = admin
-                .http
-                .post(format!("{}/api/v1/imports/phrases", admin.base))
-                .bearer_auth(&admin.token)
-                .header("content-type", "text/csv")
-                .body(body)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), StatusCode::OK);
-            response.json::<Value>().await.unwrap()
+            let (status, report) =
+                crate::robot::import_file(admin, "phrases", &body, "text/csv").await;
+            assert_eq!(status, StatusCode::OK);
+            report
         }
     };
     let again = import(csv.clone()).await;

@@ -55,7 +55,7 @@ async fn import_kb(agent: &AgentClient, body: &str, content_type: &str) -> Value
 }
 
 /// `POST /imports/{kind}` with the file as the body.
-async fn import_file(
+pub async fn import_file(
     agent: &AgentClient,
     kind: &str,
     body: &str,
