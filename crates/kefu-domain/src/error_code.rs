@@ -187,6 +187,17 @@ error_codes! {
         /// An intake filter with a keyword over 50 characters, over 500 keywords or 100
         /// domains, or a rate over 600 a minute (WB-6).
         InvalidIntakeFilter = "invalid_intake_filter",
+        /// Scorecard rules whose weights do not add up to 100, or a line whose excellence is
+        /// not better than its pass (KPI-1, KPI-2).
+        InvalidKpiRules = "invalid_kpi_rules",
+        /// A report range that does not parse, ends before it starts or spans over 366 days.
+        InvalidRange = "invalid_range",
+        /// A QA rubric with no items, an item without a name or with points outside 1–100,
+        /// or over 200 forbidden words (KPI-3).
+        InvalidQaRubric = "invalid_qa_rubric",
+        /// A QA score naming an item the rubric lacks or over its points, a comment on a
+        /// message the conversation lacks, an empty or overlong appeal or decision (KPI-3).
+        InvalidQaReview = "invalid_qa_review",
         // Uploads.
         InvalidMultipart = "invalid_multipart",
         FileRequired = "file_required",
@@ -225,6 +236,7 @@ error_codes! {
         PhraseNotFound = "phrase_not_found",
         RatingNotFound = "rating_not_found",
         BlockNotFound = "block_not_found",
+        QaReviewNotFound = "qa_review_not_found",
     }
     405 {
         /// The route exists, but not with this method (the `Allow` header lists its methods).
@@ -249,6 +261,9 @@ error_codes! {
         RatingClosed = "rating_closed",
         /// The invitation's day is over.
         RatingExpired = "rating_expired",
+        /// The review is not in a state for this: scoring one already appealed or decided,
+        /// appealing twice or one not yet scored, deciding one not appealed (KPI-3).
+        QaReviewClosed = "qa_review_closed",
         AlreadyDecided = "already_decided",
         OwnRequest = "own_request",
         AuditBusy = "audit_busy",

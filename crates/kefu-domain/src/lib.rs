@@ -14,6 +14,7 @@ pub mod frames;
 pub mod guard;
 pub mod hours;
 pub mod intake;
+pub mod kpi;
 pub mod message;
 pub mod money;
 pub mod phrases;
