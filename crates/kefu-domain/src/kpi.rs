@@ -1238,10 +1238,12 @@ mod tests {
     #[test]
     fn team_lines_and_checks() {
         let mut rules = KpiRules::default();
-        let mut after_sales = Lines::default();
-        after_sales.first_response_s = Line {
-            pass: 7_200.0,
-            excellent: 1_800.0,
+        let after_sales = Lines {
+            first_response_s: Line {
+                pass: 7_200.0,
+                excellent: 1_800.0,
+            },
+            ..Lines::default()
         };
         rules.teams.insert("after_sales".into(), after_sales);
         assert_eq!(rules.check(), Ok(()));

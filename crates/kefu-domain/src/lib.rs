@@ -18,6 +18,7 @@ pub mod kpi;
 pub mod message;
 pub mod money;
 pub mod phrases;
+pub mod qa;
 pub mod rating;
 pub mod robot;
 pub mod role;

@@ -4,6 +4,8 @@
 //! - `http`: the JSON API, both WebSocket protocols, the embedded web UI, `/healthz` and
 //!   `/metrics`, from one route list that also builds the OpenAPI document;
 //! - `jobs`: housekeeping, sweeps and weekly training, run by one leader among processes;
+//! - `reports`: the event log read into daily rollups, scorecards, rankings and the QA
+//!   sample (issue #18); it knows no HTTP;
 //! - shared below them: `state` (`AppState`), `auth` (credentials and keys), `bus`,
 //!   `audit`, `error`, `settings`; `accounts` (shops and accounts by the API's rules),
 //!   `import` and `demo` for the command line too.
@@ -24,6 +26,7 @@ pub mod files;
 pub mod http;
 pub mod import;
 pub mod jobs;
+pub mod reports;
 pub mod server;
 pub mod settings;
 pub mod setup;

@@ -82,6 +82,7 @@ impl Server {
             files,
             opener: crate::desk::opener::Opener::spawn(store.clone()),
             setup: crate::setup::FirstRun::default(),
+            rollups: Arc::default(),
             dispatcher,
             robot,
             automation,

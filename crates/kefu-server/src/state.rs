@@ -47,4 +47,6 @@ pub struct AppState {
     pub opener: crate::desk::opener::Opener,
     /// The first-run setup's token, while the server has no shop (issue #15).
     pub setup: crate::setup::FirstRun,
+    /// One rollup of the team's numbers at a time in this process (issue #18).
+    pub rollups: Arc<tokio::sync::Mutex<()>>,
 }

@@ -94,3 +94,11 @@ impl Store {
         dispatch!(self, automation::idle_conversations(waiting_before, limit))
     }
 }
+
+impl ShopDocument for kefu_domain::kpi::KpiRules {
+    const KIND: &'static str = "kpi_rules";
+}
+
+impl ShopDocument for kefu_domain::qa::Rubric {
+    const KIND: &'static str = "qa_rubric";
+}

@@ -902,6 +902,134 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/kpi/agents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One agent's scorecard and trend. */
+        get: operations["agent_card"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kpi/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's own scorecard and trend. */
+        get: operations["me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kpi/rankings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A month's ranking per team, with the bonus flag for three months running in the top
+         *     10 % (KPI-4). A month that is over is kept as it was ranked.
+         */
+        get: operations["rankings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kpi/rebuild": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Recomputes the range's daily rollups from the event log. */
+        post: operations["rebuild"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kpi/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["rules"];
+        /**
+         * Saves the weights (adding up to 100), the satisfaction source and the lines, the shop's
+         *     and each team's; audited.
+         */
+        put: operations["put_rules"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kpi/scorecards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Each agent's, team's and the shop's numbers and scorecards over the range, with each
+         *     agent's daily trend.
+         */
+        get: operations["scorecards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kpi/scorecards/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The scorecards as a table: one row per agent, then each team and the shop. */
+        get: operations["export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/phone/code": {
         parameters: {
             query?: never;
@@ -1128,6 +1256,145 @@ export interface paths {
          */
         put: operations["put_product"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's own reviews that are scored (pending ones are the inspectors' until then). */
+        get: operations["mine"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reviews by day, status and agent: the inspector's queue, the supervisor's appeals. */
+        get: operations["reviews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/reviews/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One review: for inspectors and supervisors, and for the agent reviewed once it is scored. */
+        get: operations["review"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/reviews/{id}/appeal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The reviewed agent appeals a scored review, once, saying why. */
+        post: operations["appeal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/reviews/{id}/decide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A supervisor decides an appeal; audited. */
+        post: operations["decide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/reviews/{id}/score": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Scores a review: points for every rubric item and comments on messages. Scoring again is
+         *     allowed until the agent appeals.
+         */
+        post: operations["score"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/rubric": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["rubric"];
+        /** Saves the rubric (items and points), the forbidden words and the sampling share; audited. */
+        put: operations["put_rubric"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/sample": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Samples a day's conversations (the job samples yesterday every hour anyway). */
+        post: operations["sample"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1791,6 +2058,28 @@ export interface components {
          * @enum {string}
          */
         AfterSaleStatus: "none" | "requested" | "processing" | "refunded" | "rejected" | "completed";
+        /** @description An agent's numbers over the range, their scorecard and their daily trend. */
+        AgentCard: {
+            /** Format: uuid */
+            agent_id: string;
+            /**
+             * Format: int32
+             * @description Served per day against this (WB-10).
+             */
+            daily_target: number;
+            metrics: components["schemas"]["Metrics"];
+            name: string;
+            /** Format: int64 */
+            qa_reviews: number;
+            /**
+             * Format: double
+             * @description The average QA score of their reviews in the range (KPI-3), and how many.
+             */
+            qa_score?: number | null;
+            scorecard: components["schemas"]["Scorecard"];
+            team?: string | null;
+            trend: components["schemas"]["DayPoint"][];
+        };
         /** @description One agent in the supervisor's live view. */
         AgentLive: {
             /**
@@ -1819,6 +2108,9 @@ export interface components {
          * @enum {string}
          */
         AgentStatus: "online" | "busy" | "away" | "offline";
+        AppealRequest: {
+            text: string;
+        };
         /** @description A sensitive operation and its decision (ACC-5). */
         Approval: {
             amount_fen?: components["schemas"]["Money"] | null;
@@ -2371,9 +2663,36 @@ export interface components {
             /** Format: float */
             threshold: number;
         };
+        /** @description One day of an agent's trend. */
+        DayPoint: {
+            /** Format: double */
+            bad_review_rate?: number | null;
+            /** Format: double */
+            conversion_rate?: number | null;
+            day: string;
+            /** Format: double */
+            first_response_avg_s?: number | null;
+            /** Format: double */
+            quick_reply_rate?: number | null;
+            /**
+             * Format: double
+             * @description That day's score, when the agent served that day.
+             */
+            score?: number | null;
+            /** Format: int64 */
+            served: number;
+        };
         Decision: {
             /** @description Required to reject; 0–500 characters. */
             reason?: string;
+        };
+        DecisionRequest: {
+            decision: string;
+            /**
+             * Format: double
+             * @description The score that counts from now (0–100); none: the inspector's stands.
+             */
+            score?: number | null;
         };
         /**
          * @description The door a conversation was opened from (CH-2). Later reports split by it.
@@ -2418,7 +2737,7 @@ export interface components {
          *     carry it, serialised as its snake_case string.
          * @enum {string}
          */
-        ErrorCode: "invalid_json" | "invalid_query" | "invalid_path" | "invalid_status" | "invalid_name" | "conversation_required" | "message_empty" | "message_too_long" | "bad_client_msg_id" | "attachment_required" | "bad_card" | "bad_buttons" | "buttons_not_for_buyers" | "rating_not_sendable" | "invalid_rating" | "unknown_frame_type" | "malformed_frame" | "frame_too_large" | "binary_not_supported" | "websocket_expected" | "invalid_identity" | "invalid_entry" | "invalid_username" | "invalid_slug" | "weak_password" | "invalid_phone" | "unknown_team" | "invalid_team" | "invalid_target" | "invalid_description" | "unknown_permission" | "invalid_accounts" | "expiry_in_the_past" | "cannot_change_own_role" | "cannot_disable_self" | "cannot_change_own_probation" | "no_phone" | "phone_already_verified" | "wrong_code" | "code_expired" | "too_many_attempts" | "bad_threshold" | "bad_probation_days" | "bad_max_accounts" | "invalid_office_hours" | "invalid_grace" | "invalid_reason" | "invalid_logistics" | "invalid_compensation_form" | "unknown_tag" | "invalid_tag" | "too_many_tags" | "tag_required" | "bad_rule_name" | "bad_rule_team" | "bad_rule_condition" | "too_many_rules" | "invalid_transfer" | "invalid_cap" | "invalid_strategy" | "invalid_break" | "query_too_long" | "note_empty" | "note_too_long" | "resolution_too_long" | "no_partner" | "invalid_kb_entry" | "invalid_kb_id" | "invalid_question" | "invalid_answer" | "invalid_answer_image" | "answer_image_not_found" | "answer_product_not_found" | "invalid_answer_buttons" | "product_entry_unbound" | "invalid_validity" | "duplicate_kb_id" | "bad_tier" | "invalid_lexicon" | "lexicon_too_large" | "bad_flow" | "bad_status" | "code_mismatch" | "missing_field" | "bad_code" | "bad_text" | "bad_amount" | "bad_number" | "bad_quantity" | "bad_stock" | "bad_time" | "bad_items" | "bad_skus" | "duplicate_sku" | "bad_buyer" | "bad_url" | "bad_attributes" | "bad_partner" | "conflicting_rows" | "not_utf8" | "bad_workbook" | "missing_column" | "malformed_header" | "malformed_row" | "record_rejected" | "duplicate_in_file" | "bad_sender" | "invalid_phrase" | "invalid_auto_reply" | "invalid_block" | "invalid_intake_filter" | "invalid_multipart" | "file_required" | "file_empty" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_failed" | "order_not_yours" | "invalid_setup_token" | "not_found" | "conversation_not_found" | "buyer_not_found" | "shop_not_found" | "attachment_not_found" | "assignee_not_found" | "order_not_found" | "product_not_found" | "handoff_not_found" | "user_not_found" | "group_not_found" | "grant_not_found" | "approval_not_found" | "flow_not_found" | "proposal_not_found" | "kb_entry_not_found" | "phrase_not_found" | "rating_not_found" | "block_not_found" | "method_not_allowed" | "request_timeout" | "handoff_exists" | "handoff_closed" | "queued_for_routing" | "at_capacity" | "colleague_unavailable" | "already_taken" | "proposal_decided" | "kb_entry_exists" | "account_limit_reached" | "phrase_limit_reached" | "rating_closed" | "rating_expired" | "already_decided" | "own_request" | "audit_busy" | "username_taken" | "tenant_slug_taken" | "setup_done" | "group_name_taken" | "tag_exists" | "message_conflict" | "kb_busy" | "body_too_large" | "file_too_large" | "unsupported_file_type" | "range_not_satisfiable" | "rate_limited" | "internal" | "unavailable";
+        ErrorCode: "invalid_json" | "invalid_query" | "invalid_path" | "invalid_status" | "invalid_name" | "conversation_required" | "message_empty" | "message_too_long" | "bad_client_msg_id" | "attachment_required" | "bad_card" | "bad_buttons" | "buttons_not_for_buyers" | "rating_not_sendable" | "invalid_rating" | "unknown_frame_type" | "malformed_frame" | "frame_too_large" | "binary_not_supported" | "websocket_expected" | "invalid_identity" | "invalid_entry" | "invalid_username" | "invalid_slug" | "weak_password" | "invalid_phone" | "unknown_team" | "invalid_team" | "invalid_target" | "invalid_description" | "unknown_permission" | "invalid_accounts" | "expiry_in_the_past" | "cannot_change_own_role" | "cannot_disable_self" | "cannot_change_own_probation" | "no_phone" | "phone_already_verified" | "wrong_code" | "code_expired" | "too_many_attempts" | "bad_threshold" | "bad_probation_days" | "bad_max_accounts" | "invalid_office_hours" | "invalid_grace" | "invalid_reason" | "invalid_logistics" | "invalid_compensation_form" | "unknown_tag" | "invalid_tag" | "too_many_tags" | "tag_required" | "bad_rule_name" | "bad_rule_team" | "bad_rule_condition" | "too_many_rules" | "invalid_transfer" | "invalid_cap" | "invalid_strategy" | "invalid_break" | "query_too_long" | "note_empty" | "note_too_long" | "resolution_too_long" | "no_partner" | "invalid_kb_entry" | "invalid_kb_id" | "invalid_question" | "invalid_answer" | "invalid_answer_image" | "answer_image_not_found" | "answer_product_not_found" | "invalid_answer_buttons" | "product_entry_unbound" | "invalid_validity" | "duplicate_kb_id" | "bad_tier" | "invalid_lexicon" | "lexicon_too_large" | "bad_flow" | "bad_status" | "code_mismatch" | "missing_field" | "bad_code" | "bad_text" | "bad_amount" | "bad_number" | "bad_quantity" | "bad_stock" | "bad_time" | "bad_items" | "bad_skus" | "duplicate_sku" | "bad_buyer" | "bad_url" | "bad_attributes" | "bad_partner" | "conflicting_rows" | "not_utf8" | "bad_workbook" | "missing_column" | "malformed_header" | "malformed_row" | "record_rejected" | "duplicate_in_file" | "bad_sender" | "invalid_phrase" | "invalid_auto_reply" | "invalid_block" | "invalid_intake_filter" | "invalid_kpi_rules" | "invalid_range" | "invalid_qa_rubric" | "invalid_qa_review" | "invalid_multipart" | "file_required" | "file_empty" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_failed" | "order_not_yours" | "invalid_setup_token" | "not_found" | "conversation_not_found" | "buyer_not_found" | "shop_not_found" | "attachment_not_found" | "assignee_not_found" | "order_not_found" | "product_not_found" | "handoff_not_found" | "user_not_found" | "group_not_found" | "grant_not_found" | "approval_not_found" | "flow_not_found" | "proposal_not_found" | "kb_entry_not_found" | "phrase_not_found" | "rating_not_found" | "block_not_found" | "qa_review_not_found" | "method_not_allowed" | "request_timeout" | "handoff_exists" | "handoff_closed" | "queued_for_routing" | "at_capacity" | "colleague_unavailable" | "already_taken" | "proposal_decided" | "kb_entry_exists" | "account_limit_reached" | "phrase_limit_reached" | "rating_closed" | "rating_expired" | "qa_review_closed" | "already_decided" | "own_request" | "audit_busy" | "username_taken" | "tenant_slug_taken" | "setup_done" | "group_name_taken" | "tag_exists" | "message_conflict" | "kb_busy" | "body_too_large" | "file_too_large" | "unsupported_file_type" | "range_not_satisfiable" | "rate_limited" | "internal" | "unavailable";
         /**
          * @description One row of the conversation event log.
          * @enum {string}
@@ -2462,8 +2781,20 @@ export interface components {
         FlowList: {
             flows: components["schemas"]["Flow"][];
         };
+        /** @description A forbidden word in one of an agent's messages. */
+        ForbiddenHit: {
+            /** Format: int64 */
+            seq: number;
+            word: string;
+        };
         /** @enum {string} */
         Format: "csv" | "jsonl" | "xlsx";
+        /**
+         * @description Where an agent stands (KPI-2): every line metric at its excellence line, at its pass
+         *     line, or one below.
+         * @enum {string}
+         */
+        Grade: "below" | "pass" | "excellent";
         /** @description A group granted to an account, maybe until a time. */
         Grant: {
             /** Format: int64 */
@@ -2703,6 +3034,13 @@ export interface components {
         InternalNoteList: {
             notes: components["schemas"]["InternalNote"][];
         };
+        /** @description The points an inspector gave one item, and why. */
+        ItemScore: {
+            key: string;
+            note?: string;
+            /** Format: int32 */
+            points: number;
+        };
         /** @description What the robot sends: text, optionally with a picture, a product card or buttons. */
         KbAnswer: {
             buttons?: string[];
@@ -2793,6 +3131,65 @@ export interface components {
             priority?: number;
             reply: string;
         };
+        /**
+         * @description The shop's scorecard rules (a shop document): weights, the satisfaction source, the
+         *     default lines and each team's own (pre-sales, after-sales, …).
+         */
+        KpiRules: {
+            /**
+             * @default {
+             *       "average_rating": {
+             *         "excellent": 4.8,
+             *         "pass": 4.5
+             *       },
+             *       "bad_review_rate": {
+             *         "excellent": 0.005,
+             *         "pass": 0.02
+             *       },
+             *       "conversion_rate": {
+             *         "excellent": 0.35,
+             *         "pass": 0.2
+             *       },
+             *       "daily_target": 300,
+             *       "first_response_s": {
+             *         "excellent": 15,
+             *         "pass": 30
+             *       },
+             *       "qa_score": {
+             *         "excellent": 90,
+             *         "pass": 80
+             *       },
+             *       "quick_reply_rate": {
+             *         "excellent": 0.95,
+             *         "pass": 0.85
+             *       }
+             *     }
+             */
+            lines: components["schemas"]["Lines"];
+            /** @default ratings */
+            satisfaction: components["schemas"]["SatisfactionSource"];
+            /**
+             * @description Team key → its lines, where they differ from the shop's.
+             * @default {}
+             */
+            teams: {
+                [key: string]: components["schemas"]["Lines"];
+            };
+            /**
+             * @default {
+             *       "conversion": 35,
+             *       "response": 40,
+             *       "satisfaction": 25
+             *     }
+             */
+            weights: components["schemas"]["Weights"];
+        };
+        /** @description The shop's scorecard rules and their version (0: never saved, the seeds' defaults). */
+        KpiRulesView: {
+            rules: components["schemas"]["KpiRules"];
+            /** Format: int64 */
+            version: number;
+        };
         /** @description A shop's lexicons, as stored and as `--lexicon FILE` reads them (JSON). */
         Lexicon: {
             /** @description Words the robot never answers: the conversation goes to a person. */
@@ -2813,6 +3210,33 @@ export interface components {
             synonyms?: string[][];
             /** @description Product names and jargon the segmenter keeps whole. */
             terms?: string[];
+        };
+        /** @description A metric's pass and excellence lines (KPI-2). */
+        Line: {
+            /** Format: double */
+            excellent: number;
+            /** Format: double */
+            pass: number;
+        };
+        /** @description A team's lines: what passes and what excels. */
+        Lines: {
+            /** @description Average stars, 1–5. */
+            average_rating: components["schemas"]["Line"];
+            /** @description Bad-review rate, a fraction (lower is better). */
+            bad_review_rate: components["schemas"]["Line"];
+            /** @description Conversion rate, a fraction. */
+            conversion_rate: components["schemas"]["Line"];
+            /**
+             * Format: int32
+             * @description Conversations served per agent per day (WB-10).
+             */
+            daily_target: number;
+            /** @description Average first response, seconds (lower is better). */
+            first_response_s: components["schemas"]["Line"];
+            /** @description QA score, out of 100. */
+            qa_score: components["schemas"]["Line"];
+            /** @description 3-minute reply rate, a fraction. */
+            quick_reply_rate: components["schemas"]["Line"];
         };
         LoginRequest: {
             password: string;
@@ -2862,10 +3286,104 @@ export interface components {
              */
             seq: number;
         };
+        /** @description An inspector's comment on one message of the conversation. */
+        MessageComment: {
+            /** Format: int64 */
+            seq: number;
+            text: string;
+        };
         /** @enum {string} */
         MessageKind: "text" | "image" | "file" | "order_card" | "product_card" | "buttons" | "rating";
         MessageList: {
             messages: components["schemas"]["Message"][];
+        };
+        /**
+         * @description The metrics of a tally (KPI-1, KPI-2, KPI-5, WB-10); `None` where there is nothing to
+         *     divide by. Rates are fractions (0.85 = 85 %), times seconds, money fen.
+         */
+        Metrics: {
+            /** Format: double */
+            average_rating?: number | null;
+            /**
+             * Format: double
+             * @description 1–2-star ratings ÷ ratings.
+             */
+            bad_review_rate?: number | null;
+            /**
+             * Format: double
+             * @description Served cycles whose buyer ordered within 24 h ÷ served.
+             */
+            conversion_rate?: number | null;
+            /** Format: int64 */
+            converted_fen: number;
+            /**
+             * Format: int64
+             * @description Turns answered (有效回复).
+             */
+            effective_replies: number;
+            /**
+             * Format: double
+             * @description Turns answered ÷ turns owed.
+             */
+            effective_reply_rate?: number | null;
+            /**
+             * Format: double
+             * @description From the buyer reaching people to the first agent reply.
+             */
+            first_response_avg_s?: number | null;
+            /** Format: double */
+            first_response_p90_s?: number | null;
+            /** Format: int64 */
+            invalid: number;
+            /** Format: double */
+            live_conversion_rate?: number | null;
+            /** Format: int64 */
+            live_fen: number;
+            /**
+             * Format: int64
+             * @description Orders guided from the live room (KPI-5, 弹幕引导成交).
+             */
+            live_orders: number;
+            /** Format: int64 */
+            live_served: number;
+            /**
+             * Format: double
+             * @description Turns answered within 3 minutes ÷ turns owed (answered or dropped).
+             */
+            quick_reply_rate?: number | null;
+            /** Format: int64 */
+            rated: number;
+            /**
+             * Format: int64
+             * @description Cycles that began (created or reopened), the shop's and team's view.
+             */
+            received: number;
+            /** Format: double */
+            resolution_rate?: number | null;
+            /**
+             * Format: double
+             * @description From a buyer's turn to the agent's answer.
+             */
+            response_avg_s?: number | null;
+            /**
+             * Format: int64
+             * @description Cycles the agent replied in.
+             */
+            served: number;
+            /**
+             * Format: double
+             * @description Served per day worked, against the daily target (WB-10).
+             */
+            served_per_day?: number | null;
+            /** Format: double */
+            transfer_rate?: number | null;
+            /**
+             * Format: double
+             * @description Enquiries from short videos (a creator's page) that converted (KPI-5).
+             */
+            video_conversion_rate?: number | null;
+            /** Format: int64 */
+            video_served: number;
         };
         /**
          * Format: int64
@@ -2873,6 +3391,13 @@ export interface components {
          * @example 5990
          */
         Money: number;
+        /** @description An agent's own scorecard and trend. */
+        MyScorecard: {
+            card?: components["schemas"]["AgentCard"] | null;
+            from: string;
+            rules: components["schemas"]["KpiRules"];
+            to: string;
+        };
         NewAccount: {
             display_name: string;
             /** @description At least 8 characters. */
@@ -3189,6 +3714,67 @@ export interface components {
             /** @description `pending`, `approved` or `rejected`. */
             status: string;
         };
+        /** @description One QA review as the API returns it. */
+        QaReview: {
+            /** Format: uuid */
+            agent_id?: string | null;
+            agent_name?: string | null;
+            appeal?: string | null;
+            /** Format: int64 */
+            appealed_at?: number | null;
+            buyer_name: string;
+            comments: components["schemas"]["MessageComment"][];
+            /** Format: uuid */
+            conversation_id: string;
+            /** Format: int64 */
+            created_at: number;
+            /** @description The sample's day, `YYYY-MM-DD` in the shop's zone. */
+            day: string;
+            /** Format: int64 */
+            decided_at?: number | null;
+            /** Format: uuid */
+            decided_by?: string | null;
+            decision?: string | null;
+            /**
+             * Format: double
+             * @description The score that counts: the decided one, else the inspector's.
+             */
+            final_score?: number | null;
+            forbidden_hits: components["schemas"]["ForbiddenHit"][];
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            inspector_id?: string | null;
+            inspector_name?: string | null;
+            items: components["schemas"]["ItemScore"][];
+            reasons: components["schemas"]["SampleReason"][];
+            /** Format: double */
+            score?: number | null;
+            /** Format: int64 */
+            scored_at?: number | null;
+            status: components["schemas"]["ReviewStatus"];
+        };
+        /** @description One agent in a team's monthly ranking. */
+        RankingEntry: {
+            /** Format: uuid */
+            agent_id: string;
+            /** @description In the top 10 % this month and the two before (KPI-4). */
+            bonus: boolean;
+            grade?: components["schemas"]["Grade"] | null;
+            name: string;
+            /** Format: int32 */
+            rank: number;
+            /** Format: double */
+            score: number;
+            top_decile: boolean;
+        };
+        /** @description A month's rankings per team (KPI-4). */
+        Rankings: {
+            /** @description The month is over and its ranking is kept as it was. */
+            kept: boolean;
+            month: string;
+            teams: components["schemas"]["TeamRanking"][];
+        };
         /** @description One invitation and, once given, the rating. */
         Rating: {
             /**
@@ -3236,6 +3822,13 @@ export interface components {
             /** Format: int64 */
             seq: number;
         };
+        RebuildRequest: {
+            from: string;
+            to: string;
+        };
+        Rebuilt: {
+            days: number;
+        };
         /**
          * @description An order's receiver (收货人). Stored sealed (issue #14); agents see it masked
          *     (`Receiver::masked`), a fulfilment partner gets the fields the shop shares with it (CH-5).
@@ -3257,6 +3850,19 @@ export interface components {
         RevealedIdentitySecret: components["schemas"]["IdentitySecretStatus"] & {
             secret: string;
         };
+        /** @description A review with the rubric it is scored against. */
+        ReviewDetail: {
+            review: components["schemas"]["QaReview"];
+            rubric: components["schemas"]["Rubric"];
+        };
+        ReviewList: {
+            reviews: components["schemas"]["QaReview"][];
+        };
+        /**
+         * @description Where a review is.
+         * @enum {string}
+         */
+        ReviewStatus: "pending" | "scored" | "appealed" | "decided";
         /** @description What the robot does with a message. */
         RobotAction: {
             /** @enum {string} */
@@ -3450,6 +4056,82 @@ export interface components {
             /** @description A team key (`pre_sales`, `after_sales`, or a custom one; ACC-6). */
             team: string;
         };
+        /** @description The shop's rubric and sampling rules (a shop document). */
+        Rubric: {
+            /**
+             * @description Words agents must not write; hits are flagged on the messages (and sampled).
+             * @default [
+             *       "不知道",
+             *       "不归我管",
+             *       "自己看",
+             *       "爱买不买",
+             *       "你自己"
+             *     ]
+             */
+            forbidden_words: string[];
+            /**
+             * @default [
+             *       {
+             *         "description": "及时问候，礼貌结束",
+             *         "key": "greeting",
+             *         "name": "问候与结束语",
+             *         "points": 10
+             *       },
+             *       {
+             *         "description": "商品、物流、政策信息准确无误",
+             *         "key": "accuracy",
+             *         "name": "回答准确",
+             *         "points": 30
+             *       },
+             *       {
+             *         "description": "耐心、热情，不推诿",
+             *         "key": "tone",
+             *         "name": "服务态度",
+             *         "points": 20
+             *       },
+             *       {
+             *         "description": "问题得到解决或给出明确方案",
+             *         "key": "resolution",
+             *         "name": "问题解决",
+             *         "points": 30
+             *       },
+             *       {
+             *         "description": "无禁用词，无违规承诺",
+             *         "key": "compliance",
+             *         "name": "规范用语",
+             *         "points": 10
+             *       }
+             *     ]
+             */
+            items: components["schemas"]["RubricItem"][];
+            /**
+             * Format: int32
+             * @description At least this many at random, when there are as many.
+             * @default 3
+             */
+            sample_min: number;
+            /**
+             * Format: int32
+             * @description The share of a day's served conversations sampled at random, percent (0–100).
+             * @default 5
+             */
+            sample_percent: number;
+        };
+        /** @description One thing an inspector scores, worth up to `points`. */
+        RubricItem: {
+            description?: string;
+            /** @description Stable id within the rubric (`greeting`, `accuracy`, …). */
+            key: string;
+            name: string;
+            /** Format: int32 */
+            points: number;
+        };
+        /** @description The shop's QA rubric and sampling rules, and their version (0: the default rubric). */
+        RubricView: {
+            rubric: components["schemas"]["Rubric"];
+            /** Format: int64 */
+            version: number;
+        };
         RuleInput: {
             conditions: components["schemas"]["Condition"][];
             enabled?: boolean;
@@ -3469,6 +4151,63 @@ export interface components {
             /** @description Every rule, in the order they are to be tried. */
             rules: components["schemas"]["RuleInput"][];
         };
+        /**
+         * @description Why a conversation is in the day's sample.
+         * @enum {string}
+         */
+        SampleReason: "bad_rating" | "complaint" | "transfer" | "forbidden_word" | "random";
+        SampleRequest: {
+            /** @description The day to sample, `YYYY-MM-DD` (default: yesterday). */
+            day?: string | null;
+        };
+        Sampled: {
+            /**
+             * Format: int64
+             * @description Reviews added now (sampling again adds only what is new).
+             */
+            added: number;
+            day: string;
+            reviews: components["schemas"]["QaReview"][];
+        };
+        /**
+         * @description How the satisfaction part of the scorecard is measured (KPI-3).
+         * @enum {string}
+         */
+        SatisfactionSource: "ratings" | "qa" | "both";
+        /** @description What an inspector sends: the points for every item, and comments on messages. */
+        ScoreInput: {
+            comments?: components["schemas"]["MessageComment"][];
+            items: components["schemas"]["ItemScore"][];
+        };
+        /**
+         * @description One part of a scorecard: the metric's value, the points it earned of its weight, and
+         *     where it stands against the lines.
+         */
+        ScorePart: {
+            metric: components["schemas"]["ScoredMetric"];
+            /** Format: double */
+            points: number;
+            standing?: components["schemas"]["Grade"] | null;
+            /**
+             * Format: double
+             * @description `None`: no data in the range; the part is left out and the rest scaled to 100.
+             */
+            value?: number | null;
+            /** Format: double */
+            weight: number;
+        };
+        /** @description A score out of 100, the grade, and the parts that make it up. */
+        Scorecard: {
+            grade?: components["schemas"]["Grade"] | null;
+            parts: components["schemas"]["ScorePart"][];
+            /** Format: double */
+            score: number;
+        };
+        /**
+         * @description Which metric a scorecard part measures.
+         * @enum {string}
+         */
+        ScoredMetric: "first_response" | "quick_reply_rate" | "conversion_rate" | "bad_review_rate" | "average_rating" | "qa_score";
         /** @description A message to send, as the HTTP API takes it (the WebSocket `send` frame carries the same). */
         SendMessage: {
             /** Format: uuid */
@@ -3762,6 +4501,14 @@ export interface components {
              */
             strategy?: string;
         };
+        /** @description A team's numbers: its members' sums. */
+        TeamCard: {
+            members: number;
+            metrics: components["schemas"]["Metrics"];
+            name: string;
+            scorecard: components["schemas"]["Scorecard"];
+            team: string;
+        };
         TeamList: {
             split: components["schemas"]["TeamShare"][];
             teams: components["schemas"]["Team"][];
@@ -3773,6 +4520,26 @@ export interface components {
              * @description Midnight today, China Standard Time, epoch ms.
              */
             since: number;
+        };
+        TeamRanking: {
+            entries: components["schemas"]["RankingEntry"][];
+            name: string;
+            team: string;
+        };
+        /**
+         * @description The shop over a range: its own numbers (everything, including what no agent owned), each
+         *     team's and each agent's.
+         */
+        TeamReport: {
+            agents: components["schemas"]["AgentCard"][];
+            /** Format: int64 */
+            days: number;
+            from: string;
+            rules: components["schemas"]["KpiRules"];
+            shop: components["schemas"]["Metrics"];
+            shop_scorecard: components["schemas"]["Scorecard"];
+            teams: components["schemas"]["TeamCard"][];
+            to: string;
         };
         TeamRoster: {
             users: components["schemas"]["User"][];
@@ -3891,6 +4658,15 @@ export interface components {
             /** Format: uuid */
             tenant_id: string;
             username: string;
+        };
+        /** @description The three parts of a scorecard, in percent; they add up to 100 (KPI-1). */
+        Weights: {
+            /** Format: int32 */
+            conversion: number;
+            /** Format: int32 */
+            response: number;
+            /** Format: int32 */
+            satisfaction: number;
         };
         /**
          * @description The welcome a conversation opens with: the shop's, or the one for the entry the buyer came
@@ -6275,6 +7051,274 @@ export interface operations {
             413: components["responses"]["BodyTooLarge"];
         };
     };
+    agent_card: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentCard"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    me: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyScorecard"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    rankings: {
+        parameters: {
+            query?: {
+                /** @description `YYYY-MM` (default: this month). */
+                month?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rankings"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    rebuild: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RebuildRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rebuilt"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KpiRulesView"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    put_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KpiRules"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KpiRulesView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    scorecards: {
+        parameters: {
+            query?: {
+                /** @description First day, `YYYY-MM-DD` in the shop's zone (default: six days before `to`). */
+                from?: string;
+                /** @description Last day (default: today). */
+                to?: string;
+                /** @description Only this team's agents and card. */
+                team?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamReport"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    export: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                team?: string;
+                /** @description `csv` (default) or `xlsx`. */
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
     send_phone_code: {
         parameters: {
             query?: never;
@@ -6968,6 +8012,344 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    mine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    reviews: {
+        parameters: {
+            query?: {
+                /** @description The sample's day, `YYYY-MM-DD`. */
+                day?: string;
+                /** @description `pending`, `scored`, `appealed` or `decided`. */
+                status?: string;
+                agent_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewList"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    review: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewDetail"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    appeal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppealRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaReview"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    decide: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaReview"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    score: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScoreInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaReview"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    rubric: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RubricView"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    put_rubric: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Rubric"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RubricView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    sample: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SampleRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sampled"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             408: components["responses"]["RequestTimeout"];
             413: components["responses"]["BodyTooLarge"];
         };

@@ -20,6 +20,7 @@ pub mod extract;
 pub mod handoffs;
 pub mod identity_secret;
 pub mod imports;
+pub mod kpi;
 pub mod limits;
 pub mod me;
 pub mod ops;
@@ -27,6 +28,7 @@ pub mod orders;
 pub mod permission_groups;
 pub mod phrases;
 pub mod products;
+pub mod qa;
 pub mod ratings;
 pub mod realtime;
 pub mod robot;
@@ -87,6 +89,8 @@ use self::robot::{flows, proposals};
         (name = "routing", description = "Routing rules and their tester (WB-4)"),
         (name = "robot", description = "The FAQ robot: knowledge base, settings, test console, suggestions, metrics (BOT-*)"),
         (name = "approvals", description = "Refunds, compensations and logistics changes that need a second person (ACC-5)"),
+        (name = "reports", description = "The team's numbers: scorecards, rankings, exports (KPI-1, KPI-2, KPI-4)"),
+        (name = "qa", description = "Quality inspection: rubric, daily sample, scores, appeals (KPI-3)"),
         (name = "ops", description = "Health and metrics for operators"),
     )
 )]
@@ -188,6 +192,21 @@ fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(ratings::buyer_rating, ratings::rate))
         .routes(routes!(ratings::conversation_ratings))
         .routes(routes!(ratings::reinvite))
+        .routes(routes!(kpi::rules, kpi::put_rules))
+        .routes(routes!(kpi::scorecards))
+        .routes(routes!(kpi::export))
+        .routes(routes!(kpi::me))
+        .routes(routes!(kpi::agent_card))
+        .routes(routes!(kpi::rankings))
+        .routes(routes!(kpi::rebuild))
+        .routes(routes!(qa::rubric, qa::put_rubric))
+        .routes(routes!(qa::reviews))
+        .routes(routes!(qa::sample))
+        .routes(routes!(qa::review))
+        .routes(routes!(qa::score))
+        .routes(routes!(qa::appeal))
+        .routes(routes!(qa::decide))
+        .routes(routes!(qa::mine))
         .routes(routes!(realtime::buyer))
         .routes(routes!(realtime::agent))
         .layer(DefaultBodyLimit::max(limits.max_json_bytes));

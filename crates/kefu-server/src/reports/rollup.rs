@@ -1,0 +1,148 @@
+//! The daily rollups (issue #18): each shop day's per-agent tallies, recomputed whole from the
+//! event log whenever an event or an order touches the day, so they never drift from a full
+//! recomputation (the API tests compare them).
+//!
+//! A report first catches its shop up (what was written since the last catch-up), so it reads
+//! the log as of now; the jobs' leader catches every shop up each minute so a report rarely
+//! has much to do. A day is recomputed from every conversation with an event in it: their
+//! whole logs and their buyers' orders placed up to a day after.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use kefu_domain::kpi::{self, Contribution};
+use kefu_domain::time::now_ms;
+use kefu_store::KpiRow;
+use uuid::Uuid;
+
+use super::{Range, day_key, zone_of};
+use crate::AppState;
+use crate::error::ApiError;
+
+/// Events may commit out of id order across processes (PostgreSQL): each catch-up looks this
+/// many ids back, so a late commit still marks its day.
+const LOOK_BACK_IDS: i64 = 10_000;
+/// An order changed this long ago may still be mid-commit.
+const LOOK_BACK_ORDERS_MS: i64 = 60_000;
+const DAY_MS: i64 = 86_400_000;
+
+/// Brings the shop's rollups up to the log: recomputes every day touched since the last
+/// catch-up. Returns the days recomputed.
+pub async fn catch_up(state: &AppState, tenant_id: Uuid) -> Result<usize, ApiError> {
+    let _one_at_a_time = state.rollups.lock().await;
+    let now = now_ms();
+    let (last_event_id, orders_seen_at) =
+        state.store.kpi_progress(tenant_id).await?.unwrap_or((0, 0));
+    let changes = state
+        .store
+        .kpi_changes(
+            tenant_id,
+            (last_event_id - LOOK_BACK_IDS).max(0),
+            orders_seen_at - LOOK_BACK_ORDERS_MS,
+        )
+        .await?;
+    if changes.last_event_id <= last_event_id && changes.orders_span.is_none() {
+        return Ok(0);
+    }
+    let zone = zone_of(state, tenant_id).await;
+    let mut days = BTreeSet::new();
+    if let Some((first, last)) = changes.events_span {
+        days.extend(days_between(zone, first, last));
+    }
+    if let Some((first, last)) = changes.orders_span {
+        // An order credits a service up to a day before it.
+        days.extend(days_between(zone, first - DAY_MS, last));
+    }
+    let progress = (changes.last_event_id.max(last_event_id), now);
+    recompute(
+        state,
+        tenant_id,
+        zone,
+        days.into_iter().collect(),
+        Some(progress),
+    )
+    .await
+}
+
+/// Recomputes the days of `range` from the log, whatever was built before.
+pub async fn rebuild(state: &AppState, tenant_id: Uuid, range: Range) -> Result<usize, ApiError> {
+    let _one_at_a_time = state.rollups.lock().await;
+    let zone = zone_of(state, tenant_id).await;
+    recompute(state, tenant_id, zone, range.days().collect(), None).await
+}
+
+fn days_between(zone: Tz, first: i64, last: i64) -> impl Iterator<Item = NaiveDate> {
+    let last = kpi::local_day(zone, last);
+    kpi::local_day(zone, first)
+        .iter_days()
+        .take_while(move |d| *d <= last)
+}
+
+async fn recompute(
+    state: &AppState,
+    tenant_id: Uuid,
+    zone: Tz,
+    days: Vec<NaiveDate>,
+    progress: Option<(i64, i64)>,
+) -> Result<usize, ApiError> {
+    let teams = state.store.teams(tenant_id).await?;
+    let schedule = crate::desk::dispatch::office_schedule(state, tenant_id).await;
+    let count = days.len();
+    // Days are written a week at a time, the progress with the last batch.
+    let batches: Vec<&[NaiveDate]> = days.chunks(7).collect();
+    for (i, batch) in batches.iter().enumerate() {
+        let mut rows = Vec::new();
+        for day in *batch {
+            let (start, end) = kpi::day_span(zone, *day, *day);
+            let logs = state.store.kpi_day_logs(tenant_id, start, end).await?;
+            let parts = logs.iter().flat_map(|day_log| {
+                let office_time = day_log
+                    .team
+                    .as_deref()
+                    .is_some_and(|key| teams.iter().any(|t| t.key == key && t.office_hours_only));
+                let schedule = schedule.as_ref().filter(|_| office_time);
+                kpi::contributions(&day_log.log, zone, schedule)
+                    .into_iter()
+                    .filter(|c| c.day == *day)
+            });
+            rows.extend(kpi::roll_up(parts).into_iter().map(row));
+        }
+        let keys: Vec<String> = batch.iter().map(|d| day_key(*d)).collect();
+        let last = i + 1 == batches.len();
+        state
+            .store
+            .replace_kpi_days(tenant_id, &keys, &rows, progress.filter(|_| last), now_ms())
+            .await?;
+    }
+    if count == 0
+        && let Some(progress) = progress
+    {
+        state
+            .store
+            .replace_kpi_days(tenant_id, &[], &[], Some(progress), now_ms())
+            .await?;
+    }
+    metrics::counter!("kefu_kpi_days_recomputed_total").increment(count as u64);
+    Ok(count)
+}
+
+fn row(c: Contribution) -> KpiRow {
+    KpiRow {
+        day: day_key(c.day),
+        agent_id: c.agent,
+        tally: c.tally,
+    }
+}
+
+/// The jobs' minute: every shop caught up.
+pub async fn catch_up_all(state: &AppState) {
+    let Ok(tenants) = state.store.tenants().await else {
+        return;
+    };
+    for tenant in tenants {
+        if let Err(error) = catch_up(state, tenant.id).await {
+            tracing::warn!(tenant = %tenant.id, %error, "could not roll the team's numbers up");
+        }
+    }
+}

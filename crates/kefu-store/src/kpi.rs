@@ -1,0 +1,108 @@
+//! The team's numbers (issue #18, KPI-1 … KPI-4; SQL: `sql/kpi.rs`): the event log read per
+//! day for the rollups, the daily rollups themselves, and the monthly rankings kept.
+
+use kefu_domain::kpi::{ConversationLog, Tally};
+use uuid::Uuid;
+
+use crate::{Result, Store};
+
+/// What changed since the rollups last read: the newest event id and the times its new
+/// events span, and the placing times of orders changed since `orders_since`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KpiChanges {
+    pub last_event_id: i64,
+    pub events_span: Option<(i64, i64)>,
+    pub orders_span: Option<(i64, i64)>,
+}
+
+/// A conversation with an event in a day, its whole log and its buyer's orders around it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DayLog {
+    pub conversation_id: Uuid,
+    /// Its team now (whose office-time rule its waits follow).
+    pub team: Option<String>,
+    pub log: ConversationLog,
+}
+
+/// One rollup row: a shop day (`YYYY-MM-DD`), the agent (`None`: the shop's part) and what
+/// they did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KpiRow {
+    pub day: String,
+    pub agent_id: Option<Uuid>,
+    pub tally: Tally,
+}
+
+/// A kept monthly ranking row (KPI-4).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankingRow {
+    pub agent_id: Uuid,
+    pub team: String,
+    pub score: f64,
+    pub rank: u32,
+    pub top_decile: bool,
+}
+
+impl Store {
+    /// How far the rollups have read: (last event id, orders seen up to); `None` before the
+    /// first build.
+    pub async fn kpi_progress(&self, tenant_id: Uuid) -> Result<Option<(i64, i64)>> {
+        dispatch!(self, kpi::kpi_progress(tenant_id))
+    }
+
+    /// What changed after event `after_event_id` and since `orders_since`.
+    pub async fn kpi_changes(
+        &self,
+        tenant_id: Uuid,
+        after_event_id: i64,
+        orders_since: i64,
+    ) -> Result<KpiChanges> {
+        dispatch!(
+            self,
+            kpi::kpi_changes(tenant_id, after_event_id, orders_since)
+        )
+    }
+
+    /// Every conversation with an event in `[start, end)`: its whole log, and its buyer's
+    /// paid orders placed in `[start, end + 1 day)`.
+    pub async fn kpi_day_logs(&self, tenant_id: Uuid, start: i64, end: i64) -> Result<Vec<DayLog>> {
+        dispatch!(self, kpi::kpi_day_logs(tenant_id, start, end))
+    }
+
+    /// Replaces the rows of each of `days` with the new ones and, when given, moves the
+    /// progress on, in one transaction.
+    pub async fn replace_kpi_days(
+        &self,
+        tenant_id: Uuid,
+        days: &[String],
+        rows: &[KpiRow],
+        progress: Option<(i64, i64)>,
+        now: i64,
+    ) -> Result<()> {
+        dispatch!(
+            self,
+            kpi::replace_kpi_days(tenant_id, days, rows, progress, now)
+        )
+    }
+
+    /// The rollup rows of days `from..=to` (`YYYY-MM-DD`), by day then agent.
+    pub async fn kpi_rows(&self, tenant_id: Uuid, from: &str, to: &str) -> Result<Vec<KpiRow>> {
+        dispatch!(self, kpi::kpi_rows(tenant_id, from, to))
+    }
+
+    /// The kept ranking of `month` (`YYYY-MM`); empty when none was kept.
+    pub async fn kpi_ranking(&self, tenant_id: Uuid, month: &str) -> Result<Vec<RankingRow>> {
+        dispatch!(self, kpi::kpi_ranking(tenant_id, month))
+    }
+
+    /// Keeps `month`'s ranking (once: a kept month is not replaced).
+    pub async fn keep_kpi_ranking(
+        &self,
+        tenant_id: Uuid,
+        month: &str,
+        rows: &[RankingRow],
+        now: i64,
+    ) -> Result<()> {
+        dispatch!(self, kpi::keep_kpi_ranking(tenant_id, month, rows, now))
+    }
+}

@@ -1,0 +1,284 @@
+//! The SQL of the team's numbers (KPI-1 … KPI-4): the event log per day, the daily rollups
+//! and the kept rankings.
+
+use std::collections::HashMap;
+
+use kefu_domain::conversation::EventKind;
+use kefu_domain::kpi::{ConversationLog, LoggedEvent, PlacedOrder, Tally};
+use kefu_domain::message::SenderKind;
+use sqlx::{Pool, QueryBuilder};
+use uuid::Uuid;
+
+use super::{BEGIN_WRITE, Db};
+use crate::kpi::{DayLog, KpiChanges, KpiRow, RankingRow};
+use crate::rows::uuid;
+use crate::{ROWS_PER_STATEMENT, Result, StoreError};
+
+const DAY_MS: i64 = 86_400_000;
+
+pub(crate) async fn kpi_progress(pool: &Pool<Db>, tenant_id: Uuid) -> Result<Option<(i64, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT last_event_id, orders_seen_at FROM kpi_progress WHERE tenant_id = $1",
+    )
+    .bind(tenant_id.to_string())
+    .fetch_optional(pool)
+    .await?)
+}
+
+pub(crate) async fn kpi_changes(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    after_event_id: i64,
+    orders_since: i64,
+) -> Result<KpiChanges> {
+    let tenant = tenant_id.to_string();
+    let (last, min_at, max_at): (Option<i64>, Option<i64>, Option<i64>) = sqlx::query_as(
+        "SELECT MAX(id), MIN(at), MAX(at) FROM conversation_events \
+         WHERE tenant_id = $1 AND id > $2",
+    )
+    .bind(&tenant)
+    .bind(after_event_id)
+    .fetch_one(pool)
+    .await?;
+    let (order_min, order_max): (Option<i64>, Option<i64>) = sqlx::query_as(
+        "SELECT MIN(placed_at), MAX(placed_at) FROM orders WHERE tenant_id = $1 AND updated_at > $2",
+    )
+    .bind(&tenant)
+    .bind(orders_since)
+    .fetch_one(pool)
+    .await?;
+    Ok(KpiChanges {
+        last_event_id: last.unwrap_or(after_event_id),
+        events_span: min_at.zip(max_at),
+        orders_span: order_min.zip(order_max),
+    })
+}
+
+type EventRow = (String, String, String, Option<String>, String, i64);
+
+pub(crate) async fn kpi_day_logs(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    start: i64,
+    end: i64,
+) -> Result<Vec<DayLog>> {
+    let tenant = tenant_id.to_string();
+    let in_day = "SELECT DISTINCT conversation_id FROM conversation_events \
+         WHERE tenant_id = $1 AND at >= $2 AND at < $3";
+    let conversations: Vec<(String, Option<String>, String)> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT c.id, c.team, b.external_id FROM conversations c \
+             JOIN buyers b ON b.id = c.buyer_id \
+             WHERE c.tenant_id = $1 AND c.id IN ({in_day}) ORDER BY c.id"
+        )))
+        .bind(&tenant)
+        .bind(start)
+        .bind(end)
+        .fetch_all(pool)
+        .await?;
+    let events: Vec<EventRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT conversation_id, kind, actor_kind, actor_id, data, at FROM conversation_events \
+         WHERE tenant_id = $1 AND conversation_id IN ({in_day}) ORDER BY conversation_id, id"
+    )))
+    .bind(&tenant)
+    .bind(start)
+    .bind(end)
+    .fetch_all(pool)
+    .await?;
+    let orders: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT buyer_id, placed_at, paid_fen FROM orders \
+         WHERE tenant_id = $1 AND placed_at >= $2 AND placed_at < $3 AND paid_fen > 0 \
+         ORDER BY placed_at",
+    )
+    .bind(&tenant)
+    .bind(start)
+    .bind(end + DAY_MS)
+    .fetch_all(pool)
+    .await?;
+    let mut by_member: HashMap<String, Vec<PlacedOrder>> = HashMap::new();
+    for (member, placed_at, paid_fen) in orders {
+        by_member.entry(member).or_default().push(PlacedOrder {
+            placed_at,
+            paid_fen,
+        });
+    }
+    let mut by_conversation: HashMap<String, Vec<LoggedEvent>> = HashMap::new();
+    for (conversation, kind, actor_kind, actor_id, data, at) in events {
+        // Kinds a newer kefu wrote are skipped, not fatal: the metrics read the ones they know.
+        let (Some(kind), Some(actor_kind)) =
+            (EventKind::parse(&kind), SenderKind::parse(&actor_kind))
+        else {
+            continue;
+        };
+        by_conversation
+            .entry(conversation)
+            .or_default()
+            .push(LoggedEvent {
+                kind,
+                actor_kind,
+                actor_id: actor_id.as_deref().map(uuid).transpose()?,
+                data: serde_json::from_str(&data).unwrap_or_default(),
+                at,
+            });
+    }
+    conversations
+        .into_iter()
+        .map(|(id, team, external_id)| {
+            let orders = external_id
+                .strip_prefix("member:")
+                .and_then(|m| by_member.get(m).cloned())
+                .unwrap_or_default();
+            Ok(DayLog {
+                conversation_id: uuid(&id)?,
+                team,
+                log: ConversationLog {
+                    events: by_conversation.remove(&id).unwrap_or_default(),
+                    orders,
+                },
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn replace_kpi_days(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    days: &[String],
+    rows: &[KpiRow],
+    progress: Option<(i64, i64)>,
+    now: i64,
+) -> Result<()> {
+    let tenant = tenant_id.to_string();
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    for day in days {
+        sqlx::query("DELETE FROM kpi_daily WHERE tenant_id = $1 AND day = $2")
+            .bind(&tenant)
+            .bind(day)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut insert: QueryBuilder<Db> =
+            QueryBuilder::new("INSERT INTO kpi_daily (tenant_id, day, agent_id, tally, built_at) ");
+        let mut bodies = Vec::with_capacity(chunk.len());
+        for row in chunk {
+            bodies.push(
+                serde_json::to_string(&row.tally)
+                    .map_err(|e| StoreError::Corrupt(format!("kpi tally: {e}")))?,
+            );
+        }
+        insert.push_values(chunk.iter().zip(bodies), |mut b, (row, body)| {
+            b.push_bind(&tenant)
+                .push_bind(&row.day)
+                .push_bind(row.agent_id.map(|a| a.to_string()).unwrap_or_default())
+                .push_bind(body)
+                .push_bind(now);
+        });
+        // Two processes rolling the same day up write the same rows.
+        insert.push(
+            " ON CONFLICT (tenant_id, day, agent_id) DO UPDATE SET tally = excluded.tally, \
+             built_at = excluded.built_at",
+        );
+        insert.build().execute(&mut *tx).await?;
+    }
+    if let Some((last_event_id, orders_seen_at)) = progress {
+        sqlx::query(
+            "INSERT INTO kpi_progress (tenant_id, last_event_id, orders_seen_at, updated_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id) DO UPDATE SET \
+             last_event_id = excluded.last_event_id, orders_seen_at = excluded.orders_seen_at, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(&tenant)
+        .bind(last_event_id)
+        .bind(orders_seen_at)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(crate) async fn kpi_rows(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    from: &str,
+    to: &str,
+) -> Result<Vec<KpiRow>> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT day, agent_id, tally FROM kpi_daily \
+         WHERE tenant_id = $1 AND day >= $2 AND day <= $3 ORDER BY day, agent_id",
+    )
+    .bind(tenant_id.to_string())
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(day, agent, tally)| {
+            Ok(KpiRow {
+                tally: serde_json::from_str::<Tally>(&tally)
+                    .map_err(|e| StoreError::Corrupt(format!("kpi tally of {day}: {e}")))?,
+                day,
+                agent_id: (!agent.is_empty()).then(|| uuid(&agent)).transpose()?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn kpi_ranking(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    month: &str,
+) -> Result<Vec<RankingRow>> {
+    let rows: Vec<(String, String, f64, i64, bool)> = sqlx::query_as(
+        "SELECT agent_id, team_key, score, rank, top_decile FROM kpi_rankings \
+         WHERE tenant_id = $1 AND month = $2 ORDER BY team_key, rank, agent_id",
+    )
+    .bind(tenant_id.to_string())
+    .bind(month)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(agent, team, score, rank, top_decile)| {
+            Ok(RankingRow {
+                agent_id: uuid(&agent)?,
+                team,
+                score,
+                rank: u32::try_from(rank).unwrap_or(u32::MAX),
+                top_decile,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn keep_kpi_ranking(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    month: &str,
+    rows: &[RankingRow],
+    now: i64,
+) -> Result<()> {
+    let tenant = tenant_id.to_string();
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut insert: QueryBuilder<Db> = QueryBuilder::new(
+            "INSERT INTO kpi_rankings \
+             (tenant_id, month, agent_id, team_key, score, rank, top_decile, created_at) ",
+        );
+        insert.push_values(chunk, |mut b, row| {
+            b.push_bind(&tenant)
+                .push_bind(month)
+                .push_bind(row.agent_id.to_string())
+                .push_bind(&row.team)
+                .push_bind(row.score)
+                .push_bind(i64::from(row.rank))
+                .push_bind(row.top_decile)
+                .push_bind(now);
+        });
+        insert.push(" ON CONFLICT (tenant_id, month, agent_id) DO NOTHING");
+        insert.build().execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
