@@ -656,6 +656,25 @@ pub enum Grade {
     Excellent,
 }
 
+impl Grade {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grade::Below => "below",
+            Grade::Pass => "pass",
+            Grade::Excellent => "excellent",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Grade> {
+        Some(match s {
+            "below" => Grade::Below,
+            "pass" => Grade::Pass,
+            "excellent" => Grade::Excellent,
+            _ => return None,
+        })
+    }
+}
+
 /// A score out of 100, the grade, and the parts that make it up.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Scorecard {

@@ -1,7 +1,7 @@
 //! The team's numbers (issue #18, KPI-1 … KPI-4; SQL: `sql/kpi.rs`): the event log read per
 //! day for the rollups, the daily rollups themselves, and the monthly rankings kept.
 
-use kefu_domain::kpi::{ConversationLog, Tally};
+use kefu_domain::kpi::{ConversationLog, Grade, Tally};
 use uuid::Uuid;
 
 use crate::{Result, Store};
@@ -39,6 +39,7 @@ pub struct RankingRow {
     pub agent_id: Uuid,
     pub team: String,
     pub score: f64,
+    pub grade: Option<Grade>,
     pub rank: u32,
     pub top_decile: bool,
 }

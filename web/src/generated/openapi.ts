@@ -927,7 +927,7 @@ export interface paths {
             cookie?: never;
         };
         /** The caller's own scorecard and trend. */
-        get: operations["me"];
+        get: operations["my_scorecard"];
         put?: never;
         post?: never;
         delete?: never;
@@ -980,12 +980,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["rules"];
+        get: operations["kpi_rules"];
         /**
          * Saves the weights (adding up to 100), the satisfaction source and the lines, the shop's
          *     and each team's; audited.
          */
-        put: operations["put_rules"];
+        put: operations["put_kpi_rules"];
         post?: never;
         delete?: never;
         options?: never;
@@ -7093,7 +7093,7 @@ export interface operations {
             };
         };
     };
-    me: {
+    my_scorecard: {
         parameters: {
             query?: {
                 from?: string;
@@ -7192,7 +7192,7 @@ export interface operations {
             413: components["responses"]["BodyTooLarge"];
         };
     };
-    rules: {
+    kpi_rules: {
         parameters: {
             query?: never;
             header?: never;
@@ -7213,7 +7213,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
         };
     };
-    put_rules: {
+    put_kpi_rules: {
         parameters: {
             query?: never;
             header?: never;

@@ -27,7 +27,7 @@ pub struct KpiRulesView {
     pub version: i64,
 }
 
-#[utoipa::path(get, path = "/api/v1/kpi/rules", tag = "reports",
+#[utoipa::path(get, operation_id = "kpi_rules", path = "/api/v1/kpi/rules", tag = "reports",
     responses((status = 200, body = KpiRulesView)))]
 pub async fn rules(
     State(state): State<AppState>,
@@ -43,7 +43,7 @@ pub async fn rules(
 
 /// Saves the weights (adding up to 100), the satisfaction source and the lines, the shop's
 /// and each team's; audited.
-#[utoipa::path(put, path = "/api/v1/kpi/rules", tag = "reports", request_body = KpiRules,
+#[utoipa::path(put, operation_id = "put_kpi_rules", path = "/api/v1/kpi/rules", tag = "reports", request_body = KpiRules,
     responses((status = 200, body = KpiRulesView), (status = 400, body = ErrorBody)))]
 pub async fn put_rules(
     State(state): State<AppState>,
@@ -178,7 +178,7 @@ pub struct MyQuery {
 }
 
 /// The caller's own scorecard and trend.
-#[utoipa::path(get, path = "/api/v1/kpi/me", tag = "reports", params(MyQuery),
+#[utoipa::path(get, operation_id = "my_scorecard", path = "/api/v1/kpi/me", tag = "reports", params(MyQuery),
     responses((status = 200, body = MyScorecard), (status = 400, body = ErrorBody)))]
 pub async fn me(
     State(state): State<AppState>,

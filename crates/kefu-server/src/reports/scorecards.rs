@@ -259,16 +259,21 @@ async fn ranking_rows(
     state: &AppState,
     tenant_id: Uuid,
     first: NaiveDate,
-) -> Result<(Vec<RankingRow>, bool, Option<TeamReport>), ApiError> {
+) -> Result<(Vec<RankingRow>, bool), ApiError> {
     let kept = state
         .store
         .kpi_ranking(tenant_id, &month_key(first))
         .await?;
     if !kept.is_empty() {
-        return Ok((kept, true, None));
+        return Ok((kept, true));
     }
     let range = month_range(first);
     let report = report(state, tenant_id, range, Scope::Everyone).await?;
+    let grades: HashMap<Uuid, Option<Grade>> = report
+        .agents
+        .iter()
+        .map(|a| (a.agent_id, a.scorecard.grade))
+        .collect();
     let mut by_team: BTreeMap<String, Vec<(Uuid, f64)>> = BTreeMap::new();
     for card in report.agents.iter().filter(|c| c.metrics.served > 0) {
         if let Some(team) = &card.team {
@@ -281,10 +286,12 @@ async fn ranking_rows(
     let rows: Vec<RankingRow> = by_team
         .into_iter()
         .flat_map(|(team, scores)| {
+            let grades = &grades;
             kpi::rank(&scores).into_iter().map(move |r| RankingRow {
                 agent_id: r.agent_id,
                 team: team.clone(),
                 score: r.score,
+                grade: grades.get(&r.agent_id).copied().flatten(),
                 rank: r.rank,
                 top_decile: r.top_decile,
             })
@@ -299,7 +306,7 @@ async fn ranking_rows(
             .await?;
     }
     let kept = over && !rows.is_empty();
-    Ok((rows, kept, Some(report)))
+    Ok((rows, kept))
 }
 
 /// The month's rankings, with the bonus flag for three months running in the top 10 %.
@@ -308,13 +315,13 @@ pub async fn rankings(
     tenant_id: Uuid,
     first: NaiveDate,
 ) -> Result<Rankings, ApiError> {
-    let (rows, kept, report) = ranking_rows(state, tenant_id, first).await?;
+    let (rows, kept) = ranking_rows(state, tenant_id, first).await?;
     let mut history: Vec<Vec<Ranked>> = Vec::new();
     for back in [2u32, 1] {
         let month = first
             .checked_sub_months(chrono::Months::new(back))
             .unwrap_or(first);
-        let (earlier, _, _) = ranking_rows(state, tenant_id, month).await?;
+        let (earlier, _) = ranking_rows(state, tenant_id, month).await?;
         history.push(earlier.iter().map(ranked).collect());
     }
     history.push(rows.iter().map(ranked).collect());
@@ -326,14 +333,6 @@ pub async fn rankings(
             .find(|u| u.id == id)
             .map_or_else(|| id.to_string(), |u| u.display_name.clone())
     };
-    let grades: HashMap<Uuid, Option<Grade>> = report
-        .map(|r| {
-            r.agents
-                .into_iter()
-                .map(|a| (a.agent_id, a.scorecard.grade))
-                .collect()
-        })
-        .unwrap_or_default();
     let teams = state.store.teams(tenant_id).await?;
     let mut out: Vec<TeamRanking> = teams
         .iter()
@@ -354,7 +353,7 @@ pub async fn rankings(
             rank: row.rank,
             top_decile: row.top_decile,
             bonus: bonus.contains(&row.agent_id),
-            grade: grades.get(&row.agent_id).copied().flatten(),
+            grade: row.grade,
         });
     }
     out.retain(|t| !t.entries.is_empty());

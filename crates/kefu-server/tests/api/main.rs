@@ -14,6 +14,7 @@ mod guard;
 mod helpers;
 mod identity;
 mod isolation;
+mod kpi;
 mod ops;
 mod permissions;
 mod phrases;

@@ -197,6 +197,23 @@ const TABLE: &[(&str, &str, Rule)] = &[
     ("POST", "/buyer/conversation/end", Buyer),
     ("POST", "/buyer/ratings/{id}", Buyer),
     ("PUT", "/automation", Needs(SettingsManage)),
+    ("GET", "/kpi/rules", Needs(TeamRead)),
+    ("PUT", "/kpi/rules", Needs(SettingsManage)),
+    ("GET", "/kpi/scorecards", Needs(ReportView)),
+    ("GET", "/kpi/scorecards/export", Needs(ReportView)),
+    ("GET", "/kpi/me", Needs(ConversationRead)),
+    ("GET", "/kpi/agents/{id}", Needs(ReportView)),
+    ("GET", "/kpi/rankings", Needs(ReportView)),
+    ("POST", "/kpi/rebuild", Needs(SettingsManage)),
+    ("GET", "/qa/rubric", Needs(TeamRead)),
+    ("PUT", "/qa/rubric", Needs(TeamManage)),
+    ("GET", "/qa/reviews", AnyOf(&[QaScore, TeamManage])),
+    ("POST", "/qa/sample", Needs(QaScore)),
+    ("GET", "/qa/reviews/{id}", Needs(ConversationRead)),
+    ("POST", "/qa/reviews/{id}/score", Needs(QaScore)),
+    ("POST", "/qa/reviews/{id}/appeal", Needs(ConversationRead)),
+    ("POST", "/qa/reviews/{id}/decide", Needs(TeamManage)),
+    ("GET", "/qa/mine", Needs(ConversationRead)),
     ("GET", "/settings/identity-secret", SuperAdmin),
     ("POST", "/settings/identity-secret/reveal", SuperAdmin),
     ("POST", "/settings/identity-secret/rotate", SuperAdmin),
@@ -506,6 +523,8 @@ struct Fixtures {
     rating: String,
     /// A block on another buyer of shop A (WB-6).
     block: String,
+    /// A QA review of `conversation` (KPI-3).
+    review: String,
 }
 
 async fn fixtures(app: &TestApp, admin: &AgentClient, lead: &AgentClient) -> Fixtures {
@@ -652,7 +671,25 @@ async fn fixtures(app: &TestApp, admin: &AgentClient, lead: &AgentClient) -> Fix
         .json()
         .await
         .unwrap();
+    let store = &app.state.as_ref().unwrap().store;
+    let sampled = kefu_store::NewQaReview {
+        conversation_id: Uuid::parse_str(&conversation).unwrap(),
+        agent_id: None,
+        reasons: vec![kefu_domain::qa::SampleReason::Random],
+        forbidden_hits: vec![],
+    };
+    let now = kefu_domain::time::now_ms();
+    store
+        .add_qa_sample(tenant, "2026-12-01", &[sampled], now)
+        .await
+        .unwrap();
+    let review = store
+        .qa_reviews(tenant, &kefu_store::QaFilter::default())
+        .await
+        .unwrap()
+        .remove(0);
     let f = Fixtures {
+        review: review.id.to_string(),
         block: block["id"].as_str().unwrap().to_owned(),
         rating: rating.id.to_string(),
         conversation,
@@ -737,6 +774,11 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
         .replace("/handoffs/{id}", &format!("/handoffs/{}", f.handoff))
         .replace("/ratings/{id}", &format!("/ratings/{}", f.rating))
         .replace("/blocklist/{id}", &format!("/blocklist/{}", f.block))
+        .replace("/qa/reviews/{id}", &format!("/qa/reviews/{}", f.review))
+        .replace(
+            "/kpi/agents/{id}",
+            &format!("/kpi/agents/{}", f.target_user),
+        )
         .replace("/buyers/{id}", &format!("/buyers/{}", f.buyer))
         .replace("/proposals/{id}", &format!("/proposals/{}", Uuid::nil()))
         .replace("/flows/{id}", "/flows/matrix")
@@ -820,6 +862,12 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
         ("POST", "/buyer/ratings/{id}") => json!({"stars": 5, "reasons": ["回复及时"]}),
         ("POST", "/buyers/{id}/block") => json!({"kind": "spam", "note": "矩阵", "days": 1}),
         ("PUT", "/intake-filter") => json!({"enabled": false}),
+        ("PUT", "/kpi/rules" | "/qa/rubric") => json!({}),
+        ("POST", "/kpi/rebuild") => json!({"from": "2026-12-01", "to": "2026-12-01"}),
+        ("POST", "/qa/sample") => json!({"day": "2026-12-01"}),
+        ("POST", "/qa/reviews/{id}/score") => json!({"items": [], "comments": []}),
+        ("POST", "/qa/reviews/{id}/appeal") => json!({"text": "矩阵"}),
+        ("POST", "/qa/reviews/{id}/decide") => json!({"decision": "矩阵"}),
         ("POST", "/buyers/{id}/notes") => json!({"body": "矩阵"}),
         (_, _) if method == "GET" || method == "DELETE" => return (concrete, None),
         _ => json!({}),

@@ -26,6 +26,8 @@ CREATE TABLE kpi_rankings (
     agent_id TEXT NOT NULL REFERENCES users(id),
     team_key TEXT NOT NULL,
     score REAL NOT NULL,
+    -- excellent, pass, below, or empty when no line metric had data.
+    grade TEXT NOT NULL,
     rank BIGINT NOT NULL,
     top_decile BOOLEAN NOT NULL,
     created_at BIGINT NOT NULL,

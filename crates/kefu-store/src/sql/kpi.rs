@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use kefu_domain::conversation::EventKind;
-use kefu_domain::kpi::{ConversationLog, LoggedEvent, PlacedOrder, Tally};
+use kefu_domain::kpi::{ConversationLog, Grade, LoggedEvent, PlacedOrder, Tally};
 use kefu_domain::message::SenderKind;
 use sqlx::{Pool, QueryBuilder};
 use uuid::Uuid;
@@ -231,8 +231,8 @@ pub(crate) async fn kpi_ranking(
     tenant_id: Uuid,
     month: &str,
 ) -> Result<Vec<RankingRow>> {
-    let rows: Vec<(String, String, f64, i64, bool)> = sqlx::query_as(
-        "SELECT agent_id, team_key, score, rank, top_decile FROM kpi_rankings \
+    let rows: Vec<(String, String, f64, String, i64, bool)> = sqlx::query_as(
+        "SELECT agent_id, team_key, score, grade, rank, top_decile FROM kpi_rankings \
          WHERE tenant_id = $1 AND month = $2 ORDER BY team_key, rank, agent_id",
     )
     .bind(tenant_id.to_string())
@@ -240,11 +240,12 @@ pub(crate) async fn kpi_ranking(
     .fetch_all(pool)
     .await?;
     rows.into_iter()
-        .map(|(agent, team, score, rank, top_decile)| {
+        .map(|(agent, team, score, grade, rank, top_decile)| {
             Ok(RankingRow {
                 agent_id: uuid(&agent)?,
                 team,
                 score,
+                grade: Grade::parse(&grade),
                 rank: u32::try_from(rank).unwrap_or(u32::MAX),
                 top_decile,
             })
@@ -264,7 +265,7 @@ pub(crate) async fn keep_kpi_ranking(
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut insert: QueryBuilder<Db> = QueryBuilder::new(
             "INSERT INTO kpi_rankings \
-             (tenant_id, month, agent_id, team_key, score, rank, top_decile, created_at) ",
+             (tenant_id, month, agent_id, team_key, score, grade, rank, top_decile, created_at) ",
         );
         insert.push_values(chunk, |mut b, row| {
             b.push_bind(&tenant)
@@ -272,6 +273,7 @@ pub(crate) async fn keep_kpi_ranking(
                 .push_bind(row.agent_id.to_string())
                 .push_bind(&row.team)
                 .push_bind(row.score)
+                .push_bind(row.grade.map_or("", Grade::as_str))
                 .push_bind(i64::from(row.rank))
                 .push_bind(row.top_decile)
                 .push_bind(now);

@@ -12,8 +12,8 @@ use crate::qa::{NewQaReview, QaChange, QaFilter};
 use crate::rows::uuid;
 use crate::{NewAudit, ROWS_PER_STATEMENT, Result, StoreError};
 
-const SELECT: &str = "SELECT q.id, q.conversation_id, c.buyer_name, q.agent_id, a.display_name, \
-     q.day, q.reasons, q.forbidden_hits, q.status, q.inspector_id, i.display_name, q.items, \
+const SELECT: &str = "SELECT q.id, q.conversation_id, c.buyer_name, q.agent_id, a.display_name AS agent_name, \
+     q.day, q.reasons, q.forbidden_hits, q.status, q.inspector_id, i.display_name AS inspector_name, q.items, \
      q.comments, q.score, q.scored_at, q.appeal, q.appealed_at, q.decided_by, q.decision, \
      q.final_score, q.decided_at, q.created_at FROM qa_reviews q \
      JOIN conversations c ON c.id = q.conversation_id \

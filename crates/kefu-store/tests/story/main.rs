@@ -50,6 +50,7 @@ mod commerce;
 mod conversations;
 mod flows;
 mod handoffs;
+mod kpi;
 mod leader;
 mod messages;
 mod notes;
