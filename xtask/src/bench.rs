@@ -211,9 +211,22 @@ async fn raw_sqlite(path: &std::path::Path, batch: usize, rows: usize) -> anyhow
 }
 
 pub(crate) fn start_kefu(data_dir: &std::path::Path) -> anyhow::Result<(Child, String)> {
-    let mut child = Command::new("target/release/kefu")
+    start_kefu_with(data_dir, None)
+}
+
+/// `kefu demo` in `data_dir`, on SQLite there or on `database_url`.
+pub(crate) fn start_kefu_with(
+    data_dir: &std::path::Path,
+    database_url: Option<&str>,
+) -> anyhow::Result<(Child, String)> {
+    let mut command = Command::new("target/release/kefu");
+    command
         .args(["demo", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data_dir)
+        .arg(data_dir);
+    if let Some(url) = database_url {
+        command.args(["--database-url", url]);
+    }
+    let mut child = command
         .env("KEFU_LIMITS__MESSAGES_PER_SECOND", "1000000")
         .envs(crate::ONE_ADDRESS_LOAD)
         .env("KEFU_LOG", "warn")
