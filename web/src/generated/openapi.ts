@@ -973,6 +973,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/kpi/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Catches the rollups up with the event log now (the jobs do every half minute). */
+        post: operations["refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/kpi/rules": {
         parameters: {
             query?: never;
@@ -3839,6 +3856,15 @@ export interface components {
             /** @description The receiver's phone number, as the shop has it. */
             phone: string;
         };
+        Refreshed: {
+            /**
+             * Format: int64
+             * @description The rollups are now as of this time (epoch ms).
+             */
+            as_of?: number | null;
+            /** @description Days recomputed. */
+            days: number;
+        };
         /** @description One refused row: its line in the file (1 = the first line, the CSV header included). */
         Rejection: {
             code: components["schemas"]["ErrorCode"];
@@ -4532,6 +4558,11 @@ export interface components {
          */
         TeamReport: {
             agents: components["schemas"]["AgentCard"][];
+            /**
+             * Format: int64
+             * @description When the rollups last caught up with the event log (epoch ms; `None`: never yet).
+             */
+            as_of?: number | null;
             /** Format: int64 */
             days: number;
             from: string;
@@ -7190,6 +7221,27 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             408: components["responses"]["RequestTimeout"];
             413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    refresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refreshed"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
         };
     };
     kpi_rules: {

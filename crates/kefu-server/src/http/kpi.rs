@@ -249,6 +249,31 @@ pub async fn rankings(
     ))
 }
 
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Refreshed {
+    /// Days recomputed.
+    pub days: usize,
+    /// The rollups are now as of this time (epoch ms).
+    pub as_of: Option<i64>,
+}
+
+/// Catches the rollups up with the event log now (the jobs do every half minute).
+#[utoipa::path(post, path = "/api/v1/kpi/refresh", tag = "reports",
+    responses((status = 200, body = Refreshed)))]
+pub async fn refresh(
+    State(state): State<AppState>,
+    agent: Agent,
+) -> Result<Json<Refreshed>, ApiError> {
+    agent.require(Permission::ReportView)?;
+    let days = rollup::catch_up(&state, agent.tenant_id()).await?;
+    let as_of = state
+        .store
+        .kpi_progress(agent.tenant_id())
+        .await?
+        .map(|(_, seen_at)| seen_at);
+    Ok(Json(Refreshed { days, as_of }))
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RebuildRequest {
     pub from: String,

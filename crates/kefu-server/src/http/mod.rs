@@ -199,6 +199,7 @@ fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(kpi::agent_card))
         .routes(routes!(kpi::rankings))
         .routes(routes!(kpi::rebuild))
+        .routes(routes!(kpi::refresh))
         .routes(routes!(qa::rubric, qa::put_rubric))
         .routes(routes!(qa::reviews))
         .routes(routes!(qa::sample))

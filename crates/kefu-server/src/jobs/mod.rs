@@ -1,5 +1,5 @@
 //! The background jobs: housekeeping and sweeps every five seconds, the team's numbers rolled
-//! up every minute, uploads nobody sent and yesterday's QA sample every hour, each shop's
+//! up every half minute, uploads nobody sent and yesterday's QA sample every hour, each shop's
 //! robot training weekly. With several processes on one PostgreSQL database, only the leader (`Store::lead`) runs them; when it goes, another takes over
 //! within a tick. Rate-limit keys live in each process's memory, so every process forgets its
 //! own.
@@ -21,8 +21,8 @@ const TICK: Duration = Duration::from_secs(5);
 /// Rate-limit keys are forgotten every minute; unsent uploads swept every hour.
 const LIMITER_TICKS: u64 = 12;
 const UPLOAD_TICKS: u64 = 720;
-/// The team's numbers are rolled up every minute; yesterday's QA sample taken every hour.
-const ROLLUP_TICKS: u64 = 12;
+/// The team's numbers are rolled up every half minute; yesterday's QA sample taken every hour.
+const ROLLUP_TICKS: u64 = 6;
 const QA_SAMPLE_TICKS: u64 = 720;
 /// Training is checked hourly, the first time ten minutes after start (or after this
 /// process became the leader), so a restart loop does not rebuild every robot.

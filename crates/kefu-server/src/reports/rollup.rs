@@ -2,10 +2,11 @@
 //! event log whenever an event or an order touches the day, so they never drift from a full
 //! recomputation (the API tests compare them).
 //!
-//! A report first catches its shop up (what was written since the last catch-up), so it reads
-//! the log as of now; the jobs' leader catches every shop up each minute so a report rarely
-//! has much to do. A day is recomputed from every conversation with an event in it: their
-//! whole logs and their buyers' orders placed up to a day after.
+//! The jobs' leader catches every shop up every half minute (what was written since the last
+//! catch-up), and a supervisor may ask for it now (`POST /kpi/refresh`); reports only read, so
+//! they never wait for a recomputation and say how fresh they are. A day is recomputed from
+//! every conversation with an event in it: their whole logs and their buyers' orders placed
+//! up to a day after.
 
 use std::collections::BTreeSet;
 
@@ -43,6 +44,11 @@ pub async fn catch_up(state: &AppState, tenant_id: Uuid) -> Result<usize, ApiErr
         )
         .await?;
     if changes.last_event_id <= last_event_id && changes.orders_span.is_none() {
+        // Nothing new: the rollups are as of now.
+        state
+            .store
+            .replace_kpi_days(tenant_id, &[], &[], Some((last_event_id, now)), now)
+            .await?;
         return Ok(0);
     }
     let zone = zone_of(state, tenant_id).await;
@@ -55,6 +61,13 @@ pub async fn catch_up(state: &AppState, tenant_id: Uuid) -> Result<usize, ApiErr
         days.extend(days_between(zone, first - DAY_MS, last));
     }
     let progress = (changes.last_event_id.max(last_event_id), now);
+    if days.is_empty() {
+        state
+            .store
+            .replace_kpi_days(tenant_id, &[], &[], Some(progress), now)
+            .await?;
+        return Ok(0);
+    }
     recompute(
         state,
         tenant_id,

@@ -13,7 +13,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{Range, day_key, rollup, today, zone_of};
+use super::{Range, day_key, today, zone_of};
 use crate::AppState;
 use crate::error::ApiError;
 
@@ -68,6 +68,8 @@ pub struct TeamReport {
     pub teams: Vec<TeamCard>,
     pub agents: Vec<AgentCard>,
     pub rules: KpiRules,
+    /// When the rollups last caught up with the event log (epoch ms; `None`: never yet).
+    pub as_of: Option<i64>,
 }
 
 /// Whose numbers a report shows.
@@ -78,14 +80,19 @@ pub enum Scope<'a> {
     Agent(Uuid),
 }
 
-/// The shop's report over `range` (caught up to the log first).
+/// The shop's report over `range`, as of the rollups' last catch-up (the jobs catch up every
+/// half minute; `rollup::catch_up` on demand): reading never waits for a recomputation.
 pub async fn report(
     state: &AppState,
     tenant_id: Uuid,
     range: Range,
     scope: Scope<'_>,
 ) -> Result<TeamReport, ApiError> {
-    rollup::catch_up(state, tenant_id).await?;
+    let as_of = state
+        .store
+        .kpi_progress(tenant_id)
+        .await?
+        .map(|(_, seen_at)| seen_at);
     let rows = state
         .store
         .kpi_rows(tenant_id, &day_key(range.from), &day_key(range.to))
@@ -202,6 +209,7 @@ pub async fn report(
         teams: team_cards,
         agents,
         rules,
+        as_of,
     })
 }
 

@@ -43,6 +43,18 @@ async fn served(
     (buyer, c)
 }
 
+/// Catches the rollups up now (the jobs do every half minute): how many days were recomputed.
+async fn refresh(lead: &AgentClient) -> i64 {
+    let refreshed: Value = lead
+        .post("/api/v1/kpi/refresh", json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(refreshed["as_of"].as_i64().is_some(), "{refreshed}");
+    refreshed["days"].as_i64().unwrap()
+}
+
 fn today() -> String {
     let now = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai);
     now.format("%Y-%m-%d").to_string()
@@ -74,6 +86,7 @@ async fn scorecards_read_the_event_log_and_the_rollups_match_a_full_recomputatio
     // The demo's own conversations count too: what follows adds to them.
     let day = today();
     let range = format!("from={day}&to={day}");
+    refresh(&lead).await;
     let base: Value = lead
         .get_json(&format!("/api/v1/kpi/scorecards?{range}"))
         .await;
@@ -94,8 +107,7 @@ async fn scorecards_read_the_event_log_and_the_rollups_match_a_full_recomputatio
         &["有的，今天下单明天发"],
     )
     .await;
-    let day = today();
-    let range = format!("from={day}&to={day}");
+    assert!(refresh(&lead).await >= 1, "today, recomputed");
     let first: Value = lead
         .get_json(&format!("/api/v1/kpi/scorecards?{range}"))
         .await;
@@ -152,9 +164,16 @@ async fn scorecards_read_the_event_log_and_the_rollups_match_a_full_recomputatio
     )
     .await;
 
+    // Reports read the rollups as of their last catch-up; a refresh brings them up to now.
+    let stale: Value = lead
+        .get_json(&format!("/api/v1/kpi/scorecards?{range}"))
+        .await;
+    assert_eq!(card(&stale, "售前·小雨")["metrics"]["rated"], 0);
+    refresh(&lead).await;
     let report: Value = lead
         .get_json(&format!("/api/v1/kpi/scorecards?{range}"))
         .await;
+    assert!(report["as_of"].as_i64() > stale["as_of"].as_i64());
     let xiaoyu = &card(&report, "售前·小雨")["metrics"];
     assert_eq!(xiaoyu["served"], 1);
     assert_eq!(xiaoyu["conversion_rate"], 1.0);
@@ -209,7 +228,7 @@ async fn scorecards_read_the_event_log_and_the_rollups_match_a_full_recomputatio
     let trend = card(&report, "售前·小雨")["trend"].as_array().unwrap();
     assert_eq!((trend.len(), trend[0]["served"].as_i64()), (1, Some(1)));
 
-    // Built in three catch-ups; recomputed whole, the same numbers.
+    // Built in four catch-ups; recomputed whole, the same numbers.
     let rebuilt = admin
         .post("/api/v1/kpi/rebuild", json!({"from": day, "to": day}))
         .await;
@@ -569,6 +588,7 @@ async fn a_month_over_is_ranked_and_kept() {
     let pre2 = app.agent("tea-pre2").await;
     served(&app, &secret, "m-a", "shop_home", &pre1, &["在的"]).await;
     served(&app, &secret, "m-b", "shop_home", &pre2, &["在的"]).await;
+    refresh(&lead).await;
     let this_month: Value = lead.get_json("/api/v1/kpi/rankings").await;
     assert_eq!(this_month["kept"], false);
     let pre_sales = this_month["teams"]

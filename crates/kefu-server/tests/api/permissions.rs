@@ -205,6 +205,7 @@ const TABLE: &[(&str, &str, Rule)] = &[
     ("GET", "/kpi/agents/{id}", Needs(ReportView)),
     ("GET", "/kpi/rankings", Needs(ReportView)),
     ("POST", "/kpi/rebuild", Needs(SettingsManage)),
+    ("POST", "/kpi/refresh", Needs(ReportView)),
     ("GET", "/qa/rubric", Needs(TeamRead)),
     ("PUT", "/qa/rubric", Needs(TeamManage)),
     ("GET", "/qa/reviews", AnyOf(&[QaScore, TeamManage])),
