@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { AGENT_STATUSES, CHANNELS, PERMISSIONS, ROUTING_STRATEGIES, allOf, importFormat, oneOf } from './api'
+import { AGENT_STATUSES, CHANNELS, PERMISSIONS, ROUTING_STRATEGIES, allOf, importFormat, kpiExportUrl, oneOf } from './api'
 import type {
   ApprovalList,
   ApprovalView,
@@ -78,6 +78,16 @@ describe('importFormat', () => {
 // Compile-time checks (vue-tsc reads the tests too): the fetch helpers' operation types are
 // the app's types, the hand-written ones in apiTypes.ts fit the document, and the bare Objects
 // are still bare. When one of those fails, the OpenAPI document was fixed: use its type instead.
+describe('kpiExportUrl', () => {
+  it('names the range, the team if any and the format', () => {
+    expect(kpiExportUrl({ from: '2026-05-01', to: '2026-05-31' }, 'csv')).toBe('/api/v1/kpi/scorecards/export?from=2026-05-01&to=2026-05-31&format=csv')
+    expect(kpiExportUrl({ from: '2026-05-01', to: '2026-05-31', team: 'after sales' }, 'xlsx')).toBe(
+      '/api/v1/kpi/scorecards/export?from=2026-05-01&to=2026-05-31&team=after+sales&format=xlsx',
+    )
+    expect(kpiExportUrl({ from: '2026-05-01', to: '2026-05-01', team: null }, 'csv')).not.toContain('team=')
+  })
+})
+
 describe('API types', () => {
   it('are the operations’ types', () => {
     expectTypeOf<ResponseBody<'me'>>().toEqualTypeOf<AuthSession>()

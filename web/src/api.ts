@@ -30,6 +30,7 @@ import type {
   FlowAction,
   FlowList,
   FlowStepKind,
+  Grade,
   HandoffCase,
   HandoffList,
   HandoffStatus,
@@ -41,6 +42,7 @@ import type {
   KbEntryView,
   KbList,
   KbTier,
+  KpiRules,
   NewAccount,
   Permission,
   ProbationChange,
@@ -50,6 +52,8 @@ import type {
   RatingInput,
   RequestBody,
   ResponseBody,
+  ReviewQuery,
+  ReviewStatus,
   RobotDecision,
   RobotMode,
   RobotCalibration,
@@ -58,6 +62,10 @@ import type {
   Role,
   RoutingStrategy,
   RuleInput,
+  SampleReason,
+  SatisfactionSource,
+  ScoreInput,
+  ScoredMetric,
   SendBody,
   ShopSettings,
   TagGroup,
@@ -186,6 +194,29 @@ export const PROPOSAL_STATUSES: ProposalStatus[] = ['pending', 'approved', 'reje
 /** WB-6: why a buyer is blocked; the longest note a block takes, in characters. */
 export const BLOCK_KINDS = allOf<BlockKind>()(['spam', 'harassment', 'ad', 'other'])
 export const MAX_BLOCK_NOTE_CHARS = 200
+
+/** KPI-2: a scorecard's grade and a part's standing, best first. */
+export const GRADES = allOf<Grade>()(['excellent', 'pass', 'below'])
+/** KPI-1: the parts a scorecard is made of, in the order the server lists them. */
+export const SCORED_METRICS = allOf<ScoredMetric>()([
+  'first_response',
+  'quick_reply_rate',
+  'conversion_rate',
+  'bad_review_rate',
+  'average_rating',
+  'qa_score',
+])
+/** Where the satisfaction part comes from: the buyers' ratings, the QA scores, or half each. */
+export const SATISFACTION_SOURCES = allOf<SatisfactionSource>()(['ratings', 'qa', 'both'])
+/** KPI-3: why a conversation was sampled, and where a review stands. */
+export const SAMPLE_REASONS = allOf<SampleReason>()(['bad_rating', 'complaint', 'transfer', 'forbidden_word', 'random'])
+export const REVIEW_STATUSES = allOf<ReviewStatus>()(['pending', 'scored', 'appealed', 'decided'])
+/** The server's limits (kefu-domain qa.rs): a note, comment, appeal or decision of at most 500
+ *  characters; 1–30 rubric items; 200 forbidden words of 1–20 characters. */
+export const MAX_QA_TEXT_CHARS = 500
+export const MAX_RUBRIC_ITEMS = 30
+export const MAX_FORBIDDEN_WORDS = 200
+export const MAX_FORBIDDEN_WORD_CHARS = 20
 
 /** Every error body is `{code, message}`; the UI translates `code`, never `message`. */
 export class ApiError extends Error {
@@ -507,6 +538,61 @@ export const agentApi = {
   },
   verifyAudit: () => request<ResponseBody<'verify'>>('GET', `${V1}/audit/verify`),
 
+  // KPI-1, KPI-2, KPI-4, WB-10: scorecards and rankings. Days are `YYYY-MM-DD` in the shop's
+  // zone; every range call throws `invalid_range` (400) for a bad or over-long one.
+  /** Every agent's, team's and the shop's card (`report.view`); `team`: only that team's. */
+  kpiScorecards: (query: QueryOf<'scorecards'>) =>
+    request<ResponseBody<'scorecards'>>('GET', `${V1}/kpi/scorecards`, { query }),
+  /** The caller's own card; `card` null when they served nobody in the range. */
+  myScorecard: (query: QueryOf<'my_scorecard'>) =>
+    request<ResponseBody<'my_scorecard'>>('GET', `${V1}/kpi/me`, { query }),
+  /** `YYYY-MM` (default this month); `report.view`. */
+  kpiRankings: (month: string) =>
+    request<ResponseBody<'rankings'>>('GET', `${V1}/kpi/rankings`, { query: { month } satisfies QueryOf<'rankings'> }),
+  kpiRules: () => request<ResponseBody<'kpi_rules'>>('GET', `${V1}/kpi/rules`),
+  /** `settings.manage`. Throws `invalid_kpi_rules` (400). */
+  putKpiRules: (rules: KpiRules) =>
+    request<ResponseBody<'put_kpi_rules'>>('PUT', `${V1}/kpi/rules`, { body: rules satisfies RequestBody<'put_kpi_rules'> }),
+  /** Recomputes the range's daily rollups from the event log (`settings.manage`). */
+  rebuildKpi: (from: string, to: string) =>
+    request<ResponseBody<'rebuild'>>('POST', `${V1}/kpi/rebuild`, { body: { from, to } satisfies RequestBody<'rebuild'> }),
+  /** Catches the rollups up with the event log now (`report.view`; the jobs do every half
+   *  minute): the days recomputed and the `as_of` the reports now read. */
+  refreshKpi: () => request<ResponseBody<'refresh'>>('POST', `${V1}/kpi/refresh`),
+
+  // KPI-3: quality inspection. Throws `qa_review_not_found` (404), `qa_review_closed` (409:
+  // not in a state for this), `invalid_qa_review` (400).
+  qaRubric: () => request<ResponseBody<'rubric'>>('GET', `${V1}/qa/rubric`),
+  /** `team.manage`. Throws `invalid_qa_rubric` (400). */
+  putQaRubric: (rubric: RequestBody<'put_rubric'>) =>
+    request<ResponseBody<'put_rubric'>>('PUT', `${V1}/qa/rubric`, { body: rubric }),
+  /** The inspectors' queue and the supervisors' appeals (`qa.score` or `team.manage`). */
+  async qaReviews(query: ReviewQuery) {
+    const res = await request<ResponseBody<'reviews'>>('GET', `${V1}/qa/reviews`, { query: query satisfies QueryOf<'reviews'> })
+    return listOf(res, 'reviews')
+  },
+  /** Samples a day (default yesterday); sampling again adds only what is new (`qa.score`). */
+  sampleQa: (day?: string) =>
+    request<ResponseBody<'sample'>>('POST', `${V1}/qa/sample`, { body: (day ? { day } : {}) satisfies RequestBody<'sample'> }),
+  /** The review and the rubric it is scored against. */
+  qaReview: (id: Uuid) => request<ResponseBody<'review'>>('GET', `${V1}/qa/reviews/${id}`),
+  /** Every rubric item once within its points; allowed again until the agent appeals. */
+  scoreQaReview: (id: Uuid, body: ScoreInput) =>
+    request<ResponseBody<'score'>>('POST', `${V1}/qa/reviews/${id}/score`, { body: body satisfies RequestBody<'score'> }),
+  /** The reviewed agent, once, while it is `scored`. */
+  appealQaReview: (id: Uuid, text: string) =>
+    request<ResponseBody<'appeal'>>('POST', `${V1}/qa/reviews/${id}/appeal`, { body: { text } satisfies RequestBody<'appeal'> }),
+  /** `team.manage`, appealed ones only; `score` (0–100) replaces the inspector's, null keeps it. */
+  decideQaReview: (id: Uuid, decision: string, score: number | null) =>
+    request<ResponseBody<'decide'>>('POST', `${V1}/qa/reviews/${id}/decide`, {
+      body: { decision, ...(score != null ? { score } : {}) } satisfies RequestBody<'decide'>,
+    }),
+  /** The caller's own scored reviews. */
+  async myQaReviews() {
+    const res = await request<ResponseBody<'mine'>>('GET', `${V1}/qa/mine`)
+    return listOf(res, 'reviews')
+  },
+
   // BOT-1 … BOT-7: the robot's knowledge base, settings, test console, suggestions, figures.
   /** `q`: words in the question, similar questions or answer. */
   robotEntries: (q = '', tier: KbTier | '' = '') =>
@@ -648,6 +734,15 @@ export function errorCode(err: unknown): string {
 /** WB-3: the shop's and teams' phrases as a CSV file (`team.manage`), what the phrases import
  *  reads back; a plain link downloads it with the session cookie. */
 export const PHRASES_EXPORT_URL = `${V1}/phrases/export`
+
+/** KPI: the scorecards of a range as a CSV or Excel file (`report.view`), one row per agent,
+ *  then each team and the shop; a plain link downloads it with the session cookie. */
+export function kpiExportUrl(range: { from: string; to: string; team?: string | null }, format: 'csv' | 'xlsx'): string {
+  const params = new URLSearchParams({ from: range.from, to: range.to })
+  if (range.team) params.set('team', range.team)
+  params.set('format', format)
+  return `${V1}/kpi/scorecards/export?${params.toString()}`
+}
 
 /** Upload limits the server enforces (docs/http-api.md "Files"); checked early for a kind error. */
 export const MAX_IMAGE_BYTES = 10 * 1024 * 1024

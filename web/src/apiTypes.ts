@@ -445,6 +445,54 @@ export interface RatingInvitation {
  *  the next opening. */
 export type ServiceStatus = Schemas['ServiceStatus']
 
+// ---- performance (KPI-1, KPI-2, KPI-4, KPI-5, WB-10) and quality inspection (KPI-3) ----
+
+/** An agent's, team's or the shop's numbers over a range: rates are fractions (0.85 = 85 %),
+ *  times seconds, money integer fen; null (or absent): no data in the range. */
+export type KpiMetrics = Schemas['Metrics']
+export type Grade = Schemas['Grade']
+export type ScoredMetric = Schemas['ScoredMetric']
+/** One part of a scorecard: its `points` of `weight`, and where `value` stands against the lines. */
+export type ScorePart = Schemas['ScorePart']
+/** Out of 100, with the parts it is made of; `grade` null: no data. */
+export type Scorecard = Schemas['Scorecard']
+export type TeamCard = Schemas['TeamCard']
+/** One day of an agent's trend, in the shop's zone. */
+export type DayPoint = Schemas['DayPoint']
+export type AgentCard = Schemas['AgentCard']
+/** `GET /kpi/scorecards`: the shop's, each team's and each agent's cards over `from`–`to`. */
+export type TeamReport = Schemas['TeamReport']
+/** `GET /kpi/me`: the caller's own card (null: nothing served in the range). */
+export type MyScorecard = Schemas['MyScorecard']
+export type KpiWeights = Schemas['Weights']
+export type SatisfactionSource = Schemas['SatisfactionSource']
+export type KpiLine = Schemas['Line']
+export type KpiLines = Schemas['Lines']
+export type KpiRules = Schemas['KpiRules']
+export type KpiRulesView = Schemas['KpiRulesView']
+export type RankingEntry = Schemas['RankingEntry']
+export type TeamRanking = Schemas['TeamRanking']
+/** A month's ranking per team; `kept`: the month is over and its ranking frozen. */
+export type Rankings = Schemas['Rankings']
+
+export type QaRubric = Schemas['Rubric']
+export type RubricItem = Schemas['RubricItem']
+export type RubricView = Schemas['RubricView']
+/** Why a conversation was sampled for inspection. */
+export type SampleReason = Schemas['SampleReason']
+export type ReviewStatus = Schemas['ReviewStatus']
+/** A forbidden word an agent wrote, on the message with that seq. */
+export type ForbiddenHit = Schemas['ForbiddenHit']
+export type ItemScore = Schemas['ItemScore']
+/** An inspector's comment on the message with that seq. */
+export type MessageComment = Schemas['MessageComment']
+export type QaReview = Schemas['QaReview']
+export type ReviewDetail = Schemas['ReviewDetail']
+/** What an inspector sends: every rubric item's points once, and comments on messages. */
+export type ScoreInput = Schemas['ScoreInput']
+/** `status` is a string in the document: these are the ones the server takes. */
+export type ReviewQuery = Omit<QueryOf<'reviews'>, 'status'> & { status?: ReviewStatus }
+
 // ---- WebSocket frames (crates/kefu-domain/src/frames.rs) ----
 
 export type Party = Schemas['Party']

@@ -26,6 +26,12 @@ export const router = createRouter({
     { path: '/agent/automation', name: 'automation', component: () => import('./features/automation/AgentAutomation.vue') },
     // WB-6: the blocklist and the intake filter (the team reads; supervisors lift, `settings.manage` edits).
     { path: '/agent/blocklist', name: 'blocklist', component: () => import('./features/blocklist/AgentBlocklist.vue') },
+    // KPI-1, KPI-2, KPI-4, WB-10: scorecards and rankings (`report.view`), their rules
+    // (`settings.manage`); every other agent sees their own card. `?tab=` picks one.
+    { path: '/agent/kpi', name: 'kpi', component: () => import('./features/kpi/AgentKpi.vue') },
+    // KPI-3: quality inspection — scoring (`qa.score`), appeals and the rubric (`team.manage`),
+    // and every agent's own reviews. `?tab=` picks one.
+    { path: '/agent/qa', name: 'qa', component: () => import('./features/qa/AgentQa.vue') },
     { path: '/:pathMatch(.*)*', redirect: '/agent' },
   ],
 })
