@@ -744,6 +744,12 @@ export function kpiExportUrl(range: { from: string; to: string; team?: string | 
   return `${V1}/kpi/scorecards/export?${params.toString()}`
 }
 
+/** The signed-in agent's own card as a file (`GET /kpi/me/export`). */
+export function myKpiExportUrl(range: { from: string; to: string }, format: 'csv' | 'xlsx'): string {
+  const params = new URLSearchParams({ from: range.from, to: range.to, format })
+  return `${V1}/kpi/me/export?${params.toString()}`
+}
+
 /** Upload limits the server enforces (docs/http-api.md "Files"); checked early for a kind error. */
 export const MAX_IMAGE_BYTES = 10 * 1024 * 1024
 export const MAX_FILE_BYTES = 20 * 1024 * 1024

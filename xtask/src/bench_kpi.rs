@@ -169,21 +169,30 @@ async fn measure(
     };
     let http = reqwest::Client::new();
     let base = format!("http://{addr}");
-    let login: Value = http
+    let login = http
         .post(format!("{base}/api/v1/auth/login"))
         .json(&json!({"username": "tea-admin", "password": "kefu-demo-2026"}))
         .send()
         .await?
-        .json()
-        .await?;
-    let session = login["token"].as_str().context("sign-in token")?.to_owned();
-    let me: Value = http
-        .get(format!("{base}/api/v1/auth/me"))
-        .bearer_auth(&session)
+        .error_for_status()?;
+    let cookie = login
+        .headers()
+        .get("set-cookie")
+        .and_then(|c| c.to_str().ok())
+        .and_then(|c| c.split(';').next())
+        .context("session cookie")?
+        .to_owned();
+    let me: Value = login.json().await?;
+    let issued: Value = http
+        .post(format!("{base}/api/v1/auth/tokens"))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", me["csrf_token"].as_str().context("csrf")?)
+        .json(&json!({"name": "bench"}))
         .send()
         .await?
         .json()
         .await?;
+    let session = issued["token"].as_str().context("API token")?.to_owned();
     let tenant: Uuid = me["user"]["tenant_id"]
         .as_str()
         .context("tenant")?

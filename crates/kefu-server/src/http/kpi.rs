@@ -17,6 +17,7 @@ use crate::auth::Agent;
 use crate::error::{ApiError, ErrorBody};
 use crate::http::automation::save_document;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::reports::export::{self, Rows};
 use crate::reports::scorecards::{self, AgentCard, Rankings, Scope, TeamReport};
 use crate::reports::{Range, rollup, today, zone_of};
 
@@ -120,32 +121,74 @@ pub async fn export(
     ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> Result<Response, ApiError> {
     agent.require(Permission::ReportView)?;
-    let xlsx = match query.format.as_deref() {
-        None | Some("csv") => false,
-        Some("xlsx") => true,
-        Some(_) => {
-            return Err(ApiError::new(
+    let scope = query.team.as_deref().map_or(Scope::Everyone, Scope::Team);
+    let range = range_of(&state, &agent, query.from.as_deref(), query.to.as_deref()).await?;
+    let format = Format::parse(query.format.as_deref())?;
+    let report = scorecards::report(&state, agent.tenant_id(), range, scope).await?;
+    download(&report, Rows::Team, format)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MyExportQuery {
+    from: Option<String>,
+    to: Option<String>,
+    /// `csv` (default) or `xlsx`.
+    format: Option<String>,
+}
+
+/// The caller's own card as a table (one row).
+#[utoipa::path(get, path = "/api/v1/kpi/me/export", tag = "reports", params(MyExportQuery),
+    responses(
+        (status = 200, body = String, content_type = "text/csv"),
+        (status = 400, body = ErrorBody)))]
+pub async fn export_mine(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiQuery(query): ApiQuery<MyExportQuery>,
+) -> Result<Response, ApiError> {
+    agent.require(Permission::ConversationRead)?;
+    let range = range_of(&state, &agent, query.from.as_deref(), query.to.as_deref()).await?;
+    let format = Format::parse(query.format.as_deref())?;
+    let report = scorecards::report(
+        &state,
+        agent.tenant_id(),
+        range,
+        Scope::Agent(agent.user.id),
+    )
+    .await?;
+    download(&report, Rows::Own, format)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Csv,
+    Xlsx,
+}
+
+impl Format {
+    fn parse(format: Option<&str>) -> Result<Format, ApiError> {
+        match format {
+            None | Some("csv") => Ok(Format::Csv),
+            Some("xlsx") => Ok(Format::Xlsx),
+            Some(_) => Err(ApiError::new(
                 ErrorCode::InvalidQuery,
                 "format is csv or xlsx",
-            ));
+            )),
         }
-    };
-    let range = range_of(&state, &agent, query.from.as_deref(), query.to.as_deref()).await?;
-    let scope = query.team.as_deref().map_or(Scope::Everyone, Scope::Team);
-    let report = scorecards::report(&state, agent.tenant_id(), range, scope).await?;
+    }
+}
+
+/// The report as a file to download.
+fn download(report: &TeamReport, rows: Rows, format: Format) -> Result<Response, ApiError> {
     let name = format!("kpi-{}-{}", report.from, report.to);
-    let (body, kind, ext) = if xlsx {
-        (
-            crate::reports::export::xlsx(&report)?,
+    let (body, kind, ext) = match format {
+        Format::Xlsx => (
+            export::xlsx(report, rows)?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "xlsx",
-        )
-    } else {
-        (
-            crate::reports::export::csv(&report)?,
-            "text/csv; charset=utf-8",
-            "csv",
-        )
+        ),
+        Format::Csv => (export::csv(report, rows)?, "text/csv; charset=utf-8", "csv"),
     };
     Ok((
         [

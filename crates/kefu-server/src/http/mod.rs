@@ -196,6 +196,7 @@ fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(kpi::scorecards))
         .routes(routes!(kpi::export))
         .routes(routes!(kpi::me))
+        .routes(routes!(kpi::export_mine))
         .routes(routes!(kpi::agent_card))
         .routes(routes!(kpi::rankings))
         .routes(routes!(kpi::rebuild))

@@ -83,7 +83,14 @@ fn line(
     ]
 }
 
-fn table(report: &TeamReport) -> Vec<Vec<Cell>> {
+/// Whose rows a table has: everyone's with the teams and the shop, or one agent's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rows {
+    Team,
+    Own,
+}
+
+fn table(report: &TeamReport, rows_of: Rows) -> Vec<Vec<Cell>> {
     let team_name = |key: Option<&str>| {
         key.map(|k| {
             report
@@ -108,6 +115,9 @@ fn table(report: &TeamReport) -> Vec<Vec<Cell>> {
             )
         })
         .collect();
+    if rows_of == Rows::Own {
+        return rows;
+    }
     rows.extend(report.teams.iter().map(|t| {
         line(
             &format!("【{}】", t.name),
@@ -130,13 +140,13 @@ fn table(report: &TeamReport) -> Vec<Vec<Cell>> {
 }
 
 /// The report as CSV.
-pub fn csv(report: &TeamReport) -> Result<Vec<u8>, ApiError> {
+pub fn csv(report: &TeamReport, rows_of: Rows) -> Result<Vec<u8>, ApiError> {
     let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     let mut header: Vec<&str> = HEADERS.to_vec();
     header.push(GRADE_HEADER);
     let fail = |e: csv::Error| ApiError::Internal(format!("csv: {e}"));
     out.write_record(&header).map_err(fail)?;
-    for row in table(report) {
+    for row in table(report, rows_of) {
         out.write_record(row.iter().map(|c| match c {
             Cell::Text(t) => t.clone(),
             Cell::Number(n) => n.map(|v| v.to_string()).unwrap_or_default(),
@@ -148,7 +158,7 @@ pub fn csv(report: &TeamReport) -> Result<Vec<u8>, ApiError> {
 }
 
 /// The report as an .xlsx workbook, one sheet.
-pub fn xlsx(report: &TeamReport) -> Result<Vec<u8>, ApiError> {
+pub fn xlsx(report: &TeamReport, rows_of: Rows) -> Result<Vec<u8>, ApiError> {
     let fail = |e: rust_xlsxwriter::XlsxError| ApiError::Internal(format!("xlsx: {e}"));
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
@@ -163,7 +173,7 @@ pub fn xlsx(report: &TeamReport) -> Result<Vec<u8>, ApiError> {
             .write_string_with_format(0, col as u16, *title, &bold)
             .map_err(fail)?;
     }
-    for (r, row) in table(report).into_iter().enumerate() {
+    for (r, row) in table(report, rows_of).into_iter().enumerate() {
         let r = r as u32 + 1;
         for (col, cell) in row.into_iter().enumerate() {
             let col = col as u16;

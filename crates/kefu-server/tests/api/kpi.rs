@@ -276,6 +276,16 @@ async fn scorecards_read_the_event_log_and_the_rollups_match_a_full_recomputatio
     assert_eq!(xlsx.status(), StatusCode::OK);
     assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
 
+    // An agent exports their own card: one row, nobody else's, no shop totals.
+    let own = pre1
+        .get(&format!("/api/v1/kpi/me/export?{range}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(own.lines().count(), 2, "{own}");
+    assert!(own.contains("售前·小雨") && !own.contains("售前·阿杰") && !own.contains("全店"));
+
     // Bad ranges are refused with their code.
     for bad in [
         "from=2026-12-09&to=2026-12-01",

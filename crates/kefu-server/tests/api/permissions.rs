@@ -202,6 +202,7 @@ const TABLE: &[(&str, &str, Rule)] = &[
     ("GET", "/kpi/scorecards", Needs(ReportView)),
     ("GET", "/kpi/scorecards/export", Needs(ReportView)),
     ("GET", "/kpi/me", Needs(ConversationRead)),
+    ("GET", "/kpi/me/export", Needs(ConversationRead)),
     ("GET", "/kpi/agents/{id}", Needs(ReportView)),
     ("GET", "/kpi/rankings", Needs(ReportView)),
     ("POST", "/kpi/rebuild", Needs(SettingsManage)),
