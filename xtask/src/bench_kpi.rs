@@ -169,30 +169,14 @@ async fn measure(
     };
     let http = reqwest::Client::new();
     let base = format!("http://{addr}");
-    let login = http
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"username": "tea-admin", "password": "kefu-demo-2026"}))
-        .send()
-        .await?
-        .error_for_status()?;
-    let cookie = login
-        .headers()
-        .get("set-cookie")
-        .and_then(|c| c.to_str().ok())
-        .and_then(|c| c.split(';').next())
-        .context("session cookie")?
-        .to_owned();
-    let me: Value = login.json().await?;
-    let issued: Value = http
-        .post(format!("{base}/api/v1/auth/tokens"))
-        .header("cookie", &cookie)
-        .header("x-csrf-token", me["csrf_token"].as_str().context("csrf")?)
-        .json(&json!({"name": "bench"}))
+    let session = crate::crash::sign_in(&http, addr).await?;
+    let me: Value = http
+        .get(format!("{base}/api/v1/auth/me"))
+        .bearer_auth(&session)
         .send()
         .await?
         .json()
         .await?;
-    let session = issued["token"].as_str().context("API token")?.to_owned();
     let tenant: Uuid = me["user"]["tenant_id"]
         .as_str()
         .context("tenant")?
@@ -232,6 +216,27 @@ async fn measure(
         );
     }
 
+    // The demo's own orders were just written: the rollups recompute their days until the
+    // look-back for late commits has passed. Wait for that, so nothing rewrites the month
+    // while it is measured.
+    let settled = Instant::now();
+    loop {
+        let refreshed: Value = http
+            .post(format!("{base}/api/v1/kpi/refresh"))
+            .bearer_auth(&session)
+            .send()
+            .await?
+            .json()
+            .await?;
+        if refreshed["days"] == 0 {
+            break;
+        }
+        anyhow::ensure!(
+            settled.elapsed().as_secs() < 180,
+            "the rollups never settled"
+        );
+        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    }
     let url = database_url.map_or_else(|| Store::sqlite_url_in(dir), str::to_owned);
     let vault = kefu_store::Vault::open_file(&dir.join("kefu.keys"))?;
     let store = Store::connect(&url, vault).await?;
@@ -308,7 +313,21 @@ async fn measure(
         bytes = ask().await?;
         report_times.push(started.elapsed().as_micros() as u64);
     }
-    let raw = raw_read(&url, tenant, &from, &to).await?;
+    let (raw, read) = raw_read(&url, tenant, &from, &to).await?;
+    let after: Value = serde_json::from_slice(
+        &http
+            .get(&report_url)
+            .bearer_auth(&session)
+            .send()
+            .await?
+            .bytes()
+            .await?,
+    )?;
+    anyhow::ensure!(
+        after["agents"] == check["agents"],
+        "the month changed while measured"
+    );
+    anyhow::ensure!(read == stored, "the raw read saw {read} rows of {stored}");
     report_times.sort_unstable();
     let p = |v: &[u64], q: f64| v[((v.len() as f64 - 1.0) * q).round() as usize] as f64 / 1_000.0;
     println!(
@@ -334,10 +353,16 @@ async fn measure(
 }
 
 /// The floor: reading the month's rollup rows, nothing parsed.
-async fn raw_read(url: &str, tenant: Uuid, from: &str, to: &str) -> anyhow::Result<Vec<u64>> {
+async fn raw_read(
+    url: &str,
+    tenant: Uuid,
+    from: &str,
+    to: &str,
+) -> anyhow::Result<(Vec<u64>, usize)> {
     let sql = "SELECT day, agent_id, tally FROM kpi_daily \
                WHERE tenant_id = $1 AND day >= $2 AND day <= $3 ORDER BY day, agent_id";
     let mut times = Vec::with_capacity(ASKS);
+    let mut read = 0;
     if url.starts_with("postgres") {
         let pool = sqlx::PgPool::connect(url).await?;
         for i in 0..ASKS + 20 {
@@ -348,7 +373,7 @@ async fn raw_read(url: &str, tenant: Uuid, from: &str, to: &str) -> anyhow::Resu
                 .bind(to)
                 .fetch_all(&pool)
                 .await?;
-            std::hint::black_box(rows);
+            read = std::hint::black_box(rows).len();
             if i >= 20 {
                 times.push(started.elapsed().as_micros() as u64);
             }
@@ -363,12 +388,12 @@ async fn raw_read(url: &str, tenant: Uuid, from: &str, to: &str) -> anyhow::Resu
                 .bind(to)
                 .fetch_all(&pool)
                 .await?;
-            std::hint::black_box(rows);
+            read = std::hint::black_box(rows).len();
             if i >= 20 {
                 times.push(started.elapsed().as_micros() as u64);
             }
         }
     }
     times.sort_unstable();
-    Ok(times)
+    Ok((times, read))
 }
