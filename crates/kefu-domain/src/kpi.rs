@@ -15,8 +15,8 @@
 //! - a buyer's *turn* is one or more buyer messages in a row; it is answered by the next
 //!   agent message (a reply, timed from the turn's first message) or dropped when the
 //!   conversation is resolved first;
-//! - waits count office time only when the conversation's team counts its target in office
-//!   hours (WB-7), else wall-clock time;
+//! - waits count office time, less the answering agent's breaks (WB-9), only when the
+//!   conversation's team counts its target in office hours (WB-7), else wall-clock time;
 //! - an invalid conversation (WB-6) is counted apart and owes no replies while invalid;
 //! - a conversation converts when its buyer orders within 24 hours of an agent serving it;
 //!   an order credits the latest service before it.
@@ -310,12 +310,45 @@ struct Service {
     entry: Option<Entry>,
 }
 
-/// Walks one conversation's log: what each agent (and the shop) did, per day. `schedule`
-/// is the shop's office hours when the conversation's team counts in office time.
+/// Each agent's breaks (WB-9): (start, end), an open one ending at `i64::MAX`.
+pub type Breaks = HashMap<Uuid, Vec<(i64, i64)>>;
+
+/// How a team that counts in office time (WB-7) counts a wait: in the shop's office hours
+/// (when it has them), and without the time the answering agent was on a break.
+#[derive(Debug, Clone, Copy)]
+pub struct OfficeTime<'a> {
+    pub schedule: Option<&'a Schedule>,
+    pub breaks: &'a Breaks,
+}
+
+/// How long `agent`'s answer at `at` kept the buyer waiting since `since`: wall-clock time,
+/// or, for a team counting in office time, office time less the agent's breaks.
+pub fn wait_ms(office: Option<OfficeTime<'_>>, agent: Uuid, since: i64, at: i64) -> i64 {
+    let Some(office) = office else {
+        return (at - since).max(0);
+    };
+    let total = waited_ms(office.schedule, since, at);
+    let on_break: i64 = office
+        .breaks
+        .get(&agent)
+        .map(|breaks| {
+            breaks
+                .iter()
+                .map(|&(start, end)| (start.max(since), end.min(at)))
+                .filter(|(from, to)| from < to)
+                .map(|(from, to)| waited_ms(office.schedule, from, to))
+                .sum()
+        })
+        .unwrap_or(0);
+    (total - on_break).max(0)
+}
+
+/// Walks one conversation's log: what each agent (and the shop) did, per day. `office` is
+/// given when the conversation's team counts in office time.
 pub fn contributions(
     log: &ConversationLog,
     zone: Tz,
-    schedule: Option<&Schedule>,
+    office: Option<OfficeTime<'_>>,
 ) -> Vec<Contribution> {
     let mut days = Days {
         zone,
@@ -360,7 +393,7 @@ pub fn contributions(
                 let tally = days.at(Some(agent), event.at);
                 tally.agent_messages += 1;
                 if let Some(since) = turn_since.take() {
-                    let wait = waited_ms(schedule, since, event.at);
+                    let wait = wait_ms(office, agent, since, event.at);
                     tally.answered += 1;
                     tally.answer_ms += wait;
                     tally.answered_quick += i64::from(wait <= QUICK_REPLY_MS);
@@ -368,7 +401,7 @@ pub fn contributions(
                 if first_reply_due {
                     first_reply_due = false;
                     let since = people_since.unwrap_or(event.at);
-                    let wait = waited_ms(schedule, since, event.at);
+                    let wait = wait_ms(office, agent, since, event.at);
                     tally.first_replies += 1;
                     tally.first_reply_ms += wait;
                     *tally.first_reply_hist.entry(bucket_of(wait)).or_default() += 1;
@@ -1052,8 +1085,13 @@ mod tests {
         let asked = T0 + 9 * 60 * MIN - MIN;
         let answered = T0 + 24 * 60 * MIN + MIN;
         let events = vec![created(asked), buyer(asked), agent(A, answered)];
+        let no_breaks = Breaks::new();
+        let office_time = OfficeTime {
+            schedule: Some(&schedule),
+            breaks: &no_breaks,
+        };
         let office = total(
-            &contributions(&log(events.clone()), ZONE, Some(&schedule)),
+            &contributions(&log(events.clone()), ZONE, Some(office_time)),
             Some(A),
         );
         assert_eq!(office.metrics().first_response_avg_s, Some(120.0));
@@ -1064,6 +1102,43 @@ mod tests {
             Some(15.0 * 3_600.0 + 120.0)
         );
         assert_eq!(clock.answered_quick, 0);
+    }
+
+    #[test]
+    fn an_agents_break_is_not_their_wait_where_the_team_counts_office_time() {
+        // A buyer asks at 10:00; A is on a break 10:01–10:05 (and again from 10:30, still
+        // open) and answers at 10:06; B, never on a break, answers the next turn.
+        let ten = T0 + 60 * MIN;
+        let breaks: Breaks = [(
+            A,
+            vec![(ten + MIN, ten + 5 * MIN), (ten + 30 * MIN, i64::MAX)],
+        )]
+        .into_iter()
+        .collect();
+        let events = vec![
+            created(ten),
+            buyer(ten),
+            agent(A, ten + 6 * MIN),
+            buyer(ten + 7 * MIN),
+            agent(B, ten + 9 * MIN),
+        ];
+        let office_time = OfficeTime {
+            schedule: None,
+            breaks: &breaks,
+        };
+        let parts = contributions(&log(events.clone()), ZONE, Some(office_time));
+        let a = total(&parts, Some(A));
+        assert_eq!(a.metrics().first_response_avg_s, Some(120.0));
+        assert_eq!(a.answered_quick, 1);
+        assert_eq!(total(&parts, Some(B)).metrics().response_avg_s, Some(120.0));
+        // A team that counts clock time counts the break too.
+        let clock = total(&contributions(&log(events), ZONE, None), Some(A));
+        assert_eq!(clock.metrics().first_response_avg_s, Some(360.0));
+        // Within a break still open, everything since it began is the break's.
+        assert_eq!(
+            wait_ms(Some(office_time), A, ten + 29 * MIN, ten + 40 * MIN),
+            MIN
+        );
     }
 
     #[test]

@@ -86,6 +86,17 @@ impl Store {
         )
     }
 
+    /// Agents' breaks overlapping `[start, end)` (WB-9): (agent, start, end; an open one ends at
+    /// `i64::MAX`).
+    pub async fn agent_breaks(
+        &self,
+        tenant_id: Uuid,
+        start: i64,
+        end: i64,
+    ) -> Result<Vec<(Uuid, i64, i64)>> {
+        dispatch!(self, kpi::agent_breaks(tenant_id, start, end))
+    }
+
     /// The rollup rows of days `from..=to` (`YYYY-MM-DD`), by day then agent.
     pub async fn kpi_rows(&self, tenant_id: Uuid, from: &str, to: &str) -> Result<Vec<KpiRow>> {
         dispatch!(self, kpi::kpi_rows(tenant_id, from, to))

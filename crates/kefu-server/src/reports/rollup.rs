@@ -109,13 +109,25 @@ async fn recompute(
         for day in *batch {
             let (start, end) = kpi::day_span(zone, *day, *day);
             let logs = state.store.kpi_day_logs(tenant_id, start, end).await?;
+            // A wait on the day may have begun the day before.
+            let mut breaks = kpi::Breaks::new();
+            for (agent, from, to) in state
+                .store
+                .agent_breaks(tenant_id, start - DAY_MS, end)
+                .await?
+            {
+                breaks.entry(agent).or_default().push((from, to));
+            }
+            let office = kpi::OfficeTime {
+                schedule: schedule.as_ref(),
+                breaks: &breaks,
+            };
             let parts = logs.iter().flat_map(|day_log| {
                 let office_time = day_log
                     .team
                     .as_deref()
                     .is_some_and(|key| teams.iter().any(|t| t.key == key && t.office_hours_only));
-                let schedule = schedule.as_ref().filter(|_| office_time);
-                kpi::contributions(&day_log.log, zone, schedule)
+                kpi::contributions(&day_log.log, zone, office_time.then_some(office))
                     .into_iter()
                     .filter(|c| c.day == *day)
             });

@@ -651,3 +651,70 @@ async fn a_month_over_is_ranked_and_kept() {
         (StatusCode::BAD_REQUEST, Some("invalid_range"))
     );
 }
+
+#[tokio::test]
+async fn a_break_is_not_the_buyers_wait_where_the_team_counts_office_time() {
+    let (app, admin, secret) = stocked().await;
+    let lead = app.agent("tea-lead").await;
+    let pre1 = app.agent("tea-pre1").await;
+    let office_time =
+        json!({"name": "售前", "response_target_seconds": 30, "office_hours_only": true});
+    assert_eq!(
+        put(&lead, "/api/v1/teams/pre_sales", office_time).await,
+        StatusCode::OK
+    );
+    let (_, c) = served(&app, &secret, "m-break", "shop_home", &pre1, &[]).await;
+    let summary: Value = pre1.get_json(&format!("/api/v1/conversations/{c}")).await;
+    assert_eq!(summary["team"], "pre_sales");
+
+    // 小雨 takes a break before answering; back, she answers: the break is not the wait.
+    let status = |body: Value| put(&pre1, "/api/v1/me/status", body);
+    assert_eq!(
+        status(json!({"status": "away", "reason": "午饭", "minutes": 5})).await,
+        StatusCode::OK
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(2_000)).await;
+    assert_eq!(status(json!({"status": "online"})).await, StatusCode::OK);
+    assert!(
+        pre1.reply(&c, "late", "久等了，有货的")
+            .await
+            .status()
+            .is_success()
+    );
+
+    refresh(&lead).await;
+    let day = today();
+    let report: Value = lead
+        .get_json(&format!("/api/v1/kpi/scorecards?from={day}&to={day}"))
+        .await;
+    let waited = card(&report, "售前·小雨")["metrics"]["first_response_avg_s"]
+        .as_f64()
+        .unwrap();
+    assert!(waited < 1.5, "the two seconds of break count: {waited}");
+
+    // Counted in clock time, the break is the buyer's wait too.
+    let clock = json!({"name": "售前", "response_target_seconds": 30, "office_hours_only": false});
+    assert_eq!(
+        put(&lead, "/api/v1/teams/pre_sales", clock).await,
+        StatusCode::OK
+    );
+    let rebuilt = lead
+        .post("/api/v1/kpi/rebuild", json!({"from": day, "to": day}))
+        .await;
+    assert_eq!(
+        rebuilt.status(),
+        StatusCode::FORBIDDEN,
+        "a supervisor may not rebuild"
+    );
+    let rebuilt = admin
+        .post("/api/v1/kpi/rebuild", json!({"from": day, "to": day}))
+        .await;
+    assert_eq!(rebuilt.status(), StatusCode::OK);
+    let report: Value = lead
+        .get_json(&format!("/api/v1/kpi/scorecards?from={day}&to={day}"))
+        .await;
+    let waited = card(&report, "售前·小雨")["metrics"]["first_response_avg_s"]
+        .as_f64()
+        .unwrap();
+    assert!(waited >= 2.0, "{waited}");
+}

@@ -62,3 +62,15 @@ CREATE TABLE qa_reviews (
 );
 CREATE INDEX qa_reviews_by_day ON qa_reviews (tenant_id, day);
 CREATE INDEX qa_reviews_by_agent ON qa_reviews (tenant_id, agent_id, day);
+
+-- Agents' breaks (WB-9), kept as periods so that a team counting in office time does not count
+-- an agent's break as the buyer's wait (issue #18). An open break has no end yet.
+CREATE TABLE agent_breaks (
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    user_id TEXT NOT NULL REFERENCES users(id),
+    reason TEXT NOT NULL,
+    started_at BIGINT NOT NULL,
+    ended_at BIGINT,
+    PRIMARY KEY (tenant_id, user_id, started_at)
+);
+CREATE INDEX agent_breaks_by_time ON agent_breaks (tenant_id, started_at);

@@ -135,30 +135,74 @@ pub(crate) async fn set_user_status(
     status: AgentStatus,
     break_until: Option<(&str, i64)>,
 ) -> Result<()> {
-    sqlx::query(
+    let (tenant, user) = (tenant_id.to_string(), user_id.to_string());
+    let now = now_ms();
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let changed = sqlx::query(
         "UPDATE users SET status = $1, break_reason = $2, break_until = $3 \
          WHERE id = $4 AND tenant_id = $5",
     )
     .bind(status.as_str())
     .bind(break_until.map(|(reason, _)| reason))
     .bind(break_until.map(|(_, until)| until))
-    .bind(user_id.to_string())
-    .bind(tenant_id.to_string())
-    .execute(pool)
+    .bind(&user)
+    .bind(&tenant)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed > 0 {
+        // A break (issue #18): the one before ends now; a new one begins.
+        end_open_break(&mut tx, &tenant, &user, now).await?;
+        if let Some((reason, _)) = break_until {
+            sqlx::query(
+                "INSERT INTO agent_breaks (tenant_id, user_id, reason, started_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id, user_id, started_at) DO NOTHING",
+            )
+            .bind(&tenant)
+            .bind(&user)
+            .bind(reason)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn end_open_break(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    tenant: &str,
+    user: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE agent_breaks SET ended_at = $3 \
+         WHERE tenant_id = $1 AND user_id = $2 AND ended_at IS NULL",
+    )
+    .bind(tenant)
+    .bind(user)
+    .bind(now)
+    .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
 /// Ends breaks whose time is up (WB-9): those agents are online again. Returns them.
 pub(crate) async fn end_breaks(pool: &Pool<Db>, now: i64) -> Result<Vec<(Uuid, Uuid)>> {
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     let rows: Vec<(String, String)> = sqlx::query_as(
         "UPDATE users SET status = 'online', break_reason = NULL, break_until = NULL \
          WHERE status = 'away' AND break_until IS NOT NULL AND break_until <= $1 \
          RETURNING tenant_id, id",
     )
     .bind(now)
-    .fetch_all(pool)
+    .fetch_all(&mut *tx)
     .await?;
+    for (tenant, user) in &rows {
+        end_open_break(&mut tx, tenant, user, now).await?;
+    }
+    tx.commit().await?;
     rows.into_iter()
         .map(|(tenant, id)| Ok((uuid(&tenant)?, uuid(&id)?)))
         .collect()

@@ -140,6 +140,26 @@ pub(crate) async fn kpi_day_logs(
         .collect()
 }
 
+pub(crate) async fn agent_breaks(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    start: i64,
+    end: i64,
+) -> Result<Vec<(Uuid, i64, i64)>> {
+    let rows: Vec<(String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT user_id, started_at, ended_at FROM agent_breaks WHERE tenant_id = $1 \
+         AND started_at < $3 AND (ended_at IS NULL OR ended_at > $2) ORDER BY started_at",
+    )
+    .bind(tenant_id.to_string())
+    .bind(start)
+    .bind(end)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(user, from, to)| Ok((uuid(&user)?, from, to.unwrap_or(i64::MAX))))
+        .collect()
+}
+
 pub(crate) async fn replace_kpi_days(
     pool: &Pool<Db>,
     tenant_id: Uuid,

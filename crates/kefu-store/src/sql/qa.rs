@@ -366,7 +366,7 @@ async fn change(
     query.execute(&mut *tx).await?;
     let changed = read(&mut tx, &tenant, &id, "")
         .await?
-        .ok_or(StoreError::NotFound("qa review"))?;
+        .ok_or(StoreError::NotFound("qa_review"))?;
     append_all(&mut tx, audit(&changed)).await?;
     tx.commit().await?;
     Ok(QaChange::Done(Box::new(changed)))

@@ -115,6 +115,46 @@ async fn the_log_rolls_up_per_day_and_qa_reviews_move_once(store: Store) {
             .is_empty()
     );
 
+    // An agent's breaks are kept as periods: the one before ends when the next begins, or
+    // when they are back.
+    use kefu_domain::account::AgentStatus;
+    let t0 = now_ms();
+    store
+        .set_user_status(
+            tenant,
+            shop.agent.id,
+            AgentStatus::Away,
+            Some(("吃饭", t0 + 1_800_000)),
+        )
+        .await
+        .unwrap();
+    let open = store
+        .agent_breaks(tenant, t0 - 1, t0 + 1_000)
+        .await
+        .unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!((open[0].0, open[0].2), (shop.agent.id, i64::MAX));
+    crate::tick().await;
+    store
+        .set_user_status(tenant, shop.agent.id, AgentStatus::Online, None)
+        .await
+        .unwrap();
+    let closed = store
+        .agent_breaks(tenant, t0 - 1, now_ms() + 1)
+        .await
+        .unwrap();
+    assert!(
+        closed[0].2 >= closed[0].1 && closed[0].2 < i64::MAX,
+        "{closed:?}"
+    );
+    assert!(
+        store
+            .agent_breaks(other.tenant.id, 0, i64::MAX)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
     // A month's ranking is kept once; keeping it again changes nothing.
     let ranked = vec![RankingRow {
         agent_id: shop.agent.id,
