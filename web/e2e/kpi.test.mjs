@@ -153,6 +153,8 @@ test('QA scores a conversation, the agent appeals, the supervisor decides and re
     })
 
     await step('the supervisor reads the team table, a formula and an agent\'s trend', async () => {
+      // The decision's notice goes first: the table is what the screenshot is for.
+      await lead.locator('.el-message').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {})
       await lead.getByTestId('kpi-link').click()
       await lead.waitForURL((url) => url.pathname === '/agent/kpi', WAIT)
       await lead.locator('[data-testid="kpi-team"][data-loaded="true"]').waitFor(WAIT)
