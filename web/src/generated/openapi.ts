@@ -3878,7 +3878,7 @@ export interface components {
              * Format: int64
              * @description The rollups are now as of this time (epoch ms).
              */
-            as_of?: number | null;
+            as_of: number;
             /** @description Days recomputed. */
             days: number;
         };

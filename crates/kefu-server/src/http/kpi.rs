@@ -297,7 +297,7 @@ pub struct Refreshed {
     /// Days recomputed.
     pub days: usize,
     /// The rollups are now as of this time (epoch ms).
-    pub as_of: Option<i64>,
+    pub as_of: i64,
 }
 
 /// Catches the rollups up with the event log now (the jobs do every half minute).
@@ -308,12 +308,7 @@ pub async fn refresh(
     agent: Agent,
 ) -> Result<Json<Refreshed>, ApiError> {
     agent.require(Permission::ReportView)?;
-    let days = rollup::catch_up(&state, agent.tenant_id()).await?;
-    let as_of = state
-        .store
-        .kpi_progress(agent.tenant_id())
-        .await?
-        .map(|(_, seen_at)| seen_at);
+    let (days, as_of) = rollup::catch_up(&state, agent.tenant_id()).await?;
     Ok(Json(Refreshed { days, as_of }))
 }
 

@@ -29,8 +29,8 @@ const LOOK_BACK_ORDERS_MS: i64 = 60_000;
 const DAY_MS: i64 = 86_400_000;
 
 /// Brings the shop's rollups up to the log: recomputes every day touched since the last
-/// catch-up. Returns the days recomputed.
-pub async fn catch_up(state: &AppState, tenant_id: Uuid) -> Result<usize, ApiError> {
+/// catch-up. Returns the days recomputed and the time the rollups are now as of.
+pub async fn catch_up(state: &AppState, tenant_id: Uuid) -> Result<(usize, i64), ApiError> {
     let _one_at_a_time = state.rollups.lock().await;
     let now = now_ms();
     let (last_event_id, orders_seen_at) =
@@ -43,39 +43,34 @@ pub async fn catch_up(state: &AppState, tenant_id: Uuid) -> Result<usize, ApiErr
             orders_seen_at - LOOK_BACK_ORDERS_MS,
         )
         .await?;
-    if changes.last_event_id <= last_event_id && changes.orders_span.is_none() {
-        // Nothing new: the rollups are as of now.
-        state
-            .store
-            .replace_kpi_days(tenant_id, &[], &[], Some((last_event_id, now)), now)
-            .await?;
-        return Ok(0);
-    }
-    let zone = zone_of(state, tenant_id).await;
     let mut days = BTreeSet::new();
-    if let Some((first, last)) = changes.events_span {
-        days.extend(days_between(zone, first, last));
+    // The look-back spans count only when something is new.
+    if changes.last_event_id > last_event_id || changes.orders_span.is_some() {
+        let zone = zone_of(state, tenant_id).await;
+        if let Some((first, last)) = changes.events_span {
+            days.extend(days_between(zone, first, last));
+        }
+        if let Some((first, last)) = changes.orders_span {
+            // An order credits a service up to a day before it.
+            days.extend(days_between(zone, first - DAY_MS, last));
+        }
+        let progress = (changes.last_event_id.max(last_event_id), now);
+        let count = recompute(
+            state,
+            tenant_id,
+            zone,
+            days.into_iter().collect(),
+            Some(progress),
+        )
+        .await?;
+        return Ok((count, now));
     }
-    if let Some((first, last)) = changes.orders_span {
-        // An order credits a service up to a day before it.
-        days.extend(days_between(zone, first - DAY_MS, last));
-    }
-    let progress = (changes.last_event_id.max(last_event_id), now);
-    if days.is_empty() {
-        state
-            .store
-            .replace_kpi_days(tenant_id, &[], &[], Some(progress), now)
-            .await?;
-        return Ok(0);
-    }
-    recompute(
-        state,
-        tenant_id,
-        zone,
-        days.into_iter().collect(),
-        Some(progress),
-    )
-    .await
+    // Nothing new: the rollups are as of now.
+    state
+        .store
+        .replace_kpi_days(tenant_id, &[], &[], Some((last_event_id, now)), now)
+        .await?;
+    Ok((0, now))
 }
 
 /// Recomputes the days of `range` from the log, whatever was built before.
@@ -99,9 +94,19 @@ async fn recompute(
     days: Vec<NaiveDate>,
     progress: Option<(i64, i64)>,
 ) -> Result<usize, ApiError> {
+    let count = days.len();
+    if count == 0 {
+        if let Some(progress) = progress {
+            let now = now_ms();
+            state
+                .store
+                .replace_kpi_days(tenant_id, &[], &[], Some(progress), now)
+                .await?;
+        }
+        return Ok(0);
+    }
     let teams = state.store.teams(tenant_id).await?;
     let schedule = crate::desk::dispatch::office_schedule(state, tenant_id).await;
-    let count = days.len();
     // Days are written a week at a time, the progress with the last batch.
     let batches: Vec<&[NaiveDate]> = days.chunks(7).collect();
     for (i, batch) in batches.iter().enumerate() {
@@ -138,14 +143,6 @@ async fn recompute(
         state
             .store
             .replace_kpi_days(tenant_id, &keys, &rows, progress.filter(|_| last), now_ms())
-            .await?;
-    }
-    if count == 0
-        && let Some(progress) = progress
-    {
-        state
-            .store
-            .replace_kpi_days(tenant_id, &[], &[], Some(progress), now_ms())
             .await?;
     }
     metrics::counter!("kefu_kpi_days_recomputed_total").increment(count as u64);

@@ -121,10 +121,14 @@ pub async fn report(
             per_agent.entry(agent).or_default().insert(day, tally);
         }
     }
-    let has_rows: Vec<Uuid> = per_agent.keys().copied().collect();
-    let served = |u: &User| {
-        matches!(u.role, Role::Agent | Role::Supervisor) && !u.disabled || has_rows.contains(&u.id)
-    };
+    // Everyone who serves buyers, and anyone else with numbers in the range.
+    let listed: Vec<&User> = users
+        .iter()
+        .filter(|u| {
+            matches!(u.role, Role::Agent | Role::Supervisor) && !u.disabled
+                || per_agent.contains_key(&u.id)
+        })
+        .collect();
     let in_scope = |u: &User| match scope {
         Scope::Everyone => true,
         Scope::Team(team) => u.team.as_deref() == Some(team),
@@ -132,7 +136,7 @@ pub async fn report(
     };
     let mut agents = Vec::new();
     let mut team_sums: BTreeMap<String, (Tally, usize, Vec<f64>)> = BTreeMap::new();
-    for user in users.iter().filter(|u| served(u)) {
+    for user in listed {
         let days = per_agent.remove(&user.id).unwrap_or_default();
         let mut total = Tally::default();
         days.values().for_each(|t| total.add(t));
