@@ -198,6 +198,9 @@ error_codes! {
         /// A QA score naming an item the rubric lacks or over its points, a comment on a
         /// message the conversation lacks, an empty or overlong appeal or decision (KPI-3).
         InvalidQaReview = "invalid_qa_review",
+        /// Alert rules with a minimum count outside 1–10,000, a queue limit outside 1–100,000 or
+        /// a first-response line outside 0–86,400 s (DATA-3).
+        InvalidAlertRules = "invalid_alert_rules",
         // Uploads.
         InvalidMultipart = "invalid_multipart",
         FileRequired = "file_required",
@@ -237,6 +240,7 @@ error_codes! {
         RatingNotFound = "rating_not_found",
         BlockNotFound = "block_not_found",
         QaReviewNotFound = "qa_review_not_found",
+        AlertNotFound = "alert_not_found",
     }
     405 {
         /// The route exists, but not with this method (the `Allow` header lists its methods).

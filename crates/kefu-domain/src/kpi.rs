@@ -137,6 +137,14 @@ pub struct Tally {
     pub invalid: i64,
     /// Cycles resolved without any agent's reply (the robot or the buyer ended them).
     pub unserved_resolved: i64,
+    /// Cycles the robot answered in, those it ended without people (no hand-off, no agent's
+    /// reply), and its hand-offs to people (BOT-3, DATA-1): the shop's part only.
+    pub robot_cycles: i64,
+    pub robot_resolved: i64,
+    pub robot_handoffs: i64,
+    /// Tags put on conversations (WB-5), by key, less those taken off: the shop's part only.
+    #[schema(value_type = Object)]
+    pub tags: BTreeMap<String, i64>,
 }
 
 impl Tally {
@@ -168,6 +176,12 @@ impl Tally {
         self.video_converted += other.video_converted;
         self.invalid += other.invalid;
         self.unserved_resolved += other.unserved_resolved;
+        self.robot_cycles += other.robot_cycles;
+        self.robot_resolved += other.robot_resolved;
+        self.robot_handoffs += other.robot_handoffs;
+        for (tag, count) in &other.tags {
+            *self.tags.entry(tag.clone()).or_default() += count;
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -201,6 +215,9 @@ impl Tally {
             video_served: self.video_served,
             video_conversion_rate: ratio(self.video_converted, self.video_served),
             invalid: self.invalid,
+            robot_resolution_rate: ratio(self.robot_resolved, self.robot_cycles),
+            robot_transfer_rate: ratio(self.robot_handoffs, self.robot_cycles),
+            complaints: self.tags.get(COMPLAINT_TAG).copied().unwrap_or(0),
         }
     }
 
@@ -261,15 +278,36 @@ pub struct Metrics {
     /// Enquiries from short videos (a creator's page) that converted (KPI-5).
     pub video_conversion_rate: Option<f64>,
     pub invalid: i64,
+    /// Cycles the robot ended without people ÷ cycles it answered in (DATA-1).
+    pub robot_resolution_rate: Option<f64>,
+    /// The robot's hand-offs to people ÷ cycles it answered in (DATA-1).
+    pub robot_transfer_rate: Option<f64>,
+    /// Conversations tagged as a complaint (`complaint`, WB-5).
+    pub complaints: i64,
 }
 
+/// The tag that marks a complaint (WB-5's built-in `投诉`).
+pub const COMPLAINT_TAG: &str = "complaint";
+
 /// What one conversation's log says an agent (`None`: the shop, for what no agent owns) did
-/// on one of the shop's days.
+/// in one hour of one of the shop's days, for buyers who came in by `entry` (the cycle's).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contribution {
     pub day: NaiveDate,
+    /// The shop's local hour, 0–23.
+    pub hour: u8,
     pub agent: Option<Uuid>,
+    pub entry: Option<Entry>,
     pub tally: Tally,
+}
+
+/// The shop's local hour (0–23) of an instant.
+pub fn local_hour(zone: Tz, at_ms: i64) -> u8 {
+    use chrono::Timelike;
+    chrono::DateTime::from_timestamp_millis(at_ms)
+        .unwrap_or_default()
+        .with_timezone(&zone)
+        .hour() as u8
 }
 
 /// The shop's calendar day of an instant.
@@ -293,14 +331,20 @@ pub fn day_span(zone: Tz, from: NaiveDate, to: NaiveDate) -> (i64, i64) {
 /// Tallies by (day, agent) as a walk fills them.
 struct Days {
     zone: Tz,
-    out: HashMap<(NaiveDate, Option<Uuid>), Tally>,
+    /// The entry of the cycle being walked.
+    entry: Option<Entry>,
+    out: HashMap<(NaiveDate, u8, Option<Uuid>, Option<Entry>), Tally>,
 }
 
 impl Days {
     fn at(&mut self, who: Option<Uuid>, when: i64) -> &mut Tally {
-        self.out
-            .entry((local_day(self.zone, when), who))
-            .or_default()
+        let key = (
+            local_day(self.zone, when),
+            local_hour(self.zone, when),
+            who,
+            self.entry,
+        );
+        self.out.entry(key).or_default()
     }
 }
 
@@ -352,6 +396,7 @@ pub fn contributions(
 ) -> Vec<Contribution> {
     let mut days = Days {
         zone,
+        entry: None,
         out: HashMap::new(),
     };
     let uuid_at = |data: &serde_json::Value, key: &str| {
@@ -364,6 +409,8 @@ pub fn contributions(
     let mut served_this_cycle: Vec<Uuid> = Vec::new();
     let mut turn_since: Option<i64> = None;
     let mut invalid = false;
+    let mut robot_this_cycle = false;
+    let mut handed_off = false;
     let mut services: Vec<Service> = Vec::new();
     for event in &log.events {
         match event.kind {
@@ -371,18 +418,49 @@ pub fn contributions(
                 if let Some(e) = event.data["entry"].as_str().and_then(Entry::parse) {
                     entry = Some(e);
                 }
+                days.entry = entry;
                 days.at(None, event.at).received += 1;
                 people_since = Some(event.at);
                 first_reply_due = true;
                 served_this_cycle.clear();
                 turn_since = None;
+                robot_this_cycle = false;
+                handed_off = false;
             }
             EventKind::Entered => {
                 if let Some(e) = event.data["entry"].as_str().and_then(Entry::parse) {
                     entry = Some(e);
                 }
             }
-            EventKind::RobotHandoff => people_since = Some(event.at),
+            EventKind::RobotHandoff => {
+                people_since = Some(event.at);
+                if !handed_off {
+                    handed_off = true;
+                    days.at(None, event.at).robot_handoffs += 1;
+                }
+            }
+            EventKind::AgentMessage if event.actor_kind == SenderKind::Bot => {
+                if !robot_this_cycle {
+                    robot_this_cycle = true;
+                    days.at(None, event.at).robot_cycles += 1;
+                }
+            }
+            EventKind::Tagged => {
+                let keys = |field: &str| {
+                    event.data[field]
+                        .as_array()
+                        .map(|a| a.iter().filter_map(|k| k.as_str()).collect::<Vec<_>>())
+                        .unwrap_or_default()
+                };
+                let tally = days.at(None, event.at);
+                for key in keys("added") {
+                    *tally.tags.entry(key.to_owned()).or_default() += 1;
+                }
+                for key in keys("removed") {
+                    *tally.tags.entry(key.to_owned()).or_default() -= 1;
+                }
+                tally.tags.retain(|_, n| *n != 0);
+            }
             EventKind::BuyerMessage if !invalid => {
                 turn_since.get_or_insert(event.at);
             }
@@ -435,7 +513,9 @@ pub fn contributions(
                     days.at(event.actor_id, event.at).resolved += 1;
                 }
                 if served_this_cycle.is_empty() {
-                    days.at(None, event.at).unserved_resolved += 1;
+                    let tally = days.at(None, event.at);
+                    tally.unserved_resolved += 1;
+                    tally.robot_resolved += i64::from(robot_this_cycle && !handed_off);
                 }
             }
             EventKind::Rated => {
@@ -466,6 +546,7 @@ pub fn contributions(
             s.at <= order.placed_at && order.placed_at - s.at <= CONVERSION_WINDOW_MS
         });
         if let Some((i, service)) = latest {
+            days.entry = service.entry;
             let tally = days.at(Some(service.agent), service.at);
             if !credited[i] {
                 credited[i] = true;
@@ -482,18 +563,32 @@ pub fn contributions(
     let mut contributions: Vec<Contribution> = days
         .out
         .into_iter()
-        .map(|((day, agent), mut tally)| {
+        .map(|((day, hour, agent, entry), mut tally)| {
             tally.active_days = i64::from(tally.served > 0);
-            Contribution { day, agent, tally }
+            Contribution {
+                day,
+                hour,
+                agent,
+                entry,
+                tally,
+            }
         })
         .filter(|c| !c.tally.is_empty())
         .collect();
-    contributions.sort_by_key(|c| (c.day, c.agent));
+    contributions.sort_by_key(|c| (c.day, c.hour, c.agent, c.entry.map(Entry::as_str)));
     contributions
 }
 
-/// Sums contributions per (day, agent): the rollup rows.
-pub fn roll_up(parts: impl IntoIterator<Item = Contribution>) -> Vec<Contribution> {
+/// One daily rollup row: what an agent (`None`: the shop's part) did on a day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentDay {
+    pub day: NaiveDate,
+    pub agent: Option<Uuid>,
+    pub tally: Tally,
+}
+
+/// Sums contributions per (day, agent): the daily rollup rows.
+pub fn roll_up(parts: impl IntoIterator<Item = Contribution>) -> Vec<AgentDay> {
     let mut rows: BTreeMap<(NaiveDate, Option<Uuid>), Tally> = BTreeMap::new();
     for part in parts {
         let row = rows.entry((part.day, part.agent)).or_default();
@@ -502,8 +597,36 @@ pub fn roll_up(parts: impl IntoIterator<Item = Contribution>) -> Vec<Contributio
         row.active_days = active;
     }
     rows.into_iter()
-        .map(|((day, agent), tally)| Contribution { day, agent, tally })
+        .map(|((day, agent), tally)| AgentDay { day, agent, tally })
         .collect()
+}
+
+/// One hourly rollup cell: what the whole shop did in an hour for buyers of one entry
+/// (DATA-2's heatmap and the cockpit's same-time comparisons). Agents' days are not counted
+/// (`active_days` is 0).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HourSlice {
+    pub day: NaiveDate,
+    pub hour: u8,
+    pub entry: Option<Entry>,
+    pub tally: Tally,
+}
+
+/// Sums contributions per (day, hour, entry), over agents: the hourly rollup cells.
+pub fn roll_up_hours(parts: impl IntoIterator<Item = Contribution>) -> Vec<HourSlice> {
+    let mut cells: BTreeMap<(NaiveDate, u8, Option<&'static str>), HourSlice> = BTreeMap::new();
+    for part in parts {
+        let key = (part.day, part.hour, part.entry.map(Entry::as_str));
+        let cell = cells.entry(key).or_insert_with(|| HourSlice {
+            day: part.day,
+            hour: part.hour,
+            entry: part.entry,
+            tally: Tally::default(),
+        });
+        cell.tally.add(&part.tally);
+        cell.tally.active_days = 0;
+    }
+    cells.into_values().collect()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1247,14 +1370,101 @@ mod tests {
                 .len()
                 > 5
         );
-        let rows = roll_up(parts.clone());
-        let sum = |cs: &[Contribution]| {
+        let sum = |tallies: Vec<&Tally>| {
             let mut t = Tally::default();
-            cs.iter().for_each(|c| t.add(&c.tally));
+            tallies.into_iter().for_each(|x| t.add(x));
+            t.active_days = 0;
             t
         };
-        assert_eq!(sum(&rows), sum(&parts));
-        assert_eq!(sum(&rows).answered, 40);
+        let all = sum(parts.iter().map(|c| &c.tally).collect());
+        let rows = roll_up(parts.clone());
+        assert_eq!(sum(rows.iter().map(|r| &r.tally).collect()), all);
+        assert_eq!(all.answered, 40);
+        // The hourly cells sum to the same, and each hour holds what happened in it.
+        let cells = roll_up_hours(parts.clone());
+        assert_eq!(sum(cells.iter().map(|c| &c.tally).collect()), all);
+        assert!(cells.iter().all(|c| c.tally.active_days == 0));
+        assert!(cells.len() > rows.len());
+    }
+
+    #[test]
+    fn contributions_fall_in_the_shops_local_hour_and_the_cycles_entry() {
+        // DATA-2: 09:00 Shanghai is 01:00 UTC; the agent answers at 10:05.
+        let mut start = created(T0);
+        start.data = serde_json::json!({"entry": "live_room"});
+        let parts = contributions(
+            &log(vec![start, buyer(T0), agent(A, T0 + 65 * MIN)]),
+            ZONE,
+            None,
+        );
+        let shop = parts.iter().find(|c| c.agent.is_none()).expect("shop part");
+        assert_eq!((shop.hour, shop.entry), (9, Some(Entry::LiveRoom)));
+        assert_eq!(shop.tally.received, 1);
+        let a = parts.iter().find(|c| c.agent == Some(A)).expect("agent part");
+        assert_eq!((a.hour, a.entry), (10, Some(Entry::LiveRoom)));
+        assert_eq!(a.tally.live_served, 1);
+        assert_eq!(local_hour(ZONE, T0 + 15 * 60 * MIN - 1), 23);
+    }
+
+    #[test]
+    fn the_robot_resolves_a_cycle_only_without_people() {
+        // DATA-1: the robot answered and the buyer left: resolved by the robot.
+        let bot = |at| ev(EventKind::AgentMessage, SenderKind::Bot, None, at);
+        let ended = |at| ev(EventKind::Resolved, SenderKind::System, None, at);
+        let handoff = |at| ev(EventKind::RobotHandoff, SenderKind::Bot, None, at);
+        let alone = contributions(
+            &log(vec![created(T0), buyer(T0), bot(T0 + S), ended(T0 + MIN)]),
+            ZONE,
+            None,
+        );
+        let t = total(&alone, None);
+        assert_eq!((t.robot_cycles, t.robot_resolved, t.robot_handoffs), (1, 1, 0));
+        // Handed to people (twice in the cycle): one hand-off, not resolved by the robot.
+        let handed = contributions(
+            &log(vec![
+                created(T0),
+                buyer(T0),
+                bot(T0 + S),
+                handoff(T0 + 2 * S),
+                bot(T0 + 3 * S),
+                handoff(T0 + 4 * S),
+                agent(A, T0 + MIN),
+                resolved(A, T0 + 2 * MIN),
+            ]),
+            ZONE,
+            None,
+        );
+        let t = total(&handed, None);
+        assert_eq!((t.robot_cycles, t.robot_resolved, t.robot_handoffs), (1, 0, 1));
+        let m = t.metrics();
+        assert_eq!(m.robot_transfer_rate, Some(1.0));
+        assert_eq!(m.robot_resolution_rate, Some(0.0));
+    }
+
+    #[test]
+    fn tags_count_what_was_put_on_less_what_was_taken_off() {
+        let tag = |added: &[&str], removed: &[&str], at| {
+            with(
+                ev(EventKind::Tagged, SenderKind::Agent, Some(A), at),
+                serde_json::json!({"added": added, "removed": removed}),
+            )
+        };
+        let parts = contributions(
+            &log(vec![
+                created(T0),
+                tag(&["complaint", "quality_issue"], &[], T0 + S),
+                tag(&[], &["quality_issue"], T0 + 2 * S),
+                tag(&["logistics_delay"], &[], T0 + 3 * S),
+            ]),
+            ZONE,
+            None,
+        );
+        let t = total(&parts, None);
+        assert_eq!(
+            t.tags,
+            BTreeMap::from([("complaint".into(), 1), ("logistics_delay".into(), 1)])
+        );
+        assert_eq!(t.metrics().complaints, 1);
     }
 
     #[test]

@@ -4,9 +4,11 @@
 //! plain data, so it is unit-tested without a runtime.
 
 pub mod account;
+pub mod anomaly;
 pub mod attachment_kinds;
 pub mod automation;
 pub mod channel;
+pub mod cockpit;
 pub mod commerce;
 pub mod conversation;
 pub mod error_code;

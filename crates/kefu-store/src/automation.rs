@@ -102,3 +102,7 @@ impl ShopDocument for kefu_domain::kpi::KpiRules {
 impl ShopDocument for kefu_domain::qa::Rubric {
     const KIND: &'static str = "qa_rubric";
 }
+
+impl ShopDocument for kefu_domain::anomaly::AlertRules {
+    const KIND: &'static str = "alert_rules";
+}
