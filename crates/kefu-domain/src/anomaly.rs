@@ -12,6 +12,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::conversation::EventKind;
 use crate::error_code::ErrorCode;
 
 /// One hour's count: conversations about the subject and all the shop's conversations.
@@ -103,6 +104,123 @@ pub struct Surge {
     pub score: f64,
 }
 
+/// What a surge is about.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectKind {
+    /// A product the buyer came in from (its code).
+    Product,
+    /// A tag put on the conversation (WB-5).
+    Tag,
+    /// The issue type the robot guessed when it handed the buyer over.
+    IssueType,
+}
+
+impl SubjectKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubjectKind::Product => "product",
+            SubjectKind::Tag => "tag",
+            SubjectKind::IssueType => "issue_type",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SubjectKind> {
+        [
+            SubjectKind::Product,
+            SubjectKind::Tag,
+            SubjectKind::IssueType,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// The subjects one event of the log makes its conversation about: the product of the
+/// entry it was opened or entered by, the tags put on it, the robot's guess of its issue.
+pub fn subjects_of(kind: EventKind, data: &serde_json::Value) -> Vec<(SubjectKind, String)> {
+    let text = |v: &serde_json::Value| v.as_str().filter(|s| !s.is_empty()).map(str::to_owned);
+    match kind {
+        EventKind::Created | EventKind::Reopened | EventKind::Entered => {
+            text(&data["context"]["product_code"])
+                .map(|code| vec![(SubjectKind::Product, code)])
+                .unwrap_or_default()
+        }
+        EventKind::Tagged => data["added"]
+            .as_array()
+            .map(|keys| {
+                keys.iter()
+                    .filter_map(text)
+                    .map(|k| (SubjectKind::Tag, k))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        EventKind::RobotHandoff => text(&data["issue_type"])
+            .map(|t| vec![(SubjectKind::IssueType, t)])
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// What an alert is about (DATA-3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// A subject's conversations surged in the last hour.
+    Surge,
+    /// More buyers wait for an agent than the shop's limit.
+    Queue,
+    /// The last 15 minutes' first responses averaged above the line.
+    FirstResponse,
+    /// The robot handed buyers to people far more than usual.
+    RobotTransfer,
+}
+
+impl AlertKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertKind::Surge => "surge",
+            AlertKind::Queue => "queue",
+            AlertKind::FirstResponse => "first_response",
+            AlertKind::RobotTransfer => "robot_transfer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AlertKind> {
+        [
+            AlertKind::Surge,
+            AlertKind::Queue,
+            AlertKind::FirstResponse,
+            AlertKind::RobotTransfer,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// An alert as kept and shown, with its evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Alert {
+    pub id: uuid::Uuid,
+    pub kind: AlertKind,
+    /// `product:P-1`, `tag:complaint`, `issue_type:refund`; the kind itself for the others.
+    pub subject: String,
+    /// What the supervisor reads: the product's name, the tag's, the issue's.
+    pub label: String,
+    /// The window it looked at (an hour, or 15 minutes), epoch ms.
+    pub window_start: i64,
+    pub observed: f64,
+    pub expected: f64,
+    /// The counts and the sample conversations' ids (`conversations`).
+    #[schema(value_type = Object)]
+    pub evidence: serde_json::Value,
+    pub created_at: i64,
+    pub acknowledged_by: Option<uuid::Uuid>,
+    pub acknowledged_at: Option<i64>,
+}
+
 /// Fewer usable hours of history than this: no baseline, no alert.
 const MIN_HISTORY: usize = 3;
 
@@ -134,8 +252,8 @@ pub fn surge_with(
     let expected = (total * share).max(0.5);
     let spread = (total * mad).max(expected.sqrt()).max(1.0);
     let score = (now.subject as f64 - expected) / spread;
-    let surged = score >= sensitivity.threshold()
-        && now.subject as f64 >= expected * sensitivity.ratio();
+    let surged =
+        score >= sensitivity.threshold() && now.subject as f64 >= expected * sensitivity.ratio();
     surged.then_some(Surge {
         observed: now.subject,
         expected,
@@ -252,13 +370,13 @@ mod tests {
 
     #[test]
     fn small_counts_and_short_histories_never_alert() {
-        assert_eq!(surge(hc(30, 90), &history_at(10, 2), Sensitivity::High), None);
-        // A new subject: 3 conversations in an hour is not a surge under a floor of 5.
-        let none = vec![hc(0, 90); 10];
         assert_eq!(
-            surge_with(hc(3, 90), &none, Sensitivity::High, 5),
+            surge(hc(30, 90), &history_at(10, 2), Sensitivity::High),
             None
         );
+        // A new subject: 3 conversations in an hour is not a surge under a floor of 5.
+        let none = vec![hc(0, 90); 10];
+        assert_eq!(surge_with(hc(3, 90), &none, Sensitivity::High, 5), None);
         assert!(surge_with(hc(8, 90), &none, Sensitivity::Normal, 5).is_some());
         assert_eq!(surge(hc(0, 0), &none, Sensitivity::High), None);
     }
@@ -282,6 +400,32 @@ mod tests {
         assert_eq!(hours[0], (h - 86_400_000, h - 82_800_000));
         assert_eq!(hours[9].0, h - 28 * 86_400_000);
         assert!(hours.iter().all(|(s, e)| e - s == 3_600_000 && *e <= h));
+    }
+
+    #[test]
+    fn subjects_are_read_off_the_log() {
+        let created =
+            serde_json::json!({"entry": "product_page", "context": {"product_code": "P-1"}});
+        assert_eq!(
+            subjects_of(EventKind::Created, &created),
+            vec![(SubjectKind::Product, "P-1".to_owned())]
+        );
+        let tagged = serde_json::json!({"added": ["complaint", "quality_issue"], "removed": ["x"]});
+        assert_eq!(subjects_of(EventKind::Tagged, &tagged).len(), 2);
+        let handoff = serde_json::json!({"reason": "low", "issue_type": "refund"});
+        assert_eq!(
+            subjects_of(EventKind::RobotHandoff, &handoff),
+            vec![(SubjectKind::IssueType, "refund".to_owned())]
+        );
+        assert!(subjects_of(EventKind::BuyerMessage, &created).is_empty());
+        assert!(subjects_of(EventKind::Created, &serde_json::json!({})).is_empty());
+        for k in [
+            SubjectKind::Product,
+            SubjectKind::Tag,
+            SubjectKind::IssueType,
+        ] {
+            assert_eq!(SubjectKind::parse(k.as_str()), Some(k));
+        }
     }
 
     #[test]

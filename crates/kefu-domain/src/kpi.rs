@@ -1400,7 +1400,10 @@ mod tests {
         let shop = parts.iter().find(|c| c.agent.is_none()).expect("shop part");
         assert_eq!((shop.hour, shop.entry), (9, Some(Entry::LiveRoom)));
         assert_eq!(shop.tally.received, 1);
-        let a = parts.iter().find(|c| c.agent == Some(A)).expect("agent part");
+        let a = parts
+            .iter()
+            .find(|c| c.agent == Some(A))
+            .expect("agent part");
         assert_eq!((a.hour, a.entry), (10, Some(Entry::LiveRoom)));
         assert_eq!(a.tally.live_served, 1);
         assert_eq!(local_hour(ZONE, T0 + 15 * 60 * MIN - 1), 23);
@@ -1418,7 +1421,10 @@ mod tests {
             None,
         );
         let t = total(&alone, None);
-        assert_eq!((t.robot_cycles, t.robot_resolved, t.robot_handoffs), (1, 1, 0));
+        assert_eq!(
+            (t.robot_cycles, t.robot_resolved, t.robot_handoffs),
+            (1, 1, 0)
+        );
         // Handed to people (twice in the cycle): one hand-off, not resolved by the robot.
         let handed = contributions(
             &log(vec![
@@ -1435,7 +1441,10 @@ mod tests {
             None,
         );
         let t = total(&handed, None);
-        assert_eq!((t.robot_cycles, t.robot_resolved, t.robot_handoffs), (1, 0, 1));
+        assert_eq!(
+            (t.robot_cycles, t.robot_resolved, t.robot_handoffs),
+            (1, 0, 1)
+        );
         let m = t.metrics();
         assert_eq!(m.robot_transfer_rate, Some(1.0));
         assert_eq!(m.robot_resolution_rate, Some(0.0));

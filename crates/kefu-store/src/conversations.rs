@@ -83,6 +83,30 @@ impl Store {
         )
     }
 
+    /// The conversations of `ids` (at most 400; another shop's are left out), newest
+    /// activity first.
+    pub async fn conversations_by_ids(
+        &self,
+        tenant_id: Uuid,
+        ids: &[Uuid],
+    ) -> Result<Vec<ConversationSummary>> {
+        dispatch!(self, conversations::conversations_by_ids(tenant_id, ids))
+    }
+
+    /// Open conversations waiting for an agent or (not `waiting`) with one, longest waiting
+    /// first (DATA-1).
+    pub async fn open_conversation_ids(
+        &self,
+        tenant_id: Uuid,
+        waiting: bool,
+        limit: i64,
+    ) -> Result<Vec<Uuid>> {
+        dispatch!(
+            self,
+            conversations::open_conversation_ids(tenant_id, waiting, limit)
+        )
+    }
+
     pub async fn conversations_of_buyer(
         &self,
         tenant_id: Uuid,

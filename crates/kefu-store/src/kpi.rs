@@ -21,6 +21,7 @@ pub struct DayLog {
     pub conversation_id: Uuid,
     /// Its team now (whose office-time rule its waits follow).
     pub team: Option<String>,
+    pub channel: String,
     pub log: ConversationLog,
 }
 
@@ -31,6 +32,26 @@ pub struct KpiRow {
     pub day: String,
     pub agent_id: Option<Uuid>,
     pub tally: Tally,
+}
+
+/// One hourly rollup cell (DATA-2): what the shop did in a local hour of a day for the
+/// conversations of one team, channel and entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HourRow {
+    pub day: String,
+    pub hour: u8,
+    pub team: Option<String>,
+    pub channel: String,
+    pub entry: Option<String>,
+    pub tally: Tally,
+}
+
+/// Which hourly cells to read: `None` is any; `Some("")` those without a team or entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HourFilter {
+    pub team: Option<String>,
+    pub channel: Option<String>,
+    pub entry: Option<String>,
 }
 
 /// A kept monthly ranking row (KPI-4).
@@ -70,20 +91,32 @@ impl Store {
         dispatch!(self, kpi::kpi_day_logs(tenant_id, start, end))
     }
 
-    /// Replaces the rows of each of `days` with the new ones and, when given, moves the
-    /// progress on, in one transaction.
+    /// Replaces the daily rows and hourly cells of each of `days` with the new ones and, when
+    /// given, moves the progress on, in one transaction.
     pub async fn replace_kpi_days(
         &self,
         tenant_id: Uuid,
         days: &[String],
         rows: &[KpiRow],
+        cells: &[HourRow],
         progress: Option<(i64, i64)>,
         now: i64,
     ) -> Result<()> {
         dispatch!(
             self,
-            kpi::replace_kpi_days(tenant_id, days, rows, progress, now)
+            kpi::replace_kpi_days(tenant_id, days, rows, cells, progress, now)
         )
+    }
+
+    /// The hourly cells of days `from..=to` (`YYYY-MM-DD`) that pass `filter`, by day and hour.
+    pub async fn kpi_hours(
+        &self,
+        tenant_id: Uuid,
+        from: &str,
+        to: &str,
+        filter: &HourFilter,
+    ) -> Result<Vec<HourRow>> {
+        dispatch!(self, kpi::kpi_hours(tenant_id, from, to, filter))
     }
 
     /// Agents' breaks overlapping `[start, end)` (WB-9): (agent, start, end; an open one ends at

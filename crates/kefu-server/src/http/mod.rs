@@ -14,6 +14,7 @@ pub mod automation;
 pub mod blocklist;
 pub mod buyer;
 pub mod buyers;
+pub mod cockpit;
 pub mod conversations;
 pub mod error;
 pub mod extract;
@@ -201,6 +202,14 @@ fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(kpi::rankings))
         .routes(routes!(kpi::rebuild))
         .routes(routes!(kpi::refresh))
+        .routes(routes!(cockpit::cockpit))
+        .routes(routes!(cockpit::live))
+        .routes(routes!(cockpit::heatmap))
+        .routes(routes!(cockpit::drill))
+        .routes(routes!(cockpit::list_alerts))
+        .routes(routes!(cockpit::acknowledge))
+        .routes(routes!(cockpit::scan))
+        .routes(routes!(cockpit::rules, cockpit::put_rules))
         .routes(routes!(qa::rubric, qa::put_rubric))
         .routes(routes!(qa::reviews))
         .routes(routes!(qa::sample))

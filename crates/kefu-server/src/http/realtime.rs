@@ -142,7 +142,8 @@ pub async fn agent(
         .on_upgrade(move |socket| tracker.track_future(run(socket, state, Role::Agent(agent)))))
 }
 
-fn same_origin(headers: &HeaderMap) -> bool {
+/// A browser's WebSocket request comes from the page's own origin (or from no browser).
+pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true; // not a browser
     };

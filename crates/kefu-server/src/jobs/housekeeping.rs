@@ -56,3 +56,15 @@ pub async fn sweep_old_uploads(state: &AppState) {
         Err(error) => tracing::warn!(%error, "sweeping unsent uploads failed"),
     }
 }
+
+/// Counts the agents online into this hour's staffing (DATA-2), once per whole minute.
+pub async fn sample_staffing(state: &AppState) {
+    let now = kefu_domain::time::now_ms();
+    if let Err(error) = state
+        .store
+        .sample_staffing(now - now.rem_euclid(60_000))
+        .await
+    {
+        tracing::warn!(%error, "could not count the agents online");
+    }
+}

@@ -24,6 +24,9 @@ const UPLOAD_TICKS: u64 = 720;
 /// The team's numbers are rolled up every half minute; yesterday's QA sample taken every hour.
 const ROLLUP_TICKS: u64 = 6;
 const QA_SAMPLE_TICKS: u64 = 720;
+/// Agents online are counted every minute (DATA-2); anomalies looked for every two (DATA-3).
+const STAFFING_TICKS: u64 = 12;
+const ALERT_TICKS: u64 = 24;
 /// Training is checked hourly, the first time ten minutes after start (or after this
 /// process became the leader), so a restart loop does not rebuild every robot.
 const TRAINING_EVERY: Duration = Duration::from_secs(3_600);
@@ -56,6 +59,12 @@ pub async fn run_forever(state: AppState) {
         }
         if ticks % ROLLUP_TICKS == 2 {
             crate::reports::rollup::catch_up_all(&state).await;
+        }
+        if ticks % STAFFING_TICKS == 4 {
+            housekeeping::sample_staffing(&state).await;
+        }
+        if ticks % ALERT_TICKS == 5 {
+            crate::reports::alerts::scan_all(&state).await;
         }
         if ticks % QA_SAMPLE_TICKS == 3 {
             crate::reports::qa::sample_yesterday_everywhere(&state).await;

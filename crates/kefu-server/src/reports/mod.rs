@@ -1,6 +1,9 @@
-//! The reports room (issue #18): the event log read into daily rollups, and the team's
-//! numbers read off them: scorecards, rankings, exports. Like the desk, it knows no HTTP.
+//! The reports room (issues #18, #19): the event log read into daily and hourly rollups, and
+//! the numbers read off them: scorecards, rankings, exports, the cockpit, the heatmap and the
+//! anomaly alerts. Like the desk, it knows no HTTP.
 
+pub mod alerts;
+pub mod cockpit;
 pub mod export;
 pub mod qa;
 pub mod rollup;

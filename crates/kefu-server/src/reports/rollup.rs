@@ -8,13 +8,13 @@
 //! every conversation with an event in it: their whole logs and their buyers' orders placed
 //! up to a day after.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use kefu_domain::kpi::{self, Contribution};
+use kefu_domain::kpi::{self, AgentDay, Contribution};
 use kefu_domain::time::now_ms;
-use kefu_store::KpiRow;
+use kefu_store::{HourRow, KpiRow};
 use uuid::Uuid;
 
 use super::{Range, day_key, zone_of};
@@ -68,7 +68,7 @@ pub async fn catch_up(state: &AppState, tenant_id: Uuid) -> Result<(usize, i64),
     // Nothing new: the rollups are as of now.
     state
         .store
-        .replace_kpi_days(tenant_id, &[], &[], Some((last_event_id, now)), now)
+        .replace_kpi_days(tenant_id, &[], &[], &[], Some((last_event_id, now)), now)
         .await?;
     Ok((0, now))
 }
@@ -100,7 +100,7 @@ async fn recompute(
             let now = now_ms();
             state
                 .store
-                .replace_kpi_days(tenant_id, &[], &[], Some(progress), now)
+                .replace_kpi_days(tenant_id, &[], &[], &[], Some(progress), now)
                 .await?;
         }
         return Ok(0);
@@ -111,6 +111,7 @@ async fn recompute(
     let batches: Vec<&[NaiveDate]> = days.chunks(7).collect();
     for (i, batch) in batches.iter().enumerate() {
         let mut rows = Vec::new();
+        let mut cells = Vec::new();
         for day in *batch {
             let (start, end) = kpi::day_span(zone, *day, *day);
             let logs = state.store.kpi_day_logs(tenant_id, start, end).await?;
@@ -127,29 +128,57 @@ async fn recompute(
                 schedule: schedule.as_ref(),
                 breaks: &breaks,
             };
-            let parts = logs.iter().flat_map(|day_log| {
+            // The day's parts, and the same parts grouped by the conversation's team and
+            // channel for the hourly cells (DATA-2).
+            let mut parts = Vec::new();
+            let mut by_slice: BTreeMap<(Option<&str>, &str), Vec<Contribution>> = BTreeMap::new();
+            for day_log in &logs {
                 let office_time = day_log
                     .team
                     .as_deref()
                     .is_some_and(|key| teams.iter().any(|t| t.key == key && t.office_hours_only));
-                kpi::contributions(&day_log.log, zone, office_time.then_some(office))
-                    .into_iter()
-                    .filter(|c| c.day == *day)
-            });
+                let mine: Vec<Contribution> =
+                    kpi::contributions(&day_log.log, zone, office_time.then_some(office))
+                        .into_iter()
+                        .filter(|c| c.day == *day)
+                        .collect();
+                by_slice
+                    .entry((day_log.team.as_deref(), day_log.channel.as_str()))
+                    .or_default()
+                    .extend(mine.iter().cloned());
+                parts.extend(mine);
+            }
             rows.extend(kpi::roll_up(parts).into_iter().map(row));
+            for ((team, channel), slice) in by_slice {
+                cells.extend(kpi::roll_up_hours(slice).into_iter().map(|c| HourRow {
+                    day: day_key(c.day),
+                    hour: c.hour,
+                    team: team.map(str::to_owned),
+                    channel: channel.to_owned(),
+                    entry: c.entry.map(|e| e.as_str().to_owned()),
+                    tally: c.tally,
+                }));
+            }
         }
         let keys: Vec<String> = batch.iter().map(|d| day_key(*d)).collect();
         let last = i + 1 == batches.len();
         state
             .store
-            .replace_kpi_days(tenant_id, &keys, &rows, progress.filter(|_| last), now_ms())
+            .replace_kpi_days(
+                tenant_id,
+                &keys,
+                &rows,
+                &cells,
+                progress.filter(|_| last),
+                now_ms(),
+            )
             .await?;
     }
     metrics::counter!("kefu_kpi_days_recomputed_total").increment(count as u64);
     Ok(count)
 }
 
-fn row(c: Contribution) -> KpiRow {
+fn row(c: AgentDay) -> KpiRow {
     KpiRow {
         day: day_key(c.day),
         agent_id: c.agent,

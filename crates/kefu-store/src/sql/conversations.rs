@@ -328,6 +328,50 @@ pub(crate) async fn list_conversations(
     rows.into_iter().map(TryInto::try_into).collect()
 }
 
+/// The conversations of `ids` (those of the tenant), newest activity first.
+pub(crate) async fn conversations_by_ids(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    ids: &[Uuid],
+) -> Result<Vec<ConversationSummary>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query: sqlx::QueryBuilder<Db> =
+        sqlx::QueryBuilder::new(concat!(conversation_select!(), "WHERE c.tenant_id = "));
+    query
+        .push_bind(tenant_id.to_string())
+        .push(" AND c.id IN (");
+    let mut list = query.separated(", ");
+    for id in ids.iter().take(crate::ROWS_PER_STATEMENT) {
+        list.push_bind(id.to_string());
+    }
+    query.push(") ORDER BY c.last_message_at DESC, c.id DESC");
+    let rows: Vec<ConversationRow> = query.build_query_as().fetch_all(pool).await?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+/// Open conversations waiting for an agent (no assignee, not with the robot) or, when not
+/// `waiting`, with an agent; longest waiting first.
+pub(crate) async fn open_conversation_ids(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    waiting: bool,
+    limit: i64,
+) -> Result<Vec<Uuid>> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT id FROM conversations WHERE tenant_id = $1 AND status = 'open' \
+         AND (($2 AND assignee_id IS NULL AND NOT robot_active) \
+         OR (NOT $2 AND assignee_id IS NOT NULL)) ORDER BY last_message_at LIMIT $3",
+    )
+    .bind(tenant_id.to_string())
+    .bind(waiting)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(|(id,)| crate::rows::uuid(id)).collect()
+}
+
 /// A buyer's earlier conversations in this shop, newest first.
 pub(crate) async fn conversations_of_buyer(
     pool: &Pool<Db>,

@@ -10,7 +10,7 @@ use sqlx::{Pool, QueryBuilder};
 use uuid::Uuid;
 
 use super::{BEGIN_WRITE, Db};
-use crate::kpi::{DayLog, KpiChanges, KpiRow, RankingRow};
+use crate::kpi::{DayLog, HourFilter, HourRow, KpiChanges, KpiRow, RankingRow};
 use crate::rows::uuid;
 use crate::{ROWS_PER_STATEMENT, Result, StoreError};
 
@@ -65,9 +65,9 @@ pub(crate) async fn kpi_day_logs(
     let tenant = tenant_id.to_string();
     let in_day = "SELECT DISTINCT conversation_id FROM conversation_events \
          WHERE tenant_id = $1 AND at >= $2 AND at < $3";
-    let conversations: Vec<(String, Option<String>, String)> =
+    let conversations: Vec<(String, Option<String>, String, String)> =
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT c.id, c.team, b.external_id FROM conversations c \
+            "SELECT c.id, c.team, c.channel, b.external_id FROM conversations c \
              JOIN buyers b ON b.id = c.buyer_id \
              WHERE c.tenant_id = $1 AND c.id IN ({in_day}) ORDER BY c.id"
         )))
@@ -123,7 +123,7 @@ pub(crate) async fn kpi_day_logs(
     }
     conversations
         .into_iter()
-        .map(|(id, team, external_id)| {
+        .map(|(id, team, channel, external_id)| {
             let orders = external_id
                 .strip_prefix("member:")
                 .and_then(|m| by_member.get(m).cloned())
@@ -131,6 +131,7 @@ pub(crate) async fn kpi_day_logs(
             Ok(DayLog {
                 conversation_id: uuid(&id)?,
                 team,
+                channel,
                 log: ConversationLog {
                     events: by_conversation.remove(&id).unwrap_or_default(),
                     orders,
@@ -165,28 +166,53 @@ pub(crate) async fn replace_kpi_days(
     tenant_id: Uuid,
     days: &[String],
     rows: &[KpiRow],
+    cells: &[HourRow],
     progress: Option<(i64, i64)>,
     now: i64,
 ) -> Result<()> {
     let tenant = tenant_id.to_string();
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     for day in days {
-        sqlx::query("DELETE FROM kpi_daily WHERE tenant_id = $1 AND day = $2")
+        for table in ["kpi_daily", "kpi_hourly"] {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DELETE FROM {table} WHERE tenant_id = $1 AND day = $2"
+            )))
             .bind(&tenant)
             .bind(day)
             .execute(&mut *tx)
             .await?;
+        }
+    }
+    for chunk in cells.chunks(ROWS_PER_STATEMENT) {
+        let mut insert: QueryBuilder<Db> = QueryBuilder::new(
+            "INSERT INTO kpi_hourly (tenant_id, day, hour, team, channel, entry, tally) ",
+        );
+        let bodies = chunk
+            .iter()
+            .map(|cell| tally_json(&cell.tally))
+            .collect::<Result<Vec<_>>>()?;
+        insert.push_values(chunk.iter().zip(bodies), |mut b, (cell, body)| {
+            b.push_bind(&tenant)
+                .push_bind(&cell.day)
+                .push_bind(i64::from(cell.hour))
+                .push_bind(cell.team.clone().unwrap_or_default())
+                .push_bind(&cell.channel)
+                .push_bind(cell.entry.clone().unwrap_or_default())
+                .push_bind(body);
+        });
+        insert.push(
+            " ON CONFLICT (tenant_id, day, hour, team, channel, entry) DO UPDATE \
+             SET tally = excluded.tally",
+        );
+        insert.build().execute(&mut *tx).await?;
     }
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut insert: QueryBuilder<Db> =
             QueryBuilder::new("INSERT INTO kpi_daily (tenant_id, day, agent_id, tally, built_at) ");
-        let mut bodies = Vec::with_capacity(chunk.len());
-        for row in chunk {
-            bodies.push(
-                serde_json::to_string(&row.tally)
-                    .map_err(|e| StoreError::Corrupt(format!("kpi tally: {e}")))?,
-            );
-        }
+        let bodies = chunk
+            .iter()
+            .map(|row| tally_json(&row.tally))
+            .collect::<Result<Vec<_>>>()?;
         insert.push_values(chunk.iter().zip(bodies), |mut b, (row, body)| {
             b.push_bind(&tenant)
                 .push_bind(&row.day)
@@ -217,6 +243,46 @@ pub(crate) async fn replace_kpi_days(
     }
     tx.commit().await?;
     Ok(())
+}
+
+fn tally_json(tally: &Tally) -> Result<String> {
+    serde_json::to_string(tally).map_err(|e| StoreError::Corrupt(format!("kpi tally: {e}")))
+}
+
+pub(crate) async fn kpi_hours(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    from: &str,
+    to: &str,
+    filter: &HourFilter,
+) -> Result<Vec<HourRow>> {
+    let rows: Vec<(String, i64, String, String, String, String)> = sqlx::query_as(
+        "SELECT day, hour, team, channel, entry, tally FROM kpi_hourly \
+         WHERE tenant_id = $1 AND day >= $2 AND day <= $3 \
+         AND ($4 = '*' OR team = $4) AND ($5 = '*' OR channel = $5) \
+         AND ($6 = '*' OR entry = $6) ORDER BY day, hour",
+    )
+    .bind(tenant_id.to_string())
+    .bind(from)
+    .bind(to)
+    .bind(filter.team.as_deref().unwrap_or("*"))
+    .bind(filter.channel.as_deref().unwrap_or("*"))
+    .bind(filter.entry.as_deref().unwrap_or("*"))
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(day, hour, team, channel, entry, tally)| {
+            Ok(HourRow {
+                tally: serde_json::from_str::<Tally>(&tally)
+                    .map_err(|e| StoreError::Corrupt(format!("kpi hour of {day}: {e}")))?,
+                day,
+                hour: u8::try_from(hour).unwrap_or_default(),
+                team: (!team.is_empty()).then_some(team),
+                channel,
+                entry: (!entry.is_empty()).then_some(entry),
+            })
+        })
+        .collect()
 }
 
 pub(crate) async fn kpi_rows(
