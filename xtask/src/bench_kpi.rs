@@ -13,7 +13,7 @@ use chrono::{Datelike, NaiveDate};
 use kefu_domain::conversation::EventKind;
 use kefu_domain::kpi::{self, ConversationLog, LoggedEvent, PlacedOrder};
 use kefu_domain::message::SenderKind;
-use kefu_store::{KpiRow, Store};
+use kefu_store::{HourRow, KpiRow, Store};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -248,12 +248,25 @@ async fn measure(
     let mut stored = 0usize;
     for (d, day) in days.iter().enumerate() {
         let (start, _) = kpi::day_span(zone, *day, *day);
-        let parts = (0..per_day).flat_map(|i| {
-            let n = d * per_day + i;
-            kpi::contributions(&conversation(n, start, agents[n % AGENTS]), zone, None)
-                .into_iter()
-                .filter(|c| c.day == *day)
-        });
+        let parts: Vec<kpi::Contribution> = (0..per_day)
+            .flat_map(|i| {
+                let n = d * per_day + i;
+                kpi::contributions(&conversation(n, start, agents[n % AGENTS]), zone, None)
+                    .into_iter()
+                    .filter(|c| c.day == *day)
+            })
+            .collect();
+        let cells: Vec<HourRow> = kpi::roll_up_hours(parts.clone())
+            .into_iter()
+            .map(|c| HourRow {
+                day: c.day.format("%Y-%m-%d").to_string(),
+                hour: c.hour,
+                team: None,
+                channel: "web".to_owned(),
+                entry: c.entry.map(|e| e.as_str().to_owned()),
+                tally: c.tally,
+            })
+            .collect();
         let rows: Vec<KpiRow> = kpi::roll_up(parts)
             .into_iter()
             .map(|c| KpiRow {
@@ -265,7 +278,7 @@ async fn measure(
         stored += rows.len();
         let key = day.format("%Y-%m-%d").to_string();
         store
-            .replace_kpi_days(tenant, &[key], &rows, None, kefu_domain::time::now_ms())
+            .replace_kpi_days(tenant, &[key], &rows, &cells, None, kefu_domain::time::now_ms())
             .await?;
     }
     println!(

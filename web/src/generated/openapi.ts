@@ -123,6 +123,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shop's alerts with their evidence, newest first (DATA-3). */
+        get: operations["list_alerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["alert_rules"];
+        /**
+         * Saves how readily the shop is alerted: sensitivity, the smallest surge, the queue limit,
+         *     the first-response line, the robot's hand-offs; audited.
+         */
+        put: operations["put_alert_rules"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/scan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Looks for anomalies now, as the jobs do every two minutes. */
+        post: operations["scan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledges an alert: it leaves the cockpit and is kept with who acknowledged it. */
+        post: operations["acknowledge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/approvals": {
         parameters: {
             query?: never;
@@ -524,6 +595,83 @@ export interface paths {
         put?: never;
         /** Adds a note on the buyer that every agent of the shop sees (CH-6). */
         post: operations["add_buyer_note"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cockpit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The cockpit now: the tiles (today against yesterday and last week up to the same hour),
+         *     the top tags and the open alerts.
+         */
+        get: operations["cockpit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cockpit/drill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The conversations behind a cockpit number (at most 100, the most telling first: the
+         *     longest waits, the newest events).
+         */
+        get: operations["drill"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cockpit/heatmap": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Conversations by hour × weekday over the last weeks, with agents online beside them. */
+        get: operations["heatmap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cockpit/ws": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The cockpit, live: a `Cockpit` JSON text message on connecting, then again within a few
+         *     seconds of any activity in the shop (at least every 30 s). Nothing is read from the client.
+         */
+        get: operations["live"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2142,6 +2290,73 @@ export interface components {
          * @enum {string}
          */
         AgentStatus: "online" | "busy" | "away" | "offline";
+        /** @description An alert as kept and shown, with its evidence. */
+        Alert: {
+            /** Format: int64 */
+            acknowledged_at?: number | null;
+            /** Format: uuid */
+            acknowledged_by?: string | null;
+            /** Format: int64 */
+            created_at: number;
+            /** @description The counts and the sample conversations' ids (`conversations`). */
+            evidence: Record<string, never>;
+            /** Format: double */
+            expected: number;
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["AlertKind"];
+            /** @description What the supervisor reads: the product's name, the tag's, the issue's. */
+            label: string;
+            /** Format: double */
+            observed: number;
+            /** @description `product:P-1`, `tag:complaint`, `issue_type:refund`; the kind itself for the others. */
+            subject: string;
+            /**
+             * Format: int64
+             * @description The window it looked at (an hour, or 15 minutes), epoch ms.
+             */
+            window_start: number;
+        };
+        /**
+         * @description What an alert is about (DATA-3).
+         * @enum {string}
+         */
+        AlertKind: "surge" | "queue" | "first_response" | "robot_transfer";
+        /** @description A shop's alert rules (DATA-3). */
+        AlertRules: {
+            /**
+             * Format: int64
+             * @description Alert when the first responses of the last 15 minutes average above this (seconds);
+             *     0 takes the shop's KPI pass line.
+             * @default 0
+             */
+            first_response_s: number;
+            /**
+             * Format: int64
+             * @description A subject needs at least this many conversations in the hour to surge.
+             * @default 5
+             */
+            min_count: number;
+            /**
+             * Format: int64
+             * @description Alert when more buyers than this wait for an agent.
+             * @default 20
+             */
+            queue_limit: number;
+            /**
+             * @description Alert when the robot's hand-off rate surges.
+             * @default true
+             */
+            robot_transfer: boolean;
+            /** @default normal */
+            sensitivity: components["schemas"]["Sensitivity"];
+        };
+        /** @description The shop's alert rules and their version (0: never saved, the defaults). */
+        AlertRulesView: {
+            rules: components["schemas"]["AlertRules"];
+            /** Format: int64 */
+            version: number;
+        };
         AppealRequest: {
             text: string;
         };
@@ -2525,6 +2740,29 @@ export interface components {
             /** @description What came of it; at most 500 characters. */
             resolution?: string;
         };
+        /** @description The cockpit as one snapshot (`GET /cockpit`, and each frame of `/cockpit/ws`). */
+        Cockpit: {
+            /** @description Alerts not yet acknowledged (DATA-3). */
+            alerts: components["schemas"]["Alert"][];
+            /**
+             * Format: int64
+             * @description The time the rollups are as of (the live tiles are of `generated_at`).
+             */
+            as_of?: number | null;
+            /** @description The shop's day (`YYYY-MM-DD`) and local hour the comparisons run to. */
+            day: string;
+            /** Format: int64 */
+            generated_at: number;
+            /** Format: int32 */
+            hour: number;
+            tiles: components["schemas"]["Tile"][];
+            top_tags: components["schemas"]["TagCount"][];
+        };
+        /**
+         * @description A cockpit number. Each names the conversations behind it (`drill`).
+         * @enum {string}
+         */
+        CockpitMetric: "waiting" | "serving" | "agents_online" | "received" | "served" | "first_response" | "quick_reply_rate" | "robot_resolution_rate" | "robot_transfer_rate" | "transfer_rate" | "average_rating" | "bad_review_rate" | "conversion_rate" | "service_gmv" | "invalid" | "complaints";
         /**
          * @description How a compensation reaches the buyer; kept in the approval's payload as `form`.
          * @enum {string}
@@ -2728,6 +2966,10 @@ export interface components {
              */
             score?: number | null;
         };
+        /** @description The conversations behind a number. */
+        Drill: {
+            conversations: components["schemas"]["ConversationSummary"][];
+        };
         /**
          * @description The door a conversation was opened from (CH-2). Later reports split by it.
          * @enum {string}
@@ -2771,7 +3013,7 @@ export interface components {
          *     carry it, serialised as its snake_case string.
          * @enum {string}
          */
-        ErrorCode: "invalid_json" | "invalid_query" | "invalid_path" | "invalid_status" | "invalid_name" | "conversation_required" | "message_empty" | "message_too_long" | "bad_client_msg_id" | "attachment_required" | "bad_card" | "bad_buttons" | "buttons_not_for_buyers" | "rating_not_sendable" | "invalid_rating" | "unknown_frame_type" | "malformed_frame" | "frame_too_large" | "binary_not_supported" | "websocket_expected" | "invalid_identity" | "invalid_entry" | "invalid_username" | "invalid_slug" | "weak_password" | "invalid_phone" | "unknown_team" | "invalid_team" | "invalid_target" | "invalid_description" | "unknown_permission" | "invalid_accounts" | "expiry_in_the_past" | "cannot_change_own_role" | "cannot_disable_self" | "cannot_change_own_probation" | "no_phone" | "phone_already_verified" | "wrong_code" | "code_expired" | "too_many_attempts" | "bad_threshold" | "bad_probation_days" | "bad_max_accounts" | "invalid_office_hours" | "invalid_grace" | "invalid_reason" | "invalid_logistics" | "invalid_compensation_form" | "unknown_tag" | "invalid_tag" | "too_many_tags" | "tag_required" | "bad_rule_name" | "bad_rule_team" | "bad_rule_condition" | "too_many_rules" | "invalid_transfer" | "invalid_cap" | "invalid_strategy" | "invalid_break" | "query_too_long" | "note_empty" | "note_too_long" | "resolution_too_long" | "no_partner" | "invalid_kb_entry" | "invalid_kb_id" | "invalid_question" | "invalid_answer" | "invalid_answer_image" | "answer_image_not_found" | "answer_product_not_found" | "invalid_answer_buttons" | "product_entry_unbound" | "invalid_validity" | "duplicate_kb_id" | "bad_tier" | "invalid_lexicon" | "lexicon_too_large" | "bad_flow" | "bad_status" | "code_mismatch" | "missing_field" | "bad_code" | "bad_text" | "bad_amount" | "bad_number" | "bad_quantity" | "bad_stock" | "bad_time" | "bad_items" | "bad_skus" | "duplicate_sku" | "bad_buyer" | "bad_url" | "bad_attributes" | "bad_partner" | "conflicting_rows" | "not_utf8" | "bad_workbook" | "missing_column" | "malformed_header" | "malformed_row" | "record_rejected" | "duplicate_in_file" | "bad_sender" | "invalid_phrase" | "invalid_auto_reply" | "invalid_block" | "invalid_intake_filter" | "invalid_kpi_rules" | "invalid_range" | "invalid_qa_rubric" | "invalid_qa_review" | "invalid_multipart" | "file_required" | "file_empty" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_failed" | "order_not_yours" | "invalid_setup_token" | "not_found" | "conversation_not_found" | "buyer_not_found" | "shop_not_found" | "attachment_not_found" | "assignee_not_found" | "order_not_found" | "product_not_found" | "handoff_not_found" | "user_not_found" | "group_not_found" | "grant_not_found" | "approval_not_found" | "flow_not_found" | "proposal_not_found" | "kb_entry_not_found" | "phrase_not_found" | "rating_not_found" | "block_not_found" | "qa_review_not_found" | "method_not_allowed" | "request_timeout" | "handoff_exists" | "handoff_closed" | "queued_for_routing" | "at_capacity" | "colleague_unavailable" | "already_taken" | "proposal_decided" | "kb_entry_exists" | "account_limit_reached" | "phrase_limit_reached" | "rating_closed" | "rating_expired" | "qa_review_closed" | "already_decided" | "own_request" | "audit_busy" | "username_taken" | "tenant_slug_taken" | "setup_done" | "group_name_taken" | "tag_exists" | "message_conflict" | "kb_busy" | "body_too_large" | "file_too_large" | "unsupported_file_type" | "range_not_satisfiable" | "rate_limited" | "internal" | "unavailable";
+        ErrorCode: "invalid_json" | "invalid_query" | "invalid_path" | "invalid_status" | "invalid_name" | "conversation_required" | "message_empty" | "message_too_long" | "bad_client_msg_id" | "attachment_required" | "bad_card" | "bad_buttons" | "buttons_not_for_buyers" | "rating_not_sendable" | "invalid_rating" | "unknown_frame_type" | "malformed_frame" | "frame_too_large" | "binary_not_supported" | "websocket_expected" | "invalid_identity" | "invalid_entry" | "invalid_username" | "invalid_slug" | "weak_password" | "invalid_phone" | "unknown_team" | "invalid_team" | "invalid_target" | "invalid_description" | "unknown_permission" | "invalid_accounts" | "expiry_in_the_past" | "cannot_change_own_role" | "cannot_disable_self" | "cannot_change_own_probation" | "no_phone" | "phone_already_verified" | "wrong_code" | "code_expired" | "too_many_attempts" | "bad_threshold" | "bad_probation_days" | "bad_max_accounts" | "invalid_office_hours" | "invalid_grace" | "invalid_reason" | "invalid_logistics" | "invalid_compensation_form" | "unknown_tag" | "invalid_tag" | "too_many_tags" | "tag_required" | "bad_rule_name" | "bad_rule_team" | "bad_rule_condition" | "too_many_rules" | "invalid_transfer" | "invalid_cap" | "invalid_strategy" | "invalid_break" | "query_too_long" | "note_empty" | "note_too_long" | "resolution_too_long" | "no_partner" | "invalid_kb_entry" | "invalid_kb_id" | "invalid_question" | "invalid_answer" | "invalid_answer_image" | "answer_image_not_found" | "answer_product_not_found" | "invalid_answer_buttons" | "product_entry_unbound" | "invalid_validity" | "duplicate_kb_id" | "bad_tier" | "invalid_lexicon" | "lexicon_too_large" | "bad_flow" | "bad_status" | "code_mismatch" | "missing_field" | "bad_code" | "bad_text" | "bad_amount" | "bad_number" | "bad_quantity" | "bad_stock" | "bad_time" | "bad_items" | "bad_skus" | "duplicate_sku" | "bad_buyer" | "bad_url" | "bad_attributes" | "bad_partner" | "conflicting_rows" | "not_utf8" | "bad_workbook" | "missing_column" | "malformed_header" | "malformed_row" | "record_rejected" | "duplicate_in_file" | "bad_sender" | "invalid_phrase" | "invalid_auto_reply" | "invalid_block" | "invalid_intake_filter" | "invalid_kpi_rules" | "invalid_range" | "invalid_qa_rubric" | "invalid_qa_review" | "invalid_alert_rules" | "invalid_multipart" | "file_required" | "file_empty" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_failed" | "order_not_yours" | "invalid_setup_token" | "not_found" | "conversation_not_found" | "buyer_not_found" | "shop_not_found" | "attachment_not_found" | "assignee_not_found" | "order_not_found" | "product_not_found" | "handoff_not_found" | "user_not_found" | "group_not_found" | "grant_not_found" | "approval_not_found" | "flow_not_found" | "proposal_not_found" | "kb_entry_not_found" | "phrase_not_found" | "rating_not_found" | "block_not_found" | "qa_review_not_found" | "alert_not_found" | "method_not_allowed" | "request_timeout" | "handoff_exists" | "handoff_closed" | "queued_for_routing" | "at_capacity" | "colleague_unavailable" | "already_taken" | "proposal_decided" | "kb_entry_exists" | "account_limit_reached" | "phrase_limit_reached" | "rating_closed" | "rating_expired" | "qa_review_closed" | "already_decided" | "own_request" | "audit_busy" | "username_taken" | "tenant_slug_taken" | "setup_done" | "group_name_taken" | "tag_exists" | "message_conflict" | "kb_busy" | "body_too_large" | "file_too_large" | "unsupported_file_type" | "range_not_satisfiable" | "rate_limited" | "internal" | "unavailable";
         /**
          * @description One row of the conversation event log.
          * @enum {string}
@@ -2949,6 +3191,46 @@ export interface components {
              * @description Messages that are no question to learn from: empty, only symbols, or too long.
              */
             unusable: number;
+        };
+        /** @description One cell of the heatmap: a weekday (0 Monday) and local hour over the weeks read. */
+        HeatCell: {
+            /**
+             * Format: double
+             * @description Agents online on average in that hour (the shop's or the team's).
+             */
+            agents_online: number;
+            /** Format: double */
+            first_response_avg_s?: number | null;
+            /** Format: int32 */
+            hour: number;
+            /**
+             * Format: double
+             * @description Buyers received per agent online (none when nobody was online).
+             */
+            load_per_agent?: number | null;
+            /**
+             * Format: double
+             * @description The same, per week.
+             */
+            per_week: number;
+            /** Format: double */
+            quick_reply_rate?: number | null;
+            /**
+             * Format: int64
+             * @description Cycles that began, summed over the weeks.
+             */
+            received: number;
+            /** Format: int32 */
+            weekday: number;
+        };
+        /** @description The hour × weekday heatmap (DATA-2). */
+        Heatmap: {
+            /** @description 7 × 24 cells, Monday 00:00 first. */
+            cells: components["schemas"]["HeatCell"][];
+            from: string;
+            to: string;
+            /** Format: int32 */
+            weeks: number;
         };
         /** @description Where the secret stands, without the secret. */
         IdentitySecretStatus: {
@@ -3344,6 +3626,11 @@ export interface components {
              */
             bad_review_rate?: number | null;
             /**
+             * Format: int64
+             * @description Conversations tagged as a complaint (`complaint`, WB-5).
+             */
+            complaints: number;
+            /**
              * Format: double
              * @description Served cycles whose buyer ordered within 24 h ÷ served.
              */
@@ -3399,6 +3686,16 @@ export interface components {
              * @description From a buyer's turn to the agent's answer.
              */
             response_avg_s?: number | null;
+            /**
+             * Format: double
+             * @description Cycles the robot ended without people ÷ cycles it answered in (DATA-1).
+             */
+            robot_resolution_rate?: number | null;
+            /**
+             * Format: double
+             * @description The robot's hand-offs to people ÷ cycles it answered in (DATA-1).
+             */
+            robot_transfer_rate?: number | null;
             /**
              * Format: int64
              * @description Cycles the agent replied in.
@@ -4217,6 +4514,11 @@ export interface components {
          * @enum {string}
          */
         SatisfactionSource: "ratings" | "qa" | "both";
+        /** @description What a look for anomalies found. */
+        ScanResult: {
+            /** @description New alerts kept. */
+            alerts: number;
+        };
         /** @description What an inspector sends: the points for every item, and comments on messages. */
         ScoreInput: {
             comments?: components["schemas"]["MessageComment"][];
@@ -4262,6 +4564,11 @@ export interface components {
         };
         /** @enum {string} */
         SenderKind: "buyer" | "agent" | "system" | "bot" | "automation";
+        /**
+         * @description How readily a shop wants to be alerted (a shop document, `alert_rules`).
+         * @enum {string}
+         */
+        Sensitivity: "low" | "normal" | "high";
         /** @description What the server sends. */
         ServerFrame: {
             /**
@@ -4507,6 +4814,14 @@ export interface components {
             key: string;
             name: string;
         };
+        /** @description A tag's count today and at the same time yesterday. */
+        TagCount: {
+            tag: string;
+            /** Format: int64 */
+            today: number;
+            /** Format: int64 */
+            yesterday: number;
+        };
         TagList: {
             tags: components["schemas"]["Tag"][];
         };
@@ -4634,6 +4949,21 @@ export interface components {
         };
         /** @enum {string} */
         TenantKind: "platform" | "shop";
+        /**
+         * @description One cockpit tile: today's value (or now's), and the same stretch of yesterday and of the
+         *     same weekday last week.
+         */
+        Tile: {
+            /** @description `true` higher is better, `false` lower is, absent for volumes. */
+            higher_is_better?: boolean | null;
+            /** Format: double */
+            last_week?: number | null;
+            metric: components["schemas"]["CockpitMetric"];
+            /** Format: double */
+            value?: number | null;
+            /** Format: double */
+            yesterday?: number | null;
+        };
         TokenCreated: {
             /** Format: int64 */
             expires_at: number;
@@ -5084,6 +5414,141 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_alerts: {
+        parameters: {
+            query?: {
+                /** @description Only those not acknowledged (default); `false` lists the last 200 of all. */
+                open?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alert"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    alert_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertRulesView"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    put_alert_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlertRules"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertRulesView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    scan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScanResult"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    acknowledge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the alert */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alert"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6158,6 +6623,139 @@ export interface operations {
             };
             408: components["responses"]["RequestTimeout"];
             413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    cockpit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cockpit"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    drill: {
+        parameters: {
+            query?: {
+                /** @description A cockpit metric (`received`, `bad_review_rate`, …). */
+                metric?: string;
+                /** @description Or a tag: the conversations given it. */
+                tag?: string;
+                /** @description The shop's day, `YYYY-MM-DD` (default today). */
+                day?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Drill"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    heatmap: {
+        parameters: {
+            query?: {
+                /** @description Whole weeks before today, 1–12 (default 4). */
+                weeks?: number;
+                /** @description Only this team's conversations (and its agents online); `-` for those without one. */
+                team?: string;
+                /** @description Only this channel's (`web`, `wechat`, …). */
+                channel?: string;
+                /** @description Only this entry's (`live_room`, `product_page`, …). */
+                entry?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Heatmap"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    live: {
+        parameters: {
+            query?: {
+                /** @description An API token; browsers use the session cookie instead. */
+                token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description switching to the WebSocket protocol */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     list: {

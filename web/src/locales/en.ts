@@ -2715,6 +2715,8 @@ const en: typeof zhCN = {
     invalid_range: 'Invalid date range: YYYY-MM-DD, the end not before the start, at most 366 days',
     invalid_qa_rubric: 'Invalid QA rubric: 1–30 items named in 1–40 characters worth 1–100 points, at most 200 forbidden words',
     invalid_qa_review: 'Invalid QA score: items from the rubric within their points, comments of 1–500 characters on this conversation’s messages, appeals and decisions of 1–500 characters',
+    alert_not_found: 'No such alert',
+    invalid_alert_rules: 'Invalid alert rules: a minimum of 1–10,000 conversations, a queue limit of 1–100,000, a first-response line of 0–86,400 s',
     qa_review_not_found: 'No such QA review',
     qa_review_closed: 'The QA review is not in a state for this (appealed, decided or not yet scored)',
     block_not_found: 'No such block',

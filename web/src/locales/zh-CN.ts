@@ -2713,6 +2713,8 @@ export default {
     invalid_range: '日期范围无效：格式 YYYY-MM-DD，结束不早于开始，最长 366 天',
     invalid_qa_rubric: '质检评分表无效：1–30 个评分项，名称 1–40 字，分值 1–100，禁用词最多 200 个',
     invalid_qa_review: '质检评分无效：评分项须来自评分表且不超过其分值，批注 1–500 字且针对本会话的消息，申诉与裁定 1–500 字',
+    alert_not_found: '预警不存在',
+    invalid_alert_rules: '预警规则无效：最少会话数 1–10000，排队上限 1–100000，首响线 0–86400 秒',
     qa_review_not_found: '质检记录不存在',
     qa_review_closed: '该质检记录当前状态不允许此操作（已申诉、已裁定或尚未评分）',
     block_not_found: '拉黑记录不存在',

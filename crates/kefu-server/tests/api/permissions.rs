@@ -207,6 +207,15 @@ const TABLE: &[(&str, &str, Rule)] = &[
     ("GET", "/kpi/rankings", Needs(ReportView)),
     ("POST", "/kpi/rebuild", Needs(SettingsManage)),
     ("POST", "/kpi/refresh", Needs(ReportView)),
+    ("GET", "/cockpit", Needs(ReportView)),
+    ("GET", "/cockpit/ws", Needs(ReportView)),
+    ("GET", "/cockpit/heatmap", Needs(ReportView)),
+    ("GET", "/cockpit/drill", Needs(ReportView)),
+    ("GET", "/alerts", Needs(ReportView)),
+    ("POST", "/alerts/{id}/acknowledge", Needs(ReportView)),
+    ("POST", "/alerts/scan", Needs(ReportView)),
+    ("GET", "/alerts/rules", Needs(ReportView)),
+    ("PUT", "/alerts/rules", Needs(SettingsManage)),
     ("GET", "/qa/rubric", Needs(TeamRead)),
     ("PUT", "/qa/rubric", Needs(TeamManage)),
     ("GET", "/qa/reviews", AnyOf(&[QaScore, TeamManage])),
@@ -783,6 +792,7 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
         )
         .replace("/buyers/{id}", &format!("/buyers/{}", f.buyer))
         .replace("/proposals/{id}", &format!("/proposals/{}", Uuid::nil()))
+        .replace("/alerts/{id}", &format!("/alerts/{}", Uuid::nil()))
         .replace("/flows/{id}", "/flows/matrix")
         .replace(
             "/phrases/{id}",
@@ -864,7 +874,7 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
         ("POST", "/buyer/ratings/{id}") => json!({"stars": 5, "reasons": ["回复及时"]}),
         ("POST", "/buyers/{id}/block") => json!({"kind": "spam", "note": "矩阵", "days": 1}),
         ("PUT", "/intake-filter") => json!({"enabled": false}),
-        ("PUT", "/kpi/rules" | "/qa/rubric") => json!({}),
+        ("PUT", "/kpi/rules" | "/qa/rubric" | "/alerts/rules") => json!({}),
         ("POST", "/kpi/rebuild") => json!({"from": "2026-12-01", "to": "2026-12-01"}),
         ("POST", "/qa/sample") => json!({"day": "2026-12-01"}),
         ("POST", "/qa/reviews/{id}/score") => json!({"items": [], "comments": []}),
