@@ -6,6 +6,9 @@ import type {
   AccountUpdate,
   AfterSaleKind,
   AgentStatus,
+  Alert,
+  AlertKind,
+  AlertRules,
   ApprovalKind,
   ApprovalList,
   ApprovalRequest,
@@ -18,6 +21,8 @@ import type {
   BlockKind,
   BreakRequest,
   Channel,
+  Cockpit,
+  CockpitMetric,
   ConditionKind,
   ConversationContext,
   ConversationFacts,
@@ -67,6 +72,7 @@ import type {
   ScoreInput,
   ScoredMetric,
   SendBody,
+  Sensitivity,
   ShopSettings,
   TagGroup,
   TeamMembers,
@@ -218,6 +224,33 @@ export const MAX_RUBRIC_ITEMS = 30
 export const MAX_FORBIDDEN_WORDS = 200
 export const MAX_FORBIDDEN_WORD_CHARS = 20
 
+/** DATA-1: the cockpit's numbers, in the order the server sends its tiles. */
+export const COCKPIT_METRICS = allOf<CockpitMetric>()([
+  'waiting',
+  'serving',
+  'agents_online',
+  'received',
+  'served',
+  'first_response',
+  'quick_reply_rate',
+  'robot_resolution_rate',
+  'robot_transfer_rate',
+  'transfer_rate',
+  'average_rating',
+  'bad_review_rate',
+  'conversion_rate',
+  'service_gmv',
+  'invalid',
+  'complaints',
+])
+/** DATA-3: what an alert is about, and how readily the shop is alerted (least first). */
+export const ALERT_KINDS = allOf<AlertKind>()(['surge', 'queue', 'first_response', 'robot_transfer'])
+export const SENSITIVITIES = allOf<Sensitivity>()(['low', 'normal', 'high'])
+/** The server's limits on the alert rules (kefu-domain anomaly.rs `AlertRules::check`). */
+export const MAX_ALERT_MIN_COUNT = 10_000
+export const MAX_QUEUE_LIMIT = 100_000
+export const MAX_ALERT_FIRST_RESPONSE_S = 86_400
+
 /** Every error body is `{code, message}`; the UI translates `code`, never `message`. */
 export class ApiError extends Error {
   readonly status: number
@@ -257,7 +290,7 @@ interface RequestOptions {
   form?: FormData
   /** Bearer token (buyer token); when set, no CSRF header is needed. */
   token?: string
-  query?: Record<string, string | number | undefined | null>
+  query?: Record<string, string | number | boolean | undefined | null>
 }
 
 async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
@@ -560,6 +593,36 @@ export const agentApi = {
    *  minute): the days recomputed and the `as_of` the reports now read. */
   refreshKpi: () => request<ResponseBody<'refresh'>>('POST', `${V1}/kpi/refresh`),
 
+  // DATA-1 … DATA-3: the data cockpit and its anomaly alerts (`report.view`; the rules'
+  // changes `settings.manage`). `/cockpit/ws` sends the same `Cockpit` live: COCKPIT_SOCKET_PATH.
+  /** The tiles, the top tags and the open alerts now. */
+  cockpit: () => request<Cockpit>('GET', `${V1}/cockpit`),
+  /** The conversations behind a tile or given a tag on the shop's `day` (default today), at
+   *  most 100. Throws `invalid_query`, `invalid_range` (400). */
+  async cockpitDrill(target: { metric: CockpitMetric } | { tag: string }, day?: string) {
+    const res = await request<ResponseBody<'drill'>>('GET', `${V1}/cockpit/drill`, {
+      query: { ...target, day } satisfies QueryOf<'drill'>,
+    })
+    return listOf(res, 'conversations')
+  },
+  /** Hour × weekday over the last `weeks` (1–12); `team`/`entry` `-` for none. Throws
+   *  `invalid_range` (400). */
+  cockpitHeatmap: (query: QueryOf<'heatmap'>) =>
+    request<ResponseBody<'heatmap'>>('GET', `${V1}/cockpit/heatmap`, { query }),
+  /** Newest first: the open ones, or (`open` false) the last 200 of all. A bare array. */
+  async alerts(open: boolean) {
+    const res = await request<Alert[]>('GET', `${V1}/alerts`, { query: { open } satisfies QueryOf<'list_alerts'> })
+    return Array.isArray(res) ? res : []
+  },
+  /** A second acknowledgement keeps the first. Throws `alert_not_found` (404). */
+  acknowledgeAlert: (id: Uuid) => request<Alert>('POST', `${V1}/alerts/${id}/acknowledge`),
+  /** Looks for anomalies now (the jobs do every two minutes): how many new alerts were kept. */
+  scanAlerts: () => request<ResponseBody<'scan'>>('POST', `${V1}/alerts/scan`),
+  alertRules: () => request<ResponseBody<'alert_rules'>>('GET', `${V1}/alerts/rules`),
+  /** `settings.manage`. Throws `invalid_alert_rules` (400). */
+  putAlertRules: (rules: AlertRules) =>
+    request<ResponseBody<'put_alert_rules'>>('PUT', `${V1}/alerts/rules`, { body: rules satisfies RequestBody<'put_alert_rules'> }),
+
   // KPI-3: quality inspection. Throws `qa_review_not_found` (404), `qa_review_closed` (409:
   // not in a state for this), `invalid_qa_review` (400).
   qaRubric: () => request<ResponseBody<'rubric'>>('GET', `${V1}/qa/rubric`),
@@ -749,6 +812,10 @@ export function myKpiExportUrl(range: { from: string; to: string }, format: 'csv
   const params = new URLSearchParams({ from: range.from, to: range.to, format })
   return `${V1}/kpi/me/export?${params.toString()}`
 }
+
+/** DATA-1: the live cockpit's WebSocket (`report.view`; the session cookie authenticates): a
+ *  `Cockpit` text message on connecting and within seconds of any activity, at least every 30 s. */
+export const COCKPIT_SOCKET_PATH = `${V1}/cockpit/ws`
 
 /** Upload limits the server enforces (docs/http-api.md "Files"); checked early for a kind error. */
 export const MAX_IMAGE_BYTES = 10 * 1024 * 1024

@@ -493,6 +493,37 @@ export type ScoreInput = Schemas['ScoreInput']
 /** `status` is a string in the document: these are the ones the server takes. */
 export type ReviewQuery = Omit<QueryOf<'reviews'>, 'status'> & { status?: ReviewStatus }
 
+// ---- the data cockpit (DATA-1 … DATA-3) ----
+
+/** A cockpit number; the live ones (`waiting`, `serving`, `agents_online`) have no comparisons. */
+export type CockpitMetric = Schemas['CockpitMetric']
+/** A tile: today's value up to this hour (or now's), and the same hours of yesterday and of the
+ *  same weekday last week; `higher_is_better` absent for volumes. Rates are fractions, the first
+ *  response seconds, the rating stars, `service_gmv` integer fen. */
+export type Tile = Schemas['Tile']
+/** A tag's count today and at the same time yesterday. */
+export type TagCount = Schemas['TagCount']
+/** DATA-3: what an alert is about, and how readily the shop is alerted. */
+export type AlertKind = Schemas['AlertKind']
+export type Sensitivity = Schemas['Sensitivity']
+export type AlertRules = Schemas['AlertRules']
+export type AlertRulesView = Schemas['AlertRulesView']
+/** What an alert keeps as evidence: the counts (by kind) and up to 5 sample conversations. */
+export interface AlertEvidence {
+  conversations?: Uuid[]
+  [key: string]: unknown
+}
+/** An anomaly alert: `observed` against `expected` over the window from `window_start` (an hour
+ *  for `surge` and `robot_transfer`, 15 minutes for `queue` and `first_response`). */
+// Hand-typed `evidence`: the document has it as a bare Object (kefu-domain anomaly.rs `evidence: serde_json::Value`).
+export type Alert = Omit<Schemas['Alert'], 'evidence'> & { evidence: AlertEvidence }
+/** `GET /cockpit` and each frame of `/cockpit/ws`. */
+// Hand-typed `alerts`: each one's `evidence` is a bare Object in the document (see Alert).
+export type Cockpit = Omit<Schemas['Cockpit'], 'alerts'> & { alerts: Alert[] }
+/** DATA-2: 7 × 24 cells (weekday 0 = Monday), Monday 00:00 first. */
+export type HeatCell = Schemas['HeatCell']
+export type Heatmap = Schemas['Heatmap']
+
 // ---- WebSocket frames (crates/kefu-domain/src/frames.rs) ----
 
 export type Party = Schemas['Party']

@@ -278,7 +278,14 @@ async fn measure(
         stored += rows.len();
         let key = day.format("%Y-%m-%d").to_string();
         store
-            .replace_kpi_days(tenant, &[key], &rows, &cells, None, kefu_domain::time::now_ms())
+            .replace_kpi_days(
+                tenant,
+                &[key],
+                &rows,
+                &cells,
+                None,
+                kefu_domain::time::now_ms(),
+            )
             .await?;
     }
     println!(

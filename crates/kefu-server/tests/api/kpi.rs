@@ -12,7 +12,7 @@ use crate::helpers::{AgentClient, BuyerClient, TestApp};
 
 /// A buyer (a member the shop vouched for, from `entry`) writes; `agent` grabs the
 /// conversation and answers `replies`.
-async fn served(
+pub async fn served(
     app: &TestApp,
     secret: &str,
     member: &str,
@@ -44,7 +44,7 @@ async fn served(
 }
 
 /// Catches the rollups up now (the jobs do every half minute): how many days were recomputed.
-async fn refresh(lead: &AgentClient) -> i64 {
+pub async fn refresh(lead: &AgentClient) -> i64 {
     let refreshed: Value = lead
         .post("/api/v1/kpi/refresh", json!({}))
         .await
@@ -55,7 +55,7 @@ async fn refresh(lead: &AgentClient) -> i64 {
     refreshed["days"].as_i64().unwrap()
 }
 
-fn today() -> String {
+pub fn today() -> String {
     let now = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai);
     now.format("%Y-%m-%d").to_string()
 }

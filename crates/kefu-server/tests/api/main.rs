@@ -7,6 +7,7 @@ mod attachments;
 mod auth;
 mod automation;
 mod blocklist;
+mod cockpit;
 mod commerce;
 mod conversations;
 mod dispatch;
