@@ -242,7 +242,7 @@ async fn a_products_surge_alerts_once_with_its_evidence_until_acknowledged() {
     app.tamper(
         "INSERT INTO conversation_events (tenant_id, conversation_id, kind, actor_kind, actor_id, \
          message_seq, data, at) SELECT e.tenant_id, e.conversation_id, e.kind, e.actor_kind, \
-         e.actor_id, e.message_seq, e.data, e.at - d.n * 86400000 FROM conversation_events e, \
+         e.actor_id, e.message_seq, e.data, e.at - CAST(d.n AS BIGINT) * 86400000 FROM conversation_events e, \
          (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL \
          SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 14 UNION ALL \
          SELECT 21 UNION ALL SELECT 28) d WHERE e.kind = 'created'",

@@ -6,7 +6,8 @@ use kefu_domain::message::SenderKind;
 use kefu_domain::qa::{ItemScore, ReviewStatus, Rubric, SampleReason, ScoreInput};
 use kefu_domain::time::now_ms;
 use kefu_store::{
-    AuditFilter, KpiRow, NewAudit, NewQaReview, QaChange, QaFilter, RankingRow, Store,
+    AuditFilter, HourFilter, HourRow, KpiRow, NewAudit, NewQaReview, QaChange, QaFilter,
+    RankingRow, Store,
 };
 
 use crate::{send, text};
@@ -84,22 +85,74 @@ async fn the_log_rolls_up_per_day_and_qa_reviews_move_once(store: Store) {
         })
         .collect();
     let day = rows[0].day.clone();
+    // And the shop's hourly cells, by team, channel and entry (DATA-2).
+    let cells: Vec<HourRow> = kpi::roll_up_hours(kpi::contributions(&logs[0].log, zone, None))
+        .into_iter()
+        .map(|c| HourRow {
+            day: c.day.format("%Y-%m-%d").to_string(),
+            hour: c.hour,
+            team: logs[0].team.clone(),
+            channel: logs[0].channel.clone(),
+            entry: c.entry.map(|e| e.as_str().to_owned()),
+            tally: c.tally,
+        })
+        .collect();
+    assert!(!cells.is_empty());
     store
         .replace_kpi_days(
             tenant,
             std::slice::from_ref(&day),
             &rows,
+            &cells,
             Some((changes.last_event_id, after)),
             after,
         )
         .await
         .unwrap();
     store
-        .replace_kpi_days(tenant, std::slice::from_ref(&day), &rows, None, after)
+        .replace_kpi_days(
+            tenant,
+            std::slice::from_ref(&day),
+            &rows,
+            &cells,
+            None,
+            after,
+        )
         .await
         .unwrap();
     let read = store.kpi_rows(tenant, &day, &day).await.unwrap();
     assert_eq!(read, rows);
+    let hours = store
+        .kpi_hours(tenant, &day, &day, &HourFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(hours, cells);
+    let web = HourFilter {
+        channel: Some(logs[0].channel.clone()),
+        ..HourFilter::default()
+    };
+    assert_eq!(
+        store.kpi_hours(tenant, &day, &day, &web).await.unwrap(),
+        cells
+    );
+    let elsewhere = HourFilter {
+        channel: Some("nowhere".to_owned()),
+        ..HourFilter::default()
+    };
+    assert!(
+        store
+            .kpi_hours(tenant, &day, &day, &elsewhere)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .kpi_hours(other.tenant.id, &day, &day, &HourFilter::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let mut sum = Tally::default();
     read.iter().for_each(|r| sum.add(&r.tally));
     assert_eq!((sum.served, sum.received, sum.answered), (1, 1, 1));

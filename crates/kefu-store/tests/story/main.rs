@@ -46,6 +46,8 @@ mod automation;
 mod backup;
 mod blocklist;
 mod buyers;
+mod cockpit;
+mod cockpit;
 mod commerce;
 mod conversations;
 mod flows;
