@@ -29,6 +29,9 @@ export const router = createRouter({
     // KPI-1, KPI-2, KPI-4, WB-10: scorecards and rankings (`report.view`), their rules
     // (`settings.manage`); every other agent sees their own card. `?tab=` picks one.
     { path: '/agent/kpi', name: 'kpi', component: () => import('./features/kpi/AgentKpi.vue') },
+    // DATA-1 … DATA-3: the data cockpit (`report.view`): the numbers live, the hour × weekday
+    // heatmap, the anomaly alerts and their rules (`settings.manage` edits). `?tab=` picks one.
+    { path: '/agent/cockpit', name: 'cockpit', component: () => import('./features/cockpit/Cockpit.vue') },
     // KPI-3: quality inspection — scoring (`qa.score`), appeals and the rubric (`team.manage`),
     // and every agent's own reviews. `?tab=` picks one.
     { path: '/agent/qa', name: 'qa', component: () => import('./features/qa/AgentQa.vue') },

@@ -39,7 +39,7 @@ pub fn run() -> anyhow::Result<()> {
     })
 }
 
-async fn recreate_postgres(name: &str) -> anyhow::Result<()> {
+pub(crate) async fn recreate_postgres(name: &str) -> anyhow::Result<()> {
     use sqlx::Connection;
     let mut admin = sqlx::PgConnection::connect("postgres://postgres@127.0.0.1:5432/test").await?;
     sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -63,7 +63,7 @@ fn last_month() -> (NaiveDate, NaiveDate) {
 
 /// One synthetic conversation: a buyer's turn or two, an agent's answers within seconds to
 /// minutes, a resolution, a rating for one in five, an order for one in four.
-fn conversation(n: usize, day_start: i64, agent: Uuid) -> ConversationLog {
+pub(crate) fn conversation(n: usize, day_start: i64, agent: Uuid) -> ConversationLog {
     let at = day_start + ((n * 7_919) % 86_000) as i64 * 1_000;
     let ev =
         |kind: EventKind, actor_kind: SenderKind, actor_id: Option<Uuid>, at: i64, data: Value| {

@@ -8,6 +8,7 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod bench;
+mod bench_cockpit;
 mod bench_idle;
 mod bench_import;
 mod bench_kpi;
@@ -44,6 +45,8 @@ fn main() -> anyhow::Result<()> {
         Some("bench-idle-run") => bench_idle::run(&args[1..]),
         Some("bench-idle-bare") => bench_idle::bare_server(),
         Some("bench-import") => bench_import::build_and_run(),
+        Some("bench-cockpit") => bench_cockpit::build_and_run(),
+        Some("bench-cockpit-run") => bench_cockpit::run(),
         Some("bench-kpi") => bench_kpi::build_and_run(),
         Some("bench-kpi-run") => bench_kpi::run(),
         Some("bench-import-run") => bench_import::run(),
@@ -59,7 +62,7 @@ fn main() -> anyhow::Result<()> {
         Some("deploy-check") => deploy_check::main(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <demo [kefu demo flags…] | test | web | api-types [--check] | schema-fuzz [--seconds N] | fuzz [--seconds N | --runs N] [target…] | crash [--cycles N] | deploy-check | bench [--quick] | bench-idle | bench-import | bench-routing | bench-robot | bench-robot-real --data DIR | bench-phrases | bench-kpi>\n\n\
+                "usage: cargo xtask <demo [kefu demo flags…] | test | web | api-types [--check] | schema-fuzz [--seconds N] | fuzz [--seconds N | --runs N] [target…] | crash [--cycles N] | deploy-check | bench [--quick] | bench-idle | bench-import | bench-routing | bench-robot | bench-robot-real --data DIR | bench-phrases | bench-kpi | bench-cockpit>\n\n\
                  demo   build the web UI and a release kefu, then run `kefu demo`\n\
                  test   everything CI runs: the web unit tests, format, lints, Rust tests\n\
                         (SQLite, PostgreSQL, NATS), kill cycles, schema fuzzing, each fuzz\n\
@@ -78,6 +81,8 @@ fn main() -> anyhow::Result<()> {
                  bench-phrases  quick phrase search among 5,000, beside a plain scan\n\
                  bench-kpi      a month's team report over 1,000,000 conversations, SQLite and\n\
                         PostgreSQL, beside a raw read of the same rollup rows\n\
+                 bench-cockpit  the cockpit, heatmap and drill-downs over 1,000,000 conversations and\n\
+                        their logs, SQLite and PostgreSQL, beside count(*) of the same rows\n\
                  fuzz   the fuzz targets (cargo fuzz), each for N seconds (default 60) or N runs;\n\
                         targets: ws_frame import_csv import_jsonl kb_json lexicon_json tokens"
             );

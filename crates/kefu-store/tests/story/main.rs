@@ -47,7 +47,6 @@ mod backup;
 mod blocklist;
 mod buyers;
 mod cockpit;
-mod cockpit;
 mod commerce;
 mod conversations;
 mod flows;

@@ -134,6 +134,9 @@ export function readCockpit(text: string): Cockpit | null {
   return c && typeof c === 'object' && Array.isArray(c.tiles) && typeof c.generated_at === 'number' ? (c as Cockpit) : null
 }
 
+/** What the drawer lists: the conversations behind a tile, or those given a tag. */
+export type DrillTarget = { metric: CockpitMetric } | { tag: string }
+
 // ---- the live socket ----
 
 export const SOCKET_MIN_BACKOFF_MS = 1_000
