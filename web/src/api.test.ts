@@ -125,6 +125,7 @@ describe('API types', () => {
     expectTypeOf<Schemas['HandoffCase']['shared']>().toEqualTypeOf<BareObject>()
     expectTypeOf<Schemas['Approval']['payload']>().toEqualTypeOf<BareObject>()
     expectTypeOf<Schemas['AuditEntry']['detail']>().toEqualTypeOf<BareObject>()
+    expectTypeOf<Schemas['Alert']['evidence']>().toEqualTypeOf<BareObject>()
     expectTypeOf<Schemas['RobotSettings']['lexicon']>().toEqualTypeOf<BareObject | undefined>()
     // No operation names a rating message's body, so the document has no RatingInvitation.
     expectTypeOf<'RatingInvitation' extends keyof Schemas ? true : false>().toEqualTypeOf<false>()

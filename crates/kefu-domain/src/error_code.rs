@@ -241,6 +241,7 @@ error_codes! {
         BlockNotFound = "block_not_found",
         QaReviewNotFound = "qa_review_not_found",
         AlertNotFound = "alert_not_found",
+        ReportNotFound = "report_not_found",
     }
     405 {
         /// The route exists, but not with this method (the `Allow` header lists its methods).

@@ -92,6 +92,26 @@ pub enum Party {
     Agent,
 }
 
+/// What a [`ServerFrame::Notice`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    /// An anomaly alert was raised (DATA-3).
+    Alert,
+    /// A health report is ready (DATA-2).
+    Report,
+}
+
+/// A notice for supervisors: what it is, a line to read and where the UI shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Notice {
+    pub kind: NoticeKind,
+    pub title: String,
+    /// The UI's path (`/agent/cockpit?tab=…`).
+    pub link: String,
+    pub at: i64,
+}
+
 /// What the server sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -170,6 +190,11 @@ pub enum ServerFrame {
     /// approvers' queue and the requester follow it live.
     Approval {
         approval: Approval,
+    },
+    /// Something for those who read reports (DATA-2, DATA-3): an anomaly alert, or the
+    /// morning's health report. Agent sessions with `report.view` only.
+    Notice {
+        notice: Notice,
     },
     /// A frame was refused; nothing was stored. `client_msg_id` names the send it answers.
     Error {

@@ -14,6 +14,7 @@ pub mod conversation;
 pub mod error_code;
 pub mod frames;
 pub mod guard;
+pub mod health;
 pub mod hours;
 pub mod intake;
 pub mod kpi;

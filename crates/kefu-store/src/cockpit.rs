@@ -5,6 +5,7 @@
 use kefu_domain::anomaly::{Alert, AlertKind};
 use kefu_domain::cockpit::Live;
 use kefu_domain::conversation::EventKind;
+use kefu_domain::health::{HealthReport, ReportKind};
 use uuid::Uuid;
 
 use crate::{Result, Store};
@@ -98,5 +99,56 @@ impl Store {
         now: i64,
     ) -> Result<Alert> {
         dispatch!(self, cockpit::acknowledge_alert(tenant_id, id, by, now))
+    }
+}
+
+impl Store {
+    /// Keeps a health report (DATA-2), replacing one of the same kind and period.
+    pub async fn save_health_report(&self, tenant_id: Uuid, report: &HealthReport) -> Result<()> {
+        let body = serde_json::to_string(report)
+            .map_err(|e| crate::StoreError::Corrupt(format!("health report: {e}")))?;
+        dispatch!(
+            self,
+            cockpit::save_health_report(
+                tenant_id,
+                report.kind,
+                &report.period,
+                body,
+                report.generated_at
+            )
+        )
+    }
+
+    /// The shop's reports of `kind`, newest period first: (period, generated at).
+    pub async fn health_reports(
+        &self,
+        tenant_id: Uuid,
+        kind: ReportKind,
+        limit: i64,
+    ) -> Result<Vec<(String, i64)>> {
+        dispatch!(self, cockpit::health_reports(tenant_id, kind, limit))
+    }
+
+    /// One kept report.
+    pub async fn health_report(
+        &self,
+        tenant_id: Uuid,
+        kind: ReportKind,
+        period: &str,
+    ) -> Result<Option<HealthReport>> {
+        dispatch!(self, cockpit::health_report(tenant_id, kind, period))
+    }
+
+    /// What the robot was asked in `[start, end)`, grouped by the entry it matched (or, when
+    /// none, the text): (entry id or text, whether it is an entry, count, a conversation),
+    /// most asked first, at most `limit`.
+    pub async fn robot_topics(
+        &self,
+        tenant_id: Uuid,
+        start: i64,
+        end: i64,
+        limit: i64,
+    ) -> Result<Vec<(String, bool, i64, Option<Uuid>)>> {
+        dispatch!(self, cockpit::robot_topics(tenant_id, start, end, limit))
     }
 }

@@ -669,7 +669,7 @@ export interface paths {
          * The cockpit, live: a `Cockpit` JSON text message on connecting, then again within a few
          *     seconds of any activity in the shop (at least every 30 s). Nothing is read from the client.
          */
-        get: operations["live"];
+        get: operations["cockpit_live"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1603,6 +1603,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shop's kept reports of a kind, newest first (the last 400). */
+        get: operations["health_reports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{kind}/{period}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A kept report. */
+        get: operations["health_report"];
+        put?: never;
+        /**
+         * Makes the report now from the rollups (as the jobs do each morning), keeps it and tells
+         *     those who read reports; a period still running reads as far as it has come.
+         */
+        post: operations["make_health_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{kind}/{period}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A kept report as an .xlsx workbook, a sheet per part (the page prints as it is shown). */
+        get: operations["export_health_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/robot/ask": {
         parameters: {
             query?: never;
@@ -2261,6 +2316,23 @@ export interface components {
             scorecard: components["schemas"]["Scorecard"];
             team?: string | null;
             trend: components["schemas"]["DayPoint"][];
+        };
+        /** @description An agent below the line. */
+        AgentLine: {
+            /** Format: uuid */
+            agent_id: string;
+            /** Format: double */
+            bad_review_rate?: number | null;
+            /** Format: double */
+            first_response_avg_s?: number | null;
+            grade?: components["schemas"]["Grade"] | null;
+            name: string;
+            /** Format: double */
+            quick_reply_rate?: number | null;
+            /** Format: double */
+            score: number;
+            /** Format: int64 */
+            served: number;
         };
         /** @description One agent in the supervisor's live view. */
         AgentLive: {
@@ -3013,7 +3085,7 @@ export interface components {
          *     carry it, serialised as its snake_case string.
          * @enum {string}
          */
-        ErrorCode: "invalid_json" | "invalid_query" | "invalid_path" | "invalid_status" | "invalid_name" | "conversation_required" | "message_empty" | "message_too_long" | "bad_client_msg_id" | "attachment_required" | "bad_card" | "bad_buttons" | "buttons_not_for_buyers" | "rating_not_sendable" | "invalid_rating" | "unknown_frame_type" | "malformed_frame" | "frame_too_large" | "binary_not_supported" | "websocket_expected" | "invalid_identity" | "invalid_entry" | "invalid_username" | "invalid_slug" | "weak_password" | "invalid_phone" | "unknown_team" | "invalid_team" | "invalid_target" | "invalid_description" | "unknown_permission" | "invalid_accounts" | "expiry_in_the_past" | "cannot_change_own_role" | "cannot_disable_self" | "cannot_change_own_probation" | "no_phone" | "phone_already_verified" | "wrong_code" | "code_expired" | "too_many_attempts" | "bad_threshold" | "bad_probation_days" | "bad_max_accounts" | "invalid_office_hours" | "invalid_grace" | "invalid_reason" | "invalid_logistics" | "invalid_compensation_form" | "unknown_tag" | "invalid_tag" | "too_many_tags" | "tag_required" | "bad_rule_name" | "bad_rule_team" | "bad_rule_condition" | "too_many_rules" | "invalid_transfer" | "invalid_cap" | "invalid_strategy" | "invalid_break" | "query_too_long" | "note_empty" | "note_too_long" | "resolution_too_long" | "no_partner" | "invalid_kb_entry" | "invalid_kb_id" | "invalid_question" | "invalid_answer" | "invalid_answer_image" | "answer_image_not_found" | "answer_product_not_found" | "invalid_answer_buttons" | "product_entry_unbound" | "invalid_validity" | "duplicate_kb_id" | "bad_tier" | "invalid_lexicon" | "lexicon_too_large" | "bad_flow" | "bad_status" | "code_mismatch" | "missing_field" | "bad_code" | "bad_text" | "bad_amount" | "bad_number" | "bad_quantity" | "bad_stock" | "bad_time" | "bad_items" | "bad_skus" | "duplicate_sku" | "bad_buyer" | "bad_url" | "bad_attributes" | "bad_partner" | "conflicting_rows" | "not_utf8" | "bad_workbook" | "missing_column" | "malformed_header" | "malformed_row" | "record_rejected" | "duplicate_in_file" | "bad_sender" | "invalid_phrase" | "invalid_auto_reply" | "invalid_block" | "invalid_intake_filter" | "invalid_kpi_rules" | "invalid_range" | "invalid_qa_rubric" | "invalid_qa_review" | "invalid_alert_rules" | "invalid_multipart" | "file_required" | "file_empty" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_failed" | "order_not_yours" | "invalid_setup_token" | "not_found" | "conversation_not_found" | "buyer_not_found" | "shop_not_found" | "attachment_not_found" | "assignee_not_found" | "order_not_found" | "product_not_found" | "handoff_not_found" | "user_not_found" | "group_not_found" | "grant_not_found" | "approval_not_found" | "flow_not_found" | "proposal_not_found" | "kb_entry_not_found" | "phrase_not_found" | "rating_not_found" | "block_not_found" | "qa_review_not_found" | "alert_not_found" | "method_not_allowed" | "request_timeout" | "handoff_exists" | "handoff_closed" | "queued_for_routing" | "at_capacity" | "colleague_unavailable" | "already_taken" | "proposal_decided" | "kb_entry_exists" | "account_limit_reached" | "phrase_limit_reached" | "rating_closed" | "rating_expired" | "qa_review_closed" | "already_decided" | "own_request" | "audit_busy" | "username_taken" | "tenant_slug_taken" | "setup_done" | "group_name_taken" | "tag_exists" | "message_conflict" | "kb_busy" | "body_too_large" | "file_too_large" | "unsupported_file_type" | "range_not_satisfiable" | "rate_limited" | "internal" | "unavailable";
+        ErrorCode: "invalid_json" | "invalid_query" | "invalid_path" | "invalid_status" | "invalid_name" | "conversation_required" | "message_empty" | "message_too_long" | "bad_client_msg_id" | "attachment_required" | "bad_card" | "bad_buttons" | "buttons_not_for_buyers" | "rating_not_sendable" | "invalid_rating" | "unknown_frame_type" | "malformed_frame" | "frame_too_large" | "binary_not_supported" | "websocket_expected" | "invalid_identity" | "invalid_entry" | "invalid_username" | "invalid_slug" | "weak_password" | "invalid_phone" | "unknown_team" | "invalid_team" | "invalid_target" | "invalid_description" | "unknown_permission" | "invalid_accounts" | "expiry_in_the_past" | "cannot_change_own_role" | "cannot_disable_self" | "cannot_change_own_probation" | "no_phone" | "phone_already_verified" | "wrong_code" | "code_expired" | "too_many_attempts" | "bad_threshold" | "bad_probation_days" | "bad_max_accounts" | "invalid_office_hours" | "invalid_grace" | "invalid_reason" | "invalid_logistics" | "invalid_compensation_form" | "unknown_tag" | "invalid_tag" | "too_many_tags" | "tag_required" | "bad_rule_name" | "bad_rule_team" | "bad_rule_condition" | "too_many_rules" | "invalid_transfer" | "invalid_cap" | "invalid_strategy" | "invalid_break" | "query_too_long" | "note_empty" | "note_too_long" | "resolution_too_long" | "no_partner" | "invalid_kb_entry" | "invalid_kb_id" | "invalid_question" | "invalid_answer" | "invalid_answer_image" | "answer_image_not_found" | "answer_product_not_found" | "invalid_answer_buttons" | "product_entry_unbound" | "invalid_validity" | "duplicate_kb_id" | "bad_tier" | "invalid_lexicon" | "lexicon_too_large" | "bad_flow" | "bad_status" | "code_mismatch" | "missing_field" | "bad_code" | "bad_text" | "bad_amount" | "bad_number" | "bad_quantity" | "bad_stock" | "bad_time" | "bad_items" | "bad_skus" | "duplicate_sku" | "bad_buyer" | "bad_url" | "bad_attributes" | "bad_partner" | "conflicting_rows" | "not_utf8" | "bad_workbook" | "missing_column" | "malformed_header" | "malformed_row" | "record_rejected" | "duplicate_in_file" | "bad_sender" | "invalid_phrase" | "invalid_auto_reply" | "invalid_block" | "invalid_intake_filter" | "invalid_kpi_rules" | "invalid_range" | "invalid_qa_rubric" | "invalid_qa_review" | "invalid_alert_rules" | "invalid_multipart" | "file_required" | "file_empty" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_failed" | "order_not_yours" | "invalid_setup_token" | "not_found" | "conversation_not_found" | "buyer_not_found" | "shop_not_found" | "attachment_not_found" | "assignee_not_found" | "order_not_found" | "product_not_found" | "handoff_not_found" | "user_not_found" | "group_not_found" | "grant_not_found" | "approval_not_found" | "flow_not_found" | "proposal_not_found" | "kb_entry_not_found" | "phrase_not_found" | "rating_not_found" | "block_not_found" | "qa_review_not_found" | "alert_not_found" | "report_not_found" | "method_not_allowed" | "request_timeout" | "handoff_exists" | "handoff_closed" | "queued_for_routing" | "at_capacity" | "colleague_unavailable" | "already_taken" | "proposal_decided" | "kb_entry_exists" | "account_limit_reached" | "phrase_limit_reached" | "rating_closed" | "rating_expired" | "qa_review_closed" | "already_decided" | "own_request" | "audit_busy" | "username_taken" | "tenant_slug_taken" | "setup_done" | "group_name_taken" | "tag_exists" | "message_conflict" | "kb_busy" | "body_too_large" | "file_too_large" | "unsupported_file_type" | "range_not_satisfiable" | "rate_limited" | "internal" | "unavailable";
         /**
          * @description One row of the conversation event log.
          * @enum {string}
@@ -3192,6 +3264,25 @@ export interface components {
              */
             unusable: number;
         };
+        /** @description A report as stored, shown and exported. */
+        HealthReport: {
+            agents_below: components["schemas"]["AgentLine"][];
+            /** @description The metrics whose change was largest, worse ones first. */
+            biggest_changes: components["schemas"]["MetricChange"][];
+            complaint_products: components["schemas"]["ProductLine"][];
+            /** Format: int64 */
+            generated_at: number;
+            /** @description Monthly: tags that grew most. */
+            growing_topics: components["schemas"]["TopicGrowth"][];
+            kind: components["schemas"]["ReportKind"];
+            metrics: components["schemas"]["MetricChange"][];
+            /** @description Monthly: the outcome measures of the last months, oldest first. */
+            outcomes: components["schemas"]["OutcomePoint"][];
+            /** @description `YYYY-MM-DD` (daily) or `YYYY-MM` (monthly). */
+            period: string;
+            top_questions: components["schemas"]["QuestionLine"][];
+            worst_hours: components["schemas"]["HourLine"][];
+        };
         /** @description One cell of the heatmap: a weekday (0 Monday) and local hour over the weeks read. */
         HeatCell: {
             /**
@@ -3231,6 +3322,17 @@ export interface components {
             to: string;
             /** Format: int32 */
             weeks: number;
+        };
+        /** @description One hour of the day (or, monthly, of all the month's days). */
+        HourLine: {
+            /** Format: double */
+            first_response_avg_s?: number | null;
+            /** Format: int32 */
+            hour: number;
+            /** Format: double */
+            quick_reply_rate?: number | null;
+            /** Format: int64 */
+            received: number;
         };
         /** @description Where the secret stands, without the secret. */
         IdentitySecretStatus: {
@@ -3613,6 +3715,23 @@ export interface components {
         MessageList: {
             messages: components["schemas"]["Message"][];
         };
+        /** @description A metric over the period, the period before and (daily) the same weekday a week before. */
+        MetricChange: {
+            /**
+             * Format: double
+             * @description `value / previous − 1` when both are there and `previous` is not 0.
+             */
+            change?: number | null;
+            /** Format: double */
+            last_week?: number | null;
+            metric: components["schemas"]["CockpitMetric"];
+            /** Format: double */
+            previous?: number | null;
+            /** Format: double */
+            value?: number | null;
+            /** @description The change made things worse (a volume's never does). */
+            worse: boolean;
+        };
         /**
          * @description The metrics of a tally (KPI-1, KPI-2, KPI-5, WB-10); `None` where there is nothing to
          *     divide by. Rates are fractions (0.85 = 85 %), times seconds, money fen.
@@ -3777,6 +3896,11 @@ export interface components {
             text: string;
         };
         /**
+         * @description What a [`ServerFrame::Notice`] is about.
+         * @enum {string}
+         */
+        NoticeKind: "alert" | "report";
+        /**
          * @description When the shop is staffed: `days` are ISO weekdays (1 = Monday … 7 = Sunday), `open` and
          *     `close` are "HH:MM" local times with `open` before `close`.
          */
@@ -3854,6 +3978,31 @@ export interface components {
         };
         OrderList: {
             orders: components["schemas"]["Order"][];
+        };
+        /**
+         * @description The seeds' outcome measures for one month (DATA-6): complaint rate −30 %, satisfaction
+         *     +25 points, average order value after contact +15–25 %, service cost −40 %.
+         */
+        OutcomePoint: {
+            /**
+             * Format: double
+             * @description Agent-minutes online ÷ conversations received: what a conversation costs in people.
+             */
+            agent_minutes_per_conversation?: number | null;
+            /**
+             * Format: double
+             * @description Paid after contact ÷ converted conversations, fen.
+             */
+            average_order_fen?: number | null;
+            /** Format: double */
+            average_rating?: number | null;
+            /**
+             * Format: double
+             * @description Complaints ÷ conversations received.
+             */
+            complaint_rate?: number | null;
+            /** @description `YYYY-MM`. */
+            month: string;
         };
         /**
          * @description A partner that fulfils a product for the shop (CH-5: 饿了么, 携程…): the buyer is handed
@@ -4008,6 +4157,13 @@ export interface components {
             skus: components["schemas"]["SkuInput"][];
             title: string;
         };
+        /** @description A product complained about. */
+        ProductLine: {
+            code: string;
+            /** Format: int64 */
+            complaints: number;
+            title: string;
+        };
         ProductList: {
             products: components["schemas"]["Product"][];
         };
@@ -4084,6 +4240,14 @@ export interface components {
             /** Format: int64 */
             scored_at?: number | null;
             status: components["schemas"]["ReviewStatus"];
+        };
+        /** @description Something buyers asked, with how often and an example conversation. */
+        QuestionLine: {
+            /** Format: int64 */
+            count: number;
+            /** Format: uuid */
+            example_conversation?: string | null;
+            topic: string;
         };
         /** @description One agent in a team's monthly ranking. */
         RankingEntry: {
@@ -4185,6 +4349,18 @@ export interface components {
             /** Format: int64 */
             line: number;
             message: string;
+        };
+        /**
+         * @description A daily or monthly report.
+         * @enum {string}
+         */
+        ReportKind: "daily" | "monthly";
+        /** @description A kept report, as listed. */
+        ReportListing: {
+            /** Format: int64 */
+            generated_at: number;
+            kind: components["schemas"]["ReportKind"];
+            period: string;
         };
         /** @description The secret itself, shown once to the super admin who asked. */
         RevealedIdentitySecret: components["schemas"]["IdentitySecretStatus"] & {
@@ -4662,6 +4838,10 @@ export interface components {
             /** @enum {string} */
             type: "approval";
         } | {
+            notice: components["schemas"]["Notice"];
+            /** @enum {string} */
+            type: "notice";
+        } | {
             client_msg_id?: string | null;
             code: components["schemas"]["ErrorCode"];
             message: string;
@@ -4969,6 +5149,14 @@ export interface components {
             expires_at: number;
             /** @description Send as `Authorization: Bearer …`. Shown once; kefu keeps only its hash. */
             token: string;
+        };
+        /** @description A tag whose count grew against the period before (monthly). */
+        TopicGrowth: {
+            /** Format: int64 */
+            count: number;
+            /** Format: int64 */
+            previous: number;
+            tag: string;
         };
         TrainingRun: {
             /**
@@ -6720,7 +6908,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
         };
     };
-    live: {
+    cockpit_live: {
         parameters: {
             query?: {
                 /** @description An API token; browsers use the session cookie instead. */
@@ -9086,6 +9274,156 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    health_reports: {
+        parameters: {
+            query?: {
+                /** @description `daily` (default) or `monthly`. */
+                kind?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportListing"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    health_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `daily` or `monthly` */
+                kind: string;
+                /** @description `YYYY-MM-DD` or `YYYY-MM` */
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthReport"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    make_health_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `daily` or `monthly` */
+                kind: string;
+                /** @description `YYYY-MM-DD` or `YYYY-MM` */
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthReport"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    export_health_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `daily` or `monthly` */
+                kind: string;
+                /** @description `YYYY-MM-DD` or `YYYY-MM` */
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": number[];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -58,7 +58,7 @@ pub struct CockpitWsQuery {
 
 /// The cockpit, live: a `Cockpit` JSON text message on connecting, then again within a few
 /// seconds of any activity in the shop (at least every 30 s). Nothing is read from the client.
-#[utoipa::path(get, path = "/api/v1/cockpit/ws", tag = "reports", params(CockpitWsQuery),
+#[utoipa::path(get, operation_id = "cockpit_live", path = "/api/v1/cockpit/ws", tag = "reports", params(CockpitWsQuery),
     responses((status = 101, description = "switching to the WebSocket protocol"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn live(
     State(state): State<AppState>,

@@ -32,6 +32,7 @@ pub mod products;
 pub mod qa;
 pub mod ratings;
 pub mod realtime;
+pub mod reports;
 pub mod robot;
 pub mod routing;
 pub mod serve;
@@ -210,6 +211,9 @@ fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(cockpit::acknowledge))
         .routes(routes!(cockpit::scan))
         .routes(routes!(cockpit::rules, cockpit::put_rules))
+        .routes(routes!(reports::list))
+        .routes(routes!(reports::read, reports::make))
+        .routes(routes!(reports::export))
         .routes(routes!(qa::rubric, qa::put_rubric))
         .routes(routes!(qa::reviews))
         .routes(routes!(qa::sample))

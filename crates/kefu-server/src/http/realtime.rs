@@ -677,6 +677,7 @@ impl Session {
                     conversation.team.is_some() && conversation.team == agent.user.team
                 }
                 ServerFrame::Alert { .. } => agent.may(Permission::TeamManage),
+                ServerFrame::Notice { .. } => agent.may(Permission::ReportView),
                 _ => true,
             };
             if !shown {

@@ -27,6 +27,8 @@ const QA_SAMPLE_TICKS: u64 = 720;
 /// Agents online are counted every minute (DATA-2); anomalies looked for every two (DATA-3).
 const STAFFING_TICKS: u64 = 12;
 const ALERT_TICKS: u64 = 24;
+/// Whether a shop's health report is due is checked every ten minutes (DATA-2).
+const REPORT_TICKS: u64 = 120;
 /// Training is checked hourly, the first time ten minutes after start (or after this
 /// process became the leader), so a restart loop does not rebuild every robot.
 const TRAINING_EVERY: Duration = Duration::from_secs(3_600);
@@ -65,6 +67,9 @@ pub async fn run_forever(state: AppState) {
         }
         if ticks % ALERT_TICKS == 5 {
             crate::reports::alerts::scan_all(&state).await;
+        }
+        if ticks % REPORT_TICKS == 6 {
+            crate::reports::health::make_due(&state).await;
         }
         if ticks % QA_SAMPLE_TICKS == 3 {
             crate::reports::qa::sample_yesterday_everywhere(&state).await;

@@ -8,11 +8,13 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use kefu_domain::anomaly::{self, AlertKind, AlertRules, HourCount, SubjectKind};
 use kefu_domain::conversation::EventKind;
+use kefu_domain::frames::{Notice, NoticeKind, ServerFrame};
 use kefu_domain::kpi::KpiRules;
 use kefu_store::NewAlert;
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::bus::Audience;
 use crate::error::ApiError;
 
 const HOUR_MS: i64 = 3_600_000;
@@ -202,9 +204,38 @@ pub async fn scan(state: &AppState, tenant_id: Uuid, now: i64) -> Result<usize, 
         if state.store.add_alert(tenant_id, alert, now).await? {
             kept += 1;
             metrics::counter!("kefu_alerts_total", "kind" => alert.kind.as_str()).increment(1);
+            let notice = Notice {
+                kind: NoticeKind::Alert,
+                title: notice_title(alert),
+                link: "/agent/cockpit".to_owned(),
+                at: now,
+            };
+            state
+                .bus
+                .publish(tenant_id, Audience::Agents, ServerFrame::Notice { notice })
+                .await;
         }
     }
     Ok(kept)
+}
+
+/// The line a supervisor reads in the notice.
+fn notice_title(alert: &NewAlert) -> String {
+    match alert.kind {
+        AlertKind::Surge => format!(
+            "咨询激增：{}（{} 个会话，平时约 {:.0}）",
+            alert.label, alert.observed, alert.expected
+        ),
+        AlertKind::Queue => format!("排队 {} 人，超过上限 {}", alert.observed, alert.expected),
+        AlertKind::FirstResponse => format!(
+            "近 15 分钟平均首响 {:.0} 秒，超过 {:.0} 秒",
+            alert.observed, alert.expected
+        ),
+        AlertKind::RobotTransfer => format!(
+            "机器人转人工激增：{} 次（平时约 {:.0}）",
+            alert.observed, alert.expected
+        ),
+    }
 }
 
 fn evidence(

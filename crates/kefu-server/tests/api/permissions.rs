@@ -216,6 +216,10 @@ const TABLE: &[(&str, &str, Rule)] = &[
     ("POST", "/alerts/scan", Needs(ReportView)),
     ("GET", "/alerts/rules", Needs(ReportView)),
     ("PUT", "/alerts/rules", Needs(SettingsManage)),
+    ("GET", "/reports", Needs(ReportView)),
+    ("GET", "/reports/{kind}/{period}", Needs(ReportView)),
+    ("POST", "/reports/{kind}/{period}", Needs(ReportView)),
+    ("GET", "/reports/{kind}/{period}/export", Needs(ReportView)),
     ("GET", "/qa/rubric", Needs(TeamRead)),
     ("PUT", "/qa/rubric", Needs(TeamManage)),
     ("GET", "/qa/reviews", AnyOf(&[QaScore, TeamManage])),
@@ -801,6 +805,7 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
         .replace("{code}", "TOUR-1")
         .replace("{order_no}", "P1")
         .replace("{key}", "vip")
+        .replace("/reports/{kind}/{period}", "/reports/daily/2026-12-01")
         .replace("{kind}", "orders");
     let body = match (method, path) {
         // A real sign-in (of another shop's QA inspector, so shop A's accounts stay as

@@ -3,6 +3,7 @@
 use kefu_domain::anomaly::{Alert, AlertKind};
 use kefu_domain::cockpit::Live;
 use kefu_domain::conversation::EventKind;
+use kefu_domain::health::{HealthReport, ReportKind};
 use sqlx::{Pool, QueryBuilder};
 use uuid::Uuid;
 
@@ -269,4 +270,96 @@ pub(crate) async fn acknowledge_alert(
     .fetch_optional(pool)
     .await?;
     alert(row.ok_or(StoreError::NotFound("alert"))?)
+}
+
+pub(crate) async fn save_health_report(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    kind: ReportKind,
+    period: &str,
+    body: String,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO health_reports (tenant_id, kind, period, body, created_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, kind, period) DO UPDATE \
+         SET body = excluded.body, created_at = excluded.created_at",
+    )
+    .bind(tenant_id.to_string())
+    .bind(kind.as_str())
+    .bind(period)
+    .bind(body)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn health_reports(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    kind: ReportKind,
+    limit: i64,
+) -> Result<Vec<(String, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT period, created_at FROM health_reports WHERE tenant_id = $1 AND kind = $2 \
+         ORDER BY period DESC LIMIT $3",
+    )
+    .bind(tenant_id.to_string())
+    .bind(kind.as_str())
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}
+
+pub(crate) async fn health_report(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    kind: ReportKind,
+    period: &str,
+) -> Result<Option<HealthReport>> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT body FROM health_reports WHERE tenant_id = $1 AND kind = $2 AND period = $3",
+    )
+    .bind(tenant_id.to_string())
+    .bind(kind.as_str())
+    .bind(period)
+    .fetch_optional(pool)
+    .await?;
+    row.map(|(body,)| {
+        serde_json::from_str(&body)
+            .map_err(|e| StoreError::Corrupt(format!("health report {period}: {e}")))
+    })
+    .transpose()
+}
+
+pub(crate) async fn robot_topics(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    start: i64,
+    end: i64,
+    limit: i64,
+) -> Result<Vec<(String, bool, i64, Option<Uuid>)>> {
+    let rows: Vec<(String, bool, i64, Option<String>)> = sqlx::query_as(
+        "SELECT COALESCE(entry_id, text), entry_id IS NOT NULL, COUNT(*), MIN(conversation_id) \
+         FROM robot_log WHERE tenant_id = $1 AND at >= $2 AND at < $3 AND action <> 'greet' \
+         GROUP BY COALESCE(entry_id, text), entry_id IS NOT NULL \
+         ORDER BY COUNT(*) DESC, COALESCE(entry_id, text) LIMIT $4",
+    )
+    .bind(tenant_id.to_string())
+    .bind(start)
+    .bind(end)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(topic, entry, count, conversation)| {
+            Ok((
+                topic,
+                entry,
+                count,
+                conversation.as_deref().map(uuid).transpose()?,
+            ))
+        })
+        .collect()
 }

@@ -67,6 +67,9 @@ function metrics(over: Partial<KpiMetrics> = {}): KpiMetrics {
     live_fen: 0,
     video_served: 0,
     invalid: 0,
+    robot_resolution_rate: null,
+    robot_transfer_rate: null,
+    complaints: 0,
     ...over,
   }
 }
