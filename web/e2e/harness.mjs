@@ -233,7 +233,14 @@ export async function until(probe, what, timeoutMs = 20_000) {
 }
 
 /** Waits for running animations (a dialog fading in, a notice sliding in) to end, for a
- *  steady screenshot. */
+ *  steady screenshot; endless ones (a live indicator's pulse) are left running. */
 export function settle(page) {
-  return page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => {}))))
+  return page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((a) => a.effect?.getComputedTiming().iterations !== Infinity)
+        .map((a) => a.finished.catch(() => {})),
+    ),
+  )
 }
