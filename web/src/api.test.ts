@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { AGENT_STATUSES, CHANNELS, PERMISSIONS, ROUTING_STRATEGIES, allOf, importFormat, kpiExportUrl, oneOf } from './api'
+import { AGENT_STATUSES, CHANNELS, PERMISSIONS, ROUTING_STRATEGIES, allOf, healthReportExportUrl, importFormat, kpiExportUrl, oneOf } from './api'
 import type {
   ApprovalList,
   ApprovalView,
@@ -15,6 +15,7 @@ import type {
   FlowList,
   HandoffCase,
   HandoffList,
+  HealthReport,
   InternalNoteList,
   KbEntry,
   KbEntryView,
@@ -22,10 +23,13 @@ import type {
   ProposalEdit,
   Rating,
   RatingInput,
+  ReportListing,
   RequestBody,
   ResponseBody,
   RobotDecision,
   SendBody,
+  ServerFrameOf,
+  SupervisorNotice,
   TeamMembers,
 } from './api'
 import type { components } from './generated/openapi'
@@ -88,6 +92,13 @@ describe('kpiExportUrl', () => {
   })
 })
 
+describe('healthReportExportUrl', () => {
+  it('names the kind and the period', () => {
+    expect(healthReportExportUrl('daily', '2026-12-05')).toBe('/api/v1/reports/daily/2026-12-05/export')
+    expect(healthReportExportUrl('monthly', '2026-11')).toBe('/api/v1/reports/monthly/2026-11/export')
+  })
+})
+
 describe('API types', () => {
   it('are the operations’ types', () => {
     expectTypeOf<ResponseBody<'me'>>().toEqualTypeOf<AuthSession>()
@@ -106,6 +117,9 @@ describe('API types', () => {
     expectTypeOf<ResponseBody<'ask'>>().toEqualTypeOf<RobotDecision>()
     expectTypeOf<ResponseBody<'conversation_ratings'>>().toEqualTypeOf<{ ratings: Rating[] }>()
     expectTypeOf<RequestBody<'rate'>>().toEqualTypeOf<RatingInput>()
+    expectTypeOf<ResponseBody<'health_reports'>>().toEqualTypeOf<ReportListing[]>()
+    expectTypeOf<ResponseBody<'health_report'>>().toEqualTypeOf<HealthReport>()
+    expectTypeOf<ServerFrameOf<'notice'>['notice']>().toEqualTypeOf<SupervisorNotice>()
   })
 
   it('hand-written as the server writes them, still fit the document', () => {

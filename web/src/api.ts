@@ -55,6 +55,7 @@ import type {
   ProposalStatus,
   QueryOf,
   RatingInput,
+  ReportKind,
   RequestBody,
   ResponseBody,
   ReviewQuery,
@@ -250,6 +251,8 @@ export const SENSITIVITIES = allOf<Sensitivity>()(['low', 'normal', 'high'])
 export const MAX_ALERT_MIN_COUNT = 10_000
 export const MAX_QUEUE_LIMIT = 100_000
 export const MAX_ALERT_FIRST_RESPONSE_S = 86_400
+/** DATA-2, DATA-6: the service-health reports, the day's and the month's. */
+export const REPORT_KINDS = allOf<ReportKind>()(['daily', 'monthly'])
 
 /** Every error body is `{code, message}`; the UI translates `code`, never `message`. */
 export class ApiError extends Error {
@@ -623,6 +626,23 @@ export const agentApi = {
   putAlertRules: (rules: AlertRules) =>
     request<ResponseBody<'put_alert_rules'>>('PUT', `${V1}/alerts/rules`, { body: rules satisfies RequestBody<'put_alert_rules'> }),
 
+  // DATA-2, DATA-6: the service-health reports (`report.view`). `period` is `YYYY-MM-DD` for a
+  // daily one, `YYYY-MM` for a monthly one; another throws `invalid_range` (400).
+  /** The shop's kept reports of a kind, newest first. A bare array. */
+  async healthReports(kind: ReportKind) {
+    const res = await request<ResponseBody<'health_reports'>>('GET', `${V1}/reports`, {
+      query: { kind } satisfies QueryOf<'health_reports'>,
+    })
+    return Array.isArray(res) ? res : []
+  },
+  /** Throws `report_not_found` (404). */
+  healthReport: (kind: ReportKind, period: string) =>
+    request<ResponseBody<'health_report'>>('GET', `${V1}/reports/${kind}/${encodeURIComponent(period)}`),
+  /** Makes the report now (the jobs do each morning), keeps it and announces it; a period still
+   *  running reads as far as it has come. */
+  makeHealthReport: (kind: ReportKind, period: string) =>
+    request<ResponseBody<'make_health_report'>>('POST', `${V1}/reports/${kind}/${encodeURIComponent(period)}`),
+
   // KPI-3: quality inspection. Throws `qa_review_not_found` (404), `qa_review_closed` (409:
   // not in a state for this), `invalid_qa_review` (400).
   qaRubric: () => request<ResponseBody<'rubric'>>('GET', `${V1}/qa/rubric`),
@@ -811,6 +831,12 @@ export function kpiExportUrl(range: { from: string; to: string; team?: string | 
 export function myKpiExportUrl(range: { from: string; to: string }, format: 'csv' | 'xlsx'): string {
   const params = new URLSearchParams({ from: range.from, to: range.to, format })
   return `${V1}/kpi/me/export?${params.toString()}`
+}
+
+/** DATA-2, DATA-6: a kept health report as an .xlsx workbook, a sheet per part; a plain link
+ *  downloads it with the session cookie. */
+export function healthReportExportUrl(kind: ReportKind, period: string): string {
+  return `${V1}/reports/${kind}/${encodeURIComponent(period)}/export`
 }
 
 /** DATA-1: the live cockpit's WebSocket (`report.view`; the session cookie authenticates): a

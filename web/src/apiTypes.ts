@@ -524,6 +524,30 @@ export type Cockpit = Omit<Schemas['Cockpit'], 'alerts'> & { alerts: Alert[] }
 export type HeatCell = Schemas['HeatCell']
 export type Heatmap = Schemas['Heatmap']
 
+// ---- the service-health reports (DATA-2, DATA-6) ----
+
+/** A daily report (`period` `YYYY-MM-DD`) or a monthly one (`YYYY-MM`). */
+export type ReportKind = Schemas['ReportKind']
+/** A kept report as `GET /reports` lists it, newest first. */
+export type ReportListing = Schemas['ReportListing']
+/** A cockpit number over the period against the period before and (daily) the same weekday a
+ *  week before; `change` a fraction (`value / previous − 1`), `worse` never for a volume. */
+export type MetricChange = Schemas['MetricChange']
+/** One local hour (0–23), over the period's days. */
+export type HourLine = Schemas['HourLine']
+/** Something buyers asked the robot, with an example conversation. */
+export type QuestionLine = Schemas['QuestionLine']
+/** A product of conversations tagged as complaints. */
+export type ProductLine = Schemas['ProductLine']
+/** An agent who served and scored below the line. */
+export type AgentLine = Schemas['AgentLine']
+/** Monthly: a tag's count against the month before. */
+export type TopicGrowth = Schemas['TopicGrowth']
+/** Monthly: one month's outcome measures (DATA-6); money integer fen. */
+export type OutcomePoint = Schemas['OutcomePoint']
+/** `GET /reports/{kind}/{period}`: a kept report. */
+export type HealthReport = Schemas['HealthReport']
+
 // ---- WebSocket frames (crates/kefu-domain/src/frames.rs) ----
 
 export type Party = Schemas['Party']
@@ -531,10 +555,19 @@ export type Party = Schemas['Party']
 /** What a client sends. Buyers omit `conversation_id`: theirs is implied. */
 export type ClientFrame = Schemas['ClientFrame']
 
+/** What a `notice` frame is about: an anomaly alert was raised (DATA-3), or a health report is
+ *  ready (DATA-2). */
+export type NoticeKind = Schemas['NoticeKind']
+/** A notice for those who read reports: a line to read, and `link`, the UI's page for it
+ *  (`/agent/reports?kind=daily&period=2026-12-05`). */
+export type SupervisorNotice = Schemas['SupervisorNotice']
+
 type GeneratedServerFrame = Schemas['ServerFrame']
 /** What the server sends, tagged by `type`. */
 // Hand-typed `approval` frame: it carries an Approval, whose payload the document has as a bare Object.
-export type ServerFrame = Exclude<GeneratedServerFrame, { type: 'approval' }> | { type: 'approval'; approval: Approval }
+export type ServerFrame =
+  | Exclude<GeneratedServerFrame, { type: 'approval' }>
+  | { type: 'approval'; approval: Approval }
 export type ServerFrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>
 export type HelloFrame = ServerFrameOf<'hello'>
 export type AckFrame = ServerFrameOf<'ack'>

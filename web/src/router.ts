@@ -32,6 +32,9 @@ export const router = createRouter({
     // DATA-1 … DATA-3: the data cockpit (`report.view`): the numbers live, the hour × weekday
     // heatmap, the anomaly alerts and their rules (`settings.manage` edits). `?tab=` picks one.
     { path: '/agent/cockpit', name: 'cockpit', component: () => import('./features/cockpit/Cockpit.vue') },
+    // DATA-2, DATA-6: the service-health reports (`report.view`), daily and monthly, to read,
+    // make, download and print; `?kind=daily|monthly&period=` names one (the notices link so).
+    { path: '/agent/reports', name: 'reports', component: () => import('./features/reports/Reports.vue') },
     // KPI-3: quality inspection — scoring (`qa.score`), appeals and the rubric (`team.manage`),
     // and every agent's own reviews. `?tab=` picks one.
     { path: '/agent/qa', name: 'qa', component: () => import('./features/qa/AgentQa.vue') },

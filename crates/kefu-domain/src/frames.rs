@@ -104,7 +104,7 @@ pub enum NoticeKind {
 
 /// A notice for supervisors: what it is, a line to read and where the UI shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct Notice {
+pub struct SupervisorNotice {
     pub kind: NoticeKind,
     pub title: String,
     /// The UI's path (`/agent/cockpit?tab=…`).
@@ -194,7 +194,7 @@ pub enum ServerFrame {
     /// Something for those who read reports (DATA-2, DATA-3): an anomaly alert, or the
     /// morning's health report. Agent sessions with `report.view` only.
     Notice {
-        notice: Notice,
+        notice: SupervisorNotice,
     },
     /// A frame was refused; nothing was stored. `client_msg_id` names the send it answers.
     Error {

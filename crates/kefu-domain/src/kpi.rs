@@ -145,6 +145,36 @@ pub struct Tally {
     /// Tags put on conversations (WB-5), by key, less those taken off: the shop's part only.
     #[schema(value_type = Object)]
     pub tags: BTreeMap<String, i64>,
+    /// The after-contact funnel (DATA-4) of cycles that came with a product or an order:
+    /// those that began (the shop's part), were served, whose buyer then ordered and paid
+    /// within 24 hours (the serving agent's part).
+    pub funnel: Funnel,
+    /// The same per product code (the shop's part only; kept in the daily rollups).
+    #[schema(value_type = Object)]
+    pub product_funnel: BTreeMap<String, Funnel>,
+}
+
+/// Asked → served → ordered → paid (DATA-4).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct Funnel {
+    pub asked: i64,
+    pub served: i64,
+    pub ordered: i64,
+    pub paid: i64,
+}
+
+impl Funnel {
+    pub fn add(&mut self, other: &Funnel) {
+        self.asked += other.asked;
+        self.served += other.served;
+        self.ordered += other.ordered;
+        self.paid += other.paid;
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Funnel::default()
+    }
 }
 
 impl Tally {
@@ -181,6 +211,13 @@ impl Tally {
         self.robot_handoffs += other.robot_handoffs;
         for (tag, count) in &other.tags {
             *self.tags.entry(tag.clone()).or_default() += count;
+        }
+        self.funnel.add(&other.funnel);
+        for (product, funnel) in &other.product_funnel {
+            self.product_funnel
+                .entry(product.clone())
+                .or_default()
+                .add(funnel);
         }
     }
 
@@ -352,6 +389,18 @@ struct Service {
     at: i64,
     agent: Uuid,
     entry: Option<Entry>,
+    /// The cycle came with a product or an order; the product's code.
+    context: bool,
+    product: Option<String>,
+}
+
+/// The product code and whether there is any context (a product or an order) in an entry
+/// event's data.
+fn context_of(data: &serde_json::Value) -> (bool, Option<String>) {
+    let text = |v: &serde_json::Value| v.as_str().filter(|s| !s.is_empty()).map(str::to_owned);
+    let product = text(&data["context"]["product_code"]);
+    let order = text(&data["context"]["order_no"]);
+    (product.is_some() || order.is_some(), product)
 }
 
 /// Each agent's breaks (WB-9): (start, end), an open one ending at `i64::MAX`.
@@ -411,6 +460,7 @@ pub fn contributions(
     let mut invalid = false;
     let mut robot_this_cycle = false;
     let mut handed_off = false;
+    let mut context = (false, None::<String>);
     let mut services: Vec<Service> = Vec::new();
     for event in &log.events {
         match event.kind {
@@ -419,7 +469,16 @@ pub fn contributions(
                     entry = Some(e);
                 }
                 days.entry = entry;
-                days.at(None, event.at).received += 1;
+                let (with_context, product) = context_of(&event.data);
+                context = (with_context, product.clone());
+                let tally = days.at(None, event.at);
+                tally.received += 1;
+                if with_context {
+                    tally.funnel.asked += 1;
+                    if let Some(code) = product {
+                        tally.product_funnel.entry(code).or_default().asked += 1;
+                    }
+                }
                 people_since = Some(event.at);
                 first_reply_due = true;
                 served_this_cycle.clear();
@@ -430,6 +489,10 @@ pub fn contributions(
             EventKind::Entered => {
                 if let Some(e) = event.data["entry"].as_str().and_then(Entry::parse) {
                     entry = Some(e);
+                }
+                let (with_context, product) = context_of(&event.data);
+                if with_context {
+                    context = (true, product.or(context.1.take()));
                 }
             }
             EventKind::RobotHandoff => {
@@ -489,11 +552,20 @@ pub fn contributions(
                     tally.served += 1;
                     tally.live_served += i64::from(entry == Some(Entry::LiveRoom));
                     tally.video_served += i64::from(entry == Some(Entry::Creator));
+                    if context.0 {
+                        tally.funnel.served += 1;
+                    }
                     services.push(Service {
                         at: event.at,
                         agent,
                         entry,
+                        context: context.0,
+                        product: context.1.clone(),
                     });
+                    if let Some(code) = &context.1 {
+                        let shop = days.at(None, event.at);
+                        shop.product_funnel.entry(code.clone()).or_default().served += 1;
+                    }
                 }
             }
             EventKind::Assigned => assignee = uuid_at(&event.data, "assignee_id"),
@@ -540,24 +612,49 @@ pub fn contributions(
         }
     }
     // An order credits the latest service within the 24 hours before it, once per service.
+    // Each service is credited once as converted (a paid order) and once down the funnel.
     let mut credited = vec![false; services.len()];
+    let mut ordered = vec![false; services.len()];
+    let mut paid = vec![false; services.len()];
     for order in &log.orders {
         let latest = services.iter().enumerate().rev().find(|(_, s)| {
             s.at <= order.placed_at && order.placed_at - s.at <= CONVERSION_WINDOW_MS
         });
-        if let Some((i, service)) = latest {
-            days.entry = service.entry;
-            let tally = days.at(Some(service.agent), service.at);
-            if !credited[i] {
-                credited[i] = true;
-                tally.converted += 1;
-                tally.live_converted += i64::from(service.entry == Some(Entry::LiveRoom));
-                tally.video_converted += i64::from(service.entry == Some(Entry::Creator));
+        let Some((i, service)) = latest else {
+            continue;
+        };
+        days.entry = service.entry;
+        let tally = days.at(Some(service.agent), service.at);
+        let is_paid = order.paid_fen > 0;
+        if service.context {
+            let first_order = !ordered[i];
+            let first_paid = is_paid && !paid[i];
+            ordered[i] = true;
+            paid[i] |= is_paid;
+            tally.funnel.ordered += i64::from(first_order);
+            tally.funnel.paid += i64::from(first_paid);
+            if let Some(code) = &service.product
+                && (first_order || first_paid)
+            {
+                let shop = days.at(None, service.at);
+                let funnel = shop.product_funnel.entry(code.clone()).or_default();
+                funnel.ordered += i64::from(first_order);
+                funnel.paid += i64::from(first_paid);
             }
-            tally.converted_fen += order.paid_fen;
-            if service.entry == Some(Entry::LiveRoom) {
-                tally.live_fen += order.paid_fen;
-            }
+        }
+        if !is_paid {
+            continue;
+        }
+        let tally = days.at(Some(service.agent), service.at);
+        if !credited[i] {
+            credited[i] = true;
+            tally.converted += 1;
+            tally.live_converted += i64::from(service.entry == Some(Entry::LiveRoom));
+            tally.video_converted += i64::from(service.entry == Some(Entry::Creator));
+        }
+        tally.converted_fen += order.paid_fen;
+        if service.entry == Some(Entry::LiveRoom) {
+            tally.live_fen += order.paid_fen;
         }
     }
     let mut contributions: Vec<Contribution> = days
@@ -1448,6 +1545,62 @@ mod tests {
         let m = t.metrics();
         assert_eq!(m.robot_transfer_rate, Some(1.0));
         assert_eq!(m.robot_resolution_rate, Some(0.0));
+    }
+
+    #[test]
+    fn the_funnel_follows_a_product_from_the_question_to_the_payment() {
+        // DATA-4: asked about P-1, served by A, an unpaid order, then a paid one.
+        let mut start = created(T0);
+        start.data =
+            serde_json::json!({"entry": "product_page", "context": {"product_code": "P-1"}});
+        let mut asked = log(vec![start, buyer(T0), agent(A, T0 + MIN)]);
+        asked.orders = vec![
+            PlacedOrder {
+                placed_at: T0 + 60 * MIN,
+                paid_fen: 0,
+            },
+            PlacedOrder {
+                placed_at: T0 + 120 * MIN,
+                paid_fen: 9_900,
+            },
+        ];
+        let parts = contributions(&asked, ZONE, None);
+        let (shop, a) = (total(&parts, None), total(&parts, Some(A)));
+        assert_eq!(shop.funnel.asked, 1);
+        assert_eq!(
+            a.funnel,
+            Funnel {
+                asked: 0,
+                served: 1,
+                ordered: 1,
+                paid: 1
+            }
+        );
+        assert_eq!(
+            shop.product_funnel["P-1"],
+            Funnel {
+                asked: 1,
+                served: 1,
+                ordered: 1,
+                paid: 1
+            }
+        );
+        // Only the paid order converts, and its amount counts.
+        assert_eq!((a.converted, a.converted_fen), (1, 9_900));
+        // Asked and served, then gone: no order within the day.
+        let mut start = created(T0);
+        start.data = serde_json::json!({"entry": "order_card", "context": {"order_no": "O-1"}});
+        let dropped = contributions(&log(vec![start, buyer(T0), agent(B, T0 + MIN)]), ZONE, None);
+        let b = total(&dropped, Some(B));
+        assert_eq!((b.funnel.served, b.funnel.ordered), (1, 0));
+        assert!(total(&dropped, None).product_funnel.is_empty());
+        // No context: not in the funnel.
+        let plain = contributions(
+            &log(vec![created(T0), buyer(T0), agent(A, T0 + MIN)]),
+            ZONE,
+            None,
+        );
+        assert!(plain.iter().all(|c| c.tally.funnel.is_empty()));
     }
 
     #[test]

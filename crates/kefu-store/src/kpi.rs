@@ -86,7 +86,7 @@ impl Store {
     }
 
     /// Every conversation with an event in `[start, end)`: its whole log, and its buyer's
-    /// paid orders placed in `[start, end + 1 day)`.
+    /// orders placed (paid or not: `paid_fen` 0) in `[start, end + 1 day)`.
     pub async fn kpi_day_logs(&self, tenant_id: Uuid, start: i64, end: i64) -> Result<Vec<DayLog>> {
         dispatch!(self, kpi::kpi_day_logs(tenant_id, start, end))
     }

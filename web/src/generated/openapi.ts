@@ -641,6 +641,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cockpit/funnel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The after-contact funnel (DATA-4) of conversations with a product or an order: asked →
+         *     served → ordered → paid within 24 hours, for the shop and by team, agent, product and
+         *     entry.
+         */
+        get: operations["funnel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cockpit/funnel/dropped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The buyers to follow up: conversations served on the day that came with a product or an
+         *     order and did not lead to an order within 24 hours (at most 200, newest first).
+         */
+        get: operations["dropped"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cockpit/heatmap": {
         parameters: {
             query?: never;
@@ -3137,6 +3178,46 @@ export interface components {
         };
         /** @enum {string} */
         Format: "csv" | "jsonl" | "xlsx";
+        /** @description Asked → served → ordered → paid (DATA-4). */
+        Funnel: {
+            /**
+             * Format: int64
+             * @default 0
+             */
+            asked: number;
+            /**
+             * Format: int64
+             * @default 0
+             */
+            ordered: number;
+            /**
+             * Format: int64
+             * @default 0
+             */
+            paid: number;
+            /**
+             * Format: int64
+             * @default 0
+             */
+            served: number;
+        };
+        /** @description A funnel of one team, agent, product or entry. */
+        FunnelLine: {
+            funnel: components["schemas"]["Funnel"];
+            /** @description The team's or product's key, the agent's id, the entry (`shop_home`, …; empty: none). */
+            key: string;
+            name: string;
+        };
+        /** @description The funnel over a range. */
+        FunnelReport: {
+            agents: components["schemas"]["FunnelLine"][];
+            entries: components["schemas"]["FunnelLine"][];
+            from: string;
+            products: components["schemas"]["FunnelLine"][];
+            shop: components["schemas"]["Funnel"];
+            teams: components["schemas"]["FunnelLine"][];
+            to: string;
+        };
         /**
          * @description Where an agent stands (KPI-2): every line metric at its excellence line, at its pass
          *     line, or one below.
@@ -4838,7 +4919,7 @@ export interface components {
             /** @enum {string} */
             type: "approval";
         } | {
-            notice: components["schemas"]["Notice"];
+            notice: components["schemas"]["SupervisorNotice"];
             /** @enum {string} */
             type: "notice";
         } | {
@@ -4984,6 +5065,15 @@ export interface components {
              */
             message_seq?: number | null;
             suggestions: components["schemas"]["Suggestion"][];
+        };
+        /** @description A notice for supervisors: what it is, a line to read and where the UI shows it. */
+        SupervisorNotice: {
+            /** Format: int64 */
+            at: number;
+            kind: components["schemas"]["NoticeKind"];
+            /** @description The UI's path (`/agent/cockpit?tab=…`). */
+            link: string;
+            title: string;
         };
         /** @description A tag as the workbench lists it. */
         Tag: {
@@ -6842,6 +6932,72 @@ export interface operations {
                 /** @description Or a tag: the conversations given it. */
                 tag?: string;
                 /** @description The shop's day, `YYYY-MM-DD` (default today). */
+                day?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Drill"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    funnel: {
+        parameters: {
+            query?: {
+                /** @description First day, `YYYY-MM-DD` in the shop's zone (default: six days before `to`). */
+                from?: string;
+                /** @description Last day (default: today). */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FunnelReport"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    dropped: {
+        parameters: {
+            query?: {
+                /** @description The shop's day, `YYYY-MM-DD` (default yesterday: a day whose 24 hours have passed). */
                 day?: string;
             };
             header?: never;

@@ -12,7 +12,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { ApiError, agentApi, errorCode } from '../api'
-import type { BlockInput, ClientFrame, ConversationEvent, ConversationStatus, ConversationSummary, FileKind, InternalNote, MessageKind, ServerFrame, ServerFrameOf, TransferRequest, Uuid } from '../api'
+import type { BlockInput, ClientFrame, ConversationEvent, ConversationStatus, ConversationSummary, FileKind, InternalNote, MessageKind, ServerFrame, ServerFrameOf, SupervisorNotice, TransferRequest, Uuid } from '../api'
 import { ReconnectingSocket, socketUrl } from '../ws'
 import type { SocketStatus } from '../ws'
 import { Timeline, pendingSend, revokePreview } from '../features/messages/timeline'
@@ -99,6 +99,9 @@ export const useInbox = defineStore('inbox', () => {
   const grabsTaken = ref<Uuid[]>([])
   /** WB-7: conversations taken back after a long wait, for the page to announce. */
   const alerts = ref<WaitAlert[]>([])
+  /** DATA-2, DATA-3: (to those who read reports) an anomaly alert or a health report, for the
+   *  page to announce. */
+  const notices = ref<SupervisorNotice[]>([])
   /** Issue #17: what the agent should hear of (alerts.ts decides), for the page to deliver. */
   const agentAlerts = ref<Alert[]>([])
   /** The conversations on screen (the workbench's panes), whose news is no news while the tab
@@ -845,6 +848,9 @@ export const useInbox = defineStore('inbox', () => {
         upsert(frame.conversation)
         alerts.value.push({ conversation: frame.conversation, waited_ms: frame.waited_ms })
         break
+      case 'notice':
+        notices.value.push(frame.notice)
+        break
       case 'error': {
         const failed = frame.client_msg_id
           ? Object.values(timelines.value).some((tl) => tl.fail(frame.client_msg_id!, frame.code))
@@ -934,6 +940,7 @@ export const useInbox = defineStore('inbox', () => {
     grabOffers.value = []
     grabsTaken.value = []
     alerts.value = []
+    notices.value = []
     agentAlerts.value = []
     onScreen.value = []
     alertWatch.reset()
@@ -982,6 +989,7 @@ export const useInbox = defineStore('inbox', () => {
     grabOffers,
     grabsTaken,
     alerts,
+    notices,
     agentAlerts,
     onScreen,
     targets,

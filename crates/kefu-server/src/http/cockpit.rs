@@ -30,7 +30,8 @@ use crate::http::automation::save_document;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery, ApiWebSocket};
 use crate::http::realtime::same_origin;
 use crate::reports::cockpit::{self, Cockpit, DrillTarget, Heatmap};
-use crate::reports::{alerts, rollup};
+use crate::reports::funnel::{self, FunnelReport};
+use crate::reports::{Range, alerts, rollup, today, zone_of};
 
 /// The cockpit socket sends a new snapshot at most this often while the shop is busy…
 const LIVE_MIN_GAP: Duration = Duration::from_secs(3);
@@ -324,4 +325,58 @@ pub async fn put_rules(
     })?;
     let version = save_document(&state, &agent, &rules, "alert_rules.change").await?;
     Ok(Json(AlertRulesView { rules, version }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FunnelQuery {
+    /// First day, `YYYY-MM-DD` in the shop's zone (default: six days before `to`).
+    from: Option<String>,
+    /// Last day (default: today).
+    to: Option<String>,
+}
+
+/// The after-contact funnel (DATA-4) of conversations with a product or an order: asked →
+/// served → ordered → paid within 24 hours, for the shop and by team, agent, product and
+/// entry.
+#[utoipa::path(get, path = "/api/v1/cockpit/funnel", tag = "reports", params(FunnelQuery),
+    responses((status = 200, body = FunnelReport), (status = 400, body = ErrorBody)))]
+pub async fn funnel(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiQuery(query): ApiQuery<FunnelQuery>,
+) -> Result<Json<FunnelReport>, ApiError> {
+    agent.require(Permission::ReportView)?;
+    let zone = zone_of(&state, agent.tenant_id()).await;
+    let range = Range::parse(query.from.as_deref(), query.to.as_deref(), today(zone))?;
+    Ok(Json(
+        funnel::report(&state, agent.tenant_id(), range).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DroppedQuery {
+    /// The shop's day, `YYYY-MM-DD` (default yesterday: a day whose 24 hours have passed).
+    day: Option<String>,
+}
+
+/// The buyers to follow up: conversations served on the day that came with a product or an
+/// order and did not lead to an order within 24 hours (at most 200, newest first).
+#[utoipa::path(get, path = "/api/v1/cockpit/funnel/dropped", tag = "reports", params(DroppedQuery),
+    responses((status = 200, body = Drill), (status = 400, body = ErrorBody)))]
+pub async fn dropped(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiQuery(query): ApiQuery<DroppedQuery>,
+) -> Result<Json<Drill>, ApiError> {
+    agent.require(Permission::ReportView)?;
+    let zone = zone_of(&state, agent.tenant_id()).await;
+    let day = match query.day.as_deref() {
+        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map_err(|_| ApiError::new(ErrorCode::InvalidRange, "dates are YYYY-MM-DD"))?,
+        None => today(zone) - chrono::Duration::days(1),
+    };
+    let conversations = funnel::dropped(&state, agent.tenant_id(), day).await?;
+    Ok(Json(Drill { conversations }))
 }

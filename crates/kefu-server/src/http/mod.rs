@@ -207,6 +207,8 @@ fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(cockpit::live))
         .routes(routes!(cockpit::heatmap))
         .routes(routes!(cockpit::drill))
+        .routes(routes!(cockpit::funnel))
+        .routes(routes!(cockpit::dropped))
         .routes(routes!(cockpit::list_alerts))
         .routes(routes!(cockpit::acknowledge))
         .routes(routes!(cockpit::scan))

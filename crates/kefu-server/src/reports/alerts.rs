@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use kefu_domain::anomaly::{self, AlertKind, AlertRules, HourCount, SubjectKind};
 use kefu_domain::conversation::EventKind;
-use kefu_domain::frames::{Notice, NoticeKind, ServerFrame};
+use kefu_domain::frames::{NoticeKind, ServerFrame, SupervisorNotice};
 use kefu_domain::kpi::KpiRules;
 use kefu_store::NewAlert;
 use uuid::Uuid;
@@ -204,7 +204,7 @@ pub async fn scan(state: &AppState, tenant_id: Uuid, now: i64) -> Result<usize, 
         if state.store.add_alert(tenant_id, alert, now).await? {
             kept += 1;
             metrics::counter!("kefu_alerts_total", "kind" => alert.kind.as_str()).increment(1);
-            let notice = Notice {
+            let notice = SupervisorNotice {
                 kind: NoticeKind::Alert,
                 title: notice_title(alert),
                 link: "/agent/cockpit".to_owned(),

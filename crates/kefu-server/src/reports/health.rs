@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, Duration, NaiveDate};
-use kefu_domain::frames::{Notice, NoticeKind, ServerFrame};
+use kefu_domain::frames::{NoticeKind, ServerFrame, SupervisorNotice};
 use kefu_domain::health::{
     self, AgentLine, HealthReport, Inputs, ProductLine, QuestionLine, ReportKind,
 };
@@ -339,7 +339,7 @@ pub async fn make(
         ReportKind::Daily => format!("客服健康度日报 {}", report.period),
         ReportKind::Monthly => format!("客服健康度月报 {}", report.period),
     };
-    let notice = Notice {
+    let notice = SupervisorNotice {
         kind: NoticeKind::Report,
         title,
         link: format!(

@@ -5,6 +5,7 @@
 pub mod alerts;
 pub mod cockpit;
 pub mod export;
+pub mod funnel;
 pub mod health;
 pub mod qa;
 pub mod rollup;

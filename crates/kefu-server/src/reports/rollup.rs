@@ -150,14 +150,23 @@ async fn recompute(
             }
             rows.extend(kpi::roll_up(parts).into_iter().map(row));
             for ((team, channel), slice) in by_slice {
-                cells.extend(kpi::roll_up_hours(slice).into_iter().map(|c| HourRow {
-                    day: day_key(c.day),
-                    hour: c.hour,
-                    team: team.map(str::to_owned),
-                    channel: channel.to_owned(),
-                    entry: c.entry.map(|e| e.as_str().to_owned()),
-                    tally: c.tally,
-                }));
+                // Products are counted per day only: an hour's cells stay small.
+                cells.extend(
+                    kpi::roll_up_hours(slice)
+                        .into_iter()
+                        .map(|mut c| {
+                            c.tally.product_funnel.clear();
+                            c
+                        })
+                        .map(|c| HourRow {
+                            day: day_key(c.day),
+                            hour: c.hour,
+                            team: team.map(str::to_owned),
+                            channel: channel.to_owned(),
+                            entry: c.entry.map(|e| e.as_str().to_owned()),
+                            tally: c.tally,
+                        }),
+                );
             }
         }
         let keys: Vec<String> = batch.iter().map(|d| day_key(*d)).collect();

@@ -380,3 +380,110 @@ async fn a_products_surge_alerts_once_with_its_evidence_until_acknowledged() {
         .any(|a| a["kind"] == "queue");
     assert_eq!(queue, waiting > 1.0, "{scanned} with {waiting} waiting");
 }
+
+#[tokio::test]
+async fn the_funnel_follows_product_questions_to_payment_and_lists_who_left() {
+    let (app, admin, secret) = stocked().await;
+    let lead = app.agent("tea-lead").await;
+    let agent = app.agent("tea-pre1").await;
+    // Two buyers ask about the tea from its page; 小雨 answers both (DATA-4).
+    let mut ids = Vec::new();
+    for member in ["m-f1", "m-f2"] {
+        asks_about(&app, &secret, member, "TEA-1").await;
+        let c = agent
+            .conversations("all")
+            .await
+            .into_iter()
+            .find(|c| {
+                c["buyer_name"].as_str().is_some()
+                    && c["context"]["product_code"] == "TEA-1"
+                    && !ids.contains(&c["id"].as_str().unwrap().to_owned())
+            })
+            .unwrap();
+        let id = c["id"].as_str().unwrap().to_owned();
+        let grabbed = agent
+            .post(&format!("/api/v1/conversations/{id}/grab"), json!({}))
+            .await;
+        assert!(grabbed.status().is_success());
+        assert!(
+            agent
+                .reply(&id, &format!("r-{member}"), "有货的")
+                .await
+                .status()
+                .is_success()
+        );
+        ids.push(id);
+    }
+    // The first orders and pays; the second leaves.
+    let order = json!({
+        "order_no": "F1", "buyer_id": "m-f1", "buyer_name": "问茶的买家",
+        "placed_at": kefu_domain::time::now_ms(),
+        "items": [{"product_code": "TEA-1", "sku_code": "TEA-1-250", "title": "明前龙井", "quantity": 1, "unit_price_fen": 12800}],
+        "total_fen": 12800, "paid_fen": 12800,
+        "payment_status": "paid", "shipping_status": "unshipped"
+    });
+    assert_eq!(
+        put(&admin, "/api/v1/orders/F1", order).await,
+        StatusCode::OK
+    );
+    refresh(&lead).await;
+
+    let funnel: Value = lead
+        .get_json(&format!("/api/v1/cockpit/funnel?from={0}&to={0}", today()))
+        .await;
+    let tea = funnel["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["key"] == "TEA-1")
+        .unwrap_or_else(|| panic!("{funnel}"));
+    assert_eq!(tea["name"], "明前龙井");
+    assert_eq!(
+        tea["funnel"],
+        json!({"asked": 2, "served": 2, "ordered": 1, "paid": 1})
+    );
+    let xiaoyu = funnel["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "售前·小雨")
+        .unwrap();
+    assert_eq!(xiaoyu["funnel"]["served"], 2);
+    assert_eq!(xiaoyu["funnel"]["paid"], 1);
+    let shop = &funnel["shop"];
+    assert!(
+        shop["asked"].as_i64() >= Some(2) && shop["paid"].as_i64() >= Some(1),
+        "{shop}"
+    );
+    let page = funnel["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["key"] == "product_page")
+        .unwrap();
+    assert_eq!(page["funnel"]["served"], 2);
+    // The one who left is on the list to follow up; the one who paid is not.
+    let dropped: Value = lead
+        .get_json(&format!("/api/v1/cockpit/funnel/dropped?day={}", today()))
+        .await;
+    let listed: Vec<&str> = dropped["conversations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        listed.contains(&ids[1].as_str()) && !listed.contains(&ids[0].as_str()),
+        "{listed:?}"
+    );
+    assert_eq!(
+        lead.get("/api/v1/cockpit/funnel/dropped?day=soon")
+            .await
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        agent.get("/api/v1/cockpit/funnel").await.status(),
+        StatusCode::FORBIDDEN
+    );
+}

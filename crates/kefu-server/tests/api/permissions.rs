@@ -211,6 +211,8 @@ const TABLE: &[(&str, &str, Rule)] = &[
     ("GET", "/cockpit/ws", Needs(ReportView)),
     ("GET", "/cockpit/heatmap", Needs(ReportView)),
     ("GET", "/cockpit/drill", Needs(ReportView)),
+    ("GET", "/cockpit/funnel", Needs(ReportView)),
+    ("GET", "/cockpit/funnel/dropped", Needs(ReportView)),
     ("GET", "/alerts", Needs(ReportView)),
     ("POST", "/alerts/{id}/acknowledge", Needs(ReportView)),
     ("POST", "/alerts/scan", Needs(ReportView)),

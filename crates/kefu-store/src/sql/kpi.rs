@@ -87,7 +87,7 @@ pub(crate) async fn kpi_day_logs(
     .await?;
     let orders: Vec<(String, i64, i64)> = sqlx::query_as(
         "SELECT buyer_id, placed_at, paid_fen FROM orders \
-         WHERE tenant_id = $1 AND placed_at >= $2 AND placed_at < $3 AND paid_fen > 0 \
+         WHERE tenant_id = $1 AND placed_at >= $2 AND placed_at < $3 \
          ORDER BY placed_at",
     )
     .bind(&tenant)
