@@ -502,11 +502,9 @@ pub fn contributions(
                     days.at(None, event.at).robot_handoffs += 1;
                 }
             }
-            EventKind::AgentMessage if event.actor_kind == SenderKind::Bot => {
-                if !robot_this_cycle {
-                    robot_this_cycle = true;
-                    days.at(None, event.at).robot_cycles += 1;
-                }
+            EventKind::AgentMessage if event.actor_kind == SenderKind::Bot && !robot_this_cycle => {
+                robot_this_cycle = true;
+                days.at(None, event.at).robot_cycles += 1;
             }
             EventKind::Tagged => {
                 let keys = |field: &str| {

@@ -173,7 +173,7 @@ pub async fn dropped(
             break;
         }
     }
-    out.sort_by(|a, b| b.last_message_at.cmp(&a.last_message_at));
+    out.sort_by_key(|c| std::cmp::Reverse(c.last_message_at));
     out.truncate(DROPPED_LIMIT);
     Ok(out)
 }
