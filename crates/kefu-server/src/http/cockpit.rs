@@ -37,6 +37,8 @@ use crate::reports::{Range, alerts, rollup, today, zone_of};
 const LIVE_MIN_GAP: Duration = Duration::from_secs(3);
 /// …and at least this often when it is quiet (the live tiles and the clock move on).
 const LIVE_MAX_GAP: Duration = Duration::from_secs(30);
+/// Rollups caught up less than this long ago are not caught up again for a socket.
+const LIVE_CATCH_UP_MS: i64 = 3_000;
 
 /// The cockpit now: the tiles (today against yesterday and last week up to the same hour),
 /// the top tags and the open alerts.
@@ -95,9 +97,23 @@ async fn watch(mut socket: WebSocket, state: AppState, agent: Agent) {
         };
         tokio::select! {
             _ = tokio::time::sleep_until(due) => {
-                // Bring the rollups up to the log first, so today's numbers move now.
-                if dirty && let Err(error) = rollup::catch_up(&state, tenant_id).await {
-                    tracing::warn!(%error, "cockpit catch-up failed");
+                // Bring the rollups up to the log first, so today's numbers move now; unless
+                // they were caught up a moment ago (another socket, the jobs): then this
+                // socket looks again shortly instead, so many viewers cost one catch-up.
+                let mut behind = false;
+                if dirty {
+                    let fresh = state
+                        .store
+                        .kpi_progress(tenant_id)
+                        .await
+                        .ok()
+                        .flatten()
+                        .is_some_and(|(_, as_of)| now_ms() - as_of < LIVE_CATCH_UP_MS);
+                    if fresh {
+                        behind = true;
+                    } else if let Err(error) = rollup::catch_up(&state, tenant_id).await {
+                        tracing::warn!(%error, "cockpit catch-up failed");
+                    }
                 }
                 let frame = match cockpit::snapshot(&state, tenant_id).await {
                     Ok(snapshot) => serde_json::to_string(&snapshot).unwrap_or_default(),
@@ -113,7 +129,7 @@ async fn watch(mut socket: WebSocket, state: AppState, agent: Agent) {
                 if !sent || matches!(state.store.session(&agent.token_hash).await, Ok(None)) {
                     break;
                 }
-                dirty = false;
+                dirty = behind;
                 last_sent = tokio::time::Instant::now();
             }
             event = events.recv() => match event {
