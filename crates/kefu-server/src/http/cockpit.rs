@@ -9,7 +9,6 @@ use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use axum_extra::extract::CookieJar;
 use chrono::NaiveDate;
 use kefu_domain::anomaly::{Alert, AlertRules};
 use kefu_domain::cockpit::CockpitMetric;
@@ -23,12 +22,12 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::auth::{Agent, SESSION_COOKIE, authenticate_agent};
+use crate::auth::Agent;
 use crate::bus::Subscription;
 use crate::error::{ApiError, ErrorBody};
 use crate::http::automation::save_document;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery, ApiWebSocket};
-use crate::http::realtime::same_origin;
+use crate::http::realtime::socket_agent;
 use crate::reports::cockpit::{self, Cockpit, DrillTarget, Heatmap};
 use crate::reports::funnel::{self, FunnelReport};
 use crate::reports::{Range, alerts, rollup, today, zone_of};
@@ -69,13 +68,13 @@ pub async fn live(
     headers: HeaderMap,
     ApiWebSocket(ws): ApiWebSocket,
 ) -> Result<Response, ApiError> {
-    let jar = CookieJar::from_headers(&headers);
-    let cookie = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned());
-    let agent = authenticate_agent(&state, query.token.as_deref(), cookie.as_deref()).await?;
-    if agent.by_cookie && !same_origin(&headers) {
-        return Err(ErrorCode::Forbidden.into());
-    }
-    agent.require(Permission::ReportView)?;
+    let agent = socket_agent(
+        &state,
+        query.token.as_deref(),
+        &headers,
+        Permission::ReportView,
+    )
+    .await?;
     let tracker = state.sessions.clone();
     Ok(ws
         .write_buffer_size(0)

@@ -129,21 +129,38 @@ pub async fn agent(
     headers: HeaderMap,
     ApiWebSocket(ws): ApiWebSocket,
 ) -> Result<Response, ApiError> {
-    let jar = CookieJar::from_headers(&headers);
-    let cookie = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned());
-    let agent = authenticate_agent(&state, query.token.as_deref(), cookie.as_deref()).await?;
-    if agent.by_cookie && !same_origin(&headers) {
-        // A cookie rides along on cross-site WebSocket requests: refuse them (CSWSH).
-        return Err(ErrorCode::Forbidden.into());
-    }
-    agent.require(Permission::ConversationRead)?;
+    let agent = socket_agent(
+        &state,
+        query.token.as_deref(),
+        &headers,
+        Permission::ConversationRead,
+    )
+    .await?;
     let tracker = state.sessions.clone();
     Ok(tuned(ws)
         .on_upgrade(move |socket| tracker.track_future(run(socket, state, Role::Agent(agent)))))
 }
 
+/// The agent opening a WebSocket, by an API token or the session cookie, with `permission`.
+pub(crate) async fn socket_agent(
+    state: &AppState,
+    token: Option<&str>,
+    headers: &HeaderMap,
+    permission: Permission,
+) -> Result<Agent, ApiError> {
+    let jar = CookieJar::from_headers(headers);
+    let cookie = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned());
+    let agent = authenticate_agent(state, token, cookie.as_deref()).await?;
+    if agent.by_cookie && !same_origin(headers) {
+        // A cookie rides along on cross-site WebSocket requests: refuse them (CSWSH).
+        return Err(ErrorCode::Forbidden.into());
+    }
+    agent.require(permission)?;
+    Ok(agent)
+}
+
 /// A browser's WebSocket request comes from the page's own origin (or from no browser).
-pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
+fn same_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true; // not a browser
     };
