@@ -1,15 +1,18 @@
-// The browser story of issue #19 (DATA-1 … DATA-3): the supervisor opens 数据驾驶舱 and leaves
-// it open; a buyer writes and the numbers move on their own (the cockpit's WebSocket, no
-// reload); the number clicks through to the buyer's conversation; first responses go over the
-// shop's line, the alert shows on the cockpit and the supervisor acknowledges it; the heatmap
-// shows the weeks before by weekday and hour with the staffing beside it.
+// The browser story of issue #19 (DATA-1 … DATA-4, DATA-6): the supervisor opens 数据驾驶舱
+// (under the top bar's 数据 menu) and leaves it open; a buyer writes and the numbers move on
+// their own (the cockpit's WebSocket, no reload); the number clicks through to the buyer's
+// conversation; first responses go over the shop's line, the alert shows on the cockpit and the
+// supervisor acknowledges it; the heatmap shows the weeks before by weekday and hour with the
+// staffing beside it; a buyer from the live room is served and does not order, and the funnel
+// counts them and lists them to follow up; the supervisor makes today's health report and reads
+// it.
 //
 // Runs a real `kefu demo` and Debian's Chromium (see harness.mjs). Screenshots: e2e/output/.
 
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import path from 'node:path'
-import { DESKTOP, WAIT, apiSession, launchBrowser, outputDir, settle, signIn, startDemo, stepper, until, watchPage } from './harness.mjs'
+import { DESKTOP, WAIT, apiSession, launchBrowser, openNav, outputDir, settle, signIn, startDemo, stepper, until, watchPage } from './harness.mjs'
 
 const SHOP = 'shanye-tea'
 
@@ -30,13 +33,19 @@ after(async () => {
   }
 })
 
-/** A buyer writes once on the chat API; their session. */
-async function buyerWrites(baseUrl, n, text) {
+/** The shop's day, as the server counts it (the demo's shops are in Asia/Shanghai). */
+function shopToday() {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())
+}
+
+/** A buyer writes once on the chat API, maybe through a signed entry link's token; their
+ *  session. */
+async function buyerWrites(baseUrl, n, text, entry) {
   const session = await (
     await fetch(`${baseUrl}/api/v1/buyer/session`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ shop: SHOP }),
+      body: JSON.stringify(entry ? { shop: SHOP, entry } : { shop: SHOP }),
     })
   ).json()
   const sent = await fetch(`${baseUrl}/api/v1/buyer/messages`, {
@@ -58,16 +67,33 @@ async function conversationOf(agent, session) {
 
 const tileValue = async (page, metric) => Number(await page.getByTestId(`cockpit-tile-${metric}`).getAttribute('data-value'))
 
+/** A screenshot of the whole page: the agent pages scroll inside their `main`, so the window is
+ *  made as tall as what it holds for the shot, then put back. */
+async function wholePage(page, file) {
+  const size = page.viewportSize()
+  const height = await page.evaluate(() => {
+    const main = document.querySelector('main')
+    return main ? main.getBoundingClientRect().top + main.scrollHeight : document.documentElement.scrollHeight
+  })
+  await page.setViewportSize({ width: size.width, height: Math.min(6_000, Math.max(size.height, Math.ceil(height))) })
+  // Two frames for the charts to follow the new size.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))))
+  await settle(page)
+  await page.screenshot({ path: path.join(outputDir, file), fullPage: true })
+  await page.setViewportSize(size)
+}
+
 test('the cockpit moves live, drills down, raises an alert and shows the heatmap', { timeout: 300_000 }, async (t) => {
   const lead = await (await browser.newContext(DESKTOP)).newPage()
   watchPage(lead, 'lead', pageErrors)
   const step = stepper(t, { lead }, demo)
+  const today = shopToday()
   let buyer
 
   try {
     await step('the supervisor opens 数据驾驶舱 and it is live', async () => {
       await signIn(lead, demo.baseUrl, 'tea-lead')
-      await lead.getByTestId('cockpit-link').click()
+      await openNav(lead, 'cockpit-link')
       await lead.waitForURL((url) => url.pathname === '/agent/cockpit', WAIT)
       await lead.locator('[data-testid="cockpit-overview"][data-loaded="true"]').waitFor(WAIT)
       await lead.locator('[data-testid="cockpit-live"][data-status="live"]').waitFor(WAIT)
@@ -145,6 +171,81 @@ test('the cockpit moves live, drills down, raises an alert and shows the heatmap
       assert.ok(Number(await lead.getByTestId('cockpit-heatmap').getAttribute('data-max')) > 0, 'the demo has history')
       await settle(lead)
       await lead.screenshot({ path: path.join(outputDir, 'cockpit-heatmap.png'), fullPage: true })
+    })
+
+    await step('a buyer from the live room is served and does not order: the funnel counts them and lists them to follow up', async () => {
+      // The demo prints a signed live-room link: the buyer comes about its product.
+      const link = new URL(await demo.printed(/live-room entry \(山野茶铺\): (\S+)/))
+      const session = await buyerWrites(demo.baseUrl, 5, '直播间这款龙井还有货吗？', link.searchParams.get('entry'))
+      const product = session.context?.product_code
+      assert.ok(product, JSON.stringify(session.context))
+      const agent = await apiSession(demo.baseUrl, 'tea-pre1')
+      const conversation = await conversationOf(agent, session)
+      const grabbed = await agent('POST', `/conversations/${conversation.id}/grab`, {})
+      assert.ok(grabbed.ok || grabbed.status === 409, `${grabbed.status}`)
+      const sent = await agent('POST', `/conversations/${conversation.id}/messages`, { client_msg_id: 'cockpit-a5', kind: 'text', body: '有的，今天下单明天发货' })
+      assert.ok(sent.ok, await sent.text())
+
+      await lead.getByTestId('cockpit-tab-funnel').click()
+      await lead.locator('[data-testid="funnel-view"][data-loaded="true"]').waitFor(WAIT)
+      await lead.getByTestId('kpi-range-today').click()
+      await lead.locator(`[data-testid="funnel-range"][data-from="${today}"][data-to="${today}"]`).waitFor(WAIT)
+      // The rollups catch up every half minute; 刷新 catches them up now.
+      await lead.getByTestId('funnel-refresh').click()
+      await lead.getByTestId('funnel-by-product').click()
+      const productRow = lead.locator(`[data-testid="funnel-row"][data-key="${product}"]`)
+      await productRow.waitFor(WAIT)
+      await lead.getByTestId('funnel-chart').locator('canvas').first().waitFor(WAIT)
+      const steps = {}
+      for (const s of ['asked', 'served', 'ordered', 'paid']) steps[s] = Number(await lead.getByTestId(`funnel-step-${s}`).getAttribute('data-value'))
+      assert.ok(steps.asked >= 1 && steps.served >= 1, JSON.stringify(steps))
+      await lead.getByTestId('funnel-by-entry').click()
+      await lead.locator('[data-testid="funnel-row"][data-key="live_room"]', { hasText: '直播间' }).waitFor(WAIT)
+      await lead.getByTestId('funnel-by-product').click()
+      await productRow.waitFor(WAIT)
+
+      // Today's buyers to follow up (yesterday's by default): this one among them.
+      const day = lead.locator('[data-testid="funnel-dropped-day"] .el-date-editor input').first()
+      await day.fill(today)
+      await day.press('Enter')
+      const dropped = lead.locator(`[data-testid="funnel-dropped"][data-day="${today}"][data-loaded="true"]`)
+      await dropped.waitFor(WAIT)
+      const row = dropped.locator(`[data-testid="funnel-dropped-row"][data-conversation-id="${conversation.id}"]`)
+      await row.waitFor(WAIT)
+      assert.equal(await row.getAttribute('data-product'), product)
+      assert.ok(Number(await dropped.getAttribute('data-count')) >= 1)
+      await day.blur()
+      await wholePage(lead, 'cockpit-funnel.png')
+
+      // …and a click opens their conversation in the workbench (which then drops it from the
+      // address).
+      await row.getByTestId('funnel-dropped-buyer').click()
+      await lead.waitForURL((url) => url.pathname === '/agent', WAIT)
+      await lead.locator(`[data-testid="conversation-pane"][data-conversation-id="${conversation.id}"]`).waitFor(WAIT)
+    })
+
+    await step("the supervisor makes today's health report from the 数据 menu and reads it", async () => {
+      await openNav(lead, 'reports-link')
+      await lead.waitForURL((url) => url.pathname === '/agent/reports', WAIT)
+      await lead.getByTestId('reports-page').waitFor(WAIT)
+      const day = lead.locator('[data-testid="reports-make-period"] .el-date-editor input').first()
+      await day.fill(today)
+      await day.press('Enter')
+      const make = lead.locator(`[data-testid="reports-make"][data-period="${today}"]`)
+      await make.waitFor(WAIT)
+      await day.blur()
+      await make.click()
+      const doc = lead.locator(`[data-testid="report-doc"][data-kind="daily"][data-period="${today}"]`)
+      await doc.waitFor(WAIT)
+      await doc.getByTestId('report-title').waitFor(WAIT)
+      const received = doc.getByTestId('report-metric-received')
+      await received.waitFor(WAIT)
+      assert.ok(Number(await received.getAttribute('data-value')) >= 1, 'the buyers of this story were received today')
+      assert.equal(await doc.getByTestId('report-download').getAttribute('href'), `/api/v1/reports/daily/${today}/export`)
+      const workbook = await (await apiSession(demo.baseUrl, 'tea-lead'))('GET', `/reports/daily/${today}/export`)
+      assert.equal(workbook.status, 200)
+      await lead.locator('.el-message').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {})
+      await wholePage(lead, 'cockpit-report.png')
     })
 
     assert.deepEqual(pageErrors, [])

@@ -193,6 +193,15 @@ export async function signIn(page, baseUrl, username, { screenshot } = {}) {
   await page.waitForURL((url) => url.pathname === '/agent', WAIT)
 }
 
+/** Opens a reporting page from the top bar's 数据 menu: opens the menu, then clicks its item
+ *  `testid` (`kpi-link`, `cockpit-link`, `reports-link` or `qa-link`). */
+export async function openNav(page, testid) {
+  await page.getByTestId('nav-data').click()
+  const item = page.getByTestId(testid)
+  await item.waitFor({ state: 'visible', ...WAIT })
+  await item.click()
+}
+
 /** Picks a tab of the workbench's conversation list (WB-1): `waiting` (待接入), `mine` (我的),
  *  `open` (进行中, every open conversation) or `resolved` (已解决). An agent lands on 我的 if
  *  they have any conversation, else on 待接入. */

@@ -10,7 +10,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import path from 'node:path'
-import { DESKTOP, WAIT, apiSession, launchBrowser, outputDir, settle, signIn, startDemo, stepper, until, watchPage } from './harness.mjs'
+import { DESKTOP, WAIT, apiSession, launchBrowser, openNav, outputDir, settle, signIn, startDemo, stepper, until, watchPage } from './harness.mjs'
 
 const SHOP = 'shanye-tea'
 
@@ -85,7 +85,7 @@ test('QA scores a conversation, the agent appeals, the supervisor decides and re
 
     await step("the QA inspector samples today and finds the word on the agent's message", async () => {
       await signIn(qa, demo.baseUrl, 'tea-qa')
-      await qa.getByTestId('qa-link').click()
+      await openNav(qa, 'qa-link')
       await qa.waitForURL((url) => url.pathname === '/agent/qa', WAIT)
       await qa.getByTestId('qa-workbench').waitFor(WAIT)
       const dayInput = qa.locator('[data-testid="qa-workbench"] .el-date-editor input').first()
@@ -121,7 +121,7 @@ test('QA scores a conversation, the agent appeals, the supervisor decides and re
 
     await step('the agent reads the result under 我的质检 and appeals once', async () => {
       await signIn(agent, demo.baseUrl, 'tea-pre1')
-      await agent.getByTestId('qa-link').click()
+      await openNav(agent, 'qa-link')
       await agent.waitForURL((url) => url.pathname === '/agent/qa', WAIT)
       const card = agent.locator('[data-testid="qa-mine-card"][data-status="scored"]')
       await card.waitFor(WAIT)
@@ -155,7 +155,7 @@ test('QA scores a conversation, the agent appeals, the supervisor decides and re
     await step('the supervisor reads the team table, a formula and an agent\'s trend', async () => {
       // The decision's notice goes first: the table is what the screenshot is for.
       await lead.locator('.el-message').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {})
-      await lead.getByTestId('kpi-link').click()
+      await openNav(lead, 'kpi-link')
       await lead.waitForURL((url) => url.pathname === '/agent/kpi', WAIT)
       await lead.locator('[data-testid="kpi-team"][data-loaded="true"]').waitFor(WAIT)
       await lead.getByTestId('kpi-range-today').click()
@@ -191,7 +191,7 @@ test('QA scores a conversation, the agent appeals, the supervisor decides and re
       const card = agent.locator('[data-testid="qa-mine-card"][data-status="decided"]')
       await card.getByTestId('qa-final-score').filter({ hasText: '95' }).waitFor(WAIT)
       await card.getByTestId('qa-decision-shown').filter({ hasText: '扣分减半' }).waitFor(WAIT)
-      await agent.getByTestId('kpi-link').click()
+      await openNav(agent, 'kpi-link')
       await agent.waitForURL((url) => url.pathname === '/agent/kpi', WAIT)
       await agent.getByTestId('kpi-mine').waitFor(WAIT)
       await agent.getByTestId('kpi-my-score').waitFor(WAIT)

@@ -612,6 +612,18 @@ export const agentApi = {
    *  `invalid_range` (400). */
   cockpitHeatmap: (query: QueryOf<'heatmap'>) =>
     request<ResponseBody<'heatmap'>>('GET', `${V1}/cockpit/heatmap`, { query }),
+  /** DATA-4: the after-contact funnel over the shop's days `from`–`to`. Throws `invalid_range`
+   *  (400). */
+  cockpitFunnel: (from: string, to: string) =>
+    request<ResponseBody<'funnel'>>('GET', `${V1}/cockpit/funnel`, { query: { from, to } satisfies QueryOf<'funnel'> }),
+  /** The buyers to follow up: served on the shop's `day` (default yesterday) with a product or
+   *  an order and no order within 24 hours, at most 200, newest first. Throws `invalid_range`. */
+  async cockpitDropped(day?: string) {
+    const res = await request<ResponseBody<'dropped'>>('GET', `${V1}/cockpit/funnel/dropped`, {
+      query: { day } satisfies QueryOf<'dropped'>,
+    })
+    return listOf(res, 'conversations')
+  },
   /** Newest first: the open ones, or (`open` false) the last 200 of all. A bare array. */
   async alerts(open: boolean) {
     const res = await request<Alert[]>('GET', `${V1}/alerts`, { query: { open } satisfies QueryOf<'list_alerts'> })

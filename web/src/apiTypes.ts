@@ -523,6 +523,14 @@ export type Cockpit = Omit<Schemas['Cockpit'], 'alerts'> & { alerts: Alert[] }
 /** DATA-2: 7 × 24 cells (weekday 0 = Monday), Monday 00:00 first. */
 export type HeatCell = Schemas['HeatCell']
 export type Heatmap = Schemas['Heatmap']
+/** DATA-4: of the cycles that came with a product or an order, those that began (asked), were
+ *  served by an agent, whose buyer then ordered (paid or not) and paid within 24 hours. */
+export type Funnel = Schemas['Funnel']
+/** One team's, agent's (`key` the id), product's (`key` the code) or entry's (`''`: none) funnel. */
+export type FunnelLine = Schemas['FunnelLine']
+/** `GET /cockpit/funnel`: the shop's funnel over a range and its lines by team, agent, product
+ *  (the 30 most asked about) and entry. */
+export type FunnelReport = Schemas['FunnelReport']
 
 // ---- the service-health reports (DATA-2, DATA-6) ----
 

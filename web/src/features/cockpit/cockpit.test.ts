@@ -345,7 +345,7 @@ describe('texts', () => {
       ...SENSITIVITIES.flatMap((s) => [`cockpit.rules.sensitivities.${s}`, `cockpit.rules.sensitivityTips.${s}`]),
       ...['min_count', 'queue_limit', 'first_response_s'].map((p) => `cockpit.rules.problems.${p}`),
       ...[0, 1, 2, 3, 4, 5, 6].map((d) => `cockpit.weekdays.${d}`),
-      ...['overview', 'heatmap', 'alerts', 'rules'].map((x) => `cockpit.tabs.${x}`),
+      ...['overview', 'heatmap', 'funnel', 'alerts', 'rules'].map((x) => `cockpit.tabs.${x}`),
       ...['live', 'connecting', 'reconnecting', 'tip'].map((x) => `cockpit.live.${x}`),
       ...['yesterday', 'last_week', 'flat', 'yesterdayWas', 'last_weekWas', 'live'].map((x) => `cockpit.compare.${x}`),
       'nav.cockpit',
