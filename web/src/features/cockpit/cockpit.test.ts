@@ -147,6 +147,7 @@ describe('comparisons', () => {
     expect(changeText(-0.034)).toBe('3.4%')
     expect(changeText(0.1)).toBe('10%')
     expect(changeText(2.5)).toBe('250%')
+    expect(changeText(952.4)).toBe('>999%')
   })
 
   it('name the other day’s figure, in both languages', () => {

@@ -87,6 +87,8 @@ export interface Comparison {
 /** A change as a whole percentage from 10 % up, else to one decimal: `12%`, `3.4%`. */
 export function changeText(change: number): string {
   const p = Math.abs(change) * 100
+  // Past tenfold a percentage says nothing more (a first response of 1 ms the day before).
+  if (p > 999) return '>999%'
   return `${p >= 10 ? Math.round(p) : Number(p.toFixed(1))}%`
 }
 
