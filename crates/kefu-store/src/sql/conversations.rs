@@ -337,8 +337,12 @@ pub(crate) async fn conversations_by_ids(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut query: sqlx::QueryBuilder<Db> =
-        sqlx::QueryBuilder::new(concat!(conversation_select!(), "WHERE c.tenant_id = "));
+    // Found by id: `|| ''` keeps SQLite's planner off the tenant's index, which for a long
+    // list it prefers, reading all the tenant's conversations (issue #19's benchmark).
+    let mut query: sqlx::QueryBuilder<Db> = sqlx::QueryBuilder::new(concat!(
+        conversation_select!(),
+        "WHERE c.tenant_id || '' = "
+    ));
     query
         .push_bind(tenant_id.to_string())
         .push(" AND c.id IN (");
