@@ -36,6 +36,8 @@ use crate::reports::{Range, alerts, rollup, today, zone_of};
 const LIVE_MIN_GAP: Duration = Duration::from_secs(3);
 /// …and at least this often when it is quiet (the live tiles and the clock move on).
 const LIVE_MAX_GAP: Duration = Duration::from_secs(30);
+/// When nothing reached the socket, it looks at the log this often.
+const LIVE_LOOK: Duration = Duration::from_secs(5);
 /// Rollups caught up less than this long ago are not caught up again for a socket.
 const LIVE_CATCH_UP_MS: i64 = 3_000;
 
@@ -87,20 +89,21 @@ async fn watch(mut socket: WebSocket, state: AppState, agent: Agent) {
     metrics::gauge!("kefu_ws_connections", "role" => "cockpit").increment(1.0);
     let shutdown = state.shutdown.clone();
     let mut dirty = true;
-    let mut last_sent = tokio::time::Instant::now() - LIVE_MAX_GAP;
+    let mut last_look = tokio::time::Instant::now() - LIVE_LOOK;
+    let mut last_sent = last_look;
     loop {
-        let due = if dirty {
-            last_sent + LIVE_MIN_GAP
-        } else {
-            last_sent + LIVE_MAX_GAP
-        };
+        let due = last_look + if dirty { LIVE_MIN_GAP } else { LIVE_LOOK };
         tokio::select! {
             _ = tokio::time::sleep_until(due) => {
+                last_look = tokio::time::Instant::now();
+                // Not all the shop's activity reaches the agents' channel (the robot's own
+                // conversations do not): the log itself says whether anything moved.
+                let moved = dirty || log_moved(&state, tenant_id).await;
                 // Bring the rollups up to the log first, so today's numbers move now; unless
                 // they were caught up a moment ago (another socket, the jobs): then this
                 // socket looks again shortly instead, so many viewers cost one catch-up.
                 let mut behind = false;
-                if dirty {
+                if moved {
                     let fresh = state
                         .store
                         .kpi_progress(tenant_id)
@@ -113,6 +116,10 @@ async fn watch(mut socket: WebSocket, state: AppState, agent: Agent) {
                     } else if let Err(error) = rollup::catch_up(&state, tenant_id).await {
                         tracing::warn!(%error, "cockpit catch-up failed");
                     }
+                }
+                dirty = behind;
+                if !moved && last_sent.elapsed() < LIVE_MAX_GAP {
+                    continue;
                 }
                 let frame = match cockpit::snapshot(&state, tenant_id).await {
                     Ok(snapshot) => serde_json::to_string(&snapshot).unwrap_or_default(),
@@ -128,7 +135,6 @@ async fn watch(mut socket: WebSocket, state: AppState, agent: Agent) {
                 if !sent || matches!(state.store.session(&agent.token_hash).await, Ok(None)) {
                     break;
                 }
-                dirty = behind;
                 last_sent = tokio::time::Instant::now();
             }
             event = events.recv() => match event {
@@ -149,6 +155,19 @@ async fn watch(mut socket: WebSocket, state: AppState, agent: Agent) {
     drop(events);
     state.bus.hub().release(Subscription::Agents(tenant_id));
     metrics::gauge!("kefu_ws_connections", "role" => "cockpit").decrement(1.0);
+}
+
+/// Whether the shop's log (or its orders) moved past what the rollups have read: one look by
+/// id, cheap at any size.
+async fn log_moved(state: &AppState, tenant_id: Uuid) -> bool {
+    let Ok(Some((last_event_id, as_of))) = state.store.kpi_progress(tenant_id).await else {
+        return true;
+    };
+    state
+        .store
+        .kpi_changes(tenant_id, last_event_id, as_of)
+        .await
+        .is_ok_and(|c| c.last_event_id > last_event_id || c.orders_span.is_some())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
