@@ -4,9 +4,10 @@
 use kefu_domain::account::AgentStatus;
 use kefu_domain::anomaly::AlertKind;
 use kefu_domain::conversation::EventKind;
+use kefu_domain::health::{HealthReport, ReportKind};
 use kefu_domain::message::SenderKind;
 use kefu_domain::time::now_ms;
-use kefu_store::{NewAlert, Store, StoreError};
+use kefu_store::{NewAlert, NewRobotLog, Store, StoreError};
 use uuid::Uuid;
 
 use crate::{send, text};
@@ -176,4 +177,90 @@ async fn the_cockpit_reads_now_and_keeps_alerts_once(store: Store) {
             .await,
         Err(StoreError::NotFound("alert"))
     ));
+
+    // What the robot was asked, grouped by the entry it matched, else the words (DATA-2).
+    let no_choices: Vec<String> = Vec::new();
+    for (text, entry) in [
+        ("多久发货", Some("ship")),
+        ("几天发货", Some("ship")),
+        ("能开发票吗", None),
+    ] {
+        store
+            .log_robot(&NewRobotLog {
+                tenant_id: tenant,
+                conversation_id: Some(c.id),
+                text,
+                action: if entry.is_some() { "answer" } else { "handoff" },
+                entry_id: entry,
+                reason: None,
+                confidence: 0.9,
+                choices: &no_choices,
+            })
+            .await
+            .unwrap();
+    }
+    let topics = store
+        .robot_topics(tenant, before - 1, now_ms() + 1, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        topics,
+        vec![
+            ("ship".to_owned(), true, 2, Some(c.id)),
+            ("能开发票吗".to_owned(), false, 1, Some(c.id)),
+        ]
+    );
+    assert!(
+        store
+            .robot_topics(other.tenant.id, before - 1, now_ms() + 1, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // A health report is kept per kind and period, a new one replacing it.
+    let mut report = HealthReport {
+        kind: ReportKind::Daily,
+        period: "2026-12-05".to_owned(),
+        generated_at: 1,
+        metrics: vec![],
+        worst_hours: vec![],
+        top_questions: vec![],
+        complaint_products: vec![],
+        agents_below: vec![],
+        biggest_changes: vec![],
+        growing_topics: vec![],
+        outcomes: vec![],
+    };
+    store.save_health_report(tenant, &report).await.unwrap();
+    report.generated_at = 2;
+    store.save_health_report(tenant, &report).await.unwrap();
+    assert_eq!(
+        store
+            .health_report(tenant, ReportKind::Daily, "2026-12-05")
+            .await
+            .unwrap(),
+        Some(report.clone())
+    );
+    assert_eq!(
+        store
+            .health_reports(tenant, ReportKind::Daily, 10)
+            .await
+            .unwrap(),
+        vec![("2026-12-05".to_owned(), 2)]
+    );
+    assert!(
+        store
+            .health_reports(tenant, ReportKind::Monthly, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .health_report(other.tenant.id, ReportKind::Daily, "2026-12-05")
+            .await
+            .unwrap(),
+        None
+    );
 }
