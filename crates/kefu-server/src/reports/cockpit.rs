@@ -21,7 +21,8 @@ use crate::error::ApiError;
 const TOP_TAGS: usize = 8;
 /// Conversations listed behind a number.
 pub const DRILL_LIMIT: usize = 100;
-/// Events read to find them.
+/// Events read to find them: first this many, then more up to `DRILL_SCAN`.
+const FIRST_SCAN: i64 = 300;
 const DRILL_SCAN: i64 = 5_000;
 /// Open alerts shown on the cockpit.
 const OPEN_ALERTS: i64 = 20;
@@ -213,11 +214,11 @@ pub async fn drill(
     let zone = zone_of(state, tenant_id).await;
     let day = day.unwrap_or_else(|| kpi::local_day(zone, now_ms()));
     let (start, end) = kpi::day_span(zone, day, day);
-    let events = |kinds: &'static [EventKind]| {
-        state
-            .store
-            .events_of_kinds(tenant_id, kinds, start, end, DRILL_SCAN)
-    };
+    let newest =
+        |kinds: &'static [EventKind], keep: fn(&serde_json::Value, &str) -> bool, arg: &str| {
+            newest(state, tenant_id, kinds, (start, end), keep, arg.to_owned())
+        };
+    let any = |_: &serde_json::Value, _: &str| true;
     let ids: Vec<Uuid> = match target {
         DrillTarget::Metric(M::Waiting) => {
             state
@@ -232,39 +233,40 @@ pub async fn drill(
                 .await?
         }
         DrillTarget::Metric(M::AgentsOnline) => Vec::new(),
-        DrillTarget::Metric(M::Received) => ids_of(
-            events(&[EventKind::Created, EventKind::Reopened]).await?,
-            |_| true,
-        ),
-        DrillTarget::Metric(M::Served) => ids_of(events(&[EventKind::FirstReply]).await?, |_| true),
+        DrillTarget::Metric(M::Received) => {
+            newest(&[EventKind::Created, EventKind::Reopened], any, "").await?
+        }
+        DrillTarget::Metric(M::Served) => newest(&[EventKind::FirstReply], any, "").await?,
         DrillTarget::Metric(M::FirstResponse | M::QuickReplyRate) => {
-            // The longest waits first.
-            let mut replies = events(&[EventKind::FirstReply]).await?;
+            // The slowest of the latest first replies first.
+            let mut replies = state
+                .store
+                .events_of_kinds(tenant_id, &[EventKind::FirstReply], start, end, FIRST_SCAN)
+                .await?;
             replies.sort_by_key(|e| std::cmp::Reverse(e.data["wait_ms"].as_i64().unwrap_or(0)));
             ids_of(replies, |_| true)
         }
         DrillTarget::Metric(M::RobotResolutionRate) => {
-            ids_of(events(&[EventKind::Resolved]).await?, |_| true)
+            newest(&[EventKind::Resolved], any, "").await?
         }
         DrillTarget::Metric(M::RobotTransferRate) => {
-            ids_of(events(&[EventKind::RobotHandoff]).await?, |_| true)
+            newest(&[EventKind::RobotHandoff], any, "").await?
         }
-        DrillTarget::Metric(M::TransferRate) => {
-            ids_of(events(&[EventKind::Transferred]).await?, |_| true)
+        DrillTarget::Metric(M::TransferRate) => newest(&[EventKind::Transferred], any, "").await?,
+        DrillTarget::Metric(M::AverageRating) => newest(&[EventKind::Rated], any, "").await?,
+        DrillTarget::Metric(M::BadReviewRate) => {
+            newest(
+                &[EventKind::Rated],
+                |d, _| d["bad"].as_bool() == Some(true),
+                "",
+            )
+            .await?
         }
-        DrillTarget::Metric(M::AverageRating) => {
-            ids_of(events(&[EventKind::Rated]).await?, |_| true)
-        }
-        DrillTarget::Metric(M::BadReviewRate) => ids_of(events(&[EventKind::Rated]).await?, |d| {
-            d["bad"].as_bool() == Some(true)
-        }),
-        DrillTarget::Metric(M::Invalid) => {
-            ids_of(events(&[EventKind::Invalidated]).await?, |_| true)
-        }
+        DrillTarget::Metric(M::Invalid) => newest(&[EventKind::Invalidated], any, "").await?,
         DrillTarget::Metric(M::Complaints) => {
-            tagged(events(&[EventKind::Tagged]).await?, COMPLAINT_TAG)
+            newest(&[EventKind::Tagged], tag_added, COMPLAINT_TAG).await?
         }
-        DrillTarget::Tag(tag) => tagged(events(&[EventKind::Tagged]).await?, tag),
+        DrillTarget::Tag(tag) => newest(&[EventKind::Tagged], tag_added, tag).await?,
         DrillTarget::Metric(M::ConversionRate | M::ServiceGmv) => {
             converted(state, tenant_id, zone, day).await?
         }
@@ -294,12 +296,37 @@ fn ids_of(
         .collect()
 }
 
-fn tagged(events: Vec<kefu_store::AnomalyEvent>, tag: &str) -> Vec<Uuid> {
-    ids_of(events, |d| {
-        d["added"]
-            .as_array()
-            .is_some_and(|a| a.iter().any(|k| k.as_str() == Some(tag)))
-    })
+/// Whether a `tagged` event's data puts `tag` on.
+fn tag_added(data: &serde_json::Value, tag: &str) -> bool {
+    data["added"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|k| k.as_str() == Some(tag)))
+}
+
+/// The conversations of the newest events of `kinds` in `span` that `keep` keeps: read a few
+/// hundred at a time, newest first, until there are enough (each event read is a row fetched
+/// from a log of millions; issue #19's benchmark).
+async fn newest(
+    state: &AppState,
+    tenant_id: Uuid,
+    kinds: &'static [EventKind],
+    (start, end): (i64, i64),
+    keep: fn(&serde_json::Value, &str) -> bool,
+    arg: String,
+) -> Result<Vec<Uuid>, ApiError> {
+    let mut limit = FIRST_SCAN;
+    loop {
+        let events = state
+            .store
+            .events_of_kinds(tenant_id, kinds, start, end, limit)
+            .await?;
+        let exhausted = (events.len() as i64) < limit;
+        let ids = ids_of(events, |d| keep(d, &arg));
+        if ids.len() >= DRILL_LIMIT || exhausted || limit >= DRILL_SCAN {
+            return Ok(ids);
+        }
+        limit = (limit * 4).min(DRILL_SCAN);
+    }
 }
 
 /// The conversations served on `day` that converted: the day's logs walked by the one
