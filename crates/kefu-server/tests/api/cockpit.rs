@@ -195,7 +195,8 @@ async fn the_heatmap_reads_the_weeks_before_today_by_weekday_and_hour() {
     app.tamper(&format!(
         "INSERT INTO conversation_events (tenant_id, conversation_id, kind, actor_kind, actor_id, \
          message_seq, data, at) SELECT tenant_id, conversation_id, kind, actor_kind, actor_id, \
-         message_seq, data, at - 604800000 FROM conversation_events WHERE conversation_id = '{c}'"
+         message_seq, data, at - 604800000 FROM conversation_events WHERE conversation_id = '{c}' \
+         ORDER BY id"
     ))
     .await;
     rebuild().await;
