@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use sqlx::QueryBuilder;
 use uuid::Uuid;
 
-use crate::bench_kpi::{conversation, recreate_postgres};
+use crate::bench_kpi::{conversation, recreate_postgres, signed_in_tenant};
 
 const CONVERSATIONS: usize = 1_000_000;
 const DAYS: i64 = 29;
@@ -77,18 +77,7 @@ async fn measure(
     };
     let http = reqwest::Client::new();
     let base = format!("http://{addr}");
-    let session = crate::crash::sign_in(&http, addr).await?;
-    let me: Value = http
-        .get(format!("{base}/api/v1/auth/me"))
-        .bearer_auth(&session)
-        .send()
-        .await?
-        .json()
-        .await?;
-    let tenant: Uuid = me["user"]["tenant_id"]
-        .as_str()
-        .context("tenant")?
-        .parse()?;
+    let (session, tenant) = signed_in_tenant(&http, addr).await?;
     let url = database_url.map_or_else(|| kefu_store::Store::sqlite_url_in(dir), str::to_owned);
     let pool = if url.starts_with("postgres") {
         Pool::Postgres(sqlx::PgPool::connect(&url).await?)

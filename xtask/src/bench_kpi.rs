@@ -39,6 +39,26 @@ pub fn run() -> anyhow::Result<()> {
     })
 }
 
+/// Signs in as the demo's admin: the API token and the shop's tenant id.
+pub(crate) async fn signed_in_tenant(
+    http: &reqwest::Client,
+    addr: &str,
+) -> anyhow::Result<(String, Uuid)> {
+    let session = crate::crash::sign_in(http, addr).await?;
+    let me: Value = http
+        .get(format!("http://{addr}/api/v1/auth/me"))
+        .bearer_auth(&session)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let tenant = me["user"]["tenant_id"]
+        .as_str()
+        .context("tenant")?
+        .parse()?;
+    Ok((session, tenant))
+}
+
 pub(crate) async fn recreate_postgres(name: &str) -> anyhow::Result<()> {
     use sqlx::Connection;
     let mut admin = sqlx::PgConnection::connect("postgres://postgres@127.0.0.1:5432/test").await?;
@@ -169,18 +189,7 @@ async fn measure(
     };
     let http = reqwest::Client::new();
     let base = format!("http://{addr}");
-    let session = crate::crash::sign_in(&http, addr).await?;
-    let me: Value = http
-        .get(format!("{base}/api/v1/auth/me"))
-        .bearer_auth(&session)
-        .send()
-        .await?
-        .json()
-        .await?;
-    let tenant: Uuid = me["user"]["tenant_id"]
-        .as_str()
-        .context("tenant")?
-        .parse()?;
+    let (session, tenant) = signed_in_tenant(&http, addr).await?;
     let settings =
         json!({"refund_threshold_fen": 50000, "probation_days": 7, "max_accounts": 1000});
     http.put(format!("{base}/api/v1/settings"))

@@ -98,19 +98,15 @@ async fn watch(mut socket: WebSocket, state: AppState, agent: Agent) {
                 last_look = tokio::time::Instant::now();
                 // Not all the shop's activity reaches the agents' channel (the robot's own
                 // conversations do not): the log itself says whether anything moved.
-                let moved = dirty || log_moved(&state, tenant_id).await;
+                let progress = state.store.kpi_progress(tenant_id).await.ok().flatten();
+                let moved = dirty || log_moved(&state, tenant_id, progress).await;
                 // Bring the rollups up to the log first, so today's numbers move now; unless
                 // they were caught up a moment ago (another socket, the jobs): then this
                 // socket looks again shortly instead, so many viewers cost one catch-up.
                 let mut behind = false;
                 if moved {
-                    let fresh = state
-                        .store
-                        .kpi_progress(tenant_id)
-                        .await
-                        .ok()
-                        .flatten()
-                        .is_some_and(|(_, as_of)| now_ms() - as_of < LIVE_CATCH_UP_MS);
+                    let fresh =
+                        progress.is_some_and(|(_, as_of)| now_ms() - as_of < LIVE_CATCH_UP_MS);
                     if fresh {
                         behind = true;
                     } else if let Err(error) = rollup::catch_up(&state, tenant_id).await {
@@ -157,10 +153,10 @@ async fn watch(mut socket: WebSocket, state: AppState, agent: Agent) {
     metrics::gauge!("kefu_ws_connections", "role" => "cockpit").decrement(1.0);
 }
 
-/// Whether the shop's log (or its orders) moved past what the rollups have read: one look by
-/// id, cheap at any size.
-async fn log_moved(state: &AppState, tenant_id: Uuid) -> bool {
-    let Ok(Some((last_event_id, as_of))) = state.store.kpi_progress(tenant_id).await else {
+/// Whether the shop's log (or its orders) moved past what the rollups have read (`progress`):
+/// one look by id, cheap at any size.
+async fn log_moved(state: &AppState, tenant_id: Uuid, progress: Option<(i64, i64)>) -> bool {
+    let Some((last_event_id, as_of)) = progress else {
         return true;
     };
     state
