@@ -201,6 +201,9 @@ error_codes! {
         /// Alert rules with a minimum count outside 1–10,000, a queue limit outside 1–100,000 or
         /// a first-response line outside 0–86,400 s (DATA-3).
         InvalidAlertRules = "invalid_alert_rules",
+        /// A problem's note over 1,000 characters, an owner not in the shop, or a fix dated
+        /// in the future (DATA-5).
+        InvalidProblem = "invalid_problem",
         // Uploads.
         InvalidMultipart = "invalid_multipart",
         FileRequired = "file_required",
@@ -242,6 +245,8 @@ error_codes! {
         QaReviewNotFound = "qa_review_not_found",
         AlertNotFound = "alert_not_found",
         ReportNotFound = "report_not_found",
+        TopicNotFound = "topic_not_found",
+        ProblemNotFound = "problem_not_found",
     }
     405 {
         /// The route exists, but not with this method (the `Allow` header lists its methods).

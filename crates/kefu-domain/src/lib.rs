@@ -22,6 +22,7 @@ pub mod message;
 pub mod money;
 pub mod phrases;
 pub mod qa;
+pub mod questions;
 pub mod rating;
 pub mod robot;
 pub mod role;

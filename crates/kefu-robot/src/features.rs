@@ -68,7 +68,7 @@ fn hash(kind: Kind, parts: &[&str]) -> u64 {
 }
 
 /// The same hash over characters, each a part, without making strings of them.
-fn hash_chars(kind: Kind, chars: &[char]) -> u64 {
+pub(crate) fn hash_chars(kind: Kind, chars: &[char]) -> u64 {
     let mut h = Fnv::new();
     let mut buf = [0u8; 4];
     for (i, c) in chars.iter().enumerate() {
@@ -149,6 +149,43 @@ pub fn extract(analysis: &Analysis) -> Vec<(u64, f32)> {
         }
     }
     tf
+}
+
+/// Sorted by feature, scaled to length one.
+pub(crate) fn unit(mut v: Vec<(u64, f32)>) -> Vec<(u64, f32)> {
+    v.sort_by_key(|(f, _)| *f);
+    v.dedup_by(|b, a| {
+        if a.0 == b.0 {
+            a.1 += b.1;
+            true
+        } else {
+            false
+        }
+    });
+    let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        for (_, w) in &mut v {
+            *w /= norm;
+        }
+    }
+    v
+}
+
+/// The cosine of two unit vectors sorted by feature.
+pub(crate) fn cosine(a: &[(u64, f32)], b: &[(u64, f32)]) -> f32 {
+    let (mut i, mut j, mut dot) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                dot += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    dot
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@
 //! answer, clarify or hand off ([`robot`]); [`eval`] measures it on labelled questions.
 //! Multi-turn flows ([`flow`]) start from the same decision, and [`training`] turns the
 //! robot's misses into proposed entries; [`harvest`] adds real buyers' questions from chat
-//! logs to the entries people answered them with.
+//! logs to the entries people answered them with; [`mining`] groups a week of buyers' questions
+//! into topics (DATA-5).
 
 pub mod classifier;
 pub mod eval;
@@ -13,6 +14,7 @@ pub mod flow;
 pub mod harvest;
 pub mod kb;
 pub mod lexicon;
+pub mod mining;
 pub mod model;
 pub mod robot;
 pub mod text;

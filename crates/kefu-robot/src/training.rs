@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
+use crate::features::{cosine, unit};
 use crate::robot::{Action, Context, FLOW_PREFIX, HandoffReason, Robot};
 
 /// A question the robot missed (clarified, or handed off as unknown or misunderstood), and
@@ -219,42 +220,6 @@ fn most_given<'a>(texts: impl Iterator<Item = &'a String>) -> Vec<String> {
     }
     counts.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
     counts.into_iter().map(|(t, _)| t).collect()
-}
-
-/// Sorted by feature, scaled to length one.
-fn unit(mut v: Vec<(u64, f32)>) -> Vec<(u64, f32)> {
-    v.sort_by_key(|(f, _)| *f);
-    v.dedup_by(|b, a| {
-        if a.0 == b.0 {
-            a.1 += b.1;
-            true
-        } else {
-            false
-        }
-    });
-    let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
-    if norm > 0.0 {
-        for (_, w) in &mut v {
-            *w /= norm;
-        }
-    }
-    v
-}
-
-fn cosine(a: &[(u64, f32)], b: &[(u64, f32)]) -> f32 {
-    let (mut i, mut j, mut dot) = (0, 0, 0.0);
-    while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                dot += a[i].1 * b[j].1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    dot
 }
 
 #[cfg(test)]

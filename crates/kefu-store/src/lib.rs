@@ -38,6 +38,7 @@ mod notes;
 mod permission_groups;
 mod phrases;
 mod qa;
+mod questions;
 mod ratings;
 mod robot;
 mod robot_training;
@@ -78,6 +79,10 @@ pub use leader::Leadership;
 pub use messages::WriterConnection;
 pub use phrases::{PhraseRow, Visible};
 pub use qa::{NewQaReview, QaChange, QaFilter};
+pub use questions::{
+    AskedQuestion, MinedWeek, NewTopic, NewTopicProblem, ProblemRow, TopicRow, TopicWeek,
+    TopicWeekRow,
+};
 pub use ratings::RatingChange;
 pub use robot::{KbRow, NewRobotLog};
 pub use robot_training::{NewProposal, ProposalRow, RobotMiss};
@@ -187,6 +192,7 @@ mod sqlite {
     pub(crate) mod permission_groups;
     pub(crate) mod phrases;
     pub(crate) mod qa;
+    pub(crate) mod questions;
     pub(crate) mod ratings;
     pub(crate) mod robot;
     pub(crate) mod robot_training;
@@ -254,6 +260,7 @@ mod postgres {
     pub(crate) mod permission_groups;
     pub(crate) mod phrases;
     pub(crate) mod qa;
+    pub(crate) mod questions;
     pub(crate) mod ratings;
     pub(crate) mod robot;
     pub(crate) mod robot_training;

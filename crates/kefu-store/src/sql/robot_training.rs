@@ -47,10 +47,13 @@ pub(crate) async fn replace_proposals(
     let tenant = tenant_id.to_string();
     let now = now_ms();
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
-    sqlx::query("DELETE FROM robot_proposals WHERE tenant_id = $1 AND status = 'pending'")
-        .bind(&tenant)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "DELETE FROM robot_proposals WHERE tenant_id = $1 AND status = 'pending' \
+         AND source = 'training'",
+    )
+    .bind(&tenant)
+    .execute(&mut *tx)
+    .await?;
     for p in proposals {
         sqlx::query(
             "INSERT INTO robot_proposals (id, tenant_id, kind, entry_id, body, asked, status, \

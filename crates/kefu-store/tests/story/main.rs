@@ -57,6 +57,7 @@ mod messages;
 mod notes;
 mod permission_groups;
 mod phrases;
+mod questions;
 mod ratings;
 mod robot;
 mod robot_training;
