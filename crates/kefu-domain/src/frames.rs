@@ -100,9 +100,12 @@ pub enum NoticeKind {
     Alert,
     /// A health report is ready (DATA-2).
     Report,
+    /// A topic of buyers' questions was sent to its owner as a problem to fix (DATA-5).
+    Problem,
 }
 
-/// A notice for supervisors: what it is, a line to read and where the UI shows it.
+/// A notice for supervisors, or for one account: what it is, a line to read and where the
+/// UI shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SupervisorNotice {
     pub kind: NoticeKind,
@@ -110,6 +113,9 @@ pub struct SupervisorNotice {
     /// The UI's path (`/agent/cockpit?tab=…`).
     pub link: String,
     pub at: i64,
+    /// For this account only (a problem's owner); absent: for everyone with `report.view`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<Uuid>,
 }
 
 /// What the server sends.
@@ -192,7 +198,8 @@ pub enum ServerFrame {
         approval: Approval,
     },
     /// Something for those who read reports (DATA-2, DATA-3): an anomaly alert, or the
-    /// morning's health report. Agent sessions with `report.view` only.
+    /// morning's health report. Agent sessions with `report.view` only; a notice with `to`
+    /// (a problem sent to its owner, DATA-5) that account's sessions only.
     Notice {
         notice: SupervisorNotice,
     },

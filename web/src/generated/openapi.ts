@@ -1624,6 +1624,145 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/questions/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mines the current week again now (the jobs do it hourly). */
+        post: operations["mine_questions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/questions/problems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Problems sent to products' owners, newest first, each with its topic's weeks and, once
+         *     fixed, the rate before and after: all of them for those who read reports, one's own for
+         *     everyone else.
+         */
+        get: operations["topic_problems"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/questions/problems/{id}/fix": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Marks a problem fixed on a date (today or before), from which its topic's rate is
+         *     compared, or open again; by its owner or whoever reads reports.
+         */
+        put: operations["fix_topic_problem"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/questions/topics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The topics buyers asked in the last weeks, the most asked this week first, each with its
+         *     weekly counts and rates, trend and whether it is new.
+         */
+        get: operations["question_topics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/questions/topics/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One topic: its weeks, example questions (each opens its conversation), the products it
+         *     was asked about and the problems sent on it.
+         */
+        get: operations["question_topic"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/questions/topics/{id}/problems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sends the topic to a product's owner as a problem to fix upstream; the owner is told
+         *     (a `notice` frame on their sessions).
+         */
+        post: operations["report_topic_problem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/questions/topics/{id}/robot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Puts the topic in the robot's review queue as a new entry (its most asked phrasing the
+         *     question, the others similar questions; the reviewer writes the answer). The training
+         *     loop's weekly run leaves it in place.
+         */
+        post: operations["propose_topic"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/ratings/{id}/reinvite": {
         parameters: {
             query?: never;
@@ -2642,6 +2781,25 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /**
+         * @description A topic's rate before and after a fix: the whole weeks before the fix's week, and the
+         *     weeks from the first Monday on or after it, [`FIX_SPAN`] each at most.
+         */
+        BeforeAfter: {
+            /** Format: double */
+            after?: number | null;
+            /** Format: double */
+            before?: number | null;
+            /**
+             * Format: double
+             * @description `after / before − 1`.
+             */
+            change?: number | null;
+            /** Format: date */
+            fixed_on: string;
+            weeks_after: number;
+            weeks_before: number;
+        };
         /** @description A buyer's block, as the blocklist shows it. */
         Block: {
             /** Format: int64 */
@@ -3126,7 +3284,7 @@ export interface components {
          *     carry it, serialised as its snake_case string.
          * @enum {string}
          */
-        ErrorCode: "invalid_json" | "invalid_query" | "invalid_path" | "invalid_status" | "invalid_name" | "conversation_required" | "message_empty" | "message_too_long" | "bad_client_msg_id" | "attachment_required" | "bad_card" | "bad_buttons" | "buttons_not_for_buyers" | "rating_not_sendable" | "invalid_rating" | "unknown_frame_type" | "malformed_frame" | "frame_too_large" | "binary_not_supported" | "websocket_expected" | "invalid_identity" | "invalid_entry" | "invalid_username" | "invalid_slug" | "weak_password" | "invalid_phone" | "unknown_team" | "invalid_team" | "invalid_target" | "invalid_description" | "unknown_permission" | "invalid_accounts" | "expiry_in_the_past" | "cannot_change_own_role" | "cannot_disable_self" | "cannot_change_own_probation" | "no_phone" | "phone_already_verified" | "wrong_code" | "code_expired" | "too_many_attempts" | "bad_threshold" | "bad_probation_days" | "bad_max_accounts" | "invalid_office_hours" | "invalid_grace" | "invalid_reason" | "invalid_logistics" | "invalid_compensation_form" | "unknown_tag" | "invalid_tag" | "too_many_tags" | "tag_required" | "bad_rule_name" | "bad_rule_team" | "bad_rule_condition" | "too_many_rules" | "invalid_transfer" | "invalid_cap" | "invalid_strategy" | "invalid_break" | "query_too_long" | "note_empty" | "note_too_long" | "resolution_too_long" | "no_partner" | "invalid_kb_entry" | "invalid_kb_id" | "invalid_question" | "invalid_answer" | "invalid_answer_image" | "answer_image_not_found" | "answer_product_not_found" | "invalid_answer_buttons" | "product_entry_unbound" | "invalid_validity" | "duplicate_kb_id" | "bad_tier" | "invalid_lexicon" | "lexicon_too_large" | "bad_flow" | "bad_status" | "code_mismatch" | "missing_field" | "bad_code" | "bad_text" | "bad_amount" | "bad_number" | "bad_quantity" | "bad_stock" | "bad_time" | "bad_items" | "bad_skus" | "duplicate_sku" | "bad_buyer" | "bad_url" | "bad_attributes" | "bad_partner" | "conflicting_rows" | "not_utf8" | "bad_workbook" | "missing_column" | "malformed_header" | "malformed_row" | "record_rejected" | "duplicate_in_file" | "bad_sender" | "invalid_phrase" | "invalid_auto_reply" | "invalid_block" | "invalid_intake_filter" | "invalid_kpi_rules" | "invalid_range" | "invalid_qa_rubric" | "invalid_qa_review" | "invalid_alert_rules" | "invalid_multipart" | "file_required" | "file_empty" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_failed" | "order_not_yours" | "invalid_setup_token" | "not_found" | "conversation_not_found" | "buyer_not_found" | "shop_not_found" | "attachment_not_found" | "assignee_not_found" | "order_not_found" | "product_not_found" | "handoff_not_found" | "user_not_found" | "group_not_found" | "grant_not_found" | "approval_not_found" | "flow_not_found" | "proposal_not_found" | "kb_entry_not_found" | "phrase_not_found" | "rating_not_found" | "block_not_found" | "qa_review_not_found" | "alert_not_found" | "report_not_found" | "method_not_allowed" | "request_timeout" | "handoff_exists" | "handoff_closed" | "queued_for_routing" | "at_capacity" | "colleague_unavailable" | "already_taken" | "proposal_decided" | "kb_entry_exists" | "account_limit_reached" | "phrase_limit_reached" | "rating_closed" | "rating_expired" | "qa_review_closed" | "already_decided" | "own_request" | "audit_busy" | "username_taken" | "tenant_slug_taken" | "setup_done" | "group_name_taken" | "tag_exists" | "message_conflict" | "kb_busy" | "body_too_large" | "file_too_large" | "unsupported_file_type" | "range_not_satisfiable" | "rate_limited" | "internal" | "unavailable";
+        ErrorCode: "invalid_json" | "invalid_query" | "invalid_path" | "invalid_status" | "invalid_name" | "conversation_required" | "message_empty" | "message_too_long" | "bad_client_msg_id" | "attachment_required" | "bad_card" | "bad_buttons" | "buttons_not_for_buyers" | "rating_not_sendable" | "invalid_rating" | "unknown_frame_type" | "malformed_frame" | "frame_too_large" | "binary_not_supported" | "websocket_expected" | "invalid_identity" | "invalid_entry" | "invalid_username" | "invalid_slug" | "weak_password" | "invalid_phone" | "unknown_team" | "invalid_team" | "invalid_target" | "invalid_description" | "unknown_permission" | "invalid_accounts" | "expiry_in_the_past" | "cannot_change_own_role" | "cannot_disable_self" | "cannot_change_own_probation" | "no_phone" | "phone_already_verified" | "wrong_code" | "code_expired" | "too_many_attempts" | "bad_threshold" | "bad_probation_days" | "bad_max_accounts" | "invalid_office_hours" | "invalid_grace" | "invalid_reason" | "invalid_logistics" | "invalid_compensation_form" | "unknown_tag" | "invalid_tag" | "too_many_tags" | "tag_required" | "bad_rule_name" | "bad_rule_team" | "bad_rule_condition" | "too_many_rules" | "invalid_transfer" | "invalid_cap" | "invalid_strategy" | "invalid_break" | "query_too_long" | "note_empty" | "note_too_long" | "resolution_too_long" | "no_partner" | "invalid_kb_entry" | "invalid_kb_id" | "invalid_question" | "invalid_answer" | "invalid_answer_image" | "answer_image_not_found" | "answer_product_not_found" | "invalid_answer_buttons" | "product_entry_unbound" | "invalid_validity" | "duplicate_kb_id" | "bad_tier" | "invalid_lexicon" | "lexicon_too_large" | "bad_flow" | "bad_status" | "code_mismatch" | "missing_field" | "bad_code" | "bad_text" | "bad_amount" | "bad_number" | "bad_quantity" | "bad_stock" | "bad_time" | "bad_items" | "bad_skus" | "duplicate_sku" | "bad_buyer" | "bad_url" | "bad_attributes" | "bad_partner" | "conflicting_rows" | "not_utf8" | "bad_workbook" | "missing_column" | "malformed_header" | "malformed_row" | "record_rejected" | "duplicate_in_file" | "bad_sender" | "invalid_phrase" | "invalid_auto_reply" | "invalid_block" | "invalid_intake_filter" | "invalid_kpi_rules" | "invalid_range" | "invalid_qa_rubric" | "invalid_qa_review" | "invalid_alert_rules" | "invalid_problem" | "invalid_multipart" | "file_required" | "file_empty" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_failed" | "order_not_yours" | "invalid_setup_token" | "not_found" | "conversation_not_found" | "buyer_not_found" | "shop_not_found" | "attachment_not_found" | "assignee_not_found" | "order_not_found" | "product_not_found" | "handoff_not_found" | "user_not_found" | "group_not_found" | "grant_not_found" | "approval_not_found" | "flow_not_found" | "proposal_not_found" | "kb_entry_not_found" | "phrase_not_found" | "rating_not_found" | "block_not_found" | "qa_review_not_found" | "alert_not_found" | "report_not_found" | "topic_not_found" | "problem_not_found" | "method_not_allowed" | "request_timeout" | "handoff_exists" | "handoff_closed" | "queued_for_routing" | "at_capacity" | "colleague_unavailable" | "already_taken" | "proposal_decided" | "kb_entry_exists" | "account_limit_reached" | "phrase_limit_reached" | "rating_closed" | "rating_expired" | "qa_review_closed" | "already_decided" | "own_request" | "audit_busy" | "username_taken" | "tenant_slug_taken" | "setup_done" | "group_name_taken" | "tag_exists" | "message_conflict" | "kb_busy" | "body_too_large" | "file_too_large" | "unsupported_file_type" | "range_not_satisfiable" | "rate_limited" | "internal" | "unavailable";
         /**
          * @description One row of the conversation event log.
          * @enum {string}
@@ -3916,6 +4074,15 @@ export interface components {
             /** Format: int64 */
             video_served: number;
         };
+        /** @description What a mining found. */
+        Mined: {
+            topics: number;
+            /**
+             * Format: date
+             * @description The week mined (its Monday).
+             */
+            week: string;
+        };
         /**
          * Format: int64
          * @description An amount in fen. On the wire and in storage it is the bare integer (`price_fen: 5990`).
@@ -3955,6 +4122,18 @@ export interface components {
             /** @description 1 to 1,000 characters. */
             body: string;
         };
+        /** @description A topic sent to a product's owner as a problem to fix upstream. */
+        NewProblem: {
+            /** @description What the sender saw and asks for. */
+            note?: string;
+            /**
+             * Format: uuid
+             * @description The account that owns the product (and the fix).
+             */
+            owner_id: string;
+            /** @description The product concerned, if one. */
+            product_code?: string | null;
+        };
         NewTag: {
             /** @description 2–32 lower-case letters, digits or `_`. */
             key: string;
@@ -3980,7 +4159,7 @@ export interface components {
          * @description What a [`ServerFrame::Notice`] is about.
          * @enum {string}
          */
-        NoticeKind: "alert" | "report";
+        NoticeKind: "alert" | "report" | "problem";
         /**
          * @description When the shop is staffed: `days` are ISO weekdays (1 = Monday … 7 = Sunday), `open` and
          *     `close` are "HH:MM" local times with `open` before `close`.
@@ -4193,6 +4372,45 @@ export interface components {
             /** Format: int64 */
             days: number;
         };
+        /** @description A problem's fix: the shop's date it went out, or none to open the problem again. */
+        ProblemFix: {
+            /** Format: date */
+            fixed_on?: string | null;
+        };
+        /**
+         * @description Where a problem stands.
+         * @enum {string}
+         */
+        ProblemStatus: "open" | "fixed";
+        /** @description A problem as listed, with its topic's weeks around the fix. */
+        ProblemView: {
+            before_after?: components["schemas"]["BeforeAfter"] | null;
+            /** Format: int64 */
+            created_at: number;
+            /** Format: uuid */
+            created_by: string;
+            /** Format: date */
+            fixed_on?: string | null;
+            /** Format: uuid */
+            id: string;
+            note: string;
+            /** Format: uuid */
+            owner_id: string;
+            owner_name: string;
+            product_code?: string | null;
+            product_title?: string | null;
+            status: components["schemas"]["ProblemStatus"];
+            /** Format: uuid */
+            topic_id: string;
+            topic_label: string;
+            /** Format: int64 */
+            updated_at: number;
+            /**
+             * @description The topic's weeks (for the problem's product, if one): the [`FIX_SPAN`] weeks before
+             *     the fix to the [`FIX_SPAN`] after it, or the last eight weeks while it is open.
+             */
+            weeks: components["schemas"]["WeekCount"][];
+        };
         /** @description A stored product. */
         Product: {
             attributes: {
@@ -4212,6 +4430,13 @@ export interface components {
             title: string;
             /** Format: int64 */
             updated_at: number;
+        };
+        /** @description A product buyers asked about, with how many conversations asked anything. */
+        ProductAsked: {
+            /** Format: int64 */
+            asked: number;
+            code: string;
+            title?: string | null;
         };
         /** @description A product card as a message carries it. */
         ProductCard: {
@@ -4281,6 +4506,11 @@ export interface components {
             similar: string[];
             /** @description `pending`, `approved` or `rejected`. */
             status: string;
+        };
+        /** @description The proposal a topic became. */
+        Proposed: {
+            /** Format: uuid */
+            proposal_id: string;
         };
         /** @description One QA review as the API returns it. */
         QaReview: {
@@ -5066,7 +5296,10 @@ export interface components {
             message_seq?: number | null;
             suggestions: components["schemas"]["Suggestion"][];
         };
-        /** @description A notice for supervisors: what it is, a line to read and where the UI shows it. */
+        /**
+         * @description A notice for supervisors, or for one account: what it is, a line to read and where the
+         *     UI shows it.
+         */
         SupervisorNotice: {
             /** Format: int64 */
             at: number;
@@ -5074,6 +5307,11 @@ export interface components {
             /** @description The UI's path (`/agent/cockpit?tab=…`). */
             link: string;
             title: string;
+            /**
+             * Format: uuid
+             * @description For this account only (a problem's owner); absent: for everyone with `report.view`.
+             */
+            to?: string | null;
         };
         /** @description A tag as the workbench lists it. */
         Tag: {
@@ -5240,6 +5478,23 @@ export interface components {
             /** @description Send as `Authorization: Bearer …`. Shown once; kefu keeps only its hash. */
             token: string;
         };
+        /** @description A topic with its examples, its products and the problems sent on it. */
+        TopicDetail: {
+            /** @description Newest first. */
+            examples: components["schemas"]["TopicExample"][];
+            problems: components["schemas"]["ProblemView"][];
+            products: components["schemas"]["ProductAsked"][];
+            topic: components["schemas"]["TopicLine"];
+        };
+        /** @description A question asked, as an example of its topic. */
+        TopicExample: {
+            /** Format: int64 */
+            at: number;
+            /** Format: uuid */
+            conversation_id: string;
+            product_code?: string | null;
+            text: string;
+        };
         /** @description A tag whose count grew against the period before (monthly). */
         TopicGrowth: {
             /** Format: int64 */
@@ -5247,6 +5502,55 @@ export interface components {
             /** Format: int64 */
             previous: number;
             tag: string;
+        };
+        /** @description A topic in the list: what it is, its weeks and where it stands. */
+        TopicLine: {
+            /**
+             * Format: int64
+             * @description Conversations in the latest week, and the week before.
+             */
+            count: number;
+            /** Format: date */
+            first_week: string;
+            /** Format: uuid */
+            id: string;
+            keywords: string[];
+            label: string;
+            /**
+             * Format: int64
+             * @description Problems reported on it that are not fixed yet.
+             */
+            open_problems: number;
+            /** Format: int64 */
+            previous: number;
+            /**
+             * Format: uuid
+             * @description The robot's review-queue proposal made from it, if any.
+             */
+            proposal_id?: string | null;
+            trend: components["schemas"]["Trend"];
+            /** @description The window's weeks, oldest first. */
+            weeks: components["schemas"]["WeekCount"][];
+        };
+        /** @description The topics page: the window's weeks and the topics asked in them. */
+        TopicsReport: {
+            /**
+             * Format: int64
+             * @description Conversations that asked anything in the window (for `product`).
+             */
+            asked: number;
+            /**
+             * Format: int64
+             * @description When the current week was last mined (epoch ms).
+             */
+            mined_at?: number | null;
+            product?: string | null;
+            /** @description Products asked about in the window, the most asked first. */
+            products: components["schemas"]["ProductAsked"][];
+            /** @description The most asked in the latest week first. */
+            topics: components["schemas"]["TopicLine"][];
+            /** @description The window's Mondays, oldest first; the last is the current week. */
+            weeks: string[];
         };
         TrainingRun: {
             /**
@@ -5271,6 +5575,11 @@ export interface components {
              */
             to_user_id?: string | null;
         };
+        /**
+         * @description Which way a topic is going.
+         * @enum {string}
+         */
+        Trend: "new" | "rising" | "falling" | "steady";
         UpsertResult: {
             result: components["schemas"]["Upserted"];
         };
@@ -5314,6 +5623,18 @@ export interface components {
             /** Format: uuid */
             tenant_id: string;
             username: string;
+        };
+        /** @description A topic's week: how many conversations asked it, of how many that asked anything. */
+        WeekCount: {
+            /** Format: int64 */
+            asked: number;
+            /** Format: int64 */
+            total: number;
+            /**
+             * Format: date
+             * @description The week's Monday.
+             */
+            week: string;
         };
         /** @description The three parts of a scorecard, in percent; they add up to 100 (KPI-1). */
         Weights: {
@@ -9397,6 +9718,263 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             408: components["responses"]["RequestTimeout"];
             413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    mine_questions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Mined"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    topic_problems: {
+        parameters: {
+            query?: {
+                /** @description `open` or `fixed`; absent: both. */
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemView"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    fix_topic_problem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The problem */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProblemFix"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    question_topics: {
+        parameters: {
+            query?: {
+                /** @description Weeks up to the current one, 1–26 (default 8). */
+                weeks?: number;
+                /** @description One product's code; "" for conversations about no product; absent: all. */
+                product?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TopicsReport"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    question_topic: {
+        parameters: {
+            query?: {
+                /** @description Weeks up to the current one, 1–26 (default 8). */
+                weeks?: number;
+                /** @description One product's code; "" for conversations about no product; absent: all. */
+                product?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The topic */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TopicDetail"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    report_topic_problem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The topic */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewProblem"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    propose_topic: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The topic */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Proposed"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     reinvite: {

@@ -30,6 +30,7 @@ pub mod permission_groups;
 pub mod phrases;
 pub mod products;
 pub mod qa;
+pub mod questions;
 pub mod ratings;
 pub mod realtime;
 pub mod reports;
@@ -93,6 +94,7 @@ use self::robot::{flows, proposals};
         (name = "approvals", description = "Refunds, compensations and logistics changes that need a second person (ACC-5)"),
         (name = "reports", description = "The team's numbers: scorecards, rankings, exports (KPI-1, KPI-2, KPI-4)"),
         (name = "qa", description = "Quality inspection: rubric, daily sample, scores, appeals (KPI-3)"),
+        (name = "questions", description = "Question mining: topics by week and product, sent to the robot or upstream as problems (DATA-5)"),
         (name = "ops", description = "Health and metrics for operators"),
     )
 )]
@@ -216,6 +218,13 @@ fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(reports::list))
         .routes(routes!(reports::read, reports::make))
         .routes(routes!(reports::export))
+        .routes(routes!(questions::topics))
+        .routes(routes!(questions::topic))
+        .routes(routes!(questions::mine))
+        .routes(routes!(questions::to_robot))
+        .routes(routes!(questions::report_problem))
+        .routes(routes!(questions::problems))
+        .routes(routes!(questions::fix))
         .routes(routes!(qa::rubric, qa::put_rubric))
         .routes(routes!(qa::reviews))
         .routes(routes!(qa::sample))

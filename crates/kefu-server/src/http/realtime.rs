@@ -694,7 +694,10 @@ impl Session {
                     conversation.team.is_some() && conversation.team == agent.user.team
                 }
                 ServerFrame::Alert { .. } => agent.may(Permission::TeamManage),
-                ServerFrame::Notice { .. } => agent.may(Permission::ReportView),
+                ServerFrame::Notice { notice } => match notice.to {
+                    Some(to) => to == agent.user.id,
+                    None => agent.may(Permission::ReportView),
+                },
                 _ => true,
             };
             if !shown {

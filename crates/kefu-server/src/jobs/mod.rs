@@ -1,6 +1,6 @@
 //! The background jobs: housekeeping and sweeps every five seconds, the team's numbers rolled
-//! up every half minute, uploads nobody sent and yesterday's QA sample every hour, each shop's
-//! robot training weekly. With several processes on one PostgreSQL database, only the leader (`Store::lead`) runs them; when it goes, another takes over
+//! up every half minute, uploads nobody sent and yesterday's QA sample every hour, the week's
+//! buyer questions mined hourly, each shop's robot training weekly. With several processes on one PostgreSQL database, only the leader (`Store::lead`) runs them; when it goes, another takes over
 //! within a tick. Rate-limit keys live in each process's memory, so every process forgets its
 //! own.
 
@@ -27,8 +27,10 @@ const QA_SAMPLE_TICKS: u64 = 720;
 /// Agents online are counted every minute (DATA-2); anomalies looked for every two (DATA-3).
 const STAFFING_TICKS: u64 = 12;
 const ALERT_TICKS: u64 = 24;
-/// Whether a shop's health report is due is checked every ten minutes (DATA-2).
+/// Whether a shop's health report is due is checked every ten minutes (DATA-2), and which
+/// weeks' questions are due a mining (DATA-5; the current week's hourly).
 const REPORT_TICKS: u64 = 120;
+const MINING_TICKS: u64 = 120;
 /// Training is checked hourly, the first time ten minutes after start (or after this
 /// process became the leader), so a restart loop does not rebuild every robot.
 const TRAINING_EVERY: Duration = Duration::from_secs(3_600);
@@ -40,6 +42,8 @@ pub async fn run_forever(state: AppState) {
     let mut ticks = 0u64;
     let mut leadership: Option<Leadership> = None;
     let mut training = Training::default();
+    // Mining runs beside the other jobs (a busy week's questions take seconds), one at a time.
+    let mut mining: Option<JoinHandle<()>> = None;
     loop {
         tick.tick().await;
         if ticks.is_multiple_of(LIMITER_TICKS) {
@@ -70,6 +74,12 @@ pub async fn run_forever(state: AppState) {
         }
         if ticks % REPORT_TICKS == 6 {
             crate::reports::health::make_due(&state).await;
+        }
+        if ticks % MINING_TICKS == 7 && mining.as_ref().is_none_or(JoinHandle::is_finished) {
+            let state = state.clone();
+            mining = Some(tokio::spawn(async move {
+                crate::reports::questions::mine_due(&state).await;
+            }));
         }
         if ticks % QA_SAMPLE_TICKS == 3 {
             crate::reports::qa::sample_yesterday_everywhere(&state).await;

@@ -209,6 +209,7 @@ pub async fn scan(state: &AppState, tenant_id: Uuid, now: i64) -> Result<usize, 
                 title: notice_title(alert),
                 link: "/agent/cockpit".to_owned(),
                 at: now,
+                to: None,
             };
             state
                 .bus

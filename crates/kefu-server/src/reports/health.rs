@@ -348,6 +348,7 @@ pub async fn make(
             report.period
         ),
         at: report.generated_at,
+        to: None,
     };
     state
         .bus

@@ -8,6 +8,7 @@ pub mod export;
 pub mod funnel;
 pub mod health;
 pub mod qa;
+pub mod questions;
 pub mod rollup;
 pub mod scorecards;
 

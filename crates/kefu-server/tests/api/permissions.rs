@@ -222,6 +222,16 @@ const TABLE: &[(&str, &str, Rule)] = &[
     ("GET", "/reports/{kind}/{period}", Needs(ReportView)),
     ("POST", "/reports/{kind}/{period}", Needs(ReportView)),
     ("GET", "/reports/{kind}/{period}/export", Needs(ReportView)),
+    ("GET", "/questions/topics", Needs(ReportView)),
+    ("GET", "/questions/topics/{id}", Needs(ReportView)),
+    ("POST", "/questions/mine", Needs(ReportView)),
+    ("POST", "/questions/topics/{id}/robot", Needs(KbManage)),
+    ("POST", "/questions/topics/{id}/problems", Needs(ReportView)),
+    // Everyone sees the problems they own; those who read reports see all (DATA-5).
+    ("GET", "/questions/problems", AnyAgent),
+    // A problem's owner, or whoever reads reports (checked against the problem; `questions`
+    // in the API suite shows an agent who is neither refused).
+    ("PUT", "/questions/problems/{id}/fix", AnyAgent),
     ("GET", "/qa/rubric", Needs(TeamRead)),
     ("PUT", "/qa/rubric", Needs(TeamManage)),
     ("GET", "/qa/reviews", AnyOf(&[QaScore, TeamManage])),
@@ -799,6 +809,8 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
         .replace("/buyers/{id}", &format!("/buyers/{}", f.buyer))
         .replace("/proposals/{id}", &format!("/proposals/{}", Uuid::nil()))
         .replace("/alerts/{id}", &format!("/alerts/{}", Uuid::nil()))
+        .replace("/questions/topics/{id}", &format!("/questions/topics/{}", Uuid::nil()))
+        .replace("/questions/problems/{id}", &format!("/questions/problems/{}", Uuid::nil()))
         .replace("/flows/{id}", "/flows/matrix")
         .replace(
             "/phrases/{id}",
@@ -888,6 +900,10 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
         ("POST", "/qa/reviews/{id}/appeal") => json!({"text": "矩阵"}),
         ("POST", "/qa/reviews/{id}/decide") => json!({"decision": "矩阵"}),
         ("POST", "/buyers/{id}/notes") => json!({"body": "矩阵"}),
+        ("POST", "/questions/topics/{id}/problems") => {
+            json!({"owner_id": f.target_user, "note": "矩阵"})
+        }
+        ("PUT", "/questions/problems/{id}/fix") => json!({"fixed_on": null}),
         (_, _) if method == "GET" || method == "DELETE" => return (concrete, None),
         _ => json!({}),
     };
