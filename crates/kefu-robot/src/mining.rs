@@ -14,7 +14,7 @@ use crate::features::{self, Kind, unit};
 use crate::text::Analyzer;
 
 /// A question at least this alike a topic (cosine to its centroid) is that topic.
-const SAME_TOPIC: f32 = 0.45;
+const SAME_TOPIC: f32 = 0.4;
 /// A new topic needs this many conversations; rarer questions are counted as "other".
 pub const MIN_NEW_TOPIC: u32 = 2;
 /// Features kept in a topic's stored centroid.
@@ -23,6 +23,8 @@ const CENTROID_FEATURES: usize = 48;
 pub const EXAMPLES: usize = 5;
 /// Keywords shown per topic.
 const KEYWORDS: usize = 3;
+/// How much a character pair across two words counts, against one within a word.
+const ACROSS_WORDS: f32 = 0.3;
 /// A question shorter than this (content characters) says too little to be a topic.
 const MIN_CONTENT_CHARS: usize = 2;
 
@@ -74,15 +76,36 @@ const GENERIC: &[&str] = &[
     "大概",
     "是不是",
     "知道",
+    "这款",
+    "那款",
+    "这种",
+    "这件",
+    "这些",
+    "那些",
+    "方法",
+    "办法",
+    "点",
+    "一点",
+    "有点",
+    "一些",
 ];
 
-/// A question's words, character pairs and characters within each word, by kind's weight
-/// (not across words: "发货要多久" and "什么时候发货" share only 发货).
+/// A question's topic words with their characters and character pairs, each by its kind's
+/// weight; the asking words are left out ("发货要多久" and "什么时候发货" are both 发货). A
+/// pair across two words counts a little, to mend jieba's odd cuts (退/货运费 holds 退货)
+/// without making word order matter.
 fn topic_features(words: &[String]) -> Vec<(u64, f32)> {
     let mut out: Vec<(u64, f32)> = vec![];
+    let mut previous: Option<char> = None;
     for word in words {
         out.push((features::word_feature(word, false), Kind::Word.weight()));
         let chars: Vec<char> = word.chars().collect();
+        if let (Some(last), Some(&first)) = (previous, chars.first()) {
+            out.push((
+                features::hash_chars(Kind::Bigram, &[last, first]),
+                ACROSS_WORDS * Kind::Bigram.weight(),
+            ));
+        }
         for (i, c) in chars.iter().enumerate() {
             if !c.is_ascii() {
                 out.push((
@@ -97,6 +120,7 @@ fn topic_features(words: &[String]) -> Vec<(u64, f32)> {
                 ));
             }
         }
+        previous = chars.last().copied();
     }
     out
 }
@@ -260,7 +284,9 @@ pub fn mine(analyzer: &Analyzer, questions: &[Question], known: &[KnownTopic]) -
             .vector
             .iter()
             .map(|(f, tf)| {
-                let idf = (1.0 + total / document_frequency[f]).ln();
+                // Smoothed and damped: a word half the week uses counts about half as much
+                // as a rare one, not a tenth.
+                let idf = (((total + 1.0) / (document_frequency[f] + 1.0)).ln() + 1.0).sqrt();
                 (*f, tf * idf)
             })
             .collect();

@@ -1633,7 +1633,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mines the current week again now (the jobs do it hourly). */
+        /**
+         * Mines the current week again now, and the weeks the jobs would mine next (the last
+         *     eight weeks' never mined, a finished week not mined since its end); the jobs do it hourly.
+         */
         post: operations["mine_questions"];
         delete?: never;
         options?: never;
@@ -4076,12 +4079,10 @@ export interface components {
         };
         /** @description What a mining found. */
         Mined: {
+            /** @description Topics found in the current week. */
             topics: number;
-            /**
-             * Format: date
-             * @description The week mined (its Monday).
-             */
-            week: string;
+            /** @description The weeks mined (their Mondays), oldest first; the current week last. */
+            weeks: string[];
         };
         /**
          * Format: int64

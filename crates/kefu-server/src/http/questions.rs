@@ -81,20 +81,29 @@ pub async fn topic(
 /// What a mining found.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Mined {
-    /// The week mined (its Monday).
-    #[schema(value_type = String, format = Date)]
-    pub week: NaiveDate,
+    /// The weeks mined (their Mondays), oldest first; the current week last.
+    #[schema(value_type = Vec<String>)]
+    pub weeks: Vec<NaiveDate>,
+    /// Topics found in the current week.
     pub topics: usize,
 }
 
-/// Mines the current week again now (the jobs do it hourly).
+/// Mines the current week again now, and the weeks the jobs would mine next (the last
+/// eight weeks' never mined, a finished week not mined since its end); the jobs do it hourly.
 #[utoipa::path(post, operation_id = "mine_questions", path = "/api/v1/questions/mine", tag = "questions",
     responses((status = 200, body = Mined)))]
 pub async fn mine(State(state): State<AppState>, agent: Agent) -> Result<Json<Mined>, ApiError> {
     agent.require(Permission::ReportView)?;
-    let week = kefu_domain::questions::week_of(today(zone_of(&state, agent.tenant_id()).await));
-    let topics = questions::mine_week(&state, agent.tenant_id(), week).await?;
-    Ok(Json(Mined { week, topics }))
+    let tenant = agent.tenant_id();
+    let current = kefu_domain::questions::week_of(today(zone_of(&state, tenant).await));
+    let mut weeks = questions::due_weeks(&state, tenant).await?;
+    weeks.retain(|w| *w != current);
+    weeks.push(current);
+    let mut topics = 0;
+    for week in &weeks {
+        topics = questions::mine_week(&state, tenant, *week).await?;
+    }
+    Ok(Json(Mined { weeks, topics }))
 }
 
 /// The proposal a topic became.

@@ -456,7 +456,7 @@ pub async fn topic(
             }
         }
     }
-    examples.sort_by(|a, b| b.at.cmp(&a.at));
+    examples.sort_by_key(|e| std::cmp::Reverse(e.at));
     let mut products = vec![];
     let mut ranked: Vec<(String, i64)> = per_product.into_iter().collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));

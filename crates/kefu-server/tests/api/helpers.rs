@@ -292,6 +292,16 @@ impl AgentClient {
             .unwrap()
     }
 
+    pub async fn put(&self, path: &str, body: Value) -> Response {
+        self.http
+            .put(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn conversations(&self, status: &str) -> Vec<Value> {
         let body: Value = self
             .get(&format!("/api/v1/conversations?status={status}"))

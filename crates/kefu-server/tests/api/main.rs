@@ -20,6 +20,7 @@ mod ops;
 mod permissions;
 mod phrases;
 mod presence;
+mod questions;
 mod ratings;
 mod robot;
 mod routing;

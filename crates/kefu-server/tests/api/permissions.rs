@@ -809,8 +809,14 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
         .replace("/buyers/{id}", &format!("/buyers/{}", f.buyer))
         .replace("/proposals/{id}", &format!("/proposals/{}", Uuid::nil()))
         .replace("/alerts/{id}", &format!("/alerts/{}", Uuid::nil()))
-        .replace("/questions/topics/{id}", &format!("/questions/topics/{}", Uuid::nil()))
-        .replace("/questions/problems/{id}", &format!("/questions/problems/{}", Uuid::nil()))
+        .replace(
+            "/questions/topics/{id}",
+            &format!("/questions/topics/{}", Uuid::nil()),
+        )
+        .replace(
+            "/questions/problems/{id}",
+            &format!("/questions/problems/{}", Uuid::nil()),
+        )
         .replace("/flows/{id}", "/flows/matrix")
         .replace(
             "/phrases/{id}",
