@@ -194,7 +194,7 @@ export async function signIn(page, baseUrl, username, { screenshot } = {}) {
 }
 
 /** Opens a reporting page from the top bar's 数据 menu: opens the menu, then clicks its item
- *  `testid` (`kpi-link`, `cockpit-link`, `reports-link` or `qa-link`). */
+ *  `testid` (`kpi-link`, `cockpit-link`, `reports-link`, `questions-link` or `qa-link`). */
 export async function openNav(page, testid) {
   await page.getByTestId('nav-data').click()
   const item = page.getByTestId(testid)

@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { AGENT_STATUSES, CHANNELS, PERMISSIONS, ROUTING_STRATEGIES, allOf, healthReportExportUrl, importFormat, kpiExportUrl, oneOf } from './api'
+import { AGENT_STATUSES, CHANNELS, PERMISSIONS, ROUTING_STRATEGIES, allOf, healthReportExportUrl, importFormat, kpiExportUrl, oneOf, topicsQuery } from './api'
 import type {
   ApprovalList,
   ApprovalView,
@@ -20,6 +20,8 @@ import type {
   KbEntry,
   KbEntryView,
   Lexicon,
+  NewProblem,
+  ProblemView,
   ProposalEdit,
   Rating,
   RatingInput,
@@ -31,6 +33,8 @@ import type {
   ServerFrameOf,
   SupervisorNotice,
   TeamMembers,
+  TopicDetail,
+  TopicsReport,
 } from './api'
 import type { components } from './generated/openapi'
 
@@ -92,6 +96,14 @@ describe('kpiExportUrl', () => {
   })
 })
 
+describe('topicsQuery', () => {
+  it('names the weeks and the product, keeping an empty one (no product)', () => {
+    expect(topicsQuery(8, null)).toBe('weeks=8')
+    expect(topicsQuery(12, 'TEA 1')).toBe('weeks=12&product=TEA+1')
+    expect(topicsQuery(4, '')).toBe('weeks=4&product=')
+  })
+})
+
 describe('healthReportExportUrl', () => {
   it('names the kind and the period', () => {
     expect(healthReportExportUrl('daily', '2026-12-05')).toBe('/api/v1/reports/daily/2026-12-05/export')
@@ -120,6 +132,10 @@ describe('API types', () => {
     expectTypeOf<ResponseBody<'health_reports'>>().toEqualTypeOf<ReportListing[]>()
     expectTypeOf<ResponseBody<'health_report'>>().toEqualTypeOf<HealthReport>()
     expectTypeOf<ServerFrameOf<'notice'>['notice']>().toEqualTypeOf<SupervisorNotice>()
+    expectTypeOf<ResponseBody<'question_topics'>>().toEqualTypeOf<TopicsReport>()
+    expectTypeOf<ResponseBody<'question_topic'>>().toEqualTypeOf<TopicDetail>()
+    expectTypeOf<ResponseBody<'topic_problems'>>().toEqualTypeOf<ProblemView[]>()
+    expectTypeOf<RequestBody<'report_topic_problem'>>().toEqualTypeOf<NewProblem>()
   })
 
   it('hand-written as the server writes them, still fit the document', () => {

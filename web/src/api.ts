@@ -49,8 +49,10 @@ import type {
   KbTier,
   KpiRules,
   NewAccount,
+  NewProblem,
   Permission,
   ProbationChange,
+  ProblemStatus,
   ProposalEdit,
   ProposalStatus,
   QueryOf,
@@ -79,6 +81,7 @@ import type {
   TeamMembers,
   TeamUpdate,
   TransferRequest,
+  Trend,
   Uuid,
 } from './apiTypes'
 
@@ -253,6 +256,13 @@ export const MAX_QUEUE_LIMIT = 100_000
 export const MAX_ALERT_FIRST_RESPONSE_S = 86_400
 /** DATA-2, DATA-6: the service-health reports, the day's and the month's. */
 export const REPORT_KINDS = allOf<ReportKind>()(['daily', 'monthly'])
+/** DATA-5: which way a topic is going, and where a problem stands. */
+export const TRENDS = allOf<Trend>()(['new', 'rising', 'falling', 'steady'])
+export const PROBLEM_STATUSES = allOf<ProblemStatus>()(['open', 'fixed'])
+/** The server's limits (kefu-domain questions.rs): a topics page of 1–26 weeks; a problem's
+ *  note of at most 1,000 characters. */
+export const MAX_QUESTION_WEEKS = 26
+export const MAX_PROBLEM_NOTE_CHARS = 1000
 
 /** Every error body is `{code, message}`; the UI translates `code`, never `message`. */
 export class ApiError extends Error {
@@ -342,6 +352,13 @@ function listOf<R extends object, K extends keyof R>(value: R | undefined, key: 
 }
 
 const V1 = '/api/v1'
+
+/** DATA-5: `weeks=8&product=…`; unlike `request`'s `query`, it keeps an empty product, which
+ *  asks for the conversations about none. */
+export function topicsQuery(weeks: number, product: string | null): string {
+  const query = { weeks, ...(product != null ? { product } : {}) } satisfies QueryOf<'question_topics'>
+  return new URLSearchParams(Object.entries(query).map(([key, value]) => [key, String(value)])).toString()
+}
 
 // ---- agents (cookie session + CSRF) ----
 // Each call is typed by its operation in the OpenAPI document (`ResponseBody<'op'>`,
@@ -654,6 +671,40 @@ export const agentApi = {
    *  running reads as far as it has come. */
   makeHealthReport: (kind: ReportKind, period: string) =>
     request<ResponseBody<'make_health_report'>>('POST', `${V1}/reports/${kind}/${encodeURIComponent(period)}`),
+
+  // DATA-5: question mining. The topics (`report.view`) are of the last `weeks` (1–26, else
+  // `invalid_query`) and of one `product` (a code; '' for conversations about no product;
+  // null: all); a topic unknown is `topic_not_found` (404).
+  questionTopics: (weeks: number, product: string | null) =>
+    request<ResponseBody<'question_topics'>>('GET', `${V1}/questions/topics?${topicsQuery(weeks, product)}`),
+  /** The topic with its examples (newest first), the products it was asked about, its problems. */
+  questionTopic: (id: Uuid, weeks: number, product: string | null) =>
+    request<ResponseBody<'question_topic'>>('GET', `${V1}/questions/topics/${id}?${topicsQuery(weeks, product)}`),
+  /** Mines the current week now, and any week due (the jobs do hourly): the weeks mined and
+   *  how many topics this week has. */
+  mineQuestions: () => request<ResponseBody<'mine_questions'>>('POST', `${V1}/questions/mine`),
+  /** Puts the topic in the robot's review queue (`kb.manage`); the reviewer writes the answer. */
+  proposeTopic: (id: Uuid) => request<ResponseBody<'propose_topic'>>('POST', `${V1}/questions/topics/${id}/robot`),
+  /** Sends the topic to a product's owner, who is told. Throws `invalid_problem` (400: the note
+   *  too long, the owner not the shop's), `product_not_found` (404). */
+  reportTopicProblem: (id: Uuid, body: NewProblem) =>
+    request<ResponseBody<'report_topic_problem'>>('POST', `${V1}/questions/topics/${id}/problems`, {
+      body: body satisfies RequestBody<'report_topic_problem'>,
+    }),
+  /** Newest first: every problem for those who read reports, one's own for everyone else; no
+   *  `status`: both. A bare array. */
+  async topicProblems(status?: ProblemStatus) {
+    const res = await request<ResponseBody<'topic_problems'>>('GET', `${V1}/questions/problems`, {
+      query: { status } satisfies QueryOf<'topic_problems'>,
+    })
+    return Array.isArray(res) ? res : []
+  },
+  /** Fixed on the shop's day `fixedOn` (not after today, else `invalid_problem`), or open again
+   *  (null); by the owner or whoever reads reports. Throws `problem_not_found` (404). */
+  fixTopicProblem: (id: Uuid, fixedOn: string | null) =>
+    request<ResponseBody<'fix_topic_problem'>>('PUT', `${V1}/questions/problems/${id}/fix`, {
+      body: { fixed_on: fixedOn } satisfies RequestBody<'fix_topic_problem'>,
+    }),
 
   // KPI-3: quality inspection. Throws `qa_review_not_found` (404), `qa_review_closed` (409:
   // not in a state for this), `invalid_qa_review` (400).

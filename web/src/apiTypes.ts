@@ -556,6 +556,33 @@ export type OutcomePoint = Schemas['OutcomePoint']
 /** `GET /reports/{kind}/{period}`: a kept report. */
 export type HealthReport = Schemas['HealthReport']
 
+// ---- question mining (DATA-5) ----
+
+/** A topic's week (its Monday): conversations that asked it, of all that asked anything that
+ *  week (for the page's product); the rate is `asked / total`. */
+export type WeekCount = Schemas['WeekCount']
+/** New: first asked in the latest week; rising or falling: the latest week's rate against the
+ *  weeks before; else steady. */
+export type Trend = Schemas['Trend']
+/** A topic in the list: its most asked phrasing, keywords, weeks (aligned with the report's),
+ *  this week's count and last week's, trend, robot proposal and open problems. */
+export type TopicLine = Schemas['TopicLine']
+/** A product asked about (`code` `''`: conversations about no product). */
+export type ProductAsked = Schemas['ProductAsked']
+/** `GET /questions/topics`: the window's Mondays (oldest first, the last the current week), the
+ *  topics, the products asked about, and when the current week was last mined. */
+export type TopicsReport = Schemas['TopicsReport']
+/** An example question, newest first, with the conversation it was asked in. */
+export type TopicExample = Schemas['TopicExample']
+export type TopicDetail = Schemas['TopicDetail']
+export type ProblemStatus = Schemas['ProblemStatus']
+/** A fix's rate before (the whole weeks before its week) and after (the weeks from the first
+ *  Monday on or after it), four each at most; `change` is `after / before − 1`. */
+export type BeforeAfter = Schemas['BeforeAfter']
+/** A topic sent to a product's owner to fix upstream, with the topic's weeks around the fix. */
+export type ProblemView = Schemas['ProblemView']
+export type NewProblem = Schemas['NewProblem']
+
 // ---- WebSocket frames (crates/kefu-domain/src/frames.rs) ----
 
 export type Party = Schemas['Party']
@@ -563,11 +590,11 @@ export type Party = Schemas['Party']
 /** What a client sends. Buyers omit `conversation_id`: theirs is implied. */
 export type ClientFrame = Schemas['ClientFrame']
 
-/** What a `notice` frame is about: an anomaly alert was raised (DATA-3), or a health report is
- *  ready (DATA-2). */
+/** What a `notice` frame is about: an anomaly alert was raised (DATA-3), a health report is
+ *  ready (DATA-2), or a problem to fix was sent to its owner (DATA-5). */
 export type NoticeKind = Schemas['NoticeKind']
-/** A notice for those who read reports: a line to read, and `link`, the UI's page for it
- *  (`/agent/reports?kind=daily&period=2026-12-05`). */
+/** A notice for those who read reports, or (`to`) for one account: a line to read, and `link`,
+ *  the UI's page for it (`/agent/reports?kind=daily&period=2026-12-05`). */
 export type SupervisorNotice = Schemas['SupervisorNotice']
 
 type GeneratedServerFrame = Schemas['ServerFrame']

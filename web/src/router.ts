@@ -35,6 +35,10 @@ export const router = createRouter({
     // DATA-2, DATA-6: the service-health reports (`report.view`), daily and monthly, to read,
     // make, download and print; `?kind=daily|monthly&period=` names one (the notices link so).
     { path: '/agent/reports', name: 'reports', component: () => import('./features/reports/Reports.vue') },
+    // DATA-5: question mining — the topics buyers ask week by week (`report.view`) and the
+    // problems sent to products' owners (everyone: their own); `?tab=`, and `?problem=` names one
+    // (the owner's notice links so).
+    { path: '/agent/questions', name: 'questions', component: () => import('./features/questions/Questions.vue') },
     // KPI-3: quality inspection — scoring (`qa.score`), appeals and the rubric (`team.manage`),
     // and every agent's own reviews. `?tab=` picks one.
     { path: '/agent/qa', name: 'qa', component: () => import('./features/qa/AgentQa.vue') },

@@ -18,7 +18,8 @@ pub const FIX_SPAN: usize = 4;
 /// A topic's latest week at least this many times its usual rate is rising (and at most its
 /// inverse, falling).
 const RISING: f64 = 1.5;
-/// Fewer conversations than this in the latest week make no trend.
+/// Fewer conversations than this in the latest week (asked, for rising; expected, for
+/// falling) make no trend.
 const MIN_TREND_COUNT: i64 = 3;
 /// The longest note sent with a problem.
 pub const MAX_NOTE_CHARS: usize = 1000;
@@ -87,9 +88,12 @@ pub fn trend(weeks: &[WeekCount], first_week: NaiveDate) -> Trend {
         return Trend::Steady;
     };
     let usual = asked as f64 / total as f64;
+    // As many as the usual share would have asked this week: a week just begun expects too
+    // few to say a topic is falling.
+    let expected = usual * latest.total as f64;
     if latest.asked >= MIN_TREND_COUNT && (usual == 0.0 || now >= usual * RISING) {
         Trend::Rising
-    } else if usual > 0.0 && now <= usual / RISING {
+    } else if expected >= MIN_TREND_COUNT as f64 && now <= usual / RISING {
         Trend::Falling
     } else {
         Trend::Steady
@@ -277,6 +281,14 @@ mod tests {
             trend(&weeks(&[(0, 100), (2, 100)], "2026-12-01"), first),
             Trend::Steady,
             "two conversations are no trend"
+        );
+        assert_eq!(
+            trend(
+                &weeks(&[(10, 100), (12, 100), (0, 10)], "2026-12-01"),
+                first
+            ),
+            Trend::Steady,
+            "a week just begun: one expected, none asked"
         );
         assert_eq!(trend(&[], first), Trend::Steady);
     }

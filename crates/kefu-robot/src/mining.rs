@@ -160,7 +160,8 @@ pub struct MinedTopic {
     pub label: String,
     /// Its most frequent content words.
     pub keywords: Vec<String>,
-    /// Unit vector of its questions' features, the strongest only.
+    /// Unit vector of its questions' features (weighed by kind, not by the week's rarity),
+    /// the strongest only: what is kept to know the topic again.
     pub centroid: Vec<(u64, f32)>,
     /// Conversations that asked it.
     pub conversations: u32,
@@ -181,6 +182,9 @@ pub struct Mining {
 struct Phrasing {
     text: String,
     words: Vec<String>,
+    /// Its features by kind, a unit vector (what a topic's stored centroid is made of).
+    raw: Vec<(u64, f32)>,
+    /// The same weighed by how rare each feature is this week, a unit vector.
     vector: Vec<(u64, f32)>,
     askers: Vec<usize>,
 }
@@ -188,8 +192,12 @@ struct Phrasing {
 /// A topic being built: the sum of its members' vectors and that sum's squared length.
 struct Cluster {
     known: Option<String>,
+    /// The members' weighed vectors summed (what questions are compared with) and that
+    /// sum's squared length.
     sum: FxHashMap<u64, f32>,
     norm2: f32,
+    /// The members' raw vectors summed (what is stored).
+    raw: FxHashMap<u64, f32>,
     phrasings: Vec<usize>,
 }
 
@@ -205,12 +213,15 @@ impl Cluster {
         dot / self.norm2.sqrt()
     }
 
-    fn add(&mut self, v: &[(u64, f32)], times: f32) {
-        for (f, w) in v {
+    fn add(&mut self, weighed: &[(u64, f32)], raw: &[(u64, f32)], times: f32) {
+        for (f, w) in weighed {
             let slot = self.sum.entry(*f).or_insert(0.0);
             let old = *slot;
             *slot += w * times;
             self.norm2 += *slot * *slot - old * old;
+        }
+        for (f, w) in raw {
+            *self.raw.entry(*f).or_insert(0.0) += w * times;
         }
     }
 }
@@ -253,7 +264,8 @@ pub fn mine(analyzer: &Analyzer, questions: &[Question], known: &[KnownTopic]) -
         let at = *by_text.entry(normalized).or_insert_with(|| {
             phrasings.push(Phrasing {
                 text: question.text.trim().to_owned(),
-                vector: topic_features(&words),
+                raw: unit(topic_features(&words)),
+                vector: vec![],
                 words,
                 askers: vec![],
             });
@@ -271,26 +283,29 @@ pub fn mine(analyzer: &Analyzer, questions: &[Question], known: &[KnownTopic]) -
         .into_iter()
         .map(|(product, conversations)| (product.to_owned(), conversations.len() as u32))
         .collect();
-    // 2. Weigh features by how rare they are among the week's askers.
+    // 2. Weigh features by how rare they are among the week's askers; earlier weeks'
+    //    centroids are weighed by this week's rarity too, so both are compared alike.
     let mut document_frequency: FxHashMap<u64, f32> = FxHashMap::default();
     for p in &phrasings {
-        for (f, _) in &p.vector {
+        for (f, _) in &p.raw {
             *document_frequency.entry(*f).or_insert(0.0) += p.askers.len() as f32;
         }
     }
     let total: f32 = phrasings.iter().map(|p| p.askers.len() as f32).sum();
+    let weigh = |raw: &[(u64, f32)]| {
+        unit(
+            raw.iter()
+                .map(|(f, w)| {
+                    // Smoothed and damped: a word half the week uses counts about half as
+                    // much as a rare one, not a tenth.
+                    let df = document_frequency.get(f).copied().unwrap_or(0.0);
+                    (*f, w * (((total + 1.0) / (df + 1.0)).ln() + 1.0).sqrt())
+                })
+                .collect(),
+        )
+    };
     for p in &mut phrasings {
-        let weighted = p
-            .vector
-            .iter()
-            .map(|(f, tf)| {
-                // Smoothed and damped: a word half the week uses counts about half as much
-                // as a rare one, not a tenth.
-                let idf = (((total + 1.0) / (document_frequency[f] + 1.0)).ln() + 1.0).sqrt();
-                (*f, tf * idf)
-            })
-            .collect();
-        p.vector = unit(weighted);
+        p.vector = weigh(&p.raw);
     }
     // 3. The most asked phrasings first; each joins its most alike topic or leads one.
     let mut order: Vec<usize> = (0..phrasings.len()).collect();
@@ -308,9 +323,10 @@ pub fn mine(analyzer: &Analyzer, questions: &[Question], known: &[KnownTopic]) -
             known: Some(topic.id.clone()),
             sum: FxHashMap::default(),
             norm2: 0.0,
+            raw: FxHashMap::default(),
             phrasings: vec![],
         };
-        cluster.add(&topic.centroid, 1.0);
+        cluster.add(&weigh(&topic.centroid), &topic.centroid, 1.0);
         enter(&mut clusters, &mut index, cluster, &topic.centroid);
     }
     for &p in &order {
@@ -331,7 +347,7 @@ pub fn mine(analyzer: &Analyzer, questions: &[Question], known: &[KnownTopic]) -
         let times = phrasing.askers.len() as f32;
         match best {
             Some((c, _)) => {
-                clusters[c].add(&phrasing.vector, times);
+                clusters[c].add(&phrasing.vector, &phrasing.raw, times);
                 clusters[c].phrasings.push(p);
             }
             None => {
@@ -339,9 +355,10 @@ pub fn mine(analyzer: &Analyzer, questions: &[Question], known: &[KnownTopic]) -
                     known: None,
                     sum: FxHashMap::default(),
                     norm2: 0.0,
+                    raw: FxHashMap::default(),
                     phrasings: vec![p],
                 };
-                cluster.add(&phrasing.vector, times);
+                cluster.add(&phrasing.vector, &phrasing.raw, times);
                 enter(&mut clusters, &mut index, cluster, &phrasing.vector);
             }
         }
@@ -413,7 +430,7 @@ fn topic_of(cluster: &Cluster, phrasings: &[Phrasing], questions: &[Question]) -
         .filter(|(w, _)| !w.chars().all(|c| c.is_ascii_digit()))
         .collect();
     keywords.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-    let mut centroid: Vec<(u64, f32)> = cluster.sum.iter().map(|(f, w)| (*f, *w)).collect();
+    let mut centroid: Vec<(u64, f32)> = cluster.raw.iter().map(|(f, w)| (*f, *w)).collect();
     centroid.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     centroid.truncate(CENTROID_FEATURES);
     MinedTopic {

@@ -19,6 +19,7 @@ pub mod auth;
 pub mod backup;
 pub mod bus;
 pub mod demo;
+pub mod demo_questions;
 pub mod demo_shop;
 pub mod desk;
 pub mod error;

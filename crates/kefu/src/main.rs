@@ -252,6 +252,9 @@ async fn serve(settings: Settings, with_demo: bool, log_format: LogFormat) -> an
         let summary = demo::seed(&server.state.store)
             .await
             .map_err(|e| anyhow::anyhow!("seeding the demo: {e}"))?;
+        kefu_server::demo_questions::seed(&server.state)
+            .await
+            .map_err(|e| anyhow::anyhow!("seeding the demo's questions: {e}"))?;
         say(format!("\nkefu demo is running at http://{addr}\n"));
         say(format!(
             "  Agent workbench: http://{addr}/agent   (password for every account: {})",
