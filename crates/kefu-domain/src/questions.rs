@@ -101,7 +101,8 @@ pub fn trend(weeks: &[WeekCount], first_week: NaiveDate) -> Trend {
 }
 
 /// A topic's rate before and after a fix: the whole weeks before the fix's week, and the
-/// weeks from the first Monday on or after it, [`FIX_SPAN`] each at most.
+/// whole weeks from the first Monday on or after it, [`FIX_SPAN`] each at most; the week
+/// still running (`current`) is not counted on either side.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct BeforeAfter {
     #[schema(value_type = String, format = Date)]
@@ -114,12 +115,19 @@ pub struct BeforeAfter {
     pub weeks_after: usize,
 }
 
-pub fn before_after(weeks: &[WeekCount], fixed_on: NaiveDate) -> BeforeAfter {
+pub fn before_after(weeks: &[WeekCount], fixed_on: NaiveDate, current: NaiveDate) -> BeforeAfter {
     let fix_week = week_of(fixed_on);
-    let before: Vec<&WeekCount> = weeks.iter().filter(|w| w.week < fix_week).collect();
-    let before = &before[before.len().saturating_sub(FIX_SPAN)..];
-    let after: Vec<&WeekCount> = weeks
+    let current = week_of(current);
+    let whole: Vec<&WeekCount> = weeks.iter().filter(|w| w.week < current).collect();
+    let before: Vec<&WeekCount> = whole
         .iter()
+        .copied()
+        .filter(|w| w.week < fix_week)
+        .collect();
+    let before = &before[before.len().saturating_sub(FIX_SPAN)..];
+    let after: Vec<&WeekCount> = whole
+        .iter()
+        .copied()
         .filter(|w| w.week >= fixed_on)
         .take(FIX_SPAN)
         .collect();
@@ -310,7 +318,7 @@ mod tests {
             ],
             "2026-11-30",
         );
-        let fix = before_after(&series, day("2026-11-04"));
+        let fix = before_after(&series, day("2026-11-04"), day("2026-12-07"));
         assert_eq!((fix.weeks_before, fix.weeks_after), (4, 4));
         assert_eq!(
             fix.before,
@@ -320,12 +328,19 @@ mod tests {
         assert_eq!(fix.after, Some(0.08), "11-09 … 11-30");
         let change = fix.change.expect("both sides");
         assert!((change + 0.7333).abs() < 1e-3, "{change}");
-        // A fix this week has nothing after it yet.
-        let fresh = before_after(&series, day("2026-12-01"));
+        // A fix this week has nothing after it yet; nor the week still running.
+        let fresh = before_after(&series, day("2026-12-01"), day("2026-12-07"));
         assert_eq!(
             (fresh.after, fresh.change, fresh.weeks_after),
             (None, None, 0)
         );
+        let running = before_after(&series, day("2026-11-30"), day("2026-12-02"));
+        assert_eq!(
+            (running.after, running.weeks_after),
+            (None, 0),
+            "11-30 is still running"
+        );
+        assert_eq!(running.weeks_before, 4);
     }
 
     #[test]

@@ -543,7 +543,7 @@ async fn problem_view(
         created_by: problem.created_by,
         created_at: problem.created_at,
         updated_at: problem.updated_at,
-        before_after: fixed_on.map(|day| questions::before_after(&weeks, day)),
+        before_after: fixed_on.map(|day| questions::before_after(&weeks, day, current)),
         weeks,
     })
 }
