@@ -2786,7 +2786,8 @@ export interface components {
         };
         /**
          * @description A topic's rate before and after a fix: the whole weeks before the fix's week, and the
-         *     weeks from the first Monday on or after it, [`FIX_SPAN`] each at most.
+         *     whole weeks from the first Monday on or after it, [`FIX_SPAN`] each at most; the week
+         *     still running (`current`) is not counted on either side.
          */
         BeforeAfter: {
             /** Format: double */
