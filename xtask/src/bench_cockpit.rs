@@ -3,9 +3,10 @@
 //! SQLite and on PostgreSQL. The conversations (29 days up to now) and their event logs are
 //! written straight into the database; kefu's own rollup catch-up (`POST /kpi/refresh`) then
 //! builds the daily and hourly rollups from the log, and is timed. Measured: the cockpit
-//! (`GET /cockpit`), the four-week heatmap (`GET /cockpit/heatmap`) and two drill-downs
-//! (`GET /cockpit/drill`), each next to the plain `SELECT count(*)` of the rows it covers, in
-//! the same run.
+//! (`GET /cockpit`), the four-week heatmap (`GET /cockpit/heatmap`), two drill-downs
+//! (`GET /cockpit/drill`), the four-week funnel and who dropped (`GET /cockpit/funnel…`) and
+//! the question topics (`GET /questions/topics`), next to the plain `SELECT count(*)` of the
+//! rows they cover, in the same run.
 
 use std::time::Instant;
 
@@ -170,6 +171,18 @@ async fn measure(
             "drill: bad reviews",
             "/api/v1/cockpit/drill?metric=bad_review_rate".to_owned(),
         ),
+        (
+            "funnel (4 weeks)",
+            format!("/api/v1/cockpit/funnel?from={weeks_from}&to={day}"),
+        ),
+        (
+            "funnel: who dropped",
+            "/api/v1/cockpit/funnel/dropped".to_owned(),
+        ),
+        (
+            "question topics (8 weeks)",
+            "/api/v1/questions/topics?weeks=8".to_owned(),
+        ),
     ];
     let tenant_s = tenant.to_string();
     let baselines: [(&str, String, Vec<String>); 3] = [
@@ -194,7 +207,12 @@ async fn measure(
     for (name, path) in routes {
         let mut times = Vec::with_capacity(ASKS);
         let mut bytes = 0;
+        let route_started = Instant::now();
         for i in 0..ASKS + 20 {
+            // A slow route is asked for a minute at most (and at least 20 times).
+            if times.len() >= 20 && route_started.elapsed() > std::time::Duration::from_secs(60) {
+                break;
+            }
             let started = Instant::now();
             let response = http
                 .get(format!("{base}{path}"))
@@ -213,7 +231,8 @@ async fn measure(
         }
         times.sort_unstable();
         println!(
-            "  {name:<24} (HTTP, {bytes:>7} bytes): p50 {:>6.1} ms, p99 {:>6.1} ms",
+            "  {name:<26} (HTTP, {bytes:>7} bytes, {} asks): p50 {:>6.1} ms, p99 {:>6.1} ms",
+            times.len(),
             p(&times, 0.5),
             p(&times, 0.99)
         );

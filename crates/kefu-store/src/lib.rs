@@ -161,6 +161,8 @@ mod sqlite {
     const LOCK_ROW: &str = "";
     /// BEGIN IMMEDIATE already makes audit appends follow one another.
     const LOCK_AUDIT_CHAIN: &str = "";
+    /// One tenant's question weeks are saved one at a time (SQLite's one writer already).
+    const LOCK_QUESTION_WEEKS: &str = "";
     const IS_POSTGRES: bool = false;
     /// A deferred transaction's first read fixes its WAL snapshot.
     const SNAPSHOT: &str = "";
@@ -218,6 +220,9 @@ mod postgres {
     /// One tenant's audit appends follow one another: a transaction-scoped advisory lock on
     /// (class 5, the tenant), outside the one-key space of the jobs' leader lock.
     const LOCK_AUDIT_CHAIN: &str = "SELECT pg_advisory_xact_lock(5, hashtext($1))";
+    /// One tenant's question weeks are saved one at a time (class 6, the tenant): two minings
+    /// of one week at once would both delete, then both insert the same keys.
+    const LOCK_QUESTION_WEEKS: &str = "SELECT pg_advisory_xact_lock(6, hashtext($1))";
     const IS_POSTGRES: bool = true;
     const SNAPSHOT: &str = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
     const LIST_TABLES: &str = "SELECT table_name::text FROM information_schema.tables \

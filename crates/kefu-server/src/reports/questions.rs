@@ -566,9 +566,19 @@ pub async fn problems(
 }
 
 /// Puts the topic in the robot's review queue as a new entry: its label as the question,
-/// the other phrasings as similar questions; the reviewer writes the answer.
+/// the other phrasings as similar questions; the reviewer writes the answer. A topic whose
+/// proposal still waits for review keeps that one.
 pub async fn send_to_robot(state: &AppState, tenant_id: Uuid, id: Uuid) -> Result<Uuid, ApiError> {
     let row = topic_row(state, tenant_id, id).await?;
+    if let Some(proposal) = row.proposal_id
+        && state
+            .store
+            .proposal(tenant_id, proposal)
+            .await?
+            .is_some_and(|p| p.status == "pending")
+    {
+        return Ok(proposal);
+    }
     let detail = topic(state, tenant_id, id, 8, None).await?;
     let mut examples: Vec<String> = vec![];
     for example in &detail.examples {

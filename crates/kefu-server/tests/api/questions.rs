@@ -186,6 +186,13 @@ async fn questions_become_topics_sent_to_the_robot_and_upstream_and_followed_aft
         .json()
         .await
         .unwrap();
+    let again: Value = lead
+        .post(&format!("/api/v1/questions/topics/{id}/robot"), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again, proposed, "one proposal while it waits for review");
     let proposals: Value = lead.get_json("/api/v1/robot/proposals").await;
     let proposal = proposals
         .as_array()

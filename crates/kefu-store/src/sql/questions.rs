@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use sqlx::{Pool, QueryBuilder};
 use uuid::Uuid;
 
-use super::{BEGIN_WRITE, Db};
+use super::{BEGIN_WRITE, Db, LOCK_QUESTION_WEEKS};
 use crate::questions::{
     AskedQuestion, MinedWeek, NewTopicProblem, ProblemRow, TopicRow, TopicWeek,
 };
@@ -129,6 +129,12 @@ pub(crate) async fn save_question_week(
 ) -> Result<()> {
     let tenant = tenant_id.to_string();
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    if !LOCK_QUESTION_WEEKS.is_empty() {
+        sqlx::query(LOCK_QUESTION_WEEKS)
+            .bind(&tenant)
+            .execute(&mut *tx)
+            .await?;
+    }
     for delete in [
         "DELETE FROM question_topic_weeks WHERE tenant_id = $1 AND week = $2",
         "DELETE FROM question_weeks WHERE tenant_id = $1 AND week = $2",
