@@ -204,6 +204,9 @@ error_codes! {
         /// A problem's note over 1,000 characters, an owner not in the shop, or a fix dated
         /// in the future (DATA-5).
         InvalidProblem = "invalid_problem",
+        /// Escalation rules with a word list over 200 words or a blank or overlong word, an
+        /// amount line that is not positive, or a repeat count outside 2–10 (ESC-1).
+        InvalidEscalationRules = "invalid_escalation_rules",
         // Uploads.
         InvalidMultipart = "invalid_multipart",
         FileRequired = "file_required",
@@ -258,6 +261,9 @@ error_codes! {
     409 {
         HandoffExists = "handoff_exists",
         HandoffClosed = "handoff_closed",
+        /// A work order cannot move so from where it is (closing one in progress, resuming one
+        /// that does not wait, …; ESC-3).
+        WorkOrderTransition = "work_order_transition",
         QueuedForRouting = "queued_for_routing",
         AtCapacity = "at_capacity",
         ColleagueUnavailable = "colleague_unavailable",

@@ -3243,6 +3243,8 @@ const en: typeof zhCN = {
     topic_not_found: 'No such topic',
     problem_not_found: 'No such problem',
     invalid_problem: 'Invalid problem: a note of at most 1,000 characters, an owner in this shop, a fix date not in the future',
+    invalid_escalation_rules: 'Invalid escalation rules: at most 200 words of 1–30 characters per list, a positive amount, 2–10 contacts',
+    work_order_transition: 'The work order cannot move that way from where it is',
     invalid_alert_rules: 'Invalid alert rules: a minimum of 1–10,000 conversations, a queue limit of 1–100,000, a first-response line of 0–86,400 s',
     report_not_found: 'No such report',
     qa_review_not_found: 'No such QA review',

@@ -3241,6 +3241,8 @@ export default {
     topic_not_found: '问题主题不存在',
     problem_not_found: '问题反馈不存在',
     invalid_problem: '问题反馈无效：说明最多 1000 字，负责人须是本店账号，修复日期不能晚于今天',
+    invalid_escalation_rules: '升级规则无效：每组词最多 200 个、每个 1–30 字，金额须大于 0，重复联系次数 2–10',
+    work_order_transition: '工单当前状态不能这样变更',
     invalid_alert_rules: '预警规则无效：最少会话数 1–10000，排队上限 1–100000，首响线 0–86400 秒',
     report_not_found: '报告不存在',
     qa_review_not_found: '质检记录不存在',
