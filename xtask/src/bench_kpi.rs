@@ -292,6 +292,7 @@ async fn measure(
                 &[key],
                 &rows,
                 &cells,
+                &[],
                 None,
                 kefu_domain::time::now_ms(),
             )

@@ -25,6 +25,16 @@ pub struct DayLog {
     pub log: ConversationLog,
 }
 
+/// A conversation whose buyer left after an agent's reply (DATA-4), kept with its day's
+/// rollups.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DroppedRow {
+    pub day: String,
+    pub conversation_id: Uuid,
+    /// Its last event on the day.
+    pub at: i64,
+}
+
 /// One rollup row: a shop day (`YYYY-MM-DD`), the agent (`None`: the shop's part) and what
 /// they did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,13 +109,25 @@ impl Store {
         days: &[String],
         rows: &[KpiRow],
         cells: &[HourRow],
+        dropped: &[DroppedRow],
         progress: Option<(i64, i64)>,
         now: i64,
     ) -> Result<()> {
         dispatch!(
             self,
-            kpi::replace_kpi_days(tenant_id, days, rows, cells, progress, now)
+            kpi::replace_kpi_days(tenant_id, days, rows, cells, dropped, progress, now)
         )
+    }
+
+    /// The conversations of `day` (`YYYY-MM-DD`) whose buyers left after an agent's reply
+    /// (DATA-4), as the last catch-up found them, newest first.
+    pub async fn funnel_dropped(
+        &self,
+        tenant_id: Uuid,
+        day: &str,
+        limit: i64,
+    ) -> Result<Vec<Uuid>> {
+        dispatch!(self, kpi::funnel_dropped(tenant_id, day, limit))
     }
 
     /// The hourly cells of days `from..=to` (`YYYY-MM-DD`) that pass `filter`, by day and hour.

@@ -74,7 +74,7 @@ pub use commerce::UpsertCounts;
 pub use conversations::{NewConversation, StatusFilter};
 pub use flows::FlowRow;
 pub use handoffs::NewHandoff;
-pub use kpi::{DayLog, HourFilter, HourRow, KpiChanges, KpiRow, RankingRow};
+pub use kpi::{DayLog, DroppedRow, HourFilter, HourRow, KpiChanges, KpiRow, RankingRow};
 pub use leader::Leadership;
 pub use messages::WriterConnection;
 pub use phrases::{PhraseRow, Visible};

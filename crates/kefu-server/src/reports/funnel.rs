@@ -7,13 +7,13 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use kefu_domain::conversation::ConversationSummary;
-use kefu_domain::kpi::{self, Funnel};
+use kefu_domain::kpi::Funnel;
 use kefu_store::HourFilter;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{Range, day_key, zone_of};
+use super::{Range, day_key};
 use crate::AppState;
 use crate::error::ApiError;
 
@@ -143,37 +143,20 @@ pub async fn report(
 }
 
 /// The conversations served on `day` that came with a product or an order and whose buyer
-/// did not order within 24 hours: the day's logs walked by the one definition
-/// (`kpi::contributions`), newest first.
+/// did not order within 24 hours, newest first: kept by the rollups from the same walk of
+/// the log as the funnel's numbers (`rollup.rs`), as of the last catch-up.
 pub async fn dropped(
     state: &AppState,
     tenant_id: Uuid,
     day: NaiveDate,
 ) -> Result<Vec<ConversationSummary>, ApiError> {
-    let zone = zone_of(state, tenant_id).await;
-    let (start, end) = kpi::day_span(zone, day, day);
-    let logs = state.store.kpi_day_logs(tenant_id, start, end).await?;
-    let ids: Vec<Uuid> = logs
-        .iter()
-        .filter(|l| {
-            let mut served = Funnel::default();
-            for c in kpi::contributions(&l.log, zone, None) {
-                if c.day == day && c.agent.is_some() {
-                    served.add(&c.tally.funnel);
-                }
-            }
-            served.served > 0 && served.ordered == 0
-        })
-        .map(|l| l.conversation_id)
-        .collect();
-    let mut out = Vec::new();
-    for chunk in ids.chunks(400) {
-        out.extend(state.store.conversations_by_ids(tenant_id, chunk).await?);
-        if out.len() >= DROPPED_LIMIT {
-            break;
-        }
-    }
-    out.sort_by_key(|c| std::cmp::Reverse(c.last_message_at));
-    out.truncate(DROPPED_LIMIT);
+    let ids = state
+        .store
+        .funnel_dropped(tenant_id, &day_key(day), DROPPED_LIMIT as i64)
+        .await?;
+    let mut out = state.store.conversations_by_ids(tenant_id, &ids).await?;
+    let order: std::collections::HashMap<Uuid, usize> =
+        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    out.sort_by_key(|c| order.get(&c.id).copied().unwrap_or(usize::MAX));
     Ok(out)
 }

@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use kefu_domain::kpi::{self, AgentDay, Contribution};
 use kefu_domain::time::now_ms;
-use kefu_store::{HourRow, KpiRow};
+use kefu_store::{DroppedRow, HourRow, KpiRow};
 use uuid::Uuid;
 
 use super::{Range, day_key, zone_of};
@@ -68,7 +68,15 @@ pub async fn catch_up(state: &AppState, tenant_id: Uuid) -> Result<(usize, i64),
     // Nothing new: the rollups are as of now.
     state
         .store
-        .replace_kpi_days(tenant_id, &[], &[], &[], Some((last_event_id, now)), now)
+        .replace_kpi_days(
+            tenant_id,
+            &[],
+            &[],
+            &[],
+            &[],
+            Some((last_event_id, now)),
+            now,
+        )
         .await?;
     Ok((0, now))
 }
@@ -100,7 +108,7 @@ async fn recompute(
             let now = now_ms();
             state
                 .store
-                .replace_kpi_days(tenant_id, &[], &[], &[], Some(progress), now)
+                .replace_kpi_days(tenant_id, &[], &[], &[], &[], Some(progress), now)
                 .await?;
         }
         return Ok(0);
@@ -112,6 +120,7 @@ async fn recompute(
     for (i, batch) in batches.iter().enumerate() {
         let mut rows = Vec::new();
         let mut cells = Vec::new();
+        let mut dropped = Vec::new();
         for day in *batch {
             let (start, end) = kpi::day_span(zone, *day, *day);
             let logs = state.store.kpi_day_logs(tenant_id, start, end).await?;
@@ -142,6 +151,26 @@ async fn recompute(
                         .into_iter()
                         .filter(|c| c.day == *day)
                         .collect();
+                // Who left after an agent's reply (DATA-4): served this day with a product
+                // or an order, and no order within 24 hours.
+                let mut served = kpi::Funnel::default();
+                for c in mine.iter().filter(|c| c.agent.is_some()) {
+                    served.add(&c.tally.funnel);
+                }
+                if served.served > 0 && served.ordered == 0 {
+                    dropped.push(DroppedRow {
+                        day: day_key(*day),
+                        conversation_id: day_log.conversation_id,
+                        at: day_log
+                            .log
+                            .events
+                            .iter()
+                            .map(|e| e.at)
+                            .filter(|at| (start..end).contains(at))
+                            .max()
+                            .unwrap_or(start),
+                    });
+                }
                 by_slice
                     .entry((day_log.team.as_deref(), day_log.channel.as_str()))
                     .or_default()
@@ -178,6 +207,7 @@ async fn recompute(
                 &keys,
                 &rows,
                 &cells,
+                &dropped,
                 progress.filter(|_| last),
                 now_ms(),
             )

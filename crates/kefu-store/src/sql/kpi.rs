@@ -10,7 +10,7 @@ use sqlx::{Pool, QueryBuilder};
 use uuid::Uuid;
 
 use super::{BEGIN_WRITE, Db};
-use crate::kpi::{DayLog, HourFilter, HourRow, KpiChanges, KpiRow, RankingRow};
+use crate::kpi::{DayLog, DroppedRow, HourFilter, HourRow, KpiChanges, KpiRow, RankingRow};
 use crate::rows::uuid;
 use crate::{ROWS_PER_STATEMENT, Result, StoreError};
 
@@ -173,13 +173,14 @@ pub(crate) async fn replace_kpi_days(
     days: &[String],
     rows: &[KpiRow],
     cells: &[HourRow],
+    dropped: &[DroppedRow],
     progress: Option<(i64, i64)>,
     now: i64,
 ) -> Result<()> {
     let tenant = tenant_id.to_string();
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     for day in days {
-        for table in ["kpi_daily", "kpi_hourly"] {
+        for table in ["kpi_daily", "kpi_hourly", "funnel_dropped"] {
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "DELETE FROM {table} WHERE tenant_id = $1 AND day = $2"
             )))
@@ -231,6 +232,19 @@ pub(crate) async fn replace_kpi_days(
             " ON CONFLICT (tenant_id, day, agent_id) DO UPDATE SET tally = excluded.tally, \
              built_at = excluded.built_at",
         );
+        insert.build().execute(&mut *tx).await?;
+    }
+    for chunk in dropped.chunks(ROWS_PER_STATEMENT) {
+        let mut insert: QueryBuilder<Db> =
+            QueryBuilder::new("INSERT INTO funnel_dropped (tenant_id, day, conversation_id, at) ");
+        insert.push_values(chunk, |mut b, row| {
+            b.push_bind(&tenant)
+                .push_bind(&row.day)
+                .push_bind(row.conversation_id.to_string())
+                .push_bind(row.at);
+        });
+        insert
+            .push(" ON CONFLICT (tenant_id, day, conversation_id) DO UPDATE SET at = excluded.at");
         insert.build().execute(&mut *tx).await?;
     }
     if let Some((last_event_id, orders_seen_at)) = progress {
@@ -375,4 +389,22 @@ pub(crate) async fn keep_kpi_ranking(
     }
     tx.commit().await?;
     Ok(())
+}
+
+pub(crate) async fn funnel_dropped(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    day: &str,
+    limit: i64,
+) -> Result<Vec<Uuid>> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT conversation_id FROM funnel_dropped WHERE tenant_id = $1 AND day = $2 \
+         ORDER BY at DESC, conversation_id LIMIT $3",
+    )
+    .bind(tenant_id.to_string())
+    .bind(day)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(|(id,)| uuid(&id)).collect()
 }

@@ -6,8 +6,8 @@ use kefu_domain::message::SenderKind;
 use kefu_domain::qa::{ItemScore, ReviewStatus, Rubric, SampleReason, ScoreInput};
 use kefu_domain::time::now_ms;
 use kefu_store::{
-    AuditFilter, HourFilter, HourRow, KpiRow, NewAudit, NewQaReview, QaChange, QaFilter,
-    RankingRow, Store,
+    AuditFilter, DroppedRow, HourFilter, HourRow, KpiRow, NewAudit, NewQaReview, QaChange,
+    QaFilter, RankingRow, Store,
 };
 
 use crate::{send, text};
@@ -98,12 +98,25 @@ async fn the_log_rolls_up_per_day_and_qa_reviews_move_once(store: Store) {
         })
         .collect();
     assert!(!cells.is_empty());
+    let dropped = [
+        DroppedRow {
+            day: day.clone(),
+            conversation_id: uuid::Uuid::now_v7(),
+            at: after - 2,
+        },
+        DroppedRow {
+            day: day.clone(),
+            conversation_id: uuid::Uuid::now_v7(),
+            at: after - 1,
+        },
+    ];
     store
         .replace_kpi_days(
             tenant,
             std::slice::from_ref(&day),
             &rows,
             &cells,
+            &dropped,
             Some((changes.last_event_id, after)),
             after,
         )
@@ -115,6 +128,7 @@ async fn the_log_rolls_up_per_day_and_qa_reviews_move_once(store: Store) {
             std::slice::from_ref(&day),
             &rows,
             &cells,
+            &dropped,
             None,
             after,
         )
@@ -122,6 +136,22 @@ async fn the_log_rolls_up_per_day_and_qa_reviews_move_once(store: Store) {
         .unwrap();
     let read = store.kpi_rows(tenant, &day, &day).await.unwrap();
     assert_eq!(read, rows);
+    // Who left is kept with the day, newest first, and replaced with it (DATA-4).
+    assert_eq!(
+        store.funnel_dropped(tenant, &day, 10).await.unwrap(),
+        vec![dropped[1].conversation_id, dropped[0].conversation_id]
+    );
+    assert_eq!(
+        store.funnel_dropped(tenant, &day, 1).await.unwrap().len(),
+        1
+    );
+    assert!(
+        store
+            .funnel_dropped(other.tenant.id, &day, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let hours = store
         .kpi_hours(tenant, &day, &day, &HourFilter::default())
         .await
