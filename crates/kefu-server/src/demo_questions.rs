@@ -18,6 +18,7 @@ use rand::{Rng, SeedableRng};
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::reports::questions as questions_report;
 use crate::reports::{day_key, zone_of};
 
 const DAY_MS: i64 = 86_400_000;
@@ -194,7 +195,10 @@ pub async fn seed(state: &AppState) -> Result<(), ApiError> {
             }
         }
     }
-    crate::reports::questions::mine_due(state).await;
+    // Only this shop's weeks: the jobs mine the others.
+    for week in questions_report::due_weeks(state, tenant.id).await? {
+        questions_report::mine_week(state, tenant.id, week).await?;
+    }
     // The brewing video: the problem sent to the lead, fixed on that week's Wednesday.
     let zone = zone_of(state, tenant.id).await;
     let this_week = questions::week_of(kefu_domain::kpi::local_day(zone, now));

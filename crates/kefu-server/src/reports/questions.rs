@@ -45,10 +45,6 @@ const MAX_TOPICS: usize = 200;
 /// Examples per topic and product row.
 const EXAMPLES_PER_ROW: usize = 3;
 
-pub fn week_key(week: NaiveDate) -> String {
-    day_key(week)
-}
-
 /// Mines the shop's week starting on `monday`; how many topics it found.
 pub async fn mine_week(
     state: &AppState,
@@ -76,13 +72,13 @@ pub async fn mine_week(
             at: q.at,
         })
         .collect();
-    let since = week_key(monday - Days::new(7 * KNOWN_WEEKS));
+    let since = day_key(monday - Days::new(7 * KNOWN_WEEKS));
     let known: Vec<KnownTopic> = state
         .store
         .question_topics(tenant_id, &since)
         .await?
         .into_iter()
-        .filter(|t| t.first_week.as_str() <= week_key(monday).as_str())
+        .filter(|t| t.first_week.as_str() <= day_key(monday).as_str())
         .map(|t| KnownTopic {
             id: t.id.to_string(),
             centroid: t.centroid,
@@ -138,7 +134,7 @@ pub async fn mine_week(
         .save_question_week(
             tenant_id,
             &MinedWeek {
-                week: &week_key(monday),
+                week: &day_key(monday),
                 mined_at: now_ms(),
                 asked: &asked,
                 new_topics: &new_topics,
@@ -158,14 +154,14 @@ pub async fn due_weeks(state: &AppState, tenant_id: Uuid) -> Result<Vec<NaiveDat
     let weeks = questions::weeks_ending(kpi::local_day(zone, now), BACKFILL_WEEKS);
     let mined: HashMap<String, i64> = state
         .store
-        .mined_weeks(tenant_id, &week_key(weeks[0]))
+        .mined_weeks(tenant_id, &day_key(weeks[0]))
         .await?
         .into_iter()
         .collect();
     let current = weeks[weeks.len() - 1];
     Ok(weeks
         .into_iter()
-        .filter(|week| match mined.get(&week_key(*week)) {
+        .filter(|week| match mined.get(&day_key(*week)) {
             None => true,
             Some(&at) if *week == current => now - at >= REMINE_MS,
             Some(&at) => at < questions::week_span(zone, *week).1,
@@ -242,7 +238,7 @@ async fn series(
     window: &[NaiveDate],
     product: Option<&str>,
 ) -> Result<(HashMap<Uuid, Vec<WeekCount>>, Vec<WeekCount>), ApiError> {
-    let (first, last) = (week_key(window[0]), week_key(window[window.len() - 1]));
+    let (first, last) = (day_key(window[0]), day_key(window[window.len() - 1]));
     let (counts, totals) = state
         .store
         .topic_counts(tenant_id, &first, &last, product)
@@ -253,13 +249,13 @@ async fn series(
         .map(|&week| WeekCount {
             week,
             asked: 0,
-            total: totals.get(&week_key(week)).copied().unwrap_or(0),
+            total: totals.get(&day_key(week)).copied().unwrap_or(0),
         })
         .collect();
     let at: HashMap<String, usize> = window
         .iter()
         .enumerate()
-        .map(|(i, w)| (week_key(*w), i))
+        .map(|(i, w)| (day_key(*w), i))
         .collect();
     let mut by_topic: HashMap<Uuid, Vec<WeekCount>> = HashMap::new();
     for (topic, week, n) in counts {
@@ -308,7 +304,7 @@ pub async fn topics(
     product: Option<&str>,
 ) -> Result<TopicsReport, ApiError> {
     let window = window(state, tenant_id, weeks).await?;
-    let (first, last) = (week_key(window[0]), week_key(window[window.len() - 1]));
+    let (first, last) = (day_key(window[0]), day_key(window[window.len() - 1]));
     let (mut by_topic, totals) = series(state, tenant_id, &window, product).await?;
     let open = open_problems(state, tenant_id).await?;
     let mut topics: Vec<TopicLine> = state
@@ -406,6 +402,11 @@ pub struct TopicDetail {
     pub problems: Vec<ProblemView>,
 }
 
+/// The shop's week now (its Monday).
+async fn current_week(state: &AppState, tenant_id: Uuid) -> NaiveDate {
+    questions::week_of(kpi::local_day(zone_of(state, tenant_id).await, now_ms()))
+}
+
 async fn topic_row(state: &AppState, tenant_id: Uuid, id: Uuid) -> Result<TopicRow, ApiError> {
     state
         .store
@@ -430,7 +431,7 @@ pub async fn topic(
         .await?;
     let open = problems.iter().filter(|p| p.status == "open").count() as i64;
     let line = line(&row, by_topic.remove(&id).unwrap_or(empty), open);
-    let (first, last) = (week_key(window[0]), week_key(window[window.len() - 1]));
+    let (first, last) = (day_key(window[0]), day_key(window[window.len() - 1]));
     let mut examples = vec![];
     let mut per_product: BTreeMap<String, i64> = BTreeMap::new();
     for week in state
@@ -472,9 +473,10 @@ pub async fn topic(
         };
         products.push(ProductAsked { code, title, asked });
     }
+    let current = window[window.len() - 1];
     let mut views = Vec::with_capacity(problems.len());
     for problem in problems {
-        views.push(problem_view(state, tenant_id, problem, Some(&row)).await?);
+        views.push(problem_view(state, tenant_id, problem, Some(&row), current).await?);
     }
     Ok(TopicDetail {
         topic: line,
@@ -490,6 +492,7 @@ async fn problem_view(
     tenant_id: Uuid,
     problem: ProblemRow,
     topic: Option<&TopicRow>,
+    current: NaiveDate,
 ) -> Result<ProblemView, ApiError> {
     let topic_label = match topic {
         Some(topic) => topic.label.clone(),
@@ -514,8 +517,6 @@ async fn problem_view(
         .fixed_on
         .as_deref()
         .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-    let zone = zone_of(state, tenant_id).await;
-    let current = questions::week_of(kpi::local_day(zone, now_ms()));
     let window: Vec<NaiveDate> = match fixed_on {
         Some(day) => {
             let fix_week = questions::week_of(day);
@@ -558,9 +559,10 @@ pub async fn problems(
         .store
         .topic_problems(tenant_id, status.map(ProblemStatus::as_str), None, 200)
         .await?;
+    let current = current_week(state, tenant_id).await;
     let mut views = Vec::with_capacity(rows.len());
     for row in rows {
-        views.push(problem_view(state, tenant_id, row, None).await?);
+        views.push(problem_view(state, tenant_id, row, None, current).await?);
     }
     Ok(views)
 }
@@ -651,7 +653,14 @@ pub async fn report_problem(
         .bus
         .publish(tenant_id, Audience::Agents, ServerFrame::Notice { notice })
         .await;
-    problem_view(state, tenant_id, row, Some(&topic)).await
+    problem_view(
+        state,
+        tenant_id,
+        row,
+        Some(&topic),
+        current_week(state, tenant_id).await,
+    )
+    .await
 }
 
 /// Marks a problem fixed on `fixed_on` (not after today), or open again.
@@ -673,7 +682,14 @@ pub async fn set_fixed(
         .set_problem_fixed(tenant_id, id, fixed_on.map(day_key).as_deref(), now_ms())
         .await?
         .ok_or_else(|| ApiError::from(ErrorCode::ProblemNotFound))?;
-    problem_view(state, tenant_id, row, None).await
+    problem_view(
+        state,
+        tenant_id,
+        row,
+        None,
+        current_week(state, tenant_id).await,
+    )
+    .await
 }
 
 /// Who may change a problem: its owner, or whoever reads reports.
