@@ -76,6 +76,8 @@ export async function startKefu(command) {
       KEFU_LIMITS__SESSIONS_PER_MINUTE_PER_IP: '100000000',
       KEFU_LIMITS__LOGINS_PER_MINUTE_PER_IP: '100000000',
       KEFU_LIMITS__UPLOADS_PER_MINUTE_PER_IP: '100000000',
+      // Channels may name a local fake of their platform's API (channels.test.mjs).
+      KEFU_HTTP__CHANNEL_TEST_DOUBLES: 'true',
     },
   })
   let log = ''

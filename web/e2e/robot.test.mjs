@@ -840,11 +840,15 @@ test('the robot: knowledge base, lexicon, test console, serving a buyer, suggest
       assert.ok(taken.includes('photo'), 'a photo uploaded')
       // The request the buyer was told about, with the photo.
       const caseNo = CASE_NO.exec(done)[0]
-      const { requests } = await json('GET', '/after-sales')
-      const filed = requests.find((r) => r.case_no === caseNo)
+      // ESC-3: filed as a work order of the after-sales team, the photo on its first line.
+      const { orders } = await json('GET', `/work-orders?status=all&q=${caseNo}`)
+      const filed = orders.find((o) => o.number === caseNo)
       assert.ok(filed, `${caseNo} filed`)
-      assert.equal(filed.kind, 'return_refund')
-      assert.ok(filed.photo_attachment_id, 'with the photo')
+      assert.equal(filed.kind, 'refund')
+      assert.equal(filed.source, 'robot')
+      const { events } = await json('GET', `/work-orders/${filed.id}`)
+      assert.equal(events[0].data.after_sale_kind, 'return_refund')
+      assert.ok(events[0].attachment_id, 'with the photo')
       // Every buttons message before is spent now.
       assert.equal(await wang.locator('[data-testid="reply-buttons"][data-state="live"]').count(), 0)
       await settle(wang)

@@ -7,6 +7,7 @@ import type {
   AuditEntry,
   AuditList,
   AuthSession,
+  BuyerProfile,
   ClientFrame,
   ConversationEvent,
   ConversationSummary,
@@ -136,6 +137,10 @@ describe('API types', () => {
     expectTypeOf<ResponseBody<'question_topic'>>().toEqualTypeOf<TopicDetail>()
     expectTypeOf<ResponseBody<'topic_problems'>>().toEqualTypeOf<ProblemView[]>()
     expectTypeOf<RequestBody<'report_topic_problem'>>().toEqualTypeOf<NewProblem>()
+    expectTypeOf<ResponseBody<'buyer_profile'>>().toEqualTypeOf<BuyerProfile>()
+    expectTypeOf<ResponseBody<'merge_buyers'>>().toEqualTypeOf<BuyerProfile>()
+    expectTypeOf<ResponseBody<'split_buyer'>>().toEqualTypeOf<BuyerProfile>()
+    expectTypeOf<RequestBody<'merge_buyers'>>().toEqualTypeOf<{ other_id: string }>()
   })
 
   it('hand-written as the server writes them, still fit the document', () => {

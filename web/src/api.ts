@@ -8,6 +8,15 @@ import type {
   AgentStatus,
   Alert,
   AlertKind,
+  AppealFilter,
+  AppealKind,
+  AppealOutcome,
+  AppealStatus,
+  ArbitrationFilter,
+  ArbitrationParty,
+  ArbitrationRulingInput,
+  ArbitrationRulingKind,
+  ArbitrationStatus,
   AlertRules,
   ApprovalKind,
   ApprovalList,
@@ -21,19 +30,28 @@ import type {
   BlockKind,
   BreakRequest,
   Channel,
+  ChannelChange,
+  ChannelInput,
   Cockpit,
   CockpitMetric,
   ConditionKind,
   ConversationContext,
   ConversationFacts,
   ConversationStatus,
+  DecideAppealInput,
   Entry,
   EpochMs,
   ErrorBody,
+  EscalationLevel,
+  EscalationQuery,
+  EscalationRules,
+  EscalationStatus,
+  EscalationTrigger,
   EventList,
   Flow,
   FlowAction,
   FlowList,
+  FileAppealInput,
   FlowStepKind,
   Grade,
   HandoffCase,
@@ -50,13 +68,19 @@ import type {
   KpiRules,
   NewAccount,
   NewProblem,
+  NotifyEvent,
+  NotifySettings,
   Permission,
+  Playbooks,
+  PlaybookTool,
   ProbationChange,
   ProblemStatus,
   ProposalEdit,
   ProposalStatus,
   QueryOf,
+  Queued,
   RatingInput,
+  ReopenAppealInput,
   ReportKind,
   RequestBody,
   ResponseBody,
@@ -67,6 +91,7 @@ import type {
   RobotCalibration,
   RobotSettings,
   RobotSettingsUpdate,
+  RobotSuggestions,
   Role,
   RoutingStrategy,
   RuleInput,
@@ -83,6 +108,7 @@ import type {
   TransferRequest,
   Trend,
   Uuid,
+  WorkOrderListQuery,
 } from './apiTypes'
 
 export type * from './apiTypes'
@@ -125,6 +151,12 @@ export const PERMISSIONS = allOf<Permission>()([
   'kb.manage',
   'audit.view',
   'qa.score',
+  'work_order.handle',
+  'work_order.manage',
+  'escalation.raise',
+  'escalation.handle',
+  'escalation.crisis',
+  'arbitration.rule',
 ])
 
 export const MAX_BREAK_REASON_CHARS = 40
@@ -264,6 +296,64 @@ export const PROBLEM_STATUSES = allOf<ProblemStatus>()(['open', 'fixed'])
 export const MAX_QUESTION_WEEKS = 26
 export const MAX_PROBLEM_NOTE_CHARS = 1000
 
+/** ESC-1: how far up a matter goes (lowest first), where an escalation stands, and why. */
+export const ESCALATION_LEVELS = allOf<EscalationLevel>()(['one', 'two', 'three'])
+export const ESCALATION_STATUSES = allOf<EscalationStatus>()(['open', 'taken', 'handled'])
+export const ESCALATION_TRIGGERS = allOf<EscalationTrigger>()([
+  'agent',
+  'complaint_words',
+  'anger',
+  'one_star',
+  'public_threat',
+  'high_amount',
+  'repeat_contact',
+  'arbitration',
+  'missed_deadline',
+])
+/** The server's limits (kefu-domain escalation.rs): a reason or an outcome of 1–500 characters;
+ *  rules of at most 200 words of 1–30 characters per list, 2–10 repeat contacts. */
+export const MAX_ESCALATION_TEXT_CHARS = 500
+export const MAX_ESCALATION_WORDS = 200
+export const MAX_ESCALATION_WORD_CHARS = 30
+export const MIN_REPEAT_CONTACTS = 2
+export const MAX_REPEAT_CONTACTS = 10
+/** What a webhook may ask to be told of; at most 10 webhooks and 10 phones, secrets of 16
+ *  characters or more. */
+export const NOTIFY_EVENTS = allOf<NotifyEvent>()(['escalation.raised', 'escalation.overdue', 'work_order.overdue', 'arbitration.opened', 'arbitration.ruled', 'test'])
+export const MAX_WEBHOOKS = 10
+export const MAX_SMS_TARGETS = 10
+export const MIN_WEBHOOK_SECRET_CHARS = 16
+
+/** ESC-2: what a playbook step offers the agent to do it with. */
+export const PLAYBOOK_TOOLS = allOf<PlaybookTool>()(['compensation', 'coupon', 'logistics', 'work_order', 'escalate'])
+/** The server's limits (kefu-domain playbook.rs): at most 30 playbooks with keys of 1–40 `a-z0-9_`,
+ *  names and step titles of 1–30 characters, descriptions, details and replies of at most 500,
+ *  1–12 steps due 1 minute to 30 days from the start, at most 50 words and tags of 1–30
+ *  characters per condition. */
+export const MAX_PLAYBOOKS = 30
+export const MAX_PLAYBOOK_KEY_CHARS = 40
+export const MAX_PLAYBOOK_NAME_CHARS = 30
+export const MAX_PLAYBOOK_TEXT_CHARS = 500
+export const MAX_PLAYBOOK_STEPS = 12
+export const MAX_PLAYBOOK_DUE_MINUTES = 43_200
+export const MAX_PLAYBOOK_WORDS = 50
+
+/** ACC-1, ESC-1: where an arbitration case stands, who may be asked for evidence, and what the
+ *  platform may rule. The server's limits (kefu-domain arbitration.rs): a reason, a piece of
+ *  evidence, a request, a ruling's reason or a compliance note of 1–1,000 characters. */
+export const ARBITRATION_STATUSES = allOf<ArbitrationStatus>()(['open', 'awaiting_evidence', 'ruled', 'closed'])
+export const ARBITRATION_RULING_KINDS = allOf<ArbitrationRulingKind>()(['refund', 'compensation', 'no_action'])
+export const ARBITRATION_ASKABLE: ArbitrationParty[] = ['buyer', 'shop']
+export const MAX_ARBITRATION_TEXT_CHARS = 1000
+
+/** SELF-3: appeals' kinds, statuses and outcomes. The server's limits (kefu-domain appeal.rs): a
+ *  description, new facts or a decision's reason of 1–2,000 characters; at most 9 files filed. */
+export const APPEAL_KINDS = allOf<AppealKind>()(['refund', 'after_sale', 'logistics', 'service', 'penalty', 'other'])
+export const APPEAL_STATUSES = allOf<AppealStatus>()(['pending', 'in_review', 'decided'])
+export const APPEAL_OUTCOMES = allOf<AppealOutcome>()(['upheld', 'rejected'])
+export const MAX_APPEAL_TEXT_CHARS = 2000
+export const MAX_APPEAL_FILES = 9
+
 /** Every error body is `{code, message}`; the UI translates `code`, never `message`. */
 export class ApiError extends Error {
   readonly status: number
@@ -301,6 +391,8 @@ export function setCsrfToken(token: string): void {
 interface RequestOptions {
   body?: unknown
   form?: FormData
+  /** A text body of its own type (a transcript file: `text/html`). */
+  text?: { body: string; type: string }
   /** Bearer token (buyer token); when set, no CSRF header is needed. */
   token?: string
   query?: Record<string, string | number | boolean | undefined | null>
@@ -311,6 +403,9 @@ async function request<T>(method: string, path: string, opts: RequestOptions = {
   let body: BodyInit | undefined
   if (opts.form) {
     body = opts.form
+  } else if (opts.text) {
+    headers['Content-Type'] = opts.text.type
+    body = opts.text.body
   } else if (opts.body !== undefined) {
     headers['Content-Type'] = 'application/json'
     body = JSON.stringify(opts.body)
@@ -445,6 +540,26 @@ export const agentApi = {
   /** Replaces it (`settings.manage`). Throws `invalid_intake_filter` (400). */
   putIntakeFilter: (body: IntakeFilter) =>
     request<ResponseBody<'put_intake_filter'>>('PUT', `${V1}/intake-filter`, { body: body satisfies RequestBody<'put_intake_filter'> }),
+
+  // Issue #21, CH-3: channels. Managing them needs `settings.manage`; a conversation's reply
+  // window any agent who reads it. `channel_not_found` (404).
+  /** The shop's channels with their health. */
+  async channels() {
+    const res = await request<ResponseBody<'channels'>>('GET', `${V1}/channels`)
+    return listOf(res, 'channels')
+  },
+  /** Throws `invalid_channel` (400: the message names the field), `channel_kind_unsupported`
+   *  (400), `channel_exists` (409: that account is connected already). */
+  connectChannel: (input: ChannelInput) =>
+    request<ResponseBody<'connect_channel'>>('POST', `${V1}/channels`, { body: input satisfies RequestBody<'connect_channel'> }),
+  /** Renames, pauses or resumes it; what is absent stays. Throws `invalid_channel` (400). */
+  changeChannel: (id: Uuid, change: ChannelChange) =>
+    request<ResponseBody<'change_channel'>>('PUT', `${V1}/channels/${id}`, { body: change satisfies RequestBody<'change_channel'> }),
+  /** Its buyers and conversations stay. */
+  disconnectChannel: (id: Uuid) => request<void>('DELETE', `${V1}/channels/${id}`),
+  /** Whether the buyer's platform lets the shop write now (WeChat: 48 hours after their last
+   *  message, five messages); `window` is null on the web chat. */
+  replyWindow: (conversationId: Uuid) => request<ResponseBody<'reply_window'>>('GET', `${V1}/conversations/${conversationId}/window`),
   /** WB-4: the shop's rules in the order they are tried. */
   routingRules: () => request<ResponseBody<'rules'>>('GET', `${V1}/routing/rules`),
   /** Replaces every rule; the list's order is the order tried. Throws `bad_rule_name`,
@@ -491,6 +606,18 @@ export const agentApi = {
    *  Throws `rating_not_found` (404), `rating_closed` (409: rated, or invited again already). */
   reinviteRating: (id: Uuid) => request<ResponseBody<'reinvite'>>('POST', `${V1}/ratings/${id}/reinvite`),
   buyer: (id: Uuid) => request<ResponseBody<'profile'>>('GET', `${V1}/buyers/${id}`),
+  // CH-6: one buyer across channels. Merging and splitting need `conversation.reply` and are
+  // audited (`buyer.merge`, `buyer.split`). Each throws `buyer_not_found` (404).
+  /** The buyer's profile: their buyers on every channel (this one first) and all their
+   *  conversations, newest first. */
+  buyerProfile: (id: Uuid) => request<ResponseBody<'buyer_profile'>>('GET', `${V1}/buyers/${id}/profile`),
+  /** Puts `otherId` (and everyone in their profile) into this buyer's profile; answers this
+   *  buyer's profile. */
+  mergeBuyers: (id: Uuid, otherId: Uuid) =>
+    request<ResponseBody<'merge_buyers'>>('POST', `${V1}/buyers/${id}/merge`, { body: { other_id: otherId } satisfies RequestBody<'merge_buyers'> }),
+  /** Takes the buyer out of their profile (merged by mistake); answers the profile they are
+   *  left with (theirs alone), not the one they left. */
+  splitBuyer: (id: Uuid) => request<ResponseBody<'split_buyer'>>('POST', `${V1}/buyers/${id}/split`),
   context: (id: Uuid) => request<ConversationContext>('GET', `${V1}/conversations/${id}/context`),
   /** CH-5: hand the order's case to its fulfilment partner. */
   handoff: (id: Uuid, orderNo: string, note: string) =>
@@ -672,6 +799,158 @@ export const agentApi = {
   makeHealthReport: (kind: ReportKind, period: string) =>
     request<ResponseBody<'make_health_report'>>('POST', `${V1}/reports/${kind}/${encodeURIComponent(period)}`),
 
+  // ESC-3: work orders. Reading needs `conversation.read`; opening and working on one's own
+  // (or nobody's) `work_order.handle`; someone else's, bulk changes, the export and the
+  // settings `work_order.manage`. A change names the `version` read: `work_order_changed`
+  // (409) when someone changed it since; `work_order_transition` (409) for a move its status
+  // does not allow; `invalid_work_order` (400); `work_order_not_found` (404).
+  workOrders: (query: WorkOrderListQuery) =>
+    request<ResponseBody<'work_orders'>>('GET', `${V1}/work-orders?${workOrderQuery(query)}`),
+  workOrder: (id: Uuid) => request<ResponseBody<'work_order'>>('GET', `${V1}/work-orders/${id}`),
+  openWorkOrder: (body: RequestBody<'open_work_order'>) =>
+    request<ResponseBody<'open_work_order'>>('POST', `${V1}/work-orders`, { body }),
+  moveWorkOrder: (id: Uuid, body: RequestBody<'move_work_order'>) =>
+    request<ResponseBody<'move_work_order'>>('POST', `${V1}/work-orders/${id}/moves`, { body }),
+  assignWorkOrder: (id: Uuid, body: RequestBody<'assign_work_order'>) =>
+    request<ResponseBody<'assign_work_order'>>('PUT', `${V1}/work-orders/${id}/owner`, { body }),
+  editWorkOrder: (id: Uuid, body: RequestBody<'edit_work_order'>) =>
+    request<ResponseBody<'edit_work_order'>>('PUT', `${V1}/work-orders/${id}`, { body }),
+  /** A note: internal, or `to_buyer` (needs `conversation.reply`; sent as your message). */
+  noteWorkOrder: (id: Uuid, body: RequestBody<'note_work_order'>) =>
+    request<ResponseBody<'note_work_order'>>('POST', `${V1}/work-orders/${id}/notes`, { body }),
+  bulkWorkOrders: (body: RequestBody<'bulk_work_orders'>) =>
+    request<ResponseBody<'bulk_work_orders'>>('POST', `${V1}/work-orders/bulk`, { body }),
+  workOrderViews: () => request<ResponseBody<'work_order_views'>>('GET', `${V1}/work-orders/views`),
+  saveWorkOrderView: (body: RequestBody<'save_work_order_view'>) =>
+    request<ResponseBody<'save_work_order_view'>>('POST', `${V1}/work-orders/views`, { body }),
+  deleteWorkOrderView: (id: Uuid) => request<void>('DELETE', `${V1}/work-orders/views/${id}`),
+  workOrderSettings: () => request<ResponseBody<'work_order_settings'>>('GET', `${V1}/work-orders/settings`),
+  /** Throws `invalid_work_order_settings` (400). */
+  putWorkOrderSettings: (body: RequestBody<'put_work_order_settings'>) =>
+    request<ResponseBody<'put_work_order_settings'>>('PUT', `${V1}/work-orders/settings`, { body }),
+
+  // ESC-1: escalations. Reading and raising need `escalation.raise` (every role); taking one up
+  // and handling it its level's permission (one `escalation.raise`, two `escalation.handle`,
+  // three `escalation.crisis`: `may_handle` says); the rules' changes `escalation.handle`. A
+  // change names the `version` read: `escalation_changed` (409) when someone took it up or
+  // handled it since; `invalid_escalation` (400); `escalation_not_found` (404).
+  /** Newest raised first: by default the active ones (open and taken), at most `limit` (50). */
+  async escalations(query: EscalationQuery = {}) {
+    const res = await request<ResponseBody<'escalations'>>('GET', `${V1}/escalations`, { query: query satisfies QueryOf<'escalations'> })
+    return listOf(res, 'escalations')
+  },
+  /** Opens the matter's escalation or raises it to `level` (never down). Throws
+   *  `conversation_not_found`, `work_order_not_found` (404). */
+  escalate: (input: RequestBody<'escalate'>) => request<ResponseBody<'escalate'>>('POST', `${V1}/escalations`, { body: input }),
+  /** Takes it up at its level: its clock stops. */
+  takeEscalation: (id: Uuid, version: number) =>
+    request<ResponseBody<'take_escalation'>>('POST', `${V1}/escalations/${id}/take`, { body: { version } satisfies RequestBody<'take_escalation'> }),
+  /** Marks it handled with what was done (1–500 characters): it leaves the cockpit. */
+  handleEscalation: (id: Uuid, version: number, outcome: string) =>
+    request<ResponseBody<'handle_escalation'>>('POST', `${V1}/escalations/${id}/handle`, {
+      body: { version, outcome } satisfies RequestBody<'handle_escalation'>,
+    }),
+  escalationRules: () => request<ResponseBody<'escalation_rules'>>('GET', `${V1}/escalations/rules`),
+  /** `escalation.handle`. Throws `invalid_escalation_rules` (400). */
+  saveEscalationRules: (rules: EscalationRules) =>
+    request<ResponseBody<'put_escalation_rules'>>('PUT', `${V1}/escalations/rules`, { body: rules satisfies RequestBody<'put_escalation_rules'> }),
+
+  // ESC-2: playbooks (处置方案). Those who read conversations read them; `escalation.handle`
+  // saves them whole (`invalid_playbooks`, 400; runs already started keep their steps). On a
+  // conversation (`conversation.read`): those that apply, and the runs started on it; starting one
+  // and ticking its steps off need `conversation.reply`. A tick names the run's `version` read:
+  // `playbook_run_exists` (409) when it changed since; `invalid_playbook_step` (400);
+  // `playbook_not_found`, `conversation_not_found` (404).
+  playbooks: () => request<ResponseBody<'playbooks'>>('GET', `${V1}/playbooks`),
+  savePlaybooks: (p: Playbooks) =>
+    request<ResponseBody<'put_playbooks'>>('PUT', `${V1}/playbooks`, { body: p satisfies RequestBody<'put_playbooks'> }),
+  /** The enabled playbooks that apply (those matching more first) and the runs, newest first. */
+  conversationPlaybooks: (id: Uuid) => request<ResponseBody<'conversation_playbooks'>>('GET', `${V1}/conversations/${id}/playbooks`),
+  /** Starts the playbook on the conversation; one already running there is answered as it is. */
+  startPlaybook: (id: Uuid, key: string) =>
+    request<ResponseBody<'start_playbook'>>('POST', `${V1}/conversations/${id}/playbooks`, { body: { key } satisfies RequestBody<'start_playbook'> }),
+  /** Ticks step `index` off (`done`) or back on. */
+  tickPlaybookStep: (runId: Uuid, index: number, version: number, done: boolean) =>
+    request<ResponseBody<'tick_playbook_step'>>('PUT', `${V1}/playbook-runs/${runId}/steps/${index}`, {
+      body: { version, done } satisfies RequestBody<'tick_playbook_step'>,
+    }),
+  // ACC-1, ESC-1: arbitration by the platform (平台仲裁). Reading needs `conversation.read`: the
+  // platform's desk reads its cases, a shop its own (another's is `arbitration_not_found`, 404).
+  // The desk asks for evidence and rules (`arbitration.rule`); the shop sends evidence and carries
+  // the ruling out (`escalation.handle`). A change names the `version` read: `arbitration_closed`
+  // (409) when the case changed since, or is ruled or closed (or, to comply, not ruled);
+  // `invalid_arbitration` (400: a text blank or over 1,000 characters, a refund or compensation
+  // without a positive amount).
+  /** The caller's side's cases, newest first (`active`: not closed), and a shop's rate over 30
+   *  days; `enabled` false on a deployment without a platform desk. */
+  arbitrations: (status: ArbitrationFilter = 'active') =>
+    request<ResponseBody<'arbitrations'>>('GET', `${V1}/arbitrations`, { query: { status } satisfies QueryOf<'arbitrations'> }),
+  /** The case with the shop's conversation, the order it names and its evidence's files. */
+  arbitration: (id: Uuid) => request<ResponseBody<'arbitration'>>('GET', `${V1}/arbitrations/${id}`),
+  /** The desk asks the buyer or the shop for evidence, due in 24 hours. */
+  askArbitrationEvidence: (id: Uuid, version: number, party: ArbitrationParty, text: string) =>
+    request<ResponseBody<'ask_arbitration_evidence'>>('POST', `${V1}/arbitrations/${id}/evidence-requests`, {
+      body: { version, party, text } satisfies RequestBody<'ask_arbitration_evidence'>,
+    }),
+  /** The shop's evidence, before the ruling, with one of its uploads if wanted. */
+  addArbitrationEvidence: (id: Uuid, version: number, text: string, attachmentId?: Uuid | null) =>
+    request<ResponseBody<'add_arbitration_evidence'>>('POST', `${V1}/arbitrations/${id}/evidence`, {
+      body: { version, text, ...(attachmentId ? { attachment_id: attachmentId } : {}) } satisfies RequestBody<'add_arbitration_evidence'>,
+    }),
+  /** A refund or compensation (a positive `amount_fen`) for the shop to carry out within 48
+   *  hours, or `no_action`, which closes the case. */
+  ruleArbitration: (id: Uuid, input: ArbitrationRulingInput) =>
+    request<ResponseBody<'rule_arbitration'>>('POST', `${V1}/arbitrations/${id}/ruling`, {
+      body: input satisfies RequestBody<'rule_arbitration'>,
+    }),
+  /** The shop carried the ruling out: the case closes. */
+  complyArbitration: (id: Uuid, version: number, note: string) =>
+    request<ResponseBody<'comply_arbitration'>>('POST', `${V1}/arbitrations/${id}/comply`, {
+      body: { version, note } satisfies RequestBody<'comply_arbitration'>,
+    }),
+
+  // SELF-3: appeals to the platform (申诉). Reading needs `conversation.read`: the platform's desk
+  // reads its queue (oldest queued first), a shop the appeals it filed (newest first). The desk
+  // takes up and decides (`arbitration.rule`); a shop files and reopens (`escalation.handle`).
+  // A change names the `version` read and answers with the one appeal changed: `appeal_closed`
+  // (409) when it was taken, decided or reopened already, or changed since; `invalid_appeal`
+  // (400: a kind the filer may not file, a text blank or over 2,000 characters, over 9 files);
+  // `attachment_not_found` (not the caller's upload).
+  appeals: (status: AppealFilter = 'active') =>
+    request<ResponseBody<'appeals'>>('GET', `${V1}/appeals`, { query: { status } satisfies QueryOf<'appeals'> }),
+  /** A shop files an appeal with the platform's desk, due in 15 minutes; also
+   *  `arbitration_unavailable` (no platform desk). */
+  fileAppeal: (input: FileAppealInput) =>
+    request<ResponseBody<'file_appeal'>>('POST', `${V1}/appeals`, { body: input satisfies RequestBody<'file_appeal'> }),
+  /** The desk takes a pending appeal up: its clock stops. */
+  takeAppeal: (id: Uuid, version: number) =>
+    request<ResponseBody<'take_appeal'>>('POST', `${V1}/appeals/${id}/take`, { body: { version } satisfies RequestBody<'take_appeal'> }),
+  /** The desk decides, with the reason the filer reads. */
+  decideAppeal: (id: Uuid, input: DecideAppealInput) =>
+    request<ResponseBody<'decide_appeal'>>('POST', `${V1}/appeals/${id}/decision`, { body: input satisfies RequestBody<'decide_appeal'> }),
+  /** The shop reopens its decided appeal, once, with new facts and files. */
+  reopenAppeal: (id: Uuid, input: ReopenAppealInput) =>
+    request<ResponseBody<'reopen_appeal'>>('POST', `${V1}/appeals/${id}/reopen`, { body: input satisfies RequestBody<'reopen_appeal'> }),
+  /** Issue #20: whether a transcript file (its text) is exactly as kefu sealed it. Throws
+   *  `invalid_transcript` (400: not UTF-8), `body_too_large` (413). */
+  verifyTranscript: (html: string) =>
+    request<ResponseBody<'verify_transcript'>>('POST', `${V1}/transcripts/verify`, {
+      text: { body: html, type: 'text/html; charset=utf-8' },
+    }),
+
+  // Where notifications go besides kefu: webhooks and phones (`settings.manage`).
+  // The settings are hand-typed (apiTypes.ts NotifyEvent: the document misnames the events).
+  notifySettings: () => request<NotifySettings>('GET', `${V1}/notify/settings`),
+  /** Throws `invalid_notify_settings` (400). */
+  saveNotifySettings: (settings: NotifySettings) => request<NotifySettings>('PUT', `${V1}/notify/settings`, { body: settings }),
+  /** Queues a `test` event for the webhooks that take it (202): how many were queued. */
+  testNotify: () => request<Queued>('POST', `${V1}/notify/test`),
+  /** The delivery log, newest first (30 days, at most 200; phones masked). */
+  async notifyDeliveries() {
+    const res = await request<ResponseBody<'notify_deliveries'>>('GET', `${V1}/notify/deliveries`)
+    return listOf(res, 'deliveries')
+  },
+
   // DATA-5: question mining. The topics (`report.view`) are of the last `weeks` (1–26, else
   // `invalid_query`) and of one `product` (a code; '' for conversations about no product;
   // null: all); a topic unknown is `topic_not_found` (404).
@@ -759,7 +1038,7 @@ export const agentApi = {
     }),
   /** Up to three replies for the buyer's latest text message, best first. */
   suggestions: (conversationId: Uuid) =>
-    request<ResponseBody<'suggestions'>>('GET', `${V1}/conversations/${conversationId}/suggestions`),
+    request<RobotSuggestions>('GET', `${V1}/conversations/${conversationId}/suggestions`),
   /** `report.view`; `days` 1–90. */
   /** BOT-6: measured on first asking after the knowledge base changed (seconds), then kept. */
   robotCalibration: () => request<RobotCalibration>('GET', `${V1}/robot/calibration`),
@@ -864,10 +1143,53 @@ export const buyerApi = {
    *  `rating_expired` (409). */
   rate: (token: string, id: Uuid, body: RatingInput) =>
     request<ResponseBody<'rate'>>('POST', `${V1}/buyer/ratings/${id}`, { token, body: body satisfies RequestBody<'rate'> }),
+  /** ESC-3: the buyer's work orders with this shop, newest first, with their progress line. */
+  async workOrders(token: string) {
+    const res = await request<ResponseBody<'buyer_work_orders'>>('GET', `${V1}/buyer/work-orders`, { token })
+    return listOf(res, 'orders')
+  },
   upload(token: string, file: File) {
     const form = new FormData()
     form.append('file', file, file.name)
     return request<ResponseBody<'upload_for_buyer'>>('POST', `${V1}/buyer/attachments`, { token, form })
+  },
+  /** ACC-1, ESC-1: whether the buyer may ask the platform to step in now, and their
+   *  conversation's latest case. */
+  arbitration: (token: string) => request<ResponseBody<'buyer_arbitration'>>('GET', `${V1}/buyer/arbitration`, { token }),
+  /** Asks the platform to step in. Throws `arbitration_unavailable`, `arbitration_exists` (409),
+   *  `invalid_arbitration` (400: the reason blank or over 1,000 characters). */
+  fileArbitration: (token: string, reason: string) =>
+    request<ResponseBody<'file_arbitration'>>('POST', `${V1}/buyer/arbitration`, {
+      token,
+      body: { reason } satisfies RequestBody<'file_arbitration'>,
+    }),
+  /** The buyer's evidence, before the ruling, with one of their uploads if wanted. Throws
+   *  `arbitration_closed` (409), `invalid_arbitration` (400). */
+  arbitrationEvidence: (token: string, text: string, attachmentId?: Uuid | null) =>
+    request<ResponseBody<'buyer_arbitration_evidence'>>('POST', `${V1}/buyer/arbitration/evidence`, {
+      token,
+      body: { text, ...(attachmentId ? { attachment_id: attachmentId } : {}) } satisfies RequestBody<'buyer_arbitration_evidence'>,
+    }),
+  /** SELF-3: the buyer's appeals (newest first) and the templates they may file from. */
+  appeals: (token: string) => request<ResponseBody<'buyer_appeals'>>('GET', `${V1}/buyer/appeals`, { token }),
+  /** Files an appeal with the official desk (on a shop's chat page: `invalid_appeal`); answers
+   *  with the one appeal filed. Throws `invalid_appeal`, `attachment_not_found` (400, 404). */
+  fileAppeal: (token: string, input: FileAppealInput) =>
+    request<ResponseBody<'buyer_file_appeal'>>('POST', `${V1}/buyer/appeals`, { token, body: input satisfies RequestBody<'buyer_file_appeal'> }),
+  /** Reopens a decided appeal once with new facts and files. Throws `appeal_closed` (409). */
+  reopenAppeal: (token: string, id: Uuid, input: ReopenAppealInput) =>
+    request<ResponseBody<'buyer_reopen_appeal'>>('POST', `${V1}/buyer/appeals/${id}/reopen`, { token, body: input satisfies RequestBody<'buyer_reopen_appeal'> }),
+  /** Issue #20: the buyer's current conversation as a sealed HTML file, and its
+   *  Content-Disposition (which names it). Throws `conversation_not_found` (404). */
+  async transcript(token: string): Promise<{ blob: Blob; disposition: string | null }> {
+    let response: Response
+    try {
+      response = await fetch(`${V1}/buyer/transcript`, { headers: { Authorization: `Bearer ${token}` }, credentials: 'same-origin' })
+    } catch {
+      throw new ApiError(0, 'network', 'network error')
+    }
+    if (!response.ok) throw apiError(response.status, response.statusText, await response.text().catch(() => ''))
+    return { blob: await response.blob(), disposition: response.headers.get('Content-Disposition') }
   },
 }
 
@@ -912,3 +1234,19 @@ export const MAX_FILE_BYTES = 20 * 1024 * 1024
 export const IMAGE_ACCEPT = 'image/png,image/jpeg,image/gif,image/webp'
 export const FILE_ACCEPT =
   '.pdf,.zip,.mp4,.txt,.doc,.docx,.xls,.xlsx,.ppt,.pptx,application/pdf,application/zip,video/mp4,text/plain'
+
+/** ESC-3: the work-order list's filters as query parameters (empty ones left out); the same
+ *  string makes the CSV export's link. */
+export function workOrderQuery(query: WorkOrderListQuery): string {
+  const params = new URLSearchParams()
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value))
+  }
+  return params.toString()
+}
+
+/** The orders the filters find as a CSV file (`work_order.manage`); a plain link downloads it. */
+export function workOrderExportUrl(query: WorkOrderListQuery): string {
+  const { page: _page, page_size: _size, ...filters } = query
+  return `${V1}/work-orders/export?${workOrderQuery(filters)}`
+}

@@ -159,6 +159,9 @@ export type HandoffCase = Omit<Schemas['HandoffCase'], 'shared'> & { shared: Rec
 
 /** A note on a buyer that every agent of the shop sees (CH-6). */
 export type BuyerNote = Schemas['BuyerNote']
+/** One person across channels (CH-6): the buyer asked for first, then the others an agent
+ *  merged into their profile (oldest first), and every conversation of theirs, newest first. */
+export type BuyerProfile = Schemas['BuyerProfile']
 
 /** `GET /conversations/{id}/context`: everything the customer panel shows beside a chat. */
 // Hand-typed `handoffs`: each one's `shared` is a bare Object in the document (see HandoffCase).
@@ -353,7 +356,6 @@ export type RobotDecision = Schemas['RobotDecision']
 
 /** A reply the robot suggests to the agent (BOT-3 assist). */
 export type RobotSuggestion = Schemas['Suggestion']
-/** `message_seq`: the buyer message they answer; absent or null when the buyer has written no text. */
 export type RobotSuggestions = Schemas['Suggestions']
 /** One day of the robot's work (BOT-6), in the shop's time zone; rates are 0–1. */
 export type RobotDay = Schemas['RobotDay']
@@ -624,3 +626,146 @@ export type FlowList = { [K in keyof Schemas['FlowList']]: Flow[] }
 /** What approving a proposal answers: the entry it made or extended. */
 export type ApprovedProposal = { [K in keyof Schemas['Approved']]: KbEntryView }
 export type InternalNoteList = Schemas['InternalNoteList']
+
+// ESC-3: work orders.
+export type WorkOrderKind = Schemas['WorkOrderKind']
+export type WorkOrderStatus = Schemas['WorkOrderStatus']
+export type WorkOrderPriority = Schemas['WorkOrderPriority']
+export type WorkOrderMove = Schemas['WorkOrderMove']
+export type WorkOrderDue = Schemas['WorkOrderDue']
+export type WorkOrderSource = Schemas['WorkOrderSource']
+export type WorkOrderItem = Schemas['WorkOrderItem']
+export type WorkOrderDraft = Schemas['WorkOrderDraft']
+export type WorkOrder = Schemas['WorkOrder']
+export type WorkOrderLine = Schemas['WorkOrderLine']
+export type WorkOrderDetail = Schemas['WorkOrderDetail']
+export type WorkOrderEventKind = Schemas['WorkOrderEventKind']
+export type WorkOrderEvent = Schemas['WorkOrderEvent']
+export type WorkOrderView = Schemas['WorkOrderView']
+export type WorkOrderSettings = Schemas['WorkOrderSettings']
+export type WorkOrderKindSettings = Schemas['WorkOrderKindSettings']
+export type WorkOrderFieldDef = Schemas['WorkOrderFieldDef']
+export type WorkOrderFieldKind = Schemas['WorkOrderFieldKind']
+export type WorkOrderSettingsView = Schemas['WorkOrderSettingsView']
+export type WorkOrderListQuery = Schemas['WorkOrderListQuery']
+export type OpenWorkOrder = Schemas['OpenWorkOrder']
+export type BulkWorkOrderChange = Schemas['WorkOrderBulkChange']
+export type BulkWorkOrderResult = Schemas['WorkOrderBulkResult']
+export type BuyerWorkOrder = Schemas['BuyerWorkOrder']
+
+// ESC-1: escalations, and where the shop's notifications go besides kefu.
+/** How far up a matter has gone: `one` (普通投诉), `two` (纠纷), `three` (舆情危机). */
+export type EscalationLevel = Schemas['EscalationLevel']
+export type EscalationStatus = Schemas['EscalationStatus']
+/** Why a matter was escalated: an agent, a rule, a missed deadline. */
+export type EscalationTrigger = Schemas['EscalationTrigger']
+/** An escalation with the names the cockpit shows and whether the caller may handle it. */
+export type Escalation = Schemas['EscalationView']
+export type EscalationList = Schemas['EscalationList']
+export type EscalateInput = Schemas['EscalateInput']
+export type EscalationRules = Schemas['EscalationRules']
+/** The list's `status`: one of the statuses, `active` (open and taken) or `all`. */
+export type EscalationFilter = EscalationStatus | 'active' | 'all'
+/** `status` is a string in the document: these are the ones the server takes. */
+export type EscalationQuery = Omit<QueryOf<'escalations'>, 'status'> & { status?: EscalationFilter }
+/** What a webhook may ask to be told of (its `X-Kefu-Event`). */
+export type NotifyEvent = Schemas['NotifyEvent']
+/** `events` none: all of them. */
+export type Webhook = Schemas['Webhook']
+export type NotifySettings = Schemas['NotifySettings']
+export type SmsTarget = Schemas['SmsTarget']
+/** One webhook call or text message: `channel` `webhook` or `sms`, `status` `pending`, `sent`
+ *  or `failed` (strings in the document). */
+export type Delivery = Schemas['Delivery']
+export type DeliveryLog = Schemas['DeliveryLog']
+/** `POST /notify/test` answers 202 (not a success `ResponseBody` reads): how many were queued. */
+export type Queued = Schemas['Queued']
+
+// ESC-2: playbooks (处置方案), the shop's standard answers to high-risk scenarios, and their runs.
+/** A scenario: when it applies and what to do, step by step. */
+export type Playbook = Schemas['Playbook']
+export type Playbooks = Schemas['Playbooks']
+/** One thing to do, with a reply to suggest, a tool and a deadline in minutes from the start. */
+export type PlaybookStep = Schemas['PlaybookStep']
+/** When a playbook applies: any condition that holds suggests it. */
+export type PlaybookApplies = Schemas['PlaybookApplies']
+/** What a step offers the agent: `compensation`, `coupon`, `logistics`, `work_order`, `escalate`. */
+export type PlaybookTool = Schemas['PlaybookTool']
+/** A playbook that applies to a conversation, and why (`word:物流`, `shipping:in_transit` …). */
+export type PlaybookSuggestion = Schemas['PlaybookSuggestion']
+/** A playbook started on a conversation: its steps as they were then, which are done, by when. */
+export type PlaybookRun = Schemas['PlaybookRun']
+/** A step ticked off: when and by whom. */
+export type PlaybookStepDone = Schemas['PlaybookStepDone']
+export type ConversationPlaybooks = Schemas['ConversationPlaybooks']
+
+// ACC-1, ESC-1: arbitration by the platform (平台仲裁): a buyer asks the platform's official desk
+// to step in on their conversation with a shop; the desk asks either side for evidence and rules;
+// the shop carries the ruling out.
+/** A case: its `AR…` number, where it stands, the evidence, what was asked, the ruling. */
+export type Arbitration = Schemas['Arbitration']
+export type ArbitrationStatus = Schemas['ArbitrationStatus']
+/** Who says or sends something in a case: `buyer`, `shop` or `platform`. */
+export type ArbitrationParty = Schemas['ArbitrationParty']
+/** `refund` and `compensation` carry an amount in fen; `no_action` closes the case. */
+export type ArbitrationRulingKind = Schemas['ArbitrationRulingKind']
+export type ArbitrationEvidence = Schemas['ArbitrationEvidence']
+export type ArbitrationEvidenceRequest = Schemas['ArbitrationEvidenceRequest']
+export type ArbitrationRuling = Schemas['ArbitrationRuling']
+/** Which side of its cases the caller is on: the platform's desk, or a shop. */
+export type ArbitrationSide = Schemas['ArbitrationSide']
+export type ArbitrationList = Schemas['ArbitrationList']
+/** A shop's cases per 100 conversations over 30 days. */
+export type ArbitrationRate = Schemas['ArbitrationRate']
+/** A case with the shop's conversation, the order it names and its files' signed links. */
+export type ArbitrationDetail = Schemas['ArbitrationDetail']
+/** What `POST /arbitrations/{id}/ruling` takes. */
+export type ArbitrationRulingInput = Schemas['RulingInput']
+/** The list's `status`: one of the statuses, `active` (not closed: the default) or `all`
+ *  (`status` is a string in the document). */
+export type ArbitrationFilter = ArbitrationStatus | 'active' | 'all'
+/** What the buyer sees: whether they may ask now, and their conversation's latest case. */
+export type BuyerArbitration = Schemas['BuyerArbitration']
+
+// SELF-3: appeals to the platform (申诉): a buyer of the official desk, or a shop, files an appeal
+// of a kind from the kind's template, with files; the desk takes it up within 15 minutes and
+// decides with a reason; the filer may reopen it once with new facts and files.
+/** `refund`, `after_sale`, `logistics`, `service` (buyers), `penalty` (shops), `other` (both). */
+export type AppealKind = Schemas['AppealKind']
+export type AppealStatus = Schemas['AppealStatus']
+/** A kind's title, the description's starting text and the evidence that helps. */
+export type AppealTemplate = Schemas['AppealTemplate']
+/** Who filed: `{kind: buyer, name}` or `{kind: shop, shop_name, name}`. */
+export type AppealFiler = Schemas['AppealFiler']
+export type AppealFile = Schemas['AppealFile']
+/** `upheld` (申诉成立) or `rejected` (申诉不成立). */
+export type AppealOutcome = Schemas['AppealOutcome']
+/** One of the platform's decisions: the outcome, the reason the filer reads, who and when. */
+export type AppealDecision = Schemas['AppealDecision']
+/** An appeal: its `AP…` number, who filed it, where it stands, the decisions and the reopening. */
+export type Appeal = Schemas['Appeal']
+/** Appeals with their files' signed links, the templates the caller may file from and the
+ *  platform's target. A change answers with the one appeal changed (and, from the desk, no
+ *  templates). */
+export type AppealList = Schemas['AppealList']
+/** The list's `status`: one of the statuses, `active` (pending and in review: the default) or
+ *  `all` (`status` is a string in the document). */
+export type AppealFilter = AppealStatus | 'active' | 'all'
+export type FileAppealInput = Schemas['FileAppeal']
+export type ReopenAppealInput = Schemas['ReopenAppeal']
+export type DecideAppealInput = Schemas['DecideAppeal']
+/** Issue #20: a checked transcript: exactly as kefu sealed it, and of which conversation. */
+export type TranscriptCheck = Schemas['TranscriptCheck']
+
+// Issue #21, CH-3: channels — the shop's accounts on other platforms (WeChat Official Account
+// first), whose buyers' messages arrive in the workbench, and the reply window those platforms
+// allow.
+/** A connected channel without its secrets: where the platform calls kefu, and its health. */
+export type ChannelView = Schemas['ChannelView']
+/** What `POST /channels` takes (`api_base` only for a test double of the platform). */
+export type ChannelInput = Schemas['ChannelInput']
+/** What `PUT /channels/{id}` takes: a new name, paused or resumed. */
+export type ChannelChange = Schemas['ChannelChange']
+/** A conversation's channel and, on a platform with one, where it stands in its reply window. */
+export type ReplyWindow = Schemas['ReplyWindow']
+export type ChannelWindow = Schemas['ChannelWindow']

@@ -17,7 +17,7 @@ use std::process::Command;
 use anyhow::{Context, bail};
 
 /// Every target, in the order they run.
-pub const TARGETS: [&str; 7] = [
+pub const TARGETS: [&str; 8] = [
     "ws_frame",
     "import_csv",
     "import_xlsx",
@@ -25,6 +25,7 @@ pub const TARGETS: [&str; 7] = [
     "kb_json",
     "lexicon_json",
     "tokens",
+    "wechat_push",
 ];
 
 /// How long each target runs.

@@ -8,6 +8,7 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod bench;
+mod bench_channels;
 mod bench_cockpit;
 mod bench_idle;
 mod bench_import;
@@ -44,6 +45,8 @@ fn main() -> anyhow::Result<()> {
         Some("bench-idle") => bench_idle::build_and_run(&args[1..]),
         Some("bench-idle-run") => bench_idle::run(&args[1..]),
         Some("bench-idle-bare") => bench_idle::bare_server(),
+        Some("bench-channels") => bench_channels::build_and_run(),
+        Some("bench-channels-run") => bench_channels::run(),
         Some("bench-import") => bench_import::build_and_run(),
         Some("bench-cockpit") => bench_cockpit::build_and_run(),
         Some("bench-cockpit-run") => bench_cockpit::run(),
@@ -183,7 +186,9 @@ fn ensure_chromium() -> anyhow::Result<()> {
 /// Settings for a kefu that load tools drive from this one machine: every buyer and agent
 /// comes from 127.0.0.1, so the per-address limits (issue #15) are lifted, and `/metrics` is
 /// read with `BENCH_METRICS_TOKEN`.
-pub(crate) const ONE_ADDRESS_LOAD: [(&str, &str); 4] = [
+pub(crate) const ONE_ADDRESS_LOAD: [(&str, &str); 5] = [
+    // Channels may name a local stand-in of their platform's API (bench-channels).
+    ("KEFU_HTTP__CHANNEL_TEST_DOUBLES", "true"),
     ("KEFU_LIMITS__SESSIONS_PER_MINUTE_PER_IP", "100000000"),
     ("KEFU_LIMITS__LOGINS_PER_MINUTE_PER_IP", "100000000"),
     ("KEFU_LIMITS__UPLOADS_PER_MINUTE_PER_IP", "100000000"),

@@ -48,6 +48,12 @@ macro_rules! error_codes {
 
 error_codes! {
     400 {
+        // Channels (issue #21).
+        /// A channel's settings kefu cannot use (a missing token, a key that is not 43
+        /// characters of base64, an unknown mode).
+        InvalidChannel = "invalid_channel",
+        /// A kind of channel this kefu does not connect yet.
+        ChannelKindUnsupported = "channel_kind_unsupported",
         // The request's shape.
         /// The body is not JSON of the expected shape (or not UTF-8).
         InvalidJson = "invalid_json",
@@ -207,6 +213,36 @@ error_codes! {
         /// Escalation rules with a word list over 200 words or a blank or overlong word, an
         /// amount line that is not positive, or a repeat count outside 2–10 (ESC-1).
         InvalidEscalationRules = "invalid_escalation_rules",
+        /// An escalation of nothing (neither a conversation nor a work order) or of both, a
+        /// blank or overlong reason or outcome, or a level an agent may not reach (ESC-1).
+        InvalidEscalation = "invalid_escalation",
+        /// Notification settings with a webhook URL that is not http(s), a secret under 16
+        /// characters, more than 10 webhooks or phones, or a phone that is no mobile number.
+        InvalidNotifySettings = "invalid_notify_settings",
+        /// Playbooks over 30, a key not of a-z, 0-9 and `_` or used twice, a blank or overlong
+        /// name or step title, no steps or over 12, a work-order step without its kind, a
+        /// deadline outside 1 minute – 30 days, over 50 words or tags (ESC-2).
+        InvalidPlaybooks = "invalid_playbooks",
+        /// A step the playbook run does not have.
+        InvalidPlaybookStep = "invalid_playbook_step",
+        /// An arbitration request, evidence, ruling or note that is blank or over 1,000
+        /// characters, a refund or compensation without a positive amount (a refund over the
+        /// order's total), evidence asked of
+        /// the platform itself, or over 50 pieces of evidence (ESC-1).
+        InvalidArbitration = "invalid_arbitration",
+        /// A transcript to verify that is not UTF-8 text.
+        InvalidTranscript = "invalid_transcript",
+        /// An appeal of a kind its filer may not file, a blank or overlong (2,000+)
+        /// description, reason or new facts, over 9 files, a file not the filer's (SELF-3).
+        InvalidAppeal = "invalid_appeal",
+        /// A work order with a blank or overlong title, too many items or fields, a custom
+        /// field the shop's settings do not define or a required one missing (ESC-3).
+        InvalidWorkOrder = "invalid_work_order",
+        /// Work-order settings with a target outside 1–720 hours or a custom field badly
+        /// defined (ESC-3).
+        InvalidWorkOrderSettings = "invalid_work_order_settings",
+        /// A saved view of the work-order list without a name or with unknown filters.
+        InvalidWorkOrderView = "invalid_work_order_view",
         // Uploads.
         InvalidMultipart = "invalid_multipart",
         FileRequired = "file_required",
@@ -228,6 +264,7 @@ error_codes! {
         /// Nothing there, and nothing more specific to say (an unknown API route).
         NotFound = "not_found",
         ConversationNotFound = "conversation_not_found",
+        ChannelNotFound = "channel_not_found",
         BuyerNotFound = "buyer_not_found",
         ShopNotFound = "shop_not_found",
         AttachmentNotFound = "attachment_not_found",
@@ -250,6 +287,12 @@ error_codes! {
         ReportNotFound = "report_not_found",
         TopicNotFound = "topic_not_found",
         ProblemNotFound = "problem_not_found",
+        WorkOrderNotFound = "work_order_not_found",
+        EscalationNotFound = "escalation_not_found",
+        PlaybookNotFound = "playbook_not_found",
+        ArbitrationNotFound = "arbitration_not_found",
+        AppealNotFound = "appeal_not_found",
+        WorkOrderViewNotFound = "work_order_view_not_found",
     }
     405 {
         /// The route exists, but not with this method (the `Allow` header lists its methods).
@@ -259,11 +302,38 @@ error_codes! {
         RequestTimeout = "request_timeout",
     }
     409 {
+        /// The shop already has this account connected.
+        ChannelExists = "channel_exists",
+        /// The buyer's platform does not allow a message now (WeChat: 48 hours after the
+        /// buyer's last message, five messages).
+        ChannelWindowClosed = "channel_window_closed",
+        /// The buyer's channel is paused: nothing leaves on it.
+        ChannelPaused = "channel_paused",
         HandoffExists = "handoff_exists",
         HandoffClosed = "handoff_closed",
         /// A work order cannot move so from where it is (closing one in progress, resuming one
         /// that does not wait, …; ESC-3).
         WorkOrderTransition = "work_order_transition",
+        /// Someone else changed the work order since the caller read it: read it again.
+        WorkOrderChanged = "work_order_changed",
+        /// Two work orders drew the same number in one day (one in a million): open it again.
+        WorkOrderExists = "work_order_exists",
+        /// Someone took up or handled the escalation since the caller read it.
+        EscalationChanged = "escalation_changed",
+        /// The conversation has this playbook running already, or someone ticked its steps
+        /// since the caller read it.
+        PlaybookRunExists = "playbook_run_exists",
+        /// The buyer already asked the platform to step in on this conversation.
+        ArbitrationExists = "arbitration_exists",
+        /// The case is ruled or closed: no more evidence or rulings; or not ruled yet, so
+        /// there is nothing to carry out; or someone changed it since the caller read it.
+        ArbitrationClosed = "arbitration_closed",
+        /// No platform desk to ask (a single-shop deployment), or the shop has not answered
+        /// the buyer yet.
+        ArbitrationUnavailable = "arbitration_unavailable",
+        /// The appeal is taken, decided, or was reopened already; or changed since the
+        /// caller read it.
+        AppealClosed = "appeal_closed",
         QueuedForRouting = "queued_for_routing",
         AtCapacity = "at_capacity",
         ColleagueUnavailable = "colleague_unavailable",

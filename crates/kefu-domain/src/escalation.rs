@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error_code::ErrorCode;
+use crate::role::Permission;
 
 const MINUTE_MS: i64 = 60_000;
 /// Words a shop may list per rule, at most.
@@ -22,6 +23,7 @@ const MAX_WORD_CHARS: usize = 30;
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
+#[schema(as = EscalationLevel)]
 pub enum Level {
     /// An ordinary complaint: the agent keeps it, the team's supervisor is told.
     One,
@@ -63,6 +65,16 @@ impl Level {
         }
     }
 
+    /// Who takes a matter at this level: level 1 stays with the agents, level 2 needs a
+    /// supervisor, level 3 the operations head or PR.
+    pub fn permission(self) -> Permission {
+        match self {
+            Level::One => Permission::EscalationRaise,
+            Level::Two => Permission::EscalationHandle,
+            Level::Three => Permission::EscalationCrisis,
+        }
+    }
+
     /// When a matter escalated to this level at `at` must be taken up.
     pub fn due_at(self, at: i64) -> Option<i64> {
         self.target_ms().map(|ms| at.saturating_add(ms))
@@ -74,6 +86,7 @@ impl Level {
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
+#[schema(as = EscalationTrigger)]
 pub enum Trigger {
     /// An agent escalated it, to the level they chose.
     Agent,
@@ -293,6 +306,252 @@ pub fn escalate(current: Option<Level>, triggers: &[Trigger]) -> Option<Level> {
     }
 }
 
+/// Where an escalation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = EscalationStatus)]
+pub enum Status {
+    /// Waiting for someone of its level to take it up.
+    Open,
+    /// Someone of its level took it up.
+    Taken,
+    /// Dealt with: no longer on the cockpit.
+    Handled,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Open => "open",
+            Status::Taken => "taken",
+            Status::Handled => "handled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        [Status::Open, Status::Taken, Status::Handled]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
+}
+
+/// What is escalated: a conversation, or a work order (with its conversation, if one). A
+/// matter has at most one escalation that is not handled; escalating it again raises that one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    Conversation(uuid::Uuid),
+    WorkOrder {
+        id: uuid::Uuid,
+        conversation_id: Option<uuid::Uuid>,
+    },
+}
+
+impl Subject {
+    /// The key that keeps one escalation per matter: a work order with a conversation is
+    /// escalated with its conversation.
+    pub fn key(self) -> String {
+        match self {
+            Subject::Conversation(id)
+            | Subject::WorkOrder {
+                conversation_id: Some(id),
+                ..
+            } => format!("conversation:{id}"),
+            Subject::WorkOrder { id, .. } => format!("work_order:{id}"),
+        }
+    }
+
+    pub fn conversation_id(self) -> Option<uuid::Uuid> {
+        match self {
+            Subject::Conversation(id) => Some(id),
+            Subject::WorkOrder {
+                conversation_id, ..
+            } => conversation_id,
+        }
+    }
+
+    pub fn work_order_id(self) -> Option<uuid::Uuid> {
+        match self {
+            Subject::Conversation(_) => None,
+            Subject::WorkOrder { id, .. } => Some(id),
+        }
+    }
+}
+
+/// The longest reason or outcome kept, in characters.
+pub const MAX_NOTE_CHARS: usize = 500;
+
+/// An escalation as stored: what, how far up, why, who has it and its clock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Escalation {
+    pub id: uuid::Uuid,
+    /// `conversation:{id}` or `work_order:{id}`: one escalation not handled per matter.
+    pub subject: String,
+    pub conversation_id: Option<uuid::Uuid>,
+    pub work_order_id: Option<uuid::Uuid>,
+    pub level: Level,
+    /// Every rule or person that raised it, in order, without repeats.
+    pub triggers: Vec<Trigger>,
+    /// Why: the agent's words, or the buyer's message that fired a rule.
+    pub reason: String,
+    /// The agent who escalated it (absent: the rules, a missed deadline).
+    pub raised_by: Option<uuid::Uuid>,
+    pub status: Status,
+    /// Who took it up at its level.
+    pub owner_id: Option<uuid::Uuid>,
+    /// When its level must be taken up (levels 2 and 3, while open).
+    pub due_at: Option<i64>,
+    /// When the top level's deadline passed untaken (told once).
+    pub overdue_at: Option<i64>,
+    pub created_at: i64,
+    /// When it reached its level.
+    pub raised_at: i64,
+    pub updated_at: i64,
+    pub taken_at: Option<i64>,
+    pub handled_at: Option<i64>,
+    /// What was done, written by who handled it.
+    pub outcome: String,
+    /// Bumped by every change the store saves; a change names the version it read.
+    pub version: i64,
+}
+
+/// Cuts a note to its stored length, trimmed.
+pub fn note(text: &str) -> String {
+    text.trim().chars().take(MAX_NOTE_CHARS).collect()
+}
+
+impl Escalation {
+    /// A new escalation of `subject` when `triggers` call for one (`None` otherwise).
+    pub fn raise(
+        id: uuid::Uuid,
+        subject: Subject,
+        triggers: &[Trigger],
+        level: Option<Level>,
+        reason: &str,
+        raised_by: Option<uuid::Uuid>,
+        now: i64,
+    ) -> Option<Escalation> {
+        let level = level.or_else(|| escalate(None, triggers))?;
+        let mut fired = triggers.to_vec();
+        fired.sort();
+        fired.dedup();
+        Some(Escalation {
+            id,
+            subject: subject.key(),
+            conversation_id: subject.conversation_id(),
+            work_order_id: subject.work_order_id(),
+            level,
+            triggers: fired,
+            reason: note(reason),
+            raised_by,
+            status: Status::Open,
+            owner_id: None,
+            due_at: level.due_at(now),
+            overdue_at: None,
+            created_at: now,
+            raised_at: now,
+            updated_at: now,
+            taken_at: None,
+            handled_at: None,
+            outcome: String::new(),
+            version: 0,
+        })
+    }
+
+    /// This escalation raised by `triggers` (or to `level`, an agent's choice): `None` when
+    /// it stays where it is. A higher level waits to be taken again, on its own clock; a
+    /// work order escalated with its conversation is remembered.
+    pub fn raised(
+        &self,
+        triggers: &[Trigger],
+        level: Option<Level>,
+        reason: &str,
+        work_order_id: Option<uuid::Uuid>,
+        by: Option<uuid::Uuid>,
+        now: i64,
+    ) -> Option<Escalation> {
+        let called = level
+            .map(|l| l.max(self.level))
+            .or_else(|| escalate(Some(self.level), triggers))?;
+        if called <= self.level {
+            return None;
+        }
+        let mut next = self.clone();
+        next.level = called;
+        next.triggers.extend_from_slice(triggers);
+        next.triggers.sort();
+        next.triggers.dedup();
+        if !reason.trim().is_empty() {
+            next.reason = note(reason);
+        }
+        next.work_order_id = next.work_order_id.or(work_order_id);
+        // Who raised it last: the agent who took it up a level, or the rules (kept).
+        next.raised_by = by.or(next.raised_by);
+        next.status = Status::Open;
+        next.owner_id = None;
+        next.taken_at = None;
+        next.due_at = called.due_at(now);
+        next.overdue_at = None;
+        next.raised_at = now;
+        next.updated_at = now;
+        Some(next)
+    }
+
+    /// Taken up by `by`; only an open one (`escalation_changed` otherwise).
+    pub fn taken(&self, by: uuid::Uuid, now: i64) -> Result<Escalation, ErrorCode> {
+        if self.status != Status::Open {
+            return Err(ErrorCode::EscalationChanged);
+        }
+        let mut next = self.clone();
+        next.status = Status::Taken;
+        next.owner_id = Some(by);
+        next.taken_at = Some(now);
+        next.due_at = None;
+        next.updated_at = now;
+        Ok(next)
+    }
+
+    /// Dealt with by `by`, with what was done (1–500 characters: `invalid_escalation`
+    /// otherwise); once (`escalation_changed` after).
+    pub fn handled(
+        &self,
+        by: uuid::Uuid,
+        outcome: &str,
+        now: i64,
+    ) -> Result<Escalation, ErrorCode> {
+        if self.status == Status::Handled {
+            return Err(ErrorCode::EscalationChanged);
+        }
+        if outcome.trim().is_empty() || outcome.trim().chars().count() > MAX_NOTE_CHARS {
+            return Err(ErrorCode::InvalidEscalation);
+        }
+        let mut next = self.clone();
+        next.status = Status::Handled;
+        next.owner_id = next.owner_id.or(Some(by));
+        next.taken_at = next.taken_at.or(Some(now));
+        next.handled_at = Some(now);
+        next.due_at = None;
+        next.outcome = note(outcome);
+        next.updated_at = now;
+        Ok(next)
+    }
+
+    /// Its level's deadline passed untaken: one level up (`MissedDeadline`), or at the top,
+    /// marked overdue once. `None` when nothing is due.
+    pub fn missed(&self, now: i64) -> Option<Escalation> {
+        if self.status != Status::Open || self.due_at.is_none_or(|due| due > now) {
+            return None;
+        }
+        if self.level < Level::Three {
+            return self.raised(&[Trigger::MissedDeadline], None, "", None, None, now);
+        }
+        let mut next = self.clone();
+        next.due_at = None;
+        next.overdue_at = Some(now);
+        next.updated_at = now;
+        Some(next)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -407,6 +666,129 @@ mod tests {
         for level in [Level::One, Level::Two, Level::Three] {
             assert_eq!(Level::parse(level.as_str()), Some(level));
         }
+    }
+
+    fn complaint(now: i64) -> Escalation {
+        let conversation = uuid::Uuid::nil();
+        Escalation::raise(
+            uuid::Uuid::from_u128(1),
+            Subject::Conversation(conversation),
+            &[Trigger::ComplaintWords, Trigger::ComplaintWords],
+            None,
+            "  我要投诉  ",
+            None,
+            now,
+        )
+        .expect("a complaint escalates")
+    }
+
+    #[test]
+    fn a_matter_is_raised_once_and_only_ever_up() {
+        let one = complaint(0);
+        assert_eq!(
+            (one.level, one.due_at, one.reason.as_str()),
+            (Level::One, None, "我要投诉")
+        );
+        assert_eq!(one.triggers, vec![Trigger::ComplaintWords]);
+        assert_eq!(one.subject, format!("conversation:{}", uuid::Uuid::nil()));
+        assert!(
+            Escalation::raise(
+                uuid::Uuid::nil(),
+                Subject::Conversation(uuid::Uuid::nil()),
+                &[],
+                None,
+                "",
+                None,
+                0
+            )
+            .is_none()
+        );
+        // Another complaint changes nothing; a threat to go public takes it to level 3.
+        assert_eq!(one.raised(&[Trigger::Anger], None, "", None, None, 5), None);
+        let three = one
+            .raised(&[Trigger::PublicThreat], None, "我要找记者", None, None, 10)
+            .expect("up");
+        assert_eq!(three.level, Level::Three);
+        assert_eq!(three.due_at, Some(10 + 120 * MINUTE_MS));
+        assert_eq!(
+            three.triggers,
+            vec![Trigger::ComplaintWords, Trigger::PublicThreat]
+        );
+        assert_eq!(three.reason.as_str(), "我要找记者");
+        // An agent's level: never down.
+        assert_eq!(
+            three.raised(&[Trigger::Agent], Some(Level::Two), "", None, None, 20),
+            None
+        );
+        let agent = uuid::Uuid::from_u128(3);
+        let two = one
+            .raised(
+                &[Trigger::Agent],
+                Some(Level::Two),
+                "",
+                None,
+                Some(agent),
+                20,
+            )
+            .expect("up");
+        assert_eq!((two.level, two.reason.as_str()), (Level::Two, "我要投诉"));
+        assert_eq!(two.raised_by, Some(agent));
+        // A work order's escalation is its conversation's.
+        let order = uuid::Uuid::from_u128(7);
+        let with = Subject::WorkOrder {
+            id: order,
+            conversation_id: Some(uuid::Uuid::nil()),
+        };
+        assert_eq!(with.key(), one.subject);
+        assert_eq!(
+            Subject::WorkOrder {
+                id: order,
+                conversation_id: None
+            }
+            .key(),
+            format!("work_order:{order}")
+        );
+    }
+
+    #[test]
+    fn taken_handled_and_a_missed_deadline() {
+        let two = complaint(0)
+            .raised(&[Trigger::HighAmount], None, "", None, None, 0)
+            .expect("up");
+        assert_eq!(two.level.permission(), Permission::EscalationHandle);
+        assert_eq!(two.missed(30 * MINUTE_MS - 1), None);
+        // Untaken in 30 minutes: level 3, for 2 hours; then overdue once.
+        let three = two.missed(30 * MINUTE_MS).expect("missed");
+        assert_eq!(three.level, Level::Three);
+        assert!(three.triggers.contains(&Trigger::MissedDeadline));
+        let late = three
+            .missed(31 * MINUTE_MS + 120 * MINUTE_MS)
+            .expect("overdue");
+        assert_eq!((late.level, late.due_at), (Level::Three, None));
+        assert!(late.overdue_at.is_some());
+        assert_eq!(late.missed(i64::MAX), None);
+        // Taken: no clock; handled once, with what was done.
+        let boss = uuid::Uuid::from_u128(9);
+        let taken = three.taken(boss, 40).expect("open");
+        assert_eq!(
+            (taken.status, taken.owner_id, taken.due_at),
+            (Status::Taken, Some(boss), None)
+        );
+        assert_eq!(taken.missed(i64::MAX), None);
+        assert_eq!(taken.taken(boss, 41), Err(ErrorCode::EscalationChanged));
+        assert_eq!(
+            taken.handled(boss, "  ", 50),
+            Err(ErrorCode::InvalidEscalation)
+        );
+        let done = taken.handled(boss, "已退款并致歉", 50).expect("handled");
+        assert_eq!((done.status, done.handled_at), (Status::Handled, Some(50)));
+        assert_eq!(
+            done.handled(boss, "again", 60),
+            Err(ErrorCode::EscalationChanged)
+        );
+        assert_eq!(Status::parse("taken"), Some(Status::Taken));
+        assert_eq!(Level::One.permission(), Permission::EscalationRaise);
+        assert_eq!(Level::Three.permission(), Permission::EscalationCrisis);
     }
 
     #[test]

@@ -102,6 +102,13 @@ pub enum NoticeKind {
     Report,
     /// A topic of buyers' questions was sent to its owner as a problem to fix (DATA-5).
     Problem,
+    /// A work order was given to someone, is due soon or overdue (ESC-3).
+    WorkOrder,
+    /// A conversation or work order was escalated, went a level up, or its top level was not
+    /// taken up in time (ESC-1).
+    Escalation,
+    /// An arbitration case was filed, asks for evidence, was ruled, carried out or is late.
+    Arbitration,
 }
 
 /// A notice for supervisors, or for one account: what it is, a line to read and where the

@@ -5,6 +5,8 @@
 
 pub mod account;
 pub mod anomaly;
+pub mod appeal;
+pub mod arbitration;
 pub mod attachment_kinds;
 pub mod automation;
 pub mod channel;
@@ -21,7 +23,9 @@ pub mod intake;
 pub mod kpi;
 pub mod message;
 pub mod money;
+pub mod notify;
 pub mod phrases;
+pub mod playbook;
 pub mod qa;
 pub mod questions;
 pub mod rating;

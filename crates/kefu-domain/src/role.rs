@@ -72,10 +72,29 @@ pub enum Permission {
     /// Score conversations (KPI-3).
     #[serde(rename = "qa.score")]
     QaScore,
+    /// Open work orders, work on one's own and the team's, note them, tell the buyer (ESC-3).
+    #[serde(rename = "work_order.handle")]
+    WorkOrderHandle,
+    /// Assign and reassign anyone's work orders, bulk changes, the kinds' targets and fields.
+    #[serde(rename = "work_order.manage")]
+    WorkOrderManage,
+    /// Escalate a conversation or work order, and handle level 1 (ESC-1).
+    #[serde(rename = "escalation.raise")]
+    EscalationRaise,
+    /// Take up and handle level 2 escalations; the escalation rules and notifications.
+    #[serde(rename = "escalation.handle")]
+    EscalationHandle,
+    /// Take up and handle level 3 (public-opinion crises: operations head, PR).
+    #[serde(rename = "escalation.crisis")]
+    EscalationCrisis,
+    /// On the platform's desk: arbitrate disputes between buyers and shops (ask for evidence,
+    /// rule).
+    #[serde(rename = "arbitration.rule")]
+    ArbitrationRule,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 16] = [
+    pub const ALL: [Permission; 22] = [
         Permission::ConversationRead,
         Permission::ConversationReply,
         Permission::ConversationAssign,
@@ -92,6 +111,12 @@ impl Permission {
         Permission::KbManage,
         Permission::AuditView,
         Permission::QaScore,
+        Permission::WorkOrderHandle,
+        Permission::WorkOrderManage,
+        Permission::EscalationRaise,
+        Permission::EscalationHandle,
+        Permission::EscalationCrisis,
+        Permission::ArbitrationRule,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -112,6 +137,12 @@ impl Permission {
             Permission::KbManage => "kb.manage",
             Permission::AuditView => "audit.view",
             Permission::QaScore => "qa.score",
+            Permission::WorkOrderHandle => "work_order.handle",
+            Permission::WorkOrderManage => "work_order.manage",
+            Permission::EscalationRaise => "escalation.raise",
+            Permission::EscalationHandle => "escalation.handle",
+            Permission::EscalationCrisis => "escalation.crisis",
+            Permission::ArbitrationRule => "arbitration.rule",
         }
     }
 
@@ -205,6 +236,11 @@ impl Role {
                 ReportView,
                 KbManage,
                 AuditView,
+                WorkOrderHandle,
+                WorkOrderManage,
+                EscalationRaise,
+                EscalationHandle,
+                ArbitrationRule,
             ]),
             Role::Agent => Permissions::of(&[
                 ConversationRead,
@@ -212,8 +248,18 @@ impl Role {
                 TeamRead,
                 RefundRequest,
                 LogisticsChange,
+                WorkOrderHandle,
+                EscalationRaise,
             ]),
-            Role::Qa => Permissions::of(&[ConversationRead, TeamRead, ReportView, QaScore]),
+            // An inspector opens a work order from a finding (ESC-3), never writing to buyers.
+            Role::Qa => Permissions::of(&[
+                ConversationRead,
+                TeamRead,
+                ReportView,
+                QaScore,
+                WorkOrderHandle,
+                EscalationRaise,
+            ]),
         }
     }
 

@@ -23,4 +23,6 @@ pub mod training;
 pub use flow::Flow;
 pub use kb::{Answer, Entry, Tier, parse_jsonl};
 pub use lexicon::Lexicon;
-pub use robot::{Action, AlsoAnswer, Context, Decision, HandoffReason, Robot, Thresholds};
+pub use robot::{
+    Action, AlsoAnswer, Context, Decision, HandoffReason, Robot, Thresholds, sounds_angry,
+};

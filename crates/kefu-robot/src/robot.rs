@@ -1022,18 +1022,30 @@ impl Robot {
             fired.push(format!("投诉 {word}"));
             return Some(HandoffReason::Complaint);
         }
-        let s = analysis.signals;
-        let shouting = s.exclamations + s.questions >= 4;
         if let Some(word) = found(ANGER_WORDS) {
             fired.push(format!("情绪 {word}"));
             return Some(HandoffReason::Angry);
         }
-        if s.angry_emoji || (shouting && s.exclamations >= 2) {
+        if analysis.signals.angry() {
             fired.push("情绪 标点/表情".to_owned());
             return Some(HandoffReason::Angry);
         }
         None
     }
+}
+
+/// Whether a buyer's message sounds angry, as the robot hears it (the words of an angry
+/// buyer, an angry emoji, shouting): escalation's `Anger` rule (ESC-1).
+pub fn sounds_angry(text: &str) -> bool {
+    let mut signals = crate::text::Signals::default();
+    let mut compact = String::with_capacity(text.len());
+    for c in text.chars() {
+        signals.note(c);
+        if !c.is_whitespace() {
+            compact.push(crate::text::fold(c));
+        }
+    }
+    signals.angry() || ANGER_WORDS.iter().any(|w| compact.contains(w))
 }
 
 /// A delivery address as buyers paste one (issue #16): a place name ending in an
@@ -1540,5 +1552,13 @@ mod tests {
             );
         }
         assert_eq!(answered(&r.decide("几天能发货", &now())), Some("ship-time"));
+    }
+
+    #[test]
+    fn an_angry_message_is_heard_as_the_robot_hears_it() {
+        assert!(sounds_angry("什么破店😡"));
+        assert!(sounds_angry("还不发货！！到底什么时候？？"));
+        assert!(sounds_angry("你们就是 黑店"));
+        assert!(!sounds_angry("请问什么时候发货？"));
     }
 }

@@ -169,6 +169,23 @@ pub struct Signals {
     pub traditional: bool,
 }
 
+impl Signals {
+    /// Counts what `c` shows (a mark, an angry emoji).
+    pub fn note(&mut self, c: char) {
+        match c {
+            '!' | '！' => self.exclamations += 1,
+            '?' | '？' => self.questions += 1,
+            _ => {}
+        }
+        self.angry_emoji |= angry(c);
+    }
+
+    /// An angry emoji, or shouting: four marks or more, two of them exclamations.
+    pub fn angry(self) -> bool {
+        self.angry_emoji || (self.exclamations + self.questions >= 4 && self.exclamations >= 2)
+    }
+}
+
 impl Analysis {
     /// The content words joined, without negation marks: what character n-grams are cut from.
     pub fn content(&self) -> String {
@@ -292,12 +309,7 @@ impl Analyzer {
         let mut cleaned = String::with_capacity(simplified.len());
         let mut run: (char, usize) = ('\0', 0);
         for c in simplified.chars() {
-            match c {
-                '!' | '！' => signals.exclamations += 1,
-                '?' | '？' => signals.questions += 1,
-                _ => {}
-            }
-            signals.angry_emoji |= angry(c);
+            signals.note(c);
             let keep = is_cjk(c) || c.is_ascii_alphanumeric();
             let c = if keep { c } else { ' ' };
             run = if run.0 == c { (c, run.1 + 1) } else { (c, 1) };

@@ -134,6 +134,19 @@ impl Keys {
         )
     }
 
+    /// The seal of an evidence transcript (issue #20): HMAC-SHA256 of the document under a key
+    /// derived from the file-link secret, in hex.
+    pub fn seal(&self, document: &str) -> String {
+        let mut derive = <Hmac<Sha256> as Mac>::new_from_slice(&self.file_key)
+            .expect("HMAC accepts keys of any length");
+        derive.update(b"kefu transcript seal v1");
+        let key = derive.finalize().into_bytes();
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&key).expect("HMAC accepts keys of any length");
+        mac.update(document.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
     pub fn verify_file_url(&self, id: Uuid, expires: i64, signature: &str) -> bool {
         if expires < now_ms() {
             return false;
@@ -302,6 +315,14 @@ impl Agent {
 
     pub fn may(&self, permission: Permission) -> bool {
         self.permissions.contains(permission)
+    }
+
+    /// What others read as the caller's name: the display name, else the username.
+    pub fn name(&self) -> &str {
+        match self.user.display_name.as_str() {
+            "" => self.user.username.as_str(),
+            name => name,
+        }
     }
 }
 

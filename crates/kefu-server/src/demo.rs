@@ -302,6 +302,7 @@ async fn seed_people(
     }
     if demo.kind == TenantKind::Shop {
         seed_guard_rails(store, tenant, &staff, &conversations).await?;
+        crate::demo_work_orders::seed(store, tenant, &staff, &conversations).await?;
     }
     Ok(())
 }

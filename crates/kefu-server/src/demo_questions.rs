@@ -21,9 +21,10 @@ use crate::error::ApiError;
 use crate::reports::questions as questions_report;
 use crate::reports::{day_key, zone_of};
 
-const DAY_MS: i64 = 86_400_000;
 /// Weeks of history, the current one not counted.
 const WEEKS: u64 = 7;
+/// The demo's questions stay out of the last half hour.
+const QUIET_MS: i64 = 30 * 60_000;
 /// The week (counted back from the current one) the brewing video went out in.
 const VIDEO_WEEKS_AGO: u64 = 3;
 
@@ -115,16 +116,20 @@ pub async fn seed(state: &AppState) -> Result<(), ApiError> {
         return Ok(());
     }
     let now = now_ms();
+    let zone = zone_of(state, tenant.id).await;
+    let this_week = questions::week_of(kefu_domain::kpi::local_day(zone, now));
     let mut rng = StdRng::seed_from_u64(0x5155_4553);
     let mut n = 0usize;
     for back in (0..=WEEKS).rev() {
+        // Inside the shop's week `back` weeks ago; the current one only up to half an hour
+        // ago (on a Monday morning, its first hours): history, not the live quarter hour the
+        // cockpit's alerts read (their instant replies would hide a slow first response).
+        let (start, end) = questions::week_span(zone, this_week - Days::new(7 * back));
+        let end = end.min(now - QUIET_MS).max(start + 1);
         for (t, topic) in ASKED.iter().enumerate() {
             for i in 0..(topic.per_week)(back) {
                 n += 1;
-                // Within the week, before now; the current week only in its past days.
-                let span = if back == 0 { 1 } else { 7 };
-                let age = (back as i64 * 7 + rng.random_range(0..span)) * DAY_MS
-                    + rng.random_range(3_600_000..20 * 3_600_000);
+                let age = now - rng.random_range(start..end);
                 let product = if topic.first_product {
                     Some(products[0].clone())
                 } else if i % 2 == 0 {
@@ -200,8 +205,6 @@ pub async fn seed(state: &AppState) -> Result<(), ApiError> {
         questions_report::mine_week(state, tenant.id, week).await?;
     }
     // The brewing video: the problem sent to the lead, fixed on that week's Wednesday.
-    let zone = zone_of(state, tenant.id).await;
-    let this_week = questions::week_of(kefu_domain::kpi::local_day(zone, now));
     let video = this_week - Days::new(7 * VIDEO_WEEKS_AGO) + Days::new(2);
     let topics = store
         .question_topics(tenant.id, &day_key(this_week - Days::new(7 * WEEKS)))

@@ -162,6 +162,65 @@ impl Files {
     }
 }
 
+/// Checks an upload's bytes (its type read from them, its size against the limit of its
+/// kind), stores them and records the attachment, by `uploader` (its kind and id): the agents'
+/// and buyers' uploads, and pictures from other platforms (issue #21).
+pub async fn keep(
+    state: &crate::AppState,
+    tenant_id: uuid::Uuid,
+    uploader: (&str, uuid::Uuid),
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<kefu_domain::message::Attachment, crate::error::ApiError> {
+    use kefu_domain::attachment_kinds::{AcceptedType, accepted_type};
+    use kefu_domain::error_code::ErrorCode;
+    use sha2::{Digest, Sha256};
+
+    use crate::error::ApiError;
+
+    let limits = &state.settings.limits;
+    let (uploader_kind, uploader_id) = uploader;
+    if bytes.is_empty() {
+        return Err(ApiError::new(ErrorCode::FileEmpty, "the file is empty"));
+    }
+    let accepted = accepted_type(bytes).ok_or(ErrorCode::UnsupportedFileType)?;
+    let limit = match accepted {
+        AcceptedType::Image(_) => limits.max_image_bytes,
+        AcceptedType::File(_) => limits.max_file_bytes,
+    };
+    if bytes.len() > limit {
+        return Err(ApiError::new(
+            ErrorCode::FileTooLarge,
+            format!("the file is larger than {} MiB", limit / (1024 * 1024)),
+        ));
+    }
+    let id = uuid::Uuid::now_v7();
+    let storage_key = format!("attachments/{tenant_id}/{id}");
+    let sha256 = hex::encode(Sha256::digest(bytes));
+    state
+        .files
+        .put(&storage_key, bytes)
+        .await
+        .map_err(|e| ApiError::Internal(format!("storing {storage_key}: {e}")))?;
+    let size_bytes = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+    let mut attachment = state
+        .store
+        .insert_attachment(&kefu_store::NewAttachment {
+            id,
+            tenant_id,
+            uploader_kind,
+            uploader_id,
+            file_name,
+            content_type: accepted.mime(),
+            size_bytes,
+            sha256: &sha256,
+            storage_key: &storage_key,
+        })
+        .await?;
+    attachment.url = state.keys.file_url(id);
+    Ok(attachment)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

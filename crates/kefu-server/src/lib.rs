@@ -4,6 +4,7 @@
 //! - `http`: the JSON API, both WebSocket protocols, the embedded web UI, `/healthz` and
 //!   `/metrics`, from one route list that also builds the OpenAPI document;
 //! - `jobs`: housekeeping, sweeps and weekly training, run by one leader among processes;
+//! - `cases`: what follows a problem past the chat: work orders (issue #20); no HTTP;
 //! - `reports`: the event log read into daily rollups, scorecards, rankings and the QA
 //!   sample (issue #18); it knows no HTTP;
 //! - shared below them: `state` (`AppState`), `auth` (credentials and keys), `bus`,
@@ -18,9 +19,13 @@ pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod bus;
+pub mod cases;
+pub mod channels;
+pub mod deliveries;
 pub mod demo;
 pub mod demo_questions;
 pub mod demo_shop;
+pub mod demo_work_orders;
 pub mod desk;
 pub mod error;
 pub mod files;

@@ -52,14 +52,22 @@ impl Server {
         let dispatcher = dispatch::Dispatcher::default();
         let robot = robot::RobotDesk::with_capacity(settings.limits.robot_queue);
         let automation = crate::desk::automation::AutomationDesk::default();
+        let work_orders = crate::cases::work_orders::WorkOrderDesk::default();
+        let escalations = crate::cases::escalations::EscalationDesk::default();
+        let channel_outbox = crate::channels::ChannelOutbox::default();
         let (writer, writer_task) = Writer::spawn_announcing(
             store.clone(),
             outbound::announcer(
                 bus.clone(),
                 keys.clone(),
-                // No channel adapter yet: every buyer is on the chat page (CH-1).
-                outbound::Channels::default(),
-                Hooks::of_the_desk(&dispatcher, &robot, &automation),
+                // Issue #21: buyers on WeChat get their replies through the outbox.
+                outbound::Channels::default().with(
+                    kefu_domain::channel::Channel::WechatMp,
+                    Arc::new(channel_outbox.clone()),
+                ),
+                Hooks::of_the_desk(&dispatcher, &robot, &automation)
+                    .with(Arc::new(work_orders.clone()))
+                    .with(Arc::new(escalations.clone())),
             ),
         );
         let per_minute =
@@ -86,6 +94,9 @@ impl Server {
             dispatcher,
             robot,
             automation,
+            work_orders,
+            escalations,
+            channel_outbox,
             intake: crate::desk::intake::IntakeDesk::default(),
             service: crate::desk::service::ServiceDesk::default(),
         };
@@ -113,6 +124,9 @@ impl Server {
             tokio::spawn(dispatch::run_forever(state.clone())),
             tokio::spawn(robot::run_forever(state.clone())),
             tokio::spawn(crate::desk::automation::run_forever(state.clone())),
+            tokio::spawn(crate::cases::work_orders::run_forever(state.clone())),
+            tokio::spawn(crate::cases::escalations::run_forever(state.clone())),
+            tokio::spawn(crate::channels::run_forever(state.clone())),
             tokio::spawn(jobs::run_forever(state.clone())),
         ];
         let app = http::app(state.clone());

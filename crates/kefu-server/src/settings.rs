@@ -39,6 +39,12 @@ pub struct HttpSettings {
     /// address (the one the proxy added) counts. Empty: the connection's own address. Set it
     /// only behind a proxy that sets the header, or clients choose their address.
     pub trusted_proxy_header: String,
+    /// The address platforms and buyers reach kefu at (`https://kefu.example.com`), for the
+    /// callback URLs a channel's console needs (issue #21). Empty: the UI uses its own.
+    pub public_url: String,
+    /// Lets a channel name its platform API's address (`api_base`), for a local test double
+    /// of WeChat. Never in production: a shop admin could then make kefu call any address.
+    pub channel_test_doubles: bool,
 }
 
 /// Where Prometheus scrapes `/metrics` (issue #15): never open to everyone on the main

@@ -39,6 +39,11 @@ pub struct AppState {
     pub robot: robot::RobotDesk,
     /// The automatic replies' inbox and each shop's compiled rules (WB-2).
     pub automation: crate::desk::automation::AutomationDesk,
+    /// Buyers' replies that move their work orders (ESC-3).
+    pub work_orders: crate::cases::work_orders::WorkOrderDesk,
+    pub escalations: crate::cases::escalations::EscalationDesk,
+    /// Replies to buyers on other platforms, on their way to the delivery queue (issue #21).
+    pub channel_outbox: crate::channels::ChannelOutbox,
     /// Each shop's compiled intake filter and each buyer's sending rate (WB-6).
     pub intake: crate::desk::intake::IntakeDesk,
     /// Each shop's service as the chat page shows it, kept a few seconds (issue #17).

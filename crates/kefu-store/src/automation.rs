@@ -106,3 +106,19 @@ impl ShopDocument for kefu_domain::qa::Rubric {
 impl ShopDocument for kefu_domain::anomaly::AlertRules {
     const KIND: &'static str = "alert_rules";
 }
+
+impl ShopDocument for kefu_domain::work_order::WorkOrderSettings {
+    const KIND: &'static str = "work_order_settings";
+}
+
+impl ShopDocument for kefu_domain::escalation::EscalationRules {
+    const KIND: &'static str = "escalation_rules";
+}
+
+impl ShopDocument for kefu_domain::playbook::Playbooks {
+    const KIND: &'static str = "playbooks";
+}
+
+impl ShopDocument for kefu_domain::notify::NotifySettings {
+    const KIND: &'static str = "notify_settings";
+}

@@ -19,17 +19,20 @@ macro_rules! dispatch {
 
 // The resources, each with its `impl Store` block; defined after `dispatch!`, which they use.
 mod accounts;
-mod after_sales;
+mod appeals;
 mod approvals;
+mod arbitrations;
 mod attachments;
 mod audit;
 mod automation;
 pub mod backup;
 mod blocklist;
 mod buyers;
+mod channels;
 mod cockpit;
 mod commerce;
 mod conversations;
+mod escalations;
 mod flows;
 mod handoffs;
 mod kpi;
@@ -37,6 +40,7 @@ mod messages;
 mod notes;
 mod permission_groups;
 mod phrases;
+mod playbooks;
 mod qa;
 mod questions;
 mod ratings;
@@ -53,6 +57,7 @@ mod leader;
 mod rows;
 pub mod scratch;
 pub mod vault;
+mod work_orders;
 pub mod writer;
 
 use std::path::Path;
@@ -63,15 +68,17 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use accounts::{AccountChange, NewUser, PhoneCodeCheck};
-pub use after_sales::{AfterSaleRow, NewAfterSale};
+pub use appeals::AppealScope;
 pub use approvals::NewApproval;
 pub use attachments::{NewAttachment, StoredAttachment};
 pub use audit::{AuditFilter, AuditVerdict, NewAudit};
 pub use automation::{IdleConversation, ShopDocument};
 pub use blocklist::NewBlock;
+pub use channels::{ChannelRow, ChannelSeen, NewChannel};
 pub use cockpit::{AnomalyEvent, NewAlert};
 pub use commerce::UpsertCounts;
 pub use conversations::{NewConversation, StatusFilter};
+pub use escalations::{Delivery, DeliveryTry, EscalationQuery, NewDelivery};
 pub use flows::FlowRow;
 pub use handoffs::NewHandoff;
 pub use kpi::{DayLog, DroppedRow, HourFilter, HourRow, KpiChanges, KpiRow, RankingRow};
@@ -90,6 +97,9 @@ pub use routing::{Claim, Stranded};
 pub use sessions::SessionInfo;
 pub use teams::AgentActivity;
 pub use vault::{Field, Vault};
+pub use work_orders::{
+    NewWorkOrderEvent, OwnerFilter, WorkOrderEvent, WorkOrderQuery, WorkOrderView,
+};
 pub use writer::{AppendRequest, Appended};
 
 /// Everything that can go wrong below the API. The server maps these to error codes.
@@ -175,17 +185,20 @@ mod sqlite {
     /// SQLite continues AUTOINCREMENT after the largest id inserted by itself.
     const SERIAL_COLUMNS: &str = "SELECT '', '' WHERE 0";
     pub(crate) mod accounts;
-    pub(crate) mod after_sales;
+    pub(crate) mod appeals;
     pub(crate) mod approvals;
+    pub(crate) mod arbitrations;
     pub(crate) mod attachments;
     pub(crate) mod audit;
     pub(crate) mod automation;
     pub(crate) mod backup;
     pub(crate) mod blocklist;
     pub(crate) mod buyers;
+    pub(crate) mod channels;
     pub(crate) mod cockpit;
     pub(crate) mod commerce;
     pub(crate) mod conversations;
+    pub(crate) mod escalations;
     pub(crate) mod flows;
     pub(crate) mod handoffs;
     pub(crate) mod kpi;
@@ -193,6 +206,7 @@ mod sqlite {
     pub(crate) mod notes;
     pub(crate) mod permission_groups;
     pub(crate) mod phrases;
+    pub(crate) mod playbooks;
     pub(crate) mod qa;
     pub(crate) mod questions;
     pub(crate) mod ratings;
@@ -205,6 +219,7 @@ mod sqlite {
     pub(crate) mod teams;
     pub(crate) mod tenants;
     pub(crate) mod vault;
+    pub(crate) mod work_orders;
 }
 
 #[path = "sql"]
@@ -246,17 +261,20 @@ mod postgres {
          FROM information_schema.columns WHERE table_schema = current_schema() \
          AND column_default LIKE 'nextval(%'";
     pub(crate) mod accounts;
-    pub(crate) mod after_sales;
+    pub(crate) mod appeals;
     pub(crate) mod approvals;
+    pub(crate) mod arbitrations;
     pub(crate) mod attachments;
     pub(crate) mod audit;
     pub(crate) mod automation;
     pub(crate) mod backup;
     pub(crate) mod blocklist;
     pub(crate) mod buyers;
+    pub(crate) mod channels;
     pub(crate) mod cockpit;
     pub(crate) mod commerce;
     pub(crate) mod conversations;
+    pub(crate) mod escalations;
     pub(crate) mod flows;
     pub(crate) mod handoffs;
     pub(crate) mod kpi;
@@ -264,6 +282,7 @@ mod postgres {
     pub(crate) mod notes;
     pub(crate) mod permission_groups;
     pub(crate) mod phrases;
+    pub(crate) mod playbooks;
     pub(crate) mod qa;
     pub(crate) mod questions;
     pub(crate) mod ratings;
@@ -276,6 +295,7 @@ mod postgres {
     pub(crate) mod teams;
     pub(crate) mod tenants;
     pub(crate) mod vault;
+    pub(crate) mod work_orders;
 }
 
 /// Copies committed WAL pages into the SQLite database once a second, on a pool connection,

@@ -24,15 +24,22 @@ pub(crate) fn uuid(s: &str) -> Result<Uuid, StoreError> {
     Uuid::parse_str(s).map_err(|_| StoreError::Corrupt(format!("bad uuid `{s}`")))
 }
 
-fn opt_uuid(s: Option<&str>) -> Result<Option<Uuid>, StoreError> {
+pub(crate) fn opt_uuid(s: Option<&str>) -> Result<Option<Uuid>, StoreError> {
     s.map(uuid).transpose()
 }
 
-fn parsed<T>(value: &str, parse: fn(&str) -> Option<T>, what: &str) -> Result<T, StoreError> {
+pub(crate) fn parsed<T>(
+    value: &str,
+    parse: fn(&str) -> Option<T>,
+    what: &str,
+) -> Result<T, StoreError> {
     parse(value).ok_or_else(|| StoreError::Corrupt(format!("bad {what} `{value}`")))
 }
 
-fn json<T: serde::de::DeserializeOwned>(value: &str, what: &str) -> Result<T, StoreError> {
+pub(crate) fn json<T: serde::de::DeserializeOwned>(
+    value: &str,
+    what: &str,
+) -> Result<T, StoreError> {
     serde_json::from_str(value).map_err(|e| StoreError::Corrupt(format!("bad {what}: {e}")))
 }
 

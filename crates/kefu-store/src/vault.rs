@@ -41,15 +41,21 @@ pub enum Field {
     ServerSecret,
     /// An order's receiver: name, phone and address, as JSON (CH-5).
     OrderReceiver,
+    /// A channel's secrets: token, EncodingAESKey, app secret, as JSON (issue #21).
+    ChannelSecrets,
+    /// A channel's current access token from its platform (issue #21).
+    ChannelAccessToken,
 }
 
 impl Field {
-    pub const ALL: [Field; 5] = [
+    pub const ALL: [Field; 7] = [
         Field::UserPhone,
         Field::TenantIdentitySecret,
         Field::TenantPreviousIdentitySecret,
         Field::ServerSecret,
         Field::OrderReceiver,
+        Field::ChannelSecrets,
+        Field::ChannelAccessToken,
     ];
 
     /// (table, key column, sealed column): compile-time names, spliced into SQL.
@@ -60,6 +66,8 @@ impl Field {
             Field::TenantPreviousIdentitySecret => ("tenants", "id", "previous_identity_secret"),
             Field::ServerSecret => ("server_secrets", "name", "value"),
             Field::OrderReceiver => ("orders", "id", "receiver"),
+            Field::ChannelSecrets => ("channels", "id", "secrets"),
+            Field::ChannelAccessToken => ("channels", "id", "access_token"),
         }
     }
 
@@ -70,6 +78,8 @@ impl Field {
             Field::TenantPreviousIdentitySecret => "tenants.previous_identity_secret",
             Field::ServerSecret => "server_secrets.value",
             Field::OrderReceiver => "orders.receiver",
+            Field::ChannelSecrets => "channels.secrets",
+            Field::ChannelAccessToken => "channels.access_token",
         }
     }
 }

@@ -9,6 +9,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod admin;
 mod backup;
+mod channel_cli;
 mod config;
 mod keys;
 mod robot_cli;
@@ -93,6 +94,9 @@ enum Command {
     /// A shop's accounts: add, reset a password, list.
     #[command(subcommand)]
     User(admin::UserCommand),
+    /// A shop's channels (WeChat Official Account first): add, list (issue #21).
+    #[command(subcommand)]
+    Channel(channel_cli::ChannelCommand),
     /// Write a consistent, compressed backup (database and attachments) while kefu runs.
     Backup(Box<backup::BackupArgs>),
     /// Rebuild an empty data directory (SQLite, or --database-url PostgreSQL) from a backup.
@@ -190,6 +194,12 @@ fn main() -> anyhow::Result<()> {
         Command::User(command) => with_store(cli.config, command.storage(), async |store| {
             admin::user_command(store, &command).await
         }),
+        Command::Channel(command) => {
+            let http = config::load(cli.config.as_deref(), command.storage())?.http;
+            with_store(cli.config, command.storage(), async |store| {
+                channel_cli::run(store, &command, &http.public_url, http.channel_test_doubles).await
+            })
+        }
         Command::Robot(RobotCommand::Eval(args)) => robot_cli::eval(&args),
         Command::Robot(RobotCommand::Ask(args)) => robot_cli::ask(&args),
         Command::Audit(AuditCommand::Verify(args)) => {

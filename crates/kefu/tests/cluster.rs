@@ -769,3 +769,137 @@ async fn when_a_process_dies_under_load_its_clients_carry_on_at_the_other() {
     assert_eq!(next, survivor);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The events of the first work order titled `title`, as `(kind, count)` of the kinds asked.
+async fn rings(http: &reqwest::Client, addr: &str, token: &str, title: &str) -> (usize, usize) {
+    let list = get_json(
+        http,
+        format!("http://{addr}/api/v1/work-orders?status=all&q={title}"),
+        token,
+    )
+    .await;
+    let Some(id) = list["orders"][0]["id"].as_str() else {
+        return (0, 0);
+    };
+    let detail = get_json(
+        http,
+        format!("http://{addr}/api/v1/work-orders/{id}"),
+        token,
+    )
+    .await;
+    let count = |kind: &str| {
+        detail["events"]
+            .as_array()
+            .map_or(0, |e| e.iter().filter(|e| e["kind"] == kind).count())
+    };
+    (count("reminded"), count("overdue"))
+}
+
+/// The escalations (ESC-1) whose reason names `title`: an overdue work order's, by the sweep.
+async fn escalations_about(
+    http: &reqwest::Client,
+    addr: &str,
+    token: &str,
+    title: &str,
+) -> Vec<Value> {
+    let list = get_json(
+        http,
+        format!("http://{addr}/api/v1/escalations?status=all&limit=200"),
+        token,
+    )
+    .await;
+    list["escalations"]
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .filter(|e| e["reason"].as_str().is_some_and(|r| r.contains(title)))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Issue #20 (ESC-3): work orders' deadlines are stored and swept by the process that leads:
+/// with two processes on one database each order past its deadline is reminded and alerted
+/// exactly once, and when the leader dies the other sweeps what falls due next, once.
+#[tokio::test]
+async fn two_processes_ring_each_work_orders_deadline_once() {
+    let database_url = kefu_store::scratch::create_database().await.unwrap();
+    let dir = std::env::temp_dir().join(format!("kefu-sweep-{}", uuid::Uuid::new_v4()));
+    let (led, mut leaders) = tokio::sync::mpsc::unbounded_channel();
+    let url = ["--database-url", database_url.as_str()];
+    let (mut a, addr_a) = start_in_cluster(
+        &[&["demo"][..], &url].concat(),
+        &dir.join("a"),
+        "a",
+        led.clone(),
+    )
+    .await;
+    let (mut b, addr_b) =
+        start_in_cluster(&[&["serve"][..], &url].concat(), &dir.join("b"), "b", led).await;
+    let http = reqwest::Client::new();
+    let token = sign_in(&http, &addr_b, "tea-lead").await;
+    // The demo's refund is past its deadline: reminded, then alerted, by whoever leads.
+    let overdue = "茶叶罐压坏";
+    for _ in 0..120 {
+        if rings(&http, &addr_b, &token, overdue).await.1 > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(11)).await;
+    assert_eq!(rings(&http, &addr_b, &token, overdue).await, (1, 1));
+    // ESC-1: past its deadline, it is escalated to level 2, once.
+    let raised = escalations_about(&http, &addr_b, &token, overdue).await;
+    assert_eq!(raised.len(), 1, "{raised:?}");
+    assert_eq!(
+        (&raised[0]["level"], &raised[0]["triggers"]),
+        (&json!("two"), &json!(["missed_deadline"]))
+    );
+
+    // The leader goes; a callback falls due; the other process rings it, once.
+    let first = leaders.try_recv().expect("a process leads");
+    let (gone, survivor) = if first == "a" {
+        (&mut a, &addr_b)
+    } else {
+        (&mut b, &addr_a)
+    };
+    gone.kill().await.unwrap();
+    let token = sign_in(&http, survivor, "tea-lead").await;
+    let opened = post_json(
+        http.post(format!("http://{survivor}/api/v1/work-orders"))
+            .bearer_auth(&token),
+        json!({"kind": "callback", "title": "接管后到期的回电", "priority": "urgent"}),
+    )
+    .await;
+    let db = sqlx::PgPool::connect(&database_url).await.unwrap();
+    let now = kefu_domain::time::now_ms();
+    sqlx::query("UPDATE work_orders SET deadline_at = $1, alarm_at = $2 WHERE id = $3")
+        .bind(now - 60_000)
+        .bind(now - 120_000)
+        .bind(opened["id"].as_str().unwrap())
+        .execute(&db)
+        .await
+        .unwrap();
+    let due = "接管后到期的回电";
+    for _ in 0..120 {
+        if rings(&http, survivor, &token, due).await.1 > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(11)).await;
+    assert_eq!(rings(&http, survivor, &token, due).await, (1, 1));
+    assert_eq!(rings(&http, survivor, &token, overdue).await, (1, 1));
+    assert_eq!(
+        escalations_about(&http, survivor, &token, due).await.len(),
+        1
+    );
+    assert_eq!(
+        escalations_about(&http, survivor, &token, overdue)
+            .await
+            .len(),
+        1
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -89,23 +89,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/after-sales": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** After-sale requests buyers filed through the robot's flows, newest first. */
-        get: operations["after_sales"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/agent/ws": {
         parameters: {
             query?: never;
@@ -194,6 +177,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/appeals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The platform's queue (oldest first), or the appeals a shop filed (newest first). */
+        get: operations["appeals"];
+        put?: never;
+        /** A shop files an appeal with the platform's desk (`escalation.handle`). */
+        post: operations["file_appeal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/appeals/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The platform's desk decides (`arbitration.rule`); the filer is told (a buyer in their
+         *     conversation with the desk, a shop by a notice).
+         */
+        post: operations["decide_appeal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/appeals/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A shop reopens its decided appeal once, with new evidence (`escalation.handle`). */
+        post: operations["reopen_appeal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/appeals/{id}/take": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The platform's desk takes an appeal up (`arbitration.rule`): its clock stops. */
+        post: operations["take_appeal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/approvals": {
         parameters: {
             query?: never;
@@ -240,6 +295,114 @@ export interface paths {
         put?: never;
         /** Rejects a pending request, with a reason the requester and the buyer see. */
         post: operations["reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/arbitrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's side's cases, newest first; for a shop, its rate. */
+        get: operations["arbitrations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/arbitrations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One case of the caller's side, with the conversation, the order and the evidence's files. */
+        get: operations["arbitration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/arbitrations/{id}/comply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The shop carried the ruling out; the platform's desk and the buyer are told. */
+        post: operations["comply_arbitration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/arbitrations/{id}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The shop sends evidence, before the ruling; the platform's desk is told. */
+        post: operations["add_arbitration_evidence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/arbitrations/{id}/evidence-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The platform's desk asks the buyer or the shop for evidence, due in 24 hours; they are told
+         *     (the buyer in their conversation).
+         */
+        post: operations["ask_arbitration_evidence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/arbitrations/{id}/ruling": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The platform's desk rules; audited in both sides' chains. A refund or compensation is the
+         *     shop's to carry out within 48 hours; no action closes the case.
+         */
+        post: operations["rule_arbitration"];
         delete?: never;
         options?: never;
         head?: never;
@@ -417,6 +580,79 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/buyer/appeals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A buyer's appeals on the official desk (newest first), and the templates they may file from. */
+        get: operations["buyer_appeals"];
+        put?: never;
+        /** A buyer of the official desk files an appeal (`invalid_appeal` on a shop's chat page). */
+        post: operations["buyer_file_appeal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/buyer/appeals/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A buyer reopens their decided appeal once, with new evidence. */
+        post: operations["buyer_reopen_appeal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/buyer/arbitration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the buyer may ask the platform to step in, and their case. */
+        get: operations["buyer_arbitration"];
+        put?: never;
+        /**
+         * The buyer asks the platform to step in on their conversation, once the shop has answered:
+         *     the conversation is escalated to level 2 and the platform's desk gets the case.
+         */
+        post: operations["file_arbitration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/buyer/arbitration/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The buyer sends evidence for their open case. */
+        post: operations["buyer_arbitration_evidence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/buyer/attachments": {
         parameters: {
             query?: never;
@@ -527,6 +763,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/buyer/transcript": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The buyer's current conversation as a sealed HTML file (a download). */
+        get: operations["buyer_transcript"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/buyer/work-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's (a buyer's) work orders with this shop, newest first: their progress. */
+        get: operations["buyer_work_orders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/buyer/ws": {
         parameters: {
             query?: never;
@@ -584,6 +854,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/buyers/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merges another buyer (the same person on another channel) into this one's profile;
+         *     audited (`buyer.merge`).
+         */
+        post: operations["merge_buyers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/buyers/{id}/notes": {
         parameters: {
             query?: never;
@@ -596,6 +886,79 @@ export interface paths {
         /** Adds a note on the buyer that every agent of the shop sees (CH-6). */
         post: operations["add_buyer_note"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/buyers/{id}/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The buyer's profile: the same person's buyers on other channels and their conversations. */
+        get: operations["buyer_profile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/buyers/{id}/split": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Takes the buyer out of their profile (merged by mistake); audited (`buyer.split`). */
+        post: operations["split_buyer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shop's channels with their health (`settings.manage`). */
+        get: operations["channels"];
+        put?: never;
+        /**
+         * Connects a channel (`settings.manage`); audited. Paste its callback URL and token into
+         *     the platform's console.
+         */
+        post: operations["connect_channel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Renames, pauses or resumes a channel (`settings.manage`); audited. */
+        put: operations["change_channel"];
+        post?: never;
+        /** Disconnects a channel (`settings.manage`); audited. Its buyers and conversations stay. */
+        delete: operations["disconnect_channel"];
         options?: never;
         head?: never;
         patch?: never;
@@ -880,6 +1243,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{id}/playbooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The playbooks that apply to the conversation, and the runs started on it. */
+        get: operations["conversation_playbooks"];
+        put?: never;
+        /**
+         * Starts a playbook on the conversation: its steps, with deadlines from now. Starting one
+         *     already running answers that one.
+         */
+        post: operations["start_playbook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations/{id}/ratings": {
         parameters: {
             query?: never;
@@ -1013,6 +1397,108 @@ export interface paths {
          *     so may anyone who may assign.
          */
         post: operations["transfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/window": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * When the buyer's platform lets the shop write to them (WeChat: 48 hours after their last
+         *     message, five messages), for the composer.
+         */
+        get: operations["reply_window"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/escalations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The shop's escalations, newest raised first: by default those not handled (the cockpit's
+         *     list), or by status, conversation or work order.
+         */
+        get: operations["escalations"];
+        put?: never;
+        /**
+         * Escalates a conversation or work order to the level the agent chose (never down: one
+         *     already higher stays so). The new level is told at once (in kefu, webhooks, phones).
+         */
+        post: operations["escalate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/escalations/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shop's escalation rules. */
+        get: operations["escalation_rules"];
+        /**
+         * Saves the escalation rules (`escalation.handle`); audited. Messages from then on are
+         *     read against them.
+         */
+        put: operations["put_escalation_rules"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/escalations/{id}/handle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Marks an escalation handled, with what was done: it leaves the cockpit. */
+        post: operations["handle_escalation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/escalations/{id}/take": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Takes an escalation up: level 1 any agent, level 2 `escalation.handle`, level 3
+         *     `escalation.crisis`. Stops its clock.
+         */
+        post: operations["take_escalation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1304,6 +1790,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notify/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The delivery log, newest first (30 days): each webhook call and text message, its tries
+         *     and how the last went. Phone numbers are masked.
+         */
+        get: operations["notify_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notify/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where the shop's notifications go besides kefu. */
+        get: operations["notify_settings"];
+        /** Saves the webhooks and phones (`settings.manage`); audited. */
+        put: operations["put_notify_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notify/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sends a `test` event to the webhooks that take it; see it in the delivery log. */
+        post: operations["test_notify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orders/{order_no}": {
         parameters: {
             query?: never;
@@ -1442,6 +1983,41 @@ export interface paths {
         put?: never;
         /** Counts one more sending of a phrase the caller may use (the most used come first). */
         post: operations["phrase_used"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/playbook-runs/{id}/steps/{index}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Ticks a step of a run off (or back on); the run is finished when every step is done. */
+        put: operations["tick_playbook_step"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/playbooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shop's playbooks. */
+        get: operations["playbooks"];
+        /** Saves the playbooks (`escalation.handle`); audited. Runs already started keep their steps. */
+        put: operations["put_playbooks"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2318,6 +2894,209 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/transcripts/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Checks a transcript file (sent as the body): whether it is exactly as kefu sealed it. */
+        post: operations["verify_transcript"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/work-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shop's work orders by the filters, a page at a time. */
+        get: operations["work_orders"];
+        put?: never;
+        /**
+         * Opens a work order, from a conversation or on its own; its deadline is its kind's target
+         *     of office time from now, scaled by its priority.
+         */
+        post: operations["open_work_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/work-orders/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The same change to many orders: each changed on its own, those it does not apply to left
+         *     as they were and listed.
+         */
+        post: operations["bulk_work_orders"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/work-orders/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The orders the filters find (up to 10,000, every page) as a CSV file for Excel. */
+        get: operations["export_work_orders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/work-orders/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The kinds' targets and custom fields. */
+        get: operations["work_order_settings"];
+        /**
+         * Saves the kinds' targets and custom fields; audited. New orders use them; open ones keep
+         *     their deadlines.
+         */
+        put: operations["put_work_order_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/work-orders/views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's saved views of the list. */
+        get: operations["work_order_views"];
+        put?: never;
+        /** Saves the list's filters under a name, for the caller only. */
+        post: operations["save_work_order_view"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/work-orders/views/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Deletes one of the caller's views. */
+        delete: operations["delete_work_order_view"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/work-orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One order with its history. */
+        get: operations["work_order"];
+        /** Edits an order's title, description, priority, order, items, amount and custom fields. */
+        put: operations["edit_work_order"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/work-orders/{id}/moves": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Moves an order along its statuses (start, wait for the buyer or a third party, resume,
+         *     resolve, close, reopen); the buyer is told its new status in the conversation.
+         */
+        post: operations["move_work_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/work-orders/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Adds a note to an order's history: internal, or sent to the buyer as your message. */
+        post: operations["note_work_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/work-orders/{id}/owner": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Gives an order to someone (taking it yourself needs only `work_order.handle`) or a team. */
+        put: operations["assign_work_order"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/files/{id}": {
         parameters: {
             query?: never;
@@ -2349,6 +3128,27 @@ export interface paths {
         get: operations["healthz"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/hooks/wechat-mp/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** WeChat's server URL check (服务器配置): `echostr` back when the signature holds. */
+        get: operations["wechat_mp_verify"];
+        put?: never;
+        /**
+         * A message or event pushed by WeChat (plain, compatible or safe mode), entered as the
+         *     buyer's message; answered `success` (replies go by the customer-service API).
+         */
+        post: operations["wechat_mp_push"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2447,32 +3247,19 @@ export interface components {
         AccountView: components["schemas"]["User"] & {
             phone?: string | null;
         };
+        AddEvidence: {
+            /**
+             * Format: uuid
+             * @description An upload of the shop's (`POST /api/v1/attachments`).
+             */
+            attachment_id?: string | null;
+            /** @description What it shows (1–1,000 characters). */
+            text: string;
+            /** Format: int64 */
+            version: number;
+        };
         /** @enum {string} */
         AfterSaleKind: "return_refund" | "refund_only" | "exchange";
-        AfterSaleList: {
-            requests: components["schemas"]["AfterSaleRow"][];
-        };
-        /** @description A stored after-sale request. */
-        AfterSaleRow: {
-            /** @description What the buyer and the shop quote: `AS` + day + six digits. */
-            case_no: string;
-            /** Format: uuid */
-            conversation_id?: string | null;
-            /** Format: int64 */
-            created_at: number;
-            detail: string;
-            /** Format: uuid */
-            id: string;
-            item_title?: string | null;
-            kind: string;
-            member_id: string;
-            order_no: string;
-            /** Format: uuid */
-            photo_attachment_id?: string | null;
-            reason: string;
-            sku_code?: string | null;
-            status: string;
-        };
         /**
          * @description Where the after-sale case is (售后).
          * @enum {string}
@@ -2612,8 +3399,127 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /** @description An appeal as stored. */
+        Appeal: {
+            /** Format: int64 */
+            created_at: number;
+            decisions: components["schemas"]["AppealDecision"][];
+            description: string;
+            /**
+             * Format: int64
+             * @description The 15-minute target, while in the queue.
+             */
+            due_at?: number | null;
+            filer: components["schemas"]["AppealFiler"];
+            files: components["schemas"]["AppealFile"][];
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["AppealKind"];
+            /** @description `AP` + the UTC day + six digits. */
+            number: string;
+            order_no?: string | null;
+            /**
+             * Format: int64
+             * @description When the target passed with nobody on it (told once).
+             */
+            overdue_at?: number | null;
+            /** Format: uuid */
+            platform_id: string;
+            /**
+             * Format: int64
+             * @description When it entered the queue (filed, or reopened).
+             */
+            queued_at: number;
+            /** @description The new facts of the reopening (once). */
+            reopened_with?: string | null;
+            /** Format: uuid */
+            reviewer_id?: string | null;
+            reviewer_name: string;
+            status: components["schemas"]["AppealStatus"];
+            /** Format: int64 */
+            updated_at: number;
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description The platform's decision. */
+        AppealDecision: {
+            /** Format: int64 */
+            at: number;
+            /** Format: uuid */
+            by: string;
+            by_name: string;
+            outcome: components["schemas"]["AppealOutcome"];
+            reason: string;
+        };
+        /** @description A file and what it shows, added when filing or reopening. */
+        AppealFile: {
+            /** Format: int64 */
+            at: number;
+            /** Format: uuid */
+            attachment_id: string;
+        };
+        /** @description Who filed: a buyer of the official desk, or a shop's account. */
+        AppealFiler: {
+            /** Format: uuid */
+            buyer_id: string;
+            /** @enum {string} */
+            kind: "buyer";
+            name: string;
+        } | {
+            /** @enum {string} */
+            kind: "shop";
+            name: string;
+            /** Format: uuid */
+            shop_id: string;
+            shop_name: string;
+            /** Format: uuid */
+            user_id: string;
+        };
+        /**
+         * @description What an appeal is about.
+         * @enum {string}
+         */
+        AppealKind: "refund" | "after_sale" | "logistics" | "service" | "penalty" | "other";
+        /** @description Appeals with their files' signed links. */
+        AppealList: {
+            appeals: components["schemas"]["Appeal"][];
+            /** @description Signed links of the appeals' files, by attachment id. */
+            files: {
+                [key: string]: string;
+            };
+            side: components["schemas"]["ArbitrationSide"];
+            /**
+             * Format: int64
+             * @description The platform's target, in minutes from filing (or reopening) to being taken up.
+             */
+            target_minutes: number;
+            /** @description The templates the caller may file from. */
+            templates: components["schemas"]["AppealTemplate"][];
+        };
+        /**
+         * @description What the platform decided.
+         * @enum {string}
+         */
+        AppealOutcome: "upheld" | "rejected";
         AppealRequest: {
             text: string;
+        };
+        /**
+         * @description Where an appeal stands.
+         * @enum {string}
+         */
+        AppealStatus: "pending" | "in_review" | "decided";
+        /** @description A kind's template: what to write and what evidence helps. */
+        AppealTemplate: {
+            /** @description The description's starting text, with the facts to fill in. */
+            description: string;
+            /** @description Evidence that helps the review. */
+            evidence: string[];
+            /** @description Who may file it: buyers, shops, or both. */
+            for_buyers: boolean;
+            for_shops: boolean;
+            kind: components["schemas"]["AppealKind"];
+            title: string;
         };
         /** @description A sensitive operation and its decision (ACC-5). */
         Approval: {
@@ -2672,6 +3578,159 @@ export interface components {
         Approved: {
             entry: components["schemas"]["KbEntryView"];
         };
+        /** @description An arbitration case as stored. */
+        Arbitration: {
+            /** Format: uuid */
+            buyer_id: string;
+            buyer_name: string;
+            compliance_note: string;
+            /** Format: int64 */
+            complied_at?: number | null;
+            /**
+             * Format: uuid
+             * @description The shop's conversation with the buyer.
+             */
+            conversation_id: string;
+            /** Format: int64 */
+            created_at: number;
+            evidence: components["schemas"]["ArbitrationEvidence"][];
+            /** Format: uuid */
+            id: string;
+            /** @description `AR` + the UTC day + six digits. */
+            number: string;
+            order_no?: string | null;
+            /**
+             * Format: int64
+             * @description When the shop's deadline passed with the ruling not carried out (told once).
+             */
+            overdue_at?: number | null;
+            /**
+             * Format: uuid
+             * @description The platform's desk that rules it.
+             */
+            platform_id: string;
+            /** @description The buyer's words. */
+            reason: string;
+            requests: components["schemas"]["ArbitrationEvidenceRequest"][];
+            ruling?: components["schemas"]["ArbitrationRuling"] | null;
+            /**
+             * Format: int64
+             * @description When the shop must have carried out the ruling.
+             */
+            shop_deadline_at?: number | null;
+            /** Format: uuid */
+            shop_id: string;
+            shop_name: string;
+            status: components["schemas"]["ArbitrationStatus"];
+            /** Format: int64 */
+            updated_at: number;
+            /**
+             * Format: int64
+             * @description Bumped by every change the store saves; a change names the version it read.
+             */
+            version: number;
+        };
+        /** @description A case with what the platform reads to rule it. */
+        ArbitrationDetail: {
+            case: components["schemas"]["Arbitration"];
+            /** @description Signed links of the evidence's files, by attachment id. */
+            files: {
+                [key: string]: string;
+            };
+            /** @description The shop's conversation with the buyer (read-only for the platform), oldest first. */
+            messages: components["schemas"]["Message"][];
+            order?: components["schemas"]["Order"] | null;
+            side: components["schemas"]["ArbitrationSide"];
+        };
+        /** @description A piece of evidence: words, and a file (a picture, a PDF). */
+        ArbitrationEvidence: {
+            /** Format: int64 */
+            at: number;
+            /** Format: uuid */
+            attachment_id?: string | null;
+            by_name: string;
+            party: components["schemas"]["ArbitrationParty"];
+            text: string;
+        };
+        /** @description The platform asking a side for evidence, by when. */
+        ArbitrationEvidenceRequest: {
+            /**
+             * Format: int64
+             * @description When that side answered.
+             */
+            answered_at?: number | null;
+            /** Format: int64 */
+            at: number;
+            /** Format: int64 */
+            due_at: number;
+            party: components["schemas"]["ArbitrationParty"];
+            text: string;
+        };
+        ArbitrationList: {
+            cases: components["schemas"]["Arbitration"][];
+            /** @description False on a deployment without a platform desk: there is no arbitration. */
+            enabled: boolean;
+            rate?: components["schemas"]["ArbitrationRate"] | null;
+            side: components["schemas"]["ArbitrationSide"];
+        };
+        /**
+         * @description Who says or sends something in a case.
+         * @enum {string}
+         */
+        ArbitrationParty: "buyer" | "shop" | "platform";
+        /** @description A shop's arbitration rate: cases filed against it per conversation, the last 30 days. */
+        ArbitrationRate: {
+            /** Format: int64 */
+            cases: number;
+            /**
+             * Format: int64
+             * @description Conversations begun (or begun again) in the same 30 days.
+             */
+            conversations: number;
+            /**
+             * Format: double
+             * @description Cases per 100 conversations.
+             */
+            per_hundred: number;
+        };
+        /** @description The platform's ruling. */
+        ArbitrationRuling: {
+            /**
+             * Format: int64
+             * @description What the shop pays, for a refund or a compensation.
+             */
+            amount_fen?: number | null;
+            /** Format: int64 */
+            at: number;
+            /** Format: uuid */
+            by: string;
+            by_name: string;
+            kind: components["schemas"]["ArbitrationRulingKind"];
+            reason: string;
+        };
+        /**
+         * @description What the platform decided.
+         * @enum {string}
+         */
+        ArbitrationRulingKind: "refund" | "compensation" | "no_action";
+        /**
+         * @description Which side of its cases the caller is on.
+         * @enum {string}
+         */
+        ArbitrationSide: "platform" | "shop";
+        /**
+         * @description Where a case stands.
+         * @enum {string}
+         */
+        ArbitrationStatus: "open" | "awaiting_evidence" | "ruled" | "closed";
+        AskEvidence: {
+            /** @description `buyer` or `shop`. */
+            party: components["schemas"]["ArbitrationParty"];
+            /** @description What to send (1–1,000 characters). */
+            text: string;
+            /** Format: int64 */
+            version: number;
+        };
         /** @description A question for the test console. */
         AskRequest: {
             /** @description A product code or SKU in context ("这个" means it). */
@@ -2681,6 +3740,17 @@ export interface components {
         AssignRequest: {
             /** Format: uuid */
             assignee_id: string;
+        };
+        AssignWorkOrder: {
+            /**
+             * Format: uuid
+             * @description The person who has it from now (nobody: `null`).
+             */
+            owner_id?: string | null;
+            /** @description The team it belongs to (`null`: none). */
+            team?: string | null;
+            /** Format: int64 */
+            version: number;
         };
         /** @description An uploaded file as messages show it. `url` is a signed link the server fills in. */
         Attachment: {
@@ -2876,6 +3946,21 @@ export interface components {
              */
             vip_level?: number;
         };
+        /** @description What the buyer sees of arbitration. */
+        BuyerArbitration: {
+            /** @description The buyer may ask now: a platform desk exists, the shop has answered, no case is open. */
+            available: boolean;
+            case?: components["schemas"]["Arbitration"] | null;
+        };
+        BuyerEvidence: {
+            /**
+             * Format: uuid
+             * @description The buyer's upload (`POST /api/v1/buyer/attachments`).
+             */
+            attachment_id?: string | null;
+            /** @description What it shows (1–1,000 characters). */
+            text: string;
+        };
         /** @description A note on a buyer that every agent of the shop sees (CH-6). */
         BuyerNote: {
             /** Format: uuid */
@@ -2891,6 +3976,16 @@ export interface components {
         };
         BuyerNoteList: {
             notes: components["schemas"]["BuyerNote"][];
+        };
+        /**
+         * @description One person across channels (CH-6): the buyers an agent merged, and all their
+         *     conversations.
+         */
+        BuyerProfile: {
+            /** @description The buyer asked for first, then the others, oldest first. */
+            buyers: components["schemas"]["Buyer"][];
+            /** @description Every conversation of theirs on any channel, newest activity first (at most 50). */
+            conversations: components["schemas"]["ConversationSummary"][];
         };
         /** @description An invitation as its buyer sees it, with what they may answer. */
         BuyerRating: {
@@ -2936,6 +4031,28 @@ export interface components {
             /** @description The shop's slug. */
             shop: string;
         };
+        /** @description What a buyer sees of their own order. */
+        BuyerWorkOrder: {
+            /**
+             * Format: int64
+             * @description When it is expected done, while it is open and not waiting.
+             */
+            expected_at?: number | null;
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["WorkOrderKind"];
+            number: string;
+            order_no?: string | null;
+            /** @description The line the chat shows ("您的退款工单 … 处理中，预计 …"). */
+            progress: string;
+            status: components["schemas"]["WorkOrderStatus"];
+            title: string;
+            /** Format: int64 */
+            updated_at: number;
+        };
+        BuyerWorkOrders: {
+            orders: components["schemas"]["BuyerWorkOrder"][];
+        };
         /**
          * @description The shop's calibration curve (BOT-6): for each answer threshold, the share of answers
          *     that are right, of answerable questions answered, and of unanswerable ones handed off,
@@ -2978,12 +4095,92 @@ export interface components {
          * @enum {string}
          */
         Channel: "web" | "wechat_mp" | "wecom" | "douyin" | "email" | "phone";
+        ChannelChange: {
+            name?: string | null;
+            /** @description Paused: kefu leaves the account's messages alone and sends nothing on it. */
+            paused?: boolean | null;
+        };
+        /** @description A channel to connect, as the settings page and `kefu channel add` give it. */
+        ChannelInput: {
+            /** @description The 43-character EncodingAESKey (compatible and safe mode). */
+            aes_key?: string | null;
+            /**
+             * @description The platform API's address: only for a test double of it, and only where the server
+             *     allows one (`http.channel_test_doubles`); ignored otherwise.
+             */
+            api_base?: string | null;
+            /** @description The Official Account's AppID. */
+            app_id?: string;
+            app_secret?: string;
+            /** @description `wechat_mp` (others follow). */
+            kind: string;
+            /** @description `safe` (the default), `compatible` or `plain`. */
+            mode?: string | null;
+            /** @description What agents see it as; defaults to the kind's name and the AppID. */
+            name?: string | null;
+            /** @description The token signatures are made with (1–32 characters). */
+            token?: string;
+        };
+        ChannelList: {
+            channels: components["schemas"]["ChannelView"][];
+        };
         /**
          * @description How urgently a conversation's channel is served (CH-7): live-stream > video comment >
          *     ordinary DM. Declared lowest first, so the derived `Ord` ranks `LiveStream` highest.
          * @enum {string}
          */
         ChannelPriority: "direct_message" | "video_comment" | "live_stream";
+        /** @description A connected channel, without its secrets. */
+        ChannelView: {
+            /** @description Where the platform calls kefu, below kefu's address. */
+            callback_path: string;
+            /** @description The whole callback URL, when `http.public_url` is set. */
+            callback_url?: string | null;
+            /** Format: int64 */
+            created_at: number;
+            /** Format: uuid */
+            id: string;
+            /** @description `wechat_mp`. */
+            kind: string;
+            last_error: string;
+            /** Format: int64 */
+            last_error_at?: number | null;
+            /**
+             * Format: int64
+             * @description The health line: the last message in and out, the last error and when.
+             */
+            last_in_at?: number | null;
+            /** Format: int64 */
+            last_out_at?: number | null;
+            /** @description `safe`, `compatible` or `plain`. */
+            mode: string;
+            name: string;
+            paused: boolean;
+            /** @description The account's AppID. */
+            public_id: string;
+            /** @description The token the platform's console is given (the shop set it; not a secret to them). */
+            token: string;
+            /**
+             * Format: int64
+             * @description When the platform's access token kefu holds expires.
+             */
+            token_expires_at?: number | null;
+        };
+        /** @description Where a conversation stands against its channel's rule. */
+        ChannelWindow: {
+            /**
+             * Format: int64
+             * @description When the window closes (absent before the buyer's first message: closed).
+             */
+            closes_at?: number | null;
+            /** @description The shop may write now. */
+            open: boolean;
+            /**
+             * Format: int32
+             * @description Messages left in it (absent: no count).
+             */
+            remaining?: number | null;
+        };
         /** @description What a buyer or an agent may send. Buyers omit `conversation_id`: theirs is implied. */
         ClientFrame: {
             /** Format: uuid */
@@ -3043,6 +4240,12 @@ export interface components {
          * @enum {string}
          */
         CompensationForm: "cash" | "coupon";
+        ComplyInput: {
+            /** @description How the ruling was carried out (1–1,000 characters). */
+            note: string;
+            /** Format: int64 */
+            version: number;
+        };
         /**
          * @description One test a rule makes. Text conditions ignore surrounding blanks and ASCII case, except
          *     `sku`, which is compared exactly; `language` also matches narrower tags (`zh` matches
@@ -3131,6 +4334,12 @@ export interface components {
         };
         ConversationList: {
             conversations: components["schemas"]["ConversationSummary"][];
+        };
+        ConversationPlaybooks: {
+            /** @description The runs started on it, newest first. */
+            runs: components["schemas"]["PlaybookRun"][];
+            /** @description The playbooks that apply now, those matching more first. */
+            suggested: components["schemas"]["PlaybookSuggestion"][];
         };
         /** @enum {string} */
         ConversationStatus: "open" | "resolved" | "invalid";
@@ -3229,6 +4438,13 @@ export interface components {
             /** Format: int64 */
             served: number;
         };
+        DecideAppeal: {
+            outcome: components["schemas"]["AppealOutcome"];
+            /** @description Why (1–2,000 characters); the filer reads it. */
+            reason: string;
+            /** Format: int64 */
+            version: number;
+        };
         Decision: {
             /** @description Required to reject; 0–500 characters. */
             reason?: string;
@@ -3241,9 +4457,45 @@ export interface components {
              */
             score?: number | null;
         };
+        /** @description A delivery and how it went. */
+        Delivery: {
+            /** Format: int64 */
+            attempts: number;
+            /** @description `webhook` or `sms`. */
+            channel: string;
+            /** Format: int64 */
+            created_at: number;
+            event: string;
+            /** Format: uuid */
+            id: string;
+            last_error: string;
+            /**
+             * Format: int64
+             * @description When the next try is due (pending ones).
+             */
+            next_at?: number | null;
+            /**
+             * Format: int64
+             * @description The HTTP status the last try got, if it got one.
+             */
+            response_status?: number | null;
+            /** Format: int64 */
+            sent_at?: number | null;
+            /** @description `pending`, `sent` or `failed`. */
+            status: string;
+            /** @description The URL, or the phone number (masked when shown). */
+            target: string;
+        };
+        DeliveryLog: {
+            deliveries: components["schemas"]["Delivery"][];
+        };
         /** @description The conversations behind a number. */
         Drill: {
             conversations: components["schemas"]["ConversationSummary"][];
+        };
+        EditWorkOrder: components["schemas"]["WorkOrderDraft"] & {
+            /** Format: int64 */
+            version: number;
         };
         /**
          * @description The door a conversation was opened from (CH-2). Later reports split by it.
@@ -3288,7 +4540,157 @@ export interface components {
          *     carry it, serialised as its snake_case string.
          * @enum {string}
          */
-        ErrorCode: "invalid_json" | "invalid_query" | "invalid_path" | "invalid_status" | "invalid_name" | "conversation_required" | "message_empty" | "message_too_long" | "bad_client_msg_id" | "attachment_required" | "bad_card" | "bad_buttons" | "buttons_not_for_buyers" | "rating_not_sendable" | "invalid_rating" | "unknown_frame_type" | "malformed_frame" | "frame_too_large" | "binary_not_supported" | "websocket_expected" | "invalid_identity" | "invalid_entry" | "invalid_username" | "invalid_slug" | "weak_password" | "invalid_phone" | "unknown_team" | "invalid_team" | "invalid_target" | "invalid_description" | "unknown_permission" | "invalid_accounts" | "expiry_in_the_past" | "cannot_change_own_role" | "cannot_disable_self" | "cannot_change_own_probation" | "no_phone" | "phone_already_verified" | "wrong_code" | "code_expired" | "too_many_attempts" | "bad_threshold" | "bad_probation_days" | "bad_max_accounts" | "invalid_office_hours" | "invalid_grace" | "invalid_reason" | "invalid_logistics" | "invalid_compensation_form" | "unknown_tag" | "invalid_tag" | "too_many_tags" | "tag_required" | "bad_rule_name" | "bad_rule_team" | "bad_rule_condition" | "too_many_rules" | "invalid_transfer" | "invalid_cap" | "invalid_strategy" | "invalid_break" | "query_too_long" | "note_empty" | "note_too_long" | "resolution_too_long" | "no_partner" | "invalid_kb_entry" | "invalid_kb_id" | "invalid_question" | "invalid_answer" | "invalid_answer_image" | "answer_image_not_found" | "answer_product_not_found" | "invalid_answer_buttons" | "product_entry_unbound" | "invalid_validity" | "duplicate_kb_id" | "bad_tier" | "invalid_lexicon" | "lexicon_too_large" | "bad_flow" | "bad_status" | "code_mismatch" | "missing_field" | "bad_code" | "bad_text" | "bad_amount" | "bad_number" | "bad_quantity" | "bad_stock" | "bad_time" | "bad_items" | "bad_skus" | "duplicate_sku" | "bad_buyer" | "bad_url" | "bad_attributes" | "bad_partner" | "conflicting_rows" | "not_utf8" | "bad_workbook" | "missing_column" | "malformed_header" | "malformed_row" | "record_rejected" | "duplicate_in_file" | "bad_sender" | "invalid_phrase" | "invalid_auto_reply" | "invalid_block" | "invalid_intake_filter" | "invalid_kpi_rules" | "invalid_range" | "invalid_qa_rubric" | "invalid_qa_review" | "invalid_alert_rules" | "invalid_problem" | "invalid_escalation_rules" | "invalid_multipart" | "file_required" | "file_empty" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_failed" | "order_not_yours" | "invalid_setup_token" | "not_found" | "conversation_not_found" | "buyer_not_found" | "shop_not_found" | "attachment_not_found" | "assignee_not_found" | "order_not_found" | "product_not_found" | "handoff_not_found" | "user_not_found" | "group_not_found" | "grant_not_found" | "approval_not_found" | "flow_not_found" | "proposal_not_found" | "kb_entry_not_found" | "phrase_not_found" | "rating_not_found" | "block_not_found" | "qa_review_not_found" | "alert_not_found" | "report_not_found" | "topic_not_found" | "problem_not_found" | "method_not_allowed" | "request_timeout" | "handoff_exists" | "handoff_closed" | "work_order_transition" | "queued_for_routing" | "at_capacity" | "colleague_unavailable" | "already_taken" | "proposal_decided" | "kb_entry_exists" | "account_limit_reached" | "phrase_limit_reached" | "rating_closed" | "rating_expired" | "qa_review_closed" | "already_decided" | "own_request" | "audit_busy" | "username_taken" | "tenant_slug_taken" | "setup_done" | "group_name_taken" | "tag_exists" | "message_conflict" | "kb_busy" | "body_too_large" | "file_too_large" | "unsupported_file_type" | "range_not_satisfiable" | "rate_limited" | "internal" | "unavailable";
+        ErrorCode: "invalid_channel" | "channel_kind_unsupported" | "invalid_json" | "invalid_query" | "invalid_path" | "invalid_status" | "invalid_name" | "conversation_required" | "message_empty" | "message_too_long" | "bad_client_msg_id" | "attachment_required" | "bad_card" | "bad_buttons" | "buttons_not_for_buyers" | "rating_not_sendable" | "invalid_rating" | "unknown_frame_type" | "malformed_frame" | "frame_too_large" | "binary_not_supported" | "websocket_expected" | "invalid_identity" | "invalid_entry" | "invalid_username" | "invalid_slug" | "weak_password" | "invalid_phone" | "unknown_team" | "invalid_team" | "invalid_target" | "invalid_description" | "unknown_permission" | "invalid_accounts" | "expiry_in_the_past" | "cannot_change_own_role" | "cannot_disable_self" | "cannot_change_own_probation" | "no_phone" | "phone_already_verified" | "wrong_code" | "code_expired" | "too_many_attempts" | "bad_threshold" | "bad_probation_days" | "bad_max_accounts" | "invalid_office_hours" | "invalid_grace" | "invalid_reason" | "invalid_logistics" | "invalid_compensation_form" | "unknown_tag" | "invalid_tag" | "too_many_tags" | "tag_required" | "bad_rule_name" | "bad_rule_team" | "bad_rule_condition" | "too_many_rules" | "invalid_transfer" | "invalid_cap" | "invalid_strategy" | "invalid_break" | "query_too_long" | "note_empty" | "note_too_long" | "resolution_too_long" | "no_partner" | "invalid_kb_entry" | "invalid_kb_id" | "invalid_question" | "invalid_answer" | "invalid_answer_image" | "answer_image_not_found" | "answer_product_not_found" | "invalid_answer_buttons" | "product_entry_unbound" | "invalid_validity" | "duplicate_kb_id" | "bad_tier" | "invalid_lexicon" | "lexicon_too_large" | "bad_flow" | "bad_status" | "code_mismatch" | "missing_field" | "bad_code" | "bad_text" | "bad_amount" | "bad_number" | "bad_quantity" | "bad_stock" | "bad_time" | "bad_items" | "bad_skus" | "duplicate_sku" | "bad_buyer" | "bad_url" | "bad_attributes" | "bad_partner" | "conflicting_rows" | "not_utf8" | "bad_workbook" | "missing_column" | "malformed_header" | "malformed_row" | "record_rejected" | "duplicate_in_file" | "bad_sender" | "invalid_phrase" | "invalid_auto_reply" | "invalid_block" | "invalid_intake_filter" | "invalid_kpi_rules" | "invalid_range" | "invalid_qa_rubric" | "invalid_qa_review" | "invalid_alert_rules" | "invalid_problem" | "invalid_escalation_rules" | "invalid_escalation" | "invalid_notify_settings" | "invalid_playbooks" | "invalid_playbook_step" | "invalid_arbitration" | "invalid_transcript" | "invalid_appeal" | "invalid_work_order" | "invalid_work_order_settings" | "invalid_work_order_view" | "invalid_multipart" | "file_required" | "file_empty" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_failed" | "order_not_yours" | "invalid_setup_token" | "not_found" | "conversation_not_found" | "channel_not_found" | "buyer_not_found" | "shop_not_found" | "attachment_not_found" | "assignee_not_found" | "order_not_found" | "product_not_found" | "handoff_not_found" | "user_not_found" | "group_not_found" | "grant_not_found" | "approval_not_found" | "flow_not_found" | "proposal_not_found" | "kb_entry_not_found" | "phrase_not_found" | "rating_not_found" | "block_not_found" | "qa_review_not_found" | "alert_not_found" | "report_not_found" | "topic_not_found" | "problem_not_found" | "work_order_not_found" | "escalation_not_found" | "playbook_not_found" | "arbitration_not_found" | "appeal_not_found" | "work_order_view_not_found" | "method_not_allowed" | "request_timeout" | "channel_exists" | "channel_window_closed" | "channel_paused" | "handoff_exists" | "handoff_closed" | "work_order_transition" | "work_order_changed" | "work_order_exists" | "escalation_changed" | "playbook_run_exists" | "arbitration_exists" | "arbitration_closed" | "arbitration_unavailable" | "appeal_closed" | "queued_for_routing" | "at_capacity" | "colleague_unavailable" | "already_taken" | "proposal_decided" | "kb_entry_exists" | "account_limit_reached" | "phrase_limit_reached" | "rating_closed" | "rating_expired" | "qa_review_closed" | "already_decided" | "own_request" | "audit_busy" | "username_taken" | "tenant_slug_taken" | "setup_done" | "group_name_taken" | "tag_exists" | "message_conflict" | "kb_busy" | "body_too_large" | "file_too_large" | "unsupported_file_type" | "range_not_satisfiable" | "rate_limited" | "internal" | "unavailable";
+        /** @description An agent escalates a conversation or a work order (one of the two). */
+        EscalateInput: {
+            /** Format: uuid */
+            conversation_id?: string | null;
+            /** @description `one`, `two` or `three`; level 3 (a public-opinion crisis) needs a reason. */
+            level: components["schemas"]["EscalationLevel"];
+            /** @description Why (1–500 characters). */
+            reason: string;
+            /** Format: uuid */
+            work_order_id?: string | null;
+        };
+        /** @description An escalation as stored: what, how far up, why, who has it and its clock. */
+        Escalation: {
+            /** Format: uuid */
+            conversation_id?: string | null;
+            /** Format: int64 */
+            created_at: number;
+            /**
+             * Format: int64
+             * @description When its level must be taken up (levels 2 and 3, while open).
+             */
+            due_at?: number | null;
+            /** Format: int64 */
+            handled_at?: number | null;
+            /** Format: uuid */
+            id: string;
+            level: components["schemas"]["EscalationLevel"];
+            /** @description What was done, written by who handled it. */
+            outcome: string;
+            /**
+             * Format: int64
+             * @description When the top level's deadline passed untaken (told once).
+             */
+            overdue_at?: number | null;
+            /**
+             * Format: uuid
+             * @description Who took it up at its level.
+             */
+            owner_id?: string | null;
+            /**
+             * Format: int64
+             * @description When it reached its level.
+             */
+            raised_at: number;
+            /**
+             * Format: uuid
+             * @description The agent who escalated it (absent: the rules, a missed deadline).
+             */
+            raised_by?: string | null;
+            /** @description Why: the agent's words, or the buyer's message that fired a rule. */
+            reason: string;
+            status: components["schemas"]["EscalationStatus"];
+            /** @description `conversation:{id}` or `work_order:{id}`: one escalation not handled per matter. */
+            subject: string;
+            /** Format: int64 */
+            taken_at?: number | null;
+            /** @description Every rule or person that raised it, in order, without repeats. */
+            triggers: components["schemas"]["EscalationTrigger"][];
+            /** Format: int64 */
+            updated_at: number;
+            /**
+             * Format: int64
+             * @description Bumped by every change the store saves; a change names the version it read.
+             */
+            version: number;
+            /** Format: uuid */
+            work_order_id?: string | null;
+        };
+        /**
+         * @description How far up a matter has gone.
+         * @enum {string}
+         */
+        EscalationLevel: "one" | "two" | "three";
+        EscalationList: {
+            escalations: components["schemas"]["EscalationView"][];
+        };
+        /** @description The shop's escalation rules (a shop document, `escalation_rules`). */
+        EscalationRules: {
+            /**
+             * @default [
+             *       "投诉",
+             *       "差评",
+             *       "举报",
+             *       "骗子",
+             *       "欺骗",
+             *       "太差了",
+             *       "垃圾",
+             *       "退一赔三"
+             *     ]
+             */
+            complaint_words: string[];
+            /**
+             * @description Rules fire on buyers' messages and ratings; off, only agents and deadlines escalate.
+             * @default true
+             */
+            enabled: boolean;
+            /**
+             * Format: int64
+             * @description An order above this (fen) makes its complaint a level-2 matter.
+             * @default 100000
+             */
+            high_amount_fen: number;
+            /**
+             * @default [
+             *       "12315",
+             *       "消协",
+             *       "消费者协会",
+             *       "工商",
+             *       "市场监管",
+             *       "律师",
+             *       "起诉",
+             *       "法院",
+             *       "报警",
+             *       "媒体",
+             *       "记者",
+             *       "曝光",
+             *       "微博",
+             *       "上热搜",
+             *       "发抖音"
+             *     ]
+             */
+            public_words: string[];
+            /**
+             * Format: int32
+             * @description This many contacts by one buyer about one problem make it a level-2 matter.
+             * @default 3
+             */
+            repeat_contacts: number;
+        };
+        /**
+         * @description Where an escalation stands.
+         * @enum {string}
+         */
+        EscalationStatus: "open" | "taken" | "handled";
+        /**
+         * @description Why a matter was escalated.
+         * @enum {string}
+         */
+        EscalationTrigger: "agent" | "complaint_words" | "anger" | "one_star" | "public_threat" | "high_amount" | "repeat_contact" | "arbitration" | "missed_deadline";
+        /** @description An escalation with the names the cockpit shows. */
+        EscalationView: components["schemas"]["Escalation"] & {
+            /** @description The conversation's buyer, if it has one. */
+            buyer_name?: string | null;
+            /** @description Whether the caller may take up and handle it (its level's permission). */
+            may_handle: boolean;
+            owner_name?: string | null;
+            raised_by_name?: string | null;
+            /** @description The work order's number, if one. */
+            work_order_number?: string | null;
+        };
         /**
          * @description One row of the conversation event log.
          * @enum {string}
@@ -3296,6 +4698,19 @@ export interface components {
         EventKind: "created" | "buyer_message" | "agent_message" | "assigned" | "first_reply" | "resolved" | "reopened" | "entered" | "handed_off" | "tagged" | "transferred" | "stranded" | "robot_handoff" | "rating_invited" | "rated" | "invalidated" | "restored";
         EventList: {
             events: components["schemas"]["ConversationEvent"][];
+        };
+        /** @description What is filed. */
+        FileAppeal: {
+            /** @description The filer's uploads (pictures, PDF, video), at most 9. */
+            attachment_ids?: string[];
+            /** @description The description (1–2,000 characters), from the kind's template. */
+            description: string;
+            kind: components["schemas"]["AppealKind"];
+            order_no?: string | null;
+        };
+        FileArbitration: {
+            /** @description What the buyer wants the platform to look at (1–1,000 characters). */
+            reason: string;
         };
         /**
          * @description A phrase's text with the variables filled in, and those the conversation had nothing for
@@ -3418,6 +4833,12 @@ export interface components {
             groups: components["schemas"]["PermissionGroup"][];
             /** @description Every permission there is, for the editor. */
             permissions: components["schemas"]["Permission"][];
+        };
+        HandleInput: {
+            /** @description What was done (1–500 characters). */
+            outcome: string;
+            /** Format: int64 */
+            version: number;
         };
         /** @description A case handed to an order's fulfilment partner (CH-5), with its deadline. */
         HandoffCase: {
@@ -3922,6 +5343,13 @@ export interface components {
             /** @description The account, with its own full phone number. */
             user: components["schemas"]["AccountView"];
         };
+        MergeBuyers: {
+            /**
+             * Format: uuid
+             * @description The other buyer (and their profile) to join this one's.
+             */
+            other_id: string;
+        };
         /** @description A stored message, as both APIs and both WebSocket protocols carry it. */
         Message: {
             attachment?: components["schemas"]["Attachment"] | null;
@@ -4091,6 +5519,16 @@ export interface components {
          * @example 5990
          */
         Money: number;
+        MoveWorkOrder: {
+            move: components["schemas"]["WorkOrderMove"];
+            /** @description Why, for the history (at most 2,000 characters). */
+            note?: string;
+            /**
+             * Format: int64
+             * @description The version the caller read (`work_order_changed` when it moved on since).
+             */
+            version: number;
+        };
         /** @description An agent's own scorecard and trend. */
         MyScorecard: {
             card?: components["schemas"]["AgentCard"] | null;
@@ -4145,6 +5583,17 @@ export interface components {
             /** @description What the token is for, e.g. "order system". */
             name: string;
         };
+        NoteWorkOrder: {
+            /**
+             * Format: uuid
+             * @description An upload (`POST /attachments`) the note carries.
+             */
+            attachment_id?: string | null;
+            /** @description 1–2,000 characters (may be empty with an attachment). */
+            text?: string;
+            /** @description Sent to the buyer in the order's conversation too (needs `conversation.reply`). */
+            to_buyer?: boolean;
+        };
         /**
          * @description A message with nothing to configure but its text: off-hours (`{下次营业}` is the next
          *     opening), the queue (`{排队位置}`), closing.
@@ -4161,7 +5610,17 @@ export interface components {
          * @description What a [`ServerFrame::Notice`] is about.
          * @enum {string}
          */
-        NoticeKind: "alert" | "report" | "problem";
+        NoticeKind: "alert" | "report" | "problem" | "work_order" | "escalation" | "arbitration";
+        /**
+         * @description What a notification is about.
+         * @enum {string}
+         */
+        NotifyEvent: "escalation.raised" | "escalation.overdue" | "work_order.overdue" | "arbitration.opened" | "arbitration.ruled" | "test";
+        /** @description The shop's notification settings (a shop document, `notify_settings`). */
+        NotifySettings: {
+            sms?: components["schemas"]["SmsTarget"][];
+            webhooks?: components["schemas"]["Webhook"][];
+        };
         /**
          * @description When the shop is staffed: `days` are ISO weekdays (1 = Monday … 7 = Sunday), `open` and
          *     `close` are "HH:MM" local times with `open` before `close`.
@@ -4170,6 +5629,24 @@ export interface components {
             close: string;
             days: number[];
             open: string;
+        };
+        OpenWorkOrder: components["schemas"]["WorkOrderDraft"] & {
+            /**
+             * Format: uuid
+             * @description The conversation it comes from (its buyer's order only).
+             */
+            conversation_id?: string | null;
+            /**
+             * Format: uuid
+             * @description Who has it (yourself without `work_order.manage`), or nobody yet.
+             */
+            owner_id?: string | null;
+            source?: components["schemas"]["WorkOrderSource"] | null;
+            /** Format: uuid */
+            source_id?: string | null;
+            team?: string | null;
+            /** @description Tell the buyer in the conversation that it was opened (default true). */
+            tell_buyer?: boolean;
         };
         /** @description A stored order. `partner` is set when one of its products is fulfilled by a third party. */
         Order: {
@@ -4292,7 +5769,7 @@ export interface components {
          * @description One thing a caller may do. Endpoints name the permission they need.
          * @enum {string}
          */
-        Permission: "conversation.read" | "conversation.reply" | "conversation.assign" | "team.read" | "team.manage" | "account.manage" | "catalog.manage" | "refund.request" | "refund.approve" | "logistics.change" | "logistics.review" | "report.view" | "settings.manage" | "kb.manage" | "audit.view" | "qa.score";
+        Permission: "conversation.read" | "conversation.reply" | "conversation.assign" | "team.read" | "team.manage" | "account.manage" | "catalog.manage" | "refund.request" | "refund.approve" | "logistics.change" | "logistics.review" | "report.view" | "settings.manage" | "kb.manage" | "audit.view" | "qa.score" | "work_order.handle" | "work_order.manage" | "escalation.raise" | "escalation.handle" | "escalation.crisis" | "arbitration.rule";
         /** @description A custom permission group (权限组). */
         PermissionGroup: {
             /** Format: int64 */
@@ -4364,6 +5841,116 @@ export interface components {
             /** @description Whether the caller may change it. */
             editable: boolean;
             filled?: components["schemas"]["Filled"] | null;
+        };
+        /** @description A scenario and what to do about it. */
+        Playbook: {
+            applies?: components["schemas"]["PlaybookApplies"];
+            description?: string;
+            enabled?: boolean;
+            /** @description Stable id within the shop (a-z, 0-9, `_`; 1–40). */
+            key: string;
+            name: string;
+            steps: components["schemas"]["PlaybookStep"][];
+        };
+        /** @description When a playbook applies: any condition that holds suggests it. */
+        PlaybookApplies: {
+            /**
+             * @description The conversation's order's after-sale case so.
+             * @default []
+             */
+            after_sale: components["schemas"]["AfterSaleStatus"][];
+            /** @default null */
+            escalated: components["schemas"]["EscalationLevel"] | null;
+            /**
+             * @description The conversation's order shipped so (in transit, …).
+             * @default []
+             */
+            shipping: components["schemas"]["ShippingStatus"][];
+            /**
+             * @description Tags on the conversation.
+             * @default []
+             */
+            tags: string[];
+            /**
+             * @description Words in the buyer's recent messages.
+             * @default []
+             */
+            words: string[];
+        };
+        /**
+         * @description A playbook an agent started on a conversation: its steps as they were then (a later edit
+         *     of the playbook does not change it), which are done, and each step's deadline.
+         */
+        PlaybookRun: {
+            /** Format: uuid */
+            conversation_id: string;
+            /** @description One per step: `null` until done. */
+            done: (components["schemas"]["PlaybookStepDone"] | null)[];
+            /** @description Each step's deadline (`null`: none). */
+            due_at: (number | null)[];
+            /**
+             * Format: int64
+             * @description When its last step was done.
+             */
+            finished_at?: number | null;
+            /** Format: uuid */
+            id: string;
+            key: string;
+            name: string;
+            /** Format: int64 */
+            started_at: number;
+            /** Format: uuid */
+            started_by: string;
+            started_by_name: string;
+            steps: components["schemas"]["PlaybookStep"][];
+            /**
+             * Format: int64
+             * @description Bumped by every change the store saves.
+             */
+            version: number;
+        };
+        /** @description One thing to do, by when. */
+        PlaybookStep: {
+            /** @description How, in a sentence or two. */
+            detail?: string;
+            /**
+             * Format: int32
+             * @description Minutes from the playbook's start this step is due in (none: no deadline).
+             */
+            due_minutes?: number | null;
+            level?: components["schemas"]["EscalationLevel"] | null;
+            /** @description A reply to send the buyer (the agent edits it before sending). */
+            reply?: string;
+            title: string;
+            tool?: components["schemas"]["PlaybookTool"] | null;
+            work_order_kind?: components["schemas"]["WorkOrderKind"] | null;
+        };
+        /** @description A step ticked off: when and by whom. */
+        PlaybookStepDone: {
+            /** Format: int64 */
+            at: number;
+            /** Format: uuid */
+            by: string;
+            by_name: string;
+        };
+        /** @description A playbook that applies, and why. */
+        PlaybookSuggestion: {
+            /**
+             * @description What matched: `word:物流`, `tag:投诉`, `shipping:in_transit`, `after_sale:requested`,
+             *     `escalated:two`.
+             */
+            because: string[];
+            key: string;
+            name: string;
+        };
+        /**
+         * @description What a step offers the agent to do it with.
+         * @enum {string}
+         */
+        PlaybookTool: "compensation" | "coupon" | "logistics" | "work_order" | "escalate";
+        /** @description The shop's playbooks (a shop document, `playbooks`); the seven of the seeds by default. */
+        Playbooks: {
+            playbooks: components["schemas"]["Playbook"][];
         };
         ProbationChange: {
             /** @enum {string} */
@@ -4562,6 +6149,10 @@ export interface components {
             example_conversation?: string | null;
             topic: string;
         };
+        Queued: {
+            /** @description Deliveries queued (webhooks that take the test). */
+            queued: number;
+        };
         /** @description One agent in a team's monthly ranking. */
         RankingEntry: {
             /** Format: uuid */
@@ -4662,6 +6253,17 @@ export interface components {
             /** Format: int64 */
             line: number;
             message: string;
+        };
+        ReopenAppeal: {
+            attachment_ids?: string[];
+            /** @description The new facts (1–2,000 characters). */
+            facts: string;
+            /** Format: int64 */
+            version: number;
+        };
+        ReplyWindow: {
+            channel: components["schemas"]["Channel"];
+            window?: components["schemas"]["ChannelWindow"] | null;
         };
         /**
          * @description A daily or monthly report.
@@ -4980,6 +6582,18 @@ export interface components {
             /** @description Every rule, in the order they are to be tried. */
             rules: components["schemas"]["RuleInput"][];
         };
+        RulingInput: {
+            /**
+             * Format: int64
+             * @description What the shop pays (fen), for a refund or a compensation.
+             */
+            amount_fen?: number | null;
+            kind: components["schemas"]["ArbitrationRulingKind"];
+            /** @description Why (1–1,000 characters). */
+            reason: string;
+            /** Format: int64 */
+            version: number;
+        };
         /**
          * @description Why a conversation is in the day's sample.
          * @enum {string}
@@ -5003,6 +6617,12 @@ export interface components {
          * @enum {string}
          */
         SatisfactionSource: "ratings" | "qa" | "both";
+        SaveWorkOrderView: {
+            /** @description The list's filters (the query parameters of `GET /work-orders`). */
+            filters: components["schemas"]["WorkOrderListQuery"];
+            /** @description 1–30 characters; saving a name again replaces that view. */
+            name: string;
+        };
         /** @description What a look for anomalies found. */
         ScanResult: {
             /** @description New alerts kept. */
@@ -5257,6 +6877,17 @@ export interface components {
             /** Format: int64 */
             stock?: number;
         };
+        /** @description A mobile number told by text message of escalations from `min_level` up. */
+        SmsTarget: {
+            min_level: components["schemas"]["EscalationLevel"];
+            /** @description Who this is, for the settings page (店长, 运营负责人, …). */
+            name?: string;
+            phone: string;
+        };
+        StartPlaybook: {
+            /** @description The playbook's key. */
+            key: string;
+        };
         StatusChange: {
             /**
              * Format: int64
@@ -5338,6 +6969,15 @@ export interface components {
         TagsUpdate: {
             /** @description The conversation's tags after the change (at most 10). */
             tags: string[];
+        };
+        TakeAppeal: {
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description The version the caller read. */
+        TakeInput: {
+            /** Format: int64 */
+            version: number;
         };
         /** @description A team and its first-response target (ACC-6). */
         Team: {
@@ -5459,6 +7099,14 @@ export interface components {
         };
         /** @enum {string} */
         TenantKind: "platform" | "shop";
+        TickStep: {
+            done: boolean;
+            /**
+             * Format: int64
+             * @description The run's version read.
+             */
+            version: number;
+        };
         /**
          * @description One cockpit tile: today's value (or now's), and the same stretch of yesterday and of the
          *     same weekday last week.
@@ -5566,6 +7214,16 @@ export interface components {
              */
             pending: number;
         };
+        /** @description What a checked transcript is. */
+        TranscriptCheck: {
+            /**
+             * Format: uuid
+             * @description The conversation it is of (when valid).
+             */
+            conversation_id?: string | null;
+            /** @description Exactly as kefu sealed it: not a character changed. */
+            valid: boolean;
+        };
         Transfer: {
             /** @description For the one who takes it over; at most 500 characters. */
             note?: string;
@@ -5626,6 +7284,15 @@ export interface components {
             tenant_id: string;
             username: string;
         };
+        /** @description A URL kefu POSTs the shop's events to, signed with its secret. */
+        Webhook: {
+            enabled?: boolean;
+            /** @description The events it wants; none listed: all. */
+            events?: components["schemas"]["NotifyEvent"][];
+            /** @description HMAC-SHA256 key of the `X-Kefu-Signature` header (at least 16 characters). */
+            secret: string;
+            url: string;
+        };
         /** @description A topic's week: how many conversations asked it, of how many that asked anything. */
         WeekCount: {
             /** Format: int64 */
@@ -5668,6 +7335,282 @@ export interface components {
             enabled: boolean;
             /** @default 您好，欢迎光临！请问有什么可以帮您？ */
             text: string;
+        };
+        /** @description A work order as stored: what it is about, who has it, and its clock. */
+        WorkOrder: {
+            /** Format: int64 */
+            amount_fen?: number | null;
+            /** Format: uuid */
+            buyer_id?: string | null;
+            /** Format: int64 */
+            closed_at?: number | null;
+            /** Format: uuid */
+            conversation_id?: string | null;
+            /** Format: int64 */
+            created_at: number;
+            /** Format: uuid */
+            created_by?: string | null;
+            /** Format: int64 */
+            deadline_at: number;
+            description: string;
+            fields: {
+                [key: string]: string;
+            };
+            /** Format: uuid */
+            id: string;
+            items: components["schemas"]["WorkOrderItem"][];
+            kind: components["schemas"]["WorkOrderKind"];
+            /** @description What the buyer and the shop quote: `WO` (or a robot's `AS`) + day + six digits. */
+            number: string;
+            order_no?: string | null;
+            /** Format: int64 */
+            overdue_at?: number | null;
+            /**
+             * Format: uuid
+             * @description The person who has it; `team` when it waits for someone of a team to take it.
+             */
+            owner_id?: string | null;
+            /**
+             * Format: int64
+             * @description Since when its clock stands (waiting for the buyer or a third party).
+             */
+            paused_at?: number | null;
+            priority: components["schemas"]["WorkOrderPriority"];
+            /** Format: int64 */
+            reminded_at?: number | null;
+            /** Format: int64 */
+            resolved_at?: number | null;
+            source: components["schemas"]["WorkOrderSource"];
+            /**
+             * Format: uuid
+             * @description The hand-off case or QA review it came from.
+             */
+            source_id?: string | null;
+            status: components["schemas"]["WorkOrderStatus"];
+            /**
+             * Format: int64
+             * @description Office milliseconds it was given.
+             */
+            target_ms: number;
+            team?: string | null;
+            title: string;
+            /** Format: int64 */
+            updated_at: number;
+            /**
+             * Format: int64
+             * @description Bumped by every change; a change names the version it read.
+             */
+            version: number;
+        };
+        WorkOrderBulkChange: {
+            /** @description Assign them (to `owner_id`, nobody when it is absent). */
+            assign?: boolean;
+            /** @description 1–200 orders. */
+            ids: string[];
+            move?: components["schemas"]["WorkOrderMove"] | null;
+            /**
+             * Format: uuid
+             * @description Give them all to this person (with `assign`).
+             */
+            owner_id?: string | null;
+            priority?: components["schemas"]["WorkOrderPriority"] | null;
+        };
+        WorkOrderBulkFailure: {
+            code: components["schemas"]["ErrorCode"];
+            /** Format: uuid */
+            id: string;
+        };
+        WorkOrderBulkResult: {
+            changed: number;
+            /** @description Orders left as they were, and why (`work_order_transition`, …). */
+            failed: components["schemas"]["WorkOrderBulkFailure"][];
+        };
+        WorkOrderDetail: components["schemas"]["WorkOrderLine"] & {
+            /** @description Every change, note, reminder and alert, oldest first. */
+            events: components["schemas"]["WorkOrderEvent"][];
+        };
+        /** @description What a person (or a flow) fills in to open a work order, and may edit later. */
+        WorkOrderDraft: {
+            /**
+             * Format: int64
+             * @description Money at stake (a refund's amount), in fen.
+             */
+            amount_fen?: number | null;
+            /** @description At most 2,000 characters. */
+            description?: string;
+            /** @description The kind's custom fields by key. */
+            fields?: {
+                [key: string]: string;
+            };
+            items?: components["schemas"]["WorkOrderItem"][];
+            kind: components["schemas"]["WorkOrderKind"];
+            /** @description The order it is about, when there is one (it must be the conversation's buyer's). */
+            order_no?: string | null;
+            priority?: components["schemas"]["WorkOrderPriority"];
+            /** @description 1–100 characters. */
+            title: string;
+        };
+        /**
+         * @description Where an open order stands against its deadline.
+         * @enum {string}
+         */
+        WorkOrderDue: "on_time" | "soon" | "overdue";
+        /** @description A stored line of an order's history. */
+        WorkOrderEvent: {
+            /** Format: uuid */
+            actor_id?: string | null;
+            /** @description Empty for kefu itself. */
+            actor_name: string;
+            /** Format: int64 */
+            at: number;
+            /** Format: uuid */
+            attachment_id?: string | null;
+            /** @description The attachment's signed link, filled in by the server that shows the event. */
+            attachment_url?: string | null;
+            body: string;
+            data: Record<string, never>;
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["WorkOrderEventKind"];
+            /** @description A note the buyer was sent, not an internal one. */
+            to_buyer: boolean;
+        };
+        /**
+         * @description What a line of an order's history records.
+         * @enum {string}
+         */
+        WorkOrderEventKind: "created" | "moved" | "assigned" | "edited" | "comment" | "reminded" | "overdue" | "auto_closed";
+        /** @description A custom field of a kind of work order. */
+        WorkOrderFieldDef: {
+            /** @description Letters, digits and `_`, at most 30; the key its value is stored under. */
+            key: string;
+            kind: components["schemas"]["WorkOrderFieldKind"];
+            /** @description What the form shows (1–30 characters). */
+            label: string;
+            /** @description A choice's options (1–20, each 1–30 characters). */
+            options?: string[];
+            required?: boolean;
+        };
+        /** @enum {string} */
+        WorkOrderFieldKind: "text" | "number" | "date" | "choice";
+        /** @description An item of the order a work order is about. */
+        WorkOrderItem: {
+            /** Format: int32 */
+            quantity?: number;
+            sku_code: string;
+            title: string;
+        };
+        /**
+         * @description What a work order is for.
+         * @enum {string}
+         */
+        WorkOrderKind: "refund" | "exchange" | "reissue" | "logistics" | "complaint" | "callback" | "other";
+        /** @description One kind's target and custom fields. */
+        WorkOrderKindSettings: {
+            fields?: components["schemas"]["WorkOrderFieldDef"][];
+            /**
+             * Format: int32
+             * @description Office hours to resolve at normal priority (1–720); the kind's default when absent.
+             */
+            target_hours?: number | null;
+        };
+        /** @description An order as lists show it: with where it stands against its deadline now. */
+        WorkOrderLine: components["schemas"]["WorkOrder"] & {
+            due?: components["schemas"]["WorkOrderDue"] | null;
+        };
+        WorkOrderList: {
+            orders: components["schemas"]["WorkOrderLine"][];
+            /**
+             * Format: int64
+             * @description How many match, over every page.
+             */
+            total: number;
+        };
+        WorkOrderListQuery: {
+            /** Format: uuid */
+            conversation_id?: string | null;
+            kind?: components["schemas"]["WorkOrderKind"] | null;
+            order_no?: string | null;
+            /** @description Only open orders past their deadline. */
+            overdue?: boolean | null;
+            /** @description `me`, `none` (nobody has it yet) or an account id. */
+            owner?: string | null;
+            /**
+             * Format: int64
+             * @description From 1.
+             */
+            page?: number | null;
+            /**
+             * Format: int64
+             * @description 1–100 (default 50).
+             */
+            page_size?: number | null;
+            priority?: components["schemas"]["WorkOrderPriority"] | null;
+            /** @description In the number or the title. */
+            q?: string | null;
+            /** @description `deadline` (soonest first, the default for open orders) or `newest`. */
+            sort?: string | null;
+            /**
+             * @description `open` (default: every status before resolved), `done` (resolved or closed), `all`,
+             *     or one status.
+             */
+            status?: string | null;
+            team?: string | null;
+        };
+        /**
+         * @description What moves a work order.
+         * @enum {string}
+         */
+        WorkOrderMove: "start" | "wait_for_buyer" | "wait_for_third_party" | "resume" | "resolve" | "close" | "reopen" | "buyer_replied";
+        /**
+         * @description How urgent an order is: its kind's target scaled.
+         * @enum {string}
+         */
+        WorkOrderPriority: "low" | "normal" | "high" | "urgent";
+        /**
+         * @description What a shop adds to each kind of work order (ESC-3): its own target and custom fields.
+         *     A shop document, edited on the work orders' settings page.
+         */
+        WorkOrderSettings: {
+            /** @description By kind; a kind not listed has its default target and no custom fields. */
+            kinds?: {
+                [key: string]: components["schemas"]["WorkOrderKindSettings"];
+            };
+        };
+        WorkOrderSettingsView: {
+            /** @description Each kind's default target in office hours, for the kinds the shop leaves alone. */
+            default_hours: {
+                [key: string]: number;
+            };
+            settings: components["schemas"]["WorkOrderSettings"];
+            /**
+             * Format: int64
+             * @description 0: never saved (the defaults).
+             */
+            version: number;
+        };
+        /**
+         * @description Where a work order came from.
+         * @enum {string}
+         */
+        WorkOrderSource: "agent" | "robot" | "handoff" | "qa";
+        /**
+         * @description Where a work order is.
+         * @enum {string}
+         */
+        WorkOrderStatus: "new" | "in_progress" | "waiting_buyer" | "waiting_third_party" | "resolved" | "closed";
+        /** @description A person's saved filters of the list. */
+        WorkOrderView: {
+            /** Format: int64 */
+            created_at: number;
+            /** @description The list's query parameters, as the UI sends them. */
+            filters: Record<string, never>;
+            /** Format: uuid */
+            id: string;
+            name: string;
+        };
+        WorkOrderViewList: {
+            views: components["schemas"]["WorkOrderView"][];
         };
     };
     responses: {
@@ -5958,34 +7901,6 @@ export interface operations {
             413: components["responses"]["BodyTooLarge"];
         };
     };
-    after_sales: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AfterSaleList"];
-                };
-            };
-            401: components["responses"]["Unauthenticated"];
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
     agent: {
         parameters: {
             query?: {
@@ -6159,6 +8074,241 @@ export interface operations {
             };
         };
     };
+    appeals: {
+        parameters: {
+            query?: {
+                /** @description `active` (pending and in review: the default), `pending`, `in_review`, `decided` or `all`. */
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppealList"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    file_appeal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FileAppeal"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppealList"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    decide_appeal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecideAppeal"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppealList"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    reopen_appeal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReopenAppeal"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppealList"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    take_appeal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TakeAppeal"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppealList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
     queue: {
         parameters: {
             query?: {
@@ -6327,6 +8477,285 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    arbitrations: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `active` (not closed: the default), `open`, `awaiting_evidence`, `ruled`, `closed` or
+                 *     `all`.
+                 */
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArbitrationList"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    arbitration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArbitrationDetail"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    comply_arbitration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComplyInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArbitrationDetail"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    add_arbitration_evidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddEvidence"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArbitrationDetail"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    ask_arbitration_evidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AskEvidence"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArbitrationDetail"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    rule_arbitration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RulingInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArbitrationDetail"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6693,6 +9122,274 @@ export interface operations {
             };
         };
     };
+    buyer_appeals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppealList"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    buyer_file_appeal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FileAppeal"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppealList"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    buyer_reopen_appeal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReopenAppeal"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppealList"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    buyer_arbitration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuyerArbitration"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    file_arbitration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FileArbitration"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuyerArbitration"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    buyer_arbitration_evidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BuyerEvidence"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuyerArbitration"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
     upload_for_buyer: {
         parameters: {
             query?: never;
@@ -7040,6 +9737,68 @@ export interface operations {
             429: components["responses"]["RateLimited"];
         };
     };
+    buyer_transcript: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    buyer_work_orders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuyerWorkOrders"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     buyer: {
         parameters: {
             query: {
@@ -7149,6 +9908,44 @@ export interface operations {
             413: components["responses"]["BodyTooLarge"];
         };
     };
+    merge_buyers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeBuyers"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuyerProfile"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
     buyer_notes: {
         parameters: {
             query?: never;
@@ -7224,6 +10021,209 @@ export interface operations {
             };
             408: components["responses"]["RequestTimeout"];
             413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    buyer_profile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuyerProfile"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    split_buyer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuyerProfile"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    channels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    connect_channel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    change_channel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelChange"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    disconnect_channel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     cockpit: {
@@ -7887,6 +10887,84 @@ export interface operations {
             413: components["responses"]["BodyTooLarge"];
         };
     };
+    conversation_playbooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationPlaybooks"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    start_playbook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartPlaybook"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlaybookRun"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
     conversation_ratings: {
         parameters: {
             query?: never;
@@ -8179,6 +11257,280 @@ export interface operations {
                 };
             };
             408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    reply_window: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplyWindow"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    escalations: {
+        parameters: {
+            query?: {
+                /** @description `active` (open and taken: the cockpit's), `open`, `taken`, `handled` or `all`. */
+                status?: string;
+                conversation_id?: string;
+                work_order_id?: string;
+                /** @description 1–200, 50 by default. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EscalationList"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    escalate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EscalateInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EscalationView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    escalation_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EscalationRules"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    put_escalation_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EscalationRules"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EscalationRules"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    handle_escalation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HandleInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EscalationView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    take_escalation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TakeInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EscalationView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             413: components["responses"]["BodyTooLarge"];
         };
     };
@@ -8792,6 +12144,104 @@ export interface operations {
             413: components["responses"]["BodyTooLarge"];
         };
     };
+    notify_deliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryLog"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    notify_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotifySettings"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    put_notify_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotifySettings"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotifySettings"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    test_notify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Queued"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
     order: {
         parameters: {
             query?: never;
@@ -9272,6 +12722,116 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+        };
+    };
+    tick_playbook_step: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                index: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TickStep"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlaybookRun"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    playbooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Playbooks"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    put_playbooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Playbooks"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Playbooks"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["BodyTooLarge"];
         };
     };
     products: {
@@ -11268,6 +14828,602 @@ export interface operations {
             413: components["responses"]["BodyTooLarge"];
         };
     };
+    verify_transcript: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description the transcript file */
+        requestBody: {
+            content: {
+                "text/html": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranscriptCheck"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    work_orders: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `open` (default: every status before resolved), `done` (resolved or closed), `all`,
+                 *     or one status.
+                 */
+                status?: string;
+                kind?: components["schemas"]["WorkOrderKind"];
+                priority?: components["schemas"]["WorkOrderPriority"];
+                /** @description `me`, `none` (nobody has it yet) or an account id. */
+                owner?: string;
+                team?: string;
+                /** @description Only open orders past their deadline. */
+                overdue?: boolean;
+                conversation_id?: string;
+                order_no?: string;
+                /** @description In the number or the title. */
+                q?: string;
+                /** @description `deadline` (soonest first, the default for open orders) or `newest`. */
+                sort?: string;
+                /** @description From 1. */
+                page?: number;
+                /** @description 1–100 (default 50). */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrderList"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    open_work_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpenWorkOrder"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrderLine"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    bulk_work_orders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkOrderBulkChange"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrderBulkResult"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    export_work_orders: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `open` (default: every status before resolved), `done` (resolved or closed), `all`,
+                 *     or one status.
+                 */
+                status?: string;
+                kind?: components["schemas"]["WorkOrderKind"];
+                priority?: components["schemas"]["WorkOrderPriority"];
+                /** @description `me`, `none` (nobody has it yet) or an account id. */
+                owner?: string;
+                team?: string;
+                /** @description Only open orders past their deadline. */
+                overdue?: boolean;
+                conversation_id?: string;
+                order_no?: string;
+                /** @description In the number or the title. */
+                q?: string;
+                /** @description `deadline` (soonest first, the default for open orders) or `newest`. */
+                sort?: string;
+                /** @description From 1. */
+                page?: number;
+                /** @description 1–100 (default 50). */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    work_order_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrderSettingsView"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    put_work_order_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkOrderSettings"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrderSettingsView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    work_order_views: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrderViewList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    save_work_order_view: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SaveWorkOrderView"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrderView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    delete_work_order_view: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    work_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrderDetail"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    edit_work_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EditWorkOrder"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrderDetail"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    move_work_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveWorkOrder"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrderDetail"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    note_work_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteWorkOrder"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrderEvent"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    assign_work_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignWorkOrder"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrderDetail"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
     download: {
         parameters: {
             query: {
@@ -11341,6 +15497,113 @@ export interface operations {
                 };
                 content?: never;
             };
+        };
+    };
+    wechat_mp_verify: {
+        parameters: {
+            query?: {
+                signature?: string;
+                timestamp?: string;
+                nonce?: string;
+                echostr?: string;
+                openid?: string;
+                /** @description `aes` in compatible and safe mode; absent or `raw` in plain mode. */
+                encrypt_type?: string;
+                msg_signature?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    wechat_mp_push: {
+        parameters: {
+            query?: {
+                signature?: string;
+                timestamp?: string;
+                nonce?: string;
+                echostr?: string;
+                openid?: string;
+                /** @description `aes` in compatible and safe mode; absent or `raw` in plain mode. */
+                encrypt_type?: string;
+                msg_signature?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/xml": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["BodyTooLarge"];
         };
     };
     livez: {

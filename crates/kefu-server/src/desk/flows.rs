@@ -7,11 +7,11 @@
 use kefu_domain::commerce::{Order, ShippingStatus};
 use kefu_domain::conversation::ConversationSummary;
 use kefu_domain::message::{Message, MessageKind};
+use kefu_domain::work_order::{Priority, WorkOrderDraft, WorkOrderItem, WorkOrderKind};
 use kefu_robot::flow::{
     Facts, FinishAction, Flow, Input, ItemFact, OrderFact, Prompt, Run, StepKind, Turn, render,
 };
 use kefu_robot::{Action, HandoffReason, Robot};
-use kefu_store::NewAfterSale;
 
 use crate::AppState;
 use crate::desk::robot::{Reply, hand_off, log, say};
@@ -354,23 +354,46 @@ async fn finish(
                 .get("reason")
                 .map(|f| f.value.clone())
                 .unwrap_or_else(|| of_kind(StepKind::Choice));
-            let photo = of_kind(StepKind::Photo).parse().ok();
-            let request = state
-                .store
-                .create_after_sale(&NewAfterSale {
-                    tenant_id,
-                    order_no: &order.order_no,
-                    conversation_id: Some(conversation.id),
-                    member_id: &member,
-                    kind: kind.as_str(),
-                    sku_code: item.map(|i| i.value.as_str()),
-                    item_title: item.map(|i| i.label.as_str()),
-                    reason: &reason,
-                    detail: &of_kind(StepKind::Text),
-                    photo_attachment_id: photo,
-                })
-                .await?;
-            values.insert("case_no".into(), request.case_no.clone());
+            let photo: Option<uuid::Uuid> = of_kind(StepKind::Photo).parse().ok();
+            // ESC-3: the request is a work order of the after-sales team, its photo on its
+            // first line.
+            let detail = of_kind(StepKind::Text);
+            let draft = WorkOrderDraft {
+                kind: match kind {
+                    kefu_robot::flow::AfterSaleKind::Exchange => WorkOrderKind::Exchange,
+                    _ => WorkOrderKind::Refund,
+                },
+                title: match item {
+                    Some(item) => format!("{} · {}", kind.label(), item.label),
+                    None => kind.label().to_owned(),
+                },
+                description: match detail.is_empty() {
+                    true => reason.clone(),
+                    false => format!("{reason}：{detail}"),
+                },
+                priority: Priority::Normal,
+                order_no: Some(order.order_no.clone()),
+                items: item
+                    .map(|i| WorkOrderItem {
+                        sku_code: i.value.clone(),
+                        title: i.label.clone(),
+                        quantity: 1,
+                    })
+                    .into_iter()
+                    .collect(),
+                amount_fen: None,
+                fields: Default::default(),
+            };
+            let request = crate::cases::work_orders::open_for_buyer(
+                state,
+                tenant_id,
+                conversation.id,
+                draft,
+                kind.as_str(),
+                photo,
+            )
+            .await?;
+            values.insert("case_no".into(), request.number.clone());
             values.insert("order_no".into(), order.order_no.clone());
             let default = format!(
                 "已为您提交{}申请，服务单号 {{case_no}}（订单 {{order_no}}）。我们会在 24 小时内审核，请留意消息通知。",

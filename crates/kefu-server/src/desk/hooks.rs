@@ -46,6 +46,13 @@ impl Hooks {
         ])
     }
 
+    /// These hooks and then `hook` (one from outside the desk, such as the work orders').
+    pub fn with(self, hook: Arc<dyn MessageHook>) -> Hooks {
+        let mut all = self.0.to_vec();
+        all.push(hook);
+        Hooks(all.into())
+    }
+
     pub fn tell(&self, committed: &Committed<'_>) {
         for hook in self.0.iter() {
             hook.committed(committed);

@@ -141,8 +141,12 @@ pub async fn submit_as_agent(
     agent.require(Permission::ConversationReply)?;
     let content = MessageContent::parse(send.kind, &send.body, send.attachment_id)?;
     let client_msg_id = parse_client_msg_id(&send.client_msg_id)?;
-    let content = if content.card_ref().is_some() {
-        // Only the conversation's own buyer's orders may be shown in it.
+    // A card shows only the conversation's own buyer's orders; a buyer on another platform
+    // is written to only as that platform allows (issue #21). The chat page's plain
+    // messages need neither.
+    let content = if content.card_ref().is_some()
+        || !crate::channels::web_only(state, agent.tenant_id()).await?
+    {
         let conversation = state
             .store
             .conversation(agent.tenant_id(), conversation_id)
@@ -153,14 +157,22 @@ pub async fn submit_as_agent(
             .buyer(agent.tenant_id(), conversation.buyer_id)
             .await?
             .ok_or(ErrorCode::BuyerNotFound)?;
-        cards::resolve_card(
-            state,
-            agent.tenant_id(),
-            cards::member_of(&buyer),
-            content,
-            None,
-        )
-        .await?
+        if conversation.channel != kefu_domain::channel::Channel::Web {
+            crate::channels::check_can_send(state, &conversation, &buyer).await?;
+        }
+        match content.card_ref().is_some() {
+            true => {
+                cards::resolve_card(
+                    state,
+                    agent.tenant_id(),
+                    cards::member_of(&buyer),
+                    content,
+                    None,
+                )
+                .await?
+            }
+            false => content,
+        }
     } else {
         content
     };

@@ -9,13 +9,10 @@ use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use headers::HeaderMapExt;
-use kefu_domain::attachment_kinds::{AcceptedType, accepted_type};
 use kefu_domain::error_code::ErrorCode;
 use kefu_domain::message::Attachment;
 use kefu_domain::role::Permission;
-use kefu_store::NewAttachment;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -72,7 +69,6 @@ async fn store_upload(
     uploader_id: Uuid,
     mut multipart: Multipart,
 ) -> Result<Attachment, ApiError> {
-    let limits = &state.settings.limits;
     if state.upload_limiter.check_key(&uploader_id).is_err() {
         return Err(ErrorCode::RateLimited.into());
     }
@@ -98,45 +94,14 @@ async fn store_upload(
             break (name, bytes);
         }
     };
-    if bytes.is_empty() {
-        return Err(ApiError::new(ErrorCode::FileEmpty, "the file is empty"));
-    }
-    let accepted = accepted_type(&bytes).ok_or(ErrorCode::UnsupportedFileType)?;
-    let limit = match accepted {
-        AcceptedType::Image(_) => limits.max_image_bytes,
-        AcceptedType::File(_) => limits.max_file_bytes,
-    };
-    if bytes.len() > limit {
-        return Err(ApiError::new(
-            ErrorCode::FileTooLarge,
-            format!("the file is larger than {} MiB", limit / (1024 * 1024)),
-        ));
-    }
-    let id = Uuid::now_v7();
-    let storage_key = format!("attachments/{tenant_id}/{id}");
-    let sha256 = hex::encode(Sha256::digest(&bytes));
-    state
-        .files
-        .put(&storage_key, &bytes)
-        .await
-        .map_err(|e| ApiError::Internal(format!("storing {storage_key}: {e}")))?;
-    let size_bytes = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
-    let mut attachment = state
-        .store
-        .insert_attachment(&NewAttachment {
-            id,
-            tenant_id,
-            uploader_kind,
-            uploader_id,
-            file_name: &file_name,
-            content_type: accepted.mime(),
-            size_bytes,
-            sha256: &sha256,
-            storage_key: &storage_key,
-        })
-        .await?;
-    attachment.url = state.keys.file_url(id);
-    Ok(attachment)
+    crate::files::keep(
+        state,
+        tenant_id,
+        (uploader_kind, uploader_id),
+        &file_name,
+        &bytes,
+    )
+    .await
 }
 
 /// A body that is not multipart at all (axum answers that in plain text, without a code).

@@ -2,6 +2,7 @@
 //! event log behind every report.
 
 pub mod context;
+pub mod playbooks;
 pub mod suggestions;
 
 use axum::Json;

@@ -4,8 +4,9 @@
 //! nothing below this module imports it.
 
 pub mod accounts;
-pub mod after_sales;
+pub mod appeals;
 pub mod approvals;
+pub mod arbitrations;
 pub mod assets;
 pub mod attachments;
 pub mod audit;
@@ -14,9 +15,11 @@ pub mod automation;
 pub mod blocklist;
 pub mod buyer;
 pub mod buyers;
+pub mod channels;
 pub mod cockpit;
 pub mod conversations;
 pub mod error;
+pub mod escalations;
 pub mod extract;
 pub mod handoffs;
 pub mod identity_secret;
@@ -28,6 +31,7 @@ pub mod ops;
 pub mod orders;
 pub mod permission_groups;
 pub mod phrases;
+pub mod playbooks;
 pub mod products;
 pub mod qa;
 pub mod questions;
@@ -44,6 +48,8 @@ pub mod shops;
 pub mod tags;
 pub mod team;
 pub mod teams;
+pub mod transcripts;
+pub mod work_orders;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -64,7 +70,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::AppState;
 use crate::settings::Limits;
 
-use self::conversations::{context, suggestions};
+use self::conversations::{context, playbooks as conversation_playbooks, suggestions};
 use self::robot::{flows, proposals};
 
 /// What the route list does not say: the title, the tags, and schemas no route names.
@@ -90,11 +96,14 @@ use self::robot::{flows, proposals};
         (name = "attachments", description = "Pictures and files"),
         (name = "commerce", description = "Products, orders, imports, context and partner handoffs"),
         (name = "routing", description = "Routing rules and their tester (WB-4)"),
+        (name = "work_orders", description = "Work orders: what outlives a chat, with an owner, an office-time deadline and a history (ESC-3)"),
+        (name = "escalations", description = "Escalation up three levels, the shop's rules, and where notifications go (ESC-1)"),
         (name = "robot", description = "The FAQ robot: knowledge base, settings, test console, suggestions, metrics (BOT-*)"),
         (name = "approvals", description = "Refunds, compensations and logistics changes that need a second person (ACC-5)"),
         (name = "reports", description = "The team's numbers: scorecards, rankings, exports (KPI-1, KPI-2, KPI-4)"),
         (name = "qa", description = "Quality inspection: rubric, daily sample, scores, appeals (KPI-3)"),
         (name = "questions", description = "Question mining: topics by week and product, sent to the robot or upstream as problems (DATA-5)"),
+        (name = "channels", description = "Channels: WeChat and the other platforms buyers write from, their callbacks, and the reply window (CH-3)"),
         (name = "ops", description = "Health and metrics for operators"),
     )
 )]
@@ -148,7 +157,49 @@ fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(proposals::run))
         .routes(routes!(proposals::approve))
         .routes(routes!(proposals::reject))
-        .routes(routes!(after_sales::after_sales))
+        .routes(routes!(work_orders::list, work_orders::open))
+        .routes(routes!(work_orders::one, work_orders::edit))
+        .routes(routes!(work_orders::move_order))
+        .routes(routes!(work_orders::assign))
+        .routes(routes!(work_orders::note))
+        .routes(routes!(work_orders::bulk))
+        .routes(routes!(work_orders::export))
+        .routes(routes!(work_orders::views, work_orders::save_view))
+        .routes(routes!(work_orders::delete_view))
+        .routes(routes!(work_orders::settings, work_orders::put_settings))
+        .routes(routes!(work_orders::buyer_orders))
+        .routes(routes!(escalations::list, escalations::escalate))
+        .routes(routes!(escalations::take))
+        .routes(routes!(escalations::handle))
+        .routes(routes!(escalations::rules, escalations::put_rules))
+        .routes(routes!(
+            escalations::notify_settings,
+            escalations::put_notify_settings
+        ))
+        .routes(routes!(escalations::test))
+        .routes(routes!(escalations::deliveries))
+        .routes(routes!(playbooks::list, playbooks::put))
+        .routes(routes!(
+            conversation_playbooks::list,
+            conversation_playbooks::start
+        ))
+        .routes(routes!(conversation_playbooks::tick))
+        .routes(routes!(arbitrations::list))
+        .routes(routes!(arbitrations::one))
+        .routes(routes!(arbitrations::ask_evidence))
+        .routes(routes!(arbitrations::add_evidence))
+        .routes(routes!(arbitrations::rule))
+        .routes(routes!(arbitrations::comply))
+        .routes(routes!(arbitrations::buyer_view, arbitrations::buyer_file))
+        .routes(routes!(arbitrations::buyer_evidence))
+        .routes(routes!(transcripts::export))
+        .routes(routes!(transcripts::verify))
+        .routes(routes!(appeals::list, appeals::file))
+        .routes(routes!(appeals::take))
+        .routes(routes!(appeals::decide))
+        .routes(routes!(appeals::reopen))
+        .routes(routes!(appeals::buyer_list, appeals::buyer_file))
+        .routes(routes!(appeals::buyer_reopen))
         .routes(routes!(products::products))
         .routes(routes!(products::product, products::put_product))
         .routes(routes!(orders::order, orders::put_order))
@@ -187,6 +238,9 @@ fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(audit::list))
         .routes(routes!(audit::verify))
         .routes(routes!(buyers::profile))
+        .routes(routes!(buyers::buyer_profile))
+        .routes(routes!(buyers::merge))
+        .routes(routes!(buyers::split))
         .routes(routes!(buyers::notes, buyers::add_note))
         .routes(routes!(shops::shop))
         .routes(routes!(buyer::start_session))
@@ -233,6 +287,9 @@ fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(qa::appeal))
         .routes(routes!(qa::decide))
         .routes(routes!(qa::mine))
+        .routes(routes!(channels::list, channels::connect))
+        .routes(routes!(channels::change, channels::disconnect))
+        .routes(routes!(channels::window))
         .routes(routes!(realtime::buyer))
         .routes(routes!(realtime::agent))
         .layer(DefaultBodyLimit::max(limits.max_json_bytes));
@@ -250,6 +307,15 @@ fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
         .layer(DefaultBodyLimit::max(
             MAX_ENTRY_BYTES.max(limits.max_json_bytes),
         ));
+    // Issue #21: the platforms' callbacks; their pushes are a few hundred bytes.
+    let hooks = OpenApiRouter::new()
+        .routes(routes!(
+            channels::wechat_mp_verify,
+            channels::wechat_mp_push
+        ))
+        .layer(DefaultBodyLimit::max(
+            crate::channels::wechat_mp::MAX_PUSH_BYTES,
+        ));
     let outside_the_api = OpenApiRouter::new()
         .routes(routes!(attachments::download))
         .routes(routes!(ops::healthz))
@@ -259,6 +325,7 @@ fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
     json.merge(uploads)
         .merge(imports)
         .merge(entries)
+        .merge(hooks)
         .merge(outside_the_api)
 }
 

@@ -166,6 +166,18 @@ pub async fn rate(
         )
         .await?;
     let rated = refused(change)?;
+    // ESC-1: one star escalates the conversation (the shop's rules decide).
+    if let Some(stars) = rated.stars
+        && let Err(error) = crate::cases::escalations::rated(
+            &state,
+            caller.claims.tenant,
+            rated.conversation_id,
+            stars,
+        )
+        .await
+    {
+        tracing::warn!(%error, "could not escalate a one-star rating");
+    }
     // The team sees it on the conversation at once.
     if let Some(conversation) = state
         .store

@@ -319,7 +319,7 @@ async fn session(socket: &mut Wire, state: AppState, role: Role) -> anyhow::Resu
 }
 
 /// The session's opening: `hello`, and for a buyer their conversation's replay and read
-/// mark; an agent comes online. Its own future, so what it holds (a conversation, frames)
+/// mark; an agent comes online first. Its own future, so what it holds (a conversation, frames)
 /// is not carried by the idle session's.
 async fn greet(socket: &mut Wire, s: &mut Session) -> anyhow::Result<()> {
     let session_id = Uuid::new_v4();
@@ -360,10 +360,12 @@ async fn greet(socket: &mut Wire, s: &mut Session) -> anyhow::Result<()> {
             send(socket, &read).await?;
         }
     } else {
+        // Online before `hello`: the client asks for its status once it hears `hello`, and
+        // must not read the offline it had before this socket (WB-9).
+        if let Role::Agent(agent) = &s.role {
+            Box::pin(come_online(&s.state, agent)).await?;
+        }
         send(socket, &hello(session_id, None)).await?;
-    }
-    if let Role::Agent(agent) = &s.role {
-        Box::pin(come_online(&s.state, agent)).await?;
     }
 
     Ok(())

@@ -38,7 +38,7 @@ pub struct KbEntryView {
 }
 
 impl KbEntryView {
-    fn new(state: &AppState, entry: serde_json::Value, updated_at: i64) -> KbEntryView {
+    pub(super) fn new(state: &AppState, entry: serde_json::Value, updated_at: i64) -> KbEntryView {
         let image_link = entry["answer"]["image"]
             .as_str()
             .and_then(|id| id.parse().ok())

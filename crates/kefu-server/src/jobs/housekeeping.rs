@@ -57,6 +57,17 @@ pub async fn sweep_old_uploads(state: &AppState) {
     }
 }
 
+/// Forgets notifications sent or given up more than 30 days ago (the delivery log is
+/// bounded by time).
+pub async fn prune_deliveries(state: &AppState) {
+    let before = kefu_domain::time::now_ms() - crate::cases::notify::KEPT_MS;
+    match state.store.prune_deliveries(before).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(removed = n, "pruned the delivery log"),
+        Err(error) => tracing::warn!(%error, "pruning the delivery log failed"),
+    }
+}
+
 /// Counts the agents online into this hour's staffing (DATA-2), once per whole minute.
 pub async fn sample_staffing(state: &AppState) {
     let now = kefu_domain::time::now_ms();

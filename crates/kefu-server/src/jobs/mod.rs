@@ -1,4 +1,4 @@
-//! The background jobs: housekeeping and sweeps every five seconds, the team's numbers rolled
+//! The background jobs: housekeeping and sweeps (work orders' deadlines too) every five seconds, the team's numbers rolled
 //! up every half minute, uploads nobody sent and yesterday's QA sample every hour, the week's
 //! buyer questions mined hourly, each shop's robot training weekly. With several processes on one PostgreSQL database, only the leader (`Store::lead`) runs them; when it goes, another takes over
 //! within a tick. Rate-limit keys live in each process's memory, so every process forgets its
@@ -44,6 +44,7 @@ pub async fn run_forever(state: AppState) {
     let mut training = Training::default();
     // Mining runs beside the other jobs (a busy week's questions take seconds), one at a time.
     let mut mining: Option<JoinHandle<()>> = None;
+    let mut deliveries: Option<JoinHandle<()>> = None;
     loop {
         tick.tick().await;
         if ticks.is_multiple_of(LIMITER_TICKS) {
@@ -60,8 +61,20 @@ pub async fn run_forever(state: AppState) {
         housekeeping::end_breaks(&state).await;
         crate::desk::dispatch::sweep_stranded(&state).await;
         crate::desk::automation::nudge_idle(&state).await;
+        crate::cases::work_orders::sweep(&state).await;
+        crate::cases::escalations::sweep(&state).await;
+        crate::cases::arbitration::sweep(&state).await;
+        crate::cases::appeals::sweep(&state).await;
+        // Webhooks and text messages wait on other servers: beside the other jobs.
+        if deliveries.as_ref().is_none_or(JoinHandle::is_finished) {
+            let state = state.clone();
+            deliveries = Some(tokio::spawn(async move {
+                crate::cases::notify::deliver_due(&state).await;
+            }));
+        }
         if ticks % UPLOAD_TICKS == 1 {
             housekeeping::sweep_old_uploads(&state).await;
+            housekeeping::prune_deliveries(&state).await;
         }
         if ticks % ROLLUP_TICKS == 2 {
             crate::reports::rollup::catch_up_all(&state).await;

@@ -302,6 +302,15 @@ impl AgentClient {
             .unwrap()
     }
 
+    pub async fn delete(&self, path: &str) -> Response {
+        self.http
+            .delete(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn conversations(&self, status: &str) -> Vec<Value> {
         let body: Value = self
             .get(&format!("/api/v1/conversations?status={status}"))

@@ -41,6 +41,18 @@ enum Rule {
     /// member's identity). In these fixtures the super admins are the callers holding every
     /// permission.
     SuperAdmin,
+    /// An arbitration case (ACC-1, ESC-1), between shop A and the platform desk: the sides
+    /// that may act on it, with this permission. The platform desk reads and acts on shop A's
+    /// case; another shop finds nothing.
+    Case(Sides, Permission),
+}
+
+/// Which side of an arbitration case a route is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sides {
+    Both,
+    ShopOnly,
+    PlatformOnly,
 }
 
 use Permission::*;
@@ -129,7 +141,105 @@ const TABLE: &[(&str, &str, Rule)] = &[
     ("GET", "/robot/flows", Needs(ConversationRead)),
     ("PUT", "/robot/flows/{id}", Needs(KbManage)),
     ("DELETE", "/robot/flows/{id}", Needs(KbManage)),
-    ("GET", "/after-sales", Needs(ConversationRead)),
+    // Work orders (ESC-3): the fixture's is held by someone none of the callers is, so only
+    // those who manage work orders may change it.
+    ("GET", "/work-orders", Needs(ConversationRead)),
+    ("POST", "/work-orders", Needs(WorkOrderHandle)),
+    ("GET", "/work-orders/{id}", Needs(ConversationRead)),
+    ("PUT", "/work-orders/{id}", Needs(WorkOrderManage)),
+    ("POST", "/work-orders/{id}/moves", Needs(WorkOrderManage)),
+    ("PUT", "/work-orders/{id}/owner", Needs(WorkOrderManage)),
+    ("POST", "/work-orders/{id}/notes", Needs(WorkOrderManage)),
+    ("POST", "/work-orders/bulk", Needs(WorkOrderManage)),
+    ("GET", "/work-orders/export", Needs(WorkOrderManage)),
+    ("GET", "/work-orders/views", Needs(ConversationRead)),
+    ("POST", "/work-orders/views", Needs(ConversationRead)),
+    ("DELETE", "/work-orders/views/{id}", Needs(ConversationRead)),
+    ("GET", "/work-orders/settings", Needs(ConversationRead)),
+    ("PUT", "/work-orders/settings", Needs(WorkOrderManage)),
+    ("GET", "/buyer/work-orders", Buyer),
+    // Escalation (ESC-1): the fixture's is at level 2, so only those who hold level 2 may
+    // take it up or handle it.
+    ("GET", "/escalations", Needs(EscalationRaise)),
+    ("POST", "/escalations", Needs(EscalationRaise)),
+    ("POST", "/escalations/{id}/take", Needs(EscalationHandle)),
+    ("POST", "/escalations/{id}/handle", Needs(EscalationHandle)),
+    ("GET", "/escalations/rules", Needs(EscalationRaise)),
+    ("PUT", "/escalations/rules", Needs(EscalationHandle)),
+    ("GET", "/notify/settings", Needs(SettingsManage)),
+    ("PUT", "/notify/settings", Needs(SettingsManage)),
+    ("POST", "/notify/test", Needs(SettingsManage)),
+    ("GET", "/notify/deliveries", Needs(SettingsManage)),
+    // Arbitration (ACC-1, ESC-1): the fixture's case is shop A's, filed with the platform desk.
+    ("GET", "/arbitrations", Case(Sides::Both, ConversationRead)),
+    (
+        "GET",
+        "/arbitrations/{id}",
+        Case(Sides::Both, ConversationRead),
+    ),
+    (
+        "POST",
+        "/arbitrations/{id}/evidence-requests",
+        Case(Sides::PlatformOnly, ArbitrationRule),
+    ),
+    (
+        "POST",
+        "/arbitrations/{id}/ruling",
+        Case(Sides::PlatformOnly, ArbitrationRule),
+    ),
+    (
+        "POST",
+        "/arbitrations/{id}/evidence",
+        Case(Sides::ShopOnly, EscalationHandle),
+    ),
+    (
+        "POST",
+        "/arbitrations/{id}/comply",
+        Case(Sides::ShopOnly, EscalationHandle),
+    ),
+    ("GET", "/buyer/arbitration", Buyer),
+    ("POST", "/buyer/arbitration", Buyer),
+    ("POST", "/buyer/arbitration/evidence", Buyer),
+    ("GET", "/buyer/transcript", Buyer),
+    // Appeals (SELF-3): the fixture's is shop A's, filed with the platform desk.
+    ("GET", "/appeals", Case(Sides::Both, ConversationRead)),
+    ("POST", "/appeals", Case(Sides::ShopOnly, EscalationHandle)),
+    (
+        "POST",
+        "/appeals/{id}/take",
+        Case(Sides::PlatformOnly, ArbitrationRule),
+    ),
+    (
+        "POST",
+        "/appeals/{id}/decision",
+        Case(Sides::PlatformOnly, ArbitrationRule),
+    ),
+    (
+        "POST",
+        "/appeals/{id}/reopen",
+        Case(Sides::ShopOnly, EscalationHandle),
+    ),
+    ("GET", "/buyer/appeals", Buyer),
+    ("POST", "/buyer/appeals", Buyer),
+    ("POST", "/buyer/appeals/{id}/reopen", Buyer),
+    ("POST", "/transcripts/verify", Needs(ConversationRead)),
+    ("GET", "/playbooks", Needs(ConversationRead)),
+    ("PUT", "/playbooks", Needs(EscalationHandle)),
+    (
+        "GET",
+        "/conversations/{id}/playbooks",
+        Needs(ConversationRead),
+    ),
+    (
+        "POST",
+        "/conversations/{id}/playbooks",
+        Needs(ConversationReply),
+    ),
+    (
+        "PUT",
+        "/playbook-runs/{id}/steps/{index}",
+        Needs(ConversationReply),
+    ),
     ("GET", "/robot/proposals", Needs(KbManage)),
     ("POST", "/robot/proposals/run", Needs(KbManage)),
     ("POST", "/robot/proposals/{id}/approve", Needs(KbManage)),
@@ -263,6 +373,9 @@ const TABLE: &[(&str, &str, Rule)] = &[
     ("GET", "/buyers/{id}/notes", Needs(ConversationRead)),
     ("POST", "/buyers/{id}/notes", Needs(ConversationReply)),
     ("GET", "/buyers/{id}", Needs(ConversationRead)),
+    ("GET", "/buyers/{id}/profile", Needs(ConversationRead)),
+    ("POST", "/buyers/{id}/merge", Needs(ConversationReply)),
+    ("POST", "/buyers/{id}/split", Needs(ConversationReply)),
     ("GET", "/shops/{slug}", Public),
     ("POST", "/buyer/session", Public),
     ("GET", "/buyer/messages", Buyer),
@@ -272,6 +385,14 @@ const TABLE: &[(&str, &str, Rule)] = &[
     ("POST", "/attachments", Needs(ConversationReply)),
     ("POST", "/buyer/attachments", Buyer),
     ("POST", "/imports/{kind}", Needs(CatalogManage)),
+    ("GET", "/channels", Needs(SettingsManage)),
+    ("POST", "/channels", Needs(SettingsManage)),
+    ("PUT", "/channels/{id}", Needs(SettingsManage)),
+    ("DELETE", "/channels/{id}", Needs(SettingsManage)),
+    ("GET", "/conversations/{id}/window", Needs(ConversationRead)),
+    // The platforms' callbacks: they prove themselves by the channel's signature.
+    ("GET", "/hooks/wechat-mp/{id}", Public),
+    ("POST", "/hooks/wechat-mp/{id}", Public),
     ("GET", "/files/{id}", Public),
     ("GET", "/healthz", Public),
     ("GET", "/livez", Public),
@@ -354,8 +475,14 @@ fn expected(rule: Rule, target: Target, caller: CallerKind, held: Permissions) -
         Needs(p) => held.contains(p),
         AnyOf(list) => list.iter().any(|p| held.contains(*p)),
         SuperAdmin => held == Role::SuperAdmin.permissions(),
+        Case(_, p) => held.contains(p),
     };
     match (rule, caller) {
+        // The platform desk is a side of shop A's case; the shop may not act for it.
+        (Case(Sides::ShopOnly, _), C::PlatformDesk)
+        | (Case(Sides::PlatformOnly, _), C::SameShop | C::OtherShop) => Forbidden,
+        (Case(_, _), C::PlatformDesk) if permitted => Allowed,
+        (Case(_, _), C::PlatformDesk) => Forbidden,
         (Public, _) => Allowed,
         (MetricsToken, _) => Unauthenticated,
         (Buyer, C::Buyer) => Allowed,
@@ -378,7 +505,13 @@ fn expected(rule: Rule, target: Target, caller: CallerKind, held: Permissions) -
 fn must_not_show_shop_a(rule: Rule, caller: CallerKind) -> bool {
     !matches!(
         (rule, caller),
-        (Public, _) | (_, CallerKind::SameShop) | (Buyer, CallerKind::Buyer)
+        (Public, _)
+            | (_, CallerKind::SameShop)
+            | (Buyer, CallerKind::Buyer)
+            | (
+                Case(Sides::Both | Sides::PlatformOnly, _),
+                CallerKind::PlatformDesk
+            )
     )
 }
 
@@ -552,6 +685,51 @@ struct Fixtures {
     block: String,
     /// A QA review of `conversation` (KPI-3).
     review: String,
+    /// A work order of `conversation`, held by `target_user` (ESC-3).
+    work_order: String,
+    /// A level-2 escalation of `held` (ESC-1).
+    escalation: String,
+    /// A playbook run on `held` (ESC-2).
+    playbook_run: String,
+    /// Shop A's arbitration case, filed with the platform desk by a buyer the shop answered.
+    arbitration: String,
+    /// An appeal shop A filed with the platform desk (SELF-3).
+    appeal: String,
+}
+
+/// A buyer of shop A whom the shop answered asks the platform to step in: the case's id.
+async fn arbitration_case(app: &TestApp, lead: &AgentClient) -> String {
+    let buyer = app.buyer("shanye-tea").await;
+    buyer.send("arb", "茶叶有问题，要退款").await;
+    let c = lead.open_conversation_of(&buyer).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let grabbed = lead
+        .post(&format!("/api/v1/conversations/{c}/grab"), json!({}))
+        .await;
+    assert!(grabbed.status().is_success());
+    assert!(
+        lead.reply(&c, "arb-r", "不能退")
+            .await
+            .status()
+            .is_success()
+    );
+    let filed: Value = buyer
+        .http
+        .post(format!("{}/api/v1/buyer/arbitration", buyer.base))
+        .bearer_auth(&buyer.token)
+        .json(&json!({"reason": "商家拒绝退款"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    filed["case"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{filed}"))
+        .to_owned()
 }
 
 async fn fixtures(app: &TestApp, admin: &AgentClient, lead: &AgentClient) -> Fixtures {
@@ -715,7 +893,62 @@ async fn fixtures(app: &TestApp, admin: &AgentClient, lead: &AgentClient) -> Fix
         .await
         .unwrap()
         .remove(0);
+    let work_order: Value = lead
+        .post(
+            "/api/v1/work-orders",
+            json!({"kind": "refund", "title": "矩阵退款", "order_no": "P1", "conversation_id": conversation,
+                   "owner_id": target["id"], "fields": {"reason": "商品破损"}}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let escalation: Value = lead
+        .post(
+            "/api/v1/escalations",
+            json!({"conversation_id": held, "level": "two", "reason": "矩阵升级"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let run: Value = lead
+        .post(
+            &format!("/api/v1/conversations/{held}/playbooks"),
+            json!({"key": "logistics_delay"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let arbitration = arbitration_case(app, lead).await;
+    let appeal: Value = lead
+        .post(
+            "/api/v1/appeals",
+            json!({"kind": "penalty", "description": "矩阵申诉"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     let f = Fixtures {
+        appeal: appeal["appeals"][0]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{appeal}"))
+            .to_owned(),
+        arbitration,
+        playbook_run: run["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{run}"))
+            .to_owned(),
+        escalation: escalation["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{escalation}"))
+            .to_owned(),
+        work_order: work_order["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{work_order}"))
+            .to_owned(),
         review: review.id.to_string(),
         block: block["id"].as_str().unwrap().to_owned(),
         rating: rating.id.to_string(),
@@ -803,11 +1036,34 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
         .replace("/blocklist/{id}", &format!("/blocklist/{}", f.block))
         .replace("/qa/reviews/{id}", &format!("/qa/reviews/{}", f.review))
         .replace(
+            "/playbook-runs/{id}/steps/{index}",
+            &format!("/playbook-runs/{}/steps/0", f.playbook_run),
+        )
+        .replace("/appeals/{id}", &format!("/appeals/{}", f.appeal))
+        .replace(
+            "/arbitrations/{id}",
+            &format!("/arbitrations/{}", f.arbitration),
+        )
+        .replace(
+            "/escalations/{id}",
+            &format!("/escalations/{}", f.escalation),
+        )
+        .replace(
+            "/work-orders/views/{id}",
+            &format!("/work-orders/views/{}", Uuid::nil()),
+        )
+        .replace(
+            "/work-orders/{id}",
+            &format!("/work-orders/{}", f.work_order),
+        )
+        .replace(
             "/kpi/agents/{id}",
             &format!("/kpi/agents/{}", f.target_user),
         )
         .replace("/buyers/{id}", &format!("/buyers/{}", f.buyer))
         .replace("/proposals/{id}", &format!("/proposals/{}", Uuid::nil()))
+        .replace("/channels/{id}", &format!("/channels/{}", Uuid::nil()))
+        .replace("/wechat-mp/{id}", &format!("/wechat-mp/{}", Uuid::nil()))
         .replace("/alerts/{id}", &format!("/alerts/{}", Uuid::nil()))
         .replace(
             "/questions/topics/{id}",
@@ -834,6 +1090,12 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
             json!({"username": "digital-qa", "password": kefu_server::demo::DEMO_PASSWORD})
         }
         ("POST", "/buyer/session") => json!({"shop": "shanye-tea"}),
+        ("POST", "/channels") => json!({
+            "kind": "wechat_mp", "app_id": format!("wxmatrix{n}"), "app_secret": "s",
+            "token": "matrix", "mode": "plain"
+        }),
+        ("PUT", "/channels/{id}") => json!({"paused": true}),
+        ("POST", "/buyers/{id}/merge") => json!({"other_id": f.buyer}),
         ("POST", "/buyer/messages") => {
             json!({"client_msg_id": format!("b{n}"), "kind": "text", "body": "矩阵"})
         }
@@ -910,6 +1172,49 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
             json!({"owner_id": f.target_user, "note": "矩阵"})
         }
         ("PUT", "/questions/problems/{id}/fix") => json!({"fixed_on": null}),
+        ("POST", "/work-orders") => json!({"kind": "other", "title": format!("矩阵 {n}")}),
+        ("PUT", "/work-orders/{id}") => json!({"version": 0, "kind": "refund", "title": "矩阵退款",
+            "order_no": "P1", "fields": {"reason": "商品破损"}}),
+        ("POST", "/work-orders/{id}/moves") => json!({"version": 0, "move": "start"}),
+        ("PUT", "/work-orders/{id}/owner") => {
+            json!({"version": 0, "owner_id": f.target_user, "team": null})
+        }
+        ("POST", "/work-orders/{id}/notes") => json!({"text": "矩阵"}),
+        ("POST", "/work-orders/bulk") => json!({"ids": [f.work_order], "priority": "high"}),
+        ("POST", "/work-orders/views") => {
+            json!({"name": format!("视图{}", n % 1000), "filters": {}})
+        }
+        ("PUT", "/work-orders/settings") => json!({"kinds": {}}),
+        ("POST", "/escalations") => {
+            json!({"conversation_id": f.conversation, "level": "one", "reason": "矩阵"})
+        }
+        ("POST", "/escalations/{id}/take") => json!({"version": 0}),
+        ("POST", "/escalations/{id}/handle") => json!({"version": 0, "outcome": "矩阵"}),
+        ("PUT", "/escalations/rules") => json!({}),
+        ("PUT", "/notify/settings") => json!({}),
+        ("PUT", "/playbooks") => json!({"playbooks": []}),
+        ("POST", "/arbitrations/{id}/evidence-requests") => {
+            json!({"version": 0, "party": "shop", "text": "矩阵"})
+        }
+        ("POST", "/arbitrations/{id}/ruling") => {
+            json!({"version": 0, "kind": "no_action", "reason": "矩阵"})
+        }
+        ("POST", "/arbitrations/{id}/evidence") => json!({"version": 0, "text": "矩阵"}),
+        ("POST", "/arbitrations/{id}/comply") => json!({"version": 0, "note": "矩阵"}),
+        ("POST", "/buyer/arbitration") => json!({"reason": "矩阵"}),
+        ("POST", "/buyer/arbitration/evidence") => json!({"text": "矩阵"}),
+        ("POST", "/appeals" | "/buyer/appeals") => {
+            json!({"kind": "other", "description": "矩阵"})
+        }
+        ("POST", "/appeals/{id}/take") => json!({"version": 0}),
+        ("POST", "/appeals/{id}/decision") => {
+            json!({"version": 0, "outcome": "rejected", "reason": "矩阵"})
+        }
+        ("POST", "/appeals/{id}/reopen" | "/buyer/appeals/{id}/reopen") => {
+            json!({"version": 0, "facts": "矩阵"})
+        }
+        ("POST", "/conversations/{id}/playbooks") => json!({"key": "quality"}),
+        ("PUT", "/playbook-runs/{id}/steps/{index}") => json!({"version": 0, "done": true}),
         (_, _) if method == "GET" || method == "DELETE" => return (concrete, None),
         _ => json!({}),
     };
@@ -1213,6 +1518,14 @@ async fn shop_a_records(admin: &AgentClient, f: &Fixtures) -> Vec<(String, Value
         "/robot/entries".to_owned(),
         "/robot/flows".to_owned(),
         "/robot/settings".to_owned(),
+        format!("/work-orders/{}", f.work_order),
+        "/work-orders/settings".to_owned(),
+        // The demo's overdue work orders escalate on their own meanwhile: the fixture's only.
+        format!("/escalations?status=all&conversation_id={}", f.held),
+        format!("/conversations/{}/playbooks", f.held),
+        "/playbooks".to_owned(),
+        "/escalations/rules".to_owned(),
+        "/notify/settings".to_owned(),
     ];
     let mut records = vec![];
     for path in paths {

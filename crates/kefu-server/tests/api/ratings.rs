@@ -239,3 +239,35 @@ async fn a_buyer_who_ends_the_conversation_is_invited_to_rate() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(invitations(&buyer, 2).await.len(), 1);
 }
+
+/// ESC-1: a one-star rating escalates the conversation (the shop's rules on), and says why.
+#[tokio::test]
+async fn a_one_star_rating_escalates_the_conversation() {
+    let app = TestApp::spawn().await;
+    let admin = app.agent("tea-admin").await;
+    let agent = app.agent("tea-pre1").await;
+    let on = json!({"rating": {"enabled": true, "text": "请为本次服务打分"}});
+    assert_eq!(put(&admin, "/api/v1/automation", on).await, StatusCode::OK);
+    let (buyer, c) = served_and_resolved(&app, &agent).await;
+    let id = invitations(&buyer, 1).await[0]["rating_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, rated) = buyer_call(
+        &buyer,
+        "POST",
+        &format!("/api/v1/buyer/ratings/{id}"),
+        Some(json!({"stars": 1, "comment": "态度很差"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{rated}");
+    let found = admin
+        .get_json(&format!("/api/v1/escalations?conversation_id={c}"))
+        .await;
+    let escalation = &found["escalations"][0];
+    assert_eq!(
+        (&escalation["level"], &escalation["triggers"]),
+        (&json!("one"), &json!(["one_star"]))
+    );
+    assert_eq!(escalation["reason"], "买家给出一星评价");
+}

@@ -985,15 +985,30 @@ async fn a_return_flow_files_an_after_sale_request_and_a_person_can_take_over() 
         done.contains("服务单号 AS") && done.contains("T101"),
         "{done}"
     );
-    let filed: Value = admin.get_json("/api/v1/after-sales").await;
-    let request = &filed["requests"][0];
+    // ESC-3: the request is a work order of the after-sales team, its photo on its first line.
+    let filed: Value = admin
+        .get_json("/api/v1/work-orders?status=all&sort=newest")
+        .await;
+    let request = &filed["orders"][0];
     assert_eq!(request["order_no"], "T101", "{filed}");
-    assert_eq!(request["kind"], "return_refund");
-    assert_eq!(request["reason"], "质量问题");
-    assert_eq!(request["detail"], "门票日期选错了");
-    assert_eq!(request["sku_code"], "TOUR-1-A");
-    assert_eq!(request["photo_attachment_id"], uploaded["id"]);
-    assert!(done.contains(request["case_no"].as_str().unwrap()));
+    assert_eq!(
+        (&request["kind"], &request["source"], &request["team"]),
+        (&json!("refund"), &json!("robot"), &json!("after_sales"))
+    );
+    assert_eq!(request["description"], "质量问题：门票日期选错了");
+    assert_eq!(request["items"][0]["sku_code"], "TOUR-1-A");
+    let number = request["number"].as_str().unwrap();
+    assert!(number.starts_with("AS") && done.contains(number), "{done}");
+    let detail: Value = admin
+        .get_json(&format!(
+            "/api/v1/work-orders/{}",
+            request["id"].as_str().unwrap()
+        ))
+        .await;
+    let created = &detail["events"][0];
+    assert_eq!(created["kind"], "created");
+    assert_eq!(created["attachment_id"], uploaded["id"]);
+    assert_eq!(created["data"]["after_sale_kind"], "return_refund");
     let order: Value = admin.get_json("/api/v1/orders/T101").await;
     assert_eq!(order["after_sale_status"], "requested");
 

@@ -74,7 +74,13 @@ pub(crate) async fn unsent_attachments(
          AND NOT EXISTS (SELECT 1 FROM kb_entries k WHERE k.tenant_id = a.tenant_id \
                          AND k.body LIKE '%' || a.id || '%') \
          AND NOT EXISTS (SELECT 1 FROM phrases p WHERE p.tenant_id = a.tenant_id \
-                         AND p.image_id = a.id) LIMIT 1000",
+                         AND p.image_id = a.id) \
+         AND NOT EXISTS (SELECT 1 FROM work_order_events w WHERE w.attachment_id = a.id) \
+         AND NOT EXISTS (SELECT 1 FROM arbitrations r WHERE r.shop_id = a.tenant_id \
+                         AND r.body LIKE '%' || a.id || '%') \
+         AND NOT EXISTS (SELECT 1 FROM appeals p WHERE p.filer_tenant_id = a.tenant_id \
+                         AND p.body LIKE '%' || a.id || '%') \
+         LIMIT 1000",
     )
     .bind(created_before)
     .fetch_all(pool)
@@ -91,7 +97,12 @@ pub(crate) async fn delete_unsent_attachment(pool: &Pool<Db>, id: Uuid) -> Resul
          AND NOT EXISTS (SELECT 1 FROM kb_entries k WHERE k.tenant_id = attachments.tenant_id \
                          AND k.body LIKE '%' || $1 || '%') \
          AND NOT EXISTS (SELECT 1 FROM phrases p WHERE p.tenant_id = attachments.tenant_id \
-                         AND p.image_id = $1)",
+                         AND p.image_id = $1) \
+         AND NOT EXISTS (SELECT 1 FROM work_order_events w WHERE w.attachment_id = $1) \
+         AND NOT EXISTS (SELECT 1 FROM arbitrations r WHERE r.shop_id = attachments.tenant_id \
+                         AND r.body LIKE '%' || $1 || '%') \
+         AND NOT EXISTS (SELECT 1 FROM appeals p WHERE p.filer_tenant_id = attachments.tenant_id \
+                         AND p.body LIKE '%' || $1 || '%')",
     )
     .bind(id.to_string())
     .execute(pool)

@@ -6,9 +6,10 @@ use kefu_domain::time::now_ms;
 use sqlx::Pool;
 use uuid::Uuid;
 
-use super::Db;
-use crate::Result;
+use super::audit::append_all;
+use super::{BEGIN_WRITE, Db, LOCK_ROW};
 use crate::rows::BuyerRow;
+use crate::{NewAudit, Result};
 
 pub(crate) async fn upsert_buyer(
     pool: &Pool<Db>,
@@ -62,4 +63,157 @@ pub(crate) async fn buyer(pool: &Pool<Db>, tenant_id: Uuid, id: Uuid) -> Result<
     .fetch_optional(pool)
     .await?;
     row.map(TryInto::try_into).transpose()
+}
+
+pub(crate) async fn buyer_by_external(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    channel: kefu_domain::channel::Channel,
+    external_id: &str,
+) -> Result<Option<Buyer>> {
+    let row: Option<BuyerRow> = sqlx::query_as(
+        "SELECT id, tenant_id, channel, external_id, display_name, created_at, last_seen_at, \
+         vip_level FROM buyers WHERE tenant_id = $1 AND channel = $2 AND external_id = $3",
+    )
+    .bind(tenant_id.to_string())
+    .bind(channel.as_str())
+    .bind(external_id)
+    .fetch_optional(pool)
+    .await?;
+    row.map(TryInto::try_into).transpose()
+}
+
+/// The profile key of a buyer: its profile's id, or its own.
+async fn profile_key(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> Result<Option<String>> {
+    let key: Option<(String,)> = sqlx::query_as(
+        // Locked: two merges at once must not key a buyer to a profile that is moving.
+        sqlx::AssertSqlSafe(format!(
+            "SELECT COALESCE(profile_id, id) FROM buyers WHERE id = $1 AND tenant_id = $2{LOCK_ROW}"
+        )),
+    )
+    .bind(id.to_string())
+    .bind(tenant_id.to_string())
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(key.map(|(k,)| k))
+}
+
+/// The buyers of `id`'s profile, `id`'s first, then the oldest first.
+pub(crate) async fn buyer_profile(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> Result<Vec<Buyer>> {
+    let rows: Vec<BuyerRow> = sqlx::query_as(
+        "SELECT b.id, b.tenant_id, b.channel, b.external_id, b.display_name, b.created_at, \
+         b.last_seen_at, b.vip_level FROM buyers b, buyers me \
+         WHERE me.id = $1 AND me.tenant_id = $2 AND b.tenant_id = $2 \
+         AND COALESCE(b.profile_id, b.id) = COALESCE(me.profile_id, me.id) \
+         ORDER BY CASE WHEN b.id = $1 THEN 0 ELSE 1 END, b.created_at, b.id",
+    )
+    .bind(id.to_string())
+    .bind(tenant_id.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+/// Puts `other`'s whole profile into `keep`'s; false when either is not the shop's.
+pub(crate) async fn merge_buyers(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    keep: Uuid,
+    other: Uuid,
+    audit: impl FnOnce() -> Vec<NewAudit> + Send,
+) -> Result<bool> {
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let (Some(into), Some(from)) = (
+        profile_key(&mut tx, tenant_id, keep).await?,
+        profile_key(&mut tx, tenant_id, other).await?,
+    ) else {
+        return Ok(false);
+    };
+    if into != from {
+        sqlx::query(
+            "UPDATE buyers SET profile_id = $1 WHERE tenant_id = $2 \
+             AND (COALESCE(profile_id, id) = $3 OR id = $1)",
+        )
+        .bind(&into)
+        .bind(tenant_id.to_string())
+        .bind(&from)
+        .execute(&mut *tx)
+        .await?;
+    }
+    append_all(&mut tx, audit()).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Takes a buyer out of their profile (a profile of one again); false when not the shop's.
+/// When it was the profile's first buyer, the next oldest keys the rest.
+pub(crate) async fn split_buyer(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    id: Uuid,
+    audit: impl FnOnce() -> Vec<NewAudit> + Send,
+) -> Result<bool> {
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let Some(key) = profile_key(&mut tx, tenant_id, id).await? else {
+        return Ok(false);
+    };
+    let tenant = tenant_id.to_string();
+    let me = id.to_string();
+    sqlx::query("UPDATE buyers SET profile_id = NULL WHERE tenant_id = $1 AND id = $2")
+        .bind(&tenant)
+        .bind(&me)
+        .execute(&mut *tx)
+        .await?;
+    let rest = if key == me {
+        let next: Option<(String,)> = sqlx::query_as(
+            "SELECT id FROM buyers WHERE tenant_id = $1 AND profile_id = $2 \
+             ORDER BY created_at, id LIMIT 1",
+        )
+        .bind(&tenant)
+        .bind(&me)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((next,)) = &next {
+            sqlx::query(
+                "UPDATE buyers SET profile_id = $1 WHERE tenant_id = $2 AND profile_id = $3",
+            )
+            .bind(next)
+            .bind(&tenant)
+            .bind(&me)
+            .execute(&mut *tx)
+            .await?;
+        }
+        next.map(|(n,)| n)
+    } else {
+        Some(key)
+    };
+    // A profile left with one buyer is that buyer's own again.
+    if let Some(rest) = rest {
+        let (left,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM buyers WHERE tenant_id = $1 AND profile_id = $2")
+                .bind(&tenant)
+                .bind(&rest)
+                .fetch_one(&mut *tx)
+                .await?;
+        if left < 2 {
+            sqlx::query(
+                "UPDATE buyers SET profile_id = NULL WHERE tenant_id = $1 AND profile_id = $2",
+            )
+            .bind(&tenant)
+            .bind(&rest)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    append_all(&mut tx, audit()).await?;
+    tx.commit().await?;
+    Ok(true)
 }

@@ -28,6 +28,19 @@ async fn a_buyer_is_one_per_channel_id(store: Store) {
         .await
         .unwrap();
     assert_eq!(again.id, first.id);
+    let found = store
+        .buyer_by_external(tenant, Channel::WechatMp, "openid-1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.id, first.id);
+    assert_eq!(
+        store
+            .buyer_by_external(other.tenant.id, Channel::WechatMp, "openid-1")
+            .await
+            .unwrap(),
+        None
+    );
     assert_eq!(
         again.display_name, "微信用户",
         "the name is the first visit's"
@@ -52,4 +65,117 @@ async fn a_buyer_is_one_per_channel_id(store: Store) {
     let vip = store.buyer(tenant, first.id).await.unwrap().unwrap();
     assert_eq!((vip.id, vip.vip_level), (first.id, 3));
     assert_eq!(store.buyer(other.tenant.id, first.id).await.unwrap(), None);
+}
+
+on_both_backends!(buyers_on_several_channels_are_merged_and_split);
+
+/// CH-6: an agent merges the same person's buyers on two channels into one profile (audited
+/// with the change), a third joins it, one is taken out again; the profile's first buyer
+/// leaving keeps the rest together; another shop's buyers are never merged in.
+async fn buyers_on_several_channels_are_merged_and_split(store: Store) {
+    let shop = crate::shop(&store, "profiles").await;
+    let other = crate::shop(&store, "strangers").await;
+    let tenant = shop.tenant.id;
+    let web = shop.buyer.clone();
+    crate::tick().await;
+    let wechat = store
+        .upsert_buyer(tenant, Channel::WechatMp, "wx1/o1", "微信用户")
+        .await
+        .unwrap();
+    crate::tick().await;
+    let mail = store
+        .upsert_buyer(tenant, Channel::Email, "a@example.com", "邮件用户")
+        .await
+        .unwrap();
+    let ids = |buyers: Vec<kefu_domain::account::Buyer>| {
+        buyers.into_iter().map(|b| b.id).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(store.buyer_profile(tenant, wechat.id).await.unwrap()),
+        vec![wechat.id]
+    );
+    let audit = || {
+        vec![kefu_store::NewAudit {
+            tenant_id: tenant,
+            actor_id: None,
+            actor_name: "story".into(),
+            action: "buyer.merge".into(),
+            target: "buyer".into(),
+            detail: serde_json::json!({}),
+        }]
+    };
+    assert!(
+        store
+            .merge_buyers(tenant, web.id, wechat.id, audit)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        ids(store.buyer_profile(tenant, wechat.id).await.unwrap()),
+        vec![wechat.id, web.id]
+    );
+    assert!(
+        store
+            .merge_buyers(tenant, mail.id, wechat.id, audit)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        ids(store.buyer_profile(tenant, web.id).await.unwrap()),
+        vec![web.id, wechat.id, mail.id]
+    );
+    // Another shop's buyer is not found, merged or shown.
+    assert!(
+        !store
+            .merge_buyers(tenant, web.id, other.buyer.id, audit)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .merge_buyers(other.tenant.id, other.buyer.id, web.id, Vec::new)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .buyer_profile(other.tenant.id, web.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // The first buyer leaves: the other two stay one profile.
+    assert!(store.split_buyer(tenant, web.id, audit).await.unwrap());
+    assert_eq!(
+        ids(store.buyer_profile(tenant, web.id).await.unwrap()),
+        vec![web.id]
+    );
+    assert_eq!(
+        ids(store.buyer_profile(tenant, mail.id).await.unwrap()),
+        vec![mail.id, wechat.id]
+    );
+    // One more leaves: each is on their own.
+    assert!(store.split_buyer(tenant, mail.id, audit).await.unwrap());
+    assert_eq!(
+        ids(store.buyer_profile(tenant, wechat.id).await.unwrap()),
+        vec![wechat.id]
+    );
+    assert!(
+        !store
+            .split_buyer(other.tenant.id, wechat.id, Vec::new)
+            .await
+            .unwrap()
+    );
+    let merges = store
+        .audit_entries(
+            tenant,
+            &kefu_store::AuditFilter {
+                action: Some("buyer"),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(merges.len(), 4, "each change with its entry");
 }

@@ -38,7 +38,7 @@ macro_rules! on_both_backends {
 }
 
 mod accounts;
-mod after_sales;
+
 mod approvals;
 mod attachments;
 mod audit;
@@ -46,9 +46,11 @@ mod automation;
 mod backup;
 mod blocklist;
 mod buyers;
+mod channels;
 mod cockpit;
 mod commerce;
 mod conversations;
+mod escalations;
 mod flows;
 mod handoffs;
 mod kpi;
@@ -68,6 +70,7 @@ mod tags;
 mod teams;
 mod tenants;
 mod vault;
+mod work_orders;
 
 /// A store on a fresh SQLite file, and the directory that holds it.
 pub async fn sqlite() -> (Store, std::path::PathBuf) {

@@ -5,7 +5,12 @@
 // CH-7, WB-4: while the buyer waits, `queue` frames say their place; then who took them.
 // BOT-3, BOT-4: the robot's reply buttons; a tap sends the button's reply as typed text, once.
 // KPI-3: the rating invitations' states, shared by their cards; issue #17: the shop's service
-// (who is online, the typical wait, the next opening) read again every minute.
+// (who is online, the typical wait, the next opening) read again every minute. ESC-3: the
+// buyer's work orders, read at start and again whenever a system message arrives (the server
+// posts one on each change of status). ACC-1, ESC-1: the buyer's arbitration case (平台仲裁),
+// read at start and on the same system messages (features/arbitration/buyerArbitration.ts).
+// SELF-3: on the platform desk's page, the buyer's appeals (申诉), read likewise
+// (features/appeals/buyerAppeals.ts); issue #20: the conversation as a sealed transcript file.
 
 import { computed, reactive, ref } from 'vue'
 import { ApiError, buyerApi, errorCode } from '../../api'
@@ -13,6 +18,7 @@ import type {
   Buyer,
   BuyerRating,
   BuyerSession,
+  BuyerWorkOrder,
   ClientFrame,
   Entry,
   EntryContext,
@@ -33,6 +39,9 @@ import { orderCardRef } from '../catalogue/cards'
 import { liveButtonsId } from '../messages/buttons'
 import { mayEndConversation } from './service'
 import { readRatingInvitation } from '../messages/rating'
+import { mayMoveWorkOrders } from './workOrders'
+import { useBuyerArbitration } from '../arbitration/buyerArbitration'
+import { useBuyerAppeals } from '../appeals/buyerAppeals'
 
 export type ChatPhase = 'loading' | 'ready' | 'not_found' | 'failed'
 
@@ -43,6 +52,8 @@ const HTTP_FALLBACK_MS = 6000
 const ENTRY_REFUSALS = new Set(['invalid_entry', 'order_not_yours'])
 /** How often the shop's service status is read again while the page is open. */
 const SERVICE_REFRESH_MS = 60_000
+/** System messages in a burst (a resumed socket's backlog) read the work orders once. */
+const WORK_ORDERS_RELOAD_MS = 500
 
 function tokenKey(slug: string): string {
   return `kefu.buyer.${slug}`
@@ -86,6 +97,8 @@ export function useBuyerChat(slug: string, arrival: ChatArrival, onError: (code:
   const entryRefused = ref<string | null>(null)
   /** The buyer's own recent orders here; empty for anonymous buyers. */
   const orders = ref<Order[]>([])
+  /** ESC-3: the buyer's work orders with this shop, newest first, with their progress lines. */
+  const workOrders = ref<BuyerWorkOrder[]>([])
   /** The buyer's place while waiting for an agent (`position` ≥ 1); null when not waiting. */
   const queue = ref<QueueFrame | null>(null)
   /** Who took the conversation, and the last seq the buyer had then (where the line goes). */
@@ -105,6 +118,12 @@ export function useBuyerChat(slug: string, arrival: ChatArrival, onError: (code:
   let lastReadSent = 0
   let typingTimer: ReturnType<typeof setTimeout> | undefined
   let serviceTimer: ReturnType<typeof setInterval> | undefined
+  let workOrdersTimer: ReturnType<typeof setTimeout> | undefined
+  let workOrdersRequest = 0
+  /** ACC-1, ESC-1: whether the buyer may ask the platform to step in, and their case. */
+  const arbitration = useBuyerArbitration(() => token)
+  /** SELF-3: the buyer's appeals, on the platform desk's page only. */
+  const appeals = useBuyerAppeals(() => token)
 
   /** Each retry drops one thing the server refused, so this ends. */
   async function openSession(): Promise<BuyerSession> {
@@ -140,6 +159,21 @@ export function useBuyerChat(slug: string, arrival: ChatArrival, onError: (code:
     }
   }
 
+  async function loadWorkOrders(): Promise<void> {
+    const mine = ++workOrdersRequest
+    try {
+      const list = await buyerApi.workOrders(token)
+      if (mine === workOrdersRequest) workOrders.value = list
+    } catch {
+      // Keep what was shown; the next status message reads them again.
+    }
+  }
+
+  function reloadWorkOrdersSoon(): void {
+    clearTimeout(workOrdersTimer)
+    workOrdersTimer = setTimeout(() => void loadWorkOrders(), WORK_ORDERS_RELOAD_MS)
+  }
+
   async function start(): Promise<void> {
     phase.value = 'loading'
     try {
@@ -151,6 +185,9 @@ export function useBuyerChat(slug: string, arrival: ChatArrival, onError: (code:
       token = session.buyer_token
       saveToken(slug, token)
       void loadOrders()
+      void loadWorkOrders()
+      void arbitration.load()
+      appeals.start(shopInfo.kind === 'platform')
       timeline.addMany(await buyerApi.messages(token))
       phase.value = 'ready'
       connect()
@@ -188,6 +225,9 @@ export function useBuyerChat(slug: string, arrival: ChatArrival, onError: (code:
     socket = null
     clearTimeout(typingTimer)
     clearInterval(serviceTimer)
+    clearTimeout(workOrdersTimer)
+    arbitration.stop()
+    appeals.stop()
   }
 
   /** Issue #17: who is online and how soon they answer change while the buyer looks. */
@@ -234,7 +274,17 @@ export function useBuyerChat(slug: string, arrival: ChatArrival, onError: (code:
         timeline.add(frame.message)
         if (frame.message.sender_kind !== 'buyer') agentTyping.value = false
         // An agent is talking: whatever the queue said, the buyer is no longer waiting.
-        if (frame.message.sender_kind === 'agent') queue.value = null
+        if (frame.message.sender_kind === 'agent') {
+          queue.value = null
+          // The shop has answered: the buyer may now ask the platform to step in.
+          arbitration.agentAnswered()
+        }
+        // A work order opened or moved, or the platform took a step in the case: read again.
+        if (mayMoveWorkOrders(frame.message)) {
+          reloadWorkOrdersSoon()
+          arbitration.reloadSoon()
+          appeals.reloadSoon()
+        }
         // A supervisor invited the buyer again: the same invitation, open anew.
         if (frame.message.kind === 'rating') {
           const invitation = readRatingInvitation(frame.message.body)
@@ -317,6 +367,12 @@ export function useBuyerChat(slug: string, arrival: ChatArrival, onError: (code:
     ended.value = true
   }
 
+  /** Issue #20: the conversation as a sealed HTML file, and the Content-Disposition naming it.
+   *  Throws ApiError (`conversation_not_found`). */
+  function transcript() {
+    return buyerApi.transcript(token)
+  }
+
   /** A reply button tapped: its reply goes as ordinary text, and only while its message's
    *  buttons are live — the send itself spends them, so a second tap sends nothing. */
   function reply(text: string, messageId: string): void {
@@ -389,6 +445,10 @@ export function useBuyerChat(slug: string, arrival: ChatArrival, onError: (code:
     context,
     entryRefused,
     orders,
+    workOrders,
+    arbitration,
+    appeals,
+    transcript,
     queue,
     servedBy,
     liveButtons,

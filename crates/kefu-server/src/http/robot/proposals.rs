@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use kefu_domain::error_code::ErrorCode;
 use kefu_domain::role::Permission;
+use kefu_domain::time::now_ms;
 use kefu_store::ProposalRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -146,8 +147,7 @@ pub struct ProposalEdit {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Approved {
-    #[schema(value_type = super::super::robot::KbEntryView)]
-    pub entry: serde_json::Value,
+    pub entry: super::KbEntryView,
 }
 
 async fn pending(state: &AppState, agent: &Agent, id: Uuid) -> Result<ProposalRow, ApiError> {
@@ -249,7 +249,9 @@ pub async fn approve(
         return Err(ErrorCode::ProposalDecided.into());
     }
     crate::desk::robot::rebuild_soon(&state, agent.tenant_id());
-    Ok(Json(Approved { entry: body }))
+    Ok(Json(Approved {
+        entry: super::KbEntryView::new(&state, body, now_ms()),
+    }))
 }
 
 /// Rejects a proposal; its questions are not proposed again.

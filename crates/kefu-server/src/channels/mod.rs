@@ -1,0 +1,511 @@
+//! The channels (issue #21, CH-3): buyers on outside platforms, served through the desk like
+//! the chat page. With no HTTP in it. A platform's callback is read and checked by the
+//! adapter (`wechat_mp.rs`, with the pure wire formats of `kefu_channels`) and enters by
+//! `desk::inbound`, the chat page's door (the writer, dedupe by the platform's message id);
+//! a reply leaves by `desk::outbound`, which hands it to the `ChannelOutbox` here: a bounded
+//! queue, turned by a task per shop into a delivery in the database (the notifications' queue,
+//! `cases::notify`), tried at once and, if that fails, by the jobs' leader with backoff, each
+//! try in the delivery log. Access tokens are kept in the database, sealed, for every process.
+
+pub mod wechat_mp;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use kefu_channels::window::{ReplyRule, WindowState};
+use kefu_domain::channel::Channel;
+use kefu_domain::conversation::ConversationSummary;
+use kefu_domain::error_code::ErrorCode;
+use kefu_domain::message::{Message, SenderKind};
+use kefu_domain::time::now_ms;
+use kefu_store::{ChannelRow, ChannelSeen, Delivery, NewAudit, NewChannel, NewDelivery, Store};
+use tokio::sync::{Mutex, mpsc};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::deliveries::{self, Outcome};
+use crate::desk::outbound::ChannelSender;
+use crate::desk::shop_cache::ShopCache;
+use crate::error::ApiError;
+
+/// Replies waiting for the outbox's task; a full queue drops (and counts) the newest.
+const QUEUE: usize = 4_096;
+/// Replies of one shop waiting for their turn.
+const SHOP_QUEUE: usize = 1_024;
+/// A delivery tried at once is due again for the leader only after this, longer than a
+/// whole try may take (`TRY_LIMIT`), so the two never send it twice.
+const FIRST_RETRY_MS: i64 = 30_000;
+/// The longest one try of a delivery may take, token, upload and retry included.
+const TRY_LIMIT: Duration = Duration::from_secs(20);
+const TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a process trusts what it read of a shop's channels.
+const CONNECTED_TTL: Duration = Duration::from_secs(5);
+
+/// The kinds of channel kefu connects. Their names are the command line's and the API's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    WechatMp,
+}
+
+impl Kind {
+    pub fn parse(s: &str) -> Result<Kind, ApiError> {
+        match s {
+            "wechat_mp" | "wechat-mp" => Ok(Kind::WechatMp),
+            "wecom_kf" | "wecom-kf" | "douyin" | "email" | "phone" | "widget" => {
+                Err(ApiError::new(
+                    ErrorCode::ChannelKindUnsupported,
+                    format!("connecting a {s} channel is not built yet; wechat-mp is"),
+                ))
+            }
+            _ => Err(ApiError::new(
+                ErrorCode::ChannelKindUnsupported,
+                format!("no channel kind `{s}`"),
+            )),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::WechatMp => "wechat_mp",
+        }
+    }
+
+    /// The conversation channel its buyers are on.
+    pub fn channel(self) -> Channel {
+        match self {
+            Kind::WechatMp => Channel::WechatMp,
+        }
+    }
+
+    /// Where the platform calls kefu, below the server's public address.
+    pub fn callback_path(self, id: Uuid) -> String {
+        match self {
+            Kind::WechatMp => format!("/hooks/wechat-mp/{id}"),
+        }
+    }
+}
+
+/// A channel to connect, as the settings page and `kefu channel add` give it.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct ChannelInput {
+    /// `wechat_mp` (others follow).
+    pub kind: String,
+    /// What agents see it as; defaults to the kind's name and the AppID.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The Official Account's AppID.
+    #[serde(default)]
+    pub app_id: String,
+    #[serde(default)]
+    pub app_secret: String,
+    /// The token signatures are made with (1–32 characters).
+    #[serde(default)]
+    pub token: String,
+    /// The 43-character EncodingAESKey (compatible and safe mode).
+    #[serde(default)]
+    pub aes_key: Option<String>,
+    /// `safe` (the default), `compatible` or `plain`.
+    #[serde(default)]
+    pub mode: Option<String>,
+    /// The platform API's address: only for a test double of it, and only where the server
+    /// allows one (`http.channel_test_doubles`); ignored otherwise.
+    #[serde(default)]
+    pub api_base: Option<String>,
+}
+
+/// Checks `input` and connects the channel, audited as `actor` did it.
+pub async fn connect(
+    store: &Store,
+    tenant_id: Uuid,
+    input: &ChannelInput,
+    actor: (Option<Uuid>, &str),
+    test_doubles: bool,
+) -> Result<ChannelRow, ApiError> {
+    let kind = Kind::parse(input.kind.trim())?;
+    let checked = match kind {
+        Kind::WechatMp => wechat_mp::check(input, test_doubles)?,
+    };
+    let name = input
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("微信公众号 {}", checked.public_id));
+    if name.chars().count() > 60 {
+        return Err(ApiError::new(
+            ErrorCode::InvalidChannel,
+            "a name of 1–60 characters",
+        ));
+    }
+    let new = NewChannel {
+        kind: kind.as_str(),
+        name: &name,
+        public_id: &checked.public_id,
+        settings: &checked.settings,
+        secrets: &checked.secrets,
+    };
+    let (actor_id, actor_name) = actor;
+    Ok(store
+        .create_channel(tenant_id, &new, |row| {
+            vec![crate::audit::by_actor(
+                tenant_id,
+                actor_id,
+                actor_name,
+                "channel.connect",
+                format!("channel:{}", row.id),
+                serde_json::json!({"kind": row.kind, "public_id": row.public_id, "settings": row.settings}),
+            )]
+        })
+        .await?)
+}
+
+/// A channel's checked settings: the account's id, the public settings, the secrets.
+pub struct Checked {
+    pub public_id: String,
+    pub settings: serde_json::Value,
+    pub secrets: serde_json::Value,
+}
+
+/// The channel a platform's callback names (kept a few seconds; forgotten here on a change).
+pub async fn callback_channel(
+    state: &AppState,
+    id: Uuid,
+) -> Result<Option<Arc<ChannelRow>>, ApiError> {
+    if let Some(kept) = state.channel_outbox.rows.get(id) {
+        return Ok((*kept).clone());
+    }
+    let row = state.store.channel_for_callback(id).await?.map(Arc::new);
+    state.channel_outbox.rows.put(id, row.clone());
+    Ok(row)
+}
+
+/// Forgets what this process kept of a channel that just changed.
+pub fn forget(state: &AppState, tenant_id: Uuid, id: Uuid) {
+    state.channel_outbox.rows.forget(id);
+    state.channel_outbox.shops.forget(tenant_id);
+}
+
+/// Notes a message in on the channel's health line, at most once every few seconds.
+pub async fn seen_in(state: &AppState, id: Uuid) {
+    if state.channel_outbox.noted.get(id).is_some() {
+        return;
+    }
+    state.channel_outbox.noted.put(id, ());
+    if let Err(error) = state
+        .store
+        .channel_seen(id, ChannelSeen::In, now_ms())
+        .await
+    {
+        tracing::warn!(%error, "could not note a channel's health");
+    }
+}
+
+/// The platform's rule for writing to a buyer on `channel`, if it has one.
+pub fn reply_rule(channel: Channel) -> Option<ReplyRule> {
+    match channel {
+        Channel::WechatMp => Some(ReplyRule {
+            length_ms: kefu_channels::wechat_mp::WINDOW_MS,
+            quota: Some(kefu_channels::wechat_mp::WINDOW_QUOTA),
+        }),
+        _ => None,
+    }
+}
+
+/// Where the conversation stands against its platform's rule (none for the chat page).
+pub async fn window(
+    state: &AppState,
+    conversation: &ConversationSummary,
+) -> Result<Option<WindowState>, ApiError> {
+    let Some(rule) = reply_rule(conversation.channel) else {
+        return Ok(None);
+    };
+    let sent = match conversation.last_buyer_message_at {
+        Some(since) => {
+            state
+                .store
+                .sent_since(conversation.tenant_id, conversation.id, since)
+                .await?
+        }
+        None => 0,
+    };
+    let sent = u32::try_from(sent).unwrap_or(u32::MAX);
+    Ok(Some(rule.state(
+        conversation.last_buyer_message_at,
+        sent,
+        now_ms(),
+    )))
+}
+
+/// The shop has connected no channel: every buyer is on the chat page (kept a few seconds
+/// per shop, forgotten by the process that connects one).
+pub async fn web_only(state: &AppState, tenant_id: Uuid) -> Result<bool, ApiError> {
+    Ok(shop_channels(state, tenant_id).await?.is_empty())
+}
+
+/// The shop's channels, kept a few seconds per shop (forgotten by the process that changes
+/// one): the agent's door, the outbox and each delivery's try read them here, not from the
+/// database each time. Their health lines are not read from here.
+async fn shop_channels(
+    state: &AppState,
+    tenant_id: Uuid,
+) -> Result<Arc<Vec<Arc<ChannelRow>>>, ApiError> {
+    if let Some(kept) = state.channel_outbox.shops.get(tenant_id) {
+        return Ok(kept);
+    }
+    let rows = state.store.channels(tenant_id).await?;
+    Ok(state
+        .channel_outbox
+        .shops
+        .put(tenant_id, rows.into_iter().map(Arc::new).collect()))
+}
+
+/// Refuses an agent's message the buyer's platform would not take now, with the reason.
+pub async fn check_can_send(
+    state: &AppState,
+    conversation: &ConversationSummary,
+    buyer: &kefu_domain::account::Buyer,
+) -> Result<(), ApiError> {
+    if let Some(channel) = channel_of_buyer(
+        state,
+        conversation.tenant_id,
+        conversation.channel,
+        &buyer.external_id,
+    )
+    .await?
+        && channel.paused
+    {
+        return Err(ApiError::new(
+            ErrorCode::ChannelPaused,
+            format!("the channel {} is paused", channel.name),
+        ));
+    }
+    if let Some(w) = window(state, conversation).await?
+        && !w.open
+    {
+        let why = match (w.remaining, w.closes_at) {
+            (Some(0), Some(closes_at)) if closes_at > now_ms() => {
+                "the platform's five messages since the buyer last wrote are used up"
+            }
+            (_, None) => "the buyer has not written on this channel yet",
+            _ => "48 hours have passed since the buyer last wrote",
+        };
+        return Err(ApiError::new(ErrorCode::ChannelWindowClosed, why));
+    }
+    Ok(())
+}
+
+/// The channel a buyer on `channel` with the id `external_id` came through, if connected.
+pub async fn channel_of_buyer(
+    state: &AppState,
+    tenant_id: Uuid,
+    channel: Channel,
+    external_id: &str,
+) -> Result<Option<Arc<ChannelRow>>, ApiError> {
+    let (Channel::WechatMp, Some((app_id, _))) = (channel, wechat_mp::split_buyer_id(external_id))
+    else {
+        return Ok(None);
+    };
+    Ok(shop_channels(state, tenant_id)
+        .await?
+        .iter()
+        .find(|c| c.kind == Kind::WechatMp.as_str() && c.public_id == app_id)
+        .cloned())
+}
+
+/// A committed message for a buyer on another platform.
+type Outgoing = (ConversationSummary, Message);
+
+/// `desk::outbound`'s sender for every connected platform: a bounded queue to one task.
+#[derive(Clone)]
+pub struct ChannelOutbox {
+    jobs: mpsc::Sender<Outgoing>,
+    inbox: Arc<Mutex<Option<mpsc::Receiver<Outgoing>>>>,
+    /// Each shop's channels.
+    shops: ShopCache<Vec<Arc<ChannelRow>>>,
+    /// The platforms' APIs are called through this one client (connections kept).
+    pub client: reqwest::Client,
+    /// Channels as their callbacks read them, kept a few seconds: a busy account's pushes
+    /// read (and unseal) its row once, not once a message.
+    rows: ShopCache<Option<Arc<ChannelRow>>>,
+    /// Channels whose last message in was noted in the last few seconds.
+    noted: ShopCache<()>,
+}
+
+impl Default for ChannelOutbox {
+    fn default() -> ChannelOutbox {
+        let (jobs, inbox) = mpsc::channel(QUEUE);
+        ChannelOutbox {
+            jobs,
+            inbox: Arc::new(Mutex::new(Some(inbox))),
+            shops: ShopCache::new(CONNECTED_TTL),
+            rows: ShopCache::new(CONNECTED_TTL),
+            noted: ShopCache::new(CONNECTED_TTL),
+            // No redirects: a platform's API answers where it was asked.
+            client: reqwest::Client::builder()
+                .timeout(TIMEOUT)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap_or_default(),
+        }
+    }
+}
+
+impl ChannelSender for ChannelOutbox {
+    fn send(&self, conversation: &ConversationSummary, message: &Message) {
+        if self
+            .jobs
+            .try_send((conversation.clone(), message.clone()))
+            .is_err()
+        {
+            metrics::counter!("kefu_channel_replies_dropped_total").increment(1);
+            tracing::warn!(conversation = %conversation.id, "the channel outbox is full; a reply was not queued");
+        }
+    }
+}
+
+/// Turns queued replies into deliveries, each tried at once: in order within a shop, on a
+/// task per shop, so one shop's slow platform delays only its own replies (a task per shop
+/// that ever had one, each with a bounded queue).
+pub async fn run_forever(state: AppState) {
+    let Some(mut inbox) = state.channel_outbox.inbox.lock().await.take() else {
+        return;
+    };
+    let mut shops: std::collections::HashMap<Uuid, mpsc::Sender<Outgoing>> =
+        std::collections::HashMap::new();
+    while let Some(outgoing) = inbox.recv().await {
+        let tenant_id = outgoing.0.tenant_id;
+        let shop = shops.entry(tenant_id).or_insert_with(|| {
+            let (jobs, mut queue) = mpsc::channel::<Outgoing>(SHOP_QUEUE);
+            let state = state.clone();
+            tokio::spawn(async move {
+                let client = state.channel_outbox.client.clone();
+                while let Some((conversation, message)) = queue.recv().await {
+                    if let Err(error) = reply(&state, &client, &conversation, &message).await {
+                        tracing::warn!(%error, conversation = %conversation.id, "could not queue a reply to the buyer's channel");
+                    }
+                }
+            });
+            jobs
+        });
+        if shop.try_send(outgoing).is_err() {
+            metrics::counter!("kefu_channel_replies_dropped_total").increment(1);
+            tracing::warn!(tenant = %tenant_id, "a shop's channel replies are backed up; a reply was not queued");
+        }
+    }
+}
+
+async fn reply(
+    state: &AppState,
+    client: &reqwest::Client,
+    conversation: &ConversationSummary,
+    message: &Message,
+) -> Result<(), ApiError> {
+    // A rating invitation is the chat page's (a tap rates); other platforms get the text.
+    if message.sender_kind == SenderKind::Buyer {
+        return Ok(());
+    }
+    let tenant_id = conversation.tenant_id;
+    let Some(buyer) = state.store.buyer(tenant_id, conversation.buyer_id).await? else {
+        return Ok(());
+    };
+    let Some(channel) =
+        channel_of_buyer(state, tenant_id, conversation.channel, &buyer.external_id).await?
+    else {
+        metrics::counter!("kefu_undeliverable_messages_total", "channel" => conversation.channel.as_str())
+            .increment(1);
+        return Ok(());
+    };
+    if channel.paused {
+        return Ok(());
+    }
+    let Some(body) = wechat_mp::outgoing(state, &buyer.external_id, message)? else {
+        return Ok(());
+    };
+    let delivery = NewDelivery {
+        channel: Kind::WechatMp.as_str(),
+        target: channel.id.to_string(),
+        event: "message",
+        body: body.to_string(),
+    };
+    let now = now_ms();
+    let id = state
+        .store
+        .queue_delivery(tenant_id, &delivery, now + FIRST_RETRY_MS)
+        .await?;
+    let queued = Delivery {
+        id,
+        tenant_id,
+        channel: delivery.channel.to_owned(),
+        target: delivery.target,
+        event: delivery.event.to_owned(),
+        body: delivery.body,
+        status: "pending".into(),
+        attempts: 0,
+        next_at: Some(now + FIRST_RETRY_MS),
+        last_error: String::new(),
+        response_status: None,
+        created_at: now,
+        sent_at: None,
+    };
+    let outcome = attempt(state, client, &queued).await;
+    deliveries::record(state, &queued, outcome).await;
+    Ok(())
+}
+
+/// One try of a channel's delivery (at once, or in the leader's passes in `cases::notify`).
+pub async fn attempt(state: &AppState, client: &reqwest::Client, delivery: &Delivery) -> Outcome {
+    let Ok(id) = delivery.target.parse::<Uuid>() else {
+        return Outcome::GiveUp(None, "not a channel".into());
+    };
+    let channel = match shop_channels(state, delivery.tenant_id).await {
+        Ok(channels) => match channels.iter().find(|c| c.id == id) {
+            Some(channel) => channel.clone(),
+            None => return Outcome::GiveUp(None, "the channel was disconnected".into()),
+        },
+        Err(error) => return Outcome::Retry(None, error.to_string()),
+    };
+    if channel.paused {
+        return Outcome::GiveUp(None, "the channel is paused".into());
+    }
+    let outcome = match Kind::parse(&channel.kind) {
+        Ok(Kind::WechatMp) => tokio::time::timeout(
+            TRY_LIMIT,
+            wechat_mp::deliver(state, client, &channel, delivery),
+        )
+        .await
+        .unwrap_or_else(|_| Outcome::Retry(None, "the platform took too long".into())),
+        Err(_) => Outcome::GiveUp(None, "not a channel kefu delivers to".into()),
+    };
+    let seen = match &outcome {
+        Outcome::Sent(_) => ChannelSeen::Out,
+        Outcome::Retry(_, error) | Outcome::GiveUp(_, error) => ChannelSeen::Error(error),
+    };
+    if let Err(error) = state.store.channel_seen(channel.id, seen, now_ms()).await {
+        tracing::warn!(%error, "could not note a channel's health");
+    }
+    outcome
+}
+
+/// Renames or pauses a channel, audited.
+pub async fn update(
+    store: &Store,
+    tenant_id: Uuid,
+    id: Uuid,
+    name: Option<&str>,
+    paused: Option<bool>,
+    audit: impl FnOnce(&ChannelRow) -> Vec<NewAudit> + Send,
+) -> Result<ChannelRow, ApiError> {
+    if let Some(name) = name
+        && (name.trim().is_empty() || name.chars().count() > 60)
+    {
+        return Err(ApiError::new(
+            ErrorCode::InvalidChannel,
+            "a name of 1–60 characters",
+        ));
+    }
+    store
+        .update_channel(tenant_id, id, name.map(str::trim), paused, audit)
+        .await?
+        .ok_or_else(|| ErrorCode::ChannelNotFound.into())
+}

@@ -1,0 +1,246 @@
+//! `/channels`: the shop's connected channels (issue #21, CH-3) with their health; the
+//! reply window of a conversation on another platform; and `/hooks/…`, where the platforms
+//! call kefu.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use kefu_channels::wechat_mp::CallbackQuery;
+use kefu_channels::window::WindowState;
+use kefu_domain::channel::Channel;
+use kefu_domain::error_code::ErrorCode;
+use kefu_domain::role::Permission;
+use kefu_store::ChannelRow;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::Agent;
+use crate::channels::{self, ChannelInput, Kind};
+use crate::error::{ApiError, ErrorBody};
+use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
+
+/// A connected channel, without its secrets.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChannelView {
+    pub id: Uuid,
+    /// `wechat_mp`.
+    pub kind: String,
+    pub name: String,
+    /// The account's AppID.
+    pub public_id: String,
+    /// `safe`, `compatible` or `plain`.
+    pub mode: String,
+    pub paused: bool,
+    /// Where the platform calls kefu, below kefu's address.
+    pub callback_path: String,
+    /// The whole callback URL, when `http.public_url` is set.
+    pub callback_url: Option<String>,
+    /// The token the platform's console is given (the shop set it; not a secret to them).
+    pub token: String,
+    /// The health line: the last message in and out, the last error and when.
+    pub last_in_at: Option<i64>,
+    pub last_out_at: Option<i64>,
+    pub last_error: String,
+    pub last_error_at: Option<i64>,
+    /// When the platform's access token kefu holds expires.
+    pub token_expires_at: Option<i64>,
+    pub created_at: i64,
+}
+
+impl ChannelView {
+    pub fn new(state: &AppState, row: ChannelRow) -> ChannelView {
+        let path = Kind::parse(&row.kind)
+            .map(|k| k.callback_path(row.id))
+            .unwrap_or_default();
+        let public = state.settings.http.public_url.trim_end_matches('/');
+        ChannelView {
+            id: row.id,
+            callback_url: (!public.is_empty()).then(|| format!("{public}{path}")),
+            callback_path: path,
+            kind: row.kind,
+            name: row.name,
+            public_id: row.public_id,
+            mode: row.settings["mode"].as_str().unwrap_or("safe").to_owned(),
+            paused: row.paused,
+            token: row.secrets["token"].as_str().unwrap_or_default().to_owned(),
+            last_in_at: row.last_in_at,
+            last_out_at: row.last_out_at,
+            last_error: row.last_error,
+            last_error_at: row.last_error_at,
+            token_expires_at: row.token_expires_at,
+            created_at: row.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChannelList {
+    pub channels: Vec<ChannelView>,
+}
+
+/// The shop's channels with their health (`settings.manage`).
+#[utoipa::path(get, operation_id = "channels", path = "/api/v1/channels", tag = "channels",
+    responses((status = 200, body = ChannelList)))]
+pub async fn list(
+    State(state): State<AppState>,
+    agent: Agent,
+) -> Result<Json<ChannelList>, ApiError> {
+    agent.require(Permission::SettingsManage)?;
+    let channels = state.store.channels(agent.tenant_id()).await?;
+    Ok(Json(ChannelList {
+        channels: channels
+            .into_iter()
+            .map(|row| ChannelView::new(&state, row))
+            .collect(),
+    }))
+}
+
+/// Connects a channel (`settings.manage`); audited. Paste its callback URL and token into
+/// the platform's console.
+#[utoipa::path(post, operation_id = "connect_channel", path = "/api/v1/channels", tag = "channels", request_body = ChannelInput,
+    responses((status = 201, body = ChannelView), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn connect(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiJson(input): ApiJson<ChannelInput>,
+) -> Result<(StatusCode, Json<ChannelView>), ApiError> {
+    agent.require(Permission::SettingsManage)?;
+    let row = channels::connect(
+        &state.store,
+        agent.tenant_id(),
+        &input,
+        (Some(agent.user.id), &agent.user.display_name),
+        state.settings.http.channel_test_doubles,
+    )
+    .await?;
+    channels::forget(&state, agent.tenant_id(), row.id);
+    Ok((StatusCode::CREATED, Json(ChannelView::new(&state, row))))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ChannelChange {
+    pub name: Option<String>,
+    /// Paused: kefu leaves the account's messages alone and sends nothing on it.
+    pub paused: Option<bool>,
+}
+
+/// Renames, pauses or resumes a channel (`settings.manage`); audited.
+#[utoipa::path(put, operation_id = "change_channel", path = "/api/v1/channels/{id}", tag = "channels", params(("id" = Uuid, Path)),
+    request_body = ChannelChange,
+    responses((status = 200, body = ChannelView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn change(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(change): ApiJson<ChannelChange>,
+) -> Result<Json<ChannelView>, ApiError> {
+    agent.require(Permission::SettingsManage)?;
+    let row = channels::update(
+        &state.store,
+        agent.tenant_id(),
+        id,
+        change.name.as_deref(),
+        change.paused,
+        |row| {
+            vec![crate::audit::by(
+                &agent,
+                "channel.change",
+                format!("channel:{}", row.id),
+                serde_json::json!({"name": row.name, "paused": row.paused}),
+            )]
+        },
+    )
+    .await?;
+    channels::forget(&state, agent.tenant_id(), id);
+    Ok(Json(ChannelView::new(&state, row)))
+}
+
+/// Disconnects a channel (`settings.manage`); audited. Its buyers and conversations stay.
+#[utoipa::path(delete, operation_id = "disconnect_channel", path = "/api/v1/channels/{id}", tag = "channels", params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn disconnect(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    agent.require(Permission::SettingsManage)?;
+    let deleted = state
+        .store
+        .delete_channel(agent.tenant_id(), id, || {
+            vec![crate::audit::by(
+                &agent,
+                "channel.disconnect",
+                format!("channel:{id}"),
+                serde_json::json!({}),
+            )]
+        })
+        .await?;
+    if !deleted {
+        return Err(ErrorCode::ChannelNotFound.into());
+    }
+    channels::forget(&state, agent.tenant_id(), id);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReplyWindow {
+    pub channel: Channel,
+    /// The platform's window, for a buyer on a platform that has one.
+    pub window: Option<WindowState>,
+}
+
+/// When the buyer's platform lets the shop write to them (WeChat: 48 hours after their last
+/// message, five messages), for the composer.
+#[utoipa::path(get, operation_id = "reply_window", path = "/api/v1/conversations/{id}/window", tag = "channels", params(("id" = Uuid, Path)),
+    responses((status = 200, body = ReplyWindow), (status = 404, body = ErrorBody)))]
+pub async fn window(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<ReplyWindow>, ApiError> {
+    agent.require(Permission::ConversationRead)?;
+    let conversation = state
+        .store
+        .conversation(agent.tenant_id(), id)
+        .await?
+        .ok_or(ErrorCode::ConversationNotFound)?;
+    Ok(Json(ReplyWindow {
+        channel: conversation.channel,
+        window: channels::window(&state, &conversation).await?,
+    }))
+}
+
+fn plain(text: String) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text)
+}
+
+/// WeChat's server URL check (服务器配置): `echostr` back when the signature holds.
+#[utoipa::path(get, operation_id = "wechat_mp_verify", path = "/hooks/wechat-mp/{id}", tag = "channels", params(("id" = Uuid, Path), CallbackQuery),
+    responses((status = 200, body = String, content_type = "text/plain"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn wechat_mp_verify(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<CallbackQuery>,
+) -> Result<impl IntoResponse, ApiError> {
+    let echostr = channels::wechat_mp::verify(&state, id, &query).await?;
+    Ok(plain(echostr))
+}
+
+/// A message or event pushed by WeChat (plain, compatible or safe mode), entered as the
+/// buyer's message; answered `success` (replies go by the customer-service API).
+#[utoipa::path(post, operation_id = "wechat_mp_push", path = "/hooks/wechat-mp/{id}", tag = "channels", params(("id" = Uuid, Path), CallbackQuery),
+    request_body(content = String, content_type = "text/xml"),
+    responses((status = 200, body = String, content_type = "text/plain"), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn wechat_mp_push(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<CallbackQuery>,
+    body: Bytes,
+) -> Result<impl IntoResponse, ApiError> {
+    let answer = channels::wechat_mp::receive(&state, id, &query, &body).await?;
+    Ok(plain(answer.to_owned()))
+}

@@ -1,0 +1,164 @@
+//! A shop's channels (issue #21, CH-3; SQL: `sql/channels.rs`): each connected account with
+//! its settings, its sealed secrets, the access token every process shares, and its health
+//! (last message in and out, last error). A callback finds its channel by id alone: the
+//! platform proves itself by the signature the channel's secrets check.
+
+use uuid::Uuid;
+
+use crate::{NewAudit, NewDelivery, Result, Store};
+
+/// A channel to connect.
+#[derive(Debug)]
+pub struct NewChannel<'a> {
+    pub kind: &'a str,
+    pub name: &'a str,
+    /// The platform's id of the account (the AppID).
+    pub public_id: &'a str,
+    pub settings: &'a serde_json::Value,
+    pub secrets: &'a serde_json::Value,
+}
+
+/// A connected channel; `secrets` opened.
+#[derive(Clone, PartialEq)]
+pub struct ChannelRow {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub kind: String,
+    pub name: String,
+    pub public_id: String,
+    pub settings: serde_json::Value,
+    pub secrets: serde_json::Value,
+    pub paused: bool,
+    pub token_expires_at: Option<i64>,
+    pub last_in_at: Option<i64>,
+    pub last_out_at: Option<i64>,
+    pub last_error: String,
+    pub last_error_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl std::fmt::Debug for ChannelRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChannelRow")
+            .field("id", &self.id)
+            .field("tenant_id", &self.tenant_id)
+            .field("kind", &self.kind)
+            .field("public_id", &self.public_id)
+            .field("paused", &self.paused)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What happened on a channel, for its health line.
+#[derive(Debug, Clone, Copy)]
+pub enum ChannelSeen<'a> {
+    /// A message came in.
+    In,
+    /// A message left.
+    Out,
+    /// Something failed (a refused callback, a send the platform refused).
+    Error(&'a str),
+}
+
+impl Store {
+    /// Connects a channel; `Conflict("channel_exists")` when the shop has this account.
+    pub async fn create_channel(
+        &self,
+        tenant_id: Uuid,
+        new: &NewChannel<'_>,
+        audit: impl FnOnce(&ChannelRow) -> Vec<NewAudit> + Send,
+    ) -> Result<ChannelRow> {
+        dispatch!(
+            self,
+            channels::create_channel(&self.vault, tenant_id, new, audit)
+        )
+    }
+
+    /// The shop's channels, oldest first.
+    pub async fn channels(&self, tenant_id: Uuid) -> Result<Vec<ChannelRow>> {
+        dispatch!(self, channels::channels(&self.vault, Some(tenant_id), None))
+    }
+
+    pub async fn channel(&self, tenant_id: Uuid, id: Uuid) -> Result<Option<ChannelRow>> {
+        let found = dispatch!(
+            self,
+            channels::channels(&self.vault, Some(tenant_id), Some(id))
+        )?;
+        Ok(found.into_iter().next())
+    }
+
+    /// The channel a platform's callback names (it proves itself by its signature).
+    pub async fn channel_for_callback(&self, id: Uuid) -> Result<Option<ChannelRow>> {
+        let found = dispatch!(self, channels::channels(&self.vault, None, Some(id)))?;
+        Ok(found.into_iter().next())
+    }
+
+    /// Renames or pauses a channel; `None` when it is not the shop's.
+    pub async fn update_channel(
+        &self,
+        tenant_id: Uuid,
+        id: Uuid,
+        name: Option<&str>,
+        paused: Option<bool>,
+        audit: impl FnOnce(&ChannelRow) -> Vec<NewAudit> + Send,
+    ) -> Result<Option<ChannelRow>> {
+        dispatch!(
+            self,
+            channels::update_channel(&self.vault, tenant_id, id, name, paused, audit)
+        )
+    }
+
+    /// Disconnects a channel; false when it is not the shop's.
+    pub async fn delete_channel(
+        &self,
+        tenant_id: Uuid,
+        id: Uuid,
+        audit: impl FnOnce() -> Vec<NewAudit> + Send,
+    ) -> Result<bool> {
+        dispatch!(self, channels::delete_channel(tenant_id, id, audit))
+    }
+
+    /// Notes on the channel's health line what just happened at `at`.
+    pub async fn channel_seen(&self, id: Uuid, seen: ChannelSeen<'_>, at: i64) -> Result<()> {
+        dispatch!(self, channels::channel_seen(id, seen, at))
+    }
+
+    /// The platform's access token and when it expires, if one is kept.
+    pub async fn channel_token(&self, id: Uuid) -> Result<Option<(String, i64)>> {
+        dispatch!(self, channels::channel_token(&self.vault, id))
+    }
+
+    /// Keeps a fresh access token for every process.
+    pub async fn save_channel_token(&self, id: Uuid, token: &str, expires_at: i64) -> Result<()> {
+        dispatch!(
+            self,
+            channels::save_channel_token(&self.vault, id, token, expires_at)
+        )
+    }
+
+    /// Queues one delivery, first due at `due_at`; its id.
+    pub async fn queue_delivery(
+        &self,
+        tenant_id: Uuid,
+        delivery: &NewDelivery,
+        due_at: i64,
+    ) -> Result<Uuid> {
+        dispatch!(self, channels::queue_delivery(tenant_id, delivery, due_at))
+    }
+
+    /// How many messages the shop's side (agents, robot, automatic replies, kefu) wrote in a
+    /// conversation after `since`: what a platform's reply quota counts (not the rating
+    /// invitation, which other platforms are not sent).
+    pub async fn sent_since(
+        &self,
+        tenant_id: Uuid,
+        conversation_id: Uuid,
+        since: i64,
+    ) -> Result<i64> {
+        dispatch!(
+            self,
+            channels::sent_since(tenant_id, conversation_id, since)
+        )
+    }
+}

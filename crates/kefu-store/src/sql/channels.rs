@@ -1,0 +1,273 @@
+//! The SQL of channels (issue #21).
+
+use kefu_domain::time::now_ms;
+use sqlx::Pool;
+use uuid::Uuid;
+
+use super::audit::append_all;
+use super::{BEGIN_WRITE, Db};
+use crate::channels::{ChannelRow, ChannelSeen, NewChannel};
+use crate::rows::uuid;
+use crate::{Field, NewAudit, NewDelivery, Result, Vault, unique_as_conflict};
+
+macro_rules! channel_columns {
+    () => {
+        "id, tenant_id, kind, name, public_id, settings, secrets, paused, token_expires_at, \
+         last_in_at, last_out_at, last_error, last_error_at, created_at, updated_at"
+    };
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    tenant_id: String,
+    kind: String,
+    name: String,
+    public_id: String,
+    settings: String,
+    secrets: String,
+    paused: bool,
+    token_expires_at: Option<i64>,
+    last_in_at: Option<i64>,
+    last_out_at: Option<i64>,
+    last_error: String,
+    last_error_at: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl Row {
+    fn open(self, vault: &Vault) -> Result<ChannelRow> {
+        let secrets = vault.open(Field::ChannelSecrets, &self.id, &self.secrets)?;
+        Ok(ChannelRow {
+            id: uuid(&self.id)?,
+            tenant_id: uuid(&self.tenant_id)?,
+            kind: self.kind,
+            name: self.name,
+            public_id: self.public_id,
+            settings: crate::rows::json(&self.settings, "channel settings")?,
+            secrets: crate::rows::json(&secrets, "channel secrets")?,
+            paused: self.paused,
+            token_expires_at: self.token_expires_at,
+            last_in_at: self.last_in_at,
+            last_out_at: self.last_out_at,
+            last_error: self.last_error,
+            last_error_at: self.last_error_at,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+pub(crate) async fn create_channel(
+    pool: &Pool<Db>,
+    vault: &Vault,
+    tenant_id: Uuid,
+    new: &NewChannel<'_>,
+    audit: impl FnOnce(&ChannelRow) -> Vec<NewAudit> + Send,
+) -> Result<ChannelRow> {
+    let id = Uuid::now_v7().to_string();
+    let secrets = vault.seal(Field::ChannelSecrets, &id, &new.secrets.to_string())?;
+    let now = now_ms();
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let row: Row = sqlx::query_as(concat!(
+        "INSERT INTO channels (id, tenant_id, kind, name, public_id, settings, secrets, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING ",
+        channel_columns!()
+    ))
+    .bind(&id)
+    .bind(tenant_id.to_string())
+    .bind(new.kind)
+    .bind(new.name)
+    .bind(new.public_id)
+    .bind(new.settings.to_string())
+    .bind(secrets)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(unique_as_conflict("channel_exists"))?;
+    let created = row.open(vault)?;
+    append_all(&mut tx, audit(&created)).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+pub(crate) async fn channels(
+    pool: &Pool<Db>,
+    vault: &Vault,
+    tenant_id: Option<Uuid>,
+    id: Option<Uuid>,
+) -> Result<Vec<ChannelRow>> {
+    let rows: Vec<Row> = sqlx::query_as(concat!(
+        "SELECT ",
+        channel_columns!(),
+        " FROM channels WHERE ($1 IS NULL OR tenant_id = $1) AND ($2 IS NULL OR id = $2) \
+         ORDER BY created_at, id"
+    ))
+    .bind(tenant_id.map(|t| t.to_string()))
+    .bind(id.map(|i| i.to_string()))
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(|r| r.open(vault)).collect()
+}
+
+pub(crate) async fn update_channel(
+    pool: &Pool<Db>,
+    vault: &Vault,
+    tenant_id: Uuid,
+    id: Uuid,
+    name: Option<&str>,
+    paused: Option<bool>,
+    audit: impl FnOnce(&ChannelRow) -> Vec<NewAudit> + Send,
+) -> Result<Option<ChannelRow>> {
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let row: Option<Row> = sqlx::query_as(concat!(
+        "UPDATE channels SET name = COALESCE($1, name), paused = COALESCE($2, paused), \
+         updated_at = $3 WHERE tenant_id = $4 AND id = $5 RETURNING ",
+        channel_columns!()
+    ))
+    .bind(name)
+    .bind(paused)
+    .bind(now_ms())
+    .bind(tenant_id.to_string())
+    .bind(id.to_string())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let updated = row.open(vault)?;
+    append_all(&mut tx, audit(&updated)).await?;
+    tx.commit().await?;
+    Ok(Some(updated))
+}
+
+pub(crate) async fn delete_channel(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    id: Uuid,
+    audit: impl FnOnce() -> Vec<NewAudit> + Send,
+) -> Result<bool> {
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let deleted = sqlx::query("DELETE FROM channels WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant_id.to_string())
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if deleted == 0 {
+        return Ok(false);
+    }
+    append_all(&mut tx, audit()).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+pub(crate) async fn channel_seen(
+    pool: &Pool<Db>,
+    id: Uuid,
+    seen: ChannelSeen<'_>,
+    at: i64,
+) -> Result<()> {
+    let id = id.to_string();
+    let query = match seen {
+        ChannelSeen::In => sqlx::query(
+            "UPDATE channels SET last_in_at = $1 WHERE id = $2 \
+             AND (last_in_at IS NULL OR last_in_at < $1)",
+        )
+        .bind(at)
+        .bind(&id),
+        ChannelSeen::Out => sqlx::query(
+            "UPDATE channels SET last_out_at = $1 WHERE id = $2 \
+             AND (last_out_at IS NULL OR last_out_at < $1)",
+        )
+        .bind(at)
+        .bind(&id),
+        ChannelSeen::Error(error) => {
+            sqlx::query("UPDATE channels SET last_error_at = $1, last_error = $2 WHERE id = $3")
+                .bind(at)
+                .bind(error.chars().take(300).collect::<String>())
+                .bind(&id)
+        }
+    };
+    query.execute(pool).await?;
+    Ok(())
+}
+
+pub(crate) async fn channel_token(
+    pool: &Pool<Db>,
+    vault: &Vault,
+    id: Uuid,
+) -> Result<Option<(String, i64)>> {
+    let row: Option<(Option<String>, Option<i64>)> =
+        sqlx::query_as("SELECT access_token, token_expires_at FROM channels WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(pool)
+            .await?;
+    match row {
+        Some((Some(sealed), Some(expires_at))) => Ok(Some((
+            vault.open(Field::ChannelAccessToken, &id.to_string(), &sealed)?,
+            expires_at,
+        ))),
+        _ => Ok(None),
+    }
+}
+
+pub(crate) async fn save_channel_token(
+    pool: &Pool<Db>,
+    vault: &Vault,
+    id: Uuid,
+    token: &str,
+    expires_at: i64,
+) -> Result<()> {
+    let sealed = vault.seal(Field::ChannelAccessToken, &id.to_string(), token)?;
+    sqlx::query("UPDATE channels SET access_token = $1, token_expires_at = $2 WHERE id = $3")
+        .bind(sealed)
+        .bind(expires_at)
+        .bind(id.to_string())
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn queue_delivery(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    d: &NewDelivery,
+    due_at: i64,
+) -> Result<Uuid> {
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO notify_deliveries (id, tenant_id, channel, target, event, body, status, \
+         attempts, next_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $8)",
+    )
+    .bind(id.to_string())
+    .bind(tenant_id.to_string())
+    .bind(d.channel)
+    .bind(&d.target)
+    .bind(d.event)
+    .bind(&d.body)
+    .bind(due_at)
+    .bind(now_ms())
+    .execute(pool)
+    .await?;
+    Ok(id)
+}
+
+pub(crate) async fn sent_since(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    conversation_id: Uuid,
+    since: i64,
+) -> Result<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM messages WHERE tenant_id = $1 AND conversation_id = $2 \
+         AND sender_kind <> 'buyer' AND kind <> 'rating' AND created_at > $3",
+    )
+    .bind(tenant_id.to_string())
+    .bind(conversation_id.to_string())
+    .bind(since)
+    .fetch_one(pool)
+    .await?;
+    Ok(n)
+}

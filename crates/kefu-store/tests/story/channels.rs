@@ -1,0 +1,214 @@
+//! Channels (issue #21, CH-3): a shop connects an account once, its secrets and access token
+//! are sealed and read back whole, the health line moves forward only, a callback finds the
+//! channel by id alone while a shop finds only its own, every change is audited with it; a
+//! reply queued for the platform waits until its first due time; and what the platform's
+//! quota counts is the shop's side's messages since the buyer wrote.
+
+use kefu_domain::channel::Channel;
+use kefu_domain::message::SenderKind;
+use kefu_store::{AuditFilter, ChannelSeen, NewAudit, NewChannel, NewDelivery, Store, StoreError};
+use serde_json::json;
+
+on_both_backends!(a_channel_is_connected_once_sealed_and_healthy);
+
+fn audit(tenant_id: uuid::Uuid, action: &str) -> Vec<NewAudit> {
+    vec![NewAudit {
+        tenant_id,
+        actor_id: None,
+        actor_name: "story".into(),
+        action: action.into(),
+        target: "channel".into(),
+        detail: json!({}),
+    }]
+}
+
+async fn a_channel_is_connected_once_sealed_and_healthy(store: Store) {
+    let shop = crate::shop(&store, "channels").await;
+    let other = crate::shop(&store, "elsewhere").await;
+    let tenant = shop.tenant.id;
+    let settings = json!({"mode": "safe", "api_base": "http://127.0.0.1:1"});
+    let secrets = json!({"token": "tok", "aes_key": "k", "app_secret": "秘密"});
+    let new = NewChannel {
+        kind: "wechat_mp",
+        name: "公众号",
+        public_id: "wx1",
+        settings: &settings,
+        secrets: &secrets,
+    };
+    let created = store
+        .create_channel(tenant, &new, |_| audit(tenant, "channel.connect"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (created.secrets.clone(), created.paused),
+        (secrets.clone(), false)
+    );
+    assert!(matches!(
+        store.create_channel(tenant, &new, |_| vec![]).await,
+        Err(StoreError::Conflict("channel_exists"))
+    ));
+    // Another shop may connect the same account for itself.
+    store
+        .create_channel(other.tenant.id, &new, |_| vec![])
+        .await
+        .unwrap();
+    assert_eq!(store.channels(tenant).await.unwrap(), vec![created.clone()]);
+    assert_eq!(
+        store.channel(other.tenant.id, created.id).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store.channel_for_callback(created.id).await.unwrap(),
+        Some(created.clone())
+    );
+
+    assert_eq!(store.channel_token(created.id).await.unwrap(), None);
+    store
+        .save_channel_token(created.id, "ACCESS", 9_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.channel_token(created.id).await.unwrap(),
+        Some(("ACCESS".to_owned(), 9_000))
+    );
+
+    store
+        .channel_seen(created.id, ChannelSeen::In, 200)
+        .await
+        .unwrap();
+    store
+        .channel_seen(created.id, ChannelSeen::In, 100)
+        .await
+        .unwrap();
+    store
+        .channel_seen(created.id, ChannelSeen::Out, 300)
+        .await
+        .unwrap();
+    store
+        .channel_seen(created.id, ChannelSeen::Error("refused"), 400)
+        .await
+        .unwrap();
+    let seen = store.channel(tenant, created.id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            seen.last_in_at,
+            seen.last_out_at,
+            seen.last_error.as_str(),
+            seen.last_error_at
+        ),
+        (Some(200), Some(300), "refused", Some(400)),
+        "the health line only moves forward"
+    );
+    assert_eq!(seen.token_expires_at, Some(9_000));
+
+    let paused = store
+        .update_channel(tenant, created.id, Some("改名"), Some(true), |_| {
+            audit(tenant, "channel.change")
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((paused.name.as_str(), paused.paused), ("改名", true));
+    assert_eq!(
+        store
+            .update_channel(other.tenant.id, created.id, None, Some(false), |_| vec![])
+            .await
+            .unwrap(),
+        None
+    );
+    let actions: Vec<String> = store
+        .audit_entries(
+            tenant,
+            &AuditFilter {
+                action: Some("channel"),
+                limit: 10,
+                ..AuditFilter::default()
+            },
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert!(
+        actions.contains(&"channel.connect".to_owned())
+            && actions.contains(&"channel.change".to_owned()),
+        "{actions:?}"
+    );
+
+    // A reply queued for the platform is due for the leader only at its first due time.
+    let delivery = NewDelivery {
+        channel: "wechat_mp",
+        target: created.id.to_string(),
+        event: "message",
+        body: "{}".into(),
+    };
+    let id = store
+        .queue_delivery(tenant, &delivery, 10_000_000)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .due_deliveries(9_999_999, 10)
+            .await
+            .unwrap()
+            .iter()
+            .all(|d| d.id != id)
+    );
+    assert!(
+        store
+            .due_deliveries(10_000_000, 10)
+            .await
+            .unwrap()
+            .iter()
+            .any(|d| d.id == id)
+    );
+
+    // The platform's quota counts what the shop's side wrote since the buyer's message.
+    let buyer = store
+        .upsert_buyer(tenant, Channel::WechatMp, "wx1/openid", "微信用户")
+        .await
+        .unwrap();
+    let conversation = crate::conversation(&store, tenant, &buyer).await;
+    let c = conversation.id;
+    let said = crate::send(
+        &store,
+        crate::text(c, tenant, SenderKind::Buyer, buyer.id, "b1", "在吗"),
+    )
+    .await;
+    let since = said.message.created_at;
+    crate::tick().await;
+    for n in 0..2 {
+        crate::send(
+            &store,
+            crate::text(
+                c,
+                tenant,
+                SenderKind::Agent,
+                shop.boss.id,
+                &format!("a{n}"),
+                "在的",
+            ),
+        )
+        .await;
+    }
+    assert_eq!(store.sent_since(tenant, c, since).await.unwrap(), 2);
+    assert_eq!(
+        store.sent_since(other.tenant.id, c, since).await.unwrap(),
+        0
+    );
+
+    assert!(
+        !store
+            .delete_channel(other.tenant.id, created.id, Vec::new)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .delete_channel(tenant, created.id, || audit(tenant, "channel.disconnect"))
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.channel_for_callback(created.id).await.unwrap(), None);
+}

@@ -1,0 +1,179 @@
+//! `kefu channel`: connect a shop's channel from the command line and list them (issue #21),
+//! printing the callback URL to paste into the platform's console.
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use kefu_server::accounts::Actor;
+use kefu_server::channels::{self, ChannelInput, Kind};
+use kefu_store::Store;
+
+use crate::ServeFlags;
+
+#[derive(Subcommand)]
+pub enum ChannelCommand {
+    /// Connect a channel: KIND is wechat-mp (wecom-kf, douyin, email, phone and widget
+    /// follow). Prints the callback URL and token for the platform's console.
+    Add(Box<ChannelAddArgs>),
+    /// List a shop's channels (or every shop's) with their health.
+    List(Box<ChannelListArgs>),
+}
+
+#[derive(Args)]
+pub struct ChannelAddArgs {
+    /// wechat-mp
+    kind: String,
+    /// The shop's slug.
+    #[arg(long)]
+    shop: String,
+    /// What agents see it as [default: the kind and the AppID].
+    #[arg(long)]
+    name: Option<String>,
+    /// The token set in the platform's console (1–32 letters or digits).
+    #[arg(long)]
+    token: String,
+    /// The 43-character EncodingAESKey (compatible and safe mode).
+    #[arg(long)]
+    aes_key: Option<String>,
+    /// The Official Account's AppID.
+    #[arg(long)]
+    app_id: String,
+    /// The Official Account's AppSecret (for the customer-service API).
+    #[arg(long)]
+    app_secret: String,
+    /// safe (the default), compatible or plain: as chosen in the console.
+    #[arg(long)]
+    mode: Option<String>,
+    /// The platform API's address, only for a test double of it.
+    #[arg(long, hide = true)]
+    api_base: Option<String>,
+    /// kefu's public address, for the callback URL [default: http.public_url].
+    #[arg(long)]
+    public_url: Option<String>,
+    #[command(flatten)]
+    storage: ServeFlags,
+}
+
+#[derive(Args)]
+pub struct ChannelListArgs {
+    /// Only this shop's.
+    #[arg(long)]
+    shop: Option<String>,
+    #[command(flatten)]
+    storage: ServeFlags,
+}
+
+impl ChannelCommand {
+    pub fn storage(&self) -> &ServeFlags {
+        match self {
+            ChannelCommand::Add(args) => &args.storage,
+            ChannelCommand::List(args) => &args.storage,
+        }
+    }
+}
+
+fn when(at: Option<i64>) -> String {
+    at.and_then(chrono::DateTime::from_timestamp_millis)
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_else(|| "never".to_owned())
+}
+
+pub async fn run(
+    store: &Store,
+    command: &ChannelCommand,
+    public_url: &str,
+    test_doubles: bool,
+) -> anyhow::Result<()> {
+    match command {
+        ChannelCommand::Add(args) => {
+            let tenant = store
+                .tenant_by_slug(&args.shop)
+                .await?
+                .with_context(|| format!("no shop `{}` (kefu shop list shows them)", args.shop))?;
+            let input = ChannelInput {
+                kind: args.kind.clone(),
+                name: args.name.clone(),
+                app_id: args.app_id.clone(),
+                app_secret: args.app_secret.clone(),
+                token: args.token.clone(),
+                aes_key: args.aes_key.clone(),
+                mode: args.mode.clone(),
+                api_base: args.api_base.clone(),
+            };
+            let actor = Actor::command_line();
+            let row =
+                channels::connect(store, tenant.id, &input, (None, &actor.name), test_doubles)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e} ({})", e.code()))?;
+            let path = Kind::parse(&row.kind)
+                .map(|k| k.callback_path(row.id))
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let base = args
+                .public_url
+                .as_deref()
+                .unwrap_or(public_url)
+                .trim_end_matches('/');
+            let base = if base.is_empty() {
+                "https://<kefu's public address>"
+            } else {
+                base
+            };
+            println!("connected {} `{}` to {}", row.kind, row.name, tenant.slug);
+            println!("callback URL: {base}{path}");
+            println!("token:        {}", args.token.trim());
+            println!(
+                "mode:         {}",
+                row.settings["mode"].as_str().unwrap_or("safe")
+            );
+            println!(
+                "In the account's console (设置与开发 → 基本配置 → 服务器配置), enter this URL, the token and the EncodingAESKey, and choose the same mode."
+            );
+            Ok(())
+        }
+        ChannelCommand::List(args) => {
+            let tenants = match &args.shop {
+                Some(slug) => vec![
+                    store
+                        .tenant_by_slug(slug)
+                        .await?
+                        .with_context(|| format!("no shop `{slug}`"))?,
+                ],
+                None => store.tenants().await?,
+            };
+            let mut any = false;
+            for tenant in tenants {
+                for row in store.channels(tenant.id).await? {
+                    any = true;
+                    let path = Kind::parse(&row.kind)
+                        .map(|k| k.callback_path(row.id))
+                        .unwrap_or_default();
+                    println!(
+                        "{:<16} {:<10} {:<20} {}{}  {}",
+                        tenant.slug,
+                        row.kind,
+                        row.public_id,
+                        public_url.trim_end_matches('/'),
+                        path,
+                        if row.paused { "paused" } else { "active" }
+                    );
+                    println!(
+                        "    last in {} · last out {} · last error {}{}",
+                        when(row.last_in_at),
+                        when(row.last_out_at),
+                        when(row.last_error_at),
+                        if row.last_error.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", row.last_error)
+                        }
+                    );
+                }
+            }
+            if !any {
+                println!(
+                    "no channels yet: kefu channel add wechat-mp --shop SLUG --app-id … --app-secret … --token … --aes-key …"
+                );
+            }
+            Ok(())
+        }
+    }
+}

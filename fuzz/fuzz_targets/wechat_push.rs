@@ -1,0 +1,53 @@
+//! What WeChat (or anyone knowing a channel's callback URL) posts to kefu (issue #21): the
+//! XML of a push, the safe mode's encrypted message, and the whole callback check.
+//!
+//! The first byte picks the mode. 0: the rest is a plain push's XML, read. 1: the rest is an
+//! `Encrypt` value, decrypted with a channel's key. 2: the rest is a message, encrypted and
+//! signed as WeChat would, then read back through the callback check, so that what comes
+//! after the signature (the decryption, the XML) is reached as it is for real pushes.
+#![no_main]
+
+use kefu_channels::wechat_mp::{CallbackQuery, Pushed, read_push};
+use kefu_channels::wxcrypt::WxCrypt;
+use kefu_channels::xml::fields;
+use libfuzzer_sys::fuzz_target;
+
+const TOKEN: &str = "fuzztoken";
+const KEY: &str = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+const APP_ID: &str = "wxfuzz0000000001";
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let text = String::from_utf8_lossy(rest);
+    let Ok(crypt) = WxCrypt::new(TOKEN, KEY, APP_ID) else {
+        return;
+    };
+    match mode % 3 {
+        0 => {
+            let _ = fields(&text);
+            let _ = Pushed::parse(&text);
+        }
+        1 => {
+            let _ = crypt.decrypt(&text);
+        }
+        _ => {
+            let encrypted = crypt.encrypt_with(&[7; 16], &text);
+            let query = CallbackQuery {
+                signature: crypt.sign_plain("1", "n"),
+                timestamp: "1".into(),
+                nonce: "n".into(),
+                encrypt_type: Some("aes".into()),
+                msg_signature: Some(crypt.sign("1", "n", &encrypted)),
+                ..Default::default()
+            };
+            let body = format!("<xml><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>");
+            let read = read_push(TOKEN, Some(&crypt), true, &query, &body);
+            // What decrypts is the message itself.
+            if let Ok(pushed) = read {
+                assert_eq!(Pushed::parse(&text).ok(), Some(pushed));
+            }
+        }
+    }
+});

@@ -1,0 +1,155 @@
+// Issue #21, CH-3: what the channels page works out — the kinds a shop may connect (WeChat
+// Official Account now, the others shown as coming), the callback URL to paste into the
+// platform's console, the health line, random tokens and keys, and the connect form checked
+// as the server checks it (crates/kefu-server/src/channels/wechat_mp.rs `check`).
+
+import type { ChannelInput, ChannelView, EpochMs } from '../../api'
+
+/** What the connect dialog offers; only `ready` kinds may be chosen (`web_widget`: the chat
+ *  page embedded in another site, not a channel of its own yet). */
+export const CHANNEL_KINDS = [
+  { kind: 'wechat_mp', ready: true },
+  { kind: 'wecom', ready: false },
+  { kind: 'douyin', ready: false },
+  { kind: 'email', ready: false },
+  { kind: 'phone', ready: false },
+  { kind: 'web_widget', ready: false },
+] as const
+export type ChannelKind = (typeof CHANNEL_KINDS)[number]['kind']
+
+/** WeChat's 消息加解密方式, in the console's order; `safe` is the default. */
+export const MODES = ['safe', 'compatible', 'plain'] as const
+export type ChannelMode = (typeof MODES)[number]
+
+/** The server's limits: a token of 1–32 letters or digits, an AppID of at most 64 letters,
+ *  digits or `_`, an AppSecret of at most 128 characters, an EncodingAESKey of 43 base64, a
+ *  name of at most 60 characters. */
+export const MAX_TOKEN_CHARS = 32
+export const AES_KEY_CHARS = 43
+const MAX_APP_ID_CHARS = 64
+const MAX_SECRET_CHARS = 128
+export const MAX_NAME_CHARS = 60
+
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+
+/** `n` random bytes: the browser's cryptographic source unless a test gives one. */
+export type RandomBytes = (n: number) => Uint8Array
+
+const cryptoBytes: RandomBytes = (n) => crypto.getRandomValues(new Uint8Array(n))
+
+/** `length` letters and digits, each equally likely (bytes past the last whole multiple of 62
+ *  are drawn again, so none is favoured). */
+function randomAlphanumeric(length: number, bytes: RandomBytes): string {
+  const limit = 256 - (256 % ALPHANUMERIC.length)
+  let out = ''
+  while (out.length < length) {
+    for (const b of bytes(length - out.length + 8)) {
+      if (b < limit && out.length < length) out += ALPHANUMERIC[b % ALPHANUMERIC.length]
+    }
+  }
+  return out
+}
+
+/** A token for 随机生成: 32 letters and digits. */
+export function randomToken(bytes: RandomBytes = cryptoBytes): string {
+  return randomAlphanumeric(MAX_TOKEN_CHARS, bytes)
+}
+
+/** An EncodingAESKey for 随机生成: 43 letters and digits, which are base64 (what WeChat's
+ *  console generates, and what kefu decodes to the 32-byte key). */
+export function randomAesKey(bytes: RandomBytes = cryptoBytes): string {
+  return randomAlphanumeric(AES_KEY_CHARS, bytes)
+}
+
+/** Where the platform calls kefu: the server's whole URL when it knows its public address,
+ *  else this page's origin and the path. */
+export function callbackUrl(channel: Pick<ChannelView, 'callback_url' | 'callback_path'>, origin: string): string {
+  return channel.callback_url || `${origin.replace(/\/+$/, '')}${channel.callback_path}`
+}
+
+/** The health line's parts, in order; `at` null: never. */
+export type HealthPart =
+  | { part: 'in' | 'out' | 'token'; at: EpochMs | null }
+  | { part: 'error'; at: EpochMs | null; error: string }
+
+export function healthOf(channel: ChannelView): HealthPart[] {
+  const error = channel.last_error.trim()
+  return [
+    { part: 'in', at: channel.last_in_at ?? null },
+    { part: 'out', at: channel.last_out_at ?? null },
+    { part: 'error', at: error ? channel.last_error_at ?? null : null, error },
+    { part: 'token', at: channel.token_expires_at ?? null },
+  ]
+}
+
+/** How the channel stands at a glance: paused, failing (its last error is newer than its
+ *  last message in and out), working (something came in), or waiting for the first push. */
+export type ChannelState = 'paused' | 'failing' | 'working' | 'waiting'
+
+export function stateOf(channel: ChannelView): ChannelState {
+  if (channel.paused) return 'paused'
+  const lastOk = Math.max(channel.last_in_at ?? 0, channel.last_out_at ?? 0)
+  if (channel.last_error.trim() && (channel.last_error_at ?? 0) >= lastOk) return 'failing'
+  return channel.last_in_at ? 'working' : 'waiting'
+}
+
+/** The mode as stored; anything unknown reads as the default. */
+export function modeOf(mode: string): ChannelMode {
+  return (MODES as readonly string[]).includes(mode) ? (mode as ChannelMode) : 'safe'
+}
+
+/** The connect dialog's fields, as typed. */
+export interface ConnectForm {
+  kind: ChannelKind
+  name: string
+  appId: string
+  appSecret: string
+  token: string
+  aesKey: string
+  mode: ChannelMode
+}
+
+export function blankForm(): ConnectForm {
+  return { kind: 'wechat_mp', name: '', appId: '', appSecret: '', token: '', aesKey: '', mode: 'safe' }
+}
+
+/** What is wrong with a field, to say under it. */
+export type FormProblem = 'kind' | 'name' | 'appId' | 'appSecret' | 'token' | 'aesKey'
+
+/** The first field the server would refuse (`invalid_channel`), or null. The EncodingAESKey
+ *  may stay empty in plain mode only. */
+export function formProblem(form: ConnectForm): FormProblem | null {
+  if (!CHANNEL_KINDS.some((k) => k.kind === form.kind && k.ready)) return 'kind'
+  if ([...form.name.trim()].length > MAX_NAME_CHARS) return 'name'
+  const appId = form.appId.trim()
+  if (!appId || appId.length > MAX_APP_ID_CHARS || !/^[A-Za-z0-9_]+$/.test(appId)) return 'appId'
+  const secret = form.appSecret.trim()
+  if (!secret || secret.length > MAX_SECRET_CHARS) return 'appSecret'
+  const token = form.token.trim()
+  if (!token || token.length > MAX_TOKEN_CHARS || !/^[A-Za-z0-9]+$/.test(token)) return 'token'
+  const key = form.aesKey.trim()
+  if ((form.mode !== 'plain' || key) && !/^[A-Za-z0-9+/]{43}$/.test(key)) return 'aesKey'
+  return null
+}
+
+/** The body of `POST /channels`: trimmed, an empty name or key left out. */
+export function inputOf(form: ConnectForm): ChannelInput {
+  const name = form.name.trim()
+  const aesKey = form.aesKey.trim()
+  return {
+    kind: form.kind,
+    app_id: form.appId.trim(),
+    app_secret: form.appSecret.trim(),
+    token: form.token.trim(),
+    mode: form.mode,
+    ...(name ? { name } : {}),
+    ...(aesKey ? { aes_key: aesKey } : {}),
+  }
+}
+
+/** A new name, trimmed, when the server takes it (1–60 characters) and it differs; else null. */
+export function renamed(current: string, typed: string): string | null {
+  const name = typed.trim()
+  if (!name || [...name].length > MAX_NAME_CHARS || name === current) return null
+  return name
+}

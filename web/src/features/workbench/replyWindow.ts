@@ -1,0 +1,58 @@
+// Issue #21, CH-3: the line above the composer of a conversation on another platform — how
+// long and how many messages its reply window still allows (WeChat: 48 hours after the buyer's
+// last message, five messages), or that it is closed and sending must wait for the buyer.
+
+import type { Channel, EpochMs, ReplyWindow } from '../../api'
+import { clock, monthDay } from '../shared/format'
+
+export type Translate = (key: string, values?: Record<string, unknown>) => string
+
+/** The platforms' rules as the line names them (kefu-channels wechat_mp.rs WINDOW_MS,
+ *  WINDOW_QUOTA); a channel not here gets the line without them. */
+const RULES: Partial<Record<Channel, { hours: number; quota: number }>> = {
+  wechat_mp: { hours: 48, quota: 5 },
+}
+
+/** Where the conversation stands, or null when its channel has no window (the web chat). */
+export type WindowLine =
+  | { state: 'open'; channel: Channel; remaining: number | null; closesAt: EpochMs | null; urgent: boolean }
+  | { state: 'closed'; channel: Channel }
+
+/** Less than this left, or one message: the line turns amber. */
+const URGENT_MS = 2 * 3_600_000
+
+/** Open as the server said, unless its closing time has passed since (the line ticks). */
+export function windowLine(reply: ReplyWindow | null, now: EpochMs): WindowLine | null {
+  const w = reply?.window
+  if (!reply || !w) return null
+  const closesAt = w.closes_at ?? null
+  const remaining = w.remaining ?? null
+  if (!w.open || (closesAt !== null && now >= closesAt) || remaining === 0) return { state: 'closed', channel: reply.channel }
+  const urgent = remaining === 1 || (closesAt !== null && closesAt - now < URGENT_MS)
+  return { state: 'open', channel: reply.channel, remaining, closesAt, urgent }
+}
+
+/** `11-21 14:05` */
+function closing(ms: EpochMs): string {
+  return `${monthDay(ms)} ${clock(ms)}`
+}
+
+/** 「微信公众号 · 48 小时回复窗口：剩余 3 条，11-21 14:05 关闭」, or the closed warning. */
+export function windowText(line: WindowLine, t: Translate): string {
+  const rule = RULES[line.channel]
+  if (line.state === 'closed') {
+    return rule ? t('replyWindow.closed', { hours: rule.hours, quota: rule.quota }) : t('replyWindow.closedAny')
+  }
+  const channel = t(`channel.${line.channel}`)
+  const window = rule ? t('replyWindow.window', { hours: rule.hours }) : t('replyWindow.windowAny')
+  const parts: string[] = []
+  if (line.remaining !== null) parts.push(t('replyWindow.remaining', { n: line.remaining }))
+  if (line.closesAt !== null) parts.push(t('replyWindow.closesAt', { at: closing(line.closesAt) }))
+  const head = t('replyWindow.head', { channel, window })
+  return parts.length ? t('replyWindow.open', { head, rest: parts.join(t('replyWindow.joiner')) }) : head
+}
+
+/** Whether the conversation's list row and pane name its channel: every one but the web chat. */
+export function showsChannel(channel: Channel): boolean {
+  return channel !== 'web'
+}
