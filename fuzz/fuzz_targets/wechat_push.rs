@@ -5,9 +5,12 @@
 //! `Encrypt` value, decrypted with a channel's key. 2: the rest is a message, encrypted and
 //! signed as WeChat would, then read back through the callback check, so that what comes
 //! after the signature (the decryption, the XML) is reached as it is for real pushes.
+//! 3: the same for WeCom 微信客服's notice. 4: the rest is a `sync_msg` page (JSON), read
+//! with every message's content.
 #![no_main]
 
 use kefu_channels::wechat_mp::{CallbackQuery, Pushed, read_push};
+use kefu_channels::wecom_kf::{KfQuery, SyncPage, read_notice};
 use kefu_channels::wxcrypt::WxCrypt;
 use kefu_channels::xml::fields;
 use libfuzzer_sys::fuzz_target;
@@ -24,13 +27,31 @@ fuzz_target!(|data: &[u8]| {
     let Ok(crypt) = WxCrypt::new(TOKEN, KEY, APP_ID) else {
         return;
     };
-    match mode % 3 {
+    match mode % 5 {
         0 => {
             let _ = fields(&text);
             let _ = Pushed::parse(&text);
         }
         1 => {
             let _ = crypt.decrypt(&text);
+        }
+        3 => {
+            let encrypted = crypt.encrypt_with(&[7; 16], &text);
+            let query = KfQuery {
+                msg_signature: crypt.sign("1", "n", &encrypted),
+                timestamp: "1".into(),
+                nonce: "n".into(),
+                echostr: None,
+            };
+            let body = format!("<xml><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>");
+            let _ = read_notice(&crypt, &query, &body);
+        }
+        4 => {
+            if let Ok(page) = serde_json::from_str::<SyncPage>(&text) {
+                for message in &page.msg_list {
+                    let _ = (message.content(), message.origin(), message.dedupe_key());
+                }
+            }
         }
         _ => {
             let encrypted = crypt.encrypt_with(&[7; 16], &text);

@@ -60,11 +60,16 @@ impl Server {
             outbound::announcer(
                 bus.clone(),
                 keys.clone(),
-                // Issue #21: buyers on WeChat get their replies through the outbox.
-                outbound::Channels::default().with(
-                    kefu_domain::channel::Channel::WechatMp,
-                    Arc::new(channel_outbox.clone()),
-                ),
+                // Issue #21: buyers on WeChat and WeCom get their replies through the outbox.
+                outbound::Channels::default()
+                    .with(
+                        kefu_domain::channel::Channel::WechatMp,
+                        Arc::new(channel_outbox.clone()),
+                    )
+                    .with(
+                        kefu_domain::channel::Channel::Wecom,
+                        Arc::new(channel_outbox.clone()),
+                    ),
                 Hooks::of_the_desk(&dispatcher, &robot, &automation)
                     .with(Arc::new(work_orders.clone()))
                     .with(Arc::new(escalations.clone())),

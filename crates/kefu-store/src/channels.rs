@@ -137,6 +137,22 @@ impl Store {
         )
     }
 
+    /// Where a pull-model channel has read `scope` (a kf account) up to; empty: from the start.
+    pub async fn channel_cursor(&self, id: Uuid, scope: &str) -> Result<String> {
+        dispatch!(self, channels::channel_cursor(id, scope))
+    }
+
+    /// Keeps how far a pull-model channel has read `scope`, for every process.
+    pub async fn save_channel_cursor(
+        &self,
+        id: Uuid,
+        scope: &str,
+        cursor: &str,
+        at: i64,
+    ) -> Result<()> {
+        dispatch!(self, channels::save_channel_cursor(id, scope, cursor, at))
+    }
+
     /// Queues one delivery, first due at `due_at`; its id.
     pub async fn queue_delivery(
         &self,

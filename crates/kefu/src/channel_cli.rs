@@ -11,7 +11,7 @@ use crate::ServeFlags;
 
 #[derive(Subcommand)]
 pub enum ChannelCommand {
-    /// Connect a channel: KIND is wechat-mp (wecom-kf, douyin, email, phone and widget
+    /// Connect a channel: KIND is wechat-mp or wecom-kf (douyin, email, phone and widget
     /// follow). Prints the callback URL and token for the platform's console.
     Add(Box<ChannelAddArgs>),
     /// List a shop's channels (or every shop's) with their health.
@@ -20,7 +20,7 @@ pub enum ChannelCommand {
 
 #[derive(Args)]
 pub struct ChannelAddArgs {
-    /// wechat-mp
+    /// wechat-mp or wecom-kf
     kind: String,
     /// The shop's slug.
     #[arg(long)]
@@ -31,14 +31,14 @@ pub struct ChannelAddArgs {
     /// The token set in the platform's console (1–32 letters or digits).
     #[arg(long)]
     token: String,
-    /// The 43-character EncodingAESKey (compatible and safe mode).
+    /// The 43-character EncodingAESKey (compatible and safe mode; always for wecom-kf).
     #[arg(long)]
     aes_key: Option<String>,
-    /// The Official Account's AppID.
-    #[arg(long)]
+    /// The Official Account's AppID, or WeCom's CorpID (企业ID).
+    #[arg(long, alias = "corp-id")]
     app_id: String,
-    /// The Official Account's AppSecret (for the customer-service API).
-    #[arg(long)]
+    /// The Official Account's AppSecret, or the 微信客服 Secret (for sending and pulling).
+    #[arg(long, alias = "secret")]
     app_secret: String,
     /// safe (the default), compatible or plain: as chosen in the console.
     #[arg(long)]
@@ -124,9 +124,14 @@ pub async fn run(
                 "mode:         {}",
                 row.settings["mode"].as_str().unwrap_or("safe")
             );
-            println!(
-                "In the account's console (设置与开发 → 基本配置 → 服务器配置), enter this URL, the token and the EncodingAESKey, and choose the same mode."
-            );
+            match Kind::parse(&row.kind) {
+                Ok(Kind::WecomKf) => println!(
+                    "In WeCom's admin console (应用管理 → 微信客服 → API → 接收事件服务器), enter this URL, the token and the EncodingAESKey; then let the API manage the kf accounts kefu serves (通过API管理微信客服账号)."
+                ),
+                _ => println!(
+                    "In the account's console (设置与开发 → 基本配置 → 服务器配置), enter this URL, the token and the EncodingAESKey, and choose the same mode."
+                ),
+            }
             Ok(())
         }
         ChannelCommand::List(args) => {

@@ -4106,12 +4106,12 @@ const en: typeof zhCN = {
     retry: 'Retry',
     empty: {
       title: 'No channels connected yet',
-      text: "Buyers can only reach you on the web chat for now. Connect a WeChat Official Account and the messages buyers send it appear in the workbench next to the web chats; agents reply there, and the replies go back to WeChat.",
-      more: 'WeCom customer service, Douyin messages, email and phone are coming soon.',
+      text: "Buyers can only reach you on the web chat for now. Connect a WeChat Official Account or WeCom customer service and the messages buyers send there appear in the workbench next to the web chats; agents reply there, and the replies go back to the buyer's platform.",
+      more: 'Douyin messages, email and phone are coming soon.',
     },
     kinds: {
       wechat_mp: 'WeChat Official Account',
-      wecom: 'WeCom customer service',
+      wecom_kf: 'WeCom customer service',
       douyin: 'Douyin messages',
       email: 'Email',
       phone: 'Phone',
@@ -4150,6 +4150,7 @@ const en: typeof zhCN = {
     },
     card: {
       appId: 'AppID',
+      encrypted: 'Encrypted callback',
       callbackUrl: 'Server URL',
       token: 'Token',
       copy: 'Copy',
@@ -4216,6 +4217,36 @@ const en: typeof zhCN = {
       submit: 'Submit, then click Enable: WeChat checks the URL above and kefu answers by itself.',
       whitelist: "On the same page, add kefu's public outgoing IP to the IP whitelist; without it kefu can't get an access token and replies don't go out.",
       test: 'Send the account a message from WeChat: it appears in the workbench, and the card shows it under “Last message in”.',
+    },
+    // WeCom customer service (`wecom_kf`) in its own words, where they differ from the WeChat ones above.
+    wecom_kf: {
+      stateHints: {
+        failing: 'The last error is newer than the last message in or out; check App Management → WeChat Customer Service → API in the WeCom admin console',
+        waiting: 'Nothing has arrived yet: set the event-receiving server in the WeCom admin console and hand the customer-service accounts to the API, then send one a message from WeChat',
+      },
+      card: {
+        appId: 'Corp ID',
+      },
+      dialog: {
+        namePlaceholder: 'Optional; “WeCom customer service” and the Corp ID by default',
+        appId: 'Corp ID (CorpID)',
+        appIdHint: 'In the WeCom admin console under My Company → Company Information, at the bottom: Corp ID',
+        appSecret: 'Secret (WeChat Customer Service)',
+        appSecretHint: "Under App Management → WeChat Customer Service → API in the admin console (it is sent to WeCom to view); it isn't shown again",
+        tokenHint: '1–32 letters or digits, the same as in the event-receiving server settings',
+        aesKeyHint: '43 letters or digits, the same as in the event-receiving server settings; required, as WeCom always encrypts',
+        problems: {
+          appId: 'Enter the Corp ID (letters or digits)',
+          appSecret: 'Enter the WeChat Customer Service Secret',
+        },
+      },
+      steps: {
+        title: 'Last step: the callback in the WeCom admin console',
+        lead: '“{name}” is connected. In the WeCom admin console, open App Management → WeChat Customer Service → API, click Set next to the event-receiving server (callback settings), and enter the URL, Token and EncodingAESKey below:',
+        submit: 'Click Save: WeCom checks the URL above and kefu answers by itself; it only saves once the check passes.',
+        api: "On the same page, under Manage WeChat customer service accounts via API (and under Apps that can call the API, if you set one), select the accounts to connect and hand them to the API; otherwise buyers' messages to them never reach kefu. Once handed over, kefu serves those accounts.",
+        test: "Open an account's customer-service link in WeChat and send a message: it appears in the workbench, and the card shows it under “Last message in”.",
+      },
     },
   },
   replyWindow: {

@@ -4104,12 +4104,12 @@ export default {
     retry: '重试',
     empty: {
       title: '还没有接入任何渠道',
-      text: '现在买家只能通过网页咨询。接入微信公众号后，买家在公众号里发的消息会和网页咨询一起出现在工作台，客服直接回复，回复会自动发回公众号。',
-      more: '企业微信客服、抖音私信、邮件和电话即将支持。',
+      text: '现在买家只能通过网页咨询。接入微信公众号或企业微信客服后，买家在那里发的消息会和网页咨询一起出现在工作台，客服直接回复，回复会自动发回买家所在的平台。',
+      more: '抖音私信、邮件和电话即将支持。',
     },
     kinds: {
       wechat_mp: '微信公众号',
-      wecom: '企业微信客服',
+      wecom_kf: '企业微信客服',
       douyin: '抖音私信',
       email: '邮件',
       phone: '电话',
@@ -4148,6 +4148,7 @@ export default {
     },
     card: {
       appId: 'AppID',
+      encrypted: '加密回调',
       callbackUrl: '服务器地址 (URL)',
       token: '令牌 (Token)',
       copy: '复制',
@@ -4214,6 +4215,36 @@ export default {
       submit: '提交后点击「启用」：微信会向上面的 URL 发送验证请求，kefu 会自动应答。',
       whitelist: '在同一页面的「IP 白名单」中加入 kefu 服务器的公网出口 IP，否则无法获取 access token，客服的回复发不出去。',
       test: '用微信给公众号发一条消息，它会出现在工作台；卡片上的「最近收到消息」也会更新。',
+    },
+    // WeCom 微信客服 (`wecom_kf`) in its own words, where they differ from the WeChat ones above.
+    wecom_kf: {
+      stateHints: {
+        failing: '最近一次出错晚于最近收发的消息，请检查企业微信管理后台「应用管理 → 微信客服 → API」中的配置',
+        waiting: '还没有收到过消息：请在企业微信管理后台完成「接收事件服务器」配置并把客服账号交给 API 管理，然后用微信给客服账号发一条消息试试',
+      },
+      card: {
+        appId: '企业ID',
+      },
+      dialog: {
+        namePlaceholder: '选填，默认为「企业微信客服 + 企业ID」',
+        appId: '企业ID (CorpID)',
+        appIdHint: '在企业微信管理后台「我的企业 → 企业信息」页面底部的「企业ID」',
+        appSecret: 'Secret (微信客服)',
+        appSecretHint: '在管理后台「应用管理 → 微信客服 → API」中查看 Secret（会发到企业微信中查看）；保存后不会再显示',
+        tokenHint: '1–32 位字母或数字，需与「接收事件服务器」中填写的一致',
+        aesKeyHint: '43 位字母或数字，需与「接收事件服务器」中填写的一致；企业微信的消息总是加密的，必须填写',
+        problems: {
+          appId: '请填写企业ID（字母或数字）',
+          appSecret: '请填写微信客服的 Secret',
+        },
+      },
+      steps: {
+        title: '最后一步：在企业微信管理后台配置回调',
+        lead: '「{name}」已接入。请在企业微信管理后台「应用管理 → 微信客服 → API」中，点击「接收事件服务器」的「设置」（回调配置），填写下面的 URL、Token、EncodingAESKey：',
+        submit: '点击「保存」：企业微信会向上面的 URL 发送验证请求，kefu 会自动应答，验证通过后才能保存。',
+        api: '在同一页面的「通过API管理微信客服账号」中（如设置了「可调用接口的应用」，也在那里），选中要接入的客服账号，交给 API 管理；否则买家发给客服账号的消息不会推送给 kefu。交给 API 管理后，这些账号由 kefu 接待。',
+        test: '用微信打开客服账号的客服链接发一条消息，它会出现在工作台；卡片上的「最近收到消息」也会更新。',
+      },
     },
   },
   replyWindow: {

@@ -1,6 +1,7 @@
 //! The channels (issue #21, CH-3): buyers on outside platforms, served through the desk like
-//! the chat page. With no HTTP in it. A platform's callback is read and checked by the
-//! adapter (`wechat_mp.rs`, with the pure wire formats of `kefu_channels`) and enters by
+//! the chat page. With no HTTP in it. A platform's callback is read and checked by its
+//! adapter (`wechat_mp.rs`, `wecom_kf.rs`, with the pure wire formats of `kefu_channels`; the
+//! WeChat family's API calls in `wx_api.rs`) and enters by
 //! `desk::inbound`, the chat page's door (the writer, dedupe by the platform's message id);
 //! a reply leaves by `desk::outbound`, which hands it to the `ChannelOutbox` here: a bounded
 //! queue, turned by a task per shop into a delivery in the database (the notifications' queue,
@@ -8,12 +9,16 @@
 //! try in the delivery log. Access tokens are kept in the database, sealed, for every process.
 
 pub mod wechat_mp;
+pub mod wecom_kf;
+pub mod wx_api;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use kefu_channels::window::{ReplyRule, WindowState};
+use kefu_domain::account::Buyer;
 use kefu_domain::channel::Channel;
+use kefu_domain::channel::Entry;
 use kefu_domain::conversation::ConversationSummary;
 use kefu_domain::error_code::ErrorCode;
 use kefu_domain::message::{Message, SenderKind};
@@ -24,6 +29,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::deliveries::{self, Outcome};
+use crate::desk::inbound::{self, SendMessage};
 use crate::desk::outbound::ChannelSender;
 use crate::desk::shop_cache::ShopCache;
 use crate::error::ApiError;
@@ -45,18 +51,18 @@ const CONNECTED_TTL: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     WechatMp,
+    WecomKf,
 }
 
 impl Kind {
     pub fn parse(s: &str) -> Result<Kind, ApiError> {
         match s {
             "wechat_mp" | "wechat-mp" => Ok(Kind::WechatMp),
-            "wecom_kf" | "wecom-kf" | "douyin" | "email" | "phone" | "widget" => {
-                Err(ApiError::new(
-                    ErrorCode::ChannelKindUnsupported,
-                    format!("connecting a {s} channel is not built yet; wechat-mp is"),
-                ))
-            }
+            "wecom_kf" | "wecom-kf" => Ok(Kind::WecomKf),
+            "douyin" | "email" | "phone" | "widget" => Err(ApiError::new(
+                ErrorCode::ChannelKindUnsupported,
+                format!("connecting a {s} channel is not built yet; wechat-mp and wecom-kf are"),
+            )),
             _ => Err(ApiError::new(
                 ErrorCode::ChannelKindUnsupported,
                 format!("no channel kind `{s}`"),
@@ -67,6 +73,7 @@ impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::WechatMp => "wechat_mp",
+            Kind::WecomKf => "wecom_kf",
         }
     }
 
@@ -74,6 +81,7 @@ impl Kind {
     pub fn channel(self) -> Channel {
         match self {
             Kind::WechatMp => Channel::WechatMp,
+            Kind::WecomKf => Channel::Wecom,
         }
     }
 
@@ -81,6 +89,7 @@ impl Kind {
     pub fn callback_path(self, id: Uuid) -> String {
         match self {
             Kind::WechatMp => format!("/hooks/wechat-mp/{id}"),
+            Kind::WecomKf => format!("/hooks/wecom-kf/{id}"),
         }
     }
 }
@@ -88,23 +97,25 @@ impl Kind {
 /// A channel to connect, as the settings page and `kefu channel add` give it.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct ChannelInput {
-    /// `wechat_mp` (others follow).
+    /// `wechat_mp` or `wecom_kf` (others follow).
     pub kind: String,
-    /// What agents see it as; defaults to the kind's name and the AppID.
+    /// What agents see it as; defaults to the kind's name and the account's id.
     #[serde(default)]
     pub name: Option<String>,
-    /// The Official Account's AppID.
+    /// The Official Account's AppID; WeCom's CorpID (企业ID).
     #[serde(default)]
     pub app_id: String,
+    /// The AppSecret; WeCom 微信客服's Secret.
     #[serde(default)]
     pub app_secret: String,
     /// The token signatures are made with (1–32 characters).
     #[serde(default)]
     pub token: String,
-    /// The 43-character EncodingAESKey (compatible and safe mode).
+    /// The 43-character EncodingAESKey (compatible and safe mode; always for WeCom).
     #[serde(default)]
     pub aes_key: Option<String>,
-    /// `safe` (the default), `compatible` or `plain`.
+    /// An Official Account's `safe` (the default), `compatible` or `plain`; WeCom is always
+    /// encrypted.
     #[serde(default)]
     pub mode: Option<String>,
     /// The platform API's address: only for a test double of it, and only where the server
@@ -122,8 +133,9 @@ pub async fn connect(
     test_doubles: bool,
 ) -> Result<ChannelRow, ApiError> {
     let kind = Kind::parse(input.kind.trim())?;
-    let checked = match kind {
-        Kind::WechatMp => wechat_mp::check(input, test_doubles)?,
+    let (checked, default_name) = match kind {
+        Kind::WechatMp => (wechat_mp::check(input, test_doubles)?, "微信公众号"),
+        Kind::WecomKf => (wecom_kf::check(input, test_doubles)?, "企业微信客服"),
     };
     let name = input
         .name
@@ -131,7 +143,7 @@ pub async fn connect(
         .map(str::trim)
         .filter(|n| !n.is_empty())
         .map(str::to_owned)
-        .unwrap_or_else(|| format!("微信公众号 {}", checked.public_id));
+        .unwrap_or_else(|| format!("{default_name} {}", checked.public_id));
     if name.chars().count() > 60 {
         return Err(ApiError::new(
             ErrorCode::InvalidChannel,
@@ -186,6 +198,52 @@ pub fn forget(state: &AppState, tenant_id: Uuid, id: Uuid) {
     state.channel_outbox.shops.forget(tenant_id);
 }
 
+/// The buyer `external_id` on `channel`: read when seen before (one write per message, the
+/// writer's), else created as `name` gives.
+pub async fn buyer(
+    state: &AppState,
+    channel: &ChannelRow,
+    external_id: &str,
+    name: impl FnOnce() -> String,
+) -> Result<Buyer, ApiError> {
+    let kind = Kind::parse(&channel.kind)?.channel();
+    if let Some(buyer) = state
+        .store
+        .buyer_by_external(channel.tenant_id, kind, external_id)
+        .await?
+    {
+        return Ok(buyer);
+    }
+    Ok(state
+        .store
+        .upsert_buyer(channel.tenant_id, kind, external_id, &name())
+        .await?)
+}
+
+/// The last four characters of a platform's id, for a buyer's name until they give one.
+pub fn tail(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    chars[chars.len().saturating_sub(4)..].iter().collect()
+}
+
+/// Enters a buyer's message from `channel` as the chat page's socket does: into their current
+/// conversation, or a new one on the first message; then notes it on the health line.
+pub async fn enter(
+    state: &AppState,
+    channel: &ChannelRow,
+    buyer: &Buyer,
+    send: SendMessage,
+) -> Result<(), ApiError> {
+    let known = state
+        .store
+        .current_conversation(channel.tenant_id, buyer.id)
+        .await?
+        .map(|c| c.id);
+    inbound::send_as_buyer(state, buyer, Entry::ShopHome, known, send).await?;
+    seen_in(state, channel.id).await;
+    Ok(())
+}
+
 /// Notes a message in on the channel's health line, at most once every few seconds.
 pub async fn seen_in(state: &AppState, id: Uuid) {
     if state.channel_outbox.noted.get(id).is_some() {
@@ -204,7 +262,8 @@ pub async fn seen_in(state: &AppState, id: Uuid) {
 /// The platform's rule for writing to a buyer on `channel`, if it has one.
 pub fn reply_rule(channel: Channel) -> Option<ReplyRule> {
     match channel {
-        Channel::WechatMp => Some(ReplyRule {
+        // 微信客服 has the Official Account's rule: 48 hours, five messages.
+        Channel::WechatMp | Channel::Wecom => Some(ReplyRule {
             length_ms: kefu_channels::wechat_mp::WINDOW_MS,
             quota: Some(kefu_channels::wechat_mp::WINDOW_QUOTA),
         }),
@@ -302,14 +361,24 @@ pub async fn channel_of_buyer(
     channel: Channel,
     external_id: &str,
 ) -> Result<Option<Arc<ChannelRow>>, ApiError> {
-    let (Channel::WechatMp, Some((app_id, _))) = (channel, wechat_mp::split_buyer_id(external_id))
-    else {
+    let (kind, account) = match channel {
+        Channel::WechatMp => (
+            Kind::WechatMp,
+            wechat_mp::split_buyer_id(external_id).map(|b| b.0),
+        ),
+        Channel::Wecom => (
+            Kind::WecomKf,
+            wecom_kf::split_buyer_id(external_id).map(|b| b.0),
+        ),
+        _ => return Ok(None),
+    };
+    let Some(account) = account else {
         return Ok(None);
     };
     Ok(shop_channels(state, tenant_id)
         .await?
         .iter()
-        .find(|c| c.kind == Kind::WechatMp.as_str() && c.public_id == app_id)
+        .find(|c| c.kind == kind.as_str() && c.public_id == account)
         .cloned())
 }
 
@@ -330,6 +399,8 @@ pub struct ChannelOutbox {
     rows: ShopCache<Option<Arc<ChannelRow>>>,
     /// Channels whose last message in was noted in the last few seconds.
     noted: ShopCache<()>,
+    /// The WeCom kf accounts being pulled in this process.
+    pulls: wecom_kf::Pulls,
 }
 
 impl Default for ChannelOutbox {
@@ -341,6 +412,7 @@ impl Default for ChannelOutbox {
             shops: ShopCache::new(CONNECTED_TTL),
             rows: ShopCache::new(CONNECTED_TTL),
             noted: ShopCache::new(CONNECTED_TTL),
+            pulls: wecom_kf::Pulls::default(),
             // No redirects: a platform's API answers where it was asked.
             client: reqwest::Client::builder()
                 .timeout(TIMEOUT)
@@ -419,11 +491,16 @@ async fn reply(
     if channel.paused {
         return Ok(());
     }
-    let Some(body) = wechat_mp::outgoing(state, &buyer.external_id, message)? else {
+    let kind = Kind::parse(&channel.kind)?;
+    let body = match kind {
+        Kind::WechatMp => wechat_mp::outgoing(state, &buyer.external_id, message)?,
+        Kind::WecomKf => wecom_kf::outgoing(state, &buyer.external_id, message)?,
+    };
+    let Some(body) = body else {
         return Ok(());
     };
     let delivery = NewDelivery {
-        channel: Kind::WechatMp.as_str(),
+        channel: kind.as_str(),
         target: channel.id.to_string(),
         event: "message",
         body: body.to_string(),
@@ -469,12 +546,11 @@ pub async fn attempt(state: &AppState, client: &reqwest::Client, delivery: &Deli
         return Outcome::GiveUp(None, "the channel is paused".into());
     }
     let outcome = match Kind::parse(&channel.kind) {
-        Ok(Kind::WechatMp) => tokio::time::timeout(
-            TRY_LIMIT,
-            wechat_mp::deliver(state, client, &channel, delivery),
-        )
-        .await
-        .unwrap_or_else(|_| Outcome::Retry(None, "the platform took too long".into())),
+        Ok(Kind::WechatMp | Kind::WecomKf) => {
+            tokio::time::timeout(TRY_LIMIT, wx_api::send(state, client, &channel, delivery))
+                .await
+                .unwrap_or_else(|_| Outcome::Retry(None, "the platform took too long".into()))
+        }
         Err(_) => Outcome::GiveUp(None, "not a channel kefu delivers to".into()),
     };
     let seen = match &outcome {

@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use kefu_channels::wechat_mp::CallbackQuery;
+use kefu_channels::wecom_kf::KfQuery;
 use kefu_channels::window::WindowState;
 use kefu_domain::channel::Channel;
 use kefu_domain::error_code::ErrorCode;
@@ -27,12 +28,12 @@ use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ChannelView {
     pub id: Uuid,
-    /// `wechat_mp`.
+    /// `wechat_mp` or `wecom_kf`.
     pub kind: String,
     pub name: String,
-    /// The account's AppID.
+    /// The account's AppID; WeCom's CorpID.
     pub public_id: String,
-    /// `safe`, `compatible` or `plain`.
+    /// `safe`, `compatible` or `plain` (WeCom: always `safe`).
     pub mode: String,
     pub paused: bool,
     /// Where the platform calls kefu, below kefu's address.
@@ -242,5 +243,33 @@ pub async fn wechat_mp_push(
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
     let answer = channels::wechat_mp::receive(&state, id, &query, &body).await?;
+    Ok(plain(answer.to_owned()))
+}
+
+/// WeCom's URL check (微信客服 → API → 接收事件服务器): the decrypted `echostr` when the
+/// signature holds.
+#[utoipa::path(get, operation_id = "wecom_kf_verify", path = "/hooks/wecom-kf/{id}", tag = "channels", params(("id" = Uuid, Path), KfQuery),
+    responses((status = 200, body = String, content_type = "text/plain"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn wecom_kf_verify(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<KfQuery>,
+) -> Result<impl IntoResponse, ApiError> {
+    let echostr = channels::wecom_kf::verify(&state, id, &query).await?;
+    Ok(plain(echostr))
+}
+
+/// WeCom's notice that a kf account has messages (`kf_msg_or_event`): answered `success` at
+/// once; kefu then pulls them with `sync_msg` and enters each buyer's message.
+#[utoipa::path(post, operation_id = "wecom_kf_push", path = "/hooks/wecom-kf/{id}", tag = "channels", params(("id" = Uuid, Path), KfQuery),
+    request_body(content = String, content_type = "text/xml"),
+    responses((status = 200, body = String, content_type = "text/plain"), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn wecom_kf_push(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<KfQuery>,
+    body: Bytes,
+) -> Result<impl IntoResponse, ApiError> {
+    let answer = channels::wecom_kf::receive(&state, id, &query, &body).await?;
     Ok(plain(answer.to_owned()))
 }

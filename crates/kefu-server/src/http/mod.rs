@@ -313,8 +313,10 @@ fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
             channels::wechat_mp_verify,
             channels::wechat_mp_push
         ))
+        .routes(routes!(channels::wecom_kf_verify, channels::wecom_kf_push))
         .layer(DefaultBodyLimit::max(
-            crate::channels::wechat_mp::MAX_PUSH_BYTES,
+            crate::channels::wechat_mp::MAX_PUSH_BYTES
+                .max(crate::channels::wecom_kf::MAX_PUSH_BYTES),
         ));
     let outside_the_api = OpenApiRouter::new()
         .routes(routes!(attachments::download))

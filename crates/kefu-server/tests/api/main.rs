@@ -30,4 +30,5 @@ mod setup;
 mod tags;
 mod transfer;
 mod websocket;
+mod wecom;
 mod work_orders;

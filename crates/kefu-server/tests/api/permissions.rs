@@ -393,6 +393,8 @@ const TABLE: &[(&str, &str, Rule)] = &[
     // The platforms' callbacks: they prove themselves by the channel's signature.
     ("GET", "/hooks/wechat-mp/{id}", Public),
     ("POST", "/hooks/wechat-mp/{id}", Public),
+    ("GET", "/hooks/wecom-kf/{id}", Public),
+    ("POST", "/hooks/wecom-kf/{id}", Public),
     ("GET", "/files/{id}", Public),
     ("GET", "/healthz", Public),
     ("GET", "/livez", Public),
@@ -1064,6 +1066,7 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
         .replace("/proposals/{id}", &format!("/proposals/{}", Uuid::nil()))
         .replace("/channels/{id}", &format!("/channels/{}", Uuid::nil()))
         .replace("/wechat-mp/{id}", &format!("/wechat-mp/{}", Uuid::nil()))
+        .replace("/wecom-kf/{id}", &format!("/wecom-kf/{}", Uuid::nil()))
         .replace("/alerts/{id}", &format!("/alerts/{}", Uuid::nil()))
         .replace(
             "/questions/topics/{id}",

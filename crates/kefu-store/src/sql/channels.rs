@@ -149,6 +149,15 @@ pub(crate) async fn delete_channel(
     audit: impl FnOnce() -> Vec<NewAudit> + Send,
 ) -> Result<bool> {
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    // Its cursors go with it (SQLite keeps foreign keys only where a connection asks).
+    sqlx::query(
+        "DELETE FROM channel_cursors WHERE channel_id IN \
+         (SELECT id FROM channels WHERE tenant_id = $1 AND id = $2)",
+    )
+    .bind(tenant_id.to_string())
+    .bind(id.to_string())
+    .execute(&mut *tx)
+    .await?;
     let deleted = sqlx::query("DELETE FROM channels WHERE tenant_id = $1 AND id = $2")
         .bind(tenant_id.to_string())
         .bind(id.to_string())
@@ -227,6 +236,36 @@ pub(crate) async fn save_channel_token(
         .bind(id.to_string())
         .execute(pool)
         .await?;
+    Ok(())
+}
+
+pub(crate) async fn channel_cursor(pool: &Pool<Db>, id: Uuid, scope: &str) -> Result<String> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT cursor FROM channel_cursors WHERE channel_id = $1 AND scope = $2")
+            .bind(id.to_string())
+            .bind(scope)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map(|(c,)| c).unwrap_or_default())
+}
+
+pub(crate) async fn save_channel_cursor(
+    pool: &Pool<Db>,
+    id: Uuid,
+    scope: &str,
+    cursor: &str,
+    at: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO channel_cursors (channel_id, scope, cursor, updated_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (channel_id, scope) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at",
+    )
+    .bind(id.to_string())
+    .bind(scope)
+    .bind(cursor)
+    .bind(at)
+    .execute(pool)
+    .await?;
     Ok(())
 }
 

@@ -72,6 +72,17 @@ async fn a_channel_is_connected_once_sealed_and_healthy(store: Store) {
         Some(("ACCESS".to_owned(), 9_000))
     );
 
+    // A pull-model channel's cursor per kf account: empty until saved, then the newest.
+    assert_eq!(store.channel_cursor(created.id, "wk1").await.unwrap(), "");
+    for cursor in ["c1", "c2"] {
+        store
+            .save_channel_cursor(created.id, "wk1", cursor, 10)
+            .await
+            .unwrap();
+    }
+    assert_eq!(store.channel_cursor(created.id, "wk1").await.unwrap(), "c2");
+    assert_eq!(store.channel_cursor(created.id, "wk2").await.unwrap(), "");
+
     store
         .channel_seen(created.id, ChannelSeen::In, 200)
         .await
@@ -211,4 +222,6 @@ async fn a_channel_is_connected_once_sealed_and_healthy(store: Store) {
             .unwrap()
     );
     assert_eq!(store.channel_for_callback(created.id).await.unwrap(), None);
+    // Its cursors went with it.
+    assert_eq!(store.channel_cursor(created.id, "wk1").await.unwrap(), "");
 }

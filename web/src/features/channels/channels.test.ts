@@ -1,13 +1,20 @@
 import { describe, expect, it } from 'vitest'
 import type { ChannelView } from '../../api'
+import zh from '../../locales/zh-CN'
+import en from '../../locales/en'
 import {
   AES_KEY_CHARS,
+  CHANNEL_KINDS,
   MAX_TOKEN_CHARS,
+  aesKeyRequired,
   blankForm,
   callbackUrl,
+  consoleSteps,
   formProblem,
+  hasModes,
   healthOf,
   inputOf,
+  kindKey,
   modeOf,
   randomAesKey,
   randomToken,
@@ -136,6 +143,92 @@ describe('inputOf', () => {
       mode: 'plain',
     })
     expect(inputOf(form({ name: ' 服务号 ' }))).toMatchObject({ name: '服务号', aes_key: 'a'.repeat(43), mode: 'safe' })
+  })
+})
+
+describe('WeCom 微信客服 (wecom_kf)', () => {
+  const wecom = (over: Partial<ConnectForm> = {}) =>
+    form({ kind: 'wecom_kf', appId: 'ww1234567890abcdef', appSecret: 'kfS3cret', ...over })
+
+  it('is ready to connect, with no mode to choose and the key always needed', () => {
+    expect(CHANNEL_KINDS.filter((k) => k.ready).map((k) => k.kind)).toEqual(['wechat_mp', 'wecom_kf'])
+    expect(hasModes('wechat_mp')).toBe(true)
+    expect(hasModes('wecom_kf')).toBe(false)
+    expect(aesKeyRequired({ kind: 'wecom_kf', mode: 'plain' })).toBe(true)
+    expect(aesKeyRequired({ kind: 'wechat_mp', mode: 'plain' })).toBe(false)
+    expect(aesKeyRequired({ kind: 'wechat_mp', mode: 'safe' })).toBe(true)
+  })
+
+  it('takes a complete form and refuses what the server would', () => {
+    expect(formProblem(wecom())).toBeNull()
+    expect(formProblem(wecom({ appId: ' wwE2E01 ', token: 'Z'.repeat(32) }))).toBeNull()
+    expect(formProblem(wecom({ appId: '' }))).toBe('appId')
+    expect(formProblem(wecom({ appId: 'ww-123' }))).toBe('appId')
+    expect(formProblem(wecom({ appSecret: '' }))).toBe('appSecret')
+    expect(formProblem(wecom({ token: 'tok 1' }))).toBe('token')
+    expect(formProblem(wecom({ aesKey: '' }))).toBe('aesKey')
+    expect(formProblem(wecom({ aesKey: ' ' }))).toBe('aesKey')
+    expect(formProblem(wecom({ aesKey: 'a'.repeat(44) }))).toBe('aesKey')
+    // A plain mode left over from the WeChat choice does not spare the key.
+    expect(formProblem(wecom({ mode: 'plain', aesKey: '' }))).toBe('aesKey')
+  })
+
+  it('sends the CorpID, Secret, token and key, and no mode', () => {
+    expect(inputOf(wecom({ name: ' 官方客服 ', appId: ' ww1234567890abcdef ', token: ' t1 ', aesKey: ` ${'b'.repeat(43)} `, mode: 'plain' }))).toEqual({
+      kind: 'wecom_kf',
+      name: '官方客服',
+      app_id: 'ww1234567890abcdef',
+      app_secret: 'kfS3cret',
+      token: 't1',
+      aes_key: 'b'.repeat(43),
+    })
+    expect(inputOf(wecom())).not.toHaveProperty('mode')
+    expect(inputOf(wecom())).not.toHaveProperty('name')
+  })
+
+  it('has its own console steps; WeChat keeps its own', () => {
+    expect(consoleSteps('wechat_mp')).toEqual(['submit', 'whitelist', 'test'])
+    expect(consoleSteps('wecom_kf')).toEqual(['submit', 'api', 'test'])
+  })
+
+  it('finds its callback under /hooks/wecom-kf/', () => {
+    const c = channel({ kind: 'wecom_kf', public_id: 'ww1234567890abcdef', callback_path: '/hooks/wecom-kf/x' })
+    expect(callbackUrl(c, 'https://a.cn')).toBe('https://a.cn/hooks/wecom-kf/x')
+  })
+})
+
+describe('texts', () => {
+  const locales = { zh, en } as Record<string, Record<string, unknown>>
+  const at = (tree: unknown, path: string) => path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], tree)
+
+  it('says a kind’s own words where it has them, the common ones otherwise', () => {
+    const has = (k: string) => typeof at(zh, k) === 'string'
+    expect(kindKey('wecom_kf', 'dialog.appId', has)).toBe('channels.wecom_kf.dialog.appId')
+    expect(kindKey('wecom_kf', 'steps.api', has)).toBe('channels.wecom_kf.steps.api')
+    expect(kindKey('wecom_kf', 'dialog.token', has)).toBe('channels.dialog.token')
+    expect(kindKey('wechat_mp', 'dialog.appId', has)).toBe('channels.dialog.appId')
+    expect(kindKey('wechat_mp', 'steps.whitelist', has)).toBe('channels.steps.whitelist')
+  })
+
+  it('name every kind and say every ready kind’s form and steps in both languages', () => {
+    const dialog = ['namePlaceholder', 'appId', 'appIdHint', 'appSecret', 'appSecretHint', 'tokenHint', 'aesKeyHint', 'problems.appId', 'problems.appSecret']
+    const ready = CHANNEL_KINDS.filter((k) => k.ready).map((k) => k.kind)
+    for (const [name, tree] of Object.entries(locales)) {
+      const has = (k: string) => typeof at(tree, k) === 'string'
+      const keys = [
+        ...CHANNEL_KINDS.map((k) => `channels.kinds.${k.kind}`),
+        ...ready.flatMap((kind) => [
+          ...dialog.map((d) => kindKey(kind, `dialog.${d}`, has)),
+          ...['title', 'lead', ...consoleSteps(kind)].map((s) => kindKey(kind, `steps.${s}`, has)),
+          ...['failing', 'waiting'].map((s) => kindKey(kind, `stateHints.${s}`, has)),
+          kindKey(kind, 'card.appId', has),
+        ]),
+        'channels.card.encrypted',
+      ]
+      expect(keys.filter((k) => !has(k)), name).toEqual([])
+      // WeCom's steps are its own, not WeChat's.
+      expect(['title', 'lead', 'submit', 'api', 'test'].filter((s) => !has(`channels.wecom_kf.steps.${s}`)), name).toEqual([])
+    }
   })
 })
 

@@ -1,7 +1,7 @@
-// Issue #21, CH-3: what the channels page works out — the kinds a shop may connect (WeChat
-// Official Account now, the others shown as coming), the callback URL to paste into the
-// platform's console, the health line, random tokens and keys, and the connect form checked
-// as the server checks it (crates/kefu-server/src/channels/wechat_mp.rs `check`).
+// Issue #21, CH-3: what the channels page works out — the kinds a shop may connect (a WeChat
+// Official Account and WeCom 微信客服 now, the others shown as coming), the callback URL to
+// paste into the platform's console, the health line, random tokens and keys, and the connect
+// form checked as the server checks it (crates/kefu-server/src/channels/wechat_mp.rs `check`).
 
 import type { ChannelInput, ChannelView, EpochMs } from '../../api'
 
@@ -9,7 +9,7 @@ import type { ChannelInput, ChannelView, EpochMs } from '../../api'
  *  page embedded in another site, not a channel of its own yet). */
 export const CHANNEL_KINDS = [
   { kind: 'wechat_mp', ready: true },
-  { kind: 'wecom', ready: false },
+  { kind: 'wecom_kf', ready: true },
   { kind: 'douyin', ready: false },
   { kind: 'email', ready: false },
   { kind: 'phone', ready: false },
@@ -20,6 +20,27 @@ export type ChannelKind = (typeof CHANNEL_KINDS)[number]['kind']
 /** WeChat's 消息加解密方式, in the console's order; `safe` is the default. */
 export const MODES = ['safe', 'compatible', 'plain'] as const
 export type ChannelMode = (typeof MODES)[number]
+
+/** Whether the kind offers WeChat's three modes to choose from. WeCom (`wecom_kf`) has no
+ *  choice: it always encrypts, so its EncodingAESKey is always needed and no mode is sent. */
+export function hasModes(kind: string): boolean {
+  return kind === 'wechat_mp'
+}
+
+/** What is left to do in the platform's console once connected, after pasting the values
+ *  (`channels.steps.…`, in the kind's words): WeChat submits, whitelists kefu's IP and tests;
+ *  WeCom saves the callback, hands its 客服账号 to the API and tests. */
+export function consoleSteps(kind: string): readonly string[] {
+  return hasModes(kind) ? ['submit', 'whitelist', 'test'] : ['submit', 'api', 'test']
+}
+
+/** The locale key of `key` (below `channels.`) in the kind's own words — `channels.wecom_kf.…`
+ *  where WeCom says it differently (企业ID for AppID, its console's steps) — else the common
+ *  one. `has` tells whether a key exists (vue-i18n's `te`). */
+export function kindKey(kind: string, key: string, has: (key: string) => boolean): string {
+  const own = `channels.${kind}.${key}`
+  return has(own) ? own : `channels.${key}`
+}
 
 /** The server's limits: a token of 1–32 letters or digits, an AppID of at most 64 letters,
  *  digits or `_`, an AppSecret of at most 128 characters, an EncodingAESKey of 43 base64, a
@@ -116,8 +137,13 @@ export function blankForm(): ConnectForm {
 /** What is wrong with a field, to say under it. */
 export type FormProblem = 'kind' | 'name' | 'appId' | 'appSecret' | 'token' | 'aesKey'
 
+/** Whether the EncodingAESKey must be given: always, but for a WeChat account in plain mode. */
+export function aesKeyRequired(form: Pick<ConnectForm, 'kind' | 'mode'>): boolean {
+  return !hasModes(form.kind) || form.mode !== 'plain'
+}
+
 /** The first field the server would refuse (`invalid_channel`), or null. The EncodingAESKey
- *  may stay empty in plain mode only. */
+ *  may stay empty in WeChat's plain mode only (WeCom always needs it). */
 export function formProblem(form: ConnectForm): FormProblem | null {
   if (!CHANNEL_KINDS.some((k) => k.kind === form.kind && k.ready)) return 'kind'
   if ([...form.name.trim()].length > MAX_NAME_CHARS) return 'name'
@@ -128,11 +154,12 @@ export function formProblem(form: ConnectForm): FormProblem | null {
   const token = form.token.trim()
   if (!token || token.length > MAX_TOKEN_CHARS || !/^[A-Za-z0-9]+$/.test(token)) return 'token'
   const key = form.aesKey.trim()
-  if ((form.mode !== 'plain' || key) && !/^[A-Za-z0-9+/]{43}$/.test(key)) return 'aesKey'
+  if ((aesKeyRequired(form) || key) && !/^[A-Za-z0-9+/]{43}$/.test(key)) return 'aesKey'
   return null
 }
 
-/** The body of `POST /channels`: trimmed, an empty name or key left out. */
+/** The body of `POST /channels`: trimmed, an empty name or key left out, the mode only for a
+ *  kind that has modes (WeCom's is always `safe`). */
 export function inputOf(form: ConnectForm): ChannelInput {
   const name = form.name.trim()
   const aesKey = form.aesKey.trim()
@@ -141,7 +168,7 @@ export function inputOf(form: ConnectForm): ChannelInput {
     app_id: form.appId.trim(),
     app_secret: form.appSecret.trim(),
     token: form.token.trim(),
-    mode: form.mode,
+    ...(hasModes(form.kind) ? { mode: form.mode } : {}),
     ...(name ? { name } : {}),
     ...(aesKey ? { aes_key: aesKey } : {}),
   }

@@ -1,0 +1,354 @@
+//! The WeCom 微信客服 adapter (CHANNELS.md §3). In: the callback (always encrypted with the
+//! corp's key) only says there is something to read; kefu answers `success` at once and pulls
+//! the messages with `kf/sync_msg` from the cursor it keeps per kf account, one pull at a
+//! time per account in a process (a notice during a pull makes one more). Each buyer's
+//! message enters by `desk::inbound` as the buyer `{CorpID}/{open_kfid}/{external_userid}`
+//! (dedupe by WeCom's `msgid`: pages read twice land once). Out: `kf/send_msg` with the
+//! corp's access token, within the 48-hour, five-message window (`wx_api`).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use kefu_channels::WireError;
+use kefu_channels::wechat_mp::{ApiAnswer, fresh};
+use kefu_channels::wecom_kf::{
+    self as wire, KfContent, KfMessage, KfQuery, MAX_CURSOR_BYTES, Notice, Origin, SyncPage,
+};
+use kefu_channels::wxcrypt::{WxCrypt, signature};
+use kefu_domain::error_code::ErrorCode;
+use kefu_domain::message::{Message, MessageKind};
+use kefu_domain::time::now_ms;
+use kefu_store::ChannelRow;
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::wx_api::{self, Platform};
+use super::{ChannelInput, Checked, Kind};
+use crate::AppState;
+use crate::desk::inbound::SendMessage;
+use crate::error::ApiError;
+
+/// The most pages one pull reads before it lets the next notice go on (1,000 messages each).
+const MAX_PAGES: usize = 50;
+/// The most kf accounts being pulled at once in a process; past it a notice waits for the
+/// next one (WeCom sends one per new message).
+const MAX_PULLS: usize = 1_024;
+/// The largest callback body: WeCom's are a few hundred bytes.
+pub const MAX_PUSH_BYTES: usize = 64 * 1024;
+
+/// Checks the settings of a corp's 微信客服 to connect (always encrypted: the key is needed).
+pub fn check(input: &ChannelInput, test_doubles: bool) -> Result<Checked, ApiError> {
+    wx_api::check(input, test_doubles, Platform::WecomKf, "safe")
+}
+
+/// A buyer's id on this channel: the corp, the kf account the buyer wrote to, and the
+/// buyer's `external_userid` (replies go back through the same kf account).
+pub fn buyer_id(corp_id: &str, open_kfid: &str, external_userid: &str) -> String {
+    format!("{corp_id}/{open_kfid}/{external_userid}")
+}
+
+/// The CorpID, kf account and `external_userid` of a buyer's id.
+pub fn split_buyer_id(external_id: &str) -> Option<(&str, &str, &str)> {
+    let (corp_id, rest) = external_id.split_once('/')?;
+    let (open_kfid, external_userid) = rest.split_once('/')?;
+    Some((corp_id, open_kfid, external_userid))
+}
+
+fn crypt(channel: &ChannelRow) -> Result<WxCrypt, ApiError> {
+    let secret = |k: &str| channel.secrets[k].as_str().unwrap_or_default();
+    WxCrypt::new(secret("token"), secret("aes_key"), &channel.public_id)
+        .map_err(|e| ApiError::Internal(format!("a stored channel's key: {e}")))
+}
+
+async fn callback_channel(state: &AppState, id: Uuid) -> Result<Arc<ChannelRow>, ApiError> {
+    super::callback_channel(state, id)
+        .await?
+        .filter(|c| c.kind == Kind::WecomKf.as_str())
+        .ok_or_else(|| ErrorCode::ChannelNotFound.into())
+}
+
+fn refused(error: WireError) -> ApiError {
+    ApiError::new(ErrorCode::Forbidden, format!("wecom: {error}"))
+}
+
+/// The URL check (接收事件服务器): the decrypted `echostr` when the signature holds.
+pub async fn verify(state: &AppState, id: Uuid, query: &KfQuery) -> Result<String, ApiError> {
+    let channel = callback_channel(state, id).await?;
+    let crypt = crypt(&channel)?;
+    let checked =
+        fresh(&query.timestamp, now_ms() / 1_000).and_then(|()| wire::verify_url(&crypt, query));
+    match checked {
+        Ok(echostr) => Ok(echostr),
+        Err(error) => {
+            let said = format!("URL check refused: {error}");
+            wx_api::note_error(state, &channel, &said).await;
+            Err(refused(error))
+        }
+    }
+}
+
+/// A callback: checked, answered `success` at once, and the kf account pulled after it.
+pub async fn receive(
+    state: &AppState,
+    id: Uuid,
+    query: &KfQuery,
+    body: &[u8],
+) -> Result<&'static str, ApiError> {
+    let channel = callback_channel(state, id).await?;
+    let crypt = crypt(&channel)?;
+    let text = String::from_utf8_lossy(body);
+    let read = fresh(&query.timestamp, now_ms() / 1_000)
+        .and_then(|()| wire::read_notice(&crypt, query, &text));
+    let notice = match read {
+        Ok(notice) => notice,
+        Err(error) if error.is_refusal() => {
+            let said = format!("a callback was refused: {error}");
+            wx_api::note_error(state, &channel, &said).await;
+            return Err(refused(error));
+        }
+        // Signed, but an event kefu does not read (a contact change…): answered `success`.
+        Err(error) => {
+            metrics::counter!("kefu_channel_unread_pushes_total", "channel" => "wecom_kf")
+                .increment(1);
+            tracing::info!(%error, channel = %channel.id, "a WeCom callback kefu does not read");
+            return Ok("success");
+        }
+    };
+    if !channel.paused {
+        schedule_pull(state, channel, notice);
+    }
+    Ok("success")
+}
+
+/// A kf account being pulled: whether a notice came during the pull, and its token.
+#[derive(Default)]
+pub struct Pull {
+    again: bool,
+    token: String,
+}
+
+/// The kf accounts being pulled in this process, by channel and account.
+pub type Pulls = Arc<std::sync::Mutex<HashMap<(Uuid, String), Pull>>>;
+
+/// Starts a pull of the notice's kf account, or, when one is under way, asks it for one more.
+fn schedule_pull(state: &AppState, channel: Arc<ChannelRow>, notice: Notice) {
+    let scope = notice.open_kfid.unwrap_or_default();
+    let key = (channel.id, scope.clone());
+    {
+        let Ok(mut pulls) = state.channel_outbox.pulls.lock() else {
+            return;
+        };
+        if let Some(pull) = pulls.get_mut(&key) {
+            pull.again = true;
+            pull.token = notice.token;
+            return;
+        }
+        if pulls.len() >= MAX_PULLS {
+            metrics::counter!("kefu_channel_pulls_dropped_total").increment(1);
+            tracing::warn!(channel = %channel.id, "too many WeCom pulls at once; this notice waits for the next");
+            return;
+        }
+        pulls.insert(key.clone(), Pull::default());
+    }
+    let state = state.clone();
+    tokio::spawn(async move {
+        // Whatever ends this task, the account is free to be pulled again.
+        let _free = Free(state.channel_outbox.pulls.clone(), key.clone());
+        let mut token = notice.token;
+        loop {
+            if let Err(error) = pull(&state, &channel, &scope, &token).await {
+                wx_api::note_error(&state, &channel, &format!("a pull failed: {error}")).await;
+            }
+            let Ok(mut pulls) = state.channel_outbox.pulls.lock() else {
+                return;
+            };
+            match pulls.get_mut(&key) {
+                Some(pull) if pull.again => {
+                    pull.again = false;
+                    token = std::mem::take(&mut pull.token);
+                }
+                _ => {
+                    pulls.remove(&key);
+                    return;
+                }
+            }
+        }
+    });
+}
+
+struct Free(Pulls, (Uuid, String));
+
+impl Drop for Free {
+    fn drop(&mut self) {
+        if let Ok(mut pulls) = self.0.lock() {
+            pulls.remove(&self.1);
+        }
+    }
+}
+
+/// Reads the kf account `scope` from the kept cursor until WeCom has no more, entering each
+/// buyer's message; the cursor is kept after every page.
+async fn pull(
+    state: &AppState,
+    channel: &ChannelRow,
+    scope: &str,
+    token: &str,
+) -> Result<(), String> {
+    let client = &state.channel_outbox.client;
+    let base = wx_api::api_base(channel);
+    let mut cursor = state
+        .store
+        .channel_cursor(channel.id, scope)
+        .await
+        .map_err(|e| e.to_string())?;
+    let open_kfid = (!scope.is_empty()).then_some(scope);
+    for _ in 0..MAX_PAGES {
+        let request = wire::sync_request(&cursor, token, open_kfid).to_string();
+        let mut read = None;
+        for fresh in [false, true] {
+            let access = wx_api::access_token(state, client, channel, &base, fresh)
+                .await
+                .map_err(|o| o.error().to_owned())?;
+            let page: SyncPage = client
+                .post(format!("{base}/cgi-bin/kf/sync_msg"))
+                .query(&[("access_token", access.as_str())])
+                .header("content-type", "application/json")
+                .body(request.clone())
+                .send()
+                .await
+                .map_err(|e| wx_api::plain_error(&e))?
+                .json()
+                .await
+                .map_err(|e| format!("an unreadable page: {}", wx_api::plain_error(&e)))?;
+            let answer = ApiAnswer {
+                errcode: page.errcode,
+                errmsg: page.errmsg.clone(),
+            };
+            if answer.errcode == 0 {
+                read = Some(page);
+                break;
+            }
+            if fresh || !answer.token_expired() {
+                return Err(format!("WeCom {}: {}", answer.errcode, answer.errmsg));
+            }
+        }
+        let page = read.ok_or("the access token was refused twice")?;
+        for message in &page.msg_list {
+            if let Err(error) = take(state, channel, message).await {
+                tracing::warn!(%error, channel = %channel.id, "a WeCom message was not entered");
+            }
+        }
+        if !page.next_cursor.is_empty() && page.next_cursor.len() <= MAX_CURSOR_BYTES {
+            cursor = page.next_cursor;
+            state
+                .store
+                .save_channel_cursor(channel.id, scope, &cursor, now_ms())
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        if page.has_more != 1 {
+            break;
+        }
+    }
+    super::seen_in(state, channel.id).await;
+    Ok(())
+}
+
+/// Enters one pulled message: a buyer's as their message; a failed send on the health line.
+async fn take(state: &AppState, channel: &ChannelRow, message: &KfMessage) -> Result<(), ApiError> {
+    let Some(content) = message.content() else {
+        return Ok(());
+    };
+    match message.origin() {
+        Origin::Customer => {}
+        Origin::System => {
+            if let KfContent::Event {
+                event_type,
+                fail_type,
+                ..
+            } = &content
+                && event_type == "msg_send_fail"
+            {
+                let said = format!(
+                    "WeCom did not deliver a message: {}",
+                    wire::send_failure(*fail_type)
+                );
+                wx_api::note_error(state, channel, &said).await;
+            }
+            return Ok(());
+        }
+        // A servicer's reply from the WeCom app, or anything else: not the buyer's.
+        Origin::Servicer | Origin::Other => return Ok(()),
+    }
+    if message.external_userid.is_empty() || message.open_kfid.is_empty() {
+        return Ok(());
+    }
+    let text = match &content {
+        KfContent::Text(text) => text.clone(),
+        KfContent::Image { .. } => "[图片]".to_owned(),
+        KfContent::Voice => "[语音]".to_owned(),
+        KfContent::Video => "[视频]".to_owned(),
+        KfContent::File { .. } => "[文件]".to_owned(),
+        KfContent::Location { name, address } => format!("[位置] {name} {address}"),
+        KfContent::Link { title, url } => format!("[链接] {title} {url}"),
+        KfContent::MiniProgram { title } => format!("[小程序] {title}"),
+        KfContent::BusinessCard => "[名片]".to_owned(),
+        KfContent::Event { .. } => return Ok(()),
+    };
+    let text = text.trim().to_owned();
+    if text.is_empty() {
+        return Ok(());
+    }
+    let external_id = buyer_id(
+        &channel.public_id,
+        &message.open_kfid,
+        &message.external_userid,
+    );
+    let buyer = super::buyer(state, channel, &external_id, || {
+        format!("微信客户{}", super::tail(&message.external_userid))
+    })
+    .await?;
+    let (mut kind, mut body, mut attachment_id) = (MessageKind::Text, text, None);
+    if let KfContent::Image { media_id } = &content {
+        match wx_api::fetch_picture(state, channel, media_id, buyer.id).await {
+            Ok(id) => (kind, body, attachment_id) = (MessageKind::Image, String::new(), Some(id)),
+            Err(error) => {
+                let said = format!("a picture was not fetched: {error}");
+                wx_api::note_error(state, channel, &said).await;
+            }
+        }
+    }
+    // WeCom's ids are short; one that is not still dedupes by its digest.
+    let mut client_msg_id = message.dedupe_key();
+    if client_msg_id.len() > 64 {
+        client_msg_id = format!("wecom:{}", signature(&[&message.msgid]));
+    }
+    let send = SendMessage {
+        client_msg_id,
+        kind,
+        body,
+        attachment_id,
+    };
+    super::enter(state, channel, &buyer, send).await
+}
+
+/// `kf/send_msg`'s body for a message to `external_id`, if it is one WeCom can show. Its
+/// `msgid` is kefu's message id, so a retry WeCom already took is not shown twice.
+pub fn outgoing(
+    state: &AppState,
+    external_id: &str,
+    message: &Message,
+) -> Result<Option<Value>, ApiError> {
+    let Some((_, open_kfid, external_userid)) = split_buyer_id(external_id) else {
+        return Ok(None);
+    };
+    let body = wx_api::message_body(state, Platform::WecomKf, message)?;
+    Ok(body.map(|body| {
+        wire::send_request(
+            external_userid,
+            open_kfid,
+            &message.id.simple().to_string(),
+            &body,
+        )
+    }))
+}

@@ -1,0 +1,351 @@
+//! Issue #21, WeCom 微信客服 (CH-3, CHANNELS.md §3): the console's URL check; a callback that
+//! only says "there is something to read" makes kefu pull the kf account with `sync_msg`
+//! (with the callback's token, page by page, from the cursor it keeps); the buyers' messages
+//! land once however often they are read; a failed send WeCom reports shows on the health
+//! line; an agent's reply reaches a local fake of WeCom's API by `kf/send_msg`, addressed to
+//! the buyer on the kf account they wrote to.
+
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use kefu_channels::wxcrypt::WxCrypt;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio::sync::Mutex;
+
+use crate::helpers::{AgentClient, TestApp};
+
+/// V4's corp and key (CHANNELS.md §1).
+const CORP_ID: &str = "wx5823bf96d3bd56c7";
+const TOKEN: &str = "QDG6eK";
+const AES_KEY: &str = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C";
+const OPEN_KFID: &str = "wkAJ2GCAAASSm4_FhToWMFea0xAFfd3Q";
+const BUYER: &str = "wmAJ2GCAAAme1XQRC-NI-q0_ZM9ukoAw";
+
+/// A fake of WeCom's API: tokens, a kf account's messages by cursor (two a page), sends.
+#[derive(Clone, Default)]
+struct FakeWecom {
+    messages: Arc<Mutex<Vec<Value>>>,
+    /// What each `sync_msg` asked: its cursor and callback token.
+    pulls: Arc<Mutex<Vec<(String, String)>>>,
+    sent: Arc<Mutex<Vec<(String, Value)>>>,
+}
+
+async fn gettoken(Query(q): Query<std::collections::HashMap<String, String>>) -> axum::Json<Value> {
+    if q.get("corpid").map(String::as_str) != Some(CORP_ID)
+        || q.get("corpsecret").map(String::as_str) != Some("kf-secret")
+    {
+        return axum::Json(json!({"errcode": 40013, "errmsg": "invalid corpid"}));
+    }
+    axum::Json(
+        json!({"errcode": 0, "errmsg": "ok", "access_token": "CORP-TOKEN", "expires_in": 7200}),
+    )
+}
+
+async fn sync_msg(
+    State(fake): State<FakeWecom>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+    body: String,
+) -> axum::Json<Value> {
+    if q.get("access_token").map(String::as_str) != Some("CORP-TOKEN") {
+        return axum::Json(json!({"errcode": 40014, "errmsg": "invalid access_token"}));
+    }
+    let asked: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(asked["open_kfid"], OPEN_KFID);
+    let cursor = asked["cursor"].as_str().unwrap_or("").to_owned();
+    fake.pulls.lock().await.push((
+        cursor.clone(),
+        asked["token"].as_str().unwrap_or("").to_owned(),
+    ));
+    let from: usize = cursor
+        .strip_prefix('c')
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let all = fake.messages.lock().await.clone();
+    let page: Vec<Value> = all.iter().skip(from).take(2).cloned().collect();
+    let next = (from + page.len()).min(all.len());
+    axum::Json(
+        json!({"errcode": 0, "errmsg": "ok", "next_cursor": format!("c{next}"),
+                      "has_more": i32::from(next < all.len()), "msg_list": page}),
+    )
+}
+
+async fn send_msg(
+    State(fake): State<FakeWecom>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+    body: String,
+) -> axum::Json<Value> {
+    let token = q.get("access_token").cloned().unwrap_or_default();
+    fake.sent
+        .lock()
+        .await
+        .push((token, serde_json::from_str(&body).unwrap_or(Value::Null)));
+    axum::Json(json!({"errcode": 0, "errmsg": "ok", "msgid": "sent-1"}))
+}
+
+async fn media_get() -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "image/png")],
+        crate::attachments::PNG.to_vec(),
+    )
+}
+
+async fn fake_wecom() -> (FakeWecom, String) {
+    let fake = FakeWecom::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = axum::Router::new()
+        .route("/cgi-bin/gettoken", axum::routing::get(gettoken))
+        .route("/cgi-bin/kf/sync_msg", axum::routing::post(sync_msg))
+        .route("/cgi-bin/kf/send_msg", axum::routing::post(send_msg))
+        .route("/cgi-bin/media/get", axum::routing::get(media_get))
+        .with_state(fake.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (fake, format!("http://{addr}"))
+}
+
+fn from_buyer(msgid: &str, msgtype: &str, payload: Value) -> Value {
+    let mut m = json!({"msgid": msgid, "open_kfid": OPEN_KFID, "external_userid": BUYER,
+                       "send_time": 1615478585, "origin": 3, "msgtype": msgtype});
+    m[msgtype] = payload;
+    m
+}
+
+/// WeCom's notice for the kf account, encrypted and signed: the query and body.
+fn notice(crypt: &WxCrypt, token: &str) -> (String, String) {
+    let now_s = (kefu_domain::time::now_ms() / 1000).to_string();
+    let xml = format!(
+        "<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName><CreateTime>{now_s}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[kf_msg_or_event]]></Event><Token><![CDATA[{token}]]></Token><OpenKfId><![CDATA[{OPEN_KFID}]]></OpenKfId></xml>"
+    );
+    let encrypted = crypt.encrypt(&xml).unwrap();
+    let query = format!(
+        "msg_signature={}&timestamp={now_s}&nonce=42",
+        crypt.sign(&now_s, "42", &encrypted)
+    );
+    let body = format!(
+        "<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt><AgentID><![CDATA[]]></AgentID></xml>"
+    );
+    (query, body)
+}
+
+async fn post_notice(
+    app: &TestApp,
+    id: &str,
+    (query, body): (String, String),
+) -> (StatusCode, String) {
+    let r = reqwest::Client::new()
+        .post(app.url(&format!("/hooks/wecom-kf/{id}?{query}")))
+        .header("content-type", "text/xml")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+/// The buyer's messages in the WeCom conversation, once there are `n`.
+async fn buyer_messages(admin: &AgentClient, n: usize) -> (String, Vec<Value>) {
+    for _ in 0..200 {
+        if let Some(c) = admin
+            .conversations("all")
+            .await
+            .into_iter()
+            .find(|c| c["channel"] == "wecom")
+        {
+            let id = c["id"].as_str().unwrap().to_owned();
+            let mine: Vec<Value> = admin
+                .messages(&id)
+                .await
+                .into_iter()
+                .filter(|m| m["sender_kind"] == "buyer")
+                .collect();
+            if mine.len() >= n {
+                return (id, mine);
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("the WeCom buyer's {n} messages did not arrive");
+}
+
+#[tokio::test]
+async fn a_wecom_buyer_is_pulled_in_once_and_answered_through_the_kf_account() {
+    let app = TestApp::spawn_with(|s| s.http.channel_test_doubles = true).await;
+    let admin = app.agent("tea-admin").await;
+    let (fake, api_base) = fake_wecom().await;
+
+    // Connected like an Official Account, but always encrypted: no key, no channel.
+    let keyless = admin
+        .post(
+            "/api/v1/channels",
+            json!({"kind": "wecom_kf", "app_id": CORP_ID, "app_secret": "kf-secret", "token": TOKEN}),
+        )
+        .await;
+    assert_eq!(keyless.status(), StatusCode::BAD_REQUEST);
+    let channel: Value = admin
+        .post(
+            "/api/v1/channels",
+            json!({"kind": "wecom_kf", "app_id": CORP_ID, "app_secret": "kf-secret", "token": TOKEN,
+                   "aes_key": AES_KEY, "api_base": api_base}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = channel["id"].as_str().unwrap().to_owned();
+    assert_eq!(channel["callback_path"], format!("/hooks/wecom-kf/{id}"));
+    assert_eq!(
+        (&channel["kind"], &channel["public_id"], &channel["mode"]),
+        (&json!("wecom_kf"), &json!(CORP_ID), &json!("safe"))
+    );
+    assert_eq!(channel["name"], format!("企业微信客服 {CORP_ID}"));
+
+    // The console's URL check: the decrypted echostr, only under the corp's signature.
+    let crypt = WxCrypt::new(TOKEN, AES_KEY, CORP_ID).unwrap();
+    let now_s = (kefu_domain::time::now_ms() / 1000).to_string();
+    let echostr = crypt.encrypt("1616140317555161061").unwrap();
+    let check = |signature: String| {
+        reqwest::Client::new()
+            .get(app.url(&format!("/hooks/wecom-kf/{id}")))
+            .query(&[
+                ("msg_signature", signature.as_str()),
+                ("timestamp", now_s.as_str()),
+                ("nonce", "263014780"),
+                ("echostr", echostr.as_str()),
+            ])
+            .send()
+    };
+    let ok = check(crypt.sign(&now_s, "263014780", &echostr))
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    assert_eq!(ok.text().await.unwrap(), "1616140317555161061");
+    assert_eq!(
+        check("0".repeat(40)).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // Five things wait on WeCom: two texts and a picture from the buyer, a servicer's reply
+    // from the WeCom app, and WeCom's report of a send that failed.
+    *fake.messages.lock().await = vec![
+        from_buyer("m1", "text", json!({"content": "你好，在吗"})),
+        from_buyer("m2", "text", json!({"content": "我想问一下发货时间"})),
+        json!({"msgid": "m3", "open_kfid": OPEN_KFID, "external_userid": BUYER, "send_time": 1, "origin": 5,
+               "servicer_userid": "zhangsan", "msgtype": "text", "text": {"content": "这条是接待人员在企业微信里发的"}}),
+        json!({"msgid": "m4", "send_time": 1, "origin": 4, "msgtype": "event",
+               "event": {"event_type": "msg_send_fail", "open_kfid": OPEN_KFID, "external_userid": BUYER, "fail_msgid": "x", "fail_type": 4}}),
+        from_buyer("m5", "image", json!({"media_id": "buyer-media"})),
+    ];
+    assert_eq!(
+        post_notice(&app, &id, notice(&crypt, "CB-TOKEN-1")).await,
+        (StatusCode::OK, "success".to_owned())
+    );
+    let (c, mine) = buyer_messages(&admin, 3).await;
+    let bodies: Vec<&str> = mine.iter().map(|m| m["body"].as_str().unwrap()).collect();
+    assert_eq!(&bodies[..2], ["你好，在吗", "我想问一下发货时间"]);
+    assert_eq!(mine[2]["kind"], "image", "{}", mine[2]);
+    assert_eq!(
+        mine.len(),
+        3,
+        "the servicer's own reply and the event are not the buyer's"
+    );
+    // Three pages, the first from no cursor, each with the callback's token.
+    let pulls = fake.pulls.lock().await.clone();
+    assert_eq!(
+        pulls,
+        vec![
+            (String::new(), "CB-TOKEN-1".to_owned()),
+            ("c2".to_owned(), "CB-TOKEN-1".to_owned()),
+            ("c4".to_owned(), "CB-TOKEN-1".to_owned()),
+        ]
+    );
+
+    // The next notice goes on from the kept cursor; read again from the start (a lost
+    // cursor), the same messages land once.
+    fake.messages
+        .lock()
+        .await
+        .push(from_buyer("m6", "text", json!({"content": "好的谢谢"})));
+    post_notice(&app, &id, notice(&crypt, "CB-TOKEN-2")).await;
+    let (_, mine) = buyer_messages(&admin, 4).await;
+    assert_eq!(mine[3]["body"], "好的谢谢");
+    assert_eq!(
+        fake.pulls.lock().await[3],
+        ("c5".to_owned(), "CB-TOKEN-2".to_owned())
+    );
+    app.tamper("DELETE FROM channel_cursors").await;
+    post_notice(&app, &id, notice(&crypt, "CB-TOKEN-3")).await;
+    for _ in 0..200 {
+        if fake.pulls.lock().await.len() >= 7 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let (_, mine) = buyer_messages(&admin, 4).await;
+    assert_eq!(mine.len(), 4, "messages read twice land once");
+
+    // The failed send is on the health line.
+    let health = admin.get_json("/api/v1/channels").await;
+    let row = &health["channels"][0];
+    assert!(
+        row["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("the session expired"),
+        "{row}"
+    );
+    assert!(row["last_in_at"].is_i64(), "{row}");
+
+    // The agent's reply leaves by kf/send_msg to the buyer on the kf account, with kefu's
+    // message id; the window is WeCom's 48 hours and five messages.
+    let window = admin
+        .get_json(&format!("/api/v1/conversations/{c}/window"))
+        .await;
+    assert_eq!(
+        (&window["channel"], &window["window"]["open"]),
+        (&json!("wecom"), &json!(true))
+    );
+    let reply = admin.reply(&c, "w1", "您好，今天下午发货").await;
+    assert_eq!(reply.status(), StatusCode::CREATED);
+    let reply: Value = reply.json().await.unwrap();
+    let message_id = reply["message"]["id"]
+        .as_str()
+        .or_else(|| reply["id"].as_str())
+        .unwrap()
+        .replace('-', "");
+    let mut sent = Vec::new();
+    for _ in 0..200 {
+        sent = fake.sent.lock().await.clone();
+        if sent
+            .iter()
+            .any(|(_, b)| b["text"]["content"] == "您好，今天下午发货")
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let (token, body) = sent
+        .iter()
+        .find(|(_, b)| b["text"]["content"] == "您好，今天下午发货")
+        .unwrap_or_else(|| panic!("the reply reached WeCom: {sent:?}"));
+    assert_eq!(token, "CORP-TOKEN");
+    assert_eq!(
+        body,
+        &json!({"touser": BUYER, "open_kfid": OPEN_KFID, "msgid": message_id, "msgtype": "text",
+                "text": {"content": "您好，今天下午发货"}})
+    );
+
+    // A forged notice is refused and pulls nothing.
+    let before = fake.pulls.lock().await.len();
+    let (query, body) = notice(&crypt, "CB-TOKEN-4");
+    let forged = post_notice(
+        &app,
+        &id,
+        (query.replace("msg_signature=", "msg_signature=0"), body),
+    )
+    .await;
+    assert_eq!(forged.0, StatusCode::FORBIDDEN);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(fake.pulls.lock().await.len(), before);
+}
