@@ -10,11 +10,18 @@
 // merges a web-chat buyer of the list into the WeChat buyer (two buyers, the other's
 // conversation listed), then splits them again. The card's health line shows it all.
 //
+// The second story is WeCom 微信客服's: one corp is connected in the dialog (no mode to choose:
+// WeCom always encrypts; the steps name WeCom's console), another through the API pointed at a
+// fake of WeCom's API run here. WeCom's callback only says there is something to read, signed
+// and encrypted as WeCom does; kefu answers `success` and pulls the buyer's message with
+// `kf/sync_msg`. The agent finds it marked 企业微信 beside the WeChat and web-chat ones, with
+// its reply window, and the reply reaches the fake by `kf/send_msg` on the buyer's kf account.
+//
 // Runs a real `kefu demo` and Debian's Chromium (see harness.mjs). Screenshots: e2e/output/.
 
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createHash } from 'node:crypto'
+import { createCipheriv, createHash, randomBytes } from 'node:crypto'
 import http from 'node:http'
 import path from 'node:path'
 import { DESKTOP, WAIT, apiSession, launchBrowser, outputDir, settle, showTab, signIn, startDemo, stepper, until, watchPage } from './harness.mjs'
@@ -31,6 +38,19 @@ const BUYER_OPENID = 'oE2Ebuyer01'
 const BUYER_NAME = `微信用户${BUYER_OPENID.slice(-4)}`
 const QUESTION = '我的订单什么时候发货'
 const REPLY = '您好，您的订单今天下午发货，发货后会有物流信息～'
+
+/** The WeCom corp the buyer writes to, connected through the API; its callback key. */
+const CORP = { corp_id: 'wwe2etest0001', secret: 'e2e-wecom-secret-01', token: 'kefuE2Ewecom01', aes_key: 'kefuE2EwecomAesKey0123456789ABCDEFGHIJKLMNO', name: '山野茶铺微信客服' }
+/** The corp connected in the dialog: it is never called (no fake API), it only shows the steps. */
+const DIALOG_CORP = { corp_id: 'wwe2edialog01', name: '山野茶铺 · 企业微信' }
+const OPEN_KFID = 'wkE2E0001'
+const KF_BUYER = 'wmE2Ebuyer01'
+/** kefu names a WeCom buyer 微信客户 and their external_userid's last four characters. */
+const KF_BUYER_NAME = `微信客户${KF_BUYER.slice(-4)}`
+/** The token WeCom's callback carries, handed back to `sync_msg`. */
+const CALLBACK_TOKEN = 'ENCe2eSyncToken01'
+const KF_QUESTION = '请问这款白茶适合送长辈吗'
+const KF_REPLY = '适合的，这款白茶口感温和，我们也提供礼盒包装～'
 
 let demo
 let browser
@@ -70,8 +90,69 @@ function startFakeWechat() {
   })
 }
 
+/** WeCom's API as far as kefu uses it for 微信客服: an access token, the kf account's messages
+ *  by cursor (the buyer's question first, nothing after `c1`), and the messages sent, kept. */
+const wecom = { server: null, base: '', pulls: [], sent: [], tokenAsked: [] }
+
+function startFakeWecom() {
+  return new Promise((resolve) => {
+    wecom.server = http.createServer((req, res) => {
+      const url = new URL(req.url, 'http://wecom.test')
+      const answer = (body) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' })
+        res.end(JSON.stringify(body))
+      }
+      const withBody = (fn) => {
+        let body = ''
+        req.on('data', (chunk) => (body += chunk))
+        req.on('end', () => fn(JSON.parse(body)))
+      }
+      if (req.method === 'GET' && url.pathname === '/cgi-bin/gettoken') {
+        wecom.tokenAsked.push({ corpid: url.searchParams.get('corpid'), corpsecret: url.searchParams.get('corpsecret') })
+        answer({ errcode: 0, errmsg: 'ok', access_token: 'WT1', expires_in: 7200 })
+        return
+      }
+      if (url.searchParams.get('access_token') !== 'WT1' && req.method === 'POST') {
+        answer({ errcode: 40014, errmsg: 'invalid access_token' })
+        return
+      }
+      if (req.method === 'POST' && url.pathname === '/cgi-bin/kf/sync_msg') {
+        withBody((body) => {
+          wecom.pulls.push(body)
+          const first = body.cursor !== 'c1'
+          const now = Math.floor(Date.now() / 1000)
+          const question = {
+            msgid: 'e2e-m1',
+            open_kfid: OPEN_KFID,
+            external_userid: KF_BUYER,
+            send_time: now,
+            origin: 3,
+            msgtype: 'text',
+            text: { content: KF_QUESTION },
+          }
+          answer({ errcode: 0, errmsg: 'ok', next_cursor: 'c1', has_more: 0, msg_list: first ? [question] : [] })
+        })
+        return
+      }
+      if (req.method === 'POST' && url.pathname === '/cgi-bin/kf/send_msg') {
+        withBody((body) => {
+          wecom.sent.push({ accessToken: url.searchParams.get('access_token'), body })
+          answer({ errcode: 0, errmsg: 'ok', msgid: `sent-${wecom.sent.length}` })
+        })
+        return
+      }
+      res.writeHead(404).end()
+    })
+    wecom.server.listen(0, '127.0.0.1', () => {
+      wecom.base = `http://127.0.0.1:${wecom.server.address().port}`
+      resolve()
+    })
+  })
+}
+
 before(async () => {
   await startFakeWechat()
+  await startFakeWecom()
   demo = await startDemo()
   browser = await launchBrowser()
 })
@@ -82,6 +163,7 @@ after(async () => {
   } finally {
     await demo?.stop()
     wechat.server?.close()
+    wecom.server?.close()
   }
 })
 
@@ -100,6 +182,45 @@ async function push(channelId, token, text, msgId) {
     `<CreateTime>${timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${text}]]></Content>` +
     `<MsgId>${msgId}</MsgId></xml>`
   const res = await fetch(`${demo.baseUrl}/hooks/wechat-mp/${channelId}?${query}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'text/xml' },
+    body: xml,
+  })
+  return { status: res.status, text: await res.text() }
+}
+
+/** WXBizMsgCrypt's encryption of `msg` for `receiveId` (the CorpID): 16 random bytes, the
+ *  message's length (4 bytes, big-endian), the message and the id, PKCS#7-padded to 32-byte
+ *  blocks, AES-256-CBC with the key's first 16 bytes as the IV, base64. */
+function wxEncrypt(aesKey, msg, receiveId) {
+  const key = Buffer.from(`${aesKey}=`, 'base64')
+  assert.equal(key.length, 32)
+  const body = Buffer.from(msg, 'utf8')
+  const length = Buffer.alloc(4)
+  length.writeUInt32BE(body.length)
+  const plain = Buffer.concat([randomBytes(16), length, body, Buffer.from(receiveId, 'utf8')])
+  const pad = 32 - (plain.length % 32)
+  const cipher = createCipheriv('aes-256-cbc', key, key.subarray(0, 16))
+  cipher.setAutoPadding(false)
+  return Buffer.concat([cipher.update(Buffer.concat([plain, Buffer.alloc(pad, pad)])), cipher.final()]).toString('base64')
+}
+
+/** WeCom's notice that the kf account has something to read, encrypted and signed as WeCom
+ *  sends it to the callback (`token`: what the signature is made with). */
+async function notify(channelId, token) {
+  const timestamp = String(Math.floor(Date.now() / 1000))
+  const nonce = String(Math.floor(Math.random() * 1e9))
+  const inner =
+    `<xml><ToUserName><![CDATA[${CORP.corp_id}]]></ToUserName><CreateTime>${timestamp}</CreateTime>` +
+    `<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[kf_msg_or_event]]></Event>` +
+    `<Token><![CDATA[${CALLBACK_TOKEN}]]></Token><OpenKfId><![CDATA[${OPEN_KFID}]]></OpenKfId></xml>`
+  const encrypted = wxEncrypt(CORP.aes_key, inner, CORP.corp_id)
+  const msgSignature = createHash('sha1').update([token, timestamp, nonce, encrypted].sort().join('')).digest('hex')
+  const query = new URLSearchParams({ msg_signature: msgSignature, timestamp, nonce })
+  const xml =
+    `<xml><ToUserName><![CDATA[${CORP.corp_id}]]></ToUserName><Encrypt><![CDATA[${encrypted}]]></Encrypt>` +
+    `<AgentID><![CDATA[]]></AgentID></xml>`
+  const res = await fetch(`${demo.baseUrl}/hooks/wecom-kf/${channelId}?${query}`, {
     method: 'POST',
     headers: { 'Content-Type': 'text/xml' },
     body: xml,
@@ -189,7 +310,7 @@ test('a WeChat Official Account: connected, a buyer writes, an agent replies wit
       await dialog.getByTestId('channel-form-submit').click()
       const error = dialog.locator('[data-testid="channel-form-error"][data-code="channel_exists"]')
       await error.waitFor(WAIT)
-      assert.equal(await error.textContent(), '这个账号已经接入过了')
+      assert.equal(await error.textContent(), '这个账号已经接入过了（本店或其他店铺）')
     })
 
     await step('with its own AppID it connects, and the dialog shows the steps left in the console', async () => {
@@ -397,6 +518,188 @@ test('a WeChat Official Account: connected, a buyer writes, an agent replies wit
       }
       await settle(admin)
       await admin.screenshot({ path: path.join(outputDir, 'channels-page.png'), fullPage: true })
+    })
+
+    assert.deepEqual(pageErrors, [])
+  } finally {
+    await admin.context().close()
+    await agent.context().close()
+  }
+})
+
+test("WeCom 微信客服: connected in the dialog, a buyer's messages are pulled, an agent replies", { timeout: 300_000 }, async (t) => {
+  const admin = await (await browser.newContext(DESKTOP)).newPage()
+  const agent = await (await browser.newContext(DESKTOP)).newPage()
+  for (const [who, page] of Object.entries({ admin, agent })) watchPage(page, who, pageErrors)
+  const step = stepper(t, { admin, agent }, demo)
+  const api = await apiSession(demo.baseUrl, ADMIN)
+  /** The corp the buyer writes to, as the API answered when it was connected. */
+  let corp = null
+  let dialogId = ''
+
+  try {
+    await step('the admin connects WeCom 微信客服 in the dialog: no mode to choose, then WeCom’s steps', async () => {
+      await signIn(admin, demo.baseUrl, ADMIN)
+      await admin.getByTestId('channels-link').click()
+      await admin.waitForURL((url) => url.pathname === '/agent/channels', WAIT)
+      await admin.getByTestId('channel-list').waitFor(WAIT)
+      await admin.getByTestId('channel-connect').click()
+      const dialog = admin.getByTestId('channel-dialog')
+      await dialog.getByTestId('channel-form').waitFor(WAIT)
+      const kind = dialog.locator('[data-testid="channel-kind"][data-value="wecom_kf"]')
+      assert.equal(await kind.isDisabled(), false)
+      await kind.click()
+      assert.equal(await kind.getAttribute('aria-checked'), 'true')
+      assert.equal(await dialog.locator('[data-testid="channel-kind"][data-value="wechat_mp"]').getAttribute('aria-checked'), 'false')
+      // WeCom always encrypts: no mode to choose; its fields in its own words.
+      assert.equal(await dialog.getByTestId('channel-form-mode').count(), 0)
+      await dialog.getByText('企业ID (CorpID)').waitFor(WAIT)
+      await dialog.getByText('Secret (微信客服)').waitFor(WAIT)
+
+      await dialog.getByTestId('channel-form-name').fill(DIALOG_CORP.name)
+      await dialog.getByTestId('channel-form-app-id').fill(DIALOG_CORP.corp_id)
+      await dialog.getByTestId('channel-form-app-secret').fill('e2e-wecom-secret-02')
+      await dialog.getByTestId('channel-form-token-generate').click()
+      const token = await dialog.getByTestId('channel-form-token').inputValue()
+      assert.match(token, /^[A-Za-z0-9]{32}$/)
+      // The key is required: without it the dialog names the field before sending anything.
+      await dialog.getByTestId('channel-form-submit').click()
+      await dialog.locator('[data-testid="channel-form-problem"][data-field="aesKey"]').waitFor(WAIT)
+      await dialog.getByTestId('channel-form-aes-key-generate').click()
+      const key = await dialog.getByTestId('channel-form-aes-key').inputValue()
+      assert.match(key, /^[A-Za-z0-9]{43}$/)
+      await dialog.getByTestId('channel-form-submit').click()
+
+      const steps = dialog.getByTestId('channel-steps')
+      await steps.waitFor(WAIT)
+      dialogId = await steps.getAttribute('data-id')
+      await admin.locator('.el-dialog__title', { hasText: '最后一步：在企业微信管理后台配置回调' }).waitFor(WAIT)
+      await steps.getByText('应用管理 → 微信客服 → API').waitFor(WAIT)
+      assert.match(await steps.getByTestId('channel-steps-url').getAttribute('data-value'), new RegExp(`/hooks/wecom-kf/${dialogId}$`))
+      assert.equal(await steps.getByTestId('channel-steps-token').getAttribute('data-value'), token)
+      assert.equal(await steps.getByTestId('channel-steps-aes-key').getAttribute('data-value'), key)
+      assert.equal(await steps.getByTestId('channel-steps-mode').count(), 0)
+      const then = steps.getByTestId('channel-steps-then')
+      assert.equal(await then.getAttribute('data-kind'), 'wecom_kf')
+      assert.deepEqual(await then.locator('li').evaluateAll((items) => items.map((li) => li.dataset.step)), ['submit', 'api', 'test'])
+      await then.getByText('通过API管理微信客服账号', { exact: false }).waitFor(WAIT)
+      await settle(admin)
+      await admin.screenshot({ path: path.join(outputDir, 'channels-wecom-steps.png') })
+      await dialog.getByTestId('channel-steps-done').click()
+      await dialog.waitFor({ state: 'hidden', ...WAIT })
+      const c = card(admin, dialogId)
+      await c.waitFor(WAIT)
+      assert.equal(await c.getAttribute('data-kind'), 'wecom_kf')
+      assert.equal(await c.getAttribute('data-name'), DIALOG_CORP.name)
+      assert.equal(await c.getAttribute('data-state'), 'waiting')
+    })
+
+    await step('the corp the buyer writes to is connected through the API, pointed at the fake WeCom', async () => {
+      const res = await api('POST', '/channels', {
+        kind: 'wecom_kf',
+        name: CORP.name,
+        app_id: CORP.corp_id,
+        app_secret: CORP.secret,
+        token: CORP.token,
+        aes_key: CORP.aes_key,
+        api_base: wecom.base,
+      })
+      assert.equal(res.status, 201, await res.clone().text())
+      corp = await res.json()
+      assert.equal(corp.kind, 'wecom_kf')
+      assert.equal(corp.callback_path, `/hooks/wecom-kf/${corp.id}`)
+      await admin.reload()
+      const c = card(admin, corp.id)
+      await c.waitFor(WAIT)
+      assert.equal(await c.getAttribute('data-kind'), 'wecom_kf')
+      await c.getByText('企业微信客服', { exact: true }).waitFor(WAIT)
+      await c.getByText('企业ID', { exact: false }).waitFor(WAIT)
+      assert.equal(await c.getByTestId('channel-app-id').textContent(), CORP.corp_id)
+      assert.equal(await c.getByTestId('channel-mode').textContent(), '加密回调')
+      assert.equal(await c.getByTestId('channel-token').getAttribute('data-value'), CORP.token)
+      assert.equal(await c.getByTestId('channel-callback-url').getAttribute('data-value'), corp.callback_url ?? `${demo.baseUrl}${corp.callback_path}`)
+      assert.equal(await c.getAttribute('data-state'), 'waiting')
+      // The one from the dialog is still there beside it.
+      await card(admin, dialogId).waitFor(WAIT)
+    })
+
+    await step('WeCom’s signed notice is answered success, and kefu pulls with its token', async () => {
+      const refused = await notify(corp.id, 'not-the-token')
+      assert.equal(refused.status, 403, 'a notice signed with another token is refused')
+      assert.equal(wecom.pulls.length, 0, 'a refused notice pulls nothing')
+      const notified = await notify(corp.id, CORP.token)
+      assert.equal(notified.status, 200, notified.text)
+      assert.equal(notified.text, 'success')
+      const pull = await until(() => wecom.pulls.find((p) => p.token === CALLBACK_TOKEN), 'a sync_msg with the notice’s token', 10_000)
+      assert.equal(pull.open_kfid, OPEN_KFID)
+      assert.equal(pull.cursor, undefined, 'the first pull starts from the beginning')
+      assert.deepEqual(wecom.tokenAsked[0], { corpid: CORP.corp_id, corpsecret: CORP.secret })
+    })
+
+    await step('a pre-sales agent finds the buyer marked 企业微信, beside WeChat and web chat, with the reply window', async () => {
+      await signIn(agent, demo.baseUrl, AGENT)
+      await showTab(agent, 'open')
+      const row = agent.locator('[data-testid="conversation-item"][data-channel="wecom"]', { hasText: KF_QUESTION })
+      await row.waitFor(WAIT)
+      const badge = row.getByTestId('channel-badge')
+      assert.equal(await badge.getAttribute('data-channel'), 'wecom')
+      assert.equal(await badge.getAttribute('title'), '企业微信')
+      assert.equal((await badge.textContent()).trim(), '企业微信')
+      await row.getByText(KF_BUYER_NAME).waitFor(WAIT)
+      await row.click()
+      await agent.locator('[data-testid="open-buyer-name"]', { hasText: KF_BUYER_NAME }).waitFor(WAIT)
+      const grab = agent.getByTestId('pane-grab-button')
+      if (await grab.isVisible()) {
+        await grab.click()
+        await grab.waitFor({ state: 'detached', ...WAIT })
+      }
+      const line = agent.locator('[data-testid="reply-window"][data-state="open"][data-remaining="5"]')
+      await line.waitFor(WAIT)
+      // WeCom's rule is WeChat's: 48 hours after the buyer's last message, five messages.
+      const closesIn = Number(await line.getAttribute('data-closes-at')) - Date.now()
+      assert.ok(closesIn > 47.5 * 3_600_000 && closesIn <= 48 * 3_600_000, `the window closes 48 hours on (${closesIn} ms)`)
+      const text = await line.getByTestId('reply-window-text').textContent()
+      // The line does not name WeCom's 48 hours (web/src/features/workbench/replyWindow.ts RULES
+      // has WeChat's only); either wording passes here.
+      assert.match(text, /^企业微信 · (48 小时)?回复窗口：剩余 5 条，\d{2}-\d{2} \d{2}:\d{2} 关闭$/)
+
+      // The inbox shows every channel at once: this WeCom buyer, the demo's web-chat buyers
+      // (unmarked) and the WeChat one of the first story (when it got that far).
+      const list = agent.getByTestId('conversation-list')
+      const box = await list.boundingBox()
+      const wechatToo = wechat.sent.length > 0
+      for (const channel of ['wecom', 'web', ...(wechatToo ? ['wechat_mp'] : [])]) {
+        const first = agent.locator(`[data-testid="conversation-item"][data-channel="${channel}"]`).first()
+        await first.waitFor(WAIT)
+        const b = await first.boundingBox()
+        assert.ok(b && b.y >= box.y && b.y + b.height <= box.y + box.height, `a ${channel} conversation is in view`)
+      }
+      await settle(agent)
+      await agent.screenshot({ path: path.join(outputDir, 'channels-wecom-workbench.png') })
+    })
+
+    await step('the agent replies: the fake WeCom receives kf/send_msg on the buyer’s kf account', async () => {
+      const box = agent.getByTestId('composer-input')
+      await box.fill(KF_REPLY)
+      await box.press('Enter')
+      const sent = await until(() => wecom.sent.find((s) => s.body?.text?.content === KF_REPLY), 'the reply at the fake WeCom', 10_000)
+      const { msgid, ...rest } = sent.body
+      assert.deepEqual(rest, { touser: KF_BUYER, open_kfid: OPEN_KFID, msgtype: 'text', text: { content: KF_REPLY } })
+      assert.match(msgid, /^[0-9a-f]{32}$/, 'kefu’s message id, so a retry is not shown twice')
+      assert.equal(sent.accessToken, 'WT1')
+      await agent.locator('[data-testid="reply-window"][data-state="open"][data-remaining="4"]').waitFor(WAIT)
+      await agent.getByTestId('reply-window-text').getByText('剩余 4 条').waitFor(WAIT)
+      assert.equal(wecom.sent.length, 1, 'one message sent, once')
+    })
+
+    await step('the card shows the corp working: a message in and out', async () => {
+      await admin.reload()
+      const c = card(admin, corp.id)
+      await c.waitFor(WAIT)
+      await admin.locator(`[data-testid="channel-card"][data-id="${corp.id}"][data-state="working"]`).waitFor(WAIT)
+      for (const part of ['in', 'out', 'token']) {
+        assert.notEqual(await c.getByTestId(`channel-health-${part}`).getAttribute('data-at'), '', `${part} is set`)
+      }
     })
 
     assert.deepEqual(pageErrors, [])

@@ -302,7 +302,7 @@ error_codes! {
         RequestTimeout = "request_timeout",
     }
     409 {
-        /// The shop already has this account connected.
+        /// This platform account is already connected (in this shop or another).
         ChannelExists = "channel_exists",
         /// The buyer's platform does not allow a message now (WeChat: 48 hours after the
         /// buyer's last message, five messages).

@@ -3155,6 +3155,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/hooks/wecom-kf/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * WeCom's URL check (微信客服 → API → 接收事件服务器): the decrypted `echostr` when the
+         *     signature holds.
+         */
+        get: operations["wecom_kf_verify"];
+        put?: never;
+        /**
+         * WeCom's notice that a kf account has messages (`kf_msg_or_event`): answered `success` at
+         *     once; kefu then pulls them with `sync_msg` and enters each buyer's message.
+         */
+        post: operations["wecom_kf_push"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/livez": {
         parameters: {
             query?: never;
@@ -4102,21 +4126,25 @@ export interface components {
         };
         /** @description A channel to connect, as the settings page and `kefu channel add` give it. */
         ChannelInput: {
-            /** @description The 43-character EncodingAESKey (compatible and safe mode). */
+            /** @description The 43-character EncodingAESKey (compatible and safe mode; always for WeCom). */
             aes_key?: string | null;
             /**
              * @description The platform API's address: only for a test double of it, and only where the server
              *     allows one (`http.channel_test_doubles`); ignored otherwise.
              */
             api_base?: string | null;
-            /** @description The Official Account's AppID. */
+            /** @description The Official Account's AppID; WeCom's CorpID (企业ID). */
             app_id?: string;
+            /** @description The AppSecret; WeCom 微信客服's Secret. */
             app_secret?: string;
-            /** @description `wechat_mp` (others follow). */
+            /** @description `wechat_mp` or `wecom_kf` (others follow). */
             kind: string;
-            /** @description `safe` (the default), `compatible` or `plain`. */
+            /**
+             * @description An Official Account's `safe` (the default), `compatible` or `plain`; WeCom is always
+             *     encrypted.
+             */
             mode?: string | null;
-            /** @description What agents see it as; defaults to the kind's name and the AppID. */
+            /** @description What agents see it as; defaults to the kind's name and the account's id. */
             name?: string | null;
             /** @description The token signatures are made with (1–32 characters). */
             token?: string;
@@ -4140,7 +4168,7 @@ export interface components {
             created_at: number;
             /** Format: uuid */
             id: string;
-            /** @description `wechat_mp`. */
+            /** @description `wechat_mp` or `wecom_kf`. */
             kind: string;
             last_error: string;
             /** Format: int64 */
@@ -4152,11 +4180,11 @@ export interface components {
             last_in_at?: number | null;
             /** Format: int64 */
             last_out_at?: number | null;
-            /** @description `safe`, `compatible` or `plain`. */
+            /** @description `safe`, `compatible` or `plain` (WeCom: always `safe`). */
             mode: string;
             name: string;
             paused: boolean;
-            /** @description The account's AppID. */
+            /** @description The account's AppID; WeCom's CorpID. */
             public_id: string;
             /** @description The token the platform's console is given (the shop set it; not a secret to them). */
             token: string;
@@ -15557,6 +15585,107 @@ export interface operations {
                 /** @description `aes` in compatible and safe mode; absent or `raw` in plain mode. */
                 encrypt_type?: string;
                 msg_signature?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/xml": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    wecom_kf_verify: {
+        parameters: {
+            query?: {
+                msg_signature?: string;
+                timestamp?: string;
+                nonce?: string;
+                /** @description Only in the URL check. */
+                echostr?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    wecom_kf_push: {
+        parameters: {
+            query?: {
+                msg_signature?: string;
+                timestamp?: string;
+                nonce?: string;
+                /** @description Only in the URL check. */
+                echostr?: string;
             };
             header?: never;
             path: {

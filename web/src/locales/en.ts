@@ -4461,7 +4461,7 @@ const en: typeof zhCN = {
     invalid_transcript: 'The transcript cannot be read: send the exported HTML file',
     invalid_appeal: 'Invalid appeal: file on the official desk a kind you may file, a description of 1–2,000 characters, at most 9 of your own files',
     channel_not_found: 'Channel not found',
-    channel_exists: 'This account is already connected',
+    channel_exists: 'This account is already connected (in this shop or another)',
     channel_window_closed: "The platform doesn't allow a message now: WeChat allows 5 replies within 48 hours of the buyer's last message",
     channel_paused: "The buyer's channel is paused; nothing can be sent on it",
     invalid_channel: 'The channel settings are incomplete or wrong (token 1–32 characters, EncodingAESKey 43, AppID and AppSecret required)',

@@ -4459,7 +4459,7 @@ export default {
     invalid_transcript: '聊天凭证无法读取：请上传导出的 HTML 文件',
     invalid_appeal: '申诉无效：请在官方客服提交本类型可申诉的问题，描述 1–2000 字，最多 9 个文件且须为本人上传',
     channel_not_found: '渠道不存在',
-    channel_exists: '这个账号已经接入过了',
+    channel_exists: '这个账号已经接入过了（本店或其他店铺）',
     channel_window_closed: '平台不允许此时发送：微信只能在买家最后一条消息后 48 小时内回复，最多 5 条',
     channel_paused: '买家所在的渠道已暂停，消息无法发出',
     invalid_channel: '渠道设置不完整或不正确（Token 1–32 位，EncodingAESKey 43 位，AppID 与 AppSecret 必填）',

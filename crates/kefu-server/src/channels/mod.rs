@@ -8,6 +8,7 @@
 //! `cases::notify`), tried at once and, if that fails, by the jobs' leader with backoff, each
 //! try in the delivery log. Access tokens are kept in the database, sealed, for every process.
 
+pub mod inbox;
 pub mod wechat_mp;
 pub mod wecom_kf;
 pub mod wx_api;
@@ -16,9 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kefu_channels::window::{ReplyRule, WindowState};
-use kefu_domain::account::Buyer;
 use kefu_domain::channel::Channel;
-use kefu_domain::channel::Entry;
 use kefu_domain::conversation::ConversationSummary;
 use kefu_domain::error_code::ErrorCode;
 use kefu_domain::message::{Message, SenderKind};
@@ -29,7 +28,6 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::deliveries::{self, Outcome};
-use crate::desk::inbound::{self, SendMessage};
 use crate::desk::outbound::ChannelSender;
 use crate::desk::shop_cache::ShopCache;
 use crate::error::ApiError;
@@ -196,52 +194,6 @@ pub async fn callback_channel(
 pub fn forget(state: &AppState, tenant_id: Uuid, id: Uuid) {
     state.channel_outbox.rows.forget(id);
     state.channel_outbox.shops.forget(tenant_id);
-}
-
-/// The buyer `external_id` on `channel`: read when seen before (one write per message, the
-/// writer's), else created as `name` gives.
-pub async fn buyer(
-    state: &AppState,
-    channel: &ChannelRow,
-    external_id: &str,
-    name: impl FnOnce() -> String,
-) -> Result<Buyer, ApiError> {
-    let kind = Kind::parse(&channel.kind)?.channel();
-    if let Some(buyer) = state
-        .store
-        .buyer_by_external(channel.tenant_id, kind, external_id)
-        .await?
-    {
-        return Ok(buyer);
-    }
-    Ok(state
-        .store
-        .upsert_buyer(channel.tenant_id, kind, external_id, &name())
-        .await?)
-}
-
-/// The last four characters of a platform's id, for a buyer's name until they give one.
-pub fn tail(id: &str) -> String {
-    let chars: Vec<char> = id.chars().collect();
-    chars[chars.len().saturating_sub(4)..].iter().collect()
-}
-
-/// Enters a buyer's message from `channel` as the chat page's socket does: into their current
-/// conversation, or a new one on the first message; then notes it on the health line.
-pub async fn enter(
-    state: &AppState,
-    channel: &ChannelRow,
-    buyer: &Buyer,
-    send: SendMessage,
-) -> Result<(), ApiError> {
-    let known = state
-        .store
-        .current_conversation(channel.tenant_id, buyer.id)
-        .await?
-        .map(|c| c.id);
-    inbound::send_as_buyer(state, buyer, Entry::ShopHome, known, send).await?;
-    seen_in(state, channel.id).await;
-    Ok(())
 }
 
 /// Notes a message in on the channel's health line, at most once every few seconds.

@@ -144,8 +144,8 @@ pub async fn receive(
         return Ok("success");
     };
     let external_id = buyer_id(&channel.public_id, &pushed.from);
-    let buyer = super::buyer(state, &channel, &external_id, || {
-        format!("微信用户{}", super::tail(&pushed.from))
+    let buyer = super::inbox::buyer(state, &channel, &external_id, || {
+        format!("微信用户{}", super::inbox::tail(&pushed.from))
     })
     .await?;
     // A picture is fetched from WeChat and kept as the chat page's are; if WeChat cannot give
@@ -166,7 +166,7 @@ pub async fn receive(
         body,
         attachment_id,
     };
-    super::enter(state, &channel, &buyer, send).await?;
+    super::inbox::enter(state, &channel, &buyer, send).await?;
     Ok("success")
 }
 

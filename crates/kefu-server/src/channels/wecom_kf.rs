@@ -304,8 +304,8 @@ async fn take(state: &AppState, channel: &ChannelRow, message: &KfMessage) -> Re
         &message.open_kfid,
         &message.external_userid,
     );
-    let buyer = super::buyer(state, channel, &external_id, || {
-        format!("微信客户{}", super::tail(&message.external_userid))
+    let buyer = super::inbox::buyer(state, channel, &external_id, || {
+        format!("微信客户{}", super::inbox::tail(&message.external_userid))
     })
     .await?;
     let (mut kind, mut body, mut attachment_id) = (MessageKind::Text, text, None);
@@ -329,7 +329,7 @@ async fn take(state: &AppState, channel: &ChannelRow, message: &KfMessage) -> Re
         body,
         attachment_id,
     };
-    super::enter(state, channel, &buyer, send).await
+    super::inbox::enter(state, channel, &buyer, send).await
 }
 
 /// `kf/send_msg`'s body for a message to `external_id`, if it is one WeCom can show. Its

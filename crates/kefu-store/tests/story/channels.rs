@@ -47,11 +47,13 @@ async fn a_channel_is_connected_once_sealed_and_healthy(store: Store) {
         store.create_channel(tenant, &new, |_| vec![]).await,
         Err(StoreError::Conflict("channel_exists"))
     ));
-    // Another shop may connect the same account for itself.
-    store
-        .create_channel(other.tenant.id, &new, |_| vec![])
-        .await
-        .unwrap();
+    // Nor may another shop: the platform calls one URL per account and keeps one token.
+    assert!(matches!(
+        store
+            .create_channel(other.tenant.id, &new, |_| vec![])
+            .await,
+        Err(StoreError::Conflict("channel_exists"))
+    ));
     assert_eq!(store.channels(tenant).await.unwrap(), vec![created.clone()]);
     assert_eq!(
         store.channel(other.tenant.id, created.id).await.unwrap(),

@@ -58,7 +58,14 @@ describe('windowText', () => {
   it('leaves out what the platform does not count', () => {
     const line = windowLine(reply({ closes_at: local(11, 21, 14, 5) }, 'douyin'), NOW)!
     expect(windowText(line, t)).toBe('抖音 · 回复窗口：11-21 14:05 关闭')
-    expect(windowText(windowLine(reply({}, 'wecom'), NOW)!, t)).toBe('企业微信 · 回复窗口')
+    expect(windowText(windowLine(reply({}, 'web'), NOW)!, t)).toBe('网页 · 回复窗口')
+  })
+
+  it('gives WeCom the Official Account’s 48 hours and five messages', () => {
+    const line = windowLine(reply({ closes_at: local(11, 21, 14, 5), remaining: 4 }, 'wecom'), NOW)!
+    expect(windowText(line, t)).toBe('企业微信 · 48 小时回复窗口：剩余 4 条，11-21 14:05 关闭')
+    const closed = windowLine(reply({ open: false }, 'wecom'), NOW)!
+    expect(windowText(closed, t)).toContain('48 小时')
   })
 
   it('warns when closed, with WeChat’s rule', () => {

@@ -11,6 +11,8 @@ export type Translate = (key: string, values?: Record<string, unknown>) => strin
  *  WINDOW_QUOTA); a channel not here gets the line without them. */
 const RULES: Partial<Record<Channel, { hours: number; quota: number }>> = {
   wechat_mp: { hours: 48, quota: 5 },
+  // WeCom 微信客服 has the Official Account's rule (kefu-server channels/mod.rs reply_rule).
+  wecom: { hours: 48, quota: 5 },
 }
 
 /** Where the conversation stands, or null when its channel has no window (the web chat). */

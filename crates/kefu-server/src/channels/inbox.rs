@@ -1,0 +1,58 @@
+//! Where a platform's buyer and message enter the desk, for every adapter: the buyer read
+//! (or created on their first message) and the message entered through `desk::inbound`, the
+//! chat page's door.
+
+use kefu_domain::account::Buyer;
+use kefu_domain::channel::Entry;
+use kefu_store::ChannelRow;
+
+use super::{Kind, seen_in};
+use crate::AppState;
+use crate::desk::inbound::{self, SendMessage};
+use crate::error::ApiError;
+
+/// The buyer `external_id` on `channel`: read when seen before (one write per message, the
+/// writer's), else created as `name` gives.
+pub async fn buyer(
+    state: &AppState,
+    channel: &ChannelRow,
+    external_id: &str,
+    name: impl FnOnce() -> String,
+) -> Result<Buyer, ApiError> {
+    let kind = Kind::parse(&channel.kind)?.channel();
+    if let Some(buyer) = state
+        .store
+        .buyer_by_external(channel.tenant_id, kind, external_id)
+        .await?
+    {
+        return Ok(buyer);
+    }
+    Ok(state
+        .store
+        .upsert_buyer(channel.tenant_id, kind, external_id, &name())
+        .await?)
+}
+
+/// The last four characters of a platform's id, for a buyer's name until they give one.
+pub fn tail(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    chars[chars.len().saturating_sub(4)..].iter().collect()
+}
+
+/// Enters a buyer's message from `channel` as the chat page's socket does: into their current
+/// conversation, or a new one on the first message; then notes it on the health line.
+pub async fn enter(
+    state: &AppState,
+    channel: &ChannelRow,
+    buyer: &Buyer,
+    send: SendMessage,
+) -> Result<(), ApiError> {
+    let known = state
+        .store
+        .current_conversation(channel.tenant_id, buyer.id)
+        .await?
+        .map(|c| c.id);
+    inbound::send_as_buyer(state, buyer, Entry::ShopHome, known, send).await?;
+    seen_in(state, channel.id).await;
+    Ok(())
+}
