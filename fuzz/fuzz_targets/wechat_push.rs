@@ -48,7 +48,7 @@ fuzz_target!(|data: &[u8]| {
         }
         4 => {
             if let Ok(page) = serde_json::from_str::<SyncPage>(&text) {
-                for message in &page.msg_list {
+                for message in page.messages().flatten() {
                     let _ = (message.content(), message.origin(), message.dedupe_key());
                 }
             }

@@ -96,7 +96,9 @@ pub fn sync_request(cursor: &str, token: &str, open_kfid: Option<&str>) -> Value
     body
 }
 
-/// One page of `sync_msg`. `has_more` may be 1 with no messages: pull again.
+/// One page of `sync_msg`. `has_more` may be 1 with no messages: pull again. The messages
+/// are read one by one (`messages`): one WeCom writes in a shape kefu does not expect is
+/// skipped, not the page, or the account would stick at that cursor for good.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct SyncPage {
     #[serde(default)]
@@ -108,7 +110,16 @@ pub struct SyncPage {
     #[serde(default)]
     pub has_more: i64,
     #[serde(default)]
-    pub msg_list: Vec<KfMessage>,
+    pub msg_list: Vec<Value>,
+}
+
+impl SyncPage {
+    /// The page's messages, each read or `None` where it is not one.
+    pub fn messages(&self) -> impl Iterator<Item = Option<KfMessage>> + '_ {
+        self.msg_list
+            .iter()
+            .map(|m| serde_json::from_value(m.clone()).ok())
+    }
 }
 
 /// Who a pulled message is from (`origin`).
@@ -384,15 +395,16 @@ mod tests {
             (page.has_more, page.next_cursor.as_str()),
             (1, "4gw7MepFLfgF2VC5npN")
         );
-        let text = &page.msg_list[0];
+        let read: Vec<KfMessage> = page.messages().map(Option::unwrap).collect();
+        let text = &read[0];
         assert_eq!(text.origin(), Origin::Customer);
         assert_eq!(text.content(), Some(KfContent::Text("你好".into())));
         assert_eq!(text.dedupe_key(), "wecom:from_msgid_4622416642169452483");
         assert!(
-            matches!(page.msg_list[1].content(), Some(KfContent::Image { media_id }) if media_id.starts_with("2iSL"))
+            matches!(read[1].content(), Some(KfContent::Image { media_id }) if media_id.starts_with("2iSL"))
         );
         assert_eq!(
-            page.msg_list[2].content(),
+            read[2].content(),
             Some(KfContent::Event {
                 event_type: "msg_send_fail".into(),
                 external_userid: "wm1".into(),
@@ -401,8 +413,22 @@ mod tests {
             })
         );
         assert_eq!(send_failure(4), "the session expired (more than 48 hours)");
-        assert_eq!(page.msg_list[3].origin(), Origin::Servicer);
-        assert_eq!(page.msg_list[3].content(), None);
+        assert_eq!(read[3].origin(), Origin::Servicer);
+        assert_eq!(read[3].content(), None);
+    }
+
+    #[test]
+    fn a_message_in_an_unexpected_shape_is_skipped_not_the_page() {
+        let page: SyncPage = serde_json::from_str(r#"{"errcode":0,"next_cursor":"c","has_more":0,"msg_list":[
+            {"msgid":"1","send_time":"yesterday","origin":3,"msgtype":"text","text":{"content":"坏的"}},
+            {"msgid":"2","external_userid":"wm1","open_kfid":"wk1","send_time":1,"origin":3,"msgtype":"text","text":{"content":"好的"}}
+        ]}"#).unwrap();
+        let read: Vec<Option<KfMessage>> = page.messages().collect();
+        assert!(read[0].is_none());
+        assert_eq!(
+            read[1].as_ref().and_then(KfMessage::content),
+            Some(KfContent::Text("好的".into()))
+        );
     }
 
     #[test]

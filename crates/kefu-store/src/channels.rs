@@ -142,15 +142,39 @@ impl Store {
         dispatch!(self, channels::channel_cursor(id, scope))
     }
 
-    /// Keeps how far a pull-model channel has read `scope`, for every process.
+    /// Moves how far a pull-model channel has read `scope` from `from` to `to`, for every
+    /// process; false (and nothing changed) when another pull moved it first.
     pub async fn save_channel_cursor(
         &self,
         id: Uuid,
         scope: &str,
-        cursor: &str,
+        from: &str,
+        to: &str,
         at: i64,
-    ) -> Result<()> {
-        dispatch!(self, channels::save_channel_cursor(id, scope, cursor, at))
+    ) -> Result<bool> {
+        dispatch!(
+            self,
+            channels::save_channel_cursor(id, scope, (from, to), at)
+        )
+    }
+
+    /// Every pull-model channel's accounts read so far: `(channel, scope)`.
+    pub async fn channel_cursors(&self) -> Result<Vec<(Uuid, String)>> {
+        dispatch!(self, channels::channel_cursors())
+    }
+
+    /// Whether the buyer already sent a message with this client id, in any conversation
+    /// (a platform's message read twice, the second time after the first conversation ended).
+    pub async fn buyer_sent(
+        &self,
+        tenant_id: Uuid,
+        buyer_id: Uuid,
+        client_msg_id: &str,
+    ) -> Result<bool> {
+        dispatch!(
+            self,
+            channels::buyer_sent(tenant_id, buyer_id, client_msg_id)
+        )
     }
 
     /// Queues one delivery, first due at `due_at`; its id.

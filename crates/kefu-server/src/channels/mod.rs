@@ -190,6 +190,23 @@ pub async fn callback_channel(
     Ok(row)
 }
 
+/// The channel of `kind` a callback names, or `channel_not_found`.
+pub async fn callback_channel_of(
+    state: &AppState,
+    id: Uuid,
+    kind: Kind,
+) -> Result<Arc<ChannelRow>, ApiError> {
+    callback_channel(state, id)
+        .await?
+        .filter(|c| c.kind == kind.as_str())
+        .ok_or_else(|| ErrorCode::ChannelNotFound.into())
+}
+
+/// A callback refused: it did not prove it came from the platform.
+pub fn refused(kind: Kind, error: kefu_channels::WireError) -> ApiError {
+    ApiError::new(ErrorCode::Forbidden, format!("{}: {error}", kind.as_str()))
+}
+
 /// Forgets what this process kept of a channel that just changed.
 pub fn forget(state: &AppState, tenant_id: Uuid, id: Uuid) {
     state.channel_outbox.rows.forget(id);

@@ -4,9 +4,6 @@
 //! the customer-service API (客服消息) with the account's access token, within the 48-hour,
 //! five-message window.
 
-use std::sync::Arc;
-
-use kefu_channels::WireError;
 use kefu_channels::wechat_mp::{self as wire, CallbackQuery, Content, Pushed};
 use kefu_channels::wxcrypt::WxCrypt;
 use kefu_domain::error_code::ErrorCode;
@@ -70,24 +67,13 @@ fn keys(channel: &ChannelRow) -> Result<Keys, ApiError> {
 }
 
 /// The channel a callback names, if it is an Official Account.
-async fn callback_channel(state: &AppState, id: Uuid) -> Result<Arc<ChannelRow>, ApiError> {
-    super::callback_channel(state, id)
-        .await?
-        .filter(|c| c.kind == Kind::WechatMp.as_str())
-        .ok_or_else(|| ErrorCode::ChannelNotFound.into())
-}
-
-fn refused(error: WireError) -> ApiError {
-    ApiError::new(ErrorCode::Forbidden, format!("wechat: {error}"))
-}
-
 fn now_s() -> i64 {
     now_ms() / 1_000
 }
 
 /// The server URL check: `echostr` back when the signature holds.
 pub async fn verify(state: &AppState, id: Uuid, query: &CallbackQuery) -> Result<String, ApiError> {
-    let channel = callback_channel(state, id).await?;
+    let channel = super::callback_channel_of(state, id, Kind::WechatMp).await?;
     let keys = keys(&channel)?;
     let checked =
         wire::fresh(&query.timestamp, now_s()).and_then(|()| wire::verify_url(&keys.token, query));
@@ -95,7 +81,7 @@ pub async fn verify(state: &AppState, id: Uuid, query: &CallbackQuery) -> Result
         Ok(echostr) => Ok(echostr.to_owned()),
         Err(error) => {
             wx_api::note_error(state, &channel, &format!("URL check refused: {error}")).await;
-            Err(refused(error))
+            Err(super::refused(Kind::WechatMp, error))
         }
     }
 }
@@ -108,7 +94,7 @@ pub async fn receive(
     query: &CallbackQuery,
     body: &[u8],
 ) -> Result<&'static str, ApiError> {
-    let channel = callback_channel(state, id).await?;
+    let channel = super::callback_channel_of(state, id, Kind::WechatMp).await?;
     let text = String::from_utf8_lossy(body);
     let keys = keys(&channel)?;
     let encrypted_only = channel.settings["mode"].as_str() != Some("plain");
@@ -125,7 +111,7 @@ pub async fn receive(
         Ok(pushed) => pushed,
         Err(error) if error.is_refusal() => {
             wx_api::note_error(state, &channel, &format!("a push was refused: {error}")).await;
-            return Err(refused(error));
+            return Err(super::refused(Kind::WechatMp, error));
         }
         // Signed (or a plain account's) but not a message kefu reads: answered `success`,
         // or WeChat would try three times and tell the buyer the account is broken.

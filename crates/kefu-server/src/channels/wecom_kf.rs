@@ -9,14 +9,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use kefu_channels::WireError;
 use kefu_channels::wechat_mp::{ApiAnswer, fresh};
 use kefu_channels::wecom_kf::{
-    self as wire, KfContent, KfMessage, KfQuery, MAX_CURSOR_BYTES, Notice, Origin, SyncPage,
+    self as wire, KfContent, KfMessage, KfQuery, MAX_CURSOR_BYTES, Origin, SyncPage,
 };
 use kefu_channels::wxcrypt::{WxCrypt, signature};
-use kefu_domain::error_code::ErrorCode;
-use kefu_domain::message::{Message, MessageKind};
+use kefu_domain::message::{MAX_TEXT_CHARS, Message, MessageKind};
 use kefu_domain::time::now_ms;
 use kefu_store::ChannelRow;
 use serde_json::Value;
@@ -33,6 +31,9 @@ const MAX_PAGES: usize = 50;
 /// The most kf accounts being pulled at once in a process; past it a notice waits for the
 /// next one (WeCom sends one per new message).
 const MAX_PULLS: usize = 1_024;
+/// A failed pull is tried again this many times, after 5 s, 10 s, 15 s.
+const RETRIES: u32 = 3;
+const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
 /// The largest callback body: WeCom's are a few hundred bytes.
 pub const MAX_PUSH_BYTES: usize = 64 * 1024;
 
@@ -60,20 +61,9 @@ fn crypt(channel: &ChannelRow) -> Result<WxCrypt, ApiError> {
         .map_err(|e| ApiError::Internal(format!("a stored channel's key: {e}")))
 }
 
-async fn callback_channel(state: &AppState, id: Uuid) -> Result<Arc<ChannelRow>, ApiError> {
-    super::callback_channel(state, id)
-        .await?
-        .filter(|c| c.kind == Kind::WecomKf.as_str())
-        .ok_or_else(|| ErrorCode::ChannelNotFound.into())
-}
-
-fn refused(error: WireError) -> ApiError {
-    ApiError::new(ErrorCode::Forbidden, format!("wecom: {error}"))
-}
-
 /// The URL check (接收事件服务器): the decrypted `echostr` when the signature holds.
 pub async fn verify(state: &AppState, id: Uuid, query: &KfQuery) -> Result<String, ApiError> {
-    let channel = callback_channel(state, id).await?;
+    let channel = super::callback_channel_of(state, id, Kind::WecomKf).await?;
     let crypt = crypt(&channel)?;
     let checked =
         fresh(&query.timestamp, now_ms() / 1_000).and_then(|()| wire::verify_url(&crypt, query));
@@ -82,7 +72,7 @@ pub async fn verify(state: &AppState, id: Uuid, query: &KfQuery) -> Result<Strin
         Err(error) => {
             let said = format!("URL check refused: {error}");
             wx_api::note_error(state, &channel, &said).await;
-            Err(refused(error))
+            Err(super::refused(Kind::WecomKf, error))
         }
     }
 }
@@ -94,7 +84,7 @@ pub async fn receive(
     query: &KfQuery,
     body: &[u8],
 ) -> Result<&'static str, ApiError> {
-    let channel = callback_channel(state, id).await?;
+    let channel = super::callback_channel_of(state, id, Kind::WecomKf).await?;
     let crypt = crypt(&channel)?;
     let text = String::from_utf8_lossy(body);
     let read = fresh(&query.timestamp, now_ms() / 1_000)
@@ -104,7 +94,7 @@ pub async fn receive(
         Err(error) if error.is_refusal() => {
             let said = format!("a callback was refused: {error}");
             wx_api::note_error(state, &channel, &said).await;
-            return Err(refused(error));
+            return Err(super::refused(Kind::WecomKf, error));
         }
         // Signed, but an event kefu does not read (a contact change…): answered `success`.
         Err(error) => {
@@ -114,9 +104,14 @@ pub async fn receive(
             return Ok("success");
         }
     };
-    if !channel.paused {
-        schedule_pull(state, channel, notice);
-    }
+    // Paused, the account is still read (its messages are not taken), so that resuming does
+    // not bring back what came meanwhile: as the Official Account's pushes while paused.
+    schedule_pull(
+        state,
+        channel.id,
+        notice.open_kfid.unwrap_or_default(),
+        notice.token,
+    );
     Ok("success")
 }
 
@@ -130,45 +125,79 @@ pub struct Pull {
 /// The kf accounts being pulled in this process, by channel and account.
 pub type Pulls = Arc<std::sync::Mutex<HashMap<(Uuid, String), Pull>>>;
 
-/// Starts a pull of the notice's kf account, or, when one is under way, asks it for one more.
-fn schedule_pull(state: &AppState, channel: Arc<ChannelRow>, notice: Notice) {
-    let scope = notice.open_kfid.unwrap_or_default();
-    let key = (channel.id, scope.clone());
+/// How one pull ended.
+enum Pulled {
+    /// WeCom has nothing more.
+    Done,
+    /// The page limit was reached with more to read.
+    More,
+    /// Another pull (in another process) moved the cursor first: it reads on.
+    Overtaken,
+}
+
+/// Starts a pull of the kf account `scope` of `channel_id`, or, when one is under way in
+/// this process, asks it for one more. `token` is the notice's (empty for the leader's sweep).
+fn schedule_pull(state: &AppState, channel_id: Uuid, scope: String, token: String) {
+    let key = (channel_id, scope.clone());
     {
         let Ok(mut pulls) = state.channel_outbox.pulls.lock() else {
             return;
         };
         if let Some(pull) = pulls.get_mut(&key) {
             pull.again = true;
-            pull.token = notice.token;
+            if !token.is_empty() {
+                pull.token = token;
+            }
             return;
         }
         if pulls.len() >= MAX_PULLS {
             metrics::counter!("kefu_channel_pulls_dropped_total").increment(1);
-            tracing::warn!(channel = %channel.id, "too many WeCom pulls at once; this notice waits for the next");
+            tracing::warn!(channel = %channel_id, "too many WeCom pulls at once; the leader's sweep reads this account later");
             return;
         }
         pulls.insert(key.clone(), Pull::default());
     }
     let state = state.clone();
     tokio::spawn(async move {
-        // Whatever ends this task, the account is free to be pulled again.
-        let _free = Free(state.channel_outbox.pulls.clone(), key.clone());
-        let mut token = notice.token;
+        // Whatever ends this task early, the account is free to be pulled again.
+        let mut free = Free(Some((state.channel_outbox.pulls.clone(), key.clone())));
+        let mut token = token;
+        let mut failures = 0u32;
         loop {
-            if let Err(error) = pull(&state, &channel, &scope, &token).await {
-                wx_api::note_error(&state, &channel, &format!("a pull failed: {error}")).await;
-            }
+            let again = match pull(&state, channel_id, &scope, &token).await {
+                Ok(Pulled::Done | Pulled::Overtaken) => false,
+                Ok(Pulled::More) => true,
+                Err(error) => {
+                    if let Some(channel) = channel_row(&state, channel_id).await {
+                        let said = format!("a pull failed: {error}");
+                        wx_api::note_error(&state, &channel, &said).await;
+                    }
+                    failures += 1;
+                    // A few tries with backoff; past them, the next notice or sweep.
+                    if failures <= RETRIES {
+                        tokio::time::sleep(RETRY_AFTER * failures).await;
+                        true
+                    } else {
+                        false
+                    }
+                }
+            };
             let Ok(mut pulls) = state.channel_outbox.pulls.lock() else {
                 return;
             };
             match pulls.get_mut(&key) {
-                Some(pull) if pull.again => {
-                    pull.again = false;
-                    token = std::mem::take(&mut pull.token);
+                Some(pull) if pull.again || again => {
+                    if pull.again {
+                        pull.again = false;
+                        failures = 0;
+                    }
+                    if !pull.token.is_empty() {
+                        token = std::mem::take(&mut pull.token);
+                    }
                 }
                 _ => {
                     pulls.remove(&key);
+                    free.0 = None;
                     return;
                 }
             }
@@ -176,26 +205,56 @@ fn schedule_pull(state: &AppState, channel: Arc<ChannelRow>, notice: Notice) {
     });
 }
 
-struct Free(Pulls, (Uuid, String));
+/// Frees an account whose pull ended early (an unwinding task): normally the loop frees it
+/// under the same lock that found nothing more to do.
+struct Free(Option<(Pulls, (Uuid, String))>);
 
 impl Drop for Free {
     fn drop(&mut self) {
-        if let Ok(mut pulls) = self.0.lock() {
-            pulls.remove(&self.1);
+        if let Some((pulls, key)) = self.0.take()
+            && let Ok(mut pulls) = pulls.lock()
+        {
+            pulls.remove(&key);
         }
     }
 }
 
-/// Reads the kf account `scope` from the kept cursor until WeCom has no more, entering each
-/// buyer's message; the cursor is kept after every page.
+/// The leader's sweep (every minute): every kf account read before is pulled again, so
+/// what a lost notice, a failed pull or a restart left on WeCom still comes in.
+pub async fn sweep(state: &AppState) {
+    let cursors = match state.store.channel_cursors().await {
+        Ok(cursors) => cursors,
+        Err(error) => {
+            tracing::warn!(%error, "could not list the channels to pull");
+            return;
+        }
+    };
+    for (channel_id, scope) in cursors {
+        schedule_pull(state, channel_id, scope, String::new());
+    }
+}
+
+/// The channel, as its callbacks read it, if it is still a WeCom channel.
+async fn channel_row(state: &AppState, id: Uuid) -> Option<Arc<ChannelRow>> {
+    super::callback_channel_of(state, id, Kind::WecomKf)
+        .await
+        .ok()
+}
+
+/// Reads the kf account `scope` from the kept cursor until WeCom has no more (or the page
+/// limit), entering each buyer's message; the cursor moves after every page entered whole,
+/// and only from where this pull found it.
 async fn pull(
     state: &AppState,
-    channel: &ChannelRow,
+    channel_id: Uuid,
     scope: &str,
     token: &str,
-) -> Result<(), String> {
+) -> Result<Pulled, String> {
+    let Some(channel) = channel_row(state, channel_id).await else {
+        return Ok(Pulled::Done);
+    };
     let client = &state.channel_outbox.client;
-    let base = wx_api::api_base(channel);
+    let base = wx_api::api_base(&channel);
     let mut cursor = state
         .store
         .channel_cursor(channel.id, scope)
@@ -206,7 +265,7 @@ async fn pull(
         let request = wire::sync_request(&cursor, token, open_kfid).to_string();
         let mut read = None;
         for fresh in [false, true] {
-            let access = wx_api::access_token(state, client, channel, &base, fresh)
+            let access = wx_api::access_token(state, client, &channel, &base, fresh)
                 .await
                 .map_err(|o| o.error().to_owned())?;
             let page: SyncPage = client
@@ -233,28 +292,45 @@ async fn pull(
             }
         }
         let page = read.ok_or("the access token was refused twice")?;
-        for message in &page.msg_list {
-            if let Err(error) = take(state, channel, message).await {
-                tracing::warn!(%error, channel = %channel.id, "a WeCom message was not entered");
-            }
-        }
-        if !page.next_cursor.is_empty() && page.next_cursor.len() <= MAX_CURSOR_BYTES {
-            cursor = page.next_cursor;
-            state
-                .store
-                .save_channel_cursor(channel.id, scope, &cursor, now_ms())
+        for message in page.messages() {
+            let Some(message) = message else {
+                metrics::counter!("kefu_channel_unread_pushes_total", "channel" => "wecom_kf")
+                    .increment(1);
+                continue;
+            };
+            // A message that cannot be entered now (the database, the writer) stops the page
+            // before the cursor moves: the next try reads it again (deduped).
+            take(state, &channel, &message)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| format!("a message was not entered: {e}"))?;
         }
+        let next = page.next_cursor;
+        if next.is_empty() || next.len() > MAX_CURSOR_BYTES || next == cursor {
+            return match page.has_more {
+                1 => Err("WeCom said there is more but gave no new cursor".into()),
+                _ => Ok(Pulled::Done),
+            };
+        }
+        let moved = state
+            .store
+            .save_channel_cursor(channel.id, scope, &cursor, &next, now_ms())
+            .await
+            .map_err(|e| e.to_string())?;
+        if !moved {
+            return Ok(Pulled::Overtaken);
+        }
+        cursor = next;
         if page.has_more != 1 {
-            break;
+            return Ok(Pulled::Done);
         }
     }
-    super::seen_in(state, channel.id).await;
-    Ok(())
+    Ok(Pulled::More)
 }
 
-/// Enters one pulled message: a buyer's as their message; a failed send on the health line.
+/// Enters one pulled message: a buyer's as their message (once, however often it is read;
+/// not one from before the channel was connected or past the reply window, nor while the
+/// channel is paused); a failed send on the health line. Errors are the ones worth another
+/// try: what cannot be entered at all is skipped, and said on the health line.
 async fn take(state: &AppState, channel: &ChannelRow, message: &KfMessage) -> Result<(), ApiError> {
     let Some(content) = message.content() else {
         return Ok(());
@@ -280,7 +356,15 @@ async fn take(state: &AppState, channel: &ChannelRow, message: &KfMessage) -> Re
         // A servicer's reply from the WeCom app, or anything else: not the buyer's.
         Origin::Servicer | Origin::Other => return Ok(()),
     }
-    if message.external_userid.is_empty() || message.open_kfid.is_empty() {
+    let sent_at = message.send_time.saturating_mul(1_000);
+    // `send_time` is in whole seconds: the second the channel was connected in counts.
+    let too_old =
+        sent_at < (channel.created_at - 1_000).max(now_ms() - kefu_channels::wechat_mp::WINDOW_MS);
+    if channel.paused
+        || too_old
+        || message.external_userid.is_empty()
+        || message.open_kfid.is_empty()
+    {
         return Ok(());
     }
     let text = match &content {
@@ -295,7 +379,8 @@ async fn take(state: &AppState, channel: &ChannelRow, message: &KfMessage) -> Re
         KfContent::BusinessCard => "[名片]".to_owned(),
         KfContent::Event { .. } => return Ok(()),
     };
-    let text = text.trim().to_owned();
+    // What the chat page takes: a longer text is cut, not lost.
+    let text: String = text.trim().chars().take(MAX_TEXT_CHARS).collect();
     if text.is_empty() {
         return Ok(());
     }
@@ -308,6 +393,20 @@ async fn take(state: &AppState, channel: &ChannelRow, message: &KfMessage) -> Re
         format!("微信客户{}", super::inbox::tail(&message.external_userid))
     })
     .await?;
+    // WeCom's ids are short; one that is not still dedupes by its digest.
+    let mut client_msg_id = message.dedupe_key();
+    if client_msg_id.len() > 64 {
+        client_msg_id = format!("wecom:{}", signature(&[&message.msgid]));
+    }
+    // Read before (perhaps into a conversation that has ended since): not again, and its
+    // picture not fetched again.
+    if state
+        .store
+        .buyer_sent(channel.tenant_id, buyer.id, &client_msg_id)
+        .await?
+    {
+        return Ok(());
+    }
     let (mut kind, mut body, mut attachment_id) = (MessageKind::Text, text, None);
     if let KfContent::Image { media_id } = &content {
         match wx_api::fetch_picture(state, channel, media_id, buyer.id).await {
@@ -318,18 +417,21 @@ async fn take(state: &AppState, channel: &ChannelRow, message: &KfMessage) -> Re
             }
         }
     }
-    // WeCom's ids are short; one that is not still dedupes by its digest.
-    let mut client_msg_id = message.dedupe_key();
-    if client_msg_id.len() > 64 {
-        client_msg_id = format!("wecom:{}", signature(&[&message.msgid]));
-    }
     let send = SendMessage {
         client_msg_id,
         kind,
         body,
         attachment_id,
     };
-    super::inbox::enter(state, channel, &buyer, send).await
+    match super::inbox::enter(state, channel, &buyer, send).await {
+        // Refused for what it is (not for an outage): reading it again would not help.
+        Err(ApiError::Refused { message, .. }) => {
+            let said = format!("a WeCom message was not taken: {message}");
+            wx_api::note_error(state, channel, &said).await;
+            Ok(())
+        }
+        other => other,
+    }
 }
 
 /// `kf/send_msg`'s body for a message to `external_id`, if it is one WeCom can show. Its

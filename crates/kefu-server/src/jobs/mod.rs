@@ -31,6 +31,8 @@ const ALERT_TICKS: u64 = 24;
 /// weeks' questions are due a mining (DATA-5; the current week's hourly).
 const REPORT_TICKS: u64 = 120;
 const MINING_TICKS: u64 = 120;
+/// WeCom 微信客服's accounts are pulled every minute besides their notices (issue #21).
+const CHANNEL_PULL_TICKS: u64 = 12;
 /// Training is checked hourly, the first time ten minutes after start (or after this
 /// process became the leader), so a restart loop does not rebuild every robot.
 const TRAINING_EVERY: Duration = Duration::from_secs(3_600);
@@ -93,6 +95,9 @@ pub async fn run_forever(state: AppState) {
             mining = Some(tokio::spawn(async move {
                 crate::reports::questions::mine_due(&state).await;
             }));
+        }
+        if ticks % CHANNEL_PULL_TICKS == 9 {
+            crate::channels::wecom_kf::sweep(&state).await;
         }
         if ticks % QA_SAMPLE_TICKS == 3 {
             crate::reports::qa::sample_yesterday_everywhere(&state).await;

@@ -105,8 +105,9 @@ async fn fake_wecom() -> (FakeWecom, String) {
 }
 
 fn from_buyer(msgid: &str, msgtype: &str, payload: Value) -> Value {
+    let now_s = kefu_domain::time::now_ms() / 1000;
     let mut m = json!({"msgid": msgid, "open_kfid": OPEN_KFID, "external_userid": BUYER,
-                       "send_time": 1615478585, "origin": 3, "msgtype": msgtype});
+                       "send_time": now_s, "origin": 3, "msgtype": msgtype});
     m[msgtype] = payload;
     m
 }
@@ -225,9 +226,13 @@ async fn a_wecom_buyer_is_pulled_in_once_and_answered_through_the_kf_account() {
         StatusCode::FORBIDDEN
     );
 
-    // Five things wait on WeCom: two texts and a picture from the buyer, a servicer's reply
-    // from the WeCom app, and WeCom's report of a send that failed.
+    // Six things wait on WeCom: a message from before the channel was connected, two texts
+    // and a picture from the buyer, a servicer's reply from the WeCom app, and WeCom's report
+    // of a send that failed.
+    let mut before_connected = from_buyer("m0", "text", json!({"content": "连接之前的旧消息"}));
+    before_connected["send_time"] = json!(1615478585);
     *fake.messages.lock().await = vec![
+        before_connected,
         from_buyer("m1", "text", json!({"content": "你好，在吗"})),
         from_buyer("m2", "text", json!({"content": "我想问一下发货时间"})),
         json!({"msgid": "m3", "open_kfid": OPEN_KFID, "external_userid": BUYER, "send_time": 1, "origin": 5,
@@ -271,12 +276,12 @@ async fn a_wecom_buyer_is_pulled_in_once_and_answered_through_the_kf_account() {
     assert_eq!(mine[3]["body"], "好的谢谢");
     assert_eq!(
         fake.pulls.lock().await[3],
-        ("c5".to_owned(), "CB-TOKEN-2".to_owned())
+        ("c6".to_owned(), "CB-TOKEN-2".to_owned())
     );
     app.tamper("DELETE FROM channel_cursors").await;
     post_notice(&app, &id, notice(&crypt, "CB-TOKEN-3")).await;
     for _ in 0..200 {
-        if fake.pulls.lock().await.len() >= 7 {
+        if fake.pulls.lock().await.len() >= 8 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
@@ -348,4 +353,36 @@ async fn a_wecom_buyer_is_pulled_in_once_and_answered_through_the_kf_account() {
     assert_eq!(forged.0, StatusCode::FORBIDDEN);
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     assert_eq!(fake.pulls.lock().await.len(), before);
+
+    // Paused, the account is still read but nothing is taken; resumed, only what comes
+    // after is.
+    let paused = admin
+        .put(&format!("/api/v1/channels/{id}"), json!({"paused": true}))
+        .await;
+    assert_eq!(paused.status(), StatusCode::OK);
+    fake.messages
+        .lock()
+        .await
+        .push(from_buyer("m7", "text", json!({"content": "暂停时发的"})));
+    let pulled = fake.pulls.lock().await.len();
+    post_notice(&app, &id, notice(&crypt, "CB-TOKEN-5")).await;
+    for _ in 0..200 {
+        if fake.pulls.lock().await.len() > pulled {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let resumed = admin
+        .put(&format!("/api/v1/channels/{id}"), json!({"paused": false}))
+        .await;
+    assert_eq!(resumed.status(), StatusCode::OK);
+    fake.messages
+        .lock()
+        .await
+        .push(from_buyer("m8", "text", json!({"content": "恢复后发的"})));
+    post_notice(&app, &id, notice(&crypt, "CB-TOKEN-6")).await;
+    let (_, mine) = buyer_messages(&admin, 5).await;
+    let bodies: Vec<&str> = mine.iter().map(|m| m["body"].as_str().unwrap()).collect();
+    assert_eq!(bodies.last(), Some(&"恢复后发的"));
+    assert!(!bodies.contains(&"暂停时发的") && !bodies.contains(&"连接之前的旧消息"));
 }

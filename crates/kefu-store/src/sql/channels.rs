@@ -253,20 +253,51 @@ pub(crate) async fn save_channel_cursor(
     pool: &Pool<Db>,
     id: Uuid,
     scope: &str,
-    cursor: &str,
+    (from, to): (&str, &str),
     at: i64,
-) -> Result<()> {
-    sqlx::query(
+) -> Result<bool> {
+    let saved = sqlx::query(
         "INSERT INTO channel_cursors (channel_id, scope, cursor, updated_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (channel_id, scope) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at",
+         ON CONFLICT (channel_id, scope) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at \
+         WHERE channel_cursors.cursor = $5",
     )
     .bind(id.to_string())
     .bind(scope)
-    .bind(cursor)
+    .bind(to)
     .bind(at)
+    .bind(from)
     .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(saved > 0)
+}
+
+pub(crate) async fn channel_cursors(pool: &Pool<Db>) -> Result<Vec<(Uuid, String)>> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT channel_id, scope FROM channel_cursors ORDER BY channel_id, scope")
+            .fetch_all(pool)
+            .await?;
+    rows.into_iter()
+        .map(|(id, scope)| Ok((uuid(&id)?, scope)))
+        .collect()
+}
+
+pub(crate) async fn buyer_sent(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    buyer_id: Uuid,
+    client_msg_id: &str,
+) -> Result<bool> {
+    let found: Option<(String,)> = sqlx::query_as(
+        "SELECT m.conversation_id FROM messages m JOIN conversations c ON c.id = m.conversation_id \
+         WHERE c.tenant_id = $1 AND c.buyer_id = $2 AND m.sender_id = $2 AND m.client_msg_id = $3 LIMIT 1",
+    )
+    .bind(tenant_id.to_string())
+    .bind(buyer_id.to_string())
+    .bind(client_msg_id)
+    .fetch_optional(pool)
     .await?;
-    Ok(())
+    Ok(found.is_some())
 }
 
 pub(crate) async fn queue_delivery(

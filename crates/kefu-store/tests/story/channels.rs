@@ -76,14 +76,27 @@ async fn a_channel_is_connected_once_sealed_and_healthy(store: Store) {
 
     // A pull-model channel's cursor per kf account: empty until saved, then the newest.
     assert_eq!(store.channel_cursor(created.id, "wk1").await.unwrap(), "");
-    for cursor in ["c1", "c2"] {
-        store
-            .save_channel_cursor(created.id, "wk1", cursor, 10)
-            .await
-            .unwrap();
+    for (from, to) in [("", "c1"), ("c1", "c2")] {
+        assert!(
+            store
+                .save_channel_cursor(created.id, "wk1", from, to, 10)
+                .await
+                .unwrap()
+        );
     }
+    // Another pull that started from c1 does not move it back.
+    assert!(
+        !store
+            .save_channel_cursor(created.id, "wk1", "c1", "c9", 11)
+            .await
+            .unwrap()
+    );
     assert_eq!(store.channel_cursor(created.id, "wk1").await.unwrap(), "c2");
     assert_eq!(store.channel_cursor(created.id, "wk2").await.unwrap(), "");
+    assert_eq!(
+        store.channel_cursors().await.unwrap(),
+        vec![(created.id, "wk1".to_owned())]
+    );
 
     store
         .channel_seen(created.id, ChannelSeen::In, 200)
@@ -206,6 +219,16 @@ async fn a_channel_is_connected_once_sealed_and_healthy(store: Store) {
         .await;
     }
     assert_eq!(store.sent_since(tenant, c, since).await.unwrap(), 2);
+    // What the buyer sent is found by its client id in any of their conversations; the
+    // agents' ids and other shops are not the buyer's.
+    assert!(store.buyer_sent(tenant, buyer.id, "b1").await.unwrap());
+    assert!(!store.buyer_sent(tenant, buyer.id, "a0").await.unwrap());
+    assert!(
+        !store
+            .buyer_sent(other.tenant.id, buyer.id, "b1")
+            .await
+            .unwrap()
+    );
     assert_eq!(
         store.sent_since(other.tenant.id, c, since).await.unwrap(),
         0
