@@ -207,6 +207,15 @@ export async function openNav(page, testid) {
 /** Picks a tab of the workbench's conversation list (WB-1): `waiting` (待接入), `mine` (我的),
  *  `open` (进行中, every open conversation) or `resolved` (已解决). An agent lands on 我的 if
  *  they have any conversation, else on 待接入. */
+/** Closes the notices in the corner (a work order overdue, an alert): the demo raises them by
+ *  the clock, and one may lie over a page's buttons when a step clicks them. */
+export async function closeNotices(page) {
+  const close = page.locator('.el-notification .el-notification__closeBtn')
+  for (let n = await close.count(); n > 0; n--) {
+    await close.first().click({ timeout: 2_000 }).catch(() => {})
+  }
+}
+
 export async function showTab(page, tab) {
   await page.getByTestId(`tab-${tab}`).click()
   await page.locator(`[data-testid="tab-${tab}"][aria-selected="true"]`).waitFor(WAIT)

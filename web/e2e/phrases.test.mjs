@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import path from 'node:path'
-import { DESKTOP, PHONE, WAIT, launchBrowser, outputDir, settle, signIn, startDemo, stepper, until, watchPage } from './harness.mjs'
+import { DESKTOP, PHONE, WAIT, closeNotices, launchBrowser, outputDir, settle, signIn, startDemo, stepper, until, watchPage } from './harness.mjs'
 
 const SHOP = 'shanye-tea'
 const ADMIN = 'tea-admin'
@@ -46,6 +46,7 @@ test('a quick phrase written by the admin, found with "/" and sent filled by an 
       await signIn(admin, demo.baseUrl, ADMIN)
       await admin.getByTestId('phrases-link').click()
       await admin.waitForURL((url) => url.pathname === '/agent/phrases', WAIT)
+      await closeNotices(admin)
       await admin.getByTestId('phrase-new').click()
       const form = admin.getByTestId('phrase-form')
       await form.waitFor(WAIT)
