@@ -6,9 +6,11 @@
 //! signed as WeChat would, then read back through the callback check, so that what comes
 //! after the signature (the decryption, the XML) is reached as it is for real pushes.
 //! 3: the same for WeCom 微信客服's notice. 4: the rest is a `sync_msg` page (JSON), read
-//! with every message's content.
+//! with every message's content. 5: the rest is a Douyin webhook's body, signed as Douyin
+//! would and read back through the signature check (CHANNELS.md §4).
 #![no_main]
 
+use kefu_channels::douyin;
 use kefu_channels::wechat_mp::{CallbackQuery, Pushed, read_push};
 use kefu_channels::wecom_kf::{KfQuery, SyncPage, read_notice};
 use kefu_channels::wxcrypt::WxCrypt;
@@ -27,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(crypt) = WxCrypt::new(TOKEN, KEY, APP_ID) else {
         return;
     };
-    match mode % 5 {
+    match mode % 6 {
         0 => {
             let _ = fields(&text);
             let _ = Pushed::parse(&text);
@@ -51,6 +53,14 @@ fuzz_target!(|data: &[u8]| {
                 for message in page.messages().flatten() {
                     let _ = (message.content(), message.origin(), message.dedupe_key());
                 }
+            }
+        }
+        5 => {
+            let signed = douyin::signature("fuzz-secret", rest);
+            if douyin::verify("fuzz-secret", rest, &signed).is_ok()
+                && let Ok(douyin::Event::Received(message)) = douyin::read_event(rest)
+            {
+                let _ = (message.line(), message.dedupe_key());
             }
         }
         _ => {

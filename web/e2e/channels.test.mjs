@@ -289,9 +289,10 @@ test('a WeChat Official Account: connected, a buyer writes, an agent replies wit
       await admin.getByTestId('channel-connect').click()
       const dialog = admin.getByTestId('channel-dialog')
       await dialog.getByTestId('channel-form').waitFor(WAIT)
-      // Only WeChat Official Accounts can be chosen; the others are coming.
+      // A WeChat Official Account is chosen first; email and phone are coming (Douyin: douyin.test.mjs).
       assert.equal(await dialog.locator('[data-testid="channel-kind"][data-value="wechat_mp"]').getAttribute('aria-checked'), 'true')
-      assert.equal(await dialog.locator('[data-testid="channel-kind"][data-value="douyin"]').isDisabled(), true)
+      assert.equal(await dialog.locator('[data-testid="channel-kind"][data-value="douyin"]').isDisabled(), false)
+      assert.equal(await dialog.locator('[data-testid="channel-kind"][data-value="email"]').isDisabled(), true)
       // Nothing filled in: the first missing field is named before anything is sent.
       await dialog.getByTestId('channel-form-submit').click()
       await dialog.locator('[data-testid="channel-form-problem"][data-field="appId"]').waitFor(WAIT)

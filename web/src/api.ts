@@ -557,6 +557,13 @@ export const agentApi = {
     request<ResponseBody<'change_channel'>>('PUT', `${V1}/channels/${id}`, { body: change satisfies RequestBody<'change_channel'> }),
   /** Its buyers and conversations stay. */
   disconnectChannel: (id: Uuid) => request<void>('DELETE', `${V1}/channels/${id}`),
+  /** Douyin: the link to Douyin's grant page (good for 30 minutes), where the account's owner
+   *  grants kefu its private messages; Douyin sends them back to kefu, which goes on to
+   *  渠道接入 with `?granted={id}` or `?grant_error={code}`. `origin`: where this page reaches
+   *  kefu, for the way back when the server has no `http.public_url`. Throws
+   *  `channel_not_found` (404: not a Douyin channel), `invalid_channel` (400: no address). */
+  grantChannel: (id: Uuid, origin: string) =>
+    request<ResponseBody<'grant_channel'>>('POST', `${V1}/channels/${id}/grant`, { body: { origin } satisfies RequestBody<'grant_channel'> }),
   /** Whether the buyer's platform lets the shop write now (WeChat: 48 hours after their last
    *  message, five messages); `window` is null on the web chat. */
   replyWindow: (conversationId: Uuid) => request<ResponseBody<'reply_window'>>('GET', `${V1}/conversations/${conversationId}/window`),

@@ -3,6 +3,7 @@
 //! vectors in `../shared/CHANNELS.md`. No IO: the server's `channels` room calls these, and
 //! the fuzz targets feed them anything.
 
+pub mod douyin;
 pub mod wechat_mp;
 pub mod wecom_kf;
 pub mod window;

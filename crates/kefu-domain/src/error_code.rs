@@ -381,6 +381,11 @@ error_codes! {
         /// A bug or an outage; the detail is in the server log only.
         Internal = "internal",
     }
+    502 {
+        /// The platform did not give the tokens an account granted (a code used or expired,
+        /// the scope not granted, the platform unreachable).
+        ChannelGrantFailed = "channel_grant_failed",
+    }
     503 {
         /// Shutting down, or the database is unreachable.
         Unavailable = "unavailable",

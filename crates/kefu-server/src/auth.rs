@@ -147,6 +147,19 @@ impl Keys {
         hex::encode(mac.finalize().into_bytes())
     }
 
+    /// A signature of `text` for `purpose` (a link kefu gives out and takes back, such as a
+    /// platform grant's state): HMAC-SHA256 under a key derived for that purpose, in hex.
+    pub fn sign(&self, purpose: &str, text: &str) -> String {
+        let mut derive = <Hmac<Sha256> as Mac>::new_from_slice(&self.file_key)
+            .expect("HMAC accepts keys of any length");
+        derive.update(format!("kefu signature v1: {purpose}").as_bytes());
+        let key = derive.finalize().into_bytes();
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&key).expect("HMAC accepts keys of any length");
+        mac.update(text.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
     pub fn verify_file_url(&self, id: Uuid, expires: i64, signature: &str) -> bool {
         if expires < now_ms() {
             return false;

@@ -60,7 +60,8 @@ impl Server {
             outbound::announcer(
                 bus.clone(),
                 keys.clone(),
-                // Issue #21: buyers on WeChat and WeCom get their replies through the outbox.
+                // Issue #21: buyers on WeChat, WeCom and Douyin get their replies through the
+                // outbox.
                 outbound::Channels::default()
                     .with(
                         kefu_domain::channel::Channel::WechatMp,
@@ -68,6 +69,10 @@ impl Server {
                     )
                     .with(
                         kefu_domain::channel::Channel::Wecom,
+                        Arc::new(channel_outbox.clone()),
+                    )
+                    .with(
+                        kefu_domain::channel::Channel::Douyin,
                         Arc::new(channel_outbox.clone()),
                     ),
                 Hooks::of_the_desk(&dispatcher, &robot, &automation)

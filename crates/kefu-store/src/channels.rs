@@ -158,9 +158,10 @@ impl Store {
         )
     }
 
-    /// Every pull-model channel's accounts read so far: `(channel, scope)`.
-    pub async fn channel_cursors(&self) -> Result<Vec<(Uuid, String)>> {
-        dispatch!(self, channels::channel_cursors())
+    /// Every channel of `kind` with what it kept so far (a pull-model channel's accounts
+    /// read): `(channel, scope)`.
+    pub async fn channel_cursors(&self, kind: &str) -> Result<Vec<(Uuid, String)>> {
+        dispatch!(self, channels::channel_cursors(kind))
     }
 
     /// Whether the buyer already sent a message with this client id, in any conversation

@@ -11,7 +11,7 @@ use crate::ServeFlags;
 
 #[derive(Subcommand)]
 pub enum ChannelCommand {
-    /// Connect a channel: KIND is wechat-mp or wecom-kf (douyin, email, phone and widget
+    /// Connect a channel: KIND is wechat-mp, wecom-kf or douyin (email, phone and widget
     /// follow). Prints the callback URL and token for the platform's console.
     Add(Box<ChannelAddArgs>),
     /// List a shop's channels (or every shop's) with their health.
@@ -20,7 +20,7 @@ pub enum ChannelCommand {
 
 #[derive(Args)]
 pub struct ChannelAddArgs {
-    /// wechat-mp or wecom-kf
+    /// wechat-mp, wecom-kf or douyin
     kind: String,
     /// The shop's slug.
     #[arg(long)]
@@ -28,17 +28,18 @@ pub struct ChannelAddArgs {
     /// What agents see it as [default: the kind and the AppID].
     #[arg(long)]
     name: Option<String>,
-    /// The token set in the platform's console (1–32 letters or digits).
-    #[arg(long)]
+    /// The token set in the platform's console (1–32 letters or digits; not for douyin).
+    #[arg(long, default_value = "")]
     token: String,
     /// The 43-character EncodingAESKey (compatible and safe mode; always for wecom-kf).
     #[arg(long)]
     aes_key: Option<String>,
-    /// The Official Account's AppID, or WeCom's CorpID (企业ID).
-    #[arg(long, alias = "corp-id")]
+    /// The Official Account's AppID, WeCom's CorpID (企业ID), or Douyin's Client Key.
+    #[arg(long, alias = "corp-id", alias = "client-key")]
     app_id: String,
-    /// The Official Account's AppSecret, or the 微信客服 Secret (for sending and pulling).
-    #[arg(long, alias = "secret")]
+    /// The Official Account's AppSecret, the 微信客服 Secret (for sending and pulling), or
+    /// Douyin's Client Secret.
+    #[arg(long, alias = "secret", alias = "client-secret")]
     app_secret: String,
     /// safe (the default), compatible or plain: as chosen in the console.
     #[arg(long)]
@@ -119,13 +120,20 @@ pub async fn run(
             };
             println!("connected {} `{}` to {}", row.kind, row.name, tenant.slug);
             println!("callback URL: {base}{path}");
-            println!("token:        {}", args.token.trim());
-            println!(
-                "mode:         {}",
-                row.settings["mode"].as_str().unwrap_or("safe")
-            );
-            match Kind::parse(&row.kind) {
-                Ok(Kind::WecomKf) => println!(
+            let kind = Kind::parse(&row.kind).map_err(|e| anyhow::anyhow!("{e}"))?;
+            if kind != Kind::Douyin {
+                println!("token:        {}", args.token.trim());
+                println!(
+                    "mode:         {}",
+                    row.settings["mode"].as_str().unwrap_or("safe")
+                );
+            }
+            match kind {
+                Kind::Douyin => println!(
+                    "In Douyin's developer console (开发配置 → Webhooks), enter this URL and subscribe to the private-message events (im_receive_msg); add {base}{} as the grant's redirect address. Then, in kefu's 渠道接入, press 授权 and let the enterprise account's owner grant its private messages.",
+                    channels::douyin::grant_path(row.id)
+                ),
+                Kind::WecomKf => println!(
                     "In WeCom's admin console (应用管理 → 微信客服 → API → 接收事件服务器), enter this URL, the token and the EncodingAESKey; then let the API manage the kf accounts kefu serves (通过API管理微信客服账号)."
                 ),
                 _ => println!(

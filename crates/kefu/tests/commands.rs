@@ -517,3 +517,84 @@ async fn kefu_shop_and_user_commands_set_a_server_up_from_nothing() {
     assert_eq!(code, 0, "{out}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Issue #21 (CH-3): `kefu channel add` connects each kind with its own settings and prints
+/// what the platform's console needs; `kefu channel list` shows them with their health.
+#[test]
+fn kefu_channel_add_prints_the_callback_and_list_shows_the_channels() {
+    let dir = std::env::temp_dir().join(format!("kefu-cli-{}", uuid::Uuid::new_v4()));
+    let (code, out) = kefu(&["shop", "create", "--slug", "tea", "--name", "茶"], &dir);
+    assert_eq!(code, 0, "{out}");
+    let public = ["--public-url", "https://kefu.example"];
+    let (code, out) = kefu(
+        &[
+            &["channel", "add", "douyin", "--shop", "tea"][..],
+            &["--client-key", "awcli01", "--client-secret", "s3"],
+            &public,
+        ]
+        .concat(),
+        &dir,
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("connected douyin"), "{out}");
+    assert!(
+        out.contains("callback URL: https://kefu.example/hooks/douyin/"),
+        "{out}"
+    );
+    assert!(
+        out.contains("/oauth as the grant's redirect address"),
+        "{out}"
+    );
+    assert!(!out.contains("token:"), "Douyin has no token: {out}");
+    let (code, out) = kefu(
+        &[
+            &["channel", "add", "wecom-kf", "--shop", "tea"][..],
+            &["--corp-id", "wwcli01", "--secret", "s", "--token", "T1"],
+            &["--aes-key", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"],
+            &public,
+        ]
+        .concat(),
+        &dir,
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("/hooks/wecom-kf/"), "{out}");
+    assert!(out.contains("token:        T1"), "{out}");
+    // The same application again, or a kind not built yet: refused with the code.
+    let (code, out) = kefu(
+        &[
+            "channel",
+            "add",
+            "douyin",
+            "--shop",
+            "tea",
+            "--client-key",
+            "awcli01",
+            "--client-secret",
+            "s3",
+        ],
+        &dir,
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("channel_exists"), "{out}");
+    let (code, out) = kefu(
+        &[
+            "channel",
+            "add",
+            "email",
+            "--shop",
+            "tea",
+            "--app-id",
+            "a",
+            "--app-secret",
+            "s",
+        ],
+        &dir,
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("channel_kind_unsupported"), "{out}");
+    let (code, out) = kefu(&["channel", "list", "--shop", "tea"], &dir);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("douyin") && out.contains("awcli01"), "{out}");
+    assert!(out.contains("wecom_kf") && out.contains("wwcli01"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

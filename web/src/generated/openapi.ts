@@ -964,6 +964,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/channels/{id}/grant": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The link to Douyin's grant page for a Douyin channel (`settings.manage`): the account's
+         *     owner logs in there and grants kefu its private messages.
+         */
+        post: operations["grant_channel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cockpit": {
         parameters: {
             query?: never;
@@ -3134,6 +3154,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/hooks/douyin/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A Douyin webhook (开发配置 → Webhooks), signed `X-Douyin-Signature` = SHA-1 of the client
+         *     secret and the body: the console's `verify_webhook` is answered with its challenge; a
+         *     private message (`im_receive_msg`) is entered as the buyer's; other events are answered
+         *     and left.
+         */
+        post: operations["douyin_push"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/hooks/douyin/{id}/oauth": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where Douyin's grant page sends the account's owner back: the code is exchanged for the
+         *     account's tokens, and the browser goes on to 渠道接入 with the outcome
+         *     (`?granted={id}`, or `?grant_error={code}`).
+         */
+        get: operations["douyin_granted"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/hooks/wechat-mp/{id}": {
         parameters: {
             query?: never;
@@ -4124,6 +4187,20 @@ export interface components {
             /** @description Paused: kefu leaves the account's messages alone and sends nothing on it. */
             paused?: boolean | null;
         };
+        ChannelGrantLink: {
+            /**
+             * @description Douyin's page where the account's owner grants kefu its private messages (good for
+             *     30 minutes).
+             */
+            url: string;
+        };
+        ChannelGrantRequest: {
+            /**
+             * @description Where the browser reaches kefu (`location.origin`), used when `http.public_url` is
+             *     not set.
+             */
+            origin?: string;
+        };
         /** @description A channel to connect, as the settings page and `kefu channel add` give it. */
         ChannelInput: {
             /** @description The 43-character EncodingAESKey (compatible and safe mode; always for WeCom). */
@@ -4133,11 +4210,11 @@ export interface components {
              *     allows one (`http.channel_test_doubles`); ignored otherwise.
              */
             api_base?: string | null;
-            /** @description The Official Account's AppID; WeCom's CorpID (企业ID). */
+            /** @description The Official Account's AppID; WeCom's CorpID (企业ID); Douyin's Client Key. */
             app_id?: string;
-            /** @description The AppSecret; WeCom 微信客服's Secret. */
+            /** @description The AppSecret; WeCom 微信客服's Secret; Douyin's Client Secret. */
             app_secret?: string;
-            /** @description `wechat_mp` or `wecom_kf` (others follow). */
+            /** @description `wechat_mp`, `wecom_kf` or `douyin` (others follow). */
             kind: string;
             /**
              * @description An Official Account's `safe` (the default), `compatible` or `plain`; WeCom is always
@@ -4146,7 +4223,7 @@ export interface components {
             mode?: string | null;
             /** @description What agents see it as; defaults to the kind's name and the account's id. */
             name?: string | null;
-            /** @description The token signatures are made with (1–32 characters). */
+            /** @description The token signatures are made with (1–32 characters; not for Douyin). */
             token?: string;
         };
         ChannelList: {
@@ -4568,7 +4645,7 @@ export interface components {
          *     carry it, serialised as its snake_case string.
          * @enum {string}
          */
-        ErrorCode: "invalid_channel" | "channel_kind_unsupported" | "invalid_json" | "invalid_query" | "invalid_path" | "invalid_status" | "invalid_name" | "conversation_required" | "message_empty" | "message_too_long" | "bad_client_msg_id" | "attachment_required" | "bad_card" | "bad_buttons" | "buttons_not_for_buyers" | "rating_not_sendable" | "invalid_rating" | "unknown_frame_type" | "malformed_frame" | "frame_too_large" | "binary_not_supported" | "websocket_expected" | "invalid_identity" | "invalid_entry" | "invalid_username" | "invalid_slug" | "weak_password" | "invalid_phone" | "unknown_team" | "invalid_team" | "invalid_target" | "invalid_description" | "unknown_permission" | "invalid_accounts" | "expiry_in_the_past" | "cannot_change_own_role" | "cannot_disable_self" | "cannot_change_own_probation" | "no_phone" | "phone_already_verified" | "wrong_code" | "code_expired" | "too_many_attempts" | "bad_threshold" | "bad_probation_days" | "bad_max_accounts" | "invalid_office_hours" | "invalid_grace" | "invalid_reason" | "invalid_logistics" | "invalid_compensation_form" | "unknown_tag" | "invalid_tag" | "too_many_tags" | "tag_required" | "bad_rule_name" | "bad_rule_team" | "bad_rule_condition" | "too_many_rules" | "invalid_transfer" | "invalid_cap" | "invalid_strategy" | "invalid_break" | "query_too_long" | "note_empty" | "note_too_long" | "resolution_too_long" | "no_partner" | "invalid_kb_entry" | "invalid_kb_id" | "invalid_question" | "invalid_answer" | "invalid_answer_image" | "answer_image_not_found" | "answer_product_not_found" | "invalid_answer_buttons" | "product_entry_unbound" | "invalid_validity" | "duplicate_kb_id" | "bad_tier" | "invalid_lexicon" | "lexicon_too_large" | "bad_flow" | "bad_status" | "code_mismatch" | "missing_field" | "bad_code" | "bad_text" | "bad_amount" | "bad_number" | "bad_quantity" | "bad_stock" | "bad_time" | "bad_items" | "bad_skus" | "duplicate_sku" | "bad_buyer" | "bad_url" | "bad_attributes" | "bad_partner" | "conflicting_rows" | "not_utf8" | "bad_workbook" | "missing_column" | "malformed_header" | "malformed_row" | "record_rejected" | "duplicate_in_file" | "bad_sender" | "invalid_phrase" | "invalid_auto_reply" | "invalid_block" | "invalid_intake_filter" | "invalid_kpi_rules" | "invalid_range" | "invalid_qa_rubric" | "invalid_qa_review" | "invalid_alert_rules" | "invalid_problem" | "invalid_escalation_rules" | "invalid_escalation" | "invalid_notify_settings" | "invalid_playbooks" | "invalid_playbook_step" | "invalid_arbitration" | "invalid_transcript" | "invalid_appeal" | "invalid_work_order" | "invalid_work_order_settings" | "invalid_work_order_view" | "invalid_multipart" | "file_required" | "file_empty" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_failed" | "order_not_yours" | "invalid_setup_token" | "not_found" | "conversation_not_found" | "channel_not_found" | "buyer_not_found" | "shop_not_found" | "attachment_not_found" | "assignee_not_found" | "order_not_found" | "product_not_found" | "handoff_not_found" | "user_not_found" | "group_not_found" | "grant_not_found" | "approval_not_found" | "flow_not_found" | "proposal_not_found" | "kb_entry_not_found" | "phrase_not_found" | "rating_not_found" | "block_not_found" | "qa_review_not_found" | "alert_not_found" | "report_not_found" | "topic_not_found" | "problem_not_found" | "work_order_not_found" | "escalation_not_found" | "playbook_not_found" | "arbitration_not_found" | "appeal_not_found" | "work_order_view_not_found" | "method_not_allowed" | "request_timeout" | "channel_exists" | "channel_window_closed" | "channel_paused" | "handoff_exists" | "handoff_closed" | "work_order_transition" | "work_order_changed" | "work_order_exists" | "escalation_changed" | "playbook_run_exists" | "arbitration_exists" | "arbitration_closed" | "arbitration_unavailable" | "appeal_closed" | "queued_for_routing" | "at_capacity" | "colleague_unavailable" | "already_taken" | "proposal_decided" | "kb_entry_exists" | "account_limit_reached" | "phrase_limit_reached" | "rating_closed" | "rating_expired" | "qa_review_closed" | "already_decided" | "own_request" | "audit_busy" | "username_taken" | "tenant_slug_taken" | "setup_done" | "group_name_taken" | "tag_exists" | "message_conflict" | "kb_busy" | "body_too_large" | "file_too_large" | "unsupported_file_type" | "range_not_satisfiable" | "rate_limited" | "internal" | "unavailable";
+        ErrorCode: "invalid_channel" | "channel_kind_unsupported" | "invalid_json" | "invalid_query" | "invalid_path" | "invalid_status" | "invalid_name" | "conversation_required" | "message_empty" | "message_too_long" | "bad_client_msg_id" | "attachment_required" | "bad_card" | "bad_buttons" | "buttons_not_for_buyers" | "rating_not_sendable" | "invalid_rating" | "unknown_frame_type" | "malformed_frame" | "frame_too_large" | "binary_not_supported" | "websocket_expected" | "invalid_identity" | "invalid_entry" | "invalid_username" | "invalid_slug" | "weak_password" | "invalid_phone" | "unknown_team" | "invalid_team" | "invalid_target" | "invalid_description" | "unknown_permission" | "invalid_accounts" | "expiry_in_the_past" | "cannot_change_own_role" | "cannot_disable_self" | "cannot_change_own_probation" | "no_phone" | "phone_already_verified" | "wrong_code" | "code_expired" | "too_many_attempts" | "bad_threshold" | "bad_probation_days" | "bad_max_accounts" | "invalid_office_hours" | "invalid_grace" | "invalid_reason" | "invalid_logistics" | "invalid_compensation_form" | "unknown_tag" | "invalid_tag" | "too_many_tags" | "tag_required" | "bad_rule_name" | "bad_rule_team" | "bad_rule_condition" | "too_many_rules" | "invalid_transfer" | "invalid_cap" | "invalid_strategy" | "invalid_break" | "query_too_long" | "note_empty" | "note_too_long" | "resolution_too_long" | "no_partner" | "invalid_kb_entry" | "invalid_kb_id" | "invalid_question" | "invalid_answer" | "invalid_answer_image" | "answer_image_not_found" | "answer_product_not_found" | "invalid_answer_buttons" | "product_entry_unbound" | "invalid_validity" | "duplicate_kb_id" | "bad_tier" | "invalid_lexicon" | "lexicon_too_large" | "bad_flow" | "bad_status" | "code_mismatch" | "missing_field" | "bad_code" | "bad_text" | "bad_amount" | "bad_number" | "bad_quantity" | "bad_stock" | "bad_time" | "bad_items" | "bad_skus" | "duplicate_sku" | "bad_buyer" | "bad_url" | "bad_attributes" | "bad_partner" | "conflicting_rows" | "not_utf8" | "bad_workbook" | "missing_column" | "malformed_header" | "malformed_row" | "record_rejected" | "duplicate_in_file" | "bad_sender" | "invalid_phrase" | "invalid_auto_reply" | "invalid_block" | "invalid_intake_filter" | "invalid_kpi_rules" | "invalid_range" | "invalid_qa_rubric" | "invalid_qa_review" | "invalid_alert_rules" | "invalid_problem" | "invalid_escalation_rules" | "invalid_escalation" | "invalid_notify_settings" | "invalid_playbooks" | "invalid_playbook_step" | "invalid_arbitration" | "invalid_transcript" | "invalid_appeal" | "invalid_work_order" | "invalid_work_order_settings" | "invalid_work_order_view" | "invalid_multipart" | "file_required" | "file_empty" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_failed" | "order_not_yours" | "invalid_setup_token" | "not_found" | "conversation_not_found" | "channel_not_found" | "buyer_not_found" | "shop_not_found" | "attachment_not_found" | "assignee_not_found" | "order_not_found" | "product_not_found" | "handoff_not_found" | "user_not_found" | "group_not_found" | "grant_not_found" | "approval_not_found" | "flow_not_found" | "proposal_not_found" | "kb_entry_not_found" | "phrase_not_found" | "rating_not_found" | "block_not_found" | "qa_review_not_found" | "alert_not_found" | "report_not_found" | "topic_not_found" | "problem_not_found" | "work_order_not_found" | "escalation_not_found" | "playbook_not_found" | "arbitration_not_found" | "appeal_not_found" | "work_order_view_not_found" | "method_not_allowed" | "request_timeout" | "channel_exists" | "channel_window_closed" | "channel_paused" | "handoff_exists" | "handoff_closed" | "work_order_transition" | "work_order_changed" | "work_order_exists" | "escalation_changed" | "playbook_run_exists" | "arbitration_exists" | "arbitration_closed" | "arbitration_unavailable" | "appeal_closed" | "queued_for_routing" | "at_capacity" | "colleague_unavailable" | "already_taken" | "proposal_decided" | "kb_entry_exists" | "account_limit_reached" | "phrase_limit_reached" | "rating_closed" | "rating_expired" | "qa_review_closed" | "already_decided" | "own_request" | "audit_busy" | "username_taken" | "tenant_slug_taken" | "setup_done" | "group_name_taken" | "tag_exists" | "message_conflict" | "kb_busy" | "body_too_large" | "file_too_large" | "unsupported_file_type" | "range_not_satisfiable" | "rate_limited" | "internal" | "channel_grant_failed" | "unavailable";
         /** @description An agent escalates a conversation or a work order (one of the two). */
         EscalateInput: {
             /** Format: uuid */
@@ -10254,6 +10331,51 @@ export interface operations {
             };
         };
     };
+    grant_channel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelGrantRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelGrantLink"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
     cockpit: {
         parameters: {
             query?: never;
@@ -15525,6 +15647,76 @@ export interface operations {
                 };
                 content?: never;
             };
+        };
+    };
+    douyin_push: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    douyin_granted: {
+        parameters: {
+            query?: {
+                /** @description The grant's code (absent when the owner declined). */
+                code?: string;
+                /** @description kefu's signed state, as the grant's link carried it. */
+                state?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description on to the channels page */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
         };
     };
     wechat_mp_verify: {

@@ -4106,13 +4106,13 @@ const en: typeof zhCN = {
     retry: 'Retry',
     empty: {
       title: 'No channels connected yet',
-      text: "Buyers can only reach you on the web chat for now. Connect a WeChat Official Account or WeCom customer service and the messages buyers send there appear in the workbench next to the web chats; agents reply there, and the replies go back to the buyer's platform.",
-      more: 'Douyin messages, email and phone are coming soon.',
+      text: "Buyers can only reach you on the web chat for now. Connect a WeChat Official Account, WeCom customer service or a Douyin enterprise account and the messages buyers send there appear in the workbench next to the web chats; agents reply there, and the replies go back to the buyer's platform.",
+      more: 'Email and phone are coming soon.',
     },
     kinds: {
       wechat_mp: 'WeChat Official Account',
       wecom_kf: 'WeCom customer service',
-      douyin: 'Douyin messages',
+      douyin: 'Douyin enterprise account',
       email: 'Email',
       phone: 'Phone',
       web_widget: 'Web widget',
@@ -4218,6 +4218,19 @@ const en: typeof zhCN = {
       whitelist: "On the same page, add kefu's public outgoing IP to the IP whitelist; without it kefu can't get an access token and replies don't go out.",
       test: 'Send the account a message from WeChat: it appears in the workbench, and the card shows it under “Last message in”.',
     },
+    // CH-3: a Douyin account's grant of its private messages (the card's Grant, the way back).
+    grant: {
+      grant: 'Grant access',
+      again: 'Grant again',
+      granted: 'Granted',
+      notGranted: 'Not granted',
+      until: 'kefu receives and answers this account’s private messages; the access token is good until {at} and renewed as kefu sends',
+      needed: 'The account’s owner clicks Grant access, signs in on Douyin’s page and grants its private messages; agents can reply once it is granted',
+      done: '“{name}” is granted: its Douyin private messages arrive in the workbench and agents can reply',
+      doneAny: 'The Douyin account is granted: its private messages arrive in the workbench',
+      failed: 'The Douyin grant did not complete: {reason}',
+      dismiss: 'OK',
+    },
     // WeCom customer service (`wecom_kf`) in its own words, where they differ from the WeChat ones above.
     wecom_kf: {
       stateHints: {
@@ -4248,6 +4261,41 @@ const en: typeof zhCN = {
         test: "Open an account's customer-service link in WeChat and send a message: it appears in the workbench, and the card shows it under “Last message in”.",
       },
     },
+    // A Douyin enterprise account (`douyin`) in its own words: Client Key and Secret, a signed
+    // webhook (no Token or EncodingAESKey) and the owner's grant.
+    douyin: {
+      stateHints: {
+        failing: 'The last error is newer than the last message in or out; check the Webhooks and the grant’s redirect under Development settings on the Douyin Open Platform, and grant again if need be',
+        waiting: 'No private message has arrived yet: set the Webhooks on the Douyin Open Platform and subscribe to received private messages, grant access, then send the account a private message from Douyin',
+      },
+      card: {
+        appId: 'Client Key',
+        encrypted: 'Signed webhook',
+        callbackUrl: 'Webhooks URL',
+        redirectUrl: 'Grant redirect URL',
+      },
+      dialog: {
+        namePlaceholder: 'Optional; “Douyin enterprise account” and the Client Key by default',
+        appId: 'Client Key',
+        appIdHint: 'On the Douyin Open Platform under Console → App details',
+        appSecret: 'Client Secret',
+        appSecretHint: "On the same page as the Client Key; it checks the webhooks' signatures and redeems the grant, and isn't shown again",
+        problems: {
+          appId: 'Enter the Client Key (letters, digits, underscores or hyphens)',
+          appSecret: 'Enter the Client Secret',
+        },
+      },
+      steps: {
+        title: 'Last step: the Webhooks on the Douyin Open Platform, then the grant',
+        lead: '“{name}” is connected. Douyin signs with the Client Secret, so there is no Token or EncodingAESKey. Under the app’s Development settings on the Douyin Open Platform:',
+        url: 'Webhooks URL',
+        redirectUrl: 'Grant redirect',
+        webhook: 'Under Development settings → Webhooks, enter the Webhooks URL above and save: Douyin checks it and kefu answers by itself. Then subscribe to received private messages (im_receive_msg).',
+        redirect: 'Under Development settings, enter the domain of the grant redirect URL above as the app’s OAuth redirect domain: once the owner grants access, Douyin sends the browser back there.',
+        grant: 'Back on Channels, click Grant access on the card: the account’s owner signs in on Douyin’s page and grants its private messages; agents can reply once it is granted.',
+        test: 'Send the account a private message from Douyin: it appears in the workbench, and agents can reply within 24 hours of the buyer’s last message.',
+      },
+    },
   },
   replyWindow: {
     head: '{channel} · {window}',
@@ -4258,8 +4306,9 @@ const en: typeof zhCN = {
     closesAt: 'closes {at}',
     joiner: ', ',
     closed: "Window closed: the buyer's last message was more than {hours} hours ago or all {quota} replies are used; you can reply once the buyer writes again",
+    closedHours: "Window closed: the buyer's last message was more than {hours} hours ago; you can reply once the buyer writes again",
     closedAny: 'Window closed: you can reply once the buyer writes again',
-    hint: "The platform's rule: a shop may reply only for a while after the buyer's last message, and only so many times",
+    hint: "The platform's rule: a shop may reply only for a while after the buyer's last message, and on some platforms only so many times",
   },
   buyerProfile: {
     title: 'One buyer across channels',
@@ -4462,10 +4511,11 @@ const en: typeof zhCN = {
     invalid_appeal: 'Invalid appeal: file on the official desk a kind you may file, a description of 1–2,000 characters, at most 9 of your own files',
     channel_not_found: 'Channel not found',
     channel_exists: 'This account is already connected (in this shop or another)',
-    channel_window_closed: "The platform doesn't allow a message now: WeChat allows 5 replies within 48 hours of the buyer's last message",
+    channel_window_closed: "The platform doesn't allow a message now: WeChat allows 5 replies within 48 hours of the buyer's last message, Douyin replies within 24 hours",
     channel_paused: "The buyer's channel is paused; nothing can be sent on it",
     invalid_channel: 'The channel settings are incomplete or wrong (token 1–32 characters, EncodingAESKey 43, AppID and AppSecret required)',
     channel_kind_unsupported: "This kind of channel can't be connected yet",
+    channel_grant_failed: "The platform didn't complete the grant (the code was used or expired, or private messages weren't granted); grant access again",
     appeal_not_found: 'Appeal not found',
     appeal_closed: 'The appeal is taken, decided or was reopened already, or someone updated it: reload and try again',
     arbitration_exists: 'The platform was already asked to step in on this conversation',

@@ -4104,13 +4104,13 @@ export default {
     retry: '重试',
     empty: {
       title: '还没有接入任何渠道',
-      text: '现在买家只能通过网页咨询。接入微信公众号或企业微信客服后，买家在那里发的消息会和网页咨询一起出现在工作台，客服直接回复，回复会自动发回买家所在的平台。',
-      more: '抖音私信、邮件和电话即将支持。',
+      text: '现在买家只能通过网页咨询。接入微信公众号、企业微信客服或抖音企业号后，买家在那里发的消息会和网页咨询一起出现在工作台，客服直接回复，回复会自动发回买家所在的平台。',
+      more: '邮件和电话即将支持。',
     },
     kinds: {
       wechat_mp: '微信公众号',
       wecom_kf: '企业微信客服',
-      douyin: '抖音私信',
+      douyin: '抖音企业号',
       email: '邮件',
       phone: '电话',
       web_widget: '网页插件',
@@ -4216,6 +4216,19 @@ export default {
       whitelist: '在同一页面的「IP 白名单」中加入 kefu 服务器的公网出口 IP，否则无法获取 access token，客服的回复发不出去。',
       test: '用微信给公众号发一条消息，它会出现在工作台；卡片上的「最近收到消息」也会更新。',
     },
+    // CH-3: a Douyin account's grant of its private messages (the card's 授权, the way back).
+    grant: {
+      grant: '授权',
+      again: '重新授权',
+      granted: '已授权',
+      notGranted: '未授权',
+      until: 'kefu 可以接收和回复该企业号的私信；access token 有效期至 {at}，发送时自动续期',
+      needed: '请企业号的所有者点击「授权」，在抖音授权页登录并同意授权私信；授权后客服才能回复买家',
+      done: '「{name}」已授权：抖音账号的私信将进入工作台，客服可以直接回复',
+      doneAny: '抖音账号已授权，私信将进入工作台',
+      failed: '抖音授权未完成：{reason}',
+      dismiss: '知道了',
+    },
     // WeCom 微信客服 (`wecom_kf`) in its own words, where they differ from the WeChat ones above.
     wecom_kf: {
       stateHints: {
@@ -4246,6 +4259,41 @@ export default {
         test: '用微信打开客服账号的客服链接发一条消息，它会出现在工作台；卡片上的「最近收到消息」也会更新。',
       },
     },
+    // A Douyin enterprise account (`douyin`) in its own words: Client Key and Secret, a signed
+    // webhook (no Token or EncodingAESKey) and the owner's grant.
+    douyin: {
+      stateHints: {
+        failing: '最近一次出错晚于最近收发的消息，请检查抖音开放平台「开发配置」中的 Webhooks 和授权回调，必要时重新授权',
+        waiting: '还没有收到过私信：请在抖音开放平台配置 Webhooks 并订阅接收私信事件，完成授权后用抖音给企业号发一条私信试试',
+      },
+      card: {
+        appId: 'Client Key',
+        encrypted: '签名校验',
+        callbackUrl: 'Webhooks 地址',
+        redirectUrl: '授权回调地址',
+      },
+      dialog: {
+        namePlaceholder: '选填，默认为「抖音企业号 + Client Key」',
+        appId: 'Client Key (应用标识)',
+        appIdHint: '在抖音开放平台「控制台 → 应用详情」中查看',
+        appSecret: 'Client Secret (应用密钥)',
+        appSecretHint: '与 Client Key 在同一页面；用于校验 Webhooks 签名和换取授权，保存后不会再显示',
+        problems: {
+          appId: '请填写 Client Key（字母、数字、下划线或连字符）',
+          appSecret: '请填写 Client Secret',
+        },
+      },
+      steps: {
+        title: '最后一步：在抖音开放平台配置 Webhooks 并授权',
+        lead: '「{name}」已接入。抖音用 Client Secret 签名，无需 Token 和 EncodingAESKey。请在抖音开放平台应用的「开发配置」中完成下面几步：',
+        url: 'Webhooks 地址',
+        redirectUrl: '授权回调地址',
+        webhook: '在「开发配置 → Webhooks」填写上面的 Webhooks 地址并保存：抖音会发送验证请求，kefu 会自动应答；然后订阅接收私信事件（im_receive_msg）。',
+        redirect: '在「开发配置」的「授权回调域」中填写上面授权回调地址的域名：企业号所有者授权后，抖音会把浏览器送回这个地址。',
+        grant: '回到渠道接入，点击卡片上的「授权」：企业号的所有者在抖音授权页登录并同意授权私信，授权后客服才能回复。',
+        test: '用抖音给企业号发一条私信，它会出现在工作台；买家最后一条消息后 24 小时内可以回复。',
+      },
+    },
   },
   replyWindow: {
     head: '{channel} · {window}',
@@ -4256,8 +4304,9 @@ export default {
     closesAt: '{at} 关闭',
     joiner: '，',
     closed: '窗口已关闭：买家最后一条消息已超过 {hours} 小时或 {quota} 条额度已用完，买家再次发消息后才能回复',
+    closedHours: '窗口已关闭：买家最后一条消息已超过 {hours} 小时，买家再次发消息后才能回复',
     closedAny: '窗口已关闭：买家再次发消息后才能回复',
-    hint: '平台规定：商家只能在买家最后一条消息后的限定时间内回复，且条数有限',
+    hint: '平台规定：商家只能在买家最后一条消息后的限定时间内回复，有的平台还限制条数',
   },
   buyerProfile: {
     title: '跨渠道身份',
@@ -4460,10 +4509,11 @@ export default {
     invalid_appeal: '申诉无效：请在官方客服提交本类型可申诉的问题，描述 1–2000 字，最多 9 个文件且须为本人上传',
     channel_not_found: '渠道不存在',
     channel_exists: '这个账号已经接入过了（本店或其他店铺）',
-    channel_window_closed: '平台不允许此时发送：微信只能在买家最后一条消息后 48 小时内回复，最多 5 条',
+    channel_window_closed: '平台不允许此时发送：微信只能在买家最后一条消息后 48 小时内回复，最多 5 条；抖音只能在 24 小时内回复',
     channel_paused: '买家所在的渠道已暂停，消息无法发出',
     invalid_channel: '渠道设置不完整或不正确（Token 1–32 位，EncodingAESKey 43 位，AppID 与 AppSecret 必填）',
     channel_kind_unsupported: '暂不支持接入这种渠道',
+    channel_grant_failed: '平台未能完成授权（授权码已使用或过期，或未勾选私信权限），请重新授权',
     appeal_not_found: '申诉不存在',
     appeal_closed: '申诉已被受理、已处理或已重新申诉过，或已被他人更新，请刷新后再试',
     arbitration_exists: '该会话已申请平台介入，请等待处理结果',

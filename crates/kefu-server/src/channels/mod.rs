@@ -1,6 +1,6 @@
 //! The channels (issue #21, CH-3): buyers on outside platforms, served through the desk like
 //! the chat page. With no HTTP in it. A platform's callback is read and checked by its
-//! adapter (`wechat_mp.rs`, `wecom_kf.rs`, with the pure wire formats of `kefu_channels`; the
+//! adapter (`wechat_mp.rs`, `wecom_kf.rs`, `douyin.rs`, with the pure wire formats of `kefu_channels`; the
 //! WeChat family's API calls in `wx_api.rs`) and enters by
 //! `desk::inbound`, the chat page's door (the writer, dedupe by the platform's message id);
 //! a reply leaves by `desk::outbound`, which hands it to the `ChannelOutbox` here: a bounded
@@ -8,6 +8,7 @@
 //! `cases::notify`), tried at once and, if that fails, by the jobs' leader with backoff, each
 //! try in the delivery log. Access tokens are kept in the database, sealed, for every process.
 
+pub mod douyin;
 pub mod inbox;
 pub mod wechat_mp;
 pub mod wecom_kf;
@@ -50,6 +51,7 @@ const CONNECTED_TTL: Duration = Duration::from_secs(5);
 pub enum Kind {
     WechatMp,
     WecomKf,
+    Douyin,
 }
 
 impl Kind {
@@ -57,9 +59,12 @@ impl Kind {
         match s {
             "wechat_mp" | "wechat-mp" => Ok(Kind::WechatMp),
             "wecom_kf" | "wecom-kf" => Ok(Kind::WecomKf),
-            "douyin" | "email" | "phone" | "widget" => Err(ApiError::new(
+            "douyin" => Ok(Kind::Douyin),
+            "email" | "phone" | "widget" => Err(ApiError::new(
                 ErrorCode::ChannelKindUnsupported,
-                format!("connecting a {s} channel is not built yet; wechat-mp and wecom-kf are"),
+                format!(
+                    "connecting a {s} channel is not built yet; wechat-mp, wecom-kf and douyin are"
+                ),
             )),
             _ => Err(ApiError::new(
                 ErrorCode::ChannelKindUnsupported,
@@ -72,6 +77,7 @@ impl Kind {
         match self {
             Kind::WechatMp => "wechat_mp",
             Kind::WecomKf => "wecom_kf",
+            Kind::Douyin => "douyin",
         }
     }
 
@@ -80,6 +86,7 @@ impl Kind {
         match self {
             Kind::WechatMp => Channel::WechatMp,
             Kind::WecomKf => Channel::Wecom,
+            Kind::Douyin => Channel::Douyin,
         }
     }
 
@@ -88,6 +95,7 @@ impl Kind {
         match self {
             Kind::WechatMp => format!("/hooks/wechat-mp/{id}"),
             Kind::WecomKf => format!("/hooks/wecom-kf/{id}"),
+            Kind::Douyin => format!("/hooks/douyin/{id}"),
         }
     }
 }
@@ -95,18 +103,18 @@ impl Kind {
 /// A channel to connect, as the settings page and `kefu channel add` give it.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct ChannelInput {
-    /// `wechat_mp` or `wecom_kf` (others follow).
+    /// `wechat_mp`, `wecom_kf` or `douyin` (others follow).
     pub kind: String,
     /// What agents see it as; defaults to the kind's name and the account's id.
     #[serde(default)]
     pub name: Option<String>,
-    /// The Official Account's AppID; WeCom's CorpID (企业ID).
+    /// The Official Account's AppID; WeCom's CorpID (企业ID); Douyin's Client Key.
     #[serde(default)]
     pub app_id: String,
-    /// The AppSecret; WeCom 微信客服's Secret.
+    /// The AppSecret; WeCom 微信客服's Secret; Douyin's Client Secret.
     #[serde(default)]
     pub app_secret: String,
-    /// The token signatures are made with (1–32 characters).
+    /// The token signatures are made with (1–32 characters; not for Douyin).
     #[serde(default)]
     pub token: String,
     /// The 43-character EncodingAESKey (compatible and safe mode; always for WeCom).
@@ -134,6 +142,7 @@ pub async fn connect(
     let (checked, default_name) = match kind {
         Kind::WechatMp => (wechat_mp::check(input, test_doubles)?, "微信公众号"),
         Kind::WecomKf => (wecom_kf::check(input, test_doubles)?, "企业微信客服"),
+        Kind::Douyin => (douyin::check(input, test_doubles)?, "抖音企业号"),
     };
     let name = input
         .name
@@ -236,6 +245,11 @@ pub fn reply_rule(channel: Channel) -> Option<ReplyRule> {
             length_ms: kefu_channels::wechat_mp::WINDOW_MS,
             quota: Some(kefu_channels::wechat_mp::WINDOW_QUOTA),
         }),
+        // Douyin: a reply names the buyer's message, good for 24 hours.
+        Channel::Douyin => Some(ReplyRule {
+            length_ms: kefu_channels::douyin::WINDOW_MS,
+            quota: None,
+        }),
         _ => None,
     }
 }
@@ -311,12 +325,13 @@ pub async fn check_can_send(
     if let Some(w) = window(state, conversation).await?
         && !w.open
     {
+        let hours = reply_rule(conversation.channel).map_or(0, |r| r.length_ms / 3_600_000);
         let why = match (w.remaining, w.closes_at) {
             (Some(0), Some(closes_at)) if closes_at > now_ms() => {
-                "the platform's five messages since the buyer last wrote are used up"
+                "the platform's five messages since the buyer last wrote are used up".to_owned()
             }
-            (_, None) => "the buyer has not written on this channel yet",
-            _ => "48 hours have passed since the buyer last wrote",
+            (_, None) => "the buyer has not written on this channel yet".to_owned(),
+            _ => format!("{hours} hours have passed since the buyer last wrote"),
         };
         return Err(ApiError::new(ErrorCode::ChannelWindowClosed, why));
     }
@@ -338,6 +353,10 @@ pub async fn channel_of_buyer(
         Channel::Wecom => (
             Kind::WecomKf,
             wecom_kf::split_buyer_id(external_id).map(|b| b.0),
+        ),
+        Channel::Douyin => (
+            Kind::Douyin,
+            douyin::split_buyer_id(external_id).map(|b| b.0),
         ),
         _ => return Ok(None),
     };
@@ -464,6 +483,7 @@ async fn reply(
     let body = match kind {
         Kind::WechatMp => wechat_mp::outgoing(state, &buyer.external_id, message)?,
         Kind::WecomKf => wecom_kf::outgoing(state, &buyer.external_id, message)?,
+        Kind::Douyin => douyin::outgoing(state, &buyer.external_id, message)?,
     };
     let Some(body) = body else {
         return Ok(());
@@ -514,14 +534,18 @@ pub async fn attempt(state: &AppState, client: &reqwest::Client, delivery: &Deli
     if channel.paused {
         return Outcome::GiveUp(None, "the channel is paused".into());
     }
-    let outcome = match Kind::parse(&channel.kind) {
-        Ok(Kind::WechatMp | Kind::WecomKf) => {
-            tokio::time::timeout(TRY_LIMIT, wx_api::send(state, client, &channel, delivery))
-                .await
-                .unwrap_or_else(|_| Outcome::Retry(None, "the platform took too long".into()))
+    let sending = async {
+        match Kind::parse(&channel.kind) {
+            Ok(Kind::WechatMp | Kind::WecomKf) => {
+                wx_api::send(state, client, &channel, delivery).await
+            }
+            Ok(Kind::Douyin) => douyin::send(state, client, &channel, delivery).await,
+            Err(_) => Outcome::GiveUp(None, "not a channel kefu delivers to".into()),
         }
-        Err(_) => Outcome::GiveUp(None, "not a channel kefu delivers to".into()),
     };
+    let outcome = tokio::time::timeout(TRY_LIMIT, sending)
+        .await
+        .unwrap_or_else(|_| Outcome::Retry(None, "the platform took too long".into()));
     let seen = match &outcome {
         Outcome::Sent(_) => ChannelSeen::Out,
         Outcome::Retry(_, error) | Outcome::GiveUp(_, error) => ChannelSeen::Error(error),

@@ -222,7 +222,7 @@ impl Drop for Free {
 /// The leader's sweep (every minute): every kf account read before is pulled again, so
 /// what a lost notice, a failed pull or a restart left on WeCom still comes in.
 pub async fn sweep(state: &AppState) {
-    let cursors = match state.store.channel_cursors().await {
+    let cursors = match state.store.channel_cursors(Kind::WecomKf.as_str()).await {
         Ok(cursors) => cursors,
         Err(error) => {
             tracing::warn!(%error, "could not list the channels to pull");

@@ -57,13 +57,6 @@ impl Platform {
         }
     }
 
-    fn label(self) -> &'static str {
-        match self {
-            Platform::OfficialAccount => "wechat_mp",
-            Platform::WecomKf => "wecom_kf",
-        }
-    }
-
     /// Its name in what the health line says.
     pub fn name(self) -> &'static str {
         match self {
@@ -154,7 +147,7 @@ pub fn plain_error(error: &reqwest::Error) -> String {
 
 /// Notes a refusal or failure on the channel's health line.
 pub async fn note_error(state: &AppState, channel: &ChannelRow, error: &str) {
-    metrics::counter!("kefu_channel_refusals_total", "channel" => Platform::of(channel).label())
+    metrics::counter!("kefu_channel_refusals_total", "channel" => channel.kind.clone())
         .increment(1);
     if let Err(e) = state
         .store
@@ -286,7 +279,8 @@ pub fn message_body(
     Ok(Some(json!({"msgtype": "text", "text": {"content": text}})))
 }
 
-fn card_text(message: &Message) -> String {
+/// An order or product card as one line of text.
+pub(super) fn card_text(message: &Message) -> String {
     let card: Value = serde_json::from_str(&message.body).unwrap_or_default();
     let title = card["title"]
         .as_str()

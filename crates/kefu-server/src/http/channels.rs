@@ -273,3 +273,88 @@ pub async fn wecom_kf_push(
     let answer = channels::wecom_kf::receive(&state, id, &query, &body).await?;
     Ok(plain(answer.to_owned()))
 }
+
+/// A Douyin webhook (开发配置 → Webhooks), signed `X-Douyin-Signature` = SHA-1 of the client
+/// secret and the body: the console's `verify_webhook` is answered with its challenge; a
+/// private message (`im_receive_msg`) is entered as the buyer's; other events are answered
+/// and left.
+#[utoipa::path(post, operation_id = "douyin_push", path = "/hooks/douyin/{id}", tag = "channels", params(("id" = Uuid, Path)),
+    request_body(content = serde_json::Value, content_type = "application/json"),
+    responses((status = 200, body = serde_json::Value), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn douyin_push(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let signature = headers
+        .get("x-douyin-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    Ok(Json(
+        channels::douyin::receive(&state, id, signature, &body).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ChannelGrantQuery {
+    /// The grant's code (absent when the owner declined).
+    #[serde(default)]
+    pub code: String,
+    /// kefu's signed state, as the grant's link carried it.
+    #[serde(default)]
+    pub state: String,
+}
+
+/// Where Douyin's grant page sends the account's owner back: the code is exchanged for the
+/// account's tokens, and the browser goes on to 渠道接入 with the outcome
+/// (`?granted={id}`, or `?grant_error={code}`).
+#[utoipa::path(get, operation_id = "douyin_granted", path = "/hooks/douyin/{id}/oauth", tag = "channels", params(("id" = Uuid, Path), ChannelGrantQuery),
+    responses((status = 303, description = "on to the channels page")))]
+pub async fn douyin_granted(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<ChannelGrantQuery>,
+) -> impl IntoResponse {
+    let to = match channels::douyin::granted(&state, id, &query.code, &query.state).await {
+        Ok(()) => format!("/agent/channels?granted={id}"),
+        Err(error) => {
+            tracing::info!(%error, channel = %id, "a Douyin grant did not complete");
+            format!("/agent/channels?grant_error={}", error.code())
+        }
+    };
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to)])
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ChannelGrantRequest {
+    /// Where the browser reaches kefu (`location.origin`), used when `http.public_url` is
+    /// not set.
+    #[serde(default)]
+    pub origin: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChannelGrantLink {
+    /// Douyin's page where the account's owner grants kefu its private messages (good for
+    /// 30 minutes).
+    pub url: String,
+}
+
+/// The link to Douyin's grant page for a Douyin channel (`settings.manage`): the account's
+/// owner logs in there and grants kefu its private messages.
+#[utoipa::path(post, operation_id = "grant_channel", path = "/api/v1/channels/{id}/grant", tag = "channels", params(("id" = Uuid, Path)),
+    request_body = ChannelGrantRequest,
+    responses((status = 200, body = ChannelGrantLink), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn grant(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(request): ApiJson<ChannelGrantRequest>,
+) -> Result<Json<ChannelGrantLink>, ApiError> {
+    agent.require(Permission::SettingsManage)?;
+    let url =
+        channels::douyin::authorize_link(&state, agent.tenant_id(), id, &request.origin).await?;
+    Ok(Json(ChannelGrantLink { url }))
+}

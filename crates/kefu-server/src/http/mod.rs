@@ -290,6 +290,7 @@ fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(channels::list, channels::connect))
         .routes(routes!(channels::change, channels::disconnect))
         .routes(routes!(channels::window))
+        .routes(routes!(channels::grant))
         .routes(routes!(realtime::buyer))
         .routes(routes!(realtime::agent))
         .layer(DefaultBodyLimit::max(limits.max_json_bytes));
@@ -314,9 +315,12 @@ fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
             channels::wechat_mp_push
         ))
         .routes(routes!(channels::wecom_kf_verify, channels::wecom_kf_push))
+        .routes(routes!(channels::douyin_push))
+        .routes(routes!(channels::douyin_granted))
         .layer(DefaultBodyLimit::max(
             crate::channels::wechat_mp::MAX_PUSH_BYTES
-                .max(crate::channels::wecom_kf::MAX_PUSH_BYTES),
+                .max(crate::channels::wecom_kf::MAX_PUSH_BYTES)
+                .max(crate::channels::douyin::MAX_PUSH_BYTES),
         ));
     let outside_the_api = OpenApiRouter::new()
         .routes(routes!(attachments::download))

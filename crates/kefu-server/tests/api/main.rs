@@ -12,6 +12,7 @@ mod cockpit;
 mod commerce;
 mod conversations;
 mod dispatch;
+mod douyin;
 mod escalations;
 mod guard;
 mod helpers;

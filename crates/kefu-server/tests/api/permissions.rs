@@ -389,12 +389,15 @@ const TABLE: &[(&str, &str, Rule)] = &[
     ("POST", "/channels", Needs(SettingsManage)),
     ("PUT", "/channels/{id}", Needs(SettingsManage)),
     ("DELETE", "/channels/{id}", Needs(SettingsManage)),
+    ("POST", "/channels/{id}/grant", Needs(SettingsManage)),
     ("GET", "/conversations/{id}/window", Needs(ConversationRead)),
     // The platforms' callbacks: they prove themselves by the channel's signature.
     ("GET", "/hooks/wechat-mp/{id}", Public),
     ("POST", "/hooks/wechat-mp/{id}", Public),
     ("GET", "/hooks/wecom-kf/{id}", Public),
     ("POST", "/hooks/wecom-kf/{id}", Public),
+    ("POST", "/hooks/douyin/{id}", Public),
+    ("GET", "/hooks/douyin/{id}/oauth", Public),
     ("GET", "/files/{id}", Public),
     ("GET", "/healthz", Public),
     ("GET", "/livez", Public),
@@ -1067,6 +1070,7 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
         .replace("/channels/{id}", &format!("/channels/{}", Uuid::nil()))
         .replace("/wechat-mp/{id}", &format!("/wechat-mp/{}", Uuid::nil()))
         .replace("/wecom-kf/{id}", &format!("/wecom-kf/{}", Uuid::nil()))
+        .replace("/douyin/{id}", &format!("/douyin/{}", Uuid::nil()))
         .replace("/alerts/{id}", &format!("/alerts/{}", Uuid::nil()))
         .replace(
             "/questions/topics/{id}",
@@ -1098,6 +1102,7 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
             "token": "matrix", "mode": "plain"
         }),
         ("PUT", "/channels/{id}") => json!({"paused": true}),
+        ("POST", "/channels/{id}/grant") => json!({"origin": "http://kefu.test"}),
         ("POST", "/buyers/{id}/merge") => json!({"other_id": f.buyer}),
         ("POST", "/buyer/messages") => {
             json!({"client_msg_id": format!("b{n}"), "kind": "text", "body": "矩阵"})

@@ -272,11 +272,14 @@ pub(crate) async fn save_channel_cursor(
     Ok(saved > 0)
 }
 
-pub(crate) async fn channel_cursors(pool: &Pool<Db>) -> Result<Vec<(Uuid, String)>> {
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT channel_id, scope FROM channel_cursors ORDER BY channel_id, scope")
-            .fetch_all(pool)
-            .await?;
+pub(crate) async fn channel_cursors(pool: &Pool<Db>, kind: &str) -> Result<Vec<(Uuid, String)>> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT k.channel_id, k.scope FROM channel_cursors k JOIN channels c ON c.id = k.channel_id \
+         WHERE c.kind = $1 ORDER BY k.channel_id, k.scope",
+    )
+    .bind(kind)
+    .fetch_all(pool)
+    .await?;
     rows.into_iter()
         .map(|(id, scope)| Ok((uuid(&id)?, scope)))
         .collect()

@@ -94,9 +94,11 @@ async fn a_channel_is_connected_once_sealed_and_healthy(store: Store) {
     assert_eq!(store.channel_cursor(created.id, "wk1").await.unwrap(), "c2");
     assert_eq!(store.channel_cursor(created.id, "wk2").await.unwrap(), "");
     assert_eq!(
-        store.channel_cursors().await.unwrap(),
+        store.channel_cursors(&created.kind).await.unwrap(),
         vec![(created.id, "wk1".to_owned())]
     );
+    // Another kind's are not listed with them.
+    assert!(store.channel_cursors("douyin").await.unwrap().is_empty());
 
     store
         .channel_seen(created.id, ChannelSeen::In, 200)

@@ -11,15 +11,21 @@ import {
   callbackUrl,
   consoleSteps,
   formProblem,
+  grantOutcome,
+  grantRedirectUrl,
   hasModes,
+  hasToken,
   healthOf,
   inputOf,
+  isGranted,
   kindKey,
   modeOf,
+  needsGrant,
   randomAesKey,
   randomToken,
   renamed,
   stateOf,
+  withoutGrant,
 } from './channels'
 import type { ConnectForm, RandomBytes } from './channels'
 
@@ -119,7 +125,7 @@ describe('formProblem', () => {
   })
 
   it('names the first field the server would refuse', () => {
-    expect(formProblem(form({ kind: 'douyin' }))).toBe('kind')
+    expect(formProblem(form({ kind: 'email' }))).toBe('kind')
     expect(formProblem(form({ name: '名'.repeat(61) }))).toBe('name')
     expect(formProblem(form({ appId: '' }))).toBe('appId')
     expect(formProblem(form({ appId: 'wx-123' }))).toBe('appId')
@@ -151,7 +157,7 @@ describe('WeCom 微信客服 (wecom_kf)', () => {
     form({ kind: 'wecom_kf', appId: 'ww1234567890abcdef', appSecret: 'kfS3cret', ...over })
 
   it('is ready to connect, with no mode to choose and the key always needed', () => {
-    expect(CHANNEL_KINDS.filter((k) => k.ready).map((k) => k.kind)).toEqual(['wechat_mp', 'wecom_kf'])
+    expect(CHANNEL_KINDS.filter((k) => k.ready).map((k) => k.kind)).toEqual(['wechat_mp', 'wecom_kf', 'douyin'])
     expect(hasModes('wechat_mp')).toBe(true)
     expect(hasModes('wecom_kf')).toBe(false)
     expect(aesKeyRequired({ kind: 'wecom_kf', mode: 'plain' })).toBe(true)
@@ -197,6 +203,83 @@ describe('WeCom 微信客服 (wecom_kf)', () => {
   })
 })
 
+describe('Douyin enterprise account (douyin, CH-3)', () => {
+  const douyin = (over: Partial<ConnectForm> = {}) =>
+    form({ kind: 'douyin', appId: 'awe2etest0001', appSecret: 'dySecret01', token: '', aesKey: '', ...over })
+  const card = (over: Partial<ChannelView> = {}) =>
+    channel({
+      kind: 'douyin',
+      public_id: 'awe2etest0001',
+      mode: 'signed',
+      token: '',
+      callback_path: '/hooks/douyin/0b6f3c1e-4c57-4d7a-9d5e-1f2a3b4c5d6e',
+      ...over,
+    })
+
+  it('signs with its secret: no token, no key, no mode, and a grant to ask for', () => {
+    expect(hasToken('douyin')).toBe(false)
+    expect(hasToken('wechat_mp')).toBe(true)
+    expect(hasToken('wecom_kf')).toBe(true)
+    expect(hasModes('douyin')).toBe(false)
+    expect(aesKeyRequired({ kind: 'douyin', mode: 'safe' })).toBe(false)
+    expect(needsGrant('douyin')).toBe(true)
+    expect(needsGrant('wecom_kf')).toBe(false)
+  })
+
+  it('takes the Client Key and Secret alone, and refuses what the server would', () => {
+    expect(formProblem(douyin())).toBeNull()
+    // Token and key left over from another kind are not checked, nor sent.
+    expect(formProblem(douyin({ token: 'tok-1', aesKey: 'short' }))).toBeNull()
+    expect(formProblem(douyin({ appId: ' aw-e2e_01 ' }))).toBeNull()
+    expect(formProblem(douyin({ appId: '' }))).toBe('appId')
+    expect(formProblem(douyin({ appId: 'aw 01' }))).toBe('appId')
+    expect(formProblem(douyin({ appId: 'a'.repeat(65) }))).toBe('appId')
+    expect(formProblem(douyin({ appSecret: ' ' }))).toBe('appSecret')
+    expect(formProblem(douyin({ appSecret: 's'.repeat(129) }))).toBe('appSecret')
+    // A hyphen is Douyin's only: WeChat's AppID still refuses it.
+    expect(formProblem(form({ appId: 'wx-1' }))).toBe('appId')
+  })
+
+  it('sends the kind, the Client Key and Secret and a name given, nothing else', () => {
+    expect(inputOf(douyin({ name: ' 山野茶铺抖音号 ', appId: ' awe2etest0001 ', appSecret: ' dySecret01 ', token: 't1', aesKey: 'a'.repeat(43) }))).toEqual({
+      kind: 'douyin',
+      name: '山野茶铺抖音号',
+      app_id: 'awe2etest0001',
+      app_secret: 'dySecret01',
+    })
+    expect(inputOf(douyin())).toEqual({ kind: 'douyin', app_id: 'awe2etest0001', app_secret: 'dySecret01' })
+  })
+
+  it('has its console’s steps: the webhook, the grant’s way back, the grant, a test', () => {
+    expect(consoleSteps('douyin')).toEqual(['webhook', 'redirect', 'grant', 'test'])
+  })
+
+  it('is granted once kefu holds an access token for it', () => {
+    expect(isGranted(card())).toBe(false)
+    expect(isGranted(card({ token_expires_at: 1_700_000_000_000 }))).toBe(true)
+    // Another kind's token is not a grant.
+    expect(isGranted(channel({ token_expires_at: 1_700_000_000_000 }))).toBe(false)
+  })
+
+  it('has the webhook under /hooks/douyin/ and the grant’s way back beside it', () => {
+    expect(callbackUrl(card(), 'http://127.0.0.1:8080/')).toBe('http://127.0.0.1:8080/hooks/douyin/0b6f3c1e-4c57-4d7a-9d5e-1f2a3b4c5d6e')
+    expect(grantRedirectUrl(card(), 'http://127.0.0.1:8080')).toBe('http://127.0.0.1:8080/hooks/douyin/0b6f3c1e-4c57-4d7a-9d5e-1f2a3b4c5d6e/oauth')
+    const pub = card({ callback_url: 'https://kefu.example.com/hooks/douyin/x' })
+    expect(grantRedirectUrl(pub, 'http://127.0.0.1:8080')).toBe('https://kefu.example.com/hooks/douyin/x/oauth')
+  })
+
+  it('reads the grant’s outcome from the query, and cleans it', () => {
+    expect(grantOutcome({})).toBeNull()
+    expect(grantOutcome({ granted: '' })).toBeNull()
+    expect(grantOutcome({ granted: 'abc' })).toEqual({ granted: true, id: 'abc' })
+    expect(grantOutcome({ granted: ['abc', 'def'] })).toEqual({ granted: true, id: 'abc' })
+    expect(grantOutcome({ grant_error: 'channel_grant_failed' })).toEqual({ granted: false, code: 'channel_grant_failed' })
+    // A failure wins over a stray success.
+    expect(grantOutcome({ granted: 'abc', grant_error: 'forbidden' })).toEqual({ granted: false, code: 'forbidden' })
+    expect(withoutGrant({ granted: 'abc', grant_error: 'x', tab: 'all' })).toEqual({ tab: 'all' })
+  })
+})
+
 describe('texts', () => {
   const locales = { zh, en } as Record<string, Record<string, unknown>>
   const at = (tree: unknown, path: string) => path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], tree)
@@ -228,6 +311,14 @@ describe('texts', () => {
       expect(keys.filter((k) => !has(k)), name).toEqual([])
       // WeCom's steps are its own, not WeChat's.
       expect(['title', 'lead', 'submit', 'api', 'test'].filter((s) => !has(`channels.wecom_kf.steps.${s}`)), name).toEqual([])
+      // Douyin's too, with the labels of its values, its card's words and the grant's.
+      const douyin = [
+        ...['title', 'lead', 'url', 'redirectUrl', ...consoleSteps('douyin')].map((s) => `channels.douyin.steps.${s}`),
+        ...['appId', 'encrypted', 'callbackUrl', 'redirectUrl'].map((c) => `channels.douyin.card.${c}`),
+        ...['grant', 'again', 'granted', 'notGranted', 'until', 'needed', 'done', 'doneAny', 'failed', 'dismiss'].map((g) => `channels.grant.${g}`),
+        'replyWindow.closedHours',
+      ]
+      expect(douyin.filter((k) => !has(k)), name).toEqual([])
     }
   })
 })

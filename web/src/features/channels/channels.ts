@@ -1,7 +1,9 @@
 // Issue #21, CH-3: what the channels page works out — the kinds a shop may connect (a WeChat
-// Official Account and WeCom 微信客服 now, the others shown as coming), the callback URL to
-// paste into the platform's console, the health line, random tokens and keys, and the connect
-// form checked as the server checks it (crates/kefu-server/src/channels/wechat_mp.rs `check`).
+// Official Account, WeCom 微信客服 and a Douyin enterprise account now, the others shown as
+// coming), the callback URL to paste into the platform's console, the health line, random
+// tokens and keys, Douyin's grant (its way back and its outcome on this page), and the connect
+// form checked as the server checks it (crates/kefu-server/src/channels/wechat_mp.rs,
+// wecom_kf.rs, douyin.rs `check`).
 
 import type { ChannelInput, ChannelView, EpochMs } from '../../api'
 
@@ -10,7 +12,7 @@ import type { ChannelInput, ChannelView, EpochMs } from '../../api'
 export const CHANNEL_KINDS = [
   { kind: 'wechat_mp', ready: true },
   { kind: 'wecom_kf', ready: true },
-  { kind: 'douyin', ready: false },
+  { kind: 'douyin', ready: true },
   { kind: 'email', ready: false },
   { kind: 'phone', ready: false },
   { kind: 'web_widget', ready: false },
@@ -27,10 +29,29 @@ export function hasModes(kind: string): boolean {
   return kind === 'wechat_mp'
 }
 
+/** Whether the kind's callbacks are checked with a Token and EncodingAESKey the shop sets
+ *  (WeChat, WeCom). Douyin signs its webhooks with the application's Client Secret instead. */
+export function hasToken(kind: string): boolean {
+  return kind !== 'douyin'
+}
+
+/** Whether the account's owner must grant kefu access on the platform's own page after it is
+ *  connected (Douyin: its private messages, by OAuth; the card's 授权 button). */
+export function needsGrant(kind: string): boolean {
+  return kind === 'douyin'
+}
+
+/** Whether a channel that needs a grant has one: kefu holds an access token for it. */
+export function isGranted(channel: Pick<ChannelView, 'kind' | 'token_expires_at'>): boolean {
+  return needsGrant(channel.kind) && channel.token_expires_at != null
+}
+
 /** What is left to do in the platform's console once connected, after pasting the values
  *  (`channels.steps.…`, in the kind's words): WeChat submits, whitelists kefu's IP and tests;
- *  WeCom saves the callback, hands its 客服账号 to the API and tests. */
+ *  WeCom saves the callback, hands its 客服账号 to the API and tests; Douyin sets the webhook
+ *  and its events, registers the grant's way back, grants on the card and tests. */
 export function consoleSteps(kind: string): readonly string[] {
+  if (needsGrant(kind)) return ['webhook', 'redirect', 'grant', 'test']
   return hasModes(kind) ? ['submit', 'whitelist', 'test'] : ['submit', 'api', 'test']
 }
 
@@ -43,8 +64,8 @@ export function kindKey(kind: string, key: string, has: (key: string) => boolean
 }
 
 /** The server's limits: a token of 1–32 letters or digits, an AppID of at most 64 letters,
- *  digits or `_`, an AppSecret of at most 128 characters, an EncodingAESKey of 43 base64, a
- *  name of at most 60 characters. */
+ *  digits or `_` (a Douyin Client Key also `-`), an AppSecret of at most 128 characters, an
+ *  EncodingAESKey of 43 base64, a name of at most 60 characters. */
 export const MAX_TOKEN_CHARS = 32
 export const AES_KEY_CHARS = 43
 const MAX_APP_ID_CHARS = 64
@@ -86,6 +107,36 @@ export function randomAesKey(bytes: RandomBytes = cryptoBytes): string {
  *  else this page's origin and the path. */
 export function callbackUrl(channel: Pick<ChannelView, 'callback_url' | 'callback_path'>, origin: string): string {
   return channel.callback_url || `${origin.replace(/\/+$/, '')}${channel.callback_path}`
+}
+
+/** Where Douyin's grant page sends the account's owner back: the webhook's address and
+ *  `/oauth` (kefu's `/hooks/douyin/{id}/oauth`), to register in Douyin's console. */
+export function grantRedirectUrl(channel: Pick<ChannelView, 'callback_url' | 'callback_path'>, origin: string): string {
+  return `${callbackUrl(channel, origin)}/oauth`
+}
+
+/** What Douyin's way back left in this page's query: `?granted={id}` when the account granted
+ *  kefu its messages, `?grant_error={code}` when the grant did not complete. */
+export type GrantOutcome = { granted: true; id: string } | { granted: false; code: string }
+
+/** The outcome in a route's query (a repeated parameter counts once), or null. */
+export function grantOutcome(query: Record<string, unknown>): GrantOutcome | null {
+  const first = (v: unknown): string => {
+    const one = Array.isArray(v) ? v[0] : v
+    return typeof one === 'string' ? one.trim() : ''
+  }
+  const code = first(query.grant_error)
+  if (code) return { granted: false, code }
+  const id = first(query.granted)
+  return id ? { granted: true, id } : null
+}
+
+/** The query without the grant's outcome, to put back once it has been said. */
+export function withoutGrant<T extends Record<string, unknown>>(query: T): Partial<T> {
+  const rest: Partial<T> = { ...query }
+  delete rest.granted
+  delete rest.grant_error
+  return rest
 }
 
 /** The health line's parts, in order; `at` null: never. */
@@ -137,20 +188,24 @@ export function blankForm(): ConnectForm {
 /** What is wrong with a field, to say under it. */
 export type FormProblem = 'kind' | 'name' | 'appId' | 'appSecret' | 'token' | 'aesKey'
 
-/** Whether the EncodingAESKey must be given: always, but for a WeChat account in plain mode. */
+/** Whether the EncodingAESKey must be given: always, but for a WeChat account in plain mode
+ *  (and Douyin, which has none). */
 export function aesKeyRequired(form: Pick<ConnectForm, 'kind' | 'mode'>): boolean {
-  return !hasModes(form.kind) || form.mode !== 'plain'
+  return hasToken(form.kind) && (!hasModes(form.kind) || form.mode !== 'plain')
 }
 
 /** The first field the server would refuse (`invalid_channel`), or null. The EncodingAESKey
- *  may stay empty in WeChat's plain mode only (WeCom always needs it). */
+ *  may stay empty in WeChat's plain mode only (WeCom always needs it); Douyin takes its Client
+ *  Key and Secret only. */
 export function formProblem(form: ConnectForm): FormProblem | null {
   if (!CHANNEL_KINDS.some((k) => k.kind === form.kind && k.ready)) return 'kind'
   if ([...form.name.trim()].length > MAX_NAME_CHARS) return 'name'
   const appId = form.appId.trim()
-  if (!appId || appId.length > MAX_APP_ID_CHARS || !/^[A-Za-z0-9_]+$/.test(appId)) return 'appId'
+  const idChars = hasToken(form.kind) ? /^[A-Za-z0-9_]+$/ : /^[A-Za-z0-9_-]+$/
+  if (!appId || appId.length > MAX_APP_ID_CHARS || !idChars.test(appId)) return 'appId'
   const secret = form.appSecret.trim()
   if (!secret || secret.length > MAX_SECRET_CHARS) return 'appSecret'
+  if (!hasToken(form.kind)) return null
   const token = form.token.trim()
   if (!token || token.length > MAX_TOKEN_CHARS || !/^[A-Za-z0-9]+$/.test(token)) return 'token'
   const key = form.aesKey.trim()
@@ -159,10 +214,13 @@ export function formProblem(form: ConnectForm): FormProblem | null {
 }
 
 /** The body of `POST /channels`: trimmed, an empty name or key left out, the mode only for a
- *  kind that has modes (WeCom's is always `safe`). */
+ *  kind that has modes (WeCom's is always `safe`); Douyin's Client Key and Secret alone. */
 export function inputOf(form: ConnectForm): ChannelInput {
   const name = form.name.trim()
   const aesKey = form.aesKey.trim()
+  if (!hasToken(form.kind)) {
+    return { kind: form.kind, app_id: form.appId.trim(), app_secret: form.appSecret.trim(), ...(name ? { name } : {}) }
+  }
   return {
     kind: form.kind,
     app_id: form.appId.trim(),

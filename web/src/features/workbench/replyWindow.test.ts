@@ -56,9 +56,19 @@ describe('windowText', () => {
   })
 
   it('leaves out what the platform does not count', () => {
-    const line = windowLine(reply({ closes_at: local(11, 21, 14, 5) }, 'douyin'), NOW)!
-    expect(windowText(line, t)).toBe('抖音 · 回复窗口：11-21 14:05 关闭')
+    const line = windowLine(reply({ closes_at: local(11, 21, 14, 5) }, 'phone'), NOW)!
+    expect(windowText(line, t)).toBe('电话 · 回复窗口：11-21 14:05 关闭')
     expect(windowText(windowLine(reply({}, 'web'), NOW)!, t)).toBe('网页 · 回复窗口')
+  })
+
+  it('gives Douyin 24 hours and no message count (CH-3)', () => {
+    const line = windowLine(reply({ closes_at: local(11, 21, 9, 30) }, 'douyin'), NOW)!
+    expect(line).toMatchObject({ state: 'open', remaining: null, urgent: false })
+    expect(windowText(line, t)).toBe('抖音 · 24 小时回复窗口：11-21 09:30 关闭')
+    const closed = windowLine(reply({ open: false }, 'douyin'), NOW)!
+    expect(windowText(closed, t)).toBe('窗口已关闭：买家最后一条消息已超过 24 小时，买家再次发消息后才能回复')
+    i18n.global.locale.value = 'en'
+    expect(windowText(line, t)).toBe('Douyin · 24-hour reply window: closes 11-21 09:30')
   })
 
   it('gives WeCom the Official Account’s 48 hours and five messages', () => {
@@ -71,7 +81,7 @@ describe('windowText', () => {
   it('warns when closed, with WeChat’s rule', () => {
     const closed = windowLine(reply({ open: false }), NOW)!
     expect(windowText(closed, t)).toBe('窗口已关闭：买家最后一条消息已超过 48 小时或 5 条额度已用完，买家再次发消息后才能回复')
-    expect(windowText(windowLine(reply({ open: false }, 'douyin'), NOW)!, t)).toBe('窗口已关闭：买家再次发消息后才能回复')
+    expect(windowText(windowLine(reply({ open: false }, 'email'), NOW)!, t)).toBe('窗口已关闭：买家再次发消息后才能回复')
   })
 })
 

@@ -1,6 +1,7 @@
 // Issue #21, CH-3: the line above the composer of a conversation on another platform — how
 // long and how many messages its reply window still allows (WeChat: 48 hours after the buyer's
-// last message, five messages), or that it is closed and sending must wait for the buyer.
+// last message, five messages; Douyin: 24 hours, no count), or that it is closed and sending
+// must wait for the buyer.
 
 import type { Channel, EpochMs, ReplyWindow } from '../../api'
 import { clock, monthDay } from '../shared/format'
@@ -8,11 +9,14 @@ import { clock, monthDay } from '../shared/format'
 export type Translate = (key: string, values?: Record<string, unknown>) => string
 
 /** The platforms' rules as the line names them (kefu-channels wechat_mp.rs WINDOW_MS,
- *  WINDOW_QUOTA); a channel not here gets the line without them. */
-const RULES: Partial<Record<Channel, { hours: number; quota: number }>> = {
+ *  WINDOW_QUOTA, douyin.rs WINDOW_MS); a channel not here gets the line without them, a rule
+ *  without a quota counts no messages. */
+const RULES: Partial<Record<Channel, { hours: number; quota?: number }>> = {
   wechat_mp: { hours: 48, quota: 5 },
   // WeCom 微信客服 has the Official Account's rule (kefu-server channels/mod.rs reply_rule).
   wecom: { hours: 48, quota: 5 },
+  // CH-3: Douyin answers the buyer's message within 24 hours of it, as often as needed.
+  douyin: { hours: 24 },
 }
 
 /** Where the conversation stands, or null when its channel has no window (the web chat). */
@@ -43,7 +47,8 @@ function closing(ms: EpochMs): string {
 export function windowText(line: WindowLine, t: Translate): string {
   const rule = RULES[line.channel]
   if (line.state === 'closed') {
-    return rule ? t('replyWindow.closed', { hours: rule.hours, quota: rule.quota }) : t('replyWindow.closedAny')
+    if (!rule) return t('replyWindow.closedAny')
+    return rule.quota ? t('replyWindow.closed', { hours: rule.hours, quota: rule.quota }) : t('replyWindow.closedHours', { hours: rule.hours })
   }
   const channel = t(`channel.${line.channel}`)
   const window = rule ? t('replyWindow.window', { hours: rule.hours }) : t('replyWindow.windowAny')
