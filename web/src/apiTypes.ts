@@ -765,7 +765,7 @@ export type ChannelView = Schemas['ChannelView']
 /** What `POST /channels` takes (`api_base` only for a test double of the platform). */
 export type ChannelInput = Schemas['ChannelInput']
 /** What `PUT /channels/{id}` takes: a new name, paused or resumed. */
-export type ChannelChange = Schemas['ChannelChange']
+export type ChannelChange = Schemas['ChannelEdit']
 /** A conversation's channel and, on a platform with one, where it stands in its reply window. */
 export type ReplyWindow = Schemas['ReplyWindow']
 export type ChannelWindow = Schemas['ChannelWindow']

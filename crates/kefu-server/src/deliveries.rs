@@ -8,6 +8,7 @@
 use kefu_domain::notify::retry_after;
 use kefu_domain::time::now_ms;
 use kefu_store::{Delivery, DeliveryTry};
+use uuid::Uuid;
 
 use crate::AppState;
 
@@ -54,11 +55,23 @@ impl Outcome {
 
 /// Records how a try of `delivery` went: sent, due again after its backoff, or given up.
 pub async fn record(state: &AppState, delivery: &Delivery, outcome: Outcome) {
-    let tried = outcome.into_try(delivery.attempts, now_ms());
-    metrics::counter!("kefu_notify_deliveries_total", "channel" => kind(&delivery.channel), "status" => tried.status)
-        .increment(1);
-    if let Err(error) = state.store.record_delivery(delivery.id, &tried).await {
-        tracing::warn!(%error, "could not record a delivery");
+    record_all(state, vec![(delivery.clone(), outcome)]).await;
+}
+
+/// Records the outcomes of tries at once, in one transaction (a shop's batch of replies).
+pub async fn record_all(state: &AppState, tried: Vec<(Delivery, Outcome)>) {
+    let tries: Vec<(Uuid, DeliveryTry)> = tried
+        .into_iter()
+        .map(|(delivery, outcome)| {
+            let tried = outcome.into_try(delivery.attempts, now_ms());
+            metrics::counter!("kefu_notify_deliveries_total", "channel" => kind(&delivery.channel), "status" => tried.status)
+                .increment(1);
+            (delivery.id, tried)
+        })
+        .collect();
+    let refs: Vec<(Uuid, &DeliveryTry)> = tries.iter().map(|(id, t)| (*id, t)).collect();
+    if let Err(error) = state.store.record_deliveries(&refs).await {
+        tracing::warn!(%error, "could not record deliveries");
     }
 }
 

@@ -61,6 +61,15 @@ pub enum ChannelSeen<'a> {
     Error(&'a str),
 }
 
+/// What a change of a channel changes; `None` leaves it as it is.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ChannelChange<'a> {
+    pub name: Option<&'a str>,
+    pub paused: Option<bool>,
+    /// The whole public settings document, replaced.
+    pub settings: Option<&'a serde_json::Value>,
+}
+
 impl Store {
     /// Connects a channel; `Conflict("channel_exists")` when the shop has this account.
     pub async fn create_channel(
@@ -94,18 +103,23 @@ impl Store {
         Ok(found.into_iter().next())
     }
 
-    /// Renames or pauses a channel; `None` when it is not the shop's.
+    /// Renames or pauses a channel, or replaces its public settings (a widget's sites and
+    /// colour); `None` when it is not the shop's.
     pub async fn update_channel(
         &self,
         tenant_id: Uuid,
         id: Uuid,
-        name: Option<&str>,
-        paused: Option<bool>,
+        change: ChannelChange<'_>,
         audit: impl FnOnce(&ChannelRow) -> Vec<NewAudit> + Send,
     ) -> Result<Option<ChannelRow>> {
+        let ChannelChange {
+            name,
+            paused,
+            settings,
+        } = change;
         dispatch!(
             self,
-            channels::update_channel(&self.vault, tenant_id, id, name, paused, audit)
+            channels::update_channel(&self.vault, tenant_id, id, (name, paused, settings), audit)
         )
     }
 
@@ -178,14 +192,18 @@ impl Store {
         )
     }
 
-    /// Queues one delivery, first due at `due_at`; its id.
-    pub async fn queue_delivery(
+    /// Queues a shop's replies to its channels in one transaction, each first due at
+    /// `due_at`; their ids, in order.
+    pub async fn queue_channel_deliveries(
         &self,
         tenant_id: Uuid,
-        delivery: &NewDelivery,
+        deliveries: &[NewDelivery],
         due_at: i64,
-    ) -> Result<Uuid> {
-        dispatch!(self, channels::queue_delivery(tenant_id, delivery, due_at))
+    ) -> Result<Vec<Uuid>> {
+        dispatch!(
+            self,
+            channels::queue_channel_deliveries(tenant_id, deliveries, due_at)
+        )
     }
 
     /// How many messages the shop's side (agents, robot, automatic replies, kefu) wrote in a

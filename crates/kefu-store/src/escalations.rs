@@ -132,6 +132,11 @@ impl Store {
         dispatch!(self, escalations::record_delivery(id, tried))
     }
 
+    /// Records tries of pending deliveries in one transaction; how many were still pending.
+    pub async fn record_deliveries(&self, tries: &[(Uuid, &DeliveryTry)]) -> Result<u64> {
+        dispatch!(self, escalations::record_deliveries(tries))
+    }
+
     /// The shop's deliveries, newest first (the delivery log).
     pub async fn deliveries(&self, tenant_id: Uuid, limit: i64) -> Result<Vec<Delivery>> {
         dispatch!(self, escalations::deliveries(tenant_id, limit))

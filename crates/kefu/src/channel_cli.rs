@@ -11,8 +11,9 @@ use crate::ServeFlags;
 
 #[derive(Subcommand)]
 pub enum ChannelCommand {
-    /// Connect a channel: KIND is wechat-mp, wecom-kf or douyin (email, phone and widget
-    /// follow). Prints the callback URL and token for the platform's console.
+    /// Connect a channel: KIND is wechat-mp, wecom-kf, douyin or widget (email and phone
+    /// follow). Prints the callback URL and token for the platform's console, or the widget's
+    /// script tag.
     Add(Box<ChannelAddArgs>),
     /// List a shop's channels (or every shop's) with their health.
     List(Box<ChannelListArgs>),
@@ -20,7 +21,7 @@ pub enum ChannelCommand {
 
 #[derive(Args)]
 pub struct ChannelAddArgs {
-    /// wechat-mp, wecom-kf or douyin
+    /// wechat-mp, wecom-kf, douyin or widget
     kind: String,
     /// The shop's slug.
     #[arg(long)]
@@ -35,12 +36,21 @@ pub struct ChannelAddArgs {
     #[arg(long)]
     aes_key: Option<String>,
     /// The Official Account's AppID, WeCom's CorpID (企业ID), or Douyin's Client Key.
-    #[arg(long, alias = "corp-id", alias = "client-key")]
+    #[arg(long, alias = "corp-id", alias = "client-key", default_value = "")]
     app_id: String,
     /// The Official Account's AppSecret, the 微信客服 Secret (for sending and pulling), or
     /// Douyin's Client Secret.
-    #[arg(long, alias = "secret", alias = "client-secret")]
+    #[arg(long, alias = "secret", alias = "client-secret", default_value = "")]
     app_secret: String,
+    /// A site the widget goes on (https://shop.example.com); repeat for each, up to 10.
+    #[arg(long = "origin")]
+    origins: Vec<String>,
+    /// The widget's colour, #RRGGBB.
+    #[arg(long)]
+    color: Option<String>,
+    /// Where the widget's bubble sits: right (the default) or left.
+    #[arg(long)]
+    position: Option<String>,
     /// safe (the default), compatible or plain: as chosen in the console.
     #[arg(long)]
     mode: Option<String>,
@@ -99,6 +109,9 @@ pub async fn run(
                 aes_key: args.aes_key.clone(),
                 mode: args.mode.clone(),
                 api_base: args.api_base.clone(),
+                origins: args.origins.clone(),
+                color: args.color.clone(),
+                position: args.position.clone(),
             };
             let actor = Actor::command_line();
             let row =
@@ -121,6 +134,14 @@ pub async fn run(
             println!("connected {} `{}` to {}", row.kind, row.name, tenant.slug);
             println!("callback URL: {base}{path}");
             let kind = Kind::parse(&row.kind).map_err(|e| anyhow::anyhow!("{e}"))?;
+            if kind == Kind::Widget {
+                println!("Put this on every page of your site, before </body>:");
+                println!("<script src=\"{base}{path}\" async></script>");
+                println!(
+                    "A logged-in member: add data-identity=\"<your identity token>\" to the tag (docs/entry-links.md)."
+                );
+                return Ok(());
+            }
             if kind != Kind::Douyin {
                 println!("token:        {}", args.token.trim());
                 println!(

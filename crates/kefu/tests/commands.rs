@@ -592,6 +592,21 @@ fn kefu_channel_add_prints_the_callback_and_list_shows_the_channels() {
     );
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("channel_kind_unsupported"), "{out}");
+    let (code, out) = kefu(
+        &[
+            &["channel", "add", "widget", "--shop", "tea"][..],
+            &["--origin", "https://tea.example.com", "--color", "#0f766e"],
+            &public,
+        ]
+        .concat(),
+        &dir,
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("<script src=\"https://kefu.example/widget/")
+            && out.contains(".js\" async></script>"),
+        "{out}"
+    );
     let (code, out) = kefu(&["channel", "list", "--shop", "tea"], &dir);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("douyin") && out.contains("awcli01"), "{out}");

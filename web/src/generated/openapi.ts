@@ -954,7 +954,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Renames, pauses or resumes a channel (`settings.manage`); audited. */
+        /**
+         * Renames, pauses or resumes a channel, or changes a widget's sites, colour and side
+         *     (`settings.manage`); audited.
+         */
         put: operations["change_channel"];
         post?: never;
         /** Disconnects a channel (`settings.manage`); audited. Its buyers and conversations stay. */
@@ -3303,6 +3306,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/widget/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The web widget's script (CH-1) for a shop's site: `<script src=".../widget/{id}.js"
+         *     async>`. A paused widget's script does nothing; an unknown one is 404.
+         */
+        get: operations["widget_script"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4182,10 +4205,15 @@ export interface components {
          * @enum {string}
          */
         Channel: "web" | "wechat_mp" | "wecom" | "douyin" | "email" | "phone";
-        ChannelChange: {
+        /** @description A change of a channel, as the settings page gives it. */
+        ChannelEdit: {
+            color?: string | null;
             name?: string | null;
+            /** @description A widget's sites, colour and side (as when it was connected). */
+            origins?: string[] | null;
             /** @description Paused: kefu leaves the account's messages alone and sends nothing on it. */
             paused?: boolean | null;
+            position?: string | null;
         };
         ChannelGrantLink: {
             /**
@@ -4214,7 +4242,9 @@ export interface components {
             app_id?: string;
             /** @description The AppSecret; WeCom 微信客服's Secret; Douyin's Client Secret. */
             app_secret?: string;
-            /** @description `wechat_mp`, `wecom_kf` or `douyin` (others follow). */
+            /** @description The widget's colour, `#RRGGBB`. */
+            color?: string | null;
+            /** @description `wechat_mp`, `wecom_kf`, `douyin` or `widget` (others follow). */
             kind: string;
             /**
              * @description An Official Account's `safe` (the default), `compatible` or `plain`; WeCom is always
@@ -4223,6 +4253,13 @@ export interface components {
             mode?: string | null;
             /** @description What agents see it as; defaults to the kind's name and the account's id. */
             name?: string | null;
+            /**
+             * @description The widget's sites (`https://shop.example.com`, up to 10): only they may show the chat
+             *     in a frame.
+             */
+            origins?: string[];
+            /** @description Where the widget's bubble sits: `right` (the default) or `left`. */
+            position?: string | null;
             /** @description The token signatures are made with (1–32 characters; not for Douyin). */
             token?: string;
         };
@@ -4237,15 +4274,16 @@ export interface components {
         ChannelPriority: "direct_message" | "video_comment" | "live_stream";
         /** @description A connected channel, without its secrets. */
         ChannelView: {
-            /** @description Where the platform calls kefu, below kefu's address. */
+            /** @description Where the platform calls kefu, below kefu's address (the widget: its script). */
             callback_path: string;
             /** @description The whole callback URL, when `http.public_url` is set. */
             callback_url?: string | null;
+            color?: string | null;
             /** Format: int64 */
             created_at: number;
             /** Format: uuid */
             id: string;
-            /** @description `wechat_mp` or `wecom_kf`. */
+            /** @description `wechat_mp`, `wecom_kf`, `douyin` or `widget`. */
             kind: string;
             last_error: string;
             /** Format: int64 */
@@ -4257,10 +4295,19 @@ export interface components {
             last_in_at?: number | null;
             /** Format: int64 */
             last_out_at?: number | null;
-            /** @description `safe`, `compatible` or `plain` (WeCom: always `safe`). */
+            /**
+             * @description `safe`, `compatible` or `plain` (WeCom: always `safe`; Douyin `signed`; the widget
+             *     `widget`).
+             */
             mode: string;
             name: string;
+            /**
+             * @description A widget's sites (only they may frame its chat), colour and side; empty and `None`
+             *     for other kinds.
+             */
+            origins: string[];
             paused: boolean;
+            position?: string | null;
             /** @description The account's AppID; WeCom's CorpID. */
             public_id: string;
             /** @description The token the platform's console is given (the shop set it; not a secret to them). */
@@ -10267,7 +10314,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ChannelChange"];
+                "application/json": components["schemas"]["ChannelEdit"];
             };
         };
         responses: {
@@ -16003,6 +16050,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    widget_script: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the widget's id and `.js` */
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/javascript": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/javascript": string;
+                };
             };
         };
     };

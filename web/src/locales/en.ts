@@ -92,6 +92,8 @@ const en: typeof zhCN = {
       waiting: 'In the queue: {ahead} ahead of you, about {minutes} min to wait',
       served: '{name} is now helping you',
     },
+    // CH-1: the chat page in the web widget's frame on the shop's site.
+    embedClose: 'Minimise',
   },
   rating: {
     invite: 'How was our service today?',
@@ -4106,7 +4108,7 @@ const en: typeof zhCN = {
     retry: 'Retry',
     empty: {
       title: 'No channels connected yet',
-      text: "Buyers can only reach you on the web chat for now. Connect a WeChat Official Account, WeCom customer service or a Douyin enterprise account and the messages buyers send there appear in the workbench next to the web chats; agents reply there, and the replies go back to the buyer's platform.",
+      text: "Buyers can only reach you on the web chat for now. Connect a WeChat Official Account, WeCom customer service or a Douyin enterprise account and the messages buyers send there appear in the workbench next to the web chats; agents reply there, and the replies go back to the buyer's platform. Put the website chat widget on the shop's own site and visitors chat from the bubble in the corner.",
       more: 'Email and phone are coming soon.',
     },
     kinds: {
@@ -4115,7 +4117,7 @@ const en: typeof zhCN = {
       douyin: 'Douyin enterprise account',
       email: 'Email',
       phone: 'Phone',
-      web_widget: 'Web widget',
+      widget: 'Website chat widget',
     },
     soon: 'Coming soon',
     short: {
@@ -4294,6 +4296,64 @@ const en: typeof zhCN = {
         redirect: 'Under Development settings, enter the domain of the grant redirect URL above as the app’s OAuth redirect domain: once the owner grants access, Douyin sends the browser back there.',
         grant: 'Back on Channels, click Grant access on the card: the account’s owner signs in on Douyin’s page and grants its private messages; agents can reply once it is granted.',
         test: 'Send the account a private message from Douyin: it appears in the workbench, and agents can reply within 24 hours of the buyer’s last message.',
+      },
+    },
+    // The web widget (`widget`, CH-1) in its own words: a script tag on the shop's own site,
+    // with its sites, colour and side instead of an account's keys; no callbacks, no health.
+    widget: {
+      states: {
+        working: 'On',
+      },
+      stateHints: {
+        paused: 'The chat bubble no longer shows on the sites (scripts cached in visitors’ browsers expire within 5 minutes)',
+        working: 'The chat bubble shows on the sites; only the sites listed can open the chat',
+      },
+      positions: {
+        right: 'Bottom right',
+        left: 'Bottom left',
+      },
+      card: {
+        sites: 'Sites',
+        color: 'Colour',
+        position: 'Bubble',
+        snippet: 'Embed code',
+        identitySnippet: 'Member identity',
+        identityHint: "Signed-in members: add data-identity to the tag, set to a member identity token signed with the shop's identity secret (Team → Shop settings → Identity secret), or call kefu('identify', token) on the page; agents then know which member it is and see their orders.",
+        enabled: 'Show bubble',
+        resumed: 'The chat bubble shows again',
+        pausedNotice: 'Paused: the chat bubble no longer shows on the sites, and no site may embed the chat',
+        edit: 'Edit',
+        save: 'Save',
+        saved: 'Saved; visitors see the new settings within 5 minutes',
+        disconnectConfirm: 'Once “{name}” is disconnected, the code on the sites shows no bubble; remove it from the sites too. Conversations and buyers stay; to bring it back, connect a widget again and paste its new code.',
+      },
+      dialog: {
+        namePlaceholder: 'Optional; “网站聊天插件” by default',
+        origins: 'Site addresses',
+        originsPlaceholder: 'https://shop.example.com\nhttps://m.shop.example.com',
+        originsHint: 'One a line, up to 10; a page’s address is fine, only its scheme, domain and port are kept; *.example.com stands for all its subdomains. Only these sites can show the chat',
+        color: 'Colour',
+        customColor: 'Custom colour',
+        position: 'Bubble position',
+        preview: 'Preview',
+        problems: {
+          origins: {
+            none: 'Enter at least one site address',
+            bad: '“{site}” is not a site address: start it with https:// or http://, like https://shop.example.com',
+            many: 'Up to 10 sites',
+          },
+          color: 'A colour is # and 6 hexadecimal digits, like #2563eb',
+        },
+      },
+      steps: {
+        title: 'Last step: put the code on your site',
+        lead: '“{name}” is connected. Paste the line below into your site’s pages and a chat bubble appears in the corner:',
+        snippet: 'Embed code',
+        identitySnippet: 'Member identity',
+        identityToken: 'member identity token',
+        paste: 'Paste the embed code before </body> on every page (once in the site’s shared footer template is enough). It loads asynchronously and does not slow the page; the bubble and the site’s styles leave each other alone.',
+        identity: 'When a member is signed in, use the member identity line instead: data-identity is a member identity token your backend signs with the shop’s identity secret (a JWT, see docs/entry-links.md). The member is then the same buyer on every device, and agents see their orders.',
+        test: 'Open your site, click the chat bubble in the corner and send a message: it appears in the workbench. Only the sites above can show the chat; browsers block it on any other.',
       },
     },
   },

@@ -90,6 +90,8 @@ export default {
       waiting: '排队中：前面还有 {ahead} 位，预计等待约 {minutes} 分钟',
       served: '{name} 为您服务',
     },
+    // CH-1: the chat page in the web widget's frame on the shop's site.
+    embedClose: '收起',
   },
   rating: {
     invite: '您对本次服务满意吗？',
@@ -4104,7 +4106,7 @@ export default {
     retry: '重试',
     empty: {
       title: '还没有接入任何渠道',
-      text: '现在买家只能通过网页咨询。接入微信公众号、企业微信客服或抖音企业号后，买家在那里发的消息会和网页咨询一起出现在工作台，客服直接回复，回复会自动发回买家所在的平台。',
+      text: '现在买家只能通过网页咨询。接入微信公众号、企业微信客服或抖音企业号后，买家在那里发的消息会和网页咨询一起出现在工作台，客服直接回复，回复会自动发回买家所在的平台。在店铺自己的网站放上网站聊天插件，访客点开页面角落的聊天气泡就能直接咨询。',
       more: '邮件和电话即将支持。',
     },
     kinds: {
@@ -4113,7 +4115,7 @@ export default {
       douyin: '抖音企业号',
       email: '邮件',
       phone: '电话',
-      web_widget: '网页插件',
+      widget: '网站聊天插件',
     },
     soon: '即将支持',
     short: {
@@ -4292,6 +4294,64 @@ export default {
         redirect: '在「开发配置」的「授权回调域」中填写上面授权回调地址的域名：企业号所有者授权后，抖音会把浏览器送回这个地址。',
         grant: '回到渠道接入，点击卡片上的「授权」：企业号的所有者在抖音授权页登录并同意授权私信，授权后客服才能回复。',
         test: '用抖音给企业号发一条私信，它会出现在工作台；买家最后一条消息后 24 小时内可以回复。',
+      },
+    },
+    // The web widget (`widget`, CH-1) in its own words: a script tag on the shop's own site,
+    // with its sites, colour and side instead of an account's keys; no callbacks, no health.
+    widget: {
+      states: {
+        working: '已启用',
+      },
+      stateHints: {
+        paused: '网站上不再显示聊天气泡（访客浏览器里缓存的代码最多 5 分钟后失效）',
+        working: '网站上显示聊天气泡；只有列出的网站能打开聊天窗口',
+      },
+      positions: {
+        right: '右下角',
+        left: '左下角',
+      },
+      card: {
+        sites: '网站',
+        color: '主题色',
+        position: '气泡位置',
+        snippet: '嵌入代码',
+        identitySnippet: '会员身份',
+        identityHint: '已登录的会员：在标签上加 data-identity，值为用店铺身份密钥签发的会员身份令牌（团队 → 店铺设置 → 身份密钥），或在页面中调用 kefu(\'identify\', 令牌)；客服就能认出是哪位会员、看到会员的订单。',
+        enabled: '显示气泡',
+        resumed: '已恢复显示聊天气泡',
+        pausedNotice: '已暂停：网站上不再显示聊天气泡，聊天窗口也不能再被网站嵌入',
+        edit: '编辑',
+        save: '保存',
+        saved: '已保存；访客最多 5 分钟后看到新的设置',
+        disconnectConfirm: '断开「{name}」后，网站上的代码不再显示聊天气泡，请同时从网站上删除这段代码。已有的会话和买家记录会保留；如需恢复，需要重新接入并粘贴新的代码。',
+      },
+      dialog: {
+        namePlaceholder: '选填，默认为「网站聊天插件」',
+        origins: '网站地址',
+        originsPlaceholder: 'https://shop.example.com\nhttps://m.shop.example.com',
+        originsHint: '每行一个，最多 10 个；可直接粘贴网址，只保留协议、域名和端口；*.example.com 表示它的所有子域名。只有这些网站能显示聊天窗口',
+        color: '主题色',
+        customColor: '自定义颜色',
+        position: '气泡位置',
+        preview: '预览',
+        problems: {
+          origins: {
+            none: '请至少填写一个网站地址',
+            bad: '「{site}」不是网站地址：请以 https:// 或 http:// 开头，如 https://shop.example.com',
+            many: '最多 10 个网站',
+          },
+          color: '颜色为 # 加 6 位十六进制数字，如 #2563eb',
+        },
+      },
+      steps: {
+        title: '最后一步：把代码放到网站上',
+        lead: '「{name}」已接入。把下面这行代码粘贴到网站的页面中，页面角落就会出现聊天气泡：',
+        snippet: '嵌入代码',
+        identitySnippet: '会员身份',
+        identityToken: '会员身份令牌',
+        paste: '把「嵌入代码」粘贴到每个页面的 </body> 之前（放在网站公共的页脚模板里一次即可）。代码异步加载，不拖慢网页；聊天气泡与网站的样式互不影响。',
+        identity: '会员已登录时，改用「会员身份」这一行：data-identity 的值是店铺后台用身份密钥签发的会员身份令牌（JWT，签法见 docs/entry-links.md）。会员在各个设备上都是同一位买家，客服能看到会员的订单。',
+        test: '打开网站，点击页面角落的聊天气泡发一条消息，它会出现在工作台。只有上面填写的网站能显示聊天窗口，其他网站嵌入会被浏览器拦截。',
       },
     },
   },

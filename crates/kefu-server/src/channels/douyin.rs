@@ -539,30 +539,13 @@ pub async fn send(
             Ok(grant) => grant,
             Err(outcome) => return outcome,
         };
-        let sent = client
+        let post = client
             .post(format!("{base}/im/send/msg/"))
             .query(&[("open_id", grant.open_id.as_str())])
-            .header("access-token", grant.access_token.as_str())
-            .header("content-type", "application/json")
-            .body(request.to_string())
-            .send()
-            .await;
-        let answer = match sent {
-            Ok(answer) if answer.status().is_success() => answer,
-            Ok(answer) => {
-                let code = answer.status().as_u16();
-                return Outcome::Retry(Some(code), format!("HTTP {code}"));
-            }
-            Err(error) => return Outcome::Retry(None, plain_error(&error)),
-        };
-        let answer: Value = match answer.json().await {
+            .header("access-token", grant.access_token.as_str());
+        let answer: Value = match wx_api::post_json(post, &request).await {
             Ok(answer) => answer,
-            Err(error) => {
-                return Outcome::Retry(
-                    Some(200),
-                    format!("an unreadable answer: {}", plain_error(&error)),
-                );
-            }
+            Err(outcome) => return outcome,
         };
         let Some((code, said)) = wire::send_failure(&answer) else {
             return Outcome::Sent(200);

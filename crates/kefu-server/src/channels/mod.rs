@@ -12,6 +12,7 @@ pub mod douyin;
 pub mod inbox;
 pub mod wechat_mp;
 pub mod wecom_kf;
+pub mod widget;
 pub mod wx_api;
 
 use std::sync::Arc;
@@ -37,6 +38,8 @@ use crate::error::ApiError;
 const QUEUE: usize = 4_096;
 /// Replies of one shop waiting for their turn.
 const SHOP_QUEUE: usize = 1_024;
+/// The most replies of a shop queued and recorded in one transaction each.
+const BATCH: usize = 64;
 /// A delivery tried at once is due again for the leader only after this, longer than a
 /// whole try may take (`TRY_LIMIT`), so the two never send it twice.
 const FIRST_RETRY_MS: i64 = 30_000;
@@ -52,6 +55,7 @@ pub enum Kind {
     WechatMp,
     WecomKf,
     Douyin,
+    Widget,
 }
 
 impl Kind {
@@ -60,10 +64,11 @@ impl Kind {
             "wechat_mp" | "wechat-mp" => Ok(Kind::WechatMp),
             "wecom_kf" | "wecom-kf" => Ok(Kind::WecomKf),
             "douyin" => Ok(Kind::Douyin),
-            "email" | "phone" | "widget" => Err(ApiError::new(
+            "widget" => Ok(Kind::Widget),
+            "email" | "phone" => Err(ApiError::new(
                 ErrorCode::ChannelKindUnsupported,
                 format!(
-                    "connecting a {s} channel is not built yet; wechat-mp, wecom-kf and douyin are"
+                    "connecting a {s} channel is not built yet; wechat-mp, wecom-kf, douyin and widget are"
                 ),
             )),
             _ => Err(ApiError::new(
@@ -78,6 +83,7 @@ impl Kind {
             Kind::WechatMp => "wechat_mp",
             Kind::WecomKf => "wecom_kf",
             Kind::Douyin => "douyin",
+            Kind::Widget => "widget",
         }
     }
 
@@ -87,15 +93,19 @@ impl Kind {
             Kind::WechatMp => Channel::WechatMp,
             Kind::WecomKf => Channel::Wecom,
             Kind::Douyin => Channel::Douyin,
+            // The widget opens the chat page: its buyers are the web's.
+            Kind::Widget => Channel::Web,
         }
     }
 
-    /// Where the platform calls kefu, below the server's public address.
+    /// Where the platform calls kefu, below the server's public address (the widget: where
+    /// the shop's site loads its script).
     pub fn callback_path(self, id: Uuid) -> String {
         match self {
             Kind::WechatMp => format!("/hooks/wechat-mp/{id}"),
             Kind::WecomKf => format!("/hooks/wecom-kf/{id}"),
             Kind::Douyin => format!("/hooks/douyin/{id}"),
+            Kind::Widget => format!("/widget/{id}.js"),
         }
     }
 }
@@ -103,7 +113,7 @@ impl Kind {
 /// A channel to connect, as the settings page and `kefu channel add` give it.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct ChannelInput {
-    /// `wechat_mp`, `wecom_kf` or `douyin` (others follow).
+    /// `wechat_mp`, `wecom_kf`, `douyin` or `widget` (others follow).
     pub kind: String,
     /// What agents see it as; defaults to the kind's name and the account's id.
     #[serde(default)]
@@ -128,6 +138,16 @@ pub struct ChannelInput {
     /// allows one (`http.channel_test_doubles`); ignored otherwise.
     #[serde(default)]
     pub api_base: Option<String>,
+    /// The widget's sites (`https://shop.example.com`, up to 10): only they may show the chat
+    /// in a frame.
+    #[serde(default)]
+    pub origins: Vec<String>,
+    /// The widget's colour, `#RRGGBB`.
+    #[serde(default)]
+    pub color: Option<String>,
+    /// Where the widget's bubble sits: `right` (the default) or `left`.
+    #[serde(default)]
+    pub position: Option<String>,
 }
 
 /// Checks `input` and connects the channel, audited as `actor` did it.
@@ -143,6 +163,7 @@ pub async fn connect(
         Kind::WechatMp => (wechat_mp::check(input, test_doubles)?, "微信公众号"),
         Kind::WecomKf => (wecom_kf::check(input, test_doubles)?, "企业微信客服"),
         Kind::Douyin => (douyin::check(input, test_doubles)?, "抖音企业号"),
+        Kind::Widget => (widget::check(input)?, "网站聊天插件"),
     };
     let name = input
         .name
@@ -150,7 +171,10 @@ pub async fn connect(
         .map(str::trim)
         .filter(|n| !n.is_empty())
         .map(str::to_owned)
-        .unwrap_or_else(|| format!("{default_name} {}", checked.public_id));
+        .unwrap_or_else(|| match kind {
+            Kind::Widget => default_name.to_owned(),
+            _ => format!("{default_name} {}", checked.public_id),
+        });
     if name.chars().count() > 60 {
         return Err(ApiError::new(
             ErrorCode::InvalidChannel,
@@ -440,10 +464,12 @@ pub async fn run_forever(state: AppState) {
             let state = state.clone();
             tokio::spawn(async move {
                 let client = state.channel_outbox.client.clone();
-                while let Some((conversation, message)) = queue.recv().await {
-                    if let Err(error) = reply(&state, &client, &conversation, &message).await {
-                        tracing::warn!(%error, conversation = %conversation.id, "could not queue a reply to the buyer's channel");
+                let mut batch = Vec::with_capacity(BATCH);
+                while queue.recv_many(&mut batch, BATCH).await > 0 {
+                    if let Err(error) = replies(&state, &client, tenant_id, &batch).await {
+                        tracing::warn!(%error, tenant = %tenant_id, "could not queue replies to the buyers' channels");
                     }
+                    batch.clear();
                 }
             });
             jobs
@@ -455,68 +481,95 @@ pub async fn run_forever(state: AppState) {
     }
 }
 
-async fn reply(
+/// A shop's replies waiting at once: each turned into its platform's delivery, queued in one
+/// transaction, tried in order, and the tries recorded in one transaction (two writes for the
+/// batch, not two a reply).
+async fn replies(
     state: &AppState,
     client: &reqwest::Client,
+    tenant_id: Uuid,
+    batch: &[Outgoing],
+) -> Result<(), ApiError> {
+    let mut deliveries = Vec::with_capacity(batch.len());
+    for (conversation, message) in batch {
+        match delivery(state, conversation, message).await {
+            Ok(Some(d)) => deliveries.push(d),
+            Ok(None) => {}
+            Err(error) => {
+                tracing::warn!(%error, conversation = %conversation.id, "could not queue a reply to the buyer's channel");
+            }
+        }
+    }
+    if deliveries.is_empty() {
+        return Ok(());
+    }
+    let now = now_ms();
+    let ids = state
+        .store
+        .queue_channel_deliveries(tenant_id, &deliveries, now + FIRST_RETRY_MS)
+        .await?;
+    let mut outcomes = Vec::with_capacity(ids.len());
+    for (id, d) in ids.into_iter().zip(deliveries) {
+        let queued = Delivery {
+            id,
+            tenant_id,
+            channel: d.channel.to_owned(),
+            target: d.target,
+            event: d.event.to_owned(),
+            body: d.body,
+            status: "pending".into(),
+            attempts: 0,
+            next_at: Some(now + FIRST_RETRY_MS),
+            last_error: String::new(),
+            response_status: None,
+            created_at: now,
+            sent_at: None,
+        };
+        let outcome = attempt(state, client, &queued).await;
+        outcomes.push((queued, outcome));
+    }
+    deliveries::record_all(state, outcomes).await;
+    Ok(())
+}
+
+/// The delivery of a reply to the buyer's platform, if it goes anywhere.
+async fn delivery(
+    state: &AppState,
     conversation: &ConversationSummary,
     message: &Message,
-) -> Result<(), ApiError> {
+) -> Result<Option<NewDelivery>, ApiError> {
     // A rating invitation is the chat page's (a tap rates); other platforms get the text.
     if message.sender_kind == SenderKind::Buyer {
-        return Ok(());
+        return Ok(None);
     }
     let tenant_id = conversation.tenant_id;
     let Some(buyer) = state.store.buyer(tenant_id, conversation.buyer_id).await? else {
-        return Ok(());
+        return Ok(None);
     };
     let Some(channel) =
         channel_of_buyer(state, tenant_id, conversation.channel, &buyer.external_id).await?
     else {
         metrics::counter!("kefu_undeliverable_messages_total", "channel" => conversation.channel.as_str())
             .increment(1);
-        return Ok(());
+        return Ok(None);
     };
     if channel.paused {
-        return Ok(());
+        return Ok(None);
     }
     let kind = Kind::parse(&channel.kind)?;
     let body = match kind {
         Kind::WechatMp => wechat_mp::outgoing(state, &buyer.external_id, message)?,
         Kind::WecomKf => wecom_kf::outgoing(state, &buyer.external_id, message)?,
         Kind::Douyin => douyin::outgoing(state, &buyer.external_id, message)?,
+        // The widget's buyers are the chat page's: nothing leaves through the outbox.
+        Kind::Widget => None,
     };
-    let Some(body) = body else {
-        return Ok(());
-    };
-    let delivery = NewDelivery {
+    Ok(body.map(|body| NewDelivery {
         channel: kind.as_str(),
         target: channel.id.to_string(),
         event: "message",
         body: body.to_string(),
-    };
-    let now = now_ms();
-    let id = state
-        .store
-        .queue_delivery(tenant_id, &delivery, now + FIRST_RETRY_MS)
-        .await?;
-    let queued = Delivery {
-        id,
-        tenant_id,
-        channel: delivery.channel.to_owned(),
-        target: delivery.target,
-        event: delivery.event.to_owned(),
-        body: delivery.body,
-        status: "pending".into(),
-        attempts: 0,
-        next_at: Some(now + FIRST_RETRY_MS),
-        last_error: String::new(),
-        response_status: None,
-        created_at: now,
-        sent_at: None,
-    };
-    let outcome = attempt(state, client, &queued).await;
-    deliveries::record(state, &queued, outcome).await;
-    Ok(())
+    }))
 }
 
 /// One try of a channel's delivery (at once, or in the leader's passes in `cases::notify`).
@@ -540,7 +593,9 @@ pub async fn attempt(state: &AppState, client: &reqwest::Client, delivery: &Deli
                 wx_api::send(state, client, &channel, delivery).await
             }
             Ok(Kind::Douyin) => douyin::send(state, client, &channel, delivery).await,
-            Err(_) => Outcome::GiveUp(None, "not a channel kefu delivers to".into()),
+            Ok(Kind::Widget) | Err(_) => {
+                Outcome::GiveUp(None, "not a channel kefu delivers to".into())
+            }
         }
     };
     let outcome = tokio::time::timeout(TRY_LIMIT, sending)
@@ -556,25 +611,69 @@ pub async fn attempt(state: &AppState, client: &reqwest::Client, delivery: &Deli
     outcome
 }
 
-/// Renames or pauses a channel, audited.
+/// A change of a channel, as the settings page gives it.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct ChannelEdit {
+    pub name: Option<String>,
+    /// Paused: kefu leaves the account's messages alone and sends nothing on it.
+    pub paused: Option<bool>,
+    /// A widget's sites, colour and side (as when it was connected).
+    pub origins: Option<Vec<String>>,
+    pub color: Option<String>,
+    pub position: Option<String>,
+}
+
+/// Renames or pauses a channel, or changes a widget's sites and looks; audited.
 pub async fn update(
     store: &Store,
     tenant_id: Uuid,
     id: Uuid,
-    name: Option<&str>,
-    paused: Option<bool>,
+    edit: &ChannelEdit,
     audit: impl FnOnce(&ChannelRow) -> Vec<NewAudit> + Send,
 ) -> Result<ChannelRow, ApiError> {
+    let name = edit.name.as_deref().map(str::trim);
     if let Some(name) = name
-        && (name.trim().is_empty() || name.chars().count() > 60)
+        && (name.is_empty() || name.chars().count() > 60)
     {
         return Err(ApiError::new(
             ErrorCode::InvalidChannel,
             "a name of 1–60 characters",
         ));
     }
+    let mut settings = None;
+    if edit.origins.is_some() || edit.color.is_some() || edit.position.is_some() {
+        let current = store
+            .channels(tenant_id)
+            .await?
+            .into_iter()
+            .find(|c| c.id == id)
+            .ok_or(ErrorCode::ChannelNotFound)?;
+        if current.kind != Kind::Widget.as_str() {
+            return Err(ApiError::new(
+                ErrorCode::InvalidChannel,
+                "only a widget has sites, a colour and a side",
+            ));
+        }
+        let text = |k: &str| current.settings[k].as_str().map(str::to_owned);
+        let input = ChannelInput {
+            kind: current.kind.clone(),
+            origins: edit
+                .origins
+                .clone()
+                .unwrap_or_else(|| widget::origins(&current)),
+            color: edit.color.clone().or_else(|| text("color")),
+            position: edit.position.clone().or_else(|| text("position")),
+            ..Default::default()
+        };
+        settings = Some(widget::check(&input)?.settings);
+    }
+    let change = kefu_store::ChannelChange {
+        name,
+        paused: edit.paused,
+        settings: settings.as_ref(),
+    };
     store
-        .update_channel(tenant_id, id, name.map(str::trim), paused, audit)
+        .update_channel(tenant_id, id, change, audit)
         .await?
         .ok_or_else(|| ErrorCode::ChannelNotFound.into())
 }

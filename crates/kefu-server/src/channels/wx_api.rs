@@ -327,29 +327,12 @@ pub async fn send(
                 Err(outcome) => return outcome,
             }
         }
-        let sent = client
+        let request = client
             .post(format!("{base}{}", platform.send_path()))
-            .query(&[("access_token", token.as_str())])
-            .header("content-type", "application/json")
-            .body(body.to_string())
-            .send()
-            .await;
-        let answer = match sent {
-            Ok(answer) if answer.status().is_success() => answer,
-            Ok(answer) => {
-                let code = answer.status().as_u16();
-                return Outcome::Retry(Some(code), format!("HTTP {code}"));
-            }
-            Err(error) => return Outcome::Retry(None, plain_error(&error)),
-        };
-        let answer: ApiAnswer = match answer.json().await {
+            .query(&[("access_token", token.as_str())]);
+        let answer: ApiAnswer = match post_json(request, &body).await {
             Ok(answer) => answer,
-            Err(error) => {
-                return Outcome::Retry(
-                    Some(200),
-                    format!("an unreadable answer: {}", plain_error(&error)),
-                );
-            }
+            Err(outcome) => return outcome,
         };
         if answer.errcode == 0 {
             return Outcome::Sent(200);
@@ -364,6 +347,33 @@ pub async fn send(
         };
     }
     Outcome::Retry(None, "the access token was refused twice".into())
+}
+
+/// Posts a send's JSON body and reads the platform's JSON answer; a refusal over HTTP, no
+/// answer or an unreadable one is worth another try.
+pub(super) async fn post_json<T: serde::de::DeserializeOwned>(
+    request: reqwest::RequestBuilder,
+    body: &Value,
+) -> Result<T, Outcome> {
+    let sent = request
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await;
+    let answer = match sent {
+        Ok(answer) if answer.status().is_success() => answer,
+        Ok(answer) => {
+            let code = answer.status().as_u16();
+            return Err(Outcome::Retry(Some(code), format!("HTTP {code}")));
+        }
+        Err(error) => return Err(Outcome::Retry(None, plain_error(&error))),
+    };
+    answer.json().await.map_err(|error| {
+        Outcome::Retry(
+            Some(200),
+            format!("an unreadable answer: {}", plain_error(&error)),
+        )
+    })
 }
 
 /// Uploads an attachment as a temporary picture; its media id.

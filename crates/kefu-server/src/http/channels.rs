@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::Agent;
-use crate::channels::{self, ChannelInput, Kind};
+use crate::channels::{self, ChannelEdit, ChannelInput, Kind};
 use crate::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 
@@ -28,15 +28,16 @@ use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ChannelView {
     pub id: Uuid,
-    /// `wechat_mp` or `wecom_kf`.
+    /// `wechat_mp`, `wecom_kf`, `douyin` or `widget`.
     pub kind: String,
     pub name: String,
     /// The account's AppID; WeCom's CorpID.
     pub public_id: String,
-    /// `safe`, `compatible` or `plain` (WeCom: always `safe`).
+    /// `safe`, `compatible` or `plain` (WeCom: always `safe`; Douyin `signed`; the widget
+    /// `widget`).
     pub mode: String,
     pub paused: bool,
-    /// Where the platform calls kefu, below kefu's address.
+    /// Where the platform calls kefu, below kefu's address (the widget: its script).
     pub callback_path: String,
     /// The whole callback URL, when `http.public_url` is set.
     pub callback_url: Option<String>,
@@ -49,6 +50,11 @@ pub struct ChannelView {
     pub last_error_at: Option<i64>,
     /// When the platform's access token kefu holds expires.
     pub token_expires_at: Option<i64>,
+    /// A widget's sites (only they may frame its chat), colour and side; empty and `None`
+    /// for other kinds.
+    pub origins: Vec<String>,
+    pub color: Option<String>,
+    pub position: Option<String>,
     pub created_at: i64,
 }
 
@@ -58,6 +64,7 @@ impl ChannelView {
             .map(|k| k.callback_path(row.id))
             .unwrap_or_default();
         let public = state.settings.http.public_url.trim_end_matches('/');
+        let origins = channels::widget::origins(&row);
         ChannelView {
             id: row.id,
             callback_url: (!public.is_empty()).then(|| format!("{public}{path}")),
@@ -73,6 +80,9 @@ impl ChannelView {
             last_error: row.last_error,
             last_error_at: row.last_error_at,
             token_expires_at: row.token_expires_at,
+            origins,
+            color: row.settings["color"].as_str().map(str::to_owned),
+            position: row.settings["position"].as_str().map(str::to_owned),
             created_at: row.created_at,
         }
     }
@@ -122,39 +132,26 @@ pub async fn connect(
     Ok((StatusCode::CREATED, Json(ChannelView::new(&state, row))))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct ChannelChange {
-    pub name: Option<String>,
-    /// Paused: kefu leaves the account's messages alone and sends nothing on it.
-    pub paused: Option<bool>,
-}
-
-/// Renames, pauses or resumes a channel (`settings.manage`); audited.
+/// Renames, pauses or resumes a channel, or changes a widget's sites, colour and side
+/// (`settings.manage`); audited.
 #[utoipa::path(put, operation_id = "change_channel", path = "/api/v1/channels/{id}", tag = "channels", params(("id" = Uuid, Path)),
-    request_body = ChannelChange,
+    request_body = ChannelEdit,
     responses((status = 200, body = ChannelView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn change(
     State(state): State<AppState>,
     agent: Agent,
     ApiPath(id): ApiPath<Uuid>,
-    ApiJson(change): ApiJson<ChannelChange>,
+    ApiJson(change): ApiJson<ChannelEdit>,
 ) -> Result<Json<ChannelView>, ApiError> {
     agent.require(Permission::SettingsManage)?;
-    let row = channels::update(
-        &state.store,
-        agent.tenant_id(),
-        id,
-        change.name.as_deref(),
-        change.paused,
-        |row| {
-            vec![crate::audit::by(
-                &agent,
-                "channel.change",
-                format!("channel:{}", row.id),
-                serde_json::json!({"name": row.name, "paused": row.paused}),
-            )]
-        },
-    )
+    let row = channels::update(&state.store, agent.tenant_id(), id, &change, |row| {
+        vec![crate::audit::by(
+            &agent,
+            "channel.change",
+            format!("channel:{}", row.id),
+            serde_json::json!({"name": row.name, "paused": row.paused, "settings": row.settings}),
+        )]
+    })
     .await?;
     channels::forget(&state, agent.tenant_id(), id);
     Ok(Json(ChannelView::new(&state, row)))
@@ -357,4 +354,43 @@ pub async fn grant(
     let url =
         channels::douyin::authorize_link(&state, agent.tenant_id(), id, &request.origin).await?;
     Ok(Json(ChannelGrantLink { url }))
+}
+
+/// The web widget's script (CH-1) for a shop's site: `<script src=".../widget/{id}.js"
+/// async>`. A paused widget's script does nothing; an unknown one is 404.
+#[utoipa::path(get, operation_id = "widget_script", path = "/widget/{file}", tag = "channels", params(("file" = String, Path, description = "the widget's id and `.js`")),
+    responses((status = 200, body = String, content_type = "text/javascript"), (status = 404, body = String, content_type = "text/javascript")))]
+pub async fn widget_script(
+    State(state): State<AppState>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let script = match file
+        .strip_suffix(".js")
+        .and_then(|id| id.parse::<Uuid>().ok())
+    {
+        Some(id) => channels::widget::script(&state, id).await?,
+        None => None,
+    };
+    let (status, body) = match script {
+        Some(script) => (StatusCode::OK, script),
+        None => (
+            StatusCode::NOT_FOUND,
+            "/* kefu: no such widget: copy the script tag again from 渠道接入 */\n".to_owned(),
+        ),
+    };
+    Ok((
+        status,
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            // Sites load it on every page: a few minutes in their visitors' caches, so a
+            // change of colour or a pause reaches them soon.
+            (header::CACHE_CONTROL, "public, max-age=300"),
+            // Other sites' pages load it.
+            (
+                header::HeaderName::from_static("cross-origin-resource-policy"),
+                "cross-origin",
+            ),
+        ],
+        body,
+    ))
 }

@@ -317,6 +317,7 @@ fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(channels::wecom_kf_verify, channels::wecom_kf_push))
         .routes(routes!(channels::douyin_push))
         .routes(routes!(channels::douyin_granted))
+        .routes(routes!(channels::widget_script))
         .layer(DefaultBodyLimit::max(
             crate::channels::wechat_mp::MAX_PUSH_BYTES
                 .max(crate::channels::wecom_kf::MAX_PUSH_BYTES)
@@ -390,7 +391,7 @@ pub fn app(state: AppState) -> Router {
 /// The content security policy every response carries (issue #15): the UI loads only from
 /// kefu itself (pictures from any HTTPS host: product images are the shop's), and only kefu's
 /// pages and the sites in `http.frame_ancestors` (a shop that embeds the chat page) may frame it.
-fn content_security_policy(frame_ancestors: &[String]) -> HeaderValue {
+pub(crate) fn content_security_policy(frame_ancestors: &[String]) -> HeaderValue {
     let ancestors = std::iter::once("'self'")
         .chain(frame_ancestors.iter().map(String::as_str))
         .collect::<Vec<_>>()

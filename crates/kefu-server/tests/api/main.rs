@@ -32,4 +32,5 @@ mod tags;
 mod transfer;
 mod websocket;
 mod wecom;
+mod widget;
 mod work_orders;

@@ -398,6 +398,7 @@ const TABLE: &[(&str, &str, Rule)] = &[
     ("POST", "/hooks/wecom-kf/{id}", Public),
     ("POST", "/hooks/douyin/{id}", Public),
     ("GET", "/hooks/douyin/{id}/oauth", Public),
+    ("GET", "/widget/{file}", Public),
     ("GET", "/files/{id}", Public),
     ("GET", "/healthz", Public),
     ("GET", "/livez", Public),
@@ -1071,6 +1072,7 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
         .replace("/wechat-mp/{id}", &format!("/wechat-mp/{}", Uuid::nil()))
         .replace("/wecom-kf/{id}", &format!("/wecom-kf/{}", Uuid::nil()))
         .replace("/douyin/{id}", &format!("/douyin/{}", Uuid::nil()))
+        .replace("/widget/{file}", &format!("/widget/{}.js", Uuid::nil()))
         .replace("/alerts/{id}", &format!("/alerts/{}", Uuid::nil()))
         .replace(
             "/questions/topics/{id}",

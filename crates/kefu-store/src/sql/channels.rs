@@ -116,14 +116,13 @@ pub(crate) async fn update_channel(
     vault: &Vault,
     tenant_id: Uuid,
     id: Uuid,
-    name: Option<&str>,
-    paused: Option<bool>,
+    (name, paused, settings): (Option<&str>, Option<bool>, Option<&serde_json::Value>),
     audit: impl FnOnce(&ChannelRow) -> Vec<NewAudit> + Send,
 ) -> Result<Option<ChannelRow>> {
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     let row: Option<Row> = sqlx::query_as(concat!(
         "UPDATE channels SET name = COALESCE($1, name), paused = COALESCE($2, paused), \
-         updated_at = $3 WHERE tenant_id = $4 AND id = $5 RETURNING ",
+         settings = COALESCE($6, settings), updated_at = $3 WHERE tenant_id = $4 AND id = $5 RETURNING ",
         channel_columns!()
     ))
     .bind(name)
@@ -131,6 +130,7 @@ pub(crate) async fn update_channel(
     .bind(now_ms())
     .bind(tenant_id.to_string())
     .bind(id.to_string())
+    .bind(settings.map(|s| s.to_string()))
     .fetch_optional(&mut *tx)
     .await?;
     let Some(row) = row else {
@@ -303,28 +303,34 @@ pub(crate) async fn buyer_sent(
     Ok(found.is_some())
 }
 
-pub(crate) async fn queue_delivery(
+pub(crate) async fn queue_channel_deliveries(
     pool: &Pool<Db>,
     tenant_id: Uuid,
-    d: &NewDelivery,
+    deliveries: &[NewDelivery],
     due_at: i64,
-) -> Result<Uuid> {
-    let id = Uuid::now_v7();
-    sqlx::query(
-        "INSERT INTO notify_deliveries (id, tenant_id, channel, target, event, body, status, \
-         attempts, next_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $8)",
-    )
-    .bind(id.to_string())
-    .bind(tenant_id.to_string())
-    .bind(d.channel)
-    .bind(&d.target)
-    .bind(d.event)
-    .bind(&d.body)
-    .bind(due_at)
-    .bind(now_ms())
-    .execute(pool)
-    .await?;
-    Ok(id)
+) -> Result<Vec<Uuid>> {
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let mut ids = Vec::with_capacity(deliveries.len());
+    for d in deliveries {
+        let id = Uuid::now_v7();
+        sqlx::query(
+            "INSERT INTO notify_deliveries (id, tenant_id, channel, target, event, body, status, \
+             attempts, next_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $8)",
+        )
+        .bind(id.to_string())
+        .bind(tenant_id.to_string())
+        .bind(d.channel)
+        .bind(&d.target)
+        .bind(d.event)
+        .bind(&d.body)
+        .bind(due_at)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+        ids.push(id);
+    }
+    tx.commit().await?;
+    Ok(ids)
 }
 
 pub(crate) async fn sent_since(

@@ -4,7 +4,7 @@ use kefu_domain::escalation::{Escalation, Level, Status};
 use sqlx::Pool;
 use uuid::Uuid;
 
-use super::Db;
+use super::{BEGIN_WRITE, Db};
 use crate::escalations::{Delivery, DeliveryTry, EscalationQuery, NewDelivery};
 use crate::rows::{json, opt_uuid, parsed, to_json, uuid};
 use crate::{Result, unique_as_conflict};
@@ -313,22 +313,34 @@ pub(crate) async fn record_delivery(
     id: Uuid,
     tried: &DeliveryTry,
 ) -> Result<bool> {
-    let sent_at = (tried.status == "sent").then_some(tried.at);
-    let changed = sqlx::query(
-        "UPDATE notify_deliveries SET status = $1, attempts = attempts + 1, next_at = $2, \
-         last_error = $3, response_status = $4, sent_at = $5 \
-         WHERE id = $6 AND status = 'pending'",
-    )
-    .bind(tried.status)
-    .bind(tried.next_at)
-    .bind(&tried.error)
-    .bind(tried.response_status)
-    .bind(sent_at)
-    .bind(id.to_string())
-    .execute(pool)
-    .await?
-    .rows_affected();
-    Ok(changed > 0)
+    Ok(record_deliveries(pool, &[(id, tried)]).await? > 0)
+}
+
+pub(crate) async fn record_deliveries(
+    pool: &Pool<Db>,
+    tries: &[(Uuid, &DeliveryTry)],
+) -> Result<u64> {
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let mut changed = 0;
+    for (id, tried) in tries {
+        let sent_at = (tried.status == "sent").then_some(tried.at);
+        changed += sqlx::query(
+            "UPDATE notify_deliveries SET status = $1, attempts = attempts + 1, next_at = $2, \
+             last_error = $3, response_status = $4, sent_at = $5 \
+             WHERE id = $6 AND status = 'pending'",
+        )
+        .bind(tried.status)
+        .bind(tried.next_at)
+        .bind(&tried.error)
+        .bind(tried.response_status)
+        .bind(sent_at)
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    }
+    tx.commit().await?;
+    Ok(changed)
 }
 
 pub(crate) async fn deliveries(

@@ -6,7 +6,10 @@
 
 use kefu_domain::channel::Channel;
 use kefu_domain::message::SenderKind;
-use kefu_store::{AuditFilter, ChannelSeen, NewAudit, NewChannel, NewDelivery, Store, StoreError};
+use kefu_store::{
+    AuditFilter, ChannelChange, ChannelSeen, DeliveryTry, NewAudit, NewChannel, NewDelivery, Store,
+    StoreError,
+};
 use serde_json::json;
 
 on_both_backends!(a_channel_is_connected_once_sealed_and_healthy);
@@ -130,16 +133,35 @@ async fn a_channel_is_connected_once_sealed_and_healthy(store: Store) {
     assert_eq!(seen.token_expires_at, Some(9_000));
 
     let paused = store
-        .update_channel(tenant, created.id, Some("改名"), Some(true), |_| {
-            audit(tenant, "channel.change")
-        })
+        .update_channel(
+            tenant,
+            created.id,
+            ChannelChange {
+                name: Some("改名"),
+                paused: Some(true),
+                settings: Some(&json!({"mode": "plain", "api_base": "http://x"})),
+            },
+            |_| audit(tenant, "channel.change"),
+        )
         .await
         .unwrap()
         .unwrap();
     assert_eq!((paused.name.as_str(), paused.paused), ("改名", true));
     assert_eq!(
+        paused.settings["api_base"], "http://x",
+        "the settings replaced"
+    );
+    assert_eq!(
         store
-            .update_channel(other.tenant.id, created.id, None, Some(false), |_| vec![])
+            .update_channel(
+                other.tenant.id,
+                created.id,
+                ChannelChange {
+                    paused: Some(false),
+                    ..Default::default()
+                },
+                |_| vec![],
+            )
             .await
             .unwrap(),
         None
@@ -171,10 +193,16 @@ async fn a_channel_is_connected_once_sealed_and_healthy(store: Store) {
         event: "message",
         body: "{}".into(),
     };
-    let id = store
-        .queue_delivery(tenant, &delivery, 10_000_000)
+    let second = NewDelivery {
+        body: "{\"n\":2}".into(),
+        ..delivery.clone()
+    };
+    let ids = store
+        .queue_channel_deliveries(tenant, &[delivery, second], 10_000_000)
         .await
         .unwrap();
+    assert_eq!(ids.len(), 2);
+    let id = ids[0];
     assert!(
         store
             .due_deliveries(9_999_999, 10)
@@ -190,6 +218,25 @@ async fn a_channel_is_connected_once_sealed_and_healthy(store: Store) {
             .unwrap()
             .iter()
             .any(|d| d.id == id)
+    );
+    // A batch's tries are recorded together, once.
+    let sent = DeliveryTry {
+        status: "sent",
+        next_at: None,
+        error: String::new(),
+        response_status: Some(200),
+        at: 10_000_001,
+    };
+    let tries = [(ids[0], &sent), (ids[1], &sent)];
+    assert_eq!(store.record_deliveries(&tries).await.unwrap(), 2);
+    assert_eq!(store.record_deliveries(&tries).await.unwrap(), 0);
+    assert!(
+        store
+            .due_deliveries(20_000_000, 10)
+            .await
+            .unwrap()
+            .iter()
+            .all(|d| !ids.contains(&d.id))
     );
 
     // The platform's quota counts what the shop's side wrote since the buyer's message.

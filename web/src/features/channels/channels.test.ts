@@ -18,6 +18,7 @@ import {
   healthOf,
   inputOf,
   isGranted,
+  isWidget,
   kindKey,
   modeOf,
   needsGrant,
@@ -45,6 +46,7 @@ function channel(over: Partial<ChannelView> = {}): ChannelView {
     last_error: '',
     last_error_at: null,
     token_expires_at: null,
+    origins: [],
     created_at: 1_700_000_000_000,
     ...over,
   }
@@ -157,7 +159,7 @@ describe('WeCom 微信客服 (wecom_kf)', () => {
     form({ kind: 'wecom_kf', appId: 'ww1234567890abcdef', appSecret: 'kfS3cret', ...over })
 
   it('is ready to connect, with no mode to choose and the key always needed', () => {
-    expect(CHANNEL_KINDS.filter((k) => k.ready).map((k) => k.kind)).toEqual(['wechat_mp', 'wecom_kf', 'douyin'])
+    expect(CHANNEL_KINDS.filter((k) => k.ready).map((k) => k.kind)).toEqual(['wechat_mp', 'wecom_kf', 'douyin', 'widget'])
     expect(hasModes('wechat_mp')).toBe(true)
     expect(hasModes('wecom_kf')).toBe(false)
     expect(aesKeyRequired({ kind: 'wecom_kf', mode: 'plain' })).toBe(true)
@@ -280,6 +282,68 @@ describe('Douyin enterprise account (douyin, CH-3)', () => {
   })
 })
 
+describe('the web widget (widget, CH-1)', () => {
+  const widget = (over: Partial<ConnectForm['widget']> = {}, name = '') =>
+    form({ kind: 'widget', name, appId: '', appSecret: '', token: '', aesKey: '', widget: { origins: 'https://shop.example.com', color: '#0f766e', position: 'right', ...over } })
+  const card = (over: Partial<ChannelView> = {}) =>
+    channel({
+      kind: 'widget',
+      public_id: 'web-0123456789abcdef',
+      mode: 'widget',
+      token: '',
+      callback_path: '/widget/0b6f3c1e-4c57-4d7a-9d5e-1f2a3b4c5d6e.js',
+      origins: ['https://shop.example.com'],
+      color: '#2563eb',
+      position: 'right',
+      ...over,
+    })
+
+  it('is ready to connect, while email and phone are still coming', () => {
+    expect(CHANNEL_KINDS.find((k) => k.kind === 'widget')?.ready).toBe(true)
+    expect(CHANNEL_KINDS.filter((k) => !k.ready).map((k) => k.kind)).toEqual(['email', 'phone'])
+    expect(isWidget('widget')).toBe(true)
+    expect(isWidget('web')).toBe(false)
+  })
+
+  it('has no token, key, mode or grant, and its own steps', () => {
+    expect(hasToken('widget')).toBe(false)
+    expect(hasModes('widget')).toBe(false)
+    expect(needsGrant('widget')).toBe(false)
+    expect(aesKeyRequired({ kind: 'widget', mode: 'safe' })).toBe(false)
+    expect(consoleSteps('widget')).toEqual(['paste', 'identity', 'test'])
+  })
+
+  it('takes sites and a colour instead of an account, and refuses what the server would', () => {
+    expect(formProblem(widget())).toBeNull()
+    // An AppID or token left over from another kind is not asked for.
+    expect(formProblem({ ...widget(), appId: 'wx 1', token: 'bad token' })).toBeNull()
+    expect(formProblem(widget({ origins: '' }))).toBe('origins')
+    expect(formProblem(widget({ origins: 'shop.example.com' }))).toBe('origins')
+    expect(formProblem(widget({ color: 'red' }))).toBe('color')
+    expect(formProblem(widget({}, '名'.repeat(61)))).toBe('name')
+  })
+
+  it('sends the kind, the sites’ origins, the colour and the side, and a name given', () => {
+    expect(inputOf(widget({ origins: ' https://Shop.Example.com/\nhttp://localhost:8080/page?x=1 ', color: '0F766E', position: 'left' }, ' 官网 '))).toEqual({
+      kind: 'widget',
+      name: '官网',
+      origins: ['https://shop.example.com', 'http://localhost:8080'],
+      color: '#0f766e',
+      position: 'left',
+    })
+    expect(inputOf(widget())).toEqual({ kind: 'widget', origins: ['https://shop.example.com'], color: '#0f766e', position: 'right' })
+  })
+
+  it('is working unless paused: nothing comes in through a callback', () => {
+    expect(stateOf(card())).toBe('working')
+    expect(stateOf(card({ paused: true }))).toBe('paused')
+  })
+
+  it('finds its script under /widget/', () => {
+    expect(callbackUrl(card(), 'http://127.0.0.1:8080/')).toBe('http://127.0.0.1:8080/widget/0b6f3c1e-4c57-4d7a-9d5e-1f2a3b4c5d6e.js')
+  })
+})
+
 describe('texts', () => {
   const locales = { zh, en } as Record<string, Record<string, unknown>>
   const at = (tree: unknown, path: string) => path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], tree)
@@ -319,6 +383,18 @@ describe('texts', () => {
         'replyWindow.closedHours',
       ]
       expect(douyin.filter((k) => !has(k)), name).toEqual([])
+      // The widget's: its states, corners, card, form (each way its sites may be refused) and steps.
+      const widget = [
+        'states.working',
+        ...['paused', 'working'].map((s) => `stateHints.${s}`),
+        ...['right', 'left'].map((p) => `positions.${p}`),
+        ...['sites', 'color', 'position', 'snippet', 'identityHint', 'enabled', 'resumed', 'pausedNotice', 'edit', 'save', 'saved', 'disconnectConfirm'].map((c) => `card.${c}`),
+        ...['namePlaceholder', 'origins', 'originsPlaceholder', 'originsHint', 'color', 'customColor', 'position', 'preview', 'problems.color'].map((d) => `dialog.${d}`),
+        ...['none', 'bad', 'many'].map((why) => `dialog.problems.origins.${why}`),
+        ...['title', 'lead', 'snippet', 'identitySnippet', 'identityToken', ...consoleSteps('widget')].map((s) => `steps.${s}`),
+      ].map((k) => `channels.widget.${k}`)
+      expect(widget.filter((k) => !has(k)), name).toEqual([])
+      expect(has('chat.embedClose'), name).toBe(true)
     }
   })
 })

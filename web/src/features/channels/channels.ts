@@ -1,21 +1,22 @@
 // Issue #21, CH-3: what the channels page works out — the kinds a shop may connect (a WeChat
-// Official Account, WeCom 微信客服 and a Douyin enterprise account now, the others shown as
-// coming), the callback URL to paste into the platform's console, the health line, random
-// tokens and keys, Douyin's grant (its way back and its outcome on this page), and the connect
-// form checked as the server checks it (crates/kefu-server/src/channels/wechat_mp.rs,
-// wecom_kf.rs, douyin.rs `check`).
+// Official Account, WeCom 微信客服, a Douyin enterprise account and, CH-1, the web widget on the
+// shop's own site now; the others shown as coming), the callback URL to paste into the
+// platform's console, the health line, random tokens and keys, Douyin's grant (its way back and
+// its outcome on this page), and the connect form checked as the server checks it
+// (crates/kefu-server/src/channels/wechat_mp.rs, wecom_kf.rs, douyin.rs, widget.rs `check`).
 
 import type { ChannelInput, ChannelView, EpochMs } from '../../api'
+import { blankWidget, widgetInput, widgetProblem } from './widget'
+import type { WidgetFields } from './widget'
 
-/** What the connect dialog offers; only `ready` kinds may be chosen (`web_widget`: the chat
- *  page embedded in another site, not a channel of its own yet). */
+/** What the connect dialog offers; only `ready` kinds may be chosen. */
 export const CHANNEL_KINDS = [
   { kind: 'wechat_mp', ready: true },
   { kind: 'wecom_kf', ready: true },
   { kind: 'douyin', ready: true },
+  { kind: 'widget', ready: true },
   { kind: 'email', ready: false },
   { kind: 'phone', ready: false },
-  { kind: 'web_widget', ready: false },
 ] as const
 export type ChannelKind = (typeof CHANNEL_KINDS)[number]['kind']
 
@@ -30,9 +31,17 @@ export function hasModes(kind: string): boolean {
 }
 
 /** Whether the kind's callbacks are checked with a Token and EncodingAESKey the shop sets
- *  (WeChat, WeCom). Douyin signs its webhooks with the application's Client Secret instead. */
+ *  (WeChat, WeCom). Douyin signs its webhooks with the application's Client Secret instead;
+ *  the widget has no callbacks. */
 export function hasToken(kind: string): boolean {
-  return kind !== 'douyin'
+  return kind === 'wechat_mp' || kind === 'wecom_kf'
+}
+
+/** CH-1: whether the kind is the web widget — a script on the shop's own site rather than an
+ *  account on a platform: no AppID or secret, but sites, a colour and a side; its buyers are
+ *  the chat page's, so kefu notes no health for it. */
+export function isWidget(kind: string): boolean {
+  return kind === 'widget'
 }
 
 /** Whether the account's owner must grant kefu access on the platform's own page after it is
@@ -49,8 +58,10 @@ export function isGranted(channel: Pick<ChannelView, 'kind' | 'token_expires_at'
 /** What is left to do in the platform's console once connected, after pasting the values
  *  (`channels.steps.…`, in the kind's words): WeChat submits, whitelists kefu's IP and tests;
  *  WeCom saves the callback, hands its 客服账号 to the API and tests; Douyin sets the webhook
- *  and its events, registers the grant's way back, grants on the card and tests. */
+ *  and its events, registers the grant's way back, grants on the card and tests; the widget's
+ *  tag goes on the site's pages, a member's identity on it, and the site is tried. */
 export function consoleSteps(kind: string): readonly string[] {
+  if (isWidget(kind)) return ['paste', 'identity', 'test']
   if (needsGrant(kind)) return ['webhook', 'redirect', 'grant', 'test']
   return hasModes(kind) ? ['submit', 'whitelist', 'test'] : ['submit', 'api', 'test']
 }
@@ -155,11 +166,13 @@ export function healthOf(channel: ChannelView): HealthPart[] {
 }
 
 /** How the channel stands at a glance: paused, failing (its last error is newer than its
- *  last message in and out), working (something came in), or waiting for the first push. */
+ *  last message in and out), working (something came in), or waiting for the first push. A
+ *  widget is working unless paused: its buyers write through the chat page, not a callback. */
 export type ChannelState = 'paused' | 'failing' | 'working' | 'waiting'
 
 export function stateOf(channel: ChannelView): ChannelState {
   if (channel.paused) return 'paused'
+  if (isWidget(channel.kind)) return 'working'
   const lastOk = Math.max(channel.last_in_at ?? 0, channel.last_out_at ?? 0)
   if (channel.last_error.trim() && (channel.last_error_at ?? 0) >= lastOk) return 'failing'
   return channel.last_in_at ? 'working' : 'waiting'
@@ -170,7 +183,7 @@ export function modeOf(mode: string): ChannelMode {
   return (MODES as readonly string[]).includes(mode) ? (mode as ChannelMode) : 'safe'
 }
 
-/** The connect dialog's fields, as typed. */
+/** The connect dialog's fields, as typed (`widget`: the widget's sites, colour and side). */
 export interface ConnectForm {
   kind: ChannelKind
   name: string
@@ -179,14 +192,15 @@ export interface ConnectForm {
   token: string
   aesKey: string
   mode: ChannelMode
+  widget: WidgetFields
 }
 
 export function blankForm(): ConnectForm {
-  return { kind: 'wechat_mp', name: '', appId: '', appSecret: '', token: '', aesKey: '', mode: 'safe' }
+  return { kind: 'wechat_mp', name: '', appId: '', appSecret: '', token: '', aesKey: '', mode: 'safe', widget: blankWidget() }
 }
 
 /** What is wrong with a field, to say under it. */
-export type FormProblem = 'kind' | 'name' | 'appId' | 'appSecret' | 'token' | 'aesKey'
+export type FormProblem = 'kind' | 'name' | 'appId' | 'appSecret' | 'token' | 'aesKey' | 'origins' | 'color'
 
 /** Whether the EncodingAESKey must be given: always, but for a WeChat account in plain mode
  *  (and Douyin, which has none). */
@@ -196,10 +210,11 @@ export function aesKeyRequired(form: Pick<ConnectForm, 'kind' | 'mode'>): boolea
 
 /** The first field the server would refuse (`invalid_channel`), or null. The EncodingAESKey
  *  may stay empty in WeChat's plain mode only (WeCom always needs it); Douyin takes its Client
- *  Key and Secret only. */
+ *  Key and Secret only; the widget its sites (1–10) and colour. */
 export function formProblem(form: ConnectForm): FormProblem | null {
   if (!CHANNEL_KINDS.some((k) => k.kind === form.kind && k.ready)) return 'kind'
   if ([...form.name.trim()].length > MAX_NAME_CHARS) return 'name'
+  if (isWidget(form.kind)) return widgetProblem(form.widget)
   const appId = form.appId.trim()
   const idChars = hasToken(form.kind) ? /^[A-Za-z0-9_]+$/ : /^[A-Za-z0-9_-]+$/
   if (!appId || appId.length > MAX_APP_ID_CHARS || !idChars.test(appId)) return 'appId'
@@ -214,10 +229,12 @@ export function formProblem(form: ConnectForm): FormProblem | null {
 }
 
 /** The body of `POST /channels`: trimmed, an empty name or key left out, the mode only for a
- *  kind that has modes (WeCom's is always `safe`); Douyin's Client Key and Secret alone. */
+ *  kind that has modes (WeCom's is always `safe`); Douyin's Client Key and Secret alone; the
+ *  widget's sites (their origins), colour and side alone. */
 export function inputOf(form: ConnectForm): ChannelInput {
   const name = form.name.trim()
   const aesKey = form.aesKey.trim()
+  if (isWidget(form.kind)) return { kind: form.kind, ...widgetInput(form.widget), ...(name ? { name } : {}) }
   if (!hasToken(form.kind)) {
     return { kind: form.kind, app_id: form.appId.trim(), app_secret: form.appSecret.trim(), ...(name ? { name } : {}) }
   }
