@@ -250,6 +250,21 @@ pub fn read_tokens(answer: &Value) -> Result<Tokens, (i64, String)> {
     })
 }
 
+/// What `/oauth/renew_refresh_token/` answers: a new refresh token and its lifetime in
+/// seconds (the old one stops working), or Douyin's error code and description.
+pub fn read_renewed(answer: &Value) -> Result<(String, i64), (i64, String)> {
+    let data = &answer["data"];
+    let code = number(&data["error_code"]).unwrap_or(0);
+    let refresh_token = text_of(data, "refresh_token");
+    if code != 0 || refresh_token.is_empty() {
+        return Err((
+            if code == 0 { -1 } else { code },
+            text_of(data, "description"),
+        ));
+    }
+    Ok((refresh_token, number(&data["expires_in"]).unwrap_or(0)))
+}
+
 /// Token errors a person must fix by granting access again (an expired or revoked grant, a
 /// code already used, a wrong secret).
 pub fn needs_new_grant(code: i64) -> bool {
@@ -417,6 +432,13 @@ mod tests {
             Err((10010, "Parameter error".into()))
         );
         assert!(needs_new_grant(10010));
+        let renewed = json!({"data": {"description": "", "error_code": 0, "expires_in": "2592000", "refresh_token": "rft.2"}, "message": "success"});
+        assert_eq!(read_renewed(&renewed), Ok(("rft.2".into(), 2_592_000)));
+        let spent = json!({"data": {"description": "超过刷新次数限制", "error_code": 10020}});
+        assert_eq!(
+            read_renewed(&spent),
+            Err((10020, "超过刷新次数限制".into()))
+        );
     }
 
     #[test]

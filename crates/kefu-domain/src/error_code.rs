@@ -454,6 +454,7 @@ mod tests {
             (RangeNotSatisfiable, 416),
             (RateLimited, 429),
             (Internal, 500),
+            (ChannelGrantFailed, 502),
             (Unavailable, 503),
         ] {
             assert_eq!(code.status(), status, "{code}");
@@ -461,7 +462,7 @@ mod tests {
         for code in ErrorCode::ALL {
             assert!(
                 [
-                    400, 401, 403, 404, 405, 408, 409, 413, 415, 416, 429, 500, 503
+                    400, 401, 403, 404, 405, 408, 409, 413, 415, 416, 429, 500, 502, 503
                 ]
                 .contains(&code.status()),
                 "{code}"

@@ -60,6 +60,9 @@ pub async fn record(state: &AppState, delivery: &Delivery, outcome: Outcome) {
 
 /// Records the outcomes of tries at once, in one transaction (a shop's batch of replies).
 pub async fn record_all(state: &AppState, tried: Vec<(Delivery, Outcome)>) {
+    if tried.is_empty() {
+        return;
+    }
     let tries: Vec<(Uuid, DeliveryTry)> = tried
         .into_iter()
         .map(|(delivery, outcome)| {

@@ -178,6 +178,12 @@ impl Store {
         dispatch!(self, channels::channel_cursors(kind))
     }
 
+    /// Forgets what channels kept under scopes starting `prefix` last saved before `before`
+    /// (Douyin's reply contexts, good 24 hours); how many.
+    pub async fn prune_channel_cursors(&self, prefix: &str, before: i64) -> Result<u64> {
+        dispatch!(self, channels::prune_channel_cursors(prefix, before))
+    }
+
     /// Whether the buyer already sent a message with this client id, in any conversation
     /// (a platform's message read twice, the second time after the first conversation ended).
     pub async fn buyer_sent(

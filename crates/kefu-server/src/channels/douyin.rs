@@ -30,6 +30,9 @@ pub const API_BASE: &str = "https://open.douyin.com";
 const GRANT_MS: i64 = 30 * 60_000;
 /// The access token is refreshed this long before it ends.
 const TOKEN_MARGIN_MS: i64 = 10 * 60_000;
+/// The refresh token (30 days, not lengthened by a refresh) is renewed this long before it
+/// ends; Douyin renews it five times, then the owner grants again.
+const RENEW_MARGIN_MS: i64 = 5 * 24 * 3600 * 1000;
 
 /// Checks the settings of a Douyin application to connect: its client key and secret.
 pub fn check(input: &ChannelInput, test_doubles: bool) -> Result<Checked, ApiError> {
@@ -124,9 +127,12 @@ pub async fn receive(
     }
 }
 
+/// The scopes of the buyers' reply contexts in `channel_cursors`.
+pub const REPLY_SCOPE: &str = "reply/";
+
 /// What a reply to a buyer names: their last message and its conversation.
 fn reply_scope(open_id: &str) -> String {
-    format!("reply/{open_id}")
+    format!("{REPLY_SCOPE}{open_id}")
 }
 
 async fn enter_message(
@@ -380,7 +386,14 @@ pub async fn granted(
     given_state: &str,
 ) -> Result<(), ApiError> {
     let channel = super::callback_channel_of(state, id, Kind::Douyin).await?;
-    let outcome = exchange(state, &channel, code, given_state).await;
+    // A link not kefu's is nobody's business on the health line.
+    if !grant_state_holds(state, id, given_state) {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "the grant's link is not kefu's or has expired: start again from 渠道接入",
+        ));
+    }
+    let outcome = exchange(state, &channel, code).await;
     if let Err(error) = &outcome {
         wx_api::note_error(
             state,
@@ -392,19 +405,7 @@ pub async fn granted(
     outcome
 }
 
-async fn exchange(
-    state: &AppState,
-    channel: &ChannelRow,
-    code: &str,
-    given_state: &str,
-) -> Result<(), ApiError> {
-    let id = channel.id;
-    if !grant_state_holds(state, id, given_state) {
-        return Err(ApiError::new(
-            ErrorCode::Forbidden,
-            "the grant's link is not kefu's or has expired: start again from 渠道接入",
-        ));
-    }
+async fn exchange(state: &AppState, channel: &ChannelRow, code: &str) -> Result<(), ApiError> {
     let code = code.trim();
     if code.is_empty() || code.len() > 512 {
         return Err(ApiError::new(
@@ -426,6 +427,12 @@ async fn exchange(
                 format!("Douyin did not give the tokens: {}", e.error()),
             )
         })?;
+    if tokens.open_id.is_empty() {
+        return Err(ApiError::new(
+            ErrorCode::ChannelGrantFailed,
+            "Douyin did not say which account granted access",
+        ));
+    }
     if !tokens.scope.is_empty() && !tokens.scope.split(',').any(|s| s.trim() == wire::SCOPE) {
         return Err(ApiError::new(
             ErrorCode::ChannelGrantFailed,
@@ -479,18 +486,68 @@ async fn access_token(
             "the Douyin account has not granted kefu its messages yet (授权)".into(),
         ));
     };
-    if !fresh && expires_at - TOKEN_MARGIN_MS > now_ms() {
-        return Ok(grant);
+    let grant = match !fresh && expires_at - TOKEN_MARGIN_MS > now_ms() {
+        true => grant,
+        false => {
+            let form = [
+                ("client_key", channel.public_id.as_str()),
+                ("grant_type", "refresh_token"),
+                ("refresh_token", grant.refresh_token.as_str()),
+            ];
+            let tokens = token_call(state, channel, "/oauth/refresh_token/", &form).await?;
+            keep_grant(state, channel, &tokens, Some(&grant))
+                .await
+                .map_err(|e| Outcome::Retry(None, e.to_string()))?
+        }
+    };
+    if grant.refresh_expires_at > 0 && grant.refresh_expires_at - RENEW_MARGIN_MS < now_ms() {
+        return Ok(renew(state, channel, grant).await);
     }
+    Ok(grant)
+}
+
+/// Renews the refresh token before it ends; the grant as it stands if Douyin will not (the
+/// reason on the health line: after five renewals the owner grants again).
+async fn renew(state: &AppState, channel: &ChannelRow, mut grant: Grant) -> Grant {
     let form = [
         ("client_key", channel.public_id.as_str()),
-        ("grant_type", "refresh_token"),
         ("refresh_token", grant.refresh_token.as_str()),
     ];
-    let tokens = token_call(state, channel, "/oauth/refresh_token/", &form).await?;
-    keep_grant(state, channel, &tokens, Some(&grant))
-        .await
-        .map_err(|e| Outcome::Retry(None, e.to_string()))
+    let answer = async {
+        let answer = state
+            .channel_outbox
+            .client
+            .post(format!("{}/oauth/renew_refresh_token/", api_base(channel)))
+            .form(&form)
+            .send()
+            .await
+            .map_err(|e| plain_error(&e))?;
+        let answer: Value = answer.json().await.map_err(|e| plain_error(&e))?;
+        wire::read_renewed(&answer).map_err(|(code, said)| format!("{code}: {said}"))
+    }
+    .await;
+    match answer {
+        Ok((refresh_token, expires_in)) => {
+            grant.refresh_token = refresh_token;
+            grant.refresh_expires_at = now_ms() + expires_in.max(0) * 1_000;
+            let kept = kept_grant(state, channel).await.map(|(_, at)| at);
+            if let (Ok(document), Some(expires_at)) = (serde_json::to_string(&grant), kept)
+                && let Err(error) = state
+                    .store
+                    .save_channel_token(channel.id, &document, expires_at)
+                    .await
+            {
+                tracing::warn!(%error, "could not keep Douyin's renewed refresh token");
+            }
+        }
+        Err(error) => {
+            let said = format!(
+                "Douyin's refresh token was not renewed ({error}); grant access again before it ends (授权)"
+            );
+            wx_api::note_error(state, channel, &said).await;
+        }
+    }
+    grant
 }
 
 /// One try of a delivery: the buyer's last message and conversation, the access token, then

@@ -38,10 +38,19 @@ use crate::error::ApiError;
 const QUEUE: usize = 4_096;
 /// Replies of one shop waiting for their turn.
 const SHOP_QUEUE: usize = 1_024;
-/// The most replies of a shop queued and recorded in one transaction each.
+/// The most replies of a shop queued in one transaction.
 const BATCH: usize = 64;
+/// Tries of a batch are recorded this many at a time (a crash between a send and its
+/// record sends it again: at most this many).
+const RECORD_EVERY: usize = 8;
+/// A batch starts tries only this long after it was queued; what is left is the leader's
+/// (due after `FIRST_RETRY_MS`). With `TRY_LIMIT`, every try of the batch ends before the
+/// leader may take its rows, so the two never send one twice, and a platform that is down
+/// holds its shop's replies for at most this long.
+const BATCH_WINDOW: Duration = Duration::from_secs(5);
 /// A delivery tried at once is due again for the leader only after this, longer than a
-/// whole try may take (`TRY_LIMIT`), so the two never send it twice.
+/// batch's window and a whole try together (`BATCH_WINDOW` + `TRY_LIMIT`), so the two never
+/// send it twice.
 const FIRST_RETRY_MS: i64 = 30_000;
 /// The longest one try of a delivery may take, token, upload and retry included.
 const TRY_LIMIT: Duration = Duration::from_secs(20);
@@ -210,7 +219,8 @@ pub struct Checked {
     pub secrets: serde_json::Value,
 }
 
-/// The channel a platform's callback names (kept a few seconds; forgotten here on a change).
+/// The channel a platform's callback names (kept a few seconds; forgotten here on a change;
+/// an id that names none is not kept).
 pub async fn callback_channel(
     state: &AppState,
     id: Uuid,
@@ -219,7 +229,11 @@ pub async fn callback_channel(
         return Ok((*kept).clone());
     }
     let row = state.store.channel_for_callback(id).await?.map(Arc::new);
-    state.channel_outbox.rows.put(id, row.clone());
+    // Only channels are kept: ids that name none (anyone may ask for any) would grow the
+    // cache without end.
+    if row.is_some() {
+        state.channel_outbox.rows.put(id, row.clone());
+    }
     Ok(row)
 }
 
@@ -482,8 +496,8 @@ pub async fn run_forever(state: AppState) {
 }
 
 /// A shop's replies waiting at once: each turned into its platform's delivery, queued in one
-/// transaction, tried in order, and the tries recorded in one transaction (two writes for the
-/// batch, not two a reply).
+/// transaction, tried in order within `BATCH_WINDOW` (the rest left to the leader), and the
+/// tries recorded a few at a time.
 async fn replies(
     state: &AppState,
     client: &reqwest::Client,
@@ -508,8 +522,13 @@ async fn replies(
         .store
         .queue_channel_deliveries(tenant_id, &deliveries, now + FIRST_RETRY_MS)
         .await?;
-    let mut outcomes = Vec::with_capacity(ids.len());
+    let started = std::time::Instant::now();
+    let mut outcomes = Vec::with_capacity(RECORD_EVERY);
     for (id, d) in ids.into_iter().zip(deliveries) {
+        if started.elapsed() > BATCH_WINDOW {
+            metrics::counter!("kefu_channel_replies_left_to_leader_total").increment(1);
+            continue;
+        }
         let queued = Delivery {
             id,
             tenant_id,
@@ -527,6 +546,9 @@ async fn replies(
         };
         let outcome = attempt(state, client, &queued).await;
         outcomes.push((queued, outcome));
+        if outcomes.len() >= RECORD_EVERY {
+            deliveries::record_all(state, std::mem::take(&mut outcomes)).await;
+        }
     }
     deliveries::record_all(state, outcomes).await;
     Ok(())

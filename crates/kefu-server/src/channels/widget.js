@@ -57,6 +57,9 @@
     '  border-radius: 14px; overflow: hidden; background: #fff; box-shadow: 0 12px 40px rgba(15, 23, 42, .28); display: none; }',
     '.panel.open { display: block; }',
     '.panel iframe { width: 100%; height: 100%; border: 0; display: block; background: #fff; }',
+    '.escape { position: absolute; top: 10px; right: 10px; min-width: 56px; height: 32px; border: 0; border-radius: 16px;',
+    '  background: rgba(15, 23, 42, .75); color: #fff; font: 500 14px/32px system-ui, sans-serif; padding: 0 12px; cursor: pointer; display: none; }',
+    '.escape.shown { display: block; }',
     '@media (max-width: 600px) {',
     '  .panel { inset: 0; width: 100vw; height: 100%; border-radius: 0; bottom: 0; }',
     '  .panel.open + .bubble { display: none; }',
@@ -74,12 +77,22 @@
   bubble.title = label
   bubble.innerHTML = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M21 12a8 8 0 0 1-11.6 7.1L4 20l1.1-4.4A8 8 0 1 1 21 12z"/></svg><span class="badge"></span>'
   var badge = bubble.querySelector('.badge')
+  // Kefu's own 收起 over the frame, shown only if the chat does not come up (kefu down, the
+  // widget paused or this site dropped): on a phone the panel covers the page.
+  var escape = document.createElement('button')
+  escape.type = 'button'
+  escape.className = 'escape'
+  escape.textContent = closeLabel
+  escape.addEventListener('click', function () { close() })
+  panel.appendChild(escape)
   root.appendChild(style)
   root.appendChild(panel)
   root.appendChild(bubble)
 
   var frame = null
   var unread = 0
+  var chatReady = false
+  var pageOverflow = null
 
   function chatUrl() {
     var url = base + '/chat/' + encodeURIComponent(config.shop) + '?embed=1&widget=' + encodeURIComponent(config.id)
@@ -105,15 +118,27 @@
     bubble.setAttribute('aria-label', closeLabel)
     unread = 0
     showUnread()
-    if (phone.matches) document.documentElement.style.overflow = 'hidden'
+    if (phone.matches && pageOverflow === null) {
+      pageOverflow = document.documentElement.style.overflow
+      document.documentElement.style.overflow = 'hidden'
+    }
+    if (!chatReady) {
+      setTimeout(function () {
+        if (!chatReady) escape.classList.add('shown')
+      }, 8000)
+    }
     frame.focus()
   }
 
   function close() {
+    if (!panel.classList.contains('open')) return
     panel.classList.remove('open')
     bubble.setAttribute('aria-expanded', 'false')
     bubble.setAttribute('aria-label', label)
-    document.documentElement.style.overflow = ''
+    if (pageOverflow !== null) {
+      document.documentElement.style.overflow = pageOverflow
+      pageOverflow = null
+    }
     showUnread()
     bubble.focus()
   }
@@ -128,6 +153,10 @@
   window.addEventListener('message', function (event) {
     if (!frame || event.source !== frame.contentWindow || event.origin !== base) return
     var data = event.data || {}
+    if (data.type === 'kefu:ready') {
+      chatReady = true
+      escape.classList.remove('shown')
+    }
     if (data.type === 'kefu:close') close()
     if (data.type === 'kefu:unread' && typeof data.count === 'number' && !panel.classList.contains('open')) {
       unread = Math.max(0, Math.min(data.count, 999))

@@ -45,7 +45,13 @@ fn origin(raw: &str) -> Option<String> {
     if !host_ok || port.is_some_and(|p| p.parse::<u16>().is_err()) {
         return None;
     }
-    Some(raw.to_ascii_lowercase())
+    // A browser's `location.origin` leaves out the scheme's default port.
+    let raw = raw.to_ascii_lowercase();
+    let default_port = if scheme == "https" { ":443" } else { ":80" };
+    Some(match port.map(|p| format!(":{p}")) {
+        Some(p) if p == default_port => raw.trim_end_matches(default_port).to_owned(),
+        _ => raw,
+    })
 }
 
 /// Checks a widget to connect: the sites it goes on, its colour and side.
@@ -165,6 +171,14 @@ mod tests {
         assert_eq!(
             origin("https://*.example.com").as_deref(),
             Some("https://*.example.com")
+        );
+        assert_eq!(
+            origin("https://shop.example.com:443").as_deref(),
+            Some("https://shop.example.com")
+        );
+        assert_eq!(
+            origin("http://shop.example.com:8443").as_deref(),
+            Some("http://shop.example.com:8443")
         );
         for bad in [
             "shop.example.com",

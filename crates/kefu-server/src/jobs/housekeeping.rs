@@ -68,6 +68,21 @@ pub async fn prune_deliveries(state: &AppState) {
     }
 }
 
+/// Forgets Douyin's reply contexts older than the 24 hours a reply may name them (one per
+/// buyer who ever wrote: the table would grow with every buyer).
+pub async fn prune_reply_contexts(state: &AppState) {
+    let before = kefu_domain::time::now_ms() - kefu_channels::douyin::WINDOW_MS - 3_600_000;
+    match state
+        .store
+        .prune_channel_cursors(crate::channels::douyin::REPLY_SCOPE, before)
+        .await
+    {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(removed = n, "pruned Douyin's reply contexts"),
+        Err(error) => tracing::warn!(%error, "pruning Douyin's reply contexts failed"),
+    }
+}
+
 /// Counts the agents online into this hour's staffing (DATA-2), once per whole minute.
 pub async fn sample_staffing(state: &AppState) {
     let now = kefu_domain::time::now_ms();

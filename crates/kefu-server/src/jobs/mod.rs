@@ -77,6 +77,7 @@ pub async fn run_forever(state: AppState) {
         if ticks % UPLOAD_TICKS == 1 {
             housekeeping::sweep_old_uploads(&state).await;
             housekeeping::prune_deliveries(&state).await;
+            housekeeping::prune_reply_contexts(&state).await;
         }
         if ticks % ROLLUP_TICKS == 2 {
             crate::reports::rollup::catch_up_all(&state).await;

@@ -30,6 +30,8 @@ type Form = HashMap<String, String>;
 struct FakeDouyin {
     /// Token calls: (path, form).
     tokens: Arc<Mutex<Vec<(String, Form)>>>,
+    /// The refresh tokens renewed.
+    renewals: Arc<Mutex<Vec<String>>>,
     /// Sends: (open_id query, access-token header, body).
     sent: Arc<Mutex<Vec<(String, String, Value)>>>,
 }
@@ -65,6 +67,8 @@ async fn access_token(
     }
 }
 
+/// A refresh gives a new access token; the refresh token keeps its end, an hour away here,
+/// so kefu renews it.
 async fn refresh_token(
     State(fake): State<FakeDouyin>,
     axum::Form(form): axum::Form<HashMap<String, String>>,
@@ -73,7 +77,23 @@ async fn refresh_token(
     assert_eq!(form["grant_type"], "refresh_token");
     let mut calls = fake.tokens.lock().await;
     calls.push(("refresh_token".into(), form));
-    axum::Json(tokens(calls.len()))
+    let mut answer = tokens(calls.len());
+    answer["data"]["refresh_expires_in"] = json!(3_600);
+    axum::Json(answer)
+}
+
+async fn renew_refresh_token(
+    State(fake): State<FakeDouyin>,
+    axum::Form(form): axum::Form<HashMap<String, String>>,
+) -> axum::Json<Value> {
+    assert_eq!(form["client_key"], CLIENT_KEY);
+    fake.renewals
+        .lock()
+        .await
+        .push(form["refresh_token"].clone());
+    axum::Json(
+        json!({"data": {"description": "", "error_code": 0, "expires_in": 2_592_000, "refresh_token": "rft.renewed"}, "message": "success"}),
+    )
 }
 
 async fn send_msg(
@@ -112,6 +132,10 @@ async fn fake_douyin() -> (FakeDouyin, String) {
         .route("/platform/oauth/connect/", axum::routing::get(connect_page))
         .route("/oauth/access_token/", axum::routing::post(access_token))
         .route("/oauth/refresh_token/", axum::routing::post(refresh_token))
+        .route(
+            "/oauth/renew_refresh_token/",
+            axum::routing::post(renew_refresh_token),
+        )
         .route("/im/send/msg/", axum::routing::post(send_msg))
         .with_state(fake.clone());
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -358,6 +382,16 @@ async fn a_douyin_buyer_is_answered_after_the_account_grants_its_messages() {
     assert_eq!(sent.last().unwrap().1, "act.2");
     let tokens = fake.tokens.lock().await.clone();
     assert_eq!(tokens.last().unwrap().0, "refresh_token");
+    // The refresh token had an hour left: renewed, and the renewed one kept.
+    assert_eq!(fake.renewals.lock().await.clone(), vec!["rft.1".to_owned()]);
+    let reply = admin.reply(&c, "d2b", "还有什么可以帮您").await;
+    assert_eq!(reply.status(), StatusCode::CREATED);
+    sent_with(&fake, "还有什么可以帮您").await;
+    assert_eq!(
+        fake.renewals.lock().await.len(),
+        1,
+        "renewed for 30 days: not again"
+    );
 
     // Past the buyer's 24 hours the composer's message is refused with the reason.
     app.tamper(&format!(

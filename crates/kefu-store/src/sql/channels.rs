@@ -285,6 +285,22 @@ pub(crate) async fn channel_cursors(pool: &Pool<Db>, kind: &str) -> Result<Vec<(
         .collect()
 }
 
+pub(crate) async fn prune_channel_cursors(
+    pool: &Pool<Db>,
+    prefix: &str,
+    before: i64,
+) -> Result<u64> {
+    let removed = sqlx::query(
+        "DELETE FROM channel_cursors WHERE substr(scope, 1, length($1)) = $1 AND updated_at < $2",
+    )
+    .bind(prefix)
+    .bind(before)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(removed)
+}
+
 pub(crate) async fn buyer_sent(
     pool: &Pool<Db>,
     tenant_id: Uuid,

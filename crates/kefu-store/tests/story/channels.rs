@@ -102,6 +102,16 @@ async fn a_channel_is_connected_once_sealed_and_healthy(store: Store) {
     );
     // Another kind's are not listed with them.
     assert!(store.channel_cursors("douyin").await.unwrap().is_empty());
+    // Kept values past their use are forgotten by their scope's prefix and age only.
+    assert!(
+        store
+            .save_channel_cursor(created.id, "reply/b1", "", "{}", 5)
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.prune_channel_cursors("reply/", 5).await.unwrap(), 0);
+    assert_eq!(store.prune_channel_cursors("reply/", 6).await.unwrap(), 1);
+    assert_eq!(store.channel_cursor(created.id, "wk1").await.unwrap(), "c2");
 
     store
         .channel_seen(created.id, ChannelSeen::In, 200)

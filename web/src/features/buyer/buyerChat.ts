@@ -426,8 +426,17 @@ export function useBuyerChat(slug: string, arrival: ChatArrival, onError: (code:
   }
 
   /** The newest messages are on screen: tell the agent side, once per new agent message. */
+  /** Whether the buyer has the chat in front of them: the tab showing, and, in the web
+   *  widget's frame (CH-1), its panel open (`attendedBy`). */
+  let attended: () => boolean = () => true
+
+  function attendedBy(check: () => boolean): void {
+    attended = check
+  }
+
   function markSeen(): void {
-    if (document.visibilityState !== 'visible') return
+    // A widget's shut panel is not the buyer reading: no 已读 for the agent.
+    if (document.visibilityState !== 'visible' || !attended()) return
     if (timeline.lastPeerSeq() <= lastReadSent) return
     const seq = timeline.lastSeq
     if (socket?.send({ type: 'read', seq })) lastReadSent = seq
@@ -466,5 +475,6 @@ export function useBuyerChat(slug: string, arrival: ChatArrival, onError: (code:
     retry,
     typing,
     markSeen,
+    attendedBy,
   }
 }

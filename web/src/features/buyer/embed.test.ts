@@ -96,14 +96,15 @@ describe('useEmbeddedChat', () => {
     look(false)
     ready.value = true
     await nextTick()
-    // The history is not news, even unseen.
-    expect(posted).toEqual([])
+    // The loader hears the chat came up; the history is not news, even unseen.
+    expect(posted).toEqual([{ type: 'kefu:ready' }])
 
     list.value.push(message(3, 'agent'))
     await nextTick()
     list.value.push(message(4, 'bot'))
     await nextTick()
     expect(posted).toEqual([
+      { type: 'kefu:ready' },
       { type: 'kefu:unread', count: 1 },
       { type: 'kefu:unread', count: 2 },
     ])
@@ -113,7 +114,7 @@ describe('useEmbeddedChat', () => {
     // While the buyer looks, replies are seen as they come.
     list.value.push(message(5, 'agent'))
     await nextTick()
-    expect(posted).toHaveLength(3)
+    expect(posted).toHaveLength(4)
 
     chat.close()
     expect(posted.at(-1)).toEqual({ type: 'kefu:close' })
@@ -121,7 +122,7 @@ describe('useEmbeddedChat', () => {
     look(false)
     list.value.push(message(6, 'agent'))
     await nextTick()
-    expect(posted).toHaveLength(4)
+    expect(posted).toHaveLength(5)
   })
 
   it('says nothing when the page is not in a frame', async () => {

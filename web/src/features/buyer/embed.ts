@@ -1,6 +1,7 @@
 // CH-1: the chat page inside the web widget's frame on a shop's site (`?embed=1`, opened by
 // kefu's loader, crates/kefu-server/src/channels/widget.js). The page tells the site around it
-// two things by postMessage: `{type: 'kefu:close'}` (收起: close the panel) and
+// three things by postMessage: `{type: 'kefu:ready'}` (the chat came up), `{type:
+// 'kefu:close'}` (收起: close the panel) and
 // `{type: 'kefu:unread', count}` — how many of the shop's replies came since the buyer last
 // had the chat in front of them, for the bubble's badge while the panel is shut.
 
@@ -23,7 +24,7 @@ export function unreadSince(messages: readonly Pick<Message, 'seq' | 'sender_kin
 }
 
 /** What the frame says to the site around it. */
-export type FrameMessage = { type: 'kefu:close' } | { type: 'kefu:unread'; count: number }
+export type FrameMessage = { type: 'kefu:ready' } | { type: 'kefu:close' } | { type: 'kefu:unread'; count: number }
 
 /** The replies the buyer has not seen, told to the site whenever the number changes (it
  *  starts at 0, as the site's badge does). */
@@ -112,8 +113,12 @@ export function useEmbeddedChat(messages: () => readonly Message[], ready: Ref<b
     [ready, () => messages().length, () => messages().at(-1)?.seq ?? 0],
     ([isReady], [wasReady]) => {
       if (!isReady) return
-      // The history the page opened with was there before: none of it is news.
-      if (!wasReady) unread.seen(messages())
+      // The history the page opened with was there before: none of it is news. The loader
+      // learns the chat came up (else it offers its own 收起 on phones).
+      if (!wasReady) {
+        host.post({ type: 'kefu:ready' })
+        unread.seen(messages())
+      }
       else check()
     },
   )
