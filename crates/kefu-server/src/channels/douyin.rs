@@ -291,7 +291,7 @@ async fn keep_grant(
     channel: &ChannelRow,
     tokens: &wire::Tokens,
     previous: Option<&Grant>,
-) -> Result<Grant, ApiError> {
+) -> Result<(Grant, i64), ApiError> {
     let now = now_ms();
     let grant = Grant {
         access_token: tokens.access_token.clone(),
@@ -316,7 +316,7 @@ async fn keep_grant(
         .store
         .save_channel_token(channel.id, &document, expires_at)
         .await?;
-    Ok(grant)
+    Ok((grant, expires_at))
 }
 
 /// The state Douyin's grant page carries back: the channel, until when, and kefu's signature.
@@ -486,8 +486,8 @@ async fn access_token(
             "the Douyin account has not granted kefu its messages yet (授权)".into(),
         ));
     };
-    let grant = match !fresh && expires_at - TOKEN_MARGIN_MS > now_ms() {
-        true => grant,
+    let (grant, expires_at) = match !fresh && expires_at - TOKEN_MARGIN_MS > now_ms() {
+        true => (grant, expires_at),
         false => {
             let form = [
                 ("client_key", channel.public_id.as_str()),
@@ -501,14 +501,14 @@ async fn access_token(
         }
     };
     if grant.refresh_expires_at > 0 && grant.refresh_expires_at - RENEW_MARGIN_MS < now_ms() {
-        return Ok(renew(state, channel, grant).await);
+        return Ok(renew(state, channel, grant, expires_at).await);
     }
     Ok(grant)
 }
 
 /// Renews the refresh token before it ends; the grant as it stands if Douyin will not (the
 /// reason on the health line: after five renewals the owner grants again).
-async fn renew(state: &AppState, channel: &ChannelRow, mut grant: Grant) -> Grant {
+async fn renew(state: &AppState, channel: &ChannelRow, mut grant: Grant, expires_at: i64) -> Grant {
     let form = [
         ("client_key", channel.public_id.as_str()),
         ("refresh_token", grant.refresh_token.as_str()),
@@ -530,8 +530,7 @@ async fn renew(state: &AppState, channel: &ChannelRow, mut grant: Grant) -> Gran
         Ok((refresh_token, expires_in)) => {
             grant.refresh_token = refresh_token;
             grant.refresh_expires_at = now_ms() + expires_in.max(0) * 1_000;
-            let kept = kept_grant(state, channel).await.map(|(_, at)| at);
-            if let (Ok(document), Some(expires_at)) = (serde_json::to_string(&grant), kept)
+            if let Ok(document) = serde_json::to_string(&grant)
                 && let Err(error) = state
                     .store
                     .save_channel_token(channel.id, &document, expires_at)

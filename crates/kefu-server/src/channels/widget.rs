@@ -5,6 +5,8 @@
 //! lists may frame the chat page (CSP `frame-ancestors`); its buyers are the chat page's
 //! (channel `web`), so nothing leaves through the outbox.
 
+use std::sync::Arc;
+
 use kefu_domain::error_code::ErrorCode;
 use kefu_store::ChannelRow;
 use serde_json::json;
@@ -111,24 +113,32 @@ pub fn origins(channel: &ChannelRow) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The widget `id` and its shop's slug, if it is a widget.
+async fn widget_of_shop(
+    state: &AppState,
+    id: Uuid,
+) -> Result<Option<(Arc<ChannelRow>, String)>, ApiError> {
+    let channel = match super::callback_channel_of(state, id, Kind::Widget).await {
+        Ok(channel) => channel,
+        Err(error) if error.code() == ErrorCode::ChannelNotFound => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    let tenant = state.store.tenant(channel.tenant_id).await?;
+    Ok(tenant.map(|t| (channel, t.slug)))
+}
+
 /// The script the shop's site loads: the loader with this widget's settings, or, for a
 /// paused widget, a line that does nothing. `None`: no such widget.
 pub async fn script(state: &AppState, id: Uuid) -> Result<Option<String>, ApiError> {
-    let Some(channel) = super::callback_channel(state, id)
-        .await?
-        .filter(|c| c.kind == Kind::Widget.as_str())
-    else {
+    let Some((channel, shop)) = widget_of_shop(state, id).await? else {
         return Ok(None);
     };
     if channel.paused {
         return Ok(Some("/* kefu: this widget is paused */\n".to_owned()));
     }
-    let Some(tenant) = state.store.tenant(channel.tenant_id).await? else {
-        return Ok(None);
-    };
     let settings = json!({
         "id": channel.id,
-        "shop": tenant.slug,
+        "shop": shop,
         "name": channel.name,
         "color": channel.settings["color"].as_str().unwrap_or(DEFAULT_COLOR),
         "position": channel.settings["position"].as_str().unwrap_or("right"),
@@ -142,14 +152,8 @@ pub async fn script(state: &AppState, id: Uuid) -> Result<Option<String>, ApiErr
 /// The extra `frame-ancestors` of the chat page of shop `slug` opened by widget `id`: its
 /// sites, when the widget is the shop's and not paused.
 pub async fn frame_ancestors(state: &AppState, slug: &str, id: Uuid) -> Vec<String> {
-    let Ok(Some(channel)) = super::callback_channel(state, id).await else {
-        return Vec::new();
-    };
-    if channel.kind != Kind::Widget.as_str() || channel.paused {
-        return Vec::new();
-    }
-    match state.store.tenant(channel.tenant_id).await {
-        Ok(Some(tenant)) if tenant.slug == slug => origins(&channel),
+    match widget_of_shop(state, id).await {
+        Ok(Some((channel, shop))) if shop == slug && !channel.paused => origins(&channel),
         _ => Vec::new(),
     }
 }

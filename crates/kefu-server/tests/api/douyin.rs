@@ -15,7 +15,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
-use crate::helpers::{AgentClient, TestApp};
+use crate::helpers::TestApp;
 
 const CLIENT_KEY: &str = "awtestdouyin01";
 const CLIENT_SECRET: &str = "douyin-secret";
@@ -166,31 +166,6 @@ async fn webhook(app: &TestApp, id: &str, secret: &str, body: &Value) -> (Status
     (r.status(), r.text().await.unwrap())
 }
 
-/// The buyer's messages in the Douyin conversation, once there are `n`.
-async fn buyer_messages(admin: &AgentClient, n: usize) -> (String, Vec<Value>) {
-    for _ in 0..200 {
-        if let Some(c) = admin
-            .conversations("all")
-            .await
-            .into_iter()
-            .find(|c| c["channel"] == "douyin")
-        {
-            let id = c["id"].as_str().unwrap().to_owned();
-            let mine: Vec<Value> = admin
-                .messages(&id)
-                .await
-                .into_iter()
-                .filter(|m| m["sender_kind"] == "buyer")
-                .collect();
-            if mine.len() >= n {
-                return (id, mine);
-            }
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-    panic!("the Douyin buyer's {n} messages did not arrive");
-}
-
 async fn sent_with(fake: &FakeDouyin, text: &str) -> Vec<(String, String, Value)> {
     for _ in 0..200 {
         let sent = fake.sent.lock().await.clone();
@@ -256,7 +231,7 @@ async fn a_douyin_buyer_is_answered_after_the_account_grants_its_messages() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    let (c, mine) = buyer_messages(&admin, 1).await;
+    let (c, mine) = admin.channel_buyer_messages("douyin", 1).await;
     assert_eq!(mine[0]["body"], "这款茶叶什么时候发货？");
     let conversation = admin
         .conversations("all")
@@ -334,9 +309,9 @@ async fn a_douyin_buyer_is_answered_after_the_account_grants_its_messages() {
         &received("@msg-2", "能今天发吗", now + 1),
     )
     .await;
-    let (_, mine) = buyer_messages(&admin, 2).await;
+    let (_, mine) = admin.channel_buyer_messages("douyin", 2).await;
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    let (_, mine_later) = buyer_messages(&admin, 2).await;
+    let (_, mine_later) = admin.channel_buyer_messages("douyin", 2).await;
     assert_eq!(mine_later.len(), 2, "{mine:?}");
     // Another account's message and a group's are not this channel's.
     let mut elsewhere = received("@msg-x", "别的账号", now + 2);
@@ -371,7 +346,7 @@ async fn a_douyin_buyer_is_answered_after_the_account_grants_its_messages() {
     assert_eq!(body["to_user_id"], BUYER);
     assert_eq!(body["scene"], "im_replay_msg");
     assert_eq!(body["content"]["msg_type"], 1);
-    let (_, mine) = buyer_messages(&admin, 2).await;
+    let (_, mine) = admin.channel_buyer_messages("douyin", 2).await;
     assert_eq!(mine.len(), 2, "only the buyer's own two messages");
 
     // The access token runs out: it is refreshed with the refresh token, and the reply goes.
@@ -479,7 +454,7 @@ async fn a_douyin_channel_refuses_what_it_cannot_use() {
     let now = kefu_domain::time::now_ms();
     let (status, _) = webhook(&app, &id, "wrong-secret", &received("@m", "在吗", now)).await;
     assert_eq!(status, StatusCode::OK);
-    let (c, _) = buyer_messages(&admin, 1).await;
+    let (c, _) = admin.channel_buyer_messages("douyin", 1).await;
     assert_eq!(
         admin.reply(&c, "r1", "在的").await.status(),
         StatusCode::CREATED

@@ -268,6 +268,32 @@ pub struct AgentClient {
 }
 
 impl AgentClient {
+    /// The buyer's messages in this shop's conversation on `channel`, once there are `n`
+    /// (a platform's messages enter in the background): the conversation and them.
+    pub async fn channel_buyer_messages(&self, channel: &str, n: usize) -> (String, Vec<Value>) {
+        for _ in 0..200 {
+            if let Some(c) = self
+                .conversations("all")
+                .await
+                .into_iter()
+                .find(|c| c["channel"] == channel)
+            {
+                let id = c["id"].as_str().unwrap().to_owned();
+                let mine: Vec<Value> = self
+                    .messages(&id)
+                    .await
+                    .into_iter()
+                    .filter(|m| m["sender_kind"] == "buyer")
+                    .collect();
+                if mine.len() >= n {
+                    return (id, mine);
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("the {channel} buyer's {n} messages did not arrive");
+    }
+
     pub async fn get(&self, path: &str) -> Response {
         self.http
             .get(format!("{}{path}", self.base))

@@ -13,7 +13,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
-use crate::helpers::{AgentClient, TestApp};
+use crate::helpers::TestApp;
 
 /// V4's corp and key (CHANNELS.md §1).
 const CORP_ID: &str = "wx5823bf96d3bd56c7";
@@ -144,31 +144,6 @@ async fn post_notice(
     (r.status(), r.text().await.unwrap())
 }
 
-/// The buyer's messages in the WeCom conversation, once there are `n`.
-async fn buyer_messages(admin: &AgentClient, n: usize) -> (String, Vec<Value>) {
-    for _ in 0..200 {
-        if let Some(c) = admin
-            .conversations("all")
-            .await
-            .into_iter()
-            .find(|c| c["channel"] == "wecom")
-        {
-            let id = c["id"].as_str().unwrap().to_owned();
-            let mine: Vec<Value> = admin
-                .messages(&id)
-                .await
-                .into_iter()
-                .filter(|m| m["sender_kind"] == "buyer")
-                .collect();
-            if mine.len() >= n {
-                return (id, mine);
-            }
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-    panic!("the WeCom buyer's {n} messages did not arrive");
-}
-
 #[tokio::test]
 async fn a_wecom_buyer_is_pulled_in_once_and_answered_through_the_kf_account() {
     let app = TestApp::spawn_with(|s| s.http.channel_test_doubles = true).await;
@@ -245,7 +220,7 @@ async fn a_wecom_buyer_is_pulled_in_once_and_answered_through_the_kf_account() {
         post_notice(&app, &id, notice(&crypt, "CB-TOKEN-1")).await,
         (StatusCode::OK, "success".to_owned())
     );
-    let (c, mine) = buyer_messages(&admin, 3).await;
+    let (c, mine) = admin.channel_buyer_messages("wecom", 3).await;
     let bodies: Vec<&str> = mine.iter().map(|m| m["body"].as_str().unwrap()).collect();
     assert_eq!(&bodies[..2], ["你好，在吗", "我想问一下发货时间"]);
     assert_eq!(mine[2]["kind"], "image", "{}", mine[2]);
@@ -272,7 +247,7 @@ async fn a_wecom_buyer_is_pulled_in_once_and_answered_through_the_kf_account() {
         .await
         .push(from_buyer("m6", "text", json!({"content": "好的谢谢"})));
     post_notice(&app, &id, notice(&crypt, "CB-TOKEN-2")).await;
-    let (_, mine) = buyer_messages(&admin, 4).await;
+    let (_, mine) = admin.channel_buyer_messages("wecom", 4).await;
     assert_eq!(mine[3]["body"], "好的谢谢");
     assert_eq!(
         fake.pulls.lock().await[3],
@@ -287,7 +262,7 @@ async fn a_wecom_buyer_is_pulled_in_once_and_answered_through_the_kf_account() {
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    let (_, mine) = buyer_messages(&admin, 4).await;
+    let (_, mine) = admin.channel_buyer_messages("wecom", 4).await;
     assert_eq!(mine.len(), 4, "messages read twice land once");
 
     // The failed send is on the health line.
@@ -381,7 +356,7 @@ async fn a_wecom_buyer_is_pulled_in_once_and_answered_through_the_kf_account() {
         .await
         .push(from_buyer("m8", "text", json!({"content": "恢复后发的"})));
     post_notice(&app, &id, notice(&crypt, "CB-TOKEN-6")).await;
-    let (_, mine) = buyer_messages(&admin, 5).await;
+    let (_, mine) = admin.channel_buyer_messages("wecom", 5).await;
     let bodies: Vec<&str> = mine.iter().map(|m| m["body"].as_str().unwrap()).collect();
     assert_eq!(bodies.last(), Some(&"恢复后发的"));
     assert!(!bodies.contains(&"暂停时发的") && !bodies.contains(&"连接之前的旧消息"));
