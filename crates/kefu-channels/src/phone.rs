@@ -305,6 +305,37 @@ pub fn read_generic(body: &[u8]) -> Result<CallRecord, WireError> {
     })
 }
 
+/// Checks the push's `Authorization` against the line's password (CHANNELS.md §8: TCCC's
+/// push authenticates by HTTP Basic; other vendors may send `Bearer <password>`). Basic's user
+/// name is not checked: TCCC's console asks for one, kefu keys the line by its address.
+pub fn check_auth(password: &str, authorization: &str) -> Result<(), WireError> {
+    use base64::Engine;
+    let authorization = authorization.trim();
+    let given = match authorization.split_once(' ') {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("basic") => {
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(rest.trim())
+                .map_err(|_| WireError::BadSignature)?;
+            let decoded = String::from_utf8(decoded).map_err(|_| WireError::BadSignature)?;
+            decoded
+                .split_once(':')
+                .map(|(_, pass)| pass.to_owned())
+                .ok_or(WireError::BadSignature)?
+        }
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim().to_owned(),
+        _ => return Err(WireError::BadSignature),
+    };
+    match !password.is_empty() && same(given.as_bytes(), password.as_bytes()) {
+        true => Ok(()),
+        false => Err(WireError::BadSignature),
+    }
+}
+
+/// Equal bytes, compared in time that depends only on the lengths.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -428,5 +459,37 @@ mod tests {
         assert_eq!(normalize_number("12"), None);
         assert_eq!(last_four("13912345678").as_deref(), Some("5678"));
         assert_eq!(last_four("123"), None);
+    }
+
+    #[test]
+    fn a_push_is_taken_only_with_the_lines_password() {
+        use base64::Engine;
+        let basic = |user: &str, pass: &str| {
+            let pair = format!("{user}:{pass}");
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(pair)
+            )
+        };
+        let password = "s3cret-line-password";
+        assert!(check_auth(password, &basic("tccc", password)).is_ok());
+        assert!(check_auth(password, &basic("", password)).is_ok());
+        assert!(check_auth(password, &format!("bearer {password}")).is_ok());
+        for wrong in [
+            basic("tccc", "s3cret-line-passwore"),
+            basic("tccc", ""),
+            format!("Bearer {password}x"),
+            "Basic !!!".to_owned(),
+            "Basic dGNjYw==".to_owned(),
+            password.to_owned(),
+            String::new(),
+        ] {
+            assert_eq!(
+                check_auth(password, &wrong),
+                Err(WireError::BadSignature),
+                "{wrong}"
+            );
+        }
+        assert!(check_auth("", &basic("a", "")).is_err());
     }
 }

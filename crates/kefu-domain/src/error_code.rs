@@ -309,6 +309,8 @@ error_codes! {
         ChannelWindowClosed = "channel_window_closed",
         /// The buyer's channel is paused: nothing leaves on it.
         ChannelPaused = "channel_paused",
+        /// The buyer's channel takes no written message (the phone line): call them back.
+        ChannelNoText = "channel_no_text",
         HandoffExists = "handoff_exists",
         HandoffClosed = "handoff_closed",
         /// A work order cannot move so from where it is (closing one in progress, resuming one

@@ -542,6 +542,8 @@ pub enum Source {
     Handoff,
     /// From a QA finding (KPI-3).
     Qa,
+    /// A call on the phone line no one answered, or one outside its hours (CH-4).
+    Phone,
 }
 
 impl Source {
@@ -551,13 +553,20 @@ impl Source {
             Source::Robot => "robot",
             Source::Handoff => "handoff",
             Source::Qa => "qa",
+            Source::Phone => "phone",
         }
     }
 
     pub fn parse(s: &str) -> Option<Source> {
-        [Source::Agent, Source::Robot, Source::Handoff, Source::Qa]
-            .into_iter()
-            .find(|x| x.as_str() == s)
+        [
+            Source::Agent,
+            Source::Robot,
+            Source::Handoff,
+            Source::Qa,
+            Source::Phone,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
     }
 }
 

@@ -11,8 +11,8 @@ use crate::ServeFlags;
 
 #[derive(Subcommand)]
 pub enum ChannelCommand {
-    /// Connect a channel: KIND is wechat-mp, wecom-kf, douyin or widget (email and phone
-    /// follow). Prints the callback URL and token for the platform's console, or the widget's
+    /// Connect a channel: KIND is wechat-mp, wecom-kf, douyin, phone or widget (email
+    /// follows). Prints the callback URL and token for the platform's console, or the widget's
     /// script tag.
     Add(Box<ChannelAddArgs>),
     /// List a shop's channels (or every shop's) with their health.
@@ -21,7 +21,7 @@ pub enum ChannelCommand {
 
 #[derive(Args)]
 pub struct ChannelAddArgs {
-    /// wechat-mp, wecom-kf, douyin or widget
+    /// wechat-mp, wecom-kf, douyin, phone or widget
     kind: String,
     /// The shop's slug.
     #[arg(long)]
@@ -29,14 +29,22 @@ pub struct ChannelAddArgs {
     /// What agents see it as [default: the kind and the AppID].
     #[arg(long)]
     name: Option<String>,
-    /// The token set in the platform's console (1–32 letters or digits; not for douyin).
-    #[arg(long, default_value = "")]
+    /// The token set in the platform's console (1–32 letters or digits; not for douyin); a
+    /// phone line's push password (16–64 characters).
+    #[arg(long, alias = "password", default_value = "")]
     token: String,
     /// The 43-character EncodingAESKey (compatible and safe mode; always for wecom-kf).
     #[arg(long)]
     aes_key: Option<String>,
-    /// The Official Account's AppID, WeCom's CorpID (企业ID), or Douyin's Client Key.
-    #[arg(long, alias = "corp-id", alias = "client-key", default_value = "")]
+    /// The Official Account's AppID, WeCom's CorpID (企业ID), Douyin's Client Key, or the
+    /// phone line's number.
+    #[arg(
+        long,
+        alias = "corp-id",
+        alias = "client-key",
+        alias = "number",
+        default_value = ""
+    )]
     app_id: String,
     /// The Official Account's AppSecret, the 微信客服 Secret (for sending and pulling), or
     /// Douyin's Client Secret.
@@ -51,9 +59,13 @@ pub struct ChannelAddArgs {
     /// Where the widget's bubble sits: right (the default) or left.
     #[arg(long)]
     position: Option<String>,
-    /// safe (the default), compatible or plain: as chosen in the console.
-    #[arg(long)]
+    /// safe (the default), compatible or plain: as chosen in the console; a phone line's
+    /// call records: tccc (the default) or generic.
+    #[arg(long, alias = "format")]
     mode: Option<String>,
+    /// A phone line's hours, HH:MM-HH:MM every day [default: 09:00-21:00].
+    #[arg(long)]
+    hours: Option<String>,
     /// The platform API's address, only for a test double of it.
     #[arg(long, hide = true)]
     api_base: Option<String>,
@@ -80,6 +92,18 @@ impl ChannelCommand {
             ChannelCommand::List(args) => &args.storage,
         }
     }
+}
+
+/// `09:00-21:00` as every day's hours.
+fn daily_hours(text: &str) -> anyhow::Result<kefu_domain::hours::OfficeHours> {
+    let (open, close) = text
+        .split_once('-')
+        .with_context(|| format!("hours are HH:MM-HH:MM, not `{text}`"))?;
+    Ok(kefu_domain::hours::OfficeHours {
+        days: (1..=7).collect(),
+        open: open.trim().to_owned(),
+        close: close.trim().to_owned(),
+    })
 }
 
 fn when(at: Option<i64>) -> String {
@@ -112,6 +136,7 @@ pub async fn run(
                 origins: args.origins.clone(),
                 color: args.color.clone(),
                 position: args.position.clone(),
+                hours: args.hours.as_deref().map(daily_hours).transpose()?,
             };
             let actor = Actor::command_line();
             let row =
@@ -139,6 +164,17 @@ pub async fn run(
                 println!("<script src=\"{base}{path}\" async></script>");
                 println!(
                     "A logged-in member: add data-identity=\"<your identity token>\" to the tag (docs/entry-links.md)."
+                );
+                return Ok(());
+            }
+            if kind == Kind::Phone {
+                println!("password:     {}", args.token.trim());
+                println!(
+                    "format:       {}",
+                    row.settings["format"].as_str().unwrap_or("tccc")
+                );
+                println!(
+                    "In the contact center's console (TCCC: 电话 CDR 数据推送), enter this URL with ?action=cdr&version=1, HTTP Basic authentication with any user name and this password; other vendors push the generic record with `Authorization: Bearer <password>` (docs/http-api.md)."
                 );
                 return Ok(());
             }

@@ -1155,6 +1155,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{id}/caller-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Checks a caller's identity against an order's phone (CH-4): the number they call from
+         *     (on a phone conversation) and the last four digits they tell. Answers masked numbers.
+         */
+        get: operations["caller_check"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations/{id}/context": {
         parameters: {
             query?: never;
@@ -3200,6 +3220,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/hooks/phone/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The phone line's call records (CH-4): the CTI vendor pushes one per call when it ends
+         *     (TCCC's CDR push, or kefu's generic JSON), authenticated by the line's password (HTTP
+         *     Basic, or `Bearer`). The call goes into the caller's timeline; a missed one, or one
+         *     outside the line's hours, opens a callback work order. Answered `{"ErrCode": 0}`.
+         */
+        post: operations["phone_push"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/hooks/wechat-mp/{id}": {
         parameters: {
             query?: never;
@@ -4187,6 +4229,21 @@ export interface components {
             points: components["schemas"]["CurvePoint"][];
             unanswerable: number;
         };
+        /**
+         * @description A caller's identity checked against an order's receiver (CH-4): by the number they call
+         *     from, and by the last four digits they tell the agent. Only masked numbers come back.
+         */
+        CallerCheck: {
+            /** @description The number the buyer calls from, masked, on a phone conversation. */
+            caller?: string | null;
+            /** @description The caller's number ends as the order's phone does. */
+            caller_matches?: boolean | null;
+            order_no: string;
+            /** @description The order's receiver's phone, masked (`139****5678`); empty when it has none. */
+            order_phone: string;
+            /** @description The four digits the caller told end the order's phone. */
+            told_matches?: boolean | null;
+        };
         ChainState: {
             /**
              * Format: int64
@@ -4238,17 +4295,21 @@ export interface components {
              *     allows one (`http.channel_test_doubles`); ignored otherwise.
              */
             api_base?: string | null;
-            /** @description The Official Account's AppID; WeCom's CorpID (企业ID); Douyin's Client Key. */
+            /**
+             * @description The Official Account's AppID; WeCom's CorpID (企业ID); Douyin's Client Key; the phone
+             *     line's number.
+             */
             app_id?: string;
             /** @description The AppSecret; WeCom 微信客服's Secret; Douyin's Client Secret. */
             app_secret?: string;
             /** @description The widget's colour, `#RRGGBB`. */
             color?: string | null;
-            /** @description `wechat_mp`, `wecom_kf`, `douyin` or `widget` (others follow). */
+            hours?: components["schemas"]["OfficeHours"] | null;
+            /** @description `wechat_mp`, `wecom_kf`, `douyin`, `phone` or `widget` (email follows). */
             kind: string;
             /**
              * @description An Official Account's `safe` (the default), `compatible` or `plain`; WeCom is always
-             *     encrypted.
+             *     encrypted. A phone line's call records: `tccc` (the default) or `generic`.
              */
             mode?: string | null;
             /** @description What agents see it as; defaults to the kind's name and the account's id. */
@@ -4260,7 +4321,10 @@ export interface components {
             origins?: string[];
             /** @description Where the widget's bubble sits: `right` (the default) or `left`. */
             position?: string | null;
-            /** @description The token signatures are made with (1–32 characters; not for Douyin). */
+            /**
+             * @description The token signatures are made with (1–32 characters; not for Douyin); the phone line's
+             *     push password (16–64 characters, HTTP Basic or `Bearer`).
+             */
             token?: string;
         };
         ChannelList: {
@@ -4281,9 +4345,10 @@ export interface components {
             color?: string | null;
             /** Format: int64 */
             created_at: number;
+            hours?: components["schemas"]["OfficeHours"] | null;
             /** Format: uuid */
             id: string;
-            /** @description `wechat_mp`, `wecom_kf`, `douyin` or `widget`. */
+            /** @description `wechat_mp`, `wecom_kf`, `douyin`, `phone` or `widget`. */
             kind: string;
             last_error: string;
             /** Format: int64 */
@@ -4297,7 +4362,7 @@ export interface components {
             last_out_at?: number | null;
             /**
              * @description `safe`, `compatible` or `plain` (WeCom: always `safe`; Douyin `signed`; the widget
-             *     `widget`).
+             *     `widget`; a phone line its records' format, `tccc` or `generic`).
              */
             mode: string;
             name: string;
@@ -4310,7 +4375,10 @@ export interface components {
             position?: string | null;
             /** @description The account's AppID; WeCom's CorpID. */
             public_id: string;
-            /** @description The token the platform's console is given (the shop set it; not a secret to them). */
+            /**
+             * @description The token the platform's console is given (the shop set it; not a secret to them); a
+             *     phone line's push password.
+             */
             token: string;
             /**
              * Format: int64
@@ -4692,7 +4760,7 @@ export interface components {
          *     carry it, serialised as its snake_case string.
          * @enum {string}
          */
-        ErrorCode: "invalid_channel" | "channel_kind_unsupported" | "invalid_json" | "invalid_query" | "invalid_path" | "invalid_status" | "invalid_name" | "conversation_required" | "message_empty" | "message_too_long" | "bad_client_msg_id" | "attachment_required" | "bad_card" | "bad_buttons" | "buttons_not_for_buyers" | "rating_not_sendable" | "invalid_rating" | "unknown_frame_type" | "malformed_frame" | "frame_too_large" | "binary_not_supported" | "websocket_expected" | "invalid_identity" | "invalid_entry" | "invalid_username" | "invalid_slug" | "weak_password" | "invalid_phone" | "unknown_team" | "invalid_team" | "invalid_target" | "invalid_description" | "unknown_permission" | "invalid_accounts" | "expiry_in_the_past" | "cannot_change_own_role" | "cannot_disable_self" | "cannot_change_own_probation" | "no_phone" | "phone_already_verified" | "wrong_code" | "code_expired" | "too_many_attempts" | "bad_threshold" | "bad_probation_days" | "bad_max_accounts" | "invalid_office_hours" | "invalid_grace" | "invalid_reason" | "invalid_logistics" | "invalid_compensation_form" | "unknown_tag" | "invalid_tag" | "too_many_tags" | "tag_required" | "bad_rule_name" | "bad_rule_team" | "bad_rule_condition" | "too_many_rules" | "invalid_transfer" | "invalid_cap" | "invalid_strategy" | "invalid_break" | "query_too_long" | "note_empty" | "note_too_long" | "resolution_too_long" | "no_partner" | "invalid_kb_entry" | "invalid_kb_id" | "invalid_question" | "invalid_answer" | "invalid_answer_image" | "answer_image_not_found" | "answer_product_not_found" | "invalid_answer_buttons" | "product_entry_unbound" | "invalid_validity" | "duplicate_kb_id" | "bad_tier" | "invalid_lexicon" | "lexicon_too_large" | "bad_flow" | "bad_status" | "code_mismatch" | "missing_field" | "bad_code" | "bad_text" | "bad_amount" | "bad_number" | "bad_quantity" | "bad_stock" | "bad_time" | "bad_items" | "bad_skus" | "duplicate_sku" | "bad_buyer" | "bad_url" | "bad_attributes" | "bad_partner" | "conflicting_rows" | "not_utf8" | "bad_workbook" | "missing_column" | "malformed_header" | "malformed_row" | "record_rejected" | "duplicate_in_file" | "bad_sender" | "invalid_phrase" | "invalid_auto_reply" | "invalid_block" | "invalid_intake_filter" | "invalid_kpi_rules" | "invalid_range" | "invalid_qa_rubric" | "invalid_qa_review" | "invalid_alert_rules" | "invalid_problem" | "invalid_escalation_rules" | "invalid_escalation" | "invalid_notify_settings" | "invalid_playbooks" | "invalid_playbook_step" | "invalid_arbitration" | "invalid_transcript" | "invalid_appeal" | "invalid_work_order" | "invalid_work_order_settings" | "invalid_work_order_view" | "invalid_multipart" | "file_required" | "file_empty" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_failed" | "order_not_yours" | "invalid_setup_token" | "not_found" | "conversation_not_found" | "channel_not_found" | "buyer_not_found" | "shop_not_found" | "attachment_not_found" | "assignee_not_found" | "order_not_found" | "product_not_found" | "handoff_not_found" | "user_not_found" | "group_not_found" | "grant_not_found" | "approval_not_found" | "flow_not_found" | "proposal_not_found" | "kb_entry_not_found" | "phrase_not_found" | "rating_not_found" | "block_not_found" | "qa_review_not_found" | "alert_not_found" | "report_not_found" | "topic_not_found" | "problem_not_found" | "work_order_not_found" | "escalation_not_found" | "playbook_not_found" | "arbitration_not_found" | "appeal_not_found" | "work_order_view_not_found" | "method_not_allowed" | "request_timeout" | "channel_exists" | "channel_window_closed" | "channel_paused" | "handoff_exists" | "handoff_closed" | "work_order_transition" | "work_order_changed" | "work_order_exists" | "escalation_changed" | "playbook_run_exists" | "arbitration_exists" | "arbitration_closed" | "arbitration_unavailable" | "appeal_closed" | "queued_for_routing" | "at_capacity" | "colleague_unavailable" | "already_taken" | "proposal_decided" | "kb_entry_exists" | "account_limit_reached" | "phrase_limit_reached" | "rating_closed" | "rating_expired" | "qa_review_closed" | "already_decided" | "own_request" | "audit_busy" | "username_taken" | "tenant_slug_taken" | "setup_done" | "group_name_taken" | "tag_exists" | "message_conflict" | "kb_busy" | "body_too_large" | "file_too_large" | "unsupported_file_type" | "range_not_satisfiable" | "rate_limited" | "internal" | "channel_grant_failed" | "unavailable";
+        ErrorCode: "invalid_channel" | "channel_kind_unsupported" | "invalid_json" | "invalid_query" | "invalid_path" | "invalid_status" | "invalid_name" | "conversation_required" | "message_empty" | "message_too_long" | "bad_client_msg_id" | "attachment_required" | "bad_card" | "bad_buttons" | "buttons_not_for_buyers" | "rating_not_sendable" | "invalid_rating" | "unknown_frame_type" | "malformed_frame" | "frame_too_large" | "binary_not_supported" | "websocket_expected" | "invalid_identity" | "invalid_entry" | "invalid_username" | "invalid_slug" | "weak_password" | "invalid_phone" | "unknown_team" | "invalid_team" | "invalid_target" | "invalid_description" | "unknown_permission" | "invalid_accounts" | "expiry_in_the_past" | "cannot_change_own_role" | "cannot_disable_self" | "cannot_change_own_probation" | "no_phone" | "phone_already_verified" | "wrong_code" | "code_expired" | "too_many_attempts" | "bad_threshold" | "bad_probation_days" | "bad_max_accounts" | "invalid_office_hours" | "invalid_grace" | "invalid_reason" | "invalid_logistics" | "invalid_compensation_form" | "unknown_tag" | "invalid_tag" | "too_many_tags" | "tag_required" | "bad_rule_name" | "bad_rule_team" | "bad_rule_condition" | "too_many_rules" | "invalid_transfer" | "invalid_cap" | "invalid_strategy" | "invalid_break" | "query_too_long" | "note_empty" | "note_too_long" | "resolution_too_long" | "no_partner" | "invalid_kb_entry" | "invalid_kb_id" | "invalid_question" | "invalid_answer" | "invalid_answer_image" | "answer_image_not_found" | "answer_product_not_found" | "invalid_answer_buttons" | "product_entry_unbound" | "invalid_validity" | "duplicate_kb_id" | "bad_tier" | "invalid_lexicon" | "lexicon_too_large" | "bad_flow" | "bad_status" | "code_mismatch" | "missing_field" | "bad_code" | "bad_text" | "bad_amount" | "bad_number" | "bad_quantity" | "bad_stock" | "bad_time" | "bad_items" | "bad_skus" | "duplicate_sku" | "bad_buyer" | "bad_url" | "bad_attributes" | "bad_partner" | "conflicting_rows" | "not_utf8" | "bad_workbook" | "missing_column" | "malformed_header" | "malformed_row" | "record_rejected" | "duplicate_in_file" | "bad_sender" | "invalid_phrase" | "invalid_auto_reply" | "invalid_block" | "invalid_intake_filter" | "invalid_kpi_rules" | "invalid_range" | "invalid_qa_rubric" | "invalid_qa_review" | "invalid_alert_rules" | "invalid_problem" | "invalid_escalation_rules" | "invalid_escalation" | "invalid_notify_settings" | "invalid_playbooks" | "invalid_playbook_step" | "invalid_arbitration" | "invalid_transcript" | "invalid_appeal" | "invalid_work_order" | "invalid_work_order_settings" | "invalid_work_order_view" | "invalid_multipart" | "file_required" | "file_empty" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_failed" | "order_not_yours" | "invalid_setup_token" | "not_found" | "conversation_not_found" | "channel_not_found" | "buyer_not_found" | "shop_not_found" | "attachment_not_found" | "assignee_not_found" | "order_not_found" | "product_not_found" | "handoff_not_found" | "user_not_found" | "group_not_found" | "grant_not_found" | "approval_not_found" | "flow_not_found" | "proposal_not_found" | "kb_entry_not_found" | "phrase_not_found" | "rating_not_found" | "block_not_found" | "qa_review_not_found" | "alert_not_found" | "report_not_found" | "topic_not_found" | "problem_not_found" | "work_order_not_found" | "escalation_not_found" | "playbook_not_found" | "arbitration_not_found" | "appeal_not_found" | "work_order_view_not_found" | "method_not_allowed" | "request_timeout" | "channel_exists" | "channel_window_closed" | "channel_paused" | "channel_no_text" | "handoff_exists" | "handoff_closed" | "work_order_transition" | "work_order_changed" | "work_order_exists" | "escalation_changed" | "playbook_run_exists" | "arbitration_exists" | "arbitration_closed" | "arbitration_unavailable" | "appeal_closed" | "queued_for_routing" | "at_capacity" | "colleague_unavailable" | "already_taken" | "proposal_decided" | "kb_entry_exists" | "account_limit_reached" | "phrase_limit_reached" | "rating_closed" | "rating_expired" | "qa_review_closed" | "already_decided" | "own_request" | "audit_busy" | "username_taken" | "tenant_slug_taken" | "setup_done" | "group_name_taken" | "tag_exists" | "message_conflict" | "kb_busy" | "body_too_large" | "file_too_large" | "unsupported_file_type" | "range_not_satisfiable" | "rate_limited" | "internal" | "channel_grant_failed" | "unavailable";
         /** @description An agent escalates a conversation or a work order (one of the two). */
         EscalateInput: {
             /** Format: uuid */
@@ -7745,7 +7813,7 @@ export interface components {
          * @description Where a work order came from.
          * @enum {string}
          */
-        WorkOrderSource: "agent" | "robot" | "handoff" | "qa";
+        WorkOrderSource: "agent" | "robot" | "handoff" | "qa" | "phone";
         /**
          * @description Where a work order is.
          * @enum {string}
@@ -10733,6 +10801,50 @@ export interface operations {
             };
             408: components["responses"]["RequestTimeout"];
             413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    caller_check: {
+        parameters: {
+            query?: {
+                /** @description The order the caller names. */
+                order_no?: string;
+                /** @description The last four digits of the order's phone, as the caller tells them. */
+                last_four?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallerCheck"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     conversation_context: {
@@ -15764,6 +15876,58 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
+        };
+    };
+    phone_push: {
+        parameters: {
+            query?: {
+                /**
+                 * @description TCCC's `cdr` (a call record) or `record` (a recording, answered and left); absent for
+                 *     the generic record.
+                 */
+                action?: string;
+                /** @description TCCC's version of the push (`1`). */
+                version?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["BodyTooLarge"];
         };
     };
     wechat_mp_verify: {

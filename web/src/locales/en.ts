@@ -4573,6 +4573,7 @@ const en: typeof zhCN = {
     channel_exists: 'This account is already connected (in this shop or another)',
     channel_window_closed: "The platform doesn't allow a message now: WeChat allows 5 replies within 48 hours of the buyer's last message, Douyin replies within 24 hours",
     channel_paused: "The buyer's channel is paused; nothing can be sent on it",
+    channel_no_text: "The buyer is on the phone line, which takes no written message: call them back",
     invalid_channel: 'The channel settings are incomplete or wrong (token 1–32 characters, EncodingAESKey 43, AppID and AppSecret required)',
     channel_kind_unsupported: "This kind of channel can't be connected yet",
     channel_grant_failed: "The platform didn't complete the grant (the code was used or expired, or private messages weren't granted); grant access again",

@@ -4571,6 +4571,7 @@ export default {
     channel_exists: '这个账号已经接入过了（本店或其他店铺）',
     channel_window_closed: '平台不允许此时发送：微信只能在买家最后一条消息后 48 小时内回复，最多 5 条；抖音只能在 24 小时内回复',
     channel_paused: '买家所在的渠道已暂停，消息无法发出',
+    channel_no_text: '买家来自电话渠道，无法发送文字消息，请回拨',
     invalid_channel: '渠道设置不完整或不正确（Token 1–32 位，EncodingAESKey 43 位，AppID 与 AppSecret 必填）',
     channel_kind_unsupported: '暂不支持接入这种渠道',
     channel_grant_failed: '平台未能完成授权（授权码已使用或过期，或未勾选私信权限），请重新授权',

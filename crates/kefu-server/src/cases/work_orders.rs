@@ -273,7 +273,7 @@ async fn check_source(
         )
     };
     match (source, source_id) {
-        (Source::Agent | Source::Robot, None) => Ok(()),
+        (Source::Agent | Source::Robot | Source::Phone, None) => Ok(()),
         (Source::Handoff, Some(id)) => {
             let conversation = conversation.ok_or_else(invalid)?;
             let cases = state.store.handoffs(tenant_id, conversation.id).await?;

@@ -10,6 +10,7 @@
 
 pub mod douyin;
 pub mod inbox;
+pub mod phone;
 pub mod wechat_mp;
 pub mod wecom_kf;
 pub mod widget;
@@ -64,6 +65,7 @@ pub enum Kind {
     WechatMp,
     WecomKf,
     Douyin,
+    Phone,
     Widget,
 }
 
@@ -74,10 +76,11 @@ impl Kind {
             "wecom_kf" | "wecom-kf" => Ok(Kind::WecomKf),
             "douyin" => Ok(Kind::Douyin),
             "widget" => Ok(Kind::Widget),
-            "email" | "phone" => Err(ApiError::new(
+            "phone" => Ok(Kind::Phone),
+            "email" => Err(ApiError::new(
                 ErrorCode::ChannelKindUnsupported,
                 format!(
-                    "connecting a {s} channel is not built yet; wechat-mp, wecom-kf, douyin and widget are"
+                    "connecting a {s} channel is not built yet; wechat-mp, wecom-kf, douyin, phone and widget are"
                 ),
             )),
             _ => Err(ApiError::new(
@@ -92,6 +95,7 @@ impl Kind {
             Kind::WechatMp => "wechat_mp",
             Kind::WecomKf => "wecom_kf",
             Kind::Douyin => "douyin",
+            Kind::Phone => "phone",
             Kind::Widget => "widget",
         }
     }
@@ -102,6 +106,7 @@ impl Kind {
             Kind::WechatMp => Channel::WechatMp,
             Kind::WecomKf => Channel::Wecom,
             Kind::Douyin => Channel::Douyin,
+            Kind::Phone => Channel::Phone,
             // The widget opens the chat page: its buyers are the web's.
             Kind::Widget => Channel::Web,
         }
@@ -114,6 +119,7 @@ impl Kind {
             Kind::WechatMp => format!("/hooks/wechat-mp/{id}"),
             Kind::WecomKf => format!("/hooks/wecom-kf/{id}"),
             Kind::Douyin => format!("/hooks/douyin/{id}"),
+            Kind::Phone => format!("/hooks/phone/{id}"),
             Kind::Widget => format!("/widget/{id}.js"),
         }
     }
@@ -122,25 +128,27 @@ impl Kind {
 /// A channel to connect, as the settings page and `kefu channel add` give it.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct ChannelInput {
-    /// `wechat_mp`, `wecom_kf`, `douyin` or `widget` (others follow).
+    /// `wechat_mp`, `wecom_kf`, `douyin`, `phone` or `widget` (email follows).
     pub kind: String,
     /// What agents see it as; defaults to the kind's name and the account's id.
     #[serde(default)]
     pub name: Option<String>,
-    /// The Official Account's AppID; WeCom's CorpID (企业ID); Douyin's Client Key.
+    /// The Official Account's AppID; WeCom's CorpID (企业ID); Douyin's Client Key; the phone
+    /// line's number.
     #[serde(default)]
     pub app_id: String,
     /// The AppSecret; WeCom 微信客服's Secret; Douyin's Client Secret.
     #[serde(default)]
     pub app_secret: String,
-    /// The token signatures are made with (1–32 characters; not for Douyin).
+    /// The token signatures are made with (1–32 characters; not for Douyin); the phone line's
+    /// push password (16–64 characters, HTTP Basic or `Bearer`).
     #[serde(default)]
     pub token: String,
     /// The 43-character EncodingAESKey (compatible and safe mode; always for WeCom).
     #[serde(default)]
     pub aes_key: Option<String>,
     /// An Official Account's `safe` (the default), `compatible` or `plain`; WeCom is always
-    /// encrypted.
+    /// encrypted. A phone line's call records: `tccc` (the default) or `generic`.
     #[serde(default)]
     pub mode: Option<String>,
     /// The platform API's address: only for a test double of it, and only where the server
@@ -157,6 +165,10 @@ pub struct ChannelInput {
     /// Where the widget's bubble sits: `right` (the default) or `left`.
     #[serde(default)]
     pub position: Option<String>,
+    /// A phone line's hours (CH-4; every day 09:00–21:00 when absent): a call in outside
+    /// them is owed a callback.
+    #[serde(default)]
+    pub hours: Option<kefu_domain::hours::OfficeHours>,
 }
 
 /// Checks `input` and connects the channel, audited as `actor` did it.
@@ -172,6 +184,7 @@ pub async fn connect(
         Kind::WechatMp => (wechat_mp::check(input, test_doubles)?, "微信公众号"),
         Kind::WecomKf => (wecom_kf::check(input, test_doubles)?, "企业微信客服"),
         Kind::Douyin => (douyin::check(input, test_doubles)?, "抖音企业号"),
+        Kind::Phone => (phone::check(input)?, "客服热线"),
         Kind::Widget => (widget::check(input)?, "网站聊天插件"),
     };
     let name = input
@@ -360,6 +373,12 @@ pub async fn check_can_send(
             format!("the channel {} is paused", channel.name),
         ));
     }
+    if conversation.channel == Channel::Phone {
+        return Err(ApiError::new(
+            ErrorCode::ChannelNoText,
+            "the buyer is on the phone line: call them back",
+        ));
+    }
     if let Some(w) = window(state, conversation).await?
         && !w.open
     {
@@ -396,6 +415,7 @@ pub async fn channel_of_buyer(
             Kind::Douyin,
             douyin::split_buyer_id(external_id).map(|b| b.0),
         ),
+        Channel::Phone => (Kind::Phone, phone::split_buyer_id(external_id).map(|b| b.0)),
         _ => return Ok(None),
     };
     let Some(account) = account else {
@@ -583,8 +603,8 @@ async fn delivery(
         Kind::WechatMp => wechat_mp::outgoing(state, &buyer.external_id, message)?,
         Kind::WecomKf => wecom_kf::outgoing(state, &buyer.external_id, message)?,
         Kind::Douyin => douyin::outgoing(state, &buyer.external_id, message)?,
-        // The widget's buyers are the chat page's: nothing leaves through the outbox.
-        Kind::Widget => None,
+        // The widget's buyers are the chat page's; callers are called back, not written to.
+        Kind::Widget | Kind::Phone => None,
     };
     Ok(body.map(|body| NewDelivery {
         channel: kind.as_str(),
@@ -615,7 +635,7 @@ pub async fn attempt(state: &AppState, client: &reqwest::Client, delivery: &Deli
                 wx_api::send(state, client, &channel, delivery).await
             }
             Ok(Kind::Douyin) => douyin::send(state, client, &channel, delivery).await,
-            Ok(Kind::Widget) | Err(_) => {
+            Ok(Kind::Widget | Kind::Phone) | Err(_) => {
                 Outcome::GiveUp(None, "not a channel kefu delivers to".into())
             }
         }

@@ -28,20 +28,21 @@ use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ChannelView {
     pub id: Uuid,
-    /// `wechat_mp`, `wecom_kf`, `douyin` or `widget`.
+    /// `wechat_mp`, `wecom_kf`, `douyin`, `phone` or `widget`.
     pub kind: String,
     pub name: String,
     /// The account's AppID; WeCom's CorpID.
     pub public_id: String,
     /// `safe`, `compatible` or `plain` (WeCom: always `safe`; Douyin `signed`; the widget
-    /// `widget`).
+    /// `widget`; a phone line its records' format, `tccc` or `generic`).
     pub mode: String,
     pub paused: bool,
     /// Where the platform calls kefu, below kefu's address (the widget: its script).
     pub callback_path: String,
     /// The whole callback URL, when `http.public_url` is set.
     pub callback_url: Option<String>,
-    /// The token the platform's console is given (the shop set it; not a secret to them).
+    /// The token the platform's console is given (the shop set it; not a secret to them); a
+    /// phone line's push password.
     pub token: String,
     /// The health line: the last message in and out, the last error and when.
     pub last_in_at: Option<i64>,
@@ -55,6 +56,8 @@ pub struct ChannelView {
     pub origins: Vec<String>,
     pub color: Option<String>,
     pub position: Option<String>,
+    /// A phone line's hours (a call in outside them is owed a callback).
+    pub hours: Option<kefu_domain::hours::OfficeHours>,
     pub created_at: i64,
 }
 
@@ -65,6 +68,8 @@ impl ChannelView {
             .unwrap_or_default();
         let public = state.settings.http.public_url.trim_end_matches('/');
         let origins = channels::widget::origins(&row);
+        let phone = row.kind == Kind::Phone.as_str();
+        let hours = phone.then(|| channels::phone::hours(&row));
         ChannelView {
             id: row.id,
             callback_url: (!public.is_empty()).then(|| format!("{public}{path}")),
@@ -72,9 +77,16 @@ impl ChannelView {
             kind: row.kind,
             name: row.name,
             public_id: row.public_id,
-            mode: row.settings["mode"].as_str().unwrap_or("safe").to_owned(),
+            mode: match phone {
+                true => row.settings["format"].as_str().unwrap_or("tccc"),
+                false => row.settings["mode"].as_str().unwrap_or("safe"),
+            }
+            .to_owned(),
             paused: row.paused,
-            token: row.secrets["token"].as_str().unwrap_or_default().to_owned(),
+            token: row.secrets[if phone { "password" } else { "token" }]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
             last_in_at: row.last_in_at,
             last_out_at: row.last_out_at,
             last_error: row.last_error,
@@ -83,6 +95,7 @@ impl ChannelView {
             origins,
             color: row.settings["color"].as_str().map(str::to_owned),
             position: row.settings["position"].as_str().map(str::to_owned),
+            hours,
             created_at: row.created_at,
         }
     }
@@ -212,6 +225,68 @@ pub async fn window(
     }))
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CallerCheckQuery {
+    /// The order the caller names.
+    #[serde(default)]
+    pub order_no: String,
+    /// The last four digits of the order's phone, as the caller tells them.
+    #[serde(default)]
+    pub last_four: Option<String>,
+}
+
+/// Checks a caller's identity against an order's phone (CH-4): the number they call from
+/// (on a phone conversation) and the last four digits they tell. Answers masked numbers.
+#[utoipa::path(get, operation_id = "caller_check", path = "/api/v1/conversations/{id}/caller-check", tag = "channels", params(("id" = Uuid, Path), CallerCheckQuery),
+    responses((status = 200, body = channels::phone::CallerCheck), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn caller_check(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<CallerCheckQuery>,
+) -> Result<Json<channels::phone::CallerCheck>, ApiError> {
+    agent.require(Permission::ConversationRead)?;
+    let told = query
+        .last_four
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    if told.is_some_and(|t| t.len() != 4 || !t.chars().all(|c| c.is_ascii_digit())) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidQuery,
+            "last_four is four digits",
+        ));
+    }
+    let conversation = state
+        .store
+        .conversation(agent.tenant_id(), id)
+        .await?
+        .ok_or(ErrorCode::ConversationNotFound)?;
+    let order = state
+        .store
+        .order(agent.tenant_id(), query.order_no.trim())
+        .await?
+        .ok_or(ErrorCode::OrderNotFound)?;
+    let caller = match conversation.channel {
+        Channel::Phone => state
+            .store
+            .buyer(agent.tenant_id(), conversation.buyer_id)
+            .await?
+            .and_then(|b| {
+                channels::phone::split_buyer_id(&b.external_id).map(|(_, n)| n.to_owned())
+            }),
+        _ => None,
+    };
+    let phone = order.receiver.map(|r| r.phone).unwrap_or_default();
+    Ok(Json(channels::phone::check_caller(
+        &order.order_no,
+        &phone,
+        caller.as_deref(),
+        told,
+    )))
+}
+
 fn plain(text: String) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text)
 }
@@ -290,6 +365,46 @@ pub async fn douyin_push(
         .unwrap_or_default();
     Ok(Json(
         channels::douyin::receive(&state, id, signature, &body).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PhonePushQuery {
+    /// TCCC's `cdr` (a call record) or `record` (a recording, answered and left); absent for
+    /// the generic record.
+    #[serde(default)]
+    pub action: Option<String>,
+    /// TCCC's version of the push (`1`).
+    #[serde(default)]
+    pub version: Option<String>,
+}
+
+/// The phone line's call records (CH-4): the CTI vendor pushes one per call when it ends
+/// (TCCC's CDR push, or kefu's generic JSON), authenticated by the line's password (HTTP
+/// Basic, or `Bearer`). The call goes into the caller's timeline; a missed one, or one
+/// outside the line's hours, opens a callback work order. Answered `{"ErrCode": 0}`.
+#[utoipa::path(post, operation_id = "phone_push", path = "/hooks/phone/{id}", tag = "channels", params(("id" = Uuid, Path), PhonePushQuery),
+    request_body(content = serde_json::Value, content_type = "application/json"),
+    responses((status = 200, body = serde_json::Value), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn phone_push(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<PhonePushQuery>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let action = query
+        .action
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty());
+    Ok(Json(
+        channels::phone::receive(&state, id, authorization, action, &body).await?,
     ))
 }
 

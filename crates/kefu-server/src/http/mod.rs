@@ -290,6 +290,7 @@ fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(channels::list, channels::connect))
         .routes(routes!(channels::change, channels::disconnect))
         .routes(routes!(channels::window))
+        .routes(routes!(channels::caller_check))
         .routes(routes!(channels::grant))
         .routes(routes!(realtime::buyer))
         .routes(routes!(realtime::agent))
@@ -317,11 +318,13 @@ fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(channels::wecom_kf_verify, channels::wecom_kf_push))
         .routes(routes!(channels::douyin_push))
         .routes(routes!(channels::douyin_granted))
+        .routes(routes!(channels::phone_push))
         .routes(routes!(channels::widget_script))
         .layer(DefaultBodyLimit::max(
             crate::channels::wechat_mp::MAX_PUSH_BYTES
                 .max(crate::channels::wecom_kf::MAX_PUSH_BYTES)
-                .max(crate::channels::douyin::MAX_PUSH_BYTES),
+                .max(crate::channels::douyin::MAX_PUSH_BYTES)
+                .max(crate::channels::phone::MAX_PUSH_BYTES),
         ));
     let outside_the_api = OpenApiRouter::new()
         .routes(routes!(attachments::download))

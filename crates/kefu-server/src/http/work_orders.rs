@@ -212,6 +212,12 @@ pub async fn open(
                 "only the robot files as the robot",
             ));
         }
+        Some(Source::Phone) => {
+            return Err(ApiError::new(
+                ErrorCode::InvalidWorkOrder,
+                "only the phone line files its callbacks",
+            ));
+        }
     };
     let placement = Placement {
         conversation_id: request.conversation_id,

@@ -21,6 +21,7 @@ mod isolation;
 mod kpi;
 mod ops;
 mod permissions;
+mod phone;
 mod phrases;
 mod presence;
 mod questions;

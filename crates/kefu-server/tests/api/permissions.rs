@@ -391,6 +391,11 @@ const TABLE: &[(&str, &str, Rule)] = &[
     ("DELETE", "/channels/{id}", Needs(SettingsManage)),
     ("POST", "/channels/{id}/grant", Needs(SettingsManage)),
     ("GET", "/conversations/{id}/window", Needs(ConversationRead)),
+    (
+        "GET",
+        "/conversations/{id}/caller-check",
+        Needs(ConversationRead),
+    ),
     // The platforms' callbacks: they prove themselves by the channel's signature.
     ("GET", "/hooks/wechat-mp/{id}", Public),
     ("POST", "/hooks/wechat-mp/{id}", Public),
@@ -398,6 +403,7 @@ const TABLE: &[(&str, &str, Rule)] = &[
     ("POST", "/hooks/wecom-kf/{id}", Public),
     ("POST", "/hooks/douyin/{id}", Public),
     ("GET", "/hooks/douyin/{id}/oauth", Public),
+    ("POST", "/hooks/phone/{id}", Public),
     ("GET", "/widget/{file}", Public),
     ("GET", "/files/{id}", Public),
     ("GET", "/healthz", Public),
@@ -1072,6 +1078,7 @@ fn request(method: &str, path: &str, f: &Fixtures, n: usize) -> (String, Option<
         .replace("/wechat-mp/{id}", &format!("/wechat-mp/{}", Uuid::nil()))
         .replace("/wecom-kf/{id}", &format!("/wecom-kf/{}", Uuid::nil()))
         .replace("/douyin/{id}", &format!("/douyin/{}", Uuid::nil()))
+        .replace("/phone/{id}", &format!("/phone/{}", Uuid::nil()))
         .replace("/widget/{file}", &format!("/widget/{}.js", Uuid::nil()))
         .replace("/alerts/{id}", &format!("/alerts/{}", Uuid::nil()))
         .replace(
