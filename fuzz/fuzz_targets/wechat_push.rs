@@ -7,14 +7,16 @@
 //! after the signature (the decryption, the XML) is reached as it is for real pushes.
 //! 3: the same for WeCom 微信客服's notice. 4: the rest is a `sync_msg` page (JSON), read
 //! with every message's content. 5: the rest is a Douyin webhook's body, signed as Douyin
-//! would and read back through the signature check (CHANNELS.md §4).
+//! would and read back through the signature check (CHANNELS.md §4). 6: the rest is a phone
+//! line's call record, TCCC's and the generic one, and an `Authorization` header
+//! (CHANNELS.md §8). 7: the rest is a raw mail, read, folded and threaded (CHANNELS.md §7).
 #![no_main]
 
-use kefu_channels::douyin;
 use kefu_channels::wechat_mp::{CallbackQuery, Pushed, read_push};
 use kefu_channels::wecom_kf::{KfQuery, SyncPage, read_notice};
 use kefu_channels::wxcrypt::WxCrypt;
 use kefu_channels::xml::fields;
+use kefu_channels::{douyin, email, phone};
 use libfuzzer_sys::fuzz_target;
 
 const TOKEN: &str = "fuzztoken";
@@ -29,7 +31,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(crypt) = WxCrypt::new(TOKEN, KEY, APP_ID) else {
         return;
     };
-    match mode % 6 {
+    match mode % 8 {
         0 => {
             let _ = fields(&text);
             let _ = Pushed::parse(&text);
@@ -61,6 +63,24 @@ fuzz_target!(|data: &[u8]| {
                 && let Ok(douyin::Event::Received(message)) = douyin::read_event(rest)
             {
                 let _ = (message.line(), message.dedupe_key());
+            }
+        }
+        6 => {
+            for call in [phone::read_tccc(rest), phone::read_generic(rest)]
+                .into_iter()
+                .flatten()
+            {
+                let _ = (call.line(), phone::normalize_number(call.customer_number()));
+            }
+            let _ = phone::check_auth("fuzz-line-password", &text);
+        }
+        7 => {
+            if let Ok(mail) = email::read(rest) {
+                let _ = (
+                    email::thread_of(&mail, "support@shop.example"),
+                    email::line(&mail, true),
+                    email::reply_subject(&mail.subject),
+                );
             }
         }
         _ => {

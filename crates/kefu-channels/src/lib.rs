@@ -4,6 +4,7 @@
 //! the fuzz targets feed them anything.
 
 pub mod douyin;
+pub mod email;
 pub mod phone;
 pub mod wechat_mp;
 pub mod wecom_kf;

@@ -1,0 +1,353 @@
+//! Email on the wire (CHANNELS.md §7): a buyer's mail read into what kefu keeps (RFC 5322,
+//! MIME, RFC 2047 encoded words, RFC 2231 file names, GBK and GB18030 bodies, all by
+//! `mail-parser`), the quoted history a reply carries folded away, and the thread a reply
+//! belongs to found again: by kefu's reply address (`local+{conversation}@domain`) or by
+//! kefu's `Message-ID`s (`<conversation/{id}/messages/{id}@domain>`) in `In-Reply-To` and
+//! `References`.
+
+use mail_parser::{HeaderValue, MessageParser, MimeHeaders};
+use uuid::Uuid;
+
+use crate::WireError;
+
+/// The most attachments of one mail kefu keeps; the rest are named in the text.
+pub const MAX_ATTACHMENTS: usize = 10;
+
+/// A file a buyer's mail carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub name: String,
+    /// `type/subtype`.
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A buyer's mail as kefu keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inbound {
+    /// Without the angle brackets; `None` for a mail without one.
+    pub message_id: Option<String>,
+    /// `In-Reply-To` then `References`, without angle brackets.
+    pub replies_to: Vec<String>,
+    /// Lower case.
+    pub from: String,
+    pub from_name: Option<String>,
+    /// Every `To` and `Cc` address, lower case.
+    pub to: Vec<String>,
+    pub subject: String,
+    /// What the buyer wrote this time: the quoted history folded away.
+    pub text: String,
+    /// Some history was folded away.
+    pub folded: bool,
+    pub attachments: Vec<Attachment>,
+    /// An automatic answer (out of office, a bounce, a list): never answered, or two robots
+    /// write to each other for ever (RFC 3834).
+    pub automatic: bool,
+}
+
+fn ids(value: &HeaderValue<'_>) -> Vec<String> {
+    let list: Vec<String> = match value {
+        HeaderValue::Text(t) => vec![t.to_string()],
+        HeaderValue::TextList(l) => l.iter().map(|t| t.to_string()).collect(),
+        _ => vec![],
+    };
+    list.into_iter()
+        .map(|id| id.trim().trim_matches(['<', '>']).to_owned())
+        .filter(|id| !id.is_empty())
+        .collect()
+}
+
+/// Reads a raw mail (as IMAP's `BODY[]` gives it).
+pub fn read(raw: &[u8]) -> Result<Inbound, WireError> {
+    let mail = MessageParser::default()
+        .parse(raw)
+        .ok_or(WireError::BadXml)?;
+    let sender = mail.from().and_then(|a| a.first());
+    let from = sender
+        .and_then(|a| a.address())
+        .map(|a| a.trim().to_lowercase())
+        .filter(|a| a.contains('@'))
+        .ok_or(WireError::MissingField)?;
+    let from_name = sender
+        .and_then(|a| a.name())
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty());
+    let to = mail
+        .to()
+        .into_iter()
+        .chain(mail.cc())
+        .flat_map(|a| a.iter())
+        .filter_map(|a| a.address())
+        .map(|a| a.trim().to_lowercase())
+        .collect();
+    let mut replies_to = ids(mail.in_reply_to());
+    replies_to.extend(ids(mail.references()));
+    let header = |name: &str| mail.header_raw(name).map(|v| v.trim().to_lowercase());
+    let automatic = header("Auto-Submitted").is_some_and(|v| v != "no")
+        || header("X-Autoreply").is_some()
+        || header("X-Autorespond").is_some()
+        || header("List-Id").is_some()
+        || header("Precedence")
+            .is_some_and(|v| ["bulk", "junk", "list", "auto_reply"].contains(&v.as_str()))
+        || mail
+            .return_address()
+            .is_some_and(|r| r.is_empty() || r.to_lowercase().starts_with("mailer-daemon"));
+    let body = mail.body_text(0).map(|t| t.to_string()).unwrap_or_default();
+    let (text, folded) = fold_quoted(&body);
+    let attachments = mail
+        .attachments()
+        .filter(|part| !part.is_message())
+        .take(MAX_ATTACHMENTS)
+        .map(|part| Attachment {
+            name: part
+                .attachment_name()
+                .map(str::to_owned)
+                .unwrap_or_else(|| "attachment".to_owned()),
+            content_type: part
+                .content_type()
+                .map(|ct| match &ct.c_subtype {
+                    Some(sub) => format!("{}/{sub}", ct.c_type),
+                    None => ct.c_type.to_string(),
+                })
+                .unwrap_or_else(|| "application/octet-stream".to_owned())
+                .to_lowercase(),
+            bytes: part.contents().to_vec(),
+        })
+        .collect();
+    Ok(Inbound {
+        message_id: mail
+            .message_id()
+            .map(|id| id.trim().trim_matches(['<', '>']).to_owned())
+            .filter(|id| !id.is_empty()),
+        replies_to,
+        from,
+        from_name,
+        to,
+        subject: mail.subject().unwrap_or_default().trim().to_owned(),
+        text,
+        folded,
+        attachments,
+        automatic,
+    })
+}
+
+/// Where a reply's quoted history starts, as mail clients write it: QQ Mail's and Foxmail's
+/// 原始邮件 rule, Outlook's 发件人/From block, Apple Mail's and Gmail's "在 … 写道：" and "On
+/// … wrote:", and `>` lines.
+fn starts_history(line: &str, next: Option<&str>) -> bool {
+    let t = line.trim();
+    let next = next.map(str::trim).unwrap_or_default();
+    t.starts_with('>')
+        || (t.starts_with("---") && (t.contains("原始邮件") || t.contains("Original Message")))
+        || t.starts_with("________________________________")
+        || ((t.starts_with("发件人:") || t.starts_with("发件人："))
+            && ["发送时间", "日期", "时间", "收件人"]
+                .iter()
+                .any(|k| next.starts_with(k)))
+        || (t.starts_with("From:")
+            && ["Sent:", "Date:", "To:"]
+                .iter()
+                .any(|k| next.starts_with(k)))
+        || (t.starts_with("在") && (t.ends_with("写道：") || t.ends_with("写道:")))
+        || (t.starts_with("On ") && t.ends_with("wrote:"))
+}
+
+/// The text a buyer wrote this time, and whether quoted history was folded away after it.
+pub fn fold_quoted(body: &str) -> (String, bool) {
+    let body = body.replace("\r\n", "\n");
+    let lines: Vec<&str> = body.lines().collect();
+    let cut = (0..lines.len()).find(|&i| starts_history(lines[i], lines.get(i + 1).copied()));
+    let kept = &lines[..cut.unwrap_or(lines.len())];
+    let text = kept.join("\n").trim().to_owned();
+    // A mail that is all quote (a forward): keep it whole rather than nothing.
+    match (text.is_empty(), cut) {
+        (true, Some(_)) => (body.trim().to_owned(), false),
+        _ => (text, cut.is_some()),
+    }
+}
+
+/// kefu's reply address for a conversation: the channel's address with a sub-address
+/// (`support+{conversation}@shop.example`).
+pub fn reply_address(address: &str, conversation: Uuid) -> String {
+    match address.split_once('@') {
+        Some((local, domain)) => format!("{local}+{conversation}@{domain}"),
+        None => address.to_owned(),
+    }
+}
+
+/// kefu's `Message-ID` of a message it sends (without angle brackets).
+pub fn message_id(conversation: Uuid, message: Uuid, domain: &str) -> String {
+    format!("conversation/{conversation}/messages/{message}@{domain}")
+}
+
+/// The conversation a buyer's mail answers, if it answers one of kefu's: by the reply
+/// address it was sent to, else by the `Message-ID`s it replies to.
+pub fn thread_of(mail: &Inbound, address: &str) -> Option<Uuid> {
+    let (local, domain) = address.split_once('@')?;
+    let prefix = format!("{}+", local.to_lowercase());
+    let domain = domain.to_lowercase();
+    let by_address = mail.to.iter().find_map(|to| {
+        let (l, d) = to.split_once('@')?;
+        (d == domain).then_some(())?;
+        l.strip_prefix(&prefix)?.parse().ok()
+    });
+    by_address.or_else(|| {
+        mail.replies_to.iter().find_map(|id| {
+            let rest = id.strip_prefix("conversation/")?;
+            let (conversation, _) = rest.split_once('/')?;
+            conversation.parse().ok()
+        })
+    })
+}
+
+/// A reply's subject: `Re: ` once before the buyer's (or the shop's default for a mail
+/// without one).
+pub fn reply_subject(subject: &str) -> String {
+    let s = subject.trim();
+    let lower = s.to_lowercase();
+    if lower.starts_with("re:") || s.starts_with("回复：") || s.starts_with("答复：") {
+        s.to_owned()
+    } else if s.is_empty() {
+        "Re: 您的咨询".to_owned()
+    } else {
+        format!("Re: {s}")
+    }
+}
+
+/// The line the buyer's mail is entered as: the subject on the first mail of a thread,
+/// then what they wrote; files are added as attachments.
+pub fn line(mail: &Inbound, first: bool) -> String {
+    let text = mail.text.trim();
+    match (first && !mail.subject.is_empty(), text.is_empty()) {
+        (true, true) => format!("【{}】", mail.subject),
+        (true, false) => format!("【{}】\n{text}", mail.subject),
+        (false, _) => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reply from a Chinese client: GBK body in base64, a GB2312 encoded-word subject,
+    /// QQ Mail's history rule, a file named by RFC 2231 in UTF-8.
+    fn gbk_reply(conversation: Uuid) -> Vec<u8> {
+        use base64::Engine;
+        let (body, _, _) =
+            encoding_rs::GBK.encode("好的，那我等顺丰的消息。\r\n\r\n------------------ 原始邮件 ------------------\r\n发件人: \"茶叶小铺客服\"<support@tea.example>;\r\n您好，已为您安排补发。\r\n");
+        let body = base64::engine::general_purpose::STANDARD.encode(body);
+        let (subject, _, _) = encoding_rs::GBK.encode("回复：补发进度");
+        let subject = base64::engine::general_purpose::STANDARD.encode(subject);
+        format!(
+            "From: =?GB2312?B?{name}?= <Wang.Xiaoming@QQ.example>\r\n\
+             To: support+{conversation}@tea.example\r\n\
+             Subject: =?GB2312?B?{subject}?=\r\n\
+             Message-ID: <buyer-1@qq.example>\r\n\
+             In-Reply-To: <conversation/{conversation}/messages/m1@tea.example>\r\n\
+             MIME-Version: 1.0\r\n\
+             Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n\
+             --b1\r\n\
+             Content-Type: text/plain; charset=\"GBK\"\r\n\
+             Content-Transfer-Encoding: base64\r\n\r\n\
+             {body}\r\n\
+             --b1\r\n\
+             Content-Type: image/jpeg\r\n\
+             Content-Disposition: attachment; filename*=UTF-8''%E7%A0%B4%E6%8D%9F.jpg\r\n\
+             Content-Transfer-Encoding: base64\r\n\r\n\
+             /9j/4AAQ\r\n\
+             --b1--\r\n",
+            name = base64::engine::general_purpose::STANDARD
+                .encode(encoding_rs::GBK.encode("王小明").0),
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn a_chinese_clients_reply_is_read_whole() {
+        let conversation = Uuid::from_u128(7);
+        let mail = read(&gbk_reply(conversation)).unwrap();
+        assert_eq!(mail.from, "wang.xiaoming@qq.example");
+        assert_eq!(mail.from_name.as_deref(), Some("王小明"));
+        assert_eq!(mail.subject, "回复：补发进度");
+        assert_eq!(mail.text, "好的，那我等顺丰的消息。");
+        assert!(mail.folded);
+        assert_eq!(mail.message_id.as_deref(), Some("buyer-1@qq.example"));
+        assert_eq!(mail.attachments.len(), 1);
+        assert_eq!(mail.attachments[0].name, "破损.jpg");
+        assert_eq!(mail.attachments[0].content_type, "image/jpeg");
+        assert_eq!(
+            mail.attachments[0].bytes,
+            vec![0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]
+        );
+        assert!(!mail.automatic);
+        assert_eq!(thread_of(&mail, "Support@Tea.example"), Some(conversation));
+        assert_eq!(reply_subject(&mail.subject), "回复：补发进度");
+    }
+
+    #[test]
+    fn a_thread_is_found_by_the_message_it_answers() {
+        let c = Uuid::from_u128(9);
+        let raw = format!(
+            "From: buyer@example.com\r\nTo: support@tea.example\r\nSubject: =?UTF-8?B?5Y+R6LSn?=\r\n\
+             References: <x@y> <{}>\r\n\r\nhello\r\n",
+            message_id(c, Uuid::from_u128(1), "tea.example")
+        );
+        let mail = read(raw.as_bytes()).unwrap();
+        assert_eq!(mail.subject, "发货");
+        assert_eq!(thread_of(&mail, "support@tea.example"), Some(c));
+        assert_eq!(line(&mail, true), "【发货】\nhello");
+        assert_eq!(line(&mail, false), "hello");
+        // Another shop's address, or none of kefu's ids: a new thread.
+        let other = read(b"From: b@example.com\r\nTo: support+00000000-0000-0000-0000-000000000009@other.example\r\n\r\nhi").unwrap();
+        assert_eq!(thread_of(&other, "support@tea.example"), None);
+        assert_eq!(
+            reply_address("support@tea.example", c),
+            format!("support+{c}@tea.example")
+        );
+    }
+
+    #[test]
+    fn quoted_history_is_folded_as_clients_write_it() {
+        for (body, kept) in [
+            (
+                "收到了，谢谢\n\n在 2026年12月7日 10:02，茶叶小铺 <support@tea.example> 写道：\n> 已发货",
+                "收到了，谢谢",
+            ),
+            (
+                "Thanks!\nOn Mon, Dec 7, 2026 at 10:02 AM Shop <s@t.example> wrote:\n> shipped",
+                "Thanks!",
+            ),
+            (
+                "好的\r\n\r\n发件人: 茶叶小铺\r\n发送时间: 2026年12月7日 10:02\r\n收件人: 我\r\n正文",
+                "好的",
+            ),
+            ("ok\n-----Original Message-----\nFrom: x", "ok"),
+            ("no history here\n> but a quote later", "no history here"),
+        ] {
+            let (text, folded) = fold_quoted(body);
+            assert_eq!(text, kept);
+            assert!(folded, "{body}");
+        }
+        // All quote (a forward): kept whole.
+        assert_eq!(
+            fold_quoted("> only a quote"),
+            ("> only a quote".to_owned(), false)
+        );
+        assert_eq!(fold_quoted("plain"), ("plain".to_owned(), false));
+    }
+
+    #[test]
+    fn automatic_answers_are_marked_and_senders_required() {
+        let ooo = b"From: b@example.com\r\nAuto-Submitted: auto-replied\r\nSubject: Out of office\r\n\r\naway";
+        assert!(read(ooo).unwrap().automatic);
+        let list = b"From: news@example.com\r\nPrecedence: bulk\r\n\r\nnews";
+        assert!(read(list).unwrap().automatic);
+        assert_eq!(
+            read(b"Subject: no sender\r\n\r\nx"),
+            Err(WireError::MissingField)
+        );
+        // An HTML-only mail still gives text.
+        let html = b"From: b@example.com\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>\xe4\xbd\xa0\xe5\xa5\xbd</p>";
+        assert_eq!(read(html).unwrap().text, "你好");
+    }
+}
