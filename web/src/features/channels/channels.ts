@@ -1,13 +1,16 @@
 // Issue #21, CH-3: what the channels page works out — the kinds a shop may connect (a WeChat
-// Official Account, WeCom 微信客服, a Douyin enterprise account and, CH-1, the web widget on the
-// shop's own site now; the others shown as coming), the callback URL to paste into the
-// platform's console, the health line, random tokens and keys, Douyin's grant (its way back and
-// its outcome on this page), and the connect form checked as the server checks it
-// (crates/kefu-server/src/channels/wechat_mp.rs, wecom_kf.rs, douyin.rs, widget.rs `check`).
+// Official Account, WeCom 微信客服, a Douyin enterprise account, CH-1 the web widget on the
+// shop's own site and CH-4 the phone line now; email shown as coming), the callback URL to
+// paste into the platform's console, the health line, random tokens, keys and passwords,
+// Douyin's grant (its way back and its outcome on this page), and the connect form checked as
+// the server checks it (crates/kefu-server/src/channels/wechat_mp.rs, wecom_kf.rs, douyin.rs,
+// widget.rs, phone.rs `check`).
 
 import type { ChannelInput, ChannelView, EpochMs } from '../../api'
 import { blankWidget, widgetInput, widgetProblem } from './widget'
 import type { WidgetFields } from './widget'
+import { PASSWORD_CHARS, blankPhone, formatOf, phoneInput, phoneProblem } from './phone'
+import type { PhoneFields } from './phone'
 
 /** What the connect dialog offers; only `ready` kinds may be chosen. */
 export const CHANNEL_KINDS = [
@@ -15,8 +18,8 @@ export const CHANNEL_KINDS = [
   { kind: 'wecom_kf', ready: true },
   { kind: 'douyin', ready: true },
   { kind: 'widget', ready: true },
+  { kind: 'phone', ready: true },
   { kind: 'email', ready: false },
-  { kind: 'phone', ready: false },
 ] as const
 export type ChannelKind = (typeof CHANNEL_KINDS)[number]['kind']
 
@@ -44,6 +47,12 @@ export function isWidget(kind: string): boolean {
   return kind === 'widget'
 }
 
+/** CH-4: whether the kind is the phone line — a number and a push password rather than an
+ *  account's keys; its vendor pushes call records, and nothing is ever sent on it. */
+export function isPhone(kind: string): boolean {
+  return kind === 'phone'
+}
+
 /** Whether the account's owner must grant kefu access on the platform's own page after it is
  *  connected (Douyin: its private messages, by OAuth; the card's 授权 button). */
 export function needsGrant(kind: string): boolean {
@@ -59,9 +68,13 @@ export function isGranted(channel: Pick<ChannelView, 'kind' | 'token_expires_at'
  *  (`channels.steps.…`, in the kind's words): WeChat submits, whitelists kefu's IP and tests;
  *  WeCom saves the callback, hands its 客服账号 to the API and tests; Douyin sets the webhook
  *  and its events, registers the grant's way back, grants on the card and tests; the widget's
- *  tag goes on the site's pages, a member's identity on it, and the site is tried. */
-export function consoleSteps(kind: string): readonly string[] {
+ *  tag goes on the site's pages, a member's identity on it, and the site is tried; the phone
+ *  line's vendor is given the push URL and password (`mode`: the line's format), and the line
+ *  is called. */
+export function consoleSteps(kind: string, mode = ''): readonly string[] {
   if (isWidget(kind)) return ['paste', 'identity', 'test']
+  // CH-4: the vendor's push (TCCC's console, or any other vendor's), its password, a test call.
+  if (isPhone(kind)) return formatOf(mode) === 'tccc' ? ['push', 'auth', 'test'] : ['genericPush', 'genericAuth', 'test']
   if (needsGrant(kind)) return ['webhook', 'redirect', 'grant', 'test']
   return hasModes(kind) ? ['submit', 'whitelist', 'test'] : ['submit', 'api', 'test']
 }
@@ -101,6 +114,11 @@ function randomAlphanumeric(length: number, bytes: RandomBytes): string {
     }
   }
   return out
+}
+
+/** CH-4: a phone line's push password for 生成: 24 letters and digits. */
+export function randomPassword(bytes: RandomBytes = cryptoBytes): string {
+  return randomAlphanumeric(PASSWORD_CHARS, bytes)
 }
 
 /** A token for 随机生成: 32 letters and digits. */
@@ -155,14 +173,18 @@ export type HealthPart =
   | { part: 'in' | 'out' | 'token'; at: EpochMs | null }
   | { part: 'error'; at: EpochMs | null; error: string }
 
+/** The health line: the last message in and out, the last error, when the access token
+ *  expires. A phone line (CH-4) sends nothing and holds no token: its last call record and
+ *  its last error only. */
 export function healthOf(channel: ChannelView): HealthPart[] {
   const error = channel.last_error.trim()
-  return [
+  const parts: HealthPart[] = [
     { part: 'in', at: channel.last_in_at ?? null },
     { part: 'out', at: channel.last_out_at ?? null },
     { part: 'error', at: error ? channel.last_error_at ?? null : null, error },
     { part: 'token', at: channel.token_expires_at ?? null },
   ]
+  return isPhone(channel.kind) ? parts.filter((p) => p.part === 'in' || p.part === 'error') : parts
 }
 
 /** How the channel stands at a glance: paused, failing (its last error is newer than its
@@ -183,7 +205,8 @@ export function modeOf(mode: string): ChannelMode {
   return (MODES as readonly string[]).includes(mode) ? (mode as ChannelMode) : 'safe'
 }
 
-/** The connect dialog's fields, as typed (`widget`: the widget's sites, colour and side). */
+/** The connect dialog's fields, as typed (`widget`: the widget's sites, colour and side;
+ *  `phone`: the line's number, password, format and hours). */
 export interface ConnectForm {
   kind: ChannelKind
   name: string
@@ -193,14 +216,15 @@ export interface ConnectForm {
   aesKey: string
   mode: ChannelMode
   widget: WidgetFields
+  phone: PhoneFields
 }
 
 export function blankForm(): ConnectForm {
-  return { kind: 'wechat_mp', name: '', appId: '', appSecret: '', token: '', aesKey: '', mode: 'safe', widget: blankWidget() }
+  return { kind: 'wechat_mp', name: '', appId: '', appSecret: '', token: '', aesKey: '', mode: 'safe', widget: blankWidget(), phone: blankPhone() }
 }
 
 /** What is wrong with a field, to say under it. */
-export type FormProblem = 'kind' | 'name' | 'appId' | 'appSecret' | 'token' | 'aesKey' | 'origins' | 'color'
+export type FormProblem = 'kind' | 'name' | 'appId' | 'appSecret' | 'token' | 'aesKey' | 'origins' | 'color' | 'number' | 'password' | 'hours'
 
 /** Whether the EncodingAESKey must be given: always, but for a WeChat account in plain mode
  *  (and Douyin, which has none). */
@@ -210,11 +234,13 @@ export function aesKeyRequired(form: Pick<ConnectForm, 'kind' | 'mode'>): boolea
 
 /** The first field the server would refuse (`invalid_channel`), or null. The EncodingAESKey
  *  may stay empty in WeChat's plain mode only (WeCom always needs it); Douyin takes its Client
- *  Key and Secret only; the widget its sites (1–10) and colour. */
+ *  Key and Secret only; the widget its sites (1–10) and colour; the phone line its number,
+ *  password and hours. */
 export function formProblem(form: ConnectForm): FormProblem | null {
   if (!CHANNEL_KINDS.some((k) => k.kind === form.kind && k.ready)) return 'kind'
   if ([...form.name.trim()].length > MAX_NAME_CHARS) return 'name'
   if (isWidget(form.kind)) return widgetProblem(form.widget)
+  if (isPhone(form.kind)) return phoneProblem(form.phone)
   const appId = form.appId.trim()
   const idChars = hasToken(form.kind) ? /^[A-Za-z0-9_]+$/ : /^[A-Za-z0-9_-]+$/
   if (!appId || appId.length > MAX_APP_ID_CHARS || !idChars.test(appId)) return 'appId'
@@ -230,11 +256,13 @@ export function formProblem(form: ConnectForm): FormProblem | null {
 
 /** The body of `POST /channels`: trimmed, an empty name or key left out, the mode only for a
  *  kind that has modes (WeCom's is always `safe`); Douyin's Client Key and Secret alone; the
- *  widget's sites (their origins), colour and side alone. */
+ *  widget's sites (their origins), colour and side alone; the phone line's number, password,
+ *  format and hours alone. */
 export function inputOf(form: ConnectForm): ChannelInput {
   const name = form.name.trim()
   const aesKey = form.aesKey.trim()
   if (isWidget(form.kind)) return { kind: form.kind, ...widgetInput(form.widget), ...(name ? { name } : {}) }
+  if (isPhone(form.kind)) return { kind: form.kind, ...phoneInput(form.phone), ...(name ? { name } : {}) }
   if (!hasToken(form.kind)) {
     return { kind: form.kind, app_id: form.appId.trim(), app_secret: form.appSecret.trim(), ...(name ? { name } : {}) }
   }

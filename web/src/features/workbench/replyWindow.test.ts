@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { i18n } from '../../i18n'
 import type { ReplyWindow } from '../../api'
-import { showsChannel, windowLine, windowText } from './replyWindow'
+import { blocksSending, composerLine, showsChannel, takesText, windowLine, windowText } from './replyWindow'
 
 const local = (m: number, d: number, h = 0, min = 0) => new Date(2026, m - 1, d, h, min).getTime()
 const NOW = local(11, 20, 10, 0)
@@ -82,6 +82,38 @@ describe('windowText', () => {
     const closed = windowLine(reply({ open: false }), NOW)!
     expect(windowText(closed, t)).toBe('窗口已关闭：买家最后一条消息已超过 48 小时或 5 条额度已用完，买家再次发消息后才能回复')
     expect(windowText(windowLine(reply({ open: false }, 'email'), NOW)!, t)).toBe('窗口已关闭：买家再次发消息后才能回复')
+  })
+})
+
+describe('the phone line (CH-4)', () => {
+  it('takes no written message, on every other channel the composer stays', () => {
+    expect(takesText('phone')).toBe(false)
+    for (const channel of ['web', 'wechat_mp', 'wecom', 'douyin', 'email'] as const) expect(takesText(channel)).toBe(true)
+  })
+
+  it('says so over the composer whatever the server answered, and blocks sending', () => {
+    for (const answer of [null, reply(null, 'phone'), reply({ closes_at: local(11, 21, 14, 5) }, 'phone')]) {
+      const line = composerLine('phone', answer, NOW)
+      expect(line).toEqual({ state: 'no_text', channel: 'phone' })
+      expect(blocksSending(line)).toBe(true)
+    }
+  })
+
+  it('reads 电话 · 无法发送文字消息，请回拨, in English too', () => {
+    const line = composerLine('phone', null, NOW)!
+    expect(windowText(line, t)).toBe('电话 · 无法发送文字消息，请回拨')
+    i18n.global.locale.value = 'en'
+    expect(windowText(line, t)).toBe('Phone · No written messages on this channel: call the buyer back')
+  })
+
+  it('leaves the other channels to their window', () => {
+    expect(composerLine('web', reply(null, 'web'), NOW)).toBeNull()
+    expect(composerLine('wechat_mp', null, NOW)).toBeNull()
+    const open = composerLine('douyin', reply({ closes_at: local(11, 21, 9, 30) }, 'douyin'), NOW)
+    expect(open).toMatchObject({ state: 'open', channel: 'douyin' })
+    expect(blocksSending(open)).toBe(false)
+    expect(blocksSending(composerLine('wechat_mp', reply({ open: false }), NOW))).toBe(true)
+    expect(blocksSending(null)).toBe(false)
   })
 })
 

@@ -1,7 +1,8 @@
 // Issue #21, CH-3: the line above the composer of a conversation on another platform — how
 // long and how many messages its reply window still allows (WeChat: 48 hours after the buyer's
 // last message, five messages; Douyin: 24 hours, no count), or that it is closed and sending
-// must wait for the buyer.
+// must wait for the buyer. CH-4: on the phone line nothing can be written at all — the line
+// says so, and the agent calls the buyer back.
 
 import type { Channel, EpochMs, ReplyWindow } from '../../api'
 import { clock, monthDay } from '../shared/format'
@@ -19,10 +20,30 @@ const RULES: Partial<Record<Channel, { hours: number; quota?: number }>> = {
   douyin: { hours: 24 },
 }
 
-/** Where the conversation stands, or null when its channel has no window (the web chat). */
+/** Where the conversation stands, or null when its channel has no window (the web chat);
+ *  `no_text` on a channel that takes no written message at all (the phone line). */
 export type WindowLine =
   | { state: 'open'; channel: Channel; remaining: number | null; closesAt: EpochMs | null; urgent: boolean }
   | { state: 'closed'; channel: Channel }
+  | { state: 'no_text'; channel: Channel }
+
+/** CH-4: whether an agent can write to a buyer on the channel. The phone line records calls
+ *  only (the server answers `channel_no_text`): the buyer is called back. */
+export function takesText(channel: Channel): boolean {
+  return channel !== 'phone'
+}
+
+/** Whether the composer must wait: the window is closed, or the channel takes no text. */
+export function blocksSending(line: WindowLine | null): boolean {
+  return line?.state === 'closed' || line?.state === 'no_text'
+}
+
+/** The line over the composer of a conversation on `channel`: that it takes no text, else
+ *  where its window stands (`reply`: the server's answer for it, null before it came). */
+export function composerLine(channel: Channel, reply: ReplyWindow | null, now: EpochMs): WindowLine | null {
+  if (!takesText(channel)) return { state: 'no_text', channel }
+  return windowLine(reply, now)
+}
 
 /** Less than this left, or one message: the line turns amber. */
 const URGENT_MS = 2 * 3_600_000
@@ -43,8 +64,10 @@ function closing(ms: EpochMs): string {
   return `${monthDay(ms)} ${clock(ms)}`
 }
 
-/** 「微信公众号 · 48 小时回复窗口：剩余 3 条，11-21 14:05 关闭」, or the closed warning. */
+/** 「微信公众号 · 48 小时回复窗口：剩余 3 条，11-21 14:05 关闭」, the closed warning, or
+ *  「电话 · 无法发送文字消息，请回拨」. */
 export function windowText(line: WindowLine, t: Translate): string {
+  if (line.state === 'no_text') return t('replyWindow.noText', { channel: t(`channel.${line.channel}`) })
   const rule = RULES[line.channel]
   if (line.state === 'closed') {
     if (!rule) return t('replyWindow.closedAny')
