@@ -60,8 +60,8 @@ impl Server {
             outbound::announcer(
                 bus.clone(),
                 keys.clone(),
-                // Issue #21: buyers on WeChat, WeCom and Douyin get their replies through the
-                // outbox.
+                // Issue #21: buyers on WeChat, WeCom, Douyin and email get their replies
+                // through the outbox (callers get none: they are called back).
                 outbound::Channels::default()
                     .with(
                         kefu_domain::channel::Channel::WechatMp,
@@ -73,6 +73,10 @@ impl Server {
                     )
                     .with(
                         kefu_domain::channel::Channel::Douyin,
+                        Arc::new(channel_outbox.clone()),
+                    )
+                    .with(
+                        kefu_domain::channel::Channel::Email,
                         Arc::new(channel_outbox.clone()),
                     ),
                 Hooks::of_the_desk(&dispatcher, &robot, &automation)

@@ -43,6 +43,7 @@ pub struct ChannelAddArgs {
         alias = "corp-id",
         alias = "client-key",
         alias = "number",
+        alias = "address",
         default_value = ""
     )]
     app_id: String,
@@ -66,6 +67,24 @@ pub struct ChannelAddArgs {
     /// A phone line's hours, HH:MM-HH:MM every day [default: 09:00-21:00].
     #[arg(long)]
     hours: Option<String>,
+    /// An email channel's IMAP server (the address is --address, the password --password).
+    #[arg(long)]
+    imap_host: Option<String>,
+    /// [default: 993]
+    #[arg(long)]
+    imap_port: Option<u16>,
+    /// An email channel's SMTP server.
+    #[arg(long)]
+    smtp_host: Option<String>,
+    /// [default: 465, 587 with --security starttls]
+    #[arg(long)]
+    smtp_port: Option<u16>,
+    /// The mailbox's login when it is not the address.
+    #[arg(long)]
+    username: Option<String>,
+    /// tls (the default) or starttls.
+    #[arg(long)]
+    security: Option<String>,
     /// The platform API's address, only for a test double of it.
     #[arg(long, hide = true)]
     api_base: Option<String>,
@@ -137,6 +156,17 @@ pub async fn run(
                 color: args.color.clone(),
                 position: args.position.clone(),
                 hours: args.hours.as_deref().map(daily_hours).transpose()?,
+                email: args
+                    .imap_host
+                    .as_ref()
+                    .map(|imap| channels::email::Servers {
+                        imap_host: imap.clone(),
+                        imap_port: args.imap_port,
+                        smtp_host: args.smtp_host.clone().unwrap_or_default(),
+                        smtp_port: args.smtp_port,
+                        username: args.username.clone(),
+                        security: args.security.clone(),
+                    }),
             };
             let actor = Actor::command_line();
             let row =
@@ -157,13 +187,22 @@ pub async fn run(
                 base
             };
             println!("connected {} `{}` to {}", row.kind, row.name, tenant.slug);
-            println!("callback URL: {base}{path}");
+            if !path.is_empty() {
+                println!("callback URL: {base}{path}");
+            }
             let kind = Kind::parse(&row.kind).map_err(|e| anyhow::anyhow!("{e}"))?;
             if kind == Kind::Widget {
                 println!("Put this on every page of your site, before </body>:");
                 println!("<script src=\"{base}{path}\" async></script>");
                 println!(
                     "A logged-in member: add data-identity=\"<your identity token>\" to the tag (docs/entry-links.md)."
+                );
+                return Ok(());
+            }
+            if kind == Kind::Email {
+                println!(
+                    "kefu reads {} by IMAP and answers by SMTP; buyers' replies come back to their conversation. Nothing to paste anywhere.",
+                    row.public_id
                 );
                 return Ok(());
             }

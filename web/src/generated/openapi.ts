@@ -4297,15 +4297,19 @@ export interface components {
             api_base?: string | null;
             /**
              * @description The Official Account's AppID; WeCom's CorpID (企业ID); Douyin's Client Key; the phone
-             *     line's number.
+             *     line's number; the email address.
              */
             app_id?: string;
-            /** @description The AppSecret; WeCom 微信客服's Secret; Douyin's Client Secret. */
+            /**
+             * @description The AppSecret; WeCom 微信客服's Secret; Douyin's Client Secret; the mailbox's password
+             *     (or the mail service's 授权码).
+             */
             app_secret?: string;
             /** @description The widget's colour, `#RRGGBB`. */
             color?: string | null;
+            email?: components["schemas"]["EmailServers"] | null;
             hours?: components["schemas"]["OfficeHours"] | null;
-            /** @description `wechat_mp`, `wecom_kf`, `douyin`, `phone` or `widget` (email follows). */
+            /** @description `wechat_mp`, `wecom_kf`, `douyin`, `email`, `phone` or `widget`. */
             kind: string;
             /**
              * @description An Official Account's `safe` (the default), `compatible` or `plain`; WeCom is always
@@ -4716,6 +4720,25 @@ export interface components {
         EditWorkOrder: components["schemas"]["WorkOrderDraft"] & {
             /** Format: int64 */
             version: number;
+        };
+        /** @description An email channel's servers, as the settings page and `kefu channel add email` give them. */
+        EmailServers: {
+            imap_host: string;
+            /**
+             * Format: int32
+             * @description 993 when absent.
+             */
+            imap_port?: number | null;
+            /** @description `tls` (the default), `starttls` (SMTP), or `plain` (only a test double's). */
+            security?: string | null;
+            smtp_host: string;
+            /**
+             * Format: int32
+             * @description 465 when absent (587 with `starttls`).
+             */
+            smtp_port?: number | null;
+            /** @description The login at both; the address when absent. */
+            username?: string | null;
         };
         /**
          * @description The door a conversation was opened from (CH-2). Later reports split by it.

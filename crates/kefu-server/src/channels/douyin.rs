@@ -246,15 +246,7 @@ pub fn outgoing(
             }
             None => return Ok(None),
         },
-        MessageKind::Buttons => {
-            let buttons: kefu_domain::message::Buttons = serde_json::from_str(&message.body)
-                .map_err(|e| ApiError::Internal(e.to_string()))?;
-            let mut text = buttons.text;
-            for (i, b) in buttons.buttons.iter().enumerate() {
-                text.push_str(&format!("\n{}. {}", i + 1, b.reply));
-            }
-            text
-        }
+        MessageKind::Buttons => wx_api::buttons_text(message)?,
         MessageKind::OrderCard | MessageKind::ProductCard => wx_api::card_text(message),
         MessageKind::Rating => return Ok(None),
     };

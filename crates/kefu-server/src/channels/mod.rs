@@ -9,6 +9,7 @@
 //! try in the delivery log. Access tokens are kept in the database, sealed, for every process.
 
 pub mod douyin;
+pub mod email;
 pub mod inbox;
 pub mod phone;
 pub mod wechat_mp;
@@ -65,6 +66,7 @@ pub enum Kind {
     WechatMp,
     WecomKf,
     Douyin,
+    Email,
     Phone,
     Widget,
 }
@@ -77,12 +79,7 @@ impl Kind {
             "douyin" => Ok(Kind::Douyin),
             "widget" => Ok(Kind::Widget),
             "phone" => Ok(Kind::Phone),
-            "email" => Err(ApiError::new(
-                ErrorCode::ChannelKindUnsupported,
-                format!(
-                    "connecting a {s} channel is not built yet; wechat-mp, wecom-kf, douyin, phone and widget are"
-                ),
-            )),
+            "email" => Ok(Kind::Email),
             _ => Err(ApiError::new(
                 ErrorCode::ChannelKindUnsupported,
                 format!("no channel kind `{s}`"),
@@ -95,6 +92,7 @@ impl Kind {
             Kind::WechatMp => "wechat_mp",
             Kind::WecomKf => "wecom_kf",
             Kind::Douyin => "douyin",
+            Kind::Email => "email",
             Kind::Phone => "phone",
             Kind::Widget => "widget",
         }
@@ -106,6 +104,7 @@ impl Kind {
             Kind::WechatMp => Channel::WechatMp,
             Kind::WecomKf => Channel::Wecom,
             Kind::Douyin => Channel::Douyin,
+            Kind::Email => Channel::Email,
             Kind::Phone => Channel::Phone,
             // The widget opens the chat page: its buyers are the web's.
             Kind::Widget => Channel::Web,
@@ -120,6 +119,8 @@ impl Kind {
             Kind::WecomKf => format!("/hooks/wecom-kf/{id}"),
             Kind::Douyin => format!("/hooks/douyin/{id}"),
             Kind::Phone => format!("/hooks/phone/{id}"),
+            // Mail is read from the channel's mailbox: nothing calls kefu.
+            Kind::Email => String::new(),
             Kind::Widget => format!("/widget/{id}.js"),
         }
     }
@@ -128,16 +129,17 @@ impl Kind {
 /// A channel to connect, as the settings page and `kefu channel add` give it.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct ChannelInput {
-    /// `wechat_mp`, `wecom_kf`, `douyin`, `phone` or `widget` (email follows).
+    /// `wechat_mp`, `wecom_kf`, `douyin`, `email`, `phone` or `widget`.
     pub kind: String,
     /// What agents see it as; defaults to the kind's name and the account's id.
     #[serde(default)]
     pub name: Option<String>,
     /// The Official Account's AppID; WeCom's CorpID (企业ID); Douyin's Client Key; the phone
-    /// line's number.
+    /// line's number; the email address.
     #[serde(default)]
     pub app_id: String,
-    /// The AppSecret; WeCom 微信客服's Secret; Douyin's Client Secret.
+    /// The AppSecret; WeCom 微信客服's Secret; Douyin's Client Secret; the mailbox's password
+    /// (or the mail service's 授权码).
     #[serde(default)]
     pub app_secret: String,
     /// The token signatures are made with (1–32 characters; not for Douyin); the phone line's
@@ -169,6 +171,9 @@ pub struct ChannelInput {
     /// them is owed a callback.
     #[serde(default)]
     pub hours: Option<kefu_domain::hours::OfficeHours>,
+    /// An email channel's IMAP and SMTP servers.
+    #[serde(default)]
+    pub email: Option<email::Servers>,
 }
 
 /// Checks `input` and connects the channel, audited as `actor` did it.
@@ -185,6 +190,7 @@ pub async fn connect(
         Kind::WecomKf => (wecom_kf::check(input, test_doubles)?, "企业微信客服"),
         Kind::Douyin => (douyin::check(input, test_doubles)?, "抖音企业号"),
         Kind::Phone => (phone::check(input)?, "客服热线"),
+        Kind::Email => (email::check(input, test_doubles)?, "客服邮箱"),
         Kind::Widget => (widget::check(input)?, "网站聊天插件"),
     };
     let name = input
@@ -211,7 +217,7 @@ pub async fn connect(
         secrets: &checked.secrets,
     };
     let (actor_id, actor_name) = actor;
-    Ok(store
+    let row = store
         .create_channel(tenant_id, &new, |row| {
             vec![crate::audit::by_actor(
                 tenant_id,
@@ -222,7 +228,11 @@ pub async fn connect(
                 serde_json::json!({"kind": row.kind, "public_id": row.public_id, "settings": row.settings}),
             )]
         })
-        .await?)
+        .await?;
+    if kind == Kind::Email {
+        email::enlist(store, row.id).await?;
+    }
+    Ok(row)
 }
 
 /// A channel's checked settings: the account's id, the public settings, the secrets.
@@ -416,6 +426,7 @@ pub async fn channel_of_buyer(
             douyin::split_buyer_id(external_id).map(|b| b.0),
         ),
         Channel::Phone => (Kind::Phone, phone::split_buyer_id(external_id).map(|b| b.0)),
+        Channel::Email => (Kind::Email, email::split_buyer_id(external_id).map(|b| b.0)),
         _ => return Ok(None),
     };
     let Some(account) = account else {
@@ -447,6 +458,8 @@ pub struct ChannelOutbox {
     noted: ShopCache<()>,
     /// The WeCom kf accounts being pulled in this process.
     pulls: wecom_kf::Pulls,
+    /// The mailboxes watched in this process.
+    watchers: email::Watchers,
 }
 
 impl Default for ChannelOutbox {
@@ -459,6 +472,7 @@ impl Default for ChannelOutbox {
             rows: ShopCache::new(CONNECTED_TTL),
             noted: ShopCache::new(CONNECTED_TTL),
             pulls: wecom_kf::Pulls::default(),
+            watchers: email::Watchers::default(),
             // No redirects: a platform's API answers where it was asked.
             client: reqwest::Client::builder()
                 .timeout(TIMEOUT)
@@ -603,6 +617,16 @@ async fn delivery(
         Kind::WechatMp => wechat_mp::outgoing(state, &buyer.external_id, message)?,
         Kind::WecomKf => wecom_kf::outgoing(state, &buyer.external_id, message)?,
         Kind::Douyin => douyin::outgoing(state, &buyer.external_id, message)?,
+        Kind::Email => {
+            email::outgoing(
+                state,
+                &channel,
+                conversation.id,
+                &buyer.external_id,
+                message,
+            )
+            .await?
+        }
         // The widget's buyers are the chat page's; callers are called back, not written to.
         Kind::Widget | Kind::Phone => None,
     };
@@ -635,6 +659,7 @@ pub async fn attempt(state: &AppState, client: &reqwest::Client, delivery: &Deli
                 wx_api::send(state, client, &channel, delivery).await
             }
             Ok(Kind::Douyin) => douyin::send(state, client, &channel, delivery).await,
+            Ok(Kind::Email) => email::send(state, &channel, delivery).await,
             Ok(Kind::Widget | Kind::Phone) | Err(_) => {
                 Outcome::GiveUp(None, "not a channel kefu delivers to".into())
             }

@@ -145,6 +145,18 @@ pub fn plain_error(error: &reqwest::Error) -> String {
     text
 }
 
+/// A message with reply buttons as text for a platform without them: the question, then
+/// the buttons numbered.
+pub fn buttons_text(message: &Message) -> Result<String, ApiError> {
+    let buttons: kefu_domain::message::Buttons =
+        serde_json::from_str(&message.body).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut text = buttons.text;
+    for (i, b) in buttons.buttons.iter().enumerate() {
+        text.push_str(&format!("\n{}. {}", i + 1, b.reply));
+    }
+    Ok(text)
+}
+
 /// Notes a refusal or failure on the channel's health line.
 pub async fn note_error(state: &AppState, channel: &ChannelRow, error: &str) {
     metrics::counter!("kefu_channel_refusals_total", "channel" => channel.kind.clone())

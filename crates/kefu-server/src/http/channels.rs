@@ -142,6 +142,10 @@ pub async fn connect(
     )
     .await?;
     channels::forget(&state, agent.tenant_id(), row.id);
+    // A mailbox is read from now on (the leader's sweep would start it within a minute).
+    if row.kind == Kind::Email.as_str() {
+        channels::email::watch(&state, row.id).await;
+    }
     Ok((StatusCode::CREATED, Json(ChannelView::new(&state, row))))
 }
 
@@ -167,6 +171,9 @@ pub async fn change(
     })
     .await?;
     channels::forget(&state, agent.tenant_id(), id);
+    if row.kind == Kind::Email.as_str() && !row.paused {
+        channels::email::watch(&state, row.id).await;
+    }
     Ok(Json(ChannelView::new(&state, row)))
 }
 

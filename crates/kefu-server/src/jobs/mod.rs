@@ -99,6 +99,7 @@ pub async fn run_forever(state: AppState) {
         }
         if ticks % CHANNEL_PULL_TICKS == 9 {
             crate::channels::wecom_kf::sweep(&state).await;
+            crate::channels::email::sweep(&state).await;
         }
         if ticks % QA_SAMPLE_TICKS == 3 {
             crate::reports::qa::sample_yesterday_everywhere(&state).await;

@@ -456,7 +456,7 @@ async fn channels_are_checked_connected_once_and_managed_only_by_the_shop_admin(
     let r = admin
         .post(
             "/api/v1/channels",
-            json!({"kind": "email", "app_id": "a", "app_secret": "s", "token": "t"}),
+            json!({"kind": "fax", "app_id": "a", "app_secret": "s", "token": "t"}),
         )
         .await;
     assert_eq!(

@@ -13,6 +13,7 @@ mod commerce;
 mod conversations;
 mod dispatch;
 mod douyin;
+mod email;
 mod escalations;
 mod guard;
 mod helpers;

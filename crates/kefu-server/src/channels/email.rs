@@ -1,0 +1,696 @@
+//! Email (issue #21, CHANNELS.md §7): one address per channel. In: a watcher per channel
+//! holds an IMAP session on the inbox (RFC 3501), reads what came after the kept cursor
+//! (`UIDVALIDITY:UID` in `channel_cursors`, moved by compare and set) and waits in IDLE
+//! (RFC 2177) for more; each buyer's mail (`kefu_channels::email`: charsets, encoded words,
+//! the quoted history folded, attachments) enters through `desk::inbound` as the buyer
+//! `{address}` into the conversation it answers (kefu's reply address or `Message-ID`s) or
+//! their current one, once per `Message-ID`. Out: a reply leaves by SMTP (RFC 5321) from the
+//! channel's address, with `Reply-To: local+{conversation}@domain`, a `Message-ID` naming
+//! the conversation, and `In-Reply-To`/`References` to the buyer's last mail, so the buyer's
+//! client threads it and their answer comes back to the same conversation. Automatic answers
+//! (out of office, bounces, lists) are read past: two robots never write to each other.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_imap::extensions::idle::IdleResponse;
+use futures::TryStreamExt;
+use kefu_channels::email::{self as wire, Inbound};
+use kefu_domain::error_code::ErrorCode;
+use kefu_domain::message::{Message, MessageKind};
+use kefu_domain::time::now_ms;
+use kefu_store::{ChannelRow, Delivery};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment as MailAttachment, Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use serde_json::{Value, json};
+use sha2::Digest;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::Mutex;
+use uuid::Uuid;
+
+use super::wx_api::note_error;
+use super::{ChannelInput, Checked, Kind};
+use crate::AppState;
+use crate::deliveries::Outcome;
+use crate::desk::inbound::SendMessage;
+use crate::error::ApiError;
+
+/// The mailbox kefu reads.
+const INBOX: &str = "INBOX";
+/// The cursor's scope: `{UIDVALIDITY}:{last UID read}`.
+const CURSOR: &str = "inbox";
+/// Where the thread of a conversation is kept: the subject and the buyer's last mail's ids.
+const THREAD_SCOPE: &str = "thread/";
+/// An IDLE is renewed this often (servers drop it after 30 minutes).
+const IDLE_FOR: Duration = Duration::from_secs(20 * 60);
+/// Connecting, logging in, a command: each at most this long.
+const STEP: Duration = Duration::from_secs(30);
+/// The most mails read in one pass; the rest on the next.
+const PASS: usize = 100;
+/// The largest mail kefu reads whole (bigger ones enter as their first line and a note).
+const MAX_MAIL_BYTES: usize = 25 * 1024 * 1024;
+
+/// The mail servers' security: TLS from the start (IMAP 993, SMTP 465), STARTTLS (SMTP 587),
+/// or none (only a test double's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Security {
+    Tls,
+    StartTls,
+    Plain,
+}
+
+impl Security {
+    fn parse(s: &str) -> Option<Security> {
+        match s {
+            "" | "tls" => Some(Security::Tls),
+            "starttls" => Some(Security::StartTls),
+            "plain" => Some(Security::Plain),
+            _ => None,
+        }
+    }
+}
+
+/// An email channel's servers, as the settings page and `kefu channel add email` give them.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = EmailServers)]
+pub struct Servers {
+    pub imap_host: String,
+    /// 993 when absent.
+    #[serde(default)]
+    pub imap_port: Option<u16>,
+    pub smtp_host: String,
+    /// 465 when absent (587 with `starttls`).
+    #[serde(default)]
+    pub smtp_port: Option<u16>,
+    /// The login at both; the address when absent.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// `tls` (the default), `starttls` (SMTP), or `plain` (only a test double's).
+    #[serde(default)]
+    pub security: Option<String>,
+}
+
+fn host_ok(host: &str) -> bool {
+    !host.is_empty()
+        && host.len() <= 253
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+}
+
+/// Checks an email channel to connect: its address, the IMAP and SMTP servers, the login
+/// and its password (for QQ and 163 mail, the 授权码).
+pub fn check(input: &ChannelInput, test_doubles: bool) -> Result<Checked, ApiError> {
+    let bad = |why: &str| ApiError::new(ErrorCode::InvalidChannel, why.to_owned());
+    let address = input.app_id.trim().to_lowercase();
+    let valid = address.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty()
+            && local.len() <= 64
+            && !local.contains('+')
+            && local
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            && host_ok(domain)
+            && domain.contains('.')
+    });
+    if !valid {
+        return Err(bad("the address is one mailbox, e.g. support@shop.example"));
+    }
+    let servers = input
+        .email
+        .clone()
+        .ok_or_else(|| bad("the IMAP and SMTP servers are required"))?;
+    let imap = servers.imap_host.trim().to_lowercase();
+    let smtp = servers.smtp_host.trim().to_lowercase();
+    if !host_ok(&imap) || !host_ok(&smtp) {
+        return Err(bad("the IMAP and SMTP servers are host names"));
+    }
+    let security = Security::parse(servers.security.as_deref().unwrap_or_default().trim())
+        .ok_or_else(|| bad("security is tls or starttls"))?;
+    if security == Security::Plain && !test_doubles {
+        return Err(bad("security is tls or starttls"));
+    }
+    // `kefu channel add email --password …` gives it as the token.
+    let password = match input.app_secret.trim() {
+        "" => input.token.trim(),
+        secret => secret,
+    };
+    if password.is_empty() || password.len() > 256 {
+        return Err(bad(
+            "the password (or the mail service's 授权码) is required",
+        ));
+    }
+    let username = servers
+        .username
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .unwrap_or(&address)
+        .to_owned();
+    let smtp_default = match security {
+        Security::StartTls => 587,
+        _ => 465,
+    };
+    Ok(Checked {
+        public_id: address,
+        settings: json!({
+            "mode": servers.security.as_deref().unwrap_or("tls"),
+            "imap_host": imap, "imap_port": servers.imap_port.unwrap_or(993),
+            "smtp_host": smtp, "smtp_port": servers.smtp_port.unwrap_or(smtp_default),
+            "username": username,
+        }),
+        secrets: json!({"password": password}),
+    })
+}
+
+fn setting<'a>(channel: &'a ChannelRow, key: &str) -> &'a str {
+    channel.settings[key].as_str().unwrap_or_default()
+}
+
+fn port(channel: &ChannelRow, key: &str, default: u16) -> u16 {
+    channel.settings[key]
+        .as_u64()
+        .and_then(|p| u16::try_from(p).ok())
+        .unwrap_or(default)
+}
+
+fn security(channel: &ChannelRow) -> Security {
+    Security::parse(setting(channel, "mode")).unwrap_or(Security::Tls)
+}
+
+fn password(channel: &ChannelRow) -> &str {
+    channel.secrets["password"].as_str().unwrap_or_default()
+}
+
+/// A buyer's id on this channel: the channel's address and theirs.
+pub fn buyer_id(channel_address: &str, address: &str) -> String {
+    format!("{channel_address}/{address}")
+}
+
+/// The channel's address and the buyer's of a buyer's id.
+pub fn split_buyer_id(external_id: &str) -> Option<(&str, &str)> {
+    external_id.split_once('/')
+}
+
+/// The watchers running in this process, by channel.
+#[derive(Default, Clone)]
+pub struct Watchers(Arc<Mutex<HashMap<Uuid, tokio::task::JoinHandle<()>>>>);
+
+/// Starts the watchers of every email channel that has none running (the jobs' leader, once
+/// a minute; a watcher ends on an error, to be started again here).
+pub async fn sweep(state: &AppState) {
+    let cursors = match state.store.channel_cursors(Kind::Email.as_str()).await {
+        Ok(cursors) => cursors,
+        Err(error) => {
+            tracing::warn!(%error, "could not list the mailboxes to watch");
+            return;
+        }
+    };
+    for (channel_id, scope) in cursors {
+        if scope == CURSOR {
+            watch(state, channel_id).await;
+        }
+    }
+}
+
+/// Starts watching the channel's inbox in this process, unless a watcher already runs.
+pub async fn watch(state: &AppState, channel_id: Uuid) {
+    let mut running = state.channel_outbox.watchers.0.lock().await;
+    running.retain(|_, task| !task.is_finished());
+    if running.contains_key(&channel_id) {
+        return;
+    }
+    let state = state.clone();
+    let task = tokio::spawn(async move {
+        if let Err(error) = watch_inbox(&state, channel_id).await
+            && let Some(channel) = super::callback_channel(&state, channel_id)
+                .await
+                .ok()
+                .flatten()
+        {
+            note_error(&state, &channel, &format!("the mailbox: {error}")).await;
+        }
+    });
+    running.insert(channel_id, task);
+}
+
+/// Marks a new channel for the watchers' sweep (its cursor's row, empty until the first
+/// session reads the inbox's state).
+pub async fn enlist(store: &kefu_store::Store, channel_id: Uuid) -> Result<(), ApiError> {
+    store
+        .save_channel_cursor(channel_id, CURSOR, "", "", now_ms())
+        .await?;
+    Ok(())
+}
+
+async fn step<T>(what: &str, f: impl Future<Output = T>) -> Result<T, String> {
+    tokio::time::timeout(STEP, f)
+        .await
+        .map_err(|_| format!("{what} took too long"))
+}
+
+fn tls_config() -> Arc<tokio_rustls::rustls::ClientConfig> {
+    let roots = tokio_rustls::rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    Arc::new(
+        tokio_rustls::rustls::ClientConfig::builder()
+            .with_root_certificates(roots)
+            .with_no_client_auth(),
+    )
+}
+
+/// Watches the inbox until the channel is paused or gone, or an error (the sweep starts it
+/// again).
+async fn watch_inbox(state: &AppState, channel_id: Uuid) -> Result<(), String> {
+    let Some(channel) = super::callback_channel_of(state, channel_id, Kind::Email)
+        .await
+        .ok()
+    else {
+        return Ok(());
+    };
+    if channel.paused {
+        return Ok(());
+    }
+    let host = setting(&channel, "imap_host").to_owned();
+    let port = port(&channel, "imap_port", 993);
+    let tcp = step("connecting to the IMAP server", async {
+        tokio::net::TcpStream::connect((host.as_str(), port)).await
+    })
+    .await?
+    .map_err(|e| format!("could not reach {host}:{port}: {e}"))?;
+    match security(&channel) {
+        Security::Plain => session(state, channel_id, tcp).await,
+        _ => {
+            let name = tokio_rustls::rustls::pki_types::ServerName::try_from(host.clone())
+                .map_err(|_| format!("{host} is not a host name"))?;
+            let tls = step(
+                "the IMAP server's TLS",
+                tokio_rustls::TlsConnector::from(tls_config()).connect(name, tcp),
+            )
+            .await?
+            .map_err(|e| format!("TLS with {host}: {e}"))?;
+            session(state, channel_id, tls).await
+        }
+    }
+}
+
+async fn session<T>(state: &AppState, channel_id: Uuid, stream: T) -> Result<(), String>
+where
+    T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
+{
+    let Some(channel) = super::callback_channel_of(state, channel_id, Kind::Email)
+        .await
+        .ok()
+    else {
+        return Ok(());
+    };
+    let mut client = async_imap::Client::new(stream);
+    step("the IMAP greeting", client.read_response())
+        .await?
+        .map_err(|e| format!("the IMAP greeting: {e}"))?;
+    let mut imap = step(
+        "logging in",
+        client.login(setting(&channel, "username"), password(&channel)),
+    )
+    .await?
+    .map_err(|(e, _)| format!("the IMAP login was refused: {e}"))?;
+    loop {
+        let Some(channel) = super::callback_channel_of(state, channel_id, Kind::Email)
+            .await
+            .ok()
+            .filter(|c| !c.paused)
+        else {
+            let _ = imap.logout().await;
+            return Ok(());
+        };
+        let mailbox = step("selecting the inbox", imap.select(INBOX))
+            .await?
+            .map_err(|e| format!("SELECT {INBOX}: {e}"))?;
+        let validity = mailbox.uid_validity.unwrap_or(0);
+        let kept = state
+            .store
+            .channel_cursor(channel_id, CURSOR)
+            .await
+            .map_err(|e| e.to_string())?;
+        let last = match kept.split_once(':') {
+            Some((v, uid)) if v == validity.to_string() => uid.parse::<u32>().unwrap_or(0),
+            // First session, or the server renumbered the mailbox: only what comes next.
+            _ => {
+                let from_now = mailbox.uid_next.unwrap_or(1).saturating_sub(1);
+                let next = format!("{validity}:{from_now}");
+                state
+                    .store
+                    .save_channel_cursor(channel_id, CURSOR, &kept, &next, now_ms())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                from_now
+            }
+        };
+        let mut uids: Vec<u32> = step(
+            "searching the inbox",
+            imap.uid_search(format!("UID {}:*", last.saturating_add(1))),
+        )
+        .await?
+        .map_err(|e| format!("UID SEARCH: {e}"))?
+        .into_iter()
+        .filter(|uid| *uid > last)
+        .collect();
+        uids.sort_unstable();
+        uids.truncate(PASS);
+        let mut cursor = format!("{validity}:{last}");
+        for uid in uids {
+            let fetched: Vec<async_imap::types::Fetch> = step("fetching a mail", async {
+                imap.uid_fetch(uid.to_string(), "(UID BODY.PEEK[])")
+                    .await?
+                    .try_collect()
+                    .await
+            })
+            .await?
+            .map_err(|e| format!("UID FETCH: {e}"))?;
+            for mail in fetched {
+                let Some(raw) = mail.body() else { continue };
+                let key = format!("{validity}:{uid}");
+                if let Err(error) = take(state, &channel, raw, &key).await {
+                    note_error(state, &channel, &format!("a mail was not taken: {error}")).await;
+                }
+            }
+            let next = format!("{validity}:{uid}");
+            let moved = state
+                .store
+                .save_channel_cursor(channel_id, CURSOR, &cursor, &next, now_ms())
+                .await
+                .map_err(|e| e.to_string())?;
+            if !moved {
+                // Another watcher read it: leave the inbox to it.
+                let _ = imap.logout().await;
+                return Ok(());
+            }
+            cursor = next;
+        }
+        let mut idle = imap.idle();
+        step("starting IDLE", idle.init())
+            .await?
+            .map_err(|e| format!("IDLE: {e}"))?;
+        let (waiting, _stop) = idle.wait_with_timeout(IDLE_FOR);
+        let woke = waiting.await.map_err(|e| format!("IDLE: {e}"))?;
+        imap = step("ending IDLE", idle.done())
+            .await?
+            .map_err(|e| format!("IDLE DONE: {e}"))?;
+        if woke == IdleResponse::ManualInterrupt {
+            return Ok(());
+        }
+    }
+}
+
+/// The digest kefu keys a mail by (its `Message-ID`, else where it lies in the mailbox).
+fn dedupe_key(mail: &Inbound, mailbox_key: &str) -> String {
+    let id = mail.message_id.as_deref().unwrap_or(mailbox_key);
+    let digest = sha2::Sha256::digest(id.as_bytes());
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("mail:{hex}")
+}
+
+/// Enters one raw mail from the inbox.
+async fn take(
+    state: &AppState,
+    channel: &ChannelRow,
+    raw: &[u8],
+    mailbox_key: &str,
+) -> Result<(), ApiError> {
+    if raw.len() > MAX_MAIL_BYTES {
+        return Err(ApiError::new(
+            ErrorCode::FileTooLarge,
+            "a mail larger than 25 MB",
+        ));
+    }
+    let Ok(mail) = wire::read(raw) else {
+        metrics::counter!("kefu_channel_unread_pushes_total", "channel" => "email").increment(1);
+        return Ok(());
+    };
+    // Automatic answers, and the channel's own mail (a copy of kefu's reply): read past.
+    if mail.automatic || mail.from == channel.public_id {
+        return Ok(());
+    }
+    let external_id = buyer_id(&channel.public_id, &mail.from);
+    let buyer = super::inbox::buyer(state, channel, &external_id, || {
+        mail.from_name.clone().unwrap_or_else(|| mail.from.clone())
+    })
+    .await?;
+    let key = dedupe_key(&mail, mailbox_key);
+    if state
+        .store
+        .buyer_sent(channel.tenant_id, buyer.id, &key)
+        .await?
+    {
+        return Ok(());
+    }
+    // The conversation it answers, if it is this buyer's; else their current one.
+    let answered = match wire::thread_of(&mail, &channel.public_id) {
+        Some(id) => state
+            .store
+            .conversation(channel.tenant_id, id)
+            .await?
+            .filter(|c| c.buyer_id == buyer.id)
+            .map(|c| c.id),
+        None => None,
+    };
+    let current = state
+        .store
+        .current_conversation(channel.tenant_id, buyer.id)
+        .await?;
+    let known = answered.or(current.as_ref().map(|c| c.id));
+    let first = known.is_none() || answered.is_none();
+    let mut sends = vec![SendMessage {
+        client_msg_id: key.clone(),
+        kind: MessageKind::Text,
+        body: wire::line(&mail, first),
+        attachment_id: None,
+    }];
+    let mut refused = vec![];
+    for (i, file) in mail.attachments.iter().enumerate() {
+        match crate::files::keep(
+            state,
+            channel.tenant_id,
+            ("buyer", buyer.id),
+            &file.name,
+            &file.bytes,
+        )
+        .await
+        {
+            Ok(kept) => sends.push(SendMessage {
+                client_msg_id: format!("{key}-{i}"),
+                kind: match kept.content_type.starts_with("image/") {
+                    true => MessageKind::Image,
+                    false => MessageKind::File,
+                },
+                body: String::new(),
+                attachment_id: Some(kept.id),
+            }),
+            Err(error) => refused.push(format!("{}（{}）", file.name, error.code().as_str())),
+        }
+    }
+    if !refused.is_empty() {
+        sends[0].body = format!("{}\n[未保存的附件] {}", sends[0].body, refused.join("、"));
+    }
+    let mut conversation = known;
+    for send in sends {
+        let appended = crate::desk::inbound::send_as_buyer(
+            state,
+            &buyer,
+            kefu_domain::channel::Entry::ShopHome,
+            conversation,
+            send,
+        )
+        .await?;
+        conversation = Some(appended.conversation.id);
+    }
+    super::seen_in(state, channel.id).await;
+    if let Some(conversation) = conversation {
+        keep_thread(state, channel, conversation, &mail).await?;
+    }
+    Ok(())
+}
+
+/// Keeps what a reply in `conversation` must name: the subject and the buyer's last mail.
+async fn keep_thread(
+    state: &AppState,
+    channel: &ChannelRow,
+    conversation: Uuid,
+    mail: &Inbound,
+) -> Result<(), ApiError> {
+    let scope = format!("{THREAD_SCOPE}{conversation}");
+    let kept = state.store.channel_cursor(channel.id, &scope).await?;
+    let before: Value = serde_json::from_str(&kept).unwrap_or(Value::Null);
+    let mut references: Vec<String> = mail.replies_to.clone();
+    if let Some(id) = &mail.message_id {
+        references.push(id.clone());
+    }
+    references.dedup();
+    let keep = references.len().saturating_sub(10);
+    let next = json!({
+        "subject": before["subject"].as_str().filter(|s| !s.is_empty()).unwrap_or(&mail.subject),
+        "in_reply_to": mail.message_id,
+        "references": references[keep..],
+    })
+    .to_string();
+    state
+        .store
+        .save_channel_cursor(channel.id, &scope, &kept, &next, now_ms())
+        .await?;
+    Ok(())
+}
+
+/// The delivery's body for a reply in `conversation` to the buyer `external_id`.
+pub async fn outgoing(
+    state: &AppState,
+    channel: &ChannelRow,
+    conversation: Uuid,
+    external_id: &str,
+    message: &Message,
+) -> Result<Option<Value>, ApiError> {
+    let Some((_, to)) = split_buyer_id(external_id) else {
+        return Ok(None);
+    };
+    let thread: Value = serde_json::from_str(
+        &state
+            .store
+            .channel_cursor(channel.id, &format!("{THREAD_SCOPE}{conversation}"))
+            .await?,
+    )
+    .unwrap_or(Value::Null);
+    let (text, attachment) = match message.kind {
+        MessageKind::Text => (message.body.clone(), None),
+        MessageKind::Image | MessageKind::File => {
+            (String::new(), message.attachment.as_ref().map(|a| a.id))
+        }
+        MessageKind::Buttons => (super::wx_api::buttons_text(message)?, None),
+        MessageKind::OrderCard | MessageKind::ProductCard => {
+            (super::wx_api::card_text(message), None)
+        }
+        MessageKind::Rating => return Ok(None),
+    };
+    let domain = channel.public_id.split('@').nth(1).unwrap_or("kefu.local");
+    Ok(Some(json!({
+        "to": to,
+        "subject": wire::reply_subject(thread["subject"].as_str().unwrap_or_default()),
+        "text": text,
+        "attachment": attachment,
+        "message_id": wire::message_id(conversation, message.id, domain),
+        "in_reply_to": thread["in_reply_to"],
+        "references": thread["references"],
+        "reply_to": wire::reply_address(&channel.public_id, conversation),
+    })))
+}
+
+/// Sends a reply by the channel's SMTP server.
+pub async fn send(state: &AppState, channel: &ChannelRow, delivery: &Delivery) -> Outcome {
+    let body: Value = match serde_json::from_str(&delivery.body) {
+        Ok(body) => body,
+        Err(_) => return Outcome::GiveUp(None, "not a mail".into()),
+    };
+    let mail = match compose(state, channel, &body).await {
+        Ok(mail) => mail,
+        Err(error) => return Outcome::GiveUp(None, error),
+    };
+    let host = setting(channel, "smtp_host");
+    let credentials = Credentials::new(
+        setting(channel, "username").to_owned(),
+        password(channel).to_owned(),
+    );
+    let builder = match security(channel) {
+        Security::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host),
+        Security::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host),
+        Security::Plain => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(
+            host,
+        )),
+    };
+    let transport = match builder {
+        Ok(b) => b
+            .port(port(channel, "smtp_port", 465))
+            .credentials(credentials)
+            .timeout(Some(STEP))
+            .build(),
+        Err(error) => return Outcome::GiveUp(None, format!("the SMTP server: {error}")),
+    };
+    match transport.send(mail).await {
+        // SMTP's "250 OK".
+        Ok(_) => Outcome::Sent(250),
+        // 5xx: the server refuses this mail for good; anything else may pass later.
+        Err(error) if error.is_permanent() => {
+            Outcome::GiveUp(None, format!("the SMTP server refused the mail: {error}"))
+        }
+        Err(error) => Outcome::Retry(None, format!("SMTP: {error}")),
+    }
+}
+
+/// The reply as a mail: from the channel's address (named by the channel), threaded.
+async fn compose(
+    state: &AppState,
+    channel: &ChannelRow,
+    body: &Value,
+) -> Result<lettre::Message, String> {
+    let text = |k: &str| body[k].as_str().unwrap_or_default().to_owned();
+    let mailbox = |name: Option<String>, address: &str| -> Result<Mailbox, String> {
+        let address = address
+            .parse()
+            .map_err(|_| format!("{address} is not an address"))?;
+        Ok(Mailbox::new(name, address))
+    };
+    let mut builder = lettre::Message::builder()
+        .from(mailbox(Some(channel.name.clone()), &channel.public_id)?)
+        .reply_to(mailbox(None, &text("reply_to"))?)
+        .to(mailbox(None, &text("to"))?)
+        .subject(text("subject"))
+        .message_id(Some(format!("<{}>", text("message_id"))));
+    if let Some(id) = body["in_reply_to"].as_str().filter(|s| !s.is_empty()) {
+        builder = builder.in_reply_to(format!("<{id}>"));
+    }
+    let references: Vec<String> = body["references"]
+        .as_array()
+        .map(|r| {
+            r.iter()
+                .filter_map(Value::as_str)
+                .map(|id| format!("<{id}>"))
+                .collect()
+        })
+        .unwrap_or_default();
+    if !references.is_empty() {
+        builder = builder.references(references.join(" "));
+    }
+    let plain = SinglePart::builder()
+        .header(ContentType::TEXT_PLAIN)
+        .body(text("text"));
+    let attachment = match body["attachment"]
+        .as_str()
+        .and_then(|a| a.parse::<Uuid>().ok())
+    {
+        Some(id) => {
+            let stored = state
+                .store
+                .attachment(id)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or("the attachment is gone")?;
+            let bytes = state
+                .files
+                .read(&stored.storage_key)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or("the attachment's file is gone")?;
+            let kind = ContentType::parse(&stored.attachment.content_type).unwrap_or(
+                ContentType::parse("application/octet-stream").map_err(|e| e.to_string())?,
+            );
+            Some(MailAttachment::new(stored.attachment.file_name.clone()).body(bytes, kind))
+        }
+        None => None,
+    };
+    let built = match attachment {
+        Some(file) => builder.multipart(MultiPart::mixed().singlepart(plain).singlepart(file)),
+        None => builder.singlepart(plain),
+    };
+    built.map_err(|e| format!("the mail could not be built: {e}"))
+}
