@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::WireError;
 
-/// The most attachments of one mail kefu keeps; the rest are named in the text.
+/// The most attachments of one mail kefu keeps; the rest are counted (`more_attachments`).
 pub const MAX_ATTACHMENTS: usize = 10;
 
 /// A file a buyer's mail carries.
@@ -29,6 +29,10 @@ pub struct Inbound {
     pub message_id: Option<String>,
     /// `In-Reply-To` then `References`, without angle brackets.
     pub replies_to: Vec<String>,
+    /// `In-Reply-To` alone.
+    pub in_reply_to: Vec<String>,
+    /// `References` alone, oldest first.
+    pub references: Vec<String>,
     /// Lower case.
     pub from: String,
     pub from_name: Option<String>,
@@ -40,6 +44,8 @@ pub struct Inbound {
     /// Some history was folded away.
     pub folded: bool,
     pub attachments: Vec<Attachment>,
+    /// Attachments past `MAX_ATTACHMENTS`, not kept.
+    pub more_attachments: usize,
     /// An automatic answer (out of office, a bounce, a list): never answered, or two robots
     /// write to each other for ever (RFC 3834).
     pub automatic: bool,
@@ -80,8 +86,10 @@ pub fn read(raw: &[u8]) -> Result<Inbound, WireError> {
         .filter_map(|a| a.address())
         .map(|a| a.trim().to_lowercase())
         .collect();
-    let mut replies_to = ids(mail.in_reply_to());
-    replies_to.extend(ids(mail.references()));
+    let in_reply_to = ids(mail.in_reply_to());
+    let references = ids(mail.references());
+    let mut replies_to = in_reply_to.clone();
+    replies_to.extend(references.iter().cloned());
     let header = |name: &str| mail.header_raw(name).map(|v| v.trim().to_lowercase());
     let automatic = header("Auto-Submitted").is_some_and(|v| v != "no")
         || header("X-Autoreply").is_some()
@@ -89,14 +97,29 @@ pub fn read(raw: &[u8]) -> Result<Inbound, WireError> {
         || header("List-Id").is_some()
         || header("Precedence")
             .is_some_and(|v| ["bulk", "junk", "list", "auto_reply"].contains(&v.as_str()))
+        // A bounce: the null reverse path (RFC 5321 §4.5.5), a delivery report, a mailer.
         || mail
-            .return_address()
-            .is_some_and(|r| r.is_empty() || r.to_lowercase().starts_with("mailer-daemon"));
+            .header_raw("Return-Path")
+            .is_some_and(|r| r.trim().trim_matches(['<', '>']).trim().is_empty())
+        || mail.content_type().is_some_and(|ct| {
+            ct.c_type.eq_ignore_ascii_case("multipart")
+                && ct
+                    .c_subtype
+                    .as_deref()
+                    .is_some_and(|s| s.eq_ignore_ascii_case("report"))
+        })
+        || ["mailer-daemon@", "postmaster@"]
+            .iter()
+            .any(|p| from.starts_with(p));
     let body = mail.body_text(0).map(|t| t.to_string()).unwrap_or_default();
     let (text, folded) = fold_quoted(&body);
-    let attachments = mail
+    let files: Vec<_> = mail
         .attachments()
         .filter(|part| !part.is_message())
+        .collect();
+    let more_attachments = files.len().saturating_sub(MAX_ATTACHMENTS);
+    let attachments = files
+        .into_iter()
         .take(MAX_ATTACHMENTS)
         .map(|part| Attachment {
             name: part
@@ -120,6 +143,8 @@ pub fn read(raw: &[u8]) -> Result<Inbound, WireError> {
             .map(|id| id.trim().trim_matches(['<', '>']).to_owned())
             .filter(|id| !id.is_empty()),
         replies_to,
+        in_reply_to,
+        references,
         from,
         from_name,
         to,
@@ -127,6 +152,7 @@ pub fn read(raw: &[u8]) -> Result<Inbound, WireError> {
         text,
         folded,
         attachments,
+        more_attachments,
         automatic,
     })
 }
@@ -342,6 +368,12 @@ mod tests {
         assert!(read(ooo).unwrap().automatic);
         let list = b"From: news@example.com\r\nPrecedence: bulk\r\n\r\nnews";
         assert!(read(list).unwrap().automatic);
+        let bounce = b"Return-Path: <>\r\nFrom: someone@example.com\r\n\r\nundeliverable";
+        assert!(read(bounce).unwrap().automatic);
+        let postmaster = b"From: PostMaster@qq.example\r\n\r\nundeliverable";
+        assert!(read(postmaster).unwrap().automatic);
+        let person = b"Return-Path: <b@example.com>\r\nFrom: b@example.com\r\n\r\nhi";
+        assert!(!read(person).unwrap().automatic);
         assert_eq!(
             read(b"Subject: no sender\r\n\r\nx"),
             Err(WireError::MissingField)

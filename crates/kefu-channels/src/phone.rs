@@ -169,7 +169,9 @@ fn number(v: &Value) -> Option<i64> {
 
 /// Seconds (TCCC) to milliseconds; 0 and absent are "never".
 fn seconds_at(v: &Value) -> Option<i64> {
-    number(v).filter(|s| *s > 0).map(|s| s * 1_000)
+    number(v)
+        .filter(|s| *s > 0)
+        .and_then(|s| s.checked_mul(1_000))
 }
 
 fn non_empty(s: String) -> Option<String> {

@@ -20,6 +20,9 @@ use crate::AppState;
 
 /// What the buyer's progress lines are signed with.
 const SYSTEM_NAME: &str = "系统";
+/// The sender id of kefu's own lines: the writer's retry key is the sender and the client
+/// id, so a line under a key already written is not written again.
+const SYSTEM_SENDER: Uuid = Uuid::nil();
 
 /// Tells the buyer `text` in their conversation as a `system` message, once per `key` (the
 /// writer keeps one message per client id): a work order's new status, an arbitration's
@@ -40,7 +43,7 @@ pub async fn tell_buyer(
             tenant_id,
             conversation_id,
             sender_kind: SenderKind::System,
-            sender_id: None,
+            sender_id: Some(SYSTEM_SENDER),
             sender_name: SYSTEM_NAME.to_owned(),
             client_msg_id: Some(key),
             content,

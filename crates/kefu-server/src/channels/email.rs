@@ -50,8 +50,12 @@ const IDLE_FOR: Duration = Duration::from_secs(20 * 60);
 const STEP: Duration = Duration::from_secs(30);
 /// The most mails read in one pass; the rest on the next.
 const PASS: usize = 100;
-/// The largest mail kefu reads whole (bigger ones enter as their first line and a note).
+/// The largest mail kefu reads whole (a bigger one enters as its subject and a note).
 const MAX_MAIL_BYTES: usize = 25 * 1024 * 1024;
+/// A mail that failed this many times for a passing reason is passed (noted).
+const GIVE_UP: u32 = 3;
+/// The longest text message (`kefu_domain::message`'s limit).
+const MAX_TEXT_CHARS: usize = kefu_domain::message::MAX_TEXT_CHARS;
 
 /// The mail servers' security: TLS from the start (IMAP 993, SMTP 465), STARTTLS (SMTP 587),
 /// or none (only a test double's).
@@ -157,7 +161,11 @@ pub fn check(input: &ChannelInput, test_doubles: bool) -> Result<Checked, ApiErr
     Ok(Checked {
         public_id: address,
         settings: json!({
-            "mode": servers.security.as_deref().unwrap_or("tls"),
+            "mode": match security {
+                Security::Tls => "tls",
+                Security::StartTls => "starttls",
+                Security::Plain => "plain",
+            },
             "imap_host": imap, "imap_port": servers.imap_port.unwrap_or(993),
             "smtp_host": smtp, "smtp_port": servers.smtp_port.unwrap_or(smtp_default),
             "username": username,
@@ -195,9 +203,25 @@ pub fn split_buyer_id(external_id: &str) -> Option<(&str, &str)> {
     external_id.split_once('/')
 }
 
-/// The watchers running in this process, by channel.
+/// The watchers running in this process, by channel, and the mails that failed to enter.
 #[derive(Default, Clone)]
-pub struct Watchers(Arc<Mutex<HashMap<Uuid, tokio::task::JoinHandle<()>>>>);
+pub struct Watchers(
+    Arc<Mutex<HashMap<Uuid, tokio::task::JoinHandle<()>>>>,
+    Arc<Mutex<HashMap<(Uuid, u32), u32>>>,
+);
+
+impl Watchers {
+    /// Counts a failure of the mail `uid`; how many it has had (a few kept at most).
+    async fn failed(&self, channel: Uuid, uid: u32) -> u32 {
+        let mut failures = self.1.lock().await;
+        if failures.len() > 1_024 {
+            failures.clear();
+        }
+        let tries = failures.entry((channel, uid)).or_insert(0);
+        *tries += 1;
+        *tries
+    }
+}
 
 /// Starts the watchers of every email channel that has none running (the jobs' leader, once
 /// a minute; a watcher ends on an error, to be started again here).
@@ -263,6 +287,42 @@ fn tls_config() -> Arc<tokio_rustls::rustls::ClientConfig> {
     )
 }
 
+/// Refuses a mail server on kefu's own network (loopback, private, link-local), unless the
+/// server allows test doubles: a shop's settings must not reach kefu's neighbours.
+async fn outside(state: &AppState, host: &str, port: u16) -> Result<(), String> {
+    if state.settings.http.channel_test_doubles {
+        return Ok(());
+    }
+    let addresses = tokio::net::lookup_host((host, port))
+        .await
+        .map_err(|e| format!("could not resolve {host}: {e}"))?;
+    for address in addresses {
+        let inside = match address.ip() {
+            std::net::IpAddr::V4(v4) => {
+                v4.is_loopback()
+                    || v4.is_private()
+                    || v4.is_link_local()
+                    || v4.is_unspecified()
+                    || v4.is_broadcast()
+                    || v4.octets()[0] == 100 && (64..128).contains(&v4.octets()[1])
+            }
+            std::net::IpAddr::V6(v6) => {
+                v6.is_loopback()
+                    || v6.is_unspecified()
+                    || v6.is_unique_local()
+                    || v6.is_unicast_link_local()
+                    || v6
+                        .to_ipv4_mapped()
+                        .is_some_and(|v4| v4.is_loopback() || v4.is_private())
+            }
+        };
+        if inside {
+            return Err(format!("{host} is on kefu's own network"));
+        }
+    }
+    Ok(())
+}
+
 /// Watches the inbox until the channel is paused or gone, or an error (the sweep starts it
 /// again).
 async fn watch_inbox(state: &AppState, channel_id: Uuid) -> Result<(), String> {
@@ -277,6 +337,7 @@ async fn watch_inbox(state: &AppState, channel_id: Uuid) -> Result<(), String> {
     }
     let host = setting(&channel, "imap_host").to_owned();
     let port = port(&channel, "imap_port", 993);
+    outside(state, &host, port).await?;
     let tcp = step("connecting to the IMAP server", async {
         tokio::net::TcpStream::connect((host.as_str(), port)).await
     })
@@ -296,6 +357,16 @@ async fn watch_inbox(state: &AppState, channel_id: Uuid) -> Result<(), String> {
             session(state, channel_id, tls).await
         }
     }
+}
+
+/// How a pass over the inbox ended.
+enum Pass {
+    /// Everything there was read: wait for more.
+    Done,
+    /// It stopped at `PASS` mails, or mail came in meanwhile: read again at once.
+    More,
+    /// Another watcher moved the cursor, or the channel is paused or gone.
+    Leave,
 }
 
 async fn session<T>(state: &AppState, channel_id: Uuid, stream: T) -> Result<(), String>
@@ -319,84 +390,33 @@ where
     .await?
     .map_err(|(e, _)| format!("the IMAP login was refused: {e}"))?;
     loop {
-        let Some(channel) = super::callback_channel_of(state, channel_id, Kind::Email)
-            .await
-            .ok()
-            .filter(|c| !c.paused)
-        else {
-            let _ = imap.logout().await;
-            return Ok(());
-        };
-        let mailbox = step("selecting the inbox", imap.select(INBOX))
-            .await?
-            .map_err(|e| format!("SELECT {INBOX}: {e}"))?;
-        let validity = mailbox.uid_validity.unwrap_or(0);
-        let kept = state
-            .store
-            .channel_cursor(channel_id, CURSOR)
-            .await
-            .map_err(|e| e.to_string())?;
-        let last = match kept.split_once(':') {
-            Some((v, uid)) if v == validity.to_string() => uid.parse::<u32>().unwrap_or(0),
-            // First session, or the server renumbered the mailbox: only what comes next.
-            _ => {
-                let from_now = mailbox.uid_next.unwrap_or(1).saturating_sub(1);
-                let next = format!("{validity}:{from_now}");
-                state
-                    .store
-                    .save_channel_cursor(channel_id, CURSOR, &kept, &next, now_ms())
-                    .await
-                    .map_err(|e| e.to_string())?;
-                from_now
-            }
-        };
-        let mut uids: Vec<u32> = step(
-            "searching the inbox",
-            imap.uid_search(format!("UID {}:*", last.saturating_add(1))),
-        )
-        .await?
-        .map_err(|e| format!("UID SEARCH: {e}"))?
-        .into_iter()
-        .filter(|uid| *uid > last)
-        .collect();
-        uids.sort_unstable();
-        uids.truncate(PASS);
-        let mut cursor = format!("{validity}:{last}");
-        for uid in uids {
-            let fetched: Vec<async_imap::types::Fetch> = step("fetching a mail", async {
-                imap.uid_fetch(uid.to_string(), "(UID BODY.PEEK[])")
-                    .await?
-                    .try_collect()
-                    .await
-            })
-            .await?
-            .map_err(|e| format!("UID FETCH: {e}"))?;
-            for mail in fetched {
-                let Some(raw) = mail.body() else { continue };
-                let key = format!("{validity}:{uid}");
-                if let Err(error) = take(state, &channel, raw, &key).await {
-                    note_error(state, &channel, &format!("a mail was not taken: {error}")).await;
-                }
-            }
-            let next = format!("{validity}:{uid}");
-            let moved = state
-                .store
-                .save_channel_cursor(channel_id, CURSOR, &cursor, &next, now_ms())
-                .await
-                .map_err(|e| e.to_string())?;
-            if !moved {
-                // Another watcher read it: leave the inbox to it.
-                let _ = imap.logout().await;
+        match read_new(state, channel_id, &mut imap).await? {
+            Pass::Leave => {
+                let _ = step("logging out", imap.logout()).await;
                 return Ok(());
             }
-            cursor = next;
+            Pass::More => continue,
+            Pass::Done => {}
+        }
+        // Mail announced while the pass ran waits in the unsolicited responses: read again.
+        let mut announced = false;
+        while let Ok(response) = imap.unsolicited_responses.try_recv() {
+            announced |= matches!(response, async_imap::types::UnsolicitedResponse::Exists(_));
+        }
+        if announced {
+            continue;
         }
         let mut idle = imap.idle();
         step("starting IDLE", idle.init())
             .await?
             .map_err(|e| format!("IDLE: {e}"))?;
+        // A hard limit: keep-alives restart the crate's own timeout, and a pause must be
+        // noticed within minutes.
         let (waiting, _stop) = idle.wait_with_timeout(IDLE_FOR);
-        let woke = waiting.await.map_err(|e| format!("IDLE: {e}"))?;
+        let woke = tokio::time::timeout(IDLE_FOR, waiting)
+            .await
+            .unwrap_or(Ok(IdleResponse::Timeout))
+            .map_err(|e| format!("IDLE: {e}"))?;
         imap = step("ending IDLE", idle.done())
             .await?
             .map_err(|e| format!("IDLE DONE: {e}"))?;
@@ -404,6 +424,176 @@ where
             return Ok(());
         }
     }
+}
+
+/// Reads what came after the cursor: each mail fetched (a big one only by its headers),
+/// entered, and the cursor moved past it. A mail that failed for a passing reason (the
+/// database, the file store) stops the pass where it is, to be read again; one that can
+/// never be entered is noted and passed, and so is one that failed `GIVE_UP` times.
+async fn read_new<T>(
+    state: &AppState,
+    channel_id: Uuid,
+    imap: &mut async_imap::Session<T>,
+) -> Result<Pass, String>
+where
+    T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
+{
+    let Some(channel) = super::callback_channel_of(state, channel_id, Kind::Email)
+        .await
+        .ok()
+        .filter(|c| !c.paused)
+    else {
+        return Ok(Pass::Leave);
+    };
+    let mailbox = step("selecting the inbox", imap.select(INBOX))
+        .await?
+        .map_err(|e| format!("SELECT {INBOX}: {e}"))?;
+    let validity = mailbox.uid_validity.unwrap_or(0);
+    let kept = state
+        .store
+        .channel_cursor(channel_id, CURSOR)
+        .await
+        .map_err(|e| e.to_string())?;
+    let last = match kept.split_once(':') {
+        Some((v, uid)) if v == validity.to_string() => uid.parse::<u32>().unwrap_or(0),
+        // First session: only what comes next. A renumbered mailbox: read it again from the
+        // start (mail keeps its Message-ID, so what was entered lands once).
+        _ => {
+            let from = match kept.is_empty() {
+                true => mailbox
+                    .uid_next
+                    .map_or(mailbox.exists, |next| next.saturating_sub(1)),
+                false => 0,
+            };
+            let next = format!("{validity}:{from}");
+            let moved = state
+                .store
+                .save_channel_cursor(channel_id, CURSOR, &kept, &next, now_ms())
+                .await
+                .map_err(|e| e.to_string())?;
+            if !moved {
+                return Ok(Pass::Leave);
+            }
+            from
+        }
+    };
+    let mut uids: Vec<u32> = step(
+        "searching the inbox",
+        imap.uid_search(format!("UID {}:*", last.saturating_add(1))),
+    )
+    .await?
+    .map_err(|e| format!("UID SEARCH: {e}"))?
+    .into_iter()
+    // `UID n:*` names the last mail even when n is past it (RFC 3501).
+    .filter(|uid| *uid > last)
+    .collect();
+    uids.sort_unstable();
+    let more = uids.len() > PASS;
+    uids.truncate(PASS);
+    let mut cursor = format!("{validity}:{last}");
+    for uid in uids {
+        let key = format!("{validity}:{uid}");
+        match read_one(state, &channel, imap, uid, &key).await {
+            Ok(()) => {}
+            Err(Failure::Never(error)) => {
+                note_error(state, &channel, &format!("a mail was not taken: {error}")).await;
+            }
+            Err(Failure::Passing(error)) => {
+                let tries = state.channel_outbox.watchers.failed(channel_id, uid).await;
+                if tries < GIVE_UP {
+                    return Err(format!("a mail could not be entered yet: {error}"));
+                }
+                note_error(
+                    state,
+                    &channel,
+                    &format!("a mail was passed after {tries} tries: {error}"),
+                )
+                .await;
+            }
+        }
+        let moved = state
+            .store
+            .save_channel_cursor(channel_id, CURSOR, &cursor, &key, now_ms())
+            .await
+            .map_err(|e| e.to_string())?;
+        if !moved {
+            // Another watcher read it: leave the inbox to it.
+            return Ok(Pass::Leave);
+        }
+        cursor = key;
+    }
+    Ok(if more { Pass::More } else { Pass::Done })
+}
+
+/// Why a mail was not entered.
+enum Failure {
+    /// It never will be (unreadable, refused): pass it.
+    Never(String),
+    /// The database or the file store: try again.
+    Passing(String),
+}
+
+/// One mail's `query` items.
+async fn fetch<T>(
+    imap: &mut async_imap::Session<T>,
+    uid: u32,
+    query: &str,
+) -> Result<Vec<async_imap::types::Fetch>, Failure>
+where
+    T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
+{
+    step("fetching a mail", async {
+        imap.uid_fetch(uid.to_string(), query)
+            .await?
+            .try_collect::<Vec<_>>()
+            .await
+    })
+    .await
+    .map_err(Failure::Passing)?
+    .map_err(|e| Failure::Passing(format!("UID FETCH: {e}")))
+}
+
+/// Fetches one mail (by its size first: a big one by its headers only) and enters it.
+async fn read_one<T>(
+    state: &AppState,
+    channel: &ChannelRow,
+    imap: &mut async_imap::Session<T>,
+    uid: u32,
+    key: &str,
+) -> Result<(), Failure>
+where
+    T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
+{
+    let size = fetch(imap, uid, "(UID RFC822.SIZE)")
+        .await?
+        .first()
+        .and_then(|f| f.size)
+        .unwrap_or(0);
+    let whole = usize::try_from(size).unwrap_or(usize::MAX) <= MAX_MAIL_BYTES;
+    let query = if whole {
+        "(UID BODY.PEEK[])"
+    } else {
+        "(UID BODY.PEEK[HEADER])"
+    };
+    let fetched = fetch(imap, uid, query).await?;
+    let Some(raw) = fetched.iter().find_map(|f| f.body().or_else(|| f.header())) else {
+        return Err(Failure::Never("the server sent no mail".into()));
+    };
+    let note = (!whole).then(|| {
+        format!(
+            "[邮件过大（{} MB），未收取正文和附件，请到邮箱查看]",
+            size / 1_048_576
+        )
+    });
+    take(state, channel, raw, key, note.as_deref())
+        .await
+        .map_err(|error| match error {
+            ApiError::Refused { code, .. } if code.status() < 500 => {
+                Failure::Never(error.to_string())
+            }
+            ApiError::Internal(detail) => Failure::Passing(detail),
+            other => Failure::Passing(other.to_string()),
+        })
 }
 
 /// The digest kefu keys a mail by (its `Message-ID`, else where it lies in the mailbox).
@@ -414,22 +604,22 @@ fn dedupe_key(mail: &Inbound, mailbox_key: &str) -> String {
     format!("mail:{hex}")
 }
 
-/// Enters one raw mail from the inbox.
+/// Enters one raw mail from the inbox (with `note` when only its headers were fetched): its
+/// text, then each file as a message of its own, each under its own client id, so a mail
+/// entered halfway is finished when it is read again.
 async fn take(
     state: &AppState,
     channel: &ChannelRow,
     raw: &[u8],
     mailbox_key: &str,
+    note: Option<&str>,
 ) -> Result<(), ApiError> {
-    if raw.len() > MAX_MAIL_BYTES {
-        return Err(ApiError::new(
-            ErrorCode::FileTooLarge,
-            "a mail larger than 25 MB",
-        ));
-    }
     let Ok(mail) = wire::read(raw) else {
         metrics::counter!("kefu_channel_unread_pushes_total", "channel" => "email").increment(1);
-        return Ok(());
+        return Err(ApiError::new(
+            ErrorCode::InvalidChannel,
+            "a mail kefu cannot read (no sender)",
+        ));
     };
     // Automatic answers, and the channel's own mail (a copy of kefu's reply): read past.
     if mail.automatic || mail.from == channel.public_id {
@@ -441,13 +631,6 @@ async fn take(
     })
     .await?;
     let key = dedupe_key(&mail, mailbox_key);
-    if state
-        .store
-        .buyer_sent(channel.tenant_id, buyer.id, &key)
-        .await?
-    {
-        return Ok(());
-    }
     // The conversation it answers, if it is this buyer's; else their current one.
     let answered = match wire::thread_of(&mail, &channel.public_id) {
         Some(id) => state
@@ -463,15 +646,23 @@ async fn take(
         .current_conversation(channel.tenant_id, buyer.id)
         .await?;
     let known = answered.or(current.as_ref().map(|c| c.id));
-    let first = known.is_none() || answered.is_none();
-    let mut sends = vec![SendMessage {
-        client_msg_id: key.clone(),
-        kind: MessageKind::Text,
-        body: wire::line(&mail, first),
-        attachment_id: None,
-    }];
+    // Replies (the robot's to this very mail too) name it from now on.
+    keep_thread(state, channel, buyer.id, &mail).await?;
+    let mut text = wire::line(&mail, known.is_none() || answered.is_none());
+    if let Some(note) = note {
+        text = format!("{text}\n{note}").trim().to_owned();
+    }
+    let mut sends = vec![];
     let mut refused = vec![];
     for (i, file) in mail.attachments.iter().enumerate() {
+        let client_msg_id = format!("{key}-{i}");
+        if state
+            .store
+            .buyer_sent(channel.tenant_id, buyer.id, &client_msg_id)
+            .await?
+        {
+            continue;
+        }
         match crate::files::keep(
             state,
             channel.tenant_id,
@@ -482,7 +673,7 @@ async fn take(
         .await
         {
             Ok(kept) => sends.push(SendMessage {
-                client_msg_id: format!("{key}-{i}"),
+                client_msg_id,
                 kind: match kept.content_type.starts_with("image/") {
                     true => MessageKind::Image,
                     false => MessageKind::File,
@@ -490,11 +681,38 @@ async fn take(
                 body: String::new(),
                 attachment_id: Some(kept.id),
             }),
+            Err(error @ ApiError::Internal(_)) => return Err(error),
             Err(error) => refused.push(format!("{}（{}）", file.name, error.code().as_str())),
         }
     }
+    if mail.more_attachments > 0 {
+        refused.push(format!("另有 {} 个附件", mail.more_attachments));
+    }
     if !refused.is_empty() {
-        sends[0].body = format!("{}\n[未保存的附件] {}", sends[0].body, refused.join("、"));
+        text = format!("{text}\n[未保存的附件] {}", refused.join("、"))
+            .trim()
+            .to_owned();
+    }
+    let text: String = match text.chars().count() > MAX_TEXT_CHARS {
+        true => text.chars().take(MAX_TEXT_CHARS - 8).collect::<String>() + "…（已截断）",
+        false => text,
+    };
+    // A mail of files only has no text message.
+    if !text.is_empty()
+        && !state
+            .store
+            .buyer_sent(channel.tenant_id, buyer.id, &key)
+            .await?
+    {
+        sends.insert(
+            0,
+            SendMessage {
+                client_msg_id: key.clone(),
+                kind: MessageKind::Text,
+                body: text,
+                attachment_id: None,
+            },
+        );
     }
     let mut conversation = known;
     for send in sends {
@@ -509,32 +727,43 @@ async fn take(
         conversation = Some(appended.conversation.id);
     }
     super::seen_in(state, channel.id).await;
-    if let Some(conversation) = conversation {
-        keep_thread(state, channel, conversation, &mail).await?;
-    }
     Ok(())
 }
 
-/// Keeps what a reply in `conversation` must name: the subject and the buyer's last mail.
+/// Keeps what a reply to the buyer must name: the subject of their thread and their last
+/// mail with its references (RFC 5322 §3.6.4: the parent's references, then the parent; the
+/// first kept when trimmed).
 async fn keep_thread(
     state: &AppState,
     channel: &ChannelRow,
-    conversation: Uuid,
+    buyer: Uuid,
     mail: &Inbound,
 ) -> Result<(), ApiError> {
-    let scope = format!("{THREAD_SCOPE}{conversation}");
+    let scope = format!("{THREAD_SCOPE}{buyer}");
     let kept = state.store.channel_cursor(channel.id, &scope).await?;
     let before: Value = serde_json::from_str(&kept).unwrap_or(Value::Null);
-    let mut references: Vec<String> = mail.replies_to.clone();
+    let mut references: Vec<String> = mail.references.clone();
+    if references.is_empty() {
+        references.extend(mail.in_reply_to.iter().cloned());
+    }
     if let Some(id) = &mail.message_id {
         references.push(id.clone());
     }
-    references.dedup();
-    let keep = references.len().saturating_sub(10);
+    let mut seen = std::collections::HashSet::new();
+    references.retain(|id| seen.insert(id.clone()));
+    if references.len() > 10 {
+        let last = references.split_off(references.len() - 9);
+        references.truncate(1);
+        references.extend(last);
+    }
+    let subject = match (mail.subject.is_empty(), before["subject"].as_str()) {
+        (true, Some(kept)) => kept.to_owned(),
+        _ => mail.subject.clone(),
+    };
     let next = json!({
-        "subject": before["subject"].as_str().filter(|s| !s.is_empty()).unwrap_or(&mail.subject),
+        "subject": subject,
         "in_reply_to": mail.message_id,
-        "references": references[keep..],
+        "references": references,
     })
     .to_string();
     state
@@ -548,7 +777,7 @@ async fn keep_thread(
 pub async fn outgoing(
     state: &AppState,
     channel: &ChannelRow,
-    conversation: Uuid,
+    (conversation, buyer): (Uuid, Uuid),
     external_id: &str,
     message: &Message,
 ) -> Result<Option<Value>, ApiError> {
@@ -558,7 +787,7 @@ pub async fn outgoing(
     let thread: Value = serde_json::from_str(
         &state
             .store
-            .channel_cursor(channel.id, &format!("{THREAD_SCOPE}{conversation}"))
+            .channel_cursor(channel.id, &format!("{THREAD_SCOPE}{buyer}"))
             .await?,
     )
     .unwrap_or(Value::Null);
@@ -583,6 +812,8 @@ pub async fn outgoing(
         "in_reply_to": thread["in_reply_to"],
         "references": thread["references"],
         "reply_to": wire::reply_address(&channel.public_id, conversation),
+        // RFC 3834: what no person wrote is marked, so an auto-responder does not answer it.
+        "automatic": message.sender_kind != kefu_domain::message::SenderKind::Agent,
     })))
 }
 
@@ -597,6 +828,9 @@ pub async fn send(state: &AppState, channel: &ChannelRow, delivery: &Delivery) -
         Err(error) => return Outcome::GiveUp(None, error),
     };
     let host = setting(channel, "smtp_host");
+    if let Err(error) = outside(state, host, port(channel, "smtp_port", 465)).await {
+        return Outcome::GiveUp(None, error);
+    }
     let credentials = Credentials::new(
         setting(channel, "username").to_owned(),
         password(channel).to_owned(),
@@ -692,5 +926,16 @@ async fn compose(
         Some(file) => builder.multipart(MultiPart::mixed().singlepart(plain).singlepart(file)),
         None => builder.singlepart(plain),
     };
-    built.map_err(|e| format!("the mail could not be built: {e}"))
+    let mut built = built.map_err(|e| format!("the mail could not be built: {e}"))?;
+    if body["automatic"].as_bool() == Some(true) {
+        let name = lettre::message::header::HeaderName::new_from_ascii("Auto-Submitted".into())
+            .map_err(|e| e.to_string())?;
+        built
+            .headers_mut()
+            .insert_raw(lettre::message::header::HeaderValue::new(
+                name,
+                "auto-replied".into(),
+            ));
+    }
+    Ok(built)
 }

@@ -621,7 +621,7 @@ async fn delivery(
             email::outgoing(
                 state,
                 &channel,
-                conversation.id,
+                (conversation.id, buyer.id),
                 &buyer.external_id,
                 message,
             )

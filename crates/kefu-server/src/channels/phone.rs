@@ -4,7 +4,7 @@
 //! each call becomes a line in the caller's timeline (`[来电] 已接通 3分12秒 · 客服 小雨 ·
 //! 按键 1 售前 · 录音 …`), written by kefu as a `system` message so no robot or automatic
 //! reply answers it, once per call (the vendor's `SessionId`). A call the agent who took it
-//! can be matched to (their kefu user name, or their address's name) gives them the
+//! can be matched to (their kefu user name, or their address's name, else their name) gives them the
 //! conversation, resolved in their name; a call in that no one answered, or one outside the line's
 //! hours (09:00–21:00 every day unless the shop sets others), opens a callback work order
 //! (ESC-3) with its deadline, one open at a time per caller. Nothing can be written to a
@@ -266,17 +266,22 @@ async fn enter_call(
         })
         .await?;
     super::seen_in(state, channel.id).await;
-    if appended.duplicate {
-        return Ok(());
-    }
+    // A repeated push runs the follow-ups again (each holds once): the first may have failed
+    // after the line was written.
     state.dispatcher.wake();
+    // A time a day past now, or before 2000, is a vendor's error: the call is taken as now.
+    let now = kefu_domain::time::now_ms();
+    let started_at = match call.started_at {
+        at if (946_684_800_000..=now + 86_400_000).contains(&at) => at,
+        _ => now,
+    };
     let after_hours = call.direction == Direction::In
         && hours(channel)
             .schedule(&shop_zone(state, tenant_id).await)
-            .is_some_and(|s| !s.is_open(call.started_at));
+            .is_some_and(|s| !s.is_open(started_at));
     let missed = call.direction == Direction::In && call.status != CallStatus::Answered;
     if missed || after_hours {
-        owe_callback(state, &appended.conversation, &number, call, after_hours).await;
+        owe_callback(state, &appended.conversation, &number, call, after_hours).await?;
     }
     if call.status == CallStatus::Answered
         && appended.conversation.status != ConversationStatus::Resolved
@@ -344,7 +349,7 @@ async fn owe_callback(
     number: &str,
     call: &CallRecord,
     after_hours: bool,
-) {
+) -> Result<(), ApiError> {
     let tenant_id = conversation.tenant_id;
     let open = WorkOrderQuery {
         statuses: vec![
@@ -358,13 +363,8 @@ async fn owe_callback(
         limit: 1,
         ..WorkOrderQuery::default()
     };
-    match state.store.work_orders(tenant_id, &open).await {
-        Ok(found) if !found.is_empty() => return,
-        Ok(_) => {}
-        Err(error) => {
-            tracing::warn!(%error, "could not read the caller's work orders");
-            return;
-        }
+    if !state.store.work_orders(tenant_id, &open).await?.is_empty() {
+        return Ok(());
     }
     let why = match (call.status == CallStatus::Answered, after_hours) {
         (false, true) => "非工作时间未接来电",
@@ -386,10 +386,14 @@ async fn owe_callback(
         team: conversation.team.clone(),
         ..Placement::default()
     };
-    if let Err(error) =
-        work_orders::open(state, tenant_id, draft, placement, Source::Phone, None).await
-    {
-        tracing::warn!(%error, conversation = %conversation.id, "could not open a callback work order");
+    match work_orders::open(state, tenant_id, draft, placement, Source::Phone, None).await {
+        // The shop's callback kind asks for fields a call cannot fill: noted, not retried.
+        Err(ApiError::Refused { message, .. }) => {
+            tracing::warn!(%message, conversation = %conversation.id, "could not open a callback work order");
+            Ok(())
+        }
+        Err(error) => Err(error),
+        Ok(_) => Ok(()),
     }
 }
 

@@ -64,6 +64,9 @@ async fn imap_session(fake: FakeImap, socket: tokio::net::TcpStream) {
     let mut read = BufReader::new(read);
     write.write_all(b"* OK fake IMAP ready\r\n").await.unwrap();
     let mut line = String::new();
+    // What this session was told the mailbox holds: a server announces new mail with the
+    // next answer (RFC 3501 §7.3.1), or at once in IDLE.
+    let mut announced = 0;
     loop {
         line.clear();
         if read.read_line(&mut line).await.unwrap_or(0) == 0 {
@@ -75,6 +78,13 @@ async fn imap_session(fake: FakeImap, socket: tokio::net::TcpStream) {
         };
         let command = command.to_uppercase();
         let mails = fake.mails.lock().await.clone();
+        if command != "SELECT" && mails.len() > announced {
+            announced = mails.len();
+            write
+                .write_all(format!("* {announced} EXISTS\r\n").as_bytes())
+                .await
+                .unwrap();
+        }
         let answer = match command.as_str() {
             "CAPABILITY" => format!("* CAPABILITY IMAP4rev1 IDLE\r\n{tag} OK done\r\n"),
             "LOGIN" => match (
@@ -85,6 +95,7 @@ async fn imap_session(fake: FakeImap, socket: tokio::net::TcpStream) {
                 _ => format!("{tag} NO [AUTHENTICATIONFAILED] Invalid credentials\r\n"),
             },
             "SELECT" => {
+                announced = mails.len();
                 let next = mails.last().map_or(1, |(uid, _)| uid + 1);
                 format!(
                     "* {} EXISTS\r\n* 0 RECENT\r\n* OK [UIDVALIDITY 7] UIDs valid\r\n* OK [UIDNEXT {next}] next\r\n* FLAGS (\\Seen)\r\n{tag} OK [READ-WRITE] SELECT completed\r\n",
@@ -140,20 +151,23 @@ async fn imap_session(fake: FakeImap, socket: tokio::net::TcpStream) {
             }
             "IDLE" => {
                 write.write_all(b"+ idling\r\n").await.unwrap();
-                let known = mails.len();
                 let mut done = String::new();
                 loop {
+                    let bell = fake.bell.notified();
+                    let now = fake.mails.lock().await.len();
+                    if now > announced {
+                        announced = now;
+                        write
+                            .write_all(format!("* {now} EXISTS\r\n").as_bytes())
+                            .await
+                            .unwrap();
+                    }
                     tokio::select! {
                         n = read.read_line(&mut done) => {
                             if n.unwrap_or(0) == 0 { return; }
                             break;
                         }
-                        _ = fake.bell.notified() => {
-                            let now = fake.mails.lock().await.len();
-                            if now > known {
-                                write.write_all(format!("* {now} EXISTS\r\n").as_bytes()).await.unwrap();
-                            }
-                        }
+                        _ = bell => {}
                     }
                 }
                 format!("{tag} OK IDLE terminated\r\n")
@@ -403,9 +417,30 @@ async fn a_buyers_mail_is_answered_in_one_threaded_conversation() {
             .into_bytes(),
     )
     .await;
+    // A bounce (the null reverse path) is read past too.
+    imap.deliver(
+        format!("Return-Path: <>\r\nFrom: {BUYER}\r\nTo: {ADDRESS}\r\nSubject: Undeliverable\r\n\r\nfailed")
+            .into_bytes(),
+    )
+    .await;
     let (same, mine) = admin.channel_buyer_messages("email", 3).await;
     assert_eq!(same, c);
     assert_eq!(mine[2]["body"], "好的，谢谢！");
+    assert!(
+        !raw.contains("Auto-Submitted"),
+        "a person's reply is not marked automatic"
+    );
+    // A reply of a photo alone: one picture message, no empty text.
+    let png = b64(&[&b"\x89PNG\r\n\x1a\n"[..], &[1u8; 24]].concat());
+    let photo = format!(
+        "From: {BUYER}\r\nTo: support+{c}@tea.example\r\nSubject: Re: 茶罐破损\r\nMessage-ID: <photo-3@qq.example>\r\n\
+         In-Reply-To: <{ours}>\r\nContent-Type: multipart/mixed; boundary=\"b2\"\r\n\r\n--b2\r\n\
+         Content-Type: image/png\r\nContent-Disposition: attachment; filename=\"new.png\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{png}\r\n--b2--\r\n"
+    );
+    imap.deliver(photo.into_bytes()).await;
+    let (_, mine) = admin.channel_buyer_messages("email", 4).await;
+    assert_eq!(mine[3]["kind"], "image");
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     let all: Vec<Value> = admin
         .messages(&c)
@@ -415,8 +450,8 @@ async fn a_buyers_mail_is_answered_in_one_threaded_conversation() {
         .collect();
     assert_eq!(
         all.len(),
-        3,
-        "no copy, no automatic answer, no old mail: {all:?}"
+        4,
+        "no copy, no automatic answer, no bounce, no old mail: {all:?}"
     );
     app.stop().await;
 }
