@@ -289,7 +289,7 @@ test('a WeChat Official Account: connected, a buyer writes, an agent replies wit
       await admin.getByTestId('channel-connect').click()
       const dialog = admin.getByTestId('channel-dialog')
       await dialog.getByTestId('channel-form').waitFor(WAIT)
-      // A WeChat Official Account is chosen first; email and phone are coming (Douyin: douyin.test.mjs).
+      // A WeChat Official Account is chosen first; email is coming (Douyin: douyin.test.mjs, the phone line: phone.test.mjs).
       assert.equal(await dialog.locator('[data-testid="channel-kind"][data-value="wechat_mp"]').getAttribute('aria-checked'), 'true')
       assert.equal(await dialog.locator('[data-testid="channel-kind"][data-value="douyin"]').isDisabled(), false)
       assert.equal(await dialog.locator('[data-testid="channel-kind"][data-value="email"]').isDisabled(), true)

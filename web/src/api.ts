@@ -567,6 +567,11 @@ export const agentApi = {
   /** Whether the buyer's platform lets the shop write now (WeChat: 48 hours after their last
    *  message, five messages); `window` is null on the web chat. */
   replyWindow: (conversationId: Uuid) => request<ResponseBody<'reply_window'>>('GET', `${V1}/conversations/${conversationId}/window`),
+  /** CH-4: the caller's identity against an order's receiver phone — the number a phone
+   *  conversation's buyer calls from, and the four digits they tell (`last_four`). Throws
+   *  `order_not_found` (404), `invalid_query` (400: `last_four` is not four digits). */
+  callerCheck: (conversationId: Uuid, query: QueryOf<'caller_check'>) =>
+    request<ResponseBody<'caller_check'>>('GET', `${V1}/conversations/${conversationId}/caller-check`, { query }),
   /** WB-4: the shop's rules in the order they are tried. */
   routingRules: () => request<ResponseBody<'rules'>>('GET', `${V1}/routing/rules`),
   /** Replaces every rule; the list's order is the order tried. Throws `bad_rule_name`,

@@ -769,3 +769,5 @@ export type ChannelChange = Schemas['ChannelEdit']
 /** A conversation's channel and, on a platform with one, where it stands in its reply window. */
 export type ReplyWindow = Schemas['ReplyWindow']
 export type ChannelWindow = Schemas['ChannelWindow']
+/** CH-4: a caller checked against an order's receiver phone (masked numbers only). */
+export type CallerCheck = Schemas['CallerCheck']

@@ -4378,8 +4378,8 @@ const en: typeof zhCN = {
         generic: "Any other contact center pushing kefu's generic format, with a Bearer token",
       },
       auth: {
-        basic: 'HTTP Basic: any user name (e.g. kefu), the push password as password',
-        bearer: 'Header Authorization: Bearer <push password>',
+        basic: 'any user name (e.g. kefu), the push password as password',
+        bearer: 'header Authorization: Bearer <push password> (HTTP Basic is taken too)',
       },
       hours: {
         everyDay: 'Every day',
@@ -4414,7 +4414,7 @@ const en: typeof zhCN = {
         namePlaceholder: 'Optional; defaults to “客服热线” and the number',
         number: 'Line number',
         numberPlaceholder: 'e.g. 4008001234',
-        numberHint: 'The number buyers call: 3–20 digits, spaces or hyphens allowed',
+        numberHint: 'The number buyers call; spaces or hyphens are fine',
         password: 'Push password',
         passwordHint: '16–64 letters, digits or symbols, no spaces; your contact center authenticates its call record pushes with it',
         generate: 'Generate',
@@ -4461,7 +4461,7 @@ const en: typeof zhCN = {
     orderNo: 'Order number',
     orderNoPlaceholder: 'The order the buyer names',
     lastFour: 'Last 4',
-    lastFourPlaceholder: "Last 4 digits the buyer tells (optional)",
+    lastFourPlaceholder: 'Optional, as told',
     check: 'Check',
     orderPhone: "Order's phone",
     caller: 'Calling number',

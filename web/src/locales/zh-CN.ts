@@ -4376,8 +4376,8 @@ export default {
         generic: '其他呼叫中心按 kefu 的通用格式推送，Bearer 鉴权',
       },
       auth: {
-        basic: 'HTTP Basic：用户名任意（如 kefu），密码为推送密码',
-        bearer: '请求头 Authorization: Bearer 推送密码',
+        basic: '用户名任意（如 kefu），密码为推送密码',
+        bearer: '请求头 Authorization: Bearer 推送密码（也接受 HTTP Basic）',
       },
       hours: {
         everyDay: '每天',
@@ -4412,7 +4412,7 @@ export default {
         namePlaceholder: '选填，默认为「客服热线 + 号码」',
         number: '热线号码',
         numberPlaceholder: '如 4008001234',
-        numberHint: '买家拨打的号码，3–20 位数字，可带空格或连字符',
+        numberHint: '买家拨打的号码，可带空格或连字符',
         password: '推送密码',
         passwordHint: '16–64 位字母、数字或符号，不含空格；呼叫中心推送通话记录时用它鉴权',
         generate: '生成',

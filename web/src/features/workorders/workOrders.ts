@@ -21,6 +21,7 @@ import type {
   WorkOrderPriority,
   WorkOrderSettings,
   WorkOrderSettingsView,
+  WorkOrderSource,
   WorkOrderStatus,
 } from '../../api'
 import { i18n } from '../../i18n'
@@ -38,6 +39,8 @@ export const WORK_ORDER_STATUSES = allOf<WorkOrderStatus>()([
   'closed',
 ])
 export const WORK_ORDER_PRIORITIES = allOf<WorkOrderPriority>()(['low', 'normal', 'high', 'urgent'])
+/** Where an order comes from; CH-4: `phone`, a call owed a callback. */
+export const WORK_ORDER_SOURCES = allOf<WorkOrderSource>()(['agent', 'robot', 'handoff', 'qa', 'phone'])
 export const FIELD_KINDS = allOf<WorkOrderFieldKind>()(['text', 'number', 'date', 'choice'])
 /** The moves a person makes, in the order their buttons show (the buyer's reply is kefu's). */
 export const PERSON_MOVES: WorkOrderMove[] = ['start', 'resume', 'wait_for_buyer', 'wait_for_third_party', 'resolve', 'close', 'reopen']
@@ -417,7 +420,7 @@ export function eventDetail(event: WorkOrderEvent, names: Names): string {
         : ''
     }
     case 'created':
-      return typeof data.source === 'string' && ['agent', 'robot', 'handoff', 'qa'].includes(data.source)
+      return typeof data.source === 'string' && (WORK_ORDER_SOURCES as string[]).includes(data.source)
         ? t(`workOrderLabels.source.${data.source}`)
         : ''
     case 'reminded':
