@@ -61,7 +61,7 @@ impl Server {
                 bus.clone(),
                 keys.clone(),
                 // Issue #21: buyers on WeChat, WeCom, Douyin and email get their replies
-                // through the outbox (callers get none: they are called back).
+                // through the outbox.
                 outbound::Channels::default()
                     .with(
                         kefu_domain::channel::Channel::WechatMp,
@@ -77,6 +77,11 @@ impl Server {
                     )
                     .with(
                         kefu_domain::channel::Channel::Email,
+                        Arc::new(channel_outbox.clone()),
+                    )
+                    // The outbox sends a caller nothing (they are called back).
+                    .with(
+                        kefu_domain::channel::Channel::Phone,
                         Arc::new(channel_outbox.clone()),
                     ),
                 Hooks::of_the_desk(&dispatcher, &robot, &automation)

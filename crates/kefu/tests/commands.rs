@@ -576,6 +576,7 @@ fn kefu_channel_add_prints_the_callback_and_list_shows_the_channels() {
     );
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("channel_exists"), "{out}");
+    // Email without its servers, and a kind kefu does not know, are refused.
     let (code, out) = kefu(
         &[
             "channel",
@@ -583,15 +584,44 @@ fn kefu_channel_add_prints_the_callback_and_list_shows_the_channels() {
             "email",
             "--shop",
             "tea",
-            "--app-id",
-            "a",
-            "--app-secret",
+            "--address",
+            "support@tea.example",
+            "--password",
             "s",
         ],
         &dir,
     );
     assert_eq!(code, 1, "{out}");
+    assert!(out.contains("invalid_channel"), "{out}");
+    let (code, out) = kefu(&["channel", "add", "fax", "--shop", "tea"], &dir);
+    assert_eq!(code, 1, "{out}");
     assert!(out.contains("channel_kind_unsupported"), "{out}");
+    // CH-4: a phone line prints its push address and how to authenticate.
+    let (code, out) = kefu(
+        &[
+            &[
+                "channel",
+                "add",
+                "phone",
+                "--shop",
+                "tea",
+                "--number",
+                "400-800-1234",
+            ][..],
+            &[
+                "--password",
+                "cli-line-password-1",
+                "--hours",
+                "08:30-22:00",
+            ],
+            &public,
+        ]
+        .concat(),
+        &dir,
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("/hooks/phone/"), "{out}");
+    assert!(out.contains("password:     cli-line-password-1"), "{out}");
     let (code, out) = kefu(
         &[
             &["channel", "add", "widget", "--shop", "tea"][..],
