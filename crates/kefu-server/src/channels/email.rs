@@ -26,7 +26,6 @@ use lettre::message::{Attachment as MailAttachment, Mailbox, MultiPart, SinglePa
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use serde_json::{Value, json};
-use sha2::Digest;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::Mutex;
 use uuid::Uuid;
@@ -599,9 +598,7 @@ where
 /// The digest kefu keys a mail by (its `Message-ID`, else where it lies in the mailbox).
 fn dedupe_key(mail: &Inbound, mailbox_key: &str) -> String {
     let id = mail.message_id.as_deref().unwrap_or(mailbox_key);
-    let digest = sha2::Sha256::digest(id.as_bytes());
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    format!("mail:{hex}")
+    super::inbox::client_id("mail", id)
 }
 
 /// Enters one raw mail from the inbox (with `note` when only its headers were fetched): its

@@ -33,6 +33,16 @@ pub async fn buyer(
         .await?)
 }
 
+/// A client id for a platform's own id of a message (any length, any characters): `prefix:`
+/// and the first 16 bytes of its SHA-256 in hex, so a message pushed or read twice is
+/// written once (the writer's retry key).
+pub fn client_id(prefix: &str, platform_id: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(platform_id.as_bytes());
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{prefix}:{hex}")
+}
+
 /// The last four characters of a platform's id, for a buyer's name until they give one.
 pub fn tail(id: &str) -> String {
     let chars: Vec<char> = id.chars().collect();

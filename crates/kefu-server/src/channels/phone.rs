@@ -20,7 +20,6 @@ use kefu_domain::message::{MessageContent, MessageKind, SenderKind};
 use kefu_domain::work_order::{Priority, Source, Status, WorkOrderDraft, WorkOrderKind};
 use kefu_store::{AppendRequest, ChannelRow, NewConversation, WorkOrderQuery};
 use serde_json::{Value, json};
-use sha2::Digest;
 use uuid::Uuid;
 
 use super::wx_api::note_error;
@@ -305,9 +304,7 @@ async fn enter_call(
 
 /// The writer's key of a call's line: one line per call however often it is pushed.
 fn dedupe_key(call_id: &str) -> String {
-    let digest = sha2::Sha256::digest(call_id.as_bytes());
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    format!("phone:{hex}")
+    super::inbox::client_id("phone", call_id)
 }
 
 async fn shop_zone(state: &AppState, tenant_id: Uuid) -> String {
