@@ -184,6 +184,10 @@ pub enum KfContent {
         external_userid: String,
         fail_msgid: String,
         fail_type: i64,
+        /// `enter_session`'s: the contact link's scene, and the `scene_param` the link was
+        /// opened with (kefu's move of a buyer from another channel).
+        scene: String,
+        scene_param: String,
     },
 }
 
@@ -231,6 +235,8 @@ impl KfMessage {
                 external_userid: s("external_userid"),
                 fail_msgid: s("fail_msgid"),
                 fail_type: body["fail_type"].as_i64().unwrap_or_default(),
+                scene: s("scene"),
+                scene_param: s("scene_param"),
             },
             _ => return None,
         })
@@ -389,7 +395,8 @@ mod tests {
             {"msgid":"from_msgid_4622416642169452483","open_kfid":"wkAJ2GCAAASSm4_FhToWMFea0xAFfd3Q","external_userid":"wmAJ2GCAAAme1XQRC-NI-q0_ZM9ukoAw","send_time":1615478585,"origin":3,"msgtype":"text","text":{"content":"你好","menu_id":"101"}},
             {"msgid":"2","open_kfid":"wk1","external_userid":"wm1","send_time":1,"origin":3,"msgtype":"image","image":{"media_id":"2iSLeVyqzk4eX0IB5kTi9Ljfa2rt9dwfq5WKRQ4Nvvgw"}},
             {"msgid":"3","open_kfid":"wk1","send_time":1,"origin":4,"msgtype":"event","event":{"event_type":"msg_send_fail","open_kfid":"wk1","external_userid":"wm1","fail_msgid":"kefu_1","fail_type":4}},
-            {"msgid":"4","origin":5,"msgtype":"hologram","hologram":{}}
+            {"msgid":"4","origin":5,"msgtype":"hologram","hologram":{}},
+            {"msgid":"5","open_kfid":"wk1","send_time":1,"origin":4,"msgtype":"event","event":{"event_type":"enter_session","open_kfid":"wk1","external_userid":"wm2","scene":"kefu","scene_param":"mv7Qx2","welcome_code":"aaa"}}
         ]}"#).unwrap();
         assert_eq!(
             (page.has_more, page.next_cursor.as_str()),
@@ -409,9 +416,16 @@ mod tests {
                 event_type: "msg_send_fail".into(),
                 external_userid: "wm1".into(),
                 fail_msgid: "kefu_1".into(),
-                fail_type: 4
+                fail_type: 4,
+                scene: String::new(),
+                scene_param: String::new(),
             })
         );
+        assert!(matches!(
+            read[4].content(),
+            Some(KfContent::Event { event_type, external_userid, scene_param, .. })
+                if event_type == "enter_session" && external_userid == "wm2" && scene_param == "mv7Qx2"
+        ));
         assert_eq!(send_failure(4), "the session expired (more than 48 hours)");
         assert_eq!(read[3].origin(), Origin::Servicer);
         assert_eq!(read[3].content(), None);

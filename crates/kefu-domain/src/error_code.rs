@@ -311,6 +311,9 @@ error_codes! {
         ChannelPaused = "channel_paused",
         /// The buyer's channel takes no written message (the phone line): call them back.
         ChannelNoText = "channel_no_text",
+        /// The buyer cannot be moved to WeCom: no WeCom 微信客服 account with a contact link
+        /// is connected and running (or several, and none was named), or they are on it.
+        ChannelMoveUnavailable = "channel_move_unavailable",
         HandoffExists = "handoff_exists",
         HandoffClosed = "handoff_closed",
         /// A work order cannot move so from where it is (closing one in progress, resuming one

@@ -26,6 +26,7 @@ pub mod money;
 pub mod notify;
 pub mod phrases;
 pub mod playbook;
+pub mod profile;
 pub mod qa;
 pub mod questions;
 pub mod rating;

@@ -18,6 +18,9 @@ pub struct Member {
     pub id: String,
     pub name: Option<String>,
     pub vip: Option<u8>,
+    /// What else the shop vouched for (a phone, an email, a WeChat unionid) and the member
+    /// id itself: the buyer's keys across channels (CH-6).
+    pub keys: Vec<crate::profile::BuyerKey>,
 }
 
 impl Member {
@@ -98,6 +101,7 @@ mod tests {
             id: id.to_owned(),
             name: None,
             vip: Some(12),
+            keys: vec![],
         }
     }
 

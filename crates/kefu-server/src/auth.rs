@@ -204,7 +204,32 @@ pub struct ShopIdentity {
     /// The member's level in the shop, 0–9 (WB-4: routing and queue priority).
     #[serde(default)]
     pub vip: Option<u8>,
+    /// The member's phone, email and WeChat unionid, when the shop shares them: a buyer who
+    /// calls, mails or writes on WeChat from one of them is this member (CH-6).
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub unionid: Option<String>,
     pub exp: i64,
+}
+
+impl ShopIdentity {
+    /// The member's keys across channels: the member id and what else the shop shared
+    /// (a key that is not well formed is left out).
+    pub fn keys(&self) -> Vec<kefu_domain::profile::BuyerKey> {
+        use kefu_domain::profile::BuyerKey;
+        [
+            BuyerKey::member(&self.sub),
+            self.phone.as_deref().and_then(BuyerKey::phone),
+            self.email.as_deref().and_then(BuyerKey::email),
+            self.unionid.as_deref().and_then(BuyerKey::unionid),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
 }
 
 pub fn verify_shop_identity(token: &str, secret: &str) -> Option<ShopIdentity> {
@@ -408,8 +433,24 @@ mod tests {
             sub: "member-42".into(),
             name: Some("小王".into()),
             vip: Some(2),
+            phone: Some("+86 139 0000 5678".into()),
+            email: Some("not an address".into()),
+            unionid: None,
             exp: now_ms() / 1000 + 600,
         };
+        // CH-6: the member id and the well-formed phone are keys; the bad address is not.
+        let keys: Vec<(String, String)> = claims
+            .keys()
+            .into_iter()
+            .map(|k| (k.kind.as_str().to_owned(), k.value))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                ("member".to_owned(), "member-42".to_owned()),
+                ("phone".to_owned(), "13900005678".to_owned())
+            ]
+        );
         let token = jsonwebtoken::encode(
             &Header::new(Algorithm::HS256),
             &claims,

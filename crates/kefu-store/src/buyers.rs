@@ -2,6 +2,7 @@
 
 use kefu_domain::account::Buyer;
 use kefu_domain::channel::Channel;
+use kefu_domain::profile::BuyerKey;
 use uuid::Uuid;
 
 use crate::{Result, Store};
@@ -69,5 +70,22 @@ impl Store {
         audit: impl FnOnce() -> Vec<crate::NewAudit> + Send,
     ) -> Result<bool> {
         dispatch!(self, buyers::split_buyer(tenant_id, id, audit))
+    }
+
+    /// Gives a buyer `keys` and links them into one profile with the shop's buyers that
+    /// have one of the keys new to them (CH-6); the audit, only when linked, commits with it.
+    pub async fn link_buyer(
+        &self,
+        tenant_id: Uuid,
+        id: Uuid,
+        keys: &[BuyerKey],
+        audit: impl FnOnce(&[Uuid]) -> Vec<crate::NewAudit> + Send,
+    ) -> Result<Vec<Uuid>> {
+        dispatch!(self, buyers::link_buyer(tenant_id, id, keys, audit))
+    }
+
+    /// The keys a buyer carries (CH-6), the oldest first.
+    pub async fn buyer_keys(&self, tenant_id: Uuid, id: Uuid) -> Result<Vec<BuyerKey>> {
+        dispatch!(self, buyers::buyer_keys(tenant_id, id))
     }
 }

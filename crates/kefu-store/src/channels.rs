@@ -70,6 +70,24 @@ pub struct ChannelChange<'a> {
     pub settings: Option<&'a serde_json::Value>,
 }
 
+/// A buyer moved to a WeCom 微信客服 account (issue #21): the token on the contact link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelMove {
+    pub token: String,
+    pub tenant_id: Uuid,
+    /// The WeCom account moved to.
+    pub channel_id: Uuid,
+    /// Where the buyer was, and who.
+    pub conversation_id: Uuid,
+    pub buyer_id: Uuid,
+    /// The agent who moved them.
+    pub moved_by: Option<Uuid>,
+    pub created_at: i64,
+    /// When the buyer first came in on WeCom by it, and as whom.
+    pub taken_at: Option<i64>,
+    pub taken_by: Option<Uuid>,
+}
+
 impl Store {
     /// Connects a channel; `Conflict("channel_exists")` when the shop has this account.
     pub async fn create_channel(
@@ -224,6 +242,36 @@ impl Store {
         dispatch!(
             self,
             channels::sent_since(tenant_id, conversation_id, since)
+        )
+    }
+
+    /// Records a move to a WeCom account (the token is the caller's, random).
+    pub async fn create_channel_move(&self, new: &ChannelMove) -> Result<()> {
+        dispatch!(self, channels::create_channel_move(new))
+    }
+
+    /// The move of the shop to `channel_id` a contact link's token names.
+    pub async fn channel_move(
+        &self,
+        tenant_id: Uuid,
+        channel_id: Uuid,
+        token: &str,
+    ) -> Result<Option<ChannelMove>> {
+        dispatch!(self, channels::channel_move(tenant_id, channel_id, token))
+    }
+
+    /// Marks the move taken by the buyer `taken_by` (the first one to come in by it); true
+    /// when it is theirs (now or before).
+    pub async fn take_channel_move(
+        &self,
+        tenant_id: Uuid,
+        channel_id: Uuid,
+        token: &str,
+        taken_by: Uuid,
+    ) -> Result<bool> {
+        dispatch!(
+            self,
+            channels::take_channel_move(tenant_id, channel_id, token, taken_by)
         )
     }
 }

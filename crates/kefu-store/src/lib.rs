@@ -74,7 +74,7 @@ pub use attachments::{NewAttachment, StoredAttachment};
 pub use audit::{AuditFilter, AuditVerdict, NewAudit};
 pub use automation::{IdleConversation, ShopDocument};
 pub use blocklist::NewBlock;
-pub use channels::{ChannelChange, ChannelRow, ChannelSeen, NewChannel};
+pub use channels::{ChannelChange, ChannelMove, ChannelRow, ChannelSeen, NewChannel};
 pub use cockpit::{AnomalyEvent, NewAlert};
 pub use commerce::UpsertCounts;
 pub use conversations::{NewConversation, StatusFilter};

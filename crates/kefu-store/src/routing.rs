@@ -108,4 +108,14 @@ impl Store {
             routing::release_conversation(tenant_id, id, assignee, reason, up_for_grabs)
         )
     }
+
+    /// Conversations from `channel` waiting for an agent (open, unassigned, not the robot's,
+    /// the buyer waiting for a reply): what a channel's overflow rule counts (CH-7).
+    pub async fn waiting_on_channel(
+        &self,
+        tenant_id: Uuid,
+        channel: kefu_domain::channel::Channel,
+    ) -> Result<u64> {
+        dispatch!(self, routing::waiting_on_channel(tenant_id, channel))
+    }
 }

@@ -11,8 +11,7 @@ use crate::ServeFlags;
 
 #[derive(Subcommand)]
 pub enum ChannelCommand {
-    /// Connect a channel: KIND is wechat-mp, wecom-kf, douyin, phone or widget (email
-    /// follows). Prints the callback URL and token for the platform's console, or the widget's
+    /// Connect a channel: KIND is wechat-mp, wecom-kf, douyin, email, phone or widget. Prints the callback URL and token for the platform's console, or the widget's
     /// script tag.
     Add(Box<ChannelAddArgs>),
     /// List a shop's channels (or every shop's) with their health.
@@ -21,7 +20,7 @@ pub enum ChannelCommand {
 
 #[derive(Args)]
 pub struct ChannelAddArgs {
-    /// wechat-mp, wecom-kf, douyin, phone or widget
+    /// wechat-mp, wecom-kf, douyin, email, phone or widget
     kind: String,
     /// The shop's slug.
     #[arg(long)]
@@ -85,6 +84,10 @@ pub struct ChannelAddArgs {
     /// tls (the default) or starttls.
     #[arg(long)]
     security: Option<String>,
+    /// A wecom-kf account's contact link (客服链接, https://…): agents move buyers of other
+    /// channels to it.
+    #[arg(long)]
+    contact_url: Option<String>,
     /// The platform API's address, only for a test double of it.
     #[arg(long, hide = true)]
     api_base: Option<String>,
@@ -167,6 +170,7 @@ pub async fn run(
                         username: args.username.clone(),
                         security: args.security.clone(),
                     }),
+                contact_url: args.contact_url.clone(),
             };
             let actor = Actor::command_line();
             let row =

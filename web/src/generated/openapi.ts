@@ -1265,6 +1265,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{id}/move-to-wecom": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Moves the buyer to WeCom (issue #21): sends them the WeCom 微信客服 contact link on their
+         *     own channel (within its rules); when they open it, their WeCom conversation opens in their
+         *     profile, for the agent who moved them.
+         */
+        post: operations["move_to_wecom"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations/{id}/notes": {
         parameters: {
             query?: never;
@@ -4265,9 +4286,17 @@ export interface components {
         /** @description A change of a channel, as the settings page gives it. */
         ChannelEdit: {
             color?: string | null;
+            /**
+             * @description A WeCom 微信客服 account's contact link (客服链接, from WeCom's console): agents move
+             *     buyers of other channels to it; empty removes it.
+             */
+            contact_url?: string | null;
+            hours?: components["schemas"]["OfficeHours"] | null;
+            mode?: string | null;
             name?: string | null;
             /** @description A widget's sites, colour and side (as when it was connected). */
             origins?: string[] | null;
+            overflow?: components["schemas"]["Overflow"] | null;
             /** @description Paused: kefu leaves the account's messages alone and sends nothing on it. */
             paused?: boolean | null;
             position?: string | null;
@@ -4307,6 +4336,8 @@ export interface components {
             app_secret?: string;
             /** @description The widget's colour, `#RRGGBB`. */
             color?: string | null;
+            /** @description A WeCom 微信客服 account's contact link (客服链接), to move buyers to it. */
+            contact_url?: string | null;
             email?: components["schemas"]["EmailServers"] | null;
             hours?: components["schemas"]["OfficeHours"] | null;
             /** @description `wechat_mp`, `wecom_kf`, `douyin`, `email`, `phone` or `widget`. */
@@ -4347,12 +4378,15 @@ export interface components {
             /** @description The whole callback URL, when `http.public_url` is set. */
             callback_url?: string | null;
             color?: string | null;
+            /** @description A WeCom 微信客服 account's contact link, where agents move buyers to (CH-3). */
+            contact_url?: string | null;
             /** Format: int64 */
             created_at: number;
+            email?: components["schemas"]["EmailServers"] | null;
             hours?: components["schemas"]["OfficeHours"] | null;
             /** Format: uuid */
             id: string;
-            /** @description `wechat_mp`, `wecom_kf`, `douyin`, `phone` or `widget`. */
+            /** @description `wechat_mp`, `wecom_kf`, `douyin`, `email`, `phone` or `widget`. */
             kind: string;
             last_error: string;
             /** Format: int64 */
@@ -4375,6 +4409,7 @@ export interface components {
              *     for other kinds.
              */
             origins: string[];
+            overflow?: components["schemas"]["Overflow"] | null;
             paused: boolean;
             position?: string | null;
             /** @description The account's AppID; WeCom's CorpID. */
@@ -4783,7 +4818,7 @@ export interface components {
          *     carry it, serialised as its snake_case string.
          * @enum {string}
          */
-        ErrorCode: "invalid_channel" | "channel_kind_unsupported" | "invalid_json" | "invalid_query" | "invalid_path" | "invalid_status" | "invalid_name" | "conversation_required" | "message_empty" | "message_too_long" | "bad_client_msg_id" | "attachment_required" | "bad_card" | "bad_buttons" | "buttons_not_for_buyers" | "rating_not_sendable" | "invalid_rating" | "unknown_frame_type" | "malformed_frame" | "frame_too_large" | "binary_not_supported" | "websocket_expected" | "invalid_identity" | "invalid_entry" | "invalid_username" | "invalid_slug" | "weak_password" | "invalid_phone" | "unknown_team" | "invalid_team" | "invalid_target" | "invalid_description" | "unknown_permission" | "invalid_accounts" | "expiry_in_the_past" | "cannot_change_own_role" | "cannot_disable_self" | "cannot_change_own_probation" | "no_phone" | "phone_already_verified" | "wrong_code" | "code_expired" | "too_many_attempts" | "bad_threshold" | "bad_probation_days" | "bad_max_accounts" | "invalid_office_hours" | "invalid_grace" | "invalid_reason" | "invalid_logistics" | "invalid_compensation_form" | "unknown_tag" | "invalid_tag" | "too_many_tags" | "tag_required" | "bad_rule_name" | "bad_rule_team" | "bad_rule_condition" | "too_many_rules" | "invalid_transfer" | "invalid_cap" | "invalid_strategy" | "invalid_break" | "query_too_long" | "note_empty" | "note_too_long" | "resolution_too_long" | "no_partner" | "invalid_kb_entry" | "invalid_kb_id" | "invalid_question" | "invalid_answer" | "invalid_answer_image" | "answer_image_not_found" | "answer_product_not_found" | "invalid_answer_buttons" | "product_entry_unbound" | "invalid_validity" | "duplicate_kb_id" | "bad_tier" | "invalid_lexicon" | "lexicon_too_large" | "bad_flow" | "bad_status" | "code_mismatch" | "missing_field" | "bad_code" | "bad_text" | "bad_amount" | "bad_number" | "bad_quantity" | "bad_stock" | "bad_time" | "bad_items" | "bad_skus" | "duplicate_sku" | "bad_buyer" | "bad_url" | "bad_attributes" | "bad_partner" | "conflicting_rows" | "not_utf8" | "bad_workbook" | "missing_column" | "malformed_header" | "malformed_row" | "record_rejected" | "duplicate_in_file" | "bad_sender" | "invalid_phrase" | "invalid_auto_reply" | "invalid_block" | "invalid_intake_filter" | "invalid_kpi_rules" | "invalid_range" | "invalid_qa_rubric" | "invalid_qa_review" | "invalid_alert_rules" | "invalid_problem" | "invalid_escalation_rules" | "invalid_escalation" | "invalid_notify_settings" | "invalid_playbooks" | "invalid_playbook_step" | "invalid_arbitration" | "invalid_transcript" | "invalid_appeal" | "invalid_work_order" | "invalid_work_order_settings" | "invalid_work_order_view" | "invalid_multipart" | "file_required" | "file_empty" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_failed" | "order_not_yours" | "invalid_setup_token" | "not_found" | "conversation_not_found" | "channel_not_found" | "buyer_not_found" | "shop_not_found" | "attachment_not_found" | "assignee_not_found" | "order_not_found" | "product_not_found" | "handoff_not_found" | "user_not_found" | "group_not_found" | "grant_not_found" | "approval_not_found" | "flow_not_found" | "proposal_not_found" | "kb_entry_not_found" | "phrase_not_found" | "rating_not_found" | "block_not_found" | "qa_review_not_found" | "alert_not_found" | "report_not_found" | "topic_not_found" | "problem_not_found" | "work_order_not_found" | "escalation_not_found" | "playbook_not_found" | "arbitration_not_found" | "appeal_not_found" | "work_order_view_not_found" | "method_not_allowed" | "request_timeout" | "channel_exists" | "channel_window_closed" | "channel_paused" | "channel_no_text" | "handoff_exists" | "handoff_closed" | "work_order_transition" | "work_order_changed" | "work_order_exists" | "escalation_changed" | "playbook_run_exists" | "arbitration_exists" | "arbitration_closed" | "arbitration_unavailable" | "appeal_closed" | "queued_for_routing" | "at_capacity" | "colleague_unavailable" | "already_taken" | "proposal_decided" | "kb_entry_exists" | "account_limit_reached" | "phrase_limit_reached" | "rating_closed" | "rating_expired" | "qa_review_closed" | "already_decided" | "own_request" | "audit_busy" | "username_taken" | "tenant_slug_taken" | "setup_done" | "group_name_taken" | "tag_exists" | "message_conflict" | "kb_busy" | "body_too_large" | "file_too_large" | "unsupported_file_type" | "range_not_satisfiable" | "rate_limited" | "internal" | "channel_grant_failed" | "unavailable";
+        ErrorCode: "invalid_channel" | "channel_kind_unsupported" | "invalid_json" | "invalid_query" | "invalid_path" | "invalid_status" | "invalid_name" | "conversation_required" | "message_empty" | "message_too_long" | "bad_client_msg_id" | "attachment_required" | "bad_card" | "bad_buttons" | "buttons_not_for_buyers" | "rating_not_sendable" | "invalid_rating" | "unknown_frame_type" | "malformed_frame" | "frame_too_large" | "binary_not_supported" | "websocket_expected" | "invalid_identity" | "invalid_entry" | "invalid_username" | "invalid_slug" | "weak_password" | "invalid_phone" | "unknown_team" | "invalid_team" | "invalid_target" | "invalid_description" | "unknown_permission" | "invalid_accounts" | "expiry_in_the_past" | "cannot_change_own_role" | "cannot_disable_self" | "cannot_change_own_probation" | "no_phone" | "phone_already_verified" | "wrong_code" | "code_expired" | "too_many_attempts" | "bad_threshold" | "bad_probation_days" | "bad_max_accounts" | "invalid_office_hours" | "invalid_grace" | "invalid_reason" | "invalid_logistics" | "invalid_compensation_form" | "unknown_tag" | "invalid_tag" | "too_many_tags" | "tag_required" | "bad_rule_name" | "bad_rule_team" | "bad_rule_condition" | "too_many_rules" | "invalid_transfer" | "invalid_cap" | "invalid_strategy" | "invalid_break" | "query_too_long" | "note_empty" | "note_too_long" | "resolution_too_long" | "no_partner" | "invalid_kb_entry" | "invalid_kb_id" | "invalid_question" | "invalid_answer" | "invalid_answer_image" | "answer_image_not_found" | "answer_product_not_found" | "invalid_answer_buttons" | "product_entry_unbound" | "invalid_validity" | "duplicate_kb_id" | "bad_tier" | "invalid_lexicon" | "lexicon_too_large" | "bad_flow" | "bad_status" | "code_mismatch" | "missing_field" | "bad_code" | "bad_text" | "bad_amount" | "bad_number" | "bad_quantity" | "bad_stock" | "bad_time" | "bad_items" | "bad_skus" | "duplicate_sku" | "bad_buyer" | "bad_url" | "bad_attributes" | "bad_partner" | "conflicting_rows" | "not_utf8" | "bad_workbook" | "missing_column" | "malformed_header" | "malformed_row" | "record_rejected" | "duplicate_in_file" | "bad_sender" | "invalid_phrase" | "invalid_auto_reply" | "invalid_block" | "invalid_intake_filter" | "invalid_kpi_rules" | "invalid_range" | "invalid_qa_rubric" | "invalid_qa_review" | "invalid_alert_rules" | "invalid_problem" | "invalid_escalation_rules" | "invalid_escalation" | "invalid_notify_settings" | "invalid_playbooks" | "invalid_playbook_step" | "invalid_arbitration" | "invalid_transcript" | "invalid_appeal" | "invalid_work_order" | "invalid_work_order_settings" | "invalid_work_order_view" | "invalid_multipart" | "file_required" | "file_empty" | "unauthenticated" | "invalid_credentials" | "forbidden" | "csrf_failed" | "order_not_yours" | "invalid_setup_token" | "not_found" | "conversation_not_found" | "channel_not_found" | "buyer_not_found" | "shop_not_found" | "attachment_not_found" | "assignee_not_found" | "order_not_found" | "product_not_found" | "handoff_not_found" | "user_not_found" | "group_not_found" | "grant_not_found" | "approval_not_found" | "flow_not_found" | "proposal_not_found" | "kb_entry_not_found" | "phrase_not_found" | "rating_not_found" | "block_not_found" | "qa_review_not_found" | "alert_not_found" | "report_not_found" | "topic_not_found" | "problem_not_found" | "work_order_not_found" | "escalation_not_found" | "playbook_not_found" | "arbitration_not_found" | "appeal_not_found" | "work_order_view_not_found" | "method_not_allowed" | "request_timeout" | "channel_exists" | "channel_window_closed" | "channel_paused" | "channel_no_text" | "channel_move_unavailable" | "handoff_exists" | "handoff_closed" | "work_order_transition" | "work_order_changed" | "work_order_exists" | "escalation_changed" | "playbook_run_exists" | "arbitration_exists" | "arbitration_closed" | "arbitration_unavailable" | "appeal_closed" | "queued_for_routing" | "at_capacity" | "colleague_unavailable" | "already_taken" | "proposal_decided" | "kb_entry_exists" | "account_limit_reached" | "phrase_limit_reached" | "rating_closed" | "rating_expired" | "qa_review_closed" | "already_decided" | "own_request" | "audit_busy" | "username_taken" | "tenant_slug_taken" | "setup_done" | "group_name_taken" | "tag_exists" | "message_conflict" | "kb_busy" | "body_too_large" | "file_too_large" | "unsupported_file_type" | "range_not_satisfiable" | "rate_limited" | "internal" | "channel_grant_failed" | "unavailable";
         /** @description An agent escalates a conversation or a work order (one of the two). */
         EscalateInput: {
             /** Format: uuid */
@@ -5762,6 +5797,13 @@ export interface components {
          * @example 5990
          */
         Money: number;
+        MoveToWecom: {
+            /**
+             * Format: uuid
+             * @description The WeCom 微信客服 account; the shop's only one with a contact link when absent.
+             */
+            channel_id?: string | null;
+        };
         MoveWorkOrder: {
             move: components["schemas"]["WorkOrderMove"];
             /** @description Why, for the history (at most 2,000 characters). */
@@ -5771,6 +5813,18 @@ export interface components {
              * @description The version the caller read (`work_order_changed` when it moved on since).
              */
             version: number;
+        };
+        /** @description A move's answer: the link the buyer was sent, and the message. */
+        Moved: {
+            /**
+             * Format: uuid
+             * @description The WeCom account moved to.
+             */
+            channel_id: string;
+            channel_name: string;
+            /** @description The contact link with the move's token (`scene_param`). */
+            link: string;
+            message: components["schemas"]["Message"];
         };
         /** @description An agent's own scorecard and trend. */
         MyScorecard: {
@@ -5986,6 +6040,20 @@ export interface components {
             /** @description `YYYY-MM`. */
             month: string;
         };
+        /** @description Where a channel's new conversations go while its queue is over the shop's limit (CH-7). */
+        Overflow: {
+            /**
+             * Format: int32
+             * @description Conversations from the channel waiting for an agent (none holds them, nor the robot)
+             *     at which a new one overflows: 1–10,000; 0 turns overflow off.
+             */
+            limit: number;
+            /** @description The team new conversations go to, for `to: team`. */
+            team?: string | null;
+            to: components["schemas"]["OverflowTo"];
+        };
+        /** @enum {string} */
+        OverflowTo: "robot" | "team";
         /**
          * @description A partner that fulfils a product for the shop (CH-5: 饿了么, 携程…): the buyer is handed
          *     over to them for this order, with the fields listed in `shared_fields`.
@@ -11131,6 +11199,52 @@ export interface operations {
             };
             408: components["responses"]["RequestTimeout"];
             /** @description `message_conflict`: send again */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    move_to_wecom: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveToWecom"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Moved"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            408: components["responses"]["RequestTimeout"];
             409: {
                 headers: {
                     [name: string]: unknown;

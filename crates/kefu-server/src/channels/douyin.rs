@@ -158,12 +158,18 @@ async fn enter_message(
         return Ok(());
     };
     let external_id = buyer_id(&channel.public_id, &message.from_user_id);
-    let buyer = super::inbox::buyer(state, channel, &external_id, || {
-        message
-            .nick_name
-            .clone()
-            .unwrap_or_else(|| format!("抖音用户{}", super::inbox::tail(&message.from_user_id)))
-    })
+    let buyer = super::inbox::buyer(
+        state,
+        channel,
+        &external_id,
+        || {
+            message
+                .nick_name
+                .clone()
+                .unwrap_or_else(|| format!("抖音用户{}", super::inbox::tail(&message.from_user_id)))
+        },
+        Vec::new,
+    )
     .await?;
     let client_msg_id = message.dedupe_key();
     if state

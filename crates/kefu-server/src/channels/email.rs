@@ -19,6 +19,7 @@ use futures::TryStreamExt;
 use kefu_channels::email::{self as wire, Inbound};
 use kefu_domain::error_code::ErrorCode;
 use kefu_domain::message::{Message, MessageKind};
+use kefu_domain::profile::BuyerKey;
 use kefu_domain::time::now_ms;
 use kefu_store::{ChannelRow, Delivery};
 use lettre::message::header::ContentType;
@@ -171,6 +172,26 @@ pub fn check(input: &ChannelInput, test_doubles: bool) -> Result<Checked, ApiErr
         }),
         secrets: json!({"password": password}),
     })
+}
+
+/// The channel's servers and login as the settings page shows them (no password).
+pub fn servers(channel: &ChannelRow) -> Servers {
+    let security = security(channel);
+    Servers {
+        imap_host: setting(channel, "imap_host").to_owned(),
+        imap_port: Some(port(channel, "imap_port", 993)),
+        smtp_host: setting(channel, "smtp_host").to_owned(),
+        smtp_port: Some(port(channel, "smtp_port", 465)),
+        username: Some(setting(channel, "username").to_owned()),
+        security: Some(
+            match security {
+                Security::Tls => "tls",
+                Security::StartTls => "starttls",
+                Security::Plain => "plain",
+            }
+            .to_owned(),
+        ),
+    }
 }
 
 fn setting<'a>(channel: &'a ChannelRow, key: &str) -> &'a str {
@@ -623,9 +644,13 @@ async fn take(
         return Ok(());
     }
     let external_id = buyer_id(&channel.public_id, &mail.from);
-    let buyer = super::inbox::buyer(state, channel, &external_id, || {
-        mail.from_name.clone().unwrap_or_else(|| mail.from.clone())
-    })
+    let buyer = super::inbox::buyer(
+        state,
+        channel,
+        &external_id,
+        || mail.from_name.clone().unwrap_or_else(|| mail.from.clone()),
+        || BuyerKey::email(&mail.from).into_iter().collect(),
+    )
     .await?;
     let key = dedupe_key(&mail, mailbox_key);
     // The conversation it answers, if it is this buyer's; else their current one.

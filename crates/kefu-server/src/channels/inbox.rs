@@ -4,6 +4,7 @@
 
 use kefu_domain::account::Buyer;
 use kefu_domain::channel::Entry;
+use kefu_domain::profile::BuyerKey;
 use kefu_store::ChannelRow;
 
 use super::{Kind, seen_in};
@@ -12,12 +13,14 @@ use crate::desk::inbound::{self, SendMessage};
 use crate::error::ApiError;
 
 /// The buyer `external_id` on `channel`: read when seen before (one write per message, the
-/// writer's), else created as `name` gives.
+/// writer's), else created as `name` gives, with the `keys` the channel knows them by (a
+/// caller's number, a sender's address), linked to the shop's buyers with one (CH-6).
 pub async fn buyer(
     state: &AppState,
     channel: &ChannelRow,
     external_id: &str,
     name: impl FnOnce() -> String,
+    keys: impl FnOnce() -> Vec<BuyerKey>,
 ) -> Result<Buyer, ApiError> {
     let kind = Kind::parse(&channel.kind)?.channel();
     if let Some(buyer) = state
@@ -27,10 +30,12 @@ pub async fn buyer(
     {
         return Ok(buyer);
     }
-    Ok(state
+    let buyer = state
         .store
         .upsert_buyer(channel.tenant_id, kind, external_id, &name())
-        .await?)
+        .await?;
+    crate::desk::profiles::link(state, &buyer, keys()).await;
+    Ok(buyer)
 }
 
 /// A client id for a platform's own id of a message (any length, any characters): `prefix:`

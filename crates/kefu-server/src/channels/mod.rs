@@ -11,6 +11,7 @@
 pub mod douyin;
 pub mod email;
 pub mod inbox;
+pub mod moves;
 pub mod phone;
 pub mod wechat_mp;
 pub mod wecom_kf;
@@ -21,7 +22,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kefu_channels::window::{ReplyRule, WindowState};
-use kefu_domain::channel::Channel;
+use kefu_domain::channel::{Channel, Overflow};
 use kefu_domain::conversation::ConversationSummary;
 use kefu_domain::error_code::ErrorCode;
 use kefu_domain::message::{Message, SenderKind};
@@ -174,6 +175,16 @@ pub struct ChannelInput {
     /// An email channel's IMAP and SMTP servers.
     #[serde(default)]
     pub email: Option<email::Servers>,
+    /// A WeCom 微信客服 account's contact link (客服链接), to move buyers to it.
+    #[serde(default)]
+    pub contact_url: Option<String>,
+}
+
+/// A channel's overflow rule (CH-7), when it has one.
+pub fn overflow(channel: &ChannelRow) -> Option<Overflow> {
+    serde_json::from_value::<Overflow>(channel.settings.get("overflow")?.clone())
+        .ok()
+        .filter(|o| o.limit > 0)
 }
 
 /// Checks `input` and connects the channel, audited as `actor` did it.
@@ -439,6 +450,36 @@ pub async fn channel_of_buyer(
         .cloned())
 }
 
+/// Where a new conversation of `buyer` goes by their channel's overflow rule (CH-7): `None`
+/// while the channel's queue is under its limit, or it has no rule (one read of the shop's
+/// kept channels then, no query).
+pub async fn overflowed(
+    state: &AppState,
+    buyer: &kefu_domain::account::Buyer,
+) -> Option<kefu_domain::channel::Overflowed> {
+    let channel = channel_of_buyer(state, buyer.tenant_id, buyer.channel, &buyer.external_id)
+        .await
+        .ok()
+        .flatten()?;
+    let rule = overflow(&channel)?;
+    let waiting = match state
+        .store
+        .waiting_on_channel(buyer.tenant_id, buyer.channel)
+        .await
+    {
+        Ok(waiting) => waiting,
+        Err(error) => {
+            tracing::warn!(%error, "could not count a channel's queue");
+            return None;
+        }
+    };
+    let routed = rule.route(waiting)?;
+    metrics::counter!("kefu_channel_overflow_total", "channel" => channel.kind.clone())
+        .increment(1);
+    tracing::info!(channel = %channel.id, waiting, ?routed, "a channel's queue overflowed");
+    Some(routed)
+}
+
 /// A committed message for a buyer on another platform.
 type Outgoing = (ConversationSummary, Message);
 
@@ -688,9 +729,18 @@ pub struct ChannelEdit {
     pub origins: Option<Vec<String>>,
     pub color: Option<String>,
     pub position: Option<String>,
+    /// A phone line's hours and its records' format (`tccc` or `generic`).
+    pub hours: Option<kefu_domain::hours::OfficeHours>,
+    pub mode: Option<String>,
+    /// Where new conversations go while the channel's queue is full (CH-7; `limit: 0`: off).
+    pub overflow: Option<Overflow>,
+    /// A WeCom 微信客服 account's contact link (客服链接, from WeCom's console): agents move
+    /// buyers of other channels to it; empty removes it.
+    pub contact_url: Option<String>,
 }
 
-/// Renames or pauses a channel, or changes a widget's sites and looks; audited.
+/// Renames or pauses a channel, or changes its settings (a widget's sites and looks, a phone
+/// line's hours and format, the overflow rule, a WeCom account's contact link); audited.
 pub async fn update(
     store: &Store,
     tenant_id: Uuid,
@@ -698,41 +748,87 @@ pub async fn update(
     edit: &ChannelEdit,
     audit: impl FnOnce(&ChannelRow) -> Vec<NewAudit> + Send,
 ) -> Result<ChannelRow, ApiError> {
+    let bad = |why: &str| ApiError::new(ErrorCode::InvalidChannel, why.to_owned());
     let name = edit.name.as_deref().map(str::trim);
     if let Some(name) = name
         && (name.is_empty() || name.chars().count() > 60)
     {
-        return Err(ApiError::new(
-            ErrorCode::InvalidChannel,
-            "a name of 1–60 characters",
-        ));
+        return Err(bad("a name of 1–60 characters"));
     }
     let mut settings = None;
-    if edit.origins.is_some() || edit.color.is_some() || edit.position.is_some() {
+    let widget_change = edit.origins.is_some() || edit.color.is_some() || edit.position.is_some();
+    let phone_change = edit.hours.is_some() || edit.mode.is_some();
+    if widget_change || phone_change || edit.overflow.is_some() || edit.contact_url.is_some() {
         let current = store
             .channels(tenant_id)
             .await?
             .into_iter()
             .find(|c| c.id == id)
             .ok_or(ErrorCode::ChannelNotFound)?;
-        if current.kind != Kind::Widget.as_str() {
-            return Err(ApiError::new(
-                ErrorCode::InvalidChannel,
-                "only a widget has sites, a colour and a side",
-            ));
+        let kind = Kind::parse(&current.kind)?;
+        let mut next = current.settings.clone();
+        if widget_change {
+            if kind != Kind::Widget {
+                return Err(bad("only a widget has sites, a colour and a side"));
+            }
+            let text = |k: &str| current.settings[k].as_str().map(str::to_owned);
+            let input = ChannelInput {
+                kind: current.kind.clone(),
+                origins: edit
+                    .origins
+                    .clone()
+                    .unwrap_or_else(|| widget::origins(&current)),
+                color: edit.color.clone().or_else(|| text("color")),
+                position: edit.position.clone().or_else(|| text("position")),
+                ..Default::default()
+            };
+            next = widget::check(&input)?.settings;
         }
-        let text = |k: &str| current.settings[k].as_str().map(str::to_owned);
-        let input = ChannelInput {
-            kind: current.kind.clone(),
-            origins: edit
-                .origins
-                .clone()
-                .unwrap_or_else(|| widget::origins(&current)),
-            color: edit.color.clone().or_else(|| text("color")),
-            position: edit.position.clone().or_else(|| text("position")),
-            ..Default::default()
-        };
-        settings = Some(widget::check(&input)?.settings);
+        if phone_change {
+            if kind != Kind::Phone {
+                return Err(bad("only a phone line has hours and a records' format"));
+            }
+            let input = ChannelInput {
+                kind: current.kind.clone(),
+                app_id: current.public_id.clone(),
+                token: current.secrets["password"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                mode: edit
+                    .mode
+                    .clone()
+                    .or_else(|| current.settings["format"].as_str().map(str::to_owned)),
+                hours: Some(edit.hours.clone().unwrap_or_else(|| phone::hours(&current))),
+                ..Default::default()
+            };
+            next = phone::check(&input)?.settings;
+        }
+        if let Some(overflow) = &edit.overflow {
+            overflow.check().map_err(bad)?;
+            next["overflow"] = match overflow.limit {
+                0 => serde_json::Value::Null,
+                _ => serde_json::to_value(Overflow {
+                    team: overflow.team.as_deref().map(|t| t.trim().to_owned()),
+                    ..overflow.clone()
+                })
+                .map_err(|e| ApiError::Internal(e.to_string()))?,
+            };
+        } else if let Some(kept) = current.settings.get("overflow") {
+            next["overflow"] = kept.clone();
+        }
+        if let Some(url) = &edit.contact_url {
+            if kind != Kind::WecomKf {
+                return Err(bad("only a WeCom 微信客服 account has a contact link"));
+            }
+            next["contact_url"] = match moves::check_contact_url(url)? {
+                Some(url) => serde_json::Value::String(url),
+                None => serde_json::Value::Null,
+            };
+        } else if let Some(kept) = current.settings.get("contact_url") {
+            next["contact_url"] = kept.clone();
+        }
+        settings = Some(next);
     }
     let change = kefu_store::ChannelChange {
         name,

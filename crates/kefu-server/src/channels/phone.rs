@@ -17,6 +17,7 @@ use kefu_domain::conversation::{ConversationStatus, ConversationSummary};
 use kefu_domain::error_code::ErrorCode;
 use kefu_domain::hours::OfficeHours;
 use kefu_domain::message::{MessageContent, MessageKind, SenderKind};
+use kefu_domain::profile::BuyerKey;
 use kefu_domain::work_order::{Priority, Source, Status, WorkOrderDraft, WorkOrderKind};
 use kefu_store::{AppendRequest, ChannelRow, NewConversation, WorkOrderQuery};
 use serde_json::{Value, json};
@@ -215,9 +216,13 @@ async fn enter_call(
     };
     let tenant_id = channel.tenant_id;
     let external_id = buyer_id(&channel.public_id, &number);
-    let buyer = super::inbox::buyer(state, channel, &external_id, || {
-        format!("来电 {}", mask_phone(&number))
-    })
+    let buyer = super::inbox::buyer(
+        state,
+        channel,
+        &external_id,
+        || format!("来电 {}", mask_phone(&number)),
+        || BuyerKey::phone(&number).into_iter().collect(),
+    )
     .await?;
     let conversation = match state
         .store

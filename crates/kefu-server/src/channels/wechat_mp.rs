@@ -130,9 +130,13 @@ pub async fn receive(
         return Ok("success");
     };
     let external_id = buyer_id(&channel.public_id, &pushed.from);
-    let buyer = super::inbox::buyer(state, &channel, &external_id, || {
-        format!("微信用户{}", super::inbox::tail(&pushed.from))
-    })
+    let buyer = super::inbox::buyer(
+        state,
+        &channel,
+        &external_id,
+        || format!("微信用户{}", super::inbox::tail(&pushed.from)),
+        Vec::new,
+    )
     .await?;
     // A picture is fetched from WeChat and kept as the chat page's are; if WeChat cannot give
     // it now, the line with its link stands in.

@@ -39,7 +39,13 @@ pub const MAX_PUSH_BYTES: usize = 64 * 1024;
 
 /// Checks the settings of a corp's 微信客服 to connect (always encrypted: the key is needed).
 pub fn check(input: &ChannelInput, test_doubles: bool) -> Result<Checked, ApiError> {
-    wx_api::check(input, test_doubles, Platform::WecomKf, "safe")
+    let mut checked = wx_api::check(input, test_doubles, Platform::WecomKf, "safe")?;
+    if let Some(url) =
+        super::moves::check_contact_url(input.contact_url.as_deref().unwrap_or_default())?
+    {
+        checked.settings["contact_url"] = url.into();
+    }
+    Ok(checked)
 }
 
 /// A buyer's id on this channel: the corp, the kf account the buyer wrote to, and the
@@ -340,6 +346,20 @@ async fn take(state: &AppState, channel: &ChannelRow, message: &KfMessage) -> Re
         Origin::System => {
             if let KfContent::Event {
                 event_type,
+                external_userid,
+                scene_param,
+                ..
+            } = &content
+                && event_type == "enter_session"
+                && !scene_param.is_empty()
+                && !external_userid.is_empty()
+                && !channel.paused
+            {
+                let external_id = buyer_id(&channel.public_id, &message.open_kfid, external_userid);
+                return super::moves::entered(state, channel, &external_id, scene_param).await;
+            }
+            if let KfContent::Event {
+                event_type,
                 fail_type,
                 ..
             } = &content
@@ -389,9 +409,13 @@ async fn take(state: &AppState, channel: &ChannelRow, message: &KfMessage) -> Re
         &message.open_kfid,
         &message.external_userid,
     );
-    let buyer = super::inbox::buyer(state, channel, &external_id, || {
-        format!("微信客户{}", super::inbox::tail(&message.external_userid))
-    })
+    let buyer = super::inbox::buyer(
+        state,
+        channel,
+        &external_id,
+        || format!("微信客户{}", super::inbox::tail(&message.external_userid)),
+        Vec::new,
+    )
     .await?;
     // WeCom's ids are short; one that is not still dedupes by its digest.
     let mut client_msg_id = message.dedupe_key();

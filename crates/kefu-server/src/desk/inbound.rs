@@ -5,6 +5,7 @@
 
 use kefu_domain::account::Buyer;
 use kefu_domain::channel::Entry;
+use kefu_domain::channel::Overflowed;
 use kefu_domain::commerce::EntryContext;
 use kefu_domain::conversation::ConversationSummary;
 use kefu_domain::error_code::ErrorCode;
@@ -87,7 +88,16 @@ pub async fn submit_as_buyer(
                 text,
             )
             .await;
-            let robot_active = crate::desk::robot::takes_new(state, buyer.tenant_id).await;
+            let mut robot_active = crate::desk::robot::takes_new(state, buyer.tenant_id).await;
+            // CH-7: a channel whose queue is full sends new buyers to the robot or elsewhere.
+            let team = match crate::channels::overflowed(state, buyer).await {
+                Some(Overflowed::Robot) => {
+                    robot_active = true;
+                    team
+                }
+                Some(Overflowed::Team(overflow)) => Some(overflow),
+                None => team,
+            };
             let new = NewConversation {
                 buyer: buyer.clone(),
                 entry,

@@ -16,6 +16,7 @@
 //!   off-hours, queue and closing messages;
 //! - `intake`: the blocklist and the intake filter (WB-6): spam closes its conversation as
 //!   invalid before it is stored;
+//! - `profiles`: one person across channels (CH-6): buyers linked by a shared key;
 //! - `hooks`: who hears of each committed message (the router, the robot, the automation).
 
 pub mod automation;
@@ -27,6 +28,7 @@ pub mod inbound;
 pub mod intake;
 pub mod opener;
 pub mod outbound;
+pub mod profiles;
 pub mod robot;
 pub mod service;
 pub mod shop_cache;

@@ -105,6 +105,9 @@ pub async fn start_session(
     let link = link.map(|(claims, _)| EntryLink {
         entry: claims.entry,
         member: claims.sub.map(|id| Member {
+            keys: kefu_domain::profile::BuyerKey::member(&id)
+                .into_iter()
+                .collect(),
             id,
             name: claims.name,
             vip: claims.vip,
@@ -123,6 +126,7 @@ pub async fn start_session(
                     )
                 })?;
             Some(Member {
+                keys: identity.keys(),
                 id: identity.sub,
                 name: identity.name,
                 vip: identity.vip,
@@ -164,6 +168,7 @@ pub async fn start_session(
             state.store.set_buyer_vip(tenant.id, buyer.id, vip).await?;
             buyer.vip_level = vip;
         }
+        crate::desk::profiles::link(&state, &buyer, member.keys.clone()).await;
         buyer
     } else if let Some(existing) = match &returning {
         Some(claims) => state.store.buyer(tenant.id, claims.sub).await?,

@@ -28,7 +28,7 @@ use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ChannelView {
     pub id: Uuid,
-    /// `wechat_mp`, `wecom_kf`, `douyin`, `phone` or `widget`.
+    /// `wechat_mp`, `wecom_kf`, `douyin`, `email`, `phone` or `widget`.
     pub kind: String,
     pub name: String,
     /// The account's AppID; WeCom's CorpID.
@@ -58,6 +58,12 @@ pub struct ChannelView {
     pub position: Option<String>,
     /// A phone line's hours (a call in outside them is owed a callback).
     pub hours: Option<kefu_domain::hours::OfficeHours>,
+    /// An email channel's servers and login (never its password).
+    pub email: Option<channels::email::Servers>,
+    /// Where new conversations go while the channel's queue is full (CH-7).
+    pub overflow: Option<kefu_domain::channel::Overflow>,
+    /// A WeCom 微信客服 account's contact link, where agents move buyers to (CH-3).
+    pub contact_url: Option<String>,
     pub created_at: i64,
 }
 
@@ -70,6 +76,9 @@ impl ChannelView {
         let origins = channels::widget::origins(&row);
         let phone = row.kind == Kind::Phone.as_str();
         let hours = phone.then(|| channels::phone::hours(&row));
+        let email = (row.kind == Kind::Email.as_str()).then(|| channels::email::servers(&row));
+        let overflow = channels::overflow(&row);
+        let contact_url = channels::moves::contact_url(&row).map(str::to_owned);
         ChannelView {
             id: row.id,
             callback_url: (!public.is_empty()).then(|| format!("{public}{path}")),
@@ -96,6 +105,9 @@ impl ChannelView {
             color: row.settings["color"].as_str().map(str::to_owned),
             position: row.settings["position"].as_str().map(str::to_owned),
             hours,
+            email,
+            overflow,
+            contact_url,
             created_at: row.created_at,
         }
     }
@@ -292,6 +304,31 @@ pub async fn caller_check(
         caller.as_deref(),
         told,
     )))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct MoveToWecom {
+    /// The WeCom 微信客服 account; the shop's only one with a contact link when absent.
+    #[serde(default)]
+    pub channel_id: Option<Uuid>,
+}
+
+/// Moves the buyer to WeCom (issue #21): sends them the WeCom 微信客服 contact link on their
+/// own channel (within its rules); when they open it, their WeCom conversation opens in their
+/// profile, for the agent who moved them.
+#[utoipa::path(post, operation_id = "move_to_wecom", path = "/api/v1/conversations/{id}/move-to-wecom", tag = "channels", params(("id" = Uuid, Path)),
+    request_body = MoveToWecom,
+    responses((status = 200, body = channels::moves::Moved), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn move_to_wecom(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<MoveToWecom>,
+) -> Result<Json<channels::moves::Moved>, ApiError> {
+    agent.require(Permission::ConversationReply)?;
+    Ok(Json(
+        channels::moves::move_to_wecom(&state, &agent, id, body.channel_id).await?,
+    ))
 }
 
 fn plain(text: String) -> impl IntoResponse {

@@ -291,6 +291,7 @@ fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(channels::change, channels::disconnect))
         .routes(routes!(channels::window))
         .routes(routes!(channels::caller_check))
+        .routes(routes!(channels::move_to_wecom))
         .routes(routes!(channels::grant))
         .routes(routes!(realtime::buyer))
         .routes(routes!(realtime::agent))

@@ -630,3 +630,97 @@ async fn an_agent_merges_a_buyers_channels_into_one_profile_and_splits_them() {
     let after = agent.get_json(&format!("/api/v1/buyers/{w}/profile")).await;
     assert_eq!(after["buyers"].as_array().unwrap().len(), 1);
 }
+
+/// CH-7: while a channel's queue holds its limit of buyers waiting for an agent, its new
+/// buyers go to the overflow team (or the robot first); under the limit they route as ever.
+#[tokio::test]
+async fn a_full_channel_overflows_to_another_team() {
+    let app = TestApp::spawn().await;
+    let admin = app.agent("tea-admin").await;
+    let plain = json!({"kind": "wechat_mp", "app_id": APP_ID, "app_secret": "s", "token": TOKEN, "mode": "plain"});
+    let channel: Value = admin
+        .post("/api/v1/channels", plain)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = channel["id"].as_str().unwrap().to_owned();
+    assert_eq!(channel["overflow"], Value::Null);
+    let rule = admin
+        .put(
+            &format!("/api/v1/channels/{id}"),
+            json!({"overflow": {"limit": 1, "to": "team", "team": " after_sales "}}),
+        )
+        .await;
+    assert_eq!(rule.status(), StatusCode::OK);
+    let rule: Value = rule.json().await.unwrap();
+    assert_eq!(
+        rule["overflow"],
+        json!({"limit": 1, "to": "team", "team": "after_sales"})
+    );
+    let crypt = WxCrypt::new(TOKEN, AES_KEY, APP_ID).unwrap();
+    let buyer_writes = |openid: &'static str, msg_id: u64| {
+        let now_s = (kefu_domain::time::now_ms() / 1000).to_string();
+        let xml = format!(
+            "<xml><ToUserName><![CDATA[gh]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName><CreateTime>{now_s}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[在吗]]></Content><MsgId>{msg_id}</MsgId></xml>"
+        );
+        let query = format!(
+            "signature={}&timestamp={now_s}&nonce=n",
+            crypt.sign_plain(&now_s, "n")
+        );
+        (query, xml)
+    };
+    let team_of = |openid: &'static str| {
+        let admin = &admin;
+        async move {
+            for _ in 0..100 {
+                let found = admin.conversations("all").await.into_iter().find(|c| {
+                    c["buyer_name"]
+                        .as_str()
+                        .is_some_and(|n| n.ends_with(&openid[openid.len() - 4..]))
+                });
+                if let Some(c) = found {
+                    return c;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            panic!("no conversation of {openid}");
+        }
+    };
+    let (q, x) = buyer_writes("oFirstBuyer0001", 11);
+    assert_eq!(push(&app, &id, &q, x).await.0, StatusCode::OK);
+    let first = team_of("oFirstBuyer0001").await;
+    assert_ne!(first["team"], "after_sales", "under the limit: {first}");
+    let (q, x) = buyer_writes("oSecondBuyer002", 12);
+    assert_eq!(push(&app, &id, &q, x).await.0, StatusCode::OK);
+    let second = team_of("oSecondBuyer002").await;
+    assert_eq!(second["team"], "after_sales", "{second}");
+
+    // To the robot first, then off.
+    let robot: Value = admin
+        .put(
+            &format!("/api/v1/channels/{id}"),
+            json!({"overflow": {"limit": 1, "to": "robot"}}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(robot["overflow"]["to"], "robot");
+    let (q, x) = buyer_writes("oThirdBuyer0003", 13);
+    push(&app, &id, &q, x).await;
+    let third = team_of("oThirdBuyer0003").await;
+    assert_eq!(third["robot_active"], true, "{third}");
+    let off: Value = admin
+        .put(
+            &format!("/api/v1/channels/{id}"),
+            json!({"overflow": {"limit": 0, "to": "robot"}}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(off["overflow"], Value::Null);
+    let metrics = app.metrics().await;
+    assert!(metrics.contains("kefu_channel_overflow_total"), "{metrics}");
+}

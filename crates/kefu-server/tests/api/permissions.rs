@@ -396,6 +396,11 @@ const TABLE: &[(&str, &str, Rule)] = &[
         "/conversations/{id}/caller-check",
         Needs(ConversationRead),
     ),
+    (
+        "POST",
+        "/conversations/{id}/move-to-wecom",
+        Needs(ConversationReply),
+    ),
     // The platforms' callbacks: they prove themselves by the channel's signature.
     ("GET", "/hooks/wechat-mp/{id}", Public),
     ("POST", "/hooks/wechat-mp/{id}", Public),

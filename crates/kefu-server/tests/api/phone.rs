@@ -307,3 +307,127 @@ async fn a_call_outside_the_lines_hours_is_owed_a_callback_even_when_answered() 
     assert_eq!(status, StatusCode::OK);
     app.stop().await;
 }
+
+/// CH-6: a member the shop vouched for with their phone, and a call from that phone, are one
+/// profile, linked once and audited; an agent who splits a wrong link keeps it split.
+#[tokio::test]
+async fn a_caller_is_linked_to_the_member_with_their_phone() {
+    let app = TestApp::spawn().await;
+    let admin = app.agent("tea-admin").await;
+    let secret = app.identity_secret("shanye-tea").await;
+    let member = app
+        .buyer_with(
+            json!({"shop": "shanye-tea", "identity": crate::commerce::sign(&secret, json!({
+            "sub": "tea-m-link", "name": "周女士", "phone": "+86 139-1234-5678",
+            "email": "Zhou@Example.com", "exp": crate::commerce::in_an_hour()}))}),
+        )
+        .await;
+    let channel: Value = admin
+        .post(
+            "/api/v1/channels",
+            json!({"kind": "phone", "app_id": LINE, "token": PASSWORD,
+                "hours": {"days": [1, 2, 3, 4, 5, 6, 7], "open": "00:00", "close": "23:59"}}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = channel["id"].as_str().unwrap().to_owned();
+    let answered = cdr("s-link-1", CALLER, 0, true, json!({}));
+    assert_eq!(
+        push(&app, &id, &basic(PASSWORD), &answered).await.0,
+        StatusCode::OK
+    );
+    let caller = phone_conversation(&admin).await["buyer_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let profile = admin
+        .get_json(&format!("/api/v1/buyers/{caller}/profile"))
+        .await;
+    let names: Vec<&str> = profile["buyers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["display_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["来电 139****5678", "周女士"], "{profile}");
+    let audit = admin.get_json("/api/v1/audit?action=buyer.link").await;
+    let entries = audit["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{audit}");
+    assert_eq!(entries[0]["actor_name"], "kefu");
+    assert_eq!(entries[0]["detail"]["keys"][0]["value"], "139****5678");
+
+    // The member comes back: their keys are known, nothing is linked or audited again.
+    app.buyer_with(
+        json!({"shop": "shanye-tea", "identity": crate::commerce::sign(&secret, json!({
+        "sub": "tea-m-link", "phone": "13912345678", "exp": crate::commerce::in_an_hour()}))}),
+    )
+    .await;
+    let again = admin.get_json("/api/v1/audit?action=buyer.link").await;
+    assert_eq!(again["entries"].as_array().unwrap().len(), 1);
+
+    // Split by hand, the caller stays apart however often they call.
+    let split = admin
+        .post(&format!("/api/v1/buyers/{caller}/split"), json!({}))
+        .await;
+    assert_eq!(split.status(), StatusCode::OK);
+    let later = cdr("s-link-2", CALLER, 0, true, json!({}));
+    push(&app, &id, &basic(PASSWORD), &later).await;
+    let profile = admin
+        .get_json(&format!("/api/v1/buyers/{}/profile", member.buyer_id))
+        .await;
+    assert_eq!(profile["buyers"].as_array().unwrap().len(), 1, "{profile}");
+}
+
+/// The line's hours and format change on the channel (the settings page's 编辑); a bad one
+/// is refused and the line keeps what it had.
+#[tokio::test]
+async fn a_lines_hours_and_format_change() {
+    let app = TestApp::spawn().await;
+    let admin = app.agent("tea-admin").await;
+    let channel: Value = admin
+        .post(
+            "/api/v1/channels",
+            json!({"kind": "phone", "app_id": LINE, "token": PASSWORD}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = channel["id"].as_str().unwrap().to_owned();
+    assert_eq!(channel["hours"]["open"], "09:00");
+    let changed: Value = admin
+        .put(
+            &format!("/api/v1/channels/{id}"),
+            json!({"hours": {"days": [1, 2, 3, 4, 5], "open": "08:30", "close": "18:00"}, "mode": "generic"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(changed["hours"]["days"], json!([1, 2, 3, 4, 5]));
+    assert_eq!(changed["hours"]["open"], "08:30");
+    assert_eq!(changed["mode"], "generic");
+    assert_eq!(changed["token"], PASSWORD, "the password stays");
+    for bad in [
+        json!({"hours": {"days": [1], "open": "18:00", "close": "08:00"}}),
+        json!({"mode": "fax"}),
+        json!({"origins": ["https://shop.example"]}),
+        json!({"contact_url": "https://work.weixin.qq.com/kfid/kfc1"}),
+        json!({"overflow": {"limit": 3, "to": "team"}}),
+    ] {
+        let refused = admin
+            .put(&format!("/api/v1/channels/{id}"), bad.clone())
+            .await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{bad}");
+        let body: Value = refused.json().await.unwrap();
+        assert_eq!(body["code"], "invalid_channel");
+    }
+    let list = admin.get_json("/api/v1/channels").await;
+    let kept = &list["channels"][0];
+    assert_eq!(
+        (&kept["hours"]["open"], &kept["mode"]),
+        (&json!("08:30"), &json!("generic"))
+    );
+}

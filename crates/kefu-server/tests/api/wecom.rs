@@ -361,3 +361,155 @@ async fn a_wecom_buyer_is_pulled_in_once_and_answered_through_the_kf_account() {
     assert_eq!(bodies.last(), Some(&"恢复后发的"));
     assert!(!bodies.contains(&"暂停时发的") && !bodies.contains(&"连接之前的旧消息"));
 }
+
+/// Moving a web buyer to WeCom (issue #21): refused while no WeCom account has a contact
+/// link; then the buyer gets the link with the move's token on the chat page; when they open
+/// it, WeCom's `enter_session` names the token, and their WeCom conversation opens in their
+/// profile, named as they were, for the agent who moved them, with a note of where it came
+/// from; reading the event again changes nothing.
+#[tokio::test]
+async fn a_web_buyer_is_moved_to_wecom_into_the_same_profile() {
+    let app = TestApp::spawn_with(|s| s.http.channel_test_doubles = true).await;
+    let admin = app.agent("tea-admin").await;
+    let agent = app.agent("tea-pre1").await;
+    let buyer = app.buyer("shanye-tea").await;
+    buyer.send("m1", "后续能加个微信跟进吗").await;
+    let web = agent.open_conversation_of(&buyer).await;
+    let web_id = web["id"].as_str().unwrap().to_owned();
+    let move_path = format!("/api/v1/conversations/{web_id}/move-to-wecom");
+
+    let refused = agent.post(&move_path, json!({})).await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    let refused: Value = refused.json().await.unwrap();
+    assert_eq!(refused["code"], "channel_move_unavailable");
+
+    let (fake, api_base) = fake_wecom().await;
+    let bad_link = admin
+        .post(
+            "/api/v1/channels",
+            json!({"kind": "wecom_kf", "app_id": CORP_ID, "app_secret": "kf-secret", "token": TOKEN,
+                   "aes_key": AES_KEY, "api_base": api_base, "contact_url": "javascript:alert(1)"}),
+        )
+        .await;
+    assert_eq!(bad_link.status(), StatusCode::BAD_REQUEST);
+    let channel: Value = admin
+        .post(
+            "/api/v1/channels",
+            json!({"kind": "wecom_kf", "app_id": CORP_ID, "app_secret": "kf-secret", "token": TOKEN,
+                   "aes_key": AES_KEY, "api_base": api_base,
+                   "contact_url": "https://work.weixin.qq.com/kfid/kfc0123456789abcdef"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = channel["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        channel["contact_url"],
+        "https://work.weixin.qq.com/kfid/kfc0123456789abcdef"
+    );
+
+    let moved = agent.post(&move_path, json!({})).await;
+    assert_eq!(moved.status(), StatusCode::OK);
+    let moved: Value = moved.json().await.unwrap();
+    let link = moved["link"].as_str().unwrap().to_owned();
+    let token = link
+        .strip_prefix("https://work.weixin.qq.com/kfid/kfc0123456789abcdef?scene_param=")
+        .expect("the link with the move's token")
+        .to_owned();
+    assert_eq!(token.len(), 16);
+    assert_eq!(moved["channel_id"], id.as_str());
+    // The buyer sees it on the chat page.
+    let seen = buyer.messages().await;
+    assert!(
+        seen.iter()
+            .any(|m| m["body"].as_str().is_some_and(|b| b.contains(&link))),
+        "{seen:?}"
+    );
+
+    // The buyer opens the link on WeCom; someone else's made-up token moves nobody.
+    *fake.messages.lock().await = vec![
+        json!({"msgid": "e1", "open_kfid": OPEN_KFID, "send_time": 1, "origin": 4, "msgtype": "event",
+               "event": {"event_type": "enter_session", "open_kfid": OPEN_KFID, "external_userid": "wmStranger",
+                         "scene": "kefu", "scene_param": "AAAAAAAAAAAAAAAA"}}),
+        json!({"msgid": "e2", "open_kfid": OPEN_KFID, "send_time": 1, "origin": 4, "msgtype": "event",
+               "event": {"event_type": "enter_session", "open_kfid": OPEN_KFID, "external_userid": BUYER,
+                         "scene": "kefu", "scene_param": token}}),
+    ];
+    let crypt = WxCrypt::new(TOKEN, AES_KEY, CORP_ID).unwrap();
+    post_notice(&app, &id, notice(&crypt, "CB-TOKEN-M")).await;
+    let mut wecom = None;
+    for _ in 0..100 {
+        wecom = agent
+            .conversations("all")
+            .await
+            .into_iter()
+            .find(|c| c["channel"] == "wecom");
+        if wecom.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let wecom = wecom.expect("the WeCom conversation opened");
+    assert_eq!(wecom["buyer_name"], web["buyer_name"]);
+    assert_eq!(
+        wecom["assignee_id"],
+        agent.user_id.to_string().as_str(),
+        "{wecom}"
+    );
+    let profile = agent
+        .get_json(&format!("/api/v1/buyers/{}/profile", buyer.buyer_id))
+        .await;
+    let channels: Vec<&str> = profile["buyers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["channel"].as_str().unwrap())
+        .collect();
+    assert_eq!(channels, ["web", "wecom"], "{profile}");
+    let wecom_buyer = wecom["buyer_id"].as_str().unwrap();
+    let notes = agent
+        .get_json(&format!("/api/v1/buyers/{wecom_buyer}/notes"))
+        .await;
+    assert!(
+        notes.to_string().contains("从网页会话转来企业微信"),
+        "{notes}"
+    );
+    let audit = admin.get_json("/api/v1/audit?action=buyer.link").await;
+    assert_eq!(audit["entries"].as_array().unwrap().len(), 1, "{audit}");
+    // Only the moved buyer: the stranger has no conversation.
+    assert_eq!(
+        agent
+            .conversations("all")
+            .await
+            .iter()
+            .filter(|c| c["channel"] == "wecom")
+            .count(),
+        1
+    );
+
+    // Read again from the start (a lost cursor): nothing twice.
+    app.tamper("DELETE FROM channel_cursors").await;
+    post_notice(&app, &id, notice(&crypt, "CB-TOKEN-M2")).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let notes = agent
+        .get_json(&format!("/api/v1/buyers/{wecom_buyer}/notes"))
+        .await;
+    assert_eq!(
+        notes.to_string().matches("从网页会话转来").count(),
+        1,
+        "{notes}"
+    );
+    let audit = admin.get_json("/api/v1/audit?action=buyer.link").await;
+    assert_eq!(audit["entries"].as_array().unwrap().len(), 1);
+
+    // Now on WeCom, the buyer is not moved again.
+    let wecom_id = wecom["id"].as_str().unwrap();
+    let again = agent
+        .post(
+            &format!("/api/v1/conversations/{wecom_id}/move-to-wecom"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+}

@@ -2,6 +2,7 @@
 //! the shop's site vouched for.
 
 use kefu_domain::account::Buyer;
+use kefu_domain::profile::{BuyerKey, BuyerKeyKind};
 use kefu_domain::time::now_ms;
 use sqlx::Pool;
 use uuid::Uuid;
@@ -216,4 +217,132 @@ pub(crate) async fn split_buyer(
     append_all(&mut tx, audit()).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// Gives a buyer `keys` (kept once each) and links them into one profile with the shop's
+/// other buyers that have one of the keys that is new to them: their profile takes this
+/// buyer's (the oldest's stays the key). A key seen before links nothing again, so a buyer an
+/// agent split off stays apart. Returns the buyers linked; the audit is written only then.
+pub(crate) async fn link_buyer(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    id: Uuid,
+    keys: &[BuyerKey],
+    audit: impl FnOnce(&[Uuid]) -> Vec<NewAudit> + Send,
+) -> Result<Vec<Uuid>> {
+    if keys.is_empty() {
+        return Ok(vec![]);
+    }
+    let tenant = tenant_id.to_string();
+    let me = id.to_string();
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let Some(mine) = profile_key(&mut tx, tenant_id, id).await? else {
+        return Ok(vec![]);
+    };
+    let now = now_ms();
+    let mut others: Vec<String> = vec![];
+    for key in keys {
+        let added = sqlx::query(
+            "INSERT INTO buyer_keys (tenant_id, kind, value, buyer_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        )
+        .bind(&tenant)
+        .bind(key.kind.as_str())
+        .bind(&key.value)
+        .bind(&me)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if added == 0 {
+            continue;
+        }
+        let with: Vec<(String,)> = sqlx::query_as(
+            "SELECT buyer_id FROM buyer_keys WHERE tenant_id = $1 AND kind = $2 AND value = $3 \
+             AND buyer_id <> $4 ORDER BY created_at, buyer_id LIMIT 20",
+        )
+        .bind(&tenant)
+        .bind(key.kind.as_str())
+        .bind(&key.value)
+        .bind(&me)
+        .fetch_all(&mut *tx)
+        .await?;
+        others.extend(with.into_iter().map(|(b,)| b));
+    }
+    let mut profiles = vec![mine];
+    let mut linked = vec![];
+    for other in others {
+        let Ok(other_id) = other.parse::<Uuid>() else {
+            continue;
+        };
+        let Some(theirs) = profile_key(&mut tx, tenant_id, other_id).await? else {
+            continue;
+        };
+        if !profiles.contains(&theirs) {
+            profiles.push(theirs);
+            linked.push(other_id);
+        }
+    }
+    if linked.is_empty() {
+        tx.commit().await?;
+        return Ok(linked);
+    }
+    // The oldest profile keys them all.
+    let mut oldest: Option<(i64, String)> = None;
+    for key in &profiles {
+        let (created,): (i64,) =
+            sqlx::query_as("SELECT created_at FROM buyers WHERE tenant_id = $1 AND id = $2")
+                .bind(&tenant)
+                .bind(key)
+                .fetch_one(&mut *tx)
+                .await?;
+        if oldest
+            .as_ref()
+            .is_none_or(|(at, k)| (created, key) < (*at, k))
+        {
+            oldest = Some((created, key.clone()));
+        }
+    }
+    let Some((_, into)) = oldest else {
+        return Ok(vec![]);
+    };
+    for from in profiles.iter().filter(|k| **k != into) {
+        sqlx::query(
+            "UPDATE buyers SET profile_id = $1 WHERE tenant_id = $2 \
+             AND (COALESCE(profile_id, id) = $3 OR id = $1)",
+        )
+        .bind(&into)
+        .bind(&tenant)
+        .bind(from)
+        .execute(&mut *tx)
+        .await?;
+    }
+    append_all(&mut tx, audit(&linked)).await?;
+    tx.commit().await?;
+    Ok(linked)
+}
+
+/// The keys a buyer carries (CH-6), the oldest first.
+pub(crate) async fn buyer_keys(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> Result<Vec<BuyerKey>> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT kind, value FROM buyer_keys WHERE tenant_id = $1 AND buyer_id = $2 \
+         ORDER BY created_at, kind, value",
+    )
+    .bind(tenant_id.to_string())
+    .bind(id.to_string())
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(kind, value)| {
+            Some(BuyerKey {
+                kind: BuyerKeyKind::parse(&kind)?,
+                value,
+            })
+        })
+        .collect())
 }

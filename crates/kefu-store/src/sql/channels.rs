@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::audit::append_all;
 use super::{BEGIN_WRITE, Db};
-use crate::channels::{ChannelRow, ChannelSeen, NewChannel};
+use crate::channels::{ChannelMove, ChannelRow, ChannelSeen, NewChannel};
 use crate::rows::uuid;
 use crate::{Field, NewAudit, NewDelivery, Result, Vault, unique_as_conflict};
 
@@ -365,4 +365,86 @@ pub(crate) async fn sent_since(
     .fetch_one(pool)
     .await?;
     Ok(n)
+}
+
+pub(crate) async fn create_channel_move(pool: &Pool<Db>, new: &ChannelMove) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO channel_moves (token, tenant_id, channel_id, conversation_id, buyer_id, \
+         moved_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&new.token)
+    .bind(new.tenant_id.to_string())
+    .bind(new.channel_id.to_string())
+    .bind(new.conversation_id.to_string())
+    .bind(new.buyer_id.to_string())
+    .bind(new.moved_by.map(|u| u.to_string()))
+    .bind(new.created_at)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn take_channel_move(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    channel_id: Uuid,
+    token: &str,
+    taken_by: Uuid,
+) -> Result<bool> {
+    let tenant = tenant_id.to_string();
+    let channel = channel_id.to_string();
+    let buyer = taken_by.to_string();
+    let taken = sqlx::query(
+        "UPDATE channel_moves SET taken_at = $1, taken_by = $2 WHERE token = $3 \
+         AND tenant_id = $4 AND channel_id = $5 AND (taken_at IS NULL OR taken_by = $2)",
+    )
+    .bind(now_ms())
+    .bind(&buyer)
+    .bind(token)
+    .bind(&tenant)
+    .bind(&channel)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(taken > 0)
+}
+
+pub(crate) async fn channel_move(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    channel_id: Uuid,
+    token: &str,
+) -> Result<Option<ChannelMove>> {
+    type MoveRow = (
+        String,
+        String,
+        String,
+        Option<String>,
+        i64,
+        Option<i64>,
+        Option<String>,
+    );
+    let row: Option<MoveRow> = sqlx::query_as(
+        "SELECT token, conversation_id, buyer_id, moved_by, created_at, taken_at, taken_by \
+         FROM channel_moves WHERE token = $1 AND tenant_id = $2 AND channel_id = $3",
+    )
+    .bind(token)
+    .bind(tenant_id.to_string())
+    .bind(channel_id.to_string())
+    .fetch_optional(pool)
+    .await?;
+    let Some((token, conversation, buyer, moved_by, created_at, taken_at, taken)) = row else {
+        return Ok(None);
+    };
+    Ok(Some(ChannelMove {
+        token,
+        tenant_id,
+        channel_id,
+        conversation_id: uuid(&conversation)?,
+        buyer_id: uuid(&buyer)?,
+        moved_by: moved_by.as_deref().map(uuid).transpose()?,
+        created_at,
+        taken_at,
+        taken_by: taken.as_deref().map(uuid).transpose()?,
+    }))
 }

@@ -354,3 +354,19 @@ pub(crate) async fn release_conversation(
     tx.commit().await?;
     Ok(summary)
 }
+
+pub(crate) async fn waiting_on_channel(
+    pool: &Pool<Db>,
+    tenant_id: Uuid,
+    channel: kefu_domain::channel::Channel,
+) -> Result<u64> {
+    let (count,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM conversations WHERE tenant_id = $1 AND status = 'open' \
+         AND assignee_id IS NULL AND channel = $2 AND NOT robot_active AND awaiting_reply",
+    )
+    .bind(tenant_id.to_string())
+    .bind(channel.as_str())
+    .fetch_one(pool)
+    .await?;
+    Ok(u64::try_from(count).unwrap_or_default())
+}

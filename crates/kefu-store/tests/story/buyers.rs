@@ -179,3 +179,109 @@ async fn buyers_on_several_channels_are_merged_and_split(store: Store) {
         .unwrap();
     assert_eq!(merges.len(), 4, "each change with its entry");
 }
+
+on_both_backends!(buyers_with_one_key_are_linked_once);
+
+/// CH-6: a buyer's keys (member id, phone, email, unionid) link them with the shop's buyers
+/// that have one of them, into the oldest's profile; a key seen before links nothing again,
+/// so a split stays split; another shop's buyer with the same key is never linked.
+async fn buyers_with_one_key_are_linked_once(store: Store) {
+    use kefu_domain::profile::BuyerKey;
+    let shop = crate::shop(&store, "linked").await;
+    let other = crate::shop(&store, "linked-elsewhere").await;
+    let tenant = shop.tenant.id;
+    let member = shop.buyer.clone();
+    let phone = BuyerKey::phone("139 1234 5678").unwrap();
+    let email = BuyerKey::email("zhou@example.com").unwrap();
+    let audit = |linked: &[uuid::Uuid]| {
+        vec![kefu_store::NewAudit {
+            tenant_id: tenant,
+            actor_id: None,
+            actor_name: "kefu".into(),
+            action: "buyer.link".into(),
+            target: "buyer".into(),
+            detail: serde_json::json!({"linked": linked}),
+        }]
+    };
+    let none = store
+        .link_buyer(tenant, member.id, &[phone.clone(), email.clone()], audit)
+        .await
+        .unwrap();
+    assert!(none.is_empty(), "no one else has the keys yet");
+    assert_eq!(
+        store.buyer_keys(tenant, member.id).await.unwrap(),
+        vec![email.clone(), phone.clone()]
+    );
+    crate::tick().await;
+    let caller = store
+        .upsert_buyer(tenant, Channel::Phone, "400/13912345678", "来电")
+        .await
+        .unwrap();
+    let linked = store
+        .link_buyer(tenant, caller.id, std::slice::from_ref(&phone), audit)
+        .await
+        .unwrap();
+    assert_eq!(linked, vec![member.id]);
+    let profile: Vec<_> = store
+        .buyer_profile(tenant, caller.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|b| b.id)
+        .collect();
+    assert_eq!(profile, vec![caller.id, member.id]);
+    // Keyed by the oldest: the member's profile.
+    let from_member: Vec<_> = store
+        .buyer_profile(tenant, member.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|b| b.id)
+        .collect();
+    assert_eq!(from_member, vec![member.id, caller.id]);
+
+    // Split by hand; the same key again links nothing.
+    assert!(
+        store
+            .split_buyer(tenant, caller.id, Vec::new)
+            .await
+            .unwrap()
+    );
+    let again = store
+        .link_buyer(tenant, caller.id, std::slice::from_ref(&phone), audit)
+        .await
+        .unwrap();
+    assert!(again.is_empty());
+    assert_eq!(
+        store.buyer_profile(tenant, caller.id).await.unwrap().len(),
+        1
+    );
+
+    // Another shop's buyer with the phone stays its own.
+    let stranger = other.buyer.clone();
+    let theirs = store
+        .link_buyer(
+            other.tenant.id,
+            stranger.id,
+            std::slice::from_ref(&phone),
+            |_| vec![],
+        )
+        .await
+        .unwrap();
+    assert!(theirs.is_empty());
+    // A buyer not of the shop links nothing.
+    assert!(
+        store
+            .link_buyer(tenant, stranger.id, std::slice::from_ref(&email), audit)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .buyer_keys(tenant, stranger.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

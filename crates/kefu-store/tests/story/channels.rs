@@ -309,3 +309,86 @@ async fn a_channel_is_connected_once_sealed_and_healthy(store: Store) {
     // Its cursors went with it.
     assert_eq!(store.channel_cursor(created.id, "wk1").await.unwrap(), "");
 }
+
+on_both_backends!(a_move_to_wecom_is_taken_once_by_its_buyer);
+
+/// A buyer moved to a WeCom account: the move is found by its token only on that account in
+/// that shop, and taken by the first buyer who comes in by it (again by them, never by
+/// another).
+async fn a_move_to_wecom_is_taken_once_by_its_buyer(store: Store) {
+    let shop = crate::shop(&store, "moves").await;
+    let other = crate::shop(&store, "moves-elsewhere").await;
+    let tenant = shop.tenant.id;
+    let new = NewChannel {
+        kind: "wecom_kf",
+        name: "企业微信客服",
+        public_id: "ww-moves",
+        settings: &json!({"contact_url": "https://work.weixin.qq.com/kfid/kfc1"}),
+        secrets: &json!({}),
+    };
+    let wecom = store
+        .create_channel(tenant, &new, |_| vec![])
+        .await
+        .unwrap();
+    let conversation = crate::conversation(&store, tenant, &shop.buyer).await;
+    let moved = kefu_store::ChannelMove {
+        token: "Tok3nOfSixteen16".into(),
+        tenant_id: tenant,
+        channel_id: wecom.id,
+        conversation_id: conversation.id,
+        buyer_id: shop.buyer.id,
+        moved_by: Some(shop.agent.id),
+        created_at: kefu_domain::time::now_ms(),
+        taken_at: None,
+        taken_by: None,
+    };
+    store.create_channel_move(&moved).await.unwrap();
+    assert_eq!(
+        store
+            .channel_move(tenant, wecom.id, "Tok3nOfSixteen16")
+            .await
+            .unwrap(),
+        Some(moved.clone())
+    );
+    for (t, c, token) in [
+        (other.tenant.id, wecom.id, "Tok3nOfSixteen16"),
+        (tenant, uuid::Uuid::now_v7(), "Tok3nOfSixteen16"),
+        (tenant, wecom.id, "another-token"),
+    ] {
+        assert_eq!(store.channel_move(t, c, token).await.unwrap(), None);
+    }
+    let wecom_buyer = store
+        .upsert_buyer(tenant, Channel::Wecom, "ww/wk/wm1", "微信客户")
+        .await
+        .unwrap();
+    let someone_else = store
+        .upsert_buyer(tenant, Channel::Wecom, "ww/wk/wm2", "微信客户")
+        .await
+        .unwrap();
+    assert!(
+        store
+            .take_channel_move(tenant, wecom.id, "Tok3nOfSixteen16", wecom_buyer.id)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .take_channel_move(tenant, wecom.id, "Tok3nOfSixteen16", wecom_buyer.id)
+            .await
+            .unwrap(),
+        "theirs again"
+    );
+    assert!(
+        !store
+            .take_channel_move(tenant, wecom.id, "Tok3nOfSixteen16", someone_else.id)
+            .await
+            .unwrap()
+    );
+    let taken = store
+        .channel_move(tenant, wecom.id, "Tok3nOfSixteen16")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(taken.taken_by, Some(wecom_buyer.id));
+    assert!(taken.taken_at.is_some());
+}

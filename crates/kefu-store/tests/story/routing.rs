@@ -402,3 +402,110 @@ async fn stranded_conversations_are_found_and_taken_back(store: Store) {
         .count();
     assert_eq!(stranded_events, 3);
 }
+
+on_both_backends!(a_channels_queue_counts_its_waiting_buyers);
+
+/// CH-7: what a channel's overflow rule counts: its open conversations no agent or robot
+/// holds whose buyer waits for a reply; not another channel's, nor another shop's.
+async fn a_channels_queue_counts_its_waiting_buyers(store: Store) {
+    let shop = crate::shop(&store, "overflowing").await;
+    let other = crate::shop(&store, "overflowing-elsewhere").await;
+    let tenant = shop.tenant.id;
+    assert_eq!(
+        store
+            .waiting_on_channel(tenant, Channel::Douyin)
+            .await
+            .unwrap(),
+        0
+    );
+    let mut waiting = vec![];
+    for n in 0..3 {
+        let buyer = store
+            .upsert_buyer(tenant, Channel::Douyin, &format!("dy/{n}"), "抖音用户")
+            .await
+            .unwrap();
+        let c = crate::conversation(&store, tenant, &buyer).await;
+        send(
+            &store,
+            text(
+                c.id,
+                tenant,
+                SenderKind::Buyer,
+                buyer.id,
+                &format!("q{n}"),
+                "在吗",
+            ),
+        )
+        .await;
+        waiting.push(c);
+    }
+    // A web buyer waits too, on another channel; another shop's Douyin buyer elsewhere.
+    let web = crate::conversation(&store, tenant, &shop.buyer).await;
+    send(
+        &store,
+        text(
+            web.id,
+            tenant,
+            SenderKind::Buyer,
+            shop.buyer.id,
+            "w",
+            "在吗",
+        ),
+    )
+    .await;
+    let theirs = store
+        .upsert_buyer(other.tenant.id, Channel::Douyin, "dy/0", "抖音用户")
+        .await
+        .unwrap();
+    let c = crate::conversation(&store, other.tenant.id, &theirs).await;
+    send(
+        &store,
+        text(
+            c.id,
+            other.tenant.id,
+            SenderKind::Buyer,
+            theirs.id,
+            "x",
+            "在吗",
+        ),
+    )
+    .await;
+    assert_eq!(
+        store
+            .waiting_on_channel(tenant, Channel::Douyin)
+            .await
+            .unwrap(),
+        3
+    );
+    // One taken by an agent, one answered: one still waits.
+    store
+        .assign_conversation(tenant, waiting[0].id, shop.agent.id, shop.agent.id)
+        .await
+        .unwrap();
+    send(
+        &store,
+        text(
+            waiting[1].id,
+            tenant,
+            SenderKind::Agent,
+            shop.agent.id,
+            "a1",
+            "您好",
+        ),
+    )
+    .await;
+    assert_eq!(
+        store
+            .waiting_on_channel(tenant, Channel::Douyin)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .waiting_on_channel(tenant, Channel::Web)
+            .await
+            .unwrap(),
+        1
+    );
+}
