@@ -3,7 +3,7 @@
 //! chat page's door.
 
 use kefu_domain::account::Buyer;
-use kefu_domain::channel::Entry;
+use kefu_domain::channel::{Channel, Entry};
 use kefu_domain::profile::BuyerKey;
 use kefu_store::ChannelRow;
 
@@ -14,7 +14,8 @@ use crate::error::ApiError;
 
 /// The buyer `external_id` on `channel`: read when seen before (one write per message, the
 /// writer's), else created as `name` gives, with the `keys` the channel knows them by (a
-/// caller's number, a sender's address), linked to the shop's buyers with one (CH-6).
+/// caller's number, a sender's address; a WeChat buyer's unionid, asked of the platform in
+/// the background), linked to the shop's buyers with one (CH-6).
 pub async fn buyer(
     state: &AppState,
     channel: &ChannelRow,
@@ -35,6 +36,9 @@ pub async fn buyer(
         .upsert_buyer(channel.tenant_id, kind, external_id, &name())
         .await?;
     crate::desk::profiles::link(state, &buyer, keys()).await;
+    if matches!(kind, Channel::WechatMp | Channel::Wecom) {
+        super::wx_api::learn_unionid(state, channel, &buyer);
+    }
     Ok(buyer)
 }
 

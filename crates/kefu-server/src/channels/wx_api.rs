@@ -491,3 +491,87 @@ pub async fn access_token(
     }
     Ok(answer.access_token)
 }
+
+/// Learns a new WeChat buyer's unionid (CH-6: one person across the company's Official
+/// Accounts, WeCom and the shop's members) from the platform, in the background: an
+/// Official Account's `cgi-bin/user/info`, 微信客服's `kf/customer/batchget`. The platform
+/// gives one only when the account is bound to the company's open platform account; when it
+/// does, the buyer is linked with the shop's buyers who have it. A failure is logged: the
+/// buyer is served all the same.
+pub fn learn_unionid(state: &AppState, channel: &ChannelRow, buyer: &kefu_domain::account::Buyer) {
+    let (state, channel, buyer) = (state.clone(), channel.clone(), buyer.clone());
+    tokio::spawn(async move {
+        match unionid(&state, &channel, &buyer.external_id).await {
+            Ok(Some(unionid)) => {
+                let keys = kefu_domain::profile::BuyerKey::unionid(&unionid)
+                    .into_iter()
+                    .collect();
+                crate::desk::profiles::link(&state, &buyer, keys).await;
+            }
+            Ok(None) => {}
+            Err(error) => {
+                tracing::info!(%error, channel = %channel.id, "could not learn a buyer's unionid");
+            }
+        }
+    });
+}
+
+async fn unionid(
+    state: &AppState,
+    channel: &ChannelRow,
+    external_id: &str,
+) -> Result<Option<String>, String> {
+    let client = &state.channel_outbox.client;
+    let base = api_base(channel);
+    let token = access_token(state, client, channel, &base, false)
+        .await
+        .map_err(|o| o.error().to_owned())?;
+    let answer: Value = match Platform::of(channel) {
+        Platform::OfficialAccount => {
+            let Some((_, openid)) = super::wechat_mp::split_buyer_id(external_id) else {
+                return Ok(None);
+            };
+            client
+                .get(format!("{base}/cgi-bin/user/info"))
+                .query(&[
+                    ("access_token", token.as_str()),
+                    ("openid", openid),
+                    ("lang", "zh_CN"),
+                ])
+                .timeout(MEDIA_TIMEOUT)
+                .send()
+                .await
+                .map_err(|e| plain_error(&e))?
+                .json()
+                .await
+                .map_err(|e| plain_error(&e))?
+        }
+        Platform::WecomKf => {
+            let Some((_, _, external_userid)) = super::wecom_kf::split_buyer_id(external_id) else {
+                return Ok(None);
+            };
+            let answer: Value = post_json(
+                client
+                    .post(format!("{base}/cgi-bin/kf/customer/batchget"))
+                    .query(&[("access_token", token.as_str())])
+                    .timeout(MEDIA_TIMEOUT),
+                &json!({"external_userid_list": [external_userid], "need_enter_session_context": 0}),
+            )
+            .await
+            .map_err(|o| o.error().to_owned())?;
+            answer["customer_list"]
+                .as_array()
+                .and_then(|list| {
+                    list.iter()
+                        .find(|c| c["external_userid"].as_str() == Some(external_userid))
+                })
+                .cloned()
+                .unwrap_or(Value::Null)
+        }
+    };
+    Ok(answer["unionid"]
+        .as_str()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .map(str::to_owned))
+}

@@ -83,6 +83,22 @@ async fn send_msg(
     axum::Json(json!({"errcode": 0, "errmsg": "ok", "msgid": "sent-1"}))
 }
 
+/// 客户基本信息: the buyer's nickname and, for a corp bound to the open platform, unionid.
+async fn customer_batchget(body: String) -> axum::Json<Value> {
+    let asked: Value = serde_json::from_str(&body).unwrap_or_default();
+    let list: Vec<Value> = asked["external_userid_list"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|id| id == BUYER)
+        .map(|id| json!({"external_userid": id, "nickname": "周", "gender": 2, "unionid": "oUnion-zhou-0001"}))
+        .collect();
+    axum::Json(
+        json!({"errcode": 0, "errmsg": "ok", "customer_list": list, "invalid_external_userid": []}),
+    )
+}
+
 async fn media_get() -> impl axum::response::IntoResponse {
     (
         [(axum::http::header::CONTENT_TYPE, "image/png")],
@@ -99,6 +115,10 @@ async fn fake_wecom() -> (FakeWecom, String) {
         .route("/cgi-bin/kf/sync_msg", axum::routing::post(sync_msg))
         .route("/cgi-bin/kf/send_msg", axum::routing::post(send_msg))
         .route("/cgi-bin/media/get", axum::routing::get(media_get))
+        .route(
+            "/cgi-bin/kf/customer/batchget",
+            axum::routing::post(customer_batchget),
+        )
         .with_state(fake.clone());
     tokio::spawn(async move { axum::serve(listener, app).await });
     (fake, format!("http://{addr}"))
@@ -512,4 +532,54 @@ async fn a_web_buyer_is_moved_to_wecom_into_the_same_profile() {
         )
         .await;
     assert_eq!(again.status(), StatusCode::CONFLICT);
+}
+
+/// CH-6: a WeCom buyer whose unionid (asked of WeCom, `kf/customer/batchget`) is the one the
+/// shop vouched for with a member is that member: one profile.
+#[tokio::test]
+async fn a_wecom_buyer_with_a_members_unionid_is_that_member() {
+    let app = TestApp::spawn_with(|s| s.http.channel_test_doubles = true).await;
+    let admin = app.agent("tea-admin").await;
+    let secret = app.identity_secret("shanye-tea").await;
+    let member = app
+        .buyer_with(
+            json!({"shop": "shanye-tea", "identity": crate::commerce::sign(&secret, json!({
+            "sub": "tea-m-union", "name": "周女士", "unionid": "oUnion-zhou-0001",
+            "exp": crate::commerce::in_an_hour()}))}),
+        )
+        .await;
+    let (fake, api_base) = fake_wecom().await;
+    let channel: Value = admin
+        .post(
+            "/api/v1/channels",
+            json!({"kind": "wecom_kf", "app_id": CORP_ID, "app_secret": "kf-secret", "token": TOKEN,
+                   "aes_key": AES_KEY, "api_base": api_base}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = channel["id"].as_str().unwrap().to_owned();
+    *fake.messages.lock().await = vec![from_buyer("u1", "text", json!({"content": "我是会员"}))];
+    let crypt = WxCrypt::new(TOKEN, AES_KEY, CORP_ID).unwrap();
+    post_notice(&app, &id, notice(&crypt, "CB-TOKEN-U")).await;
+    let mut profile = Value::Null;
+    for _ in 0..100 {
+        profile = admin
+            .get_json(&format!("/api/v1/buyers/{}/profile", member.buyer_id))
+            .await;
+        if profile["buyers"].as_array().is_some_and(|b| b.len() == 2) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let channels: Vec<&str> = profile["buyers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["channel"].as_str().unwrap())
+        .collect();
+    assert_eq!(channels, ["web", "wecom"], "{profile}");
+    let audit = admin.get_json("/api/v1/audit?action=buyer.link").await;
+    assert!(audit.to_string().contains("oUnion-zhou-0001"), "{audit}");
 }
