@@ -49,6 +49,9 @@ pub struct Inbound {
     /// An automatic answer (out of office, a bounce, a list): never answered, or two robots
     /// write to each other for ever (RFC 3834).
     pub automatic: bool,
+    /// The receiving mail server vouched for the sender (`sender_verified`): only then does
+    /// the address say who the buyer is (CH-6).
+    pub verified: bool,
 }
 
 fn ids(value: &HeaderValue<'_>) -> Vec<String> {
@@ -137,6 +140,11 @@ pub fn read(raw: &[u8]) -> Result<Inbound, WireError> {
             bytes: part.contents().to_vec(),
         })
         .collect();
+    // The topmost: mail-parser's own look-up finds the last one.
+    let verified = mail
+        .headers_raw()
+        .find(|(name, _)| name.eq_ignore_ascii_case("Authentication-Results"))
+        .is_some_and(|(_, results)| sender_verified(results, &from));
     Ok(Inbound {
         message_id: mail
             .message_id()
@@ -154,6 +162,7 @@ pub fn read(raw: &[u8]) -> Result<Inbound, WireError> {
         attachments,
         more_attachments,
         automatic,
+        verified,
     })
 }
 
@@ -179,6 +188,52 @@ fn starts_history(line: &str, next: Option<&str>) -> bool {
 }
 
 /// The text a buyer wrote this time, and whether quoted history was folded away after it.
+/// Whether the receiving server's `Authentication-Results` (RFC 8601; the topmost one, which
+/// the mailbox's own server adds: a sender can forge any below it) proves `from`: DMARC
+/// passed, or DKIM or SPF passed for `from`'s domain (or a domain it is under).
+pub fn sender_verified(results: &str, from: &str) -> bool {
+    let Some((_, domain)) = from.rsplit_once('@') else {
+        return false;
+    };
+    let domain = domain.trim().to_lowercase();
+    let aligned = |value: &str| {
+        let value = value.trim().trim_matches('"').to_lowercase();
+        let d = value.rsplit_once('@').map_or(value.as_str(), |(_, d)| d);
+        !d.is_empty() && (domain == d || domain.ends_with(&format!(".{d}")))
+    };
+    // Comments (RFC 5322 CFWS) say nothing: dropped, nested ones too.
+    let mut plain = String::with_capacity(results.len());
+    let mut depth = 0usize;
+    for c in results.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            c if depth == 0 => plain.push(c),
+            _ => {}
+        }
+    }
+    plain.split(';').skip(1).any(|result| {
+        let mut words = result.split_whitespace();
+        let Some((method, outcome)) = words.next().and_then(|w| w.split_once('=')) else {
+            return false;
+        };
+        if !outcome.eq_ignore_ascii_case("pass") {
+            return false;
+        }
+        let props: Vec<(String, &str)> = words
+            .filter_map(|w| w.split_once('='))
+            .map(|(k, v)| (k.to_lowercase(), v))
+            .collect();
+        let prop = |name: &str| props.iter().find(|(k, _)| k == name).map(|(_, v)| *v);
+        match method.to_lowercase().as_str() {
+            "dmarc" => prop("header.from").is_none_or(aligned),
+            "dkim" => prop("header.d").or(prop("header.i")).is_some_and(aligned),
+            "spf" => prop("smtp.mailfrom").is_some_and(aligned),
+            _ => false,
+        }
+    })
+}
+
 pub fn fold_quoted(body: &str) -> (String, bool) {
     let body = body.replace("\r\n", "\n");
     let lines: Vec<&str> = body.lines().collect();
@@ -254,6 +309,47 @@ pub fn line(mail: &Inbound, first: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_receiving_server_vouches_for_the_sender() {
+        let from = "zhou@mail.example.com";
+        for proven in [
+            "mx.qq.com; dmarc=pass (p=none dis=none) header.from=mail.example.com",
+            "mx.163.com; dkim=pass header.d=example.com header.s=s1; spf=fail",
+            "mx.exmail.qq.com; spf=pass (sender IP is 1.2.3.4) smtp.mailfrom=zhou@mail.example.com",
+            "mx.google.com;\r\n       dkim=pass header.i=@mail.example.com header.s=s2",
+        ] {
+            assert!(sender_verified(proven, from), "{proven}");
+        }
+        for unproven in [
+            "",
+            "mx.qq.com",
+            "mx.qq.com; none",
+            "mx.qq.com; dmarc=fail header.from=mail.example.com",
+            "mx.qq.com; dkim=pass header.d=attacker.example",
+            "mx.qq.com; spf=pass smtp.mailfrom=someone@attacker.example",
+            "mx.qq.com; spf=softfail smtp.mailfrom=zhou@mail.example.com",
+            "mx.qq.com; dkim=pass header.d=com.example.com",
+            // The result in a comment is no result.
+            "mx.qq.com; dkim=none (dkim=pass header.d=mail.example.com)",
+            // The authserv-id alone, as if it were a result.
+            "dkim=pass header.d=mail.example.com",
+        ] {
+            assert!(!sender_verified(unproven, from), "{unproven}");
+        }
+        assert!(!sender_verified("mx; dmarc=pass", "no-at-sign"));
+    }
+
+    #[test]
+    fn only_the_topmost_results_count() {
+        let mail = "Authentication-Results: mx.qq.com; dmarc=fail header.from=example.com\r\n\
+Authentication-Results: forged; dmarc=pass header.from=example.com\r\n\
+From: a@example.com\r\nTo: shop@shop.example\r\nSubject: x\r\n\r\nhello\r\n";
+        assert!(!read(mail.as_bytes()).unwrap().verified);
+        let mail = "Authentication-Results: mx.qq.com; dmarc=pass header.from=example.com\r\n\
+From: a@example.com\r\nTo: shop@shop.example\r\nSubject: x\r\n\r\nhello\r\n";
+        assert!(read(mail.as_bytes()).unwrap().verified);
+    }
 
     /// A reply from a Chinese client: GBK body in base64, a GB2312 encoded-word subject,
     /// QQ Mail's history rule, a file named by RFC 2231 in UTF-8.

@@ -426,17 +426,30 @@ where
         if announced {
             continue;
         }
+        // Mail that came since the pass is announced as IDLE starts, before the server says
+        // it idles: it lands with the unsolicited responses, which the session (inside the
+        // IDLE) still gets; IDLE is ended at once for it.
+        let pending = imap.unsolicited_responses.clone();
         let mut idle = imap.idle();
         step("starting IDLE", idle.init())
             .await?
             .map_err(|e| format!("IDLE: {e}"))?;
-        // A hard limit: keep-alives restart the crate's own timeout, and a pause must be
-        // noticed within minutes.
-        let (waiting, _stop) = idle.wait_with_timeout(IDLE_FOR);
-        let woke = tokio::time::timeout(IDLE_FOR, waiting)
-            .await
-            .unwrap_or(Ok(IdleResponse::Timeout))
-            .map_err(|e| format!("IDLE: {e}"))?;
+        let mut arrived = false;
+        while let Ok(response) = pending.try_recv() {
+            arrived |= matches!(response, async_imap::types::UnsolicitedResponse::Exists(_));
+        }
+        let woke = match arrived {
+            true => IdleResponse::Timeout,
+            false => {
+                // A hard limit: keep-alives restart the crate's own timeout, and a pause must
+                // be noticed within minutes.
+                let (waiting, _stop) = idle.wait_with_timeout(IDLE_FOR);
+                tokio::time::timeout(IDLE_FOR, waiting)
+                    .await
+                    .unwrap_or(Ok(IdleResponse::Timeout))
+                    .map_err(|e| format!("IDLE: {e}"))?
+            }
+        };
         imap = step("ending IDLE", idle.done())
             .await?
             .map_err(|e| format!("IDLE DONE: {e}"))?;
@@ -649,9 +662,19 @@ async fn take(
         channel,
         &external_id,
         || mail.from_name.clone().unwrap_or_else(|| mail.from.clone()),
-        || BuyerKey::email(&mail.from).into_iter().collect(),
+        Vec::new,
     )
     .await?;
+    // Only a sender the mailbox's server vouched for is who the address says (CH-6): anyone
+    // can write any From. Their first vouched-for mail links them.
+    if mail.verified {
+        crate::desk::profiles::link(
+            state,
+            &buyer,
+            BuyerKey::email(&mail.from).into_iter().collect(),
+        )
+        .await;
+    }
     let key = dedupe_key(&mail, mailbox_key);
     // The conversation it answers, if it is this buyer's; else their current one.
     let answered = match wire::thread_of(&mail, &channel.public_id) {

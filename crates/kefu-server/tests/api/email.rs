@@ -455,3 +455,80 @@ async fn a_buyers_mail_is_answered_in_one_threaded_conversation() {
     );
     app.stop().await;
 }
+
+/// CH-6: a mail's From is the member's address only when the mailbox's own server vouched
+/// for it (its topmost `Authentication-Results`): a forged sender is a buyer of their own; the
+/// first vouched-for mail links them with the member.
+#[tokio::test]
+async fn a_vouched_for_sender_is_the_member_with_that_address() {
+    let (imap, imap_port) = fake_imap().await;
+    let (_sent, smtp_port) = fake_smtp().await;
+    let app = TestApp::spawn_with(|s| s.http.channel_test_doubles = true).await;
+    let admin = app.agent("tea-admin").await;
+    let secret = app.identity_secret("shanye-tea").await;
+    let member = app
+        .buyer_with(
+            json!({"shop": "shanye-tea", "identity": crate::commerce::sign(&secret, json!({
+            "sub": "tea-m-mail", "name": "李先生", "email": "Li@Mail.example",
+            "exp": crate::commerce::in_an_hour()}))}),
+        )
+        .await;
+    let servers = json!({"imap_host": "127.0.0.1", "imap_port": imap_port,
+        "smtp_host": "127.0.0.1", "smtp_port": smtp_port, "security": "plain"});
+    let connected = admin
+        .post(
+            "/api/v1/channels",
+            json!({"kind": "email", "app_id": ADDRESS, "app_secret": PASSWORD, "email": servers}),
+        )
+        .await;
+    assert_eq!(connected.status(), StatusCode::CREATED);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let mail = |id: &str, results: &str| {
+        format!(
+            "{results}From: li@mail.example\r\nTo: {ADDRESS}\r\nSubject: 发票\r\nMessage-ID: <{id}@mail.example>\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\n请开发票（{id}）\r\n"
+        )
+        .into_bytes()
+    };
+    // Forged below the server's own line: not vouched for.
+    imap.deliver(mail(
+        "m1",
+        "Authentication-Results: mx.tea.example; dmarc=fail header.from=mail.example\r\n\
+         Authentication-Results: forged; dmarc=pass header.from=mail.example\r\n",
+    ))
+    .await;
+    let (_, first) = admin.channel_buyer_messages("email", 1).await;
+    assert_eq!(first[0]["body"], "【发票】\n请开发票（m1）");
+    let profile_path = format!("/api/v1/buyers/{}/profile", member.buyer_id);
+    let profile_of_member = || admin.get_json(&profile_path);
+    assert_eq!(
+        profile_of_member().await["buyers"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    imap.deliver(mail(
+        "m2",
+        "Authentication-Results: mx.tea.example; dkim=pass header.d=mail.example; dmarc=pass\r\n",
+    ))
+    .await;
+    // Delivered as the watcher goes back to IDLE: read at once all the same.
+    let (_, both) = admin.channel_buyer_messages("email", 2).await;
+    assert_eq!(both.len(), 2);
+    let mut profile = Value::Null;
+    for _ in 0..200 {
+        profile = profile_of_member().await;
+        if profile["buyers"].as_array().is_some_and(|b| b.len() == 2) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let channels: Vec<&str> = profile["buyers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["channel"].as_str().unwrap())
+        .collect();
+    assert_eq!(channels, ["web", "email"], "{profile}");
+}
