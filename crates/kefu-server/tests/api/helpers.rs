@@ -268,6 +268,27 @@ pub struct AgentClient {
 }
 
 impl AgentClient {
+    /// The channels of the buyers in `buyer`'s profile (CH-6), once it has `n` of them
+    /// (linking runs in the background), the buyer's own first.
+    pub async fn profile_channels(&self, buyer: Uuid, n: usize) -> Vec<String> {
+        let mut profile = Value::Null;
+        for _ in 0..200 {
+            profile = self
+                .get_json(&format!("/api/v1/buyers/{buyer}/profile"))
+                .await;
+            if profile["buyers"].as_array().is_some_and(|b| b.len() >= n) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        profile["buyers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|b| b["channel"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
     /// The buyer's messages in this shop's conversation on `channel`, once there are `n`
     /// (a platform's messages enter in the background): the conversation and them.
     pub async fn channel_buyer_messages(&self, channel: &str, n: usize) -> (String, Vec<Value>) {

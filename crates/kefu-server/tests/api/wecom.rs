@@ -563,23 +563,10 @@ async fn a_wecom_buyer_with_a_members_unionid_is_that_member() {
     *fake.messages.lock().await = vec![from_buyer("u1", "text", json!({"content": "我是会员"}))];
     let crypt = WxCrypt::new(TOKEN, AES_KEY, CORP_ID).unwrap();
     post_notice(&app, &id, notice(&crypt, "CB-TOKEN-U")).await;
-    let mut profile = Value::Null;
-    for _ in 0..100 {
-        profile = admin
-            .get_json(&format!("/api/v1/buyers/{}/profile", member.buyer_id))
-            .await;
-        if profile["buyers"].as_array().is_some_and(|b| b.len() == 2) {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let channels: Vec<&str> = profile["buyers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b["channel"].as_str().unwrap())
-        .collect();
-    assert_eq!(channels, ["web", "wecom"], "{profile}");
+    assert_eq!(
+        admin.profile_channels(member.buyer_id, 2).await,
+        ["web", "wecom"]
+    );
     let audit = admin.get_json("/api/v1/audit?action=buyer.link").await;
     assert!(audit.to_string().contains("oUnion-zhou-0001"), "{audit}");
 }
