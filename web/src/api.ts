@@ -70,6 +70,7 @@ import type {
   NewProblem,
   NotifyEvent,
   NotifySettings,
+  OverflowTo,
   Permission,
   Playbooks,
   PlaybookTool,
@@ -123,6 +124,8 @@ export function allOf<T extends string>() {
 }
 
 export const CHANNELS = allOf<Channel>()(['web', 'wechat_mp', 'wecom', 'douyin', 'email', 'phone'])
+/** CH-7: where a channel's overflow goes — the robot first, or another team's queue. */
+export const OVERFLOW_TARGETS = allOf<OverflowTo>()(['robot', 'team'])
 export const ENTRIES = allOf<Entry>()(['shop_home', 'order_card', 'product_page', 'live_room', 'creator', 'official_desk'])
 export const ROLES = allOf<Role>()(['super_admin', 'supervisor', 'agent', 'qa'])
 export const AGENT_STATUSES = allOf<AgentStatus>()(['online', 'busy', 'away', 'offline'])
@@ -552,7 +555,9 @@ export const agentApi = {
    *  (400), `channel_exists` (409: that account is connected already). */
   connectChannel: (input: ChannelInput) =>
     request<ResponseBody<'connect_channel'>>('POST', `${V1}/channels`, { body: input satisfies RequestBody<'connect_channel'> }),
-  /** Renames, pauses or resumes it; what is absent stays. Throws `invalid_channel` (400). */
+  /** Renames, pauses or resumes it, or changes its settings (a widget's sites and looks, a phone
+   *  line's hours and format, the overflow rule, a WeCom account's contact link); what is absent
+   *  stays. Throws `invalid_channel` (400). */
   changeChannel: (id: Uuid, change: ChannelChange) =>
     request<ResponseBody<'change_channel'>>('PUT', `${V1}/channels/${id}`, { body: change satisfies RequestBody<'change_channel'> }),
   /** Its buyers and conversations stay. */

@@ -764,8 +764,14 @@ export type TranscriptCheck = Schemas['TranscriptCheck']
 export type ChannelView = Schemas['ChannelView']
 /** What `POST /channels` takes (`api_base` only for a test double of the platform). */
 export type ChannelInput = Schemas['ChannelInput']
-/** What `PUT /channels/{id}` takes: a new name, paused or resumed. */
+/** What `PUT /channels/{id}` takes: a new name, paused or resumed; a widget's sites and looks,
+ *  a phone line's hours and format, the overflow rule (CH-7), a WeCom account's contact link. */
 export type ChannelChange = Schemas['ChannelEdit']
+/** An email channel's IMAP and SMTP servers and login (never its password). */
+export type EmailServers = Schemas['EmailServers']
+/** CH-7: where a channel's new conversations go while its queue is over the limit. */
+export type Overflow = Schemas['Overflow']
+export type OverflowTo = Schemas['OverflowTo']
 /** A conversation's channel and, on a platform with one, where it stands in its reply window. */
 export type ReplyWindow = Schemas['ReplyWindow']
 export type ChannelWindow = Schemas['ChannelWindow']

@@ -526,11 +526,14 @@ async fn unionid(
     let token = access_token(state, client, channel, &base, false)
         .await
         .map_err(|o| o.error().to_owned())?;
+    // Both ids end in the platform's own id of the buyer (`{AppID}/{OpenID}`,
+    // `{CorpID}/{open_kfid}/{external_userid}`).
+    let Some((_, user)) = external_id.rsplit_once('/') else {
+        return Ok(None);
+    };
     let answer: Value = match Platform::of(channel) {
         Platform::OfficialAccount => {
-            let Some((_, openid)) = super::wechat_mp::split_buyer_id(external_id) else {
-                return Ok(None);
-            };
+            let openid = user;
             client
                 .get(format!("{base}/cgi-bin/user/info"))
                 .query(&[
@@ -547,9 +550,7 @@ async fn unionid(
                 .map_err(|e| plain_error(&e))?
         }
         Platform::WecomKf => {
-            let Some((_, _, external_userid)) = super::wecom_kf::split_buyer_id(external_id) else {
-                return Ok(None);
-            };
+            let external_userid = user;
             let answer: Value = post_json(
                 client
                     .post(format!("{base}/cgi-bin/kf/customer/batchget"))

@@ -13,6 +13,7 @@ import {
   formProblem,
   grantOutcome,
   grantRedirectUrl,
+  hasContactUrl,
   hasModes,
   hasToken,
   healthOf,
@@ -127,7 +128,7 @@ describe('formProblem', () => {
   })
 
   it('names the first field the server would refuse', () => {
-    expect(formProblem(form({ kind: 'email' }))).toBe('kind')
+    expect(formProblem(form({ kind: 'sms' as ConnectForm['kind'] }))).toBe('kind')
     expect(formProblem(form({ name: '名'.repeat(61) }))).toBe('name')
     expect(formProblem(form({ appId: '' }))).toBe('appId')
     expect(formProblem(form({ appId: 'wx-123' }))).toBe('appId')
@@ -159,7 +160,7 @@ describe('WeCom 微信客服 (wecom_kf)', () => {
     form({ kind: 'wecom_kf', appId: 'ww1234567890abcdef', appSecret: 'kfS3cret', ...over })
 
   it('is ready to connect, with no mode to choose and the key always needed', () => {
-    expect(CHANNEL_KINDS.filter((k) => k.ready).map((k) => k.kind)).toEqual(['wechat_mp', 'wecom_kf', 'douyin', 'widget', 'phone'])
+    expect(CHANNEL_KINDS.filter((k) => k.ready).map((k) => k.kind)).toEqual(['wechat_mp', 'wecom_kf', 'douyin', 'widget', 'phone', 'email'])
     expect(hasModes('wechat_mp')).toBe(true)
     expect(hasModes('wecom_kf')).toBe(false)
     expect(aesKeyRequired({ kind: 'wecom_kf', mode: 'plain' })).toBe(true)
@@ -192,6 +193,20 @@ describe('WeCom 微信客服 (wecom_kf)', () => {
     })
     expect(inputOf(wecom())).not.toHaveProperty('mode')
     expect(inputOf(wecom())).not.toHaveProperty('name')
+  })
+
+  it('may be given its contact link (客服链接), checked as the server checks it, and sends it', () => {
+    const link = 'https://work.weixin.qq.com/kfid/kfc0123456789abcdef'
+    expect(hasContactUrl('wecom_kf')).toBe(true)
+    expect(hasContactUrl('wechat_mp')).toBe(false)
+    expect(formProblem(wecom({ contactUrl: ` ${link} ` }))).toBeNull()
+    expect(formProblem(wecom({ contactUrl: 'http://work.weixin.qq.com/kfid/x' }))).toBe('contactUrl')
+    expect(formProblem(wecom({ contactUrl: 'work.weixin.qq.com/kfid/x' }))).toBe('contactUrl')
+    expect(inputOf(wecom({ contactUrl: ` ${link} ` }))).toMatchObject({ contact_url: link })
+    expect(inputOf(wecom({ contactUrl: '  ' }))).not.toHaveProperty('contact_url')
+    // Another kind's form never sends (nor checks) a link left over.
+    expect(formProblem(form({ contactUrl: 'not a link' }))).toBeNull()
+    expect(inputOf(form({ contactUrl: link }))).not.toHaveProperty('contact_url')
   })
 
   it('has its own console steps; WeChat keeps its own', () => {
@@ -298,9 +313,9 @@ describe('the web widget (widget, CH-1)', () => {
       ...over,
     })
 
-  it('is ready to connect, while email is still coming', () => {
+  it('is ready to connect, as every kind now is', () => {
     expect(CHANNEL_KINDS.find((k) => k.kind === 'widget')?.ready).toBe(true)
-    expect(CHANNEL_KINDS.filter((k) => !k.ready).map((k) => k.kind)).toEqual(['email'])
+    expect(CHANNEL_KINDS.filter((k) => !k.ready).map((k) => k.kind)).toEqual([])
     expect(isWidget('widget')).toBe(true)
     expect(isWidget('web')).toBe(false)
   })
@@ -359,8 +374,9 @@ describe('texts', () => {
 
   it('name every kind and say every ready kind’s form and steps in both languages', () => {
     const dialog = ['namePlaceholder', 'appId', 'appIdHint', 'appSecret', 'appSecretHint', 'tokenHint', 'aesKeyHint', 'problems.appId', 'problems.appSecret']
-    // The phone line asks for none of an account's keys: its own words are checked in phone.test.ts.
-    const ready = CHANNEL_KINDS.filter((k) => k.ready && k.kind !== 'phone').map((k) => k.kind)
+    // The phone line and email ask for none of an account's keys: their own words are checked
+    // in phone.test.ts and email.test.ts.
+    const ready = CHANNEL_KINDS.filter((k) => k.ready && k.kind !== 'phone' && k.kind !== 'email').map((k) => k.kind)
     for (const [name, tree] of Object.entries(locales)) {
       const has = (k: string) => typeof at(tree, k) === 'string'
       const keys = [

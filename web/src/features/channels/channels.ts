@@ -1,16 +1,19 @@
 // Issue #21, CH-3: what the channels page works out — the kinds a shop may connect (a WeChat
-// Official Account, WeCom 微信客服, a Douyin enterprise account, CH-1 the web widget on the
-// shop's own site and CH-4 the phone line now; email shown as coming), the callback URL to
-// paste into the platform's console, the health line, random tokens, keys and passwords,
-// Douyin's grant (its way back and its outcome on this page), and the connect form checked as
-// the server checks it (crates/kefu-server/src/channels/wechat_mp.rs, wecom_kf.rs, douyin.rs,
-// widget.rs, phone.rs `check`).
+// Official Account, WeCom 微信客服 with its contact link, a Douyin enterprise account, CH-1 the
+// web widget on the shop's own site, CH-4 the phone line and an email address), the callback
+// URL to paste into the platform's console, the health line, random tokens, keys and
+// passwords, Douyin's grant (its way back and its outcome on this page), and the connect form
+// checked as the server checks it (crates/kefu-server/src/channels/wechat_mp.rs, wecom_kf.rs,
+// douyin.rs, widget.rs, phone.rs, email.rs `check`).
 
 import type { ChannelInput, ChannelView, EpochMs } from '../../api'
 import { blankWidget, widgetInput, widgetProblem } from './widget'
 import type { WidgetFields } from './widget'
 import { PASSWORD_CHARS, blankPhone, formatOf, phoneInput, phoneProblem } from './phone'
 import type { PhoneFields } from './phone'
+import { blankEmail, emailInput, emailProblem } from './email'
+import type { EmailFields, EmailProblem } from './email'
+import { contactUrlOk } from './wecom'
 
 /** What the connect dialog offers; only `ready` kinds may be chosen. */
 export const CHANNEL_KINDS = [
@@ -19,7 +22,7 @@ export const CHANNEL_KINDS = [
   { kind: 'douyin', ready: true },
   { kind: 'widget', ready: true },
   { kind: 'phone', ready: true },
-  { kind: 'email', ready: false },
+  { kind: 'email', ready: true },
 ] as const
 export type ChannelKind = (typeof CHANNEL_KINDS)[number]['kind']
 
@@ -53,6 +56,17 @@ export function isPhone(kind: string): boolean {
   return kind === 'phone'
 }
 
+/** Whether the kind is email — an address and its mail servers: kefu reads the mailbox (IMAP
+ *  IDLE) and replies by SMTP, so nothing calls kefu and there is no callback URL to give. */
+export function isEmail(kind: string): boolean {
+  return kind === 'email'
+}
+
+/** Whether the kind is WeCom 微信客服, whose account may have a contact link (客服链接). */
+export function hasContactUrl(kind: string): boolean {
+  return kind === 'wecom_kf'
+}
+
 /** Whether the account's owner must grant kefu access on the platform's own page after it is
  *  connected (Douyin: its private messages, by OAuth; the card's 授权 button). */
 export function needsGrant(kind: string): boolean {
@@ -73,6 +87,8 @@ export function isGranted(channel: Pick<ChannelView, 'kind' | 'token_expires_at'
  *  is called. */
 export function consoleSteps(kind: string, mode = ''): readonly string[] {
   if (isWidget(kind)) return ['paste', 'identity', 'test']
+  // The mailbox's IMAP and SMTP service switched on, kefu reading it, a test mail.
+  if (isEmail(kind)) return ['enable', 'reading', 'test']
   // CH-4: the vendor's push (TCCC's console, or any other vendor's), its password, a test call.
   if (isPhone(kind)) return formatOf(mode) === 'tccc' ? ['push', 'auth', 'test'] : ['genericPush', 'genericAuth', 'test']
   if (needsGrant(kind)) return ['webhook', 'redirect', 'grant', 'test']
@@ -175,7 +191,7 @@ export type HealthPart =
 
 /** The health line: the last message in and out, the last error, when the access token
  *  expires. A phone line (CH-4) sends nothing and holds no token: its last call record and
- *  its last error only. */
+ *  its last error only. A mailbox holds no token either: the last mail in and out, the error. */
 export function healthOf(channel: ChannelView): HealthPart[] {
   const error = channel.last_error.trim()
   const parts: HealthPart[] = [
@@ -184,7 +200,8 @@ export function healthOf(channel: ChannelView): HealthPart[] {
     { part: 'error', at: error ? channel.last_error_at ?? null : null, error },
     { part: 'token', at: channel.token_expires_at ?? null },
   ]
-  return isPhone(channel.kind) ? parts.filter((p) => p.part === 'in' || p.part === 'error') : parts
+  if (isPhone(channel.kind)) return parts.filter((p) => p.part === 'in' || p.part === 'error')
+  return isEmail(channel.kind) ? parts.filter((p) => p.part !== 'token') : parts
 }
 
 /** How the channel stands at a glance: paused, failing (its last error is newer than its
@@ -206,7 +223,8 @@ export function modeOf(mode: string): ChannelMode {
 }
 
 /** The connect dialog's fields, as typed (`widget`: the widget's sites, colour and side;
- *  `phone`: the line's number, password, format and hours). */
+ *  `phone`: the line's number, password, format and hours; `email`: the address, its password
+ *  and servers; `contactUrl`: a WeCom account's contact link). */
 export interface ConnectForm {
   kind: ChannelKind
   name: string
@@ -217,14 +235,29 @@ export interface ConnectForm {
   mode: ChannelMode
   widget: WidgetFields
   phone: PhoneFields
+  email: EmailFields
+  contactUrl: string
 }
 
 export function blankForm(): ConnectForm {
-  return { kind: 'wechat_mp', name: '', appId: '', appSecret: '', token: '', aesKey: '', mode: 'safe', widget: blankWidget(), phone: blankPhone() }
+  return { kind: 'wechat_mp', name: '', appId: '', appSecret: '', token: '', aesKey: '', mode: 'safe', widget: blankWidget(), phone: blankPhone(), email: blankEmail(), contactUrl: '' }
 }
 
 /** What is wrong with a field, to say under it. */
-export type FormProblem = 'kind' | 'name' | 'appId' | 'appSecret' | 'token' | 'aesKey' | 'origins' | 'color' | 'number' | 'password' | 'hours'
+export type FormProblem =
+  | 'kind'
+  | 'name'
+  | 'appId'
+  | 'appSecret'
+  | 'token'
+  | 'aesKey'
+  | 'contactUrl'
+  | 'origins'
+  | 'color'
+  | 'number'
+  | 'password'
+  | 'hours'
+  | EmailProblem
 
 /** Whether the EncodingAESKey must be given: always, but for a WeChat account in plain mode
  *  (and Douyin, which has none). */
@@ -233,14 +266,15 @@ export function aesKeyRequired(form: Pick<ConnectForm, 'kind' | 'mode'>): boolea
 }
 
 /** The first field the server would refuse (`invalid_channel`), or null. The EncodingAESKey
- *  may stay empty in WeChat's plain mode only (WeCom always needs it); Douyin takes its Client
- *  Key and Secret only; the widget its sites (1–10) and colour; the phone line its number,
- *  password and hours. */
+ *  may stay empty in WeChat's plain mode only (WeCom always needs it, and may have a contact
+ *  link); Douyin takes its Client Key and Secret only; the widget its sites (1–10) and colour;
+ *  the phone line its number, password and hours; email its address, password and servers. */
 export function formProblem(form: ConnectForm): FormProblem | null {
   if (!CHANNEL_KINDS.some((k) => k.kind === form.kind && k.ready)) return 'kind'
   if ([...form.name.trim()].length > MAX_NAME_CHARS) return 'name'
   if (isWidget(form.kind)) return widgetProblem(form.widget)
   if (isPhone(form.kind)) return phoneProblem(form.phone)
+  if (isEmail(form.kind)) return emailProblem(form.email)
   const appId = form.appId.trim()
   const idChars = hasToken(form.kind) ? /^[A-Za-z0-9_]+$/ : /^[A-Za-z0-9_-]+$/
   if (!appId || appId.length > MAX_APP_ID_CHARS || !idChars.test(appId)) return 'appId'
@@ -251,18 +285,20 @@ export function formProblem(form: ConnectForm): FormProblem | null {
   if (!token || token.length > MAX_TOKEN_CHARS || !/^[A-Za-z0-9]+$/.test(token)) return 'token'
   const key = form.aesKey.trim()
   if ((aesKeyRequired(form) || key) && !/^[A-Za-z0-9+/]{43}$/.test(key)) return 'aesKey'
-  return null
+  return hasContactUrl(form.kind) && !contactUrlOk(form.contactUrl) ? 'contactUrl' : null
 }
 
-/** The body of `POST /channels`: trimmed, an empty name or key left out, the mode only for a
- *  kind that has modes (WeCom's is always `safe`); Douyin's Client Key and Secret alone; the
- *  widget's sites (their origins), colour and side alone; the phone line's number, password,
- *  format and hours alone. */
+/** The body of `POST /channels`: trimmed, an empty name, key or contact link left out, the
+ *  mode only for a kind that has modes (WeCom's is always `safe`); Douyin's Client Key and
+ *  Secret alone; the widget's sites (their origins), colour and side alone; the phone line's
+ *  number, password, format and hours alone; email's address, password and servers alone. */
 export function inputOf(form: ConnectForm): ChannelInput {
   const name = form.name.trim()
   const aesKey = form.aesKey.trim()
+  const contactUrl = form.contactUrl.trim()
   if (isWidget(form.kind)) return { kind: form.kind, ...widgetInput(form.widget), ...(name ? { name } : {}) }
   if (isPhone(form.kind)) return { kind: form.kind, ...phoneInput(form.phone), ...(name ? { name } : {}) }
+  if (isEmail(form.kind)) return { kind: form.kind, ...emailInput(form.email), ...(name ? { name } : {}) }
   if (!hasToken(form.kind)) {
     return { kind: form.kind, app_id: form.appId.trim(), app_secret: form.appSecret.trim(), ...(name ? { name } : {}) }
   }
@@ -274,6 +310,7 @@ export function inputOf(form: ConnectForm): ChannelInput {
     ...(hasModes(form.kind) ? { mode: form.mode } : {}),
     ...(name ? { name } : {}),
     ...(aesKey ? { aes_key: aesKey } : {}),
+    ...(hasContactUrl(form.kind) && contactUrl ? { contact_url: contactUrl } : {}),
   }
 }
 

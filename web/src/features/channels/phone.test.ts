@@ -12,6 +12,8 @@ import {
   hoursOk,
   hoursText,
   lineHours,
+  lineSettingsChange,
+  lineSettingsOf,
   lineNumber,
   maskedPassword,
   passwordOk,
@@ -189,6 +191,21 @@ describe('connecting a phone line (CH-4)', () => {
   })
 })
 
+describe('changing a connected line’s format and hours (its card’s 编辑)', () => {
+  it('starts from what is kept, the default hours when none were sent', () => {
+    expect(lineSettingsOf(line())).toEqual({ format: 'tccc', hours: defaultLineHours() })
+    expect(lineSettingsOf(line({ mode: 'generic', hours: null }))).toEqual({ format: 'generic', hours: defaultLineHours() })
+  })
+
+  it('sends only what changed, the days each once and in order', () => {
+    expect(lineSettingsChange(line(), { format: 'tccc', hours: { days: [7, 6, 5, 4, 3, 2, 1], open: '09:00', close: '21:00' } })).toEqual({})
+    expect(lineSettingsChange(line(), { format: 'tccc', hours: { days: [5, 1, 2, 3, 4, 4], open: '08:30', close: ' 18:00 ' } })).toEqual({
+      hours: { days: [1, 2, 3, 4, 5], open: '08:30', close: '18:00' },
+    })
+    expect(lineSettingsChange(line(), { format: 'generic', hours: defaultLineHours() })).toEqual({ mode: 'generic' })
+  })
+})
+
 describe('texts', () => {
   const at = (tree: unknown, path: string) => path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], tree)
 
@@ -199,7 +216,7 @@ describe('texts', () => {
         ...['namePlaceholder', 'number', 'numberPlaceholder', 'numberHint', 'password', 'passwordHint', 'generate', 'format', 'hours', 'hoursHint'].map((d) => `dialog.${d}`),
         ...['number', 'password', 'hours'].map((p) => `dialog.problems.${p}`),
         ...['title', 'lead', 'url', ...consoleSteps('phone', 'tccc'), ...consoleSteps('phone', 'generic')].map((s) => `steps.${s}`),
-        ...['appId', 'callbackUrl', 'auth', 'password', 'show', 'hide', 'hours', 'hoursHint', 'enabled', 'resumed', 'pausedNotice', 'disconnectConfirm'].map((c) => `card.${c}`),
+        ...['appId', 'callbackUrl', 'auth', 'password', 'show', 'hide', 'hours', 'hoursHint', 'enabled', 'resumed', 'pausedNotice', 'disconnectConfirm', 'edit', 'save', 'saved'].map((c) => `card.${c}`),
         ...['tccc', 'generic'].flatMap((f) => [`formats.${f}`, `formatHints.${f}`]),
         'auth.basic',
         'auth.bearer',

@@ -2,9 +2,9 @@
 // the password the CTI vendor's push authenticates with, read as the server reads them
 // (crates/kefu-server/src/channels/phone.rs `check`, kefu-channels phone.rs `normalize_number`),
 // the records' format (TCCC's CDR push or kefu's generic JSON), the hours calls are answered
-// in, and where and how the vendor pushes.
+// in, and where and how the vendor pushes; a connected line's format and hours changed on its card.
 
-import type { ChannelView, OfficeHours } from '../../api'
+import type { ChannelChange, ChannelView, OfficeHours } from '../../api'
 
 /** The call records' formats: Tencent Cloud Contact Center's CDR push (the default), or
  *  kefu's own JSON for any other vendor. */
@@ -70,12 +70,16 @@ export function hoursOk(hours: OfficeHours): boolean {
   return daysOk && open !== null && close !== null && open < close
 }
 
-/** The phone line's part of the connect dialog, as typed. */
-export interface PhoneFields {
-  number: string
-  password: string
+/** The line's records' format and hours: in the connect dialog, and its card's 编辑. */
+export interface PhoneLineSettings {
   format: PhoneFormat
   hours: OfficeHours
+}
+
+/** The phone line's part of the connect dialog, as typed. */
+export interface PhoneFields extends PhoneLineSettings {
+  number: string
+  password: string
 }
 
 export function blankPhone(): PhoneFields {
@@ -92,12 +96,11 @@ export function phoneProblem(fields: PhoneFields): 'number' | 'password' | 'hour
 /** The body's phone part, as `POST /channels` takes it: the number as `app_id`, the password
  *  as `token`, the format as `mode`, the days in order. */
 export function phoneInput(fields: PhoneFields): { app_id: string; token: string; mode: PhoneFormat; hours: OfficeHours } {
-  const days = [...new Set(fields.hours.days)].sort((a, b) => a - b)
   return {
     app_id: lineNumber(fields.number) ?? fields.number.trim(),
     token: fields.password.trim(),
     mode: fields.format,
-    hours: { days, open: fields.hours.open.trim(), close: fields.hours.close.trim() },
+    hours: cleanHours(fields.hours),
   }
 }
 
@@ -131,4 +134,24 @@ export function hoursText(hours: OfficeHours, t: Translate): string {
 /** A connected line's hours, or the default when the server sent none. */
 export function lineHours(channel: Pick<ChannelView, 'hours'>): OfficeHours {
   return channel.hours ?? defaultLineHours()
+}
+
+/** The hours as the server keeps them: the days each once, in order; the times trimmed. */
+function cleanHours(hours: OfficeHours): OfficeHours {
+  return { days: [...new Set(hours.days)].sort((a, b) => a - b), open: hours.open.trim(), close: hours.close.trim() }
+}
+
+/** A connected line's format and hours, to edit. */
+export function lineSettingsOf(channel: Pick<ChannelView, 'mode' | 'hours'>): PhoneLineSettings {
+  return { format: formatOf(channel.mode), hours: cleanHours(lineHours(channel)) }
+}
+
+/** The body of `PUT /channels/{id}` for the card's 编辑: only what changed (empty: nothing did). */
+export function lineSettingsChange(channel: Pick<ChannelView, 'mode' | 'hours'>, settings: PhoneLineSettings): ChannelChange {
+  const before = lineSettingsOf(channel)
+  const hours = cleanHours(settings.hours)
+  const change: ChannelChange = {}
+  if (settings.format !== before.format) change.mode = settings.format
+  if (JSON.stringify(hours) !== JSON.stringify(before.hours)) change.hours = hours
+  return change
 }
