@@ -46,6 +46,8 @@ const CURSOR: &str = "inbox";
 const THREAD_SCOPE: &str = "thread/";
 /// An IDLE is renewed this often (servers drop it after 30 minutes).
 const IDLE_FOR: Duration = Duration::from_secs(20 * 60);
+/// How often a mailbox without IDLE is read.
+const POLL_EVERY: Duration = Duration::from_secs(60);
 /// Connecting, logging in, a command: each at most this long.
 const STEP: Duration = Duration::from_secs(30);
 /// The most mails read in one pass; the rest on the next.
@@ -409,6 +411,23 @@ where
     )
     .await?
     .map_err(|(e, _)| format!("the IMAP login was refused: {e}"))?;
+    let capabilities = step("asking its capabilities", imap.capabilities())
+        .await?
+        .map_err(|e| format!("CAPABILITY: {e}"))?;
+    let idles = capabilities.has_str("IDLE");
+    // Some Chinese mail services (163, 126) refuse a client that does not say who it is
+    // (RFC 2971) with "Unsafe Login".
+    if capabilities.has_str("ID") {
+        let version = env!("CARGO_PKG_VERSION");
+        let said = [
+            ("name", Some("kefu")),
+            ("version", Some(version)),
+            ("vendor", Some("kefu")),
+        ];
+        if let Ok(Err(error)) = step("saying who kefu is", imap.id(said)).await {
+            tracing::info!(%error, channel = %channel_id, "the IMAP server refused ID");
+        }
+    }
     loop {
         match read_new(state, channel_id, &mut imap).await? {
             Pass::Leave => {
@@ -424,6 +443,10 @@ where
             announced |= matches!(response, async_imap::types::UnsolicitedResponse::Exists(_));
         }
         if announced {
+            continue;
+        }
+        if !idles {
+            tokio::time::sleep(POLL_EVERY).await;
             continue;
         }
         // Mail that came since the pass is announced as IDLE starts, before the server says

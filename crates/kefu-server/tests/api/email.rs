@@ -29,6 +29,8 @@ type Mailbox = Arc<Mutex<Vec<(u32, Vec<u8>)>>>;
 struct FakeImap {
     mails: Mailbox,
     bell: Arc<Notify>,
+    /// What the client said it is (RFC 2971's ID), as 163 mail asks before SELECT.
+    said: Arc<Mutex<Vec<String>>>,
 }
 
 impl FakeImap {
@@ -86,7 +88,11 @@ async fn imap_session(fake: FakeImap, socket: tokio::net::TcpStream) {
                 .unwrap();
         }
         let answer = match command.as_str() {
-            "CAPABILITY" => format!("* CAPABILITY IMAP4rev1 IDLE\r\n{tag} OK done\r\n"),
+            "CAPABILITY" => format!("* CAPABILITY IMAP4rev1 IDLE ID\r\n{tag} OK done\r\n"),
+            "ID" => {
+                fake.said.lock().await.push(line.trim().to_owned());
+                format!("* ID (\"name\" \"fake\")\r\n{tag} OK ID completed\r\n")
+            }
             "LOGIN" => match (
                 words.get(2).map(String::as_str),
                 words.get(3).map(String::as_str),
@@ -366,6 +372,12 @@ async fn a_buyers_mail_is_answered_in_one_threaded_conversation() {
         "【茶罐破损】\n你好，我的茶叶到了但是罐子压坏了，照片见附件。"
     );
     assert_eq!(mine[1]["kind"], "image");
+    let said = imap.said.lock().await.clone();
+    assert!(
+        said.first()
+            .is_some_and(|id| id.contains("\"name\" \"kefu\"")),
+        "kefu says who it is: {said:?}"
+    );
     let conversation = email_conversation(&admin).await;
     assert!(
         conversation.to_string().contains("王小明"),
