@@ -68,6 +68,10 @@ pub struct ChannelChange<'a> {
     pub paused: Option<bool>,
     /// The whole public settings document, replaced.
     pub settings: Option<&'a serde_json::Value>,
+    /// The whole secrets document, replaced (sealed as ever).
+    pub secrets: Option<&'a serde_json::Value>,
+    /// The access token kept is dropped (fetched again with a new secret).
+    pub forget_token: bool,
 }
 
 /// A buyer moved to a WeCom 微信客服 account (issue #21): the token on the contact link.
@@ -130,14 +134,9 @@ impl Store {
         change: ChannelChange<'_>,
         audit: impl FnOnce(&ChannelRow) -> Vec<NewAudit> + Send,
     ) -> Result<Option<ChannelRow>> {
-        let ChannelChange {
-            name,
-            paused,
-            settings,
-        } = change;
         dispatch!(
             self,
-            channels::update_channel(&self.vault, tenant_id, id, (name, paused, settings), audit)
+            channels::update_channel(&self.vault, tenant_id, id, change, audit)
         )
     }
 

@@ -4285,12 +4285,18 @@ export interface components {
         Channel: "web" | "wechat_mp" | "wecom" | "douyin" | "email" | "phone";
         /** @description A change of a channel, as the settings page gives it. */
         ChannelEdit: {
+            /**
+             * @description A new secret after the platform's was reset: the AppSecret, the 微信客服 Secret,
+             *     Douyin's Client Secret, the mailbox's password or 授权码. Never sent back.
+             */
+            app_secret?: string | null;
             color?: string | null;
             /**
              * @description A WeCom 微信客服 account's contact link (客服链接, from WeCom's console): agents move
              *     buyers of other channels to it; empty removes it.
              */
             contact_url?: string | null;
+            email?: components["schemas"]["EmailServers"] | null;
             hours?: components["schemas"]["OfficeHours"] | null;
             mode?: string | null;
             name?: string | null;

@@ -283,6 +283,22 @@ pub async fn watch(state: &AppState, channel_id: Uuid) {
     running.insert(channel_id, task);
 }
 
+/// Starts the channel's watcher again in this process (its servers or password changed);
+/// one in another process reconnects when its session ends.
+pub async fn rewatch(state: &AppState, channel_id: Uuid) {
+    if let Some(running) = state
+        .channel_outbox
+        .watchers
+        .0
+        .lock()
+        .await
+        .remove(&channel_id)
+    {
+        running.abort();
+    }
+    watch(state, channel_id).await;
+}
+
 /// Marks a new channel for the watchers' sweep (its cursor's row, empty until the first
 /// session reads the inbox's state).
 pub async fn enlist(store: &kefu_store::Store, channel_id: Uuid) -> Result<(), ApiError> {

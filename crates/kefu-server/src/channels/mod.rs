@@ -737,15 +737,23 @@ pub struct ChannelEdit {
     /// A WeCom 微信客服 account's contact link (客服链接, from WeCom's console): agents move
     /// buyers of other channels to it; empty removes it.
     pub contact_url: Option<String>,
+    /// A new secret after the platform's was reset: the AppSecret, the 微信客服 Secret,
+    /// Douyin's Client Secret, the mailbox's password or 授权码. Never sent back.
+    pub app_secret: Option<String>,
+    /// An email channel's servers and login (the password stays unless `app_secret` is given).
+    pub email: Option<email::Servers>,
 }
 
 /// Renames or pauses a channel, or changes its settings (a widget's sites and looks, a phone
-/// line's hours and format, the overflow rule, a WeCom account's contact link); audited.
+/// line's hours and format, the overflow rule, a WeCom account's contact link) or its secret
+/// (an account's reset secret, a mailbox's servers and password); audited, never with the
+/// secret.
 pub async fn update(
     store: &Store,
     tenant_id: Uuid,
     id: Uuid,
     edit: &ChannelEdit,
+    test_doubles: bool,
     audit: impl FnOnce(&ChannelRow) -> Vec<NewAudit> + Send,
 ) -> Result<ChannelRow, ApiError> {
     let bad = |why: &str| ApiError::new(ErrorCode::InvalidChannel, why.to_owned());
@@ -830,10 +838,67 @@ pub async fn update(
         }
         settings = Some(next);
     }
+    let mut secrets = None;
+    let mut forget_token = false;
+    if edit.app_secret.is_some() || edit.email.is_some() {
+        let current = store
+            .channels(tenant_id)
+            .await?
+            .into_iter()
+            .find(|c| c.id == id)
+            .ok_or(ErrorCode::ChannelNotFound)?;
+        let kind = Kind::parse(&current.kind)?;
+        let new_secret = edit.app_secret.as_deref().map(str::trim);
+        if new_secret.is_some_and(|s| s.is_empty() || s.len() > 256) {
+            return Err(bad("a secret of 1–256 characters"));
+        }
+        let mut next = current.secrets.clone();
+        match kind {
+            Kind::WechatMp | Kind::WecomKf | Kind::Douyin if edit.email.is_none() => {
+                if let Some(secret) = new_secret {
+                    next["app_secret"] = secret.into();
+                    // Douyin's tokens are the account owner's grant, not the secret's.
+                    forget_token = kind != Kind::Douyin;
+                }
+            }
+            Kind::Email => {
+                let servers = edit
+                    .email
+                    .clone()
+                    .unwrap_or_else(|| email::servers(&current));
+                let input = ChannelInput {
+                    kind: current.kind.clone(),
+                    app_id: current.public_id.clone(),
+                    app_secret: new_secret
+                        .unwrap_or(current.secrets["password"].as_str().unwrap_or_default())
+                        .to_owned(),
+                    email: Some(servers),
+                    ..Default::default()
+                };
+                let checked = email::check(&input, test_doubles)?;
+                let mut merged = settings.take().unwrap_or_else(|| current.settings.clone());
+                if let (Some(merged), Some(fresh)) =
+                    (merged.as_object_mut(), checked.settings.as_object())
+                {
+                    merged.extend(fresh.clone());
+                }
+                settings = Some(merged);
+                next = checked.secrets;
+            }
+            _ => {
+                return Err(bad(
+                    "only a platform account's secret or a mailbox's servers and password change",
+                ));
+            }
+        }
+        secrets = Some(next);
+    }
     let change = kefu_store::ChannelChange {
         name,
         paused: edit.paused,
         settings: settings.as_ref(),
+        secrets: secrets.as_ref(),
+        forget_token,
     };
     store
         .update_channel(tenant_id, id, change, audit)

@@ -173,18 +173,32 @@ pub async fn change(
     ApiJson(change): ApiJson<ChannelEdit>,
 ) -> Result<Json<ChannelView>, ApiError> {
     agent.require(Permission::SettingsManage)?;
-    let row = channels::update(&state.store, agent.tenant_id(), id, &change, |row| {
-        vec![crate::audit::by(
-            &agent,
-            "channel.change",
-            format!("channel:{}", row.id),
-            serde_json::json!({"name": row.name, "paused": row.paused, "settings": row.settings}),
-        )]
-    })
+    let test_doubles = state.settings.http.channel_test_doubles;
+    let secret_changed = change.app_secret.is_some();
+    let row = channels::update(
+        &state.store,
+        agent.tenant_id(),
+        id,
+        &change,
+        test_doubles,
+        |row| {
+            vec![crate::audit::by(
+                &agent,
+                "channel.change",
+                format!("channel:{}", row.id),
+                serde_json::json!({"name": row.name, "paused": row.paused,
+                    "settings": row.settings, "secret_changed": secret_changed}),
+            )]
+        },
+    )
     .await?;
     channels::forget(&state, agent.tenant_id(), id);
     if row.kind == Kind::Email.as_str() && !row.paused {
-        channels::email::watch(&state, row.id).await;
+        // New servers or a new password: the watcher starts again with them.
+        match change.email.is_some() || secret_changed {
+            true => channels::email::rewatch(&state, row.id).await,
+            false => channels::email::watch(&state, row.id).await,
+        }
     }
     Ok(Json(ChannelView::new(&state, row)))
 }

@@ -533,3 +533,70 @@ async fn a_vouched_for_sender_is_the_member_with_that_address() {
         ["web", "email"]
     );
 }
+
+/// The mailbox's password (a 授权码 renewed) and servers change on the channel: the watcher
+/// logs in again with them at once; a wrong one shows on the health line; nothing is lost.
+#[tokio::test]
+async fn a_mailboxs_new_password_is_used_at_once() {
+    let (imap, imap_port) = fake_imap().await;
+    let (_sent, smtp_port) = fake_smtp().await;
+    let app = TestApp::spawn_with(|s| s.http.channel_test_doubles = true).await;
+    let admin = app.agent("tea-admin").await;
+    let servers = json!({"imap_host": "127.0.0.1", "imap_port": imap_port,
+        "smtp_host": "127.0.0.1", "smtp_port": smtp_port, "security": "plain"});
+    let channel: Value = admin
+        .post(
+            "/api/v1/channels",
+            json!({"kind": "email", "app_id": ADDRESS, "app_secret": PASSWORD, "email": servers}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let path = format!("/api/v1/channels/{}", channel["id"].as_str().unwrap());
+    // The first session marks where the inbox stood when the channel was connected.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let wrong = admin.put(&path, json!({"app_secret": "an-old-code"})).await;
+    assert_eq!(wrong.status(), StatusCode::OK);
+    let mut health = Value::Null;
+    for _ in 0..200 {
+        health = admin.get_json("/api/v1/channels").await["channels"][0].clone();
+        if health["last_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("login"))
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert!(
+        health["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("login was refused"),
+        "{health}"
+    );
+    assert_eq!(health["email"]["imap_port"], imap_port);
+    let bad_host = admin
+        .put(
+            &path,
+            json!({"email": {"imap_host": "no host!", "smtp_host": "127.0.0.1"}}),
+        )
+        .await;
+    assert_eq!(bad_host.status(), StatusCode::BAD_REQUEST);
+    // The right one again: mail sent meanwhile comes in.
+    imap.deliver(
+        format!("From: {BUYER}\r\nTo: {ADDRESS}\r\nSubject: 在吗\r\nMessage-ID: <late-1@qq.example>\r\n\r\n密码换了以后的信")
+            .into_bytes(),
+    )
+    .await;
+    let right = admin
+        .put(&path, json!({"app_secret": PASSWORD, "email": servers}))
+        .await;
+    assert_eq!(right.status(), StatusCode::OK);
+    let (_, mine) = admin.channel_buyer_messages("email", 1).await;
+    assert_eq!(mine[0]["body"], "【在吗】\n密码换了以后的信");
+    let audit = admin.get_json("/api/v1/audit?action=channel.change").await;
+    assert!(!audit.to_string().contains(PASSWORD), "never the secret");
+    assert!(audit.to_string().contains("secret_changed"), "{audit}");
+}

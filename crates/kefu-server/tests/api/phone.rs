@@ -416,6 +416,7 @@ async fn a_lines_hours_and_format_change() {
         json!({"origins": ["https://shop.example"]}),
         json!({"contact_url": "https://work.weixin.qq.com/kfid/kfc1"}),
         json!({"overflow": {"limit": 3, "to": "team"}}),
+        json!({"app_secret": "a-new-secret"}),
     ] {
         let refused = admin
             .put(&format!("/api/v1/channels/{id}"), bad.clone())

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::audit::append_all;
 use super::{BEGIN_WRITE, Db};
-use crate::channels::{ChannelMove, ChannelRow, ChannelSeen, NewChannel};
+use crate::channels::{ChannelChange, ChannelMove, ChannelRow, ChannelSeen, NewChannel};
 use crate::rows::uuid;
 use crate::{Field, NewAudit, NewDelivery, Result, Vault, unique_as_conflict};
 
@@ -116,21 +116,30 @@ pub(crate) async fn update_channel(
     vault: &Vault,
     tenant_id: Uuid,
     id: Uuid,
-    (name, paused, settings): (Option<&str>, Option<bool>, Option<&serde_json::Value>),
+    change: ChannelChange<'_>,
     audit: impl FnOnce(&ChannelRow) -> Vec<NewAudit> + Send,
 ) -> Result<Option<ChannelRow>> {
+    let secrets = change
+        .secrets
+        .map(|s| vault.seal(Field::ChannelSecrets, &id.to_string(), &s.to_string()))
+        .transpose()?;
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     let row: Option<Row> = sqlx::query_as(concat!(
         "UPDATE channels SET name = COALESCE($1, name), paused = COALESCE($2, paused), \
-         settings = COALESCE($6, settings), updated_at = $3 WHERE tenant_id = $4 AND id = $5 RETURNING ",
+         settings = COALESCE($6, settings), secrets = COALESCE($7, secrets), \
+         access_token = CASE WHEN $8 THEN NULL ELSE access_token END, \
+         token_expires_at = CASE WHEN $8 THEN NULL ELSE token_expires_at END, \
+         updated_at = $3 WHERE tenant_id = $4 AND id = $5 RETURNING ",
         channel_columns!()
     ))
-    .bind(name)
-    .bind(paused)
+    .bind(change.name)
+    .bind(change.paused)
     .bind(now_ms())
     .bind(tenant_id.to_string())
     .bind(id.to_string())
-    .bind(settings.map(|s| s.to_string()))
+    .bind(change.settings.map(|s| s.to_string()))
+    .bind(secrets)
+    .bind(change.forget_token)
     .fetch_optional(&mut *tx)
     .await?;
     let Some(row) = row else {

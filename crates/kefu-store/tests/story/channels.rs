@@ -150,6 +150,7 @@ async fn a_channel_is_connected_once_sealed_and_healthy(store: Store) {
                 name: Some("改名"),
                 paused: Some(true),
                 settings: Some(&json!({"mode": "plain", "api_base": "http://x"})),
+                ..Default::default()
             },
             |_| audit(tenant, "channel.change"),
         )
@@ -161,6 +162,30 @@ async fn a_channel_is_connected_once_sealed_and_healthy(store: Store) {
         paused.settings["api_base"], "http://x",
         "the settings replaced"
     );
+    assert_eq!(paused.secrets, secrets, "the secrets stay");
+    assert!(store.channel_token(created.id).await.unwrap().is_some());
+    // A reset secret: sealed as ever, and the access token of the old one forgotten.
+    let reset = json!({"token": "tok", "aes_key": "k", "app_secret": "新秘密"});
+    let rotated = store
+        .update_channel(
+            tenant,
+            created.id,
+            ChannelChange {
+                secrets: Some(&reset),
+                forget_token: true,
+                ..Default::default()
+            },
+            |_| vec![],
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (rotated.secrets.clone(), rotated.token_expires_at),
+        (reset, None)
+    );
+    assert_eq!(store.channel_token(created.id).await.unwrap(), None);
+    assert_eq!(rotated.name, "改名", "the rest stays");
     assert_eq!(
         store
             .update_channel(
