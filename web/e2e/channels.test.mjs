@@ -21,10 +21,10 @@
 
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createCipheriv, createHash, randomBytes } from 'node:crypto'
 import http from 'node:http'
 import path from 'node:path'
 import { DESKTOP, WAIT, apiSession, launchBrowser, outputDir, settle, showTab, signIn, startDemo, stepper, until, watchPage } from './harness.mjs'
+import { startFakeWecom, wechatPush, wecomNotify } from './platforms.mjs'
 
 const ADMIN = 'tea-admin'
 /** In the pre-sales team: takes conversations from the queue and replies. */
@@ -55,6 +55,9 @@ const KF_REPLY = '适合的，这款白茶口感温和，我们也提供礼盒�
 let demo
 let browser
 const pageErrors = []
+
+/** WeCom's API (platforms.mjs), serving the buyer's question. */
+let wecom
 
 /** WeChat's API as far as kefu uses it: an access token, and customer-service messages, kept. */
 const wechat = { server: null, base: '', sent: [], tokenAsked: 0 }
@@ -90,69 +93,9 @@ function startFakeWechat() {
   })
 }
 
-/** WeCom's API as far as kefu uses it for 微信客服: an access token, the kf account's messages
- *  by cursor (the buyer's question first, nothing after `c1`), and the messages sent, kept. */
-const wecom = { server: null, base: '', pulls: [], sent: [], tokenAsked: [] }
-
-function startFakeWecom() {
-  return new Promise((resolve) => {
-    wecom.server = http.createServer((req, res) => {
-      const url = new URL(req.url, 'http://wecom.test')
-      const answer = (body) => {
-        res.writeHead(200, { 'Content-Type': 'application/json' })
-        res.end(JSON.stringify(body))
-      }
-      const withBody = (fn) => {
-        let body = ''
-        req.on('data', (chunk) => (body += chunk))
-        req.on('end', () => fn(JSON.parse(body)))
-      }
-      if (req.method === 'GET' && url.pathname === '/cgi-bin/gettoken') {
-        wecom.tokenAsked.push({ corpid: url.searchParams.get('corpid'), corpsecret: url.searchParams.get('corpsecret') })
-        answer({ errcode: 0, errmsg: 'ok', access_token: 'WT1', expires_in: 7200 })
-        return
-      }
-      if (url.searchParams.get('access_token') !== 'WT1' && req.method === 'POST') {
-        answer({ errcode: 40014, errmsg: 'invalid access_token' })
-        return
-      }
-      if (req.method === 'POST' && url.pathname === '/cgi-bin/kf/sync_msg') {
-        withBody((body) => {
-          wecom.pulls.push(body)
-          const first = body.cursor !== 'c1'
-          const now = Math.floor(Date.now() / 1000)
-          const question = {
-            msgid: 'e2e-m1',
-            open_kfid: OPEN_KFID,
-            external_userid: KF_BUYER,
-            send_time: now,
-            origin: 3,
-            msgtype: 'text',
-            text: { content: KF_QUESTION },
-          }
-          answer({ errcode: 0, errmsg: 'ok', next_cursor: 'c1', has_more: 0, msg_list: first ? [question] : [] })
-        })
-        return
-      }
-      if (req.method === 'POST' && url.pathname === '/cgi-bin/kf/send_msg') {
-        withBody((body) => {
-          wecom.sent.push({ accessToken: url.searchParams.get('access_token'), body })
-          answer({ errcode: 0, errmsg: 'ok', msgid: `sent-${wecom.sent.length}` })
-        })
-        return
-      }
-      res.writeHead(404).end()
-    })
-    wecom.server.listen(0, '127.0.0.1', () => {
-      wecom.base = `http://127.0.0.1:${wecom.server.address().port}`
-      resolve()
-    })
-  })
-}
-
 before(async () => {
   await startFakeWechat()
-  await startFakeWecom()
+  wecom = await startFakeWecom({ openKfid: OPEN_KFID, buyer: KF_BUYER, question: KF_QUESTION })
   demo = await startDemo()
   browser = await launchBrowser()
 })
@@ -163,69 +106,18 @@ after(async () => {
   } finally {
     await demo?.stop()
     wechat.server?.close()
-    wecom.server?.close()
+    wecom?.close()
   }
 })
 
-/** WeChat's plain-mode `signature`: SHA-1 of the token, timestamp and nonce, sorted and joined. */
-function signature(token, timestamp, nonce) {
-  return createHash('sha1').update([token, timestamp, nonce].sort().join('')).digest('hex')
+/** The buyer's text message, as WeChat pushes it (`token`: what the signature is made with). */
+function push(channelId, token, text, msgId) {
+  return wechatPush(demo.baseUrl, channelId, { token, openid: BUYER_OPENID, text, msgId })
 }
 
-/** A buyer's text message as WeChat pushes it to the account's server URL. */
-async function push(channelId, token, text, msgId) {
-  const timestamp = String(Math.floor(Date.now() / 1000))
-  const nonce = String(Math.floor(Math.random() * 1e9))
-  const query = new URLSearchParams({ signature: signature(token, timestamp, nonce), timestamp, nonce, openid: BUYER_OPENID })
-  const xml =
-    `<xml><ToUserName><![CDATA[gh_e2etest0001]]></ToUserName><FromUserName><![CDATA[${BUYER_OPENID}]]></FromUserName>` +
-    `<CreateTime>${timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${text}]]></Content>` +
-    `<MsgId>${msgId}</MsgId></xml>`
-  const res = await fetch(`${demo.baseUrl}/hooks/wechat-mp/${channelId}?${query}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'text/xml' },
-    body: xml,
-  })
-  return { status: res.status, text: await res.text() }
-}
-
-/** WXBizMsgCrypt's encryption of `msg` for `receiveId` (the CorpID): 16 random bytes, the
- *  message's length (4 bytes, big-endian), the message and the id, PKCS#7-padded to 32-byte
- *  blocks, AES-256-CBC with the key's first 16 bytes as the IV, base64. */
-function wxEncrypt(aesKey, msg, receiveId) {
-  const key = Buffer.from(`${aesKey}=`, 'base64')
-  assert.equal(key.length, 32)
-  const body = Buffer.from(msg, 'utf8')
-  const length = Buffer.alloc(4)
-  length.writeUInt32BE(body.length)
-  const plain = Buffer.concat([randomBytes(16), length, body, Buffer.from(receiveId, 'utf8')])
-  const pad = 32 - (plain.length % 32)
-  const cipher = createCipheriv('aes-256-cbc', key, key.subarray(0, 16))
-  cipher.setAutoPadding(false)
-  return Buffer.concat([cipher.update(Buffer.concat([plain, Buffer.alloc(pad, pad)])), cipher.final()]).toString('base64')
-}
-
-/** WeCom's notice that the kf account has something to read, encrypted and signed as WeCom
- *  sends it to the callback (`token`: what the signature is made with). */
-async function notify(channelId, token) {
-  const timestamp = String(Math.floor(Date.now() / 1000))
-  const nonce = String(Math.floor(Math.random() * 1e9))
-  const inner =
-    `<xml><ToUserName><![CDATA[${CORP.corp_id}]]></ToUserName><CreateTime>${timestamp}</CreateTime>` +
-    `<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[kf_msg_or_event]]></Event>` +
-    `<Token><![CDATA[${CALLBACK_TOKEN}]]></Token><OpenKfId><![CDATA[${OPEN_KFID}]]></OpenKfId></xml>`
-  const encrypted = wxEncrypt(CORP.aes_key, inner, CORP.corp_id)
-  const msgSignature = createHash('sha1').update([token, timestamp, nonce, encrypted].sort().join('')).digest('hex')
-  const query = new URLSearchParams({ msg_signature: msgSignature, timestamp, nonce })
-  const xml =
-    `<xml><ToUserName><![CDATA[${CORP.corp_id}]]></ToUserName><Encrypt><![CDATA[${encrypted}]]></Encrypt>` +
-    `<AgentID><![CDATA[]]></AgentID></xml>`
-  const res = await fetch(`${demo.baseUrl}/hooks/wecom-kf/${channelId}?${query}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'text/xml' },
-    body: xml,
-  })
-  return { status: res.status, text: await res.text() }
+/** WeCom's notice that the kf account has something to read (`token`: what it is signed with). */
+function notify(channelId, token) {
+  return wecomNotify(demo.baseUrl, channelId, { token, aesKey: CORP.aes_key, corpId: CORP.corp_id, openKfid: OPEN_KFID, callbackToken: CALLBACK_TOKEN })
 }
 
 /** The card of the channel named `id`. */

@@ -16,7 +16,6 @@
 
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createHash } from 'node:crypto'
 import http from 'node:http'
 import path from 'node:path'
 import {
@@ -34,6 +33,7 @@ import {
   until,
   watchPage,
 } from './harness.mjs'
+import { douyinMessage, douyinWebhook } from './platforms.mjs'
 
 const ADMIN = 'tea-admin'
 /** In the pre-sales team: takes conversations from the queue and replies. */
@@ -142,38 +142,23 @@ after(async () => {
   }
 })
 
-/** A webhook as Douyin sends it: the JSON body, `X-Douyin-Signature` the SHA-1 of the client
- *  secret and the raw body (`secret`: what it is signed with). */
-async function webhook(channelId, secret, event) {
-  const body = JSON.stringify(event)
-  const res = await fetch(`${demo.baseUrl}/hooks/douyin/${channelId}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Douyin-Signature': createHash('sha1').update(secret + body).digest('hex') },
-    body,
-  })
-  return { status: res.status, text: await res.text() }
+/** A webhook as Douyin sends it (`secret`: what it is signed with). */
+function webhook(channelId, secret, event) {
+  return douyinWebhook(demo.baseUrl, channelId, secret, event)
 }
 
 /** The buyer's private message to the enterprise account, as `im_receive_msg` carries it. */
 function privateMessage(text, msgId, createTime = Date.now()) {
-  return {
-    event: 'im_receive_msg',
-    client_key: APP.client_key,
-    from_user_id: BUYER_OPEN_ID,
-    to_user_id: ENTERPRISE_OPEN_ID,
-    content: {
-      conversation_short_id: '@conv1',
-      server_message_id: msgId,
-      conversation_type: 1,
-      create_time: createTime,
-      message_type: 'text',
-      text,
-      user_infos: [
-        { open_id: BUYER_OPEN_ID, nick_name: BUYER_NAME },
-        { open_id: ENTERPRISE_OPEN_ID, nick_name: '山野茶铺' },
-      ],
-    },
-  }
+  return douyinMessage({
+    clientKey: APP.client_key,
+    from: BUYER_OPEN_ID,
+    fromName: BUYER_NAME,
+    to: ENTERPRISE_OPEN_ID,
+    toName: '山野茶铺',
+    text,
+    msgId,
+    createTime,
+  })
 }
 
 /** The card of the channel named `id`. */

@@ -195,6 +195,20 @@ export async function signIn(page, baseUrl, username, { screenshot } = {}) {
   await page.waitForURL((url) => url.pathname === '/agent', WAIT)
 }
 
+/** A buyer opens the shop's chat page (`/chat/{shop}`) and sends `text`; resolves once the
+ *  server took it (marked sent or read). */
+export async function buyerWrites(page, baseUrl, shop, text) {
+  await page.goto(`${baseUrl}/chat/${shop}`)
+  const input = page.getByTestId('composer-input')
+  await input.waitFor(WAIT)
+  await input.fill(text)
+  await input.press('Enter')
+  await page
+    .locator('[data-testid="message"][data-sender="buyer"]', { hasText: text })
+    .locator('[data-testid="delivery-state"][data-state="sent"], [data-testid="delivery-state"][data-state="read"]')
+    .waitFor(WAIT)
+}
+
 /** Opens a reporting page from the top bar's 数据 menu: opens the menu, then clicks its item
  *  `testid` (`kpi-link`, `cockpit-link`, `reports-link`, `questions-link` or `qa-link`). */
 export async function openNav(page, testid) {

@@ -31,6 +31,7 @@ import {
   until,
   watchPage,
 } from './harness.mjs'
+import { tcccMissedCall, tcccPush as push } from './platforms.mjs'
 
 const ADMIN = 'tea-admin'
 /** In the pre-sales team: sees every open conversation and takes callers. */
@@ -61,27 +62,9 @@ after(async () => {
   }
 })
 
-/** TCCC's CDR of a call from `caller` that nobody answered: the caller pressed 2 (售后服务) and
- *  hung up while queued. Times in seconds, as TCCC pushes them. */
+/** TCCC's CDR of a call from `caller` to the line that nobody answered (platforms.mjs). */
 function missedCall(session, caller) {
-  const now = Math.floor(Date.now() / 1000)
-  return {
-    SdkAppId: 1400264214,
-    SessionId: session,
-    Caller: caller,
-    Callee: LINE.number,
-    Direction: 0,
-    CallType: 2,
-    Duration: 0,
-    SeatUser: {},
-    StartTimestamp: now - 100,
-    RingTimestamp: now - 90,
-    AcceptTimestamp: 0,
-    EndedTimestamp: now,
-    IVRKeyPressedEx: [{ Key: '2', Label: '售后服务' }],
-    EndStatusString: 'waitingGiveUp',
-    RecordURL: '',
-  }
+  return tcccMissedCall({ session, caller, callee: LINE.number })
 }
 
 /** The callback work order's title for a missed call that started at `startedAt` (unix
@@ -92,20 +75,6 @@ function callbackTitle(startedAt) {
   const at = clock.format(new Date(startedAt * 1000))
   const inHours = at >= '09:00' && at < '21:00'
   return `回拨 139****5678（${inHours ? '' : '非工作时间'}未接来电）`
-}
-
-/** A push as TCCC makes it: POST to the push URL, HTTP Basic with any user name. */
-async function push(url, password, body) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/json;charset=utf8',
-      Authorization: `Basic ${Buffer.from(`tccc:${password}`).toString('base64')}`,
-      'X-TCCC-Push-UUID': `push-${Date.now()}`,
-    },
-    body: JSON.stringify(body),
-  })
-  return { status: res.status, text: await res.text() }
 }
 
 /** The card of the channel named `id`. */

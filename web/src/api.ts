@@ -577,6 +577,16 @@ export const agentApi = {
    *  `order_not_found` (404), `invalid_query` (400: `last_four` is not four digits). */
   callerCheck: (conversationId: Uuid, query: QueryOf<'caller_check'>) =>
     request<ResponseBody<'caller_check'>>('GET', `${V1}/conversations/${conversationId}/caller-check`, { query }),
+  /** Issue #21: sends the buyer, on their own channel and within its rules, the shop's WeCom
+   *  微信客服 contact link; when they open it, their WeCom conversation joins their profile and
+   *  comes to the agent who moved them. `channelId`: which WeCom account (the shop's only one
+   *  with a contact link when absent). Throws `channel_move_unavailable` (409: no such account,
+   *  several and none named, or the buyer is on WeCom), `channel_window_closed`,
+   *  `channel_no_text`, `channel_paused` (409), `channel_not_found` (404). */
+  moveToWecom: (conversationId: Uuid, channelId?: Uuid) =>
+    request<ResponseBody<'move_to_wecom'>>('POST', `${V1}/conversations/${conversationId}/move-to-wecom`, {
+      body: (channelId ? { channel_id: channelId } : {}) satisfies RequestBody<'move_to_wecom'>,
+    }),
   /** WB-4: the shop's rules in the order they are tried. */
   routingRules: () => request<ResponseBody<'rules'>>('GET', `${V1}/routing/rules`),
   /** Replaces every rule; the list's order is the order tried. Throws `bad_rule_name`,

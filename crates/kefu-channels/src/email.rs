@@ -201,13 +201,37 @@ pub fn sender_verified(results: &str, from: &str) -> bool {
         let d = value.rsplit_once('@').map_or(value.as_str(), |(_, d)| d);
         !d.is_empty() && (domain == d || domain.ends_with(&format!(".{d}")))
     };
-    // Comments (RFC 5322 CFWS) say nothing: dropped, nested ones too.
+    // Comments (RFC 5322 CFWS) say nothing: dropped, nested ones too. A quoted string (a
+    // sender's own words the server echoes) is one opaque word: a `;` or `(` in it is not
+    // the server's.
     let mut plain = String::with_capacity(results.len());
     let mut depth = 0usize;
+    let mut quoted = false;
+    let mut escaped = false;
     for c in results.chars() {
+        if quoted {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => quoted = false,
+                _ => {}
+            }
+            if depth == 0 {
+                plain.push(if matches!(c, ';' | '(' | ')' | '=') {
+                    '_'
+                } else {
+                    c
+                });
+            }
+            continue;
+        }
         match c {
             '(' => depth += 1,
             ')' => depth = depth.saturating_sub(1),
+            '"' if depth == 0 => {
+                quoted = true;
+                plain.push(c);
+            }
             c if depth == 0 => plain.push(c),
             _ => {}
         }
@@ -226,7 +250,7 @@ pub fn sender_verified(results: &str, from: &str) -> bool {
             .collect();
         let prop = |name: &str| props.iter().find(|(k, _)| k == name).map(|(_, v)| *v);
         match method.to_lowercase().as_str() {
-            "dmarc" => prop("header.from").is_none_or(aligned),
+            "dmarc" => prop("header.from").is_some_and(aligned),
             "dkim" => prop("header.d").or(prop("header.i")).is_some_and(aligned),
             "spf" => prop("smtp.mailfrom").is_some_and(aligned),
             _ => false,
@@ -318,6 +342,7 @@ mod tests {
             "mx.163.com; dkim=pass header.d=example.com header.s=s1; spf=fail",
             "mx.exmail.qq.com; spf=pass (sender IP is 1.2.3.4) smtp.mailfrom=zhou@mail.example.com",
             "mx.google.com;\r\n       dkim=pass header.i=@mail.example.com header.s=s2",
+            "mx.qq.com; spf=pass smtp.mailfrom=\"zhou\"@mail.example.com",
         ] {
             assert!(sender_verified(proven, from), "{proven}");
         }
@@ -334,6 +359,11 @@ mod tests {
             "mx.qq.com; dkim=none (dkim=pass header.d=mail.example.com)",
             // The authserv-id alone, as if it were a result.
             "dkim=pass header.d=mail.example.com",
+            // DMARC for no named domain says nothing of this one.
+            "mx.qq.com; dmarc=pass",
+            // A sender's quoted words echoed by the server cannot add a result.
+            "mx.qq.com; spf=fail smtp.mailfrom=\"x;dmarc=pass header.from=mail.example.com\"@evil.example",
+            "mx.qq.com; spf=none smtp.helo=\"a) ; dkim=pass header.d=mail.example.com (\"",
         ] {
             assert!(!sender_verified(unproven, from), "{unproven}");
         }

@@ -181,6 +181,8 @@ pub enum KfContent {
     /// with `fail_type`), a servicer's status, a recall…
     Event {
         event_type: String,
+        /// The kf account and buyer, inside the event (a system message has none of its own).
+        open_kfid: String,
         external_userid: String,
         fail_msgid: String,
         fail_type: i64,
@@ -232,6 +234,7 @@ impl KfMessage {
             "business_card" => KfContent::BusinessCard,
             "event" => KfContent::Event {
                 event_type: s("event_type"),
+                open_kfid: s("open_kfid"),
                 external_userid: s("external_userid"),
                 fail_msgid: s("fail_msgid"),
                 fail_type: body["fail_type"].as_i64().unwrap_or_default(),
@@ -396,7 +399,7 @@ mod tests {
             {"msgid":"2","open_kfid":"wk1","external_userid":"wm1","send_time":1,"origin":3,"msgtype":"image","image":{"media_id":"2iSLeVyqzk4eX0IB5kTi9Ljfa2rt9dwfq5WKRQ4Nvvgw"}},
             {"msgid":"3","open_kfid":"wk1","send_time":1,"origin":4,"msgtype":"event","event":{"event_type":"msg_send_fail","open_kfid":"wk1","external_userid":"wm1","fail_msgid":"kefu_1","fail_type":4}},
             {"msgid":"4","origin":5,"msgtype":"hologram","hologram":{}},
-            {"msgid":"5","open_kfid":"wk1","send_time":1,"origin":4,"msgtype":"event","event":{"event_type":"enter_session","open_kfid":"wk1","external_userid":"wm2","scene":"kefu","scene_param":"mv7Qx2","welcome_code":"aaa"}}
+            {"msgid":"5","send_time":1,"origin":4,"msgtype":"event","event":{"event_type":"enter_session","open_kfid":"wk1","external_userid":"wm2","scene":"kefu","scene_param":"mv7Qx2","welcome_code":"aaa"}}
         ]}"#).unwrap();
         assert_eq!(
             (page.has_more, page.next_cursor.as_str()),
@@ -414,6 +417,7 @@ mod tests {
             read[2].content(),
             Some(KfContent::Event {
                 event_type: "msg_send_fail".into(),
+                open_kfid: "wk1".into(),
                 external_userid: "wm1".into(),
                 fail_msgid: "kefu_1".into(),
                 fail_type: 4,
@@ -423,8 +427,9 @@ mod tests {
         );
         assert!(matches!(
             read[4].content(),
-            Some(KfContent::Event { event_type, external_userid, scene_param, .. })
-                if event_type == "enter_session" && external_userid == "wm2" && scene_param == "mv7Qx2"
+            Some(KfContent::Event { event_type, open_kfid, external_userid, scene_param, .. })
+                if event_type == "enter_session" && open_kfid == "wk1" && external_userid == "wm2"
+                    && scene_param == "mv7Qx2"
         ));
         assert_eq!(send_failure(4), "the session expired (more than 48 hours)");
         assert_eq!(read[3].origin(), Origin::Servicer);

@@ -57,7 +57,8 @@ impl BuyerKey {
     }
 
     /// A phone number: its digits, without China's country code on a mobile number
-    /// (`+86 139 0000 5678`, `0086-13900005678` and `13900005678` are one); 5–20 digits.
+    /// (`+86 139 0000 5678`, `0086-13900005678` and `13900005678` are one), another
+    /// country's with its `+` and code (`+14155550100`); 5–20 digits.
     pub fn phone(raw: &str) -> Option<BuyerKey> {
         let raw = raw.trim();
         if raw.is_empty()
@@ -69,13 +70,20 @@ impl BuyerKey {
         }
         let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
         let mobile = |d: &str| d.len() == 11 && d.starts_with('1');
-        let national = ["0086", "86"]
+        let international = raw.starts_with('+') || digits.starts_with("00");
+        let value = match ["0086", "86"]
             .iter()
             .find_map(|cc| digits.strip_prefix(cc).filter(|rest| mobile(rest)))
-            .map_or(digits.as_str(), |rest| rest);
-        (5..=20).contains(&national.len()).then(|| BuyerKey {
+        {
+            Some(national) => national.to_owned(),
+            // Another country's number keeps its `+` and code: never one of China's.
+            None if international => format!("+{}", digits.trim_start_matches("00")),
+            None => digits.clone(),
+        };
+        let length = value.trim_start_matches('+').len();
+        (5..=20).contains(&length).then_some(BuyerKey {
             kind: BuyerKeyKind::Phone,
-            value: national.to_owned(),
+            value,
         })
     }
 
@@ -143,14 +151,18 @@ mod tests {
             assert_eq!(BuyerKey::phone(written).as_ref(), Some(&plain), "{written}");
         }
         assert_eq!(BuyerKey::phone("4008001234").unwrap().value, "4008001234");
-        // A landline keeps its digits; a number with a country code that is not a mobile's too.
+        // A landline keeps its digits; another country's number its `+` and code, so it is
+        // never taken for one of China's mobiles (+1 310 555 1234 is not 131 0555 1234).
         assert_eq!(
             BuyerKey::phone("010-12345678").unwrap().value,
             "01012345678"
         );
-        assert_eq!(
-            BuyerKey::phone("+1 415 555 0100").unwrap().value,
-            "14155550100"
+        for abroad in ["+1 415 555 0100", "001 415 555 0100"] {
+            assert_eq!(BuyerKey::phone(abroad).unwrap().value, "+14155550100");
+        }
+        assert_ne!(
+            BuyerKey::phone("+1 310 555 1234"),
+            BuyerKey::phone("13105551234")
         );
         for bad in [
             "",

@@ -206,13 +206,23 @@ pub struct ShopIdentity {
     pub vip: Option<u8>,
     /// The member's phone, email and WeChat unionid, when the shop shares them: a buyer who
     /// calls, mails or writes on WeChat from one of them is this member (CH-6).
-    #[serde(default)]
+    /// Read leniently: a number is taken as its digits, anything else that is not text is
+    /// left out, never failing the token (a shop's site signed these before kefu read them).
+    #[serde(default, deserialize_with = "lenient_text")]
     pub phone: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub email: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub unionid: Option<String>,
     pub exp: i64,
+}
+
+fn lenient_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) => Some(s),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    })
 }
 
 impl ShopIdentity {
@@ -438,6 +448,20 @@ mod tests {
             unionid: None,
             exp: now_ms() / 1000 + 600,
         };
+        // Claims a site signed before kefu read them never fail the token.
+        let odd = serde_json::json!({"sub": "m-1", "phone": 13912345678u64, "email": {"x": 1},
+            "unionid": null, "exp": now_ms() / 1000 + 600});
+        let token = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &odd,
+            &EncodingKey::from_secret(b"shop-secret"),
+        )
+        .unwrap();
+        let read = verify_shop_identity(&token, "shop-secret").unwrap();
+        assert_eq!(
+            (read.phone.as_deref(), read.email, read.unionid),
+            (Some("13912345678"), None, None)
+        );
         // CH-6: the member id and the well-formed phone are keys; the bad address is not.
         let keys: Vec<(String, String)> = claims
             .keys()

@@ -259,15 +259,15 @@ impl Store {
         dispatch!(self, channels::channel_move(tenant_id, channel_id, token))
     }
 
-    /// Marks the move taken by the buyer `taken_by` (the first one to come in by it); true
-    /// when it is theirs (now or before).
+    /// Marks the move taken by the buyer `taken_by` (the first one to come in by it):
+    /// `Some(true)` taken now, `Some(false)` theirs before, `None` not theirs (or no move).
     pub async fn take_channel_move(
         &self,
         tenant_id: Uuid,
         channel_id: Uuid,
         token: &str,
         taken_by: Uuid,
-    ) -> Result<bool> {
+    ) -> Result<Option<bool>> {
         dispatch!(
             self,
             channels::take_channel_move(tenant_id, channel_id, token, taken_by)

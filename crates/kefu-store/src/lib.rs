@@ -173,6 +173,8 @@ mod sqlite {
     const LOCK_AUDIT_CHAIN: &str = "";
     /// One tenant's question weeks are saved one at a time (SQLite's one writer already).
     const LOCK_QUESTION_WEEKS: &str = "";
+    /// One tenant's buyers are linked one at a time (SQLite's one writer already).
+    const LOCK_BUYER_LINKS: &str = "";
     const IS_POSTGRES: bool = false;
     /// A deferred transaction's first read fixes its WAL snapshot.
     const SNAPSHOT: &str = "";
@@ -238,6 +240,10 @@ mod postgres {
     /// One tenant's question weeks are saved one at a time (class 6, the tenant): two minings
     /// of one week at once would both delete, then both insert the same keys.
     const LOCK_QUESTION_WEEKS: &str = "SELECT pg_advisory_xact_lock(6, hashtext($1))";
+    /// One tenant's buyers are linked one at a time (class 7, the tenant): two buyers given
+    /// one key at once would each miss the other's uncommitted key, and two links locking
+    /// the same buyers in opposite orders would deadlock.
+    const LOCK_BUYER_LINKS: &str = "SELECT pg_advisory_xact_lock(7, hashtext($1))";
     const IS_POSTGRES: bool = true;
     const SNAPSHOT: &str = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
     const LIST_TABLES: &str = "SELECT table_name::text FROM information_schema.tables \

@@ -109,13 +109,18 @@ impl Store {
         )
     }
 
-    /// Conversations from `channel` waiting for an agent (open, unassigned, not the robot's,
-    /// the buyer waiting for a reply): what a channel's overflow rule counts (CH-7).
+    /// Conversations from one account on `channel` (its buyers' ids start `{account}/`)
+    /// waiting for an agent (open, unassigned, not the robot's, the buyer waiting for a
+    /// reply): what a channel's overflow rule counts (CH-7).
     pub async fn waiting_on_channel(
         &self,
         tenant_id: Uuid,
         channel: kefu_domain::channel::Channel,
+        account: &str,
     ) -> Result<u64> {
-        dispatch!(self, routing::waiting_on_channel(tenant_id, channel))
+        dispatch!(
+            self,
+            routing::waiting_on_channel(tenant_id, channel, account)
+        )
     }
 }

@@ -29,6 +29,8 @@ pub async fn buyer(
         .buyer_by_external(channel.tenant_id, kind, external_id)
         .await?
     {
+        // A buyer from before their channel knew keys gets them now (one read when known).
+        crate::desk::profiles::link(state, &buyer, keys()).await;
         return Ok(buyer);
     }
     let buyer = state

@@ -464,7 +464,7 @@ pub async fn overflowed(
     let rule = overflow(&channel)?;
     let waiting = match state
         .store
-        .waiting_on_channel(buyer.tenant_id, buyer.channel)
+        .waiting_on_channel(buyer.tenant_id, buyer.channel, &channel.public_id)
         .await
     {
         Ok(waiting) => waiting,
@@ -814,6 +814,13 @@ pub async fn update(
         }
         if let Some(overflow) = &edit.overflow {
             overflow.check().map_err(bad)?;
+            // The widget's buyers are the chat page's (routing rules route them), and a
+            // caller is owed a callback, not a queue.
+            if overflow.limit > 0 && matches!(kind, Kind::Widget | Kind::Phone) {
+                return Err(bad(
+                    "overflow is for a platform account's or a mailbox's queue",
+                ));
+            }
             next["overflow"] = match overflow.limit {
                 0 => serde_json::Value::Null,
                 _ => serde_json::to_value(Overflow {

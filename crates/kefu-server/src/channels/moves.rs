@@ -111,13 +111,10 @@ async fn target(
     if named.is_some() && accounts.is_empty() {
         return Err(ErrorCode::ChannelNotFound.into());
     }
-    let mut ready: Vec<ChannelRow> = accounts
-        .into_iter()
-        .filter(|c| !c.paused && contact_url(c).is_some())
-        .collect();
+    let mut ready: Vec<ChannelRow> = accounts.into_iter().filter(|c| !c.paused).collect();
     match ready.len() {
         0 => Err(unavailable(
-            "no WeCom 微信客服 account with a contact link (客服链接) is connected and running",
+            "no WeCom 微信客服 account is connected and running",
         )),
         1 => Ok(ready.remove(0)),
         _ => Err(unavailable(
@@ -144,10 +141,37 @@ pub async fn move_to_wecom(
         return Err(unavailable("the buyer is on WeCom already"));
     }
     let channel = target(state, tenant_id, channel_id).await?;
-    let contact_url = contact_url(&channel).unwrap_or_default();
+    let contact_url = match contact_url(&channel) {
+        Some(url) if url.contains("enc_scene=") => url.to_owned(),
+        console => match (contact_way(state, &channel).await, console) {
+            (Ok(made), _) => made,
+            // WeCom's API out of reach: the console's link still adds the account, though
+            // the buyer's WeCom conversation will not know where they came from.
+            (Err(error), Some(console)) => {
+                super::wx_api::note_error(state, &channel, &error.to_string()).await;
+                console.to_owned()
+            }
+            (Err(error), None) => return Err(error),
+        },
+    };
     let token = token();
-    let link = link_with(contact_url, &token);
-    // The message first: a buyer whose platform refuses it now is not moved.
+    let link = link_with(&contact_url, &token);
+    // Recorded first: the buyer never holds a link that names no move. One their platform
+    // refuses now stays unused and lapses.
+    state
+        .store
+        .create_channel_move(&ChannelMove {
+            token: token.clone(),
+            tenant_id,
+            channel_id: channel.id,
+            conversation_id,
+            buyer_id: conversation.buyer_id,
+            moved_by: Some(agent.user.id),
+            created_at: now_ms(),
+            taken_at: None,
+            taken_by: None,
+        })
+        .await?;
     let appended = inbound::send_as_agent(
         state,
         agent,
@@ -160,26 +184,74 @@ pub async fn move_to_wecom(
         },
     )
     .await?;
-    state
-        .store
-        .create_channel_move(&ChannelMove {
-            token,
-            tenant_id,
-            channel_id: channel.id,
-            conversation_id,
-            buyer_id: conversation.buyer_id,
-            moved_by: Some(agent.user.id),
-            created_at: now_ms(),
-            taken_at: None,
-            taken_by: None,
-        })
-        .await?;
     Ok(Moved {
         channel_id: channel.id,
         channel_name: channel.name,
         link,
         message: appended.message,
     })
+}
+
+/// WeCom returns a link's `scene_param` only on links made with a scene by the API
+/// (`kf/add_contact_way`, with `enc_scene`), not on the console's: kefu makes one for the
+/// account's first kf account (`kf/account/list`) and keeps it as the channel's link.
+async fn contact_way(state: &AppState, channel: &ChannelRow) -> Result<String, ApiError> {
+    let client = &state.channel_outbox.client;
+    let base = super::wx_api::api_base(channel);
+    let failed = |why: String| unavailable(&format!("WeCom gave no contact link: {why}"));
+    let token = super::wx_api::access_token(state, client, channel, &base, false)
+        .await
+        .map_err(|o| failed(o.error().to_owned()))?;
+    let call = |path: &str| {
+        client
+            .post(format!("{base}/cgi-bin/kf/{path}"))
+            .query(&[("access_token", token.as_str())])
+            .timeout(std::time::Duration::from_secs(5))
+    };
+    let accounts: serde_json::Value = super::wx_api::post_json(
+        call("account/list"),
+        &serde_json::json!({"offset": 0, "limit": 100}),
+    )
+    .await
+    .map_err(|o| failed(o.error().to_owned()))?;
+    let Some(open_kfid) = accounts["account_list"]
+        .as_array()
+        .and_then(|list| list.first())
+        .and_then(|a| a["open_kfid"].as_str())
+    else {
+        return Err(failed(format!("no kf account ({})", accounts["errmsg"])));
+    };
+    let made: serde_json::Value = super::wx_api::post_json(
+        call("add_contact_way"),
+        &serde_json::json!({"open_kfid": open_kfid, "scene": "kefu"}),
+    )
+    .await
+    .map_err(|o| failed(o.error().to_owned()))?;
+    let url = made["url"]
+        .as_str()
+        .and_then(|u| check_contact_url(u).ok().flatten())
+        .ok_or_else(|| failed(format!("{} {}", made["errcode"], made["errmsg"])))?;
+    let mut settings = channel.settings.clone();
+    settings["contact_url"] = url.clone().into();
+    let change = kefu_store::ChannelChange {
+        settings: Some(&settings),
+        ..Default::default()
+    };
+    state
+        .store
+        .update_channel(channel.tenant_id, channel.id, change, |row| {
+            vec![crate::audit::by_actor(
+                row.tenant_id,
+                None,
+                "kefu",
+                "channel.change",
+                format!("channel:{}", row.id),
+                serde_json::json!({"contact_url": url, "made_by": "kf/add_contact_way"}),
+            )]
+        })
+        .await?;
+    super::forget(state, channel.tenant_id, channel.id);
+    Ok(url)
 }
 
 /// A buyer came in on `channel` (WeCom) by a contact link with `scene_param`: when it names a
@@ -216,36 +288,39 @@ pub async fn entered(
         Vec::new,
     )
     .await?;
-    // The link is the buyer's: someone they passed it to is not them.
-    if !state
+    // The link is the buyer's: someone they passed it to is not them. A repeated event
+    // (read again, or in two processes) finishes what the first began and notes nothing new.
+    let Some(first) = state
         .store
         .take_channel_move(tenant_id, channel.id, token, buyer.id)
         .await?
-    {
+    else {
         return Ok(());
-    }
-    // Taken before: the buyer opened the link again; all was done the first time.
-    if moved.taken_by.is_some() {
-        return Ok(());
-    }
+    };
     let old = state
         .store
         .conversation(tenant_id, moved.conversation_id)
         .await?
         .ok_or(ErrorCode::ConversationNotFound)?;
-    state
-        .store
-        .merge_buyers(tenant_id, old_buyer.id, buyer.id, || {
-            vec![crate::audit::by_actor(
-                tenant_id,
-                moved.moved_by,
-                "kefu",
-                "buyer.link",
-                format!("buyer:{}", old_buyer.id),
-                serde_json::json!({"linked": [buyer.id], "moved_from": old.id, "channel": channel.id}),
-            )]
-        })
-        .await?;
+    let theirs = state.store.buyer_profile(tenant_id, buyer.id).await?;
+    let joined = theirs.iter().any(|b| b.id == old_buyer.id);
+    // A WeCom buyer already someone's profile (a forwarded link opened by another person) is
+    // not merged in: the agent sees the note and merges by hand if it is them.
+    if !joined && theirs.len() <= 1 {
+        state
+            .store
+            .merge_buyers(tenant_id, old_buyer.id, buyer.id, || {
+                vec![crate::audit::by_actor(
+                    tenant_id,
+                    moved.moved_by,
+                    "kefu",
+                    "buyer.link",
+                    format!("buyer:{}", old_buyer.id),
+                    serde_json::json!({"linked": [buyer.id], "moved_from": old.id, "channel": channel.id}),
+                )]
+            })
+            .await?;
+    }
     let opened = state
         .opener
         .open(NewConversation {
@@ -263,19 +338,21 @@ pub async fn entered(
         return Ok(());
     };
     let from_channel = channel_label(old.channel);
-    state
-        .store
-        .add_buyer_note(
-            tenant_id,
-            buyer.id,
-            &agent,
-            &format!(
-                "从{from_channel}会话转来企业微信（原会话 {}，{}）",
-                &old.id.simple().to_string()[..8],
-                old.buyer_name
-            ),
-        )
-        .await?;
+    if first {
+        state
+            .store
+            .add_buyer_note(
+                tenant_id,
+                buyer.id,
+                &agent,
+                &format!(
+                    "从{from_channel}会话转来企业微信（原会话 {}，{}）",
+                    &old.id.simple().to_string()[..8],
+                    old.buyer_name
+                ),
+            )
+            .await?;
+    }
     if opened.assignee_id.is_none() && !agent.disabled {
         let assigned = state
             .store

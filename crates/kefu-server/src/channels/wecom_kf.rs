@@ -346,6 +346,7 @@ async fn take(state: &AppState, channel: &ChannelRow, message: &KfMessage) -> Re
         Origin::System => {
             if let KfContent::Event {
                 event_type,
+                open_kfid,
                 external_userid,
                 scene_param,
                 ..
@@ -355,7 +356,15 @@ async fn take(state: &AppState, channel: &ChannelRow, message: &KfMessage) -> Re
                 && !external_userid.is_empty()
                 && !channel.paused
             {
-                let external_id = buyer_id(&channel.public_id, &message.open_kfid, external_userid);
+                // The event names the kf account; the page's own field may be absent.
+                let open_kfid = match open_kfid.is_empty() {
+                    true => &message.open_kfid,
+                    false => open_kfid,
+                };
+                if open_kfid.is_empty() {
+                    return Ok(());
+                }
+                let external_id = buyer_id(&channel.public_id, open_kfid, external_userid);
                 return super::moves::entered(state, channel, &external_id, scene_param).await;
             }
             if let KfContent::Event {

@@ -1,7 +1,9 @@
 //! One person across channels (CH-6): a buyer's keys (the shop's member id, a phone number,
 //! an email address, a WeChat unionid) as their channel knows them, and the profile they
 //! link into. Linking is the desk's own doing, audited as kefu's (`buyer.link`); it never
-//! holds up a buyer's message: a failure is logged and tried again with the key's next use.
+//! holds up a buyer's message: a failure is logged and tried again with the key's next use
+//! (a caller's next call, a sender's next mail, a member's next visit; a WeChat unionid is
+//! asked when the buyer is first seen).
 
 use kefu_domain::account::Buyer;
 use kefu_domain::profile::BuyerKey;

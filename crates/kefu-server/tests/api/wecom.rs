@@ -99,6 +99,20 @@ async fn customer_batchget(body: String) -> axum::Json<Value> {
     )
 }
 
+/// The corp's kf accounts, and a contact link made with a scene (`enc_scene`).
+async fn account_list() -> axum::Json<Value> {
+    axum::Json(json!({"errcode": 0, "errmsg": "ok",
+        "account_list": [{"open_kfid": OPEN_KFID, "name": "山野茶铺客服", "avatar": ""}]}))
+}
+
+async fn add_contact_way(body: String) -> axum::Json<Value> {
+    let asked: Value = serde_json::from_str(&body).unwrap_or_default();
+    assert_eq!(asked["open_kfid"], OPEN_KFID);
+    assert_eq!(asked["scene"], "kefu");
+    axum::Json(json!({"errcode": 0, "errmsg": "ok",
+        "url": "https://work.weixin.qq.com/kf/kfcbf8f8d07ac7215f?enc_scene=ENCGFSDF567DF"}))
+}
+
 async fn media_get() -> impl axum::response::IntoResponse {
     (
         [(axum::http::header::CONTENT_TYPE, "image/png")],
@@ -118,6 +132,14 @@ async fn fake_wecom() -> (FakeWecom, String) {
         .route(
             "/cgi-bin/kf/customer/batchget",
             axum::routing::post(customer_batchget),
+        )
+        .route(
+            "/cgi-bin/kf/account/list",
+            axum::routing::post(account_list),
+        )
+        .route(
+            "/cgi-bin/kf/add_contact_way",
+            axum::routing::post(add_contact_way),
         )
         .with_state(fake.clone());
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -433,10 +455,18 @@ async fn a_web_buyer_is_moved_to_wecom_into_the_same_profile() {
     assert_eq!(moved.status(), StatusCode::OK);
     let moved: Value = moved.json().await.unwrap();
     let link = moved["link"].as_str().unwrap().to_owned();
+    // The console's link brings no scene_param back: kefu made one with a scene and kept it.
     let token = link
-        .strip_prefix("https://work.weixin.qq.com/kfid/kfc0123456789abcdef?scene_param=")
+        .strip_prefix(
+            "https://work.weixin.qq.com/kf/kfcbf8f8d07ac7215f?enc_scene=ENCGFSDF567DF&scene_param=",
+        )
         .expect("the link with the move's token")
         .to_owned();
+    let kept = admin.get_json("/api/v1/channels").await;
+    assert_eq!(
+        kept["channels"][0]["contact_url"],
+        "https://work.weixin.qq.com/kf/kfcbf8f8d07ac7215f?enc_scene=ENCGFSDF567DF"
+    );
     assert_eq!(token.len(), 16);
     assert_eq!(moved["channel_id"], id.as_str());
     // The buyer sees it on the chat page.
@@ -449,10 +479,10 @@ async fn a_web_buyer_is_moved_to_wecom_into_the_same_profile() {
 
     // The buyer opens the link on WeCom; someone else's made-up token moves nobody.
     *fake.messages.lock().await = vec![
-        json!({"msgid": "e1", "open_kfid": OPEN_KFID, "send_time": 1, "origin": 4, "msgtype": "event",
+        json!({"msgid": "e1", "send_time": 1, "origin": 4, "msgtype": "event",
                "event": {"event_type": "enter_session", "open_kfid": OPEN_KFID, "external_userid": "wmStranger",
                          "scene": "kefu", "scene_param": "AAAAAAAAAAAAAAAA"}}),
-        json!({"msgid": "e2", "open_kfid": OPEN_KFID, "send_time": 1, "origin": 4, "msgtype": "event",
+        json!({"msgid": "e2", "send_time": 1, "origin": 4, "msgtype": "event",
                "event": {"event_type": "enter_session", "open_kfid": OPEN_KFID, "external_userid": BUYER,
                          "scene": "kefu", "scene_param": token}}),
     ];

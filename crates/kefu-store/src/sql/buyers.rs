@@ -8,7 +8,7 @@ use sqlx::Pool;
 use uuid::Uuid;
 
 use super::audit::append_all;
-use super::{BEGIN_WRITE, Db, LOCK_ROW};
+use super::{BEGIN_WRITE, Db, LOCK_BUYER_LINKS, LOCK_ROW};
 use crate::rows::BuyerRow;
 use crate::{NewAudit, Result};
 
@@ -219,10 +219,13 @@ pub(crate) async fn split_buyer(
     Ok(true)
 }
 
-/// Gives a buyer `keys` (kept once each) and links them into one profile with the shop's
-/// other buyers that have one of the keys that is new to them: their profile takes this
-/// buyer's (the oldest's stays the key). A key seen before links nothing again, so a buyer an
-/// agent split off stays apart. Returns the buyers linked; the audit is written only then.
+/// A key held by this many buyers already is not one person's: it links no one.
+const MAX_KEY_HOLDERS: i64 = 5;
+
+/// Gives a buyer `keys` (kept once each) and links them into one profile with the first
+/// holder of each key new to them (the oldest profile keys them all). A key seen before
+/// links nothing again, and a later buyer joins the first holder's profile alone, so a buyer
+/// an agent split off stays apart. Returns the buyers linked; the audit is written only then.
 pub(crate) async fn link_buyer(
     pool: &Pool<Db>,
     tenant_id: Uuid,
@@ -236,6 +239,12 @@ pub(crate) async fn link_buyer(
     let tenant = tenant_id.to_string();
     let me = id.to_string();
     let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    if !LOCK_BUYER_LINKS.is_empty() {
+        sqlx::query(LOCK_BUYER_LINKS)
+            .bind(&tenant)
+            .execute(&mut *tx)
+            .await?;
+    }
     let Some(mine) = profile_key(&mut tx, tenant_id, id).await? else {
         return Ok(vec![]);
     };
@@ -257,17 +266,22 @@ pub(crate) async fn link_buyer(
         if added == 0 {
             continue;
         }
+        // The key's first holder is who it names: a buyer split off that profile by hand
+        // stays apart. A key many hold (a placeholder number, a shared address) names no one.
         let with: Vec<(String,)> = sqlx::query_as(
             "SELECT buyer_id FROM buyer_keys WHERE tenant_id = $1 AND kind = $2 AND value = $3 \
-             AND buyer_id <> $4 ORDER BY created_at, buyer_id LIMIT 20",
+             AND buyer_id <> $4 ORDER BY created_at, buyer_id LIMIT $5",
         )
         .bind(&tenant)
         .bind(key.kind.as_str())
         .bind(&key.value)
         .bind(&me)
+        .bind(MAX_KEY_HOLDERS)
         .fetch_all(&mut *tx)
         .await?;
-        others.extend(with.into_iter().map(|(b,)| b));
+        if with.len() < usize::try_from(MAX_KEY_HOLDERS).unwrap_or(usize::MAX) {
+            others.extend(with.into_iter().take(1).map(|(b,)| b));
+        }
     }
     let mut profiles = vec![mine];
     let mut linked = vec![];

@@ -399,13 +399,13 @@ pub(crate) async fn take_channel_move(
     channel_id: Uuid,
     token: &str,
     taken_by: Uuid,
-) -> Result<bool> {
+) -> Result<Option<bool>> {
     let tenant = tenant_id.to_string();
     let channel = channel_id.to_string();
     let buyer = taken_by.to_string();
     let taken = sqlx::query(
         "UPDATE channel_moves SET taken_at = $1, taken_by = $2 WHERE token = $3 \
-         AND tenant_id = $4 AND channel_id = $5 AND (taken_at IS NULL OR taken_by = $2)",
+         AND tenant_id = $4 AND channel_id = $5 AND taken_at IS NULL",
     )
     .bind(now_ms())
     .bind(&buyer)
@@ -415,7 +415,22 @@ pub(crate) async fn take_channel_move(
     .execute(pool)
     .await?
     .rows_affected();
-    Ok(taken > 0)
+    if taken > 0 {
+        return Ok(Some(true));
+    }
+    let by: Option<(Option<String>,)> = sqlx::query_as(
+        "SELECT taken_by FROM channel_moves WHERE token = $1 AND tenant_id = $2 \
+         AND channel_id = $3",
+    )
+    .bind(token)
+    .bind(&tenant)
+    .bind(&channel)
+    .fetch_optional(pool)
+    .await?;
+    Ok(match by {
+        Some((Some(by),)) if by == buyer => Some(false),
+        _ => None,
+    })
 }
 
 pub(crate) async fn channel_move(

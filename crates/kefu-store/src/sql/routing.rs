@@ -359,13 +359,19 @@ pub(crate) async fn waiting_on_channel(
     pool: &Pool<Db>,
     tenant_id: Uuid,
     channel: kefu_domain::channel::Channel,
+    account: &str,
 ) -> Result<u64> {
+    let prefix = format!("{account}/");
     let (count,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM conversations WHERE tenant_id = $1 AND status = 'open' \
-         AND assignee_id IS NULL AND channel = $2 AND NOT robot_active AND awaiting_reply",
+        "SELECT COUNT(*) FROM conversations c JOIN buyers b ON b.id = c.buyer_id \
+         WHERE c.tenant_id = $1 AND c.status = 'open' AND c.assignee_id IS NULL \
+         AND c.channel = $2 AND NOT c.robot_active AND c.awaiting_reply \
+         AND substr(b.external_id, 1, CAST($3 AS INTEGER)) = $4",
     )
     .bind(tenant_id.to_string())
     .bind(channel.as_str())
+    .bind(i64::try_from(prefix.chars().count()).unwrap_or(i64::MAX))
+    .bind(&prefix)
     .fetch_one(pool)
     .await?;
     Ok(u64::try_from(count).unwrap_or_default())

@@ -256,6 +256,48 @@ async fn buyers_with_one_key_are_linked_once(store: Store) {
         store.buyer_profile(tenant, caller.id).await.unwrap().len(),
         1
     );
+    // A third buyer with the phone joins the member, the first holder; the split one stays.
+    crate::tick().await;
+    let mailer = store
+        .upsert_buyer(tenant, Channel::Email, "shop@x/zhou@example.com", "邮件")
+        .await
+        .unwrap();
+    let joined = store
+        .link_buyer(tenant, mailer.id, std::slice::from_ref(&phone), audit)
+        .await
+        .unwrap();
+    assert_eq!(joined, vec![member.id]);
+    assert_eq!(
+        store.buyer_profile(tenant, caller.id).await.unwrap().len(),
+        1
+    );
+    assert_eq!(
+        store.buyer_profile(tenant, member.id).await.unwrap().len(),
+        2
+    );
+    // A key five buyers hold already (a placeholder) names no one.
+    let placeholder = BuyerKey::phone("13800000000").unwrap();
+    for n in 0..5 {
+        let b = store
+            .upsert_buyer(tenant, Channel::Phone, &format!("400/p{n}"), "来电")
+            .await
+            .unwrap();
+        store
+            .link_buyer(tenant, b.id, std::slice::from_ref(&placeholder), audit)
+            .await
+            .unwrap();
+    }
+    let sixth = store
+        .upsert_buyer(tenant, Channel::Phone, "400/p5", "来电")
+        .await
+        .unwrap();
+    assert!(
+        store
+            .link_buyer(tenant, sixth.id, std::slice::from_ref(&placeholder), audit)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // Another shop's buyer with the phone stays its own.
     let stranger = other.buyer.clone();

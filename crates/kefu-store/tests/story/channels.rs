@@ -390,24 +390,21 @@ async fn a_move_to_wecom_is_taken_once_by_its_buyer(store: Store) {
         .upsert_buyer(tenant, Channel::Wecom, "ww/wk/wm2", "微信客户")
         .await
         .unwrap();
-    assert!(
-        store
-            .take_channel_move(tenant, wecom.id, "Tok3nOfSixteen16", wecom_buyer.id)
-            .await
-            .unwrap()
+    let take =
+        |buyer: uuid::Uuid| store.take_channel_move(tenant, wecom.id, "Tok3nOfSixteen16", buyer);
+    assert_eq!(take(wecom_buyer.id).await.unwrap(), Some(true), "taken now");
+    assert_eq!(
+        take(wecom_buyer.id).await.unwrap(),
+        Some(false),
+        "theirs before"
     );
-    assert!(
+    assert_eq!(take(someone_else.id).await.unwrap(), None, "not theirs");
+    assert_eq!(
         store
-            .take_channel_move(tenant, wecom.id, "Tok3nOfSixteen16", wecom_buyer.id)
+            .take_channel_move(tenant, wecom.id, "no-such-token", wecom_buyer.id)
             .await
             .unwrap(),
-        "theirs again"
-    );
-    assert!(
-        !store
-            .take_channel_move(tenant, wecom.id, "Tok3nOfSixteen16", someone_else.id)
-            .await
-            .unwrap()
+        None
     );
     let taken = store
         .channel_move(tenant, wecom.id, "Tok3nOfSixteen16")

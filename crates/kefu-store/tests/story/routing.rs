@@ -413,7 +413,7 @@ async fn a_channels_queue_counts_its_waiting_buyers(store: Store) {
     let tenant = shop.tenant.id;
     assert_eq!(
         store
-            .waiting_on_channel(tenant, Channel::Douyin)
+            .waiting_on_channel(tenant, Channel::Douyin, "dy")
             .await
             .unwrap(),
         0
@@ -439,8 +439,26 @@ async fn a_channels_queue_counts_its_waiting_buyers(store: Store) {
         .await;
         waiting.push(c);
     }
-    // A web buyer waits too, on another channel; another shop's Douyin buyer elsewhere.
+    // A web buyer waits too, on another channel; another Douyin account's buyer; another
+    // shop's Douyin buyer elsewhere.
     let web = crate::conversation(&store, tenant, &shop.buyer).await;
+    let other_account = store
+        .upsert_buyer(tenant, Channel::Douyin, "dy2/0", "抖音用户")
+        .await
+        .unwrap();
+    let c2 = crate::conversation(&store, tenant, &other_account).await;
+    send(
+        &store,
+        text(
+            c2.id,
+            tenant,
+            SenderKind::Buyer,
+            other_account.id,
+            "o",
+            "在吗",
+        ),
+    )
+    .await;
     send(
         &store,
         text(
@@ -472,7 +490,7 @@ async fn a_channels_queue_counts_its_waiting_buyers(store: Store) {
     .await;
     assert_eq!(
         store
-            .waiting_on_channel(tenant, Channel::Douyin)
+            .waiting_on_channel(tenant, Channel::Douyin, "dy")
             .await
             .unwrap(),
         3
@@ -496,16 +514,17 @@ async fn a_channels_queue_counts_its_waiting_buyers(store: Store) {
     .await;
     assert_eq!(
         store
-            .waiting_on_channel(tenant, Channel::Douyin)
+            .waiting_on_channel(tenant, Channel::Douyin, "dy")
             .await
             .unwrap(),
         1
     );
     assert_eq!(
         store
-            .waiting_on_channel(tenant, Channel::Web)
+            .waiting_on_channel(tenant, Channel::Douyin, "dy2")
             .await
             .unwrap(),
-        1
+        1,
+        "the other account's own queue"
     );
 }
