@@ -110,7 +110,7 @@ test('转企业微信: refused without a WeCom account, then the buyer gets the 
       await error.waitFor(WAIT)
       assert.equal(
         await error.textContent(),
-        '无法转到企业微信：请先接入企业微信客服账号并填写客服链接（有多个账号时请选择一个），或买家已在企业微信',
+        '无法转到企业微信：请先接入企业微信客服账号（有多个账号时请选择一个），或买家已在企业微信',
       )
       await settle(agent)
       await agent.screenshot({ path: path.join(outputDir, 'move-wecom-unavailable.png') })
