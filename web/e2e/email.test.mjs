@@ -307,32 +307,12 @@ test('email connected in the dialog; a line’s hours, overflow and WeCom’s co
       await c.screenshot({ path: path.join(outputDir, 'email-card-overflow.png') })
     })
 
-    await step('overflow: the line’s go to the robot first, then the rule is switched off', async () => {
+    await step('a phone line has no overflow: a caller is owed a callback, not a queue', async () => {
       const c = card(admin, lineId)
-      await c.getByTestId('channel-overflow-edit').click()
-      const dialog = admin.locator('[data-testid="overflow-dialog"]:visible')
-      await dialog.waitFor(WAIT)
-      await dialog.getByTestId('overflow-form-on').click()
-      // The robot is the default; the limit offered is 20.
-      assert.equal(await dialog.locator('[data-testid="overflow-form-to"][data-value="robot"]').getAttribute('aria-checked'), 'true')
-      assert.equal(await dialog.locator('[data-testid="overflow-form-limit"] input').inputValue(), '20')
-      assert.equal(await dialog.getByTestId('overflow-form-team').count(), 0, 'no team to pick for the robot')
-      await dialog.getByTestId('overflow-form-submit').click()
-      await dialog.waitFor({ state: 'hidden', ...WAIT })
-      await admin.locator(`[data-testid="channel-card"][data-id="${lineId}"] [data-testid="channel-overflow"][data-on="true"]`).waitFor(WAIT)
-      assert.equal(await c.getByTestId('channel-overflow-text').textContent(), '等待人工的会话达到 20 个时，新会话先由机器人接待')
-      assert.deepEqual((await listed(api, lineId)).overflow, { limit: 20, to: 'robot', team: null })
-
-      await c.getByTestId('channel-overflow-edit').click()
-      await dialog.waitFor(WAIT)
-      await dialog.locator('[data-testid="overflow-form-on"][data-on="true"]').waitFor(WAIT)
-      await dialog.getByTestId('overflow-form-on').click()
-      await dialog.getByTestId('overflow-form-submit').click()
-      await dialog.waitFor({ state: 'hidden', ...WAIT })
-      await admin.locator(`[data-testid="channel-card"][data-id="${lineId}"] [data-testid="channel-overflow"][data-on="false"]`).waitFor(WAIT)
-      assert.equal((await listed(api, lineId)).overflow ?? null, null)
-      // The mailbox's rule is its own.
-      assert.equal(await card(admin, mailboxId).getByTestId('channel-overflow').getAttribute('data-on'), 'true')
+      await c.getByTestId('channel-phone-hours-text').waitFor(WAIT)
+      assert.equal(await c.getByTestId('channel-overflow').count(), 0)
+      const refused = await api('PUT', `/channels/${lineId}`, { overflow: { limit: 5, to: 'robot' } })
+      assert.equal(refused.status, 400)
     })
 
     await step('WeCom 微信客服 is connected in the dialog with its contact link (a http:// one refused)', async () => {
@@ -400,6 +380,34 @@ test('email connected in the dialog; a line’s hours, overflow and WeCom’s co
       assert.equal((await listed(api, corpId)).contact_url, CONTACT)
       await settle(admin)
       await c.screenshot({ path: path.join(outputDir, 'email-wecom-card.png') })
+    })
+
+    await step('overflow: WeCom’s go to the robot first, then the rule is switched off', async () => {
+      const c = card(admin, corpId)
+      await c.getByTestId('channel-overflow-edit').click()
+      const dialog = admin.locator('[data-testid="overflow-dialog"]:visible')
+      await dialog.waitFor(WAIT)
+      await dialog.getByTestId('overflow-form-on').click()
+      // The robot is the default; the limit offered is 20.
+      assert.equal(await dialog.locator('[data-testid="overflow-form-to"][data-value="robot"]').getAttribute('aria-checked'), 'true')
+      assert.equal(await dialog.locator('[data-testid="overflow-form-limit"] input').inputValue(), '20')
+      assert.equal(await dialog.getByTestId('overflow-form-team').count(), 0, 'no team to pick for the robot')
+      await dialog.getByTestId('overflow-form-submit').click()
+      await dialog.waitFor({ state: 'hidden', ...WAIT })
+      await admin.locator(`[data-testid="channel-card"][data-id="${corpId}"] [data-testid="channel-overflow"][data-on="true"]`).waitFor(WAIT)
+      assert.equal(await c.getByTestId('channel-overflow-text').textContent(), '等待人工的会话达到 20 个时，新会话先由机器人接待')
+      assert.deepEqual((await listed(api, corpId)).overflow, { limit: 20, to: 'robot', team: null })
+
+      await c.getByTestId('channel-overflow-edit').click()
+      await dialog.waitFor(WAIT)
+      await dialog.locator('[data-testid="overflow-form-on"][data-on="true"]').waitFor(WAIT)
+      await dialog.getByTestId('overflow-form-on').click()
+      await dialog.getByTestId('overflow-form-submit').click()
+      await dialog.waitFor({ state: 'hidden', ...WAIT })
+      await admin.locator(`[data-testid="channel-card"][data-id="${corpId}"] [data-testid="channel-overflow"][data-on="false"]`).waitFor(WAIT)
+      assert.equal((await listed(api, corpId)).overflow ?? null, null)
+      // The mailbox's rule is its own.
+      assert.equal(await card(admin, mailboxId).getByTestId('channel-overflow').getAttribute('data-on'), 'true')
     })
 
     await step('the page as the merchant sees it, in Chinese and in English', async () => {

@@ -4244,6 +4244,23 @@ const en: typeof zhCN = {
       failed: 'The Douyin grant did not complete: {reason}',
       dismiss: 'OK',
     },
+    // Issue #21: a new secret on the card (更换密钥), once it was reset on the platform; in the
+    // WeChat Official Account's words, each kind's own below. Never shown back.
+    secret: {
+      label: 'AppSecret',
+      kept: 'Saved, never shown',
+      change: 'Change secret',
+      title: 'Change the AppSecret · {name}',
+      when: "After the AppSecret was reset on the WeChat Official Accounts Platform, the old one stops working and kefu can't get an access token to reply: enter the new AppSecret here, with no need to disconnect.",
+      field: 'New AppSecret',
+      hint: "Copy it after resetting it under Settings and Development → Basic Configuration; it isn't shown again once saved",
+      saved: 'Changed; used from the next call to the platform',
+      problems: {
+        kind: 'This channel has no secret to change',
+        empty: 'Enter the new AppSecret',
+        long: 'At most 256 bytes (a Chinese character counts as 3)',
+      },
+    },
     // WeCom customer service (`wecom_kf`) in its own words, where they differ from the WeChat ones above.
     wecom_kf: {
       stateHints: {
@@ -4252,6 +4269,16 @@ const en: typeof zhCN = {
       },
       card: {
         appId: 'Corp ID',
+      },
+      secret: {
+        label: 'WeChat Customer Service Secret',
+        title: 'Change the Secret · {name}',
+        when: "After a new WeChat Customer Service Secret was fetched in the WeCom admin console, the old one stops working and kefu can't reply: enter the new Secret here, with no need to disconnect.",
+        field: 'New Secret',
+        hint: "Under App Management → WeChat Customer Service → API in the admin console (it is sent to WeCom to view); it isn't shown again once saved",
+        problems: {
+          empty: 'Enter the new WeChat Customer Service Secret',
+        },
       },
       dialog: {
         namePlaceholder: 'Optional; “WeCom customer service” and the Corp ID by default',
@@ -4286,6 +4313,17 @@ const en: typeof zhCN = {
         encrypted: 'Signed webhook',
         callbackUrl: 'Webhooks URL',
         redirectUrl: 'Grant redirect URL',
+      },
+      secret: {
+        label: 'Client Secret',
+        title: 'Change the Client Secret · {name}',
+        when: 'After the Client Secret was reset on the Douyin Open Platform, the old one stops working and webhook signatures and grants fail: enter the new Client Secret here, with no need to disconnect.',
+        field: 'New Client Secret',
+        hint: "On the Douyin Open Platform under Console → App details; it isn't shown again once saved",
+        saved: "Changed; used from the next call to the platform and the next webhook's signature. The account's grant stays",
+        problems: {
+          empty: 'Enter the new Client Secret',
+        },
       },
       dialog: {
         namePlaceholder: 'Optional; “Douyin enterprise account” and the Client Key by default',
@@ -4476,6 +4514,7 @@ const en: typeof zhCN = {
       securityHints: {
         tls: 'Encrypted from the start: IMAP 993, SMTP 465 (recommended)',
         starttls: 'SMTP upgrades to encryption once connected, port 587, e.g. Outlook',
+        plain: 'Unencrypted, for a test double only',
       },
       presets: {
         qq: 'QQ Mail',
@@ -4498,6 +4537,30 @@ const en: typeof zhCN = {
         resumed: 'Receiving mail again',
         pausedNotice: 'Paused: kefu no longer reads new mail in this mailbox, and agents cannot reply from it',
         disconnectConfirm: 'Once "{name}" is disconnected, kefu stops reading this mailbox and agents can no longer reply to its buyers. The mail in the mailbox is untouched; existing conversations and buyers are kept. To resume, connect it again.',
+      },
+      secret: {
+        label: 'Password or app password',
+        change: 'Change password',
+        title: 'Change the password · {name}',
+        when: "After the app password (授权码) expired or the mailbox's password was changed, kefu can't log in: enter the new password or app password here, with no need to disconnect.",
+        field: 'New password or app password',
+        hint: "QQ Mail, 163 Mail and the like take the app password made when IMAP/SMTP is switched on, not the login password; it isn't shown again once saved",
+        saved: 'Changed; kefu logs in to the mailbox again now',
+        problems: {
+          empty: 'Enter the new password or app password',
+        },
+      },
+      // The card's Edit servers: the servers, login and security changed in place.
+      servers: {
+        edit: 'Edit servers',
+        title: 'Edit the mail servers · {name}',
+        lead: "Once saved, kefu logs in to the mailbox again at once with the new servers and login, with no need to disconnect; if the login fails, the card's last error says so.",
+        password: 'New password or app password',
+        passwordHint: 'Optional; leave it blank to keep the saved one',
+        saved: 'Saved; kefu is logging in to the mailbox again with the new servers',
+        problems: {
+          password: 'The password or app password is at most 256 bytes (a Chinese character counts as 3)',
+        },
       },
       dialog: {
         namePlaceholder: 'Optional; defaults to "客服邮箱" and the address',
@@ -4529,7 +4592,7 @@ const en: typeof zhCN = {
         title: 'Mailbox connected: check its settings',
         lead: '"{name}" is connected and kefu is reading the mailbox; email needs no callback on another platform. Check that:',
         enable: 'IMAP/SMTP is switched on for the mailbox (QQ Mail: Settings → Account → POP3/IMAP/SMTP; 163 and 126 Mail: Settings → POP3/SMTP/IMAP) and you entered the app password made there.',
-        reading: "If the card's last error says the login failed or the server could not be reached, check the app password, the servers and ports, then disconnect and connect again.",
+        reading: "If the card's last error says the login failed or the server could not be reached, check the app password, the servers and ports: for an expired app password or a new password, use Change password on the card; for wrong servers, ports or login, use Edit servers. kefu logs in again at once, with no need to disconnect and connect again.",
         test: 'Send a mail to this address from another mailbox: it appears in the workbench. Replies reach the buyer from this address, and their answer comes back to the same conversation.',
       },
     },

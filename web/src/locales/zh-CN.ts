@@ -4242,6 +4242,23 @@ export default {
       failed: '抖音授权未完成：{reason}',
       dismiss: '知道了',
     },
+    // Issue #21: a new secret on the card (更换密钥), once it was reset on the platform; in the
+    // WeChat Official Account's words, each kind's own below. Never shown back.
+    secret: {
+      label: 'AppSecret',
+      kept: '已保存，不会显示',
+      change: '更换密钥',
+      title: '更换 AppSecret · {name}',
+      when: '在公众平台重置了 AppSecret 后，旧的立即失效，kefu 无法再获取 access token 回复买家：请在这里填写新的 AppSecret，无需断开重新接入。',
+      field: '新的 AppSecret',
+      hint: '在公众号后台「设置与开发 → 基本配置」中重置后复制；保存后不会再显示',
+      saved: '已更换，下次调用平台接口时生效',
+      problems: {
+        kind: '该渠道没有可更换的密钥',
+        empty: '请填写新的 AppSecret',
+        long: '最多 256 个字节（一个汉字算 3 个字节）',
+      },
+    },
     // WeCom 微信客服 (`wecom_kf`) in its own words, where they differ from the WeChat ones above.
     wecom_kf: {
       stateHints: {
@@ -4250,6 +4267,16 @@ export default {
       },
       card: {
         appId: '企业ID',
+      },
+      secret: {
+        label: '微信客服 Secret',
+        title: '更换微信客服 Secret · {name}',
+        when: '在企业微信管理后台重新获取了微信客服的 Secret 后，旧的即失效，kefu 无法再回复买家：请在这里填写新的 Secret，无需断开重新接入。',
+        field: '新的 Secret',
+        hint: '在管理后台「应用管理 → 微信客服 → API」中重新获取（会发到企业微信中查看）；保存后不会再显示',
+        problems: {
+          empty: '请填写新的微信客服 Secret',
+        },
       },
       dialog: {
         namePlaceholder: '选填，默认为「企业微信客服 + 企业ID」',
@@ -4284,6 +4311,17 @@ export default {
         encrypted: '签名校验',
         callbackUrl: 'Webhooks 地址',
         redirectUrl: '授权回调地址',
+      },
+      secret: {
+        label: 'Client Secret',
+        title: '更换 Client Secret · {name}',
+        when: '在抖音开放平台重置了 Client Secret 后，旧的即失效，Webhooks 签名校验和授权都会失败：请在这里填写新的 Client Secret，无需断开重新接入。',
+        field: '新的 Client Secret',
+        hint: '在抖音开放平台「控制台 → 应用详情」中查看；保存后不会再显示',
+        saved: '已更换，下次调用平台接口和校验 Webhooks 签名时生效；已有的授权不受影响',
+        problems: {
+          empty: '请填写新的 Client Secret',
+        },
       },
       dialog: {
         namePlaceholder: '选填，默认为「抖音企业号 + Client Key」',
@@ -4474,6 +4512,7 @@ export default {
       securityHints: {
         tls: '连接即加密：IMAP 993、SMTP 465（推荐）',
         starttls: 'SMTP 连接后再升级加密，端口 587，如 Outlook',
+        plain: '不加密，仅用于测试替身',
       },
       presets: {
         qq: 'QQ 邮箱',
@@ -4496,6 +4535,30 @@ export default {
         resumed: '已恢复接收邮件',
         pausedNotice: '已暂停：kefu 不再读取该邮箱的新邮件，客服也无法通过它回复',
         disconnectConfirm: '断开「{name}」后，kefu 不再读取这个邮箱，客服也无法再回复这些买家的邮件。邮箱里的邮件不受影响，已有的会话和买家记录会保留；如需恢复，需要重新接入。',
+      },
+      secret: {
+        label: '密码或授权码',
+        change: '更换密码',
+        title: '更换密码 · {name}',
+        when: '邮箱的授权码过期或更换了邮箱密码后，kefu 无法再登录邮箱：请在这里填写新的密码或授权码，无需断开重新接入。',
+        field: '新的密码或授权码',
+        hint: 'QQ、163 等邮箱请填授权码（在邮箱设置中开启 IMAP/SMTP 服务时生成），不是登录密码；保存后不会再显示',
+        saved: '已更换，邮箱立即重新登录',
+        problems: {
+          empty: '请填写新的密码或授权码',
+        },
+      },
+      // The card's 修改服务器: the servers, login and security changed in place.
+      servers: {
+        edit: '修改服务器',
+        title: '修改邮箱服务器 · {name}',
+        lead: '保存后 kefu 立即用新的服务器和登录名重新登录邮箱，无需断开重新接入；如登录失败，错误会显示在卡片的「最近错误」中。',
+        password: '新的密码或授权码',
+        passwordHint: '选填；不填则沿用已保存的密码或授权码',
+        saved: '已保存，kefu 正在用新的服务器重新登录邮箱',
+        problems: {
+          password: '密码或授权码最多 256 个字节（一个汉字算 3 个字节）',
+        },
       },
       dialog: {
         namePlaceholder: '选填，默认为「客服邮箱 + 地址」',
@@ -4527,7 +4590,7 @@ export default {
         title: '邮箱已接入：确认邮箱的设置',
         lead: '「{name}」已接入，kefu 已开始读取这个邮箱；邮件无需在其他平台配置回调。请确认：',
         enable: '邮箱已开启 IMAP/SMTP 服务（QQ 邮箱：设置 → 账号 → POP3/IMAP/SMTP 服务；163、126 邮箱：设置 → POP3/SMTP/IMAP），并填写了开启时生成的授权码。',
-        reading: '若卡片上的「最近错误」显示登录失败或无法连接，请检查授权码、服务器和端口，然后断开并重新接入。',
+        reading: '若卡片上的「最近错误」显示登录失败或无法连接，请检查授权码、服务器和端口：授权码过期或换了密码，点卡片上的「更换密码」；服务器、端口或登录名不对，点「修改服务器」。kefu 会立即重新登录，无需断开重新接入。',
         test: '用另一个邮箱给该地址发一封邮件，它会出现在工作台；客服回复后买家会收到从该地址发出的邮件，买家的回信回到同一个会话。',
       },
     },

@@ -10,6 +10,9 @@ import {
   emailAddress,
   emailInput,
   emailProblem,
+  emailServersChange,
+  emailServersOf,
+  emailServersProblem,
   mailHost,
   mailPasswordOk,
   mailboxFacts,
@@ -208,6 +211,66 @@ describe('a connected mailbox', () => {
     expect(stateOf(mailbox())).toBe('waiting')
     expect(stateOf(mailbox({ last_error: 'IMAP login refused', last_error_at: 5 }))).toBe('failing')
     expect(stateOf(mailbox({ last_in_at: 10 }))).toBe('working')
+  })
+})
+
+describe('修改服务器 on a connected mailbox', () => {
+  it('starts from the servers kept, the default ports where none came, the password blank', () => {
+    expect(emailServersOf(mailbox())).toEqual({
+      address: 'kefu-test@qq.com',
+      password: '',
+      imapHost: 'imap.qq.com',
+      imapPort: '993',
+      smtpHost: 'smtp.qq.com',
+      smtpPort: '465',
+      username: 'kefu-test@qq.com',
+      security: 'tls',
+    })
+    const outlook = mailbox({ email: { imap_host: 'outlook.office365.com', smtp_host: 'smtp.office365.com', security: 'starttls', username: null } })
+    expect(emailServersOf(outlook)).toMatchObject({ imapPort: '993', smtpPort: '587', username: '', security: 'starttls' })
+    // A test double's unencrypted mailbox stays so.
+    expect(emailServersOf(mailbox({ email: { imap_host: '127.0.0.1', imap_port: 1143, smtp_host: '127.0.0.1', smtp_port: 1025, security: 'plain' } }))).toMatchObject({ security: 'plain', imapPort: '1143' })
+    expect(emailServersOf(mailbox({ email: null }))).toMatchObject({ imapHost: '', smtpHost: '', security: 'tls' })
+  })
+
+  it('names the first field the server would refuse; a blank password keeps the one saved', () => {
+    const kept = emailServersOf(mailbox())
+    expect(emailServersProblem(kept)).toBeNull()
+    expect(emailServersProblem({ ...kept, imapHost: 'imap qq com' })).toBe('imap')
+    expect(emailServersProblem({ ...kept, imapPort: '0' })).toBe('imap')
+    expect(emailServersProblem({ ...kept, smtpHost: '' })).toBe('smtp')
+    expect(emailServersProblem({ ...kept, smtpPort: '70000', password: ' ' })).toBe('smtp')
+    expect(emailServersProblem({ ...kept, password: '   ' })).toBe('password')
+    expect(emailServersProblem({ ...kept, password: '码'.repeat(86) })).toBe('password')
+    expect(emailServersProblem({ ...kept, password: 'new-auth-code' })).toBeNull()
+  })
+
+  it('sends the servers, and app_secret only when a new password was typed', () => {
+    const view = mailbox()
+    const moved = { ...emailServersOf(view), imapHost: ' IMAP.exmail.qq.com ', smtpHost: 'smtp.exmail.qq.com', username: ' kefu ' }
+    expect(emailServersChange(view, moved)).toEqual({
+      email: { imap_host: 'imap.exmail.qq.com', imap_port: 993, smtp_host: 'smtp.exmail.qq.com', smtp_port: 465, username: 'kefu', security: 'tls' },
+    })
+    expect(emailServersChange(view, { ...moved, password: ' new-auth-code ' })).toEqual({
+      email: { imap_host: 'imap.exmail.qq.com', imap_port: 993, smtp_host: 'smtp.exmail.qq.com', smtp_port: 465, username: 'kefu', security: 'tls' },
+      app_secret: 'new-auth-code',
+    })
+    // STARTTLS on 587; blank ports and login are left to the server's defaults.
+    expect(emailServersChange(view, { ...emailServersOf(view), security: 'starttls', smtpPort: '587', imapPort: '', username: '' })).toEqual({
+      email: { imap_host: 'imap.qq.com', smtp_host: 'smtp.qq.com', smtp_port: 587, security: 'starttls' },
+    })
+  })
+
+  it('sends nothing when the servers are as kept and no password was typed', () => {
+    const view = mailbox()
+    expect(emailServersChange(view, emailServersOf(view))).toEqual({})
+    // The same servers written otherwise: upper case, the default ports or login left blank.
+    expect(emailServersChange(view, { ...emailServersOf(view), imapHost: 'IMAP.QQ.COM', imapPort: '', smtpPort: ' ', username: '' })).toEqual({})
+    // Only a new password: the servers as kept, with it.
+    expect(emailServersChange(view, { ...emailServersOf(view), password: 'new-auth-code' })).toEqual({
+      email: { imap_host: 'imap.qq.com', imap_port: 993, smtp_host: 'smtp.qq.com', smtp_port: 465, username: 'kefu-test@qq.com', security: 'tls' },
+      app_secret: 'new-auth-code',
+    })
   })
 })
 

@@ -1,9 +1,11 @@
 // Issue #21: the email channel (邮箱) as the channels page works it out — its address, the
 // password (or the mail service's 授权码) and the IMAP and SMTP servers, read as the server reads
 // them (crates/kefu-server/src/channels/email.rs `check`); the common mail services' servers,
-// filled in by the address's domain or picked; and the servers as the card shows them.
+// filled in by the address's domain or picked; the servers as the card shows them; and the
+// card's 修改服务器, which changes them (and the password, if typed) in place.
 
-import type { ChannelView, EmailServers } from '../../api'
+import type { ChannelChange, ChannelView, EmailServers } from '../../api'
+import { secretOk } from './secret'
 
 /** How kefu talks to the servers: TLS from the start (IMAP 993, SMTP 465), or STARTTLS (SMTP
  *  587). The server also knows `plain`, for a test double only: shown, never offered. */
@@ -21,10 +23,9 @@ export function smtpPortFor(security: string): number {
   return security === 'starttls' ? 587 : 465
 }
 
-/** The longest host name, local part and password the server takes (bytes). */
+/** The longest host name and local part the server takes. */
 const MAX_HOST_CHARS = 253
 const MAX_LOCAL_CHARS = 64
-const MAX_PASSWORD_BYTES = 256
 
 /** A mail service's servers, to fill in at a click or by the address's domain (`domains`:
  *  the addresses it serves; none for enterprise mail, which is on the shop's own domain). */
@@ -69,10 +70,10 @@ export function emailAddress(raw: string): string | null {
   return localOk && hostOk(domain) && domain.includes('.') ? address : null
 }
 
-/** Whether the server takes the password: something once trimmed, at most 256 bytes. */
+/** Whether the server takes the password: something once trimmed, at most 256 bytes (as any
+ *  channel's secret). */
 export function mailPasswordOk(raw: string): boolean {
-  const password = raw.trim()
-  return password.length > 0 && new TextEncoder().encode(password).length <= MAX_PASSWORD_BYTES
+  return secretOk(raw)
 }
 
 /** A port as typed: 1–65535, or null for one that is not (blank is `undefined`: the default). */
@@ -93,7 +94,8 @@ export interface EmailFields {
   smtpPort: string
   /** The login at both servers; blank: the address. */
   username: string
-  security: EmailSecurity
+  /** `plain` only as kept for a test double's mailbox (never offered). */
+  security: EmailSecurity | 'plain'
 }
 
 export function blankEmail(): EmailFields {
@@ -158,28 +160,39 @@ export type EmailProblem = 'address' | 'password' | 'imap' | 'smtp'
 export function emailProblem(fields: EmailFields): EmailProblem | null {
   if (!emailAddress(fields.address)) return 'address'
   if (!mailPasswordOk(fields.password)) return 'password'
+  return serversProblem(fields)
+}
+
+/** The first of the servers the server would refuse (a host, or a port not 1–65535), or null. */
+export function serversProblem(fields: EmailFields): 'imap' | 'smtp' | null {
   if (!mailHost(fields.imapHost) || portOf(fields.imapPort) === null) return 'imap'
   if (!mailHost(fields.smtpHost) || portOf(fields.smtpPort) === null) return 'smtp'
   return null
 }
 
-/** The body's email part, as `POST /channels` takes it: the address as `app_id`, the password
- *  as `app_secret`, the servers (a blank port and login left out: the server's defaults). */
-export function emailInput(fields: EmailFields): { app_id: string; app_secret: string; email: EmailServers } {
+/** The servers as the server takes them: hosts trimmed and lower case, a blank port and login
+ *  left out (the server's defaults). */
+export function emailServers(fields: EmailFields): EmailServers {
   const imapPort = portOf(fields.imapPort)
   const smtpPort = portOf(fields.smtpPort)
   const username = fields.username.trim()
   return {
+    imap_host: mailHost(fields.imapHost) ?? fields.imapHost.trim(),
+    ...(imapPort ? { imap_port: imapPort } : {}),
+    smtp_host: mailHost(fields.smtpHost) ?? fields.smtpHost.trim(),
+    ...(smtpPort ? { smtp_port: smtpPort } : {}),
+    ...(username ? { username } : {}),
+    security: fields.security,
+  }
+}
+
+/** The body's email part, as `POST /channels` takes it: the address as `app_id`, the password
+ *  as `app_secret`, the servers (a blank port and login left out: the server's defaults). */
+export function emailInput(fields: EmailFields): { app_id: string; app_secret: string; email: EmailServers } {
+  return {
     app_id: emailAddress(fields.address) ?? fields.address.trim(),
     app_secret: fields.password.trim(),
-    email: {
-      imap_host: mailHost(fields.imapHost) ?? fields.imapHost.trim(),
-      ...(imapPort ? { imap_port: imapPort } : {}),
-      smtp_host: mailHost(fields.smtpHost) ?? fields.smtpHost.trim(),
-      ...(smtpPort ? { smtp_port: smtpPort } : {}),
-      ...(username ? { username } : {}),
-      security: fields.security,
-    },
+    email: emailServers(fields),
   }
 }
 
@@ -204,4 +217,53 @@ export function mailboxFacts(channel: Pick<ChannelView, 'public_id' | 'email'>):
     username: servers?.username?.trim() || channel.public_id,
     security,
   }
+}
+
+/** A connected mailbox's servers to edit (the card's 修改服务器): as kept, the server's default
+ *  ports where it sent none, the login as kept; the address fixed, the password blank (kept
+ *  unless a new one is typed). */
+export function emailServersOf(channel: Pick<ChannelView, 'public_id' | 'email'>): EmailFields {
+  const servers = channel.email
+  const security = securityOf(servers?.security)
+  return {
+    address: channel.public_id,
+    password: '',
+    imapHost: servers?.imap_host ?? '',
+    imapPort: String(servers?.imap_port ?? IMAP_PORT),
+    smtpHost: servers?.smtp_host ?? '',
+    smtpPort: String(servers?.smtp_port ?? smtpPortFor(security)),
+    username: servers?.username?.trim() ?? '',
+    security,
+  }
+}
+
+/** The first field of 修改服务器 the server would refuse, or null: the servers, and a new
+ *  password only when one is typed (blank keeps the one saved). */
+export function emailServersProblem(fields: EmailFields): 'password' | 'imap' | 'smtp' | null {
+  return serversProblem(fields) ?? (fields.password && !mailPasswordOk(fields.password) ? 'password' : null)
+}
+
+/** The servers as they work: the default ports and login (the address) filled in, to tell
+ *  whether anything changed. */
+function serversAsKept(servers: EmailServers, address: string): Required<EmailServers> {
+  const security = securityOf(servers.security)
+  return {
+    imap_host: servers.imap_host,
+    imap_port: servers.imap_port ?? IMAP_PORT,
+    smtp_host: servers.smtp_host,
+    smtp_port: servers.smtp_port ?? smtpPortFor(security),
+    username: servers.username?.trim() || address,
+    security,
+  }
+}
+
+/** The body of `PUT /channels/{id}` for 修改服务器: the servers, and `app_secret` only when a new
+ *  password was typed; empty when nothing changed (the servers as kept, no password). */
+export function emailServersChange(channel: Pick<ChannelView, 'public_id' | 'email'>, fields: EmailFields): ChannelChange {
+  const email = emailServers(fields)
+  const password = fields.password ? fields.password.trim() : ''
+  const before = serversAsKept(emailServers(emailServersOf(channel)), channel.public_id)
+  const same = JSON.stringify(serversAsKept(email, channel.public_id)) === JSON.stringify(before)
+  if (same && !password) return {}
+  return { email, ...(password ? { app_secret: password } : {}) }
 }

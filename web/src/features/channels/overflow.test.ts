@@ -6,6 +6,7 @@ import type { Overflow } from '../../api'
 import {
   DEFAULT_OVERFLOW_LIMIT,
   MAX_OVERFLOW_LIMIT,
+  hasOverflow,
   overflowChange,
   overflowFieldsOf,
   overflowOf,
@@ -84,5 +85,12 @@ describe('a channel’s overflow rule (CH-7)', () => {
       'team', 'teamPlaceholder', 'teamsFailed', 'saved', 'problems.limit', 'problems.team',
     ].map((k) => `channels.overflow.${k}`)
     for (const [name, tree] of Object.entries({ zh, en })) expect(keys.filter((k) => typeof at(tree, k) !== 'string'), name).toEqual([])
+  })
+})
+
+describe('which channels overflow (CH-7)', () => {
+  it('is a platform account or a mailbox, never the widget or the phone line', () => {
+    for (const kind of ['wechat_mp', 'wecom_kf', 'douyin', 'email']) expect(hasOverflow(kind)).toBe(true)
+    for (const kind of ['widget', 'phone']) expect(hasOverflow(kind)).toBe(false)
   })
 })

@@ -12,6 +12,13 @@ export const MAX_OVERFLOW_LIMIT = 10_000
 export const DEFAULT_OVERFLOW_LIMIT = 20
 
 /** The channel's rule, or null when it has none (off: absent, or a limit of 0). */
+/** Whether a channel has a queue to overflow (CH-7): a platform account's or a mailbox's. The
+ *  widget's buyers are the chat page's (the routing rules route them), and a caller is owed a
+ *  callback, not a queue; the server refuses a rule for either. */
+export function hasOverflow(kind: string): boolean {
+  return kind !== 'widget' && kind !== 'phone'
+}
+
 export function overflowOf(channel: Pick<ChannelView, 'overflow'>): Overflow | null {
   const rule = channel.overflow
   return rule && rule.limit > 0 ? rule : null
