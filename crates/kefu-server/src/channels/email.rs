@@ -77,6 +77,14 @@ impl Security {
             _ => None,
         }
     }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Security::Tls => "tls",
+            Security::StartTls => "starttls",
+            Security::Plain => "plain",
+        }
+    }
 }
 
 /// An email channel's servers, as the settings page and `kefu channel add email` give them.
@@ -163,11 +171,7 @@ pub fn check(input: &ChannelInput, test_doubles: bool) -> Result<Checked, ApiErr
     Ok(Checked {
         public_id: address,
         settings: json!({
-            "mode": match security {
-                Security::Tls => "tls",
-                Security::StartTls => "starttls",
-                Security::Plain => "plain",
-            },
+            "mode": security.as_str(),
             "imap_host": imap, "imap_port": servers.imap_port.unwrap_or(993),
             "smtp_host": smtp, "smtp_port": servers.smtp_port.unwrap_or(smtp_default),
             "username": username,
@@ -185,14 +189,7 @@ pub fn servers(channel: &ChannelRow) -> Servers {
         smtp_host: setting(channel, "smtp_host").to_owned(),
         smtp_port: Some(port(channel, "smtp_port", 465)),
         username: Some(setting(channel, "username").to_owned()),
-        security: Some(
-            match security {
-                Security::Tls => "tls",
-                Security::StartTls => "starttls",
-                Security::Plain => "plain",
-            }
-            .to_owned(),
-        ),
+        security: Some(security.as_str().to_owned()),
     }
 }
 

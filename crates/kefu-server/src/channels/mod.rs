@@ -766,13 +766,27 @@ pub async fn update(
     let mut settings = None;
     let widget_change = edit.origins.is_some() || edit.color.is_some() || edit.position.is_some();
     let phone_change = edit.hours.is_some() || edit.mode.is_some();
-    if widget_change || phone_change || edit.overflow.is_some() || edit.contact_url.is_some() {
-        let current = store
-            .channels(tenant_id)
-            .await?
-            .into_iter()
-            .find(|c| c.id == id)
-            .ok_or(ErrorCode::ChannelNotFound)?;
+    let secret_change = edit.app_secret.is_some() || edit.email.is_some();
+    // The channel as it stands, read once for whatever the change needs of it.
+    let current = match widget_change
+        || phone_change
+        || secret_change
+        || edit.overflow.is_some()
+        || edit.contact_url.is_some()
+    {
+        true => Some(
+            store
+                .channels(tenant_id)
+                .await?
+                .into_iter()
+                .find(|c| c.id == id)
+                .ok_or(ErrorCode::ChannelNotFound)?,
+        ),
+        false => None,
+    };
+    if let Some(current) = current.as_ref().filter(|_| {
+        widget_change || phone_change || edit.overflow.is_some() || edit.contact_url.is_some()
+    }) {
         let kind = Kind::parse(&current.kind)?;
         let mut next = current.settings.clone();
         if widget_change {
@@ -785,7 +799,7 @@ pub async fn update(
                 origins: edit
                     .origins
                     .clone()
-                    .unwrap_or_else(|| widget::origins(&current)),
+                    .unwrap_or_else(|| widget::origins(current)),
                 color: edit.color.clone().or_else(|| text("color")),
                 position: edit.position.clone().or_else(|| text("position")),
                 ..Default::default()
@@ -807,7 +821,7 @@ pub async fn update(
                     .mode
                     .clone()
                     .or_else(|| current.settings["format"].as_str().map(str::to_owned)),
-                hours: Some(edit.hours.clone().unwrap_or_else(|| phone::hours(&current))),
+                hours: Some(edit.hours.clone().unwrap_or_else(|| phone::hours(current))),
                 ..Default::default()
             };
             next = phone::check(&input)?.settings;
@@ -847,13 +861,7 @@ pub async fn update(
     }
     let mut secrets = None;
     let mut forget_token = false;
-    if edit.app_secret.is_some() || edit.email.is_some() {
-        let current = store
-            .channels(tenant_id)
-            .await?
-            .into_iter()
-            .find(|c| c.id == id)
-            .ok_or(ErrorCode::ChannelNotFound)?;
+    if let Some(current) = current.as_ref().filter(|_| secret_change) {
         let kind = Kind::parse(&current.kind)?;
         let new_secret = edit.app_secret.as_deref().map(str::trim);
         if new_secret.is_some_and(|s| s.is_empty() || s.len() > 256) {
@@ -872,7 +880,7 @@ pub async fn update(
                 let servers = edit
                     .email
                     .clone()
-                    .unwrap_or_else(|| email::servers(&current));
+                    .unwrap_or_else(|| email::servers(current));
                 let input = ChannelInput {
                     kind: current.kind.clone(),
                     app_id: current.public_id.clone(),
