@@ -229,7 +229,11 @@ pub(crate) fn start_kefu_with(
     let mut child = command
         .env("KEFU_LIMITS__MESSAGES_PER_SECOND", "1000000")
         .envs(crate::ONE_ADDRESS_LOAD)
-        .env("KEFU_LOG", "warn")
+        // `KEFU_BENCH_LOG` (e.g. `warn,sqlx::query=debug`) to see what a run does.
+        .env(
+            "KEFU_LOG",
+            std::env::var("KEFU_BENCH_LOG").unwrap_or_else(|_| "warn".to_owned()),
+        )
         .stdout(Stdio::piped())
         .spawn()
         .context("starting target/release/kefu")?;
@@ -239,7 +243,15 @@ pub(crate) fn start_kefu_with(
         let line = line?;
         if let Some(rest) = line.split("is running at http://").nth(1) {
             let addr = rest.trim().to_owned();
-            std::thread::spawn(move || for _ in lines {});
+            // kefu's log (stdout) shown only when asked for.
+            let shown = std::env::var_os("KEFU_BENCH_LOG").is_some();
+            std::thread::spawn(move || {
+                for line in lines.map_while(Result::ok) {
+                    if shown {
+                        eprintln!("{line}");
+                    }
+                }
+            });
             return Ok((child, addr));
         }
     }

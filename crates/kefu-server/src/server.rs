@@ -94,7 +94,7 @@ impl Server {
         let uploads_per_minute = NonZeroU32::new(settings.limits.uploads_per_minute.max(1))
             .context("uploads_per_minute")?;
         let per_address = Arc::new(http::limits::PerAddress::new(&settings.limits));
-        let state = AppState {
+        let state = AppState::new(crate::state::Shared {
             store: store.clone(),
             writer,
             bus,
@@ -118,7 +118,7 @@ impl Server {
             channel_outbox,
             intake: crate::desk::intake::IntakeDesk::default(),
             service: crate::desk::service::ServiceDesk::default(),
-        };
+        });
         Ok(Server { state, writer_task })
     }
 

@@ -1,4 +1,5 @@
-//! `AppState`: everything a handler, the desk or a job may use. Cheap to clone.
+//! `AppState`: everything a handler, the desk or a job may use. Cheap to clone: one `Arc`
+//! (axum clones the state for every extractor of every request).
 
 use std::sync::Arc;
 
@@ -14,7 +15,24 @@ use crate::settings::Settings;
 use crate::{auth, bus};
 
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> AppState {
+        AppState(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] shares.
+pub struct Shared {
     pub store: Store,
     pub writer: Writer,
     pub bus: bus::Bus,

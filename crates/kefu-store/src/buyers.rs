@@ -22,14 +22,15 @@ impl Store {
         )
     }
 
-    /// The buyer a channel knows by `external_id`, if seen before: a read, for the doors
-    /// that see the same buyers again and again (a platform's callback).
+    /// The buyer a channel knows by `external_id`, if seen before, with their current
+    /// conversation: one read, for the doors that see the same buyers again and again (a
+    /// platform's callback).
     pub async fn buyer_by_external(
         &self,
         tenant_id: Uuid,
         channel: Channel,
         external_id: &str,
-    ) -> Result<Option<Buyer>> {
+    ) -> Result<Option<(Buyer, Option<Uuid>)>> {
         dispatch!(
             self,
             buyers::buyer_by_external(tenant_id, channel, external_id)

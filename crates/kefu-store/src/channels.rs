@@ -273,4 +273,10 @@ impl Store {
             channels::take_channel_move(tenant_id, channel_id, token, taken_by)
         )
     }
+
+    /// Forgets moves made before `before` that no buyer took (their links have lapsed);
+    /// a taken move stays, as the link between the two conversations. How many.
+    pub async fn prune_untaken_channel_moves(&self, before: i64) -> Result<u64> {
+        dispatch!(self, channels::prune_untaken_channel_moves(before))
+    }
 }

@@ -167,6 +167,15 @@ impl Store {
         dispatch!(self, work_orders::work_order_events(tenant_id, id))
     }
 
+    /// The orders waiting for their buyer or resolved in any of these conversations (each a
+    /// shop and a conversation), for the buyers' replies to move on: one read for a batch.
+    pub async fn work_orders_awaiting_buyer(
+        &self,
+        conversations: &[(Uuid, Uuid)],
+    ) -> Result<Vec<(Uuid, WorkOrder)>> {
+        dispatch!(self, work_orders::work_orders_awaiting_buyer(conversations))
+    }
+
     /// Orders of every shop whose alarm is due at `now` (the sweep's list; soonest first).
     pub async fn due_work_orders(&self, now: i64, limit: i64) -> Result<Vec<(Uuid, WorkOrder)>> {
         dispatch!(self, work_orders::due_work_orders(now, limit))

@@ -1854,6 +1854,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/move-targets/wecom": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The WeCom 微信客服 accounts an agent may move a buyer to (issue #21), running ones only;
+         *     the workbench asks the agent to choose when there are several.
+         */
+        get: operations["move_targets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notify/deliveries": {
         parameters: {
             query?: never;
@@ -5803,6 +5823,15 @@ export interface components {
          * @example 5990
          */
         Money: number;
+        /**
+         * @description The WeCom account to move to: the one named, or the shop's only one with a contact link.
+         *     A WeCom 微信客服 account an agent may move a buyer to.
+         */
+        MoveTarget: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+        };
         MoveToWecom: {
             /**
              * Format: uuid
@@ -12594,6 +12623,34 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             408: components["responses"]["RequestTimeout"];
             413: components["responses"]["BodyTooLarge"];
+        };
+    };
+    move_targets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MoveTarget"][];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     notify_deliveries: {

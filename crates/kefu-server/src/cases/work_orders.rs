@@ -10,10 +10,9 @@ use kefu_domain::frames::NoticeKind;
 use kefu_domain::message::SenderKind;
 use kefu_domain::time::now_ms;
 use kefu_domain::work_order::{
-    self, Alarm, EventKind, Move, Opening, Source, Status, WorkOrder, WorkOrderDraft,
-    WorkOrderSettings,
+    self, Alarm, EventKind, Move, Opening, Source, WorkOrder, WorkOrderDraft, WorkOrderSettings,
 };
-use kefu_store::{NewWorkOrderEvent, WorkOrderQuery};
+use kefu_store::NewWorkOrderEvent;
 use serde_json::json;
 use tokio::sync::{Mutex, mpsc};
 use uuid::Uuid;
@@ -592,30 +591,28 @@ impl MessageHook for WorkOrderDesk {
     }
 }
 
-/// Works through buyers' replies until the process stops.
+/// How many buyers' replies are looked up in one read.
+const REPLIES_A_READ: usize = 256;
+
+/// Works through buyers' replies until the process stops: those waiting at once are looked up
+/// in one read (most conversations have no order), each conversation once.
 pub async fn run_forever(state: AppState) {
     let Some(mut inbox) = state.work_orders.inbox.lock().await.take() else {
         return;
     };
-    while let Some((tenant_id, conversation_id)) = inbox.recv().await {
-        if let Err(error) = buyer_replied(&state, tenant_id, conversation_id).await {
-            tracing::warn!(%error, "could not move work orders on a buyer's reply");
+    let mut replies = Vec::with_capacity(REPLIES_A_READ);
+    while inbox.recv_many(&mut replies, REPLIES_A_READ).await > 0 {
+        replies.sort_unstable();
+        replies.dedup();
+        if let Err(error) = buyers_replied(&state, &replies).await {
+            tracing::warn!(%error, "could not move work orders on buyers' replies");
         }
+        replies.clear();
     }
 }
 
-async fn buyer_replied(
-    state: &AppState,
-    tenant_id: Uuid,
-    conversation_id: Uuid,
-) -> Result<(), ApiError> {
-    let query = WorkOrderQuery {
-        statuses: vec![Status::WaitingBuyer, Status::Resolved],
-        conversation_id: Some(conversation_id),
-        limit: 20,
-        ..WorkOrderQuery::default()
-    };
-    for order in state.store.work_orders(tenant_id, &query).await? {
+async fn buyers_replied(state: &AppState, replies: &[Reply]) -> Result<(), ApiError> {
+    for (tenant_id, order) in state.store.work_orders_awaiting_buyer(replies).await? {
         let step = Change {
             status: Some(Move::BuyerReplied),
             ..Change::default()

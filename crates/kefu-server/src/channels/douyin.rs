@@ -158,7 +158,7 @@ async fn enter_message(
         return Ok(());
     };
     let external_id = buyer_id(&channel.public_id, &message.from_user_id);
-    let buyer = super::inbox::buyer(
+    let (buyer, current) = super::inbox::arrived(
         state,
         channel,
         &external_id,
@@ -186,7 +186,7 @@ async fn enter_message(
         body: text,
         attachment_id: None,
     };
-    super::inbox::enter(state, channel, &buyer, send).await
+    super::inbox::enter(state, channel, &buyer, current, send).await
 }
 
 /// Keeps the buyer's newest message and conversation for the replies to name (compare and

@@ -6,6 +6,7 @@ use kefu_domain::account::Buyer;
 use kefu_domain::channel::{Channel, Entry};
 use kefu_domain::profile::BuyerKey;
 use kefu_store::ChannelRow;
+use uuid::Uuid;
 
 use super::{Kind, seen_in};
 use crate::AppState;
@@ -23,15 +24,27 @@ pub async fn buyer(
     name: impl FnOnce() -> String,
     keys: impl FnOnce() -> Vec<BuyerKey>,
 ) -> Result<Buyer, ApiError> {
+    Ok(arrived(state, channel, external_id, name, keys).await?.0)
+}
+
+/// As [`buyer`], with the conversation they are in (`None` when new), read in the same
+/// breath, for [`enter`]: a platform's message costs one read before the writer.
+pub async fn arrived(
+    state: &AppState,
+    channel: &ChannelRow,
+    external_id: &str,
+    name: impl FnOnce() -> String,
+    keys: impl FnOnce() -> Vec<BuyerKey>,
+) -> Result<(Buyer, Option<Uuid>), ApiError> {
     let kind = Kind::parse(&channel.kind)?.channel();
-    if let Some(buyer) = state
+    if let Some((buyer, current)) = state
         .store
         .buyer_by_external(channel.tenant_id, kind, external_id)
         .await?
     {
         // A buyer from before their channel knew keys gets them now (one read when known).
         crate::desk::profiles::link(state, &buyer, keys()).await;
-        return Ok(buyer);
+        return Ok((buyer, current));
     }
     let buyer = state
         .store
@@ -41,7 +54,8 @@ pub async fn buyer(
     if matches!(kind, Channel::WechatMp | Channel::Wecom) {
         super::wx_api::learn_unionid(state, channel, &buyer);
     }
-    Ok(buyer)
+    // New (or just made by a push at the same moment): the opener finds their conversation.
+    Ok((buyer, None))
 }
 
 /// A client id for a platform's own id of a message (any length, any characters): `prefix:`
@@ -60,20 +74,17 @@ pub fn tail(id: &str) -> String {
     chars[chars.len().saturating_sub(4)..].iter().collect()
 }
 
-/// Enters a buyer's message from `channel` as the chat page's socket does: into their current
-/// conversation, or a new one on the first message; then notes it on the health line.
+/// Enters a buyer's message from `channel` as the chat page's socket does: into `current`,
+/// the conversation [`arrived`] found them in, or through the opener (theirs, or a new one on
+/// the first message); then notes it on the health line.
 pub async fn enter(
     state: &AppState,
     channel: &ChannelRow,
     buyer: &Buyer,
+    current: Option<Uuid>,
     send: SendMessage,
 ) -> Result<(), ApiError> {
-    let known = state
-        .store
-        .current_conversation(channel.tenant_id, buyer.id)
-        .await?
-        .map(|c| c.id);
-    inbound::send_as_buyer(state, buyer, Entry::ShopHome, known, send).await?;
+    inbound::send_as_buyer(state, buyer, Entry::ShopHome, current, send).await?;
     seen_in(state, channel.id).await;
     Ok(())
 }

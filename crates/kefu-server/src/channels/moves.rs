@@ -20,7 +20,7 @@ use crate::desk::inbound::{self, SendMessage};
 use crate::error::ApiError;
 
 /// How long a contact link sent to a buyer still moves them.
-const MOVE_VALID_MS: i64 = 7 * 86_400_000;
+pub const MOVE_VALID_MS: i64 = 7 * 86_400_000;
 /// The token's length: 16 of 62 characters, about 95 bits.
 const TOKEN_LEN: usize = 16;
 
@@ -95,17 +95,46 @@ fn unavailable(why: &str) -> ApiError {
 }
 
 /// The WeCom account to move to: the one named, or the shop's only one with a contact link.
-async fn target(
-    state: &AppState,
-    tenant_id: Uuid,
-    named: Option<Uuid>,
-) -> Result<ChannelRow, ApiError> {
-    let accounts: Vec<ChannelRow> = state
+/// A WeCom 微信客服 account an agent may move a buyer to.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct MoveTarget {
+    pub id: Uuid,
+    pub name: String,
+}
+
+/// The shop's WeCom 微信客服 accounts, paused ones too (a move to one is refused).
+async fn wecom_accounts(state: &AppState, tenant_id: Uuid) -> Result<Vec<ChannelRow>, ApiError> {
+    Ok(state
         .store
         .channels(tenant_id)
         .await?
         .into_iter()
         .filter(|c| c.kind == Kind::WecomKf.as_str())
+        .collect())
+}
+
+/// The running WeCom 微信客服 accounts of the agent's shop, for them to choose from when
+/// there are several.
+pub async fn targets(state: &AppState, agent: &Agent) -> Result<Vec<MoveTarget>, ApiError> {
+    Ok(wecom_accounts(state, agent.tenant_id())
+        .await?
+        .into_iter()
+        .filter(|c| !c.paused)
+        .map(|c| MoveTarget {
+            id: c.id,
+            name: c.name,
+        })
+        .collect())
+}
+
+async fn target(
+    state: &AppState,
+    tenant_id: Uuid,
+    named: Option<Uuid>,
+) -> Result<ChannelRow, ApiError> {
+    let accounts: Vec<ChannelRow> = wecom_accounts(state, tenant_id)
+        .await?
+        .into_iter()
         .filter(|c| named.is_none_or(|id| c.id == id))
         .collect();
     if named.is_some() && accounts.is_empty() {

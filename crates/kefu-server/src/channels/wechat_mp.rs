@@ -130,7 +130,7 @@ pub async fn receive(
         return Ok("success");
     };
     let external_id = buyer_id(&channel.public_id, &pushed.from);
-    let buyer = super::inbox::buyer(
+    let (buyer, current) = super::inbox::arrived(
         state,
         &channel,
         &external_id,
@@ -156,7 +156,7 @@ pub async fn receive(
         body,
         attachment_id,
     };
-    super::inbox::enter(state, &channel, &buyer, send).await?;
+    super::inbox::enter(state, &channel, &buyer, current, send).await?;
     Ok("success")
 }
 

@@ -418,7 +418,7 @@ async fn take(state: &AppState, channel: &ChannelRow, message: &KfMessage) -> Re
         &message.open_kfid,
         &message.external_userid,
     );
-    let buyer = super::inbox::buyer(
+    let (buyer, current) = super::inbox::arrived(
         state,
         channel,
         &external_id,
@@ -456,7 +456,7 @@ async fn take(state: &AppState, channel: &ChannelRow, message: &KfMessage) -> Re
         body,
         attachment_id,
     };
-    match super::inbox::enter(state, channel, &buyer, send).await {
+    match super::inbox::enter(state, channel, &buyer, current, send).await {
         // Refused for what it is (not for an outage): reading it again would not help.
         Err(ApiError::Refused { message, .. }) => {
             let said = format!("a WeCom message was not taken: {message}");

@@ -320,6 +320,18 @@ pub async fn caller_check(
     )))
 }
 
+/// The WeCom 微信客服 accounts an agent may move a buyer to (issue #21), running ones only;
+/// the workbench asks the agent to choose when there are several.
+#[utoipa::path(get, operation_id = "move_targets", path = "/api/v1/move-targets/wecom", tag = "channels",
+    responses((status = 200, body = [channels::moves::MoveTarget]), (status = 403, body = ErrorBody)))]
+pub async fn move_targets(
+    State(state): State<AppState>,
+    agent: Agent,
+) -> Result<Json<Vec<channels::moves::MoveTarget>>, ApiError> {
+    agent.require(Permission::ConversationReply)?;
+    Ok(Json(channels::moves::targets(&state, &agent).await?))
+}
+
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct MoveToWecom {
     /// The WeCom 微信客服 account; the shop's only one with a contact link when absent.

@@ -292,6 +292,7 @@ fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(channels::window))
         .routes(routes!(channels::caller_check))
         .routes(routes!(channels::move_to_wecom))
+        .routes(routes!(channels::move_targets))
         .routes(routes!(channels::grant))
         .routes(routes!(realtime::buyer))
         .routes(routes!(realtime::agent))

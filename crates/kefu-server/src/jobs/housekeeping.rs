@@ -83,6 +83,16 @@ pub async fn prune_reply_contexts(state: &AppState) {
     }
 }
 
+/// Forgets moves to WeCom whose contact link lapsed untaken (one per 转企业微信 click).
+pub async fn prune_lapsed_moves(state: &AppState) {
+    let before = kefu_domain::time::now_ms() - crate::channels::moves::MOVE_VALID_MS;
+    match state.store.prune_untaken_channel_moves(before).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(removed = n, "pruned lapsed moves to WeCom"),
+        Err(error) => tracing::warn!(%error, "pruning lapsed moves to WeCom failed"),
+    }
+}
+
 /// Counts the agents online into this hour's staffing (DATA-2), once per whole minute.
 pub async fn sample_staffing(state: &AppState) {
     let now = kefu_domain::time::now_ms();

@@ -78,6 +78,7 @@ pub async fn run_forever(state: AppState) {
             housekeeping::sweep_old_uploads(&state).await;
             housekeeping::prune_deliveries(&state).await;
             housekeeping::prune_reply_contexts(&state).await;
+            housekeeping::prune_lapsed_moves(&state).await;
         }
         if ticks % ROLLUP_TICKS == 2 {
             crate::reports::rollup::catch_up_all(&state).await;

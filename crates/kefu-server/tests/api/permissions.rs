@@ -401,6 +401,7 @@ const TABLE: &[(&str, &str, Rule)] = &[
         "/conversations/{id}/move-to-wecom",
         Needs(ConversationReply),
     ),
+    ("GET", "/move-targets/wecom", Needs(ConversationReply)),
     // The platforms' callbacks: they prove themselves by the channel's signature.
     ("GET", "/hooks/wechat-mp/{id}", Public),
     ("POST", "/hooks/wechat-mp/{id}", Public),

@@ -564,6 +564,78 @@ async fn a_web_buyer_is_moved_to_wecom_into_the_same_profile() {
     assert_eq!(again.status(), StatusCode::CONFLICT);
 }
 
+/// With several WeCom accounts the agent chooses (issue #21): the workbench lists the running
+/// ones; a move that names none is refused, one that names a paused account too, and one that
+/// names a running account sends its link.
+#[tokio::test]
+async fn with_several_wecom_accounts_the_agent_names_one() {
+    let app = TestApp::spawn_with(|s| s.http.channel_test_doubles = true).await;
+    let admin = app.agent("tea-admin").await;
+    let agent = app.agent("tea-pre1").await;
+    let buyer = app.buyer("shanye-tea").await;
+    buyer.send("m1", "加个企业微信").await;
+    let web = agent.open_conversation_of(&buyer).await;
+    let move_path = format!(
+        "/api/v1/conversations/{}/move-to-wecom",
+        web["id"].as_str().unwrap()
+    );
+    assert_eq!(
+        agent.get_json("/api/v1/move-targets/wecom").await,
+        json!([])
+    );
+
+    let (_fake, api_base) = fake_wecom().await;
+    let mut ids = Vec::new();
+    for (corp, name) in [(CORP_ID, "售前企微"), ("wwsecondcorp0002", "售后企微")] {
+        let channel: Value = admin
+            .post(
+                "/api/v1/channels",
+                json!({"kind": "wecom_kf", "name": name, "app_id": corp, "app_secret": "kf-secret",
+                       "token": TOKEN, "aes_key": AES_KEY, "api_base": api_base,
+                       "contact_url": "https://work.weixin.qq.com/kfid/kfc0123456789abcdef"}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        ids.push(channel["id"].as_str().expect("connected").to_owned());
+    }
+    let targets = agent.get_json("/api/v1/move-targets/wecom").await;
+    let names: Vec<&str> = targets
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 2, "{targets}");
+    assert!(names.contains(&"售前企微") && names.contains(&"售后企微"));
+
+    let unnamed = agent.post(&move_path, json!({})).await;
+    assert_eq!(unnamed.status(), StatusCode::CONFLICT);
+    let paused = admin
+        .put(
+            &format!("/api/v1/channels/{}", ids[1]),
+            json!({"paused": true}),
+        )
+        .await;
+    assert_eq!(paused.status(), StatusCode::OK);
+    let targets = agent.get_json("/api/v1/move-targets/wecom").await;
+    assert_eq!(targets, json!([{"id": ids[0], "name": "售前企微"}]));
+    let to_paused = agent.post(&move_path, json!({"channel_id": ids[1]})).await;
+    assert_eq!(to_paused.status(), StatusCode::CONFLICT);
+    let moved = agent.post(&move_path, json!({"channel_id": ids[0]})).await;
+    assert_eq!(moved.status(), StatusCode::OK);
+    let moved: Value = moved.json().await.unwrap();
+    assert_eq!(moved["channel_name"], "售前企微");
+
+    // Another shop's agent sees none of them.
+    let other = app.agent("digital-admin").await;
+    assert_eq!(
+        other.get_json("/api/v1/move-targets/wecom").await,
+        json!([])
+    );
+}
+
 /// CH-6: a WeCom buyer whose unionid (asked of WeCom, `kf/customer/batchget`) is the one the
 /// shop vouched for with a member is that member: one profile.
 #[tokio::test]

@@ -71,17 +71,32 @@ pub(crate) async fn buyer_by_external(
     tenant_id: Uuid,
     channel: kefu_domain::channel::Channel,
     external_id: &str,
-) -> Result<Option<Buyer>> {
-    let row: Option<BuyerRow> = sqlx::query_as(
+) -> Result<Option<(Buyer, Option<Uuid>)>> {
+    #[derive(sqlx::FromRow)]
+    struct Seen {
+        #[sqlx(flatten)]
+        buyer: BuyerRow,
+        current_conversation_id: Option<String>,
+    }
+    let row: Option<Seen> = sqlx::query_as(
         "SELECT id, tenant_id, channel, external_id, display_name, created_at, last_seen_at, \
-         vip_level FROM buyers WHERE tenant_id = $1 AND channel = $2 AND external_id = $3",
+         vip_level, current_conversation_id FROM buyers \
+         WHERE tenant_id = $1 AND channel = $2 AND external_id = $3",
     )
     .bind(tenant_id.to_string())
     .bind(channel.as_str())
     .bind(external_id)
     .fetch_optional(pool)
     .await?;
-    row.map(TryInto::try_into).transpose()
+    row.map(|seen| {
+        let current = seen
+            .current_conversation_id
+            .as_deref()
+            .map(crate::rows::uuid)
+            .transpose()?;
+        Ok((seen.buyer.try_into()?, current))
+    })
+    .transpose()
 }
 
 /// The profile key of a buyer: its profile's id, or its own.

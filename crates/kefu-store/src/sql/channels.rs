@@ -433,6 +433,16 @@ pub(crate) async fn take_channel_move(
     })
 }
 
+pub(crate) async fn prune_untaken_channel_moves(pool: &Pool<Db>, before: i64) -> Result<u64> {
+    let removed =
+        sqlx::query("DELETE FROM channel_moves WHERE taken_at IS NULL AND created_at < $1")
+            .bind(before)
+            .execute(pool)
+            .await?
+            .rows_affected();
+    Ok(removed)
+}
+
 pub(crate) async fn channel_move(
     pool: &Pool<Db>,
     tenant_id: Uuid,

@@ -5,7 +5,7 @@ use kefu_domain::commerce::AfterSaleStatus;
 use kefu_domain::time::now_ms;
 use kefu_domain::work_order::{EventKind, Priority, Source, Status, WorkOrder, WorkOrderKind};
 use sqlx::query::QueryAs;
-use sqlx::{Pool, Transaction};
+use sqlx::{Pool, QueryBuilder, Transaction};
 use uuid::Uuid;
 
 use super::{BEGIN_WRITE, Db};
@@ -507,6 +507,40 @@ pub(crate) async fn due_work_orders(
     .bind(limit)
     .fetch_all(pool)
     .await?;
+    rows.into_iter()
+        .map(|r| Ok((uuid(&r.tenant_id)?, r.order.try_into()?)))
+        .collect()
+}
+
+pub(crate) async fn work_orders_awaiting_buyer(
+    pool: &Pool<Db>,
+    conversations: &[(Uuid, Uuid)],
+) -> Result<Vec<(Uuid, WorkOrder)>> {
+    #[derive(sqlx::FromRow)]
+    struct Awaiting {
+        tenant_id: String,
+        #[sqlx(flatten)]
+        order: OrderRow,
+    }
+    if conversations.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The conversation index first (one probe per conversation), then the shop and status.
+    let mut query: QueryBuilder<Db> = QueryBuilder::new(concat!(
+        "SELECT tenant_id, ",
+        order_columns!(),
+        " FROM work_orders WHERE status IN ('waiting_buyer', 'resolved') AND ("
+    ));
+    let mut alternatives = query.separated(" OR ");
+    for (tenant_id, conversation_id) in conversations {
+        alternatives.push("(tenant_id = ");
+        alternatives.push_bind_unseparated(tenant_id.to_string());
+        alternatives.push_unseparated(" AND conversation_id = ");
+        alternatives.push_bind_unseparated(conversation_id.to_string());
+        alternatives.push_unseparated(")");
+    }
+    query.push(") ORDER BY created_at, id");
+    let rows: Vec<Awaiting> = query.build_query_as().fetch_all(pool).await?;
     rows.into_iter()
         .map(|r| Ok((uuid(&r.tenant_id)?, r.order.try_into()?)))
         .collect()

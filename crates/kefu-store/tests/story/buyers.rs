@@ -28,12 +28,13 @@ async fn a_buyer_is_one_per_channel_id(store: Store) {
         .await
         .unwrap();
     assert_eq!(again.id, first.id);
-    let found = store
+    let (found, current) = store
         .buyer_by_external(tenant, Channel::WechatMp, "openid-1")
         .await
         .unwrap()
         .unwrap();
     assert_eq!(found.id, first.id);
+    assert_eq!(current, None, "no conversation yet");
     assert_eq!(
         store
             .buyer_by_external(other.tenant.id, Channel::WechatMp, "openid-1")
@@ -65,6 +66,15 @@ async fn a_buyer_is_one_per_channel_id(store: Store) {
     let vip = store.buyer(tenant, first.id).await.unwrap().unwrap();
     assert_eq!((vip.id, vip.vip_level), (first.id, 3));
     assert_eq!(store.buyer(other.tenant.id, first.id).await.unwrap(), None);
+
+    // Seen again with the conversation they are in (the callback's one read).
+    let conversation = crate::conversation(&store, tenant, &vip).await;
+    let (_, current) = store
+        .buyer_by_external(tenant, Channel::WechatMp, "openid-1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(current, Some(conversation.id));
 }
 
 on_both_backends!(buyers_on_several_channels_are_merged_and_split);

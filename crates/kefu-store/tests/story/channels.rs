@@ -413,4 +413,28 @@ async fn a_move_to_wecom_is_taken_once_by_its_buyer(store: Store) {
         .unwrap();
     assert_eq!(taken.taken_by, Some(wecom_buyer.id));
     assert!(taken.taken_at.is_some());
+
+    // Lapsed links are forgotten; a taken move stays (it links the two conversations).
+    let lapsed = kefu_store::ChannelMove {
+        token: "LapsedToken00016".into(),
+        created_at: moved.created_at - 1_000,
+        ..moved.clone()
+    };
+    let fresh = kefu_store::ChannelMove {
+        token: "FreshToken000016".into(),
+        created_at: moved.created_at + 1_000,
+        ..moved.clone()
+    };
+    store.create_channel_move(&lapsed).await.unwrap();
+    store.create_channel_move(&fresh).await.unwrap();
+    let before = moved.created_at + 500;
+    assert_eq!(store.prune_untaken_channel_moves(before).await.unwrap(), 1);
+    assert_eq!(store.prune_untaken_channel_moves(before).await.unwrap(), 0);
+    let found = |token: &'static str| store.channel_move(tenant, wecom.id, token);
+    assert_eq!(found("LapsedToken00016").await.unwrap(), None);
+    assert!(found("FreshToken000016").await.unwrap().is_some());
+    assert!(
+        found("Tok3nOfSixteen16").await.unwrap().is_some(),
+        "taken, kept"
+    );
 }

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::order;
 
 on_both_backends!(orders_are_followed_to_their_end);
+on_both_backends!(buyers_replies_find_the_orders_waiting_for_them);
 
 fn draft(kind: WorkOrderKind, title: &str, order_no: Option<&str>) -> WorkOrderDraft {
     WorkOrderDraft {
@@ -325,6 +326,75 @@ async fn orders_are_followed_to_their_end(store: Store) {
     assert!(
         store
             .work_order_views(tenant, shop.agent.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// A batch of buyers' replies (shop, conversation) finds, in one read, the orders of those
+/// conversations that wait for their buyer or are resolved; none of another shop's, none
+/// still in progress.
+async fn buyers_replies_find_the_orders_waiting_for_them(store: Store) {
+    let shop = crate::shop(&store, "replies").await;
+    let other = crate::shop(&store, "replies-elsewhere").await;
+    let tenant = shop.tenant.id;
+    let c1 = crate::conversation(&store, tenant, &shop.buyer).await;
+    let elsewhere = crate::conversation(&store, other.tenant.id, &other.buyer).await;
+    let now = kefu_domain::time::now_ms();
+    let created = || NewWorkOrderEvent::of(EventKind::Created, None, json!({}));
+    let mut saved = Vec::new();
+    for (i, (moves, conversation)) in [
+        (vec![Move::Start, Move::WaitForBuyer], c1.id),
+        (vec![Move::Start, Move::Resolve], c1.id),
+        (vec![Move::Start], c1.id),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut order = open(
+            draft(WorkOrderKind::Refund, &format!("单{i}"), None),
+            Some(conversation),
+            None,
+            now + i as i64,
+        );
+        order = store
+            .create_work_order(tenant, &order, &created(), false)
+            .await
+            .unwrap();
+        for by in moves {
+            let next = order.moved(by, now + 10, None).unwrap();
+            order = store
+                .save_work_order(tenant, &next, &[])
+                .await
+                .unwrap()
+                .unwrap();
+        }
+        saved.push(order);
+    }
+    let found = store
+        .work_orders_awaiting_buyer(&[
+            (tenant, c1.id),
+            (tenant, elsewhere.id),
+            (other.tenant.id, c1.id),
+        ])
+        .await
+        .unwrap();
+    let found: Vec<(Uuid, Status)> = found.into_iter().map(|(t, o)| (t, o.status)).collect();
+    assert_eq!(
+        found,
+        [(tenant, Status::WaitingBuyer), (tenant, Status::Resolved)]
+    );
+    assert!(
+        store
+            .work_orders_awaiting_buyer(&[(other.tenant.id, c1.id)])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .work_orders_awaiting_buyer(&[])
             .await
             .unwrap()
             .is_empty()
