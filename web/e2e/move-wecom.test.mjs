@@ -1,8 +1,8 @@
 // The browser story of issue #21's 转企业微信: a buyer writes on the tea shop's web chat; a
 // pre-sales agent opens the conversation and presses 转企业微信 in its header. With no WeCom
 // 微信客服 account connected yet, the dialog says why the buyer cannot be moved. The admin then
-// connects one with its contact link (客服链接) through the API; the agent confirms again, the
-// dialog closes with the account named, and the message with the contact link and the move's
+// connects two with their contact links (客服链接) through the API; the agent chooses one and
+// confirms, the dialog closes with the account named, and the message with the contact link and the move's
 // `scene_param` shows in the workbench and, live, on the buyer's chat page, as a link.
 //
 // Runs a real `kefu demo` and Debian's Chromium (see harness.mjs). Screenshots: e2e/output/.
@@ -41,6 +41,13 @@ const WECOM = {
   token: 'QDG6eK',
   aes_key: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C',
   contact_url: 'https://work.weixin.qq.com/kfid/kfc0123456789abcdef',
+}
+/** A second account (after-sales): with two, the agent chooses. */
+const AFTER_SALES = {
+  ...WECOM,
+  name: '山野茶铺售后企微',
+  app_id: 'ww9000000000000002',
+  contact_url: 'https://work.weixin.qq.com/kfid/kfc9999999999999999',
 }
 const LINK_START = `${WECOM.contact_url}?scene_param=`
 const MOVE_TEXT = '为了方便后续跟进，请点击下方链接添加我们的企业微信客服，我们会在那里继续为您服务：'
@@ -105,13 +112,10 @@ test('转企业微信: refused without a WeCom account, then the buyer gets the 
       await agent.locator('.el-dialog__title', { hasText: '转到企业微信 · ' }).waitFor(WAIT)
       await dialog.getByText('在买家当前所在的渠道（网页）发送一条消息', { exact: false }).waitFor(WAIT)
       await dialog.getByText('企业微信会话进入同一个客户档案，并直接分配给你', { exact: false }).waitFor(WAIT)
-      await dialog.getByTestId('move-wecom-submit').click()
-      const error = dialog.locator('[data-testid="move-wecom-error"][data-code="channel_move_unavailable"]')
-      await error.waitFor(WAIT)
-      assert.equal(
-        await error.textContent(),
-        '无法转到企业微信：请先接入企业微信客服账号（有多个账号时请选择一个），或买家已在企业微信',
-      )
+      const none = dialog.getByTestId('move-wecom-none')
+      await none.waitFor(WAIT)
+      assert.equal((await none.textContent()).trim(), '店铺还没有运行中的企业微信客服账号：请管理员先在「渠道接入」接入')
+      assert.ok(await dialog.getByTestId('move-wecom-submit').isDisabled(), 'nothing to send to')
       await settle(agent)
       await agent.screenshot({ path: path.join(outputDir, 'move-wecom-unavailable.png') })
       await dialog.getByRole('button', { name: '取消' }).click()
@@ -119,21 +123,30 @@ test('转企业微信: refused without a WeCom account, then the buyer gets the 
       assert.equal(await moveMessage(agent).count(), 0, 'nothing was sent')
     })
 
-    await step('the admin connects a WeCom 微信客服 account with its contact link', async () => {
-      const res = await api('POST', '/channels', WECOM)
-      assert.equal(res.status, 201, await res.clone().text())
-      const channel = await res.json()
-      assert.equal(channel.kind, 'wecom_kf')
-      assert.equal(channel.contact_url, WECOM.contact_url)
-      assert.equal(channel.name, WECOM.name)
+    await step('the admin connects two WeCom 微信客服 accounts with their contact links', async () => {
+      for (const account of [WECOM, AFTER_SALES]) {
+        const res = await api('POST', '/channels', account)
+        assert.equal(res.status, 201, await res.clone().text())
+        const channel = await res.json()
+        assert.equal(channel.kind, 'wecom_kf')
+        assert.equal(channel.contact_url, account.contact_url)
+        assert.equal(channel.name, account.name)
+      }
     })
 
-    await step('the agent confirms: the dialog closes naming the account, the link shows in the workbench', async () => {
+    await step('the agent chooses the account and confirms: the dialog closes naming it, the link shows in the workbench', async () => {
       await agent.getByTestId('move-wecom-button').click()
       const dialog = agent.getByTestId('move-wecom-dialog')
       await dialog.waitFor(WAIT)
-      // Opened again, the old refusal is gone.
-      assert.equal(await dialog.getByTestId('move-wecom-error').count(), 0)
+      // Opened again, the accounts are there to choose from, the first one chosen.
+      const accounts = dialog.getByTestId('move-wecom-account')
+      await accounts.nth(1).waitFor(WAIT)
+      assert.deepEqual((await accounts.allTextContents()).map((s) => s.trim()).sort(), [AFTER_SALES.name, WECOM.name].sort())
+      assert.equal(await dialog.getByTestId('move-wecom-none').count(), 0)
+      await accounts.filter({ hasText: AFTER_SALES.name }).click()
+      await accounts.filter({ hasText: WECOM.name }).click()
+      assert.equal(await accounts.filter({ hasText: WECOM.name }).getAttribute('aria-checked'), 'true')
+      assert.equal(await accounts.filter({ hasText: AFTER_SALES.name }).getAttribute('aria-checked'), 'false')
       await settle(agent)
       await agent.screenshot({ path: path.join(outputDir, 'move-wecom-dialog.png') })
       await dialog.getByTestId('move-wecom-submit').click()

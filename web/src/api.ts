@@ -587,6 +587,8 @@ export const agentApi = {
     request<ResponseBody<'move_to_wecom'>>('POST', `${V1}/conversations/${conversationId}/move-to-wecom`, {
       body: (channelId ? { channel_id: channelId } : {}) satisfies RequestBody<'move_to_wecom'>,
     }),
+  /** Issue #21: the shop's running WeCom 微信客服 accounts an agent may move a buyer to. */
+  moveTargets: () => request<ResponseBody<'move_targets'>>('GET', `${V1}/move-targets/wecom`),
   /** WB-4: the shop's rules in the order they are tried. */
   routingRules: () => request<ResponseBody<'rules'>>('GET', `${V1}/routing/rules`),
   /** Replaces every rule; the list's order is the order tried. Throws `bad_rule_name`,

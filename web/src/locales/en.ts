@@ -1906,6 +1906,8 @@ const en: typeof zhCN = {
     title: 'Move to WeCom · {buyer}',
     send: 'A message from you, on the channel the buyer is on now ({channel}), with the link to add the shop on WeCom',
     add: 'Once the buyer adds it, their WeCom conversation opens in the same customer profile, assigned to you',
+    account: 'WeCom account',
+    none: 'The shop has no running WeCom account yet: an admin connects one on Channels first',
     rules: "The buyer's platform decides when a message may be sent; the link is good for 7 days",
     cancel: 'Cancel',
     submit: 'Send link',
