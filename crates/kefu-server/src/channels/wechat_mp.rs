@@ -142,8 +142,18 @@ pub async fn receive(
     // it now, the line with its link stands in.
     let mut attachment_id = None;
     if let Content::Image { media_id, .. } = &pushed.content {
-        match wx_api::fetch_picture(state, &channel, media_id, buyer.id).await {
-            Ok(id) => (kind, body, attachment_id) = (MessageKind::Image, String::new(), Some(id)),
+        match wx_api::fetch_media(state, &channel, media_id, buyer.id).await {
+            Ok(fetched) if fetched.is_image => {
+                (kind, body, attachment_id) = (
+                    MessageKind::Image,
+                    String::new(),
+                    Some(fetched.attachment_id),
+                )
+            }
+            Ok(_) => {
+                let error = "a picture was not a picture";
+                wx_api::note_error(state, &channel, error).await;
+            }
             Err(error) => {
                 let error = format!("a picture was not fetched: {error}");
                 wx_api::note_error(state, &channel, &error).await;

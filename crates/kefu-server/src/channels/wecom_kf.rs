@@ -440,12 +440,20 @@ async fn take(state: &AppState, channel: &ChannelRow, message: &KfMessage) -> Re
     {
         return Ok(());
     }
+    // A picture or file is fetched from WeCom and kept as the chat page's are; if WeCom
+    // cannot give it now (or kefu does not take its type), the line saying what it was stands.
     let (mut kind, mut body, mut attachment_id) = (MessageKind::Text, text, None);
-    if let KfContent::Image { media_id } = &content {
-        match wx_api::fetch_picture(state, channel, media_id, buyer.id).await {
-            Ok(id) => (kind, body, attachment_id) = (MessageKind::Image, String::new(), Some(id)),
+    if let KfContent::Image { media_id } | KfContent::File { media_id } = &content {
+        match wx_api::fetch_media(state, channel, media_id, buyer.id).await {
+            Ok(fetched) => {
+                kind = match fetched.is_image {
+                    true => MessageKind::Image,
+                    false => MessageKind::File,
+                };
+                (body, attachment_id) = (String::new(), Some(fetched.attachment_id));
+            }
             Err(error) => {
-                let said = format!("a picture was not fetched: {error}");
+                let said = format!("a buyer's file was not fetched: {error}");
                 wx_api::note_error(state, channel, &said).await;
             }
         }

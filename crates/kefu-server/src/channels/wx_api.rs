@@ -173,41 +173,75 @@ pub async fn note_error(state: &AppState, channel: &ChannelRow, error: &str) {
 /// A response's body, refused past `limit` bytes.
 async fn capped_body(mut answer: reqwest::Response, limit: usize) -> Result<Vec<u8>, String> {
     if answer.content_length().is_some_and(|n| n > limit as u64) {
-        return Err("the picture is too large".into());
+        return Err("the file is too large".into());
     }
     let mut bytes = Vec::new();
     while let Some(chunk) = answer.chunk().await.map_err(|e| plain_error(&e))? {
         if bytes.len() + chunk.len() > limit {
-            return Err("the picture is too large".into());
+            return Err("the file is too large".into());
         }
         bytes.extend_from_slice(&chunk);
     }
     Ok(bytes)
 }
 
-/// Fetches a buyer's picture by its media id (it lives three days on the platform) and keeps
-/// it as the buyer's upload, within `MEDIA_TIMEOUT`.
-pub async fn fetch_picture(
+/// A buyer's picture or file fetched from the platform and kept as their upload.
+#[derive(Debug)]
+pub struct Fetched {
+    pub attachment_id: Uuid,
+    /// A picture (`image/*`), else a file.
+    pub is_image: bool,
+}
+
+/// Fetches a buyer's picture or file by its media id (it lives three days on the platform)
+/// and keeps it as the buyer's upload, within `MEDIA_TIMEOUT`.
+pub async fn fetch_media(
     state: &AppState,
     channel: &ChannelRow,
     media_id: &str,
     buyer_id: Uuid,
-) -> Result<Uuid, String> {
+) -> Result<Fetched, String> {
     let platform = Platform::of(channel);
     tokio::time::timeout(
         MEDIA_TIMEOUT,
-        fetch_picture_now(state, channel, media_id, buyer_id),
+        fetch_media_now(state, channel, media_id, buyer_id),
     )
     .await
     .unwrap_or_else(|_| Err(format!("{} took too long", platform.name())))
 }
 
-async fn fetch_picture_now(
+/// The file name a `Content-Disposition` gives (`attachment; filename="退货单.pdf"` in UTF-8,
+/// or RFC 5987's `filename*=UTF-8''%E9%80%80…`, which wins), without any path, or `None`.
+fn disposition_name(value: &[u8]) -> Option<String> {
+    let value = String::from_utf8_lossy(value);
+    let parts: Vec<&str> = value.split(';').map(str::trim).collect();
+    let extended = parts.iter().find_map(|part| {
+        let encoded = part.strip_prefix("filename*=")?;
+        let (charset, rest) = encoded.split_once('\'')?;
+        let (_language, text) = rest.split_once('\'')?;
+        charset.eq_ignore_ascii_case("utf-8").then(|| {
+            percent_encoding::percent_decode_str(text)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+    });
+    let raw = extended.or_else(|| {
+        parts
+            .iter()
+            .find_map(|part| part.strip_prefix("filename="))
+            .map(|name| name.trim_matches('"').to_owned())
+    })?;
+    let name = raw.rsplit(['/', '\\']).next().unwrap_or_default().trim();
+    let name: String = name.chars().filter(|c| !c.is_control()).take(120).collect();
+    (!name.is_empty()).then_some(name)
+}
+
+async fn fetch_media_now(
     state: &AppState,
     channel: &ChannelRow,
     media_id: &str,
     buyer_id: Uuid,
-) -> Result<Uuid, String> {
+) -> Result<Fetched, String> {
     let client = &state.channel_outbox.client;
     let base = api_base(channel);
     let token = access_token(state, client, channel, &base, false)
@@ -228,17 +262,20 @@ async fn fetch_picture_now(
         let said = answer.text().await.unwrap_or_default();
         return Err(format!("{} answered {said}", Platform::of(channel).name()));
     }
-    let bytes = capped_body(answer, state.settings.limits.max_image_bytes).await?;
-    let kept = crate::files::keep(
-        state,
-        channel.tenant_id,
-        ("buyer", buyer_id),
-        "wechat-image",
-        &bytes,
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    Ok(kept.id)
+    let name = answer
+        .headers()
+        .get("content-disposition")
+        .and_then(|v| disposition_name(v.as_bytes()))
+        .unwrap_or_else(|| format!("{}-{media_id}", channel.kind));
+    let limits = &state.settings.limits;
+    let bytes = capped_body(answer, limits.max_image_bytes.max(limits.max_file_bytes)).await?;
+    let kept = crate::files::keep(state, channel.tenant_id, ("buyer", buyer_id), &name, &bytes)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(Fetched {
+        attachment_id: kept.id,
+        is_image: kept.content_type.starts_with("image/"),
+    })
 }
 
 /// The typed part of a message to a buyer (`{"msgtype": …, …}`), if it is one the platform
@@ -257,10 +294,18 @@ pub fn message_body(
                 .as_ref()
                 .map(|a| json!({"msgtype": "image", "image": {"kefu_attachment": a.id}})));
         }
-        // The platforms' customer-service messages carry no files of ours: a signed link does.
-        MessageKind::File => match &message.attachment {
-            Some(a) => format!("{} {}", a.file_name, state.keys.file_url(a.id)),
-            None => return Ok(None),
+        // WeCom's 微信客服 sends files (uploaded when sent, as pictures are); an Official
+        // Account's customer-service messages carry none: a signed link does.
+        MessageKind::File => match (&message.attachment, platform) {
+            (Some(a), Platform::WecomKf) => {
+                return Ok(Some(
+                    json!({"msgtype": "file", "file": {"kefu_attachment": a.id}}),
+                ));
+            }
+            (Some(a), Platform::OfficialAccount) => {
+                format!("{} {}", a.file_name, state.keys.file_url(a.id))
+            }
+            (None, _) => return Ok(None),
         },
         MessageKind::Buttons => {
             let buttons: kefu_domain::message::Buttons = serde_json::from_str(&message.body)
@@ -330,13 +375,16 @@ pub async fn send(
             Ok(token) => token,
             Err(outcome) => return outcome,
         };
-        if let Some(id) = body["image"]["kefu_attachment"]
-            .as_str()
-            .and_then(|i| i.parse().ok())
-        {
-            match upload(state, client, &base, &token, id).await {
-                Ok(media_id) => body["image"] = json!({"media_id": media_id}),
-                Err(outcome) => return outcome,
+        // A picture or file of kefu's goes up first (each try: a media id lives three days).
+        for media in ["image", "file"] {
+            if let Some(id) = body[media]["kefu_attachment"]
+                .as_str()
+                .and_then(|i| i.parse().ok())
+            {
+                match upload(state, client, &base, &token, id, media).await {
+                    Ok(media_id) => body[media] = json!({"media_id": media_id}),
+                    Err(outcome) => return outcome,
+                }
             }
         }
         let request = client
@@ -388,22 +436,23 @@ pub(super) async fn post_json<T: serde::de::DeserializeOwned>(
     })
 }
 
-/// Uploads an attachment as a temporary picture; its media id.
+/// Uploads an attachment as temporary media of `media` (`image`, `file`); its media id.
 async fn upload(
     state: &AppState,
     client: &reqwest::Client,
     base: &str,
     token: &str,
     id: Uuid,
+    media: &str,
 ) -> Result<String, Outcome> {
     let stored = match state.store.attachment(id).await {
         Ok(Some(stored)) => stored,
-        Ok(None) => return Err(Outcome::GiveUp(None, "the picture is gone".into())),
+        Ok(None) => return Err(Outcome::GiveUp(None, "the file is gone".into())),
         Err(error) => return Err(Outcome::Retry(None, error.to_string())),
     };
     let bytes = match state.files.read(&stored.storage_key).await {
         Ok(Some(bytes)) => bytes,
-        Ok(None) => return Err(Outcome::GiveUp(None, "the picture is gone".into())),
+        Ok(None) => return Err(Outcome::GiveUp(None, "the file is gone".into())),
         Err(error) => return Err(Outcome::Retry(None, error.to_string())),
     };
     let part = reqwest::multipart::Part::bytes(bytes)
@@ -412,21 +461,21 @@ async fn upload(
         .map_err(|e| Outcome::GiveUp(None, e.to_string()))?;
     let answer = client
         .post(format!("{base}/cgi-bin/media/upload"))
-        .query(&[("access_token", token), ("type", "image")])
+        .query(&[("access_token", token), ("type", media)])
         .multipart(reqwest::multipart::Form::new().part("media", part))
         .timeout(MEDIA_TIMEOUT)
         .send()
         .await
-        .map_err(|e| Outcome::Retry(None, format!("the picture's upload: {}", plain_error(&e))))?;
+        .map_err(|e| Outcome::Retry(None, format!("the {media}'s upload: {}", plain_error(&e))))?;
     let answer: Value = answer
         .json()
         .await
-        .map_err(|e| Outcome::Retry(None, format!("the picture's upload: {}", plain_error(&e))))?;
+        .map_err(|e| Outcome::Retry(None, format!("the {media}'s upload: {}", plain_error(&e))))?;
     match answer["media_id"].as_str() {
         Some(media_id) if !media_id.is_empty() => Ok(media_id.to_owned()),
         _ => Err(Outcome::Retry(
             None,
-            format!("the picture's upload: the platform answered {answer}"),
+            format!("the {media}'s upload: the platform answered {answer}"),
         )),
     }
 }
@@ -575,4 +624,38 @@ async fn unionid(
         .map(str::trim)
         .filter(|u| !u.is_empty())
         .map(str::to_owned))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::disposition_name;
+
+    #[test]
+    fn a_files_name_is_read_from_its_disposition_without_a_path() {
+        let name = |v: &str| disposition_name(v.as_bytes());
+        assert_eq!(
+            name(r#"attachment; filename="退货单.pdf""#).as_deref(),
+            Some("退货单.pdf")
+        );
+        assert_eq!(
+            name("attachment; filename=MEDIA_ID.jpg").as_deref(),
+            Some("MEDIA_ID.jpg")
+        );
+        assert_eq!(
+            name(r#"attachment; filename="../../etc/passwd""#).as_deref(),
+            Some("passwd")
+        );
+        assert_eq!(
+            name(r#"attachment; filename="C:\\Users\\a\\发票.xlsx""#).as_deref(),
+            Some("发票.xlsx")
+        );
+        assert_eq!(
+            name("attachment; filename=\"x.pdf\"; filename*=UTF-8''%E5%8F%91%E7%A5%A8.pdf")
+                .as_deref(),
+            Some("发票.pdf")
+        );
+        assert_eq!(name("attachment").as_deref(), None);
+        assert_eq!(name(r#"attachment; filename="""#).as_deref(), None);
+        assert_eq!(name(r#"attachment; filename="a/""#).as_deref(), None);
+    }
 }

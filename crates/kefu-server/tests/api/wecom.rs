@@ -29,6 +29,8 @@ struct FakeWecom {
     /// What each `sync_msg` asked: its cursor and callback token.
     pulls: Arc<Mutex<Vec<(String, String)>>>,
     sent: Arc<Mutex<Vec<(String, Value)>>>,
+    /// Each upload's `type` and whether its `media` part held a PDF.
+    uploads: Arc<Mutex<Vec<(String, bool)>>>,
 }
 
 async fn gettoken(Query(q): Query<std::collections::HashMap<String, String>>) -> axum::Json<Value> {
@@ -113,10 +115,46 @@ async fn add_contact_way(body: String) -> axum::Json<Value> {
         "url": "https://work.weixin.qq.com/kf/kfcbf8f8d07ac7215f?enc_scene=ENCGFSDF567DF"}))
 }
 
-async fn media_get() -> impl axum::response::IntoResponse {
+/// A buyer's picture, or (`buyer-file`) a PDF named as WeCom names files.
+async fn media_get(
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if q.get("media_id").map(String::as_str) == Some("buyer-file") {
+        // The name in UTF-8, as WeCom sends it.
+        let disposition =
+            axum::http::HeaderValue::from_bytes("attachment; filename=\"退货单.pdf\"".as_bytes())
+                .unwrap();
+        return (
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    axum::http::HeaderValue::from_static("application/octet-stream"),
+                ),
+                (axum::http::header::CONTENT_DISPOSITION, disposition),
+            ],
+            b"%PDF-1.7 return form".to_vec(),
+        )
+            .into_response();
+    }
     (
         [(axum::http::header::CONTENT_TYPE, "image/png")],
         crate::attachments::PNG.to_vec(),
+    )
+        .into_response()
+}
+
+async fn media_upload(
+    State(fake): State<FakeWecom>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+    body: axum::body::Bytes,
+) -> axum::Json<Value> {
+    let kind = q.get("type").cloned().unwrap_or_default();
+    let pdf =
+        body.windows(5).any(|w| w == b"%PDF-") && body.windows(12).any(|w| w == b"name=\"media\"");
+    fake.uploads.lock().await.push((kind.clone(), pdf));
+    axum::Json(
+        json!({"errcode": 0, "errmsg": "ok", "type": kind, "media_id": format!("UP-{kind}"), "created_at": "1"}),
     )
 }
 
@@ -129,6 +167,7 @@ async fn fake_wecom() -> (FakeWecom, String) {
         .route("/cgi-bin/kf/sync_msg", axum::routing::post(sync_msg))
         .route("/cgi-bin/kf/send_msg", axum::routing::post(send_msg))
         .route("/cgi-bin/media/get", axum::routing::get(media_get))
+        .route("/cgi-bin/media/upload", axum::routing::post(media_upload))
         .route(
             "/cgi-bin/kf/customer/batchget",
             axum::routing::post(customer_batchget),
@@ -562,6 +601,84 @@ async fn a_web_buyer_is_moved_to_wecom_into_the_same_profile() {
         )
         .await;
     assert_eq!(again.status(), StatusCode::CONFLICT);
+}
+
+/// Files go both ways on WeCom (issue #21): a buyer's file is fetched by its media id and
+/// kept under the name WeCom gives it; an agent's file is uploaded as `type=file` and sent as
+/// a file message, not a link.
+#[tokio::test]
+async fn files_go_both_ways_on_wecom() {
+    let app = TestApp::spawn_with(|s| s.http.channel_test_doubles = true).await;
+    let admin = app.agent("tea-admin").await;
+    let (fake, api_base) = fake_wecom().await;
+    let channel: Value = admin
+        .post(
+            "/api/v1/channels",
+            json!({"kind": "wecom_kf", "app_id": CORP_ID, "app_secret": "kf-secret", "token": TOKEN,
+                   "aes_key": AES_KEY, "api_base": api_base}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = channel["id"].as_str().unwrap().to_owned();
+    *fake.messages.lock().await = vec![
+        from_buyer("f1", "text", json!({"content": "退货单发您了"})),
+        from_buyer("f2", "file", json!({"media_id": "buyer-file"})),
+    ];
+    let crypt = WxCrypt::new(TOKEN, AES_KEY, CORP_ID).unwrap();
+    post_notice(&app, &id, notice(&crypt, "CB-TOKEN-F")).await;
+    let (c, mine) = admin.channel_buyer_messages("wecom", 2).await;
+    let file = &mine[1];
+    assert_eq!(file["kind"], "file", "{file}");
+    assert_eq!(file["attachment"]["file_name"], "退货单.pdf", "{file}");
+    let link = file["attachment"]["url"].as_str().unwrap();
+    let fetched = reqwest::get(app.url(link)).await.unwrap();
+    assert_eq!(
+        fetched.bytes().await.unwrap().as_ref(),
+        b"%PDF-1.7 return form"
+    );
+
+    let upload = admin
+        .http
+        .post(app.url("/api/v1/attachments"))
+        .bearer_auth(&admin.token)
+        .multipart(reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(b"%PDF-1.7 invoice".to_vec()).file_name("发票.pdf"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    let attachment: Value = upload.json().await.unwrap();
+    let sent = admin
+        .post(
+            &format!("/api/v1/conversations/{c}/messages"),
+            json!({"client_msg_id": "invoice", "kind": "file", "attachment_id": attachment["id"]}),
+        )
+        .await;
+    assert_eq!(sent.status(), StatusCode::CREATED);
+    let mut got = None;
+    for _ in 0..200 {
+        got = fake
+            .sent
+            .lock()
+            .await
+            .iter()
+            .find(|(_, b)| b["msgtype"] == "file")
+            .cloned();
+        if got.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let (_, body) = got.expect("the file reached WeCom");
+    assert_eq!(body["file"], json!({"media_id": "UP-file"}), "{body}");
+    assert_eq!(
+        (body["touser"].as_str(), body["open_kfid"].as_str()),
+        (Some(BUYER), Some(OPEN_KFID))
+    );
+    assert_eq!(*fake.uploads.lock().await, vec![("file".to_owned(), true)]);
 }
 
 /// With several WeCom accounts the agent chooses (issue #21): the workbench lists the running
