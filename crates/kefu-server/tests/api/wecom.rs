@@ -158,6 +158,20 @@ async fn media_upload(
     )
 }
 
+/// The test corp's kf account connected by `admin` against the fake at `api_base`.
+async fn connect_wecom(admin: &crate::helpers::AgentClient, api_base: &str) -> Value {
+    admin
+        .post(
+            "/api/v1/channels",
+            json!({"kind": "wecom_kf", "app_id": CORP_ID, "app_secret": "kf-secret", "token": TOKEN,
+                   "aes_key": AES_KEY, "api_base": api_base}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
 async fn fake_wecom() -> (FakeWecom, String) {
     let fake = FakeWecom::default();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -239,16 +253,7 @@ async fn a_wecom_buyer_is_pulled_in_once_and_answered_through_the_kf_account() {
         )
         .await;
     assert_eq!(keyless.status(), StatusCode::BAD_REQUEST);
-    let channel: Value = admin
-        .post(
-            "/api/v1/channels",
-            json!({"kind": "wecom_kf", "app_id": CORP_ID, "app_secret": "kf-secret", "token": TOKEN,
-                   "aes_key": AES_KEY, "api_base": api_base}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let channel = connect_wecom(&admin, &api_base).await;
     let id = channel["id"].as_str().unwrap().to_owned();
     assert_eq!(channel["callback_path"], format!("/hooks/wecom-kf/{id}"));
     assert_eq!(
@@ -611,16 +616,7 @@ async fn files_go_both_ways_on_wecom() {
     let app = TestApp::spawn_with(|s| s.http.channel_test_doubles = true).await;
     let admin = app.agent("tea-admin").await;
     let (fake, api_base) = fake_wecom().await;
-    let channel: Value = admin
-        .post(
-            "/api/v1/channels",
-            json!({"kind": "wecom_kf", "app_id": CORP_ID, "app_secret": "kf-secret", "token": TOKEN,
-                   "aes_key": AES_KEY, "api_base": api_base}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let channel = connect_wecom(&admin, &api_base).await;
     let id = channel["id"].as_str().unwrap().to_owned();
     *fake.messages.lock().await = vec![
         from_buyer("f1", "text", json!({"content": "退货单发您了"})),
@@ -768,16 +764,7 @@ async fn a_wecom_buyer_with_a_members_unionid_is_that_member() {
         )
         .await;
     let (fake, api_base) = fake_wecom().await;
-    let channel: Value = admin
-        .post(
-            "/api/v1/channels",
-            json!({"kind": "wecom_kf", "app_id": CORP_ID, "app_secret": "kf-secret", "token": TOKEN,
-                   "aes_key": AES_KEY, "api_base": api_base}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let channel = connect_wecom(&admin, &api_base).await;
     let id = channel["id"].as_str().unwrap().to_owned();
     *fake.messages.lock().await = vec![from_buyer("u1", "text", json!({"content": "我是会员"}))];
     let crypt = WxCrypt::new(TOKEN, AES_KEY, CORP_ID).unwrap();
