@@ -162,6 +162,21 @@ impl Files {
     }
 }
 
+/// A file's name made safe for headers and file systems: no path, no control characters or
+/// quotes, at most 120 characters; `file` when nothing is left.
+pub fn safe_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let clean: String = base
+        .chars()
+        .filter(|c| !c.is_control() && *c != '"')
+        .take(120)
+        .collect();
+    match clean.trim().is_empty() {
+        true => "file".to_owned(),
+        false => clean.trim().to_owned(),
+    }
+}
+
 /// Checks an upload's bytes (its type read from them, its size against the limit of its
 /// kind), stores them and records the attachment, by `uploader` (its kind and id): the agents'
 /// and buyers' uploads, and pictures from other platforms (issue #21).

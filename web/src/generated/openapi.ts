@@ -5823,10 +5823,7 @@ export interface components {
          * @example 5990
          */
         Money: number;
-        /**
-         * @description The WeCom account to move to: the one named, or the shop's only one with a contact link.
-         *     A WeCom 微信客服 account an agent may move a buyer to.
-         */
+        /** @description A WeCom 微信客服 account an agent may move a buyer to. */
         MoveTarget: {
             /** Format: uuid */
             id: string;

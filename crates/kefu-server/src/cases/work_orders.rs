@@ -612,7 +612,23 @@ pub async fn run_forever(state: AppState) {
 }
 
 async fn buyers_replied(state: &AppState, replies: &[Reply]) -> Result<(), ApiError> {
-    for (tenant_id, order) in state.store.work_orders_awaiting_buyer(replies).await? {
+    // A failed read is tried once more before the batch is given up (and counted).
+    let orders = match state.store.work_orders_awaiting_buyer(replies).await {
+        Ok(orders) => orders,
+        Err(_) => {
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            match state.store.work_orders_awaiting_buyer(replies).await {
+                Ok(orders) => orders,
+                Err(error) => {
+                    metrics::counter!("kefu_work_order_replies_dropped_total")
+                        .increment(replies.len() as u64);
+                    return Err(error.into());
+                }
+            }
+        }
+    };
+    // One order that cannot move does not hold up the others.
+    for (tenant_id, order) in orders {
         let step = Change {
             status: Some(Move::BuyerReplied),
             ..Change::default()
@@ -620,7 +636,9 @@ async fn buyers_replied(state: &AppState, replies: &[Reply]) -> Result<(), ApiEr
         match change(state, tenant_id, order.id, Some(order.version), step, None).await {
             Ok(_) => {}
             Err(error) if error.code() == ErrorCode::WorkOrderChanged => {}
-            Err(error) => return Err(error),
+            Err(error) => {
+                tracing::warn!(%error, order = %order.id, "a buyer's reply did not move their work order");
+            }
         }
     }
     Ok(())

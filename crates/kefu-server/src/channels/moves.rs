@@ -94,7 +94,6 @@ fn unavailable(why: &str) -> ApiError {
     ApiError::new(ErrorCode::ChannelMoveUnavailable, why.to_owned())
 }
 
-/// The WeCom account to move to: the one named, or the shop's only one with a contact link.
 /// A WeCom 微信客服 account an agent may move a buyer to.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct MoveTarget {
@@ -127,6 +126,7 @@ pub async fn targets(state: &AppState, agent: &Agent) -> Result<Vec<MoveTarget>,
         .collect())
 }
 
+/// The WeCom account to move to: the one named, or the shop's only one with a contact link.
 async fn target(
     state: &AppState,
     tenant_id: Uuid,

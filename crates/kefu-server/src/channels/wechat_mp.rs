@@ -142,7 +142,8 @@ pub async fn receive(
     // it now, the line with its link stands in.
     let mut attachment_id = None;
     if let Content::Image { media_id, .. } = &pushed.content {
-        match wx_api::fetch_media(state, &channel, media_id, buyer.id).await {
+        match wx_api::fetch_media(state, &channel, media_id, buyer.id, wx_api::MEDIA_TIMEOUT).await
+        {
             Ok(fetched) if fetched.is_image => {
                 (kind, body, attachment_id) = (
                     MessageKind::Image,

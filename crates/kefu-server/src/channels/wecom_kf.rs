@@ -440,11 +440,12 @@ async fn take(state: &AppState, channel: &ChannelRow, message: &KfMessage) -> Re
     {
         return Ok(());
     }
-    // A picture or file is fetched from WeCom and kept as the chat page's are; if WeCom
-    // cannot give it now (or kefu does not take its type), the line saying what it was stands.
+    // A picture or file is fetched from WeCom and kept as the chat page's are (nobody waits:
+    // the callback was answered); if WeCom cannot give it now (or kefu does not take its
+    // type), the line saying what it was stands.
     let (mut kind, mut body, mut attachment_id) = (MessageKind::Text, text, None);
     if let KfContent::Image { media_id } | KfContent::File { media_id } = &content {
-        match wx_api::fetch_media(state, channel, media_id, buyer.id).await {
+        match wx_api::fetch_media(state, channel, media_id, buyer.id, wx_api::FILE_TIMEOUT).await {
             Ok(fetched) => {
                 kind = match fetched.is_image {
                     true => MessageKind::Image,

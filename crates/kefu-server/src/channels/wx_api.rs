@@ -24,6 +24,9 @@ const TOKEN_MARGIN_MS: i64 = 5 * 60_000;
 /// How long a picture may take to come from or go to the platform (a buyer's picture is
 /// fetched inside a callback the platform gives five seconds).
 pub const MEDIA_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+/// How long a file (up to `limits.max_file_bytes`) may take, where nobody waits on it: a
+/// WeCom buyer's, read after the callback was answered, or any sent one.
+pub const FILE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Where one platform of the family differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,30 +197,27 @@ pub struct Fetched {
 }
 
 /// Fetches a buyer's picture or file by its media id (it lives three days on the platform)
-/// and keeps it as the buyer's upload, within `MEDIA_TIMEOUT`.
+/// and keeps it as the buyer's upload, within `within` (`MEDIA_TIMEOUT` inside a callback).
 pub async fn fetch_media(
     state: &AppState,
     channel: &ChannelRow,
     media_id: &str,
     buyer_id: Uuid,
+    within: std::time::Duration,
 ) -> Result<Fetched, String> {
     let platform = Platform::of(channel);
-    tokio::time::timeout(
-        MEDIA_TIMEOUT,
-        fetch_media_now(state, channel, media_id, buyer_id),
-    )
-    .await
-    .unwrap_or_else(|_| Err(format!("{} took too long", platform.name())))
+    tokio::time::timeout(within, fetch_media_now(state, channel, media_id, buyer_id))
+        .await
+        .unwrap_or_else(|_| Err(format!("{} took too long", platform.name())))
 }
 
 /// The file name a `Content-Disposition` gives (`attachment; filename="退货单.pdf"` in UTF-8,
-/// or RFC 5987's `filename*=UTF-8''%E9%80%80…`, which wins), without any path, or `None`.
+/// or RFC 5987's `filename*=UTF-8''%E9%80%80…`, which wins), made safe, or `None`.
 fn disposition_name(value: &[u8]) -> Option<String> {
     let value = String::from_utf8_lossy(value);
-    let parts: Vec<&str> = value.split(';').map(str::trim).collect();
-    let extended = parts.iter().find_map(|part| {
-        let encoded = part.strip_prefix("filename*=")?;
-        let (charset, rest) = encoded.split_once('\'')?;
+    let params = disposition_params(&value);
+    let extended = params.iter().find_map(|(key, value)| {
+        let (charset, rest) = (key == "filename*").then(|| value.split_once('\''))??;
         let (_language, text) = rest.split_once('\'')?;
         charset.eq_ignore_ascii_case("utf-8").then(|| {
             percent_encoding::percent_decode_str(text)
@@ -226,14 +226,55 @@ fn disposition_name(value: &[u8]) -> Option<String> {
         })
     });
     let raw = extended.or_else(|| {
-        parts
+        params
             .iter()
-            .find_map(|part| part.strip_prefix("filename="))
-            .map(|name| name.trim_matches('"').to_owned())
+            .find(|(key, _)| key == "filename")
+            .map(|(_, value)| value.clone())
     })?;
-    let name = raw.rsplit(['/', '\\']).next().unwrap_or_default().trim();
-    let name: String = name.chars().filter(|c| !c.is_control()).take(120).collect();
-    (!name.is_empty()).then_some(name)
+    let name = crate::files::safe_file_name(&raw);
+    (name != "file" || raw.trim() == "file").then_some(name)
+}
+
+/// A header's `key=value` parameters after its first `;`, keys lowercased; a quoted value
+/// may hold `;` and `\"`.
+fn disposition_params(value: &str) -> Vec<(String, String)> {
+    let mut params = Vec::new();
+    let mut rest = match value.split_once(';') {
+        Some((_, rest)) => rest,
+        None => return params,
+    };
+    loop {
+        rest = rest.trim_start_matches([' ', '\t', ';']);
+        let Some((key, after)) = rest.split_once('=') else {
+            return params;
+        };
+        let key = key.trim().to_ascii_lowercase();
+        let after = after.trim_start();
+        let (value, next) = match after.strip_prefix('"') {
+            Some(quoted) => {
+                let mut value = String::new();
+                let mut chars = quoted.char_indices();
+                let mut end = quoted.len();
+                while let Some((i, c)) = chars.next() {
+                    match c {
+                        '\\' => value.extend(chars.next().map(|(_, c)| c)),
+                        '"' => {
+                            end = i + 1;
+                            break;
+                        }
+                        c => value.push(c),
+                    }
+                }
+                (value, &quoted[end.min(quoted.len())..])
+            }
+            None => {
+                let (value, next) = after.split_once(';').unwrap_or((after, ""));
+                (value.trim().to_owned(), next)
+            }
+        };
+        params.push((key, value));
+        rest = next;
+    }
 }
 
 async fn fetch_media_now(
@@ -253,13 +294,15 @@ async fn fetch_media_now(
         .send()
         .await
         .map_err(|e| plain_error(&e))?;
+    // The platform's refusal is JSON (a text file is a file).
     let is_json = answer
         .headers()
         .get("content-type")
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.contains("json") || t.starts_with("text/"));
+        .is_some_and(|t| t.contains("json"));
     if !answer.status().is_success() || is_json {
-        let said = answer.text().await.unwrap_or_default();
+        let said = capped_body(answer, 4096).await.unwrap_or_default();
+        let said: String = String::from_utf8_lossy(&said).chars().take(300).collect();
         return Err(format!("{} answered {said}", Platform::of(channel).name()));
     }
     let name = answer
@@ -463,7 +506,10 @@ async fn upload(
         .post(format!("{base}/cgi-bin/media/upload"))
         .query(&[("access_token", token), ("type", media)])
         .multipart(reqwest::multipart::Form::new().part("media", part))
-        .timeout(MEDIA_TIMEOUT)
+        .timeout(match media {
+            "image" => MEDIA_TIMEOUT,
+            _ => FILE_TIMEOUT,
+        })
         .send()
         .await
         .map_err(|e| Outcome::Retry(None, format!("the {media}'s upload: {}", plain_error(&e))))?;
@@ -654,8 +700,21 @@ mod tests {
                 .as_deref(),
             Some("发票.pdf")
         );
+        // A quoted name keeps its `;` and escaped quotes (made safe: no quotes).
+        assert_eq!(
+            name(r#"attachment; filename="a;b \"c\".pdf"; size=3"#).as_deref(),
+            Some("a;b c.pdf")
+        );
+        assert_eq!(
+            name(r#"Attachment; FILENAME="upper.pdf""#).as_deref(),
+            Some("upper.pdf")
+        );
         assert_eq!(name("attachment").as_deref(), None);
         assert_eq!(name(r#"attachment; filename="""#).as_deref(), None);
         assert_eq!(name(r#"attachment; filename="a/""#).as_deref(), None);
+        assert_eq!(
+            name(r#"attachment; filename="unterminated"#).as_deref(),
+            Some("unterminated")
+        );
     }
 }

@@ -86,7 +86,7 @@ async fn store_upload(
                 ApiError::new(ErrorCode::FileRequired, "send the file in field `file`")
             })?;
         if field.name() == Some("file") {
-            let name = sanitize_file_name(field.file_name().unwrap_or("file"));
+            let name = crate::files::safe_file_name(field.file_name().unwrap_or("file"));
             let bytes = field
                 .bytes()
                 .await
@@ -114,21 +114,6 @@ fn multipart_error(status: StatusCode, text: String) -> ApiError {
         ApiError::from(ErrorCode::BodyTooLarge)
     } else {
         ApiError::new(ErrorCode::InvalidMultipart, text)
-    }
-}
-
-/// Keeps a display name safe for headers and file systems.
-fn sanitize_file_name(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let clean: String = base
-        .chars()
-        .filter(|c| !c.is_control() && *c != '"')
-        .take(120)
-        .collect();
-    if clean.trim().is_empty() {
-        "file".to_owned()
-    } else {
-        clean
     }
 }
 
@@ -284,9 +269,9 @@ mod tests {
 
     #[test]
     fn file_names_lose_paths_and_control_characters() {
-        assert_eq!(sanitize_file_name("../../etc/passwd"), "passwd");
-        assert_eq!(sanitize_file_name("C:\\x\\发票.pdf"), "发票.pdf");
-        assert_eq!(sanitize_file_name("a\"b\n.png"), "ab.png");
-        assert_eq!(sanitize_file_name("  "), "file");
+        assert_eq!(crate::files::safe_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(crate::files::safe_file_name("C:\\x\\发票.pdf"), "发票.pdf");
+        assert_eq!(crate::files::safe_file_name("a\"b\n.png"), "ab.png");
+        assert_eq!(crate::files::safe_file_name("  "), "file");
     }
 }

@@ -372,6 +372,26 @@ async fn buyers_replies_find_the_orders_waiting_for_them(store: Store) {
         }
         saved.push(order);
     }
+    // The other shop's conversation has an order waiting too: a pair names one shop's one
+    // conversation, never a shop's and another's.
+    let theirs = open(
+        draft(WorkOrderKind::Refund, "别家的单", None),
+        Some(elsewhere.id),
+        None,
+        now,
+    );
+    let mut theirs = store
+        .create_work_order(other.tenant.id, &theirs, &created(), false)
+        .await
+        .unwrap();
+    for by in [Move::Start, Move::WaitForBuyer] {
+        let next = theirs.moved(by, now + 10, None).unwrap();
+        theirs = store
+            .save_work_order(other.tenant.id, &next, &[])
+            .await
+            .unwrap()
+            .unwrap();
+    }
     let found = store
         .work_orders_awaiting_buyer(&[
             (tenant, c1.id),
@@ -387,11 +407,17 @@ async fn buyers_replies_find_the_orders_waiting_for_them(store: Store) {
     );
     assert!(
         store
-            .work_orders_awaiting_buyer(&[(other.tenant.id, c1.id)])
+            .work_orders_awaiting_buyer(&[(other.tenant.id, c1.id), (tenant, elsewhere.id)])
             .await
             .unwrap()
             .is_empty()
     );
+    let found = store
+        .work_orders_awaiting_buyer(&[(other.tenant.id, elsewhere.id)])
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!((found[0].0, found[0].1.id), (other.tenant.id, theirs.id));
     assert!(
         store
             .work_orders_awaiting_buyer(&[])
