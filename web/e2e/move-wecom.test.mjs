@@ -143,6 +143,7 @@ test('转企业微信: refused without a WeCom account, then the buyer gets the 
       await accounts.nth(1).waitFor(WAIT)
       assert.deepEqual((await accounts.allTextContents()).map((s) => s.trim()).sort(), [AFTER_SALES.name, WECOM.name].sort())
       assert.equal(await dialog.getByTestId('move-wecom-none').count(), 0)
+      assert.equal(await dialog.getByTestId('move-wecom-error').count(), 0)
       await accounts.filter({ hasText: AFTER_SALES.name }).click()
       await accounts.filter({ hasText: WECOM.name }).click()
       assert.equal(await accounts.filter({ hasText: WECOM.name }).getAttribute('aria-checked'), 'true')

@@ -330,6 +330,23 @@ pub fn line(mail: &Inbound, first: bool) -> String {
     }
 }
 
+/// The file name an HTTP `Content-Disposition` gives (a platform's media download: a quoted
+/// name in UTF-8, or RFC 2231/5987's `filename*`), read as a mail's header is; as sent, not yet
+/// made safe.
+pub fn disposition_file_name(value: &[u8]) -> Option<String> {
+    let mut raw = b"Content-Disposition: ".to_vec();
+    raw.extend_from_slice(value);
+    raw.extend_from_slice(b"\r\n\r\n");
+    let headers = MessageParser::default().parse_headers(&raw)?;
+    // Both forms given, the extended one (decoded under the same name, after the plain) wins.
+    let name = headers
+        .content_disposition()?
+        .attributes()?
+        .iter()
+        .rfind(|a| a.name.eq_ignore_ascii_case("filename"))?;
+    Some(name.value.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -211,70 +211,11 @@ pub async fn fetch_media(
         .unwrap_or_else(|_| Err(format!("{} took too long", platform.name())))
 }
 
-/// The file name a `Content-Disposition` gives (`attachment; filename="退货单.pdf"` in UTF-8,
-/// or RFC 5987's `filename*=UTF-8''%E9%80%80…`, which wins), made safe, or `None`.
+/// The file name a `Content-Disposition` gives, made safe, or `None`.
 fn disposition_name(value: &[u8]) -> Option<String> {
-    let value = String::from_utf8_lossy(value);
-    let params = disposition_params(&value);
-    let extended = params.iter().find_map(|(key, value)| {
-        let (charset, rest) = (key == "filename*").then(|| value.split_once('\''))??;
-        let (_language, text) = rest.split_once('\'')?;
-        charset.eq_ignore_ascii_case("utf-8").then(|| {
-            percent_encoding::percent_decode_str(text)
-                .decode_utf8_lossy()
-                .into_owned()
-        })
-    });
-    let raw = extended.or_else(|| {
-        params
-            .iter()
-            .find(|(key, _)| key == "filename")
-            .map(|(_, value)| value.clone())
-    })?;
+    let raw = kefu_channels::email::disposition_file_name(value)?;
     let name = crate::files::safe_file_name(&raw);
     (name != "file" || raw.trim() == "file").then_some(name)
-}
-
-/// A header's `key=value` parameters after its first `;`, keys lowercased; a quoted value
-/// may hold `;` and `\"`.
-fn disposition_params(value: &str) -> Vec<(String, String)> {
-    let mut params = Vec::new();
-    let mut rest = match value.split_once(';') {
-        Some((_, rest)) => rest,
-        None => return params,
-    };
-    loop {
-        rest = rest.trim_start_matches([' ', '\t', ';']);
-        let Some((key, after)) = rest.split_once('=') else {
-            return params;
-        };
-        let key = key.trim().to_ascii_lowercase();
-        let after = after.trim_start();
-        let (value, next) = match after.strip_prefix('"') {
-            Some(quoted) => {
-                let mut value = String::new();
-                let mut chars = quoted.char_indices();
-                let mut end = quoted.len();
-                while let Some((i, c)) = chars.next() {
-                    match c {
-                        '\\' => value.extend(chars.next().map(|(_, c)| c)),
-                        '"' => {
-                            end = i + 1;
-                            break;
-                        }
-                        c => value.push(c),
-                    }
-                }
-                (value, &quoted[end.min(quoted.len())..])
-            }
-            None => {
-                let (value, next) = after.split_once(';').unwrap_or((after, ""));
-                (value.trim().to_owned(), next)
-            }
-        };
-        params.push((key, value));
-        rest = next;
-    }
 }
 
 async fn fetch_media_now(
